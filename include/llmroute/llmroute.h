@@ -10,7 +10,7 @@
  *    llmr_status_str() names a status; llmr_error_message() gives the detail of the last failure
  *    on the calling thread (read it on the same thread, before the next llmroute call).
  *  - Objects are opaque handles created by *_create() or returned through an out-parameter and
- *    destroyed by their own *_destroy()/*_free(), which accept NULL. Nothing handed out by the
+ *    destroyed by their own *_destroy() or *_free() function, which accept NULL. Nothing handed out by the
  *    library is freed with the host's free().
  *  - Option and input structs start with `uint32_t struct_size`; initialise them with their
  *    *_init() function, which sets struct_size and every default, so that a program compiled

@@ -1,0 +1,65 @@
+#include "capi/capi_support.hpp"
+
+#include "core/names.hpp"
+
+namespace llmroute::capi {
+
+namespace {
+thread_local std::string t_error_message;
+}  // namespace
+
+void SetErrorMessage(std::string message) { t_error_message = std::move(message); }
+void ClearErrorMessage() { t_error_message.clear(); }
+const char *ErrorMessage() { return t_error_message.c_str(); }
+
+llmr_status ToStatus(Code code) {
+  switch (code) {
+    case Code::kOk:
+      return LLMR_OK;
+    case Code::kInvalidArgument:
+      return LLMR_ERR_INVALID_ARGUMENT;
+    case Code::kNotFound:
+      return LLMR_ERR_NOT_FOUND;
+    case Code::kAlreadyExists:
+      return LLMR_ERR_ALREADY_EXISTS;
+    case Code::kNoProvider:
+      return LLMR_ERR_NO_PROVIDER;
+    case Code::kUnknownModel:
+      return LLMR_ERR_UNKNOWN_MODEL;
+    case Code::kInvalidTicket:
+      return LLMR_ERR_INVALID_TICKET;
+    case Code::kTicketDone:
+      return LLMR_ERR_TICKET_DONE;
+    case Code::kCapacity:
+      return LLMR_ERR_CAPACITY;
+    case Code::kInternal:
+      break;
+  }
+  return LLMR_ERR_INTERNAL;
+}
+
+llmr_status Finish(const Status &status) {
+  if (status.ok()) {
+    ClearErrorMessage();
+    return LLMR_OK;
+  }
+  SetErrorMessage(status.message());
+  return ToStatus(status.code());
+}
+
+llmr_status Fail(llmr_status code, std::string message) {
+  SetErrorMessage(std::move(message));
+  return code;
+}
+
+llmr_status CheckName(const char *name, const char *what, std::string_view *out) {
+  if (name == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + " is NULL");
+  // Bounded scan: a name longer than the limit is rejected without reading all of it.
+  const size_t length = strnlen(name, kNameMax + 1);
+  const Status status = ValidateName(std::string_view(name, length), what);
+  if (!status.ok()) return Finish(status);
+  *out = std::string_view(name, length);
+  return LLMR_OK;
+}
+
+}  // namespace llmroute::capi

@@ -1,0 +1,70 @@
+// Shared machinery of the extern "C" shim: the thread-local error message, the mapping of core
+// codes to llmr_status, exception containment, and versioned struct copies.
+#pragma once
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <string_view>
+
+#include "core/status.hpp"
+#include "llmroute/llmroute.h"
+
+namespace llmroute::capi {
+
+// Records the detail of a failure for llmr_error_message() on this thread.
+void SetErrorMessage(std::string message);
+void ClearErrorMessage();
+const char *ErrorMessage();
+
+llmr_status ToStatus(Code code);
+
+// Returns the status of `status` and records its message (or clears it on success).
+llmr_status Finish(const Status &status);
+
+llmr_status Fail(llmr_status code, std::string message);
+
+// Runs `body` (returning llmr_status) so that no exception crosses the C boundary.
+template <typename Body>
+llmr_status Guarded(Body body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc &) {
+    return Fail(LLMR_ERR_NO_MEMORY, "out of memory");
+  } catch (const std::exception &e) {
+    return Fail(LLMR_ERR_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return Fail(LLMR_ERR_INTERNAL, "internal error: unknown exception");
+  }
+}
+
+// Reads a caller's versioned struct into a full local copy. The caller's struct_size must cover
+// at least the fields of the first ABI version (`min_size`); fields a smaller (older) struct
+// lacks keep the defaults already in `out`.
+template <typename T>
+llmr_status ReadVersioned(const T *in, size_t min_size, const char *what, T *out) {
+  if (in == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + " is NULL");
+  if (in->struct_size < min_size) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                std::string(what) + "->struct_size is " + std::to_string(in->struct_size) +
+                    "; initialise it with its _init() function");
+  }
+  std::memcpy(static_cast<void *>(out), in, std::min<size_t>(in->struct_size, sizeof(T)));
+  out->struct_size = static_cast<uint32_t>(sizeof(T));
+  return LLMR_OK;
+}
+
+// Writes a full local struct into the caller's, no further than its struct_size.
+template <typename T>
+void WriteVersioned(const T &value, T *out) {
+  const uint32_t size = out->struct_size;
+  std::memcpy(static_cast<void *>(out), &value, std::min<size_t>(size, sizeof(T)));
+  out->struct_size = size;
+}
+
+// Validates a C string argument as a name and returns it as a view.
+llmr_status CheckName(const char *name, const char *what, std::string_view *out);
+
+}  // namespace llmroute::capi

@@ -1,0 +1,161 @@
+// Deployments, aliases, fallback chains, per-model strategies, overrides.
+#include "capi/capi_support.hpp"
+#include "capi/handles.hpp"
+#include "core/names.hpp"
+
+using llmroute::capi::CheckName;
+using llmroute::capi::Fail;
+using llmroute::capi::Finish;
+using llmroute::capi::Guarded;
+
+namespace {
+
+// Copies a C list of names, checking the pointers (the core checks the names themselves).
+llmr_status CopyList(const char *const *items, size_t count, const char *what,
+                     std::vector<std::string> *out) {
+  if (count > llmroute::kListMax) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + " has " + std::to_string(count) +
+                                               " entries; the limit is " +
+                                               std::to_string(llmroute::kListMax));
+  }
+  if (count > 0 && items == nullptr) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + " is NULL but its count is " +
+                                               std::to_string(count));
+  }
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view item;
+    const std::string label = std::string(what) + "[" + std::to_string(i) + "]";
+    if (llmr_status s = CheckName(items[i], label.c_str(), &item); s != LLMR_OK) return s;
+    out->emplace_back(item);
+  }
+  return LLMR_OK;
+}
+
+llmr_status ToSpec(const llmr_deployment *in, llmroute::DeploymentSpec *spec) {
+  llmr_deployment d;
+  llmr_deployment_init(&d);
+  if (llmr_status s = llmroute::capi::ReadVersioned(in, sizeof(llmr_deployment), "deployment", &d);
+      s != LLMR_OK) {
+    return s;
+  }
+  std::string_view name;
+  if (llmr_status s = CheckName(d.name, "deployment name", &name); s != LLMR_OK) return s;
+  spec->name = std::string(name);
+  if (llmr_status s = CopyList(d.models, d.model_count, "models", &spec->models); s != LLMR_OK) {
+    return s;
+  }
+  if (llmr_status s = CopyList(d.tags, d.tag_count, "tags", &spec->tags); s != LLMR_OK) return s;
+  spec->weight = d.weight;
+  spec->tier = d.tier;
+  return LLMR_OK;
+}
+
+llmr_status CheckRouter(const llmr_router *router) {
+  return router == nullptr ? Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL") : LLMR_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment) {
+  if (deployment == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "deployment is NULL");
+  *deployment = llmr_deployment{};
+  deployment->struct_size = sizeof(llmr_deployment);
+  deployment->weight = 1;
+  return LLMR_OK;
+}
+
+LLMR_API llmr_status llmr_router_add_deployment(llmr_router *router,
+                                                const llmr_deployment *deployment) {
+  return Guarded([&] {
+    if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
+    llmroute::DeploymentSpec spec;
+    if (llmr_status s = ToSpec(deployment, &spec); s != LLMR_OK) return s;
+    return Finish(router->core->AddDeployment(std::move(spec)));
+  });
+}
+
+LLMR_API llmr_status llmr_router_update_deployment(llmr_router *router,
+                                                   const llmr_deployment *deployment) {
+  return Guarded([&] {
+    if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
+    llmroute::DeploymentSpec spec;
+    if (llmr_status s = ToSpec(deployment, &spec); s != LLMR_OK) return s;
+    return Finish(router->core->UpdateDeployment(std::move(spec)));
+  });
+}
+
+LLMR_API llmr_status llmr_router_remove_deployment(llmr_router *router, const char *name) {
+  return Guarded([&] {
+    std::string_view n;
+    if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
+    if (llmr_status s = CheckName(name, "deployment name", &n); s != LLMR_OK) return s;
+    return Finish(router->core->RemoveDeployment(n));
+  });
+}
+
+LLMR_API llmr_status llmr_router_set_alias(llmr_router *router, const char *alias,
+                                           const char *model) {
+  return Guarded([&] {
+    std::string_view a, m;
+    if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
+    if (llmr_status s = CheckName(alias, "alias", &a); s != LLMR_OK) return s;
+    if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
+    return Finish(router->core->SetAlias(a, m));
+  });
+}
+
+LLMR_API llmr_status llmr_router_remove_alias(llmr_router *router, const char *alias) {
+  return Guarded([&] {
+    std::string_view a;
+    if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
+    if (llmr_status s = CheckName(alias, "alias", &a); s != LLMR_OK) return s;
+    return Finish(router->core->RemoveAlias(a));
+  });
+}
+
+LLMR_API llmr_status llmr_router_set_fallbacks(llmr_router *router, const char *model,
+                                               const char *const *fallback_models, size_t count) {
+  return Guarded([&] {
+    std::string_view m;
+    std::vector<std::string> chain;
+    if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
+    if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
+    if (llmr_status s = CopyList(fallback_models, count, "fallback_models", &chain);
+        s != LLMR_OK) {
+      return s;
+    }
+    return Finish(router->core->SetFallbacks(m, std::move(chain)));
+  });
+}
+
+LLMR_API llmr_status llmr_router_set_model_strategy(llmr_router *router, const char *model,
+                                                    llmr_strategy strategy) {
+  return Guarded([&] {
+    std::string_view m;
+    if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
+    if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
+    if (strategy < LLMR_STRATEGY_DEFAULT || strategy > LLMR_STRATEGY_AVAILABILITY) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                  "strategy " + std::to_string(static_cast<int>(strategy)) + " does not exist");
+    }
+    return Finish(router->core->SetModelStrategy(m, static_cast<llmroute::StrategyKind>(strategy)));
+  });
+}
+
+LLMR_API llmr_status llmr_router_set_override(llmr_router *router, const char *name,
+                                              llmr_override mode) {
+  return Guarded([&] {
+    std::string_view n;
+    if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
+    if (llmr_status s = CheckName(name, "deployment name", &n); s != LLMR_OK) return s;
+    if (mode < LLMR_OVERRIDE_AUTO || mode > LLMR_OVERRIDE_FORCE_CLOSED) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                  "override " + std::to_string(static_cast<int>(mode)) + " does not exist");
+    }
+    return Finish(router->core->SetOverride(n, static_cast<llmroute::Override>(mode)));
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,22 @@
+// What the opaque C handles are. The C API sees only their names.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/router.hpp"
+#include "llmroute/llmroute.h"
+
+struct llmr_router {
+  std::unique_ptr<llmroute::Router> core;
+};
+
+struct llmr_fallbacks {
+  std::vector<llmroute::FallbackEntry> entries;
+};
+
+struct llmr_health_list {
+  std::vector<std::string> names;
+  std::vector<llmr_health> entries;  // entries[i].name points into names[i]
+};

@@ -1,0 +1,113 @@
+// Pick, report, cancel: the hot path's C face. Nothing here allocates on success.
+#include <cmath>
+
+#include "capi/capi_support.hpp"
+#include "capi/handles.hpp"
+
+using llmroute::capi::CheckName;
+using llmroute::capi::Fail;
+using llmroute::capi::Finish;
+using llmroute::capi::Guarded;
+
+extern "C" {
+
+LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts) {
+  if (opts == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts is NULL");
+  *opts = llmr_pick_options{};
+  opts->struct_size = sizeof(llmr_pick_options);
+  return LLMR_OK;
+}
+
+LLMR_API llmr_status llmr_pick_init(llmr_pick *pick) {
+  if (pick == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick is NULL");
+  *pick = llmr_pick{};
+  pick->struct_size = sizeof(llmr_pick);
+  return LLMR_OK;
+}
+
+LLMR_API llmr_status llmr_report_init(llmr_report *report) {
+  if (report == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "report is NULL");
+  *report = llmr_report{};
+  report->struct_size = sizeof(llmr_report);
+  report->outcome = LLMR_OUTCOME_SUCCESS;
+  report->latency_ms = -1;
+  report->ttft_ms = -1;
+  return LLMR_OK;
+}
+
+LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
+                                      const llmr_pick_options *opts, llmr_pick *pick) {
+  return Guarded([&] {
+    if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
+    if (pick == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick is NULL");
+    if (pick->struct_size < sizeof(llmr_pick)) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick->struct_size is too small; use llmr_pick_init()");
+    }
+    std::string_view name;
+    if (llmr_status s = CheckName(model, "model", &name); s != LLMR_OK) return s;
+    llmroute::PickRequest request;
+    if (opts != nullptr) {
+      llmr_pick_options o;
+      llmr_pick_options_init(&o);
+      if (llmr_status s = llmroute::capi::ReadVersioned(opts, sizeof(llmr_pick_options), "opts", &o);
+          s != LLMR_OK) {
+        return s;
+      }
+      if (o.exclude_count > 0 && o.exclude == nullptr) {
+        return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts->exclude is NULL but exclude_count is not 0");
+      }
+      request.exclude = o.exclude;
+      request.exclude_count = o.exclude_count;
+    }
+    llmroute::PickResult result;
+    const llmroute::Status status = router->core->Pick(name, model, request, &result);
+    llmr_pick out{};
+    out.struct_size = sizeof(llmr_pick);
+    out.retry_after_ms = result.retry_after_ms;
+    if (status.ok()) {
+      out.ticket = result.ticket;
+      out.deployment = result.deployment;
+      out.model = result.model;
+      out.tier = result.tier;
+      out.is_probe = result.probe ? 1 : 0;
+      out.is_panic = result.panic ? 1 : 0;
+    }
+    llmroute::capi::WriteVersioned(out, pick);
+    return Finish(status);
+  });
+}
+
+LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
+                                        const llmr_report *report) {
+  return Guarded([&] {
+    if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
+    llmr_report r;
+    llmr_report_init(&r);
+    if (llmr_status s = llmroute::capi::ReadVersioned(report, sizeof(llmr_report), "report", &r);
+        s != LLMR_OK) {
+      return s;
+    }
+    if (r.outcome < LLMR_OUTCOME_SUCCESS || r.outcome > LLMR_OUTCOME_CONTENT_POLICY) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                  "report->outcome " + std::to_string(static_cast<int>(r.outcome)) +
+                      " does not exist");
+    }
+    llmroute::ReportInput input;
+    input.outcome = static_cast<llmroute::Outcome>(r.outcome);
+    input.latency_ms = std::isnan(r.latency_ms) ? -1 : r.latency_ms;
+    input.ttft_ms = std::isnan(r.ttft_ms) ? -1 : r.ttft_ms;
+    input.retry_after_ms = r.retry_after_ms;
+    input.input_tokens = r.input_tokens;
+    input.output_tokens = r.output_tokens;
+    return Finish(router->core->Report(ticket, input));
+  });
+}
+
+LLMR_API llmr_status llmr_router_cancel(llmr_router *router, llmr_ticket ticket) {
+  return Guarded([&] {
+    if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
+    return Finish(router->core->Cancel(ticket));
+  });
+}
+
+}  // extern "C"

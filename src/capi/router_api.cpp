@@ -1,0 +1,125 @@
+// llmr_router_options_init, llmr_router_create, llmr_router_destroy.
+#include <cmath>
+
+#include "capi/capi_support.hpp"
+#include "capi/handles.hpp"
+
+using llmroute::kNsPerMs;
+using llmroute::capi::Fail;
+using llmroute::capi::Finish;
+using llmroute::capi::Guarded;
+
+namespace {
+
+// The host's clock and random callbacks, seen by the core as its own interfaces.
+class CallbackClock final : public llmroute::Clock {
+ public:
+  CallbackClock(llmr_clock_fn fn, void *user_data) : fn_(fn), user_data_(user_data) {}
+  int64_t NowNs() const override { return fn_(user_data_); }
+
+ private:
+  llmr_clock_fn fn_;
+  void *user_data_;
+};
+
+class CallbackRandom final : public llmroute::RandomSource {
+ public:
+  CallbackRandom(llmr_random_fn fn, void *user_data) : fn_(fn), user_data_(user_data) {}
+  uint64_t Next() override { return fn_(user_data_); }
+
+ private:
+  llmr_random_fn fn_;
+  void *user_data_;
+};
+
+// Milliseconds to nanoseconds, refusing values that would overflow.
+bool MsToNs(int64_t ms, int64_t *ns) {
+  if (ms < 0 || ms > INT64_MAX / kNsPerMs) return false;
+  *ns = ms * kNsPerMs;
+  return true;
+}
+
+}  // namespace
+
+extern "C" {
+
+LLMR_API llmr_status llmr_router_options_init(llmr_router_options *opts) {
+  if (opts == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts is NULL");
+  const llmroute::RouterOptions defaults;
+  *opts = llmr_router_options{};
+  opts->struct_size = sizeof(llmr_router_options);
+  opts->strategy = static_cast<llmr_strategy>(defaults.strategy);
+  opts->all_open_policy = static_cast<llmr_all_open_policy>(defaults.all_open_policy);
+  opts->breaker_consecutive_failures = defaults.breaker.consecutive_failures;
+  opts->breaker_failure_ratio = defaults.breaker.failure_ratio;
+  opts->breaker_min_requests = defaults.breaker.min_requests;
+  opts->breaker_window_ms = defaults.breaker.window_ns / kNsPerMs;
+  opts->breaker_cooldown_base_ms = defaults.breaker.cooldown_base_ns / kNsPerMs;
+  opts->breaker_cooldown_max_ms = defaults.breaker.cooldown_max_ns / kNsPerMs;
+  opts->breaker_jitter = defaults.breaker.jitter;
+  opts->half_open_max_probes = defaults.breaker.half_open_max_probes;
+  opts->latency_ewma_alpha = defaults.latency_ewma_alpha;
+  opts->latency_buffer = defaults.strategy_params.latency_buffer;
+  opts->latency_prior_ms = defaults.strategy_params.latency_prior_ms;
+  return LLMR_OK;
+}
+
+LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_router **out) {
+  return Guarded([&] {
+    if (out == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "out is NULL");
+    *out = nullptr;
+    llmr_router_options o;
+    llmr_router_options_init(&o);
+    if (opts != nullptr) {
+      if (llmr_status s = llmroute::capi::ReadVersioned(opts, sizeof(llmr_router_options), "opts", &o);
+          s != LLMR_OK) {
+        return s;
+      }
+    }
+    if (o.strategy <= LLMR_STRATEGY_DEFAULT || o.strategy > LLMR_STRATEGY_AVAILABILITY) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                  "option strategy must name a strategy (got " +
+                      std::to_string(static_cast<int>(o.strategy)) + ")");
+    }
+    if (o.all_open_policy != LLMR_ALL_OPEN_FAIL_FAST && o.all_open_policy != LLMR_ALL_OPEN_PANIC) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                  "option all_open_policy " + std::to_string(static_cast<int>(o.all_open_policy)) +
+                      " does not exist");
+    }
+    llmroute::RouterOptions core;
+    core.strategy = static_cast<llmroute::StrategyKind>(o.strategy);
+    core.all_open_policy = static_cast<llmroute::AllOpenPolicy>(o.all_open_policy);
+    core.breaker.consecutive_failures = o.breaker_consecutive_failures;
+    core.breaker.failure_ratio = o.breaker_failure_ratio;
+    core.breaker.min_requests = o.breaker_min_requests;
+    if (!MsToNs(o.breaker_window_ms, &core.breaker.window_ns)) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "option breaker_window_ms is out of range");
+    }
+    if (!MsToNs(o.breaker_cooldown_base_ms, &core.breaker.cooldown_base_ns)) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "option breaker_cooldown_base_ms is out of range");
+    }
+    if (!MsToNs(o.breaker_cooldown_max_ms, &core.breaker.cooldown_max_ns)) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "option breaker_cooldown_max_ms is out of range");
+    }
+    core.breaker.jitter = o.breaker_jitter;
+    core.breaker.half_open_max_probes = o.half_open_max_probes;
+    core.latency_ewma_alpha = o.latency_ewma_alpha;
+    core.strategy_params.latency_buffer = o.latency_buffer;
+    core.strategy_params.latency_prior_ms = o.latency_prior_ms;
+    if (o.clock != nullptr) core.clock = std::make_unique<CallbackClock>(o.clock, o.clock_user_data);
+    if (o.random != nullptr) {
+      core.rng = std::make_unique<CallbackRandom>(o.random, o.random_user_data);
+    }
+    auto handle = std::make_unique<llmr_router>();
+    if (llmr_status s = Finish(llmroute::Router::Create(std::move(core), &handle->core));
+        s != LLMR_OK) {
+      return s;
+    }
+    *out = handle.release();
+    return LLMR_OK;
+  });
+}
+
+LLMR_API void llmr_router_destroy(llmr_router *router) { delete router; }
+
+}  // extern "C"

@@ -1,0 +1,66 @@
+// A deployment: its configuration (DeploymentSpec, replaced wholesale by updates) and its live
+// state (DeploymentState, which survives updates and outlives removal until its last ticket).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/health/breaker.hpp"
+#include "core/health/latency_ewma.hpp"
+#include "core/status.hpp"
+
+namespace llmroute {
+
+struct DeploymentSpec {
+  std::string name;
+  std::vector<std::string> models;  // exact names, "*", or glob patterns
+  uint32_t weight = 1;
+  uint32_t tier = 0;
+  std::vector<std::string> tags;
+};
+
+constexpr uint32_t kMaxWeight = 1'000'000;
+constexpr uint32_t kMaxTier = 255;
+
+// Checks names, counts and ranges; the message names the offending field.
+Status ValidateSpec(const DeploymentSpec &spec);
+
+// True when one of the spec's model entries matches `model`.
+bool ServesModel(const DeploymentSpec &spec, std::string_view model);
+
+class DeploymentState {
+ public:
+  DeploymentState(std::string name, const BreakerConfig *config,
+                  std::atomic<int32_t> *degraded_count)
+      : name_(std::move(name)), breaker_(config, degraded_count) {}
+
+  const std::string &name() const { return name_; }
+  CircuitBreaker &breaker() { return breaker_; }
+  const CircuitBreaker &breaker() const { return breaker_; }
+  LatencyEwma &latency() { return latency_; }
+  const LatencyEwma &latency() const { return latency_; }
+
+  int64_t InFlight() const { return in_flight_.load(std::memory_order_acquire); }
+  void AddInFlight() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
+  // Must be the caller's last touch of this object: a removed deployment is freed once its
+  // in-flight count reaches zero.
+  void DropInFlight() { in_flight_.fetch_sub(1, std::memory_order_release); }
+
+  // Lifetime counters (relaxed: statistics, not synchronisation).
+  std::atomic<int64_t> successes{0};
+  std::atomic<int64_t> failures{0};
+  std::atomic<int64_t> request_errors{0};
+  std::atomic<int64_t> cancels{0};
+
+ private:
+  const std::string name_;
+  CircuitBreaker breaker_;
+  LatencyEwma latency_;
+  // On its own cache line: written by every pick and report of this deployment.
+  alignas(64) std::atomic<int64_t> in_flight_{0};
+};
+
+}  // namespace llmroute

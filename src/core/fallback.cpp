@@ -1,0 +1,61 @@
+// Fallbacks: the eligible deployments of a model in the order its strategy prefers, tier by tier,
+// then those of each model in its fallback chain (breadth first, each model once). The seed
+// skipped a provider literally named "primary"; here the caller names what to exclude.
+#include <deque>
+#include <set>
+
+#include "core/router.hpp"
+
+namespace llmroute {
+
+Status Router::Fallbacks(std::string_view model, const std::vector<std::string_view> &exclude,
+                         std::vector<FallbackEntry> *out) {
+  SnapshotPublisher<Snapshot>::ReadGuard snapshot(snapshots_);
+  const int64_t now = clock_->NowNs();
+  PickEnv env{*rng_, options_.strategy_params};
+  auto excluded = [&](const std::string &name) {
+    for (std::string_view e : exclude) {
+      if (e == name) return true;
+    }
+    return false;
+  };
+  const char *unused = nullptr;
+  std::deque<std::string> queue{std::string(snapshot->ResolveAlias(model, &unused))};
+  std::set<std::string, std::less<>> visited{queue.front()};
+  bool first = true;
+  std::vector<uint32_t> order;
+  while (!queue.empty()) {
+    const std::string current = std::move(queue.front());
+    queue.pop_front();
+    std::unique_ptr<ModelGroup> scratch;
+    const ModelGroup *group = snapshot->FindGroup(current, scratch);
+    if (group == nullptr) {
+      if (first) {
+        return {Code::kUnknownModel, "no deployment serves model '" + std::string(model) + "'"};
+      }
+      continue;  // a chain may name a model that has no deployment (yet)
+    }
+    first = false;
+    for (const ModelGroup::Tier &tier : group->tiers) {
+      const TierView view = group->View(tier);
+      Eligible eligible = Eligible::None(view.size);
+      for (uint32_t i = 0; i < view.size; ++i) {
+        const DeploymentState &state = *view.members[i].state;
+        if (!excluded(state.name()) &&
+            state.breaker().Check(now) != Availability::kUnavailable) {
+          eligible.Set(i);
+        }
+      }
+      order.clear();
+      group->strategy->Rank(view, eligible, env, order);
+      for (uint32_t i : order) out->push_back({view.members[i].state->name(), group->model});
+    }
+    for (const std::string &next : group->fallbacks) {
+      const std::string resolved(snapshot->ResolveAlias(next, &unused));
+      if (visited.insert(resolved).second) queue.push_back(resolved);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace llmroute

@@ -1,0 +1,142 @@
+#include "core/health/breaker.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace llmroute {
+
+CircuitBreaker::CircuitBreaker(const BreakerConfig *config, std::atomic<int32_t> *degraded_count)
+    : config_(config), degraded_count_(degraded_count), window_(config->window_ns) {}
+
+CircuitBreaker::~CircuitBreaker() { Detach(); }
+
+Availability CircuitBreaker::Check(int64_t now_ns) const {
+  switch (override_.load(std::memory_order_acquire)) {
+    case Override::kForceOpen:
+      return Availability::kUnavailable;
+    case Override::kForceClosed:
+      return Availability::kAvailable;
+    case Override::kAuto:
+      break;
+  }
+  const int64_t until = open_until_ns_.load(std::memory_order_acquire);
+  if (until == 0) return Availability::kAvailable;
+  if (now_ns < until) return Availability::kUnavailable;
+  return probes_in_flight_.load(std::memory_order_relaxed) < config_->half_open_max_probes
+             ? Availability::kProbe
+             : Availability::kUnavailable;
+}
+
+bool CircuitBreaker::TryAcquireProbe() {
+  uint32_t current = probes_in_flight_.load(std::memory_order_relaxed);
+  while (current < config_->half_open_max_probes) {
+    if (probes_in_flight_.compare_exchange_weak(current, current + 1,
+                                                std::memory_order_acq_rel)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void CircuitBreaker::ReleaseProbe() { probes_in_flight_.fetch_sub(1, std::memory_order_acq_rel); }
+
+void CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind kind,
+                               int64_t now_ns, RandomSource &rng) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const bool open = open_until_ns_.load(std::memory_order_relaxed) != 0;
+  const bool was_probe = kind == CallKind::kProbe;
+  const bool proves_alive = kind != CallKind::kNormal;
+  if (IsRequestFault(outcome)) {
+    // The deployment answered; the request was at fault. A probe (or panic call) that got this
+    // far shows the deployment is back.
+    if (proves_alive && open) CloseLocked();
+    UpdateDegradedLocked();
+    return;
+  }
+  const bool failure = IsFailure(outcome);
+  window_.Record(now_ns, failure);
+  const int64_t explicit_ns =
+      outcome == Outcome::kRateLimited && retry_after_ns > 0 ? retry_after_ns : 0;
+  if (!failure) {
+    consecutive_.store(0, std::memory_order_relaxed);
+    if (proves_alive && open) CloseLocked();
+  } else {
+    const int64_t consecutive = consecutive_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (was_probe && open) {
+      TripLocked(now_ns, explicit_ns, rng);
+    } else if (!open) {
+      const bool ratio_trip = window_.Total(now_ns) >= config_->min_requests &&
+                              window_.FailureRatio(now_ns) > config_->failure_ratio;
+      if (explicit_ns > 0 || consecutive >= static_cast<int64_t>(config_->consecutive_failures) ||
+          ratio_trip) {
+        TripLocked(now_ns, explicit_ns, rng);
+      }
+    } else if (explicit_ns > 0) {
+      // A late 429 from a call picked before the trip: honour its retry-after, never shorten.
+      ExtendLocked(now_ns + std::min(explicit_ns, config_->cooldown_max_ns));
+    }
+  }
+  failure_ratio_.store(window_.FailureRatio(now_ns), std::memory_order_relaxed);
+  UpdateDegradedLocked();
+}
+
+void CircuitBreaker::TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, RandomSource &rng) {
+  ++trips_in_row_;
+  int64_t cooldown = 0;
+  if (explicit_cooldown_ns > 0) {
+    cooldown = std::min(explicit_cooldown_ns, config_->cooldown_max_ns);
+  } else {
+    // base * 2^(n-1), computed in double so that a long run of re-trips cannot overflow.
+    const double doubled = static_cast<double>(config_->cooldown_base_ns) *
+                           std::ldexp(1.0, static_cast<int>(std::min<uint32_t>(trips_in_row_, 62)) - 1);
+    const double jitter = 1.0 + config_->jitter * (2.0 * Uniform01(rng) - 1.0);
+    const double capped = std::min(doubled, static_cast<double>(config_->cooldown_max_ns));
+    cooldown = std::min(static_cast<int64_t>(capped * jitter), config_->cooldown_max_ns);
+  }
+  ExtendLocked(now_ns + std::max<int64_t>(cooldown, 1));
+  trips_.fetch_add(1, std::memory_order_relaxed);
+  consecutive_.store(0, std::memory_order_relaxed);
+}
+
+void CircuitBreaker::ExtendLocked(int64_t until_ns) {
+  // A new trip never shortens a cooldown already running (LiteLLM #40130 kept the shorter one).
+  const int64_t current = open_until_ns_.load(std::memory_order_relaxed);
+  if (current == 0 || until_ns > current) open_until_ns_.store(until_ns, std::memory_order_release);
+}
+
+void CircuitBreaker::CloseLocked() {
+  open_until_ns_.store(0, std::memory_order_release);
+  trips_in_row_ = 0;
+  window_.Clear();
+  consecutive_.store(0, std::memory_order_relaxed);
+}
+
+void CircuitBreaker::SetOverride(Override mode) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  override_.store(mode, std::memory_order_release);
+  UpdateDegradedLocked();
+}
+
+void CircuitBreaker::Detach() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (counted_degraded_) degraded_count_->fetch_sub(1, std::memory_order_acq_rel);
+  counted_degraded_ = false;
+  detached_ = true;
+}
+
+void CircuitBreaker::UpdateDegradedLocked() {
+  if (detached_) return;
+  const bool degraded = open_until_ns_.load(std::memory_order_relaxed) != 0 ||
+                        override_.load(std::memory_order_relaxed) == Override::kForceOpen;
+  if (degraded == counted_degraded_) return;
+  degraded_count_->fetch_add(degraded ? 1 : -1, std::memory_order_acq_rel);
+  counted_degraded_ = degraded;
+}
+
+BreakerState CircuitBreaker::State(int64_t now_ns) const {
+  const int64_t until = open_until_ns_.load(std::memory_order_acquire);
+  if (until == 0) return BreakerState::kClosed;
+  return now_ns < until ? BreakerState::kOpen : BreakerState::kHalfOpen;
+}
+
+}  // namespace llmroute

@@ -1,0 +1,95 @@
+// Per-deployment circuit breaker: closed -> open (cooldown) -> half-open (bounded probes) ->
+// closed, or open again with a doubled cooldown.
+//
+// Picks read only atomics (OpenUntilNs, Availability, TryAcquireProbe): they never wait on the
+// lock that reports take. Time-driven transitions are lazy: "half-open" is simply "open with the
+// cooldown over", so nothing has to run when a cooldown ends.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+
+#include "core/health/breaker_config.hpp"
+#include "core/health/failure_window.hpp"
+#include "core/health/outcome.hpp"
+#include "core/random.hpp"
+
+namespace llmroute {
+
+enum class BreakerState : uint8_t { kClosed = 0, kOpen = 1, kHalfOpen = 2 };
+
+// Values equal llmr_override's.
+enum class Override : uint8_t { kAuto = 0, kForceOpen = 1, kForceClosed = 2 };
+
+// What kind of call an outcome belongs to.
+enum class CallKind : uint8_t {
+  kNormal,  // picked while the breaker let it through normally
+  kProbe,   // a half-open probe: success closes the breaker, failure re-opens it
+  kPanic,   // sent by the panic policy while open: success closes it, failure changes nothing
+};
+
+enum class Availability : uint8_t {
+  kAvailable,    // pick it freely
+  kProbe,        // half-open with a free probe slot: pick it only with TryAcquireProbe()
+  kUnavailable,  // open, forced open, or half-open with every probe slot taken
+};
+
+class CircuitBreaker {
+ public:
+  // `config` and `degraded_count` outlive the breaker. `degraded_count` counts, router-wide, the
+  // deployments that are not plainly closed, so that picks can skip all health checks while it
+  // is zero.
+  CircuitBreaker(const BreakerConfig *config, std::atomic<int32_t> *degraded_count);
+  ~CircuitBreaker();
+  CircuitBreaker(const CircuitBreaker &) = delete;
+  CircuitBreaker &operator=(const CircuitBreaker &) = delete;
+
+  // --- pick path: lock-free ---
+  Availability Check(int64_t now_ns) const;
+  bool TryAcquireProbe();
+  void ReleaseProbe();
+  // 0 when closed; otherwise the end of the cooldown (half-open from then on).
+  int64_t OpenUntilNs() const { return open_until_ns_.load(std::memory_order_acquire); }
+  Override override_mode() const { return override_.load(std::memory_order_acquire); }
+
+  // --- report path: serialised by an internal mutex ---
+  // `retry_after_ns` > 0 with kRateLimited sets the cooldown (capped). Outcomes of normal calls
+  // that arrive while the breaker is open (picked before it tripped) do not move it, except that
+  // a retry-after can lengthen the cooldown.
+  void OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind kind, int64_t now_ns,
+                 RandomSource &rng);
+  void SetOverride(Override mode);
+  // The deployment left the router: stop counting it as degraded.
+  void Detach();
+
+  // --- observation ---
+  BreakerState State(int64_t now_ns) const;
+  double FailureRatio() const { return failure_ratio_.load(std::memory_order_relaxed); }
+  int64_t Trips() const { return trips_.load(std::memory_order_relaxed); }
+  int64_t ConsecutiveFailures() const { return consecutive_.load(std::memory_order_relaxed); }
+
+ private:
+  void TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, RandomSource &rng);
+  void ExtendLocked(int64_t until_ns);
+  void CloseLocked();
+  void UpdateDegradedLocked();
+
+  const BreakerConfig *config_;
+  std::atomic<int32_t> *degraded_count_;
+
+  std::atomic<int64_t> open_until_ns_{0};
+  std::atomic<Override> override_{Override::kAuto};
+  std::atomic<uint32_t> probes_in_flight_{0};
+  std::atomic<double> failure_ratio_{0.0};
+  std::atomic<int64_t> trips_{0};
+  std::atomic<int64_t> consecutive_{0};
+
+  std::mutex mutex_;
+  FailureWindow window_;         // guarded by mutex_
+  uint32_t trips_in_row_ = 0;    // re-trips since the last close; guarded by mutex_
+  bool counted_degraded_ = false;  // guarded by mutex_
+  bool detached_ = false;          // guarded by mutex_
+};
+
+}  // namespace llmroute

@@ -1,0 +1,49 @@
+#include "core/health/failure_window.hpp"
+
+#include <algorithm>
+
+namespace llmroute {
+
+FailureWindow::FailureWindow(int64_t window_ns)
+    : bucket_ns_(std::max<int64_t>(1, window_ns / kBuckets)) {}
+
+FailureWindow::Bucket &FailureWindow::Current(int64_t now_ns) {
+  const int64_t index = now_ns / bucket_ns_;
+  Bucket &bucket = buckets_[static_cast<size_t>(index % kBuckets)];
+  if (bucket.index != index) bucket = Bucket{index, 0, 0};
+  return bucket;
+}
+
+template <typename F>
+uint64_t FailureWindow::Sum(int64_t now_ns, F field) {
+  const int64_t newest = now_ns / bucket_ns_;
+  uint64_t sum = 0;
+  for (const Bucket &bucket : buckets_) {
+    if (bucket.index >= 0 && bucket.index > newest - kBuckets && bucket.index <= newest) {
+      sum += field(bucket);
+    }
+  }
+  return sum;
+}
+
+void FailureWindow::Record(int64_t now_ns, bool failure) {
+  Bucket &bucket = Current(now_ns);
+  (failure ? bucket.failures : bucket.successes) += 1;
+}
+
+uint64_t FailureWindow::Total(int64_t now_ns) {
+  return Sum(now_ns, [](const Bucket &b) { return b.successes + b.failures; });
+}
+
+uint64_t FailureWindow::Failures(int64_t now_ns) {
+  return Sum(now_ns, [](const Bucket &b) { return b.failures; });
+}
+
+double FailureWindow::FailureRatio(int64_t now_ns) {
+  const uint64_t total = Total(now_ns);
+  return total == 0 ? 0.0 : static_cast<double>(Failures(now_ns)) / static_cast<double>(total);
+}
+
+void FailureWindow::Clear() { buckets_.fill(Bucket{}); }
+
+}  // namespace llmroute

@@ -1,0 +1,190 @@
+// Router construction and configuration writes. Each write copies the current configuration,
+// edits the copy, and publishes a new snapshot; readers see the old or the new one, never a mix.
+#include "core/router.hpp"
+
+#include <algorithm>
+
+#include "core/names.hpp"
+
+namespace llmroute {
+
+Status Router::Create(RouterOptions options, std::unique_ptr<Router> *out) {
+  if (Status s = options.Validate(); !s.ok()) return s;
+  if (!options.clock) options.clock = std::make_unique<SteadyClock>();
+  if (!options.rng) options.rng = std::make_unique<ThreadLocalRandom>();
+  out->reset(new Router(std::move(options)));
+  return Status::Ok();
+}
+
+namespace {
+
+RoutingConfig InitialConfig(StrategyKind strategy) {
+  RoutingConfig config;
+  config.default_strategy = strategy;
+  return config;
+}
+
+}  // namespace
+
+Router::Router(RouterOptions options)
+    : options_(std::move(options)),
+      clock_(options_.clock.get()),
+      rng_(options_.rng.get()),
+      snapshots_(std::make_unique<Snapshot>(InitialConfig(options_.strategy), *rng_)) {}
+
+Router::~Router() = default;
+
+template <typename Edit>
+Status Router::Write(Edit edit) {
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  RoutingConfig config = snapshots_.CurrentForWriter().config();
+  if (Status s = edit(config); !s.ok()) return s;
+  Publish(std::move(config));
+  return Status::Ok();
+}
+
+void Router::Publish(RoutingConfig config) {
+  snapshots_.Publish(std::make_unique<Snapshot>(std::move(config), *rng_));
+  FreeIdleRetiredLocked();
+}
+
+void Router::FreeIdleRetiredLocked() {
+  // A removed deployment lives on until its last ticket completes; writes collect the idle ones.
+  auto idle = [](DeploymentState *state) { return state->InFlight() == 0; };
+  for (DeploymentState *state : retired_) {
+    if (!idle(state)) continue;
+    states_.erase(std::find_if(states_.begin(), states_.end(),
+                               [&](const auto &owned) { return owned.get() == state; }));
+  }
+  retired_.erase(std::remove_if(retired_.begin(), retired_.end(), idle), retired_.end());
+}
+
+Status Router::AddDeployment(DeploymentSpec spec) {
+  if (Status s = ValidateSpec(spec); !s.ok()) return s;
+  return Write([&](RoutingConfig &config) -> Status {
+    for (const DeploymentEntry &entry : config.deployments) {
+      if (entry.spec->name == spec.name) {
+        return {Code::kAlreadyExists, "deployment '" + spec.name + "' already exists"};
+      }
+    }
+    if (config.deployments.size() >= kMaxDeployments) {
+      return {Code::kCapacity,
+              "a router holds at most " + std::to_string(kMaxDeployments) + " deployments"};
+    }
+    states_.push_back(
+        std::make_unique<DeploymentState>(spec.name, &options_.breaker, &degraded_count_));
+    config.deployments.push_back(
+        {std::make_shared<const DeploymentSpec>(std::move(spec)), states_.back().get()});
+    return Status::Ok();
+  });
+}
+
+Status Router::UpdateDeployment(DeploymentSpec spec) {
+  if (Status s = ValidateSpec(spec); !s.ok()) return s;
+  return Write([&](RoutingConfig &config) -> Status {
+    for (DeploymentEntry &entry : config.deployments) {
+      if (entry.spec->name == spec.name) {
+        entry.spec = std::make_shared<const DeploymentSpec>(std::move(spec));
+        return Status::Ok();
+      }
+    }
+    return {Code::kNotFound, "deployment '" + spec.name + "' not found"};
+  });
+}
+
+Status Router::RemoveDeployment(std::string_view name) {
+  if (Status s = ValidateName(name, "deployment name"); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  RoutingConfig config = snapshots_.CurrentForWriter().config();
+  const auto found = std::find_if(config.deployments.begin(), config.deployments.end(),
+                                  [&](const DeploymentEntry &e) { return e.spec->name == name; });
+  if (found == config.deployments.end()) {
+    return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
+  }
+  DeploymentState *state = found->state;
+  config.deployments.erase(found);
+  state->breaker().Detach();
+  retired_.push_back(state);
+  Publish(std::move(config));  // after this no snapshot lists it; in-flight tickets keep it alive
+  return Status::Ok();
+}
+
+Status Router::SetAlias(std::string_view alias, std::string_view model) {
+  if (Status s = ValidateName(alias, "alias"); !s.ok()) return s;
+  if (Status s = ValidateName(model, "alias target model"); !s.ok()) return s;
+  if (alias == model) {
+    return {Code::kInvalidArgument, "alias '" + std::string(alias) + "' cannot map to itself"};
+  }
+  return Write([&](RoutingConfig &config) -> Status {
+    // Interned so that a pick's routed model name stays valid for the router's lifetime.
+    const std::string *target = &*interned_models_.emplace(model).first;
+    config.aliases.insert_or_assign(std::string(alias), target);
+    return Status::Ok();
+  });
+}
+
+Status Router::RemoveAlias(std::string_view alias) {
+  if (Status s = ValidateName(alias, "alias"); !s.ok()) return s;
+  return Write([&](RoutingConfig &config) -> Status {
+    const auto found = config.aliases.find(alias);
+    if (found == config.aliases.end()) {
+      return {Code::kNotFound, "alias '" + std::string(alias) + "' not found"};
+    }
+    config.aliases.erase(found);
+    return Status::Ok();
+  });
+}
+
+Status Router::SetFallbacks(std::string_view model, std::vector<std::string> chain) {
+  if (Status s = ValidateName(model, "model"); !s.ok()) return s;
+  if (chain.size() > kListMax) {
+    return {Code::kInvalidArgument, "fallback chain longer than " + std::to_string(kListMax)};
+  }
+  for (const std::string &entry : chain) {
+    if (Status s = ValidateName(entry, "fallback model"); !s.ok()) return s;
+    if (entry == model) {
+      return {Code::kInvalidArgument,
+              "model '" + std::string(model) + "' cannot be its own fallback"};
+    }
+  }
+  return Write([&](RoutingConfig &config) -> Status {
+    if (chain.empty()) {
+      config.fallbacks.erase(std::string(model));
+    } else {
+      config.fallbacks.insert_or_assign(std::string(model), std::move(chain));
+    }
+    return Status::Ok();
+  });
+}
+
+Status Router::SetModelStrategy(std::string_view model, StrategyKind kind) {
+  if (Status s = ValidateName(model, "model"); !s.ok()) return s;
+  const auto value = static_cast<int>(kind);
+  if (value < 0 || value >= kStrategyKindCount) {
+    return {Code::kInvalidArgument, "strategy " + std::to_string(value) + " does not exist"};
+  }
+  return Write([&](RoutingConfig &config) -> Status {
+    if (kind == StrategyKind::kDefault) {
+      config.model_strategies.erase(std::string(model));
+    } else {
+      config.model_strategies.insert_or_assign(std::string(model), kind);
+    }
+    return Status::Ok();
+  });
+}
+
+Status Router::SetOverride(std::string_view name, Override mode) {
+  if (Status s = ValidateName(name, "deployment name"); !s.ok()) return s;
+  if (mode != Override::kAuto && mode != Override::kForceOpen && mode != Override::kForceClosed) {
+    return {Code::kInvalidArgument, "override " + std::to_string(static_cast<int>(mode)) +
+                                        " does not exist"};
+  }
+  // Under the writers' lock so that the deployment cannot be removed meanwhile.
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  const DeploymentEntry *entry = snapshots_.CurrentForWriter().FindDeployment(name);
+  if (entry == nullptr) return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
+  entry->state->breaker().SetOverride(mode);
+  return Status::Ok();
+}
+
+}  // namespace llmroute

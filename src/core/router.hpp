@@ -1,0 +1,135 @@
+// The router: owns the deployments' live state, publishes routing snapshots, and serves picks,
+// reports, fallbacks and health. Every method may be called from any number of threads at once.
+//
+// Concurrency: configuration writes are serialised by one mutex, build a new Snapshot and
+// publish it; picks read the current snapshot without locks and touch only atomics (apart from
+// the first pick of a model name that only a glob serves, which fills a cache). Reports take the
+// picked deployment's breaker mutex, never a router-wide one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/router_options.hpp"
+#include "core/snapshot.hpp"
+#include "core/snapshot_publisher.hpp"
+#include "core/ticket_table.hpp"
+
+namespace llmroute {
+
+struct PickRequest {
+  const char *const *exclude = nullptr;  // deployment names not to pick
+  size_t exclude_count = 0;
+};
+
+struct PickResult {
+  uint64_t ticket = 0;
+  const char *deployment = nullptr;  // valid until the ticket is completed
+  const char *model = nullptr;       // the routed model name (see Router::Pick)
+  uint32_t tier = 0;
+  bool probe = false;
+  bool panic = false;
+  int64_t retry_after_ms = 0;  // on kNoProvider: until the earliest recovery, -1 if none
+};
+
+struct ReportInput {
+  Outcome outcome = Outcome::kSuccess;
+  double latency_ms = -1;
+  double ttft_ms = -1;
+  int64_t retry_after_ms = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+};
+
+struct FallbackEntry {
+  std::string deployment;
+  std::string model;
+};
+
+struct HealthInfo {
+  const std::string *name = nullptr;
+  BreakerState state = BreakerState::kClosed;
+  Override override_mode = Override::kAuto;
+  bool eligible = true;
+  double ewma_latency_ms = -1;
+  double failure_ratio = 0;
+  int64_t in_flight = 0;
+  int64_t picks = 0;
+  int64_t successes = 0;
+  int64_t failures = 0;
+  int64_t request_errors = 0;
+  int64_t cancels = 0;
+  int64_t trips = 0;
+  int64_t consecutive_failures = 0;
+  int64_t cooldown_remaining_ms = 0;
+  uint32_t weight = 1;
+  uint32_t tier = 0;
+};
+
+class Router {
+ public:
+  // Validates the options; on success *out holds the router.
+  static Status Create(RouterOptions options, std::unique_ptr<Router> *out);
+  ~Router();
+  Router(const Router &) = delete;
+  Router &operator=(const Router &) = delete;
+
+  // --- configuration (writers) ---
+  Status AddDeployment(DeploymentSpec spec);
+  Status UpdateDeployment(DeploymentSpec spec);
+  Status RemoveDeployment(std::string_view name);
+  Status SetAlias(std::string_view alias, std::string_view model);
+  Status RemoveAlias(std::string_view alias);
+  Status SetFallbacks(std::string_view model, std::vector<std::string> chain);
+  Status SetModelStrategy(std::string_view model, StrategyKind kind);
+  Status SetOverride(std::string_view name, Override mode);
+
+  // --- routing ---
+  // `model_cstr` is `model` as the caller's NUL-terminated string: result->model points at it
+  // unless an alias applied (then at router-owned storage).
+  Status Pick(std::string_view model, const char *model_cstr, const PickRequest &request,
+              PickResult *result);
+  Status Report(uint64_t ticket, const ReportInput &report);
+  Status Cancel(uint64_t ticket);
+  Status Fallbacks(std::string_view model, const std::vector<std::string_view> &exclude,
+                   std::vector<FallbackEntry> *out);
+
+  // --- observation ---
+  // info->name points at the deployment's own name (valid while it exists).
+  Status Health(std::string_view name, HealthInfo *info);
+  // Every deployment, in the order added, each with a copy of its name.
+  std::vector<std::pair<std::string, HealthInfo>> HealthAll();
+
+  int64_t NowNs() const { return clock_->NowNs(); }
+
+ private:
+  explicit Router(RouterOptions options);
+
+  template <typename Edit>
+  Status Write(Edit edit);
+  void Publish(RoutingConfig config);
+  void FreeIdleRetiredLocked();
+  HealthInfo Describe(const DeploymentEntry &entry, int64_t now_ns) const;
+  Status NoEligible(const ModelGroup &group, const PickRequest &request, int64_t now_ns,
+                    PickResult *result, TicketData *ticket, uint32_t *tier_number);
+
+  RouterOptions options_;
+  Clock *clock_;
+  RandomSource *rng_;
+  // Deployments that are not plainly closed, router-wide; 0 lets picks skip health checks.
+  alignas(64) std::atomic<int32_t> degraded_count_{0};
+  TicketTable tickets_;
+  SnapshotPublisher<Snapshot> snapshots_;
+
+  std::mutex write_mutex_;
+  std::vector<std::unique_ptr<DeploymentState>> states_;  // guarded by write_mutex_
+  std::vector<DeploymentState *> retired_;                // removed, maybe still in flight
+  std::unordered_set<std::string> interned_models_;       // alias targets; never shrinks
+};
+
+}  // namespace llmroute

@@ -1,0 +1,121 @@
+// The strategy interface: given one priority tier of a model's deployments and which of them are
+// eligible, choose one (Pick) or order them by preference (Rank, for fallbacks).
+//
+// Strategies are stateless singletons; what they remember between picks (a rotation cursor, a
+// weighted schedule, cumulative weights) lives in the tier's TierState inside the immutable
+// snapshot, built once by Prepare() when the snapshot is built, so picks only read it (and bump
+// an atomic cursor).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "core/deployment.hpp"
+#include "core/random.hpp"
+
+namespace llmroute {
+
+// Values equal llmr_strategy's.
+enum class StrategyKind : uint8_t {
+  kDefault = 0,
+  kRoundRobin = 1,
+  kWeighted = 2,
+  kWeightedRandom = 3,
+  kLatency = 4,
+  kAvailability = 5,
+};
+constexpr int kStrategyKindCount = 6;
+
+// Most deployments one router holds; bounds the eligibility set kept on the stack.
+constexpr uint32_t kMaxDeployments = 4096;
+
+struct Member {
+  DeploymentState *state;
+  uint32_t weight;
+};
+
+// Mutable per-tier routing state, owned by the snapshot.
+struct TierState {
+  alignas(64) std::atomic<uint64_t> cursor{0};  // rotation position (round robin, weighted)
+  alignas(64) std::vector<uint32_t> schedule;   // weighted: member indices, smoothly interleaved
+  std::vector<uint64_t> cumulative;             // weighted random: running sums of weights
+};
+
+struct TierView {
+  const Member *members;
+  uint32_t size;
+  TierState *state;
+};
+
+// Which members of a tier may be picked. "All" costs nothing to build: the common case.
+class Eligible {
+ public:
+  static Eligible All(uint32_t size) {
+    Eligible e;
+    e.all_ = true;
+    e.size_ = size;
+    e.count_ = size;
+    return e;
+  }
+  static Eligible None(uint32_t size) {
+    Eligible e;
+    e.size_ = size;
+    std::fill_n(e.words_.begin(), (size + 63) / 64, 0);
+    return e;
+  }
+  bool all() const { return all_; }
+  uint32_t size() const { return size_; }
+  uint32_t count() const { return count_; }
+  bool operator[](uint32_t i) const { return all_ || ((words_[i / 64] >> (i % 64)) & 1U); }
+  void Set(uint32_t i) {
+    if (!(*this)[i]) ++count_;
+    words_[i / 64] |= uint64_t{1} << (i % 64);
+  }
+  void Clear(uint32_t i);
+  // Index of the k-th (0-based) eligible member; k < count().
+  uint32_t Nth(uint32_t k) const;
+
+ private:
+  bool all_ = false;
+  uint32_t size_ = 0;
+  uint32_t count_ = 0;
+  std::array<uint64_t, kMaxDeployments / 64> words_;
+};
+
+struct StrategyParams {
+  double latency_buffer = 0.1;
+  double latency_prior_ms = 1000.0;
+};
+
+struct PickEnv {
+  RandomSource &rng;
+  const StrategyParams &params;
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Builds the tier's state once, when the snapshot is built.
+  virtual void Prepare(const Member *members, uint32_t size, TierState &state,
+                       RandomSource &rng) const;
+  // Returns the chosen member's index; requires eligible.count() > 0.
+  virtual uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const = 0;
+  // Appends the eligible members' indices, most preferred first.
+  virtual void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
+                    std::vector<uint32_t> &order) const = 0;
+};
+
+// The singleton for a kind; kDefault is not a strategy (the caller resolves it first).
+const Strategy &StrategyFor(StrategyKind kind);
+
+// Each strategy file defines one of these.
+const Strategy &RoundRobinStrategy();
+const Strategy &WeightedStrategy();
+const Strategy &WeightedRandomStrategy();
+const Strategy &LatencyStrategy();
+const Strategy &AvailabilityStrategy();
+
+}  // namespace llmroute
