@@ -199,7 +199,7 @@ typedef struct llmr_router_options {
 
   /** Trip after this many consecutive counted failures (default 5, Envoy's consecutive_5xx). */
   uint32_t breaker_consecutive_failures;
-  /** Trip when the failure ratio in the window exceeds this (default 0.5), ... */
+  /** Trip when the failure ratio in the window exceeds this, 0..1 (default 0.5), ... */
   double breaker_failure_ratio;
   /** ... provided the window holds at least this many counted calls (default 10). */
   uint32_t breaker_min_requests;

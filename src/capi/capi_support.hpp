@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -26,6 +27,12 @@ llmr_status Finish(const Status &status);
 
 llmr_status Fail(llmr_status code, std::string message);
 
+// Clears the error message and returns LLMR_OK: every successful call leaves it empty.
+inline llmr_status Succeed() {
+  ClearErrorMessage();
+  return LLMR_OK;
+}
+
 // Runs `body` (returning llmr_status) so that no exception crosses the C boundary.
 template <typename Body>
 llmr_status Guarded(Body body) noexcept {
@@ -39,6 +46,17 @@ llmr_status Guarded(Body body) noexcept {
     return Fail(LLMR_ERR_INTERNAL, "internal error: unknown exception");
   }
 }
+
+// The size of each input struct in ABI 1.0, the oldest layout a caller can have been compiled
+// against. Frozen: members appended later lie beyond these and keep their defaults when an older
+// caller's struct_size does not reach them.
+constexpr size_t kRouterOptionsV1Size =
+    offsetof(llmr_router_options, random_user_data) + sizeof(void *);
+constexpr size_t kDeploymentV1Size = offsetof(llmr_deployment, tag_count) + sizeof(size_t);
+constexpr size_t kPickOptionsV1Size = offsetof(llmr_pick_options, exclude_count) + sizeof(size_t);
+constexpr size_t kReportV1Size = offsetof(llmr_report, output_tokens) + sizeof(int64_t);
+constexpr size_t kPickV1Size = offsetof(llmr_pick, retry_after_ms) + sizeof(int64_t);
+constexpr size_t kHealthV1Size = offsetof(llmr_health, tier) + sizeof(uint32_t);
 
 // Reads a caller's versioned struct into a full local copy. The caller's struct_size must cover
 // at least the fields of the first ABI version (`min_size`); fields a smaller (older) struct

@@ -34,7 +34,7 @@ llmr_status CopyList(const char *const *items, size_t count, const char *what,
 llmr_status ToSpec(const llmr_deployment *in, llmroute::DeploymentSpec *spec) {
   llmr_deployment d;
   llmr_deployment_init(&d);
-  if (llmr_status s = llmroute::capi::ReadVersioned(in, sizeof(llmr_deployment), "deployment", &d);
+  if (llmr_status s = llmroute::capi::ReadVersioned(in, llmroute::capi::kDeploymentV1Size, "deployment", &d);
       s != LLMR_OK) {
     return s;
   }
@@ -63,7 +63,7 @@ LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment) {
   *deployment = llmr_deployment{};
   deployment->struct_size = sizeof(llmr_deployment);
   deployment->weight = 1;
-  return LLMR_OK;
+  return llmroute::capi::Succeed();
 }
 
 LLMR_API llmr_status llmr_router_add_deployment(llmr_router *router,

@@ -28,7 +28,10 @@ LLMR_API llmr_status llmr_router_fallbacks(llmr_router *router, const char *mode
     }
     std::vector<std::string_view> excluded;
     for (size_t i = 0; i < exclude_count; ++i) {
-      if (exclude[i] != nullptr) excluded.emplace_back(exclude[i]);
+      if (exclude[i] == nullptr) {
+        return Fail(LLMR_ERR_INVALID_ARGUMENT, "exclude[" + std::to_string(i) + "] is NULL");
+      }
+      excluded.emplace_back(exclude[i]);
     }
     auto list = std::make_unique<llmr_fallbacks>();
     if (llmr_status s = Finish(router->core->Fallbacks(name, excluded, &list->entries));
@@ -54,7 +57,7 @@ LLMR_API llmr_status llmr_fallbacks_get(const llmr_fallbacks *list, size_t index
   }
   if (deployment != nullptr) *deployment = list->entries[index].deployment.c_str();
   if (model != nullptr) *model = list->entries[index].model.c_str();
-  return LLMR_OK;
+  return llmroute::capi::Succeed();
 }
 
 LLMR_API void llmr_fallbacks_free(llmr_fallbacks *list) { delete list; }

@@ -34,7 +34,7 @@ llmr_health ToC(const llmroute::HealthInfo &info, const char *name) {
 
 llmr_status CheckOut(const llmr_health *out) {
   if (out == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "out is NULL");
-  if (out->struct_size < sizeof(llmr_health)) {
+  if (out->struct_size < llmroute::capi::kHealthV1Size) {
     return Fail(LLMR_ERR_INVALID_ARGUMENT, "out->struct_size is too small; use llmr_health_init()");
   }
   return LLMR_OK;
@@ -48,7 +48,7 @@ LLMR_API llmr_status llmr_health_init(llmr_health *health) {
   if (health == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "health is NULL");
   *health = llmr_health{};
   health->struct_size = sizeof(llmr_health);
-  return LLMR_OK;
+  return llmroute::capi::Succeed();
 }
 
 LLMR_API llmr_status llmr_router_health(llmr_router *router, const char *name, llmr_health *out) {
@@ -60,7 +60,7 @@ LLMR_API llmr_status llmr_router_health(llmr_router *router, const char *name, l
     llmroute::HealthInfo info;
     if (llmr_status s = Finish(router->core->Health(n, &info)); s != LLMR_OK) return s;
     llmroute::capi::WriteVersioned(ToC(info, info.name->c_str()), out);
-    return LLMR_OK;
+    return llmroute::capi::Succeed();
   });
 }
 
@@ -94,7 +94,7 @@ LLMR_API llmr_status llmr_health_list_get(const llmr_health_list *list, size_t i
     return Fail(LLMR_ERR_INVALID_ARGUMENT, "index " + std::to_string(index) + " is out of range");
   }
   llmroute::capi::WriteVersioned(list->entries[index], out);
-  return LLMR_OK;
+  return llmroute::capi::Succeed();
 }
 
 LLMR_API void llmr_health_list_free(llmr_health_list *list) { delete list; }

@@ -15,14 +15,14 @@ LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts) {
   if (opts == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts is NULL");
   *opts = llmr_pick_options{};
   opts->struct_size = sizeof(llmr_pick_options);
-  return LLMR_OK;
+  return llmroute::capi::Succeed();
 }
 
 LLMR_API llmr_status llmr_pick_init(llmr_pick *pick) {
   if (pick == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick is NULL");
   *pick = llmr_pick{};
   pick->struct_size = sizeof(llmr_pick);
-  return LLMR_OK;
+  return llmroute::capi::Succeed();
 }
 
 LLMR_API llmr_status llmr_report_init(llmr_report *report) {
@@ -32,7 +32,7 @@ LLMR_API llmr_status llmr_report_init(llmr_report *report) {
   report->outcome = LLMR_OUTCOME_SUCCESS;
   report->latency_ms = -1;
   report->ttft_ms = -1;
-  return LLMR_OK;
+  return llmroute::capi::Succeed();
 }
 
 LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
@@ -40,7 +40,7 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
   return Guarded([&] {
     if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
     if (pick == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick is NULL");
-    if (pick->struct_size < sizeof(llmr_pick)) {
+    if (pick->struct_size < llmroute::capi::kPickV1Size) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick->struct_size is too small; use llmr_pick_init()");
     }
     std::string_view name;
@@ -49,12 +49,18 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
     if (opts != nullptr) {
       llmr_pick_options o;
       llmr_pick_options_init(&o);
-      if (llmr_status s = llmroute::capi::ReadVersioned(opts, sizeof(llmr_pick_options), "opts", &o);
+      if (llmr_status s = llmroute::capi::ReadVersioned(opts, llmroute::capi::kPickOptionsV1Size, "opts", &o);
           s != LLMR_OK) {
         return s;
       }
       if (o.exclude_count > 0 && o.exclude == nullptr) {
         return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts->exclude is NULL but exclude_count is not 0");
+      }
+      for (size_t i = 0; i < o.exclude_count; ++i) {
+        if (o.exclude[i] == nullptr) {
+          return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                      "opts->exclude[" + std::to_string(i) + "] is NULL");
+        }
       }
       request.exclude = o.exclude;
       request.exclude_count = o.exclude_count;
@@ -83,7 +89,7 @@ LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
     if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
     llmr_report r;
     llmr_report_init(&r);
-    if (llmr_status s = llmroute::capi::ReadVersioned(report, sizeof(llmr_report), "report", &r);
+    if (llmr_status s = llmroute::capi::ReadVersioned(report, llmroute::capi::kReportV1Size, "report", &r);
         s != LLMR_OK) {
       return s;
     }

@@ -61,7 +61,7 @@ LLMR_API llmr_status llmr_router_options_init(llmr_router_options *opts) {
   opts->latency_ewma_alpha = defaults.latency_ewma_alpha;
   opts->latency_buffer = defaults.strategy_params.latency_buffer;
   opts->latency_prior_ms = defaults.strategy_params.latency_prior_ms;
-  return LLMR_OK;
+  return llmroute::capi::Succeed();
 }
 
 LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_router **out) {
@@ -71,7 +71,7 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
     llmr_router_options o;
     llmr_router_options_init(&o);
     if (opts != nullptr) {
-      if (llmr_status s = llmroute::capi::ReadVersioned(opts, sizeof(llmr_router_options), "opts", &o);
+      if (llmr_status s = llmroute::capi::ReadVersioned(opts, llmroute::capi::kRouterOptionsV1Size, "opts", &o);
           s != LLMR_OK) {
         return s;
       }

@@ -11,8 +11,8 @@ namespace llmroute {
 Status Router::Fallbacks(std::string_view model, const std::vector<std::string_view> &exclude,
                          std::vector<FallbackEntry> *out) {
   SnapshotPublisher<Snapshot>::ReadGuard snapshot(snapshots_);
-  const int64_t now = clock_->NowNs();
-  PickEnv env{*rng_, options_.strategy_params};
+  PickEnv env{*rng_, options_.strategy_params, *clock_};
+  const int64_t now = env.Now();
   auto excluded = [&](const std::string &name) {
     for (std::string_view e : exclude) {
       if (e == name) return true;

@@ -5,15 +5,15 @@
 namespace llmroute {
 
 HealthInfo Router::Describe(const DeploymentEntry &entry, int64_t now_ns) const {
-  const DeploymentState &state = *entry.state;
-  const CircuitBreaker &breaker = state.breaker();
+  DeploymentState &state = *entry.state;
+  CircuitBreaker &breaker = state.breaker();
   HealthInfo info;
   info.name = &state.name();
   info.state = breaker.State(now_ns);
   info.override_mode = breaker.override_mode();
   info.eligible = breaker.Check(now_ns) != Availability::kUnavailable;
   info.ewma_latency_ms = state.latency().Value();
-  info.failure_ratio = breaker.FailureRatio();
+  info.failure_ratio = breaker.ExactFailureRatio(now_ns);
   info.in_flight = state.InFlight();
   info.successes = state.successes.load(std::memory_order_relaxed);
   info.failures = state.failures.load(std::memory_order_relaxed);

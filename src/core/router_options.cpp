@@ -22,8 +22,8 @@ Status RouterOptions::Validate() const {
     return Bad("all_open_policy", "is not a known policy");
   }
   if (breaker.consecutive_failures < 1) return Bad("breaker_consecutive_failures", "must be >= 1");
-  if (!(breaker.failure_ratio > 0.0 && breaker.failure_ratio <= 1.0)) {
-    return Bad("breaker_failure_ratio", "must be in (0, 1]");
+  if (!(breaker.failure_ratio >= 0.0 && breaker.failure_ratio <= 1.0)) {
+    return Bad("breaker_failure_ratio", "must be in [0, 1]");
   }
   if (breaker.min_requests < 1) return Bad("breaker_min_requests", "must be >= 1");
   if (breaker.window_ns < kNsPerMs) return Bad("breaker_window_ms", "must be >= 1");

@@ -31,7 +31,7 @@ Status Router::Pick(std::string_view model, const char *model_cstr, const PickRe
   if (group == nullptr) {
     return {Code::kUnknownModel, "no deployment serves model '" + std::string(model) + "'"};
   }
-  PickEnv env{*rng_, options_.strategy_params};
+  PickEnv env{*rng_, options_.strategy_params, *clock_};
   TicketData ticket{nullptr, routed, false};
   uint32_t tier_number = 0;
 
@@ -41,7 +41,7 @@ Status Router::Pick(std::string_view model, const char *model_cstr, const PickRe
     ticket.deployment = view.members[group->strategy->Pick(view, Eligible::All(view.size), env)].state;
     tier_number = tier.tier;
   } else {
-    const int64_t now = clock_->NowNs();
+    const int64_t now = env.Now();
     for (const ModelGroup::Tier &tier : group->tiers) {
       const TierView view = group->View(tier);
       Eligible eligible = Eligible::None(view.size);

@@ -77,7 +77,18 @@ void CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind
     }
   }
   failure_ratio_.store(window_.FailureRatio(now_ns), std::memory_order_relaxed);
+  last_record_ns_.store(now_ns, std::memory_order_relaxed);
   UpdateDegradedLocked();
+}
+
+double CircuitBreaker::FailureRatio(int64_t now_ns) const {
+  if (now_ns - last_record_ns_.load(std::memory_order_relaxed) >= config_->window_ns) return 0.0;
+  return failure_ratio_.load(std::memory_order_relaxed);
+}
+
+double CircuitBreaker::ExactFailureRatio(int64_t now_ns) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return window_.FailureRatio(now_ns);
 }
 
 void CircuitBreaker::TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, RandomSource &rng) {
@@ -95,7 +106,6 @@ void CircuitBreaker::TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, Ra
   }
   ExtendLocked(now_ns + std::max<int64_t>(cooldown, 1));
   trips_.fetch_add(1, std::memory_order_relaxed);
-  consecutive_.store(0, std::memory_order_relaxed);
 }
 
 void CircuitBreaker::ExtendLocked(int64_t until_ns) {

@@ -65,7 +65,11 @@ class CircuitBreaker {
 
   // --- observation ---
   BreakerState State(int64_t now_ns) const;
-  double FailureRatio() const { return failure_ratio_.load(std::memory_order_relaxed); }
+  // For picks, lock-free: the ratio as of the last report, or 0 once the window has passed
+  // since it (otherwise a deployment avoided for its old failures would never be tried again).
+  double FailureRatio(int64_t now_ns) const;
+  // Exact for `now_ns` (takes the breaker's lock): for health snapshots.
+  double ExactFailureRatio(int64_t now_ns);
   int64_t Trips() const { return trips_.load(std::memory_order_relaxed); }
   int64_t ConsecutiveFailures() const { return consecutive_.load(std::memory_order_relaxed); }
 
@@ -82,6 +86,7 @@ class CircuitBreaker {
   std::atomic<Override> override_{Override::kAuto};
   std::atomic<uint32_t> probes_in_flight_{0};
   std::atomic<double> failure_ratio_{0.0};
+  std::atomic<int64_t> last_record_ns_{0};
   std::atomic<int64_t> trips_{0};
   std::atomic<int64_t> consecutive_{0};
 

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/deployment.hpp"
 #include "core/random.hpp"
 
@@ -93,6 +94,13 @@ struct StrategyParams {
 struct PickEnv {
   RandomSource &rng;
   const StrategyParams &params;
+  const Clock &clock;
+  int64_t now_ns = -1;  // read lazily: the fast path never needs the clock
+
+  int64_t Now() {
+    if (now_ns < 0) now_ns = clock.NowNs();
+    return now_ns;
+  }
 };
 
 class Strategy {

@@ -1,0 +1,113 @@
+// The latency and availability strategies.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "test_support.hpp"
+
+namespace llmroute::testing {
+namespace {
+
+RouterOptions WithStrategy(StrategyKind kind) {
+  RouterOptions options;
+  options.strategy = kind;
+  return options;
+}
+
+// Reports one call on `name` with the given latency (excluding every other deployment).
+void Feed(TestRouter &t, const std::vector<std::string> &all, const std::string &name,
+          Outcome outcome, double latency_ms, double ttft_ms = -1) {
+  std::vector<const char *> exclude;
+  for (const std::string &other : all) {
+    if (other != name) exclude.push_back(other.c_str());
+  }
+  PickResult r;
+  ASSERT_TRUE(t.router->Pick("m", "m", {exclude.data(), exclude.size()}, &r).ok());
+  ASSERT_EQ(std::string(r.deployment), name);
+  ReportInput in;
+  in.outcome = outcome;
+  in.latency_ms = latency_ms;
+  in.ttft_ms = ttft_ms;
+  ASSERT_TRUE(t.router->Report(r.ticket, in).ok());
+}
+
+TEST(Latency, PrefersTheFastest) {
+  TestRouter t(WithStrategy(StrategyKind::kLatency));
+  const std::vector<std::string> all = {"a", "b", "c"};
+  for (const auto &name : all) t.Add(name, {"m"});
+  Feed(t, all, "a", Outcome::kSuccess, 500);
+  Feed(t, all, "b", Outcome::kSuccess, 100);
+  Feed(t, all, "c", Outcome::kSuccess, 300);
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(t.PickName("m"), "b");
+}
+
+TEST(Latency, SpreadsOverTheNearFastest) {
+  // Within the 10% buffer both are candidates: no herding onto the single fastest.
+  TestRouter t(WithStrategy(StrategyKind::kLatency));
+  const std::vector<std::string> all = {"a", "b", "c"};
+  for (const auto &name : all) t.Add(name, {"m"});
+  Feed(t, all, "a", Outcome::kSuccess, 100);
+  Feed(t, all, "b", Outcome::kSuccess, 105);
+  Feed(t, all, "c", Outcome::kSuccess, 200);
+  std::map<std::string, int> counts;
+  for (int i = 0; i < 2000; ++i) ++counts[t.PickName("m")];
+  EXPECT_EQ(counts.count("c"), 0U);
+  EXPECT_GT(counts["a"], 850);
+  EXPECT_GT(counts["b"], 850);
+}
+
+TEST(Latency, NewDeploymentGetsThePoolMeanNotZero) {
+  // The seed started new providers at 0 ms, so the latency strategy sent them everything.
+  TestRouter t(WithStrategy(StrategyKind::kLatency));
+  const std::vector<std::string> all = {"a", "b"};
+  for (const auto &name : all) t.Add(name, {"m"});
+  Feed(t, all, "a", Outcome::kSuccess, 100);
+  Feed(t, all, "b", Outcome::kSuccess, 300);
+  t.Add("new", {"m"});  // prior = mean(100, 300) = 200: behind a, ahead of nobody
+  std::map<std::string, int> counts;
+  for (int i = 0; i < 100; ++i) ++counts[t.PickName("m")];
+  EXPECT_EQ(counts["a"], 100);
+}
+
+TEST(Latency, TimeToFirstTokenWinsOverTotalLatency) {
+  TestRouter t(WithStrategy(StrategyKind::kLatency));
+  const std::vector<std::string> all = {"a", "b"};
+  for (const auto &name : all) t.Add(name, {"m"});
+  Feed(t, all, "a", Outcome::kSuccess, 5000, 80);  // long stream, fast first token
+  Feed(t, all, "b", Outcome::kSuccess, 400, 300);
+  EXPECT_DOUBLE_EQ(t.HealthOf("a").ewma_latency_ms, 80);
+  EXPECT_EQ(t.PickName("m"), "a");
+}
+
+TEST(Latency, EwmaUsesTheConfiguredWeight) {
+  TestRouter t(WithStrategy(StrategyKind::kLatency));
+  t.Add("a", {"m"});
+  t.PickAndReport("m", Outcome::kSuccess, 100);
+  t.PickAndReport("m", Outcome::kSuccess, 900);
+  EXPECT_DOUBLE_EQ(t.HealthOf("a").ewma_latency_ms, 100 + 0.125 * 800);
+  t.PickAndReport("m", Outcome::kServerError, 1);  // failures do not make it look fast
+  EXPECT_DOUBLE_EQ(t.HealthOf("a").ewma_latency_ms, 200);
+}
+
+TEST(Availability, PrefersTheLowestFailureRatioThenLatency) {
+  RouterOptions options = WithStrategy(StrategyKind::kAvailability);
+  options.breaker.consecutive_failures = 1000;
+  options.breaker.failure_ratio = 1.0;
+  TestRouter t(std::move(options));
+  const std::vector<std::string> all = {"flaky", "slow", "fast"};
+  for (const auto &name : all) t.Add(name, {"m"});
+  Feed(t, all, "flaky", Outcome::kSuccess, 10);
+  Feed(t, all, "flaky", Outcome::kServerError, 10);
+  Feed(t, all, "slow", Outcome::kSuccess, 800);
+  Feed(t, all, "fast", Outcome::kSuccess, 200);
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(t.PickName("m"), "fast");
+  std::vector<FallbackEntry> list;
+  ASSERT_TRUE(t.router->Fallbacks("m", {}, &list).ok());
+  ASSERT_EQ(list.size(), 3U);
+  EXPECT_EQ(list[0].deployment, "fast");
+  EXPECT_EQ(list[1].deployment, "slow");
+  EXPECT_EQ(list[2].deployment, "flaky");
+}
+
+}  // namespace
+}  // namespace llmroute::testing

@@ -1,0 +1,56 @@
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "test_support.hpp"
+
+namespace llmroute::testing {
+namespace {
+
+TEST(RoundRobin, IsATrueRotation) {
+  // The seed walked a Go map, whose order is random: not a rotation.
+  TestRouter t;
+  for (const char *name : {"a", "b", "c", "d"}) t.Add(name, {"gpt-4o"});
+  std::vector<std::string> first;
+  for (int i = 0; i < 4; ++i) first.push_back(t.PickName("gpt-4o"));
+  EXPECT_EQ(std::set<std::string>(first.begin(), first.end()).size(), 4U);
+  // The same order repeats exactly.
+  for (int round = 0; round < 10; ++round) {
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(t.PickName("gpt-4o"), first[i]);
+  }
+  // And it is the configured order, rotated.
+  const std::vector<std::string> order = {"a", "b", "c", "d"};
+  const auto start = std::find(order.begin(), order.end(), first[0]) - order.begin();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(first[i], order[(start + i) % 4]);
+}
+
+TEST(RoundRobin, StartsAtARandomPlace) {
+  std::set<std::string> starts;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    TestRouter t({}, seed);
+    for (const char *name : {"a", "b", "c", "d"}) t.Add(name, {"m"});
+    starts.insert(t.PickName("m"));
+  }
+  EXPECT_EQ(starts.size(), 4U);
+}
+
+TEST(RoundRobin, RotatesOverEligibleOnlyWhenOneIsOpen) {
+  TestRouter t;
+  for (const char *name : {"a", "b", "c"}) t.Add(name, {"m"});
+  ASSERT_TRUE(t.router->SetOverride("b", Override::kForceOpen).ok());
+  std::map<std::string, int> counts;
+  std::string previous;
+  for (int i = 0; i < 100; ++i) {
+    const std::string name = t.PickName("m");
+    EXPECT_NE(name, previous);  // strict alternation between a and c
+    previous = name;
+    ++counts[name];
+  }
+  EXPECT_EQ(counts["a"], 50);
+  EXPECT_EQ(counts["c"], 50);
+  EXPECT_EQ(counts.count("b"), 0U);
+}
+
+}  // namespace
+}  // namespace llmroute::testing
