@@ -50,13 +50,15 @@ void Router::Publish(RoutingConfig config) {
 
 void Router::FreeIdleRetiredLocked() {
   // A removed deployment lives on until its last ticket completes; writes collect the idle ones.
-  auto idle = [](DeploymentState *state) { return state->InFlight() == 0; };
-  for (DeploymentState *state : retired_) {
-    if (!idle(state)) continue;
+  // Decide first, then free: an in-flight count read after the free would be a use-after-free.
+  const auto busy_end = std::partition(retired_.begin(), retired_.end(), [](DeploymentState *s) {
+    return s->InFlight() != 0;
+  });
+  for (auto it = busy_end; it != retired_.end(); ++it) {
     states_.erase(std::find_if(states_.begin(), states_.end(),
-                               [&](const auto &owned) { return owned.get() == state; }));
+                               [&](const auto &owned) { return owned.get() == *it; }));
   }
-  retired_.erase(std::remove_if(retired_.begin(), retired_.end(), idle), retired_.end());
+  retired_.erase(busy_end, retired_.end());
 }
 
 Status Router::AddDeployment(DeploymentSpec spec) {
