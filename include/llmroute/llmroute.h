@@ -75,7 +75,18 @@ typedef enum llmr_status {
   /** An internal error; the message says more. Please report it. */
   LLMR_ERR_INTERNAL = -10,
   /** The caller's output buffer is too small; the required size is reported. */
-  LLMR_ERR_BUFFER_TOO_SMALL = -11
+  LLMR_ERR_BUFFER_TOO_SMALL = -11,
+  /** Every eligible deployment is at its rpm, tpm or in-flight limit; retry_after_ms says when
+   * capacity returns. */
+  LLMR_ERR_RATE_LIMITED = -12,
+  /** The call's deadline passed before it succeeded. */
+  LLMR_ERR_DEADLINE_EXCEEDED = -13,
+  /** The call was cancelled through its llmr_cancel. */
+  LLMR_ERR_CANCELLED = -14,
+  /** The call ended with an upstream failure (every attempt failed, the retry budget ran out, a
+   * committed stream broke, or the request itself was rejected); the call report's final outcome
+   * says which. */
+  LLMR_ERR_UPSTREAM = -15
 } llmr_status;
 
 /** Static English name of a status, for example "LLMR_ERR_NO_PROVIDER". Never NULL; unknown
@@ -124,7 +135,19 @@ typedef enum llmr_strategy {
    * within latency_buffer of the fastest. Deployments without samples get the pool's mean. */
   LLMR_STRATEGY_LATENCY = 4,
   /** Lowest recent failure ratio, then lowest latency. */
-  LLMR_STRATEGY_AVAILABILITY = 5
+  LLMR_STRATEGY_AVAILABILITY = 5,
+  /** Power of two choices: of two distinct random eligible deployments, the one with the lower
+   * (in flight + 1) / weight. Adapts to slow or overloaded deployments without latency samples. */
+  LLMR_STRATEGY_LEAST_LOADED = 6,
+  /** Power of two choices on peak-sensitive, time-decayed latency x (in flight + 1) / weight
+   * (Finagle's and linkerd's Peak EWMA). Failures count as slow calls, so fast 429s and 5xx do
+   * not attract traffic; a deployment without samples gets one probe at a time until it answers.
+   * See peak_ewma_decay_ms and peak_ewma_failure_penalty. */
+  LLMR_STRATEGY_PEAK_EWMA = 7,
+  /** Cheapest eligible deployment by cost_per_million_input/output (for the pick's expected
+   * tokens when given), ties spread over the near-fastest as the latency strategy does.
+   * Deployments without a price come last. */
+  LLMR_STRATEGY_COST = 8
 } llmr_strategy;
 
 /** What the host tells the router about a finished call. */
@@ -189,6 +212,10 @@ typedef int64_t (*llmr_clock_fn)(void *user_data);
  * concurrently; it must not call back into the router. */
 typedef uint64_t (*llmr_random_fn)(void *user_data);
 
+/** Waits `duration_ns` nanoseconds (a call's backoff between attempts). Called on the thread of
+ * llmr_router_call(). An injected clock needs an injected sleep that advances it. */
+typedef void (*llmr_sleep_fn)(void *user_data, int64_t duration_ns);
+
 /** Options for llmr_router_create(). Initialise with llmr_router_options_init(). */
 typedef struct llmr_router_options {
   uint32_t struct_size;
@@ -233,6 +260,46 @@ typedef struct llmr_router_options {
   /** Injectable random source (NULL: a fast per-thread generator seeded from the OS). */
   llmr_random_fn random;
   void *random_user_data;
+
+  /** Retry budget of llmr_router_call(), gRPC's retry throttling token bucket: the bucket holds
+   * at most retry_budget_max_tokens (default 10); each failed attempt takes one token, each
+   * success gives back retry_budget_token_ratio (default 0.1); a retry is allowed only while more
+   * than half the tokens remain. During an outage retries stop after a few failures while first
+   * attempts go on, so retries cannot multiply the load. 0 max tokens disables retries. */
+  double retry_budget_max_tokens;
+  double retry_budget_token_ratio;
+  /** Injectable sleep for backoff (NULL: the system's, woken early by cancellation). */
+  llmr_sleep_fn sleep;
+  void *sleep_user_data;
+
+  /** Priority tiers (Envoy's overprovisioning factor, default 1.4): a tier whose eligible
+   * fraction of members times this factor is below 1 keeps only that share of the traffic and
+   * the rest spills to the next tier, so ordered failover needs no retries. With 1.4 a tier
+   * carries everything while at least about 72% of its members are eligible; with half of them
+   * eligible it keeps 70%. At least 1; INFINITY makes tiers strict (a lower tier only when the
+   * upper has no eligible deployment). */
+  double tier_overprovisioning_factor;
+  /** Slow start (Envoy's): a deployment just added, or just recovered from an open breaker or a
+   * forced-open override, ramps its weight over this window instead of taking a full share at
+   * once (default 0 = off). Applies to round_robin, weighted, weighted_random, least_loaded and
+   * peak_ewma. Useless when every deployment is new: shares are relative. */
+  int64_t slow_start_window_ms;
+  /** Shape of the ramp: weight x max(min_weight_percent / 100, (t / window) ^ (1 / aggression));
+   * 1.0 is linear (default), larger values ramp faster at first. Must be > 0. */
+  double slow_start_aggression;
+  /** Floor of the ramp in percent of the weight, 0..100 (default 10). */
+  double slow_start_min_weight_percent;
+  /** Time constant of the peak_ewma strategy's decay (default 10000 ms, Finagle's and linkerd's):
+   * how fast a latency peak is forgotten. */
+  int64_t peak_ewma_decay_ms;
+  /** peak_ewma: a failed call counts as a call this many times slower than the deployment's
+   * current estimate (or than latency_prior_ms when larger). At least 1 (default 10). */
+  double peak_ewma_failure_penalty;
+  /** Session affinity's bounded load (consistent hashing with bounded loads): a deployment whose
+   * in-flight calls reach ceil(factor x (in flight + 1) x weight / total weight) of its tier's
+   * eligible deployments passes a key on to the key's next choice, so one hot key cannot
+   * overload it. 0 = unbounded (default); otherwise at least 1 (1.25 is a common choice). */
+  double affinity_load_factor;
 } llmr_router_options;
 
 /** Sets struct_size and every default. `opts` must not be NULL. */
@@ -263,20 +330,33 @@ typedef struct llmr_deployment {
   size_t model_count;
   /** Relative weight for the weighted strategies, 1..1000000 (default 1). */
   uint32_t weight;
-  /** Priority tier, 0 = first (default 0). Tier n+1 receives traffic only when tier n has no
-   * eligible deployment. At most 255. */
+  /** Priority tier, 0 = first (default 0). Tier n+1 receives traffic only when tier n lacks
+   * eligible capacity (see tier_overprovisioning_factor in llmr_router_options). At most 255. */
   uint32_t tier;
   /** Free-form tags, for example "eu", "zdr". May be NULL when tag_count is 0. */
   const char *const *tags;
   size_t tag_count;
+  /** Requests per minute the deployment accepts (0 = unlimited). Counted at pick time over a
+   * sliding 60 s window; a deployment at its limit is not eligible. */
+  uint32_t rpm_limit;
+  /** Tokens (input + output, from reports) per minute (0 = unlimited), same window. */
+  uint64_t tpm_limit;
+  /** Calls in flight at once (0 = unlimited). */
+  uint32_t max_in_flight;
+  /** Price per 1M input and output tokens, in any currency as long as it is the same everywhere
+   * (for the cost strategy and llmr_pick_options.max_price). Negative = not configured (default
+   * -1); when only one is configured the other counts as 0. Must be finite. */
+  double cost_per_million_input;
+  double cost_per_million_output;
 } llmr_deployment;
 
-/** Sets struct_size and the defaults (weight 1, tier 0, no models, no tags). */
+/** Sets struct_size and the defaults (weight 1, tier 0, no models, no tags, no price). */
 LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment);
 
 /** Adds a deployment. Fails with LLMR_ERR_ALREADY_EXISTS when the name is taken. The new
- * deployment starts closed with no latency samples. Publishes a new routing snapshot atomically:
- * concurrent picks see the old or the new set, never a mix. */
+ * deployment starts closed with no latency samples (and, when slow start is on, ramps its share
+ * in over slow_start_window_ms). Publishes a new routing snapshot atomically: concurrent picks
+ * see the old or the new set, never a mix. */
 LLMR_API llmr_status llmr_router_add_deployment(llmr_router *router,
                                                 const llmr_deployment *deployment);
 
@@ -324,9 +404,28 @@ typedef struct llmr_pick_options {
   /** Deployments not to pick, for example the ones a retry already tried. */
   const char *const *exclude;
   size_t exclude_count;
+  /** Session affinity: requests with the same key (a conversation or user id; any
+   * NUL-terminated bytes) go to the same deployment, so its prompt cache is hit, whatever the
+   * strategy. The key is spread with weighted rendezvous hashing over the eligible deployments
+   * of its tier: when its deployment becomes ineligible only its keys move, and they come back
+   * when it returns. The same key maps alike in every router with the same deployments. NULL or
+   * "" = none (default). Not copied beyond the call. */
+  const char *affinity_key;
+  /** Only deployments carrying every one of these tags are eligible. May be NULL when
+   * required_tag_count is 0 (default). */
+  const char *const *required_tags;
+  size_t required_tag_count;
+  /** Expected tokens of the request (0 = unknown, default): the cost strategy ranks by the
+   * request's price when given, and max_price needs them. */
+  int64_t expected_input_tokens;
+  int64_t expected_output_tokens;
+  /** When > 0, only deployments whose price for the expected tokens is at most this are
+   * eligible (deployments without a price are not). Requires expected tokens. 0 = no cap
+   * (default). */
+  double max_price;
 } llmr_pick_options;
 
-/** Sets struct_size and the defaults (nothing excluded). */
+/** Sets struct_size and the defaults (nothing excluded, no affinity key, no tags, no price cap). */
 LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts);
 
 /** The result of a pick. Initialise with llmr_pick_init(). */
@@ -417,6 +516,220 @@ LLMR_API llmr_status llmr_fallbacks_get(const llmr_fallbacks *list, size_t index
 LLMR_API void llmr_fallbacks_free(llmr_fallbacks *list);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Execution: the router drives a request through provider adapters                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Which fallback chain a model's llmr_router_set_fallbacks_for() sets (LiteLLM's fallbacks,
+ * context_window_fallbacks and content_policy_fallbacks). */
+typedef enum llmr_fallback_kind {
+  /** Tried when the model's own deployments are exhausted (also llmr_router_set_fallbacks). */
+  LLMR_FALLBACK_GENERAL = 0,
+  /** Tried when an attempt ends with LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED. */
+  LLMR_FALLBACK_CONTEXT_WINDOW = 1,
+  /** Tried when an attempt ends with LLMR_OUTCOME_CONTENT_POLICY. */
+  LLMR_FALLBACK_CONTENT_POLICY = 2
+} llmr_fallback_kind;
+
+/** Sets one of a model's fallback chains; count 0 clears it. LLMR_FALLBACK_GENERAL is the chain
+ * llmr_router_set_fallbacks() sets and llmr_router_fallbacks() follows. */
+LLMR_API llmr_status llmr_router_set_fallbacks_for(llmr_router *router, const char *model,
+                                                   llmr_fallback_kind kind,
+                                                   const char *const *fallback_models,
+                                                   size_t count);
+
+/** A cancellation flag a host can raise from any thread to stop llmr_router_call() calls that
+ * carry it: a backoff wait ends at once, no further attempt starts, and adapters can poll it with
+ * llmr_call_check(). Thread-safe. */
+typedef struct llmr_cancel llmr_cancel;
+
+/** Creates a flag, not raised. Free it with llmr_cancel_destroy() once no call uses it. */
+LLMR_API llmr_status llmr_cancel_create(llmr_cancel **out);
+
+/** Raises the flag (idempotent). */
+LLMR_API llmr_status llmr_cancel_trigger(llmr_cancel *cancel);
+
+/** Destroys a flag. NULL is a no-op. No call may still use it. */
+LLMR_API void llmr_cancel_destroy(llmr_cancel *cancel);
+
+/** The router's side of one call, handed to the adapter for the duration of invoke(). */
+typedef struct llmr_call_context llmr_call_context;
+
+/** What an adapter's invoke() is given. Valid only during that invoke(). */
+typedef struct llmr_invoke_args {
+  uint32_t struct_size;
+  /** The deployment and model (after aliases and fallbacks) this attempt goes to. */
+  const char *deployment;
+  const char *model;
+  /** The request, as the host handed it to llmr_router_call(): opaque bytes. */
+  const void *request;
+  size_t request_len;
+  /** 1 for the first attempt of the call, 2 for the next, ... */
+  uint32_t attempt;
+  /** Milliseconds this attempt may take: the smaller of the per-attempt timeout and the time left
+   * until the call's deadline; -1 when neither is set. The adapter enforces it. */
+  int64_t timeout_ms;
+  /** For llmr_call_set_response() and llmr_call_check(). */
+  llmr_call_context *context;
+} llmr_invoke_args;
+
+/** What an adapter's invoke() reports about its attempt. The router initialises it (success,
+ * latencies unknown) before the call. */
+typedef struct llmr_attempt_result {
+  uint32_t struct_size;
+  llmr_outcome outcome;
+  /** Total latency; when negative the router measures the attempt with its own clock. */
+  double latency_ms;
+  /** Time to first token of a stream (feeds the latency strategy); negative when unknown. */
+  double ttft_ms;
+  /** For LLMR_OUTCOME_RATE_LIMITED: the provider's Retry-After in ms (0 = none). */
+  int64_t retry_after_ms;
+  int64_t input_tokens;
+  int64_t output_tokens;
+  /** 1 once bytes of the response reached the client (a stream started): the router never
+   * retries this request after that, whatever the outcome. */
+  int32_t committed;
+} llmr_attempt_result;
+
+/** Performs one attempt: sends args->request to args->deployment and fills *result. Runs on the
+ * thread that called llmr_router_call(); may run concurrently for different calls. Return
+ * LLMR_OK; any other status is taken as a failure of the adapter itself and recorded as a
+ * connection error. It must not call llmr_router_call() recursively on the same router with a
+ * deadline it cannot meet, and must not destroy the router. */
+typedef llmr_status (*llmr_invoke_fn)(void *user_data, const llmr_invoke_args *args,
+                                      llmr_attempt_result *result);
+
+/** Called exactly once when the router no longer needs the adapter: after it was replaced or its
+ * deployment removed (or the router destroyed) and the last call using it has returned. */
+typedef void (*llmr_release_fn)(void *user_data);
+
+/** A provider adapter: callbacks a host implements per deployment. Initialise with
+ * llmr_adapter_init(). The router copies the struct. */
+typedef struct llmr_adapter {
+  uint32_t struct_size;
+  void *user_data;
+  llmr_invoke_fn invoke;
+  /** May be NULL. */
+  llmr_release_fn release;
+} llmr_adapter;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_adapter_init(llmr_adapter *adapter);
+
+/** Attaches an adapter to a deployment, replacing (and in time releasing) the previous one; NULL
+ * detaches it. Only deployments with an adapter take part in llmr_router_call(). On failure the
+ * adapter is not kept and its release is not called. */
+LLMR_API llmr_status llmr_router_set_adapter(llmr_router *router, const char *deployment,
+                                             const llmr_adapter *adapter);
+
+/** Stores the attempt's response bytes (copied; a later call replaces them). The call report
+ * hands out those of the last attempt that set any. Only during invoke(). */
+LLMR_API llmr_status llmr_call_set_response(llmr_call_context *context, const void *data,
+                                            size_t len);
+
+/** LLMR_OK while the call may go on; LLMR_ERR_CANCELLED once its llmr_cancel was raised;
+ * LLMR_ERR_DEADLINE_EXCEEDED once its deadline passed. Only during invoke(). */
+LLMR_API llmr_status llmr_call_check(const llmr_call_context *context);
+
+/** Options of one call. Initialise with llmr_call_options_init(); NULL means the defaults. */
+typedef struct llmr_call_options {
+  uint32_t struct_size;
+  /** Overall deadline from the start of the call, attempts and backoff included (0 = none). */
+  int64_t deadline_ms;
+  /** Limit of each attempt (0 = none), handed to the adapter as timeout_ms. */
+  int64_t attempt_timeout_ms;
+  /** Attempts over the whole call, fallbacks included (default 3, at most 10; Envoy and gRPC cap
+   * attempts at 5 and LiteLLM retries 3 times by default). */
+  uint32_t max_attempts;
+  /** Backoff before a retry: full jitter, uniform in [0, min(max, base * 2^(retry - 1))]
+   * (defaults 100 ms and 5000 ms). Never past the deadline. */
+  int64_t backoff_base_ms;
+  int64_t backoff_max_ms;
+  /** May be NULL. */
+  llmr_cancel *cancel;
+} llmr_call_options;
+
+/** Sets struct_size and the defaults. */
+LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts);
+
+/** What happened in a call. Owned by the caller; free with llmr_call_report_free(). */
+typedef struct llmr_call_report llmr_call_report;
+
+/** Drives one request: resolves aliases, picks a deployment that has an adapter, invokes it,
+ * classifies and reports the outcome; on a retryable outcome (rate limited, server error, timeout,
+ * connection error) waits a jittered backoff and tries another deployment of the model (never the
+ * one that just failed while another is eligible), then the models of its fallback chain.
+ * Context-window and content-policy outcomes move to those fallback chains; bad requests and auth
+ * errors return at once; a committed stream is never retried. Retries also stop when the retry
+ * budget, max_attempts, the deadline or a cancellation says so.
+ * Returns LLMR_OK when an attempt succeeded, otherwise LLMR_ERR_UPSTREAM, LLMR_ERR_NO_PROVIDER,
+ * LLMR_ERR_RATE_LIMITED, LLMR_ERR_UNKNOWN_MODEL, LLMR_ERR_DEADLINE_EXCEEDED or LLMR_ERR_CANCELLED.
+ * When `report` is not NULL, *report receives the call report whenever the arguments were valid,
+ * success or not. Runs adapters on the calling thread. */
+LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, const void *request,
+                                      size_t request_len, const llmr_call_options *opts,
+                                      llmr_call_report **report);
+
+/** One attempt of a call. Initialise with llmr_attempt_info_init(). */
+typedef struct llmr_attempt_info {
+  uint32_t struct_size;
+  /** Owned by the report. */
+  const char *deployment;
+  const char *model;
+  llmr_outcome outcome;
+  double latency_ms;
+  /** Backoff waited before this attempt, in ms. */
+  int64_t backoff_ms;
+  int32_t committed;
+  /** 1 when the adapter failed (returned an error status or threw) rather than the provider. */
+  int32_t adapter_failed;
+} llmr_attempt_info;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_attempt_info_init(llmr_attempt_info *info);
+
+/** The outcome of a whole call. Initialise with llmr_call_summary_init(). */
+typedef struct llmr_call_summary {
+  uint32_t struct_size;
+  /** What llmr_router_call() returned. */
+  llmr_status status;
+  /** The last attempt's outcome (LLMR_OUTCOME_SUCCESS when there was no attempt). */
+  llmr_outcome final_outcome;
+  /** The last attempt's deployment and model; NULL when there was no attempt. Owned by the
+   * report. */
+  const char *deployment;
+  const char *model;
+  /** 1 when the call moved to a fallback model. */
+  int32_t used_fallback;
+  size_t attempts;
+  /** On LLMR_ERR_NO_PROVIDER or LLMR_ERR_RATE_LIMITED: ms until capacity returns (-1 unknown). */
+  int64_t retry_after_ms;
+  /** Elapsed time of the whole call on the router's clock. */
+  int64_t total_ms;
+  /** The response bytes the adapter set (NULL and 0 when none). Owned by the report. */
+  const void *response;
+  size_t response_len;
+  /** Why the call stopped, in words ("retry budget exhausted", ...); owned by the report. */
+  const char *detail;
+} llmr_call_summary;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_call_summary_init(llmr_call_summary *summary);
+
+/** Fills the summary of a report. */
+LLMR_API llmr_status llmr_call_report_summary(const llmr_call_report *report,
+                                              llmr_call_summary *out);
+
+/** Number of attempts; 0 for NULL. */
+LLMR_API size_t llmr_call_report_attempt_count(const llmr_call_report *report);
+
+/** Fills attempt `index` (0-based, in order). */
+LLMR_API llmr_status llmr_call_report_attempt(const llmr_call_report *report, size_t index,
+                                              llmr_attempt_info *out);
+
+/** Frees a report. NULL is a no-op. */
+LLMR_API void llmr_call_report_free(llmr_call_report *report);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Health                                                                                       */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -478,6 +791,10 @@ LLMR_API void llmr_health_list_free(llmr_health_list *list);
 LLMR_API const char *llmr_strategy_str(llmr_strategy strategy);
 LLMR_API const char *llmr_outcome_str(llmr_outcome outcome);
 LLMR_API const char *llmr_breaker_state_str(llmr_breaker_state state);
+
+/** Static name of a fallback kind ("general", "context_window", "content_policy"); NULL for a
+ * value that does not exist. */
+LLMR_API const char *llmr_fallback_kind_str(llmr_fallback_kind kind);
 
 /** Parses a strategy name as llmr_strategy_str() prints it. LLMR_ERR_INVALID_ARGUMENT for an
  * unknown name. */

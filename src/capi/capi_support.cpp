@@ -32,6 +32,14 @@ llmr_status ToStatus(Code code) {
       return LLMR_ERR_TICKET_DONE;
     case Code::kCapacity:
       return LLMR_ERR_CAPACITY;
+    case Code::kRateLimited:
+      return LLMR_ERR_RATE_LIMITED;
+    case Code::kDeadlineExceeded:
+      return LLMR_ERR_DEADLINE_EXCEEDED;
+    case Code::kCancelled:
+      return LLMR_ERR_CANCELLED;
+    case Code::kUpstream:
+      return LLMR_ERR_UPSTREAM;
     case Code::kInternal:
       break;
   }
@@ -59,6 +67,26 @@ llmr_status CheckName(const char *name, const char *what, std::string_view *out)
   const Status status = ValidateName(std::string_view(name, length), what);
   if (!status.ok()) return Finish(status);
   *out = std::string_view(name, length);
+  return LLMR_OK;
+}
+
+llmr_status CopyNameList(const char *const *items, size_t count, const char *what,
+                         std::vector<std::string> *out) {
+  if (count > kListMax) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + " has " + std::to_string(count) +
+                                               " entries; the limit is " +
+                                               std::to_string(kListMax));
+  }
+  if (count > 0 && items == nullptr) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                std::string(what) + " is NULL but its count is " + std::to_string(count));
+  }
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view item;
+    const std::string label = std::string(what) + "[" + std::to_string(i) + "]";
+    if (llmr_status s = CheckName(items[i], label.c_str(), &item); s != LLMR_OK) return s;
+    out->emplace_back(item);
+  }
   return LLMR_OK;
 }
 

@@ -9,6 +9,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.hpp"
 #include "llmroute/llmroute.h"
@@ -84,5 +85,9 @@ void WriteVersioned(const T &value, T *out) {
 
 // Validates a C string argument as a name and returns it as a view.
 llmr_status CheckName(const char *name, const char *what, std::string_view *out);
+
+// Copies a C list of names (at most kListMax, each checked by CheckName).
+llmr_status CopyNameList(const char *const *items, size_t count, const char *what,
+                         std::vector<std::string> *out);
 
 }  // namespace llmroute::capi

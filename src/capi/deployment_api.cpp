@@ -10,27 +10,6 @@ using llmroute::capi::Guarded;
 
 namespace {
 
-// Copies a C list of names, checking the pointers (the core checks the names themselves).
-llmr_status CopyList(const char *const *items, size_t count, const char *what,
-                     std::vector<std::string> *out) {
-  if (count > llmroute::kListMax) {
-    return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + " has " + std::to_string(count) +
-                                               " entries; the limit is " +
-                                               std::to_string(llmroute::kListMax));
-  }
-  if (count > 0 && items == nullptr) {
-    return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + " is NULL but its count is " +
-                                               std::to_string(count));
-  }
-  for (size_t i = 0; i < count; ++i) {
-    std::string_view item;
-    const std::string label = std::string(what) + "[" + std::to_string(i) + "]";
-    if (llmr_status s = CheckName(items[i], label.c_str(), &item); s != LLMR_OK) return s;
-    out->emplace_back(item);
-  }
-  return LLMR_OK;
-}
-
 llmr_status ToSpec(const llmr_deployment *in, llmroute::DeploymentSpec *spec) {
   llmr_deployment d;
   llmr_deployment_init(&d);
@@ -41,12 +20,17 @@ llmr_status ToSpec(const llmr_deployment *in, llmroute::DeploymentSpec *spec) {
   std::string_view name;
   if (llmr_status s = CheckName(d.name, "deployment name", &name); s != LLMR_OK) return s;
   spec->name = std::string(name);
-  if (llmr_status s = CopyList(d.models, d.model_count, "models", &spec->models); s != LLMR_OK) {
+  if (llmr_status s = llmroute::capi::CopyNameList(d.models, d.model_count, "models", &spec->models); s != LLMR_OK) {
     return s;
   }
-  if (llmr_status s = CopyList(d.tags, d.tag_count, "tags", &spec->tags); s != LLMR_OK) return s;
+  if (llmr_status s = llmroute::capi::CopyNameList(d.tags, d.tag_count, "tags", &spec->tags); s != LLMR_OK) return s;
   spec->weight = d.weight;
   spec->tier = d.tier;
+  spec->rpm_limit = d.rpm_limit;
+  spec->tpm_limit = d.tpm_limit;
+  spec->max_in_flight = d.max_in_flight;
+  spec->cost_per_million_input = d.cost_per_million_input;
+  spec->cost_per_million_output = d.cost_per_million_output;
   return LLMR_OK;
 }
 
@@ -63,6 +47,8 @@ LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment) {
   *deployment = llmr_deployment{};
   deployment->struct_size = sizeof(llmr_deployment);
   deployment->weight = 1;
+  deployment->cost_per_million_input = -1;  // not configured
+  deployment->cost_per_million_output = -1;
   return llmroute::capi::Succeed();
 }
 
@@ -122,7 +108,7 @@ LLMR_API llmr_status llmr_router_set_fallbacks(llmr_router *router, const char *
     std::vector<std::string> chain;
     if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
     if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
-    if (llmr_status s = CopyList(fallback_models, count, "fallback_models", &chain);
+    if (llmr_status s = llmroute::capi::CopyNameList(fallback_models, count, "fallback_models", &chain);
         s != LLMR_OK) {
       return s;
     }
@@ -136,7 +122,7 @@ LLMR_API llmr_status llmr_router_set_model_strategy(llmr_router *router, const c
     std::string_view m;
     if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
     if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
-    if (strategy < LLMR_STRATEGY_DEFAULT || strategy > LLMR_STRATEGY_AVAILABILITY) {
+    if (strategy < LLMR_STRATEGY_DEFAULT || strategy > LLMR_STRATEGY_COST) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
                   "strategy " + std::to_string(static_cast<int>(strategy)) + " does not exist");
     }

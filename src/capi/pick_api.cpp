@@ -3,6 +3,7 @@
 
 #include "capi/capi_support.hpp"
 #include "capi/handles.hpp"
+#include "core/names.hpp"
 
 using llmroute::capi::CheckName;
 using llmroute::capi::Fail;
@@ -64,6 +65,26 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
       }
       request.exclude = o.exclude;
       request.exclude_count = o.exclude_count;
+      if (o.required_tag_count > llmroute::kListMax) {
+        return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts->required_tag_count is above " +
+                                                   std::to_string(llmroute::kListMax));
+      }
+      if (o.required_tag_count > 0 && o.required_tags == nullptr) {
+        return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                    "opts->required_tags is NULL but required_tag_count is not 0");
+      }
+      for (size_t i = 0; i < o.required_tag_count; ++i) {
+        if (o.required_tags[i] == nullptr) {
+          return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                      "opts->required_tags[" + std::to_string(i) + "] is NULL");
+        }
+      }
+      if (o.affinity_key != nullptr) request.affinity_key = o.affinity_key;
+      request.required_tags = o.required_tags;
+      request.required_tag_count = o.required_tag_count;
+      request.expected_input_tokens = o.expected_input_tokens;
+      request.expected_output_tokens = o.expected_output_tokens;
+      request.max_price = o.max_price;
     }
     llmroute::PickResult result;
     const llmroute::Status status = router->core->Pick(name, model, request, &result);

@@ -22,6 +22,16 @@ class CallbackClock final : public llmroute::Clock {
   void *user_data_;
 };
 
+class CallbackSleeper final : public llmroute::Sleeper {
+ public:
+  CallbackSleeper(llmr_sleep_fn fn, void *user_data) : fn_(fn), user_data_(user_data) {}
+  void Sleep(int64_t duration_ns, llmroute::CancelToken *) override { fn_(user_data_, duration_ns); }
+
+ private:
+  llmr_sleep_fn fn_;
+  void *user_data_;
+};
+
 class CallbackRandom final : public llmroute::RandomSource {
  public:
   CallbackRandom(llmr_random_fn fn, void *user_data) : fn_(fn), user_data_(user_data) {}
@@ -61,6 +71,15 @@ LLMR_API llmr_status llmr_router_options_init(llmr_router_options *opts) {
   opts->latency_ewma_alpha = defaults.latency_ewma_alpha;
   opts->latency_buffer = defaults.strategy_params.latency_buffer;
   opts->latency_prior_ms = defaults.strategy_params.latency_prior_ms;
+  opts->retry_budget_max_tokens = defaults.retry_budget_max_tokens;
+  opts->retry_budget_token_ratio = defaults.retry_budget_token_ratio;
+  opts->tier_overprovisioning_factor = defaults.tier_overprovisioning_factor;
+  opts->slow_start_window_ms = defaults.strategy_params.slow_start.window_ns / kNsPerMs;
+  opts->slow_start_aggression = defaults.strategy_params.slow_start.aggression;
+  opts->slow_start_min_weight_percent = defaults.strategy_params.slow_start.min_weight_percent;
+  opts->peak_ewma_decay_ms = defaults.strategy_params.peak_ewma.decay_ns / kNsPerMs;
+  opts->peak_ewma_failure_penalty = defaults.strategy_params.peak_ewma.failure_penalty;
+  opts->affinity_load_factor = defaults.affinity_load_factor;
   return llmroute::capi::Succeed();
 }
 
@@ -76,7 +95,7 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
         return s;
       }
     }
-    if (o.strategy <= LLMR_STRATEGY_DEFAULT || o.strategy > LLMR_STRATEGY_AVAILABILITY) {
+    if (o.strategy <= LLMR_STRATEGY_DEFAULT || o.strategy > LLMR_STRATEGY_COST) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
                   "option strategy must name a strategy (got " +
                       std::to_string(static_cast<int>(o.strategy)) + ")");
@@ -106,7 +125,21 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
     core.latency_ewma_alpha = o.latency_ewma_alpha;
     core.strategy_params.latency_buffer = o.latency_buffer;
     core.strategy_params.latency_prior_ms = o.latency_prior_ms;
+    core.tier_overprovisioning_factor = o.tier_overprovisioning_factor;
+    if (!MsToNs(o.slow_start_window_ms, &core.strategy_params.slow_start.window_ns)) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "option slow_start_window_ms is out of range");
+    }
+    core.strategy_params.slow_start.aggression = o.slow_start_aggression;
+    core.strategy_params.slow_start.min_weight_percent = o.slow_start_min_weight_percent;
+    if (!MsToNs(o.peak_ewma_decay_ms, &core.strategy_params.peak_ewma.decay_ns)) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "option peak_ewma_decay_ms is out of range");
+    }
+    core.strategy_params.peak_ewma.failure_penalty = o.peak_ewma_failure_penalty;
+    core.affinity_load_factor = o.affinity_load_factor;
     if (o.clock != nullptr) core.clock = std::make_unique<CallbackClock>(o.clock, o.clock_user_data);
+    core.retry_budget_max_tokens = o.retry_budget_max_tokens;
+    core.retry_budget_token_ratio = o.retry_budget_token_ratio;
+    if (o.sleep != nullptr) core.sleeper = std::make_unique<CallbackSleeper>(o.sleep, o.sleep_user_data);
     if (o.random != nullptr) {
       core.rng = std::make_unique<CallbackRandom>(o.random, o.random_user_data);
     }

@@ -34,6 +34,14 @@ LLMR_API const char *llmr_status_str(llmr_status status) {
       return "LLMR_ERR_INTERNAL";
     case LLMR_ERR_BUFFER_TOO_SMALL:
       return "LLMR_ERR_BUFFER_TOO_SMALL";
+    case LLMR_ERR_RATE_LIMITED:
+      return "LLMR_ERR_RATE_LIMITED";
+    case LLMR_ERR_DEADLINE_EXCEEDED:
+      return "LLMR_ERR_DEADLINE_EXCEEDED";
+    case LLMR_ERR_CANCELLED:
+      return "LLMR_ERR_CANCELLED";
+    case LLMR_ERR_UPSTREAM:
+      return "LLMR_ERR_UPSTREAM";
   }
   return "LLMR_ERR_UNRECOGNISED";
 }
@@ -58,6 +66,12 @@ LLMR_API const char *llmr_strategy_str(llmr_strategy strategy) {
       return "latency";
     case LLMR_STRATEGY_AVAILABILITY:
       return "availability";
+    case LLMR_STRATEGY_LEAST_LOADED:
+      return "least_loaded";
+    case LLMR_STRATEGY_PEAK_EWMA:
+      return "peak_ewma";
+    case LLMR_STRATEGY_COST:
+      return "cost";
   }
   return nullptr;
 }
@@ -67,7 +81,7 @@ LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out
     if (name == nullptr || out == nullptr) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT, "name and out must not be NULL");
     }
-    for (int value = LLMR_STRATEGY_DEFAULT; value <= LLMR_STRATEGY_AVAILABILITY; ++value) {
+    for (int value = LLMR_STRATEGY_DEFAULT; value <= LLMR_STRATEGY_COST; ++value) {
       const char *candidate = llmr_strategy_str(static_cast<llmr_strategy>(value));
       if (candidate != nullptr && std::strcmp(candidate, name) == 0) {
         *out = static_cast<llmr_strategy>(value);
@@ -99,6 +113,18 @@ LLMR_API const char *llmr_outcome_str(llmr_outcome outcome) {
     case LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED:
       return "context_window_exceeded";
     case LLMR_OUTCOME_CONTENT_POLICY:
+      return "content_policy";
+  }
+  return nullptr;
+}
+
+LLMR_API const char *llmr_fallback_kind_str(llmr_fallback_kind kind) {
+  switch (kind) {
+    case LLMR_FALLBACK_GENERAL:
+      return "general";
+    case LLMR_FALLBACK_CONTEXT_WINDOW:
+      return "context_window";
+    case LLMR_FALLBACK_CONTENT_POLICY:
       return "content_policy";
   }
   return nullptr;

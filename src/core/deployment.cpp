@@ -1,5 +1,7 @@
 #include "core/deployment.hpp"
 
+#include <cmath>
+
 #include "core/names.hpp"
 
 namespace llmroute {
@@ -27,6 +29,11 @@ Status ValidateSpec(const DeploymentSpec &spec) {
   }
   for (const std::string &tag : spec.tags) {
     if (Status s = ValidateName(tag, where + "tag"); !s.ok()) return s;
+  }
+  for (const double cost : {spec.cost_per_million_input, spec.cost_per_million_output}) {
+    if (std::isnan(cost) || std::isinf(cost)) {
+      return {Code::kInvalidArgument, where + "cost per million tokens must be a finite number"};
+    }
   }
   return Status::Ok();
 }

@@ -3,13 +3,20 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/health/breaker.hpp"
+#include "core/execution/adapter.hpp"
 #include "core/health/latency_ewma.hpp"
+#include "core/limits/deployment_limits.hpp"
+#include "core/spin_lock.hpp"
+#include "core/health/peak_ewma_state.hpp"
+#include "core/health/slow_start.hpp"
 #include "core/status.hpp"
 
 namespace llmroute {
@@ -20,6 +27,12 @@ struct DeploymentSpec {
   uint32_t weight = 1;
   uint32_t tier = 0;
   std::vector<std::string> tags;
+  // Price per 1M input / output tokens, in the host's currency; negative when not configured.
+  double cost_per_million_input = -1;
+  double cost_per_million_output = -1;
+  uint32_t rpm_limit = 0;  // 0: unlimited
+  uint64_t tpm_limit = 0;
+  uint32_t max_in_flight = 0;
 };
 
 constexpr uint32_t kMaxWeight = 1'000'000;
@@ -42,6 +55,27 @@ class DeploymentState {
   const CircuitBreaker &breaker() const { return breaker_; }
   LatencyEwma &latency() { return latency_; }
   const LatencyEwma &latency() const { return latency_; }
+  DeploymentLimits &limits() { return limits_; }
+
+  // The adapter calls go through (null: none). Replacing it drops the state's reference; the
+  // adapter itself goes when the last call holding it returns.
+  std::shared_ptr<Adapter> adapter() const {
+    std::lock_guard<SpinLock> lock(adapter_lock_);
+    return adapter_;
+  }
+  void set_adapter(std::shared_ptr<Adapter> adapter) {
+    std::shared_ptr<Adapter> old;
+    {
+      std::lock_guard<SpinLock> lock(adapter_lock_);
+      old.swap(adapter_);
+      adapter_ = std::move(adapter);
+    }
+    // `old` is destroyed here, outside the lock: its release callback may run now.
+  }
+  PeakEwmaState &peak_ewma() { return peak_ewma_; }
+  const PeakEwmaState &peak_ewma() const { return peak_ewma_; }
+  SlowStart &slow_start() { return slow_start_; }
+  const SlowStart &slow_start() const { return slow_start_; }
 
   int64_t InFlight() const { return in_flight_.load(std::memory_order_acquire); }
   void AddInFlight() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
@@ -59,6 +93,11 @@ class DeploymentState {
   const std::string name_;
   CircuitBreaker breaker_;
   LatencyEwma latency_;
+  DeploymentLimits limits_;
+  mutable SpinLock adapter_lock_;
+  std::shared_ptr<Adapter> adapter_;  // guarded by adapter_lock_
+  PeakEwmaState peak_ewma_;
+  SlowStart slow_start_;
   // On its own cache line: written by every pick and report of this deployment.
   alignas(64) std::atomic<int64_t> in_flight_{0};
 };

@@ -12,6 +12,7 @@ Status Router::Create(RouterOptions options, std::unique_ptr<Router> *out) {
   if (Status s = options.Validate(); !s.ok()) return s;
   if (!options.clock) options.clock = std::make_unique<SteadyClock>();
   if (!options.rng) options.rng = std::make_unique<ThreadLocalRandom>();
+  if (!options.sleeper) options.sleeper = std::make_unique<SystemSleeper>();
   out->reset(new Router(std::move(options)));
   return Status::Ok();
 }
@@ -30,6 +31,8 @@ Router::Router(RouterOptions options)
     : options_(std::move(options)),
       clock_(options_.clock.get()),
       rng_(options_.rng.get()),
+      sleeper_(options_.sleeper.get()),
+      retry_budget_(options_.retry_budget_max_tokens, options_.retry_budget_token_ratio),
       snapshots_(std::make_unique<Snapshot>(InitialConfig(options_.strategy), *rng_)) {}
 
 Router::~Router() = default;
@@ -75,6 +78,8 @@ Status Router::AddDeployment(DeploymentSpec spec) {
     }
     states_.push_back(
         std::make_unique<DeploymentState>(spec.name, &options_.breaker, &degraded_count_));
+    states_.back()->limits().Configure(spec.rpm_limit, spec.tpm_limit, spec.max_in_flight);
+    BeginSlowStart(*states_.back(), clock_->NowNs());  // a new deployment ramps in
     config.deployments.push_back(
         {std::make_shared<const DeploymentSpec>(std::move(spec)), states_.back().get()});
     return Status::Ok();
@@ -86,6 +91,7 @@ Status Router::UpdateDeployment(DeploymentSpec spec) {
   return Write([&](RoutingConfig &config) -> Status {
     for (DeploymentEntry &entry : config.deployments) {
       if (entry.spec->name == spec.name) {
+        entry.state->limits().Configure(spec.rpm_limit, spec.tpm_limit, spec.max_in_flight);
         entry.spec = std::make_shared<const DeploymentSpec>(std::move(spec));
         return Status::Ok();
       }
@@ -108,6 +114,7 @@ Status Router::RemoveDeployment(std::string_view name) {
   state->breaker().Detach();
   retired_.push_back(state);
   Publish(std::move(config));  // after this no snapshot lists it; in-flight tickets keep it alive
+  state->set_adapter(nullptr);  // released once the calls still using it return
   return Status::Ok();
 }
 
@@ -137,7 +144,8 @@ Status Router::RemoveAlias(std::string_view alias) {
   });
 }
 
-Status Router::SetFallbacks(std::string_view model, std::vector<std::string> chain) {
+Status Router::SetFallbacks(std::string_view model, std::vector<std::string> chain,
+                            FallbackKind kind) {
   if (Status s = ValidateName(model, "model"); !s.ok()) return s;
   if (chain.size() > kListMax) {
     return {Code::kInvalidArgument, "fallback chain longer than " + std::to_string(kListMax)};
@@ -150,10 +158,11 @@ Status Router::SetFallbacks(std::string_view model, std::vector<std::string> cha
     }
   }
   return Write([&](RoutingConfig &config) -> Status {
+    auto &chains = config.Chains(kind);
     if (chain.empty()) {
-      config.fallbacks.erase(std::string(model));
+      chains.erase(std::string(model));
     } else {
-      config.fallbacks.insert_or_assign(std::string(model), std::move(chain));
+      chains.insert_or_assign(std::string(model), std::move(chain));
     }
     return Status::Ok();
   });
@@ -185,7 +194,26 @@ Status Router::SetOverride(std::string_view name, Override mode) {
   std::lock_guard<std::mutex> lock(write_mutex_);
   const DeploymentEntry *entry = snapshots_.CurrentForWriter().FindDeployment(name);
   if (entry == nullptr) return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
+  const bool was_forced_open = entry->state->breaker().override_mode() == Override::kForceOpen;
   entry->state->breaker().SetOverride(mode);
+  // Back from a forced outage: ramp in like a recovered deployment.
+  if (was_forced_open && mode != Override::kForceOpen) BeginSlowStart(*entry->state, clock_->NowNs());
+  return Status::Ok();
+}
+
+void Router::BeginSlowStart(DeploymentState &state, int64_t now_ns) {
+  const SlowStartConfig &config = options_.strategy_params.slow_start;
+  if (!config.enabled()) return;
+  state.slow_start().Begin(now_ns);
+  slow_start_.Extend(now_ns + config.window_ns);
+}
+
+Status Router::SetAdapter(std::string_view name, std::shared_ptr<Adapter> adapter) {
+  if (Status s = ValidateName(name, "deployment name"); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  const DeploymentEntry *entry = snapshots_.CurrentForWriter().FindDeployment(name);
+  if (entry == nullptr) return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
+  entry->state->set_adapter(std::move(adapter));
   return Status::Ok();
 }
 

@@ -15,9 +15,15 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/execution/call_options.hpp"
+#include "core/execution/call_report.hpp"
+#include "core/execution/retry_budget.hpp"
+#include "core/health/slow_start.hpp"
+#include "core/request_filter.hpp"
 #include "core/router_options.hpp"
 #include "core/snapshot.hpp"
 #include "core/snapshot_publisher.hpp"
+#include "core/strategies/affinity.hpp"
 #include "core/ticket_table.hpp"
 
 namespace llmroute {
@@ -25,10 +31,22 @@ namespace llmroute {
 struct PickRequest {
   const char *const *exclude = nullptr;  // deployment names not to pick
   size_t exclude_count = 0;
+  // Session affinity (strategies/affinity.hpp): requests with the same key stick to the same
+  // deployment. Empty: none.
+  std::string_view affinity_key{};
+  // Only deployments carrying every one of these tags are eligible.
+  const char *const *required_tags = nullptr;
+  size_t required_tag_count = 0;
+  // Expected token counts (0 = unknown), for the cost strategy and max_price.
+  int64_t expected_input_tokens = 0;
+  int64_t expected_output_tokens = 0;
+  // > 0: only deployments whose price for the expected tokens is at most this are eligible.
+  double max_price = 0;
 };
 
 struct PickResult {
   uint64_t ticket = 0;
+  DeploymentState *state = nullptr;  // alive until the ticket is completed
   const char *deployment = nullptr;  // valid until the ticket is completed
   const char *model = nullptr;       // the routed model name (see Router::Pick)
   uint32_t tier = 0;
@@ -85,7 +103,10 @@ class Router {
   Status RemoveDeployment(std::string_view name);
   Status SetAlias(std::string_view alias, std::string_view model);
   Status RemoveAlias(std::string_view alias);
-  Status SetFallbacks(std::string_view model, std::vector<std::string> chain);
+  Status SetFallbacks(std::string_view model, std::vector<std::string> chain,
+                      FallbackKind kind = FallbackKind::kGeneral);
+  // Attaches (or with nullptr detaches) the deployment's adapter.
+  Status SetAdapter(std::string_view name, std::shared_ptr<Adapter> adapter);
   Status SetModelStrategy(std::string_view model, StrategyKind kind);
   Status SetOverride(std::string_view name, Override mode);
 
@@ -98,6 +119,10 @@ class Router {
   Status Cancel(uint64_t ticket);
   Status Fallbacks(std::string_view model, const std::vector<std::string_view> &exclude,
                    std::vector<FallbackEntry> *out);
+  // Drives a request through adapters with retries and fallbacks (execution/call.cpp). `report`
+  // is filled whatever the outcome.
+  Status Call(std::string_view model, std::string_view request, const CallOptions &options,
+              CallReport *report);
 
   // --- observation ---
   // info->name points at the deployment's own name (valid while it exists).
@@ -115,14 +140,28 @@ class Router {
   void Publish(RoutingConfig config);
   void FreeIdleRetiredLocked();
   HealthInfo Describe(const DeploymentEntry &entry, int64_t now_ns) const;
-  Status NoEligible(const ModelGroup &group, const PickRequest &request, int64_t now_ns,
+  Status NoEligible(const ModelGroup &group, const RequestFilter &filter, int64_t now_ns,
                     PickResult *result, TicketData *ticket, uint32_t *tier_number);
+  // The degraded pick path: the tiers with their overprovisioning (priority_tiers.cpp). False
+  // when no deployment is eligible.
+  bool PickAcrossTiers(const ModelGroup &group, const RequestFilter &filter,
+                       const Affinity &affinity, PickEnv &env, TicketData *ticket,
+                       uint32_t *tier_number);
+  // Starts a deployment's slow-start ramp (when slow start is on).
+  void BeginSlowStart(DeploymentState &state, int64_t now_ns);
+
+  // The general fallback chain of `model`, breadth first, each model once, without `model`.
+  std::vector<std::string> FallbackChain(const Snapshot &snapshot, const std::string &model,
+                                         FallbackKind kind) const;
 
   RouterOptions options_;
   Clock *clock_;
   RandomSource *rng_;
+  Sleeper *sleeper_;
+  RetryBudget retry_budget_;
   // Deployments that are not plainly closed, router-wide; 0 lets picks skip health checks.
   alignas(64) std::atomic<int32_t> degraded_count_{0};
+  SlowStartTracker slow_start_;  // any ramp running? (health/slow_start.hpp)
   TicketTable tickets_;
   SnapshotPublisher<Snapshot> snapshots_;
 

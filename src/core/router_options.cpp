@@ -45,6 +45,34 @@ Status RouterOptions::Validate() const {
         std::isfinite(strategy_params.latency_prior_ms))) {
     return Bad("latency_prior_ms", "must be a finite number >= 0");
   }
+  if (!(tier_overprovisioning_factor >= 1.0)) {
+    return Bad("tier_overprovisioning_factor", "must be >= 1 (infinity: strict tiers)");
+  }
+  if (!(affinity_load_factor == 0 ||
+        (affinity_load_factor >= 1.0 && std::isfinite(affinity_load_factor)))) {
+    return Bad("affinity_load_factor", "must be 0 (unbounded) or a finite number >= 1");
+  }
+  const SlowStartConfig &slow = strategy_params.slow_start;
+  if (slow.window_ns < 0) return Bad("slow_start_window_ms", "must be >= 0 (0: off)");
+  if (!(slow.aggression > 0 && std::isfinite(slow.aggression))) {
+    return Bad("slow_start_aggression", "must be a finite number > 0");
+  }
+  if (!(slow.min_weight_percent >= 0 && slow.min_weight_percent <= 100)) {
+    return Bad("slow_start_min_weight_percent", "must be in [0, 100]");
+  }
+  if (strategy_params.peak_ewma.decay_ns < kNsPerMs) {
+    return Bad("peak_ewma_decay_ms", "must be >= 1");
+  }
+  if (!(strategy_params.peak_ewma.failure_penalty >= 1.0 &&
+        std::isfinite(strategy_params.peak_ewma.failure_penalty))) {
+    return Bad("peak_ewma_failure_penalty", "must be a finite number >= 1");
+  }
+  if (!(retry_budget_max_tokens >= 0 && retry_budget_max_tokens <= 1000)) {
+    return Bad("retry_budget_max_tokens", "must be in [0, 1000]");
+  }
+  if (!(retry_budget_token_ratio >= 0 && retry_budget_token_ratio <= retry_budget_max_tokens)) {
+    return Bad("retry_budget_token_ratio", "must be in [0, retry_budget_max_tokens]");
+  }
   return Status::Ok();
 }
 

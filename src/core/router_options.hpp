@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "core/clock.hpp"
+#include "core/execution/sleeper.hpp"
 #include "core/health/breaker_config.hpp"
 #include "core/random.hpp"
 #include "core/status.hpp"
@@ -19,7 +20,15 @@ struct RouterOptions {
   BreakerConfig breaker;
   double latency_ewma_alpha = 0.125;  // the seed's 7/8 old + 1/8 new
   StrategyParams strategy_params;
+  // Priority tiers: Envoy's overprovisioning factor (priority_tiers.hpp); infinity: strict tiers.
+  double tier_overprovisioning_factor = 1.4;
+  // Session affinity's bounded load (strategies/affinity.hpp); 0: unbounded.
+  double affinity_load_factor = 0;
   std::unique_ptr<Clock> clock;        // nullptr: SteadyClock
+  std::unique_ptr<Sleeper> sleeper;  // nullptr: SystemSleeper
+  // gRPC retry throttling's maxTokens and tokenRatio (see execution/retry_budget.hpp).
+  double retry_budget_max_tokens = 10;
+  double retry_budget_token_ratio = 0.1;
   std::unique_ptr<RandomSource> rng;   // nullptr: ThreadLocalRandom
 
   Status Validate() const;

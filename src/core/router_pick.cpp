@@ -1,9 +1,11 @@
 // The hot path: pick, report, cancel.
 //
 // A pick reads the current snapshot without locks. While every deployment of the router is
-// plainly closed (degraded_count_ == 0) and nothing is excluded, it skips health checks and the
-// clock entirely: the strategy picks from the first tier. Otherwise it walks the tiers in order,
-// builds the set of eligible members on the stack, and lets the strategy choose among them.
+// plainly closed (degraded_count_ == 0), no slow-start ramp runs and the request filters nothing
+// (no exclusion, tag or price cap), it skips health checks and the clock entirely: the strategy
+// (or the affinity key's rendezvous hash) picks from the first tier. Otherwise
+// PickAcrossTiers (priority_tiers.cpp) builds the eligible sets on the stack, shares traffic
+// between the tiers by their health and lets the strategy choose within the chosen tier.
 #include <cmath>
 #include <cstring>
 
@@ -13,17 +15,49 @@ namespace llmroute {
 
 namespace {
 
-bool Excluded(const PickRequest &request, const std::string &name) {
-  for (size_t i = 0; i < request.exclude_count; ++i) {
-    if (request.exclude[i] != nullptr && name == request.exclude[i]) return true;
+RequestFilter FilterOf(const PickRequest &request) {
+  RequestFilter filter;
+  filter.exclude = request.exclude;
+  filter.exclude_count = request.exclude_count;
+  filter.required_tags = request.required_tags;
+  filter.required_tag_count = request.required_tag_count;
+  filter.input_tokens = request.expected_input_tokens;
+  filter.output_tokens = request.expected_output_tokens;
+  filter.max_price = request.max_price;
+  return filter;
+}
+
+Status CheckRequest(const PickRequest &request) {
+  if (request.expected_input_tokens < 0 || request.expected_output_tokens < 0) {
+    return {Code::kInvalidArgument, "expected token counts must be >= 0"};
   }
-  return false;
+  if (std::isnan(request.max_price) || request.max_price < 0) {
+    return {Code::kInvalidArgument, "max_price must be >= 0 (0: no cap)"};
+  }
+  if (request.max_price > 0 && request.expected_input_tokens == 0 &&
+      request.expected_output_tokens == 0) {
+    return {Code::kInvalidArgument,
+            "max_price needs the expected input or output tokens to price the request"};
+  }
+  if (request.required_tag_count > 0 && request.required_tags == nullptr) {
+    return {Code::kInvalidArgument, "required_tags is NULL but required_tag_count is not 0"};
+  }
+  for (size_t i = 0; i < request.required_tag_count; ++i) {
+    if (request.required_tags[i] == nullptr) {
+      return {Code::kInvalidArgument, "required_tags[" + std::to_string(i) + "] is NULL"};
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
 Status Router::Pick(std::string_view model, const char *model_cstr, const PickRequest &request,
                     PickResult *result) {
+  if (request.required_tag_count != 0 || request.max_price != 0 ||
+      request.expected_input_tokens != 0 || request.expected_output_tokens != 0) {
+    if (Status s = CheckRequest(request); !s.ok()) return s;
+  }
   SnapshotPublisher<Snapshot>::ReadGuard snapshot(snapshots_);
   const char *routed = model_cstr;
   std::unique_ptr<ModelGroup> scratch;
@@ -32,52 +66,37 @@ Status Router::Pick(std::string_view model, const char *model_cstr, const PickRe
     return {Code::kUnknownModel, "no deployment serves model '" + std::string(model) + "'"};
   }
   PickEnv env{*rng_, options_.strategy_params, *clock_};
+  env.input_tokens = request.expected_input_tokens;
+  env.output_tokens = request.expected_output_tokens;
+  env.slow_start = slow_start_.MayBeActive() && slow_start_.Active(env.Now());
+  const RequestFilter filter = FilterOf(request);
+  Affinity affinity;
+  if (!request.affinity_key.empty()) {
+    affinity.active = true;
+    affinity.key_hash = AffinityHash(request.affinity_key);
+    affinity.load_factor = options_.affinity_load_factor;
+  }
   TicketData ticket{nullptr, routed, false};
   uint32_t tier_number = 0;
 
-  if (request.exclude_count == 0 && degraded_count_.load(std::memory_order_acquire) == 0) {
+  if (!filter.active() && !env.slow_start &&
+      degraded_count_.load(std::memory_order_acquire) == 0) {
     const ModelGroup::Tier &tier = group->tiers.front();
     const TierView view = group->View(tier);
-    ticket.deployment = view.members[group->strategy->Pick(view, Eligible::All(view.size), env)].state;
-    tier_number = tier.tier;
-  } else {
-    const int64_t now = env.Now();
-    for (const ModelGroup::Tier &tier : group->tiers) {
-      const TierView view = group->View(tier);
-      Eligible eligible = Eligible::None(view.size);
-      Eligible probes = Eligible::None(view.size);
-      for (uint32_t i = 0; i < view.size; ++i) {
-        DeploymentState &state = *view.members[i].state;
-        if (request.exclude_count != 0 && Excluded(request, state.name())) continue;
-        const Availability availability = state.breaker().Check(now);
-        if (availability == Availability::kUnavailable) continue;
-        eligible.Set(i);
-        if (availability == Availability::kProbe) probes.Set(i);
-      }
-      while (eligible.count() > 0) {
-        const uint32_t chosen = group->strategy->Pick(view, eligible, env);
-        DeploymentState *state = view.members[chosen].state;
-        if (probes[chosen]) {
-          // Half-open: only as many calls as there are probe slots. Lost the race for the last
-          // slot? Choose again without it.
-          if (!state->breaker().TryAcquireProbe()) {
-            eligible.Clear(chosen);
-            continue;
-          }
-          ticket.probe = true;
-        }
-        ticket.deployment = state;
-        break;
-      }
-      if (ticket.deployment != nullptr) {
-        tier_number = tier.tier;
-        break;
-      }
+    DeploymentState *state =
+        view.members[PickInTier(*group->strategy, view, Eligible::All(view.size), affinity, env)]
+            .state;
+    // A deployment with rpm/tpm/in-flight limits must admit the request; if it is full, the
+    // slow path below chooses among the others.
+    if (!state->limits().Active() || state->limits().TryAdmit(env.Now(), state->InFlight())) {
+      ticket.deployment = state;
+      tier_number = tier.tier;
     }
-    if (ticket.deployment == nullptr) {
-      if (Status s = NoEligible(*group, request, now, result, &ticket, &tier_number); !s.ok()) {
-        return s;
-      }
+  }
+  if (ticket.deployment == nullptr &&
+      !PickAcrossTiers(*group, filter, affinity, env, &ticket, &tier_number)) {
+    if (Status s = NoEligible(*group, filter, env.Now(), result, &ticket, &tier_number); !s.ok()) {
+      return s;
     }
   }
 
@@ -89,6 +108,7 @@ Status Router::Pick(std::string_view model, const char *model_cstr, const PickRe
   // Inside the read guard: a writer removing this deployment waits for us, then sees the count.
   ticket.deployment->AddInFlight();
   result->ticket = id;
+  result->state = ticket.deployment;
   result->deployment = ticket.deployment->name().c_str();
   result->model = routed;
   result->probe = ticket.probe;
@@ -98,7 +118,7 @@ Status Router::Pick(std::string_view model, const char *model_cstr, const PickRe
   return Status::Ok();
 }
 
-Status Router::NoEligible(const ModelGroup &group, const PickRequest &request, int64_t now_ns,
+Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, int64_t now_ns,
                           PickResult *result, TicketData *ticket, uint32_t *tier_number) {
   // The deployment whose cooldown ends first, among those the breaker will let back by itself.
   DeploymentState *soonest = nullptr;
@@ -107,7 +127,7 @@ Status Router::NoEligible(const ModelGroup &group, const PickRequest &request, i
   for (const ModelGroup::Tier &tier : group.tiers) {
     for (uint32_t i = tier.begin; i < tier.end; ++i) {
       DeploymentState &state = *group.members[i].state;
-      if (request.exclude_count != 0 && Excluded(request, state.name())) continue;
+      if (!filter.Admits(group.members[i]) || filter.Excludes(state)) continue;
       if (state.breaker().override_mode() == Override::kForceOpen) continue;
       const int64_t until = state.breaker().OpenUntilNs();
       if (until == 0) continue;
@@ -117,6 +137,23 @@ Status Router::NoEligible(const ModelGroup &group, const PickRequest &request, i
         soonest_tier = tier.tier;
       }
     }
+  }
+  // Deployments that are healthy but at a limit: the caller is rate limited rather than facing
+  // an outage, and panic routing must not push them over their limits.
+  int64_t capacity_ms = -1;
+  for (const Member &member : group.members) {
+    DeploymentState &state = *member.state;
+    if (!state.limits().Active()) continue;
+    if (!filter.Admits(member) || filter.Excludes(state)) continue;
+    if (state.breaker().Check(now_ns) == Availability::kUnavailable) continue;
+    const int64_t ms = state.limits().MsUntilCapacity(now_ns, state.InFlight());
+    if (capacity_ms < 0 || ms < capacity_ms) capacity_ms = ms;
+  }
+  if (capacity_ms >= 0) {
+    result->retry_after_ms = std::max<int64_t>(capacity_ms, 1);
+    return {Code::kRateLimited, "every eligible deployment of model '" + group.model +
+                                    "' is at its rate limit; capacity returns in " +
+                                    std::to_string(result->retry_after_ms) + " ms"};
   }
   if (soonest != nullptr && options_.all_open_policy == AllOpenPolicy::kPanic) {
     ticket->deployment = soonest;
@@ -131,7 +168,9 @@ Status Router::NoEligible(const ModelGroup &group, const PickRequest &request, i
           : std::max<int64_t>(1, (soonest_until - now_ns + kNsPerMs - 1) / kNsPerMs);
   return {Code::kNoProvider,
           "no eligible deployment for model '" + group.model + "'" +
-              (soonest == nullptr ? std::string(" (all excluded or forced open)")
+              (soonest == nullptr
+                   ? std::string(" (all excluded or forced open, or without the required tags or "
+                                 "within the price cap)")
                                   : "; the earliest is back in " +
                                         std::to_string(result->retry_after_ms) + " ms")};
 }
@@ -150,6 +189,9 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
                                             : "ticket was not issued by this router"};
   }
   DeploymentState &state = *data.deployment;
+  if (state.limits().Active()) {
+    state.limits().AddTokens(clock_->NowNs(), report.input_tokens + report.output_tokens);
+  }
   if (IsRequestFault(report.outcome)) {
     state.request_errors.fetch_add(1, std::memory_order_relaxed);
   } else if (IsFailure(report.outcome)) {
@@ -160,11 +202,24 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
     const double sample = report.ttft_ms >= 0 ? report.ttft_ms : report.latency_ms;
     if (sample >= 0 && std::isfinite(sample)) state.latency().Add(sample, options_.latency_ewma_alpha);
   }
+  const int64_t now = clock_->NowNs();
+  // Peak EWMA (strategies/peak_ewma.cpp): successes are latency samples, failures penalties.
+  const StrategyParams &params = options_.strategy_params;
+  if (IsFailure(report.outcome)) {
+    state.peak_ewma().ObserveFailure(report.latency_ms, now, params.latency_prior_ms,
+                                     params.peak_ewma);
+  } else if (!IsRequestFault(report.outcome)) {
+    state.peak_ewma().Observe(report.ttft_ms >= 0 ? report.ttft_ms : report.latency_ms, now,
+                              params.peak_ewma);
+  }
   const CallKind kind = data.probe ? CallKind::kProbe : data.panic ? CallKind::kPanic
                                                                    : CallKind::kNormal;
   const int64_t retry_after_ns =
       std::min<int64_t>(report.retry_after_ms, INT64_MAX / kNsPerMs) * kNsPerMs;
-  state.breaker().OnOutcome(report.outcome, retry_after_ns, kind, clock_->NowNs(), *rng_);
+  const bool was_open = state.breaker().OpenUntilNs() != 0;
+  state.breaker().OnOutcome(report.outcome, retry_after_ns, kind, now, *rng_);
+  // Just recovered: ramp back in rather than take a full share at once.
+  if (was_open && state.breaker().OpenUntilNs() == 0) BeginSlowStart(state, now);
   if (data.probe) state.breaker().ReleaseProbe();
   state.DropInFlight();  // last touch: a removed deployment may be freed from here on
   return Status::Ok();

@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "core/names.hpp"
+#include "core/strategies/affinity.hpp"
 
 namespace llmroute {
 
@@ -27,6 +28,12 @@ Snapshot::Snapshot(RoutingConfig config, RandomSource &rng) : config_(std::move(
     names.push_back(model);
     names.insert(names.end(), chain.begin(), chain.end());
   }
+  for (const auto *chains : {&config_.context_window_fallbacks, &config_.content_policy_fallbacks}) {
+    for (const auto &[model, chain] : *chains) {
+      names.push_back(model);
+      names.insert(names.end(), chain.begin(), chain.end());
+    }
+  }
   for (const auto &[model, kind] : config_.model_strategies) names.push_back(model);
   for (std::string_view name : names) {
     if (groups_.find(name) != groups_.end()) continue;
@@ -38,7 +45,10 @@ std::unique_ptr<ModelGroup> Snapshot::BuildGroup(std::string_view model) const {
   auto group = std::make_unique<ModelGroup>();
   group->model = std::string(model);
   for (const DeploymentEntry &entry : config_.deployments) {
-    if (ServesModel(*entry.spec, model)) group->members.push_back({entry.state, entry.spec->weight});
+    if (ServesModel(*entry.spec, model)) {
+      group->members.push_back(
+          {entry.state, entry.spec->weight, entry.spec.get(), AffinityHash(entry.spec->name)});
+    }
   }
   if (group->members.empty()) return nullptr;
   // Tiers of the members, in member order (stable: equal tiers keep the order of addition).

@@ -15,6 +15,9 @@
 
 namespace llmroute {
 
+// Values equal llmr_fallback_kind's.
+enum class FallbackKind : uint8_t { kGeneral = 0, kContextWindow = 1, kContentPolicy = 2 };
+
 struct DeploymentEntry {
   std::shared_ptr<const DeploymentSpec> spec;
   DeploymentState *state;
@@ -24,9 +27,20 @@ struct DeploymentEntry {
 struct RoutingConfig {
   std::vector<DeploymentEntry> deployments;  // in the order they were added
   StringMap<const std::string *> aliases;    // alias -> interned model name (router-lifetime)
-  StringMap<std::vector<std::string>> fallbacks;
+  StringMap<std::vector<std::string>> fallbacks;  // general chains
+  StringMap<std::vector<std::string>> context_window_fallbacks;
+  StringMap<std::vector<std::string>> content_policy_fallbacks;
   StringMap<StrategyKind> model_strategies;
   StrategyKind default_strategy = StrategyKind::kRoundRobin;
+
+  StringMap<std::vector<std::string>> &Chains(FallbackKind kind) {
+    return kind == FallbackKind::kContextWindow   ? context_window_fallbacks
+           : kind == FallbackKind::kContentPolicy ? content_policy_fallbacks
+                                                  : fallbacks;
+  }
+  const StringMap<std::vector<std::string>> &Chains(FallbackKind kind) const {
+    return const_cast<RoutingConfig *>(this)->Chains(kind);
+  }
 };
 
 class Snapshot {

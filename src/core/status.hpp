@@ -18,6 +18,10 @@ enum class Code {
   kTicketDone,
   kCapacity,
   kInternal,
+  kRateLimited,
+  kDeadlineExceeded,
+  kCancelled,
+  kUpstream,
 };
 
 class [[nodiscard]] Status {

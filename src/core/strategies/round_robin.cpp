@@ -3,17 +3,34 @@
 // The seed rotated over a Go map, whose iteration order is random, so it was no rotation at all.
 // Here the members are in a fixed order and one atomic cursor advances per pick; when some are
 // ineligible, the cursor indexes the eligible ones only, so each still gets every k-th pick.
-#include "core/strategies/strategy.hpp"
+// While a slow-start ramp runs, a ramping member's turns are thinned (slow_start_weights.hpp).
+#include "core/strategies/slow_start_weights.hpp"
 
 namespace llmroute {
 
 namespace {
 
 class RoundRobin final : public Strategy {
- public:
-  uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &) const override {
+  static uint32_t Next(const TierView &tier, const Eligible &eligible) {
     const uint64_t position = tier.state->cursor.fetch_add(1, std::memory_order_relaxed);
     return eligible.Nth(static_cast<uint32_t>(position % eligible.count()));
+  }
+
+ public:
+  uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
+    if (env.slow_start) {
+      bool uneven = false;
+      const double largest = LargestSlowStartFactor(tier, eligible, env, &uneven);
+      if (uneven) {
+        // A member with the largest factor comes round within count() turns and is always taken.
+        for (uint32_t turn = 0; turn < eligible.count(); ++turn) {
+          const uint32_t member = Next(tier, eligible);
+          if (TakeRampedSlot(tier.members[member], largest, env)) return member;
+        }
+        return PickByEffectiveWeight(tier, eligible, env);
+      }
+    }
+    return Next(tier, eligible);
   }
 
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &,

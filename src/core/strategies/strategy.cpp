@@ -45,6 +45,12 @@ const Strategy &StrategyFor(StrategyKind kind) {
       return LatencyStrategy();
     case StrategyKind::kAvailability:
       return AvailabilityStrategy();
+    case StrategyKind::kLeastLoaded:
+      return LeastLoadedStrategy();
+    case StrategyKind::kPeakEwma:
+      return PeakEwmaStrategy();
+    case StrategyKind::kCost:
+      return CostStrategy();
     case StrategyKind::kRoundRobin:
     case StrategyKind::kDefault:
       break;

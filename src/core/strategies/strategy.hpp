@@ -27,8 +27,11 @@ enum class StrategyKind : uint8_t {
   kWeightedRandom = 3,
   kLatency = 4,
   kAvailability = 5,
+  kLeastLoaded = 6,
+  kPeakEwma = 7,
+  kCost = 8,
 };
-constexpr int kStrategyKindCount = 6;
+constexpr int kStrategyKindCount = 9;
 
 // Most deployments one router holds; bounds the eligibility set kept on the stack.
 constexpr uint32_t kMaxDeployments = 4096;
@@ -36,6 +39,8 @@ constexpr uint32_t kMaxDeployments = 4096;
 struct Member {
   DeploymentState *state;
   uint32_t weight;
+  const DeploymentSpec *spec = nullptr;  // owned by the snapshot holding this member
+  uint64_t name_hash = 0;                // AffinityHash(name), for rendezvous hashing
 };
 
 // Mutable per-tier routing state, owned by the snapshot.
@@ -89,6 +94,8 @@ class Eligible {
 struct StrategyParams {
   double latency_buffer = 0.1;
   double latency_prior_ms = 1000.0;
+  SlowStartConfig slow_start;
+  PeakEwmaConfig peak_ewma;
 };
 
 struct PickEnv {
@@ -96,6 +103,10 @@ struct PickEnv {
   const StrategyParams &params;
   const Clock &clock;
   int64_t now_ns = -1;  // read lazily: the fast path never needs the clock
+  bool slow_start = false;  // a ramp may be running: see strategies/slow_start_weights.hpp
+  // The request's expected token counts (0 = unknown), for the cost strategy.
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
 
   int64_t Now() {
     if (now_ns < 0) now_ns = clock.NowNs();
@@ -125,5 +136,8 @@ const Strategy &WeightedStrategy();
 const Strategy &WeightedRandomStrategy();
 const Strategy &LatencyStrategy();
 const Strategy &AvailabilityStrategy();
+const Strategy &LeastLoadedStrategy();
+const Strategy &PeakEwmaStrategy();
+const Strategy &CostStrategy();
 
 }  // namespace llmroute

@@ -11,7 +11,7 @@
 #include <numeric>
 #include <queue>
 
-#include "core/strategies/strategy.hpp"
+#include "core/strategies/slow_start_weights.hpp"
 
 namespace llmroute {
 
@@ -65,17 +65,24 @@ class Weighted final : public Strategy {
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
     const std::vector<uint32_t> &schedule = tier.state->schedule;
     const uint64_t cycle = schedule.size();
-    if (eligible.all()) {
+    if (eligible.all() && !env.slow_start) {
       return schedule[tier.state->cursor.fetch_add(1, std::memory_order_relaxed) % cycle];
     }
+    // While a slow-start ramp runs, a ramping member's slots are thinned (slow_start_weights.hpp).
+    bool uneven = false;
+    const double largest =
+        env.slow_start ? LargestSlowStartFactor(tier, eligible, env, &uneven) : 1.0;
     // Skipping the ineligible members' slots keeps the others' proportions exact over a cycle.
     // Bounded, in case the eligible ones hold only a sliver of the cycle.
     const uint64_t attempts = std::min<uint64_t>(cycle, 4ULL * tier.size + 16);
     for (uint64_t i = 0; i < attempts; ++i) {
       const uint32_t member =
           schedule[tier.state->cursor.fetch_add(1, std::memory_order_relaxed) % cycle];
-      if (eligible[member]) return member;
+      if (eligible[member] && (!uneven || TakeRampedSlot(tier.members[member], largest, env))) {
+        return member;
+      }
     }
+    if (uneven) return PickByEffectiveWeight(tier, eligible, env);
     return WeightedRandomStrategy().Pick(tier, eligible, env);
   }
 

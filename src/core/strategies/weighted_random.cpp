@@ -2,7 +2,7 @@
 //
 // A cumulative-weight array built with the snapshot and a binary search per pick; the random
 // source is per thread (the seed shared one math/rand source across goroutines: a data race).
-#include "core/strategies/strategy.hpp"
+#include "core/strategies/slow_start_weights.hpp"
 
 namespace llmroute {
 
@@ -19,6 +19,11 @@ class WeightedRandom final : public Strategy {
   }
 
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
+    if (env.slow_start) {
+      bool uneven = false;
+      LargestSlowStartFactor(tier, eligible, env, &uneven);
+      if (uneven) return PickByEffectiveWeight(tier, eligible, env);
+    }
     const std::vector<uint64_t> &cumulative = tier.state->cumulative;
     // A few rejection rounds keep the common case O(log n); the exact scan below handles the
     // rest (a heavy member ineligible).

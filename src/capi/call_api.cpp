@@ -1,0 +1,308 @@
+// Execution through adapters: llmr_router_call, adapters, cancellation, call reports.
+#include <cmath>
+
+#include "capi/capi_support.hpp"
+#include "capi/handles.hpp"
+
+using llmroute::capi::CheckName;
+using llmroute::capi::Fail;
+using llmroute::capi::Finish;
+using llmroute::capi::Guarded;
+using llmroute::capi::Succeed;
+
+struct llmr_call_context {
+  llmroute::CallContext *core;
+};
+
+namespace {
+
+// The host's callback table as a core Adapter. Destroyed when the core drops its last reference:
+// that is when release() runs, exactly once.
+class CallbackAdapter final : public llmroute::Adapter {
+ public:
+  explicit CallbackAdapter(const llmr_adapter &table) : table_(table) {}
+  ~CallbackAdapter() override {
+    if (armed_ && table_.release != nullptr) table_.release(table_.user_data);
+  }
+  // Until armed, destruction does not call release (the router did not take the adapter).
+  void Arm() { armed_ = true; }
+
+  llmroute::AttemptResult Invoke(const llmroute::InvokeArgs &args) override {
+    llmr_call_context context{args.context};
+    llmr_invoke_args c{};
+    c.struct_size = sizeof(llmr_invoke_args);
+    c.deployment = args.deployment;
+    c.model = args.model;
+    c.request = args.request.data();
+    c.request_len = args.request.size();
+    c.attempt = args.attempt;
+    c.timeout_ms = args.timeout_ms;
+    c.context = &context;
+    llmr_attempt_result r{};
+    r.struct_size = sizeof(llmr_attempt_result);
+    r.outcome = LLMR_OUTCOME_SUCCESS;
+    r.latency_ms = -1;
+    r.ttft_ms = -1;
+    llmroute::AttemptResult result;
+    llmr_status status = LLMR_OK;
+    try {
+      status = table_.invoke(table_.user_data, &c, &r);
+    } catch (...) {
+      // A C++ host threw through our callback: contain it as a failed attempt.
+      status = LLMR_ERR_INTERNAL;
+    }
+    if (status != LLMR_OK) {
+      result.outcome = llmroute::Outcome::kConnectionError;
+      result.adapter_failed = true;
+      return result;
+    }
+    result.outcome = static_cast<llmroute::Outcome>(r.outcome);
+    if (r.outcome < LLMR_OUTCOME_SUCCESS || r.outcome > LLMR_OUTCOME_CONTENT_POLICY) {
+      result.outcome = llmroute::Outcome::kConnectionError;
+      result.adapter_failed = true;
+    }
+    result.latency_ms = std::isnan(r.latency_ms) ? -1 : r.latency_ms;
+    result.ttft_ms = std::isnan(r.ttft_ms) ? -1 : r.ttft_ms;
+    result.retry_after_ms = r.retry_after_ms;
+    result.input_tokens = r.input_tokens;
+    result.output_tokens = r.output_tokens;
+    result.committed = r.committed != 0;
+    return result;
+  }
+
+ private:
+  llmr_adapter table_;
+  bool armed_ = false;
+};
+
+constexpr size_t kAdapterV1Size = offsetof(llmr_adapter, release) + sizeof(llmr_release_fn);
+constexpr size_t kCallOptionsV1Size = offsetof(llmr_call_options, cancel) + sizeof(void *);
+
+}  // namespace
+
+struct llmr_cancel {
+  llmroute::CancelToken token;
+};
+
+struct llmr_call_report {
+  llmroute::CallReport core;
+  llmr_status status = LLMR_OK;
+};
+
+extern "C" {
+
+LLMR_API llmr_status llmr_adapter_init(llmr_adapter *adapter) {
+  if (adapter == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "adapter is NULL");
+  *adapter = llmr_adapter{};
+  adapter->struct_size = sizeof(llmr_adapter);
+  return Succeed();
+}
+
+LLMR_API llmr_status llmr_router_set_adapter(llmr_router *router, const char *deployment,
+                                             const llmr_adapter *adapter) {
+  return Guarded([&] {
+    if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
+    std::string_view name;
+    if (llmr_status s = CheckName(deployment, "deployment name", &name); s != LLMR_OK) return s;
+    std::shared_ptr<CallbackAdapter> wrapped;
+    if (adapter != nullptr) {
+      llmr_adapter table;
+      llmr_adapter_init(&table);
+      if (llmr_status s = llmroute::capi::ReadVersioned(adapter, kAdapterV1Size, "adapter", &table);
+          s != LLMR_OK) {
+        return s;
+      }
+      if (table.invoke == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "adapter->invoke is NULL");
+      wrapped = std::make_shared<CallbackAdapter>(table);
+    }
+    const llmroute::Status status = router->core->SetAdapter(name, wrapped);
+    if (status.ok() && wrapped) wrapped->Arm();
+    return Finish(status);
+  });
+}
+
+LLMR_API llmr_status llmr_router_set_fallbacks_for(llmr_router *router, const char *model,
+                                                   llmr_fallback_kind kind,
+                                                   const char *const *fallback_models,
+                                                   size_t count) {
+  return Guarded([&] {
+    if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
+    if (kind < LLMR_FALLBACK_GENERAL || kind > LLMR_FALLBACK_CONTENT_POLICY) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                  "fallback kind " + std::to_string(static_cast<int>(kind)) + " does not exist");
+    }
+    std::string_view m;
+    if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
+    std::vector<std::string> chain;
+    if (llmr_status s = llmroute::capi::CopyNameList(fallback_models, count, "fallback_models",
+                                                     &chain);
+        s != LLMR_OK) {
+      return s;
+    }
+    return Finish(router->core->SetFallbacks(m, std::move(chain),
+                                             static_cast<llmroute::FallbackKind>(kind)));
+  });
+}
+
+LLMR_API llmr_status llmr_cancel_create(llmr_cancel **out) {
+  return Guarded([&] {
+    if (out == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "out is NULL");
+    *out = new llmr_cancel();
+    return Succeed();
+  });
+}
+
+LLMR_API llmr_status llmr_cancel_trigger(llmr_cancel *cancel) {
+  if (cancel == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "cancel is NULL");
+  cancel->token.Trigger();
+  return Succeed();
+}
+
+LLMR_API void llmr_cancel_destroy(llmr_cancel *cancel) { delete cancel; }
+
+LLMR_API llmr_status llmr_call_set_response(llmr_call_context *context, const void *data,
+                                            size_t len) {
+  return Guarded([&] {
+    if (context == nullptr || context->core == nullptr) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "context is NULL");
+    }
+    if (data == nullptr && len > 0) return Fail(LLMR_ERR_INVALID_ARGUMENT, "data is NULL");
+    context->core->SetResponse(std::string(static_cast<const char *>(data), len));
+    return Succeed();
+  });
+}
+
+LLMR_API llmr_status llmr_call_check(const llmr_call_context *context) {
+  if (context == nullptr || context->core == nullptr) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, "context is NULL");
+  }
+  switch (context->core->Check()) {
+    case llmroute::Code::kCancelled:
+      return Fail(LLMR_ERR_CANCELLED, "the call was cancelled");
+    case llmroute::Code::kDeadlineExceeded:
+      return Fail(LLMR_ERR_DEADLINE_EXCEEDED, "the call's deadline passed");
+    default:
+      return Succeed();
+  }
+}
+
+LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts) {
+  if (opts == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts is NULL");
+  const llmroute::CallOptions defaults;
+  *opts = llmr_call_options{};
+  opts->struct_size = sizeof(llmr_call_options);
+  opts->deadline_ms = defaults.deadline_ms;
+  opts->attempt_timeout_ms = defaults.attempt_timeout_ms;
+  opts->max_attempts = defaults.max_attempts;
+  opts->backoff_base_ms = defaults.backoff_base_ms;
+  opts->backoff_max_ms = defaults.backoff_max_ms;
+  return Succeed();
+}
+
+LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, const void *request,
+                                      size_t request_len, const llmr_call_options *opts,
+                                      llmr_call_report **report) {
+  return Guarded([&] {
+    if (report != nullptr) *report = nullptr;
+    if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
+    if (request == nullptr && request_len > 0) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "request is NULL but request_len is not 0");
+    }
+    std::string_view name;
+    if (llmr_status s = CheckName(model, "model", &name); s != LLMR_OK) return s;
+    llmr_call_options o;
+    llmr_call_options_init(&o);
+    if (opts != nullptr) {
+      if (llmr_status s = llmroute::capi::ReadVersioned(opts, kCallOptionsV1Size, "opts", &o);
+          s != LLMR_OK) {
+        return s;
+      }
+    }
+    llmroute::CallOptions options;
+    options.deadline_ms = o.deadline_ms;
+    options.attempt_timeout_ms = o.attempt_timeout_ms;
+    options.max_attempts = o.max_attempts;
+    options.backoff_base_ms = o.backoff_base_ms;
+    options.backoff_max_ms = o.backoff_max_ms;
+    options.cancel = o.cancel != nullptr ? &o.cancel->token : nullptr;
+    if (llmr_status s = Finish(options.Validate()); s != LLMR_OK) return s;
+    auto out = std::make_unique<llmr_call_report>();
+    const llmroute::Status status = router->core->Call(
+        name, std::string_view(static_cast<const char *>(request), request_len), options,
+        &out->core);
+    out->status = llmroute::capi::ToStatus(status.code());
+    if (report != nullptr) *report = out.release();
+    return Finish(status);
+  });
+}
+
+LLMR_API llmr_status llmr_attempt_info_init(llmr_attempt_info *info) {
+  if (info == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "info is NULL");
+  *info = llmr_attempt_info{};
+  info->struct_size = sizeof(llmr_attempt_info);
+  return Succeed();
+}
+
+LLMR_API llmr_status llmr_call_summary_init(llmr_call_summary *summary) {
+  if (summary == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "summary is NULL");
+  *summary = llmr_call_summary{};
+  summary->struct_size = sizeof(llmr_call_summary);
+  return Succeed();
+}
+
+LLMR_API llmr_status llmr_call_report_summary(const llmr_call_report *report,
+                                              llmr_call_summary *out) {
+  if (report == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "report is NULL");
+  if (out == nullptr || out->struct_size < offsetof(llmr_call_summary, detail) + sizeof(char *)) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, "out is NULL or not initialised");
+  }
+  const llmroute::CallReport &r = report->core;
+  llmr_call_summary s{};
+  s.struct_size = sizeof(llmr_call_summary);
+  s.status = report->status;
+  s.final_outcome = r.attempts.empty() ? LLMR_OUTCOME_SUCCESS
+                                       : static_cast<llmr_outcome>(r.attempts.back().outcome);
+  s.deployment = r.attempts.empty() ? nullptr : r.attempts.back().deployment.c_str();
+  s.model = r.attempts.empty() ? nullptr : r.attempts.back().model.c_str();
+  s.used_fallback = r.used_fallback ? 1 : 0;
+  s.attempts = r.attempts.size();
+  s.retry_after_ms = r.retry_after_ms;
+  s.total_ms = r.total_ms;
+  s.response = r.has_response ? r.response.data() : nullptr;
+  s.response_len = r.has_response ? r.response.size() : 0;
+  s.detail = r.detail.c_str();
+  llmroute::capi::WriteVersioned(s, out);
+  return Succeed();
+}
+
+LLMR_API size_t llmr_call_report_attempt_count(const llmr_call_report *report) {
+  return report == nullptr ? 0 : report->core.attempts.size();
+}
+
+LLMR_API llmr_status llmr_call_report_attempt(const llmr_call_report *report, size_t index,
+                                              llmr_attempt_info *out) {
+  if (report == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "report is NULL");
+  if (out == nullptr ||
+      out->struct_size < offsetof(llmr_attempt_info, adapter_failed) + sizeof(int32_t)) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, "out is NULL or not initialised");
+  }
+  if (index >= report->core.attempts.size()) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, "index " + std::to_string(index) + " is out of range");
+  }
+  const llmroute::AttemptRecord &a = report->core.attempts[index];
+  llmr_attempt_info info{};
+  info.struct_size = sizeof(llmr_attempt_info);
+  info.deployment = a.deployment.c_str();
+  info.model = a.model.c_str();
+  info.outcome = static_cast<llmr_outcome>(a.outcome);
+  info.latency_ms = a.latency_ms;
+  info.backoff_ms = a.backoff_ms;
+  info.committed = a.committed ? 1 : 0;
+  info.adapter_failed = a.adapter_failed ? 1 : 0;
+  llmroute::capi::WriteVersioned(info, out);
+  return Succeed();
+}
+
+LLMR_API void llmr_call_report_free(llmr_call_report *report) { delete report; }
+
+}  // extern "C"

@@ -1,0 +1,125 @@
+// Priority tiers (see priority_tiers.hpp) and the degraded pick path that walks them.
+#include "core/priority_tiers.hpp"
+
+#include <algorithm>
+
+#include "core/router.hpp"
+
+namespace llmroute {
+
+void TierLoad::Add(uint32_t eligible, uint32_t members) {
+  if (count_ >= health_.size()) return;
+  double health = 0;
+  if (eligible > 0 && members > 0) {
+    // An infinite factor gives infinity here (never NaN: eligible > 0), so min() makes it 1.
+    health = std::min(1.0, factor_ * static_cast<double>(eligible) / static_cast<double>(members));
+  }
+  if (health > 0 && sum_ < 1.0) ++with_share_;
+  health_[count_++] = health;
+  sum_ += health;
+}
+
+double TierLoad::Share(size_t index) const {
+  if (index >= count_ || sum_ <= 0) return 0;
+  if (sum_ < 1.0) return health_[index] / sum_;  // normalised total availability
+  double before = 0;
+  for (size_t i = 0; i < index; ++i) before += health_[i];
+  return std::clamp(std::min(health_[index], 1.0 - before), 0.0, 1.0);
+}
+
+int TierLoad::Choose(double u) const {
+  if (sum_ <= 0) return -1;
+  double cumulative = 0;
+  int last = -1;
+  for (size_t i = 0; i < count_; ++i) {
+    const double share = Share(i);
+    if (share <= 0) continue;
+    last = static_cast<int>(i);
+    cumulative += share;
+    if (u < cumulative) return last;
+  }
+  return last;  // rounding left u just past the cumulative sum
+}
+
+bool Router::PickAcrossTiers(const ModelGroup &group, const RequestFilter &filter,
+                             const Affinity &affinity, PickEnv &env, TicketData *ticket,
+                             uint32_t *tier_number) {
+  const int64_t now = env.Now();
+  const bool filtering = filter.active();
+  Eligible eligible = Eligible::None(0);
+  Eligible probes = Eligible::None(0);
+
+  // Builds the eligible and probe sets of tier `t`; returns how many members the request admits.
+  auto scan = [&](size_t t) {
+    const TierView view = group.View(group.tiers[t]);
+    eligible = Eligible::None(view.size);
+    probes = Eligible::None(view.size);
+    uint32_t admitted = 0;
+    for (uint32_t i = 0; i < view.size; ++i) {
+      const Member &member = view.members[i];
+      if (filtering && !filter.Admits(member)) continue;
+      ++admitted;
+      if (filtering && filter.Excludes(*member.state)) continue;
+      const Availability availability = member.state->breaker().Check(now);
+      if (availability == Availability::kUnavailable) continue;
+      // At its rpm / tpm / in-flight limit: no capacity in this tier now.
+      DeploymentLimits &limits = member.state->limits();
+      if (limits.Active() && !limits.Admits(now, member.state->InFlight())) continue;
+      eligible.Set(i);
+      if (availability == Availability::kProbe) probes.Set(i);
+    }
+    return admitted;
+  };
+
+  // Picks from the tier `t` just scanned.
+  auto pick = [&](size_t t) {
+    const TierView view = group.View(group.tiers[t]);
+    while (eligible.count() > 0) {
+      const uint32_t chosen = PickInTier(*group.strategy, view, eligible, affinity, env);
+      DeploymentState *state = view.members[chosen].state;
+      if (state->limits().Active() && !state->limits().TryAdmit(now, state->InFlight())) {
+        eligible.Clear(chosen);  // filled up since the scan
+        continue;
+      }
+      if (probes[chosen]) {
+        // Half-open: only as many calls as there are probe slots. Lost the race for the last
+        // slot? Choose again without it.
+        if (!state->breaker().TryAcquireProbe()) {
+          eligible.Clear(chosen);
+          continue;
+        }
+        ticket->probe = true;
+      }
+      ticket->deployment = state;
+      *tier_number = group.tiers[t].tier;
+      return true;
+    }
+    return false;
+  };
+
+  TierLoad loads(options_.tier_overprovisioning_factor);
+  size_t scanned = 0;
+  for (size_t t = 0; t < group.tiers.size(); ++t) {
+    const uint32_t admitted = scan(t);
+    scanned = t;
+    loads.Add(eligible.count(), admitted);
+    if (loads.Saturated()) break;
+  }
+  const double u = !loads.Split()  ? 0.0
+                   : affinity.active ? affinity.TierDraw()
+                                     : Uniform01(env.rng);
+  const int chosen = loads.Choose(u);
+  if (chosen < 0) return false;
+  const auto chosen_tier = static_cast<size_t>(chosen);
+  if (chosen_tier != scanned) scan(chosen_tier);
+  if (pick(chosen_tier)) return true;
+  // Every probe slot of the chosen tier was taken meanwhile: any other tier, in order.
+  for (size_t t = 0; t < group.tiers.size(); ++t) {
+    if (t == chosen_tier) continue;
+    scan(t);
+    if (pick(t)) return true;
+  }
+  return false;
+}
+
+}  // namespace llmroute

@@ -1,0 +1,63 @@
+// What one request asks of a deployment besides health: not excluded (a retry's tried
+// deployments), carrying every required tag, and within the maximum price for the request's
+// expected tokens. Tags and price are static: a deployment failing them is not part of the
+// request's pool at all (it counts neither as healthy nor as unhealthy capacity of its tier).
+// Exclusion is per attempt: an excluded deployment counts as unavailable capacity of its tier.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "core/pricing.hpp"
+#include "core/strategies/strategy.hpp"
+
+namespace llmroute {
+
+struct RequestFilter {
+  const char *const *exclude = nullptr;
+  size_t exclude_count = 0;
+  const char *const *required_tags = nullptr;
+  size_t required_tag_count = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  double max_price = 0;  // > 0: a cap
+
+  // False when every deployment passes (the pick's fast path needs this).
+  bool active() const { return exclude_count != 0 || required_tag_count != 0 || max_price > 0; }
+
+  // Tags and price.
+  bool Admits(const Member &member) const {
+    return CarriesTags(*member.spec) && WithinPrice(*member.spec);
+  }
+
+  bool Excludes(const DeploymentState &state) const {
+    for (size_t i = 0; i < exclude_count; ++i) {
+      if (exclude[i] != nullptr && state.name() == exclude[i]) return true;
+    }
+    return false;
+  }
+
+  bool CarriesTags(const DeploymentSpec &spec) const {
+    for (size_t i = 0; i < required_tag_count; ++i) {
+      bool found = false;
+      for (const std::string &tag : spec.tags) {
+        if (tag == required_tags[i]) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
+  }
+
+  // A deployment without a price is never within a cap: nothing says it is.
+  bool WithinPrice(const DeploymentSpec &spec) const {
+    if (max_price <= 0) return true;
+    return RequestPrice(spec, input_tokens, output_tokens) <= max_price * (1 + 1e-12);
+  }
+};
+
+}  // namespace llmroute

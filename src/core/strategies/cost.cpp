@@ -1,0 +1,69 @@
+// Cost: the cheapest eligible deployment by its configured price per 1M input / output tokens
+// (for the request's expected tokens when the host gives them), ties broken by latency the way
+// the latency strategy breaks them: spread uniformly over the near-fastest of the cheapest, so
+// equal prices do not herd onto one deployment. Deployments without a price come last.
+#include <cmath>
+#include <limits>
+
+#include "core/pricing.hpp"
+#include "core/strategies/latency_scores.hpp"
+
+namespace llmroute {
+
+namespace {
+
+// Prices this close (relative) are a tie: they differ only by rounding.
+constexpr double kPriceTie = 1e-9;
+
+double Price(const Member &member, const PickEnv &env) {
+  return RequestPrice(*member.spec, env.input_tokens, env.output_tokens);
+}
+
+// a is cheaper than b by more than a rounding difference; any price beats no price.
+bool Cheaper(double a, double b) {
+  if (!(a < b)) return false;
+  if (std::isinf(b)) return true;
+  return b - a > kPriceTie * std::abs(b);
+}
+
+class Cheapest final : public Strategy {
+ public:
+  uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
+    double best = std::numeric_limits<double>::infinity();
+    for (uint32_t i = 0; i < tier.size; ++i) {
+      if (eligible[i]) best = std::min(best, Price(tier.members[i], env));
+    }
+    Eligible tied = Eligible::None(tier.size);
+    for (uint32_t i = 0; i < tier.size; ++i) {
+      if (eligible[i] && !Cheaper(best, Price(tier.members[i], env))) tied.Set(i);
+    }
+    return PickWithinLatencyBuffer(tier, tied, env);
+  }
+
+  void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
+            std::vector<uint32_t> &order) const override {
+    const double prior = LatencyPrior(tier, eligible, env.params);
+    const size_t first = order.size();
+    for (uint32_t i = 0; i < tier.size; ++i) {
+      if (eligible[i]) order.push_back(i);
+    }
+    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
+                     [&](uint32_t a, uint32_t b) {
+                       const double pa = Price(tier.members[a], env);
+                       const double pb = Price(tier.members[b], env);
+                       if (Cheaper(pa, pb)) return true;
+                       if (Cheaper(pb, pa)) return false;
+                       return EffectiveLatency(tier.members[a], prior) <
+                              EffectiveLatency(tier.members[b], prior);
+                     });
+  }
+};
+
+}  // namespace
+
+const Strategy &CostStrategy() {
+  static const Cheapest instance;
+  return instance;
+}
+
+}  // namespace llmroute

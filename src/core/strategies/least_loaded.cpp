@@ -1,0 +1,46 @@
+// Least loaded: power of two choices over distinct deployments on (in flight + 1) / weight.
+//
+// The "+ 1" is HAProxy leastconn's: an idle heavy deployment beats an idle light one, so under low
+// load it is not always the same deployment that gets picked, yet weights still count (a weight-2
+// deployment carries about twice the in-flight calls of a weight-1 one). In-flight counts come
+// from tickets, so they are global to the router, like Envoy's rq_active. Slow start scales the
+// weight (lb_algorithms.md §1.5).
+#include "core/strategies/p2c.hpp"
+#include "core/strategies/slow_start_weights.hpp"
+
+namespace llmroute {
+
+namespace {
+
+double Load(const Member &member, PickEnv &env) {
+  return static_cast<double>(member.state->InFlight() + 1) / EffectiveWeight(member, env);
+}
+
+class LeastLoaded final : public Strategy {
+ public:
+  uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
+    return PowerOfTwoChoices(eligible, env.rng,
+                             [&](uint32_t i) { return Load(tier.members[i], env); });
+  }
+
+  void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
+            std::vector<uint32_t> &order) const override {
+    const size_t first = order.size();
+    for (uint32_t i = 0; i < tier.size; ++i) {
+      if (eligible[i]) order.push_back(i);
+    }
+    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
+                     [&](uint32_t a, uint32_t b) {
+                       return Load(tier.members[a], env) < Load(tier.members[b], env);
+                     });
+  }
+};
+
+}  // namespace
+
+const Strategy &LeastLoadedStrategy() {
+  static const LeastLoaded instance;
+  return instance;
+}
+
+}  // namespace llmroute
