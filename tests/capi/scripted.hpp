@@ -31,6 +31,7 @@ inline uint64_t Random(void *user) { return static_cast<SimTime *>(user)->random
 struct Step {
   llmr_outcome outcome = LLMR_OUTCOME_SUCCESS;
   double latency_ms = 100;
+  double ttft_ms = -1;
   int64_t retry_after_ms = 0;
   bool committed = false;
   bool throw_exception = false;
@@ -75,6 +76,7 @@ inline llmr_status Invoke(void *user, const llmr_invoke_args *args, llmr_attempt
   }
   result->outcome = step.outcome;
   result->latency_ms = step.latency_ms;
+  result->ttft_ms = step.ttft_ms;
   result->retry_after_ms = step.retry_after_ms;
   result->committed = step.committed ? 1 : 0;
   return step.status;

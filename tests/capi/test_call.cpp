@@ -303,6 +303,17 @@ TEST(Call, CommittedStreamThatFailsIsNeverRetried) {
   EXPECT_EQ(h.Health("a").failures, 1);  // still counted against the deployment
 }
 
+TEST(Call, StreamedFirstTokenTimeFeedsTheLatencyStrategy) {
+  Harness h;
+  scripted::Step streamed = Ok();
+  streamed.latency_ms = 9000;  // a long stream ...
+  streamed.ttft_ms = 120;      // ... whose first token came fast
+  streamed.committed = true;
+  h.Add("a", {"m"}, {streamed});
+  ASSERT_EQ(h.Call("m").status, LLMR_OK);
+  EXPECT_DOUBLE_EQ(h.Health("a").ewma_latency_ms, 120);
+}
+
 TEST(Call, AdapterThatThrowsIsContainedAsAFailedAttempt) {
   Harness h;
   scripted::Step boom;
