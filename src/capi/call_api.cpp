@@ -56,10 +56,12 @@ class CallbackAdapter final : public llmroute::Adapter {
       result.adapter_failed = true;
       return result;
     }
-    result.outcome = static_cast<llmroute::Outcome>(r.outcome);
-    if (r.outcome < LLMR_OUTCOME_SUCCESS || r.outcome > LLMR_OUTCOME_CONTENT_POLICY) {
-      result.outcome = llmroute::Outcome::kConnectionError;
+    const int32_t outcome = llmroute::capi::RawEnum(r.outcome);
+    if (outcome < LLMR_OUTCOME_SUCCESS || outcome > LLMR_OUTCOME_CONTENT_POLICY) {
+      result.outcome = llmroute::Outcome::kConnectionError;  // the adapter's bug, not the provider's
       result.adapter_failed = true;
+    } else {
+      result.outcome = static_cast<llmroute::Outcome>(outcome);
     }
     result.latency_ms = std::isnan(r.latency_ms) ? -1 : r.latency_ms;
     result.ttft_ms = std::isnan(r.ttft_ms) ? -1 : r.ttft_ms;
@@ -127,9 +129,10 @@ LLMR_API llmr_status llmr_router_set_fallbacks_for(llmr_router *router, const ch
                                                    size_t count) {
   return Guarded([&] {
     if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
-    if (kind < LLMR_FALLBACK_GENERAL || kind > LLMR_FALLBACK_CONTENT_POLICY) {
+    const int32_t raw_kind = llmroute::capi::RawEnum(kind);
+    if (raw_kind < LLMR_FALLBACK_GENERAL || raw_kind > LLMR_FALLBACK_CONTENT_POLICY) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "fallback kind " + std::to_string(static_cast<int>(kind)) + " does not exist");
+                  "fallback kind " + std::to_string(raw_kind) + " does not exist");
     }
     std::string_view m;
     if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
@@ -140,7 +143,7 @@ LLMR_API llmr_status llmr_router_set_fallbacks_for(llmr_router *router, const ch
       return s;
     }
     return Finish(router->core->SetFallbacks(m, std::move(chain),
-                                             static_cast<llmroute::FallbackKind>(kind)));
+                                             static_cast<llmroute::FallbackKind>(raw_kind)));
   });
 }
 

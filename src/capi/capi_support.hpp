@@ -83,6 +83,17 @@ void WriteVersioned(const T &value, T *out) {
   out->struct_size = size;
 }
 
+// The integer a C caller put in an enum-typed field or parameter. Read through memcpy: any int is
+// a legal value of a C enum, but loading one outside the enumerators as the C++ enum type is
+// undefined behaviour (UBSan's -fsanitize=enum catches it).
+template <typename E>
+int32_t RawEnum(const E &value) {
+  static_assert(sizeof(E) == sizeof(int32_t), "C enums are int-sized here");
+  int32_t raw;
+  std::memcpy(&raw, &value, sizeof raw);
+  return raw;
+}
+
 // Validates a C string argument as a name and returns it as a view.
 llmr_status CheckName(const char *name, const char *what, std::string_view *out);
 

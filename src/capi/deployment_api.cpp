@@ -122,11 +122,12 @@ LLMR_API llmr_status llmr_router_set_model_strategy(llmr_router *router, const c
     std::string_view m;
     if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
     if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
-    if (strategy < LLMR_STRATEGY_DEFAULT || strategy > LLMR_STRATEGY_COST) {
+    const int32_t raw_strategy = llmroute::capi::RawEnum(strategy);
+    if (raw_strategy < LLMR_STRATEGY_DEFAULT || raw_strategy > LLMR_STRATEGY_COST) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "strategy " + std::to_string(static_cast<int>(strategy)) + " does not exist");
+                  "strategy " + std::to_string(raw_strategy) + " does not exist");
     }
-    return Finish(router->core->SetModelStrategy(m, static_cast<llmroute::StrategyKind>(strategy)));
+    return Finish(router->core->SetModelStrategy(m, static_cast<llmroute::StrategyKind>(raw_strategy)));
   });
 }
 
@@ -136,11 +137,12 @@ LLMR_API llmr_status llmr_router_set_override(llmr_router *router, const char *n
     std::string_view n;
     if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
     if (llmr_status s = CheckName(name, "deployment name", &n); s != LLMR_OK) return s;
-    if (mode < LLMR_OVERRIDE_AUTO || mode > LLMR_OVERRIDE_FORCE_CLOSED) {
+    const int32_t raw_mode = llmroute::capi::RawEnum(mode);
+    if (raw_mode < LLMR_OVERRIDE_AUTO || raw_mode > LLMR_OVERRIDE_FORCE_CLOSED) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "override " + std::to_string(static_cast<int>(mode)) + " does not exist");
+                  "override " + std::to_string(raw_mode) + " does not exist");
     }
-    return Finish(router->core->SetOverride(n, static_cast<llmroute::Override>(mode)));
+    return Finish(router->core->SetOverride(n, static_cast<llmroute::Override>(raw_mode)));
   });
 }
 

@@ -66,8 +66,8 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
       request.exclude = o.exclude;
       request.exclude_count = o.exclude_count;
       if (o.required_tag_count > llmroute::kListMax) {
-        return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts->required_tag_count is above " +
-                                                   std::to_string(llmroute::kListMax));
+        return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                    "opts->required_tag_count is above " + std::to_string(llmroute::kListMax));
       }
       if (o.required_tag_count > 0 && o.required_tags == nullptr) {
         return Fail(LLMR_ERR_INVALID_ARGUMENT,
@@ -114,13 +114,14 @@ LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
         s != LLMR_OK) {
       return s;
     }
-    if (r.outcome < LLMR_OUTCOME_SUCCESS || r.outcome > LLMR_OUTCOME_CONTENT_POLICY) {
+    const int32_t outcome = llmroute::capi::RawEnum(r.outcome);
+    if (outcome < LLMR_OUTCOME_SUCCESS || outcome > LLMR_OUTCOME_CONTENT_POLICY) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "report->outcome " + std::to_string(static_cast<int>(r.outcome)) +
+                  "report->outcome " + std::to_string(outcome) +
                       " does not exist");
     }
     llmroute::ReportInput input;
-    input.outcome = static_cast<llmroute::Outcome>(r.outcome);
+    input.outcome = static_cast<llmroute::Outcome>(outcome);
     input.latency_ms = std::isnan(r.latency_ms) ? -1 : r.latency_ms;
     input.ttft_ms = std::isnan(r.ttft_ms) ? -1 : r.ttft_ms;
     input.retry_after_ms = r.retry_after_ms;

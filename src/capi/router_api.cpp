@@ -95,19 +95,21 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
         return s;
       }
     }
-    if (o.strategy <= LLMR_STRATEGY_DEFAULT || o.strategy > LLMR_STRATEGY_COST) {
+    const int32_t strategy = llmroute::capi::RawEnum(o.strategy);
+    const int32_t policy = llmroute::capi::RawEnum(o.all_open_policy);
+    if (strategy <= LLMR_STRATEGY_DEFAULT || strategy > LLMR_STRATEGY_COST) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
                   "option strategy must name a strategy (got " +
-                      std::to_string(static_cast<int>(o.strategy)) + ")");
+                      std::to_string(strategy) + ")");
     }
-    if (o.all_open_policy != LLMR_ALL_OPEN_FAIL_FAST && o.all_open_policy != LLMR_ALL_OPEN_PANIC) {
+    if (policy != LLMR_ALL_OPEN_FAIL_FAST && policy != LLMR_ALL_OPEN_PANIC) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "option all_open_policy " + std::to_string(static_cast<int>(o.all_open_policy)) +
+                  "option all_open_policy " + std::to_string(policy) +
                       " does not exist");
     }
     llmroute::RouterOptions core;
-    core.strategy = static_cast<llmroute::StrategyKind>(o.strategy);
-    core.all_open_policy = static_cast<llmroute::AllOpenPolicy>(o.all_open_policy);
+    core.strategy = static_cast<llmroute::StrategyKind>(strategy);
+    core.all_open_policy = static_cast<llmroute::AllOpenPolicy>(policy);
     core.breaker.consecutive_failures = o.breaker_consecutive_failures;
     core.breaker.failure_ratio = o.breaker_failure_ratio;
     core.breaker.min_requests = o.breaker_min_requests;

@@ -9,7 +9,7 @@ using llmroute::capi::Guarded;
 extern "C" {
 
 LLMR_API const char *llmr_status_str(llmr_status status) {
-  switch (status) {
+  switch (llmroute::capi::RawEnum(status)) {
     case LLMR_OK:
       return "LLMR_OK";
     case LLMR_ERR_INVALID_ARGUMENT:
@@ -53,7 +53,7 @@ LLMR_API int32_t llmr_version(void) { return LLMR_VERSION_NUMBER; }
 LLMR_API const char *llmr_version_string(void) { return LLMR_VERSION_STRING; }
 
 LLMR_API const char *llmr_strategy_str(llmr_strategy strategy) {
-  switch (strategy) {
+  switch (llmroute::capi::RawEnum(strategy)) {
     case LLMR_STRATEGY_DEFAULT:
       return "default";
     case LLMR_STRATEGY_ROUND_ROBIN:
@@ -95,7 +95,7 @@ LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out
 }
 
 LLMR_API const char *llmr_outcome_str(llmr_outcome outcome) {
-  switch (outcome) {
+  switch (llmroute::capi::RawEnum(outcome)) {
     case LLMR_OUTCOME_SUCCESS:
       return "success";
     case LLMR_OUTCOME_RATE_LIMITED:
@@ -119,7 +119,7 @@ LLMR_API const char *llmr_outcome_str(llmr_outcome outcome) {
 }
 
 LLMR_API const char *llmr_fallback_kind_str(llmr_fallback_kind kind) {
-  switch (kind) {
+  switch (llmroute::capi::RawEnum(kind)) {
     case LLMR_FALLBACK_GENERAL:
       return "general";
     case LLMR_FALLBACK_CONTEXT_WINDOW:
@@ -131,7 +131,7 @@ LLMR_API const char *llmr_fallback_kind_str(llmr_fallback_kind kind) {
 }
 
 LLMR_API const char *llmr_breaker_state_str(llmr_breaker_state state) {
-  switch (state) {
+  switch (llmroute::capi::RawEnum(state)) {
     case LLMR_BREAKER_CLOSED:
       return "closed";
     case LLMR_BREAKER_OPEN:

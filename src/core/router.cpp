@@ -112,9 +112,11 @@ Status Router::RemoveDeployment(std::string_view name) {
   DeploymentState *state = found->state;
   config.deployments.erase(found);
   state->breaker().Detach();
+  // Calls already holding the adapter keep it; it is released when the last of them returns.
+  // (Before Publish: the state itself may be freed there if nothing is in flight.)
+  state->set_adapter(nullptr);
   retired_.push_back(state);
   Publish(std::move(config));  // after this no snapshot lists it; in-flight tickets keep it alive
-  state->set_adapter(nullptr);  // released once the calls still using it return
   return Status::Ok();
 }
 
@@ -197,7 +199,9 @@ Status Router::SetOverride(std::string_view name, Override mode) {
   const bool was_forced_open = entry->state->breaker().override_mode() == Override::kForceOpen;
   entry->state->breaker().SetOverride(mode);
   // Back from a forced outage: ramp in like a recovered deployment.
-  if (was_forced_open && mode != Override::kForceOpen) BeginSlowStart(*entry->state, clock_->NowNs());
+  if (was_forced_open && mode != Override::kForceOpen) {
+    BeginSlowStart(*entry->state, clock_->NowNs());
+  }
   return Status::Ok();
 }
 

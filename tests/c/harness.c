@@ -39,8 +39,7 @@ int th_check_status(llmr_status got, llmr_status want, const char *file, int lin
   return 0;
 }
 
-int th_check_str(const char *got, const char *want, const char *file, int line,
-                 const char *expr) {
+int th_check_str(const char *got, const char *want, const char *file, int line, const char *expr) {
   if (th_streq(got, want)) {
     ++th_passed;
     return 1;
@@ -117,7 +116,9 @@ void th_env_init(th_env *env, uint64_t seed) {
   env->rng_state = seed;
 }
 
-void th_advance_ms(th_env *env, int64_t ms) { env->now_ns += ms * INT64_C(1000000); }
+void th_advance_ms(th_env *env, int64_t ms) {
+  env->now_ns += ms * INT64_C(1000000);
+}
 
 int64_t th_clock(void *user_data) {
   th_env *env = (th_env *)user_data;
@@ -173,8 +174,7 @@ llmr_status th_add(llmr_router *router, const char *name, const char *model, uin
   return llmr_router_add_deployment(router, &d);
 }
 
-llmr_status th_pick(llmr_router *router, const char *model, const char *exclude,
-                    llmr_pick *pick) {
+llmr_status th_pick(llmr_router *router, const char *model, const char *exclude, llmr_pick *pick) {
   llmr_pick_options po;
   const char *ex[1];
   llmr_pick_options_init(&po);
@@ -214,4 +214,6 @@ llmr_status th_health(llmr_router *router, const char *name, llmr_health *out) {
   return llmr_router_health(router, name, out);
 }
 
-int th_streq(const char *a, const char *b) { return a != NULL && b != NULL && strcmp(a, b) == 0; }
+int th_streq(const char *a, const char *b) {
+  return a != NULL && b != NULL && strcmp(a, b) == 0;
+}

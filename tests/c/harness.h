@@ -31,8 +31,7 @@ int th_check_contains(const char *haystack, const char *needle, const char *file
 #define CHECK_STATUS(expr, want) th_check_status((expr), (want), __FILE__, __LINE__, #expr)
 /* NULL-safe string equality. */
 #define CHECK_STR(got, want) th_check_str((got), (want), __FILE__, __LINE__, #got)
-#define CHECK_I64(got, want) \
-  th_check_i64((int64_t)(got), (int64_t)(want), __FILE__, __LINE__, #got)
+#define CHECK_I64(got, want) th_check_i64((int64_t)(got), (int64_t)(want), __FILE__, __LINE__, #got)
 /* lo <= got <= hi */
 #define CHECK_RANGE(got, lo, hi) \
   th_check_range((int64_t)(got), (int64_t)(lo), (int64_t)(hi), __FILE__, __LINE__, #got)

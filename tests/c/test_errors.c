@@ -47,32 +47,35 @@ static void test_status_str(void) {
   CHECK_STR(llmr_status_str(LLMR_ERR_CAPACITY), "LLMR_ERR_CAPACITY");
   CHECK_STR(llmr_status_str(LLMR_ERR_INTERNAL), "LLMR_ERR_INTERNAL");
   CHECK_STR(llmr_status_str(LLMR_ERR_BUFFER_TOO_SMALL), "LLMR_ERR_BUFFER_TOO_SMALL");
+  CHECK_STR(llmr_status_str(LLMR_ERR_RATE_LIMITED), "LLMR_ERR_RATE_LIMITED");
+  CHECK_STR(llmr_status_str(LLMR_ERR_DEADLINE_EXCEEDED), "LLMR_ERR_DEADLINE_EXCEEDED");
+  CHECK_STR(llmr_status_str(LLMR_ERR_CANCELLED), "LLMR_ERR_CANCELLED");
+  CHECK_STR(llmr_status_str(LLMR_ERR_UPSTREAM), "LLMR_ERR_UPSTREAM");
   /* The values are part of the ABI. */
   CHECK_I64(LLMR_OK, 0);
+  CHECK_I64(LLMR_ERR_INVALID_ARGUMENT, -1);
   CHECK_I64(LLMR_ERR_NO_PROVIDER, -5);
   CHECK_I64(LLMR_ERR_BUFFER_TOO_SMALL, -11);
-  /* Unknown values. */
+  CHECK_I64(LLMR_ERR_UPSTREAM, -15);
+  /* Values that are not statuses (far from the appended range, which grows downwards). */
   CHECK_STR(llmr_status_str((llmr_status)1), "LLMR_ERR_UNRECOGNISED");
-  CHECK_STR(llmr_status_str((llmr_status)-12), "LLMR_ERR_UNRECOGNISED");
   CHECK_STR(llmr_status_str((llmr_status)12345), "LLMR_ERR_UNRECOGNISED");
+  CHECK_STR(llmr_status_str((llmr_status)-1000), "LLMR_ERR_UNRECOGNISED");
+  CHECK_STR(llmr_status_str((llmr_status)2147483647), "LLMR_ERR_UNRECOGNISED");
   CHECK_STR(llmr_status_str((llmr_status)(-2147483647 - 1)), "LLMR_ERR_UNRECOGNISED");
 }
 
 static void test_enum_str(void) {
-  static const char *const strategies[] = {"round_robin", "weighted", "weighted_random",
-                                           "latency", "availability"};
-  static const char *const outcomes[] = {"success",
-                                         "rate_limited",
-                                         "server_error",
-                                         "timeout",
-                                         "connection_error",
-                                         "auth_error",
-                                         "bad_request",
-                                         "context_window_exceeded",
-                                         "content_policy"};
+  static const char *const strategies[] = {"round_robin", "weighted",     "weighted_random",
+                                           "latency",     "availability", "least_loaded",
+                                           "peak_ewma",   "cost"};
+  static const char *const outcomes[] = {
+      "success",          "rate_limited", "server_error", "timeout",
+      "connection_error", "auth_error",   "bad_request",  "context_window_exceeded",
+      "content_policy"};
   int i;
   llmr_strategy parsed;
-  for (i = 0; i < 5; ++i) {
+  for (i = 0; i < (int)(sizeof strategies / sizeof strategies[0]); ++i) {
     llmr_strategy s = (llmr_strategy)(i + 1);
     CHECK_STR(llmr_strategy_str(s), strategies[i]);
     parsed = LLMR_STRATEGY_DEFAULT;
@@ -80,7 +83,8 @@ static void test_enum_str(void) {
     CHECK_I64(parsed, s);
   }
   CHECK(llmr_strategy_str(LLMR_STRATEGY_DEFAULT) != NULL);
-  CHECK(llmr_strategy_str((llmr_strategy)6) == NULL);
+  CHECK_I64(LLMR_STRATEGY_COST, 8);
+  CHECK(llmr_strategy_str((llmr_strategy)9) == NULL);
   CHECK(llmr_strategy_str((llmr_strategy)-1) == NULL);
   CHECK_STATUS(llmr_strategy_from_str("fastest", &parsed), LLMR_ERR_INVALID_ARGUMENT);
   CHECK(strlen(llmr_error_message()) > 0);
@@ -96,6 +100,11 @@ static void test_enum_str(void) {
   CHECK_STR(llmr_breaker_state_str(LLMR_BREAKER_OPEN), "open");
   CHECK_STR(llmr_breaker_state_str(LLMR_BREAKER_HALF_OPEN), "half_open");
   CHECK(llmr_breaker_state_str((llmr_breaker_state)3) == NULL);
+
+  CHECK_STR(llmr_fallback_kind_str(LLMR_FALLBACK_GENERAL), "general");
+  CHECK_STR(llmr_fallback_kind_str(LLMR_FALLBACK_CONTEXT_WINDOW), "context_window");
+  CHECK_STR(llmr_fallback_kind_str(LLMR_FALLBACK_CONTENT_POLICY), "content_policy");
+  CHECK(llmr_fallback_kind_str((llmr_fallback_kind)3) == NULL);
 }
 
 static void test_init_functions(void) {
@@ -113,6 +122,10 @@ static void test_init_functions(void) {
   CHECK_STATUS(llmr_pick_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_report_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_health_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_adapter_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_call_options_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_attempt_info_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_call_summary_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
 
   /* Every default is set, whatever was in the struct before. */
   memset(&ro, 0xA5, sizeof ro);
@@ -147,6 +160,9 @@ static void test_init_functions(void) {
   CHECK_I64(d.tier, 0);
   CHECK(d.tags == NULL);
   CHECK_I64(d.tag_count, 0);
+  CHECK_I64(d.rpm_limit, 0);
+  CHECK_I64(d.tpm_limit, 0);
+  CHECK_I64(d.max_in_flight, 0);
 
   memset(&po, 0xA5, sizeof po);
   CHECK_STATUS(llmr_pick_options_init(&po), LLMR_OK);
@@ -174,6 +190,25 @@ static void test_init_functions(void) {
   CHECK_I64(r.retry_after_ms, 0);
   CHECK_I64(r.input_tokens, 0);
   CHECK_I64(r.output_tokens, 0);
+
+  {
+    llmr_adapter ad;
+    llmr_call_options co;
+    llmr_attempt_info ai;
+    llmr_call_summary cs;
+    memset(&ad, 0xA5, sizeof ad);
+    memset(&co, 0xA5, sizeof co);
+    memset(&ai, 0xA5, sizeof ai);
+    memset(&cs, 0xA5, sizeof cs);
+    CHECK_STATUS(llmr_adapter_init(&ad), LLMR_OK);
+    CHECK_I64(ad.struct_size, sizeof ad);
+    CHECK_STATUS(llmr_call_options_init(&co), LLMR_OK);
+    CHECK_I64(co.struct_size, sizeof co);
+    CHECK_STATUS(llmr_attempt_info_init(&ai), LLMR_OK);
+    CHECK_I64(ai.struct_size, sizeof ai);
+    CHECK_STATUS(llmr_call_summary_init(&cs), LLMR_OK);
+    CHECK_I64(cs.struct_size, sizeof cs);
+  }
 
   memset(&h, 0xA5, sizeof h);
   CHECK_STATUS(llmr_health_init(&h), LLMR_OK);
@@ -229,19 +264,19 @@ static void expect_valid_options(const llmr_router_options *opts, const char *wh
     llmr_router_destroy(r);
 }
 
-#define EXPECT_INVALID(field, mutation)                     \
-  do {                                                      \
-    llmr_router_options o_;                                 \
-    llmr_router_options_init(&o_);                          \
-    mutation;                                               \
+#define EXPECT_INVALID(field, mutation)                      \
+  do {                                                       \
+    llmr_router_options o_;                                  \
+    llmr_router_options_init(&o_);                           \
+    mutation;                                                \
     expect_invalid_options(&o_, field, #mutation, __LINE__); \
   } while (0)
 
-#define EXPECT_VALID(mutation)                     \
-  do {                                             \
-    llmr_router_options o_;                        \
-    llmr_router_options_init(&o_);                 \
-    mutation;                                      \
+#define EXPECT_VALID(mutation)                      \
+  do {                                              \
+    llmr_router_options o_;                         \
+    llmr_router_options_init(&o_);                  \
+    mutation;                                       \
     expect_valid_options(&o_, #mutation, __LINE__); \
   } while (0)
 
@@ -253,8 +288,8 @@ static void test_invalid_options(void) {
   EXPECT_INVALID("breaker_failure_ratio", o_.breaker_failure_ratio = 1.01);
   EXPECT_INVALID("breaker_failure_ratio", o_.breaker_failure_ratio = -0.01);
   EXPECT_INVALID("breaker_failure_ratio", o_.breaker_failure_ratio = NAN);
-  EXPECT_INVALID("breaker_cooldown", (o_.breaker_cooldown_base_ms = 10000,
-                                      o_.breaker_cooldown_max_ms = 9999));
+  EXPECT_INVALID("breaker_cooldown",
+                 (o_.breaker_cooldown_base_ms = 10000, o_.breaker_cooldown_max_ms = 9999));
   EXPECT_INVALID("breaker_window_ms", o_.breaker_window_ms = -1);
   EXPECT_INVALID("breaker_jitter", o_.breaker_jitter = -0.01);
   EXPECT_INVALID("breaker_jitter", o_.breaker_jitter = 1.0);
@@ -278,31 +313,6 @@ static void test_invalid_options(void) {
   EXPECT_VALID(o_.all_open_policy = LLMR_ALL_OPEN_PANIC);
 }
 
-/* A program built against an older, shorter llmr_router_options keeps working: the library
- * must not read past struct_size, and must use defaults for the members it did not get. */
-static void test_older_options_struct(void) {
-  llmr_router_options o;
-  llmr_router *r = NULL;
-  llmr_router_options_init(&o);
-  o.struct_size = (uint32_t)(offsetof(llmr_router_options, half_open_max_probes) +
-                             sizeof o.half_open_max_probes);
-  /* Garbage beyond the declared size: invalid if it were read. */
-  o.latency_ewma_alpha = -7.0;
-  o.latency_buffer = NAN;
-  o.latency_prior_ms = -1.0;
-  o.clock = NULL;
-  o.random = NULL;
-  CHECK_STATUS(llmr_router_create(&o, &r), LLMR_OK);
-  if (r != NULL) {
-    llmr_pick p;
-    CHECK_STATUS(th_add(r, "old-abi", "m", 1, 0), LLMR_OK);
-    CHECK_STATUS(th_pick(r, "m", NULL, &p), LLMR_OK);
-    CHECK_STR(p.deployment, "old-abi");
-    CHECK_STATUS(llmr_router_cancel(r, p.ticket), LLMR_OK);
-  }
-  llmr_router_destroy(r);
-}
-
 static llmr_deployment valid_deployment(const char *name, const char *const *models, size_t n) {
   llmr_deployment d;
   llmr_deployment_init(&d);
@@ -318,8 +328,8 @@ static void test_add_deployment_validation(void) {
   static const char *const empty_model[] = {""};
   static const char *const bad_utf8_model[] = {"gpt\xff"};
   static const char *const null_tag[] = {NULL};
-  static const char *const non_utf8[] = {"\xff", "ab\xc3", "\xc0\xaf", "\xed\xa0\x80",
-                                         "\xf8\x88\x80\x80\x80", "x\x80y"};
+  static const char *const non_utf8[] = {
+      "\xff", "ab\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xf8\x88\x80\x80\x80", "x\x80y"};
   char name_max[LLMR_NAME_MAX + 2];
   char name_over[LLMR_NAME_MAX + 2];
   char model_over[LLMR_NAME_MAX + 2];
@@ -662,7 +672,6 @@ int main(void) {
   RUN_TEST(test_init_functions);
   RUN_TEST(test_router_create);
   RUN_TEST(test_invalid_options);
-  RUN_TEST(test_older_options_struct);
   RUN_TEST(test_add_deployment_validation);
   RUN_TEST(test_add_copies_strings);
   RUN_TEST(test_update_remove_validation);

@@ -58,30 +58,41 @@ static void test_pick_arguments(void) {
   over[LLMR_NAME_MAX + 1] = '\0';
   CHECK_STATUS(llmr_router_pick(r, over, NULL, &p), LLMR_ERR_INVALID_ARGUMENT);
 
-  /* An uninitialised pick or options struct. */
-  llmr_pick_init(&p);
-  p.struct_size = 0;
-  CHECK_STATUS(llmr_router_pick(r, "gpt-4o", NULL, &p), LLMR_ERR_INVALID_ARGUMENT);
-  llmr_pick_init(&p);
-  llmr_pick_options_init(&po);
-  po.struct_size = 0;
-  CHECK_STATUS(llmr_router_pick(r, "gpt-4o", &po, &p), LLMR_ERR_INVALID_ARGUMENT);
-  llmr_pick_options_init(&po);
-  po.exclude = NULL;
-  po.exclude_count = 2;
-  CHECK_STATUS(llmr_router_pick(r, "gpt-4o", &po, &p), LLMR_ERR_INVALID_ARGUMENT);
+  /* An uninitialised pick or options struct, or a bad exclude list. A pick that is wrongly
+   * accepted is cancelled, so that the checks after it still mean something. */
   {
     const char *ex[2] = {"b", NULL};
+    int accepted = 0;
+    llmr_status st;
+    llmr_pick_init(&p);
+    p.struct_size = 0;
+    st = llmr_router_pick(r, "gpt-4o", NULL, &p);
+    CHECK_STATUS(st, LLMR_ERR_INVALID_ARGUMENT);
+    if (st == LLMR_OK) accepted += llmr_router_cancel(r, p.ticket) == LLMR_OK;
+    llmr_pick_init(&p);
+    llmr_pick_options_init(&po);
+    po.struct_size = 0;
+    st = llmr_router_pick(r, "gpt-4o", &po, &p);
+    CHECK_STATUS(st, LLMR_ERR_INVALID_ARGUMENT);
+    if (st == LLMR_OK) accepted += llmr_router_cancel(r, p.ticket) == LLMR_OK;
+    llmr_pick_options_init(&po);
+    po.exclude = NULL;
+    po.exclude_count = 2;
+    st = llmr_router_pick(r, "gpt-4o", &po, &p);
+    CHECK_STATUS(st, LLMR_ERR_INVALID_ARGUMENT);
+    if (st == LLMR_OK) accepted += llmr_router_cancel(r, p.ticket) == LLMR_OK;
     po.exclude = ex;
     po.exclude_count = 2;
-    CHECK_STATUS(llmr_router_pick(r, "gpt-4o", &po, &p), LLMR_ERR_INVALID_ARGUMENT);
-  }
-  /* None of the failed picks is in flight. */
-  {
-    llmr_health h;
-    if (CHECK_STATUS(th_health(r, "a", &h), LLMR_OK)) {
-      CHECK_I64(h.in_flight, 0);
-      CHECK_I64(h.picks, 0);
+    st = llmr_router_pick(r, "gpt-4o", &po, &p);
+    CHECK_STATUS(st, LLMR_ERR_INVALID_ARGUMENT);
+    if (st == LLMR_OK) accepted += llmr_router_cancel(r, p.ticket) == LLMR_OK;
+    /* None of the failed picks is in flight or counted. */
+    {
+      llmr_health h;
+      if (CHECK_STATUS(th_health(r, "a", &h), LLMR_OK)) {
+        CHECK_I64(h.in_flight, 0);
+        CHECK_I64(h.picks, accepted);
+      }
     }
   }
 
@@ -480,8 +491,10 @@ static void test_latency(void) {
     CHECK_STR(p.deployment, target);
     CHECK_STATUS(th_report(r, p.ticket, LLMR_OUTCOME_SUCCESS, latency), LLMR_OK);
   }
-  if (CHECK_STATUS(th_health(r, "fast", &h), LLMR_OK)) CHECK(h.ewma_latency_ms > 90.0 && h.ewma_latency_ms < 120.0);
-  if (CHECK_STATUS(th_health(r, "slow", &h), LLMR_OK)) CHECK(h.ewma_latency_ms > 900.0 && h.ewma_latency_ms < 1100.0);
+  if (CHECK_STATUS(th_health(r, "fast", &h), LLMR_OK))
+    CHECK(h.ewma_latency_ms > 90.0 && h.ewma_latency_ms < 120.0);
+  if (CHECK_STATUS(th_health(r, "slow", &h), LLMR_OK))
+    CHECK(h.ewma_latency_ms > 900.0 && h.ewma_latency_ms < 1100.0);
 
   /* "slow" is far outside the 10% buffer; "near" is within it, so traffic spreads over both
    * fast ones instead of herding onto one. */

@@ -137,7 +137,8 @@ class Harness {
     llmr_status status;
     std::vector<std::string> sequence;  // "deployment:outcome" per attempt
     std::vector<int64_t> backoffs;
-    llmr_call_summary summary;
+    llmr_call_summary summary;  // its pointers are cleared: the report is freed
+    std::string model;          // the summary's model, copied
     std::string response;
     std::string detail;
   };
@@ -153,6 +154,9 @@ class Harness {
         r.response.assign(static_cast<const char *>(r.summary.response), r.summary.response_len);
       }
       r.detail = r.summary.detail;
+      if (r.summary.model != nullptr) r.model = r.summary.model;
+      r.summary.deployment = r.summary.model = r.summary.detail = nullptr;
+      r.summary.response = nullptr;
       for (size_t i = 0; i < llmr_call_report_attempt_count(report); ++i) {
         llmr_attempt_info info;
         llmr_attempt_info_init(&info);

@@ -1,0 +1,137 @@
+# Checks the shared library's ABI surface (run with cmake -P):
+#  - every defined dynamic symbol starts with llmr_ (version nodes such as LLMROUTE_1.0 aside)
+#    and carries a LLMROUTE_<major>.<minor> symbol version;
+#  - the exported set equals the functions declared with LLMR_API in the public header, so a
+#    function declared but not exported, or exported but not declared, fails;
+#  - the SONAME is libllmroute.so.<major>.
+# Inputs: LIBRARY, HEADER, NM, READELF, SONAME, VERSION_NODE.
+cmake_minimum_required(VERSION 3.21)
+
+foreach(var LIBRARY HEADER NM READELF SONAME VERSION_NODE)
+  if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "" OR "${${var}}" MATCHES "-NOTFOUND$")
+    message(FATAL_ERROR "exported_symbols.cmake: ${var} is not set (got '${${var}}')")
+  endif()
+endforeach()
+if(NOT EXISTS "${LIBRARY}")
+  message(FATAL_ERROR "library ${LIBRARY} does not exist; build it first")
+endif()
+
+set(problems "")
+
+# --- the header: names of functions declared with LLMR_API ---------------------------------
+file(READ "${HEADER}" header)
+# Drop block comments (CMake regexes are greedy, so cut them out one by one).
+set(text "")
+while(TRUE)
+  string(FIND "${header}" "/*" open)
+  if(open EQUAL -1)
+    string(APPEND text "${header}")
+    break()
+  endif()
+  string(SUBSTRING "${header}" 0 ${open} before)
+  string(APPEND text "${before} ")
+  math(EXPR after_open "${open} + 2")
+  string(SUBSTRING "${header}" ${after_open} -1 header)
+  string(FIND "${header}" "*/" close)
+  if(close EQUAL -1)
+    message(FATAL_ERROR "unterminated comment in ${HEADER}")
+  endif()
+  math(EXPR after_close "${close} + 2")
+  string(SUBSTRING "${header}" ${after_close} -1 header)
+endwhile()
+# Drop line comments and preprocessor lines (the LLMR_API definitions themselves).
+string(REGEX REPLACE "//[^\n]*" "" text "${text}")
+string(REGEX REPLACE "(^|\n)[ \t]*#[^\n]*" "\\1" text "${text}")
+# Semicolons would split CMake lists; declarations end at them, so make them a plain marker.
+string(REPLACE ";" " @END@ " text "${text}")
+string(REGEX MATCHALL "LLMR_API[^(@]*\\(" declarations "${text}")
+set(declared "")
+foreach(decl IN LISTS declarations)
+  string(REGEX REPLACE "^.*[^A-Za-z0-9_]([A-Za-z_][A-Za-z0-9_]*)[ \t\r\n]*\\($" "\\1" name
+                       "${decl}")
+  list(APPEND declared "${name}")
+endforeach()
+list(REMOVE_DUPLICATES declared)
+list(SORT declared)
+list(LENGTH declared declared_count)
+if(declared_count LESS 10)
+  message(FATAL_ERROR "found only ${declared_count} LLMR_API declarations in ${HEADER}: the "
+                      "header parser is broken (${declared})")
+endif()
+foreach(name IN LISTS declared)
+  if(NOT name MATCHES "^llmr_")
+    string(APPEND problems "  declared with LLMR_API but not named llmr_*: ${name}\n")
+  endif()
+endforeach()
+
+# --- the library: defined dynamic symbols ----------------------------------------------------
+execute_process(COMMAND "${NM}" -D --defined-only "${LIBRARY}"
+                OUTPUT_VARIABLE nm_out COMMAND_ERROR_IS_FATAL ANY)
+string(REPLACE ";" "\\;" nm_out "${nm_out}")
+string(REPLACE "\n" ";" nm_lines "${nm_out}")
+set(exported "")
+set(version_nodes "")
+foreach(line IN LISTS nm_lines)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  # "<address> <type> <name>[@[@]<version>]"
+  if(NOT line MATCHES "^[0-9a-fA-F]* *([A-Za-z]) ([^ @]+)(@@?([^ ]+))?$")
+    string(APPEND problems "  unparsed nm line: ${line}\n")
+    continue()
+  endif()
+  set(type "${CMAKE_MATCH_1}")
+  set(name "${CMAKE_MATCH_2}")
+  set(symver "${CMAKE_MATCH_4}")
+  if(type STREQUAL "A" AND name MATCHES "^LLMROUTE_[0-9]+\\.[0-9]+$")
+    list(APPEND version_nodes "${name}")
+    continue()
+  endif()
+  if(NOT name MATCHES "^llmr_")
+    string(APPEND problems "  exported symbol outside the llmr_ namespace: ${name} (${type})\n")
+    continue()
+  endif()
+  if(NOT type STREQUAL "T")
+    string(APPEND problems "  exported llmr_ symbol is not a function: ${name} (${type})\n")
+  endif()
+  if(NOT symver MATCHES "^LLMROUTE_[0-9]+\\.[0-9]+$")
+    string(APPEND problems "  ${name} has no LLMROUTE_x.y symbol version (got '${symver}')\n")
+  endif()
+  list(APPEND exported "${name}")
+endforeach()
+list(REMOVE_DUPLICATES exported)
+list(SORT exported)
+if(NOT VERSION_NODE IN_LIST version_nodes)
+  string(APPEND problems "  version node ${VERSION_NODE} is missing (nodes: ${version_nodes})\n")
+endif()
+
+# --- compare ----------------------------------------------------------------------------------
+foreach(name IN LISTS declared)
+  if(name MATCHES "^llmr_" AND NOT name IN_LIST exported)
+    string(APPEND problems "  declared in the header but not exported: ${name}\n")
+  endif()
+endforeach()
+foreach(name IN LISTS exported)
+  if(NOT name IN_LIST declared)
+    string(APPEND problems "  exported but not declared in the header: ${name}\n")
+  endif()
+endforeach()
+
+# --- SONAME -----------------------------------------------------------------------------------
+execute_process(COMMAND "${READELF}" -d "${LIBRARY}"
+                OUTPUT_VARIABLE dyn COMMAND_ERROR_IS_FATAL ANY)
+if(dyn MATCHES "\\(SONAME\\)[^\n]*\\[([^]\n]*)\\]")
+  set(soname "${CMAKE_MATCH_1}")
+  if(NOT soname STREQUAL SONAME)
+    string(APPEND problems "  SONAME is ${soname}, expected ${SONAME}\n")
+  endif()
+else()
+  string(APPEND problems "  the library has no SONAME (expected ${SONAME})\n")
+endif()
+
+list(LENGTH exported exported_count)
+if(NOT problems STREQUAL "")
+  message(FATAL_ERROR "ABI surface check of ${LIBRARY} failed:\n${problems}")
+endif()
+message(STATUS "${exported_count} exported functions match the ${declared_count} LLMR_API "
+               "declarations; version node ${VERSION_NODE}; SONAME ${SONAME}")
