@@ -53,7 +53,7 @@ int main(void) {
   int errors = 0, naive_errors = 0;
   int share[kDeployments] = {0, 0, 0};
 
-  llmr_router_options_init(&opts);
+  llmr_router_options_init(&opts, sizeof opts);
   opts.strategy = LLMR_STRATEGY_ROUND_ROBIN;
   opts.clock = sim_clock;
   opts.random = sim_random;
@@ -61,7 +61,7 @@ int main(void) {
   if (!check(llmr_router_create(&opts, &router), "create")) return 1;
   for (i = 0; i < kDeployments; ++i) {
     llmr_deployment d;
-    llmr_deployment_init(&d);
+    llmr_deployment_init(&d, sizeof d);
     d.name = kNames[i];
     d.models = models;
     d.model_count = 1;
@@ -82,7 +82,7 @@ int main(void) {
     g_now_ns = t_ms * 1000000;
     naive_errors += naive_failed;
 
-    llmr_pick_init(&pick);
+    llmr_pick_init(&pick, sizeof pick);
     if (llmr_router_pick(router, "gpt-4o", NULL, &pick) != LLMR_OK) {
       ++errors;
       continue;
@@ -90,7 +90,7 @@ int main(void) {
     failed = is_down(pick.deployment, t_ms);
     for (i = 0; i < kDeployments; ++i) share[i] += strcmp(pick.deployment, kNames[i]) == 0;
     errors += failed;
-    llmr_report_init(&report);
+    llmr_report_init(&report, sizeof report);
     report.outcome = failed ? LLMR_OUTCOME_SERVER_ERROR : LLMR_OUTCOME_SUCCESS;
     report.latency_ms = failed ? 30.0 : 250.0;
     if (step % 10 == 0 || failed || pick.is_probe) {
@@ -98,7 +98,7 @@ int main(void) {
       printf("%6.1fs  %-9s %-9s", (double)t_ms / 1000.0, pick.deployment,
              failed ? "503" : (pick.is_probe ? "ok(probe)" : "ok"));
       if (!check(llmr_router_report(router, pick.ticket, &report), "report")) return 1;
-      llmr_health_init(&health);
+      llmr_health_init(&health, sizeof health);
       llmr_router_health(router, "azure-eu", &health);
       printf(" %-10s %s%s\n", llmr_breaker_state_str(health.state), naive,
              naive_failed ? " -> 503" : "");
@@ -112,7 +112,7 @@ int main(void) {
   printf("share: azure-eu %d, openai %d, azure-us %d\n", share[0], share[1], share[2]);
   {
     llmr_health health;
-    llmr_health_init(&health);
+    llmr_health_init(&health, sizeof health);
     llmr_router_health(router, "azure-eu", &health);
     printf("azure-eu at the end: %s, %lld trips, failure ratio %.2f\n",
            llmr_breaker_state_str(health.state), (long long)health.trips, health.failure_ratio);

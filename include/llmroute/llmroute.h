@@ -12,9 +12,13 @@
  *  - Objects are opaque handles created by *_create() or returned through an out-parameter and
  *    destroyed by their own *_destroy() or *_free() function, which accept NULL. Nothing handed out by the
  *    library is freed with the host's free().
- *  - Option and input structs start with `uint32_t struct_size`; initialise them with their
- *    *_init() function, which sets struct_size and every default, so that a program compiled
- *    against an older header keeps working with a newer library.
+ *  - Structs passed in or out start with `uint32_t struct_size`. Initialise each with its
+ *    *_init() function, passing the struct's size as your compiler sees it:
+ *        llmr_pick pick;  llmr_pick_init(&pick, sizeof pick);
+ *    It sets struct_size and every default, writing no further than that size, and the library
+ *    reads and writes no further than struct_size: a program compiled against an older (shorter)
+ *    header keeps working with a newer library (libgit2's and Vulkan's convention). A size smaller
+ *    than the struct had in version 1.0 is rejected with LLMR_ERR_INVALID_ARGUMENT.
  *  - Strings passed in are UTF-8, NUL-terminated, at most LLMR_NAME_MAX bytes for names, and are
  *    copied: the caller may free them as soon as the call returns.
  *  - Thread safety: every function taking an llmr_router may be called from any number of threads
@@ -86,7 +90,14 @@ typedef enum llmr_status {
   /** The call ended with an upstream failure (every attempt failed, the retry budget ran out, a
    * committed stream broke, or the request itself was rejected); the call report's final outcome
    * says which. */
-  LLMR_ERR_UPSTREAM = -15
+  LLMR_ERR_UPSTREAM = -15,
+  /** A configuration was rejected (llmr_router_create_from_config(), llmr_router_apply_config()
+   * and their _file variants, llmr_config_validate()): malformed JSON, an unknown field, a value of
+   * the wrong type or out of range, a duplicate, or a file that cannot be read. The message starts
+   * with the JSON path of the offending value and gives the reason, for example
+   * "$.deployments[2].weight: must be an integer in 1..1000000 (got 0)". Nothing of the
+   * configuration was applied. */
+  LLMR_ERR_CONFIG = -16
 } llmr_status;
 
 /** Static English name of a status, for example "LLMR_ERR_NO_PROVIDER". Never NULL; unknown
@@ -303,7 +314,7 @@ typedef struct llmr_router_options {
 } llmr_router_options;
 
 /** Sets struct_size and every default. `opts` must not be NULL. */
-LLMR_API llmr_status llmr_router_options_init(llmr_router_options *opts);
+LLMR_API llmr_status llmr_router_options_init(llmr_router_options *opts, size_t struct_size);
 
 /** Creates a router. `opts` may be NULL for the defaults. On success *out owns a router that the
  * caller destroys with llmr_router_destroy(). Invalid option values are rejected with
@@ -351,7 +362,7 @@ typedef struct llmr_deployment {
 } llmr_deployment;
 
 /** Sets struct_size and the defaults (weight 1, tier 0, no models, no tags, no price). */
-LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment);
+LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment, size_t struct_size);
 
 /** Adds a deployment. Fails with LLMR_ERR_ALREADY_EXISTS when the name is taken. The new
  * deployment starts closed with no latency samples (and, when slow start is on, ramps its share
@@ -426,7 +437,7 @@ typedef struct llmr_pick_options {
 } llmr_pick_options;
 
 /** Sets struct_size and the defaults (nothing excluded, no affinity key, no tags, no price cap). */
-LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts);
+LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts, size_t struct_size);
 
 /** The result of a pick. Initialise with llmr_pick_init(). */
 typedef struct llmr_pick {
@@ -450,7 +461,7 @@ typedef struct llmr_pick {
 } llmr_pick;
 
 /** Sets struct_size and clears the rest. */
-LLMR_API llmr_status llmr_pick_init(llmr_pick *pick);
+LLMR_API llmr_status llmr_pick_init(llmr_pick *pick, size_t struct_size);
 
 /** Picks a deployment for `model` (an alias, an exact name or any name a glob matches).
  * On LLMR_OK the caller owns pick->ticket and must report or cancel it exactly once; until then
@@ -476,7 +487,7 @@ typedef struct llmr_report {
 } llmr_report;
 
 /** Sets struct_size and the defaults (success, latencies unknown). */
-LLMR_API llmr_status llmr_report_init(llmr_report *report);
+LLMR_API llmr_status llmr_report_init(llmr_report *report, size_t struct_size);
 
 /** Reports how the call behind `ticket` went, updating the deployment's health. Exactly once per
  * ticket: a second report or a report after cancel returns LLMR_ERR_TICKET_DONE and counts
@@ -613,7 +624,7 @@ typedef struct llmr_adapter {
 } llmr_adapter;
 
 /** Sets struct_size and clears the rest. */
-LLMR_API llmr_status llmr_adapter_init(llmr_adapter *adapter);
+LLMR_API llmr_status llmr_adapter_init(llmr_adapter *adapter, size_t struct_size);
 
 /** Attaches an adapter to a deployment, replacing (and in time releasing) the previous one; NULL
  * detaches it. Only deployments with an adapter take part in llmr_router_call(). On failure the
@@ -649,7 +660,7 @@ typedef struct llmr_call_options {
 } llmr_call_options;
 
 /** Sets struct_size and the defaults. */
-LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts);
+LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts, size_t struct_size);
 
 /** What happened in a call. Owned by the caller; free with llmr_call_report_free(). */
 typedef struct llmr_call_report llmr_call_report;
@@ -685,7 +696,7 @@ typedef struct llmr_attempt_info {
 } llmr_attempt_info;
 
 /** Sets struct_size and clears the rest. */
-LLMR_API llmr_status llmr_attempt_info_init(llmr_attempt_info *info);
+LLMR_API llmr_status llmr_attempt_info_init(llmr_attempt_info *info, size_t struct_size);
 
 /** The outcome of a whole call. Initialise with llmr_call_summary_init(). */
 typedef struct llmr_call_summary {
@@ -713,7 +724,7 @@ typedef struct llmr_call_summary {
 } llmr_call_summary;
 
 /** Sets struct_size and clears the rest. */
-LLMR_API llmr_status llmr_call_summary_init(llmr_call_summary *summary);
+LLMR_API llmr_status llmr_call_summary_init(llmr_call_summary *summary, size_t struct_size);
 
 /** Fills the summary of a report. */
 LLMR_API llmr_status llmr_call_report_summary(const llmr_call_report *report,
@@ -764,7 +775,7 @@ typedef struct llmr_health {
 } llmr_health;
 
 /** Sets struct_size and clears the rest. */
-LLMR_API llmr_status llmr_health_init(llmr_health *health);
+LLMR_API llmr_status llmr_health_init(llmr_health *health, size_t struct_size);
 
 /** Fills `out` for the deployment `name`. out->name points at the router's copy and is valid while
  * the deployment exists. */

@@ -51,7 +51,8 @@ class CallbackAdapter final : public llmroute::Adapter {
       // A C++ host threw through our callback: contain it as a failed attempt.
       status = LLMR_ERR_INTERNAL;
     }
-    if (status != LLMR_OK) {
+    // Raw: a C adapter may return any int (found by fuzz_c_api under -fsanitize=enum).
+    if (llmroute::capi::RawEnum(status) != LLMR_OK) {
       result.outcome = llmroute::Outcome::kConnectionError;
       result.adapter_failed = true;
       return result;
@@ -77,8 +78,6 @@ class CallbackAdapter final : public llmroute::Adapter {
   bool armed_ = false;
 };
 
-constexpr size_t kAdapterV1Size = offsetof(llmr_adapter, release) + sizeof(llmr_release_fn);
-constexpr size_t kCallOptionsV1Size = offsetof(llmr_call_options, cancel) + sizeof(void *);
 
 }  // namespace
 
@@ -93,11 +92,9 @@ struct llmr_call_report {
 
 extern "C" {
 
-LLMR_API llmr_status llmr_adapter_init(llmr_adapter *adapter) {
-  if (adapter == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "adapter is NULL");
-  *adapter = llmr_adapter{};
-  adapter->struct_size = sizeof(llmr_adapter);
-  return Succeed();
+LLMR_API llmr_status llmr_adapter_init(llmr_adapter *adapter, size_t struct_size) {
+  llmr_adapter value{};
+  return llmroute::capi::InitVersioned(adapter, struct_size, llmroute::capi::kAdapterV1Size, value, "adapter");
 }
 
 LLMR_API llmr_status llmr_router_set_adapter(llmr_router *router, const char *deployment,
@@ -109,8 +106,8 @@ LLMR_API llmr_status llmr_router_set_adapter(llmr_router *router, const char *de
     std::shared_ptr<CallbackAdapter> wrapped;
     if (adapter != nullptr) {
       llmr_adapter table;
-      llmr_adapter_init(&table);
-      if (llmr_status s = llmroute::capi::ReadVersioned(adapter, kAdapterV1Size, "adapter", &table);
+      llmr_adapter_init(&table, sizeof table);
+      if (llmr_status s = llmroute::capi::ReadVersioned(adapter, llmroute::capi::kAdapterV1Size, "adapter", &table);
           s != LLMR_OK) {
         return s;
       }
@@ -189,17 +186,15 @@ LLMR_API llmr_status llmr_call_check(const llmr_call_context *context) {
   }
 }
 
-LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts) {
-  if (opts == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts is NULL");
+LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts, size_t struct_size) {
   const llmroute::CallOptions defaults;
-  *opts = llmr_call_options{};
-  opts->struct_size = sizeof(llmr_call_options);
-  opts->deadline_ms = defaults.deadline_ms;
-  opts->attempt_timeout_ms = defaults.attempt_timeout_ms;
-  opts->max_attempts = defaults.max_attempts;
-  opts->backoff_base_ms = defaults.backoff_base_ms;
-  opts->backoff_max_ms = defaults.backoff_max_ms;
-  return Succeed();
+  llmr_call_options value{};
+  value.deadline_ms = defaults.deadline_ms;
+  value.attempt_timeout_ms = defaults.attempt_timeout_ms;
+  value.max_attempts = defaults.max_attempts;
+  value.backoff_base_ms = defaults.backoff_base_ms;
+  value.backoff_max_ms = defaults.backoff_max_ms;
+  return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kCallOptionsV1Size, value, "opts");
 }
 
 LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, const void *request,
@@ -214,9 +209,9 @@ LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, co
     std::string_view name;
     if (llmr_status s = CheckName(model, "model", &name); s != LLMR_OK) return s;
     llmr_call_options o;
-    llmr_call_options_init(&o);
+    llmr_call_options_init(&o, sizeof o);
     if (opts != nullptr) {
-      if (llmr_status s = llmroute::capi::ReadVersioned(opts, kCallOptionsV1Size, "opts", &o);
+      if (llmr_status s = llmroute::capi::ReadVersioned(opts, llmroute::capi::kCallOptionsV1Size, "opts", &o);
           s != LLMR_OK) {
         return s;
       }
@@ -239,24 +234,20 @@ LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, co
   });
 }
 
-LLMR_API llmr_status llmr_attempt_info_init(llmr_attempt_info *info) {
-  if (info == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "info is NULL");
-  *info = llmr_attempt_info{};
-  info->struct_size = sizeof(llmr_attempt_info);
-  return Succeed();
+LLMR_API llmr_status llmr_attempt_info_init(llmr_attempt_info *info, size_t struct_size) {
+  llmr_attempt_info value{};
+  return llmroute::capi::InitVersioned(info, struct_size, llmroute::capi::kAttemptInfoV1Size, value, "info");
 }
 
-LLMR_API llmr_status llmr_call_summary_init(llmr_call_summary *summary) {
-  if (summary == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "summary is NULL");
-  *summary = llmr_call_summary{};
-  summary->struct_size = sizeof(llmr_call_summary);
-  return Succeed();
+LLMR_API llmr_status llmr_call_summary_init(llmr_call_summary *summary, size_t struct_size) {
+  llmr_call_summary value{};
+  return llmroute::capi::InitVersioned(summary, struct_size, llmroute::capi::kCallSummaryV1Size, value, "summary");
 }
 
 LLMR_API llmr_status llmr_call_report_summary(const llmr_call_report *report,
                                               llmr_call_summary *out) {
   if (report == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "report is NULL");
-  if (out == nullptr || out->struct_size < offsetof(llmr_call_summary, detail) + sizeof(char *)) {
+  if (out == nullptr || out->struct_size < llmroute::capi::kCallSummaryV1Size) {
     return Fail(LLMR_ERR_INVALID_ARGUMENT, "out is NULL or not initialised");
   }
   const llmroute::CallReport &r = report->core;
@@ -286,7 +277,7 @@ LLMR_API llmr_status llmr_call_report_attempt(const llmr_call_report *report, si
                                               llmr_attempt_info *out) {
   if (report == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "report is NULL");
   if (out == nullptr ||
-      out->struct_size < offsetof(llmr_attempt_info, adapter_failed) + sizeof(int32_t)) {
+      out->struct_size < llmroute::capi::kAttemptInfoV1Size) {
     return Fail(LLMR_ERR_INVALID_ARGUMENT, "out is NULL or not initialised");
   }
   if (index >= report->core.attempts.size()) {

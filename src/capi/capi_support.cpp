@@ -40,6 +40,8 @@ llmr_status ToStatus(Code code) {
       return LLMR_ERR_CANCELLED;
     case Code::kUpstream:
       return LLMR_ERR_UPSTREAM;
+    case Code::kConfig:
+      return LLMR_ERR_CONFIG;
     case Code::kInternal:
       break;
   }

@@ -58,6 +58,27 @@ constexpr size_t kPickOptionsV1Size = offsetof(llmr_pick_options, exclude_count)
 constexpr size_t kReportV1Size = offsetof(llmr_report, output_tokens) + sizeof(int64_t);
 constexpr size_t kPickV1Size = offsetof(llmr_pick, retry_after_ms) + sizeof(int64_t);
 constexpr size_t kHealthV1Size = offsetof(llmr_health, tier) + sizeof(uint32_t);
+constexpr size_t kAdapterV1Size = offsetof(llmr_adapter, release) + sizeof(llmr_release_fn);
+constexpr size_t kCallOptionsV1Size = offsetof(llmr_call_options, cancel) + sizeof(void *);
+constexpr size_t kAttemptInfoV1Size = offsetof(llmr_attempt_info, adapter_failed) + sizeof(int32_t);
+constexpr size_t kCallSummaryV1Size = offsetof(llmr_call_summary, detail) + sizeof(char *);
+
+// Implements every *_init(ptr, struct_size): writes `value` (the defaults) into the caller's
+// struct, no further than `size` bytes (the caller's sizeof), zeroing what lies beyond our own
+// layout when the caller's header is newer than this library.
+template <typename T>
+llmr_status InitVersioned(T *out, size_t size, size_t min_size, T value, const char *what) {
+  if (out == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + " is NULL");
+  if (size < min_size || size > UINT32_MAX) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                std::string(what) + ": struct_size " + std::to_string(size) +
+                    " is not a size this library knows (pass sizeof of the struct)");
+  }
+  value.struct_size = static_cast<uint32_t>(size);
+  std::memset(static_cast<void *>(out), 0, size);
+  std::memcpy(static_cast<void *>(out), &value, std::min(size, sizeof(T)));
+  return Succeed();
+}
 
 // Reads a caller's versioned struct into a full local copy. The caller's struct_size must cover
 // at least the fields of the first ABI version (`min_size`); fields a smaller (older) struct

@@ -12,7 +12,7 @@ namespace {
 
 llmr_status ToSpec(const llmr_deployment *in, llmroute::DeploymentSpec *spec) {
   llmr_deployment d;
-  llmr_deployment_init(&d);
+  llmr_deployment_init(&d, sizeof d);
   if (llmr_status s = llmroute::capi::ReadVersioned(in, llmroute::capi::kDeploymentV1Size, "deployment", &d);
       s != LLMR_OK) {
     return s;
@@ -42,14 +42,12 @@ llmr_status CheckRouter(const llmr_router *router) {
 
 extern "C" {
 
-LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment) {
-  if (deployment == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "deployment is NULL");
-  *deployment = llmr_deployment{};
-  deployment->struct_size = sizeof(llmr_deployment);
-  deployment->weight = 1;
-  deployment->cost_per_million_input = -1;  // not configured
-  deployment->cost_per_million_output = -1;
-  return llmroute::capi::Succeed();
+LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment, size_t struct_size) {
+  llmr_deployment value{};
+  value.weight = 1;
+  value.cost_per_million_input = -1;  // not configured
+  value.cost_per_million_output = -1;
+  return llmroute::capi::InitVersioned(deployment, struct_size, llmroute::capi::kDeploymentV1Size, value, "deployment");
 }
 
 LLMR_API llmr_status llmr_router_add_deployment(llmr_router *router,

@@ -28,10 +28,10 @@ LLMR_API llmr_status llmr_router_fallbacks(llmr_router *router, const char *mode
     }
     std::vector<std::string_view> excluded;
     for (size_t i = 0; i < exclude_count; ++i) {
-      if (exclude[i] == nullptr) {
-        return Fail(LLMR_ERR_INVALID_ARGUMENT, "exclude[" + std::to_string(i) + "] is NULL");
-      }
-      excluded.emplace_back(exclude[i]);
+      std::string_view entry;
+      const std::string label = "exclude[" + std::to_string(i) + "]";
+      if (llmr_status s = CheckName(exclude[i], label.c_str(), &entry); s != LLMR_OK) return s;
+      excluded.push_back(entry);
     }
     auto list = std::make_unique<llmr_fallbacks>();
     if (llmr_status s = Finish(router->core->Fallbacks(name, excluded, &list->entries));

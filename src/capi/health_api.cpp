@@ -44,11 +44,9 @@ llmr_status CheckOut(const llmr_health *out) {
 
 extern "C" {
 
-LLMR_API llmr_status llmr_health_init(llmr_health *health) {
-  if (health == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "health is NULL");
-  *health = llmr_health{};
-  health->struct_size = sizeof(llmr_health);
-  return llmroute::capi::Succeed();
+LLMR_API llmr_status llmr_health_init(llmr_health *health, size_t struct_size) {
+  llmr_health value{};
+  return llmroute::capi::InitVersioned(health, struct_size, llmroute::capi::kHealthV1Size, value, "health");
 }
 
 LLMR_API llmr_status llmr_router_health(llmr_router *router, const char *name, llmr_health *out) {

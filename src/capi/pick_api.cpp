@@ -12,28 +12,22 @@ using llmroute::capi::Guarded;
 
 extern "C" {
 
-LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts) {
-  if (opts == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts is NULL");
-  *opts = llmr_pick_options{};
-  opts->struct_size = sizeof(llmr_pick_options);
-  return llmroute::capi::Succeed();
+LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts, size_t struct_size) {
+  llmr_pick_options value{};
+  return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kPickOptionsV1Size, value, "opts");
 }
 
-LLMR_API llmr_status llmr_pick_init(llmr_pick *pick) {
-  if (pick == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick is NULL");
-  *pick = llmr_pick{};
-  pick->struct_size = sizeof(llmr_pick);
-  return llmroute::capi::Succeed();
+LLMR_API llmr_status llmr_pick_init(llmr_pick *pick, size_t struct_size) {
+  llmr_pick value{};
+  return llmroute::capi::InitVersioned(pick, struct_size, llmroute::capi::kPickV1Size, value, "pick");
 }
 
-LLMR_API llmr_status llmr_report_init(llmr_report *report) {
-  if (report == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "report is NULL");
-  *report = llmr_report{};
-  report->struct_size = sizeof(llmr_report);
-  report->outcome = LLMR_OUTCOME_SUCCESS;
-  report->latency_ms = -1;
-  report->ttft_ms = -1;
-  return llmroute::capi::Succeed();
+LLMR_API llmr_status llmr_report_init(llmr_report *report, size_t struct_size) {
+  llmr_report value{};
+  value.outcome = LLMR_OUTCOME_SUCCESS;
+  value.latency_ms = -1;
+  value.ttft_ms = -1;
+  return llmroute::capi::InitVersioned(report, struct_size, llmroute::capi::kReportV1Size, value, "report");
 }
 
 LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
@@ -49,7 +43,7 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
     llmroute::PickRequest request;
     if (opts != nullptr) {
       llmr_pick_options o;
-      llmr_pick_options_init(&o);
+      llmr_pick_options_init(&o, sizeof o);
       if (llmr_status s = llmroute::capi::ReadVersioned(opts, llmroute::capi::kPickOptionsV1Size, "opts", &o);
           s != LLMR_OK) {
         return s;
@@ -57,10 +51,20 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
       if (o.exclude_count > 0 && o.exclude == nullptr) {
         return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts->exclude is NULL but exclude_count is not 0");
       }
+      if (o.exclude_count > llmroute::kListMax) {
+        return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts->exclude has more than " +
+                                                   std::to_string(llmroute::kListMax) + " entries");
+      }
       for (size_t i = 0; i < o.exclude_count; ++i) {
-        if (o.exclude[i] == nullptr) {
-          return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                      "opts->exclude[" + std::to_string(i) + "] is NULL");
+        // Checked like every name; the message is built only on failure (no allocation here).
+        const char *entry = o.exclude[i];
+        if (entry == nullptr ||
+            !llmroute::ValidateName(std::string_view(entry, strnlen(entry, llmroute::kNameMax + 1)),
+                                    "exclude")
+                 .ok()) {
+          std::string_view unused;
+          const std::string label = "opts->exclude[" + std::to_string(i) + "]";
+          return CheckName(entry, label.c_str(), &unused);
         }
       }
       request.exclude = o.exclude;
@@ -109,7 +113,7 @@ LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
   return Guarded([&] {
     if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
     llmr_report r;
-    llmr_report_init(&r);
+    llmr_report_init(&r, sizeof r);
     if (llmr_status s = llmroute::capi::ReadVersioned(report, llmroute::capi::kReportV1Size, "report", &r);
         s != LLMR_OK) {
       return s;

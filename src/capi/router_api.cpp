@@ -53,34 +53,32 @@ bool MsToNs(int64_t ms, int64_t *ns) {
 
 extern "C" {
 
-LLMR_API llmr_status llmr_router_options_init(llmr_router_options *opts) {
-  if (opts == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts is NULL");
+LLMR_API llmr_status llmr_router_options_init(llmr_router_options *opts, size_t struct_size) {
   const llmroute::RouterOptions defaults;
-  *opts = llmr_router_options{};
-  opts->struct_size = sizeof(llmr_router_options);
-  opts->strategy = static_cast<llmr_strategy>(defaults.strategy);
-  opts->all_open_policy = static_cast<llmr_all_open_policy>(defaults.all_open_policy);
-  opts->breaker_consecutive_failures = defaults.breaker.consecutive_failures;
-  opts->breaker_failure_ratio = defaults.breaker.failure_ratio;
-  opts->breaker_min_requests = defaults.breaker.min_requests;
-  opts->breaker_window_ms = defaults.breaker.window_ns / kNsPerMs;
-  opts->breaker_cooldown_base_ms = defaults.breaker.cooldown_base_ns / kNsPerMs;
-  opts->breaker_cooldown_max_ms = defaults.breaker.cooldown_max_ns / kNsPerMs;
-  opts->breaker_jitter = defaults.breaker.jitter;
-  opts->half_open_max_probes = defaults.breaker.half_open_max_probes;
-  opts->latency_ewma_alpha = defaults.latency_ewma_alpha;
-  opts->latency_buffer = defaults.strategy_params.latency_buffer;
-  opts->latency_prior_ms = defaults.strategy_params.latency_prior_ms;
-  opts->retry_budget_max_tokens = defaults.retry_budget_max_tokens;
-  opts->retry_budget_token_ratio = defaults.retry_budget_token_ratio;
-  opts->tier_overprovisioning_factor = defaults.tier_overprovisioning_factor;
-  opts->slow_start_window_ms = defaults.strategy_params.slow_start.window_ns / kNsPerMs;
-  opts->slow_start_aggression = defaults.strategy_params.slow_start.aggression;
-  opts->slow_start_min_weight_percent = defaults.strategy_params.slow_start.min_weight_percent;
-  opts->peak_ewma_decay_ms = defaults.strategy_params.peak_ewma.decay_ns / kNsPerMs;
-  opts->peak_ewma_failure_penalty = defaults.strategy_params.peak_ewma.failure_penalty;
-  opts->affinity_load_factor = defaults.affinity_load_factor;
-  return llmroute::capi::Succeed();
+  llmr_router_options value{};
+  value.strategy = static_cast<llmr_strategy>(defaults.strategy);
+  value.all_open_policy = static_cast<llmr_all_open_policy>(defaults.all_open_policy);
+  value.breaker_consecutive_failures = defaults.breaker.consecutive_failures;
+  value.breaker_failure_ratio = defaults.breaker.failure_ratio;
+  value.breaker_min_requests = defaults.breaker.min_requests;
+  value.breaker_window_ms = defaults.breaker.window_ns / kNsPerMs;
+  value.breaker_cooldown_base_ms = defaults.breaker.cooldown_base_ns / kNsPerMs;
+  value.breaker_cooldown_max_ms = defaults.breaker.cooldown_max_ns / kNsPerMs;
+  value.breaker_jitter = defaults.breaker.jitter;
+  value.half_open_max_probes = defaults.breaker.half_open_max_probes;
+  value.latency_ewma_alpha = defaults.latency_ewma_alpha;
+  value.latency_buffer = defaults.strategy_params.latency_buffer;
+  value.latency_prior_ms = defaults.strategy_params.latency_prior_ms;
+  value.retry_budget_max_tokens = defaults.retry_budget_max_tokens;
+  value.retry_budget_token_ratio = defaults.retry_budget_token_ratio;
+  value.tier_overprovisioning_factor = defaults.tier_overprovisioning_factor;
+  value.slow_start_window_ms = defaults.strategy_params.slow_start.window_ns / kNsPerMs;
+  value.slow_start_aggression = defaults.strategy_params.slow_start.aggression;
+  value.slow_start_min_weight_percent = defaults.strategy_params.slow_start.min_weight_percent;
+  value.peak_ewma_decay_ms = defaults.strategy_params.peak_ewma.decay_ns / kNsPerMs;
+  value.peak_ewma_failure_penalty = defaults.strategy_params.peak_ewma.failure_penalty;
+  value.affinity_load_factor = defaults.affinity_load_factor;
+  return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kRouterOptionsV1Size, value, "opts");
 }
 
 LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_router **out) {
@@ -88,7 +86,7 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
     if (out == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "out is NULL");
     *out = nullptr;
     llmr_router_options o;
-    llmr_router_options_init(&o);
+    llmr_router_options_init(&o, sizeof o);
     if (opts != nullptr) {
       if (llmr_status s = llmroute::capi::ReadVersioned(opts, llmroute::capi::kRouterOptionsV1Size, "opts", &o);
           s != LLMR_OK) {

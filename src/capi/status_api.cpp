@@ -42,6 +42,8 @@ LLMR_API const char *llmr_status_str(llmr_status status) {
       return "LLMR_ERR_CANCELLED";
     case LLMR_ERR_UPSTREAM:
       return "LLMR_ERR_UPSTREAM";
+    case LLMR_ERR_CONFIG:
+      return "LLMR_ERR_CONFIG";
   }
   return "LLMR_ERR_UNRECOGNISED";
 }

@@ -140,7 +140,7 @@ uint64_t th_random(void *user_data) {
 }
 
 void th_options(th_env *env, llmr_router_options *opts) {
-  CHECK_STATUS(llmr_router_options_init(opts), LLMR_OK);
+  CHECK_STATUS(llmr_router_options_init(opts, sizeof *opts), LLMR_OK);
   opts->clock = th_clock;
   opts->clock_user_data = env;
   opts->random = th_random;
@@ -164,7 +164,7 @@ llmr_status th_add(llmr_router *router, const char *name, const char *model, uin
                    uint32_t tier) {
   llmr_deployment d;
   const char *models[1];
-  llmr_deployment_init(&d);
+  llmr_deployment_init(&d, sizeof d);
   models[0] = model;
   d.name = name;
   d.models = models;
@@ -177,20 +177,20 @@ llmr_status th_add(llmr_router *router, const char *name, const char *model, uin
 llmr_status th_pick(llmr_router *router, const char *model, const char *exclude, llmr_pick *pick) {
   llmr_pick_options po;
   const char *ex[1];
-  llmr_pick_options_init(&po);
+  llmr_pick_options_init(&po, sizeof po);
   if (exclude != NULL) {
     ex[0] = exclude;
     po.exclude = ex;
     po.exclude_count = 1;
   }
-  llmr_pick_init(pick);
+  llmr_pick_init(pick, sizeof *pick);
   return llmr_router_pick(router, model, &po, pick);
 }
 
 llmr_status th_report(llmr_router *router, llmr_ticket ticket, llmr_outcome outcome,
                       double latency_ms) {
   llmr_report rep;
-  llmr_report_init(&rep);
+  llmr_report_init(&rep, sizeof rep);
   rep.outcome = outcome;
   rep.latency_ms = latency_ms;
   return llmr_router_report(router, ticket, &rep);
@@ -210,7 +210,7 @@ int th_feed(llmr_router *router, const char *model, const char *exclude, const c
 }
 
 llmr_status th_health(llmr_router *router, const char *name, llmr_health *out) {
-  llmr_health_init(out);
+  llmr_health_init(out, sizeof *out);
   return llmr_router_health(router, name, out);
 }
 

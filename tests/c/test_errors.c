@@ -115,21 +115,43 @@ static void test_init_functions(void) {
   llmr_report r;
   llmr_health h;
 
-  CHECK_STATUS(llmr_router_options_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_router_options_init(NULL, sizeof(llmr_router_options)), LLMR_ERR_INVALID_ARGUMENT);
   CHECK(strlen(llmr_error_message()) > 0);
-  CHECK_STATUS(llmr_deployment_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
-  CHECK_STATUS(llmr_pick_options_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
-  CHECK_STATUS(llmr_pick_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
-  CHECK_STATUS(llmr_report_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
-  CHECK_STATUS(llmr_health_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
-  CHECK_STATUS(llmr_adapter_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
-  CHECK_STATUS(llmr_call_options_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
-  CHECK_STATUS(llmr_attempt_info_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
-  CHECK_STATUS(llmr_call_summary_init(NULL), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_deployment_init(NULL, sizeof(llmr_deployment)), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_pick_options_init(NULL, sizeof(llmr_pick_options)), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_pick_init(NULL, sizeof(llmr_pick)), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_report_init(NULL, sizeof(llmr_report)), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_health_init(NULL, sizeof(llmr_health)), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_adapter_init(NULL, sizeof(llmr_adapter)), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_call_options_init(NULL, sizeof(llmr_call_options)), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_attempt_info_init(NULL, sizeof(llmr_attempt_info)), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_call_summary_init(NULL, sizeof(llmr_call_summary)), LLMR_ERR_INVALID_ARGUMENT);
+  /* A size below the 1.0 layout is refused; nothing is written. */
+  {
+    llmr_pick small;
+    memset(&small, 0x5A, sizeof small);
+    CHECK_STATUS(llmr_pick_init(&small, 4), LLMR_ERR_INVALID_ARGUMENT);
+    CHECK(((const unsigned char *)&small)[0] == 0x5A);
+  }
+  /* A caller with a newer, longer struct: the library fills what it knows and zeroes the rest. */
+  {
+    struct {
+      llmr_report report;
+      unsigned char newer_fields[64];
+    } big;
+    size_t i;
+    int tail_zero = 1;
+    memset(&big, 0x5A, sizeof big);
+    CHECK_STATUS(llmr_report_init(&big.report, sizeof big), LLMR_OK);
+    CHECK_I64(big.report.struct_size, sizeof big);
+    CHECK(big.report.latency_ms == -1.0);
+    for (i = 0; i < sizeof big.newer_fields; ++i) tail_zero &= big.newer_fields[i] == 0;
+    CHECK(tail_zero);
+  }
 
   /* Every default is set, whatever was in the struct before. */
   memset(&ro, 0xA5, sizeof ro);
-  CHECK_STATUS(llmr_router_options_init(&ro), LLMR_OK);
+  CHECK_STATUS(llmr_router_options_init(&ro, sizeof ro), LLMR_OK);
   CHECK_I64(ro.struct_size, sizeof ro);
   CHECK_I64(ro.strategy, LLMR_STRATEGY_ROUND_ROBIN);
   CHECK_I64(ro.all_open_policy, LLMR_ALL_OPEN_FAIL_FAST);
@@ -151,7 +173,7 @@ static void test_init_functions(void) {
   CHECK_STR(llmr_error_message(), "");
 
   memset(&d, 0xA5, sizeof d);
-  CHECK_STATUS(llmr_deployment_init(&d), LLMR_OK);
+  CHECK_STATUS(llmr_deployment_init(&d, sizeof d), LLMR_OK);
   CHECK_I64(d.struct_size, sizeof d);
   CHECK(d.name == NULL);
   CHECK(d.models == NULL);
@@ -165,13 +187,13 @@ static void test_init_functions(void) {
   CHECK_I64(d.max_in_flight, 0);
 
   memset(&po, 0xA5, sizeof po);
-  CHECK_STATUS(llmr_pick_options_init(&po), LLMR_OK);
+  CHECK_STATUS(llmr_pick_options_init(&po, sizeof po), LLMR_OK);
   CHECK_I64(po.struct_size, sizeof po);
   CHECK(po.exclude == NULL);
   CHECK_I64(po.exclude_count, 0);
 
   memset(&p, 0xA5, sizeof p);
-  CHECK_STATUS(llmr_pick_init(&p), LLMR_OK);
+  CHECK_STATUS(llmr_pick_init(&p, sizeof p), LLMR_OK);
   CHECK_I64(p.struct_size, sizeof p);
   CHECK_I64(p.ticket, 0);
   CHECK(p.deployment == NULL);
@@ -182,7 +204,7 @@ static void test_init_functions(void) {
   CHECK_I64(p.retry_after_ms, 0);
 
   memset(&r, 0xA5, sizeof r);
-  CHECK_STATUS(llmr_report_init(&r), LLMR_OK);
+  CHECK_STATUS(llmr_report_init(&r, sizeof r), LLMR_OK);
   CHECK_I64(r.struct_size, sizeof r);
   CHECK_I64(r.outcome, LLMR_OUTCOME_SUCCESS);
   CHECK(r.latency_ms < 0);
@@ -200,18 +222,18 @@ static void test_init_functions(void) {
     memset(&co, 0xA5, sizeof co);
     memset(&ai, 0xA5, sizeof ai);
     memset(&cs, 0xA5, sizeof cs);
-    CHECK_STATUS(llmr_adapter_init(&ad), LLMR_OK);
+    CHECK_STATUS(llmr_adapter_init(&ad, sizeof ad), LLMR_OK);
     CHECK_I64(ad.struct_size, sizeof ad);
-    CHECK_STATUS(llmr_call_options_init(&co), LLMR_OK);
+    CHECK_STATUS(llmr_call_options_init(&co, sizeof co), LLMR_OK);
     CHECK_I64(co.struct_size, sizeof co);
-    CHECK_STATUS(llmr_attempt_info_init(&ai), LLMR_OK);
+    CHECK_STATUS(llmr_attempt_info_init(&ai, sizeof ai), LLMR_OK);
     CHECK_I64(ai.struct_size, sizeof ai);
-    CHECK_STATUS(llmr_call_summary_init(&cs), LLMR_OK);
+    CHECK_STATUS(llmr_call_summary_init(&cs, sizeof cs), LLMR_OK);
     CHECK_I64(cs.struct_size, sizeof cs);
   }
 
   memset(&h, 0xA5, sizeof h);
-  CHECK_STATUS(llmr_health_init(&h), LLMR_OK);
+  CHECK_STATUS(llmr_health_init(&h, sizeof h), LLMR_OK);
   CHECK_I64(h.struct_size, sizeof h);
   CHECK(h.name == NULL);
   CHECK_I64(h.in_flight, 0);
@@ -228,7 +250,7 @@ static void test_router_create(void) {
   CHECK_STR(llmr_error_message(), "");
   llmr_router_destroy(r);
 
-  llmr_router_options_init(&opts);
+  llmr_router_options_init(&opts, sizeof opts);
   CHECK_STATUS(llmr_router_create(&opts, NULL), LLMR_ERR_INVALID_ARGUMENT);
   CHECK(strlen(llmr_error_message()) > 0);
   CHECK_STATUS(llmr_router_create(NULL, NULL), LLMR_ERR_INVALID_ARGUMENT);
@@ -267,7 +289,7 @@ static void expect_valid_options(const llmr_router_options *opts, const char *wh
 #define EXPECT_INVALID(field, mutation)                      \
   do {                                                       \
     llmr_router_options o_;                                  \
-    llmr_router_options_init(&o_);                           \
+    llmr_router_options_init(&o_, sizeof o_);                           \
     mutation;                                                \
     expect_invalid_options(&o_, field, #mutation, __LINE__); \
   } while (0)
@@ -275,7 +297,7 @@ static void expect_valid_options(const llmr_router_options *opts, const char *wh
 #define EXPECT_VALID(mutation)                      \
   do {                                              \
     llmr_router_options o_;                         \
-    llmr_router_options_init(&o_);                  \
+    llmr_router_options_init(&o_, sizeof o_);                  \
     mutation;                                       \
     expect_valid_options(&o_, #mutation, __LINE__); \
   } while (0)
@@ -315,7 +337,7 @@ static void test_invalid_options(void) {
 
 static llmr_deployment valid_deployment(const char *name, const char *const *models, size_t n) {
   llmr_deployment d;
-  llmr_deployment_init(&d);
+  llmr_deployment_init(&d, sizeof d);
   d.name = name;
   d.models = models;
   d.model_count = n;
@@ -452,7 +474,7 @@ static void test_add_copies_strings(void) {
   strcpy(name, "copied");
   strcpy(model, "m-copy");
   models[0] = model;
-  llmr_deployment_init(&d);
+  llmr_deployment_init(&d, sizeof d);
   d.name = name;
   d.models = models;
   d.model_count = 1;
@@ -638,7 +660,7 @@ static void test_other_argument_errors(void) {
   if (CHECK_STATUS(th_health(r, "a", &h), LLMR_OK)) CHECK_I64(h.override_mode, LLMR_OVERRIDE_AUTO);
 
   /* health */
-  llmr_health_init(&h);
+  llmr_health_init(&h, sizeof h);
   CHECK_STATUS(llmr_router_health(NULL, "a", &h), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_router_health(r, NULL, &h), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_router_health(r, "a", NULL), LLMR_ERR_INVALID_ARGUMENT);
@@ -659,7 +681,7 @@ static void test_other_argument_errors(void) {
   CHECK_STATUS(llmr_router_cancel(NULL, 1), LLMR_ERR_INVALID_ARGUMENT);
   {
     llmr_report rep;
-    llmr_report_init(&rep);
+    llmr_report_init(&rep, sizeof rep);
     CHECK_STATUS(llmr_router_report(NULL, 1, &rep), LLMR_ERR_INVALID_ARGUMENT);
   }
   llmr_router_destroy(r);

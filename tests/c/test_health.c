@@ -540,7 +540,7 @@ static void test_rate_limited(void) {
 
   /* With retry-after: cools down for that long. */
   if (CHECK_STATUS(th_pick(r, "m", NULL, &p), LLMR_OK)) {
-    llmr_report_init(&rep);
+    llmr_report_init(&rep, sizeof rep);
     rep.outcome = LLMR_OUTCOME_RATE_LIMITED;
     rep.retry_after_ms = 20000;
     CHECK_STATUS(llmr_router_report(r, p.ticket, &rep), LLMR_OK);
@@ -557,7 +557,7 @@ static void test_rate_limited(void) {
   if (CHECK_STATUS(th_pick(r, "m", NULL, &p), LLMR_OK)) {
     CHECK_I64(p.is_probe, 1);
     /* A huge retry-after is capped at breaker_cooldown_max_ms (300 s). */
-    llmr_report_init(&rep);
+    llmr_report_init(&rep, sizeof rep);
     rep.outcome = LLMR_OUTCOME_RATE_LIMITED;
     rep.retry_after_ms = INT64_C(10000000);
     CHECK_STATUS(llmr_router_report(r, p.ticket, &rep), LLMR_OK);
@@ -577,7 +577,7 @@ static void test_rate_limited(void) {
   h = get_health(r, "a");
   CHECK_I64(h.state, LLMR_BREAKER_OPEN);
   CHECK_RANGE(h.cooldown_remaining_ms, 4500, 5500);
-  llmr_report_init(&rep);
+  llmr_report_init(&rep, sizeof rep);
   rep.outcome = LLMR_OUTCOME_RATE_LIMITED;
   rep.retry_after_ms = 1000;
   CHECK_STATUS(llmr_router_report(r, old1.ticket, &rep), LLMR_OK);
@@ -688,10 +688,10 @@ static void test_health_list(void) {
   if (CHECK_I64(llmr_health_list_count(list), 3)) {
     /* In the order they were added. */
     for (i = 0; i < 3; ++i) {
-      llmr_health_init(&h);
+      llmr_health_init(&h, sizeof h);
       if (CHECK_STATUS(llmr_health_list_get(list, i, &h), LLMR_OK)) CHECK_STR(h.name, order[i]);
     }
-    llmr_health_init(&h);
+    llmr_health_init(&h, sizeof h);
     llmr_health_list_get(list, 0, &h);
     CHECK_I64(h.successes, 2);
     CHECK_I64(h.picks, 2);
@@ -714,14 +714,14 @@ static void test_health_list(void) {
   CHECK_STATUS(llmr_router_remove_deployment(r, "zeta"), LLMR_OK);
   CHECK_STATUS(th_add(r, "new", "m", 1, 0), LLMR_OK);
   CHECK_I64(llmr_health_list_count(list), 3);
-  llmr_health_init(&h);
+  llmr_health_init(&h, sizeof h);
   if (CHECK_STATUS(llmr_health_list_get(list, 0, &h), LLMR_OK)) CHECK_STR(h.name, "zeta");
 
   if (CHECK_STATUS(llmr_router_health_list(r, &later), LLMR_OK)) {
     static const char *const now[] = {"alpha", "mid", "new"};
     if (CHECK_I64(llmr_health_list_count(later), 3)) {
       for (i = 0; i < 3; ++i) {
-        llmr_health_init(&h);
+        llmr_health_init(&h, sizeof h);
         if (CHECK_STATUS(llmr_health_list_get(later, i, &h), LLMR_OK)) CHECK_STR(h.name, now[i]);
       }
     }

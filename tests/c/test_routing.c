@@ -48,7 +48,7 @@ static void test_pick_arguments(void) {
   CHECK(strlen(llmr_error_message()) > 0);
 
   CHECK_STATUS(th_add(r, "a", "gpt-4o", 1, 0), LLMR_OK);
-  llmr_pick_init(&p);
+  llmr_pick_init(&p, sizeof p);
   CHECK_STATUS(llmr_router_pick(NULL, "gpt-4o", NULL, &p), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_router_pick(r, NULL, NULL, &p), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_router_pick(r, "gpt-4o", NULL, NULL), LLMR_ERR_INVALID_ARGUMENT);
@@ -64,18 +64,18 @@ static void test_pick_arguments(void) {
     const char *ex[2] = {"b", NULL};
     int accepted = 0;
     llmr_status st;
-    llmr_pick_init(&p);
+    llmr_pick_init(&p, sizeof p);
     p.struct_size = 0;
     st = llmr_router_pick(r, "gpt-4o", NULL, &p);
     CHECK_STATUS(st, LLMR_ERR_INVALID_ARGUMENT);
     if (st == LLMR_OK) accepted += llmr_router_cancel(r, p.ticket) == LLMR_OK;
-    llmr_pick_init(&p);
-    llmr_pick_options_init(&po);
+    llmr_pick_init(&p, sizeof p);
+    llmr_pick_options_init(&po, sizeof po);
     po.struct_size = 0;
     st = llmr_router_pick(r, "gpt-4o", &po, &p);
     CHECK_STATUS(st, LLMR_ERR_INVALID_ARGUMENT);
     if (st == LLMR_OK) accepted += llmr_router_cancel(r, p.ticket) == LLMR_OK;
-    llmr_pick_options_init(&po);
+    llmr_pick_options_init(&po, sizeof po);
     po.exclude = NULL;
     po.exclude_count = 2;
     st = llmr_router_pick(r, "gpt-4o", &po, &p);
@@ -102,7 +102,7 @@ static void test_pick_arguments(void) {
   CHECK_STATUS(th_pick(r, "gpt-4o ", NULL, &p), LLMR_ERR_UNKNOWN_MODEL);
 
   /* NULL options mean the defaults. */
-  llmr_pick_init(&p);
+  llmr_pick_init(&p, sizeof p);
   if (CHECK_STATUS(llmr_router_pick(r, "gpt-4o", NULL, &p), LLMR_OK)) {
     CHECK(p.ticket != 0);
     CHECK_STR(p.deployment, "a");
@@ -277,11 +277,11 @@ static void test_exclude(void) {
   CHECK_STATUS(th_add(r, "a", "m", 1, 0), LLMR_OK);
   CHECK_STATUS(th_add(r, "b", "m", 1, 0), LLMR_OK);
 
-  llmr_pick_options_init(&po);
+  llmr_pick_options_init(&po, sizeof po);
   po.exclude = ex_a;
   po.exclude_count = 1;
   for (i = 0; i < 10; ++i) {
-    llmr_pick_init(&p);
+    llmr_pick_init(&p, sizeof p);
     if (CHECK_STATUS(llmr_router_pick(r, "m", &po, &p), LLMR_OK)) {
       got_b += th_streq(p.deployment, "b");
       CHECK_STATUS(llmr_router_cancel(r, p.ticket), LLMR_OK);
@@ -292,14 +292,14 @@ static void test_exclude(void) {
   /* Excluding every deployment leaves nothing eligible. */
   po.exclude = ex_ab;
   po.exclude_count = 2;
-  llmr_pick_init(&p);
+  llmr_pick_init(&p, sizeof p);
   CHECK_STATUS(llmr_router_pick(r, "m", &po, &p), LLMR_ERR_NO_PROVIDER);
 
   /* Names that are not deployments are ignored. */
   po.exclude = ex_unknown;
   po.exclude_count = 2;
   for (i = 0; i < 4; ++i) {
-    llmr_pick_init(&p);
+    llmr_pick_init(&p, sizeof p);
     if (CHECK_STATUS(llmr_router_pick(r, "m", &po, &p), LLMR_OK)) {
       got_a += th_streq(p.deployment, "a");
       CHECK_STATUS(llmr_router_cancel(r, p.ticket), LLMR_OK);
@@ -310,7 +310,7 @@ static void test_exclude(void) {
   /* exclude_count 0 with a NULL list is fine. */
   po.exclude = NULL;
   po.exclude_count = 0;
-  llmr_pick_init(&p);
+  llmr_pick_init(&p, sizeof p);
   if (CHECK_STATUS(llmr_router_pick(r, "m", &po, &p), LLMR_OK))
     CHECK_STATUS(llmr_router_cancel(r, p.ticket), LLMR_OK);
   llmr_router_destroy(r);
@@ -421,7 +421,7 @@ static void test_weighted_router_strategy(void) {
     CHECK_I64(count_name(names, 60, "y"), 20);
     CHECK_I64(count_name(names, 60, "z"), 30);
   }
-  llmr_deployment_init(&d);
+  llmr_deployment_init(&d, sizeof d);
   d.name = "x";
   d.models = models;
   d.model_count = 1;
@@ -483,10 +483,10 @@ static void test_latency(void) {
     double latency = i % 3 == 0 ? 100.0 : i % 3 == 1 ? 105.0 : 1000.0;
     ex[0] = i % 3 == 0 ? "near" : "fast";
     ex[1] = i % 3 == 2 ? "near" : "slow";
-    llmr_pick_options_init(&po);
+    llmr_pick_options_init(&po, sizeof po);
     po.exclude = ex;
     po.exclude_count = 2;
-    llmr_pick_init(&p);
+    llmr_pick_init(&p, sizeof p);
     if (!CHECK_STATUS(llmr_router_pick(r, "m", &po, &p), LLMR_OK)) continue;
     CHECK_STR(p.deployment, target);
     CHECK_STATUS(th_report(r, p.ticket, LLMR_OUTCOME_SUCCESS, latency), LLMR_OK);
@@ -524,7 +524,7 @@ static void test_latency_ttft(void) {
     const char *target = i % 2 ? "streamer" : "batch";
     if (!CHECK_STATUS(th_pick(r, "m", i % 2 ? "batch" : "streamer", &p), LLMR_OK)) continue;
     CHECK_STR(p.deployment, target);
-    llmr_report_init(&rep);
+    llmr_report_init(&rep, sizeof rep);
     rep.outcome = LLMR_OUTCOME_SUCCESS;
     /* The streamer's total is long, but its first token comes fast. */
     rep.latency_ms = i % 2 ? 5000.0 : 400.0;
@@ -656,7 +656,7 @@ static void test_fallbacks(void) {
   }
 
   /* A deployment serving two models of the chain is excluded from all of them. */
-  llmr_deployment_init(&d);
+  llmr_deployment_init(&d, sizeof d);
   d.name = "shared";
   d.models = shared_models;
   d.model_count = 2;

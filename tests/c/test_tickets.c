@@ -35,7 +35,7 @@ static void test_invalid_tickets(void) {
     return;
   }
   CHECK_STATUS(th_add(r, "a", "m", 1, 0), LLMR_OK);
-  llmr_report_init(&rep);
+  llmr_report_init(&rep, sizeof rep);
 
   CHECK_STATUS(llmr_router_report(r, 0, &rep), LLMR_ERR_INVALID_TICKET);
   CHECK(strlen(llmr_error_message()) > 0);
@@ -59,12 +59,12 @@ static void test_invalid_tickets(void) {
     CHECK_STATUS(llmr_router_report(r, p.ticket, NULL), LLMR_ERR_INVALID_ARGUMENT);
     rep.outcome = (llmr_outcome)42;
     CHECK_STATUS(llmr_router_report(r, p.ticket, &rep), LLMR_ERR_INVALID_ARGUMENT);
-    llmr_report_init(&rep);
+    llmr_report_init(&rep, sizeof rep);
     rep.struct_size = 0;
     CHECK_STATUS(llmr_router_report(r, p.ticket, &rep), LLMR_ERR_INVALID_ARGUMENT);
     EXPECT_COUNTS(r, "a", 1, 1, 0, 0, 0);
 
-    llmr_report_init(&rep);
+    llmr_report_init(&rep, sizeof rep);
     rep.latency_ms = 12.5;
     CHECK_STATUS(llmr_router_report(r, p.ticket, &rep), LLMR_OK);
     CHECK_STR(llmr_error_message(), "");
@@ -83,7 +83,7 @@ static void test_exactly_once(void) {
   r = th_default_router(&env);
   if (r == NULL) return;
   CHECK_STATUS(th_add(r, "a", "m", 1, 0), LLMR_OK);
-  llmr_report_init(&rep);
+  llmr_report_init(&rep, sizeof rep);
   rep.latency_ms = 20.0;
 
   CHECK_STATUS(th_pick(r, "m", NULL, &p1), LLMR_OK);

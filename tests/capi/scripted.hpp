@@ -92,7 +92,7 @@ class Harness {
     if (opts != nullptr) {
       o = *opts;
     } else {
-      llmr_router_options_init(&o);
+      llmr_router_options_init(&o, sizeof o);
     }
     o.clock = Clock;
     o.clock_user_data = &time;
@@ -110,7 +110,7 @@ class Harness {
     std::vector<const char *> m;
     for (const auto &model : models) m.push_back(model.c_str());
     llmr_deployment d;
-    llmr_deployment_init(&d);
+    llmr_deployment_init(&d, sizeof d);
     d.name = name.c_str();
     d.models = m.data();
     d.model_count = m.size();
@@ -123,7 +123,7 @@ class Harness {
     script.time = &time;
     script.steps.assign(steps.begin(), steps.end());
     llmr_adapter adapter;
-    llmr_adapter_init(&adapter);
+    llmr_adapter_init(&adapter, sizeof adapter);
     adapter.user_data = &script;
     adapter.invoke = Invoke;
     adapter.release = Release;
@@ -147,7 +147,7 @@ class Harness {
     Result r{};
     llmr_call_report *report = nullptr;
     r.status = llmr_router_call(router, model, "req", 3, opts, &report);
-    llmr_call_summary_init(&r.summary);
+    llmr_call_summary_init(&r.summary, sizeof r.summary);
     if (report != nullptr) {
       llmr_call_report_summary(report, &r.summary);
       if (r.summary.response != nullptr) {
@@ -159,7 +159,7 @@ class Harness {
       r.summary.response = nullptr;
       for (size_t i = 0; i < llmr_call_report_attempt_count(report); ++i) {
         llmr_attempt_info info;
-        llmr_attempt_info_init(&info);
+        llmr_attempt_info_init(&info, sizeof info);
         llmr_call_report_attempt(report, i, &info);
         r.sequence.push_back(std::string(info.deployment) + ":" + llmr_outcome_str(info.outcome));
         r.backoffs.push_back(info.backoff_ms);
@@ -171,7 +171,7 @@ class Harness {
 
   llmr_health Health(const char *name) {
     llmr_health h;
-    llmr_health_init(&h);
+    llmr_health_init(&h, sizeof h);
     llmr_router_health(router, name, &h);
     return h;
   }

@@ -47,7 +47,7 @@ TEST(Call, OutageFailsOverToAnotherDeployment) {
 
 TEST(Call, NeverRetriesTheDeploymentThatJustFailedWhileAnotherIsEligible) {
   llmr_router_options o;
-  llmr_router_options_init(&o);
+  llmr_router_options_init(&o, sizeof o);
   o.retry_budget_max_tokens = 100;  // this test is about where retries go, not how many
   Harness h(&o);
   h.Add("a", {"m"}, {Fail(LLMR_OUTCOME_TIMEOUT)});
@@ -55,7 +55,7 @@ TEST(Call, NeverRetriesTheDeploymentThatJustFailedWhileAnotherIsEligible) {
   h.Add("c", {"m"}, {Fail(LLMR_OUTCOME_TIMEOUT)});
   h.Add("d", {"m"}, {Ok()});
   llmr_call_options opts;
-  llmr_call_options_init(&opts);
+  llmr_call_options_init(&opts, sizeof opts);
   opts.max_attempts = 4;
   for (int call = 0; call < 4; ++call) {
     const auto r = h.Call("m", &opts);
@@ -142,7 +142,7 @@ TEST(Call, BadRequestAndAuthErrorsReturnAtOnce) {
 
 TEST(Call, RetryBudgetExhaustionStopsRetries) {
   llmr_router_options o;
-  llmr_router_options_init(&o);
+  llmr_router_options_init(&o, sizeof o);
   o.retry_budget_max_tokens = 4;  // retries only while more than 2 tokens remain
   o.retry_budget_token_ratio = 1;
   o.breaker_consecutive_failures = 100;
@@ -152,7 +152,7 @@ TEST(Call, RetryBudgetExhaustionStopsRetries) {
   h.Add("b", {"m"}, {Fail(LLMR_OUTCOME_SERVER_ERROR)});
   h.Add("c", {"m"}, {Fail(LLMR_OUTCOME_SERVER_ERROR)});
   llmr_call_options opts;
-  llmr_call_options_init(&opts);
+  llmr_call_options_init(&opts, sizeof opts);
   opts.max_attempts = 10;
   // Tokens 4 -> 3 -> 2 after two failures: the second retry is refused.
   auto first = h.Call("m", &opts);
@@ -169,7 +169,7 @@ TEST(Call, MaxAttemptsCapsTheCall) {
   Harness h;
   for (const char *name : {"a", "b", "c", "d"}) h.Add(name, {"m"}, {Fail(LLMR_OUTCOME_TIMEOUT)});
   llmr_call_options opts;
-  llmr_call_options_init(&opts);
+  llmr_call_options_init(&opts, sizeof opts);
   opts.max_attempts = 2;
   const auto r = h.Call("m", &opts);
   EXPECT_EQ(r.status, LLMR_ERR_UPSTREAM);
@@ -185,7 +185,7 @@ TEST(Call, BackoffIsFullJitterExponential) {
     h.Add(name, {"m"}, {Fail(LLMR_OUTCOME_SERVER_ERROR)});
   }
   llmr_call_options opts;
-  llmr_call_options_init(&opts);
+  llmr_call_options_init(&opts, sizeof opts);
   opts.max_attempts = 4;
   opts.backoff_base_ms = 100;
   opts.backoff_max_ms = 300;
@@ -202,7 +202,7 @@ TEST(Call, DeadlineExpiresMidBackoffWithoutSleepingPastIt) {
   h.Add("a", {"m"}, {Fail(LLMR_OUTCOME_SERVER_ERROR)});
   h.Add("b", {"m"}, {Fail(LLMR_OUTCOME_SERVER_ERROR)});
   llmr_call_options opts;
-  llmr_call_options_init(&opts);
+  llmr_call_options_init(&opts, sizeof opts);
   opts.deadline_ms = 150;
   opts.backoff_base_ms = 1000;
   const int64_t start = h.time.now_ns.load();
@@ -220,7 +220,7 @@ TEST(Call, AttemptTimeoutIsTheSmallerOfItsLimitAndTheDeadline) {
   auto &a = h.Add("a", {"m"}, {slow, Ok()});
   auto &b = h.Add("b", {"m"}, {Ok()});
   llmr_call_options opts;
-  llmr_call_options_init(&opts);
+  llmr_call_options_init(&opts, sizeof opts);
   opts.deadline_ms = 1000;
   opts.attempt_timeout_ms = 500;
   const auto r = h.Call("m", &opts);
@@ -247,20 +247,20 @@ TEST(Call, CancellationFromAnotherThreadEndsTheBackoff) {
   failing.steps = {Fail(LLMR_OUTCOME_SERVER_ERROR)};
   const char *models[] = {"m"};
   llmr_deployment d;
-  llmr_deployment_init(&d);
+  llmr_deployment_init(&d, sizeof d);
   d.name = "only";
   d.models = models;
   d.model_count = 1;
   ASSERT_EQ(llmr_router_add_deployment(router, &d), LLMR_OK);
   llmr_adapter adapter;
-  llmr_adapter_init(&adapter);
+  llmr_adapter_init(&adapter, sizeof adapter);
   adapter.user_data = &failing;
   adapter.invoke = scripted::Invoke;
   ASSERT_EQ(llmr_router_set_adapter(router, "only", &adapter), LLMR_OK);
   llmr_cancel *cancel = nullptr;
   ASSERT_EQ(llmr_cancel_create(&cancel), LLMR_OK);
   llmr_call_options opts;
-  llmr_call_options_init(&opts);
+  llmr_call_options_init(&opts, sizeof opts);
   opts.backoff_base_ms = 3'600'000;
   opts.backoff_max_ms = 3'600'000;
   opts.max_attempts = 10;
@@ -323,7 +323,7 @@ TEST(Call, AdapterThatThrowsIsContainedAsAFailedAttempt) {
   llmr_call_report *report = nullptr;
   ASSERT_EQ(llmr_router_call(h.router, "m", nullptr, 0, nullptr, &report), LLMR_OK);
   llmr_attempt_info info;
-  llmr_attempt_info_init(&info);
+  llmr_attempt_info_init(&info, sizeof info);
   ASSERT_EQ(llmr_call_report_attempt(report, 0, &info), LLMR_OK);
   EXPECT_STREQ(info.deployment, "a");
   EXPECT_EQ(info.adapter_failed, 1);
@@ -346,7 +346,7 @@ TEST(Call, DeploymentsWithoutAdaptersAreSkipped) {
   Harness h;
   const char *models[] = {"m"};
   llmr_deployment d;
-  llmr_deployment_init(&d);
+  llmr_deployment_init(&d, sizeof d);
   d.name = "pick-only";
   d.models = models;
   d.model_count = 1;
@@ -378,7 +378,7 @@ TEST(Call, RequestsPerMinuteLimit) {
   EXPECT_GT(limited.summary.retry_after_ms, 49'000);
   EXPECT_LE(limited.summary.retry_after_ms, 51'000);
   llmr_pick p;
-  llmr_pick_init(&p);
+  llmr_pick_init(&p, sizeof p);
   EXPECT_EQ(llmr_router_pick(h.router, "m", nullptr, &p), LLMR_ERR_RATE_LIMITED);
   EXPECT_GT(p.retry_after_ms, 49'000);
   h.Advance(51'000);
@@ -426,7 +426,7 @@ TEST(Call, ReplacingAnAdapterReleasesTheOldOne) {
   Harness h;
   auto &a = h.Add("a", {"m"}, {Ok()});
   llmr_adapter replacement;
-  llmr_adapter_init(&replacement);
+  llmr_adapter_init(&replacement, sizeof replacement);
   scripted::Script other;
   other.steps = {Ok("new")};
   replacement.user_data = &other;
@@ -446,7 +446,7 @@ TEST(Call, InvalidArguments) {
   Harness h;
   h.Add("a", {"m"}, {Ok()});
   llmr_call_options opts;
-  llmr_call_options_init(&opts);
+  llmr_call_options_init(&opts, sizeof opts);
   opts.max_attempts = 0;
   EXPECT_EQ(llmr_router_call(h.router, "m", nullptr, 0, &opts, nullptr),
             LLMR_ERR_INVALID_ARGUMENT);
@@ -456,7 +456,7 @@ TEST(Call, InvalidArguments) {
   EXPECT_EQ(llmr_router_call(nullptr, "m", nullptr, 0, nullptr, nullptr),
             LLMR_ERR_INVALID_ARGUMENT);
   llmr_adapter no_invoke;
-  llmr_adapter_init(&no_invoke);
+  llmr_adapter_init(&no_invoke, sizeof no_invoke);
   EXPECT_EQ(llmr_router_set_adapter(h.router, "a", &no_invoke), LLMR_ERR_INVALID_ARGUMENT);
   llmr_fallback_kind bad_kind;
   const int seven = 7;

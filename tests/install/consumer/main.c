@@ -32,7 +32,7 @@ int main(void) {
   EXPECT(llmr_router_create(NULL, &router) == LLMR_OK);
   if (router == NULL) return 1;
 
-  llmr_deployment_init(&d);
+  llmr_deployment_init(&d, sizeof d);
   d.name = "azure-eu";
   d.models = eu_models;
   d.model_count = 1;
@@ -43,7 +43,7 @@ int main(void) {
   EXPECT(llmr_router_add_deployment(router, &d) == LLMR_OK);
   EXPECT(llmr_router_add_deployment(router, &d) == LLMR_ERR_ALREADY_EXISTS);
 
-  llmr_pick_init(&pick);
+  llmr_pick_init(&pick, sizeof pick);
   EXPECT(llmr_router_pick(router, "gpt-4o-mini", NULL, &pick) == LLMR_OK);
   EXPECT(pick.ticket != 0);
   EXPECT(pick.deployment != NULL);
@@ -53,19 +53,19 @@ int main(void) {
   }
   EXPECT(pick.model != NULL && strcmp(pick.model, "gpt-4o-mini") == 0);
 
-  llmr_report_init(&report);
+  llmr_report_init(&report, sizeof report);
   report.outcome = LLMR_OUTCOME_SUCCESS;
   report.latency_ms = 120.0;
   EXPECT(llmr_router_report(router, pick.ticket, &report) == LLMR_OK);
   EXPECT(llmr_router_report(router, pick.ticket, &report) == LLMR_ERR_TICKET_DONE);
 
-  llmr_health_init(&health);
+  llmr_health_init(&health, sizeof health);
   EXPECT(llmr_router_health(router, chosen, &health) == LLMR_OK);
   EXPECT(health.successes == 1);
   EXPECT(health.in_flight == 0);
   EXPECT(health.state == LLMR_BREAKER_CLOSED);
 
-  llmr_pick_init(&pick);
+  llmr_pick_init(&pick, sizeof pick);
   EXPECT(llmr_router_pick(router, "llama-3", NULL, &pick) == LLMR_ERR_UNKNOWN_MODEL);
   EXPECT(strlen(llmr_error_message()) > 0);
 

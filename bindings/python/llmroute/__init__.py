@@ -1,0 +1,111 @@
+"""llmroute: Python binding of libllmroute, a provider router for LLM API gateways.
+
+A pure-Python ctypes binding: it loads the C library by its SONAME, ``libllmroute.so.1`` (or the
+full path in the environment variable ``LLMROUTE_LIBRARY``), and needs no compiler.
+
+    import llmroute
+
+    with llmroute.Router(strategy="latency") as router:
+        router.add_deployment("azure-eu", ["gpt-4o*"], weight=2)
+        router.add_deployment("openai", ["*"])
+        pick = router.pick("gpt-4o")
+        ...  # make the HTTP call to pick.deployment
+        router.report(pick, llmroute.Outcome.SUCCESS, latency_ms=812.0)
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from . import _native
+from ._native import lib as _lib
+from .enums import AllOpenPolicy, BreakerState, FallbackKind, Outcome, Override, Status, Strategy
+from .errors import (
+    AlreadyExistsError,
+    BufferTooSmallError,
+    CallbackReentryError,
+    CancelledError,
+    CapacityError,
+    ConfigError,
+    DeadlineExceededError,
+    InternalError,
+    InvalidArgumentError,
+    InvalidTicketError,
+    LlmrouteError,
+    NoMemoryError,
+    NoProviderError,
+    NotFoundError,
+    RateLimitedError,
+    RetryAfterError,
+    TicketDoneError,
+    UnknownModelError,
+    UpstreamError,
+)
+from ._native import MissingFunctionError
+from .execution import Attempt, AttemptInfo, AttemptResult, CallReport, Cancel
+from .router import Candidate, Health, Pick, Router
+
+__all__ = [
+    "Router", "Pick", "Candidate", "Health",
+    "Attempt", "AttemptResult", "AttemptInfo", "CallReport", "Cancel",
+    "Status", "Strategy", "Outcome", "BreakerState", "Override", "AllOpenPolicy", "FallbackKind",
+    "LlmrouteError", "InvalidArgumentError", "NoMemoryError", "NotFoundError",
+    "AlreadyExistsError", "RetryAfterError", "NoProviderError", "RateLimitedError",
+    "UnknownModelError", "InvalidTicketError", "TicketDoneError", "CapacityError",
+    "InternalError", "BufferTooSmallError", "DeadlineExceededError", "CancelledError",
+    "UpstreamError", "CallbackReentryError", "MissingFunctionError",
+    "library_version", "library_version_string", "library_path", "status_str",
+    "strategy_str", "outcome_str", "breaker_state_str", "fallback_kind_str",
+    "NAME_MAX", "LIST_MAX", "EXPECTED_MAJOR",
+]
+
+#: The binding's own version; it speaks the C API of libllmroute 1.x.
+__version__ = "1.0.0"
+#: The library major version this binding loads (the SONAME's number).
+EXPECTED_MAJOR = _native.EXPECTED_MAJOR
+#: LLMR_NAME_MAX and LLMR_LIST_MAX of the header.
+NAME_MAX = 256
+LIST_MAX = 1024
+
+#: Path or SONAME the library was loaded from.
+library_path: str = _native.library_path
+
+
+def library_version() -> int:
+    """llmr_version(): major*1000000 + minor*1000 + patch of the loaded library. The import
+    already refused a library whose major version is not EXPECTED_MAJOR."""
+    return _lib.llmr_version()
+
+
+def library_version_string() -> str:
+    """llmr_version_string(), for example "1.0.0"."""
+    return _lib.llmr_version_string().decode("utf-8", "replace")
+
+
+def status_str(status: int) -> str:
+    """llmr_status_str(): "LLMR_ERR_NO_PROVIDER" etc.; "LLMR_ERR_UNRECOGNISED" for unknown."""
+    return _lib.llmr_status_str(int(status)).decode("utf-8", "replace")
+
+
+def _static_str(value: Optional[bytes]) -> Optional[str]:
+    return None if value is None else value.decode("utf-8", "replace")
+
+
+def strategy_str(strategy: int) -> Optional[str]:
+    """llmr_strategy_str(): "round_robin" etc.; None for a value that does not exist."""
+    return _static_str(_lib.llmr_strategy_str(int(strategy)))
+
+
+def outcome_str(outcome: int) -> Optional[str]:
+    """llmr_outcome_str(): "rate_limited" etc.; None for a value that does not exist."""
+    return _static_str(_lib.llmr_outcome_str(int(outcome)))
+
+
+def breaker_state_str(state: int) -> Optional[str]:
+    """llmr_breaker_state_str(): "half_open" etc.; None for a value that does not exist."""
+    return _static_str(_lib.llmr_breaker_state_str(int(state)))
+
+
+def fallback_kind_str(kind: int) -> Optional[str]:
+    """llmr_fallback_kind_str(): "general" etc.; None for a value that does not exist."""
+    return _static_str(_native.require("llmr_fallback_kind_str")(int(kind)))
