@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils
+need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils python3-pytest
 start=$SECONDS
 
 echo "==> dev build and tests"
