@@ -1,0 +1,161 @@
+// Benchmarks of the C ABI's hot path: pick, pick + report, fallbacks, by strategy and size, on
+// one and two threads, with heap allocations per iteration counted (a replaced operator new).
+// What is timed is exactly one llmr_router_pick (and llmr_router_cancel or _report where the
+// name says so); router setup is outside the timed loop.
+#include <benchmark/benchmark.h>
+#include <llmroute/llmroute.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+void *operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void *p = std::malloc(size == 0 ? 1 : size)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void *p) noexcept { std::free(p); }
+void operator delete(void *p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+llmr_router *MakeRouter(llmr_strategy strategy, int deployments) {
+  llmr_router_options opts;
+  llmr_router_options_init(&opts, sizeof opts);
+  opts.strategy = strategy;
+  llmr_router *router = nullptr;
+  if (llmr_router_create(&opts, &router) != LLMR_OK) std::abort();
+  const char *models[] = {"gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet"};
+  for (int i = 0; i < deployments; ++i) {
+    const std::string name = "deployment-" + std::to_string(i);
+    llmr_deployment d;
+    llmr_deployment_init(&d, sizeof d);
+    d.name = name.c_str();
+    d.models = models;
+    d.model_count = 3;
+    d.weight = 1 + static_cast<uint32_t>(i % 4);
+    d.cost_per_million_input = 1.0 + i % 5;
+    d.cost_per_million_output = 2.0 + i % 7;
+    if (llmr_router_add_deployment(router, &d) != LLMR_OK) std::abort();
+  }
+  // Give the latency-based strategies samples to work with.
+  for (int i = 0; i < deployments * 4; ++i) {
+    llmr_pick pick;
+    llmr_pick_init(&pick, sizeof pick);
+    if (llmr_router_pick(router, "claude-3-5-sonnet", nullptr, &pick) != LLMR_OK) std::abort();
+    llmr_report report;
+    llmr_report_init(&report, sizeof report);
+    report.latency_ms = 100.0 + (i * 37) % 200;
+    llmr_router_report(router, pick.ticket, &report);
+  }
+  return router;
+}
+
+const llmr_strategy kStrategies[] = {
+    LLMR_STRATEGY_ROUND_ROBIN, LLMR_STRATEGY_WEIGHTED,    LLMR_STRATEGY_WEIGHTED_RANDOM,
+    LLMR_STRATEGY_LATENCY,     LLMR_STRATEGY_AVAILABILITY, LLMR_STRATEGY_LEAST_LOADED,
+    LLMR_STRATEGY_PEAK_EWMA,   LLMR_STRATEGY_COST};
+
+void ReportAllocations(benchmark::State &state, long before) {
+  state.counters["allocs/op"] = benchmark::Counter(
+      static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations()));
+}
+
+// One pick; the ticket is cancelled outside... no: cancel is cheap but not free, so the pick
+// benchmark keeps a small ring of tickets and cancels them in bulk, outside the timing.
+void BM_Pick(benchmark::State &state) {
+  const auto strategy = kStrategies[state.range(0)];
+  llmr_router *router = MakeRouter(strategy, static_cast<int>(state.range(1)));
+  state.SetLabel(llmr_strategy_str(strategy));
+  std::vector<llmr_ticket> tickets(1024);
+  size_t held = 0;
+  llmr_pick pick;
+  llmr_pick_init(&pick, sizeof pick);
+  const long before = g_allocations.load();
+  for (auto _ : state) {
+    if (llmr_router_pick(router, "claude-3-5-sonnet", nullptr, &pick) != LLMR_OK) std::abort();
+    tickets[held++] = pick.ticket;
+    if (held == tickets.size()) {
+      state.PauseTiming();
+      for (llmr_ticket t : tickets) llmr_router_cancel(router, t);
+      held = 0;
+      state.ResumeTiming();
+    }
+  }
+  ReportAllocations(state, before);
+  for (size_t i = 0; i < held; ++i) llmr_router_cancel(router, tickets[i]);
+  llmr_router_destroy(router);
+}
+
+void BM_PickReport(benchmark::State &state) {
+  const auto strategy = kStrategies[state.range(0)];
+  llmr_router *router = MakeRouter(strategy, static_cast<int>(state.range(1)));
+  state.SetLabel(llmr_strategy_str(strategy));
+  llmr_pick pick;
+  llmr_pick_init(&pick, sizeof pick);
+  llmr_report report;
+  llmr_report_init(&report, sizeof report);
+  report.latency_ms = 120;
+  const long before = g_allocations.load();
+  for (auto _ : state) {
+    if (llmr_router_pick(router, "claude-3-5-sonnet", nullptr, &pick) != LLMR_OK) std::abort();
+    llmr_router_report(router, pick.ticket, &report);
+  }
+  ReportAllocations(state, before);
+  llmr_router_destroy(router);
+}
+
+void BM_Fallbacks(benchmark::State &state) {
+  llmr_router *router = MakeRouter(LLMR_STRATEGY_LATENCY, static_cast<int>(state.range(0)));
+  const char *exclude[] = {"deployment-0"};
+  for (auto _ : state) {
+    llmr_fallbacks *list = nullptr;
+    llmr_router_fallbacks(router, "claude-3-5-sonnet", exclude, 1, &list);
+    benchmark::DoNotOptimize(llmr_fallbacks_count(list));
+    llmr_fallbacks_free(list);
+  }
+  llmr_router_destroy(router);
+}
+
+// Threads share one router: the scaling from 1 to 2 threads shows whether picks write a shared
+// cache line.
+llmr_router *g_shared = nullptr;
+
+void BM_PickReportThreads(benchmark::State &state) {
+  if (state.thread_index() == 0) g_shared = MakeRouter(kStrategies[state.range(0)], 8);
+  llmr_pick pick;
+  llmr_pick_init(&pick, sizeof pick);
+  llmr_report report;
+  llmr_report_init(&report, sizeof report);
+  report.latency_ms = 120;
+  for (auto _ : state) {
+    if (llmr_router_pick(g_shared, "claude-3-5-sonnet", nullptr, &pick) != LLMR_OK) std::abort();
+    llmr_router_report(g_shared, pick.ticket, &report);
+  }
+  state.SetLabel(llmr_strategy_str(kStrategies[state.range(0)]));
+  if (state.thread_index() == 0) {
+    llmr_router_destroy(g_shared);
+    g_shared = nullptr;
+  }
+}
+
+void Sizes(benchmark::internal::Benchmark *b) {
+  for (int s = 0; s < static_cast<int>(std::size(kStrategies)); ++s) {
+    for (int n : {2, 8, 64, 512}) b->Args({s, n});
+  }
+}
+
+}  // namespace
+
+BENCHMARK(BM_Pick)->Apply(Sizes);
+BENCHMARK(BM_PickReport)->Apply(Sizes);
+BENCHMARK(BM_Fallbacks)->Arg(8)->Arg(64);
+BENCHMARK(BM_PickReportThreads)->DenseRange(0, 7)->Threads(1)->Threads(2)->UseRealTime();
+
+BENCHMARK_MAIN();
