@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils python3-pytest
+need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils python3-pytest \
+  junit5 mono-mcs mono-runtime swig
 start=$SECONDS
 
 echo "==> dev build and tests"

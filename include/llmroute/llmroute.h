@@ -811,6 +811,250 @@ LLMR_API const char *llmr_fallback_kind_str(llmr_fallback_kind kind);
  * unknown name. */
 LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out);
 
+/* ------------------------------------------------------------------------------------------ */
+/* Configuration (JSON) and hot reload                                                          */
+/* ------------------------------------------------------------------------------------------ */
+
+/* A configuration is a JSON document describing a whole router: deployments (name, models with
+ * globs, weight, tier, tags, prices, rpm/tpm/in-flight limits), aliases, fallback chains by kind,
+ * the router's and per-model strategies, and router settings (breaker, latency, retry budget,
+ * tiers, slow start, peak EWMA, affinity). The format is documented in docs/configuration.md;
+ * examples/config.json is a complete, commented example.
+ *
+ * Every invalid value is rejected with LLMR_ERR_CONFIG, and llmr_error_message() starts with the
+ * JSON path of the value, then the reason: "$.deployments[2].weight: must be an integer in
+ * 1..1000000 (got 0)". Nothing of a rejected configuration is applied. `json` points at `len`
+ * bytes of UTF-8 (no terminating NUL needed), at most 16 MiB. */
+
+/** Creates a router from a configuration. Router settings the configuration leaves out come from
+ * `base` (may be NULL for the defaults), and so do the clock, random and sleep callbacks, which a
+ * configuration cannot set. The router's strategy, when the configuration names none, is
+ * base->strategy. Invalid base options are LLMR_ERR_INVALID_ARGUMENT as in llmr_router_create(),
+ * unless the configuration sets router settings (then a bad combination, such as a
+ * cooldown_max_ms below the base's cooldown_base_ms, is LLMR_ERR_CONFIG). The configuration
+ * counts as the first one applied (generation 1). On success *out owns the router. */
+LLMR_API llmr_status llmr_router_create_from_config(const char *json, size_t len,
+                                                    const llmr_router_options *base,
+                                                    llmr_router **out);
+
+/** Like llmr_router_create_from_config(), reading the configuration from the file at `path`. A
+ * file that cannot be read is LLMR_ERR_CONFIG. */
+LLMR_API llmr_status llmr_router_create_from_config_file(const char *path,
+                                                         const llmr_router_options *base,
+                                                         llmr_router **out);
+
+/** Hot reload: replaces the router's deployments, aliases, fallback chains and strategies with
+ * the configuration's, in one atomic step. Concurrent picks see the old configuration or the
+ * new one, never a mix. Deployments are matched by name:
+ *  - one that stays keeps its health, statistics, in-flight calls, rate-limit windows and adapter,
+ *    and takes the new models, weight, tier, tags, prices and limits;
+ *  - a removed one receives no new picks; tickets already issued for it stay valid, it is freed
+ *    after its last one, and its adapter is released once no call uses it;
+ *  - a new one starts closed, without samples and without an adapter: attach one with
+ *    llmr_router_set_adapter() (the LLMR_EVENT_CONFIG_APPLIED event lists the added names).
+ * Whatever the configuration leaves out is gone afterwards (an alias not listed is removed);
+ * the router's strategy, when not named, returns to the one the router was created with.
+ * Router settings other than the strategy are fixed when a router is created: a configuration
+ * that sets one to a value other than the router's is rejected (LLMR_ERR_CONFIG) rather than
+ * partly applied. Serialised with other configuration writes. Tells the event listener either
+ * way (LLMR_EVENT_CONFIG_APPLIED or LLMR_EVENT_CONFIG_REJECTED). */
+LLMR_API llmr_status llmr_router_apply_config(llmr_router *router, const char *json, size_t len);
+
+/** Like llmr_router_apply_config(), reading the configuration from the file at `path`. */
+LLMR_API llmr_status llmr_router_apply_config_file(llmr_router *router, const char *path);
+
+/** Checks a configuration without creating or changing anything (a lint for CI): LLMR_OK, or
+ * LLMR_ERR_CONFIG with the message. Router settings are checked on their own, not against any
+ * router's. */
+LLMR_API llmr_status llmr_config_validate(const char *json, size_t len);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Events                                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/** What an event reports. */
+typedef enum llmr_event_kind {
+  /** A deployment's breaker changed state: to open (a trip, or a failed half-open probe), to
+   * half-open (the first probe admitted after the cooldown) or to closed (a probe, or a panic
+   * call, succeeded). */
+  LLMR_EVENT_BREAKER = 0,
+  /** A configuration was applied (llmr_router_apply_config() and its _file variant). */
+  LLMR_EVENT_CONFIG_APPLIED = 1,
+  /** A configuration was rejected; nothing of it was applied. */
+  LLMR_EVENT_CONFIG_REJECTED = 2
+} llmr_event_kind;
+
+/** One event. Every pointer in it is valid only during the callback. */
+typedef struct llmr_event {
+  uint32_t struct_size;
+  llmr_event_kind kind;
+  /** LLMR_EVENT_BREAKER: the deployment and the states it left and entered. */
+  const char *deployment;
+  llmr_breaker_state from;
+  llmr_breaker_state to;
+  /** LLMR_EVENT_BREAKER to LLMR_BREAKER_OPEN: how long the cooldown lasts, in ms. */
+  int64_t cooldown_ms;
+  /** LLMR_EVENT_CONFIG_APPLIED: the deployments added (in configuration order) and removed, and
+   * how many stayed. */
+  const char *const *added;
+  size_t added_count;
+  const char *const *removed;
+  size_t removed_count;
+  size_t kept_count;
+  /** LLMR_EVENT_CONFIG_*: configurations applied so far (this one included when applied). */
+  uint64_t config_generation;
+  /** LLMR_EVENT_CONFIG_REJECTED: why, as llmr_error_message() gives it; otherwise NULL. */
+  const char *message;
+} llmr_event;
+
+/** Receives an event. Runs on the thread whose call caused it (a report that trips a breaker, the
+ * pick that admits the first half-open probe, the apply that reloads a configuration), after the
+ * router has released every lock and snapshot that picks, reports and writers need, so it may
+ * call the router (not destroy it). It may run on several threads at once; keep it short. */
+typedef void (*llmr_event_fn)(void *user_data, const llmr_event *event);
+
+/** An event listener. Initialise with llmr_event_listener_init(). The router copies the struct. */
+typedef struct llmr_event_listener {
+  uint32_t struct_size;
+  void *user_data;
+  llmr_event_fn fn;
+  /** Called exactly once when the router no longer needs the listener: after it was replaced
+   * (or the router destroyed) and the last event being delivered to it has returned. May be
+   * NULL. */
+  llmr_release_fn release;
+} llmr_event_listener;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_event_listener_init(llmr_event_listener *listener, size_t struct_size);
+
+/** Registers the router's listener, replacing (and in time releasing) the previous one; NULL
+ * removes it. A listener with a NULL fn is LLMR_ERR_INVALID_ARGUMENT. */
+LLMR_API llmr_status llmr_router_set_event_listener(llmr_router *router,
+                                                    const llmr_event_listener *listener);
+
+/** Static name of an event kind ("breaker", "config_applied", "config_rejected"); NULL for a
+ * value that does not exist. */
+LLMR_API const char *llmr_event_kind_str(llmr_event_kind kind);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Statistics and Prometheus metrics                                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Statistics of a router at one moment: every deployment and model, and configuration counts.
+ * Owned by the caller; free with llmr_stats_free(). Immutable, so any thread may read it. */
+typedef struct llmr_stats llmr_stats;
+
+/** Takes a statistics snapshot. Reads atomics only: it never blocks picks or reports. */
+LLMR_API llmr_status llmr_router_stats(llmr_router *router, llmr_stats **out);
+
+/** Frees a snapshot. NULL is a no-op. */
+LLMR_API void llmr_stats_free(llmr_stats *stats);
+
+/** Statistics of one deployment (lifetime counts: they survive updates and reloads). Initialise
+ * with llmr_deployment_stats_init(). */
+typedef struct llmr_deployment_stats {
+  uint32_t struct_size;
+  /** Owned by the snapshot. */
+  const char *name;
+  llmr_breaker_state state;
+  /** 1 when a pick could choose it now. */
+  int32_t eligible;
+  int64_t in_flight;
+  /** Picks (including llmr_router_call() attempts): the sum of every outcome count, cancels and
+   * in_flight. */
+  int64_t picks;
+  /** Finished requests by outcome (llmr_outcome), and tickets cancelled. */
+  int64_t successes;
+  int64_t rate_limited;
+  int64_t server_errors;
+  int64_t timeouts;
+  int64_t connection_errors;
+  int64_t auth_errors;
+  int64_t bad_requests;
+  int64_t context_window_exceeded;
+  int64_t content_policy;
+  int64_t cancels;
+  /** Tokens reported. */
+  int64_t input_tokens;
+  int64_t output_tokens;
+  /** The moving average routing uses (time to first token when reported); negative before the
+   * first sample. */
+  double ewma_latency_ms;
+  /** Latency of successful requests (total latency as reported), from a fixed-memory
+   * log-linear histogram (error under 10%): sample count, sum, and quantiles over the
+   * deployment's lifetime (negative while latency_count is 0). For quantiles over a recent
+   * window use the Prometheus histogram with rate(). */
+  int64_t latency_count;
+  double latency_sum_ms;
+  double latency_p50_ms;
+  double latency_p90_ms;
+  double latency_p99_ms;
+  /** Breaker transitions: to open (trips), to half-open (first probe admitted after a cooldown),
+   * to closed. */
+  int64_t breaker_opened;
+  int64_t breaker_half_opened;
+  int64_t breaker_closed;
+  /** Milliseconds until the cooldown ends; 0 when not open. */
+  int64_t cooldown_remaining_ms;
+} llmr_deployment_stats;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_deployment_stats_init(llmr_deployment_stats *stats, size_t struct_size);
+
+/** Number of deployments (in configuration order); 0 for NULL. */
+LLMR_API size_t llmr_stats_deployment_count(const llmr_stats *stats);
+
+/** Copies deployment `index`; out->name lives as long as the snapshot. */
+LLMR_API llmr_status llmr_stats_deployment(const llmr_stats *stats, size_t index,
+                                           llmr_deployment_stats *out);
+
+/** Statistics of one model (the name requests were routed as, after alias resolution; lifetime
+ * counts). Initialise with llmr_model_stats_init(). */
+typedef struct llmr_model_stats {
+  uint32_t struct_size;
+  /** Owned by the snapshot. Past 4096 distinct names, further ones count together as
+   * "(other)". */
+  const char *model;
+  /** Requests routed for the model. */
+  int64_t picks;
+  /** llmr_router_call() calls that moved on from this model to a model of its fallback chains. */
+  int64_t fallbacks;
+} llmr_model_stats;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_model_stats_init(llmr_model_stats *stats, size_t struct_size);
+
+/** Number of models, sorted by name; 0 for NULL. */
+LLMR_API size_t llmr_stats_model_count(const llmr_stats *stats);
+
+/** Copies model `index`; out->model lives as long as the snapshot. */
+LLMR_API llmr_status llmr_stats_model(const llmr_stats *stats, size_t index, llmr_model_stats *out);
+
+/** Configurations applied (including the one a router was created from) and rejected. */
+LLMR_API llmr_status llmr_stats_config_counts(const llmr_stats *stats, int64_t *applied,
+                                              int64_t *rejected);
+
+/** The snapshot in the Prometheus text exposition format (version 0.0.4), ready to serve at
+ * /metrics with Content-Type "text/plain; version=0.0.4; charset=utf-8". *text is NUL-terminated
+ * and owned by the snapshot; *len (may be NULL) excludes the NUL. Families (each with HELP and
+ * TYPE; labels deployment, model, outcome, state, to, type):
+ *   llmroute_deployment_picks_total, llmroute_deployment_requests_total{outcome},
+ *   llmroute_deployment_in_flight, llmroute_deployment_tokens_total{type},
+ *   llmroute_deployment_latency_ewma_seconds, llmroute_deployment_latency_seconds (histogram),
+ *   llmroute_deployment_breaker_state{state}, llmroute_deployment_breaker_transitions_total{to},
+ *   llmroute_deployment_eligible, llmroute_deployment_cooldown_remaining_seconds,
+ *   llmroute_model_picks_total, llmroute_model_fallbacks_total,
+ *   llmroute_config_applied_total, llmroute_config_rejected_total. */
+LLMR_API llmr_status llmr_stats_metrics_text(const llmr_stats *stats, const char **text,
+                                             size_t *len);
+
+/** Writes the router's current Prometheus text into `buf` (NUL-terminated) without a snapshot
+ * object. *needed (may be NULL) receives the bytes the text needs, NUL included. When `cap` is
+ * too small, nothing is written and LLMR_ERR_BUFFER_TOO_SMALL is returned: call again with at
+ * least *needed bytes (the text can grow in between, so loop). `buf` may be NULL when cap is 0. */
+LLMR_API llmr_status llmr_router_metrics_text(llmr_router *router, char *buf, size_t cap,
+                                              size_t *needed);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #include "core/health/latency_ewma.hpp"
 #include "core/limits/deployment_limits.hpp"
 #include "core/spin_lock.hpp"
+#include "core/stats/deployment_stats.hpp"
 #include "core/health/peak_ewma_state.hpp"
 #include "core/health/slow_start.hpp"
 #include "core/status.hpp"
@@ -76,6 +77,9 @@ class DeploymentState {
   const PeakEwmaState &peak_ewma() const { return peak_ewma_; }
   SlowStart &slow_start() { return slow_start_; }
   const SlowStart &slow_start() const { return slow_start_; }
+  // Outcomes, tokens and the latency histogram, for statistics (stats/deployment_stats.hpp).
+  DeploymentStats &stats() { return stats_; }
+  const DeploymentStats &stats() const { return stats_; }
 
   int64_t InFlight() const { return in_flight_.load(std::memory_order_acquire); }
   void AddInFlight() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
@@ -98,6 +102,7 @@ class DeploymentState {
   std::shared_ptr<Adapter> adapter_;  // guarded by adapter_lock_
   PeakEwmaState peak_ewma_;
   SlowStart slow_start_;
+  DeploymentStats stats_;
   // On its own cache line: written by every pick and report of this deployment.
   alignas(64) std::atomic<int64_t> in_flight_{0};
 };

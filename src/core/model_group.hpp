@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/stats/model_stats.hpp"
 #include "core/strategies/strategy.hpp"
 
 namespace llmroute {
@@ -25,6 +26,7 @@ struct ModelGroup {
   std::vector<Member> members;  // sorted by tier, then in the order deployments were added
   std::vector<Tier> tiers;
   std::vector<std::string> fallbacks;  // the model's fallback chain
+  ModelCounters *counters = nullptr;   // the model's statistics (router-lifetime); may be null
 
   TierView View(const Tier &tier) const {
     return {members.data() + tier.begin, tier.end - tier.begin, tier.state.get()};

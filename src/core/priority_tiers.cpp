@@ -7,12 +7,12 @@
 
 namespace llmroute {
 
-void TierLoad::Add(uint32_t eligible, uint32_t members) {
+void TierLoad::Add(uint32_t healthy, uint32_t members) {
   if (count_ >= health_.size()) return;
   double health = 0;
-  if (eligible > 0 && members > 0) {
-    // An infinite factor gives infinity here (never NaN: eligible > 0), so min() makes it 1.
-    health = std::min(1.0, factor_ * static_cast<double>(eligible) / static_cast<double>(members));
+  if (healthy > 0 && members > 0) {
+    // An infinite factor gives infinity here (never NaN: healthy > 0), so min() makes it 1.
+    health = std::min(1.0, factor_ * static_cast<double>(healthy) / static_cast<double>(members));
   }
   if (health > 0 && sum_ < 1.0) ++with_share_;
   health_[count_++] = health;
@@ -49,26 +49,30 @@ bool Router::PickAcrossTiers(const ModelGroup &group, const RequestFilter &filte
   Eligible eligible = Eligible::None(0);
   Eligible probes = Eligible::None(0);
 
-  // Builds the eligible and probe sets of tier `t`; returns how many members the request admits.
-  auto scan = [&](size_t t) {
+  // Builds the eligible and probe sets of tier `t` and adds the tier to `loads` (see below).
+  auto scan = [&](size_t t, TierLoad *loads) {
     const TierView view = group.View(group.tiers[t]);
     eligible = Eligible::None(view.size);
     probes = Eligible::None(view.size);
-    uint32_t admitted = 0;
+    uint32_t admitted = 0, healthy = 0;
     for (uint32_t i = 0; i < view.size; ++i) {
       const Member &member = view.members[i];
       if (filtering && !filter.Admits(member)) continue;
       ++admitted;
-      if (filtering && filter.Excludes(*member.state)) continue;
       const Availability availability = member.state->breaker().Check(now);
       if (availability == Availability::kUnavailable) continue;
       // At its rpm / tpm / in-flight limit: no capacity in this tier now.
       DeploymentLimits &limits = member.state->limits();
       if (limits.Active() && !limits.Admits(now, member.state->InFlight())) continue;
+      ++healthy;
+      if (filtering && filter.Excludes(*member.state)) continue;
       eligible.Set(i);
       if (availability == Availability::kProbe) probes.Set(i);
     }
-    return admitted;
+    // The tier's share follows its health; an excluded deployment (one this request already
+    // tried) is healthy capacity all the same, as Envoy's host-selection retry predicates leave
+    // priority loads alone. But a tier with nothing left for this request has no share.
+    if (loads != nullptr) loads->Add(eligible.count() == 0 ? 0 : healthy, admitted);
   };
 
   // Picks from the tier `t` just scanned.
@@ -100,23 +104,22 @@ bool Router::PickAcrossTiers(const ModelGroup &group, const RequestFilter &filte
   TierLoad loads(options_.tier_overprovisioning_factor);
   size_t scanned = 0;
   for (size_t t = 0; t < group.tiers.size(); ++t) {
-    const uint32_t admitted = scan(t);
+    scan(t, &loads);
     scanned = t;
-    loads.Add(eligible.count(), admitted);
     if (loads.Saturated()) break;
   }
-  const double u = !loads.Split()  ? 0.0
+  const double u = !loads.Split()    ? 0.0
                    : affinity.active ? affinity.TierDraw()
                                      : Uniform01(env.rng);
   const int chosen = loads.Choose(u);
   if (chosen < 0) return false;
   const auto chosen_tier = static_cast<size_t>(chosen);
-  if (chosen_tier != scanned) scan(chosen_tier);
+  if (chosen_tier != scanned) scan(chosen_tier, nullptr);
   if (pick(chosen_tier)) return true;
   // Every probe slot of the chosen tier was taken meanwhile: any other tier, in order.
   for (size_t t = 0; t < group.tiers.size(); ++t) {
     if (t == chosen_tier) continue;
-    scan(t);
+    scan(t, nullptr);
     if (pick(t)) return true;
   }
   return false;

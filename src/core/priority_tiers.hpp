@@ -10,7 +10,9 @@
 // An infinite factor makes tiers strict (a lower tier only when the upper has no eligible
 // member).
 //
-// "Members" are those the request admits (tags, price); an excluded one counts as unavailable.
+// "Members" are those the request admits (tags, price). Health ignores the request's exclusions
+// (deployments a retry already tried), as Envoy's retry host predicates leave priority loads
+// alone, except that a tier with no eligible member left for the request gets no share.
 // The draw that chooses the tier is random, or derived from the affinity key so that a key keeps
 // its tier. Only the degraded path uses this: while every deployment is plainly closed, tier 0
 // carries everything and picks do not look further.
@@ -27,8 +29,8 @@ class TierLoad {
  public:
   explicit TierLoad(double overprovisioning_factor) : factor_(overprovisioning_factor) {}
 
-  // The next tier in order: `eligible` of its `members` can take traffic now.
-  void Add(uint32_t eligible, uint32_t members);
+  // The next tier in order: `healthy` of its `members` can take traffic now.
+  void Add(uint32_t healthy, uint32_t members);
   // The tiers added so far carry all traffic: later tiers get none, no need to look at them.
   bool Saturated() const { return sum_ >= 1.0; }
   // More than one tier has a share, so choosing needs a draw.

@@ -2,7 +2,8 @@
 // deployments), carrying every required tag, and within the maximum price for the request's
 // expected tokens. Tags and price are static: a deployment failing them is not part of the
 // request's pool at all (it counts neither as healthy nor as unhealthy capacity of its tier).
-// Exclusion is per attempt: an excluded deployment counts as unavailable capacity of its tier.
+// Exclusion is per attempt: an excluded deployment is not picked, but still counts as healthy
+// capacity of its tier (priority_tiers.hpp).
 #pragma once
 
 #include <cstddef>

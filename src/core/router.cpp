@@ -47,7 +47,7 @@ Status Router::Write(Edit edit) {
 }
 
 void Router::Publish(RoutingConfig config) {
-  snapshots_.Publish(std::make_unique<Snapshot>(std::move(config), *rng_));
+  snapshots_.Publish(std::make_unique<Snapshot>(std::move(config), *rng_, &model_stats_));
   FreeIdleRetiredLocked();
 }
 

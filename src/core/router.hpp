@@ -15,6 +15,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/configuration.hpp"
+#include "core/events.hpp"
 #include "core/execution/call_options.hpp"
 #include "core/execution/call_report.hpp"
 #include "core/execution/retry_budget.hpp"
@@ -23,6 +25,9 @@
 #include "core/router_options.hpp"
 #include "core/snapshot.hpp"
 #include "core/snapshot_publisher.hpp"
+#include "core/spin_lock.hpp"
+#include "core/stats/model_stats.hpp"
+#include "core/stats/router_stats.hpp"
 #include "core/strategies/affinity.hpp"
 #include "core/ticket_table.hpp"
 
@@ -109,6 +114,18 @@ class Router {
   Status SetAdapter(std::string_view name, std::shared_ptr<Adapter> adapter);
   Status SetModelStrategy(std::string_view model, StrategyKind kind);
   Status SetOverride(std::string_view name, Override mode);
+  // Replaces deployments, aliases, fallback chains and strategies in one snapshot swap (hot
+  // reload; router_reload.cpp). Deployments are matched by name: those that stay keep their
+  // state (health, statistics, in-flight calls, adapter) and take the new spec; removed ones get
+  // no new picks and are freed after their last call, their adapters released; new ones start
+  // fresh. Validates everything first: on failure nothing changes. Tells the event listener.
+  Status ApplyConfiguration(RouterConfiguration next, ConfigurationChange *change = nullptr);
+  // Counts a configuration rejected before it reached the router (for example unparsable JSON)
+  // and tells the event listener.
+  void RejectConfiguration(std::string_view message);
+  // Replaces the event listener (nullptr: none). The previous one is destroyed once no event
+  // being delivered uses it.
+  void SetEventListener(std::shared_ptr<EventListener> listener);
 
   // --- routing ---
   // `model_cstr` is `model` as the caller's NUL-terminated string: result->model points at it
@@ -129,6 +146,10 @@ class Router {
   Status Health(std::string_view name, HealthInfo *info);
   // Every deployment, in the order added, each with a copy of its name.
   std::vector<std::pair<std::string, HealthInfo>> HealthAll();
+  // Statistics of every deployment (in configuration order) and model (stats/router_stats.cpp).
+  RouterStats Stats();
+  // The options the router was created with.
+  const RouterOptions &options() const { return options_; }
 
   int64_t NowNs() const { return clock_->NowNs(); }
 
@@ -137,6 +158,12 @@ class Router {
 
   template <typename Edit>
   Status Write(Edit edit);
+  // Pick's body, inside a snapshot read guard; Pick delivers its events after leaving it.
+  Status PickFromSnapshot(std::string_view model, const char *model_cstr,
+                          const PickRequest &request, PickResult *result);
+  void Emit(const Event &event);
+  // Tells the listener about a breaker transition `state` just made.
+  void EmitBreakerChange(const DeploymentState &state, const BreakerChange &change, int64_t now_ns);
   void Publish(RoutingConfig config);
   void FreeIdleRetiredLocked();
   HealthInfo Describe(const DeploymentEntry &entry, int64_t now_ns) const;
@@ -163,7 +190,14 @@ class Router {
   alignas(64) std::atomic<int32_t> degraded_count_{0};
   SlowStartTracker slow_start_;  // any ramp running? (health/slow_start.hpp)
   TicketTable tickets_;
+  ModelStatsRegistry model_stats_;  // before snapshots_: their model groups point into it
   SnapshotPublisher<Snapshot> snapshots_;
+
+  std::atomic<bool> has_listener_{false};
+  SpinLock listener_lock_;
+  std::shared_ptr<EventListener> listener_;  // guarded by listener_lock_
+  std::atomic<int64_t> configs_applied_{0};
+  std::atomic<int64_t> configs_rejected_{0};
 
   std::mutex write_mutex_;
   std::vector<std::unique_ptr<DeploymentState>> states_;  // guarded by write_mutex_

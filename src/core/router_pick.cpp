@@ -54,6 +54,18 @@ Status CheckRequest(const PickRequest &request) {
 
 Status Router::Pick(std::string_view model, const char *model_cstr, const PickRequest &request,
                     PickResult *result) {
+  const Status status = PickFromSnapshot(model, model_cstr, request, result);
+  // Outside the snapshot read guard, so that a listener may call back into the router: the first
+  // probe admitted after a cooldown is the breaker's move to half-open.
+  if (status.ok() && result->probe && result->state->breaker().MarkHalfOpen()) {
+    EmitBreakerChange(*result->state, {true, BreakerState::kOpen, BreakerState::kHalfOpen},
+                      clock_->NowNs());
+  }
+  return status;
+}
+
+Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
+                                const PickRequest &request, PickResult *result) {
   if (request.required_tag_count != 0 || request.max_price != 0 ||
       request.expected_input_tokens != 0 || request.expected_output_tokens != 0) {
     if (Status s = CheckRequest(request); !s.ok()) return s;
@@ -79,8 +91,7 @@ Status Router::Pick(std::string_view model, const char *model_cstr, const PickRe
   TicketData ticket{nullptr, routed, false};
   uint32_t tier_number = 0;
 
-  if (!filter.active() && !env.slow_start &&
-      degraded_count_.load(std::memory_order_acquire) == 0) {
+  if (!filter.active() && !env.slow_start && degraded_count_.load(std::memory_order_acquire) == 0) {
     const ModelGroup::Tier &tier = group->tiers.front();
     const TierView view = group->View(tier);
     DeploymentState *state =
@@ -107,6 +118,7 @@ Status Router::Pick(std::string_view model, const char *model_cstr, const PickRe
   }
   // Inside the read guard: a writer removing this deployment waits for us, then sees the count.
   ticket.deployment->AddInFlight();
+  if (group->counters != nullptr) group->counters->AddPick();
   result->ticket = id;
   result->state = ticket.deployment;
   result->deployment = ticket.deployment->name().c_str();
@@ -163,16 +175,15 @@ Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, 
   }
   // Half-open with every probe slot taken counts as "back in at most a millisecond".
   result->retry_after_ms =
-      soonest == nullptr
-          ? -1
-          : std::max<int64_t>(1, (soonest_until - now_ns + kNsPerMs - 1) / kNsPerMs);
-  return {Code::kNoProvider,
-          "no eligible deployment for model '" + group.model + "'" +
-              (soonest == nullptr
-                   ? std::string(" (all excluded or forced open, or without the required tags or "
-                                 "within the price cap)")
-                                  : "; the earliest is back in " +
-                                        std::to_string(result->retry_after_ms) + " ms")};
+      soonest == nullptr ? -1
+                         : std::max<int64_t>(1, (soonest_until - now_ns + kNsPerMs - 1) / kNsPerMs);
+  return {
+      Code::kNoProvider,
+      "no eligible deployment for model '" + group.model + "'" +
+          (soonest == nullptr
+               ? std::string(" (all excluded or forced open, or without the required tags or "
+                             "within the price cap)")
+               : "; the earliest is back in " + std::to_string(result->retry_after_ms) + " ms")};
 }
 
 Status Router::Report(uint64_t ticket, const ReportInput &report) {
@@ -192,6 +203,8 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
   if (state.limits().Active()) {
     state.limits().AddTokens(clock_->NowNs(), report.input_tokens + report.output_tokens);
   }
+  state.stats().Record(report.outcome, report.latency_ms, report.input_tokens,
+                       report.output_tokens);
   if (IsRequestFault(report.outcome)) {
     state.request_errors.fetch_add(1, std::memory_order_relaxed);
   } else if (IsFailure(report.outcome)) {
@@ -217,10 +230,13 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
   const int64_t retry_after_ns =
       std::min<int64_t>(report.retry_after_ms, INT64_MAX / kNsPerMs) * kNsPerMs;
   const bool was_open = state.breaker().OpenUntilNs() != 0;
-  state.breaker().OnOutcome(report.outcome, retry_after_ns, kind, now, *rng_);
+  const BreakerChange change =
+      state.breaker().OnOutcome(report.outcome, retry_after_ns, kind, now, *rng_);
   // Just recovered: ramp back in rather than take a full share at once.
   if (was_open && state.breaker().OpenUntilNs() == 0) BeginSlowStart(state, now);
   if (data.probe) state.breaker().ReleaseProbe();
+  // While this call still counts in flight, so that the deployment outlives the listener's call.
+  if (change.changed) EmitBreakerChange(state, change, now);
   state.DropInFlight();  // last touch: a removed deployment may be freed from here on
   return Status::Ok();
 }

@@ -8,7 +8,8 @@
 
 namespace llmroute {
 
-Snapshot::Snapshot(RoutingConfig config, RandomSource &rng) : config_(std::move(config)), rng_(rng) {
+Snapshot::Snapshot(RoutingConfig config, RandomSource &rng, ModelStatsRegistry *model_stats)
+    : config_(std::move(config)), rng_(rng), model_stats_(model_stats) {
   std::vector<std::string_view> names;
   for (size_t i = 0; i < config_.deployments.size(); ++i) {
     const DeploymentSpec &spec = *config_.deployments[i].spec;
@@ -80,6 +81,7 @@ std::unique_ptr<ModelGroup> Snapshot::BuildGroup(std::string_view model) const {
   if (const auto chain = config_.fallbacks.find(model); chain != config_.fallbacks.end()) {
     group->fallbacks = chain->second;
   }
+  if (model_stats_ != nullptr) group->counters = model_stats_->For(model);
   return group;
 }
 

@@ -45,7 +45,8 @@ struct RoutingConfig {
 
 class Snapshot {
  public:
-  Snapshot(RoutingConfig config, RandomSource &rng);
+  // `model_stats` (may be null) gives each model group its statistics counters.
+  Snapshot(RoutingConfig config, RandomSource &rng, ModelStatsRegistry *model_stats = nullptr);
   Snapshot(const Snapshot &) = delete;
   Snapshot &operator=(const Snapshot &) = delete;
 
@@ -70,6 +71,7 @@ class Snapshot {
 
   RoutingConfig config_;
   RandomSource &rng_;
+  ModelStatsRegistry *model_stats_;
   StringMap<size_t> deployment_index_;
   StringMap<std::unique_ptr<ModelGroup>> groups_;
   bool has_patterns_ = false;

@@ -22,6 +22,7 @@ enum class Code {
   kDeadlineExceeded,
   kCancelled,
   kUpstream,
+  kConfig,  // a configuration was rejected; the message starts with the JSON path
 };
 
 class [[nodiscard]] Status {

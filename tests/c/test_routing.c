@@ -3,6 +3,7 @@
 #include <llmroute/llmroute.h>
 
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "harness.h"
@@ -320,9 +321,13 @@ static void test_tiers(void) {
   char names[8][32];
   llmr_pick p;
   llmr_router *r;
+  llmr_router_options opts;
   th_env env;
   th_env_init(&env, 15);
-  r = th_default_router(&env);
+  th_options(&env, &opts);
+  /* Strict tiers: no overprovisioning spill (the default 1.4 spills proportionally). */
+  opts.tier_overprovisioning_factor = INFINITY;
+  r = th_router(&opts);
   if (r == NULL) return;
   CHECK_STATUS(th_add(r, "backup", "m", 100, 1), LLMR_OK);
   CHECK_STATUS(th_add(r, "primary-1", "m", 1, 0), LLMR_OK);

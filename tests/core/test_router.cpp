@@ -2,6 +2,7 @@
 // tiers, the all-open policy, fallbacks and health.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <map>
 #include <set>
 
@@ -172,6 +173,9 @@ TEST(Models, PerModelStrategy) {
 TEST(Tiers, LowerTierOnlyWhenUpperHasNoEligible) {
   RouterOptions options;
   options.breaker.jitter = 0;
+  // Strict tiers; the default overprovisioning factor (1.4) spills part of the traffic when the
+  // upper tier is partly down (tested in test_priority_tiers.cpp).
+  options.tier_overprovisioning_factor = std::numeric_limits<double>::infinity();
   TestRouter t(std::move(options));
   t.Add("primary-1", {"m"}, 1, 0);
   t.Add("primary-2", {"m"}, 1, 0);

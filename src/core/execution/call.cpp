@@ -104,6 +104,7 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
   bool widened = false;  // `tried` was narrowed once since the last attempt
 
   auto switch_model = [&](const std::string &next) {
+    model_stats_.For(current)->AddFallback();  // statistics: the model the call moved on from
     current = next;
     tried.clear();
     report->used_fallback = true;
@@ -123,9 +124,11 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
     if (picked.ok()) {
       adapter = pick.state->adapter();
       if (!adapter) {
-        // Deployments without an adapter serve picks, not calls: skip this one.
-        (void)Cancel(pick.ticket);
+        // Deployments without an adapter serve picks, not calls: skip this one. Copy its name
+        // first: once the ticket is cancelled a concurrent removal may free the deployment
+        // (use-after-free found by test_stress_abi under TSan).
         tried.push_back(pick.deployment);
+        (void)Cancel(pick.ticket);
         continue;
       }
     } else {

@@ -40,10 +40,35 @@ bool CircuitBreaker::TryAcquireProbe() {
 
 void CircuitBreaker::ReleaseProbe() { probes_in_flight_.fetch_sub(1, std::memory_order_acq_rel); }
 
-void CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind kind,
-                               int64_t now_ns, RandomSource &rng) {
+bool CircuitBreaker::MarkHalfOpen() {
+  const int64_t until = open_until_ns_.load(std::memory_order_acquire);
+  if (until == 0) return false;  // closed meanwhile by another report
+  int64_t marked = half_open_marked_.load(std::memory_order_relaxed);
+  while (marked != until) {
+    if (half_open_marked_.compare_exchange_weak(marked, until, std::memory_order_relaxed)) {
+      half_opens_.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+  }
+  return false;
+}
+
+BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind kind,
+                                        int64_t now_ns, RandomSource &rng) {
   std::lock_guard<std::mutex> lock(mutex_);
   const bool open = open_until_ns_.load(std::memory_order_relaxed) != 0;
+  const BreakerState before = State(now_ns);
+  const int64_t trips_before = trips_.load(std::memory_order_relaxed);
+  // What changed: a close resets open_until_ns_, a trip counts in trips_.
+  auto change = [&] {
+    BreakerChange c;
+    if (open && open_until_ns_.load(std::memory_order_relaxed) == 0) {
+      c = {true, before, BreakerState::kClosed};
+    } else if (trips_.load(std::memory_order_relaxed) != trips_before) {
+      c = {true, before, BreakerState::kOpen};
+    }
+    return c;
+  };
   const bool was_probe = kind == CallKind::kProbe;
   const bool proves_alive = kind != CallKind::kNormal;
   if (IsRequestFault(outcome)) {
@@ -51,7 +76,7 @@ void CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind
     // far shows the deployment is back.
     if (proves_alive && open) CloseLocked();
     UpdateDegradedLocked();
-    return;
+    return change();
   }
   const bool failure = IsFailure(outcome);
   window_.Record(now_ns, failure);
@@ -79,6 +104,7 @@ void CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind
   failure_ratio_.store(window_.FailureRatio(now_ns), std::memory_order_relaxed);
   last_record_ns_.store(now_ns, std::memory_order_relaxed);
   UpdateDegradedLocked();
+  return change();
 }
 
 double CircuitBreaker::FailureRatio(int64_t now_ns) const {
@@ -115,6 +141,7 @@ void CircuitBreaker::ExtendLocked(int64_t until_ns) {
 }
 
 void CircuitBreaker::CloseLocked() {
+  closes_.fetch_add(1, std::memory_order_relaxed);
   open_until_ns_.store(0, std::memory_order_release);
   trips_in_row_ = 0;
   window_.Clear();

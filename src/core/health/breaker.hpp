@@ -29,6 +29,13 @@ enum class CallKind : uint8_t {
   kPanic,   // sent by the panic policy while open: success closes it, failure changes nothing
 };
 
+// What one outcome did to the breaker (computed under its lock, so exact under concurrency).
+struct BreakerChange {
+  bool changed = false;
+  BreakerState from = BreakerState::kClosed;
+  BreakerState to = BreakerState::kClosed;
+};
+
 enum class Availability : uint8_t {
   kAvailable,    // pick it freely
   kProbe,        // half-open with a free probe slot: pick it only with TryAcquireProbe()
@@ -49,6 +56,9 @@ class CircuitBreaker {
   Availability Check(int64_t now_ns) const;
   bool TryAcquireProbe();
   void ReleaseProbe();
+  // After a probe was admitted: true exactly once per cooldown, for the first probe, which is
+  // when the breaker is seen to move from open to half-open (that move itself is lazy).
+  bool MarkHalfOpen();
   // 0 when closed; otherwise the end of the cooldown (half-open from then on).
   int64_t OpenUntilNs() const { return open_until_ns_.load(std::memory_order_acquire); }
   Override override_mode() const { return override_.load(std::memory_order_acquire); }
@@ -57,8 +67,10 @@ class CircuitBreaker {
   // `retry_after_ns` > 0 with kRateLimited sets the cooldown (capped). Outcomes of normal calls
   // that arrive while the breaker is open (picked before it tripped) do not move it, except that
   // a retry-after can lengthen the cooldown.
-  void OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind kind, int64_t now_ns,
-                 RandomSource &rng);
+  // Returns the transition it made, if any (closed or half-open -> open, open or half-open ->
+  // closed).
+  BreakerChange OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind kind, int64_t now_ns,
+                          RandomSource &rng);
   void SetOverride(Override mode);
   // The deployment left the router: stop counting it as degraded.
   void Detach();
@@ -71,6 +83,9 @@ class CircuitBreaker {
   // Exact for `now_ns` (takes the breaker's lock): for health snapshots.
   double ExactFailureRatio(int64_t now_ns);
   int64_t Trips() const { return trips_.load(std::memory_order_relaxed); }
+  // Transitions to half-open (see MarkHalfOpen) and to closed, lifetime.
+  int64_t HalfOpens() const { return half_opens_.load(std::memory_order_relaxed); }
+  int64_t Closes() const { return closes_.load(std::memory_order_relaxed); }
   int64_t ConsecutiveFailures() const { return consecutive_.load(std::memory_order_relaxed); }
 
  private:
@@ -89,6 +104,9 @@ class CircuitBreaker {
   std::atomic<int64_t> last_record_ns_{0};
   std::atomic<int64_t> trips_{0};
   std::atomic<int64_t> consecutive_{0};
+  std::atomic<int64_t> half_opens_{0};
+  std::atomic<int64_t> closes_{0};
+  std::atomic<int64_t> half_open_marked_{0};  // the open_until_ns_ whose half-open was counted
 
   std::mutex mutex_;
   FailureWindow window_;         // guarded by mutex_

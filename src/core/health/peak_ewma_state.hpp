@@ -46,8 +46,8 @@ class PeakEwmaState {
   void ObserveLocked(double sample_ms, int64_t now_ns, const PeakEwmaConfig &config);
 
   SpinLock lock_;
-  std::atomic<double> ema_ms_{-1.0};   // as of stamp_ns_
-  std::atomic<int64_t> stamp_ns_{0};   // time of the last sample
+  std::atomic<double> ema_ms_{-1.0};  // as of stamp_ns_
+  std::atomic<int64_t> stamp_ns_{0};  // time of the last sample
 };
 
 }  // namespace llmroute

@@ -39,9 +39,10 @@ struct Affinity {
 uint32_t AffinityPick(const TierView &tier, const Eligible &eligible, const Affinity &affinity);
 
 // Picks with affinity when the request has a key, else with the strategy.
-inline uint32_t PickInTier(const Strategy &strategy, const TierView &tier,
-                           const Eligible &eligible, const Affinity &affinity, PickEnv &env) {
-  return affinity.active ? AffinityPick(tier, eligible, affinity) : strategy.Pick(tier, eligible, env);
+inline uint32_t PickInTier(const Strategy &strategy, const TierView &tier, const Eligible &eligible,
+                           const Affinity &affinity, PickEnv &env) {
+  return affinity.active ? AffinityPick(tier, eligible, affinity)
+                         : strategy.Pick(tier, eligible, env);
 }
 
 }  // namespace llmroute

@@ -8,8 +8,7 @@
 namespace llmroute {
 
 // Draws two distinct eligible members uniformly; requires eligible.count() >= 2.
-inline void DrawTwoDistinct(const Eligible &eligible, RandomSource &rng, uint32_t *a,
-                            uint32_t *b) {
+inline void DrawTwoDistinct(const Eligible &eligible, RandomSource &rng, uint32_t *a, uint32_t *b) {
   const uint32_t n = eligible.count();
   const auto first = static_cast<uint32_t>(UniformBelow(rng, n));
   auto second = static_cast<uint32_t>(UniformBelow(rng, n - 1));

@@ -102,7 +102,7 @@ struct PickEnv {
   RandomSource &rng;
   const StrategyParams &params;
   const Clock &clock;
-  int64_t now_ns = -1;  // read lazily: the fast path never needs the clock
+  int64_t now_ns = -1;      // read lazily: the fast path never needs the clock
   bool slow_start = false;  // a ramp may be running: see strategies/slow_start_weights.hpp
   // The request's expected token counts (0 = unknown), for the cost strategy.
   int64_t input_tokens = 0;

@@ -60,6 +60,11 @@ class Weighted final : public Strategy {
       queue.push(next);
     }
     state.cursor.store(UniformBelow(rng, total), std::memory_order_relaxed);
+    // Pick falls back to weighted random when the schedule's eligible slots are too sparse: it
+    // needs the cumulative weights that strategy prepares (without them it read an empty vector).
+    state.cumulative.resize(size);
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < size; ++i) state.cumulative[i] = sum += members[i].weight;
   }
 
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {

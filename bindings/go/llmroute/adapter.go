@@ -1,0 +1,145 @@
+package llmroute
+
+import (
+	"fmt"
+	"runtime/cgo"
+	"time"
+
+	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
+)
+
+// Adapter performs one attempt of a Router.Call against a deployment. Invoke runs on the
+// goroutine that called Router.Call, possibly concurrently for different calls. Returning an
+// error, or panicking, marks the attempt as a failure of the adapter itself: the router records a
+// connection error for the deployment and may fail over. A panic never crosses into C: it is
+// recovered here.
+type Adapter interface {
+	Invoke(a *Attempt) (Result, error)
+}
+
+// AdapterFunc adapts a function to Adapter.
+type AdapterFunc func(a *Attempt) (Result, error)
+
+// Invoke calls f.
+func (f AdapterFunc) Invoke(a *Attempt) (Result, error) { return f(a) }
+
+// Attempt is what an adapter is given. It is valid only during Invoke.
+type Attempt struct {
+	Deployment string
+	Model      string
+	Request    []byte
+	// Number is 1 for the first attempt of the call, 2 for the next, ...
+	Number int
+	// Timeout is how long this attempt may take; negative when unbounded. The adapter enforces it.
+	Timeout time.Duration
+	ctx     uintptr
+}
+
+// SetResponse stores the response bytes for the call's result.
+func (a *Attempt) SetResponse(b []byte) error {
+	if a.ctx == 0 {
+		return &Error{Status: ErrInvalidArgument, Message: "attempt is over"}
+	}
+	if rc := native.SetResponse(a.ctx, b); rc != 0 {
+		return &Error{Status: Status(rc), Message: native.ErrorMessage()}
+	}
+	return nil
+}
+
+// Err is nil while the call may go on, ErrCancelled once it was cancelled, ErrDeadlineExceeded
+// once its deadline passed. Long-running adapters poll it.
+func (a *Attempt) Err() error {
+	if a.ctx == 0 {
+		return &Error{Status: ErrInvalidArgument, Message: "attempt is over"}
+	}
+	if rc := native.Check(a.ctx); rc != 0 {
+		return Status(rc)
+	}
+	return nil
+}
+
+// Result is what an adapter reports about its attempt.
+type Result struct {
+	Outcome Outcome
+	// Latency: zero lets the router measure the attempt with its own clock.
+	Latency time.Duration
+	// TTFT: time to first token of a stream; zero when unknown.
+	TTFT time.Duration
+	// RetryAfter: the provider's Retry-After of a 429.
+	RetryAfter   time.Duration
+	InputTokens  int64
+	OutputTokens int64
+	// Committed: bytes already reached the client; the router never retries after that.
+	Committed bool
+}
+
+// Releaser is optionally implemented by an Adapter that wants to know when the router no
+// longer needs it (replaced, deployment removed, router closed). Called exactly once per
+// successful SetAdapter.
+type Releaser interface {
+	Released()
+}
+
+// adapterBox is what the cgo.Handle holds.
+type adapterBox struct {
+	a Adapter
+}
+
+// Released is called by the library's release callback, just before the handle is deleted.
+func (b *adapterBox) Released() {
+	if r, ok := b.a.(Releaser); ok {
+		r.Released()
+	}
+}
+
+func (b *adapterBox) Invoke(args *native.GoInvokeArgs, out *native.GoAttemptOutcome) (rc int32) {
+	at := &Attempt{
+		Deployment: args.Deployment,
+		Model:      args.Model,
+		Request:    args.Request,
+		Number:     int(args.Attempt),
+		Timeout:    -1,
+		ctx:        args.Context,
+	}
+	if args.TimeoutMs >= 0 {
+		at.Timeout = ms(args.TimeoutMs)
+	}
+	defer func() {
+		at.ctx = 0
+		if p := recover(); p != nil {
+			_ = fmt.Sprint(p) // the panic ends here; the router records an adapter failure
+			rc = int32(ErrInternal)
+		}
+	}()
+	res, err := b.a.Invoke(at)
+	if err != nil {
+		return int32(ErrInternal)
+	}
+	out.Outcome = int32(res.Outcome)
+	out.LatencyMs = unknownIfZero(res.Latency)
+	out.TtftMs = unknownIfZero(res.TTFT)
+	out.RetryAfterMs = toMs(res.RetryAfter)
+	out.InputTokens = res.InputTokens
+	out.OutputTokens = res.OutputTokens
+	out.Committed = res.Committed
+	return 0
+}
+
+// SetAdapter attaches an adapter to a deployment (nil detaches). The router keeps it until it no
+// longer needs it (replaced, deployment removed, router closed) and then drops it; the C side
+// holds only a runtime/cgo.Handle, never a Go pointer.
+func (r *Router) SetAdapter(deployment string, a Adapter) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	if a == nil {
+		return wrap(r.n.SetGoAdapter(deployment, 0))
+	}
+	h := cgo.NewHandle(native.Invoker(&adapterBox{a: a}))
+	if err := r.n.SetGoAdapter(deployment, uint(h)); err != nil {
+		h.Delete() // not kept: release will not be called
+		return wrap(err)
+	}
+	return nil
+}

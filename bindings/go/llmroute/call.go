@@ -1,0 +1,167 @@
+package llmroute
+
+import (
+	"context"
+	"time"
+	"unsafe"
+
+	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
+)
+
+// CallOptions tune one Router.Call. The overall deadline and cancellation come from the
+// context. Zero values take the library's defaults.
+type CallOptions struct {
+	AttemptTimeout time.Duration
+	MaxAttempts    int
+	BackoffBase    time.Duration
+	BackoffMax     time.Duration
+}
+
+// AttemptInfo is one attempt of a call.
+type AttemptInfo struct {
+	Deployment    string
+	Model         string
+	Outcome       Outcome
+	Latency       time.Duration
+	Backoff       time.Duration
+	Committed     bool
+	AdapterFailed bool
+}
+
+// CallResult is the report of a call.
+type CallResult struct {
+	Status       Status
+	FinalOutcome Outcome
+	Deployment   string
+	Model        string
+	UsedFallback bool
+	RetryAfter   time.Duration
+	Total        time.Duration
+	Response     []byte
+	Detail       string
+	Attempts     []AttemptInfo
+}
+
+// Call drives one request through the adapters: pick, invoke, classify, retry or fall back.
+// The context's deadline becomes the call's deadline and its cancellation raises the call's
+// llmr_cancel (from a goroutine watching ctx.Done()): a backoff ends at once and no further
+// attempt starts; adapters see it through Attempt.Err. On failure the error is an *Error whose
+// Call field holds the report; errors.Is(err, context.Canceled) holds for a cancelled context.
+func (r *Router) Call(ctx context.Context, model string, request []byte, opts *CallOptions) (*CallResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, ctxError(err)
+	}
+	if err := r.enter(); err != nil {
+		return nil, err
+	}
+	defer r.leave()
+
+	o := native.NewCallOptions()
+	defer native.DeleteCallOptions(o)
+	if opts != nil {
+		if opts.AttemptTimeout > 0 {
+			o.SetAttempt_timeout_ms(ceilMs(opts.AttemptTimeout))
+		}
+		if opts.MaxAttempts > 0 {
+			o.SetMax_attempts(uint(opts.MaxAttempts))
+		}
+		if opts.BackoffBase > 0 {
+			o.SetBackoff_base_ms(toMs(opts.BackoffBase))
+		}
+		if opts.BackoffMax > 0 {
+			o.SetBackoff_max_ms(toMs(opts.BackoffMax))
+		}
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil, ctxError(context.DeadlineExceeded)
+		}
+		o.SetDeadline_ms(ceilMs(left))
+	}
+	if ctx.Done() != nil {
+		c := native.NewCancellation()
+		defer native.DeleteCancellation(c)
+		o.SetCancel(c)
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			_ = c.Trigger()
+			close(fired)
+		})
+		defer func() {
+			if !stop() {
+				<-fired // the trigger runs before the flag is destroyed
+			}
+		}()
+	}
+
+	out := native.NewCallResult()
+	defer native.DeleteCallResult(out)
+	var req string
+	if len(request) > 0 {
+		req = unsafe.String(&request[0], len(request)) // read by C during the call only
+	}
+	err := r.n.CallRaw(model, req, o, out)
+	var res *CallResult
+	if out.GetHas_report() {
+		res = callResultFrom(out)
+	}
+	if err != nil {
+		e := wrap(err).(*Error)
+		e.Call = res
+		if res != nil {
+			e.RetryAfter = res.RetryAfter
+		}
+		switch e.Status {
+		case ErrCancelled, ErrDeadlineExceeded:
+			// The context's deadline raises the cancel flag too (so that it also holds with an
+			// injected clock); report it as the deadline it is.
+			if cerr := ctx.Err(); cerr != nil {
+				e.cause = cerr
+				if cerr == context.DeadlineExceeded {
+					e.Status = ErrDeadlineExceeded
+				}
+			}
+		}
+		return res, e
+	}
+	return res, nil
+}
+
+func ceilMs(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
+
+func ctxError(err error) error {
+	if err == context.DeadlineExceeded {
+		return &Error{Status: ErrDeadlineExceeded, Message: "context deadline exceeded", cause: err}
+	}
+	return &Error{Status: ErrCancelled, Message: "context canceled", cause: err}
+}
+
+func callResultFrom(n native.CallResult) *CallResult {
+	res := &CallResult{
+		Status:       Status(n.GetStatus()),
+		FinalOutcome: Outcome(n.GetFinal_outcome()),
+		Deployment:   n.GetDeployment(),
+		Model:        n.GetModel(),
+		UsedFallback: n.GetUsed_fallback(),
+		RetryAfter:   ms(n.GetRetry_after_ms()),
+		Total:        ms(n.GetTotal_ms()),
+		Detail:       n.GetDetail(),
+	}
+	if resp := n.GetResponse(); resp != "" {
+		res.Response = []byte(resp)
+	}
+	v := n.GetAttempts()
+	res.Attempts = make([]AttemptInfo, v.Size())
+	for i := range res.Attempts {
+		a := v.Get(i)
+		res.Attempts[i] = AttemptInfo{
+			Deployment: a.GetDeployment(), Model: a.GetModel(), Outcome: Outcome(a.GetOutcome()),
+			Latency: msf(a.GetLatency_ms()), Backoff: ms(a.GetBackoff_ms()),
+			Committed: a.GetCommitted(), AdapterFailed: a.GetAdapter_failed(),
+		}
+	}
+	return res
+}

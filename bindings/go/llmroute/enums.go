@@ -1,0 +1,116 @@
+package llmroute
+
+import "fmt"
+
+// Strategy is llmr_strategy: how a deployment is chosen among the eligible ones.
+type Strategy int32
+
+// The C header's llmr_strategy values.
+const (
+	StrategyDefault        Strategy = 0 // a model inherits the router's strategy
+	StrategyRoundRobin     Strategy = 1
+	StrategyWeighted       Strategy = 2
+	StrategyWeightedRandom Strategy = 3
+	StrategyLatency        Strategy = 4
+	StrategyAvailability   Strategy = 5
+	StrategyLeastLoaded    Strategy = 6
+	StrategyPeakEWMA       Strategy = 7
+	StrategyCost           Strategy = 8
+)
+
+// Outcome is llmr_outcome: how a call went.
+type Outcome int32
+
+// The C header's llmr_outcome values.
+const (
+	OutcomeSuccess               Outcome = 0
+	OutcomeRateLimited           Outcome = 1
+	OutcomeServerError           Outcome = 2
+	OutcomeTimeout               Outcome = 3
+	OutcomeConnectionError       Outcome = 4
+	OutcomeAuthError             Outcome = 5
+	OutcomeBadRequest            Outcome = 6
+	OutcomeContextWindowExceeded Outcome = 7
+	OutcomeContentPolicy         Outcome = 8
+)
+
+// BreakerState is llmr_breaker_state.
+type BreakerState int32
+
+// The C header's llmr_breaker_state values.
+const (
+	BreakerClosed   BreakerState = 0
+	BreakerOpen     BreakerState = 1
+	BreakerHalfOpen BreakerState = 2
+)
+
+// Override is llmr_override: a manual override of a deployment's health.
+type Override int32
+
+// The C header's llmr_override values.
+const (
+	OverrideAuto        Override = 0
+	OverrideForceOpen   Override = 1
+	OverrideForceClosed Override = 2
+)
+
+// AllOpenPolicy is llmr_all_open_policy.
+type AllOpenPolicy int32
+
+// The C header's llmr_all_open_policy values.
+const (
+	AllOpenFailFast AllOpenPolicy = 0
+	AllOpenPanic    AllOpenPolicy = 1
+)
+
+// FallbackKind is llmr_fallback_kind: which fallback chain of a model.
+type FallbackKind int32
+
+// The C header's llmr_fallback_kind values.
+const (
+	FallbackGeneral       FallbackKind = 0
+	FallbackContextWindow FallbackKind = 1
+	FallbackContentPolicy FallbackKind = 2
+)
+
+var outcomeNames = [...]string{"success", "rate_limited", "server_error", "timeout",
+	"connection_error", "auth_error", "bad_request", "context_window_exceeded", "content_policy"}
+
+func (o Outcome) String() string {
+	if o >= 0 && int(o) < len(outcomeNames) {
+		return outcomeNames[o]
+	}
+	return fmt.Sprintf("outcome(%d)", int32(o))
+}
+
+var strategyNames = [...]string{"default", "round_robin", "weighted", "weighted_random", "latency",
+	"availability", "least_loaded", "peak_ewma", "cost"}
+
+func (s Strategy) String() string {
+	if s >= 0 && int(s) < len(strategyNames) {
+		return strategyNames[s]
+	}
+	return fmt.Sprintf("strategy(%d)", int32(s))
+}
+
+func (b BreakerState) String() string {
+	switch b {
+	case BreakerClosed:
+		return "closed"
+	case BreakerOpen:
+		return "open"
+	case BreakerHalfOpen:
+		return "half_open"
+	}
+	return fmt.Sprintf("breaker_state(%d)", int32(b))
+}
+
+// EventKind is llmr_event_kind: what a router event reports.
+type EventKind int32
+
+// The C header's llmr_event_kind values.
+const (
+	EventBreaker        EventKind = 0
+	EventConfigApplied  EventKind = 1
+	EventConfigRejected EventKind = 2
+)

@@ -1,0 +1,156 @@
+package native
+
+// Callbacks from the library into Go. The router stores only runtime/cgo.Handle values (never Go
+// pointers) in C memory; the release callback deletes the handle. Every callback recovers panics:
+// nothing unwinds through the C++ frames below it.
+
+/*
+#include <stdint.h>
+#include <stdlib.h>
+#include "llmroute/llmroute.h"
+*/
+import "C"
+
+import (
+	"runtime/cgo"
+	"unsafe"
+)
+
+// GoInvokeArgs is a copy of llmr_invoke_args; Context is valid only during the invoke.
+type GoInvokeArgs struct {
+	Deployment string
+	Model      string
+	Request    []byte
+	Attempt    uint32
+	TimeoutMs  int64
+	Context    uintptr
+}
+
+// GoAttemptOutcome mirrors llmr_attempt_result.
+type GoAttemptOutcome struct {
+	Outcome      int32
+	LatencyMs    float64
+	TtftMs       float64
+	RetryAfterMs int64
+	InputTokens  int64
+	OutputTokens int64
+	Committed    bool
+}
+
+// Invoker is what a cgo.Handle given to SetGoAdapter must hold. It returns an llmr_status.
+type Invoker interface {
+	Invoke(args *GoInvokeArgs, result *GoAttemptOutcome) int32
+}
+
+// TimeSource is what a clock handle given to OpenGo must hold.
+type TimeSource interface {
+	NowNanos() int64
+	SleepNanos(ns int64)
+}
+
+// BitSource is what a random handle given to OpenGo must hold.
+type BitSource interface {
+	NextBits() int64
+}
+
+const statusInternal = -10
+
+//export llmrouteGoInvoke
+func llmrouteGoInvoke(handle C.uintptr_t, args *C.llmr_invoke_args, result *C.llmr_attempt_result) (status C.int32_t) {
+	status = statusInternal
+	defer func() {
+		if recover() != nil {
+			status = statusInternal
+		}
+	}()
+	inv, ok := cgo.Handle(handle).Value().(Invoker)
+	if !ok {
+		return statusInternal
+	}
+	a := GoInvokeArgs{
+		Deployment: C.GoString(args.deployment),
+		Model:      C.GoString(args.model),
+		Attempt:    uint32(args.attempt),
+		TimeoutMs:  int64(args.timeout_ms),
+		Context:    uintptr(unsafe.Pointer(args.context)),
+	}
+	if args.request != nil && args.request_len > 0 {
+		a.Request = C.GoBytes(args.request, C.int(args.request_len))
+	}
+	out := GoAttemptOutcome{
+		Outcome:      int32(result.outcome),
+		LatencyMs:    float64(result.latency_ms),
+		TtftMs:       float64(result.ttft_ms),
+		RetryAfterMs: int64(result.retry_after_ms),
+		InputTokens:  int64(result.input_tokens),
+		OutputTokens: int64(result.output_tokens),
+		Committed:    result.committed != 0,
+	}
+	rc := inv.Invoke(&a, &out)
+	result.outcome = C.llmr_outcome(out.Outcome)
+	result.latency_ms = C.double(out.LatencyMs)
+	result.ttft_ms = C.double(out.TtftMs)
+	result.retry_after_ms = C.int64_t(out.RetryAfterMs)
+	result.input_tokens = C.int64_t(out.InputTokens)
+	result.output_tokens = C.int64_t(out.OutputTokens)
+	if out.Committed {
+		result.committed = 1
+	} else {
+		result.committed = 0
+	}
+	return C.int32_t(rc)
+}
+
+//export llmrouteGoRelease
+func llmrouteGoRelease(handle C.uintptr_t) {
+	defer func() { _ = recover() }()
+	h := cgo.Handle(handle)
+	if r, ok := h.Value().(interface{ Released() }); ok {
+		r.Released()
+	}
+	h.Delete()
+}
+
+//export llmrouteGoClockNow
+func llmrouteGoClockNow(handle C.uintptr_t) (now C.int64_t) {
+	defer func() {
+		if recover() != nil {
+			now = 0
+		}
+	}()
+	return C.int64_t(cgo.Handle(handle).Value().(TimeSource).NowNanos())
+}
+
+//export llmrouteGoClockSleep
+func llmrouteGoClockSleep(handle C.uintptr_t, ns C.int64_t) {
+	defer func() { _ = recover() }()
+	cgo.Handle(handle).Value().(TimeSource).SleepNanos(int64(ns))
+}
+
+//export llmrouteGoRandom
+func llmrouteGoRandom(handle C.uintptr_t) (bits C.int64_t) {
+	defer func() {
+		if recover() != nil {
+			bits = 0x5851f42d4c957f2d
+		}
+	}()
+	return C.int64_t(cgo.Handle(handle).Value().(BitSource).NextBits())
+}
+
+// SetResponse stores the attempt's response bytes (llmr_call_set_response); only during invoke.
+func SetResponse(context uintptr, data []byte) int32 {
+	var p unsafe.Pointer
+	if len(data) > 0 {
+		p = unsafe.Pointer(&data[0])
+	}
+	return int32(C.llmr_call_set_response((*C.llmr_call_context)(unsafe.Pointer(context)), p, C.size_t(len(data))))
+}
+
+// Check is llmr_call_check: 0 while the call may go on.
+func Check(context uintptr) int32 {
+	return int32(C.llmr_call_check((*C.llmr_call_context)(unsafe.Pointer(context))))
+}
+
+// ErrorMessage is llmr_error_message of the calling thread: only meaningful inside a callback,
+// which runs on the thread of the native call.
+func ErrorMessage() string { return C.GoString(C.llmr_error_message()) }

@@ -1,0 +1,562 @@
+// Package llmroute is the Go binding of llmroute, a provider router for LLM API gateways.
+//
+// It links the C library through cgo with nothing but pkg-config (`#cgo pkg-config: llmroute`):
+// point PKG_CONFIG_PATH at the directory holding llmroute.pc of an installed llmroute.
+//
+//	r, err := llmroute.New(nil)                      // defaults: round robin, breaker on
+//	defer r.Close()
+//	r.AddDeployment(llmroute.Deployment{Name: "azure-eu", Models: []string{"gpt-4o*"}})
+//	p, err := r.Pick("gpt-4o-mini")                  // errors.Is(err, llmroute.ErrNoProvider)
+//	// ... call p.Deployment yourself ...
+//	r.Report(p.Ticket, llmroute.Report{Outcome: llmroute.OutcomeSuccess, Latency: 840 * time.Millisecond})
+//
+// Every method may be called from any number of goroutines at once; Close waits for calls in
+// progress. Errors are *Error values wrapping the integer Status.
+package llmroute
+
+import (
+	"errors"
+	"runtime/cgo"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
+)
+
+// Clock is an injectable monotonic clock (nanoseconds) with the sleep that goes with it (used
+// for backoff between attempts of Router.Call). Called from any goroutine, concurrently.
+type Clock interface {
+	NowNanos() int64
+	Sleep(d time.Duration)
+}
+
+// Random is an injectable source of 64 uniformly random bits. Called concurrently.
+type Random interface {
+	Uint64() uint64
+}
+
+// Options configure a router; start from DefaultOptions (the C library's defaults).
+type Options struct {
+	Strategy                   Strategy
+	AllOpenPolicy              AllOpenPolicy
+	BreakerConsecutiveFailures uint32
+	BreakerFailureRatio        float64
+	BreakerMinRequests         uint32
+	BreakerWindow              time.Duration
+	BreakerCooldownBase        time.Duration
+	BreakerCooldownMax         time.Duration
+	BreakerJitter              float64
+	HalfOpenMaxProbes          uint32
+	LatencyEWMAAlpha           float64
+	LatencyBuffer              float64
+	LatencyPrior               time.Duration
+	RetryBudgetMaxTokens       float64
+	RetryBudgetTokenRatio      float64
+	// Clock and Random are optional (nil: the system's).
+	Clock  Clock
+	Random Random
+}
+
+// DefaultOptions returns llmr_router_options_init's defaults.
+func DefaultOptions() Options {
+	n := native.NewRouterOptions()
+	defer native.DeleteRouterOptions(n)
+	return Options{
+		Strategy:                   Strategy(n.GetStrategy()),
+		AllOpenPolicy:              AllOpenPolicy(n.GetAll_open_policy()),
+		BreakerConsecutiveFailures: uint32(n.GetBreaker_consecutive_failures()),
+		BreakerFailureRatio:        n.GetBreaker_failure_ratio(),
+		BreakerMinRequests:         uint32(n.GetBreaker_min_requests()),
+		BreakerWindow:              ms(n.GetBreaker_window_ms()),
+		BreakerCooldownBase:        ms(n.GetBreaker_cooldown_base_ms()),
+		BreakerCooldownMax:         ms(n.GetBreaker_cooldown_max_ms()),
+		BreakerJitter:              n.GetBreaker_jitter(),
+		HalfOpenMaxProbes:          uint32(n.GetHalf_open_max_probes()),
+		LatencyEWMAAlpha:           n.GetLatency_ewma_alpha(),
+		LatencyBuffer:              n.GetLatency_buffer(),
+		LatencyPrior:               msf(n.GetLatency_prior_ms()),
+		RetryBudgetMaxTokens:       n.GetRetry_budget_max_tokens(),
+		RetryBudgetTokenRatio:      n.GetRetry_budget_token_ratio(),
+	}
+}
+
+func ms(v int64) time.Duration    { return time.Duration(v) * time.Millisecond }
+func msf(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+func toMs(d time.Duration) int64  { return int64(d / time.Millisecond) }
+func toMsf(d time.Duration) float64 {
+	return float64(d) / float64(time.Millisecond)
+}
+
+// Router routes requests over deployments. Create it with New and Close it when done.
+type Router struct {
+	mu     sync.RWMutex // read-held by every call, write-held by Close
+	n      native.Router
+	closed bool
+	clockH cgo.Handle
+	randH  cgo.Handle
+	names  atomic.Pointer[map[uintptr]string] // copy-on-write cache of the router's name strings
+	namesW sync.Mutex
+}
+
+type clockBox struct{ c Clock }
+
+func (b clockBox) NowNanos() int64     { return b.c.NowNanos() }
+func (b clockBox) SleepNanos(ns int64) { b.c.Sleep(time.Duration(ns)) }
+
+type randomBox struct{ r Random }
+
+func (b randomBox) NextBits() int64 { return int64(b.r.Uint64()) }
+
+// New creates a router; opts nil means DefaultOptions().
+func New(opts *Options) (*Router, error) {
+	o := DefaultOptions()
+	if opts != nil {
+		o = *opts
+	}
+	n := native.NewRouterOptions()
+	defer native.DeleteRouterOptions(n)
+	n.SetStrategy(native.Llmr_strategy(o.Strategy))
+	n.SetAll_open_policy(native.Llmr_all_open_policy(o.AllOpenPolicy))
+	n.SetBreaker_consecutive_failures(uint(o.BreakerConsecutiveFailures))
+	n.SetBreaker_failure_ratio(o.BreakerFailureRatio)
+	n.SetBreaker_min_requests(uint(o.BreakerMinRequests))
+	n.SetBreaker_window_ms(toMs(o.BreakerWindow))
+	n.SetBreaker_cooldown_base_ms(toMs(o.BreakerCooldownBase))
+	n.SetBreaker_cooldown_max_ms(toMs(o.BreakerCooldownMax))
+	n.SetBreaker_jitter(o.BreakerJitter)
+	n.SetHalf_open_max_probes(uint(o.HalfOpenMaxProbes))
+	n.SetLatency_ewma_alpha(o.LatencyEWMAAlpha)
+	n.SetLatency_buffer(o.LatencyBuffer)
+	n.SetLatency_prior_ms(toMsf(o.LatencyPrior))
+	n.SetRetry_budget_max_tokens(o.RetryBudgetMaxTokens)
+	n.SetRetry_budget_token_ratio(o.RetryBudgetTokenRatio)
+
+	r := &Router{n: native.NewRouter()}
+	if o.Clock != nil {
+		r.clockH = cgo.NewHandle(native.TimeSource(clockBox{o.Clock}))
+	}
+	if o.Random != nil {
+		r.randH = cgo.NewHandle(native.BitSource(randomBox{o.Random}))
+	}
+	if err := r.n.OpenGo(n, uint(r.clockH), uint(r.randH)); err != nil {
+		native.DeleteRouter(r.n)
+		r.deleteHandles()
+		return nil, wrap(err)
+	}
+	empty := map[uintptr]string{}
+	r.names.Store(&empty)
+	return r, nil
+}
+
+func (r *Router) deleteHandles() {
+	if r.clockH != 0 {
+		r.clockH.Delete()
+		r.clockH = 0
+	}
+	if r.randH != 0 {
+		r.randH.Delete()
+		r.randH = 0
+	}
+}
+
+// Close destroys the router after the calls in progress return; adapters are released.
+// Later calls fail with ErrInvalidArgument. Idempotent.
+func (r *Router) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	r.n.Close()
+	native.DeleteRouter(r.n)
+	r.deleteHandles()
+	return nil
+}
+
+var errClosed = &Error{Status: ErrInvalidArgument, Message: "router is closed"}
+
+// enter guards a native call against a concurrent Close.
+func (r *Router) enter() error {
+	r.mu.RLock()
+	if r.closed {
+		r.mu.RUnlock()
+		return errClosed
+	}
+	return nil
+}
+
+func (r *Router) leave() { r.mu.RUnlock() }
+
+// wrap turns the generated layer's *native.StatusError into *Error.
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *native.StatusError
+	if errors.As(err, &se) {
+		return &Error{Status: Status(se.Code), Message: se.Message}
+	}
+	return &Error{Status: ErrInternal, Message: err.Error()}
+}
+
+// Deployment is one upstream endpoint serving one or more models.
+type Deployment struct {
+	Name string
+	// Models: exact names, "*", or glob patterns ("gpt-4o*"). At least one.
+	Models []string
+	// Weight for the weighted strategies, 1..1000000; 0 means the default, 1.
+	Weight uint32
+	// Tier: priority tier, 0 first.
+	Tier        uint32
+	Tags        []string
+	RPMLimit    uint32
+	TPMLimit    uint64
+	MaxInFlight uint32
+}
+
+func (d *Deployment) native() native.Deployment {
+	n := native.NewDeployment(d.Name)
+	for _, m := range d.Models {
+		n.AddModel(m)
+	}
+	for _, t := range d.Tags {
+		n.AddTag(t)
+	}
+	if d.Weight != 0 {
+		n.SetWeight(uint(d.Weight))
+	}
+	n.SetTier(uint(d.Tier))
+	n.SetRpm_limit(uint(d.RPMLimit))
+	n.SetTpm_limit(int64(d.TPMLimit))
+	n.SetMax_in_flight(uint(d.MaxInFlight))
+	return n
+}
+
+// AddDeployment adds a deployment (ErrAlreadyExists when the name is taken).
+func (r *Router) AddDeployment(d Deployment) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	n := d.native()
+	defer native.DeleteDeployment(n)
+	return wrap(r.n.AddDeployment(n))
+}
+
+// UpdateDeployment replaces models, weight, tier, tags and limits, keeping health (ErrNotFound).
+func (r *Router) UpdateDeployment(d Deployment) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	n := d.native()
+	defer native.DeleteDeployment(n)
+	return wrap(r.n.UpdateDeployment(n))
+}
+
+// RemoveDeployment removes a deployment; its outstanding tickets stay valid.
+func (r *Router) RemoveDeployment(name string) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	return wrap(r.n.RemoveDeployment(name))
+}
+
+// SetAlias maps the public model name alias to model.
+func (r *Router) SetAlias(alias, model string) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	return wrap(r.n.SetAlias(alias, model))
+}
+
+// RemoveAlias removes an alias (ErrNotFound).
+func (r *Router) RemoveAlias(alias string) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	return wrap(r.n.RemoveAlias(alias))
+}
+
+func stringVector(v []string) native.StringVector {
+	n := native.NewStringVector()
+	for _, s := range v {
+		n.Add(s)
+	}
+	return n
+}
+
+// SetFallbacks sets the general fallback chain of model (none clears it).
+func (r *Router) SetFallbacks(model string, fallbacks ...string) error {
+	return r.SetFallbacksFor(model, FallbackGeneral, fallbacks...)
+}
+
+// SetFallbacksFor sets one of model's fallback chains (none clears it).
+func (r *Router) SetFallbacksFor(model string, kind FallbackKind, fallbacks ...string) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	v := stringVector(fallbacks)
+	defer native.DeleteStringVector(v)
+	return wrap(r.n.SetFallbacksFor(model, native.Llmr_fallback_kind(kind), v))
+}
+
+// SetModelStrategy sets model's strategy (StrategyDefault: the router's).
+func (r *Router) SetModelStrategy(model string, s Strategy) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	return wrap(r.n.SetModelStrategy(model, native.Llmr_strategy(s)))
+}
+
+// SetOverride forces a deployment open or closed, or returns it to its breaker.
+func (r *Router) SetOverride(name string, mode Override) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	return wrap(r.n.SetOverride(name, native.Llmr_override(mode)))
+}
+
+// Ticket identifies one pick until it is reported or cancelled.
+type Ticket uint64
+
+// Pick is the deployment chosen for one request.
+type Pick struct {
+	// Ticket: report or cancel it exactly once.
+	Ticket     Ticket
+	Deployment string
+	// Model is the model routed as, after alias resolution.
+	Model string
+	Tier  uint32
+	// Probe: a half-open probe of a recovering deployment. Panic: chosen by the panic policy.
+	Probe bool
+	Panic bool
+}
+
+// name returns the Go string for a C string the router owns, without allocating when the same
+// string was seen before (the pointer is the key, the content is checked).
+func (r *Router) name(p uintptr, n int64) string {
+	if n <= 0 || p == 0 {
+		return ""
+	}
+	b := unsafe.String((*byte)(unsafe.Pointer(p)), int(n))
+	if s, ok := (*r.names.Load())[p]; ok && s == b {
+		return s
+	}
+	s := strings.Clone(b)
+	r.namesW.Lock()
+	old := *r.names.Load()
+	m := make(map[uintptr]string, len(old)+1)
+	if len(old) < 4096 {
+		for k, v := range old {
+			m[k] = v
+		}
+	}
+	m[p] = s
+	r.names.Store(&m)
+	r.namesW.Unlock()
+	return s
+}
+
+// rawPicks recycles the out-structs of PickRaw (Go memory without Go pointers, passed to C for
+// the duration of the call), so that a pick does not allocate.
+var rawPicks = sync.Pool{New: func() any { return new(native.RawPick) }}
+
+// Pick chooses a deployment for model (an alias, an exact name, or a name a glob matches).
+// Errors: ErrUnknownModel, ErrNoProvider (with Error.RetryAfter), ErrRateLimited.
+func (r *Router) Pick(model string) (Pick, error) {
+	if err := r.enter(); err != nil {
+		return Pick{}, err
+	}
+	defer r.leave()
+	raw := rawPicks.Get().(*native.RawPick)
+	defer rawPicks.Put(raw)
+	if err := r.n.PickRaw(model, raw); err != nil {
+		e := wrap(err).(*Error)
+		e.RetryAfter = ms(raw.RetryAfterMs)
+		return Pick{}, e
+	}
+	return Pick{
+		Ticket:     Ticket(raw.Ticket),
+		Deployment: r.name(raw.Deployment, raw.DeploymentLen),
+		Model:      r.name(raw.Model, raw.ModelLen),
+		Tier:       raw.Tier,
+		Probe:      raw.IsProbe != 0,
+		Panic:      raw.IsPanic != 0,
+	}, nil
+}
+
+// PickExcluding is Pick without the named deployments (those a retry already tried).
+func (r *Router) PickExcluding(model string, exclude ...string) (Pick, error) {
+	if err := r.enter(); err != nil {
+		return Pick{}, err
+	}
+	defer r.leave()
+	v := stringVector(exclude)
+	defer native.DeleteStringVector(v)
+	p := native.NewPick()
+	defer native.DeletePick(p)
+	if err := r.n.PickExcluding(model, v, p); err != nil {
+		e := wrap(err).(*Error)
+		e.RetryAfter = ms(p.GetRetry_after_ms())
+		return Pick{}, e
+	}
+	return Pick{
+		Ticket:     Ticket(p.GetTicket()),
+		Deployment: p.GetDeployment(),
+		Model:      p.GetModel(),
+		Tier:       uint32(p.GetTier()),
+		Probe:      p.GetIs_probe(),
+		Panic:      p.GetIs_panic(),
+	}, nil
+}
+
+// Report is how a picked call went. Zero durations mean "unknown".
+type Report struct {
+	Outcome Outcome
+	Latency time.Duration
+	// TTFT: time to first token of a stream; when set it feeds the latency EWMA.
+	TTFT time.Duration
+	// RetryAfter: the provider's Retry-After of a 429.
+	RetryAfter   time.Duration
+	InputTokens  int64
+	OutputTokens int64
+}
+
+func unknownIfZero(d time.Duration) float64 {
+	if d == 0 {
+		return -1
+	}
+	return toMsf(d)
+}
+
+// Report tells the router how the call behind ticket went; exactly once per ticket
+// (ErrTicketDone after that).
+func (r *Router) Report(t Ticket, rep Report) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	return wrap(r.n.ReportRaw(int64(t), int(rep.Outcome), unknownIfZero(rep.Latency),
+		unknownIfZero(rep.TTFT), toMs(rep.RetryAfter), rep.InputTokens, rep.OutputTokens))
+}
+
+// ReportOutcome is Report with only an outcome and a latency.
+func (r *Router) ReportOutcome(t Ticket, o Outcome, latency time.Duration) error {
+	return r.Report(t, Report{Outcome: o, Latency: latency})
+}
+
+// Cancel gives a ticket back without an outcome.
+func (r *Router) Cancel(t Ticket) error {
+	if err := r.enter(); err != nil {
+		return err
+	}
+	defer r.leave()
+	return wrap(r.n.Cancel(int64(t)))
+}
+
+// Candidate is one entry of Fallbacks.
+type Candidate struct {
+	Deployment string
+	Model      string
+}
+
+// Fallbacks lists the eligible deployments of model in the strategy's order, without exclude,
+// then those of the model's fallback chain.
+func (r *Router) Fallbacks(model string, exclude ...string) ([]Candidate, error) {
+	if err := r.enter(); err != nil {
+		return nil, err
+	}
+	defer r.leave()
+	v := stringVector(exclude)
+	defer native.DeleteStringVector(v)
+	out := native.NewCandidateVector()
+	defer native.DeleteCandidateVector(out)
+	if err := r.n.Fallbacks(model, v, out); err != nil {
+		return nil, wrap(err)
+	}
+	list := make([]Candidate, out.Size())
+	for i := range list {
+		c := out.Get(i)
+		list[i] = Candidate{Deployment: c.GetDeployment(), Model: c.GetModel()}
+	}
+	return list, nil
+}
+
+// Health is one deployment's health at one moment.
+type Health struct {
+	Name                string
+	State               BreakerState
+	Override            Override
+	Eligible            bool
+	EWMALatencyMs       float64 // negative: no sample yet
+	FailureRatio        float64
+	InFlight            int64
+	Picks               int64
+	Successes           int64
+	Failures            int64
+	RequestErrors       int64
+	Cancels             int64
+	Trips               int64
+	ConsecutiveFailures int64
+	CooldownRemaining   time.Duration
+	Weight              uint32
+	Tier                uint32
+}
+
+func healthFrom(h native.Health) Health {
+	return Health{
+		Name: h.GetName(), State: BreakerState(h.GetState()), Override: Override(h.GetOverride_mode()),
+		Eligible: h.GetEligible(), EWMALatencyMs: h.GetEwma_latency_ms(), FailureRatio: h.GetFailure_ratio(),
+		InFlight: h.GetIn_flight(), Picks: h.GetPicks(), Successes: h.GetSuccesses(),
+		Failures: h.GetFailures(), RequestErrors: h.GetRequest_errors(), Cancels: h.GetCancels(),
+		Trips: h.GetTrips(), ConsecutiveFailures: h.GetConsecutive_failures(),
+		CooldownRemaining: ms(h.GetCooldown_remaining_ms()), Weight: uint32(h.GetWeight()),
+		Tier: uint32(h.GetTier()),
+	}
+}
+
+// Health returns the named deployment's health (ErrNotFound).
+func (r *Router) Health(name string) (Health, error) {
+	if err := r.enter(); err != nil {
+		return Health{}, err
+	}
+	defer r.leave()
+	h := native.NewHealth()
+	defer native.DeleteHealth(h)
+	if err := r.n.HealthOf(name, h); err != nil {
+		return Health{}, wrap(err)
+	}
+	return healthFrom(h), nil
+}
+
+// HealthList returns every deployment's health, in the order they were added.
+func (r *Router) HealthList() ([]Health, error) {
+	if err := r.enter(); err != nil {
+		return nil, err
+	}
+	defer r.leave()
+	v := native.NewHealthVector()
+	defer native.DeleteHealthVector(v)
+	if err := r.n.HealthList(v); err != nil {
+		return nil, wrap(err)
+	}
+	out := make([]Health, v.Size())
+	for i := range out {
+		out[i] = healthFrom(v.Get(i))
+	}
+	return out, nil
+}
+
+// LibraryVersion is the linked library's version ("1.0.0").
+func LibraryVersion() string { return native.LibraryVersionString() }

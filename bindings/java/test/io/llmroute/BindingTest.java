@@ -1,0 +1,447 @@
+package io.llmroute;
+
+import static io.llmroute.Routers.deployment;
+import static io.llmroute.Routers.strings;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.*;
+import java.util.concurrent.*;
+import java.util.concurrent.atomic.*;
+import java.util.regex.*;
+import org.junit.jupiter.api.Test;
+
+class BindingTest {
+  // ---------------------------------------------------------------------------------------
+  // Every enum value equals the C header's number.
+
+  static Map<String, Map<String, Integer>> headerEnums() throws Exception {
+    String path = System.getProperty("llmroute.header", "../../include/llmroute/llmroute.h");
+    String text = Files.readString(Path.of(path)).replaceAll("(?s)/\\*.*?\\*/", "");
+    Map<String, Map<String, Integer>> out = new TreeMap<>();
+    Matcher m = Pattern.compile("(?s)typedef\\s+enum\\s+(\\w+)\\s*\\{(.*?)\\}\\s*(\\w+)\\s*;").matcher(text);
+    while (m.find()) {
+      Map<String, Integer> items = new TreeMap<>();
+      Matcher it = Pattern.compile("(\\w+)\\s*=\\s*(-?\\d+)").matcher(m.group(2));
+      while (it.find()) items.put(it.group(1), Integer.parseInt(it.group(2)));
+      out.put(m.group(3), items);
+    }
+    assertTrue(out.size() >= 7, "parsed enums from " + path);
+    return out;
+  }
+
+  /** The naming rule of enums_from_header.py: llmr_fallback_kind -> FallbackKind
+   * (llmr_override -> OverrideMode); items lose their common LLMR_..._ prefix and ERR_. */
+  static String javaEnumName(String cName) {
+    if (cName.equals("llmr_override")) return "OverrideMode";
+    StringBuilder b = new StringBuilder();
+    for (String part : cName.substring("llmr_".length()).split("_"))
+      b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    return b.toString();
+  }
+
+  static Map<String, Integer> javaItemNames(Map<String, Integer> items) {
+    List<String> names = new ArrayList<>(items.keySet());
+    String prefix = "LLMR_";
+    if (names.size() > 1) {
+      String p = names.get(0);
+      for (String n : names) while (!n.startsWith(p)) p = p.substring(0, p.length() - 1);
+      prefix = p.substring(0, p.lastIndexOf('_') + 1);
+    }
+    Map<String, Integer> out = new TreeMap<>();
+    for (Map.Entry<String, Integer> e : items.entrySet()) {
+      String s = e.getKey().substring(prefix.length());
+      if (s.startsWith("ERR_")) s = s.substring(4);
+      out.put(s, e.getValue());
+    }
+    return out;
+  }
+
+  static int valueOf(Enum<?> e) throws Exception {
+    return (int) e.getClass().getMethod("swigValue").invoke(e);
+  }
+
+  @Test
+  void everyEnumValueEqualsTheHeader() throws Exception {
+    Map<String, Map<String, Integer>> header = headerEnums();
+    for (Map.Entry<String, Map<String, Integer>> en : header.entrySet()) {
+      Class<?> cls;
+      try {
+        cls = Class.forName("io.llmroute." + javaEnumName(en.getKey()));
+      } catch (ClassNotFoundException e) {
+        fail("header enum " + en.getKey() + " has no Java enum (run bindings/swig/regenerate.sh)");
+        return;
+      }
+      Map<String, Integer> java = new TreeMap<>();
+      for (Object c : cls.getEnumConstants()) java.put(((Enum<?>) c).name(), valueOf((Enum<?>) c));
+      assertEquals(javaItemNames(en.getValue()), java, en.getKey());
+    }
+    assertEquals(-5, Status.NO_PROVIDER.code());
+    assertEquals(Status.UPSTREAM, Status.fromCode(-15));
+    // The library's own names agree with the codes.
+    for (Status s : Status.values()) assertEquals("LLMR_" + (s == Status.OK ? "OK" : "ERR_" + s.name()), Native.statusName(s.code()));
+  }
+
+  // ---------------------------------------------------------------------------------------
+
+  @Test
+  void pickReportAndErrorsCarryStatusAndMessage() {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("azure-eu", "gpt-4o*"));
+      r.addDeployment(deployment("openai", "gpt-4o*"));
+      Pick p = r.pick("gpt-4o-mini");
+      assertTrue(p.getDeployment().equals("azure-eu") || p.getDeployment().equals("openai"));
+      assertEquals("gpt-4o-mini", p.getModel());
+      r.report(p.getTicket(), Outcome.SUCCESS, 120);
+      LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.report(p.getTicket(), Outcome.SUCCESS, 1));
+      assertEquals(Status.TICKET_DONE, e.status());
+      e = assertThrows(LlmrouteException.class, () -> r.removeDeployment("nope"));
+      assertEquals(Status.NOT_FOUND, e.status());
+      assertTrue(e.getMessage().contains("nope"), e.getMessage());
+      e = assertThrows(LlmrouteException.class, () -> r.pick("claude"));
+      assertEquals(Status.UNKNOWN_MODEL, e.status());
+      r.setOverride("azure-eu", OverrideMode.FORCE_OPEN);
+      r.setOverride("openai", OverrideMode.FORCE_OPEN);
+      e = assertThrows(LlmrouteException.class, () -> r.pick("gpt-4o"));
+      assertEquals(Status.NO_PROVIDER, e.status());
+      assertEquals(-1, e.retryAfterMs());
+    }
+  }
+
+  @Test
+  void closedRouterThrowsInsteadOfCrashing() {
+    Router r = Router.create();
+    r.close();
+    r.close();
+    LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.pick("m"));
+    assertEquals(Status.INVALID_ARGUMENT, e.status());
+    r.delete();
+    assertThrows(NullPointerException.class, () -> r.pick("m"));
+  }
+
+  @Test
+  void invalidOptionsNameTheField() {
+    RouterOptions o = new RouterOptions();
+    o.setBreakerFailureRatio(7);
+    LlmrouteException e = assertThrows(LlmrouteException.class, () -> new Router(o));
+    assertEquals(Status.INVALID_ARGUMENT, e.status());
+    assertTrue(e.getMessage().contains("ratio"), e.getMessage());
+  }
+
+  static final class FakeClock extends Clock {
+    final AtomicLong now = new AtomicLong(1_000_000_000L);
+    final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    @java.lang.Override public long nowNanos() {
+      threads.add(Thread.currentThread());
+      return now.get();
+    }
+    @java.lang.Override public void sleepNanos(long ns) { now.addAndGet(ns); }
+  }
+
+  static final class CounterRandom extends RandomSource {
+    final AtomicLong n = new AtomicLong();
+    @java.lang.Override public long nextBits() { return n.addAndGet(0x9e3779b97f4a7c15L); }
+  }
+
+  @Test
+  void injectedClockDrivesRecovery() {
+    FakeClock clock = new FakeClock();
+    RouterOptions o = new RouterOptions();
+    o.setBreakerJitter(0);
+    try (Router r = new Router(o, clock, new CounterRandom())) {
+      r.addDeployment(deployment("only", "m"));
+      for (int i = 0; i < o.getBreakerConsecutiveFailures(); i++) {
+        r.report(r.pick("m").getTicket(), Outcome.SERVER_ERROR, 10);
+      }
+      LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.pick("m"));
+      assertEquals(Status.NO_PROVIDER, e.status());
+      assertEquals(o.getBreakerCooldownBaseMs(), e.retryAfterMs());
+      assertEquals(BreakerState.OPEN, Routers.health(r, "only").getState());
+      clock.sleepNanos(o.getBreakerCooldownBaseMs() * 1_000_000L);
+      Pick p = r.pick("m");
+      assertTrue(p.getIsProbe());
+      r.report(p.getTicket(), Outcome.SUCCESS, 1);
+      assertEquals(BreakerState.CLOSED, Routers.health(r, "only").getState());
+    }
+  }
+
+  @Test
+  void fallbacksAndHealth() {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("a", "m"));
+      r.addDeployment(deployment("b", "m"));
+      r.addDeployment(deployment("c", "other"));
+      r.setFallbacks("m", strings("other"));
+      List<Candidate> fb = Routers.fallbacks(r, "m", "a");
+      assertEquals(2, fb.size());
+      assertEquals("b", fb.get(0).getDeployment());
+      assertEquals("other", fb.get(1).getModel());
+      List<Health> hl = Routers.healthList(r);
+      assertEquals(List.of("a", "b", "c"), hl.stream().map(Health::getName).toList());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Adapters written in Java.
+
+  static class Fake implements Adapter {
+    final String name;
+    final Outcome fail; // null: answer
+    final RuntimeException toThrow;
+    final AtomicInteger calls = new AtomicInteger();
+    final AtomicInteger released = new AtomicInteger();
+    Fake(String name, Outcome fail, RuntimeException toThrow) {
+      this.name = name;
+      this.fail = fail;
+      this.toThrow = toThrow;
+    }
+    @java.lang.Override public void invoke(InvokeArgs args, AttemptResult result) {
+      calls.incrementAndGet();
+      if (toThrow != null) throw toThrow;
+      if (fail != null) {
+        result.setOutcome(fail);
+        result.setLatencyMs(5);
+        return;
+      }
+      args.setResponse(name + " answered " + args.request());
+      result.setOutcome(Outcome.SUCCESS);
+      result.setLatencyMs(20);
+    }
+    @java.lang.Override public void released() { released.incrementAndGet(); }
+  }
+
+  static CallOptions fast() {
+    CallOptions o = new CallOptions();
+    o.setBackoffBaseMs(1);
+    o.setBackoffMaxMs(1);
+    return o;
+  }
+
+  static Deployment tiered(String name, int tier, String... models) {
+    Deployment d = deployment(name, models);
+    d.setTier(tier);
+    return d;
+  }
+
+  @Test
+  void javaAdapterDrivesFailover() {
+    try (Router r = Router.create()) {
+      r.addDeployment(tiered("primary", 0, "gpt-4o"));
+      r.addDeployment(tiered("secondary", 1, "gpt-4o"));
+      Fake bad = new Fake("primary", Outcome.SERVER_ERROR, null);
+      Fake good = new Fake("secondary", null, null);
+      r.setAdapter("primary", bad);
+      r.setAdapter("secondary", good);
+      CallResult res = r.call("gpt-4o", "hi", fast());
+      assertEquals("secondary", res.getDeployment());
+      assertEquals("secondary answered hi", res.getResponse());
+      assertEquals(2, res.getAttempts().size());
+      assertEquals("primary", res.getAttempts().get(0).getDeployment());
+      assertEquals(Outcome.SERVER_ERROR, res.getAttempts().get(0).getOutcome());
+      assertEquals(1, bad.calls.get());
+      assertEquals(1, good.calls.get());
+    }
+  }
+
+  @Test
+  void exceptionInAdapterBecomesAnErrorOutcome() {
+    try (Router r = Router.create()) {
+      r.addDeployment(tiered("throws", 0, "m"));
+      r.addDeployment(tiered("works", 1, "m"));
+      r.setAdapter("throws", new Fake("throws", null, new IllegalStateException("adapter bug")));
+      r.setAdapter("works", new Fake("works", null, null));
+      CallResult res = r.call("m", "x", fast());
+      assertEquals("works", res.getDeployment());
+      assertTrue(res.getAttempts().get(0).getAdapterFailed());
+      assertEquals(Outcome.CONNECTION_ERROR, res.getAttempts().get(0).getOutcome());
+      assertFalse(res.getAttempts().get(1).getAdapterFailed());
+    }
+    try (Router r = Router.create()) { // only a throwing adapter: the call fails, the JVM lives on
+      r.addDeployment(deployment("throws", "m"));
+      r.setAdapter("throws", (args, result) -> { throw new OutOfMemoryError("simulated"); });
+      LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.call("m", "x", fast()));
+      assertNotNull(e.callResult());
+      assertTrue(e.callResult().getAttempts().get(0).getAdapterFailed());
+      assertTrue(Routers.health(r, "throws").getFailures() > 0);
+    }
+  }
+
+  /** Adapters reachable only through the router survive forced collections (a collected
+   * director proxy is a SIGSEGV); they are released exactly once, and then become collectable. */
+  @Test
+  void gcWhileRouterHoldsAdapters() throws Exception {
+    int before = AdapterBridge.pinnedCount();
+    AtomicInteger released = new AtomicInteger();
+    List<WeakReference<Adapter>> refs = new ArrayList<>();
+    Router r = Router.create();
+    for (int i = 0; i < 50; i++) {
+      r.addDeployment(deployment("d" + i, "m"));
+      Adapter a = new Adapter() {
+        final byte[] ballast = new byte[64 << 10];
+        @java.lang.Override public void invoke(InvokeArgs args, AttemptResult result) { result.setOutcome(Outcome.SUCCESS); }
+        @java.lang.Override public void released() { released.incrementAndGet(); }
+      };
+      refs.add(new WeakReference<>(a));
+      r.setAdapter("d" + i, a);
+    }
+    assertEquals(before + 50, AdapterBridge.pinnedCount());
+    for (int round = 0; round < 5; round++) {
+      forceGc();
+      for (int j = 0; j < 20; j++) r.call("m", "gc", fast());
+    }
+    r.setAdapter("d0", (args, result) -> result.setOutcome(Outcome.SUCCESS));
+    r.removeDeployment("d1");
+    assertEquals(2, released.get());
+    r.close();
+    assertEquals(50, released.get());
+    assertEquals(before, AdapterBridge.pinnedCount());
+    for (int i = 0; i < 10 && refs.stream().anyMatch(w -> w.get() != null); i++) forceGc();
+    assertTrue(refs.stream().allMatch(w -> w.get() == null), "released adapters are collectable");
+  }
+
+  /** A router dropped without close(): its finalizer destroys it, which releases the adapters. */
+  @Test
+  void unreachableRouterIsFinalizedSafely() throws Exception {
+    int before = AdapterBridge.pinnedCount();
+    makeAndDropRouter();
+    for (int i = 0; i < 50 && AdapterBridge.pinnedCount() != before; i++) forceGc();
+    assertEquals(before, AdapterBridge.pinnedCount());
+  }
+
+  private static void makeAndDropRouter() {
+    Router r = new Router(new RouterOptions(), new FakeClock(), new CounterRandom());
+    r.addDeployment(deployment("x", "m"));
+    r.setAdapter("x", (args, result) -> result.setOutcome(Outcome.SUCCESS));
+    r.call("m", "req", fast());
+  }
+
+  static void forceGc() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      byte[][] garbage = new byte[256][];
+      for (int j = 0; j < garbage.length; j++) garbage[j] = new byte[16 << 10];
+      System.gc();
+      System.runFinalization();
+      Thread.sleep(5);
+    }
+  }
+
+  @Test
+  void manyThreadsPickAndReport() throws Exception {
+    try (Router r = Router.create()) {
+      for (int i = 0; i < 8; i++) r.addDeployment(deployment("p" + i, "gpt-4o", "claude-*"));
+      int threads = 16, each = 500;
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      AtomicInteger failures = new AtomicInteger();
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        fs.add(pool.submit(() -> {
+          Pick p = new Pick();
+          for (int i = 0; i < each; i++) {
+            try {
+              r.pick("claude-3-5-sonnet", p);
+              if (i % 10 == 9) r.cancel(p.getTicket());
+              else r.report(p.getTicket(), Outcome.SUCCESS, 50 + i % 7);
+            } catch (LlmrouteException e) {
+              failures.incrementAndGet();
+            }
+          }
+        }));
+      }
+      for (Future<?> f : fs) f.get();
+      pool.shutdown();
+      assertEquals(0, failures.get());
+      long picks = 0;
+      for (Health h : Routers.healthList(r)) {
+        assertEquals(0, h.getInFlight(), h.getName());
+        picks += h.getPicks();
+      }
+      assertEquals((long) threads * each, picks);
+    }
+  }
+
+  @Test
+  void concurrentCallsRunJavaAdaptersOnTheCallersThreads() throws Exception {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("a", "m"));
+      r.addDeployment(deployment("b", "m"));
+      AtomicInteger n = new AtomicInteger();
+      Adapter ad = (args, result) -> {
+        n.incrementAndGet();
+        if (!args.request().startsWith("req-")) throw new IllegalArgumentException(args.request());
+        result.setOutcome(Outcome.SUCCESS);
+      };
+      r.setAdapter("a", ad);
+      r.setAdapter("b", ad);
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      List<Future<?>> fs = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int tt = t;
+        fs.add(pool.submit(() -> { for (int i = 0; i < 100; i++) r.call("m", "req-" + tt + "-" + i); }));
+      }
+      for (Future<?> f : fs) f.get();
+      pool.shutdown();
+      assertEquals(800, n.get());
+    }
+  }
+
+  /** Callbacks from a thread Java did not start: with SWIG_JAVA_DETACH_ON_THREAD_END the thread
+   * is attached once (the same java.lang.Thread serves every callback), not once per call. */
+  @Test
+  void nativeThreadIsAttachedOncePerThread() {
+    FakeClock clock = new FakeClock();
+    try (Router r = new Router(new RouterOptions(), clock, null)) {
+      r.addDeployment(deployment("a", "m"));
+      r.setAdapter("a", (args, result) -> {
+        clock.threads.add(Thread.currentThread());
+        result.setOutcome(Outcome.SUCCESS);
+      });
+      clock.threads.clear();
+      r.pickReportOnNativeThread("m", 200);
+      assertEquals(1, clock.threads.size(), "one attach for 200 pick+report pairs");
+      Thread first = clock.threads.iterator().next();
+      assertNotEquals(Thread.currentThread(), first);
+      clock.threads.clear();
+      r.callOnNativeThread("m", "req", 100);
+      assertEquals(1, clock.threads.size(), "adapters and clock on the native thread, attached once");
+    }
+  }
+
+  @Test
+  void cancellationFromAnotherThreadStopsTheCall() throws Exception {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("slow", "m"));
+      CountDownLatch started = new CountDownLatch(1);
+      AtomicBoolean sawCancel = new AtomicBoolean();
+      r.setAdapter("slow", (args, result) -> {
+        started.countDown();
+        for (int i = 0; i < 5000; i++) {
+          if (args.check() == Status.CANCELLED) {
+            sawCancel.set(true);
+            result.setOutcome(Outcome.TIMEOUT);
+            return;
+          }
+          Thread.sleep(1);
+        }
+        result.setOutcome(Outcome.SUCCESS);
+      });
+      Cancellation cancel = new Cancellation();
+      CallOptions o = fast();
+      o.setCancel(cancel);
+      Thread t = new Thread(() -> {
+        try {
+          started.await();
+        } catch (InterruptedException ignored) {
+        }
+        cancel.trigger();
+      });
+      t.start();
+      LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.call("m", "x", o));
+      t.join();
+      assertEquals(Status.CANCELLED, e.status());
+      assertTrue(sawCancel.get());
+      cancel.delete();
+    }
+  }
+}

@@ -1,0 +1,660 @@
+// llmroute_swig.cpp: implementation of the binding shim (see llmroute_swig.hpp).
+#include "llmroute_swig.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstring>
+#include <exception>
+#include <thread>
+
+#if defined(LLMROUTE_SWIG_GO)
+// Defined with //export in the Go package (internal/native/callbacks.go).
+extern "C" {
+int32_t llmrouteGoInvoke(uintptr_t handle, llmr_invoke_args *args, llmr_attempt_result *result);
+void llmrouteGoRelease(uintptr_t handle);
+int64_t llmrouteGoClockNow(uintptr_t handle);
+void llmrouteGoClockSleep(uintptr_t handle, int64_t duration_ns);
+int64_t llmrouteGoRandom(uintptr_t handle);
+}
+#endif
+
+namespace llmroute {
+namespace swig {
+
+Status MakeStatus(llmr_status code) {
+  Status s;
+  s.code = static_cast<int>(code);
+  if (code != LLMR_OK) {
+    const char *message = llmr_error_message();
+    s.message = (message != nullptr && *message != '\0') ? message : llmr_status_str(code);
+  }
+  return s;
+}
+
+static Status Invalid(const std::string &message) {
+  Status s;
+  s.code = LLMR_ERR_INVALID_ARGUMENT;
+  s.message = message;
+  return s;
+}
+
+static Status NotOpen() {
+  Status s;
+  s.code = LLMR_ERR_INVALID_ARGUMENT;
+  s.message = "router is closed";
+  return s;
+}
+
+std::string StatusName(int code) { return llmr_status_str(static_cast<llmr_status>(code)); }
+int32_t LibraryVersion() { return llmr_version(); }
+std::string LibraryVersionString() { return llmr_version_string(); }
+int32_t HeaderVersion() { return LLMR_VERSION_NUMBER; }
+
+// ---------------------------------------------------------------------------------------------
+
+Clock::~Clock() = default;
+void Clock::SleepNanos(int64_t duration_ns) {
+  if (duration_ns > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(duration_ns));
+}
+Random::~Random() = default;
+Adapter::~Adapter() = default;
+void Adapter::Released() {}
+
+namespace {
+
+// Trampolines: nothing may unwind through the C library, whatever the host code does.
+int64_t ClockTrampoline(void *user_data) noexcept {
+  try {
+    return static_cast<Clock *>(user_data)->NowNanos();
+  } catch (...) {
+    return 0;
+  }
+}
+
+void SleepTrampoline(void *user_data, int64_t duration_ns) noexcept {
+  try {
+    static_cast<Clock *>(user_data)->SleepNanos(duration_ns);
+  } catch (...) {
+  }
+}
+
+uint64_t RandomTrampoline(void *user_data) noexcept {
+  try {
+    return static_cast<uint64_t>(static_cast<Random *>(user_data)->NextBits());
+  } catch (...) {
+    return 0x9e3779b97f4a7c15ULL;
+  }
+}
+
+llmr_status InvokeTrampoline(void *user_data, const llmr_invoke_args *args,
+                             llmr_attempt_result *result) noexcept {
+  try {
+    InvokeArgs a(args);
+    AttemptResult r(result);
+    const int status = static_cast<Adapter *>(user_data)->DoInvoke(a, r);
+    return static_cast<llmr_status>(status);
+  } catch (...) {
+    return LLMR_ERR_INTERNAL;
+  }
+}
+
+void ReleaseTrampoline(void *user_data) noexcept {
+  try {
+    static_cast<Adapter *>(user_data)->Released();
+  } catch (...) {
+  }
+}
+
+#if defined(LLMROUTE_SWIG_GO)
+llmr_status GoInvokeTrampoline(void *user_data, const llmr_invoke_args *args,
+                               llmr_attempt_result *result) noexcept {
+  return static_cast<llmr_status>(llmrouteGoInvoke(reinterpret_cast<uintptr_t>(user_data),
+                                                   const_cast<llmr_invoke_args *>(args), result));
+}
+void GoReleaseTrampoline(void *user_data) noexcept {
+  llmrouteGoRelease(reinterpret_cast<uintptr_t>(user_data));
+}
+int64_t GoClockTrampoline(void *user_data) noexcept {
+  return llmrouteGoClockNow(reinterpret_cast<uintptr_t>(user_data));
+}
+void GoSleepTrampoline(void *user_data, int64_t duration_ns) noexcept {
+  llmrouteGoClockSleep(reinterpret_cast<uintptr_t>(user_data), duration_ns);
+}
+uint64_t GoRandomTrampoline(void *user_data) noexcept {
+  return static_cast<uint64_t>(llmrouteGoRandom(reinterpret_cast<uintptr_t>(user_data)));
+}
+#endif
+
+void FillOptions(const RouterOptions &o, llmr_router_options *c) {
+  llmr_router_options_init(c, sizeof *c);
+  c->strategy = o.strategy;
+  c->all_open_policy = o.all_open_policy;
+  c->breaker_consecutive_failures = o.breaker_consecutive_failures;
+  c->breaker_failure_ratio = o.breaker_failure_ratio;
+  c->breaker_min_requests = o.breaker_min_requests;
+  c->breaker_window_ms = o.breaker_window_ms;
+  c->breaker_cooldown_base_ms = o.breaker_cooldown_base_ms;
+  c->breaker_cooldown_max_ms = o.breaker_cooldown_max_ms;
+  c->breaker_jitter = o.breaker_jitter;
+  c->half_open_max_probes = o.half_open_max_probes;
+  c->latency_ewma_alpha = o.latency_ewma_alpha;
+  c->latency_buffer = o.latency_buffer;
+  c->latency_prior_ms = o.latency_prior_ms;
+  c->retry_budget_max_tokens = o.retry_budget_max_tokens;
+  c->retry_budget_token_ratio = o.retry_budget_token_ratio;
+}
+
+std::vector<const char *> CStrings(const std::vector<std::string> &v) {
+  std::vector<const char *> out;
+  out.reserve(v.size());
+  for (const std::string &s : v) out.push_back(s.c_str());
+  return out;
+}
+
+std::string Str(const char *s) { return s != nullptr ? std::string(s) : std::string(); }
+
+void FillHealth(const llmr_health &h, Health &out) {
+  out.name = Str(h.name);
+  out.state = h.state;
+  out.override_mode = h.override_mode;
+  out.eligible = h.eligible != 0;
+  out.ewma_latency_ms = h.ewma_latency_ms;
+  out.failure_ratio = h.failure_ratio;
+  out.in_flight = h.in_flight;
+  out.picks = h.picks;
+  out.successes = h.successes;
+  out.failures = h.failures;
+  out.request_errors = h.request_errors;
+  out.cancels = h.cancels;
+  out.trips = h.trips;
+  out.consecutive_failures = h.consecutive_failures;
+  out.cooldown_remaining_ms = h.cooldown_remaining_ms;
+  out.weight = h.weight;
+  out.tier = h.tier;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+RouterOptions::RouterOptions() {
+  llmr_router_options c;
+  llmr_router_options_init(&c, sizeof c);
+  strategy = c.strategy;
+  all_open_policy = c.all_open_policy;
+  breaker_consecutive_failures = c.breaker_consecutive_failures;
+  breaker_failure_ratio = c.breaker_failure_ratio;
+  breaker_min_requests = c.breaker_min_requests;
+  breaker_window_ms = c.breaker_window_ms;
+  breaker_cooldown_base_ms = c.breaker_cooldown_base_ms;
+  breaker_cooldown_max_ms = c.breaker_cooldown_max_ms;
+  breaker_jitter = c.breaker_jitter;
+  half_open_max_probes = c.half_open_max_probes;
+  latency_ewma_alpha = c.latency_ewma_alpha;
+  latency_buffer = c.latency_buffer;
+  latency_prior_ms = c.latency_prior_ms;
+  retry_budget_max_tokens = c.retry_budget_max_tokens;
+  retry_budget_token_ratio = c.retry_budget_token_ratio;
+}
+
+Deployment::Deployment() {
+  llmr_deployment c;
+  llmr_deployment_init(&c, sizeof c);
+  weight = c.weight;
+  tier = c.tier;
+  rpm_limit = c.rpm_limit;
+  tpm_limit = static_cast<int64_t>(c.tpm_limit);
+  max_in_flight = c.max_in_flight;
+}
+
+Deployment::Deployment(const std::string &n) : Deployment() { name = n; }
+
+Pick::Pick() : ticket(0), tier(0), is_probe(false), is_panic(false), retry_after_ms(0) {}
+
+Health::Health()
+    : state(LLMR_BREAKER_CLOSED), override_mode(LLMR_OVERRIDE_AUTO), eligible(false),
+      ewma_latency_ms(-1), failure_ratio(0), in_flight(0), picks(0), successes(0), failures(0),
+      request_errors(0), cancels(0), trips(0), consecutive_failures(0), cooldown_remaining_ms(0),
+      weight(0), tier(0) {}
+
+AttemptInfo::AttemptInfo()
+    : outcome(LLMR_OUTCOME_SUCCESS), latency_ms(0), backoff_ms(0), committed(false),
+      adapter_failed(false) {}
+
+CallResult::CallResult()
+    : status(LLMR_OK), final_outcome(LLMR_OUTCOME_SUCCESS), used_fallback(false),
+      retry_after_ms(0), total_ms(0), has_report(false) {}
+
+CallOptions::CallOptions() : cancel(nullptr) {
+  llmr_call_options c;
+  llmr_call_options_init(&c, sizeof c);
+  deadline_ms = c.deadline_ms;
+  attempt_timeout_ms = c.attempt_timeout_ms;
+  max_attempts = c.max_attempts;
+  backoff_base_ms = c.backoff_base_ms;
+  backoff_max_ms = c.backoff_max_ms;
+}
+
+Cancellation::Cancellation() { llmr_cancel_create(&cancel_); }
+Cancellation::~Cancellation() { llmr_cancel_destroy(cancel_); }
+Status Cancellation::Trigger() {
+  if (cancel_ == nullptr) return Invalid("cancellation could not be created");
+  return MakeStatus(llmr_cancel_trigger(cancel_));
+}
+
+std::string InvokeArgs::Deployment() const { return Str(args_->deployment); }
+std::string InvokeArgs::Model() const { return Str(args_->model); }
+std::string InvokeArgs::Request() const {
+  if (args_->request == nullptr) return std::string();
+  return std::string(static_cast<const char *>(args_->request), args_->request_len);
+}
+int64_t InvokeArgs::RequestLength() const { return static_cast<int64_t>(args_->request_len); }
+uint32_t InvokeArgs::Attempt() const { return args_->attempt; }
+int64_t InvokeArgs::TimeoutMs() const { return args_->timeout_ms; }
+Status InvokeArgs::SetResponse(const std::string &response) {
+  return MakeStatus(llmr_call_set_response(args_->context, response.data(), response.size()));
+}
+llmr_status InvokeArgs::Check() const { return llmr_call_check(args_->context); }
+
+// ---------------------------------------------------------------------------------------------
+
+Router::Router() = default;
+Router::~Router() { Close(); }
+
+Status Router::Open(const RouterOptions &options, Clock *clock, Random *random) {
+  if (router_ != nullptr) return Invalid("router is already open");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  if (clock != nullptr) {
+    c.clock = &ClockTrampoline;
+    c.clock_user_data = clock;
+    c.sleep = &SleepTrampoline;
+    c.sleep_user_data = clock;
+  }
+  if (random != nullptr) {
+    c.random = &RandomTrampoline;
+    c.random_user_data = random;
+  }
+  return MakeStatus(llmr_router_create(&c, &router_));
+}
+
+void Router::Close() {
+  llmr_router *r = router_;
+  router_ = nullptr;
+  llmr_router_destroy(r);
+}
+
+namespace {
+Status DeploymentCall(llmr_router *router, const Deployment &d, bool update) {
+  std::vector<const char *> models = CStrings(d.models);
+  std::vector<const char *> tags = CStrings(d.tags);
+  llmr_deployment c;
+  llmr_deployment_init(&c, sizeof c);
+  c.name = d.name.c_str();
+  c.models = models.data();
+  c.model_count = models.size();
+  c.tags = tags.empty() ? nullptr : tags.data();
+  c.tag_count = tags.size();
+  c.weight = d.weight;
+  c.tier = d.tier;
+  c.rpm_limit = d.rpm_limit;
+  c.tpm_limit = d.tpm_limit < 0 ? 0 : static_cast<uint64_t>(d.tpm_limit);
+  c.max_in_flight = d.max_in_flight;
+  return MakeStatus(update ? llmr_router_update_deployment(router, &c)
+                           : llmr_router_add_deployment(router, &c));
+}
+}  // namespace
+
+Status Router::AddDeployment(const Deployment &deployment) {
+  if (router_ == nullptr) return NotOpen();
+  return DeploymentCall(router_, deployment, false);
+}
+
+Status Router::UpdateDeployment(const Deployment &deployment) {
+  if (router_ == nullptr) return NotOpen();
+  return DeploymentCall(router_, deployment, true);
+}
+
+Status Router::RemoveDeployment(const std::string &name) {
+  if (router_ == nullptr) return NotOpen();
+  return MakeStatus(llmr_router_remove_deployment(router_, name.c_str()));
+}
+
+Status Router::SetAlias(const std::string &alias, const std::string &model) {
+  if (router_ == nullptr) return NotOpen();
+  return MakeStatus(llmr_router_set_alias(router_, alias.c_str(), model.c_str()));
+}
+
+Status Router::RemoveAlias(const std::string &alias) {
+  if (router_ == nullptr) return NotOpen();
+  return MakeStatus(llmr_router_remove_alias(router_, alias.c_str()));
+}
+
+Status Router::SetFallbacks(const std::string &model, const std::vector<std::string> &fallbacks) {
+  if (router_ == nullptr) return NotOpen();
+  std::vector<const char *> c = CStrings(fallbacks);
+  return MakeStatus(llmr_router_set_fallbacks(router_, model.c_str(), c.empty() ? nullptr : c.data(),
+                                              c.size()));
+}
+
+Status Router::SetFallbacksFor(const std::string &model, llmr_fallback_kind kind,
+                               const std::vector<std::string> &fallbacks) {
+  if (router_ == nullptr) return NotOpen();
+  std::vector<const char *> c = CStrings(fallbacks);
+  return MakeStatus(llmr_router_set_fallbacks_for(router_, model.c_str(), kind,
+                                                  c.empty() ? nullptr : c.data(), c.size()));
+}
+
+Status Router::SetModelStrategy(const std::string &model, llmr_strategy strategy) {
+  if (router_ == nullptr) return NotOpen();
+  return MakeStatus(llmr_router_set_model_strategy(router_, model.c_str(), strategy));
+}
+
+Status Router::SetOverride(const std::string &name, llmr_override mode) {
+  if (router_ == nullptr) return NotOpen();
+  return MakeStatus(llmr_router_set_override(router_, name.c_str(), mode));
+}
+
+namespace {
+Status DoPick(llmr_router *router, const char *model, const llmr_pick_options *opts, Pick &out) {
+  llmr_pick p;
+  llmr_pick_init(&p, sizeof p);
+  const llmr_status rc = llmr_router_pick(router, model, opts, &p);
+  Status s = MakeStatus(rc);
+  out.ticket = static_cast<int64_t>(p.ticket);
+  out.retry_after_ms = p.retry_after_ms;
+  if (rc == LLMR_OK) {
+    out.deployment.assign(Str(p.deployment));
+    out.model.assign(Str(p.model));
+    out.tier = p.tier;
+    out.is_probe = p.is_probe != 0;
+    out.is_panic = p.is_panic != 0;
+  } else {
+    out.deployment.clear();
+    out.model.clear();
+    out.tier = 0;
+    out.is_probe = out.is_panic = false;
+  }
+  return s;
+}
+}  // namespace
+
+Status Router::PickInto(const char *model, Pick &out) {
+  if (router_ == nullptr) return NotOpen();
+  return DoPick(router_, model, nullptr, out);
+}
+
+Status Router::PickExcluding(const std::string &model, const std::vector<std::string> &exclude,
+                             Pick &out) {
+  if (router_ == nullptr) return NotOpen();
+  std::vector<const char *> c = CStrings(exclude);
+  llmr_pick_options o;
+  llmr_pick_options_init(&o, sizeof o);
+  o.exclude = c.empty() ? nullptr : c.data();
+  o.exclude_count = c.size();
+  return DoPick(router_, model.c_str(), &o, out);
+}
+
+Status Router::PickRaw(const char *model, size_t model_len, RawPick *out) {
+  if (router_ == nullptr) return NotOpen();
+  if (out == nullptr) return Invalid("out is null");
+  // Go strings are not NUL-terminated: copy into a stack buffer (names are at most LLMR_NAME_MAX
+  // bytes; a longer one is passed truncated by one byte so that the library rejects it by length).
+  char name[LLMR_NAME_MAX + 2];
+  const size_t n = model_len < sizeof name - 1 ? model_len : sizeof name - 1;
+  if (n > 0) std::memcpy(name, model, n);
+  name[n] = '\0';
+  llmr_pick p;
+  llmr_pick_init(&p, sizeof p);
+  const llmr_status rc = llmr_router_pick(router_, name, nullptr, &p);
+  std::memset(out, 0, sizeof *out);
+  out->retry_after_ms = p.retry_after_ms;
+  if (rc == LLMR_OK) {
+    out->ticket = p.ticket;
+    out->deployment = p.deployment;
+    out->deployment_len = p.deployment != nullptr ? static_cast<int64_t>(std::strlen(p.deployment)) : 0;
+    out->model = p.model;
+    out->model_len = p.model != nullptr ? static_cast<int64_t>(std::strlen(p.model)) : 0;
+    out->tier = p.tier;
+    out->is_probe = p.is_probe;
+    out->is_panic = p.is_panic;
+    Status ok;
+    return ok;
+  }
+  return MakeStatus(rc);
+}
+
+Status Router::Report(int64_t ticket, llmr_outcome outcome, double latency_ms) {
+  return ReportFull(ticket, outcome, latency_ms, -1, 0, 0, 0);
+}
+
+Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
+                          int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) {
+  return ReportRaw(ticket, static_cast<int32_t>(outcome), latency_ms, ttft_ms, retry_after_ms,
+                   input_tokens, output_tokens);
+}
+
+Status Router::ReportRaw(int64_t ticket, int32_t outcome, double latency_ms, double ttft_ms,
+                         int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) {
+  if (router_ == nullptr) return NotOpen();
+  llmr_report r;
+  llmr_report_init(&r, sizeof r);
+  r.outcome = static_cast<llmr_outcome>(outcome);
+  r.latency_ms = latency_ms;
+  r.ttft_ms = ttft_ms;
+  r.retry_after_ms = retry_after_ms;
+  r.input_tokens = input_tokens;
+  r.output_tokens = output_tokens;
+  const llmr_status rc = llmr_router_report(router_, static_cast<llmr_ticket>(ticket), &r);
+  if (rc == LLMR_OK) return Status();
+  return MakeStatus(rc);
+}
+
+Status Router::Cancel(int64_t ticket) {
+  if (router_ == nullptr) return NotOpen();
+  return MakeStatus(llmr_router_cancel(router_, static_cast<llmr_ticket>(ticket)));
+}
+
+Status Router::Fallbacks(const std::string &model, const std::vector<std::string> &exclude,
+                         std::vector<Candidate> &out) {
+  out.clear();
+  if (router_ == nullptr) return NotOpen();
+  std::vector<const char *> c = CStrings(exclude);
+  llmr_fallbacks *list = nullptr;
+  const llmr_status rc = llmr_router_fallbacks(router_, model.c_str(),
+                                               c.empty() ? nullptr : c.data(), c.size(), &list);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  const size_t n = llmr_fallbacks_count(list);
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const char *dep = nullptr;
+    const char *mod = nullptr;
+    if (llmr_fallbacks_get(list, i, &dep, &mod) == LLMR_OK) out.push_back(Candidate{Str(dep), Str(mod)});
+  }
+  llmr_fallbacks_free(list);
+  return Status();
+}
+
+Status Router::HealthOf(const std::string &name, Health &out) {
+  if (router_ == nullptr) return NotOpen();
+  llmr_health h;
+  llmr_health_init(&h, sizeof h);
+  const llmr_status rc = llmr_router_health(router_, name.c_str(), &h);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  FillHealth(h, out);
+  return Status();
+}
+
+Status Router::HealthList(std::vector<Health> &out) {
+  out.clear();
+  if (router_ == nullptr) return NotOpen();
+  llmr_health_list *list = nullptr;
+  const llmr_status rc = llmr_router_health_list(router_, &list);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  const size_t n = llmr_health_list_count(list);
+  out.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    llmr_health h;
+    llmr_health_init(&h, sizeof h);
+    if (llmr_health_list_get(list, i, &h) == LLMR_OK) FillHealth(h, out[i]);
+  }
+  llmr_health_list_free(list);
+  return Status();
+}
+
+Status Router::SetAdapter(const std::string &deployment, Adapter *adapter) {
+  if (router_ == nullptr) return NotOpen();
+  if (adapter == nullptr) return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), nullptr));
+  llmr_adapter a;
+  llmr_adapter_init(&a, sizeof a);
+  a.user_data = adapter;
+  a.invoke = &InvokeTrampoline;
+  a.release = &ReleaseTrampoline;
+  return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), &a));
+}
+
+namespace {
+Status DoCall(llmr_router *router, const std::string &model, const void *request, size_t len,
+              const CallOptions &options, CallResult &out) {
+  llmr_call_options o;
+  llmr_call_options_init(&o, sizeof o);
+  o.deadline_ms = options.deadline_ms;
+  o.attempt_timeout_ms = options.attempt_timeout_ms;
+  o.max_attempts = options.max_attempts;
+  o.backoff_base_ms = options.backoff_base_ms;
+  o.backoff_max_ms = options.backoff_max_ms;
+  o.cancel = options.cancel != nullptr ? options.cancel->handle() : nullptr;
+  llmr_call_report *report = nullptr;
+  const llmr_status rc = llmr_router_call(router, model.c_str(), request, len, &o, &report);
+  Status s = MakeStatus(rc);  // read the message before any other llmroute call
+  out = CallResult();
+  out.status = rc;
+  if (report != nullptr) {
+    out.has_report = true;
+    llmr_call_summary sum;
+    llmr_call_summary_init(&sum, sizeof sum);
+    if (llmr_call_report_summary(report, &sum) == LLMR_OK) {
+      out.final_outcome = sum.final_outcome;
+      out.deployment = Str(sum.deployment);
+      out.model = Str(sum.model);
+      out.used_fallback = sum.used_fallback != 0;
+      out.retry_after_ms = sum.retry_after_ms;
+      out.total_ms = sum.total_ms;
+      if (sum.response != nullptr) {
+        out.response.assign(static_cast<const char *>(sum.response), sum.response_len);
+      }
+      out.detail = Str(sum.detail);
+    }
+    const size_t n = llmr_call_report_attempt_count(report);
+    out.attempts.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      llmr_attempt_info info;
+      llmr_attempt_info_init(&info, sizeof info);
+      if (llmr_call_report_attempt(report, i, &info) != LLMR_OK) continue;
+      AttemptInfo &a = out.attempts[i];
+      a.deployment = Str(info.deployment);
+      a.model = Str(info.model);
+      a.outcome = info.outcome;
+      a.latency_ms = info.latency_ms;
+      a.backoff_ms = info.backoff_ms;
+      a.committed = info.committed != 0;
+      a.adapter_failed = info.adapter_failed != 0;
+    }
+    llmr_call_report_free(report);
+    if (rc != LLMR_OK && !out.detail.empty() &&
+        (s.message.empty() || s.message == llmr_status_str(rc))) {
+      s.message = out.detail;
+    }
+  }
+  return s;
+}
+}  // namespace
+
+Status Router::Call(const std::string &model, const std::string &request,
+                    const CallOptions &options, CallResult &out) {
+  if (router_ == nullptr) return NotOpen();
+  return DoCall(router_, model, request.data(), request.size(), options, out);
+}
+
+Status Router::PickReportOnNativeThread(const std::string &model, int32_t count) {
+  if (router_ == nullptr) return NotOpen();
+  Status result;
+  llmr_router *router = router_;
+  std::thread worker([&] {
+    for (int32_t i = 0; i < count && result.ok(); ++i) {
+      llmr_pick p;
+      llmr_pick_init(&p, sizeof p);
+      const llmr_status rc = llmr_router_pick(router, model.c_str(), nullptr, &p);
+      if (rc != LLMR_OK) {
+        result = MakeStatus(rc);
+        break;
+      }
+      llmr_report r;
+      llmr_report_init(&r, sizeof r);
+      r.latency_ms = 1;
+      const llmr_status rr = llmr_router_report(router, p.ticket, &r);
+      if (rr != LLMR_OK) result = MakeStatus(rr);
+    }
+  });
+  worker.join();
+  return result;
+}
+
+Status Router::CallOnNativeThread(const std::string &model, const std::string &request,
+                                  int32_t count) {
+  if (router_ == nullptr) return NotOpen();
+  Status result;
+  llmr_router *router = router_;
+  std::thread worker([&] {
+    for (int32_t i = 0; i < count && result.ok(); ++i) {
+      CallResult out;
+      result = DoCall(router, model, request.data(), request.size(), CallOptions(), out);
+    }
+  });
+  worker.join();
+  return result;
+}
+
+#if defined(LLMROUTE_SWIG_GO)
+Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle, uintptr_t random_handle) {
+  if (router_ != nullptr) return Invalid("router is already open");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  if (clock_handle != 0) {
+    c.clock = &GoClockTrampoline;
+    c.clock_user_data = reinterpret_cast<void *>(clock_handle);
+    c.sleep = &GoSleepTrampoline;
+    c.sleep_user_data = reinterpret_cast<void *>(clock_handle);
+  }
+  if (random_handle != 0) {
+    c.random = &GoRandomTrampoline;
+    c.random_user_data = reinterpret_cast<void *>(random_handle);
+  }
+  return MakeStatus(llmr_router_create(&c, &router_));
+}
+
+Status Router::SetGoAdapter(const std::string &deployment, uintptr_t handle) {
+  if (router_ == nullptr) return NotOpen();
+  if (handle == 0) return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), nullptr));
+  llmr_adapter a;
+  llmr_adapter_init(&a, sizeof a);
+  a.user_data = reinterpret_cast<void *>(handle);
+  a.invoke = &GoInvokeTrampoline;
+  a.release = &GoReleaseTrampoline;
+  return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), &a));
+}
+
+Status Router::CallRaw(const std::string &model, const char *request, size_t request_len,
+                       const CallOptions &options, CallResult &out) {
+  if (router_ == nullptr) return NotOpen();
+  return DoCall(router_, model, request, request_len, options, out);
+}
+#endif
+
+}  // namespace swig
+}  // namespace llmroute
+
+// Go mirrors RawPick field by field (internal/native: type RawPick); keep the layouts equal.
+static_assert(sizeof(llmroute::swig::RawPick) == 64, "RawPick layout changed: update the Go mirror");
+static_assert(offsetof(llmroute::swig::RawPick, retry_after_ms) == 40, "RawPick layout changed");
+static_assert(offsetof(llmroute::swig::RawPick, tier) == 48, "RawPick layout changed");

@@ -1,0 +1,368 @@
+// llmroute_swig.hpp: the C++ shim that SWIG wraps for Go, Java and C#.
+//
+// Binding-only: never installed, never part of the C ABI. It gives SWIG what a C API cannot:
+//  - RAII classes over the opaque handles (Router, Cancellation);
+//  - value classes for the C structs, with std::string / std::vector members;
+//  - Status, returned by every fallible method, which carries the llmr_status code AND the
+//    detail message read with llmr_error_message() inside the same native call that failed, so
+//    a Go goroutine that moves between OS threads, or an async C# continuation, never reads
+//    another call's message. The typemaps in llmroute.i turn a non-OK Status into a Go error or
+//    a Java/C# exception before the native call returns;
+//  - director base classes (Adapter, Clock, Random) that each language subclasses natively.
+//    SetAdapter() turns an Adapter into an llmr_adapter whose user_data is the director and whose
+//    release calls Adapter::Released() exactly once, when the router no longer needs it: the
+//    language layer pins the host object (a strong reference from a static root) before
+//    attaching and unpins it in Released(), so the garbage collector cannot take it while native
+//    code holds it. Go does not use directors: it passes runtime/cgo.Handle values
+//    (SetGoAdapter), and its release deletes the handle.
+//  - Nothing thrown in host code or C++ crosses the C ABI: every trampoline catches everything
+//    and returns a status.
+#ifndef LLMROUTE_SWIG_HPP
+#define LLMROUTE_SWIG_HPP
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llmroute/llmroute.h"
+
+namespace llmroute {
+namespace swig {
+
+/** The result of a fallible shim method: the C status and its message, captured together. */
+struct Status {
+  int code = 0;
+  std::string message;
+  bool ok() const { return code == 0; }
+};
+
+/** Reads the calling thread's llmr_error_message() now, in the native call that failed. */
+Status MakeStatus(llmr_status code);
+
+/** Static name of a status code ("LLMR_ERR_NO_PROVIDER"). */
+std::string StatusName(int code);
+
+/** Header and library versions. */
+int32_t LibraryVersion();
+std::string LibraryVersionString();
+int32_t HeaderVersion();
+
+// ---------------------------------------------------------------------------------------------
+// Directors: injectable clock and random source. The router holds them for its lifetime; the
+// language layer keeps them reachable from the Router object.
+
+/** A monotonic clock in nanoseconds, and the sleep that goes with it (backoff between attempts of
+ * a call). Called from any thread that calls the router; must not call back into the router. */
+class Clock {
+ public:
+  virtual ~Clock();
+  virtual int64_t NowNanos() = 0;
+  /** Default: sleeps on the system clock. Override it when NowNanos() is simulated. */
+  virtual void SleepNanos(int64_t duration_ns);
+};
+
+/** 64 uniformly random bits (returned as a signed value). Called from any thread, concurrently. */
+class Random {
+ public:
+  virtual ~Random();
+  virtual int64_t NextBits() = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Options and value classes.
+
+/** llmr_router_options without the callbacks; the constructor applies llmr_router_options_init(). */
+struct RouterOptions {
+  RouterOptions();
+  llmr_strategy strategy;
+  llmr_all_open_policy all_open_policy;
+  uint32_t breaker_consecutive_failures;
+  double breaker_failure_ratio;
+  uint32_t breaker_min_requests;
+  int64_t breaker_window_ms;
+  int64_t breaker_cooldown_base_ms;
+  int64_t breaker_cooldown_max_ms;
+  double breaker_jitter;
+  uint32_t half_open_max_probes;
+  double latency_ewma_alpha;
+  double latency_buffer;
+  double latency_prior_ms;
+  double retry_budget_max_tokens;
+  double retry_budget_token_ratio;
+};
+
+/** A deployment (llmr_deployment). */
+struct Deployment {
+  Deployment();
+  explicit Deployment(const std::string &name);
+  std::string name;
+  std::vector<std::string> models;
+  std::vector<std::string> tags;
+  uint32_t weight;
+  uint32_t tier;
+  uint32_t rpm_limit;
+  int64_t tpm_limit;
+  uint32_t max_in_flight;
+  void AddModel(const std::string &model) { models.push_back(model); }
+  void AddTag(const std::string &tag) { tags.push_back(tag); }
+};
+
+/** The result of a pick (llmr_pick), with copied strings. */
+struct Pick {
+  Pick();
+  int64_t ticket;
+  std::string deployment;
+  std::string model;
+  uint32_t tier;
+  bool is_probe;
+  bool is_panic;
+  /** On LLMR_ERR_NO_PROVIDER: ms until the earliest deployment recovers (-1: never by itself). */
+  int64_t retry_after_ms;
+};
+
+/** A pick without copies, for Go's hot path: the strings point at the router's copies and live
+ * until the ticket is reported or cancelled. The layout is mirrored by a Go struct. */
+struct RawPick {
+  uint64_t ticket;
+  const char *deployment;
+  int64_t deployment_len;
+  const char *model;
+  int64_t model_len;
+  int64_t retry_after_ms;
+  uint32_t tier;
+  int32_t is_probe;
+  int32_t is_panic;
+  int32_t reserved;
+};
+
+/** One entry of llmr_router_fallbacks(). */
+struct Candidate {
+  std::string deployment;
+  std::string model;
+};
+
+/** Health of one deployment (llmr_health). */
+struct Health {
+  Health();
+  std::string name;
+  llmr_breaker_state state;
+  llmr_override override_mode;
+  bool eligible;
+  double ewma_latency_ms;
+  double failure_ratio;
+  int64_t in_flight;
+  int64_t picks;
+  int64_t successes;
+  int64_t failures;
+  int64_t request_errors;
+  int64_t cancels;
+  int64_t trips;
+  int64_t consecutive_failures;
+  int64_t cooldown_remaining_ms;
+  uint32_t weight;
+  uint32_t tier;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Execution.
+
+/** A cancellation flag (llmr_cancel) that any thread may raise. */
+class Cancellation {
+ public:
+  Cancellation();
+  ~Cancellation();
+  Cancellation(const Cancellation &) = delete;
+  Cancellation &operator=(const Cancellation &) = delete;
+  Status Trigger();
+#ifndef SWIG
+  llmr_cancel *handle() const { return cancel_; }
+#endif
+
+ private:
+  llmr_cancel *cancel_ = nullptr;
+};
+
+/** Options of one call (llmr_call_options). */
+struct CallOptions {
+  CallOptions();
+  int64_t deadline_ms;
+  int64_t attempt_timeout_ms;
+  uint32_t max_attempts;
+  int64_t backoff_base_ms;
+  int64_t backoff_max_ms;
+  /** Not owned; must outlive the call. May be null. */
+  Cancellation *cancel;
+};
+
+/** What an adapter's invoke() is given (llmr_invoke_args). Valid only during that invoke(). */
+class InvokeArgs {
+ public:
+#ifndef SWIG
+  explicit InvokeArgs(const llmr_invoke_args *args) : args_(args) {}
+#endif
+  std::string Deployment() const;
+  std::string Model() const;
+  /** The request bytes (a copy; the languages map it to a string or a byte array). */
+  std::string Request() const;
+  int64_t RequestLength() const;
+  uint32_t Attempt() const;
+  /** Milliseconds this attempt may take; -1 when unbounded. */
+  int64_t TimeoutMs() const;
+  /** Stores the response bytes for the call report. */
+  Status SetResponse(const std::string &response);
+  /** LLMR_OK while the call may go on, LLMR_ERR_CANCELLED or LLMR_ERR_DEADLINE_EXCEEDED. */
+  llmr_status Check() const;
+
+ private:
+  const llmr_invoke_args *args_;
+};
+
+/** What an adapter reports about its attempt (llmr_attempt_result). Valid only during invoke(). */
+class AttemptResult {
+ public:
+#ifndef SWIG
+  explicit AttemptResult(llmr_attempt_result *result) : result_(result) {}
+#endif
+  llmr_outcome GetOutcome() const { return result_->outcome; }
+  void SetOutcome(llmr_outcome outcome) { result_->outcome = outcome; }
+  double GetLatencyMs() const { return result_->latency_ms; }
+  void SetLatencyMs(double v) { result_->latency_ms = v; }
+  double GetTtftMs() const { return result_->ttft_ms; }
+  void SetTtftMs(double v) { result_->ttft_ms = v; }
+  int64_t GetRetryAfterMs() const { return result_->retry_after_ms; }
+  void SetRetryAfterMs(int64_t v) { result_->retry_after_ms = v; }
+  int64_t GetInputTokens() const { return result_->input_tokens; }
+  void SetInputTokens(int64_t v) { result_->input_tokens = v; }
+  int64_t GetOutputTokens() const { return result_->output_tokens; }
+  void SetOutputTokens(int64_t v) { result_->output_tokens = v; }
+  bool GetCommitted() const { return result_->committed != 0; }
+  void SetCommitted(bool v) { result_->committed = v ? 1 : 0; }
+
+ private:
+  llmr_attempt_result *result_;
+};
+
+/** A provider adapter implemented in the host language (director). DoInvoke() returns an
+ * llmr_status: LLMR_OK, or an error when the adapter itself failed (the language layers return
+ * LLMR_ERR_INTERNAL for an exception or panic they caught); the router then records a connection
+ * error. Released() is called exactly once per SetAdapter() that succeeded, when the router no
+ * longer needs the adapter. */
+class Adapter {
+ public:
+  virtual ~Adapter();
+  virtual int DoInvoke(InvokeArgs &args, AttemptResult &attempt) = 0;
+  virtual void Released();
+};
+
+/** One attempt of a call (llmr_attempt_info). */
+struct AttemptInfo {
+  AttemptInfo();
+  std::string deployment;
+  std::string model;
+  llmr_outcome outcome;
+  double latency_ms;
+  int64_t backoff_ms;
+  bool committed;
+  bool adapter_failed;
+};
+
+/** The report of a call (llmr_call_report), copied. */
+struct CallResult {
+  CallResult();
+  llmr_status status;
+  llmr_outcome final_outcome;
+  std::string deployment;
+  std::string model;
+  bool used_fallback;
+  int64_t retry_after_ms;
+  int64_t total_ms;
+  std::string response;
+  std::string detail;
+  std::vector<AttemptInfo> attempts;
+  /** False when the call returned no report (invalid arguments). */
+  bool has_report;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The router.
+
+/** RAII owner of an llmr_router. Thread-safe like the router itself, except Open/Close. */
+class Router {
+ public:
+  Router();
+  ~Router();
+  Router(const Router &) = delete;
+  Router &operator=(const Router &) = delete;
+
+  /** Creates the native router. `clock` and `random` may be null; they must outlive the router. */
+  Status Open(const RouterOptions &options, Clock *clock, Random *random);
+  /** Destroys the native router (releasing every adapter). Idempotent. */
+  void Close();
+  bool IsOpen() const { return router_ != nullptr; }
+
+  Status AddDeployment(const Deployment &deployment);
+  Status UpdateDeployment(const Deployment &deployment);
+  Status RemoveDeployment(const std::string &name);
+  Status SetAlias(const std::string &alias, const std::string &model);
+  Status RemoveAlias(const std::string &alias);
+  Status SetFallbacks(const std::string &model, const std::vector<std::string> &fallback_models);
+  Status SetFallbacksFor(const std::string &model, llmr_fallback_kind kind,
+                         const std::vector<std::string> &fallback_models);
+  Status SetModelStrategy(const std::string &model, llmr_strategy strategy);
+  Status SetOverride(const std::string &name, llmr_override mode);
+
+  /** Picks a deployment; `out` is filled (retry_after_ms also on LLMR_ERR_NO_PROVIDER). */
+  Status PickInto(const char *model, Pick &out);
+  Status PickExcluding(const std::string &model, const std::vector<std::string> &exclude,
+                       Pick &out);
+  /** Go's pick: no copy and no allocation (the model name goes through a stack buffer). */
+  Status PickRaw(const char *model, size_t model_len, RawPick *out);
+
+  Status Report(int64_t ticket, llmr_outcome outcome, double latency_ms);
+  Status ReportFull(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
+                    int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens);
+  /** Go's report: the outcome as a plain integer. */
+  Status ReportRaw(int64_t ticket, int32_t outcome, double latency_ms, double ttft_ms,
+                   int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens);
+  Status Cancel(int64_t ticket);
+
+  Status Fallbacks(const std::string &model, const std::vector<std::string> &exclude,
+                   std::vector<Candidate> &out);
+  Status HealthOf(const std::string &name, Health &out);
+  Status HealthList(std::vector<Health> &out);
+
+  /** Attaches a host adapter (null detaches). On failure the adapter is not kept and
+   * Released() is not called. */
+  Status SetAdapter(const std::string &deployment, Adapter *adapter);
+
+  /** Drives one request through the adapters. `out` receives the report whenever there is one. */
+  Status Call(const std::string &model, const std::string &request, const CallOptions &options,
+              CallResult &out);
+
+  /** Runs `count` pick + report pairs on a new native thread (one the host runtime did not
+   * start) and joins it; returns the first failure. Exercises host callbacks (clock, random)
+   * from a foreign thread: the Java binding's attach-once test uses it. */
+  Status PickReportOnNativeThread(const std::string &model, int32_t count);
+  /** Runs `count` calls on a new native thread; adapters then run on that thread. */
+  Status CallOnNativeThread(const std::string &model, const std::string &request, int32_t count);
+
+#if defined(SWIGGO) || defined(LLMROUTE_SWIG_GO)
+  /** Go: like Open, with runtime/cgo.Handle values (0 = none) for the clock and random source. */
+  Status OpenGo(const RouterOptions &options, uintptr_t clock_handle, uintptr_t random_handle);
+  /** Go: attaches the adapter behind a runtime/cgo.Handle (0 detaches). On success the router
+   * owns the handle and deletes it through the release callback; on failure the caller does. */
+  Status SetGoAdapter(const std::string &deployment, uintptr_t handle);
+  /** Go: a call with the request as raw bytes and a raw cancel flag. */
+  Status CallRaw(const std::string &model, const char *request, size_t request_len,
+                 const CallOptions &options, CallResult &out);
+#endif
+
+ private:
+  llmr_router *router_ = nullptr;
+};
+
+}  // namespace swig
+}  // namespace llmroute
+
+#endif  // LLMROUTE_SWIG_HPP

@@ -1,0 +1,24 @@
+// Names of the core's enumerations as configurations and metrics spell them ("round_robin",
+// "rate_limited", "half_open", "context_window"); the same spellings as the C API's *_str().
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "core/health/breaker.hpp"
+#include "core/health/outcome.hpp"
+#include "core/snapshot.hpp"
+#include "core/strategies/strategy.hpp"
+
+namespace llmroute {
+
+// Empty for a value that does not exist.
+std::string_view StrategyName(StrategyKind kind);
+std::string_view OutcomeName(Outcome outcome);
+std::string_view BreakerStateName(BreakerState state);
+std::string_view FallbackKindName(FallbackKind kind);
+
+// The strategy a name spells (including "default"), or nullopt.
+std::optional<StrategyKind> ParseStrategy(std::string_view name);
+
+}  // namespace llmroute
