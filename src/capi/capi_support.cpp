@@ -5,12 +5,21 @@
 namespace llmroute::capi {
 
 namespace {
-thread_local std::string t_error_message;
+// A fixed buffer, so that the thread-local needs no constructor, and initial-exec TLS, so that
+// reaching it is one instruction instead of a __tls_get_addr call: every successful call clears
+// it. The library uses a few dozen bytes of static TLS, well within what glibc keeps for
+// dlopen()ed libraries.
+constexpr size_t kMessageMax = 1024;
+__attribute__((tls_model("initial-exec"))) thread_local char t_error_message[kMessageMax];
 }  // namespace
 
-void SetErrorMessage(std::string message) { t_error_message = std::move(message); }
-void ClearErrorMessage() { t_error_message.clear(); }
-const char *ErrorMessage() { return t_error_message.c_str(); }
+void SetErrorMessage(std::string message) {
+  const size_t length = std::min(message.size(), kMessageMax - 1);
+  std::memcpy(t_error_message, message.data(), length);
+  t_error_message[length] = '\0';
+}
+void ClearErrorMessage() { t_error_message[0] = '\0'; }
+const char *ErrorMessage() { return t_error_message; }
 
 llmr_status ToStatus(Code code) {
   switch (code) {

@@ -96,6 +96,18 @@ llmr_status ReadVersioned(const T *in, size_t min_size, const char *what, T *out
   return LLMR_OK;
 }
 
+// ReadVersioned for the hot path: a caller compiled against this very header (the usual case) is
+// copied in one go; only an older, shorter struct takes the defaults-then-copy route.
+template <typename T, typename Init>
+llmr_status ReadInput(const T *in, size_t min_size, const char *what, T *out, Init init) {
+  if (in != nullptr && in->struct_size >= sizeof(T)) {
+    std::memcpy(static_cast<void *>(out), in, sizeof(T));
+    return LLMR_OK;
+  }
+  init(out, sizeof(T));
+  return ReadVersioned(in, min_size, what, out);
+}
+
 // Writes a full local struct into the caller's, no further than its struct_size.
 template <typename T>
 void WriteVersioned(const T &value, T *out) {

@@ -38,13 +38,20 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
     if (pick->struct_size < llmroute::capi::kPickV1Size) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick->struct_size is too small; use llmr_pick_init()");
     }
-    std::string_view name;
-    if (llmr_status s = CheckName(model, "model", &name); s != LLMR_OK) return s;
+    // Only the length is checked up front: a name the router knows is valid by construction, so
+    // full validation (UTF-8, control characters) runs only when the lookup fails, to tell an
+    // invalid name from an unknown one.
+    if (model == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "model is NULL");
+    const std::string_view name(model, strnlen(model, llmroute::kNameMax + 1));
+    if (name.empty() || name.size() > llmroute::kNameMax) {
+      std::string_view unused;
+      return CheckName(model, "model", &unused);
+    }
     llmroute::PickRequest request;
     if (opts != nullptr) {
       llmr_pick_options o;
-      llmr_pick_options_init(&o, sizeof o);
-      if (llmr_status s = llmroute::capi::ReadVersioned(opts, llmroute::capi::kPickOptionsV1Size, "opts", &o);
+      if (llmr_status s = llmroute::capi::ReadInput(opts, llmroute::capi::kPickOptionsV1Size,
+                                                    "opts", &o, llmr_pick_options_init);
           s != LLMR_OK) {
         return s;
       }
@@ -92,6 +99,10 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
     }
     llmroute::PickResult result;
     const llmroute::Status status = router->core->Pick(name, model, request, &result);
+    if (status.code() == llmroute::Code::kUnknownModel) {
+      std::string_view unused;
+      if (llmr_status s = CheckName(model, "model", &unused); s != LLMR_OK) return s;
+    }
     llmr_pick out{};
     out.struct_size = sizeof(llmr_pick);
     out.retry_after_ms = result.retry_after_ms;
@@ -113,8 +124,8 @@ LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
   return Guarded([&] {
     if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
     llmr_report r;
-    llmr_report_init(&r, sizeof r);
-    if (llmr_status s = llmroute::capi::ReadVersioned(report, llmroute::capi::kReportV1Size, "report", &r);
+    if (llmr_status s = llmroute::capi::ReadInput(report, llmroute::capi::kReportV1Size, "report",
+                                                  &r, llmr_report_init);
         s != LLMR_OK) {
       return s;
     }

@@ -17,7 +17,13 @@ uint64_t SeedForThisThread() {
 }  // namespace
 
 uint64_t ThreadLocalRandom::Next() {
-  thread_local uint64_t state = SeedForThisThread();
+  // Constant-initialised and initial-exec (see thread_slot.cpp); seeded on first use.
+  __attribute__((tls_model("initial-exec"))) thread_local uint64_t state = 0;
+  __attribute__((tls_model("initial-exec"))) thread_local bool seeded = false;
+  if (!seeded) [[unlikely]] {
+    state = SeedForThisThread();
+    seeded = true;
+  }
   state += 0xa0761d6478bd642fULL;
   const unsigned __int128 product =
       static_cast<unsigned __int128>(state) * (state ^ 0xe7037ed1a0b428dbULL);

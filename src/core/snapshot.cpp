@@ -86,6 +86,7 @@ std::unique_ptr<ModelGroup> Snapshot::BuildGroup(std::string_view model) const {
 }
 
 std::string_view Snapshot::ResolveAlias(std::string_view name, const char **routed) const {
+  if (config_.aliases.empty()) return name;  // the common case: no hashing of the name
   const auto alias = config_.aliases.find(name);
   if (alias == config_.aliases.end()) return name;
   *routed = alias->second->c_str();

@@ -6,8 +6,13 @@
 namespace llmroute {
 
 size_t ThisThreadSlot() {
+  // Constant-initialised and initial-exec: no guard variable and no __tls_get_addr on the pick
+  // path; the slot is assigned on the thread's first use.
   static std::atomic<size_t> next{0};
-  thread_local const size_t slot = next.fetch_add(1, std::memory_order_relaxed) % kThreadSlots;
+  __attribute__((tls_model("initial-exec"))) thread_local size_t slot = kThreadSlots;
+  if (slot == kThreadSlots) [[unlikely]] {
+    slot = next.fetch_add(1, std::memory_order_relaxed) % kThreadSlots;
+  }
   return slot;
 }
 

@@ -59,8 +59,14 @@ BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns,
   const bool open = open_until_ns_.load(std::memory_order_relaxed) != 0;
   const BreakerState before = State(now_ns);
   const int64_t trips_before = trips_.load(std::memory_order_relaxed);
+  const int64_t until_before = open_until_ns_.load(std::memory_order_relaxed);
   // What changed: a close resets open_until_ns_, a trip counts in trips_.
   auto change = [&] {
+    // A trip, a longer cooldown or a close is news for the fleet (shared_state/).
+    if (open_until_ns_.load(std::memory_order_relaxed) != until_before ||
+        trips_.load(std::memory_order_relaxed) != trips_before) {
+      ++epoch_;
+    }
     BreakerChange c;
     if (open && open_until_ns_.load(std::memory_order_relaxed) == 0) {
       c = {true, before, BreakerState::kClosed};
@@ -90,8 +96,9 @@ BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns,
     if (was_probe && open) {
       TripLocked(now_ns, explicit_ns, rng);
     } else if (!open) {
-      const bool ratio_trip = window_.Total(now_ns) >= config_->min_requests &&
-                              window_.FailureRatio(now_ns) > config_->failure_ratio;
+      const FailureWindow::Counts counts = window_.Count(now_ns);
+      const bool ratio_trip =
+          counts.total >= config_->min_requests && counts.Ratio() > config_->failure_ratio;
       if (explicit_ns > 0 || consecutive >= static_cast<int64_t>(config_->consecutive_failures) ||
           ratio_trip) {
         TripLocked(now_ns, explicit_ns, rng);
@@ -101,7 +108,7 @@ BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns,
       ExtendLocked(now_ns + std::min(explicit_ns, config_->cooldown_max_ns));
     }
   }
-  failure_ratio_.store(window_.FailureRatio(now_ns), std::memory_order_relaxed);
+  failure_ratio_.store(window_.Count(now_ns).Ratio(), std::memory_order_relaxed);
   last_record_ns_.store(now_ns, std::memory_order_relaxed);
   UpdateDegradedLocked();
   return change();
@@ -168,6 +175,37 @@ void CircuitBreaker::UpdateDegradedLocked() {
   if (degraded == counted_degraded_) return;
   degraded_count_->fetch_add(degraded ? 1 : -1, std::memory_order_acq_rel);
   counted_degraded_ = degraded;
+}
+
+CircuitBreaker::SyncView CircuitBreaker::ViewForSync() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return {epoch_, open_until_ns_.load(std::memory_order_relaxed), trips_in_row_};
+}
+
+BreakerChange CircuitBreaker::ApplyShared(uint64_t epoch, bool open, int64_t until_ns,
+                                          uint32_t trips_in_row, int64_t now_ns, bool *applied) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  *applied = epoch == epoch_;
+  if (!*applied) return {};
+  const int64_t current = open_until_ns_.load(std::memory_order_relaxed);
+  const BreakerState before = State(now_ns);
+  BreakerChange change;
+  if (open) {
+    trips_in_row_ = std::max(trips_in_row_, trips_in_row);
+    const int64_t until = std::max<int64_t>(until_ns, 1);
+    if (current == 0) {
+      open_until_ns_.store(until, std::memory_order_release);
+      trips_.fetch_add(1, std::memory_order_relaxed);
+      change = {true, before, BreakerState::kOpen};
+    } else if (until > current) {
+      open_until_ns_.store(until, std::memory_order_release);
+    }
+  } else if (current != 0) {
+    CloseLocked();
+    change = {true, before, BreakerState::kClosed};
+  }
+  UpdateDegradedLocked();
+  return change;
 }
 
 BreakerState CircuitBreaker::State(int64_t now_ns) const {

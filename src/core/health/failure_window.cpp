@@ -26,6 +26,18 @@ uint64_t FailureWindow::Sum(int64_t now_ns, F field) {
   return sum;
 }
 
+FailureWindow::Counts FailureWindow::Count(int64_t now_ns) {
+  const int64_t newest = now_ns / bucket_ns_;
+  Counts counts;
+  for (const Bucket &bucket : buckets_) {
+    if (bucket.index >= 0 && bucket.index > newest - kBuckets && bucket.index <= newest) {
+      counts.total += bucket.successes + bucket.failures;
+      counts.failures += bucket.failures;
+    }
+  }
+  return counts;
+}
+
 void FailureWindow::Record(int64_t now_ns, bool failure) {
   Bucket &bucket = Current(now_ns);
   (failure ? bucket.failures : bucket.successes) += 1;

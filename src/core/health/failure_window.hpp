@@ -15,6 +15,15 @@ class FailureWindow {
 
   void Record(int64_t now_ns, bool failure);
   // Counts over the last window_ns (bucket granularity: window / kBuckets).
+  struct Counts {
+    uint64_t total = 0;
+    uint64_t failures = 0;
+    double Ratio() const {
+      return total == 0 ? 0.0 : static_cast<double>(failures) / static_cast<double>(total);
+    }
+  };
+  // Both counts in one pass over the buckets.
+  Counts Count(int64_t now_ns);
   uint64_t Total(int64_t now_ns);
   uint64_t Failures(int64_t now_ns);
   double FailureRatio(int64_t now_ns);
