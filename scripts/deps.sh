@@ -23,4 +23,4 @@ need_packages() {
 }
 
 # The packages every build needs.
-BUILD_PACKAGES=(cmake ninja-build g++ pkgconf)
+BUILD_PACKAGES=(cmake ninja-build g++ pkgconf nlohmann-json3-dev)

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils python3-pytest \
-  junit5 mono-mcs mono-runtime swig
+  junit5 mono-mcs mono-runtime swig python3-prometheus-client
 start=$SECONDS
 
 echo "==> dev build and tests"
