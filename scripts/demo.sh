@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# The main job: build llmroute (release) and run the outage demo. Usage: scripts/demo.sh
+# The main job: build llmroute and its simulator (release), and run the outage-and-recovery
+# scenario with the seed's naive router beside llmroute. Prints the tables and writes the chart.
+# Usage: scripts/demo.sh [scenario.json] [--compare list]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 need_packages "${BUILD_PACKAGES[@]}"
-cmake --preset release >/dev/null
-cmake --build --preset release --target outage_demo
+scenario="${1:-tools/sim/scenarios/outage-and-recovery.json}"
+compare="${2:-naive,round_robin,peak_ewma}"
+cmake --preset release -DLLMR_BUILD_TESTS=OFF >/dev/null
+cmake --build --preset release --target llmroute-sim
+chart="build/$(basename "$scenario" .json).svg"
 echo
-./build/release/examples/outage_demo
+./build/release/tools/sim/llmroute-sim "$scenario" --compare "$compare" --svg "$chart"

@@ -13,7 +13,9 @@ constexpr size_t kMessageMax = 1024;
 __attribute__((tls_model("initial-exec"))) thread_local char t_error_message[kMessageMax];
 }  // namespace
 
-void SetErrorMessage(std::string message) {
+// Out of line: inlined into callers that pass a short literal, GCC 12 reasons about the string's
+// small-buffer storage and reports a bogus -Warray-bounds on the memcpy. Error path only.
+[[gnu::noinline]] void SetErrorMessage(std::string message) {
   const size_t length = std::min(message.size(), kMessageMax - 1);
   std::memcpy(t_error_message, message.data(), length);
   t_error_message[length] = '\0';

@@ -1,0 +1,74 @@
+// The routers a simulation drives: llmroute through its public C API, and the seed's naive
+// router for comparison. Both see the same requests, upstreams and client retry policy.
+#ifndef LLMROUTE_SIM_BACKEND_HPP
+#define LLMROUTE_SIM_BACKEND_HPP
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <llmroute/llmroute.h>
+
+#include "scenario.hpp"
+
+namespace sim {
+
+/** What the chart's state bands show: a breaker's state, or the naive router's "unavailable"
+ * (drawn as open). */
+enum class BandState { kClosed = 0, kOpen = 1, kHalfOpen = 2 };
+
+struct Transition {
+  double t_s = 0;
+  int deployment = 0;
+  BandState to = BandState::kClosed;
+};
+
+struct PickResult {
+  llmr_status status = LLMR_OK;
+  /** Index into Scenario::deployments. */
+  int deployment = -1;
+  /** The model routed as (a fallback model when the chain was used). */
+  std::string model;
+  uint64_t ticket = 0;
+  bool probe = false;
+};
+
+/** End-of-run counters per deployment, as the router itself counted them. */
+struct BackendStats {
+  std::vector<int64_t> picks, opened, half_opened, closed;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  /** "naive (seed)", "round_robin", ... */
+  virtual std::string Label() const = 0;
+  /** Picks for a request's attempt. `tried` holds the deployments earlier attempts used (empty
+   * for the first attempt). After a failure, llmroute picks another deployment of the model,
+   * then one of its fallback chain. */
+  virtual PickResult Pick(const std::string &model, const std::vector<int> &tried,
+                          int64_t input_tokens, int64_t output_tokens) = 0;
+  /** Reports the attempt behind a successful Pick, exactly once. */
+  virtual void Report(const PickResult &pick, llmr_outcome outcome, double latency_ms,
+                      int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) = 0;
+  /** Every state transition so far, in order. */
+  virtual const std::vector<Transition> &Transitions() const = 0;
+  virtual BackendStats Stats() = 0;
+};
+
+/** llmroute with the scenario's configuration and `strategy` ("" keeps the configuration's).
+ * `now_ns` is the simulated clock the router reads; `seed` seeds its random source. Throws
+ * std::runtime_error when the router cannot be created. */
+std::unique_ptr<Backend> MakeLlmrouteBackend(const Scenario &scenario, const std::string &strategy,
+                                             const int64_t *now_ns, uint64_t seed);
+
+/** The seed router (seed/router.go): round robin over the available providers; a provider whose
+ * failure rate (failure: x0.9 + 0.1, success: x0.5) exceeds 0.5 is unavailable forever; a retry
+ * goes to any available provider, the one that just failed included. */
+std::unique_ptr<Backend> MakeNaiveBackend(const Scenario &scenario, const int64_t *now_ns,
+                                          uint64_t seed);
+
+}  // namespace sim
+
+#endif  // LLMROUTE_SIM_BACKEND_HPP

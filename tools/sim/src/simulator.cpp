@@ -1,0 +1,307 @@
+#include "simulator.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <queue>
+#include <stdexcept>
+
+#include "rng.hpp"
+
+namespace sim {
+
+double Percentile(std::vector<double> values, double q) {
+  if (values.empty()) return -1;
+  const size_t n = values.size();
+  size_t rank = static_cast<size_t>(std::ceil(q * static_cast<double>(n)));
+  rank = std::clamp<size_t>(rank, 1, n);
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(rank - 1),
+                   values.end());
+  return values[rank - 1];
+}
+
+namespace {
+
+constexpr int64_t kNsPerMs = 1000000;
+
+bool Retryable(llmr_outcome o) {
+  // As llmr_router_call() does: the deployment's fault, another one may do better.
+  return o == LLMR_OUTCOME_RATE_LIMITED || o == LLMR_OUTCOME_SERVER_ERROR ||
+         o == LLMR_OUTCOME_TIMEOUT || o == LLMR_OUTCOME_CONNECTION_ERROR;
+}
+
+class Simulation {
+ public:
+  Simulation(const Scenario &scenario, const std::string &run, uint64_t seed,
+             const ProgressFn &progress)
+      : sc_(scenario), progress_(progress) {
+    uint64_t s = seed;
+    arrivals_ = Rng(SplitMix64(s));
+    client_ = Rng(SplitMix64(s));
+    const uint64_t router_seed = SplitMix64(s);
+    for (size_t i = 0; i < sc_.deployments.size(); ++i) upstream_rng_.emplace_back(SplitMix64(s));
+    if (run == "naive") {
+      backend_ = MakeNaiveBackend(sc_, &now_ns_, router_seed);
+    } else {
+      backend_ = MakeLlmrouteBackend(sc_, run == "llmroute" ? "" : run, &now_ns_, router_seed);
+    }
+    buckets_ = static_cast<size_t>(std::ceil(sc_.duration_s / sc_.bucket_s - 1e-9));
+    if (buckets_ == 0) buckets_ = 1;
+    in_flight_.assign(sc_.deployments.size(), 0);
+    result_.label = backend_->Label();
+    result_.deployments.resize(sc_.deployments.size());
+    for (DeploymentResult &d : result_.deployments) {
+      d.bucket_attempts.assign(buckets_, 0);
+      d.bucket_latencies.resize(buckets_);
+    }
+    result_.bucket_requests.assign(buckets_, 0);
+    result_.bucket_failed.assign(buckets_, 0);
+    result_.bucket_client_latencies.resize(buckets_);
+    mix_total_ = 0;
+    for (const MixEntry &m : sc_.mix) mix_total_ += m.weight;
+  }
+
+  RunResult Run() {
+    const auto wall_start = std::chrono::steady_clock::now();
+    ScheduleNextArrival(0);
+    uint64_t processed = 0;
+    while (!queue_.empty()) {
+      const Event e = queue_.top();
+      queue_.pop();
+      now_ns_ = e.t_ns;
+      switch (e.kind) {
+        case Kind::kArrival:
+          Arrive();
+          break;
+        case Kind::kAttemptEnd:
+          EndAttempt(e.request);
+          break;
+        case Kind::kRetry:
+          StartAttempt(e.request);
+          break;
+      }
+      if (progress_ && (++processed & 1023) == 0) progress_(Seconds(), result_.requests);
+    }
+    Finish();
+    result_.wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    return std::move(result_);
+  }
+
+ private:
+  enum class Kind { kArrival, kAttemptEnd, kRetry };
+  struct Event {
+    int64_t t_ns;
+    uint64_t seq;
+    Kind kind;
+    uint32_t request;
+    bool operator>(const Event &o) const { return t_ns != o.t_ns ? t_ns > o.t_ns : seq > o.seq; }
+  };
+  struct Request {
+    size_t mix = 0;
+    int64_t arrival_ns = 0;
+    int attempts = 0;
+    std::vector<int> tried;
+    PickResult pick;
+    llmr_outcome outcome = LLMR_OUTCOME_SUCCESS;
+    double latency_ms = 0;
+    int64_t retry_after_ms = 0;
+  };
+
+  double Seconds() const { return static_cast<double>(now_ns_) / 1e9; }
+  size_t Bucket() const {
+    const double b = std::floor(Seconds() / sc_.bucket_s);
+    return b < 0 ? 0 : std::min(buckets_ - 1, static_cast<size_t>(b));
+  }
+
+  void Push(int64_t t_ns, Kind kind, uint32_t request) {
+    queue_.push(Event{t_ns, seq_++, kind, request});
+  }
+
+  /** Poisson arrivals with a piecewise-constant rate, by thinning at the maximum rate. */
+  void ScheduleNextArrival(int64_t from_ns) {
+    const double max_rate = sc_.MaxRate();
+    double t = static_cast<double>(from_ns) / 1e9;
+    for (;;) {
+      t += arrivals_.Exponential(max_rate);
+      if (t >= sc_.duration_s) return;
+      if (arrivals_.Uniform() * max_rate < sc_.RateAt(t)) break;
+    }
+    Push(static_cast<int64_t>(t * 1e9), Kind::kArrival, 0);
+  }
+
+  void Arrive() {
+    Request r;
+    r.arrival_ns = now_ns_;
+    double x = arrivals_.Uniform() * mix_total_;
+    r.mix = sc_.mix.size() - 1;
+    for (size_t i = 0; i < sc_.mix.size(); ++i) {
+      x -= sc_.mix[i].weight;
+      if (x < 0) {
+        r.mix = i;
+        break;
+      }
+    }
+    // Finished requests leave their slot to new ones, so memory follows the requests in flight.
+    uint32_t id;
+    if (free_.empty()) {
+      id = static_cast<uint32_t>(requests_.size());
+      requests_.push_back(std::move(r));
+    } else {
+      id = free_.back();
+      free_.pop_back();
+      requests_[id] = std::move(r);
+    }
+    ++result_.requests;
+    ++result_.bucket_requests[Bucket()];
+    StartAttempt(id);
+    ScheduleNextArrival(now_ns_);
+  }
+
+  void StartAttempt(uint32_t id) {
+    Request &r = requests_[id];
+    const MixEntry &m = sc_.mix[r.mix];
+    PickResult p = backend_->Pick(m.model, r.tried, m.input_tokens, m.output_tokens);
+    if (p.status != LLMR_OK) {
+      ++result_.failed_no_provider;  // nothing eligible (all cooling down or at their limits)
+      Fail();
+      FreeRequest(id);
+      return;
+    }
+    const bool is_retry = r.attempts > 0;
+    ++r.attempts;
+    if (std::find(r.tried.begin(), r.tried.end(), p.deployment) == r.tried.end()) {
+      r.tried.push_back(p.deployment);
+    }
+    const auto d = static_cast<size_t>(p.deployment);
+    DeploymentResult &dr = result_.deployments[d];
+    ++dr.attempts;
+    ++dr.bucket_attempts[Bucket()];
+    ++result_.attempts;
+    if (is_retry) {
+      ++dr.retries;
+      ++result_.retries;
+    }
+    if (p.model != m.model) {
+      ++dr.fallbacks;
+      ++result_.fallbacks;
+    }
+
+    // The upstream answers.
+    const Behaviour b = sc_.upstreams[d].At(Seconds());
+    Rng &rng = upstream_rng_[d];
+    r.retry_after_ms = 0;
+    if (b.max_concurrency > 0 && in_flight_[d] >= b.max_concurrency) {
+      r.outcome = LLMR_OUTCOME_RATE_LIMITED;  // over capacity: 429 at once
+      r.retry_after_ms = b.over_capacity_retry_after_ms;
+      r.latency_ms = b.error_latency_ms * (0.5 + rng.Uniform());
+    } else if (rng.Chance(b.error_rate)) {
+      r.outcome = b.error_kind;
+      r.latency_ms = b.error_kind == LLMR_OUTCOME_TIMEOUT
+                         ? sc_.client.timeout_ms
+                         : b.error_latency_ms * (0.5 + rng.Uniform());
+      if (b.error_kind == LLMR_OUTCOME_RATE_LIMITED) r.retry_after_ms = b.retry_after_ms;
+    } else if (rng.Chance(b.rate_limit_rate)) {
+      r.outcome = LLMR_OUTCOME_RATE_LIMITED;
+      r.retry_after_ms = b.retry_after_ms;
+      r.latency_ms = b.error_latency_ms * (0.5 + rng.Uniform());
+    } else {
+      r.outcome = LLMR_OUTCOME_SUCCESS;
+      r.latency_ms = rng.LognormalP50P99(b.latency_p50_ms, b.latency_p99_ms) * b.latency_multiplier;
+      if (r.latency_ms > sc_.client.timeout_ms) {
+        r.outcome = LLMR_OUTCOME_TIMEOUT;
+        r.latency_ms = sc_.client.timeout_ms;
+      }
+    }
+    ++in_flight_[d];
+    r.pick = std::move(p);
+    Push(now_ns_ + std::max<int64_t>(1, static_cast<int64_t>(r.latency_ms * kNsPerMs)),
+         Kind::kAttemptEnd, id);
+  }
+
+  void EndAttempt(uint32_t id) {
+    Request &r = requests_[id];
+    const MixEntry &m = sc_.mix[r.mix];
+    const auto d = static_cast<size_t>(r.pick.deployment);
+    --in_flight_[d];
+    backend_->Report(r.pick, r.outcome, r.latency_ms, r.retry_after_ms, m.input_tokens,
+                     r.outcome == LLMR_OUTCOME_SUCCESS ? m.output_tokens : 0);
+    DeploymentResult &dr = result_.deployments[d];
+    ++dr.outcomes[static_cast<size_t>(r.outcome)];
+    if (r.outcome == LLMR_OUTCOME_SUCCESS) {
+      ++dr.successes;
+      dr.latencies.push_back(r.latency_ms);
+      dr.bucket_latencies[Bucket()].push_back(r.latency_ms);
+      const double price = sc_.deployments[d].Price(m.input_tokens, m.output_tokens);
+      dr.cost += price;
+      result_.cost += price;
+      ++result_.succeeded;
+      const double client_ms = static_cast<double>(now_ns_ - r.arrival_ns) / kNsPerMs;
+      result_.client_latencies.push_back(client_ms);
+      result_.bucket_client_latencies[Bucket()].push_back(client_ms);
+      FreeRequest(id);
+      return;
+    }
+    ++result_.failed_attempts;
+    if (Retryable(r.outcome) && r.attempts < sc_.client.max_attempts) {
+      // Full jitter: uniform in [0, min(max, base * 2^(retry - 1))].
+      const double cap = std::min(sc_.client.backoff_max_ms,
+                                  sc_.client.backoff_base_ms * std::ldexp(1.0, r.attempts - 1));
+      const double backoff_ms = client_.Uniform() * cap;
+      Push(now_ns_ + static_cast<int64_t>(backoff_ms * kNsPerMs), Kind::kRetry, id);
+      return;
+    }
+    Fail();
+    FreeRequest(id);
+  }
+
+  void Fail() {
+    ++result_.failed;
+    ++result_.bucket_failed[Bucket()];
+  }
+
+  void FreeRequest(uint32_t id) { free_.push_back(id); }
+
+  void Finish() {
+    result_.transitions = backend_->Transitions();
+    const BackendStats s = backend_->Stats();
+    for (size_t i = 0; i < result_.deployments.size(); ++i) {
+      DeploymentResult &d = result_.deployments[i];
+      d.opened = s.opened[i];
+      d.half_opened = s.half_opened[i];
+      d.closed = s.closed[i];
+      if (s.picks[i] != d.attempts && result_.consistency_error.empty()) {
+        result_.consistency_error = "deployment " + sc_.deployments[i].name +
+                                    ": the router counted " + std::to_string(s.picks[i]) +
+                                    " picks, the simulator " + std::to_string(d.attempts) +
+                                    " attempts";
+      }
+    }
+  }
+
+  const Scenario &sc_;
+  ProgressFn progress_;
+  std::unique_ptr<Backend> backend_;
+  int64_t now_ns_ = 0;
+  uint64_t seq_ = 0;
+  Rng arrivals_, client_;
+  std::vector<Rng> upstream_rng_;
+  std::vector<int64_t> in_flight_;
+  double mix_total_ = 0;
+  size_t buckets_ = 1;
+  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;
+  std::vector<Request> requests_;
+  std::vector<uint32_t> free_;
+  RunResult result_;
+};
+
+}  // namespace
+
+RunResult Simulate(const Scenario &scenario, const std::string &run, uint64_t seed,
+                   const ProgressFn &progress) {
+  Simulation s(scenario, run, seed, progress);
+  return s.Run();
+}
+
+}  // namespace sim

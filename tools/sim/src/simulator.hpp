@@ -1,0 +1,75 @@
+// The discrete-event simulation: Poisson arrivals, one pick per attempt, completion after the
+// upstream's sampled latency, then a report; attempts overlap, so in-flight counts are real.
+#ifndef LLMROUTE_SIM_SIMULATOR_HPP
+#define LLMROUTE_SIM_SIMULATOR_HPP
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "backend.hpp"
+#include "scenario.hpp"
+
+namespace sim {
+
+/** Per-deployment results of a run. */
+struct DeploymentResult {
+  int64_t attempts = 0;
+  int64_t successes = 0;
+  /** Attempts by outcome (llmr_outcome values). */
+  std::array<int64_t, 9> outcomes{};
+  /** Attempts that were a retry of a request that failed on another attempt. */
+  int64_t retries = 0;
+  /** Attempts serving a fallback model (not the model the client asked for). */
+  int64_t fallbacks = 0;
+  /** Latency of successful attempts, ms. */
+  std::vector<double> latencies;
+  double cost = 0;
+  /** Breaker transitions (the naive router: times marked unavailable as "opened"). */
+  int64_t opened = 0, half_opened = 0, closed = 0;
+  /** Per time bucket: attempts, and latencies of the successful ones. */
+  std::vector<int64_t> bucket_attempts;
+  std::vector<std::vector<double>> bucket_latencies;
+};
+
+struct RunResult {
+  std::string label;
+  std::vector<DeploymentResult> deployments;
+  int64_t requests = 0;
+  int64_t succeeded = 0;
+  int64_t failed = 0;
+  /** Failed requests that found no eligible deployment at some point (vs. attempts exhausted). */
+  int64_t failed_no_provider = 0;
+  int64_t attempts = 0;
+  int64_t failed_attempts = 0;
+  int64_t retries = 0;
+  int64_t fallbacks = 0;
+  double cost = 0;
+  /** Arrival to success, ms. */
+  std::vector<double> client_latencies;
+  /** Per bucket: requests that arrived, failed, and the latency of those that succeeded. */
+  std::vector<int64_t> bucket_requests;
+  std::vector<int64_t> bucket_failed;
+  std::vector<std::vector<double>> bucket_client_latencies;
+  std::vector<Transition> transitions;
+  /** The router's own pick count per deployment disagreed with the simulator's. */
+  std::string consistency_error;
+  double wall_seconds = 0;
+};
+
+/** Called now and then with the simulated time reached, for a progress line. */
+using ProgressFn = std::function<void(double sim_s, int64_t requests)>;
+
+/** Runs `run` ("naive", "llmroute" for the configuration's strategy, or a strategy name) over
+ * the scenario. Deterministic for a given seed. Throws std::runtime_error. */
+RunResult Simulate(const Scenario &scenario, const std::string &run, uint64_t seed,
+                   const ProgressFn &progress);
+
+/** Nearest-rank percentile (q in 0..1) of unsorted values; negative when empty. */
+double Percentile(std::vector<double> values, double q);
+
+}  // namespace sim
+
+#endif  // LLMROUTE_SIM_SIMULATOR_HPP
