@@ -19,9 +19,15 @@ llmr_status fuzz_set_model_strategy(llmr_router *router, const char *model, int 
   return llmr_router_set_model_strategy(router, model, (llmr_strategy)strategy);
 }
 
-const char *fuzz_status_str(int value) { return llmr_status_str((llmr_status)value); }
-const char *fuzz_strategy_str(int value) { return llmr_strategy_str((llmr_strategy)value); }
-const char *fuzz_outcome_str(int value) { return llmr_outcome_str((llmr_outcome)value); }
+const char *fuzz_status_str(int value) {
+  return llmr_status_str((llmr_status)value);
+}
+const char *fuzz_strategy_str(int value) {
+  return llmr_strategy_str((llmr_strategy)value);
+}
+const char *fuzz_outcome_str(int value) {
+  return llmr_outcome_str((llmr_outcome)value);
+}
 const char *fuzz_breaker_state_str(int value) {
   return llmr_breaker_state_str((llmr_breaker_state)value);
 }

@@ -13,10 +13,10 @@
 // fuzz/fuzz_config.dict, seeds fuzz/corpus/fuzz_config/.
 #include <llmroute/llmroute.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -53,9 +53,15 @@ bool ConfigOk(llmr_status s, const char *call, int line) {
 #define CONFIG_OK(expr) ConfigOk((expr), #expr, __LINE__)
 
 int64_t g_now_ns = 1'000'000'000'000;
-int64_t ClockFn(void *) { return g_now_ns; }
-uint64_t RandomFn(void *) { return 0x9E3779B97F4A7C15ULL; }
-void SleepFn(void *, int64_t ns) { g_now_ns += ns; }
+int64_t ClockFn(void *) {
+  return g_now_ns;
+}
+uint64_t RandomFn(void *) {
+  return 0x9E3779B97F4A7C15ULL;
+}
+void SleepFn(void *, int64_t ns) {
+  g_now_ns += ns;
+}
 
 llmr_router_options Base() {
   llmr_router_options o;

@@ -375,6 +375,7 @@ type RawPick struct {
 
 %apply (char *STRING, size_t LENGTH) { (const char *request, size_t request_len) };
 %apply (char *STRING, size_t LENGTH) { (const char *model, size_t model_len) };
+%apply (char *STRING, size_t LENGTH) { (const char *config, size_t config_len) };
 #endif /* SWIGGO */
 
 /* ---------------------------------------------------------------------------------------- */

@@ -22,8 +22,10 @@
  *  - Strings passed in are UTF-8, NUL-terminated, at most LLMR_NAME_MAX bytes for names, and are
  *    copied: the caller may free them as soon as the call returns.
  *  - Thread safety: every function taking an llmr_router may be called from any number of threads
- *    at once. The library starts no threads. Time-driven transitions (a cooldown ending, the
- *    failure window moving on) happen lazily on the thread that calls.
+ *    at once. The library starts no threads, with one exception: a router created with a shared
+ *    state URL (llmr_router_options.shared_state_url, docs/fleet.md) starts one synchronisation
+ *    thread, which llmr_router_destroy() stops and joins. Time-driven transitions (a cooldown
+ *    ending, the failure window moving on) happen lazily on the thread that calls.
  *  - Durations are milliseconds unless a name says otherwise; the clock is nanoseconds.
  */
 #ifndef LLMROUTE_LLMROUTE_H
@@ -311,6 +313,38 @@ typedef struct llmr_router_options {
    * eligible deployments passes a key on to the key's next choice, so one hot key cannot
    * overload it. 0 = unbounded (default); otherwise at least 1 (1.25 is a common choice). */
   double affinity_load_factor;
+
+  /** Fleet shared state (docs/fleet.md): routers created with the same URL and key prefix share
+   * breaker trips and recoveries, cooldown deadlines and rpm/tpm usage per deployment name, so a
+   * fleet of gateway instances agrees that a deployment is cooling down and enforces one rate
+   * limit together. "redis://[[user]:password@]host[:port][/db]" (user and password may be
+   * %-encoded); NULL or "" = off (default). Copied.
+   *
+   * The router then starts one thread (the only one llmroute ever starts) that exchanges state
+   * with Redis every shared_state_sync_interval_ms, and at once after a trip or recovery here.
+   * Picks and reports never wait on the network. llmr_router_create() makes the first connection
+   * attempt (at most the connect timeout, then the command timeout): a server that answers but
+   * refuses (wrong password, no such database, not Redis) fails it with
+   * LLMR_ERR_INVALID_ARGUMENT and a message saying so; an unreachable one does not, the router
+   * routes on local state and keeps reconnecting (llmr_router_shared_state_status()). The clock
+   * and event callbacks may be called from that thread (another instance's trip is reported as
+   * an LLMR_EVENT_BREAKER there). A build without hiredis rejects a URL with
+   * LLMR_ERR_INVALID_ARGUMENT. */
+  const char *shared_state_url;
+  /** Prefix of every Redis key (NULL: "llmroute:"), so that several fleets can share one Redis.
+   * At most 256 bytes. Copied. */
+  const char *shared_state_key_prefix;
+  /** How often state is exchanged (default 1000 ms, 10..3600000): another instance's trip is
+   * seen here within about this long. */
+  int64_t shared_state_sync_interval_ms;
+  /** Limits of a connection attempt and of one exchange (defaults 1000 ms, 1..3600000). */
+  int64_t shared_state_connect_timeout_ms;
+  int64_t shared_state_command_timeout_ms;
+  /** Share of a deployment's rpm_limit this router may admit between two exchanges (default
+   * 0.05, in (0, 1]; at least one request). It bounds the fleet's overshoot: N routers admit at
+   * most (N - 1) x max(1, floor(rpm_limit x batch)) requests more than rpm_limit in any 60 s
+   * window while Redis is reachable (docs/fleet.md). */
+  double shared_state_rate_batch;
 } llmr_router_options;
 
 /** Sets struct_size and every default. `opts` must not be NULL. */
@@ -875,8 +909,8 @@ LLMR_API llmr_status llmr_config_validate(const char *json, size_t len);
 /** What an event reports. */
 typedef enum llmr_event_kind {
   /** A deployment's breaker changed state: to open (a trip, or a failed half-open probe), to
-   * half-open (the first probe admitted after the cooldown) or to closed (a probe, or a panic
-   * call, succeeded). */
+   * half-open (the first probe admitted after the cooldown) or to closed (a probe or a panic
+   * call was answered). */
   LLMR_EVENT_BREAKER = 0,
   /** A configuration was applied (llmr_router_apply_config() and its _file variant). */
   LLMR_EVENT_CONFIG_APPLIED = 1,
@@ -1054,6 +1088,46 @@ LLMR_API llmr_status llmr_stats_metrics_text(const llmr_stats *stats, const char
  * least *needed bytes (the text can grow in between, so loop). `buf` may be NULL when cap is 0. */
 LLMR_API llmr_status llmr_router_metrics_text(llmr_router *router, char *buf, size_t cap,
                                               size_t *needed);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Fleet shared state (Redis)                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Status of a router's fleet shared state (docs/fleet.md). Initialise with
+ * llmr_shared_state_status_init(). */
+typedef struct llmr_shared_state_status {
+  uint32_t struct_size;
+  /** 1 when the router was created with a shared state URL. */
+  int32_t enabled;
+  /** 1 while the last exchange with Redis succeeded: breakers and limits are fleet-wide. 0 when
+   * Redis is unreachable or refuses: the router routes on its own state (each instance enforces
+   * the whole rpm/tpm limit by itself) and catches up once Redis is back. */
+  int32_t connected;
+  /** Milliseconds since the last successful exchange; -1 before the first. */
+  int64_t last_sync_age_ms;
+  /** Successful exchanges, failed connection attempts and exchanges, connections made. */
+  int64_t syncs;
+  int64_t sync_failures;
+  int64_t connections;
+  /** Breakers this router opened or closed because another instance had. */
+  int64_t remote_opens;
+  int64_t remote_closes;
+  /** In: a buffer the caller provides for the last error, or NULL with last_error_cap 0. Out:
+   * the last failure ("cannot connect to Redis at 127.0.0.1:6379: Connection refused"), kept
+   * after recovery, "" when there was none; NUL-terminated, truncated to last_error_cap - 1
+   * bytes. Never contains the password. */
+  char *last_error;
+  size_t last_error_cap;
+} llmr_shared_state_status;
+
+/** Sets struct_size and clears the rest (no error buffer). */
+LLMR_API llmr_status llmr_shared_state_status_init(llmr_shared_state_status *status,
+                                                   size_t struct_size);
+
+/** Fills `out` (enabled 0 when the router has no shared state). Reads atomics; never waits on the
+ * network. */
+LLMR_API llmr_status llmr_router_shared_state_status(llmr_router *router,
+                                                     llmr_shared_state_status *out);
 
 #ifdef __cplusplus
 }

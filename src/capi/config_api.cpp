@@ -99,6 +99,25 @@ void Overlay(const config::Settings &settings, llmr_router_options *o) {
       case config::Setting::kAffinityLoadFactor:
         o->affinity_load_factor = v.affinity_load_factor;
         break;
+      // The strings live in `settings`, which outlives the llmr_router_create() call.
+      case config::Setting::kSharedStateUrl:
+        o->shared_state_url = v.shared_state.url.c_str();
+        break;
+      case config::Setting::kSharedStateKeyPrefix:
+        o->shared_state_key_prefix = v.shared_state.key_prefix.c_str();
+        break;
+      case config::Setting::kSharedStateSyncInterval:
+        o->shared_state_sync_interval_ms = v.shared_state.sync_interval_ns / kNsPerMs;
+        break;
+      case config::Setting::kSharedStateConnectTimeout:
+        o->shared_state_connect_timeout_ms = v.shared_state.connect_timeout_ns / kNsPerMs;
+        break;
+      case config::Setting::kSharedStateCommandTimeout:
+        o->shared_state_command_timeout_ms = v.shared_state.command_timeout_ns / kNsPerMs;
+        break;
+      case config::Setting::kSharedStateRateBatch:
+        o->shared_state_rate_batch = v.shared_state.rate_batch;
+        break;
     }
   }
 }

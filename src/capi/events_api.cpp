@@ -30,12 +30,10 @@ class CallbackListener final : public llmroute::EventListener {
     llmr_event c{};
     c.struct_size = sizeof(llmr_event);
     c.kind = static_cast<llmr_event_kind>(event.kind);
-    const std::string deployment(event.deployment);  // NUL-terminated for C
-    const std::string message(event.message);
     std::vector<const char *> added, removed;
     switch (event.kind) {
       case llmroute::EventKind::kBreaker:
-        c.deployment = deployment.c_str();
+        c.deployment = event.deployment.data();  // NUL-terminated (core/events.hpp)
         c.from = static_cast<llmr_breaker_state>(event.from);
         c.to = static_cast<llmr_breaker_state>(event.to);
         c.cooldown_ms = event.cooldown_ms;
@@ -52,7 +50,7 @@ class CallbackListener final : public llmroute::EventListener {
         break;
       case llmroute::EventKind::kConfigRejected:
         c.config_generation = event.generation;
-        c.message = message.c_str();
+        c.message = event.message.data();
         break;
     }
     table_.fn(table_.user_data, &c);

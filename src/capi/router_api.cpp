@@ -3,6 +3,7 @@
 
 #include "capi/capi_support.hpp"
 #include "capi/handles.hpp"
+#include "capi/shared_state_support.hpp"
 
 using llmroute::kNsPerMs;
 using llmroute::capi::Fail;
@@ -78,6 +79,7 @@ LLMR_API llmr_status llmr_router_options_init(llmr_router_options *opts, size_t 
   value.peak_ewma_decay_ms = defaults.strategy_params.peak_ewma.decay_ns / kNsPerMs;
   value.peak_ewma_failure_penalty = defaults.strategy_params.peak_ewma.failure_penalty;
   value.affinity_load_factor = defaults.affinity_load_factor;
+  llmroute::capi::InitSharedStateOptions(&value);
   return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kRouterOptionsV1Size, value, "opts");
 }
 
@@ -143,6 +145,7 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
     if (o.random != nullptr) {
       core.rng = std::make_unique<CallbackRandom>(o.random, o.random_user_data);
     }
+    if (llmr_status s = llmroute::capi::ReadSharedStateOptions(o, &core); s != LLMR_OK) return s;
     auto handle = std::make_unique<llmr_router>();
     if (llmr_status s = Finish(llmroute::Router::Create(std::move(core), &handle->core));
         s != LLMR_OK) {

@@ -45,6 +45,13 @@ enum class Setting : uint8_t {
   kPeakEwmaDecay,
   kPeakEwmaFailurePenalty,
   kAffinityLoadFactor,
+  // router_settings.shared_state (docs/fleet.md)
+  kSharedStateUrl,
+  kSharedStateKeyPrefix,
+  kSharedStateSyncInterval,
+  kSharedStateConnectTimeout,
+  kSharedStateCommandTimeout,
+  kSharedStateRateBatch,
 };
 
 struct Settings {

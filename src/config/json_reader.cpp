@@ -41,7 +41,7 @@ class DomBuilder {
   bool key(Json::string_t &key) {
     Json &object = *open_.back().value;
     if (object.contains(key)) {
-      return Fail(MemberPath(open_.back().path, key), "duplicate key '" + key + "'");
+      return Fail(MemberPath(open_.back().path, key), "duplicate key");
     }
     key_ = std::move(key);
     return true;
@@ -121,11 +121,24 @@ class DomBuilder {
 
 std::string MemberPath(const std::string &parent, std::string_view key) {
   if (IsIdentifier(key)) return parent + "." + std::string(key);
+  // Bracket form; quotes, backslashes and control bytes escaped, so a path is one printable line.
+  constexpr size_t kMaxShown = 200;
   std::string path = parent + "['";
-  for (const char c : key) {
-    if (c == '\'' || c == '\\') path += '\\';
-    path += c;
+  for (size_t i = 0; i < key.size() && i < kMaxShown; ++i) {
+    const auto c = static_cast<unsigned char>(key[i]);
+    if (c == '\'' || c == '\\') {
+      path += '\\';
+      path += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      path += "\\x";
+      path += kHex[c >> 4];
+      path += kHex[c & 15];
+    } else {
+      path += static_cast<char>(c);
+    }
   }
+  if (key.size() > kMaxShown) path += "...";
   return path + "']";
 }
 

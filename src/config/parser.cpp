@@ -7,11 +7,13 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include "config/config.hpp"
 #include "config/json_reader.hpp"
 #include "core/enum_names.hpp"
 #include "core/names.hpp"
+#include "core/shared_state/redis_url.hpp"
 
 namespace llmroute::config {
 
@@ -119,7 +121,7 @@ class Node {
   // A name (deployment, model, alias, tag): 1..256 bytes of UTF-8 without control characters.
   std::string Name() const {
     std::string name = String();
-    CheckName(name, *this, "value");
+    CheckName(name, *this, "name");
     return name;
   }
 
@@ -180,11 +182,9 @@ class Node {
   }
 
  private:
+  // `what` is "name" or "key"; the message does not repeat the name (it may hold control bytes).
   static void CheckName(std::string_view name, const Node &at, const char *what) {
-    if (Status s = ValidateName(name, what); !s.ok()) {
-      Throw(at.path(),
-            "'" + std::string(name.substr(0, 60)) + "' is not a valid name: " + s.message());
-    }
+    if (Status s = ValidateName(name, what); !s.ok()) Throw(at.path(), s.message());
   }
 
   const Json &value_;
@@ -201,7 +201,7 @@ StrategyKind ParseStrategyNode(const Node &node) {
     for (int v = 1; v < kStrategyKindCount; ++v) {
       list += (list.empty() ? "" : ", ") + std::string(StrategyName(static_cast<StrategyKind>(v)));
     }
-    node.Fail("unknown strategy '" + name.substr(0, 60) + "' (known: " + list + ")");
+    node.Fail("unknown strategy " + Shown(node.value()) + " (known: " + list + ")");
   }
   return *kind;
 }
@@ -243,7 +243,7 @@ class Parser {
   void RouterSettings(const Node &node) {
     node.ExpectObject({"strategy", "all_open_policy", "breaker", "latency", "retry_budget",
                        "tier_overprovisioning_factor", "slow_start", "peak_ewma",
-                       "affinity_load_factor"});
+                       "affinity_load_factor", "shared_state"});
     RouterOptions &o = doc_.settings.values;
     if (auto n = node.Member("strategy")) doc_.routing.strategy = ParseStrategyNode(*n);
     if (auto n = node.Member("all_open_policy")) {
@@ -333,6 +333,41 @@ class Parser {
       o.affinity_load_factor =
           n->Number([](double v) { return v == 0 || v >= 1; }, "0 (unbounded) or >= 1");
       Set(Setting::kAffinityLoadFactor, *n);
+    }
+    if (auto n = node.Member("shared_state")) SharedState(*n);
+  }
+
+  // router_settings.shared_state: the fleet's Redis (docs/fleet.md).
+  void SharedState(const Node &node) {
+    node.ExpectObject({"url", "key_prefix", "sync_interval_ms", "connect_timeout_ms",
+                       "command_timeout_ms", "rate_batch"});
+    SharedStateConfig &c = doc_.settings.values.shared_state;
+    if (auto n = node.Member("url")) {
+      c.url = n->String();
+      RedisEndpoint endpoint;
+      if (Status s = ParseRedisUrl(c.url, &endpoint); !s.ok()) {
+        n->Fail("'" + RedactRedisUrl(c.url) + "': " + s.message());
+      }
+      Set(Setting::kSharedStateUrl, *n);
+    }
+    if (auto n = node.Member("key_prefix")) {
+      c.key_prefix = n->String();
+      if (c.key_prefix.size() > 256) n->Fail("must be at most 256 bytes");
+      Set(Setting::kSharedStateKeyPrefix, *n);
+    }
+    const std::tuple<const char *, int64_t *, int64_t, Setting> durations[] = {
+        {"sync_interval_ms", &c.sync_interval_ns, 10, Setting::kSharedStateSyncInterval},
+        {"connect_timeout_ms", &c.connect_timeout_ns, 1, Setting::kSharedStateConnectTimeout},
+        {"command_timeout_ms", &c.command_timeout_ns, 1, Setting::kSharedStateCommandTimeout}};
+    for (const auto &[key, field, min_ms, setting] : durations) {
+      if (auto n = node.Member(key)) {
+        *field = n->Integer<int64_t>(min_ms, 3'600'000) * kNsPerMs;
+        Set(setting, *n);
+      }
+    }
+    if (auto n = node.Member("rate_batch")) {
+      c.rate_batch = n->Number([](double v) { return v > 0 && v <= 1; }, "in (0, 1]");
+      Set(Setting::kSharedStateRateBatch, *n);
     }
   }
 
@@ -505,6 +540,15 @@ void ForEachSetting(A &a, B &b, F f) {
   f(Setting::kPeakEwmaFailurePenalty, a.strategy_params.peak_ewma.failure_penalty,
     b.strategy_params.peak_ewma.failure_penalty);
   f(Setting::kAffinityLoadFactor, a.affinity_load_factor, b.affinity_load_factor);
+  f(Setting::kSharedStateUrl, a.shared_state.url, b.shared_state.url);
+  f(Setting::kSharedStateKeyPrefix, a.shared_state.key_prefix, b.shared_state.key_prefix);
+  f(Setting::kSharedStateSyncInterval, a.shared_state.sync_interval_ns,
+    b.shared_state.sync_interval_ns);
+  f(Setting::kSharedStateConnectTimeout, a.shared_state.connect_timeout_ns,
+    b.shared_state.connect_timeout_ns);
+  f(Setting::kSharedStateCommandTimeout, a.shared_state.command_timeout_ns,
+    b.shared_state.command_timeout_ns);
+  f(Setting::kSharedStateRateBatch, a.shared_state.rate_batch, b.shared_state.rate_batch);
 }
 
 // A setting's value as the configuration spells it (durations in ms), for messages.
@@ -514,6 +558,8 @@ std::string Spelled(const T &value) {
     return value == AllOpenPolicy::kPanic ? "\"panic\"" : "\"fail_fast\"";
   } else if constexpr (std::is_same_v<T, int64_t>) {
     return std::to_string(value / kNsPerMs);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "\"" + RedactRedisUrl(value) + "\"";  // never a password in a message
   } else {
     std::ostringstream out;
     out << value;
@@ -563,8 +609,8 @@ Status ParseFile(const std::string &path, Document *out) {
 }
 
 void ApplySettings(const Settings &settings, RouterOptions *options) {
-  // Not a structured binding: lambdas cannot capture those before C++20 compilers such as
-  // clang 16 (clang 14, Debian's, builds the fuzzers).
+  // No structured binding here: clang before 16 (Debian 12 has clang 14, which builds the
+  // fuzzers) cannot capture one in a lambda.
   for (const auto &entry : settings.present) {
     const Setting setting = entry.first;
     ForEachSetting(*options, settings.values, [&](Setting s, auto &to, const auto &from) {

@@ -14,6 +14,10 @@ Status Router::Create(RouterOptions options, std::unique_ptr<Router> *out) {
   if (!options.rng) options.rng = std::make_unique<ThreadLocalRandom>();
   if (!options.sleeper) options.sleeper = std::make_unique<SystemSleeper>();
   out->reset(new Router(std::move(options)));
+  if (Status s = (*out)->StartSharedState(); !s.ok()) {
+    out->reset();
+    return s;
+  }
   return Status::Ok();
 }
 
@@ -47,6 +51,7 @@ Status Router::Write(Edit edit) {
 }
 
 void Router::Publish(RoutingConfig config) {
+  LinkFleet(config);
   snapshots_.Publish(std::make_unique<Snapshot>(std::move(config), *rng_, &model_stats_));
   FreeIdleRetiredLocked();
 }

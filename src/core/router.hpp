@@ -23,6 +23,7 @@
 #include "core/health/slow_start.hpp"
 #include "core/request_filter.hpp"
 #include "core/router_options.hpp"
+#include "core/shared_state/sync.hpp"
 #include "core/snapshot.hpp"
 #include "core/snapshot_publisher.hpp"
 #include "core/spin_lock.hpp"
@@ -150,6 +151,8 @@ class Router {
   RouterStats Stats();
   // The options the router was created with.
   const RouterOptions &options() const { return options_; }
+  // Fleet shared state (shared_state/sync.hpp): connection and synchronisation status.
+  SharedStateStatus SharedState() const;
 
   int64_t NowNs() const { return clock_->NowNs(); }
 
@@ -203,6 +206,17 @@ class Router {
   std::vector<std::unique_ptr<DeploymentState>> states_;  // guarded by write_mutex_
   std::vector<DeploymentState *> retired_;                // removed, maybe still in flight
   std::unordered_set<std::string> interned_models_;       // alias targets; never shrinks
+
+  // Fleet shared state (shared_state/sync.cpp): the synchronisation thread reads snapshots and
+  // applies the fleet's breakers and usage.
+  friend class SharedStateSync;
+  // Starts the synchronisation when the options carry a backend.
+  Status StartSharedState();
+  // Links the deployments' limits to the synchronisation, before a snapshot lists them.
+  void LinkFleet(const RoutingConfig &config);
+  FleetLink *fleet_link_ = nullptr;
+  // Last: destroyed first, so that the thread stops before anything it touches goes.
+  std::unique_ptr<SharedStateSync> sync_;
 };
 
 }  // namespace llmroute

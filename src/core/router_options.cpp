@@ -73,6 +73,7 @@ Status RouterOptions::Validate() const {
   if (!(retry_budget_token_ratio >= 0 && retry_budget_token_ratio <= retry_budget_max_tokens)) {
     return Bad("retry_budget_token_ratio", "must be in [0, retry_budget_max_tokens]");
   }
+  if (Status s = shared_state.Validate(); !s.ok()) return s;
   return Status::Ok();
 }
 

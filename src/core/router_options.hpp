@@ -7,6 +7,8 @@
 #include "core/execution/sleeper.hpp"
 #include "core/health/breaker_config.hpp"
 #include "core/random.hpp"
+#include "core/shared_state/backend.hpp"
+#include "core/shared_state/shared_state_config.hpp"
 #include "core/status.hpp"
 #include "core/strategies/strategy.hpp"
 
@@ -30,6 +32,10 @@ struct RouterOptions {
   double retry_budget_max_tokens = 10;
   double retry_budget_token_ratio = 0.1;
   std::unique_ptr<RandomSource> rng;   // nullptr: ThreadLocalRandom
+  // Fleet shared state (shared_state/, docs/fleet.md): the settings, and the backend the C shim
+  // built from the URL (nullptr: none, each router on its own).
+  SharedStateConfig shared_state;
+  std::unique_ptr<SharedStateBackend> shared_state_backend;
 
   Status Validate() const;
 };

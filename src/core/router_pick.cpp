@@ -6,6 +6,7 @@
 // (or the affinity key's rendezvous hash) picks from the first tier. Otherwise
 // PickAcrossTiers (priority_tiers.cpp) builds the eligible sets on the stack, shares traffic
 // between the tiers by their health and lets the strategy choose within the chosen tier.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -201,7 +202,12 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
   }
   DeploymentState &state = *data.deployment;
   if (state.limits().Active()) {
-    state.limits().AddTokens(clock_->NowNs(), report.input_tokens + report.output_tokens);
+    // Any int64 pair a host reports: unknown (negative) counts as 0 and the sum saturates
+    // (INT64_MAX + INT64_MAX overflowed: found by fuzz_c_api).
+    const int64_t input = std::max<int64_t>(report.input_tokens, 0);
+    const int64_t output = std::max<int64_t>(report.output_tokens, 0);
+    const int64_t tokens = input > INT64_MAX - output ? INT64_MAX : input + output;
+    state.limits().AddTokens(clock_->NowNs(), tokens);
   }
   state.stats().Record(report.outcome, report.latency_ms, report.input_tokens,
                        report.output_tokens);
@@ -235,6 +241,8 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
   // Just recovered: ramp back in rather than take a full share at once.
   if (was_open && state.breaker().OpenUntilNs() == 0) BeginSlowStart(state, now);
   if (data.probe) state.breaker().ReleaseProbe();
+  // A trip or recovery goes to the fleet at once (shared_state/sync.hpp).
+  if (change.changed && fleet_link_ != nullptr) fleet_link_->RequestSync();
   // While this call still counts in flight, so that the deployment outlives the listener's call.
   if (change.changed) EmitBreakerChange(state, change, now);
   state.DropInFlight();  // last touch: a removed deployment may be freed from here on

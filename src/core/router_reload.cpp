@@ -160,10 +160,12 @@ Status Router::ApplyConfiguration(RouterConfiguration next, ConfigurationChange 
 
 void Router::RejectConfiguration(std::string_view message) {
   configs_rejected_.fetch_add(1, std::memory_order_relaxed);
+  if (!has_listener_.load(std::memory_order_acquire)) return;
+  const std::string text(message);  // NUL-terminated, as Event promises
   Event event;
   event.kind = EventKind::kConfigRejected;
   event.generation = static_cast<uint64_t>(configs_applied_.load(std::memory_order_relaxed));
-  event.message = message;
+  event.message = text;
   Emit(event);
 }
 

@@ -28,9 +28,9 @@ namespace {
 constexpr int64_t kMs = 1'000'000;
 
 // |actual - expected| <= tolerance, in integers.
-#define EXPECT_ABOUT(actual, expected, tolerance)                                       \
+#define EXPECT_ABOUT(actual, expected, tolerance)                                          \
   EXPECT_LE(std::llabs(static_cast<long long>(actual) - static_cast<long long>(expected)), \
-            static_cast<long long>(tolerance))                                          \
+            static_cast<long long>(tolerance))                                             \
       << #actual " is " << (actual) << ", expected " << (expected) << " +- " << (tolerance)
 constexpr int64_t kIntervalMs = 10;  // one request every 10 ms
 
@@ -38,14 +38,18 @@ struct Time {
   std::atomic<int64_t> now_ns{1'000'000 * kMs};
   uint64_t rng = 0x5EED;
 };
-int64_t ClockFn(void *user) { return static_cast<Time *>(user)->now_ns.load(); }
+int64_t ClockFn(void *user) {
+  return static_cast<Time *>(user)->now_ns.load();
+}
 uint64_t RandomFn(void *user) {
   uint64_t z = (static_cast<Time *>(user)->rng += 0x9E3779B97F4A7C15ULL);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
 }
-void SleepFn(void *user, int64_t ns) { static_cast<Time *>(user)->now_ns += ns; }
+void SleepFn(void *user, int64_t ns) {
+  static_cast<Time *>(user)->now_ns += ns;
+}
 
 // How an upstream answers right now.
 struct Upstream {
@@ -53,8 +57,12 @@ struct Upstream {
   double latency_ms = 100;
   int64_t retry_after_ms = 0;
 };
-Upstream Healthy(double latency_ms = 100) { return {LLMR_OUTCOME_SUCCESS, latency_ms, 0}; }
-Upstream Down() { return {LLMR_OUTCOME_CONNECTION_ERROR, 5, 0}; }  // refused at once
+Upstream Healthy(double latency_ms = 100) {
+  return {LLMR_OUTCOME_SUCCESS, latency_ms, 0};
+}
+Upstream Down() {
+  return {LLMR_OUTCOME_CONNECTION_ERROR, 5, 0};
+}  // refused at once
 Upstream RateLimited(int64_t retry_after_ms, double latency_ms = 10) {
   return {LLMR_OUTCOME_RATE_LIMITED, latency_ms, retry_after_ms};
 }
@@ -74,8 +82,8 @@ struct Traffic {
 struct Window {
   std::map<std::string, Traffic> traffic;
   int64_t requests = 0;
-  int64_t no_provider = 0;   // failed fast: every deployment open
-  int64_t violations = 0;    // a request reached a deployment its breaker should have kept out
+  int64_t no_provider = 0;  // failed fast: every deployment open
+  int64_t violations = 0;   // a request reached a deployment its breaker should have kept out
   // Every trip, as it happened: deployment, ms since the start of the Run(), and the cooldown
   // it started (read at that instant).
   struct Trip {
@@ -192,8 +200,8 @@ class Cluster {
       if (h.state != LLMR_BREAKER_CLOSED) ++w->violations;
     }
     const Upstream answer = upstream_[name];
-    pending_.push({time_.now_ns.load() + static_cast<int64_t>(answer.latency_ms * kMs),
-                   pick.ticket, name, answer});
+    pending_.push({time_.now_ns.load() + static_cast<int64_t>(answer.latency_ms * kMs), pick.ticket,
+                   name, answer});
   }
 
   void CompleteUntil(int64_t until_ns, int64_t start, Window *w) {
@@ -272,8 +280,7 @@ TEST(Faults, HardOutageFailsOverAfterEightRequestsAndProbesWithDoublingCooldowns
   EXPECT_ABOUT(outage.trips[0].at_ms, 215, 5);
   ASSERT_EQ(a.probes, 4);
   ExpectProbesAfterCooldowns(a, outage.trips);
-  EXPECT_EQ(outage.traffic.at("b").picks + outage.traffic.at("c").picks + a.picks,
-            outage.requests);
+  EXPECT_EQ(outage.traffic.at("b").picks + outage.traffic.at("c").picks + a.picks, outage.requests);
 
   // a comes back 120 s into the outage; the next probe (when the 80 s cooldown ends, at 155.2 s)
   // finds it up and closes the breaker, and round robin gives a its third again at once.
@@ -495,8 +502,9 @@ TEST(Faults, FlappingDoublesTheCooldownWhileProbesFailAndBoundsTheTrafficToTheFl
   EXPECT_LE(failures, 8 * closes + probes);
   // A third of the 51'480 requests of the down periods would have gone to a without a breaker.
   EXPECT_LT(failures, 51'480 / 3 / 20);
-  std::printf("flapping: %lld failures, %lld probes, %lld closes\n", static_cast<long long>(failures),
-              static_cast<long long>(probes), static_cast<long long>(closes));
+  std::printf("flapping: %lld failures, %lld probes, %lld closes\n",
+              static_cast<long long>(failures), static_cast<long long>(probes),
+              static_cast<long long>(closes));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <llmroute/llmroute.h>
 
+#include <cstdint>
 #include <cstring>
 
 namespace {
@@ -25,7 +26,8 @@ struct Router {
   Router() {
     llmr_router_options o;
     llmr_router_options_init(&o, sizeof o);
-    o.retry_budget_max_tokens = 0;  // one attempt per call
+    o.retry_budget_max_tokens = 0;  // no retries: one attempt per call
+    o.retry_budget_token_ratio = 0;
     EXPECT_EQ(llmr_router_create(&o, &router), LLMR_OK) << llmr_error_message();
     const char *model = "m";
     llmr_deployment d;
@@ -73,6 +75,32 @@ TEST(FuzzRegressions, AdapterReportingANonOutcomeIsAFailedAttemptOfTheAdapter) {
   EXPECT_EQ(status, LLMR_ERR_UPSTREAM);
   EXPECT_EQ(info.outcome, LLMR_OUTCOME_CONNECTION_ERROR);
   EXPECT_EQ(info.adapter_failed, 1);
+}
+
+// Token counts are whatever the host reports: INT64_MAX input and output tokens on a deployment
+// with a tpm limit overflowed their sum (UBSan: signed integer overflow). The sum now saturates:
+// the deployment is simply out of tokens for the minute.
+TEST(FuzzRegressions, HugeTokenCountsSaturateInsteadOfOverflowing) {
+  llmr_router *router = nullptr;
+  ASSERT_EQ(llmr_router_create(nullptr, &router), LLMR_OK) << llmr_error_message();
+  const char *model = "m";
+  llmr_deployment d;
+  llmr_deployment_init(&d, sizeof d);
+  d.name = "a";
+  d.models = &model;
+  d.model_count = 1;
+  d.tpm_limit = 1000;
+  ASSERT_EQ(llmr_router_add_deployment(router, &d), LLMR_OK) << llmr_error_message();
+  llmr_pick pick;
+  llmr_pick_init(&pick, sizeof pick);
+  ASSERT_EQ(llmr_router_pick(router, "m", nullptr, &pick), LLMR_OK) << llmr_error_message();
+  llmr_report report;
+  llmr_report_init(&report, sizeof report);
+  report.input_tokens = INT64_MAX;
+  report.output_tokens = INT64_MAX;
+  EXPECT_EQ(llmr_router_report(router, pick.ticket, &report), LLMR_OK) << llmr_error_message();
+  EXPECT_EQ(llmr_router_pick(router, "m", nullptr, &pick), LLMR_ERR_RATE_LIMITED);
+  llmr_router_destroy(router);
 }
 
 }  // namespace

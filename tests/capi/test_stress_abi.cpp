@@ -101,7 +101,7 @@ struct Adapter {
   std::atomic<int> in_invoke{0};
   std::atomic<int> releases{0};
   std::array<std::atomic<int64_t>, 3> by_class{};  // attempts it answered, by Class
-  bool owned_by_router = false;                     // churn adapters delete themselves
+  bool owned_by_router = false;                    // churn adapters delete themselves
 };
 
 llmr_status Invoke(void *user, const llmr_invoke_args *args, llmr_attempt_result *result) {
@@ -235,7 +235,8 @@ void StressAbi::Worker(int index, int64_t ops, Tally *tally) {
       r.input_tokens = 5;
       r.output_tokens = 5;
       s = llmr_router_report(router_, h.ticket, &r);
-      if (s == LLMR_OK && h.stable_index >= 0) ++tally->reported[h.stable_index][ClassOf(r.outcome)];
+      if (s == LLMR_OK && h.stable_index >= 0)
+        ++tally->reported[h.stable_index][ClassOf(r.outcome)];
     }
     if (s != LLMR_OK) unexpected(cancel ? "cancel" : "report", s);
     done.push_back(h.ticket);
@@ -429,8 +430,7 @@ TEST_F(StressAbi, MixedOperationsKeepAccountingExact) {
   }
   std::printf("%lld operations in %.1f s: %lld calls ok, %lld failed, %lld double reports\n",
               static_cast<long long>(total), seconds, static_cast<long long>(sum.calls_ok),
-              static_cast<long long>(sum.calls_failed),
-              static_cast<long long>(sum.double_reports));
+              static_cast<long long>(sum.calls_failed), static_cast<long long>(sum.double_reports));
   EXPECT_GT(sum.calls_ok, 0);
 
   llmr_health_list *list = nullptr;
@@ -451,8 +451,7 @@ TEST_F(StressAbi, MixedOperationsKeepAccountingExact) {
     EXPECT_EQ(h.picks, sum.picks[s] + attempts) << name;
     EXPECT_EQ(h.successes, sum.reported[s][kSuccess] + a.by_class[kSuccess]) << name;
     EXPECT_EQ(h.failures, sum.reported[s][kFailure] + a.by_class[kFailure]) << name;
-    EXPECT_EQ(h.request_errors, sum.reported[s][kRequestError] + a.by_class[kRequestError])
-        << name;
+    EXPECT_EQ(h.request_errors, sum.reported[s][kRequestError] + a.by_class[kRequestError]) << name;
     EXPECT_EQ(h.cancels, sum.cancels[s]) << name;
     if (s == 0) {
       EXPECT_GT(h.trips, 0) << "stable-0 never tripped: the breaker was not exercised";

@@ -31,6 +31,11 @@ public class Native {
     return ret;
   }
 
+  public static void ValidateConfig(string json) {
+    NativePINVOKE.ValidateConfig(json);
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
 }
 
 }

@@ -217,6 +217,21 @@ public class Router : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void ApplyConfig(string json) {
+    NativePINVOKE.Router_ApplyConfig(swigCPtr, json);
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void ApplyConfigFile(string path) {
+    NativePINVOKE.Router_ApplyConfigFile(swigCPtr, path);
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void MetricsText(TextBuffer out_) {
+    NativePINVOKE.Router_MetricsText(swigCPtr, TextBuffer.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   private void SetNativeAdapter(string deployment, NativeAdapter adapter) {
     NativePINVOKE.Router_SetNativeAdapter(swigCPtr, deployment, NativeAdapter.getCPtr(adapter));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

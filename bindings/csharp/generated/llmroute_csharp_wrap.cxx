@@ -4808,6 +4808,70 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_CallResult(void * jarg1) {
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_TextBuffer_Text_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::TextBuffer *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->text = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_TextBuffer_Text_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::TextBuffer *)jarg1; 
+  result = (std::string *) & ((arg1)->text);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_TextBuffer() {
+  void * jresult ;
+  llmroute::swig::TextBuffer *result = 0 ;
+  
+  result = (llmroute::swig::TextBuffer *)new llmroute::swig::TextBuffer();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_TextBuffer(void * jarg1) {
+  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
+  
+  arg1 = (llmroute::swig::TextBuffer *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ValidateConfig(const char * jarg1) {
+  std::string *arg1 = 0 ;
+  llmroute::swig::Status result;
+  
+  if (!jarg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg1_str(jarg1);
+  arg1 = &arg1_str; 
+  result = llmroute::swig::ValidateConfig((std::string const &)*arg1);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
 SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Router() {
   void * jresult ;
   llmroute::swig::Router *result = 0 ;
@@ -5378,6 +5442,83 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthList(void * jarg1, void
   }
   
   result = (arg1)->HealthList(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfig(void * jarg1, const char * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->ApplyConfig((std::string const &)*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfigFile(void * jarg1, const char * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->ApplyConfigFile((std::string const &)*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_MetricsText(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::TextBuffer *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::TextBuffer *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::TextBuffer & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->MetricsText(*arg2);
   
   if ((&result)->code != 0) {
     llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 

@@ -112,6 +112,14 @@ func (b randomBox) NextBits() int64 { return int64(b.r.Uint64()) }
 
 // New creates a router; opts nil means DefaultOptions().
 func New(opts *Options) (*Router, error) {
+	return open(opts, func(n native.Router, o native.RouterOptions, clock, random uint) error {
+		return n.OpenGo(o, clock, random)
+	})
+}
+
+// open creates a router with opts (nil: DefaultOptions()) through create, which opens the
+// native router with the options and the clock and random handles (0: none).
+func open(opts *Options, create func(native.Router, native.RouterOptions, uint, uint) error) (*Router, error) {
 	o := DefaultOptions()
 	if opts != nil {
 		o = *opts
@@ -141,7 +149,7 @@ func New(opts *Options) (*Router, error) {
 	if o.Random != nil {
 		r.randH = cgo.NewHandle(native.BitSource(randomBox{o.Random}))
 	}
-	if err := r.n.OpenGo(n, uint(r.clockH), uint(r.randH)); err != nil {
+	if err := create(r.n, n, uint(r.clockH), uint(r.randH)); err != nil {
 		native.DeleteRouter(r.n)
 		r.deleteHandles()
 		return nil, wrap(err)

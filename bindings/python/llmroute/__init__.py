@@ -11,6 +11,11 @@ full path in the environment variable ``LLMROUTE_LIBRARY``), and needs no compil
         pick = router.pick("gpt-4o")
         ...  # make the HTTP call to pick.deployment
         router.report(pick, llmroute.Outcome.SUCCESS, latency_ms=812.0)
+
+    router = llmroute.Router.from_config_file("/etc/gateway/llmroute.json")
+    router.set_event_listener(lambda event: print(event))
+    router.apply_config_file("/etc/gateway/llmroute.json")   # hot reload; ConfigError if rejected
+    print(router.stats().deployment("azure-eu").picks, router.metrics_text())
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from typing import Optional
 
 from . import _native
 from ._native import lib as _lib
-from .enums import AllOpenPolicy, BreakerState, FallbackKind, Outcome, Override, Status, Strategy
+from .enums import (AllOpenPolicy, BreakerState, EventKind, FallbackKind, Outcome, Override,
+                    Status, Strategy)
 from .errors import (
     AlreadyExistsError,
     BufferTooSmallError,
@@ -42,20 +48,25 @@ from .errors import (
     UpstreamError,
 )
 from ._native import MissingFunctionError
+from .config import validate_config
+from .events import Event
 from .execution import Attempt, AttemptInfo, AttemptResult, CallReport, Cancel
 from .router import Candidate, Health, Pick, Router
+from .stats import DeploymentStats, ModelStats, SharedStateStatus, Stats
 
 __all__ = [
     "Router", "Pick", "Candidate", "Health",
     "Attempt", "AttemptResult", "AttemptInfo", "CallReport", "Cancel",
+    "Event", "Stats", "DeploymentStats", "ModelStats", "SharedStateStatus", "validate_config",
     "Status", "Strategy", "Outcome", "BreakerState", "Override", "AllOpenPolicy", "FallbackKind",
+    "EventKind",
     "LlmrouteError", "InvalidArgumentError", "NoMemoryError", "NotFoundError",
     "AlreadyExistsError", "RetryAfterError", "NoProviderError", "RateLimitedError",
     "UnknownModelError", "InvalidTicketError", "TicketDoneError", "CapacityError",
     "InternalError", "BufferTooSmallError", "DeadlineExceededError", "CancelledError",
-    "UpstreamError", "CallbackReentryError", "MissingFunctionError",
+    "UpstreamError", "ConfigError", "CallbackReentryError", "MissingFunctionError",
     "library_version", "library_version_string", "library_path", "status_str",
-    "strategy_str", "outcome_str", "breaker_state_str", "fallback_kind_str",
+    "strategy_str", "outcome_str", "breaker_state_str", "fallback_kind_str", "event_kind_str",
     "NAME_MAX", "LIST_MAX", "EXPECTED_MAJOR",
 ]
 
@@ -109,3 +120,9 @@ def breaker_state_str(state: int) -> Optional[str]:
 def fallback_kind_str(kind: int) -> Optional[str]:
     """llmr_fallback_kind_str(): "general" etc.; None for a value that does not exist."""
     return _static_str(_native.require("llmr_fallback_kind_str")(int(kind)))
+
+
+def event_kind_str(kind: int) -> Optional[str]:
+    """llmr_event_kind_str(): "breaker", "config_applied", "config_rejected"; None for a value
+    that does not exist."""
+    return _static_str(_native.require("llmr_event_kind_str")(int(kind)))

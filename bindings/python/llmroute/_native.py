@@ -57,6 +57,7 @@ llmr_breaker_state = c_int
 llmr_override = c_int
 llmr_all_open_policy = c_int
 llmr_fallback_kind = c_int
+llmr_event_kind = c_int
 llmr_ticket = c_uint64
 
 # typedef int64_t (*llmr_clock_fn)(void *user_data);
@@ -122,6 +123,12 @@ class llmr_router_options(Structure):
         ("peak_ewma_decay_ms", c_int64),
         ("peak_ewma_failure_penalty", c_double),
         ("affinity_load_factor", c_double),
+        ("shared_state_url", c_char_p),
+        ("shared_state_key_prefix", c_char_p),
+        ("shared_state_sync_interval_ms", c_int64),
+        ("shared_state_connect_timeout_ms", c_int64),
+        ("shared_state_command_timeout_ms", c_int64),
+        ("shared_state_rate_batch", c_double),
     ]
 
 
@@ -290,6 +297,99 @@ class llmr_health(Structure):
     ]
 
 
+class llmr_event(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("kind", llmr_event_kind),
+        ("deployment", c_char_p),
+        ("from", llmr_breaker_state),
+        ("to", llmr_breaker_state),
+        ("cooldown_ms", c_int64),
+        ("added", POINTER(c_char_p)),
+        ("added_count", c_size_t),
+        ("removed", POINTER(c_char_p)),
+        ("removed_count", c_size_t),
+        ("kept_count", c_size_t),
+        ("config_generation", c_uint64),
+        ("message", c_char_p),
+    ]
+
+
+# typedef void (*llmr_event_fn)(void *user_data, const llmr_event *event);
+llmr_event_fn = CFUNCTYPE(None, c_void_p, POINTER(llmr_event))
+
+
+class llmr_event_listener(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("user_data", c_void_p),
+        ("fn", llmr_event_fn),
+        ("release", llmr_release_fn),
+    ]
+
+
+class llmr_stats(Structure):
+    """Opaque."""
+
+
+class llmr_deployment_stats(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("name", c_char_p),
+        ("state", llmr_breaker_state),
+        ("eligible", c_int32),
+        ("in_flight", c_int64),
+        ("picks", c_int64),
+        ("successes", c_int64),
+        ("rate_limited", c_int64),
+        ("server_errors", c_int64),
+        ("timeouts", c_int64),
+        ("connection_errors", c_int64),
+        ("auth_errors", c_int64),
+        ("bad_requests", c_int64),
+        ("context_window_exceeded", c_int64),
+        ("content_policy", c_int64),
+        ("cancels", c_int64),
+        ("input_tokens", c_int64),
+        ("output_tokens", c_int64),
+        ("ewma_latency_ms", c_double),
+        ("latency_count", c_int64),
+        ("latency_sum_ms", c_double),
+        ("latency_p50_ms", c_double),
+        ("latency_p90_ms", c_double),
+        ("latency_p99_ms", c_double),
+        ("breaker_opened", c_int64),
+        ("breaker_half_opened", c_int64),
+        ("breaker_closed", c_int64),
+        ("cooldown_remaining_ms", c_int64),
+    ]
+
+
+class llmr_model_stats(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("model", c_char_p),
+        ("picks", c_int64),
+        ("fallbacks", c_int64),
+    ]
+
+
+class llmr_shared_state_status(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("enabled", c_int32),
+        ("connected", c_int32),
+        ("last_sync_age_ms", c_int64),
+        ("syncs", c_int64),
+        ("sync_failures", c_int64),
+        ("connections", c_int64),
+        ("remote_opens", c_int64),
+        ("remote_closes", c_int64),
+        ("last_error", c_char_p),
+        ("last_error_cap", c_size_t),
+    ]
+
+
 # Every struct of the header with a body, and its *_init function (None: the library fills it
 # in and hands it to a callback).
 STRUCTS = {
@@ -305,6 +405,11 @@ STRUCTS = {
     "llmr_attempt_info": (llmr_attempt_info, "llmr_attempt_info_init"),
     "llmr_call_summary": (llmr_call_summary, "llmr_call_summary_init"),
     "llmr_health": (llmr_health, "llmr_health_init"),
+    "llmr_event": (llmr_event, None),
+    "llmr_event_listener": (llmr_event_listener, "llmr_event_listener_init"),
+    "llmr_deployment_stats": (llmr_deployment_stats, "llmr_deployment_stats_init"),
+    "llmr_model_stats": (llmr_model_stats, "llmr_model_stats_init"),
+    "llmr_shared_state_status": (llmr_shared_state_status, "llmr_shared_state_status_init"),
 }
 VERSIONED_STRUCTS = {name: v for name, v in STRUCTS.items() if v[1] is not None}
 
@@ -319,6 +424,7 @@ _str_array = POINTER(c_char_p)  # const char *const *
 _cancel_p = POINTER(llmr_cancel)
 _context_p = POINTER(llmr_call_context)
 _call_report_p = POINTER(llmr_call_report)
+_stats_p = POINTER(llmr_stats)
 
 FUNCTIONS = [
     ("llmr_status_str", c_char_p, [llmr_status]),
@@ -381,6 +487,39 @@ FUNCTIONS = [
     ("llmr_breaker_state_str", c_char_p, [llmr_breaker_state]),
     ("llmr_fallback_kind_str", c_char_p, [llmr_fallback_kind]),
     ("llmr_strategy_from_str", llmr_status, [c_char_p, POINTER(llmr_strategy)]),
+    # Configuration (JSON) and hot reload. `json` is c_char_p: bytes are passed as they are,
+    # embedded NULs included (the length goes beside them).
+    ("llmr_router_create_from_config", llmr_status,
+     [c_char_p, c_size_t, POINTER(llmr_router_options), POINTER(_router_p)]),
+    ("llmr_router_create_from_config_file", llmr_status,
+     [c_char_p, POINTER(llmr_router_options), POINTER(_router_p)]),
+    ("llmr_router_apply_config", llmr_status, [_router_p, c_char_p, c_size_t]),
+    ("llmr_router_apply_config_file", llmr_status, [_router_p, c_char_p]),
+    ("llmr_config_validate", llmr_status, [c_char_p, c_size_t]),
+    # Events
+    ("llmr_event_listener_init", llmr_status, [POINTER(llmr_event_listener), c_size_t]),
+    ("llmr_router_set_event_listener", llmr_status,
+     [_router_p, POINTER(llmr_event_listener)]),
+    ("llmr_event_kind_str", c_char_p, [llmr_event_kind]),
+    # Statistics and Prometheus metrics
+    ("llmr_router_stats", llmr_status, [_router_p, POINTER(_stats_p)]),
+    ("llmr_stats_free", None, [_stats_p]),
+    ("llmr_deployment_stats_init", llmr_status, [POINTER(llmr_deployment_stats), c_size_t]),
+    ("llmr_stats_deployment_count", c_size_t, [_stats_p]),
+    ("llmr_stats_deployment", llmr_status,
+     [_stats_p, c_size_t, POINTER(llmr_deployment_stats)]),
+    ("llmr_model_stats_init", llmr_status, [POINTER(llmr_model_stats), c_size_t]),
+    ("llmr_stats_model_count", c_size_t, [_stats_p]),
+    ("llmr_stats_model", llmr_status, [_stats_p, c_size_t, POINTER(llmr_model_stats)]),
+    ("llmr_stats_config_counts", llmr_status, [_stats_p, POINTER(c_int64), POINTER(c_int64)]),
+    ("llmr_stats_metrics_text", llmr_status, [_stats_p, POINTER(c_char_p), POINTER(c_size_t)]),
+    # `char *buf` is c_char_p: a ctypes.create_string_buffer() is passed as its address.
+    ("llmr_router_metrics_text", llmr_status,
+     [_router_p, c_char_p, c_size_t, POINTER(c_size_t)]),
+    ("llmr_shared_state_status_init", llmr_status,
+     [POINTER(llmr_shared_state_status), c_size_t]),
+    ("llmr_router_shared_state_status", llmr_status,
+     [_router_p, POINTER(llmr_shared_state_status)]),
 ]
 
 # ---------------------------------------------------------------------------------------------

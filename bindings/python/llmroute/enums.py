@@ -13,7 +13,7 @@ import enum
 from typing import Type, TypeVar, Union
 
 __all__ = ["Status", "Strategy", "Outcome", "BreakerState", "Override", "AllOpenPolicy",
-           "FallbackKind"]
+           "FallbackKind", "EventKind"]
 
 
 class Status(enum.IntEnum):
@@ -95,6 +95,17 @@ class FallbackKind(enum.IntEnum):
     GENERAL = 0
     CONTEXT_WINDOW = 1
     CONTENT_POLICY = 2
+
+
+class EventKind(enum.IntEnum):
+    """``llmr_event_kind`` (prefix ``LLMR_EVENT_``): what an Event reports."""
+
+    #: A deployment's breaker changed state.
+    BREAKER = 0
+    #: A configuration was applied (Router.apply_config and apply_config_file).
+    CONFIG_APPLIED = 1
+    #: A configuration was rejected; nothing of it was applied.
+    CONFIG_REJECTED = 2
 
 
 E = TypeVar("E", bound=enum.IntEnum)

@@ -7,6 +7,7 @@ binding does not know yet) and ``.message`` the detail the library gave for the 
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Type, Union
 
 from .enums import Status, _coerce
@@ -29,6 +30,7 @@ __all__ = [
     "DeadlineExceededError",
     "CancelledError",
     "UpstreamError",
+    "ConfigError",
     "CallbackReentryError",
 ]
 
@@ -152,8 +154,24 @@ class UpstreamError(LlmrouteError):
     which."""
 
 
-class ConfigError(LlmrouteError):
-    """LLMR_ERR_CONFIG: a configuration was rejected; the message names the JSON path."""
+class ConfigError(LlmrouteError, ValueError):
+    """LLMR_ERR_CONFIG: a configuration was rejected (malformed JSON, an unknown field, a value
+    of the wrong type or out of range, a duplicate, a file that cannot be read, or a router
+    setting a reload may not change). ``message`` starts with the JSON path of the offending
+    value, then the reason: ``"$.deployments[2].weight: must be an integer in 1..1000000 (got
+    0)"``; ``path`` is that JSON path alone. Nothing of the configuration was applied."""
+
+    @property
+    def path(self) -> str:
+        """The JSON path the message starts with (``"$.deployments[2].weight"``,
+        ``"$.aliases['gpt-4']"``), or "" when the message has none."""
+        m = _JSON_PATH.match(self.message)
+        return m.group(1) if m else ""
+
+
+# The path the library puts before a configuration error: $ then .identifier, [index] or
+# ['key'] (quotes and backslashes escaped with a backslash), then ": ".
+_JSON_PATH = re.compile(r"(\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\]|\['(?:[^'\\]|\\.)*'\])*): ")
 
 
 class CallbackReentryError(LlmrouteError, RuntimeError):

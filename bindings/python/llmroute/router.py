@@ -27,6 +27,9 @@ frames between the library and the callback, so the wrapper catches it:
   such a call would overwrite the error message of the call in progress): any llmroute call made
   from inside a callback raises CallbackReentryError, which the wrapper then handles as above.
 
+The event listener (set_event_listener) is different: it may call the router, as the header
+allows, and its own exceptions are handled as described in llmroute.events.
+
 Thread safety: every method may be called from any number of threads at once, except close(),
 which (like llmr_router_destroy) must not race with other calls on the same router.
 """
@@ -45,6 +48,7 @@ from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence
 
 from . import _native
 from ._native import lib as _lib
+from .config import ConfigLike, PathLike, config_bytes, config_path
 from .enums import (
     AllOpenPolicy,
     BreakerState,
@@ -62,7 +66,9 @@ from .errors import (
     RetryAfterError,
     error_for,
 )
+from .events import Event, EventDispatch, listener_struct
 from .execution import AdapterTable, CallReport, Cancel
+from .stats import SharedStateStatus, Stats, read_shared_state_status, read_snapshot
 
 __all__ = ["Router", "Pick", "Candidate", "Health"]
 
@@ -383,6 +389,8 @@ for _field, _ctype in _native.llmr_router_options._fields_:
         _OPTION_KINDS[_field] = "i64"
     elif _ctype is ctypes.c_double:
         _OPTION_KINDS[_field] = "double"
+    elif _ctype is ctypes.c_char_p:
+        _OPTION_KINDS[_field] = "str"
     else:  # pragma: no cover - a new member type needs a conversion here
         raise ImportError("llmroute: no conversion for option %s" % _field)
 del _field, _ctype
@@ -397,6 +405,16 @@ def _strategy_value(strategy, what: str = "strategy") -> int:
             raise _last_error(status)
         return out.value
     return _int_in(strategy, _INT_MIN, _INT_MAX, what)
+
+
+# What threading.current_thread() is on a thread Python did not start.
+_FOREIGN_THREAD = getattr(threading, "_DummyThread", ())
+
+
+def _destroy(handle, callbacks) -> None:
+    """Destroys a native router; ``callbacks`` (its CFUNCTYPE objects) live until it is gone."""
+    _lib.llmr_router_destroy(handle)
+    del callbacks
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,7 +442,14 @@ class Router:
       latency_buffer, latency_prior_ms, retry_budget_max_tokens, retry_budget_token_ratio,
       tier_overprovisioning_factor, slow_start_window_ms, slow_start_aggression,
       slow_start_min_weight_percent, peak_ewma_decay_ms, peak_ewma_failure_penalty,
-      affinity_load_factor. The library validates them (InvalidArgumentError naming the field).
+      affinity_load_factor, and the fleet shared state's shared_state_url (a str,
+      "redis://..."), shared_state_key_prefix, shared_state_sync_interval_ms,
+      shared_state_connect_timeout_ms, shared_state_command_timeout_ms, shared_state_rate_batch
+      (docs/fleet.md). The library validates them (InvalidArgumentError naming the field).
+
+    Router.from_config(config, **options) and Router.from_config_file(path, **options) create
+    one from a JSON configuration instead (docs/configuration.md), with the same keyword
+    arguments as base options.
 
     Use it as a context manager or call close(); a router that is garbage collected unclosed is
     closed then.
@@ -436,6 +461,46 @@ class Router:
                  clock: Optional[Callable[[], int]] = None,
                  random: Optional[Callable[[], int]] = None,
                  sleep: Optional[Callable[[int], None]] = None, **options) -> None:
+        opts = self._prepare(strategy, all_open_policy, clock, random, sleep, options)
+        self._create(lambda out: _lib.llmr_router_create(opts, out))
+
+    @classmethod
+    def from_config(cls, config: ConfigLike, strategy=None, all_open_policy=None,
+                    clock: Optional[Callable[[], int]] = None,
+                    random: Optional[Callable[[], int]] = None,
+                    sleep: Optional[Callable[[int], None]] = None, **options) -> "Router":
+        """A router from a JSON configuration (llmr_router_create_from_config): JSON text
+        (str or bytes) or a dict. The keyword arguments are the base options, as for Router():
+        they supply what a configuration cannot (the clock, random and sleep callbacks) and the
+        router settings it leaves out; the configuration's router_settings win. Raises
+        ConfigError (``.path`` names the offending value) when the configuration is rejected,
+        InvalidArgumentError for bad base options. The configuration counts as the first one
+        applied."""
+        data = config_bytes(config)
+        fn = _native.require("llmr_router_create_from_config")
+        self = cls.__new__(cls)
+        opts = self._prepare(strategy, all_open_policy, clock, random, sleep, options)
+        self._create(lambda out: fn(data, len(data), opts, out))
+        return self
+
+    @classmethod
+    def from_config_file(cls, path: PathLike, strategy=None, all_open_policy=None,
+                         clock: Optional[Callable[[], int]] = None,
+                         random: Optional[Callable[[], int]] = None,
+                         sleep: Optional[Callable[[int], None]] = None,
+                         **options) -> "Router":
+        """Like from_config(), reading the configuration from the file at ``path``; a file that
+        cannot be read is a ConfigError too."""
+        p = config_path(path)
+        fn = _native.require("llmr_router_create_from_config_file")
+        self = cls.__new__(cls)
+        opts = self._prepare(strategy, all_open_policy, clock, random, sleep, options)
+        self._create(lambda out: fn(p, opts, out))
+        return self
+
+    def _prepare(self, strategy, all_open_policy, clock, random, sleep, options):
+        """The llmr_router_options of Router() and from_config(), and the Python side of the
+        router (callback wrappers, adapter table, event dispatch)."""
         opts = _native.new_struct(_native.llmr_router_options)
         if strategy is not None:
             opts.strategy = _strategy_value(strategy)
@@ -452,6 +517,11 @@ class Router:
                 setattr(opts, key, _int_in(value, 0, _UINT32_MAX, key))
             elif kind == "i64":
                 setattr(opts, key, _int_in(value, _INT64_MIN, _INT64_MAX, key))
+            elif kind == "str":
+                if value is not None and not isinstance(value, str):
+                    raise TypeError("%s must be a str or None" % key)
+                # ctypes keeps the bytes alive with the struct, past llmr_router_create().
+                setattr(opts, key, None if value is None else value.encode("utf-8"))
             else:
                 setattr(opts, key, float(value))
 
@@ -492,13 +562,21 @@ class Router:
         # kept like the callbacks above.
         self._adapter_table = AdapterTable(self._pending)
         self._callbacks.extend([self._adapter_table.invoke_cb, self._adapter_table.release_cb])
+        # The event listener (set_event_listener), likewise.
+        self._events = EventDispatch(self._pending)
+        self._callbacks.extend([self._events.event_cb, self._events.release_cb])
+        self._metrics_size = 0  # bytes the last metrics text needed: metrics_text()'s first guess
+        return opts
 
+    def _create(self, create) -> None:
+        """Calls ``create(out)``, one of the llmr_router_create* functions."""
         handle = POINTER(_native.llmr_router)()
         self._check_reentry()
-        status = _lib.llmr_router_create(opts, byref(handle))
+        status = create(byref(handle))
         if status:
             error = _last_error(status)
             self._callbacks.clear()
+            self._reraise_pending()
             raise error
         self._handle = handle
         self._reraise_pending()
@@ -507,14 +585,27 @@ class Router:
 
     def close(self) -> None:
         """Destroys the native router. Idempotent. Must not race with other calls on this router;
-        tickets still outstanding become invalid."""
+        tickets still outstanding become invalid. On a thread Python did not start (a callback
+        on the shared state's synchronisation thread, where the garbage collector may close an
+        unreachable router) the destruction is handed to a Python thread and finishes shortly
+        after close() returns."""
         handle = self._handle
         if handle is None:
             return
         self._handle = None
+        callbacks, self._callbacks = self._callbacks, []
+        if isinstance(threading.current_thread(), _FOREIGN_THREAD):
+            # Python code runs on a thread Python did not start only in a callback from
+            # llmroute's own thread, the shared state's synchronisation thread, and the garbage
+            # collector may run there and close a router that is in a reference cycle.
+            # llmr_router_destroy() would then join that thread from itself (std::terminate):
+            # a Python thread destroys the router instead, once the callback has returned.
+            threading.Thread(target=_destroy, args=(handle, callbacks), name="llmroute-close",
+                             daemon=True).start()
+            return
         _lib.llmr_router_destroy(handle)
         # Only now may the callbacks go: C no longer holds them.
-        self._callbacks = []
+        del callbacks
 
     @property
     def closed(self) -> bool:
@@ -545,6 +636,11 @@ class Router:
     def adapter_errors(self) -> int:
         """How many attempts failed because a provider adapter raised."""
         return self._adapter_table.errors
+
+    @property
+    def event_listener_errors(self) -> int:
+        """How many times the event listener raised (see llmroute.events)."""
+        return self._events.errors
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -829,6 +925,93 @@ class Router:
             _lib.llmr_health_list_free(out)
         self._reraise_pending()
         return result
+
+    # -- configuration, events, statistics ------------------------------------------------------
+
+    def apply_config(self, config: ConfigLike) -> None:
+        """Hot reload (llmr_router_apply_config): replaces the deployments, aliases, fallback
+        chains and strategies with those of ``config`` (JSON text or a dict), in one atomic step.
+        Deployments are matched by name: a kept one keeps its health, statistics, in-flight
+        calls, limits' windows and adapter; a new one starts closed, without an adapter. A
+        rejected configuration raises ConfigError (``.path`` names the offending value) and
+        changes nothing; so does one that changes a router setting other than the strategy.
+        Tells the event listener either way."""
+        handle = self._h()
+        data = config_bytes(config)
+        self._simple(_native.require("llmr_router_apply_config")(handle, data, len(data)))
+
+    def apply_config_file(self, path: PathLike) -> None:
+        """Like apply_config(), reading the configuration from the file at ``path``."""
+        handle = self._h()
+        p = config_path(path)
+        self._simple(_native.require("llmr_router_apply_config_file")(handle, p))
+
+    def set_event_listener(self, listener: Optional[Callable[[Event], Any]]) -> None:
+        """Registers ``listener(event)``, called with an Event for every breaker transition and
+        configuration reload, replacing the previous listener; None removes it. It runs on the
+        thread whose call caused the event and may call this router (not close it). An exception
+        it raises is logged on the "llmroute" logger, never propagated (see llmroute.events)."""
+        handle = self._h()
+        fn = _native.require("llmr_router_set_event_listener")
+        if listener is None:
+            self._simple(fn(handle, None))
+            return
+        if not callable(listener):
+            raise TypeError("an event listener is a callable taking an Event, or None")
+        events = self._events
+        key = events.add(listener)
+        status = fn(handle, listener_struct(events, key))
+        if status:
+            error = _last_error(status)
+            events.listeners.pop(key, None)  # not kept, and release will not be called
+            self._reraise_pending()
+            raise error
+        self._reraise_pending()
+
+    def stats(self, *, metrics_text: bool = False) -> Stats:
+        """Statistics at this moment (llmr_router_stats): every deployment (DeploymentStats,
+        in configuration order) and model (ModelStats, by name), and the configurations applied
+        and rejected. Never blocks picks or reports. With ``metrics_text=True`` the snapshot's
+        Prometheus text is kept in ``Stats.metrics_text`` (the same numbers)."""
+        handle = self._h()
+        out = POINTER(_native.llmr_stats)()
+        status = _native.require("llmr_router_stats")(handle, byref(out))
+        if status:
+            self._fail(status)
+        try:
+            result = read_snapshot(out, metrics_text)
+        finally:
+            _lib.llmr_stats_free(out)
+        self._reraise_pending()
+        return result
+
+    def metrics_text(self) -> str:
+        """The router's statistics in the Prometheus text exposition format 0.0.4
+        (llmr_router_metrics_text), ready to serve at /metrics with the Content-Type
+        "text/plain; version=0.0.4; charset=utf-8"."""
+        handle = self._h()
+        fn = _native.require("llmr_router_metrics_text")
+        needed = ctypes.c_size_t(0)
+        cap = self._metrics_size
+        while True:
+            # Some room to spare: the text can grow between two calls (new models, ...).
+            buf = ctypes.create_string_buffer(cap) if cap else None
+            status = fn(handle, buf, cap, byref(needed))
+            if status == Status.OK and buf is not None:
+                break
+            if status not in (Status.OK, Status.BUFFER_TOO_SMALL):
+                self._fail(status)
+            cap = needed.value + needed.value // 8 + 1024
+        self._metrics_size = cap
+        self._reraise_pending()
+        return ctypes.string_at(buf, needed.value - 1).decode("utf-8", "replace")
+
+    def shared_state_status(self) -> SharedStateStatus:
+        """Status of the fleet shared state (llmr_router_shared_state_status; docs/fleet.md):
+        ``enabled`` is False for a router created without shared_state_url. Never waits on the
+        network."""
+        handle = self._h()
+        return read_shared_state_status(handle)
 
     # -- execution through adapters -------------------------------------------------------------
 

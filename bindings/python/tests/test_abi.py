@@ -15,8 +15,8 @@ import pytest
 
 import llmroute
 from llmroute import _native
-from llmroute import (AllOpenPolicy, BreakerState, FallbackKind, Outcome, Override, Status,
-                      Strategy)
+from llmroute import (AllOpenPolicy, BreakerState, EventKind, FallbackKind, Outcome, Override,
+                      Status, Strategy)
 
 from conftest import HEADER, HERE
 
@@ -115,6 +115,7 @@ PY_ENUMS = {
     "llmr_override": (Override, ("LLMR_OVERRIDE_",)),
     "llmr_all_open_policy": (AllOpenPolicy, ("LLMR_ALL_OPEN_",)),
     "llmr_fallback_kind": (FallbackKind, ("LLMR_FALLBACK_",)),
+    "llmr_event_kind": (EventKind, ("LLMR_EVENT_",)),
 }
 
 
@@ -154,6 +155,9 @@ def test_enum_names_match_the_library_str_functions():
     for k in FallbackKind:
         assert llmroute.fallback_kind_str(k) == k.name.lower()
     assert llmroute.fallback_kind_str(99) is None
+    for e in EventKind:
+        assert llmroute.event_kind_str(e) == e.name.lower()
+    assert llmroute.event_kind_str(99) is None
     for o in Outcome:
         assert llmroute.outcome_str(o) == o.name.lower()
     for b in BreakerState:
@@ -218,7 +222,8 @@ def test_callback_types_equal_the_header(header_text):
     typedefs = re.findall(r"typedef\s+([^;()]*?)\s*\(\s*\*\s*(\w+)\s*\)\s*\(([^)]*)\)\s*;",
                           strip_comments(header_text), flags=re.S)
     assert {name for _, name, _ in typedefs} == {
-        "llmr_clock_fn", "llmr_random_fn", "llmr_sleep_fn", "llmr_invoke_fn", "llmr_release_fn"}
+        "llmr_clock_fn", "llmr_random_fn", "llmr_sleep_fn", "llmr_invoke_fn", "llmr_release_fn",
+        "llmr_event_fn"}
     for ret, name, params in typedefs:
         cfunc = getattr(_native, name)
         params = [" ".join(p.split()) for p in params.split(",")]
@@ -267,6 +272,12 @@ def test_init_defaults_are_the_documented_ones():
     assert (c.backoff_base_ms, c.backoff_max_ms, bool(c.cancel)) == (100, 5000, False)
     r = _native.new_struct(_native.llmr_report)
     assert (r.outcome, r.latency_ms, r.ttft_ms) == (Outcome.SUCCESS, -1, -1)
+    # "Sets struct_size and clears the rest."
+    for cls in (_native.llmr_event_listener, _native.llmr_deployment_stats,
+                _native.llmr_model_stats):
+        obj = _native.new_struct(cls)
+        assert obj.struct_size == ctypes.sizeof(cls)
+        assert bytes(obj)[4:] == bytes(ctypes.sizeof(cls) - 4), cls.__name__
 
 
 C_COMPILER = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")

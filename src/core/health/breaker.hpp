@@ -75,6 +75,21 @@ class CircuitBreaker {
   // The deployment left the router: stop counting it as degraded.
   void Detach();
 
+  // --- fleet shared state (shared_state/): read and written by the synchronisation thread ---
+  struct SyncView {
+    uint64_t epoch = 0;  // bumped by every local trip, cooldown extension and close
+    int64_t open_until_ns = 0;
+    uint32_t trips_in_row = 0;
+  };
+  SyncView ViewForSync();
+  // Takes the fleet's breaker: open until `until_ns` (a running cooldown is never shortened; a
+  // time already past means half-open), with at least `trips_in_row` re-trips for the next
+  // cooldown's doubling, or closed. Only when nothing changed here since `epoch` was read;
+  // otherwise *applied is false and the local change goes out with the next exchange. Not a
+  // local change itself (the epoch stays).
+  BreakerChange ApplyShared(uint64_t epoch, bool open, int64_t until_ns, uint32_t trips_in_row,
+                            int64_t now_ns, bool *applied);
+
   // --- observation ---
   BreakerState State(int64_t now_ns) const;
   // For picks, lock-free: the ratio as of the last report, or 0 once the window has passed
@@ -113,6 +128,7 @@ class CircuitBreaker {
   uint32_t trips_in_row_ = 0;    // re-trips since the last close; guarded by mutex_
   bool counted_degraded_ = false;  // guarded by mutex_
   bool detached_ = false;          // guarded by mutex_
+  uint64_t epoch_ = 0;             // guarded by mutex_; see SyncView
 };
 
 }  // namespace llmroute

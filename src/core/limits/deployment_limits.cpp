@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "core/clock.hpp"
+#include "core/shared_state/shared_state_config.hpp"
 
 namespace llmroute {
 
@@ -46,7 +47,8 @@ int64_t DeploymentLimits::SecondsUntilBelowLocked(int64_t now_s, uint64_t limit,
   return total < limit ? 0 : kSeconds;
 }
 
-bool DeploymentLimits::AdmitsLocked(int64_t now_s, int64_t in_flight) {
+bool DeploymentLimits::AdmitsLocked(int64_t now_ns, int64_t in_flight, bool *wake) {
+  const int64_t now_s = now_ns / kNsPerSecond;
   const uint32_t max_in_flight = max_in_flight_.load(std::memory_order_relaxed);
   if (max_in_flight != 0 && in_flight >= max_in_flight) return false;
   const uint32_t rpm = rpm_.load(std::memory_order_relaxed);
@@ -54,32 +56,82 @@ bool DeploymentLimits::AdmitsLocked(int64_t now_s, int64_t in_flight) {
     return false;
   }
   const uint64_t tpm = tpm_.load(std::memory_order_relaxed);
-  return tpm == 0 || SumLocked(now_s, [](const Bucket &b) { return b.tokens; }) < tpm;
+  if (tpm != 0 && SumLocked(now_s, [](const Bucket &b) { return b.tokens; }) >= tpm) return false;
+  const FleetLink *fleet = fleet_.load(std::memory_order_acquire);
+  return fleet == nullptr || !fleet->Active() || FleetAdmitsLocked(now_ns, *fleet, wake);
+}
+
+bool DeploymentLimits::FleetAdmitsLocked(int64_t now_ns, const FleetLink &fleet, bool *wake) const {
+  if (const uint32_t rpm = rpm_.load(std::memory_order_relaxed); rpm != 0) {
+    const uint64_t mine = unsynced_.requests + transit_.requests;
+    if (fleet_requests_ + mine >= rpm) {
+      // Full as of the last exchange; once the fleet's window has moved on, ask again.
+      if (now_ns >= fleet_requests_free_ns_) *wake = true;
+      return false;
+    }
+    if (mine >= RateBatch(rpm, fleet.rate_batch())) {
+      *wake = true;  // this instance's batch is used up until the next exchange
+      return false;
+    }
+  }
+  if (const uint64_t tpm = tpm_.load(std::memory_order_relaxed); tpm != 0) {
+    if (fleet_tokens_ + unsynced_.tokens + transit_.tokens >= tpm) {
+      if (now_ns >= fleet_tokens_free_ns_) *wake = true;
+      return false;
+    }
+  }
+  return true;
+}
+
+void DeploymentLimits::Wake(bool wake) const {
+  if (!wake) return;
+  if (FleetLink *fleet = fleet_.load(std::memory_order_acquire)) fleet->RequestSync();
 }
 
 bool DeploymentLimits::Admits(int64_t now_ns, int64_t in_flight) {
-  std::lock_guard<SpinLock> lock(lock_);
-  return AdmitsLocked(now_ns / kNsPerSecond, in_flight);
+  bool wake = false;
+  bool admits;
+  {
+    std::lock_guard<SpinLock> lock(lock_);
+    admits = AdmitsLocked(now_ns, in_flight, &wake);
+  }
+  Wake(wake);
+  return admits;
 }
 
 bool DeploymentLimits::TryAdmit(int64_t now_ns, int64_t in_flight) {
-  const int64_t now_s = now_ns / kNsPerSecond;
-  std::lock_guard<SpinLock> lock(lock_);
-  if (!AdmitsLocked(now_s, in_flight)) return false;
-  CurrentLocked(now_s).requests += 1;
-  return true;
+  bool wake = false;
+  {
+    std::lock_guard<SpinLock> lock(lock_);
+    if (AdmitsLocked(now_ns, in_flight, &wake)) {
+      CurrentLocked(now_ns / kNsPerSecond).requests += 1;
+      if (fleet_.load(std::memory_order_relaxed) != nullptr) unsynced_.requests += 1;
+      return true;
+    }
+  }
+  Wake(wake);
+  return false;
 }
 
 void DeploymentLimits::AddTokens(int64_t now_ns, int64_t tokens) {
   if (tokens <= 0) return;
   std::lock_guard<SpinLock> lock(lock_);
   CurrentLocked(now_ns / kNsPerSecond).tokens += static_cast<uint64_t>(tokens);
+  if (fleet_.load(std::memory_order_relaxed) != nullptr) {
+    unsynced_.tokens += static_cast<uint64_t>(tokens);
+  }
 }
 
 int64_t DeploymentLimits::MsUntilCapacity(int64_t now_ns, int64_t in_flight) {
   const int64_t now_s = now_ns / kNsPerSecond;
-  std::lock_guard<SpinLock> lock(lock_);
-  if (AdmitsLocked(now_s, in_flight)) return 0;
+  bool wake = false;
+  int64_t fleet_ms = 0;
+  std::unique_lock<SpinLock> lock(lock_);
+  if (AdmitsLocked(now_ns, in_flight, &wake)) return 0;
+  if (const FleetLink *fleet = fleet_.load(std::memory_order_acquire);
+      fleet != nullptr && fleet->Active()) {
+    fleet_ms = FleetMsUntilCapacityLocked(now_ns, *fleet);
+  }
   int64_t seconds = 0;
   if (const uint32_t rpm = rpm_.load(std::memory_order_relaxed); rpm != 0) {
     seconds = std::max(seconds,
@@ -91,7 +143,61 @@ int64_t DeploymentLimits::MsUntilCapacity(int64_t now_ns, int64_t in_flight) {
   }
   // Bucket boundaries are whole seconds: subtract what of the current second has passed.
   const int64_t ms = seconds * 1000 - (now_ns % kNsPerSecond) / kNsPerMs;
-  return std::max<int64_t>(ms, 1);  // at the in-flight limit: as soon as a call completes
+  lock.unlock();
+  Wake(wake);
+  // At the in-flight limit: as soon as a call completes.
+  return std::max<int64_t>({ms, fleet_ms, 1});
+}
+
+int64_t DeploymentLimits::FleetMsUntilCapacityLocked(int64_t now_ns, const FleetLink &fleet) const {
+  auto until = [&](int64_t free_ns) {
+    return free_ns > now_ns ? (free_ns - now_ns + kNsPerMs - 1) / kNsPerMs : 1;
+  };
+  int64_t ms = 0;
+  if (const uint32_t rpm = rpm_.load(std::memory_order_relaxed); rpm != 0) {
+    const uint64_t mine = unsynced_.requests + transit_.requests;
+    if (fleet_requests_ + mine >= rpm) {
+      ms = std::max(ms, until(fleet_requests_free_ns_));
+    } else if (mine >= RateBatch(rpm, fleet.rate_batch())) {
+      ms = std::max<int64_t>(ms, 1);  // the next exchange is on its way
+    }
+  }
+  if (const uint64_t tpm = tpm_.load(std::memory_order_relaxed); tpm != 0) {
+    if (fleet_tokens_ + unsynced_.tokens + transit_.tokens >= tpm) {
+      ms = std::max(ms, until(fleet_tokens_free_ns_));
+    }
+  }
+  return ms;
+}
+
+DeploymentLimits::Usage DeploymentLimits::TakeUnsynced(int64_t now_ns, bool whole_window) {
+  const int64_t now_s = now_ns / kNsPerSecond;
+  std::lock_guard<SpinLock> lock(lock_);
+  const uint64_t requests = SumLocked(now_s, [](const Bucket &b) { return b.requests; });
+  const uint64_t tokens = SumLocked(now_s, [](const Bucket &b) { return b.tokens; });
+  unsynced_.requests += transit_.requests;  // normally nothing is in transit here
+  unsynced_.tokens += transit_.tokens;
+  transit_.requests = whole_window ? requests : std::min(unsynced_.requests, requests);
+  transit_.tokens = whole_window ? tokens : std::min(unsynced_.tokens, tokens);
+  unsynced_ = Usage{};
+  return transit_;
+}
+
+void DeploymentLimits::ApplyFleet(uint64_t requests, uint64_t tokens, int64_t requests_free_ms,
+                                  int64_t tokens_free_ms, int64_t now_ns) {
+  std::lock_guard<SpinLock> lock(lock_);
+  fleet_requests_ = requests;
+  fleet_tokens_ = tokens;
+  fleet_requests_free_ns_ = now_ns + std::max<int64_t>(requests_free_ms, 0) * kNsPerMs;
+  fleet_tokens_free_ns_ = now_ns + std::max<int64_t>(tokens_free_ms, 0) * kNsPerMs;
+  transit_ = Usage{};
+}
+
+void DeploymentLimits::FleetFailed() {
+  std::lock_guard<SpinLock> lock(lock_);
+  unsynced_.requests += transit_.requests;
+  unsynced_.tokens += transit_.tokens;
+  transit_ = Usage{};
 }
 
 uint64_t DeploymentLimits::RequestsInWindow(int64_t now_ns) {

@@ -6,12 +6,18 @@
 // in-flight limit is approximate: the count is read under the lock but raised after it, so
 // threads admitted at the same instant may overshoot by their number (Envoy documents the same
 // for its circuit-breaker counters).
+//
+// Fleet-wide (shared state, docs/fleet.md): when linked to a FleetLink that is active, rpm and tpm
+// are checked against the fleet's usage as of the last exchange plus this instance's usage not yet
+// sent, and an instance admits at most a batch of requests between two exchanges. That is what
+// bounds the fleet's overshoot; nothing here waits on the network.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
 
+#include "core/shared_state/fleet_link.hpp"
 #include "core/spin_lock.hpp"
 
 namespace llmroute {
@@ -34,6 +40,26 @@ class DeploymentLimits {
   uint64_t RequestsInWindow(int64_t now_ns);
   uint64_t TokensInWindow(int64_t now_ns);
 
+  // --- fleet-wide counts (shared_state/) ---
+  uint32_t rpm() const { return rpm_.load(std::memory_order_relaxed); }
+  uint64_t tpm() const { return tpm_.load(std::memory_order_relaxed); }
+  // Links the limits to the fleet synchronisation; from then on usage is counted for it.
+  void LinkFleet(FleetLink *fleet) { fleet_.store(fleet, std::memory_order_release); }
+  struct Usage {
+    uint64_t requests = 0;
+    uint64_t tokens = 0;
+  };
+  // Moves the usage not yet sent to the fleet into transit and returns it: at most what the local
+  // window holds (older usage no longer counts), or the whole local window when `whole_window`
+  // (the store lost what was sent before).
+  Usage TakeUnsynced(int64_t now_ns, bool whole_window);
+  // The exchange succeeded: the fleet's window holds `requests` and `tokens` (ours included) and
+  // falls below the limits in *_free_ms.
+  void ApplyFleet(uint64_t requests, uint64_t tokens, int64_t requests_free_ms,
+                  int64_t tokens_free_ms, int64_t now_ns);
+  // The exchange failed: the usage in transit goes out with the next one.
+  void FleetFailed();
+
  private:
   static constexpr int kSeconds = 60;
   struct Bucket {
@@ -41,7 +67,12 @@ class DeploymentLimits {
     uint64_t requests = 0;
     uint64_t tokens = 0;
   };
-  bool AdmitsLocked(int64_t now_s, int64_t in_flight);
+  // *wake: an exchange with the fleet could let the request in (batch used up, or the fleet's
+  // window has moved on since the last exchange).
+  bool AdmitsLocked(int64_t now_ns, int64_t in_flight, bool *wake);
+  bool FleetAdmitsLocked(int64_t now_ns, const FleetLink &fleet, bool *wake) const;
+  int64_t FleetMsUntilCapacityLocked(int64_t now_ns, const FleetLink &fleet) const;
+  void Wake(bool wake) const;
   Bucket &CurrentLocked(int64_t now_s);
   template <typename F>
   uint64_t SumLocked(int64_t now_s, F field) const;
@@ -55,6 +86,15 @@ class DeploymentLimits {
   std::atomic<uint32_t> max_in_flight_{0};
   SpinLock lock_;
   std::array<Bucket, kSeconds> buckets_{};  // guarded by lock_
+  std::atomic<FleetLink *> fleet_{nullptr};
+  // Guarded by lock_: the fleet's usage as of the last exchange, when it falls below the limits
+  // (on this router's clock), and this instance's usage not yet sent or on its way.
+  uint64_t fleet_requests_ = 0;
+  uint64_t fleet_tokens_ = 0;
+  int64_t fleet_requests_free_ns_ = 0;
+  int64_t fleet_tokens_free_ns_ = 0;
+  Usage unsynced_;
+  Usage transit_;
 };
 
 }  // namespace llmroute

@@ -3,6 +3,7 @@
 // synchronisation); they live in DeploymentState, so they survive updates and reloads.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -18,8 +19,17 @@ class DeploymentStats {
   // unknown).
   void Record(Outcome outcome, double latency_ms, int64_t input_tokens, int64_t output_tokens) {
     outcomes_[static_cast<size_t>(outcome)].fetch_add(1, std::memory_order_relaxed);
-    if (input_tokens > 0) input_tokens_.fetch_add(input_tokens, std::memory_order_relaxed);
-    if (output_tokens > 0) output_tokens_.fetch_add(output_tokens, std::memory_order_relaxed);
+    // Hosts report whatever they were told; a cap per report keeps absurd counts from wrapping
+    // the lifetime totals negative (2^23 such reports would still fit).
+    constexpr int64_t kMaxTokensPerReport = int64_t{1} << 40;
+    if (input_tokens > 0) {
+      input_tokens_.fetch_add(std::min(input_tokens, kMaxTokensPerReport),
+                              std::memory_order_relaxed);
+    }
+    if (output_tokens > 0) {
+      output_tokens_.fetch_add(std::min(output_tokens, kMaxTokensPerReport),
+                               std::memory_order_relaxed);
+    }
     if (outcome == Outcome::kSuccess) latency_.Record(latency_ms);
   }
 

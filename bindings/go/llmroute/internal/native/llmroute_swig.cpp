@@ -615,7 +615,56 @@ Status Router::CallOnNativeThread(const std::string &model, const std::string &r
   return result;
 }
 
+Status ValidateConfig(const std::string &json) {
+  return MakeStatus(llmr_config_validate(json.data(), json.size()));
+}
+
+Status Router::ApplyConfig(const std::string &json) {
+  if (router_ == nullptr) return NotOpen();
+  return MakeStatus(llmr_router_apply_config(router_, json.data(), json.size()));
+}
+
+Status Router::ApplyConfigFile(const std::string &path) {
+  if (router_ == nullptr) return NotOpen();
+  return MakeStatus(llmr_router_apply_config_file(router_, path.c_str()));
+}
+
+Status Router::MetricsText(TextBuffer &out) {
+  out.text.clear();
+  if (router_ == nullptr) return NotOpen();
+  llmr_stats *stats = nullptr;
+  const llmr_status rc = llmr_router_stats(router_, &stats);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  const char *text = nullptr;
+  size_t len = 0;
+  const llmr_status rc2 = llmr_stats_metrics_text(stats, &text, &len);
+  if (rc2 == LLMR_OK) out.text.assign(text, len);
+  Status st = MakeStatus(rc2);
+  llmr_stats_free(stats);
+  return st;
+}
+
 #if defined(LLMROUTE_SWIG_GO)
+Status Router::OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,
+                                uintptr_t clock_handle, uintptr_t random_handle) {
+  if (router_ != nullptr) return Invalid("router is already open");
+  if (config == nullptr && config_len > 0) return Invalid("config is null");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  if (clock_handle != 0) {
+    c.clock = &GoClockTrampoline;
+    c.clock_user_data = reinterpret_cast<void *>(clock_handle);
+    c.sleep = &GoSleepTrampoline;
+    c.sleep_user_data = reinterpret_cast<void *>(clock_handle);
+  }
+  if (random_handle != 0) {
+    c.random = &GoRandomTrampoline;
+    c.random_user_data = reinterpret_cast<void *>(random_handle);
+  }
+  return MakeStatus(llmr_router_create_from_config(config == nullptr ? "" : config, config_len, &c,
+                                                   &router_));
+}
+
 Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle, uintptr_t random_handle) {
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;

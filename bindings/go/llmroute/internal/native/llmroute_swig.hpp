@@ -284,6 +284,15 @@ struct CallResult {
   bool has_report;
 };
 
+/** Text the library produced (the Prometheus exposition of MetricsText()). */
+struct TextBuffer {
+  std::string text;
+};
+
+/** Checks a JSON configuration (docs/configuration.md) without creating anything
+ * (llmr_config_validate): OK, or LLMR_ERR_CONFIG with the JSON path and the reason. */
+Status ValidateConfig(const std::string &json);
+
 // ---------------------------------------------------------------------------------------------
 // The router.
 
@@ -332,6 +341,13 @@ class Router {
   Status HealthOf(const std::string &name, Health &out);
   Status HealthList(std::vector<Health> &out);
 
+  /** Hot reload from a JSON configuration, all or nothing (llmr_router_apply_config and
+   * llmr_router_apply_config_file); LLMR_ERR_CONFIG names the offending value. */
+  Status ApplyConfig(const std::string &json);
+  Status ApplyConfigFile(const std::string &path);
+  /** The router's statistics in the Prometheus text format (llmr_router_metrics_text). */
+  Status MetricsText(TextBuffer &out);
+
   /** Attaches a host adapter (null detaches). On failure the adapter is not kept and
    * Released() is not called. */
   Status SetAdapter(const std::string &deployment, Adapter *adapter);
@@ -350,6 +366,10 @@ class Router {
 #if defined(SWIGGO) || defined(LLMROUTE_SWIG_GO)
   /** Go: like Open, with runtime/cgo.Handle values (0 = none) for the clock and random source. */
   Status OpenGo(const RouterOptions &options, uintptr_t clock_handle, uintptr_t random_handle);
+  /** Go: like OpenGo, from a JSON configuration (llmr_router_create_from_config); `options`
+   * supplies the settings the configuration leaves out. */
+  Status OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,
+                          uintptr_t clock_handle, uintptr_t random_handle);
   /** Go: attaches the adapter behind a runtime/cgo.Handle (0 detaches). On success the router
    * owns the handle and deletes it through the release callback; on failure the caller does. */
   Status SetGoAdapter(const std::string &deployment, uintptr_t handle);

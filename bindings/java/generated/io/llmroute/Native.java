@@ -25,4 +25,6 @@ public class Native {
     return NativeJNI.headerVersion();
   }
 
+  public static void validateConfig(String json) { NativeJNI.validateConfig(json); }
+
 }

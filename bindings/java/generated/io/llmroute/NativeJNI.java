@@ -287,6 +287,11 @@ public class NativeJNI {
   public final static native void CallResult_hasReport_set(long jarg1, CallResult jarg1_, boolean jarg2);
   public final static native boolean CallResult_hasReport_get(long jarg1, CallResult jarg1_);
   public final static native void delete_CallResult(long jarg1);
+  public final static native void TextBuffer_text_set(long jarg1, TextBuffer jarg1_, String jarg2);
+  public final static native String TextBuffer_text_get(long jarg1, TextBuffer jarg1_);
+  public final static native long new_TextBuffer();
+  public final static native void delete_TextBuffer(long jarg1);
+  public final static native void validateConfig(String jarg1);
   public final static native long new_Router();
   public final static native void delete_Router(long jarg1);
   public final static native void Router_openNative(long jarg1, Router jarg1_, long jarg2, RouterOptions jarg2_, long jarg3, Clock jarg3_, long jarg4, RandomSource jarg4_);
@@ -309,6 +314,9 @@ public class NativeJNI {
   public final static native void Router_fallbacks(long jarg1, Router jarg1_, String jarg2, long jarg3, StringVector jarg3_, long jarg4, CandidateVector jarg4_);
   public final static native void Router_healthOf(long jarg1, Router jarg1_, String jarg2, long jarg3, Health jarg3_);
   public final static native void Router_healthList(long jarg1, Router jarg1_, long jarg2, HealthVector jarg2_);
+  public final static native void Router_applyConfig(long jarg1, Router jarg1_, String jarg2);
+  public final static native void Router_applyConfigFile(long jarg1, Router jarg1_, String jarg2);
+  public final static native void Router_metricsText(long jarg1, Router jarg1_, long jarg2, TextBuffer jarg2_);
   public final static native void Router_setNativeAdapter(long jarg1, Router jarg1_, String jarg2, long jarg3, NativeAdapter jarg3_);
   public final static native void Router_callNative(long jarg1, Router jarg1_, String jarg2, String jarg3, long jarg4, CallOptions jarg4_, long jarg5, CallResult jarg5_);
   public final static native void Router_pickReportOnNativeThread(long jarg1, Router jarg1_, String jarg2, int jarg3);

@@ -164,6 +164,12 @@ public class Router implements AutoCloseable {
 
   public void healthList(HealthVector out) { NativeJNI.Router_healthList(swigCPtr, this, HealthVector.getCPtr(out), out); }
 
+  public void applyConfig(String json) { NativeJNI.Router_applyConfig(swigCPtr, this, json); }
+
+  public void applyConfigFile(String path) { NativeJNI.Router_applyConfigFile(swigCPtr, this, path); }
+
+  public void metricsText(TextBuffer out) { NativeJNI.Router_metricsText(swigCPtr, this, TextBuffer.getCPtr(out), out); }
+
   private void setNativeAdapter(String deployment, NativeAdapter adapter) { NativeJNI.Router_setNativeAdapter(swigCPtr, this, deployment, NativeAdapter.getCPtr(adapter), adapter); }
 
   public void callNative(String model, String request, CallOptions options, CallResult out) { NativeJNI.Router_callNative(swigCPtr, this, model, request, CallOptions.getCPtr(options), options, CallResult.getCPtr(out), out); }

@@ -1,0 +1,100 @@
+// The one Lua script of the Redis backend: a deployment's whole exchange, atomic on the server
+// (Redis runs a script to completion before any other command). Time is the server's (TIME), so
+// the instances' clocks never need to agree.
+//
+// KEYS[1]  <prefix>breaker:<deployment>   hash: gen, open, until (server ms), trips
+// KEYS[2]  <prefix>usage:<deployment>     hash: r<second> -> requests, t<second> -> tokens
+// ARGV     op (0 read, 1 open, 2 close), known generation, cooldown ms, trips in a row,
+//          requests to add, tokens to add, rpm limit, tpm limit
+// Returns  {generation, open, cooldown remaining ms, trips in a row, requests in the last 60 s,
+//           tokens in the last 60 s, ms until requests < rpm, ms until tokens < tpm}
+#pragma once
+
+namespace llmroute::redis {
+
+inline constexpr const char kSyncScript[] = R"lua(
+if redis.replicate_commands then pcall(redis.replicate_commands) end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local op = tonumber(ARGV[1])
+
+local b = redis.call('HMGET', KEYS[1], 'gen', 'open', 'until', 'trips')
+local gen = tonumber(b[1]) or 0
+local open = tonumber(b[2]) or 0
+local untl = tonumber(b[3]) or 0
+local trips = tonumber(b[4]) or 0
+local changed = false
+if op == 1 then
+  local want = now + tonumber(ARGV[3])
+  local t_in = tonumber(ARGV[4])
+  if open == 0 then
+    open = 1
+    untl = want
+    changed = true
+  elseif want > untl then
+    untl = want
+    changed = true
+  end
+  if t_in > trips then
+    trips = t_in
+    changed = true
+  end
+elseif op == 2 then
+  if open == 1 and gen == tonumber(ARGV[2]) then
+    open = 0
+    untl = 0
+    trips = 0
+    changed = true
+  end
+end
+if changed then
+  gen = gen + 1
+  redis.call('HMSET', KEYS[1], 'gen', gen, 'open', open, 'until', untl, 'trips', trips)
+  redis.call('PEXPIRE', KEYS[1], math.max(untl - now, 0) + 86400000)
+end
+local remaining = 0
+if open == 1 and untl > now then remaining = untl - now end
+
+local rd = tonumber(ARGV[5])
+local td = tonumber(ARGV[6])
+local rpm = tonumber(ARGV[7])
+local tpm = tonumber(ARGV[8])
+local rsum, tsum, rfree, tfree = 0, 0, 0, 0
+if rd > 0 or td > 0 or rpm > 0 or tpm > 0 then
+  local sec = math.floor(now / 1000)
+  if rd > 0 then redis.call('HINCRBY', KEYS[2], 'r' .. sec, rd) end
+  if td > 0 then redis.call('HINCRBY', KEYS[2], 't' .. sec, td) end
+  if rd > 0 or td > 0 then redis.call('PEXPIRE', KEYS[2], 61000) end
+  local all = redis.call('HGETALL', KEYS[2])
+  local rb, tb, stale = {}, {}, {}
+  for i = 1, #all, 2 do
+    local field = all[i]
+    local s = tonumber(string.sub(field, 2))
+    local v = tonumber(all[i + 1]) or 0
+    if s == nil or s <= sec - 60 then
+      stale[#stale + 1] = field
+    elseif string.sub(field, 1, 1) == 'r' then
+      rsum = rsum + v
+      rb[#rb + 1] = {s, v}
+    else
+      tsum = tsum + v
+      tb[#tb + 1] = {s, v}
+    end
+  end
+  if #stale > 0 then redis.call('HDEL', KEYS[2], unpack(stale)) end
+  local function free_ms(buckets, total, limit)
+    if limit <= 0 or total < limit then return 0 end
+    table.sort(buckets, function(x, y) return x[1] < y[1] end)
+    for _, bucket in ipairs(buckets) do
+      total = total - bucket[2]
+      if total < limit then return (bucket[1] + 60) * 1000 - now end
+    end
+    return 60000
+  end
+  rfree = free_ms(rb, rsum, rpm)
+  tfree = free_ms(tb, tsum, tpm)
+end
+return {gen, open, remaining, trips, rsum, tsum, rfree, tfree}
+)lua";
+
+}  // namespace llmroute::redis

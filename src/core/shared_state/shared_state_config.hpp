@@ -1,0 +1,38 @@
+// Settings of the fleet shared state (docs/fleet.md): where the state lives (a Redis URL and a
+// key prefix), how often it is exchanged, the network timeouts, and the share of a rate limit an
+// instance may admit between two exchanges (the bound on overshoot).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/status.hpp"
+
+namespace llmroute {
+
+struct SharedStateConfig {
+  // "redis://[[user]:password@]host[:port][/db]"; empty: no shared state (the default).
+  std::string url;
+  // Prefix of every key; routers share state when URL, prefix and deployment names match.
+  std::string key_prefix = "llmroute:";
+  // An exchange every interval (LiteLLM re-reads cooldowns from Redis every second,
+  // DEFAULT_COOLDOWN_REDIS_READ_INTERVAL_SECONDS), earlier when a breaker moves or a batch is
+  // used up.
+  int64_t sync_interval_ns = 1'000 * kNsPerMs;
+  int64_t connect_timeout_ns = 1'000 * kNsPerMs;
+  int64_t command_timeout_ns = 1'000 * kNsPerMs;
+  // Share of a deployment's rpm limit this instance may admit between two exchanges (at least
+  // one request). Over a fleet of N instances the fleet may admit at most (N - 1) x batch
+  // requests more than the limit.
+  double rate_batch = 0.05;
+
+  bool enabled() const { return !url.empty(); }
+  // Checks ranges (the URL's syntax included) when enabled; the message names the C option.
+  Status Validate() const;
+};
+
+// The batch of a limit: max(1, floor(limit x rate_batch)).
+uint64_t RateBatch(uint64_t limit, double rate_batch);
+
+}  // namespace llmroute
