@@ -1,28 +1,42 @@
 #!/usr/bin/env bash
-# Builds and runs every test: the dev build (core, C ABI, install and packaging tests, bindings
-# whose toolchains are present), then the core, C-API and C tests again under ThreadSanitizer and under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Usage: scripts/test.sh
+# Builds and runs every test:
+#   1. the dev build: core, C-API, C, install/packaging, config, metrics, bindings (Go, Java, C#,
+#      Python), simulator, Go gateway end to end, Redis shared state;
+#   2. the core, C-API and C tests again under ThreadSanitizer, and under AddressSanitizer +
+#      UndefinedBehaviorSanitizer (LeakSanitizer included);
+#   3. the libFuzzer harnesses for a bounded time (scripts/fuzz.sh);
+#   4. the ABI check against the committed baseline (scripts/abi-check.sh).
+# Usage: scripts/test.sh            (LLMR_FUZZ_SECONDS, default 20 s per harness)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils python3-pytest \
-  junit5 mono-mcs mono-runtime swig python3-prometheus-client
+  junit5 mono-mcs mono-runtime swig python3-prometheus-client libhiredis-dev redis-server \
+  clang libclang-rt-14-dev abigail-tools
 start=$SECONDS
+step() { echo; echo "==> $* ($((SECONDS - start)) s so far)"; }
 
-echo "==> dev build and tests"
+step "dev build and all tests"
 cmake --preset dev >/dev/null
 cmake --build --preset dev
 ctest --preset dev -j2
 
-echo "==> ThreadSanitizer: core and C tests"
+step "ThreadSanitizer: core, C-API and C tests"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -j2 -L "^(core|capi|c)$"
 
-echo "==> AddressSanitizer + UndefinedBehaviorSanitizer: core and C tests"
+step "AddressSanitizer + UndefinedBehaviorSanitizer: core, C-API and C tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1" \
   ctest --preset asan -j2 -L "^(core|capi|c)$"
 
+step "fuzzing"
+bash scripts/fuzz.sh "${LLMR_FUZZ_SECONDS:-20}"
+
+step "ABI check"
+bash scripts/abi-check.sh
+
+echo
 echo "==> all tests passed in $((SECONDS - start)) s"
