@@ -13,6 +13,9 @@ source scripts/deps.sh
 need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils python3-pytest \
   junit5 mono-mcs mono-runtime swig python3-prometheus-client libhiredis-dev redis-server \
   clang libclang-rt-14-dev abigail-tools
+# The Python binding's tests parse the metrics with prometheus_client in the interpreter CMake
+# finds (python3 on PATH), which may not be Debian's.
+python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client
 start=$SECONDS
 step() { echo; echo "==> $* ($((SECONDS - start)) s so far)"; }
 

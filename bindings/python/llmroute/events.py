@@ -134,8 +134,8 @@ class EventDispatch:
             self.errors += 1
             n = self.errors
             if n & (n - 1) == 0:  # the 1st, 2nd, 4th, 8th, ... failure
-                _logger.error("llmroute: the event listener raised %s (failure %d); the event "
-                              "is dropped", type(e).__name__, n, exc_info=True)
+                _logger.error("llmroute: the event listener raised %s (failure %d); the router "
+                              "goes on", type(e).__name__, n, exc_info=True)
         except BaseException as e:  # KeyboardInterrupt, SystemExit
             self.errors += 1
             if isinstance(threading.current_thread(), _FOREIGN_THREAD):
