@@ -64,14 +64,10 @@ std::string RedisCommand(uint16_t port, const std::string &inline_command) {
   return reply;
 }
 
-RedisServer::RedisServer(std::vector<std::string> extra) : extra_(std::move(extra)) {
-  char pattern[] = "/tmp/llmroute-redis-XXXXXX";
-  if (::mkdtemp(pattern) != nullptr) dir_ = pattern;
-}
+RedisServer::RedisServer(std::vector<std::string> extra) : extra_(std::move(extra)) {}
 
 RedisServer::~RedisServer() {
   Stop();
-  if (!dir_.empty()) ::rmdir(dir_.c_str());
 }
 
 bool RedisServer::Start() {
@@ -107,7 +103,7 @@ bool RedisServer::Launch() {
                                    "--daemonize",
                                    "no",
                                    "--dir",
-                                   dir_.empty() ? "/tmp" : dir_,
+                                   "/tmp",
                                    "--logfile",
                                    ""};
   args.insert(args.end(), extra_.begin(), extra_.end());

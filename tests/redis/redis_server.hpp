@@ -38,7 +38,6 @@ class RedisServer {
   std::vector<std::string> extra_;
   uint16_t port_ = 0;
   pid_t pid_ = -1;
-  std::string dir_;
   std::string error_;
 };
 

@@ -9,8 +9,9 @@ bool Available() {
 
 Status CreateBackend(const SharedStateConfig &, std::unique_ptr<SharedStateBackend> *) {
   return {Code::kInvalidArgument,
-          "option shared_state_url: this llmroute was built without Redis support (hiredis was "
-          "not found; install libhiredis-dev and build with -DLLMR_WITH_REDIS=ON)"};
+          "option shared_state_url: this llmroute was built without Redis support "
+          "(LLMR_WITH_REDIS=OFF, or hiredis was not found at build time: install "
+          "libhiredis-dev and rebuild)"};
 }
 
 }  // namespace llmroute::redis
