@@ -35,6 +35,10 @@ mkdir -p "$go_out"
 rm -f "$go_out/llmroute.go" "$go_out/llmroute_wrap.cxx" "$go_out/llmroute_wrap.h"
 $swig -go -cgo -c++ -intgosize 64 -package native $inc \
   -outdir "$go_out" -o "$go_out/llmroute_wrap.cxx" "$here/llmroute.i"
+# SWIG's Go output names the absolute path of the .i file; keep the output independent of where
+# the tree is checked out (the --check run regenerates in a scratch directory).
+sed -i "s|^// source: .*/bindings/swig/llmroute.i$|// source: bindings/swig/llmroute.i|" \
+  "$go_out/llmroute.go" "$go_out/llmroute_wrap.cxx"
 cp "$here/llmroute_swig.hpp" "$go_out/llmroute_swig.hpp"
 cp "$here/llmroute_swig.cpp" "$go_out/llmroute_swig.cpp"
 gofmt -w "$go_out/llmroute.go" 2>/dev/null || true

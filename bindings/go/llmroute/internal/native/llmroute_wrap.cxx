@@ -6,7 +6,7 @@
  * the SWIG interface file instead.
  * ----------------------------------------------------------------------------- */
 
-// source: /work/main/bindings/swig/llmroute.i
+// source: bindings/swig/llmroute.i
 
 
 extern
