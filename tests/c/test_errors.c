@@ -643,6 +643,9 @@ static void test_other_argument_errors(void) {
   llmr_fallbacks_free(NULL);
 
   /* model strategy */
+  CHECK_STATUS(llmr_router_set_fallbacks_for(r, "m", (llmr_fallback_kind)7, NULL, 0),
+               LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_MESSAGE_HAS("fallback kind");
   CHECK_STATUS(llmr_router_set_model_strategy(r, "m", (llmr_strategy)99),
                LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_router_set_model_strategy(r, NULL, LLMR_STRATEGY_LATENCY),

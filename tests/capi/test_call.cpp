@@ -2,7 +2,6 @@
 // the exact attempt sequence.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <set>
 #include <thread>
 
@@ -458,11 +457,8 @@ TEST(Call, InvalidArguments) {
   llmr_adapter no_invoke;
   llmr_adapter_init(&no_invoke, sizeof no_invoke);
   EXPECT_EQ(llmr_router_set_adapter(h.router, "a", &no_invoke), LLMR_ERR_INVALID_ARGUMENT);
-  llmr_fallback_kind bad_kind;
-  const int seven = 7;
-  std::memcpy(&bad_kind, &seven, sizeof bad_kind);  // a value a C caller could pass
-  EXPECT_EQ(llmr_router_set_fallbacks_for(h.router, "m", bad_kind, nullptr, 0),
-            LLMR_ERR_INVALID_ARGUMENT);
+  // An out-of-range fallback kind is rejected too; that is tested from C (tests/c), where any int
+  // is a valid enum value: passing one from C++ would itself be undefined behaviour.
 }
 
 }  // namespace
