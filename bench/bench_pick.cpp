@@ -20,8 +20,12 @@ void *operator new(std::size_t size) {
   if (void *p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void *p) noexcept { std::free(p); }
-void operator delete(void *p, std::size_t) noexcept { std::free(p); }
+void operator delete(void *p) noexcept {
+  std::free(p);
+}
+void operator delete(void *p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -57,10 +61,10 @@ llmr_router *MakeRouter(llmr_strategy strategy, int deployments) {
   return router;
 }
 
-const llmr_strategy kStrategies[] = {
-    LLMR_STRATEGY_ROUND_ROBIN, LLMR_STRATEGY_WEIGHTED,    LLMR_STRATEGY_WEIGHTED_RANDOM,
-    LLMR_STRATEGY_LATENCY,     LLMR_STRATEGY_AVAILABILITY, LLMR_STRATEGY_LEAST_LOADED,
-    LLMR_STRATEGY_PEAK_EWMA,   LLMR_STRATEGY_COST};
+const llmr_strategy kStrategies[] = {LLMR_STRATEGY_ROUND_ROBIN,     LLMR_STRATEGY_WEIGHTED,
+                                     LLMR_STRATEGY_WEIGHTED_RANDOM, LLMR_STRATEGY_LATENCY,
+                                     LLMR_STRATEGY_AVAILABILITY,    LLMR_STRATEGY_LEAST_LOADED,
+                                     LLMR_STRATEGY_PEAK_EWMA,       LLMR_STRATEGY_COST};
 
 void ReportAllocations(benchmark::State &state, long before) {
   state.counters["allocs/op"] = benchmark::Counter(

@@ -107,8 +107,8 @@ int main(void) {
     }
   }
 
-  printf("\nrequests: 200   failed with llmroute: %d   failed with the naive router: %d\n",
-         errors, naive_errors);
+  printf("\nrequests: 200   failed with llmroute: %d   failed with the naive router: %d\n", errors,
+         naive_errors);
   printf("share: azure-eu %d, openai %d, azure-us %d\n", share[0], share[1], share[2]);
   {
     llmr_health health;

@@ -10,8 +10,8 @@
  *    llmr_status_str() names a status; llmr_error_message() gives the detail of the last failure
  *    on the calling thread (read it on the same thread, before the next llmroute call).
  *  - Objects are opaque handles created by *_create() or returned through an out-parameter and
- *    destroyed by their own *_destroy() or *_free() function, which accept NULL. Nothing handed out by the
- *    library is freed with the host's free().
+ *    destroyed by their own *_destroy() or *_free() function, which accept NULL. Nothing
+ *    handed out by the library is freed with the host's free().
  *  - Structs passed in or out start with `uint32_t struct_size`. Initialise each with its
  *    *_init() function, passing the struct's size as your compiler sees it:
  *        llmr_pick pick;  llmr_pick_init(&pick, sizeof pick);

@@ -59,7 +59,8 @@ class CallbackAdapter final : public llmroute::Adapter {
     }
     const int32_t outcome = llmroute::capi::RawEnum(r.outcome);
     if (outcome < LLMR_OUTCOME_SUCCESS || outcome > LLMR_OUTCOME_CONTENT_POLICY) {
-      result.outcome = llmroute::Outcome::kConnectionError;  // the adapter's bug, not the provider's
+      result.outcome =
+          llmroute::Outcome::kConnectionError;  // the adapter's bug, not the provider's
       result.adapter_failed = true;
     } else {
       result.outcome = static_cast<llmroute::Outcome>(outcome);
@@ -78,7 +79,6 @@ class CallbackAdapter final : public llmroute::Adapter {
   bool armed_ = false;
 };
 
-
 }  // namespace
 
 struct llmr_cancel {
@@ -94,7 +94,8 @@ extern "C" {
 
 LLMR_API llmr_status llmr_adapter_init(llmr_adapter *adapter, size_t struct_size) {
   llmr_adapter value{};
-  return llmroute::capi::InitVersioned(adapter, struct_size, llmroute::capi::kAdapterV1Size, value, "adapter");
+  return llmroute::capi::InitVersioned(adapter, struct_size, llmroute::capi::kAdapterV1Size, value,
+                                       "adapter");
 }
 
 LLMR_API llmr_status llmr_router_set_adapter(llmr_router *router, const char *deployment,
@@ -107,11 +108,13 @@ LLMR_API llmr_status llmr_router_set_adapter(llmr_router *router, const char *de
     if (adapter != nullptr) {
       llmr_adapter table;
       llmr_adapter_init(&table, sizeof table);
-      if (llmr_status s = llmroute::capi::ReadVersioned(adapter, llmroute::capi::kAdapterV1Size, "adapter", &table);
+      if (llmr_status s = llmroute::capi::ReadVersioned(adapter, llmroute::capi::kAdapterV1Size,
+                                                        "adapter", &table);
           s != LLMR_OK) {
         return s;
       }
-      if (table.invoke == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "adapter->invoke is NULL");
+      if (table.invoke == nullptr)
+        return Fail(LLMR_ERR_INVALID_ARGUMENT, "adapter->invoke is NULL");
       wrapped = std::make_shared<CallbackAdapter>(table);
     }
     const llmroute::Status status = router->core->SetAdapter(name, wrapped);
@@ -134,8 +137,8 @@ LLMR_API llmr_status llmr_router_set_fallbacks_for(llmr_router *router, const ch
     std::string_view m;
     if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
     std::vector<std::string> chain;
-    if (llmr_status s = llmroute::capi::CopyNameList(fallback_models, count, "fallback_models",
-                                                     &chain);
+    if (llmr_status s =
+            llmroute::capi::CopyNameList(fallback_models, count, "fallback_models", &chain);
         s != LLMR_OK) {
       return s;
     }
@@ -158,7 +161,9 @@ LLMR_API llmr_status llmr_cancel_trigger(llmr_cancel *cancel) {
   return Succeed();
 }
 
-LLMR_API void llmr_cancel_destroy(llmr_cancel *cancel) { delete cancel; }
+LLMR_API void llmr_cancel_destroy(llmr_cancel *cancel) {
+  delete cancel;
+}
 
 LLMR_API llmr_status llmr_call_set_response(llmr_call_context *context, const void *data,
                                             size_t len) {
@@ -194,7 +199,8 @@ LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts, size_t stru
   value.max_attempts = defaults.max_attempts;
   value.backoff_base_ms = defaults.backoff_base_ms;
   value.backoff_max_ms = defaults.backoff_max_ms;
-  return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kCallOptionsV1Size, value, "opts");
+  return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kCallOptionsV1Size, value,
+                                       "opts");
 }
 
 LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, const void *request,
@@ -211,7 +217,8 @@ LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, co
     llmr_call_options o;
     llmr_call_options_init(&o, sizeof o);
     if (opts != nullptr) {
-      if (llmr_status s = llmroute::capi::ReadVersioned(opts, llmroute::capi::kCallOptionsV1Size, "opts", &o);
+      if (llmr_status s =
+              llmroute::capi::ReadVersioned(opts, llmroute::capi::kCallOptionsV1Size, "opts", &o);
           s != LLMR_OK) {
         return s;
       }
@@ -225,9 +232,9 @@ LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, co
     options.cancel = o.cancel != nullptr ? &o.cancel->token : nullptr;
     if (llmr_status s = Finish(options.Validate()); s != LLMR_OK) return s;
     auto out = std::make_unique<llmr_call_report>();
-    const llmroute::Status status = router->core->Call(
-        name, std::string_view(static_cast<const char *>(request), request_len), options,
-        &out->core);
+    const llmroute::Status status =
+        router->core->Call(name, std::string_view(static_cast<const char *>(request), request_len),
+                           options, &out->core);
     out->status = llmroute::capi::ToStatus(status.code());
     if (report != nullptr) *report = out.release();
     return Finish(status);
@@ -236,12 +243,14 @@ LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, co
 
 LLMR_API llmr_status llmr_attempt_info_init(llmr_attempt_info *info, size_t struct_size) {
   llmr_attempt_info value{};
-  return llmroute::capi::InitVersioned(info, struct_size, llmroute::capi::kAttemptInfoV1Size, value, "info");
+  return llmroute::capi::InitVersioned(info, struct_size, llmroute::capi::kAttemptInfoV1Size, value,
+                                       "info");
 }
 
 LLMR_API llmr_status llmr_call_summary_init(llmr_call_summary *summary, size_t struct_size) {
   llmr_call_summary value{};
-  return llmroute::capi::InitVersioned(summary, struct_size, llmroute::capi::kCallSummaryV1Size, value, "summary");
+  return llmroute::capi::InitVersioned(summary, struct_size, llmroute::capi::kCallSummaryV1Size,
+                                       value, "summary");
 }
 
 LLMR_API llmr_status llmr_call_report_summary(const llmr_call_report *report,
@@ -276,8 +285,7 @@ LLMR_API size_t llmr_call_report_attempt_count(const llmr_call_report *report) {
 LLMR_API llmr_status llmr_call_report_attempt(const llmr_call_report *report, size_t index,
                                               llmr_attempt_info *out) {
   if (report == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "report is NULL");
-  if (out == nullptr ||
-      out->struct_size < llmroute::capi::kAttemptInfoV1Size) {
+  if (out == nullptr || out->struct_size < llmroute::capi::kAttemptInfoV1Size) {
     return Fail(LLMR_ERR_INVALID_ARGUMENT, "out is NULL or not initialised");
   }
   if (index >= report->core.attempts.size()) {
@@ -297,6 +305,8 @@ LLMR_API llmr_status llmr_call_report_attempt(const llmr_call_report *report, si
   return Succeed();
 }
 
-LLMR_API void llmr_call_report_free(llmr_call_report *report) { delete report; }
+LLMR_API void llmr_call_report_free(llmr_call_report *report) {
+  delete report;
+}
 
 }  // extern "C"

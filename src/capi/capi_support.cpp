@@ -20,8 +20,12 @@ __attribute__((tls_model("initial-exec"))) thread_local char t_error_message[kMe
   std::memcpy(t_error_message, message.data(), length);
   t_error_message[length] = '\0';
 }
-void ClearErrorMessage() { t_error_message[0] = '\0'; }
-const char *ErrorMessage() { return t_error_message; }
+void ClearErrorMessage() {
+  t_error_message[0] = '\0';
+}
+const char *ErrorMessage() {
+  return t_error_message;
+}
 
 llmr_status ToStatus(Code code) {
   switch (code) {

@@ -87,9 +87,9 @@ template <typename T>
 llmr_status ReadVersioned(const T *in, size_t min_size, const char *what, T *out) {
   if (in == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + " is NULL");
   if (in->struct_size < min_size) {
-    return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                std::string(what) + "->struct_size is " + std::to_string(in->struct_size) +
-                    "; initialise it with its _init() function");
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string(what) + "->struct_size is " +
+                                               std::to_string(in->struct_size) +
+                                               "; initialise it with its _init() function");
   }
   std::memcpy(static_cast<void *>(out), in, std::min<size_t>(in->struct_size, sizeof(T)));
   out->struct_size = static_cast<uint32_t>(sizeof(T));

@@ -13,17 +13,22 @@ namespace {
 llmr_status ToSpec(const llmr_deployment *in, llmroute::DeploymentSpec *spec) {
   llmr_deployment d;
   llmr_deployment_init(&d, sizeof d);
-  if (llmr_status s = llmroute::capi::ReadVersioned(in, llmroute::capi::kDeploymentV1Size, "deployment", &d);
+  if (llmr_status s =
+          llmroute::capi::ReadVersioned(in, llmroute::capi::kDeploymentV1Size, "deployment", &d);
       s != LLMR_OK) {
     return s;
   }
   std::string_view name;
   if (llmr_status s = CheckName(d.name, "deployment name", &name); s != LLMR_OK) return s;
   spec->name = std::string(name);
-  if (llmr_status s = llmroute::capi::CopyNameList(d.models, d.model_count, "models", &spec->models); s != LLMR_OK) {
+  if (llmr_status s =
+          llmroute::capi::CopyNameList(d.models, d.model_count, "models", &spec->models);
+      s != LLMR_OK) {
     return s;
   }
-  if (llmr_status s = llmroute::capi::CopyNameList(d.tags, d.tag_count, "tags", &spec->tags); s != LLMR_OK) return s;
+  if (llmr_status s = llmroute::capi::CopyNameList(d.tags, d.tag_count, "tags", &spec->tags);
+      s != LLMR_OK)
+    return s;
   spec->weight = d.weight;
   spec->tier = d.tier;
   spec->rpm_limit = d.rpm_limit;
@@ -47,7 +52,8 @@ LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment, size_t st
   value.weight = 1;
   value.cost_per_million_input = -1;  // not configured
   value.cost_per_million_output = -1;
-  return llmroute::capi::InitVersioned(deployment, struct_size, llmroute::capi::kDeploymentV1Size, value, "deployment");
+  return llmroute::capi::InitVersioned(deployment, struct_size, llmroute::capi::kDeploymentV1Size,
+                                       value, "deployment");
 }
 
 LLMR_API llmr_status llmr_router_add_deployment(llmr_router *router,
@@ -106,7 +112,8 @@ LLMR_API llmr_status llmr_router_set_fallbacks(llmr_router *router, const char *
     std::vector<std::string> chain;
     if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
     if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
-    if (llmr_status s = llmroute::capi::CopyNameList(fallback_models, count, "fallback_models", &chain);
+    if (llmr_status s =
+            llmroute::capi::CopyNameList(fallback_models, count, "fallback_models", &chain);
         s != LLMR_OK) {
       return s;
     }
@@ -125,7 +132,8 @@ LLMR_API llmr_status llmr_router_set_model_strategy(llmr_router *router, const c
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
                   "strategy " + std::to_string(raw_strategy) + " does not exist");
     }
-    return Finish(router->core->SetModelStrategy(m, static_cast<llmroute::StrategyKind>(raw_strategy)));
+    return Finish(
+        router->core->SetModelStrategy(m, static_cast<llmroute::StrategyKind>(raw_strategy)));
   });
 }
 

@@ -20,8 +20,8 @@ LLMR_API llmr_status llmr_router_fallbacks(llmr_router *router, const char *mode
     std::string_view name;
     if (llmr_status s = CheckName(model, "model", &name); s != LLMR_OK) return s;
     if (exclude_count > llmroute::kListMax) {
-      return Fail(LLMR_ERR_INVALID_ARGUMENT, "exclude has more than " +
-                                                 std::to_string(llmroute::kListMax) + " entries");
+      return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                  "exclude has more than " + std::to_string(llmroute::kListMax) + " entries");
     }
     if (exclude_count > 0 && exclude == nullptr) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT, "exclude is NULL but exclude_count is not 0");
@@ -60,6 +60,8 @@ LLMR_API llmr_status llmr_fallbacks_get(const llmr_fallbacks *list, size_t index
   return llmroute::capi::Succeed();
 }
 
-LLMR_API void llmr_fallbacks_free(llmr_fallbacks *list) { delete list; }
+LLMR_API void llmr_fallbacks_free(llmr_fallbacks *list) {
+  delete list;
+}
 
 }  // extern "C"

@@ -46,7 +46,8 @@ extern "C" {
 
 LLMR_API llmr_status llmr_health_init(llmr_health *health, size_t struct_size) {
   llmr_health value{};
-  return llmroute::capi::InitVersioned(health, struct_size, llmroute::capi::kHealthV1Size, value, "health");
+  return llmroute::capi::InitVersioned(health, struct_size, llmroute::capi::kHealthV1Size, value,
+                                       "health");
 }
 
 LLMR_API llmr_status llmr_router_health(llmr_router *router, const char *name, llmr_health *out) {
@@ -95,6 +96,8 @@ LLMR_API llmr_status llmr_health_list_get(const llmr_health_list *list, size_t i
   return llmroute::capi::Succeed();
 }
 
-LLMR_API void llmr_health_list_free(llmr_health_list *list) { delete list; }
+LLMR_API void llmr_health_list_free(llmr_health_list *list) {
+  delete list;
+}
 
 }  // extern "C"

@@ -14,12 +14,14 @@ extern "C" {
 
 LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts, size_t struct_size) {
   llmr_pick_options value{};
-  return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kPickOptionsV1Size, value, "opts");
+  return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kPickOptionsV1Size, value,
+                                       "opts");
 }
 
 LLMR_API llmr_status llmr_pick_init(llmr_pick *pick, size_t struct_size) {
   llmr_pick value{};
-  return llmroute::capi::InitVersioned(pick, struct_size, llmroute::capi::kPickV1Size, value, "pick");
+  return llmroute::capi::InitVersioned(pick, struct_size, llmroute::capi::kPickV1Size, value,
+                                       "pick");
 }
 
 LLMR_API llmr_status llmr_report_init(llmr_report *report, size_t struct_size) {
@@ -27,7 +29,8 @@ LLMR_API llmr_status llmr_report_init(llmr_report *report, size_t struct_size) {
   value.outcome = LLMR_OUTCOME_SUCCESS;
   value.latency_ms = -1;
   value.ttft_ms = -1;
-  return llmroute::capi::InitVersioned(report, struct_size, llmroute::capi::kReportV1Size, value, "report");
+  return llmroute::capi::InitVersioned(report, struct_size, llmroute::capi::kReportV1Size, value,
+                                       "report");
 }
 
 LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
@@ -36,7 +39,8 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
     if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
     if (pick == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick is NULL");
     if (pick->struct_size < llmroute::capi::kPickV1Size) {
-      return Fail(LLMR_ERR_INVALID_ARGUMENT, "pick->struct_size is too small; use llmr_pick_init()");
+      return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                  "pick->struct_size is too small; use llmr_pick_init()");
     }
     // Only the length is checked up front: a name the router knows is valid by construction, so
     // full validation (UTF-8, control characters) runs only when the lookup fails, to tell an
@@ -132,8 +136,7 @@ LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
     const int32_t outcome = llmroute::capi::RawEnum(r.outcome);
     if (outcome < LLMR_OUTCOME_SUCCESS || outcome > LLMR_OUTCOME_CONTENT_POLICY) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "report->outcome " + std::to_string(outcome) +
-                      " does not exist");
+                  "report->outcome " + std::to_string(outcome) + " does not exist");
     }
     llmroute::ReportInput input;
     input.outcome = static_cast<llmroute::Outcome>(outcome);

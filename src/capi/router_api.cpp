@@ -26,7 +26,9 @@ class CallbackClock final : public llmroute::Clock {
 class CallbackSleeper final : public llmroute::Sleeper {
  public:
   CallbackSleeper(llmr_sleep_fn fn, void *user_data) : fn_(fn), user_data_(user_data) {}
-  void Sleep(int64_t duration_ns, llmroute::CancelToken *) override { fn_(user_data_, duration_ns); }
+  void Sleep(int64_t duration_ns, llmroute::CancelToken *) override {
+    fn_(user_data_, duration_ns);
+  }
 
  private:
   llmr_sleep_fn fn_;
@@ -80,7 +82,8 @@ LLMR_API llmr_status llmr_router_options_init(llmr_router_options *opts, size_t 
   value.peak_ewma_failure_penalty = defaults.strategy_params.peak_ewma.failure_penalty;
   value.affinity_load_factor = defaults.affinity_load_factor;
   llmroute::capi::InitSharedStateOptions(&value);
-  return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kRouterOptionsV1Size, value, "opts");
+  return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kRouterOptionsV1Size,
+                                       value, "opts");
 }
 
 LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_router **out) {
@@ -90,7 +93,8 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
     llmr_router_options o;
     llmr_router_options_init(&o, sizeof o);
     if (opts != nullptr) {
-      if (llmr_status s = llmroute::capi::ReadVersioned(opts, llmroute::capi::kRouterOptionsV1Size, "opts", &o);
+      if (llmr_status s =
+              llmroute::capi::ReadVersioned(opts, llmroute::capi::kRouterOptionsV1Size, "opts", &o);
           s != LLMR_OK) {
         return s;
       }
@@ -99,13 +103,11 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
     const int32_t policy = llmroute::capi::RawEnum(o.all_open_policy);
     if (strategy <= LLMR_STRATEGY_DEFAULT || strategy > LLMR_STRATEGY_COST) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "option strategy must name a strategy (got " +
-                      std::to_string(strategy) + ")");
+                  "option strategy must name a strategy (got " + std::to_string(strategy) + ")");
     }
     if (policy != LLMR_ALL_OPEN_FAIL_FAST && policy != LLMR_ALL_OPEN_PANIC) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "option all_open_policy " + std::to_string(policy) +
-                      " does not exist");
+                  "option all_open_policy " + std::to_string(policy) + " does not exist");
     }
     llmroute::RouterOptions core;
     core.strategy = static_cast<llmroute::StrategyKind>(strategy);
@@ -138,10 +140,12 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
     }
     core.strategy_params.peak_ewma.failure_penalty = o.peak_ewma_failure_penalty;
     core.affinity_load_factor = o.affinity_load_factor;
-    if (o.clock != nullptr) core.clock = std::make_unique<CallbackClock>(o.clock, o.clock_user_data);
+    if (o.clock != nullptr)
+      core.clock = std::make_unique<CallbackClock>(o.clock, o.clock_user_data);
     core.retry_budget_max_tokens = o.retry_budget_max_tokens;
     core.retry_budget_token_ratio = o.retry_budget_token_ratio;
-    if (o.sleep != nullptr) core.sleeper = std::make_unique<CallbackSleeper>(o.sleep, o.sleep_user_data);
+    if (o.sleep != nullptr)
+      core.sleeper = std::make_unique<CallbackSleeper>(o.sleep, o.sleep_user_data);
     if (o.random != nullptr) {
       core.rng = std::make_unique<CallbackRandom>(o.random, o.random_user_data);
     }
@@ -156,6 +160,8 @@ LLMR_API llmr_status llmr_router_create(const llmr_router_options *opts, llmr_ro
   });
 }
 
-LLMR_API void llmr_router_destroy(llmr_router *router) { delete router; }
+LLMR_API void llmr_router_destroy(llmr_router *router) {
+  delete router;
+}
 
 }  // extern "C"

@@ -48,11 +48,17 @@ LLMR_API const char *llmr_status_str(llmr_status status) {
   return "LLMR_ERR_UNRECOGNISED";
 }
 
-LLMR_API const char *llmr_error_message(void) { return llmroute::capi::ErrorMessage(); }
+LLMR_API const char *llmr_error_message(void) {
+  return llmroute::capi::ErrorMessage();
+}
 
-LLMR_API int32_t llmr_version(void) { return LLMR_VERSION_NUMBER; }
+LLMR_API int32_t llmr_version(void) {
+  return LLMR_VERSION_NUMBER;
+}
 
-LLMR_API const char *llmr_version_string(void) { return LLMR_VERSION_STRING; }
+LLMR_API const char *llmr_version_string(void) {
+  return LLMR_VERSION_STRING;
+}
 
 LLMR_API const char *llmr_strategy_str(llmr_strategy strategy) {
   switch (llmroute::capi::RawEnum(strategy)) {
@@ -91,8 +97,8 @@ LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out
         return LLMR_OK;
       }
     }
-    return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string("unknown strategy '") +
-                                               std::string(name, strnlen(name, 64)) + "'");
+    return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                std::string("unknown strategy '") + std::string(name, strnlen(name, 64)) + "'");
   });
 }
 

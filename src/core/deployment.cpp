@@ -21,8 +21,8 @@ Status ValidateSpec(const DeploymentSpec &spec) {
                                         " is outside 1.." + std::to_string(kMaxWeight)};
   }
   if (spec.tier > kMaxTier) {
-    return {Code::kInvalidArgument, where + "tier " + std::to_string(spec.tier) +
-                                        " is above " + std::to_string(kMaxTier)};
+    return {Code::kInvalidArgument,
+            where + "tier " + std::to_string(spec.tier) + " is above " + std::to_string(kMaxTier)};
   }
   if (spec.tags.size() > kListMax) {
     return {Code::kInvalidArgument, where + "more than " + std::to_string(kListMax) + " tags"};

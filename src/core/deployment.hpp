@@ -3,21 +3,21 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/health/breaker.hpp"
 #include "core/execution/adapter.hpp"
+#include "core/health/breaker.hpp"
 #include "core/health/latency_ewma.hpp"
+#include "core/health/peak_ewma_state.hpp"
+#include "core/health/slow_start.hpp"
 #include "core/limits/deployment_limits.hpp"
 #include "core/spin_lock.hpp"
 #include "core/stats/deployment_stats.hpp"
-#include "core/health/peak_ewma_state.hpp"
-#include "core/health/slow_start.hpp"
 #include "core/status.hpp"
 
 namespace llmroute {

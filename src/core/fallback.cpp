@@ -41,8 +41,7 @@ Status Router::Fallbacks(std::string_view model, const std::vector<std::string_v
       Eligible eligible = Eligible::None(view.size);
       for (uint32_t i = 0; i < view.size; ++i) {
         const DeploymentState &state = *view.members[i].state;
-        if (!excluded(state.name()) &&
-            state.breaker().Check(now) != Availability::kUnavailable) {
+        if (!excluded(state.name()) && state.breaker().Check(now) != Availability::kUnavailable) {
           eligible.Set(i);
         }
       }

@@ -25,8 +25,7 @@ HealthInfo Router::Describe(const DeploymentEntry &entry, int64_t now_ns) const 
   info.trips = breaker.Trips();
   info.consecutive_failures = breaker.ConsecutiveFailures();
   const int64_t until = breaker.OpenUntilNs();
-  info.cooldown_remaining_ms =
-      until > now_ns ? (until - now_ns + kNsPerMs - 1) / kNsPerMs : 0;
+  info.cooldown_remaining_ms = until > now_ns ? (until - now_ns + kNsPerMs - 1) / kNsPerMs : 0;
   info.weight = entry.spec->weight;
   info.tier = entry.spec->tier;
   return info;
@@ -35,7 +34,8 @@ HealthInfo Router::Describe(const DeploymentEntry &entry, int64_t now_ns) const 
 Status Router::Health(std::string_view name, HealthInfo *info) {
   SnapshotPublisher<Snapshot>::ReadGuard snapshot(snapshots_);
   const DeploymentEntry *entry = snapshot->FindDeployment(name);
-  if (entry == nullptr) return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
+  if (entry == nullptr)
+    return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
   *info = Describe(*entry, clock_->NowNs());
   return Status::Ok();
 }

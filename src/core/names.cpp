@@ -51,9 +51,9 @@ Status ValidateName(std::string_view name, std::string_view what) {
     }
     const auto c = static_cast<unsigned char>(name[i]);
     if (length == 1 && (c < 0x20 || c == 0x7F)) {
-      return {Code::kInvalidArgument,
-              std::string(what) + " contains a control character (at byte " + std::to_string(i) +
-                  ")"};
+      return {
+          Code::kInvalidArgument,
+          std::string(what) + " contains a control character (at byte " + std::to_string(i) + ")"};
     }
     i += length;
   }

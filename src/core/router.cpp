@@ -59,9 +59,8 @@ void Router::Publish(RoutingConfig config) {
 void Router::FreeIdleRetiredLocked() {
   // A removed deployment lives on until its last ticket completes; writes collect the idle ones.
   // Decide first, then free: an in-flight count read after the free would be a use-after-free.
-  const auto busy_end = std::partition(retired_.begin(), retired_.end(), [](DeploymentState *s) {
-    return s->InFlight() != 0;
-  });
+  const auto busy_end = std::partition(retired_.begin(), retired_.end(),
+                                       [](DeploymentState *s) { return s->InFlight() != 0; });
   for (auto it = busy_end; it != retired_.end(); ++it) {
     states_.erase(std::find_if(states_.begin(), states_.end(),
                                [&](const auto &owned) { return owned.get() == *it; }));
@@ -194,13 +193,14 @@ Status Router::SetModelStrategy(std::string_view model, StrategyKind kind) {
 Status Router::SetOverride(std::string_view name, Override mode) {
   if (Status s = ValidateName(name, "deployment name"); !s.ok()) return s;
   if (mode != Override::kAuto && mode != Override::kForceOpen && mode != Override::kForceClosed) {
-    return {Code::kInvalidArgument, "override " + std::to_string(static_cast<int>(mode)) +
-                                        " does not exist"};
+    return {Code::kInvalidArgument,
+            "override " + std::to_string(static_cast<int>(mode)) + " does not exist"};
   }
   // Under the writers' lock so that the deployment cannot be removed meanwhile.
   std::lock_guard<std::mutex> lock(write_mutex_);
   const DeploymentEntry *entry = snapshots_.CurrentForWriter().FindDeployment(name);
-  if (entry == nullptr) return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
+  if (entry == nullptr)
+    return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
   const bool was_forced_open = entry->state->breaker().override_mode() == Override::kForceOpen;
   entry->state->breaker().SetOverride(mode);
   // Back from a forced outage: ramp in like a recovered deployment.
@@ -221,7 +221,8 @@ Status Router::SetAdapter(std::string_view name, std::shared_ptr<Adapter> adapte
   if (Status s = ValidateName(name, "deployment name"); !s.ok()) return s;
   std::lock_guard<std::mutex> lock(write_mutex_);
   const DeploymentEntry *entry = snapshots_.CurrentForWriter().FindDeployment(name);
-  if (entry == nullptr) return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
+  if (entry == nullptr)
+    return {Code::kNotFound, "deployment '" + std::string(name) + "' not found"};
   entry->state->set_adapter(std::move(adapter));
   return Status::Ok();
 }

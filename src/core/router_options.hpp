@@ -26,12 +26,12 @@ struct RouterOptions {
   double tier_overprovisioning_factor = 1.4;
   // Session affinity's bounded load (strategies/affinity.hpp); 0: unbounded.
   double affinity_load_factor = 0;
-  std::unique_ptr<Clock> clock;        // nullptr: SteadyClock
+  std::unique_ptr<Clock> clock;      // nullptr: SteadyClock
   std::unique_ptr<Sleeper> sleeper;  // nullptr: SystemSleeper
   // gRPC retry throttling's maxTokens and tokenRatio (see execution/retry_budget.hpp).
   double retry_budget_max_tokens = 10;
   double retry_budget_token_ratio = 0.1;
-  std::unique_ptr<RandomSource> rng;   // nullptr: ThreadLocalRandom
+  std::unique_ptr<RandomSource> rng;  // nullptr: ThreadLocalRandom
   // Fleet shared state (shared_state/, docs/fleet.md): the settings, and the backend the C shim
   // built from the URL (nullptr: none, each router on its own).
   SharedStateConfig shared_state;

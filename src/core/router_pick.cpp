@@ -219,7 +219,8 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
     state.successes.fetch_add(1, std::memory_order_relaxed);
     // Time to first token when streamed, else total latency; NaN and negatives mean unknown.
     const double sample = report.ttft_ms >= 0 ? report.ttft_ms : report.latency_ms;
-    if (sample >= 0 && std::isfinite(sample)) state.latency().Add(sample, options_.latency_ewma_alpha);
+    if (sample >= 0 && std::isfinite(sample))
+      state.latency().Add(sample, options_.latency_ewma_alpha);
   }
   const int64_t now = clock_->NowNs();
   // Peak EWMA (strategies/peak_ewma.cpp): successes are latency samples, failures penalties.
@@ -231,8 +232,9 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
     state.peak_ewma().Observe(report.ttft_ms >= 0 ? report.ttft_ms : report.latency_ms, now,
                               params.peak_ewma);
   }
-  const CallKind kind = data.probe ? CallKind::kProbe : data.panic ? CallKind::kPanic
-                                                                   : CallKind::kNormal;
+  const CallKind kind = data.probe   ? CallKind::kProbe
+                        : data.panic ? CallKind::kPanic
+                                     : CallKind::kNormal;
   const int64_t retry_after_ns =
       std::min<int64_t>(report.retry_after_ms, INT64_MAX / kNsPerMs) * kNsPerMs;
   const bool was_open = state.breaker().OpenUntilNs() != 0;

@@ -29,7 +29,8 @@ Snapshot::Snapshot(RoutingConfig config, RandomSource &rng, ModelStatsRegistry *
     names.push_back(model);
     names.insert(names.end(), chain.begin(), chain.end());
   }
-  for (const auto *chains : {&config_.context_window_fallbacks, &config_.content_policy_fallbacks}) {
+  for (const auto *chains :
+       {&config_.context_window_fallbacks, &config_.content_policy_fallbacks}) {
     for (const auto &[model, chain] : *chains) {
       names.push_back(model);
       names.insert(names.end(), chain.begin(), chain.end());
@@ -66,8 +67,8 @@ std::unique_ptr<ModelGroup> Snapshot::BuildGroup(std::string_view model) const {
   group->members = std::move(sorted);
 
   const auto strategy = config_.model_strategies.find(model);
-  group->kind = strategy != config_.model_strategies.end() ? strategy->second
-                                                          : config_.default_strategy;
+  group->kind =
+      strategy != config_.model_strategies.end() ? strategy->second : config_.default_strategy;
   group->strategy = &StrategyFor(group->kind);
   for (uint32_t begin = 0; begin < order.size();) {
     const uint32_t tier = tier_of[order[begin]];

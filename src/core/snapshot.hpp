@@ -25,8 +25,8 @@ struct DeploymentEntry {
 
 // What writers edit: copied, changed, and turned into a new Snapshot.
 struct RoutingConfig {
-  std::vector<DeploymentEntry> deployments;  // in the order they were added
-  StringMap<const std::string *> aliases;    // alias -> interned model name (router-lifetime)
+  std::vector<DeploymentEntry> deployments;       // in the order they were added
+  StringMap<const std::string *> aliases;         // alias -> interned model name (router-lifetime)
   StringMap<std::vector<std::string>> fallbacks;  // general chains
   StringMap<std::vector<std::string>> context_window_fallbacks;
   StringMap<std::vector<std::string>> content_policy_fallbacks;

@@ -16,6 +16,8 @@ size_t ThisThreadSlot() {
   return slot;
 }
 
-void YieldThread() { std::this_thread::yield(); }
+void YieldThread() {
+  std::this_thread::yield();
+}
 
 }  // namespace llmroute

@@ -115,7 +115,8 @@ static void test_init_functions(void) {
   llmr_report r;
   llmr_health h;
 
-  CHECK_STATUS(llmr_router_options_init(NULL, sizeof(llmr_router_options)), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_STATUS(llmr_router_options_init(NULL, sizeof(llmr_router_options)),
+               LLMR_ERR_INVALID_ARGUMENT);
   CHECK(strlen(llmr_error_message()) > 0);
   CHECK_STATUS(llmr_deployment_init(NULL, sizeof(llmr_deployment)), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_pick_options_init(NULL, sizeof(llmr_pick_options)), LLMR_ERR_INVALID_ARGUMENT);
@@ -289,7 +290,7 @@ static void expect_valid_options(const llmr_router_options *opts, const char *wh
 #define EXPECT_INVALID(field, mutation)                      \
   do {                                                       \
     llmr_router_options o_;                                  \
-    llmr_router_options_init(&o_, sizeof o_);                           \
+    llmr_router_options_init(&o_, sizeof o_);                \
     mutation;                                                \
     expect_invalid_options(&o_, field, #mutation, __LINE__); \
   } while (0)
@@ -297,7 +298,7 @@ static void expect_valid_options(const llmr_router_options *opts, const char *wh
 #define EXPECT_VALID(mutation)                      \
   do {                                              \
     llmr_router_options o_;                         \
-    llmr_router_options_init(&o_, sizeof o_);                  \
+    llmr_router_options_init(&o_, sizeof o_);       \
     mutation;                                       \
     expect_valid_options(&o_, #mutation, __LINE__); \
   } while (0)

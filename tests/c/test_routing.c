@@ -2,8 +2,8 @@
  * and fallback lists. */
 #include <llmroute/llmroute.h>
 
-#include <stdio.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness.h"

@@ -20,13 +20,17 @@ struct SimTime {
   uint64_t random_value = 0;  // what every random draw returns (>> 1 for "half")
 };
 
-inline int64_t Clock(void *user) { return static_cast<SimTime *>(user)->now_ns.load(); }
+inline int64_t Clock(void *user) {
+  return static_cast<SimTime *>(user)->now_ns.load();
+}
 inline void Sleep(void *user, int64_t ns) {
   auto *t = static_cast<SimTime *>(user);
   t->now_ns += ns;
   t->slept_ns += ns;
 }
-inline uint64_t Random(void *user) { return static_cast<SimTime *>(user)->random_value; }
+inline uint64_t Random(void *user) {
+  return static_cast<SimTime *>(user)->random_value;
+}
 
 struct Step {
   llmr_outcome outcome = LLMR_OUTCOME_SUCCESS;
@@ -82,7 +86,9 @@ inline llmr_status Invoke(void *user, const llmr_invoke_args *args, llmr_attempt
   return step.status;
 }
 
-inline void Release(void *user) { static_cast<Script *>(user)->releases++; }
+inline void Release(void *user) {
+  static_cast<Script *>(user)->releases++;
+}
 
 // A router on simulated time with a scripted adapter per deployment.
 class Harness {

@@ -92,9 +92,9 @@ TEST(Call, ContextWindowFallsBackToItsOwnChain) {
   const char *general[] = {"gpt-4o-mini"};
   const char *window[] = {"gpt-4o-128k"};
   ASSERT_EQ(llmr_router_set_fallbacks(h.router, "gpt-4o", general, 1), LLMR_OK);
-  ASSERT_EQ(llmr_router_set_fallbacks_for(h.router, "gpt-4o", LLMR_FALLBACK_CONTEXT_WINDOW,
-                                          window, 1),
-            LLMR_OK);
+  ASSERT_EQ(
+      llmr_router_set_fallbacks_for(h.router, "gpt-4o", LLMR_FALLBACK_CONTEXT_WINDOW, window, 1),
+      LLMR_OK);
   const auto r = h.Call("gpt-4o");
   EXPECT_EQ(r.status, LLMR_OK);
   EXPECT_EQ(r.sequence, (Seq{"small:context_window_exceeded", "large:success"}));
@@ -102,7 +102,7 @@ TEST(Call, ContextWindowFallsBackToItsOwnChain) {
   EXPECT_EQ(r.model, "gpt-4o-128k");
   EXPECT_EQ(r.response, "long answer");
   EXPECT_EQ(r.backoffs, (std::vector<int64_t>{0, 0}));  // a different model: no backoff
-  EXPECT_EQ(h.Health("small").failures, 0);  // the request's fault, not the deployment's
+  EXPECT_EQ(h.Health("small").failures, 0);             // the request's fault, not the deployment's
 }
 
 TEST(Call, ContentPolicyWithoutAChainStops) {
@@ -447,8 +447,7 @@ TEST(Call, InvalidArguments) {
   llmr_call_options opts;
   llmr_call_options_init(&opts, sizeof opts);
   opts.max_attempts = 0;
-  EXPECT_EQ(llmr_router_call(h.router, "m", nullptr, 0, &opts, nullptr),
-            LLMR_ERR_INVALID_ARGUMENT);
+  EXPECT_EQ(llmr_router_call(h.router, "m", nullptr, 0, &opts, nullptr), LLMR_ERR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(llmr_error_message()).find("max_attempts"), std::string::npos);
   EXPECT_EQ(llmr_router_call(h.router, "m", nullptr, 5, nullptr, nullptr),
             LLMR_ERR_INVALID_ARGUMENT);

@@ -17,7 +17,9 @@ void *operator new(std::size_t size) {
   if (void *p = std::malloc(size == 0 ? 1 : size)) return p;
   throw std::bad_alloc();
 }
-void *operator new[](std::size_t size) { return operator new(size); }
+void *operator new[](std::size_t size) {
+  return operator new(size);
+}
 void *operator new(std::size_t size, const std::nothrow_t &) noexcept {
   if (g_counting) ++g_allocations;
   return std::malloc(size == 0 ? 1 : size);
@@ -27,12 +29,24 @@ void *operator new[](std::size_t size, const std::nothrow_t &tag) noexcept {
 }
 // Every form of delete pairs with the replaced forms of new above (the standard library's
 // stable_sort uses the nothrow form).
-void operator delete(void *p) noexcept { std::free(p); }
-void operator delete(void *p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void *p) noexcept { std::free(p); }
-void operator delete[](void *p, std::size_t) noexcept { std::free(p); }
-void operator delete(void *p, const std::nothrow_t &) noexcept { std::free(p); }
-void operator delete[](void *p, const std::nothrow_t &) noexcept { std::free(p); }
+void operator delete(void *p) noexcept {
+  std::free(p);
+}
+void operator delete(void *p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void *p) noexcept {
+  std::free(p);
+}
+void operator delete[](void *p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete(void *p, const std::nothrow_t &) noexcept {
+  std::free(p);
+}
+void operator delete[](void *p, const std::nothrow_t &) noexcept {
+  std::free(p);
+}
 
 namespace llmroute::testing {
 namespace {

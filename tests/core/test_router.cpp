@@ -267,8 +267,8 @@ TEST(Fallbacks, PreferenceOrderWithoutTheFailedOneThenTheChain) {
   ASSERT_TRUE(t.router->Fallbacks("gpt-4o", {"fast"}, &list).ok());
   std::vector<std::string> names;
   for (const FallbackEntry &e : list) names.push_back(e.deployment + "/" + e.model);
-  EXPECT_EQ(names, (std::vector<std::string>{"primary/gpt-4o", "slow/gpt-4o",
-                                             "mini-1/gpt-4o-mini", "claude/claude"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"primary/gpt-4o", "slow/gpt-4o", "mini-1/gpt-4o-mini",
+                                             "claude/claude"}));
   list.clear();
   ASSERT_TRUE(t.router->Fallbacks("gpt-4o", {"primary"}, &list).ok());
   EXPECT_EQ(list.front().deployment, "fast");

@@ -93,8 +93,8 @@ TEST(Stress, MixedOperationsKeepAccountingExact) {
 
   for (const auto &[name, health] : router->HealthAll()) {
     EXPECT_EQ(health.in_flight, 0) << name;
-    EXPECT_EQ(health.picks, health.successes + health.failures + health.request_errors +
-                                health.cancels)
+    EXPECT_EQ(health.picks,
+              health.successes + health.failures + health.request_errors + health.cancels)
         << name;
     if (name.rfind("stable-", 0) == 0) {
       // Stable deployments were never removed, so the router saw every one of their calls.

@@ -39,8 +39,7 @@ TEST(WeightedRandom, ProportionalToWeightChiSquared) {
   std::map<std::string, int> counts;
   const int total = 100000;
   for (int i = 0; i < total; ++i) ++counts[t.PickName("m")];
-  const double chi =
-      ChiSquared(counts, {{"a", 0.1}, {"b", 0.2}, {"c", 0.3}, {"d", 0.4}}, total);
+  const double chi = ChiSquared(counts, {{"a", 0.1}, {"b", 0.2}, {"c", 0.3}, {"d", 0.4}}, total);
   EXPECT_LT(chi, ChiSquaredCritical(3));
 }
 

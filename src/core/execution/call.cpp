@@ -24,11 +24,9 @@ Status CallOptions::Validate() const {
   if (deadline_ms < 0) return {Code::kInvalidArgument, "deadline_ms must be >= 0"};
   if (attempt_timeout_ms < 0) return {Code::kInvalidArgument, "attempt_timeout_ms must be >= 0"};
   if (max_attempts < 1 || max_attempts > kMaxAttempts) {
-    return {Code::kInvalidArgument,
-            "max_attempts must be in 1.." + std::to_string(kMaxAttempts)};
+    return {Code::kInvalidArgument, "max_attempts must be in 1.." + std::to_string(kMaxAttempts)};
   }
-  if (backoff_base_ms < 0 || backoff_max_ms < backoff_base_ms ||
-      backoff_max_ms > 3'600'000) {
+  if (backoff_base_ms < 0 || backoff_max_ms < backoff_base_ms || backoff_max_ms > 3'600'000) {
     return {Code::kInvalidArgument,
             "backoff_base_ms must be >= 0 and <= backoff_max_ms (at most one hour)"};
   }
@@ -64,7 +62,9 @@ bool IsRetryable(Outcome outcome) {
          outcome == Outcome::kTimeout || outcome == Outcome::kConnectionError;
 }
 
-int64_t NsToMs(int64_t ns) { return ns / kNsPerMs; }
+int64_t NsToMs(int64_t ns) {
+  return ns / kNsPerMs;
+}
 
 }  // namespace
 
@@ -72,10 +72,10 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
                     CallReport *report) {
   if (Status s = options.Validate(); !s.ok()) return s;
   const int64_t start = clock_->NowNs();
-  const int64_t deadline = options.deadline_ms > 0
-                               ? start + std::min(options.deadline_ms, INT64_MAX / 4 / kNsPerMs) *
-                                             kNsPerMs
-                               : INT64_MAX;
+  const int64_t deadline =
+      options.deadline_ms > 0
+          ? start + std::min(options.deadline_ms, INT64_MAX / 4 / kNsPerMs) * kNsPerMs
+          : INT64_MAX;
   auto finish = [&](Code code, std::string detail) {
     report->status = code;
     report->detail = std::move(detail);
@@ -196,9 +196,8 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
       report->response = context.TakeResponse();
       report->has_response = true;
     }
-    report->attempts.push_back({deployment, current, result.outcome,
-                                result.latency_ms, backoff_ms, result.committed,
-                                result.adapter_failed});
+    report->attempts.push_back({deployment, current, result.outcome, result.latency_ms, backoff_ms,
+                                result.committed, result.adapter_failed});
     any_attempt = true;
     widened = false;
     backoff_ms = 0;

@@ -8,7 +8,9 @@ namespace llmroute {
 CircuitBreaker::CircuitBreaker(const BreakerConfig *config, std::atomic<int32_t> *degraded_count)
     : config_(config), degraded_count_(degraded_count), window_(config->window_ns) {}
 
-CircuitBreaker::~CircuitBreaker() { Detach(); }
+CircuitBreaker::~CircuitBreaker() {
+  Detach();
+}
 
 Availability CircuitBreaker::Check(int64_t now_ns) const {
   switch (override_.load(std::memory_order_acquire)) {
@@ -30,15 +32,16 @@ Availability CircuitBreaker::Check(int64_t now_ns) const {
 bool CircuitBreaker::TryAcquireProbe() {
   uint32_t current = probes_in_flight_.load(std::memory_order_relaxed);
   while (current < config_->half_open_max_probes) {
-    if (probes_in_flight_.compare_exchange_weak(current, current + 1,
-                                                std::memory_order_acq_rel)) {
+    if (probes_in_flight_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) {
       return true;
     }
   }
   return false;
 }
 
-void CircuitBreaker::ReleaseProbe() { probes_in_flight_.fetch_sub(1, std::memory_order_acq_rel); }
+void CircuitBreaker::ReleaseProbe() {
+  probes_in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+}
 
 bool CircuitBreaker::MarkHalfOpen() {
   const int64_t until = open_until_ns_.load(std::memory_order_acquire);
@@ -131,8 +134,9 @@ void CircuitBreaker::TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, Ra
     cooldown = std::min(explicit_cooldown_ns, config_->cooldown_max_ns);
   } else {
     // base * 2^(n-1), computed in double so that a long run of re-trips cannot overflow.
-    const double doubled = static_cast<double>(config_->cooldown_base_ns) *
-                           std::ldexp(1.0, static_cast<int>(std::min<uint32_t>(trips_in_row_, 62)) - 1);
+    const double doubled =
+        static_cast<double>(config_->cooldown_base_ns) *
+        std::ldexp(1.0, static_cast<int>(std::min<uint32_t>(trips_in_row_, 62)) - 1);
     const double jitter = 1.0 + config_->jitter * (2.0 * Uniform01(rng) - 1.0);
     const double capped = std::min(doubled, static_cast<double>(config_->cooldown_max_ns));
     cooldown = std::min(static_cast<int64_t>(capped * jitter), config_->cooldown_max_ns);

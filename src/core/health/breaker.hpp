@@ -124,8 +124,8 @@ class CircuitBreaker {
   std::atomic<int64_t> half_open_marked_{0};  // the open_until_ns_ whose half-open was counted
 
   std::mutex mutex_;
-  FailureWindow window_;         // guarded by mutex_
-  uint32_t trips_in_row_ = 0;    // re-trips since the last close; guarded by mutex_
+  FailureWindow window_;           // guarded by mutex_
+  uint32_t trips_in_row_ = 0;      // re-trips since the last close; guarded by mutex_
   bool counted_degraded_ = false;  // guarded by mutex_
   bool detached_ = false;          // guarded by mutex_
   uint64_t epoch_ = 0;             // guarded by mutex_; see SyncView

@@ -56,6 +56,8 @@ double FailureWindow::FailureRatio(int64_t now_ns) {
   return total == 0 ? 0.0 : static_cast<double>(Failures(now_ns)) / static_cast<double>(total);
 }
 
-void FailureWindow::Clear() { buckets_.fill(Bucket{}); }
+void FailureWindow::Clear() {
+  buckets_.fill(Bucket{});
+}
 
 }  // namespace llmroute

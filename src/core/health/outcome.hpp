@@ -28,6 +28,8 @@ constexpr bool IsRequestFault(Outcome o) {
 }
 
 // Counts against the deployment's health.
-constexpr bool IsFailure(Outcome o) { return o != Outcome::kSuccess && !IsRequestFault(o); }
+constexpr bool IsFailure(Outcome o) {
+  return o != Outcome::kSuccess && !IsRequestFault(o);
+}
 
 }  // namespace llmroute

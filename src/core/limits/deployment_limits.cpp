@@ -134,12 +134,12 @@ int64_t DeploymentLimits::MsUntilCapacity(int64_t now_ns, int64_t in_flight) {
   }
   int64_t seconds = 0;
   if (const uint32_t rpm = rpm_.load(std::memory_order_relaxed); rpm != 0) {
-    seconds = std::max(seconds,
-                       SecondsUntilBelowLocked(now_s, rpm, [](const Bucket &b) { return b.requests; }));
+    seconds = std::max(
+        seconds, SecondsUntilBelowLocked(now_s, rpm, [](const Bucket &b) { return b.requests; }));
   }
   if (const uint64_t tpm = tpm_.load(std::memory_order_relaxed); tpm != 0) {
-    seconds = std::max(seconds,
-                       SecondsUntilBelowLocked(now_s, tpm, [](const Bucket &b) { return b.tokens; }));
+    seconds = std::max(
+        seconds, SecondsUntilBelowLocked(now_s, tpm, [](const Bucket &b) { return b.tokens; }));
   }
   // Bucket boundaries are whole seconds: subtract what of the current second has passed.
   const int64_t ms = seconds * 1000 - (now_ns % kNsPerSecond) / kNsPerMs;

@@ -44,8 +44,10 @@ class Weighted final : public Strategy {
     // Earliest deadline first: (2a+1)/w_a < (2b+1)/w_b, compared exactly in integers; ties go
     // to the lower index so the schedule is deterministic.
     auto later = [&](const Next &a, const Next &b) {
-      const unsigned __int128 left = static_cast<unsigned __int128>(2 * a.taken + 1) * weights[b.member];
-      const unsigned __int128 right = static_cast<unsigned __int128>(2 * b.taken + 1) * weights[a.member];
+      const unsigned __int128 left =
+          static_cast<unsigned __int128>(2 * a.taken + 1) * weights[b.member];
+      const unsigned __int128 right =
+          static_cast<unsigned __int128>(2 * b.taken + 1) * weights[a.member];
       return left != right ? left > right : a.member > b.member;
     };
     std::priority_queue<Next, std::vector<Next>, decltype(later)> queue(later);
@@ -97,10 +99,9 @@ class Weighted final : public Strategy {
     for (uint32_t i = 0; i < tier.size; ++i) {
       if (eligible[i]) order.push_back(i);
     }
-    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
-                     [&](uint32_t a, uint32_t b) {
-                       return tier.members[a].weight > tier.members[b].weight;
-                     });
+    std::stable_sort(
+        order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
+        [&](uint32_t a, uint32_t b) { return tier.members[a].weight > tier.members[b].weight; });
   }
 };
 

@@ -45,10 +45,18 @@ static Status NotOpen() {
   return s;
 }
 
-std::string StatusName(int code) { return llmr_status_str(static_cast<llmr_status>(code)); }
-int32_t LibraryVersion() { return llmr_version(); }
-std::string LibraryVersionString() { return llmr_version_string(); }
-int32_t HeaderVersion() { return LLMR_VERSION_NUMBER; }
+std::string StatusName(int code) {
+  return llmr_status_str(static_cast<llmr_status>(code));
+}
+int32_t LibraryVersion() {
+  return llmr_version();
+}
+std::string LibraryVersionString() {
+  return llmr_version_string();
+}
+int32_t HeaderVersion() {
+  return LLMR_VERSION_NUMBER;
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -151,7 +159,9 @@ std::vector<const char *> CStrings(const std::vector<std::string> &v) {
   return out;
 }
 
-std::string Str(const char *s) { return s != nullptr ? std::string(s) : std::string(); }
+std::string Str(const char *s) {
+  return s != nullptr ? std::string(s) : std::string();
+}
 
 void FillHealth(const llmr_health &h, Health &out) {
   out.name = Str(h.name);
@@ -207,23 +217,44 @@ Deployment::Deployment() {
   max_in_flight = c.max_in_flight;
 }
 
-Deployment::Deployment(const std::string &n) : Deployment() { name = n; }
+Deployment::Deployment(const std::string &n) : Deployment() {
+  name = n;
+}
 
 Pick::Pick() : ticket(0), tier(0), is_probe(false), is_panic(false), retry_after_ms(0) {}
 
 Health::Health()
-    : state(LLMR_BREAKER_CLOSED), override_mode(LLMR_OVERRIDE_AUTO), eligible(false),
-      ewma_latency_ms(-1), failure_ratio(0), in_flight(0), picks(0), successes(0), failures(0),
-      request_errors(0), cancels(0), trips(0), consecutive_failures(0), cooldown_remaining_ms(0),
-      weight(0), tier(0) {}
+    : state(LLMR_BREAKER_CLOSED),
+      override_mode(LLMR_OVERRIDE_AUTO),
+      eligible(false),
+      ewma_latency_ms(-1),
+      failure_ratio(0),
+      in_flight(0),
+      picks(0),
+      successes(0),
+      failures(0),
+      request_errors(0),
+      cancels(0),
+      trips(0),
+      consecutive_failures(0),
+      cooldown_remaining_ms(0),
+      weight(0),
+      tier(0) {}
 
 AttemptInfo::AttemptInfo()
-    : outcome(LLMR_OUTCOME_SUCCESS), latency_ms(0), backoff_ms(0), committed(false),
+    : outcome(LLMR_OUTCOME_SUCCESS),
+      latency_ms(0),
+      backoff_ms(0),
+      committed(false),
       adapter_failed(false) {}
 
 CallResult::CallResult()
-    : status(LLMR_OK), final_outcome(LLMR_OUTCOME_SUCCESS), used_fallback(false),
-      retry_after_ms(0), total_ms(0), has_report(false) {}
+    : status(LLMR_OK),
+      final_outcome(LLMR_OUTCOME_SUCCESS),
+      used_fallback(false),
+      retry_after_ms(0),
+      total_ms(0),
+      has_report(false) {}
 
 CallOptions::CallOptions() : cancel(nullptr) {
   llmr_call_options c;
@@ -235,31 +266,49 @@ CallOptions::CallOptions() : cancel(nullptr) {
   backoff_max_ms = c.backoff_max_ms;
 }
 
-Cancellation::Cancellation() { llmr_cancel_create(&cancel_); }
-Cancellation::~Cancellation() { llmr_cancel_destroy(cancel_); }
+Cancellation::Cancellation() {
+  llmr_cancel_create(&cancel_);
+}
+Cancellation::~Cancellation() {
+  llmr_cancel_destroy(cancel_);
+}
 Status Cancellation::Trigger() {
   if (cancel_ == nullptr) return Invalid("cancellation could not be created");
   return MakeStatus(llmr_cancel_trigger(cancel_));
 }
 
-std::string InvokeArgs::Deployment() const { return Str(args_->deployment); }
-std::string InvokeArgs::Model() const { return Str(args_->model); }
+std::string InvokeArgs::Deployment() const {
+  return Str(args_->deployment);
+}
+std::string InvokeArgs::Model() const {
+  return Str(args_->model);
+}
 std::string InvokeArgs::Request() const {
   if (args_->request == nullptr) return std::string();
   return std::string(static_cast<const char *>(args_->request), args_->request_len);
 }
-int64_t InvokeArgs::RequestLength() const { return static_cast<int64_t>(args_->request_len); }
-uint32_t InvokeArgs::Attempt() const { return args_->attempt; }
-int64_t InvokeArgs::TimeoutMs() const { return args_->timeout_ms; }
+int64_t InvokeArgs::RequestLength() const {
+  return static_cast<int64_t>(args_->request_len);
+}
+uint32_t InvokeArgs::Attempt() const {
+  return args_->attempt;
+}
+int64_t InvokeArgs::TimeoutMs() const {
+  return args_->timeout_ms;
+}
 Status InvokeArgs::SetResponse(const std::string &response) {
   return MakeStatus(llmr_call_set_response(args_->context, response.data(), response.size()));
 }
-llmr_status InvokeArgs::Check() const { return llmr_call_check(args_->context); }
+llmr_status InvokeArgs::Check() const {
+  return llmr_call_check(args_->context);
+}
 
 // ---------------------------------------------------------------------------------------------
 
 Router::Router() = default;
-Router::~Router() { Close(); }
+Router::~Router() {
+  Close();
+}
 
 Status Router::Open(const RouterOptions &options, Clock *clock, Random *random) {
   if (router_ != nullptr) return Invalid("router is already open");
@@ -333,8 +382,8 @@ Status Router::RemoveAlias(const std::string &alias) {
 Status Router::SetFallbacks(const std::string &model, const std::vector<std::string> &fallbacks) {
   if (router_ == nullptr) return NotOpen();
   std::vector<const char *> c = CStrings(fallbacks);
-  return MakeStatus(llmr_router_set_fallbacks(router_, model.c_str(), c.empty() ? nullptr : c.data(),
-                                              c.size()));
+  return MakeStatus(
+      llmr_router_set_fallbacks(router_, model.c_str(), c.empty() ? nullptr : c.data(), c.size()));
 }
 
 Status Router::SetFallbacksFor(const std::string &model, llmr_fallback_kind kind,
@@ -412,7 +461,8 @@ Status Router::PickRaw(const char *model, size_t model_len, RawPick *out) {
   if (rc == LLMR_OK) {
     out->ticket = p.ticket;
     out->deployment = p.deployment;
-    out->deployment_len = p.deployment != nullptr ? static_cast<int64_t>(std::strlen(p.deployment)) : 0;
+    out->deployment_len =
+        p.deployment != nullptr ? static_cast<int64_t>(std::strlen(p.deployment)) : 0;
     out->model = p.model;
     out->model_len = p.model != nullptr ? static_cast<int64_t>(std::strlen(p.model)) : 0;
     out->tier = p.tier;
@@ -469,7 +519,8 @@ Status Router::Fallbacks(const std::string &model, const std::vector<std::string
   for (size_t i = 0; i < n; ++i) {
     const char *dep = nullptr;
     const char *mod = nullptr;
-    if (llmr_fallbacks_get(list, i, &dep, &mod) == LLMR_OK) out.push_back(Candidate{Str(dep), Str(mod)});
+    if (llmr_fallbacks_get(list, i, &dep, &mod) == LLMR_OK)
+      out.push_back(Candidate{Str(dep), Str(mod)});
   }
   llmr_fallbacks_free(list);
   return Status();
@@ -504,7 +555,8 @@ Status Router::HealthList(std::vector<Health> &out) {
 
 Status Router::SetAdapter(const std::string &deployment, Adapter *adapter) {
   if (router_ == nullptr) return NotOpen();
-  if (adapter == nullptr) return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), nullptr));
+  if (adapter == nullptr)
+    return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), nullptr));
   llmr_adapter a;
   llmr_adapter_init(&a, sizeof a);
   a.user_data = adapter;
@@ -661,11 +713,12 @@ Status Router::OpenGoFromConfig(const char *config, size_t config_len, const Rou
     c.random = &GoRandomTrampoline;
     c.random_user_data = reinterpret_cast<void *>(random_handle);
   }
-  return MakeStatus(llmr_router_create_from_config(config == nullptr ? "" : config, config_len, &c,
-                                                   &router_));
+  return MakeStatus(
+      llmr_router_create_from_config(config == nullptr ? "" : config, config_len, &c, &router_));
 }
 
-Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle, uintptr_t random_handle) {
+Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle,
+                      uintptr_t random_handle) {
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;
   FillOptions(options, &c);
@@ -704,6 +757,7 @@ Status Router::CallRaw(const std::string &model, const char *request, size_t req
 }  // namespace llmroute
 
 // Go mirrors RawPick field by field (internal/native: type RawPick); keep the layouts equal.
-static_assert(sizeof(llmroute::swig::RawPick) == 64, "RawPick layout changed: update the Go mirror");
+static_assert(sizeof(llmroute::swig::RawPick) == 64,
+              "RawPick layout changed: update the Go mirror");
 static_assert(offsetof(llmroute::swig::RawPick, retry_after_ms) == 40, "RawPick layout changed");
 static_assert(offsetof(llmroute::swig::RawPick, tier) == 48, "RawPick layout changed");

@@ -72,7 +72,8 @@ class Random {
 // ---------------------------------------------------------------------------------------------
 // Options and value classes.
 
-/** llmr_router_options without the callbacks; the constructor applies llmr_router_options_init(). */
+/** llmr_router_options without the callbacks; the constructor applies llmr_router_options_init().
+ */
 struct RouterOptions {
   RouterOptions();
   llmr_strategy strategy;
@@ -176,7 +177,9 @@ class Cancellation {
   Cancellation &operator=(const Cancellation &) = delete;
   Status Trigger();
 #ifndef SWIG
-  llmr_cancel *handle() const { return cancel_; }
+  llmr_cancel *handle() const {
+    return cancel_;
+  }
 #endif
 
  private:
@@ -224,20 +227,48 @@ class AttemptResult {
 #ifndef SWIG
   explicit AttemptResult(llmr_attempt_result *result) : result_(result) {}
 #endif
-  llmr_outcome GetOutcome() const { return result_->outcome; }
-  void SetOutcome(llmr_outcome outcome) { result_->outcome = outcome; }
-  double GetLatencyMs() const { return result_->latency_ms; }
-  void SetLatencyMs(double v) { result_->latency_ms = v; }
-  double GetTtftMs() const { return result_->ttft_ms; }
-  void SetTtftMs(double v) { result_->ttft_ms = v; }
-  int64_t GetRetryAfterMs() const { return result_->retry_after_ms; }
-  void SetRetryAfterMs(int64_t v) { result_->retry_after_ms = v; }
-  int64_t GetInputTokens() const { return result_->input_tokens; }
-  void SetInputTokens(int64_t v) { result_->input_tokens = v; }
-  int64_t GetOutputTokens() const { return result_->output_tokens; }
-  void SetOutputTokens(int64_t v) { result_->output_tokens = v; }
-  bool GetCommitted() const { return result_->committed != 0; }
-  void SetCommitted(bool v) { result_->committed = v ? 1 : 0; }
+  llmr_outcome GetOutcome() const {
+    return result_->outcome;
+  }
+  void SetOutcome(llmr_outcome outcome) {
+    result_->outcome = outcome;
+  }
+  double GetLatencyMs() const {
+    return result_->latency_ms;
+  }
+  void SetLatencyMs(double v) {
+    result_->latency_ms = v;
+  }
+  double GetTtftMs() const {
+    return result_->ttft_ms;
+  }
+  void SetTtftMs(double v) {
+    result_->ttft_ms = v;
+  }
+  int64_t GetRetryAfterMs() const {
+    return result_->retry_after_ms;
+  }
+  void SetRetryAfterMs(int64_t v) {
+    result_->retry_after_ms = v;
+  }
+  int64_t GetInputTokens() const {
+    return result_->input_tokens;
+  }
+  void SetInputTokens(int64_t v) {
+    result_->input_tokens = v;
+  }
+  int64_t GetOutputTokens() const {
+    return result_->output_tokens;
+  }
+  void SetOutputTokens(int64_t v) {
+    result_->output_tokens = v;
+  }
+  bool GetCommitted() const {
+    return result_->committed != 0;
+  }
+  void SetCommitted(bool v) {
+    result_->committed = v ? 1 : 0;
+  }
 
  private:
   llmr_attempt_result *result_;
