@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/strategies/latency_scores.hpp"
+#include "core/strategies/ranking.hpp"
 
 namespace llmroute {
 
@@ -29,6 +30,9 @@ class LowestFailureRatio final : public Strategy {
     for (uint32_t i = 0; i < tier.size; ++i) {
       if (eligible[i] && Ratio(tier.members[i], now) <= best + kRatioTie) tied.Set(i);
     }
+    // Other threads' reports move the ratios between the two passes: when every one rose past
+    // the best seen, fall back to all eligible members rather than pick from an empty set.
+    if (tied.count() == 0) return PickWithinLatencyBuffer(tier, eligible, env);
     return PickWithinLatencyBuffer(tier, tied, env);
   }
 
@@ -36,18 +40,10 @@ class LowestFailureRatio final : public Strategy {
             std::vector<uint32_t> &order) const override {
     const double prior = LatencyPrior(tier, eligible, env.params);
     const int64_t now = env.Now();
-    const size_t first = order.size();
-    for (uint32_t i = 0; i < tier.size; ++i) {
-      if (eligible[i]) order.push_back(i);
-    }
-    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
-                     [&](uint32_t a, uint32_t b) {
-                       const double ra = Ratio(tier.members[a], now);
-                       const double rb = Ratio(tier.members[b], now);
-                       if (std::abs(ra - rb) > kRatioTie) return ra < rb;
-                       return EffectiveLatency(tier.members[a], prior) <
-                              EffectiveLatency(tier.members[b], prior);
-                     });
+    AppendRanked(
+        tier.size, eligible, order, [&](uint32_t i) { return Ratio(tier.members[i], now); },
+        [](double best, double ratio) { return ratio <= best + kRatioTie; },
+        [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
   }
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/pricing.hpp"
 #include "core/strategies/latency_scores.hpp"
+#include "core/strategies/ranking.hpp"
 
 namespace llmroute {
 
@@ -43,19 +44,10 @@ class Cheapest final : public Strategy {
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
             std::vector<uint32_t> &order) const override {
     const double prior = LatencyPrior(tier, eligible, env.params);
-    const size_t first = order.size();
-    for (uint32_t i = 0; i < tier.size; ++i) {
-      if (eligible[i]) order.push_back(i);
-    }
-    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
-                     [&](uint32_t a, uint32_t b) {
-                       const double pa = Price(tier.members[a], env);
-                       const double pb = Price(tier.members[b], env);
-                       if (Cheaper(pa, pb)) return true;
-                       if (Cheaper(pb, pa)) return false;
-                       return EffectiveLatency(tier.members[a], prior) <
-                              EffectiveLatency(tier.members[b], prior);
-                     });
+    AppendRanked(
+        tier.size, eligible, order, [&](uint32_t i) { return Price(tier.members[i], env); },
+        [](double cheapest, double price) { return !Cheaper(cheapest, price); },
+        [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
   }
 };
 

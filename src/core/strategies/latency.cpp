@@ -1,6 +1,7 @@
 // Latency: the lowest EWMA latency (time to first token when the host reports it), spread over
 // every deployment within a buffer of the fastest.
 #include "core/strategies/latency_scores.hpp"
+#include "core/strategies/ranking.hpp"
 
 namespace llmroute {
 
@@ -51,15 +52,8 @@ class Latency final : public Strategy {
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
             std::vector<uint32_t> &order) const override {
     const double prior = LatencyPrior(tier, eligible, env.params);
-    const size_t first = order.size();
-    for (uint32_t i = 0; i < tier.size; ++i) {
-      if (eligible[i]) order.push_back(i);
-    }
-    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
-                     [&](uint32_t a, uint32_t b) {
-                       return EffectiveLatency(tier.members[a], prior) <
-                              EffectiveLatency(tier.members[b], prior);
-                     });
+    AppendRankedBy(tier.size, eligible, order,
+                   [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
   }
 };
 

@@ -6,6 +6,7 @@
 // from tickets, so they are global to the router, like Envoy's rq_active. Slow start scales the
 // weight (lb_algorithms.md §1.5).
 #include "core/strategies/p2c.hpp"
+#include "core/strategies/ranking.hpp"
 #include "core/strategies/slow_start_weights.hpp"
 
 namespace llmroute {
@@ -25,14 +26,8 @@ class LeastLoaded final : public Strategy {
 
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
             std::vector<uint32_t> &order) const override {
-    const size_t first = order.size();
-    for (uint32_t i = 0; i < tier.size; ++i) {
-      if (eligible[i]) order.push_back(i);
-    }
-    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
-                     [&](uint32_t a, uint32_t b) {
-                       return Load(tier.members[a], env) < Load(tier.members[b], env);
-                     });
+    AppendRankedBy(tier.size, eligible, order,
+                   [&](uint32_t i) { return Load(tier.members[i], env); });
   }
 };
 

@@ -13,6 +13,7 @@
 #include <cmath>
 
 #include "core/strategies/p2c.hpp"
+#include "core/strategies/ranking.hpp"
 #include "core/strategies/slow_start_weights.hpp"
 
 namespace llmroute {
@@ -80,12 +81,7 @@ class PeakEwma final : public Strategy {
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
             std::vector<uint32_t> &order) const override {
     CostModel model(tier, eligible, env);
-    const size_t first = order.size();
-    for (uint32_t i = 0; i < tier.size; ++i) {
-      if (eligible[i]) order.push_back(i);
-    }
-    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(first), order.end(),
-                     [&](uint32_t a, uint32_t b) { return model.Cost(a) < model.Cost(b); });
+    AppendRankedBy(tier.size, eligible, order, [&](uint32_t i) { return model.Cost(i); });
   }
 };
 
