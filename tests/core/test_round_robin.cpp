@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "test_support.hpp"
 
@@ -50,6 +52,29 @@ TEST(RoundRobin, RotatesOverEligibleOnlyWhenOneIsOpen) {
   EXPECT_EQ(counts["a"], 50);
   EXPECT_EQ(counts["c"], 50);
   EXPECT_EQ(counts.count("b"), 0U);
+}
+
+TEST(RoundRobin, EachThreadRotatesExactlyWhateverOtherThreadsPick) {
+  // Cursors are per thread slot (no cache line written by every thread's picks), so another
+  // thread's picks in between do not skip or repeat anything in this thread's rotation. With one
+  // shared cursor the worker's four picks below would be a, b, then b, c or similar: a repeat.
+  TestRouter t;
+  for (const char *name : {"a", "b", "c", "d"}) t.Add(name, {"m"});
+  std::vector<std::string> worker;
+  std::promise<void> first_half;
+  std::promise<void> main_done;
+  std::thread thread([&] {
+    for (int i = 0; i < 2; ++i) worker.push_back(t.PickName("m"));
+    first_half.set_value();
+    main_done.get_future().wait();
+    for (int i = 0; i < 2; ++i) worker.push_back(t.PickName("m"));
+  });
+  first_half.get_future().wait();
+  for (int i = 0; i < 3; ++i) t.PickName("m");  // this thread's picks, in between
+  main_done.set_value();
+  thread.join();
+  ASSERT_EQ(worker.size(), 4U);
+  EXPECT_EQ(std::set<std::string>(worker.begin(), worker.end()).size(), 4U);
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 // Round robin: a true rotation over the eligible deployments, from a random start.
 //
 // The seed rotated over a Go map, whose iteration order is random, so it was no rotation at all.
-// Here the members are in a fixed order and one atomic cursor advances per pick; when some are
+// Here the members are in a fixed order and an atomic cursor advances per pick; when some are
 // ineligible, the cursor indexes the eligible ones only, so each still gets every k-th pick.
+// The cursor is per thread slot (RotationCursors in strategy.hpp, as Envoy's per-worker index):
+// each thread's picks rotate exactly, and threads do not write one shared cache line.
 // While a slow-start ramp runs, a ramping member's turns are thinned (slow_start_weights.hpp).
 #include "core/strategies/slow_start_weights.hpp"
 
@@ -12,7 +14,7 @@ namespace {
 
 class RoundRobin final : public Strategy {
   static uint32_t Next(const TierView &tier, const Eligible &eligible) {
-    const uint64_t position = tier.state->cursor.fetch_add(1, std::memory_order_relaxed);
+    const uint64_t position = tier.state->cursor.Advance();
     return eligible.Nth(static_cast<uint32_t>(position % eligible.count()));
   }
 
@@ -36,7 +38,7 @@ class RoundRobin final : public Strategy {
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &,
             std::vector<uint32_t> &order) const override {
     // The rotation order from where the next pick would start.
-    const uint64_t position = tier.state->cursor.load(std::memory_order_relaxed);
+    const uint64_t position = tier.state->cursor.Peek();
     const uint32_t count = eligible.count();
     for (uint32_t k = 0; k < count; ++k) {
       order.push_back(eligible.Nth(static_cast<uint32_t>((position + k) % count)));

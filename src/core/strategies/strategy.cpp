@@ -32,7 +32,7 @@ uint32_t Eligible::Nth(uint32_t k) const {
 void Strategy::Prepare(const Member *, uint32_t, TierState &state, RandomSource &rng) const {
   // Random start, so that routers (and snapshots) do not all begin on the first deployment
   // (gRPC and Envoy both randomise the start for this reason).
-  state.cursor.store(rng.Next() >> 1, std::memory_order_relaxed);
+  state.cursor.Seed([&] { return rng.Next() >> 1; });
 }
 
 const Strategy &StrategyFor(StrategyKind kind) {

@@ -16,6 +16,7 @@
 #include "core/clock.hpp"
 #include "core/deployment.hpp"
 #include "core/random.hpp"
+#include "core/thread_slot.hpp"
 
 namespace llmroute {
 
@@ -43,11 +44,38 @@ struct Member {
   uint64_t name_hash = 0;                // AffinityHash(name), for rendezvous hashing
 };
 
+// A rotation position per thread slot, as Envoy keeps a round-robin index per worker: a shared
+// cursor is one cache line written by every pick, which is what kept two threads from doubling
+// one thread's throughput. Each thread's own picks still rotate exactly; every slot starts at its
+// own random place, so that threads do not move in lockstep over the same deployments.
+class RotationCursors {
+ public:
+  // The calling thread's next position.
+  uint64_t Advance() {
+    return slots_[ThisThreadSlot()].position.fetch_add(1, std::memory_order_relaxed);
+  }
+  // Where the calling thread's next Advance() starts.
+  uint64_t Peek() const {
+    return slots_[ThisThreadSlot()].position.load(std::memory_order_relaxed);
+  }
+  // Starts every slot at start(), called once per slot.
+  template <typename Start>
+  void Seed(Start start) {
+    for (Slot &slot : slots_) slot.position.store(start(), std::memory_order_relaxed);
+  }
+
+ private:
+  struct alignas(64) Slot {
+    std::atomic<uint64_t> position{0};
+  };
+  std::array<Slot, kThreadSlots> slots_{};
+};
+
 // Mutable per-tier routing state, owned by the snapshot.
 struct TierState {
-  alignas(64) std::atomic<uint64_t> cursor{0};  // rotation position (round robin, weighted)
-  alignas(64) std::vector<uint32_t> schedule;   // weighted: member indices, smoothly interleaved
-  std::vector<uint64_t> cumulative;             // weighted random: running sums of weights
+  RotationCursors cursor;                      // rotation position (round robin, weighted)
+  alignas(64) std::vector<uint32_t> schedule;  // weighted: member indices, smoothly interleaved
+  std::vector<uint64_t> cumulative;            // weighted random: running sums of weights
 };
 
 struct TierView {

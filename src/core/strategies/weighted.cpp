@@ -2,12 +2,12 @@
 //
 // nginx's smooth weighted round robin mutates every peer's current weight on each pick under a
 // lock. Instead the snapshot precomputes one cycle of the schedule and picks walk it with an
-// atomic cursor (gRPC's static-stride idea). The cycle is the Sainte-Lague apportionment order:
-// member i's k-th slot has the deadline (2k + 1) / (2 w_i), and slots are taken in deadline
-// order, so in every prefix of the cycle each member is within one pick of its exact share.
-// Weights are reduced by their gcd; a cycle longer than kMaxCycle is scaled down (shares then
-// approximate to within 1/kMaxCycle). The cursor starts at a random offset in [0, cycle) —
-// Envoy PR #32233: an offset drawn from [0, #hosts) instead skews a 99:1 split.
+// atomic cursor (gRPC's static-stride idea), one per thread slot (strategy.hpp). The cycle is the
+// Sainte-Lague apportionment order: member i's k-th slot has the deadline (2k + 1) / (2 w_i), and
+// slots are taken in deadline order, so in every prefix of the cycle each member is within one pick
+// of its exact share. Weights are reduced by their gcd; a cycle longer than kMaxCycle is scaled
+// down (shares then approximate to within 1/kMaxCycle). Each cursor starts at a random offset in
+// [0, cycle) — Envoy PR #32233: an offset drawn from [0, #hosts) instead skews a 99:1 split.
 #include <numeric>
 #include <queue>
 
@@ -61,7 +61,7 @@ class Weighted final : public Strategy {
       ++next.taken;
       queue.push(next);
     }
-    state.cursor.store(UniformBelow(rng, total), std::memory_order_relaxed);
+    state.cursor.Seed([&] { return UniformBelow(rng, total); });
     // Pick falls back to weighted random when the schedule's eligible slots are too sparse: it
     // needs the cumulative weights that strategy prepares (without them it read an empty vector).
     state.cumulative.resize(size);
@@ -73,7 +73,7 @@ class Weighted final : public Strategy {
     const std::vector<uint32_t> &schedule = tier.state->schedule;
     const uint64_t cycle = schedule.size();
     if (eligible.all() && !env.slow_start) {
-      return schedule[tier.state->cursor.fetch_add(1, std::memory_order_relaxed) % cycle];
+      return schedule[tier.state->cursor.Advance() % cycle];
     }
     // While a slow-start ramp runs, a ramping member's slots are thinned (slow_start_weights.hpp).
     bool uneven = false;
@@ -83,8 +83,7 @@ class Weighted final : public Strategy {
     // Bounded, in case the eligible ones hold only a sliver of the cycle.
     const uint64_t attempts = std::min<uint64_t>(cycle, 4ULL * tier.size + 16);
     for (uint64_t i = 0; i < attempts; ++i) {
-      const uint32_t member =
-          schedule[tier.state->cursor.fetch_add(1, std::memory_order_relaxed) % cycle];
+      const uint32_t member = schedule[tier.state->cursor.Advance() % cycle];
       if (eligible[member] && (!uneven || TakeRampedSlot(tier.members[member], largest, env))) {
         return member;
       }
