@@ -37,7 +37,19 @@ Router::Router(RouterOptions options)
       rng_(options_.rng.get()),
       sleeper_(options_.sleeper.get()),
       retry_budget_(options_.retry_budget_max_tokens, options_.retry_budget_token_ratio),
-      snapshots_(std::make_unique<Snapshot>(InitialConfig(options_.strategy), *rng_)) {}
+      snapshots_(std::make_unique<Snapshot>(InitialConfig(options_.strategy), *rng_)) {
+  tracks_peak_ewma_.store(options_.strategy == StrategyKind::kPeakEwma, std::memory_order_relaxed);
+}
+
+namespace {
+
+bool RoutesByPeakEwma(const RoutingConfig &config) {
+  if (config.default_strategy == StrategyKind::kPeakEwma) return true;
+  return std::any_of(config.model_strategies.begin(), config.model_strategies.end(),
+                     [](const auto &entry) { return entry.second == StrategyKind::kPeakEwma; });
+}
+
+}  // namespace
 
 Router::~Router() = default;
 
@@ -52,6 +64,7 @@ Status Router::Write(Edit edit) {
 
 void Router::Publish(RoutingConfig config) {
   LinkFleet(config);
+  tracks_peak_ewma_.store(RoutesByPeakEwma(config), std::memory_order_relaxed);
   snapshots_.Publish(std::make_unique<Snapshot>(std::move(config), *rng_, &model_stats_));
   FreeIdleRetiredLocked();
 }

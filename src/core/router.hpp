@@ -192,6 +192,10 @@ class Router {
   // Deployments that are not plainly closed, router-wide; 0 lets picks skip health checks.
   alignas(64) std::atomic<int32_t> degraded_count_{0};
   SlowStartTracker slow_start_;  // any ramp running? (health/slow_start.hpp)
+  // Whether any model routes by peak_ewma: only then do reports feed its estimates (an exp() and
+  // a lock per report otherwise spent for nothing). Turned on by a reload, it starts from the
+  // latency prior, as a newly added deployment does.
+  std::atomic<bool> tracks_peak_ewma_{false};
   TicketTable tickets_;
   ModelStatsRegistry model_stats_;  // before snapshots_: their model groups point into it
   SnapshotPublisher<Snapshot> snapshots_;

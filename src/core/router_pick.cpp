@@ -201,13 +201,14 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
                                             : "ticket was not issued by this router"};
   }
   DeploymentState &state = *data.deployment;
+  const int64_t now = clock_->NowNs();  // one clock read per report
   if (state.limits().Active()) {
     // Any int64 pair a host reports: unknown (negative) counts as 0 and the sum saturates
     // (INT64_MAX + INT64_MAX overflowed: found by fuzz_c_api).
     const int64_t input = std::max<int64_t>(report.input_tokens, 0);
     const int64_t output = std::max<int64_t>(report.output_tokens, 0);
     const int64_t tokens = input > INT64_MAX - output ? INT64_MAX : input + output;
-    state.limits().AddTokens(clock_->NowNs(), tokens);
+    state.limits().AddTokens(now, tokens);
   }
   state.stats().Record(report.outcome, report.latency_ms, report.input_tokens,
                        report.output_tokens);
@@ -222,10 +223,11 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
     if (sample >= 0 && std::isfinite(sample))
       state.latency().Add(sample, options_.latency_ewma_alpha);
   }
-  const int64_t now = clock_->NowNs();
   // Peak EWMA (strategies/peak_ewma.cpp): successes are latency samples, failures penalties.
   const StrategyParams &params = options_.strategy_params;
-  if (IsFailure(report.outcome)) {
+  if (!tracks_peak_ewma_.load(std::memory_order_relaxed)) {
+    // Nothing routes by it.
+  } else if (IsFailure(report.outcome)) {
     state.peak_ewma().ObserveFailure(report.latency_ms, now, params.latency_prior_ms,
                                      params.peak_ewma);
   } else if (!IsRequestFault(report.outcome)) {

@@ -68,7 +68,11 @@ class Snapshot {
 
  private:
   std::unique_ptr<ModelGroup> BuildGroup(std::string_view model) const;
+  const ModelGroup *Remember(const ModelGroup *group) const;
 
+  // Unique in the process (a later snapshot may reuse this one's address, never its serial):
+  // the key of each thread's last-lookup cache.
+  const uint64_t serial_;
   RoutingConfig config_;
   RandomSource &rng_;
   ModelStatsRegistry *model_stats_;

@@ -66,6 +66,30 @@ TEST(PeakEwma, ASlowDeploymentLosesEveryPairChiSquared) {
   EXPECT_GT(ChiSquaredFit(counts, {{"a", 0.5}, {"b", 0.5}, {"slow", 0.0}}), kChiSquaredAlpha);
 }
 
+TEST(PeakEwma, APerModelStrategyIsFedByReportsWhateverTheDefault) {
+  // Reports feed the estimates only while some model routes by peak_ewma; a model that does
+  // through its own strategy counts, whatever the router's default.
+  TestRouter t(WithStrategy(StrategyKind::kRoundRobin), 7);
+  const std::vector<std::string> all = {"a", "b", "slow"};
+  for (const std::string &name : all) t.Add(name, {"m"});
+  ASSERT_TRUE(t.router->SetModelStrategy("m", StrategyKind::kPeakEwma).ok());
+  Measure(t, all, {{"a", 100}, {"b", 100}, {"slow", 1000}});
+  EXPECT_EQ(CountPicks(t, "m", 600).count("slow"), 0U);
+}
+
+TEST(PeakEwma, EstimatesStartFromThePriorWhenTheStrategyIsTurnedOn) {
+  // Under round robin the reports do not feed peak_ewma; switched on later, "slow" has no
+  // estimate yet and gets tried (one probe at a time) instead of being judged on stale data.
+  TestRouter t(WithStrategy(StrategyKind::kRoundRobin), 7);
+  const std::vector<std::string> all = {"a", "slow"};
+  for (const std::string &name : all) t.Add(name, {"m"});
+  Measure(t, all, {{"a", 100}, {"slow", 1000}});
+  ASSERT_TRUE(t.router->SetModelStrategy("m", StrategyKind::kPeakEwma).ok());
+  // Both are unmeasured and cost the same, and P2C gives a tie to the first drawn (at random),
+  // so both are picked; measured, "slow" (1000 ms) would never be.
+  EXPECT_GT(CountPicks(t, "m", 200).count("slow"), 0U);
+}
+
 TEST(PeakEwma, InFlightCallsRaiseTheCost) {
   // 100 ms with 10 calls in flight costs 1100, more than an idle 1000 ms deployment.
   TestRouter t(WithStrategy(StrategyKind::kPeakEwma), 11);

@@ -28,6 +28,29 @@ TEST(Tickets, ReportExactlyOnce) {
   EXPECT_EQ(h.picks, 1);
 }
 
+TEST(ModelLookup, EachThreadsLastLookupNeverCrossesRoutersOrSnapshots) {
+  // Each thread remembers the group it found last (snapshot.cpp); the memory is keyed by the
+  // snapshot, so another router's group of the same name, or the group of a replaced snapshot,
+  // is never answered from it.
+  TestRouter one;
+  TestRouter two;
+  one.Add("a", {"m", "n"});
+  two.Add("b", {"m"});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(one.PickName("m"), "a");
+    EXPECT_EQ(two.PickName("m"), "b");
+    EXPECT_EQ(one.PickName("n"), "a");
+  }
+  EXPECT_EQ(two.PickName("m"), "b");
+  ASSERT_TRUE(two.router->RemoveDeployment("b").ok());
+  two.Add("c", {"m"});  // a new snapshot, possibly at the old one's address
+  EXPECT_EQ(two.PickName("m"), "c");
+  ASSERT_TRUE(two.router->RemoveDeployment("c").ok());
+  Status status;
+  EXPECT_EQ(two.PickName("m", nullptr, &status), "");
+  EXPECT_EQ(status.code(), Code::kUnknownModel);
+}
+
 TEST(Tickets, CancelAndInvalidTickets) {
   TestRouter t;
   t.Add("a", {"m"});

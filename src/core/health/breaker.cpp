@@ -111,7 +111,10 @@ BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns,
       ExtendLocked(now_ns + std::min(explicit_ns, config_->cooldown_max_ns));
     }
   }
-  failure_ratio_.store(window_.Count(now_ns).Ratio(), std::memory_order_relaxed);
+  // A success cannot lift a ratio of 0 (no failure left in the window stays none): skip the count.
+  if (failure || failure_ratio_.load(std::memory_order_relaxed) != 0.0) {
+    failure_ratio_.store(window_.Count(now_ns).Ratio(), std::memory_order_relaxed);
+  }
   last_record_ns_.store(now_ns, std::memory_order_relaxed);
   UpdateDegradedLocked();
   return change();

@@ -54,7 +54,8 @@ void LatencyHistogram::Record(double latency_ms) {
   // Microseconds in an integer: fetch_add instead of a compare-and-swap loop on a double. Capped
   // so that a single absurd sample cannot overflow the sum.
   const double us = std::min(latency_ms * 1000.0, 1e12);
-  sum_us_.fetch_add(static_cast<int64_t>(std::llround(us)), std::memory_order_relaxed);
+  // Rounded half up (us >= 0): std::llround is a libm call on the report path.
+  sum_us_.fetch_add(static_cast<int64_t>(us + 0.5), std::memory_order_relaxed);
 }
 
 LatencyHistogram::Snapshot LatencyHistogram::Read() const {
