@@ -71,8 +71,8 @@ void ReportAllocations(benchmark::State &state, long before) {
       static_cast<double>(g_allocations.load() - before) / static_cast<double>(state.iterations()));
 }
 
-// One pick; the ticket is cancelled outside... no: cancel is cheap but not free, so the pick
-// benchmark keeps a small ring of tickets and cancels them in bulk, outside the timing.
+// One pick. Cancelling is cheap but not free, so the tickets are kept in a ring of 1024 and
+// cancelled in bulk outside the timing (they count as in flight meanwhile, as under real load).
 void BM_Pick(benchmark::State &state) {
   const auto strategy = kStrategies[state.range(0)];
   llmr_router *router = MakeRouter(strategy, static_cast<int>(state.range(1)));

@@ -109,5 +109,48 @@ TEST(Availability, PrefersTheLowestFailureRatioThenLatency) {
   EXPECT_EQ(list[2].deployment, "flaky");
 }
 
+// Tiers of up to kBufferedMembers (256) pick from stack arrays, larger ones walk the bitset
+// (strategies/member_values.hpp); both must choose the same set.
+class TierSizes : public ::testing::TestWithParam<int> {
+ protected:
+  static std::vector<std::string> Names(int n) {
+    std::vector<std::string> names;
+    for (int i = 0; i < n; ++i) names.push_back("d" + std::to_string(i));
+    return names;
+  }
+};
+
+TEST_P(TierSizes, LatencySpreadsOverExactlyTheNearFastest) {
+  TestRouter t(WithStrategy(StrategyKind::kLatency));
+  const std::vector<std::string> all = Names(GetParam());
+  for (const auto &name : all) t.Add(name, {"m"});
+  // d0-d2 at 100 ms, d3 at 105 (within the 10% buffer), d4 at 111 (outside), the rest 1 s.
+  for (size_t i = 0; i < all.size(); ++i) {
+    const double latency = i < 3 ? 100 : i == 3 ? 105 : i == 4 ? 111 : 1000;
+    Feed(t, all, all[i], Outcome::kSuccess, latency);
+  }
+  std::map<std::string, int> counts;
+  for (int i = 0; i < 400; ++i) ++counts[t.PickName("m")];
+  EXPECT_EQ(counts.size(), 4U);  // each of the four is missed with probability (3/4)^400
+  for (const char *name : {"d0", "d1", "d2", "d3"}) EXPECT_GT(counts[name], 0) << name;
+}
+
+TEST_P(TierSizes, AvailabilityTakesTheLowestRatioThenTheFastest) {
+  RouterOptions options = WithStrategy(StrategyKind::kAvailability);
+  options.breaker.consecutive_failures = 1000;
+  options.breaker.failure_ratio = 1.0;
+  TestRouter t(std::move(options));
+  const std::vector<std::string> all = Names(GetParam());
+  for (const auto &name : all) t.Add(name, {"m"});
+  // Every deployment but d1 and d2 failed once; of those two, d2 is far faster.
+  for (size_t i = 0; i < all.size(); ++i) {
+    Feed(t, all, all[i], Outcome::kSuccess, i == 2 ? 50 : 500);
+    if (i != 1 && i != 2) Feed(t, all, all[i], Outcome::kServerError, 10);
+  }
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(t.PickName("m"), "d2");
+}
+
+INSTANTIATE_TEST_SUITE_P(BufferedAndNot, TierSizes, ::testing::Values(12, 300));
+
 }  // namespace
 }  // namespace llmroute::testing

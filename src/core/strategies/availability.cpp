@@ -21,7 +21,19 @@ double Ratio(const Member &member, int64_t now_ns) {
 class LowestFailureRatio final : public Strategy {
  public:
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
-    const int64_t now = env.Now();
+    const int64_t now = env.CoarseNow();  // the ratio expires after a window of seconds
+    if (tier.size <= kBufferedMembers) {
+      // Each ratio read once (member_values.hpp); the tie set is never empty.
+      const Candidates candidates = Candidates::Of(tier.size, eligible);
+      CandidateValues ratio;
+      double best = 2.0;
+      for (uint32_t k = 0; k < candidates.count; ++k) {
+        ratio.value[k] = Ratio(tier.members[candidates.index[k]], now);
+        best = std::min(best, ratio.value[k]);
+      }
+      return PickWithinLatencyBuffer(
+          tier, Filter(candidates, ratio, [&](double r) { return r <= best + kRatioTie; }), env);
+    }
     double best = 2.0;
     for (uint32_t i = 0; i < tier.size; ++i) {
       if (eligible[i]) best = std::min(best, Ratio(tier.members[i], now));

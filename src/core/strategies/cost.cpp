@@ -30,6 +30,17 @@ bool Cheaper(double a, double b) {
 class Cheapest final : public Strategy {
  public:
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
+    if (tier.size <= kBufferedMembers) {
+      const Candidates candidates = Candidates::Of(tier.size, eligible);
+      CandidateValues price;
+      double best = std::numeric_limits<double>::infinity();
+      for (uint32_t k = 0; k < candidates.count; ++k) {
+        price.value[k] = Price(tier.members[candidates.index[k]], env);
+        best = std::min(best, price.value[k]);
+      }
+      return PickWithinLatencyBuffer(
+          tier, Filter(candidates, price, [&](double p) { return !Cheaper(best, p); }), env);
+    }
     double best = std::numeric_limits<double>::infinity();
     for (uint32_t i = 0; i < tier.size; ++i) {
       if (eligible[i]) best = std::min(best, Price(tier.members[i], env));

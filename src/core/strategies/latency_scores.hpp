@@ -3,6 +3,7 @@
 // 0 ms: herding) nor nothing (a 1 s default starved new nodes in tower).
 #pragma once
 
+#include "core/strategies/member_values.hpp"
 #include "core/strategies/strategy.hpp"
 
 namespace llmroute {
@@ -19,5 +20,7 @@ inline double EffectiveLatency(const Member &member, double prior) {
 // Picks uniformly among the members of `eligible` whose latency is within latency_buffer of the
 // fastest (LiteLLM's lowest_latency_buffer), so traffic spreads over the near-fastest.
 uint32_t PickWithinLatencyBuffer(const TierView &tier, const Eligible &eligible, PickEnv &env);
+// The same over a candidate list (member_values.hpp), for tiers of at most kBufferedMembers.
+uint32_t PickWithinLatencyBuffer(const TierView &tier, const Candidates &candidates, PickEnv &env);
 
 }  // namespace llmroute

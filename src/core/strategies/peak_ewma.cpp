@@ -28,7 +28,7 @@ constexpr double kMinEstimateMs = 1e-3;
 class CostModel {
  public:
   CostModel(const TierView &tier, const Eligible &eligible, PickEnv &env)
-      : tier_(tier), eligible_(eligible), env_(env), now_(env.Now()) {}
+      : tier_(tier), eligible_(eligible), env_(env), now_(env.CoarseNow()) {}
 
   double Cost(uint32_t i) {
     const Member &member = tier_.members[i];

@@ -130,8 +130,9 @@ struct PickEnv {
   RandomSource &rng;
   const StrategyParams &params;
   const Clock &clock;
-  int64_t now_ns = -1;      // read lazily: the fast path never needs the clock
-  bool slow_start = false;  // a ramp may be running: see strategies/slow_start_weights.hpp
+  int64_t now_ns = -1;         // read lazily: the fast path never needs the clock
+  int64_t coarse_now_ns = -1;  // likewise, for CoarseNow()
+  bool slow_start = false;     // a ramp may be running: see strategies/slow_start_weights.hpp
   // The request's expected token counts (0 = unknown), for the cost strategy.
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
@@ -139,6 +140,13 @@ struct PickEnv {
   int64_t Now() {
     if (now_ns < 0) now_ns = clock.NowNs();
     return now_ns;
+  }
+  // For estimates that decay over seconds (Clock::CoarseNowNs): the exact time if this pick
+  // already read it, else the coarse one.
+  int64_t CoarseNow() {
+    if (now_ns >= 0) return now_ns;
+    if (coarse_now_ns < 0) coarse_now_ns = clock.CoarseNowNs();
+    return coarse_now_ns;
   }
 };
 
