@@ -1,5 +1,6 @@
-// A test-and-test-and-set spin lock for critical sections of a few instructions (a free-list
-// push or pop), where a std::mutex's futex path would cost more than the work it protects.
+// A test-and-test-and-set spin lock for short critical sections (a free-list push or pop, a
+// breaker's update on a report), where a std::mutex's futex path would cost more than the work
+// it protects. Waiters yield, so a holder that was descheduled gets the core back.
 #pragma once
 
 #include <atomic>

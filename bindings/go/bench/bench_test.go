@@ -55,12 +55,25 @@ var strategies = []struct {
 }{
 	{"latency", router.StrategyLatency, llmroute.StrategyLatency},
 	{"round_robin", router.StrategyRoundRobin, llmroute.StrategyRoundRobin},
+	{"weighted", router.StrategyWeighted, llmroute.StrategyWeighted},
+	{"availability", router.StrategyAvailability, llmroute.StrategyAvailability},
 }
 
 func BenchmarkPickReport(b *testing.B) {
 	ctx := context.Background()
 	for _, s := range strategies {
 		for _, n := range []int{8, 64} {
+			// The seed's pick alone: the baseline of the targets (llmroute's pick +
+			// report against it).
+			b.Run(fmt.Sprintf("seed-pick/%s/n=%d", s.name, n), func(b *testing.B) {
+				r, _ := seed(s.seed, n)
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					if _, err := r.SelectProvider(ctx, model); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 			b.Run(fmt.Sprintf("seed/%s/n=%d", s.name, n), func(b *testing.B) {
 				r, names := seed(s.seed, n)
 				b.ReportAllocs()

@@ -58,7 +58,7 @@ bool CircuitBreaker::MarkHalfOpen() {
 
 BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind kind,
                                         int64_t now_ns, RandomSource &rng) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   const bool open = open_until_ns_.load(std::memory_order_relaxed) != 0;
   const BreakerState before = State(now_ns);
   const int64_t trips_before = trips_.load(std::memory_order_relaxed);
@@ -126,7 +126,7 @@ double CircuitBreaker::FailureRatio(int64_t now_ns) const {
 }
 
 double CircuitBreaker::ExactFailureRatio(int64_t now_ns) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   return window_.FailureRatio(now_ns);
 }
 
@@ -163,13 +163,13 @@ void CircuitBreaker::CloseLocked() {
 }
 
 void CircuitBreaker::SetOverride(Override mode) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   override_.store(mode, std::memory_order_release);
   UpdateDegradedLocked();
 }
 
 void CircuitBreaker::Detach() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   if (counted_degraded_) degraded_count_->fetch_sub(1, std::memory_order_acq_rel);
   counted_degraded_ = false;
   detached_ = true;
@@ -185,13 +185,13 @@ void CircuitBreaker::UpdateDegradedLocked() {
 }
 
 CircuitBreaker::SyncView CircuitBreaker::ViewForSync() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   return {epoch_, open_until_ns_.load(std::memory_order_relaxed), trips_in_row_};
 }
 
 BreakerChange CircuitBreaker::ApplyShared(uint64_t epoch, bool open, int64_t until_ns,
                                           uint32_t trips_in_row, int64_t now_ns, bool *applied) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  std::lock_guard<SpinLock> lock(mutex_);
   *applied = epoch == epoch_;
   if (!*applied) return {};
   const int64_t current = open_until_ns_.load(std::memory_order_relaxed);
