@@ -453,8 +453,10 @@ Status Router::PickRaw(const char *model, size_t model_len, RawPick *out) {
   const size_t n = model_len < sizeof name - 1 ? model_len : sizeof name - 1;
   if (n > 0) std::memcpy(name, model, n);
   name[n] = '\0';
-  llmr_pick p;
-  llmr_pick_init(&p, sizeof p);
+  // The hot path: every member is written here, so no llmr_pick_init() call (an exported call,
+  // a memset and a memcpy: 8% of a Go pick + report under perf).
+  llmr_pick p{};
+  p.struct_size = sizeof p;
   const llmr_status rc = llmr_router_pick(router_, name, nullptr, &p);
   std::memset(out, 0, sizeof *out);
   out->retry_after_ms = p.retry_after_ms;
@@ -487,8 +489,8 @@ Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_m
 Status Router::ReportRaw(int64_t ticket, int32_t outcome, double latency_ms, double ttft_ms,
                          int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) {
   if (router_ == nullptr) return NotOpen();
-  llmr_report r;
-  llmr_report_init(&r, sizeof r);
+  llmr_report r{};  // every member set below: no llmr_report_init() call on the hot path
+  r.struct_size = sizeof r;
   r.outcome = static_cast<llmr_outcome>(outcome);
   r.latency_ms = latency_ms;
   r.ttft_ms = ttft_ms;
