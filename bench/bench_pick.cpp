@@ -149,6 +149,23 @@ void BM_PickReportThreads(benchmark::State &state) {
   }
 }
 
+// The ceiling for the shared-router figures: each thread on a router of its own, so nothing is
+// shared but the machine.
+void BM_PickReportThreadsOwnRouter(benchmark::State &state) {
+  llmr_router *router = MakeRouter(kStrategies[state.range(0)], 8);
+  llmr_pick pick;
+  llmr_pick_init(&pick, sizeof pick);
+  llmr_report report;
+  llmr_report_init(&report, sizeof report);
+  report.latency_ms = 120;
+  for (auto _ : state) {
+    if (llmr_router_pick(router, "claude-3-5-sonnet", nullptr, &pick) != LLMR_OK) std::abort();
+    llmr_router_report(router, pick.ticket, &report);
+  }
+  state.SetLabel(llmr_strategy_str(kStrategies[state.range(0)]));
+  llmr_router_destroy(router);
+}
+
 void Sizes(benchmark::internal::Benchmark *b) {
   for (int s = 0; s < static_cast<int>(std::size(kStrategies)); ++s) {
     for (int n : {2, 8, 64, 512}) b->Args({s, n});
@@ -161,5 +178,6 @@ BENCHMARK(BM_Pick)->Apply(Sizes);
 BENCHMARK(BM_PickReport)->Apply(Sizes);
 BENCHMARK(BM_Fallbacks)->Arg(8)->Arg(64);
 BENCHMARK(BM_PickReportThreads)->DenseRange(0, 7)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK(BM_PickReportThreadsOwnRouter)->Arg(0)->Arg(5)->Threads(1)->Threads(2)->UseRealTime();
 
 BENCHMARK_MAIN();

@@ -213,6 +213,7 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
     const int64_t tokens = input > INT64_MAX - output ? INT64_MAX : input + output;
     state.limits().AddTokens(now, tokens);
   }
+  const StrategyParams &params = options_.strategy_params;
   state.stats().Record(report.outcome, report.latency_ms, report.input_tokens,
                        report.output_tokens);
   if (IsRequestFault(report.outcome)) {
@@ -224,10 +225,9 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
     // Time to first token when streamed, else total latency; NaN and negatives mean unknown.
     const double sample = report.ttft_ms >= 0 ? report.ttft_ms : report.latency_ms;
     if (sample >= 0 && std::isfinite(sample))
-      state.latency().Add(sample, options_.latency_ewma_alpha);
+      state.latency().Add(sample, options_.latency_ewma_alpha, now, params.latency_stale_ns);
   }
   // Peak EWMA (strategies/peak_ewma.cpp): successes are latency samples, failures penalties.
-  const StrategyParams &params = options_.strategy_params;
   if (!tracks_peak_ewma_.load(std::memory_order_relaxed)) {
     // Nothing routes by it.
   } else if (IsFailure(report.outcome)) {

@@ -109,6 +109,44 @@ TEST(Availability, PrefersTheLowestFailureRatioThenLatency) {
   EXPECT_EQ(list[2].deployment, "flaky");
 }
 
+TEST(Latency, AStaleSampleGetsOneProbeAndARecoveredDeploymentItsShareBack) {
+  // Without expiry, a deployment measured slow once is never picked, so never measured, and
+  // never comes back. A sample older than the breaker window (30 s) is stale: the deployment
+  // gets calls while none is in flight to it, and the answer refreshes its estimate.
+  TestRouter t(WithStrategy(StrategyKind::kLatency));
+  const std::vector<std::string> all = {"a", "b", "slow"};
+  for (const auto &name : all) t.Add(name, {"m"});
+  Feed(t, all, "a", Outcome::kSuccess, 100);
+  Feed(t, all, "b", Outcome::kSuccess, 100);
+  Feed(t, all, "slow", Outcome::kSuccess, 1000);
+  std::map<std::string, int> counts;
+  for (int i = 0; i < 100; ++i) ++counts[t.PickName("m")];
+  EXPECT_EQ(counts.count("slow"), 0U);  // fresh and slow: never
+
+  t.Advance(20'000);  // a and b keep getting answers; slow's sample ages
+  Feed(t, all, "a", Outcome::kSuccess, 100);
+  Feed(t, all, "b", Outcome::kSuccess, 100);
+  t.Advance(11'000);  // slow's sample is 31 s old, the others' 11 s
+  counts.clear();
+  for (int i = 0; i < 300; ++i) ++counts[t.PickName("m")];  // each cancelled: slow stays idle
+  EXPECT_GT(counts["slow"], 0);
+
+  // One call in flight to it is the probe: no more until it answers.
+  uint64_t probe = 0;
+  while (t.PickName("m", &probe) != "slow") {
+  }
+  counts.clear();
+  for (int i = 0; i < 100; ++i) ++counts[t.PickName("m")];
+  EXPECT_EQ(counts.count("slow"), 0U);
+
+  // It answers fast: recovered, it is back within the buffer and takes its share.
+  t.ReportOutcome(probe, Outcome::kSuccess, 100);
+  EXPECT_DOUBLE_EQ(t.HealthOf("slow").ewma_latency_ms, 100);  // replaced, not blended with 1000
+  counts.clear();
+  for (int i = 0; i < 300; ++i) ++counts[t.PickName("m")];
+  EXPECT_GT(counts["slow"], 50);
+}
+
 // Tiers of up to kBufferedMembers (256) pick from stack arrays, larger ones walk the bitset
 // (strategies/member_values.hpp); both must choose the same set.
 class TierSizes : public ::testing::TestWithParam<int> {

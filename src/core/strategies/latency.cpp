@@ -20,29 +20,76 @@ double LatencyPrior(const TierView &tier, const Eligible &eligible, const Strate
   return sampled == 0 ? params.latency_prior_ms : sum / sampled;
 }
 
-uint32_t PickWithinLatencyBuffer(const TierView &tier, const Candidates &candidates, PickEnv &env) {
-  // One pass reads every EWMA and finds the prior and the fastest; the prior is the mean of the
-  // sampled, so the fastest is the fastest sample, or the prior when it is lower and used.
-  CandidateValues raw;
-  double sum = 0;
+namespace {
+
+// What a pick makes of a member's EWMA: the value, -1 without a sample, or kStaleProbe when the
+// last sample is older than latency_stale_ns and no call is in flight to it. Without this, a
+// deployment that was slow once would never be picked again, so never measured again, and
+// never get its share back after it recovered. A stale, idle member counts as within the buffer:
+// it gets calls until one is in flight, and that call's report refreshes its estimate. A member
+// still slow is so probed once per latency_stale_ns (LiteLLM expires latency samples likewise,
+// through the TTL of its cache).
+constexpr double kStaleProbe = -2.0;
+
+double Sample(const Member &member, int64_t now_ns, const StrategyParams &params) {
+  const LatencyEwma &ewma = member.state->latency();
+  const double value = ewma.Value();
+  if (value >= 0 && now_ns - ewma.StampNs() > params.latency_stale_ns &&
+      member.state->InFlight() == 0) {
+    return kStaleProbe;
+  }
+  return value;
+}
+
+// Over every value a pick looked at: the prior (the mean of the samples) and the limit of the
+// buffer (the fastest, counting the prior for members without a sample, times 1 + buffer).
+struct Spread {
   uint32_t sampled = 0;
+  uint32_t unsampled = 0;
+  double sum = 0;
   double fastest_sampled = 0;
-  for (uint32_t k = 0; k < candidates.count; ++k) {
-    const double value = tier.members[candidates.index[k]].state->latency().Value();
-    raw.value[k] = value;
+
+  void Add(double value) {
     if (value >= 0) {
       fastest_sampled = sampled == 0 ? value : std::min(fastest_sampled, value);
       sum += value;
       ++sampled;
+    } else if (value != kStaleProbe) {
+      ++unsampled;
     }
   }
-  const double prior = sampled == 0 ? env.params.latency_prior_ms : sum / sampled;
-  const double fastest = sampled == candidates.count ? fastest_sampled
-                         : sampled == 0              ? prior
-                                                     : std::min(fastest_sampled, prior);
-  const double limit = fastest * (1.0 + env.params.latency_buffer);
+  double Prior(const StrategyParams &params) const {
+    return sampled == 0 ? params.latency_prior_ms : sum / sampled;
+  }
+  double Limit(const StrategyParams &params) const {
+    const double prior = Prior(params);
+    const double fastest = unsampled == 0 ? fastest_sampled
+                           : sampled == 0 ? prior
+                                          : std::min(fastest_sampled, prior);
+    return fastest * (1.0 + params.latency_buffer);
+  }
+};
+
+bool WithinBuffer(double value, double prior, double limit) {
+  if (value == kStaleProbe) return true;
+  return (value < 0 ? prior : value) <= limit;
+}
+
+}  // namespace
+
+uint32_t PickWithinLatencyBuffer(const TierView &tier, const Candidates &candidates, PickEnv &env) {
+  // One pass reads every EWMA and finds the prior and the buffer's limit.
+  const int64_t now = env.CoarseNow();
+  CandidateValues raw;
+  Spread spread;
+  for (uint32_t k = 0; k < candidates.count; ++k) {
+    raw.value[k] = Sample(tier.members[candidates.index[k]], now, env.params);
+    spread.Add(raw.value[k]);
+  }
+  const double prior = spread.Prior(env.params);
+  const double limit = spread.Limit(env.params);
   const Candidates within =
-      Filter(candidates, raw, [&](double value) { return (value < 0 ? prior : value) <= limit; });
+      Filter(candidates, raw, [&](double value) { return WithinBuffer(value, prior, limit); });
   if (within.count == 0) return candidates.index[0];  // only with a NaN setting; never drawn
   return within.index[UniformBelow(env.rng, within.count)];
 }
@@ -51,26 +98,24 @@ uint32_t PickWithinLatencyBuffer(const TierView &tier, const Eligible &eligible,
   if (tier.size <= kBufferedMembers) {
     return PickWithinLatencyBuffer(tier, Candidates::Of(tier.size, eligible), env);
   }
-  // Large tiers: several passes over the bitset, each reading the EWMAs afresh.
-  const double prior = LatencyPrior(tier, eligible, env.params);
-  double fastest = 0;
-  bool first = true;
+  // Large tiers: three passes over the bitset, each reading the EWMAs afresh.
+  const int64_t now = env.CoarseNow();
+  Spread spread;
   for (uint32_t i = 0; i < tier.size; ++i) {
-    if (!eligible[i]) continue;
-    const double latency = EffectiveLatency(tier.members[i], prior);
-    if (first || latency < fastest) fastest = latency;
-    first = false;
+    if (eligible[i]) spread.Add(Sample(tier.members[i], now, env.params));
   }
-  const double limit = fastest * (1.0 + env.params.latency_buffer);
-  uint32_t within = 0;
-  for (uint32_t i = 0; i < tier.size; ++i) {
-    if (eligible[i] && EffectiveLatency(tier.members[i], prior) <= limit) ++within;
-  }
+  const double prior = spread.Prior(env.params);
+  const double limit = spread.Limit(env.params);
+  auto within = [&](uint32_t i) {
+    return eligible[i] && WithinBuffer(Sample(tier.members[i], now, env.params), prior, limit);
+  };
+  uint32_t count = 0;
+  for (uint32_t i = 0; i < tier.size; ++i) count += within(i) ? 1 : 0;
   // Another thread's report can move a value between the passes: never draw from nothing.
-  if (within == 0) return eligible.Nth(0);
-  auto chosen = static_cast<uint32_t>(UniformBelow(env.rng, within));
+  if (count == 0) return eligible.Nth(0);
+  auto chosen = static_cast<uint32_t>(UniformBelow(env.rng, count));
   for (uint32_t i = 0; i < tier.size; ++i) {
-    if (eligible[i] && EffectiveLatency(tier.members[i], prior) <= limit && chosen-- == 0) return i;
+    if (within(i) && chosen-- == 0) return i;
   }
   return eligible.Nth(0);  // a value moved between the passes
 }

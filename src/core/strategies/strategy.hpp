@@ -122,6 +122,9 @@ class Eligible {
 struct StrategyParams {
   double latency_buffer = 0.1;
   double latency_prior_ms = 1000.0;
+  // A latency sample older than this is stale: see strategies/latency.cpp. The router sets it to
+  // the breaker's window (the span of history that health decisions count).
+  int64_t latency_stale_ns = 30'000'000'000;
   SlowStartConfig slow_start;
   PeakEwmaConfig peak_ewma;
 };
