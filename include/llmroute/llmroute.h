@@ -481,7 +481,9 @@ typedef struct llmr_pick {
   /** The chosen deployment's name. Owned by the router; valid until the ticket is reported or
    * cancelled (even if the deployment is removed meanwhile). */
   const char *deployment;
-  /** The model the request was routed as, after alias resolution. Same lifetime. */
+  /** The model the request was routed as, after alias resolution. When an alias applied, the
+   * alias target, owned by the router and valid for its lifetime; otherwise the `model` argument
+   * itself (the same pointer), valid as long as the caller keeps that string. */
   const char *model;
   /** The chosen deployment's tier. */
   uint32_t tier;

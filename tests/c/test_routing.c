@@ -205,10 +205,15 @@ static void test_alias(void) {
   CHECK_STATUS(llmr_router_remove_alias(r, "smart"), LLMR_OK);
   CHECK_STATUS(llmr_router_remove_alias(r, "smart"), LLMR_ERR_NOT_FOUND);
   CHECK_STATUS(th_pick(r, "smart", NULL, &p), LLMR_ERR_UNKNOWN_MODEL);
-  /* The real model names still work. */
-  if (CHECK_STATUS(th_pick(r, "gpt-4o", NULL, &p), LLMR_OK)) {
-    CHECK_STR(p.deployment, "a");
-    CHECK_STATUS(llmr_router_cancel(r, p.ticket), LLMR_OK);
+  /* The real model names still work; without an alias, pick.model is the caller's own string
+   * (the same pointer, as the header documents), so it lives as long as the caller keeps it. */
+  {
+    static const char kAsked[] = "gpt-4o";
+    if (CHECK_STATUS(th_pick(r, kAsked, NULL, &p), LLMR_OK)) {
+      CHECK_STR(p.deployment, "a");
+      CHECK(p.model == kAsked);
+      CHECK_STATUS(llmr_router_cancel(r, p.ticket), LLMR_OK);
+    }
   }
   llmr_router_destroy(r);
 }

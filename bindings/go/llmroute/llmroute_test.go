@@ -166,6 +166,31 @@ func dep(name string, tier uint32, models ...string) llmroute.Deployment {
 	return llmroute.Deployment{Name: name, Models: models, Tier: tier}
 }
 
+func TestPickedModelIsTheOneAskedForOrTheAliasTarget(t *testing.T) {
+	r := newRouter(t, nil, dep("a", 0, "gpt-4o"))
+	if err := r.SetAlias("smart", "gpt-4o"); err != nil {
+		t.Fatal(err)
+	}
+	// Many picks with models built at run time (not literals), so that a string read from freed
+	// memory would show as a wrong or garbled name.
+	for i := 0; i < 1000; i++ {
+		asked := string([]byte("gpt-4o"))
+		if i%2 == 1 {
+			asked = string([]byte("smart"))
+		}
+		p, err := r.Pick(asked)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Model != "gpt-4o" {
+			t.Fatalf("pick %d of %q routed as %q", i, asked, p.Model)
+		}
+		if err := r.Cancel(p.Ticket); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestPickReportAndErrors(t *testing.T) {
 	r := newRouter(t, nil, dep("azure-eu", 0, "gpt-4o*"), dep("openai", 0, "gpt-4o*"))
 	p, err := r.Pick("gpt-4o-mini")

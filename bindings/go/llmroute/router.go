@@ -353,6 +353,15 @@ type Pick struct {
 
 // name returns the Go string for a C string the router owns, without allocating when the same
 // string was seen before (the pointer is the key, the content is checked).
+// routedModel is the model a pick was routed as: the one asked for (ModelLen -1: PickRaw's
+// buffer is gone once it returns), or an alias target the router owns.
+func (r *Router) routedModel(asked string, raw *native.RawPick) string {
+	if raw.ModelLen < 0 {
+		return asked
+	}
+	return r.name(raw.Model, raw.ModelLen)
+}
+
 func (r *Router) name(p uintptr, n int64) string {
 	if n <= 0 || p == 0 {
 		return ""
@@ -397,7 +406,7 @@ func (r *Router) Pick(model string) (Pick, error) {
 	return Pick{
 		Ticket:     Ticket(raw.Ticket),
 		Deployment: r.name(raw.Deployment, raw.DeploymentLen),
-		Model:      r.name(raw.Model, raw.ModelLen),
+		Model:      r.routedModel(model, raw),
 		Tier:       raw.Tier,
 		Probe:      raw.IsProbe != 0,
 		Panic:      raw.IsPanic != 0,

@@ -465,8 +465,15 @@ Status Router::PickRaw(const char *model, size_t model_len, RawPick *out) {
     out->deployment = p.deployment;
     out->deployment_len =
         p.deployment != nullptr ? static_cast<int64_t>(std::strlen(p.deployment)) : 0;
-    out->model = p.model;
-    out->model_len = p.model != nullptr ? static_cast<int64_t>(std::strlen(p.model)) : 0;
+    if (p.model == name) {
+      // Not an alias: the library hands back our own stack buffer, dead once we return. -1 tells
+      // the caller "the model it asked for" instead.
+      out->model = nullptr;
+      out->model_len = -1;
+    } else {
+      out->model = p.model;  // an alias target: router-owned
+      out->model_len = p.model != nullptr ? static_cast<int64_t>(std::strlen(p.model)) : 0;
+    }
     out->tier = p.tier;
     out->is_probe = p.is_probe;
     out->is_panic = p.is_panic;

@@ -122,8 +122,10 @@ struct Pick {
   int64_t retry_after_ms;
 };
 
-/** A pick without copies, for Go's hot path: the strings point at the router's copies and live
- * until the ticket is reported or cancelled. The layout is mirrored by a Go struct. */
+/** A pick without copies, for Go's hot path: the deployment points at the router's copy and lives
+ * until the ticket is reported or cancelled; the model is an alias target the router owns, or,
+ * when no alias applied, model_len is -1 and the model is the one the caller asked for. The
+ * layout is mirrored by a Go struct. */
 struct RawPick {
   uint64_t ticket;
   const char *deployment;
