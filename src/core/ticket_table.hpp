@@ -52,7 +52,10 @@ class TicketTable {
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
 
-  struct Slot {
+  // One cache line each: two threads' tickets in one line (a free list is LIFO, so a thread
+  // reuses one slot, and the slot next to it is often another thread's) bounced that line on
+  // every pick and report: two threads on one router ran no faster than one (perf, bench).
+  struct alignas(64) Slot {
     std::atomic<uint32_t> generation{0};
     uint32_t next_free = kNone;
     TicketData data;
