@@ -145,7 +145,9 @@ typedef enum llmr_strategy {
   /** Random choice with probability proportional to weight. */
   LLMR_STRATEGY_WEIGHTED_RANDOM = 3,
   /** Lowest EWMA latency (time to first token when reported), spread over all deployments
-   * within latency_buffer of the fastest. Deployments without samples get the pool's mean. */
+   * within latency_buffer of the fastest. Deployments without samples get the pool's mean. A
+   * sample older than breaker_window_ms is stale: the deployment gets calls again until one is
+   * in flight, and that call's latency replaces the estimate (so a recovered one comes back). */
   LLMR_STRATEGY_LATENCY = 4,
   /** Lowest recent failure ratio, then lowest latency. */
   LLMR_STRATEGY_AVAILABILITY = 5,
@@ -243,7 +245,8 @@ typedef struct llmr_router_options {
   double breaker_failure_ratio;
   /** ... provided the window holds at least this many counted calls (default 10). */
   uint32_t breaker_min_requests;
-  /** Length of the sliding failure window (default 30000 ms). */
+  /** Length of the sliding failure window (default 30000 ms); also the age at which a latency
+   * sample goes stale (see LLMR_STRATEGY_LATENCY). */
   int64_t breaker_window_ms;
   /** First cooldown (default 5000 ms, LiteLLM's DEFAULT_COOLDOWN_TIME_SECONDS). It doubles on each
    * re-trip without an intervening close, up to breaker_cooldown_max_ms. */
