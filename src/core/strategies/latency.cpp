@@ -31,12 +31,12 @@ namespace {
 // through the TTL of its cache).
 constexpr double kStaleProbe = -2.0;
 
-double Sample(const Member &member, int64_t now_ns, const StrategyParams &params) {
+// `stale_before`: now - latency_stale_ns.
+inline double Sample(const Member &member, int64_t stale_before) {
   const LatencyEwma &ewma = member.state->latency();
   const double value = ewma.Value();
-  if (value >= 0 && now_ns - ewma.StampNs() > params.latency_stale_ns &&
-      member.state->InFlight() == 0) {
-    return kStaleProbe;
+  if (ewma.StampNs() < stale_before && value >= 0) [[unlikely]] {
+    if (member.state->InFlight() == 0) return kStaleProbe;
   }
   return value;
 }
@@ -79,11 +79,11 @@ bool WithinBuffer(double value, double prior, double limit) {
 
 uint32_t PickWithinLatencyBuffer(const TierView &tier, const Candidates &candidates, PickEnv &env) {
   // One pass reads every EWMA and finds the prior and the buffer's limit.
-  const int64_t now = env.CoarseNow();
+  const int64_t stale_before = env.CoarseNow() - env.params.latency_stale_ns;
   CandidateValues raw;
   Spread spread;
   for (uint32_t k = 0; k < candidates.count; ++k) {
-    raw.value[k] = Sample(tier.members[candidates.index[k]], now, env.params);
+    raw.value[k] = Sample(tier.members[candidates.index[k]], stale_before);
     spread.Add(raw.value[k]);
   }
   const double prior = spread.Prior(env.params);
@@ -99,15 +99,15 @@ uint32_t PickWithinLatencyBuffer(const TierView &tier, const Eligible &eligible,
     return PickWithinLatencyBuffer(tier, Candidates::Of(tier.size, eligible), env);
   }
   // Large tiers: three passes over the bitset, each reading the EWMAs afresh.
-  const int64_t now = env.CoarseNow();
+  const int64_t stale_before = env.CoarseNow() - env.params.latency_stale_ns;
   Spread spread;
   for (uint32_t i = 0; i < tier.size; ++i) {
-    if (eligible[i]) spread.Add(Sample(tier.members[i], now, env.params));
+    if (eligible[i]) spread.Add(Sample(tier.members[i], stale_before));
   }
   const double prior = spread.Prior(env.params);
   const double limit = spread.Limit(env.params);
   auto within = [&](uint32_t i) {
-    return eligible[i] && WithinBuffer(Sample(tier.members[i], now, env.params), prior, limit);
+    return eligible[i] && WithinBuffer(Sample(tier.members[i], stale_before), prior, limit);
   };
   uint32_t count = 0;
   for (uint32_t i = 0; i < tier.size; ++i) count += within(i) ? 1 : 0;
