@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 clang_version=14  # Debian 12's clang; libclang-rt-N-dev holds libFuzzer and the sanitizers
-need_packages "${BUILD_PACKAGES[@]}" clang "libclang-rt-$clang_version-dev" nlohmann-json3-dev
+need_packages "${BUILD_PACKAGES[@]}" clang "libclang-rt-$clang_version-dev"
 
 seconds=${1:-30}
 build=${LLMR_FUZZ_BUILD_DIR:-build/fuzz}
@@ -22,10 +22,7 @@ echo "==> building the fuzzers in $build"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DLLMR_BUILD_FUZZ=ON \
   -DLLMR_BUILD_TESTS=OFF -DLLMR_BUILD_EXAMPLES=OFF -DLLMR_BUILD_BENCH=OFF >/dev/null
-harnesses=(fuzz_c_api)
-if grep -q 'llmr_router_apply_config(' include/llmroute/llmroute.h; then
-  harnesses+=(fuzz_config)
-fi
+harnesses=(fuzz_c_api fuzz_config)
 cmake --build "$build" --target "${harnesses[@]}"
 
 mkdir -p "$build/artifacts"

@@ -344,8 +344,11 @@ func (e *StatusError) Error() string { return e.Message }
 
 func statusFromWire(s string) error {
 	i := strings.IndexByte(s, ':')
+	if i < 0 {
+		return errors.New(s)
+	}
 	code, err := strconv.Atoi(s[:i])
-	if i < 0 || err != nil {
+	if err != nil {
 		return errors.New(s)
 	}
 	return &StatusError{Code: code, Message: s[i+1:]}

@@ -413,8 +413,9 @@ Status DoPick(llmr_router *router, const char *model, const llmr_pick_options *o
   out.ticket = static_cast<int64_t>(p.ticket);
   out.retry_after_ms = p.retry_after_ms;
   if (rc == LLMR_OK) {
-    out.deployment.assign(Str(p.deployment));
-    out.model.assign(Str(p.model));
+    // Into the caller's reused strings' buffers, without a temporary std::string per pick.
+    out.deployment.assign(p.deployment != nullptr ? p.deployment : "");
+    out.model.assign(p.model != nullptr ? p.model : "");
     out.tier = p.tier;
     out.is_probe = p.is_probe != 0;
     out.is_panic = p.is_panic != 0;

@@ -17,7 +17,8 @@
 namespace llmroute::capi {
 
 // Records the detail of a failure for llmr_error_message() on this thread.
-void SetErrorMessage(std::string message);
+// Copied into a fixed thread-local buffer, so a view is all it needs (no copy to the heap first).
+void SetErrorMessage(std::string_view message);
 void ClearErrorMessage();
 const char *ErrorMessage();
 
@@ -26,7 +27,7 @@ llmr_status ToStatus(Code code);
 // Returns the status of `status` and records its message (or clears it on success).
 llmr_status Finish(const Status &status);
 
-llmr_status Fail(llmr_status code, std::string message);
+llmr_status Fail(llmr_status code, std::string_view message);
 
 // Clears the error message and returns LLMR_OK: every successful call leaves it empty.
 inline llmr_status Succeed() {

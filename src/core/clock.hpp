@@ -29,4 +29,9 @@ class SteadyClock final : public Clock {
 
 constexpr int64_t kNsPerMs = 1'000'000;
 
+// Whole milliseconds from now_ns until until_ns, rounded up; 0 when until_ns is not later.
+constexpr int64_t CeilMsUntil(int64_t until_ns, int64_t now_ns) {
+  return until_ns > now_ns ? (until_ns - now_ns + kNsPerMs - 1) / kNsPerMs : 0;
+}
+
 }  // namespace llmroute

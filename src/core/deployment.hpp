@@ -87,10 +87,8 @@ class DeploymentState {
   // in-flight count reaches zero.
   void DropInFlight() { in_flight_.fetch_sub(1, std::memory_order_release); }
 
-  // Lifetime counters (relaxed: statistics, not synchronisation).
-  std::atomic<int64_t> successes{0};
-  std::atomic<int64_t> failures{0};
-  std::atomic<int64_t> request_errors{0};
+  // Lifetime count of cancelled tickets (relaxed: statistics, not synchronisation); outcomes are
+  // counted by stats().
   std::atomic<int64_t> cancels{0};
 
  private:

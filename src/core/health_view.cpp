@@ -15,9 +15,17 @@ HealthInfo Router::Describe(const DeploymentEntry &entry, int64_t now_ns) const 
   info.ewma_latency_ms = state.latency().Value();
   info.failure_ratio = breaker.ExactFailureRatio(now_ns);
   info.in_flight = state.InFlight();
-  info.successes = state.successes.load(std::memory_order_relaxed);
-  info.failures = state.failures.load(std::memory_order_relaxed);
-  info.request_errors = state.request_errors.load(std::memory_order_relaxed);
+  for (int o = 0; o < kOutcomeCount; ++o) {
+    const auto outcome = static_cast<Outcome>(o);
+    const int64_t count = state.stats().Outcomes(outcome);
+    if (IsRequestFault(outcome)) {
+      info.request_errors += count;
+    } else if (IsFailure(outcome)) {
+      info.failures += count;
+    } else {
+      info.successes += count;
+    }
+  }
   info.cancels = state.cancels.load(std::memory_order_relaxed);
   // Every pick ends as exactly one of these or is still in flight, so picks need no counter of
   // their own on the hot path.
@@ -25,7 +33,7 @@ HealthInfo Router::Describe(const DeploymentEntry &entry, int64_t now_ns) const 
   info.trips = breaker.Trips();
   info.consecutive_failures = breaker.ConsecutiveFailures();
   const int64_t until = breaker.OpenUntilNs();
-  info.cooldown_remaining_ms = until > now_ns ? (until - now_ns + kNsPerMs - 1) / kNsPerMs : 0;
+  info.cooldown_remaining_ms = CeilMsUntil(until, now_ns);
   info.weight = entry.spec->weight;
   info.tier = entry.spec->tier;
   return info;

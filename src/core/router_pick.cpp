@@ -176,8 +176,7 @@ Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, 
   }
   // Half-open with every probe slot taken counts as "back in at most a millisecond".
   result->retry_after_ms =
-      soonest == nullptr ? -1
-                         : std::max<int64_t>(1, (soonest_until - now_ns + kNsPerMs - 1) / kNsPerMs);
+      soonest == nullptr ? -1 : std::max<int64_t>(1, CeilMsUntil(soonest_until, now_ns));
   return {
       Code::kNoProvider,
       "no eligible deployment for model '" + group.model + "'" +
@@ -216,42 +215,35 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
   const StrategyParams &params = options_.strategy_params;
   state.stats().Record(report.outcome, report.latency_ms, report.input_tokens,
                        report.output_tokens);
-  if (IsRequestFault(report.outcome)) {
-    state.request_errors.fetch_add(1, std::memory_order_relaxed);
-  } else if (IsFailure(report.outcome)) {
-    state.failures.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    state.successes.fetch_add(1, std::memory_order_relaxed);
+  // Peak EWMA (strategies/peak_ewma.cpp), fed only while some model routes by it: successes
+  // are latency samples, failures penalties. Requests' own faults say nothing of latency.
+  const bool peak_ewma = tracks_peak_ewma_.load(std::memory_order_relaxed);
+  if (report.outcome == Outcome::kSuccess) {
     // Time to first token when streamed, else total latency; NaN and negatives mean unknown.
     const double sample = report.ttft_ms >= 0 ? report.ttft_ms : report.latency_ms;
     if (sample >= 0 && std::isfinite(sample))
       state.latency().Add(sample, options_.latency_ewma_alpha, now, params.latency_stale_ns);
-  }
-  // Peak EWMA (strategies/peak_ewma.cpp): successes are latency samples, failures penalties.
-  if (!tracks_peak_ewma_.load(std::memory_order_relaxed)) {
-    // Nothing routes by it.
-  } else if (IsFailure(report.outcome)) {
+    if (peak_ewma) state.peak_ewma().Observe(sample, now, params.peak_ewma);
+  } else if (peak_ewma && IsFailure(report.outcome)) {
     state.peak_ewma().ObserveFailure(report.latency_ms, now, params.latency_prior_ms,
                                      params.peak_ewma);
-  } else if (!IsRequestFault(report.outcome)) {
-    state.peak_ewma().Observe(report.ttft_ms >= 0 ? report.ttft_ms : report.latency_ms, now,
-                              params.peak_ewma);
   }
   const CallKind kind = data.probe   ? CallKind::kProbe
                         : data.panic ? CallKind::kPanic
                                      : CallKind::kNormal;
   const int64_t retry_after_ns =
       std::min<int64_t>(report.retry_after_ms, INT64_MAX / kNsPerMs) * kNsPerMs;
-  const bool was_open = state.breaker().OpenUntilNs() != 0;
   const BreakerChange change =
       state.breaker().OnOutcome(report.outcome, retry_after_ns, kind, now, *rng_);
   // Just recovered: ramp back in rather than take a full share at once.
-  if (was_open && state.breaker().OpenUntilNs() == 0) BeginSlowStart(state, now);
+  if (change.changed && change.to == BreakerState::kClosed) BeginSlowStart(state, now);
   if (data.probe) state.breaker().ReleaseProbe();
-  // A trip or recovery goes to the fleet at once (shared_state/sync.hpp).
-  if (change.changed && fleet_link_ != nullptr) fleet_link_->RequestSync();
-  // While this call still counts in flight, so that the deployment outlives the listener's call.
-  if (change.changed) EmitBreakerChange(state, change, now);
+  if (change.changed) {
+    // A trip or recovery goes to the fleet at once (shared_state/sync.hpp).
+    if (fleet_link_ != nullptr) fleet_link_->RequestSync();
+    // While this call still counts in flight, so the deployment outlives the listener's call.
+    EmitBreakerChange(state, change, now);
+  }
   state.DropInFlight();  // last touch: a removed deployment may be freed from here on
   return Status::Ok();
 }

@@ -198,7 +198,7 @@ void Router::EmitBreakerChange(const DeploymentState &state, const BreakerChange
   event.to = change.to;
   if (change.to == BreakerState::kOpen) {
     const int64_t until = state.breaker().OpenUntilNs();
-    event.cooldown_ms = until > now_ns ? (until - now_ns + kNsPerMs - 1) / kNsPerMs : 0;
+    event.cooldown_ms = CeilMsUntil(until, now_ns);
   }
   Emit(event);
 }

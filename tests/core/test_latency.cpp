@@ -148,7 +148,7 @@ TEST(Latency, AStaleSampleGetsOneProbeAndARecoveredDeploymentItsShareBack) {
 }
 
 // Tiers of up to kBufferedMembers (256) pick from stack arrays, larger ones walk the bitset
-// (strategies/member_values.hpp); both must choose the same set.
+// (strategies/candidates.hpp); both must choose the same set.
 class TierSizes : public ::testing::TestWithParam<int> {
  protected:
   static std::vector<std::string> Names(int n) {

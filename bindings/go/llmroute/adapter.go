@@ -1,7 +1,6 @@
 package llmroute
 
 import (
-	"fmt"
 	"runtime/cgo"
 	"time"
 
@@ -106,9 +105,8 @@ func (b *adapterBox) Invoke(args *native.GoInvokeArgs, out *native.GoAttemptOutc
 	}
 	defer func() {
 		at.ctx = 0
-		if p := recover(); p != nil {
-			_ = fmt.Sprint(p) // the panic ends here; the router records an adapter failure
-			rc = int32(ErrInternal)
+		if recover() != nil {
+			rc = int32(ErrInternal) // the panic ends here; the router records an adapter failure
 		}
 	}()
 	res, err := b.a.Invoke(at)

@@ -351,8 +351,6 @@ type Pick struct {
 	Panic bool
 }
 
-// name returns the Go string for a C string the router owns, without allocating when the same
-// string was seen before (the pointer is the key, the content is checked).
 // routedModel is the model a pick was routed as: the one asked for (ModelLen -1: PickRaw's
 // buffer is gone once it returns), or an alias target the router owns.
 func (r *Router) routedModel(asked string, raw *native.RawPick) string {
@@ -362,6 +360,8 @@ func (r *Router) routedModel(asked string, raw *native.RawPick) string {
 	return r.name(raw.Model, raw.ModelLen)
 }
 
+// name returns the Go string for a C string the router owns, without allocating when the same
+// string was seen before (the pointer is the key, the content is checked).
 func (r *Router) name(p uintptr, n int64) string {
 	if n <= 0 || p == 0 {
 		return ""

@@ -150,10 +150,6 @@ class RedisBackend final : public SharedStateBackend {
 
 }  // namespace
 
-bool Available() {
-  return true;
-}
-
 Status CreateBackend(const SharedStateConfig &config, std::unique_ptr<SharedStateBackend> *out) {
   RedisEndpoint endpoint;
   if (Status s = ParseRedisUrl(config.url, &endpoint); !s.ok()) {

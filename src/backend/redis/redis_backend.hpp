@@ -10,9 +10,6 @@
 
 namespace llmroute::redis {
 
-// True when this build has the Redis backend.
-bool Available();
-
 // Parses config.url and prepares a backend (no connection yet). kInvalidArgument with the
 // reason when the URL is malformed or the build has no Redis support.
 Status CreateBackend(const SharedStateConfig &config, std::unique_ptr<SharedStateBackend> *out);

@@ -11,8 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstring>
+
+#include "core/clock.hpp"
 
 namespace llmroute::redis {
 
@@ -21,9 +22,7 @@ namespace {
 using Failure = BackendResult::Failure;
 
 int64_t SteadyNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return SteadyClock().NowNs();
 }
 
 BackendResult Fail(Failure failure, std::string message) {

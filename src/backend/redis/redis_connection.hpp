@@ -38,7 +38,6 @@ class Connection {
   BackendResult Run(const std::vector<std::vector<std::string>> &commands,
                     std::vector<Value> *replies, int64_t timeout_ns);
   void Close();
-  bool connected() const { return fd_ >= 0; }
   // From any thread: the wait in progress and every later one fail with kInterrupted.
   void Interrupt();
 

@@ -3,10 +3,6 @@
 
 namespace llmroute::redis {
 
-bool Available() {
-  return false;
-}
-
 Status CreateBackend(const SharedStateConfig &, std::unique_ptr<SharedStateBackend> *) {
   return {Code::kInvalidArgument,
           "option shared_state_url: this llmroute was built without Redis support "

@@ -96,10 +96,13 @@ BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns,
     if (proves_alive && open) CloseLocked();
   } else {
     const int64_t consecutive = consecutive_.fetch_add(1, std::memory_order_relaxed) + 1;
+    // One count serves the trip decision and the ratio picks read (nothing below touches the
+    // window: only a close clears it).
+    const FailureWindow::Counts counts = window_.Count(now_ns);
+    failure_ratio_.store(counts.Ratio(), std::memory_order_relaxed);
     if (was_probe && open) {
       TripLocked(now_ns, explicit_ns, rng);
     } else if (!open) {
-      const FailureWindow::Counts counts = window_.Count(now_ns);
       const bool ratio_trip =
           counts.total >= config_->min_requests && counts.Ratio() > config_->failure_ratio;
       if (explicit_ns > 0 || consecutive >= static_cast<int64_t>(config_->consecutive_failures) ||
@@ -111,8 +114,9 @@ BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns,
       ExtendLocked(now_ns + std::min(explicit_ns, config_->cooldown_max_ns));
     }
   }
-  // A success cannot lift a ratio of 0 (no failure left in the window stays none): skip the count.
-  if (failure || failure_ratio_.load(std::memory_order_relaxed) != 0.0) {
+  // After a success (which may have closed the breaker and cleared the window). A success
+  // cannot lift a ratio of 0 (no failure left in the window stays none): skip the count then.
+  if (!failure && failure_ratio_.load(std::memory_order_relaxed) != 0.0) {
     failure_ratio_.store(window_.Count(now_ns).Ratio(), std::memory_order_relaxed);
   }
   last_record_ns_.store(now_ns, std::memory_order_relaxed);
@@ -127,7 +131,7 @@ double CircuitBreaker::FailureRatio(int64_t now_ns) const {
 
 double CircuitBreaker::ExactFailureRatio(int64_t now_ns) {
   std::lock_guard<SpinLock> lock(mutex_);
-  return window_.FailureRatio(now_ns);
+  return window_.Count(now_ns).Ratio();
 }
 
 void CircuitBreaker::TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, RandomSource &rng) {

@@ -14,18 +14,6 @@ FailureWindow::Bucket &FailureWindow::Current(int64_t now_ns) {
   return bucket;
 }
 
-template <typename F>
-uint64_t FailureWindow::Sum(int64_t now_ns, F field) {
-  const int64_t newest = now_ns / bucket_ns_;
-  uint64_t sum = 0;
-  for (const Bucket &bucket : buckets_) {
-    if (bucket.index >= 0 && bucket.index > newest - kBuckets && bucket.index <= newest) {
-      sum += field(bucket);
-    }
-  }
-  return sum;
-}
-
 FailureWindow::Counts FailureWindow::Count(int64_t now_ns) {
   const int64_t newest = now_ns / bucket_ns_;
   Counts counts;
@@ -41,19 +29,6 @@ FailureWindow::Counts FailureWindow::Count(int64_t now_ns) {
 void FailureWindow::Record(int64_t now_ns, bool failure) {
   Bucket &bucket = Current(now_ns);
   (failure ? bucket.failures : bucket.successes) += 1;
-}
-
-uint64_t FailureWindow::Total(int64_t now_ns) {
-  return Sum(now_ns, [](const Bucket &b) { return b.successes + b.failures; });
-}
-
-uint64_t FailureWindow::Failures(int64_t now_ns) {
-  return Sum(now_ns, [](const Bucket &b) { return b.failures; });
-}
-
-double FailureWindow::FailureRatio(int64_t now_ns) {
-  const uint64_t total = Total(now_ns);
-  return total == 0 ? 0.0 : static_cast<double>(Failures(now_ns)) / static_cast<double>(total);
 }
 
 void FailureWindow::Clear() {

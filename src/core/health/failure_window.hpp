@@ -24,9 +24,6 @@ class FailureWindow {
   };
   // Both counts in one pass over the buckets.
   Counts Count(int64_t now_ns);
-  uint64_t Total(int64_t now_ns);
-  uint64_t Failures(int64_t now_ns);
-  double FailureRatio(int64_t now_ns);
   void Clear();
 
  private:
@@ -36,8 +33,6 @@ class FailureWindow {
     uint64_t failures = 0;
   };
   Bucket &Current(int64_t now_ns);
-  template <typename F>
-  uint64_t Sum(int64_t now_ns, F field);
 
   int64_t bucket_ns_;
   std::array<Bucket, kBuckets> buckets_{};

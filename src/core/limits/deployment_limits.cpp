@@ -150,9 +150,7 @@ int64_t DeploymentLimits::MsUntilCapacity(int64_t now_ns, int64_t in_flight) {
 }
 
 int64_t DeploymentLimits::FleetMsUntilCapacityLocked(int64_t now_ns, const FleetLink &fleet) const {
-  auto until = [&](int64_t free_ns) {
-    return free_ns > now_ns ? (free_ns - now_ns + kNsPerMs - 1) / kNsPerMs : 1;
-  };
+  auto until = [&](int64_t free_ns) { return std::max<int64_t>(1, CeilMsUntil(free_ns, now_ns)); };
   int64_t ms = 0;
   if (const uint32_t rpm = rpm_.load(std::memory_order_relaxed); rpm != 0) {
     const uint64_t mine = unsynced_.requests + transit_.requests;

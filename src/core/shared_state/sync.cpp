@@ -18,9 +18,7 @@ constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
 constexpr auto kMinGap = std::chrono::milliseconds(2);
 
 int64_t SteadyNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return SteadyClock().NowNs();
 }
 
 // Blocks every signal in the threads started while it lives, so that the host's signal handling
@@ -192,8 +190,7 @@ bool SharedStateSync::Cycle() {
       if (book.force || view.epoch != book.synced_epoch) {
         if (view.open_until_ns != 0) {
           request.op = BreakerOp::kOpen;
-          request.cooldown_ms =
-              view.open_until_ns > now ? (view.open_until_ns - now + kNsPerMs - 1) / kNsPerMs : 0;
+          request.cooldown_ms = CeilMsUntil(view.open_until_ns, now);
           request.trips_in_row = view.trips_in_row;
         } else {
           request.op = BreakerOp::kClose;

@@ -33,7 +33,7 @@ RouterStats Router::Stats() {
       d.half_opened = breaker.HalfOpens();
       d.closed = breaker.Closes();
       const int64_t until = breaker.OpenUntilNs();
-      d.cooldown_remaining_ms = until > now ? (until - now + kNsPerMs - 1) / kNsPerMs : 0;
+      d.cooldown_remaining_ms = CeilMsUntil(until, now);
       d.weight = entry.spec->weight;
       d.tier = entry.spec->tier;
     }

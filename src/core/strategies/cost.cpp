@@ -3,7 +3,6 @@
 // the latency strategy breaks them: spread uniformly over the near-fastest of the cheapest, so
 // equal prices do not herd onto one deployment. Deployments without a price come last.
 #include <cmath>
-#include <limits>
 
 #include "core/pricing.hpp"
 #include "core/strategies/latency_scores.hpp"
@@ -27,29 +26,16 @@ bool Cheaper(double a, double b) {
   return b - a > kPriceTie * std::abs(b);
 }
 
+bool TiesWithCheapest(double cheapest, double price) {
+  return !Cheaper(cheapest, price);
+}
+
 class Cheapest final : public Strategy {
  public:
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
-    if (tier.size <= kBufferedMembers) {
-      const Candidates candidates = Candidates::Of(tier.size, eligible);
-      CandidateValues price;
-      double best = std::numeric_limits<double>::infinity();
-      for (uint32_t k = 0; k < candidates.count; ++k) {
-        price.value[k] = Price(tier.members[candidates.index[k]], env);
-        best = std::min(best, price.value[k]);
-      }
-      return PickWithinLatencyBuffer(
-          tier, Filter(candidates, price, [&](double p) { return !Cheaper(best, p); }), env);
-    }
-    double best = std::numeric_limits<double>::infinity();
-    for (uint32_t i = 0; i < tier.size; ++i) {
-      if (eligible[i]) best = std::min(best, Price(tier.members[i], env));
-    }
-    Eligible tied = Eligible::None(tier.size);
-    for (uint32_t i = 0; i < tier.size; ++i) {
-      if (eligible[i] && !Cheaper(best, Price(tier.members[i], env))) tied.Set(i);
-    }
-    return PickWithinLatencyBuffer(tier, tied, env);
+    return PickLowestWithinLatencyBuffer(
+        tier, eligible, env, [&](uint32_t i) { return Price(tier.members[i], env); },
+        TiesWithCheapest);
   }
 
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
@@ -57,8 +43,7 @@ class Cheapest final : public Strategy {
     const double prior = LatencyPrior(tier, eligible, env.params);
     AppendRanked(
         tier.size, eligible, order, [&](uint32_t i) { return Price(tier.members[i], env); },
-        [](double cheapest, double price) { return !Cheaper(cheapest, price); },
-        [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
+        TiesWithCheapest, [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
   }
 };
 

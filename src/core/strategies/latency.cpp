@@ -1,7 +1,7 @@
 // Latency: the lowest EWMA latency (time to first token when the host reports it), spread over
 // every deployment within a buffer of the fastest.
+#include "core/strategies/candidates.hpp"
 #include "core/strategies/latency_scores.hpp"
-#include "core/strategies/member_values.hpp"
 #include "core/strategies/ranking.hpp"
 
 namespace llmroute {

@@ -3,7 +3,10 @@
 // 0 ms: herding) nor nothing (a 1 s default starved new nodes in tower).
 #pragma once
 
-#include "core/strategies/member_values.hpp"
+#include <algorithm>
+#include <limits>
+
+#include "core/strategies/candidates.hpp"
 #include "core/strategies/strategy.hpp"
 
 namespace llmroute {
@@ -20,7 +23,37 @@ inline double EffectiveLatency(const Member &member, double prior) {
 // Picks uniformly among the members of `eligible` whose latency is within latency_buffer of the
 // fastest (LiteLLM's lowest_latency_buffer), so traffic spreads over the near-fastest.
 uint32_t PickWithinLatencyBuffer(const TierView &tier, const Eligible &eligible, PickEnv &env);
-// The same over a candidate list (member_values.hpp), for tiers of at most kBufferedMembers.
+// The same over a candidate list (candidates.hpp), for tiers of at most kBufferedMembers.
 uint32_t PickWithinLatencyBuffer(const TierView &tier, const Candidates &candidates, PickEnv &env);
+
+// Keeps the eligible members whose value_of(i) ties with the lowest (within_tie(lowest, value))
+// and picks among them by PickWithinLatencyBuffer: the availability strategy's failure ratio and
+// the cost strategy's price. Each value is read once on tiers of up to kBufferedMembers.
+template <typename ValueOf, typename WithinTie>
+uint32_t PickLowestWithinLatencyBuffer(const TierView &tier, const Eligible &eligible, PickEnv &env,
+                                       ValueOf value_of, WithinTie within_tie) {
+  double lowest = std::numeric_limits<double>::infinity();
+  if (tier.size <= kBufferedMembers) {
+    const Candidates candidates = Candidates::Of(tier.size, eligible);
+    CandidateValues values;
+    for (uint32_t k = 0; k < candidates.count; ++k) {
+      values.value[k] = value_of(candidates.index[k]);
+      lowest = std::min(lowest, values.value[k]);
+    }
+    // The lowest ties with itself, so the list is never empty.
+    return PickWithinLatencyBuffer(
+        tier, Filter(candidates, values, [&](double v) { return within_tie(lowest, v); }), env);
+  }
+  for (uint32_t i = 0; i < tier.size; ++i) {
+    if (eligible[i]) lowest = std::min(lowest, value_of(i));
+  }
+  Eligible tied = Eligible::None(tier.size);
+  for (uint32_t i = 0; i < tier.size; ++i) {
+    if (eligible[i] && within_tie(lowest, value_of(i))) tied.Set(i);
+  }
+  // Other threads' reports can move the values between the two passes: when every one rose
+  // past the lowest seen, fall back to all eligible members rather than pick from an empty set.
+  return PickWithinLatencyBuffer(tier, tied.count() == 0 ? eligible : tied, env);
+}
 
 }  // namespace llmroute

@@ -24,17 +24,15 @@ class LeastLoaded final : public Strategy {
       return PowerOfTwoChoices(eligible, env.rng,
                                [&](uint32_t i) { return Load(tier.members[i], env); });
     }
-    if (eligible.count() == 1) return eligible.Nth(0);
     // Without a ramp the weights are integers: compare (in flight + 1) / weight exactly, by
     // cross-multiplying (at most 2^22 tickets times a weight of at most 10^6), without the two
-    // divisions. Equal loads go to the first drawn, as in PowerOfTwoChoices.
-    uint32_t a = 0, b = 0;
-    DrawTwoDistinct(eligible, env.rng, &a, &b);
-    const Member &first = tier.members[a];
-    const Member &second = tier.members[b];
-    const int64_t first_load = (first.state->InFlight() + 1) * int64_t{second.weight};
-    const int64_t second_load = (second.state->InFlight() + 1) * int64_t{first.weight};
-    return second_load < first_load ? b : a;
+    // divisions.
+    return PowerOfTwoChoicesBy(eligible, env.rng, [&](uint32_t a, uint32_t b) {
+      const Member &first = tier.members[a];
+      const Member &second = tier.members[b];
+      return (second.state->InFlight() + 1) * int64_t{first.weight} <
+             (first.state->InFlight() + 1) * int64_t{second.weight};
+    });
   }
 
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,

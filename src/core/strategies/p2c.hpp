@@ -17,14 +17,23 @@ inline void DrawTwoDistinct(const Eligible &eligible, RandomSource &rng, uint32_
   *b = eligible.Nth(second);
 }
 
-// Of two distinct random eligible members, the one with the lower load(member index). Equal
-// loads go to the first drawn, which is itself uniformly random, so ties are unbiased.
-template <typename Load>
-uint32_t PowerOfTwoChoices(const Eligible &eligible, RandomSource &rng, Load load) {
+// Of two distinct random eligible members a and b (drawn in that order), b when
+// second_is_less_loaded(a, b), else a. Equal loads go to the first drawn, which is itself
+// uniformly random, so ties are unbiased.
+template <typename SecondIsLessLoaded>
+uint32_t PowerOfTwoChoicesBy(const Eligible &eligible, RandomSource &rng,
+                             SecondIsLessLoaded second_is_less_loaded) {
   if (eligible.count() == 1) return eligible.Nth(0);
   uint32_t a = 0, b = 0;
   DrawTwoDistinct(eligible, rng, &a, &b);
-  return load(b) < load(a) ? b : a;
+  return second_is_less_loaded(a, b) ? b : a;
+}
+
+// The same with a load(member index) to compare.
+template <typename Load>
+uint32_t PowerOfTwoChoices(const Eligible &eligible, RandomSource &rng, Load load) {
+  return PowerOfTwoChoicesBy(eligible, rng,
+                             [&](uint32_t a, uint32_t b) { return load(b) < load(a); });
 }
 
 }  // namespace llmroute

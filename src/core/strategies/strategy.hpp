@@ -173,6 +173,9 @@ const Strategy &StrategyFor(StrategyKind kind);
 const Strategy &RoundRobinStrategy();
 const Strategy &WeightedStrategy();
 const Strategy &WeightedRandomStrategy();
+// Fills state.cumulative, the running sums of the weights weighted_random's picks search;
+// weighted prepares them too, for its weighted-random fallback.
+void PrepareCumulativeWeights(const Member *members, uint32_t size, TierState &state);
 const Strategy &LatencyStrategy();
 const Strategy &AvailabilityStrategy();
 const Strategy &LeastLoadedStrategy();

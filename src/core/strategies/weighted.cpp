@@ -64,9 +64,7 @@ class Weighted final : public Strategy {
     state.cursor.Seed([&] { return UniformBelow(rng, total); });
     // Pick falls back to weighted random when the schedule's eligible slots are too sparse: it
     // needs the cumulative weights that strategy prepares (without them it read an empty vector).
-    state.cumulative.resize(size);
-    uint64_t sum = 0;
-    for (uint32_t i = 0; i < size; ++i) state.cumulative[i] = sum += members[i].weight;
+    PrepareCumulativeWeights(members, size, state);
   }
 
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {

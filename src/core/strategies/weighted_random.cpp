@@ -13,9 +13,7 @@ class WeightedRandom final : public Strategy {
   void Prepare(const Member *members, uint32_t size, TierState &state,
                RandomSource &rng) const override {
     Strategy::Prepare(members, size, state, rng);
-    state.cumulative.resize(size);
-    uint64_t total = 0;
-    for (uint32_t i = 0; i < size; ++i) state.cumulative[i] = total += members[i].weight;
+    PrepareCumulativeWeights(members, size, state);
   }
 
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
@@ -54,6 +52,12 @@ class WeightedRandom final : public Strategy {
 };
 
 }  // namespace
+
+void PrepareCumulativeWeights(const Member *members, uint32_t size, TierState &state) {
+  state.cumulative.resize(size);
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < size; ++i) state.cumulative[i] = total += members[i].weight;
+}
 
 const Strategy &WeightedRandomStrategy() {
   static const WeightedRandom instance;
