@@ -2,9 +2,24 @@
 #include <cstring>
 
 #include "capi/capi_support.hpp"
+#include "core/enum_names.hpp"
 
 using llmroute::capi::Fail;
 using llmroute::capi::Guarded;
+
+namespace {
+
+// The core's spelling (core/enum_names.hpp, whose enums have the C values) of a C enum value, or
+// NULL for a value outside [first, last]: read as an int, since any int is a legal C enum value.
+template <typename Core, typename CEnum, typename Name>
+const char *NameOf(CEnum value, int32_t first, int32_t last, Name name) {
+  const int32_t raw = llmroute::capi::RawEnum(value);
+  if (raw < first || raw > last) return nullptr;
+  const std::string_view spelling = name(static_cast<Core>(raw));
+  return spelling.empty() ? nullptr : spelling.data();  // views of NUL-terminated literals
+}
+
+}  // namespace
 
 extern "C" {
 
@@ -61,27 +76,8 @@ LLMR_API const char *llmr_version_string(void) {
 }
 
 LLMR_API const char *llmr_strategy_str(llmr_strategy strategy) {
-  switch (llmroute::capi::RawEnum(strategy)) {
-    case LLMR_STRATEGY_DEFAULT:
-      return "default";
-    case LLMR_STRATEGY_ROUND_ROBIN:
-      return "round_robin";
-    case LLMR_STRATEGY_WEIGHTED:
-      return "weighted";
-    case LLMR_STRATEGY_WEIGHTED_RANDOM:
-      return "weighted_random";
-    case LLMR_STRATEGY_LATENCY:
-      return "latency";
-    case LLMR_STRATEGY_AVAILABILITY:
-      return "availability";
-    case LLMR_STRATEGY_LEAST_LOADED:
-      return "least_loaded";
-    case LLMR_STRATEGY_PEAK_EWMA:
-      return "peak_ewma";
-    case LLMR_STRATEGY_COST:
-      return "cost";
-  }
-  return nullptr;
+  return NameOf<llmroute::StrategyKind>(strategy, LLMR_STRATEGY_DEFAULT, LLMR_STRATEGY_COST,
+                                        llmroute::StrategyName);
 }
 
 LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out) {
@@ -89,13 +85,10 @@ LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out
     if (name == nullptr || out == nullptr) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT, "name and out must not be NULL");
     }
-    for (int value = LLMR_STRATEGY_DEFAULT; value <= LLMR_STRATEGY_COST; ++value) {
-      const char *candidate = llmr_strategy_str(static_cast<llmr_strategy>(value));
-      if (candidate != nullptr && std::strcmp(candidate, name) == 0) {
-        *out = static_cast<llmr_strategy>(value);
-        llmroute::capi::ClearErrorMessage();
-        return LLMR_OK;
-      }
+    if (const auto kind = llmroute::ParseStrategy(name)) {
+      *out = static_cast<llmr_strategy>(*kind);
+      llmroute::capi::ClearErrorMessage();
+      return LLMR_OK;
     }
     return Fail(LLMR_ERR_INVALID_ARGUMENT,
                 std::string("unknown strategy '") + std::string(name, strnlen(name, 64)) + "'");
@@ -103,51 +96,18 @@ LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out
 }
 
 LLMR_API const char *llmr_outcome_str(llmr_outcome outcome) {
-  switch (llmroute::capi::RawEnum(outcome)) {
-    case LLMR_OUTCOME_SUCCESS:
-      return "success";
-    case LLMR_OUTCOME_RATE_LIMITED:
-      return "rate_limited";
-    case LLMR_OUTCOME_SERVER_ERROR:
-      return "server_error";
-    case LLMR_OUTCOME_TIMEOUT:
-      return "timeout";
-    case LLMR_OUTCOME_CONNECTION_ERROR:
-      return "connection_error";
-    case LLMR_OUTCOME_AUTH_ERROR:
-      return "auth_error";
-    case LLMR_OUTCOME_BAD_REQUEST:
-      return "bad_request";
-    case LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED:
-      return "context_window_exceeded";
-    case LLMR_OUTCOME_CONTENT_POLICY:
-      return "content_policy";
-  }
-  return nullptr;
+  return NameOf<llmroute::Outcome>(outcome, LLMR_OUTCOME_SUCCESS, LLMR_OUTCOME_CONTENT_POLICY,
+                                   llmroute::OutcomeName);
 }
 
 LLMR_API const char *llmr_fallback_kind_str(llmr_fallback_kind kind) {
-  switch (llmroute::capi::RawEnum(kind)) {
-    case LLMR_FALLBACK_GENERAL:
-      return "general";
-    case LLMR_FALLBACK_CONTEXT_WINDOW:
-      return "context_window";
-    case LLMR_FALLBACK_CONTENT_POLICY:
-      return "content_policy";
-  }
-  return nullptr;
+  return NameOf<llmroute::FallbackKind>(kind, LLMR_FALLBACK_GENERAL, LLMR_FALLBACK_CONTENT_POLICY,
+                                        llmroute::FallbackKindName);
 }
 
 LLMR_API const char *llmr_breaker_state_str(llmr_breaker_state state) {
-  switch (llmroute::capi::RawEnum(state)) {
-    case LLMR_BREAKER_CLOSED:
-      return "closed";
-    case LLMR_BREAKER_OPEN:
-      return "open";
-    case LLMR_BREAKER_HALF_OPEN:
-      return "half_open";
-  }
-  return nullptr;
+  return NameOf<llmroute::BreakerState>(state, LLMR_BREAKER_CLOSED, LLMR_BREAKER_HALF_OPEN,
+                                        llmroute::BreakerStateName);
 }
 
 }  // extern "C"

@@ -1,5 +1,5 @@
 // Names of the core's enumerations as configurations and metrics spell them ("round_robin",
-// "rate_limited", "half_open", "context_window"); the same spellings as the C API's *_str().
+// "rate_limited", "half_open", "context_window"); the C API's *_str() return these.
 #pragma once
 
 #include <optional>
