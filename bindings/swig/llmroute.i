@@ -57,7 +57,6 @@
 #if !defined(SWIGGO)
 /* Go-only fast paths. */
 %ignore llmroute::swig::Router::PickRaw;
-%ignore llmroute::swig::Router::ReportRaw;
 #endif
 
 /* uint64 would be a BigInteger in Java; tickets and random bits travel as signed 64-bit. */

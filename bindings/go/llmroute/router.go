@@ -464,7 +464,7 @@ func (r *Router) Report(t Ticket, rep Report) error {
 		return err
 	}
 	defer r.leave()
-	return wrap(r.n.ReportRaw(int64(t), int(rep.Outcome), unknownIfZero(rep.Latency),
+	return wrap(r.n.ReportFull(int64(t), native.Llmr_outcome(rep.Outcome), unknownIfZero(rep.Latency),
 		unknownIfZero(rep.TTFT), toMs(rep.RetryAfter), rep.InputTokens, rep.OutputTokens))
 }
 

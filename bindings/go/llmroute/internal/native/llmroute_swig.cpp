@@ -490,16 +490,10 @@ Status Router::Report(int64_t ticket, llmr_outcome outcome, double latency_ms) {
 
 Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
                           int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) {
-  return ReportRaw(ticket, static_cast<int32_t>(outcome), latency_ms, ttft_ms, retry_after_ms,
-                   input_tokens, output_tokens);
-}
-
-Status Router::ReportRaw(int64_t ticket, int32_t outcome, double latency_ms, double ttft_ms,
-                         int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) {
   if (router_ == nullptr) return NotOpen();
   llmr_report r{};  // every member set below: no llmr_report_init() call on the hot path
   r.struct_size = sizeof r;
-  r.outcome = static_cast<llmr_outcome>(outcome);
+  r.outcome = outcome;
   r.latency_ms = latency_ms;
   r.ttft_ms = ttft_ms;
   r.retry_after_ms = retry_after_ms;

@@ -364,9 +364,6 @@ class Router {
   Status Report(int64_t ticket, llmr_outcome outcome, double latency_ms);
   Status ReportFull(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
                     int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens);
-  /** Go's report: the outcome as a plain integer. */
-  Status ReportRaw(int64_t ticket, int32_t outcome, double latency_ms, double ttft_ms,
-                   int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens);
   Status Cancel(int64_t ticket);
 
   Status Fallbacks(const std::string &model, const std::vector<std::string> &exclude,
