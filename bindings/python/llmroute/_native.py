@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import threading
 from ctypes import (
     CFUNCTYPE,
     POINTER,
@@ -635,3 +636,22 @@ def library_has_field(cls, field: str) -> bool:
     be gated here on llmr_version()."""
     getattr(cls, field)  # AttributeError for a name that is no member at all
     return True
+
+
+# Small helpers every module of the package shares.
+
+# The class of threading.current_thread() on a thread Python did not start (a library thread
+# running a callback).
+FOREIGN_THREAD = getattr(threading, "_DummyThread", ())
+
+
+def text(value):
+    """A C string from the library as str (None stays None); invalid UTF-8 is replaced."""
+    return None if value is None else value.decode("utf-8", "replace")
+
+
+def within(struct, name: str) -> bool:
+    """Whether member ``name`` lies inside the struct_size the library gave the struct (a
+    library older than this binding fills a shorter one)."""
+    d = getattr(type(struct), name)
+    return d.offset + d.size <= struct.struct_size

@@ -40,18 +40,9 @@ __all__ = ["Event"]
 _logger = logging.getLogger("llmroute")
 
 # What threading.current_thread() is on a thread Python did not start.
-_FOREIGN_THREAD = getattr(threading, "_DummyThread", ())
-
-
-def _text(value: Optional[bytes]) -> Optional[str]:
-    return None if value is None else value.decode("utf-8", "replace")
-
-
-def _within(struct, name: str) -> bool:
-    """Whether member ``name`` lies inside the struct_size the library gave the struct (a
-    library older than this binding fills a shorter one)."""
-    d = getattr(type(struct), name)
-    return d.offset + d.size <= struct.struct_size
+_FOREIGN_THREAD = _native.FOREIGN_THREAD
+_text = _native.text
+_within = _native.within
 
 
 def _names(array, count: int) -> Tuple[str, ...]:

@@ -39,15 +39,8 @@ __all__ = ["Attempt", "AttemptResult", "AttemptInfo", "CallReport", "Cancel"]
 _logger = logging.getLogger("llmroute")
 
 
-def _text(value: Optional[bytes]) -> Optional[str]:
-    return None if value is None else value.decode("utf-8", "replace")
-
-
-def _within(struct, name: str) -> bool:
-    """Whether member ``name`` lies inside the struct_size the library gave the struct (it may
-    be an older library that does not know the member)."""
-    d = getattr(type(struct), name)
-    return d.offset + d.size <= struct.struct_size
+_text = _native.text
+_within = _native.within
 
 
 class Attempt:

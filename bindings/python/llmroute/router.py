@@ -268,7 +268,7 @@ def _ticket(value) -> int:
 
 
 def _text(value: Optional[bytes]) -> str:
-    return "" if value is None else value.decode("utf-8", "replace")
+    return _native.text(value) or ""
 
 
 def _last_error(status: int) -> LlmrouteError:
@@ -408,7 +408,7 @@ def _strategy_value(strategy, what: str = "strategy") -> int:
 
 
 # What threading.current_thread() is on a thread Python did not start.
-_FOREIGN_THREAD = getattr(threading, "_DummyThread", ())
+_FOREIGN_THREAD = _native.FOREIGN_THREAD
 
 
 def _destroy(handle, callbacks) -> None:

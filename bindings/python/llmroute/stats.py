@@ -24,12 +24,10 @@ __all__ = ["Stats", "DeploymentStats", "ModelStats", "SharedStateStatus"]
 
 
 def _text(value: Optional[bytes]) -> str:
-    return "" if value is None else value.decode("utf-8", "replace")
+    return _native.text(value) or ""
 
 
-def _within(struct, name: str) -> bool:
-    d = getattr(type(struct), name)
-    return d.offset + d.size <= struct.struct_size
+_within = _native.within
 
 
 def _ms(value: float) -> Optional[float]:
