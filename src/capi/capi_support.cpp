@@ -15,7 +15,7 @@ __attribute__((tls_model("initial-exec"))) thread_local char t_error_message[kMe
 
 // Out of line: inlined into callers that pass a short literal, GCC 12 reasons about the string's
 // small-buffer storage and reports a bogus -Warray-bounds on the memcpy. Error path only.
-[[gnu::noinline]] void SetErrorMessage(std::string_view message) {
+[[gnu::noinline]] void SetErrorMessage(std::string message) {
   const size_t length = std::min(message.size(), kMessageMax - 1);
   std::memcpy(t_error_message, message.data(), length);
   t_error_message[length] = '\0';
@@ -72,8 +72,8 @@ llmr_status Finish(const Status &status) {
   return ToStatus(status.code());
 }
 
-llmr_status Fail(llmr_status code, std::string_view message) {
-  SetErrorMessage(message);
+llmr_status Fail(llmr_status code, std::string message) {
+  SetErrorMessage(std::move(message));
   return code;
 }
 
