@@ -16,16 +16,17 @@ double Ratio(const Member &member, int64_t now_ns) {
   return member.state->breaker().FailureRatio(now_ns);
 }
 
-bool TiesWithBest(double best, double ratio) {
-  return ratio <= best + kRatioTie;
-}
+// A lambda object rather than a function: passed to the templates below, it inlines (a function
+// name would be a function pointer, called indirectly for every member).
+constexpr auto kTiesWithBest = [](double best, double ratio) { return ratio <= best + kRatioTie; };
 
 class LowestFailureRatio final : public Strategy {
  public:
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
     const int64_t now = env.CoarseNow();  // the ratio expires after a window of seconds
     return PickLowestWithinLatencyBuffer(
-        tier, eligible, env, [&](uint32_t i) { return Ratio(tier.members[i], now); }, TiesWithBest);
+        tier, eligible, env, [&](uint32_t i) { return Ratio(tier.members[i], now); },
+        kTiesWithBest);
   }
 
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
@@ -34,7 +35,7 @@ class LowestFailureRatio final : public Strategy {
     const int64_t now = env.Now();
     AppendRanked(
         tier.size, eligible, order, [&](uint32_t i) { return Ratio(tier.members[i], now); },
-        TiesWithBest, [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
+        kTiesWithBest, [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
   }
 };
 

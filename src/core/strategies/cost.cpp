@@ -26,16 +26,17 @@ bool Cheaper(double a, double b) {
   return b - a > kPriceTie * std::abs(b);
 }
 
-bool TiesWithCheapest(double cheapest, double price) {
+// A lambda object, so that the templates below inline it (see availability.cpp).
+constexpr auto kTiesWithCheapest = [](double cheapest, double price) {
   return !Cheaper(cheapest, price);
-}
+};
 
 class Cheapest final : public Strategy {
  public:
   uint32_t Pick(const TierView &tier, const Eligible &eligible, PickEnv &env) const override {
     return PickLowestWithinLatencyBuffer(
         tier, eligible, env, [&](uint32_t i) { return Price(tier.members[i], env); },
-        TiesWithCheapest);
+        kTiesWithCheapest);
   }
 
   void Rank(const TierView &tier, const Eligible &eligible, PickEnv &env,
@@ -43,7 +44,7 @@ class Cheapest final : public Strategy {
     const double prior = LatencyPrior(tier, eligible, env.params);
     AppendRanked(
         tier.size, eligible, order, [&](uint32_t i) { return Price(tier.members[i], env); },
-        TiesWithCheapest, [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
+        kTiesWithCheapest, [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
   }
 };
 
