@@ -1,4 +1,5 @@
-// Priority tiers with Envoy's overprovisioning factor (lb_algorithms.md §1.6).
+// Priority tiers with Envoy's overprovisioning factor
+// (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/priority).
 //
 // Each tier's health is min(1, factor * eligible / members); tiers take traffic in order, each
 // as much of what is left as its health allows, so tier n+1 receives the share tier n cannot

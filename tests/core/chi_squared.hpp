@@ -1,5 +1,6 @@
 // Pearson's chi-squared goodness-of-fit test for the randomised strategies' tests, at
-// alpha = 1e-6 as grpc-go's tests use (lb_algorithms.md §5.2): a correct strategy fails it once
+// alpha = 1e-6 as grpc-go's tests use (internal/testutils/roundrobin/roundrobin.go in
+// https://github.com/grpc/grpc-go): a correct strategy fails it once
 // in a million runs, and with seeded random sources never.
 #pragma once
 

@@ -1,4 +1,5 @@
-// One test per defect of the seed Go router (DESIGN.md section 1) that llmroute must not repeat.
+// One test per defect of the seed Go router (the gateway router llmroute replaces; each test names
+// the defect in its first comment) that llmroute must not repeat.
 // Some defects have fuller tests elsewhere; these are the direct regressions.
 #include <gtest/gtest.h>
 

@@ -1,5 +1,6 @@
 // Per-deployment state of the peak_ewma strategy: a peak-sensitive, time-decayed moving average
-// of latency (Finagle's PeakEwma and tower's PeakEwma, lb_algorithms.md §3.1), made failure-aware
+// of latency (Finagle's finagle-core loadbalancer/PeakEwma.scala and tower's
+// https://docs.rs/tower/latest/tower/load/peak_ewma/), made failure-aware
 // as in linkerd2-proxy PR #4537 so that fast 429s and 5xx do not look fast.
 //
 //  - A sample above the current estimate replaces it at once (the "peak" part: react to a

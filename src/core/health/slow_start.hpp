@@ -1,5 +1,6 @@
 // Slow start: a deployment that was just added or just recovered ramps its share of traffic over
-// a window instead of receiving a full share at once (Envoy's slow start, lb_algorithms.md §1.5).
+// a window instead of receiving a full share at once (Envoy's slow start,
+// https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/slow_start).
 //
 // Its weight is multiplied by max(min_weight_percent / 100, time_factor ^ (1 / aggression)) with
 // time_factor = max(time since the start, 1 ms) / window. The weighted strategies (weighted,

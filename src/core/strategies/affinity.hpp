@@ -8,8 +8,9 @@
 // weight / total of the keys, from every other member alike. Nothing is stored per key, and
 // routers with the same deployments map a key alike (the hash is fixed, not per process).
 //
-// With a load factor c >= 1 (Google's "consistent hashing with bounded loads", Envoy's
-// hash_balance_factor, HAProxy's hash-balance-factor; lb_algorithms.md §1.4, §6.1 item 7) a member
+// With a load factor c >= 1 (Mirrokni, Thorup and Zadimoghaddam, "Consistent Hashing with Bounded
+// Loads", SODA 2018, https://arxiv.org/abs/1608.01350, whose imbalance constant is about 1.25;
+// Envoy's hash_balance_factor; HAProxy's hash-balance-factor) a member
 // whose in-flight count has reached ceil(c * (in flight + 1) * weight / total weight) is passed
 // over for the key's next choice, so one hot key cannot overload a deployment.
 #pragma once

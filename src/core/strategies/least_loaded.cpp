@@ -4,7 +4,8 @@
 // load it is not always the same deployment that gets picked, yet weights still count (a weight-2
 // deployment carries about twice the in-flight calls of a weight-1 one). In-flight counts come
 // from tickets, so they are global to the router, like Envoy's rq_active. Slow start scales the
-// weight (lb_algorithms.md §1.5).
+// weight (Envoy's slow start,
+// https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/slow_start).
 #include "core/strategies/p2c.hpp"
 #include "core/strategies/ranking.hpp"
 #include "core/strategies/slow_start_weights.hpp"

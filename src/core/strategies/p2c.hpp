@@ -1,5 +1,5 @@
 // Power of two choices over DISTINCT members (Finagle's P2CPick, tower's sample_floyd2;
-// lb_algorithms.md §6.4 pitfall 5: Envoy, gRPC and HAProxy draw with replacement, so with few
+// Envoy's least_request, gRPC's and HAProxy's random(2) draw with replacement, so with few
 // deployments a good share of their picks degrade to a single random choice).
 #pragma once
 

@@ -1,10 +1,12 @@
 // Peak EWMA: power of two choices over distinct deployments on
 // peak-sensitive latency x (in flight + 1), per unit of weight (Finagle's and tower's P2C +
-// PeakEwma, failure-aware as linkerd2-proxy PR #4537; lb_algorithms.md §3.1). The latency
+// PeakEwma, failure-aware as linkerd2-proxy PR #4537; Finagle's finagle-core
+// loadbalancer/PeakEwma.scala, https://docs.rs/tower/latest/tower/load/peak_ewma/). The latency
 // estimate lives in each deployment's PeakEwmaState (health/peak_ewma_state.hpp), which reports
 // update; failures count as slow calls there, so fast 429s and 5xx do not look fast.
 //
-// A deployment without any sample yet (lb_algorithms.md §6.4 pitfall 3) costs:
+// A deployment without any sample yet (the herd onto zero-history hosts that Finagle's Penalty
+// and tower's default_rtt guard against) costs:
 //  - while idle, the mean estimate of the sampled eligible deployments in its tier (or
 //    latency_prior_ms when none has a sample): it is neither favoured (the seed started new
 //    providers at 0 ms: herding) nor starved (tower's old 1 s default starved new nodes);
