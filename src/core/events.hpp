@@ -15,6 +15,7 @@
 
 namespace llmroute {
 
+// Values equal llmr_event_kind's (static_assert in src/capi/enum_ties.cpp).
 enum class EventKind : uint8_t {
   kBreaker = 0,         // a deployment's breaker changed state
   kConfigApplied = 1,   // a whole configuration replaced the previous one

@@ -14,6 +14,7 @@
 
 namespace llmroute {
 
+// Values equal llmr_all_open_policy's (static_assert in src/capi/enum_ties.cpp).
 enum class AllOpenPolicy : uint8_t { kFailFast = 0, kPanic = 1 };
 
 struct RouterOptions {

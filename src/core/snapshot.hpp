@@ -15,7 +15,7 @@
 
 namespace llmroute {
 
-// Values equal llmr_fallback_kind's.
+// Values equal llmr_fallback_kind's (static_assert in src/capi/enum_ties.cpp).
 enum class FallbackKind : uint8_t { kGeneral = 0, kContextWindow = 1, kContentPolicy = 2 };
 
 struct DeploymentEntry {

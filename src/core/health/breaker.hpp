@@ -18,9 +18,10 @@
 
 namespace llmroute {
 
+// Values equal llmr_breaker_state's (static_assert in src/capi/enum_ties.cpp).
 enum class BreakerState : uint8_t { kClosed = 0, kOpen = 1, kHalfOpen = 2 };
 
-// Values equal llmr_override's.
+// Values equal llmr_override's (static_assert in src/capi/enum_ties.cpp).
 enum class Override : uint8_t { kAuto = 0, kForceOpen = 1, kForceClosed = 2 };
 
 // What kind of call an outcome belongs to.

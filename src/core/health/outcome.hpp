@@ -5,7 +5,7 @@
 
 namespace llmroute {
 
-// Values equal llmr_outcome's.
+// Values equal llmr_outcome's (static_assert in src/capi/enum_ties.cpp).
 enum class Outcome : uint8_t {
   kSuccess = 0,
   kRateLimited = 1,

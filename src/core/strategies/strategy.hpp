@@ -20,7 +20,7 @@
 
 namespace llmroute {
 
-// Values equal llmr_strategy's.
+// Values equal llmr_strategy's (static_assert in src/capi/enum_ties.cpp).
 enum class StrategyKind : uint8_t {
   kDefault = 0,
   kRoundRobin = 1,
