@@ -49,9 +49,8 @@ extern "C" {
 
 LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment, size_t struct_size) {
   llmr_deployment value{};
-  value.weight = 1;
-  value.cost_per_million_input = -1;  // not configured
-  value.cost_per_million_output = -1;
+#define LLMR_DEPLOYMENT_FIELD(name, c_type, def, ...) value.name = static_cast<c_type>(def);
+#include "options/deployment_fields.def"
   return llmroute::capi::InitVersioned(deployment, struct_size, llmroute::capi::kDeploymentV1Size,
                                        value, "deployment");
 }

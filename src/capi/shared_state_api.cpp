@@ -8,76 +8,22 @@
 #include "capi/handles.hpp"
 #include "capi/shared_state_support.hpp"
 
-using llmroute::kNsPerMs;
 using llmroute::capi::Fail;
 using llmroute::capi::Finish;
 using llmroute::capi::Guarded;
 
 namespace {
 
-constexpr size_t kMaxUrlBytes = 4096;
 constexpr size_t kSharedStateStatusV1Size =
     offsetof(llmr_shared_state_status, last_error_cap) + sizeof(size_t);
-
-llmr_status ReadMs(int64_t ms, const char *field, int64_t *ns) {
-  if (ms < 0 || ms > INT64_MAX / kNsPerMs) {
-    return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string("option ") + field + " is out of range");
-  }
-  *ns = ms * kNsPerMs;
-  return LLMR_OK;
-}
 
 }  // namespace
 
 namespace llmroute::capi {
 
-void InitSharedStateOptions(llmr_router_options *value) {
-  const SharedStateConfig defaults;
-  value->shared_state_url = nullptr;
-  value->shared_state_key_prefix = nullptr;
-  value->shared_state_sync_interval_ms = defaults.sync_interval_ns / kNsPerMs;
-  value->shared_state_connect_timeout_ms = defaults.connect_timeout_ns / kNsPerMs;
-  value->shared_state_command_timeout_ms = defaults.command_timeout_ns / kNsPerMs;
-  value->shared_state_rate_batch = defaults.rate_batch;
-}
-
-llmr_status ReadSharedStateOptions(const llmr_router_options &o, RouterOptions *core) {
-  if (o.shared_state_url == nullptr || o.shared_state_url[0] == '\0') return LLMR_OK;
-  SharedStateConfig &config = core->shared_state;
-  const size_t url_length = strnlen(o.shared_state_url, kMaxUrlBytes + 1);
-  if (url_length > kMaxUrlBytes) {
-    return Fail(LLMR_ERR_INVALID_ARGUMENT, "option shared_state_url is longer than 4096 bytes");
-  }
-  config.url.assign(o.shared_state_url, url_length);
-  if (o.shared_state_key_prefix != nullptr) {
-    const size_t length = strnlen(o.shared_state_key_prefix, 257);
-    if (length > 256) {
-      return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "option shared_state_key_prefix is longer than 256 bytes");
-    }
-    config.key_prefix.assign(o.shared_state_key_prefix, length);
-  }
-  if (llmr_status s = ReadMs(o.shared_state_sync_interval_ms, "shared_state_sync_interval_ms",
-                             &config.sync_interval_ns);
-      s != LLMR_OK) {
-    return s;
-  }
-  if (llmr_status s = ReadMs(o.shared_state_connect_timeout_ms, "shared_state_connect_timeout_ms",
-                             &config.connect_timeout_ns);
-      s != LLMR_OK) {
-    return s;
-  }
-  if (llmr_status s = ReadMs(o.shared_state_command_timeout_ms, "shared_state_command_timeout_ms",
-                             &config.command_timeout_ns);
-      s != LLMR_OK) {
-    return s;
-  }
-  config.rate_batch = o.shared_state_rate_batch;
-  if (Status s = config.Validate(); !s.ok()) return Finish(s);
-  if (Status s = redis::CreateBackend(config, &core->shared_state_backend); !s.ok()) {
-    return Finish(s);
-  }
-  return LLMR_OK;
+llmr_status CreateSharedStateBackend(RouterOptions *core) {
+  if (!core->shared_state.enabled()) return LLMR_OK;
+  return Finish(redis::CreateBackend(core->shared_state, &core->shared_state_backend));
 }
 
 }  // namespace llmroute::capi

@@ -1,5 +1,5 @@
-// The C options of the fleet shared state (llmr_router_options.shared_state_*), between the C
-// shim and the core (shared_state_api.cpp).
+// The fleet shared state's backend, built by the C shim from the router options
+// (shared_state_api.cpp).
 #pragma once
 
 #include "core/router_options.hpp"
@@ -7,11 +7,8 @@
 
 namespace llmroute::capi {
 
-// Writes the defaults of the shared_state_* fields.
-void InitSharedStateOptions(llmr_router_options *value);
-
-// Copies the shared_state_* fields into `core` and, when a URL is given, builds the backend it
-// names (no connection yet; llmroute::Router::Create makes the first attempt).
-llmr_status ReadSharedStateOptions(const llmr_router_options &options, RouterOptions *core);
+// When the options name a URL, builds the backend it names into core->shared_state_backend (no
+// connection yet; llmroute::Router::Create makes the first attempt).
+llmr_status CreateSharedStateBackend(RouterOptions *core);
 
 }  // namespace llmroute::capi

@@ -16,47 +16,18 @@
 #include <vector>
 
 #include "core/configuration.hpp"
+#include "core/option_table.hpp"
 #include "core/router_options.hpp"
 #include "core/status.hpp"
 
 namespace llmroute::config {
 
-// The router options a configuration can set (router_settings, apart from the strategy, which is
-// part of RouterConfiguration because a reload may change it).
-enum class Setting : uint8_t {
-  kAllOpenPolicy,
-  kBreakerConsecutiveFailures,
-  kBreakerFailureRatio,
-  kBreakerMinRequests,
-  kBreakerWindow,
-  kBreakerCooldownBase,
-  kBreakerCooldownMax,
-  kBreakerJitter,
-  kBreakerHalfOpenMaxProbes,
-  kLatencyEwmaAlpha,
-  kLatencyBuffer,
-  kLatencyPrior,
-  kRetryBudgetMaxTokens,
-  kRetryBudgetTokenRatio,
-  kTierOverprovisioningFactor,
-  kSlowStartWindow,
-  kSlowStartAggression,
-  kSlowStartMinWeightPercent,
-  kPeakEwmaDecay,
-  kPeakEwmaFailurePenalty,
-  kAffinityLoadFactor,
-  // router_settings.shared_state (docs/fleet.md)
-  kSharedStateUrl,
-  kSharedStateKeyPrefix,
-  kSharedStateSyncInterval,
-  kSharedStateConnectTimeout,
-  kSharedStateCommandTimeout,
-  kSharedStateRateBatch,
-};
-
+// The router options a configuration sets (router_settings; the strategy, which a reload may
+// change, goes to RouterConfiguration instead). Keys, types and ranges come from the options
+// table (src/options/router_options.def, core/option_table.hpp).
 struct Settings {
-  RouterOptions values;  // holds the value of each setting listed in `present`
-  std::vector<std::pair<Setting, std::string>> present;  // with its JSON path, in file order
+  RouterOptions values;  // holds the value of each option listed in `present`
+  std::vector<std::pair<OptionId, std::string>> present;  // with its JSON path, in table order
 };
 
 struct Document {
@@ -73,9 +44,17 @@ Status Parse(std::string_view json, Document *out);
 // Reads the file at `path` and parses it; a file that cannot be read is a kConfig error too.
 Status ParseFile(const std::string &path, Document *out);
 
-// Copies the settings the document sets into `options` (others keep their values). Combined
-// ranges (cooldown max >= base, ...) are then up to RouterOptions::Validate().
+// Copies the settings the document sets into `options` (others keep their values).
 void ApplySettings(const Settings &settings, RouterOptions *options);
+
+// Checks `combined` (options with the settings applied) as a whole: ranges and relations such as
+// cooldown max >= base. A problem with an option the document sets is kConfig naming its path;
+// one with an option it leaves alone (from the base options) is kInvalidArgument naming the C
+// option, as llmr_router_create() would.
+Status ValidateCombined(const Settings &settings, const RouterOptions &combined);
+
+// The JSON path of an option ("$.router_settings.breaker.window_ms").
+std::string OptionPath(const OptionInfo &info);
 
 // For a reload: router settings other than the strategy are fixed when a router is created.
 // Ok when every setting the document sets equals `running`'s; otherwise kConfig naming the first

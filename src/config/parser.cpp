@@ -1,19 +1,17 @@
 // The configuration schema: walks the DOM with the JSON path of every value, converts each value
 // to the core's types and range-checks it where it stands, so that the error names its path.
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
 #include <set>
-#include <sstream>
-#include <tuple>
 
 #include "config/config.hpp"
 #include "config/json_reader.hpp"
 #include "core/enum_names.hpp"
 #include "core/names.hpp"
-#include "core/shared_state/redis_url.hpp"
 
 namespace llmroute::config {
 
@@ -74,6 +72,9 @@ class Node {
 
   // An object whose keys all belong to `known` (comments aside).
   void ExpectObject(std::initializer_list<std::string_view> known) const {
+    ExpectObject(std::vector<std::string_view>(known));
+  }
+  void ExpectObject(const std::vector<std::string_view> &known) const {
     if (!value_.is_object()) Fail("must be an object (got " + TypeName(value_) + ")");
     for (const auto &[key, unused] : value_.items()) {
       if (IsComment(key)) continue;
@@ -191,19 +192,33 @@ class Node {
   std::string path_;
 };
 
-constexpr int64_t kMaxDurationMs = 365LL * 24 * 3600 * 1000;  // one year
-
+// A strategy by name (router_settings.strategy, model_settings.*.strategy), worded as its option.
 StrategyKind ParseStrategyNode(const Node &node) {
-  const std::string name = node.String();
-  const std::optional<StrategyKind> kind = ParseStrategy(name);
-  if (!kind || *kind == StrategyKind::kDefault) {
-    std::string list;
-    for (int v = 1; v < kStrategyKindCount; ++v) {
-      list += (list.empty() ? "" : ", ") + std::string(StrategyName(static_cast<StrategyKind>(v)));
-    }
-    node.Fail("unknown strategy " + Shown(node.value()) + " (known: " + list + ")");
+  const OptionInfo &info = Info(OptionId::strategy);
+  const std::optional<int> kind = node.value().is_string()
+                                      ? ParseOptionEnum(info.id, node.value().get<std::string>())
+                                      : std::nullopt;
+  if (!kind) node.Fail(OptionReason(info) + " (got " + Shown(node.value()) + ")");
+  return static_cast<StrategyKind>(*kind);
+}
+
+// The keys an object of router_settings may hold: the next segment of every option path under
+// `prefix` ("" for router_settings itself, "breaker." for its breaker object).
+std::vector<std::string_view> KnownKeys(std::string_view prefix) {
+  std::vector<std::string_view> keys;
+  for (const OptionInfo &info : RouterOptionTable()) {
+    std::string_view path = info.json;
+    if (path.empty() || path.substr(0, prefix.size()) != prefix) continue;
+    path.remove_prefix(prefix.size());
+    path = path.substr(0, path.find('.'));
+    if (std::find(keys.begin(), keys.end(), path) == keys.end()) keys.push_back(path);
   }
-  return *kind;
+  return keys;
+}
+
+// An option's path relative to router_settings, as relations name the other option.
+std::string RelativePath(const OptionInfo &info) {
+  return info.json;
 }
 
 class Parser {
@@ -232,184 +247,78 @@ class Parser {
   }
 
  private:
-  void Set(Setting setting, const Node &node) {
-    doc_.settings.present.emplace_back(setting, node.path());
-  }
-
-  int64_t DurationNs(const Node &node, int64_t min_ms) {
-    return node.Integer<int64_t>(min_ms, kMaxDurationMs) * kNsPerMs;
-  }
-
+  // router_settings: every option of the table with a JSON path, parsed and range-checked by
+  // its row.
   void RouterSettings(const Node &node) {
-    node.ExpectObject({"strategy", "all_open_policy", "breaker", "latency", "retry_budget",
-                       "tier_overprovisioning_factor", "slow_start", "peak_ewma",
-                       "affinity_load_factor", "shared_state"});
+    node.ExpectObject(KnownKeys(""));
+    for (const OptionInfo &info : RouterOptionTable()) {
+      if (*info.json != '\0') Find(node, info, info.json);
+    }
+    // Relations between two options the document sets (cooldown max >= base); with options it
+    // leaves alone they are checked once combined with the base options (ValidateCombined).
     RouterOptions &o = doc_.settings.values;
-    if (auto n = node.Member("strategy")) doc_.routing.strategy = ParseStrategyNode(*n);
-    if (auto n = node.Member("all_open_policy")) {
-      const std::string policy = n->String();
-      if (policy == "fail_fast") {
-        o.all_open_policy = AllOpenPolicy::kFailFast;
-      } else if (policy == "panic") {
-        o.all_open_policy = AllOpenPolicy::kPanic;
-      } else {
-        n->Fail("must be \"fail_fast\" or \"panic\" (got " + Shown(n->value()) + ")");
+    for (const auto &[id, path] : doc_.settings.present) {
+      const OptionInfo &info = Info(id);
+      if (info.relation.kind == RelationKind::kNone || !Sets(info.relation.other)) continue;
+      const OptionInfo &other = Info(info.relation.other);
+      const double v = GetOption(o, id);
+      const double bound = GetOption(o, other.id);
+      const bool below = info.relation.kind == RelationKind::kNotBelow;
+      if (below ? v < bound : v > bound) {
+        Throw(path, std::string("must be ") + (below ? ">= " : "<= ") + RelativePath(other) + " (" +
+                        FormatOptionValue(other, bound) + ")");
       }
-      Set(Setting::kAllOpenPolicy, *n);
-    }
-    if (auto b = node.Member("breaker")) Breaker(*b);
-    if (auto l = node.Member("latency")) {
-      l->ExpectObject({"ewma_alpha", "buffer", "prior_ms"});
-      if (auto n = l->Member("ewma_alpha")) {
-        o.latency_ewma_alpha = n->Number([](double v) { return v > 0 && v <= 1; }, "in (0, 1]");
-        Set(Setting::kLatencyEwmaAlpha, *n);
-      }
-      if (auto n = l->Member("buffer")) {
-        o.strategy_params.latency_buffer = n->Number([](double v) { return v >= 0; }, ">= 0");
-        Set(Setting::kLatencyBuffer, *n);
-      }
-      if (auto n = l->Member("prior_ms")) {
-        o.strategy_params.latency_prior_ms = n->Number([](double v) { return v >= 0; }, ">= 0");
-        Set(Setting::kLatencyPrior, *n);
-      }
-    }
-    if (auto r = node.Member("retry_budget")) {
-      r->ExpectObject({"max_tokens", "token_ratio"});
-      if (auto n = r->Member("max_tokens")) {
-        o.retry_budget_max_tokens =
-            n->Number([](double v) { return v >= 0 && v <= 1000; }, "in [0, 1000]");
-        Set(Setting::kRetryBudgetMaxTokens, *n);
-      }
-      if (auto n = r->Member("token_ratio")) {
-        o.retry_budget_token_ratio = n->Number([](double v) { return v >= 0; }, ">= 0");
-        Set(Setting::kRetryBudgetTokenRatio, *n);
-        if (r->Member("max_tokens") && o.retry_budget_token_ratio > o.retry_budget_max_tokens) {
-          n->Fail("must not exceed max_tokens (" + Shown(r->Member("max_tokens")->value()) + ")");
-        }
-      }
-    }
-    if (auto n = node.Member("tier_overprovisioning_factor")) {
-      if (n->value().is_string() && n->value().get<std::string>() == "infinity") {
-        o.tier_overprovisioning_factor = std::numeric_limits<double>::infinity();
-      } else if (!n->value().is_number()) {
-        n->Fail("must be a number >= 1 or \"infinity\" (strict tiers) (got " + Shown(n->value()) +
-                ")");
-      } else {
-        o.tier_overprovisioning_factor =
-            n->Number([](double v) { return v >= 1; }, ">= 1 or \"infinity\" (strict tiers)");
-      }
-      Set(Setting::kTierOverprovisioningFactor, *n);
-    }
-    if (auto s = node.Member("slow_start")) {
-      s->ExpectObject({"window_ms", "aggression", "min_weight_percent"});
-      SlowStartConfig &slow = o.strategy_params.slow_start;
-      if (auto n = s->Member("window_ms")) {
-        slow.window_ns = DurationNs(*n, 0);
-        Set(Setting::kSlowStartWindow, *n);
-      }
-      if (auto n = s->Member("aggression")) {
-        slow.aggression = n->Number([](double v) { return v > 0; }, "> 0");
-        Set(Setting::kSlowStartAggression, *n);
-      }
-      if (auto n = s->Member("min_weight_percent")) {
-        slow.min_weight_percent =
-            n->Number([](double v) { return v >= 0 && v <= 100; }, "in [0, 100]");
-        Set(Setting::kSlowStartMinWeightPercent, *n);
-      }
-    }
-    if (auto p = node.Member("peak_ewma")) {
-      p->ExpectObject({"decay_ms", "failure_penalty"});
-      if (auto n = p->Member("decay_ms")) {
-        o.strategy_params.peak_ewma.decay_ns = DurationNs(*n, 1);
-        Set(Setting::kPeakEwmaDecay, *n);
-      }
-      if (auto n = p->Member("failure_penalty")) {
-        o.strategy_params.peak_ewma.failure_penalty =
-            n->Number([](double v) { return v >= 1; }, ">= 1");
-        Set(Setting::kPeakEwmaFailurePenalty, *n);
-      }
-    }
-    if (auto n = node.Member("affinity_load_factor")) {
-      o.affinity_load_factor =
-          n->Number([](double v) { return v == 0 || v >= 1; }, "0 (unbounded) or >= 1");
-      Set(Setting::kAffinityLoadFactor, *n);
-    }
-    if (auto n = node.Member("shared_state")) SharedState(*n);
-  }
-
-  // router_settings.shared_state: the fleet's Redis (docs/fleet.md).
-  void SharedState(const Node &node) {
-    node.ExpectObject({"url", "key_prefix", "sync_interval_ms", "connect_timeout_ms",
-                       "command_timeout_ms", "rate_batch"});
-    SharedStateConfig &c = doc_.settings.values.shared_state;
-    if (auto n = node.Member("url")) {
-      c.url = n->String();
-      RedisEndpoint endpoint;
-      if (Status s = ParseRedisUrl(c.url, &endpoint); !s.ok()) {
-        n->Fail("'" + RedactRedisUrl(c.url) + "': " + s.message());
-      }
-      Set(Setting::kSharedStateUrl, *n);
-    }
-    if (auto n = node.Member("key_prefix")) {
-      c.key_prefix = n->String();
-      if (c.key_prefix.size() > 256) n->Fail("must be at most 256 bytes");
-      Set(Setting::kSharedStateKeyPrefix, *n);
-    }
-    const std::tuple<const char *, int64_t *, int64_t, Setting> durations[] = {
-        {"sync_interval_ms", &c.sync_interval_ns, 10, Setting::kSharedStateSyncInterval},
-        {"connect_timeout_ms", &c.connect_timeout_ns, 1, Setting::kSharedStateConnectTimeout},
-        {"command_timeout_ms", &c.command_timeout_ns, 1, Setting::kSharedStateCommandTimeout}};
-    for (const auto &[key, field, min_ms, setting] : durations) {
-      if (auto n = node.Member(key)) {
-        *field = n->Integer<int64_t>(min_ms, 3'600'000) * kNsPerMs;
-        Set(setting, *n);
-      }
-    }
-    if (auto n = node.Member("rate_batch")) {
-      c.rate_batch = n->Number([](double v) { return v > 0 && v <= 1; }, "in (0, 1]");
-      Set(Setting::kSharedStateRateBatch, *n);
     }
   }
 
-  void Breaker(const Node &node) {
-    node.ExpectObject({"consecutive_failures", "failure_ratio", "min_requests", "window_ms",
-                       "cooldown_base_ms", "cooldown_max_ms", "jitter", "half_open_max_probes"});
-    BreakerConfig &b = doc_.settings.values.breaker;
-    if (auto n = node.Member("consecutive_failures")) {
-      b.consecutive_failures = n->Integer<uint32_t>(1, 1'000'000);
-      Set(Setting::kBreakerConsecutiveFailures, *n);
+  // Walks `rest` of the option's path from `node`; parses the value when it is there.
+  void Find(const Node &node, const OptionInfo &info, std::string_view rest) {
+    const size_t dot = rest.find('.');
+    const auto member = node.Member(rest.substr(0, dot));
+    if (!member) return;
+    if (dot == std::string_view::npos) return Option(info, *member);
+    const std::string_view json = info.json;
+    member->ExpectObject(KnownKeys(json.substr(0, json.size() - rest.size() + dot + 1)));
+    Find(*member, info, rest.substr(dot + 1));
+  }
+
+  bool Sets(OptionId id) const {
+    for (const auto &entry : doc_.settings.present) {
+      if (entry.first == id) return true;
     }
-    if (auto n = node.Member("failure_ratio")) {
-      b.failure_ratio = n->Number([](double v) { return v >= 0 && v <= 1; }, "in [0, 1]");
-      Set(Setting::kBreakerFailureRatio, *n);
-    }
-    if (auto n = node.Member("min_requests")) {
-      b.min_requests = n->Integer<uint32_t>(1, 1'000'000'000);
-      Set(Setting::kBreakerMinRequests, *n);
-    }
-    if (auto n = node.Member("window_ms")) {
-      b.window_ns = DurationNs(*n, 1);
-      Set(Setting::kBreakerWindow, *n);
-    }
-    if (auto n = node.Member("cooldown_base_ms")) {
-      b.cooldown_base_ns = DurationNs(*n, 1);
-      Set(Setting::kBreakerCooldownBase, *n);
-    }
-    if (auto n = node.Member("cooldown_max_ms")) {
-      b.cooldown_max_ns = DurationNs(*n, 1);
-      Set(Setting::kBreakerCooldownMax, *n);
-      if (node.Member("cooldown_base_ms") && b.cooldown_max_ns < b.cooldown_base_ns) {
-        n->Fail("must be >= cooldown_base_ms (" + std::to_string(b.cooldown_base_ns / kNsPerMs) +
-                ")");
+    return false;
+  }
+
+  void Option(const OptionInfo &info, const Node &n) {
+    RouterOptions &o = doc_.settings.values;
+    const Json &value = n.value();
+    const auto bad = [&] { n.Fail(OptionReason(info) + " (got " + Shown(value) + ")"); };
+    if (info.kind == OptionKind::kString) {
+      if (!value.is_string()) n.Fail("must be a string (got " + Shown(value) + ")");
+      const std::string text = value.get<std::string>();
+      if (std::optional<std::string> problem = StringOptionProblem(info, text)) n.Fail(*problem);
+      if (!SetStringOption(&o, info.id, text).ok()) bad();
+    } else {
+      double v = 0;
+      if (info.kind == OptionKind::kEnum) {
+        const std::optional<int> parsed =
+            value.is_string() ? ParseOptionEnum(info.id, value.get<std::string>()) : std::nullopt;
+        if (!parsed) bad();
+        v = *parsed;
+      } else if (info.range.infinity_ok && value.is_string() &&
+                 value.get<std::string>() == "infinity") {
+        v = std::numeric_limits<double>::infinity();
+      } else if (value.is_number()) {
+        v = value.get<double>();
+      } else {
+        bad();
       }
+      if (!SetOption(&o, info.id, v).ok()) bad();
     }
-    if (auto n = node.Member("jitter")) {
-      b.jitter = n->Number([](double v) { return v >= 0 && v < 1; }, "in [0, 1)");
-      Set(Setting::kBreakerJitter, *n);
-    }
-    if (auto n = node.Member("half_open_max_probes")) {
-      b.half_open_max_probes = n->Integer<uint32_t>(1, 1'000'000);
-      Set(Setting::kBreakerHalfOpenMaxProbes, *n);
+    if (info.id == OptionId::strategy) {
+      doc_.routing.strategy = o.strategy;  // a reload may change it: part of the routing
+    } else {
+      doc_.settings.present.emplace_back(info.id, n.path());
     }
   }
 
@@ -508,65 +417,6 @@ class Parser {
   Document &doc_;
 };
 
-// Pairs every setting's field in two option sets: f(setting, field of a, field of b).
-template <typename A, typename B, typename F>
-void ForEachSetting(A &a, B &b, F f) {
-  f(Setting::kAllOpenPolicy, a.all_open_policy, b.all_open_policy);
-  f(Setting::kBreakerConsecutiveFailures, a.breaker.consecutive_failures,
-    b.breaker.consecutive_failures);
-  f(Setting::kBreakerFailureRatio, a.breaker.failure_ratio, b.breaker.failure_ratio);
-  f(Setting::kBreakerMinRequests, a.breaker.min_requests, b.breaker.min_requests);
-  f(Setting::kBreakerWindow, a.breaker.window_ns, b.breaker.window_ns);
-  f(Setting::kBreakerCooldownBase, a.breaker.cooldown_base_ns, b.breaker.cooldown_base_ns);
-  f(Setting::kBreakerCooldownMax, a.breaker.cooldown_max_ns, b.breaker.cooldown_max_ns);
-  f(Setting::kBreakerJitter, a.breaker.jitter, b.breaker.jitter);
-  f(Setting::kBreakerHalfOpenMaxProbes, a.breaker.half_open_max_probes,
-    b.breaker.half_open_max_probes);
-  f(Setting::kLatencyEwmaAlpha, a.latency_ewma_alpha, b.latency_ewma_alpha);
-  f(Setting::kLatencyBuffer, a.strategy_params.latency_buffer, b.strategy_params.latency_buffer);
-  f(Setting::kLatencyPrior, a.strategy_params.latency_prior_ms, b.strategy_params.latency_prior_ms);
-  f(Setting::kRetryBudgetMaxTokens, a.retry_budget_max_tokens, b.retry_budget_max_tokens);
-  f(Setting::kRetryBudgetTokenRatio, a.retry_budget_token_ratio, b.retry_budget_token_ratio);
-  f(Setting::kTierOverprovisioningFactor, a.tier_overprovisioning_factor,
-    b.tier_overprovisioning_factor);
-  f(Setting::kSlowStartWindow, a.strategy_params.slow_start.window_ns,
-    b.strategy_params.slow_start.window_ns);
-  f(Setting::kSlowStartAggression, a.strategy_params.slow_start.aggression,
-    b.strategy_params.slow_start.aggression);
-  f(Setting::kSlowStartMinWeightPercent, a.strategy_params.slow_start.min_weight_percent,
-    b.strategy_params.slow_start.min_weight_percent);
-  f(Setting::kPeakEwmaDecay, a.strategy_params.peak_ewma.decay_ns,
-    b.strategy_params.peak_ewma.decay_ns);
-  f(Setting::kPeakEwmaFailurePenalty, a.strategy_params.peak_ewma.failure_penalty,
-    b.strategy_params.peak_ewma.failure_penalty);
-  f(Setting::kAffinityLoadFactor, a.affinity_load_factor, b.affinity_load_factor);
-  f(Setting::kSharedStateUrl, a.shared_state.url, b.shared_state.url);
-  f(Setting::kSharedStateKeyPrefix, a.shared_state.key_prefix, b.shared_state.key_prefix);
-  f(Setting::kSharedStateSyncInterval, a.shared_state.sync_interval_ns,
-    b.shared_state.sync_interval_ns);
-  f(Setting::kSharedStateConnectTimeout, a.shared_state.connect_timeout_ns,
-    b.shared_state.connect_timeout_ns);
-  f(Setting::kSharedStateCommandTimeout, a.shared_state.command_timeout_ns,
-    b.shared_state.command_timeout_ns);
-  f(Setting::kSharedStateRateBatch, a.shared_state.rate_batch, b.shared_state.rate_batch);
-}
-
-// A setting's value as the configuration spells it (durations in ms), for messages.
-template <typename T>
-std::string Spelled(const T &value) {
-  if constexpr (std::is_same_v<T, AllOpenPolicy>) {
-    return value == AllOpenPolicy::kPanic ? "\"panic\"" : "\"fail_fast\"";
-  } else if constexpr (std::is_same_v<T, int64_t>) {
-    return std::to_string(value / kNsPerMs);
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    return "\"" + RedactRedisUrl(value) + "\"";  // never a password in a message
-  } else {
-    std::ostringstream out;
-    out << value;
-    return out.str();
-  }
-}
-
 }  // namespace
 
 Status Parse(std::string_view json, Document *out) {
@@ -609,27 +459,38 @@ Status ParseFile(const std::string &path, Document *out) {
 }
 
 void ApplySettings(const Settings &settings, RouterOptions *options) {
-  // No structured binding here: clang before 16 (Debian 12 has clang 14, which builds the
-  // fuzzers) cannot capture one in a lambda.
-  for (const auto &entry : settings.present) {
-    const Setting setting = entry.first;
-    ForEachSetting(*options, settings.values, [&](Setting s, auto &to, const auto &from) {
-      if (s == setting) to = from;
-    });
+  for (const auto &entry : settings.present) CopyOption(settings.values, entry.first, options);
+}
+
+std::string OptionPath(const OptionInfo &info) {
+  return "$.router_settings." + std::string(info.json);
+}
+
+Status ValidateCombined(const Settings &settings, const RouterOptions &combined) {
+  const std::optional<OptionProblem> problem = FindOptionProblem(combined, RelativePath);
+  if (!problem) return Status::Ok();
+  const OptionInfo &info = Info(problem->id);
+  for (const auto &[id, path] : settings.present) {
+    if (id == problem->id) return {Code::kConfig, path + ": " + problem->reason};
   }
+  // An option the document leaves alone is out of its relation with one the document sets.
+  for (const auto &[id, path] : settings.present) {
+    if (info.relation.kind != RelationKind::kNone && id == info.relation.other) {
+      return {Code::kConfig, path + ": conflicts with " + RelativePath(info) + " (" +
+                                 OptionValueText(combined, info.id) + "), which " +
+                                 problem->reason.substr(0, problem->reason.find(" (got"))};
+    }
+  }
+  return combined.Validate();  // the base options' fault: worded with the C names
 }
 
 Status CheckSettingsUnchanged(const Settings &settings, const RouterOptions &running) {
-  for (const auto &entry : settings.present) {
-    const Setting setting = entry.first;
-    const std::string &path = entry.second;
-    std::string message;
-    ForEachSetting(running, settings.values, [&](Setting s, const auto &current, const auto &next) {
-      if (s != setting || current == next) return;
-      message = path + ": cannot change on a running router (it is " + Spelled(current) +
-                ", the configuration says " + Spelled(next) + "); create a new router to change it";
-    });
-    if (!message.empty()) return {Code::kConfig, message};
+  for (const auto &[id, path] : settings.present) {
+    if (Info(id).reloadable || SameOption(running, settings.values, id)) continue;
+    return {Code::kConfig, path + ": cannot change on a running router (it is " +
+                               OptionValueText(running, id) + ", the configuration says " +
+                               OptionValueText(settings.values, id) +
+                               "); create a new router to change it"};
   }
   return Status::Ok();
 }

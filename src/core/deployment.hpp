@@ -16,24 +16,27 @@
 #include "core/health/peak_ewma_state.hpp"
 #include "core/health/slow_start.hpp"
 #include "core/limits/deployment_limits.hpp"
+#include "core/option_defaults.hpp"
 #include "core/spin_lock.hpp"
 #include "core/stats/deployment_stats.hpp"
 #include "core/status.hpp"
 
 namespace llmroute {
 
+// Defaults from the table of llmr_deployment (src/options/deployment_fields.def).
 struct DeploymentSpec {
   std::string name;
   std::vector<std::string> models;  // exact names, "*", or glob patterns
-  uint32_t weight = 1;
-  uint32_t tier = 0;
+  uint32_t weight = option_defaults::deployment::weight;
+  uint32_t tier = option_defaults::deployment::tier;
   std::vector<std::string> tags;
   // Price per 1M input / output tokens, in the host's currency; negative when not configured.
-  double cost_per_million_input = -1;
-  double cost_per_million_output = -1;
-  uint32_t rpm_limit = 0;  // 0: unlimited
-  uint64_t tpm_limit = 0;
-  uint32_t max_in_flight = 0;
+  double cost_per_million_input = option_defaults::deployment::cost_per_million_input;
+  double cost_per_million_output = option_defaults::deployment::cost_per_million_output;
+  // 0: unlimited
+  uint32_t rpm_limit = option_defaults::deployment::rpm_limit;
+  uint64_t tpm_limit = option_defaults::deployment::tpm_limit;
+  uint32_t max_in_flight = option_defaults::deployment::max_in_flight;
 };
 
 constexpr uint32_t kMaxWeight = 1'000'000;

@@ -6,6 +6,7 @@
 #include "core/clock.hpp"
 #include "core/execution/sleeper.hpp"
 #include "core/health/breaker_config.hpp"
+#include "core/option_defaults.hpp"
 #include "core/random.hpp"
 #include "core/shared_state/backend.hpp"
 #include "core/shared_state/shared_state_config.hpp"
@@ -18,20 +19,20 @@ namespace llmroute {
 enum class AllOpenPolicy : uint8_t { kFailFast = 0, kPanic = 1 };
 
 struct RouterOptions {
-  StrategyKind strategy = StrategyKind::kRoundRobin;
-  AllOpenPolicy all_open_policy = AllOpenPolicy::kFailFast;
+  StrategyKind strategy = static_cast<StrategyKind>(option_defaults::strategy);
+  AllOpenPolicy all_open_policy = static_cast<AllOpenPolicy>(option_defaults::all_open_policy);
   BreakerConfig breaker;
-  double latency_ewma_alpha = 0.125;  // the seed's 7/8 old + 1/8 new
+  double latency_ewma_alpha = option_defaults::latency_ewma_alpha;  // the seed's 7/8 old + 1/8 new
   StrategyParams strategy_params;
   // Priority tiers: Envoy's overprovisioning factor (priority_tiers.hpp); infinity: strict tiers.
-  double tier_overprovisioning_factor = 1.4;
+  double tier_overprovisioning_factor = option_defaults::tier_overprovisioning_factor;
   // Session affinity's bounded load (strategies/affinity.hpp); 0: unbounded.
-  double affinity_load_factor = 0;
+  double affinity_load_factor = option_defaults::affinity_load_factor;
   std::unique_ptr<Clock> clock;      // nullptr: SteadyClock
   std::unique_ptr<Sleeper> sleeper;  // nullptr: SystemSleeper
   // gRPC retry throttling's maxTokens and tokenRatio (see execution/retry_budget.hpp).
-  double retry_budget_max_tokens = 10;
-  double retry_budget_token_ratio = 0.1;
+  double retry_budget_max_tokens = option_defaults::retry_budget_max_tokens;
+  double retry_budget_token_ratio = option_defaults::retry_budget_token_ratio;
   std::unique_ptr<RandomSource> rng;  // nullptr: ThreadLocalRandom
   // Fleet shared state (shared_state/, docs/fleet.md): the settings, and the backend the C shim
   // built from the URL (nullptr: none, each router on its own).

@@ -154,8 +154,8 @@ TEST(ConfigApi, EveryKindOfErrorIsConfigStatus) {
        "$.model_list: unknown field (known fields: version, router_settings, deployments, "
        "aliases, fallbacks, context_window_fallbacks, content_policy_fallbacks, model_settings)"},
       {R"({"router_settings": {"strategy": "simple-shuffle"}})",
-       "$.router_settings.strategy: unknown strategy \"simple-shuffle\" (known: round_robin, "
-       "weighted, weighted_random, latency, availability, least_loaded, peak_ewma, cost)"},
+       "$.router_settings.strategy: must be one of round_robin, weighted, weighted_random, "
+       "latency, availability, least_loaded, peak_ewma, cost (got \"simple-shuffle\")"},
       {R"({"deployments": [{"name": "a", "models": ["m"]}, {"name": "a", "models": ["m"]}]})",
        "$.deployments[1].name: duplicate deployment name 'a' (first at $.deployments[0].name)"},
   };
@@ -196,15 +196,36 @@ TEST(ConfigApi, SettingsInvalidTogetherWithTheBaseAreConfigErrors) {
   const char *json = R"({"router_settings": {"breaker": {"cooldown_max_ms": 5000}}})";
   llmr_router *router = nullptr;
   EXPECT_EQ(llmr_router_create_from_config(json, strlen(json), &base, &router), LLMR_ERR_CONFIG);
+  // The setting the file gives is named by its path, the base option it conflicts with by its.
   EXPECT_STREQ(llmr_error_message(),
-               "$.router_settings: with the base options, option breaker_cooldown_max_ms must be "
-               ">= breaker_cooldown_base_ms");
-  // Without router settings in the file, bad base options are the host's argument error.
-  base.breaker_cooldown_max_ms = 1;
+               "$.router_settings.breaker.cooldown_max_ms: must be >= breaker.cooldown_base_ms "
+               "(10000)");
+  // A base option the file leaves alone, out of its relation with one the file sets: the error
+  // is the file's, at the path of what it sets.
+  const char *base_high = R"({"router_settings": {"breaker": {"cooldown_base_ms": 600000}}})";
+  llmr_router_options_init(&base, sizeof base);
+  EXPECT_EQ(llmr_router_create_from_config(base_high, strlen(base_high), &base, &router),
+            LLMR_ERR_CONFIG);
+  EXPECT_STREQ(llmr_error_message(),
+               "$.router_settings.breaker.cooldown_base_ms: conflicts with "
+               "breaker.cooldown_max_ms (300000), which must be >= breaker.cooldown_base_ms "
+               "(600000)");
+  // Without router settings in the file, bad base options are the host's argument error, worded
+  // as llmr_router_create() words it.
+  base.breaker_cooldown_base_ms = 10'000;
+  base.breaker_cooldown_max_ms = 1000;
   EXPECT_EQ(llmr_router_create_from_config("{}", 2, &base, &router), LLMR_ERR_INVALID_ARGUMENT);
+  EXPECT_STREQ(llmr_error_message(),
+               "option breaker_cooldown_max_ms must be >= breaker_cooldown_base_ms (10000)");
+  EXPECT_EQ(llmr_router_create(&base, &router), LLMR_ERR_INVALID_ARGUMENT);
+  EXPECT_STREQ(llmr_error_message(),
+               "option breaker_cooldown_max_ms must be >= breaker_cooldown_base_ms (10000)");
   // Validation alone checks the settings against the defaults (cooldown base 5000 ms).
   const char *low = R"({"router_settings": {"breaker": {"cooldown_max_ms": 1000}}})";
   EXPECT_EQ(llmr_config_validate(low, strlen(low)), LLMR_ERR_CONFIG);
+  EXPECT_STREQ(llmr_error_message(),
+               "$.router_settings.breaker.cooldown_max_ms: must be >= breaker.cooldown_base_ms "
+               "(5000)");
 }
 
 TEST(ConfigApi, FilesAndArguments) {

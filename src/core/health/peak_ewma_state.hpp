@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "core/option_defaults.hpp"
 #include "core/spin_lock.hpp"
 
 namespace llmroute {
@@ -24,11 +25,11 @@ namespace llmroute {
 struct PeakEwmaConfig {
   // The time constant of the decay (Finagle's p2cPeakEwma decayTime and linkerd's EWMA_DECAY:
   // 10 s).
-  int64_t decay_ns = 10'000'000'000;
+  int64_t decay_ns = option_defaults::Ns(option_defaults::peak_ewma_decay_ms);
   // A failure counts as a call this many times slower than the current estimate (or than the
   // latency prior when that is larger). linkerd injects a penalty latency likewise; 10 makes one
   // fast 429 cost as much as ten ordinary calls in flight.
-  double failure_penalty = 10.0;
+  double failure_penalty = option_defaults::peak_ewma_failure_penalty;
 };
 
 class PeakEwmaState {

@@ -17,16 +17,17 @@
 #include <limits>
 
 #include "core/clock.hpp"
+#include "core/option_defaults.hpp"
 
 namespace llmroute {
 
 struct SlowStartConfig {
   // 0 turns slow start off. Envoy has no default window: slow start is off unless configured.
-  int64_t window_ns = 0;
+  int64_t window_ns = option_defaults::Ns(option_defaults::slow_start_window_ms);
   // 1.0 ramps linearly; larger values ramp faster at first (Envoy's default and meaning).
-  double aggression = 1.0;
+  double aggression = option_defaults::slow_start_aggression;
   // The floor of the ramp, so that a new deployment still gets some traffic (Envoy: 10%).
-  double min_weight_percent = 10.0;
+  double min_weight_percent = option_defaults::slow_start_min_weight_percent;
 
   bool enabled() const { return window_ns > 0; }
 };

@@ -15,6 +15,7 @@
 
 #include "core/clock.hpp"
 #include "core/deployment.hpp"
+#include "core/option_defaults.hpp"
 #include "core/random.hpp"
 #include "core/thread_slot.hpp"
 
@@ -120,8 +121,8 @@ class Eligible {
 };
 
 struct StrategyParams {
-  double latency_buffer = 0.1;
-  double latency_prior_ms = 1000.0;
+  double latency_buffer = option_defaults::latency_buffer;
+  double latency_prior_ms = option_defaults::latency_prior_ms;
   // A latency sample older than this is stale: see strategies/latency.cpp. The router sets it to
   // the breaker's window (the span of history that health decisions count).
   int64_t latency_stale_ns = 30'000'000'000;
