@@ -418,4 +418,5 @@ type RawPick struct {
 %csconst(1);
 #endif
 %include "llmroute_enums.i"
+%include "options_generated.hpp"
 %include "llmroute_swig.hpp"

@@ -487,48 +487,6 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_AttemptInfoVector")]
   public static extern void delete_AttemptInfoVector(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_StatusName")]
-  public static extern string StatusName(int jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_LibraryVersion")]
-  public static extern int LibraryVersion();
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_LibraryVersionString")]
-  public static extern string LibraryVersionString();
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_HeaderVersion")]
-  public static extern int HeaderVersion();
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_Clock")]
-  public static extern void delete_Clock(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Clock_NowNanos")]
-  public static extern long Clock_NowNanos(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Clock_SleepNanos")]
-  public static extern void Clock_SleepNanos(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Clock_SleepNanosSwigExplicitClock")]
-  public static extern void Clock_SleepNanosSwigExplicitClock(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_Clock")]
-  public static extern global::System.IntPtr new_Clock();
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Clock_director_connect")]
-  public static extern void Clock_director_connect(global::System.Runtime.InteropServices.HandleRef jarg1, Clock.SwigDelegateClock_0 delegate0, Clock.SwigDelegateClock_1 delegate1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_RandomSource")]
-  public static extern void delete_RandomSource(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RandomSource_NextBits")]
-  public static extern long RandomSource_NextBits(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_RandomSource")]
-  public static extern global::System.IntPtr new_RandomSource();
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RandomSource_director_connect")]
-  public static extern void RandomSource_director_connect(global::System.Runtime.InteropServices.HandleRef jarg1, RandomSource.SwigDelegateRandomSource_0 delegate0);
-
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_RouterOptions")]
   public static extern global::System.IntPtr new_RouterOptions();
 
@@ -622,8 +580,128 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_RetryBudgetTokenRatio_get")]
   public static extern double RouterOptions_RetryBudgetTokenRatio_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_TierOverprovisioningFactor_set")]
+  public static extern void RouterOptions_TierOverprovisioningFactor_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_TierOverprovisioningFactor_get")]
+  public static extern double RouterOptions_TierOverprovisioningFactor_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SlowStartWindowMs_set")]
+  public static extern void RouterOptions_SlowStartWindowMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SlowStartWindowMs_get")]
+  public static extern long RouterOptions_SlowStartWindowMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SlowStartAggression_set")]
+  public static extern void RouterOptions_SlowStartAggression_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SlowStartAggression_get")]
+  public static extern double RouterOptions_SlowStartAggression_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SlowStartMinWeightPercent_set")]
+  public static extern void RouterOptions_SlowStartMinWeightPercent_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SlowStartMinWeightPercent_get")]
+  public static extern double RouterOptions_SlowStartMinWeightPercent_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_PeakEwmaDecayMs_set")]
+  public static extern void RouterOptions_PeakEwmaDecayMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_PeakEwmaDecayMs_get")]
+  public static extern long RouterOptions_PeakEwmaDecayMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_PeakEwmaFailurePenalty_set")]
+  public static extern void RouterOptions_PeakEwmaFailurePenalty_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_PeakEwmaFailurePenalty_get")]
+  public static extern double RouterOptions_PeakEwmaFailurePenalty_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_AffinityLoadFactor_set")]
+  public static extern void RouterOptions_AffinityLoadFactor_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_AffinityLoadFactor_get")]
+  public static extern double RouterOptions_AffinityLoadFactor_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateUrl_set")]
+  public static extern void RouterOptions_SharedStateUrl_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateUrl_get")]
+  public static extern string RouterOptions_SharedStateUrl_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateKeyPrefix_set")]
+  public static extern void RouterOptions_SharedStateKeyPrefix_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateKeyPrefix_get")]
+  public static extern string RouterOptions_SharedStateKeyPrefix_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateSyncIntervalMs_set")]
+  public static extern void RouterOptions_SharedStateSyncIntervalMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateSyncIntervalMs_get")]
+  public static extern long RouterOptions_SharedStateSyncIntervalMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateConnectTimeoutMs_set")]
+  public static extern void RouterOptions_SharedStateConnectTimeoutMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateConnectTimeoutMs_get")]
+  public static extern long RouterOptions_SharedStateConnectTimeoutMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateCommandTimeoutMs_set")]
+  public static extern void RouterOptions_SharedStateCommandTimeoutMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateCommandTimeoutMs_get")]
+  public static extern long RouterOptions_SharedStateCommandTimeoutMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateRateBatch_set")]
+  public static extern void RouterOptions_SharedStateRateBatch_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_SharedStateRateBatch_get")]
+  public static extern double RouterOptions_SharedStateRateBatch_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_RouterOptions")]
   public static extern void delete_RouterOptions(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_StatusName")]
+  public static extern string StatusName(int jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_LibraryVersion")]
+  public static extern int LibraryVersion();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_LibraryVersionString")]
+  public static extern string LibraryVersionString();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_HeaderVersion")]
+  public static extern int HeaderVersion();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_Clock")]
+  public static extern void delete_Clock(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Clock_NowNanos")]
+  public static extern long Clock_NowNanos(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Clock_SleepNanos")]
+  public static extern void Clock_SleepNanos(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Clock_SleepNanosSwigExplicitClock")]
+  public static extern void Clock_SleepNanosSwigExplicitClock(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_Clock")]
+  public static extern global::System.IntPtr new_Clock();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Clock_director_connect")]
+  public static extern void Clock_director_connect(global::System.Runtime.InteropServices.HandleRef jarg1, Clock.SwigDelegateClock_0 delegate0, Clock.SwigDelegateClock_1 delegate1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_RandomSource")]
+  public static extern void delete_RandomSource(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RandomSource_NextBits")]
+  public static extern long RandomSource_NextBits(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_RandomSource")]
+  public static extern global::System.IntPtr new_RandomSource();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RandomSource_director_connect")]
+  public static extern void RandomSource_director_connect(global::System.Runtime.InteropServices.HandleRef jarg1, RandomSource.SwigDelegateRandomSource_0 delegate0);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_Deployment__SWIG_0")]
   public static extern global::System.IntPtr new_Deployment__SWIG_0();

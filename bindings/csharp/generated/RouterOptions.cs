@@ -210,6 +210,140 @@ public class RouterOptions : global::System.IDisposable {
     } 
   }
 
+  public double TierOverprovisioningFactor {
+    set {
+      NativePINVOKE.RouterOptions_TierOverprovisioningFactor_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_TierOverprovisioningFactor_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long SlowStartWindowMs {
+    set {
+      NativePINVOKE.RouterOptions_SlowStartWindowMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.RouterOptions_SlowStartWindowMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double SlowStartAggression {
+    set {
+      NativePINVOKE.RouterOptions_SlowStartAggression_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_SlowStartAggression_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double SlowStartMinWeightPercent {
+    set {
+      NativePINVOKE.RouterOptions_SlowStartMinWeightPercent_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_SlowStartMinWeightPercent_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long PeakEwmaDecayMs {
+    set {
+      NativePINVOKE.RouterOptions_PeakEwmaDecayMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.RouterOptions_PeakEwmaDecayMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double PeakEwmaFailurePenalty {
+    set {
+      NativePINVOKE.RouterOptions_PeakEwmaFailurePenalty_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_PeakEwmaFailurePenalty_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double AffinityLoadFactor {
+    set {
+      NativePINVOKE.RouterOptions_AffinityLoadFactor_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_AffinityLoadFactor_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public string SharedStateUrl {
+    set {
+      NativePINVOKE.RouterOptions_SharedStateUrl_set(swigCPtr, value);
+      if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+    } 
+    get {
+      string ret = NativePINVOKE.RouterOptions_SharedStateUrl_get(swigCPtr);
+      if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+      return ret;
+    } 
+  }
+
+  public string SharedStateKeyPrefix {
+    set {
+      NativePINVOKE.RouterOptions_SharedStateKeyPrefix_set(swigCPtr, value);
+      if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+    } 
+    get {
+      string ret = NativePINVOKE.RouterOptions_SharedStateKeyPrefix_get(swigCPtr);
+      if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+      return ret;
+    } 
+  }
+
+  public long SharedStateSyncIntervalMs {
+    set {
+      NativePINVOKE.RouterOptions_SharedStateSyncIntervalMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.RouterOptions_SharedStateSyncIntervalMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long SharedStateConnectTimeoutMs {
+    set {
+      NativePINVOKE.RouterOptions_SharedStateConnectTimeoutMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.RouterOptions_SharedStateConnectTimeoutMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long SharedStateCommandTimeoutMs {
+    set {
+      NativePINVOKE.RouterOptions_SharedStateCommandTimeoutMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.RouterOptions_SharedStateCommandTimeoutMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double SharedStateRateBatch {
+    set {
+      NativePINVOKE.RouterOptions_SharedStateRateBatch_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_SharedStateRateBatch_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

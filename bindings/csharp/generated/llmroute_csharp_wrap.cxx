@@ -2435,142 +2435,6 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_AttemptInfoVector(void * jarg
 }
 
 
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_StatusName(int jarg1) {
-  const char * jresult ;
-  int arg1 ;
-  std::string result;
-  
-  arg1 = (int)jarg1; 
-  result = llmroute::swig::StatusName(arg1);
-  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_LibraryVersion() {
-  int jresult ;
-  int32_t result;
-  
-  result = (int32_t)llmroute::swig::LibraryVersion();
-  jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_LibraryVersionString() {
-  const char * jresult ;
-  std::string result;
-  
-  result = llmroute::swig::LibraryVersionString();
-  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_HeaderVersion() {
-  int jresult ;
-  int32_t result;
-  
-  result = (int32_t)llmroute::swig::HeaderVersion();
-  jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Clock(void * jarg1) {
-  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
-  
-  arg1 = (llmroute::swig::Clock *)jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Clock_NowNanos(void * jarg1) {
-  long long jresult ;
-  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
-  int64_t result;
-  
-  arg1 = (llmroute::swig::Clock *)jarg1; 
-  result = (int64_t)(arg1)->NowNanos();
-  jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Clock_SleepNanos(void * jarg1, long long jarg2) {
-  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
-  int64_t arg2 ;
-  
-  arg1 = (llmroute::swig::Clock *)jarg1; 
-  arg2 = (int64_t)jarg2; 
-  (arg1)->SleepNanos(arg2);
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Clock_SleepNanosSwigExplicitClock(void * jarg1, long long jarg2) {
-  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
-  int64_t arg2 ;
-  
-  arg1 = (llmroute::swig::Clock *)jarg1; 
-  arg2 = (int64_t)jarg2; 
-  (arg1)->llmroute::swig::Clock::SleepNanos(arg2);
-}
-
-
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Clock() {
-  void * jresult ;
-  llmroute::swig::Clock *result = 0 ;
-  
-  result = (llmroute::swig::Clock *)new SwigDirector_Clock();
-  jresult = (void *)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Clock_director_connect(void *objarg, SwigDirector_Clock::SWIG_Callback0_t callback0, SwigDirector_Clock::SWIG_Callback1_t callback1) {
-  llmroute::swig::Clock *obj = (llmroute::swig::Clock *)objarg;
-  SwigDirector_Clock *director = static_cast<SwigDirector_Clock *>(obj);
-  director->swig_connect_director(callback0, callback1);
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RandomSource(void * jarg1) {
-  llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
-  
-  arg1 = (llmroute::swig::Random *)jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RandomSource_NextBits(void * jarg1) {
-  long long jresult ;
-  llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
-  int64_t result;
-  
-  arg1 = (llmroute::swig::Random *)jarg1; 
-  result = (int64_t)(arg1)->NextBits();
-  jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_RandomSource() {
-  void * jresult ;
-  llmroute::swig::Random *result = 0 ;
-  
-  result = (llmroute::swig::Random *)new SwigDirector_RandomSource();
-  jresult = (void *)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RandomSource_director_connect(void *objarg, SwigDirector_RandomSource::SWIG_Callback0_t callback0) {
-  llmroute::swig::Random *obj = (llmroute::swig::Random *)objarg;
-  SwigDirector_RandomSource *director = static_cast<SwigDirector_RandomSource *>(obj);
-  director->swig_connect_director(callback0);
-}
-
-
 SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_RouterOptions() {
   void * jresult ;
   llmroute::swig::RouterOptions *result = 0 ;
@@ -2911,11 +2775,443 @@ SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_RetryBudgetTokenRati
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_TierOverprovisioningFactor_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->tier_overprovisioning_factor = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_TierOverprovisioningFactor_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->tier_overprovisioning_factor);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SlowStartWindowMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->slow_start_window_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SlowStartWindowMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->slow_start_window_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SlowStartAggression_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->slow_start_aggression = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SlowStartAggression_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->slow_start_aggression);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SlowStartMinWeightPercent_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->slow_start_min_weight_percent = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SlowStartMinWeightPercent_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->slow_start_min_weight_percent);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_PeakEwmaDecayMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->peak_ewma_decay_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_PeakEwmaDecayMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->peak_ewma_decay_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_PeakEwmaFailurePenalty_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->peak_ewma_failure_penalty = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_PeakEwmaFailurePenalty_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->peak_ewma_failure_penalty);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_AffinityLoadFactor_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->affinity_load_factor = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_AffinityLoadFactor_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->affinity_load_factor);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateUrl_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->shared_state_url = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateUrl_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (std::string *) & ((arg1)->shared_state_url);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateKeyPrefix_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->shared_state_key_prefix = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateKeyPrefix_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (std::string *) & ((arg1)->shared_state_key_prefix);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateSyncIntervalMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->shared_state_sync_interval_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateSyncIntervalMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->shared_state_sync_interval_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateConnectTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->shared_state_connect_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateConnectTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->shared_state_connect_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateCommandTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->shared_state_command_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateCommandTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->shared_state_command_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateRateBatch_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->shared_state_rate_batch = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateRateBatch_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->shared_state_rate_batch);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RouterOptions(void * jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = (llmroute::swig::RouterOptions *)jarg1; 
   delete arg1;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_StatusName(int jarg1) {
+  const char * jresult ;
+  int arg1 ;
+  std::string result;
+  
+  arg1 = (int)jarg1; 
+  result = llmroute::swig::StatusName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_LibraryVersion() {
+  int jresult ;
+  int32_t result;
+  
+  result = (int32_t)llmroute::swig::LibraryVersion();
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_LibraryVersionString() {
+  const char * jresult ;
+  std::string result;
+  
+  result = llmroute::swig::LibraryVersionString();
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_HeaderVersion() {
+  int jresult ;
+  int32_t result;
+  
+  result = (int32_t)llmroute::swig::HeaderVersion();
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Clock(void * jarg1) {
+  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
+  
+  arg1 = (llmroute::swig::Clock *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Clock_NowNanos(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Clock *)jarg1; 
+  result = (int64_t)(arg1)->NowNanos();
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Clock_SleepNanos(void * jarg1, long long jarg2) {
+  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Clock *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  (arg1)->SleepNanos(arg2);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Clock_SleepNanosSwigExplicitClock(void * jarg1, long long jarg2) {
+  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Clock *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  (arg1)->llmroute::swig::Clock::SleepNanos(arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Clock() {
+  void * jresult ;
+  llmroute::swig::Clock *result = 0 ;
+  
+  result = (llmroute::swig::Clock *)new SwigDirector_Clock();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Clock_director_connect(void *objarg, SwigDirector_Clock::SWIG_Callback0_t callback0, SwigDirector_Clock::SWIG_Callback1_t callback1) {
+  llmroute::swig::Clock *obj = (llmroute::swig::Clock *)objarg;
+  SwigDirector_Clock *director = static_cast<SwigDirector_Clock *>(obj);
+  director->swig_connect_director(callback0, callback1);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RandomSource(void * jarg1) {
+  llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
+  
+  arg1 = (llmroute::swig::Random *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RandomSource_NextBits(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Random *)jarg1; 
+  result = (int64_t)(arg1)->NextBits();
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_RandomSource() {
+  void * jresult ;
+  llmroute::swig::Random *result = 0 ;
+  
+  result = (llmroute::swig::Random *)new SwigDirector_RandomSource();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RandomSource_director_connect(void *objarg, SwigDirector_RandomSource::SWIG_Callback0_t callback0) {
+  llmroute::swig::Random *obj = (llmroute::swig::Random *)objarg;
+  SwigDirector_RandomSource *director = static_cast<SwigDirector_RandomSource *>(obj);
+  director->swig_connect_director(callback0);
 }
 
 

@@ -2448,192 +2448,6 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1AttemptInfoVector(JNI
 }
 
 
-SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_statusName(JNIEnv *jenv, jclass jcls, jint jarg1) {
-  jstring jresult = 0 ;
-  int arg1 ;
-  std::string result;
-  
-  (void)jenv;
-  (void)jcls;
-  arg1 = (int)jarg1; 
-  result = llmroute::swig::StatusName(arg1);
-  jresult = jenv->NewStringUTF((&result)->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_libraryVersion(JNIEnv *jenv, jclass jcls) {
-  jint jresult = 0 ;
-  int32_t result;
-  
-  (void)jenv;
-  (void)jcls;
-  result = (int32_t)llmroute::swig::LibraryVersion();
-  jresult = (jint)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_libraryVersionString(JNIEnv *jenv, jclass jcls) {
-  jstring jresult = 0 ;
-  std::string result;
-  
-  (void)jenv;
-  (void)jcls;
-  result = llmroute::swig::LibraryVersionString();
-  jresult = jenv->NewStringUTF((&result)->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_headerVersion(JNIEnv *jenv, jclass jcls) {
-  jint jresult = 0 ;
-  int32_t result;
-  
-  (void)jenv;
-  (void)jcls;
-  result = (int32_t)llmroute::swig::HeaderVersion();
-  jresult = (jint)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Clock(JNIEnv *jenv, jclass jcls, jlong jarg1) {
-  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  arg1 = *(llmroute::swig::Clock **)&jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Clock_1nowNanos(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jlong jresult = 0 ;
-  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
-  int64_t result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::Clock **)&jarg1; 
-  result = (int64_t)(arg1)->NowNanos();
-  jresult = (jlong)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Clock_1sleepNanos(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
-  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
-  int64_t arg2 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::Clock **)&jarg1; 
-  arg2 = (int64_t)jarg2; 
-  (arg1)->SleepNanos(arg2);
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Clock_1sleepNanosSwigExplicitClock(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
-  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
-  int64_t arg2 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::Clock **)&jarg1; 
-  arg2 = (int64_t)jarg2; 
-  (arg1)->llmroute::swig::Clock::SleepNanos(arg2);
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Clock(JNIEnv *jenv, jclass jcls) {
-  jlong jresult = 0 ;
-  llmroute::swig::Clock *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  result = (llmroute::swig::Clock *)new SwigDirector_Clock(jenv);
-  *(llmroute::swig::Clock **)&jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Clock_1director_1connect(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jswig_mem_own, jboolean jweak_global) {
-  llmroute::swig::Clock *obj = *((llmroute::swig::Clock **)&objarg);
-  (void)jcls;
-  SwigDirector_Clock *director = static_cast<SwigDirector_Clock *>(obj);
-  director->swig_connect_director(jenv, jself, jenv->GetObjectClass(jself), (jswig_mem_own == JNI_TRUE), (jweak_global == JNI_TRUE));
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Clock_1change_1ownership(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jtake_or_release) {
-  llmroute::swig::Clock *obj = *((llmroute::swig::Clock **)&objarg);
-  SwigDirector_Clock *director = dynamic_cast<SwigDirector_Clock *>(obj);
-  (void)jcls;
-  if (director) {
-    director->swig_java_change_ownership(jenv, jself, jtake_or_release ? true : false);
-  }
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RandomSource(JNIEnv *jenv, jclass jcls, jlong jarg1) {
-  llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  arg1 = *(llmroute::swig::Random **)&jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RandomSource_1nextBits(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jlong jresult = 0 ;
-  llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
-  int64_t result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::Random **)&jarg1; 
-  result = (int64_t)(arg1)->NextBits();
-  jresult = (jlong)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1RandomSource(JNIEnv *jenv, jclass jcls) {
-  jlong jresult = 0 ;
-  llmroute::swig::Random *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  result = (llmroute::swig::Random *)new SwigDirector_RandomSource(jenv);
-  *(llmroute::swig::Random **)&jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RandomSource_1director_1connect(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jswig_mem_own, jboolean jweak_global) {
-  llmroute::swig::Random *obj = *((llmroute::swig::Random **)&objarg);
-  (void)jcls;
-  SwigDirector_RandomSource *director = static_cast<SwigDirector_RandomSource *>(obj);
-  director->swig_connect_director(jenv, jself, jenv->GetObjectClass(jself), (jswig_mem_own == JNI_TRUE), (jweak_global == JNI_TRUE));
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RandomSource_1change_1ownership(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jtake_or_release) {
-  llmroute::swig::Random *obj = *((llmroute::swig::Random **)&objarg);
-  SwigDirector_RandomSource *director = dynamic_cast<SwigDirector_RandomSource *>(obj);
-  (void)jcls;
-  if (director) {
-    director->swig_java_change_ownership(jenv, jself, jtake_or_release ? true : false);
-  }
-}
-
-
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1RouterOptions(JNIEnv *jenv, jclass jcls) {
   jlong jresult = 0 ;
   llmroute::swig::RouterOptions *result = 0 ;
@@ -3066,6 +2880,386 @@ SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1retryBudget
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1tierOverprovisioningFactor_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->tier_overprovisioning_factor = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1tierOverprovisioningFactor_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (double) ((arg1)->tier_overprovisioning_factor);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1slowStartWindowMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->slow_start_window_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1slowStartWindowMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->slow_start_window_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1slowStartAggression_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->slow_start_aggression = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1slowStartAggression_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (double) ((arg1)->slow_start_aggression);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1slowStartMinWeightPercent_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->slow_start_min_weight_percent = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1slowStartMinWeightPercent_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (double) ((arg1)->slow_start_min_weight_percent);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1peakEwmaDecayMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->peak_ewma_decay_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1peakEwmaDecayMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->peak_ewma_decay_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1peakEwmaFailurePenalty_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->peak_ewma_failure_penalty = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1peakEwmaFailurePenalty_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (double) ((arg1)->peak_ewma_failure_penalty);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1affinityLoadFactor_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->affinity_load_factor = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1affinityLoadFactor_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (double) ((arg1)->affinity_load_factor);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateUrl_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->shared_state_url = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateUrl_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (std::string *) & ((arg1)->shared_state_url);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateKeyPrefix_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->shared_state_key_prefix = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateKeyPrefix_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (std::string *) & ((arg1)->shared_state_key_prefix);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateSyncIntervalMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->shared_state_sync_interval_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateSyncIntervalMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->shared_state_sync_interval_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateConnectTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->shared_state_connect_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateConnectTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->shared_state_connect_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateCommandTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->shared_state_command_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateCommandTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->shared_state_command_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateRateBatch_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->shared_state_rate_batch = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedStateRateBatch_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (double) ((arg1)->shared_state_rate_batch);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RouterOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
@@ -3073,6 +3267,192 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RouterOptions(JNIEnv 
   (void)jcls;
   arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
   delete arg1;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_statusName(JNIEnv *jenv, jclass jcls, jint jarg1) {
+  jstring jresult = 0 ;
+  int arg1 ;
+  std::string result;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = (int)jarg1; 
+  result = llmroute::swig::StatusName(arg1);
+  jresult = jenv->NewStringUTF((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_libraryVersion(JNIEnv *jenv, jclass jcls) {
+  jint jresult = 0 ;
+  int32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (int32_t)llmroute::swig::LibraryVersion();
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_libraryVersionString(JNIEnv *jenv, jclass jcls) {
+  jstring jresult = 0 ;
+  std::string result;
+  
+  (void)jenv;
+  (void)jcls;
+  result = llmroute::swig::LibraryVersionString();
+  jresult = jenv->NewStringUTF((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_headerVersion(JNIEnv *jenv, jclass jcls) {
+  jint jresult = 0 ;
+  int32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (int32_t)llmroute::swig::HeaderVersion();
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Clock(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::Clock **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Clock_1nowNanos(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Clock **)&jarg1; 
+  result = (int64_t)(arg1)->NowNanos();
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Clock_1sleepNanos(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Clock **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  (arg1)->SleepNanos(arg2);
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Clock_1sleepNanosSwigExplicitClock(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Clock **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  (arg1)->llmroute::swig::Clock::SleepNanos(arg2);
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Clock(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::Clock *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::Clock *)new SwigDirector_Clock(jenv);
+  *(llmroute::swig::Clock **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Clock_1director_1connect(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jswig_mem_own, jboolean jweak_global) {
+  llmroute::swig::Clock *obj = *((llmroute::swig::Clock **)&objarg);
+  (void)jcls;
+  SwigDirector_Clock *director = static_cast<SwigDirector_Clock *>(obj);
+  director->swig_connect_director(jenv, jself, jenv->GetObjectClass(jself), (jswig_mem_own == JNI_TRUE), (jweak_global == JNI_TRUE));
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Clock_1change_1ownership(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jtake_or_release) {
+  llmroute::swig::Clock *obj = *((llmroute::swig::Clock **)&objarg);
+  SwigDirector_Clock *director = dynamic_cast<SwigDirector_Clock *>(obj);
+  (void)jcls;
+  if (director) {
+    director->swig_java_change_ownership(jenv, jself, jtake_or_release ? true : false);
+  }
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RandomSource(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::Random **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RandomSource_1nextBits(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Random **)&jarg1; 
+  result = (int64_t)(arg1)->NextBits();
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1RandomSource(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::Random *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::Random *)new SwigDirector_RandomSource(jenv);
+  *(llmroute::swig::Random **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RandomSource_1director_1connect(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jswig_mem_own, jboolean jweak_global) {
+  llmroute::swig::Random *obj = *((llmroute::swig::Random **)&objarg);
+  (void)jcls;
+  SwigDirector_RandomSource *director = static_cast<SwigDirector_RandomSource *>(obj);
+  director->swig_connect_director(jenv, jself, jenv->GetObjectClass(jself), (jswig_mem_own == JNI_TRUE), (jweak_global == JNI_TRUE));
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RandomSource_1change_1ownership(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jtake_or_release) {
+  llmroute::swig::Random *obj = *((llmroute::swig::Random **)&objarg);
+  SwigDirector_RandomSource *director = dynamic_cast<SwigDirector_RandomSource *>(obj);
+  (void)jcls;
+  if (director) {
+    director->swig_java_change_ownership(jenv, jself, jtake_or_release ? true : false);
+  }
 }
 
 

@@ -133,25 +133,6 @@ uint64_t GoRandomTrampoline(void *user_data) noexcept {
 }
 #endif
 
-void FillOptions(const RouterOptions &o, llmr_router_options *c) {
-  llmr_router_options_init(c, sizeof *c);
-  c->strategy = o.strategy;
-  c->all_open_policy = o.all_open_policy;
-  c->breaker_consecutive_failures = o.breaker_consecutive_failures;
-  c->breaker_failure_ratio = o.breaker_failure_ratio;
-  c->breaker_min_requests = o.breaker_min_requests;
-  c->breaker_window_ms = o.breaker_window_ms;
-  c->breaker_cooldown_base_ms = o.breaker_cooldown_base_ms;
-  c->breaker_cooldown_max_ms = o.breaker_cooldown_max_ms;
-  c->breaker_jitter = o.breaker_jitter;
-  c->half_open_max_probes = o.half_open_max_probes;
-  c->latency_ewma_alpha = o.latency_ewma_alpha;
-  c->latency_buffer = o.latency_buffer;
-  c->latency_prior_ms = o.latency_prior_ms;
-  c->retry_budget_max_tokens = o.retry_budget_max_tokens;
-  c->retry_budget_token_ratio = o.retry_budget_token_ratio;
-}
-
 std::vector<const char *> CStrings(const std::vector<std::string> &v) {
   std::vector<const char *> out;
   out.reserve(v.size());
@@ -186,26 +167,6 @@ void FillHealth(const llmr_health &h, Health &out) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
-
-RouterOptions::RouterOptions() {
-  llmr_router_options c;
-  llmr_router_options_init(&c, sizeof c);
-  strategy = c.strategy;
-  all_open_policy = c.all_open_policy;
-  breaker_consecutive_failures = c.breaker_consecutive_failures;
-  breaker_failure_ratio = c.breaker_failure_ratio;
-  breaker_min_requests = c.breaker_min_requests;
-  breaker_window_ms = c.breaker_window_ms;
-  breaker_cooldown_base_ms = c.breaker_cooldown_base_ms;
-  breaker_cooldown_max_ms = c.breaker_cooldown_max_ms;
-  breaker_jitter = c.breaker_jitter;
-  half_open_max_probes = c.half_open_max_probes;
-  latency_ewma_alpha = c.latency_ewma_alpha;
-  latency_buffer = c.latency_buffer;
-  latency_prior_ms = c.latency_prior_ms;
-  retry_budget_max_tokens = c.retry_budget_max_tokens;
-  retry_budget_token_ratio = c.retry_budget_token_ratio;
-}
 
 Deployment::Deployment() {
   llmr_deployment c;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "llmroute/llmroute.h"
+#include "options_generated.hpp"
 
 namespace llmroute {
 namespace swig {
@@ -72,26 +73,8 @@ class Random {
 // ---------------------------------------------------------------------------------------------
 // Options and value classes.
 
-/** llmr_router_options without the callbacks; the constructor applies llmr_router_options_init().
- */
-struct RouterOptions {
-  RouterOptions();
-  llmr_strategy strategy;
-  llmr_all_open_policy all_open_policy;
-  uint32_t breaker_consecutive_failures;
-  double breaker_failure_ratio;
-  uint32_t breaker_min_requests;
-  int64_t breaker_window_ms;
-  int64_t breaker_cooldown_base_ms;
-  int64_t breaker_cooldown_max_ms;
-  double breaker_jitter;
-  uint32_t half_open_max_probes;
-  double latency_ewma_alpha;
-  double latency_buffer;
-  double latency_prior_ms;
-  double retry_budget_max_tokens;
-  double retry_budget_token_ratio;
-};
+// RouterOptions (every member of llmr_router_options but the callbacks) and FillOptions are
+// generated from the options table: options_generated.hpp.
 
 /** A deployment (llmr_deployment). */
 struct Deployment {

@@ -172,4 +172,108 @@ public class RouterOptions {
     return NativeJNI.RouterOptions_retryBudgetTokenRatio_get(swigCPtr, this);
   }
 
+  public void setTierOverprovisioningFactor(double value) {
+    NativeJNI.RouterOptions_tierOverprovisioningFactor_set(swigCPtr, this, value);
+  }
+
+  public double getTierOverprovisioningFactor() {
+    return NativeJNI.RouterOptions_tierOverprovisioningFactor_get(swigCPtr, this);
+  }
+
+  public void setSlowStartWindowMs(long value) {
+    NativeJNI.RouterOptions_slowStartWindowMs_set(swigCPtr, this, value);
+  }
+
+  public long getSlowStartWindowMs() {
+    return NativeJNI.RouterOptions_slowStartWindowMs_get(swigCPtr, this);
+  }
+
+  public void setSlowStartAggression(double value) {
+    NativeJNI.RouterOptions_slowStartAggression_set(swigCPtr, this, value);
+  }
+
+  public double getSlowStartAggression() {
+    return NativeJNI.RouterOptions_slowStartAggression_get(swigCPtr, this);
+  }
+
+  public void setSlowStartMinWeightPercent(double value) {
+    NativeJNI.RouterOptions_slowStartMinWeightPercent_set(swigCPtr, this, value);
+  }
+
+  public double getSlowStartMinWeightPercent() {
+    return NativeJNI.RouterOptions_slowStartMinWeightPercent_get(swigCPtr, this);
+  }
+
+  public void setPeakEwmaDecayMs(long value) {
+    NativeJNI.RouterOptions_peakEwmaDecayMs_set(swigCPtr, this, value);
+  }
+
+  public long getPeakEwmaDecayMs() {
+    return NativeJNI.RouterOptions_peakEwmaDecayMs_get(swigCPtr, this);
+  }
+
+  public void setPeakEwmaFailurePenalty(double value) {
+    NativeJNI.RouterOptions_peakEwmaFailurePenalty_set(swigCPtr, this, value);
+  }
+
+  public double getPeakEwmaFailurePenalty() {
+    return NativeJNI.RouterOptions_peakEwmaFailurePenalty_get(swigCPtr, this);
+  }
+
+  public void setAffinityLoadFactor(double value) {
+    NativeJNI.RouterOptions_affinityLoadFactor_set(swigCPtr, this, value);
+  }
+
+  public double getAffinityLoadFactor() {
+    return NativeJNI.RouterOptions_affinityLoadFactor_get(swigCPtr, this);
+  }
+
+  public void setSharedStateUrl(String value) {
+    NativeJNI.RouterOptions_sharedStateUrl_set(swigCPtr, this, value);
+  }
+
+  public String getSharedStateUrl() {
+    return NativeJNI.RouterOptions_sharedStateUrl_get(swigCPtr, this);
+  }
+
+  public void setSharedStateKeyPrefix(String value) {
+    NativeJNI.RouterOptions_sharedStateKeyPrefix_set(swigCPtr, this, value);
+  }
+
+  public String getSharedStateKeyPrefix() {
+    return NativeJNI.RouterOptions_sharedStateKeyPrefix_get(swigCPtr, this);
+  }
+
+  public void setSharedStateSyncIntervalMs(long value) {
+    NativeJNI.RouterOptions_sharedStateSyncIntervalMs_set(swigCPtr, this, value);
+  }
+
+  public long getSharedStateSyncIntervalMs() {
+    return NativeJNI.RouterOptions_sharedStateSyncIntervalMs_get(swigCPtr, this);
+  }
+
+  public void setSharedStateConnectTimeoutMs(long value) {
+    NativeJNI.RouterOptions_sharedStateConnectTimeoutMs_set(swigCPtr, this, value);
+  }
+
+  public long getSharedStateConnectTimeoutMs() {
+    return NativeJNI.RouterOptions_sharedStateConnectTimeoutMs_get(swigCPtr, this);
+  }
+
+  public void setSharedStateCommandTimeoutMs(long value) {
+    NativeJNI.RouterOptions_sharedStateCommandTimeoutMs_set(swigCPtr, this, value);
+  }
+
+  public long getSharedStateCommandTimeoutMs() {
+    return NativeJNI.RouterOptions_sharedStateCommandTimeoutMs_get(swigCPtr, this);
+  }
+
+  public void setSharedStateRateBatch(double value) {
+    NativeJNI.RouterOptions_sharedStateRateBatch_set(swigCPtr, this, value);
+  }
+
+  public double getSharedStateRateBatch() {
+    return NativeJNI.RouterOptions_sharedStateRateBatch_get(swigCPtr, this);
+  }
+
 }
