@@ -38,50 +38,8 @@ type Random interface {
 	Uint64() uint64
 }
 
-// Options configure a router; start from DefaultOptions (the C library's defaults).
-type Options struct {
-	Strategy                   Strategy
-	AllOpenPolicy              AllOpenPolicy
-	BreakerConsecutiveFailures uint32
-	BreakerFailureRatio        float64
-	BreakerMinRequests         uint32
-	BreakerWindow              time.Duration
-	BreakerCooldownBase        time.Duration
-	BreakerCooldownMax         time.Duration
-	BreakerJitter              float64
-	HalfOpenMaxProbes          uint32
-	LatencyEWMAAlpha           float64
-	LatencyBuffer              float64
-	LatencyPrior               time.Duration
-	RetryBudgetMaxTokens       float64
-	RetryBudgetTokenRatio      float64
-	// Clock and Random are optional (nil: the system's).
-	Clock  Clock
-	Random Random
-}
-
-// DefaultOptions returns llmr_router_options_init's defaults.
-func DefaultOptions() Options {
-	n := native.NewRouterOptions()
-	defer native.DeleteRouterOptions(n)
-	return Options{
-		Strategy:                   Strategy(n.GetStrategy()),
-		AllOpenPolicy:              AllOpenPolicy(n.GetAll_open_policy()),
-		BreakerConsecutiveFailures: uint32(n.GetBreaker_consecutive_failures()),
-		BreakerFailureRatio:        n.GetBreaker_failure_ratio(),
-		BreakerMinRequests:         uint32(n.GetBreaker_min_requests()),
-		BreakerWindow:              ms(n.GetBreaker_window_ms()),
-		BreakerCooldownBase:        ms(n.GetBreaker_cooldown_base_ms()),
-		BreakerCooldownMax:         ms(n.GetBreaker_cooldown_max_ms()),
-		BreakerJitter:              n.GetBreaker_jitter(),
-		HalfOpenMaxProbes:          uint32(n.GetHalf_open_max_probes()),
-		LatencyEWMAAlpha:           n.GetLatency_ewma_alpha(),
-		LatencyBuffer:              n.GetLatency_buffer(),
-		LatencyPrior:               msf(n.GetLatency_prior_ms()),
-		RetryBudgetMaxTokens:       n.GetRetry_budget_max_tokens(),
-		RetryBudgetTokenRatio:      n.GetRetry_budget_token_ratio(),
-	}
-}
+// Options, DefaultOptions and fillNative are generated from the options table:
+// options_generated.go.
 
 func ms(v int64) time.Duration    { return time.Duration(v) * time.Millisecond }
 func msf(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
@@ -126,21 +84,7 @@ func open(opts *Options, create func(native.Router, native.RouterOptions, uint, 
 	}
 	n := native.NewRouterOptions()
 	defer native.DeleteRouterOptions(n)
-	n.SetStrategy(native.Llmr_strategy(o.Strategy))
-	n.SetAll_open_policy(native.Llmr_all_open_policy(o.AllOpenPolicy))
-	n.SetBreaker_consecutive_failures(uint(o.BreakerConsecutiveFailures))
-	n.SetBreaker_failure_ratio(o.BreakerFailureRatio)
-	n.SetBreaker_min_requests(uint(o.BreakerMinRequests))
-	n.SetBreaker_window_ms(toMs(o.BreakerWindow))
-	n.SetBreaker_cooldown_base_ms(toMs(o.BreakerCooldownBase))
-	n.SetBreaker_cooldown_max_ms(toMs(o.BreakerCooldownMax))
-	n.SetBreaker_jitter(o.BreakerJitter)
-	n.SetHalf_open_max_probes(uint(o.HalfOpenMaxProbes))
-	n.SetLatency_ewma_alpha(o.LatencyEWMAAlpha)
-	n.SetLatency_buffer(o.LatencyBuffer)
-	n.SetLatency_prior_ms(toMsf(o.LatencyPrior))
-	n.SetRetry_budget_max_tokens(o.RetryBudgetMaxTokens)
-	n.SetRetry_budget_token_ratio(o.RetryBudgetTokenRatio)
+	fillNative(&o, n)
 
 	r := &Router{n: native.NewRouter()}
 	if o.Clock != nil {
