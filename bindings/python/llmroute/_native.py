@@ -33,6 +33,8 @@ from ctypes import (
     c_void_p,
 )
 
+from . import _options_generated
+
 # The major version this binding speaks (the SONAME's number) and the oldest library it can
 # use: every function and struct member declared below exists since 1.0.0.
 EXPECTED_MAJOR = 1
@@ -93,62 +95,27 @@ class llmr_call_report(Structure):
     """Opaque."""
 
 
+def _ctypes_fields(fields):
+    """(name, ctypes type) pairs from the generated (name, type name) pairs of _options_generated:
+    a type name is a ctypes name, POINTER(c_char_p), or a name defined in this module (enums and
+    callbacks)."""
+    out = []
+    for name, type_name in fields:
+        if type_name == "POINTER(c_char_p)":
+            ctype = POINTER(c_char_p)
+        else:
+            ctype = getattr(ctypes, type_name, None) or globals()[type_name]
+        out.append((name, ctype))
+    return out
+
+
 class llmr_router_options(Structure):
-    _fields_ = [
-        ("struct_size", c_uint32),
-        ("strategy", llmr_strategy),
-        ("all_open_policy", llmr_all_open_policy),
-        ("breaker_consecutive_failures", c_uint32),
-        ("breaker_failure_ratio", c_double),
-        ("breaker_min_requests", c_uint32),
-        ("breaker_window_ms", c_int64),
-        ("breaker_cooldown_base_ms", c_int64),
-        ("breaker_cooldown_max_ms", c_int64),
-        ("breaker_jitter", c_double),
-        ("half_open_max_probes", c_uint32),
-        ("latency_ewma_alpha", c_double),
-        ("latency_buffer", c_double),
-        ("latency_prior_ms", c_double),
-        ("clock", llmr_clock_fn),
-        ("clock_user_data", c_void_p),
-        ("random", llmr_random_fn),
-        ("random_user_data", c_void_p),
-        ("retry_budget_max_tokens", c_double),
-        ("retry_budget_token_ratio", c_double),
-        ("sleep", llmr_sleep_fn),
-        ("sleep_user_data", c_void_p),
-        ("tier_overprovisioning_factor", c_double),
-        ("slow_start_window_ms", c_int64),
-        ("slow_start_aggression", c_double),
-        ("slow_start_min_weight_percent", c_double),
-        ("peak_ewma_decay_ms", c_int64),
-        ("peak_ewma_failure_penalty", c_double),
-        ("affinity_load_factor", c_double),
-        ("shared_state_url", c_char_p),
-        ("shared_state_key_prefix", c_char_p),
-        ("shared_state_sync_interval_ms", c_int64),
-        ("shared_state_connect_timeout_ms", c_int64),
-        ("shared_state_command_timeout_ms", c_int64),
-        ("shared_state_rate_batch", c_double),
-    ]
+    # Every member, in the header's order, from the options table (src/options/router_options.def).
+    _fields_ = _ctypes_fields(_options_generated.ROUTER_OPTIONS_FIELDS)
 
 
 class llmr_deployment(Structure):
-    _fields_ = [
-        ("struct_size", c_uint32),
-        ("name", c_char_p),
-        ("models", POINTER(c_char_p)),
-        ("model_count", c_size_t),
-        ("weight", c_uint32),
-        ("tier", c_uint32),
-        ("tags", POINTER(c_char_p)),
-        ("tag_count", c_size_t),
-        ("rpm_limit", c_uint32),
-        ("tpm_limit", c_uint64),
-        ("max_in_flight", c_uint32),
-        ("cost_per_million_input", c_double),
-        ("cost_per_million_output", c_double),
-    ]
+    _fields_ = _ctypes_fields(_options_generated.DEPLOYMENT_FIELDS)
 
 
 class llmr_pick_options(Structure):

@@ -148,8 +148,9 @@ def test_bad_base_options(example):
     # Base options that clash with the configuration's settings: a configuration error.
     with pytest.raises(llmroute.ConfigError) as info:
         llmroute.Router.from_config(settings, breaker_cooldown_max_ms=500)
-    assert info.value.path == "$.router_settings"
-    assert "breaker_cooldown_max_ms" in info.value.message
+    # Named at the setting the configuration gives, with the base option it conflicts with.
+    assert info.value.path == "$.router_settings.breaker.cooldown_base_ms"
+    assert "breaker.cooldown_max_ms (500)" in info.value.message
     # Bad base options alone: as for Router().
     with pytest.raises(llmroute.InvalidArgumentError) as info:
         llmroute.Router.from_config({"deployments": []}, breaker_jitter=5.0)
