@@ -136,7 +136,7 @@ LLMR_API const char *llmr_version_string(void);
  * test them with #if): they describe the build the header was installed with, this function the
  * library actually loaded. `pkg-config --variable=features llmroute` and the CMake package's
  * llmroute_FEATURES list the same names (SQLite's sqlite3_compileoption_used is the model). */
-LLMR_API int llmr_feature_enabled(const char *name);
+LLMR_API int32_t llmr_feature_enabled(const char *name);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Enumerations                                                                                 */

@@ -34,7 +34,7 @@ std::string KnownNames() {
 
 extern "C" {
 
-LLMR_API int llmr_feature_enabled(const char *name) {
+LLMR_API int32_t llmr_feature_enabled(const char *name) {
   try {
     if (name == nullptr) {
       llmroute::capi::SetErrorMessage("llmr_feature_enabled: name is NULL");

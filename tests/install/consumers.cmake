@@ -65,8 +65,10 @@ set(_llmr_script ${PROJECT_SOURCE_DIR}/tests/install/consumers.py)
 
 add_test(NAME install.consumers.prefix
   COMMAND ${Python3_EXECUTABLE} ${_llmr_script} install ${_llmr_consumer_args})
+# The lock: every `cmake --install` of this build tree rewrites its install_manifest.txt.
 set_tests_properties(install.consumers.prefix PROPERTIES LABELS install TIMEOUT 600
-  FIXTURES_SETUP llmr_consumers_prefix)
+  FIXTURES_SETUP llmr_consumers_prefix RESOURCE_LOCK llmr_test_prefix
+  FAIL_REGULAR_EXPRESSION "FAILED: ")
 foreach(_consumer IN LISTS _llmr_consumers)
   add_test(NAME install.consumer.${_consumer}
     COMMAND ${Python3_EXECUTABLE} ${_llmr_script} ${_consumer} ${_llmr_consumer_args})

@@ -357,7 +357,31 @@ def mode_python():
          "--disable-pip-version-check", wheel])
     run([py, "-c", PY_APP], cwd=ARGS.work, expect=r"python consumer ok: azure-eu from "
         + re.escape(venv))
+    check_tool_output_is_ignored()
     print("Python consumer OK (fresh venv, wheel only)")
+
+
+def check_tool_output_is_ignored():
+    """What the languages' own tools write when run in the checkout (pip install bindings/python,
+    python -m build, mvn -f bindings/java/pom.xml) is ignored by git; CMake builds write only
+    under build/."""
+    git = shutil.which("git")
+    if not git or subprocess.run([git, "-C", ARGS.source, "rev-parse"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode:
+        print("not a git checkout: the .gitignore check does not apply")
+        return
+    paths = ["bindings/python/build/lib/llmroute/__init__.py",
+             "bindings/python/llmroute.egg-info/PKG-INFO",
+             "bindings/python/dist/llmroute-1.0.0.tar.gz",
+             "bindings/java/target/classes/io/llmroute/Router.class",
+             "build/dev/CMakeCache.txt"]
+    proc = subprocess.run([git, "-C", ARGS.source, "check-ignore", "--no-index", *paths],
+                          stdout=subprocess.PIPE, text=True)
+    ignored = set(proc.stdout.split())
+    missing = [p for p in paths if p not in ignored]
+    if missing:
+        fail("git does not ignore what the language tools write: %s" % missing)
+    print("tool output in the tree is ignored: %s" % ", ".join(paths))
 
 
 # ---- Go ------------------------------------------------------------------------------------------

@@ -433,7 +433,7 @@ FUNCTIONS = [
     ("llmr_error_message", c_char_p, []),
     ("llmr_version", c_int32, []),
     ("llmr_version_string", c_char_p, []),
-    ("llmr_feature_enabled", c_int, [c_char_p]),
+    ("llmr_feature_enabled", c_int32, [c_char_p]),
     ("llmr_router_options_init", llmr_status, [POINTER(llmr_router_options), c_size_t]),
     ("llmr_router_create", llmr_status, [POINTER(llmr_router_options), POINTER(_router_p)]),
     ("llmr_router_destroy", None, [_router_p]),
