@@ -11,9 +11,18 @@ import glob
 import os
 
 from setuptools import setup
+from setuptools.dist import Distribution
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUNDLED = glob.glob(os.path.join(HERE, "llmroute", "libllmroute.so*"))
+
+class BundlingDistribution(Distribution):
+    """With the library inside, the package goes to the wheel's root as platform code (platlib),
+    not under .data/purelib."""
+
+    def has_ext_modules(self):
+        return bool(BUNDLED)
+
 
 cmdclass = {}
 if BUNDLED:
@@ -23,14 +32,10 @@ if BUNDLED:
         from wheel.bdist_wheel import bdist_wheel as _bdist_wheel
 
     class bdist_wheel(_bdist_wheel):
-        def finalize_options(self):
-            super().finalize_options()
-            self.root_is_pure = False  # platform-specific: it carries a shared library
-
         def get_tag(self):
             _, _, platform = super().get_tag()
             return "py3", "none", platform
 
     cmdclass["bdist_wheel"] = bdist_wheel
 
-setup(cmdclass=cmdclass)
+setup(cmdclass=cmdclass, distclass=BundlingDistribution)
