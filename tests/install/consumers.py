@@ -251,7 +251,15 @@ def mode_java():
     run([ARGS.javac, "-cp", "llmroute.jar", "App.java"], cwd=app_dir)
     run([ARGS.java, "-cp", "llmroute.jar:.", "App"], cwd=app_dir,
         expect=r"java consumer ok: azure-eu")
-    print("Java consumer OK (jar alone, no -D, no LD_LIBRARY_PATH)")
+    # The loader's temporary folder is gone once the libraries are loaded.
+    tmp = os.path.join(app_dir, "tmp")
+    os.makedirs(tmp)
+    run([ARGS.java, "-Djava.io.tmpdir=" + tmp, "-cp", "llmroute.jar:.", "App"], cwd=app_dir,
+        expect=r"java consumer ok: azure-eu")
+    left = os.listdir(tmp)
+    if left:
+        fail("the native loader left %r in java.io.tmpdir" % left)
+    print("Java consumer OK (jar alone, no -D, no LD_LIBRARY_PATH; nothing left in the tmpdir)")
 
 
 # ---- C# ------------------------------------------------------------------------------------------
