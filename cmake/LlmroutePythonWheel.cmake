@@ -12,6 +12,12 @@
 # Included from bindings/python/CMakeLists.txt once Python3_EXECUTABLE is known. Defines the
 # target llmroute_python_wheel (part of ALL) and LLMR_WHEEL_DIR.
 
+# A wheel of a sanitizer-instrumented library would not load into a plain interpreter.
+if(CMAKE_CXX_FLAGS MATCHES "-fsanitize=")
+  message(STATUS "llmroute: sanitizer build; the Python wheel is not built")
+  return()
+endif()
+
 file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/pyproject.toml _llmr_py_version REGEX "^version = ")
 if(NOT _llmr_py_version STREQUAL "version = \"${PROJECT_VERSION}\"")
   message(FATAL_ERROR "bindings/python/pyproject.toml has '${_llmr_py_version}'; the project is "
