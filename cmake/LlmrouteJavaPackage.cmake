@@ -78,12 +78,14 @@ add_custom_command(OUTPUT ${LLMR_JAVA_PACKAGE_JAR}
   COMMAND ${CMAKE_COMMAND} -E rm -f ${LLMR_JAVA_PACKAGE_JAR}
   COMMAND ${Java_JAR_EXECUTABLE} --create --file ${LLMR_JAVA_PACKAGE_JAR}
     --manifest ${LLMR_JAVA_PKG_DIR}/MANIFEST.MF -C ${LLMR_JAVA_STAGE} .
-  DEPENDS llmroute_jar ${_llmr_class_jar} llmroute_java llmroute ${LLMR_POM}
+  DEPENDS ${_llmr_class_jar} llmroute_java llmroute ${LLMR_POM}
     ${LLMR_JAVA_PKG_DIR}/LIBRARIES ${LLMR_JAVA_PKG_DIR}/pom.properties
     ${LLMR_JAVA_PKG_DIR}/MANIFEST.MF ${_llmr_stage_native}
   COMMENT "jar llmroute-${PROJECT_VERSION}.jar (classes, native libraries, pom)"
   VERBATIM)
 add_custom_target(llmroute_java_package ALL DEPENDS ${LLMR_JAVA_PACKAGE_JAR})
+# Ordering only: a file dependency on the class jar, not on add_jar's always-out-of-date target.
+add_dependencies(llmroute_java_package llmroute_jar)
 
 # Installed: the jar (Debian's /usr/share/java convention: versioned file plus an unversioned
 # link), and the JNI library for -Djava.library.path users in <libdir>/jni
