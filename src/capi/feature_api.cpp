@@ -46,8 +46,11 @@ LLMR_API int32_t llmr_feature_enabled(const char *name) {
         return feature.enabled ? 1 : 0;
       }
     }
-    llmroute::capi::SetErrorMessage(std::string("llmr_feature_enabled: unknown feature '") + name +
-                                    "' (known: " + KnownNames() + ")");
+    // Quote at most a name's worth of an arbitrary (possibly huge) string.
+    const std::string quoted(name, strnlen(name, LLMR_NAME_MAX));
+    llmroute::capi::SetErrorMessage("llmr_feature_enabled: unknown feature '" + quoted +
+                                    (quoted.size() == LLMR_NAME_MAX ? "...' " : "' ") +
+                                    "(known: " + KnownNames() + ")");
   } catch (...) {
     // Only the message could not be built (out of memory); the answer stands.
   }

@@ -28,6 +28,7 @@ int main(void) {
   llmr_router_options opts;
   llmr_router *router = NULL;
   llmr_status status;
+  static char huge[4096];
 
   /* The header's compile-time flag and the library agree. */
   CHECK(LLMR_HAVE_REDIS == 0 || LLMR_HAVE_REDIS == 1);
@@ -42,6 +43,12 @@ int main(void) {
   CHECK(contains(llmr_error_message(), "unknown feature 'Redis'"));
   CHECK(llmr_feature_enabled("") == 0);
   CHECK(contains(llmr_error_message(), "unknown feature ''"));
+  /* An oversized name is quoted only in part. */
+  memset(huge, 'x', sizeof huge - 1);
+  huge[sizeof huge - 1] = '\0';
+  CHECK(llmr_feature_enabled(huge) == 0);
+  CHECK(contains(llmr_error_message(), "xxx...' (known: redis)"));
+  CHECK(strlen(llmr_error_message()) < 400);
   CHECK(llmr_feature_enabled(NULL) == 0);
   CHECK(contains(llmr_error_message(), "name is NULL"));
   /* A known name clears the message again. */
