@@ -18,7 +18,7 @@ abi_build() {
     # must not depend on where the tree is checked out.
     cmake -S . -B "$ABI_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DCMAKE_C_FLAGS="-fdebug-prefix-map=$PWD=." -DCMAKE_CXX_FLAGS="-fdebug-prefix-map=$PWD=." \
-      -DLLMR_BUILD_TESTS=OFF -DLLMR_BUILD_EXAMPLES=OFF -DLLMR_BUILD_BENCH=OFF >/dev/null
+      -DLLMR_BUILD_TESTS=OFF -DLLMR_BUILD_EXAMPLES=OFF -DLLMR_BUILD_BINDINGS=OFF -DLLMR_BUILD_BENCH=OFF >/dev/null
     cmake --build "$ABI_BUILD_DIR" --target llmroute
   fi
   ABI_LIBRARY="$ABI_BUILD_DIR/libllmroute.so.$ABI_VERSION"

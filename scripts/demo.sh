@@ -8,7 +8,7 @@ source scripts/deps.sh
 need_packages "${BUILD_PACKAGES[@]}"
 scenario="${1:-tools/sim/scenarios/outage-and-recovery.json}"
 compare="${2:-naive,round_robin,peak_ewma}"
-cmake --preset release -DLLMR_BUILD_TESTS=OFF >/dev/null
+cmake --preset release -DLLMR_BUILD_TESTS=OFF -DLLMR_BUILD_BINDINGS=OFF -DLLMR_WITH_REDIS=ON >/dev/null
 cmake --build --preset release --target llmroute-sim
 chart="build/$(basename "$scenario" .json).svg"
 echo

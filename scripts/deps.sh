@@ -22,5 +22,6 @@ need_packages() {
   fi
 }
 
-# The packages every build needs.
-BUILD_PACKAGES=(cmake ninja-build g++ pkgconf nlohmann-json3-dev)
+# The packages every build needs. hiredis too: the two commands build with Redis shared state
+# (-DLLMR_WITH_REDIS=ON, which fails configure without it).
+BUILD_PACKAGES=(cmake ninja-build g++ pkgconf nlohmann-json3-dev libhiredis-dev)

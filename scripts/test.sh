@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils python3-pytest \
   junit5 mono-mcs mono-runtime swig python3-prometheus-client libhiredis-dev redis-server \
-  clang libclang-rt-14-dev abigail-tools
+  clang libclang-rt-14-dev abigail-tools python3-setuptools python3-wheel python3-venv
 # The Python binding's tests parse the metrics with prometheus_client in the interpreter CMake
 # finds (python3 on PATH), which may not be Debian's.
 python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client
@@ -20,17 +20,17 @@ start=$SECONDS
 step() { echo; echo "==> $* ($((SECONDS - start)) s so far)"; }
 
 step "dev build and all tests"
-cmake --preset dev >/dev/null
+cmake --preset dev -DLLMR_WITH_REDIS=ON >/dev/null
 cmake --build --preset dev
 ctest --preset dev -j2
 
 step "ThreadSanitizer: core, C-API and C tests"
-cmake --preset tsan >/dev/null
+cmake --preset tsan -DLLMR_WITH_REDIS=ON >/dev/null
 cmake --build --preset tsan
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -j2 -L "^(core|capi|c)$"
 
 step "AddressSanitizer + UndefinedBehaviorSanitizer: core, C-API and C tests"
-cmake --preset asan >/dev/null
+cmake --preset asan -DLLMR_WITH_REDIS=ON >/dev/null
 cmake --build --preset asan
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1" \
   ctest --preset asan -j2 -L "^(core|capi|c)$"

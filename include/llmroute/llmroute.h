@@ -125,6 +125,19 @@ LLMR_API int32_t llmr_version(void);
 /** The library's version as a string, for example "1.0.0". Static; never NULL. */
 LLMR_API const char *llmr_version_string(void);
 
+/** Whether this build of the library has the optional feature `name`: 1 if it was compiled in,
+ * 0 if not. Known names: "redis" (fleet shared state in Redis, docs/fleet.md; built when hiredis
+ * was found, see LLMR_WITH_REDIS in README.md). Names are exact and lower case.
+ *
+ * NULL or an unknown name also gives 0, and then llmr_error_message() names the problem and lists
+ * the known features; a known name clears it. Never allocates on success; thread-safe.
+ *
+ * The header's compile-time counterparts are LLMR_HAVE_<FEATURE> in llmroute/version.h (1 or 0,
+ * test them with #if): they describe the build the header was installed with, this function the
+ * library actually loaded. `pkg-config --variable=features llmroute` and the CMake package's
+ * llmroute_FEATURES list the same names (SQLite's sqlite3_compileoption_used is the model). */
+LLMR_API int32_t llmr_feature_enabled(const char *name);
+
 /* ------------------------------------------------------------------------------------------ */
 /* Enumerations                                                                                 */
 /* ------------------------------------------------------------------------------------------ */

@@ -50,6 +50,7 @@ from .errors import (
 from ._native import MissingFunctionError
 from .config import validate_config
 from .events import Event
+from .features import KNOWN_FEATURES, feature_enabled
 from .execution import Attempt, AttemptInfo, AttemptResult, CallReport, Cancel
 from .router import Candidate, Health, Pick, Router
 from .stats import DeploymentStats, ModelStats, SharedStateStatus, Stats
@@ -67,7 +68,7 @@ __all__ = [
     "UpstreamError", "ConfigError", "CallbackReentryError", "MissingFunctionError",
     "library_version", "library_version_string", "library_path", "status_str",
     "strategy_str", "outcome_str", "breaker_state_str", "fallback_kind_str", "event_kind_str",
-    "NAME_MAX", "LIST_MAX", "EXPECTED_MAJOR",
+    "NAME_MAX", "LIST_MAX", "EXPECTED_MAJOR", "feature_enabled", "KNOWN_FEATURES",
 ]
 
 #: The binding's own version; it speaks the C API of libllmroute 1.x.

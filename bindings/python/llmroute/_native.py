@@ -2,9 +2,10 @@
 
 Nothing here is idiomatic on purpose; router.py builds the Python API on top of it.
 
-Loading: ``$LLMROUTE_LIBRARY`` (a full path, for tests of an uninstalled build) when set, else
-the SONAME ``libllmroute.so.1`` through the dynamic loader's ordinary search (LD_LIBRARY_PATH,
-the ld.so cache, ...). The major version is part of the name, so a libllmroute.so.2 is never
+Loading (library_location()): ``$LLMROUTE_LIBRARY`` (a full path, for tests of an uninstalled
+build) when set, else the copy a wheel carries beside this module, else the SONAME
+``libllmroute.so.1`` through the dynamic loader's ordinary search (LD_LIBRARY_PATH, the ld.so
+cache, ...). The major version is part of the name, so a libllmroute.so.2 is never
 picked up by accident; llmr_version() is checked on top of that.
 
 Struct layouts mirror the header field by field (tests/test_abi.py checks names, types, sizes
@@ -399,6 +400,7 @@ FUNCTIONS = [
     ("llmr_error_message", c_char_p, []),
     ("llmr_version", c_int32, []),
     ("llmr_version_string", c_char_p, []),
+    ("llmr_feature_enabled", c_int32, [c_char_p]),
     ("llmr_router_options_init", llmr_status, [POINTER(llmr_router_options), c_size_t]),
     ("llmr_router_create", llmr_status, [POINTER(llmr_router_options), POINTER(_router_p)]),
     ("llmr_router_destroy", None, [_router_p]),
@@ -533,11 +535,28 @@ def _declare(lib: ctypes.CDLL, target: str, functions) -> None:
         fn.argtypes = argtypes
 
 
+def library_location():
+    """Where the library is loaded from, in this order:
+
+    1. ``$LLMROUTE_LIBRARY``, a full path, used as given with no fallback: a test that means to
+       exercise one build must not silently run against another copy;
+    2. the copy inside this package (``llmroute/libllmroute.so.1``), which a wheel built by the
+       project's CMake build carries, the way auditwheel-repaired wheels carry their libraries:
+       ``pip install`` is then all a user needs, with no LD_LIBRARY_PATH;
+    3. the SONAME, through the dynamic loader's ordinary search (an installed libllmroute).
+    """
+    path = os.environ.get(LIBRARY_ENV)
+    if path:
+        return path
+    bundled = os.path.join(os.path.dirname(os.path.abspath(__file__)), SONAME)
+    if os.path.isfile(bundled):
+        return bundled
+    return SONAME
+
+
 def _load():
     path = os.environ.get(LIBRARY_ENV)
-    # An explicit path is used as given, with no fallback: a test that means to exercise one
-    # build must not silently run against an installed copy.
-    target = path if path else SONAME
+    target = library_location()
     try:
         # CDLL (not PyDLL): every call releases the GIL, so threads pick in parallel.
         lib = ctypes.CDLL(target)
