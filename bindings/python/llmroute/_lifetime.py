@@ -4,10 +4,10 @@ The C API forbids llmr_router_destroy() while another call on the router runs; P
 close a Router from any thread at any moment, so the binding makes that safe here, without a
 lock on the pick path:
 
-* every Router method enters the router (``enter()``) before it touches the handle and leaves
-  it (``leave()``) when done. Entering appends the thread's id to a deque and then checks the
-  closing flag; leaving removes it. deque appends and removals are atomic (the standard library
-  documents deques as thread-safe), so a call costs two deque operations and no lock;
+* every Router method runs through ``in_flight``: before it touches the handle it appends the
+  thread's id to a deque and then reads the closing flag; when done it removes the id. Deque
+  appends and removals are atomic (the standard library documents deques as thread-safe), so
+  a call costs two deque operations and no lock;
 * close() sets the flag first and then waits, under a condition variable that only closing
   threads and the calls leaving a closing router touch, until the deque is empty. A call that
   enters after the flag is set sees it and raises ClosedError; one that entered before is in
@@ -16,8 +16,8 @@ lock on the pick path:
 * a close() from inside a call on the same router (an adapter or event listener closing it)
   cannot wait for itself: it marks the close deferred, and the last call to leave destroys the
   native router, after its own native call has returned;
-* llmr_router_destroy() joins the router's synchronisation thread (fleet shared state): on a
-  thread Python did not start (only that thread runs Python code there, in an event callback)
+* llmr_router_destroy() joins the router's synchronisation thread (fleet shared state), where
+  event callbacks run Python code: on any thread Python did not start (it may be that one) the
   destruction is handed to a Python thread instead.
 
 The GC safety net is a ``weakref.finalize`` on the Router that calls ``close_unreferenced()``.
@@ -28,6 +28,7 @@ a bound method) does not keep it alive through the finalizer's registry.
 """
 
 import collections
+import functools
 import threading
 import weakref
 
@@ -44,16 +45,42 @@ _FOREIGN_THREAD = _native.FOREIGN_THREAD
 def weak_thunk(prototype, obj, method: str, dead_result):
     """A ``prototype`` (CFUNCTYPE) object calling ``obj.<method>(*args)`` through a weak
     reference to ``obj``; once ``obj`` is gone (its Router was collected and the native router
-    is being destroyed) it returns ``dead_result`` to C and does nothing else."""
+    is being destroyed) it returns ``dead_result`` to C (``dead_result()`` when it is callable)
+    and does nothing else."""
     ref = weakref.ref(obj)
+    dead = dead_result if callable(dead_result) else (lambda: dead_result)
 
     def thunk(*args):
         target = ref()
         if target is None:
-            return dead_result
+            return dead()
         return getattr(target, method)(*args)
 
     return prototype(thunk)
+
+
+def in_flight(method):
+    """Decorates a Router method: it runs as a call in flight on the Router's native router
+    (``self._lifetime``). It raises ClosedError once close() has begun; close() waits for it
+    to return before destroying the router. The protocol is written out here rather than in two
+    RouterLifetime methods: this is the pick path, and each Python call costs."""
+
+    @functools.wraps(method)
+    def entered(self, *args, **kwargs):
+        lifetime = self._lifetime
+        calls = lifetime._in_flight
+        ident = _get_ident()
+        calls.append(ident)  # first register, then read the flag (see the module docstring)
+        try:
+            if lifetime._closing:
+                raise ClosedError(Status.INVALID_ARGUMENT, "the router is closed")
+            return method(self, *args, **kwargs)
+        finally:
+            calls.remove(ident)
+            if lifetime._closing:
+                lifetime._left_while_closing()
+
+    return entered
 
 
 def _on_foreign_thread() -> bool:
@@ -83,6 +110,13 @@ class RouterLifetime:
         self._destroy_lock = threading.RLock()
         self._callbacks = callbacks  # CFUNCTYPE objects C may call until the router is gone
 
+    @classmethod
+    def never_opened(cls) -> "RouterLifetime":
+        """The lifetime of a Router whose native router was never created: closed."""
+        lifetime = cls(None, [])
+        lifetime._closing = True
+        return lifetime
+
     @property
     def closing(self) -> bool:
         return self._closing
@@ -91,21 +125,6 @@ class RouterLifetime:
     def in_flight(self) -> int:
         """Calls in progress on the router (a snapshot)."""
         return len(self._in_flight)
-
-    def enter(self) -> int:
-        """Marks a call in progress on this thread; ClosedError once close() began. Returns the
-        token to give leave()."""
-        ident = _get_ident()
-        self._in_flight.append(ident)
-        if self._closing:
-            self.leave(ident)
-            raise ClosedError(Status.INVALID_ARGUMENT, "the router is closed")
-        return ident
-
-    def leave(self, ident: int) -> None:
-        self._in_flight.remove(ident)
-        if self._closing:
-            self._left_while_closing()
 
     def _left_while_closing(self) -> None:
         with self._cond:
@@ -144,11 +163,11 @@ class RouterLifetime:
                 return
             callbacks, self._callbacks = self._callbacks, []
             if _on_foreign_thread():
-                # Python code runs on a thread Python did not start only in a callback from
-                # llmroute's own thread (the shared state's synchronisation thread), where the
-                # garbage collector may also finalize a router. llmr_router_destroy() would
-                # join that thread from itself (std::terminate): a Python thread destroys the
-                # router instead, once the callback has returned.
+                # This may be llmroute's own thread (the shared state's synchronisation
+                # thread, in an event callback, where the garbage collector may also finalize
+                # a router): llmr_router_destroy() would join that thread from itself
+                # (std::terminate). A Python thread destroys the router instead, once the
+                # callback has returned.
                 threading.Thread(target=_destroy, args=(handle, callbacks),
                                  name="llmroute-close", daemon=True).start()
                 return

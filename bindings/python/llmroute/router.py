@@ -41,7 +41,6 @@ import ctypes
 import logging
 import operator
 import random as _pyrandom
-import functools
 import threading
 import time
 import weakref
@@ -51,6 +50,7 @@ from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence
 
 from . import _native
 from ._lifetime import RouterLifetime, weak_thunk
+from ._lifetime import in_flight as _in_flight
 from ._native import lib as _lib
 from .config import ConfigLike, PathLike, config_bytes, config_path
 from .enums import (
@@ -64,7 +64,6 @@ from .enums import (
 )
 from .errors import (
     CallbackReentryError,
-    ClosedError,
     InvalidArgumentError,
     InvalidTicketError,
     LlmrouteError,
@@ -412,37 +411,6 @@ def _strategy_value(strategy, what: str = "strategy") -> int:
     return _int_in(strategy, _INT_MIN, _INT_MAX, what)
 
 
-def _in_flight(method):
-    """Runs a Router method as a call in flight on its native router: ClosedError once close()
-    has begun, and close() waits for it to return before destroying the router."""
-
-    @functools.wraps(method)
-    def entered(self, *args, **kwargs):
-        lifetime = self._lifetime
-        token = lifetime.enter()
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            lifetime.leave(token)
-
-    return entered
-
-
-class _NeverOpened:
-    """The lifetime of a Router whose creation failed: closed from the start."""
-
-    closing = True
-    in_flight = 0
-
-    @staticmethod
-    def enter():
-        raise ClosedError(Status.INVALID_ARGUMENT, "the router was never created")
-
-    @staticmethod
-    def close(wait: bool = True) -> None:
-        pass
-
-
 # ---------------------------------------------------------------------------------------------
 # Router
 # ---------------------------------------------------------------------------------------------
@@ -481,7 +449,7 @@ class Router:
     closed then.
     """
 
-    _lifetime = _NeverOpened  # until the native router exists
+    _lifetime = RouterLifetime.never_opened()  # until the native router exists
 
     def __init__(self, strategy=None, all_open_policy=None,
                  clock: Optional[Callable[[], int]] = None,
@@ -561,7 +529,7 @@ class Router:
             if not callable(clock):
                 raise TypeError("clock must be callable or None")
             adapter = _Clock(clock, self._pending)
-            cb = weak_thunk(_native.llmr_clock_fn, adapter, "__call__", time.monotonic_ns())
+            cb = weak_thunk(_native.llmr_clock_fn, adapter, "__call__", time.monotonic_ns)
             opts.clock = cb
             self._adapters.append(adapter)
             self._callbacks.append(cb)
@@ -569,7 +537,8 @@ class Router:
             if not callable(random):
                 raise TypeError("random must be callable or None")
             adapter = _Random(random, self._pending)
-            cb = weak_thunk(_native.llmr_random_fn, adapter, "__call__", 0)
+            cb = weak_thunk(_native.llmr_random_fn, adapter, "__call__",
+                            lambda: _pyrandom.getrandbits(64))
             opts.random = cb
             self._adapters.append(adapter)
             self._callbacks.append(cb)

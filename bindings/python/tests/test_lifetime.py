@@ -2,6 +2,7 @@
 and the GC safety net (a Router dropped without close() releases its native router)."""
 
 import gc
+import os
 import threading
 import time
 import weakref
@@ -239,7 +240,7 @@ def test_a_router_in_a_reference_cycle_is_collected_and_destroyed():
 
 def rss_bytes():
     with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * 4096
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def make_and_drop(i):
@@ -255,9 +256,7 @@ def make_and_drop(i):
 UNCLOSED = 20000
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "sysconf") or
-                    not __import__("os").path.exists("/proc/self/statm"),
-                    reason="needs /proc/self/statm")
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc/self/statm")
 def test_unclosed_routers_do_not_leak(capsys):
     """20000 routers that each made one call and were dropped without close(), half of them in
     a reference cycle: the resident set stays flat (without the safety net each would keep its
