@@ -9,7 +9,8 @@ bindings/parity/<language>.tsv, one line per header function:
 
 ``wrapper`` is how a user of that language reaches the function (``Router.pick``,
 ``(*Router).Pick``, ``Router.Pick``); ``test`` names the test that exercises it
-(``TestPick``, ``RouterTest.pick``, ``test_routing.py::test_round_robin``). Several tests may be
+(``TestPick``, ``RouterTest.pick``, ``test_routing.py::test_round_robin``, or a test's
+description as the tests spell it, which must then appear there verbatim). Several tests may be
 given, separated by commas. Lines starting with ``#`` and blank lines are ignored.
 
 The check fails when
@@ -70,8 +71,10 @@ def header_functions(header_text):
 
 
 def identifiers(root, places):
-    """Every identifier in the files under ``places`` (see LANGUAGES), and how many files."""
+    """Every identifier in the files under ``places`` (see LANGUAGES), their text, and how
+    many files."""
     found = set()
+    texts = []
     files = 0
     for directory, suffix, excluded in places:
         base = root / directory
@@ -81,14 +84,20 @@ def identifiers(root, places):
             if not path.is_file() or (excluded and path.name.endswith(excluded)):
                 continue
             files += 1
-            found.update(_IDENTIFIER.findall(path.read_text(encoding="utf-8", errors="replace")))
-    return found, files
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+            found.update(_IDENTIFIER.findall(texts[-1]))
+    return found, "\n".join(texts), files
+
+
+_TRAILING_ARGUMENTS = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 def last_identifier(text):
-    """``Pick`` of ``(*Router).Pick``, ``pick`` of ``Router.pick()``, ``test_x`` of
-    ``test_a.py::test_x``; None when there is none."""
-    names = _IDENTIFIER.findall(text)
+    """``Pick`` of ``(*Router).Pick``, ``pick`` of ``Router.pick(String, PickOptions)``,
+    ``test_x`` of ``test_a.py::test_x``; None when there is none. A trailing argument list is
+    not part of the name."""
+    stripped = _TRAILING_ARGUMENTS.sub("", text)
+    names = _IDENTIFIER.findall(stripped if stripped.strip() else text)
     return names[-1] if names else None
 
 
@@ -115,8 +124,8 @@ def check_language(root, language, places, functions):
         return 0, ["%s: missing (every language needs its map; see bindings/README.md)"
                    % path.relative_to(root)]
     rows, problems = read_map(path)
-    sources, source_files = identifiers(root, places["sources"])
-    tests, test_files = identifiers(root, places["tests"])
+    sources, _, source_files = identifiers(root, places["sources"])
+    tests, test_text, test_files = identifiers(root, places["tests"])
     if not source_files:
         problems.append("%s: no source files found" % language)
     if not test_files:
@@ -147,6 +156,12 @@ def check_language(root, language, places, functions):
             if test_name is None or test_name not in tests:
                 problems.append("%s: test %r of %s: %r is not an identifier of the %s tests"
                                 % (where, test, function, test_name, language))
+                ok = False
+            elif re.search(r"\s", test) and test not in test_text:
+                # A description ("Dispose while 4 threads pick"): its last word proves nothing,
+                # the whole text must be in the tests.
+                problems.append("%s: test %r of %s is not in the %s tests verbatim"
+                                % (where, test, function, language))
                 ok = False
         if ok:
             wrapped.add(function)

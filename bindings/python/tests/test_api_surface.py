@@ -133,6 +133,15 @@ def test_the_checker_reads_declarations(line, expected):
     assert load_checker().header_functions(line) == expected
 
 
+@pytest.mark.parametrize("name, expected", [
+    ("Router.pick", "pick"), ("(*Router).Pick", "Pick"), ("Router::Pick()", "Pick"),
+    ("Router.pick(String, PickOptions)", "pick"), ("test_a.py::test_x", "test_x"),
+    ("RouterTest#closeWhilePicking()", "closeWhilePicking"), ("()", None),
+])
+def test_the_checker_takes_the_last_identifier_of_a_name(name, expected):
+    assert load_checker().last_identifier(name) == expected
+
+
 def test_the_checker_fails_on_every_kind_of_gap(tmp_path):
     """A missing map, a missing function, a stale or duplicate line, a wrapper or test that is
     not an identifier of the sources (whole words only): each is reported."""
@@ -144,7 +153,7 @@ def test_the_checker_fails_on_every_kind_of_gap(tmp_path):
     (root / "bindings" / "python" / "llmroute" / "router.py").write_text(
         "class Router:\n    def pick_options(self): ...\n    def close(self): ...\n")
     (root / "bindings" / "python" / "tests" / "test_x.py").write_text(
-        "def test_close(): ...\n")
+        "def test_close(): ...\nTest('close while picking', test_close)\n")
     functions = ["llmr_router_pick", "llmr_router_destroy", "llmr_router_report"]
     places = checker.LANGUAGES["python"]
     wrapped, problems = checker.check_language(root, "python", places, functions)
@@ -167,3 +176,13 @@ def test_the_checker_fails_on_every_kind_of_gap(tmp_path):
     assert "'test_report' is not an identifier of the python tests" in text
     assert "expected <C function>" in text
     assert len(problems) == 5
+
+    # A description must be in the tests verbatim, not only its last word.
+    (root / "bindings" / "parity" / "python.tsv").write_text(
+        "llmr_router_destroy\tRouter.close\tclose while picking\n"
+        "llmr_router_pick\tRouter.close\tpicking while close\n"
+        "llmr_router_report\tRouter.close(int ticket, Outcome outcome)\ttest_close()\n")
+    wrapped, problems = checker.check_language(root, "python", places, functions)
+    assert wrapped == 2
+    assert problems == ["python.tsv:2: test 'picking while close' of llmr_router_pick is not in "
+                        "the python tests verbatim"]

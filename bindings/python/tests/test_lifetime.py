@@ -213,28 +213,42 @@ def test_a_router_dropped_without_close_is_destroyed():
     assert lifetime.handle is None and adapter.released == 1
 
 
-def test_a_router_in_a_reference_cycle_is_collected_and_destroyed():
-    """An adapter and a listener that reference their router (closures) form a cycle the
-    collector frees: the safety net must not keep the router alive."""
-    router = llmroute.Router()
-    router.add_deployment("a", ["m"])
-    calls = []
+class Harness:
+    """Owns a router and gives it bound methods: the clock, an adapter and a listener that
+    all reference the harness, hence the router (the usual shape of a test harness or a
+    gateway object)."""
 
-    def adapter(attempt):
-        calls.append(router.health("a").in_flight)  # references the router
+    def __init__(self):
+        self.now_ns = 10**12
+        self.calls = []
+        self.router = llmroute.Router(clock=self.clock)
+        self.router.add_deployment("a", ["m"])
+        self.router.set_adapter("a", self.invoke)
+        self.router.set_event_listener(self.on_event)
+
+    def clock(self):
+        return self.now_ns
+
+    def invoke(self, attempt):
+        self.calls.append(self.router.health("a").in_flight)
         return Outcome.SUCCESS
 
-    def listener(event):
-        router.stats()
+    def on_event(self, event):
+        self.router.stats()
 
-    router.set_adapter("a", adapter)
-    router.set_event_listener(listener)
-    router.call("m", b"x")
-    refs = [weakref.ref(x) for x in (router, adapter, listener)]
-    lifetime = router._lifetime
-    del router, adapter, listener
+
+def test_a_router_in_a_reference_cycle_is_collected_and_destroyed():
+    """Its clock, adapter and listener reference the router (through the harness): the cycle
+    is the collector's to free, and the safety net must not keep the router alive."""
+    harness = Harness()
+    harness.router.call("m", b"x")
+    harness.router.apply_config({"deployments": [{"name": "a", "models": ["m"]}]})  # an event
+    refs = [weakref.ref(x) for x in (harness, harness.router)]
+    lifetime = harness.router._lifetime
+    calls = harness.calls
+    del harness
     gc.collect()
-    assert [r() for r in refs] == [None, None, None]
+    assert [r() for r in refs] == [None, None]
     assert lifetime.handle is None and calls == [1]
 
 
