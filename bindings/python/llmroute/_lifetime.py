@@ -70,8 +70,10 @@ def in_flight(method):
         lifetime = self._lifetime
         calls = lifetime._in_flight
         ident = _get_ident()
-        calls.append(ident)  # first register, then read the flag (see the module docstring)
         try:
+            # First register, then read the flag (see the module docstring). Inside the try: a
+            # KeyboardInterrupt raised as the append returns must not leave the id behind.
+            calls.append(ident)
             if lifetime._closing:
                 raise ClosedError(Status.INVALID_ARGUMENT, "the router is closed")
             return method(self, *args, **kwargs)
@@ -144,7 +146,10 @@ class RouterLifetime:
             self._closing = True
             if wait and _get_ident() not in self._in_flight:
                 while self._in_flight:
-                    self._cond.wait()
+                    # The timeout only re-checks the deque should a notification be lost (a
+                    # KeyboardInterrupt between a call's removal and its notify); it is no
+                    # part of the protocol.
+                    self._cond.wait(0.1)
             elif self._in_flight:
                 self._deferred = True
                 return
