@@ -104,7 +104,8 @@ class RouterLifetime:
 
     def __init__(self, handle, callbacks: list) -> None:
         self.handle = handle
-        self._in_flight = collections.deque()  # ids of the threads in a call, one per call
+        # The ids of the threads in a call, one entry per call.
+        self._in_flight: "collections.deque[int]" = collections.deque()
         self._closing = False
         self._deferred = False  # close() could not wait: the last call to leave destroys it
         self._cond = threading.Condition(threading.Lock())

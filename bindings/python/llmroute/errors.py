@@ -8,7 +8,7 @@ binding does not know yet) and ``.message`` the detail the library gave for the 
 from __future__ import annotations
 
 import re
-from typing import Dict, Type, Union
+from typing import Any, Dict, Type, Union
 
 from .enums import Status, _coerce
 
@@ -49,7 +49,7 @@ class LlmrouteError(Exception):
         self.message: str = message
         #: For a failed Router.call(): the CallReport (attempts, final outcome, detail), when
         #: the library produced one.
-        self.report = None
+        self.report: Any = None
 
     @property
     def status_name(self) -> str:

@@ -46,7 +46,7 @@ import time
 import weakref
 from ctypes import POINTER, byref, c_char_p
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._lifetime import RouterLifetime, weak_thunk
@@ -85,7 +85,7 @@ _UINT64_MASK = (1 << 64) - 1
 _INT_MIN = -(1 << (8 * ctypes.sizeof(ctypes.c_int) - 1))
 _INT_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_int) - 1)) - 1
 
-NameLike = Union[str, bytes]
+NameLike = Union[str, bytes, bytearray, memoryview]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -229,9 +229,8 @@ def _key(value: NameLike) -> bytes:
 def _names(values: Union[NameLike, Iterable[NameLike]], what: str):
     """A list of names as a C array (NULL for an empty list) and its length. A single str or
     bytes counts as a list of one."""
-    if isinstance(values, (str, bytes, bytearray, memoryview)):
-        values = (values,)
-    encoded = [_name(v, what) for v in values]
+    items = (values,) if isinstance(values, (str, bytes, bytearray, memoryview)) else values
+    encoded = [_name(v, what) for v in items]
     if not encoded:
         return None, 0
     # The array keeps references to the bytes objects for as long as it lives.
@@ -292,8 +291,9 @@ class _Callback:
     """Base of the clock and random wrappers: exception handling and throttled logging."""
 
     kind = "callback"
+    fallback_text = "a fallback"
 
-    def __init__(self, fn: Callable[[], int], pending: list) -> None:
+    def __init__(self, fn: Callable[..., Any], pending: list) -> None:
         self.fn = fn
         self.errors = 0
         self._pending = pending  # the Router's list of (thread id, BaseException) to re-raise
@@ -800,7 +800,7 @@ class Router:
             po = _native.new_struct(_native.llmr_pick_options)
             if exclude:
                 po.exclude, po.exclude_count = _names(exclude, "excluded deployment")
-            extra = []
+            extra: List[Tuple[str, Any]] = []
             if affinity_key is not None:
                 extra.append(("affinity_key", _key(affinity_key)))
             if required_tags:
