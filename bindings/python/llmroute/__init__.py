@@ -29,10 +29,10 @@ from .enums import (AllOpenPolicy, BreakerState, EventKind, FallbackKind, Outcom
 from .errors import (
     AlreadyExistsError,
     BufferTooSmallError,
-    ClosedError,
     CallbackReentryError,
     CancelledError,
     CapacityError,
+    ClosedError,
     ConfigError,
     DeadlineExceededError,
     InternalError,
