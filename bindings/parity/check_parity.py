@@ -32,11 +32,12 @@ import re
 import sys
 
 # Where each language's wrappers and tests live, relative to the repository root: (directory,
-# file suffix, excluded suffix).
+# file suffix, excluded suffix), searched recursively except for a directory ending in "/*"
+# (Go: the package itself, not the SWIG output in internal/native that users cannot import).
 LANGUAGES = {
     "go": {
-        "sources": [("bindings/go/llmroute", ".go", "_test.go")],
-        "tests": [("bindings/go/llmroute", "_test.go", None)],
+        "sources": [("bindings/go/llmroute/*", ".go", "_test.go")],
+        "tests": [("bindings/go/llmroute/*", "_test.go", None)],
     },
     "java": {
         "sources": [("bindings/java/src", ".java", None),
@@ -77,10 +78,11 @@ def identifiers(root, places):
     texts = []
     files = 0
     for directory, suffix, excluded in places:
-        base = root / directory
+        flat = directory.endswith("/*")
+        base = root / directory.rstrip("/*")
         if not base.is_dir():
             continue
-        for path in sorted(base.rglob("*" + suffix)):
+        for path in sorted(base.glob("*" + suffix) if flat else base.rglob("*" + suffix)):
             if not path.is_file() or (excluded and path.name.endswith(excluded)):
                 continue
             files += 1
