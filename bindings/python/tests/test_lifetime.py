@@ -3,6 +3,9 @@ and the GC safety net (a Router dropped without close() releases its native rout
 
 import gc
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 import weakref
@@ -11,6 +14,8 @@ import pytest
 
 import llmroute
 from llmroute import AttemptResult, Outcome
+
+from conftest import HERE
 
 ROUNDS = 50
 WORKERS = 4
@@ -287,3 +292,42 @@ def test_unclosed_routers_do_not_leak(capsys):
         print("\n%d unclosed routers: RSS %.1f MiB -> %.1f MiB (%+.1f MiB)"
               % (UNCLOSED, before / 2**20, after / 2**20, (after - before) / 2**20))
     assert after - before < 16 * 2**20  # 20000 leaked native routers would be gigabytes
+
+
+AT_EXIT = textwrap.dedent("""\
+    import threading
+    import llmroute
+
+    class Adapter:
+        def __init__(self, name, gate=None):
+            self.name, self.gate = name, gate
+        def invoke(self, attempt):
+            if self.gate is not None:
+                entered.set()
+                self.gate.wait()  # never set: a daemon thread stuck in a call at exit
+            return llmroute.Outcome.SUCCESS
+        def release(self):
+            print("released", self.name, flush=True)
+
+    entered = threading.Event()
+    idle = llmroute.Router()
+    idle.add_deployment("a", ["m"])
+    idle.set_adapter("a", Adapter("idle"))
+    busy = llmroute.Router()
+    busy.add_deployment("a", ["m"])
+    busy.set_adapter("a", Adapter("busy", threading.Event()))
+    threading.Thread(target=busy.call, args=("m", b"x"), daemon=True).start()
+    assert entered.wait(60)
+    print("exiting", flush=True)
+""")
+
+
+def test_interpreter_exit_destroys_idle_routers_and_does_not_wait_for_stuck_calls():
+    """At exit the safety net destroys the routers still open (their adapters are released),
+    except one a daemon thread is stuck in a call on: exit must not hang waiting for it."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
+    result = subprocess.run([sys.executable, "-c", AT_EXIT], env=env, capture_output=True,
+                            text=True, timeout=120)  # a hang fails here
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["exiting", "released idle"], result.stderr
