@@ -24,16 +24,14 @@ CLOSERS = ("main thread", "a worker", "an adapter", "another thread", "the event
 
 
 class Recording:
-    """An adapter that succeeds, counts its invocations and releases, and runs ``hook`` (once
-    set) inside an invocation."""
+    """An adapter that succeeds, counts its releases, and runs ``hook`` (once set) inside an
+    invocation."""
 
     def __init__(self):
-        self.invocations = 0
         self.released = 0
         self.hook = None
 
     def invoke(self, attempt):
-        self.invocations += 1
         hook, self.hook = self.hook, None
         if hook is not None:
             hook()
