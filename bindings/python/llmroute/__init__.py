@@ -18,9 +18,9 @@ full path in the environment variable ``LLMROUTE_LIBRARY``), and needs no compil
     print(router.stats().deployment("azure-eu").picks, router.metrics_text())
 """
 
-from __future__ import annotations
-
-from typing import Optional
+# No "from __future__ import annotations" and no typing names here: whatever this module
+# imports is an attribute of the package, and the package's namespace is its API (__all__).
+import typing as _typing
 
 from . import _native
 from ._native import lib as _lib
@@ -32,6 +32,7 @@ from .errors import (
     CallbackReentryError,
     CancelledError,
     CapacityError,
+    ClosedError,
     ConfigError,
     DeadlineExceededError,
     InternalError,
@@ -61,7 +62,7 @@ __all__ = [
     "Event", "Stats", "DeploymentStats", "ModelStats", "SharedStateStatus", "validate_config",
     "Status", "Strategy", "Outcome", "BreakerState", "Override", "AllOpenPolicy", "FallbackKind",
     "EventKind",
-    "LlmrouteError", "InvalidArgumentError", "NoMemoryError", "NotFoundError",
+    "LlmrouteError", "InvalidArgumentError", "ClosedError", "NoMemoryError", "NotFoundError",
     "AlreadyExistsError", "RetryAfterError", "NoProviderError", "RateLimitedError",
     "UnknownModelError", "InvalidTicketError", "TicketDoneError", "CapacityError",
     "InternalError", "BufferTooSmallError", "DeadlineExceededError", "CancelledError",
@@ -99,31 +100,31 @@ def status_str(status: int) -> str:
     return _lib.llmr_status_str(int(status)).decode("utf-8", "replace")
 
 
-def _static_str(value: Optional[bytes]) -> Optional[str]:
+def _static_str(value: _typing.Optional[bytes]) -> _typing.Optional[str]:
     return None if value is None else value.decode("utf-8", "replace")
 
 
-def strategy_str(strategy: int) -> Optional[str]:
+def strategy_str(strategy: int) -> _typing.Optional[str]:
     """llmr_strategy_str(): "round_robin" etc.; None for a value that does not exist."""
     return _static_str(_lib.llmr_strategy_str(int(strategy)))
 
 
-def outcome_str(outcome: int) -> Optional[str]:
+def outcome_str(outcome: int) -> _typing.Optional[str]:
     """llmr_outcome_str(): "rate_limited" etc.; None for a value that does not exist."""
     return _static_str(_lib.llmr_outcome_str(int(outcome)))
 
 
-def breaker_state_str(state: int) -> Optional[str]:
+def breaker_state_str(state: int) -> _typing.Optional[str]:
     """llmr_breaker_state_str(): "half_open" etc.; None for a value that does not exist."""
     return _static_str(_lib.llmr_breaker_state_str(int(state)))
 
 
-def fallback_kind_str(kind: int) -> Optional[str]:
+def fallback_kind_str(kind: int) -> _typing.Optional[str]:
     """llmr_fallback_kind_str(): "general" etc.; None for a value that does not exist."""
     return _static_str(_native.require("llmr_fallback_kind_str")(int(kind)))
 
 
-def event_kind_str(kind: int) -> Optional[str]:
+def event_kind_str(kind: int) -> _typing.Optional[str]:
     """llmr_event_kind_str(): "breaker", "config_applied", "config_rejected"; None for a value
     that does not exist."""
     return _static_str(_native.require("llmr_event_kind_str")(int(kind)))

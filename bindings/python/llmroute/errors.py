@@ -8,13 +8,14 @@ binding does not know yet) and ``.message`` the detail the library gave for the 
 from __future__ import annotations
 
 import re
-from typing import Dict, Type, Union
+from typing import Any, Dict, Type, Union
 
 from .enums import Status, _coerce
 
 __all__ = [
     "LlmrouteError",
     "InvalidArgumentError",
+    "ClosedError",
     "NoMemoryError",
     "NotFoundError",
     "AlreadyExistsError",
@@ -48,7 +49,7 @@ class LlmrouteError(Exception):
         self.message: str = message
         #: For a failed Router.call(): the CallReport (attempts, final outcome, detail), when
         #: the library produced one.
-        self.report = None
+        self.report: Any = None
 
     @property
     def status_name(self) -> str:
@@ -70,6 +71,12 @@ class InvalidArgumentError(LlmrouteError, ValueError):
     """LLMR_ERR_INVALID_ARGUMENT: NULL, empty, too long, not UTF-8 or out of range. Also raised by
     the binding itself for arguments it cannot pass to C faithfully (a str that cannot be
     encoded as UTF-8, an embedded NUL, an integer outside the C type's range)."""
+
+
+class ClosedError(InvalidArgumentError):
+    """The Router was closed (or is closing): the call did not reach the library. Status
+    INVALID_ARGUMENT, what the C API returns for a NULL router; a ValueError like the one a
+    closed file raises."""
 
 
 class NoMemoryError(LlmrouteError, MemoryError):

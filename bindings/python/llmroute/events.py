@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 from . import _native
+from ._lifetime import weak_thunk
 from .enums import BreakerState, EventKind, _coerce
 
 __all__ = ["Event"]
@@ -107,8 +108,10 @@ class EventDispatch:
         self.errors = 0
         self._keys = itertools.count(1)
         self._pending = pending  # the Router's list of (thread id, BaseException) to re-raise
-        self.event_cb = _native.llmr_event_fn(self._on_event)
-        self.release_cb = _native.llmr_release_fn(self._release)
+        # Through a weak reference: a listener that references its Router (a closure calling
+        # router.stats()) must not keep it alive through the GC safety net (llmroute._lifetime).
+        self.event_cb = weak_thunk(_native.llmr_event_fn, self, "_on_event", None)
+        self.release_cb = weak_thunk(_native.llmr_release_fn, self, "_release", None)
 
     def add(self, listener: Callable[[Event], Any]) -> int:
         key = next(self._keys)

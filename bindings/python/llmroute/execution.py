@@ -12,13 +12,16 @@ or simply a callable ``adapter(attempt)``. invoke() may return an AttemptResult,
 An exception raised by an adapter never crosses the C frames: the binding catches it, logs it on
 the "llmroute" logger (throttled like the clock's) and returns a failure status to the library,
 which records the attempt as a connection error with ``adapter_failed`` set, then retries or
-falls back as for any connection error. KeyboardInterrupt and SystemExit are raised again once
-Router.call() returns.
+falls back as for any connection error. If the call fails in the end, the adapter's exception is
+the ``__cause__`` of the error Router.call() raises (the last one, when several attempts
+raised), so the traceback shows what went wrong in the adapter. KeyboardInterrupt and
+SystemExit are raised again once Router.call() returns.
 
 The CFUNCTYPE objects that C calls are created once per Router and kept until the native router
 is destroyed; each adapter is found through an integer key passed as user_data, and the release
 callback drops the Python object. So no thunk is ever freed while C may still call it, not even
-during the release callback itself.
+during the release callback itself. The thunks reach the adapter table through a weak reference
+(llmroute._lifetime.weak_thunk): an adapter that references its Router does not keep it alive.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Union
 
 from . import _native
+from ._lifetime import weak_thunk
 from .enums import Outcome, Status, _coerce
 from .errors import LlmrouteError, error_for
 
@@ -41,6 +45,16 @@ _logger = logging.getLogger("llmroute")
 
 _text = _native.text
 _within = _native.within
+
+
+class _CallInProgress(threading.local):
+    """The exceptions the adapters raised during the Router.call() running on this thread (None
+    outside a call). Adapters run on the thread that called Router.call()."""
+
+    adapter_exceptions: Optional[List[BaseException]] = None
+
+
+current_call = _CallInProgress()
 
 
 class Attempt:
@@ -240,8 +254,8 @@ class AdapterTable:
         self.errors = 0
         self._keys = itertools.count(1)
         self._pending = pending
-        self.invoke_cb = _native.llmr_invoke_fn(self._invoke)
-        self.release_cb = _native.llmr_release_fn(self._release)
+        self.invoke_cb = weak_thunk(_native.llmr_invoke_fn, self, "_invoke", Status.INTERNAL)
+        self.release_cb = weak_thunk(_native.llmr_release_fn, self, "_release", None)
 
     def add(self, adapter: Any) -> int:
         key = next(self._keys)
@@ -270,6 +284,9 @@ class AdapterTable:
             if n & (n - 1) == 0:
                 _logger.error("llmroute: an adapter raised %s (failure %d); the attempt counts as "
                               "a connection error", type(e).__name__, n, exc_info=True)
+            kept = current_call.adapter_exceptions
+            if kept is not None:  # the __cause__ of the call's error, should it fail
+                kept.append(e)
             return Status.INTERNAL
         except BaseException as e:  # KeyboardInterrupt, SystemExit: re-raised by Router.call()
             self.errors += 1

@@ -30,8 +30,9 @@ frames between the library and the callback, so the wrapper catches it:
 The event listener (set_event_listener) is different: it may call the router, as the header
 allows, and its own exceptions are handled as described in llmroute.events.
 
-Thread safety: every method may be called from any number of threads at once, except close(),
-which (like llmr_router_destroy) must not race with other calls on the same router.
+Thread safety: every method may be called from any number of threads at once, close() included:
+close() waits for the calls in progress on other threads to return, then destroys the native
+router; a call that starts once close() has begun raises ClosedError (see llmroute._lifetime).
 """
 
 from __future__ import annotations
@@ -42,11 +43,14 @@ import operator
 import random as _pyrandom
 import threading
 import time
+import weakref
 from ctypes import POINTER, byref, c_char_p
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from . import _native
+from ._lifetime import RouterLifetime, weak_thunk
+from ._lifetime import in_flight as _in_flight
 from ._native import lib as _lib
 from .config import ConfigLike, PathLike, config_bytes, config_path
 from .enums import (
@@ -67,7 +71,7 @@ from .errors import (
     error_for,
 )
 from .events import Event, EventDispatch, listener_struct
-from .execution import AdapterTable, CallReport, Cancel
+from .execution import AdapterTable, CallReport, Cancel, current_call
 from .stats import SharedStateStatus, Stats, read_shared_state_status, read_snapshot
 
 __all__ = ["Router", "Pick", "Candidate", "Health"]
@@ -81,7 +85,7 @@ _UINT64_MASK = (1 << 64) - 1
 _INT_MIN = -(1 << (8 * ctypes.sizeof(ctypes.c_int) - 1))
 _INT_MAX = (1 << (8 * ctypes.sizeof(ctypes.c_int) - 1)) - 1
 
-NameLike = Union[str, bytes]
+NameLike = Union[str, bytes, bytearray, memoryview]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,9 +229,8 @@ def _key(value: NameLike) -> bytes:
 def _names(values: Union[NameLike, Iterable[NameLike]], what: str):
     """A list of names as a C array (NULL for an empty list) and its length. A single str or
     bytes counts as a list of one."""
-    if isinstance(values, (str, bytes, bytearray, memoryview)):
-        values = (values,)
-    encoded = [_name(v, what) for v in values]
+    items = (values,) if isinstance(values, (str, bytes, bytearray, memoryview)) else values
+    encoded = [_name(v, what) for v in items]
     if not encoded:
         return None, 0
     # The array keeps references to the bytes objects for as long as it lives.
@@ -288,8 +291,9 @@ class _Callback:
     """Base of the clock and random wrappers: exception handling and throttled logging."""
 
     kind = "callback"
+    fallback_text = "a fallback"
 
-    def __init__(self, fn: Callable[[], int], pending: list) -> None:
+    def __init__(self, fn: Callable[..., Any], pending: list) -> None:
         self.fn = fn
         self.errors = 0
         self._pending = pending  # the Router's list of (thread id, BaseException) to re-raise
@@ -407,16 +411,6 @@ def _strategy_value(strategy, what: str = "strategy") -> int:
     return _int_in(strategy, _INT_MIN, _INT_MAX, what)
 
 
-# What threading.current_thread() is on a thread Python did not start.
-_FOREIGN_THREAD = _native.FOREIGN_THREAD
-
-
-def _destroy(handle, callbacks) -> None:
-    """Destroys a native router; ``callbacks`` (its CFUNCTYPE objects) live until it is gone."""
-    _lib.llmr_router_destroy(handle)
-    del callbacks
-
-
 # ---------------------------------------------------------------------------------------------
 # Router
 # ---------------------------------------------------------------------------------------------
@@ -455,7 +449,7 @@ class Router:
     closed then.
     """
 
-    _handle = None  # so that __del__ works even when __init__ failed early
+    _lifetime = RouterLifetime.never_opened()  # until the native router exists
 
     def __init__(self, strategy=None, all_open_policy=None,
                  clock: Optional[Callable[[], int]] = None,
@@ -535,7 +529,7 @@ class Router:
             if not callable(clock):
                 raise TypeError("clock must be callable or None")
             adapter = _Clock(clock, self._pending)
-            cb = _native.llmr_clock_fn(adapter)
+            cb = weak_thunk(_native.llmr_clock_fn, adapter, "__call__", time.monotonic_ns)
             opts.clock = cb
             self._adapters.append(adapter)
             self._callbacks.append(cb)
@@ -543,7 +537,8 @@ class Router:
             if not callable(random):
                 raise TypeError("random must be callable or None")
             adapter = _Random(random, self._pending)
-            cb = _native.llmr_random_fn(adapter)
+            cb = weak_thunk(_native.llmr_random_fn, adapter, "__call__",
+                            lambda: _pyrandom.getrandbits(64))
             opts.random = cb
             self._adapters.append(adapter)
             self._callbacks.append(cb)
@@ -554,7 +549,7 @@ class Router:
                 raise _invalid("the sleep option needs a newer libllmroute than %s"
                                % _native.version_string)
             adapter = _Sleep(sleep, self._pending)
-            cb = _native.llmr_sleep_fn(adapter)
+            cb = weak_thunk(_native.llmr_sleep_fn, adapter, "__call__", None)
             opts.sleep = cb
             self._adapters.append(adapter)
             self._callbacks.append(cb)
@@ -578,50 +573,35 @@ class Router:
             self._callbacks.clear()
             self._reraise_pending()
             raise error
-        self._handle = handle
+        self._lifetime = lifetime = RouterLifetime(handle, self._callbacks)
+        del self._callbacks  # the lifetime keeps them until the native router is gone
+        # The GC safety net: a Router dropped without close() is closed when collected, also in
+        # a reference cycle (the lifetime holds no reference to the Router, see _lifetime).
+        weakref.finalize(self, lifetime.close_unreferenced)
         self._reraise_pending()
 
     # -- lifetime ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Destroys the native router. Idempotent. Must not race with other calls on this router;
-        tickets still outstanding become invalid. On a thread Python did not start (a callback
-        on the shared state's synchronisation thread, where the garbage collector may close an
-        unreachable router) the destruction is handed to a Python thread and finishes shortly
-        after close() returns."""
-        handle = self._handle
-        if handle is None:
-            return
-        self._handle = None
-        callbacks, self._callbacks = self._callbacks, []
-        if isinstance(threading.current_thread(), _FOREIGN_THREAD):
-            # Python code runs on a thread Python did not start only in a callback from
-            # llmroute's own thread, the shared state's synchronisation thread, and the garbage
-            # collector may run there and close a router that is in a reference cycle.
-            # llmr_router_destroy() would then join that thread from itself (std::terminate):
-            # a Python thread destroys the router instead, once the callback has returned.
-            threading.Thread(target=_destroy, args=(handle, callbacks), name="llmroute-close",
-                             daemon=True).start()
-            return
-        _lib.llmr_router_destroy(handle)
-        # Only now may the callbacks go: C no longer holds them.
-        del callbacks
+        """Destroys the native router. Idempotent, and safe from any thread at any time: calls
+        in progress on other threads finish first (close() waits for them), later calls raise
+        ClosedError; tickets still outstanding become invalid. Called from inside a call on
+        this router (an adapter, the event listener), it cannot wait for that call: the router
+        is destroyed as soon as the last call in progress returns. On a thread Python did not
+        start (a callback on the shared state's synchronisation thread) the destruction is
+        handed to a Python thread and finishes shortly after close() returns."""
+        self._lifetime.close()
 
     @property
     def closed(self) -> bool:
-        return self._handle is None
+        """True once close() has begun."""
+        return self._lifetime.closing
 
     def __enter__(self) -> "Router":
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown: the library may be gone already
-            pass
 
     def __repr__(self) -> str:
         return "<llmroute.Router %s>" % ("closed" if self.closed else "open")
@@ -653,12 +633,11 @@ class Router:
                 "call into llmroute")
 
     def _h(self):
-        handle = self._handle
-        if handle is None:
-            raise _invalid("the router is closed")
+        """The native handle, inside a method run by _in_flight (so close() cannot destroy it
+        before the method returns)."""
         if _tls.in_callback:
             self._check_reentry()
-        return handle
+        return self._lifetime.handle
 
     def _reraise_pending(self) -> None:
         """Re-raises a KeyboardInterrupt (or similar) a callback caught on this thread."""
@@ -717,6 +696,7 @@ class Router:
         d.tag_count = tag_count
         return d  # the struct references the arrays, which reference the bytes
 
+    @_in_flight
     def add_deployment(self, name: NameLike, models: Union[NameLike, Sequence[NameLike]],
                        weight: int = 1, tier: int = 0,
                        tags: Union[NameLike, Sequence[NameLike]] = (), rpm_limit: int = 0,
@@ -731,6 +711,7 @@ class Router:
                              max_in_flight, cost_per_million_input, cost_per_million_output)
         self._simple(_lib.llmr_router_add_deployment(handle, d))
 
+    @_in_flight
     def update_deployment(self, name: NameLike, models: Union[NameLike, Sequence[NameLike]],
                           weight: int = 1, tier: int = 0,
                           tags: Union[NameLike, Sequence[NameLike]] = (), rpm_limit: int = 0,
@@ -744,19 +725,23 @@ class Router:
                              max_in_flight, cost_per_million_input, cost_per_million_output)
         self._simple(_lib.llmr_router_update_deployment(handle, d))
 
+    @_in_flight
     def remove_deployment(self, name: NameLike) -> None:
         handle = self._h()
         self._simple(_lib.llmr_router_remove_deployment(handle, _name(name, "deployment name")))
 
+    @_in_flight
     def set_alias(self, alias: NameLike, model: NameLike) -> None:
         handle = self._h()
         self._simple(_lib.llmr_router_set_alias(handle, _name(alias, "alias"),
                                                 _name(model, "model")))
 
+    @_in_flight
     def remove_alias(self, alias: NameLike) -> None:
         handle = self._h()
         self._simple(_lib.llmr_router_remove_alias(handle, _name(alias, "alias")))
 
+    @_in_flight
     def set_fallbacks(self, model: NameLike,
                       fallback_models: Union[NameLike, Sequence[NameLike]],
                       kind=FallbackKind.GENERAL) -> None:
@@ -774,12 +759,14 @@ class Router:
             fn = _native.require("llmr_router_set_fallbacks_for")
             self._simple(fn(handle, m, kind_value, array, count))
 
+    @_in_flight
     def set_model_strategy(self, model: NameLike, strategy) -> None:
         """Sets the strategy of one model; Strategy.DEFAULT returns it to the router's."""
         handle = self._h()
         value = _strategy_value(strategy)
         self._simple(_lib.llmr_router_set_model_strategy(handle, _name(model, "model"), value))
 
+    @_in_flight
     def set_override(self, name: NameLike, mode) -> None:
         """Forces a deployment open or closed, or returns it to its breaker (Override.AUTO)."""
         handle = self._h()
@@ -788,6 +775,7 @@ class Router:
 
     # -- pick and report ------------------------------------------------------------------------
 
+    @_in_flight
     def pick(self, model: NameLike, exclude: Union[NameLike, Iterable[NameLike]] = (), *,
              affinity_key: Optional[NameLike] = None,
              required_tags: Union[NameLike, Iterable[NameLike]] = (),
@@ -812,7 +800,7 @@ class Router:
             po = _native.new_struct(_native.llmr_pick_options)
             if exclude:
                 po.exclude, po.exclude_count = _names(exclude, "excluded deployment")
-            extra = []
+            extra: List[Tuple[str, Any]] = []
             if affinity_key is not None:
                 extra.append(("affinity_key", _key(affinity_key)))
             if required_tags:
@@ -851,6 +839,7 @@ class Router:
                 raise
         return result
 
+    @_in_flight
     def report(self, ticket: Union[int, Pick], outcome, latency_ms: Optional[float] = None,
                ttft_ms: Optional[float] = None, retry_after_ms: int = 0,
                input_tokens: int = 0, output_tokens: int = 0) -> None:
@@ -867,6 +856,7 @@ class Router:
         r.output_tokens = _int_in(output_tokens, _INT64_MIN, _INT64_MAX, "output_tokens")
         self._simple(_lib.llmr_router_report(handle, _ticket(ticket), r))
 
+    @_in_flight
     def cancel(self, ticket: Union[int, Pick]) -> None:
         """Gives a ticket back without an outcome."""
         handle = self._h()
@@ -874,6 +864,7 @@ class Router:
 
     # -- fallbacks, health ------------------------------------------------------------------------
 
+    @_in_flight
     def fallbacks(self, model: NameLike,
                   exclude: Union[NameLike, Iterable[NameLike]] = ()) -> List[Candidate]:
         """The eligible deployments for ``model`` in the order its strategy prefers, without
@@ -899,6 +890,7 @@ class Router:
         self._reraise_pending()
         return result
 
+    @_in_flight
     def health(self, name: NameLike) -> Health:
         """Health of deployment ``name``; NotFoundError when there is none."""
         handle = self._h()
@@ -906,6 +898,7 @@ class Router:
         self._simple(_lib.llmr_router_health(handle, _name(name, "deployment name"), h))
         return Health._from_c(h)
 
+    @_in_flight
     def health_list(self) -> List[Health]:
         """Health of every deployment at one moment, in the order they were added."""
         handle = self._h()
@@ -928,6 +921,7 @@ class Router:
 
     # -- configuration, events, statistics ------------------------------------------------------
 
+    @_in_flight
     def apply_config(self, config: ConfigLike) -> None:
         """Hot reload (llmr_router_apply_config): replaces the deployments, aliases, fallback
         chains and strategies with those of ``config`` (JSON text or a dict), in one atomic step.
@@ -940,12 +934,14 @@ class Router:
         data = config_bytes(config)
         self._simple(_native.require("llmr_router_apply_config")(handle, data, len(data)))
 
+    @_in_flight
     def apply_config_file(self, path: PathLike) -> None:
         """Like apply_config(), reading the configuration from the file at ``path``."""
         handle = self._h()
         p = config_path(path)
         self._simple(_native.require("llmr_router_apply_config_file")(handle, p))
 
+    @_in_flight
     def set_event_listener(self, listener: Optional[Callable[[Event], Any]]) -> None:
         """Registers ``listener(event)``, called with an Event for every breaker transition and
         configuration reload, replacing the previous listener; None removes it. It runs on the
@@ -968,6 +964,7 @@ class Router:
             raise error
         self._reraise_pending()
 
+    @_in_flight
     def stats(self, *, metrics_text: bool = False) -> Stats:
         """Statistics at this moment (llmr_router_stats): every deployment (DeploymentStats,
         in configuration order) and model (ModelStats, by name), and the configurations applied
@@ -985,6 +982,7 @@ class Router:
         self._reraise_pending()
         return result
 
+    @_in_flight
     def metrics_text(self) -> str:
         """The router's statistics in the Prometheus text exposition format 0.0.4
         (llmr_router_metrics_text), ready to serve at /metrics with the Content-Type
@@ -1006,6 +1004,7 @@ class Router:
         self._reraise_pending()
         return ctypes.string_at(buf, needed.value - 1).decode("utf-8", "replace")
 
+    @_in_flight
     def shared_state_status(self) -> SharedStateStatus:
         """Status of the fleet shared state (llmr_router_shared_state_status; docs/fleet.md):
         ``enabled`` is False for a router created without shared_state_url. Never waits on the
@@ -1015,6 +1014,7 @@ class Router:
 
     # -- execution through adapters -------------------------------------------------------------
 
+    @_in_flight
     def set_adapter(self, deployment: NameLike, adapter: Any) -> None:
         """Attaches a provider adapter to a deployment (replacing the previous one), or detaches
         it with None. Only deployments with an adapter take part in call(). See
@@ -1042,6 +1042,7 @@ class Router:
             raise error
         self._reraise_pending()
 
+    @_in_flight
     def call(self, model: NameLike, request: Union[bytes, bytearray, memoryview, str] = b"",
              *, deadline_ms: Optional[int] = None, attempt_timeout_ms: Optional[int] = None,
              max_attempts: Optional[int] = None, backoff_base_ms: Optional[int] = None,
@@ -1050,7 +1051,9 @@ class Router:
         retries or falls back (llmr_router_call). Returns the CallReport of a call that
         succeeded; otherwise raises UpstreamError, NoProviderError, RateLimitedError,
         UnknownModelError, DeadlineExceededError or CancelledError, whose ``report`` attribute
-        holds the CallReport when the library produced one. None options keep the defaults."""
+        holds the CallReport when the library produced one, and whose ``__cause__`` is the
+        exception an adapter raised during the call (the last one), if any. None options keep
+        the defaults."""
         handle = self._h()
         fn = _native.require("llmr_router_call")
         m = _name(model, "model")
@@ -1070,9 +1073,16 @@ class Router:
                 raise TypeError("cancel must be an llmroute.Cancel")
             opts.cancel = cancel._h()
         report_p = POINTER(_native.llmr_call_report)()
-        status = fn(handle, m, data, len(data), opts, byref(report_p))
-        # `cancel` stays referenced (an argument) until here: the flag outlives the call.
-        error = _last_error(status) if status else None  # first: the failing call's message
+        # The adapters run on this thread: they leave their exceptions here. An adapter may
+        # itself call() (this router or another), hence the save and restore.
+        outer, current_call.adapter_exceptions = current_call.adapter_exceptions, []
+        try:
+            status = fn(handle, m, data, len(data), opts, byref(report_p))
+            # `cancel` stays referenced (an argument) until here: the flag outlives the call.
+            error = _last_error(status) if status else None  # first: the failing call's message
+        finally:
+            adapter_exceptions, current_call.adapter_exceptions = (
+                current_call.adapter_exceptions, outer)
         try:
             report = CallReport._from_c(report_p) if report_p else None
         finally:
@@ -1081,6 +1091,10 @@ class Router:
             error.report = report
             if isinstance(error, RetryAfterError) and report is not None:
                 error.retry_after_ms = report.retry_after_ms
+            if adapter_exceptions:
+                # What the adapter raised stays visible: "The above exception was the direct
+                # cause of ..." in the traceback (the last one when several attempts raised).
+                error.__cause__ = adapter_exceptions[-1]
             self._reraise_pending()
             raise error
         self._reraise_pending()

@@ -83,7 +83,7 @@ def test_routers_dropped_without_close_are_destroyed_safely():
     for _ in range(50):
         r, clock_ref, _ = make_router_with_temporary_callbacks(calls)
         slow_pick(r)
-        del r  # __del__ closes it: the native router goes before its callbacks
+        del r  # the GC safety net closes it: the native router goes before its callbacks
         gc.collect()
         assert clock_ref() is None
     # And routers that die inside a reference cycle.

@@ -193,6 +193,8 @@ def test_closed_router(make_router):
     assert r.closed
     raises_status(Status.INVALID_ARGUMENT, r.pick, "gpt-4o")
     raises_status(Status.INVALID_ARGUMENT, r.add_deployment, "a", ["m"])
+    with pytest.raises(llmroute.ClosedError, match="the router is closed"):
+        r.pick("gpt-4o")
 
 
 def test_error_objects():

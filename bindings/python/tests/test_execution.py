@@ -122,6 +122,63 @@ def test_an_exception_in_an_adapter_is_an_error_outcome(env, caplog):
     assert report.attempts[0].adapter_failed and report.deployment == "fine"
 
 
+def test_the_adapters_exception_is_the_cause_of_the_calls_error(env):
+    clock, make = env
+    r = make()
+    r.add_deployment("a", ["m"], tier=0)
+    r.add_deployment("b", ["m"], tier=1)
+    raised = []
+
+    def broken(attempt):
+        e = ValueError("bad JSON from %s" % attempt.deployment)
+        raised.append(e)
+        raise e
+
+    r.set_adapter("a", broken)
+    r.set_adapter("b", broken)
+    with pytest.raises(llmroute.UpstreamError) as info:
+        r.call("m", b"x")
+    assert len(raised) >= 2  # every attempt raised; the last one is the cause
+    assert info.value.__cause__ is raised[-1]
+    assert str(info.value.__cause__) == "bad JSON from %s" % info.value.report.deployment
+    assert all(a.adapter_failed for a in info.value.report.attempts)
+
+    # A failure of the provider, not of the adapter: no cause.
+    r.set_adapter("a", Scripted("a", [Outcome.BAD_REQUEST]))
+    r.set_adapter("b", Scripted("b", [Outcome.BAD_REQUEST]))
+    with pytest.raises(llmroute.UpstreamError) as info:
+        r.call("m", b"x")
+    assert info.value.__cause__ is None
+
+    # An adapter that raised once and then a successful fallback: the call succeeds.
+    r.set_adapter("a", broken)
+    r.set_adapter("b", Scripted("b"))
+    assert r.call("m", b"x").deployment == "b"
+
+
+def test_a_nested_call_keeps_its_own_cause(env):
+    """An adapter that itself calls (another router) keeps the causes apart."""
+    clock, make = env
+    inner, outer = make(), make()
+    inner.add_deployment("i", ["m"])
+    inner.set_adapter("i", lambda attempt: (_ for _ in ()).throw(KeyError("inner")))
+    outer.add_deployment("o", ["m"])
+    seen = []
+
+    def outer_adapter(attempt):
+        with pytest.raises(llmroute.UpstreamError) as info:
+            inner.call("m", b"x", max_attempts=1)
+        seen.append(info.value.__cause__)
+        raise RuntimeError("outer")
+
+    outer.set_adapter("o", outer_adapter)
+    with pytest.raises(llmroute.UpstreamError) as info:
+        outer.call("m", b"x", max_attempts=1)
+    assert isinstance(seen[0], KeyError) and seen[0].args == ("inner",)
+    assert isinstance(info.value.__cause__, RuntimeError)
+    assert info.value.__cause__.args == ("outer",)
+
+
 def test_every_attempt_failing_raises_upstream_with_the_report(env):
     clock, make = env
     r = make()

@@ -184,21 +184,27 @@ def test_a_raising_listener_on_the_sync_thread_is_logged(redis_url, caplog):
 GC_ON_THE_SYNC_THREAD = textwrap.dedent("""\
     import gc, os, threading, uuid
     import llmroute
-    from llmroute import Outcome
+    from llmroute import Outcome, _lifetime
 
-    closed = threading.Event()
+    destroyed = threading.Event()
     where = []
 
-    class Router(llmroute.Router):
-        def close(self):
-            if not self.closed:
-                where.append(type(threading.current_thread()).__name__)
-            super().close()
-            closed.set()
+    # Record where the GC safety net runs and where the native router is destroyed.
+    finalize = _lifetime.RouterLifetime.close_unreferenced
+    def close_unreferenced(self):
+        where.append("finalized on " + type(threading.current_thread()).__name__)
+        finalize(self)
+    _lifetime.RouterLifetime.close_unreferenced = close_unreferenced
+    destroy = _lifetime._destroy
+    def recording_destroy(handle, callbacks):
+        destroy(handle, callbacks)
+        where.append("destroyed on " + threading.current_thread().name)
+        destroyed.set()
+    _lifetime._destroy = recording_destroy
 
     kw = dict(shared_state_url=os.environ["REDIS_URL"], shared_state_sync_interval_ms=10,
               shared_state_key_prefix="pytest-%s:" % uuid.uuid4().hex, breaker_jitter=0.0)
-    a, b = Router(**kw), Router(**kw)
+    a, b = llmroute.Router(**kw), llmroute.Router(**kw)
     for r in (a, b):
         r.add_deployment("x", ["m"])
         r.add_deployment("y", ["m"])
@@ -212,25 +218,27 @@ GC_ON_THE_SYNC_THREAD = textwrap.dedent("""\
     del b, r
     for _ in range(5):
         a.report(a.pick("m", exclude=["y"]), Outcome.SERVER_ERROR)
-    assert closed.wait(20), "b was not collected"
+    assert destroyed.wait(20), "b was not collected"
     for t in threading.enumerate():  # b's destruction, handed to a Python thread
         if t.name == "llmroute-close":
             t.join(20)
             assert not t.is_alive()
+    where.append("a")
     a.close()
-    print("closed on", where)
+    print(where)
 """)
 
 
 def test_a_router_collected_on_its_own_sync_thread_is_destroyed_safely(redis_url):
     """The garbage collector, run by a callback on a router's synchronisation thread, frees
     that very router: destroying it there would join the thread from itself (std::terminate),
-    so the binding destroys it from a Python thread. In a child process: a regression aborts."""
+    so the GC safety net hands the destruction to a Python thread. In a child process: a
+    regression aborts."""
     env = dict(os.environ)
     env["REDIS_URL"] = redis_url
     env["PYTHONPATH"] = str(HERE.parent) + os.pathsep + env.get("PYTHONPATH", "")
     result = subprocess.run([sys.executable, "-c", GC_ON_THE_SYNC_THREAD], env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "closed on ['_DummyThread', '_MainThread']" in result.stdout, (result.stdout,
-                                                                         result.stderr)
+    assert ("['finalized on _DummyThread', 'destroyed on llmroute-close', 'a', "
+            "'destroyed on MainThread']" in result.stdout), (result.stdout, result.stderr)
