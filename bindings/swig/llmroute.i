@@ -53,6 +53,8 @@
 %nodefaultctor llmroute::swig::AttemptResult;
 %ignore llmroute::swig::Deployment::models;
 %ignore llmroute::swig::Deployment::tags;
+%ignore llmroute::swig::PickOptions::exclude;
+%ignore llmroute::swig::PickOptions::required_tags;
 
 #if !defined(SWIGGO)
 /* Go-only fast paths. */

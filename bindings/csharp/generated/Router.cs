@@ -187,6 +187,11 @@ public class Router : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void PickWith(string model, PickOptions options, PickResult out_) {
+    NativePINVOKE.Router_PickWith(swigCPtr, model, PickOptions.getCPtr(options), PickResult.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   public void Report(long ticket, Outcome outcome, double latency_ms) {
     NativePINVOKE.Router_Report(swigCPtr, ticket, (int)outcome, latency_ms);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

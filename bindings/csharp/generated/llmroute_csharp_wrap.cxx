@@ -3083,6 +3083,50 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Deployment_MaxInFlight_get(v
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Deployment_CostPerMillionInput_set(void * jarg1, double jarg2) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->cost_per_million_input = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_Deployment_CostPerMillionInput_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  result = (double) ((arg1)->cost_per_million_input);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Deployment_CostPerMillionOutput_set(void * jarg1, double jarg2) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->cost_per_million_output = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_Deployment_CostPerMillionOutput_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  result = (double) ((arg1)->cost_per_million_output);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Deployment_AddModel(void * jarg1, const char * jarg2) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
@@ -3351,6 +3395,163 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_PickResult(void * jarg1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = (llmroute::swig::Pick *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_PickOptions() {
+  void * jresult ;
+  llmroute::swig::PickOptions *result = 0 ;
+  
+  result = (llmroute::swig::PickOptions *)new llmroute::swig::PickOptions();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_AffinityKey_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->affinity_key = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_PickOptions_AffinityKey_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (std::string *) & ((arg1)->affinity_key);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_ExpectedInputTokens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->expected_input_tokens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickOptions_ExpectedInputTokens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (int64_t) ((arg1)->expected_input_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_ExpectedOutputTokens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->expected_output_tokens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickOptions_ExpectedOutputTokens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (int64_t) ((arg1)->expected_output_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_MaxPrice_set(void * jarg1, double jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->max_price = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_PickOptions_MaxPrice_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (double) ((arg1)->max_price);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_AddExclude(void * jarg1, const char * jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  (arg1)->AddExclude((std::string const &)*arg2);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_AddRequiredTag(void * jarg1, const char * jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  (arg1)->AddRequiredTag((std::string const &)*arg2);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_ClearExclude(void * jarg1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  (arg1)->ClearExclude();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_ClearRequiredTags(void * jarg1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  (arg1)->ClearRequiredTags();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_PickOptions(void * jarg1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
   delete arg1;
 }
 
@@ -5268,6 +5469,44 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickExcluding(void * jarg1, c
   }
   
   result = (arg1)->PickExcluding((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickWith(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::PickOptions *arg3 = 0 ;
+  llmroute::swig::Pick *arg4 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  arg3 = (llmroute::swig::PickOptions *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::PickOptions const & is null", 0);
+    return ;
+  } 
+  arg4 = (llmroute::swig::Pick *)jarg4;
+  if (!arg4) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::Pick & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->PickWith((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
     llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 

@@ -215,10 +215,20 @@ Deployment::Deployment() {
   rpm_limit = c.rpm_limit;
   tpm_limit = static_cast<int64_t>(c.tpm_limit);
   max_in_flight = c.max_in_flight;
+  cost_per_million_input = c.cost_per_million_input;
+  cost_per_million_output = c.cost_per_million_output;
 }
 
 Deployment::Deployment(const std::string &n) : Deployment() {
   name = n;
+}
+
+PickOptions::PickOptions() {
+  llmr_pick_options c;
+  llmr_pick_options_init(&c, sizeof c);
+  expected_input_tokens = c.expected_input_tokens;
+  expected_output_tokens = c.expected_output_tokens;
+  max_price = c.max_price;
 }
 
 Pick::Pick() : ticket(0), tier(0), is_probe(false), is_panic(false), retry_after_ms(0) {}
@@ -349,6 +359,8 @@ Status DeploymentCall(llmr_router *router, const Deployment &d, bool update) {
   c.rpm_limit = d.rpm_limit;
   c.tpm_limit = d.tpm_limit < 0 ? 0 : static_cast<uint64_t>(d.tpm_limit);
   c.max_in_flight = d.max_in_flight;
+  c.cost_per_million_input = d.cost_per_million_input;
+  c.cost_per_million_output = d.cost_per_million_output;
   return MakeStatus(update ? llmr_router_update_deployment(router, &c)
                            : llmr_router_add_deployment(router, &c));
 }
@@ -442,6 +454,23 @@ Status Router::PickExcluding(const std::string &model, const std::vector<std::st
   llmr_pick_options_init(&o, sizeof o);
   o.exclude = c.empty() ? nullptr : c.data();
   o.exclude_count = c.size();
+  return DoPick(router_, model.c_str(), &o, out);
+}
+
+Status Router::PickWith(const std::string &model, const PickOptions &options, Pick &out) {
+  if (router_ == nullptr) return NotOpen();
+  std::vector<const char *> exclude = CStrings(options.exclude);
+  std::vector<const char *> tags = CStrings(options.required_tags);
+  llmr_pick_options o;
+  llmr_pick_options_init(&o, sizeof o);
+  o.exclude = exclude.empty() ? nullptr : exclude.data();
+  o.exclude_count = exclude.size();
+  o.affinity_key = options.affinity_key.empty() ? nullptr : options.affinity_key.c_str();
+  o.required_tags = tags.empty() ? nullptr : tags.data();
+  o.required_tag_count = tags.size();
+  o.expected_input_tokens = options.expected_input_tokens;
+  o.expected_output_tokens = options.expected_output_tokens;
+  o.max_price = options.max_price;
   return DoPick(router_, model.c_str(), &o, out);
 }
 
