@@ -1,6 +1,7 @@
 package llmroute
 
 import (
+	"runtime"
 	"runtime/cgo"
 	"time"
 
@@ -127,10 +128,7 @@ func (b *adapterBox) Invoke(args *native.GoInvokeArgs, out *native.GoAttemptOutc
 // longer needs it (replaced, deployment removed, router closed) and then drops it; the C side
 // holds only a runtime/cgo.Handle, never a Go pointer.
 func (r *Router) SetAdapter(deployment string, a Adapter) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	if a == nil {
 		return wrap(r.n.SetGoAdapter(deployment, 0))
 	}

@@ -2,6 +2,7 @@ package llmroute
 
 import (
 	"context"
+	"runtime"
 	"time"
 	"unsafe"
 
@@ -51,10 +52,7 @@ func (r *Router) Call(ctx context.Context, model string, request []byte, opts *C
 	if err := ctx.Err(); err != nil {
 		return nil, ctxError(err)
 	}
-	if err := r.enter(); err != nil {
-		return nil, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 
 	o := native.NewCallOptions()
 	defer native.DeleteCallOptions(o)

@@ -316,6 +316,8 @@ extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_9
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_9521f78dbf9d42ac(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_9521f78dbf9d42ac(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_9521f78dbf9d42ac(void);
+extern swig_intgo _wrap_kStatusClosed_get_native_9521f78dbf9d42ac(void);
+extern swig_intgo _wrap_ClosedStatusCode_native_9521f78dbf9d42ac(void);
 extern swig_type_20 _wrap_StatusName_native_9521f78dbf9d42ac(swig_intgo arg1);
 extern swig_intgo _wrap_LibraryVersion_native_9521f78dbf9d42ac(void);
 extern swig_type_21 _wrap_LibraryVersionString_native_9521f78dbf9d42ac(void);
@@ -1563,6 +1565,18 @@ func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED() (_swig_ret Llmr_event
 }
 
 var Llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED()
+
+func GetKStatusClosed() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_kStatusClosed_get_native_9521f78dbf9d42ac())
+	return swig_r
+}
+
+func ClosedStatusCode() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_ClosedStatusCode_native_9521f78dbf9d42ac())
+	return swig_r
+}
 
 func StatusName(arg1 int) (_swig_ret string) {
 	var swig_r string

@@ -1579,6 +1579,28 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_9521f78dbf9d42ac()
 }
 
 
+intgo _wrap_kStatusClosed_get_native_9521f78dbf9d42ac() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)(int)llmroute::swig::kStatusClosed;
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ClosedStatusCode_native_9521f78dbf9d42ac() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)llmroute::swig::ClosedStatusCode();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_StatusName_native_9521f78dbf9d42ac(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
