@@ -99,6 +99,7 @@ func toMsf(d time.Duration) float64 {
 // becomes unreachable without Close is closed and freed by a runtime cleanup (see New).
 type Router struct {
 	n      native.Router
+	live   *liveRouter
 	names  atomic.Pointer[map[uintptr]string] // copy-on-write cache of the router's name strings
 	namesW sync.Mutex
 }
@@ -171,18 +172,11 @@ func open(opts *Options, create func(native.Router, native.RouterOptions, uint, 
 		return nil, wrap(err)
 	}
 	// On success the shim owns the handles and releases them once the native router is destroyed.
-	r := &Router{n: n}
+	r := &Router{n: n, live: trackRouter(n)}
 	empty := map[uintptr]string{}
 	r.names.Store(&empty)
-	setSafetyNet(r, n)
+	setSafetyNet(r, r.live)
 	return r, nil
-}
-
-// releaseNative is the safety net of a Router dropped without Close (cleanup.go). It must not
-// refer to the Router (a cleanup that does would keep it reachable forever).
-func releaseNative(n native.Router) {
-	n.Close()
-	native.DeleteRouter(n)
 }
 
 // Close destroys the native router once the calls in progress on other goroutines return;
@@ -191,7 +185,7 @@ func releaseNative(n native.Router) {
 // adapter or event listener of this router, it returns at once and the router is destroyed when
 // that call returns.
 func (r *Router) Close() error {
-	r.n.Close()
+	r.live.close()
 	runtime.KeepAlive(r)
 	return nil
 }
