@@ -459,9 +459,11 @@ class Router {
   /** Go: attaches the adapter behind a runtime/cgo.Handle (0 detaches). On success the router
    * owns the handle and deletes it through the release callback; on failure the caller does. */
   Status SetGoAdapter(const std::string &deployment, uintptr_t handle);
-  /** Go: a call with the request as raw bytes and a raw cancel flag. */
+  /** Go: a call with the request as raw bytes. `call_handle` (a runtime/cgo.Handle, 0 = none)
+   * is handed to every Go adapter invoked for this call on this thread, so that the adapter's
+   * returned error or panic can become the cause of the call's error. */
   Status CallRaw(const std::string &model, const char *request, size_t request_len,
-                 const CallOptions &options, CallResult &out);
+                 const CallOptions &options, CallResult &out, uintptr_t call_handle);
 #endif
 
  private:

@@ -204,7 +204,7 @@ func wrap(err error) error {
 	var se *native.StatusError
 	if errors.As(err, &se) {
 		if se.Code == closedCode {
-			return &Error{Status: ErrInvalidArgument, Message: se.Message, cause: ErrClosed}
+			return &Error{Status: ErrInvalidArgument, Message: se.Message, causes: []error{ErrClosed}}
 		}
 		return &Error{Status: Status(se.Code), Message: se.Message}
 	}

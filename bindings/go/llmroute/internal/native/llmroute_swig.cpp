@@ -10,7 +10,8 @@
 #if defined(LLMROUTE_SWIG_GO)
 // Defined with //export in the Go package (internal/native/callbacks.go).
 extern "C" {
-int32_t llmrouteGoInvoke(uintptr_t handle, llmr_invoke_args *args, llmr_attempt_result *result);
+int32_t llmrouteGoInvoke(uintptr_t handle, uintptr_t call, llmr_invoke_args *args,
+                         llmr_attempt_result *result);
 void llmrouteGoRelease(uintptr_t handle);
 int64_t llmrouteGoClockNow(uintptr_t handle);
 void llmrouteGoClockSleep(uintptr_t handle, int64_t duration_ns);
@@ -126,10 +127,16 @@ void ReleaseTrampoline(void *user_data) noexcept {
 }
 
 #if defined(LLMROUTE_SWIG_GO)
+// The Go call on this thread (CallRaw's call_handle): llmr_router_call() runs adapters on the
+// thread that called it, and a Go goroutine stays on its thread for a cgo call and the callbacks
+// inside it. Saved and restored around each call, so an adapter that calls a router nests.
+thread_local uintptr_t tl_go_call = 0;
+
 llmr_status GoInvokeTrampoline(void *user_data, const llmr_invoke_args *args,
                                llmr_attempt_result *result) noexcept {
   return static_cast<llmr_status>(llmrouteGoInvoke(reinterpret_cast<uintptr_t>(user_data),
-                                                   const_cast<llmr_invoke_args *>(args), result));
+                                                   tl_go_call, const_cast<llmr_invoke_args *>(args),
+                                                   result));
 }
 void GoReleaseTrampoline(void *user_data) noexcept {
   llmrouteGoRelease(reinterpret_cast<uintptr_t>(user_data));
@@ -936,10 +943,14 @@ Status Router::SetGoAdapter(const std::string &deployment, uintptr_t handle) {
 }
 
 Status Router::CallRaw(const std::string &model, const char *request, size_t request_len,
-                       const CallOptions &options, CallResult &out) {
+                       const CallOptions &options, CallResult &out, uintptr_t call_handle) {
   Entry in(*this);
   if (!in) return in.Refusal();
-  return DoCall(router_, model, request, request_len, options, out);
+  const uintptr_t outer = tl_go_call;
+  tl_go_call = call_handle;
+  Status s = DoCall(router_, model, request, request_len, options, out);
+  tl_go_call = outer;
+  return s;
 }
 #endif
 
