@@ -872,16 +872,20 @@ Status Router::MetricsText(TextBuffer &out) {
   out.text.clear();
   Entry in(*this);
   if (!in) return in.Refusal();
-  llmr_stats *stats = nullptr;
-  const llmr_status rc = llmr_router_stats(router_, &stats);
-  if (rc != LLMR_OK) return MakeStatus(rc);
-  const char *text = nullptr;
-  size_t len = 0;
-  const llmr_status rc2 = llmr_stats_metrics_text(stats, &text, &len);
-  if (rc2 == LLMR_OK) out.text.assign(text, len);
-  Status st = MakeStatus(rc2);
-  llmr_stats_free(stats);
-  return st;
+  // llmr_router_metrics_text into a growing buffer: the text can grow between the size query and
+  // the copy, so loop (the library says so).
+  std::string buf(4096, '\0');
+  for (int tries = 0; tries < 8; ++tries) {
+    size_t needed = 0;
+    const llmr_status rc = llmr_router_metrics_text(router_, &buf[0], buf.size(), &needed);
+    if (rc == LLMR_OK) {
+      out.text.assign(buf.c_str());  // NUL-terminated by the library
+      return Status();
+    }
+    if (rc != LLMR_ERR_BUFFER_TOO_SMALL) return MakeStatus(rc);
+    buf.resize(needed + needed / 4 + 64);
+  }
+  return Invalid("metrics text kept growing");
 }
 
 // ---------------------------------------------------------------------------------------------

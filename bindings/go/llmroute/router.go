@@ -314,7 +314,10 @@ func stringVector(v []string) native.StringVector {
 
 // SetFallbacks sets the general fallback chain of model (none clears it).
 func (r *Router) SetFallbacks(model string, fallbacks ...string) error {
-	return r.SetFallbacksFor(model, FallbackGeneral, fallbacks...)
+	defer runtime.KeepAlive(r)
+	v := stringVector(fallbacks)
+	defer native.DeleteStringVector(v)
+	return wrap(r.n.SetFallbacks(model, v))
 }
 
 // SetFallbacksFor sets one of model's fallback chains (none clears it).
@@ -594,5 +597,13 @@ func (r *Router) HealthList() ([]Health, error) {
 	return out, nil
 }
 
-// LibraryVersion is the linked library's version ("1.0.0").
+// LibraryVersion is the linked library's version ("1.0.0", llmr_version_string).
 func LibraryVersion() string { return native.LibraryVersionString() }
+
+// LibraryVersionNumber is the linked library's version as major*1000000 + minor*1000 + patch
+// (llmr_version); HeaderVersionNumber is the one the binding was compiled against. They differ
+// when the binding runs against another library than its headers'.
+func LibraryVersionNumber() int32 { return int32(native.LibraryVersion()) }
+
+// HeaderVersionNumber is LLMR_VERSION_NUMBER of the header the binding was compiled with.
+func HeaderVersionNumber() int32 { return int32(native.HeaderVersion()) }
