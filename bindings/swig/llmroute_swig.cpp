@@ -407,7 +407,7 @@ class Router::Entry {
  private:
   void Leave() {
     slot_->active.fetch_sub(1, std::memory_order_seq_cst);
-    if (r_.closing_.load(std::memory_order_seq_cst)) r_.DestroyIfIdle();
+    if (r_.closing_.load(std::memory_order_seq_cst)) r_.DestroyWhenIdle();
   }
   Router &r_;
   Slot *slot_ = nullptr;
@@ -445,6 +445,17 @@ void Router::DestroyIfIdle() {
   close_cv_.notify_all();
 }
 
+void Router::DestroyWhenIdle() {
+  if (tl_event_depth > 0 && !InsideOnThisThread()) {
+    // An event listener on a thread that is inside no call of this router: the router's own
+    // shared-state thread, which llmr_router_destroy() joins. Destroy from a thread of our own
+    // instead (it waits in the join until this event returns).
+    if (ActiveCalls() == 0 && !destroyed_.load()) std::thread([this] { DestroyIfIdle(); }).detach();
+    return;
+  }
+  DestroyIfIdle();
+}
+
 bool Router::IsOpen() const {
   return router_ != nullptr && !closing_.load();
 }
@@ -452,15 +463,11 @@ bool Router::IsOpen() const {
 void Router::Close() {
   closing_.store(true, std::memory_order_seq_cst);
   if (router_ == nullptr) return;  // never opened
-  if (tl_event_depth > 0 && !InsideOnThisThread()) {
-    // An event listener on a thread that is inside no call of this router: the router's own
-    // shared-state thread, which llmr_router_destroy() joins. Destroy from a thread of our own
-    // instead (it waits in the join until this event returns), and do not wait here.
-    std::thread([this] { DestroyIfIdle(); }).detach();
-    return;
-  }
-  DestroyIfIdle();
-  if (InsideOnThisThread()) return;  // the outermost call on this thread destroys it on return
+  DestroyWhenIdle();
+  // From inside a call on this thread, the outermost call destroys the router on return; from
+  // an event listener on the shared-state thread, the thread DestroyWhenIdle() started does.
+  if (InsideOnThisThread() || tl_event_depth > 0)
+    return;  // the outermost call on this thread destroys it on return
   std::unique_lock<std::mutex> lock(close_mu_);
   close_cv_.wait(lock, [this] { return close_done_; });
 }
