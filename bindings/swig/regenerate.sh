@@ -42,6 +42,7 @@ sed -i "s|^// source: .*/bindings/swig/llmroute.i$|// source: bindings/swig/llmr
 cp "$here/llmroute_swig.hpp" "$go_out/llmroute_swig.hpp"
 cp "$here/llmroute_swig.cpp" "$go_out/llmroute_swig.cpp"
 cp "$here/options_generated.hpp" "$go_out/options_generated.hpp"
+cp "$here/llmroute_go_fast.h" "$go_out/llmroute_go_fast.h"
 gofmt -w "$go_out/llmroute.go" 2>/dev/null || true
 
 # Java: package io.llmroute.

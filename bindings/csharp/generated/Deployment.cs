@@ -126,6 +126,26 @@ public class Deployment : global::System.IDisposable {
     } 
   }
 
+  public double CostPerMillionInput {
+    set {
+      NativePINVOKE.Deployment_CostPerMillionInput_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.Deployment_CostPerMillionInput_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double CostPerMillionOutput {
+    set {
+      NativePINVOKE.Deployment_CostPerMillionOutput_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.Deployment_CostPerMillionOutput_get(swigCPtr);
+      return ret;
+    } 
+  }
+
   public void AddModel(string model) {
     NativePINVOKE.Deployment_AddModel(swigCPtr, model);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

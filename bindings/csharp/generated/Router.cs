@@ -187,6 +187,11 @@ public class Router : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void PickWith(string model, PickOptions options, PickResult out_) {
+    NativePINVOKE.Router_PickWith(swigCPtr, model, PickOptions.getCPtr(options), PickResult.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   public void Report(long ticket, Outcome outcome, double latency_ms) {
     NativePINVOKE.Router_Report(swigCPtr, ticket, (int)outcome, latency_ms);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
@@ -229,6 +234,21 @@ public class Router : global::System.IDisposable {
 
   public void MetricsText(TextBuffer out_) {
     NativePINVOKE.Router_MetricsText(swigCPtr, TextBuffer.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void Stats(RouterStats out_) {
+    NativePINVOKE.Router_Stats(swigCPtr, RouterStats.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void SharedState(SharedStateStatus out_) {
+    NativePINVOKE.Router_SharedState(swigCPtr, SharedStateStatus.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void UseSharedState(SharedStateOptions options) {
+    NativePINVOKE.Router_UseSharedState(swigCPtr, SharedStateOptions.getCPtr(options));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 

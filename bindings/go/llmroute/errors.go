@@ -3,6 +3,8 @@ package llmroute
 import (
 	"fmt"
 	"time"
+
+	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
 )
 
 // Status is the library's integer status code (llmr_status). Its values are those of the C
@@ -32,32 +34,14 @@ const (
 	ErrConfig           Status = -16 // a configuration was rejected; nothing of it was applied
 )
 
-var statusNames = map[Status]string{
-	OK:                  "LLMR_OK",
-	ErrInvalidArgument:  "LLMR_ERR_INVALID_ARGUMENT",
-	ErrNoMemory:         "LLMR_ERR_NO_MEMORY",
-	ErrNotFound:         "LLMR_ERR_NOT_FOUND",
-	ErrAlreadyExists:    "LLMR_ERR_ALREADY_EXISTS",
-	ErrNoProvider:       "LLMR_ERR_NO_PROVIDER",
-	ErrUnknownModel:     "LLMR_ERR_UNKNOWN_MODEL",
-	ErrInvalidTicket:    "LLMR_ERR_INVALID_TICKET",
-	ErrTicketDone:       "LLMR_ERR_TICKET_DONE",
-	ErrCapacity:         "LLMR_ERR_CAPACITY",
-	ErrInternal:         "LLMR_ERR_INTERNAL",
-	ErrBufferTooSmall:   "LLMR_ERR_BUFFER_TOO_SMALL",
-	ErrRateLimited:      "LLMR_ERR_RATE_LIMITED",
-	ErrDeadlineExceeded: "LLMR_ERR_DEADLINE_EXCEEDED",
-	ErrCancelled:        "LLMR_ERR_CANCELLED",
-	ErrUpstream:         "LLMR_ERR_UPSTREAM",
-	ErrConfig:           "LLMR_ERR_CONFIG",
-}
-
-// String returns the C name, as llmr_status_str does ("LLMR_ERR_NO_PROVIDER").
+// String returns the C name, as llmr_status_str gives it ("LLMR_ERR_NO_PROVIDER"); a value the
+// library does not know gets its number appended.
 func (s Status) String() string {
-	if n, ok := statusNames[s]; ok {
-		return n
+	n := native.StatusName(int(s))
+	if n == "" || n == "LLMR_ERR_UNRECOGNISED" {
+		return fmt.Sprintf("LLMR_ERR_UNRECOGNISED(%d)", int32(s))
 	}
-	return fmt.Sprintf("LLMR_ERR_UNRECOGNISED(%d)", int32(s))
+	return n
 }
 
 // Error makes a Status usable as a sentinel error.
@@ -73,8 +57,9 @@ type Error struct {
 	RetryAfter time.Duration
 	// Call is the call report of a failed Router.Call, when there is one.
 	Call *CallResult
-	// cause is the context error behind ErrCancelled / ErrDeadlineExceeded, if any.
-	cause error
+	// causes: the context's error behind ErrCancelled / ErrDeadlineExceeded, ErrClosed, and the
+	// errors (*AdapterError) of the adapters that failed during a Router.Call, in attempt order.
+	causes []error
 }
 
 func (e *Error) Error() string {
@@ -84,11 +69,42 @@ func (e *Error) Error() string {
 	return "llmroute: " + e.Status.String() + ": " + e.Message
 }
 
-// Unwrap lets errors.Is match the Status (and, for a call stopped by its context, the context's
-// error: context.Canceled or context.DeadlineExceeded).
+// Unwrap lets errors.Is and errors.As see the Status and the causes: for a call stopped by its
+// context, context.Canceled or context.DeadlineExceeded; for a closed router, ErrClosed; for a
+// call whose adapters failed, each *AdapterError, and through it the adapter's own error or its
+// *PanicError.
 func (e *Error) Unwrap() []error {
-	if e.cause != nil {
-		return []error{e.Status, e.cause}
+	return append([]error{e.Status}, e.causes...)
+}
+
+// AdapterError is an attempt whose adapter returned an error or panicked (the router counted it
+// as a connection error of the deployment). It is one of the causes of the Call's *Error.
+type AdapterError struct {
+	Deployment string
+	Attempt    int
+	// Err is what Invoke returned, or a *PanicError.
+	Err error
+}
+
+func (e *AdapterError) Error() string {
+	return fmt.Sprintf("llmroute: adapter of %s (attempt %d): %v", e.Deployment, e.Attempt, e.Err)
+}
+
+func (e *AdapterError) Unwrap() error { return e.Err }
+
+// PanicError is an adapter's recovered panic.
+type PanicError struct {
+	Value any
+	// Stack is the panicking goroutine's stack (runtime/debug.Stack).
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// Unwrap is the panic value when it is an error (panic(err)).
+func (e *PanicError) Unwrap() error {
+	if err, ok := e.Value.(error); ok {
+		return err
 	}
-	return []error{e.Status}
+	return nil
 }

@@ -16,6 +16,7 @@ package llmroute
 
 import (
 	"errors"
+	"runtime"
 	"runtime/cgo"
 	"strings"
 	"sync"
@@ -49,12 +50,15 @@ func toMsf(d time.Duration) float64 {
 }
 
 // Router routes requests over deployments. Create it with New and Close it when done.
+//
+// Close may be called from any goroutine while others use the router: calls already in progress
+// finish, later ones fail with ErrClosed. The synchronisation lives in the native shim shared by
+// every SWIG binding (a per-thread-slot in-flight count, no lock on the pick path). A Router that
+// becomes unreachable without Close is closed and freed by a runtime cleanup (see New).
 type Router struct {
-	mu     sync.RWMutex // read-held by every call, write-held by Close
 	n      native.Router
-	closed bool
-	clockH cgo.Handle
-	randH  cgo.Handle
+	ptr    uintptr // n's address, for the SWIG-less hot path (internal/native/fast.go)
+	live   *liveRouter
 	names  atomic.Pointer[map[uintptr]string] // copy-on-write cache of the router's name strings
 	namesW sync.Mutex
 }
@@ -69,6 +73,13 @@ type randomBox struct{ r Random }
 func (b randomBox) NextBits() int64 { return int64(b.r.Uint64()) }
 
 // New creates a router; opts nil means DefaultOptions().
+//
+// Close it when done. As a safety net, a Router that becomes unreachable without Close is closed
+// and its native memory freed by a runtime.AddCleanup callback (a finalizer before Go 1.24) after a garbage
+// collection, releasing its adapters, clock, random source and event listener; but the collector
+// sees only the small Go object, not the native memory behind it, so relying on it lets native
+// memory grow between collections. Values a router keeps (adapters, the clock, the random
+// source, the event listener) must not refer to the Router, or it never becomes unreachable.
 func New(opts *Options) (*Router, error) {
 	return open(opts, func(n native.Router, o native.RouterOptions, clock, random uint) error {
 		return n.OpenGo(o, clock, random)
@@ -82,66 +93,53 @@ func open(opts *Options, create func(native.Router, native.RouterOptions, uint, 
 	if opts != nil {
 		o = *opts
 	}
-	n := native.NewRouterOptions()
-	defer native.DeleteRouterOptions(n)
-	fillNative(&o, n)
+	nopts := native.NewRouterOptions()
+	defer native.DeleteRouterOptions(nopts)
+	fillNative(&o, nopts)
 
-	r := &Router{n: native.NewRouter()}
+	n := native.NewRouter()
+	var clockH, randH cgo.Handle
 	if o.Clock != nil {
-		r.clockH = cgo.NewHandle(native.TimeSource(clockBox{o.Clock}))
+		clockH = cgo.NewHandle(native.TimeSource(clockBox{o.Clock}))
 	}
 	if o.Random != nil {
-		r.randH = cgo.NewHandle(native.BitSource(randomBox{o.Random}))
+		randH = cgo.NewHandle(native.BitSource(randomBox{o.Random}))
 	}
-	if err := create(r.n, n, uint(r.clockH), uint(r.randH)); err != nil {
-		native.DeleteRouter(r.n)
-		r.deleteHandles()
+	if err := create(n, nopts, uint(clockH), uint(randH)); err != nil {
+		native.DeleteRouter(n)
+		// Not kept by the shim: the handles are still ours.
+		if clockH != 0 {
+			clockH.Delete()
+		}
+		if randH != 0 {
+			randH.Delete()
+		}
 		return nil, wrap(err)
 	}
+	// On success the shim owns the handles and releases them once the native router is destroyed.
+	r := &Router{n: n, ptr: n.Swigcptr(), live: trackRouter(n)}
 	empty := map[uintptr]string{}
 	r.names.Store(&empty)
+	setSafetyNet(r, r.live)
 	return r, nil
 }
 
-func (r *Router) deleteHandles() {
-	if r.clockH != 0 {
-		r.clockH.Delete()
-		r.clockH = 0
-	}
-	if r.randH != 0 {
-		r.randH.Delete()
-		r.randH = 0
-	}
-}
-
-// Close destroys the router after the calls in progress return; adapters are released.
-// Later calls fail with ErrInvalidArgument. Idempotent.
+// Close destroys the native router once the calls in progress on other goroutines return;
+// adapters, the clock, the random source and the event listener are released. Later calls fail
+// with ErrClosed. Idempotent, and safe from any goroutine at any time; called from inside an
+// adapter or event listener of this router, it returns at once and the router is destroyed when
+// that call returns.
 func (r *Router) Close() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return nil
-	}
-	r.closed = true
-	r.n.Close()
-	native.DeleteRouter(r.n)
-	r.deleteHandles()
+	r.live.close()
+	runtime.KeepAlive(r)
 	return nil
 }
 
-var errClosed = &Error{Status: ErrInvalidArgument, Message: "router is closed"}
+// ErrClosed is matched (errors.Is) by the error of every call on a closed Router. The *Error's
+// Status is ErrInvalidArgument, as before this sentinel existed.
+var ErrClosed = errors.New("llmroute: router is closed")
 
-// enter guards a native call against a concurrent Close.
-func (r *Router) enter() error {
-	r.mu.RLock()
-	if r.closed {
-		r.mu.RUnlock()
-		return errClosed
-	}
-	return nil
-}
-
-func (r *Router) leave() { r.mu.RUnlock() }
+var closedCode = native.ClosedStatusCode()
 
 // wrap turns the generated layer's *native.StatusError into *Error.
 func wrap(err error) error {
@@ -150,9 +148,17 @@ func wrap(err error) error {
 	}
 	var se *native.StatusError
 	if errors.As(err, &se) {
-		return &Error{Status: Status(se.Code), Message: se.Message}
+		return statusError(se.Code, se.Message)
 	}
 	return &Error{Status: ErrInternal, Message: err.Error()}
+}
+
+// statusError is the *Error of a shim status and its message.
+func statusError(code int, message string) *Error {
+	if code == closedCode {
+		return &Error{Status: ErrInvalidArgument, Message: message, causes: []error{ErrClosed}}
+	}
+	return &Error{Status: Status(code), Message: message}
 }
 
 // Deployment is one upstream endpoint serving one or more models.
@@ -168,6 +174,16 @@ type Deployment struct {
 	RPMLimit    uint32
 	TPMLimit    uint64
 	MaxInFlight uint32
+	// Cost is the deployment's price, for StrategyCost and PickOptions.MaxPrice; nil: not
+	// configured (the library's default).
+	Cost *Cost
+}
+
+// Cost is a deployment's price per million input and output tokens, in any currency as long as
+// every deployment uses the same one (llmr_deployment.cost_per_million_input/_output).
+type Cost struct {
+	PerMillionInput  float64
+	PerMillionOutput float64
 }
 
 func (d *Deployment) native() native.Deployment {
@@ -185,15 +201,16 @@ func (d *Deployment) native() native.Deployment {
 	n.SetRpm_limit(uint(d.RPMLimit))
 	n.SetTpm_limit(int64(d.TPMLimit))
 	n.SetMax_in_flight(uint(d.MaxInFlight))
+	if d.Cost != nil {
+		n.SetCost_per_million_input(d.Cost.PerMillionInput)
+		n.SetCost_per_million_output(d.Cost.PerMillionOutput)
+	}
 	return n
 }
 
 // AddDeployment adds a deployment (ErrAlreadyExists when the name is taken).
 func (r *Router) AddDeployment(d Deployment) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	n := d.native()
 	defer native.DeleteDeployment(n)
 	return wrap(r.n.AddDeployment(n))
@@ -201,10 +218,7 @@ func (r *Router) AddDeployment(d Deployment) error {
 
 // UpdateDeployment replaces models, weight, tier, tags and limits, keeping health (ErrNotFound).
 func (r *Router) UpdateDeployment(d Deployment) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	n := d.native()
 	defer native.DeleteDeployment(n)
 	return wrap(r.n.UpdateDeployment(n))
@@ -212,28 +226,19 @@ func (r *Router) UpdateDeployment(d Deployment) error {
 
 // RemoveDeployment removes a deployment; its outstanding tickets stay valid.
 func (r *Router) RemoveDeployment(name string) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.RemoveDeployment(name))
 }
 
 // SetAlias maps the public model name alias to model.
 func (r *Router) SetAlias(alias, model string) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.SetAlias(alias, model))
 }
 
 // RemoveAlias removes an alias (ErrNotFound).
 func (r *Router) RemoveAlias(alias string) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.RemoveAlias(alias))
 }
 
@@ -247,15 +252,15 @@ func stringVector(v []string) native.StringVector {
 
 // SetFallbacks sets the general fallback chain of model (none clears it).
 func (r *Router) SetFallbacks(model string, fallbacks ...string) error {
-	return r.SetFallbacksFor(model, FallbackGeneral, fallbacks...)
+	defer runtime.KeepAlive(r)
+	v := stringVector(fallbacks)
+	defer native.DeleteStringVector(v)
+	return wrap(r.n.SetFallbacks(model, v))
 }
 
 // SetFallbacksFor sets one of model's fallback chains (none clears it).
 func (r *Router) SetFallbacksFor(model string, kind FallbackKind, fallbacks ...string) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	v := stringVector(fallbacks)
 	defer native.DeleteStringVector(v)
 	return wrap(r.n.SetFallbacksFor(model, native.Llmr_fallback_kind(kind), v))
@@ -263,19 +268,13 @@ func (r *Router) SetFallbacksFor(model string, kind FallbackKind, fallbacks ...s
 
 // SetModelStrategy sets model's strategy (StrategyDefault: the router's).
 func (r *Router) SetModelStrategy(model string, s Strategy) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.SetModelStrategy(model, native.Llmr_strategy(s)))
 }
 
 // SetOverride forces a deployment open or closed, or returns it to its breaker.
 func (r *Router) SetOverride(name string, mode Override) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.SetOverride(name, native.Llmr_override(mode)))
 }
 
@@ -329,45 +328,73 @@ func (r *Router) name(p uintptr, n int64) string {
 	return s
 }
 
-// rawPicks recycles the out-structs of PickRaw (Go memory without Go pointers, passed to C for
-// the duration of the call), so that a pick does not allocate.
-var rawPicks = sync.Pool{New: func() any { return new(native.RawPick) }}
-
 // Pick chooses a deployment for model (an alias, an exact name, or a name a glob matches).
 // Errors: ErrUnknownModel, ErrNoProvider (with Error.RetryAfter), ErrRateLimited.
 func (r *Router) Pick(model string) (Pick, error) {
-	if err := r.enter(); err != nil {
-		return Pick{}, err
-	}
-	defer r.leave()
-	raw := rawPicks.Get().(*native.RawPick)
-	defer rawPicks.Put(raw)
-	if err := r.n.PickRaw(model, raw); err != nil {
-		e := wrap(err).(*Error)
+	var raw native.FastPick
+	native.PickFast(r.ptr, model, &raw) // plain values only: no Go pointer reaches C
+	runtime.KeepAlive(r)
+	if raw.Status != 0 {
+		e := statusError(int(raw.Status), raw.Message)
 		e.RetryAfter = ms(raw.RetryAfterMs)
 		return Pick{}, e
 	}
 	return Pick{
 		Ticket:     Ticket(raw.Ticket),
 		Deployment: r.name(raw.Deployment, raw.DeploymentLen),
-		Model:      r.routedModel(model, raw),
+		Model:      r.routedModel(model, &raw.RawPick),
 		Tier:       raw.Tier,
 		Probe:      raw.IsProbe != 0,
 		Panic:      raw.IsPanic != 0,
 	}, nil
 }
 
+// PickOptions narrow one pick (llmr_pick_options). The zero value narrows nothing.
+type PickOptions struct {
+	// Exclude: deployments not to pick (for example those a retry already tried).
+	Exclude []string
+	// AffinityKey: requests with the same key (a conversation or user id) go to the same
+	// deployment while it stays eligible, so its prompt cache is hit ("" = none). The key is
+	// spread with weighted rendezvous hashing over the eligible deployments of its tier.
+	AffinityKey string
+	// RequiredTags: only deployments carrying every one of these tags are eligible.
+	RequiredTags []string
+	// ExpectedInputTokens and ExpectedOutputTokens: the request's expected size (0 = unknown);
+	// StrategyCost ranks by the request's price when they are given, and MaxPrice needs them.
+	ExpectedInputTokens  int64
+	ExpectedOutputTokens int64
+	// MaxPrice > 0: only deployments whose Cost for the expected tokens is at most this are
+	// eligible (deployments without a Cost are not). 0 = no cap.
+	MaxPrice float64
+}
+
 // PickExcluding is Pick without the named deployments (those a retry already tried).
 func (r *Router) PickExcluding(model string, exclude ...string) (Pick, error) {
-	if err := r.enter(); err != nil {
-		return Pick{}, err
+	return r.PickWith(model, &PickOptions{Exclude: exclude})
+}
+
+// PickWith is Pick narrowed by opts (nil: like Pick). Errors as Pick's, and ErrInvalidArgument
+// naming the field of a bad option (a negative token count, MaxPrice without expected tokens).
+func (r *Router) PickWith(model string, opts *PickOptions) (Pick, error) {
+	if opts == nil {
+		return r.Pick(model)
 	}
-	defer r.leave()
-	v := stringVector(exclude)
-	defer native.DeleteStringVector(v)
+	defer runtime.KeepAlive(r)
+	o := native.NewPickOptions()
+	defer native.DeletePickOptions(o)
+	for _, e := range opts.Exclude {
+		o.AddExclude(e)
+	}
+	for _, t := range opts.RequiredTags {
+		o.AddRequiredTag(t)
+	}
+	o.SetAffinity_key(opts.AffinityKey)
+	o.SetExpected_input_tokens(opts.ExpectedInputTokens)
+	o.SetExpected_output_tokens(opts.ExpectedOutputTokens)
+	o.SetMax_price(opts.MaxPrice)
 	p := native.NewPick()
 	defer native.DeletePick(p)
-	if err := r.n.PickExcluding(model, v, p); err != nil {
+	if err := r.n.PickWith(model, o, p); err != nil {
 		e := wrap(err).(*Error)
 		e.RetryAfter = ms(p.GetRetry_after_ms())
 		return Pick{}, e
@@ -404,12 +431,13 @@ func unknownIfZero(d time.Duration) float64 {
 // Report tells the router how the call behind ticket went; exactly once per ticket
 // (ErrTicketDone after that).
 func (r *Router) Report(t Ticket, rep Report) error {
-	if err := r.enter(); err != nil {
-		return err
+	rc, msg := native.ReportFast(r.ptr, uint64(t), int32(rep.Outcome), unknownIfZero(rep.Latency),
+		unknownIfZero(rep.TTFT), toMs(rep.RetryAfter), rep.InputTokens, rep.OutputTokens)
+	runtime.KeepAlive(r)
+	if rc != 0 {
+		return statusError(int(rc), msg)
 	}
-	defer r.leave()
-	return wrap(r.n.ReportFull(int64(t), native.Llmr_outcome(rep.Outcome), unknownIfZero(rep.Latency),
-		unknownIfZero(rep.TTFT), toMs(rep.RetryAfter), rep.InputTokens, rep.OutputTokens))
+	return nil
 }
 
 // ReportOutcome is Report with only an outcome and a latency.
@@ -419,11 +447,12 @@ func (r *Router) ReportOutcome(t Ticket, o Outcome, latency time.Duration) error
 
 // Cancel gives a ticket back without an outcome.
 func (r *Router) Cancel(t Ticket) error {
-	if err := r.enter(); err != nil {
-		return err
+	rc, msg := native.CancelFast(r.ptr, uint64(t))
+	runtime.KeepAlive(r)
+	if rc != 0 {
+		return statusError(int(rc), msg)
 	}
-	defer r.leave()
-	return wrap(r.n.Cancel(int64(t)))
+	return nil
 }
 
 // Candidate is one entry of Fallbacks.
@@ -435,10 +464,7 @@ type Candidate struct {
 // Fallbacks lists the eligible deployments of model in the strategy's order, without exclude,
 // then those of the model's fallback chain.
 func (r *Router) Fallbacks(model string, exclude ...string) ([]Candidate, error) {
-	if err := r.enter(); err != nil {
-		return nil, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	v := stringVector(exclude)
 	defer native.DeleteStringVector(v)
 	out := native.NewCandidateVector()
@@ -489,10 +515,7 @@ func healthFrom(h native.Health) Health {
 
 // Health returns the named deployment's health (ErrNotFound).
 func (r *Router) Health(name string) (Health, error) {
-	if err := r.enter(); err != nil {
-		return Health{}, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	h := native.NewHealth()
 	defer native.DeleteHealth(h)
 	if err := r.n.HealthOf(name, h); err != nil {
@@ -503,10 +526,7 @@ func (r *Router) Health(name string) (Health, error) {
 
 // HealthList returns every deployment's health, in the order they were added.
 func (r *Router) HealthList() ([]Health, error) {
-	if err := r.enter(); err != nil {
-		return nil, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	v := native.NewHealthVector()
 	defer native.DeleteHealthVector(v)
 	if err := r.n.HealthList(v); err != nil {
@@ -519,5 +539,13 @@ func (r *Router) HealthList() ([]Health, error) {
 	return out, nil
 }
 
-// LibraryVersion is the linked library's version ("1.0.0").
+// LibraryVersion is the linked library's version ("1.0.0", llmr_version_string).
 func LibraryVersion() string { return native.LibraryVersionString() }
+
+// LibraryVersionNumber is the linked library's version as major*1000000 + minor*1000 + patch
+// (llmr_version); HeaderVersionNumber is the one the binding was compiled against. They differ
+// when the binding runs against another library than its headers'.
+func LibraryVersionNumber() int32 { return int32(native.LibraryVersion()) }
+
+// HeaderVersionNumber is LLMR_VERSION_NUMBER of the header the binding was compiled with.
+func HeaderVersionNumber() int32 { return int32(native.HeaderVersion()) }

@@ -24,6 +24,9 @@ type GoInvokeArgs struct {
 	Attempt    uint32
 	TimeoutMs  int64
 	Context    uintptr
+	// Call is the runtime/cgo.Handle the Go caller gave CallRaw (0: none, for example a call
+	// made on a native thread).
+	Call uintptr
 }
 
 // GoAttemptOutcome mirrors llmr_attempt_result.
@@ -56,7 +59,7 @@ type BitSource interface {
 const statusInternal = -10
 
 //export llmrouteGoInvoke
-func llmrouteGoInvoke(handle C.uintptr_t, args *C.llmr_invoke_args, result *C.llmr_attempt_result) (status C.int32_t) {
+func llmrouteGoInvoke(handle, call C.uintptr_t, args *C.llmr_invoke_args, result *C.llmr_attempt_result) (status C.int32_t) {
 	status = statusInternal
 	defer func() {
 		if recover() != nil {
@@ -73,6 +76,7 @@ func llmrouteGoInvoke(handle C.uintptr_t, args *C.llmr_invoke_args, result *C.ll
 		Attempt:    uint32(args.attempt),
 		TimeoutMs:  int64(args.timeout_ms),
 		Context:    uintptr(unsafe.Pointer(args.context)),
+		Call:       uintptr(call),
 	}
 	if args.request != nil && args.request_len > 0 {
 		a.Request = C.GoBytes(args.request, C.int(args.request_len))
@@ -154,3 +158,57 @@ func Check(context uintptr) int32 {
 // ErrorMessage is llmr_error_message of the calling thread: only meaningful inside a callback,
 // which runs on the thread of the native call.
 func ErrorMessage() string { return C.GoString(C.llmr_error_message()) }
+
+// GoEvent is a copy of llmr_event, made during the callback.
+type GoEvent struct {
+	Kind             int32
+	Deployment       string
+	From, To         int32
+	CooldownMs       int64
+	Added, Removed   []string
+	Kept             int
+	ConfigGeneration uint64
+	Message          string
+}
+
+// EventSink is what a cgo.Handle given to SetGoEventListener must hold.
+type EventSink interface {
+	Event(e *GoEvent)
+}
+
+func goStrings(p **C.char, n C.size_t) []string {
+	if p == nil || n == 0 {
+		return nil
+	}
+	out := make([]string, int(n))
+	for i, s := range unsafe.Slice(p, int(n)) {
+		out[i] = C.GoString(s)
+	}
+	return out
+}
+
+//export llmrouteGoEvent
+func llmrouteGoEvent(handle C.uintptr_t, e *C.llmr_event) {
+	defer func() { _ = recover() }() // nothing unwinds into the library
+	sink, ok := cgo.Handle(handle).Value().(EventSink)
+	if !ok {
+		return
+	}
+	ev := GoEvent{
+		Kind:             int32(e.kind),
+		From:             int32(e.from),
+		To:               int32(e.to),
+		CooldownMs:       int64(e.cooldown_ms),
+		Added:            goStrings((**C.char)(unsafe.Pointer(e.added)), e.added_count),
+		Removed:          goStrings((**C.char)(unsafe.Pointer(e.removed)), e.removed_count),
+		Kept:             int(e.kept_count),
+		ConfigGeneration: uint64(e.config_generation),
+	}
+	if e.deployment != nil {
+		ev.Deployment = C.GoString(e.deployment)
+	}
+	if e.message != nil {
+		ev.Message = C.GoString(e.message)
+	}
+	sink.Event(&ev)
+}

@@ -1,8 +1,13 @@
 // llmroute_swig.cpp: implementation of the binding shim (see llmroute_swig.hpp).
 #include "llmroute_swig.hpp"
 
+#if defined(LLMROUTE_SWIG_GO)
+#include "llmroute_go_fast.h"
+#endif
+
 #include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -10,11 +15,13 @@
 #if defined(LLMROUTE_SWIG_GO)
 // Defined with //export in the Go package (internal/native/callbacks.go).
 extern "C" {
-int32_t llmrouteGoInvoke(uintptr_t handle, llmr_invoke_args *args, llmr_attempt_result *result);
+int32_t llmrouteGoInvoke(uintptr_t handle, uintptr_t call, llmr_invoke_args *args,
+                         llmr_attempt_result *result);
 void llmrouteGoRelease(uintptr_t handle);
 int64_t llmrouteGoClockNow(uintptr_t handle);
 void llmrouteGoClockSleep(uintptr_t handle, int64_t duration_ns);
 int64_t llmrouteGoRandom(uintptr_t handle);
+void llmrouteGoEvent(uintptr_t handle, llmr_event *event);
 }
 #endif
 
@@ -31,6 +38,10 @@ Status MakeStatus(llmr_status code) {
   return s;
 }
 
+/** Event callbacks running on this thread (Close() must not destroy the router from its own
+ * shared-state thread, which would join itself). */
+static thread_local int tl_event_depth = 0;
+
 static Status Invalid(const std::string &message) {
   Status s;
   s.code = LLMR_ERR_INVALID_ARGUMENT;
@@ -41,11 +52,23 @@ static Status Invalid(const std::string &message) {
 static Status NotOpen() {
   Status s;
   s.code = LLMR_ERR_INVALID_ARGUMENT;
+  s.message = "router is not open";
+  return s;
+}
+
+static Status Closed() {
+  Status s;
+  s.code = kStatusClosed;
   s.message = "router is closed";
   return s;
 }
 
+int ClosedStatusCode() {
+  return kStatusClosed;
+}
+
 std::string StatusName(int code) {
+  if (code == kStatusClosed) return "LLMROUTE_ERR_CLOSED";
   return llmr_status_str(static_cast<llmr_status>(code));
 }
 int32_t LibraryVersion() {
@@ -114,10 +137,16 @@ void ReleaseTrampoline(void *user_data) noexcept {
 }
 
 #if defined(LLMROUTE_SWIG_GO)
+// The Go call on this thread (CallRaw's call_handle): llmr_router_call() runs adapters on the
+// thread that called it, and a Go goroutine stays on its thread for a cgo call and the callbacks
+// inside it. Saved and restored around each call, so an adapter that calls a router nests.
+thread_local uintptr_t tl_go_call = 0;
+
 llmr_status GoInvokeTrampoline(void *user_data, const llmr_invoke_args *args,
                                llmr_attempt_result *result) noexcept {
   return static_cast<llmr_status>(llmrouteGoInvoke(reinterpret_cast<uintptr_t>(user_data),
-                                                   const_cast<llmr_invoke_args *>(args), result));
+                                                   tl_go_call, const_cast<llmr_invoke_args *>(args),
+                                                   result));
 }
 void GoReleaseTrampoline(void *user_data) noexcept {
   llmrouteGoRelease(reinterpret_cast<uintptr_t>(user_data));
@@ -130,6 +159,11 @@ void GoSleepTrampoline(void *user_data, int64_t duration_ns) noexcept {
 }
 uint64_t GoRandomTrampoline(void *user_data) noexcept {
   return static_cast<uint64_t>(llmrouteGoRandom(reinterpret_cast<uintptr_t>(user_data)));
+}
+void GoEventTrampoline(void *user_data, const llmr_event *event) noexcept {
+  ++tl_event_depth;
+  llmrouteGoEvent(reinterpret_cast<uintptr_t>(user_data), const_cast<llmr_event *>(event));
+  --tl_event_depth;
 }
 #endif
 
@@ -176,10 +210,20 @@ Deployment::Deployment() {
   rpm_limit = c.rpm_limit;
   tpm_limit = static_cast<int64_t>(c.tpm_limit);
   max_in_flight = c.max_in_flight;
+  cost_per_million_input = c.cost_per_million_input;
+  cost_per_million_output = c.cost_per_million_output;
 }
 
 Deployment::Deployment(const std::string &n) : Deployment() {
   name = n;
+}
+
+PickOptions::PickOptions() {
+  llmr_pick_options c;
+  llmr_pick_options_init(&c, sizeof c);
+  expected_input_tokens = c.expected_input_tokens;
+  expected_output_tokens = c.expected_output_tokens;
+  max_price = c.max_price;
 }
 
 Pick::Pick() : ticket(0), tier(0), is_probe(false), is_panic(false), retry_after_ms(0) {}
@@ -266,15 +310,140 @@ llmr_status InvokeArgs::Check() const {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// CloseGuard: what makes Router::Close() safe against calls on other threads (see the class
+// comment in llmroute_swig.hpp). The protocol is Dekker's: a call increments its slot, then reads
+// closing_; Close() writes closing_, then sums the slots. With sequentially consistent operations
+// on both sides, either the call sees closing_ (and backs out without touching the router) or
+// the sum sees the call (and the router outlives it). Whoever finds the sum at zero after the
+// flag is up destroys, once (destroyed_). On x86 a pick pays two uncontended locked increments on
+// a cache line of its own thread's slot; the RWMutex the Go binding used before paid two on one
+// line that every thread shared.
+
+namespace {
+
+/** What a thread knows about its calls: its slot, and the routers it is inside (innermost last).
+ * Zero-initialised plain data, so the thread_local needs no initialisation guard. */
+struct ThreadCalls {
+  static const unsigned kTracked = 8;
+  const void *inside[kTracked];
+  unsigned depth;
+  unsigned slot;
+  bool has_slot;
+};
+thread_local ThreadCalls tl_calls;
+std::atomic<unsigned> next_slot{0};
+
+}  // namespace
+
+class Router::Entry {
+ public:
+  explicit Entry(Router &r) : r_(r) {
+    ThreadCalls &t = tl_calls;
+    if (!t.has_slot) {
+      t.slot = next_slot.fetch_add(1, std::memory_order_relaxed) % kSlots;
+      t.has_slot = true;
+    }
+    slot_ = &r.slots_[t.slot];
+    slot_->active.fetch_add(1, std::memory_order_seq_cst);
+    if (r.closing_.load(std::memory_order_seq_cst) || r.router_ == nullptr) {
+      Leave();
+      return;
+    }
+    entered_ = true;
+    if (t.depth < ThreadCalls::kTracked) t.inside[t.depth] = &r;
+    ++t.depth;
+  }
+  ~Entry() {
+    if (!entered_) return;
+    --tl_calls.depth;
+    Leave();
+  }
+  Entry(const Entry &) = delete;
+  Entry &operator=(const Entry &) = delete;
+  explicit operator bool() const { return entered_; }
+  /** Why the call did not enter. */
+  Status Refusal() const { return r_.closing_.load() ? Closed() : NotOpen(); }
+
+ private:
+  void Leave() {
+    slot_->active.fetch_sub(1, std::memory_order_seq_cst);
+    if (r_.closing_.load(std::memory_order_seq_cst)) r_.DestroyWhenIdle();
+  }
+  Router &r_;
+  Slot *slot_ = nullptr;
+  bool entered_ = false;
+};
+
+int64_t Router::ActiveCalls() const {
+  int64_t sum = 0;
+  for (const Slot &s : slots_) sum += s.active.load(std::memory_order_seq_cst);
+  return sum;
+}
+
+bool Router::InsideOnThisThread() const {
+  const ThreadCalls &t = tl_calls;
+  const unsigned n = t.depth < ThreadCalls::kTracked ? t.depth : ThreadCalls::kTracked;
+  for (unsigned i = 0; i < n; ++i)
+    if (t.inside[i] == this) return true;
+  return false;
+}
+
+void Router::DestroyIfIdle() {
+  if (ActiveCalls() != 0) return;
+  if (destroyed_.exchange(true, std::memory_order_seq_cst)) return;
+  llmr_router_destroy(router_);  // releases every adapter and the event listener
+#if defined(LLMROUTE_SWIG_GO)
+  // The clock and random source are needed until the router is gone, which is only now when
+  // Close() was called from inside a call.
+  if (go_clock_ != 0) llmrouteGoRelease(go_clock_);
+  if (go_random_ != 0) llmrouteGoRelease(go_random_);
+#endif
+  // Notified under the lock: once a waiting Close() can return, and the object be freed, this
+  // thread no longer touches it.
+  std::lock_guard<std::mutex> lock(close_mu_);
+  close_done_ = true;
+  close_cv_.notify_all();
+}
+
+void Router::DestroyWhenIdle() {
+  if (tl_event_depth > 0 && !InsideOnThisThread()) {
+    // An event listener on a thread that is inside no call of this router: the router's own
+    // shared-state thread, which llmr_router_destroy() joins. Destroy from a thread of our own
+    // instead (it waits in the join until this event returns).
+    if (ActiveCalls() == 0 && !destroyed_.load()) std::thread([this] { DestroyIfIdle(); }).detach();
+    return;
+  }
+  DestroyIfIdle();
+}
+
+bool Router::IsOpen() const {
+  return router_ != nullptr && !closing_.load();
+}
+
+void Router::Close() {
+  closing_.store(true, std::memory_order_seq_cst);
+  if (router_ == nullptr) return;  // never opened
+  DestroyWhenIdle();
+  // From inside a call on this thread, the outermost call destroys the router on return; from
+  // an event listener on the shared-state thread, the thread DestroyWhenIdle() started does.
+  if (InsideOnThisThread() || tl_event_depth > 0)
+    return;  // the outermost call on this thread destroys it on return
+  std::unique_lock<std::mutex> lock(close_mu_);
+  close_cv_.wait(lock, [this] { return close_done_; });
+}
+
 Router::Router() = default;
 Router::~Router() {
   Close();
 }
 
 Status Router::Open(const RouterOptions &options, Clock *clock, Random *random) {
+  if (closing_.load()) return Closed();
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;
   FillOptions(options, &c);
+  ApplySharedState(&c);
   if (clock != nullptr) {
     c.clock = &ClockTrampoline;
     c.clock_user_data = clock;
@@ -286,12 +455,6 @@ Status Router::Open(const RouterOptions &options, Clock *clock, Random *random) 
     c.random_user_data = random;
   }
   return MakeStatus(llmr_router_create(&c, &router_));
-}
-
-void Router::Close() {
-  llmr_router *r = router_;
-  router_ = nullptr;
-  llmr_router_destroy(r);
 }
 
 namespace {
@@ -310,38 +473,46 @@ Status DeploymentCall(llmr_router *router, const Deployment &d, bool update) {
   c.rpm_limit = d.rpm_limit;
   c.tpm_limit = d.tpm_limit < 0 ? 0 : static_cast<uint64_t>(d.tpm_limit);
   c.max_in_flight = d.max_in_flight;
+  c.cost_per_million_input = d.cost_per_million_input;
+  c.cost_per_million_output = d.cost_per_million_output;
   return MakeStatus(update ? llmr_router_update_deployment(router, &c)
                            : llmr_router_add_deployment(router, &c));
 }
 }  // namespace
 
 Status Router::AddDeployment(const Deployment &deployment) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return DeploymentCall(router_, deployment, false);
 }
 
 Status Router::UpdateDeployment(const Deployment &deployment) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return DeploymentCall(router_, deployment, true);
 }
 
 Status Router::RemoveDeployment(const std::string &name) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_remove_deployment(router_, name.c_str()));
 }
 
 Status Router::SetAlias(const std::string &alias, const std::string &model) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_set_alias(router_, alias.c_str(), model.c_str()));
 }
 
 Status Router::RemoveAlias(const std::string &alias) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_remove_alias(router_, alias.c_str()));
 }
 
 Status Router::SetFallbacks(const std::string &model, const std::vector<std::string> &fallbacks) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   std::vector<const char *> c = CStrings(fallbacks);
   return MakeStatus(
       llmr_router_set_fallbacks(router_, model.c_str(), c.empty() ? nullptr : c.data(), c.size()));
@@ -349,19 +520,22 @@ Status Router::SetFallbacks(const std::string &model, const std::vector<std::str
 
 Status Router::SetFallbacksFor(const std::string &model, llmr_fallback_kind kind,
                                const std::vector<std::string> &fallbacks) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   std::vector<const char *> c = CStrings(fallbacks);
   return MakeStatus(llmr_router_set_fallbacks_for(router_, model.c_str(), kind,
                                                   c.empty() ? nullptr : c.data(), c.size()));
 }
 
 Status Router::SetModelStrategy(const std::string &model, llmr_strategy strategy) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_set_model_strategy(router_, model.c_str(), strategy));
 }
 
 Status Router::SetOverride(const std::string &name, llmr_override mode) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_set_override(router_, name.c_str(), mode));
 }
 
@@ -391,13 +565,15 @@ Status DoPick(llmr_router *router, const char *model, const llmr_pick_options *o
 }  // namespace
 
 Status Router::PickInto(const char *model, Pick &out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return DoPick(router_, model, nullptr, out);
 }
 
 Status Router::PickExcluding(const std::string &model, const std::vector<std::string> &exclude,
                              Pick &out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   std::vector<const char *> c = CStrings(exclude);
   llmr_pick_options o;
   llmr_pick_options_init(&o, sizeof o);
@@ -406,8 +582,27 @@ Status Router::PickExcluding(const std::string &model, const std::vector<std::st
   return DoPick(router_, model.c_str(), &o, out);
 }
 
+Status Router::PickWith(const std::string &model, const PickOptions &options, Pick &out) {
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  std::vector<const char *> exclude = CStrings(options.exclude);
+  std::vector<const char *> tags = CStrings(options.required_tags);
+  llmr_pick_options o;
+  llmr_pick_options_init(&o, sizeof o);
+  o.exclude = exclude.empty() ? nullptr : exclude.data();
+  o.exclude_count = exclude.size();
+  o.affinity_key = options.affinity_key.empty() ? nullptr : options.affinity_key.c_str();
+  o.required_tags = tags.empty() ? nullptr : tags.data();
+  o.required_tag_count = tags.size();
+  o.expected_input_tokens = options.expected_input_tokens;
+  o.expected_output_tokens = options.expected_output_tokens;
+  o.max_price = options.max_price;
+  return DoPick(router_, model.c_str(), &o, out);
+}
+
 Status Router::PickRaw(const char *model, size_t model_len, RawPick *out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   if (out == nullptr) return Invalid("out is null");
   // Go strings are not NUL-terminated: copy into a stack buffer (names are at most LLMR_NAME_MAX
   // bytes; a longer one is passed truncated by one byte so that the library rejects it by length).
@@ -451,7 +646,8 @@ Status Router::Report(int64_t ticket, llmr_outcome outcome, double latency_ms) {
 
 Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
                           int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   llmr_report r{};  // every member set below: no llmr_report_init() call on the hot path
   r.struct_size = sizeof r;
   r.outcome = outcome;
@@ -466,14 +662,16 @@ Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_m
 }
 
 Status Router::Cancel(int64_t ticket) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_cancel(router_, static_cast<llmr_ticket>(ticket)));
 }
 
 Status Router::Fallbacks(const std::string &model, const std::vector<std::string> &exclude,
                          std::vector<Candidate> &out) {
   out.clear();
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   std::vector<const char *> c = CStrings(exclude);
   llmr_fallbacks *list = nullptr;
   const llmr_status rc = llmr_router_fallbacks(router_, model.c_str(),
@@ -492,7 +690,8 @@ Status Router::Fallbacks(const std::string &model, const std::vector<std::string
 }
 
 Status Router::HealthOf(const std::string &name, Health &out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   llmr_health h;
   llmr_health_init(&h, sizeof h);
   const llmr_status rc = llmr_router_health(router_, name.c_str(), &h);
@@ -503,7 +702,8 @@ Status Router::HealthOf(const std::string &name, Health &out) {
 
 Status Router::HealthList(std::vector<Health> &out) {
   out.clear();
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   llmr_health_list *list = nullptr;
   const llmr_status rc = llmr_router_health_list(router_, &list);
   if (rc != LLMR_OK) return MakeStatus(rc);
@@ -519,7 +719,8 @@ Status Router::HealthList(std::vector<Health> &out) {
 }
 
 Status Router::SetAdapter(const std::string &deployment, Adapter *adapter) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   if (adapter == nullptr)
     return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), nullptr));
   llmr_adapter a;
@@ -589,15 +790,18 @@ Status DoCall(llmr_router *router, const std::string &model, const void *request
 
 Status Router::Call(const std::string &model, const std::string &request,
                     const CallOptions &options, CallResult &out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return DoCall(router_, model, request.data(), request.size(), options, out);
 }
 
 Status Router::PickReportOnNativeThread(const std::string &model, int32_t count) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   Status result;
   llmr_router *router = router_;
   std::thread worker([&] {
+    Entry on_worker(*this);  // so that a listener closing the router on this thread does not wait
     for (int32_t i = 0; i < count && result.ok(); ++i) {
       llmr_pick p;
       llmr_pick_init(&p, sizeof p);
@@ -619,10 +823,12 @@ Status Router::PickReportOnNativeThread(const std::string &model, int32_t count)
 
 Status Router::CallOnNativeThread(const std::string &model, const std::string &request,
                                   int32_t count) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   Status result;
   llmr_router *router = router_;
   std::thread worker([&] {
+    Entry on_worker(*this);
     for (int32_t i = 0; i < count && result.ok(); ++i) {
       CallResult out;
       result = DoCall(router, model, request.data(), request.size(), CallOptions(), out);
@@ -637,37 +843,242 @@ Status ValidateConfig(const std::string &json) {
 }
 
 Status Router::ApplyConfig(const std::string &json) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_apply_config(router_, json.data(), json.size()));
 }
 
 Status Router::ApplyConfigFile(const std::string &path) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_apply_config_file(router_, path.c_str()));
 }
 
 Status Router::MetricsText(TextBuffer &out) {
   out.text.clear();
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  // llmr_router_metrics_text into a growing buffer: the text can grow between the size query and
+  // the copy, so loop (the library says so).
+  std::string buf(4096, '\0');
+  for (int tries = 0; tries < 8; ++tries) {
+    size_t needed = 0;
+    const llmr_status rc = llmr_router_metrics_text(router_, &buf[0], buf.size(), &needed);
+    if (rc == LLMR_OK) {
+      out.text.assign(buf.c_str());  // NUL-terminated by the library
+      return Status();
+    }
+    if (rc != LLMR_ERR_BUFFER_TOO_SMALL) return MakeStatus(rc);
+    buf.resize(needed + needed / 4 + 64);
+  }
+  return Invalid("metrics text kept growing");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and fleet shared state.
+
+DeploymentStats::DeploymentStats()
+    : state(LLMR_BREAKER_CLOSED),
+      eligible(false),
+      in_flight(0),
+      picks(0),
+      successes(0),
+      rate_limited(0),
+      server_errors(0),
+      timeouts(0),
+      connection_errors(0),
+      auth_errors(0),
+      bad_requests(0),
+      context_window_exceeded(0),
+      content_policy(0),
+      cancels(0),
+      input_tokens(0),
+      output_tokens(0),
+      ewma_latency_ms(-1),
+      latency_count(0),
+      latency_sum_ms(0),
+      latency_p50_ms(-1),
+      latency_p90_ms(-1),
+      latency_p99_ms(-1),
+      breaker_opened(0),
+      breaker_half_opened(0),
+      breaker_closed(0),
+      cooldown_remaining_ms(0) {}
+
+ModelStats::ModelStats() : picks(0), fallbacks(0) {}
+
+RouterStats::RouterStats() : configs_applied(0), configs_rejected(0) {}
+
+SharedStateStatus::SharedStateStatus()
+    : enabled(false),
+      connected(false),
+      last_sync_age_ms(-1),
+      syncs(0),
+      sync_failures(0),
+      connections(0),
+      remote_opens(0),
+      remote_closes(0) {}
+
+SharedStateOptions::SharedStateOptions() {
+  llmr_router_options c;
+  llmr_router_options_init(&c, sizeof c);
+  sync_interval_ms = c.shared_state_sync_interval_ms;
+  connect_timeout_ms = c.shared_state_connect_timeout_ms;
+  command_timeout_ms = c.shared_state_command_timeout_ms;
+  rate_batch = c.shared_state_rate_batch;
+}
+
+namespace {
+void FillDeploymentStats(const llmr_deployment_stats &d, DeploymentStats &out) {
+  out.name = Str(d.name);
+  out.state = d.state;
+  out.eligible = d.eligible != 0;
+  out.in_flight = d.in_flight;
+  out.picks = d.picks;
+  out.successes = d.successes;
+  out.rate_limited = d.rate_limited;
+  out.server_errors = d.server_errors;
+  out.timeouts = d.timeouts;
+  out.connection_errors = d.connection_errors;
+  out.auth_errors = d.auth_errors;
+  out.bad_requests = d.bad_requests;
+  out.context_window_exceeded = d.context_window_exceeded;
+  out.content_policy = d.content_policy;
+  out.cancels = d.cancels;
+  out.input_tokens = d.input_tokens;
+  out.output_tokens = d.output_tokens;
+  out.ewma_latency_ms = d.ewma_latency_ms;
+  out.latency_count = d.latency_count;
+  out.latency_sum_ms = d.latency_sum_ms;
+  out.latency_p50_ms = d.latency_p50_ms;
+  out.latency_p90_ms = d.latency_p90_ms;
+  out.latency_p99_ms = d.latency_p99_ms;
+  out.breaker_opened = d.breaker_opened;
+  out.breaker_half_opened = d.breaker_half_opened;
+  out.breaker_closed = d.breaker_closed;
+  out.cooldown_remaining_ms = d.cooldown_remaining_ms;
+}
+}  // namespace
+
+Status Router::Stats(RouterStats &out) {
+  out = RouterStats();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   llmr_stats *stats = nullptr;
   const llmr_status rc = llmr_router_stats(router_, &stats);
   if (rc != LLMR_OK) return MakeStatus(rc);
+  const size_t nd = llmr_stats_deployment_count(stats);
+  out.deployments.resize(nd);
+  for (size_t i = 0; i < nd; ++i) {
+    llmr_deployment_stats d;
+    llmr_deployment_stats_init(&d, sizeof d);
+    if (llmr_stats_deployment(stats, i, &d) == LLMR_OK) FillDeploymentStats(d, out.deployments[i]);
+  }
+  const size_t nm = llmr_stats_model_count(stats);
+  out.models.resize(nm);
+  for (size_t i = 0; i < nm; ++i) {
+    llmr_model_stats m;
+    llmr_model_stats_init(&m, sizeof m);
+    if (llmr_stats_model(stats, i, &m) == LLMR_OK) {
+      out.models[i].model = Str(m.model);
+      out.models[i].picks = m.picks;
+      out.models[i].fallbacks = m.fallbacks;
+    }
+  }
+  llmr_stats_config_counts(stats, &out.configs_applied, &out.configs_rejected);
   const char *text = nullptr;
   size_t len = 0;
-  const llmr_status rc2 = llmr_stats_metrics_text(stats, &text, &len);
-  if (rc2 == LLMR_OK) out.text.assign(text, len);
-  Status st = MakeStatus(rc2);
+  const llmr_status rt = llmr_stats_metrics_text(stats, &text, &len);
+  if (rt == LLMR_OK && text != nullptr) out.metrics_text.assign(text, len);
+  Status st = MakeStatus(rt);
   llmr_stats_free(stats);
   return st;
 }
 
+Status Router::SharedState(SharedStateStatus &out) {
+  out = SharedStateStatus();
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  char error[512];
+  llmr_shared_state_status c;
+  llmr_shared_state_status_init(&c, sizeof c);
+  c.last_error = error;
+  c.last_error_cap = sizeof error;
+  error[0] = '\0';
+  const llmr_status rc = llmr_router_shared_state_status(router_, &c);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  out.enabled = c.enabled != 0;
+  out.connected = c.connected != 0;
+  out.last_sync_age_ms = c.last_sync_age_ms;
+  out.syncs = c.syncs;
+  out.sync_failures = c.sync_failures;
+  out.connections = c.connections;
+  out.remote_opens = c.remote_opens;
+  out.remote_closes = c.remote_closes;
+  out.last_error = error;
+  return Status();
+}
+
+Status Router::UseSharedState(const SharedStateOptions &options) {
+  if (closing_.load()) return Closed();
+  if (router_ != nullptr) return Invalid("shared state must be set before the router is opened");
+  shared_state_ = options;
+  use_shared_state_ = true;
+  return Status();
+}
+
+void Router::ApplySharedState(llmr_router_options *c) const {
+  if (!use_shared_state_) return;
+  // Pointers into shared_state_, which outlives the create call (the library copies them).
+  c->shared_state_url = shared_state_.url.empty() ? nullptr : shared_state_.url.c_str();
+  c->shared_state_key_prefix =
+      shared_state_.key_prefix.empty() ? nullptr : shared_state_.key_prefix.c_str();
+  c->shared_state_sync_interval_ms = shared_state_.sync_interval_ms;
+  c->shared_state_connect_timeout_ms = shared_state_.connect_timeout_ms;
+  c->shared_state_command_timeout_ms = shared_state_.command_timeout_ms;
+  c->shared_state_rate_batch = shared_state_.rate_batch;
+}
+
 #if defined(LLMROUTE_SWIG_GO)
+namespace {
+void SetGoCallbacks(llmr_router_options *c, uintptr_t clock_handle, uintptr_t random_handle) {
+  if (clock_handle != 0) {
+    c->clock = &GoClockTrampoline;
+    c->clock_user_data = reinterpret_cast<void *>(clock_handle);
+    c->sleep = &GoSleepTrampoline;
+    c->sleep_user_data = reinterpret_cast<void *>(clock_handle);
+  }
+  if (random_handle != 0) {
+    c->random = &GoRandomTrampoline;
+    c->random_user_data = reinterpret_cast<void *>(random_handle);
+  }
+}
+}  // namespace
+
+Status Router::OpenGoFromConfigFile(const std::string &path, const RouterOptions &options,
+                                    uintptr_t clock_handle, uintptr_t random_handle) {
+  if (closing_.load()) return Closed();
+  if (router_ != nullptr) return Invalid("router is already open");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  ApplySharedState(&c);
+  SetGoCallbacks(&c, clock_handle, random_handle);
+  const Status s = MakeStatus(llmr_router_create_from_config_file(path.c_str(), &c, &router_));
+  if (s.ok()) {
+    go_clock_ = clock_handle;
+    go_random_ = random_handle;
+  }
+  return s;
+}
+
 Status Router::OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,
                                 uintptr_t clock_handle, uintptr_t random_handle) {
+  if (closing_.load()) return Closed();
   if (router_ != nullptr) return Invalid("router is already open");
   if (config == nullptr && config_len > 0) return Invalid("config is null");
   llmr_router_options c;
   FillOptions(options, &c);
+  ApplySharedState(&c);
   if (clock_handle != 0) {
     c.clock = &GoClockTrampoline;
     c.clock_user_data = reinterpret_cast<void *>(clock_handle);
@@ -678,15 +1089,22 @@ Status Router::OpenGoFromConfig(const char *config, size_t config_len, const Rou
     c.random = &GoRandomTrampoline;
     c.random_user_data = reinterpret_cast<void *>(random_handle);
   }
-  return MakeStatus(
+  const Status s = MakeStatus(
       llmr_router_create_from_config(config == nullptr ? "" : config, config_len, &c, &router_));
+  if (s.ok()) {
+    go_clock_ = clock_handle;
+    go_random_ = random_handle;
+  }
+  return s;
 }
 
 Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle,
                       uintptr_t random_handle) {
+  if (closing_.load()) return Closed();
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;
   FillOptions(options, &c);
+  ApplySharedState(&c);
   if (clock_handle != 0) {
     c.clock = &GoClockTrampoline;
     c.clock_user_data = reinterpret_cast<void *>(clock_handle);
@@ -697,11 +1115,29 @@ Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle,
     c.random = &GoRandomTrampoline;
     c.random_user_data = reinterpret_cast<void *>(random_handle);
   }
-  return MakeStatus(llmr_router_create(&c, &router_));
+  const Status s = MakeStatus(llmr_router_create(&c, &router_));
+  if (s.ok()) {
+    go_clock_ = clock_handle;
+    go_random_ = random_handle;
+  }
+  return s;
+}
+
+Status Router::SetGoEventListener(uintptr_t handle) {
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  if (handle == 0) return MakeStatus(llmr_router_set_event_listener(router_, nullptr));
+  llmr_event_listener l;
+  llmr_event_listener_init(&l, sizeof l);
+  l.user_data = reinterpret_cast<void *>(handle);
+  l.fn = &GoEventTrampoline;
+  l.release = &GoReleaseTrampoline;
+  return MakeStatus(llmr_router_set_event_listener(router_, &l));
 }
 
 Status Router::SetGoAdapter(const std::string &deployment, uintptr_t handle) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   if (handle == 0) return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), nullptr));
   llmr_adapter a;
   llmr_adapter_init(&a, sizeof a);
@@ -712,14 +1148,69 @@ Status Router::SetGoAdapter(const std::string &deployment, uintptr_t handle) {
 }
 
 Status Router::CallRaw(const std::string &model, const char *request, size_t request_len,
-                       const CallOptions &options, CallResult &out) {
-  if (router_ == nullptr) return NotOpen();
-  return DoCall(router_, model, request, request_len, options, out);
+                       const CallOptions &options, CallResult &out, uintptr_t call_handle) {
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  const uintptr_t outer = tl_go_call;
+  tl_go_call = call_handle;
+  Status s = DoCall(router_, model, request, request_len, options, out);
+  tl_go_call = outer;
+  return s;
 }
 #endif
 
 }  // namespace swig
 }  // namespace llmroute
+
+#if defined(LLMROUTE_SWIG_GO)
+// The Go binding's pick, report and cancel without SWIG (llmroute_go_fast.h): the same shim
+// methods, reached with plain values.
+namespace {
+char *CopyMessage(const llmroute::swig::Status &s) {
+  return s.ok() ? nullptr : strdup(s.message.c_str());
+}
+llmroute_go_status GoStatus(const llmroute::swig::Status &s) {
+  llmroute_go_status out;
+  out.status = s.code;
+  out.message = CopyMessage(s);
+  return out;
+}
+}  // namespace
+
+extern "C" llmroute_go_pick_result llmroute_go_pick(uintptr_t router, uintptr_t model,
+                                                    size_t model_len) {
+  llmroute::swig::RawPick raw;
+  const llmroute::swig::Status s = reinterpret_cast<llmroute::swig::Router *>(router)->PickRaw(
+      reinterpret_cast<const char *>(model), model_len, &raw);
+  llmroute_go_pick_result out;
+  out.ticket = raw.ticket;
+  out.deployment = raw.deployment;
+  out.deployment_len = raw.deployment_len;
+  out.model = raw.model;
+  out.model_len = raw.model_len;
+  out.retry_after_ms = raw.retry_after_ms;
+  out.tier = raw.tier;
+  out.is_probe = raw.is_probe;
+  out.is_panic = raw.is_panic;
+  out.status = s.code;
+  out.message = CopyMessage(s);
+  return out;
+}
+
+extern "C" llmroute_go_status llmroute_go_report(uintptr_t router, uint64_t ticket, int32_t outcome,
+                                                 double latency_ms, double ttft_ms,
+                                                 int64_t retry_after_ms, int64_t input_tokens,
+                                                 int64_t output_tokens) {
+  return GoStatus(reinterpret_cast<llmroute::swig::Router *>(router)->ReportFull(
+      static_cast<int64_t>(ticket), static_cast<llmr_outcome>(outcome), latency_ms, ttft_ms,
+      retry_after_ms, input_tokens, output_tokens));
+}
+
+extern "C" llmroute_go_status llmroute_go_cancel(uintptr_t router, uint64_t ticket) {
+  return GoStatus(
+      reinterpret_cast<llmroute::swig::Router *>(router)->Cancel(static_cast<int64_t>(ticket)));
+}
+#endif
 
 // Go mirrors RawPick field by field (internal/native: type RawPick); keep the layouts equal.
 static_assert(sizeof(llmroute::swig::RawPick) == 64,

@@ -24,6 +24,11 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#ifndef SWIG
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#endif
 
 #include "llmroute/llmroute.h"
 #include "options_generated.hpp"
@@ -40,6 +45,14 @@ struct Status {
 
 /** Reads the calling thread's llmr_error_message() now, in the native call that failed. */
 Status MakeStatus(llmr_status code);
+
+/** The status every Router method returns once Close() has begun: a shim code, not an
+ * llmr_status (the C ABI has no closed state; a destroyed llmr_router is simply gone). Chosen far
+ * below the header's codes, which are appended downwards from -1. The languages map it to their
+ * closed-object error (Go ErrClosed, Java IllegalStateException, C# ObjectDisposedException). */
+static const int kStatusClosed = -1000;
+/** kStatusClosed, for the host languages (SWIG does not export the constant to all of them). */
+int ClosedStatusCode();
 
 /** Static name of a status code ("LLMR_ERR_NO_PROVIDER"). */
 std::string StatusName(int code);
@@ -88,6 +101,10 @@ struct Deployment {
   uint32_t rpm_limit;
   int64_t tpm_limit;
   uint32_t max_in_flight;
+  /** Price per 1M input / output tokens (llmr_deployment.cost_per_million_*); negative = not
+   * configured (the default, -1). */
+  double cost_per_million_input;
+  double cost_per_million_output;
   void AddModel(const std::string &model) { models.push_back(model); }
   void AddTag(const std::string &tag) { tags.push_back(tag); }
 };
@@ -120,6 +137,27 @@ struct RawPick {
   int32_t is_probe;
   int32_t is_panic;
   int32_t reserved;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Pick options (llmr_pick_options), shared by Go, Java and C#.
+
+/** Options of one pick (llmr_pick_options), with copied strings; the defaults narrow nothing. */
+struct PickOptions {
+  PickOptions();
+  std::vector<std::string> exclude;
+  /** Session affinity key; "" = none. */
+  std::string affinity_key;
+  std::vector<std::string> required_tags;
+  /** Expected tokens of the request (0 = unknown). */
+  int64_t expected_input_tokens;
+  int64_t expected_output_tokens;
+  /** > 0: only deployments whose price for the expected tokens is at most this. 0 = no cap. */
+  double max_price;
+  void AddExclude(const std::string &name) { exclude.push_back(name); }
+  void AddRequiredTag(const std::string &tag) { required_tags.push_back(tag); }
+  void ClearExclude() { exclude.clear(); }
+  void ClearRequiredTags() { required_tags.clear(); }
 };
 
 /** One entry of llmr_router_fallbacks(). */
@@ -300,6 +338,89 @@ struct CallResult {
   bool has_report;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Statistics (llmr_router_stats) and fleet shared state, shared by Go, Java and C#.
+
+/** One deployment of a statistics snapshot (llmr_deployment_stats), copied. */
+struct DeploymentStats {
+  DeploymentStats();
+  std::string name;
+  llmr_breaker_state state;
+  bool eligible;
+  int64_t in_flight;
+  int64_t picks;
+  int64_t successes;
+  int64_t rate_limited;
+  int64_t server_errors;
+  int64_t timeouts;
+  int64_t connection_errors;
+  int64_t auth_errors;
+  int64_t bad_requests;
+  int64_t context_window_exceeded;
+  int64_t content_policy;
+  int64_t cancels;
+  int64_t input_tokens;
+  int64_t output_tokens;
+  double ewma_latency_ms;
+  int64_t latency_count;
+  double latency_sum_ms;
+  double latency_p50_ms;
+  double latency_p90_ms;
+  double latency_p99_ms;
+  int64_t breaker_opened;
+  int64_t breaker_half_opened;
+  int64_t breaker_closed;
+  int64_t cooldown_remaining_ms;
+};
+
+/** One model of a statistics snapshot (llmr_model_stats). */
+struct ModelStats {
+  ModelStats();
+  std::string model;
+  int64_t picks;
+  int64_t fallbacks;
+};
+
+/** A statistics snapshot (llmr_router_stats), copied out of the native one, which is freed. */
+struct RouterStats {
+  RouterStats();
+  std::vector<DeploymentStats> deployments;
+  std::vector<ModelStats> models;
+  int64_t configs_applied;
+  int64_t configs_rejected;
+  /** The same snapshot in the Prometheus text format (llmr_stats_metrics_text). */
+  std::string metrics_text;
+};
+
+/** llmr_shared_state_status, with the last error copied. */
+struct SharedStateStatus {
+  SharedStateStatus();
+  bool enabled;
+  bool connected;
+  int64_t last_sync_age_ms;
+  int64_t syncs;
+  int64_t sync_failures;
+  int64_t connections;
+  int64_t remote_opens;
+  int64_t remote_closes;
+  std::string last_error;
+};
+
+/** The fleet shared state members of llmr_router_options (docs/fleet.md), given to the router
+ * with Router::UseSharedState() before Open. Kept apart from RouterOptions, whose members come
+ * from the option table. The constructor applies llmr_router_options_init()'s defaults. */
+struct SharedStateOptions {
+  SharedStateOptions();
+  /** "redis://[[user]:password@]host[:port][/db]"; "" = off. */
+  std::string url;
+  /** "" = the library's default prefix. */
+  std::string key_prefix;
+  int64_t sync_interval_ms;
+  int64_t connect_timeout_ms;
+  int64_t command_timeout_ms;
+  double rate_batch;
+};
+
 /** Text the library produced (the Prometheus exposition of MetricsText()). */
 struct TextBuffer {
   std::string text;
@@ -312,7 +433,21 @@ Status ValidateConfig(const std::string &json);
 // ---------------------------------------------------------------------------------------------
 // The router.
 
-/** RAII owner of an llmr_router. Thread-safe like the router itself, except Open/Close. */
+/** RAII owner of an llmr_router. Every method may be called from any thread at once, Close()
+ * included (Open excepted: call it once, before sharing the object).
+ *
+ * Close from any thread (see CloseGuard in llmroute_swig.cpp): each call enters by incrementing
+ * one of kSlots in-flight counters (the calling thread's slot, on its own cache line; no lock is
+ * taken, nothing is shared between threads on different slots) and checks the closing flag;
+ * Close() raises the flag, and whichever leaves last (Close itself, or the last call in flight)
+ * destroys the native router. Calls that entered before the flag finish normally; later ones
+ * return kStatusClosed without touching it. Close() returns once the router is destroyed, unless
+ * it was called from inside a call on the same router on the same thread (an adapter or an
+ * event listener closing its own router): then that outermost call destroys it as it returns.
+ *
+ * The destructor closes. Freeing the object itself (delete, SWIG's delete_Router) must wait until
+ * no thread can still call it: the host languages free it from their GC safety net (Go cleanup,
+ * Java Cleaner, C# SafeHandle), after the last reference is gone, and let close() only Close(). */
 class Router {
  public:
   Router();
@@ -322,9 +457,10 @@ class Router {
 
   /** Creates the native router. `clock` and `random` may be null; they must outlive the router. */
   Status Open(const RouterOptions &options, Clock *clock, Random *random);
-  /** Destroys the native router (releasing every adapter). Idempotent. */
+  /** Destroys the native router (releasing every adapter) once the calls in flight return;
+   * later calls return kStatusClosed. Idempotent; safe from any thread at any time. */
   void Close();
-  bool IsOpen() const { return router_ != nullptr; }
+  bool IsOpen() const;
 
   Status AddDeployment(const Deployment &deployment);
   Status UpdateDeployment(const Deployment &deployment);
@@ -341,6 +477,9 @@ class Router {
   Status PickInto(const char *model, Pick &out);
   Status PickExcluding(const std::string &model, const std::vector<std::string> &exclude,
                        Pick &out);
+  /** Picks with every llmr_pick_options field (exclusions, affinity key, required tags,
+   * expected tokens, price cap). */
+  Status PickWith(const std::string &model, const PickOptions &options, Pick &out);
   /** Go's pick: no copy and no allocation (the model name goes through a stack buffer). */
   Status PickRaw(const char *model, size_t model_len, RawPick *out);
 
@@ -360,6 +499,15 @@ class Router {
   Status ApplyConfigFile(const std::string &path);
   /** The router's statistics in the Prometheus text format (llmr_router_metrics_text). */
   Status MetricsText(TextBuffer &out);
+
+  /** A statistics snapshot: every deployment and model, configuration counts and the Prometheus
+   * text of the same moment (llmr_router_stats). */
+  Status Stats(RouterStats &out);
+  /** The fleet shared state's status (llmr_router_shared_state_status). */
+  Status SharedState(SharedStateStatus &out);
+  /** Sets the shared state options that the next Open / OpenGo / OpenGoFromConfig passes to the
+   * library. Call it before Open, on one thread (like Open). */
+  Status UseSharedState(const SharedStateOptions &options);
 
   /** Attaches a host adapter (null detaches). On failure the adapter is not kept and
    * Released() is not called. */
@@ -383,16 +531,56 @@ class Router {
    * supplies the settings the configuration leaves out. */
   Status OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,
                           uintptr_t clock_handle, uintptr_t random_handle);
+  /** Go: like OpenGoFromConfig, from the file at `path` (llmr_router_create_from_config_file). */
+  Status OpenGoFromConfigFile(const std::string &path, const RouterOptions &options,
+                              uintptr_t clock_handle, uintptr_t random_handle);
   /** Go: attaches the adapter behind a runtime/cgo.Handle (0 detaches). On success the router
    * owns the handle and deletes it through the release callback; on failure the caller does. */
   Status SetGoAdapter(const std::string &deployment, uintptr_t handle);
-  /** Go: a call with the request as raw bytes and a raw cancel flag. */
+  /** Go: registers the event listener behind a runtime/cgo.Handle (0 removes it). On success the
+   * router owns the handle and releases it (llmrouteGoRelease) once the listener is replaced, or
+   * the router destroyed, and its last event has returned; on failure the caller deletes it. */
+  Status SetGoEventListener(uintptr_t handle);
+  /** Go: a call with the request as raw bytes. `call_handle` (a runtime/cgo.Handle, 0 = none)
+   * is handed to every Go adapter invoked for this call on this thread, so that the adapter's
+   * returned error or panic can become the cause of the call's error. */
   Status CallRaw(const std::string &model, const char *request, size_t request_len,
-                 const CallOptions &options, CallResult &out);
+                 const CallOptions &options, CallResult &out, uintptr_t call_handle);
 #endif
 
  private:
-  llmr_router *router_ = nullptr;
+#ifndef SWIG
+  class Entry;
+  friend class Entry;
+  /** Calls in flight, spread over cache-line-sized slots (a thread always uses its own). */
+  static const int kSlots = 64;
+  struct alignas(64) Slot {
+    std::atomic<int64_t> active{0};
+  };
+  int64_t ActiveCalls() const;
+  /** Destroys the native router when nothing is in flight and it was not destroyed yet. */
+  void DestroyIfIdle();
+  /** DestroyIfIdle(), or on a thread of its own when called from an event listener on a thread
+   * inside no call of this router (the shared-state thread, which destroying joins). */
+  void DestroyWhenIdle();
+  /** True when this thread is inside a call on this router (Close must not wait for itself). */
+  bool InsideOnThisThread() const;
+  /** Copies shared_state_ into c when UseSharedState() was called. */
+  void ApplySharedState(llmr_router_options *c) const;
+
+  llmr_router *router_ = nullptr;  // set by Open, before the object is shared
+  std::atomic<bool> closing_{false};
+  std::atomic<bool> destroyed_{false};
+  std::mutex close_mu_;
+  std::condition_variable close_cv_;
+  bool close_done_ = false;  // under close_mu_
+  /** Go: runtime/cgo.Handle values of the clock and random source, released after destroy. */
+  SharedStateOptions shared_state_;
+  bool use_shared_state_ = false;
+  uintptr_t go_clock_ = 0;
+  uintptr_t go_random_ = 0;
+  Slot slots_[kSlots];
+#endif
 };
 
 }  // namespace swig

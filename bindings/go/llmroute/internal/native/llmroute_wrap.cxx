@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_b2065823d46e1080(const char*);
+  void cgo_panic__native_f307ac173b73c11d(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_b2065823d46e1080(p);
+  cgo_panic__native_f307ac173b73c11d(p);
 }
 
 
@@ -310,6 +310,34 @@ SWIGINTERN void std_vector_Sl_llmroute_swig_AttemptInfo_Sg__set(std::vector< llm
                 else
                     throw std::out_of_range("vector index out of range");
             }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats >::const_reference std_vector_Sl_llmroute_swig_DeploymentStats_Sg__get(std::vector< llmroute::swig::DeploymentStats > *self,int i){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    return (*self)[i];
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__set(std::vector< llmroute::swig::DeploymentStats > *self,int i,std::vector< llmroute::swig::DeploymentStats >::value_type const &val){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    (*self)[i] = val;
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
+SWIGINTERN std::vector< llmroute::swig::ModelStats >::const_reference std_vector_Sl_llmroute_swig_ModelStats_Sg__get(std::vector< llmroute::swig::ModelStats > *self,int i){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    return (*self)[i];
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__set(std::vector< llmroute::swig::ModelStats > *self,int i,std::vector< llmroute::swig::ModelStats >::value_type const &val){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    (*self)[i] = val;
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
 SWIGINTERN size_t llmroute_swig_Deployment_ModelCount(llmroute::swig::Deployment const *self){ return self->models.size(); }
 SWIGINTERN std::string llmroute_swig_Deployment_ModelAt(llmroute::swig::Deployment const *self,size_t i){ return i < self->models.size() ? self->models[i] : std::string(); }
 SWIGINTERN size_t llmroute_swig_Deployment_TagCount(llmroute::swig::Deployment const *self){ return self->tags.size(); }
@@ -318,7 +346,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_b2065823d46e1080(void *_swig_go_0) {
+void _wrap_Swig_free_native_f307ac173b73c11d(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -328,7 +356,7 @@ void _wrap_Swig_free_native_b2065823d46e1080(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_b2065823d46e1080(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_f307ac173b73c11d(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -341,7 +369,7 @@ void *_wrap_Swig_malloc_native_b2065823d46e1080(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_b2065823d46e1080() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_f307ac173b73c11d() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -352,7 +380,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_b2065823d46e10
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_b2065823d46e1080(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -365,7 +393,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_b2065823d46e10
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -378,7 +406,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_b2065823d46e10
 }
 
 
-long long _wrap_StringVector_size_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -391,7 +419,7 @@ long long _wrap_StringVector_size_native_b2065823d46e1080(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -404,7 +432,7 @@ long long _wrap_StringVector_capacity_native_b2065823d46e1080(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -416,7 +444,7 @@ void _wrap_StringVector_reserve_native_b2065823d46e1080(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -429,7 +457,7 @@ bool _wrap_StringVector_isEmpty_native_b2065823d46e1080(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -439,7 +467,7 @@ void _wrap_StringVector_clear_native_b2065823d46e1080(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -454,7 +482,7 @@ void _wrap_StringVector_add_native_b2065823d46e1080(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -475,7 +503,7 @@ _gostring_ _wrap_StringVector_get_native_b2065823d46e1080(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -498,7 +526,7 @@ void _wrap_StringVector_set_native_b2065823d46e1080(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_b2065823d46e1080(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -508,7 +536,7 @@ void _wrap_delete_StringVector_native_b2065823d46e1080(std::vector< std::string 
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_b2065823d46e1080() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_f307ac173b73c11d() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -519,7 +547,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_b2065823d46e1080(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -532,7 +560,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -545,7 +573,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -558,7 +586,7 @@ long long _wrap_CandidateVector_size_native_b2065823d46e1080(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -571,7 +599,7 @@ long long _wrap_CandidateVector_capacity_native_b2065823d46e1080(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -583,7 +611,7 @@ void _wrap_CandidateVector_reserve_native_b2065823d46e1080(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -596,7 +624,7 @@ bool _wrap_CandidateVector_isEmpty_native_b2065823d46e1080(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -606,7 +634,7 @@ void _wrap_CandidateVector_clear_native_b2065823d46e1080(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -618,7 +646,7 @@ void _wrap_CandidateVector_add_native_b2065823d46e1080(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -639,7 +667,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_b2065823d46e1080(std
 }
 
 
-void _wrap_CandidateVector_set_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -659,7 +687,7 @@ void _wrap_CandidateVector_set_native_b2065823d46e1080(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_b2065823d46e1080(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -669,7 +697,7 @@ void _wrap_delete_CandidateVector_native_b2065823d46e1080(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_b2065823d46e1080() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_f307ac173b73c11d() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -680,7 +708,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_b20
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_b2065823d46e1080(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -693,7 +721,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_b20
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -706,7 +734,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_b20
 }
 
 
-long long _wrap_HealthVector_size_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -719,7 +747,7 @@ long long _wrap_HealthVector_size_native_b2065823d46e1080(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -732,7 +760,7 @@ long long _wrap_HealthVector_capacity_native_b2065823d46e1080(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -744,7 +772,7 @@ void _wrap_HealthVector_reserve_native_b2065823d46e1080(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -757,7 +785,7 @@ bool _wrap_HealthVector_isEmpty_native_b2065823d46e1080(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -767,7 +795,7 @@ void _wrap_HealthVector_clear_native_b2065823d46e1080(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -779,7 +807,7 @@ void _wrap_HealthVector_add_native_b2065823d46e1080(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -800,7 +828,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_b2065823d46e1080(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -820,7 +848,7 @@ void _wrap_HealthVector_set_native_b2065823d46e1080(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_b2065823d46e1080(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -830,7 +858,7 @@ void _wrap_delete_HealthVector_native_b2065823d46e1080(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_b2065823d46e1080() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_f307ac173b73c11d() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -841,7 +869,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_b2065823d46e1080(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -854,7 +882,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -867,7 +895,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -880,7 +908,7 @@ long long _wrap_AttemptInfoVector_size_native_b2065823d46e1080(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -893,7 +921,7 @@ long long _wrap_AttemptInfoVector_capacity_native_b2065823d46e1080(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -905,7 +933,7 @@ void _wrap_AttemptInfoVector_reserve_native_b2065823d46e1080(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -918,7 +946,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_b2065823d46e1080(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -928,7 +956,7 @@ void _wrap_AttemptInfoVector_clear_native_b2065823d46e1080(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -940,7 +968,7 @@ void _wrap_AttemptInfoVector_add_native_b2065823d46e1080(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -961,7 +989,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_b2065823d46e1080
 }
 
 
-void _wrap_AttemptInfoVector_set_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -981,7 +1009,7 @@ void _wrap_AttemptInfoVector_set_native_b2065823d46e1080(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_b2065823d46e1080(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -991,7 +1019,329 @@ void _wrap_delete_AttemptInfoVector_native_b2065823d46e1080(std::vector< llmrout
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_b2065823d46e1080() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_f307ac173b73c11d() {
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
+  
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >();
+  *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_result = (std::vector< llmroute::swig::DeploymentStats > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >(arg1);
+  *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_result = (std::vector< llmroute::swig::DeploymentStats > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >((std::vector< llmroute::swig::DeploymentStats > const &)*arg1);
+  *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_result = (std::vector< llmroute::swig::DeploymentStats > *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_DeploymentStatsVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->size();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_DeploymentStatsVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->capacity();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStatsVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  (arg1)->reserve(arg2);
+  
+}
+
+
+bool _wrap_DeploymentStatsVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  result = (bool)((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->empty();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStatsVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  (arg1)->clear();
+  
+}
+
+
+void _wrap_DeploymentStatsVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&_swig_go_1; 
+  
+  (arg1)->push_back((std::vector< llmroute::swig::DeploymentStats >::value_type const &)*arg2);
+  
+}
+
+
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
+  llmroute::swig::DeploymentStats *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats >::value_type *) &std_vector_Sl_llmroute_swig_DeploymentStats_Sg__get(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&_swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStatsVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&_swig_go_2; 
+  
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__set(arg1,arg2,(llmroute::swig::DeploymentStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  
+}
+
+
+void _wrap_delete_DeploymentStatsVector_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_f307ac173b73c11d() {
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  std::vector< llmroute::swig::ModelStats > *_swig_go_result;
+  
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >();
+  *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_result = (std::vector< llmroute::swig::ModelStats > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
+  std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  std::vector< llmroute::swig::ModelStats > *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >(arg1);
+  *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_result = (std::vector< llmroute::swig::ModelStats > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  std::vector< llmroute::swig::ModelStats > *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >((std::vector< llmroute::swig::ModelStats > const &)*arg1);
+  *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_result = (std::vector< llmroute::swig::ModelStats > *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_ModelStatsVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::ModelStats > const *)arg1)->size();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_ModelStatsVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::ModelStats > const *)arg1)->capacity();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStatsVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  (arg1)->reserve(arg2);
+  
+}
+
+
+bool _wrap_ModelStatsVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  result = (bool)((std::vector< llmroute::swig::ModelStats > const *)arg1)->empty();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStatsVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  (arg1)->clear();
+  
+}
+
+
+void _wrap_ModelStatsVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::ModelStats >::value_type **)&_swig_go_1; 
+  
+  (arg1)->push_back((std::vector< llmroute::swig::ModelStats >::value_type const &)*arg2);
+  
+}
+
+
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
+  llmroute::swig::ModelStats *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  try {
+    result = (std::vector< llmroute::swig::ModelStats >::value_type *) &std_vector_Sl_llmroute_swig_ModelStats_Sg__get(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  *(std::vector< llmroute::swig::ModelStats >::value_type **)&_swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStatsVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = *(std::vector< llmroute::swig::ModelStats >::value_type **)&_swig_go_2; 
+  
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__set(arg1,arg2,(llmroute::swig::ModelStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  
+}
+
+
+void _wrap_delete_ModelStatsVector_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+intgo _wrap_llmr_status_LLMR_OK_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1003,7 +1353,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1015,7 +1365,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1027,7 +1377,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1039,7 +1389,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1051,7 +1401,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1063,7 +1413,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1075,7 +1425,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1087,7 +1437,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1099,7 +1449,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1111,7 +1461,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1123,7 +1473,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1135,7 +1485,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1147,7 +1497,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1159,7 +1509,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1171,7 +1521,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1183,7 +1533,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_b2065823d46e1080() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_f307ac173b73c11d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1195,7 +1545,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_b2065823d46e1080() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_f307ac173b73c11d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1207,7 +1557,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_b2065823d46e1080() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_f307ac173b73c11d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1219,7 +1569,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_b2065823d46e1080() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_f307ac173b73c11d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1231,7 +1581,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_b2065823d46e1080() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_f307ac173b73c11d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1243,7 +1593,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_b2065823d46e1080(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_b2065823d46e1080() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_f307ac173b73c11d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1255,7 +1605,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_b2065823d46e1080() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_f307ac173b73c11d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1267,7 +1617,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_b2065823d46e1080() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_f307ac173b73c11d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1279,7 +1629,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_b2065823d46e1080() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_f307ac173b73c11d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1291,7 +1641,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_b2065823d46e1080() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_f307ac173b73c11d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1303,7 +1653,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_b2065823d46e1080() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_f307ac173b73c11d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1315,7 +1665,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_b2065823d46e1080() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_f307ac173b73c11d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1327,7 +1677,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_b2065823d46e1080() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_f307ac173b73c11d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1339,7 +1689,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_b2065823d46e1080() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_f307ac173b73c11d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1351,7 +1701,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_b2065823d46e1080() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_f307ac173b73c11d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1363,7 +1713,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_b2065823d46e1080()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_b2065823d46e1080() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_f307ac173b73c11d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1375,7 +1725,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_b2065823d46e1080() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_f307ac173b73c11d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1387,7 +1737,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_b2065823d46e1080() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_f307ac173b73c11d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1399,7 +1749,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_b2065823d46
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_b2065823d46e1080() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_f307ac173b73c11d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1411,7 +1761,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_b2065823d46e1080() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_f307ac173b73c11d() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1423,7 +1773,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_b2065823d46e1080() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_f307ac173b73c11d() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1435,7 +1785,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_b2065823d46e1080() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_f307ac173b73c11d() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1447,7 +1797,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_b2065823d46e1080() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_b2065823d46e1080() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_f307ac173b73c11d() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1459,7 +1809,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_b2065823d46e1080() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_f307ac173b73c11d() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1471,7 +1821,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_b2065823d46e1080() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_f307ac173b73c11d() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1483,7 +1833,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_b2065823d46e1080() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_f307ac173b73c11d() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1495,7 +1845,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_b2065823d46e1080
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_b2065823d46e1080() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_f307ac173b73c11d() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1507,7 +1857,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_b2065823d46e1080() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_f307ac173b73c11d() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1519,7 +1869,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_b2065823d46e1080() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_f307ac173b73c11d() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1531,7 +1881,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_b2065823d46e1
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_b2065823d46e1080() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_f307ac173b73c11d() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1543,7 +1893,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_b2065823d46e1
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_b2065823d46e1080() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_f307ac173b73c11d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1555,7 +1905,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_b2065823d46e1080() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_f307ac173b73c11d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1567,7 +1917,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_b2065823d46e1080() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_b2065823d46e1080() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_f307ac173b73c11d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1579,7 +1929,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_b2065823d46e1080()
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_b2065823d46e1080() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_f307ac173b73c11d() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -1590,7 +1940,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_b2065823d46e1080()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -1602,7 +1952,7 @@ void _wrap_RouterOptions_strategy_set_native_b2065823d46e1080(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -1615,7 +1965,7 @@ intgo _wrap_RouterOptions_strategy_get_native_b2065823d46e1080(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -1627,7 +1977,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_b2065823d46e1080(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -1640,7 +1990,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_b2065823d46e1080(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1652,7 +2002,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_b2065823d46e108
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1665,7 +2015,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_b2065823d46e10
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1677,7 +2027,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_b2065823d46e1080(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1690,7 +2040,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_b2065823d46e1080(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1702,7 +2052,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_b2065823d46e1080(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1715,7 +2065,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_b2065823d46e1080(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1727,7 +2077,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_b2065823d46e1080(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1740,7 +2090,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_b2065823d46e1080(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1752,7 +2102,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_b2065823d46e1080(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1765,7 +2115,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_b2065823d46e10
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1777,7 +2127,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_b2065823d46e1080(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1790,7 +2140,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_b2065823d46e108
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1802,7 +2152,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_b2065823d46e1080(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1815,7 +2165,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_b2065823d46e1080(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1827,7 +2177,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_b2065823d46e1080(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1840,7 +2190,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_b2065823d46e1080(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1852,7 +2202,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_b2065823d46e1080(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1865,7 +2215,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_b2065823d46e1080(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1877,7 +2227,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_b2065823d46e1080(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1890,7 +2240,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_b2065823d46e1080(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1902,7 +2252,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_b2065823d46e1080(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1915,7 +2265,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_b2065823d46e1080(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1927,7 +2277,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_b2065823d46e1080(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1940,7 +2290,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_b2065823d46e1080(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1952,7 +2302,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_b2065823d46e1080(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1965,7 +2315,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_b2065823d46e1080(
 }
 
 
-void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1977,7 +2327,7 @@ void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_b2065823d46e108
 }
 
 
-double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1990,7 +2340,7 @@ double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_b2065823d46e1
 }
 
 
-void _wrap_RouterOptions_slow_start_window_ms_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_slow_start_window_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2002,7 +2352,7 @@ void _wrap_RouterOptions_slow_start_window_ms_set_native_b2065823d46e1080(llmrou
 }
 
 
-long long _wrap_RouterOptions_slow_start_window_ms_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_slow_start_window_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2015,7 +2365,7 @@ long long _wrap_RouterOptions_slow_start_window_ms_get_native_b2065823d46e1080(l
 }
 
 
-void _wrap_RouterOptions_slow_start_aggression_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_aggression_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2027,7 +2377,7 @@ void _wrap_RouterOptions_slow_start_aggression_set_native_b2065823d46e1080(llmro
 }
 
 
-double _wrap_RouterOptions_slow_start_aggression_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_aggression_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2040,7 +2390,7 @@ double _wrap_RouterOptions_slow_start_aggression_get_native_b2065823d46e1080(llm
 }
 
 
-void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2052,7 +2402,7 @@ void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_b2065823d46e10
 }
 
 
-double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2065,7 +2415,7 @@ double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_b2065823d46e
 }
 
 
-void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2077,7 +2427,7 @@ void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_b2065823d46e1080(llmroute
 }
 
 
-long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2090,7 +2440,7 @@ long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_b2065823d46e1080(llm
 }
 
 
-void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2102,7 +2452,7 @@ void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_b2065823d46e1080(l
 }
 
 
-double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2115,7 +2465,7 @@ double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_b2065823d46e1080
 }
 
 
-void _wrap_RouterOptions_affinity_load_factor_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_affinity_load_factor_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2127,7 +2477,7 @@ void _wrap_RouterOptions_affinity_load_factor_set_native_b2065823d46e1080(llmrou
 }
 
 
-double _wrap_RouterOptions_affinity_load_factor_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_affinity_load_factor_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2140,7 +2490,7 @@ double _wrap_RouterOptions_affinity_load_factor_get_native_b2065823d46e1080(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_url_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_url_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2155,7 +2505,7 @@ void _wrap_RouterOptions_shared_state_url_set_native_b2065823d46e1080(llmroute::
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_url_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_url_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2168,7 +2518,7 @@ _gostring_ _wrap_RouterOptions_shared_state_url_get_native_b2065823d46e1080(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_key_prefix_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_key_prefix_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2183,7 +2533,7 @@ void _wrap_RouterOptions_shared_state_key_prefix_set_native_b2065823d46e1080(llm
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2196,7 +2546,7 @@ _gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_b2065823d46e10
 }
 
 
-void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2208,7 +2558,7 @@ void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_b2065823d46e10
 }
 
 
-long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2221,7 +2571,7 @@ long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_b2065823d
 }
 
 
-void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2233,7 +2583,7 @@ void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_b2065823d46e
 }
 
 
-long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2246,7 +2596,7 @@ long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_b206582
 }
 
 
-void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2258,7 +2608,7 @@ void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_b2065823d46e
 }
 
 
-long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2271,7 +2621,7 @@ long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_b206582
 }
 
 
-void _wrap_RouterOptions_shared_state_rate_batch_set_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_shared_state_rate_batch_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2283,7 +2633,7 @@ void _wrap_RouterOptions_shared_state_rate_batch_set_native_b2065823d46e1080(llm
 }
 
 
-double _wrap_RouterOptions_shared_state_rate_batch_get_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_shared_state_rate_batch_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2296,7 +2646,7 @@ double _wrap_RouterOptions_shared_state_rate_batch_get_native_b2065823d46e1080(l
 }
 
 
-void _wrap_delete_RouterOptions_native_b2065823d46e1080(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -2306,7 +2656,29 @@ void _wrap_delete_RouterOptions_native_b2065823d46e1080(llmroute::swig::RouterOp
 }
 
 
-_gostring_ _wrap_StatusName_native_b2065823d46e1080(intgo _swig_go_0) {
+intgo _wrap_kStatusClosed_get_native_f307ac173b73c11d() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)(int)llmroute::swig::kStatusClosed;
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ClosedStatusCode_native_f307ac173b73c11d() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)llmroute::swig::ClosedStatusCode();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_StatusName_native_f307ac173b73c11d(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -2319,7 +2691,7 @@ _gostring_ _wrap_StatusName_native_b2065823d46e1080(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_b2065823d46e1080() {
+intgo _wrap_LibraryVersion_native_f307ac173b73c11d() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -2330,7 +2702,7 @@ intgo _wrap_LibraryVersion_native_b2065823d46e1080() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_b2065823d46e1080() {
+_gostring_ _wrap_LibraryVersionString_native_f307ac173b73c11d() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -2341,7 +2713,7 @@ _gostring_ _wrap_LibraryVersionString_native_b2065823d46e1080() {
 }
 
 
-intgo _wrap_HeaderVersion_native_b2065823d46e1080() {
+intgo _wrap_HeaderVersion_native_f307ac173b73c11d() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -2352,7 +2724,7 @@ intgo _wrap_HeaderVersion_native_b2065823d46e1080() {
 }
 
 
-void _wrap_delete_Clock_native_b2065823d46e1080(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_f307ac173b73c11d(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -2362,7 +2734,7 @@ void _wrap_delete_Clock_native_b2065823d46e1080(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_b2065823d46e1080(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_f307ac173b73c11d(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2375,7 +2747,7 @@ long long _wrap_Clock_NowNanos_native_b2065823d46e1080(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_b2065823d46e1080(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_f307ac173b73c11d(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -2387,7 +2759,7 @@ void _wrap_Clock_SleepNanos_native_b2065823d46e1080(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_b2065823d46e1080(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_f307ac173b73c11d(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -2397,7 +2769,7 @@ void _wrap_delete_Random_native_b2065823d46e1080(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_b2065823d46e1080(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_f307ac173b73c11d(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2410,7 +2782,7 @@ long long _wrap_Random_NextBits_native_b2065823d46e1080(llmroute::swig::Random *
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_b2065823d46e1080() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_f307ac173b73c11d() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -2421,7 +2793,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_b2065823d46e1080
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_b2065823d46e1080(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_f307ac173b73c11d(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -2437,7 +2809,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_b2065823d46e1080
 }
 
 
-void _wrap_Deployment_name_set_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2452,7 +2824,7 @@ void _wrap_Deployment_name_set_native_b2065823d46e1080(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2465,7 +2837,7 @@ _gostring_ _wrap_Deployment_name_get_native_b2065823d46e1080(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2477,7 +2849,7 @@ void _wrap_Deployment_weight_set_native_b2065823d46e1080(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2490,7 +2862,7 @@ intgo _wrap_Deployment_weight_get_native_b2065823d46e1080(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2502,7 +2874,7 @@ void _wrap_Deployment_tier_set_native_b2065823d46e1080(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2515,7 +2887,7 @@ intgo _wrap_Deployment_tier_get_native_b2065823d46e1080(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2527,7 +2899,7 @@ void _wrap_Deployment_rpm_limit_set_native_b2065823d46e1080(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2540,7 +2912,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_b2065823d46e1080(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -2552,7 +2924,7 @@ void _wrap_Deployment_tpm_limit_set_native_b2065823d46e1080(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2565,7 +2937,7 @@ long long _wrap_Deployment_tpm_limit_get_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2577,7 +2949,7 @@ void _wrap_Deployment_max_in_flight_set_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2590,7 +2962,57 @@ intgo _wrap_Deployment_max_in_flight_get_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-void _wrap_Deployment_AddModel_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->cost_per_million_input = arg2;
+  
+}
+
+
+double _wrap_Deployment_cost_per_million_input_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->cost_per_million_input);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Deployment_cost_per_million_output_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->cost_per_million_output = arg2;
+  
+}
+
+
+double _wrap_Deployment_cost_per_million_output_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->cost_per_million_output);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Deployment_AddModel_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2605,7 +3027,7 @@ void _wrap_Deployment_AddModel_native_b2065823d46e1080(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2620,7 +3042,7 @@ void _wrap_Deployment_AddTag_native_b2065823d46e1080(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2633,7 +3055,7 @@ long long _wrap_Deployment_ModelCount_native_b2065823d46e1080(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2648,7 +3070,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_b2065823d46e1080(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2661,7 +3083,7 @@ long long _wrap_Deployment_TagCount_native_b2065823d46e1080(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2676,7 +3098,7 @@ _gostring_ _wrap_Deployment_TagAt_native_b2065823d46e1080(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_b2065823d46e1080(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -2686,7 +3108,7 @@ void _wrap_delete_Deployment_native_b2065823d46e1080(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_b2065823d46e1080() {
+llmroute::swig::Pick *_wrap_new_Pick_native_f307ac173b73c11d() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -2697,7 +3119,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_b2065823d46e1080() {
 }
 
 
-void _wrap_Pick_ticket_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2709,7 +3131,7 @@ void _wrap_Pick_ticket_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2722,7 +3144,7 @@ long long _wrap_Pick_ticket_get_native_b2065823d46e1080(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2737,7 +3159,7 @@ void _wrap_Pick_deployment_set_native_b2065823d46e1080(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2750,7 +3172,7 @@ _gostring_ _wrap_Pick_deployment_get_native_b2065823d46e1080(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2765,7 +3187,7 @@ void _wrap_Pick_model_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2778,7 +3200,7 @@ _gostring_ _wrap_Pick_model_get_native_b2065823d46e1080(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -2790,7 +3212,7 @@ void _wrap_Pick_tier_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2803,7 +3225,7 @@ intgo _wrap_Pick_tier_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2815,7 +3237,7 @@ void _wrap_Pick_is_probe_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2828,7 +3250,7 @@ bool _wrap_Pick_is_probe_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2840,7 +3262,7 @@ void _wrap_Pick_is_panic_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2853,7 +3275,7 @@ bool _wrap_Pick_is_panic_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2865,7 +3287,7 @@ void _wrap_Pick_retry_after_ms_set_native_b2065823d46e1080(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2878,7 +3300,7 @@ long long _wrap_Pick_retry_after_ms_get_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-void _wrap_delete_Pick_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -2888,7 +3310,181 @@ void _wrap_delete_Pick_native_b2065823d46e1080(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-void _wrap_Candidate_deployment_set_native_b2065823d46e1080(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_f307ac173b73c11d() {
+  llmroute::swig::PickOptions *result = 0 ;
+  llmroute::swig::PickOptions *_swig_go_result;
+  
+  
+  result = (llmroute::swig::PickOptions *)new llmroute::swig::PickOptions();
+  *(llmroute::swig::PickOptions **)&_swig_go_result = (llmroute::swig::PickOptions *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_PickOptions_affinity_key_set_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->affinity_key = *arg2;
+  
+}
+
+
+_gostring_ _wrap_PickOptions_affinity_key_get_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->affinity_key);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_PickOptions_expected_input_tokens_set_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->expected_input_tokens = arg2;
+  
+}
+
+
+long long _wrap_PickOptions_expected_input_tokens_get_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->expected_input_tokens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_PickOptions_expected_output_tokens_set_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->expected_output_tokens = arg2;
+  
+}
+
+
+long long _wrap_PickOptions_expected_output_tokens_get_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->expected_output_tokens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_PickOptions_max_price_set_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->max_price = arg2;
+  
+}
+
+
+double _wrap_PickOptions_max_price_get_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->max_price);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_PickOptions_AddExclude_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  (arg1)->AddExclude((std::string const &)*arg2);
+  
+}
+
+
+void _wrap_PickOptions_AddRequiredTag_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  (arg1)->AddRequiredTag((std::string const &)*arg2);
+  
+}
+
+
+void _wrap_PickOptions_ClearExclude_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  (arg1)->ClearExclude();
+  
+}
+
+
+void _wrap_PickOptions_ClearRequiredTags_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  (arg1)->ClearRequiredTags();
+  
+}
+
+
+void _wrap_delete_PickOptions_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+void _wrap_Candidate_deployment_set_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2903,7 +3499,7 @@ void _wrap_Candidate_deployment_set_native_b2065823d46e1080(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_b2065823d46e1080(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2916,7 +3512,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_b2065823d46e1080(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_b2065823d46e1080(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2931,7 +3527,7 @@ void _wrap_Candidate_model_set_native_b2065823d46e1080(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_b2065823d46e1080(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2944,7 +3540,7 @@ _gostring_ _wrap_Candidate_model_get_native_b2065823d46e1080(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_b2065823d46e1080() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_f307ac173b73c11d() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -2955,7 +3551,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_b2065823d46e1080() {
 }
 
 
-void _wrap_delete_Candidate_native_b2065823d46e1080(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -2965,7 +3561,7 @@ void _wrap_delete_Candidate_native_b2065823d46e1080(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_b2065823d46e1080() {
+llmroute::swig::Health *_wrap_new_Health_native_f307ac173b73c11d() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -2976,7 +3572,7 @@ llmroute::swig::Health *_wrap_new_Health_native_b2065823d46e1080() {
 }
 
 
-void _wrap_Health_name_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2991,7 +3587,7 @@ void _wrap_Health_name_set_native_b2065823d46e1080(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3004,7 +3600,7 @@ _gostring_ _wrap_Health_name_get_native_b2065823d46e1080(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -3016,7 +3612,7 @@ void _wrap_Health_state_set_native_b2065823d46e1080(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -3029,7 +3625,7 @@ intgo _wrap_Health_state_get_native_b2065823d46e1080(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -3041,7 +3637,7 @@ void _wrap_Health_override_mode_set_native_b2065823d46e1080(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -3054,7 +3650,7 @@ intgo _wrap_Health_override_mode_get_native_b2065823d46e1080(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -3066,7 +3662,7 @@ void _wrap_Health_eligible_set_native_b2065823d46e1080(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3079,7 +3675,7 @@ bool _wrap_Health_eligible_get_native_b2065823d46e1080(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3091,7 +3687,7 @@ void _wrap_Health_ewma_latency_ms_set_native_b2065823d46e1080(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3104,7 +3700,7 @@ double _wrap_Health_ewma_latency_ms_get_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3116,7 +3712,7 @@ void _wrap_Health_failure_ratio_set_native_b2065823d46e1080(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3129,7 +3725,7 @@ double _wrap_Health_failure_ratio_get_native_b2065823d46e1080(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3141,7 +3737,7 @@ void _wrap_Health_in_flight_set_native_b2065823d46e1080(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3154,7 +3750,7 @@ long long _wrap_Health_in_flight_get_native_b2065823d46e1080(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3166,7 +3762,7 @@ void _wrap_Health_picks_set_native_b2065823d46e1080(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3179,7 +3775,7 @@ long long _wrap_Health_picks_get_native_b2065823d46e1080(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3191,7 +3787,7 @@ void _wrap_Health_successes_set_native_b2065823d46e1080(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3204,7 +3800,7 @@ long long _wrap_Health_successes_get_native_b2065823d46e1080(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3216,7 +3812,7 @@ void _wrap_Health_failures_set_native_b2065823d46e1080(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3229,7 +3825,7 @@ long long _wrap_Health_failures_get_native_b2065823d46e1080(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3241,7 +3837,7 @@ void _wrap_Health_request_errors_set_native_b2065823d46e1080(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3254,7 +3850,7 @@ long long _wrap_Health_request_errors_get_native_b2065823d46e1080(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3266,7 +3862,7 @@ void _wrap_Health_cancels_set_native_b2065823d46e1080(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3279,7 +3875,7 @@ long long _wrap_Health_cancels_get_native_b2065823d46e1080(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3291,7 +3887,7 @@ void _wrap_Health_trips_set_native_b2065823d46e1080(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3304,7 +3900,7 @@ long long _wrap_Health_trips_get_native_b2065823d46e1080(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3316,7 +3912,7 @@ void _wrap_Health_consecutive_failures_set_native_b2065823d46e1080(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3329,7 +3925,7 @@ long long _wrap_Health_consecutive_failures_get_native_b2065823d46e1080(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3341,7 +3937,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_b2065823d46e1080(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3354,7 +3950,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_b2065823d46e1080(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3366,7 +3962,7 @@ void _wrap_Health_weight_set_native_b2065823d46e1080(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3379,7 +3975,7 @@ intgo _wrap_Health_weight_get_native_b2065823d46e1080(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3391,7 +3987,7 @@ void _wrap_Health_tier_set_native_b2065823d46e1080(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3404,7 +4000,7 @@ intgo _wrap_Health_tier_get_native_b2065823d46e1080(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_delete_Health_native_b2065823d46e1080(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -3414,7 +4010,7 @@ void _wrap_delete_Health_native_b2065823d46e1080(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_b2065823d46e1080() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_f307ac173b73c11d() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -3425,7 +4021,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_b2065823d46e1080() {
 }
 
 
-void _wrap_delete_Cancellation_native_b2065823d46e1080(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_f307ac173b73c11d(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -3435,7 +4031,7 @@ void _wrap_delete_Cancellation_native_b2065823d46e1080(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_b2065823d46e1080(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_f307ac173b73c11d(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -3456,7 +4052,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_b2065823d46e1080(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_b2065823d46e1080() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_f307ac173b73c11d() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -3467,7 +4063,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_b2065823d46e1080() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3479,7 +4075,7 @@ void _wrap_CallOptions_deadline_ms_set_native_b2065823d46e1080(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3492,7 +4088,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_b2065823d46e1080(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3504,7 +4100,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_b2065823d46e1080(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3517,7 +4113,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_b2065823d46e1080(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3529,7 +4125,7 @@ void _wrap_CallOptions_max_attempts_set_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3542,7 +4138,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3554,7 +4150,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_b2065823d46e1080(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3567,7 +4163,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_b2065823d46e1080(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3579,7 +4175,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_b2065823d46e1080(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3592,7 +4188,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_b2065823d46e1080(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -3604,7 +4200,7 @@ void _wrap_CallOptions_cancel_set_native_b2065823d46e1080(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -3617,7 +4213,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_b2065823d46e10
 }
 
 
-void _wrap_delete_CallOptions_native_b2065823d46e1080(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_delete_CallOptions_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -3627,7 +4223,7 @@ void _wrap_delete_CallOptions_native_b2065823d46e1080(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_b2065823d46e1080(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3640,7 +4236,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_b2065823d46e1080(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_b2065823d46e1080(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3653,7 +4249,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_b2065823d46e1080(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_b2065823d46e1080(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3666,7 +4262,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_b2065823d46e1080(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_b2065823d46e1080(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3679,7 +4275,7 @@ long long _wrap_InvokeArgs_RequestLength_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_b2065823d46e1080(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3692,7 +4288,7 @@ intgo _wrap_InvokeArgs_Attempt_native_b2065823d46e1080(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_b2065823d46e1080(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3705,7 +4301,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_b2065823d46e1080(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_b2065823d46e1080(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -3731,7 +4327,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_b2065823d46e1080(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -3744,7 +4340,7 @@ intgo _wrap_InvokeArgs_Check_native_b2065823d46e1080(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_delete_InvokeArgs_native_b2065823d46e1080(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -3754,7 +4350,7 @@ void _wrap_delete_InvokeArgs_native_b2065823d46e1080(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -3767,7 +4363,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_b2065823d46e1080(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -3779,7 +4375,7 @@ void _wrap_AttemptResult_SetOutcome_native_b2065823d46e1080(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -3792,7 +4388,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -3804,7 +4400,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_b2065823d46e1080(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -3817,7 +4413,7 @@ double _wrap_AttemptResult_GetTtftMs_native_b2065823d46e1080(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -3829,7 +4425,7 @@ void _wrap_AttemptResult_SetTtftMs_native_b2065823d46e1080(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3842,7 +4438,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_b2065823d46e1080(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3854,7 +4450,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3867,7 +4463,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_b2065823d46e1080(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3879,7 +4475,7 @@ void _wrap_AttemptResult_SetInputTokens_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3892,7 +4488,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_b2065823d46e1080(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3904,7 +4500,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3917,7 +4513,7 @@ bool _wrap_AttemptResult_GetCommitted_native_b2065823d46e1080(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -3929,7 +4525,7 @@ void _wrap_AttemptResult_SetCommitted_native_b2065823d46e1080(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_b2065823d46e1080(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -3939,7 +4535,7 @@ void _wrap_delete_AttemptResult_native_b2065823d46e1080(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_b2065823d46e1080(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_f307ac173b73c11d(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -3949,7 +4545,7 @@ void _wrap_delete_Adapter_native_b2065823d46e1080(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_b2065823d46e1080(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_f307ac173b73c11d(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -3966,7 +4562,7 @@ intgo _wrap_Adapter_DoInvoke_native_b2065823d46e1080(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_b2065823d46e1080(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_f307ac173b73c11d(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -3976,7 +4572,7 @@ void _wrap_Adapter_Released_native_b2065823d46e1080(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_b2065823d46e1080() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_f307ac173b73c11d() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -3987,7 +4583,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_b2065823d46e1080() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4002,7 +4598,7 @@ void _wrap_AttemptInfo_deployment_set_native_b2065823d46e1080(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4015,7 +4611,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_b2065823d46e1080(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4030,7 +4626,7 @@ void _wrap_AttemptInfo_model_set_native_b2065823d46e1080(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4043,7 +4639,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_b2065823d46e1080(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4055,7 +4651,7 @@ void _wrap_AttemptInfo_outcome_set_native_b2065823d46e1080(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4068,7 +4664,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_b2065823d46e1080(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -4080,7 +4676,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_b2065823d46e1080(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -4093,7 +4689,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -4105,7 +4701,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_b2065823d46e1080(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4118,7 +4714,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_b2065823d46e1080(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4130,7 +4726,7 @@ void _wrap_AttemptInfo_committed_set_native_b2065823d46e1080(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4143,7 +4739,7 @@ bool _wrap_AttemptInfo_committed_get_native_b2065823d46e1080(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4155,7 +4751,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_b2065823d46e1080(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4168,7 +4764,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_b2065823d46e1080(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_b2065823d46e1080(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -4178,7 +4774,7 @@ void _wrap_delete_AttemptInfo_native_b2065823d46e1080(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_b2065823d46e1080() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_f307ac173b73c11d() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -4189,7 +4785,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_b2065823d46e1080() {
 }
 
 
-void _wrap_CallResult_status_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -4201,7 +4797,7 @@ void _wrap_CallResult_status_set_native_b2065823d46e1080(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4214,7 +4810,7 @@ intgo _wrap_CallResult_status_get_native_b2065823d46e1080(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4226,7 +4822,7 @@ void _wrap_CallResult_final_outcome_set_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4239,7 +4835,7 @@ intgo _wrap_CallResult_final_outcome_get_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4254,7 +4850,7 @@ void _wrap_CallResult_deployment_set_native_b2065823d46e1080(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4267,7 +4863,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_b2065823d46e1080(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4282,7 +4878,7 @@ void _wrap_CallResult_model_set_native_b2065823d46e1080(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4295,7 +4891,7 @@ _gostring_ _wrap_CallResult_model_get_native_b2065823d46e1080(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4307,7 +4903,7 @@ void _wrap_CallResult_used_fallback_set_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4320,7 +4916,7 @@ bool _wrap_CallResult_used_fallback_get_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4332,7 +4928,7 @@ void _wrap_CallResult_retry_after_ms_set_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4345,7 +4941,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_b2065823d46e1080(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4357,7 +4953,7 @@ void _wrap_CallResult_total_ms_set_native_b2065823d46e1080(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4370,7 +4966,7 @@ long long _wrap_CallResult_total_ms_get_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4385,7 +4981,7 @@ void _wrap_CallResult_response_set_native_b2065823d46e1080(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4398,7 +4994,7 @@ _gostring_ _wrap_CallResult_response_get_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4413,7 +5009,7 @@ void _wrap_CallResult_detail_set_native_b2065823d46e1080(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4426,7 +5022,7 @@ _gostring_ _wrap_CallResult_detail_get_native_b2065823d46e1080(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -4438,7 +5034,7 @@ void _wrap_CallResult_attempts_set_native_b2065823d46e1080(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -4451,7 +5047,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4463,7 +5059,7 @@ void _wrap_CallResult_has_report_set_native_b2065823d46e1080(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4476,7 +5072,7 @@ bool _wrap_CallResult_has_report_get_native_b2065823d46e1080(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_b2065823d46e1080(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -4486,7 +5082,1380 @@ void _wrap_delete_CallResult_native_b2065823d46e1080(llmroute::swig::CallResult 
 }
 
 
-void _wrap_TextBuffer_text_set_native_b2065823d46e1080(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_f307ac173b73c11d() {
+  llmroute::swig::DeploymentStats *result = 0 ;
+  llmroute::swig::DeploymentStats *_swig_go_result;
+  
+  
+  result = (llmroute::swig::DeploymentStats *)new llmroute::swig::DeploymentStats();
+  *(llmroute::swig::DeploymentStats **)&_swig_go_result = (llmroute::swig::DeploymentStats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_name_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->name = *arg2;
+  
+}
+
+
+_gostring_ _wrap_DeploymentStats_name_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->name);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_state_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (llmr_breaker_state)_swig_go_1; 
+  
+  if (arg1) (arg1)->state = arg2;
+  
+}
+
+
+intgo _wrap_DeploymentStats_state_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (llmr_breaker_state) ((arg1)->state);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_eligible_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->eligible = arg2;
+  
+}
+
+
+bool _wrap_DeploymentStats_eligible_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->eligible);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_in_flight_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->in_flight = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_in_flight_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->in_flight);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_picks_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->picks = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_picks_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->picks);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_successes_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->successes = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_successes_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->successes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_rate_limited_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->rate_limited = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_rate_limited_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->rate_limited);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_server_errors_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->server_errors = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_server_errors_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->server_errors);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_timeouts_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->timeouts = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_timeouts_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->timeouts);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_connection_errors_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->connection_errors = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_connection_errors_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->connection_errors);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_auth_errors_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->auth_errors = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_auth_errors_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->auth_errors);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_bad_requests_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->bad_requests = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_bad_requests_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->bad_requests);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_context_window_exceeded_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->context_window_exceeded = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->context_window_exceeded);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_content_policy_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->content_policy = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_content_policy_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->content_policy);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_cancels_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->cancels = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_cancels_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->cancels);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_input_tokens_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->input_tokens = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_input_tokens_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->input_tokens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_output_tokens_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->output_tokens = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_output_tokens_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->output_tokens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->ewma_latency_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->ewma_latency_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_count_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_count = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_latency_count_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->latency_count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_sum_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_sum_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_latency_sum_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->latency_sum_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_p50_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_p50_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_latency_p50_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->latency_p50_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_p90_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_p90_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_latency_p90_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->latency_p90_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_p99_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_p99_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_latency_p99_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->latency_p99_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_breaker_opened_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->breaker_opened = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_breaker_opened_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->breaker_opened);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_breaker_half_opened_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->breaker_half_opened = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->breaker_half_opened);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_breaker_closed_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->breaker_closed = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_breaker_closed_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->breaker_closed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->cooldown_remaining_ms = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->cooldown_remaining_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_DeploymentStats_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_f307ac173b73c11d() {
+  llmroute::swig::ModelStats *result = 0 ;
+  llmroute::swig::ModelStats *_swig_go_result;
+  
+  
+  result = (llmroute::swig::ModelStats *)new llmroute::swig::ModelStats();
+  *(llmroute::swig::ModelStats **)&_swig_go_result = (llmroute::swig::ModelStats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStats_model_set_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->model = *arg2;
+  
+}
+
+
+_gostring_ _wrap_ModelStats_model_get_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->model);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStats_picks_set_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->picks = arg2;
+  
+}
+
+
+long long _wrap_ModelStats_picks_get_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->picks);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStats_fallbacks_set_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->fallbacks = arg2;
+  
+}
+
+
+long long _wrap_ModelStats_fallbacks_get_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->fallbacks);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_ModelStats_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_f307ac173b73c11d() {
+  llmroute::swig::RouterStats *result = 0 ;
+  llmroute::swig::RouterStats *_swig_go_result;
+  
+  
+  result = (llmroute::swig::RouterStats *)new llmroute::swig::RouterStats();
+  *(llmroute::swig::RouterStats **)&_swig_go_result = (llmroute::swig::RouterStats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_deployments_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_1; 
+  
+  if (arg1) (arg1)->deployments = *arg2;
+  
+}
+
+
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)& ((arg1)->deployments);
+  *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_result = (std::vector< llmroute::swig::DeploymentStats > *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_models_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_1; 
+  
+  if (arg1) (arg1)->models = *arg2;
+  
+}
+
+
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  std::vector< llmroute::swig::ModelStats > *_swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)& ((arg1)->models);
+  *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_result = (std::vector< llmroute::swig::ModelStats > *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_configs_applied_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->configs_applied = arg2;
+  
+}
+
+
+long long _wrap_RouterStats_configs_applied_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->configs_applied);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_configs_rejected_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->configs_rejected = arg2;
+  
+}
+
+
+long long _wrap_RouterStats_configs_rejected_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->configs_rejected);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_metrics_text_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->metrics_text = *arg2;
+  
+}
+
+
+_gostring_ _wrap_RouterStats_metrics_text_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->metrics_text);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_RouterStats_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_f307ac173b73c11d() {
+  llmroute::swig::SharedStateStatus *result = 0 ;
+  llmroute::swig::SharedStateStatus *_swig_go_result;
+  
+  
+  result = (llmroute::swig::SharedStateStatus *)new llmroute::swig::SharedStateStatus();
+  *(llmroute::swig::SharedStateStatus **)&_swig_go_result = (llmroute::swig::SharedStateStatus *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_enabled_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->enabled = arg2;
+  
+}
+
+
+bool _wrap_SharedStateStatus_enabled_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->enabled);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_connected_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->connected = arg2;
+  
+}
+
+
+bool _wrap_SharedStateStatus_connected_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->connected);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->last_sync_age_ms = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->last_sync_age_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_syncs_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->syncs = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_syncs_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->syncs);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_sync_failures_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->sync_failures = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_sync_failures_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->sync_failures);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_connections_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->connections = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_connections_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->connections);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_remote_opens_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->remote_opens = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_remote_opens_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->remote_opens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_remote_closes_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->remote_closes = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_remote_closes_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->remote_closes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_last_error_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->last_error = *arg2;
+  
+}
+
+
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->last_error);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_SharedStateStatus_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_f307ac173b73c11d() {
+  llmroute::swig::SharedStateOptions *result = 0 ;
+  llmroute::swig::SharedStateOptions *_swig_go_result;
+  
+  
+  result = (llmroute::swig::SharedStateOptions *)new llmroute::swig::SharedStateOptions();
+  *(llmroute::swig::SharedStateOptions **)&_swig_go_result = (llmroute::swig::SharedStateOptions *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_url_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->url = *arg2;
+  
+}
+
+
+_gostring_ _wrap_SharedStateOptions_url_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->url);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_key_prefix_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->key_prefix = *arg2;
+  
+}
+
+
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->key_prefix);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->sync_interval_ms = arg2;
+  
+}
+
+
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->sync_interval_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->connect_timeout_ms = arg2;
+  
+}
+
+
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->connect_timeout_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->command_timeout_ms = arg2;
+  
+}
+
+
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->command_timeout_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_rate_batch_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->rate_batch = arg2;
+  
+}
+
+
+double _wrap_SharedStateOptions_rate_batch_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->rate_batch);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_SharedStateOptions_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+void _wrap_TextBuffer_text_set_native_f307ac173b73c11d(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4501,7 +6470,7 @@ void _wrap_TextBuffer_text_set_native_b2065823d46e1080(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_b2065823d46e1080(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_f307ac173b73c11d(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4514,7 +6483,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_b2065823d46e1080(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_b2065823d46e1080() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_f307ac173b73c11d() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -4525,7 +6494,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_b2065823d46e1080() {
 }
 
 
-void _wrap_delete_TextBuffer_native_b2065823d46e1080(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_f307ac173b73c11d(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -4535,7 +6504,7 @@ void _wrap_delete_TextBuffer_native_b2065823d46e1080(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_b2065823d46e1080(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_f307ac173b73c11d(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -4559,7 +6528,7 @@ _gostring_ _wrap_ValidateConfig_native_b2065823d46e1080(_gostring_ _swig_go_0) {
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_b2065823d46e1080() {
+llmroute::swig::Router *_wrap_new_Router_native_f307ac173b73c11d() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -4570,7 +6539,7 @@ llmroute::swig::Router *_wrap_new_Router_native_b2065823d46e1080() {
 }
 
 
-void _wrap_delete_Router_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -4580,7 +6549,7 @@ void _wrap_delete_Router_native_b2065823d46e1080(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -4607,7 +6576,7 @@ _gostring_ _wrap_Router_Open_native_b2065823d46e1080(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -4617,7 +6586,7 @@ void _wrap_Router_Close_native_b2065823d46e1080(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4630,7 +6599,7 @@ bool _wrap_Router_IsOpen_native_b2065823d46e1080(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4653,7 +6622,7 @@ _gostring_ _wrap_Router_AddDeployment_native_b2065823d46e1080(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4676,7 +6645,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4702,7 +6671,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -4733,7 +6702,7 @@ _gostring_ _wrap_Router_SetAlias_native_b2065823d46e1080(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4759,7 +6728,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_b2065823d46e1080(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -4787,7 +6756,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_b2065823d46e1080(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -4817,7 +6786,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -4845,7 +6814,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -4873,7 +6842,7 @@ _gostring_ _wrap_Router_SetOverride_native_b2065823d46e1080(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -4903,7 +6872,7 @@ _gostring_ _wrap_Router_PickInto_native_b2065823d46e1080(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -4933,7 +6902,37 @@ _gostring_ _wrap_Router_PickExcluding_native_b2065823d46e1080(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickWith_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::PickOptions *arg3 = 0 ;
+  llmroute::swig::Pick *arg4 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  arg3 = *(llmroute::swig::PickOptions **)&_swig_go_2; 
+  arg4 = *(llmroute::swig::Pick **)&_swig_go_3; 
+  
+  result = (arg1)->PickWith((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_PickRaw_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4962,7 +6961,7 @@ _gostring_ _wrap_Router_PickRaw_native_b2065823d46e1080(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -4989,7 +6988,7 @@ _gostring_ _wrap_Router_Report_native_b2065823d46e1080(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -5024,7 +7023,7 @@ _gostring_ _wrap_Router_ReportFull_native_b2065823d46e1080(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -5047,7 +7046,7 @@ _gostring_ _wrap_Router_Cancel_native_b2065823d46e1080(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -5077,7 +7076,7 @@ _gostring_ _wrap_Router_Fallbacks_native_b2065823d46e1080(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -5105,7 +7104,7 @@ _gostring_ _wrap_Router_HealthOf_native_b2065823d46e1080(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5128,7 +7127,7 @@ _gostring_ _wrap_Router_HealthList_native_b2065823d46e1080(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5154,7 +7153,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_b2065823d46e1080(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5180,7 +7179,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_b2065823d46e1080(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5203,7 +7202,76 @@ _gostring_ _wrap_Router_MetricsText_native_b2065823d46e1080(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_Stats_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::RouterStats *arg2 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  arg2 = *(llmroute::swig::RouterStats **)&_swig_go_1; 
+  
+  result = (arg1)->Stats(*arg2);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_SharedState_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateStatus *arg2 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  arg2 = *(llmroute::swig::SharedStateStatus **)&_swig_go_1; 
+  
+  result = (arg1)->SharedState(*arg2);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_UseSharedState_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateOptions *arg2 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  arg2 = *(llmroute::swig::SharedStateOptions **)&_swig_go_1; 
+  
+  result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_SetAdapter_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -5231,7 +7299,7 @@ _gostring_ _wrap_Router_SetAdapter_native_b2065823d46e1080(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5266,7 +7334,7 @@ _gostring_ _wrap_Router_Call_native_b2065823d46e1080(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -5294,7 +7362,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_b2065823d46e1080(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5327,7 +7395,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_b2065823d46e1080(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -5354,7 +7422,7 @@ _gostring_ _wrap_Router_OpenGo_native_b2065823d46e1080(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -5387,7 +7455,39 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_b2065823d46e1080(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::RouterOptions *arg3 = 0 ;
+  uintptr_t arg4 ;
+  uintptr_t arg5 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  arg3 = *(llmroute::swig::RouterOptions **)&_swig_go_2; 
+  arg4 = (uintptr_t)_swig_go_3; 
+  arg5 = (uintptr_t)_swig_go_4; 
+  
+  result = (arg1)->OpenGoFromConfigFile((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_SetGoAdapter_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -5415,13 +7515,37 @@ _gostring_ _wrap_Router_SetGoAdapter_native_b2065823d46e1080(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_b2065823d46e1080(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_SetGoEventListener_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  uintptr_t arg2 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  
+  result = (arg1)->SetGoEventListener(arg2);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_CallRaw_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;
   size_t arg4 ;
   llmroute::swig::CallOptions *arg5 = 0 ;
   llmroute::swig::CallResult *arg6 = 0 ;
+  uintptr_t arg7 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
   
@@ -5436,8 +7560,9 @@ _gostring_ _wrap_Router_CallRaw_native_b2065823d46e1080(llmroute::swig::Router *
   
   arg5 = *(llmroute::swig::CallOptions **)&_swig_go_3; 
   arg6 = *(llmroute::swig::CallResult **)&_swig_go_4; 
+  arg7 = (uintptr_t)_swig_go_5; 
   
-  result = (arg1)->CallRaw((std::string const &)*arg2,(char const *)arg3,arg4,(llmroute::swig::CallOptions const &)*arg5,*arg6);
+  result = (arg1)->CallRaw((std::string const &)*arg2,(char const *)arg3,arg4,(llmroute::swig::CallOptions const &)*arg5,*arg6,arg7);
   
   if ((&result)->code == 0) {
     _swig_go_result.p = 0;

@@ -104,6 +104,22 @@ public class Deployment {
     return NativeJNI.Deployment_maxInFlight_get(swigCPtr, this);
   }
 
+  public void setCostPerMillionInput(double value) {
+    NativeJNI.Deployment_costPerMillionInput_set(swigCPtr, this, value);
+  }
+
+  public double getCostPerMillionInput() {
+    return NativeJNI.Deployment_costPerMillionInput_get(swigCPtr, this);
+  }
+
+  public void setCostPerMillionOutput(double value) {
+    NativeJNI.Deployment_costPerMillionOutput_set(swigCPtr, this, value);
+  }
+
+  public double getCostPerMillionOutput() {
+    return NativeJNI.Deployment_costPerMillionOutput_get(swigCPtr, this);
+  }
+
   public void addModel(String model) {
     NativeJNI.Deployment_addModel(swigCPtr, this, model);
   }

@@ -152,6 +152,8 @@ public class Router implements AutoCloseable {
 
   public void pickExcluding(String model, StringVector exclude, Pick out) { NativeJNI.Router_pickExcluding(swigCPtr, this, model, StringVector.getCPtr(exclude), exclude, Pick.getCPtr(out), out); }
 
+  public void pickWith(String model, PickOptions options, Pick out) { NativeJNI.Router_pickWith(swigCPtr, this, model, PickOptions.getCPtr(options), options, Pick.getCPtr(out), out); }
+
   public void report(long ticket, Outcome outcome, double latency_ms) { NativeJNI.Router_report(swigCPtr, this, ticket, outcome.swigValue(), latency_ms); }
 
   public void reportFull(long ticket, Outcome outcome, double latency_ms, double ttft_ms, long retry_after_ms, long input_tokens, long output_tokens) { NativeJNI.Router_reportFull(swigCPtr, this, ticket, outcome.swigValue(), latency_ms, ttft_ms, retry_after_ms, input_tokens, output_tokens); }
@@ -169,6 +171,12 @@ public class Router implements AutoCloseable {
   public void applyConfigFile(String path) { NativeJNI.Router_applyConfigFile(swigCPtr, this, path); }
 
   public void metricsText(TextBuffer out) { NativeJNI.Router_metricsText(swigCPtr, this, TextBuffer.getCPtr(out), out); }
+
+  public void stats(RouterStats out) { NativeJNI.Router_stats(swigCPtr, this, RouterStats.getCPtr(out), out); }
+
+  public void sharedState(SharedStateStatus out) { NativeJNI.Router_sharedState(swigCPtr, this, SharedStateStatus.getCPtr(out), out); }
+
+  public void useSharedState(SharedStateOptions options) { NativeJNI.Router_useSharedState(swigCPtr, this, SharedStateOptions.getCPtr(options), options); }
 
   private void setNativeAdapter(String deployment, NativeAdapter adapter) { NativeJNI.Router_setNativeAdapter(swigCPtr, this, deployment, NativeAdapter.getCPtr(adapter), adapter); }
 
