@@ -223,6 +223,14 @@ Deployment::Deployment(const std::string &n) : Deployment() {
   name = n;
 }
 
+PickOptions::PickOptions() {
+  llmr_pick_options c;
+  llmr_pick_options_init(&c, sizeof c);
+  expected_input_tokens = c.expected_input_tokens;
+  expected_output_tokens = c.expected_output_tokens;
+  max_price = c.max_price;
+}
+
 Pick::Pick() : ticket(0), tier(0), is_probe(false), is_panic(false), retry_after_ms(0) {}
 
 Health::Health()
@@ -446,6 +454,23 @@ Status Router::PickExcluding(const std::string &model, const std::vector<std::st
   llmr_pick_options_init(&o, sizeof o);
   o.exclude = c.empty() ? nullptr : c.data();
   o.exclude_count = c.size();
+  return DoPick(router_, model.c_str(), &o, out);
+}
+
+Status Router::PickWith(const std::string &model, const PickOptions &options, Pick &out) {
+  if (router_ == nullptr) return NotOpen();
+  std::vector<const char *> exclude = CStrings(options.exclude);
+  std::vector<const char *> tags = CStrings(options.required_tags);
+  llmr_pick_options o;
+  llmr_pick_options_init(&o, sizeof o);
+  o.exclude = exclude.empty() ? nullptr : exclude.data();
+  o.exclude_count = exclude.size();
+  o.affinity_key = options.affinity_key.empty() ? nullptr : options.affinity_key.c_str();
+  o.required_tags = tags.empty() ? nullptr : tags.data();
+  o.required_tag_count = tags.size();
+  o.expected_input_tokens = options.expected_input_tokens;
+  o.expected_output_tokens = options.expected_output_tokens;
+  o.max_price = options.max_price;
   return DoPick(router_, model.c_str(), &o, out);
 }
 
@@ -708,14 +733,6 @@ Status Router::MetricsText(TextBuffer &out) {
 // Java and C# only (see the header).
 #if !defined(LLMROUTE_SWIG_GO)
 
-PickOptions::PickOptions() {
-  llmr_pick_options c;
-  llmr_pick_options_init(&c, sizeof c);
-  expected_input_tokens = c.expected_input_tokens;
-  expected_output_tokens = c.expected_output_tokens;
-  max_price = c.max_price;
-}
-
 EventInfo::EventInfo()
     : kind(LLMR_EVENT_BREAKER),
       from_state(LLMR_BREAKER_CLOSED),
@@ -870,23 +887,6 @@ Status Router::OpenFromConfigFile(const std::string &path, const RouterOptions &
   FillOptions(options, &c);
   HostCallbacks(clock, random, &c);
   return MakeStatus(llmr_router_create_from_config_file(path.c_str(), &c, &router_));
-}
-
-Status Router::PickWith(const std::string &model, const PickOptions &options, Pick &out) {
-  if (router_ == nullptr) return NotOpen();
-  std::vector<const char *> exclude = CStrings(options.exclude);
-  std::vector<const char *> tags = CStrings(options.required_tags);
-  llmr_pick_options o;
-  llmr_pick_options_init(&o, sizeof o);
-  o.exclude = exclude.empty() ? nullptr : exclude.data();
-  o.exclude_count = exclude.size();
-  o.affinity_key = options.affinity_key.empty() ? nullptr : options.affinity_key.c_str();
-  o.required_tags = tags.empty() ? nullptr : tags.data();
-  o.required_tag_count = tags.size();
-  o.expected_input_tokens = options.expected_input_tokens;
-  o.expected_output_tokens = options.expected_output_tokens;
-  o.max_price = options.max_price;
-  return DoPick(router_, model.c_str(), &o, out);
 }
 
 Status Router::SetEventListener(EventListener *listener) {

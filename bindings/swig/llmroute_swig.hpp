@@ -105,7 +105,8 @@ struct Deployment {
   uint32_t rpm_limit;
   int64_t tpm_limit;
   uint32_t max_in_flight;
-  /** Price per 1M input / output tokens (negative: not configured, the default). */
+  /** Price per 1M input / output tokens (llmr_deployment.cost_per_million_*); negative = not
+   * configured (the default, -1). */
   double cost_per_million_input;
   double cost_per_million_output;
   void AddModel(const std::string &model) { models.push_back(model); }
@@ -140,6 +141,27 @@ struct RawPick {
   int32_t is_probe;
   int32_t is_panic;
   int32_t reserved;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Pick options (llmr_pick_options), shared by Go, Java and C#.
+
+/** Options of one pick (llmr_pick_options), with copied strings; the defaults narrow nothing. */
+struct PickOptions {
+  PickOptions();
+  std::vector<std::string> exclude;
+  /** Session affinity key; "" = none. */
+  std::string affinity_key;
+  std::vector<std::string> required_tags;
+  /** Expected tokens of the request (0 = unknown). */
+  int64_t expected_input_tokens;
+  int64_t expected_output_tokens;
+  /** > 0: only deployments whose price for the expected tokens is at most this. 0 = no cap. */
+  double max_price;
+  void AddExclude(const std::string &name) { exclude.push_back(name); }
+  void AddRequiredTag(const std::string &tag) { required_tags.push_back(tag); }
+  void ClearExclude() { exclude.clear(); }
+  void ClearRequiredTags() { required_tags.clear(); }
 };
 
 /** One entry of llmr_router_fallbacks(). */
@@ -330,23 +352,10 @@ struct TextBuffer {
 Status ValidateConfig(const std::string &json);
 
 // ---------------------------------------------------------------------------------------------
-// Java and C# only: pick options, events, statistics, shared-state status, the enum
+// Java and C# only: events, statistics, shared-state status, the enum
 // names, creation from a configuration. Go has its own entry points; keeping these out of its
 // build leaves the Go generated code untouched.
 #if !defined(SWIGGO) && !defined(LLMROUTE_SWIG_GO)
-
-/** Per-pick options (llmr_pick_options), copied into the C struct for the call. */
-struct PickOptions {
-  PickOptions();
-  std::vector<std::string> exclude;
-  /** Session affinity key; empty = none. */
-  std::string affinity_key;
-  std::vector<std::string> required_tags;
-  int64_t expected_input_tokens;
-  int64_t expected_output_tokens;
-  /** > 0: only deployments whose price for the expected tokens is at most this. */
-  double max_price;
-};
 
 /** One event (llmr_event), copied: it stays valid after the callback. */
 struct EventInfo {
@@ -482,6 +491,9 @@ class Router {
   Status PickInto(const char *model, Pick &out);
   Status PickExcluding(const std::string &model, const std::vector<std::string> &exclude,
                        Pick &out);
+  /** Picks with every llmr_pick_options field (exclusions, affinity key, required tags,
+   * expected tokens, price cap). */
+  Status PickWith(const std::string &model, const PickOptions &options, Pick &out);
   /** Go's pick: no copy and no allocation (the model name goes through a stack buffer). */
   Status PickRaw(const char *model, size_t model_len, RawPick *out);
 
@@ -526,9 +538,6 @@ class Router {
   /** Like OpenFromConfig, reading the file at `path` (llmr_router_create_from_config_file). */
   Status OpenFromConfigFile(const std::string &path, const RouterOptions &options, Clock *clock,
                             Random *random);
-  /** Picks with every per-pick option (exclude, affinity key, required tags, expected tokens,
-   * max price). */
-  Status PickWith(const std::string &model, const PickOptions &options, Pick &out);
   /** Registers a host listener (null removes it). On failure Released() is not called. */
   Status SetEventListener(EventListener *listener);
   /** A statistics snapshot, copied into `out` (llmr_router_stats and the llmr_stats_* readers). */

@@ -57,6 +57,27 @@ public class Deployment : global::System.IDisposable {
     }
   }
 
+  /// <summary>A deployment serving these models.</summary>
+  public Deployment(string name, params string[] models) : this(name) {
+    foreach (string m in models) AddModel(m);
+  }
+  /// <summary>The models served.</summary>
+  public global::System.Collections.Generic.IReadOnlyList<string> Models {
+    get {
+      var l = new global::System.Collections.Generic.List<string>();
+      for (uint i = 0; i < ModelCount(); i++) l.Add(ModelAt(i));
+      return l;
+    }
+  }
+  /// <summary>The tags.</summary>
+  public global::System.Collections.Generic.IReadOnlyList<string> Tags {
+    get {
+      var l = new global::System.Collections.Generic.List<string>();
+      for (uint i = 0; i < TagCount(); i++) l.Add(TagAt(i));
+      return l;
+    }
+  }
+
   public Deployment() : this(NativePINVOKE.new_Deployment__SWIG_0(), true) {
   }
 
@@ -122,6 +143,26 @@ public class Deployment : global::System.IDisposable {
     } 
     get {
       uint ret = NativePINVOKE.Deployment_MaxInFlight_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double CostPerMillionInput {
+    set {
+      NativePINVOKE.Deployment_CostPerMillionInput_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.Deployment_CostPerMillionInput_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double CostPerMillionOutput {
+    set {
+      NativePINVOKE.Deployment_CostPerMillionOutput_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.Deployment_CostPerMillionOutput_get(swigCPtr);
       return ret;
     } 
   }

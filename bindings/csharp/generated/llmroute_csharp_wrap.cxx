@@ -804,6 +804,188 @@ SWIGINTERN void std_vector_Sl_llmroute_swig_AttemptInfo_Sg__SetRange(std::vector
           throw std::out_of_range("index");
         std::copy(values.begin(), values.end(), self->begin()+index);
       }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats > *new_std_vector_Sl_llmroute_swig_DeploymentStats_Sg___SWIG_2(int capacity){
+        std::vector< llmroute::swig::DeploymentStats >* pv = 0;
+        if (capacity >= 0) {
+          pv = new std::vector< llmroute::swig::DeploymentStats >();
+          pv->reserve(capacity);
+       } else {
+          throw std::out_of_range("capacity");
+       }
+       return pv;
+      }
+SWIGINTERN llmroute::swig::DeploymentStats std_vector_Sl_llmroute_swig_DeploymentStats_Sg__getitemcopy(std::vector< llmroute::swig::DeploymentStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats >::value_type const &std_vector_Sl_llmroute_swig_DeploymentStats_Sg__getitem(std::vector< llmroute::swig::DeploymentStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__setitem(std::vector< llmroute::swig::DeploymentStats > *self,int index,llmroute::swig::DeploymentStats const &val){
+        if (index>=0 && index<(int)self->size())
+          (*self)[index] = val;
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__AddRange(std::vector< llmroute::swig::DeploymentStats > *self,std::vector< llmroute::swig::DeploymentStats > const &values){
+        self->insert(self->end(), values.begin(), values.end());
+      }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats > *std_vector_Sl_llmroute_swig_DeploymentStats_Sg__GetRange(std::vector< llmroute::swig::DeploymentStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        return new std::vector< llmroute::swig::DeploymentStats >(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Insert(std::vector< llmroute::swig::DeploymentStats > *self,int index,llmroute::swig::DeploymentStats const &x){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, x);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__InsertRange(std::vector< llmroute::swig::DeploymentStats > *self,int index,std::vector< llmroute::swig::DeploymentStats > const &values){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, values.begin(), values.end());
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__RemoveAt(std::vector< llmroute::swig::DeploymentStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          self->erase(self->begin() + index);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__RemoveRange(std::vector< llmroute::swig::DeploymentStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        self->erase(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats > *std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Repeat(llmroute::swig::DeploymentStats const &value,int count){
+        if (count < 0)
+          throw std::out_of_range("count");
+        return new std::vector< llmroute::swig::DeploymentStats >(count, value);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Reverse__SWIG_0(std::vector< llmroute::swig::DeploymentStats > *self){
+        std::reverse(self->begin(), self->end());
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Reverse__SWIG_1(std::vector< llmroute::swig::DeploymentStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        std::reverse(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__SetRange(std::vector< llmroute::swig::DeploymentStats > *self,int index,std::vector< llmroute::swig::DeploymentStats > const &values){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (index+values.size() > self->size())
+          throw std::out_of_range("index");
+        std::copy(values.begin(), values.end(), self->begin()+index);
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats > *new_std_vector_Sl_llmroute_swig_ModelStats_Sg___SWIG_2(int capacity){
+        std::vector< llmroute::swig::ModelStats >* pv = 0;
+        if (capacity >= 0) {
+          pv = new std::vector< llmroute::swig::ModelStats >();
+          pv->reserve(capacity);
+       } else {
+          throw std::out_of_range("capacity");
+       }
+       return pv;
+      }
+SWIGINTERN llmroute::swig::ModelStats std_vector_Sl_llmroute_swig_ModelStats_Sg__getitemcopy(std::vector< llmroute::swig::ModelStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats >::value_type const &std_vector_Sl_llmroute_swig_ModelStats_Sg__getitem(std::vector< llmroute::swig::ModelStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__setitem(std::vector< llmroute::swig::ModelStats > *self,int index,llmroute::swig::ModelStats const &val){
+        if (index>=0 && index<(int)self->size())
+          (*self)[index] = val;
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__AddRange(std::vector< llmroute::swig::ModelStats > *self,std::vector< llmroute::swig::ModelStats > const &values){
+        self->insert(self->end(), values.begin(), values.end());
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats > *std_vector_Sl_llmroute_swig_ModelStats_Sg__GetRange(std::vector< llmroute::swig::ModelStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        return new std::vector< llmroute::swig::ModelStats >(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__Insert(std::vector< llmroute::swig::ModelStats > *self,int index,llmroute::swig::ModelStats const &x){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, x);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__InsertRange(std::vector< llmroute::swig::ModelStats > *self,int index,std::vector< llmroute::swig::ModelStats > const &values){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, values.begin(), values.end());
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__RemoveAt(std::vector< llmroute::swig::ModelStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          self->erase(self->begin() + index);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__RemoveRange(std::vector< llmroute::swig::ModelStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        self->erase(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats > *std_vector_Sl_llmroute_swig_ModelStats_Sg__Repeat(llmroute::swig::ModelStats const &value,int count){
+        if (count < 0)
+          throw std::out_of_range("count");
+        return new std::vector< llmroute::swig::ModelStats >(count, value);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__Reverse__SWIG_0(std::vector< llmroute::swig::ModelStats > *self){
+        std::reverse(self->begin(), self->end());
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__Reverse__SWIG_1(std::vector< llmroute::swig::ModelStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        std::reverse(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__SetRange(std::vector< llmroute::swig::ModelStats > *self,int index,std::vector< llmroute::swig::ModelStats > const &values){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (index+values.size() > self->size())
+          throw std::out_of_range("index");
+        std::copy(values.begin(), values.end(), self->begin()+index);
+      }
 SWIGINTERN size_t llmroute_swig_Deployment_ModelCount(llmroute::swig::Deployment const *self){ return self->models.size(); }
 SWIGINTERN std::string llmroute_swig_Deployment_ModelAt(llmroute::swig::Deployment const *self,size_t i){ return i < self->models.size() ? self->models[i] : std::string(); }
 SWIGINTERN size_t llmroute_swig_Deployment_TagCount(llmroute::swig::Deployment const *self){ return self->tags.size(); }
@@ -935,6 +1117,46 @@ void SwigDirector_NativeAdapter::swig_connect_director(SWIG_Callback0_t callback
 
 void SwigDirector_NativeAdapter::swig_init_callbacks() {
   swig_callbackDoInvoke = 0;
+  swig_callbackReleased = 0;
+}
+
+SwigDirector_NativeEventListener::SwigDirector_NativeEventListener() : llmroute::swig::EventListener(), Swig::Director() {
+  swig_init_callbacks();
+}
+
+SwigDirector_NativeEventListener::~SwigDirector_NativeEventListener() {
+  
+}
+
+
+void SwigDirector_NativeEventListener::OnEvent(llmroute::swig::EventInfo const &event) {
+  void * jevent_ = 0 ;
+  
+  if (!swig_callbackOnEvent) {
+    Swig::DirectorPureVirtualException::raise("llmroute::swig::EventListener::OnEvent");
+    return;
+  } else {
+    jevent_ = (llmroute::swig::EventInfo *) &event; 
+    swig_callbackOnEvent(jevent_);
+  }
+}
+
+void SwigDirector_NativeEventListener::Released() {
+  if (!swig_callbackReleased) {
+    llmroute::swig::EventListener::Released();
+    return;
+  } else {
+    swig_callbackReleased();
+  }
+}
+
+void SwigDirector_NativeEventListener::swig_connect_director(SWIG_Callback0_t callbackOnEvent, SWIG_Callback1_t callbackReleased) {
+  swig_callbackOnEvent = callbackOnEvent;
+  swig_callbackReleased = callbackReleased;
+}
+
+void SwigDirector_NativeEventListener::swig_init_callbacks() {
+  swig_callbackOnEvent = 0;
   swig_callbackReleased = 0;
 }
 
@@ -2435,6 +2657,712 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_AttemptInfoVector(void * jarg
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Clear(void * jarg1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  (arg1)->clear();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Add(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  llmroute::swig::DeploymentStats *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (llmroute::swig::DeploymentStats *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::DeploymentStats const & is null", 0);
+    return ;
+  } 
+  (arg1)->push_back((llmroute::swig::DeploymentStats const &)*arg2);
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_size(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  result = ((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->size();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_capacity(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  result = ((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->capacity();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_reserve(void * jarg1, unsigned long jarg2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::DeploymentStats >::size_type)jarg2; 
+  (arg1)->reserve(arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_DeploymentStatsVector__SWIG_0() {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_DeploymentStatsVector__SWIG_1(void * jarg1) {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::DeploymentStats > const & is null", 0);
+    return 0;
+  } 
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >((std::vector< llmroute::swig::DeploymentStats > const &)*arg1);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_DeploymentStatsVector__SWIG_2(int jarg1) {
+  void * jresult ;
+  int arg1 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (int)jarg1; 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats > *)new_std_vector_Sl_llmroute_swig_DeploymentStats_Sg___SWIG_2(arg1);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_getitemcopy(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::DeploymentStats result;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = std_vector_Sl_llmroute_swig_DeploymentStats_Sg__getitemcopy(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = new llmroute::swig::DeploymentStats(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_getitem(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats >::value_type *) &std_vector_Sl_llmroute_swig_DeploymentStats_Sg__getitem(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_setitem(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::DeploymentStats *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::DeploymentStats *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::DeploymentStats const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__setitem(arg1,arg2,(llmroute::swig::DeploymentStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_AddRange(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::DeploymentStats > *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::DeploymentStats > const & is null", 0);
+    return ;
+  } 
+  std_vector_Sl_llmroute_swig_DeploymentStats_Sg__AddRange(arg1,(std::vector< llmroute::swig::DeploymentStats > const &)*arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_GetRange(void * jarg1, int jarg2, int jarg3) {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats > *)std_vector_Sl_llmroute_swig_DeploymentStats_Sg__GetRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Insert(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::DeploymentStats *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::DeploymentStats *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::DeploymentStats const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Insert(arg1,arg2,(llmroute::swig::DeploymentStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_InsertRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::DeploymentStats > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::DeploymentStats > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__InsertRange(arg1,arg2,(std::vector< llmroute::swig::DeploymentStats > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_RemoveAt(void * jarg1, int jarg2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__RemoveAt(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_RemoveRange(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__RemoveRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Repeat(void * jarg1, int jarg2) {
+  void * jresult ;
+  llmroute::swig::DeploymentStats *arg1 = 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::DeploymentStats const & is null", 0);
+    return 0;
+  } 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats > *)std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Repeat((llmroute::swig::DeploymentStats const &)*arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Reverse__SWIG_0(void * jarg1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Reverse__SWIG_0(arg1);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Reverse__SWIG_1(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Reverse__SWIG_1(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_SetRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::DeploymentStats > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::DeploymentStats > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__SetRange(arg1,arg2,(std::vector< llmroute::swig::DeploymentStats > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_DeploymentStatsVector(void * jarg1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Clear(void * jarg1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  (arg1)->clear();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Add(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  llmroute::swig::ModelStats *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (llmroute::swig::ModelStats *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ModelStats const & is null", 0);
+    return ;
+  } 
+  (arg1)->push_back((llmroute::swig::ModelStats const &)*arg2);
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_size(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  result = ((std::vector< llmroute::swig::ModelStats > const *)arg1)->size();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_capacity(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  result = ((std::vector< llmroute::swig::ModelStats > const *)arg1)->capacity();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_reserve(void * jarg1, unsigned long jarg2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::ModelStats >::size_type)jarg2; 
+  (arg1)->reserve(arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ModelStatsVector__SWIG_0() {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ModelStatsVector__SWIG_1(void * jarg1) {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ModelStats > const & is null", 0);
+    return 0;
+  } 
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >((std::vector< llmroute::swig::ModelStats > const &)*arg1);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ModelStatsVector__SWIG_2(int jarg1) {
+  void * jresult ;
+  int arg1 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (int)jarg1; 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats > *)new_std_vector_Sl_llmroute_swig_ModelStats_Sg___SWIG_2(arg1);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_getitemcopy(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::ModelStats result;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = std_vector_Sl_llmroute_swig_ModelStats_Sg__getitemcopy(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = new llmroute::swig::ModelStats(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_getitem(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats >::value_type *) &std_vector_Sl_llmroute_swig_ModelStats_Sg__getitem(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_setitem(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::ModelStats *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::ModelStats *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ModelStats const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__setitem(arg1,arg2,(llmroute::swig::ModelStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_AddRange(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::ModelStats > *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ModelStats > const & is null", 0);
+    return ;
+  } 
+  std_vector_Sl_llmroute_swig_ModelStats_Sg__AddRange(arg1,(std::vector< llmroute::swig::ModelStats > const &)*arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_GetRange(void * jarg1, int jarg2, int jarg3) {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats > *)std_vector_Sl_llmroute_swig_ModelStats_Sg__GetRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Insert(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::ModelStats *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::ModelStats *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ModelStats const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__Insert(arg1,arg2,(llmroute::swig::ModelStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_InsertRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::ModelStats > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ModelStats > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__InsertRange(arg1,arg2,(std::vector< llmroute::swig::ModelStats > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_RemoveAt(void * jarg1, int jarg2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__RemoveAt(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_RemoveRange(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__RemoveRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Repeat(void * jarg1, int jarg2) {
+  void * jresult ;
+  llmroute::swig::ModelStats *arg1 = 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ModelStats const & is null", 0);
+    return 0;
+  } 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats > *)std_vector_Sl_llmroute_swig_ModelStats_Sg__Repeat((llmroute::swig::ModelStats const &)*arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Reverse__SWIG_0(void * jarg1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  std_vector_Sl_llmroute_swig_ModelStats_Sg__Reverse__SWIG_0(arg1);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Reverse__SWIG_1(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__Reverse__SWIG_1(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_SetRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::ModelStats > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ModelStats > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__SetRange(arg1,arg2,(std::vector< llmroute::swig::ModelStats > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_ModelStatsVector(void * jarg1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  delete arg1;
+}
+
+
 SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_StatusName(int jarg1) {
   const char * jresult ;
   int arg1 ;
@@ -3083,6 +4011,50 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Deployment_MaxInFlight_get(v
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Deployment_CostPerMillionInput_set(void * jarg1, double jarg2) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->cost_per_million_input = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_Deployment_CostPerMillionInput_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  result = (double) ((arg1)->cost_per_million_input);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Deployment_CostPerMillionOutput_set(void * jarg1, double jarg2) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->cost_per_million_output = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_Deployment_CostPerMillionOutput_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  result = (double) ((arg1)->cost_per_million_output);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Deployment_AddModel(void * jarg1, const char * jarg2) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
@@ -3351,6 +4323,163 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_PickResult(void * jarg1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = (llmroute::swig::Pick *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_PickOptions() {
+  void * jresult ;
+  llmroute::swig::PickOptions *result = 0 ;
+  
+  result = (llmroute::swig::PickOptions *)new llmroute::swig::PickOptions();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_AffinityKey_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->affinity_key = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_PickOptions_AffinityKey_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (std::string *) & ((arg1)->affinity_key);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_ExpectedInputTokens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->expected_input_tokens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickOptions_ExpectedInputTokens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (int64_t) ((arg1)->expected_input_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_ExpectedOutputTokens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->expected_output_tokens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickOptions_ExpectedOutputTokens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (int64_t) ((arg1)->expected_output_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_MaxPrice_set(void * jarg1, double jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->max_price = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_PickOptions_MaxPrice_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (double) ((arg1)->max_price);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_AddExclude(void * jarg1, const char * jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  (arg1)->AddExclude((std::string const &)*arg2);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_AddRequiredTag(void * jarg1, const char * jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  (arg1)->AddRequiredTag((std::string const &)*arg2);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_ClearExclude(void * jarg1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  (arg1)->ClearExclude();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_ClearRequiredTags(void * jarg1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  (arg1)->ClearRequiredTags();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_PickOptions(void * jarg1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
   delete arg1;
 }
 
@@ -4006,7 +5135,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_CallOptions(void * jarg1) {
 }
 
 
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Deployment(void * jarg1) {
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeDeployment(void * jarg1) {
   const char * jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
@@ -4018,7 +5147,7 @@ SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Deployment(void *
 }
 
 
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Model(void * jarg1) {
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeModel(void * jarg1) {
   const char * jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
@@ -4030,7 +5159,7 @@ SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Model(void * jarg
 }
 
 
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Request(void * jarg1) {
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeRequest(void * jarg1) {
   const char * jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
@@ -4042,7 +5171,7 @@ SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Request(void * ja
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_RequestLength(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeRequestLength(void * jarg1) {
   long long jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
@@ -4054,7 +5183,7 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_RequestLength(void *
 }
 
 
-SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Attempt(void * jarg1) {
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeAttempt(void * jarg1) {
   unsigned int jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
@@ -4066,7 +5195,7 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Attempt(void * ja
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_TimeoutMs(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeTimeoutMs(void * jarg1) {
   long long jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
@@ -4119,7 +5248,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_InvokeArgs(void * jarg1) {
 }
 
 
-SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetOutcome(void * jarg1) {
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetOutcome(void * jarg1) {
   int jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
@@ -4131,7 +5260,7 @@ SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetOutcome(void * jarg1
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetOutcome(void * jarg1, int jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetOutcome(void * jarg1, int jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4141,7 +5270,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetOutcome(void * jarg
 }
 
 
-SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetLatencyMs(void * jarg1) {
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetLatencyMs(void * jarg1) {
   double jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
@@ -4153,7 +5282,7 @@ SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetLatencyMs(void * 
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetLatencyMs(void * jarg1, double jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetLatencyMs(void * jarg1, double jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4163,7 +5292,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetLatencyMs(void * ja
 }
 
 
-SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetTtftMs(void * jarg1) {
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetTtftMs(void * jarg1) {
   double jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
@@ -4175,7 +5304,7 @@ SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetTtftMs(void * jar
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetTtftMs(void * jarg1, double jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetTtftMs(void * jarg1, double jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4185,7 +5314,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetTtftMs(void * jarg1
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetRetryAfterMs(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetRetryAfterMs(void * jarg1) {
   long long jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
@@ -4197,7 +5326,7 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetRetryAfterMs(v
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetRetryAfterMs(void * jarg1, long long jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetRetryAfterMs(void * jarg1, long long jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4207,7 +5336,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetRetryAfterMs(void *
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetInputTokens(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetInputTokens(void * jarg1) {
   long long jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
@@ -4219,7 +5348,7 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetInputTokens(vo
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetInputTokens(void * jarg1, long long jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetInputTokens(void * jarg1, long long jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4229,7 +5358,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetInputTokens(void * 
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetOutputTokens(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetOutputTokens(void * jarg1) {
   long long jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
@@ -4241,7 +5370,7 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetOutputTokens(v
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetOutputTokens(void * jarg1, long long jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetOutputTokens(void * jarg1, long long jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4251,7 +5380,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetOutputTokens(void *
 }
 
 
-SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetCommitted(void * jarg1) {
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetCommitted(void * jarg1) {
   unsigned int jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
@@ -4263,7 +5392,7 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetCommitted(v
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetCommitted(void * jarg1, unsigned int jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetCommitted(void * jarg1, unsigned int jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -4872,7 +6001,1447 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ValidateConfig(const char * jarg1) {
 }
 
 
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Router() {
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeEvent() {
+  void * jresult ;
+  llmroute::swig::EventInfo *result = 0 ;
+  
+  result = (llmroute::swig::EventInfo *)new llmroute::swig::EventInfo();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Kind_set(void * jarg1, int jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (llmr_event_kind)jarg2; 
+  if (arg1) (arg1)->kind = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Kind_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (llmr_event_kind) ((arg1)->kind);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Deployment_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->deployment = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Deployment_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::string *) & ((arg1)->deployment);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_FromState_set(void * jarg1, int jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->from_state = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_FromState_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (llmr_breaker_state) ((arg1)->from_state);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ToState_set(void * jarg1, int jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->to_state = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ToState_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (llmr_breaker_state) ((arg1)->to_state);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_CooldownMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_CooldownMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (int64_t) ((arg1)->cooldown_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Added_set(void * jarg1, void * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (std::vector< std::string > *)jarg2; 
+  if (arg1) (arg1)->added = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Added_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->added);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Removed_set(void * jarg1, void * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (std::vector< std::string > *)jarg2; 
+  if (arg1) (arg1)->removed = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Removed_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->removed);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_KeptCount_set(void * jarg1, long long jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->kept_count = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_KeptCount_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (int64_t) ((arg1)->kept_count);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ConfigGeneration_set(void * jarg1, long long jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->config_generation = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ConfigGeneration_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (int64_t) ((arg1)->config_generation);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Message_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->message = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Message_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::string *) & ((arg1)->message);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeEvent(void * jarg1) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeEventListener(void * jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_OnEvent(void * jarg1, void * jarg2) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  llmroute::swig::EventInfo *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  arg2 = (llmroute::swig::EventInfo *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::EventInfo const & is null", 0);
+    return ;
+  } 
+  (arg1)->OnEvent((llmroute::swig::EventInfo const &)*arg2);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_Released(void * jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  (arg1)->Released();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_ReleasedSwigExplicitNativeEventListener(void * jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  (arg1)->llmroute::swig::EventListener::Released();
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeEventListener() {
+  void * jresult ;
+  llmroute::swig::EventListener *result = 0 ;
+  
+  result = (llmroute::swig::EventListener *)new SwigDirector_NativeEventListener();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_director_connect(void *objarg, SwigDirector_NativeEventListener::SWIG_Callback0_t callback0, SwigDirector_NativeEventListener::SWIG_Callback1_t callback1) {
+  llmroute::swig::EventListener *obj = (llmroute::swig::EventListener *)objarg;
+  SwigDirector_NativeEventListener *director = static_cast<SwigDirector_NativeEventListener *>(obj);
+  director->swig_connect_director(callback0, callback1);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_DeploymentStats() {
+  void * jresult ;
+  llmroute::swig::DeploymentStats *result = 0 ;
+  
+  result = (llmroute::swig::DeploymentStats *)new llmroute::swig::DeploymentStats();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Name_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->name = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Name_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (std::string *) & ((arg1)->name);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_State_set(void * jarg1, int jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->state = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_State_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (llmr_breaker_state) ((arg1)->state);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Eligible_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->eligible = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Eligible_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (bool) ((arg1)->eligible);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_InFlight_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->in_flight = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_InFlight_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->in_flight);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Picks_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->picks = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Picks_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->picks);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Successes_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->successes = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Successes_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->successes);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_RateLimited_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->rate_limited = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_RateLimited_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->rate_limited);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ServerErrors_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->server_errors = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ServerErrors_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->server_errors);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Timeouts_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->timeouts = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Timeouts_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->timeouts);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ConnectionErrors_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connection_errors = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ConnectionErrors_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->connection_errors);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_AuthErrors_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->auth_errors = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_AuthErrors_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->auth_errors);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BadRequests_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->bad_requests = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BadRequests_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->bad_requests);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ContextWindowExceeded_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->context_window_exceeded = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ContextWindowExceeded_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->context_window_exceeded);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ContentPolicy_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->content_policy = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ContentPolicy_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->content_policy);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Cancels_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cancels = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Cancels_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->cancels);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_InputTokens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->input_tokens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_InputTokens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->input_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_OutputTokens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->output_tokens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_OutputTokens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->output_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_EwmaLatencyMs_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->ewma_latency_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_EwmaLatencyMs_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->ewma_latency_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyCount_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->latency_count = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyCount_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->latency_count);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencySumMs_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_sum_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencySumMs_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->latency_sum_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP50Ms_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_p50_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP50Ms_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->latency_p50_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP90Ms_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_p90_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP90Ms_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->latency_p90_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP99Ms_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_p99_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP99Ms_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->latency_p99_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerOpened_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->breaker_opened = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerOpened_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->breaker_opened);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerHalfOpened_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->breaker_half_opened = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerHalfOpened_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->breaker_half_opened);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerClosed_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->breaker_closed = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerClosed_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->breaker_closed);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_CooldownRemainingMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_remaining_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_CooldownRemainingMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->cooldown_remaining_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_DeploymentStats(void * jarg1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ModelStats() {
+  void * jresult ;
+  llmroute::swig::ModelStats *result = 0 ;
+  
+  result = (llmroute::swig::ModelStats *)new llmroute::swig::ModelStats();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStats_Model_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->model = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_ModelStats_Model_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  result = (std::string *) & ((arg1)->model);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStats_Picks_set(void * jarg1, long long jarg2) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->picks = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_ModelStats_Picks_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  result = (int64_t) ((arg1)->picks);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStats_Fallbacks_set(void * jarg1, long long jarg2) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->fallbacks = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_ModelStats_Fallbacks_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  result = (int64_t) ((arg1)->fallbacks);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_ModelStats(void * jarg1) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Stats() {
+  void * jresult ;
+  llmroute::swig::Stats *result = 0 ;
+  
+  result = (llmroute::swig::Stats *)new llmroute::swig::Stats();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_Deployments_set(void * jarg1, void * jarg2) {
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::DeploymentStats > *)jarg2; 
+  if (arg1) (arg1)->deployments = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Stats_Deployments_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  result = (std::vector< llmroute::swig::DeploymentStats > *)& ((arg1)->deployments);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_Models_set(void * jarg1, void * jarg2) {
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::ModelStats > *)jarg2; 
+  if (arg1) (arg1)->models = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Stats_Models_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  result = (std::vector< llmroute::swig::ModelStats > *)& ((arg1)->models);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_ConfigApplied_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->config_applied = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Stats_ConfigApplied_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  result = (int64_t) ((arg1)->config_applied);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_ConfigRejected_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->config_rejected = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Stats_ConfigRejected_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  result = (int64_t) ((arg1)->config_rejected);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_MetricsText_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->metrics_text = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_Stats_MetricsText_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  result = (std::string *) & ((arg1)->metrics_text);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Stats(void * jarg1) {
+  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  
+  arg1 = (llmroute::swig::Stats *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_SharedStateStatus() {
+  void * jresult ;
+  llmroute::swig::SharedStateStatus *result = 0 ;
+  
+  result = (llmroute::swig::SharedStateStatus *)new llmroute::swig::SharedStateStatus();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Enabled_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->enabled = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Enabled_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (bool) ((arg1)->enabled);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Connected_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->connected = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Connected_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (bool) ((arg1)->connected);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_LastSyncAgeMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->last_sync_age_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_LastSyncAgeMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->last_sync_age_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Syncs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->syncs = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Syncs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->syncs);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_SyncFailures_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->sync_failures = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_SyncFailures_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->sync_failures);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Connections_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connections = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Connections_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->connections);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_RemoteOpens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->remote_opens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_RemoteOpens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->remote_opens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_RemoteCloses_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->remote_closes = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_RemoteCloses_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->remote_closes);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_LastError_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->last_error = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_LastError_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (std::string *) & ((arg1)->last_error);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_SharedStateStatus(void * jarg1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_StrategyName(int jarg1) {
+  const char * jresult ;
+  llmr_strategy arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_strategy)jarg1; 
+  result = llmroute::swig::StrategyName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_OutcomeName(int jarg1) {
+  const char * jresult ;
+  llmr_outcome arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_outcome)jarg1; 
+  result = llmroute::swig::OutcomeName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_BreakerStateName(int jarg1) {
+  const char * jresult ;
+  llmr_breaker_state arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_breaker_state)jarg1; 
+  result = llmroute::swig::BreakerStateName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_FallbackKindName(int jarg1) {
+  const char * jresult ;
+  llmr_fallback_kind arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_fallback_kind)jarg1; 
+  result = llmroute::swig::FallbackKindName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_EventKindName(int jarg1) {
+  const char * jresult ;
+  llmr_event_kind arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_event_kind)jarg1; 
+  result = llmroute::swig::EventKindName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_StrategyFromName(const char * jarg1) {
+  int jresult ;
+  std::string *arg1 = 0 ;
+  int result;
+  
+  if (!jarg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return 0;
+  }
+  std::string arg1_str(jarg1);
+  arg1 = &arg1_str; 
+  result = (int)llmroute::swig::StrategyFromName((std::string const &)*arg1);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeRouter() {
   void * jresult ;
   llmroute::swig::Router *result = 0 ;
   
@@ -4882,7 +7451,7 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Router() {
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Router(void * jarg1) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeRouter(void * jarg1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = (llmroute::swig::Router *)jarg1; 
@@ -4895,7 +7464,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Router(void * jarg1) {
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_OpenNative(void * jarg1, void * jarg2, void * jarg3, void * jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_OpenNative(void * jarg1, void * jarg2, void * jarg3, void * jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -4924,7 +7493,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_OpenNative(void * jarg1, void
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Close(void * jarg1) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Close(void * jarg1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = (llmroute::swig::Router *)jarg1; 
@@ -4937,7 +7506,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Close(void * jarg1) {
 }
 
 
-SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Router_IsOpen(void * jarg1) {
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_NativeRouter_IsOpen(void * jarg1) {
   unsigned int jresult ;
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
@@ -4954,7 +7523,7 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Router_IsOpen(void * jarg1) 
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_AddDeployment(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_AddDeployment(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4979,7 +7548,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_AddDeployment(void * jarg1, v
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_UpdateDeployment(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_UpdateDeployment(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5004,7 +7573,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_UpdateDeployment(void * jarg1
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveDeployment(void * jarg1, const char * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_RemoveDeployment(void * jarg1, const char * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5030,7 +7599,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveDeployment(void * jarg1
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetAlias(void * jarg1, const char * jarg2, const char * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetAlias(void * jarg1, const char * jarg2, const char * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5063,7 +7632,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetAlias(void * jarg1, const 
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveAlias(void * jarg1, const char * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_RemoveAlias(void * jarg1, const char * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5089,7 +7658,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveAlias(void * jarg1, con
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacks(void * jarg1, const char * jarg2, void * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetFallbacks(void * jarg1, const char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -5121,7 +7690,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacks(void * jarg1, co
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacksFor(void * jarg1, const char * jarg2, int jarg3, void * jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetFallbacksFor(void * jarg1, const char * jarg2, int jarg3, void * jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -5155,7 +7724,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacksFor(void * jarg1,
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetModelStrategy(void * jarg1, const char * jarg2, int jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetModelStrategy(void * jarg1, const char * jarg2, int jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -5183,7 +7752,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetModelStrategy(void * jarg1
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetOverride(void * jarg1, const char * jarg2, int jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetOverride(void * jarg1, const char * jarg2, int jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -5211,7 +7780,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetOverride(void * jarg1, con
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickNative(void * jarg1, char * jarg2, void * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_PickNative(void * jarg1, char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -5238,7 +7807,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickNative(void * jarg1, char
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickExcluding(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_PickExcluding(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -5276,7 +7845,45 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickExcluding(void * jarg1, c
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Report(void * jarg1, long long jarg2, int jarg3, double jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_PickWith(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::PickOptions *arg3 = 0 ;
+  llmroute::swig::Pick *arg4 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  arg3 = (llmroute::swig::PickOptions *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::PickOptions const & is null", 0);
+    return ;
+  } 
+  arg4 = (llmroute::swig::Pick *)jarg4;
+  if (!arg4) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::Pick & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->PickWith((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Report(void * jarg1, long long jarg2, int jarg3, double jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -5301,7 +7908,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Report(void * jarg1, long lon
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ReportFull(void * jarg1, long long jarg2, int jarg3, double jarg4, double jarg5, long long jarg6, long long jarg7, long long jarg8) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_ReportFull(void * jarg1, long long jarg2, int jarg3, double jarg4, double jarg5, long long jarg6, long long jarg7, long long jarg8) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -5334,7 +7941,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ReportFull(void * jarg1, long
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Cancel(void * jarg1, long long jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Cancel(void * jarg1, long long jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -5355,7 +7962,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Cancel(void * jarg1, long lon
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Fallbacks(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Fallbacks(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -5393,7 +8000,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Fallbacks(void * jarg1, const
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthOf(void * jarg1, const char * jarg2, void * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_HealthOf(void * jarg1, const char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -5425,7 +8032,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthOf(void * jarg1, const 
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthList(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_HealthList(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5450,7 +8057,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthList(void * jarg1, void
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfig(void * jarg1, const char * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_ApplyConfig(void * jarg1, const char * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5476,7 +8083,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfig(void * jarg1, con
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfigFile(void * jarg1, const char * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_ApplyConfigFile(void * jarg1, const char * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5502,7 +8109,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfigFile(void * jarg1,
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_MetricsText(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_MetricsText(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5527,7 +8134,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_MetricsText(void * jarg1, voi
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetNativeAdapter(void * jarg1, const char * jarg2, void * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetNativeAdapter(void * jarg1, const char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -5555,7 +8162,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetNativeAdapter(void * jarg1
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallNative(void * jarg1, const char * jarg2, const char * jarg3, void * jarg4, void * jarg5) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_CallNative(void * jarg1, const char * jarg2, const char * jarg3, void * jarg4, void * jarg5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5600,7 +8207,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallNative(void * jarg1, cons
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickReportOnNativeThread(void * jarg1, const char * jarg2, int jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_PickReportOnNativeThread(void * jarg1, const char * jarg2, int jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -5628,7 +8235,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickReportOnNativeThread(void
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallOnNativeThread(void * jarg1, const char * jarg2, const char * jarg3, int jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_CallOnNativeThread(void * jarg1, const char * jarg2, const char * jarg3, int jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5655,6 +8262,174 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallOnNativeThread(void * jar
   }
   
   result = (arg1)->CallOnNativeThread((std::string const &)*arg2,(std::string const &)*arg3,arg4);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_OpenFromConfig(void * jarg1, const char * jarg2, void * jarg3, void * jarg4, void * jarg5) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::RouterOptions *arg3 = 0 ;
+  llmroute::swig::Clock *arg4 = (llmroute::swig::Clock *) 0 ;
+  llmroute::swig::Random *arg5 = (llmroute::swig::Random *) 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  arg3 = (llmroute::swig::RouterOptions *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::RouterOptions const & is null", 0);
+    return ;
+  } 
+  arg4 = (llmroute::swig::Clock *)jarg4; 
+  arg5 = (llmroute::swig::Random *)jarg5; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->OpenFromConfig((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_OpenFromConfigFile(void * jarg1, const char * jarg2, void * jarg3, void * jarg4, void * jarg5) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::RouterOptions *arg3 = 0 ;
+  llmroute::swig::Clock *arg4 = (llmroute::swig::Clock *) 0 ;
+  llmroute::swig::Random *arg5 = (llmroute::swig::Random *) 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  arg3 = (llmroute::swig::RouterOptions *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::RouterOptions const & is null", 0);
+    return ;
+  } 
+  arg4 = (llmroute::swig::Clock *)jarg4; 
+  arg5 = (llmroute::swig::Random *)jarg5; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->OpenFromConfigFile((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetEventListener(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::EventListener *arg2 = (llmroute::swig::EventListener *) 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::EventListener *)jarg2; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->SetEventListener(arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_StatsInto(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::Stats *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::Stats *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::Stats & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->StatsInto(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_RouterMetricsText(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::TextBuffer *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::TextBuffer *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::TextBuffer & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->RouterMetricsText(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SharedStateStatusInto(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateStatus *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::SharedStateStatus *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::SharedStateStatus & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->SharedStateStatusInto(*arg2);
   
   if ((&result)->code != 0) {
     llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 

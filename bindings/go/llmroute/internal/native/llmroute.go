@@ -80,18 +80,18 @@ typedef long long swig_type_50;
 typedef long long swig_type_51;
 typedef _gostring_ swig_type_52;
 typedef _gostring_ swig_type_53;
-typedef _gostring_ swig_type_54;
-typedef _gostring_ swig_type_55;
-typedef _gostring_ swig_type_56;
-typedef _gostring_ swig_type_57;
-typedef long long swig_type_58;
-typedef long long swig_type_59;
-typedef long long swig_type_60;
-typedef long long swig_type_61;
-typedef long long swig_type_62;
-typedef long long swig_type_63;
-typedef long long swig_type_64;
-typedef long long swig_type_65;
+typedef long long swig_type_54;
+typedef long long swig_type_55;
+typedef long long swig_type_56;
+typedef long long swig_type_57;
+typedef _gostring_ swig_type_58;
+typedef _gostring_ swig_type_59;
+typedef _gostring_ swig_type_60;
+typedef _gostring_ swig_type_61;
+typedef _gostring_ swig_type_62;
+typedef _gostring_ swig_type_63;
+typedef _gostring_ swig_type_64;
+typedef _gostring_ swig_type_65;
 typedef long long swig_type_66;
 typedef long long swig_type_67;
 typedef long long swig_type_68;
@@ -102,7 +102,7 @@ typedef long long swig_type_72;
 typedef long long swig_type_73;
 typedef long long swig_type_74;
 typedef long long swig_type_75;
-typedef _gostring_ swig_type_76;
+typedef long long swig_type_76;
 typedef long long swig_type_77;
 typedef long long swig_type_78;
 typedef long long swig_type_79;
@@ -110,42 +110,42 @@ typedef long long swig_type_80;
 typedef long long swig_type_81;
 typedef long long swig_type_82;
 typedef long long swig_type_83;
-typedef long long swig_type_84;
-typedef _gostring_ swig_type_85;
-typedef _gostring_ swig_type_86;
-typedef _gostring_ swig_type_87;
+typedef _gostring_ swig_type_84;
+typedef long long swig_type_85;
+typedef long long swig_type_86;
+typedef long long swig_type_87;
 typedef long long swig_type_88;
 typedef long long swig_type_89;
-typedef _gostring_ swig_type_90;
-typedef _gostring_ swig_type_91;
+typedef long long swig_type_90;
+typedef long long swig_type_91;
 typedef long long swig_type_92;
-typedef long long swig_type_93;
-typedef long long swig_type_94;
-typedef long long swig_type_95;
+typedef _gostring_ swig_type_93;
+typedef _gostring_ swig_type_94;
+typedef _gostring_ swig_type_95;
 typedef long long swig_type_96;
 typedef long long swig_type_97;
 typedef _gostring_ swig_type_98;
 typedef _gostring_ swig_type_99;
-typedef _gostring_ swig_type_100;
-typedef _gostring_ swig_type_101;
+typedef long long swig_type_100;
+typedef long long swig_type_101;
 typedef long long swig_type_102;
 typedef long long swig_type_103;
-typedef _gostring_ swig_type_104;
-typedef _gostring_ swig_type_105;
+typedef long long swig_type_104;
+typedef long long swig_type_105;
 typedef _gostring_ swig_type_106;
 typedef _gostring_ swig_type_107;
-typedef long long swig_type_108;
-typedef long long swig_type_109;
+typedef _gostring_ swig_type_108;
+typedef _gostring_ swig_type_109;
 typedef long long swig_type_110;
 typedef long long swig_type_111;
 typedef _gostring_ swig_type_112;
 typedef _gostring_ swig_type_113;
 typedef _gostring_ swig_type_114;
 typedef _gostring_ swig_type_115;
-typedef _gostring_ swig_type_116;
-typedef _gostring_ swig_type_117;
-typedef _gostring_ swig_type_118;
-typedef _gostring_ swig_type_119;
+typedef long long swig_type_116;
+typedef long long swig_type_117;
+typedef long long swig_type_118;
+typedef long long swig_type_119;
 typedef _gostring_ swig_type_120;
 typedef _gostring_ swig_type_121;
 typedef _gostring_ swig_type_122;
@@ -171,24 +171,24 @@ typedef _gostring_ swig_type_141;
 typedef _gostring_ swig_type_142;
 typedef _gostring_ swig_type_143;
 typedef _gostring_ swig_type_144;
-typedef long long swig_type_145;
+typedef _gostring_ swig_type_145;
 typedef _gostring_ swig_type_146;
-typedef long long swig_type_147;
-typedef long long swig_type_148;
-typedef long long swig_type_149;
-typedef long long swig_type_150;
+typedef _gostring_ swig_type_147;
+typedef _gostring_ swig_type_148;
+typedef _gostring_ swig_type_149;
+typedef _gostring_ swig_type_150;
 typedef _gostring_ swig_type_151;
-typedef long long swig_type_152;
+typedef _gostring_ swig_type_152;
 typedef _gostring_ swig_type_153;
 typedef _gostring_ swig_type_154;
-typedef _gostring_ swig_type_155;
+typedef long long swig_type_155;
 typedef _gostring_ swig_type_156;
-typedef _gostring_ swig_type_157;
-typedef _gostring_ swig_type_158;
-typedef _gostring_ swig_type_159;
-typedef _gostring_ swig_type_160;
+typedef long long swig_type_157;
+typedef long long swig_type_158;
+typedef long long swig_type_159;
+typedef long long swig_type_160;
 typedef _gostring_ swig_type_161;
-typedef _gostring_ swig_type_162;
+typedef long long swig_type_162;
 typedef _gostring_ swig_type_163;
 typedef _gostring_ swig_type_164;
 typedef _gostring_ swig_type_165;
@@ -207,348 +207,377 @@ typedef _gostring_ swig_type_177;
 typedef _gostring_ swig_type_178;
 typedef _gostring_ swig_type_179;
 typedef _gostring_ swig_type_180;
-extern void _wrap_Swig_free_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_native_6fc4f135a2942fe2(swig_intgo arg1);
-extern uintptr_t _wrap_new_StringVector__SWIG_0_native_6fc4f135a2942fe2(void);
-extern uintptr_t _wrap_new_StringVector__SWIG_1_native_6fc4f135a2942fe2(swig_type_1 arg1);
-extern uintptr_t _wrap_new_StringVector__SWIG_2_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_2 _wrap_StringVector_size_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_3 _wrap_StringVector_capacity_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_StringVector_reserve_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_4 arg2);
-extern _Bool _wrap_StringVector_isEmpty_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_StringVector_clear_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_StringVector_add_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_5 arg2);
-extern swig_type_6 _wrap_StringVector_get_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_StringVector_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2, swig_type_7 arg3);
-extern void _wrap_delete_StringVector_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_0_native_6fc4f135a2942fe2(void);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_1_native_6fc4f135a2942fe2(swig_type_8 arg1);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_2_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_9 _wrap_CandidateVector_size_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_10 _wrap_CandidateVector_capacity_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CandidateVector_reserve_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_11 arg2);
-extern _Bool _wrap_CandidateVector_isEmpty_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CandidateVector_clear_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CandidateVector_add_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CandidateVector_get_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_CandidateVector_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_CandidateVector_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_HealthVector__SWIG_0_native_6fc4f135a2942fe2(void);
-extern uintptr_t _wrap_new_HealthVector__SWIG_1_native_6fc4f135a2942fe2(swig_type_12 arg1);
-extern uintptr_t _wrap_new_HealthVector__SWIG_2_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_13 _wrap_HealthVector_size_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_14 _wrap_HealthVector_capacity_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_HealthVector_reserve_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_15 arg2);
-extern _Bool _wrap_HealthVector_isEmpty_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_HealthVector_clear_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_HealthVector_add_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_HealthVector_get_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_HealthVector_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_HealthVector_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_0_native_6fc4f135a2942fe2(void);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_1_native_6fc4f135a2942fe2(swig_type_16 arg1);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_2_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_17 _wrap_AttemptInfoVector_size_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_18 _wrap_AttemptInfoVector_capacity_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_reserve_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_19 arg2);
-extern _Bool _wrap_AttemptInfoVector_isEmpty_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_clear_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_add_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_AttemptInfoVector_get_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_AttemptInfoVector_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_AttemptInfoVector_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_intgo _wrap_llmr_status_LLMR_OK_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_6fc4f135a2942fe2(void);
-extern swig_type_20 _wrap_StatusName_native_6fc4f135a2942fe2(swig_intgo arg1);
-extern swig_intgo _wrap_LibraryVersion_native_6fc4f135a2942fe2(void);
-extern swig_type_21 _wrap_LibraryVersionString_native_6fc4f135a2942fe2(void);
-extern swig_intgo _wrap_HeaderVersion_native_6fc4f135a2942fe2(void);
-extern void _wrap_delete_Clock_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_22 _wrap_Clock_NowNanos_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Clock_SleepNanos_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_23 arg2);
-extern void _wrap_delete_Random_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_24 _wrap_Random_NextBits_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_RouterOptions_native_6fc4f135a2942fe2(void);
-extern void _wrap_RouterOptions_strategy_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_strategy_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_all_open_policy_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_all_open_policy_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_consecutive_failures_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_failure_ratio_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_breaker_failure_ratio_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_min_requests_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_breaker_min_requests_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_window_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_25 arg2);
-extern swig_type_26 _wrap_RouterOptions_breaker_window_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_27 arg2);
-extern swig_type_28 _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_29 arg2);
-extern swig_type_30 _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_jitter_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_breaker_jitter_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_half_open_max_probes_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_half_open_max_probes_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_ewma_alpha_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_ewma_alpha_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_buffer_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_buffer_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_prior_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_prior_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_retry_budget_max_tokens_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_retry_budget_max_tokens_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_RouterOptions_retry_budget_token_ratio_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_retry_budget_token_ratio_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_delete_RouterOptions_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_Deployment__SWIG_0_native_6fc4f135a2942fe2(void);
-extern uintptr_t _wrap_new_Deployment__SWIG_1_native_6fc4f135a2942fe2(swig_type_31 arg1);
-extern void _wrap_Deployment_name_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_32 arg2);
-extern swig_type_33 _wrap_Deployment_name_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Deployment_weight_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_weight_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Deployment_tier_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_tier_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Deployment_rpm_limit_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_rpm_limit_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Deployment_tpm_limit_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_34 arg2);
-extern swig_type_35 _wrap_Deployment_tpm_limit_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Deployment_max_in_flight_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_max_in_flight_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Deployment_AddModel_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_36 arg2);
-extern void _wrap_Deployment_AddTag_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_37 arg2);
-extern swig_type_38 _wrap_Deployment_ModelCount_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_39 _wrap_Deployment_ModelAt_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_40 arg2);
-extern swig_type_41 _wrap_Deployment_TagCount_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_42 _wrap_Deployment_TagAt_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_43 arg2);
-extern void _wrap_delete_Deployment_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_Pick_native_6fc4f135a2942fe2(void);
-extern void _wrap_Pick_ticket_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_44 arg2);
-extern swig_type_45 _wrap_Pick_ticket_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Pick_deployment_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_46 arg2);
-extern swig_type_47 _wrap_Pick_deployment_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Pick_model_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_48 arg2);
-extern swig_type_49 _wrap_Pick_model_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Pick_tier_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Pick_tier_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Pick_is_probe_set_native_6fc4f135a2942fe2(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Pick_is_probe_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Pick_is_panic_set_native_6fc4f135a2942fe2(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Pick_is_panic_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Pick_retry_after_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_50 arg2);
-extern swig_type_51 _wrap_Pick_retry_after_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_delete_Pick_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Candidate_deployment_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_52 arg2);
-extern swig_type_53 _wrap_Candidate_deployment_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Candidate_model_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_54 arg2);
-extern swig_type_55 _wrap_Candidate_model_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_Candidate_native_6fc4f135a2942fe2(void);
-extern void _wrap_delete_Candidate_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_Health_native_6fc4f135a2942fe2(void);
-extern void _wrap_Health_name_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_56 arg2);
-extern swig_type_57 _wrap_Health_name_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_state_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_state_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_override_mode_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_override_mode_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_eligible_set_native_6fc4f135a2942fe2(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Health_eligible_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_ewma_latency_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_Health_ewma_latency_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_failure_ratio_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_Health_failure_ratio_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_in_flight_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_58 arg2);
-extern swig_type_59 _wrap_Health_in_flight_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_picks_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_60 arg2);
-extern swig_type_61 _wrap_Health_picks_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_successes_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_62 arg2);
-extern swig_type_63 _wrap_Health_successes_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_failures_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_64 arg2);
-extern swig_type_65 _wrap_Health_failures_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_request_errors_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_66 arg2);
-extern swig_type_67 _wrap_Health_request_errors_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_cancels_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_68 arg2);
-extern swig_type_69 _wrap_Health_cancels_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_trips_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_70 arg2);
-extern swig_type_71 _wrap_Health_trips_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_consecutive_failures_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_72 arg2);
-extern swig_type_73 _wrap_Health_consecutive_failures_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_cooldown_remaining_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_74 arg2);
-extern swig_type_75 _wrap_Health_cooldown_remaining_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_weight_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_weight_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_Health_tier_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_tier_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_delete_Health_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_Cancellation_native_6fc4f135a2942fe2(void);
-extern void _wrap_delete_Cancellation_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_76 _wrap_Cancellation_Trigger_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_CallOptions_native_6fc4f135a2942fe2(void);
-extern void _wrap_CallOptions_deadline_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_77 arg2);
-extern swig_type_78 _wrap_CallOptions_deadline_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallOptions_attempt_timeout_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_79 arg2);
-extern swig_type_80 _wrap_CallOptions_attempt_timeout_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallOptions_max_attempts_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallOptions_max_attempts_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_base_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_81 arg2);
-extern swig_type_82 _wrap_CallOptions_backoff_base_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_max_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_83 arg2);
-extern swig_type_84 _wrap_CallOptions_backoff_max_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallOptions_cancel_set_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CallOptions_cancel_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_delete_CallOptions_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_85 _wrap_InvokeArgs_Deployment_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_86 _wrap_InvokeArgs_Model_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_87 _wrap_InvokeArgs_Request_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_88 _wrap_InvokeArgs_RequestLength_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_intgo _wrap_InvokeArgs_Attempt_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_89 _wrap_InvokeArgs_TimeoutMs_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_90 _wrap_InvokeArgs_SetResponse_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_91 arg2);
-extern swig_intgo _wrap_InvokeArgs_Check_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_delete_InvokeArgs_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_intgo _wrap_AttemptResult_GetOutcome_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutcome_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern double _wrap_AttemptResult_GetLatencyMs_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetLatencyMs_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_AttemptResult_GetTtftMs_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetTtftMs_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern swig_type_92 _wrap_AttemptResult_GetRetryAfterMs_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetRetryAfterMs_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_93 arg2);
-extern swig_type_94 _wrap_AttemptResult_GetInputTokens_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetInputTokens_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_95 arg2);
-extern swig_type_96 _wrap_AttemptResult_GetOutputTokens_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutputTokens_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_97 arg2);
-extern _Bool _wrap_AttemptResult_GetCommitted_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetCommitted_native_6fc4f135a2942fe2(uintptr_t arg1, _Bool arg2);
-extern void _wrap_delete_AttemptResult_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_delete_Adapter_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_intgo _wrap_Adapter_DoInvoke_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_Adapter_Released_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_AttemptInfo_native_6fc4f135a2942fe2(void);
-extern void _wrap_AttemptInfo_deployment_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_98 arg2);
-extern swig_type_99 _wrap_AttemptInfo_deployment_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptInfo_model_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_100 arg2);
-extern swig_type_101 _wrap_AttemptInfo_model_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptInfo_outcome_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_AttemptInfo_outcome_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptInfo_latency_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, double arg2);
-extern double _wrap_AttemptInfo_latency_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptInfo_backoff_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_102 arg2);
-extern swig_type_103 _wrap_AttemptInfo_backoff_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptInfo_committed_set_native_6fc4f135a2942fe2(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_AttemptInfo_committed_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_AttemptInfo_adapter_failed_set_native_6fc4f135a2942fe2(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_AttemptInfo_adapter_failed_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_delete_AttemptInfo_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_CallResult_native_6fc4f135a2942fe2(void);
-extern void _wrap_CallResult_status_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallResult_status_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_final_outcome_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallResult_final_outcome_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_deployment_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_104 arg2);
-extern swig_type_105 _wrap_CallResult_deployment_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_model_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_106 arg2);
-extern swig_type_107 _wrap_CallResult_model_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_used_fallback_set_native_6fc4f135a2942fe2(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_CallResult_used_fallback_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_retry_after_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_108 arg2);
-extern swig_type_109 _wrap_CallResult_retry_after_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_total_ms_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_110 arg2);
-extern swig_type_111 _wrap_CallResult_total_ms_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_response_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_112 arg2);
-extern swig_type_113 _wrap_CallResult_response_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_detail_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_114 arg2);
-extern swig_type_115 _wrap_CallResult_detail_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_attempts_set_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CallResult_attempts_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_CallResult_has_report_set_native_6fc4f135a2942fe2(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_CallResult_has_report_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_delete_CallResult_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_116 arg2);
-extern swig_type_117 _wrap_TextBuffer_text_get_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern uintptr_t _wrap_new_TextBuffer_native_6fc4f135a2942fe2(void);
-extern void _wrap_delete_TextBuffer_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_118 _wrap_ValidateConfig_native_6fc4f135a2942fe2(swig_type_119 arg1);
-extern uintptr_t _wrap_new_Router_native_6fc4f135a2942fe2(void);
-extern void _wrap_delete_Router_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_120 _wrap_Router_Open_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern void _wrap_Router_Close_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern _Bool _wrap_Router_IsOpen_native_6fc4f135a2942fe2(uintptr_t arg1);
-extern swig_type_121 _wrap_Router_AddDeployment_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_122 _wrap_Router_UpdateDeployment_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_123 _wrap_Router_RemoveDeployment_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_124 arg2);
-extern swig_type_125 _wrap_Router_SetAlias_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_126 arg2, swig_type_127 arg3);
-extern swig_type_128 _wrap_Router_RemoveAlias_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_129 arg2);
-extern swig_type_130 _wrap_Router_SetFallbacks_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_131 arg2, uintptr_t arg3);
-extern swig_type_132 _wrap_Router_SetFallbacksFor_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_133 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_134 _wrap_Router_SetModelStrategy_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_135 arg2, swig_intgo arg3);
-extern swig_type_136 _wrap_Router_SetOverride_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_137 arg2, swig_intgo arg3);
-extern swig_type_138 _wrap_Router_PickInto_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_139 arg2, uintptr_t arg3);
-extern swig_type_140 _wrap_Router_PickExcluding_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_141 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_142 _wrap_Router_PickRaw_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_143 arg2, swig_voidp arg3);
-extern swig_type_144 _wrap_Router_Report_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_145 arg2, swig_intgo arg3, double arg4);
-extern swig_type_146 _wrap_Router_ReportFull_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_147 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_148 arg6, swig_type_149 arg7, swig_type_150 arg8);
-extern swig_type_151 _wrap_Router_Cancel_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_152 arg2);
-extern swig_type_153 _wrap_Router_Fallbacks_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_154 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_155 _wrap_Router_HealthOf_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_156 arg2, uintptr_t arg3);
-extern swig_type_157 _wrap_Router_HealthList_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_158 _wrap_Router_ApplyConfig_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_159 arg2);
-extern swig_type_160 _wrap_Router_ApplyConfigFile_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_161 arg2);
-extern swig_type_162 _wrap_Router_MetricsText_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_163 _wrap_Router_SetAdapter_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_164 arg2, uintptr_t arg3);
-extern swig_type_165 _wrap_Router_Call_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_166 arg2, swig_type_167 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_168 _wrap_Router_PickReportOnNativeThread_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_169 arg2, swig_intgo arg3);
-extern swig_type_170 _wrap_Router_CallOnNativeThread_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_171 arg2, swig_type_172 arg3, swig_intgo arg4);
-extern swig_type_173 _wrap_Router_OpenGo_native_6fc4f135a2942fe2(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_174 _wrap_Router_OpenGoFromConfig_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_175 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_176 _wrap_Router_SetGoAdapter_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_177 arg2, swig_intgo arg3);
-extern swig_type_178 _wrap_Router_CallRaw_native_6fc4f135a2942fe2(uintptr_t arg1, swig_type_179 arg2, swig_type_180 arg3, uintptr_t arg4, uintptr_t arg5);
+typedef _gostring_ swig_type_181;
+typedef _gostring_ swig_type_182;
+typedef _gostring_ swig_type_183;
+typedef _gostring_ swig_type_184;
+typedef _gostring_ swig_type_185;
+typedef _gostring_ swig_type_186;
+typedef _gostring_ swig_type_187;
+typedef _gostring_ swig_type_188;
+typedef _gostring_ swig_type_189;
+typedef _gostring_ swig_type_190;
+extern void _wrap_Swig_free_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_native_710edc7deb83366b(swig_intgo arg1);
+extern uintptr_t _wrap_new_StringVector__SWIG_0_native_710edc7deb83366b(void);
+extern uintptr_t _wrap_new_StringVector__SWIG_1_native_710edc7deb83366b(swig_type_1 arg1);
+extern uintptr_t _wrap_new_StringVector__SWIG_2_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_2 _wrap_StringVector_size_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_3 _wrap_StringVector_capacity_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_StringVector_reserve_native_710edc7deb83366b(uintptr_t arg1, swig_type_4 arg2);
+extern _Bool _wrap_StringVector_isEmpty_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_StringVector_clear_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_StringVector_add_native_710edc7deb83366b(uintptr_t arg1, swig_type_5 arg2);
+extern swig_type_6 _wrap_StringVector_get_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_StringVector_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2, swig_type_7 arg3);
+extern void _wrap_delete_StringVector_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_0_native_710edc7deb83366b(void);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_1_native_710edc7deb83366b(swig_type_8 arg1);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_2_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_9 _wrap_CandidateVector_size_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_10 _wrap_CandidateVector_capacity_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CandidateVector_reserve_native_710edc7deb83366b(uintptr_t arg1, swig_type_11 arg2);
+extern _Bool _wrap_CandidateVector_isEmpty_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CandidateVector_clear_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CandidateVector_add_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CandidateVector_get_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_CandidateVector_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_CandidateVector_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_HealthVector__SWIG_0_native_710edc7deb83366b(void);
+extern uintptr_t _wrap_new_HealthVector__SWIG_1_native_710edc7deb83366b(swig_type_12 arg1);
+extern uintptr_t _wrap_new_HealthVector__SWIG_2_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_13 _wrap_HealthVector_size_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_14 _wrap_HealthVector_capacity_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_HealthVector_reserve_native_710edc7deb83366b(uintptr_t arg1, swig_type_15 arg2);
+extern _Bool _wrap_HealthVector_isEmpty_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_HealthVector_clear_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_HealthVector_add_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_HealthVector_get_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_HealthVector_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_HealthVector_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_0_native_710edc7deb83366b(void);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_1_native_710edc7deb83366b(swig_type_16 arg1);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_2_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_17 _wrap_AttemptInfoVector_size_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_18 _wrap_AttemptInfoVector_capacity_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_reserve_native_710edc7deb83366b(uintptr_t arg1, swig_type_19 arg2);
+extern _Bool _wrap_AttemptInfoVector_isEmpty_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_clear_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_add_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_AttemptInfoVector_get_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_AttemptInfoVector_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_AttemptInfoVector_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_intgo _wrap_llmr_status_LLMR_OK_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_710edc7deb83366b(void);
+extern swig_type_20 _wrap_StatusName_native_710edc7deb83366b(swig_intgo arg1);
+extern swig_intgo _wrap_LibraryVersion_native_710edc7deb83366b(void);
+extern swig_type_21 _wrap_LibraryVersionString_native_710edc7deb83366b(void);
+extern swig_intgo _wrap_HeaderVersion_native_710edc7deb83366b(void);
+extern void _wrap_delete_Clock_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_22 _wrap_Clock_NowNanos_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Clock_SleepNanos_native_710edc7deb83366b(uintptr_t arg1, swig_type_23 arg2);
+extern void _wrap_delete_Random_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_24 _wrap_Random_NextBits_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_RouterOptions_native_710edc7deb83366b(void);
+extern void _wrap_RouterOptions_strategy_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_strategy_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_all_open_policy_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_all_open_policy_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_consecutive_failures_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_failure_ratio_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_failure_ratio_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_min_requests_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_breaker_min_requests_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_window_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_25 arg2);
+extern swig_type_26 _wrap_RouterOptions_breaker_window_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_27 arg2);
+extern swig_type_28 _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_29 arg2);
+extern swig_type_30 _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_jitter_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_jitter_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_half_open_max_probes_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_half_open_max_probes_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_ewma_alpha_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_ewma_alpha_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_buffer_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_buffer_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_prior_ms_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_prior_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_retry_budget_max_tokens_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_retry_budget_max_tokens_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_RouterOptions_retry_budget_token_ratio_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_retry_budget_token_ratio_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_delete_RouterOptions_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Deployment__SWIG_0_native_710edc7deb83366b(void);
+extern uintptr_t _wrap_new_Deployment__SWIG_1_native_710edc7deb83366b(swig_type_31 arg1);
+extern void _wrap_Deployment_name_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_32 arg2);
+extern swig_type_33 _wrap_Deployment_name_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Deployment_weight_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_weight_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Deployment_tier_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_tier_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Deployment_rpm_limit_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_rpm_limit_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Deployment_tpm_limit_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_34 arg2);
+extern swig_type_35 _wrap_Deployment_tpm_limit_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Deployment_max_in_flight_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_max_in_flight_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Deployment_cost_per_million_input_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_Deployment_cost_per_million_input_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Deployment_cost_per_million_output_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_Deployment_cost_per_million_output_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Deployment_AddModel_native_710edc7deb83366b(uintptr_t arg1, swig_type_36 arg2);
+extern void _wrap_Deployment_AddTag_native_710edc7deb83366b(uintptr_t arg1, swig_type_37 arg2);
+extern swig_type_38 _wrap_Deployment_ModelCount_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_39 _wrap_Deployment_ModelAt_native_710edc7deb83366b(uintptr_t arg1, swig_type_40 arg2);
+extern swig_type_41 _wrap_Deployment_TagCount_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_42 _wrap_Deployment_TagAt_native_710edc7deb83366b(uintptr_t arg1, swig_type_43 arg2);
+extern void _wrap_delete_Deployment_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Pick_native_710edc7deb83366b(void);
+extern void _wrap_Pick_ticket_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_44 arg2);
+extern swig_type_45 _wrap_Pick_ticket_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Pick_deployment_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_46 arg2);
+extern swig_type_47 _wrap_Pick_deployment_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Pick_model_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_48 arg2);
+extern swig_type_49 _wrap_Pick_model_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Pick_tier_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Pick_tier_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Pick_is_probe_set_native_710edc7deb83366b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_is_probe_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Pick_is_panic_set_native_710edc7deb83366b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_is_panic_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Pick_retry_after_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_50 arg2);
+extern swig_type_51 _wrap_Pick_retry_after_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_delete_Pick_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_PickOptions_native_710edc7deb83366b(void);
+extern void _wrap_PickOptions_affinity_key_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_52 arg2);
+extern swig_type_53 _wrap_PickOptions_affinity_key_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_input_tokens_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_54 arg2);
+extern swig_type_55 _wrap_PickOptions_expected_input_tokens_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_output_tokens_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_56 arg2);
+extern swig_type_57 _wrap_PickOptions_expected_output_tokens_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_PickOptions_max_price_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_PickOptions_max_price_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_PickOptions_AddExclude_native_710edc7deb83366b(uintptr_t arg1, swig_type_58 arg2);
+extern void _wrap_PickOptions_AddRequiredTag_native_710edc7deb83366b(uintptr_t arg1, swig_type_59 arg2);
+extern void _wrap_PickOptions_ClearExclude_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_PickOptions_ClearRequiredTags_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_delete_PickOptions_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Candidate_deployment_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_60 arg2);
+extern swig_type_61 _wrap_Candidate_deployment_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Candidate_model_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_62 arg2);
+extern swig_type_63 _wrap_Candidate_model_get_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Candidate_native_710edc7deb83366b(void);
+extern void _wrap_delete_Candidate_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Health_native_710edc7deb83366b(void);
+extern void _wrap_Health_name_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_64 arg2);
+extern swig_type_65 _wrap_Health_name_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_state_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_state_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_override_mode_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_override_mode_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_eligible_set_native_710edc7deb83366b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Health_eligible_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_ewma_latency_ms_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_Health_ewma_latency_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_failure_ratio_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_Health_failure_ratio_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_in_flight_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_66 arg2);
+extern swig_type_67 _wrap_Health_in_flight_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_picks_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_68 arg2);
+extern swig_type_69 _wrap_Health_picks_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_successes_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_70 arg2);
+extern swig_type_71 _wrap_Health_successes_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_failures_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_72 arg2);
+extern swig_type_73 _wrap_Health_failures_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_request_errors_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_74 arg2);
+extern swig_type_75 _wrap_Health_request_errors_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_cancels_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_76 arg2);
+extern swig_type_77 _wrap_Health_cancels_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_trips_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_78 arg2);
+extern swig_type_79 _wrap_Health_trips_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_consecutive_failures_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_80 arg2);
+extern swig_type_81 _wrap_Health_consecutive_failures_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_cooldown_remaining_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_82 arg2);
+extern swig_type_83 _wrap_Health_cooldown_remaining_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_weight_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_weight_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_Health_tier_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_tier_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_delete_Health_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Cancellation_native_710edc7deb83366b(void);
+extern void _wrap_delete_Cancellation_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_84 _wrap_Cancellation_Trigger_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_CallOptions_native_710edc7deb83366b(void);
+extern void _wrap_CallOptions_deadline_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_85 arg2);
+extern swig_type_86 _wrap_CallOptions_deadline_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallOptions_attempt_timeout_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_87 arg2);
+extern swig_type_88 _wrap_CallOptions_attempt_timeout_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallOptions_max_attempts_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallOptions_max_attempts_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_base_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_89 arg2);
+extern swig_type_90 _wrap_CallOptions_backoff_base_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_max_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_91 arg2);
+extern swig_type_92 _wrap_CallOptions_backoff_max_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallOptions_cancel_set_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CallOptions_cancel_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_delete_CallOptions_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_93 _wrap_InvokeArgs_Deployment_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_94 _wrap_InvokeArgs_Model_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_95 _wrap_InvokeArgs_Request_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_96 _wrap_InvokeArgs_RequestLength_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_intgo _wrap_InvokeArgs_Attempt_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_97 _wrap_InvokeArgs_TimeoutMs_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_98 _wrap_InvokeArgs_SetResponse_native_710edc7deb83366b(uintptr_t arg1, swig_type_99 arg2);
+extern swig_intgo _wrap_InvokeArgs_Check_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_delete_InvokeArgs_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_intgo _wrap_AttemptResult_GetOutcome_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutcome_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern double _wrap_AttemptResult_GetLatencyMs_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetLatencyMs_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_AttemptResult_GetTtftMs_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetTtftMs_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern swig_type_100 _wrap_AttemptResult_GetRetryAfterMs_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetRetryAfterMs_native_710edc7deb83366b(uintptr_t arg1, swig_type_101 arg2);
+extern swig_type_102 _wrap_AttemptResult_GetInputTokens_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetInputTokens_native_710edc7deb83366b(uintptr_t arg1, swig_type_103 arg2);
+extern swig_type_104 _wrap_AttemptResult_GetOutputTokens_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutputTokens_native_710edc7deb83366b(uintptr_t arg1, swig_type_105 arg2);
+extern _Bool _wrap_AttemptResult_GetCommitted_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetCommitted_native_710edc7deb83366b(uintptr_t arg1, _Bool arg2);
+extern void _wrap_delete_AttemptResult_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_delete_Adapter_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_intgo _wrap_Adapter_DoInvoke_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_Adapter_Released_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_AttemptInfo_native_710edc7deb83366b(void);
+extern void _wrap_AttemptInfo_deployment_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_106 arg2);
+extern swig_type_107 _wrap_AttemptInfo_deployment_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_model_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_108 arg2);
+extern swig_type_109 _wrap_AttemptInfo_model_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_outcome_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_AttemptInfo_outcome_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_latency_ms_set_native_710edc7deb83366b(uintptr_t arg1, double arg2);
+extern double _wrap_AttemptInfo_latency_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_backoff_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_110 arg2);
+extern swig_type_111 _wrap_AttemptInfo_backoff_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_committed_set_native_710edc7deb83366b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_committed_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_adapter_failed_set_native_710edc7deb83366b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_adapter_failed_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_delete_AttemptInfo_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_CallResult_native_710edc7deb83366b(void);
+extern void _wrap_CallResult_status_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallResult_status_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_final_outcome_set_native_710edc7deb83366b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallResult_final_outcome_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_deployment_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_112 arg2);
+extern swig_type_113 _wrap_CallResult_deployment_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_model_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_114 arg2);
+extern swig_type_115 _wrap_CallResult_model_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_used_fallback_set_native_710edc7deb83366b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_CallResult_used_fallback_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_retry_after_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_116 arg2);
+extern swig_type_117 _wrap_CallResult_retry_after_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_total_ms_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_118 arg2);
+extern swig_type_119 _wrap_CallResult_total_ms_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_response_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_120 arg2);
+extern swig_type_121 _wrap_CallResult_response_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_detail_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_122 arg2);
+extern swig_type_123 _wrap_CallResult_detail_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_attempts_set_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CallResult_attempts_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_CallResult_has_report_set_native_710edc7deb83366b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_CallResult_has_report_get_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_delete_CallResult_native_710edc7deb83366b(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_710edc7deb83366b(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_125 _wrap_TextBuffer_text_get_native_710edc7deb83366b(uintptr_t arg1);
+extern uintptr_t _wrap_new_TextBuffer_native_710edc7deb83366b(void);
+extern void _wrap_delete_TextBuffer_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_126 _wrap_ValidateConfig_native_710edc7deb83366b(swig_type_127 arg1);
+extern uintptr_t _wrap_new_Router_native_710edc7deb83366b(void);
+extern void _wrap_delete_Router_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_128 _wrap_Router_Open_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern void _wrap_Router_Close_native_710edc7deb83366b(uintptr_t arg1);
+extern _Bool _wrap_Router_IsOpen_native_710edc7deb83366b(uintptr_t arg1);
+extern swig_type_129 _wrap_Router_AddDeployment_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_130 _wrap_Router_UpdateDeployment_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_131 _wrap_Router_RemoveDeployment_native_710edc7deb83366b(uintptr_t arg1, swig_type_132 arg2);
+extern swig_type_133 _wrap_Router_SetAlias_native_710edc7deb83366b(uintptr_t arg1, swig_type_134 arg2, swig_type_135 arg3);
+extern swig_type_136 _wrap_Router_RemoveAlias_native_710edc7deb83366b(uintptr_t arg1, swig_type_137 arg2);
+extern swig_type_138 _wrap_Router_SetFallbacks_native_710edc7deb83366b(uintptr_t arg1, swig_type_139 arg2, uintptr_t arg3);
+extern swig_type_140 _wrap_Router_SetFallbacksFor_native_710edc7deb83366b(uintptr_t arg1, swig_type_141 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_142 _wrap_Router_SetModelStrategy_native_710edc7deb83366b(uintptr_t arg1, swig_type_143 arg2, swig_intgo arg3);
+extern swig_type_144 _wrap_Router_SetOverride_native_710edc7deb83366b(uintptr_t arg1, swig_type_145 arg2, swig_intgo arg3);
+extern swig_type_146 _wrap_Router_PickInto_native_710edc7deb83366b(uintptr_t arg1, swig_type_147 arg2, uintptr_t arg3);
+extern swig_type_148 _wrap_Router_PickExcluding_native_710edc7deb83366b(uintptr_t arg1, swig_type_149 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_150 _wrap_Router_PickWith_native_710edc7deb83366b(uintptr_t arg1, swig_type_151 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_152 _wrap_Router_PickRaw_native_710edc7deb83366b(uintptr_t arg1, swig_type_153 arg2, swig_voidp arg3);
+extern swig_type_154 _wrap_Router_Report_native_710edc7deb83366b(uintptr_t arg1, swig_type_155 arg2, swig_intgo arg3, double arg4);
+extern swig_type_156 _wrap_Router_ReportFull_native_710edc7deb83366b(uintptr_t arg1, swig_type_157 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_158 arg6, swig_type_159 arg7, swig_type_160 arg8);
+extern swig_type_161 _wrap_Router_Cancel_native_710edc7deb83366b(uintptr_t arg1, swig_type_162 arg2);
+extern swig_type_163 _wrap_Router_Fallbacks_native_710edc7deb83366b(uintptr_t arg1, swig_type_164 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_165 _wrap_Router_HealthOf_native_710edc7deb83366b(uintptr_t arg1, swig_type_166 arg2, uintptr_t arg3);
+extern swig_type_167 _wrap_Router_HealthList_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_168 _wrap_Router_ApplyConfig_native_710edc7deb83366b(uintptr_t arg1, swig_type_169 arg2);
+extern swig_type_170 _wrap_Router_ApplyConfigFile_native_710edc7deb83366b(uintptr_t arg1, swig_type_171 arg2);
+extern swig_type_172 _wrap_Router_MetricsText_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_173 _wrap_Router_SetAdapter_native_710edc7deb83366b(uintptr_t arg1, swig_type_174 arg2, uintptr_t arg3);
+extern swig_type_175 _wrap_Router_Call_native_710edc7deb83366b(uintptr_t arg1, swig_type_176 arg2, swig_type_177 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_178 _wrap_Router_PickReportOnNativeThread_native_710edc7deb83366b(uintptr_t arg1, swig_type_179 arg2, swig_intgo arg3);
+extern swig_type_180 _wrap_Router_CallOnNativeThread_native_710edc7deb83366b(uintptr_t arg1, swig_type_181 arg2, swig_type_182 arg3, swig_intgo arg4);
+extern swig_type_183 _wrap_Router_OpenGo_native_710edc7deb83366b(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_184 _wrap_Router_OpenGoFromConfig_native_710edc7deb83366b(uintptr_t arg1, swig_type_185 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_186 _wrap_Router_SetGoAdapter_native_710edc7deb83366b(uintptr_t arg1, swig_type_187 arg2, swig_intgo arg3);
+extern swig_type_188 _wrap_Router_CallRaw_native_710edc7deb83366b(uintptr_t arg1, swig_type_189 arg2, swig_type_190 arg3, uintptr_t arg4, uintptr_t arg5);
 #undef intgo
 */
 import "C"
@@ -577,8 +606,8 @@ func getSwigcptr(v interface{ Swigcptr() uintptr }) uintptr {
 
 type _ sync.Mutex
 
-//export cgo_panic__native_6fc4f135a2942fe2
-func cgo_panic__native_6fc4f135a2942fe2(p *byte) {
+//export cgo_panic__native_710edc7deb83366b
+func cgo_panic__native_710edc7deb83366b(p *byte) {
 	s := (*[1024]byte)(unsafe.Pointer(p))[:]
 	for i, b := range s {
 		if b == 0 {
@@ -602,13 +631,13 @@ func swigCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_native_6fc4f135a2942fe2(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_native_710edc7deb83366b(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -657,21 +686,21 @@ func (p SwigcptrStringVector) SwigIsStringVector() {
 
 func NewStringVector__SWIG_0() (_swig_ret StringVector) {
 	var swig_r StringVector
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_0_native_6fc4f135a2942fe2()))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_0_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func NewStringVector__SWIG_1(arg1 int64) (_swig_ret StringVector) {
 	var swig_r StringVector
 	_swig_i_0 := arg1
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_1_native_6fc4f135a2942fe2(C.swig_type_1(_swig_i_0))))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_1_native_710edc7deb83366b(C.swig_type_1(_swig_i_0))))
 	return swig_r
 }
 
 func NewStringVector__SWIG_2(arg1 StringVector) (_swig_ret StringVector) {
 	var swig_r StringVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_2_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_2_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -696,39 +725,39 @@ check_2:
 func (arg1 SwigcptrStringVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StringVector_size_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StringVector_size_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StringVector_capacity_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StringVector_capacity_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StringVector_reserve_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_4(_swig_i_1))
+	C._wrap_StringVector_reserve_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_4(_swig_i_1))
 }
 
 func (arg1 SwigcptrStringVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_StringVector_isEmpty_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_StringVector_isEmpty_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_StringVector_clear_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_StringVector_clear_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrStringVector) Add(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StringVector_add_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_StringVector_add_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -738,7 +767,7 @@ func (arg1 SwigcptrStringVector) Get(arg2 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_StringVector_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_StringVector_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -749,7 +778,7 @@ func (arg1 SwigcptrStringVector) Set(arg2 int, arg3 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_StringVector_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)))
+	C._wrap_StringVector_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -757,7 +786,7 @@ func (arg1 SwigcptrStringVector) Set(arg2 int, arg3 string) {
 
 func DeleteStringVector(arg1 StringVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_StringVector_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_StringVector_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type StringVector interface {
@@ -784,21 +813,21 @@ func (p SwigcptrCandidateVector) SwigIsCandidateVector() {
 
 func NewCandidateVector__SWIG_0() (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_0_native_6fc4f135a2942fe2()))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_0_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func NewCandidateVector__SWIG_1(arg1 int64) (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
 	_swig_i_0 := arg1
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_1_native_6fc4f135a2942fe2(C.swig_type_8(_swig_i_0))))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_1_native_710edc7deb83366b(C.swig_type_8(_swig_i_0))))
 	return swig_r
 }
 
 func NewCandidateVector__SWIG_2(arg1 CandidateVector) (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_2_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_2_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -823,46 +852,46 @@ check_2:
 func (arg1 SwigcptrCandidateVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CandidateVector_size_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CandidateVector_size_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CandidateVector_capacity_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CandidateVector_capacity_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CandidateVector_reserve_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_11(_swig_i_1))
+	C._wrap_CandidateVector_reserve_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_11(_swig_i_1))
 }
 
 func (arg1 SwigcptrCandidateVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CandidateVector_isEmpty_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CandidateVector_isEmpty_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_CandidateVector_clear_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_CandidateVector_clear_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrCandidateVector) Add(arg2 Candidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CandidateVector_add_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CandidateVector_add_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCandidateVector) Get(arg2 int) (_swig_ret Candidate) {
 	var swig_r Candidate
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_CandidateVector_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_CandidateVector_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -870,12 +899,12 @@ func (arg1 SwigcptrCandidateVector) Set(arg2 int, arg3 Candidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_CandidateVector_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_CandidateVector_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteCandidateVector(arg1 CandidateVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CandidateVector_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CandidateVector_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type CandidateVector interface {
@@ -902,21 +931,21 @@ func (p SwigcptrHealthVector) SwigIsHealthVector() {
 
 func NewHealthVector__SWIG_0() (_swig_ret HealthVector) {
 	var swig_r HealthVector
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_0_native_6fc4f135a2942fe2()))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_0_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func NewHealthVector__SWIG_1(arg1 int64) (_swig_ret HealthVector) {
 	var swig_r HealthVector
 	_swig_i_0 := arg1
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_1_native_6fc4f135a2942fe2(C.swig_type_12(_swig_i_0))))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_1_native_710edc7deb83366b(C.swig_type_12(_swig_i_0))))
 	return swig_r
 }
 
 func NewHealthVector__SWIG_2(arg1 HealthVector) (_swig_ret HealthVector) {
 	var swig_r HealthVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_2_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_2_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -941,46 +970,46 @@ check_2:
 func (arg1 SwigcptrHealthVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_HealthVector_size_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_HealthVector_size_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_HealthVector_capacity_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_HealthVector_capacity_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_HealthVector_reserve_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_15(_swig_i_1))
+	C._wrap_HealthVector_reserve_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_15(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealthVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_HealthVector_isEmpty_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_HealthVector_isEmpty_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_HealthVector_clear_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_HealthVector_clear_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrHealthVector) Add(arg2 Health) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_HealthVector_add_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_HealthVector_add_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealthVector) Get(arg2 int) (_swig_ret Health) {
 	var swig_r Health
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Health)(SwigcptrHealth(C._wrap_HealthVector_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (Health)(SwigcptrHealth(C._wrap_HealthVector_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -988,12 +1017,12 @@ func (arg1 SwigcptrHealthVector) Set(arg2 int, arg3 Health) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_HealthVector_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_HealthVector_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteHealthVector(arg1 HealthVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_HealthVector_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_HealthVector_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type HealthVector interface {
@@ -1020,21 +1049,21 @@ func (p SwigcptrAttemptInfoVector) SwigIsAttemptInfoVector() {
 
 func NewAttemptInfoVector__SWIG_0() (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_0_native_6fc4f135a2942fe2()))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_0_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func NewAttemptInfoVector__SWIG_1(arg1 int64) (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := arg1
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_1_native_6fc4f135a2942fe2(C.swig_type_16(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_1_native_710edc7deb83366b(C.swig_type_16(_swig_i_0))))
 	return swig_r
 }
 
 func NewAttemptInfoVector__SWIG_2(arg1 AttemptInfoVector) (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_2_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_2_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1059,46 +1088,46 @@ check_2:
 func (arg1 SwigcptrAttemptInfoVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfoVector_size_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfoVector_size_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfoVector_capacity_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfoVector_capacity_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfoVector_reserve_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_19(_swig_i_1))
+	C._wrap_AttemptInfoVector_reserve_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_19(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfoVector_isEmpty_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfoVector_isEmpty_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_AttemptInfoVector_clear_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_AttemptInfoVector_clear_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Add(arg2 AttemptInfo) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_AttemptInfoVector_add_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_AttemptInfoVector_add_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Get(arg2 int) (_swig_ret AttemptInfo) {
 	var swig_r AttemptInfo
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_AttemptInfoVector_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_AttemptInfoVector_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1106,12 +1135,12 @@ func (arg1 SwigcptrAttemptInfoVector) Set(arg2 int, arg3 AttemptInfo) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_AttemptInfoVector_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_AttemptInfoVector_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteAttemptInfoVector(arg1 AttemptInfoVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptInfoVector_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptInfoVector_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptInfoVector interface {
@@ -1131,7 +1160,7 @@ type Llmr_status int
 
 func _swig_getllmr_status_LLMR_OK() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_OK_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_OK_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1139,7 +1168,7 @@ var Llmr_status_LLMR_OK Llmr_status = _swig_getllmr_status_LLMR_OK()
 
 func _swig_getllmr_status_LLMR_ERR_INVALID_ARGUMENT() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1147,7 +1176,7 @@ var Llmr_status_LLMR_ERR_INVALID_ARGUMENT Llmr_status = _swig_getllmr_status_LLM
 
 func _swig_getllmr_status_LLMR_ERR_NO_MEMORY() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1155,7 +1184,7 @@ var Llmr_status_LLMR_ERR_NO_MEMORY Llmr_status = _swig_getllmr_status_LLMR_ERR_N
 
 func _swig_getllmr_status_LLMR_ERR_NOT_FOUND() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1163,7 +1192,7 @@ var Llmr_status_LLMR_ERR_NOT_FOUND Llmr_status = _swig_getllmr_status_LLMR_ERR_N
 
 func _swig_getllmr_status_LLMR_ERR_ALREADY_EXISTS() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1171,7 +1200,7 @@ var Llmr_status_LLMR_ERR_ALREADY_EXISTS Llmr_status = _swig_getllmr_status_LLMR_
 
 func _swig_getllmr_status_LLMR_ERR_NO_PROVIDER() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1179,7 +1208,7 @@ var Llmr_status_LLMR_ERR_NO_PROVIDER Llmr_status = _swig_getllmr_status_LLMR_ERR
 
 func _swig_getllmr_status_LLMR_ERR_UNKNOWN_MODEL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1187,7 +1216,7 @@ var Llmr_status_LLMR_ERR_UNKNOWN_MODEL Llmr_status = _swig_getllmr_status_LLMR_E
 
 func _swig_getllmr_status_LLMR_ERR_INVALID_TICKET() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1195,7 +1224,7 @@ var Llmr_status_LLMR_ERR_INVALID_TICKET Llmr_status = _swig_getllmr_status_LLMR_
 
 func _swig_getllmr_status_LLMR_ERR_TICKET_DONE() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1203,7 +1232,7 @@ var Llmr_status_LLMR_ERR_TICKET_DONE Llmr_status = _swig_getllmr_status_LLMR_ERR
 
 func _swig_getllmr_status_LLMR_ERR_CAPACITY() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CAPACITY_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CAPACITY_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1211,7 +1240,7 @@ var Llmr_status_LLMR_ERR_CAPACITY Llmr_status = _swig_getllmr_status_LLMR_ERR_CA
 
 func _swig_getllmr_status_LLMR_ERR_INTERNAL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INTERNAL_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INTERNAL_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1219,7 +1248,7 @@ var Llmr_status_LLMR_ERR_INTERNAL Llmr_status = _swig_getllmr_status_LLMR_ERR_IN
 
 func _swig_getllmr_status_LLMR_ERR_BUFFER_TOO_SMALL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1227,7 +1256,7 @@ var Llmr_status_LLMR_ERR_BUFFER_TOO_SMALL Llmr_status = _swig_getllmr_status_LLM
 
 func _swig_getllmr_status_LLMR_ERR_RATE_LIMITED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1235,7 +1264,7 @@ var Llmr_status_LLMR_ERR_RATE_LIMITED Llmr_status = _swig_getllmr_status_LLMR_ER
 
 func _swig_getllmr_status_LLMR_ERR_DEADLINE_EXCEEDED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1243,7 +1272,7 @@ var Llmr_status_LLMR_ERR_DEADLINE_EXCEEDED Llmr_status = _swig_getllmr_status_LL
 
 func _swig_getllmr_status_LLMR_ERR_CANCELLED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CANCELLED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CANCELLED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1251,7 +1280,7 @@ var Llmr_status_LLMR_ERR_CANCELLED Llmr_status = _swig_getllmr_status_LLMR_ERR_C
 
 func _swig_getllmr_status_LLMR_ERR_UPSTREAM() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UPSTREAM_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UPSTREAM_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1259,7 +1288,7 @@ var Llmr_status_LLMR_ERR_UPSTREAM Llmr_status = _swig_getllmr_status_LLMR_ERR_UP
 
 func _swig_getllmr_status_LLMR_ERR_CONFIG() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CONFIG_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CONFIG_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1269,7 +1298,7 @@ type Llmr_strategy int
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_DEFAULT() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1277,7 +1306,7 @@ var Llmr_strategy_LLMR_STRATEGY_DEFAULT Llmr_strategy = _swig_getllmr_strategy_L
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_ROUND_ROBIN() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1285,7 +1314,7 @@ var Llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN Llmr_strategy = _swig_getllmr_strate
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_WEIGHTED() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1293,7 +1322,7 @@ var Llmr_strategy_LLMR_STRATEGY_WEIGHTED Llmr_strategy = _swig_getllmr_strategy_
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1301,7 +1330,7 @@ var Llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM Llmr_strategy = _swig_getllmr_st
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_LATENCY() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1309,7 +1338,7 @@ var Llmr_strategy_LLMR_STRATEGY_LATENCY Llmr_strategy = _swig_getllmr_strategy_L
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_AVAILABILITY() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1317,7 +1346,7 @@ var Llmr_strategy_LLMR_STRATEGY_AVAILABILITY Llmr_strategy = _swig_getllmr_strat
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_LEAST_LOADED() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1325,7 +1354,7 @@ var Llmr_strategy_LLMR_STRATEGY_LEAST_LOADED Llmr_strategy = _swig_getllmr_strat
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_PEAK_EWMA() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1333,7 +1362,7 @@ var Llmr_strategy_LLMR_STRATEGY_PEAK_EWMA Llmr_strategy = _swig_getllmr_strategy
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_COST() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_COST_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_COST_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1343,7 +1372,7 @@ type Llmr_outcome int
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_SUCCESS() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1351,7 +1380,7 @@ var Llmr_outcome_LLMR_OUTCOME_SUCCESS Llmr_outcome = _swig_getllmr_outcome_LLMR_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_RATE_LIMITED() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1359,7 +1388,7 @@ var Llmr_outcome_LLMR_OUTCOME_RATE_LIMITED Llmr_outcome = _swig_getllmr_outcome_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_SERVER_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1367,7 +1396,7 @@ var Llmr_outcome_LLMR_OUTCOME_SERVER_ERROR Llmr_outcome = _swig_getllmr_outcome_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_TIMEOUT() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1375,7 +1404,7 @@ var Llmr_outcome_LLMR_OUTCOME_TIMEOUT Llmr_outcome = _swig_getllmr_outcome_LLMR_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1383,7 +1412,7 @@ var Llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR Llmr_outcome = _swig_getllmr_outc
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_AUTH_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1391,7 +1420,7 @@ var Llmr_outcome_LLMR_OUTCOME_AUTH_ERROR Llmr_outcome = _swig_getllmr_outcome_LL
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_BAD_REQUEST() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1399,7 +1428,7 @@ var Llmr_outcome_LLMR_OUTCOME_BAD_REQUEST Llmr_outcome = _swig_getllmr_outcome_L
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1407,7 +1436,7 @@ var Llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED Llmr_outcome = _swig_getll
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONTENT_POLICY() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1417,7 +1446,7 @@ type Llmr_breaker_state int
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_CLOSED() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1425,7 +1454,7 @@ var Llmr_breaker_state_LLMR_BREAKER_CLOSED Llmr_breaker_state = _swig_getllmr_br
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_OPEN() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1433,7 +1462,7 @@ var Llmr_breaker_state_LLMR_BREAKER_OPEN Llmr_breaker_state = _swig_getllmr_brea
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_HALF_OPEN() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1443,7 +1472,7 @@ type Llmr_override int
 
 func _swig_getllmr_override_LLMR_OVERRIDE_AUTO() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1451,7 +1480,7 @@ var Llmr_override_LLMR_OVERRIDE_AUTO Llmr_override = _swig_getllmr_override_LLMR
 
 func _swig_getllmr_override_LLMR_OVERRIDE_FORCE_OPEN() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1459,7 +1488,7 @@ var Llmr_override_LLMR_OVERRIDE_FORCE_OPEN Llmr_override = _swig_getllmr_overrid
 
 func _swig_getllmr_override_LLMR_OVERRIDE_FORCE_CLOSED() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1469,7 +1498,7 @@ type Llmr_all_open_policy int
 
 func _swig_getllmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
-	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1477,7 +1506,7 @@ var Llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST Llmr_all_open_policy = _swig_ge
 
 func _swig_getllmr_all_open_policy_LLMR_ALL_OPEN_PANIC() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
-	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1487,7 +1516,7 @@ type Llmr_fallback_kind int
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_GENERAL() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1495,7 +1524,7 @@ var Llmr_fallback_kind_LLMR_FALLBACK_GENERAL Llmr_fallback_kind = _swig_getllmr_
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1503,7 +1532,7 @@ var Llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW Llmr_fallback_kind = _swig_g
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1513,7 +1542,7 @@ type Llmr_event_kind int
 
 func _swig_getllmr_event_kind_LLMR_EVENT_BREAKER() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1521,7 +1550,7 @@ var Llmr_event_kind_LLMR_EVENT_BREAKER Llmr_event_kind = _swig_getllmr_event_kin
 
 func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_APPLIED() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1529,7 +1558,7 @@ var Llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED Llmr_event_kind = _swig_getllmr_ev
 
 func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_6fc4f135a2942fe2())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1538,7 +1567,7 @@ var Llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED Llmr_event_kind = _swig_getllmr_e
 func StatusName(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StatusName_native_6fc4f135a2942fe2(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_StatusName_native_710edc7deb83366b(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1547,13 +1576,13 @@ func StatusName(arg1 int) (_swig_ret string) {
 
 func LibraryVersion() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_LibraryVersion_native_6fc4f135a2942fe2())
+	swig_r = (int)(C._wrap_LibraryVersion_native_710edc7deb83366b())
 	return swig_r
 }
 
 func LibraryVersionString() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_LibraryVersionString_native_6fc4f135a2942fe2()
+	swig_r_p := C._wrap_LibraryVersionString_native_710edc7deb83366b()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1562,7 +1591,7 @@ func LibraryVersionString() (_swig_ret string) {
 
 func HeaderVersion() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_HeaderVersion_native_6fc4f135a2942fe2())
+	swig_r = (int)(C._wrap_HeaderVersion_native_710edc7deb83366b())
 	return swig_r
 }
 
@@ -1577,20 +1606,20 @@ func (p SwigcptrClock) SwigIsClock() {
 
 func DeleteClock(arg1 Clock) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Clock_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Clock_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrClock) NowNanos() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Clock_NowNanos_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Clock_NowNanos_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrClock) SleepNanos(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Clock_SleepNanos_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_23(_swig_i_1))
+	C._wrap_Clock_SleepNanos_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_23(_swig_i_1))
 }
 
 type Clock interface {
@@ -1611,13 +1640,13 @@ func (p SwigcptrRandom) SwigIsRandom() {
 
 func DeleteRandom(arg1 Random) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Random_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Random_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRandom) NextBits() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Random_NextBits_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Random_NextBits_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1638,208 +1667,208 @@ func (p SwigcptrRouterOptions) SwigIsRouterOptions() {
 
 func NewRouterOptions() (_swig_ret RouterOptions) {
 	var swig_r RouterOptions
-	swig_r = (RouterOptions)(SwigcptrRouterOptions(C._wrap_new_RouterOptions_native_6fc4f135a2942fe2()))
+	swig_r = (RouterOptions)(SwigcptrRouterOptions(C._wrap_new_RouterOptions_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetStrategy(arg2 Llmr_strategy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_strategy_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_strategy_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetStrategy() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_strategy)(C._wrap_RouterOptions_strategy_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_strategy)(C._wrap_RouterOptions_strategy_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetAll_open_policy(arg2 Llmr_all_open_policy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_all_open_policy_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_all_open_policy_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetAll_open_policy() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_all_open_policy)(C._wrap_RouterOptions_all_open_policy_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_all_open_policy)(C._wrap_RouterOptions_all_open_policy_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_consecutive_failures(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_consecutive_failures_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_breaker_consecutive_failures_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_consecutive_failures() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_breaker_consecutive_failures_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_breaker_consecutive_failures_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_failure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_failure_ratio_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_breaker_failure_ratio_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_failure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_breaker_failure_ratio_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_failure_ratio_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_min_requests(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_min_requests_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_breaker_min_requests_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_min_requests() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_breaker_min_requests_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_breaker_min_requests_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_window_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_window_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1))
+	C._wrap_RouterOptions_breaker_window_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_window_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_window_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_window_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_cooldown_base_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_27(_swig_i_1))
+	C._wrap_RouterOptions_breaker_cooldown_base_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_27(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_base_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_base_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_base_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_cooldown_max_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_29(_swig_i_1))
+	C._wrap_RouterOptions_breaker_cooldown_max_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_29(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_max_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_max_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_max_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_jitter(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_jitter_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_breaker_jitter_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_jitter() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_breaker_jitter_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_jitter_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetHalf_open_max_probes(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_half_open_max_probes_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_half_open_max_probes_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetHalf_open_max_probes() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_half_open_max_probes_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_half_open_max_probes_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_ewma_alpha(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_ewma_alpha_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_ewma_alpha_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_ewma_alpha() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_ewma_alpha_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_ewma_alpha_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_buffer(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_buffer_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_buffer_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_buffer() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_buffer_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_buffer_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_prior_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_prior_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_prior_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_prior_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_prior_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_prior_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetRetry_budget_max_tokens(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_retry_budget_max_tokens_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_retry_budget_max_tokens_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetRetry_budget_max_tokens() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_max_tokens_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_max_tokens_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetRetry_budget_token_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_retry_budget_token_ratio_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_retry_budget_token_ratio_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetRetry_budget_token_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_token_ratio_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_token_ratio_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteRouterOptions(arg1 RouterOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_RouterOptions_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_RouterOptions_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type RouterOptions interface {
@@ -1888,14 +1917,14 @@ func (p SwigcptrDeployment) SwigIsDeployment() {
 
 func NewDeployment__SWIG_0() (_swig_ret Deployment) {
 	var swig_r Deployment
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_0_native_6fc4f135a2942fe2()))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_0_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func NewDeployment__SWIG_1(arg1 string) (_swig_ret Deployment) {
 	var swig_r Deployment
 	_swig_i_0 := arg1
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_6fc4f135a2942fe2(*(*C.swig_type_31)(unsafe.Pointer(&_swig_i_0)))))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_710edc7deb83366b(*(*C.swig_type_31)(unsafe.Pointer(&_swig_i_0)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -1916,7 +1945,7 @@ func NewDeployment(a ...interface{}) Deployment {
 func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_name_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_32)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_name_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_32)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1925,7 +1954,7 @@ func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 func (arg1 SwigcptrDeployment) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Deployment_name_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Deployment_name_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1935,72 +1964,98 @@ func (arg1 SwigcptrDeployment) GetName() (_swig_ret string) {
 func (arg1 SwigcptrDeployment) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_weight_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_weight_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_weight_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_weight_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tier_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_tier_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_tier_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_tier_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetRpm_limit(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_rpm_limit_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_rpm_limit_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetRpm_limit() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_rpm_limit_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_rpm_limit_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetTpm_limit(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tpm_limit_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1))
+	C._wrap_Deployment_tpm_limit_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTpm_limit() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_tpm_limit_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_tpm_limit_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetMax_in_flight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_max_in_flight_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_max_in_flight_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetMax_in_flight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_max_in_flight_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_max_in_flight_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeployment) SetCost_per_million_input(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Deployment_cost_per_million_input_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeployment) GetCost_per_million_input() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_Deployment_cost_per_million_input_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeployment) SetCost_per_million_output(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Deployment_cost_per_million_output_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeployment) GetCost_per_million_output() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_Deployment_cost_per_million_output_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddModel_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddModel_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2009,7 +2064,7 @@ func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddTag_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddTag_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2018,7 +2073,7 @@ func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 func (arg1 SwigcptrDeployment) ModelCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_ModelCount_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_ModelCount_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2026,7 +2081,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_ModelAt_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_ModelAt_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2036,7 +2091,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 func (arg1 SwigcptrDeployment) TagCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_TagCount_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_TagCount_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2044,7 +2099,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_TagAt_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_TagAt_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2053,7 +2108,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 
 func DeleteDeployment(arg1 Deployment) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Deployment_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Deployment_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type Deployment interface {
@@ -2071,6 +2126,10 @@ type Deployment interface {
 	GetTpm_limit() (_swig_ret int64)
 	SetMax_in_flight(arg2 uint)
 	GetMax_in_flight() (_swig_ret uint)
+	SetCost_per_million_input(arg2 float64)
+	GetCost_per_million_input() (_swig_ret float64)
+	SetCost_per_million_output(arg2 float64)
+	GetCost_per_million_output() (_swig_ret float64)
 	AddModel(arg2 string)
 	AddTag(arg2 string)
 	ModelCount() (_swig_ret int64)
@@ -2090,27 +2149,27 @@ func (p SwigcptrPick) SwigIsPick() {
 
 func NewPick() (_swig_ret Pick) {
 	var swig_r Pick
-	swig_r = (Pick)(SwigcptrPick(C._wrap_new_Pick_native_6fc4f135a2942fe2()))
+	swig_r = (Pick)(SwigcptrPick(C._wrap_new_Pick_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetTicket(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_ticket_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1))
+	C._wrap_Pick_ticket_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTicket() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Pick_ticket_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Pick_ticket_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_deployment_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_deployment_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2119,7 +2178,7 @@ func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Pick_deployment_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Pick_deployment_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2129,7 +2188,7 @@ func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_model_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_model_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2138,7 +2197,7 @@ func (arg1 SwigcptrPick) SetModel(arg2 string) {
 func (arg1 SwigcptrPick) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Pick_model_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Pick_model_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2148,58 +2207,58 @@ func (arg1 SwigcptrPick) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_tier_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Pick_tier_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Pick_tier_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Pick_tier_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetIs_probe(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_is_probe_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Pick_is_probe_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetIs_probe() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Pick_is_probe_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Pick_is_probe_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetIs_panic(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_is_panic_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Pick_is_panic_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetIs_panic() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Pick_is_panic_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Pick_is_panic_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_retry_after_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
+	C._wrap_Pick_retry_after_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Pick_retry_after_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Pick_retry_after_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeletePick(arg1 Pick) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Pick_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Pick_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type Pick interface {
@@ -2221,6 +2280,129 @@ type Pick interface {
 	GetRetry_after_ms() (_swig_ret int64)
 }
 
+type SwigcptrPickOptions uintptr
+
+func (p SwigcptrPickOptions) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrPickOptions) SwigIsPickOptions() {
+}
+
+func NewPickOptions() (_swig_ret PickOptions) {
+	var swig_r PickOptions
+	swig_r = (PickOptions)(SwigcptrPickOptions(C._wrap_new_PickOptions_native_710edc7deb83366b()))
+	return swig_r
+}
+
+func (arg1 SwigcptrPickOptions) SetAffinity_key(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_PickOptions_affinity_key_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrPickOptions) GetAffinity_key() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_PickOptions_affinity_key_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrPickOptions) SetExpected_input_tokens(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_PickOptions_expected_input_tokens_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))
+}
+
+func (arg1 SwigcptrPickOptions) GetExpected_input_tokens() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_PickOptions_expected_input_tokens_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPickOptions) SetExpected_output_tokens(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_PickOptions_expected_output_tokens_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_56(_swig_i_1))
+}
+
+func (arg1 SwigcptrPickOptions) GetExpected_output_tokens() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_PickOptions_expected_output_tokens_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPickOptions) SetMax_price(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_PickOptions_max_price_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrPickOptions) GetMax_price() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_PickOptions_max_price_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPickOptions) AddExclude(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_PickOptions_AddExclude_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrPickOptions) AddRequiredTag(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_PickOptions_AddRequiredTag_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrPickOptions) ClearExclude() {
+	_swig_i_0 := arg1
+	C._wrap_PickOptions_ClearExclude_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
+}
+
+func (arg1 SwigcptrPickOptions) ClearRequiredTags() {
+	_swig_i_0 := arg1
+	C._wrap_PickOptions_ClearRequiredTags_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
+}
+
+func DeletePickOptions(arg1 PickOptions) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_PickOptions_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
+}
+
+type PickOptions interface {
+	Swigcptr() uintptr
+	SwigIsPickOptions()
+	SetAffinity_key(arg2 string)
+	GetAffinity_key() (_swig_ret string)
+	SetExpected_input_tokens(arg2 int64)
+	GetExpected_input_tokens() (_swig_ret int64)
+	SetExpected_output_tokens(arg2 int64)
+	GetExpected_output_tokens() (_swig_ret int64)
+	SetMax_price(arg2 float64)
+	GetMax_price() (_swig_ret float64)
+	AddExclude(arg2 string)
+	AddRequiredTag(arg2 string)
+	ClearExclude()
+	ClearRequiredTags()
+}
+
 type SwigcptrCandidate uintptr
 
 func (p SwigcptrCandidate) Swigcptr() uintptr {
@@ -2233,7 +2415,7 @@ func (p SwigcptrCandidate) SwigIsCandidate() {
 func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_deployment_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_deployment_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2242,7 +2424,7 @@ func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Candidate_deployment_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Candidate_deployment_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2252,7 +2434,7 @@ func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_model_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_model_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2261,7 +2443,7 @@ func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 func (arg1 SwigcptrCandidate) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Candidate_model_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Candidate_model_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2270,13 +2452,13 @@ func (arg1 SwigcptrCandidate) GetModel() (_swig_ret string) {
 
 func NewCandidate() (_swig_ret Candidate) {
 	var swig_r Candidate
-	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_new_Candidate_native_6fc4f135a2942fe2()))
+	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_new_Candidate_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func DeleteCandidate(arg1 Candidate) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Candidate_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Candidate_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type Candidate interface {
@@ -2299,14 +2481,14 @@ func (p SwigcptrHealth) SwigIsHealth() {
 
 func NewHealth() (_swig_ret Health) {
 	var swig_r Health
-	swig_r = (Health)(SwigcptrHealth(C._wrap_new_Health_native_6fc4f135a2942fe2()))
+	swig_r = (Health)(SwigcptrHealth(C._wrap_new_Health_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_name_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Health_name_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2315,7 +2497,7 @@ func (arg1 SwigcptrHealth) SetName(arg2 string) {
 func (arg1 SwigcptrHealth) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Health_name_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Health_name_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2325,214 +2507,214 @@ func (arg1 SwigcptrHealth) GetName() (_swig_ret string) {
 func (arg1 SwigcptrHealth) SetState(arg2 Llmr_breaker_state) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_state_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_state_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetState() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
 	_swig_i_0 := arg1
-	swig_r = (Llmr_breaker_state)(C._wrap_Health_state_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_breaker_state)(C._wrap_Health_state_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetOverride_mode(arg2 Llmr_override) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_override_mode_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_override_mode_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetOverride_mode() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
 	_swig_i_0 := arg1
-	swig_r = (Llmr_override)(C._wrap_Health_override_mode_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_override)(C._wrap_Health_override_mode_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetEligible(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_eligible_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Health_eligible_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetEligible() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Health_eligible_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Health_eligible_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetEwma_latency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_ewma_latency_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Health_ewma_latency_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetEwma_latency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Health_ewma_latency_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Health_ewma_latency_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetFailure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failure_ratio_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Health_failure_ratio_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Health_failure_ratio_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Health_failure_ratio_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_in_flight_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))
+	C._wrap_Health_in_flight_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_66(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetIn_flight() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_in_flight_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_in_flight_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_picks_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1))
+	C._wrap_Health_picks_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_68(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetPicks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_picks_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_picks_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_successes_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1))
+	C._wrap_Health_successes_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_70(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetSuccesses() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_successes_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_successes_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetFailures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failures_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_64(_swig_i_1))
+	C._wrap_Health_failures_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_72(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_failures_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_failures_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetRequest_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_request_errors_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_66(_swig_i_1))
+	C._wrap_Health_request_errors_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetRequest_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_request_errors_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_request_errors_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cancels_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_68(_swig_i_1))
+	C._wrap_Health_cancels_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCancels() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_cancels_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_cancels_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetTrips(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_trips_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_70(_swig_i_1))
+	C._wrap_Health_trips_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTrips() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_trips_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_trips_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetConsecutive_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_consecutive_failures_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_72(_swig_i_1))
+	C._wrap_Health_consecutive_failures_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_80(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetConsecutive_failures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_consecutive_failures_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_consecutive_failures_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cooldown_remaining_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
+	C._wrap_Health_cooldown_remaining_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_82(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCooldown_remaining_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_cooldown_remaining_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_cooldown_remaining_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_weight_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_weight_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Health_weight_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Health_weight_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_tier_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_tier_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Health_tier_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Health_tier_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteHealth(arg1 Health) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Health_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Health_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type Health interface {
@@ -2585,19 +2767,19 @@ func (p SwigcptrCancellation) SwigIsCancellation() {
 
 func NewCancellation() (_swig_ret Cancellation) {
 	var swig_r Cancellation
-	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_new_Cancellation_native_6fc4f135a2942fe2()))
+	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_new_Cancellation_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func DeleteCancellation(arg1 Cancellation) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Cancellation_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Cancellation_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrCancellation) Trigger() (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Cancellation_Trigger_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Cancellation_Trigger_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2626,91 +2808,91 @@ func (p SwigcptrCallOptions) SwigIsCallOptions() {
 
 func NewCallOptions() (_swig_ret CallOptions) {
 	var swig_r CallOptions
-	swig_r = (CallOptions)(SwigcptrCallOptions(C._wrap_new_CallOptions_native_6fc4f135a2942fe2()))
+	swig_r = (CallOptions)(SwigcptrCallOptions(C._wrap_new_CallOptions_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetDeadline_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_deadline_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_77(_swig_i_1))
+	C._wrap_CallOptions_deadline_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_85(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_deadline_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_deadline_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetAttempt_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_attempt_timeout_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_79(_swig_i_1))
+	C._wrap_CallOptions_attempt_timeout_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_87(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetAttempt_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_attempt_timeout_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_attempt_timeout_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetMax_attempts(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_max_attempts_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallOptions_max_attempts_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetMax_attempts() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_CallOptions_max_attempts_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_CallOptions_max_attempts_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetBackoff_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_base_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_81(_swig_i_1))
+	C._wrap_CallOptions_backoff_base_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_89(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_backoff_base_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_backoff_base_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetBackoff_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_max_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_83(_swig_i_1))
+	C._wrap_CallOptions_backoff_max_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_max_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_backoff_max_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_backoff_max_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetCancel(arg2 Cancellation) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CallOptions_cancel_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CallOptions_cancel_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetCancel() (_swig_ret Cancellation) {
 	var swig_r Cancellation
 	_swig_i_0 := arg1
-	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_CallOptions_cancel_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))))
+	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_CallOptions_cancel_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func DeleteCallOptions(arg1 CallOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CallOptions_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CallOptions_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type CallOptions interface {
@@ -2742,7 +2924,7 @@ func (p SwigcptrInvokeArgs) SwigIsInvokeArgs() {
 func (arg1 SwigcptrInvokeArgs) Deployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Deployment_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Deployment_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2752,7 +2934,7 @@ func (arg1 SwigcptrInvokeArgs) Deployment() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) Model() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Model_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Model_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2762,7 +2944,7 @@ func (arg1 SwigcptrInvokeArgs) Model() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) Request() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Request_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Request_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2772,21 +2954,21 @@ func (arg1 SwigcptrInvokeArgs) Request() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) RequestLength() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_RequestLength_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_RequestLength_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) Attempt() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_InvokeArgs_Attempt_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_InvokeArgs_Attempt_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) TimeoutMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_TimeoutMs_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_TimeoutMs_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2794,7 +2976,7 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_99)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2812,13 +2994,13 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 func (arg1 SwigcptrInvokeArgs) Check() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
 	_swig_i_0 := arg1
-	swig_r = (Llmr_status)(C._wrap_InvokeArgs_Check_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_status)(C._wrap_InvokeArgs_Check_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteInvokeArgs(arg1 InvokeArgs) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_InvokeArgs_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_InvokeArgs_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type InvokeArgs interface {
@@ -2846,97 +3028,97 @@ func (p SwigcptrAttemptResult) SwigIsAttemptResult() {
 func (arg1 SwigcptrAttemptResult) GetOutcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_AttemptResult_GetOutcome_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_AttemptResult_GetOutcome_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetOutcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutcome_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_AttemptResult_SetOutcome_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetLatencyMs() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptResult_GetLatencyMs_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptResult_GetLatencyMs_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetLatencyMs(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetLatencyMs_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptResult_SetLatencyMs_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetTtftMs() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptResult_GetTtftMs_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptResult_GetTtftMs_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetTtftMs(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetTtftMs_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptResult_SetTtftMs_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetRetryAfterMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetRetryAfterMs_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetRetryAfterMs_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetRetryAfterMs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetRetryAfterMs_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
+	C._wrap_AttemptResult_SetRetryAfterMs_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetInputTokens_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetInputTokens_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetInputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetInputTokens_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
+	C._wrap_AttemptResult_SetInputTokens_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetOutputTokens_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetOutputTokens_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetOutputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutputTokens_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
+	C._wrap_AttemptResult_SetOutputTokens_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetCommitted() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptResult_GetCommitted_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptResult_GetCommitted_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetCommitted(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetCommitted_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptResult_SetCommitted_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func DeleteAttemptResult(arg1 AttemptResult) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptResult_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptResult_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptResult interface {
@@ -2969,7 +3151,7 @@ func (p SwigcptrAdapter) SwigIsAdapter() {
 
 func DeleteAdapter(arg1 Adapter) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Adapter_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Adapter_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrAdapter) DoInvoke(arg2 InvokeArgs, arg3 AttemptResult) (_swig_ret int) {
@@ -2977,13 +3159,13 @@ func (arg1 SwigcptrAdapter) DoInvoke(arg2 InvokeArgs, arg3 AttemptResult) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_Adapter_DoInvoke_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_Adapter_DoInvoke_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAdapter) Released() {
 	_swig_i_0 := arg1
-	C._wrap_Adapter_Released_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_Adapter_Released_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type Adapter interface {
@@ -3004,14 +3186,14 @@ func (p SwigcptrAttemptInfo) SwigIsAttemptInfo() {
 
 func NewAttemptInfo() (_swig_ret AttemptInfo) {
 	var swig_r AttemptInfo
-	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_new_AttemptInfo_native_6fc4f135a2942fe2()))
+	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_new_AttemptInfo_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_deployment_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_98)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_deployment_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_106)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3020,7 +3202,7 @@ func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_AttemptInfo_deployment_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_AttemptInfo_deployment_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3030,7 +3212,7 @@ func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_model_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_100)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_model_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_108)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3039,7 +3221,7 @@ func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 func (arg1 SwigcptrAttemptInfo) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_AttemptInfo_model_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_AttemptInfo_model_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3049,71 +3231,71 @@ func (arg1 SwigcptrAttemptInfo) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetOutcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_outcome_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_AttemptInfo_outcome_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetOutcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_AttemptInfo_outcome_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_AttemptInfo_outcome_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetLatency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_latency_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptInfo_latency_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetLatency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptInfo_latency_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptInfo_latency_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetBackoff_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_backoff_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
+	C._wrap_AttemptInfo_backoff_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetBackoff_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfo_backoff_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfo_backoff_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetCommitted(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_committed_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptInfo_committed_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetCommitted() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfo_committed_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfo_committed_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetAdapter_failed(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_adapter_failed_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptInfo_adapter_failed_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetAdapter_failed() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfo_adapter_failed_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfo_adapter_failed_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteAttemptInfo(arg1 AttemptInfo) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptInfo_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptInfo_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptInfo interface {
@@ -3146,40 +3328,40 @@ func (p SwigcptrCallResult) SwigIsCallResult() {
 
 func NewCallResult() (_swig_ret CallResult) {
 	var swig_r CallResult
-	swig_r = (CallResult)(SwigcptrCallResult(C._wrap_new_CallResult_native_6fc4f135a2942fe2()))
+	swig_r = (CallResult)(SwigcptrCallResult(C._wrap_new_CallResult_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetStatus(arg2 Llmr_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_status_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallResult_status_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetStatus() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
 	_swig_i_0 := arg1
-	swig_r = (Llmr_status)(C._wrap_CallResult_status_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_status)(C._wrap_CallResult_status_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetFinal_outcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_final_outcome_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallResult_final_outcome_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetFinal_outcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_CallResult_final_outcome_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_CallResult_final_outcome_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_deployment_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_104)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_deployment_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_112)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3188,7 +3370,7 @@ func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_deployment_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_deployment_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3198,7 +3380,7 @@ func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_model_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_106)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_model_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_114)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3207,7 +3389,7 @@ func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 func (arg1 SwigcptrCallResult) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_model_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_model_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3217,46 +3399,46 @@ func (arg1 SwigcptrCallResult) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetUsed_fallback(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_used_fallback_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_CallResult_used_fallback_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetUsed_fallback() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CallResult_used_fallback_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CallResult_used_fallback_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_retry_after_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_108(_swig_i_1))
+	C._wrap_CallResult_retry_after_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_116(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallResult_retry_after_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallResult_retry_after_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetTotal_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_total_ms_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
+	C._wrap_CallResult_total_ms_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_118(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallResult_total_ms_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallResult_total_ms_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_response_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_112)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_response_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_120)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3265,7 +3447,7 @@ func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_response_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_response_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3275,7 +3457,7 @@ func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_detail_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_114)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_detail_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3284,7 +3466,7 @@ func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 func (arg1 SwigcptrCallResult) GetDetail() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_detail_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_detail_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3294,32 +3476,32 @@ func (arg1 SwigcptrCallResult) GetDetail() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetAttempts(arg2 AttemptInfoVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CallResult_attempts_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CallResult_attempts_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetAttempts() (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := arg1
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_CallResult_attempts_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_CallResult_attempts_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetHas_report(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_has_report_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_CallResult_has_report_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetHas_report() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CallResult_has_report_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CallResult_has_report_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteCallResult(arg1 CallResult) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CallResult_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CallResult_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type CallResult interface {
@@ -3361,7 +3543,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_116)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3370,7 +3552,7 @@ func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 func (arg1 SwigcptrTextBuffer) GetText() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_TextBuffer_text_get_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_TextBuffer_text_get_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3379,13 +3561,13 @@ func (arg1 SwigcptrTextBuffer) GetText() (_swig_ret string) {
 
 func NewTextBuffer() (_swig_ret TextBuffer) {
 	var swig_r TextBuffer
-	swig_r = (TextBuffer)(SwigcptrTextBuffer(C._wrap_new_TextBuffer_native_6fc4f135a2942fe2()))
+	swig_r = (TextBuffer)(SwigcptrTextBuffer(C._wrap_new_TextBuffer_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func DeleteTextBuffer(arg1 TextBuffer) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_TextBuffer_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_TextBuffer_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 type TextBuffer interface {
@@ -3398,7 +3580,7 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_6fc4f135a2942fe2(*(*C.swig_type_119)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_710edc7deb83366b(*(*C.swig_type_127)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3424,13 +3606,13 @@ func (p SwigcptrRouter) SwigIsRouter() {
 
 func NewRouter() (_swig_ret Router) {
 	var swig_r Router
-	swig_r = (Router)(SwigcptrRouter(C._wrap_new_Router_native_6fc4f135a2942fe2()))
+	swig_r = (Router)(SwigcptrRouter(C._wrap_new_Router_native_710edc7deb83366b()))
 	return swig_r
 }
 
 func DeleteRouter(arg1 Router) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Router_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Router_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_swig_ret error) {
@@ -3439,7 +3621,7 @@ func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Open_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Open_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3453,13 +3635,13 @@ func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_s
 
 func (arg1 SwigcptrRouter) Close() {
 	_swig_i_0 := arg1
-	C._wrap_Router_Close_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0))
+	C._wrap_Router_Close_native_710edc7deb83366b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRouter) IsOpen() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Router_IsOpen_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Router_IsOpen_native_710edc7deb83366b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3467,7 +3649,7 @@ func (arg1 SwigcptrRouter) AddDeployment(arg2 Deployment) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_AddDeployment_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_AddDeployment_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3483,7 +3665,7 @@ func (arg1 SwigcptrRouter) UpdateDeployment(arg2 Deployment) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_UpdateDeployment_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_UpdateDeployment_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3499,7 +3681,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_132)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3519,7 +3701,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_126)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_127)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_134)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_135)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3541,7 +3723,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_129)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3561,7 +3743,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_131)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3582,7 +3764,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3602,7 +3784,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_135)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3622,7 +3804,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3642,7 +3824,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3663,7 +3845,28 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func (arg1 SwigcptrRouter) PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := getSwigcptr(arg4)
+	swig_r_p := C._wrap_Router_PickWith_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3684,7 +3887,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3705,7 +3908,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_145(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3727,7 +3930,7 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_147(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_148(_swig_i_5), C.swig_type_149(_swig_i_6), C.swig_type_150(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_158(_swig_i_5), C.swig_type_159(_swig_i_6), C.swig_type_160(_swig_i_7))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3743,7 +3946,7 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.swig_type_152(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3761,7 +3964,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_154)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_164)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3781,7 +3984,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_156)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_166)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3800,7 +4003,7 @@ func (arg1 SwigcptrRouter) HealthList(arg2 HealthVector) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_HealthList_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_HealthList_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3816,7 +4019,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3835,7 +4038,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_171)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3854,7 +4057,7 @@ func (arg1 SwigcptrRouter) MetricsText(arg2 TextBuffer) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_MetricsText_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_MetricsText_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3871,7 +4074,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_164)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3893,7 +4096,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_166)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_167)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3916,7 +4119,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3937,7 +4140,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_171)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_172)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3961,7 +4164,7 @@ func (arg1 SwigcptrRouter) OpenGo(arg2 RouterOptions, arg3 uint, arg4 uint) (_sw
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_OpenGo_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_OpenGo_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3980,7 +4183,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_175)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4000,7 +4203,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4022,7 +4225,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_CallRaw_native_6fc4f135a2942fe2(C.uintptr_t(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_CallRaw_native_710edc7deb83366b(C.uintptr_t(_swig_i_0), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4057,6 +4260,7 @@ type Router interface {
 	SetOverride(arg2 string, arg3 Llmr_override) (_swig_ret error)
 	PickInto(arg2 string, arg3 Pick) (_swig_ret error)
 	PickExcluding(arg2 string, arg3 StringVector, arg4 Pick) (_swig_ret error)
+	PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_swig_ret error)
 	PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (_swig_ret error)
 	ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float64, arg5 float64, arg6 int64, arg7 int64, arg8 int64) (_swig_ret error)

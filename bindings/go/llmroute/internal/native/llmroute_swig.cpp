@@ -215,10 +215,20 @@ Deployment::Deployment() {
   rpm_limit = c.rpm_limit;
   tpm_limit = static_cast<int64_t>(c.tpm_limit);
   max_in_flight = c.max_in_flight;
+  cost_per_million_input = c.cost_per_million_input;
+  cost_per_million_output = c.cost_per_million_output;
 }
 
 Deployment::Deployment(const std::string &n) : Deployment() {
   name = n;
+}
+
+PickOptions::PickOptions() {
+  llmr_pick_options c;
+  llmr_pick_options_init(&c, sizeof c);
+  expected_input_tokens = c.expected_input_tokens;
+  expected_output_tokens = c.expected_output_tokens;
+  max_price = c.max_price;
 }
 
 Pick::Pick() : ticket(0), tier(0), is_probe(false), is_panic(false), retry_after_ms(0) {}
@@ -349,6 +359,8 @@ Status DeploymentCall(llmr_router *router, const Deployment &d, bool update) {
   c.rpm_limit = d.rpm_limit;
   c.tpm_limit = d.tpm_limit < 0 ? 0 : static_cast<uint64_t>(d.tpm_limit);
   c.max_in_flight = d.max_in_flight;
+  c.cost_per_million_input = d.cost_per_million_input;
+  c.cost_per_million_output = d.cost_per_million_output;
   return MakeStatus(update ? llmr_router_update_deployment(router, &c)
                            : llmr_router_add_deployment(router, &c));
 }
@@ -442,6 +454,23 @@ Status Router::PickExcluding(const std::string &model, const std::vector<std::st
   llmr_pick_options_init(&o, sizeof o);
   o.exclude = c.empty() ? nullptr : c.data();
   o.exclude_count = c.size();
+  return DoPick(router_, model.c_str(), &o, out);
+}
+
+Status Router::PickWith(const std::string &model, const PickOptions &options, Pick &out) {
+  if (router_ == nullptr) return NotOpen();
+  std::vector<const char *> exclude = CStrings(options.exclude);
+  std::vector<const char *> tags = CStrings(options.required_tags);
+  llmr_pick_options o;
+  llmr_pick_options_init(&o, sizeof o);
+  o.exclude = exclude.empty() ? nullptr : exclude.data();
+  o.exclude_count = exclude.size();
+  o.affinity_key = options.affinity_key.empty() ? nullptr : options.affinity_key.c_str();
+  o.required_tags = tags.empty() ? nullptr : tags.data();
+  o.required_tag_count = tags.size();
+  o.expected_input_tokens = options.expected_input_tokens;
+  o.expected_output_tokens = options.expected_output_tokens;
+  o.max_price = options.max_price;
   return DoPick(router_, model.c_str(), &o, out);
 }
 
@@ -699,6 +728,270 @@ Status Router::MetricsText(TextBuffer &out) {
   llmr_stats_free(stats);
   return st;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Java and C# only (see the header).
+#if !defined(LLMROUTE_SWIG_GO)
+
+EventInfo::EventInfo()
+    : kind(LLMR_EVENT_BREAKER),
+      from_state(LLMR_BREAKER_CLOSED),
+      to_state(LLMR_BREAKER_CLOSED),
+      cooldown_ms(0),
+      kept_count(0),
+      config_generation(0) {}
+
+EventListener::~EventListener() = default;
+void EventListener::Released() {}
+
+DeploymentStats::DeploymentStats() {
+  llmr_deployment_stats c;
+  llmr_deployment_stats_init(&c, sizeof c);
+  state = c.state;
+  eligible = false;
+  in_flight = picks = successes = rate_limited = server_errors = timeouts = 0;
+  connection_errors = auth_errors = bad_requests = context_window_exceeded = content_policy = 0;
+  cancels = input_tokens = output_tokens = latency_count = 0;
+  breaker_opened = breaker_half_opened = breaker_closed = cooldown_remaining_ms = 0;
+  ewma_latency_ms = latency_p50_ms = latency_p90_ms = latency_p99_ms = -1;
+  latency_sum_ms = 0;
+}
+
+ModelStats::ModelStats() : picks(0), fallbacks(0) {}
+
+Stats::Stats() : config_applied(0), config_rejected(0) {}
+
+SharedStateStatus::SharedStateStatus()
+    : enabled(false),
+      connected(false),
+      last_sync_age_ms(-1),
+      syncs(0),
+      sync_failures(0),
+      connections(0),
+      remote_opens(0),
+      remote_closes(0) {}
+
+std::string StrategyName(llmr_strategy strategy) {
+  return Str(llmr_strategy_str(strategy));
+}
+std::string OutcomeName(llmr_outcome outcome) {
+  return Str(llmr_outcome_str(outcome));
+}
+std::string BreakerStateName(llmr_breaker_state state) {
+  return Str(llmr_breaker_state_str(state));
+}
+std::string FallbackKindName(llmr_fallback_kind kind) {
+  return Str(llmr_fallback_kind_str(kind));
+}
+std::string EventKindName(llmr_event_kind kind) {
+  return Str(llmr_event_kind_str(kind));
+}
+int StrategyFromName(const std::string &name) {
+  llmr_strategy out = LLMR_STRATEGY_DEFAULT;
+  if (llmr_strategy_from_str(name.c_str(), &out) != LLMR_OK) return -1;
+  return static_cast<int>(out);
+}
+
+namespace {
+
+std::vector<std::string> Strings(const char *const *v, size_t n) {
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(Str(v[i]));
+  return out;
+}
+
+void EventTrampoline(void *user_data, const llmr_event *e) noexcept {
+  try {
+    EventInfo info;
+    info.kind = e->kind;
+    info.deployment = Str(e->deployment);
+    info.from_state = e->from;
+    info.to_state = e->to;
+    info.cooldown_ms = e->cooldown_ms;
+    info.added = Strings(e->added, e->added_count);
+    info.removed = Strings(e->removed, e->removed_count);
+    info.kept_count = static_cast<int64_t>(e->kept_count);
+    info.config_generation = static_cast<int64_t>(e->config_generation);
+    info.message = Str(e->message);
+    static_cast<EventListener *>(user_data)->OnEvent(info);
+  } catch (...) {
+  }
+}
+
+void ListenerReleaseTrampoline(void *user_data) noexcept {
+  try {
+    static_cast<EventListener *>(user_data)->Released();
+  } catch (...) {
+  }
+}
+
+void HostCallbacks(Clock *clock, Random *random, llmr_router_options *c) {
+  if (clock != nullptr) {
+    c->clock = &ClockTrampoline;
+    c->clock_user_data = clock;
+    c->sleep = &SleepTrampoline;
+    c->sleep_user_data = clock;
+  }
+  if (random != nullptr) {
+    c->random = &RandomTrampoline;
+    c->random_user_data = random;
+  }
+}
+
+void FillDeploymentStats(const llmr_deployment_stats &c, DeploymentStats &d) {
+  d.name = Str(c.name);
+  d.state = c.state;
+  d.eligible = c.eligible != 0;
+  d.in_flight = c.in_flight;
+  d.picks = c.picks;
+  d.successes = c.successes;
+  d.rate_limited = c.rate_limited;
+  d.server_errors = c.server_errors;
+  d.timeouts = c.timeouts;
+  d.connection_errors = c.connection_errors;
+  d.auth_errors = c.auth_errors;
+  d.bad_requests = c.bad_requests;
+  d.context_window_exceeded = c.context_window_exceeded;
+  d.content_policy = c.content_policy;
+  d.cancels = c.cancels;
+  d.input_tokens = c.input_tokens;
+  d.output_tokens = c.output_tokens;
+  d.ewma_latency_ms = c.ewma_latency_ms;
+  d.latency_count = c.latency_count;
+  d.latency_sum_ms = c.latency_sum_ms;
+  d.latency_p50_ms = c.latency_p50_ms;
+  d.latency_p90_ms = c.latency_p90_ms;
+  d.latency_p99_ms = c.latency_p99_ms;
+  d.breaker_opened = c.breaker_opened;
+  d.breaker_half_opened = c.breaker_half_opened;
+  d.breaker_closed = c.breaker_closed;
+  d.cooldown_remaining_ms = c.cooldown_remaining_ms;
+}
+
+}  // namespace
+
+Status Router::OpenFromConfig(const std::string &json, const RouterOptions &options, Clock *clock,
+                              Random *random) {
+  if (router_ != nullptr) return Invalid("router is already open");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  HostCallbacks(clock, random, &c);
+  return MakeStatus(llmr_router_create_from_config(json.data(), json.size(), &c, &router_));
+}
+
+Status Router::OpenFromConfigFile(const std::string &path, const RouterOptions &options,
+                                  Clock *clock, Random *random) {
+  if (router_ != nullptr) return Invalid("router is already open");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  HostCallbacks(clock, random, &c);
+  return MakeStatus(llmr_router_create_from_config_file(path.c_str(), &c, &router_));
+}
+
+Status Router::SetEventListener(EventListener *listener) {
+  if (router_ == nullptr) return NotOpen();
+  if (listener == nullptr) return MakeStatus(llmr_router_set_event_listener(router_, nullptr));
+  llmr_event_listener l;
+  llmr_event_listener_init(&l, sizeof l);
+  l.user_data = listener;
+  l.fn = &EventTrampoline;
+  l.release = &ListenerReleaseTrampoline;
+  return MakeStatus(llmr_router_set_event_listener(router_, &l));
+}
+
+Status Router::StatsInto(Stats &out) {
+  out = Stats();
+  if (router_ == nullptr) return NotOpen();
+  llmr_stats *stats = nullptr;
+  const llmr_status rc = llmr_router_stats(router_, &stats);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  Status st;
+  const size_t nd = llmr_stats_deployment_count(stats);
+  out.deployments.resize(nd);
+  for (size_t i = 0; i < nd && st.ok(); ++i) {
+    llmr_deployment_stats c;
+    llmr_deployment_stats_init(&c, sizeof c);
+    const llmr_status r = llmr_stats_deployment(stats, i, &c);
+    if (r == LLMR_OK)
+      FillDeploymentStats(c, out.deployments[i]);
+    else
+      st = MakeStatus(r);
+  }
+  const size_t nm = llmr_stats_model_count(stats);
+  out.models.resize(nm);
+  for (size_t i = 0; i < nm && st.ok(); ++i) {
+    llmr_model_stats c;
+    llmr_model_stats_init(&c, sizeof c);
+    const llmr_status r = llmr_stats_model(stats, i, &c);
+    if (r == LLMR_OK) {
+      out.models[i].model = Str(c.model);
+      out.models[i].picks = c.picks;
+      out.models[i].fallbacks = c.fallbacks;
+    } else {
+      st = MakeStatus(r);
+    }
+  }
+  if (st.ok()) {
+    int64_t applied = 0, rejected = 0;
+    const llmr_status r = llmr_stats_config_counts(stats, &applied, &rejected);
+    out.config_applied = applied;
+    out.config_rejected = rejected;
+    if (r != LLMR_OK) st = MakeStatus(r);
+  }
+  if (st.ok()) {
+    const char *text = nullptr;
+    size_t len = 0;
+    const llmr_status r = llmr_stats_metrics_text(stats, &text, &len);
+    if (r == LLMR_OK)
+      out.metrics_text.assign(text, len);
+    else
+      st = MakeStatus(r);
+  }
+  llmr_stats_free(stats);
+  if (!st.ok()) out = Stats();  // nothing half-filled
+  return st;
+}
+
+Status Router::RouterMetricsText(TextBuffer &out) {
+  out.text.clear();
+  if (router_ == nullptr) return NotOpen();
+  // The text can grow between the sizing call and the copy: loop until it fits.
+  std::vector<char> buf;
+  size_t needed = 0;
+  llmr_status rc = llmr_router_metrics_text(router_, nullptr, 0, &needed);
+  while (rc == LLMR_ERR_BUFFER_TOO_SMALL) {
+    buf.resize(needed + needed / 8 + 64);
+    rc = llmr_router_metrics_text(router_, buf.data(), buf.size(), &needed);
+  }
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  if (!buf.empty()) out.text.assign(buf.data());
+  return Status();
+}
+
+Status Router::SharedStateStatusInto(SharedStateStatus &out) {
+  out = SharedStateStatus();
+  if (router_ == nullptr) return NotOpen();
+  char error[512] = {0};
+  llmr_shared_state_status c;
+  llmr_shared_state_status_init(&c, sizeof c);
+  c.last_error = error;
+  c.last_error_cap = sizeof error;
+  const llmr_status rc = llmr_router_shared_state_status(router_, &c);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  out.enabled = c.enabled != 0;
+  out.connected = c.connected != 0;
+  out.last_sync_age_ms = c.last_sync_age_ms;
+  out.syncs = c.syncs;
+  out.sync_failures = c.sync_failures;
+  out.connections = c.connections;
+  out.remote_opens = c.remote_opens;
+  out.remote_closes = c.remote_closes;
+  out.last_error = error;
+  return Status();
+}
+
+#endif  // Java and C# only
 
 #if defined(LLMROUTE_SWIG_GO)
 Status Router::OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,

@@ -105,6 +105,10 @@ struct Deployment {
   uint32_t rpm_limit;
   int64_t tpm_limit;
   uint32_t max_in_flight;
+  /** Price per 1M input / output tokens (llmr_deployment.cost_per_million_*); negative = not
+   * configured (the default, -1). */
+  double cost_per_million_input;
+  double cost_per_million_output;
   void AddModel(const std::string &model) { models.push_back(model); }
   void AddTag(const std::string &tag) { tags.push_back(tag); }
 };
@@ -137,6 +141,27 @@ struct RawPick {
   int32_t is_probe;
   int32_t is_panic;
   int32_t reserved;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Pick options (llmr_pick_options), shared by Go, Java and C#.
+
+/** Options of one pick (llmr_pick_options), with copied strings; the defaults narrow nothing. */
+struct PickOptions {
+  PickOptions();
+  std::vector<std::string> exclude;
+  /** Session affinity key; "" = none. */
+  std::string affinity_key;
+  std::vector<std::string> required_tags;
+  /** Expected tokens of the request (0 = unknown). */
+  int64_t expected_input_tokens;
+  int64_t expected_output_tokens;
+  /** > 0: only deployments whose price for the expected tokens is at most this. 0 = no cap. */
+  double max_price;
+  void AddExclude(const std::string &name) { exclude.push_back(name); }
+  void AddRequiredTag(const std::string &tag) { required_tags.push_back(tag); }
+  void ClearExclude() { exclude.clear(); }
+  void ClearRequiredTags() { required_tags.clear(); }
 };
 
 /** One entry of llmr_router_fallbacks(). */
@@ -327,6 +352,114 @@ struct TextBuffer {
 Status ValidateConfig(const std::string &json);
 
 // ---------------------------------------------------------------------------------------------
+// Java and C# only: events, statistics, shared-state status, the enum
+// names, creation from a configuration. Go has its own entry points; keeping these out of its
+// build leaves the Go generated code untouched.
+#if !defined(SWIGGO) && !defined(LLMROUTE_SWIG_GO)
+
+/** One event (llmr_event), copied: it stays valid after the callback. */
+struct EventInfo {
+  EventInfo();
+  llmr_event_kind kind;
+  std::string deployment;
+  llmr_breaker_state from_state;
+  llmr_breaker_state to_state;
+  int64_t cooldown_ms;
+  std::vector<std::string> added;
+  std::vector<std::string> removed;
+  int64_t kept_count;
+  int64_t config_generation;
+  /** LLMR_EVENT_CONFIG_REJECTED: why; empty otherwise. */
+  std::string message;
+};
+
+/** An event listener implemented in the host language (director). OnEvent runs on the thread
+ * whose call caused the event, or on the router's shared-state thread (one the host did not
+ * start). Released() is called exactly once per SetEventListener() that succeeded. */
+class EventListener {
+ public:
+  virtual ~EventListener();
+  virtual void OnEvent(const EventInfo &event) = 0;
+  virtual void Released();
+};
+
+/** One deployment of a statistics snapshot (llmr_deployment_stats). */
+struct DeploymentStats {
+  DeploymentStats();
+  std::string name;
+  llmr_breaker_state state;
+  bool eligible;
+  int64_t in_flight;
+  int64_t picks;
+  int64_t successes;
+  int64_t rate_limited;
+  int64_t server_errors;
+  int64_t timeouts;
+  int64_t connection_errors;
+  int64_t auth_errors;
+  int64_t bad_requests;
+  int64_t context_window_exceeded;
+  int64_t content_policy;
+  int64_t cancels;
+  int64_t input_tokens;
+  int64_t output_tokens;
+  double ewma_latency_ms;
+  int64_t latency_count;
+  double latency_sum_ms;
+  double latency_p50_ms;
+  double latency_p90_ms;
+  double latency_p99_ms;
+  int64_t breaker_opened;
+  int64_t breaker_half_opened;
+  int64_t breaker_closed;
+  int64_t cooldown_remaining_ms;
+};
+
+/** One model of a statistics snapshot (llmr_model_stats). */
+struct ModelStats {
+  ModelStats();
+  std::string model;
+  int64_t picks;
+  int64_t fallbacks;
+};
+
+/** A statistics snapshot (llmr_router_stats), copied out of the library's snapshot. */
+struct Stats {
+  Stats();
+  std::vector<DeploymentStats> deployments;
+  std::vector<ModelStats> models;
+  int64_t config_applied;
+  int64_t config_rejected;
+  /** The snapshot in the Prometheus text format (llmr_stats_metrics_text). */
+  std::string metrics_text;
+};
+
+/** Fleet shared-state status (llmr_shared_state_status). */
+struct SharedStateStatus {
+  SharedStateStatus();
+  bool enabled;
+  bool connected;
+  int64_t last_sync_age_ms;
+  int64_t syncs;
+  int64_t sync_failures;
+  int64_t connections;
+  int64_t remote_opens;
+  int64_t remote_closes;
+  std::string last_error;
+};
+
+/** Static names of enum values (llmr_*_str); empty for a value that does not exist. */
+std::string StrategyName(llmr_strategy strategy);
+std::string OutcomeName(llmr_outcome outcome);
+std::string BreakerStateName(llmr_breaker_state state);
+std::string FallbackKindName(llmr_fallback_kind kind);
+std::string EventKindName(llmr_event_kind kind);
+/** llmr_strategy_from_str: the strategy's value, or -1 for an unknown name. */
+int StrategyFromName(const std::string &name);
+
+#endif  // Java and C# only
+
+// ---------------------------------------------------------------------------------------------
 // The router.
 
 /** RAII owner of an llmr_router. Thread-safe like the router itself, except Open/Close. */
@@ -358,6 +491,9 @@ class Router {
   Status PickInto(const char *model, Pick &out);
   Status PickExcluding(const std::string &model, const std::vector<std::string> &exclude,
                        Pick &out);
+  /** Picks with every llmr_pick_options field (exclusions, affinity key, required tags,
+   * expected tokens, price cap). */
+  Status PickWith(const std::string &model, const PickOptions &options, Pick &out);
   /** Go's pick: no copy and no allocation (the model name goes through a stack buffer). */
   Status PickRaw(const char *model, size_t model_len, RawPick *out);
 
@@ -392,6 +528,25 @@ class Router {
   Status PickReportOnNativeThread(const std::string &model, int32_t count);
   /** Runs `count` calls on a new native thread; adapters then run on that thread. */
   Status CallOnNativeThread(const std::string &model, const std::string &request, int32_t count);
+
+#if !defined(SWIGGO) && !defined(LLMROUTE_SWIG_GO)
+  // Java and C# only (see the block above the class).
+  /** Like Open, from a JSON configuration (llmr_router_create_from_config); `options` supplies
+   * what the configuration leaves out, `clock` and `random` as in Open. */
+  Status OpenFromConfig(const std::string &json, const RouterOptions &options, Clock *clock,
+                        Random *random);
+  /** Like OpenFromConfig, reading the file at `path` (llmr_router_create_from_config_file). */
+  Status OpenFromConfigFile(const std::string &path, const RouterOptions &options, Clock *clock,
+                            Random *random);
+  /** Registers a host listener (null removes it). On failure Released() is not called. */
+  Status SetEventListener(EventListener *listener);
+  /** A statistics snapshot, copied into `out` (llmr_router_stats and the llmr_stats_* readers). */
+  Status StatsInto(Stats &out);
+  /** The Prometheus text through llmr_router_metrics_text (no snapshot object). */
+  Status RouterMetricsText(TextBuffer &out);
+  /** The fleet shared-state status (llmr_router_shared_state_status). */
+  Status SharedStateStatusInto(SharedStateStatus &out);
+#endif
 
 #if defined(SWIGGO) || defined(LLMROUTE_SWIG_GO)
   /** Go: like Open, with runtime/cgo.Handle values (0 = none) for the clock and random source. */

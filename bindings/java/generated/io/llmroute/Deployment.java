@@ -48,6 +48,19 @@ public class Deployment {
     }
   }
 
+  /** The models served, as a List. */
+  public java.util.List<String> getModels() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (long i = 0; i < modelCount(); i++) out.add(modelAt(i));
+    return java.util.Collections.unmodifiableList(out);
+  }
+  /** The tags, as a List. */
+  public java.util.List<String> getTags() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (long i = 0; i < tagCount(); i++) out.add(tagAt(i));
+    return java.util.Collections.unmodifiableList(out);
+  }
+
   public Deployment() {
     this(NativeJNI.new_Deployment__SWIG_0(), true);
   }
@@ -102,6 +115,22 @@ public class Deployment {
 
   public long getMaxInFlight() {
     return NativeJNI.Deployment_maxInFlight_get(swigCPtr, this);
+  }
+
+  public void setCostPerMillionInput(double value) {
+    NativeJNI.Deployment_costPerMillionInput_set(swigCPtr, this, value);
+  }
+
+  public double getCostPerMillionInput() {
+    return NativeJNI.Deployment_costPerMillionInput_get(swigCPtr, this);
+  }
+
+  public void setCostPerMillionOutput(double value) {
+    NativeJNI.Deployment_costPerMillionOutput_set(swigCPtr, this, value);
+  }
+
+  public double getCostPerMillionOutput() {
+    return NativeJNI.Deployment_costPerMillionOutput_get(swigCPtr, this);
   }
 
   public void addModel(String model) {

@@ -48,28 +48,28 @@ public class InvokeArgs {
     }
   }
 
-  public String deployment() {
-    return NativeJNI.InvokeArgs_deployment(swigCPtr, this);
+  public String getDeployment() {
+    return NativeJNI.InvokeArgs_getDeployment(swigCPtr, this);
   }
 
-  public String model() {
-    return NativeJNI.InvokeArgs_model(swigCPtr, this);
+  public String getModel() {
+    return NativeJNI.InvokeArgs_getModel(swigCPtr, this);
   }
 
-  public String request() {
-    return NativeJNI.InvokeArgs_request(swigCPtr, this);
+  public String getRequest() {
+    return NativeJNI.InvokeArgs_getRequest(swigCPtr, this);
   }
 
-  public long requestLength() {
-    return NativeJNI.InvokeArgs_requestLength(swigCPtr, this);
+  public long getRequestLength() {
+    return NativeJNI.InvokeArgs_getRequestLength(swigCPtr, this);
   }
 
-  public long attempt() {
-    return NativeJNI.InvokeArgs_attempt(swigCPtr, this);
+  public long getAttempt() {
+    return NativeJNI.InvokeArgs_getAttempt(swigCPtr, this);
   }
 
-  public long timeoutMs() {
-    return NativeJNI.InvokeArgs_timeoutMs(swigCPtr, this);
+  public long getTimeoutMs() {
+    return NativeJNI.InvokeArgs_getTimeoutMs(swigCPtr, this);
   }
 
   public void setResponse(String response) { NativeJNI.InvokeArgs_setResponse(swigCPtr, this, response); }
