@@ -110,9 +110,10 @@ static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &messa
   if ($1.code != 0) { llmroute_java_throw(jenv, $1.code, $1.message); return $null; }
 %}
 %typemap(javaout) llmroute::swig::Status { $jnicall; }
-/* A closed (deleted) proxy must fail, not crash. */
+/* A deleted proxy must fail like a closed router (LlmrouteException), not crash or throw a
+ * NullPointerException. */
 %typemap(check) llmroute::swig::Router *self %{
-  if (!$1) { SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return $null; }
+  if (!$1) { llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return $null; }
 %}
 
 /* The SWIG proxy of the shim's Router is package-private (NativeRouter): the public
@@ -266,12 +267,12 @@ static void llmroute_csharp_set_pending(int code, const char *message) {
 /* The SWIG proxy of the shim's Router is internal (NativeRouter): the public LlmRoute.Router
  * (src/Router.cs) wraps it in a SafeHandle, which counts the calls in flight and releases the
  * native router on Dispose or finalization, and keeps the test hooks out of the public API. */
-%typemap(csclassmodifiers) llmroute::swig::Router "internal sealed class"
+%typemap(csclassmodifiers) llmroute::swig::Router "internal class"
 %typemap(csdispose) llmroute::swig::Router %{
   public void Dispose() { Dispose(true); }
 %}
 %typemap(csclassmodifiers) llmroute::swig::EventListener "internal abstract class"
-%typemap(csclassmodifiers) llmroute::swig::EventInfo "internal sealed class"
+%typemap(csclassmodifiers) llmroute::swig::EventInfo "internal class"
 %rename(SetNativeAdapter) llmroute::swig::Router::SetAdapter;
 %rename(OpenNative) llmroute::swig::Router::Open;
 %rename(CallNative) llmroute::swig::Router::Call;

@@ -10,7 +10,7 @@
 
 namespace LlmRoute {
 
-internal sealed class NativeEvent : global::System.IDisposable {
+internal class NativeEvent : global::System.IDisposable {
   private global::System.Runtime.InteropServices.HandleRef swigCPtr;
   protected bool swigCMemOwn;
 

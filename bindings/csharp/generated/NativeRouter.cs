@@ -10,7 +10,7 @@
 
 namespace LlmRoute {
 
-internal sealed class NativeRouter : global::System.IDisposable {
+internal class NativeRouter : global::System.IDisposable {
   private global::System.Runtime.InteropServices.HandleRef swigCPtr;
   protected bool swigCMemOwn;
 
