@@ -224,6 +224,16 @@ type Deployment struct {
 	RPMLimit    uint32
 	TPMLimit    uint64
 	MaxInFlight uint32
+	// Cost is the deployment's price, for StrategyCost and PickOptions.MaxPrice; nil: not
+	// configured (the library's default).
+	Cost *Cost
+}
+
+// Cost is a deployment's price per million input and output tokens, in any currency as long as
+// every deployment uses the same one (llmr_deployment.cost_per_million_input/_output).
+type Cost struct {
+	PerMillionInput  float64
+	PerMillionOutput float64
 }
 
 func (d *Deployment) native() native.Deployment {
@@ -241,6 +251,10 @@ func (d *Deployment) native() native.Deployment {
 	n.SetRpm_limit(uint(d.RPMLimit))
 	n.SetTpm_limit(int64(d.TPMLimit))
 	n.SetMax_in_flight(uint(d.MaxInFlight))
+	if d.Cost != nil {
+		n.SetCost_per_million_input(d.Cost.PerMillionInput)
+		n.SetCost_per_million_output(d.Cost.PerMillionOutput)
+	}
 	return n
 }
 
@@ -413,17 +427,55 @@ func (r *Router) Pick(model string) (Pick, error) {
 	}, nil
 }
 
+// PickOptions narrow one pick (llmr_pick_options). The zero value narrows nothing.
+type PickOptions struct {
+	// Exclude: deployments not to pick (for example those a retry already tried).
+	Exclude []string
+	// AffinityKey: requests with the same key (a conversation or user id) go to the same
+	// deployment while it stays eligible, so its prompt cache is hit ("" = none). The key is
+	// spread with weighted rendezvous hashing over the eligible deployments of its tier.
+	AffinityKey string
+	// RequiredTags: only deployments carrying every one of these tags are eligible.
+	RequiredTags []string
+	// ExpectedInputTokens and ExpectedOutputTokens: the request's expected size (0 = unknown);
+	// StrategyCost ranks by the request's price when they are given, and MaxPrice needs them.
+	ExpectedInputTokens  int64
+	ExpectedOutputTokens int64
+	// MaxPrice > 0: only deployments whose Cost for the expected tokens is at most this are
+	// eligible (deployments without a Cost are not). 0 = no cap.
+	MaxPrice float64
+}
+
 // PickExcluding is Pick without the named deployments (those a retry already tried).
 func (r *Router) PickExcluding(model string, exclude ...string) (Pick, error) {
+	return r.PickWith(model, &PickOptions{Exclude: exclude})
+}
+
+// PickWith is Pick narrowed by opts (nil: like Pick). Errors as Pick's, and ErrInvalidArgument
+// naming the field of a bad option (a negative token count, MaxPrice without expected tokens).
+func (r *Router) PickWith(model string, opts *PickOptions) (Pick, error) {
+	if opts == nil {
+		return r.Pick(model)
+	}
 	if err := r.enter(); err != nil {
 		return Pick{}, err
 	}
 	defer r.leave()
-	v := stringVector(exclude)
-	defer native.DeleteStringVector(v)
+	o := native.NewPickOptions()
+	defer native.DeletePickOptions(o)
+	for _, e := range opts.Exclude {
+		o.AddExclude(e)
+	}
+	for _, t := range opts.RequiredTags {
+		o.AddRequiredTag(t)
+	}
+	o.SetAffinity_key(opts.AffinityKey)
+	o.SetExpected_input_tokens(opts.ExpectedInputTokens)
+	o.SetExpected_output_tokens(opts.ExpectedOutputTokens)
+	o.SetMax_price(opts.MaxPrice)
 	p := native.NewPick()
 	defer native.DeletePick(p)
-	if err := r.n.PickExcluding(model, v, p); err != nil {
+	if err := r.n.PickWith(model, o, p); err != nil {
 		e := wrap(err).(*Error)
 		e.RetryAfter = ms(p.GetRetry_after_ms())
 		return Pick{}, e
