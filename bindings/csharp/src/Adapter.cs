@@ -109,7 +109,7 @@ public abstract class Adapter : NativeAdapter {
   }
 
   /// <summary>Attachments the routers still hold, over all adapters (for tests).</summary>
-  public static int PinnedCount {
+  internal static int PinnedCount {
     get {
       lock (pins) {
         int total = 0;

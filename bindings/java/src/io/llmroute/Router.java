@@ -137,8 +137,10 @@ public final class Router implements AutoCloseable {
   public void close() {
     try {
       nativeRouter.close();
-      lifetime.closed();
+    } catch (LlmrouteException alreadyDeleted) {
+      // the proxy was deleted underneath: closed already
     } finally {
+      lifetime.closed();
       Reference.reachabilityFence(this);
     }
   }

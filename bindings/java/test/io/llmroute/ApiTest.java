@@ -140,8 +140,8 @@ class ApiTest {
     try (Router r = Router.create()) {
       r.addDeployment(deployment("a", "m"));
       for (int i = 0; i < 3; i++) r.report(r.pick("m").getTicket(), Outcome.SUCCESS, 40, 10, 0, 7, 11);
-      r.report(r.pick("m").getTicket(), Outcome.RATE_LIMITED, 5, -1, 1000, 0, 0);
       r.cancel(r.pick("m").getTicket());
+      r.report(r.pick("m").getTicket(), Outcome.RATE_LIMITED, 5, -1, 1000, 0, 0);
       Stats s = r.stats();
       assertEquals(1, s.getDeployments().size());
       DeploymentStats d = s.getDeployments().get(0);
