@@ -65,18 +65,31 @@ public sealed class Router : IDisposable {
 
   /// <summary>Releases the native router once no call is using it (at once when none is).
   /// Idempotent; safe from any thread, also from inside an adapter or a listener.</summary>
-  public void Dispose() { handle.Dispose(); }
+  public void Dispose() {
+    disposed = true;
+    handle.Dispose();
+  }
 
   /// <summary>Same as Dispose.</summary>
-  public void Close() { handle.Dispose(); }
+  public void Close() { Dispose(); }
 
   /// <summary>True once Dispose was called.</summary>
-  public bool IsDisposed { get { return handle.IsClosed; } }
+  public bool IsDisposed { get { return disposed; } }
 
-  // Every native call holds a reference on the handle: DangerousAddRef throws
-  // ObjectDisposedException after Dispose, and the release waits for the last call.
+  // Set before the handle is disposed. The flag is checked after taking the reference: Mono's
+  // SafeHandle keeps granting references after Dispose while others are outstanding, so a
+  // router under constant load would otherwise never be released.
+  volatile bool disposed;
+
+  // Every native call holds a reference on the handle (the release waits for the last one);
+  // after Dispose the call fails with ObjectDisposedException instead.
   NativeRouter Enter(ref bool added) {
     handle.DangerousAddRef(ref added);
+    if (disposed) {
+      handle.DangerousRelease();
+      added = false;
+      throw new ObjectDisposedException("Router", "the router is disposed");
+    }
     return handle.Native;
   }
 
@@ -352,7 +365,7 @@ public sealed class Router : IDisposable {
           opts.Cancel = null;
         }
       }
-    });
+    }, cancellationToken);
   }
 
   /// <summary>For the test runner only (InternalsVisibleTo): the native-thread hooks.</summary>

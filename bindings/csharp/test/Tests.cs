@@ -8,11 +8,13 @@ using System.Threading.Tasks;
 using LlmRoute;
 
 // A self-contained test runner (no NUnit on Debian's Mono): every public static void method of
-// Tests whose name starts with "Test" runs; the last line is "N passed, N failed".
+// Tests whose name starts with "Test" runs (or those containing the first argument, when given);
+// the last line is "N passed, N failed".
 static class Runner {
-  static int Main() {
+  static int Main(string[] args) {
     int passed = 0, failed = 0;
-    foreach (var m in typeof(Tests).GetMethods().Where(m => m.IsStatic && m.Name.StartsWith("Test")).OrderBy(m => m.MetadataToken)) {
+    string filter = args.Length > 0 ? args[0] : "";
+    foreach (var m in typeof(Tests).GetMethods().Where(m => m.IsStatic && m.Name.StartsWith("Test") && m.Name.Contains(filter)).OrderBy(m => m.MetadataToken)) {
       try {
         m.Invoke(null, null);
         Console.WriteLine("PASS " + m.Name);
