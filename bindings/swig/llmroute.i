@@ -90,7 +90,9 @@
 %{
 static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &message) {
   if (jenv->ExceptionCheck()) return;
-  jclass cls = jenv->FindClass("io/llmroute/LlmrouteException");
+  /* A closed router's calls throw the subclass RouterClosedException. */
+  jclass cls = jenv->FindClass(code == llmroute::swig::kStatusClosed ? "io/llmroute/RouterClosedException"
+                                                                      : "io/llmroute/LlmrouteException");
   if (cls == nullptr) return; /* NoClassDefFoundError is pending */
   jmethodID ctor = jenv->GetMethodID(cls, "<init>", "(ILjava/lang/String;)V");
   if (ctor != nullptr) {
@@ -113,7 +115,7 @@ static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &messa
 /* A deleted proxy must fail like a closed router (LlmrouteException), not crash or throw a
  * NullPointerException. */
 %typemap(check) llmroute::swig::Router *self %{
-  if (!$1) { llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return $null; }
+  if (!$1) { llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return $null; }
 %}
 
 /* The SWIG proxy of the shim's Router is package-private (NativeRouter): the public
@@ -240,7 +242,9 @@ static void llmroute_csharp_set_pending(int code, const char *message) {
     public static extern void LlmRouteRegisterExceptionCallback(ExceptionDelegate cb);
 
     static void SetPending(int code, string message) {
-      SWIGPendingException.Set(new LlmRouteException(code, message));
+      // A closed router is a disposed object in .NET terms.
+      if (code == Native.ClosedStatusCode()) SWIGPendingException.Set(new global::System.ObjectDisposedException("Router", message));
+      else SWIGPendingException.Set(new LlmRouteException(code, message));
     }
 
     static LlmRouteExceptionHelper() {

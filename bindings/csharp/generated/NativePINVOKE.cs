@@ -201,7 +201,9 @@ class NativePINVOKE {
     public static extern void LlmRouteRegisterExceptionCallback(ExceptionDelegate cb);
 
     static void SetPending(int code, string message) {
-      SWIGPendingException.Set(new LlmRouteException(code, message));
+      // A closed router is a disposed object in .NET terms.
+      if (code == Native.ClosedStatusCode()) SWIGPendingException.Set(new global::System.ObjectDisposedException("Router", message));
+      else SWIGPendingException.Set(new LlmRouteException(code, message));
     }
 
     static LlmRouteExceptionHelper() {
@@ -618,6 +620,12 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_ModelStatsVector")]
   public static extern void delete_ModelStatsVector(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_KStatusClosed_get")]
+  public static extern int KStatusClosed_get();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ClosedStatusCode")]
+  public static extern int ClosedStatusCode();
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_StatusName")]
   public static extern string StatusName(int jarg1);

@@ -825,7 +825,9 @@ template <typename T> T SwigValueInit() {
 
 static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &message) {
   if (jenv->ExceptionCheck()) return;
-  jclass cls = jenv->FindClass("io/llmroute/LlmrouteException");
+  /* A closed router's calls throw the subclass RouterClosedException. */
+  jclass cls = jenv->FindClass(code == llmroute::swig::kStatusClosed ? "io/llmroute/RouterClosedException"
+                                                                      : "io/llmroute/LlmrouteException");
   if (cls == nullptr) return; /* NoClassDefFoundError is pending */
   jmethodID ctor = jenv->GetMethodID(cls, "<init>", "(ILjava/lang/String;)V");
   if (ctor != nullptr) {
@@ -3195,6 +3197,30 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1ModelStatsVector(JNIE
   (void)jcls;
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
   delete arg1;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_kStatusClosed_1get(JNIEnv *jenv, jclass jcls) {
+  jint jresult = 0 ;
+  int result;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (int)(int)llmroute::swig::kStatusClosed;
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_closedStatusCode(JNIEnv *jenv, jclass jcls) {
+  jint jresult = 0 ;
+  int result;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (int)llmroute::swig::ClosedStatusCode();
+  jresult = (jint)result; 
+  return jresult;
 }
 
 
@@ -8462,7 +8488,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1NativeRouter(JNIEnv *
   arg1 = *(llmroute::swig::Router **)&jarg1; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   delete arg1;
@@ -8492,7 +8518,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1openNative(JNIE
   arg4 = *(llmroute::swig::Random **)&jarg4; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Open((llmroute::swig::RouterOptions const &)*arg2,arg3,arg4);
@@ -8513,7 +8539,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1close(JNIEnv *j
   arg1 = *(llmroute::swig::Router **)&jarg1; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   (arg1)->Close();
@@ -8531,7 +8557,7 @@ SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1isOpen(JNIE
   arg1 = *(llmroute::swig::Router **)&jarg1; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return 0; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return 0; 
   }
   
   result = (bool)((llmroute::swig::Router const *)arg1)->IsOpen();
@@ -8557,7 +8583,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1addDeployment(J
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->AddDeployment((llmroute::swig::Deployment const &)*arg2);
@@ -8586,7 +8612,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1updateDeploymen
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->UpdateDeployment((llmroute::swig::Deployment const &)*arg2);
@@ -8618,7 +8644,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1removeDeploymen
   jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->RemoveDeployment((std::string const &)*arg2);
@@ -8660,7 +8686,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setAlias(JNIEnv
   jenv->ReleaseStringUTFChars(jarg3, arg3_pstr); 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetAlias((std::string const &)*arg2,(std::string const &)*arg3);
@@ -8692,7 +8718,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1removeAlias(JNI
   jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->RemoveAlias((std::string const &)*arg2);
@@ -8731,7 +8757,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setFallbacks(JN
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetFallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3);
@@ -8772,7 +8798,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setFallbacksFor
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetFallbacksFor((std::string const &)*arg2,arg3,(std::vector< std::string > const &)*arg4);
@@ -8806,7 +8832,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setModelStrateg
   arg3 = (llmr_strategy)jarg3; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetModelStrategy((std::string const &)*arg2,arg3);
@@ -8840,7 +8866,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setOverride(JNI
   arg3 = (llmr_override)jarg3; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetOverride((std::string const &)*arg2,arg3);
@@ -8875,7 +8901,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1pickNative(JNIE
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->PickInto((char const *)arg2,*arg3);
@@ -8922,7 +8948,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1pickExcluding(J
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->PickExcluding((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
@@ -8968,7 +8994,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1pickWith(JNIEnv
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->PickWith((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
@@ -8996,7 +9022,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1report(JNIEnv *
   arg4 = (double)jarg4; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Report(arg2,arg3,arg4);
@@ -9032,7 +9058,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1reportFull(JNIE
   arg8 = (int64_t)jarg8; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->ReportFull(arg2,arg3,arg4,arg5,arg6,arg7,arg8);
@@ -9056,7 +9082,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1cancel(JNIEnv *
   arg2 = (int64_t)jarg2; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Cancel(arg2);
@@ -9102,7 +9128,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1fallbacks(JNIEn
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Fallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
@@ -9141,7 +9167,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1healthOf(JNIEnv
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->HealthOf((std::string const &)*arg2,*arg3);
@@ -9170,7 +9196,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1healthList(JNIE
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->HealthList(*arg2);
@@ -9202,7 +9228,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1applyConfig(JNI
   jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->ApplyConfig((std::string const &)*arg2);
@@ -9234,7 +9260,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1applyConfigFile
   jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->ApplyConfigFile((std::string const &)*arg2);
@@ -9263,7 +9289,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1metricsText(JNI
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->MetricsText(*arg2);
@@ -9298,7 +9324,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setNativeAdapte
   arg3 = *(llmroute::swig::Adapter **)&jarg3; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetAdapter((std::string const &)*arg2,arg3);
@@ -9354,7 +9380,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1callNative(JNIE
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Call((std::string const &)*arg2,(std::string const &)*arg3,(llmroute::swig::CallOptions const &)*arg4,*arg5);
@@ -9388,7 +9414,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1pickReportOnNat
   arg3 = (int32_t)jarg3; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->PickReportOnNativeThread((std::string const &)*arg2,arg3);
@@ -9432,7 +9458,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1callOnNativeThr
   arg4 = (int32_t)jarg4; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->CallOnNativeThread((std::string const &)*arg2,(std::string const &)*arg3,arg4);
@@ -9477,7 +9503,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1openFromConfig(
   arg5 = *(llmroute::swig::Random **)&jarg5; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->OpenFromConfig((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
@@ -9522,7 +9548,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1openFromConfigF
   arg5 = *(llmroute::swig::Random **)&jarg5; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->OpenFromConfigFile((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
@@ -9547,7 +9573,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setEventListene
   arg2 = *(llmroute::swig::EventListener **)&jarg2; 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetEventListener(arg2);
@@ -9576,7 +9602,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1statsInto(JNIEn
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->StatsInto(*arg2);
@@ -9605,7 +9631,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1routerMetricsTe
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->RouterMetricsText(*arg2);
@@ -9634,7 +9660,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1sharedStateStat
   } 
   
   if (!arg1) {
-    llmroute_java_throw(jenv, LLMR_ERR_INVALID_ARGUMENT, "router is closed"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SharedStateStatusInto(*arg2);

@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_96459668bf14407f(const char*);
+  void cgo_panic__native_614ad3fba57fad70(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_96459668bf14407f(p);
+  cgo_panic__native_614ad3fba57fad70(p);
 }
 
 
@@ -318,7 +318,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_96459668bf14407f(void *_swig_go_0) {
+void _wrap_Swig_free_native_614ad3fba57fad70(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -328,7 +328,7 @@ void _wrap_Swig_free_native_96459668bf14407f(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_96459668bf14407f(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_614ad3fba57fad70(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -341,7 +341,7 @@ void *_wrap_Swig_malloc_native_96459668bf14407f(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_96459668bf14407f() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_614ad3fba57fad70() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -352,7 +352,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_96459668bf1440
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_96459668bf14407f(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_614ad3fba57fad70(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -365,7 +365,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_96459668bf1440
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_96459668bf14407f(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -378,7 +378,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_96459668bf1440
 }
 
 
-long long _wrap_StringVector_size_native_96459668bf14407f(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -391,7 +391,7 @@ long long _wrap_StringVector_size_native_96459668bf14407f(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_96459668bf14407f(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -404,7 +404,7 @@ long long _wrap_StringVector_capacity_native_96459668bf14407f(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_96459668bf14407f(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -416,7 +416,7 @@ void _wrap_StringVector_reserve_native_96459668bf14407f(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_96459668bf14407f(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -429,7 +429,7 @@ bool _wrap_StringVector_isEmpty_native_96459668bf14407f(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_96459668bf14407f(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -439,7 +439,7 @@ void _wrap_StringVector_clear_native_96459668bf14407f(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_96459668bf14407f(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -454,7 +454,7 @@ void _wrap_StringVector_add_native_96459668bf14407f(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_96459668bf14407f(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -475,7 +475,7 @@ _gostring_ _wrap_StringVector_get_native_96459668bf14407f(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_96459668bf14407f(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -498,7 +498,7 @@ void _wrap_StringVector_set_native_96459668bf14407f(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_96459668bf14407f(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -508,7 +508,7 @@ void _wrap_delete_StringVector_native_96459668bf14407f(std::vector< std::string 
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_96459668bf14407f() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_614ad3fba57fad70() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -519,7 +519,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_96459668bf14407f(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_614ad3fba57fad70(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -532,7 +532,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -545,7 +545,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -558,7 +558,7 @@ long long _wrap_CandidateVector_size_native_96459668bf14407f(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -571,7 +571,7 @@ long long _wrap_CandidateVector_capacity_native_96459668bf14407f(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -583,7 +583,7 @@ void _wrap_CandidateVector_reserve_native_96459668bf14407f(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -596,7 +596,7 @@ bool _wrap_CandidateVector_isEmpty_native_96459668bf14407f(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -606,7 +606,7 @@ void _wrap_CandidateVector_clear_native_96459668bf14407f(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -618,7 +618,7 @@ void _wrap_CandidateVector_add_native_96459668bf14407f(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -639,7 +639,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_96459668bf14407f(std
 }
 
 
-void _wrap_CandidateVector_set_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -659,7 +659,7 @@ void _wrap_CandidateVector_set_native_96459668bf14407f(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_96459668bf14407f(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -669,7 +669,7 @@ void _wrap_delete_CandidateVector_native_96459668bf14407f(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_96459668bf14407f() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_614ad3fba57fad70() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -680,7 +680,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_964
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_96459668bf14407f(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_614ad3fba57fad70(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -693,7 +693,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_964
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -706,7 +706,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_964
 }
 
 
-long long _wrap_HealthVector_size_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -719,7 +719,7 @@ long long _wrap_HealthVector_size_native_96459668bf14407f(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -732,7 +732,7 @@ long long _wrap_HealthVector_capacity_native_96459668bf14407f(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -744,7 +744,7 @@ void _wrap_HealthVector_reserve_native_96459668bf14407f(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -757,7 +757,7 @@ bool _wrap_HealthVector_isEmpty_native_96459668bf14407f(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -767,7 +767,7 @@ void _wrap_HealthVector_clear_native_96459668bf14407f(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -779,7 +779,7 @@ void _wrap_HealthVector_add_native_96459668bf14407f(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -800,7 +800,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_96459668bf14407f(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -820,7 +820,7 @@ void _wrap_HealthVector_set_native_96459668bf14407f(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_96459668bf14407f(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -830,7 +830,7 @@ void _wrap_delete_HealthVector_native_96459668bf14407f(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_96459668bf14407f() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_614ad3fba57fad70() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -841,7 +841,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_96459668bf14407f(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_614ad3fba57fad70(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -854,7 +854,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -867,7 +867,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -880,7 +880,7 @@ long long _wrap_AttemptInfoVector_size_native_96459668bf14407f(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -893,7 +893,7 @@ long long _wrap_AttemptInfoVector_capacity_native_96459668bf14407f(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -905,7 +905,7 @@ void _wrap_AttemptInfoVector_reserve_native_96459668bf14407f(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -918,7 +918,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_96459668bf14407f(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -928,7 +928,7 @@ void _wrap_AttemptInfoVector_clear_native_96459668bf14407f(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -940,7 +940,7 @@ void _wrap_AttemptInfoVector_add_native_96459668bf14407f(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -961,7 +961,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_96459668bf14407f
 }
 
 
-void _wrap_AttemptInfoVector_set_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -981,7 +981,7 @@ void _wrap_AttemptInfoVector_set_native_96459668bf14407f(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_96459668bf14407f(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -991,7 +991,7 @@ void _wrap_delete_AttemptInfoVector_native_96459668bf14407f(std::vector< llmrout
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_OK_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1003,7 +1003,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1015,7 +1015,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1027,7 +1027,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1039,7 +1039,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1051,7 +1051,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1063,7 +1063,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1075,7 +1075,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1087,7 +1087,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1099,7 +1099,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1111,7 +1111,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1123,7 +1123,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1135,7 +1135,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1147,7 +1147,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1159,7 +1159,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1171,7 +1171,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1183,7 +1183,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_96459668bf14407f() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_614ad3fba57fad70() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1195,7 +1195,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_96459668bf14407f() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_614ad3fba57fad70() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1207,7 +1207,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_96459668bf14407f() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_614ad3fba57fad70() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1219,7 +1219,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_96459668bf14407f() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_614ad3fba57fad70() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1231,7 +1231,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_96459668bf14407f() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_614ad3fba57fad70() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1243,7 +1243,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_96459668bf14407f(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_96459668bf14407f() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_614ad3fba57fad70() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1255,7 +1255,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_96459668bf14407f() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_614ad3fba57fad70() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1267,7 +1267,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_96459668bf14407f() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_614ad3fba57fad70() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1279,7 +1279,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_96459668bf14407f() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_614ad3fba57fad70() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1291,7 +1291,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_96459668bf14407f() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_614ad3fba57fad70() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1303,7 +1303,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_96459668bf14407f() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_614ad3fba57fad70() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1315,7 +1315,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_96459668bf14407f() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_614ad3fba57fad70() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1327,7 +1327,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_96459668bf14407f() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_614ad3fba57fad70() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1339,7 +1339,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_96459668bf14407f() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_614ad3fba57fad70() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1351,7 +1351,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_96459668bf14407f() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_614ad3fba57fad70() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1363,7 +1363,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_96459668bf14407f()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_96459668bf14407f() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_614ad3fba57fad70() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1375,7 +1375,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_96459668bf14407f() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_614ad3fba57fad70() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1387,7 +1387,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_96459668bf14407f() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_614ad3fba57fad70() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1399,7 +1399,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_96459668bf1
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_96459668bf14407f() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_614ad3fba57fad70() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1411,7 +1411,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_96459668bf14407f() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_614ad3fba57fad70() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1423,7 +1423,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_96459668bf14407f() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_614ad3fba57fad70() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1435,7 +1435,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_96459668bf14407f() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_614ad3fba57fad70() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1447,7 +1447,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_96459668bf14407f() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_96459668bf14407f() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_614ad3fba57fad70() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1459,7 +1459,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_96459668bf14407f() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_614ad3fba57fad70() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1471,7 +1471,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_96459668bf14407f() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_614ad3fba57fad70() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1483,7 +1483,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_96459668bf14407f() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_614ad3fba57fad70() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1495,7 +1495,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_96459668bf14407f
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_96459668bf14407f() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_614ad3fba57fad70() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1507,7 +1507,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_96459668bf14407f() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_614ad3fba57fad70() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1519,7 +1519,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_96459668bf14407f() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_614ad3fba57fad70() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1531,7 +1531,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_96459668bf144
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_96459668bf14407f() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_614ad3fba57fad70() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1543,7 +1543,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_96459668bf144
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_96459668bf14407f() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_614ad3fba57fad70() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1555,7 +1555,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_96459668bf14407f() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_614ad3fba57fad70() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1567,7 +1567,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_96459668bf14407f() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_96459668bf14407f() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_614ad3fba57fad70() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1579,7 +1579,29 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_96459668bf14407f()
 }
 
 
-_gostring_ _wrap_StatusName_native_96459668bf14407f(intgo _swig_go_0) {
+intgo _wrap_kStatusClosed_get_native_614ad3fba57fad70() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)(int)llmroute::swig::kStatusClosed;
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ClosedStatusCode_native_614ad3fba57fad70() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)llmroute::swig::ClosedStatusCode();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_StatusName_native_614ad3fba57fad70(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -1592,7 +1614,7 @@ _gostring_ _wrap_StatusName_native_96459668bf14407f(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_96459668bf14407f() {
+intgo _wrap_LibraryVersion_native_614ad3fba57fad70() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -1603,7 +1625,7 @@ intgo _wrap_LibraryVersion_native_96459668bf14407f() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_96459668bf14407f() {
+_gostring_ _wrap_LibraryVersionString_native_614ad3fba57fad70() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -1614,7 +1636,7 @@ _gostring_ _wrap_LibraryVersionString_native_96459668bf14407f() {
 }
 
 
-intgo _wrap_HeaderVersion_native_96459668bf14407f() {
+intgo _wrap_HeaderVersion_native_614ad3fba57fad70() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -1625,7 +1647,7 @@ intgo _wrap_HeaderVersion_native_96459668bf14407f() {
 }
 
 
-void _wrap_delete_Clock_native_96459668bf14407f(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_614ad3fba57fad70(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -1635,7 +1657,7 @@ void _wrap_delete_Clock_native_96459668bf14407f(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_96459668bf14407f(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_614ad3fba57fad70(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1648,7 +1670,7 @@ long long _wrap_Clock_NowNanos_native_96459668bf14407f(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_96459668bf14407f(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_614ad3fba57fad70(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -1660,7 +1682,7 @@ void _wrap_Clock_SleepNanos_native_96459668bf14407f(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_96459668bf14407f(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_614ad3fba57fad70(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -1670,7 +1692,7 @@ void _wrap_delete_Random_native_96459668bf14407f(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_96459668bf14407f(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_614ad3fba57fad70(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1683,7 +1705,7 @@ long long _wrap_Random_NextBits_native_96459668bf14407f(llmroute::swig::Random *
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_96459668bf14407f() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_614ad3fba57fad70() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -1694,7 +1716,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_96459668bf14407f()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -1706,7 +1728,7 @@ void _wrap_RouterOptions_strategy_set_native_96459668bf14407f(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -1719,7 +1741,7 @@ intgo _wrap_RouterOptions_strategy_get_native_96459668bf14407f(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -1731,7 +1753,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_96459668bf14407f(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -1744,7 +1766,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_96459668bf14407f(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1756,7 +1778,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_96459668bf14407
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1769,7 +1791,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_96459668bf1440
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1781,7 +1803,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_96459668bf14407f(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1794,7 +1816,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_96459668bf14407f(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1806,7 +1828,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_96459668bf14407f(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1819,7 +1841,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_96459668bf14407f(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1831,7 +1853,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_96459668bf14407f(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1844,7 +1866,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_96459668bf14407f(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1856,7 +1878,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_96459668bf14407f(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1869,7 +1891,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_96459668bf1440
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1881,7 +1903,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_96459668bf14407f(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1894,7 +1916,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_96459668bf14407
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1906,7 +1928,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_96459668bf14407f(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1919,7 +1941,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_96459668bf14407f(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1931,7 +1953,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_96459668bf14407f(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1944,7 +1966,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_96459668bf14407f(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1956,7 +1978,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_96459668bf14407f(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1969,7 +1991,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_96459668bf14407f(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1981,7 +2003,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_96459668bf14407f(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1994,7 +2016,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_96459668bf14407f(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2006,7 +2028,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_96459668bf14407f(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2019,7 +2041,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_96459668bf14407f(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2031,7 +2053,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_96459668bf14407f(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2044,7 +2066,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_96459668bf14407f(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2056,7 +2078,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_96459668bf14407f(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2069,7 +2091,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_96459668bf14407f(
 }
 
 
-void _wrap_delete_RouterOptions_native_96459668bf14407f(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -2079,7 +2101,7 @@ void _wrap_delete_RouterOptions_native_96459668bf14407f(llmroute::swig::RouterOp
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_96459668bf14407f() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_614ad3fba57fad70() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -2090,7 +2112,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_96459668bf14407f
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_96459668bf14407f(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_614ad3fba57fad70(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -2106,7 +2128,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_96459668bf14407f
 }
 
 
-void _wrap_Deployment_name_set_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2121,7 +2143,7 @@ void _wrap_Deployment_name_set_native_96459668bf14407f(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2134,7 +2156,7 @@ _gostring_ _wrap_Deployment_name_get_native_96459668bf14407f(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2146,7 +2168,7 @@ void _wrap_Deployment_weight_set_native_96459668bf14407f(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2159,7 +2181,7 @@ intgo _wrap_Deployment_weight_get_native_96459668bf14407f(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2171,7 +2193,7 @@ void _wrap_Deployment_tier_set_native_96459668bf14407f(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2184,7 +2206,7 @@ intgo _wrap_Deployment_tier_get_native_96459668bf14407f(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2196,7 +2218,7 @@ void _wrap_Deployment_rpm_limit_set_native_96459668bf14407f(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2209,7 +2231,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_96459668bf14407f(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -2221,7 +2243,7 @@ void _wrap_Deployment_tpm_limit_set_native_96459668bf14407f(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2234,7 +2256,7 @@ long long _wrap_Deployment_tpm_limit_get_native_96459668bf14407f(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2246,7 +2268,7 @@ void _wrap_Deployment_max_in_flight_set_native_96459668bf14407f(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2259,7 +2281,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_96459668bf14407f(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2271,7 +2293,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_96459668bf14407f(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -2284,7 +2306,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_96459668bf14407f(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2296,7 +2318,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_96459668bf14407f(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -2309,7 +2331,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_96459668bf14407f(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2324,7 +2346,7 @@ void _wrap_Deployment_AddModel_native_96459668bf14407f(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2339,7 +2361,7 @@ void _wrap_Deployment_AddTag_native_96459668bf14407f(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2352,7 +2374,7 @@ long long _wrap_Deployment_ModelCount_native_96459668bf14407f(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2367,7 +2389,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_96459668bf14407f(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2380,7 +2402,7 @@ long long _wrap_Deployment_TagCount_native_96459668bf14407f(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2395,7 +2417,7 @@ _gostring_ _wrap_Deployment_TagAt_native_96459668bf14407f(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_96459668bf14407f(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -2405,7 +2427,7 @@ void _wrap_delete_Deployment_native_96459668bf14407f(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_96459668bf14407f() {
+llmroute::swig::Pick *_wrap_new_Pick_native_614ad3fba57fad70() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -2416,7 +2438,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_96459668bf14407f() {
 }
 
 
-void _wrap_Pick_ticket_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2428,7 +2450,7 @@ void _wrap_Pick_ticket_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2441,7 +2463,7 @@ long long _wrap_Pick_ticket_get_native_96459668bf14407f(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2456,7 +2478,7 @@ void _wrap_Pick_deployment_set_native_96459668bf14407f(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2469,7 +2491,7 @@ _gostring_ _wrap_Pick_deployment_get_native_96459668bf14407f(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2484,7 +2506,7 @@ void _wrap_Pick_model_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2497,7 +2519,7 @@ _gostring_ _wrap_Pick_model_get_native_96459668bf14407f(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -2509,7 +2531,7 @@ void _wrap_Pick_tier_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2522,7 +2544,7 @@ intgo _wrap_Pick_tier_get_native_96459668bf14407f(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2534,7 +2556,7 @@ void _wrap_Pick_is_probe_set_native_96459668bf14407f(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2547,7 +2569,7 @@ bool _wrap_Pick_is_probe_get_native_96459668bf14407f(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2559,7 +2581,7 @@ void _wrap_Pick_is_panic_set_native_96459668bf14407f(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2572,7 +2594,7 @@ bool _wrap_Pick_is_panic_get_native_96459668bf14407f(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2584,7 +2606,7 @@ void _wrap_Pick_retry_after_ms_set_native_96459668bf14407f(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2597,7 +2619,7 @@ long long _wrap_Pick_retry_after_ms_get_native_96459668bf14407f(llmroute::swig::
 }
 
 
-void _wrap_delete_Pick_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -2607,7 +2629,7 @@ void _wrap_delete_Pick_native_96459668bf14407f(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_96459668bf14407f() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_614ad3fba57fad70() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -2618,7 +2640,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_96459668bf14407f() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2633,7 +2655,7 @@ void _wrap_PickOptions_affinity_key_set_native_96459668bf14407f(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2646,7 +2668,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_96459668bf14407f(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2658,7 +2680,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_96459668bf14407f(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2671,7 +2693,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_96459668bf14407f(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2683,7 +2705,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_96459668bf14407f(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2696,7 +2718,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_96459668bf14407f(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -2708,7 +2730,7 @@ void _wrap_PickOptions_max_price_set_native_96459668bf14407f(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2721,7 +2743,7 @@ double _wrap_PickOptions_max_price_get_native_96459668bf14407f(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_AddExclude_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddExclude_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2736,7 +2758,7 @@ void _wrap_PickOptions_AddExclude_native_96459668bf14407f(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2751,7 +2773,7 @@ void _wrap_PickOptions_AddRequiredTag_native_96459668bf14407f(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -2761,7 +2783,7 @@ void _wrap_PickOptions_ClearExclude_native_96459668bf14407f(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -2771,7 +2793,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_96459668bf14407f(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_96459668bf14407f(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -2781,7 +2803,7 @@ void _wrap_delete_PickOptions_native_96459668bf14407f(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_96459668bf14407f(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2796,7 +2818,7 @@ void _wrap_Candidate_deployment_set_native_96459668bf14407f(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_96459668bf14407f(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2809,7 +2831,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_96459668bf14407f(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_96459668bf14407f(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2824,7 +2846,7 @@ void _wrap_Candidate_model_set_native_96459668bf14407f(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_96459668bf14407f(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2837,7 +2859,7 @@ _gostring_ _wrap_Candidate_model_get_native_96459668bf14407f(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_96459668bf14407f() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_614ad3fba57fad70() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -2848,7 +2870,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_96459668bf14407f() {
 }
 
 
-void _wrap_delete_Candidate_native_96459668bf14407f(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -2858,7 +2880,7 @@ void _wrap_delete_Candidate_native_96459668bf14407f(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_96459668bf14407f() {
+llmroute::swig::Health *_wrap_new_Health_native_614ad3fba57fad70() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -2869,7 +2891,7 @@ llmroute::swig::Health *_wrap_new_Health_native_96459668bf14407f() {
 }
 
 
-void _wrap_Health_name_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2884,7 +2906,7 @@ void _wrap_Health_name_set_native_96459668bf14407f(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2897,7 +2919,7 @@ _gostring_ _wrap_Health_name_get_native_96459668bf14407f(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -2909,7 +2931,7 @@ void _wrap_Health_state_set_native_96459668bf14407f(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -2922,7 +2944,7 @@ intgo _wrap_Health_state_get_native_96459668bf14407f(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -2934,7 +2956,7 @@ void _wrap_Health_override_mode_set_native_96459668bf14407f(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -2947,7 +2969,7 @@ intgo _wrap_Health_override_mode_get_native_96459668bf14407f(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -2959,7 +2981,7 @@ void _wrap_Health_eligible_set_native_96459668bf14407f(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2972,7 +2994,7 @@ bool _wrap_Health_eligible_get_native_96459668bf14407f(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -2984,7 +3006,7 @@ void _wrap_Health_ewma_latency_ms_set_native_96459668bf14407f(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -2997,7 +3019,7 @@ double _wrap_Health_ewma_latency_ms_get_native_96459668bf14407f(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3009,7 +3031,7 @@ void _wrap_Health_failure_ratio_set_native_96459668bf14407f(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3022,7 +3044,7 @@ double _wrap_Health_failure_ratio_get_native_96459668bf14407f(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3034,7 +3056,7 @@ void _wrap_Health_in_flight_set_native_96459668bf14407f(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3047,7 +3069,7 @@ long long _wrap_Health_in_flight_get_native_96459668bf14407f(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3059,7 +3081,7 @@ void _wrap_Health_picks_set_native_96459668bf14407f(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3072,7 +3094,7 @@ long long _wrap_Health_picks_get_native_96459668bf14407f(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3084,7 +3106,7 @@ void _wrap_Health_successes_set_native_96459668bf14407f(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3097,7 +3119,7 @@ long long _wrap_Health_successes_get_native_96459668bf14407f(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3109,7 +3131,7 @@ void _wrap_Health_failures_set_native_96459668bf14407f(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3122,7 +3144,7 @@ long long _wrap_Health_failures_get_native_96459668bf14407f(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3134,7 +3156,7 @@ void _wrap_Health_request_errors_set_native_96459668bf14407f(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3147,7 +3169,7 @@ long long _wrap_Health_request_errors_get_native_96459668bf14407f(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3159,7 +3181,7 @@ void _wrap_Health_cancels_set_native_96459668bf14407f(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3172,7 +3194,7 @@ long long _wrap_Health_cancels_get_native_96459668bf14407f(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3184,7 +3206,7 @@ void _wrap_Health_trips_set_native_96459668bf14407f(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3197,7 +3219,7 @@ long long _wrap_Health_trips_get_native_96459668bf14407f(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3209,7 +3231,7 @@ void _wrap_Health_consecutive_failures_set_native_96459668bf14407f(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3222,7 +3244,7 @@ long long _wrap_Health_consecutive_failures_get_native_96459668bf14407f(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3234,7 +3256,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_96459668bf14407f(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3247,7 +3269,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_96459668bf14407f(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3259,7 +3281,7 @@ void _wrap_Health_weight_set_native_96459668bf14407f(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3272,7 +3294,7 @@ intgo _wrap_Health_weight_get_native_96459668bf14407f(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3284,7 +3306,7 @@ void _wrap_Health_tier_set_native_96459668bf14407f(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3297,7 +3319,7 @@ intgo _wrap_Health_tier_get_native_96459668bf14407f(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_delete_Health_native_96459668bf14407f(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -3307,7 +3329,7 @@ void _wrap_delete_Health_native_96459668bf14407f(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_96459668bf14407f() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_614ad3fba57fad70() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -3318,7 +3340,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_96459668bf14407f() {
 }
 
 
-void _wrap_delete_Cancellation_native_96459668bf14407f(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_614ad3fba57fad70(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -3328,7 +3350,7 @@ void _wrap_delete_Cancellation_native_96459668bf14407f(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_96459668bf14407f(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_614ad3fba57fad70(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -3349,7 +3371,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_96459668bf14407f(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_96459668bf14407f() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_614ad3fba57fad70() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -3360,7 +3382,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_96459668bf14407f() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3372,7 +3394,7 @@ void _wrap_CallOptions_deadline_ms_set_native_96459668bf14407f(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3385,7 +3407,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_96459668bf14407f(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3397,7 +3419,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_96459668bf14407f(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3410,7 +3432,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_96459668bf14407f(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3422,7 +3444,7 @@ void _wrap_CallOptions_max_attempts_set_native_96459668bf14407f(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3435,7 +3457,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_96459668bf14407f(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3447,7 +3469,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_96459668bf14407f(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3460,7 +3482,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_96459668bf14407f(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3472,7 +3494,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_96459668bf14407f(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3485,7 +3507,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_96459668bf14407f(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -3497,7 +3519,7 @@ void _wrap_CallOptions_cancel_set_native_96459668bf14407f(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -3510,7 +3532,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_96459668bf1440
 }
 
 
-void _wrap_delete_CallOptions_native_96459668bf14407f(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_delete_CallOptions_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -3520,7 +3542,7 @@ void _wrap_delete_CallOptions_native_96459668bf14407f(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_96459668bf14407f(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3533,7 +3555,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_96459668bf14407f(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_96459668bf14407f(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3546,7 +3568,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_96459668bf14407f(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_96459668bf14407f(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3559,7 +3581,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_96459668bf14407f(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_96459668bf14407f(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3572,7 +3594,7 @@ long long _wrap_InvokeArgs_RequestLength_native_96459668bf14407f(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_96459668bf14407f(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3585,7 +3607,7 @@ intgo _wrap_InvokeArgs_Attempt_native_96459668bf14407f(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_96459668bf14407f(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3598,7 +3620,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_96459668bf14407f(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_96459668bf14407f(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -3624,7 +3646,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_96459668bf14407f(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_96459668bf14407f(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -3637,7 +3659,7 @@ intgo _wrap_InvokeArgs_Check_native_96459668bf14407f(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_delete_InvokeArgs_native_96459668bf14407f(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -3647,7 +3669,7 @@ void _wrap_delete_InvokeArgs_native_96459668bf14407f(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -3660,7 +3682,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_96459668bf14407f(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -3672,7 +3694,7 @@ void _wrap_AttemptResult_SetOutcome_native_96459668bf14407f(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -3685,7 +3707,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_96459668bf14407f(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -3697,7 +3719,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_96459668bf14407f(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -3710,7 +3732,7 @@ double _wrap_AttemptResult_GetTtftMs_native_96459668bf14407f(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -3722,7 +3744,7 @@ void _wrap_AttemptResult_SetTtftMs_native_96459668bf14407f(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3735,7 +3757,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_96459668bf14407f(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3747,7 +3769,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_96459668bf14407f(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3760,7 +3782,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_96459668bf14407f(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3772,7 +3794,7 @@ void _wrap_AttemptResult_SetInputTokens_native_96459668bf14407f(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3785,7 +3807,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_96459668bf14407f(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3797,7 +3819,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_96459668bf14407f(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3810,7 +3832,7 @@ bool _wrap_AttemptResult_GetCommitted_native_96459668bf14407f(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -3822,7 +3844,7 @@ void _wrap_AttemptResult_SetCommitted_native_96459668bf14407f(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_96459668bf14407f(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -3832,7 +3854,7 @@ void _wrap_delete_AttemptResult_native_96459668bf14407f(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_96459668bf14407f(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_614ad3fba57fad70(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -3842,7 +3864,7 @@ void _wrap_delete_Adapter_native_96459668bf14407f(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_96459668bf14407f(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_614ad3fba57fad70(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -3859,7 +3881,7 @@ intgo _wrap_Adapter_DoInvoke_native_96459668bf14407f(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_96459668bf14407f(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_614ad3fba57fad70(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -3869,7 +3891,7 @@ void _wrap_Adapter_Released_native_96459668bf14407f(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_96459668bf14407f() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_614ad3fba57fad70() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -3880,7 +3902,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_96459668bf14407f() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3895,7 +3917,7 @@ void _wrap_AttemptInfo_deployment_set_native_96459668bf14407f(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3908,7 +3930,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_96459668bf14407f(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3923,7 +3945,7 @@ void _wrap_AttemptInfo_model_set_native_96459668bf14407f(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3936,7 +3958,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_96459668bf14407f(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -3948,7 +3970,7 @@ void _wrap_AttemptInfo_outcome_set_native_96459668bf14407f(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -3961,7 +3983,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_96459668bf14407f(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -3973,7 +3995,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_96459668bf14407f(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -3986,7 +4008,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_96459668bf14407f(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -3998,7 +4020,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_96459668bf14407f(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4011,7 +4033,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_96459668bf14407f(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4023,7 +4045,7 @@ void _wrap_AttemptInfo_committed_set_native_96459668bf14407f(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4036,7 +4058,7 @@ bool _wrap_AttemptInfo_committed_get_native_96459668bf14407f(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4048,7 +4070,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_96459668bf14407f(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4061,7 +4083,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_96459668bf14407f(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_96459668bf14407f(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -4071,7 +4093,7 @@ void _wrap_delete_AttemptInfo_native_96459668bf14407f(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_96459668bf14407f() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_614ad3fba57fad70() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -4082,7 +4104,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_96459668bf14407f() {
 }
 
 
-void _wrap_CallResult_status_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -4094,7 +4116,7 @@ void _wrap_CallResult_status_set_native_96459668bf14407f(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4107,7 +4129,7 @@ intgo _wrap_CallResult_status_get_native_96459668bf14407f(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4119,7 +4141,7 @@ void _wrap_CallResult_final_outcome_set_native_96459668bf14407f(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4132,7 +4154,7 @@ intgo _wrap_CallResult_final_outcome_get_native_96459668bf14407f(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4147,7 +4169,7 @@ void _wrap_CallResult_deployment_set_native_96459668bf14407f(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4160,7 +4182,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_96459668bf14407f(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4175,7 +4197,7 @@ void _wrap_CallResult_model_set_native_96459668bf14407f(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4188,7 +4210,7 @@ _gostring_ _wrap_CallResult_model_get_native_96459668bf14407f(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4200,7 +4222,7 @@ void _wrap_CallResult_used_fallback_set_native_96459668bf14407f(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4213,7 +4235,7 @@ bool _wrap_CallResult_used_fallback_get_native_96459668bf14407f(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4225,7 +4247,7 @@ void _wrap_CallResult_retry_after_ms_set_native_96459668bf14407f(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4238,7 +4260,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_96459668bf14407f(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4250,7 +4272,7 @@ void _wrap_CallResult_total_ms_set_native_96459668bf14407f(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4263,7 +4285,7 @@ long long _wrap_CallResult_total_ms_get_native_96459668bf14407f(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4278,7 +4300,7 @@ void _wrap_CallResult_response_set_native_96459668bf14407f(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4291,7 +4313,7 @@ _gostring_ _wrap_CallResult_response_get_native_96459668bf14407f(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4306,7 +4328,7 @@ void _wrap_CallResult_detail_set_native_96459668bf14407f(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4319,7 +4341,7 @@ _gostring_ _wrap_CallResult_detail_get_native_96459668bf14407f(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -4331,7 +4353,7 @@ void _wrap_CallResult_attempts_set_native_96459668bf14407f(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -4344,7 +4366,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4356,7 +4378,7 @@ void _wrap_CallResult_has_report_set_native_96459668bf14407f(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4369,7 +4391,7 @@ bool _wrap_CallResult_has_report_get_native_96459668bf14407f(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_96459668bf14407f(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -4379,7 +4401,7 @@ void _wrap_delete_CallResult_native_96459668bf14407f(llmroute::swig::CallResult 
 }
 
 
-void _wrap_TextBuffer_text_set_native_96459668bf14407f(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_614ad3fba57fad70(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4394,7 +4416,7 @@ void _wrap_TextBuffer_text_set_native_96459668bf14407f(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_96459668bf14407f(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_614ad3fba57fad70(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4407,7 +4429,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_96459668bf14407f(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_96459668bf14407f() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_614ad3fba57fad70() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -4418,7 +4440,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_96459668bf14407f() {
 }
 
 
-void _wrap_delete_TextBuffer_native_96459668bf14407f(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_614ad3fba57fad70(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -4428,7 +4450,7 @@ void _wrap_delete_TextBuffer_native_96459668bf14407f(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_96459668bf14407f(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_614ad3fba57fad70(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -4452,7 +4474,7 @@ _gostring_ _wrap_ValidateConfig_native_96459668bf14407f(_gostring_ _swig_go_0) {
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_96459668bf14407f() {
+llmroute::swig::Router *_wrap_new_Router_native_614ad3fba57fad70() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -4463,7 +4485,7 @@ llmroute::swig::Router *_wrap_new_Router_native_96459668bf14407f() {
 }
 
 
-void _wrap_delete_Router_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -4473,7 +4495,7 @@ void _wrap_delete_Router_native_96459668bf14407f(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -4500,7 +4522,7 @@ _gostring_ _wrap_Router_Open_native_96459668bf14407f(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -4510,7 +4532,7 @@ void _wrap_Router_Close_native_96459668bf14407f(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4523,7 +4545,7 @@ bool _wrap_Router_IsOpen_native_96459668bf14407f(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4546,7 +4568,7 @@ _gostring_ _wrap_Router_AddDeployment_native_96459668bf14407f(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4569,7 +4591,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_96459668bf14407f(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4595,7 +4617,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_96459668bf14407f(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -4626,7 +4648,7 @@ _gostring_ _wrap_Router_SetAlias_native_96459668bf14407f(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4652,7 +4674,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_96459668bf14407f(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -4680,7 +4702,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_96459668bf14407f(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -4710,7 +4732,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_96459668bf14407f(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -4738,7 +4760,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_96459668bf14407f(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -4766,7 +4788,7 @@ _gostring_ _wrap_Router_SetOverride_native_96459668bf14407f(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -4796,7 +4818,7 @@ _gostring_ _wrap_Router_PickInto_native_96459668bf14407f(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -4826,7 +4848,7 @@ _gostring_ _wrap_Router_PickExcluding_native_96459668bf14407f(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -4856,7 +4878,7 @@ _gostring_ _wrap_Router_PickWith_native_96459668bf14407f(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4885,7 +4907,7 @@ _gostring_ _wrap_Router_PickRaw_native_96459668bf14407f(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -4912,7 +4934,7 @@ _gostring_ _wrap_Router_Report_native_96459668bf14407f(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -4947,7 +4969,7 @@ _gostring_ _wrap_Router_ReportFull_native_96459668bf14407f(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -4970,7 +4992,7 @@ _gostring_ _wrap_Router_Cancel_native_96459668bf14407f(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -5000,7 +5022,7 @@ _gostring_ _wrap_Router_Fallbacks_native_96459668bf14407f(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -5028,7 +5050,7 @@ _gostring_ _wrap_Router_HealthOf_native_96459668bf14407f(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5051,7 +5073,7 @@ _gostring_ _wrap_Router_HealthList_native_96459668bf14407f(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5077,7 +5099,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_96459668bf14407f(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5103,7 +5125,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_96459668bf14407f(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5126,7 +5148,7 @@ _gostring_ _wrap_Router_MetricsText_native_96459668bf14407f(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -5154,7 +5176,7 @@ _gostring_ _wrap_Router_SetAdapter_native_96459668bf14407f(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5189,7 +5211,7 @@ _gostring_ _wrap_Router_Call_native_96459668bf14407f(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -5217,7 +5239,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_96459668bf14407f(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5250,7 +5272,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_96459668bf14407f(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -5277,7 +5299,7 @@ _gostring_ _wrap_Router_OpenGo_native_96459668bf14407f(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -5310,7 +5332,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_96459668bf14407f(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -5338,13 +5360,14 @@ _gostring_ _wrap_Router_SetGoAdapter_native_96459668bf14407f(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_96459668bf14407f(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_CallRaw_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;
   size_t arg4 ;
   llmroute::swig::CallOptions *arg5 = 0 ;
   llmroute::swig::CallResult *arg6 = 0 ;
+  uintptr_t arg7 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
   
@@ -5359,8 +5382,9 @@ _gostring_ _wrap_Router_CallRaw_native_96459668bf14407f(llmroute::swig::Router *
   
   arg5 = *(llmroute::swig::CallOptions **)&_swig_go_3; 
   arg6 = *(llmroute::swig::CallResult **)&_swig_go_4; 
+  arg7 = (uintptr_t)_swig_go_5; 
   
-  result = (arg1)->CallRaw((std::string const &)*arg2,(char const *)arg3,arg4,(llmroute::swig::CallOptions const &)*arg5,*arg6);
+  result = (arg1)->CallRaw((std::string const &)*arg2,(char const *)arg3,arg4,(llmroute::swig::CallOptions const &)*arg5,*arg6,arg7);
   
   if ((&result)->code == 0) {
     _swig_go_result.p = 0;

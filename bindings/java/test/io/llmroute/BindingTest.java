@@ -114,12 +114,15 @@ class BindingTest {
     Router r = Router.create();
     r.close();
     r.close();
-    LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.pick("m"));
-    assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
+    LlmrouteException e = assertThrows(RouterClosedException.class, () -> r.pick("m"));
+    assertNull(e.getStatus(), "not a C status");
+    assertEquals(Native.closedStatusCode(), e.getCode());
     assertTrue(e.getMessage().contains("closed"), e.getMessage());
-    assertThrows(LlmrouteException.class, () -> r.report(1, Outcome.SUCCESS, 1));
-    assertThrows(LlmrouteException.class, () -> r.call("m", "x"));
-    assertThrows(LlmrouteException.class, r::metricsText);
+    assertThrows(RouterClosedException.class, () -> r.report(1, Outcome.SUCCESS, 1));
+    assertThrows(RouterClosedException.class, () -> r.call("m", "x"));
+    assertThrows(RouterClosedException.class, r::metricsText);
+    assertThrows(RouterClosedException.class, r::stats);
+    assertThrows(RouterClosedException.class, () -> r.setEventListener(ev -> {}));
     assertFalse(r.isOpen());
   }
 
@@ -131,9 +134,8 @@ class BindingTest {
     Router r = Router.create();
     r.addDeployment(deployment("a", "m"));
     r.nativeRouter().delete();
-    LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.pick("m"));
-    assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
-    assertThrows(LlmrouteException.class, () -> r.pick("m", new PickOptions().affinityKey("k")));
+    assertThrows(RouterClosedException.class, () -> r.pick("m"));
+    assertThrows(RouterClosedException.class, () -> r.pick("m", new PickOptions().affinityKey("k")));
     r.close();
   }
 
