@@ -118,6 +118,49 @@ static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &messa
   if (!$1) { llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return $null; }
 %}
 
+/* No finalize(): every proxy that owns its native object registers it with a
+ * java.lang.ref.Cleaner (NativeCleaner.java); delete() frees at once, giving ownership away
+ * (swigRelease, a director disconnected by C++) disarms the Cleaner. */
+%typemap(javafinalize) SWIGTYPE ""
+%typemap(javabody) SWIGTYPE %{
+  private transient long swigCPtr;
+  protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
+
+  protected $javaclassname(long cPtr, boolean cMemoryOwn) {
+    swigCMemOwn = cMemoryOwn;
+    swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_$javaclassname);
+  }
+
+  protected static long getCPtr($javaclassname obj) {
+    return (obj == null) ? 0 : obj.swigCPtr;
+  }
+
+  protected static long swigRelease($javaclassname obj) {
+    long ptr = 0;
+    if (obj != null) {
+      if (!obj.swigCMemOwn)
+        throw new RuntimeException("Cannot release ownership as memory is not owned");
+      ptr = obj.swigCPtr;
+      obj.swigCMemOwn = false;
+      obj.delete();
+    }
+    return ptr;
+  }
+%}
+%typemap(javadestruct, methodname="delete", methodmodifiers="public synchronized", parameters="") SWIGTYPE {
+    if (swigCPtr != 0) {
+      if (swigCMemOwn) {
+        swigCMemOwn = false;
+        if (swigOwned != null) swigOwned.run();
+        else $jnicall;
+      } else if (swigOwned != null) {
+        swigOwned.disown();
+      }
+      swigCPtr = 0;
+    }
+  }
 /* The SWIG proxy of the shim's Router is package-private (NativeRouter): the public
  * io.llmroute.Router (src/) wraps it, owns its lifetime with a java.lang.ref.Cleaner instead of
  * finalize(), and keeps the test hooks (pickReportOnNativeThread, callOnNativeThread) out of the
@@ -130,7 +173,6 @@ static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &messa
 %rename(getRequestLength) llmroute::swig::InvokeArgs::RequestLength;
 %rename(getAttempt) llmroute::swig::InvokeArgs::Attempt;
 %rename(getTimeoutMs) llmroute::swig::InvokeArgs::TimeoutMs;
-%typemap(javafinalize) llmroute::swig::Router ""
 %rename(setNativeAdapter) llmroute::swig::Router::SetAdapter;
 %rename(openNative) llmroute::swig::Router::Open;
 %rename(callNative) llmroute::swig::Router::Call;

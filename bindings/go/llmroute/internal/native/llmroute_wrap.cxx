@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_614ad3fba57fad70(const char*);
+  void cgo_panic__native_635b55516af60936(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_614ad3fba57fad70(p);
+  cgo_panic__native_635b55516af60936(p);
 }
 
 
@@ -318,7 +318,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_614ad3fba57fad70(void *_swig_go_0) {
+void _wrap_Swig_free_native_635b55516af60936(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -328,7 +328,7 @@ void _wrap_Swig_free_native_614ad3fba57fad70(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_614ad3fba57fad70(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_635b55516af60936(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -341,7 +341,7 @@ void *_wrap_Swig_malloc_native_614ad3fba57fad70(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_614ad3fba57fad70() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_635b55516af60936() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -352,7 +352,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_614ad3fba57fad
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_614ad3fba57fad70(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_635b55516af60936(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -365,7 +365,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_614ad3fba57fad
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_635b55516af60936(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -378,7 +378,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_614ad3fba57fad
 }
 
 
-long long _wrap_StringVector_size_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_635b55516af60936(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -391,7 +391,7 @@ long long _wrap_StringVector_size_native_614ad3fba57fad70(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_635b55516af60936(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -404,7 +404,7 @@ long long _wrap_StringVector_capacity_native_614ad3fba57fad70(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_635b55516af60936(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -416,7 +416,7 @@ void _wrap_StringVector_reserve_native_614ad3fba57fad70(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_635b55516af60936(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -429,7 +429,7 @@ bool _wrap_StringVector_isEmpty_native_614ad3fba57fad70(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_635b55516af60936(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -439,7 +439,7 @@ void _wrap_StringVector_clear_native_614ad3fba57fad70(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_635b55516af60936(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -454,7 +454,7 @@ void _wrap_StringVector_add_native_614ad3fba57fad70(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_635b55516af60936(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -475,7 +475,7 @@ _gostring_ _wrap_StringVector_get_native_614ad3fba57fad70(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_635b55516af60936(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -498,7 +498,7 @@ void _wrap_StringVector_set_native_614ad3fba57fad70(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_614ad3fba57fad70(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_635b55516af60936(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -508,7 +508,7 @@ void _wrap_delete_StringVector_native_614ad3fba57fad70(std::vector< std::string 
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_614ad3fba57fad70() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_635b55516af60936() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -519,7 +519,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_614ad3fba57fad70(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_635b55516af60936(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -532,7 +532,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -545,7 +545,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -558,7 +558,7 @@ long long _wrap_CandidateVector_size_native_614ad3fba57fad70(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -571,7 +571,7 @@ long long _wrap_CandidateVector_capacity_native_614ad3fba57fad70(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -583,7 +583,7 @@ void _wrap_CandidateVector_reserve_native_614ad3fba57fad70(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -596,7 +596,7 @@ bool _wrap_CandidateVector_isEmpty_native_614ad3fba57fad70(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -606,7 +606,7 @@ void _wrap_CandidateVector_clear_native_614ad3fba57fad70(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -618,7 +618,7 @@ void _wrap_CandidateVector_add_native_614ad3fba57fad70(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -639,7 +639,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_614ad3fba57fad70(std
 }
 
 
-void _wrap_CandidateVector_set_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -659,7 +659,7 @@ void _wrap_CandidateVector_set_native_614ad3fba57fad70(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_614ad3fba57fad70(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_635b55516af60936(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -669,7 +669,7 @@ void _wrap_delete_CandidateVector_native_614ad3fba57fad70(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_614ad3fba57fad70() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_635b55516af60936() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -680,7 +680,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_614
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_614ad3fba57fad70(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_635b55516af60936(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -693,7 +693,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_614
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -706,7 +706,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_614
 }
 
 
-long long _wrap_HealthVector_size_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -719,7 +719,7 @@ long long _wrap_HealthVector_size_native_614ad3fba57fad70(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -732,7 +732,7 @@ long long _wrap_HealthVector_capacity_native_614ad3fba57fad70(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -744,7 +744,7 @@ void _wrap_HealthVector_reserve_native_614ad3fba57fad70(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -757,7 +757,7 @@ bool _wrap_HealthVector_isEmpty_native_614ad3fba57fad70(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -767,7 +767,7 @@ void _wrap_HealthVector_clear_native_614ad3fba57fad70(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -779,7 +779,7 @@ void _wrap_HealthVector_add_native_614ad3fba57fad70(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -800,7 +800,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_614ad3fba57fad70(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -820,7 +820,7 @@ void _wrap_HealthVector_set_native_614ad3fba57fad70(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_614ad3fba57fad70(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_635b55516af60936(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -830,7 +830,7 @@ void _wrap_delete_HealthVector_native_614ad3fba57fad70(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_614ad3fba57fad70() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_635b55516af60936() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -841,7 +841,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_614ad3fba57fad70(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_635b55516af60936(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -854,7 +854,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -867,7 +867,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -880,7 +880,7 @@ long long _wrap_AttemptInfoVector_size_native_614ad3fba57fad70(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -893,7 +893,7 @@ long long _wrap_AttemptInfoVector_capacity_native_614ad3fba57fad70(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -905,7 +905,7 @@ void _wrap_AttemptInfoVector_reserve_native_614ad3fba57fad70(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -918,7 +918,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_614ad3fba57fad70(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -928,7 +928,7 @@ void _wrap_AttemptInfoVector_clear_native_614ad3fba57fad70(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -940,7 +940,7 @@ void _wrap_AttemptInfoVector_add_native_614ad3fba57fad70(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -961,7 +961,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_614ad3fba57fad70
 }
 
 
-void _wrap_AttemptInfoVector_set_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -981,7 +981,7 @@ void _wrap_AttemptInfoVector_set_native_614ad3fba57fad70(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_614ad3fba57fad70(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_635b55516af60936(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -991,7 +991,7 @@ void _wrap_delete_AttemptInfoVector_native_614ad3fba57fad70(std::vector< llmrout
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_OK_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1003,7 +1003,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1015,7 +1015,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1027,7 +1027,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1039,7 +1039,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1051,7 +1051,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1063,7 +1063,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1075,7 +1075,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1087,7 +1087,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1099,7 +1099,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1111,7 +1111,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1123,7 +1123,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1135,7 +1135,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1147,7 +1147,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1159,7 +1159,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1171,7 +1171,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1183,7 +1183,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_614ad3fba57fad70() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_635b55516af60936() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1195,7 +1195,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_614ad3fba57fad70() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_635b55516af60936() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1207,7 +1207,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_614ad3fba57fad70() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_635b55516af60936() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1219,7 +1219,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_635b55516af60936() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1231,7 +1231,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_614ad3fba57fad70() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_635b55516af60936() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1243,7 +1243,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_614ad3fba57fad70(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_614ad3fba57fad70() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_635b55516af60936() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1255,7 +1255,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_614ad3fba57fad70() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_635b55516af60936() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1267,7 +1267,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_635b55516af60936() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1279,7 +1279,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_614ad3fba57fad70() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_635b55516af60936() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1291,7 +1291,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_614ad3fba57fad70() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_635b55516af60936() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1303,7 +1303,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_614ad3fba57fad70() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_635b55516af60936() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1315,7 +1315,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_635b55516af60936() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1327,7 +1327,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_614ad3fba57fad70() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_635b55516af60936() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1339,7 +1339,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_614ad3fba57fad70() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_635b55516af60936() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1351,7 +1351,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_614ad3fba57fad70() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_635b55516af60936() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1363,7 +1363,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_614ad3fba57fad70()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_614ad3fba57fad70() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_635b55516af60936() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1375,7 +1375,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_614ad3fba57fad70() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_635b55516af60936() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1387,7 +1387,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_635b55516af60936() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1399,7 +1399,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_614ad3fba57
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_614ad3fba57fad70() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_635b55516af60936() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1411,7 +1411,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_635b55516af60936() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1423,7 +1423,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_614ad3fba57fad70() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_635b55516af60936() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1435,7 +1435,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_614ad3fba57fad70() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_635b55516af60936() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1447,7 +1447,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_614ad3fba57fad70() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_614ad3fba57fad70() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_635b55516af60936() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1459,7 +1459,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_614ad3fba57fad70() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_635b55516af60936() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1471,7 +1471,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_635b55516af60936() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1483,7 +1483,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_614ad3fba57fad70() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_635b55516af60936() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1495,7 +1495,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_614ad3fba57fad70
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_614ad3fba57fad70() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_635b55516af60936() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1507,7 +1507,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_614ad3fba57fad70() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_635b55516af60936() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1519,7 +1519,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_614ad3fba57fad70() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_635b55516af60936() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1531,7 +1531,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_614ad3fba57fa
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_614ad3fba57fad70() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_635b55516af60936() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1543,7 +1543,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_614ad3fba57fa
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_614ad3fba57fad70() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_635b55516af60936() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1555,7 +1555,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_635b55516af60936() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1567,7 +1567,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_614ad3fba57fad70() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_614ad3fba57fad70() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_635b55516af60936() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1579,7 +1579,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_614ad3fba57fad70()
 }
 
 
-intgo _wrap_kStatusClosed_get_native_614ad3fba57fad70() {
+intgo _wrap_kStatusClosed_get_native_635b55516af60936() {
   int result;
   intgo _swig_go_result;
   
@@ -1590,7 +1590,7 @@ intgo _wrap_kStatusClosed_get_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_614ad3fba57fad70() {
+intgo _wrap_ClosedStatusCode_native_635b55516af60936() {
   int result;
   intgo _swig_go_result;
   
@@ -1601,7 +1601,7 @@ intgo _wrap_ClosedStatusCode_native_614ad3fba57fad70() {
 }
 
 
-_gostring_ _wrap_StatusName_native_614ad3fba57fad70(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_635b55516af60936(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -1614,7 +1614,7 @@ _gostring_ _wrap_StatusName_native_614ad3fba57fad70(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_614ad3fba57fad70() {
+intgo _wrap_LibraryVersion_native_635b55516af60936() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -1625,7 +1625,7 @@ intgo _wrap_LibraryVersion_native_614ad3fba57fad70() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_614ad3fba57fad70() {
+_gostring_ _wrap_LibraryVersionString_native_635b55516af60936() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -1636,7 +1636,7 @@ _gostring_ _wrap_LibraryVersionString_native_614ad3fba57fad70() {
 }
 
 
-intgo _wrap_HeaderVersion_native_614ad3fba57fad70() {
+intgo _wrap_HeaderVersion_native_635b55516af60936() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -1647,7 +1647,7 @@ intgo _wrap_HeaderVersion_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_delete_Clock_native_614ad3fba57fad70(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_635b55516af60936(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -1657,7 +1657,7 @@ void _wrap_delete_Clock_native_614ad3fba57fad70(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_614ad3fba57fad70(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_635b55516af60936(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1670,7 +1670,7 @@ long long _wrap_Clock_NowNanos_native_614ad3fba57fad70(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_614ad3fba57fad70(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_635b55516af60936(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -1682,7 +1682,7 @@ void _wrap_Clock_SleepNanos_native_614ad3fba57fad70(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_614ad3fba57fad70(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_635b55516af60936(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -1692,7 +1692,7 @@ void _wrap_delete_Random_native_614ad3fba57fad70(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_614ad3fba57fad70(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_635b55516af60936(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1705,7 +1705,7 @@ long long _wrap_Random_NextBits_native_614ad3fba57fad70(llmroute::swig::Random *
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_614ad3fba57fad70() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_635b55516af60936() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -1716,7 +1716,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_614ad3fba57fad70()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -1728,7 +1728,7 @@ void _wrap_RouterOptions_strategy_set_native_614ad3fba57fad70(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -1741,7 +1741,7 @@ intgo _wrap_RouterOptions_strategy_get_native_614ad3fba57fad70(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -1753,7 +1753,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_614ad3fba57fad70(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -1766,7 +1766,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_614ad3fba57fad70(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1778,7 +1778,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_614ad3fba57fad7
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1791,7 +1791,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_614ad3fba57fad
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1803,7 +1803,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_614ad3fba57fad70(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1816,7 +1816,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_614ad3fba57fad70(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1828,7 +1828,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_614ad3fba57fad70(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1841,7 +1841,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_614ad3fba57fad70(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1853,7 +1853,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_614ad3fba57fad70(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1866,7 +1866,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_614ad3fba57fad70(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1878,7 +1878,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_614ad3fba57fad70(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1891,7 +1891,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_614ad3fba57fad
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1903,7 +1903,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_614ad3fba57fad70(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1916,7 +1916,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_614ad3fba57fad7
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1928,7 +1928,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_614ad3fba57fad70(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1941,7 +1941,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_614ad3fba57fad70(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1953,7 +1953,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_614ad3fba57fad70(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1966,7 +1966,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_614ad3fba57fad70(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1978,7 +1978,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_614ad3fba57fad70(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1991,7 +1991,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_614ad3fba57fad70(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2003,7 +2003,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_614ad3fba57fad70(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2016,7 +2016,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_614ad3fba57fad70(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2028,7 +2028,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_614ad3fba57fad70(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2041,7 +2041,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_614ad3fba57fad70(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2053,7 +2053,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_614ad3fba57fad70(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2066,7 +2066,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_614ad3fba57fad70(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2078,7 +2078,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_614ad3fba57fad70(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2091,7 +2091,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_614ad3fba57fad70(
 }
 
 
-void _wrap_delete_RouterOptions_native_614ad3fba57fad70(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_635b55516af60936(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -2101,7 +2101,7 @@ void _wrap_delete_RouterOptions_native_614ad3fba57fad70(llmroute::swig::RouterOp
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_614ad3fba57fad70() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_635b55516af60936() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -2112,7 +2112,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_614ad3fba57fad70
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_614ad3fba57fad70(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_635b55516af60936(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -2128,7 +2128,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_614ad3fba57fad70
 }
 
 
-void _wrap_Deployment_name_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2143,7 +2143,7 @@ void _wrap_Deployment_name_set_native_614ad3fba57fad70(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2156,7 +2156,7 @@ _gostring_ _wrap_Deployment_name_get_native_614ad3fba57fad70(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2168,7 +2168,7 @@ void _wrap_Deployment_weight_set_native_614ad3fba57fad70(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2181,7 +2181,7 @@ intgo _wrap_Deployment_weight_get_native_614ad3fba57fad70(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2193,7 +2193,7 @@ void _wrap_Deployment_tier_set_native_614ad3fba57fad70(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2206,7 +2206,7 @@ intgo _wrap_Deployment_tier_get_native_614ad3fba57fad70(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2218,7 +2218,7 @@ void _wrap_Deployment_rpm_limit_set_native_614ad3fba57fad70(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2231,7 +2231,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_614ad3fba57fad70(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -2243,7 +2243,7 @@ void _wrap_Deployment_tpm_limit_set_native_614ad3fba57fad70(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2256,7 +2256,7 @@ long long _wrap_Deployment_tpm_limit_get_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2268,7 +2268,7 @@ void _wrap_Deployment_max_in_flight_set_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2281,7 +2281,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2293,7 +2293,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_614ad3fba57fad70(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -2306,7 +2306,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_614ad3fba57fad70(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2318,7 +2318,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_614ad3fba57fad70(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -2331,7 +2331,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_614ad3fba57fad70(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2346,7 +2346,7 @@ void _wrap_Deployment_AddModel_native_614ad3fba57fad70(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2361,7 +2361,7 @@ void _wrap_Deployment_AddTag_native_614ad3fba57fad70(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2374,7 +2374,7 @@ long long _wrap_Deployment_ModelCount_native_614ad3fba57fad70(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2389,7 +2389,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_614ad3fba57fad70(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2402,7 +2402,7 @@ long long _wrap_Deployment_TagCount_native_614ad3fba57fad70(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2417,7 +2417,7 @@ _gostring_ _wrap_Deployment_TagAt_native_614ad3fba57fad70(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_614ad3fba57fad70(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_635b55516af60936(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -2427,7 +2427,7 @@ void _wrap_delete_Deployment_native_614ad3fba57fad70(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_614ad3fba57fad70() {
+llmroute::swig::Pick *_wrap_new_Pick_native_635b55516af60936() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -2438,7 +2438,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_Pick_ticket_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2450,7 +2450,7 @@ void _wrap_Pick_ticket_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2463,7 +2463,7 @@ long long _wrap_Pick_ticket_get_native_614ad3fba57fad70(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2478,7 +2478,7 @@ void _wrap_Pick_deployment_set_native_614ad3fba57fad70(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2491,7 +2491,7 @@ _gostring_ _wrap_Pick_deployment_get_native_614ad3fba57fad70(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2506,7 +2506,7 @@ void _wrap_Pick_model_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2519,7 +2519,7 @@ _gostring_ _wrap_Pick_model_get_native_614ad3fba57fad70(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -2531,7 +2531,7 @@ void _wrap_Pick_tier_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2544,7 +2544,7 @@ intgo _wrap_Pick_tier_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2556,7 +2556,7 @@ void _wrap_Pick_is_probe_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2569,7 +2569,7 @@ bool _wrap_Pick_is_probe_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2581,7 +2581,7 @@ void _wrap_Pick_is_panic_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2594,7 +2594,7 @@ bool _wrap_Pick_is_panic_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2606,7 +2606,7 @@ void _wrap_Pick_retry_after_ms_set_native_614ad3fba57fad70(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2619,7 +2619,7 @@ long long _wrap_Pick_retry_after_ms_get_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-void _wrap_delete_Pick_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_635b55516af60936(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -2629,7 +2629,7 @@ void _wrap_delete_Pick_native_614ad3fba57fad70(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_614ad3fba57fad70() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_635b55516af60936() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -2640,7 +2640,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2655,7 +2655,7 @@ void _wrap_PickOptions_affinity_key_set_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2668,7 +2668,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_614ad3fba57fad70(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2680,7 +2680,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_614ad3fba57fad70(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2693,7 +2693,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_614ad3fba57fad70(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2705,7 +2705,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_614ad3fba57fad70(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2718,7 +2718,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_614ad3fba57fad70(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -2730,7 +2730,7 @@ void _wrap_PickOptions_max_price_set_native_614ad3fba57fad70(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2743,7 +2743,7 @@ double _wrap_PickOptions_max_price_get_native_614ad3fba57fad70(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_AddExclude_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddExclude_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2758,7 +2758,7 @@ void _wrap_PickOptions_AddExclude_native_614ad3fba57fad70(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2773,7 +2773,7 @@ void _wrap_PickOptions_AddRequiredTag_native_614ad3fba57fad70(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -2783,7 +2783,7 @@ void _wrap_PickOptions_ClearExclude_native_614ad3fba57fad70(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -2793,7 +2793,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_614ad3fba57fad70(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_635b55516af60936(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -2803,7 +2803,7 @@ void _wrap_delete_PickOptions_native_614ad3fba57fad70(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_635b55516af60936(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2818,7 +2818,7 @@ void _wrap_Candidate_deployment_set_native_614ad3fba57fad70(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_635b55516af60936(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2831,7 +2831,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_614ad3fba57fad70(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_635b55516af60936(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2846,7 +2846,7 @@ void _wrap_Candidate_model_set_native_614ad3fba57fad70(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_635b55516af60936(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2859,7 +2859,7 @@ _gostring_ _wrap_Candidate_model_get_native_614ad3fba57fad70(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_614ad3fba57fad70() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_635b55516af60936() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -2870,7 +2870,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_delete_Candidate_native_614ad3fba57fad70(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_635b55516af60936(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -2880,7 +2880,7 @@ void _wrap_delete_Candidate_native_614ad3fba57fad70(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_614ad3fba57fad70() {
+llmroute::swig::Health *_wrap_new_Health_native_635b55516af60936() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -2891,7 +2891,7 @@ llmroute::swig::Health *_wrap_new_Health_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_Health_name_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2906,7 +2906,7 @@ void _wrap_Health_name_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2919,7 +2919,7 @@ _gostring_ _wrap_Health_name_get_native_614ad3fba57fad70(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -2931,7 +2931,7 @@ void _wrap_Health_state_set_native_614ad3fba57fad70(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -2944,7 +2944,7 @@ intgo _wrap_Health_state_get_native_614ad3fba57fad70(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -2956,7 +2956,7 @@ void _wrap_Health_override_mode_set_native_614ad3fba57fad70(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -2969,7 +2969,7 @@ intgo _wrap_Health_override_mode_get_native_614ad3fba57fad70(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -2981,7 +2981,7 @@ void _wrap_Health_eligible_set_native_614ad3fba57fad70(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2994,7 +2994,7 @@ bool _wrap_Health_eligible_get_native_614ad3fba57fad70(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3006,7 +3006,7 @@ void _wrap_Health_ewma_latency_ms_set_native_614ad3fba57fad70(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3019,7 +3019,7 @@ double _wrap_Health_ewma_latency_ms_get_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3031,7 +3031,7 @@ void _wrap_Health_failure_ratio_set_native_614ad3fba57fad70(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3044,7 +3044,7 @@ double _wrap_Health_failure_ratio_get_native_614ad3fba57fad70(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3056,7 +3056,7 @@ void _wrap_Health_in_flight_set_native_614ad3fba57fad70(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3069,7 +3069,7 @@ long long _wrap_Health_in_flight_get_native_614ad3fba57fad70(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3081,7 +3081,7 @@ void _wrap_Health_picks_set_native_614ad3fba57fad70(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3094,7 +3094,7 @@ long long _wrap_Health_picks_get_native_614ad3fba57fad70(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3106,7 +3106,7 @@ void _wrap_Health_successes_set_native_614ad3fba57fad70(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3119,7 +3119,7 @@ long long _wrap_Health_successes_get_native_614ad3fba57fad70(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3131,7 +3131,7 @@ void _wrap_Health_failures_set_native_614ad3fba57fad70(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3144,7 +3144,7 @@ long long _wrap_Health_failures_get_native_614ad3fba57fad70(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3156,7 +3156,7 @@ void _wrap_Health_request_errors_set_native_614ad3fba57fad70(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3169,7 +3169,7 @@ long long _wrap_Health_request_errors_get_native_614ad3fba57fad70(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3181,7 +3181,7 @@ void _wrap_Health_cancels_set_native_614ad3fba57fad70(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3194,7 +3194,7 @@ long long _wrap_Health_cancels_get_native_614ad3fba57fad70(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3206,7 +3206,7 @@ void _wrap_Health_trips_set_native_614ad3fba57fad70(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3219,7 +3219,7 @@ long long _wrap_Health_trips_get_native_614ad3fba57fad70(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3231,7 +3231,7 @@ void _wrap_Health_consecutive_failures_set_native_614ad3fba57fad70(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3244,7 +3244,7 @@ long long _wrap_Health_consecutive_failures_get_native_614ad3fba57fad70(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3256,7 +3256,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_614ad3fba57fad70(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3269,7 +3269,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_614ad3fba57fad70(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3281,7 +3281,7 @@ void _wrap_Health_weight_set_native_614ad3fba57fad70(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3294,7 +3294,7 @@ intgo _wrap_Health_weight_get_native_614ad3fba57fad70(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_635b55516af60936(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3306,7 +3306,7 @@ void _wrap_Health_tier_set_native_614ad3fba57fad70(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3319,7 +3319,7 @@ intgo _wrap_Health_tier_get_native_614ad3fba57fad70(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_delete_Health_native_614ad3fba57fad70(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_635b55516af60936(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -3329,7 +3329,7 @@ void _wrap_delete_Health_native_614ad3fba57fad70(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_614ad3fba57fad70() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_635b55516af60936() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -3340,7 +3340,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_delete_Cancellation_native_614ad3fba57fad70(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_635b55516af60936(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -3350,7 +3350,7 @@ void _wrap_delete_Cancellation_native_614ad3fba57fad70(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_614ad3fba57fad70(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_635b55516af60936(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -3371,7 +3371,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_614ad3fba57fad70(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_614ad3fba57fad70() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_635b55516af60936() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -3382,7 +3382,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3394,7 +3394,7 @@ void _wrap_CallOptions_deadline_ms_set_native_614ad3fba57fad70(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3407,7 +3407,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_614ad3fba57fad70(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3419,7 +3419,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_614ad3fba57fad70(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3432,7 +3432,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_614ad3fba57fad70(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3444,7 +3444,7 @@ void _wrap_CallOptions_max_attempts_set_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3457,7 +3457,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3469,7 +3469,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_614ad3fba57fad70(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3482,7 +3482,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_614ad3fba57fad70(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3494,7 +3494,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_614ad3fba57fad70(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3507,7 +3507,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_614ad3fba57fad70(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -3519,7 +3519,7 @@ void _wrap_CallOptions_cancel_set_native_614ad3fba57fad70(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -3532,7 +3532,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_614ad3fba57fad
 }
 
 
-void _wrap_delete_CallOptions_native_614ad3fba57fad70(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_delete_CallOptions_native_635b55516af60936(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -3542,7 +3542,7 @@ void _wrap_delete_CallOptions_native_614ad3fba57fad70(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_635b55516af60936(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3555,7 +3555,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_614ad3fba57fad70(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_635b55516af60936(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3568,7 +3568,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_614ad3fba57fad70(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_635b55516af60936(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3581,7 +3581,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_614ad3fba57fad70(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_635b55516af60936(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3594,7 +3594,7 @@ long long _wrap_InvokeArgs_RequestLength_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_635b55516af60936(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3607,7 +3607,7 @@ intgo _wrap_InvokeArgs_Attempt_native_614ad3fba57fad70(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_635b55516af60936(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3620,7 +3620,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_614ad3fba57fad70(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_635b55516af60936(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -3646,7 +3646,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_635b55516af60936(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -3659,7 +3659,7 @@ intgo _wrap_InvokeArgs_Check_native_614ad3fba57fad70(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_delete_InvokeArgs_native_614ad3fba57fad70(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_635b55516af60936(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -3669,7 +3669,7 @@ void _wrap_delete_InvokeArgs_native_614ad3fba57fad70(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -3682,7 +3682,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_614ad3fba57fad70(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -3694,7 +3694,7 @@ void _wrap_AttemptResult_SetOutcome_native_614ad3fba57fad70(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -3707,7 +3707,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -3719,7 +3719,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_614ad3fba57fad70(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -3732,7 +3732,7 @@ double _wrap_AttemptResult_GetTtftMs_native_614ad3fba57fad70(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -3744,7 +3744,7 @@ void _wrap_AttemptResult_SetTtftMs_native_614ad3fba57fad70(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3757,7 +3757,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_614ad3fba57fad70(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3769,7 +3769,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3782,7 +3782,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_614ad3fba57fad70(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3794,7 +3794,7 @@ void _wrap_AttemptResult_SetInputTokens_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3807,7 +3807,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_614ad3fba57fad70(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3819,7 +3819,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3832,7 +3832,7 @@ bool _wrap_AttemptResult_GetCommitted_native_614ad3fba57fad70(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -3844,7 +3844,7 @@ void _wrap_AttemptResult_SetCommitted_native_614ad3fba57fad70(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_614ad3fba57fad70(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_635b55516af60936(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -3854,7 +3854,7 @@ void _wrap_delete_AttemptResult_native_614ad3fba57fad70(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_614ad3fba57fad70(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_635b55516af60936(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -3864,7 +3864,7 @@ void _wrap_delete_Adapter_native_614ad3fba57fad70(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_614ad3fba57fad70(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_635b55516af60936(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -3881,7 +3881,7 @@ intgo _wrap_Adapter_DoInvoke_native_614ad3fba57fad70(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_614ad3fba57fad70(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_635b55516af60936(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -3891,7 +3891,7 @@ void _wrap_Adapter_Released_native_614ad3fba57fad70(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_614ad3fba57fad70() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_635b55516af60936() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -3902,7 +3902,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3917,7 +3917,7 @@ void _wrap_AttemptInfo_deployment_set_native_614ad3fba57fad70(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3930,7 +3930,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_614ad3fba57fad70(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3945,7 +3945,7 @@ void _wrap_AttemptInfo_model_set_native_614ad3fba57fad70(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3958,7 +3958,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_614ad3fba57fad70(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -3970,7 +3970,7 @@ void _wrap_AttemptInfo_outcome_set_native_614ad3fba57fad70(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -3983,7 +3983,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_614ad3fba57fad70(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -3995,7 +3995,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_614ad3fba57fad70(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -4008,7 +4008,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -4020,7 +4020,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_614ad3fba57fad70(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4033,7 +4033,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_614ad3fba57fad70(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4045,7 +4045,7 @@ void _wrap_AttemptInfo_committed_set_native_614ad3fba57fad70(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4058,7 +4058,7 @@ bool _wrap_AttemptInfo_committed_get_native_614ad3fba57fad70(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4070,7 +4070,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_614ad3fba57fad70(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4083,7 +4083,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_614ad3fba57fad70(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_614ad3fba57fad70(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_635b55516af60936(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -4093,7 +4093,7 @@ void _wrap_delete_AttemptInfo_native_614ad3fba57fad70(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_614ad3fba57fad70() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_635b55516af60936() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -4104,7 +4104,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_CallResult_status_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -4116,7 +4116,7 @@ void _wrap_CallResult_status_set_native_614ad3fba57fad70(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4129,7 +4129,7 @@ intgo _wrap_CallResult_status_get_native_614ad3fba57fad70(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4141,7 +4141,7 @@ void _wrap_CallResult_final_outcome_set_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4154,7 +4154,7 @@ intgo _wrap_CallResult_final_outcome_get_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4169,7 +4169,7 @@ void _wrap_CallResult_deployment_set_native_614ad3fba57fad70(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4182,7 +4182,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_614ad3fba57fad70(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4197,7 +4197,7 @@ void _wrap_CallResult_model_set_native_614ad3fba57fad70(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4210,7 +4210,7 @@ _gostring_ _wrap_CallResult_model_get_native_614ad3fba57fad70(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4222,7 +4222,7 @@ void _wrap_CallResult_used_fallback_set_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4235,7 +4235,7 @@ bool _wrap_CallResult_used_fallback_get_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4247,7 +4247,7 @@ void _wrap_CallResult_retry_after_ms_set_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4260,7 +4260,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_614ad3fba57fad70(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4272,7 +4272,7 @@ void _wrap_CallResult_total_ms_set_native_614ad3fba57fad70(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4285,7 +4285,7 @@ long long _wrap_CallResult_total_ms_get_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4300,7 +4300,7 @@ void _wrap_CallResult_response_set_native_614ad3fba57fad70(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4313,7 +4313,7 @@ _gostring_ _wrap_CallResult_response_get_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4328,7 +4328,7 @@ void _wrap_CallResult_detail_set_native_614ad3fba57fad70(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4341,7 +4341,7 @@ _gostring_ _wrap_CallResult_detail_get_native_614ad3fba57fad70(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -4353,7 +4353,7 @@ void _wrap_CallResult_attempts_set_native_614ad3fba57fad70(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -4366,7 +4366,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4378,7 +4378,7 @@ void _wrap_CallResult_has_report_set_native_614ad3fba57fad70(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4391,7 +4391,7 @@ bool _wrap_CallResult_has_report_get_native_614ad3fba57fad70(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_614ad3fba57fad70(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_635b55516af60936(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -4401,7 +4401,7 @@ void _wrap_delete_CallResult_native_614ad3fba57fad70(llmroute::swig::CallResult 
 }
 
 
-void _wrap_TextBuffer_text_set_native_614ad3fba57fad70(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_635b55516af60936(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4416,7 +4416,7 @@ void _wrap_TextBuffer_text_set_native_614ad3fba57fad70(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_614ad3fba57fad70(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_635b55516af60936(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4429,7 +4429,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_614ad3fba57fad70(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_614ad3fba57fad70() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_635b55516af60936() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -4440,7 +4440,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_delete_TextBuffer_native_614ad3fba57fad70(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_635b55516af60936(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -4450,7 +4450,7 @@ void _wrap_delete_TextBuffer_native_614ad3fba57fad70(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_614ad3fba57fad70(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_635b55516af60936(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -4474,7 +4474,7 @@ _gostring_ _wrap_ValidateConfig_native_614ad3fba57fad70(_gostring_ _swig_go_0) {
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_614ad3fba57fad70() {
+llmroute::swig::Router *_wrap_new_Router_native_635b55516af60936() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -4485,7 +4485,7 @@ llmroute::swig::Router *_wrap_new_Router_native_614ad3fba57fad70() {
 }
 
 
-void _wrap_delete_Router_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_635b55516af60936(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -4495,7 +4495,7 @@ void _wrap_delete_Router_native_614ad3fba57fad70(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -4522,7 +4522,7 @@ _gostring_ _wrap_Router_Open_native_614ad3fba57fad70(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_635b55516af60936(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -4532,7 +4532,7 @@ void _wrap_Router_Close_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_635b55516af60936(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4545,7 +4545,7 @@ bool _wrap_Router_IsOpen_native_614ad3fba57fad70(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4568,7 +4568,7 @@ _gostring_ _wrap_Router_AddDeployment_native_614ad3fba57fad70(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4591,7 +4591,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4617,7 +4617,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -4648,7 +4648,7 @@ _gostring_ _wrap_Router_SetAlias_native_614ad3fba57fad70(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4674,7 +4674,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_614ad3fba57fad70(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -4702,7 +4702,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_614ad3fba57fad70(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -4732,7 +4732,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -4760,7 +4760,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -4788,7 +4788,7 @@ _gostring_ _wrap_Router_SetOverride_native_614ad3fba57fad70(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -4818,7 +4818,7 @@ _gostring_ _wrap_Router_PickInto_native_614ad3fba57fad70(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -4848,7 +4848,7 @@ _gostring_ _wrap_Router_PickExcluding_native_614ad3fba57fad70(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -4878,7 +4878,7 @@ _gostring_ _wrap_Router_PickWith_native_614ad3fba57fad70(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4907,7 +4907,7 @@ _gostring_ _wrap_Router_PickRaw_native_614ad3fba57fad70(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -4934,7 +4934,7 @@ _gostring_ _wrap_Router_Report_native_614ad3fba57fad70(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -4969,7 +4969,7 @@ _gostring_ _wrap_Router_ReportFull_native_614ad3fba57fad70(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -4992,7 +4992,7 @@ _gostring_ _wrap_Router_Cancel_native_614ad3fba57fad70(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -5022,7 +5022,7 @@ _gostring_ _wrap_Router_Fallbacks_native_614ad3fba57fad70(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -5050,7 +5050,7 @@ _gostring_ _wrap_Router_HealthOf_native_614ad3fba57fad70(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5073,7 +5073,7 @@ _gostring_ _wrap_Router_HealthList_native_614ad3fba57fad70(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5099,7 +5099,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_614ad3fba57fad70(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5125,7 +5125,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_614ad3fba57fad70(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5148,7 +5148,7 @@ _gostring_ _wrap_Router_MetricsText_native_614ad3fba57fad70(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -5176,7 +5176,7 @@ _gostring_ _wrap_Router_SetAdapter_native_614ad3fba57fad70(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5211,7 +5211,7 @@ _gostring_ _wrap_Router_Call_native_614ad3fba57fad70(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -5239,7 +5239,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_614ad3fba57fad70(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5272,7 +5272,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_614ad3fba57fad70(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -5299,7 +5299,7 @@ _gostring_ _wrap_Router_OpenGo_native_614ad3fba57fad70(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -5332,7 +5332,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_614ad3fba57fad70(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -5360,7 +5360,7 @@ _gostring_ _wrap_Router_SetGoAdapter_native_614ad3fba57fad70(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_614ad3fba57fad70(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_CallRaw_native_635b55516af60936(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;

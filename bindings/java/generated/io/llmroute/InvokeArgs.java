@@ -11,10 +11,12 @@ package io.llmroute;
 public class InvokeArgs {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected InvokeArgs(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_InvokeArgs);
   }
 
   protected static long getCPtr(InvokeArgs obj) {
@@ -33,16 +35,14 @@ public class InvokeArgs {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_InvokeArgs(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_InvokeArgs(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }

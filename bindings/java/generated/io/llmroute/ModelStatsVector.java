@@ -11,10 +11,12 @@ package io.llmroute;
 public class ModelStatsVector extends java.util.AbstractList<ModelStats> implements java.util.RandomAccess {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected ModelStatsVector(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_ModelStatsVector);
   }
 
   protected static long getCPtr(ModelStatsVector obj) {
@@ -33,16 +35,14 @@ public class ModelStatsVector extends java.util.AbstractList<ModelStats> impleme
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_ModelStatsVector(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_ModelStatsVector(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }

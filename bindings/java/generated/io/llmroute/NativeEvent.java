@@ -11,10 +11,12 @@ package io.llmroute;
 final class NativeEvent {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected NativeEvent(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_NativeEvent);
   }
 
   protected static long getCPtr(NativeEvent obj) {
@@ -33,16 +35,14 @@ final class NativeEvent {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_NativeEvent(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_NativeEvent(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }

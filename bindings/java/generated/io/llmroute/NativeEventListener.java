@@ -11,10 +11,12 @@ package io.llmroute;
 abstract class NativeEventListener {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected NativeEventListener(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_NativeEventListener);
   }
 
   protected static long getCPtr(NativeEventListener obj) {
@@ -33,16 +35,14 @@ abstract class NativeEventListener {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_NativeEventListener(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_NativeEventListener(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }

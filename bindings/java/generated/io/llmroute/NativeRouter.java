@@ -11,10 +11,12 @@ package io.llmroute;
 final class NativeRouter {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected NativeRouter(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_NativeRouter);
   }
 
   protected static long getCPtr(NativeRouter obj) {
@@ -37,7 +39,10 @@ final class NativeRouter {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_NativeRouter(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_NativeRouter(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }

@@ -11,10 +11,12 @@ package io.llmroute;
 public class PickOptions {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected PickOptions(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_PickOptions);
   }
 
   protected static long getCPtr(PickOptions obj) {
@@ -33,16 +35,14 @@ public class PickOptions {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_PickOptions(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_PickOptions(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
