@@ -483,10 +483,8 @@ type RawPick struct {
 %template(CandidateVector) std::vector<llmroute::swig::Candidate>;
 %template(HealthVector) std::vector<llmroute::swig::Health>;
 %template(AttemptInfoVector) std::vector<llmroute::swig::AttemptInfo>;
-#if !defined(SWIGGO)
 %template(DeploymentStatsVector) std::vector<llmroute::swig::DeploymentStats>;
 %template(ModelStatsVector) std::vector<llmroute::swig::ModelStats>;
-#endif
 
 /* Deployment's models and tags as list accessors (the vectors themselves are hidden). */
 %extend llmroute::swig::Deployment {

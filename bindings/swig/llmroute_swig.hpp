@@ -355,48 +355,10 @@ struct CallResult {
   bool has_report;
 };
 
-/** Text the library produced (the Prometheus exposition of MetricsText()). */
-struct TextBuffer {
-  std::string text;
-};
-
-/** Checks a JSON configuration (docs/configuration.md) without creating anything
- * (llmr_config_validate): OK, or LLMR_ERR_CONFIG with the JSON path and the reason. */
-Status ValidateConfig(const std::string &json);
-
 // ---------------------------------------------------------------------------------------------
-// Java and C# only: events, statistics, shared-state status, the enum
-// names, creation from a configuration. Go has its own entry points; keeping these out of its
-// build leaves the Go generated code untouched.
-#if !defined(SWIGGO) && !defined(LLMROUTE_SWIG_GO)
+// Statistics (llmr_router_stats) and fleet shared state, shared by Go, Java and C#.
 
-/** One event (llmr_event), copied: it stays valid after the callback. */
-struct EventInfo {
-  EventInfo();
-  llmr_event_kind kind;
-  std::string deployment;
-  llmr_breaker_state from_state;
-  llmr_breaker_state to_state;
-  int64_t cooldown_ms;
-  std::vector<std::string> added;
-  std::vector<std::string> removed;
-  int64_t kept_count;
-  int64_t config_generation;
-  /** LLMR_EVENT_CONFIG_REJECTED: why; empty otherwise. */
-  std::string message;
-};
-
-/** An event listener implemented in the host language (director). OnEvent runs on the thread
- * whose call caused the event, or on the router's shared-state thread (one the host did not
- * start). Released() is called exactly once per SetEventListener() that succeeded. */
-class EventListener {
- public:
-  virtual ~EventListener();
-  virtual void OnEvent(const EventInfo &event) = 0;
-  virtual void Released();
-};
-
-/** One deployment of a statistics snapshot (llmr_deployment_stats). */
+/** One deployment of a statistics snapshot (llmr_deployment_stats), copied. */
 struct DeploymentStats {
   DeploymentStats();
   std::string name;
@@ -436,18 +398,18 @@ struct ModelStats {
   int64_t fallbacks;
 };
 
-/** A statistics snapshot (llmr_router_stats), copied out of the library's snapshot. */
-struct Stats {
-  Stats();
+/** A statistics snapshot (llmr_router_stats), copied out of the native one, which is freed. */
+struct RouterStats {
+  RouterStats();
   std::vector<DeploymentStats> deployments;
   std::vector<ModelStats> models;
-  int64_t config_applied;
-  int64_t config_rejected;
-  /** The snapshot in the Prometheus text format (llmr_stats_metrics_text). */
+  int64_t configs_applied;
+  int64_t configs_rejected;
+  /** The same snapshot in the Prometheus text format (llmr_stats_metrics_text). */
   std::string metrics_text;
 };
 
-/** Fleet shared-state status (llmr_shared_state_status). */
+/** llmr_shared_state_status, with the last error copied. */
 struct SharedStateStatus {
   SharedStateStatus();
   bool enabled;
@@ -459,6 +421,62 @@ struct SharedStateStatus {
   int64_t remote_opens;
   int64_t remote_closes;
   std::string last_error;
+};
+
+/** The fleet shared state members of llmr_router_options (docs/fleet.md), given to the router
+ * with Router::UseSharedState() before Open. Kept apart from RouterOptions, whose members come
+ * from the option table. The constructor applies llmr_router_options_init()'s defaults. */
+struct SharedStateOptions {
+  SharedStateOptions();
+  /** "redis://[[user]:password@]host[:port][/db]"; "" = off. */
+  std::string url;
+  /** "" = the library's default prefix. */
+  std::string key_prefix;
+  int64_t sync_interval_ms;
+  int64_t connect_timeout_ms;
+  int64_t command_timeout_ms;
+  double rate_batch;
+};
+
+/** Text the library produced (the Prometheus exposition of MetricsText()). */
+struct TextBuffer {
+  std::string text;
+};
+
+/** Checks a JSON configuration (docs/configuration.md) without creating anything
+ * (llmr_config_validate): OK, or LLMR_ERR_CONFIG with the JSON path and the reason. */
+Status ValidateConfig(const std::string &json);
+
+// ---------------------------------------------------------------------------------------------
+// Java and C# only: the event listener director, the enum names, creation
+// from a configuration. Go has its own entry points; keeping these out of its
+// build leaves the Go generated code untouched.
+#if !defined(SWIGGO) && !defined(LLMROUTE_SWIG_GO)
+
+/** One event (llmr_event), copied: it stays valid after the callback. */
+struct EventInfo {
+  EventInfo();
+  llmr_event_kind kind;
+  std::string deployment;
+  llmr_breaker_state from_state;
+  llmr_breaker_state to_state;
+  int64_t cooldown_ms;
+  std::vector<std::string> added;
+  std::vector<std::string> removed;
+  int64_t kept_count;
+  int64_t config_generation;
+  /** LLMR_EVENT_CONFIG_REJECTED: why; empty otherwise. */
+  std::string message;
+};
+
+/** An event listener implemented in the host language (director). OnEvent runs on the thread
+ * whose call caused the event, or on the router's shared-state thread (one the host did not
+ * start). Released() is called exactly once per SetEventListener() that succeeded. */
+class EventListener {
+ public:
+  virtual ~EventListener();
+  virtual void OnEvent(const EventInfo &event) = 0;
+  virtual void Released();
 };
 
 /** Static names of enum values (llmr_*_str); empty for a value that does not exist. */
@@ -542,6 +560,15 @@ class Router {
   /** The router's statistics in the Prometheus text format (llmr_router_metrics_text). */
   Status MetricsText(TextBuffer &out);
 
+  /** A statistics snapshot: every deployment and model, configuration counts and the Prometheus
+   * text of the same moment (llmr_router_stats). */
+  Status Stats(RouterStats &out);
+  /** The fleet shared state's status (llmr_router_shared_state_status). */
+  Status SharedState(SharedStateStatus &out);
+  /** Sets the shared state options that the next Open / OpenGo / OpenGoFromConfig passes to the
+   * library. Call it before Open, on one thread (like Open). */
+  Status UseSharedState(const SharedStateOptions &options);
+
   /** Attaches a host adapter (null detaches). On failure the adapter is not kept and
    * Released() is not called. */
   Status SetAdapter(const std::string &deployment, Adapter *adapter);
@@ -560,7 +587,8 @@ class Router {
 #if !defined(SWIGGO) && !defined(LLMROUTE_SWIG_GO)
   // Java and C# only (see the block above the class).
   /** Like Open, from a JSON configuration (llmr_router_create_from_config); `options` supplies
-   * what the configuration leaves out, `clock` and `random` as in Open. */
+   * what the configuration leaves out (and UseSharedState() the shared state), `clock` and
+   * `random` as in Open. */
   Status OpenFromConfig(const std::string &json, const RouterOptions &options, Clock *clock,
                         Random *random);
   /** Like OpenFromConfig, reading the file at `path` (llmr_router_create_from_config_file). */
@@ -568,12 +596,6 @@ class Router {
                             Random *random);
   /** Registers a host listener (null removes it). On failure Released() is not called. */
   Status SetEventListener(EventListener *listener);
-  /** A statistics snapshot, copied into `out` (llmr_router_stats and the llmr_stats_* readers). */
-  Status StatsInto(Stats &out);
-  /** The Prometheus text through llmr_router_metrics_text (no snapshot object). */
-  Status RouterMetricsText(TextBuffer &out);
-  /** The fleet shared-state status (llmr_router_shared_state_status). */
-  Status SharedStateStatusInto(SharedStateStatus &out);
 #endif
 
 #if defined(SWIGGO) || defined(LLMROUTE_SWIG_GO)
@@ -583,9 +605,16 @@ class Router {
    * supplies the settings the configuration leaves out. */
   Status OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,
                           uintptr_t clock_handle, uintptr_t random_handle);
+  /** Go: like OpenGoFromConfig, from the file at `path` (llmr_router_create_from_config_file). */
+  Status OpenGoFromConfigFile(const std::string &path, const RouterOptions &options,
+                              uintptr_t clock_handle, uintptr_t random_handle);
   /** Go: attaches the adapter behind a runtime/cgo.Handle (0 detaches). On success the router
    * owns the handle and deletes it through the release callback; on failure the caller does. */
   Status SetGoAdapter(const std::string &deployment, uintptr_t handle);
+  /** Go: registers the event listener behind a runtime/cgo.Handle (0 removes it). On success the
+   * router owns the handle and releases it (llmrouteGoRelease) once the listener is replaced, or
+   * the router destroyed, and its last event has returned; on failure the caller deletes it. */
+  Status SetGoEventListener(uintptr_t handle);
   /** Go: a call with the request as raw bytes. `call_handle` (a runtime/cgo.Handle, 0 = none)
    * is handed to every Go adapter invoked for this call on this thread, so that the adapter's
    * returned error or panic can become the cause of the call's error. */
@@ -607,6 +636,8 @@ class Router {
   void DestroyIfIdle();
   /** True when this thread is inside a call on this router (Close must not wait for itself). */
   bool InsideOnThisThread() const;
+  /** Copies shared_state_ into c when UseSharedState() was called. */
+  void ApplySharedState(llmr_router_options *c) const;
 
   llmr_router *router_ = nullptr;  // set by Open, before the object is shared
   std::atomic<bool> closing_{false};
@@ -615,6 +646,8 @@ class Router {
   std::condition_variable close_cv_;
   bool close_done_ = false;  // under close_mu_
   /** Go: runtime/cgo.Handle values of the clock and random source, released after destroy. */
+  SharedStateOptions shared_state_;
+  bool use_shared_state_ = false;
   uintptr_t go_clock_ = 0;
   uintptr_t go_random_ = 0;
   Slot slots_[kSlots];

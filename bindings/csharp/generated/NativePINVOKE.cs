@@ -1317,105 +1317,6 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_CallResult")]
   public static extern void delete_CallResult(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_TextBuffer_Text_set")]
-  public static extern void TextBuffer_Text_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_TextBuffer_Text_get")]
-  public static extern string TextBuffer_Text_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_TextBuffer")]
-  public static extern global::System.IntPtr new_TextBuffer();
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_TextBuffer")]
-  public static extern void delete_TextBuffer(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ValidateConfig")]
-  public static extern void ValidateConfig(string jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_NativeEvent")]
-  public static extern global::System.IntPtr new_NativeEvent();
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Kind_set")]
-  public static extern void NativeEvent_Kind_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Kind_get")]
-  public static extern int NativeEvent_Kind_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Deployment_set")]
-  public static extern void NativeEvent_Deployment_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Deployment_get")]
-  public static extern string NativeEvent_Deployment_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_FromState_set")]
-  public static extern void NativeEvent_FromState_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_FromState_get")]
-  public static extern int NativeEvent_FromState_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ToState_set")]
-  public static extern void NativeEvent_ToState_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ToState_get")]
-  public static extern int NativeEvent_ToState_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_CooldownMs_set")]
-  public static extern void NativeEvent_CooldownMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_CooldownMs_get")]
-  public static extern long NativeEvent_CooldownMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Added_set")]
-  public static extern void NativeEvent_Added_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Added_get")]
-  public static extern global::System.IntPtr NativeEvent_Added_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Removed_set")]
-  public static extern void NativeEvent_Removed_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Removed_get")]
-  public static extern global::System.IntPtr NativeEvent_Removed_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_KeptCount_set")]
-  public static extern void NativeEvent_KeptCount_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_KeptCount_get")]
-  public static extern long NativeEvent_KeptCount_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ConfigGeneration_set")]
-  public static extern void NativeEvent_ConfigGeneration_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ConfigGeneration_get")]
-  public static extern long NativeEvent_ConfigGeneration_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Message_set")]
-  public static extern void NativeEvent_Message_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Message_get")]
-  public static extern string NativeEvent_Message_get(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_NativeEvent")]
-  public static extern void delete_NativeEvent(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_NativeEventListener")]
-  public static extern void delete_NativeEventListener(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_OnEvent")]
-  public static extern void NativeEventListener_OnEvent(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_Released")]
-  public static extern void NativeEventListener_Released(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_ReleasedSwigExplicitNativeEventListener")]
-  public static extern void NativeEventListener_ReleasedSwigExplicitNativeEventListener(global::System.Runtime.InteropServices.HandleRef jarg1);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_NativeEventListener")]
-  public static extern global::System.IntPtr new_NativeEventListener();
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_director_connect")]
-  public static extern void NativeEventListener_director_connect(global::System.Runtime.InteropServices.HandleRef jarg1, NativeEventListener.SwigDelegateNativeEventListener_0 delegate0, NativeEventListener.SwigDelegateNativeEventListener_1 delegate1);
-
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_DeploymentStats")]
   public static extern global::System.IntPtr new_DeploymentStats();
 
@@ -1608,41 +1509,41 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_ModelStats")]
   public static extern void delete_ModelStats(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_Stats")]
-  public static extern global::System.IntPtr new_Stats();
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_RouterStats")]
+  public static extern global::System.IntPtr new_RouterStats();
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_Deployments_set")]
-  public static extern void Stats_Deployments_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_Deployments_set")]
+  public static extern void RouterStats_Deployments_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_Deployments_get")]
-  public static extern global::System.IntPtr Stats_Deployments_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_Deployments_get")]
+  public static extern global::System.IntPtr RouterStats_Deployments_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_Models_set")]
-  public static extern void Stats_Models_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_Models_set")]
+  public static extern void RouterStats_Models_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_Models_get")]
-  public static extern global::System.IntPtr Stats_Models_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_Models_get")]
+  public static extern global::System.IntPtr RouterStats_Models_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_ConfigApplied_set")]
-  public static extern void Stats_ConfigApplied_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_ConfigsApplied_set")]
+  public static extern void RouterStats_ConfigsApplied_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_ConfigApplied_get")]
-  public static extern long Stats_ConfigApplied_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_ConfigsApplied_get")]
+  public static extern long RouterStats_ConfigsApplied_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_ConfigRejected_set")]
-  public static extern void Stats_ConfigRejected_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_ConfigsRejected_set")]
+  public static extern void RouterStats_ConfigsRejected_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_ConfigRejected_get")]
-  public static extern long Stats_ConfigRejected_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_ConfigsRejected_get")]
+  public static extern long RouterStats_ConfigsRejected_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_MetricsText_set")]
-  public static extern void Stats_MetricsText_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_MetricsText_set")]
+  public static extern void RouterStats_MetricsText_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Stats_MetricsText_get")]
-  public static extern string Stats_MetricsText_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_MetricsText_get")]
+  public static extern string RouterStats_MetricsText_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_Stats")]
-  public static extern void delete_Stats(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_RouterStats")]
+  public static extern void delete_RouterStats(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_SharedStateStatus")]
   public static extern global::System.IntPtr new_SharedStateStatus();
@@ -1703,6 +1604,147 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_SharedStateStatus")]
   public static extern void delete_SharedStateStatus(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_SharedStateOptions")]
+  public static extern global::System.IntPtr new_SharedStateOptions();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_Url_set")]
+  public static extern void SharedStateOptions_Url_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_Url_get")]
+  public static extern string SharedStateOptions_Url_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_KeyPrefix_set")]
+  public static extern void SharedStateOptions_KeyPrefix_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_KeyPrefix_get")]
+  public static extern string SharedStateOptions_KeyPrefix_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_SyncIntervalMs_set")]
+  public static extern void SharedStateOptions_SyncIntervalMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_SyncIntervalMs_get")]
+  public static extern long SharedStateOptions_SyncIntervalMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_ConnectTimeoutMs_set")]
+  public static extern void SharedStateOptions_ConnectTimeoutMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_ConnectTimeoutMs_get")]
+  public static extern long SharedStateOptions_ConnectTimeoutMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_CommandTimeoutMs_set")]
+  public static extern void SharedStateOptions_CommandTimeoutMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_CommandTimeoutMs_get")]
+  public static extern long SharedStateOptions_CommandTimeoutMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_RateBatch_set")]
+  public static extern void SharedStateOptions_RateBatch_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_RateBatch_get")]
+  public static extern double SharedStateOptions_RateBatch_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_SharedStateOptions")]
+  public static extern void delete_SharedStateOptions(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_TextBuffer_Text_set")]
+  public static extern void TextBuffer_Text_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_TextBuffer_Text_get")]
+  public static extern string TextBuffer_Text_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_TextBuffer")]
+  public static extern global::System.IntPtr new_TextBuffer();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_TextBuffer")]
+  public static extern void delete_TextBuffer(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ValidateConfig")]
+  public static extern void ValidateConfig(string jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_NativeEvent")]
+  public static extern global::System.IntPtr new_NativeEvent();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Kind_set")]
+  public static extern void NativeEvent_Kind_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Kind_get")]
+  public static extern int NativeEvent_Kind_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Deployment_set")]
+  public static extern void NativeEvent_Deployment_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Deployment_get")]
+  public static extern string NativeEvent_Deployment_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_FromState_set")]
+  public static extern void NativeEvent_FromState_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_FromState_get")]
+  public static extern int NativeEvent_FromState_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ToState_set")]
+  public static extern void NativeEvent_ToState_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ToState_get")]
+  public static extern int NativeEvent_ToState_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_CooldownMs_set")]
+  public static extern void NativeEvent_CooldownMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_CooldownMs_get")]
+  public static extern long NativeEvent_CooldownMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Added_set")]
+  public static extern void NativeEvent_Added_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Added_get")]
+  public static extern global::System.IntPtr NativeEvent_Added_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Removed_set")]
+  public static extern void NativeEvent_Removed_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Removed_get")]
+  public static extern global::System.IntPtr NativeEvent_Removed_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_KeptCount_set")]
+  public static extern void NativeEvent_KeptCount_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_KeptCount_get")]
+  public static extern long NativeEvent_KeptCount_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ConfigGeneration_set")]
+  public static extern void NativeEvent_ConfigGeneration_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ConfigGeneration_get")]
+  public static extern long NativeEvent_ConfigGeneration_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Message_set")]
+  public static extern void NativeEvent_Message_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Message_get")]
+  public static extern string NativeEvent_Message_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_NativeEvent")]
+  public static extern void delete_NativeEvent(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_NativeEventListener")]
+  public static extern void delete_NativeEventListener(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_OnEvent")]
+  public static extern void NativeEventListener_OnEvent(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_Released")]
+  public static extern void NativeEventListener_Released(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_ReleasedSwigExplicitNativeEventListener")]
+  public static extern void NativeEventListener_ReleasedSwigExplicitNativeEventListener(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_NativeEventListener")]
+  public static extern global::System.IntPtr new_NativeEventListener();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_director_connect")]
+  public static extern void NativeEventListener_director_connect(global::System.Runtime.InteropServices.HandleRef jarg1, NativeEventListener.SwigDelegateNativeEventListener_0 delegate0, NativeEventListener.SwigDelegateNativeEventListener_1 delegate1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_StrategyName")]
   public static extern string StrategyName(int jarg1);
@@ -1800,6 +1842,15 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_MetricsText")]
   public static extern void NativeRouter_MetricsText(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_Stats")]
+  public static extern void NativeRouter_Stats(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SharedState")]
+  public static extern void NativeRouter_SharedState(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_UseSharedState")]
+  public static extern void NativeRouter_UseSharedState(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SetNativeAdapter")]
   public static extern void NativeRouter_SetNativeAdapter(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
 
@@ -1820,15 +1871,6 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SetEventListener")]
   public static extern void NativeRouter_SetEventListener(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_StatsInto")]
-  public static extern void NativeRouter_StatsInto(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_RouterMetricsText")]
-  public static extern void NativeRouter_RouterMetricsText(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
-
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SharedStateStatusInto")]
-  public static extern void NativeRouter_SharedStateStatusInto(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
 }
 
 }

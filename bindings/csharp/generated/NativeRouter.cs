@@ -174,6 +174,21 @@ internal class NativeRouter : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void Stats(RouterStats out_) {
+    NativePINVOKE.NativeRouter_Stats(swigCPtr, RouterStats.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void SharedState(SharedStateStatus out_) {
+    NativePINVOKE.NativeRouter_SharedState(swigCPtr, SharedStateStatus.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void UseSharedState(SharedStateOptions options) {
+    NativePINVOKE.NativeRouter_UseSharedState(swigCPtr, SharedStateOptions.getCPtr(options));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   public void SetNativeAdapter(string deployment, NativeAdapter adapter) {
     NativePINVOKE.NativeRouter_SetNativeAdapter(swigCPtr, deployment, NativeAdapter.getCPtr(adapter));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
@@ -206,21 +221,6 @@ internal class NativeRouter : global::System.IDisposable {
 
   public void SetEventListener(NativeEventListener listener) {
     NativePINVOKE.NativeRouter_SetEventListener(swigCPtr, NativeEventListener.getCPtr(listener));
-    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
-  }
-
-  public void StatsInto(Stats out_) {
-    NativePINVOKE.NativeRouter_StatsInto(swigCPtr, Stats.getCPtr(out_));
-    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
-  }
-
-  public void RouterMetricsText(TextBuffer out_) {
-    NativePINVOKE.NativeRouter_RouterMetricsText(swigCPtr, TextBuffer.getCPtr(out_));
-    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
-  }
-
-  public void SharedStateStatusInto(SharedStateStatus out_) {
-    NativePINVOKE.NativeRouter_SharedStateStatusInto(swigCPtr, SharedStateStatus.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 

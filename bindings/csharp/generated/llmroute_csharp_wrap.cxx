@@ -5957,373 +5957,6 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_CallResult(void * jarg1) {
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_TextBuffer_Text_set(void * jarg1, const char * jarg2) {
-  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
-  std::string *arg2 = 0 ;
-  
-  arg1 = (llmroute::swig::TextBuffer *)jarg1; 
-  if (!jarg2) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
-    return ;
-  }
-  std::string arg2_str(jarg2);
-  arg2 = &arg2_str; 
-  if (arg1) (arg1)->text = *arg2;
-}
-
-
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_TextBuffer_Text_get(void * jarg1) {
-  const char * jresult ;
-  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
-  std::string *result = 0 ;
-  
-  arg1 = (llmroute::swig::TextBuffer *)jarg1; 
-  result = (std::string *) & ((arg1)->text);
-  jresult = SWIG_csharp_string_callback(result->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_TextBuffer() {
-  void * jresult ;
-  llmroute::swig::TextBuffer *result = 0 ;
-  
-  result = (llmroute::swig::TextBuffer *)new llmroute::swig::TextBuffer();
-  jresult = (void *)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_TextBuffer(void * jarg1) {
-  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
-  
-  arg1 = (llmroute::swig::TextBuffer *)jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ValidateConfig(const char * jarg1) {
-  std::string *arg1 = 0 ;
-  llmroute::swig::Status result;
-  
-  if (!jarg1) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
-    return ;
-  }
-  std::string arg1_str(jarg1);
-  arg1 = &arg1_str; 
-  result = llmroute::swig::ValidateConfig((std::string const &)*arg1);
-  
-  if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
-  }
-  
-}
-
-
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeEvent() {
-  void * jresult ;
-  llmroute::swig::EventInfo *result = 0 ;
-  
-  result = (llmroute::swig::EventInfo *)new llmroute::swig::EventInfo();
-  jresult = (void *)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Kind_set(void * jarg1, int jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_event_kind arg2 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  arg2 = (llmr_event_kind)jarg2; 
-  if (arg1) (arg1)->kind = arg2;
-}
-
-
-SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Kind_get(void * jarg1) {
-  int jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_event_kind result;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (llmr_event_kind) ((arg1)->kind);
-  jresult = (int)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Deployment_set(void * jarg1, const char * jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::string *arg2 = 0 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  if (!jarg2) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
-    return ;
-  }
-  std::string arg2_str(jarg2);
-  arg2 = &arg2_str; 
-  if (arg1) (arg1)->deployment = *arg2;
-}
-
-
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Deployment_get(void * jarg1) {
-  const char * jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::string *result = 0 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (std::string *) & ((arg1)->deployment);
-  jresult = SWIG_csharp_string_callback(result->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_FromState_set(void * jarg1, int jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_breaker_state arg2 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  arg2 = (llmr_breaker_state)jarg2; 
-  if (arg1) (arg1)->from_state = arg2;
-}
-
-
-SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_FromState_get(void * jarg1) {
-  int jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_breaker_state result;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (llmr_breaker_state) ((arg1)->from_state);
-  jresult = (int)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ToState_set(void * jarg1, int jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_breaker_state arg2 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  arg2 = (llmr_breaker_state)jarg2; 
-  if (arg1) (arg1)->to_state = arg2;
-}
-
-
-SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ToState_get(void * jarg1) {
-  int jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_breaker_state result;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (llmr_breaker_state) ((arg1)->to_state);
-  jresult = (int)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_CooldownMs_set(void * jarg1, long long jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t arg2 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->cooldown_ms = arg2;
-}
-
-
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_CooldownMs_get(void * jarg1) {
-  long long jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t result;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (int64_t) ((arg1)->cooldown_ms);
-  jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Added_set(void * jarg1, void * jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  arg2 = (std::vector< std::string > *)jarg2; 
-  if (arg1) (arg1)->added = *arg2;
-}
-
-
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Added_get(void * jarg1) {
-  void * jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::vector< std::string > *result = 0 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (std::vector< std::string > *)& ((arg1)->added);
-  jresult = (void *)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Removed_set(void * jarg1, void * jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  arg2 = (std::vector< std::string > *)jarg2; 
-  if (arg1) (arg1)->removed = *arg2;
-}
-
-
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Removed_get(void * jarg1) {
-  void * jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::vector< std::string > *result = 0 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (std::vector< std::string > *)& ((arg1)->removed);
-  jresult = (void *)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_KeptCount_set(void * jarg1, long long jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t arg2 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->kept_count = arg2;
-}
-
-
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_KeptCount_get(void * jarg1) {
-  long long jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t result;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (int64_t) ((arg1)->kept_count);
-  jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ConfigGeneration_set(void * jarg1, long long jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t arg2 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->config_generation = arg2;
-}
-
-
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ConfigGeneration_get(void * jarg1) {
-  long long jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t result;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (int64_t) ((arg1)->config_generation);
-  jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Message_set(void * jarg1, const char * jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::string *arg2 = 0 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  if (!jarg2) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
-    return ;
-  }
-  std::string arg2_str(jarg2);
-  arg2 = &arg2_str; 
-  if (arg1) (arg1)->message = *arg2;
-}
-
-
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Message_get(void * jarg1) {
-  const char * jresult ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::string *result = 0 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  result = (std::string *) & ((arg1)->message);
-  jresult = SWIG_csharp_string_callback(result->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeEvent(void * jarg1) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  
-  arg1 = (llmroute::swig::EventInfo *)jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeEventListener(void * jarg1) {
-  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
-  
-  arg1 = (llmroute::swig::EventListener *)jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_OnEvent(void * jarg1, void * jarg2) {
-  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
-  llmroute::swig::EventInfo *arg2 = 0 ;
-  
-  arg1 = (llmroute::swig::EventListener *)jarg1; 
-  arg2 = (llmroute::swig::EventInfo *)jarg2;
-  if (!arg2) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::EventInfo const & is null", 0);
-    return ;
-  } 
-  (arg1)->OnEvent((llmroute::swig::EventInfo const &)*arg2);
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_Released(void * jarg1) {
-  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
-  
-  arg1 = (llmroute::swig::EventListener *)jarg1; 
-  (arg1)->Released();
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_ReleasedSwigExplicitNativeEventListener(void * jarg1) {
-  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
-  
-  arg1 = (llmroute::swig::EventListener *)jarg1; 
-  (arg1)->llmroute::swig::EventListener::Released();
-}
-
-
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeEventListener() {
-  void * jresult ;
-  llmroute::swig::EventListener *result = 0 ;
-  
-  result = (llmroute::swig::EventListener *)new SwigDirector_NativeEventListener();
-  jresult = (void *)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_director_connect(void *objarg, SwigDirector_NativeEventListener::SWIG_Callback0_t callback0, SwigDirector_NativeEventListener::SWIG_Callback1_t callback1) {
-  llmroute::swig::EventListener *obj = (llmroute::swig::EventListener *)objarg;
-  SwigDirector_NativeEventListener *director = static_cast<SwigDirector_NativeEventListener *>(obj);
-  director->swig_connect_director(callback0, callback1);
-}
-
-
 SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_DeploymentStats() {
   void * jresult ;
   llmroute::swig::DeploymentStats *result = 0 ;
@@ -7030,109 +6663,109 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_ModelStats(void * jarg1) {
 }
 
 
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Stats() {
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_RouterStats() {
   void * jresult ;
-  llmroute::swig::Stats *result = 0 ;
+  llmroute::swig::RouterStats *result = 0 ;
   
-  result = (llmroute::swig::Stats *)new llmroute::swig::Stats();
+  result = (llmroute::swig::RouterStats *)new llmroute::swig::RouterStats();
   jresult = (void *)result; 
   return jresult;
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_Deployments_set(void * jarg1, void * jarg2) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_Deployments_set(void * jarg1, void * jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
   arg2 = (std::vector< llmroute::swig::DeploymentStats > *)jarg2; 
   if (arg1) (arg1)->deployments = *arg2;
 }
 
 
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Stats_Deployments_get(void * jarg1) {
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_RouterStats_Deployments_get(void * jarg1) {
   void * jresult ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
   result = (std::vector< llmroute::swig::DeploymentStats > *)& ((arg1)->deployments);
   jresult = (void *)result; 
   return jresult;
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_Models_set(void * jarg1, void * jarg2) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_Models_set(void * jarg1, void * jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
   arg2 = (std::vector< llmroute::swig::ModelStats > *)jarg2; 
   if (arg1) (arg1)->models = *arg2;
 }
 
 
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Stats_Models_get(void * jarg1) {
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_RouterStats_Models_get(void * jarg1) {
   void * jresult ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
   result = (std::vector< llmroute::swig::ModelStats > *)& ((arg1)->models);
   jresult = (void *)result; 
   return jresult;
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_ConfigApplied_set(void * jarg1, long long jarg2) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_ConfigsApplied_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
   arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->config_applied = arg2;
+  if (arg1) (arg1)->configs_applied = arg2;
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Stats_ConfigApplied_get(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterStats_ConfigsApplied_get(void * jarg1) {
   long long jresult ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
-  result = (int64_t) ((arg1)->config_applied);
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  result = (int64_t) ((arg1)->configs_applied);
   jresult = result; 
   return jresult;
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_ConfigRejected_set(void * jarg1, long long jarg2) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_ConfigsRejected_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
   arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->config_rejected = arg2;
+  if (arg1) (arg1)->configs_rejected = arg2;
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Stats_ConfigRejected_get(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterStats_ConfigsRejected_get(void * jarg1) {
   long long jresult ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
-  result = (int64_t) ((arg1)->config_rejected);
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  result = (int64_t) ((arg1)->configs_rejected);
   jresult = result; 
   return jresult;
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_MetricsText_set(void * jarg1, const char * jarg2) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_MetricsText_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
   if (!jarg2) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
     return ;
@@ -7143,22 +6776,22 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Stats_MetricsText_set(void * jarg1, 
 }
 
 
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_Stats_MetricsText_get(void * jarg1) {
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_RouterStats_MetricsText_get(void * jarg1) {
   const char * jresult ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
   result = (std::string *) & ((arg1)->metrics_text);
   jresult = SWIG_csharp_string_callback(result->c_str()); 
   return jresult;
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Stats(void * jarg1) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RouterStats(void * jarg1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
-  arg1 = (llmroute::swig::Stats *)jarg1; 
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
   delete arg1;
 }
 
@@ -7381,6 +7014,533 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_SharedStateStatus(void * jarg
   
   arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
   delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_SharedStateOptions() {
+  void * jresult ;
+  llmroute::swig::SharedStateOptions *result = 0 ;
+  
+  result = (llmroute::swig::SharedStateOptions *)new llmroute::swig::SharedStateOptions();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_Url_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->url = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_Url_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (std::string *) & ((arg1)->url);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_KeyPrefix_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->key_prefix = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_KeyPrefix_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (std::string *) & ((arg1)->key_prefix);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_SyncIntervalMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->sync_interval_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_SyncIntervalMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (int64_t) ((arg1)->sync_interval_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_ConnectTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connect_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_ConnectTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (int64_t) ((arg1)->connect_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_CommandTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->command_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_CommandTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (int64_t) ((arg1)->command_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_RateBatch_set(void * jarg1, double jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->rate_batch = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_RateBatch_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (double) ((arg1)->rate_batch);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_SharedStateOptions(void * jarg1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_TextBuffer_Text_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::TextBuffer *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->text = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_TextBuffer_Text_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::TextBuffer *)jarg1; 
+  result = (std::string *) & ((arg1)->text);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_TextBuffer() {
+  void * jresult ;
+  llmroute::swig::TextBuffer *result = 0 ;
+  
+  result = (llmroute::swig::TextBuffer *)new llmroute::swig::TextBuffer();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_TextBuffer(void * jarg1) {
+  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
+  
+  arg1 = (llmroute::swig::TextBuffer *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ValidateConfig(const char * jarg1) {
+  std::string *arg1 = 0 ;
+  llmroute::swig::Status result;
+  
+  if (!jarg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg1_str(jarg1);
+  arg1 = &arg1_str; 
+  result = llmroute::swig::ValidateConfig((std::string const &)*arg1);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeEvent() {
+  void * jresult ;
+  llmroute::swig::EventInfo *result = 0 ;
+  
+  result = (llmroute::swig::EventInfo *)new llmroute::swig::EventInfo();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Kind_set(void * jarg1, int jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (llmr_event_kind)jarg2; 
+  if (arg1) (arg1)->kind = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Kind_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (llmr_event_kind) ((arg1)->kind);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Deployment_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->deployment = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Deployment_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::string *) & ((arg1)->deployment);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_FromState_set(void * jarg1, int jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->from_state = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_FromState_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (llmr_breaker_state) ((arg1)->from_state);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ToState_set(void * jarg1, int jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->to_state = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ToState_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (llmr_breaker_state) ((arg1)->to_state);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_CooldownMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_CooldownMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (int64_t) ((arg1)->cooldown_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Added_set(void * jarg1, void * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (std::vector< std::string > *)jarg2; 
+  if (arg1) (arg1)->added = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Added_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->added);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Removed_set(void * jarg1, void * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (std::vector< std::string > *)jarg2; 
+  if (arg1) (arg1)->removed = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Removed_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->removed);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_KeptCount_set(void * jarg1, long long jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->kept_count = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_KeptCount_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (int64_t) ((arg1)->kept_count);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ConfigGeneration_set(void * jarg1, long long jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->config_generation = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ConfigGeneration_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (int64_t) ((arg1)->config_generation);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Message_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->message = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Message_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::string *) & ((arg1)->message);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeEvent(void * jarg1) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeEventListener(void * jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_OnEvent(void * jarg1, void * jarg2) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  llmroute::swig::EventInfo *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  arg2 = (llmroute::swig::EventInfo *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::EventInfo const & is null", 0);
+    return ;
+  } 
+  (arg1)->OnEvent((llmroute::swig::EventInfo const &)*arg2);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_Released(void * jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  (arg1)->Released();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_ReleasedSwigExplicitNativeEventListener(void * jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  (arg1)->llmroute::swig::EventListener::Released();
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeEventListener() {
+  void * jresult ;
+  llmroute::swig::EventListener *result = 0 ;
+  
+  result = (llmroute::swig::EventListener *)new SwigDirector_NativeEventListener();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_director_connect(void *objarg, SwigDirector_NativeEventListener::SWIG_Callback0_t callback0, SwigDirector_NativeEventListener::SWIG_Callback1_t callback1) {
+  llmroute::swig::EventListener *obj = (llmroute::swig::EventListener *)objarg;
+  SwigDirector_NativeEventListener *director = static_cast<SwigDirector_NativeEventListener *>(obj);
+  director->swig_connect_director(callback0, callback1);
 }
 
 
@@ -8154,6 +8314,81 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_MetricsText(void * jarg
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Stats(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::RouterStats *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::RouterStats *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::RouterStats & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->Stats(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SharedState(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateStatus *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::SharedStateStatus *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::SharedStateStatus & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->SharedState(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_UseSharedState(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateOptions *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::SharedStateOptions *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::SharedStateOptions const & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetNativeAdapter(void * jarg1, const char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
@@ -8375,81 +8610,6 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetEventListener(void *
   }
   
   result = (arg1)->SetEventListener(arg2);
-  
-  if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
-  }
-  
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_StatsInto(void * jarg1, void * jarg2) {
-  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
-  llmroute::swig::Stats *arg2 = 0 ;
-  llmroute::swig::Status result;
-  
-  arg1 = (llmroute::swig::Router *)jarg1; 
-  arg2 = (llmroute::swig::Stats *)jarg2;
-  if (!arg2) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::Stats & is null", 0);
-    return ;
-  } 
-  
-  if (!arg1) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
-  }
-  
-  result = (arg1)->StatsInto(*arg2);
-  
-  if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
-  }
-  
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_RouterMetricsText(void * jarg1, void * jarg2) {
-  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
-  llmroute::swig::TextBuffer *arg2 = 0 ;
-  llmroute::swig::Status result;
-  
-  arg1 = (llmroute::swig::Router *)jarg1; 
-  arg2 = (llmroute::swig::TextBuffer *)jarg2;
-  if (!arg2) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::TextBuffer & is null", 0);
-    return ;
-  } 
-  
-  if (!arg1) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
-  }
-  
-  result = (arg1)->RouterMetricsText(*arg2);
-  
-  if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
-  }
-  
-}
-
-
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SharedStateStatusInto(void * jarg1, void * jarg2) {
-  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
-  llmroute::swig::SharedStateStatus *arg2 = 0 ;
-  llmroute::swig::Status result;
-  
-  arg1 = (llmroute::swig::Router *)jarg1; 
-  arg2 = (llmroute::swig::SharedStateStatus *)jarg2;
-  if (!arg2) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::SharedStateStatus & is null", 0);
-    return ;
-  } 
-  
-  if (!arg1) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
-  }
-  
-  result = (arg1)->SharedStateStatusInto(*arg2);
   
   if ((&result)->code != 0) {
     llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 

@@ -38,6 +38,15 @@ public sealed class Router : IDisposable {
     return new Router(Open(n => n.OpenNative(options ?? new RouterOptions(), clock, random), clock, random));
   }
 
+  /// <summary>A router that shares breaker state and rate limits with a fleet through Redis
+  /// (docs/fleet.md): `sharedState` gives the URL, key prefix and timings.</summary>
+  public static Router Create(RouterOptions options, SharedStateOptions sharedState, Clock clock = null, RandomSource random = null) {
+    return new Router(Open(n => {
+      if (sharedState != null) n.UseSharedState(sharedState);
+      n.OpenNative(options ?? new RouterOptions(), clock, random);
+    }, clock, random));
+  }
+
   public Router(RouterOptions options) : this(options, null, null) {}
 
   public Router(RouterOptions options, Clock clock, RandomSource random)
@@ -253,16 +262,16 @@ public sealed class Router : IDisposable {
   /// <summary>The router's statistics in the Prometheus text format (MetricsContentType).</summary>
   public string MetricsText() {
     using (var b = new TextBuffer()) {
-      Run(n => n.RouterMetricsText(b));
+      Run(n => n.MetricsText(b));
       return b.Text;
     }
   }
 
   /// <summary>A statistics snapshot: every deployment and model, configuration counts, metrics text.</summary>
-  public Stats Stats {
+  public RouterStats Stats {
     get {
-      var s = new Stats();
-      Run(n => n.StatsInto(s));
+      var s = new RouterStats();
+      Run(n => n.Stats(s));
       return s;
     }
   }
@@ -271,7 +280,7 @@ public sealed class Router : IDisposable {
   public SharedStateStatus SharedStateStatus {
     get {
       var s = new SharedStateStatus();
-      Run(n => n.SharedStateStatusInto(s));
+      Run(n => n.SharedState(s));
       return s;
     }
   }

@@ -27,7 +27,7 @@ public static partial class Tests {
       Assert.Equal(BreakerState.OPEN, r.GetHealth("cheap").State, "2 failures trip (breaker.consecutive_failures)");
       Assert.Equal("dear", r.Pick("m").Deployment, "the other one");
       r.ApplyConfig(Config);
-      Assert.Equal(2L, r.Stats.ConfigApplied, "applied");
+      Assert.Equal(2L, r.Stats.ConfigsApplied, "applied");
     }
     string path = Path.GetTempFileName();
     try {
@@ -106,7 +106,7 @@ public static partial class Tests {
       r.AddDeployment(new Deployment("a", "m"));
       for (int i = 0; i < 3; i++) r.Report(r.Pick("m").Ticket, Outcome.SUCCESS, 40, 10, 0, 7, 11);
       r.Cancel(r.Pick("m").Ticket);
-      Stats s = r.Stats;
+      RouterStats s = r.Stats;
       DeploymentStats d = s.Deployments[0];
       Assert.Equal("a", d.Name, "name");
       Assert.Equal(4L, d.Picks, "picks");
@@ -180,7 +180,11 @@ public static partial class Tests {
 
   public static void TestSharedStateAndAnEventFromTheSyncThread() {
     using (var r = Router.Create()) Assert.True(!r.SharedStateStatus.Enabled, "off by default");
-    using (var r = Router.FromConfig(SharedConfig("redis://:secret@127.0.0.1:" + FreePort(), "unreach:"))) {
+    var shared = new SharedStateOptions();
+    shared.Url = "redis://:secret@127.0.0.1:" + FreePort();
+    shared.KeyPrefix = "unreach:";
+    shared.SyncIntervalMs = 10;
+    using (var r = Router.Create(new RouterOptions(), shared)) {
       Assert.True(WaitFor(() => r.SharedStateStatus.SyncFailures > 0), "failures counted");
       var s = r.SharedStateStatus;
       Assert.True(s.Enabled && !s.Connected, "enabled, not connected");

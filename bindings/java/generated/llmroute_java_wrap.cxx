@@ -6540,488 +6540,6 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1CallResult(JNIEnv *je
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_TextBuffer_1text_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
-  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
-  std::string *arg2 = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::TextBuffer **)&jarg1; 
-  if(!jarg2) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
-    return ;
-  }
-  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
-  if (!arg2_pstr) return ;
-  std::string arg2_str(arg2_pstr);
-  arg2 = &arg2_str;
-  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
-  if (arg1) (arg1)->text = *arg2;
-}
-
-
-SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_TextBuffer_1text_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jstring jresult = 0 ;
-  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
-  std::string *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::TextBuffer **)&jarg1; 
-  result = (std::string *) & ((arg1)->text);
-  jresult = jenv->NewStringUTF(result->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1TextBuffer(JNIEnv *jenv, jclass jcls) {
-  jlong jresult = 0 ;
-  llmroute::swig::TextBuffer *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  result = (llmroute::swig::TextBuffer *)new llmroute::swig::TextBuffer();
-  *(llmroute::swig::TextBuffer **)&jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1TextBuffer(JNIEnv *jenv, jclass jcls, jlong jarg1) {
-  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  arg1 = *(llmroute::swig::TextBuffer **)&jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_validateConfig(JNIEnv *jenv, jclass jcls, jstring jarg1) {
-  std::string *arg1 = 0 ;
-  llmroute::swig::Status result;
-  
-  (void)jenv;
-  (void)jcls;
-  if(!jarg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
-    return ;
-  }
-  const char *arg1_pstr = (const char *)jenv->GetStringUTFChars(jarg1, 0); 
-  if (!arg1_pstr) return ;
-  std::string arg1_str(arg1_pstr);
-  arg1 = &arg1_str;
-  jenv->ReleaseStringUTFChars(jarg1, arg1_pstr); 
-  result = llmroute::swig::ValidateConfig((std::string const &)*arg1);
-  
-  if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
-  }
-  
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1NativeEvent(JNIEnv *jenv, jclass jcls) {
-  jlong jresult = 0 ;
-  llmroute::swig::EventInfo *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  result = (llmroute::swig::EventInfo *)new llmroute::swig::EventInfo();
-  *(llmroute::swig::EventInfo **)&jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1kind_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_event_kind arg2 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  arg2 = (llmr_event_kind)jarg2; 
-  if (arg1) (arg1)->kind = arg2;
-}
-
-
-SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1kind_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jint jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_event_kind result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (llmr_event_kind) ((arg1)->kind);
-  jresult = (jint)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1deployment_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::string *arg2 = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  if(!jarg2) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
-    return ;
-  }
-  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
-  if (!arg2_pstr) return ;
-  std::string arg2_str(arg2_pstr);
-  arg2 = &arg2_str;
-  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
-  if (arg1) (arg1)->deployment = *arg2;
-}
-
-
-SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1deployment_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jstring jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::string *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (std::string *) & ((arg1)->deployment);
-  jresult = jenv->NewStringUTF(result->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1fromState_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_breaker_state arg2 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  arg2 = (llmr_breaker_state)jarg2; 
-  if (arg1) (arg1)->from_state = arg2;
-}
-
-
-SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1fromState_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jint jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_breaker_state result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (llmr_breaker_state) ((arg1)->from_state);
-  jresult = (jint)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1toState_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_breaker_state arg2 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  arg2 = (llmr_breaker_state)jarg2; 
-  if (arg1) (arg1)->to_state = arg2;
-}
-
-
-SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1toState_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jint jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  llmr_breaker_state result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (llmr_breaker_state) ((arg1)->to_state);
-  jresult = (jint)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1cooldownMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t arg2 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->cooldown_ms = arg2;
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1cooldownMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jlong jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (int64_t) ((arg1)->cooldown_ms);
-  jresult = (jlong)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1added_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  (void)jarg2_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  arg2 = *(std::vector< std::string > **)&jarg2; 
-  if (arg1) (arg1)->added = *arg2;
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1added_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jlong jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::vector< std::string > *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (std::vector< std::string > *)& ((arg1)->added);
-  *(std::vector< std::string > **)&jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1removed_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  (void)jarg2_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  arg2 = *(std::vector< std::string > **)&jarg2; 
-  if (arg1) (arg1)->removed = *arg2;
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1removed_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jlong jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::vector< std::string > *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (std::vector< std::string > *)& ((arg1)->removed);
-  *(std::vector< std::string > **)&jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1keptCount_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t arg2 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->kept_count = arg2;
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1keptCount_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jlong jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (int64_t) ((arg1)->kept_count);
-  jresult = (jlong)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1configGeneration_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t arg2 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->config_generation = arg2;
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1configGeneration_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jlong jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  int64_t result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (int64_t) ((arg1)->config_generation);
-  jresult = (jlong)result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1message_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::string *arg2 = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  if(!jarg2) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
-    return ;
-  }
-  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
-  if (!arg2_pstr) return ;
-  std::string arg2_str(arg2_pstr);
-  arg2 = &arg2_str;
-  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
-  if (arg1) (arg1)->message = *arg2;
-}
-
-
-SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1message_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  jstring jresult = 0 ;
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  std::string *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  result = (std::string *) & ((arg1)->message);
-  jresult = jenv->NewStringUTF(result->c_str()); 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1NativeEvent(JNIEnv *jenv, jclass jcls, jlong jarg1) {
-  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1NativeEventListener(JNIEnv *jenv, jclass jcls, jlong jarg1) {
-  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
-  delete arg1;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1onEvent(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
-  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
-  llmroute::swig::EventInfo *arg2 = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  (void)jarg2_;
-  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
-  arg2 = *(llmroute::swig::EventInfo **)&jarg2;
-  if (!arg2) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::EventInfo const & is null");
-    return ;
-  } 
-  (arg1)->OnEvent((llmroute::swig::EventInfo const &)*arg2);
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1released(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
-  (arg1)->Released();
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1releasedSwigExplicitNativeEventListener(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
-  (arg1)->llmroute::swig::EventListener::Released();
-}
-
-
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1NativeEventListener(JNIEnv *jenv, jclass jcls) {
-  jlong jresult = 0 ;
-  llmroute::swig::EventListener *result = 0 ;
-  
-  (void)jenv;
-  (void)jcls;
-  result = (llmroute::swig::EventListener *)new SwigDirector_NativeEventListener(jenv);
-  *(llmroute::swig::EventListener **)&jresult = result; 
-  return jresult;
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1director_1connect(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jswig_mem_own, jboolean jweak_global) {
-  llmroute::swig::EventListener *obj = *((llmroute::swig::EventListener **)&objarg);
-  (void)jcls;
-  SwigDirector_NativeEventListener *director = static_cast<SwigDirector_NativeEventListener *>(obj);
-  director->swig_connect_director(jenv, jself, jenv->GetObjectClass(jself), (jswig_mem_own == JNI_TRUE), (jweak_global == JNI_TRUE));
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1change_1ownership(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jtake_or_release) {
-  llmroute::swig::EventListener *obj = *((llmroute::swig::EventListener **)&objarg);
-  SwigDirector_NativeEventListener *director = dynamic_cast<SwigDirector_NativeEventListener *>(obj);
-  (void)jcls;
-  if (director) {
-    director->swig_java_change_ownership(jenv, jself, jtake_or_release ? true : false);
-  }
-}
-
-
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1DeploymentStats(JNIEnv *jenv, jclass jcls) {
   jlong jresult = 0 ;
   llmroute::swig::DeploymentStats *result = 0 ;
@@ -7922,140 +7440,140 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1ModelStats(JNIEnv *je
 }
 
 
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Stats(JNIEnv *jenv, jclass jcls) {
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1RouterStats(JNIEnv *jenv, jclass jcls) {
   jlong jresult = 0 ;
-  llmroute::swig::Stats *result = 0 ;
+  llmroute::swig::RouterStats *result = 0 ;
   
   (void)jenv;
   (void)jcls;
-  result = (llmroute::swig::Stats *)new llmroute::swig::Stats();
-  *(llmroute::swig::Stats **)&jresult = result; 
+  result = (llmroute::swig::RouterStats *)new llmroute::swig::RouterStats();
+  *(llmroute::swig::RouterStats **)&jresult = result; 
   return jresult;
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Stats_1deployments_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1deployments_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
   (void)jarg2_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
   arg2 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg2; 
   if (arg1) (arg1)->deployments = *arg2;
 }
 
 
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Stats_1deployments_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterStats_1deployments_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
   result = (std::vector< llmroute::swig::DeploymentStats > *)& ((arg1)->deployments);
   *(std::vector< llmroute::swig::DeploymentStats > **)&jresult = result; 
   return jresult;
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Stats_1models_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1models_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
   (void)jarg2_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
   arg2 = *(std::vector< llmroute::swig::ModelStats > **)&jarg2; 
   if (arg1) (arg1)->models = *arg2;
 }
 
 
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Stats_1models_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterStats_1models_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
   result = (std::vector< llmroute::swig::ModelStats > *)& ((arg1)->models);
   *(std::vector< llmroute::swig::ModelStats > **)&jresult = result; 
   return jresult;
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Stats_1configApplied_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1configsApplied_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
   arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->config_applied = arg2;
+  if (arg1) (arg1)->configs_applied = arg2;
 }
 
 
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Stats_1configApplied_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterStats_1configsApplied_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
-  result = (int64_t) ((arg1)->config_applied);
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  result = (int64_t) ((arg1)->configs_applied);
   jresult = (jlong)result; 
   return jresult;
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Stats_1configRejected_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1configsRejected_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
   arg2 = (int64_t)jarg2; 
-  if (arg1) (arg1)->config_rejected = arg2;
+  if (arg1) (arg1)->configs_rejected = arg2;
 }
 
 
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Stats_1configRejected_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterStats_1configsRejected_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
-  result = (int64_t) ((arg1)->config_rejected);
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  result = (int64_t) ((arg1)->configs_rejected);
   jresult = (jlong)result; 
   return jresult;
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Stats_1metricsText_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1metricsText_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
   if(!jarg2) {
     SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
     return ;
@@ -8069,27 +7587,27 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Stats_1metricsText_1set(JNIEn
 }
 
 
-SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_Stats_1metricsText_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_RouterStats_1metricsText_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jstring jresult = 0 ;
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
   result = (std::string *) & ((arg1)->metrics_text);
   jresult = jenv->NewStringUTF(result->c_str()); 
   return jresult;
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Stats(JNIEnv *jenv, jclass jcls, jlong jarg1) {
-  llmroute::swig::Stats *arg1 = (llmroute::swig::Stats *) 0 ;
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RouterStats(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
   (void)jenv;
   (void)jcls;
-  arg1 = *(llmroute::swig::Stats **)&jarg1; 
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
   delete arg1;
 }
 
@@ -8373,6 +7891,694 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1SharedStateStatus(JNI
   (void)jcls;
   arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
   delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1SharedStateOptions(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateOptions *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::SharedStateOptions *)new llmroute::swig::SharedStateOptions();
+  *(llmroute::swig::SharedStateOptions **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1url_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->url = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1url_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (std::string *) & ((arg1)->url);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1keyPrefix_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->key_prefix = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1keyPrefix_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (std::string *) & ((arg1)->key_prefix);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1syncIntervalMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->sync_interval_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1syncIntervalMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->sync_interval_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1connectTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connect_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1connectTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->connect_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1commandTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->command_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1commandTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->command_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1rateBatch_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->rate_batch = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1rateBatch_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (double) ((arg1)->rate_batch);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1SharedStateOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_TextBuffer_1text_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::TextBuffer **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->text = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_TextBuffer_1text_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::TextBuffer **)&jarg1; 
+  result = (std::string *) & ((arg1)->text);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1TextBuffer(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::TextBuffer *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::TextBuffer *)new llmroute::swig::TextBuffer();
+  *(llmroute::swig::TextBuffer **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1TextBuffer(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::TextBuffer **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_validateConfig(JNIEnv *jenv, jclass jcls, jstring jarg1) {
+  std::string *arg1 = 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  if(!jarg1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg1_pstr = (const char *)jenv->GetStringUTFChars(jarg1, 0); 
+  if (!arg1_pstr) return ;
+  std::string arg1_str(arg1_pstr);
+  arg1 = &arg1_str;
+  jenv->ReleaseStringUTFChars(jarg1, arg1_pstr); 
+  result = llmroute::swig::ValidateConfig((std::string const &)*arg1);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1NativeEvent(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::EventInfo *)new llmroute::swig::EventInfo();
+  *(llmroute::swig::EventInfo **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1kind_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (llmr_event_kind)jarg2; 
+  if (arg1) (arg1)->kind = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1kind_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (llmr_event_kind) ((arg1)->kind);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1deployment_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->deployment = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1deployment_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (std::string *) & ((arg1)->deployment);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1fromState_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->from_state = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1fromState_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (llmr_breaker_state) ((arg1)->from_state);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1toState_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->to_state = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1toState_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (llmr_breaker_state) ((arg1)->to_state);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1cooldownMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1cooldownMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (int64_t) ((arg1)->cooldown_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1added_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = *(std::vector< std::string > **)&jarg2; 
+  if (arg1) (arg1)->added = *arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1added_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->added);
+  *(std::vector< std::string > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1removed_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = *(std::vector< std::string > **)&jarg2; 
+  if (arg1) (arg1)->removed = *arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1removed_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->removed);
+  *(std::vector< std::string > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1keptCount_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->kept_count = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1keptCount_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (int64_t) ((arg1)->kept_count);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1configGeneration_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->config_generation = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1configGeneration_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (int64_t) ((arg1)->config_generation);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1message_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->message = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1message_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (std::string *) & ((arg1)->message);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1NativeEvent(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1NativeEventListener(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1onEvent(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  llmroute::swig::EventInfo *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
+  arg2 = *(llmroute::swig::EventInfo **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::EventInfo const & is null");
+    return ;
+  } 
+  (arg1)->OnEvent((llmroute::swig::EventInfo const &)*arg2);
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1released(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
+  (arg1)->Released();
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1releasedSwigExplicitNativeEventListener(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
+  (arg1)->llmroute::swig::EventListener::Released();
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1NativeEventListener(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventListener *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::EventListener *)new SwigDirector_NativeEventListener(jenv);
+  *(llmroute::swig::EventListener **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1director_1connect(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jswig_mem_own, jboolean jweak_global) {
+  llmroute::swig::EventListener *obj = *((llmroute::swig::EventListener **)&objarg);
+  (void)jcls;
+  SwigDirector_NativeEventListener *director = static_cast<SwigDirector_NativeEventListener *>(obj);
+  director->swig_connect_director(jenv, jself, jenv->GetObjectClass(jself), (jswig_mem_own == JNI_TRUE), (jweak_global == JNI_TRUE));
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1change_1ownership(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jtake_or_release) {
+  llmroute::swig::EventListener *obj = *((llmroute::swig::EventListener **)&objarg);
+  SwigDirector_NativeEventListener *director = dynamic_cast<SwigDirector_NativeEventListener *>(obj);
+  (void)jcls;
+  if (director) {
+    director->swig_java_change_ownership(jenv, jself, jtake_or_release ? true : false);
+  }
 }
 
 
@@ -9301,6 +9507,93 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1metricsText(JNI
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1stats(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::RouterStats *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  arg2 = *(llmroute::swig::RouterStats **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::RouterStats & is null");
+    return ;
+  } 
+  
+  if (!arg1) {
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
+  }
+  
+  result = (arg1)->Stats(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1sharedState(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateStatus *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  arg2 = *(llmroute::swig::SharedStateStatus **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::SharedStateStatus & is null");
+    return ;
+  } 
+  
+  if (!arg1) {
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
+  }
+  
+  result = (arg1)->SharedState(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1useSharedState(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateOptions *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  arg2 = *(llmroute::swig::SharedStateOptions **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::SharedStateOptions const & is null");
+    return ;
+  } 
+  
+  if (!arg1) {
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
+  }
+  
+  result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setNativeAdapter(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
@@ -9577,93 +9870,6 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setEventListene
   }
   
   result = (arg1)->SetEventListener(arg2);
-  
-  if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
-  }
-  
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1statsInto(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
-  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
-  llmroute::swig::Stats *arg2 = 0 ;
-  llmroute::swig::Status result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  (void)jarg2_;
-  arg1 = *(llmroute::swig::Router **)&jarg1; 
-  arg2 = *(llmroute::swig::Stats **)&jarg2;
-  if (!arg2) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::Stats & is null");
-    return ;
-  } 
-  
-  if (!arg1) {
-    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
-  }
-  
-  result = (arg1)->StatsInto(*arg2);
-  
-  if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
-  }
-  
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1routerMetricsText(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
-  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
-  llmroute::swig::TextBuffer *arg2 = 0 ;
-  llmroute::swig::Status result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  (void)jarg2_;
-  arg1 = *(llmroute::swig::Router **)&jarg1; 
-  arg2 = *(llmroute::swig::TextBuffer **)&jarg2;
-  if (!arg2) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::TextBuffer & is null");
-    return ;
-  } 
-  
-  if (!arg1) {
-    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
-  }
-  
-  result = (arg1)->RouterMetricsText(*arg2);
-  
-  if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
-  }
-  
-}
-
-
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1sharedStateStatusInto(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
-  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
-  llmroute::swig::SharedStateStatus *arg2 = 0 ;
-  llmroute::swig::Status result;
-  
-  (void)jenv;
-  (void)jcls;
-  (void)jarg1_;
-  (void)jarg2_;
-  arg1 = *(llmroute::swig::Router **)&jarg1; 
-  arg2 = *(llmroute::swig::SharedStateStatus **)&jarg2;
-  if (!arg2) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::SharedStateStatus & is null");
-    return ;
-  } 
-  
-  if (!arg1) {
-    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
-  }
-  
-  result = (arg1)->SharedStateStatusInto(*arg2);
   
   if ((&result)->code != 0) {
     llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 

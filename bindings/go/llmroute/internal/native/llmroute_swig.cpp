@@ -1,8 +1,13 @@
 // llmroute_swig.cpp: implementation of the binding shim (see llmroute_swig.hpp).
 #include "llmroute_swig.hpp"
 
+#if defined(LLMROUTE_SWIG_GO)
+#include "llmroute_go_fast.h"
+#endif
+
 #include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -16,6 +21,7 @@ void llmrouteGoRelease(uintptr_t handle);
 int64_t llmrouteGoClockNow(uintptr_t handle);
 void llmrouteGoClockSleep(uintptr_t handle, int64_t duration_ns);
 int64_t llmrouteGoRandom(uintptr_t handle);
+void llmrouteGoEvent(uintptr_t handle, llmr_event *event);
 }
 #endif
 
@@ -149,6 +155,9 @@ void GoSleepTrampoline(void *user_data, int64_t duration_ns) noexcept {
 }
 uint64_t GoRandomTrampoline(void *user_data) noexcept {
   return static_cast<uint64_t>(llmrouteGoRandom(reinterpret_cast<uintptr_t>(user_data)));
+}
+void GoEventTrampoline(void *user_data, const llmr_event *event) noexcept {
+  llmrouteGoEvent(reinterpret_cast<uintptr_t>(user_data), const_cast<llmr_event *>(event));
 }
 #endif
 
@@ -453,6 +462,7 @@ Status Router::Open(const RouterOptions &options, Clock *clock, Random *random) 
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;
   FillOptions(options, &c);
+  ApplySharedState(&c);
   if (clock != nullptr) {
     c.clock = &ClockTrampoline;
     c.clock_user_data = clock;
@@ -867,16 +877,185 @@ Status Router::MetricsText(TextBuffer &out) {
   out.text.clear();
   Entry in(*this);
   if (!in) return in.Refusal();
+  // llmr_router_metrics_text into a growing buffer: the text can grow between the size query and
+  // the copy, so loop (the library says so).
+  std::string buf(4096, '\0');
+  for (int tries = 0; tries < 8; ++tries) {
+    size_t needed = 0;
+    const llmr_status rc = llmr_router_metrics_text(router_, &buf[0], buf.size(), &needed);
+    if (rc == LLMR_OK) {
+      out.text.assign(buf.c_str());  // NUL-terminated by the library
+      return Status();
+    }
+    if (rc != LLMR_ERR_BUFFER_TOO_SMALL) return MakeStatus(rc);
+    buf.resize(needed + needed / 4 + 64);
+  }
+  return Invalid("metrics text kept growing");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and fleet shared state.
+
+DeploymentStats::DeploymentStats()
+    : state(LLMR_BREAKER_CLOSED),
+      eligible(false),
+      in_flight(0),
+      picks(0),
+      successes(0),
+      rate_limited(0),
+      server_errors(0),
+      timeouts(0),
+      connection_errors(0),
+      auth_errors(0),
+      bad_requests(0),
+      context_window_exceeded(0),
+      content_policy(0),
+      cancels(0),
+      input_tokens(0),
+      output_tokens(0),
+      ewma_latency_ms(-1),
+      latency_count(0),
+      latency_sum_ms(0),
+      latency_p50_ms(-1),
+      latency_p90_ms(-1),
+      latency_p99_ms(-1),
+      breaker_opened(0),
+      breaker_half_opened(0),
+      breaker_closed(0),
+      cooldown_remaining_ms(0) {}
+
+ModelStats::ModelStats() : picks(0), fallbacks(0) {}
+
+RouterStats::RouterStats() : configs_applied(0), configs_rejected(0) {}
+
+SharedStateStatus::SharedStateStatus()
+    : enabled(false),
+      connected(false),
+      last_sync_age_ms(-1),
+      syncs(0),
+      sync_failures(0),
+      connections(0),
+      remote_opens(0),
+      remote_closes(0) {}
+
+SharedStateOptions::SharedStateOptions() {
+  llmr_router_options c;
+  llmr_router_options_init(&c, sizeof c);
+  sync_interval_ms = c.shared_state_sync_interval_ms;
+  connect_timeout_ms = c.shared_state_connect_timeout_ms;
+  command_timeout_ms = c.shared_state_command_timeout_ms;
+  rate_batch = c.shared_state_rate_batch;
+}
+
+namespace {
+void FillDeploymentStats(const llmr_deployment_stats &d, DeploymentStats &out) {
+  out.name = Str(d.name);
+  out.state = d.state;
+  out.eligible = d.eligible != 0;
+  out.in_flight = d.in_flight;
+  out.picks = d.picks;
+  out.successes = d.successes;
+  out.rate_limited = d.rate_limited;
+  out.server_errors = d.server_errors;
+  out.timeouts = d.timeouts;
+  out.connection_errors = d.connection_errors;
+  out.auth_errors = d.auth_errors;
+  out.bad_requests = d.bad_requests;
+  out.context_window_exceeded = d.context_window_exceeded;
+  out.content_policy = d.content_policy;
+  out.cancels = d.cancels;
+  out.input_tokens = d.input_tokens;
+  out.output_tokens = d.output_tokens;
+  out.ewma_latency_ms = d.ewma_latency_ms;
+  out.latency_count = d.latency_count;
+  out.latency_sum_ms = d.latency_sum_ms;
+  out.latency_p50_ms = d.latency_p50_ms;
+  out.latency_p90_ms = d.latency_p90_ms;
+  out.latency_p99_ms = d.latency_p99_ms;
+  out.breaker_opened = d.breaker_opened;
+  out.breaker_half_opened = d.breaker_half_opened;
+  out.breaker_closed = d.breaker_closed;
+  out.cooldown_remaining_ms = d.cooldown_remaining_ms;
+}
+}  // namespace
+
+Status Router::Stats(RouterStats &out) {
+  out = RouterStats();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   llmr_stats *stats = nullptr;
   const llmr_status rc = llmr_router_stats(router_, &stats);
   if (rc != LLMR_OK) return MakeStatus(rc);
+  const size_t nd = llmr_stats_deployment_count(stats);
+  out.deployments.resize(nd);
+  for (size_t i = 0; i < nd; ++i) {
+    llmr_deployment_stats d;
+    llmr_deployment_stats_init(&d, sizeof d);
+    if (llmr_stats_deployment(stats, i, &d) == LLMR_OK) FillDeploymentStats(d, out.deployments[i]);
+  }
+  const size_t nm = llmr_stats_model_count(stats);
+  out.models.resize(nm);
+  for (size_t i = 0; i < nm; ++i) {
+    llmr_model_stats m;
+    llmr_model_stats_init(&m, sizeof m);
+    if (llmr_stats_model(stats, i, &m) == LLMR_OK) {
+      out.models[i].model = Str(m.model);
+      out.models[i].picks = m.picks;
+      out.models[i].fallbacks = m.fallbacks;
+    }
+  }
+  llmr_stats_config_counts(stats, &out.configs_applied, &out.configs_rejected);
   const char *text = nullptr;
   size_t len = 0;
-  const llmr_status rc2 = llmr_stats_metrics_text(stats, &text, &len);
-  if (rc2 == LLMR_OK) out.text.assign(text, len);
-  Status st = MakeStatus(rc2);
+  const llmr_status rt = llmr_stats_metrics_text(stats, &text, &len);
+  if (rt == LLMR_OK && text != nullptr) out.metrics_text.assign(text, len);
+  Status st = MakeStatus(rt);
   llmr_stats_free(stats);
   return st;
+}
+
+Status Router::SharedState(SharedStateStatus &out) {
+  out = SharedStateStatus();
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  char error[512];
+  llmr_shared_state_status c;
+  llmr_shared_state_status_init(&c, sizeof c);
+  c.last_error = error;
+  c.last_error_cap = sizeof error;
+  error[0] = '\0';
+  const llmr_status rc = llmr_router_shared_state_status(router_, &c);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  out.enabled = c.enabled != 0;
+  out.connected = c.connected != 0;
+  out.last_sync_age_ms = c.last_sync_age_ms;
+  out.syncs = c.syncs;
+  out.sync_failures = c.sync_failures;
+  out.connections = c.connections;
+  out.remote_opens = c.remote_opens;
+  out.remote_closes = c.remote_closes;
+  out.last_error = error;
+  return Status();
+}
+
+Status Router::UseSharedState(const SharedStateOptions &options) {
+  if (closing_.load()) return Closed();
+  if (router_ != nullptr) return Invalid("shared state must be set before the router is opened");
+  shared_state_ = options;
+  use_shared_state_ = true;
+  return Status();
+}
+
+void Router::ApplySharedState(llmr_router_options *c) const {
+  if (!use_shared_state_) return;
+  // Pointers into shared_state_, which outlives the create call (the library copies them).
+  c->shared_state_url = shared_state_.url.empty() ? nullptr : shared_state_.url.c_str();
+  c->shared_state_key_prefix =
+      shared_state_.key_prefix.empty() ? nullptr : shared_state_.key_prefix.c_str();
+  c->shared_state_sync_interval_ms = shared_state_.sync_interval_ms;
+  c->shared_state_connect_timeout_ms = shared_state_.connect_timeout_ms;
+  c->shared_state_command_timeout_ms = shared_state_.command_timeout_ms;
+  c->shared_state_rate_batch = shared_state_.rate_batch;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -893,33 +1072,6 @@ EventInfo::EventInfo()
 
 EventListener::~EventListener() = default;
 void EventListener::Released() {}
-
-DeploymentStats::DeploymentStats() {
-  llmr_deployment_stats c;
-  llmr_deployment_stats_init(&c, sizeof c);
-  state = c.state;
-  eligible = false;
-  in_flight = picks = successes = rate_limited = server_errors = timeouts = 0;
-  connection_errors = auth_errors = bad_requests = context_window_exceeded = content_policy = 0;
-  cancels = input_tokens = output_tokens = latency_count = 0;
-  breaker_opened = breaker_half_opened = breaker_closed = cooldown_remaining_ms = 0;
-  ewma_latency_ms = latency_p50_ms = latency_p90_ms = latency_p99_ms = -1;
-  latency_sum_ms = 0;
-}
-
-ModelStats::ModelStats() : picks(0), fallbacks(0) {}
-
-Stats::Stats() : config_applied(0), config_rejected(0) {}
-
-SharedStateStatus::SharedStateStatus()
-    : enabled(false),
-      connected(false),
-      last_sync_age_ms(-1),
-      syncs(0),
-      sync_failures(0),
-      connections(0),
-      remote_opens(0),
-      remote_closes(0) {}
 
 std::string StrategyName(llmr_strategy strategy) {
   return Str(llmr_strategy_str(strategy));
@@ -989,36 +1141,6 @@ void HostCallbacks(Clock *clock, Random *random, llmr_router_options *c) {
   }
 }
 
-void FillDeploymentStats(const llmr_deployment_stats &c, DeploymentStats &d) {
-  d.name = Str(c.name);
-  d.state = c.state;
-  d.eligible = c.eligible != 0;
-  d.in_flight = c.in_flight;
-  d.picks = c.picks;
-  d.successes = c.successes;
-  d.rate_limited = c.rate_limited;
-  d.server_errors = c.server_errors;
-  d.timeouts = c.timeouts;
-  d.connection_errors = c.connection_errors;
-  d.auth_errors = c.auth_errors;
-  d.bad_requests = c.bad_requests;
-  d.context_window_exceeded = c.context_window_exceeded;
-  d.content_policy = c.content_policy;
-  d.cancels = c.cancels;
-  d.input_tokens = c.input_tokens;
-  d.output_tokens = c.output_tokens;
-  d.ewma_latency_ms = c.ewma_latency_ms;
-  d.latency_count = c.latency_count;
-  d.latency_sum_ms = c.latency_sum_ms;
-  d.latency_p50_ms = c.latency_p50_ms;
-  d.latency_p90_ms = c.latency_p90_ms;
-  d.latency_p99_ms = c.latency_p99_ms;
-  d.breaker_opened = c.breaker_opened;
-  d.breaker_half_opened = c.breaker_half_opened;
-  d.breaker_closed = c.breaker_closed;
-  d.cooldown_remaining_ms = c.cooldown_remaining_ms;
-}
-
 }  // namespace
 
 Status Router::OpenFromConfig(const std::string &json, const RouterOptions &options, Clock *clock,
@@ -1027,6 +1149,7 @@ Status Router::OpenFromConfig(const std::string &json, const RouterOptions &opti
   llmr_router_options c;
   FillOptions(options, &c);
   HostCallbacks(clock, random, &c);
+  ApplySharedState(&c);
   return MakeStatus(llmr_router_create_from_config(json.data(), json.size(), &c, &router_));
 }
 
@@ -1036,6 +1159,7 @@ Status Router::OpenFromConfigFile(const std::string &path, const RouterOptions &
   llmr_router_options c;
   FillOptions(options, &c);
   HostCallbacks(clock, random, &c);
+  ApplySharedState(&c);
   return MakeStatus(llmr_router_create_from_config_file(path.c_str(), &c, &router_));
 }
 
@@ -1051,103 +1175,40 @@ Status Router::SetEventListener(EventListener *listener) {
   return MakeStatus(llmr_router_set_event_listener(router_, &l));
 }
 
-Status Router::StatsInto(Stats &out) {
-  out = Stats();
-  Entry in(*this);
-  if (!in) return in.Refusal();
-  llmr_stats *stats = nullptr;
-  const llmr_status rc = llmr_router_stats(router_, &stats);
-  if (rc != LLMR_OK) return MakeStatus(rc);
-  Status st;
-  const size_t nd = llmr_stats_deployment_count(stats);
-  out.deployments.resize(nd);
-  for (size_t i = 0; i < nd && st.ok(); ++i) {
-    llmr_deployment_stats c;
-    llmr_deployment_stats_init(&c, sizeof c);
-    const llmr_status r = llmr_stats_deployment(stats, i, &c);
-    if (r == LLMR_OK)
-      FillDeploymentStats(c, out.deployments[i]);
-    else
-      st = MakeStatus(r);
-  }
-  const size_t nm = llmr_stats_model_count(stats);
-  out.models.resize(nm);
-  for (size_t i = 0; i < nm && st.ok(); ++i) {
-    llmr_model_stats c;
-    llmr_model_stats_init(&c, sizeof c);
-    const llmr_status r = llmr_stats_model(stats, i, &c);
-    if (r == LLMR_OK) {
-      out.models[i].model = Str(c.model);
-      out.models[i].picks = c.picks;
-      out.models[i].fallbacks = c.fallbacks;
-    } else {
-      st = MakeStatus(r);
-    }
-  }
-  if (st.ok()) {
-    int64_t applied = 0, rejected = 0;
-    const llmr_status r = llmr_stats_config_counts(stats, &applied, &rejected);
-    out.config_applied = applied;
-    out.config_rejected = rejected;
-    if (r != LLMR_OK) st = MakeStatus(r);
-  }
-  if (st.ok()) {
-    const char *text = nullptr;
-    size_t len = 0;
-    const llmr_status r = llmr_stats_metrics_text(stats, &text, &len);
-    if (r == LLMR_OK)
-      out.metrics_text.assign(text, len);
-    else
-      st = MakeStatus(r);
-  }
-  llmr_stats_free(stats);
-  if (!st.ok()) out = Stats();  // nothing half-filled
-  return st;
-}
-
-Status Router::RouterMetricsText(TextBuffer &out) {
-  out.text.clear();
-  Entry in(*this);
-  if (!in) return in.Refusal();
-  // The text can grow between the sizing call and the copy: loop until it fits.
-  std::vector<char> buf;
-  size_t needed = 0;
-  llmr_status rc = llmr_router_metrics_text(router_, nullptr, 0, &needed);
-  while (rc == LLMR_ERR_BUFFER_TOO_SMALL) {
-    buf.resize(needed + needed / 8 + 64);
-    rc = llmr_router_metrics_text(router_, buf.data(), buf.size(), &needed);
-  }
-  if (rc != LLMR_OK) return MakeStatus(rc);
-  if (!buf.empty()) out.text.assign(buf.data());
-  return Status();
-}
-
-Status Router::SharedStateStatusInto(SharedStateStatus &out) {
-  out = SharedStateStatus();
-  Entry in(*this);
-  if (!in) return in.Refusal();
-  char error[512] = {0};
-  llmr_shared_state_status c;
-  llmr_shared_state_status_init(&c, sizeof c);
-  c.last_error = error;
-  c.last_error_cap = sizeof error;
-  const llmr_status rc = llmr_router_shared_state_status(router_, &c);
-  if (rc != LLMR_OK) return MakeStatus(rc);
-  out.enabled = c.enabled != 0;
-  out.connected = c.connected != 0;
-  out.last_sync_age_ms = c.last_sync_age_ms;
-  out.syncs = c.syncs;
-  out.sync_failures = c.sync_failures;
-  out.connections = c.connections;
-  out.remote_opens = c.remote_opens;
-  out.remote_closes = c.remote_closes;
-  out.last_error = error;
-  return Status();
-}
-
 #endif  // Java and C# only
 
 #if defined(LLMROUTE_SWIG_GO)
+namespace {
+void SetGoCallbacks(llmr_router_options *c, uintptr_t clock_handle, uintptr_t random_handle) {
+  if (clock_handle != 0) {
+    c->clock = &GoClockTrampoline;
+    c->clock_user_data = reinterpret_cast<void *>(clock_handle);
+    c->sleep = &GoSleepTrampoline;
+    c->sleep_user_data = reinterpret_cast<void *>(clock_handle);
+  }
+  if (random_handle != 0) {
+    c->random = &GoRandomTrampoline;
+    c->random_user_data = reinterpret_cast<void *>(random_handle);
+  }
+}
+}  // namespace
+
+Status Router::OpenGoFromConfigFile(const std::string &path, const RouterOptions &options,
+                                    uintptr_t clock_handle, uintptr_t random_handle) {
+  if (closing_.load()) return Closed();
+  if (router_ != nullptr) return Invalid("router is already open");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  ApplySharedState(&c);
+  SetGoCallbacks(&c, clock_handle, random_handle);
+  const Status s = MakeStatus(llmr_router_create_from_config_file(path.c_str(), &c, &router_));
+  if (s.ok()) {
+    go_clock_ = clock_handle;
+    go_random_ = random_handle;
+  }
+  return s;
+}
+
 Status Router::OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,
                                 uintptr_t clock_handle, uintptr_t random_handle) {
   if (closing_.load()) return Closed();
@@ -1155,6 +1216,7 @@ Status Router::OpenGoFromConfig(const char *config, size_t config_len, const Rou
   if (config == nullptr && config_len > 0) return Invalid("config is null");
   llmr_router_options c;
   FillOptions(options, &c);
+  ApplySharedState(&c);
   if (clock_handle != 0) {
     c.clock = &GoClockTrampoline;
     c.clock_user_data = reinterpret_cast<void *>(clock_handle);
@@ -1180,6 +1242,7 @@ Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle,
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;
   FillOptions(options, &c);
+  ApplySharedState(&c);
   if (clock_handle != 0) {
     c.clock = &GoClockTrampoline;
     c.clock_user_data = reinterpret_cast<void *>(clock_handle);
@@ -1196,6 +1259,18 @@ Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle,
     go_random_ = random_handle;
   }
   return s;
+}
+
+Status Router::SetGoEventListener(uintptr_t handle) {
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  if (handle == 0) return MakeStatus(llmr_router_set_event_listener(router_, nullptr));
+  llmr_event_listener l;
+  llmr_event_listener_init(&l, sizeof l);
+  l.user_data = reinterpret_cast<void *>(handle);
+  l.fn = &GoEventTrampoline;
+  l.release = &GoReleaseTrampoline;
+  return MakeStatus(llmr_router_set_event_listener(router_, &l));
 }
 
 Status Router::SetGoAdapter(const std::string &deployment, uintptr_t handle) {
@@ -1224,6 +1299,56 @@ Status Router::CallRaw(const std::string &model, const char *request, size_t req
 
 }  // namespace swig
 }  // namespace llmroute
+
+#if defined(LLMROUTE_SWIG_GO)
+// The Go binding's pick, report and cancel without SWIG (llmroute_go_fast.h): the same shim
+// methods, reached with plain values.
+namespace {
+char *CopyMessage(const llmroute::swig::Status &s) {
+  return s.ok() ? nullptr : strdup(s.message.c_str());
+}
+llmroute_go_status GoStatus(const llmroute::swig::Status &s) {
+  llmroute_go_status out;
+  out.status = s.code;
+  out.message = CopyMessage(s);
+  return out;
+}
+}  // namespace
+
+extern "C" llmroute_go_pick_result llmroute_go_pick(uintptr_t router, uintptr_t model,
+                                                    size_t model_len) {
+  llmroute::swig::RawPick raw;
+  const llmroute::swig::Status s = reinterpret_cast<llmroute::swig::Router *>(router)->PickRaw(
+      reinterpret_cast<const char *>(model), model_len, &raw);
+  llmroute_go_pick_result out;
+  out.ticket = raw.ticket;
+  out.deployment = raw.deployment;
+  out.deployment_len = raw.deployment_len;
+  out.model = raw.model;
+  out.model_len = raw.model_len;
+  out.retry_after_ms = raw.retry_after_ms;
+  out.tier = raw.tier;
+  out.is_probe = raw.is_probe;
+  out.is_panic = raw.is_panic;
+  out.status = s.code;
+  out.message = CopyMessage(s);
+  return out;
+}
+
+extern "C" llmroute_go_status llmroute_go_report(uintptr_t router, uint64_t ticket, int32_t outcome,
+                                                 double latency_ms, double ttft_ms,
+                                                 int64_t retry_after_ms, int64_t input_tokens,
+                                                 int64_t output_tokens) {
+  return GoStatus(reinterpret_cast<llmroute::swig::Router *>(router)->ReportFull(
+      static_cast<int64_t>(ticket), static_cast<llmr_outcome>(outcome), latency_ms, ttft_ms,
+      retry_after_ms, input_tokens, output_tokens));
+}
+
+extern "C" llmroute_go_status llmroute_go_cancel(uintptr_t router, uint64_t ticket) {
+  return GoStatus(
+      reinterpret_cast<llmroute::swig::Router *>(router)->Cancel(static_cast<int64_t>(ticket)));
+}
+#endif
 
 // Go mirrors RawPick field by field (internal/native: type RawPick); keep the layouts equal.
 static_assert(sizeof(llmroute::swig::RawPick) == 64,

@@ -106,6 +106,12 @@ final class NativeRouter {
 
   public void metricsText(TextBuffer out) { NativeJNI.NativeRouter_metricsText(swigCPtr, this, TextBuffer.getCPtr(out), out); }
 
+  public void stats(RouterStats out) { NativeJNI.NativeRouter_stats(swigCPtr, this, RouterStats.getCPtr(out), out); }
+
+  public void sharedState(SharedStateStatus out) { NativeJNI.NativeRouter_sharedState(swigCPtr, this, SharedStateStatus.getCPtr(out), out); }
+
+  public void useSharedState(SharedStateOptions options) { NativeJNI.NativeRouter_useSharedState(swigCPtr, this, SharedStateOptions.getCPtr(options), options); }
+
   public void setNativeAdapter(String deployment, NativeAdapter adapter) { NativeJNI.NativeRouter_setNativeAdapter(swigCPtr, this, deployment, NativeAdapter.getCPtr(adapter), adapter); }
 
   public void callNative(String model, String request, CallOptions options, CallResult out) { NativeJNI.NativeRouter_callNative(swigCPtr, this, model, request, CallOptions.getCPtr(options), options, CallResult.getCPtr(out), out); }
@@ -119,11 +125,5 @@ final class NativeRouter {
   public void openFromConfigFile(String path, RouterOptions options, Clock clock, RandomSource random) { NativeJNI.NativeRouter_openFromConfigFile(swigCPtr, this, path, RouterOptions.getCPtr(options), options, Clock.getCPtr(clock), clock, RandomSource.getCPtr(random), random); }
 
   public void setEventListener(NativeEventListener listener) { NativeJNI.NativeRouter_setEventListener(swigCPtr, this, NativeEventListener.getCPtr(listener), listener); }
-
-  public void statsInto(Stats out) { NativeJNI.NativeRouter_statsInto(swigCPtr, this, Stats.getCPtr(out), out); }
-
-  public void routerMetricsText(TextBuffer out) { NativeJNI.NativeRouter_routerMetricsText(swigCPtr, this, TextBuffer.getCPtr(out), out); }
-
-  public void sharedStateStatusInto(SharedStateStatus out) { NativeJNI.NativeRouter_sharedStateStatusInto(swigCPtr, this, SharedStateStatus.getCPtr(out), out); }
 
 }

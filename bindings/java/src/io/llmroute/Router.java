@@ -44,9 +44,19 @@ public final class Router implements AutoCloseable {
    * The router keeps them reachable for as long as it needs them.
    */
   public static Router create(RouterOptions options, Clock clock, RandomSource random) {
+    return create(options, null, clock, random);
+  }
+
+  /**
+   * A router that shares breaker state and rate limits with a fleet through Redis
+   * (docs/fleet.md): {@code sharedState} (may be null) gives the URL, key prefix and timings.
+   */
+  public static Router create(RouterOptions options, SharedStateOptions sharedState, Clock clock,
+      RandomSource random) {
     NativeLifetime.beforeCreate();
     NativeRouter n = new NativeRouter();
     try {
+      if (sharedState != null) n.useSharedState(sharedState);
       n.openNative(options == null ? new RouterOptions() : options, clock, random);
     } catch (RuntimeException e) {
       n.delete();
@@ -369,7 +379,7 @@ public final class Router implements AutoCloseable {
   public String metricsText() {
     TextBuffer b = new TextBuffer();
     try {
-      nativeRouter.routerMetricsText(b);
+      nativeRouter.metricsText(b);
       return b.getText();
     } finally {
       b.delete();
@@ -378,10 +388,10 @@ public final class Router implements AutoCloseable {
   }
 
   /** A statistics snapshot: every deployment and model, configuration counts, metrics text. */
-  public Stats stats() {
-    Stats s = new Stats();
+  public RouterStats stats() {
+    RouterStats s = new RouterStats();
     try {
-      nativeRouter.statsInto(s);
+      nativeRouter.stats(s);
     } finally {
       Reference.reachabilityFence(this);
     }
@@ -392,7 +402,7 @@ public final class Router implements AutoCloseable {
   public SharedStateStatus sharedStateStatus() {
     SharedStateStatus s = new SharedStateStatus();
     try {
-      nativeRouter.sharedStateStatusInto(s);
+      nativeRouter.sharedState(s);
     } finally {
       Reference.reachabilityFence(this);
     }

@@ -41,7 +41,7 @@ class ApiTest {
       assertEquals("dear", r.pick("m").getDeployment());
       // a running router keeps its settings: the same configuration applies again
       r.applyConfig(CONFIG);
-      assertEquals(2, r.stats().getConfigApplied());
+      assertEquals(2, r.stats().getConfigsApplied());
     }
   }
 
@@ -142,7 +142,7 @@ class ApiTest {
       for (int i = 0; i < 3; i++) r.report(r.pick("m").getTicket(), Outcome.SUCCESS, 40, 10, 0, 7, 11);
       r.cancel(r.pick("m").getTicket());
       r.report(r.pick("m").getTicket(), Outcome.RATE_LIMITED, 5, -1, 1000, 0, 0);
-      Stats s = r.stats();
+      RouterStats s = r.stats();
       assertEquals(1, s.getDeployments().size());
       DeploymentStats d = s.getDeployments().get(0);
       assertEquals("a", d.getName());
@@ -156,7 +156,7 @@ class ApiTest {
       assertEquals(1, s.getModels().size());
       assertEquals("m", s.getModels().get(0).getModel());
       assertEquals(5, s.getModels().get(0).getPicks());
-      assertEquals(0, s.getConfigApplied());
+      assertEquals(0, s.getConfigsApplied());
       assertTrue(s.getMetricsText().contains("llmroute_deployment_picks_total{deployment=\"a\"} 5"), s.getMetricsText());
       String text = r.metricsText();
       assertTrue(text.contains("# TYPE llmroute_deployment_picks_total counter"), text);
@@ -256,7 +256,12 @@ class ApiTest {
       assertFalse(s.getEnabled());
       assertEquals(-1, s.getLastSyncAgeMs());
     }
-    try (Router r = Router.fromConfig(sharedConfig("redis://:secret@127.0.0.1:" + freePort(), "unreach:"))) {
+    SharedStateOptions shared = new SharedStateOptions();
+    shared.setUrl("redis://:secret@127.0.0.1:" + freePort());
+    shared.setKeyPrefix("unreach:");
+    shared.setSyncIntervalMs(10);
+    try (Router r = Router.create(new RouterOptions(), shared, null, null)) {
+      r.addDeployment(deployment("x", "m"));
       assertTrue(waitFor(() -> r.sharedStateStatus().getSyncFailures() > 0));
       SharedStateStatus s = r.sharedStateStatus();
       assertTrue(s.getEnabled());

@@ -8,22 +8,22 @@
 
 package io.llmroute;
 
-public class Stats {
+public class RouterStats {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
   private transient NativeCleaner.Owned swigOwned;
 
-  protected Stats(long cPtr, boolean cMemoryOwn) {
+  protected RouterStats(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
-    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_Stats);
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_RouterStats);
   }
 
-  protected static long getCPtr(Stats obj) {
+  protected static long getCPtr(RouterStats obj) {
     return (obj == null) ? 0 : obj.swigCPtr;
   }
 
-  protected static long swigRelease(Stats obj) {
+  protected static long swigRelease(RouterStats obj) {
     long ptr = 0;
     if (obj != null) {
       if (!obj.swigCMemOwn)
@@ -40,7 +40,7 @@ public class Stats {
       if (swigCMemOwn) {
         swigCMemOwn = false;
         if (swigOwned != null) swigOwned.run();
-        else NativeJNI.delete_Stats(swigCPtr);
+        else NativeJNI.delete_RouterStats(swigCPtr);
       } else if (swigOwned != null) {
         swigOwned.disown();
       }
@@ -48,50 +48,50 @@ public class Stats {
     }
   }
 
-  public Stats() {
-    this(NativeJNI.new_Stats(), true);
+  public RouterStats() {
+    this(NativeJNI.new_RouterStats(), true);
   }
 
   public void setDeployments(DeploymentStatsVector value) {
-    NativeJNI.Stats_deployments_set(swigCPtr, this, DeploymentStatsVector.getCPtr(value), value);
+    NativeJNI.RouterStats_deployments_set(swigCPtr, this, DeploymentStatsVector.getCPtr(value), value);
   }
 
   public DeploymentStatsVector getDeployments() {
-    long cPtr = NativeJNI.Stats_deployments_get(swigCPtr, this);
+    long cPtr = NativeJNI.RouterStats_deployments_get(swigCPtr, this);
     return (cPtr == 0) ? null : new DeploymentStatsVector(cPtr, false);
   }
 
   public void setModels(ModelStatsVector value) {
-    NativeJNI.Stats_models_set(swigCPtr, this, ModelStatsVector.getCPtr(value), value);
+    NativeJNI.RouterStats_models_set(swigCPtr, this, ModelStatsVector.getCPtr(value), value);
   }
 
   public ModelStatsVector getModels() {
-    long cPtr = NativeJNI.Stats_models_get(swigCPtr, this);
+    long cPtr = NativeJNI.RouterStats_models_get(swigCPtr, this);
     return (cPtr == 0) ? null : new ModelStatsVector(cPtr, false);
   }
 
-  public void setConfigApplied(long value) {
-    NativeJNI.Stats_configApplied_set(swigCPtr, this, value);
+  public void setConfigsApplied(long value) {
+    NativeJNI.RouterStats_configsApplied_set(swigCPtr, this, value);
   }
 
-  public long getConfigApplied() {
-    return NativeJNI.Stats_configApplied_get(swigCPtr, this);
+  public long getConfigsApplied() {
+    return NativeJNI.RouterStats_configsApplied_get(swigCPtr, this);
   }
 
-  public void setConfigRejected(long value) {
-    NativeJNI.Stats_configRejected_set(swigCPtr, this, value);
+  public void setConfigsRejected(long value) {
+    NativeJNI.RouterStats_configsRejected_set(swigCPtr, this, value);
   }
 
-  public long getConfigRejected() {
-    return NativeJNI.Stats_configRejected_get(swigCPtr, this);
+  public long getConfigsRejected() {
+    return NativeJNI.RouterStats_configsRejected_get(swigCPtr, this);
   }
 
   public void setMetricsText(String value) {
-    NativeJNI.Stats_metricsText_set(swigCPtr, this, value);
+    NativeJNI.RouterStats_metricsText_set(swigCPtr, this, value);
   }
 
   public String getMetricsText() {
-    return NativeJNI.Stats_metricsText_get(swigCPtr, this);
+    return NativeJNI.RouterStats_metricsText_get(swigCPtr, this);
   }
 
 }

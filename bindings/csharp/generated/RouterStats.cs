@@ -10,20 +10,20 @@
 
 namespace LlmRoute {
 
-public class Stats : global::System.IDisposable {
+public class RouterStats : global::System.IDisposable {
   private global::System.Runtime.InteropServices.HandleRef swigCPtr;
   protected bool swigCMemOwn;
 
-  internal Stats(global::System.IntPtr cPtr, bool cMemoryOwn) {
+  internal RouterStats(global::System.IntPtr cPtr, bool cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = new global::System.Runtime.InteropServices.HandleRef(this, cPtr);
   }
 
-  internal static global::System.Runtime.InteropServices.HandleRef getCPtr(Stats obj) {
+  internal static global::System.Runtime.InteropServices.HandleRef getCPtr(RouterStats obj) {
     return (obj == null) ? new global::System.Runtime.InteropServices.HandleRef(null, global::System.IntPtr.Zero) : obj.swigCPtr;
   }
 
-  internal static global::System.Runtime.InteropServices.HandleRef swigRelease(Stats obj) {
+  internal static global::System.Runtime.InteropServices.HandleRef swigRelease(RouterStats obj) {
     if (obj != null) {
       if (!obj.swigCMemOwn)
         throw new global::System.ApplicationException("Cannot release ownership as memory is not owned");
@@ -36,7 +36,7 @@ public class Stats : global::System.IDisposable {
     }
   }
 
-  ~Stats() {
+  ~RouterStats() {
     Dispose(false);
   }
 
@@ -50,22 +50,22 @@ public class Stats : global::System.IDisposable {
       if (swigCPtr.Handle != global::System.IntPtr.Zero) {
         if (swigCMemOwn) {
           swigCMemOwn = false;
-          NativePINVOKE.delete_Stats(swigCPtr);
+          NativePINVOKE.delete_RouterStats(swigCPtr);
         }
         swigCPtr = new global::System.Runtime.InteropServices.HandleRef(null, global::System.IntPtr.Zero);
       }
     }
   }
 
-  public Stats() : this(NativePINVOKE.new_Stats(), true) {
+  public RouterStats() : this(NativePINVOKE.new_RouterStats(), true) {
   }
 
   public DeploymentStatsVector Deployments {
     set {
-      NativePINVOKE.Stats_Deployments_set(swigCPtr, DeploymentStatsVector.getCPtr(value));
+      NativePINVOKE.RouterStats_Deployments_set(swigCPtr, DeploymentStatsVector.getCPtr(value));
     } 
     get {
-      global::System.IntPtr cPtr = NativePINVOKE.Stats_Deployments_get(swigCPtr);
+      global::System.IntPtr cPtr = NativePINVOKE.RouterStats_Deployments_get(swigCPtr);
       DeploymentStatsVector ret = (cPtr == global::System.IntPtr.Zero) ? null : new DeploymentStatsVector(cPtr, false);
       return ret;
     } 
@@ -73,42 +73,42 @@ public class Stats : global::System.IDisposable {
 
   public ModelStatsVector Models {
     set {
-      NativePINVOKE.Stats_Models_set(swigCPtr, ModelStatsVector.getCPtr(value));
+      NativePINVOKE.RouterStats_Models_set(swigCPtr, ModelStatsVector.getCPtr(value));
     } 
     get {
-      global::System.IntPtr cPtr = NativePINVOKE.Stats_Models_get(swigCPtr);
+      global::System.IntPtr cPtr = NativePINVOKE.RouterStats_Models_get(swigCPtr);
       ModelStatsVector ret = (cPtr == global::System.IntPtr.Zero) ? null : new ModelStatsVector(cPtr, false);
       return ret;
     } 
   }
 
-  public long ConfigApplied {
+  public long ConfigsApplied {
     set {
-      NativePINVOKE.Stats_ConfigApplied_set(swigCPtr, value);
+      NativePINVOKE.RouterStats_ConfigsApplied_set(swigCPtr, value);
     } 
     get {
-      long ret = NativePINVOKE.Stats_ConfigApplied_get(swigCPtr);
+      long ret = NativePINVOKE.RouterStats_ConfigsApplied_get(swigCPtr);
       return ret;
     } 
   }
 
-  public long ConfigRejected {
+  public long ConfigsRejected {
     set {
-      NativePINVOKE.Stats_ConfigRejected_set(swigCPtr, value);
+      NativePINVOKE.RouterStats_ConfigsRejected_set(swigCPtr, value);
     } 
     get {
-      long ret = NativePINVOKE.Stats_ConfigRejected_get(swigCPtr);
+      long ret = NativePINVOKE.RouterStats_ConfigsRejected_get(swigCPtr);
       return ret;
     } 
   }
 
   public string MetricsText {
     set {
-      NativePINVOKE.Stats_MetricsText_set(swigCPtr, value);
+      NativePINVOKE.RouterStats_MetricsText_set(swigCPtr, value);
       if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
     } 
     get {
-      string ret = NativePINVOKE.Stats_MetricsText_get(swigCPtr);
+      string ret = NativePINVOKE.RouterStats_MetricsText_get(swigCPtr);
       if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
       return ret;
     } 
