@@ -29,6 +29,23 @@ public final class Router implements AutoCloseable {
     this.lifetime = NativeLifetime.register(this, nativeRouter, clock, random);
   }
 
+  /** How one factory opens the native router (create, fromConfig, fromConfigFile). */
+  private interface Opener {
+    void open(NativeRouter n);
+  }
+
+  private static NativeRouter openNative(Opener opener) {
+    NativeLifetime.beforeCreate();
+    NativeRouter n = new NativeRouter();
+    try {
+      opener.open(n);
+    } catch (RuntimeException e) {
+      n.delete();
+      throw e;
+    }
+    return n;
+  }
+
   /** A router with the default options. */
   public static Router create() {
     return create(new RouterOptions(), null, null);
@@ -53,16 +70,10 @@ public final class Router implements AutoCloseable {
    */
   public static Router create(RouterOptions options, SharedStateOptions sharedState, Clock clock,
       RandomSource random) {
-    NativeLifetime.beforeCreate();
-    NativeRouter n = new NativeRouter();
-    try {
+    return new Router(openNative(n -> {
       if (sharedState != null) n.useSharedState(sharedState);
       n.openNative(options == null ? new RouterOptions() : options, clock, random);
-    } catch (RuntimeException e) {
-      n.delete();
-      throw e;
-    }
-    return new Router(n, clock, random);
+    }), clock, random);
   }
 
   /** Same as {@link #create(RouterOptions)}. */
@@ -72,19 +83,8 @@ public final class Router implements AutoCloseable {
 
   /** Same as {@link #create(RouterOptions, Clock, RandomSource)}. */
   public Router(RouterOptions options, Clock clock, RandomSource random) {
-    this(openOrThrow(options, clock, random), clock, random);
-  }
-
-  private static NativeRouter openOrThrow(RouterOptions options, Clock clock, RandomSource random) {
-    NativeLifetime.beforeCreate();
-    NativeRouter n = new NativeRouter();
-    try {
-      n.openNative(options == null ? new RouterOptions() : options, clock, random);
-    } catch (RuntimeException e) {
-      n.delete();
-      throw e;
-    }
-    return n;
+    this(openNative(n -> n.openNative(options == null ? new RouterOptions() : options, clock, random)),
+        clock, random);
   }
 
   /**
@@ -101,16 +101,9 @@ public final class Router implements AutoCloseable {
    * configuration leaves out, and the clock and random source (either may be null).
    */
   public static Router fromConfig(String json, RouterOptions base, Clock clock, RandomSource random) {
-    if (json == null) throw new LlmrouteException(Status.INVALID_ARGUMENT.code(), "json is null");
-    NativeLifetime.beforeCreate();
-    NativeRouter n = new NativeRouter();
-    try {
-      n.openFromConfig(json, base == null ? new RouterOptions() : base, clock, random);
-    } catch (RuntimeException e) {
-      n.delete();
-      throw e;
-    }
-    return new Router(n, clock, random);
+    requireNonNull(json, "json");
+    return new Router(openNative(n -> n.openFromConfig(json, base == null ? new RouterOptions() : base, clock, random)),
+        clock, random);
   }
 
   /** Like {@link #fromConfig(String)}, reading the file at {@code path}. */
@@ -120,21 +113,14 @@ public final class Router implements AutoCloseable {
 
   /** Like {@link #fromConfig(String, RouterOptions, Clock, RandomSource)}, from a file. */
   public static Router fromConfigFile(String path, RouterOptions base, Clock clock, RandomSource random) {
-    if (path == null) throw new LlmrouteException(Status.INVALID_ARGUMENT.code(), "path is null");
-    NativeLifetime.beforeCreate();
-    NativeRouter n = new NativeRouter();
-    try {
-      n.openFromConfigFile(path, base == null ? new RouterOptions() : base, clock, random);
-    } catch (RuntimeException e) {
-      n.delete();
-      throw e;
-    }
-    return new Router(n, clock, random);
+    requireNonNull(path, "path");
+    return new Router(openNative(n -> n.openFromConfigFile(path, base == null ? new RouterOptions() : base, clock, random)),
+        clock, random);
   }
 
   /** Checks a configuration without creating anything (llmr_config_validate). */
   public static void validateConfig(String json) {
-    if (json == null) throw new LlmrouteException(Status.INVALID_ARGUMENT.code(), "json is null");
+    requireNonNull(json, "json");
     Native.validateConfig(json);
   }
 
