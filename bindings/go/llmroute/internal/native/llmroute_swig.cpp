@@ -38,6 +38,10 @@ Status MakeStatus(llmr_status code) {
   return s;
 }
 
+/** Event callbacks running on this thread (Close() must not destroy the router from its own
+ * shared-state thread, which would join itself). */
+static thread_local int tl_event_depth = 0;
+
 static Status Invalid(const std::string &message) {
   Status s;
   s.code = LLMR_ERR_INVALID_ARGUMENT;
@@ -157,7 +161,9 @@ uint64_t GoRandomTrampoline(void *user_data) noexcept {
   return static_cast<uint64_t>(llmrouteGoRandom(reinterpret_cast<uintptr_t>(user_data)));
 }
 void GoEventTrampoline(void *user_data, const llmr_event *event) noexcept {
+  ++tl_event_depth;
   llmrouteGoEvent(reinterpret_cast<uintptr_t>(user_data), const_cast<llmr_event *>(event));
+  --tl_event_depth;
 }
 #endif
 
@@ -401,7 +407,7 @@ class Router::Entry {
  private:
   void Leave() {
     slot_->active.fetch_sub(1, std::memory_order_seq_cst);
-    if (r_.closing_.load(std::memory_order_seq_cst)) r_.DestroyIfIdle();
+    if (r_.closing_.load(std::memory_order_seq_cst)) r_.DestroyWhenIdle();
   }
   Router &r_;
   Slot *slot_ = nullptr;
@@ -432,11 +438,22 @@ void Router::DestroyIfIdle() {
   if (go_clock_ != 0) llmrouteGoRelease(go_clock_);
   if (go_random_ != 0) llmrouteGoRelease(go_random_);
 #endif
-  {
-    std::lock_guard<std::mutex> lock(close_mu_);
-    close_done_ = true;
-  }
+  // Notified under the lock: once a waiting Close() can return, and the object be freed, this
+  // thread no longer touches it.
+  std::lock_guard<std::mutex> lock(close_mu_);
+  close_done_ = true;
   close_cv_.notify_all();
+}
+
+void Router::DestroyWhenIdle() {
+  if (tl_event_depth > 0 && !InsideOnThisThread()) {
+    // An event listener on a thread that is inside no call of this router: the router's own
+    // shared-state thread, which llmr_router_destroy() joins. Destroy from a thread of our own
+    // instead (it waits in the join until this event returns).
+    if (ActiveCalls() == 0 && !destroyed_.load()) std::thread([this] { DestroyIfIdle(); }).detach();
+    return;
+  }
+  DestroyIfIdle();
 }
 
 bool Router::IsOpen() const {
@@ -446,8 +463,11 @@ bool Router::IsOpen() const {
 void Router::Close() {
   closing_.store(true, std::memory_order_seq_cst);
   if (router_ == nullptr) return;  // never opened
-  DestroyIfIdle();
-  if (InsideOnThisThread()) return;  // the outermost call on this thread destroys it on return
+  DestroyWhenIdle();
+  // From inside a call on this thread, the outermost call destroys the router on return; from
+  // an event listener on the shared-state thread, the thread DestroyWhenIdle() started does.
+  if (InsideOnThisThread() || tl_event_depth > 0)
+    return;  // the outermost call on this thread destroys it on return
   std::unique_lock<std::mutex> lock(close_mu_);
   close_cv_.wait(lock, [this] { return close_done_; });
 }

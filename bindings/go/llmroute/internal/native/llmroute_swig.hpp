@@ -634,6 +634,9 @@ class Router {
   int64_t ActiveCalls() const;
   /** Destroys the native router when nothing is in flight and it was not destroyed yet. */
   void DestroyIfIdle();
+  /** DestroyIfIdle(), or on a thread of its own when called from an event listener on a thread
+   * inside no call of this router (the shared-state thread, which destroying joins). */
+  void DestroyWhenIdle();
   /** True when this thread is inside a call on this router (Close must not wait for itself). */
   bool InsideOnThisThread() const;
   /** Copies shared_state_ into c when UseSharedState() was called. */
