@@ -161,6 +161,34 @@ static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &messa
       swigCPtr = 0;
     }
   }
+/* A proxy handed out by reference (CallResult.getAttempts(), a vector's get(i), the statistics'
+ * lists) points into its parent's native memory: it keeps the parent reachable, so that the
+ * Cleaner cannot free the parent while the child is in use (SWIG documents this pattern:
+ * "Java garbage collection and premature C++ object deletion"). */
+%define LLMR_JAVA_CHILD(TYPE)
+%typemap(javacode) TYPE %{
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+%}
+%typemap(javaout) TYPE *, TYPE &, const TYPE & {
+    long cPtr = $jnicall;
+    $javaclassname ret = null;
+    if (cPtr != 0) {
+      ret = new $javaclassname(cPtr, $owner);
+      if (!$owner) ret.swigSetParent(this);
+    }
+    return ret;
+  }
+%enddef
+LLMR_JAVA_CHILD(llmroute::swig::AttemptInfo)
+LLMR_JAVA_CHILD(std::vector<llmroute::swig::AttemptInfo>)
+LLMR_JAVA_CHILD(llmroute::swig::DeploymentStats)
+LLMR_JAVA_CHILD(std::vector<llmroute::swig::DeploymentStats>)
+LLMR_JAVA_CHILD(llmroute::swig::ModelStats)
+LLMR_JAVA_CHILD(std::vector<llmroute::swig::ModelStats>)
+LLMR_JAVA_CHILD(llmroute::swig::Candidate)
+LLMR_JAVA_CHILD(llmroute::swig::Health)
+LLMR_JAVA_CHILD(std::vector<std::string>)
 /* The SWIG proxy of the shim's Router is package-private (NativeRouter): the public
  * io.llmroute.Router (src/) wraps it, owns its lifetime with a java.lang.ref.Cleaner instead of
  * finalize(), and keeps the test hooks (pickReportOnNativeThread, callOnNativeThread) out of the

@@ -48,6 +48,9 @@ public class AttemptInfo {
     }
   }
 
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+
   public AttemptInfo() {
     this(NativeJNI.new_AttemptInfo(), true);
   }

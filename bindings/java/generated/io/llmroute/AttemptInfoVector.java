@@ -48,6 +48,9 @@ public class AttemptInfoVector extends java.util.AbstractList<AttemptInfo> imple
     }
   }
 
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+
   public AttemptInfoVector(AttemptInfo[] initialElements) {
     this();
     reserve(initialElements.length);
@@ -142,7 +145,13 @@ public class AttemptInfoVector extends java.util.AbstractList<AttemptInfo> imple
   }
 
   private AttemptInfo doGet(int index) {
-    return new AttemptInfo(NativeJNI.AttemptInfoVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.AttemptInfoVector_doGet(swigCPtr, this, index);
+    AttemptInfo ret = null;
+    if (cPtr != 0) {
+      ret = new AttemptInfo(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private AttemptInfo doSet(int index, AttemptInfo val) {

@@ -130,7 +130,12 @@ public class CallResult {
 
   public AttemptInfoVector getAttempts() {
     long cPtr = NativeJNI.CallResult_attempts_get(swigCPtr, this);
-    return (cPtr == 0) ? null : new AttemptInfoVector(cPtr, false);
+    AttemptInfoVector ret = null;
+    if (cPtr != 0) {
+      ret = new AttemptInfoVector(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   public void setHasReport(boolean value) {

@@ -48,6 +48,9 @@ public class Candidate {
     }
   }
 
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+
   public void setDeployment(String value) {
     NativeJNI.Candidate_deployment_set(swigCPtr, this, value);
   }

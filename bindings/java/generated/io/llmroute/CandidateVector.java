@@ -142,7 +142,13 @@ public class CandidateVector extends java.util.AbstractList<Candidate> implement
   }
 
   private Candidate doGet(int index) {
-    return new Candidate(NativeJNI.CandidateVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.CandidateVector_doGet(swigCPtr, this, index);
+    Candidate ret = null;
+    if (cPtr != 0) {
+      ret = new Candidate(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private Candidate doSet(int index, Candidate val) {

@@ -48,6 +48,9 @@ public class DeploymentStats {
     }
   }
 
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+
   public DeploymentStats() {
     this(NativeJNI.new_DeploymentStats(), true);
   }

@@ -48,6 +48,9 @@ public class DeploymentStatsVector extends java.util.AbstractList<DeploymentStat
     }
   }
 
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+
   public DeploymentStatsVector(DeploymentStats[] initialElements) {
     this();
     reserve(initialElements.length);
@@ -142,7 +145,13 @@ public class DeploymentStatsVector extends java.util.AbstractList<DeploymentStat
   }
 
   private DeploymentStats doGet(int index) {
-    return new DeploymentStats(NativeJNI.DeploymentStatsVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.DeploymentStatsVector_doGet(swigCPtr, this, index);
+    DeploymentStats ret = null;
+    if (cPtr != 0) {
+      ret = new DeploymentStats(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private DeploymentStats doSet(int index, DeploymentStats val) {

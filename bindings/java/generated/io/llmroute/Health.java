@@ -48,6 +48,9 @@ public class Health {
     }
   }
 
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+
   public Health() {
     this(NativeJNI.new_Health(), true);
   }

@@ -142,7 +142,13 @@ public class HealthVector extends java.util.AbstractList<Health> implements java
   }
 
   private Health doGet(int index) {
-    return new Health(NativeJNI.HealthVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.HealthVector_doGet(swigCPtr, this, index);
+    Health ret = null;
+    if (cPtr != 0) {
+      ret = new Health(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private Health doSet(int index, Health val) {

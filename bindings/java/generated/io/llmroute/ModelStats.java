@@ -48,6 +48,9 @@ public class ModelStats {
     }
   }
 
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+
   public ModelStats() {
     this(NativeJNI.new_ModelStats(), true);
   }

@@ -48,6 +48,9 @@ public class ModelStatsVector extends java.util.AbstractList<ModelStats> impleme
     }
   }
 
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+
   public ModelStatsVector(ModelStats[] initialElements) {
     this();
     reserve(initialElements.length);
@@ -142,7 +145,13 @@ public class ModelStatsVector extends java.util.AbstractList<ModelStats> impleme
   }
 
   private ModelStats doGet(int index) {
-    return new ModelStats(NativeJNI.ModelStatsVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.ModelStatsVector_doGet(swigCPtr, this, index);
+    ModelStats ret = null;
+    if (cPtr != 0) {
+      ret = new ModelStats(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private ModelStats doSet(int index, ModelStats val) {

@@ -98,7 +98,12 @@ final class NativeEvent {
 
   public StringVector getAdded() {
     long cPtr = NativeJNI.NativeEvent_added_get(swigCPtr, this);
-    return (cPtr == 0) ? null : new StringVector(cPtr, false);
+    StringVector ret = null;
+    if (cPtr != 0) {
+      ret = new StringVector(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   public void setRemoved(StringVector value) {
@@ -107,7 +112,12 @@ final class NativeEvent {
 
   public StringVector getRemoved() {
     long cPtr = NativeJNI.NativeEvent_removed_get(swigCPtr, this);
-    return (cPtr == 0) ? null : new StringVector(cPtr, false);
+    StringVector ret = null;
+    if (cPtr != 0) {
+      ret = new StringVector(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   public void setKeptCount(long value) {

@@ -58,7 +58,12 @@ public class RouterStats {
 
   public DeploymentStatsVector getDeployments() {
     long cPtr = NativeJNI.RouterStats_deployments_get(swigCPtr, this);
-    return (cPtr == 0) ? null : new DeploymentStatsVector(cPtr, false);
+    DeploymentStatsVector ret = null;
+    if (cPtr != 0) {
+      ret = new DeploymentStatsVector(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   public void setModels(ModelStatsVector value) {
@@ -67,7 +72,12 @@ public class RouterStats {
 
   public ModelStatsVector getModels() {
     long cPtr = NativeJNI.RouterStats_models_get(swigCPtr, this);
-    return (cPtr == 0) ? null : new ModelStatsVector(cPtr, false);
+    ModelStatsVector ret = null;
+    if (cPtr != 0) {
+      ret = new ModelStatsVector(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   public void setConfigsApplied(long value) {

@@ -48,6 +48,9 @@ public class StringVector extends java.util.AbstractList<String> implements java
     }
   }
 
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+
   public StringVector(String[] initialElements) {
     this();
     reserve(initialElements.length);

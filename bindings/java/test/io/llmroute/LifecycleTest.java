@@ -75,6 +75,24 @@ class LifecycleTest {
     assertThrows(RouterClosedException.class, () -> r.pick("m"));
   }
 
+  /** A list handed out by reference keeps its parent alive: the call's report is not freed by
+   * the Cleaner while only its attempts are still held. */
+  @Test
+  void childProxiesKeepTheirParentAlive() throws Exception {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("a", "m"));
+      r.setAdapter("a", (args, result) -> result.setOutcome(Outcome.SUCCESS));
+      AttemptInfo first = r.call("m", "x").getAttempts().get(0);
+      DeploymentStatsVector deployments = r.stats().getDeployments();
+      for (int i = 0; i < 5; i++) BindingTest.forceGc();
+      for (int i = 0; i < 1000; i++) r.call("m", "y" + i); // reuse whatever memory was freed
+      assertEquals("a", first.getDeployment());
+      assertEquals(Outcome.SUCCESS, first.getOutcome());
+      assertEquals("a", deployments.get(0).getName());
+      assertEquals(1, deployments.get(0).getPicks());
+    }
+  }
+
   static long rssKiB() throws Exception {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
       if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
