@@ -70,6 +70,9 @@
 /* Enum names: see enums_from_header.py (Status, Outcome, ... with LLMR_*_ prefixes dropped). */
 %rename(NativeAdapter) llmroute::swig::Adapter;
 %rename(RandomSource) llmroute::swig::Random;
+%rename(NativeRouter) llmroute::swig::Router;
+%rename(NativeEventListener) llmroute::swig::EventListener;
+%rename(NativeEvent) llmroute::swig::EventInfo;
 #endif
 
 #if defined(SWIGJAVA)
@@ -87,7 +90,9 @@
 %{
 static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &message) {
   if (jenv->ExceptionCheck()) return;
-  jclass cls = jenv->FindClass("io/llmroute/LlmrouteException");
+  /* A closed router's calls throw the subclass RouterClosedException. */
+  jclass cls = jenv->FindClass(code == llmroute::swig::kStatusClosed ? "io/llmroute/RouterClosedException"
+                                                                      : "io/llmroute/LlmrouteException");
   if (cls == nullptr) return; /* NoClassDefFoundError is pending */
   jmethodID ctor = jenv->GetMethodID(cls, "<init>", "(ILjava/lang/String;)V");
   if (ctor != nullptr) {
@@ -103,101 +108,176 @@ static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &messa
 %typemap(jni) llmroute::swig::Status "void"
 %typemap(jtype) llmroute::swig::Status "void"
 %typemap(jstype) llmroute::swig::Status "void"
-/* A closed router's kStatusClosed reaches Java as INVALID_ARGUMENT ("router is closed"), the
- * status the Java layer has always seen for it; ClosedStatusCode() exposes the shim code
- * for a layer that maps it to IllegalStateException instead. */
 %typemap(out) llmroute::swig::Status %{
-  if ($1.code != 0) {
-    llmroute_java_throw(jenv, $1.code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : $1.code, $1.message);
-    return $null;
-  }
+  if ($1.code != 0) { llmroute_java_throw(jenv, $1.code, $1.message); return $null; }
 %}
 %typemap(javaout) llmroute::swig::Status { $jnicall; }
-/* A closed (deleted) proxy must fail, not crash. */
+/* A deleted proxy must fail like a closed router (LlmrouteException), not crash or throw a
+ * NullPointerException. */
 %typemap(check) llmroute::swig::Router *self %{
-  if (!$1) { SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return $null; }
+  if (!$1) { llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return $null; }
 %}
 
-/* Directors: keep the Java objects reachable (see AdapterBridge.java and Router below). */
-%typemap(javainterfaces) llmroute::swig::Router "AutoCloseable"
+/* No finalize(): every proxy that owns its native object registers it with a
+ * java.lang.ref.Cleaner (NativeCleaner.java); delete() frees at once, giving ownership away
+ * (swigRelease, a director disconnected by C++) disarms the Cleaner. */
+%typemap(javafinalize) SWIGTYPE ""
+%typemap(javabody) SWIGTYPE %{
+  private transient long swigCPtr;
+  protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
+
+  protected $javaclassname(long cPtr, boolean cMemoryOwn) {
+    swigCMemOwn = cMemoryOwn;
+    swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_$javaclassname);
+  }
+
+  protected static long getCPtr($javaclassname obj) {
+    return (obj == null) ? 0 : obj.swigCPtr;
+  }
+
+  protected static long swigRelease($javaclassname obj) {
+    long ptr = 0;
+    if (obj != null) {
+      if (!obj.swigCMemOwn)
+        throw new RuntimeException("Cannot release ownership as memory is not owned");
+      ptr = obj.swigCPtr;
+      obj.swigCMemOwn = false;
+      obj.delete();
+    }
+    return ptr;
+  }
+%}
+%typemap(javadestruct, methodname="delete", methodmodifiers="public synchronized", parameters="") SWIGTYPE {
+    if (swigCPtr != 0) {
+      if (swigCMemOwn) {
+        swigCMemOwn = false;
+        if (swigOwned != null) swigOwned.run();
+        else $jnicall;
+      } else if (swigOwned != null) {
+        swigOwned.disown();
+      }
+      swigCPtr = 0;
+    }
+  }
+/* A proxy handed out by reference (CallResult.getAttempts(), a vector's get(i), the statistics'
+ * lists) points into its parent's native memory: it keeps the parent reachable, so that the
+ * Cleaner cannot free the parent while the child is in use (SWIG documents this pattern:
+ * "Java garbage collection and premature C++ object deletion"). */
+%define LLMR_JAVA_CHILD(TYPE)
+%typemap(javacode) TYPE %{
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
+%}
+%typemap(javaout) TYPE *, TYPE &, const TYPE & {
+    long cPtr = $jnicall;
+    $javaclassname ret = null;
+    if (cPtr != 0) {
+      ret = new $javaclassname(cPtr, $owner);
+      if (!$owner) ret.swigSetParent(this);
+    }
+    return ret;
+  }
+%enddef
+LLMR_JAVA_CHILD(llmroute::swig::AttemptInfo)
+LLMR_JAVA_CHILD(std::vector<llmroute::swig::AttemptInfo>)
+LLMR_JAVA_CHILD(llmroute::swig::DeploymentStats)
+LLMR_JAVA_CHILD(std::vector<llmroute::swig::DeploymentStats>)
+LLMR_JAVA_CHILD(llmroute::swig::ModelStats)
+LLMR_JAVA_CHILD(std::vector<llmroute::swig::ModelStats>)
+LLMR_JAVA_CHILD(llmroute::swig::Candidate)
+LLMR_JAVA_CHILD(llmroute::swig::Health)
+LLMR_JAVA_CHILD(std::vector<std::string>)
+/* The SWIG proxy of the shim's Router is package-private (NativeRouter): the public
+ * io.llmroute.Router (src/) wraps it, owns its lifetime with a java.lang.ref.Cleaner instead of
+ * finalize(), and keeps the test hooks (pickReportOnNativeThread, callOnNativeThread) out of the
+ * public API. */
+%typemap(javaclassmodifiers) llmroute::swig::Router "final class"
+/* Getters, as CallResult and Pick have them. */
+%rename(getDeployment) llmroute::swig::InvokeArgs::Deployment;
+%rename(getModel) llmroute::swig::InvokeArgs::Model;
+%rename(getRequest) llmroute::swig::InvokeArgs::Request;
+%rename(getRequestLength) llmroute::swig::InvokeArgs::RequestLength;
+%rename(getAttempt) llmroute::swig::InvokeArgs::Attempt;
+%rename(getTimeoutMs) llmroute::swig::InvokeArgs::TimeoutMs;
 %rename(setNativeAdapter) llmroute::swig::Router::SetAdapter;
 %rename(openNative) llmroute::swig::Router::Open;
 %rename(callNative) llmroute::swig::Router::Call;
 %rename(pickNative) llmroute::swig::Router::PickInto;
-%javamethodmodifiers llmroute::swig::Router::SetAdapter "private";
-%javamethodmodifiers llmroute::swig::Router::Open "private";
-%javamethodmodifiers llmroute::swig::Router::Router "private";
 %typemap(javacode) llmroute::swig::Router %{
   static { NativeLoader.load(); }
-  private Clock clockRef;
-  private RandomSource randomRef;
-
-  /** A router with the default options. */
-  public static Router create() { return new Router(new RouterOptions(), null, null); }
-
-  /** A router with these options. */
-  public Router(RouterOptions options) { this(options, null, null); }
-
-  /** A router with these options and an injected clock and random source (either may be null).
-   * The router keeps them reachable until it is closed. */
-  public Router(RouterOptions options, Clock clock, RandomSource random) {
-    this();
-    this.clockRef = clock;
-    this.randomRef = random;
-    openNative(options, clock, random);
+%}
+/* Events reach Java through the package-private director NativeEventListener and are copied
+ * into io.llmroute.Event (src/) before the listener sees them. */
+%typemap(javaclassmodifiers) llmroute::swig::EventListener "abstract class"
+%typemap(javaclassmodifiers) llmroute::swig::EventInfo "final class"
+%typemap(javacode) llmroute::swig::EventListener %{
+  static { NativeLoader.load(); }
+%}
+%typemap(javacode) llmroute::swig::PickOptions %{
+  /** Deployments not to pick (for example the ones a retry already tried). */
+  public PickOptions exclude(java.util.List<String> names) {
+    clearExclude();
+    for (String n : names) addExclude(n);
+    return this;
   }
-
-  /** Picks a deployment for model; throws LlmrouteException (with retryAfterMs on NO_PROVIDER). */
-  public Pick pick(String model) {
-    Pick p = new Pick();
-    pick(model, p);
-    return p;
+  public PickOptions exclude(String... names) { return exclude(java.util.Arrays.asList(names)); }
+  /** Only deployments carrying every one of these tags are eligible. */
+  public PickOptions requiredTags(java.util.List<String> tags) {
+    clearRequiredTags();
+    for (String t : tags) addRequiredTag(t);
+    return this;
   }
-
-  /** Picks into a reusable Pick. */
-  public void pick(String model, Pick out) {
-    try {
-      pickNative(model, out);
-    } catch (LlmrouteException e) {
-      e.setRetryAfterMs(out.getRetryAfterMs());
-      throw e;
-    }
+  public PickOptions requiredTags(String... tags) { return requiredTags(java.util.Arrays.asList(tags)); }
+  /** Session affinity: the same key goes to the same deployment while it is eligible. */
+  public PickOptions affinityKey(String key) { setAffinityKey(key); return this; }
+  /** Expected tokens of the request (for the cost strategy and maxPrice). */
+  public PickOptions expectedTokens(long input, long output) {
+    setExpectedInputTokens(input);
+    setExpectedOutputTokens(output);
+    return this;
   }
-
-  /** Attaches an adapter implemented in Java to a deployment (null detaches). The router keeps it
-   * reachable until it no longer needs it (replaced, deployment removed, or router closed). */
-  public void setAdapter(String deployment, Adapter adapter) {
-    if (adapter == null) {
-      setNativeAdapter(deployment, null);
-      return;
-    }
-    AdapterBridge bridge = new AdapterBridge(adapter);
-    bridge.pin();
-    try {
-      setNativeAdapter(deployment, bridge);
-    } catch (RuntimeException e) {
-      bridge.unpin();
-      throw e;
-    }
+  /** Only deployments whose price for the expected tokens is at most this. */
+  public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
+%}
+%typemap(javacode) llmroute::swig::Deployment %{
+  /** The models served, as a List. */
+  public java.util.List<String> getModels() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (long i = 0; i < modelCount(); i++) out.add(modelAt(i));
+    return java.util.Collections.unmodifiableList(out);
   }
-
-  /** Drives one request through the adapters. Throws LlmrouteException on failure; its
-   * getCallResult() holds the call report when there is one. */
-  public CallResult call(String model, String request, CallOptions options) {
-    CallResult out = new CallResult();
-    try {
-      callNative(model, request, options == null ? new CallOptions() : options, out);
-    } catch (LlmrouteException e) {
-      if (out.getHasReport()) e.setCallResult(out);
-      throw e;
-    }
-    return out;
+  /** The tags, as a List. */
+  public java.util.List<String> getTags() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (long i = 0; i < tagCount(); i++) out.add(tagAt(i));
+    return java.util.Collections.unmodifiableList(out);
   }
-
-  public CallResult call(String model, String request) { return call(model, request, null); }
 %}
 %pragma(java) jniclasscode=%{
   static { NativeLoader.load(); }
+%}
+/* The library's names of enum values ("round_robin", "rate_limited", "half_open", ...). */
+%define LLMR_JAVA_LABEL(ctype, jtype, fn)
+%typemap(javacode) ctype %{
+  /** The library's name of this value (as in configurations and metrics). */
+  public String label() { return Native.fn(this); }
+%}
+%enddef
+LLMR_JAVA_LABEL(llmr_outcome, Outcome, outcomeName)
+LLMR_JAVA_LABEL(llmr_breaker_state, BreakerState, breakerStateName)
+LLMR_JAVA_LABEL(llmr_fallback_kind, FallbackKind, fallbackKindName)
+LLMR_JAVA_LABEL(llmr_event_kind, EventKind, eventKindName)
+%typemap(javacode) llmr_strategy %{
+  /** The library's name of this value ("round_robin"). */
+  public String label() { return Native.strategyName(this); }
+  /** The strategy named as a configuration names it; throws LlmrouteException for an unknown name. */
+  public static Strategy fromLabel(String name) {
+    int v = name == null ? -1 : Native.strategyFromName(name);
+    if (v < 0) throw new LlmrouteException(Status.INVALID_ARGUMENT.code(), "unknown strategy '" + name + "'");
+    return swigToEnum(v);
+  }
 %}
 %typemap(javacode) llmr_status %{
   /** The C integer code (LLMR_ERR_NO_PROVIDER is -5). */
@@ -207,6 +287,8 @@ static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &messa
     for (Status s : values()) if (s.swigValue == code) return s;
     return null;
   }
+  /** The library's name ("LLMR_ERR_NO_PROVIDER"). */
+  public String label() { return Native.statusName(swigValue); }
 %}
 #endif /* SWIGJAVA */
 
@@ -230,7 +312,9 @@ static void llmroute_csharp_set_pending(int code, const char *message) {
     public static extern void LlmRouteRegisterExceptionCallback(ExceptionDelegate cb);
 
     static void SetPending(int code, string message) {
-      SWIGPendingException.Set(new LlmRouteException(code, message));
+      // A closed router is a disposed object in .NET terms.
+      if (code == Native.ClosedStatusCode()) SWIGPendingException.Set(new global::System.ObjectDisposedException("Router", message));
+      else SWIGPendingException.Set(new LlmRouteException(code, message));
     }
 
     static LlmRouteExceptionHelper() {
@@ -242,12 +326,8 @@ static void llmroute_csharp_set_pending(int code, const char *message) {
 %typemap(ctype) llmroute::swig::Status "void"
 %typemap(imtype) llmroute::swig::Status "void"
 %typemap(cstype) llmroute::swig::Status "void"
-/* As in Java, kStatusClosed reaches C# as INVALID_ARGUMENT ("router is closed"). */
 %typemap(out, null="", canthrow=1) llmroute::swig::Status %{
-  if ($1.code != 0) {
-    llmroute_csharp_set_pending($1.code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : $1.code, $1.message.c_str());
-    return $null;
-  }
+  if ($1.code != 0) { llmroute_csharp_set_pending($1.code, $1.message.c_str()); return $null; }
 %}
 %typemap(csout, excode=SWIGEXCODE) llmroute::swig::Status {
     $imcall;$excode
@@ -258,69 +338,85 @@ static void llmroute_csharp_set_pending(int code, const char *message) {
 
 /* A class named like the method Router.Pick would shadow it inside Router. */
 %rename(PickResult) llmroute::swig::Pick;
+/* The SWIG proxy of the shim's Router is internal (NativeRouter): the public LlmRoute.Router
+ * (src/Router.cs) wraps it in a SafeHandle, which counts the calls in flight and releases the
+ * native router on Dispose or finalization, and keeps the test hooks out of the public API. */
+%typemap(csclassmodifiers) llmroute::swig::Router "internal class"
+%typemap(csdispose) llmroute::swig::Router %{
+  public void Dispose() { Dispose(true); }
+%}
+%typemap(csclassmodifiers) llmroute::swig::EventListener "internal abstract class"
+%typemap(csclassmodifiers) llmroute::swig::EventInfo "internal class"
 %rename(SetNativeAdapter) llmroute::swig::Router::SetAdapter;
 %rename(OpenNative) llmroute::swig::Router::Open;
 %rename(CallNative) llmroute::swig::Router::Call;
 %rename(PickNative) llmroute::swig::Router::PickInto;
-%csmethodmodifiers llmroute::swig::Router::SetAdapter "private";
-%csmethodmodifiers llmroute::swig::Router::Open "private";
-%csmethodmodifiers llmroute::swig::Router::Router "private";
 %csmethodmodifiers llmroute::swig::Adapter::DoInvoke "public virtual";
-%typemap(cscode) llmroute::swig::Router %{
-  private Clock clockRef;
-  private RandomSource randomRef;
-
-  /** A router with the default options. */
-  public static Router Create() { return new Router(new RouterOptions(), null, null); }
-
-  public Router(RouterOptions options) : this(options, null, null) {}
-
-  /** A router with these options and an injected clock and random source (either may be null). */
-  public Router(RouterOptions options, Clock clock, RandomSource random) : this() {
-    clockRef = clock;
-    randomRef = random;
-    OpenNative(options, clock, random);
+/* Properties instead of getter and setter methods. */
+%define LLMR_CS_INTERNAL(name)
+%rename(Native ## name) llmroute::swig::InvokeArgs::name;
+%csmethodmodifiers llmroute::swig::InvokeArgs::name "internal";
+%enddef
+LLMR_CS_INTERNAL(Deployment)
+LLMR_CS_INTERNAL(Model)
+LLMR_CS_INTERNAL(Request)
+LLMR_CS_INTERNAL(RequestLength)
+LLMR_CS_INTERNAL(Attempt)
+LLMR_CS_INTERNAL(TimeoutMs)
+%typemap(cscode) llmroute::swig::InvokeArgs %{
+  /// <summary>The deployment and model (after aliases and fallbacks) this attempt goes to.</summary>
+  public string Deployment { get { return NativeDeployment(); } }
+  public string Model { get { return NativeModel(); } }
+  /// <summary>The request as the caller handed it to Router.Call.</summary>
+  public string Request { get { return NativeRequest(); } }
+  public long RequestLength { get { return NativeRequestLength(); } }
+  /// <summary>1 for the first attempt of the call, 2 for the next, ...</summary>
+  public uint Attempt { get { return NativeAttempt(); } }
+  /// <summary>Milliseconds this attempt may take; -1 when unbounded.</summary>
+  public long TimeoutMs { get { return NativeTimeoutMs(); } }
+%}
+%define LLMR_CS_PROPERTY(type, name)
+%rename(NativeGet ## name) llmroute::swig::AttemptResult::Get ## name;
+%rename(NativeSet ## name) llmroute::swig::AttemptResult::Set ## name;
+%csmethodmodifiers llmroute::swig::AttemptResult::Get ## name "internal";
+%csmethodmodifiers llmroute::swig::AttemptResult::Set ## name "internal";
+%enddef
+LLMR_CS_PROPERTY(Outcome, Outcome)
+LLMR_CS_PROPERTY(double, LatencyMs)
+LLMR_CS_PROPERTY(double, TtftMs)
+LLMR_CS_PROPERTY(long, RetryAfterMs)
+LLMR_CS_PROPERTY(long, InputTokens)
+LLMR_CS_PROPERTY(long, OutputTokens)
+LLMR_CS_PROPERTY(bool, Committed)
+%typemap(cscode) llmroute::swig::AttemptResult %{
+  public Outcome Outcome { get { return NativeGetOutcome(); } set { NativeSetOutcome(value); } }
+  public double LatencyMs { get { return NativeGetLatencyMs(); } set { NativeSetLatencyMs(value); } }
+  public double TtftMs { get { return NativeGetTtftMs(); } set { NativeSetTtftMs(value); } }
+  public long RetryAfterMs { get { return NativeGetRetryAfterMs(); } set { NativeSetRetryAfterMs(value); } }
+  public long InputTokens { get { return NativeGetInputTokens(); } set { NativeSetInputTokens(value); } }
+  public long OutputTokens { get { return NativeGetOutputTokens(); } set { NativeSetOutputTokens(value); } }
+  public bool Committed { get { return NativeGetCommitted(); } set { NativeSetCommitted(value); } }
+%}
+%typemap(cscode) llmroute::swig::Deployment %{
+  /// <summary>A deployment serving these models.</summary>
+  public Deployment(string name, params string[] models) : this(name) {
+    foreach (string m in models) AddModel(m);
   }
-
-  /** Picks a deployment for model; throws LlmRouteException (RetryAfterMs set on NoProvider). */
-  public PickResult Pick(string model) {
-    PickResult p = new PickResult();
-    Pick(model, p);
-    return p;
-  }
-
-  /** Picks into a reusable PickResult. */
-  public void Pick(string model, PickResult output) {
-    try {
-      PickNative(model, output);
-    } catch (LlmRouteException e) {
-      e.RetryAfterMs = output.RetryAfterMs;
-      throw;
+  /// <summary>The models served.</summary>
+  public global::System.Collections.Generic.IReadOnlyList<string> Models {
+    get {
+      var l = new global::System.Collections.Generic.List<string>();
+      for (uint i = 0; i < ModelCount(); i++) l.Add(ModelAt(i));
+      return l;
     }
   }
-
-  /** Attaches an adapter (null detaches). The router keeps it alive until it releases it. */
-  public void SetAdapter(string deployment, Adapter adapter) {
-    if (adapter == null) { SetNativeAdapter(deployment, null); return; }
-    adapter.Pin();
-    try {
-      SetNativeAdapter(deployment, adapter);
-    } catch {
-      adapter.Unpin();
-      throw;
+  /// <summary>The tags.</summary>
+  public global::System.Collections.Generic.IReadOnlyList<string> Tags {
+    get {
+      var l = new global::System.Collections.Generic.List<string>();
+      for (uint i = 0; i < TagCount(); i++) l.Add(TagAt(i));
+      return l;
     }
-  }
-
-  /** Drives one request through the adapters; throws LlmRouteException (with CallResult). */
-  public CallResult Call(string model, string request, CallOptions options = null) {
-    CallResult output = new CallResult();
-    try {
-      CallNative(model, request, options ?? new CallOptions(), output);
-    } catch (LlmRouteException e) {
-      if (output.HasReport) e.CallResult = output;
-      throw;
-    }
-    return output;
   }
 %}
 #endif /* SWIGCSHARP */
@@ -399,6 +495,7 @@ type RawPick struct {
 %feature("director") llmroute::swig::Adapter;
 %feature("director") llmroute::swig::Clock;
 %feature("director") llmroute::swig::Random;
+%feature("director") llmroute::swig::EventListener;
 #endif
 #if defined(SWIGJAVA)
 /* The director proxies load the JNI library too. */

@@ -1039,6 +1039,125 @@ void Router::ApplySharedState(llmr_router_options *c) const {
   c->shared_state_rate_batch = shared_state_.rate_batch;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Java and C# only (see the header).
+#if !defined(LLMROUTE_SWIG_GO)
+
+EventInfo::EventInfo()
+    : kind(LLMR_EVENT_BREAKER),
+      from_state(LLMR_BREAKER_CLOSED),
+      to_state(LLMR_BREAKER_CLOSED),
+      cooldown_ms(0),
+      kept_count(0),
+      config_generation(0) {}
+
+EventListener::~EventListener() = default;
+void EventListener::Released() {}
+
+std::string StrategyName(llmr_strategy strategy) {
+  return Str(llmr_strategy_str(strategy));
+}
+std::string OutcomeName(llmr_outcome outcome) {
+  return Str(llmr_outcome_str(outcome));
+}
+std::string BreakerStateName(llmr_breaker_state state) {
+  return Str(llmr_breaker_state_str(state));
+}
+std::string FallbackKindName(llmr_fallback_kind kind) {
+  return Str(llmr_fallback_kind_str(kind));
+}
+std::string EventKindName(llmr_event_kind kind) {
+  return Str(llmr_event_kind_str(kind));
+}
+int StrategyFromName(const std::string &name) {
+  llmr_strategy out = LLMR_STRATEGY_DEFAULT;
+  if (llmr_strategy_from_str(name.c_str(), &out) != LLMR_OK) return -1;
+  return static_cast<int>(out);
+}
+
+namespace {
+
+std::vector<std::string> Strings(const char *const *v, size_t n) {
+  std::vector<std::string> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(Str(v[i]));
+  return out;
+}
+
+void EventTrampoline(void *user_data, const llmr_event *e) noexcept {
+  try {
+    EventInfo info;
+    info.kind = e->kind;
+    info.deployment = Str(e->deployment);
+    info.from_state = e->from;
+    info.to_state = e->to;
+    info.cooldown_ms = e->cooldown_ms;
+    info.added = Strings(e->added, e->added_count);
+    info.removed = Strings(e->removed, e->removed_count);
+    info.kept_count = static_cast<int64_t>(e->kept_count);
+    info.config_generation = static_cast<int64_t>(e->config_generation);
+    info.message = Str(e->message);
+    static_cast<EventListener *>(user_data)->OnEvent(info);
+  } catch (...) {
+  }
+}
+
+void ListenerReleaseTrampoline(void *user_data) noexcept {
+  try {
+    static_cast<EventListener *>(user_data)->Released();
+  } catch (...) {
+  }
+}
+
+void HostCallbacks(Clock *clock, Random *random, llmr_router_options *c) {
+  if (clock != nullptr) {
+    c->clock = &ClockTrampoline;
+    c->clock_user_data = clock;
+    c->sleep = &SleepTrampoline;
+    c->sleep_user_data = clock;
+  }
+  if (random != nullptr) {
+    c->random = &RandomTrampoline;
+    c->random_user_data = random;
+  }
+}
+
+}  // namespace
+
+Status Router::OpenFromConfig(const std::string &json, const RouterOptions &options, Clock *clock,
+                              Random *random) {
+  if (router_ != nullptr) return Invalid("router is already open");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  HostCallbacks(clock, random, &c);
+  ApplySharedState(&c);
+  return MakeStatus(llmr_router_create_from_config(json.data(), json.size(), &c, &router_));
+}
+
+Status Router::OpenFromConfigFile(const std::string &path, const RouterOptions &options,
+                                  Clock *clock, Random *random) {
+  if (router_ != nullptr) return Invalid("router is already open");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  HostCallbacks(clock, random, &c);
+  ApplySharedState(&c);
+  return MakeStatus(llmr_router_create_from_config_file(path.c_str(), &c, &router_));
+}
+
+Status Router::SetEventListener(EventListener *listener) {
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  if (listener == nullptr) return MakeStatus(llmr_router_set_event_listener(router_, nullptr));
+  llmr_event_listener l;
+  llmr_event_listener_init(&l, sizeof l);
+  l.user_data = listener;
+  l.fn = &EventTrampoline;
+  l.release = &ListenerReleaseTrampoline;
+  return MakeStatus(llmr_router_set_event_listener(router_, &l));
+}
+
+#endif  // Java and C# only
+
 #if defined(LLMROUTE_SWIG_GO)
 namespace {
 void SetGoCallbacks(llmr_router_options *c, uintptr_t clock_handle, uintptr_t random_handle) {

@@ -57,67 +57,75 @@ public class AttemptResult : global::System.IDisposable {
     }
   }
 
-  public Outcome GetOutcome() {
-    Outcome ret = (Outcome)NativePINVOKE.AttemptResult_GetOutcome(swigCPtr);
+  public Outcome Outcome { get { return NativeGetOutcome(); } set { NativeSetOutcome(value); } }
+  public double LatencyMs { get { return NativeGetLatencyMs(); } set { NativeSetLatencyMs(value); } }
+  public double TtftMs { get { return NativeGetTtftMs(); } set { NativeSetTtftMs(value); } }
+  public long RetryAfterMs { get { return NativeGetRetryAfterMs(); } set { NativeSetRetryAfterMs(value); } }
+  public long InputTokens { get { return NativeGetInputTokens(); } set { NativeSetInputTokens(value); } }
+  public long OutputTokens { get { return NativeGetOutputTokens(); } set { NativeSetOutputTokens(value); } }
+  public bool Committed { get { return NativeGetCommitted(); } set { NativeSetCommitted(value); } }
+
+  internal Outcome NativeGetOutcome() {
+    Outcome ret = (Outcome)NativePINVOKE.AttemptResult_NativeGetOutcome(swigCPtr);
     return ret;
   }
 
-  public void SetOutcome(Outcome outcome) {
-    NativePINVOKE.AttemptResult_SetOutcome(swigCPtr, (int)outcome);
+  internal void NativeSetOutcome(Outcome outcome) {
+    NativePINVOKE.AttemptResult_NativeSetOutcome(swigCPtr, (int)outcome);
   }
 
-  public double GetLatencyMs() {
-    double ret = NativePINVOKE.AttemptResult_GetLatencyMs(swigCPtr);
+  internal double NativeGetLatencyMs() {
+    double ret = NativePINVOKE.AttemptResult_NativeGetLatencyMs(swigCPtr);
     return ret;
   }
 
-  public void SetLatencyMs(double v) {
-    NativePINVOKE.AttemptResult_SetLatencyMs(swigCPtr, v);
+  internal void NativeSetLatencyMs(double v) {
+    NativePINVOKE.AttemptResult_NativeSetLatencyMs(swigCPtr, v);
   }
 
-  public double GetTtftMs() {
-    double ret = NativePINVOKE.AttemptResult_GetTtftMs(swigCPtr);
+  internal double NativeGetTtftMs() {
+    double ret = NativePINVOKE.AttemptResult_NativeGetTtftMs(swigCPtr);
     return ret;
   }
 
-  public void SetTtftMs(double v) {
-    NativePINVOKE.AttemptResult_SetTtftMs(swigCPtr, v);
+  internal void NativeSetTtftMs(double v) {
+    NativePINVOKE.AttemptResult_NativeSetTtftMs(swigCPtr, v);
   }
 
-  public long GetRetryAfterMs() {
-    long ret = NativePINVOKE.AttemptResult_GetRetryAfterMs(swigCPtr);
+  internal long NativeGetRetryAfterMs() {
+    long ret = NativePINVOKE.AttemptResult_NativeGetRetryAfterMs(swigCPtr);
     return ret;
   }
 
-  public void SetRetryAfterMs(long v) {
-    NativePINVOKE.AttemptResult_SetRetryAfterMs(swigCPtr, v);
+  internal void NativeSetRetryAfterMs(long v) {
+    NativePINVOKE.AttemptResult_NativeSetRetryAfterMs(swigCPtr, v);
   }
 
-  public long GetInputTokens() {
-    long ret = NativePINVOKE.AttemptResult_GetInputTokens(swigCPtr);
+  internal long NativeGetInputTokens() {
+    long ret = NativePINVOKE.AttemptResult_NativeGetInputTokens(swigCPtr);
     return ret;
   }
 
-  public void SetInputTokens(long v) {
-    NativePINVOKE.AttemptResult_SetInputTokens(swigCPtr, v);
+  internal void NativeSetInputTokens(long v) {
+    NativePINVOKE.AttemptResult_NativeSetInputTokens(swigCPtr, v);
   }
 
-  public long GetOutputTokens() {
-    long ret = NativePINVOKE.AttemptResult_GetOutputTokens(swigCPtr);
+  internal long NativeGetOutputTokens() {
+    long ret = NativePINVOKE.AttemptResult_NativeGetOutputTokens(swigCPtr);
     return ret;
   }
 
-  public void SetOutputTokens(long v) {
-    NativePINVOKE.AttemptResult_SetOutputTokens(swigCPtr, v);
+  internal void NativeSetOutputTokens(long v) {
+    NativePINVOKE.AttemptResult_NativeSetOutputTokens(swigCPtr, v);
   }
 
-  public bool GetCommitted() {
-    bool ret = NativePINVOKE.AttemptResult_GetCommitted(swigCPtr);
+  internal bool NativeGetCommitted() {
+    bool ret = NativePINVOKE.AttemptResult_NativeGetCommitted(swigCPtr);
     return ret;
   }
 
-  public void SetCommitted(bool v) {
-    NativePINVOKE.AttemptResult_SetCommitted(swigCPtr, v);
+  internal void NativeSetCommitted(bool v) {
+    NativePINVOKE.AttemptResult_NativeSetCommitted(swigCPtr, v);
   }
 
 }

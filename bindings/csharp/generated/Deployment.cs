@@ -57,6 +57,27 @@ public class Deployment : global::System.IDisposable {
     }
   }
 
+  /// <summary>A deployment serving these models.</summary>
+  public Deployment(string name, params string[] models) : this(name) {
+    foreach (string m in models) AddModel(m);
+  }
+  /// <summary>The models served.</summary>
+  public global::System.Collections.Generic.IReadOnlyList<string> Models {
+    get {
+      var l = new global::System.Collections.Generic.List<string>();
+      for (uint i = 0; i < ModelCount(); i++) l.Add(ModelAt(i));
+      return l;
+    }
+  }
+  /// <summary>The tags.</summary>
+  public global::System.Collections.Generic.IReadOnlyList<string> Tags {
+    get {
+      var l = new global::System.Collections.Generic.List<string>();
+      for (uint i = 0; i < TagCount(); i++) l.Add(TagAt(i));
+      return l;
+    }
+  }
+
   public Deployment() : this(NativePINVOKE.new_Deployment__SWIG_0(), true) {
   }
 

@@ -57,33 +57,44 @@ public class InvokeArgs : global::System.IDisposable {
     }
   }
 
-  public string Deployment() {
-    string ret = NativePINVOKE.InvokeArgs_Deployment(swigCPtr);
+  /// <summary>The deployment and model (after aliases and fallbacks) this attempt goes to.</summary>
+  public string Deployment { get { return NativeDeployment(); } }
+  public string Model { get { return NativeModel(); } }
+  /// <summary>The request as the caller handed it to Router.Call.</summary>
+  public string Request { get { return NativeRequest(); } }
+  public long RequestLength { get { return NativeRequestLength(); } }
+  /// <summary>1 for the first attempt of the call, 2 for the next, ...</summary>
+  public uint Attempt { get { return NativeAttempt(); } }
+  /// <summary>Milliseconds this attempt may take; -1 when unbounded.</summary>
+  public long TimeoutMs { get { return NativeTimeoutMs(); } }
+
+  internal string NativeDeployment() {
+    string ret = NativePINVOKE.InvokeArgs_NativeDeployment(swigCPtr);
     return ret;
   }
 
-  public string Model() {
-    string ret = NativePINVOKE.InvokeArgs_Model(swigCPtr);
+  internal string NativeModel() {
+    string ret = NativePINVOKE.InvokeArgs_NativeModel(swigCPtr);
     return ret;
   }
 
-  public string Request() {
-    string ret = NativePINVOKE.InvokeArgs_Request(swigCPtr);
+  internal string NativeRequest() {
+    string ret = NativePINVOKE.InvokeArgs_NativeRequest(swigCPtr);
     return ret;
   }
 
-  public long RequestLength() {
-    long ret = NativePINVOKE.InvokeArgs_RequestLength(swigCPtr);
+  internal long NativeRequestLength() {
+    long ret = NativePINVOKE.InvokeArgs_NativeRequestLength(swigCPtr);
     return ret;
   }
 
-  public uint Attempt() {
-    uint ret = NativePINVOKE.InvokeArgs_Attempt(swigCPtr);
+  internal uint NativeAttempt() {
+    uint ret = NativePINVOKE.InvokeArgs_NativeAttempt(swigCPtr);
     return ret;
   }
 
-  public long TimeoutMs() {
-    long ret = NativePINVOKE.InvokeArgs_TimeoutMs(swigCPtr);
+  internal long NativeTimeoutMs() {
+    long ret = NativePINVOKE.InvokeArgs_NativeTimeoutMs(swigCPtr);
     return ret;
   }
 

@@ -48,6 +48,37 @@ public class Native {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public static string StrategyName(Strategy strategy) {
+    string ret = NativePINVOKE.StrategyName((int)strategy);
+    return ret;
+  }
+
+  public static string OutcomeName(Outcome outcome) {
+    string ret = NativePINVOKE.OutcomeName((int)outcome);
+    return ret;
+  }
+
+  public static string BreakerStateName(BreakerState state) {
+    string ret = NativePINVOKE.BreakerStateName((int)state);
+    return ret;
+  }
+
+  public static string FallbackKindName(FallbackKind kind) {
+    string ret = NativePINVOKE.FallbackKindName((int)kind);
+    return ret;
+  }
+
+  public static string EventKindName(EventKind kind) {
+    string ret = NativePINVOKE.EventKindName((int)kind);
+    return ret;
+  }
+
+  public static int StrategyFromName(string name) {
+    int ret = NativePINVOKE.StrategyFromName(name);
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+    return ret;
+  }
+
 }
 
 }

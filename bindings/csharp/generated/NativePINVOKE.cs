@@ -201,7 +201,9 @@ class NativePINVOKE {
     public static extern void LlmRouteRegisterExceptionCallback(ExceptionDelegate cb);
 
     static void SetPending(int code, string message) {
-      SWIGPendingException.Set(new LlmRouteException(code, message));
+      // A closed router is a disposed object in .NET terms.
+      if (code == Native.ClosedStatusCode()) SWIGPendingException.Set(new global::System.ObjectDisposedException("Router", message));
+      else SWIGPendingException.Set(new LlmRouteException(code, message));
     }
 
     static LlmRouteExceptionHelper() {
@@ -1183,23 +1185,23 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_CallOptions")]
   public static extern void delete_CallOptions(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_Deployment")]
-  public static extern string InvokeArgs_Deployment(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_NativeDeployment")]
+  public static extern string InvokeArgs_NativeDeployment(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_Model")]
-  public static extern string InvokeArgs_Model(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_NativeModel")]
+  public static extern string InvokeArgs_NativeModel(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_Request")]
-  public static extern string InvokeArgs_Request(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_NativeRequest")]
+  public static extern string InvokeArgs_NativeRequest(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_RequestLength")]
-  public static extern long InvokeArgs_RequestLength(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_NativeRequestLength")]
+  public static extern long InvokeArgs_NativeRequestLength(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_Attempt")]
-  public static extern uint InvokeArgs_Attempt(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_NativeAttempt")]
+  public static extern uint InvokeArgs_NativeAttempt(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_TimeoutMs")]
-  public static extern long InvokeArgs_TimeoutMs(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_NativeTimeoutMs")]
+  public static extern long InvokeArgs_NativeTimeoutMs(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_SetResponse")]
   public static extern void InvokeArgs_SetResponse(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
@@ -1210,47 +1212,47 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_InvokeArgs")]
   public static extern void delete_InvokeArgs(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_GetOutcome")]
-  public static extern int AttemptResult_GetOutcome(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeGetOutcome")]
+  public static extern int AttemptResult_NativeGetOutcome(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_SetOutcome")]
-  public static extern void AttemptResult_SetOutcome(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeSetOutcome")]
+  public static extern void AttemptResult_NativeSetOutcome(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_GetLatencyMs")]
-  public static extern double AttemptResult_GetLatencyMs(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeGetLatencyMs")]
+  public static extern double AttemptResult_NativeGetLatencyMs(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_SetLatencyMs")]
-  public static extern void AttemptResult_SetLatencyMs(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeSetLatencyMs")]
+  public static extern void AttemptResult_NativeSetLatencyMs(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_GetTtftMs")]
-  public static extern double AttemptResult_GetTtftMs(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeGetTtftMs")]
+  public static extern double AttemptResult_NativeGetTtftMs(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_SetTtftMs")]
-  public static extern void AttemptResult_SetTtftMs(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeSetTtftMs")]
+  public static extern void AttemptResult_NativeSetTtftMs(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_GetRetryAfterMs")]
-  public static extern long AttemptResult_GetRetryAfterMs(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeGetRetryAfterMs")]
+  public static extern long AttemptResult_NativeGetRetryAfterMs(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_SetRetryAfterMs")]
-  public static extern void AttemptResult_SetRetryAfterMs(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeSetRetryAfterMs")]
+  public static extern void AttemptResult_NativeSetRetryAfterMs(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_GetInputTokens")]
-  public static extern long AttemptResult_GetInputTokens(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeGetInputTokens")]
+  public static extern long AttemptResult_NativeGetInputTokens(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_SetInputTokens")]
-  public static extern void AttemptResult_SetInputTokens(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeSetInputTokens")]
+  public static extern void AttemptResult_NativeSetInputTokens(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_GetOutputTokens")]
-  public static extern long AttemptResult_GetOutputTokens(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeGetOutputTokens")]
+  public static extern long AttemptResult_NativeGetOutputTokens(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_SetOutputTokens")]
-  public static extern void AttemptResult_SetOutputTokens(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeSetOutputTokens")]
+  public static extern void AttemptResult_NativeSetOutputTokens(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_GetCommitted")]
-  public static extern bool AttemptResult_GetCommitted(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeGetCommitted")]
+  public static extern bool AttemptResult_NativeGetCommitted(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_SetCommitted")]
-  public static extern void AttemptResult_SetCommitted(global::System.Runtime.InteropServices.HandleRef jarg1, bool jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptResult_NativeSetCommitted")]
+  public static extern void AttemptResult_NativeSetCommitted(global::System.Runtime.InteropServices.HandleRef jarg1, bool jarg2);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_AttemptResult")]
   public static extern void delete_AttemptResult(global::System.Runtime.InteropServices.HandleRef jarg1);
@@ -1738,104 +1740,215 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ValidateConfig")]
   public static extern void ValidateConfig(string jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_Router")]
-  public static extern global::System.IntPtr new_Router();
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_NativeEvent")]
+  public static extern global::System.IntPtr new_NativeEvent();
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_Router")]
-  public static extern void delete_Router(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Kind_set")]
+  public static extern void NativeEvent_Kind_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_OpenNative")]
-  public static extern void Router_OpenNative(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Kind_get")]
+  public static extern int NativeEvent_Kind_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_Close")]
-  public static extern void Router_Close(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Deployment_set")]
+  public static extern void NativeEvent_Deployment_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_IsOpen")]
-  public static extern bool Router_IsOpen(global::System.Runtime.InteropServices.HandleRef jarg1);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Deployment_get")]
+  public static extern string NativeEvent_Deployment_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_AddDeployment")]
-  public static extern void Router_AddDeployment(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_FromState_set")]
+  public static extern void NativeEvent_FromState_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_UpdateDeployment")]
-  public static extern void Router_UpdateDeployment(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_FromState_get")]
+  public static extern int NativeEvent_FromState_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_RemoveDeployment")]
-  public static extern void Router_RemoveDeployment(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ToState_set")]
+  public static extern void NativeEvent_ToState_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_SetAlias")]
-  public static extern void Router_SetAlias(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, string jarg3);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ToState_get")]
+  public static extern int NativeEvent_ToState_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_RemoveAlias")]
-  public static extern void Router_RemoveAlias(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_CooldownMs_set")]
+  public static extern void NativeEvent_CooldownMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_SetFallbacks")]
-  public static extern void Router_SetFallbacks(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_CooldownMs_get")]
+  public static extern long NativeEvent_CooldownMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_SetFallbacksFor")]
-  public static extern void Router_SetFallbacksFor(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, int jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Added_set")]
+  public static extern void NativeEvent_Added_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_SetModelStrategy")]
-  public static extern void Router_SetModelStrategy(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, int jarg3);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Added_get")]
+  public static extern global::System.IntPtr NativeEvent_Added_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_SetOverride")]
-  public static extern void Router_SetOverride(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, int jarg3);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Removed_set")]
+  public static extern void NativeEvent_Removed_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_PickNative")]
-  public static extern void Router_PickNative(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Removed_get")]
+  public static extern global::System.IntPtr NativeEvent_Removed_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_PickExcluding")]
-  public static extern void Router_PickExcluding(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_KeptCount_set")]
+  public static extern void NativeEvent_KeptCount_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_PickWith")]
-  public static extern void Router_PickWith(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_KeptCount_get")]
+  public static extern long NativeEvent_KeptCount_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_Report")]
-  public static extern void Router_Report(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2, int jarg3, double jarg4);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ConfigGeneration_set")]
+  public static extern void NativeEvent_ConfigGeneration_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_ReportFull")]
-  public static extern void Router_ReportFull(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2, int jarg3, double jarg4, double jarg5, long jarg6, long jarg7, long jarg8);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_ConfigGeneration_get")]
+  public static extern long NativeEvent_ConfigGeneration_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_Cancel")]
-  public static extern void Router_Cancel(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Message_set")]
+  public static extern void NativeEvent_Message_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_Fallbacks")]
-  public static extern void Router_Fallbacks(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEvent_Message_get")]
+  public static extern string NativeEvent_Message_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_HealthOf")]
-  public static extern void Router_HealthOf(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_NativeEvent")]
+  public static extern void delete_NativeEvent(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_HealthList")]
-  public static extern void Router_HealthList(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_NativeEventListener")]
+  public static extern void delete_NativeEventListener(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_ApplyConfig")]
-  public static extern void Router_ApplyConfig(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_OnEvent")]
+  public static extern void NativeEventListener_OnEvent(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_ApplyConfigFile")]
-  public static extern void Router_ApplyConfigFile(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_Released")]
+  public static extern void NativeEventListener_Released(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_MetricsText")]
-  public static extern void Router_MetricsText(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_ReleasedSwigExplicitNativeEventListener")]
+  public static extern void NativeEventListener_ReleasedSwigExplicitNativeEventListener(global::System.Runtime.InteropServices.HandleRef jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_Stats")]
-  public static extern void Router_Stats(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_NativeEventListener")]
+  public static extern global::System.IntPtr new_NativeEventListener();
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_SharedState")]
-  public static extern void Router_SharedState(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeEventListener_director_connect")]
+  public static extern void NativeEventListener_director_connect(global::System.Runtime.InteropServices.HandleRef jarg1, NativeEventListener.SwigDelegateNativeEventListener_0 delegate0, NativeEventListener.SwigDelegateNativeEventListener_1 delegate1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_UseSharedState")]
-  public static extern void Router_UseSharedState(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_StrategyName")]
+  public static extern string StrategyName(int jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_SetNativeAdapter")]
-  public static extern void Router_SetNativeAdapter(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_OutcomeName")]
+  public static extern string OutcomeName(int jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_CallNative")]
-  public static extern void Router_CallNative(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, string jarg3, global::System.Runtime.InteropServices.HandleRef jarg4, global::System.Runtime.InteropServices.HandleRef jarg5);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_BreakerStateName")]
+  public static extern string BreakerStateName(int jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_PickReportOnNativeThread")]
-  public static extern void Router_PickReportOnNativeThread(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, int jarg3);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_FallbackKindName")]
+  public static extern string FallbackKindName(int jarg1);
 
-  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_CallOnNativeThread")]
-  public static extern void Router_CallOnNativeThread(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, string jarg3, int jarg4);
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_EventKindName")]
+  public static extern string EventKindName(int jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_StrategyFromName")]
+  public static extern int StrategyFromName(string jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_NativeRouter")]
+  public static extern global::System.IntPtr new_NativeRouter();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_NativeRouter")]
+  public static extern void delete_NativeRouter(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_OpenNative")]
+  public static extern void NativeRouter_OpenNative(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_Close")]
+  public static extern void NativeRouter_Close(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_IsOpen")]
+  public static extern bool NativeRouter_IsOpen(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_AddDeployment")]
+  public static extern void NativeRouter_AddDeployment(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_UpdateDeployment")]
+  public static extern void NativeRouter_UpdateDeployment(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_RemoveDeployment")]
+  public static extern void NativeRouter_RemoveDeployment(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SetAlias")]
+  public static extern void NativeRouter_SetAlias(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, string jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_RemoveAlias")]
+  public static extern void NativeRouter_RemoveAlias(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SetFallbacks")]
+  public static extern void NativeRouter_SetFallbacks(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SetFallbacksFor")]
+  public static extern void NativeRouter_SetFallbacksFor(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, int jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SetModelStrategy")]
+  public static extern void NativeRouter_SetModelStrategy(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, int jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SetOverride")]
+  public static extern void NativeRouter_SetOverride(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, int jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_PickNative")]
+  public static extern void NativeRouter_PickNative(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_PickExcluding")]
+  public static extern void NativeRouter_PickExcluding(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_PickWith")]
+  public static extern void NativeRouter_PickWith(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_Report")]
+  public static extern void NativeRouter_Report(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2, int jarg3, double jarg4);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_ReportFull")]
+  public static extern void NativeRouter_ReportFull(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2, int jarg3, double jarg4, double jarg5, long jarg6, long jarg7, long jarg8);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_Cancel")]
+  public static extern void NativeRouter_Cancel(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_Fallbacks")]
+  public static extern void NativeRouter_Fallbacks(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_HealthOf")]
+  public static extern void NativeRouter_HealthOf(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_HealthList")]
+  public static extern void NativeRouter_HealthList(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_ApplyConfig")]
+  public static extern void NativeRouter_ApplyConfig(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_ApplyConfigFile")]
+  public static extern void NativeRouter_ApplyConfigFile(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_MetricsText")]
+  public static extern void NativeRouter_MetricsText(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_Stats")]
+  public static extern void NativeRouter_Stats(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SharedState")]
+  public static extern void NativeRouter_SharedState(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_UseSharedState")]
+  public static extern void NativeRouter_UseSharedState(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SetNativeAdapter")]
+  public static extern void NativeRouter_SetNativeAdapter(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_CallNative")]
+  public static extern void NativeRouter_CallNative(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, string jarg3, global::System.Runtime.InteropServices.HandleRef jarg4, global::System.Runtime.InteropServices.HandleRef jarg5);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_PickReportOnNativeThread")]
+  public static extern void NativeRouter_PickReportOnNativeThread(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, int jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_CallOnNativeThread")]
+  public static extern void NativeRouter_CallOnNativeThread(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, string jarg3, int jarg4);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_OpenFromConfig")]
+  public static extern void NativeRouter_OpenFromConfig(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4, global::System.Runtime.InteropServices.HandleRef jarg5);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_OpenFromConfigFile")]
+  public static extern void NativeRouter_OpenFromConfigFile(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4, global::System.Runtime.InteropServices.HandleRef jarg5);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_SetEventListener")]
+  public static extern void NativeRouter_SetEventListener(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
 }
 
 }

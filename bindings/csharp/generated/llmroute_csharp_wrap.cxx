@@ -1120,6 +1120,46 @@ void SwigDirector_NativeAdapter::swig_init_callbacks() {
   swig_callbackReleased = 0;
 }
 
+SwigDirector_NativeEventListener::SwigDirector_NativeEventListener() : llmroute::swig::EventListener(), Swig::Director() {
+  swig_init_callbacks();
+}
+
+SwigDirector_NativeEventListener::~SwigDirector_NativeEventListener() {
+  
+}
+
+
+void SwigDirector_NativeEventListener::OnEvent(llmroute::swig::EventInfo const &event) {
+  void * jevent_ = 0 ;
+  
+  if (!swig_callbackOnEvent) {
+    Swig::DirectorPureVirtualException::raise("llmroute::swig::EventListener::OnEvent");
+    return;
+  } else {
+    jevent_ = (llmroute::swig::EventInfo *) &event; 
+    swig_callbackOnEvent(jevent_);
+  }
+}
+
+void SwigDirector_NativeEventListener::Released() {
+  if (!swig_callbackReleased) {
+    llmroute::swig::EventListener::Released();
+    return;
+  } else {
+    swig_callbackReleased();
+  }
+}
+
+void SwigDirector_NativeEventListener::swig_connect_director(SWIG_Callback0_t callbackOnEvent, SWIG_Callback1_t callbackReleased) {
+  swig_callbackOnEvent = callbackOnEvent;
+  swig_callbackReleased = callbackReleased;
+}
+
+void SwigDirector_NativeEventListener::swig_init_callbacks() {
+  swig_callbackOnEvent = 0;
+  swig_callbackReleased = 0;
+}
+
 
 #ifdef __cplusplus
 extern "C" {
@@ -5255,8 +5295,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Cancellation_Trigger(void * jarg1) {
   result = (arg1)->Trigger();
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
@@ -5412,7 +5451,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_CallOptions(void * jarg1) {
 }
 
 
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Deployment(void * jarg1) {
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeDeployment(void * jarg1) {
   const char * jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
@@ -5424,7 +5463,7 @@ SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Deployment(void *
 }
 
 
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Model(void * jarg1) {
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeModel(void * jarg1) {
   const char * jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
@@ -5436,7 +5475,7 @@ SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Model(void * jarg
 }
 
 
-SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Request(void * jarg1) {
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeRequest(void * jarg1) {
   const char * jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
@@ -5448,7 +5487,7 @@ SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Request(void * ja
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_RequestLength(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeRequestLength(void * jarg1) {
   long long jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
@@ -5460,7 +5499,7 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_RequestLength(void *
 }
 
 
-SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Attempt(void * jarg1) {
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeAttempt(void * jarg1) {
   unsigned int jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
@@ -5472,7 +5511,7 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Attempt(void * ja
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_TimeoutMs(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_NativeTimeoutMs(void * jarg1) {
   long long jresult ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
@@ -5499,8 +5538,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_SetResponse(void * jarg1,
   result = (arg1)->SetResponse((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
@@ -5526,7 +5564,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_InvokeArgs(void * jarg1) {
 }
 
 
-SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetOutcome(void * jarg1) {
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetOutcome(void * jarg1) {
   int jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
@@ -5538,7 +5576,7 @@ SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetOutcome(void * jarg1
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetOutcome(void * jarg1, int jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetOutcome(void * jarg1, int jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -5548,7 +5586,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetOutcome(void * jarg
 }
 
 
-SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetLatencyMs(void * jarg1) {
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetLatencyMs(void * jarg1) {
   double jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
@@ -5560,7 +5598,7 @@ SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetLatencyMs(void * 
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetLatencyMs(void * jarg1, double jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetLatencyMs(void * jarg1, double jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -5570,7 +5608,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetLatencyMs(void * ja
 }
 
 
-SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetTtftMs(void * jarg1) {
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetTtftMs(void * jarg1) {
   double jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
@@ -5582,7 +5620,7 @@ SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetTtftMs(void * jar
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetTtftMs(void * jarg1, double jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetTtftMs(void * jarg1, double jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -5592,7 +5630,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetTtftMs(void * jarg1
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetRetryAfterMs(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetRetryAfterMs(void * jarg1) {
   long long jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
@@ -5604,7 +5642,7 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetRetryAfterMs(v
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetRetryAfterMs(void * jarg1, long long jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetRetryAfterMs(void * jarg1, long long jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -5614,7 +5652,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetRetryAfterMs(void *
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetInputTokens(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetInputTokens(void * jarg1) {
   long long jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
@@ -5626,7 +5664,7 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetInputTokens(vo
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetInputTokens(void * jarg1, long long jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetInputTokens(void * jarg1, long long jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -5636,7 +5674,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetInputTokens(void * 
 }
 
 
-SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetOutputTokens(void * jarg1) {
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetOutputTokens(void * jarg1) {
   long long jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
@@ -5648,7 +5686,7 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetOutputTokens(v
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetOutputTokens(void * jarg1, long long jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetOutputTokens(void * jarg1, long long jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -5658,7 +5696,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetOutputTokens(void *
 }
 
 
-SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetCommitted(void * jarg1) {
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeGetCommitted(void * jarg1) {
   unsigned int jresult ;
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
@@ -5670,7 +5708,7 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_AttemptResult_GetCommitted(v
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_SetCommitted(void * jarg1, unsigned int jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptResult_NativeSetCommitted(void * jarg1, unsigned int jarg2) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -7493,14 +7531,393 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ValidateConfig(const char * jarg1) {
   result = llmroute::swig::ValidateConfig((std::string const &)*arg1);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Router() {
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeEvent() {
+  void * jresult ;
+  llmroute::swig::EventInfo *result = 0 ;
+  
+  result = (llmroute::swig::EventInfo *)new llmroute::swig::EventInfo();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Kind_set(void * jarg1, int jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (llmr_event_kind)jarg2; 
+  if (arg1) (arg1)->kind = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Kind_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (llmr_event_kind) ((arg1)->kind);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Deployment_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->deployment = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Deployment_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::string *) & ((arg1)->deployment);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_FromState_set(void * jarg1, int jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->from_state = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_FromState_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (llmr_breaker_state) ((arg1)->from_state);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ToState_set(void * jarg1, int jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->to_state = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ToState_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (llmr_breaker_state) ((arg1)->to_state);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_CooldownMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_CooldownMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (int64_t) ((arg1)->cooldown_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Added_set(void * jarg1, void * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (std::vector< std::string > *)jarg2; 
+  if (arg1) (arg1)->added = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Added_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->added);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Removed_set(void * jarg1, void * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (std::vector< std::string > *)jarg2; 
+  if (arg1) (arg1)->removed = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Removed_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->removed);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_KeptCount_set(void * jarg1, long long jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->kept_count = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_KeptCount_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (int64_t) ((arg1)->kept_count);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ConfigGeneration_set(void * jarg1, long long jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->config_generation = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_NativeEvent_ConfigGeneration_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (int64_t) ((arg1)->config_generation);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Message_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->message = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_NativeEvent_Message_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  result = (std::string *) & ((arg1)->message);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeEvent(void * jarg1) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  
+  arg1 = (llmroute::swig::EventInfo *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeEventListener(void * jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_OnEvent(void * jarg1, void * jarg2) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  llmroute::swig::EventInfo *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  arg2 = (llmroute::swig::EventInfo *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::EventInfo const & is null", 0);
+    return ;
+  } 
+  (arg1)->OnEvent((llmroute::swig::EventInfo const &)*arg2);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_Released(void * jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  (arg1)->Released();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_ReleasedSwigExplicitNativeEventListener(void * jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  arg1 = (llmroute::swig::EventListener *)jarg1; 
+  (arg1)->llmroute::swig::EventListener::Released();
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeEventListener() {
+  void * jresult ;
+  llmroute::swig::EventListener *result = 0 ;
+  
+  result = (llmroute::swig::EventListener *)new SwigDirector_NativeEventListener();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeEventListener_director_connect(void *objarg, SwigDirector_NativeEventListener::SWIG_Callback0_t callback0, SwigDirector_NativeEventListener::SWIG_Callback1_t callback1) {
+  llmroute::swig::EventListener *obj = (llmroute::swig::EventListener *)objarg;
+  SwigDirector_NativeEventListener *director = static_cast<SwigDirector_NativeEventListener *>(obj);
+  director->swig_connect_director(callback0, callback1);
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_StrategyName(int jarg1) {
+  const char * jresult ;
+  llmr_strategy arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_strategy)jarg1; 
+  result = llmroute::swig::StrategyName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_OutcomeName(int jarg1) {
+  const char * jresult ;
+  llmr_outcome arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_outcome)jarg1; 
+  result = llmroute::swig::OutcomeName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_BreakerStateName(int jarg1) {
+  const char * jresult ;
+  llmr_breaker_state arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_breaker_state)jarg1; 
+  result = llmroute::swig::BreakerStateName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_FallbackKindName(int jarg1) {
+  const char * jresult ;
+  llmr_fallback_kind arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_fallback_kind)jarg1; 
+  result = llmroute::swig::FallbackKindName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_EventKindName(int jarg1) {
+  const char * jresult ;
+  llmr_event_kind arg1 ;
+  std::string result;
+  
+  arg1 = (llmr_event_kind)jarg1; 
+  result = llmroute::swig::EventKindName(arg1);
+  jresult = SWIG_csharp_string_callback((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_StrategyFromName(const char * jarg1) {
+  int jresult ;
+  std::string *arg1 = 0 ;
+  int result;
+  
+  if (!jarg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return 0;
+  }
+  std::string arg1_str(jarg1);
+  arg1 = &arg1_str; 
+  result = (int)llmroute::swig::StrategyFromName((std::string const &)*arg1);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeRouter() {
   void * jresult ;
   llmroute::swig::Router *result = 0 ;
   
@@ -7510,7 +7927,7 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Router() {
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Router(void * jarg1) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_NativeRouter(void * jarg1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = (llmroute::swig::Router *)jarg1; 
@@ -7523,7 +7940,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Router(void * jarg1) {
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_OpenNative(void * jarg1, void * jarg2, void * jarg3, void * jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_OpenNative(void * jarg1, void * jarg2, void * jarg3, void * jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -7546,14 +7963,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_OpenNative(void * jarg1, void
   result = (arg1)->Open((llmroute::swig::RouterOptions const &)*arg2,arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Close(void * jarg1) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Close(void * jarg1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = (llmroute::swig::Router *)jarg1; 
@@ -7566,7 +7982,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Close(void * jarg1) {
 }
 
 
-SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Router_IsOpen(void * jarg1) {
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_NativeRouter_IsOpen(void * jarg1) {
   unsigned int jresult ;
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
@@ -7583,7 +7999,7 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Router_IsOpen(void * jarg1) 
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_AddDeployment(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_AddDeployment(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7602,14 +8018,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_AddDeployment(void * jarg1, v
   result = (arg1)->AddDeployment((llmroute::swig::Deployment const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_UpdateDeployment(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_UpdateDeployment(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7628,14 +8043,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_UpdateDeployment(void * jarg1
   result = (arg1)->UpdateDeployment((llmroute::swig::Deployment const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveDeployment(void * jarg1, const char * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_RemoveDeployment(void * jarg1, const char * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7655,14 +8069,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveDeployment(void * jarg1
   result = (arg1)->RemoveDeployment((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetAlias(void * jarg1, const char * jarg2, const char * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetAlias(void * jarg1, const char * jarg2, const char * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7689,14 +8102,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetAlias(void * jarg1, const 
   result = (arg1)->SetAlias((std::string const &)*arg2,(std::string const &)*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveAlias(void * jarg1, const char * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_RemoveAlias(void * jarg1, const char * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7716,14 +8128,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveAlias(void * jarg1, con
   result = (arg1)->RemoveAlias((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacks(void * jarg1, const char * jarg2, void * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetFallbacks(void * jarg1, const char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7749,14 +8160,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacks(void * jarg1, co
   result = (arg1)->SetFallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacksFor(void * jarg1, const char * jarg2, int jarg3, void * jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetFallbacksFor(void * jarg1, const char * jarg2, int jarg3, void * jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -7784,14 +8194,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacksFor(void * jarg1,
   result = (arg1)->SetFallbacksFor((std::string const &)*arg2,arg3,(std::vector< std::string > const &)*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetModelStrategy(void * jarg1, const char * jarg2, int jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetModelStrategy(void * jarg1, const char * jarg2, int jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -7813,14 +8222,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetModelStrategy(void * jarg1
   result = (arg1)->SetModelStrategy((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetOverride(void * jarg1, const char * jarg2, int jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetOverride(void * jarg1, const char * jarg2, int jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -7842,14 +8250,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetOverride(void * jarg1, con
   result = (arg1)->SetOverride((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickNative(void * jarg1, char * jarg2, void * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_PickNative(void * jarg1, char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -7870,14 +8277,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickNative(void * jarg1, char
   result = (arg1)->PickInto((char const *)arg2,*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickExcluding(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_PickExcluding(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7909,14 +8315,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickExcluding(void * jarg1, c
   result = (arg1)->PickExcluding((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickWith(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_PickWith(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -7948,14 +8353,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickWith(void * jarg1, const 
   result = (arg1)->PickWith((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Report(void * jarg1, long long jarg2, int jarg3, double jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Report(void * jarg1, long long jarg2, int jarg3, double jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -7974,14 +8378,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Report(void * jarg1, long lon
   result = (arg1)->Report(arg2,arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ReportFull(void * jarg1, long long jarg2, int jarg3, double jarg4, double jarg5, long long jarg6, long long jarg7, long long jarg8) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_ReportFull(void * jarg1, long long jarg2, int jarg3, double jarg4, double jarg5, long long jarg6, long long jarg7, long long jarg8) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -8008,14 +8411,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ReportFull(void * jarg1, long
   result = (arg1)->ReportFull(arg2,arg3,arg4,arg5,arg6,arg7,arg8);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Cancel(void * jarg1, long long jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Cancel(void * jarg1, long long jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -8030,14 +8432,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Cancel(void * jarg1, long lon
   result = (arg1)->Cancel(arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Fallbacks(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Fallbacks(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8069,14 +8470,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Fallbacks(void * jarg1, const
   result = (arg1)->Fallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthOf(void * jarg1, const char * jarg2, void * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_HealthOf(void * jarg1, const char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -8102,14 +8502,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthOf(void * jarg1, const 
   result = (arg1)->HealthOf((std::string const &)*arg2,*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthList(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_HealthList(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8128,14 +8527,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthList(void * jarg1, void
   result = (arg1)->HealthList(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfig(void * jarg1, const char * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_ApplyConfig(void * jarg1, const char * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8155,14 +8553,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfig(void * jarg1, con
   result = (arg1)->ApplyConfig((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfigFile(void * jarg1, const char * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_ApplyConfigFile(void * jarg1, const char * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8182,14 +8579,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfigFile(void * jarg1,
   result = (arg1)->ApplyConfigFile((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_MetricsText(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_MetricsText(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8208,14 +8604,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_MetricsText(void * jarg1, voi
   result = (arg1)->MetricsText(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Stats(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Stats(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8234,14 +8629,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Stats(void * jarg1, void * ja
   result = (arg1)->Stats(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SharedState(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SharedState(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8260,14 +8654,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SharedState(void * jarg1, voi
   result = (arg1)->SharedState(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_UseSharedState(void * jarg1, void * jarg2) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_UseSharedState(void * jarg1, void * jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8286,14 +8679,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_UseSharedState(void * jarg1, 
   result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetNativeAdapter(void * jarg1, const char * jarg2, void * jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetNativeAdapter(void * jarg1, const char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -8315,14 +8707,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetNativeAdapter(void * jarg1
   result = (arg1)->SetAdapter((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallNative(void * jarg1, const char * jarg2, const char * jarg3, void * jarg4, void * jarg5) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_CallNative(void * jarg1, const char * jarg2, const char * jarg3, void * jarg4, void * jarg5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -8361,14 +8752,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallNative(void * jarg1, cons
   result = (arg1)->Call((std::string const &)*arg2,(std::string const &)*arg3,(llmroute::swig::CallOptions const &)*arg4,*arg5);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickReportOnNativeThread(void * jarg1, const char * jarg2, int jarg3) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_PickReportOnNativeThread(void * jarg1, const char * jarg2, int jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -8390,14 +8780,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickReportOnNativeThread(void
   result = (arg1)->PickReportOnNativeThread((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
-    return ;
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }
 
 
-SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallOnNativeThread(void * jarg1, const char * jarg2, const char * jarg3, int jarg4) {
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_CallOnNativeThread(void * jarg1, const char * jarg2, const char * jarg3, int jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -8426,8 +8815,100 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallOnNativeThread(void * jar
   result = (arg1)->CallOnNativeThread((std::string const &)*arg2,(std::string const &)*arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_OpenFromConfig(void * jarg1, const char * jarg2, void * jarg3, void * jarg4, void * jarg5) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::RouterOptions *arg3 = 0 ;
+  llmroute::swig::Clock *arg4 = (llmroute::swig::Clock *) 0 ;
+  llmroute::swig::Random *arg5 = (llmroute::swig::Random *) 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
     return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  arg3 = (llmroute::swig::RouterOptions *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::RouterOptions const & is null", 0);
+    return ;
+  } 
+  arg4 = (llmroute::swig::Clock *)jarg4; 
+  arg5 = (llmroute::swig::Random *)jarg5; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->OpenFromConfig((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_OpenFromConfigFile(void * jarg1, const char * jarg2, void * jarg3, void * jarg4, void * jarg5) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::RouterOptions *arg3 = 0 ;
+  llmroute::swig::Clock *arg4 = (llmroute::swig::Clock *) 0 ;
+  llmroute::swig::Random *arg5 = (llmroute::swig::Random *) 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  arg3 = (llmroute::swig::RouterOptions *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::RouterOptions const & is null", 0);
+    return ;
+  } 
+  arg4 = (llmroute::swig::Clock *)jarg4; 
+  arg5 = (llmroute::swig::Random *)jarg5; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->OpenFromConfigFile((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_SetEventListener(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::EventListener *arg2 = (llmroute::swig::EventListener *) 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::EventListener *)jarg2; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->SetEventListener(arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
   }
   
 }

@@ -60,5 +60,23 @@ private:
     void swig_init_callbacks();
 };
 
+class SwigDirector_NativeEventListener : public llmroute::swig::EventListener, public Swig::Director {
+
+public:
+    SwigDirector_NativeEventListener();
+    virtual ~SwigDirector_NativeEventListener();
+    virtual void OnEvent(llmroute::swig::EventInfo const &event);
+    virtual void Released();
+
+    typedef void (SWIGSTDCALL* SWIG_Callback0_t)(void *);
+    typedef void (SWIGSTDCALL* SWIG_Callback1_t)();
+    void swig_connect_director(SWIG_Callback0_t callbackOnEvent, SWIG_Callback1_t callbackReleased);
+
+private:
+    SWIG_Callback0_t swig_callbackOnEvent;
+    SWIG_Callback1_t swig_callbackReleased;
+    void swig_init_callbacks();
+};
+
 
 #endif

@@ -3,7 +3,8 @@ using System.Collections.Generic;
 
 namespace LlmRoute {
 
-/// <summary>A provider adapter written in C#: subclass it and implement Invoke. It is a SWIG
+/// <summary>A provider adapter written in C#: subclass it and implement Invoke, or pass a
+/// delegate (Router.SetAdapter(name, (args, result) => ...), Adapter.FromDelegate). It is a SWIG
 /// director (NativeAdapter): the router calls Invoke on the thread that called Router.Call.
 /// An exception thrown by Invoke never crosses native frames (on Mono it would unwind straight
 /// through them): it is caught here and marks the attempt as a failure of the adapter, which the
@@ -14,7 +15,7 @@ public abstract class Adapter : NativeAdapter {
   static readonly Dictionary<Adapter, int> pins = new Dictionary<Adapter, int>();
   bool disposeWhenReleased;
 
-  /// <summary>Performs one attempt: send args.Request() to args.Deployment() and fill result.
+  /// <summary>Performs one attempt: send args.Request to args.Deployment and fill result.
   /// Both are valid only during the call.</summary>
   public abstract void Invoke(InvokeArgs args, AttemptResult result);
 
@@ -22,7 +23,7 @@ public abstract class Adapter : NativeAdapter {
   /// the adapter (replaced, deployment removed, router disposed).</summary>
   protected virtual void OnReleased() {}
 
-  /// <summary>The last exception Invoke threw (kept for diagnostics).</summary>
+  /// <summary>The last exception Invoke threw (also the InnerException of the failed call).</summary>
   public Exception LastException { get; private set; }
 
   public sealed override int DoInvoke(InvokeArgs args, AttemptResult result) {
@@ -31,8 +32,46 @@ public abstract class Adapter : NativeAdapter {
       return (int)Status.OK;
     } catch (Exception e) {
       LastException = e;
+      var call = currentCall;
+      if (call != null) call.Last = e;
       return (int)Status.INTERNAL;
     }
+  }
+
+  /// <summary>What the adapters of the Router.Call running on this thread threw (adapters run on
+  /// the caller's thread); a call made from inside an adapter restores the outer one.</summary>
+  internal sealed class Failures {
+    internal readonly Failures Outer;
+    internal Exception Last;
+    internal Failures(Failures outer) { Outer = outer; }
+  }
+
+  [ThreadStatic] static Failures currentCall;
+
+  internal static Failures BeginCall() {
+    var f = new Failures(currentCall);
+    currentCall = f;
+    return f;
+  }
+
+  internal static void EndCall(Failures f) { currentCall = f.Outer; }
+
+  /// <summary>An adapter from delegates: `invoke` performs one attempt; `onReleased` (may be
+  /// null) runs once when the router lets go of it.</summary>
+  public static Adapter FromDelegate(Action<InvokeArgs, AttemptResult> invoke, Action onReleased = null) {
+    if (invoke == null) throw new ArgumentNullException("invoke");
+    return new DelegateAdapter(invoke, onReleased);
+  }
+
+  sealed class DelegateAdapter : Adapter {
+    readonly Action<InvokeArgs, AttemptResult> invoke;
+    readonly Action onReleased;
+    internal DelegateAdapter(Action<InvokeArgs, AttemptResult> invoke, Action onReleased) {
+      this.invoke = invoke;
+      this.onReleased = onReleased;
+    }
+    public override void Invoke(InvokeArgs args, AttemptResult result) { invoke(args, result); }
+    protected override void OnReleased() { if (onReleased != null) onReleased(); }
   }
 
   public sealed override void Released() {
@@ -70,7 +109,7 @@ public abstract class Adapter : NativeAdapter {
   }
 
   /// <summary>Attachments the routers still hold, over all adapters (for tests).</summary>
-  public static int PinnedCount {
+  internal static int PinnedCount {
     get {
       lock (pins) {
         int total = 0;

@@ -1,10 +1,15 @@
 namespace LlmRoute {
 
 /// <summary>A failed llmroute call: the C status code and the library's detail message, read
-/// inside the same native call that failed.</summary>
+/// inside the same native call that failed. A Router.Call whose adapter threw has that exception
+/// as InnerException.</summary>
 public class LlmRouteException : global::System.Exception {
   /// <summary>Called from the P/Invoke wrapper (llmroute.i): keep the signature.</summary>
   public LlmRouteException(int code, string message) : base(message) {
+    Code = code;
+  }
+
+  public LlmRouteException(int code, string message, global::System.Exception inner) : base(message, inner) {
     Code = code;
   }
 
@@ -21,7 +26,7 @@ public class LlmRouteException : global::System.Exception {
   public CallResult CallResult { get; internal set; }
 
   public override string ToString() {
-    return "LlmRouteException[" + Status + "]: " + Message;
+    return "LlmRouteException[" + Status + "]: " + Message + (InnerException != null ? " ---> " + InnerException : "");
   }
 }
 

@@ -8,11 +8,13 @@ using System.Threading.Tasks;
 using LlmRoute;
 
 // A self-contained test runner (no NUnit on Debian's Mono): every public static void method of
-// Tests whose name starts with "Test" runs; the last line is "N passed, N failed".
+// Tests whose name starts with "Test" runs (or those containing the first argument, when given);
+// the last line is "N passed, N failed".
 static class Runner {
-  static int Main() {
+  static int Main(string[] args) {
     int passed = 0, failed = 0;
-    foreach (var m in typeof(Tests).GetMethods().Where(m => m.IsStatic && m.Name.StartsWith("Test")).OrderBy(m => m.MetadataToken)) {
+    string filter = args.Length > 0 ? args[0] : "";
+    foreach (var m in typeof(Tests).GetMethods().Where(m => m.IsStatic && m.Name.StartsWith("Test") && m.Name.Contains(filter)).OrderBy(m => m.MetadataToken)) {
       try {
         m.Invoke(null, null);
         Console.WriteLine("PASS " + m.Name);
@@ -52,10 +54,10 @@ class Fake : Adapter {
   public override void Invoke(InvokeArgs args, AttemptResult result) {
     Interlocked.Increment(ref Calls);
     if (ToThrow != null) throw ToThrow;
-    if (Fail.HasValue) { result.SetOutcome(Fail.Value); result.SetLatencyMs(5); return; }
-    args.SetResponse(Name + " answered " + args.Request());
-    result.SetOutcome(Outcome.SUCCESS);
-    result.SetLatencyMs(20);
+    if (Fail.HasValue) { result.Outcome = Fail.Value; result.LatencyMs = 5; return; }
+    args.SetResponse(Name + " answered " + args.Request);
+    result.Outcome = Outcome.SUCCESS;
+    result.LatencyMs = 20;
   }
   protected override void OnReleased() { Interlocked.Increment(ref ReleasedCount); }
 }
@@ -80,7 +82,7 @@ class CounterRandom : RandomSource {
   public override long NextBits() { return Interlocked.Add(ref n, unchecked((long)0x9e3779b97f4a7c15UL)); }
 }
 
-public static class Tests {
+public static partial class Tests {
   static Deployment Dep(string name, uint tier, params string[] models) {
     var d = new Deployment(name);
     foreach (var m in models) d.AddModel(m);
@@ -159,11 +161,16 @@ public static class Tests {
 
   public static void TestDisposedRouterThrowsInsteadOfCrashing() {
     var r = Router.Create();
-    r.Close();
-    var e = Assert.Throws<LlmRouteException>(() => r.Pick("m"), "closed");
-    Assert.Equal(Status.INVALID_ARGUMENT, e.Status, "status");
     r.Dispose();
-    Assert.Throws<ArgumentNullException>(() => r.Pick("m"), "disposed");
+    r.Dispose();
+    Assert.True(r.IsDisposed, "disposed");
+    Assert.Throws<ObjectDisposedException>(() => r.Pick("m"), "pick");
+    Assert.Throws<ObjectDisposedException>(() => r.Report(1, Outcome.SUCCESS, 1), "report");
+    Assert.Throws<ObjectDisposedException>(() => r.Call("m", "x"), "call");
+    Assert.Throws<ObjectDisposedException>(() => r.MetricsText(), "metrics");
+    var r2 = Router.Create();
+    r2.Close();
+    Assert.Throws<ObjectDisposedException>(() => r2.Pick("m"), "close is dispose");
   }
 
   public static void TestInvalidOptionsNameTheField() {
@@ -186,9 +193,7 @@ public static class Tests {
       PickResult p = r.Pick("m");
       Assert.True(p.IsProbe, "probe");
       r.Report(p.Ticket, Outcome.SUCCESS, 1);
-      var h = new Health();
-      r.HealthOf("only", h);
-      Assert.Equal(BreakerState.CLOSED, h.State, "closed again");
+      Assert.Equal(BreakerState.CLOSED, r.GetHealth("only").State, "closed again");
     }
   }
 
@@ -197,14 +202,12 @@ public static class Tests {
       r.AddDeployment(Dep("a", 0, "m"));
       r.AddDeployment(Dep("b", 0, "m"));
       r.AddDeployment(Dep("c", 0, "other"));
-      r.SetFallbacks("m", new StringVector(new[] {"other"}));
-      var fb = new CandidateVector();
-      r.Fallbacks("m", new StringVector(new[] {"a"}), fb);
+      r.SetFallbacks("m", new[] {"other"});
+      var fb = r.Fallbacks("m", "a");
       Assert.Equal(2, fb.Count, "fallbacks");
       Assert.Equal("b", fb[0].Deployment, "first");
       Assert.Equal("other", fb[1].Model, "second");
-      var hl = new HealthVector();
-      r.HealthList(hl);
+      var hl = r.HealthList;
       Assert.Equal("a,b,c", string.Join(",", hl.Select(h => h.Name)), "health list");
     }
   }
@@ -245,8 +248,7 @@ public static class Tests {
       r.SetAdapter("throws", new FuncAdapter((a, res) => { throw new NullReferenceException("boom"); }));
       var e = Assert.Throws<LlmRouteException>(() => r.Call("m", "x", Fast()), "only a throwing adapter");
       Assert.True(e.CallResult != null && e.CallResult.Attempts[0].AdapterFailed, "report");
-      var h = new Health();
-      r.HealthOf("throws", h);
+      var h = r.GetHealth("throws");
       Assert.True(h.Failures > 0, "counted against the deployment");
     }
   }
@@ -262,7 +264,7 @@ public static class Tests {
   }
 
   static void AttachUnreferenced(Router r, string name, Action onReleased, List<WeakReference> refs) {
-    var a = new FuncAdapter((args, res) => res.SetOutcome(Outcome.SUCCESS), onReleased);
+    var a = new FuncAdapter((args, res) => res.Outcome = Outcome.SUCCESS, onReleased);
     refs.Add(new WeakReference(a));
     r.SetAdapter(name, a);
   }
@@ -294,7 +296,7 @@ public static class Tests {
   static void MakeAndDropRouter() {
     var r = new Router(new RouterOptions(), new FakeClock(), new CounterRandom());
     r.AddDeployment(Dep("x", 0, "m"));
-    r.SetAdapter("x", new FuncAdapter((a, res) => res.SetOutcome(Outcome.SUCCESS)));
+    r.SetAdapter("x", new FuncAdapter((a, res) => res.Outcome = Outcome.SUCCESS));
     r.Call("m", "req", Fast());
   }
 
@@ -327,8 +329,7 @@ public static class Tests {
       }
       foreach (var th in ts) th.Join();
       Assert.Equal(0, failures, "failures");
-      var hl = new HealthVector();
-      r.HealthList(hl);
+      var hl = r.HealthList;
       long picks = 0;
       foreach (var h in hl) { Assert.Equal(0L, h.InFlight, h.Name + " in flight"); picks += h.Picks; }
       Assert.Equal((long)threads * each, picks, "picks");
@@ -342,8 +343,8 @@ public static class Tests {
       int n = 0;
       var ad = new FuncAdapter((args, res) => {
         Interlocked.Increment(ref n);
-        if (!args.Request().StartsWith("req-")) throw new ArgumentException(args.Request());
-        res.SetOutcome(Outcome.SUCCESS);
+        if (!args.Request.StartsWith("req-")) throw new ArgumentException(args.Request);
+        res.Outcome = Outcome.SUCCESS;
       });
       r.SetAdapter("a", ad);
       r.SetAdapter("b", ad);
@@ -360,10 +361,10 @@ public static class Tests {
     using (var r = new Router(new RouterOptions(), clock, null)) {
       r.AddDeployment(Dep("a", 0, "m"));
       int calls = 0;
-      r.SetAdapter("a", new FuncAdapter((args, res) => { Interlocked.Increment(ref calls); res.SetOutcome(Outcome.SUCCESS); }));
+      r.SetAdapter("a", new FuncAdapter((args, res) => { Interlocked.Increment(ref calls); res.Outcome = Outcome.SUCCESS; }));
       lock (clock.Threads) clock.Threads.Clear();
-      r.PickReportOnNativeThread("m", 200);
-      r.CallOnNativeThread("m", "req", 100);
+      r.NativeForTests.PickReportOnNativeThread("m", 200);
+      r.NativeForTests.CallOnNativeThread("m", "req", 100);
       Assert.Equal(100, calls, "adapter calls from the native thread");
       lock (clock.Threads) Assert.True(!clock.Threads.Contains(Thread.CurrentThread.ManagedThreadId), "ran on another thread");
     }
@@ -377,10 +378,10 @@ public static class Tests {
       r.SetAdapter("slow", new FuncAdapter((args, res) => {
         started.Set();
         for (int i = 0; i < 5000; i++) {
-          if (args.Check() == Status.CANCELLED) { sawCancel = true; res.SetOutcome(Outcome.TIMEOUT); return; }
+          if (args.Check() == Status.CANCELLED) { sawCancel = true; res.Outcome = Outcome.TIMEOUT; return; }
           Thread.Sleep(1);
         }
-        res.SetOutcome(Outcome.SUCCESS);
+        res.Outcome = Outcome.SUCCESS;
       }));
       using (var cancel = new Cancellation()) {
         var o = Fast();

@@ -751,7 +751,7 @@ namespace Swig {
 namespace Swig {
   namespace {
     jclass jclass_NativeJNI = NULL;
-    jmethodID director_method_ids[5];
+    jmethodID director_method_ids[7];
   }
 }
 
@@ -825,7 +825,9 @@ template <typename T> T SwigValueInit() {
 
 static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &message) {
   if (jenv->ExceptionCheck()) return;
-  jclass cls = jenv->FindClass("io/llmroute/LlmrouteException");
+  /* A closed router's calls throw the subclass RouterClosedException. */
+  jclass cls = jenv->FindClass(code == llmroute::swig::kStatusClosed ? "io/llmroute/RouterClosedException"
+                                                                      : "io/llmroute/LlmrouteException");
   if (cls == nullptr) return; /* NoClassDefFoundError is pending */
   jmethodID ctor = jenv->GetMethodID(cls, "<init>", "(ILjava/lang/String;)V");
   if (ctor != nullptr) {
@@ -1394,6 +1396,84 @@ void SwigDirector_NativeAdapter::swig_connect_director(JNIEnv *jenv, jobject jse
   if (!baseclass) return;
   static SwigDirectorMethod methods[] = {
     SwigDirectorMethod(jenv, baseclass, "doInvoke", "(Lio/llmroute/InvokeArgs;Lio/llmroute/AttemptResult;)I"),
+    SwigDirectorMethod(jenv, baseclass, "released", "()V")
+  };
+  
+  if (swig_set_self(jenv, jself, swig_mem_own, weak_global)) {
+    bool derived = (jenv->IsSameObject(baseclass, jcls) ? false : true);
+    for (int i = 0; i < 2; ++i) {
+      swig_override[i] = false;
+      if (derived) {
+        jmethodID methid = jenv->GetMethodID(jcls, methods[i].name, methods[i].desc);
+        swig_override[i] = methods[i].methid && (methid != methods[i].methid);
+        jenv->ExceptionClear();
+      }
+    }
+  }
+}
+
+
+SwigDirector_NativeEventListener::SwigDirector_NativeEventListener(JNIEnv *jenv) : llmroute::swig::EventListener(), Swig::Director(jenv) {
+}
+
+SwigDirector_NativeEventListener::~SwigDirector_NativeEventListener() {
+  swig_disconnect_director_self("swigDirectorDisconnect");
+}
+
+
+void SwigDirector_NativeEventListener::OnEvent(llmroute::swig::EventInfo const &event) {
+  JNIEnvWrapper swigjnienv(this) ;
+  JNIEnv * jenv = swigjnienv.getJNIEnv() ;
+  jobject swigjobj = (jobject) NULL ;
+  jlong jevent = 0 ;
+  
+  if (!swig_override[0]) {
+    SWIG_JavaThrowException(JNIEnvWrapper(this).getJNIEnv(), SWIG_JavaDirectorPureVirtual, "Attempted to invoke pure virtual method llmroute::swig::EventListener::OnEvent.");
+    return;
+  }
+  swigjobj = swig_get_self(jenv);
+  if (swigjobj && jenv->IsSameObject(swigjobj, NULL) == JNI_FALSE) {
+    *(llmroute::swig::EventInfo **)&jevent = (llmroute::swig::EventInfo *) &event; 
+    jenv->CallStaticVoidMethod(Swig::jclass_NativeJNI, Swig::director_method_ids[5], swigjobj, jevent);
+    jthrowable swigerror = jenv->ExceptionOccurred();
+    if (swigerror) {
+      Swig::DirectorException::raise(jenv, swigerror);
+    }
+    
+  } else {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null upcall object in llmroute::swig::EventListener::OnEvent ");
+  }
+  if (swigjobj) jenv->DeleteLocalRef(swigjobj);
+}
+
+void SwigDirector_NativeEventListener::Released() {
+  JNIEnvWrapper swigjnienv(this) ;
+  JNIEnv * jenv = swigjnienv.getJNIEnv() ;
+  jobject swigjobj = (jobject) NULL ;
+  
+  if (!swig_override[1]) {
+    llmroute::swig::EventListener::Released();
+    return;
+  }
+  swigjobj = swig_get_self(jenv);
+  if (swigjobj && jenv->IsSameObject(swigjobj, NULL) == JNI_FALSE) {
+    jenv->CallStaticVoidMethod(Swig::jclass_NativeJNI, Swig::director_method_ids[6], swigjobj);
+    jthrowable swigerror = jenv->ExceptionOccurred();
+    if (swigerror) {
+      Swig::DirectorException::raise(jenv, swigerror);
+    }
+    
+  } else {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null upcall object in llmroute::swig::EventListener::Released ");
+  }
+  if (swigjobj) jenv->DeleteLocalRef(swigjobj);
+}
+
+void SwigDirector_NativeEventListener::swig_connect_director(JNIEnv *jenv, jobject jself, jclass jcls, bool swig_mem_own, bool weak_global) {
+  static jclass baseclass = swig_new_global_ref(jenv, "io/llmroute/NativeEventListener");
+  if (!baseclass) return;
+  static SwigDirectorMethod methods[] = {
+    SwigDirectorMethod(jenv, baseclass, "onEvent", "(Lio/llmroute/NativeEvent;)V"),
     SwigDirectorMethod(jenv, baseclass, "released", "()V")
   };
   
@@ -5607,8 +5687,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Cancellation_1trigger(JNIEnv 
   result = (arg1)->Trigger();
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
@@ -5805,7 +5884,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1CallOptions(JNIEnv *j
 }
 
 
-SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1deployment(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1getDeployment(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jstring jresult = 0 ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
@@ -5820,7 +5899,7 @@ SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1deployment(JNI
 }
 
 
-SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1model(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1getModel(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jstring jresult = 0 ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
@@ -5835,7 +5914,7 @@ SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1model(JNIEnv *
 }
 
 
-SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1request(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1getRequest(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jstring jresult = 0 ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
@@ -5850,7 +5929,7 @@ SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1request(JNIEnv
 }
 
 
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1requestLength(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1getRequestLength(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
@@ -5865,7 +5944,7 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1requestLength(JN
 }
 
 
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1attempt(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1getAttempt(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
@@ -5880,7 +5959,7 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1attempt(JNIEnv *
 }
 
 
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1timeoutMs(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1getTimeoutMs(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
@@ -5916,8 +5995,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1setResponse(JNIEn
   result = (arg1)->SetResponse((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
@@ -8478,14 +8556,505 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_validateConfig(JNIEnv *jenv, 
   result = llmroute::swig::ValidateConfig((std::string const &)*arg1);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Router(JNIEnv *jenv, jclass jcls) {
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1NativeEvent(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::EventInfo *)new llmroute::swig::EventInfo();
+  *(llmroute::swig::EventInfo **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1kind_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (llmr_event_kind)jarg2; 
+  if (arg1) (arg1)->kind = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1kind_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_event_kind result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (llmr_event_kind) ((arg1)->kind);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1deployment_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->deployment = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1deployment_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (std::string *) & ((arg1)->deployment);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1fromState_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->from_state = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1fromState_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (llmr_breaker_state) ((arg1)->from_state);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1toState_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->to_state = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1toState_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  llmr_breaker_state result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (llmr_breaker_state) ((arg1)->to_state);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1cooldownMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1cooldownMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (int64_t) ((arg1)->cooldown_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1added_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = *(std::vector< std::string > **)&jarg2; 
+  if (arg1) (arg1)->added = *arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1added_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->added);
+  *(std::vector< std::string > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1removed_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *arg2 = (std::vector< std::string > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = *(std::vector< std::string > **)&jarg2; 
+  if (arg1) (arg1)->removed = *arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1removed_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::vector< std::string > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (std::vector< std::string > *)& ((arg1)->removed);
+  *(std::vector< std::string > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1keptCount_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->kept_count = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1keptCount_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (int64_t) ((arg1)->kept_count);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1configGeneration_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->config_generation = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1configGeneration_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (int64_t) ((arg1)->config_generation);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1message_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->message = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_NativeEvent_1message_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  result = (std::string *) & ((arg1)->message);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1NativeEvent(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::EventInfo *arg1 = (llmroute::swig::EventInfo *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::EventInfo **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1NativeEventListener(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1onEvent(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  llmroute::swig::EventInfo *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
+  arg2 = *(llmroute::swig::EventInfo **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::EventInfo const & is null");
+    return ;
+  } 
+  (arg1)->OnEvent((llmroute::swig::EventInfo const &)*arg2);
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1released(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
+  (arg1)->Released();
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1releasedSwigExplicitNativeEventListener(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  llmroute::swig::EventListener *arg1 = (llmroute::swig::EventListener *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::EventListener **)&jarg1; 
+  (arg1)->llmroute::swig::EventListener::Released();
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1NativeEventListener(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::EventListener *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::EventListener *)new SwigDirector_NativeEventListener(jenv);
+  *(llmroute::swig::EventListener **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1director_1connect(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jswig_mem_own, jboolean jweak_global) {
+  llmroute::swig::EventListener *obj = *((llmroute::swig::EventListener **)&objarg);
+  (void)jcls;
+  SwigDirector_NativeEventListener *director = static_cast<SwigDirector_NativeEventListener *>(obj);
+  director->swig_connect_director(jenv, jself, jenv->GetObjectClass(jself), (jswig_mem_own == JNI_TRUE), (jweak_global == JNI_TRUE));
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeEventListener_1change_1ownership(JNIEnv *jenv, jclass jcls, jobject jself, jlong objarg, jboolean jtake_or_release) {
+  llmroute::swig::EventListener *obj = *((llmroute::swig::EventListener **)&objarg);
+  SwigDirector_NativeEventListener *director = dynamic_cast<SwigDirector_NativeEventListener *>(obj);
+  (void)jcls;
+  if (director) {
+    director->swig_java_change_ownership(jenv, jself, jtake_or_release ? true : false);
+  }
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_strategyName(JNIEnv *jenv, jclass jcls, jint jarg1) {
+  jstring jresult = 0 ;
+  llmr_strategy arg1 ;
+  std::string result;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = (llmr_strategy)jarg1; 
+  result = llmroute::swig::StrategyName(arg1);
+  jresult = jenv->NewStringUTF((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_outcomeName(JNIEnv *jenv, jclass jcls, jint jarg1) {
+  jstring jresult = 0 ;
+  llmr_outcome arg1 ;
+  std::string result;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = (llmr_outcome)jarg1; 
+  result = llmroute::swig::OutcomeName(arg1);
+  jresult = jenv->NewStringUTF((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_breakerStateName(JNIEnv *jenv, jclass jcls, jint jarg1) {
+  jstring jresult = 0 ;
+  llmr_breaker_state arg1 ;
+  std::string result;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = (llmr_breaker_state)jarg1; 
+  result = llmroute::swig::BreakerStateName(arg1);
+  jresult = jenv->NewStringUTF((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_fallbackKindName(JNIEnv *jenv, jclass jcls, jint jarg1) {
+  jstring jresult = 0 ;
+  llmr_fallback_kind arg1 ;
+  std::string result;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = (llmr_fallback_kind)jarg1; 
+  result = llmroute::swig::FallbackKindName(arg1);
+  jresult = jenv->NewStringUTF((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_eventKindName(JNIEnv *jenv, jclass jcls, jint jarg1) {
+  jstring jresult = 0 ;
+  llmr_event_kind arg1 ;
+  std::string result;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = (llmr_event_kind)jarg1; 
+  result = llmroute::swig::EventKindName(arg1);
+  jresult = jenv->NewStringUTF((&result)->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_strategyFromName(JNIEnv *jenv, jclass jcls, jstring jarg1) {
+  jint jresult = 0 ;
+  std::string *arg1 = 0 ;
+  int result;
+  
+  (void)jenv;
+  (void)jcls;
+  if(!jarg1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return 0;
+  }
+  const char *arg1_pstr = (const char *)jenv->GetStringUTFChars(jarg1, 0); 
+  if (!arg1_pstr) return 0;
+  std::string arg1_str(arg1_pstr);
+  arg1 = &arg1_str;
+  jenv->ReleaseStringUTFChars(jarg1, arg1_pstr); 
+  result = (int)llmroute::swig::StrategyFromName((std::string const &)*arg1);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1NativeRouter(JNIEnv *jenv, jclass jcls) {
   jlong jresult = 0 ;
   llmroute::swig::Router *result = 0 ;
   
@@ -8497,7 +9066,7 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Router(JNIEnv *jenv, jc
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Router(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1NativeRouter(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   (void)jenv;
@@ -8505,14 +9074,14 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Router(JNIEnv *jenv, 
   arg1 = *(llmroute::swig::Router **)&jarg1; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   delete arg1;
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1openNative(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1openNative(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -8535,20 +9104,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1openNative(JNIEnv *je
   arg4 = *(llmroute::swig::Random **)&jarg4; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Open((llmroute::swig::RouterOptions const &)*arg2,arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1close(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1close(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   (void)jenv;
@@ -8557,14 +9125,14 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1close(JNIEnv *jenv, j
   arg1 = *(llmroute::swig::Router **)&jarg1; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   (arg1)->Close();
 }
 
 
-SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Router_1isOpen(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1isOpen(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jboolean jresult = 0 ;
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
@@ -8575,7 +9143,7 @@ SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Router_1isOpen(JNIEnv *je
   arg1 = *(llmroute::swig::Router **)&jarg1; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return 0; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return 0; 
   }
   
   result = (bool)((llmroute::swig::Router const *)arg1)->IsOpen();
@@ -8584,7 +9152,7 @@ SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Router_1isOpen(JNIEnv *je
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1addDeployment(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1addDeployment(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8601,20 +9169,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1addDeployment(JNIEnv 
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->AddDeployment((llmroute::swig::Deployment const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1updateDeployment(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1updateDeployment(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8631,20 +9198,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1updateDeployment(JNIE
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->UpdateDeployment((llmroute::swig::Deployment const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1removeDeployment(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1removeDeployment(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8664,20 +9230,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1removeDeployment(JNIE
   jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->RemoveDeployment((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setAlias(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jstring jarg3) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setAlias(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jstring jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -8707,20 +9272,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setAlias(JNIEnv *jenv
   jenv->ReleaseStringUTFChars(jarg3, arg3_pstr); 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetAlias((std::string const &)*arg2,(std::string const &)*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1removeAlias(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1removeAlias(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8740,20 +9304,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1removeAlias(JNIEnv *j
   jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->RemoveAlias((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setFallbacks(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setFallbacks(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8780,20 +9343,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setFallbacks(JNIEnv *
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetFallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setFallbacksFor(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jint jarg3, jlong jarg4, jobject jarg4_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setFallbacksFor(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jint jarg3, jlong jarg4, jobject jarg4_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -8822,20 +9384,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setFallbacksFor(JNIEn
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetFallbacksFor((std::string const &)*arg2,arg3,(std::vector< std::string > const &)*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setModelStrategy(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jint jarg3) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setModelStrategy(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jint jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -8857,20 +9418,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setModelStrategy(JNIE
   arg3 = (llmr_strategy)jarg3; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetModelStrategy((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setOverride(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jint jarg3) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setOverride(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jint jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -8892,20 +9452,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setOverride(JNIEnv *j
   arg3 = (llmr_override)jarg3; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetOverride((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickNative(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1pickNative(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -8928,21 +9487,20 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickNative(JNIEnv *je
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->PickInto((char const *)arg2,*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
   if (arg2) jenv->ReleaseStringUTFChars(jarg2, (const char *)arg2);
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickExcluding(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1pickExcluding(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8976,20 +9534,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickExcluding(JNIEnv 
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->PickExcluding((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickWith(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1pickWith(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -9023,20 +9580,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickWith(JNIEnv *jenv
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->PickWith((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1report(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jint jarg3, jdouble jarg4) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1report(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jint jarg3, jdouble jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -9052,20 +9608,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1report(JNIEnv *jenv, 
   arg4 = (double)jarg4; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Report(arg2,arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1reportFull(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jint jarg3, jdouble jarg4, jdouble jarg5, jlong jarg6, jlong jarg7, jlong jarg8) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1reportFull(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jint jarg3, jdouble jarg4, jdouble jarg5, jlong jarg6, jlong jarg7, jlong jarg8) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -9089,20 +9644,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1reportFull(JNIEnv *je
   arg8 = (int64_t)jarg8; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->ReportFull(arg2,arg3,arg4,arg5,arg6,arg7,arg8);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1cancel(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1cancel(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -9114,20 +9668,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1cancel(JNIEnv *jenv, 
   arg2 = (int64_t)jarg2; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Cancel(arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1fallbacks(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1fallbacks(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -9161,20 +9714,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1fallbacks(JNIEnv *jen
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Fallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1healthOf(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1healthOf(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -9201,20 +9753,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1healthOf(JNIEnv *jenv
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->HealthOf((std::string const &)*arg2,*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1healthList(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1healthList(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9231,20 +9782,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1healthList(JNIEnv *je
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->HealthList(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1applyConfig(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1applyConfig(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9264,20 +9814,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1applyConfig(JNIEnv *j
   jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->ApplyConfig((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1applyConfigFile(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1applyConfigFile(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9297,20 +9846,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1applyConfigFile(JNIEn
   jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->ApplyConfigFile((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1metricsText(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1metricsText(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9327,20 +9875,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1metricsText(JNIEnv *j
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->MetricsText(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1stats(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1stats(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9357,20 +9904,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1stats(JNIEnv *jenv, j
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Stats(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1sharedState(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1sharedState(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9387,20 +9933,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1sharedState(JNIEnv *j
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SharedState(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1useSharedState(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1useSharedState(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9417,20 +9962,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1useSharedState(JNIEnv
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setNativeAdapter(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setNativeAdapter(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -9453,20 +9997,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setNativeAdapter(JNIE
   arg3 = *(llmroute::swig::Adapter **)&jarg3; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->SetAdapter((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1callNative(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jstring jarg3, jlong jarg4, jobject jarg4_, jlong jarg5, jobject jarg5_) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1callNative(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jstring jarg3, jlong jarg4, jobject jarg4_, jlong jarg5, jobject jarg5_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -9510,20 +10053,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1callNative(JNIEnv *je
   } 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->Call((std::string const &)*arg2,(std::string const &)*arg3,(llmroute::swig::CallOptions const &)*arg4,*arg5);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickReportOnNativeThread(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jint jarg3) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1pickReportOnNativeThread(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jint jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -9545,20 +10087,19 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickReportOnNativeThr
   arg3 = (int32_t)jarg3; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->PickReportOnNativeThread((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
-    return ;
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
 
 
-SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1callOnNativeThread(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jstring jarg3, jint jarg4) {
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1callOnNativeThread(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jstring jarg3, jint jarg4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -9590,14 +10131,128 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1callOnNativeThread(JN
   arg4 = (int32_t)jarg4; 
   
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
   }
   
   result = (arg1)->CallOnNativeThread((std::string const &)*arg2,(std::string const &)*arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1openFromConfig(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_, jlong jarg5, jobject jarg5_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::RouterOptions *arg3 = 0 ;
+  llmroute::swig::Clock *arg4 = (llmroute::swig::Clock *) 0 ;
+  llmroute::swig::Random *arg5 = (llmroute::swig::Random *) 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  (void)jarg4_;
+  (void)jarg5_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
     return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  arg3 = *(llmroute::swig::RouterOptions **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::RouterOptions const & is null");
+    return ;
+  } 
+  arg4 = *(llmroute::swig::Clock **)&jarg4; 
+  arg5 = *(llmroute::swig::Random **)&jarg5; 
+  
+  if (!arg1) {
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
+  }
+  
+  result = (arg1)->OpenFromConfig((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1openFromConfigFile(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_, jlong jarg5, jobject jarg5_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::RouterOptions *arg3 = 0 ;
+  llmroute::swig::Clock *arg4 = (llmroute::swig::Clock *) 0 ;
+  llmroute::swig::Random *arg5 = (llmroute::swig::Random *) 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  (void)jarg4_;
+  (void)jarg5_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  arg3 = *(llmroute::swig::RouterOptions **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::RouterOptions const & is null");
+    return ;
+  } 
+  arg4 = *(llmroute::swig::Clock **)&jarg4; 
+  arg5 = *(llmroute::swig::Random **)&jarg5; 
+  
+  if (!arg1) {
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
+  }
+  
+  result = (arg1)->OpenFromConfigFile((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1setEventListener(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::EventListener *arg2 = (llmroute::swig::EventListener *) 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  arg2 = *(llmroute::swig::EventListener **)&jarg2; 
+  
+  if (!arg1) {
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
+  }
+  
+  result = (arg1)->SetEventListener(arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
   }
   
 }
@@ -9609,7 +10264,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_swig_1module_1init(JNIEnv *je
   static struct {
     const char *method;
     const char *signature;
-  } methods[5] = {
+  } methods[7] = {
     {
       "SwigDirector_Clock_nowNanos", "(Lio/llmroute/Clock;)J" 
     },
@@ -9624,6 +10279,12 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_swig_1module_1init(JNIEnv *je
     },
     {
       "SwigDirector_NativeAdapter_released", "(Lio/llmroute/NativeAdapter;)V" 
+    },
+    {
+      "SwigDirector_NativeEventListener_onEvent", "(Lio/llmroute/NativeEventListener;J)V" 
+    },
+    {
+      "SwigDirector_NativeEventListener_released", "(Lio/llmroute/NativeEventListener;)V" 
     }
   };
   Swig::jclass_NativeJNI = (jclass) jenv->NewGlobalRef(jcls);

@@ -56,5 +56,21 @@ protected:
     Swig::BoolArray<2> swig_override;
 };
 
+class SwigDirector_NativeEventListener : public llmroute::swig::EventListener, public Swig::Director {
+
+public:
+    void swig_connect_director(JNIEnv *jenv, jobject jself, jclass jcls, bool swig_mem_own, bool weak_global);
+    SwigDirector_NativeEventListener(JNIEnv *jenv);
+    virtual ~SwigDirector_NativeEventListener();
+    virtual void OnEvent(llmroute::swig::EventInfo const &event);
+    virtual void Released();
+public:
+    bool swig_overrides(int n) {
+      return (n < 2 ? swig_override[n] : false);
+    }
+protected:
+    Swig::BoolArray<2> swig_override;
+};
+
 
 #endif

@@ -431,6 +431,49 @@ struct TextBuffer {
 Status ValidateConfig(const std::string &json);
 
 // ---------------------------------------------------------------------------------------------
+// Java and C# only: the event listener director, the enum names, creation
+// from a configuration. Go has its own entry points; keeping these out of its
+// build leaves the Go generated code untouched.
+#if !defined(SWIGGO) && !defined(LLMROUTE_SWIG_GO)
+
+/** One event (llmr_event), copied: it stays valid after the callback. */
+struct EventInfo {
+  EventInfo();
+  llmr_event_kind kind;
+  std::string deployment;
+  llmr_breaker_state from_state;
+  llmr_breaker_state to_state;
+  int64_t cooldown_ms;
+  std::vector<std::string> added;
+  std::vector<std::string> removed;
+  int64_t kept_count;
+  int64_t config_generation;
+  /** LLMR_EVENT_CONFIG_REJECTED: why; empty otherwise. */
+  std::string message;
+};
+
+/** An event listener implemented in the host language (director). OnEvent runs on the thread
+ * whose call caused the event, or on the router's shared-state thread (one the host did not
+ * start). Released() is called exactly once per SetEventListener() that succeeded. */
+class EventListener {
+ public:
+  virtual ~EventListener();
+  virtual void OnEvent(const EventInfo &event) = 0;
+  virtual void Released();
+};
+
+/** Static names of enum values (llmr_*_str); empty for a value that does not exist. */
+std::string StrategyName(llmr_strategy strategy);
+std::string OutcomeName(llmr_outcome outcome);
+std::string BreakerStateName(llmr_breaker_state state);
+std::string FallbackKindName(llmr_fallback_kind kind);
+std::string EventKindName(llmr_event_kind kind);
+/** llmr_strategy_from_str: the strategy's value, or -1 for an unknown name. */
+int StrategyFromName(const std::string &name);
+
+#endif  // Java and C# only
+
+// ---------------------------------------------------------------------------------------------
 // The router.
 
 /** RAII owner of an llmr_router. Every method may be called from any thread at once, Close()
@@ -523,6 +566,20 @@ class Router {
   Status PickReportOnNativeThread(const std::string &model, int32_t count);
   /** Runs `count` calls on a new native thread; adapters then run on that thread. */
   Status CallOnNativeThread(const std::string &model, const std::string &request, int32_t count);
+
+#if !defined(SWIGGO) && !defined(LLMROUTE_SWIG_GO)
+  // Java and C# only (see the block above the class).
+  /** Like Open, from a JSON configuration (llmr_router_create_from_config); `options` supplies
+   * what the configuration leaves out (and UseSharedState() the shared state), `clock` and
+   * `random` as in Open. */
+  Status OpenFromConfig(const std::string &json, const RouterOptions &options, Clock *clock,
+                        Random *random);
+  /** Like OpenFromConfig, reading the file at `path` (llmr_router_create_from_config_file). */
+  Status OpenFromConfigFile(const std::string &path, const RouterOptions &options, Clock *clock,
+                            Random *random);
+  /** Registers a host listener (null removes it). On failure Released() is not called. */
+  Status SetEventListener(EventListener *listener);
+#endif
 
 #if defined(SWIGGO) || defined(LLMROUTE_SWIG_GO)
   /** Go: like Open, with runtime/cgo.Handle values (0 = none) for the clock and random source. */

@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_f307ac173b73c11d(const char*);
+  void cgo_panic__native_e61a99a1102cccd3(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_f307ac173b73c11d(p);
+  cgo_panic__native_e61a99a1102cccd3(p);
 }
 
 
@@ -346,7 +346,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_f307ac173b73c11d(void *_swig_go_0) {
+void _wrap_Swig_free_native_e61a99a1102cccd3(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -356,7 +356,7 @@ void _wrap_Swig_free_native_f307ac173b73c11d(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_f307ac173b73c11d(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_e61a99a1102cccd3(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -369,7 +369,7 @@ void *_wrap_Swig_malloc_native_f307ac173b73c11d(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_f307ac173b73c11d() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_e61a99a1102cccd3() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -380,7 +380,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_f307ac173b73c1
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -393,7 +393,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_f307ac173b73c1
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -406,7 +406,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_f307ac173b73c1
 }
 
 
-long long _wrap_StringVector_size_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -419,7 +419,7 @@ long long _wrap_StringVector_size_native_f307ac173b73c11d(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -432,7 +432,7 @@ long long _wrap_StringVector_capacity_native_f307ac173b73c11d(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -444,7 +444,7 @@ void _wrap_StringVector_reserve_native_f307ac173b73c11d(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -457,7 +457,7 @@ bool _wrap_StringVector_isEmpty_native_f307ac173b73c11d(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -467,7 +467,7 @@ void _wrap_StringVector_clear_native_f307ac173b73c11d(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -482,7 +482,7 @@ void _wrap_StringVector_add_native_f307ac173b73c11d(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -503,7 +503,7 @@ _gostring_ _wrap_StringVector_get_native_f307ac173b73c11d(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -526,7 +526,7 @@ void _wrap_StringVector_set_native_f307ac173b73c11d(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_f307ac173b73c11d(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -536,7 +536,7 @@ void _wrap_delete_StringVector_native_f307ac173b73c11d(std::vector< std::string 
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_f307ac173b73c11d() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_e61a99a1102cccd3() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -547,7 +547,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -560,7 +560,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -573,7 +573,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -586,7 +586,7 @@ long long _wrap_CandidateVector_size_native_f307ac173b73c11d(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -599,7 +599,7 @@ long long _wrap_CandidateVector_capacity_native_f307ac173b73c11d(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -611,7 +611,7 @@ void _wrap_CandidateVector_reserve_native_f307ac173b73c11d(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -624,7 +624,7 @@ bool _wrap_CandidateVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -634,7 +634,7 @@ void _wrap_CandidateVector_clear_native_f307ac173b73c11d(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -646,7 +646,7 @@ void _wrap_CandidateVector_add_native_f307ac173b73c11d(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -667,7 +667,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_f307ac173b73c11d(std
 }
 
 
-void _wrap_CandidateVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -687,7 +687,7 @@ void _wrap_CandidateVector_set_native_f307ac173b73c11d(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_f307ac173b73c11d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -697,7 +697,7 @@ void _wrap_delete_CandidateVector_native_f307ac173b73c11d(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_f307ac173b73c11d() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_e61a99a1102cccd3() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -708,7 +708,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_f30
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -721,7 +721,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_f30
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -734,7 +734,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_f30
 }
 
 
-long long _wrap_HealthVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -747,7 +747,7 @@ long long _wrap_HealthVector_size_native_f307ac173b73c11d(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -760,7 +760,7 @@ long long _wrap_HealthVector_capacity_native_f307ac173b73c11d(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -772,7 +772,7 @@ void _wrap_HealthVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -785,7 +785,7 @@ bool _wrap_HealthVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -795,7 +795,7 @@ void _wrap_HealthVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -807,7 +807,7 @@ void _wrap_HealthVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -828,7 +828,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_f307ac173b73c11d(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -848,7 +848,7 @@ void _wrap_HealthVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_f307ac173b73c11d(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -858,7 +858,7 @@ void _wrap_delete_HealthVector_native_f307ac173b73c11d(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_f307ac173b73c11d() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_e61a99a1102cccd3() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -869,7 +869,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -882,7 +882,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -895,7 +895,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -908,7 +908,7 @@ long long _wrap_AttemptInfoVector_size_native_f307ac173b73c11d(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -921,7 +921,7 @@ long long _wrap_AttemptInfoVector_capacity_native_f307ac173b73c11d(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -933,7 +933,7 @@ void _wrap_AttemptInfoVector_reserve_native_f307ac173b73c11d(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -946,7 +946,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_f307ac173b73c11d(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -956,7 +956,7 @@ void _wrap_AttemptInfoVector_clear_native_f307ac173b73c11d(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -968,7 +968,7 @@ void _wrap_AttemptInfoVector_add_native_f307ac173b73c11d(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -989,7 +989,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_f307ac173b73c11d
 }
 
 
-void _wrap_AttemptInfoVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -1009,7 +1009,7 @@ void _wrap_AttemptInfoVector_set_native_f307ac173b73c11d(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_f307ac173b73c11d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1019,7 +1019,7 @@ void _wrap_delete_AttemptInfoVector_native_f307ac173b73c11d(std::vector< llmrout
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_f307ac173b73c11d() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_e61a99a1102cccd3() {
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
   
@@ -1030,7 +1030,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1043,7 +1043,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1056,7 +1056,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-long long _wrap_DeploymentStatsVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1069,7 +1069,7 @@ long long _wrap_DeploymentStatsVector_size_native_f307ac173b73c11d(std::vector< 
 }
 
 
-long long _wrap_DeploymentStatsVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1082,7 +1082,7 @@ long long _wrap_DeploymentStatsVector_capacity_native_f307ac173b73c11d(std::vect
 }
 
 
-void _wrap_DeploymentStatsVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStatsVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
   
@@ -1094,7 +1094,7 @@ void _wrap_DeploymentStatsVector_reserve_native_f307ac173b73c11d(std::vector< ll
 }
 
 
-bool _wrap_DeploymentStatsVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+bool _wrap_DeploymentStatsVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1107,7 +1107,7 @@ bool _wrap_DeploymentStatsVector_isEmpty_native_f307ac173b73c11d(std::vector< ll
 }
 
 
-void _wrap_DeploymentStatsVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_DeploymentStatsVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1117,7 +1117,7 @@ void _wrap_DeploymentStatsVector_clear_native_f307ac173b73c11d(std::vector< llmr
 }
 
 
-void _wrap_DeploymentStatsVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+void _wrap_DeploymentStatsVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
   
@@ -1129,7 +1129,7 @@ void _wrap_DeploymentStatsVector_add_native_f307ac173b73c11d(std::vector< llmrou
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
@@ -1150,7 +1150,7 @@ llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_f307ac17
 }
 
 
-void _wrap_DeploymentStatsVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+void _wrap_DeploymentStatsVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
@@ -1170,7 +1170,7 @@ void _wrap_DeploymentStatsVector_set_native_f307ac173b73c11d(std::vector< llmrou
 }
 
 
-void _wrap_delete_DeploymentStatsVector_native_f307ac173b73c11d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_delete_DeploymentStatsVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1180,7 +1180,7 @@ void _wrap_delete_DeploymentStatsVector_native_f307ac173b73c11d(std::vector< llm
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_f307ac173b73c11d() {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_e61a99a1102cccd3() {
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
   
@@ -1191,7 +1191,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_f307ac173b73c11d(long long _swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
   std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1204,7 +1204,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1217,7 +1217,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_na
 }
 
 
-long long _wrap_ModelStatsVector_size_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1230,7 +1230,7 @@ long long _wrap_ModelStatsVector_size_native_f307ac173b73c11d(std::vector< llmro
 }
 
 
-long long _wrap_ModelStatsVector_capacity_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1243,7 +1243,7 @@ long long _wrap_ModelStatsVector_capacity_native_f307ac173b73c11d(std::vector< l
 }
 
 
-void _wrap_ModelStatsVector_reserve_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStatsVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
   
@@ -1255,7 +1255,7 @@ void _wrap_ModelStatsVector_reserve_native_f307ac173b73c11d(std::vector< llmrout
 }
 
 
-bool _wrap_ModelStatsVector_isEmpty_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+bool _wrap_ModelStatsVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1268,7 +1268,7 @@ bool _wrap_ModelStatsVector_isEmpty_native_f307ac173b73c11d(std::vector< llmrout
 }
 
 
-void _wrap_ModelStatsVector_clear_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_ModelStatsVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1278,7 +1278,7 @@ void _wrap_ModelStatsVector_clear_native_f307ac173b73c11d(std::vector< llmroute:
 }
 
 
-void _wrap_ModelStatsVector_add_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+void _wrap_ModelStatsVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
   
@@ -1290,7 +1290,7 @@ void _wrap_ModelStatsVector_add_native_f307ac173b73c11d(std::vector< llmroute::s
 }
 
 
-llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
@@ -1311,7 +1311,7 @@ llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_f307ac173b73c11d(s
 }
 
 
-void _wrap_ModelStatsVector_set_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+void _wrap_ModelStatsVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
@@ -1331,7 +1331,7 @@ void _wrap_ModelStatsVector_set_native_f307ac173b73c11d(std::vector< llmroute::s
 }
 
 
-void _wrap_delete_ModelStatsVector_native_f307ac173b73c11d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_delete_ModelStatsVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1341,7 +1341,7 @@ void _wrap_delete_ModelStatsVector_native_f307ac173b73c11d(std::vector< llmroute
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_OK_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1353,7 +1353,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1365,7 +1365,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1377,7 +1377,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1389,7 +1389,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1401,7 +1401,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1413,7 +1413,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1425,7 +1425,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1437,7 +1437,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1449,7 +1449,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1461,7 +1461,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1473,7 +1473,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1485,7 +1485,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1497,7 +1497,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1509,7 +1509,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1521,7 +1521,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1533,7 +1533,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_f307ac173b73c11d() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e61a99a1102cccd3() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1545,7 +1545,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_f307ac173b73c11d() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e61a99a1102cccd3() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1557,7 +1557,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_f307ac173b73c11d() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e61a99a1102cccd3() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1569,7 +1569,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e61a99a1102cccd3() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1581,7 +1581,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_f307ac173b73c11d() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e61a99a1102cccd3() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1593,7 +1593,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_f307ac173b73c11d(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_f307ac173b73c11d() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e61a99a1102cccd3() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1605,7 +1605,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_f307ac173b73c11d() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e61a99a1102cccd3() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1617,7 +1617,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e61a99a1102cccd3() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1629,7 +1629,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_f307ac173b73c11d() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e61a99a1102cccd3() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1641,7 +1641,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_f307ac173b73c11d() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e61a99a1102cccd3() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1653,7 +1653,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_f307ac173b73c11d() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e61a99a1102cccd3() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1665,7 +1665,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e61a99a1102cccd3() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1677,7 +1677,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_f307ac173b73c11d() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e61a99a1102cccd3() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1689,7 +1689,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_f307ac173b73c11d() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e61a99a1102cccd3() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1701,7 +1701,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_f307ac173b73c11d() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e61a99a1102cccd3() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1713,7 +1713,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_f307ac173b73c11d()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_f307ac173b73c11d() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e61a99a1102cccd3() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1725,7 +1725,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_f307ac173b73c11d() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e61a99a1102cccd3() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1737,7 +1737,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e61a99a1102cccd3() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1749,7 +1749,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_f307ac173b7
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_f307ac173b73c11d() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e61a99a1102cccd3() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1761,7 +1761,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e61a99a1102cccd3() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1773,7 +1773,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_f307ac173b73c11d() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e61a99a1102cccd3() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1785,7 +1785,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_f307ac173b73c11d() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e61a99a1102cccd3() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1797,7 +1797,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_f307ac173b73c11d() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_f307ac173b73c11d() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e61a99a1102cccd3() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1809,7 +1809,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_f307ac173b73c11d() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e61a99a1102cccd3() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1821,7 +1821,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e61a99a1102cccd3() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1833,7 +1833,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_f307ac173b73c11d() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e61a99a1102cccd3() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1845,7 +1845,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_f307ac173b73c11d
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_f307ac173b73c11d() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e61a99a1102cccd3() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1857,7 +1857,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_f307ac173b73c11d() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e61a99a1102cccd3() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1869,7 +1869,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_f307ac173b73c11d() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e61a99a1102cccd3() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1881,7 +1881,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_f307ac173b73c
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_f307ac173b73c11d() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e61a99a1102cccd3() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1893,7 +1893,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_f307ac173b73c
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_f307ac173b73c11d() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e61a99a1102cccd3() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1905,7 +1905,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e61a99a1102cccd3() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1917,7 +1917,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_f307ac173b73c11d() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_f307ac173b73c11d() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e61a99a1102cccd3() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1929,7 +1929,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_f307ac173b73c11d()
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_f307ac173b73c11d() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e61a99a1102cccd3() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -1940,7 +1940,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_f307ac173b73c11d()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -1952,7 +1952,7 @@ void _wrap_RouterOptions_strategy_set_native_f307ac173b73c11d(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -1965,7 +1965,7 @@ intgo _wrap_RouterOptions_strategy_get_native_f307ac173b73c11d(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -1977,7 +1977,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_f307ac173b73c11d(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -1990,7 +1990,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2002,7 +2002,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_f307ac173b73c11
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2015,7 +2015,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_f307ac173b73c1
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2027,7 +2027,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_f307ac173b73c11d(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2040,7 +2040,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_f307ac173b73c11d(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2052,7 +2052,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_f307ac173b73c11d(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2065,7 +2065,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_f307ac173b73c11d(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2077,7 +2077,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_f307ac173b73c11d(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2090,7 +2090,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_f307ac173b73c11d(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2102,7 +2102,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_f307ac173b73c11d(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2115,7 +2115,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_f307ac173b73c1
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2127,7 +2127,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_f307ac173b73c11d(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2140,7 +2140,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_f307ac173b73c11
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2152,7 +2152,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2165,7 +2165,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2177,7 +2177,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_f307ac173b73c11d(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2190,7 +2190,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_f307ac173b73c11d(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2202,7 +2202,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_f307ac173b73c11d(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2215,7 +2215,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_f307ac173b73c11d(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2227,7 +2227,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2240,7 +2240,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2252,7 +2252,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2265,7 +2265,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_f307ac173b73c11d(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2277,7 +2277,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_f307ac173b73c11d(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2290,7 +2290,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_f307ac173b73c11d(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2302,7 +2302,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_f307ac173b73c11d(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2315,7 +2315,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_f307ac173b73c11d(
 }
 
 
-void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2327,7 +2327,7 @@ void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_f307ac173b73c11
 }
 
 
-double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2340,7 +2340,7 @@ double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_f307ac173b73c
 }
 
 
-void _wrap_RouterOptions_slow_start_window_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_slow_start_window_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2352,7 +2352,7 @@ void _wrap_RouterOptions_slow_start_window_ms_set_native_f307ac173b73c11d(llmrou
 }
 
 
-long long _wrap_RouterOptions_slow_start_window_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_slow_start_window_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2365,7 +2365,7 @@ long long _wrap_RouterOptions_slow_start_window_ms_get_native_f307ac173b73c11d(l
 }
 
 
-void _wrap_RouterOptions_slow_start_aggression_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_aggression_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2377,7 +2377,7 @@ void _wrap_RouterOptions_slow_start_aggression_set_native_f307ac173b73c11d(llmro
 }
 
 
-double _wrap_RouterOptions_slow_start_aggression_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_aggression_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2390,7 +2390,7 @@ double _wrap_RouterOptions_slow_start_aggression_get_native_f307ac173b73c11d(llm
 }
 
 
-void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2402,7 +2402,7 @@ void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_f307ac173b73c1
 }
 
 
-double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2415,7 +2415,7 @@ double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_f307ac173b73
 }
 
 
-void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2427,7 +2427,7 @@ void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_f307ac173b73c11d(llmroute
 }
 
 
-long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2440,7 +2440,7 @@ long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_f307ac173b73c11d(llm
 }
 
 
-void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2452,7 +2452,7 @@ void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_f307ac173b73c11d(l
 }
 
 
-double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2465,7 +2465,7 @@ double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_f307ac173b73c11d
 }
 
 
-void _wrap_RouterOptions_affinity_load_factor_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_affinity_load_factor_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2477,7 +2477,7 @@ void _wrap_RouterOptions_affinity_load_factor_set_native_f307ac173b73c11d(llmrou
 }
 
 
-double _wrap_RouterOptions_affinity_load_factor_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_affinity_load_factor_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2490,7 +2490,7 @@ double _wrap_RouterOptions_affinity_load_factor_get_native_f307ac173b73c11d(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_url_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_url_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2505,7 +2505,7 @@ void _wrap_RouterOptions_shared_state_url_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_url_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_url_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2518,7 +2518,7 @@ _gostring_ _wrap_RouterOptions_shared_state_url_get_native_f307ac173b73c11d(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_key_prefix_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_key_prefix_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2533,7 +2533,7 @@ void _wrap_RouterOptions_shared_state_key_prefix_set_native_f307ac173b73c11d(llm
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2546,7 +2546,7 @@ _gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_f307ac173b73c1
 }
 
 
-void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2558,7 +2558,7 @@ void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_f307ac173b73c1
 }
 
 
-long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2571,7 +2571,7 @@ long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_f307ac173
 }
 
 
-void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2583,7 +2583,7 @@ void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_f307ac173b73
 }
 
 
-long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2596,7 +2596,7 @@ long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_f307ac1
 }
 
 
-void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2608,7 +2608,7 @@ void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_f307ac173b73
 }
 
 
-long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2621,7 +2621,7 @@ long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_f307ac1
 }
 
 
-void _wrap_RouterOptions_shared_state_rate_batch_set_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_shared_state_rate_batch_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2633,7 +2633,7 @@ void _wrap_RouterOptions_shared_state_rate_batch_set_native_f307ac173b73c11d(llm
 }
 
 
-double _wrap_RouterOptions_shared_state_rate_batch_get_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_shared_state_rate_batch_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2646,7 +2646,7 @@ double _wrap_RouterOptions_shared_state_rate_batch_get_native_f307ac173b73c11d(l
 }
 
 
-void _wrap_delete_RouterOptions_native_f307ac173b73c11d(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -2656,7 +2656,7 @@ void _wrap_delete_RouterOptions_native_f307ac173b73c11d(llmroute::swig::RouterOp
 }
 
 
-intgo _wrap_kStatusClosed_get_native_f307ac173b73c11d() {
+intgo _wrap_kStatusClosed_get_native_e61a99a1102cccd3() {
   int result;
   intgo _swig_go_result;
   
@@ -2667,7 +2667,7 @@ intgo _wrap_kStatusClosed_get_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_f307ac173b73c11d() {
+intgo _wrap_ClosedStatusCode_native_e61a99a1102cccd3() {
   int result;
   intgo _swig_go_result;
   
@@ -2678,7 +2678,7 @@ intgo _wrap_ClosedStatusCode_native_f307ac173b73c11d() {
 }
 
 
-_gostring_ _wrap_StatusName_native_f307ac173b73c11d(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_e61a99a1102cccd3(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -2691,7 +2691,7 @@ _gostring_ _wrap_StatusName_native_f307ac173b73c11d(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_f307ac173b73c11d() {
+intgo _wrap_LibraryVersion_native_e61a99a1102cccd3() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -2702,7 +2702,7 @@ intgo _wrap_LibraryVersion_native_f307ac173b73c11d() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_f307ac173b73c11d() {
+_gostring_ _wrap_LibraryVersionString_native_e61a99a1102cccd3() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -2713,7 +2713,7 @@ _gostring_ _wrap_LibraryVersionString_native_f307ac173b73c11d() {
 }
 
 
-intgo _wrap_HeaderVersion_native_f307ac173b73c11d() {
+intgo _wrap_HeaderVersion_native_e61a99a1102cccd3() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -2724,7 +2724,7 @@ intgo _wrap_HeaderVersion_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_delete_Clock_native_f307ac173b73c11d(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_e61a99a1102cccd3(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -2734,7 +2734,7 @@ void _wrap_delete_Clock_native_f307ac173b73c11d(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_f307ac173b73c11d(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_e61a99a1102cccd3(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2747,7 +2747,7 @@ long long _wrap_Clock_NowNanos_native_f307ac173b73c11d(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_f307ac173b73c11d(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_e61a99a1102cccd3(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -2759,7 +2759,7 @@ void _wrap_Clock_SleepNanos_native_f307ac173b73c11d(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_f307ac173b73c11d(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_e61a99a1102cccd3(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -2769,7 +2769,7 @@ void _wrap_delete_Random_native_f307ac173b73c11d(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_f307ac173b73c11d(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_e61a99a1102cccd3(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2782,7 +2782,7 @@ long long _wrap_Random_NextBits_native_f307ac173b73c11d(llmroute::swig::Random *
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_f307ac173b73c11d() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_e61a99a1102cccd3() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -2793,7 +2793,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_f307ac173b73c11d
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_f307ac173b73c11d(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_e61a99a1102cccd3(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -2809,7 +2809,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_f307ac173b73c11d
 }
 
 
-void _wrap_Deployment_name_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2824,7 +2824,7 @@ void _wrap_Deployment_name_set_native_f307ac173b73c11d(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2837,7 +2837,7 @@ _gostring_ _wrap_Deployment_name_get_native_f307ac173b73c11d(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2849,7 +2849,7 @@ void _wrap_Deployment_weight_set_native_f307ac173b73c11d(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2862,7 +2862,7 @@ intgo _wrap_Deployment_weight_get_native_f307ac173b73c11d(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2874,7 +2874,7 @@ void _wrap_Deployment_tier_set_native_f307ac173b73c11d(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2887,7 +2887,7 @@ intgo _wrap_Deployment_tier_get_native_f307ac173b73c11d(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2899,7 +2899,7 @@ void _wrap_Deployment_rpm_limit_set_native_f307ac173b73c11d(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2912,7 +2912,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_f307ac173b73c11d(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -2924,7 +2924,7 @@ void _wrap_Deployment_tpm_limit_set_native_f307ac173b73c11d(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2937,7 +2937,7 @@ long long _wrap_Deployment_tpm_limit_get_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2949,7 +2949,7 @@ void _wrap_Deployment_max_in_flight_set_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2962,7 +2962,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2974,7 +2974,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_f307ac173b73c11d(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -2987,7 +2987,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_f307ac173b73c11d(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2999,7 +2999,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_f307ac173b73c11d(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3012,7 +3012,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_f307ac173b73c11d(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3027,7 +3027,7 @@ void _wrap_Deployment_AddModel_native_f307ac173b73c11d(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3042,7 +3042,7 @@ void _wrap_Deployment_AddTag_native_f307ac173b73c11d(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3055,7 +3055,7 @@ long long _wrap_Deployment_ModelCount_native_f307ac173b73c11d(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3070,7 +3070,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_f307ac173b73c11d(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3083,7 +3083,7 @@ long long _wrap_Deployment_TagCount_native_f307ac173b73c11d(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3098,7 +3098,7 @@ _gostring_ _wrap_Deployment_TagAt_native_f307ac173b73c11d(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_f307ac173b73c11d(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -3108,7 +3108,7 @@ void _wrap_delete_Deployment_native_f307ac173b73c11d(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_f307ac173b73c11d() {
+llmroute::swig::Pick *_wrap_new_Pick_native_e61a99a1102cccd3() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -3119,7 +3119,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_Pick_ticket_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3131,7 +3131,7 @@ void _wrap_Pick_ticket_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3144,7 +3144,7 @@ long long _wrap_Pick_ticket_get_native_f307ac173b73c11d(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3159,7 +3159,7 @@ void _wrap_Pick_deployment_set_native_f307ac173b73c11d(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3172,7 +3172,7 @@ _gostring_ _wrap_Pick_deployment_get_native_f307ac173b73c11d(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3187,7 +3187,7 @@ void _wrap_Pick_model_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3200,7 +3200,7 @@ _gostring_ _wrap_Pick_model_get_native_f307ac173b73c11d(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -3212,7 +3212,7 @@ void _wrap_Pick_tier_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3225,7 +3225,7 @@ intgo _wrap_Pick_tier_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3237,7 +3237,7 @@ void _wrap_Pick_is_probe_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3250,7 +3250,7 @@ bool _wrap_Pick_is_probe_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3262,7 +3262,7 @@ void _wrap_Pick_is_panic_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3275,7 +3275,7 @@ bool _wrap_Pick_is_panic_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3287,7 +3287,7 @@ void _wrap_Pick_retry_after_ms_set_native_f307ac173b73c11d(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3300,7 +3300,7 @@ long long _wrap_Pick_retry_after_ms_get_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-void _wrap_delete_Pick_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -3310,7 +3310,7 @@ void _wrap_delete_Pick_native_f307ac173b73c11d(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_f307ac173b73c11d() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_e61a99a1102cccd3() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -3321,7 +3321,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3336,7 +3336,7 @@ void _wrap_PickOptions_affinity_key_set_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3349,7 +3349,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3361,7 +3361,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_f307ac173b73c11d(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3374,7 +3374,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_f307ac173b73c11d(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3386,7 +3386,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_f307ac173b73c11d(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3399,7 +3399,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_f307ac173b73c11d(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -3411,7 +3411,7 @@ void _wrap_PickOptions_max_price_set_native_f307ac173b73c11d(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3424,7 +3424,7 @@ double _wrap_PickOptions_max_price_get_native_f307ac173b73c11d(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_AddExclude_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddExclude_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3439,7 +3439,7 @@ void _wrap_PickOptions_AddExclude_native_f307ac173b73c11d(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3454,7 +3454,7 @@ void _wrap_PickOptions_AddRequiredTag_native_f307ac173b73c11d(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3464,7 +3464,7 @@ void _wrap_PickOptions_ClearExclude_native_f307ac173b73c11d(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3474,7 +3474,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_f307ac173b73c11d(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3484,7 +3484,7 @@ void _wrap_delete_PickOptions_native_f307ac173b73c11d(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3499,7 +3499,7 @@ void _wrap_Candidate_deployment_set_native_f307ac173b73c11d(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3512,7 +3512,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_f307ac173b73c11d(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3527,7 +3527,7 @@ void _wrap_Candidate_model_set_native_f307ac173b73c11d(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3540,7 +3540,7 @@ _gostring_ _wrap_Candidate_model_get_native_f307ac173b73c11d(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_f307ac173b73c11d() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_e61a99a1102cccd3() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -3551,7 +3551,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_delete_Candidate_native_f307ac173b73c11d(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -3561,7 +3561,7 @@ void _wrap_delete_Candidate_native_f307ac173b73c11d(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_f307ac173b73c11d() {
+llmroute::swig::Health *_wrap_new_Health_native_e61a99a1102cccd3() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -3572,7 +3572,7 @@ llmroute::swig::Health *_wrap_new_Health_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_Health_name_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3587,7 +3587,7 @@ void _wrap_Health_name_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3600,7 +3600,7 @@ _gostring_ _wrap_Health_name_get_native_f307ac173b73c11d(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -3612,7 +3612,7 @@ void _wrap_Health_state_set_native_f307ac173b73c11d(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -3625,7 +3625,7 @@ intgo _wrap_Health_state_get_native_f307ac173b73c11d(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -3637,7 +3637,7 @@ void _wrap_Health_override_mode_set_native_f307ac173b73c11d(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -3650,7 +3650,7 @@ intgo _wrap_Health_override_mode_get_native_f307ac173b73c11d(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -3662,7 +3662,7 @@ void _wrap_Health_eligible_set_native_f307ac173b73c11d(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3675,7 +3675,7 @@ bool _wrap_Health_eligible_get_native_f307ac173b73c11d(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3687,7 +3687,7 @@ void _wrap_Health_ewma_latency_ms_set_native_f307ac173b73c11d(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3700,7 +3700,7 @@ double _wrap_Health_ewma_latency_ms_get_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3712,7 +3712,7 @@ void _wrap_Health_failure_ratio_set_native_f307ac173b73c11d(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3725,7 +3725,7 @@ double _wrap_Health_failure_ratio_get_native_f307ac173b73c11d(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3737,7 +3737,7 @@ void _wrap_Health_in_flight_set_native_f307ac173b73c11d(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3750,7 +3750,7 @@ long long _wrap_Health_in_flight_get_native_f307ac173b73c11d(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3762,7 +3762,7 @@ void _wrap_Health_picks_set_native_f307ac173b73c11d(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3775,7 +3775,7 @@ long long _wrap_Health_picks_get_native_f307ac173b73c11d(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3787,7 +3787,7 @@ void _wrap_Health_successes_set_native_f307ac173b73c11d(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3800,7 +3800,7 @@ long long _wrap_Health_successes_get_native_f307ac173b73c11d(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3812,7 +3812,7 @@ void _wrap_Health_failures_set_native_f307ac173b73c11d(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3825,7 +3825,7 @@ long long _wrap_Health_failures_get_native_f307ac173b73c11d(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3837,7 +3837,7 @@ void _wrap_Health_request_errors_set_native_f307ac173b73c11d(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3850,7 +3850,7 @@ long long _wrap_Health_request_errors_get_native_f307ac173b73c11d(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3862,7 +3862,7 @@ void _wrap_Health_cancels_set_native_f307ac173b73c11d(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3875,7 +3875,7 @@ long long _wrap_Health_cancels_get_native_f307ac173b73c11d(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3887,7 +3887,7 @@ void _wrap_Health_trips_set_native_f307ac173b73c11d(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3900,7 +3900,7 @@ long long _wrap_Health_trips_get_native_f307ac173b73c11d(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3912,7 +3912,7 @@ void _wrap_Health_consecutive_failures_set_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3925,7 +3925,7 @@ long long _wrap_Health_consecutive_failures_get_native_f307ac173b73c11d(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3937,7 +3937,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3950,7 +3950,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_f307ac173b73c11d(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3962,7 +3962,7 @@ void _wrap_Health_weight_set_native_f307ac173b73c11d(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3975,7 +3975,7 @@ intgo _wrap_Health_weight_get_native_f307ac173b73c11d(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3987,7 +3987,7 @@ void _wrap_Health_tier_set_native_f307ac173b73c11d(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4000,7 +4000,7 @@ intgo _wrap_Health_tier_get_native_f307ac173b73c11d(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_delete_Health_native_f307ac173b73c11d(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -4010,7 +4010,7 @@ void _wrap_delete_Health_native_f307ac173b73c11d(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_f307ac173b73c11d() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_e61a99a1102cccd3() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -4021,7 +4021,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_delete_Cancellation_native_f307ac173b73c11d(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_e61a99a1102cccd3(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -4031,7 +4031,7 @@ void _wrap_delete_Cancellation_native_f307ac173b73c11d(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_f307ac173b73c11d(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_e61a99a1102cccd3(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -4052,7 +4052,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_f307ac173b73c11d(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_f307ac173b73c11d() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_e61a99a1102cccd3() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -4063,7 +4063,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4075,7 +4075,7 @@ void _wrap_CallOptions_deadline_ms_set_native_f307ac173b73c11d(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4088,7 +4088,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4100,7 +4100,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4113,7 +4113,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_f307ac173b73c11d(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -4125,7 +4125,7 @@ void _wrap_CallOptions_max_attempts_set_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4138,7 +4138,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4150,7 +4150,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4163,7 +4163,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_f307ac173b73c11d(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4175,7 +4175,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_f307ac173b73c11d(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4188,7 +4188,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_f307ac173b73c11d(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -4200,7 +4200,7 @@ void _wrap_CallOptions_cancel_set_native_f307ac173b73c11d(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -4213,7 +4213,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_f307ac173b73c1
 }
 
 
-void _wrap_delete_CallOptions_native_f307ac173b73c11d(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_delete_CallOptions_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -4223,7 +4223,7 @@ void _wrap_delete_CallOptions_native_f307ac173b73c11d(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -4236,7 +4236,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_f307ac173b73c11d(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -4249,7 +4249,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_f307ac173b73c11d(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -4262,7 +4262,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_f307ac173b73c11d(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4275,7 +4275,7 @@ long long _wrap_InvokeArgs_RequestLength_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4288,7 +4288,7 @@ intgo _wrap_InvokeArgs_Attempt_native_f307ac173b73c11d(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4301,7 +4301,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_f307ac173b73c11d(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4327,7 +4327,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4340,7 +4340,7 @@ intgo _wrap_InvokeArgs_Check_native_f307ac173b73c11d(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_delete_InvokeArgs_native_f307ac173b73c11d(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -4350,7 +4350,7 @@ void _wrap_delete_InvokeArgs_native_f307ac173b73c11d(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4363,7 +4363,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_f307ac173b73c11d(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4375,7 +4375,7 @@ void _wrap_AttemptResult_SetOutcome_native_f307ac173b73c11d(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -4388,7 +4388,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4400,7 +4400,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_f307ac173b73c11d(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -4413,7 +4413,7 @@ double _wrap_AttemptResult_GetTtftMs_native_f307ac173b73c11d(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4425,7 +4425,7 @@ void _wrap_AttemptResult_SetTtftMs_native_f307ac173b73c11d(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4438,7 +4438,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4450,7 +4450,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4463,7 +4463,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_f307ac173b73c11d(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4475,7 +4475,7 @@ void _wrap_AttemptResult_SetInputTokens_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4488,7 +4488,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4500,7 +4500,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4513,7 +4513,7 @@ bool _wrap_AttemptResult_GetCommitted_native_f307ac173b73c11d(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -4525,7 +4525,7 @@ void _wrap_AttemptResult_SetCommitted_native_f307ac173b73c11d(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_f307ac173b73c11d(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -4535,7 +4535,7 @@ void _wrap_delete_AttemptResult_native_f307ac173b73c11d(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_f307ac173b73c11d(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_e61a99a1102cccd3(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -4545,7 +4545,7 @@ void _wrap_delete_Adapter_native_f307ac173b73c11d(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_f307ac173b73c11d(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_e61a99a1102cccd3(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -4562,7 +4562,7 @@ intgo _wrap_Adapter_DoInvoke_native_f307ac173b73c11d(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_f307ac173b73c11d(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_e61a99a1102cccd3(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -4572,7 +4572,7 @@ void _wrap_Adapter_Released_native_f307ac173b73c11d(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_f307ac173b73c11d() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_e61a99a1102cccd3() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -4583,7 +4583,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4598,7 +4598,7 @@ void _wrap_AttemptInfo_deployment_set_native_f307ac173b73c11d(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4611,7 +4611,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4626,7 +4626,7 @@ void _wrap_AttemptInfo_model_set_native_f307ac173b73c11d(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4639,7 +4639,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_f307ac173b73c11d(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4651,7 +4651,7 @@ void _wrap_AttemptInfo_outcome_set_native_f307ac173b73c11d(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4664,7 +4664,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_f307ac173b73c11d(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -4676,7 +4676,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_f307ac173b73c11d(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -4689,7 +4689,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -4701,7 +4701,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_f307ac173b73c11d(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4714,7 +4714,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4726,7 +4726,7 @@ void _wrap_AttemptInfo_committed_set_native_f307ac173b73c11d(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4739,7 +4739,7 @@ bool _wrap_AttemptInfo_committed_get_native_f307ac173b73c11d(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4751,7 +4751,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_f307ac173b73c11d(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4764,7 +4764,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_f307ac173b73c11d(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_f307ac173b73c11d(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -4774,7 +4774,7 @@ void _wrap_delete_AttemptInfo_native_f307ac173b73c11d(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_f307ac173b73c11d() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_e61a99a1102cccd3() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -4785,7 +4785,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_CallResult_status_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -4797,7 +4797,7 @@ void _wrap_CallResult_status_set_native_f307ac173b73c11d(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4810,7 +4810,7 @@ intgo _wrap_CallResult_status_get_native_f307ac173b73c11d(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4822,7 +4822,7 @@ void _wrap_CallResult_final_outcome_set_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4835,7 +4835,7 @@ intgo _wrap_CallResult_final_outcome_get_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4850,7 +4850,7 @@ void _wrap_CallResult_deployment_set_native_f307ac173b73c11d(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4863,7 +4863,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4878,7 +4878,7 @@ void _wrap_CallResult_model_set_native_f307ac173b73c11d(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4891,7 +4891,7 @@ _gostring_ _wrap_CallResult_model_get_native_f307ac173b73c11d(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4903,7 +4903,7 @@ void _wrap_CallResult_used_fallback_set_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4916,7 +4916,7 @@ bool _wrap_CallResult_used_fallback_get_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4928,7 +4928,7 @@ void _wrap_CallResult_retry_after_ms_set_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4941,7 +4941,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4953,7 +4953,7 @@ void _wrap_CallResult_total_ms_set_native_f307ac173b73c11d(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4966,7 +4966,7 @@ long long _wrap_CallResult_total_ms_get_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4981,7 +4981,7 @@ void _wrap_CallResult_response_set_native_f307ac173b73c11d(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4994,7 +4994,7 @@ _gostring_ _wrap_CallResult_response_get_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5009,7 +5009,7 @@ void _wrap_CallResult_detail_set_native_f307ac173b73c11d(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5022,7 +5022,7 @@ _gostring_ _wrap_CallResult_detail_get_native_f307ac173b73c11d(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -5034,7 +5034,7 @@ void _wrap_CallResult_attempts_set_native_f307ac173b73c11d(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -5047,7 +5047,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -5059,7 +5059,7 @@ void _wrap_CallResult_has_report_set_native_f307ac173b73c11d(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5072,7 +5072,7 @@ bool _wrap_CallResult_has_report_get_native_f307ac173b73c11d(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_f307ac173b73c11d(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -5082,7 +5082,7 @@ void _wrap_delete_CallResult_native_f307ac173b73c11d(llmroute::swig::CallResult 
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_f307ac173b73c11d() {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_e61a99a1102cccd3() {
   llmroute::swig::DeploymentStats *result = 0 ;
   llmroute::swig::DeploymentStats *_swig_go_result;
   
@@ -5093,7 +5093,7 @@ llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_f307ac173b73c1
 }
 
 
-void _wrap_DeploymentStats_name_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5108,7 +5108,7 @@ void _wrap_DeploymentStats_name_set_native_f307ac173b73c11d(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_DeploymentStats_name_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+_gostring_ _wrap_DeploymentStats_name_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5121,7 +5121,7 @@ _gostring_ _wrap_DeploymentStats_name_get_native_f307ac173b73c11d(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_state_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeploymentStats_state_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -5133,7 +5133,7 @@ void _wrap_DeploymentStats_state_set_native_f307ac173b73c11d(llmroute::swig::Dep
 }
 
 
-intgo _wrap_DeploymentStats_state_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+intgo _wrap_DeploymentStats_state_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -5146,7 +5146,7 @@ intgo _wrap_DeploymentStats_state_get_native_f307ac173b73c11d(llmroute::swig::De
 }
 
 
-void _wrap_DeploymentStats_eligible_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+void _wrap_DeploymentStats_eligible_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool arg2 ;
   
@@ -5158,7 +5158,7 @@ void _wrap_DeploymentStats_eligible_set_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-bool _wrap_DeploymentStats_eligible_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+bool _wrap_DeploymentStats_eligible_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5171,7 +5171,7 @@ bool _wrap_DeploymentStats_eligible_get_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-void _wrap_DeploymentStats_in_flight_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5183,7 +5183,7 @@ void _wrap_DeploymentStats_in_flight_set_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_in_flight_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_in_flight_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5196,7 +5196,7 @@ long long _wrap_DeploymentStats_in_flight_get_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_DeploymentStats_picks_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5208,7 +5208,7 @@ void _wrap_DeploymentStats_picks_set_native_f307ac173b73c11d(llmroute::swig::Dep
 }
 
 
-long long _wrap_DeploymentStats_picks_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_picks_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5221,7 +5221,7 @@ long long _wrap_DeploymentStats_picks_get_native_f307ac173b73c11d(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_successes_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5233,7 +5233,7 @@ void _wrap_DeploymentStats_successes_set_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_successes_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_successes_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5246,7 +5246,7 @@ long long _wrap_DeploymentStats_successes_get_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_DeploymentStats_rate_limited_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5258,7 +5258,7 @@ void _wrap_DeploymentStats_rate_limited_set_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_rate_limited_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_rate_limited_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5271,7 +5271,7 @@ long long _wrap_DeploymentStats_rate_limited_get_native_f307ac173b73c11d(llmrout
 }
 
 
-void _wrap_DeploymentStats_server_errors_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5283,7 +5283,7 @@ void _wrap_DeploymentStats_server_errors_set_native_f307ac173b73c11d(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_server_errors_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_server_errors_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5296,7 +5296,7 @@ long long _wrap_DeploymentStats_server_errors_get_native_f307ac173b73c11d(llmrou
 }
 
 
-void _wrap_DeploymentStats_timeouts_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5308,7 +5308,7 @@ void _wrap_DeploymentStats_timeouts_set_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-long long _wrap_DeploymentStats_timeouts_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_timeouts_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5321,7 +5321,7 @@ long long _wrap_DeploymentStats_timeouts_get_native_f307ac173b73c11d(llmroute::s
 }
 
 
-void _wrap_DeploymentStats_connection_errors_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5333,7 +5333,7 @@ void _wrap_DeploymentStats_connection_errors_set_native_f307ac173b73c11d(llmrout
 }
 
 
-long long _wrap_DeploymentStats_connection_errors_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_connection_errors_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5346,7 +5346,7 @@ long long _wrap_DeploymentStats_connection_errors_get_native_f307ac173b73c11d(ll
 }
 
 
-void _wrap_DeploymentStats_auth_errors_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5358,7 +5358,7 @@ void _wrap_DeploymentStats_auth_errors_set_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-long long _wrap_DeploymentStats_auth_errors_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_auth_errors_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5371,7 +5371,7 @@ long long _wrap_DeploymentStats_auth_errors_get_native_f307ac173b73c11d(llmroute
 }
 
 
-void _wrap_DeploymentStats_bad_requests_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5383,7 +5383,7 @@ void _wrap_DeploymentStats_bad_requests_set_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_bad_requests_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_bad_requests_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5396,7 +5396,7 @@ long long _wrap_DeploymentStats_bad_requests_get_native_f307ac173b73c11d(llmrout
 }
 
 
-void _wrap_DeploymentStats_context_window_exceeded_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5408,7 +5408,7 @@ void _wrap_DeploymentStats_context_window_exceeded_set_native_f307ac173b73c11d(l
 }
 
 
-long long _wrap_DeploymentStats_context_window_exceeded_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5421,7 +5421,7 @@ long long _wrap_DeploymentStats_context_window_exceeded_get_native_f307ac173b73c
 }
 
 
-void _wrap_DeploymentStats_content_policy_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5433,7 +5433,7 @@ void _wrap_DeploymentStats_content_policy_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_content_policy_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_content_policy_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5446,7 +5446,7 @@ long long _wrap_DeploymentStats_content_policy_get_native_f307ac173b73c11d(llmro
 }
 
 
-void _wrap_DeploymentStats_cancels_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5458,7 +5458,7 @@ void _wrap_DeploymentStats_cancels_set_native_f307ac173b73c11d(llmroute::swig::D
 }
 
 
-long long _wrap_DeploymentStats_cancels_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cancels_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5471,7 +5471,7 @@ long long _wrap_DeploymentStats_cancels_get_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-void _wrap_DeploymentStats_input_tokens_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5483,7 +5483,7 @@ void _wrap_DeploymentStats_input_tokens_set_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_input_tokens_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_input_tokens_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5496,7 +5496,7 @@ long long _wrap_DeploymentStats_input_tokens_get_native_f307ac173b73c11d(llmrout
 }
 
 
-void _wrap_DeploymentStats_output_tokens_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5508,7 +5508,7 @@ void _wrap_DeploymentStats_output_tokens_set_native_f307ac173b73c11d(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_output_tokens_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_output_tokens_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5521,7 +5521,7 @@ long long _wrap_DeploymentStats_output_tokens_get_native_f307ac173b73c11d(llmrou
 }
 
 
-void _wrap_DeploymentStats_ewma_latency_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5533,7 +5533,7 @@ void _wrap_DeploymentStats_ewma_latency_ms_set_native_f307ac173b73c11d(llmroute:
 }
 
 
-double _wrap_DeploymentStats_ewma_latency_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5546,7 +5546,7 @@ double _wrap_DeploymentStats_ewma_latency_ms_get_native_f307ac173b73c11d(llmrout
 }
 
 
-void _wrap_DeploymentStats_latency_count_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5558,7 +5558,7 @@ void _wrap_DeploymentStats_latency_count_set_native_f307ac173b73c11d(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_latency_count_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_latency_count_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5571,7 +5571,7 @@ long long _wrap_DeploymentStats_latency_count_get_native_f307ac173b73c11d(llmrou
 }
 
 
-void _wrap_DeploymentStats_latency_sum_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_sum_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5583,7 +5583,7 @@ void _wrap_DeploymentStats_latency_sum_ms_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_sum_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_sum_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5596,7 +5596,7 @@ double _wrap_DeploymentStats_latency_sum_ms_get_native_f307ac173b73c11d(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p50_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p50_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5608,7 +5608,7 @@ void _wrap_DeploymentStats_latency_p50_ms_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p50_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p50_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5621,7 +5621,7 @@ double _wrap_DeploymentStats_latency_p50_ms_get_native_f307ac173b73c11d(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p90_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p90_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5633,7 +5633,7 @@ void _wrap_DeploymentStats_latency_p90_ms_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p90_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p90_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5646,7 +5646,7 @@ double _wrap_DeploymentStats_latency_p90_ms_get_native_f307ac173b73c11d(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p99_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p99_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5658,7 +5658,7 @@ void _wrap_DeploymentStats_latency_p99_ms_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p99_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p99_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5671,7 +5671,7 @@ double _wrap_DeploymentStats_latency_p99_ms_get_native_f307ac173b73c11d(llmroute
 }
 
 
-void _wrap_DeploymentStats_breaker_opened_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5683,7 +5683,7 @@ void _wrap_DeploymentStats_breaker_opened_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_opened_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_opened_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5696,7 +5696,7 @@ long long _wrap_DeploymentStats_breaker_opened_get_native_f307ac173b73c11d(llmro
 }
 
 
-void _wrap_DeploymentStats_breaker_half_opened_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5708,7 +5708,7 @@ void _wrap_DeploymentStats_breaker_half_opened_set_native_f307ac173b73c11d(llmro
 }
 
 
-long long _wrap_DeploymentStats_breaker_half_opened_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5721,7 +5721,7 @@ long long _wrap_DeploymentStats_breaker_half_opened_get_native_f307ac173b73c11d(
 }
 
 
-void _wrap_DeploymentStats_breaker_closed_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5733,7 +5733,7 @@ void _wrap_DeploymentStats_breaker_closed_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_closed_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_closed_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5746,7 +5746,7 @@ long long _wrap_DeploymentStats_breaker_closed_get_native_f307ac173b73c11d(llmro
 }
 
 
-void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5758,7 +5758,7 @@ void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_f307ac173b73c11d(llm
 }
 
 
-long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5771,7 +5771,7 @@ long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_f307ac173b73c11
 }
 
 
-void _wrap_delete_DeploymentStats_native_f307ac173b73c11d(llmroute::swig::DeploymentStats *_swig_go_0) {
+void _wrap_delete_DeploymentStats_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   
   arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
@@ -5781,7 +5781,7 @@ void _wrap_delete_DeploymentStats_native_f307ac173b73c11d(llmroute::swig::Deploy
 }
 
 
-llmroute::swig::ModelStats *_wrap_new_ModelStats_native_f307ac173b73c11d() {
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_e61a99a1102cccd3() {
   llmroute::swig::ModelStats *result = 0 ;
   llmroute::swig::ModelStats *_swig_go_result;
   
@@ -5792,7 +5792,7 @@ llmroute::swig::ModelStats *_wrap_new_ModelStats_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_ModelStats_model_set_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ModelStats_model_set_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5807,7 +5807,7 @@ void _wrap_ModelStats_model_set_native_f307ac173b73c11d(llmroute::swig::ModelSta
 }
 
 
-_gostring_ _wrap_ModelStats_model_get_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0) {
+_gostring_ _wrap_ModelStats_model_get_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5820,7 +5820,7 @@ _gostring_ _wrap_ModelStats_model_get_native_f307ac173b73c11d(llmroute::swig::Mo
 }
 
 
-void _wrap_ModelStats_picks_set_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_picks_set_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -5832,7 +5832,7 @@ void _wrap_ModelStats_picks_set_native_f307ac173b73c11d(llmroute::swig::ModelSta
 }
 
 
-long long _wrap_ModelStats_picks_get_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_picks_get_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5845,7 +5845,7 @@ long long _wrap_ModelStats_picks_get_native_f307ac173b73c11d(llmroute::swig::Mod
 }
 
 
-void _wrap_ModelStats_fallbacks_set_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -5857,7 +5857,7 @@ void _wrap_ModelStats_fallbacks_set_native_f307ac173b73c11d(llmroute::swig::Mode
 }
 
 
-long long _wrap_ModelStats_fallbacks_get_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_fallbacks_get_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5870,7 +5870,7 @@ long long _wrap_ModelStats_fallbacks_get_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-void _wrap_delete_ModelStats_native_f307ac173b73c11d(llmroute::swig::ModelStats *_swig_go_0) {
+void _wrap_delete_ModelStats_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   
   arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
@@ -5880,7 +5880,7 @@ void _wrap_delete_ModelStats_native_f307ac173b73c11d(llmroute::swig::ModelStats 
 }
 
 
-llmroute::swig::RouterStats *_wrap_new_RouterStats_native_f307ac173b73c11d() {
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_e61a99a1102cccd3() {
   llmroute::swig::RouterStats *result = 0 ;
   llmroute::swig::RouterStats *_swig_go_result;
   
@@ -5891,7 +5891,7 @@ llmroute::swig::RouterStats *_wrap_new_RouterStats_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_RouterStats_deployments_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+void _wrap_RouterStats_deployments_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
@@ -5903,7 +5903,7 @@ void _wrap_RouterStats_deployments_set_native_f307ac173b73c11d(llmroute::swig::R
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -5916,7 +5916,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_ge
 }
 
 
-void _wrap_RouterStats_models_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+void _wrap_RouterStats_models_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
@@ -5928,7 +5928,7 @@ void _wrap_RouterStats_models_set_native_f307ac173b73c11d(llmroute::swig::Router
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -5941,7 +5941,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_f
 }
 
 
-void _wrap_RouterStats_configs_applied_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -5953,7 +5953,7 @@ void _wrap_RouterStats_configs_applied_set_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-long long _wrap_RouterStats_configs_applied_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_applied_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5966,7 +5966,7 @@ long long _wrap_RouterStats_configs_applied_get_native_f307ac173b73c11d(llmroute
 }
 
 
-void _wrap_RouterStats_configs_rejected_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -5978,7 +5978,7 @@ void _wrap_RouterStats_configs_rejected_set_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-long long _wrap_RouterStats_configs_rejected_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_rejected_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5991,7 +5991,7 @@ long long _wrap_RouterStats_configs_rejected_get_native_f307ac173b73c11d(llmrout
 }
 
 
-void _wrap_RouterStats_metrics_text_set_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6006,7 +6006,7 @@ void _wrap_RouterStats_metrics_text_set_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-_gostring_ _wrap_RouterStats_metrics_text_get_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+_gostring_ _wrap_RouterStats_metrics_text_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6019,7 +6019,7 @@ _gostring_ _wrap_RouterStats_metrics_text_get_native_f307ac173b73c11d(llmroute::
 }
 
 
-void _wrap_delete_RouterStats_native_f307ac173b73c11d(llmroute::swig::RouterStats *_swig_go_0) {
+void _wrap_delete_RouterStats_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
   arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
@@ -6029,7 +6029,7 @@ void _wrap_delete_RouterStats_native_f307ac173b73c11d(llmroute::swig::RouterStat
 }
 
 
-llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_f307ac173b73c11d() {
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_e61a99a1102cccd3() {
   llmroute::swig::SharedStateStatus *result = 0 ;
   llmroute::swig::SharedStateStatus *_swig_go_result;
   
@@ -6040,7 +6040,7 @@ llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_f307ac173b
 }
 
 
-void _wrap_SharedStateStatus_enabled_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_enabled_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -6052,7 +6052,7 @@ void _wrap_SharedStateStatus_enabled_set_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-bool _wrap_SharedStateStatus_enabled_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_enabled_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6065,7 +6065,7 @@ bool _wrap_SharedStateStatus_enabled_get_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-void _wrap_SharedStateStatus_connected_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_connected_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -6077,7 +6077,7 @@ void _wrap_SharedStateStatus_connected_set_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-bool _wrap_SharedStateStatus_connected_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_connected_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6090,7 +6090,7 @@ bool _wrap_SharedStateStatus_connected_get_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_last_sync_age_ms_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6102,7 +6102,7 @@ void _wrap_SharedStateStatus_last_sync_age_ms_set_native_f307ac173b73c11d(llmrou
 }
 
 
-long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6115,7 +6115,7 @@ long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_f307ac173b73c11d(l
 }
 
 
-void _wrap_SharedStateStatus_syncs_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6127,7 +6127,7 @@ void _wrap_SharedStateStatus_syncs_set_native_f307ac173b73c11d(llmroute::swig::S
 }
 
 
-long long _wrap_SharedStateStatus_syncs_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_syncs_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6140,7 +6140,7 @@ long long _wrap_SharedStateStatus_syncs_get_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-void _wrap_SharedStateStatus_sync_failures_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6152,7 +6152,7 @@ void _wrap_SharedStateStatus_sync_failures_set_native_f307ac173b73c11d(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_sync_failures_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_sync_failures_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6165,7 +6165,7 @@ long long _wrap_SharedStateStatus_sync_failures_get_native_f307ac173b73c11d(llmr
 }
 
 
-void _wrap_SharedStateStatus_connections_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6177,7 +6177,7 @@ void _wrap_SharedStateStatus_connections_set_native_f307ac173b73c11d(llmroute::s
 }
 
 
-long long _wrap_SharedStateStatus_connections_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_connections_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6190,7 +6190,7 @@ long long _wrap_SharedStateStatus_connections_get_native_f307ac173b73c11d(llmrou
 }
 
 
-void _wrap_SharedStateStatus_remote_opens_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6202,7 +6202,7 @@ void _wrap_SharedStateStatus_remote_opens_set_native_f307ac173b73c11d(llmroute::
 }
 
 
-long long _wrap_SharedStateStatus_remote_opens_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_opens_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6215,7 +6215,7 @@ long long _wrap_SharedStateStatus_remote_opens_get_native_f307ac173b73c11d(llmro
 }
 
 
-void _wrap_SharedStateStatus_remote_closes_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6227,7 +6227,7 @@ void _wrap_SharedStateStatus_remote_closes_set_native_f307ac173b73c11d(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_remote_closes_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_closes_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6240,7 +6240,7 @@ long long _wrap_SharedStateStatus_remote_closes_get_native_f307ac173b73c11d(llmr
 }
 
 
-void _wrap_SharedStateStatus_last_error_set_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6255,7 +6255,7 @@ void _wrap_SharedStateStatus_last_error_set_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-_gostring_ _wrap_SharedStateStatus_last_error_get_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6268,7 +6268,7 @@ _gostring_ _wrap_SharedStateStatus_last_error_get_native_f307ac173b73c11d(llmrou
 }
 
 
-void _wrap_delete_SharedStateStatus_native_f307ac173b73c11d(llmroute::swig::SharedStateStatus *_swig_go_0) {
+void _wrap_delete_SharedStateStatus_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
@@ -6278,7 +6278,7 @@ void _wrap_delete_SharedStateStatus_native_f307ac173b73c11d(llmroute::swig::Shar
 }
 
 
-llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_f307ac173b73c11d() {
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_e61a99a1102cccd3() {
   llmroute::swig::SharedStateOptions *result = 0 ;
   llmroute::swig::SharedStateOptions *_swig_go_result;
   
@@ -6289,7 +6289,7 @@ llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_f307ac17
 }
 
 
-void _wrap_SharedStateOptions_url_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6304,7 +6304,7 @@ void _wrap_SharedStateOptions_url_set_native_f307ac173b73c11d(llmroute::swig::Sh
 }
 
 
-_gostring_ _wrap_SharedStateOptions_url_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_url_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6317,7 +6317,7 @@ _gostring_ _wrap_SharedStateOptions_url_get_native_f307ac173b73c11d(llmroute::sw
 }
 
 
-void _wrap_SharedStateOptions_key_prefix_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6332,7 +6332,7 @@ void _wrap_SharedStateOptions_key_prefix_set_native_f307ac173b73c11d(llmroute::s
 }
 
 
-_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6345,7 +6345,7 @@ _gostring_ _wrap_SharedStateOptions_key_prefix_get_native_f307ac173b73c11d(llmro
 }
 
 
-void _wrap_SharedStateOptions_sync_interval_ms_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6357,7 +6357,7 @@ void _wrap_SharedStateOptions_sync_interval_ms_set_native_f307ac173b73c11d(llmro
 }
 
 
-long long _wrap_SharedStateOptions_sync_interval_ms_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6370,7 +6370,7 @@ long long _wrap_SharedStateOptions_sync_interval_ms_get_native_f307ac173b73c11d(
 }
 
 
-void _wrap_SharedStateOptions_connect_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6382,7 +6382,7 @@ void _wrap_SharedStateOptions_connect_timeout_ms_set_native_f307ac173b73c11d(llm
 }
 
 
-long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6395,7 +6395,7 @@ long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_f307ac173b73c11
 }
 
 
-void _wrap_SharedStateOptions_command_timeout_ms_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6407,7 +6407,7 @@ void _wrap_SharedStateOptions_command_timeout_ms_set_native_f307ac173b73c11d(llm
 }
 
 
-long long _wrap_SharedStateOptions_command_timeout_ms_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6420,7 +6420,7 @@ long long _wrap_SharedStateOptions_command_timeout_ms_get_native_f307ac173b73c11
 }
 
 
-void _wrap_SharedStateOptions_rate_batch_set_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_SharedStateOptions_rate_batch_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double arg2 ;
   
@@ -6432,7 +6432,7 @@ void _wrap_SharedStateOptions_rate_batch_set_native_f307ac173b73c11d(llmroute::s
 }
 
 
-double _wrap_SharedStateOptions_rate_batch_get_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+double _wrap_SharedStateOptions_rate_batch_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -6445,7 +6445,7 @@ double _wrap_SharedStateOptions_rate_batch_get_native_f307ac173b73c11d(llmroute:
 }
 
 
-void _wrap_delete_SharedStateOptions_native_f307ac173b73c11d(llmroute::swig::SharedStateOptions *_swig_go_0) {
+void _wrap_delete_SharedStateOptions_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
@@ -6455,7 +6455,7 @@ void _wrap_delete_SharedStateOptions_native_f307ac173b73c11d(llmroute::swig::Sha
 }
 
 
-void _wrap_TextBuffer_text_set_native_f307ac173b73c11d(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_e61a99a1102cccd3(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6470,7 +6470,7 @@ void _wrap_TextBuffer_text_set_native_f307ac173b73c11d(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_f307ac173b73c11d(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_e61a99a1102cccd3(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6483,7 +6483,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_f307ac173b73c11d(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_f307ac173b73c11d() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_e61a99a1102cccd3() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -6494,7 +6494,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_delete_TextBuffer_native_f307ac173b73c11d(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_e61a99a1102cccd3(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -6504,7 +6504,7 @@ void _wrap_delete_TextBuffer_native_f307ac173b73c11d(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_f307ac173b73c11d(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_e61a99a1102cccd3(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -6528,7 +6528,7 @@ _gostring_ _wrap_ValidateConfig_native_f307ac173b73c11d(_gostring_ _swig_go_0) {
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_f307ac173b73c11d() {
+llmroute::swig::Router *_wrap_new_Router_native_e61a99a1102cccd3() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -6539,7 +6539,7 @@ llmroute::swig::Router *_wrap_new_Router_native_f307ac173b73c11d() {
 }
 
 
-void _wrap_delete_Router_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -6549,7 +6549,7 @@ void _wrap_delete_Router_native_f307ac173b73c11d(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -6576,7 +6576,7 @@ _gostring_ _wrap_Router_Open_native_f307ac173b73c11d(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -6586,7 +6586,7 @@ void _wrap_Router_Close_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6599,7 +6599,7 @@ bool _wrap_Router_IsOpen_native_f307ac173b73c11d(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6622,7 +6622,7 @@ _gostring_ _wrap_Router_AddDeployment_native_f307ac173b73c11d(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6645,7 +6645,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6671,7 +6671,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -6702,7 +6702,7 @@ _gostring_ _wrap_Router_SetAlias_native_f307ac173b73c11d(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6728,7 +6728,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_f307ac173b73c11d(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -6756,7 +6756,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_f307ac173b73c11d(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -6786,7 +6786,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -6814,7 +6814,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -6842,7 +6842,7 @@ _gostring_ _wrap_Router_SetOverride_native_f307ac173b73c11d(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -6872,7 +6872,7 @@ _gostring_ _wrap_Router_PickInto_native_f307ac173b73c11d(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -6902,7 +6902,7 @@ _gostring_ _wrap_Router_PickExcluding_native_f307ac173b73c11d(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -6932,7 +6932,7 @@ _gostring_ _wrap_Router_PickWith_native_f307ac173b73c11d(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -6961,7 +6961,7 @@ _gostring_ _wrap_Router_PickRaw_native_f307ac173b73c11d(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -6988,7 +6988,7 @@ _gostring_ _wrap_Router_Report_native_f307ac173b73c11d(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -7023,7 +7023,7 @@ _gostring_ _wrap_Router_ReportFull_native_f307ac173b73c11d(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -7046,7 +7046,7 @@ _gostring_ _wrap_Router_Cancel_native_f307ac173b73c11d(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7076,7 +7076,7 @@ _gostring_ _wrap_Router_Fallbacks_native_f307ac173b73c11d(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -7104,7 +7104,7 @@ _gostring_ _wrap_Router_HealthOf_native_f307ac173b73c11d(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7127,7 +7127,7 @@ _gostring_ _wrap_Router_HealthList_native_f307ac173b73c11d(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7153,7 +7153,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_f307ac173b73c11d(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7179,7 +7179,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_f307ac173b73c11d(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7202,7 +7202,7 @@ _gostring_ _wrap_Router_MetricsText_native_f307ac173b73c11d(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Stats_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+_gostring_ _wrap_Router_Stats_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7225,7 +7225,7 @@ _gostring_ _wrap_Router_Stats_native_f307ac173b73c11d(llmroute::swig::Router *_s
 }
 
 
-_gostring_ _wrap_Router_SharedState_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+_gostring_ _wrap_Router_SharedState_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7248,7 +7248,7 @@ _gostring_ _wrap_Router_SharedState_native_f307ac173b73c11d(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_UseSharedState_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+_gostring_ _wrap_Router_UseSharedState_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7271,7 +7271,7 @@ _gostring_ _wrap_Router_UseSharedState_native_f307ac173b73c11d(llmroute::swig::R
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -7299,7 +7299,7 @@ _gostring_ _wrap_Router_SetAdapter_native_f307ac173b73c11d(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7334,7 +7334,7 @@ _gostring_ _wrap_Router_Call_native_f307ac173b73c11d(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -7362,7 +7362,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_f307ac173b73c11d(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7395,7 +7395,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -7422,7 +7422,7 @@ _gostring_ _wrap_Router_OpenGo_native_f307ac173b73c11d(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -7455,7 +7455,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_f307ac173b73c11d(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfigFile_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::RouterOptions *arg3 = 0 ;
@@ -7487,7 +7487,7 @@ _gostring_ _wrap_Router_OpenGoFromConfigFile_native_f307ac173b73c11d(llmroute::s
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -7515,7 +7515,7 @@ _gostring_ _wrap_Router_SetGoAdapter_native_f307ac173b73c11d(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetGoEventListener_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_Router_SetGoEventListener_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   uintptr_t arg2 ;
   llmroute::swig::Status result;
@@ -7538,7 +7538,7 @@ _gostring_ _wrap_Router_SetGoEventListener_native_f307ac173b73c11d(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_f307ac173b73c11d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_CallRaw_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;

@@ -11,10 +11,12 @@ package io.llmroute;
 public class AttemptInfo {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected AttemptInfo(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_AttemptInfo);
   }
 
   protected static long getCPtr(AttemptInfo obj) {
@@ -33,20 +35,21 @@ public class AttemptInfo {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_AttemptInfo(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_AttemptInfo(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
   }
+
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
 
   public AttemptInfo() {
     this(NativeJNI.new_AttemptInfo(), true);

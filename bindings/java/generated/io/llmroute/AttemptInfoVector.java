@@ -11,10 +11,12 @@ package io.llmroute;
 public class AttemptInfoVector extends java.util.AbstractList<AttemptInfo> implements java.util.RandomAccess {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected AttemptInfoVector(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_AttemptInfoVector);
   }
 
   protected static long getCPtr(AttemptInfoVector obj) {
@@ -33,20 +35,21 @@ public class AttemptInfoVector extends java.util.AbstractList<AttemptInfo> imple
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_AttemptInfoVector(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_AttemptInfoVector(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
   }
+
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
 
   public AttemptInfoVector(AttemptInfo[] initialElements) {
     this();
@@ -142,7 +145,13 @@ public class AttemptInfoVector extends java.util.AbstractList<AttemptInfo> imple
   }
 
   private AttemptInfo doGet(int index) {
-    return new AttemptInfo(NativeJNI.AttemptInfoVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.AttemptInfoVector_doGet(swigCPtr, this, index);
+    AttemptInfo ret = null;
+    if (cPtr != 0) {
+      ret = new AttemptInfo(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private AttemptInfo doSet(int index, AttemptInfo val) {

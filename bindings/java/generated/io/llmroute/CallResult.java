@@ -11,10 +11,12 @@ package io.llmroute;
 public class CallResult {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected CallResult(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_CallResult);
   }
 
   protected static long getCPtr(CallResult obj) {
@@ -33,16 +35,14 @@ public class CallResult {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_CallResult(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_CallResult(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
@@ -130,7 +130,12 @@ public class CallResult {
 
   public AttemptInfoVector getAttempts() {
     long cPtr = NativeJNI.CallResult_attempts_get(swigCPtr, this);
-    return (cPtr == 0) ? null : new AttemptInfoVector(cPtr, false);
+    AttemptInfoVector ret = null;
+    if (cPtr != 0) {
+      ret = new AttemptInfoVector(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   public void setHasReport(boolean value) {

@@ -11,10 +11,12 @@ package io.llmroute;
 public class Candidate {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected Candidate(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_Candidate);
   }
 
   protected static long getCPtr(Candidate obj) {
@@ -33,20 +35,21 @@ public class Candidate {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_Candidate(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_Candidate(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
   }
+
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
 
   public void setDeployment(String value) {
     NativeJNI.Candidate_deployment_set(swigCPtr, this, value);

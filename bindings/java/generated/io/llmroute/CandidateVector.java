@@ -11,10 +11,12 @@ package io.llmroute;
 public class CandidateVector extends java.util.AbstractList<Candidate> implements java.util.RandomAccess {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected CandidateVector(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_CandidateVector);
   }
 
   protected static long getCPtr(CandidateVector obj) {
@@ -33,16 +35,14 @@ public class CandidateVector extends java.util.AbstractList<Candidate> implement
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_CandidateVector(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_CandidateVector(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
@@ -142,7 +142,13 @@ public class CandidateVector extends java.util.AbstractList<Candidate> implement
   }
 
   private Candidate doGet(int index) {
-    return new Candidate(NativeJNI.CandidateVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.CandidateVector_doGet(swigCPtr, this, index);
+    Candidate ret = null;
+    if (cPtr != 0) {
+      ret = new Candidate(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private Candidate doSet(int index, Candidate val) {

@@ -11,10 +11,12 @@ package io.llmroute;
 public class Deployment {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected Deployment(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_Deployment);
   }
 
   protected static long getCPtr(Deployment obj) {
@@ -33,19 +35,30 @@ public class Deployment {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_Deployment(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_Deployment(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
+  }
+
+  /** The models served, as a List. */
+  public java.util.List<String> getModels() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (long i = 0; i < modelCount(); i++) out.add(modelAt(i));
+    return java.util.Collections.unmodifiableList(out);
+  }
+  /** The tags, as a List. */
+  public java.util.List<String> getTags() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (long i = 0; i < tagCount(); i++) out.add(tagAt(i));
+    return java.util.Collections.unmodifiableList(out);
   }
 
   public Deployment() {

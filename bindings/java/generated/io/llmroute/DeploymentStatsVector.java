@@ -11,10 +11,12 @@ package io.llmroute;
 public class DeploymentStatsVector extends java.util.AbstractList<DeploymentStats> implements java.util.RandomAccess {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected DeploymentStatsVector(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_DeploymentStatsVector);
   }
 
   protected static long getCPtr(DeploymentStatsVector obj) {
@@ -33,20 +35,21 @@ public class DeploymentStatsVector extends java.util.AbstractList<DeploymentStat
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_DeploymentStatsVector(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_DeploymentStatsVector(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
   }
+
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
 
   public DeploymentStatsVector(DeploymentStats[] initialElements) {
     this();
@@ -142,7 +145,13 @@ public class DeploymentStatsVector extends java.util.AbstractList<DeploymentStat
   }
 
   private DeploymentStats doGet(int index) {
-    return new DeploymentStats(NativeJNI.DeploymentStatsVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.DeploymentStatsVector_doGet(swigCPtr, this, index);
+    DeploymentStats ret = null;
+    if (cPtr != 0) {
+      ret = new DeploymentStats(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private DeploymentStats doSet(int index, DeploymentStats val) {

@@ -49,5 +49,8 @@ public enum EventKind {
   private static class SwigNext {
     private static int next = 0;
   }
+
+  /** The library's name of this value (as in configurations and metrics). */
+  public String label() { return Native.eventKindName(this); }
 }
 

@@ -11,10 +11,12 @@ package io.llmroute;
 public class HealthVector extends java.util.AbstractList<Health> implements java.util.RandomAccess {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected HealthVector(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_HealthVector);
   }
 
   protected static long getCPtr(HealthVector obj) {
@@ -33,16 +35,14 @@ public class HealthVector extends java.util.AbstractList<Health> implements java
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_HealthVector(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_HealthVector(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
@@ -142,7 +142,13 @@ public class HealthVector extends java.util.AbstractList<Health> implements java
   }
 
   private Health doGet(int index) {
-    return new Health(NativeJNI.HealthVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.HealthVector_doGet(swigCPtr, this, index);
+    Health ret = null;
+    if (cPtr != 0) {
+      ret = new Health(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private Health doSet(int index, Health val) {

@@ -11,10 +11,12 @@ package io.llmroute;
 public class InvokeArgs {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected InvokeArgs(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_InvokeArgs);
   }
 
   protected static long getCPtr(InvokeArgs obj) {
@@ -33,43 +35,41 @@ public class InvokeArgs {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_InvokeArgs(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_InvokeArgs(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
   }
 
-  public String deployment() {
-    return NativeJNI.InvokeArgs_deployment(swigCPtr, this);
+  public String getDeployment() {
+    return NativeJNI.InvokeArgs_getDeployment(swigCPtr, this);
   }
 
-  public String model() {
-    return NativeJNI.InvokeArgs_model(swigCPtr, this);
+  public String getModel() {
+    return NativeJNI.InvokeArgs_getModel(swigCPtr, this);
   }
 
-  public String request() {
-    return NativeJNI.InvokeArgs_request(swigCPtr, this);
+  public String getRequest() {
+    return NativeJNI.InvokeArgs_getRequest(swigCPtr, this);
   }
 
-  public long requestLength() {
-    return NativeJNI.InvokeArgs_requestLength(swigCPtr, this);
+  public long getRequestLength() {
+    return NativeJNI.InvokeArgs_getRequestLength(swigCPtr, this);
   }
 
-  public long attempt() {
-    return NativeJNI.InvokeArgs_attempt(swigCPtr, this);
+  public long getAttempt() {
+    return NativeJNI.InvokeArgs_getAttempt(swigCPtr, this);
   }
 
-  public long timeoutMs() {
-    return NativeJNI.InvokeArgs_timeoutMs(swigCPtr, this);
+  public long getTimeoutMs() {
+    return NativeJNI.InvokeArgs_getTimeoutMs(swigCPtr, this);
   }
 
   public void setResponse(String response) { NativeJNI.InvokeArgs_setResponse(swigCPtr, this, response); }

@@ -11,10 +11,12 @@ package io.llmroute;
 public class ModelStatsVector extends java.util.AbstractList<ModelStats> implements java.util.RandomAccess {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected ModelStatsVector(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_ModelStatsVector);
   }
 
   protected static long getCPtr(ModelStatsVector obj) {
@@ -33,20 +35,21 @@ public class ModelStatsVector extends java.util.AbstractList<ModelStats> impleme
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_ModelStatsVector(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_ModelStatsVector(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
   }
+
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
 
   public ModelStatsVector(ModelStats[] initialElements) {
     this();
@@ -142,7 +145,13 @@ public class ModelStatsVector extends java.util.AbstractList<ModelStats> impleme
   }
 
   private ModelStats doGet(int index) {
-    return new ModelStats(NativeJNI.ModelStatsVector_doGet(swigCPtr, this, index), false);
+    long cPtr = NativeJNI.ModelStatsVector_doGet(swigCPtr, this, index);
+    ModelStats ret = null;
+    if (cPtr != 0) {
+      ret = new ModelStats(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   private ModelStats doSet(int index, ModelStats val) {

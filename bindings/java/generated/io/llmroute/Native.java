@@ -35,4 +35,28 @@ public class Native {
 
   public static void validateConfig(String json) { NativeJNI.validateConfig(json); }
 
+  public static String strategyName(Strategy strategy) {
+    return NativeJNI.strategyName(strategy.swigValue());
+  }
+
+  public static String outcomeName(Outcome outcome) {
+    return NativeJNI.outcomeName(outcome.swigValue());
+  }
+
+  public static String breakerStateName(BreakerState state) {
+    return NativeJNI.breakerStateName(state.swigValue());
+  }
+
+  public static String fallbackKindName(FallbackKind kind) {
+    return NativeJNI.fallbackKindName(kind.swigValue());
+  }
+
+  public static String eventKindName(EventKind kind) {
+    return NativeJNI.eventKindName(kind.swigValue());
+  }
+
+  public static int strategyFromName(String name) {
+    return NativeJNI.strategyFromName(name);
+  }
+
 }

@@ -11,10 +11,12 @@ package io.llmroute;
 public class NativeAdapter {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected NativeAdapter(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_NativeAdapter);
   }
 
   protected static long getCPtr(NativeAdapter obj) {
@@ -33,16 +35,14 @@ public class NativeAdapter {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_NativeAdapter(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_NativeAdapter(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }

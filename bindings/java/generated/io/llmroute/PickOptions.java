@@ -11,10 +11,12 @@ package io.llmroute;
 public class PickOptions {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected PickOptions(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_PickOptions);
   }
 
   protected static long getCPtr(PickOptions obj) {
@@ -33,20 +35,43 @@ public class PickOptions {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_PickOptions(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_PickOptions(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
   }
+
+  /** Deployments not to pick (for example the ones a retry already tried). */
+  public PickOptions exclude(java.util.List<String> names) {
+    clearExclude();
+    for (String n : names) addExclude(n);
+    return this;
+  }
+  public PickOptions exclude(String... names) { return exclude(java.util.Arrays.asList(names)); }
+  /** Only deployments carrying every one of these tags are eligible. */
+  public PickOptions requiredTags(java.util.List<String> tags) {
+    clearRequiredTags();
+    for (String t : tags) addRequiredTag(t);
+    return this;
+  }
+  public PickOptions requiredTags(String... tags) { return requiredTags(java.util.Arrays.asList(tags)); }
+  /** Session affinity: the same key goes to the same deployment while it is eligible. */
+  public PickOptions affinityKey(String key) { setAffinityKey(key); return this; }
+  /** Expected tokens of the request (for the cost strategy and maxPrice). */
+  public PickOptions expectedTokens(long input, long output) {
+    setExpectedInputTokens(input);
+    setExpectedOutputTokens(output);
+    return this;
+  }
+  /** Only deployments whose price for the expected tokens is at most this. */
+  public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
 
   public PickOptions() {
     this(NativeJNI.new_PickOptions(), true);

@@ -11,10 +11,12 @@ package io.llmroute;
 public class RouterStats {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected RouterStats(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_RouterStats);
   }
 
   protected static long getCPtr(RouterStats obj) {
@@ -33,16 +35,14 @@ public class RouterStats {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_RouterStats(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_RouterStats(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
@@ -58,7 +58,12 @@ public class RouterStats {
 
   public DeploymentStatsVector getDeployments() {
     long cPtr = NativeJNI.RouterStats_deployments_get(swigCPtr, this);
-    return (cPtr == 0) ? null : new DeploymentStatsVector(cPtr, false);
+    DeploymentStatsVector ret = null;
+    if (cPtr != 0) {
+      ret = new DeploymentStatsVector(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   public void setModels(ModelStatsVector value) {
@@ -67,7 +72,12 @@ public class RouterStats {
 
   public ModelStatsVector getModels() {
     long cPtr = NativeJNI.RouterStats_models_get(swigCPtr, this);
-    return (cPtr == 0) ? null : new ModelStatsVector(cPtr, false);
+    ModelStatsVector ret = null;
+    if (cPtr != 0) {
+      ret = new ModelStatsVector(cPtr, false);
+      if (!false) ret.swigSetParent(this);
+    }
+    return ret;
   }
 
   public void setConfigsApplied(long value) {

@@ -11,10 +11,12 @@ package io.llmroute;
 public class SharedStateOptions {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected SharedStateOptions(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_SharedStateOptions);
   }
 
   protected static long getCPtr(SharedStateOptions obj) {
@@ -33,16 +35,14 @@ public class SharedStateOptions {
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_SharedStateOptions(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_SharedStateOptions(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }

@@ -71,5 +71,7 @@ public enum Status {
     for (Status s : values()) if (s.swigValue == code) return s;
     return null;
   }
+  /** The library's name ("LLMR_ERR_NO_PROVIDER"). */
+  public String label() { return Native.statusName(swigValue); }
 }
 

@@ -55,5 +55,14 @@ public enum Strategy {
   private static class SwigNext {
     private static int next = 0;
   }
+
+  /** The library's name of this value ("round_robin"). */
+  public String label() { return Native.strategyName(this); }
+  /** The strategy named as a configuration names it; throws LlmrouteException for an unknown name. */
+  public static Strategy fromLabel(String name) {
+    int v = name == null ? -1 : Native.strategyFromName(name);
+    if (v < 0) throw new LlmrouteException(Status.INVALID_ARGUMENT.code(), "unknown strategy '" + name + "'");
+    return swigToEnum(v);
+  }
 }
 

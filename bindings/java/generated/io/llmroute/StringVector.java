@@ -11,10 +11,12 @@ package io.llmroute;
 public class StringVector extends java.util.AbstractList<String> implements java.util.RandomAccess {
   private transient long swigCPtr;
   protected transient boolean swigCMemOwn;
+  private transient NativeCleaner.Owned swigOwned;
 
   protected StringVector(long cPtr, boolean cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = cPtr;
+    if (cMemoryOwn && cPtr != 0) swigOwned = NativeCleaner.register(this, cPtr, NativeJNI::delete_StringVector);
   }
 
   protected static long getCPtr(StringVector obj) {
@@ -33,20 +35,21 @@ public class StringVector extends java.util.AbstractList<String> implements java
     return ptr;
   }
 
-  @SuppressWarnings("deprecation")
-  protected void finalize() {
-    delete();
-  }
-
   public synchronized void delete() {
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
-        NativeJNI.delete_StringVector(swigCPtr);
+        if (swigOwned != null) swigOwned.run();
+        else NativeJNI.delete_StringVector(swigCPtr);
+      } else if (swigOwned != null) {
+        swigOwned.disown();
       }
       swigCPtr = 0;
     }
   }
+
+  private Object swigParent;
+  void swigSetParent(Object parent) { swigParent = parent; }
 
   public StringVector(String[] initialElements) {
     this();

@@ -1,7 +1,8 @@
 package io.llmroute;
 
 /** A failed llmroute call: the C status code and the library's detail message, read inside the
- * same native call that failed. */
+ * same native call that failed. A Router.call whose adapter threw has that exception as its
+ * cause. */
 public class LlmrouteException extends RuntimeException {
   private static final long serialVersionUID = 1L;
   private final int code;
@@ -15,18 +16,18 @@ public class LlmrouteException extends RuntimeException {
   }
 
   /** The C integer code (for example -5). */
-  public int code() { return code; }
+  public int getCode() { return code; }
 
   /** The status, or null for a code this binding does not know (a newer library). */
-  public Status status() { return Status.fromCode(code); }
+  public Status getStatus() { return Status.fromCode(code); }
 
   /** For NO_PROVIDER and RATE_LIMITED: ms until capacity returns (-1: not by itself). */
-  public long retryAfterMs() { return retryAfterMs; }
+  public long getRetryAfterMs() { return retryAfterMs; }
 
   void setRetryAfterMs(long ms) { this.retryAfterMs = ms; }
 
   /** The call report of a failed Router.call, or null. */
-  public CallResult callResult() { return callResult; }
+  public CallResult getCallResult() { return callResult; }
 
   void setCallResult(CallResult r) {
     this.callResult = r;
@@ -35,7 +36,7 @@ public class LlmrouteException extends RuntimeException {
 
   @Override
   public String toString() {
-    Status s = status();
+    Status s = getStatus();
     return "LlmrouteException[" + (s != null ? s : String.valueOf(code)) + "]: " + getMessage();
   }
 }

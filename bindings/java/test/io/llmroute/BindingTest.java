@@ -1,7 +1,6 @@
 package io.llmroute;
 
 import static io.llmroute.Routers.deployment;
-import static io.llmroute.Routers.strings;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.ref.WeakReference;
@@ -96,17 +95,17 @@ class BindingTest {
       assertEquals("gpt-4o-mini", p.getModel());
       r.report(p.getTicket(), Outcome.SUCCESS, 120);
       LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.report(p.getTicket(), Outcome.SUCCESS, 1));
-      assertEquals(Status.TICKET_DONE, e.status());
+      assertEquals(Status.TICKET_DONE, e.getStatus());
       e = assertThrows(LlmrouteException.class, () -> r.removeDeployment("nope"));
-      assertEquals(Status.NOT_FOUND, e.status());
+      assertEquals(Status.NOT_FOUND, e.getStatus());
       assertTrue(e.getMessage().contains("nope"), e.getMessage());
       e = assertThrows(LlmrouteException.class, () -> r.pick("claude"));
-      assertEquals(Status.UNKNOWN_MODEL, e.status());
+      assertEquals(Status.UNKNOWN_MODEL, e.getStatus());
       r.setOverride("azure-eu", OverrideMode.FORCE_OPEN);
       r.setOverride("openai", OverrideMode.FORCE_OPEN);
       e = assertThrows(LlmrouteException.class, () -> r.pick("gpt-4o"));
-      assertEquals(Status.NO_PROVIDER, e.status());
-      assertEquals(-1, e.retryAfterMs());
+      assertEquals(Status.NO_PROVIDER, e.getStatus());
+      assertEquals(-1, e.getRetryAfterMs());
     }
   }
 
@@ -115,10 +114,29 @@ class BindingTest {
     Router r = Router.create();
     r.close();
     r.close();
-    LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.pick("m"));
-    assertEquals(Status.INVALID_ARGUMENT, e.status());
-    r.delete();
-    assertThrows(NullPointerException.class, () -> r.pick("m"));
+    LlmrouteException e = assertThrows(RouterClosedException.class, () -> r.pick("m"));
+    assertNull(e.getStatus(), "not a C status");
+    assertEquals(Native.closedStatusCode(), e.getCode());
+    assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    assertThrows(RouterClosedException.class, () -> r.report(1, Outcome.SUCCESS, 1));
+    assertThrows(RouterClosedException.class, () -> r.call("m", "x"));
+    assertThrows(RouterClosedException.class, r::metricsText);
+    assertThrows(RouterClosedException.class, r::stats);
+    assertThrows(RouterClosedException.class, () -> r.setEventListener(ev -> {}));
+    assertFalse(r.isOpen());
+  }
+
+  /** delete() is not public any more; the proxy deleted underneath (as the Cleaner does) still
+   * answers with LlmrouteException, never a NullPointerException. */
+  @Test
+  void deleteThenPickThrowsLlmrouteException() throws Exception {
+    assertThrows(NoSuchMethodException.class, () -> Router.class.getMethod("delete"));
+    Router r = Router.create();
+    r.addDeployment(deployment("a", "m"));
+    r.nativeRouter().delete();
+    assertThrows(RouterClosedException.class, () -> r.pick("m"));
+    assertThrows(RouterClosedException.class, () -> r.pick("m", new PickOptions().affinityKey("k")));
+    r.close();
   }
 
   @Test
@@ -126,7 +144,7 @@ class BindingTest {
     RouterOptions o = new RouterOptions();
     o.setBreakerFailureRatio(7);
     LlmrouteException e = assertThrows(LlmrouteException.class, () -> new Router(o));
-    assertEquals(Status.INVALID_ARGUMENT, e.status());
+    assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
     assertTrue(e.getMessage().contains("ratio"), e.getMessage());
   }
 
@@ -156,14 +174,14 @@ class BindingTest {
         r.report(r.pick("m").getTicket(), Outcome.SERVER_ERROR, 10);
       }
       LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.pick("m"));
-      assertEquals(Status.NO_PROVIDER, e.status());
-      assertEquals(o.getBreakerCooldownBaseMs(), e.retryAfterMs());
-      assertEquals(BreakerState.OPEN, Routers.health(r, "only").getState());
+      assertEquals(Status.NO_PROVIDER, e.getStatus());
+      assertEquals(o.getBreakerCooldownBaseMs(), e.getRetryAfterMs());
+      assertEquals(BreakerState.OPEN, r.health("only").getState());
       clock.sleepNanos(o.getBreakerCooldownBaseMs() * 1_000_000L);
       Pick p = r.pick("m");
       assertTrue(p.getIsProbe());
       r.report(p.getTicket(), Outcome.SUCCESS, 1);
-      assertEquals(BreakerState.CLOSED, Routers.health(r, "only").getState());
+      assertEquals(BreakerState.CLOSED, r.health("only").getState());
     }
   }
 
@@ -173,12 +191,12 @@ class BindingTest {
       r.addDeployment(deployment("a", "m"));
       r.addDeployment(deployment("b", "m"));
       r.addDeployment(deployment("c", "other"));
-      r.setFallbacks("m", strings("other"));
-      List<Candidate> fb = Routers.fallbacks(r, "m", "a");
+      r.setFallbacks("m", List.of("other"));
+      List<Candidate> fb = r.fallbacks("m", "a");
       assertEquals(2, fb.size());
       assertEquals("b", fb.get(0).getDeployment());
       assertEquals("other", fb.get(1).getModel());
-      List<Health> hl = Routers.healthList(r);
+      List<Health> hl = r.healthList();
       assertEquals(List.of("a", "b", "c"), hl.stream().map(Health::getName).toList());
     }
   }
@@ -205,7 +223,7 @@ class BindingTest {
         result.setLatencyMs(5);
         return;
       }
-      args.setResponse(name + " answered " + args.request());
+      args.setResponse(name + " answered " + args.getRequest());
       result.setOutcome(Outcome.SUCCESS);
       result.setLatencyMs(20);
     }
@@ -262,9 +280,9 @@ class BindingTest {
       r.addDeployment(deployment("throws", "m"));
       r.setAdapter("throws", (args, result) -> { throw new OutOfMemoryError("simulated"); });
       LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.call("m", "x", fast()));
-      assertNotNull(e.callResult());
-      assertTrue(e.callResult().getAttempts().get(0).getAdapterFailed());
-      assertTrue(Routers.health(r, "throws").getFailures() > 0);
+      assertNotNull(e.getCallResult());
+      assertTrue(e.getCallResult().getAttempts().get(0).getAdapterFailed());
+      assertTrue(r.health("throws").getFailures() > 0);
     }
   }
 
@@ -301,7 +319,7 @@ class BindingTest {
     assertTrue(refs.stream().allMatch(w -> w.get() == null), "released adapters are collectable");
   }
 
-  /** A router dropped without close(): its finalizer destroys it, which releases the adapters. */
+  /** A router dropped without close(): its Cleaner destroys it, which releases the adapters. */
   @Test
   void unreachableRouterIsFinalizedSafely() throws Exception {
     int before = AdapterBridge.pinnedCount();
@@ -353,7 +371,7 @@ class BindingTest {
       pool.shutdown();
       assertEquals(0, failures.get());
       long picks = 0;
-      for (Health h : Routers.healthList(r)) {
+      for (Health h : r.healthList()) {
         assertEquals(0, h.getInFlight(), h.getName());
         picks += h.getPicks();
       }
@@ -369,7 +387,7 @@ class BindingTest {
       AtomicInteger n = new AtomicInteger();
       Adapter ad = (args, result) -> {
         n.incrementAndGet();
-        if (!args.request().startsWith("req-")) throw new IllegalArgumentException(args.request());
+        if (!args.getRequest().startsWith("req-")) throw new IllegalArgumentException(args.getRequest());
         result.setOutcome(Outcome.SUCCESS);
       };
       r.setAdapter("a", ad);
@@ -398,12 +416,12 @@ class BindingTest {
         result.setOutcome(Outcome.SUCCESS);
       });
       clock.threads.clear();
-      r.pickReportOnNativeThread("m", 200);
+      r.nativeRouter().pickReportOnNativeThread("m", 200);
       assertEquals(1, clock.threads.size(), "one attach for 200 pick+report pairs");
       Thread first = clock.threads.iterator().next();
       assertNotEquals(Thread.currentThread(), first);
       clock.threads.clear();
-      r.callOnNativeThread("m", "req", 100);
+      r.nativeRouter().callOnNativeThread("m", "req", 100);
       assertEquals(1, clock.threads.size(), "adapters and clock on the native thread, attached once");
     }
   }
@@ -439,7 +457,7 @@ class BindingTest {
       t.start();
       LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.call("m", "x", o));
       t.join();
-      assertEquals(Status.CANCELLED, e.status());
+      assertEquals(Status.CANCELLED, e.getStatus());
       assertTrue(sawCancel.get());
       cancel.delete();
     }

@@ -10,20 +10,20 @@
 
 namespace LlmRoute {
 
-public class Router : global::System.IDisposable {
+internal class NativeRouter : global::System.IDisposable {
   private global::System.Runtime.InteropServices.HandleRef swigCPtr;
   protected bool swigCMemOwn;
 
-  internal Router(global::System.IntPtr cPtr, bool cMemoryOwn) {
+  internal NativeRouter(global::System.IntPtr cPtr, bool cMemoryOwn) {
     swigCMemOwn = cMemoryOwn;
     swigCPtr = new global::System.Runtime.InteropServices.HandleRef(this, cPtr);
   }
 
-  internal static global::System.Runtime.InteropServices.HandleRef getCPtr(Router obj) {
+  internal static global::System.Runtime.InteropServices.HandleRef getCPtr(NativeRouter obj) {
     return (obj == null) ? new global::System.Runtime.InteropServices.HandleRef(null, global::System.IntPtr.Zero) : obj.swigCPtr;
   }
 
-  internal static global::System.Runtime.InteropServices.HandleRef swigRelease(Router obj) {
+  internal static global::System.Runtime.InteropServices.HandleRef swigRelease(NativeRouter obj) {
     if (obj != null) {
       if (!obj.swigCMemOwn)
         throw new global::System.ApplicationException("Cannot release ownership as memory is not owned");
@@ -36,239 +36,191 @@ public class Router : global::System.IDisposable {
     }
   }
 
-  ~Router() {
-    Dispose(false);
-  }
-
-  public void Dispose() {
-    Dispose(true);
-    global::System.GC.SuppressFinalize(this);
-  }
+  public void Dispose() { Dispose(true); }
 
   protected virtual void Dispose(bool disposing) {
     lock(this) {
       if (swigCPtr.Handle != global::System.IntPtr.Zero) {
         if (swigCMemOwn) {
           swigCMemOwn = false;
-          NativePINVOKE.delete_Router(swigCPtr);
+          NativePINVOKE.delete_NativeRouter(swigCPtr);
         }
         swigCPtr = new global::System.Runtime.InteropServices.HandleRef(null, global::System.IntPtr.Zero);
       }
     }
   }
 
-  private Clock clockRef;
-  private RandomSource randomRef;
-
-  /** A router with the default options. */
-  public static Router Create() { return new Router(new RouterOptions(), null, null); }
-
-  public Router(RouterOptions options) : this(options, null, null) {}
-
-  /** A router with these options and an injected clock and random source (either may be null). */
-  public Router(RouterOptions options, Clock clock, RandomSource random) : this() {
-    clockRef = clock;
-    randomRef = random;
-    OpenNative(options, clock, random);
+  public NativeRouter() : this(NativePINVOKE.new_NativeRouter(), true) {
   }
 
-  /** Picks a deployment for model; throws LlmRouteException (RetryAfterMs set on NoProvider). */
-  public PickResult Pick(string model) {
-    PickResult p = new PickResult();
-    Pick(model, p);
-    return p;
-  }
-
-  /** Picks into a reusable PickResult. */
-  public void Pick(string model, PickResult output) {
-    try {
-      PickNative(model, output);
-    } catch (LlmRouteException e) {
-      e.RetryAfterMs = output.RetryAfterMs;
-      throw;
-    }
-  }
-
-  /** Attaches an adapter (null detaches). The router keeps it alive until it releases it. */
-  public void SetAdapter(string deployment, Adapter adapter) {
-    if (adapter == null) { SetNativeAdapter(deployment, null); return; }
-    adapter.Pin();
-    try {
-      SetNativeAdapter(deployment, adapter);
-    } catch {
-      adapter.Unpin();
-      throw;
-    }
-  }
-
-  /** Drives one request through the adapters; throws LlmRouteException (with CallResult). */
-  public CallResult Call(string model, string request, CallOptions options = null) {
-    CallResult output = new CallResult();
-    try {
-      CallNative(model, request, options ?? new CallOptions(), output);
-    } catch (LlmRouteException e) {
-      if (output.HasReport) e.CallResult = output;
-      throw;
-    }
-    return output;
-  }
-
-  private Router() : this(NativePINVOKE.new_Router(), true) {
-  }
-
-  private void OpenNative(RouterOptions options, Clock clock, RandomSource random) {
-    NativePINVOKE.Router_OpenNative(swigCPtr, RouterOptions.getCPtr(options), Clock.getCPtr(clock), RandomSource.getCPtr(random));
+  public void OpenNative(RouterOptions options, Clock clock, RandomSource random) {
+    NativePINVOKE.NativeRouter_OpenNative(swigCPtr, RouterOptions.getCPtr(options), Clock.getCPtr(clock), RandomSource.getCPtr(random));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void Close() {
-    NativePINVOKE.Router_Close(swigCPtr);
+    NativePINVOKE.NativeRouter_Close(swigCPtr);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public bool IsOpen() {
-    bool ret = NativePINVOKE.Router_IsOpen(swigCPtr);
+    bool ret = NativePINVOKE.NativeRouter_IsOpen(swigCPtr);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
     return ret;
   }
 
   public void AddDeployment(Deployment deployment) {
-    NativePINVOKE.Router_AddDeployment(swigCPtr, Deployment.getCPtr(deployment));
+    NativePINVOKE.NativeRouter_AddDeployment(swigCPtr, Deployment.getCPtr(deployment));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void UpdateDeployment(Deployment deployment) {
-    NativePINVOKE.Router_UpdateDeployment(swigCPtr, Deployment.getCPtr(deployment));
+    NativePINVOKE.NativeRouter_UpdateDeployment(swigCPtr, Deployment.getCPtr(deployment));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void RemoveDeployment(string name) {
-    NativePINVOKE.Router_RemoveDeployment(swigCPtr, name);
+    NativePINVOKE.NativeRouter_RemoveDeployment(swigCPtr, name);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void SetAlias(string alias, string model) {
-    NativePINVOKE.Router_SetAlias(swigCPtr, alias, model);
+    NativePINVOKE.NativeRouter_SetAlias(swigCPtr, alias, model);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void RemoveAlias(string alias) {
-    NativePINVOKE.Router_RemoveAlias(swigCPtr, alias);
+    NativePINVOKE.NativeRouter_RemoveAlias(swigCPtr, alias);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void SetFallbacks(string model, StringVector fallback_models) {
-    NativePINVOKE.Router_SetFallbacks(swigCPtr, model, StringVector.getCPtr(fallback_models));
+    NativePINVOKE.NativeRouter_SetFallbacks(swigCPtr, model, StringVector.getCPtr(fallback_models));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void SetFallbacksFor(string model, FallbackKind kind, StringVector fallback_models) {
-    NativePINVOKE.Router_SetFallbacksFor(swigCPtr, model, (int)kind, StringVector.getCPtr(fallback_models));
+    NativePINVOKE.NativeRouter_SetFallbacksFor(swigCPtr, model, (int)kind, StringVector.getCPtr(fallback_models));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void SetModelStrategy(string model, Strategy strategy) {
-    NativePINVOKE.Router_SetModelStrategy(swigCPtr, model, (int)strategy);
+    NativePINVOKE.NativeRouter_SetModelStrategy(swigCPtr, model, (int)strategy);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void SetOverride(string name, OverrideMode mode) {
-    NativePINVOKE.Router_SetOverride(swigCPtr, name, (int)mode);
+    NativePINVOKE.NativeRouter_SetOverride(swigCPtr, name, (int)mode);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void PickNative(string model, PickResult out_) {
-    NativePINVOKE.Router_PickNative(swigCPtr, model, PickResult.getCPtr(out_));
+    NativePINVOKE.NativeRouter_PickNative(swigCPtr, model, PickResult.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void PickExcluding(string model, StringVector exclude, PickResult out_) {
-    NativePINVOKE.Router_PickExcluding(swigCPtr, model, StringVector.getCPtr(exclude), PickResult.getCPtr(out_));
+    NativePINVOKE.NativeRouter_PickExcluding(swigCPtr, model, StringVector.getCPtr(exclude), PickResult.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void PickWith(string model, PickOptions options, PickResult out_) {
-    NativePINVOKE.Router_PickWith(swigCPtr, model, PickOptions.getCPtr(options), PickResult.getCPtr(out_));
+    NativePINVOKE.NativeRouter_PickWith(swigCPtr, model, PickOptions.getCPtr(options), PickResult.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void Report(long ticket, Outcome outcome, double latency_ms) {
-    NativePINVOKE.Router_Report(swigCPtr, ticket, (int)outcome, latency_ms);
+    NativePINVOKE.NativeRouter_Report(swigCPtr, ticket, (int)outcome, latency_ms);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void ReportFull(long ticket, Outcome outcome, double latency_ms, double ttft_ms, long retry_after_ms, long input_tokens, long output_tokens) {
-    NativePINVOKE.Router_ReportFull(swigCPtr, ticket, (int)outcome, latency_ms, ttft_ms, retry_after_ms, input_tokens, output_tokens);
+    NativePINVOKE.NativeRouter_ReportFull(swigCPtr, ticket, (int)outcome, latency_ms, ttft_ms, retry_after_ms, input_tokens, output_tokens);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void Cancel(long ticket) {
-    NativePINVOKE.Router_Cancel(swigCPtr, ticket);
+    NativePINVOKE.NativeRouter_Cancel(swigCPtr, ticket);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void Fallbacks(string model, StringVector exclude, CandidateVector out_) {
-    NativePINVOKE.Router_Fallbacks(swigCPtr, model, StringVector.getCPtr(exclude), CandidateVector.getCPtr(out_));
+    NativePINVOKE.NativeRouter_Fallbacks(swigCPtr, model, StringVector.getCPtr(exclude), CandidateVector.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void HealthOf(string name, Health out_) {
-    NativePINVOKE.Router_HealthOf(swigCPtr, name, Health.getCPtr(out_));
+    NativePINVOKE.NativeRouter_HealthOf(swigCPtr, name, Health.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void HealthList(HealthVector out_) {
-    NativePINVOKE.Router_HealthList(swigCPtr, HealthVector.getCPtr(out_));
+    NativePINVOKE.NativeRouter_HealthList(swigCPtr, HealthVector.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void ApplyConfig(string json) {
-    NativePINVOKE.Router_ApplyConfig(swigCPtr, json);
+    NativePINVOKE.NativeRouter_ApplyConfig(swigCPtr, json);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void ApplyConfigFile(string path) {
-    NativePINVOKE.Router_ApplyConfigFile(swigCPtr, path);
+    NativePINVOKE.NativeRouter_ApplyConfigFile(swigCPtr, path);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void MetricsText(TextBuffer out_) {
-    NativePINVOKE.Router_MetricsText(swigCPtr, TextBuffer.getCPtr(out_));
+    NativePINVOKE.NativeRouter_MetricsText(swigCPtr, TextBuffer.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void Stats(RouterStats out_) {
-    NativePINVOKE.Router_Stats(swigCPtr, RouterStats.getCPtr(out_));
+    NativePINVOKE.NativeRouter_Stats(swigCPtr, RouterStats.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void SharedState(SharedStateStatus out_) {
-    NativePINVOKE.Router_SharedState(swigCPtr, SharedStateStatus.getCPtr(out_));
+    NativePINVOKE.NativeRouter_SharedState(swigCPtr, SharedStateStatus.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void UseSharedState(SharedStateOptions options) {
-    NativePINVOKE.Router_UseSharedState(swigCPtr, SharedStateOptions.getCPtr(options));
+    NativePINVOKE.NativeRouter_UseSharedState(swigCPtr, SharedStateOptions.getCPtr(options));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
-  private void SetNativeAdapter(string deployment, NativeAdapter adapter) {
-    NativePINVOKE.Router_SetNativeAdapter(swigCPtr, deployment, NativeAdapter.getCPtr(adapter));
+  public void SetNativeAdapter(string deployment, NativeAdapter adapter) {
+    NativePINVOKE.NativeRouter_SetNativeAdapter(swigCPtr, deployment, NativeAdapter.getCPtr(adapter));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void CallNative(string model, string request, CallOptions options, CallResult out_) {
-    NativePINVOKE.Router_CallNative(swigCPtr, model, request, CallOptions.getCPtr(options), CallResult.getCPtr(out_));
+    NativePINVOKE.NativeRouter_CallNative(swigCPtr, model, request, CallOptions.getCPtr(options), CallResult.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void PickReportOnNativeThread(string model, int count) {
-    NativePINVOKE.Router_PickReportOnNativeThread(swigCPtr, model, count);
+    NativePINVOKE.NativeRouter_PickReportOnNativeThread(swigCPtr, model, count);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
   public void CallOnNativeThread(string model, string request, int count) {
-    NativePINVOKE.Router_CallOnNativeThread(swigCPtr, model, request, count);
+    NativePINVOKE.NativeRouter_CallOnNativeThread(swigCPtr, model, request, count);
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void OpenFromConfig(string json, RouterOptions options, Clock clock, RandomSource random) {
+    NativePINVOKE.NativeRouter_OpenFromConfig(swigCPtr, json, RouterOptions.getCPtr(options), Clock.getCPtr(clock), RandomSource.getCPtr(random));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void OpenFromConfigFile(string path, RouterOptions options, Clock clock, RandomSource random) {
+    NativePINVOKE.NativeRouter_OpenFromConfigFile(swigCPtr, path, RouterOptions.getCPtr(options), Clock.getCPtr(clock), RandomSource.getCPtr(random));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void SetEventListener(NativeEventListener listener) {
+    NativePINVOKE.NativeRouter_SetEventListener(swigCPtr, NativeEventListener.getCPtr(listener));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
