@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -127,16 +128,46 @@ func TestUsageScanner(t *testing.T) {
 	}
 }
 
-// inProcess runs the gateway's handler (not the binary) over the given upstreams.
+// inProcess runs the gateway's handler (not the binary) over the given upstreams, every one
+// serving the model "m".
 func inProcess(t *testing.T, fakes map[string]*fakeUpstream, maxAttempts int) (*httptest.Server, *llmroute.Router) {
+	models := map[string][]string{}
+	for name := range fakes {
+		models[name] = []string{"m"}
+	}
+	tg := startInProcess(t, fakes, models, map[string]any{"max_attempts": maxAttempts})
+	return tg.srv, tg.router
+}
+
+// testGateway is the gateway's handler on an httptest server; log holds its JSON log lines.
+type testGateway struct {
+	srv    *httptest.Server
+	router *llmroute.Router
+	gw     *gateway
+	log    *syncBuffer
+}
+
+// startInProcess runs the handler over fakes; models maps each deployment to its models, and
+// section is the _gateway section without its upstreams. Deployments are added in name order.
+func startInProcess(t *testing.T, fakes map[string]*fakeUpstream, models map[string][]string,
+	section map[string]any) *testGateway {
 	ups := map[string]any{}
-	var deps []any
+	names := make([]string, 0, len(fakes))
 	for name, f := range fakes {
 		ups[name] = map[string]any{"base_url": f.url()}
-		deps = append(deps, map[string]any{"name": name, "models": []string{"m"}})
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var deps []any
+	for _, name := range names {
+		deps = append(deps, map[string]any{"name": name, "models": models[name]})
+	}
+	gs := map[string]any{"upstreams": ups}
+	for k, v := range section {
+		gs[k] = v
 	}
 	raw, _ := json.Marshal(map[string]any{
-		"_gateway":        map[string]any{"upstreams": ups, "max_attempts": maxAttempts},
+		"_gateway":        gs,
 		"router_settings": map[string]any{"strategy": "round_robin"},
 		"deployments":     deps,
 	})
@@ -148,10 +179,45 @@ func inProcess(t *testing.T, fakes map[string]*fakeUpstream, maxAttempts int) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := newGateway(r, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logs := &syncBuffer{}
+	g := newGateway(r, c, slog.New(slog.NewJSONHandler(logs, nil)))
 	srv := httptest.NewServer(g.handler())
-	t.Cleanup(func() { srv.Close(); r.Close() })
-	return srv, r
+	t.Cleanup(func() {
+		srv.Close()
+		r.Close()
+		if t.Failed() {
+			t.Logf("gateway log:\n%s", logs.String())
+		}
+	})
+	return &testGateway{srv: srv, router: r, gw: g, log: logs}
+}
+
+// logLines are the gateway's JSON log lines whose msg is msg.
+func (tg *testGateway) logLines(t *testing.T, msg string) []map[string]any {
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(tg.log.String()), "\n") {
+		var m map[string]any
+		if line == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("a log line is not JSON: %q", line)
+		}
+		if m["msg"] == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (tg *testGateway) metrics(t *testing.T) string {
+	resp, err := http.Get(tg.srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 func post(t *testing.T, url, body string) (*http.Response, string) {
