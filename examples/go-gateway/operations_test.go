@@ -262,4 +262,3 @@ func TestJSONLogFormat(t *testing.T) {
 		t.Errorf("%q: %v", b.String(), err)
 	}
 }
-
