@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/llmroute/llmroute/bindings/go/llmroute"
@@ -32,14 +32,16 @@ type chatRequest struct {
 // parseChatRequest reads only "model": the body is forwarded as it came unless the upstream
 // needs another model name, so most requests are never decoded into a map.
 func parseChatRequest(body []byte) (*chatRequest, error) {
-	var head struct {
-		Model json.RawMessage `json:"model"`
-	}
-	if err := json.Unmarshal(body, &head); err != nil {
+	if !json.Valid(body) {
+		var v any
+		err := json.Unmarshal(body, &v) // for the message: where the body goes wrong
 		return nil, fmt.Errorf("invalid_json: the body must be a JSON object: %w", err)
 	}
 	c := &chatRequest{body: body}
-	if err := json.Unmarshal(head.Model, &c.model); err != nil || c.model == "" {
+	if b := body[skipSpace(body, 0)]; b != '{' {
+		return nil, errors.New("invalid_json: the body must be a JSON object")
+	}
+	if err := json.Unmarshal(topLevelMember(body, "model"), &c.model); err != nil || c.model == "" {
 		return nil, errors.New("missing_model: 'model' must be a non-empty string")
 	}
 	return c, nil
@@ -231,7 +233,7 @@ func (g *gateway) attempt(w http.ResponseWriter, req *http.Request, st *state, u
 		g.router.Cancel(p.Ticket)
 		return &failure{status: http.StatusBadGateway, body: errorJSON("bad upstream URL"), outcome: "bad_upstream_url"}, false
 	}
-	ureq.Header.Set("Content-Type", "application/json")
+	ureq.Header["Content-Type"] = jsonContentType
 	if a := req.Header.Get("Accept"); a != "" {
 		ureq.Header.Set("Accept", a)
 	}
@@ -307,10 +309,11 @@ func (g *gateway) attempt(w http.ResponseWriter, req *http.Request, st *state, u
 // fails over. A response that breaks after that sets rec.aborted (the caller aborts it).
 func (g *gateway) relay(w http.ResponseWriter, req *http.Request, resp *http.Response,
 	p llmroute.Pick, start time.Time, rec *requestRecord) (*failure, bool) {
-	mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	stream := mediaType == "text/event-stream"
+	stream := isEventStream(resp.Header.Get("Content-Type"))
 	rec.stream = stream
-	buf := make([]byte, 32<<10)
+	bp := relayBuffers.Get().(*[]byte)
+	defer relayBuffers.Put(bp)
+	buf := *bp
 	n, rerr := io.ReadAtLeast(resp.Body, buf, 1)
 	ttft := time.Since(start)
 	rec.upstreamWait += ttft
@@ -339,11 +342,12 @@ func (g *gateway) relay(w http.ResponseWriter, req *http.Request, resp *http.Res
 		}
 		h[k] = v
 	}
-	h.Set("X-LLMRoute-Deployment", p.Deployment)
-	h.Set("X-LLMRoute-Model", p.Model)
-	h.Set("X-LLMRoute-Attempts", strconv.Itoa(rec.attempts))
+	// Canonical keys assigned directly: Header.Set would canonicalise them on every request.
+	h["X-Llmroute-Deployment"] = []string{p.Deployment}
+	h["X-Llmroute-Model"] = []string{p.Model}
+	h["X-Llmroute-Attempts"] = []string{strconv.Itoa(rec.attempts)}
 	if stream {
-		h.Set("X-Accel-Buffering", "no") // and tell proxies in front not to buffer either
+		h["X-Accel-Buffering"] = []string{"no"} // and tell proxies in front not to buffer either
 	}
 	w.WriteHeader(resp.StatusCode)
 	g.responded(rec, resp.StatusCode)
@@ -409,6 +413,10 @@ func (g *gateway) relay(w http.ResponseWriter, req *http.Request, resp *http.Res
 	return nil, true
 }
 
+// relayBuffers recycle relay's 32 KiB read buffers (one per request otherwise, most of the
+// gateway's garbage).
+var relayBuffers = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+
 // eventTail remembers the last bytes relayed, to tell whether they end an SSE event (a blank
 // line, https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
 // only there can an event of the gateway's own be appended without corrupting the upstream's.
@@ -437,6 +445,16 @@ func streamErrorEvent(deployment string, outcome llmroute.Outcome) []byte {
 		"message": fmt.Sprintf("the upstream %s broke the stream (%s); the response is incomplete", deployment, outcome),
 		"type":    "upstream_error", "code": "stream_interrupted"}})
 	return []byte("data: " + string(b) + "\n\n")
+}
+
+// jsonContentType is shared by every upstream request; net/http never modifies it.
+var jsonContentType = []string{"application/json"}
+
+// isEventStream: the Content-Type is text/event-stream (parameters and case aside), without
+// mime.ParseMediaType's map per call.
+func isEventStream(contentType string) bool {
+	mediaType, _, _ := strings.Cut(contentType, ";")
+	return strings.EqualFold(strings.TrimSpace(mediaType), "text/event-stream")
 }
 
 func jsonHeader() http.Header {

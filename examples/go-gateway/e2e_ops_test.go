@@ -41,20 +41,22 @@ func TestQuickstart(t *testing.T) {
 	if code, body := getStatus(t, gw.base+"/readyz"); code != 200 {
 		t.Errorf("/readyz %d %s", code, body)
 	}
-	// Every stderr line is JSON, and each chat request has its access log line.
-	requests := 0
-	for _, line := range strings.Split(strings.TrimSpace(gw.log.String()), "\n") {
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("-log-format json wrote %q", line)
+	// Every stderr line is JSON, and each chat request has its access log line (written in
+	// batches, so it may take a moment).
+	requests := func() int {
+		n := 0
+		for _, line := range strings.Split(strings.TrimSpace(gw.log.String()), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatalf("-log-format json wrote %q", line)
+			}
+			if m["msg"] == "request" && m["status"] == 200.0 && m["model"] == quickstartModel {
+				n++
+			}
 		}
-		if m["msg"] == "request" && m["status"] == 200.0 && m["model"] == quickstartModel {
-			requests++
-		}
+		return n
 	}
-	if requests != 3 {
-		t.Errorf("%d access log lines for 3 requests:\n%s", requests, gw.log.String())
-	}
+	eventually(t, "3 access log lines for 3 requests", 10*time.Second, nil, func() bool { return requests() == 3 })
 	gw.stop(t)
 }
 

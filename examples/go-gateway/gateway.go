@@ -70,7 +70,6 @@ type gateway struct {
 
 func newGateway(router *llmroute.Router, c *config, log *slog.Logger) *gateway {
 	g := &gateway{router: router, log: log, access: log}
-	g.stats.responses = map[int]int64{}
 	g.state.Store(newState(c))
 	return g
 }

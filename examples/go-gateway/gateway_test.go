@@ -126,6 +126,19 @@ func TestUsageScanner(t *testing.T) {
 	if in, out := j.tokens(); in != 3 || out != 4 {
 		t.Errorf("json usage %d %d", in, out)
 	}
+	for body, want := range map[string][2]int64{
+		// the word quoted in a text is escaped, so never taken for the member
+		`{"choices":[{"message":{"content":"a \"usage\": {\"prompt_tokens\": 9}"}}],"usage" : {"prompt_tokens":5,"completion_tokens":6}}`: {5, 6},
+		`{"usage":{"prompt_tokens":1,"completion_tokens":2},"choices":[{"message":{"content":"usage"}}]}`:                                 {1, 2},
+		`{"choices":[]}`:  {0, 0},
+		`{"usage":"n/a"}`: {0, 0},
+	} {
+		s := &usageScanner{}
+		s.feed([]byte(body))
+		if in, out := s.tokens(); in != want[0] || out != want[1] {
+			t.Errorf("%s: %d %d, want %v", body, in, out, want)
+		}
+	}
 }
 
 // inProcess runs the gateway's handler (not the binary) over the given upstreams, every one

@@ -37,6 +37,9 @@ func main() {
 // (it reads atomics; llmroute exchanges with Redis every second by default).
 const sharedStatePoll = 250 * time.Millisecond
 
+// accessLogFlush: access log lines are written in batches, at most this late (linebuffer.go).
+const accessLogFlush = 100 * time.Millisecond
+
 func run(args []string, stdout, logOut io.Writer) error {
 	fs := flag.NewFlagSet("go-gateway", flag.ContinueOnError)
 	fs.SetOutput(logOut)
@@ -56,7 +59,9 @@ func run(args []string, stdout, logOut io.Writer) error {
 	if *checkConfig != "" {
 		return checkConfigFile(*checkConfig, stdout)
 	}
-	log, err := newLogger(logOut, *logFormat, *logLevel)
+	lines := newLineBuffer(logOut, accessLogFlush)
+	defer lines.Close()
+	log, err := newLogger(lines.direct(), *logFormat, *logLevel)
 	if err != nil {
 		return err
 	}
@@ -80,8 +85,9 @@ func run(args []string, stdout, logOut io.Writer) error {
 	}
 	defer router.Close()
 	gw := newGateway(router, cfg, log)
-	if !*accessLog {
-		gw.access = nil
+	gw.access = nil
+	if *accessLog {
+		gw.access, _ = newLogger(lines, *logFormat, *logLevel)
 	}
 
 	addr := *listen

@@ -65,7 +65,33 @@ func (s *usageScanner) parse(b []byte) {
 
 func (s *usageScanner) tokens() (int64, int64) {
 	if !s.stream && len(s.buf) > 0 {
-		s.parse(s.buf)
+		var u struct {
+			PromptTokens     int64 `json:"prompt_tokens"`
+			CompletionTokens int64 `json:"completion_tokens"`
+		}
+		if v := lastUsageValue(s.buf); v != nil && json.Unmarshal(v, &u) == nil {
+			s.in, s.out = u.PromptTokens, u.CompletionTokens
+		}
 	}
 	return s.in, s.out
+}
+
+// lastUsageValue is the value of the body's last "usage" member: a completion's usage
+// is a top-level member at its end, and decoding that value alone costs a fraction of decoding
+// the whole body. The quoted word inside a string would be escaped (\"usage\"), so it is only
+// ever found as a member name. nil when there is none.
+func lastUsageValue(b []byte) []byte {
+	key := []byte(`"usage"`)
+	for end := len(b); ; {
+		i := bytes.LastIndex(b[:end], key)
+		if i < 0 {
+			return nil
+		}
+		j := skipSpace(b, i+len(key))
+		if j < len(b) && b[j] == ':' {
+			j = skipSpace(b, j+1)
+			return b[j:valueEnd(b, j)]
+		}
+		end = i
+	}
 }

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The gateway's overhead: the same load straight to a fake upstream, through a plain
+# httputil.ReverseProxy, and through go-gateway (access log off, then on), in one run, on
+# 127.0.0.1 only. Bounded: ROUNDS x 3 targets x DURATION of closed-loop load, then RATE requests
+# per second for DURATION against each. Prints one line per run; the README keeps the figures.
+#
+#   examples/go-gateway/bench/run.sh                  # after cmake --build --preset dev (or release)
+#   BUILD=build/release CONNS=32 DURATION=5s ROUNDS=3 RATE=300 examples/go-gateway/bench/run.sh
+#
+# Not run by the tests (its figures are timings).
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${BUILD:-$root/build/dev}
+[[ $build = /* ]] || build=$root/$build
+conns=${CONNS:-32}
+duration=${DURATION:-5s}
+rounds=${ROUNDS:-3}
+rate=${RATE:-300}
+base=${PORT_BASE:-19100}
+lib=$(dirname "$(find "$build" -name 'libllmroute.so' -print -quit)")
+[[ -n $lib && -f $build/examples/go-gateway/pkgconfig/llmroute.pc ]] ||
+  { echo "no llmroute build in $build (cmake --preset dev && cmake --build --preset dev)" >&2; exit 1; }
+export PKG_CONFIG_PATH=$build/examples/go-gateway/pkgconfig CGO_ENABLED=1 LD_LIBRARY_PATH=$lib \
+  GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=mod
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+(cd "$here" && go build -o "$tmp/go-gateway" . && go build -o "$tmp/bench" ./bench)
+up=127.0.0.1:$((base + 1)); px=127.0.0.1:$((base + 2)); gw=127.0.0.1:$((base + 3)); gwlog=127.0.0.1:$((base + 4))
+cat > "$tmp/gateway.json" <<JSON
+{"_gateway": {"upstreams": {"up": {"base_url": "http://$up/v1"}}},
+ "router_settings": {"strategy": "round_robin"},
+ "deployments": [{"name": "up", "models": ["gpt-4o-mini"]}]}
+JSON
+"$tmp/bench" upstream -listen "$up" 2>"$tmp/upstream.log" & pids+=($!)
+"$tmp/bench" proxy -listen "$px" -target "http://$up" 2>"$tmp/proxy.log" & pids+=($!)
+"$tmp/go-gateway" -config "$tmp/gateway.json" -listen "$gw" -access-log=false 2>"$tmp/gw.log" & pids+=($!)
+"$tmp/go-gateway" -config "$tmp/gateway.json" -listen "$gwlog" 2>"$tmp/gw-access.log" & pids+=($!)
+for addr in "$up" "$px" "$gw" "$gwlog"; do
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null && break; sleep 0.1; done
+done
+
+echo "go $(go env GOVERSION), $(nproc) cores, $conns connections, $duration per run"
+echo "closed loop:"
+for r in $(seq "$rounds"); do
+  "$tmp/bench" load -label "direct" -url "http://$up/v1/chat/completions" -c "$conns" -d "$duration"
+  "$tmp/bench" load -label "httputil.ReverseProxy" -url "http://$px/v1/chat/completions" -c "$conns" -d "$duration"
+  "$tmp/bench" load -label "go-gateway" -url "http://$gw/v1/chat/completions" -c "$conns" -d "$duration"
+  "$tmp/bench" load -label "go-gateway+access log" -url "http://$gwlog/v1/chat/completions" -c "$conns" -d "$duration"
+done
+echo "fixed rate, $rate requests/s:"
+"$tmp/bench" load -label "direct" -url "http://$up/v1/chat/completions" -c "$conns" -d "$duration" -rate "$rate"
+"$tmp/bench" load -label "httputil.ReverseProxy" -url "http://$px/v1/chat/completions" -c "$conns" -d "$duration" -rate "$rate"
+"$tmp/bench" load -label "go-gateway" -url "http://$gw/v1/chat/completions" -c "$conns" -d "$duration" -rate "$rate"
+"$tmp/bench" load -label "go-gateway+access log" -url "http://$gwlog/v1/chat/completions" -c "$conns" -d "$duration" -rate "$rate"
