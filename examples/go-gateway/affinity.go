@@ -3,9 +3,11 @@ package main
 // Session affinity from the request: a key that keeps a conversation on one deployment, so the
 // deployment's prompt cache is hit. llmroute spreads keys with weighted rendezvous hashing over
 // the eligible deployments (llmr_pick_options.affinity_key), so every gateway instance with the
-// same deployments sends a key to the same place without sharing any state. LiteLLM does the
-// same by header, by session_id / previous_response_id and by a hash of the prompt's prefix
-// (https://docs.litellm.ai/docs/proxy/prompt_caching, "deployment affinity").
+// same deployments sends a key to the same place without sharing any state, as LiteLLM's
+// cache-aware routing does by session id (https://docs.litellm.ai/blog/cache-aware-routing).
+// The sources follow what gateways read: an X-Session-Id header or a session_id field, else a
+// hash of the conversation's opener, the system prompt and the first user message
+// (https://docs.merge.dev/merge-gateway/routing/cache-aware-routing).
 
 import (
 	"crypto/sha256"

@@ -48,16 +48,31 @@ for addr in "$up" "$px" "$gw" "$gwlog"; do
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null && break; sleep 0.1; done
 done
 
-echo "go $(go env GOVERSION), $(nproc) cores, $conns connections, $duration per run"
+# CPU time a process used, in clock ticks (utime + stime of /proc/PID/stat).
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+# run LABEL URL PID [load flags]: the load, then the CPU that PID (the target) spent per request,
+# which the machine's other work does not inflate as much as it does the throughput.
+run() {
+  local label=$1 url=$2 pid=$3 before after out n
+  shift 3
+  before=$(ticks "$pid")
+  out=$("$tmp/bench" load -label "$label" -url "$url" -c "$conns" -d "$duration" "$@")
+  after=$(ticks "$pid")
+  n=$(sed -E 's/.*\(([0-9]+) requests.*/\1/' <<<"$out")
+  echo "$out  cpu $(( (after - before) * 1000000 / hz / (n > 0 ? n : 1) )) us/request"
+}
+echo "go $(go env GOVERSION), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)," \
+  "$conns connections, $duration per run; cpu: the target process's (direct: the upstream's)"
 echo "closed loop:"
-for r in $(seq "$rounds"); do
-  "$tmp/bench" load -label "direct" -url "http://$up/v1/chat/completions" -c "$conns" -d "$duration"
-  "$tmp/bench" load -label "httputil.ReverseProxy" -url "http://$px/v1/chat/completions" -c "$conns" -d "$duration"
-  "$tmp/bench" load -label "go-gateway" -url "http://$gw/v1/chat/completions" -c "$conns" -d "$duration"
-  "$tmp/bench" load -label "go-gateway+access log" -url "http://$gwlog/v1/chat/completions" -c "$conns" -d "$duration"
+for _ in $(seq "$rounds"); do
+  run "direct" "http://$up/v1/chat/completions" "${pids[0]}"
+  run "httputil.ReverseProxy" "http://$px/v1/chat/completions" "${pids[1]}"
+  run "go-gateway" "http://$gw/v1/chat/completions" "${pids[2]}"
+  run "go-gateway+access log" "http://$gwlog/v1/chat/completions" "${pids[3]}"
 done
 echo "fixed rate, $rate requests/s:"
-"$tmp/bench" load -label "direct" -url "http://$up/v1/chat/completions" -c "$conns" -d "$duration" -rate "$rate"
-"$tmp/bench" load -label "httputil.ReverseProxy" -url "http://$px/v1/chat/completions" -c "$conns" -d "$duration" -rate "$rate"
-"$tmp/bench" load -label "go-gateway" -url "http://$gw/v1/chat/completions" -c "$conns" -d "$duration" -rate "$rate"
-"$tmp/bench" load -label "go-gateway+access log" -url "http://$gwlog/v1/chat/completions" -c "$conns" -d "$duration" -rate "$rate"
+run "direct" "http://$up/v1/chat/completions" "${pids[0]}" -rate "$rate"
+run "httputil.ReverseProxy" "http://$px/v1/chat/completions" "${pids[1]}" -rate "$rate"
+run "go-gateway" "http://$gw/v1/chat/completions" "${pids[2]}" -rate "$rate"
+run "go-gateway+access log" "http://$gwlog/v1/chat/completions" "${pids[3]}" -rate "$rate"
