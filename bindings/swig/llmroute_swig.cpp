@@ -10,7 +10,8 @@
 #if defined(LLMROUTE_SWIG_GO)
 // Defined with //export in the Go package (internal/native/callbacks.go).
 extern "C" {
-int32_t llmrouteGoInvoke(uintptr_t handle, llmr_invoke_args *args, llmr_attempt_result *result);
+int32_t llmrouteGoInvoke(uintptr_t handle, uintptr_t call, llmr_invoke_args *args,
+                         llmr_attempt_result *result);
 void llmrouteGoRelease(uintptr_t handle);
 int64_t llmrouteGoClockNow(uintptr_t handle);
 void llmrouteGoClockSleep(uintptr_t handle, int64_t duration_ns);
@@ -41,11 +42,23 @@ static Status Invalid(const std::string &message) {
 static Status NotOpen() {
   Status s;
   s.code = LLMR_ERR_INVALID_ARGUMENT;
+  s.message = "router is not open";
+  return s;
+}
+
+static Status Closed() {
+  Status s;
+  s.code = kStatusClosed;
   s.message = "router is closed";
   return s;
 }
 
+int ClosedStatusCode() {
+  return kStatusClosed;
+}
+
 std::string StatusName(int code) {
+  if (code == kStatusClosed) return "LLMROUTE_ERR_CLOSED";
   return llmr_status_str(static_cast<llmr_status>(code));
 }
 int32_t LibraryVersion() {
@@ -114,10 +127,16 @@ void ReleaseTrampoline(void *user_data) noexcept {
 }
 
 #if defined(LLMROUTE_SWIG_GO)
+// The Go call on this thread (CallRaw's call_handle): llmr_router_call() runs adapters on the
+// thread that called it, and a Go goroutine stays on its thread for a cgo call and the callbacks
+// inside it. Saved and restored around each call, so an adapter that calls a router nests.
+thread_local uintptr_t tl_go_call = 0;
+
 llmr_status GoInvokeTrampoline(void *user_data, const llmr_invoke_args *args,
                                llmr_attempt_result *result) noexcept {
   return static_cast<llmr_status>(llmrouteGoInvoke(reinterpret_cast<uintptr_t>(user_data),
-                                                   const_cast<llmr_invoke_args *>(args), result));
+                                                   tl_go_call, const_cast<llmr_invoke_args *>(args),
+                                                   result));
 }
 void GoReleaseTrampoline(void *user_data) noexcept {
   llmrouteGoRelease(reinterpret_cast<uintptr_t>(user_data));
@@ -315,12 +334,122 @@ llmr_status InvokeArgs::Check() const {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// CloseGuard: what makes Router::Close() safe against calls on other threads (see the class
+// comment in llmroute_swig.hpp). The protocol is Dekker's: a call increments its slot, then reads
+// closing_; Close() writes closing_, then sums the slots. With sequentially consistent operations
+// on both sides, either the call sees closing_ (and backs out without touching the router) or
+// the sum sees the call (and the router outlives it). Whoever finds the sum at zero after the
+// flag is up destroys, once (destroyed_). On x86 a pick pays two uncontended locked increments on
+// a cache line of its own thread's slot; the RWMutex the Go binding used before paid two on one
+// line that every thread shared.
+
+namespace {
+
+/** What a thread knows about its calls: its slot, and the routers it is inside (innermost last).
+ * Zero-initialised plain data, so the thread_local needs no initialisation guard. */
+struct ThreadCalls {
+  static const unsigned kTracked = 8;
+  const void *inside[kTracked];
+  unsigned depth;
+  unsigned slot;
+  bool has_slot;
+};
+thread_local ThreadCalls tl_calls;
+std::atomic<unsigned> next_slot{0};
+
+}  // namespace
+
+class Router::Entry {
+ public:
+  explicit Entry(Router &r) : r_(r) {
+    ThreadCalls &t = tl_calls;
+    if (!t.has_slot) {
+      t.slot = next_slot.fetch_add(1, std::memory_order_relaxed) % kSlots;
+      t.has_slot = true;
+    }
+    slot_ = &r.slots_[t.slot];
+    slot_->active.fetch_add(1, std::memory_order_seq_cst);
+    if (r.closing_.load(std::memory_order_seq_cst) || r.router_ == nullptr) {
+      Leave();
+      return;
+    }
+    entered_ = true;
+    if (t.depth < ThreadCalls::kTracked) t.inside[t.depth] = &r;
+    ++t.depth;
+  }
+  ~Entry() {
+    if (!entered_) return;
+    --tl_calls.depth;
+    Leave();
+  }
+  Entry(const Entry &) = delete;
+  Entry &operator=(const Entry &) = delete;
+  explicit operator bool() const { return entered_; }
+  /** Why the call did not enter. */
+  Status Refusal() const { return r_.closing_.load() ? Closed() : NotOpen(); }
+
+ private:
+  void Leave() {
+    slot_->active.fetch_sub(1, std::memory_order_seq_cst);
+    if (r_.closing_.load(std::memory_order_seq_cst)) r_.DestroyIfIdle();
+  }
+  Router &r_;
+  Slot *slot_ = nullptr;
+  bool entered_ = false;
+};
+
+int64_t Router::ActiveCalls() const {
+  int64_t sum = 0;
+  for (const Slot &s : slots_) sum += s.active.load(std::memory_order_seq_cst);
+  return sum;
+}
+
+bool Router::InsideOnThisThread() const {
+  const ThreadCalls &t = tl_calls;
+  const unsigned n = t.depth < ThreadCalls::kTracked ? t.depth : ThreadCalls::kTracked;
+  for (unsigned i = 0; i < n; ++i)
+    if (t.inside[i] == this) return true;
+  return false;
+}
+
+void Router::DestroyIfIdle() {
+  if (ActiveCalls() != 0) return;
+  if (destroyed_.exchange(true, std::memory_order_seq_cst)) return;
+  llmr_router_destroy(router_);  // releases every adapter and the event listener
+#if defined(LLMROUTE_SWIG_GO)
+  // The clock and random source are needed until the router is gone, which is only now when
+  // Close() was called from inside a call.
+  if (go_clock_ != 0) llmrouteGoRelease(go_clock_);
+  if (go_random_ != 0) llmrouteGoRelease(go_random_);
+#endif
+  {
+    std::lock_guard<std::mutex> lock(close_mu_);
+    close_done_ = true;
+  }
+  close_cv_.notify_all();
+}
+
+bool Router::IsOpen() const {
+  return router_ != nullptr && !closing_.load();
+}
+
+void Router::Close() {
+  closing_.store(true, std::memory_order_seq_cst);
+  if (router_ == nullptr) return;  // never opened
+  DestroyIfIdle();
+  if (InsideOnThisThread()) return;  // the outermost call on this thread destroys it on return
+  std::unique_lock<std::mutex> lock(close_mu_);
+  close_cv_.wait(lock, [this] { return close_done_; });
+}
+
 Router::Router() = default;
 Router::~Router() {
   Close();
 }
 
 Status Router::Open(const RouterOptions &options, Clock *clock, Random *random) {
+  if (closing_.load()) return Closed();
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;
   FillOptions(options, &c);
@@ -335,12 +464,6 @@ Status Router::Open(const RouterOptions &options, Clock *clock, Random *random) 
     c.random_user_data = random;
   }
   return MakeStatus(llmr_router_create(&c, &router_));
-}
-
-void Router::Close() {
-  llmr_router *r = router_;
-  router_ = nullptr;
-  llmr_router_destroy(r);
 }
 
 namespace {
@@ -367,32 +490,38 @@ Status DeploymentCall(llmr_router *router, const Deployment &d, bool update) {
 }  // namespace
 
 Status Router::AddDeployment(const Deployment &deployment) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return DeploymentCall(router_, deployment, false);
 }
 
 Status Router::UpdateDeployment(const Deployment &deployment) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return DeploymentCall(router_, deployment, true);
 }
 
 Status Router::RemoveDeployment(const std::string &name) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_remove_deployment(router_, name.c_str()));
 }
 
 Status Router::SetAlias(const std::string &alias, const std::string &model) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_set_alias(router_, alias.c_str(), model.c_str()));
 }
 
 Status Router::RemoveAlias(const std::string &alias) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_remove_alias(router_, alias.c_str()));
 }
 
 Status Router::SetFallbacks(const std::string &model, const std::vector<std::string> &fallbacks) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   std::vector<const char *> c = CStrings(fallbacks);
   return MakeStatus(
       llmr_router_set_fallbacks(router_, model.c_str(), c.empty() ? nullptr : c.data(), c.size()));
@@ -400,19 +529,22 @@ Status Router::SetFallbacks(const std::string &model, const std::vector<std::str
 
 Status Router::SetFallbacksFor(const std::string &model, llmr_fallback_kind kind,
                                const std::vector<std::string> &fallbacks) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   std::vector<const char *> c = CStrings(fallbacks);
   return MakeStatus(llmr_router_set_fallbacks_for(router_, model.c_str(), kind,
                                                   c.empty() ? nullptr : c.data(), c.size()));
 }
 
 Status Router::SetModelStrategy(const std::string &model, llmr_strategy strategy) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_set_model_strategy(router_, model.c_str(), strategy));
 }
 
 Status Router::SetOverride(const std::string &name, llmr_override mode) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_set_override(router_, name.c_str(), mode));
 }
 
@@ -442,13 +574,15 @@ Status DoPick(llmr_router *router, const char *model, const llmr_pick_options *o
 }  // namespace
 
 Status Router::PickInto(const char *model, Pick &out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return DoPick(router_, model, nullptr, out);
 }
 
 Status Router::PickExcluding(const std::string &model, const std::vector<std::string> &exclude,
                              Pick &out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   std::vector<const char *> c = CStrings(exclude);
   llmr_pick_options o;
   llmr_pick_options_init(&o, sizeof o);
@@ -458,7 +592,8 @@ Status Router::PickExcluding(const std::string &model, const std::vector<std::st
 }
 
 Status Router::PickWith(const std::string &model, const PickOptions &options, Pick &out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   std::vector<const char *> exclude = CStrings(options.exclude);
   std::vector<const char *> tags = CStrings(options.required_tags);
   llmr_pick_options o;
@@ -475,7 +610,8 @@ Status Router::PickWith(const std::string &model, const PickOptions &options, Pi
 }
 
 Status Router::PickRaw(const char *model, size_t model_len, RawPick *out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   if (out == nullptr) return Invalid("out is null");
   // Go strings are not NUL-terminated: copy into a stack buffer (names are at most LLMR_NAME_MAX
   // bytes; a longer one is passed truncated by one byte so that the library rejects it by length).
@@ -519,7 +655,8 @@ Status Router::Report(int64_t ticket, llmr_outcome outcome, double latency_ms) {
 
 Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
                           int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   llmr_report r{};  // every member set below: no llmr_report_init() call on the hot path
   r.struct_size = sizeof r;
   r.outcome = outcome;
@@ -534,14 +671,16 @@ Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_m
 }
 
 Status Router::Cancel(int64_t ticket) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_cancel(router_, static_cast<llmr_ticket>(ticket)));
 }
 
 Status Router::Fallbacks(const std::string &model, const std::vector<std::string> &exclude,
                          std::vector<Candidate> &out) {
   out.clear();
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   std::vector<const char *> c = CStrings(exclude);
   llmr_fallbacks *list = nullptr;
   const llmr_status rc = llmr_router_fallbacks(router_, model.c_str(),
@@ -560,7 +699,8 @@ Status Router::Fallbacks(const std::string &model, const std::vector<std::string
 }
 
 Status Router::HealthOf(const std::string &name, Health &out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   llmr_health h;
   llmr_health_init(&h, sizeof h);
   const llmr_status rc = llmr_router_health(router_, name.c_str(), &h);
@@ -571,7 +711,8 @@ Status Router::HealthOf(const std::string &name, Health &out) {
 
 Status Router::HealthList(std::vector<Health> &out) {
   out.clear();
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   llmr_health_list *list = nullptr;
   const llmr_status rc = llmr_router_health_list(router_, &list);
   if (rc != LLMR_OK) return MakeStatus(rc);
@@ -587,7 +728,8 @@ Status Router::HealthList(std::vector<Health> &out) {
 }
 
 Status Router::SetAdapter(const std::string &deployment, Adapter *adapter) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   if (adapter == nullptr)
     return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), nullptr));
   llmr_adapter a;
@@ -657,15 +799,18 @@ Status DoCall(llmr_router *router, const std::string &model, const void *request
 
 Status Router::Call(const std::string &model, const std::string &request,
                     const CallOptions &options, CallResult &out) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return DoCall(router_, model, request.data(), request.size(), options, out);
 }
 
 Status Router::PickReportOnNativeThread(const std::string &model, int32_t count) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   Status result;
   llmr_router *router = router_;
   std::thread worker([&] {
+    Entry on_worker(*this);  // so that a listener closing the router on this thread does not wait
     for (int32_t i = 0; i < count && result.ok(); ++i) {
       llmr_pick p;
       llmr_pick_init(&p, sizeof p);
@@ -687,10 +832,12 @@ Status Router::PickReportOnNativeThread(const std::string &model, int32_t count)
 
 Status Router::CallOnNativeThread(const std::string &model, const std::string &request,
                                   int32_t count) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   Status result;
   llmr_router *router = router_;
   std::thread worker([&] {
+    Entry on_worker(*this);
     for (int32_t i = 0; i < count && result.ok(); ++i) {
       CallResult out;
       result = DoCall(router, model, request.data(), request.size(), CallOptions(), out);
@@ -705,18 +852,21 @@ Status ValidateConfig(const std::string &json) {
 }
 
 Status Router::ApplyConfig(const std::string &json) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_apply_config(router_, json.data(), json.size()));
 }
 
 Status Router::ApplyConfigFile(const std::string &path) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   return MakeStatus(llmr_router_apply_config_file(router_, path.c_str()));
 }
 
 Status Router::MetricsText(TextBuffer &out) {
   out.text.clear();
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   llmr_stats *stats = nullptr;
   const llmr_status rc = llmr_router_stats(router_, &stats);
   if (rc != LLMR_OK) return MakeStatus(rc);
@@ -732,6 +882,7 @@ Status Router::MetricsText(TextBuffer &out) {
 #if defined(LLMROUTE_SWIG_GO)
 Status Router::OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,
                                 uintptr_t clock_handle, uintptr_t random_handle) {
+  if (closing_.load()) return Closed();
   if (router_ != nullptr) return Invalid("router is already open");
   if (config == nullptr && config_len > 0) return Invalid("config is null");
   llmr_router_options c;
@@ -746,12 +897,18 @@ Status Router::OpenGoFromConfig(const char *config, size_t config_len, const Rou
     c.random = &GoRandomTrampoline;
     c.random_user_data = reinterpret_cast<void *>(random_handle);
   }
-  return MakeStatus(
+  const Status s = MakeStatus(
       llmr_router_create_from_config(config == nullptr ? "" : config, config_len, &c, &router_));
+  if (s.ok()) {
+    go_clock_ = clock_handle;
+    go_random_ = random_handle;
+  }
+  return s;
 }
 
 Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle,
                       uintptr_t random_handle) {
+  if (closing_.load()) return Closed();
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;
   FillOptions(options, &c);
@@ -765,11 +922,17 @@ Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle,
     c.random = &GoRandomTrampoline;
     c.random_user_data = reinterpret_cast<void *>(random_handle);
   }
-  return MakeStatus(llmr_router_create(&c, &router_));
+  const Status s = MakeStatus(llmr_router_create(&c, &router_));
+  if (s.ok()) {
+    go_clock_ = clock_handle;
+    go_random_ = random_handle;
+  }
+  return s;
 }
 
 Status Router::SetGoAdapter(const std::string &deployment, uintptr_t handle) {
-  if (router_ == nullptr) return NotOpen();
+  Entry in(*this);
+  if (!in) return in.Refusal();
   if (handle == 0) return MakeStatus(llmr_router_set_adapter(router_, deployment.c_str(), nullptr));
   llmr_adapter a;
   llmr_adapter_init(&a, sizeof a);
@@ -780,9 +943,14 @@ Status Router::SetGoAdapter(const std::string &deployment, uintptr_t handle) {
 }
 
 Status Router::CallRaw(const std::string &model, const char *request, size_t request_len,
-                       const CallOptions &options, CallResult &out) {
-  if (router_ == nullptr) return NotOpen();
-  return DoCall(router_, model, request, request_len, options, out);
+                       const CallOptions &options, CallResult &out, uintptr_t call_handle) {
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  const uintptr_t outer = tl_go_call;
+  tl_go_call = call_handle;
+  Status s = DoCall(router_, model, request, request_len, options, out);
+  tl_go_call = outer;
+  return s;
 }
 #endif
 

@@ -11,6 +11,18 @@
 namespace LlmRoute {
 
 public class Native {
+  public static int KStatusClosed {
+    get {
+      int ret = NativePINVOKE.KStatusClosed_get();
+      return ret;
+    } 
+  }
+
+  public static int ClosedStatusCode() {
+    int ret = NativePINVOKE.ClosedStatusCode();
+    return ret;
+  }
+
   public static string StatusName(int code) {
     string ret = NativePINVOKE.StatusName(code);
     return ret;

@@ -487,6 +487,12 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_AttemptInfoVector")]
   public static extern void delete_AttemptInfoVector(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_KStatusClosed_get")]
+  public static extern int KStatusClosed_get();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ClosedStatusCode")]
+  public static extern int ClosedStatusCode();
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_StatusName")]
   public static extern string StatusName(int jarg1);
 

@@ -2435,6 +2435,26 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_AttemptInfoVector(void * jarg
 }
 
 
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_KStatusClosed_get() {
+  int jresult ;
+  int result;
+  
+  result = (int)(int)llmroute::swig::kStatusClosed;
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_ClosedStatusCode() {
+  int jresult ;
+  int result;
+  
+  result = (int)llmroute::swig::ClosedStatusCode();
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_StatusName(int jarg1) {
   const char * jresult ;
   int arg1 ;

@@ -1,7 +1,10 @@
 package llmroute
 
 import (
+	"runtime"
 	"runtime/cgo"
+	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
@@ -105,12 +108,16 @@ func (b *adapterBox) Invoke(args *native.GoInvokeArgs, out *native.GoAttemptOutc
 	}
 	defer func() {
 		at.ctx = 0
-		if recover() != nil {
-			rc = int32(ErrInternal) // the panic ends here; the router records an adapter failure
+		if v := recover(); v != nil {
+			// The panic ends here; the router records an adapter failure, and the call's error
+			// carries the panic as its cause.
+			rc = int32(ErrInternal)
+			noteAdapterFailure(args, &PanicError{Value: v, Stack: debug.Stack()})
 		}
 	}()
 	res, err := b.a.Invoke(at)
 	if err != nil {
+		noteAdapterFailure(args, err)
 		return int32(ErrInternal)
 	}
 	out.Outcome = int32(res.Outcome)
@@ -123,14 +130,31 @@ func (b *adapterBox) Invoke(args *native.GoInvokeArgs, out *native.GoAttemptOutc
 	return 0
 }
 
+// callFailures collects the adapter failures of one Router.Call; the native call hands its
+// cgo.Handle to every adapter it invokes on the caller's thread.
+type callFailures struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func noteAdapterFailure(args *native.GoInvokeArgs, err error) {
+	if args.Call == 0 {
+		return // a call without a Go caller (on a native thread)
+	}
+	cf, ok := cgo.Handle(args.Call).Value().(*callFailures)
+	if !ok {
+		return
+	}
+	cf.mu.Lock()
+	cf.errs = append(cf.errs, &AdapterError{Deployment: args.Deployment, Attempt: int(args.Attempt), Err: err})
+	cf.mu.Unlock()
+}
+
 // SetAdapter attaches an adapter to a deployment (nil detaches). The router keeps it until it no
 // longer needs it (replaced, deployment removed, router closed) and then drops it; the C side
 // holds only a runtime/cgo.Handle, never a Go pointer.
 func (r *Router) SetAdapter(deployment string, a Adapter) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	if a == nil {
 		return wrap(r.n.SetGoAdapter(deployment, 0))
 	}

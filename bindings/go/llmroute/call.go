@@ -2,6 +2,8 @@ package llmroute
 
 import (
 	"context"
+	"runtime"
+	"runtime/cgo"
 	"time"
 	"unsafe"
 
@@ -46,15 +48,14 @@ type CallResult struct {
 // The context's deadline becomes the call's deadline and its cancellation raises the call's
 // llmr_cancel (from a goroutine watching ctx.Done()): a backoff ends at once and no further
 // attempt starts; adapters see it through Attempt.Err. On failure the error is an *Error whose
-// Call field holds the report; errors.Is(err, context.Canceled) holds for a cancelled context.
+// Call field holds the report. A call that failed once its context was done matches
+// context.Canceled or context.DeadlineExceeded (errors.Is), every time, whichever deadline fired
+// first; the errors and panics of its adapters are kept as *AdapterError causes (errors.As).
 func (r *Router) Call(ctx context.Context, model string, request []byte, opts *CallOptions) (*CallResult, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, ctxError(err)
 	}
-	if err := r.enter(); err != nil {
-		return nil, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 
 	o := native.NewCallOptions()
 	defer native.DeleteCallOptions(o)
@@ -101,31 +102,48 @@ func (r *Router) Call(ctx context.Context, model string, request []byte, opts *C
 	if len(request) > 0 {
 		req = unsafe.String(&request[0], len(request)) // read by C during the call only
 	}
-	err := r.n.CallRaw(model, req, o, out)
+	failures := &callFailures{}
+	fh := cgo.NewHandle(failures)
+	defer fh.Delete()
+	err := r.n.CallRaw(model, req, o, out, uint(fh))
 	var res *CallResult
 	if out.GetHas_report() {
 		res = callResultFrom(out)
 	}
-	if err != nil {
-		e := wrap(err).(*Error)
-		e.Call = res
-		if res != nil {
-			e.RetryAfter = res.RetryAfter
-		}
-		switch e.Status {
-		case ErrCancelled, ErrDeadlineExceeded:
-			// The context's deadline raises the cancel flag too (so that it also holds with an
-			// injected clock); report it as the deadline it is.
-			if cerr := ctx.Err(); cerr != nil {
-				e.cause = cerr
-				if cerr == context.DeadlineExceeded {
-					e.Status = ErrDeadlineExceeded
-				}
-			}
-		}
-		return res, e
+	if err == nil {
+		return res, nil
 	}
-	return res, nil
+	e := wrap(err).(*Error)
+	e.Call = res
+	if res != nil {
+		e.RetryAfter = res.RetryAfter
+	}
+	if cerr := contextCause(ctx); cerr != nil {
+		// Whichever fired first, the context's deadline or the native deadline derived from it
+		// (rounded up to a millisecond, so never earlier), the call ended because of the context.
+		e.causes = append(e.causes, cerr)
+		if cerr == context.DeadlineExceeded {
+			e.Status = ErrDeadlineExceeded
+		} else if e.Status != ErrDeadlineExceeded {
+			e.Status = ErrCancelled
+		}
+	}
+	failures.mu.Lock()
+	e.causes = append(e.causes, failures.errs...)
+	failures.mu.Unlock()
+	return res, e
+}
+
+// contextCause is ctx.Err(), or context.DeadlineExceeded once ctx's deadline has passed even
+// though its timer has not fired yet (the native deadline, derived from it, may fire first).
+func contextCause(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 func ceilMs(d time.Duration) int64 {
@@ -134,9 +152,9 @@ func ceilMs(d time.Duration) int64 {
 
 func ctxError(err error) error {
 	if err == context.DeadlineExceeded {
-		return &Error{Status: ErrDeadlineExceeded, Message: "context deadline exceeded", cause: err}
+		return &Error{Status: ErrDeadlineExceeded, Message: "context deadline exceeded", causes: []error{err}}
 	}
-	return &Error{Status: ErrCancelled, Message: "context canceled", cause: err}
+	return &Error{Status: ErrCancelled, Message: "context canceled", causes: []error{err}}
 }
 
 func callResultFrom(n native.CallResult) *CallResult {

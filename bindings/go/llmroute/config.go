@@ -3,6 +3,7 @@ package llmroute
 import (
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
 )
@@ -35,20 +36,14 @@ func NewFromConfigFile(path string, opts *Options) (*Router, error) {
 // those that stay keep their health and statistics, new ones start closed and without an
 // adapter. Router settings other than the strategy cannot change on a running router (ErrConfig).
 func (r *Router) ApplyConfig(config []byte) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.ApplyConfig(string(config)))
 }
 
 // ApplyConfigFile is ApplyConfig with the configuration read from the file at path (by the
 // library: a file that cannot be read is ErrConfig).
 func (r *Router) ApplyConfigFile(path string) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.ApplyConfigFile(path))
 }
 
@@ -66,10 +61,7 @@ const MetricsContentType = "text/plain; version=0.0.4; charset=utf-8"
 // llmroute_deployment_breaker_state{state}, ...), ready to serve at /metrics with
 // MetricsContentType.
 func (r *Router) MetricsText() (string, error) {
-	if err := r.enter(); err != nil {
-		return "", err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	t := native.NewTextBuffer()
 	defer native.DeleteTextBuffer(t)
 	if err := r.n.MetricsText(t); err != nil {

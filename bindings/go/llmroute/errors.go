@@ -73,8 +73,9 @@ type Error struct {
 	RetryAfter time.Duration
 	// Call is the call report of a failed Router.Call, when there is one.
 	Call *CallResult
-	// cause is the context error behind ErrCancelled / ErrDeadlineExceeded, if any.
-	cause error
+	// causes: the context's error behind ErrCancelled / ErrDeadlineExceeded, ErrClosed, and the
+	// errors (*AdapterError) of the adapters that failed during a Router.Call, in attempt order.
+	causes []error
 }
 
 func (e *Error) Error() string {
@@ -84,11 +85,42 @@ func (e *Error) Error() string {
 	return "llmroute: " + e.Status.String() + ": " + e.Message
 }
 
-// Unwrap lets errors.Is match the Status (and, for a call stopped by its context, the context's
-// error: context.Canceled or context.DeadlineExceeded).
+// Unwrap lets errors.Is and errors.As see the Status and the causes: for a call stopped by its
+// context, context.Canceled or context.DeadlineExceeded; for a closed router, ErrClosed; for a
+// call whose adapters failed, each *AdapterError, and through it the adapter's own error or its
+// *PanicError.
 func (e *Error) Unwrap() []error {
-	if e.cause != nil {
-		return []error{e.Status, e.cause}
+	return append([]error{e.Status}, e.causes...)
+}
+
+// AdapterError is an attempt whose adapter returned an error or panicked (the router counted it
+// as a connection error of the deployment). It is one of the causes of the Call's *Error.
+type AdapterError struct {
+	Deployment string
+	Attempt    int
+	// Err is what Invoke returned, or a *PanicError.
+	Err error
+}
+
+func (e *AdapterError) Error() string {
+	return fmt.Sprintf("llmroute: adapter of %s (attempt %d): %v", e.Deployment, e.Attempt, e.Err)
+}
+
+func (e *AdapterError) Unwrap() error { return e.Err }
+
+// PanicError is an adapter's recovered panic.
+type PanicError struct {
+	Value any
+	// Stack is the panicking goroutine's stack (runtime/debug.Stack).
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// Unwrap is the panic value when it is an error (panic(err)).
+func (e *PanicError) Unwrap() error {
+	if err, ok := e.Value.(error); ok {
+		return err
 	}
-	return []error{e.Status}
+	return nil
 }

@@ -345,7 +345,7 @@ func TestClosedRouterFailsInsteadOfCrashing(t *testing.T) {
 	}
 	r.Close()
 	r.Close()
-	if _, err := r.Pick("m"); !errors.Is(err, llmroute.ErrInvalidArgument) {
+	if _, err := r.Pick("m"); !errors.Is(err, llmroute.ErrInvalidArgument) || !errors.Is(err, llmroute.ErrClosed) {
 		t.Fatalf("pick after close: %v", err)
 	}
 }

@@ -16,6 +16,7 @@ package llmroute
 
 import (
 	"errors"
+	"runtime"
 	"runtime/cgo"
 	"strings"
 	"sync"
@@ -91,12 +92,14 @@ func toMsf(d time.Duration) float64 {
 }
 
 // Router routes requests over deployments. Create it with New and Close it when done.
+//
+// Close may be called from any goroutine while others use the router: calls already in progress
+// finish, later ones fail with ErrClosed. The synchronisation lives in the native shim shared by
+// every SWIG binding (a per-thread-slot in-flight count, no lock on the pick path). A Router that
+// becomes unreachable without Close is closed and freed by a runtime cleanup (see New).
 type Router struct {
-	mu     sync.RWMutex // read-held by every call, write-held by Close
 	n      native.Router
-	closed bool
-	clockH cgo.Handle
-	randH  cgo.Handle
+	live   *liveRouter
 	names  atomic.Pointer[map[uintptr]string] // copy-on-write cache of the router's name strings
 	namesW sync.Mutex
 }
@@ -111,6 +114,13 @@ type randomBox struct{ r Random }
 func (b randomBox) NextBits() int64 { return int64(b.r.Uint64()) }
 
 // New creates a router; opts nil means DefaultOptions().
+//
+// Close it when done. As a safety net, a Router that becomes unreachable without Close is closed
+// and its native memory freed by a runtime.AddCleanup callback (a finalizer before Go 1.24) after a garbage
+// collection, releasing its adapters, clock, random source and event listener; but the collector
+// sees only the small Go object, not the native memory behind it, so relying on it lets native
+// memory grow between collections. Values a router keeps (adapters, the clock, the random
+// source, the event listener) must not refer to the Router, or it never becomes unreachable.
 func New(opts *Options) (*Router, error) {
 	return open(opts, func(n native.Router, o native.RouterOptions, clock, random uint) error {
 		return n.OpenGo(o, clock, random)
@@ -124,80 +134,67 @@ func open(opts *Options, create func(native.Router, native.RouterOptions, uint, 
 	if opts != nil {
 		o = *opts
 	}
-	n := native.NewRouterOptions()
-	defer native.DeleteRouterOptions(n)
-	n.SetStrategy(native.Llmr_strategy(o.Strategy))
-	n.SetAll_open_policy(native.Llmr_all_open_policy(o.AllOpenPolicy))
-	n.SetBreaker_consecutive_failures(uint(o.BreakerConsecutiveFailures))
-	n.SetBreaker_failure_ratio(o.BreakerFailureRatio)
-	n.SetBreaker_min_requests(uint(o.BreakerMinRequests))
-	n.SetBreaker_window_ms(toMs(o.BreakerWindow))
-	n.SetBreaker_cooldown_base_ms(toMs(o.BreakerCooldownBase))
-	n.SetBreaker_cooldown_max_ms(toMs(o.BreakerCooldownMax))
-	n.SetBreaker_jitter(o.BreakerJitter)
-	n.SetHalf_open_max_probes(uint(o.HalfOpenMaxProbes))
-	n.SetLatency_ewma_alpha(o.LatencyEWMAAlpha)
-	n.SetLatency_buffer(o.LatencyBuffer)
-	n.SetLatency_prior_ms(toMsf(o.LatencyPrior))
-	n.SetRetry_budget_max_tokens(o.RetryBudgetMaxTokens)
-	n.SetRetry_budget_token_ratio(o.RetryBudgetTokenRatio)
+	nopts := native.NewRouterOptions()
+	defer native.DeleteRouterOptions(nopts)
+	nopts.SetStrategy(native.Llmr_strategy(o.Strategy))
+	nopts.SetAll_open_policy(native.Llmr_all_open_policy(o.AllOpenPolicy))
+	nopts.SetBreaker_consecutive_failures(uint(o.BreakerConsecutiveFailures))
+	nopts.SetBreaker_failure_ratio(o.BreakerFailureRatio)
+	nopts.SetBreaker_min_requests(uint(o.BreakerMinRequests))
+	nopts.SetBreaker_window_ms(toMs(o.BreakerWindow))
+	nopts.SetBreaker_cooldown_base_ms(toMs(o.BreakerCooldownBase))
+	nopts.SetBreaker_cooldown_max_ms(toMs(o.BreakerCooldownMax))
+	nopts.SetBreaker_jitter(o.BreakerJitter)
+	nopts.SetHalf_open_max_probes(uint(o.HalfOpenMaxProbes))
+	nopts.SetLatency_ewma_alpha(o.LatencyEWMAAlpha)
+	nopts.SetLatency_buffer(o.LatencyBuffer)
+	nopts.SetLatency_prior_ms(toMsf(o.LatencyPrior))
+	nopts.SetRetry_budget_max_tokens(o.RetryBudgetMaxTokens)
+	nopts.SetRetry_budget_token_ratio(o.RetryBudgetTokenRatio)
 
-	r := &Router{n: native.NewRouter()}
+	n := native.NewRouter()
+	var clockH, randH cgo.Handle
 	if o.Clock != nil {
-		r.clockH = cgo.NewHandle(native.TimeSource(clockBox{o.Clock}))
+		clockH = cgo.NewHandle(native.TimeSource(clockBox{o.Clock}))
 	}
 	if o.Random != nil {
-		r.randH = cgo.NewHandle(native.BitSource(randomBox{o.Random}))
+		randH = cgo.NewHandle(native.BitSource(randomBox{o.Random}))
 	}
-	if err := create(r.n, n, uint(r.clockH), uint(r.randH)); err != nil {
-		native.DeleteRouter(r.n)
-		r.deleteHandles()
+	if err := create(n, nopts, uint(clockH), uint(randH)); err != nil {
+		native.DeleteRouter(n)
+		// Not kept by the shim: the handles are still ours.
+		if clockH != 0 {
+			clockH.Delete()
+		}
+		if randH != 0 {
+			randH.Delete()
+		}
 		return nil, wrap(err)
 	}
+	// On success the shim owns the handles and releases them once the native router is destroyed.
+	r := &Router{n: n, live: trackRouter(n)}
 	empty := map[uintptr]string{}
 	r.names.Store(&empty)
+	setSafetyNet(r, r.live)
 	return r, nil
 }
 
-func (r *Router) deleteHandles() {
-	if r.clockH != 0 {
-		r.clockH.Delete()
-		r.clockH = 0
-	}
-	if r.randH != 0 {
-		r.randH.Delete()
-		r.randH = 0
-	}
-}
-
-// Close destroys the router after the calls in progress return; adapters are released.
-// Later calls fail with ErrInvalidArgument. Idempotent.
+// Close destroys the native router once the calls in progress on other goroutines return;
+// adapters, the clock, the random source and the event listener are released. Later calls fail
+// with ErrClosed. Idempotent, and safe from any goroutine at any time; called from inside an
+// adapter or event listener of this router, it returns at once and the router is destroyed when
+// that call returns.
 func (r *Router) Close() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
-		return nil
-	}
-	r.closed = true
-	r.n.Close()
-	native.DeleteRouter(r.n)
-	r.deleteHandles()
+	r.live.close()
+	runtime.KeepAlive(r)
 	return nil
 }
 
-var errClosed = &Error{Status: ErrInvalidArgument, Message: "router is closed"}
+// ErrClosed is matched (errors.Is) by the error of every call on a closed Router. The *Error's
+// Status is ErrInvalidArgument, as before this sentinel existed.
+var ErrClosed = errors.New("llmroute: router is closed")
 
-// enter guards a native call against a concurrent Close.
-func (r *Router) enter() error {
-	r.mu.RLock()
-	if r.closed {
-		r.mu.RUnlock()
-		return errClosed
-	}
-	return nil
-}
-
-func (r *Router) leave() { r.mu.RUnlock() }
+var closedCode = native.ClosedStatusCode()
 
 // wrap turns the generated layer's *native.StatusError into *Error.
 func wrap(err error) error {
@@ -206,6 +203,9 @@ func wrap(err error) error {
 	}
 	var se *native.StatusError
 	if errors.As(err, &se) {
+		if se.Code == closedCode {
+			return &Error{Status: ErrInvalidArgument, Message: se.Message, causes: []error{ErrClosed}}
+		}
 		return &Error{Status: Status(se.Code), Message: se.Message}
 	}
 	return &Error{Status: ErrInternal, Message: err.Error()}
@@ -260,10 +260,7 @@ func (d *Deployment) native() native.Deployment {
 
 // AddDeployment adds a deployment (ErrAlreadyExists when the name is taken).
 func (r *Router) AddDeployment(d Deployment) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	n := d.native()
 	defer native.DeleteDeployment(n)
 	return wrap(r.n.AddDeployment(n))
@@ -271,10 +268,7 @@ func (r *Router) AddDeployment(d Deployment) error {
 
 // UpdateDeployment replaces models, weight, tier, tags and limits, keeping health (ErrNotFound).
 func (r *Router) UpdateDeployment(d Deployment) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	n := d.native()
 	defer native.DeleteDeployment(n)
 	return wrap(r.n.UpdateDeployment(n))
@@ -282,28 +276,19 @@ func (r *Router) UpdateDeployment(d Deployment) error {
 
 // RemoveDeployment removes a deployment; its outstanding tickets stay valid.
 func (r *Router) RemoveDeployment(name string) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.RemoveDeployment(name))
 }
 
 // SetAlias maps the public model name alias to model.
 func (r *Router) SetAlias(alias, model string) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.SetAlias(alias, model))
 }
 
 // RemoveAlias removes an alias (ErrNotFound).
 func (r *Router) RemoveAlias(alias string) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.RemoveAlias(alias))
 }
 
@@ -322,10 +307,7 @@ func (r *Router) SetFallbacks(model string, fallbacks ...string) error {
 
 // SetFallbacksFor sets one of model's fallback chains (none clears it).
 func (r *Router) SetFallbacksFor(model string, kind FallbackKind, fallbacks ...string) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	v := stringVector(fallbacks)
 	defer native.DeleteStringVector(v)
 	return wrap(r.n.SetFallbacksFor(model, native.Llmr_fallback_kind(kind), v))
@@ -333,19 +315,13 @@ func (r *Router) SetFallbacksFor(model string, kind FallbackKind, fallbacks ...s
 
 // SetModelStrategy sets model's strategy (StrategyDefault: the router's).
 func (r *Router) SetModelStrategy(model string, s Strategy) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.SetModelStrategy(model, native.Llmr_strategy(s)))
 }
 
 // SetOverride forces a deployment open or closed, or returns it to its breaker.
 func (r *Router) SetOverride(name string, mode Override) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.SetOverride(name, native.Llmr_override(mode)))
 }
 
@@ -406,10 +382,7 @@ var rawPicks = sync.Pool{New: func() any { return new(native.RawPick) }}
 // Pick chooses a deployment for model (an alias, an exact name, or a name a glob matches).
 // Errors: ErrUnknownModel, ErrNoProvider (with Error.RetryAfter), ErrRateLimited.
 func (r *Router) Pick(model string) (Pick, error) {
-	if err := r.enter(); err != nil {
-		return Pick{}, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	raw := rawPicks.Get().(*native.RawPick)
 	defer rawPicks.Put(raw)
 	if err := r.n.PickRaw(model, raw); err != nil {
@@ -457,10 +430,7 @@ func (r *Router) PickWith(model string, opts *PickOptions) (Pick, error) {
 	if opts == nil {
 		return r.Pick(model)
 	}
-	if err := r.enter(); err != nil {
-		return Pick{}, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	o := native.NewPickOptions()
 	defer native.DeletePickOptions(o)
 	for _, e := range opts.Exclude {
@@ -512,10 +482,7 @@ func unknownIfZero(d time.Duration) float64 {
 // Report tells the router how the call behind ticket went; exactly once per ticket
 // (ErrTicketDone after that).
 func (r *Router) Report(t Ticket, rep Report) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.ReportFull(int64(t), native.Llmr_outcome(rep.Outcome), unknownIfZero(rep.Latency),
 		unknownIfZero(rep.TTFT), toMs(rep.RetryAfter), rep.InputTokens, rep.OutputTokens))
 }
@@ -527,10 +494,7 @@ func (r *Router) ReportOutcome(t Ticket, o Outcome, latency time.Duration) error
 
 // Cancel gives a ticket back without an outcome.
 func (r *Router) Cancel(t Ticket) error {
-	if err := r.enter(); err != nil {
-		return err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	return wrap(r.n.Cancel(int64(t)))
 }
 
@@ -543,10 +507,7 @@ type Candidate struct {
 // Fallbacks lists the eligible deployments of model in the strategy's order, without exclude,
 // then those of the model's fallback chain.
 func (r *Router) Fallbacks(model string, exclude ...string) ([]Candidate, error) {
-	if err := r.enter(); err != nil {
-		return nil, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	v := stringVector(exclude)
 	defer native.DeleteStringVector(v)
 	out := native.NewCandidateVector()
@@ -597,10 +558,7 @@ func healthFrom(h native.Health) Health {
 
 // Health returns the named deployment's health (ErrNotFound).
 func (r *Router) Health(name string) (Health, error) {
-	if err := r.enter(); err != nil {
-		return Health{}, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	h := native.NewHealth()
 	defer native.DeleteHealth(h)
 	if err := r.n.HealthOf(name, h); err != nil {
@@ -611,10 +569,7 @@ func (r *Router) Health(name string) (Health, error) {
 
 // HealthList returns every deployment's health, in the order they were added.
 func (r *Router) HealthList() ([]Health, error) {
-	if err := r.enter(); err != nil {
-		return nil, err
-	}
-	defer r.leave()
+	defer runtime.KeepAlive(r)
 	v := native.NewHealthVector()
 	defer native.DeleteHealthVector(v)
 	if err := r.n.HealthList(v); err != nil {

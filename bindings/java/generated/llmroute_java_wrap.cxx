@@ -2448,6 +2448,30 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1AttemptInfoVector(JNI
 }
 
 
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_kStatusClosed_1get(JNIEnv *jenv, jclass jcls) {
+  jint jresult = 0 ;
+  int result;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (int)(int)llmroute::swig::kStatusClosed;
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_closedStatusCode(JNIEnv *jenv, jclass jcls) {
+  jint jresult = 0 ;
+  int result;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (int)llmroute::swig::ClosedStatusCode();
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_statusName(JNIEnv *jenv, jclass jcls, jint jarg1) {
   jstring jresult = 0 ;
   int arg1 ;

@@ -24,6 +24,9 @@ type GoInvokeArgs struct {
 	Attempt    uint32
 	TimeoutMs  int64
 	Context    uintptr
+	// Call is the runtime/cgo.Handle the Go caller gave CallRaw (0: none, for example a call
+	// made on a native thread).
+	Call uintptr
 }
 
 // GoAttemptOutcome mirrors llmr_attempt_result.
@@ -56,7 +59,7 @@ type BitSource interface {
 const statusInternal = -10
 
 //export llmrouteGoInvoke
-func llmrouteGoInvoke(handle C.uintptr_t, args *C.llmr_invoke_args, result *C.llmr_attempt_result) (status C.int32_t) {
+func llmrouteGoInvoke(handle, call C.uintptr_t, args *C.llmr_invoke_args, result *C.llmr_attempt_result) (status C.int32_t) {
 	status = statusInternal
 	defer func() {
 		if recover() != nil {
@@ -73,6 +76,7 @@ func llmrouteGoInvoke(handle C.uintptr_t, args *C.llmr_invoke_args, result *C.ll
 		Attempt:    uint32(args.attempt),
 		TimeoutMs:  int64(args.timeout_ms),
 		Context:    uintptr(unsafe.Pointer(args.context)),
+		Call:       uintptr(call),
 	}
 	if args.request != nil && args.request_len > 0 {
 		a.Request = C.GoBytes(args.request, C.int(args.request_len))

@@ -316,6 +316,8 @@ extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_9
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_9521f78dbf9d42ac(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_9521f78dbf9d42ac(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_9521f78dbf9d42ac(void);
+extern swig_intgo _wrap_kStatusClosed_get_native_9521f78dbf9d42ac(void);
+extern swig_intgo _wrap_ClosedStatusCode_native_9521f78dbf9d42ac(void);
 extern swig_type_20 _wrap_StatusName_native_9521f78dbf9d42ac(swig_intgo arg1);
 extern swig_intgo _wrap_LibraryVersion_native_9521f78dbf9d42ac(void);
 extern swig_type_21 _wrap_LibraryVersionString_native_9521f78dbf9d42ac(void);
@@ -577,7 +579,7 @@ extern swig_type_180 _wrap_Router_CallOnNativeThread_native_9521f78dbf9d42ac(uin
 extern swig_type_183 _wrap_Router_OpenGo_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
 extern swig_type_184 _wrap_Router_OpenGoFromConfig_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_185 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
 extern swig_type_186 _wrap_Router_SetGoAdapter_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_187 arg2, swig_intgo arg3);
-extern swig_type_188 _wrap_Router_CallRaw_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_189 arg2, swig_type_190 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_188 _wrap_Router_CallRaw_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_189 arg2, swig_type_190 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -1563,6 +1565,18 @@ func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED() (_swig_ret Llmr_event
 }
 
 var Llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED()
+
+func GetKStatusClosed() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_kStatusClosed_get_native_9521f78dbf9d42ac())
+	return swig_r
+}
+
+func ClosedStatusCode() (_swig_ret int) {
+	var swig_r int
+	swig_r = (int)(C._wrap_ClosedStatusCode_native_9521f78dbf9d42ac())
+	return swig_r
+}
 
 func StatusName(arg1 int) (_swig_ret string) {
 	var swig_r string
@@ -4218,14 +4232,15 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	return swig_r_1
 }
 
-func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, arg5 CallResult) (_swig_ret error) {
+func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, arg5 CallResult, arg6 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_CallRaw_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	_swig_i_5 := arg6
+	swig_r_p := C._wrap_Router_CallRaw_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4278,5 +4293,5 @@ type Router interface {
 	OpenGo(arg2 RouterOptions, arg3 uint, arg4 uint) (_swig_ret error)
 	OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg4 uint, arg5 uint) (_swig_ret error)
 	SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error)
-	CallRaw(arg2 string, arg3 string, arg4 CallOptions, arg5 CallResult) (_swig_ret error)
+	CallRaw(arg2 string, arg3 string, arg4 CallOptions, arg5 CallResult, arg6 uint) (_swig_ret error)
 }

@@ -24,6 +24,11 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+#ifndef SWIG
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#endif
 
 #include "llmroute/llmroute.h"
 
@@ -39,6 +44,14 @@ struct Status {
 
 /** Reads the calling thread's llmr_error_message() now, in the native call that failed. */
 Status MakeStatus(llmr_status code);
+
+/** The status every Router method returns once Close() has begun: a shim code, not an
+ * llmr_status (the C ABI has no closed state; a destroyed llmr_router is simply gone). Chosen far
+ * below the header's codes, which are appended downwards from -1. The languages map it to their
+ * closed-object error (Go ErrClosed, Java IllegalStateException, C# ObjectDisposedException). */
+static const int kStatusClosed = -1000;
+/** kStatusClosed, for the host languages (SWIG does not export the constant to all of them). */
+int ClosedStatusCode();
 
 /** Static name of a status code ("LLMR_ERR_NO_PROVIDER"). */
 std::string StatusName(int code);
@@ -354,7 +367,21 @@ Status ValidateConfig(const std::string &json);
 // ---------------------------------------------------------------------------------------------
 // The router.
 
-/** RAII owner of an llmr_router. Thread-safe like the router itself, except Open/Close. */
+/** RAII owner of an llmr_router. Every method may be called from any thread at once, Close()
+ * included (Open excepted: call it once, before sharing the object).
+ *
+ * Close from any thread (see CloseGuard in llmroute_swig.cpp): each call enters by incrementing
+ * one of kSlots in-flight counters (the calling thread's slot, on its own cache line; no lock is
+ * taken, nothing is shared between threads on different slots) and checks the closing flag;
+ * Close() raises the flag, and whichever leaves last (Close itself, or the last call in flight)
+ * destroys the native router. Calls that entered before the flag finish normally; later ones
+ * return kStatusClosed without touching it. Close() returns once the router is destroyed, unless
+ * it was called from inside a call on the same router on the same thread (an adapter or an
+ * event listener closing its own router): then that outermost call destroys it as it returns.
+ *
+ * The destructor closes. Freeing the object itself (delete, SWIG's delete_Router) must wait until
+ * no thread can still call it: the host languages free it from their GC safety net (Go cleanup,
+ * Java Cleaner, C# SafeHandle), after the last reference is gone, and let close() only Close(). */
 class Router {
  public:
   Router();
@@ -364,9 +391,10 @@ class Router {
 
   /** Creates the native router. `clock` and `random` may be null; they must outlive the router. */
   Status Open(const RouterOptions &options, Clock *clock, Random *random);
-  /** Destroys the native router (releasing every adapter). Idempotent. */
+  /** Destroys the native router (releasing every adapter) once the calls in flight return;
+   * later calls return kStatusClosed. Idempotent; safe from any thread at any time. */
   void Close();
-  bool IsOpen() const { return router_ != nullptr; }
+  bool IsOpen() const;
 
   Status AddDeployment(const Deployment &deployment);
   Status UpdateDeployment(const Deployment &deployment);
@@ -431,13 +459,39 @@ class Router {
   /** Go: attaches the adapter behind a runtime/cgo.Handle (0 detaches). On success the router
    * owns the handle and deletes it through the release callback; on failure the caller does. */
   Status SetGoAdapter(const std::string &deployment, uintptr_t handle);
-  /** Go: a call with the request as raw bytes and a raw cancel flag. */
+  /** Go: a call with the request as raw bytes. `call_handle` (a runtime/cgo.Handle, 0 = none)
+   * is handed to every Go adapter invoked for this call on this thread, so that the adapter's
+   * returned error or panic can become the cause of the call's error. */
   Status CallRaw(const std::string &model, const char *request, size_t request_len,
-                 const CallOptions &options, CallResult &out);
+                 const CallOptions &options, CallResult &out, uintptr_t call_handle);
 #endif
 
  private:
-  llmr_router *router_ = nullptr;
+#ifndef SWIG
+  class Entry;
+  friend class Entry;
+  /** Calls in flight, spread over cache-line-sized slots (a thread always uses its own). */
+  static const int kSlots = 64;
+  struct alignas(64) Slot {
+    std::atomic<int64_t> active{0};
+  };
+  int64_t ActiveCalls() const;
+  /** Destroys the native router when nothing is in flight and it was not destroyed yet. */
+  void DestroyIfIdle();
+  /** True when this thread is inside a call on this router (Close must not wait for itself). */
+  bool InsideOnThisThread() const;
+
+  llmr_router *router_ = nullptr;  // set by Open, before the object is shared
+  std::atomic<bool> closing_{false};
+  std::atomic<bool> destroyed_{false};
+  std::mutex close_mu_;
+  std::condition_variable close_cv_;
+  bool close_done_ = false;  // under close_mu_
+  /** Go: runtime/cgo.Handle values of the clock and random source, released after destroy. */
+  uintptr_t go_clock_ = 0;
+  uintptr_t go_random_ = 0;
+  Slot slots_[kSlots];
+#endif
 };
 
 }  // namespace swig

@@ -1579,6 +1579,28 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_9521f78dbf9d42ac()
 }
 
 
+intgo _wrap_kStatusClosed_get_native_9521f78dbf9d42ac() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)(int)llmroute::swig::kStatusClosed;
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ClosedStatusCode_native_9521f78dbf9d42ac() {
+  int result;
+  intgo _swig_go_result;
+  
+  
+  result = (int)llmroute::swig::ClosedStatusCode();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_StatusName_native_9521f78dbf9d42ac(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
@@ -5338,13 +5360,14 @@ _gostring_ _wrap_Router_SetGoAdapter_native_9521f78dbf9d42ac(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_CallRaw_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;
   size_t arg4 ;
   llmroute::swig::CallOptions *arg5 = 0 ;
   llmroute::swig::CallResult *arg6 = 0 ;
+  uintptr_t arg7 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
   
@@ -5359,8 +5382,9 @@ _gostring_ _wrap_Router_CallRaw_native_9521f78dbf9d42ac(llmroute::swig::Router *
   
   arg5 = *(llmroute::swig::CallOptions **)&_swig_go_3; 
   arg6 = *(llmroute::swig::CallResult **)&_swig_go_4; 
+  arg7 = (uintptr_t)_swig_go_5; 
   
-  result = (arg1)->CallRaw((std::string const &)*arg2,(char const *)arg3,arg4,(llmroute::swig::CallOptions const &)*arg5,*arg6);
+  result = (arg1)->CallRaw((std::string const &)*arg2,(char const *)arg3,arg4,(llmroute::swig::CallOptions const &)*arg5,*arg6,arg7);
   
   if ((&result)->code == 0) {
     _swig_go_result.p = 0;

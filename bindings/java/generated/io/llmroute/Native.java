@@ -9,6 +9,14 @@
 package io.llmroute;
 
 public class Native {
+  public static int getKStatusClosed() {
+    return NativeJNI.kStatusClosed_get();
+  }
+
+  public static int closedStatusCode() {
+    return NativeJNI.closedStatusCode();
+  }
+
   public static String statusName(int code) {
     return NativeJNI.statusName(code);
   }

@@ -72,6 +72,8 @@ public class NativeJNI {
   public final static native long AttemptInfoVector_doSet(long jarg1, AttemptInfoVector jarg1_, int jarg2, long jarg3, AttemptInfo jarg3_);
   public final static native void AttemptInfoVector_doRemoveRange(long jarg1, AttemptInfoVector jarg1_, int jarg2, int jarg3);
   public final static native void delete_AttemptInfoVector(long jarg1);
+  public final static native int kStatusClosed_get();
+  public final static native int closedStatusCode();
   public final static native String statusName(int jarg1);
   public final static native int libraryVersion();
   public final static native String libraryVersionString();

@@ -1,0 +1,5 @@
+//go:build race
+
+package llmroute_test
+
+const raceEnabled = true
