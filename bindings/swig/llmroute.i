@@ -404,6 +404,8 @@ type RawPick struct {
 %template(CandidateVector) std::vector<llmroute::swig::Candidate>;
 %template(HealthVector) std::vector<llmroute::swig::Health>;
 %template(AttemptInfoVector) std::vector<llmroute::swig::AttemptInfo>;
+%template(DeploymentStatsVector) std::vector<llmroute::swig::DeploymentStats>;
+%template(ModelStatsVector) std::vector<llmroute::swig::ModelStats>;
 
 /* Deployment's models and tags as list accessors (the vectors themselves are hidden). */
 %extend llmroute::swig::Deployment {

@@ -16,6 +16,7 @@ void llmrouteGoRelease(uintptr_t handle);
 int64_t llmrouteGoClockNow(uintptr_t handle);
 void llmrouteGoClockSleep(uintptr_t handle, int64_t duration_ns);
 int64_t llmrouteGoRandom(uintptr_t handle);
+void llmrouteGoEvent(uintptr_t handle, llmr_event *event);
 }
 #endif
 
@@ -149,6 +150,9 @@ void GoSleepTrampoline(void *user_data, int64_t duration_ns) noexcept {
 }
 uint64_t GoRandomTrampoline(void *user_data) noexcept {
   return static_cast<uint64_t>(llmrouteGoRandom(reinterpret_cast<uintptr_t>(user_data)));
+}
+void GoEventTrampoline(void *user_data, const llmr_event *event) noexcept {
+  llmrouteGoEvent(reinterpret_cast<uintptr_t>(user_data), const_cast<llmr_event *>(event));
 }
 #endif
 
@@ -453,6 +457,7 @@ Status Router::Open(const RouterOptions &options, Clock *clock, Random *random) 
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;
   FillOptions(options, &c);
+  ApplySharedState(&c);
   if (clock != nullptr) {
     c.clock = &ClockTrampoline;
     c.clock_user_data = clock;
@@ -879,7 +884,203 @@ Status Router::MetricsText(TextBuffer &out) {
   return st;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Statistics and fleet shared state.
+
+DeploymentStats::DeploymentStats()
+    : state(LLMR_BREAKER_CLOSED),
+      eligible(false),
+      in_flight(0),
+      picks(0),
+      successes(0),
+      rate_limited(0),
+      server_errors(0),
+      timeouts(0),
+      connection_errors(0),
+      auth_errors(0),
+      bad_requests(0),
+      context_window_exceeded(0),
+      content_policy(0),
+      cancels(0),
+      input_tokens(0),
+      output_tokens(0),
+      ewma_latency_ms(-1),
+      latency_count(0),
+      latency_sum_ms(0),
+      latency_p50_ms(-1),
+      latency_p90_ms(-1),
+      latency_p99_ms(-1),
+      breaker_opened(0),
+      breaker_half_opened(0),
+      breaker_closed(0),
+      cooldown_remaining_ms(0) {}
+
+ModelStats::ModelStats() : picks(0), fallbacks(0) {}
+
+RouterStats::RouterStats() : configs_applied(0), configs_rejected(0) {}
+
+SharedStateStatus::SharedStateStatus()
+    : enabled(false),
+      connected(false),
+      last_sync_age_ms(-1),
+      syncs(0),
+      sync_failures(0),
+      connections(0),
+      remote_opens(0),
+      remote_closes(0) {}
+
+SharedStateOptions::SharedStateOptions() {
+  llmr_router_options c;
+  llmr_router_options_init(&c, sizeof c);
+  sync_interval_ms = c.shared_state_sync_interval_ms;
+  connect_timeout_ms = c.shared_state_connect_timeout_ms;
+  command_timeout_ms = c.shared_state_command_timeout_ms;
+  rate_batch = c.shared_state_rate_batch;
+}
+
+namespace {
+void FillDeploymentStats(const llmr_deployment_stats &d, DeploymentStats &out) {
+  out.name = Str(d.name);
+  out.state = d.state;
+  out.eligible = d.eligible != 0;
+  out.in_flight = d.in_flight;
+  out.picks = d.picks;
+  out.successes = d.successes;
+  out.rate_limited = d.rate_limited;
+  out.server_errors = d.server_errors;
+  out.timeouts = d.timeouts;
+  out.connection_errors = d.connection_errors;
+  out.auth_errors = d.auth_errors;
+  out.bad_requests = d.bad_requests;
+  out.context_window_exceeded = d.context_window_exceeded;
+  out.content_policy = d.content_policy;
+  out.cancels = d.cancels;
+  out.input_tokens = d.input_tokens;
+  out.output_tokens = d.output_tokens;
+  out.ewma_latency_ms = d.ewma_latency_ms;
+  out.latency_count = d.latency_count;
+  out.latency_sum_ms = d.latency_sum_ms;
+  out.latency_p50_ms = d.latency_p50_ms;
+  out.latency_p90_ms = d.latency_p90_ms;
+  out.latency_p99_ms = d.latency_p99_ms;
+  out.breaker_opened = d.breaker_opened;
+  out.breaker_half_opened = d.breaker_half_opened;
+  out.breaker_closed = d.breaker_closed;
+  out.cooldown_remaining_ms = d.cooldown_remaining_ms;
+}
+}  // namespace
+
+Status Router::Stats(RouterStats &out) {
+  out = RouterStats();
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  llmr_stats *stats = nullptr;
+  const llmr_status rc = llmr_router_stats(router_, &stats);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  const size_t nd = llmr_stats_deployment_count(stats);
+  out.deployments.resize(nd);
+  for (size_t i = 0; i < nd; ++i) {
+    llmr_deployment_stats d;
+    llmr_deployment_stats_init(&d, sizeof d);
+    if (llmr_stats_deployment(stats, i, &d) == LLMR_OK) FillDeploymentStats(d, out.deployments[i]);
+  }
+  const size_t nm = llmr_stats_model_count(stats);
+  out.models.resize(nm);
+  for (size_t i = 0; i < nm; ++i) {
+    llmr_model_stats m;
+    llmr_model_stats_init(&m, sizeof m);
+    if (llmr_stats_model(stats, i, &m) == LLMR_OK) {
+      out.models[i].model = Str(m.model);
+      out.models[i].picks = m.picks;
+      out.models[i].fallbacks = m.fallbacks;
+    }
+  }
+  llmr_stats_config_counts(stats, &out.configs_applied, &out.configs_rejected);
+  const char *text = nullptr;
+  size_t len = 0;
+  const llmr_status rt = llmr_stats_metrics_text(stats, &text, &len);
+  if (rt == LLMR_OK && text != nullptr) out.metrics_text.assign(text, len);
+  Status st = MakeStatus(rt);
+  llmr_stats_free(stats);
+  return st;
+}
+
+Status Router::SharedState(SharedStateStatus &out) {
+  out = SharedStateStatus();
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  char error[512];
+  llmr_shared_state_status c;
+  llmr_shared_state_status_init(&c, sizeof c);
+  c.last_error = error;
+  c.last_error_cap = sizeof error;
+  error[0] = '\0';
+  const llmr_status rc = llmr_router_shared_state_status(router_, &c);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  out.enabled = c.enabled != 0;
+  out.connected = c.connected != 0;
+  out.last_sync_age_ms = c.last_sync_age_ms;
+  out.syncs = c.syncs;
+  out.sync_failures = c.sync_failures;
+  out.connections = c.connections;
+  out.remote_opens = c.remote_opens;
+  out.remote_closes = c.remote_closes;
+  out.last_error = error;
+  return Status();
+}
+
+Status Router::UseSharedState(const SharedStateOptions &options) {
+  if (closing_.load()) return Closed();
+  if (router_ != nullptr) return Invalid("shared state must be set before the router is opened");
+  shared_state_ = options;
+  use_shared_state_ = true;
+  return Status();
+}
+
+void Router::ApplySharedState(llmr_router_options *c) const {
+  if (!use_shared_state_) return;
+  // Pointers into shared_state_, which outlives the create call (the library copies them).
+  c->shared_state_url = shared_state_.url.empty() ? nullptr : shared_state_.url.c_str();
+  c->shared_state_key_prefix =
+      shared_state_.key_prefix.empty() ? nullptr : shared_state_.key_prefix.c_str();
+  c->shared_state_sync_interval_ms = shared_state_.sync_interval_ms;
+  c->shared_state_connect_timeout_ms = shared_state_.connect_timeout_ms;
+  c->shared_state_command_timeout_ms = shared_state_.command_timeout_ms;
+  c->shared_state_rate_batch = shared_state_.rate_batch;
+}
+
 #if defined(LLMROUTE_SWIG_GO)
+namespace {
+void SetGoCallbacks(llmr_router_options *c, uintptr_t clock_handle, uintptr_t random_handle) {
+  if (clock_handle != 0) {
+    c->clock = &GoClockTrampoline;
+    c->clock_user_data = reinterpret_cast<void *>(clock_handle);
+    c->sleep = &GoSleepTrampoline;
+    c->sleep_user_data = reinterpret_cast<void *>(clock_handle);
+  }
+  if (random_handle != 0) {
+    c->random = &GoRandomTrampoline;
+    c->random_user_data = reinterpret_cast<void *>(random_handle);
+  }
+}
+}  // namespace
+
+Status Router::OpenGoFromConfigFile(const std::string &path, const RouterOptions &options,
+                                    uintptr_t clock_handle, uintptr_t random_handle) {
+  if (closing_.load()) return Closed();
+  if (router_ != nullptr) return Invalid("router is already open");
+  llmr_router_options c;
+  FillOptions(options, &c);
+  ApplySharedState(&c);
+  SetGoCallbacks(&c, clock_handle, random_handle);
+  const Status s = MakeStatus(llmr_router_create_from_config_file(path.c_str(), &c, &router_));
+  if (s.ok()) {
+    go_clock_ = clock_handle;
+    go_random_ = random_handle;
+  }
+  return s;
+}
+
 Status Router::OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,
                                 uintptr_t clock_handle, uintptr_t random_handle) {
   if (closing_.load()) return Closed();
@@ -887,6 +1088,7 @@ Status Router::OpenGoFromConfig(const char *config, size_t config_len, const Rou
   if (config == nullptr && config_len > 0) return Invalid("config is null");
   llmr_router_options c;
   FillOptions(options, &c);
+  ApplySharedState(&c);
   if (clock_handle != 0) {
     c.clock = &GoClockTrampoline;
     c.clock_user_data = reinterpret_cast<void *>(clock_handle);
@@ -912,6 +1114,7 @@ Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle,
   if (router_ != nullptr) return Invalid("router is already open");
   llmr_router_options c;
   FillOptions(options, &c);
+  ApplySharedState(&c);
   if (clock_handle != 0) {
     c.clock = &GoClockTrampoline;
     c.clock_user_data = reinterpret_cast<void *>(clock_handle);
@@ -928,6 +1131,18 @@ Status Router::OpenGo(const RouterOptions &options, uintptr_t clock_handle,
     go_random_ = random_handle;
   }
   return s;
+}
+
+Status Router::SetGoEventListener(uintptr_t handle) {
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  if (handle == 0) return MakeStatus(llmr_router_set_event_listener(router_, nullptr));
+  llmr_event_listener l;
+  llmr_event_listener_init(&l, sizeof l);
+  l.user_data = reinterpret_cast<void *>(handle);
+  l.fn = &GoEventTrampoline;
+  l.release = &GoReleaseTrampoline;
+  return MakeStatus(llmr_router_set_event_listener(router_, &l));
 }
 
 Status Router::SetGoAdapter(const std::string &deployment, uintptr_t handle) {

@@ -487,6 +487,138 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_AttemptInfoVector")]
   public static extern void delete_AttemptInfoVector(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_Clear")]
+  public static extern void DeploymentStatsVector_Clear(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_Add")]
+  public static extern void DeploymentStatsVector_Add(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_size")]
+  public static extern uint DeploymentStatsVector_size(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_capacity")]
+  public static extern uint DeploymentStatsVector_capacity(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_reserve")]
+  public static extern void DeploymentStatsVector_reserve(global::System.Runtime.InteropServices.HandleRef jarg1, uint jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_DeploymentStatsVector__SWIG_0")]
+  public static extern global::System.IntPtr new_DeploymentStatsVector__SWIG_0();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_DeploymentStatsVector__SWIG_1")]
+  public static extern global::System.IntPtr new_DeploymentStatsVector__SWIG_1(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_DeploymentStatsVector__SWIG_2")]
+  public static extern global::System.IntPtr new_DeploymentStatsVector__SWIG_2(int jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_getitemcopy")]
+  public static extern global::System.IntPtr DeploymentStatsVector_getitemcopy(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_getitem")]
+  public static extern global::System.IntPtr DeploymentStatsVector_getitem(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_setitem")]
+  public static extern void DeploymentStatsVector_setitem(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_AddRange")]
+  public static extern void DeploymentStatsVector_AddRange(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_GetRange")]
+  public static extern global::System.IntPtr DeploymentStatsVector_GetRange(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, int jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_Insert")]
+  public static extern void DeploymentStatsVector_Insert(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_InsertRange")]
+  public static extern void DeploymentStatsVector_InsertRange(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_RemoveAt")]
+  public static extern void DeploymentStatsVector_RemoveAt(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_RemoveRange")]
+  public static extern void DeploymentStatsVector_RemoveRange(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, int jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_Repeat")]
+  public static extern global::System.IntPtr DeploymentStatsVector_Repeat(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_Reverse__SWIG_0")]
+  public static extern void DeploymentStatsVector_Reverse__SWIG_0(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_Reverse__SWIG_1")]
+  public static extern void DeploymentStatsVector_Reverse__SWIG_1(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, int jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStatsVector_SetRange")]
+  public static extern void DeploymentStatsVector_SetRange(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_DeploymentStatsVector")]
+  public static extern void delete_DeploymentStatsVector(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_Clear")]
+  public static extern void ModelStatsVector_Clear(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_Add")]
+  public static extern void ModelStatsVector_Add(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_size")]
+  public static extern uint ModelStatsVector_size(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_capacity")]
+  public static extern uint ModelStatsVector_capacity(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_reserve")]
+  public static extern void ModelStatsVector_reserve(global::System.Runtime.InteropServices.HandleRef jarg1, uint jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_ModelStatsVector__SWIG_0")]
+  public static extern global::System.IntPtr new_ModelStatsVector__SWIG_0();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_ModelStatsVector__SWIG_1")]
+  public static extern global::System.IntPtr new_ModelStatsVector__SWIG_1(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_ModelStatsVector__SWIG_2")]
+  public static extern global::System.IntPtr new_ModelStatsVector__SWIG_2(int jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_getitemcopy")]
+  public static extern global::System.IntPtr ModelStatsVector_getitemcopy(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_getitem")]
+  public static extern global::System.IntPtr ModelStatsVector_getitem(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_setitem")]
+  public static extern void ModelStatsVector_setitem(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_AddRange")]
+  public static extern void ModelStatsVector_AddRange(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_GetRange")]
+  public static extern global::System.IntPtr ModelStatsVector_GetRange(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, int jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_Insert")]
+  public static extern void ModelStatsVector_Insert(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_InsertRange")]
+  public static extern void ModelStatsVector_InsertRange(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_RemoveAt")]
+  public static extern void ModelStatsVector_RemoveAt(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_RemoveRange")]
+  public static extern void ModelStatsVector_RemoveRange(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, int jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_Repeat")]
+  public static extern global::System.IntPtr ModelStatsVector_Repeat(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_Reverse__SWIG_0")]
+  public static extern void ModelStatsVector_Reverse__SWIG_0(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_Reverse__SWIG_1")]
+  public static extern void ModelStatsVector_Reverse__SWIG_1(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, int jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStatsVector_SetRange")]
+  public static extern void ModelStatsVector_SetRange(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_ModelStatsVector")]
+  public static extern void delete_ModelStatsVector(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_KStatusClosed_get")]
   public static extern int KStatusClosed_get();
 
@@ -1183,6 +1315,336 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_CallResult")]
   public static extern void delete_CallResult(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_DeploymentStats")]
+  public static extern global::System.IntPtr new_DeploymentStats();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Name_set")]
+  public static extern void DeploymentStats_Name_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Name_get")]
+  public static extern string DeploymentStats_Name_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_State_set")]
+  public static extern void DeploymentStats_State_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_State_get")]
+  public static extern int DeploymentStats_State_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Eligible_set")]
+  public static extern void DeploymentStats_Eligible_set(global::System.Runtime.InteropServices.HandleRef jarg1, bool jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Eligible_get")]
+  public static extern bool DeploymentStats_Eligible_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_InFlight_set")]
+  public static extern void DeploymentStats_InFlight_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_InFlight_get")]
+  public static extern long DeploymentStats_InFlight_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Picks_set")]
+  public static extern void DeploymentStats_Picks_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Picks_get")]
+  public static extern long DeploymentStats_Picks_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Successes_set")]
+  public static extern void DeploymentStats_Successes_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Successes_get")]
+  public static extern long DeploymentStats_Successes_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_RateLimited_set")]
+  public static extern void DeploymentStats_RateLimited_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_RateLimited_get")]
+  public static extern long DeploymentStats_RateLimited_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_ServerErrors_set")]
+  public static extern void DeploymentStats_ServerErrors_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_ServerErrors_get")]
+  public static extern long DeploymentStats_ServerErrors_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Timeouts_set")]
+  public static extern void DeploymentStats_Timeouts_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Timeouts_get")]
+  public static extern long DeploymentStats_Timeouts_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_ConnectionErrors_set")]
+  public static extern void DeploymentStats_ConnectionErrors_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_ConnectionErrors_get")]
+  public static extern long DeploymentStats_ConnectionErrors_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_AuthErrors_set")]
+  public static extern void DeploymentStats_AuthErrors_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_AuthErrors_get")]
+  public static extern long DeploymentStats_AuthErrors_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_BadRequests_set")]
+  public static extern void DeploymentStats_BadRequests_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_BadRequests_get")]
+  public static extern long DeploymentStats_BadRequests_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_ContextWindowExceeded_set")]
+  public static extern void DeploymentStats_ContextWindowExceeded_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_ContextWindowExceeded_get")]
+  public static extern long DeploymentStats_ContextWindowExceeded_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_ContentPolicy_set")]
+  public static extern void DeploymentStats_ContentPolicy_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_ContentPolicy_get")]
+  public static extern long DeploymentStats_ContentPolicy_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Cancels_set")]
+  public static extern void DeploymentStats_Cancels_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_Cancels_get")]
+  public static extern long DeploymentStats_Cancels_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_InputTokens_set")]
+  public static extern void DeploymentStats_InputTokens_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_InputTokens_get")]
+  public static extern long DeploymentStats_InputTokens_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_OutputTokens_set")]
+  public static extern void DeploymentStats_OutputTokens_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_OutputTokens_get")]
+  public static extern long DeploymentStats_OutputTokens_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_EwmaLatencyMs_set")]
+  public static extern void DeploymentStats_EwmaLatencyMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_EwmaLatencyMs_get")]
+  public static extern double DeploymentStats_EwmaLatencyMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencyCount_set")]
+  public static extern void DeploymentStats_LatencyCount_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencyCount_get")]
+  public static extern long DeploymentStats_LatencyCount_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencySumMs_set")]
+  public static extern void DeploymentStats_LatencySumMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencySumMs_get")]
+  public static extern double DeploymentStats_LatencySumMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencyP50Ms_set")]
+  public static extern void DeploymentStats_LatencyP50Ms_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencyP50Ms_get")]
+  public static extern double DeploymentStats_LatencyP50Ms_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencyP90Ms_set")]
+  public static extern void DeploymentStats_LatencyP90Ms_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencyP90Ms_get")]
+  public static extern double DeploymentStats_LatencyP90Ms_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencyP99Ms_set")]
+  public static extern void DeploymentStats_LatencyP99Ms_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_LatencyP99Ms_get")]
+  public static extern double DeploymentStats_LatencyP99Ms_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_BreakerOpened_set")]
+  public static extern void DeploymentStats_BreakerOpened_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_BreakerOpened_get")]
+  public static extern long DeploymentStats_BreakerOpened_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_BreakerHalfOpened_set")]
+  public static extern void DeploymentStats_BreakerHalfOpened_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_BreakerHalfOpened_get")]
+  public static extern long DeploymentStats_BreakerHalfOpened_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_BreakerClosed_set")]
+  public static extern void DeploymentStats_BreakerClosed_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_BreakerClosed_get")]
+  public static extern long DeploymentStats_BreakerClosed_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_CooldownRemainingMs_set")]
+  public static extern void DeploymentStats_CooldownRemainingMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_DeploymentStats_CooldownRemainingMs_get")]
+  public static extern long DeploymentStats_CooldownRemainingMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_DeploymentStats")]
+  public static extern void delete_DeploymentStats(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_ModelStats")]
+  public static extern global::System.IntPtr new_ModelStats();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStats_Model_set")]
+  public static extern void ModelStats_Model_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStats_Model_get")]
+  public static extern string ModelStats_Model_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStats_Picks_set")]
+  public static extern void ModelStats_Picks_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStats_Picks_get")]
+  public static extern long ModelStats_Picks_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStats_Fallbacks_set")]
+  public static extern void ModelStats_Fallbacks_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_ModelStats_Fallbacks_get")]
+  public static extern long ModelStats_Fallbacks_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_ModelStats")]
+  public static extern void delete_ModelStats(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_RouterStats")]
+  public static extern global::System.IntPtr new_RouterStats();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_Deployments_set")]
+  public static extern void RouterStats_Deployments_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_Deployments_get")]
+  public static extern global::System.IntPtr RouterStats_Deployments_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_Models_set")]
+  public static extern void RouterStats_Models_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_Models_get")]
+  public static extern global::System.IntPtr RouterStats_Models_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_ConfigsApplied_set")]
+  public static extern void RouterStats_ConfigsApplied_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_ConfigsApplied_get")]
+  public static extern long RouterStats_ConfigsApplied_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_ConfigsRejected_set")]
+  public static extern void RouterStats_ConfigsRejected_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_ConfigsRejected_get")]
+  public static extern long RouterStats_ConfigsRejected_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_MetricsText_set")]
+  public static extern void RouterStats_MetricsText_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterStats_MetricsText_get")]
+  public static extern string RouterStats_MetricsText_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_RouterStats")]
+  public static extern void delete_RouterStats(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_SharedStateStatus")]
+  public static extern global::System.IntPtr new_SharedStateStatus();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Enabled_set")]
+  public static extern void SharedStateStatus_Enabled_set(global::System.Runtime.InteropServices.HandleRef jarg1, bool jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Enabled_get")]
+  public static extern bool SharedStateStatus_Enabled_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Connected_set")]
+  public static extern void SharedStateStatus_Connected_set(global::System.Runtime.InteropServices.HandleRef jarg1, bool jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Connected_get")]
+  public static extern bool SharedStateStatus_Connected_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_LastSyncAgeMs_set")]
+  public static extern void SharedStateStatus_LastSyncAgeMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_LastSyncAgeMs_get")]
+  public static extern long SharedStateStatus_LastSyncAgeMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Syncs_set")]
+  public static extern void SharedStateStatus_Syncs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Syncs_get")]
+  public static extern long SharedStateStatus_Syncs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_SyncFailures_set")]
+  public static extern void SharedStateStatus_SyncFailures_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_SyncFailures_get")]
+  public static extern long SharedStateStatus_SyncFailures_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Connections_set")]
+  public static extern void SharedStateStatus_Connections_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Connections_get")]
+  public static extern long SharedStateStatus_Connections_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_RemoteOpens_set")]
+  public static extern void SharedStateStatus_RemoteOpens_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_RemoteOpens_get")]
+  public static extern long SharedStateStatus_RemoteOpens_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_RemoteCloses_set")]
+  public static extern void SharedStateStatus_RemoteCloses_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_RemoteCloses_get")]
+  public static extern long SharedStateStatus_RemoteCloses_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_LastError_set")]
+  public static extern void SharedStateStatus_LastError_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_LastError_get")]
+  public static extern string SharedStateStatus_LastError_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_SharedStateStatus")]
+  public static extern void delete_SharedStateStatus(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_new_SharedStateOptions")]
+  public static extern global::System.IntPtr new_SharedStateOptions();
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_Url_set")]
+  public static extern void SharedStateOptions_Url_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_Url_get")]
+  public static extern string SharedStateOptions_Url_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_KeyPrefix_set")]
+  public static extern void SharedStateOptions_KeyPrefix_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_KeyPrefix_get")]
+  public static extern string SharedStateOptions_KeyPrefix_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_SyncIntervalMs_set")]
+  public static extern void SharedStateOptions_SyncIntervalMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_SyncIntervalMs_get")]
+  public static extern long SharedStateOptions_SyncIntervalMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_ConnectTimeoutMs_set")]
+  public static extern void SharedStateOptions_ConnectTimeoutMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_ConnectTimeoutMs_get")]
+  public static extern long SharedStateOptions_ConnectTimeoutMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_CommandTimeoutMs_set")]
+  public static extern void SharedStateOptions_CommandTimeoutMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_CommandTimeoutMs_get")]
+  public static extern long SharedStateOptions_CommandTimeoutMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_RateBatch_set")]
+  public static extern void SharedStateOptions_RateBatch_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateOptions_RateBatch_get")]
+  public static extern double SharedStateOptions_RateBatch_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_SharedStateOptions")]
+  public static extern void delete_SharedStateOptions(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_TextBuffer_Text_set")]
   public static extern void TextBuffer_Text_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
 
@@ -1275,6 +1737,15 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_MetricsText")]
   public static extern void Router_MetricsText(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_Stats")]
+  public static extern void Router_Stats(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_SharedState")]
+  public static extern void Router_SharedState(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_UseSharedState")]
+  public static extern void Router_UseSharedState(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Router_SetNativeAdapter")]
   public static extern void Router_SetNativeAdapter(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);

@@ -237,6 +237,21 @@ public class Router : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void Stats(RouterStats out_) {
+    NativePINVOKE.Router_Stats(swigCPtr, RouterStats.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void SharedState(SharedStateStatus out_) {
+    NativePINVOKE.Router_SharedState(swigCPtr, SharedStateStatus.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
+  public void UseSharedState(SharedStateOptions options) {
+    NativePINVOKE.Router_UseSharedState(swigCPtr, SharedStateOptions.getCPtr(options));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   private void SetNativeAdapter(string deployment, NativeAdapter adapter) {
     NativePINVOKE.Router_SetNativeAdapter(swigCPtr, deployment, NativeAdapter.getCPtr(adapter));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

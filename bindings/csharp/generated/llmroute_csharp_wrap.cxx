@@ -804,6 +804,188 @@ SWIGINTERN void std_vector_Sl_llmroute_swig_AttemptInfo_Sg__SetRange(std::vector
           throw std::out_of_range("index");
         std::copy(values.begin(), values.end(), self->begin()+index);
       }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats > *new_std_vector_Sl_llmroute_swig_DeploymentStats_Sg___SWIG_2(int capacity){
+        std::vector< llmroute::swig::DeploymentStats >* pv = 0;
+        if (capacity >= 0) {
+          pv = new std::vector< llmroute::swig::DeploymentStats >();
+          pv->reserve(capacity);
+       } else {
+          throw std::out_of_range("capacity");
+       }
+       return pv;
+      }
+SWIGINTERN llmroute::swig::DeploymentStats std_vector_Sl_llmroute_swig_DeploymentStats_Sg__getitemcopy(std::vector< llmroute::swig::DeploymentStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats >::value_type const &std_vector_Sl_llmroute_swig_DeploymentStats_Sg__getitem(std::vector< llmroute::swig::DeploymentStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__setitem(std::vector< llmroute::swig::DeploymentStats > *self,int index,llmroute::swig::DeploymentStats const &val){
+        if (index>=0 && index<(int)self->size())
+          (*self)[index] = val;
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__AddRange(std::vector< llmroute::swig::DeploymentStats > *self,std::vector< llmroute::swig::DeploymentStats > const &values){
+        self->insert(self->end(), values.begin(), values.end());
+      }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats > *std_vector_Sl_llmroute_swig_DeploymentStats_Sg__GetRange(std::vector< llmroute::swig::DeploymentStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        return new std::vector< llmroute::swig::DeploymentStats >(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Insert(std::vector< llmroute::swig::DeploymentStats > *self,int index,llmroute::swig::DeploymentStats const &x){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, x);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__InsertRange(std::vector< llmroute::swig::DeploymentStats > *self,int index,std::vector< llmroute::swig::DeploymentStats > const &values){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, values.begin(), values.end());
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__RemoveAt(std::vector< llmroute::swig::DeploymentStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          self->erase(self->begin() + index);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__RemoveRange(std::vector< llmroute::swig::DeploymentStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        self->erase(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats > *std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Repeat(llmroute::swig::DeploymentStats const &value,int count){
+        if (count < 0)
+          throw std::out_of_range("count");
+        return new std::vector< llmroute::swig::DeploymentStats >(count, value);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Reverse__SWIG_0(std::vector< llmroute::swig::DeploymentStats > *self){
+        std::reverse(self->begin(), self->end());
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Reverse__SWIG_1(std::vector< llmroute::swig::DeploymentStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        std::reverse(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__SetRange(std::vector< llmroute::swig::DeploymentStats > *self,int index,std::vector< llmroute::swig::DeploymentStats > const &values){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (index+values.size() > self->size())
+          throw std::out_of_range("index");
+        std::copy(values.begin(), values.end(), self->begin()+index);
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats > *new_std_vector_Sl_llmroute_swig_ModelStats_Sg___SWIG_2(int capacity){
+        std::vector< llmroute::swig::ModelStats >* pv = 0;
+        if (capacity >= 0) {
+          pv = new std::vector< llmroute::swig::ModelStats >();
+          pv->reserve(capacity);
+       } else {
+          throw std::out_of_range("capacity");
+       }
+       return pv;
+      }
+SWIGINTERN llmroute::swig::ModelStats std_vector_Sl_llmroute_swig_ModelStats_Sg__getitemcopy(std::vector< llmroute::swig::ModelStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats >::value_type const &std_vector_Sl_llmroute_swig_ModelStats_Sg__getitem(std::vector< llmroute::swig::ModelStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__setitem(std::vector< llmroute::swig::ModelStats > *self,int index,llmroute::swig::ModelStats const &val){
+        if (index>=0 && index<(int)self->size())
+          (*self)[index] = val;
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__AddRange(std::vector< llmroute::swig::ModelStats > *self,std::vector< llmroute::swig::ModelStats > const &values){
+        self->insert(self->end(), values.begin(), values.end());
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats > *std_vector_Sl_llmroute_swig_ModelStats_Sg__GetRange(std::vector< llmroute::swig::ModelStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        return new std::vector< llmroute::swig::ModelStats >(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__Insert(std::vector< llmroute::swig::ModelStats > *self,int index,llmroute::swig::ModelStats const &x){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, x);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__InsertRange(std::vector< llmroute::swig::ModelStats > *self,int index,std::vector< llmroute::swig::ModelStats > const &values){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, values.begin(), values.end());
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__RemoveAt(std::vector< llmroute::swig::ModelStats > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          self->erase(self->begin() + index);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__RemoveRange(std::vector< llmroute::swig::ModelStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        self->erase(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats > *std_vector_Sl_llmroute_swig_ModelStats_Sg__Repeat(llmroute::swig::ModelStats const &value,int count){
+        if (count < 0)
+          throw std::out_of_range("count");
+        return new std::vector< llmroute::swig::ModelStats >(count, value);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__Reverse__SWIG_0(std::vector< llmroute::swig::ModelStats > *self){
+        std::reverse(self->begin(), self->end());
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__Reverse__SWIG_1(std::vector< llmroute::swig::ModelStats > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        std::reverse(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__SetRange(std::vector< llmroute::swig::ModelStats > *self,int index,std::vector< llmroute::swig::ModelStats > const &values){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (index+values.size() > self->size())
+          throw std::out_of_range("index");
+        std::copy(values.begin(), values.end(), self->begin()+index);
+      }
 SWIGINTERN size_t llmroute_swig_Deployment_ModelCount(llmroute::swig::Deployment const *self){ return self->models.size(); }
 SWIGINTERN std::string llmroute_swig_Deployment_ModelAt(llmroute::swig::Deployment const *self,size_t i){ return i < self->models.size() ? self->models[i] : std::string(); }
 SWIGINTERN size_t llmroute_swig_Deployment_TagCount(llmroute::swig::Deployment const *self){ return self->tags.size(); }
@@ -2431,6 +2613,712 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_AttemptInfoVector(void * jarg
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = (std::vector< llmroute::swig::AttemptInfo > *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Clear(void * jarg1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  (arg1)->clear();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Add(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  llmroute::swig::DeploymentStats *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (llmroute::swig::DeploymentStats *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::DeploymentStats const & is null", 0);
+    return ;
+  } 
+  (arg1)->push_back((llmroute::swig::DeploymentStats const &)*arg2);
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_size(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  result = ((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->size();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_capacity(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  result = ((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->capacity();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_reserve(void * jarg1, unsigned long jarg2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::DeploymentStats >::size_type)jarg2; 
+  (arg1)->reserve(arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_DeploymentStatsVector__SWIG_0() {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_DeploymentStatsVector__SWIG_1(void * jarg1) {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::DeploymentStats > const & is null", 0);
+    return 0;
+  } 
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >((std::vector< llmroute::swig::DeploymentStats > const &)*arg1);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_DeploymentStatsVector__SWIG_2(int jarg1) {
+  void * jresult ;
+  int arg1 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (int)jarg1; 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats > *)new_std_vector_Sl_llmroute_swig_DeploymentStats_Sg___SWIG_2(arg1);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_getitemcopy(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::DeploymentStats result;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = std_vector_Sl_llmroute_swig_DeploymentStats_Sg__getitemcopy(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = new llmroute::swig::DeploymentStats(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_getitem(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats >::value_type *) &std_vector_Sl_llmroute_swig_DeploymentStats_Sg__getitem(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_setitem(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::DeploymentStats *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::DeploymentStats *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::DeploymentStats const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__setitem(arg1,arg2,(llmroute::swig::DeploymentStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_AddRange(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::DeploymentStats > *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::DeploymentStats > const & is null", 0);
+    return ;
+  } 
+  std_vector_Sl_llmroute_swig_DeploymentStats_Sg__AddRange(arg1,(std::vector< llmroute::swig::DeploymentStats > const &)*arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_GetRange(void * jarg1, int jarg2, int jarg3) {
+  void * jresult ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats > *)std_vector_Sl_llmroute_swig_DeploymentStats_Sg__GetRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Insert(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::DeploymentStats *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::DeploymentStats *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::DeploymentStats const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Insert(arg1,arg2,(llmroute::swig::DeploymentStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_InsertRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::DeploymentStats > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::DeploymentStats > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__InsertRange(arg1,arg2,(std::vector< llmroute::swig::DeploymentStats > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_RemoveAt(void * jarg1, int jarg2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__RemoveAt(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_RemoveRange(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__RemoveRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Repeat(void * jarg1, int jarg2) {
+  void * jresult ;
+  llmroute::swig::DeploymentStats *arg1 = 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::DeploymentStats const & is null", 0);
+    return 0;
+  } 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats > *)std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Repeat((llmroute::swig::DeploymentStats const &)*arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Reverse__SWIG_0(void * jarg1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Reverse__SWIG_0(arg1);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_Reverse__SWIG_1(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__Reverse__SWIG_1(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStatsVector_SetRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::DeploymentStats > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::DeploymentStats > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__SetRange(arg1,arg2,(std::vector< llmroute::swig::DeploymentStats > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_DeploymentStatsVector(void * jarg1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::DeploymentStats > *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Clear(void * jarg1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  (arg1)->clear();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Add(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  llmroute::swig::ModelStats *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (llmroute::swig::ModelStats *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ModelStats const & is null", 0);
+    return ;
+  } 
+  (arg1)->push_back((llmroute::swig::ModelStats const &)*arg2);
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_size(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  result = ((std::vector< llmroute::swig::ModelStats > const *)arg1)->size();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_capacity(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  result = ((std::vector< llmroute::swig::ModelStats > const *)arg1)->capacity();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_reserve(void * jarg1, unsigned long jarg2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::ModelStats >::size_type)jarg2; 
+  (arg1)->reserve(arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ModelStatsVector__SWIG_0() {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ModelStatsVector__SWIG_1(void * jarg1) {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ModelStats > const & is null", 0);
+    return 0;
+  } 
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >((std::vector< llmroute::swig::ModelStats > const &)*arg1);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ModelStatsVector__SWIG_2(int jarg1) {
+  void * jresult ;
+  int arg1 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (int)jarg1; 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats > *)new_std_vector_Sl_llmroute_swig_ModelStats_Sg___SWIG_2(arg1);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_getitemcopy(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::ModelStats result;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = std_vector_Sl_llmroute_swig_ModelStats_Sg__getitemcopy(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = new llmroute::swig::ModelStats(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_getitem(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats >::value_type *) &std_vector_Sl_llmroute_swig_ModelStats_Sg__getitem(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_setitem(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::ModelStats *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::ModelStats *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ModelStats const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__setitem(arg1,arg2,(llmroute::swig::ModelStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_AddRange(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::ModelStats > *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ModelStats > const & is null", 0);
+    return ;
+  } 
+  std_vector_Sl_llmroute_swig_ModelStats_Sg__AddRange(arg1,(std::vector< llmroute::swig::ModelStats > const &)*arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_GetRange(void * jarg1, int jarg2, int jarg3) {
+  void * jresult ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats > *)std_vector_Sl_llmroute_swig_ModelStats_Sg__GetRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Insert(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  llmroute::swig::ModelStats *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::ModelStats *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ModelStats const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__Insert(arg1,arg2,(llmroute::swig::ModelStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_InsertRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::ModelStats > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ModelStats > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__InsertRange(arg1,arg2,(std::vector< llmroute::swig::ModelStats > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_RemoveAt(void * jarg1, int jarg2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__RemoveAt(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_RemoveRange(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__RemoveRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Repeat(void * jarg1, int jarg2) {
+  void * jresult ;
+  llmroute::swig::ModelStats *arg1 = 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ModelStats const & is null", 0);
+    return 0;
+  } 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats > *)std_vector_Sl_llmroute_swig_ModelStats_Sg__Repeat((llmroute::swig::ModelStats const &)*arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Reverse__SWIG_0(void * jarg1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  std_vector_Sl_llmroute_swig_ModelStats_Sg__Reverse__SWIG_0(arg1);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_Reverse__SWIG_1(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__Reverse__SWIG_1(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStatsVector_SetRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::ModelStats > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ModelStats > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__SetRange(arg1,arg2,(std::vector< llmroute::swig::ModelStats > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_ModelStatsVector(void * jarg1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ModelStats > *)jarg1; 
   delete arg1;
 }
 
@@ -5029,6 +5917,1226 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_CallResult(void * jarg1) {
 }
 
 
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_DeploymentStats() {
+  void * jresult ;
+  llmroute::swig::DeploymentStats *result = 0 ;
+  
+  result = (llmroute::swig::DeploymentStats *)new llmroute::swig::DeploymentStats();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Name_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->name = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Name_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (std::string *) & ((arg1)->name);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_State_set(void * jarg1, int jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->state = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_State_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (llmr_breaker_state) ((arg1)->state);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Eligible_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->eligible = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Eligible_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (bool) ((arg1)->eligible);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_InFlight_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->in_flight = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_InFlight_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->in_flight);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Picks_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->picks = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Picks_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->picks);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Successes_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->successes = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Successes_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->successes);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_RateLimited_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->rate_limited = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_RateLimited_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->rate_limited);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ServerErrors_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->server_errors = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ServerErrors_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->server_errors);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Timeouts_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->timeouts = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Timeouts_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->timeouts);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ConnectionErrors_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connection_errors = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ConnectionErrors_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->connection_errors);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_AuthErrors_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->auth_errors = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_AuthErrors_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->auth_errors);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BadRequests_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->bad_requests = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BadRequests_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->bad_requests);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ContextWindowExceeded_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->context_window_exceeded = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ContextWindowExceeded_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->context_window_exceeded);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ContentPolicy_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->content_policy = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_ContentPolicy_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->content_policy);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Cancels_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cancels = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_Cancels_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->cancels);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_InputTokens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->input_tokens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_InputTokens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->input_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_OutputTokens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->output_tokens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_OutputTokens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->output_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_EwmaLatencyMs_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->ewma_latency_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_EwmaLatencyMs_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->ewma_latency_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyCount_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->latency_count = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyCount_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->latency_count);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencySumMs_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_sum_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencySumMs_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->latency_sum_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP50Ms_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_p50_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP50Ms_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->latency_p50_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP90Ms_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_p90_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP90Ms_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->latency_p90_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP99Ms_set(void * jarg1, double jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_p99_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_LatencyP99Ms_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (double) ((arg1)->latency_p99_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerOpened_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->breaker_opened = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerOpened_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->breaker_opened);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerHalfOpened_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->breaker_half_opened = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerHalfOpened_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->breaker_half_opened);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerClosed_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->breaker_closed = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_BreakerClosed_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->breaker_closed);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_CooldownRemainingMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_remaining_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_DeploymentStats_CooldownRemainingMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  result = (int64_t) ((arg1)->cooldown_remaining_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_DeploymentStats(void * jarg1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  
+  arg1 = (llmroute::swig::DeploymentStats *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ModelStats() {
+  void * jresult ;
+  llmroute::swig::ModelStats *result = 0 ;
+  
+  result = (llmroute::swig::ModelStats *)new llmroute::swig::ModelStats();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStats_Model_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->model = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_ModelStats_Model_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  result = (std::string *) & ((arg1)->model);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStats_Picks_set(void * jarg1, long long jarg2) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->picks = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_ModelStats_Picks_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  result = (int64_t) ((arg1)->picks);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ModelStats_Fallbacks_set(void * jarg1, long long jarg2) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->fallbacks = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_ModelStats_Fallbacks_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  result = (int64_t) ((arg1)->fallbacks);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_ModelStats(void * jarg1) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  
+  arg1 = (llmroute::swig::ModelStats *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_RouterStats() {
+  void * jresult ;
+  llmroute::swig::RouterStats *result = 0 ;
+  
+  result = (llmroute::swig::RouterStats *)new llmroute::swig::RouterStats();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_Deployments_set(void * jarg1, void * jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::DeploymentStats > *)jarg2; 
+  if (arg1) (arg1)->deployments = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_RouterStats_Deployments_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  result = (std::vector< llmroute::swig::DeploymentStats > *)& ((arg1)->deployments);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_Models_set(void * jarg1, void * jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::ModelStats > *)jarg2; 
+  if (arg1) (arg1)->models = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_RouterStats_Models_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  result = (std::vector< llmroute::swig::ModelStats > *)& ((arg1)->models);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_ConfigsApplied_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->configs_applied = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterStats_ConfigsApplied_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  result = (int64_t) ((arg1)->configs_applied);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_ConfigsRejected_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->configs_rejected = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterStats_ConfigsRejected_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  result = (int64_t) ((arg1)->configs_rejected);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterStats_MetricsText_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->metrics_text = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_RouterStats_MetricsText_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  result = (std::string *) & ((arg1)->metrics_text);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RouterStats(void * jarg1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  
+  arg1 = (llmroute::swig::RouterStats *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_SharedStateStatus() {
+  void * jresult ;
+  llmroute::swig::SharedStateStatus *result = 0 ;
+  
+  result = (llmroute::swig::SharedStateStatus *)new llmroute::swig::SharedStateStatus();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Enabled_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->enabled = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Enabled_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (bool) ((arg1)->enabled);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Connected_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->connected = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Connected_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (bool) ((arg1)->connected);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_LastSyncAgeMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->last_sync_age_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_LastSyncAgeMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->last_sync_age_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Syncs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->syncs = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Syncs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->syncs);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_SyncFailures_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->sync_failures = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_SyncFailures_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->sync_failures);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Connections_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connections = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Connections_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->connections);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_RemoteOpens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->remote_opens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_RemoteOpens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->remote_opens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_RemoteCloses_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->remote_closes = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_RemoteCloses_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->remote_closes);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_LastError_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->last_error = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_LastError_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (std::string *) & ((arg1)->last_error);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_SharedStateStatus(void * jarg1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_SharedStateOptions() {
+  void * jresult ;
+  llmroute::swig::SharedStateOptions *result = 0 ;
+  
+  result = (llmroute::swig::SharedStateOptions *)new llmroute::swig::SharedStateOptions();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_Url_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->url = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_Url_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (std::string *) & ((arg1)->url);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_KeyPrefix_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->key_prefix = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_KeyPrefix_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (std::string *) & ((arg1)->key_prefix);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_SyncIntervalMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->sync_interval_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_SyncIntervalMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (int64_t) ((arg1)->sync_interval_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_ConnectTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connect_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_ConnectTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (int64_t) ((arg1)->connect_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_CommandTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->command_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_CommandTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (int64_t) ((arg1)->command_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_RateBatch_set(void * jarg1, double jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->rate_batch = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_SharedStateOptions_RateBatch_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  result = (double) ((arg1)->rate_batch);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_SharedStateOptions(void * jarg1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateOptions *)jarg1; 
+  delete arg1;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_TextBuffer_Text_set(void * jarg1, const char * jarg2) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
@@ -5778,6 +7886,81 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_MetricsText(void * jarg1, voi
   }
   
   result = (arg1)->MetricsText(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Stats(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::RouterStats *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::RouterStats *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::RouterStats & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->Stats(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SharedState(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateStatus *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::SharedStateStatus *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::SharedStateStatus & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->SharedState(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_UseSharedState(void * jarg1, void * jarg2) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateOptions *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (llmroute::swig::SharedStateOptions *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::SharedStateOptions const & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
   
   if ((&result)->code != 0) {
     llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 

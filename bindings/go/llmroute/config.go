@@ -1,8 +1,6 @@
 package llmroute
 
 import (
-	"fmt"
-	"os"
 	"runtime"
 
 	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
@@ -21,14 +19,12 @@ func NewFromConfig(config []byte, opts *Options) (*Router, error) {
 	})
 }
 
-// NewFromConfigFile is NewFromConfig with the configuration read from the file at path.
+// NewFromConfigFile is NewFromConfig with the configuration read from the file at path by the
+// library (llmr_router_create_from_config_file): a file that cannot be read is ErrConfig.
 func NewFromConfigFile(path string, opts *Options) (*Router, error) {
-	config, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &Error{Status: ErrConfig,
-			Message: fmt.Sprintf("$: cannot open configuration file '%s': %v", path, err)}
-	}
-	return NewFromConfig(config, opts)
+	return open(opts, func(n native.Router, o native.RouterOptions, clock, random uint) error {
+		return n.OpenGoFromConfigFile(path, o, clock, random)
+	})
 }
 
 // ApplyConfig hot-reloads the router from a JSON configuration, all or nothing: concurrent

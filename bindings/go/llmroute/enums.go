@@ -1,6 +1,10 @@
 package llmroute
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
+)
 
 // Strategy is llmr_strategy: how a deployment is chosen among the eligible ones.
 type Strategy int32
@@ -73,36 +77,44 @@ const (
 	FallbackContentPolicy FallbackKind = 2
 )
 
-var outcomeNames = [...]string{"success", "rate_limited", "server_error", "timeout",
-	"connection_error", "auth_error", "bad_request", "context_window_exceeded", "content_policy"}
+// The names are the library's (llmr_outcome_str and its siblings), called through cgo.
 
 func (o Outcome) String() string {
-	if o >= 0 && int(o) < len(outcomeNames) {
-		return outcomeNames[o]
+	if n := native.OutcomeName(int(o)); n != "" {
+		return n
 	}
 	return fmt.Sprintf("outcome(%d)", int32(o))
 }
 
-var strategyNames = [...]string{"default", "round_robin", "weighted", "weighted_random", "latency",
-	"availability", "least_loaded", "peak_ewma", "cost"}
-
 func (s Strategy) String() string {
-	if s >= 0 && int(s) < len(strategyNames) {
-		return strategyNames[s]
+	if n := native.StrategyName(int(s)); n != "" {
+		return n
 	}
 	return fmt.Sprintf("strategy(%d)", int32(s))
 }
 
+// ParseStrategy is the Strategy that String prints as name ("round_robin", "peak_ewma", ...);
+// ErrInvalidArgument for an unknown name (llmr_strategy_from_str).
+func ParseStrategy(name string) (Strategy, error) {
+	v, rc, msg := native.StrategyFromName(name)
+	if rc != 0 {
+		return 0, &Error{Status: Status(rc), Message: msg}
+	}
+	return Strategy(v), nil
+}
+
 func (b BreakerState) String() string {
-	switch b {
-	case BreakerClosed:
-		return "closed"
-	case BreakerOpen:
-		return "open"
-	case BreakerHalfOpen:
-		return "half_open"
+	if n := native.BreakerStateName(int(b)); n != "" {
+		return n
 	}
 	return fmt.Sprintf("breaker_state(%d)", int32(b))
+}
+
+func (k FallbackKind) String() string {
+	if n := native.FallbackKindName(int(k)); n != "" {
+		return n
+	}
+	return fmt.Sprintf("fallback_kind(%d)", int32(k))
 }
 
 // EventKind is llmr_event_kind: what a router event reports.
@@ -114,3 +126,10 @@ const (
 	EventConfigApplied  EventKind = 1
 	EventConfigRejected EventKind = 2
 )
+
+func (k EventKind) String() string {
+	if n := native.EventKindName(int(k)); n != "" {
+		return n
+	}
+	return fmt.Sprintf("event_kind(%d)", int32(k))
+}

@@ -59,6 +59,9 @@ type Options struct {
 	// Clock and Random are optional (nil: the system's).
 	Clock  Clock
 	Random Random
+	// SharedState: fleet shared state through Redis (nil: off). The router then starts one
+	// synchronisation thread, which Close stops.
+	SharedState *SharedStateOptions
 }
 
 // DefaultOptions returns llmr_router_options_init's defaults.
@@ -153,6 +156,15 @@ func open(opts *Options, create func(native.Router, native.RouterOptions, uint, 
 	nopts.SetRetry_budget_token_ratio(o.RetryBudgetTokenRatio)
 
 	n := native.NewRouter()
+	if o.SharedState != nil {
+		so := o.SharedState.native()
+		err := n.UseSharedState(so)
+		native.DeleteSharedStateOptions(so)
+		if err != nil {
+			native.DeleteRouter(n)
+			return nil, wrap(err)
+		}
+	}
 	var clockH, randH cgo.Handle
 	if o.Clock != nil {
 		clockH = cgo.NewHandle(native.TimeSource(clockBox{o.Clock}))

@@ -1069,6 +1069,114 @@ SWIGINTERN void std_vector_Sl_llmroute_swig_AttemptInfo_Sg__doRemoveRange(std::v
           throw std::out_of_range("vector index out of range");
         }
       }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats > *new_std_vector_Sl_llmroute_swig_DeploymentStats_Sg___SWIG_2(jint count,llmroute::swig::DeploymentStats const &value){
+        if (count < 0)
+          throw std::out_of_range("vector count must be positive");
+        return new std::vector< llmroute::swig::DeploymentStats >(static_cast<std::vector< llmroute::swig::DeploymentStats >::size_type>(count), value);
+      }
+SWIGINTERN jint std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doSize(std::vector< llmroute::swig::DeploymentStats > const *self){
+        return SWIG_VectorSize(self->size());
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doAdd__SWIG_0(std::vector< llmroute::swig::DeploymentStats > *self,std::vector< llmroute::swig::DeploymentStats >::value_type const &x){
+        self->push_back(x);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doAdd__SWIG_1(std::vector< llmroute::swig::DeploymentStats > *self,jint index,std::vector< llmroute::swig::DeploymentStats >::value_type const &x){
+        jint size = static_cast<jint>(self->size());
+        if (0 <= index && index <= size) {
+          self->insert(self->begin() + index, x);
+        } else {
+          throw std::out_of_range("vector index out of range");
+        }
+      }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats >::value_type std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doRemove(std::vector< llmroute::swig::DeploymentStats > *self,jint index){
+        jint size = static_cast<jint>(self->size());
+        if (0 <= index && index < size) {
+          llmroute::swig::DeploymentStats const old_value = (*self)[index];
+          self->erase(self->begin() + index);
+          return old_value;
+        } else {
+          throw std::out_of_range("vector index out of range");
+        }
+      }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats >::value_type const &std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doGet(std::vector< llmroute::swig::DeploymentStats > *self,jint index){
+        jint size = static_cast<jint>(self->size());
+        if (index >= 0 && index < size)
+          return (*self)[index];
+        else
+          throw std::out_of_range("vector index out of range");
+      }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats >::value_type std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doSet(std::vector< llmroute::swig::DeploymentStats > *self,jint index,std::vector< llmroute::swig::DeploymentStats >::value_type const &val){
+        jint size = static_cast<jint>(self->size());
+        if (index >= 0 && index < size) {
+          llmroute::swig::DeploymentStats const old_value = (*self)[index];
+          (*self)[index] = val;
+          return old_value;
+        }
+        else
+          throw std::out_of_range("vector index out of range");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doRemoveRange(std::vector< llmroute::swig::DeploymentStats > *self,jint fromIndex,jint toIndex){
+        jint size = static_cast<jint>(self->size());
+        if (0 <= fromIndex && fromIndex <= toIndex && toIndex <= size) {
+          self->erase(self->begin() + fromIndex, self->begin() + toIndex);
+        } else {
+          throw std::out_of_range("vector index out of range");
+        }
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats > *new_std_vector_Sl_llmroute_swig_ModelStats_Sg___SWIG_2(jint count,llmroute::swig::ModelStats const &value){
+        if (count < 0)
+          throw std::out_of_range("vector count must be positive");
+        return new std::vector< llmroute::swig::ModelStats >(static_cast<std::vector< llmroute::swig::ModelStats >::size_type>(count), value);
+      }
+SWIGINTERN jint std_vector_Sl_llmroute_swig_ModelStats_Sg__doSize(std::vector< llmroute::swig::ModelStats > const *self){
+        return SWIG_VectorSize(self->size());
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__doAdd__SWIG_0(std::vector< llmroute::swig::ModelStats > *self,std::vector< llmroute::swig::ModelStats >::value_type const &x){
+        self->push_back(x);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__doAdd__SWIG_1(std::vector< llmroute::swig::ModelStats > *self,jint index,std::vector< llmroute::swig::ModelStats >::value_type const &x){
+        jint size = static_cast<jint>(self->size());
+        if (0 <= index && index <= size) {
+          self->insert(self->begin() + index, x);
+        } else {
+          throw std::out_of_range("vector index out of range");
+        }
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats >::value_type std_vector_Sl_llmroute_swig_ModelStats_Sg__doRemove(std::vector< llmroute::swig::ModelStats > *self,jint index){
+        jint size = static_cast<jint>(self->size());
+        if (0 <= index && index < size) {
+          llmroute::swig::ModelStats const old_value = (*self)[index];
+          self->erase(self->begin() + index);
+          return old_value;
+        } else {
+          throw std::out_of_range("vector index out of range");
+        }
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats >::value_type const &std_vector_Sl_llmroute_swig_ModelStats_Sg__doGet(std::vector< llmroute::swig::ModelStats > *self,jint index){
+        jint size = static_cast<jint>(self->size());
+        if (index >= 0 && index < size)
+          return (*self)[index];
+        else
+          throw std::out_of_range("vector index out of range");
+      }
+SWIGINTERN std::vector< llmroute::swig::ModelStats >::value_type std_vector_Sl_llmroute_swig_ModelStats_Sg__doSet(std::vector< llmroute::swig::ModelStats > *self,jint index,std::vector< llmroute::swig::ModelStats >::value_type const &val){
+        jint size = static_cast<jint>(self->size());
+        if (index >= 0 && index < size) {
+          llmroute::swig::ModelStats const old_value = (*self)[index];
+          (*self)[index] = val;
+          return old_value;
+        }
+        else
+          throw std::out_of_range("vector index out of range");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__doRemoveRange(std::vector< llmroute::swig::ModelStats > *self,jint fromIndex,jint toIndex){
+        jint size = static_cast<jint>(self->size());
+        if (0 <= fromIndex && fromIndex <= toIndex && toIndex <= size) {
+          self->erase(self->begin() + fromIndex, self->begin() + toIndex);
+        } else {
+          throw std::out_of_range("vector index out of range");
+        }
+      }
 SWIGINTERN size_t llmroute_swig_Deployment_ModelCount(llmroute::swig::Deployment const *self){ return self->models.size(); }
 SWIGINTERN std::string llmroute_swig_Deployment_ModelAt(llmroute::swig::Deployment const *self,size_t i){ return i < self->models.size() ? self->models[i] : std::string(); }
 SWIGINTERN size_t llmroute_swig_Deployment_TagCount(llmroute::swig::Deployment const *self){ return self->tags.size(); }
@@ -2444,6 +2552,570 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1AttemptInfoVector(JNI
   (void)jenv;
   (void)jcls;
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1DeploymentStatsVector_1_1SWIG_10(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >();
+  *(std::vector< llmroute::swig::DeploymentStats > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1DeploymentStatsVector_1_1SWIG_11(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1;
+  if (!arg1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::DeploymentStats > const & is null");
+    return 0;
+  } 
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >((std::vector< llmroute::swig::DeploymentStats > const &)*arg1);
+  *(std::vector< llmroute::swig::DeploymentStats > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1capacity(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  result = ((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->capacity();
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1reserve(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  arg2 = (std::vector< llmroute::swig::DeploymentStats >::size_type)jarg2; 
+  try {
+    (arg1)->reserve(arg2);
+  } catch(std::length_error &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1isEmpty(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  result = (bool)((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->empty();
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1clear(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  (arg1)->clear();
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1DeploymentStatsVector_1_1SWIG_12(JNIEnv *jenv, jclass jcls, jint jarg1, jlong jarg2, jobject jarg2_) {
+  jlong jresult = 0 ;
+  jint arg1 ;
+  llmroute::swig::DeploymentStats *arg2 = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg2_;
+  arg1 = jarg1; 
+  arg2 = *(llmroute::swig::DeploymentStats **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::DeploymentStats const & is null");
+    return 0;
+  } 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats > *)new_std_vector_Sl_llmroute_swig_DeploymentStats_Sg___SWIG_2(SWIG_STD_MOVE(arg1),(llmroute::swig::DeploymentStats const &)*arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::DeploymentStats > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1doSize(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  jint result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  try {
+    result = std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doSize((std::vector< llmroute::swig::DeploymentStats > const *)arg1);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1doAdd_1_1SWIG_10(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  arg2 = *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::DeploymentStats >::value_type const & is null");
+    return ;
+  } 
+  std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doAdd__SWIG_0(arg1,(llmroute::swig::DeploymentStats const &)*arg2);
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1doAdd_1_1SWIG_11(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jlong jarg3, jobject jarg3_) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  arg2 = jarg2; 
+  arg3 = *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::DeploymentStats >::value_type const & is null");
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doAdd__SWIG_1(arg1,SWIG_STD_MOVE(arg2),(llmroute::swig::DeploymentStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1doRemove(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  arg2 = jarg2; 
+  try {
+    result = std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doRemove(arg1,SWIG_STD_MOVE(arg2));
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&jresult = new std::vector< llmroute::swig::DeploymentStats >::value_type(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1doGet(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  arg2 = jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats >::value_type *) &std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doGet(arg1,SWIG_STD_MOVE(arg2));
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1doSet(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jlong jarg3, jobject jarg3_) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  arg2 = jarg2; 
+  arg3 = *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::DeploymentStats >::value_type const & is null");
+    return 0;
+  } 
+  try {
+    result = std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doSet(arg1,SWIG_STD_MOVE(arg2),(llmroute::swig::DeploymentStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&jresult = new std::vector< llmroute::swig::DeploymentStats >::value_type(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStatsVector_1doRemoveRange(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jint jarg3) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  jint arg2 ;
+  jint arg3 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  arg2 = jarg2; 
+  arg3 = jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__doRemoveRange(arg1,SWIG_STD_MOVE(arg2),SWIG_STD_MOVE(arg3));
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1DeploymentStatsVector(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1ModelStatsVector_1_1SWIG_10(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >();
+  *(std::vector< llmroute::swig::ModelStats > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1ModelStatsVector_1_1SWIG_11(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1;
+  if (!arg1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::ModelStats > const & is null");
+    return 0;
+  } 
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >((std::vector< llmroute::swig::ModelStats > const &)*arg1);
+  *(std::vector< llmroute::swig::ModelStats > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1capacity(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  result = ((std::vector< llmroute::swig::ModelStats > const *)arg1)->capacity();
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1reserve(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  arg2 = (std::vector< llmroute::swig::ModelStats >::size_type)jarg2; 
+  try {
+    (arg1)->reserve(arg2);
+  } catch(std::length_error &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1isEmpty(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  result = (bool)((std::vector< llmroute::swig::ModelStats > const *)arg1)->empty();
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1clear(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  (arg1)->clear();
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1ModelStatsVector_1_1SWIG_12(JNIEnv *jenv, jclass jcls, jint jarg1, jlong jarg2, jobject jarg2_) {
+  jlong jresult = 0 ;
+  jint arg1 ;
+  llmroute::swig::ModelStats *arg2 = 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg2_;
+  arg1 = jarg1; 
+  arg2 = *(llmroute::swig::ModelStats **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::ModelStats const & is null");
+    return 0;
+  } 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats > *)new_std_vector_Sl_llmroute_swig_ModelStats_Sg___SWIG_2(SWIG_STD_MOVE(arg1),(llmroute::swig::ModelStats const &)*arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::ModelStats > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1doSize(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  jint result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  try {
+    result = std_vector_Sl_llmroute_swig_ModelStats_Sg__doSize((std::vector< llmroute::swig::ModelStats > const *)arg1);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1doAdd_1_1SWIG_10(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  arg2 = *(std::vector< llmroute::swig::ModelStats >::value_type **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::ModelStats >::value_type const & is null");
+    return ;
+  } 
+  std_vector_Sl_llmroute_swig_ModelStats_Sg__doAdd__SWIG_0(arg1,(llmroute::swig::ModelStats const &)*arg2);
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1doAdd_1_1SWIG_11(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jlong jarg3, jobject jarg3_) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  arg2 = jarg2; 
+  arg3 = *(std::vector< llmroute::swig::ModelStats >::value_type **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::ModelStats >::value_type const & is null");
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__doAdd__SWIG_1(arg1,SWIG_STD_MOVE(arg2),(llmroute::swig::ModelStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1doRemove(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  arg2 = jarg2; 
+  try {
+    result = std_vector_Sl_llmroute_swig_ModelStats_Sg__doRemove(arg1,SWIG_STD_MOVE(arg2));
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::ModelStats >::value_type **)&jresult = new std::vector< llmroute::swig::ModelStats >::value_type(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1doGet(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  arg2 = jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::ModelStats >::value_type *) &std_vector_Sl_llmroute_swig_ModelStats_Sg__doGet(arg1,SWIG_STD_MOVE(arg2));
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::ModelStats >::value_type **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1doSet(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jlong jarg3, jobject jarg3_) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
+  std::vector< llmroute::swig::ModelStats >::value_type result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  arg2 = jarg2; 
+  arg3 = *(std::vector< llmroute::swig::ModelStats >::value_type **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::ModelStats >::value_type const & is null");
+    return 0;
+  } 
+  try {
+    result = std_vector_Sl_llmroute_swig_ModelStats_Sg__doSet(arg1,SWIG_STD_MOVE(arg2),(llmroute::swig::ModelStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::ModelStats >::value_type **)&jresult = new std::vector< llmroute::swig::ModelStats >::value_type(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ModelStatsVector_1doRemoveRange(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jint jarg3) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  jint arg2 ;
+  jint arg3 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
+  arg2 = jarg2; 
+  arg3 = jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__doRemoveRange(arg1,SWIG_STD_MOVE(arg2),SWIG_STD_MOVE(arg3));
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1ModelStatsVector(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&jarg1; 
   delete arg1;
 }
 
@@ -5788,6 +6460,1566 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1CallResult(JNIEnv *je
 }
 
 
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1DeploymentStats(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::DeploymentStats *)new llmroute::swig::DeploymentStats();
+  *(llmroute::swig::DeploymentStats **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1name_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->name = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1name_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (std::string *) & ((arg1)->name);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1state_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->state = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1state_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (llmr_breaker_state) ((arg1)->state);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1eligible_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->eligible = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1eligible_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (bool) ((arg1)->eligible);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1inFlight_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->in_flight = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1inFlight_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->in_flight);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1picks_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->picks = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1picks_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->picks);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1successes_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->successes = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1successes_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->successes);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1rateLimited_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->rate_limited = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1rateLimited_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->rate_limited);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1serverErrors_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->server_errors = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1serverErrors_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->server_errors);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1timeouts_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->timeouts = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1timeouts_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->timeouts);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1connectionErrors_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connection_errors = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1connectionErrors_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->connection_errors);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1authErrors_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->auth_errors = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1authErrors_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->auth_errors);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1badRequests_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->bad_requests = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1badRequests_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->bad_requests);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1contextWindowExceeded_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->context_window_exceeded = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1contextWindowExceeded_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->context_window_exceeded);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1contentPolicy_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->content_policy = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1contentPolicy_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->content_policy);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1cancels_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cancels = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1cancels_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->cancels);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1inputTokens_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->input_tokens = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1inputTokens_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->input_tokens);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1outputTokens_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->output_tokens = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1outputTokens_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->output_tokens);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1ewmaLatencyMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->ewma_latency_ms = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1ewmaLatencyMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (double) ((arg1)->ewma_latency_ms);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencyCount_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->latency_count = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencyCount_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->latency_count);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencySumMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_sum_ms = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencySumMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (double) ((arg1)->latency_sum_ms);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencyP50Ms_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_p50_ms = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencyP50Ms_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (double) ((arg1)->latency_p50_ms);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencyP90Ms_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_p90_ms = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencyP90Ms_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (double) ((arg1)->latency_p90_ms);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencyP99Ms_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->latency_p99_ms = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1latencyP99Ms_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (double) ((arg1)->latency_p99_ms);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1breakerOpened_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->breaker_opened = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1breakerOpened_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->breaker_opened);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1breakerHalfOpened_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->breaker_half_opened = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1breakerHalfOpened_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->breaker_half_opened);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1breakerClosed_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->breaker_closed = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1breakerClosed_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->breaker_closed);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1cooldownRemainingMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_remaining_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_DeploymentStats_1cooldownRemainingMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  result = (int64_t) ((arg1)->cooldown_remaining_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1DeploymentStats(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::DeploymentStats **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1ModelStats(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::ModelStats *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::ModelStats *)new llmroute::swig::ModelStats();
+  *(llmroute::swig::ModelStats **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ModelStats_1model_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ModelStats **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->model = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_ModelStats_1model_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ModelStats **)&jarg1; 
+  result = (std::string *) & ((arg1)->model);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ModelStats_1picks_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ModelStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->picks = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ModelStats_1picks_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ModelStats **)&jarg1; 
+  result = (int64_t) ((arg1)->picks);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ModelStats_1fallbacks_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ModelStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->fallbacks = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ModelStats_1fallbacks_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ModelStats **)&jarg1; 
+  result = (int64_t) ((arg1)->fallbacks);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1ModelStats(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::ModelStats **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1RouterStats(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterStats *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::RouterStats *)new llmroute::swig::RouterStats();
+  *(llmroute::swig::RouterStats **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1deployments_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  arg2 = *(std::vector< llmroute::swig::DeploymentStats > **)&jarg2; 
+  if (arg1) (arg1)->deployments = *arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterStats_1deployments_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  result = (std::vector< llmroute::swig::DeploymentStats > *)& ((arg1)->deployments);
+  *(std::vector< llmroute::swig::DeploymentStats > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1models_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  arg2 = *(std::vector< llmroute::swig::ModelStats > **)&jarg2; 
+  if (arg1) (arg1)->models = *arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterStats_1models_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  result = (std::vector< llmroute::swig::ModelStats > *)& ((arg1)->models);
+  *(std::vector< llmroute::swig::ModelStats > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1configsApplied_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->configs_applied = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterStats_1configsApplied_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  result = (int64_t) ((arg1)->configs_applied);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1configsRejected_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->configs_rejected = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterStats_1configsRejected_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  result = (int64_t) ((arg1)->configs_rejected);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterStats_1metricsText_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->metrics_text = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_RouterStats_1metricsText_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  result = (std::string *) & ((arg1)->metrics_text);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RouterStats(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::RouterStats **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1SharedStateStatus(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateStatus *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::SharedStateStatus *)new llmroute::swig::SharedStateStatus();
+  *(llmroute::swig::SharedStateStatus **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1enabled_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->enabled = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1enabled_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  result = (bool) ((arg1)->enabled);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1connected_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->connected = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1connected_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  result = (bool) ((arg1)->connected);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1lastSyncAgeMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->last_sync_age_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1lastSyncAgeMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  result = (int64_t) ((arg1)->last_sync_age_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1syncs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->syncs = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1syncs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  result = (int64_t) ((arg1)->syncs);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1syncFailures_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->sync_failures = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1syncFailures_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  result = (int64_t) ((arg1)->sync_failures);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1connections_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connections = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1connections_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  result = (int64_t) ((arg1)->connections);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1remoteOpens_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->remote_opens = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1remoteOpens_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  result = (int64_t) ((arg1)->remote_opens);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1remoteCloses_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->remote_closes = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1remoteCloses_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  result = (int64_t) ((arg1)->remote_closes);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1lastError_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->last_error = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_SharedStateStatus_1lastError_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  result = (std::string *) & ((arg1)->last_error);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1SharedStateStatus(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::SharedStateStatus **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1SharedStateOptions(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateOptions *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::SharedStateOptions *)new llmroute::swig::SharedStateOptions();
+  *(llmroute::swig::SharedStateOptions **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1url_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->url = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1url_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (std::string *) & ((arg1)->url);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1keyPrefix_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->key_prefix = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1keyPrefix_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (std::string *) & ((arg1)->key_prefix);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1syncIntervalMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->sync_interval_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1syncIntervalMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->sync_interval_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1connectTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->connect_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1connectTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->connect_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1commandTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->command_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1commandTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->command_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1rateBatch_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->rate_batch = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_SharedStateOptions_1rateBatch_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  result = (double) ((arg1)->rate_batch);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1SharedStateOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::SharedStateOptions **)&jarg1; 
+  delete arg1;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_TextBuffer_1text_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
@@ -6695,6 +8927,93 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1metricsText(JNIEnv *j
   }
   
   result = (arg1)->MetricsText(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1stats(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::RouterStats *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  arg2 = *(llmroute::swig::RouterStats **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::RouterStats & is null");
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+  }
+  
+  result = (arg1)->Stats(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1sharedState(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateStatus *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  arg2 = *(llmroute::swig::SharedStateStatus **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::SharedStateStatus & is null");
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+  }
+  
+  result = (arg1)->SharedState(*arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1useSharedState(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateOptions *arg2 = 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  arg2 = *(llmroute::swig::SharedStateOptions **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::SharedStateOptions const & is null");
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "router is deleted"); return ; 
+  }
+  
+  result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
   
   if ((&result)->code != 0) {
     llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 

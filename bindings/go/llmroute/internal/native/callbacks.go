@@ -158,3 +158,57 @@ func Check(context uintptr) int32 {
 // ErrorMessage is llmr_error_message of the calling thread: only meaningful inside a callback,
 // which runs on the thread of the native call.
 func ErrorMessage() string { return C.GoString(C.llmr_error_message()) }
+
+// GoEvent is a copy of llmr_event, made during the callback.
+type GoEvent struct {
+	Kind             int32
+	Deployment       string
+	From, To         int32
+	CooldownMs       int64
+	Added, Removed   []string
+	Kept             int
+	ConfigGeneration uint64
+	Message          string
+}
+
+// EventSink is what a cgo.Handle given to SetGoEventListener must hold.
+type EventSink interface {
+	Event(e *GoEvent)
+}
+
+func goStrings(p **C.char, n C.size_t) []string {
+	if p == nil || n == 0 {
+		return nil
+	}
+	out := make([]string, int(n))
+	for i, s := range unsafe.Slice(p, int(n)) {
+		out[i] = C.GoString(s)
+	}
+	return out
+}
+
+//export llmrouteGoEvent
+func llmrouteGoEvent(handle C.uintptr_t, e *C.llmr_event) {
+	defer func() { _ = recover() }() // nothing unwinds into the library
+	sink, ok := cgo.Handle(handle).Value().(EventSink)
+	if !ok {
+		return
+	}
+	ev := GoEvent{
+		Kind:             int32(e.kind),
+		From:             int32(e.from),
+		To:               int32(e.to),
+		CooldownMs:       int64(e.cooldown_ms),
+		Added:            goStrings((**C.char)(unsafe.Pointer(e.added)), e.added_count),
+		Removed:          goStrings((**C.char)(unsafe.Pointer(e.removed)), e.removed_count),
+		Kept:             int(e.kept_count),
+		ConfigGeneration: uint64(e.config_generation),
+	}
+	if e.deployment != nil {
+		ev.Deployment = C.GoString(e.deployment)
+	}
+	if e.message != nil {
+		ev.Message = C.GoString(e.message)
+	}
+	sink.Event(&ev)
+}

@@ -46,60 +46,60 @@ typedef long long swig_type_16;
 typedef long long swig_type_17;
 typedef long long swig_type_18;
 typedef long long swig_type_19;
-typedef _gostring_ swig_type_20;
-typedef _gostring_ swig_type_21;
+typedef long long swig_type_20;
+typedef long long swig_type_21;
 typedef long long swig_type_22;
 typedef long long swig_type_23;
 typedef long long swig_type_24;
 typedef long long swig_type_25;
 typedef long long swig_type_26;
 typedef long long swig_type_27;
-typedef long long swig_type_28;
-typedef long long swig_type_29;
+typedef _gostring_ swig_type_28;
+typedef _gostring_ swig_type_29;
 typedef long long swig_type_30;
-typedef _gostring_ swig_type_31;
-typedef _gostring_ swig_type_32;
-typedef _gostring_ swig_type_33;
+typedef long long swig_type_31;
+typedef long long swig_type_32;
+typedef long long swig_type_33;
 typedef long long swig_type_34;
 typedef long long swig_type_35;
-typedef _gostring_ swig_type_36;
-typedef _gostring_ swig_type_37;
+typedef long long swig_type_36;
+typedef long long swig_type_37;
 typedef long long swig_type_38;
 typedef _gostring_ swig_type_39;
-typedef long long swig_type_40;
-typedef long long swig_type_41;
-typedef _gostring_ swig_type_42;
+typedef _gostring_ swig_type_40;
+typedef _gostring_ swig_type_41;
+typedef long long swig_type_42;
 typedef long long swig_type_43;
-typedef long long swig_type_44;
-typedef long long swig_type_45;
-typedef _gostring_ swig_type_46;
+typedef _gostring_ swig_type_44;
+typedef _gostring_ swig_type_45;
+typedef long long swig_type_46;
 typedef _gostring_ swig_type_47;
-typedef _gostring_ swig_type_48;
-typedef _gostring_ swig_type_49;
-typedef long long swig_type_50;
+typedef long long swig_type_48;
+typedef long long swig_type_49;
+typedef _gostring_ swig_type_50;
 typedef long long swig_type_51;
-typedef _gostring_ swig_type_52;
-typedef _gostring_ swig_type_53;
-typedef long long swig_type_54;
-typedef long long swig_type_55;
-typedef long long swig_type_56;
-typedef long long swig_type_57;
-typedef _gostring_ swig_type_58;
-typedef _gostring_ swig_type_59;
+typedef long long swig_type_52;
+typedef long long swig_type_53;
+typedef _gostring_ swig_type_54;
+typedef _gostring_ swig_type_55;
+typedef _gostring_ swig_type_56;
+typedef _gostring_ swig_type_57;
+typedef long long swig_type_58;
+typedef long long swig_type_59;
 typedef _gostring_ swig_type_60;
 typedef _gostring_ swig_type_61;
-typedef _gostring_ swig_type_62;
-typedef _gostring_ swig_type_63;
-typedef _gostring_ swig_type_64;
-typedef _gostring_ swig_type_65;
-typedef long long swig_type_66;
-typedef long long swig_type_67;
-typedef long long swig_type_68;
-typedef long long swig_type_69;
-typedef long long swig_type_70;
-typedef long long swig_type_71;
-typedef long long swig_type_72;
-typedef long long swig_type_73;
+typedef long long swig_type_62;
+typedef long long swig_type_63;
+typedef long long swig_type_64;
+typedef long long swig_type_65;
+typedef _gostring_ swig_type_66;
+typedef _gostring_ swig_type_67;
+typedef _gostring_ swig_type_68;
+typedef _gostring_ swig_type_69;
+typedef _gostring_ swig_type_70;
+typedef _gostring_ swig_type_71;
+typedef _gostring_ swig_type_72;
+typedef _gostring_ swig_type_73;
 typedef long long swig_type_74;
 typedef long long swig_type_75;
 typedef long long swig_type_76;
@@ -110,7 +110,7 @@ typedef long long swig_type_80;
 typedef long long swig_type_81;
 typedef long long swig_type_82;
 typedef long long swig_type_83;
-typedef _gostring_ swig_type_84;
+typedef long long swig_type_84;
 typedef long long swig_type_85;
 typedef long long swig_type_86;
 typedef long long swig_type_87;
@@ -118,468 +118,697 @@ typedef long long swig_type_88;
 typedef long long swig_type_89;
 typedef long long swig_type_90;
 typedef long long swig_type_91;
-typedef long long swig_type_92;
-typedef _gostring_ swig_type_93;
-typedef _gostring_ swig_type_94;
-typedef _gostring_ swig_type_95;
+typedef _gostring_ swig_type_92;
+typedef long long swig_type_93;
+typedef long long swig_type_94;
+typedef long long swig_type_95;
 typedef long long swig_type_96;
 typedef long long swig_type_97;
-typedef _gostring_ swig_type_98;
-typedef _gostring_ swig_type_99;
+typedef long long swig_type_98;
+typedef long long swig_type_99;
 typedef long long swig_type_100;
-typedef long long swig_type_101;
-typedef long long swig_type_102;
-typedef long long swig_type_103;
+typedef _gostring_ swig_type_101;
+typedef _gostring_ swig_type_102;
+typedef _gostring_ swig_type_103;
 typedef long long swig_type_104;
 typedef long long swig_type_105;
 typedef _gostring_ swig_type_106;
 typedef _gostring_ swig_type_107;
-typedef _gostring_ swig_type_108;
-typedef _gostring_ swig_type_109;
+typedef long long swig_type_108;
+typedef long long swig_type_109;
 typedef long long swig_type_110;
 typedef long long swig_type_111;
-typedef _gostring_ swig_type_112;
-typedef _gostring_ swig_type_113;
+typedef long long swig_type_112;
+typedef long long swig_type_113;
 typedef _gostring_ swig_type_114;
 typedef _gostring_ swig_type_115;
-typedef long long swig_type_116;
-typedef long long swig_type_117;
+typedef _gostring_ swig_type_116;
+typedef _gostring_ swig_type_117;
 typedef long long swig_type_118;
 typedef long long swig_type_119;
 typedef _gostring_ swig_type_120;
 typedef _gostring_ swig_type_121;
 typedef _gostring_ swig_type_122;
 typedef _gostring_ swig_type_123;
-typedef _gostring_ swig_type_124;
-typedef _gostring_ swig_type_125;
-typedef _gostring_ swig_type_126;
-typedef _gostring_ swig_type_127;
+typedef long long swig_type_124;
+typedef long long swig_type_125;
+typedef long long swig_type_126;
+typedef long long swig_type_127;
 typedef _gostring_ swig_type_128;
 typedef _gostring_ swig_type_129;
 typedef _gostring_ swig_type_130;
 typedef _gostring_ swig_type_131;
 typedef _gostring_ swig_type_132;
 typedef _gostring_ swig_type_133;
-typedef _gostring_ swig_type_134;
-typedef _gostring_ swig_type_135;
-typedef _gostring_ swig_type_136;
-typedef _gostring_ swig_type_137;
-typedef _gostring_ swig_type_138;
-typedef _gostring_ swig_type_139;
-typedef _gostring_ swig_type_140;
-typedef _gostring_ swig_type_141;
-typedef _gostring_ swig_type_142;
-typedef _gostring_ swig_type_143;
-typedef _gostring_ swig_type_144;
-typedef _gostring_ swig_type_145;
-typedef _gostring_ swig_type_146;
-typedef _gostring_ swig_type_147;
-typedef _gostring_ swig_type_148;
-typedef _gostring_ swig_type_149;
-typedef _gostring_ swig_type_150;
-typedef _gostring_ swig_type_151;
-typedef _gostring_ swig_type_152;
-typedef _gostring_ swig_type_153;
-typedef _gostring_ swig_type_154;
+typedef long long swig_type_134;
+typedef long long swig_type_135;
+typedef long long swig_type_136;
+typedef long long swig_type_137;
+typedef long long swig_type_138;
+typedef long long swig_type_139;
+typedef long long swig_type_140;
+typedef long long swig_type_141;
+typedef long long swig_type_142;
+typedef long long swig_type_143;
+typedef long long swig_type_144;
+typedef long long swig_type_145;
+typedef long long swig_type_146;
+typedef long long swig_type_147;
+typedef long long swig_type_148;
+typedef long long swig_type_149;
+typedef long long swig_type_150;
+typedef long long swig_type_151;
+typedef long long swig_type_152;
+typedef long long swig_type_153;
+typedef long long swig_type_154;
 typedef long long swig_type_155;
-typedef _gostring_ swig_type_156;
+typedef long long swig_type_156;
 typedef long long swig_type_157;
 typedef long long swig_type_158;
 typedef long long swig_type_159;
 typedef long long swig_type_160;
-typedef _gostring_ swig_type_161;
+typedef long long swig_type_161;
 typedef long long swig_type_162;
-typedef _gostring_ swig_type_163;
-typedef _gostring_ swig_type_164;
-typedef _gostring_ swig_type_165;
-typedef _gostring_ swig_type_166;
-typedef _gostring_ swig_type_167;
-typedef _gostring_ swig_type_168;
-typedef _gostring_ swig_type_169;
-typedef _gostring_ swig_type_170;
-typedef _gostring_ swig_type_171;
+typedef long long swig_type_163;
+typedef long long swig_type_164;
+typedef long long swig_type_165;
+typedef long long swig_type_166;
+typedef long long swig_type_167;
+typedef long long swig_type_168;
+typedef long long swig_type_169;
+typedef long long swig_type_170;
+typedef long long swig_type_171;
 typedef _gostring_ swig_type_172;
 typedef _gostring_ swig_type_173;
-typedef _gostring_ swig_type_174;
-typedef _gostring_ swig_type_175;
-typedef _gostring_ swig_type_176;
-typedef _gostring_ swig_type_177;
-typedef _gostring_ swig_type_178;
-typedef _gostring_ swig_type_179;
-typedef _gostring_ swig_type_180;
-typedef _gostring_ swig_type_181;
+typedef long long swig_type_174;
+typedef long long swig_type_175;
+typedef long long swig_type_176;
+typedef long long swig_type_177;
+typedef long long swig_type_178;
+typedef long long swig_type_179;
+typedef long long swig_type_180;
+typedef long long swig_type_181;
 typedef _gostring_ swig_type_182;
 typedef _gostring_ swig_type_183;
-typedef _gostring_ swig_type_184;
-typedef _gostring_ swig_type_185;
-typedef _gostring_ swig_type_186;
-typedef _gostring_ swig_type_187;
-typedef _gostring_ swig_type_188;
-typedef _gostring_ swig_type_189;
-typedef _gostring_ swig_type_190;
-extern void _wrap_Swig_free_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_native_9521f78dbf9d42ac(swig_intgo arg1);
-extern uintptr_t _wrap_new_StringVector__SWIG_0_native_9521f78dbf9d42ac(void);
-extern uintptr_t _wrap_new_StringVector__SWIG_1_native_9521f78dbf9d42ac(swig_type_1 arg1);
-extern uintptr_t _wrap_new_StringVector__SWIG_2_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_2 _wrap_StringVector_size_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_3 _wrap_StringVector_capacity_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_StringVector_reserve_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_4 arg2);
-extern _Bool _wrap_StringVector_isEmpty_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_StringVector_clear_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_StringVector_add_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_5 arg2);
-extern swig_type_6 _wrap_StringVector_get_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_StringVector_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2, swig_type_7 arg3);
-extern void _wrap_delete_StringVector_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_0_native_9521f78dbf9d42ac(void);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_1_native_9521f78dbf9d42ac(swig_type_8 arg1);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_2_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_9 _wrap_CandidateVector_size_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_10 _wrap_CandidateVector_capacity_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CandidateVector_reserve_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_11 arg2);
-extern _Bool _wrap_CandidateVector_isEmpty_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CandidateVector_clear_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CandidateVector_add_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CandidateVector_get_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_CandidateVector_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_CandidateVector_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_HealthVector__SWIG_0_native_9521f78dbf9d42ac(void);
-extern uintptr_t _wrap_new_HealthVector__SWIG_1_native_9521f78dbf9d42ac(swig_type_12 arg1);
-extern uintptr_t _wrap_new_HealthVector__SWIG_2_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_13 _wrap_HealthVector_size_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_14 _wrap_HealthVector_capacity_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_HealthVector_reserve_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_15 arg2);
-extern _Bool _wrap_HealthVector_isEmpty_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_HealthVector_clear_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_HealthVector_add_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_HealthVector_get_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_HealthVector_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_HealthVector_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_0_native_9521f78dbf9d42ac(void);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_1_native_9521f78dbf9d42ac(swig_type_16 arg1);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_2_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_17 _wrap_AttemptInfoVector_size_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_18 _wrap_AttemptInfoVector_capacity_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_reserve_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_19 arg2);
-extern _Bool _wrap_AttemptInfoVector_isEmpty_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_clear_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_add_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_AttemptInfoVector_get_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_AttemptInfoVector_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_AttemptInfoVector_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_intgo _wrap_llmr_status_LLMR_OK_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_kStatusClosed_get_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_ClosedStatusCode_native_9521f78dbf9d42ac(void);
-extern swig_type_20 _wrap_StatusName_native_9521f78dbf9d42ac(swig_intgo arg1);
-extern swig_intgo _wrap_LibraryVersion_native_9521f78dbf9d42ac(void);
-extern swig_type_21 _wrap_LibraryVersionString_native_9521f78dbf9d42ac(void);
-extern swig_intgo _wrap_HeaderVersion_native_9521f78dbf9d42ac(void);
-extern void _wrap_delete_Clock_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_22 _wrap_Clock_NowNanos_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Clock_SleepNanos_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_23 arg2);
-extern void _wrap_delete_Random_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_24 _wrap_Random_NextBits_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_RouterOptions_native_9521f78dbf9d42ac(void);
-extern void _wrap_RouterOptions_strategy_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_strategy_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_all_open_policy_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_all_open_policy_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_consecutive_failures_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_failure_ratio_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_breaker_failure_ratio_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_min_requests_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_breaker_min_requests_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_window_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_25 arg2);
-extern swig_type_26 _wrap_RouterOptions_breaker_window_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_27 arg2);
-extern swig_type_28 _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_29 arg2);
-extern swig_type_30 _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_jitter_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_breaker_jitter_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_half_open_max_probes_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_half_open_max_probes_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_ewma_alpha_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_ewma_alpha_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_buffer_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_buffer_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_prior_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_prior_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_retry_budget_max_tokens_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_retry_budget_max_tokens_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_RouterOptions_retry_budget_token_ratio_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_retry_budget_token_ratio_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_delete_RouterOptions_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_Deployment__SWIG_0_native_9521f78dbf9d42ac(void);
-extern uintptr_t _wrap_new_Deployment__SWIG_1_native_9521f78dbf9d42ac(swig_type_31 arg1);
-extern void _wrap_Deployment_name_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_32 arg2);
-extern swig_type_33 _wrap_Deployment_name_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Deployment_weight_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_weight_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Deployment_tier_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_tier_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Deployment_rpm_limit_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_rpm_limit_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Deployment_tpm_limit_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_34 arg2);
-extern swig_type_35 _wrap_Deployment_tpm_limit_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Deployment_max_in_flight_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_max_in_flight_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Deployment_cost_per_million_input_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_Deployment_cost_per_million_input_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Deployment_cost_per_million_output_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_Deployment_cost_per_million_output_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Deployment_AddModel_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_36 arg2);
-extern void _wrap_Deployment_AddTag_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_37 arg2);
-extern swig_type_38 _wrap_Deployment_ModelCount_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_39 _wrap_Deployment_ModelAt_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_40 arg2);
-extern swig_type_41 _wrap_Deployment_TagCount_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_42 _wrap_Deployment_TagAt_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_43 arg2);
-extern void _wrap_delete_Deployment_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_Pick_native_9521f78dbf9d42ac(void);
-extern void _wrap_Pick_ticket_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_44 arg2);
-extern swig_type_45 _wrap_Pick_ticket_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Pick_deployment_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_46 arg2);
-extern swig_type_47 _wrap_Pick_deployment_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Pick_model_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_48 arg2);
-extern swig_type_49 _wrap_Pick_model_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Pick_tier_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Pick_tier_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Pick_is_probe_set_native_9521f78dbf9d42ac(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Pick_is_probe_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Pick_is_panic_set_native_9521f78dbf9d42ac(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Pick_is_panic_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Pick_retry_after_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_50 arg2);
-extern swig_type_51 _wrap_Pick_retry_after_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_delete_Pick_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_PickOptions_native_9521f78dbf9d42ac(void);
-extern void _wrap_PickOptions_affinity_key_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_52 arg2);
-extern swig_type_53 _wrap_PickOptions_affinity_key_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_PickOptions_expected_input_tokens_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_54 arg2);
-extern swig_type_55 _wrap_PickOptions_expected_input_tokens_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_PickOptions_expected_output_tokens_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_56 arg2);
-extern swig_type_57 _wrap_PickOptions_expected_output_tokens_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_PickOptions_max_price_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_PickOptions_max_price_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_PickOptions_AddExclude_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_58 arg2);
-extern void _wrap_PickOptions_AddRequiredTag_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_59 arg2);
-extern void _wrap_PickOptions_ClearExclude_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_PickOptions_ClearRequiredTags_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_delete_PickOptions_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Candidate_deployment_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_60 arg2);
-extern swig_type_61 _wrap_Candidate_deployment_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Candidate_model_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_62 arg2);
-extern swig_type_63 _wrap_Candidate_model_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_Candidate_native_9521f78dbf9d42ac(void);
-extern void _wrap_delete_Candidate_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_Health_native_9521f78dbf9d42ac(void);
-extern void _wrap_Health_name_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_64 arg2);
-extern swig_type_65 _wrap_Health_name_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_state_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_state_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_override_mode_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_override_mode_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_eligible_set_native_9521f78dbf9d42ac(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Health_eligible_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_ewma_latency_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_Health_ewma_latency_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_failure_ratio_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_Health_failure_ratio_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_in_flight_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_66 arg2);
-extern swig_type_67 _wrap_Health_in_flight_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_picks_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_68 arg2);
-extern swig_type_69 _wrap_Health_picks_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_successes_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_70 arg2);
-extern swig_type_71 _wrap_Health_successes_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_failures_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_72 arg2);
-extern swig_type_73 _wrap_Health_failures_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_request_errors_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_74 arg2);
-extern swig_type_75 _wrap_Health_request_errors_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_cancels_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_76 arg2);
-extern swig_type_77 _wrap_Health_cancels_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_trips_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_78 arg2);
-extern swig_type_79 _wrap_Health_trips_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_consecutive_failures_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_80 arg2);
-extern swig_type_81 _wrap_Health_consecutive_failures_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_cooldown_remaining_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_82 arg2);
-extern swig_type_83 _wrap_Health_cooldown_remaining_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_weight_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_weight_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_Health_tier_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_tier_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_delete_Health_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_Cancellation_native_9521f78dbf9d42ac(void);
-extern void _wrap_delete_Cancellation_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_84 _wrap_Cancellation_Trigger_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_CallOptions_native_9521f78dbf9d42ac(void);
-extern void _wrap_CallOptions_deadline_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_85 arg2);
-extern swig_type_86 _wrap_CallOptions_deadline_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallOptions_attempt_timeout_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_87 arg2);
-extern swig_type_88 _wrap_CallOptions_attempt_timeout_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallOptions_max_attempts_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallOptions_max_attempts_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_base_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_89 arg2);
-extern swig_type_90 _wrap_CallOptions_backoff_base_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_max_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_91 arg2);
-extern swig_type_92 _wrap_CallOptions_backoff_max_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallOptions_cancel_set_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CallOptions_cancel_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_delete_CallOptions_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_93 _wrap_InvokeArgs_Deployment_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_94 _wrap_InvokeArgs_Model_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_95 _wrap_InvokeArgs_Request_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_96 _wrap_InvokeArgs_RequestLength_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_intgo _wrap_InvokeArgs_Attempt_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_97 _wrap_InvokeArgs_TimeoutMs_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_98 _wrap_InvokeArgs_SetResponse_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_99 arg2);
-extern swig_intgo _wrap_InvokeArgs_Check_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_delete_InvokeArgs_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_intgo _wrap_AttemptResult_GetOutcome_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutcome_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern double _wrap_AttemptResult_GetLatencyMs_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetLatencyMs_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_AttemptResult_GetTtftMs_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetTtftMs_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern swig_type_100 _wrap_AttemptResult_GetRetryAfterMs_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetRetryAfterMs_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_101 arg2);
-extern swig_type_102 _wrap_AttemptResult_GetInputTokens_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetInputTokens_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_103 arg2);
-extern swig_type_104 _wrap_AttemptResult_GetOutputTokens_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutputTokens_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_105 arg2);
-extern _Bool _wrap_AttemptResult_GetCommitted_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetCommitted_native_9521f78dbf9d42ac(uintptr_t arg1, _Bool arg2);
-extern void _wrap_delete_AttemptResult_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_delete_Adapter_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_intgo _wrap_Adapter_DoInvoke_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_Adapter_Released_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_AttemptInfo_native_9521f78dbf9d42ac(void);
-extern void _wrap_AttemptInfo_deployment_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_106 arg2);
-extern swig_type_107 _wrap_AttemptInfo_deployment_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptInfo_model_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_108 arg2);
-extern swig_type_109 _wrap_AttemptInfo_model_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptInfo_outcome_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_AttemptInfo_outcome_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptInfo_latency_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, double arg2);
-extern double _wrap_AttemptInfo_latency_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptInfo_backoff_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_110 arg2);
-extern swig_type_111 _wrap_AttemptInfo_backoff_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptInfo_committed_set_native_9521f78dbf9d42ac(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_AttemptInfo_committed_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_AttemptInfo_adapter_failed_set_native_9521f78dbf9d42ac(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_AttemptInfo_adapter_failed_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_delete_AttemptInfo_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_CallResult_native_9521f78dbf9d42ac(void);
-extern void _wrap_CallResult_status_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallResult_status_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_final_outcome_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallResult_final_outcome_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_deployment_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_112 arg2);
-extern swig_type_113 _wrap_CallResult_deployment_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_model_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_114 arg2);
-extern swig_type_115 _wrap_CallResult_model_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_used_fallback_set_native_9521f78dbf9d42ac(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_CallResult_used_fallback_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_retry_after_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_116 arg2);
-extern swig_type_117 _wrap_CallResult_retry_after_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_total_ms_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_118 arg2);
-extern swig_type_119 _wrap_CallResult_total_ms_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_response_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_120 arg2);
-extern swig_type_121 _wrap_CallResult_response_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_detail_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_122 arg2);
-extern swig_type_123 _wrap_CallResult_detail_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_attempts_set_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CallResult_attempts_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_CallResult_has_report_set_native_9521f78dbf9d42ac(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_CallResult_has_report_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_delete_CallResult_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_124 arg2);
-extern swig_type_125 _wrap_TextBuffer_text_get_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern uintptr_t _wrap_new_TextBuffer_native_9521f78dbf9d42ac(void);
-extern void _wrap_delete_TextBuffer_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_126 _wrap_ValidateConfig_native_9521f78dbf9d42ac(swig_type_127 arg1);
-extern uintptr_t _wrap_new_Router_native_9521f78dbf9d42ac(void);
-extern void _wrap_delete_Router_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_128 _wrap_Router_Open_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern void _wrap_Router_Close_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern _Bool _wrap_Router_IsOpen_native_9521f78dbf9d42ac(uintptr_t arg1);
-extern swig_type_129 _wrap_Router_AddDeployment_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_130 _wrap_Router_UpdateDeployment_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_131 _wrap_Router_RemoveDeployment_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_132 arg2);
-extern swig_type_133 _wrap_Router_SetAlias_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_134 arg2, swig_type_135 arg3);
-extern swig_type_136 _wrap_Router_RemoveAlias_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_137 arg2);
-extern swig_type_138 _wrap_Router_SetFallbacks_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_139 arg2, uintptr_t arg3);
-extern swig_type_140 _wrap_Router_SetFallbacksFor_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_141 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_142 _wrap_Router_SetModelStrategy_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_143 arg2, swig_intgo arg3);
-extern swig_type_144 _wrap_Router_SetOverride_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_145 arg2, swig_intgo arg3);
-extern swig_type_146 _wrap_Router_PickInto_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_147 arg2, uintptr_t arg3);
-extern swig_type_148 _wrap_Router_PickExcluding_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_149 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_150 _wrap_Router_PickWith_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_151 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_152 _wrap_Router_PickRaw_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_153 arg2, swig_voidp arg3);
-extern swig_type_154 _wrap_Router_Report_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_155 arg2, swig_intgo arg3, double arg4);
-extern swig_type_156 _wrap_Router_ReportFull_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_157 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_158 arg6, swig_type_159 arg7, swig_type_160 arg8);
-extern swig_type_161 _wrap_Router_Cancel_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_162 arg2);
-extern swig_type_163 _wrap_Router_Fallbacks_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_164 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_165 _wrap_Router_HealthOf_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_166 arg2, uintptr_t arg3);
-extern swig_type_167 _wrap_Router_HealthList_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_168 _wrap_Router_ApplyConfig_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_169 arg2);
-extern swig_type_170 _wrap_Router_ApplyConfigFile_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_171 arg2);
-extern swig_type_172 _wrap_Router_MetricsText_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_173 _wrap_Router_SetAdapter_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_174 arg2, uintptr_t arg3);
-extern swig_type_175 _wrap_Router_Call_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_176 arg2, swig_type_177 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_178 _wrap_Router_PickReportOnNativeThread_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_179 arg2, swig_intgo arg3);
-extern swig_type_180 _wrap_Router_CallOnNativeThread_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_181 arg2, swig_type_182 arg3, swig_intgo arg4);
-extern swig_type_183 _wrap_Router_OpenGo_native_9521f78dbf9d42ac(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_184 _wrap_Router_OpenGoFromConfig_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_185 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_186 _wrap_Router_SetGoAdapter_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_187 arg2, swig_intgo arg3);
-extern swig_type_188 _wrap_Router_CallRaw_native_9521f78dbf9d42ac(uintptr_t arg1, swig_type_189 arg2, swig_type_190 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
+typedef long long swig_type_184;
+typedef long long swig_type_185;
+typedef long long swig_type_186;
+typedef long long swig_type_187;
+typedef long long swig_type_188;
+typedef long long swig_type_189;
+typedef long long swig_type_190;
+typedef long long swig_type_191;
+typedef long long swig_type_192;
+typedef long long swig_type_193;
+typedef long long swig_type_194;
+typedef long long swig_type_195;
+typedef _gostring_ swig_type_196;
+typedef _gostring_ swig_type_197;
+typedef _gostring_ swig_type_198;
+typedef _gostring_ swig_type_199;
+typedef _gostring_ swig_type_200;
+typedef _gostring_ swig_type_201;
+typedef long long swig_type_202;
+typedef long long swig_type_203;
+typedef long long swig_type_204;
+typedef long long swig_type_205;
+typedef long long swig_type_206;
+typedef long long swig_type_207;
+typedef _gostring_ swig_type_208;
+typedef _gostring_ swig_type_209;
+typedef _gostring_ swig_type_210;
+typedef _gostring_ swig_type_211;
+typedef _gostring_ swig_type_212;
+typedef _gostring_ swig_type_213;
+typedef _gostring_ swig_type_214;
+typedef _gostring_ swig_type_215;
+typedef _gostring_ swig_type_216;
+typedef _gostring_ swig_type_217;
+typedef _gostring_ swig_type_218;
+typedef _gostring_ swig_type_219;
+typedef _gostring_ swig_type_220;
+typedef _gostring_ swig_type_221;
+typedef _gostring_ swig_type_222;
+typedef _gostring_ swig_type_223;
+typedef _gostring_ swig_type_224;
+typedef _gostring_ swig_type_225;
+typedef _gostring_ swig_type_226;
+typedef _gostring_ swig_type_227;
+typedef _gostring_ swig_type_228;
+typedef _gostring_ swig_type_229;
+typedef _gostring_ swig_type_230;
+typedef _gostring_ swig_type_231;
+typedef _gostring_ swig_type_232;
+typedef _gostring_ swig_type_233;
+typedef _gostring_ swig_type_234;
+typedef _gostring_ swig_type_235;
+typedef _gostring_ swig_type_236;
+typedef _gostring_ swig_type_237;
+typedef _gostring_ swig_type_238;
+typedef long long swig_type_239;
+typedef _gostring_ swig_type_240;
+typedef long long swig_type_241;
+typedef long long swig_type_242;
+typedef long long swig_type_243;
+typedef long long swig_type_244;
+typedef _gostring_ swig_type_245;
+typedef long long swig_type_246;
+typedef _gostring_ swig_type_247;
+typedef _gostring_ swig_type_248;
+typedef _gostring_ swig_type_249;
+typedef _gostring_ swig_type_250;
+typedef _gostring_ swig_type_251;
+typedef _gostring_ swig_type_252;
+typedef _gostring_ swig_type_253;
+typedef _gostring_ swig_type_254;
+typedef _gostring_ swig_type_255;
+typedef _gostring_ swig_type_256;
+typedef _gostring_ swig_type_257;
+typedef _gostring_ swig_type_258;
+typedef _gostring_ swig_type_259;
+typedef _gostring_ swig_type_260;
+typedef _gostring_ swig_type_261;
+typedef _gostring_ swig_type_262;
+typedef _gostring_ swig_type_263;
+typedef _gostring_ swig_type_264;
+typedef _gostring_ swig_type_265;
+typedef _gostring_ swig_type_266;
+typedef _gostring_ swig_type_267;
+typedef _gostring_ swig_type_268;
+typedef _gostring_ swig_type_269;
+typedef _gostring_ swig_type_270;
+typedef _gostring_ swig_type_271;
+typedef _gostring_ swig_type_272;
+typedef _gostring_ swig_type_273;
+typedef _gostring_ swig_type_274;
+typedef _gostring_ swig_type_275;
+typedef _gostring_ swig_type_276;
+typedef _gostring_ swig_type_277;
+typedef _gostring_ swig_type_278;
+typedef _gostring_ swig_type_279;
+typedef _gostring_ swig_type_280;
+extern void _wrap_Swig_free_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_native_0824b64e986f2e38(swig_intgo arg1);
+extern uintptr_t _wrap_new_StringVector__SWIG_0_native_0824b64e986f2e38(void);
+extern uintptr_t _wrap_new_StringVector__SWIG_1_native_0824b64e986f2e38(swig_type_1 arg1);
+extern uintptr_t _wrap_new_StringVector__SWIG_2_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_2 _wrap_StringVector_size_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_3 _wrap_StringVector_capacity_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_StringVector_reserve_native_0824b64e986f2e38(uintptr_t arg1, swig_type_4 arg2);
+extern _Bool _wrap_StringVector_isEmpty_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_StringVector_clear_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_StringVector_add_native_0824b64e986f2e38(uintptr_t arg1, swig_type_5 arg2);
+extern swig_type_6 _wrap_StringVector_get_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_StringVector_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2, swig_type_7 arg3);
+extern void _wrap_delete_StringVector_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_0_native_0824b64e986f2e38(void);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_1_native_0824b64e986f2e38(swig_type_8 arg1);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_2_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_9 _wrap_CandidateVector_size_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_10 _wrap_CandidateVector_capacity_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CandidateVector_reserve_native_0824b64e986f2e38(uintptr_t arg1, swig_type_11 arg2);
+extern _Bool _wrap_CandidateVector_isEmpty_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CandidateVector_clear_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CandidateVector_add_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CandidateVector_get_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_CandidateVector_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_CandidateVector_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_HealthVector__SWIG_0_native_0824b64e986f2e38(void);
+extern uintptr_t _wrap_new_HealthVector__SWIG_1_native_0824b64e986f2e38(swig_type_12 arg1);
+extern uintptr_t _wrap_new_HealthVector__SWIG_2_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_13 _wrap_HealthVector_size_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_14 _wrap_HealthVector_capacity_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_HealthVector_reserve_native_0824b64e986f2e38(uintptr_t arg1, swig_type_15 arg2);
+extern _Bool _wrap_HealthVector_isEmpty_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_HealthVector_clear_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_HealthVector_add_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_HealthVector_get_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_HealthVector_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_HealthVector_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_0_native_0824b64e986f2e38(void);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_1_native_0824b64e986f2e38(swig_type_16 arg1);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_2_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_17 _wrap_AttemptInfoVector_size_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_18 _wrap_AttemptInfoVector_capacity_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_reserve_native_0824b64e986f2e38(uintptr_t arg1, swig_type_19 arg2);
+extern _Bool _wrap_AttemptInfoVector_isEmpty_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_clear_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_add_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_AttemptInfoVector_get_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_AttemptInfoVector_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_AttemptInfoVector_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_0_native_0824b64e986f2e38(void);
+extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_1_native_0824b64e986f2e38(swig_type_20 arg1);
+extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_2_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_21 _wrap_DeploymentStatsVector_size_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_22 _wrap_DeploymentStatsVector_capacity_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStatsVector_reserve_native_0824b64e986f2e38(uintptr_t arg1, swig_type_23 arg2);
+extern _Bool _wrap_DeploymentStatsVector_isEmpty_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStatsVector_clear_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStatsVector_add_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_DeploymentStatsVector_get_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_DeploymentStatsVector_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_DeploymentStatsVector_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_ModelStatsVector__SWIG_0_native_0824b64e986f2e38(void);
+extern uintptr_t _wrap_new_ModelStatsVector__SWIG_1_native_0824b64e986f2e38(swig_type_24 arg1);
+extern uintptr_t _wrap_new_ModelStatsVector__SWIG_2_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_25 _wrap_ModelStatsVector_size_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_26 _wrap_ModelStatsVector_capacity_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_ModelStatsVector_reserve_native_0824b64e986f2e38(uintptr_t arg1, swig_type_27 arg2);
+extern _Bool _wrap_ModelStatsVector_isEmpty_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_ModelStatsVector_clear_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_ModelStatsVector_add_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_ModelStatsVector_get_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_ModelStatsVector_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_ModelStatsVector_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_intgo _wrap_llmr_status_LLMR_OK_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_kStatusClosed_get_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_ClosedStatusCode_native_0824b64e986f2e38(void);
+extern swig_type_28 _wrap_StatusName_native_0824b64e986f2e38(swig_intgo arg1);
+extern swig_intgo _wrap_LibraryVersion_native_0824b64e986f2e38(void);
+extern swig_type_29 _wrap_LibraryVersionString_native_0824b64e986f2e38(void);
+extern swig_intgo _wrap_HeaderVersion_native_0824b64e986f2e38(void);
+extern void _wrap_delete_Clock_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_30 _wrap_Clock_NowNanos_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Clock_SleepNanos_native_0824b64e986f2e38(uintptr_t arg1, swig_type_31 arg2);
+extern void _wrap_delete_Random_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_32 _wrap_Random_NextBits_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_RouterOptions_native_0824b64e986f2e38(void);
+extern void _wrap_RouterOptions_strategy_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_strategy_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_all_open_policy_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_all_open_policy_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_consecutive_failures_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_failure_ratio_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_failure_ratio_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_min_requests_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_breaker_min_requests_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_window_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_33 arg2);
+extern swig_type_34 _wrap_RouterOptions_breaker_window_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_35 arg2);
+extern swig_type_36 _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_37 arg2);
+extern swig_type_38 _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_jitter_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_jitter_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_half_open_max_probes_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_half_open_max_probes_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_ewma_alpha_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_ewma_alpha_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_buffer_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_buffer_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_prior_ms_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_prior_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_retry_budget_max_tokens_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_retry_budget_max_tokens_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterOptions_retry_budget_token_ratio_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_retry_budget_token_ratio_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_RouterOptions_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_Deployment__SWIG_0_native_0824b64e986f2e38(void);
+extern uintptr_t _wrap_new_Deployment__SWIG_1_native_0824b64e986f2e38(swig_type_39 arg1);
+extern void _wrap_Deployment_name_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_40 arg2);
+extern swig_type_41 _wrap_Deployment_name_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Deployment_weight_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_weight_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Deployment_tier_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_tier_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Deployment_rpm_limit_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_rpm_limit_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Deployment_tpm_limit_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_42 arg2);
+extern swig_type_43 _wrap_Deployment_tpm_limit_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Deployment_max_in_flight_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_max_in_flight_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Deployment_cost_per_million_input_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_Deployment_cost_per_million_input_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Deployment_cost_per_million_output_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_Deployment_cost_per_million_output_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Deployment_AddModel_native_0824b64e986f2e38(uintptr_t arg1, swig_type_44 arg2);
+extern void _wrap_Deployment_AddTag_native_0824b64e986f2e38(uintptr_t arg1, swig_type_45 arg2);
+extern swig_type_46 _wrap_Deployment_ModelCount_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_47 _wrap_Deployment_ModelAt_native_0824b64e986f2e38(uintptr_t arg1, swig_type_48 arg2);
+extern swig_type_49 _wrap_Deployment_TagCount_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_50 _wrap_Deployment_TagAt_native_0824b64e986f2e38(uintptr_t arg1, swig_type_51 arg2);
+extern void _wrap_delete_Deployment_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_Pick_native_0824b64e986f2e38(void);
+extern void _wrap_Pick_ticket_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_52 arg2);
+extern swig_type_53 _wrap_Pick_ticket_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Pick_deployment_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_54 arg2);
+extern swig_type_55 _wrap_Pick_deployment_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Pick_model_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_56 arg2);
+extern swig_type_57 _wrap_Pick_model_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Pick_tier_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Pick_tier_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Pick_is_probe_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_is_probe_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Pick_is_panic_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_is_panic_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Pick_retry_after_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_58 arg2);
+extern swig_type_59 _wrap_Pick_retry_after_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_Pick_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_PickOptions_native_0824b64e986f2e38(void);
+extern void _wrap_PickOptions_affinity_key_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_60 arg2);
+extern swig_type_61 _wrap_PickOptions_affinity_key_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_input_tokens_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_62 arg2);
+extern swig_type_63 _wrap_PickOptions_expected_input_tokens_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_output_tokens_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_64 arg2);
+extern swig_type_65 _wrap_PickOptions_expected_output_tokens_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_PickOptions_max_price_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_PickOptions_max_price_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_PickOptions_AddExclude_native_0824b64e986f2e38(uintptr_t arg1, swig_type_66 arg2);
+extern void _wrap_PickOptions_AddRequiredTag_native_0824b64e986f2e38(uintptr_t arg1, swig_type_67 arg2);
+extern void _wrap_PickOptions_ClearExclude_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_PickOptions_ClearRequiredTags_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_PickOptions_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Candidate_deployment_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_68 arg2);
+extern swig_type_69 _wrap_Candidate_deployment_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Candidate_model_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_70 arg2);
+extern swig_type_71 _wrap_Candidate_model_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_Candidate_native_0824b64e986f2e38(void);
+extern void _wrap_delete_Candidate_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_Health_native_0824b64e986f2e38(void);
+extern void _wrap_Health_name_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_72 arg2);
+extern swig_type_73 _wrap_Health_name_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_state_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_state_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_override_mode_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_override_mode_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_eligible_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Health_eligible_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_ewma_latency_ms_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_Health_ewma_latency_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_failure_ratio_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_Health_failure_ratio_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_in_flight_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_74 arg2);
+extern swig_type_75 _wrap_Health_in_flight_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_picks_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_76 arg2);
+extern swig_type_77 _wrap_Health_picks_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_successes_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_78 arg2);
+extern swig_type_79 _wrap_Health_successes_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_failures_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_80 arg2);
+extern swig_type_81 _wrap_Health_failures_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_request_errors_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_82 arg2);
+extern swig_type_83 _wrap_Health_request_errors_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_cancels_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_84 arg2);
+extern swig_type_85 _wrap_Health_cancels_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_trips_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_86 arg2);
+extern swig_type_87 _wrap_Health_trips_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_consecutive_failures_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_88 arg2);
+extern swig_type_89 _wrap_Health_consecutive_failures_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_cooldown_remaining_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_90 arg2);
+extern swig_type_91 _wrap_Health_cooldown_remaining_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_weight_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_weight_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_Health_tier_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_tier_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_Health_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_Cancellation_native_0824b64e986f2e38(void);
+extern void _wrap_delete_Cancellation_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_92 _wrap_Cancellation_Trigger_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_CallOptions_native_0824b64e986f2e38(void);
+extern void _wrap_CallOptions_deadline_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_93 arg2);
+extern swig_type_94 _wrap_CallOptions_deadline_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallOptions_attempt_timeout_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_95 arg2);
+extern swig_type_96 _wrap_CallOptions_attempt_timeout_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallOptions_max_attempts_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallOptions_max_attempts_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_base_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_97 arg2);
+extern swig_type_98 _wrap_CallOptions_backoff_base_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_max_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_99 arg2);
+extern swig_type_100 _wrap_CallOptions_backoff_max_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallOptions_cancel_set_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CallOptions_cancel_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_CallOptions_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_101 _wrap_InvokeArgs_Deployment_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_102 _wrap_InvokeArgs_Model_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_103 _wrap_InvokeArgs_Request_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_104 _wrap_InvokeArgs_RequestLength_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_intgo _wrap_InvokeArgs_Attempt_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_105 _wrap_InvokeArgs_TimeoutMs_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_106 _wrap_InvokeArgs_SetResponse_native_0824b64e986f2e38(uintptr_t arg1, swig_type_107 arg2);
+extern swig_intgo _wrap_InvokeArgs_Check_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_InvokeArgs_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_intgo _wrap_AttemptResult_GetOutcome_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutcome_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern double _wrap_AttemptResult_GetLatencyMs_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetLatencyMs_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_AttemptResult_GetTtftMs_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetTtftMs_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern swig_type_108 _wrap_AttemptResult_GetRetryAfterMs_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetRetryAfterMs_native_0824b64e986f2e38(uintptr_t arg1, swig_type_109 arg2);
+extern swig_type_110 _wrap_AttemptResult_GetInputTokens_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetInputTokens_native_0824b64e986f2e38(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_AttemptResult_GetOutputTokens_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutputTokens_native_0824b64e986f2e38(uintptr_t arg1, swig_type_113 arg2);
+extern _Bool _wrap_AttemptResult_GetCommitted_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetCommitted_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern void _wrap_delete_AttemptResult_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_Adapter_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_intgo _wrap_Adapter_DoInvoke_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_Adapter_Released_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_AttemptInfo_native_0824b64e986f2e38(void);
+extern void _wrap_AttemptInfo_deployment_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_114 arg2);
+extern swig_type_115 _wrap_AttemptInfo_deployment_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptInfo_model_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_116 arg2);
+extern swig_type_117 _wrap_AttemptInfo_model_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptInfo_outcome_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_AttemptInfo_outcome_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptInfo_latency_ms_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_AttemptInfo_latency_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptInfo_backoff_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_118 arg2);
+extern swig_type_119 _wrap_AttemptInfo_backoff_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptInfo_committed_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_committed_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_AttemptInfo_adapter_failed_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_adapter_failed_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_AttemptInfo_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_CallResult_native_0824b64e986f2e38(void);
+extern void _wrap_CallResult_status_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallResult_status_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_final_outcome_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallResult_final_outcome_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_deployment_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_120 arg2);
+extern swig_type_121 _wrap_CallResult_deployment_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_model_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_122 arg2);
+extern swig_type_123 _wrap_CallResult_model_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_used_fallback_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_CallResult_used_fallback_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_retry_after_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_125 _wrap_CallResult_retry_after_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_total_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_126 arg2);
+extern swig_type_127 _wrap_CallResult_total_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_response_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_128 arg2);
+extern swig_type_129 _wrap_CallResult_response_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_detail_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_130 arg2);
+extern swig_type_131 _wrap_CallResult_detail_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_attempts_set_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CallResult_attempts_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_CallResult_has_report_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_CallResult_has_report_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_CallResult_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_DeploymentStats_native_0824b64e986f2e38(void);
+extern void _wrap_DeploymentStats_name_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_132 arg2);
+extern swig_type_133 _wrap_DeploymentStats_name_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_state_set_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_DeploymentStats_state_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_eligible_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_DeploymentStats_eligible_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_in_flight_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_134 arg2);
+extern swig_type_135 _wrap_DeploymentStats_in_flight_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_picks_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_136 arg2);
+extern swig_type_137 _wrap_DeploymentStats_picks_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_successes_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_138 arg2);
+extern swig_type_139 _wrap_DeploymentStats_successes_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_rate_limited_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_140 arg2);
+extern swig_type_141 _wrap_DeploymentStats_rate_limited_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_server_errors_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_142 arg2);
+extern swig_type_143 _wrap_DeploymentStats_server_errors_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_timeouts_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_144 arg2);
+extern swig_type_145 _wrap_DeploymentStats_timeouts_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_connection_errors_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_146 arg2);
+extern swig_type_147 _wrap_DeploymentStats_connection_errors_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_auth_errors_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_148 arg2);
+extern swig_type_149 _wrap_DeploymentStats_auth_errors_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_bad_requests_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_150 arg2);
+extern swig_type_151 _wrap_DeploymentStats_bad_requests_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_context_window_exceeded_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_152 arg2);
+extern swig_type_153 _wrap_DeploymentStats_context_window_exceeded_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_content_policy_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_154 arg2);
+extern swig_type_155 _wrap_DeploymentStats_content_policy_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cancels_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_156 arg2);
+extern swig_type_157 _wrap_DeploymentStats_cancels_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_input_tokens_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_158 arg2);
+extern swig_type_159 _wrap_DeploymentStats_input_tokens_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_output_tokens_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_160 arg2);
+extern swig_type_161 _wrap_DeploymentStats_output_tokens_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_ewma_latency_ms_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_ewma_latency_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_count_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_162 arg2);
+extern swig_type_163 _wrap_DeploymentStats_latency_count_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_sum_ms_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_sum_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_p50_ms_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_p50_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_p90_ms_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_p90_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_p99_ms_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_p99_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_opened_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_164 arg2);
+extern swig_type_165 _wrap_DeploymentStats_breaker_opened_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_half_opened_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_166 arg2);
+extern swig_type_167 _wrap_DeploymentStats_breaker_half_opened_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_closed_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_168 arg2);
+extern swig_type_169 _wrap_DeploymentStats_breaker_closed_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_170 arg2);
+extern swig_type_171 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_DeploymentStats_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_ModelStats_native_0824b64e986f2e38(void);
+extern void _wrap_ModelStats_model_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_172 arg2);
+extern swig_type_173 _wrap_ModelStats_model_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_ModelStats_picks_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_174 arg2);
+extern swig_type_175 _wrap_ModelStats_picks_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_ModelStats_fallbacks_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_176 arg2);
+extern swig_type_177 _wrap_ModelStats_fallbacks_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_ModelStats_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_RouterStats_native_0824b64e986f2e38(void);
+extern void _wrap_RouterStats_deployments_set_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_RouterStats_deployments_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterStats_models_set_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_RouterStats_models_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_applied_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_178 arg2);
+extern swig_type_179 _wrap_RouterStats_configs_applied_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_rejected_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_180 arg2);
+extern swig_type_181 _wrap_RouterStats_configs_rejected_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_RouterStats_metrics_text_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_182 arg2);
+extern swig_type_183 _wrap_RouterStats_metrics_text_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_RouterStats_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_SharedStateStatus_native_0824b64e986f2e38(void);
+extern void _wrap_SharedStateStatus_enabled_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_SharedStateStatus_enabled_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connected_set_native_0824b64e986f2e38(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_SharedStateStatus_connected_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_184 arg2);
+extern swig_type_185 _wrap_SharedStateStatus_last_sync_age_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_syncs_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_186 arg2);
+extern swig_type_187 _wrap_SharedStateStatus_syncs_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_sync_failures_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_188 arg2);
+extern swig_type_189 _wrap_SharedStateStatus_sync_failures_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connections_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_190 arg2);
+extern swig_type_191 _wrap_SharedStateStatus_connections_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_opens_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_192 arg2);
+extern swig_type_193 _wrap_SharedStateStatus_remote_opens_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_closes_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_194 arg2);
+extern swig_type_195 _wrap_SharedStateStatus_remote_closes_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_error_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_196 arg2);
+extern swig_type_197 _wrap_SharedStateStatus_last_error_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_SharedStateStatus_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_SharedStateOptions_native_0824b64e986f2e38(void);
+extern void _wrap_SharedStateOptions_url_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_198 arg2);
+extern swig_type_199 _wrap_SharedStateOptions_url_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_key_prefix_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_200 arg2);
+extern swig_type_201 _wrap_SharedStateOptions_key_prefix_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_202 arg2);
+extern swig_type_203 _wrap_SharedStateOptions_sync_interval_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_204 arg2);
+extern swig_type_205 _wrap_SharedStateOptions_connect_timeout_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_206 arg2);
+extern swig_type_207 _wrap_SharedStateOptions_command_timeout_ms_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_rate_batch_set_native_0824b64e986f2e38(uintptr_t arg1, double arg2);
+extern double _wrap_SharedStateOptions_rate_batch_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_delete_SharedStateOptions_native_0824b64e986f2e38(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_0824b64e986f2e38(uintptr_t arg1, swig_type_208 arg2);
+extern swig_type_209 _wrap_TextBuffer_text_get_native_0824b64e986f2e38(uintptr_t arg1);
+extern uintptr_t _wrap_new_TextBuffer_native_0824b64e986f2e38(void);
+extern void _wrap_delete_TextBuffer_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_210 _wrap_ValidateConfig_native_0824b64e986f2e38(swig_type_211 arg1);
+extern uintptr_t _wrap_new_Router_native_0824b64e986f2e38(void);
+extern void _wrap_delete_Router_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_212 _wrap_Router_Open_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern void _wrap_Router_Close_native_0824b64e986f2e38(uintptr_t arg1);
+extern _Bool _wrap_Router_IsOpen_native_0824b64e986f2e38(uintptr_t arg1);
+extern swig_type_213 _wrap_Router_AddDeployment_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_214 _wrap_Router_UpdateDeployment_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_215 _wrap_Router_RemoveDeployment_native_0824b64e986f2e38(uintptr_t arg1, swig_type_216 arg2);
+extern swig_type_217 _wrap_Router_SetAlias_native_0824b64e986f2e38(uintptr_t arg1, swig_type_218 arg2, swig_type_219 arg3);
+extern swig_type_220 _wrap_Router_RemoveAlias_native_0824b64e986f2e38(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_Router_SetFallbacks_native_0824b64e986f2e38(uintptr_t arg1, swig_type_223 arg2, uintptr_t arg3);
+extern swig_type_224 _wrap_Router_SetFallbacksFor_native_0824b64e986f2e38(uintptr_t arg1, swig_type_225 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_226 _wrap_Router_SetModelStrategy_native_0824b64e986f2e38(uintptr_t arg1, swig_type_227 arg2, swig_intgo arg3);
+extern swig_type_228 _wrap_Router_SetOverride_native_0824b64e986f2e38(uintptr_t arg1, swig_type_229 arg2, swig_intgo arg3);
+extern swig_type_230 _wrap_Router_PickInto_native_0824b64e986f2e38(uintptr_t arg1, swig_type_231 arg2, uintptr_t arg3);
+extern swig_type_232 _wrap_Router_PickExcluding_native_0824b64e986f2e38(uintptr_t arg1, swig_type_233 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_234 _wrap_Router_PickWith_native_0824b64e986f2e38(uintptr_t arg1, swig_type_235 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_236 _wrap_Router_PickRaw_native_0824b64e986f2e38(uintptr_t arg1, swig_type_237 arg2, swig_voidp arg3);
+extern swig_type_238 _wrap_Router_Report_native_0824b64e986f2e38(uintptr_t arg1, swig_type_239 arg2, swig_intgo arg3, double arg4);
+extern swig_type_240 _wrap_Router_ReportFull_native_0824b64e986f2e38(uintptr_t arg1, swig_type_241 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_242 arg6, swig_type_243 arg7, swig_type_244 arg8);
+extern swig_type_245 _wrap_Router_Cancel_native_0824b64e986f2e38(uintptr_t arg1, swig_type_246 arg2);
+extern swig_type_247 _wrap_Router_Fallbacks_native_0824b64e986f2e38(uintptr_t arg1, swig_type_248 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_249 _wrap_Router_HealthOf_native_0824b64e986f2e38(uintptr_t arg1, swig_type_250 arg2, uintptr_t arg3);
+extern swig_type_251 _wrap_Router_HealthList_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_252 _wrap_Router_ApplyConfig_native_0824b64e986f2e38(uintptr_t arg1, swig_type_253 arg2);
+extern swig_type_254 _wrap_Router_ApplyConfigFile_native_0824b64e986f2e38(uintptr_t arg1, swig_type_255 arg2);
+extern swig_type_256 _wrap_Router_MetricsText_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_257 _wrap_Router_Stats_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_258 _wrap_Router_SharedState_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_259 _wrap_Router_UseSharedState_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_260 _wrap_Router_SetAdapter_native_0824b64e986f2e38(uintptr_t arg1, swig_type_261 arg2, uintptr_t arg3);
+extern swig_type_262 _wrap_Router_Call_native_0824b64e986f2e38(uintptr_t arg1, swig_type_263 arg2, swig_type_264 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_265 _wrap_Router_PickReportOnNativeThread_native_0824b64e986f2e38(uintptr_t arg1, swig_type_266 arg2, swig_intgo arg3);
+extern swig_type_267 _wrap_Router_CallOnNativeThread_native_0824b64e986f2e38(uintptr_t arg1, swig_type_268 arg2, swig_type_269 arg3, swig_intgo arg4);
+extern swig_type_270 _wrap_Router_OpenGo_native_0824b64e986f2e38(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_271 _wrap_Router_OpenGoFromConfig_native_0824b64e986f2e38(uintptr_t arg1, swig_type_272 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_273 _wrap_Router_OpenGoFromConfigFile_native_0824b64e986f2e38(uintptr_t arg1, swig_type_274 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_275 _wrap_Router_SetGoAdapter_native_0824b64e986f2e38(uintptr_t arg1, swig_type_276 arg2, swig_intgo arg3);
+extern swig_type_277 _wrap_Router_SetGoEventListener_native_0824b64e986f2e38(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_278 _wrap_Router_CallRaw_native_0824b64e986f2e38(uintptr_t arg1, swig_type_279 arg2, swig_type_280 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -608,8 +837,8 @@ func getSwigcptr(v interface{ Swigcptr() uintptr }) uintptr {
 
 type _ sync.Mutex
 
-//export cgo_panic__native_9521f78dbf9d42ac
-func cgo_panic__native_9521f78dbf9d42ac(p *byte) {
+//export cgo_panic__native_0824b64e986f2e38
+func cgo_panic__native_0824b64e986f2e38(p *byte) {
 	s := (*[1024]byte)(unsafe.Pointer(p))[:]
 	for i, b := range s {
 		if b == 0 {
@@ -633,13 +862,13 @@ func swigCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_native_9521f78dbf9d42ac(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_native_0824b64e986f2e38(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -688,21 +917,21 @@ func (p SwigcptrStringVector) SwigIsStringVector() {
 
 func NewStringVector__SWIG_0() (_swig_ret StringVector) {
 	var swig_r StringVector
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_0_native_9521f78dbf9d42ac()))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_0_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func NewStringVector__SWIG_1(arg1 int64) (_swig_ret StringVector) {
 	var swig_r StringVector
 	_swig_i_0 := arg1
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_1_native_9521f78dbf9d42ac(C.swig_type_1(_swig_i_0))))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_1_native_0824b64e986f2e38(C.swig_type_1(_swig_i_0))))
 	return swig_r
 }
 
 func NewStringVector__SWIG_2(arg1 StringVector) (_swig_ret StringVector) {
 	var swig_r StringVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_2_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_2_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -727,39 +956,39 @@ check_2:
 func (arg1 SwigcptrStringVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StringVector_size_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StringVector_size_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StringVector_capacity_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StringVector_capacity_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StringVector_reserve_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_4(_swig_i_1))
+	C._wrap_StringVector_reserve_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_4(_swig_i_1))
 }
 
 func (arg1 SwigcptrStringVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_StringVector_isEmpty_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_StringVector_isEmpty_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_StringVector_clear_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_StringVector_clear_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrStringVector) Add(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StringVector_add_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_StringVector_add_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -769,7 +998,7 @@ func (arg1 SwigcptrStringVector) Get(arg2 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_StringVector_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_StringVector_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -780,7 +1009,7 @@ func (arg1 SwigcptrStringVector) Set(arg2 int, arg3 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_StringVector_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)))
+	C._wrap_StringVector_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -788,7 +1017,7 @@ func (arg1 SwigcptrStringVector) Set(arg2 int, arg3 string) {
 
 func DeleteStringVector(arg1 StringVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_StringVector_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_StringVector_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type StringVector interface {
@@ -815,21 +1044,21 @@ func (p SwigcptrCandidateVector) SwigIsCandidateVector() {
 
 func NewCandidateVector__SWIG_0() (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_0_native_9521f78dbf9d42ac()))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_0_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func NewCandidateVector__SWIG_1(arg1 int64) (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
 	_swig_i_0 := arg1
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_1_native_9521f78dbf9d42ac(C.swig_type_8(_swig_i_0))))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_1_native_0824b64e986f2e38(C.swig_type_8(_swig_i_0))))
 	return swig_r
 }
 
 func NewCandidateVector__SWIG_2(arg1 CandidateVector) (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_2_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_2_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -854,46 +1083,46 @@ check_2:
 func (arg1 SwigcptrCandidateVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CandidateVector_size_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CandidateVector_size_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CandidateVector_capacity_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CandidateVector_capacity_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CandidateVector_reserve_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_11(_swig_i_1))
+	C._wrap_CandidateVector_reserve_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_11(_swig_i_1))
 }
 
 func (arg1 SwigcptrCandidateVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CandidateVector_isEmpty_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CandidateVector_isEmpty_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_CandidateVector_clear_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_CandidateVector_clear_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrCandidateVector) Add(arg2 Candidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CandidateVector_add_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CandidateVector_add_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCandidateVector) Get(arg2 int) (_swig_ret Candidate) {
 	var swig_r Candidate
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_CandidateVector_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_CandidateVector_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -901,12 +1130,12 @@ func (arg1 SwigcptrCandidateVector) Set(arg2 int, arg3 Candidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_CandidateVector_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_CandidateVector_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteCandidateVector(arg1 CandidateVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CandidateVector_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CandidateVector_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type CandidateVector interface {
@@ -933,21 +1162,21 @@ func (p SwigcptrHealthVector) SwigIsHealthVector() {
 
 func NewHealthVector__SWIG_0() (_swig_ret HealthVector) {
 	var swig_r HealthVector
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_0_native_9521f78dbf9d42ac()))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_0_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func NewHealthVector__SWIG_1(arg1 int64) (_swig_ret HealthVector) {
 	var swig_r HealthVector
 	_swig_i_0 := arg1
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_1_native_9521f78dbf9d42ac(C.swig_type_12(_swig_i_0))))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_1_native_0824b64e986f2e38(C.swig_type_12(_swig_i_0))))
 	return swig_r
 }
 
 func NewHealthVector__SWIG_2(arg1 HealthVector) (_swig_ret HealthVector) {
 	var swig_r HealthVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_2_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_2_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -972,46 +1201,46 @@ check_2:
 func (arg1 SwigcptrHealthVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_HealthVector_size_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_HealthVector_size_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_HealthVector_capacity_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_HealthVector_capacity_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_HealthVector_reserve_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_15(_swig_i_1))
+	C._wrap_HealthVector_reserve_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_15(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealthVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_HealthVector_isEmpty_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_HealthVector_isEmpty_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_HealthVector_clear_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_HealthVector_clear_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrHealthVector) Add(arg2 Health) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_HealthVector_add_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_HealthVector_add_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealthVector) Get(arg2 int) (_swig_ret Health) {
 	var swig_r Health
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Health)(SwigcptrHealth(C._wrap_HealthVector_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (Health)(SwigcptrHealth(C._wrap_HealthVector_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1019,12 +1248,12 @@ func (arg1 SwigcptrHealthVector) Set(arg2 int, arg3 Health) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_HealthVector_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_HealthVector_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteHealthVector(arg1 HealthVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_HealthVector_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_HealthVector_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type HealthVector interface {
@@ -1051,21 +1280,21 @@ func (p SwigcptrAttemptInfoVector) SwigIsAttemptInfoVector() {
 
 func NewAttemptInfoVector__SWIG_0() (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_0_native_9521f78dbf9d42ac()))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_0_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func NewAttemptInfoVector__SWIG_1(arg1 int64) (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := arg1
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_1_native_9521f78dbf9d42ac(C.swig_type_16(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_1_native_0824b64e986f2e38(C.swig_type_16(_swig_i_0))))
 	return swig_r
 }
 
 func NewAttemptInfoVector__SWIG_2(arg1 AttemptInfoVector) (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_2_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_2_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1090,46 +1319,46 @@ check_2:
 func (arg1 SwigcptrAttemptInfoVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfoVector_size_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfoVector_size_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfoVector_capacity_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfoVector_capacity_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfoVector_reserve_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_19(_swig_i_1))
+	C._wrap_AttemptInfoVector_reserve_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_19(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfoVector_isEmpty_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfoVector_isEmpty_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_AttemptInfoVector_clear_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_AttemptInfoVector_clear_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Add(arg2 AttemptInfo) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_AttemptInfoVector_add_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_AttemptInfoVector_add_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Get(arg2 int) (_swig_ret AttemptInfo) {
 	var swig_r AttemptInfo
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_AttemptInfoVector_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_AttemptInfoVector_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1137,12 +1366,12 @@ func (arg1 SwigcptrAttemptInfoVector) Set(arg2 int, arg3 AttemptInfo) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_AttemptInfoVector_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_AttemptInfoVector_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteAttemptInfoVector(arg1 AttemptInfoVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptInfoVector_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptInfoVector_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptInfoVector interface {
@@ -1158,11 +1387,247 @@ type AttemptInfoVector interface {
 	Set(arg2 int, arg3 AttemptInfo)
 }
 
+type SwigcptrDeploymentStatsVector uintptr
+
+func (p SwigcptrDeploymentStatsVector) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrDeploymentStatsVector) SwigIsDeploymentStatsVector() {
+}
+
+func NewDeploymentStatsVector__SWIG_0() (_swig_ret DeploymentStatsVector) {
+	var swig_r DeploymentStatsVector
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_0_native_0824b64e986f2e38()))
+	return swig_r
+}
+
+func NewDeploymentStatsVector__SWIG_1(arg1 int64) (_swig_ret DeploymentStatsVector) {
+	var swig_r DeploymentStatsVector
+	_swig_i_0 := arg1
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_1_native_0824b64e986f2e38(C.swig_type_20(_swig_i_0))))
+	return swig_r
+}
+
+func NewDeploymentStatsVector__SWIG_2(arg1 DeploymentStatsVector) (_swig_ret DeploymentStatsVector) {
+	var swig_r DeploymentStatsVector
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_2_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func NewDeploymentStatsVector(a ...interface{}) DeploymentStatsVector {
+	argc := len(a)
+	if argc == 0 {
+		return NewDeploymentStatsVector__SWIG_0()
+	}
+	if argc == 1 {
+		if _, ok := a[0].(int64); !ok {
+			goto check_2
+		}
+		return NewDeploymentStatsVector__SWIG_1(a[0].(int64))
+	}
+check_2:
+	if argc == 1 {
+		return NewDeploymentStatsVector__SWIG_2(a[0].(DeploymentStatsVector))
+	}
+	panic("No match for overloaded function call")
+}
+
+func (arg1 SwigcptrDeploymentStatsVector) Size() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStatsVector_size_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStatsVector) Capacity() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStatsVector_capacity_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStatsVector) Reserve(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStatsVector_reserve_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_23(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStatsVector) IsEmpty() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_DeploymentStatsVector_isEmpty_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStatsVector) Clear() {
+	_swig_i_0 := arg1
+	C._wrap_DeploymentStatsVector_clear_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+}
+
+func (arg1 SwigcptrDeploymentStatsVector) Add(arg2 DeploymentStats) {
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	C._wrap_DeploymentStatsVector_add_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStatsVector) Get(arg2 int) (_swig_ret DeploymentStats) {
+	var swig_r DeploymentStats
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_DeploymentStatsVector_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStatsVector) Set(arg2 int, arg3 DeploymentStats) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := getSwigcptr(arg3)
+	C._wrap_DeploymentStatsVector_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+}
+
+func DeleteDeploymentStatsVector(arg1 DeploymentStatsVector) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_DeploymentStatsVector_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+}
+
+type DeploymentStatsVector interface {
+	Swigcptr() uintptr
+	SwigIsDeploymentStatsVector()
+	Size() (_swig_ret int64)
+	Capacity() (_swig_ret int64)
+	Reserve(arg2 int64)
+	IsEmpty() (_swig_ret bool)
+	Clear()
+	Add(arg2 DeploymentStats)
+	Get(arg2 int) (_swig_ret DeploymentStats)
+	Set(arg2 int, arg3 DeploymentStats)
+}
+
+type SwigcptrModelStatsVector uintptr
+
+func (p SwigcptrModelStatsVector) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrModelStatsVector) SwigIsModelStatsVector() {
+}
+
+func NewModelStatsVector__SWIG_0() (_swig_ret ModelStatsVector) {
+	var swig_r ModelStatsVector
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_0_native_0824b64e986f2e38()))
+	return swig_r
+}
+
+func NewModelStatsVector__SWIG_1(arg1 int64) (_swig_ret ModelStatsVector) {
+	var swig_r ModelStatsVector
+	_swig_i_0 := arg1
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_1_native_0824b64e986f2e38(C.swig_type_24(_swig_i_0))))
+	return swig_r
+}
+
+func NewModelStatsVector__SWIG_2(arg1 ModelStatsVector) (_swig_ret ModelStatsVector) {
+	var swig_r ModelStatsVector
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_2_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func NewModelStatsVector(a ...interface{}) ModelStatsVector {
+	argc := len(a)
+	if argc == 0 {
+		return NewModelStatsVector__SWIG_0()
+	}
+	if argc == 1 {
+		if _, ok := a[0].(int64); !ok {
+			goto check_2
+		}
+		return NewModelStatsVector__SWIG_1(a[0].(int64))
+	}
+check_2:
+	if argc == 1 {
+		return NewModelStatsVector__SWIG_2(a[0].(ModelStatsVector))
+	}
+	panic("No match for overloaded function call")
+}
+
+func (arg1 SwigcptrModelStatsVector) Size() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_ModelStatsVector_size_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrModelStatsVector) Capacity() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_ModelStatsVector_capacity_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrModelStatsVector) Reserve(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_ModelStatsVector_reserve_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_27(_swig_i_1))
+}
+
+func (arg1 SwigcptrModelStatsVector) IsEmpty() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_ModelStatsVector_isEmpty_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrModelStatsVector) Clear() {
+	_swig_i_0 := arg1
+	C._wrap_ModelStatsVector_clear_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+}
+
+func (arg1 SwigcptrModelStatsVector) Add(arg2 ModelStats) {
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	C._wrap_ModelStatsVector_add_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+}
+
+func (arg1 SwigcptrModelStatsVector) Get(arg2 int) (_swig_ret ModelStats) {
+	var swig_r ModelStats
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_ModelStatsVector_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	return swig_r
+}
+
+func (arg1 SwigcptrModelStatsVector) Set(arg2 int, arg3 ModelStats) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := getSwigcptr(arg3)
+	C._wrap_ModelStatsVector_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+}
+
+func DeleteModelStatsVector(arg1 ModelStatsVector) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_ModelStatsVector_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+}
+
+type ModelStatsVector interface {
+	Swigcptr() uintptr
+	SwigIsModelStatsVector()
+	Size() (_swig_ret int64)
+	Capacity() (_swig_ret int64)
+	Reserve(arg2 int64)
+	IsEmpty() (_swig_ret bool)
+	Clear()
+	Add(arg2 ModelStats)
+	Get(arg2 int) (_swig_ret ModelStats)
+	Set(arg2 int, arg3 ModelStats)
+}
+
 type Llmr_status int
 
 func _swig_getllmr_status_LLMR_OK() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_OK_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_OK_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1170,7 +1635,7 @@ var Llmr_status_LLMR_OK Llmr_status = _swig_getllmr_status_LLMR_OK()
 
 func _swig_getllmr_status_LLMR_ERR_INVALID_ARGUMENT() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1178,7 +1643,7 @@ var Llmr_status_LLMR_ERR_INVALID_ARGUMENT Llmr_status = _swig_getllmr_status_LLM
 
 func _swig_getllmr_status_LLMR_ERR_NO_MEMORY() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1186,7 +1651,7 @@ var Llmr_status_LLMR_ERR_NO_MEMORY Llmr_status = _swig_getllmr_status_LLMR_ERR_N
 
 func _swig_getllmr_status_LLMR_ERR_NOT_FOUND() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1194,7 +1659,7 @@ var Llmr_status_LLMR_ERR_NOT_FOUND Llmr_status = _swig_getllmr_status_LLMR_ERR_N
 
 func _swig_getllmr_status_LLMR_ERR_ALREADY_EXISTS() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1202,7 +1667,7 @@ var Llmr_status_LLMR_ERR_ALREADY_EXISTS Llmr_status = _swig_getllmr_status_LLMR_
 
 func _swig_getllmr_status_LLMR_ERR_NO_PROVIDER() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1210,7 +1675,7 @@ var Llmr_status_LLMR_ERR_NO_PROVIDER Llmr_status = _swig_getllmr_status_LLMR_ERR
 
 func _swig_getllmr_status_LLMR_ERR_UNKNOWN_MODEL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1218,7 +1683,7 @@ var Llmr_status_LLMR_ERR_UNKNOWN_MODEL Llmr_status = _swig_getllmr_status_LLMR_E
 
 func _swig_getllmr_status_LLMR_ERR_INVALID_TICKET() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1226,7 +1691,7 @@ var Llmr_status_LLMR_ERR_INVALID_TICKET Llmr_status = _swig_getllmr_status_LLMR_
 
 func _swig_getllmr_status_LLMR_ERR_TICKET_DONE() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1234,7 +1699,7 @@ var Llmr_status_LLMR_ERR_TICKET_DONE Llmr_status = _swig_getllmr_status_LLMR_ERR
 
 func _swig_getllmr_status_LLMR_ERR_CAPACITY() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CAPACITY_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CAPACITY_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1242,7 +1707,7 @@ var Llmr_status_LLMR_ERR_CAPACITY Llmr_status = _swig_getllmr_status_LLMR_ERR_CA
 
 func _swig_getllmr_status_LLMR_ERR_INTERNAL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INTERNAL_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INTERNAL_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1250,7 +1715,7 @@ var Llmr_status_LLMR_ERR_INTERNAL Llmr_status = _swig_getllmr_status_LLMR_ERR_IN
 
 func _swig_getllmr_status_LLMR_ERR_BUFFER_TOO_SMALL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1258,7 +1723,7 @@ var Llmr_status_LLMR_ERR_BUFFER_TOO_SMALL Llmr_status = _swig_getllmr_status_LLM
 
 func _swig_getllmr_status_LLMR_ERR_RATE_LIMITED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1266,7 +1731,7 @@ var Llmr_status_LLMR_ERR_RATE_LIMITED Llmr_status = _swig_getllmr_status_LLMR_ER
 
 func _swig_getllmr_status_LLMR_ERR_DEADLINE_EXCEEDED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1274,7 +1739,7 @@ var Llmr_status_LLMR_ERR_DEADLINE_EXCEEDED Llmr_status = _swig_getllmr_status_LL
 
 func _swig_getllmr_status_LLMR_ERR_CANCELLED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CANCELLED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CANCELLED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1282,7 +1747,7 @@ var Llmr_status_LLMR_ERR_CANCELLED Llmr_status = _swig_getllmr_status_LLMR_ERR_C
 
 func _swig_getllmr_status_LLMR_ERR_UPSTREAM() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UPSTREAM_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UPSTREAM_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1290,7 +1755,7 @@ var Llmr_status_LLMR_ERR_UPSTREAM Llmr_status = _swig_getllmr_status_LLMR_ERR_UP
 
 func _swig_getllmr_status_LLMR_ERR_CONFIG() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CONFIG_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CONFIG_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1300,7 +1765,7 @@ type Llmr_strategy int
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_DEFAULT() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1308,7 +1773,7 @@ var Llmr_strategy_LLMR_STRATEGY_DEFAULT Llmr_strategy = _swig_getllmr_strategy_L
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_ROUND_ROBIN() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1316,7 +1781,7 @@ var Llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN Llmr_strategy = _swig_getllmr_strate
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_WEIGHTED() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1324,7 +1789,7 @@ var Llmr_strategy_LLMR_STRATEGY_WEIGHTED Llmr_strategy = _swig_getllmr_strategy_
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1332,7 +1797,7 @@ var Llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM Llmr_strategy = _swig_getllmr_st
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_LATENCY() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1340,7 +1805,7 @@ var Llmr_strategy_LLMR_STRATEGY_LATENCY Llmr_strategy = _swig_getllmr_strategy_L
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_AVAILABILITY() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1348,7 +1813,7 @@ var Llmr_strategy_LLMR_STRATEGY_AVAILABILITY Llmr_strategy = _swig_getllmr_strat
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_LEAST_LOADED() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1356,7 +1821,7 @@ var Llmr_strategy_LLMR_STRATEGY_LEAST_LOADED Llmr_strategy = _swig_getllmr_strat
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_PEAK_EWMA() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1364,7 +1829,7 @@ var Llmr_strategy_LLMR_STRATEGY_PEAK_EWMA Llmr_strategy = _swig_getllmr_strategy
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_COST() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_COST_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_COST_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1374,7 +1839,7 @@ type Llmr_outcome int
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_SUCCESS() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1382,7 +1847,7 @@ var Llmr_outcome_LLMR_OUTCOME_SUCCESS Llmr_outcome = _swig_getllmr_outcome_LLMR_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_RATE_LIMITED() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1390,7 +1855,7 @@ var Llmr_outcome_LLMR_OUTCOME_RATE_LIMITED Llmr_outcome = _swig_getllmr_outcome_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_SERVER_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1398,7 +1863,7 @@ var Llmr_outcome_LLMR_OUTCOME_SERVER_ERROR Llmr_outcome = _swig_getllmr_outcome_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_TIMEOUT() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1406,7 +1871,7 @@ var Llmr_outcome_LLMR_OUTCOME_TIMEOUT Llmr_outcome = _swig_getllmr_outcome_LLMR_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1414,7 +1879,7 @@ var Llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR Llmr_outcome = _swig_getllmr_outc
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_AUTH_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1422,7 +1887,7 @@ var Llmr_outcome_LLMR_OUTCOME_AUTH_ERROR Llmr_outcome = _swig_getllmr_outcome_LL
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_BAD_REQUEST() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1430,7 +1895,7 @@ var Llmr_outcome_LLMR_OUTCOME_BAD_REQUEST Llmr_outcome = _swig_getllmr_outcome_L
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1438,7 +1903,7 @@ var Llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED Llmr_outcome = _swig_getll
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONTENT_POLICY() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1448,7 +1913,7 @@ type Llmr_breaker_state int
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_CLOSED() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1456,7 +1921,7 @@ var Llmr_breaker_state_LLMR_BREAKER_CLOSED Llmr_breaker_state = _swig_getllmr_br
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_OPEN() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1464,7 +1929,7 @@ var Llmr_breaker_state_LLMR_BREAKER_OPEN Llmr_breaker_state = _swig_getllmr_brea
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_HALF_OPEN() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1474,7 +1939,7 @@ type Llmr_override int
 
 func _swig_getllmr_override_LLMR_OVERRIDE_AUTO() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1482,7 +1947,7 @@ var Llmr_override_LLMR_OVERRIDE_AUTO Llmr_override = _swig_getllmr_override_LLMR
 
 func _swig_getllmr_override_LLMR_OVERRIDE_FORCE_OPEN() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1490,7 +1955,7 @@ var Llmr_override_LLMR_OVERRIDE_FORCE_OPEN Llmr_override = _swig_getllmr_overrid
 
 func _swig_getllmr_override_LLMR_OVERRIDE_FORCE_CLOSED() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1500,7 +1965,7 @@ type Llmr_all_open_policy int
 
 func _swig_getllmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
-	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1508,7 +1973,7 @@ var Llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST Llmr_all_open_policy = _swig_ge
 
 func _swig_getllmr_all_open_policy_LLMR_ALL_OPEN_PANIC() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
-	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1518,7 +1983,7 @@ type Llmr_fallback_kind int
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_GENERAL() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1526,7 +1991,7 @@ var Llmr_fallback_kind_LLMR_FALLBACK_GENERAL Llmr_fallback_kind = _swig_getllmr_
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1534,7 +1999,7 @@ var Llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW Llmr_fallback_kind = _swig_g
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1544,7 +2009,7 @@ type Llmr_event_kind int
 
 func _swig_getllmr_event_kind_LLMR_EVENT_BREAKER() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1552,7 +2017,7 @@ var Llmr_event_kind_LLMR_EVENT_BREAKER Llmr_event_kind = _swig_getllmr_event_kin
 
 func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_APPLIED() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1560,7 +2025,7 @@ var Llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED Llmr_event_kind = _swig_getllmr_ev
 
 func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_9521f78dbf9d42ac())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1568,20 +2033,20 @@ var Llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED Llmr_event_kind = _swig_getllmr_e
 
 func GetKStatusClosed() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_kStatusClosed_get_native_9521f78dbf9d42ac())
+	swig_r = (int)(C._wrap_kStatusClosed_get_native_0824b64e986f2e38())
 	return swig_r
 }
 
 func ClosedStatusCode() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_ClosedStatusCode_native_9521f78dbf9d42ac())
+	swig_r = (int)(C._wrap_ClosedStatusCode_native_0824b64e986f2e38())
 	return swig_r
 }
 
 func StatusName(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StatusName_native_9521f78dbf9d42ac(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_StatusName_native_0824b64e986f2e38(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1590,13 +2055,13 @@ func StatusName(arg1 int) (_swig_ret string) {
 
 func LibraryVersion() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_LibraryVersion_native_9521f78dbf9d42ac())
+	swig_r = (int)(C._wrap_LibraryVersion_native_0824b64e986f2e38())
 	return swig_r
 }
 
 func LibraryVersionString() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_LibraryVersionString_native_9521f78dbf9d42ac()
+	swig_r_p := C._wrap_LibraryVersionString_native_0824b64e986f2e38()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1605,7 +2070,7 @@ func LibraryVersionString() (_swig_ret string) {
 
 func HeaderVersion() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_HeaderVersion_native_9521f78dbf9d42ac())
+	swig_r = (int)(C._wrap_HeaderVersion_native_0824b64e986f2e38())
 	return swig_r
 }
 
@@ -1620,20 +2085,20 @@ func (p SwigcptrClock) SwigIsClock() {
 
 func DeleteClock(arg1 Clock) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Clock_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Clock_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrClock) NowNanos() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Clock_NowNanos_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Clock_NowNanos_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrClock) SleepNanos(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Clock_SleepNanos_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_23(_swig_i_1))
+	C._wrap_Clock_SleepNanos_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1))
 }
 
 type Clock interface {
@@ -1654,13 +2119,13 @@ func (p SwigcptrRandom) SwigIsRandom() {
 
 func DeleteRandom(arg1 Random) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Random_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Random_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRandom) NextBits() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Random_NextBits_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Random_NextBits_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1681,208 +2146,208 @@ func (p SwigcptrRouterOptions) SwigIsRouterOptions() {
 
 func NewRouterOptions() (_swig_ret RouterOptions) {
 	var swig_r RouterOptions
-	swig_r = (RouterOptions)(SwigcptrRouterOptions(C._wrap_new_RouterOptions_native_9521f78dbf9d42ac()))
+	swig_r = (RouterOptions)(SwigcptrRouterOptions(C._wrap_new_RouterOptions_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetStrategy(arg2 Llmr_strategy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_strategy_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_strategy_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetStrategy() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_strategy)(C._wrap_RouterOptions_strategy_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_strategy)(C._wrap_RouterOptions_strategy_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetAll_open_policy(arg2 Llmr_all_open_policy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_all_open_policy_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_all_open_policy_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetAll_open_policy() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_all_open_policy)(C._wrap_RouterOptions_all_open_policy_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_all_open_policy)(C._wrap_RouterOptions_all_open_policy_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_consecutive_failures(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_consecutive_failures_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_breaker_consecutive_failures_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_consecutive_failures() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_breaker_consecutive_failures_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_breaker_consecutive_failures_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_failure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_failure_ratio_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_breaker_failure_ratio_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_failure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_breaker_failure_ratio_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_failure_ratio_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_min_requests(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_min_requests_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_breaker_min_requests_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_min_requests() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_breaker_min_requests_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_breaker_min_requests_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_window_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_window_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_25(_swig_i_1))
+	C._wrap_RouterOptions_breaker_window_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_33(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_window_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_window_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_window_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_cooldown_base_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_27(_swig_i_1))
+	C._wrap_RouterOptions_breaker_cooldown_base_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_35(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_base_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_base_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_base_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_cooldown_max_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_29(_swig_i_1))
+	C._wrap_RouterOptions_breaker_cooldown_max_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_37(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_max_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_max_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_max_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_jitter(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_jitter_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_breaker_jitter_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_jitter() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_breaker_jitter_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_jitter_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetHalf_open_max_probes(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_half_open_max_probes_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_half_open_max_probes_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetHalf_open_max_probes() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_half_open_max_probes_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_half_open_max_probes_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_ewma_alpha(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_ewma_alpha_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_ewma_alpha_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_ewma_alpha() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_ewma_alpha_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_ewma_alpha_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_buffer(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_buffer_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_buffer_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_buffer() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_buffer_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_buffer_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_prior_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_prior_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_prior_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_prior_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_prior_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_prior_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetRetry_budget_max_tokens(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_retry_budget_max_tokens_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_retry_budget_max_tokens_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetRetry_budget_max_tokens() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_max_tokens_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_max_tokens_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetRetry_budget_token_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_retry_budget_token_ratio_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_retry_budget_token_ratio_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetRetry_budget_token_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_token_ratio_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_token_ratio_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteRouterOptions(arg1 RouterOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_RouterOptions_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_RouterOptions_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type RouterOptions interface {
@@ -1931,14 +2396,14 @@ func (p SwigcptrDeployment) SwigIsDeployment() {
 
 func NewDeployment__SWIG_0() (_swig_ret Deployment) {
 	var swig_r Deployment
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_0_native_9521f78dbf9d42ac()))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_0_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func NewDeployment__SWIG_1(arg1 string) (_swig_ret Deployment) {
 	var swig_r Deployment
 	_swig_i_0 := arg1
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_9521f78dbf9d42ac(*(*C.swig_type_31)(unsafe.Pointer(&_swig_i_0)))))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_0824b64e986f2e38(*(*C.swig_type_39)(unsafe.Pointer(&_swig_i_0)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -1959,7 +2424,7 @@ func NewDeployment(a ...interface{}) Deployment {
 func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_name_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_32)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_name_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_40)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1968,7 +2433,7 @@ func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 func (arg1 SwigcptrDeployment) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Deployment_name_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Deployment_name_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1978,98 +2443,98 @@ func (arg1 SwigcptrDeployment) GetName() (_swig_ret string) {
 func (arg1 SwigcptrDeployment) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_weight_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_weight_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_weight_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_weight_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tier_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_tier_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_tier_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_tier_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetRpm_limit(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_rpm_limit_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_rpm_limit_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetRpm_limit() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_rpm_limit_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_rpm_limit_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetTpm_limit(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tpm_limit_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1))
+	C._wrap_Deployment_tpm_limit_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_42(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTpm_limit() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_tpm_limit_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_tpm_limit_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetMax_in_flight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_max_in_flight_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_max_in_flight_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetMax_in_flight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_max_in_flight_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_max_in_flight_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetCost_per_million_input(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_cost_per_million_input_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Deployment_cost_per_million_input_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetCost_per_million_input() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Deployment_cost_per_million_input_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Deployment_cost_per_million_input_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetCost_per_million_output(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_cost_per_million_output_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Deployment_cost_per_million_output_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetCost_per_million_output() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Deployment_cost_per_million_output_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Deployment_cost_per_million_output_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddModel_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddModel_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2078,7 +2543,7 @@ func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddTag_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_37)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddTag_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2087,7 +2552,7 @@ func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 func (arg1 SwigcptrDeployment) ModelCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_ModelCount_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_ModelCount_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2095,7 +2560,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_ModelAt_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_ModelAt_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2105,7 +2570,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 func (arg1 SwigcptrDeployment) TagCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_TagCount_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_TagCount_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2113,7 +2578,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_TagAt_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_TagAt_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_51(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2122,7 +2587,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 
 func DeleteDeployment(arg1 Deployment) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Deployment_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Deployment_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type Deployment interface {
@@ -2163,27 +2628,27 @@ func (p SwigcptrPick) SwigIsPick() {
 
 func NewPick() (_swig_ret Pick) {
 	var swig_r Pick
-	swig_r = (Pick)(SwigcptrPick(C._wrap_new_Pick_native_9521f78dbf9d42ac()))
+	swig_r = (Pick)(SwigcptrPick(C._wrap_new_Pick_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetTicket(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_ticket_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1))
+	C._wrap_Pick_ticket_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTicket() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Pick_ticket_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Pick_ticket_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_deployment_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_deployment_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2192,7 +2657,7 @@ func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Pick_deployment_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Pick_deployment_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2202,7 +2667,7 @@ func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_model_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_model_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2211,7 +2676,7 @@ func (arg1 SwigcptrPick) SetModel(arg2 string) {
 func (arg1 SwigcptrPick) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Pick_model_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Pick_model_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2221,58 +2686,58 @@ func (arg1 SwigcptrPick) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_tier_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Pick_tier_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Pick_tier_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Pick_tier_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetIs_probe(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_is_probe_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Pick_is_probe_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetIs_probe() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Pick_is_probe_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Pick_is_probe_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetIs_panic(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_is_panic_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Pick_is_panic_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetIs_panic() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Pick_is_panic_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Pick_is_panic_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_retry_after_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
+	C._wrap_Pick_retry_after_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Pick_retry_after_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Pick_retry_after_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeletePick(arg1 Pick) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Pick_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Pick_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type Pick interface {
@@ -2305,14 +2770,14 @@ func (p SwigcptrPickOptions) SwigIsPickOptions() {
 
 func NewPickOptions() (_swig_ret PickOptions) {
 	var swig_r PickOptions
-	swig_r = (PickOptions)(SwigcptrPickOptions(C._wrap_new_PickOptions_native_9521f78dbf9d42ac()))
+	swig_r = (PickOptions)(SwigcptrPickOptions(C._wrap_new_PickOptions_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetAffinity_key(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_affinity_key_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_affinity_key_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2321,7 +2786,7 @@ func (arg1 SwigcptrPickOptions) SetAffinity_key(arg2 string) {
 func (arg1 SwigcptrPickOptions) GetAffinity_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_PickOptions_affinity_key_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_PickOptions_affinity_key_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2331,46 +2796,46 @@ func (arg1 SwigcptrPickOptions) GetAffinity_key() (_swig_ret string) {
 func (arg1 SwigcptrPickOptions) SetExpected_input_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_expected_input_tokens_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))
+	C._wrap_PickOptions_expected_input_tokens_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_62(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetExpected_input_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_PickOptions_expected_input_tokens_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_PickOptions_expected_input_tokens_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetExpected_output_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_expected_output_tokens_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_56(_swig_i_1))
+	C._wrap_PickOptions_expected_output_tokens_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_64(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetExpected_output_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_PickOptions_expected_output_tokens_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_PickOptions_expected_output_tokens_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetMax_price(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_max_price_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_PickOptions_max_price_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetMax_price() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_PickOptions_max_price_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_PickOptions_max_price_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) AddExclude(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_AddExclude_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_AddExclude_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2379,7 +2844,7 @@ func (arg1 SwigcptrPickOptions) AddExclude(arg2 string) {
 func (arg1 SwigcptrPickOptions) AddRequiredTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_AddRequiredTag_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_AddRequiredTag_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2387,17 +2852,17 @@ func (arg1 SwigcptrPickOptions) AddRequiredTag(arg2 string) {
 
 func (arg1 SwigcptrPickOptions) ClearExclude() {
 	_swig_i_0 := arg1
-	C._wrap_PickOptions_ClearExclude_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_PickOptions_ClearExclude_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrPickOptions) ClearRequiredTags() {
 	_swig_i_0 := arg1
-	C._wrap_PickOptions_ClearRequiredTags_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_PickOptions_ClearRequiredTags_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func DeletePickOptions(arg1 PickOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_PickOptions_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_PickOptions_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type PickOptions interface {
@@ -2429,7 +2894,7 @@ func (p SwigcptrCandidate) SwigIsCandidate() {
 func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_deployment_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_deployment_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2438,7 +2903,7 @@ func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Candidate_deployment_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Candidate_deployment_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2448,7 +2913,7 @@ func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_model_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_model_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2457,7 +2922,7 @@ func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 func (arg1 SwigcptrCandidate) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Candidate_model_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Candidate_model_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2466,13 +2931,13 @@ func (arg1 SwigcptrCandidate) GetModel() (_swig_ret string) {
 
 func NewCandidate() (_swig_ret Candidate) {
 	var swig_r Candidate
-	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_new_Candidate_native_9521f78dbf9d42ac()))
+	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_new_Candidate_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func DeleteCandidate(arg1 Candidate) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Candidate_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Candidate_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type Candidate interface {
@@ -2495,14 +2960,14 @@ func (p SwigcptrHealth) SwigIsHealth() {
 
 func NewHealth() (_swig_ret Health) {
 	var swig_r Health
-	swig_r = (Health)(SwigcptrHealth(C._wrap_new_Health_native_9521f78dbf9d42ac()))
+	swig_r = (Health)(SwigcptrHealth(C._wrap_new_Health_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_name_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Health_name_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2511,7 +2976,7 @@ func (arg1 SwigcptrHealth) SetName(arg2 string) {
 func (arg1 SwigcptrHealth) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Health_name_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Health_name_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2521,214 +2986,214 @@ func (arg1 SwigcptrHealth) GetName() (_swig_ret string) {
 func (arg1 SwigcptrHealth) SetState(arg2 Llmr_breaker_state) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_state_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_state_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetState() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
 	_swig_i_0 := arg1
-	swig_r = (Llmr_breaker_state)(C._wrap_Health_state_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_breaker_state)(C._wrap_Health_state_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetOverride_mode(arg2 Llmr_override) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_override_mode_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_override_mode_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetOverride_mode() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
 	_swig_i_0 := arg1
-	swig_r = (Llmr_override)(C._wrap_Health_override_mode_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_override)(C._wrap_Health_override_mode_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetEligible(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_eligible_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Health_eligible_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetEligible() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Health_eligible_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Health_eligible_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetEwma_latency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_ewma_latency_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Health_ewma_latency_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetEwma_latency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Health_ewma_latency_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Health_ewma_latency_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetFailure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failure_ratio_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Health_failure_ratio_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Health_failure_ratio_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Health_failure_ratio_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_in_flight_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_66(_swig_i_1))
+	C._wrap_Health_in_flight_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetIn_flight() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_in_flight_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_in_flight_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_picks_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_68(_swig_i_1))
+	C._wrap_Health_picks_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetPicks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_picks_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_picks_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_successes_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_70(_swig_i_1))
+	C._wrap_Health_successes_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetSuccesses() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_successes_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_successes_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetFailures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failures_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_72(_swig_i_1))
+	C._wrap_Health_failures_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_80(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_failures_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_failures_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetRequest_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_request_errors_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
+	C._wrap_Health_request_errors_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_82(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetRequest_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_request_errors_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_request_errors_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cancels_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))
+	C._wrap_Health_cancels_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_84(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCancels() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_cancels_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_cancels_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetTrips(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_trips_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1))
+	C._wrap_Health_trips_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_86(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTrips() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_trips_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_trips_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetConsecutive_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_consecutive_failures_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_80(_swig_i_1))
+	C._wrap_Health_consecutive_failures_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_88(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetConsecutive_failures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_consecutive_failures_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_consecutive_failures_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cooldown_remaining_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_82(_swig_i_1))
+	C._wrap_Health_cooldown_remaining_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_90(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCooldown_remaining_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_cooldown_remaining_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_cooldown_remaining_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_weight_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_weight_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Health_weight_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Health_weight_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_tier_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_tier_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Health_tier_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Health_tier_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteHealth(arg1 Health) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Health_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Health_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type Health interface {
@@ -2781,19 +3246,19 @@ func (p SwigcptrCancellation) SwigIsCancellation() {
 
 func NewCancellation() (_swig_ret Cancellation) {
 	var swig_r Cancellation
-	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_new_Cancellation_native_9521f78dbf9d42ac()))
+	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_new_Cancellation_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func DeleteCancellation(arg1 Cancellation) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Cancellation_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Cancellation_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrCancellation) Trigger() (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Cancellation_Trigger_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Cancellation_Trigger_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -2822,91 +3287,91 @@ func (p SwigcptrCallOptions) SwigIsCallOptions() {
 
 func NewCallOptions() (_swig_ret CallOptions) {
 	var swig_r CallOptions
-	swig_r = (CallOptions)(SwigcptrCallOptions(C._wrap_new_CallOptions_native_9521f78dbf9d42ac()))
+	swig_r = (CallOptions)(SwigcptrCallOptions(C._wrap_new_CallOptions_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetDeadline_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_deadline_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_85(_swig_i_1))
+	C._wrap_CallOptions_deadline_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_deadline_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_deadline_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetAttempt_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_attempt_timeout_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_87(_swig_i_1))
+	C._wrap_CallOptions_attempt_timeout_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetAttempt_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_attempt_timeout_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_attempt_timeout_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetMax_attempts(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_max_attempts_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallOptions_max_attempts_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetMax_attempts() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_CallOptions_max_attempts_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_CallOptions_max_attempts_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetBackoff_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_base_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_89(_swig_i_1))
+	C._wrap_CallOptions_backoff_base_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_backoff_base_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_backoff_base_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetBackoff_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_max_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))
+	C._wrap_CallOptions_backoff_max_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_max_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_backoff_max_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_backoff_max_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetCancel(arg2 Cancellation) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CallOptions_cancel_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CallOptions_cancel_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetCancel() (_swig_ret Cancellation) {
 	var swig_r Cancellation
 	_swig_i_0 := arg1
-	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_CallOptions_cancel_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))))
+	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_CallOptions_cancel_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func DeleteCallOptions(arg1 CallOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CallOptions_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CallOptions_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type CallOptions interface {
@@ -2938,7 +3403,7 @@ func (p SwigcptrInvokeArgs) SwigIsInvokeArgs() {
 func (arg1 SwigcptrInvokeArgs) Deployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Deployment_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Deployment_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2948,7 +3413,7 @@ func (arg1 SwigcptrInvokeArgs) Deployment() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) Model() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Model_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Model_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2958,7 +3423,7 @@ func (arg1 SwigcptrInvokeArgs) Model() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) Request() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Request_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Request_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2968,21 +3433,21 @@ func (arg1 SwigcptrInvokeArgs) Request() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) RequestLength() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_RequestLength_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_RequestLength_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) Attempt() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_InvokeArgs_Attempt_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_InvokeArgs_Attempt_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) TimeoutMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_TimeoutMs_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_TimeoutMs_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2990,7 +3455,7 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_99)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3008,13 +3473,13 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 func (arg1 SwigcptrInvokeArgs) Check() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
 	_swig_i_0 := arg1
-	swig_r = (Llmr_status)(C._wrap_InvokeArgs_Check_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_status)(C._wrap_InvokeArgs_Check_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteInvokeArgs(arg1 InvokeArgs) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_InvokeArgs_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_InvokeArgs_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type InvokeArgs interface {
@@ -3042,97 +3507,97 @@ func (p SwigcptrAttemptResult) SwigIsAttemptResult() {
 func (arg1 SwigcptrAttemptResult) GetOutcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_AttemptResult_GetOutcome_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_AttemptResult_GetOutcome_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetOutcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutcome_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_AttemptResult_SetOutcome_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetLatencyMs() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptResult_GetLatencyMs_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptResult_GetLatencyMs_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetLatencyMs(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetLatencyMs_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptResult_SetLatencyMs_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetTtftMs() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptResult_GetTtftMs_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptResult_GetTtftMs_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetTtftMs(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetTtftMs_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptResult_SetTtftMs_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetRetryAfterMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetRetryAfterMs_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetRetryAfterMs_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetRetryAfterMs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetRetryAfterMs_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
+	C._wrap_AttemptResult_SetRetryAfterMs_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetInputTokens_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetInputTokens_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetInputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetInputTokens_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
+	C._wrap_AttemptResult_SetInputTokens_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetOutputTokens_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetOutputTokens_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetOutputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutputTokens_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
+	C._wrap_AttemptResult_SetOutputTokens_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetCommitted() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptResult_GetCommitted_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptResult_GetCommitted_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetCommitted(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetCommitted_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptResult_SetCommitted_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func DeleteAttemptResult(arg1 AttemptResult) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptResult_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptResult_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptResult interface {
@@ -3165,7 +3630,7 @@ func (p SwigcptrAdapter) SwigIsAdapter() {
 
 func DeleteAdapter(arg1 Adapter) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Adapter_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Adapter_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrAdapter) DoInvoke(arg2 InvokeArgs, arg3 AttemptResult) (_swig_ret int) {
@@ -3173,13 +3638,13 @@ func (arg1 SwigcptrAdapter) DoInvoke(arg2 InvokeArgs, arg3 AttemptResult) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_Adapter_DoInvoke_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_Adapter_DoInvoke_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAdapter) Released() {
 	_swig_i_0 := arg1
-	C._wrap_Adapter_Released_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_Adapter_Released_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type Adapter interface {
@@ -3200,14 +3665,14 @@ func (p SwigcptrAttemptInfo) SwigIsAttemptInfo() {
 
 func NewAttemptInfo() (_swig_ret AttemptInfo) {
 	var swig_r AttemptInfo
-	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_new_AttemptInfo_native_9521f78dbf9d42ac()))
+	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_new_AttemptInfo_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_deployment_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_106)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_deployment_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_114)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3216,7 +3681,7 @@ func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_AttemptInfo_deployment_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_AttemptInfo_deployment_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3226,7 +3691,7 @@ func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_model_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_108)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_model_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_116)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3235,7 +3700,7 @@ func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 func (arg1 SwigcptrAttemptInfo) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_AttemptInfo_model_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_AttemptInfo_model_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3245,71 +3710,71 @@ func (arg1 SwigcptrAttemptInfo) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetOutcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_outcome_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_AttemptInfo_outcome_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetOutcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_AttemptInfo_outcome_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_AttemptInfo_outcome_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetLatency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_latency_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptInfo_latency_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetLatency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptInfo_latency_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptInfo_latency_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetBackoff_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_backoff_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
+	C._wrap_AttemptInfo_backoff_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_118(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetBackoff_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfo_backoff_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfo_backoff_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetCommitted(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_committed_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptInfo_committed_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetCommitted() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfo_committed_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfo_committed_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetAdapter_failed(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_adapter_failed_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptInfo_adapter_failed_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetAdapter_failed() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfo_adapter_failed_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfo_adapter_failed_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteAttemptInfo(arg1 AttemptInfo) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptInfo_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptInfo_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptInfo interface {
@@ -3342,40 +3807,40 @@ func (p SwigcptrCallResult) SwigIsCallResult() {
 
 func NewCallResult() (_swig_ret CallResult) {
 	var swig_r CallResult
-	swig_r = (CallResult)(SwigcptrCallResult(C._wrap_new_CallResult_native_9521f78dbf9d42ac()))
+	swig_r = (CallResult)(SwigcptrCallResult(C._wrap_new_CallResult_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetStatus(arg2 Llmr_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_status_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallResult_status_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetStatus() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
 	_swig_i_0 := arg1
-	swig_r = (Llmr_status)(C._wrap_CallResult_status_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_status)(C._wrap_CallResult_status_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetFinal_outcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_final_outcome_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallResult_final_outcome_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetFinal_outcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_CallResult_final_outcome_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_CallResult_final_outcome_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_deployment_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_112)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_deployment_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_120)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3384,7 +3849,7 @@ func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_deployment_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_deployment_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3394,7 +3859,7 @@ func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_model_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_114)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_model_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3403,7 +3868,7 @@ func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 func (arg1 SwigcptrCallResult) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_model_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_model_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3413,46 +3878,46 @@ func (arg1 SwigcptrCallResult) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetUsed_fallback(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_used_fallback_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_CallResult_used_fallback_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetUsed_fallback() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CallResult_used_fallback_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CallResult_used_fallback_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_retry_after_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_116(_swig_i_1))
+	C._wrap_CallResult_retry_after_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallResult_retry_after_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallResult_retry_after_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetTotal_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_total_ms_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_118(_swig_i_1))
+	C._wrap_CallResult_total_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallResult_total_ms_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallResult_total_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_response_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_120)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_response_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_128)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3461,7 +3926,7 @@ func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_response_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_response_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3471,7 +3936,7 @@ func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_detail_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_detail_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_130)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3480,7 +3945,7 @@ func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 func (arg1 SwigcptrCallResult) GetDetail() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_detail_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_detail_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3490,32 +3955,32 @@ func (arg1 SwigcptrCallResult) GetDetail() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetAttempts(arg2 AttemptInfoVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CallResult_attempts_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CallResult_attempts_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetAttempts() (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := arg1
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_CallResult_attempts_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_CallResult_attempts_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetHas_report(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_has_report_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_CallResult_has_report_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetHas_report() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CallResult_has_report_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CallResult_has_report_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteCallResult(arg1 CallResult) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CallResult_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CallResult_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type CallResult interface {
@@ -3545,6 +4010,917 @@ type CallResult interface {
 	GetHas_report() (_swig_ret bool)
 }
 
+type SwigcptrDeploymentStats uintptr
+
+func (p SwigcptrDeploymentStats) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrDeploymentStats) SwigIsDeploymentStats() {
+}
+
+func NewDeploymentStats() (_swig_ret DeploymentStats) {
+	var swig_r DeploymentStats
+	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_new_DeploymentStats_native_0824b64e986f2e38()))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetName(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_name_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_132)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrDeploymentStats) GetName() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_DeploymentStats_name_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrDeploymentStats) SetState(arg2 Llmr_breaker_state) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_state_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetState() (_swig_ret Llmr_breaker_state) {
+	var swig_r Llmr_breaker_state
+	_swig_i_0 := arg1
+	swig_r = (Llmr_breaker_state)(C._wrap_DeploymentStats_state_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetEligible(arg2 bool) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_eligible_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetEligible() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_DeploymentStats_eligible_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetIn_flight(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_in_flight_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_134(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_in_flight_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetPicks(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_picks_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_136(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_picks_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetSuccesses(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_successes_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_138(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_successes_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetRate_limited(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_rate_limited_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_140(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_rate_limited_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetServer_errors(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_server_errors_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_142(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_server_errors_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetTimeouts(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_timeouts_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_144(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_timeouts_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetConnection_errors(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_connection_errors_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_146(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_connection_errors_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetAuth_errors(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_auth_errors_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_148(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_auth_errors_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetBad_requests(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_bad_requests_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_150(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_bad_requests_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetContext_window_exceeded(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_context_window_exceeded_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_152(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_context_window_exceeded_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetContent_policy(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_content_policy_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_154(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_content_policy_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetCancels(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_cancels_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_156(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_cancels_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetInput_tokens(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_input_tokens_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_158(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_input_tokens_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetOutput_tokens(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_output_tokens_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_160(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetOutput_tokens() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_output_tokens_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetEwma_latency_ms(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_ewma_latency_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetEwma_latency_ms() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_DeploymentStats_ewma_latency_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetLatency_count(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_latency_count_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetLatency_count() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_latency_count_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetLatency_sum_ms(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_latency_sum_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetLatency_sum_ms() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_sum_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetLatency_p50_ms(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_latency_p50_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetLatency_p50_ms() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_p50_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetLatency_p90_ms(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_latency_p90_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetLatency_p90_ms() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_p90_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetLatency_p99_ms(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_latency_p99_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetLatency_p99_ms() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_p99_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetBreaker_opened(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_breaker_opened_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_breaker_opened_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetBreaker_half_opened(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_breaker_half_opened_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_breaker_half_opened_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetBreaker_closed(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_breaker_closed_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_168(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_breaker_closed_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrDeploymentStats) SetCooldown_remaining_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_170(_swig_i_1))
+}
+
+func (arg1 SwigcptrDeploymentStats) GetCooldown_remaining_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_DeploymentStats_cooldown_remaining_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func DeleteDeploymentStats(arg1 DeploymentStats) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_DeploymentStats_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+}
+
+type DeploymentStats interface {
+	Swigcptr() uintptr
+	SwigIsDeploymentStats()
+	SetName(arg2 string)
+	GetName() (_swig_ret string)
+	SetState(arg2 Llmr_breaker_state)
+	GetState() (_swig_ret Llmr_breaker_state)
+	SetEligible(arg2 bool)
+	GetEligible() (_swig_ret bool)
+	SetIn_flight(arg2 int64)
+	GetIn_flight() (_swig_ret int64)
+	SetPicks(arg2 int64)
+	GetPicks() (_swig_ret int64)
+	SetSuccesses(arg2 int64)
+	GetSuccesses() (_swig_ret int64)
+	SetRate_limited(arg2 int64)
+	GetRate_limited() (_swig_ret int64)
+	SetServer_errors(arg2 int64)
+	GetServer_errors() (_swig_ret int64)
+	SetTimeouts(arg2 int64)
+	GetTimeouts() (_swig_ret int64)
+	SetConnection_errors(arg2 int64)
+	GetConnection_errors() (_swig_ret int64)
+	SetAuth_errors(arg2 int64)
+	GetAuth_errors() (_swig_ret int64)
+	SetBad_requests(arg2 int64)
+	GetBad_requests() (_swig_ret int64)
+	SetContext_window_exceeded(arg2 int64)
+	GetContext_window_exceeded() (_swig_ret int64)
+	SetContent_policy(arg2 int64)
+	GetContent_policy() (_swig_ret int64)
+	SetCancels(arg2 int64)
+	GetCancels() (_swig_ret int64)
+	SetInput_tokens(arg2 int64)
+	GetInput_tokens() (_swig_ret int64)
+	SetOutput_tokens(arg2 int64)
+	GetOutput_tokens() (_swig_ret int64)
+	SetEwma_latency_ms(arg2 float64)
+	GetEwma_latency_ms() (_swig_ret float64)
+	SetLatency_count(arg2 int64)
+	GetLatency_count() (_swig_ret int64)
+	SetLatency_sum_ms(arg2 float64)
+	GetLatency_sum_ms() (_swig_ret float64)
+	SetLatency_p50_ms(arg2 float64)
+	GetLatency_p50_ms() (_swig_ret float64)
+	SetLatency_p90_ms(arg2 float64)
+	GetLatency_p90_ms() (_swig_ret float64)
+	SetLatency_p99_ms(arg2 float64)
+	GetLatency_p99_ms() (_swig_ret float64)
+	SetBreaker_opened(arg2 int64)
+	GetBreaker_opened() (_swig_ret int64)
+	SetBreaker_half_opened(arg2 int64)
+	GetBreaker_half_opened() (_swig_ret int64)
+	SetBreaker_closed(arg2 int64)
+	GetBreaker_closed() (_swig_ret int64)
+	SetCooldown_remaining_ms(arg2 int64)
+	GetCooldown_remaining_ms() (_swig_ret int64)
+}
+
+type SwigcptrModelStats uintptr
+
+func (p SwigcptrModelStats) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrModelStats) SwigIsModelStats() {
+}
+
+func NewModelStats() (_swig_ret ModelStats) {
+	var swig_r ModelStats
+	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_new_ModelStats_native_0824b64e986f2e38()))
+	return swig_r
+}
+
+func (arg1 SwigcptrModelStats) SetModel(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_ModelStats_model_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_172)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrModelStats) GetModel() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_ModelStats_model_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrModelStats) SetPicks(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_ModelStats_picks_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_174(_swig_i_1))
+}
+
+func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_ModelStats_picks_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrModelStats) SetFallbacks(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_ModelStats_fallbacks_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_176(_swig_i_1))
+}
+
+func (arg1 SwigcptrModelStats) GetFallbacks() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_ModelStats_fallbacks_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func DeleteModelStats(arg1 ModelStats) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_ModelStats_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+}
+
+type ModelStats interface {
+	Swigcptr() uintptr
+	SwigIsModelStats()
+	SetModel(arg2 string)
+	GetModel() (_swig_ret string)
+	SetPicks(arg2 int64)
+	GetPicks() (_swig_ret int64)
+	SetFallbacks(arg2 int64)
+	GetFallbacks() (_swig_ret int64)
+}
+
+type SwigcptrRouterStats uintptr
+
+func (p SwigcptrRouterStats) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrRouterStats) SwigIsRouterStats() {
+}
+
+func NewRouterStats() (_swig_ret RouterStats) {
+	var swig_r RouterStats
+	swig_r = (RouterStats)(SwigcptrRouterStats(C._wrap_new_RouterStats_native_0824b64e986f2e38()))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterStats) SetDeployments(arg2 DeploymentStatsVector) {
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	C._wrap_RouterStats_deployments_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterStats) GetDeployments() (_swig_ret DeploymentStatsVector) {
+	var swig_r DeploymentStatsVector
+	_swig_i_0 := arg1
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_RouterStats_deployments_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterStats) SetModels(arg2 ModelStatsVector) {
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	C._wrap_RouterStats_models_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterStats) GetModels() (_swig_ret ModelStatsVector) {
+	var swig_r ModelStatsVector
+	_swig_i_0 := arg1
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_RouterStats_models_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterStats) SetConfigs_applied(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterStats_configs_applied_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_178(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_RouterStats_configs_applied_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterStats) SetConfigs_rejected(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterStats_configs_rejected_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_180(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_RouterStats_configs_rejected_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterStats) SetMetrics_text(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterStats_metrics_text_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrRouterStats) GetMetrics_text() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_RouterStats_metrics_text_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
+func DeleteRouterStats(arg1 RouterStats) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_RouterStats_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+}
+
+type RouterStats interface {
+	Swigcptr() uintptr
+	SwigIsRouterStats()
+	SetDeployments(arg2 DeploymentStatsVector)
+	GetDeployments() (_swig_ret DeploymentStatsVector)
+	SetModels(arg2 ModelStatsVector)
+	GetModels() (_swig_ret ModelStatsVector)
+	SetConfigs_applied(arg2 int64)
+	GetConfigs_applied() (_swig_ret int64)
+	SetConfigs_rejected(arg2 int64)
+	GetConfigs_rejected() (_swig_ret int64)
+	SetMetrics_text(arg2 string)
+	GetMetrics_text() (_swig_ret string)
+}
+
+type SwigcptrSharedStateStatus uintptr
+
+func (p SwigcptrSharedStateStatus) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrSharedStateStatus) SwigIsSharedStateStatus() {
+}
+
+func NewSharedStateStatus() (_swig_ret SharedStateStatus) {
+	var swig_r SharedStateStatus
+	swig_r = (SharedStateStatus)(SwigcptrSharedStateStatus(C._wrap_new_SharedStateStatus_native_0824b64e986f2e38()))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetEnabled(arg2 bool) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_enabled_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetEnabled() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_SharedStateStatus_enabled_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetConnected(arg2 bool) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_connected_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetConnected() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_SharedStateStatus_connected_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetLast_sync_age_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_184(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateStatus_last_sync_age_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetSyncs(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_syncs_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_186(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateStatus_syncs_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetSync_failures(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_sync_failures_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_188(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateStatus_sync_failures_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetConnections(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_connections_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_190(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateStatus_connections_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetRemote_opens(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_remote_opens_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateStatus_remote_opens_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetRemote_closes(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_remote_closes_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateStatus_remote_closes_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetLast_error(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_last_error_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_196)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetLast_error() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_SharedStateStatus_last_error_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
+func DeleteSharedStateStatus(arg1 SharedStateStatus) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_SharedStateStatus_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+}
+
+type SharedStateStatus interface {
+	Swigcptr() uintptr
+	SwigIsSharedStateStatus()
+	SetEnabled(arg2 bool)
+	GetEnabled() (_swig_ret bool)
+	SetConnected(arg2 bool)
+	GetConnected() (_swig_ret bool)
+	SetLast_sync_age_ms(arg2 int64)
+	GetLast_sync_age_ms() (_swig_ret int64)
+	SetSyncs(arg2 int64)
+	GetSyncs() (_swig_ret int64)
+	SetSync_failures(arg2 int64)
+	GetSync_failures() (_swig_ret int64)
+	SetConnections(arg2 int64)
+	GetConnections() (_swig_ret int64)
+	SetRemote_opens(arg2 int64)
+	GetRemote_opens() (_swig_ret int64)
+	SetRemote_closes(arg2 int64)
+	GetRemote_closes() (_swig_ret int64)
+	SetLast_error(arg2 string)
+	GetLast_error() (_swig_ret string)
+}
+
+type SwigcptrSharedStateOptions uintptr
+
+func (p SwigcptrSharedStateOptions) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrSharedStateOptions) SwigIsSharedStateOptions() {
+}
+
+func NewSharedStateOptions() (_swig_ret SharedStateOptions) {
+	var swig_r SharedStateOptions
+	swig_r = (SharedStateOptions)(SwigcptrSharedStateOptions(C._wrap_new_SharedStateOptions_native_0824b64e986f2e38()))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateOptions_url_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_SharedStateOptions_url_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateOptions_key_prefix_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_SharedStateOptions_key_prefix_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
+func (arg1 SwigcptrSharedStateOptions) SetSync_interval_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateOptions_sync_interval_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_202(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateOptions_sync_interval_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateOptions) SetConnect_timeout_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_204(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateOptions_connect_timeout_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateOptions) SetCommand_timeout_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateOptions_command_timeout_ms_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_206(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateOptions) GetCommand_timeout_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateOptions_command_timeout_ms_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateOptions) SetRate_batch(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateOptions_rate_batch_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateOptions) GetRate_batch() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_SharedStateOptions_rate_batch_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func DeleteSharedStateOptions(arg1 SharedStateOptions) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_SharedStateOptions_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
+}
+
+type SharedStateOptions interface {
+	Swigcptr() uintptr
+	SwigIsSharedStateOptions()
+	SetUrl(arg2 string)
+	GetUrl() (_swig_ret string)
+	SetKey_prefix(arg2 string)
+	GetKey_prefix() (_swig_ret string)
+	SetSync_interval_ms(arg2 int64)
+	GetSync_interval_ms() (_swig_ret int64)
+	SetConnect_timeout_ms(arg2 int64)
+	GetConnect_timeout_ms() (_swig_ret int64)
+	SetCommand_timeout_ms(arg2 int64)
+	GetCommand_timeout_ms() (_swig_ret int64)
+	SetRate_batch(arg2 float64)
+	GetRate_batch() (_swig_ret float64)
+}
+
 type SwigcptrTextBuffer uintptr
 
 func (p SwigcptrTextBuffer) Swigcptr() uintptr {
@@ -3557,7 +4933,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_208)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3566,7 +4942,7 @@ func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 func (arg1 SwigcptrTextBuffer) GetText() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_TextBuffer_text_get_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_TextBuffer_text_get_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3575,13 +4951,13 @@ func (arg1 SwigcptrTextBuffer) GetText() (_swig_ret string) {
 
 func NewTextBuffer() (_swig_ret TextBuffer) {
 	var swig_r TextBuffer
-	swig_r = (TextBuffer)(SwigcptrTextBuffer(C._wrap_new_TextBuffer_native_9521f78dbf9d42ac()))
+	swig_r = (TextBuffer)(SwigcptrTextBuffer(C._wrap_new_TextBuffer_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func DeleteTextBuffer(arg1 TextBuffer) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_TextBuffer_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_TextBuffer_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 type TextBuffer interface {
@@ -3594,7 +4970,7 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_9521f78dbf9d42ac(*(*C.swig_type_127)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_0824b64e986f2e38(*(*C.swig_type_211)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3620,13 +4996,13 @@ func (p SwigcptrRouter) SwigIsRouter() {
 
 func NewRouter() (_swig_ret Router) {
 	var swig_r Router
-	swig_r = (Router)(SwigcptrRouter(C._wrap_new_Router_native_9521f78dbf9d42ac()))
+	swig_r = (Router)(SwigcptrRouter(C._wrap_new_Router_native_0824b64e986f2e38()))
 	return swig_r
 }
 
 func DeleteRouter(arg1 Router) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Router_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Router_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_swig_ret error) {
@@ -3635,7 +5011,7 @@ func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Open_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Open_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3649,13 +5025,13 @@ func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_s
 
 func (arg1 SwigcptrRouter) Close() {
 	_swig_i_0 := arg1
-	C._wrap_Router_Close_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0))
+	C._wrap_Router_Close_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRouter) IsOpen() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Router_IsOpen_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Router_IsOpen_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3663,7 +5039,7 @@ func (arg1 SwigcptrRouter) AddDeployment(arg2 Deployment) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_AddDeployment_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_AddDeployment_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3679,7 +5055,7 @@ func (arg1 SwigcptrRouter) UpdateDeployment(arg2 Deployment) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_UpdateDeployment_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_UpdateDeployment_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3695,7 +5071,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_132)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_216)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3715,7 +5091,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_134)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_135)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_218)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_219)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3737,7 +5113,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3757,7 +5133,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_223)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3778,7 +5154,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_225)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3798,7 +5174,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_227)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3818,7 +5194,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3838,7 +5214,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3859,7 +5235,7 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3880,7 +5256,7 @@ func (arg1 SwigcptrRouter) PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickWith_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickWith_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3901,7 +5277,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_237)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3922,7 +5298,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3944,7 +5320,7 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_158(_swig_i_5), C.swig_type_159(_swig_i_6), C.swig_type_160(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_242(_swig_i_5), C.swig_type_243(_swig_i_6), C.swig_type_244(_swig_i_7))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3960,7 +5336,7 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_type_246(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3978,7 +5354,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_164)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3998,7 +5374,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_166)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_250)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4017,7 +5393,7 @@ func (arg1 SwigcptrRouter) HealthList(arg2 HealthVector) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_HealthList_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_HealthList_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4033,7 +5409,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4052,7 +5428,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_171)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4071,7 +5447,55 @@ func (arg1 SwigcptrRouter) MetricsText(arg2 TextBuffer) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_MetricsText_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_MetricsText_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func (arg1 SwigcptrRouter) Stats(arg2 RouterStats) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_Router_Stats_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func (arg1 SwigcptrRouter) SharedState(arg2 SharedStateStatus) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_Router_SharedState_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func (arg1 SwigcptrRouter) UseSharedState(arg2 SharedStateOptions) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := getSwigcptr(arg2)
+	swig_r_p := C._wrap_Router_UseSharedState_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4088,7 +5512,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_261)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4110,7 +5534,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_263)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4133,7 +5557,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_266)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4154,7 +5578,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_268)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_269)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4178,7 +5602,7 @@ func (arg1 SwigcptrRouter) OpenGo(arg2 RouterOptions, arg3 uint, arg4 uint) (_sw
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_OpenGo_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_OpenGo_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4197,7 +5621,29 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func (arg1 SwigcptrRouter) OpenGoFromConfigFile(arg2 string, arg3 RouterOptions, arg4 uint, arg5 uint) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_274)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4217,11 +5663,27 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func (arg1 SwigcptrRouter) SetGoEventListener(arg2 uint) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r_p := C._wrap_Router_SetGoEventListener_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
 	swig_r_1 = nil
@@ -4240,7 +5702,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_CallRaw_native_9521f78dbf9d42ac(C.uintptr_t(_swig_i_0), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_Router_CallRaw_native_0824b64e986f2e38(C.uintptr_t(_swig_i_0), *(*C.swig_type_279)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4286,12 +5748,17 @@ type Router interface {
 	ApplyConfig(arg2 string) (_swig_ret error)
 	ApplyConfigFile(arg2 string) (_swig_ret error)
 	MetricsText(arg2 TextBuffer) (_swig_ret error)
+	Stats(arg2 RouterStats) (_swig_ret error)
+	SharedState(arg2 SharedStateStatus) (_swig_ret error)
+	UseSharedState(arg2 SharedStateOptions) (_swig_ret error)
 	SetAdapter(arg2 string, arg3 Adapter) (_swig_ret error)
 	Call(arg2 string, arg3 string, arg4 CallOptions, arg5 CallResult) (_swig_ret error)
 	PickReportOnNativeThread(arg2 string, arg3 int) (_swig_ret error)
 	CallOnNativeThread(arg2 string, arg3 string, arg4 int) (_swig_ret error)
 	OpenGo(arg2 RouterOptions, arg3 uint, arg4 uint) (_swig_ret error)
 	OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg4 uint, arg5 uint) (_swig_ret error)
+	OpenGoFromConfigFile(arg2 string, arg3 RouterOptions, arg4 uint, arg5 uint) (_swig_ret error)
 	SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error)
+	SetGoEventListener(arg2 uint) (_swig_ret error)
 	CallRaw(arg2 string, arg3 string, arg4 CallOptions, arg5 CallResult, arg6 uint) (_swig_ret error)
 }

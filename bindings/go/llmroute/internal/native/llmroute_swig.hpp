@@ -355,6 +355,89 @@ struct CallResult {
   bool has_report;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Statistics (llmr_router_stats) and fleet shared state, shared by Go, Java and C#.
+
+/** One deployment of a statistics snapshot (llmr_deployment_stats), copied. */
+struct DeploymentStats {
+  DeploymentStats();
+  std::string name;
+  llmr_breaker_state state;
+  bool eligible;
+  int64_t in_flight;
+  int64_t picks;
+  int64_t successes;
+  int64_t rate_limited;
+  int64_t server_errors;
+  int64_t timeouts;
+  int64_t connection_errors;
+  int64_t auth_errors;
+  int64_t bad_requests;
+  int64_t context_window_exceeded;
+  int64_t content_policy;
+  int64_t cancels;
+  int64_t input_tokens;
+  int64_t output_tokens;
+  double ewma_latency_ms;
+  int64_t latency_count;
+  double latency_sum_ms;
+  double latency_p50_ms;
+  double latency_p90_ms;
+  double latency_p99_ms;
+  int64_t breaker_opened;
+  int64_t breaker_half_opened;
+  int64_t breaker_closed;
+  int64_t cooldown_remaining_ms;
+};
+
+/** One model of a statistics snapshot (llmr_model_stats). */
+struct ModelStats {
+  ModelStats();
+  std::string model;
+  int64_t picks;
+  int64_t fallbacks;
+};
+
+/** A statistics snapshot (llmr_router_stats), copied out of the native one, which is freed. */
+struct RouterStats {
+  RouterStats();
+  std::vector<DeploymentStats> deployments;
+  std::vector<ModelStats> models;
+  int64_t configs_applied;
+  int64_t configs_rejected;
+  /** The same snapshot in the Prometheus text format (llmr_stats_metrics_text). */
+  std::string metrics_text;
+};
+
+/** llmr_shared_state_status, with the last error copied. */
+struct SharedStateStatus {
+  SharedStateStatus();
+  bool enabled;
+  bool connected;
+  int64_t last_sync_age_ms;
+  int64_t syncs;
+  int64_t sync_failures;
+  int64_t connections;
+  int64_t remote_opens;
+  int64_t remote_closes;
+  std::string last_error;
+};
+
+/** The fleet shared state members of llmr_router_options (docs/fleet.md), given to the router
+ * with Router::UseSharedState() before Open. Kept apart from RouterOptions, whose members come
+ * from the option table. The constructor applies llmr_router_options_init()'s defaults. */
+struct SharedStateOptions {
+  SharedStateOptions();
+  /** "redis://[[user]:password@]host[:port][/db]"; "" = off. */
+  std::string url;
+  /** "" = the library's default prefix. */
+  std::string key_prefix;
+  int64_t sync_interval_ms;
+  int64_t connect_timeout_ms;
+  int64_t command_timeout_ms;
+  double rate_batch;
+};
+
 /** Text the library produced (the Prometheus exposition of MetricsText()). */
 struct TextBuffer {
   std::string text;
@@ -434,6 +517,15 @@ class Router {
   /** The router's statistics in the Prometheus text format (llmr_router_metrics_text). */
   Status MetricsText(TextBuffer &out);
 
+  /** A statistics snapshot: every deployment and model, configuration counts and the Prometheus
+   * text of the same moment (llmr_router_stats). */
+  Status Stats(RouterStats &out);
+  /** The fleet shared state's status (llmr_router_shared_state_status). */
+  Status SharedState(SharedStateStatus &out);
+  /** Sets the shared state options that the next Open / OpenGo / OpenGoFromConfig passes to the
+   * library. Call it before Open, on one thread (like Open). */
+  Status UseSharedState(const SharedStateOptions &options);
+
   /** Attaches a host adapter (null detaches). On failure the adapter is not kept and
    * Released() is not called. */
   Status SetAdapter(const std::string &deployment, Adapter *adapter);
@@ -456,9 +548,16 @@ class Router {
    * supplies the settings the configuration leaves out. */
   Status OpenGoFromConfig(const char *config, size_t config_len, const RouterOptions &options,
                           uintptr_t clock_handle, uintptr_t random_handle);
+  /** Go: like OpenGoFromConfig, from the file at `path` (llmr_router_create_from_config_file). */
+  Status OpenGoFromConfigFile(const std::string &path, const RouterOptions &options,
+                              uintptr_t clock_handle, uintptr_t random_handle);
   /** Go: attaches the adapter behind a runtime/cgo.Handle (0 detaches). On success the router
    * owns the handle and deletes it through the release callback; on failure the caller does. */
   Status SetGoAdapter(const std::string &deployment, uintptr_t handle);
+  /** Go: registers the event listener behind a runtime/cgo.Handle (0 removes it). On success the
+   * router owns the handle and releases it (llmrouteGoRelease) once the listener is replaced, or
+   * the router destroyed, and its last event has returned; on failure the caller deletes it. */
+  Status SetGoEventListener(uintptr_t handle);
   /** Go: a call with the request as raw bytes. `call_handle` (a runtime/cgo.Handle, 0 = none)
    * is handed to every Go adapter invoked for this call on this thread, so that the adapter's
    * returned error or panic can become the cause of the call's error. */
@@ -480,6 +579,8 @@ class Router {
   void DestroyIfIdle();
   /** True when this thread is inside a call on this router (Close must not wait for itself). */
   bool InsideOnThisThread() const;
+  /** Copies shared_state_ into c when UseSharedState() was called. */
+  void ApplySharedState(llmr_router_options *c) const;
 
   llmr_router *router_ = nullptr;  // set by Open, before the object is shared
   std::atomic<bool> closing_{false};
@@ -488,6 +589,8 @@ class Router {
   std::condition_variable close_cv_;
   bool close_done_ = false;  // under close_mu_
   /** Go: runtime/cgo.Handle values of the clock and random source, released after destroy. */
+  SharedStateOptions shared_state_;
+  bool use_shared_state_ = false;
   uintptr_t go_clock_ = 0;
   uintptr_t go_random_ = 0;
   Slot slots_[kSlots];

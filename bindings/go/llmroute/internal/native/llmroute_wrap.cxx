@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_9521f78dbf9d42ac(const char*);
+  void cgo_panic__native_0824b64e986f2e38(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_9521f78dbf9d42ac(p);
+  cgo_panic__native_0824b64e986f2e38(p);
 }
 
 
@@ -310,6 +310,34 @@ SWIGINTERN void std_vector_Sl_llmroute_swig_AttemptInfo_Sg__set(std::vector< llm
                 else
                     throw std::out_of_range("vector index out of range");
             }
+SWIGINTERN std::vector< llmroute::swig::DeploymentStats >::const_reference std_vector_Sl_llmroute_swig_DeploymentStats_Sg__get(std::vector< llmroute::swig::DeploymentStats > *self,int i){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    return (*self)[i];
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
+SWIGINTERN void std_vector_Sl_llmroute_swig_DeploymentStats_Sg__set(std::vector< llmroute::swig::DeploymentStats > *self,int i,std::vector< llmroute::swig::DeploymentStats >::value_type const &val){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    (*self)[i] = val;
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
+SWIGINTERN std::vector< llmroute::swig::ModelStats >::const_reference std_vector_Sl_llmroute_swig_ModelStats_Sg__get(std::vector< llmroute::swig::ModelStats > *self,int i){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    return (*self)[i];
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ModelStats_Sg__set(std::vector< llmroute::swig::ModelStats > *self,int i,std::vector< llmroute::swig::ModelStats >::value_type const &val){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    (*self)[i] = val;
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
 SWIGINTERN size_t llmroute_swig_Deployment_ModelCount(llmroute::swig::Deployment const *self){ return self->models.size(); }
 SWIGINTERN std::string llmroute_swig_Deployment_ModelAt(llmroute::swig::Deployment const *self,size_t i){ return i < self->models.size() ? self->models[i] : std::string(); }
 SWIGINTERN size_t llmroute_swig_Deployment_TagCount(llmroute::swig::Deployment const *self){ return self->tags.size(); }
@@ -318,7 +346,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_9521f78dbf9d42ac(void *_swig_go_0) {
+void _wrap_Swig_free_native_0824b64e986f2e38(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -328,7 +356,7 @@ void _wrap_Swig_free_native_9521f78dbf9d42ac(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_9521f78dbf9d42ac(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_0824b64e986f2e38(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -341,7 +369,7 @@ void *_wrap_Swig_malloc_native_9521f78dbf9d42ac(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_9521f78dbf9d42ac() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_0824b64e986f2e38() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -352,7 +380,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_9521f78dbf9d42
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_9521f78dbf9d42ac(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -365,7 +393,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_9521f78dbf9d42
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -378,7 +406,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_9521f78dbf9d42
 }
 
 
-long long _wrap_StringVector_size_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -391,7 +419,7 @@ long long _wrap_StringVector_size_native_9521f78dbf9d42ac(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -404,7 +432,7 @@ long long _wrap_StringVector_capacity_native_9521f78dbf9d42ac(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -416,7 +444,7 @@ void _wrap_StringVector_reserve_native_9521f78dbf9d42ac(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -429,7 +457,7 @@ bool _wrap_StringVector_isEmpty_native_9521f78dbf9d42ac(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -439,7 +467,7 @@ void _wrap_StringVector_clear_native_9521f78dbf9d42ac(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -454,7 +482,7 @@ void _wrap_StringVector_add_native_9521f78dbf9d42ac(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -475,7 +503,7 @@ _gostring_ _wrap_StringVector_get_native_9521f78dbf9d42ac(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -498,7 +526,7 @@ void _wrap_StringVector_set_native_9521f78dbf9d42ac(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_9521f78dbf9d42ac(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -508,7 +536,7 @@ void _wrap_delete_StringVector_native_9521f78dbf9d42ac(std::vector< std::string 
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_9521f78dbf9d42ac() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_0824b64e986f2e38() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -519,7 +547,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_9521f78dbf9d42ac(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -532,7 +560,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -545,7 +573,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -558,7 +586,7 @@ long long _wrap_CandidateVector_size_native_9521f78dbf9d42ac(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -571,7 +599,7 @@ long long _wrap_CandidateVector_capacity_native_9521f78dbf9d42ac(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -583,7 +611,7 @@ void _wrap_CandidateVector_reserve_native_9521f78dbf9d42ac(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -596,7 +624,7 @@ bool _wrap_CandidateVector_isEmpty_native_9521f78dbf9d42ac(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -606,7 +634,7 @@ void _wrap_CandidateVector_clear_native_9521f78dbf9d42ac(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -618,7 +646,7 @@ void _wrap_CandidateVector_add_native_9521f78dbf9d42ac(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -639,7 +667,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_9521f78dbf9d42ac(std
 }
 
 
-void _wrap_CandidateVector_set_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -659,7 +687,7 @@ void _wrap_CandidateVector_set_native_9521f78dbf9d42ac(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -669,7 +697,7 @@ void _wrap_delete_CandidateVector_native_9521f78dbf9d42ac(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_9521f78dbf9d42ac() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_0824b64e986f2e38() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -680,7 +708,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_952
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_9521f78dbf9d42ac(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -693,7 +721,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_952
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -706,7 +734,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_952
 }
 
 
-long long _wrap_HealthVector_size_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -719,7 +747,7 @@ long long _wrap_HealthVector_size_native_9521f78dbf9d42ac(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -732,7 +760,7 @@ long long _wrap_HealthVector_capacity_native_9521f78dbf9d42ac(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -744,7 +772,7 @@ void _wrap_HealthVector_reserve_native_9521f78dbf9d42ac(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -757,7 +785,7 @@ bool _wrap_HealthVector_isEmpty_native_9521f78dbf9d42ac(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -767,7 +795,7 @@ void _wrap_HealthVector_clear_native_9521f78dbf9d42ac(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -779,7 +807,7 @@ void _wrap_HealthVector_add_native_9521f78dbf9d42ac(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -800,7 +828,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_9521f78dbf9d42ac(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -820,7 +848,7 @@ void _wrap_HealthVector_set_native_9521f78dbf9d42ac(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_9521f78dbf9d42ac(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -830,7 +858,7 @@ void _wrap_delete_HealthVector_native_9521f78dbf9d42ac(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_9521f78dbf9d42ac() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_0824b64e986f2e38() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -841,7 +869,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_9521f78dbf9d42ac(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -854,7 +882,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -867,7 +895,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -880,7 +908,7 @@ long long _wrap_AttemptInfoVector_size_native_9521f78dbf9d42ac(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -893,7 +921,7 @@ long long _wrap_AttemptInfoVector_capacity_native_9521f78dbf9d42ac(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -905,7 +933,7 @@ void _wrap_AttemptInfoVector_reserve_native_9521f78dbf9d42ac(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -918,7 +946,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_9521f78dbf9d42ac(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -928,7 +956,7 @@ void _wrap_AttemptInfoVector_clear_native_9521f78dbf9d42ac(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -940,7 +968,7 @@ void _wrap_AttemptInfoVector_add_native_9521f78dbf9d42ac(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -961,7 +989,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_9521f78dbf9d42ac
 }
 
 
-void _wrap_AttemptInfoVector_set_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -981,7 +1009,7 @@ void _wrap_AttemptInfoVector_set_native_9521f78dbf9d42ac(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_9521f78dbf9d42ac(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -991,7 +1019,329 @@ void _wrap_delete_AttemptInfoVector_native_9521f78dbf9d42ac(std::vector< llmrout
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_9521f78dbf9d42ac() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_0824b64e986f2e38() {
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
+  
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >();
+  *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_result = (std::vector< llmroute::swig::DeploymentStats > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >(arg1);
+  *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_result = (std::vector< llmroute::swig::DeploymentStats > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)new std::vector< llmroute::swig::DeploymentStats >((std::vector< llmroute::swig::DeploymentStats > const &)*arg1);
+  *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_result = (std::vector< llmroute::swig::DeploymentStats > *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_DeploymentStatsVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->size();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_DeploymentStatsVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->capacity();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStatsVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  (arg1)->reserve(arg2);
+  
+}
+
+
+bool _wrap_DeploymentStatsVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  result = (bool)((std::vector< llmroute::swig::DeploymentStats > const *)arg1)->empty();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStatsVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  (arg1)->clear();
+  
+}
+
+
+void _wrap_DeploymentStatsVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&_swig_go_1; 
+  
+  (arg1)->push_back((std::vector< llmroute::swig::DeploymentStats >::value_type const &)*arg2);
+  
+}
+
+
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
+  llmroute::swig::DeploymentStats *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  try {
+    result = (std::vector< llmroute::swig::DeploymentStats >::value_type *) &std_vector_Sl_llmroute_swig_DeploymentStats_Sg__get(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&_swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStatsVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = *(std::vector< llmroute::swig::DeploymentStats >::value_type **)&_swig_go_2; 
+  
+  try {
+    std_vector_Sl_llmroute_swig_DeploymentStats_Sg__set(arg1,arg2,(llmroute::swig::DeploymentStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  
+}
+
+
+void _wrap_delete_DeploymentStatsVector_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+  std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_0824b64e986f2e38() {
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  std::vector< llmroute::swig::ModelStats > *_swig_go_result;
+  
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >();
+  *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_result = (std::vector< llmroute::swig::ModelStats > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
+  std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  std::vector< llmroute::swig::ModelStats > *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >(arg1);
+  *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_result = (std::vector< llmroute::swig::ModelStats > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  std::vector< llmroute::swig::ModelStats > *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)new std::vector< llmroute::swig::ModelStats >((std::vector< llmroute::swig::ModelStats > const &)*arg1);
+  *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_result = (std::vector< llmroute::swig::ModelStats > *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_ModelStatsVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::ModelStats > const *)arg1)->size();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_ModelStatsVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::ModelStats > const *)arg1)->capacity();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStatsVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  (arg1)->reserve(arg2);
+  
+}
+
+
+bool _wrap_ModelStatsVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  result = (bool)((std::vector< llmroute::swig::ModelStats > const *)arg1)->empty();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStatsVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  (arg1)->clear();
+  
+}
+
+
+void _wrap_ModelStatsVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::ModelStats >::value_type **)&_swig_go_1; 
+  
+  (arg1)->push_back((std::vector< llmroute::swig::ModelStats >::value_type const &)*arg2);
+  
+}
+
+
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
+  llmroute::swig::ModelStats *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  try {
+    result = (std::vector< llmroute::swig::ModelStats >::value_type *) &std_vector_Sl_llmroute_swig_ModelStats_Sg__get(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  *(std::vector< llmroute::swig::ModelStats >::value_type **)&_swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStatsVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = *(std::vector< llmroute::swig::ModelStats >::value_type **)&_swig_go_2; 
+  
+  try {
+    std_vector_Sl_llmroute_swig_ModelStats_Sg__set(arg1,arg2,(llmroute::swig::ModelStats const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  
+}
+
+
+void _wrap_delete_ModelStatsVector_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+  std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+intgo _wrap_llmr_status_LLMR_OK_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1003,7 +1353,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1015,7 +1365,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1027,7 +1377,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1039,7 +1389,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1051,7 +1401,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1063,7 +1413,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1075,7 +1425,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1087,7 +1437,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1099,7 +1449,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1111,7 +1461,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1123,7 +1473,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1135,7 +1485,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1147,7 +1497,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1159,7 +1509,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1171,7 +1521,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1183,7 +1533,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_0824b64e986f2e38() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1195,7 +1545,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_0824b64e986f2e38() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1207,7 +1557,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_0824b64e986f2e38() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1219,7 +1569,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_0824b64e986f2e38() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1231,7 +1581,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_0824b64e986f2e38() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1243,7 +1593,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_9521f78dbf9d42ac(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_0824b64e986f2e38() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1255,7 +1605,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_0824b64e986f2e38() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1267,7 +1617,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_0824b64e986f2e38() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1279,7 +1629,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_0824b64e986f2e38() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1291,7 +1641,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_0824b64e986f2e38() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1303,7 +1653,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_0824b64e986f2e38() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1315,7 +1665,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_0824b64e986f2e38() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1327,7 +1677,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_0824b64e986f2e38() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1339,7 +1689,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_0824b64e986f2e38() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1351,7 +1701,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_0824b64e986f2e38() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1363,7 +1713,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_9521f78dbf9d42ac()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_0824b64e986f2e38() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1375,7 +1725,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_0824b64e986f2e38() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1387,7 +1737,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_0824b64e986f2e38() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1399,7 +1749,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_9521f78dbf9
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_0824b64e986f2e38() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1411,7 +1761,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_0824b64e986f2e38() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1423,7 +1773,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_0824b64e986f2e38() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1435,7 +1785,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_0824b64e986f2e38() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1447,7 +1797,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_9521f78dbf9d42ac() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_0824b64e986f2e38() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1459,7 +1809,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_0824b64e986f2e38() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1471,7 +1821,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_0824b64e986f2e38() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1483,7 +1833,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_0824b64e986f2e38() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1495,7 +1845,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_9521f78dbf9d42ac
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_0824b64e986f2e38() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1507,7 +1857,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_0824b64e986f2e38() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1519,7 +1869,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_0824b64e986f2e38() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1531,7 +1881,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_9521f78dbf9d4
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_0824b64e986f2e38() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1543,7 +1893,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_9521f78dbf9d4
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_0824b64e986f2e38() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1555,7 +1905,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_0824b64e986f2e38() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1567,7 +1917,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_9521f78dbf9d42ac() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_9521f78dbf9d42ac() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_0824b64e986f2e38() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1579,7 +1929,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_9521f78dbf9d42ac()
 }
 
 
-intgo _wrap_kStatusClosed_get_native_9521f78dbf9d42ac() {
+intgo _wrap_kStatusClosed_get_native_0824b64e986f2e38() {
   int result;
   intgo _swig_go_result;
   
@@ -1590,7 +1940,7 @@ intgo _wrap_kStatusClosed_get_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_9521f78dbf9d42ac() {
+intgo _wrap_ClosedStatusCode_native_0824b64e986f2e38() {
   int result;
   intgo _swig_go_result;
   
@@ -1601,7 +1951,7 @@ intgo _wrap_ClosedStatusCode_native_9521f78dbf9d42ac() {
 }
 
 
-_gostring_ _wrap_StatusName_native_9521f78dbf9d42ac(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_0824b64e986f2e38(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -1614,7 +1964,7 @@ _gostring_ _wrap_StatusName_native_9521f78dbf9d42ac(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_9521f78dbf9d42ac() {
+intgo _wrap_LibraryVersion_native_0824b64e986f2e38() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -1625,7 +1975,7 @@ intgo _wrap_LibraryVersion_native_9521f78dbf9d42ac() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_9521f78dbf9d42ac() {
+_gostring_ _wrap_LibraryVersionString_native_0824b64e986f2e38() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -1636,7 +1986,7 @@ _gostring_ _wrap_LibraryVersionString_native_9521f78dbf9d42ac() {
 }
 
 
-intgo _wrap_HeaderVersion_native_9521f78dbf9d42ac() {
+intgo _wrap_HeaderVersion_native_0824b64e986f2e38() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -1647,7 +1997,7 @@ intgo _wrap_HeaderVersion_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_delete_Clock_native_9521f78dbf9d42ac(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_0824b64e986f2e38(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -1657,7 +2007,7 @@ void _wrap_delete_Clock_native_9521f78dbf9d42ac(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_9521f78dbf9d42ac(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_0824b64e986f2e38(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1670,7 +2020,7 @@ long long _wrap_Clock_NowNanos_native_9521f78dbf9d42ac(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_9521f78dbf9d42ac(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_0824b64e986f2e38(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -1682,7 +2032,7 @@ void _wrap_Clock_SleepNanos_native_9521f78dbf9d42ac(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_9521f78dbf9d42ac(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_0824b64e986f2e38(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -1692,7 +2042,7 @@ void _wrap_delete_Random_native_9521f78dbf9d42ac(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_9521f78dbf9d42ac(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_0824b64e986f2e38(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1705,7 +2055,7 @@ long long _wrap_Random_NextBits_native_9521f78dbf9d42ac(llmroute::swig::Random *
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_9521f78dbf9d42ac() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_0824b64e986f2e38() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -1716,7 +2066,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_9521f78dbf9d42ac()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -1728,7 +2078,7 @@ void _wrap_RouterOptions_strategy_set_native_9521f78dbf9d42ac(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -1741,7 +2091,7 @@ intgo _wrap_RouterOptions_strategy_get_native_9521f78dbf9d42ac(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -1753,7 +2103,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_9521f78dbf9d42ac(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -1766,7 +2116,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_9521f78dbf9d42ac(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1778,7 +2128,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_9521f78dbf9d42a
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1791,7 +2141,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_9521f78dbf9d42
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1803,7 +2153,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_9521f78dbf9d42ac(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1816,7 +2166,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_9521f78dbf9d42ac(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1828,7 +2178,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_9521f78dbf9d42ac(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1841,7 +2191,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_9521f78dbf9d42ac(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1853,7 +2203,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_9521f78dbf9d42ac(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1866,7 +2216,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_9521f78dbf9d42ac(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1878,7 +2228,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_9521f78dbf9d42ac(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1891,7 +2241,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_9521f78dbf9d42
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -1903,7 +2253,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_9521f78dbf9d42ac(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -1916,7 +2266,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_9521f78dbf9d42a
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1928,7 +2278,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_9521f78dbf9d42ac(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1941,7 +2291,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_9521f78dbf9d42ac(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -1953,7 +2303,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_9521f78dbf9d42ac(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -1966,7 +2316,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_9521f78dbf9d42ac(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -1978,7 +2328,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_9521f78dbf9d42ac(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -1991,7 +2341,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_9521f78dbf9d42ac(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2003,7 +2353,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_9521f78dbf9d42ac(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2016,7 +2366,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_9521f78dbf9d42ac(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2028,7 +2378,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_9521f78dbf9d42ac(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2041,7 +2391,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_9521f78dbf9d42ac(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2053,7 +2403,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_9521f78dbf9d42ac(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2066,7 +2416,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_9521f78dbf9d42ac(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2078,7 +2428,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_9521f78dbf9d42ac(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2091,7 +2441,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_9521f78dbf9d42ac(
 }
 
 
-void _wrap_delete_RouterOptions_native_9521f78dbf9d42ac(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -2101,7 +2451,7 @@ void _wrap_delete_RouterOptions_native_9521f78dbf9d42ac(llmroute::swig::RouterOp
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_9521f78dbf9d42ac() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_0824b64e986f2e38() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -2112,7 +2462,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_9521f78dbf9d42ac
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_9521f78dbf9d42ac(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_0824b64e986f2e38(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -2128,7 +2478,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_9521f78dbf9d42ac
 }
 
 
-void _wrap_Deployment_name_set_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2143,7 +2493,7 @@ void _wrap_Deployment_name_set_native_9521f78dbf9d42ac(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2156,7 +2506,7 @@ _gostring_ _wrap_Deployment_name_get_native_9521f78dbf9d42ac(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2168,7 +2518,7 @@ void _wrap_Deployment_weight_set_native_9521f78dbf9d42ac(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2181,7 +2531,7 @@ intgo _wrap_Deployment_weight_get_native_9521f78dbf9d42ac(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2193,7 +2543,7 @@ void _wrap_Deployment_tier_set_native_9521f78dbf9d42ac(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2206,7 +2556,7 @@ intgo _wrap_Deployment_tier_get_native_9521f78dbf9d42ac(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2218,7 +2568,7 @@ void _wrap_Deployment_rpm_limit_set_native_9521f78dbf9d42ac(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2231,7 +2581,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_9521f78dbf9d42ac(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -2243,7 +2593,7 @@ void _wrap_Deployment_tpm_limit_set_native_9521f78dbf9d42ac(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2256,7 +2606,7 @@ long long _wrap_Deployment_tpm_limit_get_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2268,7 +2618,7 @@ void _wrap_Deployment_max_in_flight_set_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2281,7 +2631,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2293,7 +2643,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_9521f78dbf9d42ac(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -2306,7 +2656,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_9521f78dbf9d42ac(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2318,7 +2668,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_9521f78dbf9d42ac(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -2331,7 +2681,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_9521f78dbf9d42ac(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2346,7 +2696,7 @@ void _wrap_Deployment_AddModel_native_9521f78dbf9d42ac(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2361,7 +2711,7 @@ void _wrap_Deployment_AddTag_native_9521f78dbf9d42ac(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2374,7 +2724,7 @@ long long _wrap_Deployment_ModelCount_native_9521f78dbf9d42ac(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2389,7 +2739,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_9521f78dbf9d42ac(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2402,7 +2752,7 @@ long long _wrap_Deployment_TagCount_native_9521f78dbf9d42ac(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2417,7 +2767,7 @@ _gostring_ _wrap_Deployment_TagAt_native_9521f78dbf9d42ac(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_9521f78dbf9d42ac(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -2427,7 +2777,7 @@ void _wrap_delete_Deployment_native_9521f78dbf9d42ac(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_9521f78dbf9d42ac() {
+llmroute::swig::Pick *_wrap_new_Pick_native_0824b64e986f2e38() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -2438,7 +2788,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_Pick_ticket_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2450,7 +2800,7 @@ void _wrap_Pick_ticket_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2463,7 +2813,7 @@ long long _wrap_Pick_ticket_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2478,7 +2828,7 @@ void _wrap_Pick_deployment_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2491,7 +2841,7 @@ _gostring_ _wrap_Pick_deployment_get_native_9521f78dbf9d42ac(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2506,7 +2856,7 @@ void _wrap_Pick_model_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2519,7 +2869,7 @@ _gostring_ _wrap_Pick_model_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -2531,7 +2881,7 @@ void _wrap_Pick_tier_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2544,7 +2894,7 @@ intgo _wrap_Pick_tier_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2556,7 +2906,7 @@ void _wrap_Pick_is_probe_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2569,7 +2919,7 @@ bool _wrap_Pick_is_probe_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2581,7 +2931,7 @@ void _wrap_Pick_is_panic_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2594,7 +2944,7 @@ bool _wrap_Pick_is_panic_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2606,7 +2956,7 @@ void _wrap_Pick_retry_after_ms_set_native_9521f78dbf9d42ac(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2619,7 +2969,7 @@ long long _wrap_Pick_retry_after_ms_get_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-void _wrap_delete_Pick_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -2629,7 +2979,7 @@ void _wrap_delete_Pick_native_9521f78dbf9d42ac(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_9521f78dbf9d42ac() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_0824b64e986f2e38() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -2640,7 +2990,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2655,7 +3005,7 @@ void _wrap_PickOptions_affinity_key_set_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2668,7 +3018,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_9521f78dbf9d42ac(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2680,7 +3030,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_9521f78dbf9d42ac(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2693,7 +3043,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_9521f78dbf9d42ac(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2705,7 +3055,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_9521f78dbf9d42ac(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2718,7 +3068,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_9521f78dbf9d42ac(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -2730,7 +3080,7 @@ void _wrap_PickOptions_max_price_set_native_9521f78dbf9d42ac(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2743,7 +3093,7 @@ double _wrap_PickOptions_max_price_get_native_9521f78dbf9d42ac(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_AddExclude_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddExclude_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2758,7 +3108,7 @@ void _wrap_PickOptions_AddExclude_native_9521f78dbf9d42ac(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2773,7 +3123,7 @@ void _wrap_PickOptions_AddRequiredTag_native_9521f78dbf9d42ac(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -2783,7 +3133,7 @@ void _wrap_PickOptions_ClearExclude_native_9521f78dbf9d42ac(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -2793,7 +3143,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_9521f78dbf9d42ac(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -2803,7 +3153,7 @@ void _wrap_delete_PickOptions_native_9521f78dbf9d42ac(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_9521f78dbf9d42ac(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2818,7 +3168,7 @@ void _wrap_Candidate_deployment_set_native_9521f78dbf9d42ac(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_9521f78dbf9d42ac(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2831,7 +3181,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_9521f78dbf9d42ac(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_9521f78dbf9d42ac(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2846,7 +3196,7 @@ void _wrap_Candidate_model_set_native_9521f78dbf9d42ac(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_9521f78dbf9d42ac(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2859,7 +3209,7 @@ _gostring_ _wrap_Candidate_model_get_native_9521f78dbf9d42ac(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_9521f78dbf9d42ac() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_0824b64e986f2e38() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -2870,7 +3220,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_delete_Candidate_native_9521f78dbf9d42ac(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -2880,7 +3230,7 @@ void _wrap_delete_Candidate_native_9521f78dbf9d42ac(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_9521f78dbf9d42ac() {
+llmroute::swig::Health *_wrap_new_Health_native_0824b64e986f2e38() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -2891,7 +3241,7 @@ llmroute::swig::Health *_wrap_new_Health_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_Health_name_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2906,7 +3256,7 @@ void _wrap_Health_name_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2919,7 +3269,7 @@ _gostring_ _wrap_Health_name_get_native_9521f78dbf9d42ac(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -2931,7 +3281,7 @@ void _wrap_Health_state_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -2944,7 +3294,7 @@ intgo _wrap_Health_state_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -2956,7 +3306,7 @@ void _wrap_Health_override_mode_set_native_9521f78dbf9d42ac(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -2969,7 +3319,7 @@ intgo _wrap_Health_override_mode_get_native_9521f78dbf9d42ac(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -2981,7 +3331,7 @@ void _wrap_Health_eligible_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2994,7 +3344,7 @@ bool _wrap_Health_eligible_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3006,7 +3356,7 @@ void _wrap_Health_ewma_latency_ms_set_native_9521f78dbf9d42ac(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3019,7 +3369,7 @@ double _wrap_Health_ewma_latency_ms_get_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3031,7 +3381,7 @@ void _wrap_Health_failure_ratio_set_native_9521f78dbf9d42ac(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3044,7 +3394,7 @@ double _wrap_Health_failure_ratio_get_native_9521f78dbf9d42ac(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3056,7 +3406,7 @@ void _wrap_Health_in_flight_set_native_9521f78dbf9d42ac(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3069,7 +3419,7 @@ long long _wrap_Health_in_flight_get_native_9521f78dbf9d42ac(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3081,7 +3431,7 @@ void _wrap_Health_picks_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3094,7 +3444,7 @@ long long _wrap_Health_picks_get_native_9521f78dbf9d42ac(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3106,7 +3456,7 @@ void _wrap_Health_successes_set_native_9521f78dbf9d42ac(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3119,7 +3469,7 @@ long long _wrap_Health_successes_get_native_9521f78dbf9d42ac(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3131,7 +3481,7 @@ void _wrap_Health_failures_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3144,7 +3494,7 @@ long long _wrap_Health_failures_get_native_9521f78dbf9d42ac(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3156,7 +3506,7 @@ void _wrap_Health_request_errors_set_native_9521f78dbf9d42ac(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3169,7 +3519,7 @@ long long _wrap_Health_request_errors_get_native_9521f78dbf9d42ac(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3181,7 +3531,7 @@ void _wrap_Health_cancels_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3194,7 +3544,7 @@ long long _wrap_Health_cancels_get_native_9521f78dbf9d42ac(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3206,7 +3556,7 @@ void _wrap_Health_trips_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3219,7 +3569,7 @@ long long _wrap_Health_trips_get_native_9521f78dbf9d42ac(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3231,7 +3581,7 @@ void _wrap_Health_consecutive_failures_set_native_9521f78dbf9d42ac(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3244,7 +3594,7 @@ long long _wrap_Health_consecutive_failures_get_native_9521f78dbf9d42ac(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3256,7 +3606,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_9521f78dbf9d42ac(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3269,7 +3619,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_9521f78dbf9d42ac(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3281,7 +3631,7 @@ void _wrap_Health_weight_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3294,7 +3644,7 @@ intgo _wrap_Health_weight_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3306,7 +3656,7 @@ void _wrap_Health_tier_set_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3319,7 +3669,7 @@ intgo _wrap_Health_tier_get_native_9521f78dbf9d42ac(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_delete_Health_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -3329,7 +3679,7 @@ void _wrap_delete_Health_native_9521f78dbf9d42ac(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_9521f78dbf9d42ac() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_0824b64e986f2e38() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -3340,7 +3690,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_delete_Cancellation_native_9521f78dbf9d42ac(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_0824b64e986f2e38(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -3350,7 +3700,7 @@ void _wrap_delete_Cancellation_native_9521f78dbf9d42ac(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_9521f78dbf9d42ac(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_0824b64e986f2e38(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -3371,7 +3721,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_9521f78dbf9d42ac(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_9521f78dbf9d42ac() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_0824b64e986f2e38() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -3382,7 +3732,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3394,7 +3744,7 @@ void _wrap_CallOptions_deadline_ms_set_native_9521f78dbf9d42ac(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3407,7 +3757,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_9521f78dbf9d42ac(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3419,7 +3769,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_9521f78dbf9d42ac(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3432,7 +3782,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_9521f78dbf9d42ac(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3444,7 +3794,7 @@ void _wrap_CallOptions_max_attempts_set_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3457,7 +3807,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3469,7 +3819,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_9521f78dbf9d42ac(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3482,7 +3832,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_9521f78dbf9d42ac(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3494,7 +3844,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_9521f78dbf9d42ac(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3507,7 +3857,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_9521f78dbf9d42ac(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -3519,7 +3869,7 @@ void _wrap_CallOptions_cancel_set_native_9521f78dbf9d42ac(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -3532,7 +3882,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_9521f78dbf9d42
 }
 
 
-void _wrap_delete_CallOptions_native_9521f78dbf9d42ac(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_delete_CallOptions_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -3542,7 +3892,7 @@ void _wrap_delete_CallOptions_native_9521f78dbf9d42ac(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3555,7 +3905,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_9521f78dbf9d42ac(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3568,7 +3918,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_9521f78dbf9d42ac(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3581,7 +3931,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_9521f78dbf9d42ac(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3594,7 +3944,7 @@ long long _wrap_InvokeArgs_RequestLength_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3607,7 +3957,7 @@ intgo _wrap_InvokeArgs_Attempt_native_9521f78dbf9d42ac(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3620,7 +3970,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_9521f78dbf9d42ac(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -3646,7 +3996,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -3659,7 +4009,7 @@ intgo _wrap_InvokeArgs_Check_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_delete_InvokeArgs_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -3669,7 +4019,7 @@ void _wrap_delete_InvokeArgs_native_9521f78dbf9d42ac(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -3682,7 +4032,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_9521f78dbf9d42ac(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -3694,7 +4044,7 @@ void _wrap_AttemptResult_SetOutcome_native_9521f78dbf9d42ac(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -3707,7 +4057,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -3719,7 +4069,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_9521f78dbf9d42ac(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -3732,7 +4082,7 @@ double _wrap_AttemptResult_GetTtftMs_native_9521f78dbf9d42ac(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -3744,7 +4094,7 @@ void _wrap_AttemptResult_SetTtftMs_native_9521f78dbf9d42ac(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3757,7 +4107,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_9521f78dbf9d42ac(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3769,7 +4119,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3782,7 +4132,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_9521f78dbf9d42ac(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3794,7 +4144,7 @@ void _wrap_AttemptResult_SetInputTokens_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3807,7 +4157,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_9521f78dbf9d42ac(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -3819,7 +4169,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3832,7 +4182,7 @@ bool _wrap_AttemptResult_GetCommitted_native_9521f78dbf9d42ac(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -3844,7 +4194,7 @@ void _wrap_AttemptResult_SetCommitted_native_9521f78dbf9d42ac(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_9521f78dbf9d42ac(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -3854,7 +4204,7 @@ void _wrap_delete_AttemptResult_native_9521f78dbf9d42ac(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_9521f78dbf9d42ac(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_0824b64e986f2e38(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -3864,7 +4214,7 @@ void _wrap_delete_Adapter_native_9521f78dbf9d42ac(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_9521f78dbf9d42ac(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_0824b64e986f2e38(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -3881,7 +4231,7 @@ intgo _wrap_Adapter_DoInvoke_native_9521f78dbf9d42ac(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_9521f78dbf9d42ac(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_0824b64e986f2e38(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -3891,7 +4241,7 @@ void _wrap_Adapter_Released_native_9521f78dbf9d42ac(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_9521f78dbf9d42ac() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_0824b64e986f2e38() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -3902,7 +4252,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3917,7 +4267,7 @@ void _wrap_AttemptInfo_deployment_set_native_9521f78dbf9d42ac(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3930,7 +4280,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_9521f78dbf9d42ac(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3945,7 +4295,7 @@ void _wrap_AttemptInfo_model_set_native_9521f78dbf9d42ac(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3958,7 +4308,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_9521f78dbf9d42ac(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -3970,7 +4320,7 @@ void _wrap_AttemptInfo_outcome_set_native_9521f78dbf9d42ac(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -3983,7 +4333,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_9521f78dbf9d42ac(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -3995,7 +4345,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_9521f78dbf9d42ac(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -4008,7 +4358,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -4020,7 +4370,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_9521f78dbf9d42ac(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4033,7 +4383,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_9521f78dbf9d42ac(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4045,7 +4395,7 @@ void _wrap_AttemptInfo_committed_set_native_9521f78dbf9d42ac(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4058,7 +4408,7 @@ bool _wrap_AttemptInfo_committed_get_native_9521f78dbf9d42ac(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4070,7 +4420,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_9521f78dbf9d42ac(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4083,7 +4433,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_9521f78dbf9d42ac(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_9521f78dbf9d42ac(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -4093,7 +4443,7 @@ void _wrap_delete_AttemptInfo_native_9521f78dbf9d42ac(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_9521f78dbf9d42ac() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_0824b64e986f2e38() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -4104,7 +4454,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_CallResult_status_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -4116,7 +4466,7 @@ void _wrap_CallResult_status_set_native_9521f78dbf9d42ac(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4129,7 +4479,7 @@ intgo _wrap_CallResult_status_get_native_9521f78dbf9d42ac(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4141,7 +4491,7 @@ void _wrap_CallResult_final_outcome_set_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4154,7 +4504,7 @@ intgo _wrap_CallResult_final_outcome_get_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4169,7 +4519,7 @@ void _wrap_CallResult_deployment_set_native_9521f78dbf9d42ac(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4182,7 +4532,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_9521f78dbf9d42ac(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4197,7 +4547,7 @@ void _wrap_CallResult_model_set_native_9521f78dbf9d42ac(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4210,7 +4560,7 @@ _gostring_ _wrap_CallResult_model_get_native_9521f78dbf9d42ac(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4222,7 +4572,7 @@ void _wrap_CallResult_used_fallback_set_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4235,7 +4585,7 @@ bool _wrap_CallResult_used_fallback_get_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4247,7 +4597,7 @@ void _wrap_CallResult_retry_after_ms_set_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4260,7 +4610,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_9521f78dbf9d42ac(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4272,7 +4622,7 @@ void _wrap_CallResult_total_ms_set_native_9521f78dbf9d42ac(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4285,7 +4635,7 @@ long long _wrap_CallResult_total_ms_get_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4300,7 +4650,7 @@ void _wrap_CallResult_response_set_native_9521f78dbf9d42ac(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4313,7 +4663,7 @@ _gostring_ _wrap_CallResult_response_get_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4328,7 +4678,7 @@ void _wrap_CallResult_detail_set_native_9521f78dbf9d42ac(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4341,7 +4691,7 @@ _gostring_ _wrap_CallResult_detail_get_native_9521f78dbf9d42ac(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -4353,7 +4703,7 @@ void _wrap_CallResult_attempts_set_native_9521f78dbf9d42ac(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -4366,7 +4716,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4378,7 +4728,7 @@ void _wrap_CallResult_has_report_set_native_9521f78dbf9d42ac(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4391,7 +4741,7 @@ bool _wrap_CallResult_has_report_get_native_9521f78dbf9d42ac(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_9521f78dbf9d42ac(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -4401,7 +4751,1380 @@ void _wrap_delete_CallResult_native_9521f78dbf9d42ac(llmroute::swig::CallResult 
 }
 
 
-void _wrap_TextBuffer_text_set_native_9521f78dbf9d42ac(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_0824b64e986f2e38() {
+  llmroute::swig::DeploymentStats *result = 0 ;
+  llmroute::swig::DeploymentStats *_swig_go_result;
+  
+  
+  result = (llmroute::swig::DeploymentStats *)new llmroute::swig::DeploymentStats();
+  *(llmroute::swig::DeploymentStats **)&_swig_go_result = (llmroute::swig::DeploymentStats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_name_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->name = *arg2;
+  
+}
+
+
+_gostring_ _wrap_DeploymentStats_name_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->name);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_state_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (llmr_breaker_state)_swig_go_1; 
+  
+  if (arg1) (arg1)->state = arg2;
+  
+}
+
+
+intgo _wrap_DeploymentStats_state_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  llmr_breaker_state result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (llmr_breaker_state) ((arg1)->state);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_eligible_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->eligible = arg2;
+  
+}
+
+
+bool _wrap_DeploymentStats_eligible_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->eligible);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_in_flight_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->in_flight = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_in_flight_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->in_flight);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_picks_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->picks = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_picks_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->picks);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_successes_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->successes = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_successes_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->successes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_rate_limited_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->rate_limited = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_rate_limited_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->rate_limited);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_server_errors_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->server_errors = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_server_errors_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->server_errors);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_timeouts_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->timeouts = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_timeouts_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->timeouts);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_connection_errors_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->connection_errors = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_connection_errors_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->connection_errors);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_auth_errors_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->auth_errors = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_auth_errors_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->auth_errors);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_bad_requests_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->bad_requests = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_bad_requests_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->bad_requests);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_context_window_exceeded_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->context_window_exceeded = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->context_window_exceeded);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_content_policy_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->content_policy = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_content_policy_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->content_policy);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_cancels_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->cancels = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_cancels_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->cancels);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_input_tokens_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->input_tokens = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_input_tokens_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->input_tokens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_output_tokens_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->output_tokens = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_output_tokens_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->output_tokens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->ewma_latency_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->ewma_latency_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_count_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_count = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_latency_count_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->latency_count);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_sum_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_sum_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_latency_sum_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->latency_sum_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_p50_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_p50_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_latency_p50_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->latency_p50_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_p90_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_p90_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_latency_p90_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->latency_p90_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_latency_p99_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_p99_ms = arg2;
+  
+}
+
+
+double _wrap_DeploymentStats_latency_p99_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->latency_p99_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_breaker_opened_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->breaker_opened = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_breaker_opened_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->breaker_opened);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_breaker_half_opened_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->breaker_half_opened = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->breaker_half_opened);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_breaker_closed_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->breaker_closed = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_breaker_closed_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->breaker_closed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->cooldown_remaining_ms = arg2;
+  
+}
+
+
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->cooldown_remaining_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_DeploymentStats_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+  llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
+  
+  arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_0824b64e986f2e38() {
+  llmroute::swig::ModelStats *result = 0 ;
+  llmroute::swig::ModelStats *_swig_go_result;
+  
+  
+  result = (llmroute::swig::ModelStats *)new llmroute::swig::ModelStats();
+  *(llmroute::swig::ModelStats **)&_swig_go_result = (llmroute::swig::ModelStats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStats_model_set_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->model = *arg2;
+  
+}
+
+
+_gostring_ _wrap_ModelStats_model_get_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->model);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStats_picks_set_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->picks = arg2;
+  
+}
+
+
+long long _wrap_ModelStats_picks_get_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->picks);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ModelStats_fallbacks_set_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->fallbacks = arg2;
+  
+}
+
+
+long long _wrap_ModelStats_fallbacks_get_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->fallbacks);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_ModelStats_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0) {
+  llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
+  
+  arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_0824b64e986f2e38() {
+  llmroute::swig::RouterStats *result = 0 ;
+  llmroute::swig::RouterStats *_swig_go_result;
+  
+  
+  result = (llmroute::swig::RouterStats *)new llmroute::swig::RouterStats();
+  *(llmroute::swig::RouterStats **)&_swig_go_result = (llmroute::swig::RouterStats *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_deployments_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_1; 
+  
+  if (arg1) (arg1)->deployments = *arg2;
+  
+}
+
+
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
+  std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::DeploymentStats > *)& ((arg1)->deployments);
+  *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_result = (std::vector< llmroute::swig::DeploymentStats > *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_models_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_1; 
+  
+  if (arg1) (arg1)->models = *arg2;
+  
+}
+
+
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::vector< llmroute::swig::ModelStats > *result = 0 ;
+  std::vector< llmroute::swig::ModelStats > *_swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::ModelStats > *)& ((arg1)->models);
+  *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_result = (std::vector< llmroute::swig::ModelStats > *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_configs_applied_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->configs_applied = arg2;
+  
+}
+
+
+long long _wrap_RouterStats_configs_applied_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->configs_applied);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_configs_rejected_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->configs_rejected = arg2;
+  
+}
+
+
+long long _wrap_RouterStats_configs_rejected_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->configs_rejected);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterStats_metrics_text_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->metrics_text = *arg2;
+  
+}
+
+
+_gostring_ _wrap_RouterStats_metrics_text_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->metrics_text);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_RouterStats_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+  llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
+  
+  arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_0824b64e986f2e38() {
+  llmroute::swig::SharedStateStatus *result = 0 ;
+  llmroute::swig::SharedStateStatus *_swig_go_result;
+  
+  
+  result = (llmroute::swig::SharedStateStatus *)new llmroute::swig::SharedStateStatus();
+  *(llmroute::swig::SharedStateStatus **)&_swig_go_result = (llmroute::swig::SharedStateStatus *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_enabled_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->enabled = arg2;
+  
+}
+
+
+bool _wrap_SharedStateStatus_enabled_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->enabled);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_connected_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->connected = arg2;
+  
+}
+
+
+bool _wrap_SharedStateStatus_connected_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->connected);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->last_sync_age_ms = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->last_sync_age_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_syncs_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->syncs = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_syncs_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->syncs);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_sync_failures_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->sync_failures = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_sync_failures_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->sync_failures);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_connections_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->connections = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_connections_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->connections);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_remote_opens_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->remote_opens = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_remote_opens_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->remote_opens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_remote_closes_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->remote_closes = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_remote_closes_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->remote_closes);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_last_error_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->last_error = *arg2;
+  
+}
+
+
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->last_error);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_SharedStateStatus_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_0824b64e986f2e38() {
+  llmroute::swig::SharedStateOptions *result = 0 ;
+  llmroute::swig::SharedStateOptions *_swig_go_result;
+  
+  
+  result = (llmroute::swig::SharedStateOptions *)new llmroute::swig::SharedStateOptions();
+  *(llmroute::swig::SharedStateOptions **)&_swig_go_result = (llmroute::swig::SharedStateOptions *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_url_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->url = *arg2;
+  
+}
+
+
+_gostring_ _wrap_SharedStateOptions_url_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->url);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_key_prefix_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->key_prefix = *arg2;
+  
+}
+
+
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->key_prefix);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->sync_interval_ms = arg2;
+  
+}
+
+
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->sync_interval_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->connect_timeout_ms = arg2;
+  
+}
+
+
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->connect_timeout_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->command_timeout_ms = arg2;
+  
+}
+
+
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->command_timeout_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateOptions_rate_batch_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->rate_batch = arg2;
+  
+}
+
+
+double _wrap_SharedStateOptions_rate_batch_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->rate_batch);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_SharedStateOptions_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+  llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+void _wrap_TextBuffer_text_set_native_0824b64e986f2e38(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4416,7 +6139,7 @@ void _wrap_TextBuffer_text_set_native_9521f78dbf9d42ac(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_9521f78dbf9d42ac(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_0824b64e986f2e38(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4429,7 +6152,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_9521f78dbf9d42ac(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_9521f78dbf9d42ac() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_0824b64e986f2e38() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -4440,7 +6163,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_delete_TextBuffer_native_9521f78dbf9d42ac(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_0824b64e986f2e38(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -4450,7 +6173,7 @@ void _wrap_delete_TextBuffer_native_9521f78dbf9d42ac(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_9521f78dbf9d42ac(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_0824b64e986f2e38(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -4474,7 +6197,7 @@ _gostring_ _wrap_ValidateConfig_native_9521f78dbf9d42ac(_gostring_ _swig_go_0) {
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_9521f78dbf9d42ac() {
+llmroute::swig::Router *_wrap_new_Router_native_0824b64e986f2e38() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -4485,7 +6208,7 @@ llmroute::swig::Router *_wrap_new_Router_native_9521f78dbf9d42ac() {
 }
 
 
-void _wrap_delete_Router_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -4495,7 +6218,7 @@ void _wrap_delete_Router_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -4522,7 +6245,7 @@ _gostring_ _wrap_Router_Open_native_9521f78dbf9d42ac(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -4532,7 +6255,7 @@ void _wrap_Router_Close_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4545,7 +6268,7 @@ bool _wrap_Router_IsOpen_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4568,7 +6291,7 @@ _gostring_ _wrap_Router_AddDeployment_native_9521f78dbf9d42ac(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4591,7 +6314,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4617,7 +6340,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -4648,7 +6371,7 @@ _gostring_ _wrap_Router_SetAlias_native_9521f78dbf9d42ac(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4674,7 +6397,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_9521f78dbf9d42ac(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -4702,7 +6425,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_9521f78dbf9d42ac(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -4732,7 +6455,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -4760,7 +6483,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -4788,7 +6511,7 @@ _gostring_ _wrap_Router_SetOverride_native_9521f78dbf9d42ac(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -4818,7 +6541,7 @@ _gostring_ _wrap_Router_PickInto_native_9521f78dbf9d42ac(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -4848,7 +6571,7 @@ _gostring_ _wrap_Router_PickExcluding_native_9521f78dbf9d42ac(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -4878,7 +6601,7 @@ _gostring_ _wrap_Router_PickWith_native_9521f78dbf9d42ac(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4907,7 +6630,7 @@ _gostring_ _wrap_Router_PickRaw_native_9521f78dbf9d42ac(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -4934,7 +6657,7 @@ _gostring_ _wrap_Router_Report_native_9521f78dbf9d42ac(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -4969,7 +6692,7 @@ _gostring_ _wrap_Router_ReportFull_native_9521f78dbf9d42ac(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -4992,7 +6715,7 @@ _gostring_ _wrap_Router_Cancel_native_9521f78dbf9d42ac(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -5022,7 +6745,7 @@ _gostring_ _wrap_Router_Fallbacks_native_9521f78dbf9d42ac(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -5050,7 +6773,7 @@ _gostring_ _wrap_Router_HealthOf_native_9521f78dbf9d42ac(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5073,7 +6796,7 @@ _gostring_ _wrap_Router_HealthList_native_9521f78dbf9d42ac(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5099,7 +6822,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_9521f78dbf9d42ac(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5125,7 +6848,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_9521f78dbf9d42ac(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5148,7 +6871,76 @@ _gostring_ _wrap_Router_MetricsText_native_9521f78dbf9d42ac(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_Stats_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::RouterStats *arg2 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  arg2 = *(llmroute::swig::RouterStats **)&_swig_go_1; 
+  
+  result = (arg1)->Stats(*arg2);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_SharedState_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateStatus *arg2 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  arg2 = *(llmroute::swig::SharedStateStatus **)&_swig_go_1; 
+  
+  result = (arg1)->SharedState(*arg2);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_UseSharedState_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  llmroute::swig::SharedStateOptions *arg2 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  arg2 = *(llmroute::swig::SharedStateOptions **)&_swig_go_1; 
+  
+  result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_SetAdapter_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -5176,7 +6968,7 @@ _gostring_ _wrap_Router_SetAdapter_native_9521f78dbf9d42ac(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5211,7 +7003,7 @@ _gostring_ _wrap_Router_Call_native_9521f78dbf9d42ac(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -5239,7 +7031,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_9521f78dbf9d42ac(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -5272,7 +7064,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_9521f78dbf9d42ac(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -5299,7 +7091,7 @@ _gostring_ _wrap_Router_OpenGo_native_9521f78dbf9d42ac(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -5332,7 +7124,39 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_9521f78dbf9d42ac(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::RouterOptions *arg3 = 0 ;
+  uintptr_t arg4 ;
+  uintptr_t arg5 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  arg3 = *(llmroute::swig::RouterOptions **)&_swig_go_2; 
+  arg4 = (uintptr_t)_swig_go_3; 
+  arg5 = (uintptr_t)_swig_go_4; 
+  
+  result = (arg1)->OpenGoFromConfigFile((std::string const &)*arg2,(llmroute::swig::RouterOptions const &)*arg3,arg4,arg5);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_SetGoAdapter_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -5360,7 +7184,30 @@ _gostring_ _wrap_Router_SetGoAdapter_native_9521f78dbf9d42ac(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_9521f78dbf9d42ac(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_SetGoEventListener_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  uintptr_t arg2 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  arg2 = (uintptr_t)_swig_go_1; 
+  
+  result = (arg1)->SetGoEventListener(arg2);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_CallRaw_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;

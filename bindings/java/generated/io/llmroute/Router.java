@@ -172,6 +172,12 @@ public class Router implements AutoCloseable {
 
   public void metricsText(TextBuffer out) { NativeJNI.Router_metricsText(swigCPtr, this, TextBuffer.getCPtr(out), out); }
 
+  public void stats(RouterStats out) { NativeJNI.Router_stats(swigCPtr, this, RouterStats.getCPtr(out), out); }
+
+  public void sharedState(SharedStateStatus out) { NativeJNI.Router_sharedState(swigCPtr, this, SharedStateStatus.getCPtr(out), out); }
+
+  public void useSharedState(SharedStateOptions options) { NativeJNI.Router_useSharedState(swigCPtr, this, SharedStateOptions.getCPtr(options), options); }
+
   private void setNativeAdapter(String deployment, NativeAdapter adapter) { NativeJNI.Router_setNativeAdapter(swigCPtr, this, deployment, NativeAdapter.getCPtr(adapter), adapter); }
 
   public void callNative(String model, String request, CallOptions options, CallResult out) { NativeJNI.Router_callNative(swigCPtr, this, model, request, CallOptions.getCPtr(options), options, CallResult.getCPtr(out), out); }
