@@ -13,7 +13,14 @@ func (g *gateway) pickOne(model string, tried []string, key string) (llmroute.Pi
 	return g.router.PickWith(model, &llmroute.PickOptions{Exclude: tried, AffinityKey: key})
 }
 
-// routerSharedState reads llmroute's shared state status.
+// routerSharedState reads llmroute's shared state status (llmr_router_shared_state_status: atomics
+// only, never the network).
 func routerSharedState(r *llmroute.Router) (sharedState, error) {
-	return sharedState{}, nil // TODO: the binding's SharedStateStatus (branch b14-go)
+	s, err := r.SharedStateStatus()
+	if err != nil {
+		return sharedState{}, err
+	}
+	return sharedState{Enabled: s.Enabled, Connected: s.Connected, LastSyncAge: s.LastSync,
+		Syncs: s.Syncs, SyncFailures: s.SyncFailures, Connections: s.Connections,
+		RemoteOpens: s.RemoteOpens, RemoteCloses: s.RemoteCloses, LastError: s.LastError}, nil
 }
