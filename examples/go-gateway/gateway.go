@@ -62,14 +62,14 @@ type gateway struct {
 	state  atomic.Pointer[state]
 	log    *slog.Logger
 	// access receives one line per chat request (nil: no access log).
-	access *slog.Logger
+	access *accessLog
 	stats  counters
 	shared sharedStateWatch
 	reload sync.Mutex
 }
 
 func newGateway(router *llmroute.Router, c *config, log *slog.Logger) *gateway {
-	g := &gateway{router: router, log: log, access: log}
+	g := &gateway{router: router, log: log}
 	g.state.Store(newState(c))
 	return g
 }

@@ -194,6 +194,7 @@ func startInProcess(t *testing.T, fakes map[string]*fakeUpstream, models map[str
 	}
 	logs := &syncBuffer{}
 	g := newGateway(r, c, slog.New(slog.NewJSONHandler(logs, nil)))
+	g.access = newAccessLog(logs, true)
 	srv := httptest.NewServer(g.handler())
 	t.Cleanup(func() {
 		srv.Close()

@@ -85,9 +85,8 @@ func run(args []string, stdout, logOut io.Writer) error {
 	}
 	defer router.Close()
 	gw := newGateway(router, cfg, log)
-	gw.access = nil
-	if *accessLog {
-		gw.access, _ = newLogger(lines, *logFormat, *logLevel)
+	if *accessLog && log.Enabled(context.Background(), slog.LevelInfo) {
+		gw.access = newAccessLog(lines, *logFormat == "json")
 	}
 
 	addr := *listen

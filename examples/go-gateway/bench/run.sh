@@ -7,7 +7,9 @@
 #   examples/go-gateway/bench/run.sh                  # after cmake --build --preset dev (or release)
 #   BUILD=build/release CONNS=32 DURATION=5s ROUNDS=3 RATE=300 examples/go-gateway/bench/run.sh
 #
-# Not run by the tests (its figures are timings).
+# LOAD=wrk drives the closed-loop runs with wrk (Debian: apt-get install wrk) instead of the Go
+# load generator, whose own CPU competes with the targets on a small machine. Not run by the
+# tests (its figures are timings).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -17,6 +19,7 @@ conns=${CONNS:-32}
 duration=${DURATION:-5s}
 rounds=${ROUNDS:-3}
 rate=${RATE:-300}
+loader=${LOAD:-go}
 base=${PORT_BASE:-19100}
 lib=$(dirname "$(find "$build" -name 'libllmroute.so' -print -quit)")
 [[ -n $lib && -f $build/examples/go-gateway/pkgconfig/llmroute.pc ]] ||
@@ -48,6 +51,12 @@ for addr in "$up" "$px" "$gw" "$gwlog"; do
   for _ in $(seq 100); do (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null && break; sleep 0.1; done
 done
 
+cat > "$tmp/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}]}'
+LUA
+[[ $loader = go ]] || command -v wrk >/dev/null || { echo "LOAD=wrk: wrk is not installed" >&2; exit 1; }
 # CPU time a process used, in clock ticks (utime + stime of /proc/PID/stat).
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -57,13 +66,20 @@ run() {
   local label=$1 url=$2 pid=$3 before after out n
   shift 3
   before=$(ticks "$pid")
-  out=$("$tmp/bench" load -label "$label" -url "$url" -c "$conns" -d "$duration" "$@")
+  if [[ $loader = wrk && $# -eq 0 ]]; then
+    out=$(wrk -t2 -c"$conns" -d"$duration" --latency -s "$tmp/post.lua" "$url")
+    n=$(awk '/requests in/ {print $1}' <<<"$out")
+    out=$(awk -v l="$label" '/Requests\/sec/ {r=$2} /^ +50%/ {p50=$2} /^ +90%/ {p90=$2} /^ +99%/ {p99=$2}
+      /Non-2xx/ {bad=$NF} END {printf "%-22s %8.0f rps  p50 %9s  p90 %9s  p99 %9s  (wrk, non-2xx %d)", l, r, p50, p90, p99, bad}' <<<"$out")
+  else
+    out=$("$tmp/bench" load -label "$label" -url "$url" -c "$conns" -d "$duration" "$@")
+    n=$(sed -E 's/.*\(([0-9]+) requests.*/\1/' <<<"$out")
+  fi
   after=$(ticks "$pid")
-  n=$(sed -E 's/.*\(([0-9]+) requests.*/\1/' <<<"$out")
   echo "$out  cpu $(( (after - before) * 1000000 / hz / (n > 0 ? n : 1) )) us/request"
 }
 echo "go $(go env GOVERSION), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)," \
-  "$conns connections, $duration per run; cpu: the target process's (direct: the upstream's)"
+  "$conns connections, $duration per run, closed loop by $loader; cpu: the target process's (direct: the upstream's)"
 echo "closed loop:"
 for _ in $(seq "$rounds"); do
   run "direct" "http://$up/v1/chat/completions" "${pids[0]}"
