@@ -103,8 +103,14 @@ static void llmroute_java_throw(JNIEnv *jenv, int code, const std::string &messa
 %typemap(jni) llmroute::swig::Status "void"
 %typemap(jtype) llmroute::swig::Status "void"
 %typemap(jstype) llmroute::swig::Status "void"
+/* A closed router's kStatusClosed reaches Java as INVALID_ARGUMENT ("router is closed"), the
+ * status the Java layer has always seen for it; ClosedStatusCode() exposes the shim code
+ * for a layer that maps it to IllegalStateException instead. */
 %typemap(out) llmroute::swig::Status %{
-  if ($1.code != 0) { llmroute_java_throw(jenv, $1.code, $1.message); return $null; }
+  if ($1.code != 0) {
+    llmroute_java_throw(jenv, $1.code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : $1.code, $1.message);
+    return $null;
+  }
 %}
 %typemap(javaout) llmroute::swig::Status { $jnicall; }
 /* A closed (deleted) proxy must fail, not crash. */
@@ -236,8 +242,12 @@ static void llmroute_csharp_set_pending(int code, const char *message) {
 %typemap(ctype) llmroute::swig::Status "void"
 %typemap(imtype) llmroute::swig::Status "void"
 %typemap(cstype) llmroute::swig::Status "void"
+/* As in Java, kStatusClosed reaches C# as INVALID_ARGUMENT ("router is closed"). */
 %typemap(out, null="", canthrow=1) llmroute::swig::Status %{
-  if ($1.code != 0) { llmroute_csharp_set_pending($1.code, $1.message.c_str()); return $null; }
+  if ($1.code != 0) {
+    llmroute_csharp_set_pending($1.code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : $1.code, $1.message.c_str());
+    return $null;
+  }
 %}
 %typemap(csout, excode=SWIGEXCODE) llmroute::swig::Status {
     $imcall;$excode

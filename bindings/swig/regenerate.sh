@@ -41,6 +41,7 @@ sed -i "s|^// source: .*/bindings/swig/llmroute.i$|// source: bindings/swig/llmr
   "$go_out/llmroute.go" "$go_out/llmroute_wrap.cxx"
 cp "$here/llmroute_swig.hpp" "$go_out/llmroute_swig.hpp"
 cp "$here/llmroute_swig.cpp" "$go_out/llmroute_swig.cpp"
+cp "$here/llmroute_go_fast.h" "$go_out/llmroute_go_fast.h"
 gofmt -w "$go_out/llmroute.go" 2>/dev/null || true
 
 # Java: package io.llmroute.

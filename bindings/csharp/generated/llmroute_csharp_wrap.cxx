@@ -4959,7 +4959,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Cancellation_Trigger(void * jarg1) {
   result = (arg1)->Trigger();
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -5202,7 +5203,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_SetResponse(void * jarg1,
   result = (arg1)->SetResponse((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7195,7 +7197,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ValidateConfig(const char * jarg1) {
   result = llmroute::swig::ValidateConfig((std::string const &)*arg1);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7247,7 +7250,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_OpenNative(void * jarg1, void
   result = (arg1)->Open((llmroute::swig::RouterOptions const &)*arg2,arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7302,7 +7306,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_AddDeployment(void * jarg1, v
   result = (arg1)->AddDeployment((llmroute::swig::Deployment const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7327,7 +7332,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_UpdateDeployment(void * jarg1
   result = (arg1)->UpdateDeployment((llmroute::swig::Deployment const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7353,7 +7359,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveDeployment(void * jarg1
   result = (arg1)->RemoveDeployment((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7386,7 +7393,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetAlias(void * jarg1, const 
   result = (arg1)->SetAlias((std::string const &)*arg2,(std::string const &)*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7412,7 +7420,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_RemoveAlias(void * jarg1, con
   result = (arg1)->RemoveAlias((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7444,7 +7453,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacks(void * jarg1, co
   result = (arg1)->SetFallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7478,7 +7488,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetFallbacksFor(void * jarg1,
   result = (arg1)->SetFallbacksFor((std::string const &)*arg2,arg3,(std::vector< std::string > const &)*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7506,7 +7517,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetModelStrategy(void * jarg1
   result = (arg1)->SetModelStrategy((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7534,7 +7546,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetOverride(void * jarg1, con
   result = (arg1)->SetOverride((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7561,7 +7574,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickNative(void * jarg1, char
   result = (arg1)->PickInto((char const *)arg2,*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7599,7 +7613,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickExcluding(void * jarg1, c
   result = (arg1)->PickExcluding((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7637,7 +7652,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickWith(void * jarg1, const 
   result = (arg1)->PickWith((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7662,7 +7678,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Report(void * jarg1, long lon
   result = (arg1)->Report(arg2,arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7695,7 +7712,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ReportFull(void * jarg1, long
   result = (arg1)->ReportFull(arg2,arg3,arg4,arg5,arg6,arg7,arg8);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7716,7 +7734,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Cancel(void * jarg1, long lon
   result = (arg1)->Cancel(arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7754,7 +7773,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Fallbacks(void * jarg1, const
   result = (arg1)->Fallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7786,7 +7806,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthOf(void * jarg1, const 
   result = (arg1)->HealthOf((std::string const &)*arg2,*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7811,7 +7832,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_HealthList(void * jarg1, void
   result = (arg1)->HealthList(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7837,7 +7859,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfig(void * jarg1, con
   result = (arg1)->ApplyConfig((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7863,7 +7886,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_ApplyConfigFile(void * jarg1,
   result = (arg1)->ApplyConfigFile((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7888,7 +7912,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_MetricsText(void * jarg1, voi
   result = (arg1)->MetricsText(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7913,7 +7938,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_Stats(void * jarg1, void * ja
   result = (arg1)->Stats(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7938,7 +7964,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SharedState(void * jarg1, voi
   result = (arg1)->SharedState(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7963,7 +7990,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_UseSharedState(void * jarg1, 
   result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -7991,7 +8019,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_SetNativeAdapter(void * jarg1
   result = (arg1)->SetAdapter((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -8036,7 +8065,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallNative(void * jarg1, cons
   result = (arg1)->Call((std::string const &)*arg2,(std::string const &)*arg3,(llmroute::swig::CallOptions const &)*arg4,*arg5);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -8064,7 +8094,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_PickReportOnNativeThread(void
   result = (arg1)->PickReportOnNativeThread((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }
@@ -8099,7 +8130,8 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Router_CallOnNativeThread(void * jar
   result = (arg1)->CallOnNativeThread((std::string const &)*arg2,(std::string const &)*arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+    llmroute_csharp_set_pending((&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message.c_str());
+    return ;
   }
   
 }

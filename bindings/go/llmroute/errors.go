@@ -3,6 +3,8 @@ package llmroute
 import (
 	"fmt"
 	"time"
+
+	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
 )
 
 // Status is the library's integer status code (llmr_status). Its values are those of the C
@@ -32,32 +34,14 @@ const (
 	ErrConfig           Status = -16 // a configuration was rejected; nothing of it was applied
 )
 
-var statusNames = map[Status]string{
-	OK:                  "LLMR_OK",
-	ErrInvalidArgument:  "LLMR_ERR_INVALID_ARGUMENT",
-	ErrNoMemory:         "LLMR_ERR_NO_MEMORY",
-	ErrNotFound:         "LLMR_ERR_NOT_FOUND",
-	ErrAlreadyExists:    "LLMR_ERR_ALREADY_EXISTS",
-	ErrNoProvider:       "LLMR_ERR_NO_PROVIDER",
-	ErrUnknownModel:     "LLMR_ERR_UNKNOWN_MODEL",
-	ErrInvalidTicket:    "LLMR_ERR_INVALID_TICKET",
-	ErrTicketDone:       "LLMR_ERR_TICKET_DONE",
-	ErrCapacity:         "LLMR_ERR_CAPACITY",
-	ErrInternal:         "LLMR_ERR_INTERNAL",
-	ErrBufferTooSmall:   "LLMR_ERR_BUFFER_TOO_SMALL",
-	ErrRateLimited:      "LLMR_ERR_RATE_LIMITED",
-	ErrDeadlineExceeded: "LLMR_ERR_DEADLINE_EXCEEDED",
-	ErrCancelled:        "LLMR_ERR_CANCELLED",
-	ErrUpstream:         "LLMR_ERR_UPSTREAM",
-	ErrConfig:           "LLMR_ERR_CONFIG",
-}
-
-// String returns the C name, as llmr_status_str does ("LLMR_ERR_NO_PROVIDER").
+// String returns the C name, as llmr_status_str gives it ("LLMR_ERR_NO_PROVIDER"); a value the
+// library does not know gets its number appended.
 func (s Status) String() string {
-	if n, ok := statusNames[s]; ok {
-		return n
+	n := native.StatusName(int(s))
+	if n == "" || n == "LLMR_ERR_UNRECOGNISED" {
+		return fmt.Sprintf("LLMR_ERR_UNRECOGNISED(%d)", int32(s))
 	}
-	return fmt.Sprintf("LLMR_ERR_UNRECOGNISED(%d)", int32(s))
+	return n
 }
 
 // Error makes a Status usable as a sentinel error.

@@ -132,11 +132,14 @@ func TestEveryEnumValueEqualsTheHeader(t *testing.T) {
 		int(native.Llmr_strategy_LLMR_STRATEGY_COST) != int(llmroute.StrategyCost) {
 		t.Error("generated enum values differ from the Go constants")
 	}
-	// Status names are the C library's.
-	for s := llmroute.ErrConfig; s <= llmroute.OK; s++ {
-		if got := native.StatusName(int(s)); got != s.String() {
-			t.Errorf("status %d: library names it %q, Go %q", int32(s), got, s.String())
+	// Status names are the header's enumerator names (through llmr_status_str).
+	for name, v := range enums["llmr_status"] {
+		if got := llmroute.Status(v).String(); got != name {
+			t.Errorf("status %d: Go names it %q, the header %q", v, got, name)
 		}
+	}
+	if got := llmroute.Status(-999).String(); got != "LLMR_ERR_UNRECOGNISED(-999)" {
+		t.Errorf("unknown status: %q", got)
 	}
 }
 

@@ -102,6 +102,7 @@ func toMsf(d time.Duration) float64 {
 // becomes unreachable without Close is closed and freed by a runtime cleanup (see New).
 type Router struct {
 	n      native.Router
+	ptr    uintptr // n's address, for the SWIG-less hot path (internal/native/fast.go)
 	live   *liveRouter
 	names  atomic.Pointer[map[uintptr]string] // copy-on-write cache of the router's name strings
 	namesW sync.Mutex
@@ -184,7 +185,7 @@ func open(opts *Options, create func(native.Router, native.RouterOptions, uint, 
 		return nil, wrap(err)
 	}
 	// On success the shim owns the handles and releases them once the native router is destroyed.
-	r := &Router{n: n, live: trackRouter(n)}
+	r := &Router{n: n, ptr: n.Swigcptr(), live: trackRouter(n)}
 	empty := map[uintptr]string{}
 	r.names.Store(&empty)
 	setSafetyNet(r, r.live)
@@ -215,12 +216,17 @@ func wrap(err error) error {
 	}
 	var se *native.StatusError
 	if errors.As(err, &se) {
-		if se.Code == closedCode {
-			return &Error{Status: ErrInvalidArgument, Message: se.Message, causes: []error{ErrClosed}}
-		}
-		return &Error{Status: Status(se.Code), Message: se.Message}
+		return statusError(se.Code, se.Message)
 	}
 	return &Error{Status: ErrInternal, Message: err.Error()}
+}
+
+// statusError is the *Error of a shim status and its message.
+func statusError(code int, message string) *Error {
+	if code == closedCode {
+		return &Error{Status: ErrInvalidArgument, Message: message, causes: []error{ErrClosed}}
+	}
+	return &Error{Status: Status(code), Message: message}
 }
 
 // Deployment is one upstream endpoint serving one or more models.
@@ -314,7 +320,10 @@ func stringVector(v []string) native.StringVector {
 
 // SetFallbacks sets the general fallback chain of model (none clears it).
 func (r *Router) SetFallbacks(model string, fallbacks ...string) error {
-	return r.SetFallbacksFor(model, FallbackGeneral, fallbacks...)
+	defer runtime.KeepAlive(r)
+	v := stringVector(fallbacks)
+	defer native.DeleteStringVector(v)
+	return wrap(r.n.SetFallbacks(model, v))
 }
 
 // SetFallbacksFor sets one of model's fallback chains (none clears it).
@@ -387,25 +396,21 @@ func (r *Router) name(p uintptr, n int64) string {
 	return s
 }
 
-// rawPicks recycles the out-structs of PickRaw (Go memory without Go pointers, passed to C for
-// the duration of the call), so that a pick does not allocate.
-var rawPicks = sync.Pool{New: func() any { return new(native.RawPick) }}
-
 // Pick chooses a deployment for model (an alias, an exact name, or a name a glob matches).
 // Errors: ErrUnknownModel, ErrNoProvider (with Error.RetryAfter), ErrRateLimited.
 func (r *Router) Pick(model string) (Pick, error) {
-	defer runtime.KeepAlive(r)
-	raw := rawPicks.Get().(*native.RawPick)
-	defer rawPicks.Put(raw)
-	if err := r.n.PickRaw(model, raw); err != nil {
-		e := wrap(err).(*Error)
+	var raw native.FastPick
+	native.PickFast(r.ptr, model, &raw) // plain values only: no Go pointer reaches C
+	runtime.KeepAlive(r)
+	if raw.Status != 0 {
+		e := statusError(int(raw.Status), raw.Message)
 		e.RetryAfter = ms(raw.RetryAfterMs)
 		return Pick{}, e
 	}
 	return Pick{
 		Ticket:     Ticket(raw.Ticket),
 		Deployment: r.name(raw.Deployment, raw.DeploymentLen),
-		Model:      r.routedModel(model, raw),
+		Model:      r.routedModel(model, &raw.RawPick),
 		Tier:       raw.Tier,
 		Probe:      raw.IsProbe != 0,
 		Panic:      raw.IsPanic != 0,
@@ -494,9 +499,13 @@ func unknownIfZero(d time.Duration) float64 {
 // Report tells the router how the call behind ticket went; exactly once per ticket
 // (ErrTicketDone after that).
 func (r *Router) Report(t Ticket, rep Report) error {
-	defer runtime.KeepAlive(r)
-	return wrap(r.n.ReportFull(int64(t), native.Llmr_outcome(rep.Outcome), unknownIfZero(rep.Latency),
-		unknownIfZero(rep.TTFT), toMs(rep.RetryAfter), rep.InputTokens, rep.OutputTokens))
+	rc, msg := native.ReportFast(r.ptr, uint64(t), int32(rep.Outcome), unknownIfZero(rep.Latency),
+		unknownIfZero(rep.TTFT), toMs(rep.RetryAfter), rep.InputTokens, rep.OutputTokens)
+	runtime.KeepAlive(r)
+	if rc != 0 {
+		return statusError(int(rc), msg)
+	}
+	return nil
 }
 
 // ReportOutcome is Report with only an outcome and a latency.
@@ -506,8 +515,12 @@ func (r *Router) ReportOutcome(t Ticket, o Outcome, latency time.Duration) error
 
 // Cancel gives a ticket back without an outcome.
 func (r *Router) Cancel(t Ticket) error {
-	defer runtime.KeepAlive(r)
-	return wrap(r.n.Cancel(int64(t)))
+	rc, msg := native.CancelFast(r.ptr, uint64(t))
+	runtime.KeepAlive(r)
+	if rc != 0 {
+		return statusError(int(rc), msg)
+	}
+	return nil
 }
 
 // Candidate is one entry of Fallbacks.
@@ -594,5 +607,13 @@ func (r *Router) HealthList() ([]Health, error) {
 	return out, nil
 }
 
-// LibraryVersion is the linked library's version ("1.0.0").
+// LibraryVersion is the linked library's version ("1.0.0", llmr_version_string).
 func LibraryVersion() string { return native.LibraryVersionString() }
+
+// LibraryVersionNumber is the linked library's version as major*1000000 + minor*1000 + patch
+// (llmr_version); HeaderVersionNumber is the one the binding was compiled against. They differ
+// when the binding runs against another library than its headers'.
+func LibraryVersionNumber() int32 { return int32(native.LibraryVersion()) }
+
+// HeaderVersionNumber is LLMR_VERSION_NUMBER of the header the binding was compiled with.
+func HeaderVersionNumber() int32 { return int32(native.HeaderVersion()) }

@@ -5227,7 +5227,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Cancellation_1trigger(JNIEnv 
   result = (arg1)->Trigger();
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -5535,7 +5536,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1setResponse(JNIEn
   result = (arg1)->SetResponse((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8096,7 +8098,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_validateConfig(JNIEnv *jenv, 
   result = llmroute::swig::ValidateConfig((std::string const &)*arg1);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8158,7 +8161,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1openNative(JNIEnv *je
   result = (arg1)->Open((llmroute::swig::RouterOptions const &)*arg2,arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8223,7 +8227,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1addDeployment(JNIEnv 
   result = (arg1)->AddDeployment((llmroute::swig::Deployment const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8252,7 +8257,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1updateDeployment(JNIE
   result = (arg1)->UpdateDeployment((llmroute::swig::Deployment const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8284,7 +8290,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1removeDeployment(JNIE
   result = (arg1)->RemoveDeployment((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8326,7 +8333,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setAlias(JNIEnv *jenv
   result = (arg1)->SetAlias((std::string const &)*arg2,(std::string const &)*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8358,7 +8366,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1removeAlias(JNIEnv *j
   result = (arg1)->RemoveAlias((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8397,7 +8406,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setFallbacks(JNIEnv *
   result = (arg1)->SetFallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8438,7 +8448,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setFallbacksFor(JNIEn
   result = (arg1)->SetFallbacksFor((std::string const &)*arg2,arg3,(std::vector< std::string > const &)*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8472,7 +8483,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setModelStrategy(JNIE
   result = (arg1)->SetModelStrategy((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8506,7 +8518,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setOverride(JNIEnv *j
   result = (arg1)->SetOverride((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8541,7 +8554,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickNative(JNIEnv *je
   result = (arg1)->PickInto((char const *)arg2,*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
   if (arg2) jenv->ReleaseStringUTFChars(jarg2, (const char *)arg2);
@@ -8588,7 +8602,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickExcluding(JNIEnv 
   result = (arg1)->PickExcluding((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8634,7 +8649,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickWith(JNIEnv *jenv
   result = (arg1)->PickWith((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8662,7 +8678,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1report(JNIEnv *jenv, 
   result = (arg1)->Report(arg2,arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8698,7 +8715,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1reportFull(JNIEnv *je
   result = (arg1)->ReportFull(arg2,arg3,arg4,arg5,arg6,arg7,arg8);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8722,7 +8740,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1cancel(JNIEnv *jenv, 
   result = (arg1)->Cancel(arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8768,7 +8787,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1fallbacks(JNIEnv *jen
   result = (arg1)->Fallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8807,7 +8827,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1healthOf(JNIEnv *jenv
   result = (arg1)->HealthOf((std::string const &)*arg2,*arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8836,7 +8857,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1healthList(JNIEnv *je
   result = (arg1)->HealthList(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8868,7 +8890,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1applyConfig(JNIEnv *j
   result = (arg1)->ApplyConfig((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8900,7 +8923,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1applyConfigFile(JNIEn
   result = (arg1)->ApplyConfigFile((std::string const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8929,7 +8953,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1metricsText(JNIEnv *j
   result = (arg1)->MetricsText(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8958,7 +8983,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1stats(JNIEnv *jenv, j
   result = (arg1)->Stats(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -8987,7 +9013,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1sharedState(JNIEnv *j
   result = (arg1)->SharedState(*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -9016,7 +9043,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1useSharedState(JNIEnv
   result = (arg1)->UseSharedState((llmroute::swig::SharedStateOptions const &)*arg2);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -9051,7 +9079,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1setNativeAdapter(JNIE
   result = (arg1)->SetAdapter((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -9107,7 +9136,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1callNative(JNIEnv *je
   result = (arg1)->Call((std::string const &)*arg2,(std::string const &)*arg3,(llmroute::swig::CallOptions const &)*arg4,*arg5);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -9141,7 +9171,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1pickReportOnNativeThr
   result = (arg1)->PickReportOnNativeThread((std::string const &)*arg2,arg3);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }
@@ -9185,7 +9216,8 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Router_1callOnNativeThread(JN
   result = (arg1)->CallOnNativeThread((std::string const &)*arg2,(std::string const &)*arg3,arg4);
   
   if ((&result)->code != 0) {
-    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+    llmroute_java_throw(jenv, (&result)->code == llmroute::swig::kStatusClosed ? (int)LLMR_ERR_INVALID_ARGUMENT : (&result)->code, (&result)->message);
+    return ;
   }
   
 }

@@ -1,8 +1,13 @@
 // llmroute_swig.cpp: implementation of the binding shim (see llmroute_swig.hpp).
 #include "llmroute_swig.hpp"
 
+#if defined(LLMROUTE_SWIG_GO)
+#include "llmroute_go_fast.h"
+#endif
+
 #include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <thread>
@@ -872,16 +877,20 @@ Status Router::MetricsText(TextBuffer &out) {
   out.text.clear();
   Entry in(*this);
   if (!in) return in.Refusal();
-  llmr_stats *stats = nullptr;
-  const llmr_status rc = llmr_router_stats(router_, &stats);
-  if (rc != LLMR_OK) return MakeStatus(rc);
-  const char *text = nullptr;
-  size_t len = 0;
-  const llmr_status rc2 = llmr_stats_metrics_text(stats, &text, &len);
-  if (rc2 == LLMR_OK) out.text.assign(text, len);
-  Status st = MakeStatus(rc2);
-  llmr_stats_free(stats);
-  return st;
+  // llmr_router_metrics_text into a growing buffer: the text can grow between the size query and
+  // the copy, so loop (the library says so).
+  std::string buf(4096, '\0');
+  for (int tries = 0; tries < 8; ++tries) {
+    size_t needed = 0;
+    const llmr_status rc = llmr_router_metrics_text(router_, &buf[0], buf.size(), &needed);
+    if (rc == LLMR_OK) {
+      out.text.assign(buf.c_str());  // NUL-terminated by the library
+      return Status();
+    }
+    if (rc != LLMR_ERR_BUFFER_TOO_SMALL) return MakeStatus(rc);
+    buf.resize(needed + needed / 4 + 64);
+  }
+  return Invalid("metrics text kept growing");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1171,6 +1180,56 @@ Status Router::CallRaw(const std::string &model, const char *request, size_t req
 
 }  // namespace swig
 }  // namespace llmroute
+
+#if defined(LLMROUTE_SWIG_GO)
+// The Go binding's pick, report and cancel without SWIG (llmroute_go_fast.h): the same shim
+// methods, reached with plain values.
+namespace {
+char *CopyMessage(const llmroute::swig::Status &s) {
+  return s.ok() ? nullptr : strdup(s.message.c_str());
+}
+llmroute_go_status GoStatus(const llmroute::swig::Status &s) {
+  llmroute_go_status out;
+  out.status = s.code;
+  out.message = CopyMessage(s);
+  return out;
+}
+}  // namespace
+
+extern "C" llmroute_go_pick_result llmroute_go_pick(uintptr_t router, uintptr_t model,
+                                                    size_t model_len) {
+  llmroute::swig::RawPick raw;
+  const llmroute::swig::Status s = reinterpret_cast<llmroute::swig::Router *>(router)->PickRaw(
+      reinterpret_cast<const char *>(model), model_len, &raw);
+  llmroute_go_pick_result out;
+  out.ticket = raw.ticket;
+  out.deployment = raw.deployment;
+  out.deployment_len = raw.deployment_len;
+  out.model = raw.model;
+  out.model_len = raw.model_len;
+  out.retry_after_ms = raw.retry_after_ms;
+  out.tier = raw.tier;
+  out.is_probe = raw.is_probe;
+  out.is_panic = raw.is_panic;
+  out.status = s.code;
+  out.message = CopyMessage(s);
+  return out;
+}
+
+extern "C" llmroute_go_status llmroute_go_report(uintptr_t router, uint64_t ticket, int32_t outcome,
+                                                 double latency_ms, double ttft_ms,
+                                                 int64_t retry_after_ms, int64_t input_tokens,
+                                                 int64_t output_tokens) {
+  return GoStatus(reinterpret_cast<llmroute::swig::Router *>(router)->ReportFull(
+      static_cast<int64_t>(ticket), static_cast<llmr_outcome>(outcome), latency_ms, ttft_ms,
+      retry_after_ms, input_tokens, output_tokens));
+}
+
+extern "C" llmroute_go_status llmroute_go_cancel(uintptr_t router, uint64_t ticket) {
+  return GoStatus(
+      reinterpret_cast<llmroute::swig::Router *>(router)->Cancel(static_cast<int64_t>(ticket)));
+}
+#endif
 
 // Go mirrors RawPick field by field (internal/native: type RawPick); keep the layouts equal.
 static_assert(sizeof(llmroute::swig::RawPick) == 64,

@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_0824b64e986f2e38(const char*);
+  void cgo_panic__native_e8d9cc83094f8079(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_0824b64e986f2e38(p);
+  cgo_panic__native_e8d9cc83094f8079(p);
 }
 
 
@@ -346,7 +346,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_0824b64e986f2e38(void *_swig_go_0) {
+void _wrap_Swig_free_native_e8d9cc83094f8079(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -356,7 +356,7 @@ void _wrap_Swig_free_native_0824b64e986f2e38(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_0824b64e986f2e38(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_e8d9cc83094f8079(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -369,7 +369,7 @@ void *_wrap_Swig_malloc_native_0824b64e986f2e38(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_0824b64e986f2e38() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_e8d9cc83094f8079() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -380,7 +380,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_0824b64e986f2e
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_e8d9cc83094f8079(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -393,7 +393,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_0824b64e986f2e
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -406,7 +406,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_0824b64e986f2e
 }
 
 
-long long _wrap_StringVector_size_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -419,7 +419,7 @@ long long _wrap_StringVector_size_native_0824b64e986f2e38(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -432,7 +432,7 @@ long long _wrap_StringVector_capacity_native_0824b64e986f2e38(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -444,7 +444,7 @@ void _wrap_StringVector_reserve_native_0824b64e986f2e38(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -457,7 +457,7 @@ bool _wrap_StringVector_isEmpty_native_0824b64e986f2e38(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -467,7 +467,7 @@ void _wrap_StringVector_clear_native_0824b64e986f2e38(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -482,7 +482,7 @@ void _wrap_StringVector_add_native_0824b64e986f2e38(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -503,7 +503,7 @@ _gostring_ _wrap_StringVector_get_native_0824b64e986f2e38(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -526,7 +526,7 @@ void _wrap_StringVector_set_native_0824b64e986f2e38(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_0824b64e986f2e38(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_e8d9cc83094f8079(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -536,7 +536,7 @@ void _wrap_delete_StringVector_native_0824b64e986f2e38(std::vector< std::string 
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_0824b64e986f2e38() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_e8d9cc83094f8079() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -547,7 +547,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_e8d9cc83094f8079(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -560,7 +560,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -573,7 +573,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -586,7 +586,7 @@ long long _wrap_CandidateVector_size_native_0824b64e986f2e38(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -599,7 +599,7 @@ long long _wrap_CandidateVector_capacity_native_0824b64e986f2e38(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -611,7 +611,7 @@ void _wrap_CandidateVector_reserve_native_0824b64e986f2e38(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -624,7 +624,7 @@ bool _wrap_CandidateVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -634,7 +634,7 @@ void _wrap_CandidateVector_clear_native_0824b64e986f2e38(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -646,7 +646,7 @@ void _wrap_CandidateVector_add_native_0824b64e986f2e38(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -667,7 +667,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_0824b64e986f2e38(std
 }
 
 
-void _wrap_CandidateVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -687,7 +687,7 @@ void _wrap_CandidateVector_set_native_0824b64e986f2e38(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_0824b64e986f2e38(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_e8d9cc83094f8079(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -697,7 +697,7 @@ void _wrap_delete_CandidateVector_native_0824b64e986f2e38(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_0824b64e986f2e38() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_e8d9cc83094f8079() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -708,7 +708,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_082
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_e8d9cc83094f8079(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -721,7 +721,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_082
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -734,7 +734,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_082
 }
 
 
-long long _wrap_HealthVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -747,7 +747,7 @@ long long _wrap_HealthVector_size_native_0824b64e986f2e38(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -760,7 +760,7 @@ long long _wrap_HealthVector_capacity_native_0824b64e986f2e38(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -772,7 +772,7 @@ void _wrap_HealthVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -785,7 +785,7 @@ bool _wrap_HealthVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -795,7 +795,7 @@ void _wrap_HealthVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -807,7 +807,7 @@ void _wrap_HealthVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -828,7 +828,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_0824b64e986f2e38(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -848,7 +848,7 @@ void _wrap_HealthVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_0824b64e986f2e38(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_e8d9cc83094f8079(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -858,7 +858,7 @@ void _wrap_delete_HealthVector_native_0824b64e986f2e38(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_0824b64e986f2e38() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_e8d9cc83094f8079() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -869,7 +869,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_e8d9cc83094f8079(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -882,7 +882,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -895,7 +895,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -908,7 +908,7 @@ long long _wrap_AttemptInfoVector_size_native_0824b64e986f2e38(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -921,7 +921,7 @@ long long _wrap_AttemptInfoVector_capacity_native_0824b64e986f2e38(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -933,7 +933,7 @@ void _wrap_AttemptInfoVector_reserve_native_0824b64e986f2e38(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -946,7 +946,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_0824b64e986f2e38(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -956,7 +956,7 @@ void _wrap_AttemptInfoVector_clear_native_0824b64e986f2e38(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -968,7 +968,7 @@ void _wrap_AttemptInfoVector_add_native_0824b64e986f2e38(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -989,7 +989,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_0824b64e986f2e38
 }
 
 
-void _wrap_AttemptInfoVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -1009,7 +1009,7 @@ void _wrap_AttemptInfoVector_set_native_0824b64e986f2e38(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_0824b64e986f2e38(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_e8d9cc83094f8079(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1019,7 +1019,7 @@ void _wrap_delete_AttemptInfoVector_native_0824b64e986f2e38(std::vector< llmrout
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_0824b64e986f2e38() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_e8d9cc83094f8079() {
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
   
@@ -1030,7 +1030,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_e8d9cc83094f8079(long long _swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1043,7 +1043,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1056,7 +1056,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-long long _wrap_DeploymentStatsVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_size_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1069,7 +1069,7 @@ long long _wrap_DeploymentStatsVector_size_native_0824b64e986f2e38(std::vector< 
 }
 
 
-long long _wrap_DeploymentStatsVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_capacity_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1082,7 +1082,7 @@ long long _wrap_DeploymentStatsVector_capacity_native_0824b64e986f2e38(std::vect
 }
 
 
-void _wrap_DeploymentStatsVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStatsVector_reserve_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
   
@@ -1094,7 +1094,7 @@ void _wrap_DeploymentStatsVector_reserve_native_0824b64e986f2e38(std::vector< ll
 }
 
 
-bool _wrap_DeploymentStatsVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+bool _wrap_DeploymentStatsVector_isEmpty_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1107,7 +1107,7 @@ bool _wrap_DeploymentStatsVector_isEmpty_native_0824b64e986f2e38(std::vector< ll
 }
 
 
-void _wrap_DeploymentStatsVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_DeploymentStatsVector_clear_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1117,7 +1117,7 @@ void _wrap_DeploymentStatsVector_clear_native_0824b64e986f2e38(std::vector< llmr
 }
 
 
-void _wrap_DeploymentStatsVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+void _wrap_DeploymentStatsVector_add_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
   
@@ -1129,7 +1129,7 @@ void _wrap_DeploymentStatsVector_add_native_0824b64e986f2e38(std::vector< llmrou
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
@@ -1150,7 +1150,7 @@ llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_0824b64e
 }
 
 
-void _wrap_DeploymentStatsVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+void _wrap_DeploymentStatsVector_set_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
@@ -1170,7 +1170,7 @@ void _wrap_DeploymentStatsVector_set_native_0824b64e986f2e38(std::vector< llmrou
 }
 
 
-void _wrap_delete_DeploymentStatsVector_native_0824b64e986f2e38(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_delete_DeploymentStatsVector_native_e8d9cc83094f8079(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1180,7 +1180,7 @@ void _wrap_delete_DeploymentStatsVector_native_0824b64e986f2e38(std::vector< llm
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_0824b64e986f2e38() {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_e8d9cc83094f8079() {
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
   
@@ -1191,7 +1191,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_0824b64e986f2e38(long long _swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_e8d9cc83094f8079(long long _swig_go_0) {
   std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1204,7 +1204,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1217,7 +1217,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_na
 }
 
 
-long long _wrap_ModelStatsVector_size_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_size_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1230,7 +1230,7 @@ long long _wrap_ModelStatsVector_size_native_0824b64e986f2e38(std::vector< llmro
 }
 
 
-long long _wrap_ModelStatsVector_capacity_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_capacity_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1243,7 +1243,7 @@ long long _wrap_ModelStatsVector_capacity_native_0824b64e986f2e38(std::vector< l
 }
 
 
-void _wrap_ModelStatsVector_reserve_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStatsVector_reserve_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
   
@@ -1255,7 +1255,7 @@ void _wrap_ModelStatsVector_reserve_native_0824b64e986f2e38(std::vector< llmrout
 }
 
 
-bool _wrap_ModelStatsVector_isEmpty_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+bool _wrap_ModelStatsVector_isEmpty_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1268,7 +1268,7 @@ bool _wrap_ModelStatsVector_isEmpty_native_0824b64e986f2e38(std::vector< llmrout
 }
 
 
-void _wrap_ModelStatsVector_clear_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_ModelStatsVector_clear_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1278,7 +1278,7 @@ void _wrap_ModelStatsVector_clear_native_0824b64e986f2e38(std::vector< llmroute:
 }
 
 
-void _wrap_ModelStatsVector_add_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+void _wrap_ModelStatsVector_add_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
   
@@ -1290,7 +1290,7 @@ void _wrap_ModelStatsVector_add_native_0824b64e986f2e38(std::vector< llmroute::s
 }
 
 
-llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
@@ -1311,7 +1311,7 @@ llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_0824b64e986f2e38(s
 }
 
 
-void _wrap_ModelStatsVector_set_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+void _wrap_ModelStatsVector_set_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
@@ -1331,7 +1331,7 @@ void _wrap_ModelStatsVector_set_native_0824b64e986f2e38(std::vector< llmroute::s
 }
 
 
-void _wrap_delete_ModelStatsVector_native_0824b64e986f2e38(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_delete_ModelStatsVector_native_e8d9cc83094f8079(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1341,7 +1341,7 @@ void _wrap_delete_ModelStatsVector_native_0824b64e986f2e38(std::vector< llmroute
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_OK_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1353,7 +1353,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1365,7 +1365,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1377,7 +1377,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1389,7 +1389,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1401,7 +1401,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1413,7 +1413,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1425,7 +1425,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1437,7 +1437,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1449,7 +1449,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1461,7 +1461,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1473,7 +1473,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1485,7 +1485,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1497,7 +1497,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1509,7 +1509,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1521,7 +1521,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1533,7 +1533,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_0824b64e986f2e38() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e8d9cc83094f8079() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1545,7 +1545,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_0824b64e986f2e38() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e8d9cc83094f8079() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1557,7 +1557,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_0824b64e986f2e38() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e8d9cc83094f8079() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1569,7 +1569,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e8d9cc83094f8079() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1581,7 +1581,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_0824b64e986f2e38() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e8d9cc83094f8079() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1593,7 +1593,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_0824b64e986f2e38(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_0824b64e986f2e38() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e8d9cc83094f8079() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1605,7 +1605,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_0824b64e986f2e38() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e8d9cc83094f8079() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1617,7 +1617,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e8d9cc83094f8079() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1629,7 +1629,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_0824b64e986f2e38() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e8d9cc83094f8079() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1641,7 +1641,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_0824b64e986f2e38() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e8d9cc83094f8079() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1653,7 +1653,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_0824b64e986f2e38() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e8d9cc83094f8079() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1665,7 +1665,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e8d9cc83094f8079() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1677,7 +1677,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_0824b64e986f2e38() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e8d9cc83094f8079() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1689,7 +1689,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_0824b64e986f2e38() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e8d9cc83094f8079() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1701,7 +1701,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_0824b64e986f2e38() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e8d9cc83094f8079() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1713,7 +1713,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_0824b64e986f2e38()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_0824b64e986f2e38() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e8d9cc83094f8079() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1725,7 +1725,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_0824b64e986f2e38() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e8d9cc83094f8079() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1737,7 +1737,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e8d9cc83094f8079() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1749,7 +1749,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_0824b64e986
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_0824b64e986f2e38() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e8d9cc83094f8079() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1761,7 +1761,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e8d9cc83094f8079() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1773,7 +1773,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_0824b64e986f2e38() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e8d9cc83094f8079() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1785,7 +1785,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_0824b64e986f2e38() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e8d9cc83094f8079() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1797,7 +1797,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_0824b64e986f2e38() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_0824b64e986f2e38() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e8d9cc83094f8079() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1809,7 +1809,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_0824b64e986f2e38() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e8d9cc83094f8079() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1821,7 +1821,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e8d9cc83094f8079() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1833,7 +1833,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_0824b64e986f2e38() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e8d9cc83094f8079() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1845,7 +1845,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_0824b64e986f2e38
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_0824b64e986f2e38() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e8d9cc83094f8079() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1857,7 +1857,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_0824b64e986f2e38() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e8d9cc83094f8079() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1869,7 +1869,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_0824b64e986f2e38() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e8d9cc83094f8079() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1881,7 +1881,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_0824b64e986f2
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_0824b64e986f2e38() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e8d9cc83094f8079() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1893,7 +1893,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_0824b64e986f2
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_0824b64e986f2e38() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e8d9cc83094f8079() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1905,7 +1905,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e8d9cc83094f8079() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1917,7 +1917,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_0824b64e986f2e38() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_0824b64e986f2e38() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e8d9cc83094f8079() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1929,7 +1929,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_0824b64e986f2e38()
 }
 
 
-intgo _wrap_kStatusClosed_get_native_0824b64e986f2e38() {
+intgo _wrap_kStatusClosed_get_native_e8d9cc83094f8079() {
   int result;
   intgo _swig_go_result;
   
@@ -1940,7 +1940,7 @@ intgo _wrap_kStatusClosed_get_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_0824b64e986f2e38() {
+intgo _wrap_ClosedStatusCode_native_e8d9cc83094f8079() {
   int result;
   intgo _swig_go_result;
   
@@ -1951,7 +1951,7 @@ intgo _wrap_ClosedStatusCode_native_0824b64e986f2e38() {
 }
 
 
-_gostring_ _wrap_StatusName_native_0824b64e986f2e38(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_e8d9cc83094f8079(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -1964,7 +1964,7 @@ _gostring_ _wrap_StatusName_native_0824b64e986f2e38(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_0824b64e986f2e38() {
+intgo _wrap_LibraryVersion_native_e8d9cc83094f8079() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -1975,7 +1975,7 @@ intgo _wrap_LibraryVersion_native_0824b64e986f2e38() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_0824b64e986f2e38() {
+_gostring_ _wrap_LibraryVersionString_native_e8d9cc83094f8079() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -1986,7 +1986,7 @@ _gostring_ _wrap_LibraryVersionString_native_0824b64e986f2e38() {
 }
 
 
-intgo _wrap_HeaderVersion_native_0824b64e986f2e38() {
+intgo _wrap_HeaderVersion_native_e8d9cc83094f8079() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -1997,7 +1997,7 @@ intgo _wrap_HeaderVersion_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_delete_Clock_native_0824b64e986f2e38(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_e8d9cc83094f8079(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -2007,7 +2007,7 @@ void _wrap_delete_Clock_native_0824b64e986f2e38(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_0824b64e986f2e38(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_e8d9cc83094f8079(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2020,7 +2020,7 @@ long long _wrap_Clock_NowNanos_native_0824b64e986f2e38(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_0824b64e986f2e38(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_e8d9cc83094f8079(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -2032,7 +2032,7 @@ void _wrap_Clock_SleepNanos_native_0824b64e986f2e38(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_0824b64e986f2e38(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_e8d9cc83094f8079(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -2042,7 +2042,7 @@ void _wrap_delete_Random_native_0824b64e986f2e38(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_0824b64e986f2e38(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_e8d9cc83094f8079(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2055,7 +2055,7 @@ long long _wrap_Random_NextBits_native_0824b64e986f2e38(llmroute::swig::Random *
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_0824b64e986f2e38() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e8d9cc83094f8079() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -2066,7 +2066,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_0824b64e986f2e38()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -2078,7 +2078,7 @@ void _wrap_RouterOptions_strategy_set_native_0824b64e986f2e38(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -2091,7 +2091,7 @@ intgo _wrap_RouterOptions_strategy_get_native_0824b64e986f2e38(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -2103,7 +2103,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_0824b64e986f2e38(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -2116,7 +2116,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2128,7 +2128,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_0824b64e986f2e3
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2141,7 +2141,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_0824b64e986f2e
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2153,7 +2153,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_0824b64e986f2e38(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2166,7 +2166,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_0824b64e986f2e38(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2178,7 +2178,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_0824b64e986f2e38(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2191,7 +2191,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_0824b64e986f2e38(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2203,7 +2203,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_0824b64e986f2e38(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2216,7 +2216,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_0824b64e986f2e38(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2228,7 +2228,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_0824b64e986f2e38(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2241,7 +2241,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_0824b64e986f2e
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2253,7 +2253,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_0824b64e986f2e38(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2266,7 +2266,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_0824b64e986f2e3
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2278,7 +2278,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2291,7 +2291,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2303,7 +2303,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_0824b64e986f2e38(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2316,7 +2316,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_0824b64e986f2e38(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2328,7 +2328,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_0824b64e986f2e38(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2341,7 +2341,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_0824b64e986f2e38(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2353,7 +2353,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2366,7 +2366,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2378,7 +2378,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2391,7 +2391,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_0824b64e986f2e38(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2403,7 +2403,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_0824b64e986f2e38(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2416,7 +2416,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_0824b64e986f2e38(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2428,7 +2428,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_0824b64e986f2e38(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2441,7 +2441,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_0824b64e986f2e38(
 }
 
 
-void _wrap_delete_RouterOptions_native_0824b64e986f2e38(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_e8d9cc83094f8079(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -2451,7 +2451,7 @@ void _wrap_delete_RouterOptions_native_0824b64e986f2e38(llmroute::swig::RouterOp
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_0824b64e986f2e38() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_e8d9cc83094f8079() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -2462,7 +2462,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_0824b64e986f2e38
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_0824b64e986f2e38(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_e8d9cc83094f8079(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -2478,7 +2478,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_0824b64e986f2e38
 }
 
 
-void _wrap_Deployment_name_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2493,7 +2493,7 @@ void _wrap_Deployment_name_set_native_0824b64e986f2e38(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2506,7 +2506,7 @@ _gostring_ _wrap_Deployment_name_get_native_0824b64e986f2e38(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2518,7 +2518,7 @@ void _wrap_Deployment_weight_set_native_0824b64e986f2e38(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2531,7 +2531,7 @@ intgo _wrap_Deployment_weight_get_native_0824b64e986f2e38(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2543,7 +2543,7 @@ void _wrap_Deployment_tier_set_native_0824b64e986f2e38(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2556,7 +2556,7 @@ intgo _wrap_Deployment_tier_get_native_0824b64e986f2e38(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2568,7 +2568,7 @@ void _wrap_Deployment_rpm_limit_set_native_0824b64e986f2e38(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2581,7 +2581,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_0824b64e986f2e38(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -2593,7 +2593,7 @@ void _wrap_Deployment_tpm_limit_set_native_0824b64e986f2e38(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2606,7 +2606,7 @@ long long _wrap_Deployment_tpm_limit_get_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2618,7 +2618,7 @@ void _wrap_Deployment_max_in_flight_set_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2631,7 +2631,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2643,7 +2643,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_0824b64e986f2e38(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -2656,7 +2656,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_0824b64e986f2e38(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -2668,7 +2668,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_0824b64e986f2e38(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -2681,7 +2681,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_0824b64e986f2e38(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2696,7 +2696,7 @@ void _wrap_Deployment_AddModel_native_0824b64e986f2e38(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2711,7 +2711,7 @@ void _wrap_Deployment_AddTag_native_0824b64e986f2e38(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2724,7 +2724,7 @@ long long _wrap_Deployment_ModelCount_native_0824b64e986f2e38(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2739,7 +2739,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_0824b64e986f2e38(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2752,7 +2752,7 @@ long long _wrap_Deployment_TagCount_native_0824b64e986f2e38(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -2767,7 +2767,7 @@ _gostring_ _wrap_Deployment_TagAt_native_0824b64e986f2e38(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_0824b64e986f2e38(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_e8d9cc83094f8079(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -2777,7 +2777,7 @@ void _wrap_delete_Deployment_native_0824b64e986f2e38(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_0824b64e986f2e38() {
+llmroute::swig::Pick *_wrap_new_Pick_native_e8d9cc83094f8079() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -2788,7 +2788,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_Pick_ticket_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2800,7 +2800,7 @@ void _wrap_Pick_ticket_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2813,7 +2813,7 @@ long long _wrap_Pick_ticket_get_native_0824b64e986f2e38(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2828,7 +2828,7 @@ void _wrap_Pick_deployment_set_native_0824b64e986f2e38(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2841,7 +2841,7 @@ _gostring_ _wrap_Pick_deployment_get_native_0824b64e986f2e38(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2856,7 +2856,7 @@ void _wrap_Pick_model_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2869,7 +2869,7 @@ _gostring_ _wrap_Pick_model_get_native_0824b64e986f2e38(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -2881,7 +2881,7 @@ void _wrap_Pick_tier_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2894,7 +2894,7 @@ intgo _wrap_Pick_tier_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2906,7 +2906,7 @@ void _wrap_Pick_is_probe_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2919,7 +2919,7 @@ bool _wrap_Pick_is_probe_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -2931,7 +2931,7 @@ void _wrap_Pick_is_panic_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -2944,7 +2944,7 @@ bool _wrap_Pick_is_panic_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -2956,7 +2956,7 @@ void _wrap_Pick_retry_after_ms_set_native_0824b64e986f2e38(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2969,7 +2969,7 @@ long long _wrap_Pick_retry_after_ms_get_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-void _wrap_delete_Pick_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_e8d9cc83094f8079(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -2979,7 +2979,7 @@ void _wrap_delete_Pick_native_0824b64e986f2e38(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_0824b64e986f2e38() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_e8d9cc83094f8079() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -2990,7 +2990,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3005,7 +3005,7 @@ void _wrap_PickOptions_affinity_key_set_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3018,7 +3018,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3030,7 +3030,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_0824b64e986f2e38(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3043,7 +3043,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_0824b64e986f2e38(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3055,7 +3055,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_0824b64e986f2e38(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3068,7 +3068,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_0824b64e986f2e38(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -3080,7 +3080,7 @@ void _wrap_PickOptions_max_price_set_native_0824b64e986f2e38(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3093,7 +3093,7 @@ double _wrap_PickOptions_max_price_get_native_0824b64e986f2e38(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_AddExclude_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddExclude_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3108,7 +3108,7 @@ void _wrap_PickOptions_AddExclude_native_0824b64e986f2e38(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3123,7 +3123,7 @@ void _wrap_PickOptions_AddRequiredTag_native_0824b64e986f2e38(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3133,7 +3133,7 @@ void _wrap_PickOptions_ClearExclude_native_0824b64e986f2e38(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3143,7 +3143,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_0824b64e986f2e38(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_e8d9cc83094f8079(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3153,7 +3153,7 @@ void _wrap_delete_PickOptions_native_0824b64e986f2e38(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_e8d9cc83094f8079(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3168,7 +3168,7 @@ void _wrap_Candidate_deployment_set_native_0824b64e986f2e38(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_e8d9cc83094f8079(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3181,7 +3181,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_0824b64e986f2e38(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_e8d9cc83094f8079(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3196,7 +3196,7 @@ void _wrap_Candidate_model_set_native_0824b64e986f2e38(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_e8d9cc83094f8079(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3209,7 +3209,7 @@ _gostring_ _wrap_Candidate_model_get_native_0824b64e986f2e38(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_0824b64e986f2e38() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_e8d9cc83094f8079() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -3220,7 +3220,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_delete_Candidate_native_0824b64e986f2e38(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_e8d9cc83094f8079(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -3230,7 +3230,7 @@ void _wrap_delete_Candidate_native_0824b64e986f2e38(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_0824b64e986f2e38() {
+llmroute::swig::Health *_wrap_new_Health_native_e8d9cc83094f8079() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -3241,7 +3241,7 @@ llmroute::swig::Health *_wrap_new_Health_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_Health_name_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3256,7 +3256,7 @@ void _wrap_Health_name_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3269,7 +3269,7 @@ _gostring_ _wrap_Health_name_get_native_0824b64e986f2e38(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -3281,7 +3281,7 @@ void _wrap_Health_state_set_native_0824b64e986f2e38(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -3294,7 +3294,7 @@ intgo _wrap_Health_state_get_native_0824b64e986f2e38(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -3306,7 +3306,7 @@ void _wrap_Health_override_mode_set_native_0824b64e986f2e38(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -3319,7 +3319,7 @@ intgo _wrap_Health_override_mode_get_native_0824b64e986f2e38(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -3331,7 +3331,7 @@ void _wrap_Health_eligible_set_native_0824b64e986f2e38(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3344,7 +3344,7 @@ bool _wrap_Health_eligible_get_native_0824b64e986f2e38(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3356,7 +3356,7 @@ void _wrap_Health_ewma_latency_ms_set_native_0824b64e986f2e38(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3369,7 +3369,7 @@ double _wrap_Health_ewma_latency_ms_get_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3381,7 +3381,7 @@ void _wrap_Health_failure_ratio_set_native_0824b64e986f2e38(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3394,7 +3394,7 @@ double _wrap_Health_failure_ratio_get_native_0824b64e986f2e38(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3406,7 +3406,7 @@ void _wrap_Health_in_flight_set_native_0824b64e986f2e38(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3419,7 +3419,7 @@ long long _wrap_Health_in_flight_get_native_0824b64e986f2e38(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3431,7 +3431,7 @@ void _wrap_Health_picks_set_native_0824b64e986f2e38(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3444,7 +3444,7 @@ long long _wrap_Health_picks_get_native_0824b64e986f2e38(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3456,7 +3456,7 @@ void _wrap_Health_successes_set_native_0824b64e986f2e38(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3469,7 +3469,7 @@ long long _wrap_Health_successes_get_native_0824b64e986f2e38(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3481,7 +3481,7 @@ void _wrap_Health_failures_set_native_0824b64e986f2e38(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3494,7 +3494,7 @@ long long _wrap_Health_failures_get_native_0824b64e986f2e38(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3506,7 +3506,7 @@ void _wrap_Health_request_errors_set_native_0824b64e986f2e38(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3519,7 +3519,7 @@ long long _wrap_Health_request_errors_get_native_0824b64e986f2e38(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3531,7 +3531,7 @@ void _wrap_Health_cancels_set_native_0824b64e986f2e38(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3544,7 +3544,7 @@ long long _wrap_Health_cancels_get_native_0824b64e986f2e38(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3556,7 +3556,7 @@ void _wrap_Health_trips_set_native_0824b64e986f2e38(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3569,7 +3569,7 @@ long long _wrap_Health_trips_get_native_0824b64e986f2e38(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3581,7 +3581,7 @@ void _wrap_Health_consecutive_failures_set_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3594,7 +3594,7 @@ long long _wrap_Health_consecutive_failures_get_native_0824b64e986f2e38(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3606,7 +3606,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3619,7 +3619,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_0824b64e986f2e38(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3631,7 +3631,7 @@ void _wrap_Health_weight_set_native_0824b64e986f2e38(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3644,7 +3644,7 @@ intgo _wrap_Health_weight_get_native_0824b64e986f2e38(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -3656,7 +3656,7 @@ void _wrap_Health_tier_set_native_0824b64e986f2e38(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3669,7 +3669,7 @@ intgo _wrap_Health_tier_get_native_0824b64e986f2e38(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_delete_Health_native_0824b64e986f2e38(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_e8d9cc83094f8079(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -3679,7 +3679,7 @@ void _wrap_delete_Health_native_0824b64e986f2e38(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_0824b64e986f2e38() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_e8d9cc83094f8079() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -3690,7 +3690,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_delete_Cancellation_native_0824b64e986f2e38(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_e8d9cc83094f8079(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -3700,7 +3700,7 @@ void _wrap_delete_Cancellation_native_0824b64e986f2e38(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_0824b64e986f2e38(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_e8d9cc83094f8079(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -3721,7 +3721,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_0824b64e986f2e38(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_0824b64e986f2e38() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_e8d9cc83094f8079() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -3732,7 +3732,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3744,7 +3744,7 @@ void _wrap_CallOptions_deadline_ms_set_native_0824b64e986f2e38(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3757,7 +3757,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3769,7 +3769,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3782,7 +3782,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_0824b64e986f2e38(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3794,7 +3794,7 @@ void _wrap_CallOptions_max_attempts_set_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3807,7 +3807,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3819,7 +3819,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3832,7 +3832,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_0824b64e986f2e38(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3844,7 +3844,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_0824b64e986f2e38(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3857,7 +3857,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_0824b64e986f2e38(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -3869,7 +3869,7 @@ void _wrap_CallOptions_cancel_set_native_0824b64e986f2e38(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -3882,7 +3882,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_0824b64e986f2e
 }
 
 
-void _wrap_delete_CallOptions_native_0824b64e986f2e38(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_delete_CallOptions_native_e8d9cc83094f8079(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -3892,7 +3892,7 @@ void _wrap_delete_CallOptions_native_0824b64e986f2e38(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_e8d9cc83094f8079(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3905,7 +3905,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_0824b64e986f2e38(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_e8d9cc83094f8079(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3918,7 +3918,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_0824b64e986f2e38(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_e8d9cc83094f8079(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3931,7 +3931,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_0824b64e986f2e38(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_e8d9cc83094f8079(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3944,7 +3944,7 @@ long long _wrap_InvokeArgs_RequestLength_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_e8d9cc83094f8079(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3957,7 +3957,7 @@ intgo _wrap_InvokeArgs_Attempt_native_0824b64e986f2e38(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_e8d9cc83094f8079(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3970,7 +3970,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_0824b64e986f2e38(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_e8d9cc83094f8079(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -3996,7 +3996,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_e8d9cc83094f8079(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4009,7 +4009,7 @@ intgo _wrap_InvokeArgs_Check_native_0824b64e986f2e38(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_delete_InvokeArgs_native_0824b64e986f2e38(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_e8d9cc83094f8079(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -4019,7 +4019,7 @@ void _wrap_delete_InvokeArgs_native_0824b64e986f2e38(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4032,7 +4032,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_0824b64e986f2e38(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4044,7 +4044,7 @@ void _wrap_AttemptResult_SetOutcome_native_0824b64e986f2e38(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -4057,7 +4057,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4069,7 +4069,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_0824b64e986f2e38(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -4082,7 +4082,7 @@ double _wrap_AttemptResult_GetTtftMs_native_0824b64e986f2e38(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4094,7 +4094,7 @@ void _wrap_AttemptResult_SetTtftMs_native_0824b64e986f2e38(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4107,7 +4107,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4119,7 +4119,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4132,7 +4132,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_0824b64e986f2e38(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4144,7 +4144,7 @@ void _wrap_AttemptResult_SetInputTokens_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4157,7 +4157,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4169,7 +4169,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4182,7 +4182,7 @@ bool _wrap_AttemptResult_GetCommitted_native_0824b64e986f2e38(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -4194,7 +4194,7 @@ void _wrap_AttemptResult_SetCommitted_native_0824b64e986f2e38(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_0824b64e986f2e38(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_e8d9cc83094f8079(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -4204,7 +4204,7 @@ void _wrap_delete_AttemptResult_native_0824b64e986f2e38(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_0824b64e986f2e38(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_e8d9cc83094f8079(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -4214,7 +4214,7 @@ void _wrap_delete_Adapter_native_0824b64e986f2e38(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_0824b64e986f2e38(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_e8d9cc83094f8079(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -4231,7 +4231,7 @@ intgo _wrap_Adapter_DoInvoke_native_0824b64e986f2e38(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_0824b64e986f2e38(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_e8d9cc83094f8079(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -4241,7 +4241,7 @@ void _wrap_Adapter_Released_native_0824b64e986f2e38(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_0824b64e986f2e38() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_e8d9cc83094f8079() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -4252,7 +4252,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4267,7 +4267,7 @@ void _wrap_AttemptInfo_deployment_set_native_0824b64e986f2e38(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4280,7 +4280,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4295,7 +4295,7 @@ void _wrap_AttemptInfo_model_set_native_0824b64e986f2e38(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4308,7 +4308,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_0824b64e986f2e38(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4320,7 +4320,7 @@ void _wrap_AttemptInfo_outcome_set_native_0824b64e986f2e38(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4333,7 +4333,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_0824b64e986f2e38(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -4345,7 +4345,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_0824b64e986f2e38(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -4358,7 +4358,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -4370,7 +4370,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_0824b64e986f2e38(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4383,7 +4383,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4395,7 +4395,7 @@ void _wrap_AttemptInfo_committed_set_native_0824b64e986f2e38(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4408,7 +4408,7 @@ bool _wrap_AttemptInfo_committed_get_native_0824b64e986f2e38(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -4420,7 +4420,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_0824b64e986f2e38(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4433,7 +4433,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_0824b64e986f2e38(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_0824b64e986f2e38(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_e8d9cc83094f8079(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -4443,7 +4443,7 @@ void _wrap_delete_AttemptInfo_native_0824b64e986f2e38(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_0824b64e986f2e38() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_e8d9cc83094f8079() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -4454,7 +4454,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_CallResult_status_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -4466,7 +4466,7 @@ void _wrap_CallResult_status_set_native_0824b64e986f2e38(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4479,7 +4479,7 @@ intgo _wrap_CallResult_status_get_native_0824b64e986f2e38(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4491,7 +4491,7 @@ void _wrap_CallResult_final_outcome_set_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4504,7 +4504,7 @@ intgo _wrap_CallResult_final_outcome_get_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4519,7 +4519,7 @@ void _wrap_CallResult_deployment_set_native_0824b64e986f2e38(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4532,7 +4532,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4547,7 +4547,7 @@ void _wrap_CallResult_model_set_native_0824b64e986f2e38(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4560,7 +4560,7 @@ _gostring_ _wrap_CallResult_model_get_native_0824b64e986f2e38(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4572,7 +4572,7 @@ void _wrap_CallResult_used_fallback_set_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4585,7 +4585,7 @@ bool _wrap_CallResult_used_fallback_get_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4597,7 +4597,7 @@ void _wrap_CallResult_retry_after_ms_set_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4610,7 +4610,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -4622,7 +4622,7 @@ void _wrap_CallResult_total_ms_set_native_0824b64e986f2e38(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4635,7 +4635,7 @@ long long _wrap_CallResult_total_ms_get_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4650,7 +4650,7 @@ void _wrap_CallResult_response_set_native_0824b64e986f2e38(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4663,7 +4663,7 @@ _gostring_ _wrap_CallResult_response_get_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4678,7 +4678,7 @@ void _wrap_CallResult_detail_set_native_0824b64e986f2e38(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4691,7 +4691,7 @@ _gostring_ _wrap_CallResult_detail_get_native_0824b64e986f2e38(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -4703,7 +4703,7 @@ void _wrap_CallResult_attempts_set_native_0824b64e986f2e38(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -4716,7 +4716,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -4728,7 +4728,7 @@ void _wrap_CallResult_has_report_set_native_0824b64e986f2e38(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4741,7 +4741,7 @@ bool _wrap_CallResult_has_report_get_native_0824b64e986f2e38(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_0824b64e986f2e38(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_e8d9cc83094f8079(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -4751,7 +4751,7 @@ void _wrap_delete_CallResult_native_0824b64e986f2e38(llmroute::swig::CallResult 
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_0824b64e986f2e38() {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_e8d9cc83094f8079() {
   llmroute::swig::DeploymentStats *result = 0 ;
   llmroute::swig::DeploymentStats *_swig_go_result;
   
@@ -4762,7 +4762,7 @@ llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_0824b64e986f2e
 }
 
 
-void _wrap_DeploymentStats_name_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeploymentStats_name_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4777,7 +4777,7 @@ void _wrap_DeploymentStats_name_set_native_0824b64e986f2e38(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_DeploymentStats_name_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+_gostring_ _wrap_DeploymentStats_name_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4790,7 +4790,7 @@ _gostring_ _wrap_DeploymentStats_name_get_native_0824b64e986f2e38(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_state_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeploymentStats_state_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -4802,7 +4802,7 @@ void _wrap_DeploymentStats_state_set_native_0824b64e986f2e38(llmroute::swig::Dep
 }
 
 
-intgo _wrap_DeploymentStats_state_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+intgo _wrap_DeploymentStats_state_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -4815,7 +4815,7 @@ intgo _wrap_DeploymentStats_state_get_native_0824b64e986f2e38(llmroute::swig::De
 }
 
 
-void _wrap_DeploymentStats_eligible_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+void _wrap_DeploymentStats_eligible_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool arg2 ;
   
@@ -4827,7 +4827,7 @@ void _wrap_DeploymentStats_eligible_set_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-bool _wrap_DeploymentStats_eligible_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+bool _wrap_DeploymentStats_eligible_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4840,7 +4840,7 @@ bool _wrap_DeploymentStats_eligible_get_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-void _wrap_DeploymentStats_in_flight_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_in_flight_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -4852,7 +4852,7 @@ void _wrap_DeploymentStats_in_flight_set_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_in_flight_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_in_flight_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4865,7 +4865,7 @@ long long _wrap_DeploymentStats_in_flight_get_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_DeploymentStats_picks_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_picks_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -4877,7 +4877,7 @@ void _wrap_DeploymentStats_picks_set_native_0824b64e986f2e38(llmroute::swig::Dep
 }
 
 
-long long _wrap_DeploymentStats_picks_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_picks_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4890,7 +4890,7 @@ long long _wrap_DeploymentStats_picks_get_native_0824b64e986f2e38(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_successes_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_successes_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -4902,7 +4902,7 @@ void _wrap_DeploymentStats_successes_set_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_successes_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_successes_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4915,7 +4915,7 @@ long long _wrap_DeploymentStats_successes_get_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_DeploymentStats_rate_limited_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_rate_limited_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -4927,7 +4927,7 @@ void _wrap_DeploymentStats_rate_limited_set_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_rate_limited_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_rate_limited_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4940,7 +4940,7 @@ long long _wrap_DeploymentStats_rate_limited_get_native_0824b64e986f2e38(llmrout
 }
 
 
-void _wrap_DeploymentStats_server_errors_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_server_errors_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -4952,7 +4952,7 @@ void _wrap_DeploymentStats_server_errors_set_native_0824b64e986f2e38(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_server_errors_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_server_errors_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4965,7 +4965,7 @@ long long _wrap_DeploymentStats_server_errors_get_native_0824b64e986f2e38(llmrou
 }
 
 
-void _wrap_DeploymentStats_timeouts_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_timeouts_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -4977,7 +4977,7 @@ void _wrap_DeploymentStats_timeouts_set_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-long long _wrap_DeploymentStats_timeouts_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_timeouts_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4990,7 +4990,7 @@ long long _wrap_DeploymentStats_timeouts_get_native_0824b64e986f2e38(llmroute::s
 }
 
 
-void _wrap_DeploymentStats_connection_errors_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_connection_errors_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5002,7 +5002,7 @@ void _wrap_DeploymentStats_connection_errors_set_native_0824b64e986f2e38(llmrout
 }
 
 
-long long _wrap_DeploymentStats_connection_errors_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_connection_errors_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5015,7 +5015,7 @@ long long _wrap_DeploymentStats_connection_errors_get_native_0824b64e986f2e38(ll
 }
 
 
-void _wrap_DeploymentStats_auth_errors_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_auth_errors_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5027,7 +5027,7 @@ void _wrap_DeploymentStats_auth_errors_set_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-long long _wrap_DeploymentStats_auth_errors_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_auth_errors_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5040,7 +5040,7 @@ long long _wrap_DeploymentStats_auth_errors_get_native_0824b64e986f2e38(llmroute
 }
 
 
-void _wrap_DeploymentStats_bad_requests_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_bad_requests_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5052,7 +5052,7 @@ void _wrap_DeploymentStats_bad_requests_set_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_bad_requests_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_bad_requests_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5065,7 +5065,7 @@ long long _wrap_DeploymentStats_bad_requests_get_native_0824b64e986f2e38(llmrout
 }
 
 
-void _wrap_DeploymentStats_context_window_exceeded_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_context_window_exceeded_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5077,7 +5077,7 @@ void _wrap_DeploymentStats_context_window_exceeded_set_native_0824b64e986f2e38(l
 }
 
 
-long long _wrap_DeploymentStats_context_window_exceeded_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5090,7 +5090,7 @@ long long _wrap_DeploymentStats_context_window_exceeded_get_native_0824b64e986f2
 }
 
 
-void _wrap_DeploymentStats_content_policy_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_content_policy_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5102,7 +5102,7 @@ void _wrap_DeploymentStats_content_policy_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_content_policy_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_content_policy_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5115,7 +5115,7 @@ long long _wrap_DeploymentStats_content_policy_get_native_0824b64e986f2e38(llmro
 }
 
 
-void _wrap_DeploymentStats_cancels_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cancels_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5127,7 +5127,7 @@ void _wrap_DeploymentStats_cancels_set_native_0824b64e986f2e38(llmroute::swig::D
 }
 
 
-long long _wrap_DeploymentStats_cancels_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cancels_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5140,7 +5140,7 @@ long long _wrap_DeploymentStats_cancels_get_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-void _wrap_DeploymentStats_input_tokens_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_input_tokens_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5152,7 +5152,7 @@ void _wrap_DeploymentStats_input_tokens_set_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_input_tokens_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_input_tokens_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5165,7 +5165,7 @@ long long _wrap_DeploymentStats_input_tokens_get_native_0824b64e986f2e38(llmrout
 }
 
 
-void _wrap_DeploymentStats_output_tokens_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_output_tokens_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5177,7 +5177,7 @@ void _wrap_DeploymentStats_output_tokens_set_native_0824b64e986f2e38(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_output_tokens_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_output_tokens_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5190,7 +5190,7 @@ long long _wrap_DeploymentStats_output_tokens_get_native_0824b64e986f2e38(llmrou
 }
 
 
-void _wrap_DeploymentStats_ewma_latency_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5202,7 +5202,7 @@ void _wrap_DeploymentStats_ewma_latency_ms_set_native_0824b64e986f2e38(llmroute:
 }
 
 
-double _wrap_DeploymentStats_ewma_latency_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5215,7 +5215,7 @@ double _wrap_DeploymentStats_ewma_latency_ms_get_native_0824b64e986f2e38(llmrout
 }
 
 
-void _wrap_DeploymentStats_latency_count_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_latency_count_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5227,7 +5227,7 @@ void _wrap_DeploymentStats_latency_count_set_native_0824b64e986f2e38(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_latency_count_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_latency_count_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5240,7 +5240,7 @@ long long _wrap_DeploymentStats_latency_count_get_native_0824b64e986f2e38(llmrou
 }
 
 
-void _wrap_DeploymentStats_latency_sum_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_sum_ms_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5252,7 +5252,7 @@ void _wrap_DeploymentStats_latency_sum_ms_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_sum_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_sum_ms_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5265,7 +5265,7 @@ double _wrap_DeploymentStats_latency_sum_ms_get_native_0824b64e986f2e38(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p50_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p50_ms_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5277,7 +5277,7 @@ void _wrap_DeploymentStats_latency_p50_ms_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p50_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p50_ms_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5290,7 +5290,7 @@ double _wrap_DeploymentStats_latency_p50_ms_get_native_0824b64e986f2e38(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p90_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p90_ms_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5302,7 +5302,7 @@ void _wrap_DeploymentStats_latency_p90_ms_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p90_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p90_ms_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5315,7 +5315,7 @@ double _wrap_DeploymentStats_latency_p90_ms_get_native_0824b64e986f2e38(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p99_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p99_ms_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5327,7 +5327,7 @@ void _wrap_DeploymentStats_latency_p99_ms_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p99_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p99_ms_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5340,7 +5340,7 @@ double _wrap_DeploymentStats_latency_p99_ms_get_native_0824b64e986f2e38(llmroute
 }
 
 
-void _wrap_DeploymentStats_breaker_opened_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_opened_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5352,7 +5352,7 @@ void _wrap_DeploymentStats_breaker_opened_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_opened_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_opened_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5365,7 +5365,7 @@ long long _wrap_DeploymentStats_breaker_opened_get_native_0824b64e986f2e38(llmro
 }
 
 
-void _wrap_DeploymentStats_breaker_half_opened_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_half_opened_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5377,7 +5377,7 @@ void _wrap_DeploymentStats_breaker_half_opened_set_native_0824b64e986f2e38(llmro
 }
 
 
-long long _wrap_DeploymentStats_breaker_half_opened_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5390,7 +5390,7 @@ long long _wrap_DeploymentStats_breaker_half_opened_get_native_0824b64e986f2e38(
 }
 
 
-void _wrap_DeploymentStats_breaker_closed_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_closed_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5402,7 +5402,7 @@ void _wrap_DeploymentStats_breaker_closed_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_closed_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_closed_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5415,7 +5415,7 @@ long long _wrap_DeploymentStats_breaker_closed_get_native_0824b64e986f2e38(llmro
 }
 
 
-void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5427,7 +5427,7 @@ void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_0824b64e986f2e38(llm
 }
 
 
-long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5440,7 +5440,7 @@ long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_0824b64e986f2e3
 }
 
 
-void _wrap_delete_DeploymentStats_native_0824b64e986f2e38(llmroute::swig::DeploymentStats *_swig_go_0) {
+void _wrap_delete_DeploymentStats_native_e8d9cc83094f8079(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   
   arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
@@ -5450,7 +5450,7 @@ void _wrap_delete_DeploymentStats_native_0824b64e986f2e38(llmroute::swig::Deploy
 }
 
 
-llmroute::swig::ModelStats *_wrap_new_ModelStats_native_0824b64e986f2e38() {
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_e8d9cc83094f8079() {
   llmroute::swig::ModelStats *result = 0 ;
   llmroute::swig::ModelStats *_swig_go_result;
   
@@ -5461,7 +5461,7 @@ llmroute::swig::ModelStats *_wrap_new_ModelStats_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_ModelStats_model_set_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ModelStats_model_set_native_e8d9cc83094f8079(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5476,7 +5476,7 @@ void _wrap_ModelStats_model_set_native_0824b64e986f2e38(llmroute::swig::ModelSta
 }
 
 
-_gostring_ _wrap_ModelStats_model_get_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0) {
+_gostring_ _wrap_ModelStats_model_get_native_e8d9cc83094f8079(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5489,7 +5489,7 @@ _gostring_ _wrap_ModelStats_model_get_native_0824b64e986f2e38(llmroute::swig::Mo
 }
 
 
-void _wrap_ModelStats_picks_set_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_picks_set_native_e8d9cc83094f8079(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -5501,7 +5501,7 @@ void _wrap_ModelStats_picks_set_native_0824b64e986f2e38(llmroute::swig::ModelSta
 }
 
 
-long long _wrap_ModelStats_picks_get_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_picks_get_native_e8d9cc83094f8079(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5514,7 +5514,7 @@ long long _wrap_ModelStats_picks_get_native_0824b64e986f2e38(llmroute::swig::Mod
 }
 
 
-void _wrap_ModelStats_fallbacks_set_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_fallbacks_set_native_e8d9cc83094f8079(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -5526,7 +5526,7 @@ void _wrap_ModelStats_fallbacks_set_native_0824b64e986f2e38(llmroute::swig::Mode
 }
 
 
-long long _wrap_ModelStats_fallbacks_get_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_fallbacks_get_native_e8d9cc83094f8079(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5539,7 +5539,7 @@ long long _wrap_ModelStats_fallbacks_get_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-void _wrap_delete_ModelStats_native_0824b64e986f2e38(llmroute::swig::ModelStats *_swig_go_0) {
+void _wrap_delete_ModelStats_native_e8d9cc83094f8079(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   
   arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
@@ -5549,7 +5549,7 @@ void _wrap_delete_ModelStats_native_0824b64e986f2e38(llmroute::swig::ModelStats 
 }
 
 
-llmroute::swig::RouterStats *_wrap_new_RouterStats_native_0824b64e986f2e38() {
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_e8d9cc83094f8079() {
   llmroute::swig::RouterStats *result = 0 ;
   llmroute::swig::RouterStats *_swig_go_result;
   
@@ -5560,7 +5560,7 @@ llmroute::swig::RouterStats *_wrap_new_RouterStats_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_RouterStats_deployments_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+void _wrap_RouterStats_deployments_set_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
@@ -5572,7 +5572,7 @@ void _wrap_RouterStats_deployments_set_native_0824b64e986f2e38(llmroute::swig::R
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -5585,7 +5585,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_ge
 }
 
 
-void _wrap_RouterStats_models_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+void _wrap_RouterStats_models_set_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
@@ -5597,7 +5597,7 @@ void _wrap_RouterStats_models_set_native_0824b64e986f2e38(llmroute::swig::Router
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -5610,7 +5610,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_0
 }
 
 
-void _wrap_RouterStats_configs_applied_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_applied_set_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -5622,7 +5622,7 @@ void _wrap_RouterStats_configs_applied_set_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-long long _wrap_RouterStats_configs_applied_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_applied_get_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5635,7 +5635,7 @@ long long _wrap_RouterStats_configs_applied_get_native_0824b64e986f2e38(llmroute
 }
 
 
-void _wrap_RouterStats_configs_rejected_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_rejected_set_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -5647,7 +5647,7 @@ void _wrap_RouterStats_configs_rejected_set_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-long long _wrap_RouterStats_configs_rejected_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_rejected_get_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5660,7 +5660,7 @@ long long _wrap_RouterStats_configs_rejected_get_native_0824b64e986f2e38(llmrout
 }
 
 
-void _wrap_RouterStats_metrics_text_set_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterStats_metrics_text_set_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5675,7 +5675,7 @@ void _wrap_RouterStats_metrics_text_set_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-_gostring_ _wrap_RouterStats_metrics_text_get_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+_gostring_ _wrap_RouterStats_metrics_text_get_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5688,7 +5688,7 @@ _gostring_ _wrap_RouterStats_metrics_text_get_native_0824b64e986f2e38(llmroute::
 }
 
 
-void _wrap_delete_RouterStats_native_0824b64e986f2e38(llmroute::swig::RouterStats *_swig_go_0) {
+void _wrap_delete_RouterStats_native_e8d9cc83094f8079(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
   arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
@@ -5698,7 +5698,7 @@ void _wrap_delete_RouterStats_native_0824b64e986f2e38(llmroute::swig::RouterStat
 }
 
 
-llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_0824b64e986f2e38() {
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_e8d9cc83094f8079() {
   llmroute::swig::SharedStateStatus *result = 0 ;
   llmroute::swig::SharedStateStatus *_swig_go_result;
   
@@ -5709,7 +5709,7 @@ llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_0824b64e98
 }
 
 
-void _wrap_SharedStateStatus_enabled_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_enabled_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -5721,7 +5721,7 @@ void _wrap_SharedStateStatus_enabled_set_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-bool _wrap_SharedStateStatus_enabled_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_enabled_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5734,7 +5734,7 @@ bool _wrap_SharedStateStatus_enabled_get_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-void _wrap_SharedStateStatus_connected_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_connected_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -5746,7 +5746,7 @@ void _wrap_SharedStateStatus_connected_set_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-bool _wrap_SharedStateStatus_connected_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_connected_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5759,7 +5759,7 @@ bool _wrap_SharedStateStatus_connected_get_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_last_sync_age_ms_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -5771,7 +5771,7 @@ void _wrap_SharedStateStatus_last_sync_age_ms_set_native_0824b64e986f2e38(llmrou
 }
 
 
-long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5784,7 +5784,7 @@ long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_0824b64e986f2e38(l
 }
 
 
-void _wrap_SharedStateStatus_syncs_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_syncs_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -5796,7 +5796,7 @@ void _wrap_SharedStateStatus_syncs_set_native_0824b64e986f2e38(llmroute::swig::S
 }
 
 
-long long _wrap_SharedStateStatus_syncs_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_syncs_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5809,7 +5809,7 @@ long long _wrap_SharedStateStatus_syncs_get_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-void _wrap_SharedStateStatus_sync_failures_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_sync_failures_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -5821,7 +5821,7 @@ void _wrap_SharedStateStatus_sync_failures_set_native_0824b64e986f2e38(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_sync_failures_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_sync_failures_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5834,7 +5834,7 @@ long long _wrap_SharedStateStatus_sync_failures_get_native_0824b64e986f2e38(llmr
 }
 
 
-void _wrap_SharedStateStatus_connections_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_connections_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -5846,7 +5846,7 @@ void _wrap_SharedStateStatus_connections_set_native_0824b64e986f2e38(llmroute::s
 }
 
 
-long long _wrap_SharedStateStatus_connections_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_connections_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5859,7 +5859,7 @@ long long _wrap_SharedStateStatus_connections_get_native_0824b64e986f2e38(llmrou
 }
 
 
-void _wrap_SharedStateStatus_remote_opens_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_opens_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -5871,7 +5871,7 @@ void _wrap_SharedStateStatus_remote_opens_set_native_0824b64e986f2e38(llmroute::
 }
 
 
-long long _wrap_SharedStateStatus_remote_opens_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_opens_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5884,7 +5884,7 @@ long long _wrap_SharedStateStatus_remote_opens_get_native_0824b64e986f2e38(llmro
 }
 
 
-void _wrap_SharedStateStatus_remote_closes_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_closes_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -5896,7 +5896,7 @@ void _wrap_SharedStateStatus_remote_closes_set_native_0824b64e986f2e38(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_remote_closes_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_closes_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5909,7 +5909,7 @@ long long _wrap_SharedStateStatus_remote_closes_get_native_0824b64e986f2e38(llmr
 }
 
 
-void _wrap_SharedStateStatus_last_error_set_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_last_error_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5924,7 +5924,7 @@ void _wrap_SharedStateStatus_last_error_set_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-_gostring_ _wrap_SharedStateStatus_last_error_get_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5937,7 +5937,7 @@ _gostring_ _wrap_SharedStateStatus_last_error_get_native_0824b64e986f2e38(llmrou
 }
 
 
-void _wrap_delete_SharedStateStatus_native_0824b64e986f2e38(llmroute::swig::SharedStateStatus *_swig_go_0) {
+void _wrap_delete_SharedStateStatus_native_e8d9cc83094f8079(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
@@ -5947,7 +5947,7 @@ void _wrap_delete_SharedStateStatus_native_0824b64e986f2e38(llmroute::swig::Shar
 }
 
 
-llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_0824b64e986f2e38() {
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_e8d9cc83094f8079() {
   llmroute::swig::SharedStateOptions *result = 0 ;
   llmroute::swig::SharedStateOptions *_swig_go_result;
   
@@ -5958,7 +5958,7 @@ llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_0824b64e
 }
 
 
-void _wrap_SharedStateOptions_url_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_url_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5973,7 +5973,7 @@ void _wrap_SharedStateOptions_url_set_native_0824b64e986f2e38(llmroute::swig::Sh
 }
 
 
-_gostring_ _wrap_SharedStateOptions_url_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_url_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5986,7 +5986,7 @@ _gostring_ _wrap_SharedStateOptions_url_get_native_0824b64e986f2e38(llmroute::sw
 }
 
 
-void _wrap_SharedStateOptions_key_prefix_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_key_prefix_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6001,7 +6001,7 @@ void _wrap_SharedStateOptions_key_prefix_set_native_0824b64e986f2e38(llmroute::s
 }
 
 
-_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6014,7 +6014,7 @@ _gostring_ _wrap_SharedStateOptions_key_prefix_get_native_0824b64e986f2e38(llmro
 }
 
 
-void _wrap_SharedStateOptions_sync_interval_ms_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6026,7 +6026,7 @@ void _wrap_SharedStateOptions_sync_interval_ms_set_native_0824b64e986f2e38(llmro
 }
 
 
-long long _wrap_SharedStateOptions_sync_interval_ms_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6039,7 +6039,7 @@ long long _wrap_SharedStateOptions_sync_interval_ms_get_native_0824b64e986f2e38(
 }
 
 
-void _wrap_SharedStateOptions_connect_timeout_ms_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6051,7 +6051,7 @@ void _wrap_SharedStateOptions_connect_timeout_ms_set_native_0824b64e986f2e38(llm
 }
 
 
-long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6064,7 +6064,7 @@ long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_0824b64e986f2e3
 }
 
 
-void _wrap_SharedStateOptions_command_timeout_ms_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6076,7 +6076,7 @@ void _wrap_SharedStateOptions_command_timeout_ms_set_native_0824b64e986f2e38(llm
 }
 
 
-long long _wrap_SharedStateOptions_command_timeout_ms_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6089,7 +6089,7 @@ long long _wrap_SharedStateOptions_command_timeout_ms_get_native_0824b64e986f2e3
 }
 
 
-void _wrap_SharedStateOptions_rate_batch_set_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_SharedStateOptions_rate_batch_set_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double arg2 ;
   
@@ -6101,7 +6101,7 @@ void _wrap_SharedStateOptions_rate_batch_set_native_0824b64e986f2e38(llmroute::s
 }
 
 
-double _wrap_SharedStateOptions_rate_batch_get_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+double _wrap_SharedStateOptions_rate_batch_get_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -6114,7 +6114,7 @@ double _wrap_SharedStateOptions_rate_batch_get_native_0824b64e986f2e38(llmroute:
 }
 
 
-void _wrap_delete_SharedStateOptions_native_0824b64e986f2e38(llmroute::swig::SharedStateOptions *_swig_go_0) {
+void _wrap_delete_SharedStateOptions_native_e8d9cc83094f8079(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
@@ -6124,7 +6124,7 @@ void _wrap_delete_SharedStateOptions_native_0824b64e986f2e38(llmroute::swig::Sha
 }
 
 
-void _wrap_TextBuffer_text_set_native_0824b64e986f2e38(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_e8d9cc83094f8079(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6139,7 +6139,7 @@ void _wrap_TextBuffer_text_set_native_0824b64e986f2e38(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_0824b64e986f2e38(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_e8d9cc83094f8079(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6152,7 +6152,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_0824b64e986f2e38(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_0824b64e986f2e38() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_e8d9cc83094f8079() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -6163,7 +6163,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_delete_TextBuffer_native_0824b64e986f2e38(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_e8d9cc83094f8079(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -6173,7 +6173,7 @@ void _wrap_delete_TextBuffer_native_0824b64e986f2e38(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_0824b64e986f2e38(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_e8d9cc83094f8079(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -6197,7 +6197,7 @@ _gostring_ _wrap_ValidateConfig_native_0824b64e986f2e38(_gostring_ _swig_go_0) {
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_0824b64e986f2e38() {
+llmroute::swig::Router *_wrap_new_Router_native_e8d9cc83094f8079() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -6208,7 +6208,7 @@ llmroute::swig::Router *_wrap_new_Router_native_0824b64e986f2e38() {
 }
 
 
-void _wrap_delete_Router_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -6218,7 +6218,7 @@ void _wrap_delete_Router_native_0824b64e986f2e38(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -6245,7 +6245,7 @@ _gostring_ _wrap_Router_Open_native_0824b64e986f2e38(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -6255,7 +6255,7 @@ void _wrap_Router_Close_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6268,7 +6268,7 @@ bool _wrap_Router_IsOpen_native_0824b64e986f2e38(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6291,7 +6291,7 @@ _gostring_ _wrap_Router_AddDeployment_native_0824b64e986f2e38(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6314,7 +6314,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6340,7 +6340,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -6371,7 +6371,7 @@ _gostring_ _wrap_Router_SetAlias_native_0824b64e986f2e38(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6397,7 +6397,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_0824b64e986f2e38(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -6425,7 +6425,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_0824b64e986f2e38(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -6455,7 +6455,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -6483,7 +6483,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -6511,7 +6511,7 @@ _gostring_ _wrap_Router_SetOverride_native_0824b64e986f2e38(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -6541,7 +6541,7 @@ _gostring_ _wrap_Router_PickInto_native_0824b64e986f2e38(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -6571,7 +6571,7 @@ _gostring_ _wrap_Router_PickExcluding_native_0824b64e986f2e38(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -6601,7 +6601,7 @@ _gostring_ _wrap_Router_PickWith_native_0824b64e986f2e38(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -6630,7 +6630,7 @@ _gostring_ _wrap_Router_PickRaw_native_0824b64e986f2e38(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -6657,7 +6657,7 @@ _gostring_ _wrap_Router_Report_native_0824b64e986f2e38(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -6692,7 +6692,7 @@ _gostring_ _wrap_Router_ReportFull_native_0824b64e986f2e38(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -6715,7 +6715,7 @@ _gostring_ _wrap_Router_Cancel_native_0824b64e986f2e38(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -6745,7 +6745,7 @@ _gostring_ _wrap_Router_Fallbacks_native_0824b64e986f2e38(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -6773,7 +6773,7 @@ _gostring_ _wrap_Router_HealthOf_native_0824b64e986f2e38(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6796,7 +6796,7 @@ _gostring_ _wrap_Router_HealthList_native_0824b64e986f2e38(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6822,7 +6822,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_0824b64e986f2e38(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6848,7 +6848,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_0824b64e986f2e38(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6871,7 +6871,7 @@ _gostring_ _wrap_Router_MetricsText_native_0824b64e986f2e38(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Stats_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+_gostring_ _wrap_Router_Stats_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6894,7 +6894,7 @@ _gostring_ _wrap_Router_Stats_native_0824b64e986f2e38(llmroute::swig::Router *_s
 }
 
 
-_gostring_ _wrap_Router_SharedState_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+_gostring_ _wrap_Router_SharedState_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6917,7 +6917,7 @@ _gostring_ _wrap_Router_SharedState_native_0824b64e986f2e38(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_UseSharedState_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+_gostring_ _wrap_Router_UseSharedState_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6940,7 +6940,7 @@ _gostring_ _wrap_Router_UseSharedState_native_0824b64e986f2e38(llmroute::swig::R
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -6968,7 +6968,7 @@ _gostring_ _wrap_Router_SetAdapter_native_0824b64e986f2e38(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7003,7 +7003,7 @@ _gostring_ _wrap_Router_Call_native_0824b64e986f2e38(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -7031,7 +7031,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_0824b64e986f2e38(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7064,7 +7064,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -7091,7 +7091,7 @@ _gostring_ _wrap_Router_OpenGo_native_0824b64e986f2e38(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -7124,7 +7124,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_0824b64e986f2e38(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfigFile_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::RouterOptions *arg3 = 0 ;
@@ -7156,7 +7156,7 @@ _gostring_ _wrap_Router_OpenGoFromConfigFile_native_0824b64e986f2e38(llmroute::s
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -7184,7 +7184,7 @@ _gostring_ _wrap_Router_SetGoAdapter_native_0824b64e986f2e38(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetGoEventListener_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_Router_SetGoEventListener_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   uintptr_t arg2 ;
   llmroute::swig::Status result;
@@ -7207,7 +7207,7 @@ _gostring_ _wrap_Router_SetGoEventListener_native_0824b64e986f2e38(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_0824b64e986f2e38(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_CallRaw_native_e8d9cc83094f8079(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;

@@ -1,0 +1,80 @@
+package native
+
+// The hot path without SWIG's stubs (llmroute_go_fast.h): plain values in and out, so cgo passes
+// no Go pointer to C and has nothing to check, and nothing is allocated.
+
+/*
+#include <stdlib.h>
+#include "llmroute_go_fast.h"
+*/
+import "C"
+
+import "unsafe"
+
+// FastPick is the result of Pick: RawPick's fields and the status (0: success). Message is the
+// error's detail when Status is not 0.
+type FastPick struct {
+	RawPick
+	Status  int32
+	Message string
+}
+
+// escapeSink makes the model strings given to Pick escape to the heap (the compiler cannot
+// prove escapeAlways false): a heap string never moves, so its address may cross as a uintptr.
+// A goroutine stack, where a non-escaping string could live, may move when it grows.
+var (
+	escapeAlways bool
+	escapeSink   string
+)
+
+func message(p *C.char) string {
+	if p == nil {
+		return ""
+	}
+	defer C.free(unsafe.Pointer(p))
+	return C.GoString(p)
+}
+
+// PickFast picks for model on the Router at router (SwigcptrRouter's address); the caller keeps the
+// Router alive across the call.
+func PickFast(router uintptr, model string, out *FastPick) {
+	if escapeAlways {
+		escapeSink = model
+	}
+	r := C.llmroute_go_pick(C.uintptr_t(router), C.uintptr_t(uintptr(unsafe.Pointer(unsafe.StringData(model)))),
+		C.size_t(len(model)))
+	out.Ticket = uint64(r.ticket)
+	out.Deployment = uintptr(unsafe.Pointer(r.deployment))
+	out.DeploymentLen = int64(r.deployment_len)
+	out.Model = uintptr(unsafe.Pointer(r.model))
+	out.ModelLen = int64(r.model_len)
+	out.RetryAfterMs = int64(r.retry_after_ms)
+	out.Tier = uint32(r.tier)
+	out.IsProbe = int32(r.is_probe)
+	out.IsPanic = int32(r.is_panic)
+	out.Status = int32(r.status)
+	if r.status != 0 {
+		out.Message = message(r.message)
+	}
+}
+
+// ReportFast is Router.ReportFull on the Router at router: the status and its message.
+func ReportFast(router uintptr, ticket uint64, outcome int32, latencyMs, ttftMs float64, retryAfterMs,
+	inputTokens, outputTokens int64) (int32, string) {
+	s := C.llmroute_go_report(C.uintptr_t(router), C.uint64_t(ticket), C.int32_t(outcome),
+		C.double(latencyMs), C.double(ttftMs), C.int64_t(retryAfterMs), C.int64_t(inputTokens),
+		C.int64_t(outputTokens))
+	if s.status == 0 {
+		return 0, ""
+	}
+	return int32(s.status), message(s.message)
+}
+
+// CancelFast is Router.Cancel on the Router at router.
+func CancelFast(router uintptr, ticket uint64) (int32, string) {
+	s := C.llmroute_go_cancel(C.uintptr_t(router), C.uint64_t(ticket))
+	if s.status == 0 {
+		return 0, ""
+	}
+	return int32(s.status), message(s.message)
+}

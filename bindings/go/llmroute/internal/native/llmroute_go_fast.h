@@ -1,0 +1,56 @@
+/* llmroute_go_fast.h: the Go binding's pick and report, called from cgo without SWIG.
+ *
+ * Binding-only (never installed). Everything crosses by value: the router is the SWIG object's
+ * address and the model name a uintptr to the Go string's bytes, so cgo passes no Go pointer
+ * (no cgocheck walk) and no out-struct lives in Go memory. Implemented in llmroute_swig.cpp
+ * (extern "C"), behind the same in-flight guard as every other Router method. */
+#ifndef LLMROUTE_GO_FAST_H
+#define LLMROUTE_GO_FAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A pick: on status 0 the deployment points at the router's copy (valid until the ticket is
+ * reported or cancelled) and the model at an alias target the router owns, or model_len is -1
+ * when no alias applied (the model is the one asked for). On an error, message is a malloc'd
+ * copy of the error's detail that the caller frees. */
+typedef struct llmroute_go_pick_result {
+  uint64_t ticket;
+  const char *deployment;
+  int64_t deployment_len;
+  const char *model;
+  int64_t model_len;
+  int64_t retry_after_ms;
+  uint32_t tier;
+  int32_t is_probe;
+  int32_t is_panic;
+  int32_t status;
+  char *message;
+} llmroute_go_pick_result;
+
+/** A status and, when it is not 0, a malloc'd copy of its message that the caller frees. */
+typedef struct llmroute_go_status {
+  int32_t status;
+  char *message;
+} llmroute_go_status;
+
+/** Router::PickRaw for the Router at `router`, model name `model_len` bytes at `model`. */
+llmroute_go_pick_result llmroute_go_pick(uintptr_t router, uintptr_t model, size_t model_len);
+
+/** Router::ReportFull for the Router at `router`. */
+llmroute_go_status llmroute_go_report(uintptr_t router, uint64_t ticket, int32_t outcome,
+                                      double latency_ms, double ttft_ms, int64_t retry_after_ms,
+                                      int64_t input_tokens, int64_t output_tokens);
+
+/** Router::Cancel for the Router at `router`. */
+llmroute_go_status llmroute_go_cancel(uintptr_t router, uint64_t ticket);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LLMROUTE_GO_FAST_H */
