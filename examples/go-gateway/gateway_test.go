@@ -164,6 +164,13 @@ type testGateway struct {
 // section is the _gateway section without its upstreams. Deployments are added in name order.
 func startInProcess(t *testing.T, fakes map[string]*fakeUpstream, models map[string][]string,
 	section map[string]any) *testGateway {
+	return startInProcessWith(t, fakes, models, section, nil)
+}
+
+// startInProcessWith is startInProcess with more top-level members of the configuration
+// (aliases, fallbacks).
+func startInProcessWith(t *testing.T, fakes map[string]*fakeUpstream, models map[string][]string,
+	section map[string]any, top map[string]any) *testGateway {
 	ups := map[string]any{}
 	names := make([]string, 0, len(fakes))
 	for name, f := range fakes {
@@ -179,11 +186,15 @@ func startInProcess(t *testing.T, fakes map[string]*fakeUpstream, models map[str
 	for k, v := range section {
 		gs[k] = v
 	}
-	raw, _ := json.Marshal(map[string]any{
+	file := map[string]any{
 		"_gateway":        gs,
 		"router_settings": map[string]any{"strategy": "round_robin"},
 		"deployments":     deps,
-	})
+	}
+	for k, v := range top {
+		file[k] = v
+	}
+	raw, _ := json.Marshal(file)
 	c, err := parseConfig(raw)
 	if err != nil {
 		t.Fatal(err)

@@ -62,32 +62,29 @@ func TestAccessLog(t *testing.T) {
 		return true
 	})
 	ok := newFake(t, "ok", 0, nil)
-	// "down" is first in round robin's order: the first request fails over to "ok".
-	tg := startInProcess(t, map[string]*fakeUpstream{"down": down, "ok": ok},
-		map[string][]string{"down": {"m"}, "ok": {"m"}}, map[string]any{"max_attempts": 2})
+	// "down" is the only deployment of "m", whose fallback "m2" is served by "ok": every request
+	// to "m" fails over, in a known order.
+	tg := startInProcessWith(t, map[string]*fakeUpstream{"down": down, "ok": ok},
+		map[string][]string{"down": {"m"}, "ok": {"m2"}}, map[string]any{"max_attempts": 2},
+		map[string]any{"fallbacks": map[string]any{"m": []string{"m2"}}})
 	post(t, tg.srv.URL, `{"model":"m","stream":true}`)
-	post(t, tg.srv.URL, `{"model":"m"}`)
+	post(t, tg.srv.URL, `{"model":"m2"}`)
 	post(t, tg.srv.URL, `{"model":"nope"}`)
 
 	lines := tg.logLines(t, "request")
 	if len(lines) != 3 {
 		t.Fatalf("%d access log lines, want 3:\n%s", len(lines), tg.log.String())
 	}
-	var failedOver map[string]any
-	for _, l := range lines[:2] {
-		if l["attempts"] == 2.0 {
-			failedOver = l
-		}
-	}
-	if failedOver == nil {
-		t.Fatalf("no request logged with 2 attempts: %v", lines)
-	}
-	want := map[string]any{"model": "m", "routed_model": "m", "deployment": "ok", "status": 200.0,
-		"outcome": "success", "input_tokens": 11.0, "output_tokens": 3.0}
+	failedOver := lines[0]
+	want := map[string]any{"model": "m", "routed_model": "m2", "deployment": "ok", "attempts": 2.0,
+		"status": 200.0, "outcome": "success", "stream": true, "input_tokens": 11.0, "output_tokens": 3.0}
 	for k, v := range want {
 		if failedOver[k] != v {
 			t.Errorf("access log %s = %v, want %v (%v)", k, failedOver[k], v, failedOver)
 		}
+	}
+	if l := lines[1]; l["model"] != "m2" || l["attempts"] != 1.0 || l["stream"] != false || l["status"] != 200.0 {
+		t.Errorf("a direct request logged as %v", l)
 	}
 	for _, k := range []string{"latency_ms", "ttft_ms", "overhead_ms"} {
 		if v, ok := failedOver[k].(float64); !ok || v < 0 {
@@ -156,21 +153,26 @@ func TestMetricsHasEveryCounter(t *testing.T) {
 
 func TestNoUpstreamPickIsCountedAndRetried(t *testing.T) {
 	fakes := map[string]*fakeUpstream{"a": newFake(t, "a", 0, nil), "b": newFake(t, "b", 0, nil)}
-	tg := startInProcess(t, fakes, map[string][]string{"a": {"m"}, "b": {"m"}}, map[string]any{"max_attempts": 2})
+	// "a" is the only deployment of "m" (so it is picked first), "b" serves its fallback "m2".
+	tg := startInProcessWith(t, fakes, map[string][]string{"a": {"m"}, "b": {"m2"}},
+		map[string]any{"max_attempts": 2}, map[string]any{"fallbacks": map[string]any{"m": []string{"m2"}}})
 	// As during a reload: llmroute knows a deployment the gateway has no upstream for yet.
 	st := *tg.gw.state.Load()
 	st.upstreams = map[string]*upstream{"b": st.upstreams["b"]}
 	tg.gw.state.Store(&st)
-	for i := 0; i < 4; i++ {
+	for i := 0; i < 3; i++ {
 		resp, body := post(t, tg.srv.URL, `{"model":"m"}`)
 		if err := checkCompletion(resp, []byte(body), false); err != nil {
 			t.Fatal(err)
 		}
+		if d := resp.Header.Get("X-LLMRoute-Deployment"); d != "b" {
+			t.Fatalf("answered by %q", d)
+		}
 	}
-	if v := metric(tg.metrics(t), "gateway_no_upstream_picks_total", ""); v < 1 {
-		t.Errorf("gateway_no_upstream_picks_total %v", v)
+	if v := metric(tg.metrics(t), "gateway_no_upstream_picks_total", ""); v != 3 {
+		t.Errorf("gateway_no_upstream_picks_total %v, want 3", v)
 	}
-	if h, _ := tg.router.Health("a"); h.InFlight != 0 || h.Failures != 0 {
+	if h, _ := tg.router.Health("a"); h.InFlight != 0 || h.Failures != 0 || h.Cancels != 3 {
 		t.Errorf("the picks of a were not cancelled: %+v", h)
 	}
 }
