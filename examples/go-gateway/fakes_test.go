@@ -27,7 +27,7 @@ type fakeUpstream struct {
 	lastModel string
 }
 
-func newFake(t *testing.T, name string, delay time.Duration,
+func newFake(t testing.TB, name string, delay time.Duration,
 	behave func(f *fakeUpstream, w http.ResponseWriter, r *http.Request, body map[string]any) bool) *fakeUpstream {
 	f := &fakeUpstream{name: name, delay: delay, behave: behave}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))

@@ -162,14 +162,14 @@ type testGateway struct {
 
 // startInProcess runs the handler over fakes; models maps each deployment to its models, and
 // section is the _gateway section without its upstreams. Deployments are added in name order.
-func startInProcess(t *testing.T, fakes map[string]*fakeUpstream, models map[string][]string,
+func startInProcess(t testing.TB, fakes map[string]*fakeUpstream, models map[string][]string,
 	section map[string]any) *testGateway {
 	return startInProcessWith(t, fakes, models, section, nil)
 }
 
 // startInProcessWith is startInProcess with more top-level members of the configuration
 // (aliases, fallbacks).
-func startInProcessWith(t *testing.T, fakes map[string]*fakeUpstream, models map[string][]string,
+func startInProcessWith(t testing.TB, fakes map[string]*fakeUpstream, models map[string][]string,
 	section map[string]any, top map[string]any) *testGateway {
 	ups := map[string]any{}
 	names := make([]string, 0, len(fakes))

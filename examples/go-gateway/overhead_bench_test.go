@@ -35,20 +35,19 @@ func benchmarkTarget(b *testing.B, url string) {
 }
 
 func benchUpstream(b *testing.B) *fakeUpstream {
-	t := &testing.T{}
-	return newFake(t, "up", 0, nil)
+	return newFake(b, "up", 0, nil)
 }
 
 func BenchmarkGateway(b *testing.B) {
 	up := benchUpstream(b)
-	tg := startInProcess(&testing.T{}, map[string]*fakeUpstream{"up": up}, map[string][]string{"up": {"m"}}, nil)
+	tg := startInProcess(b, map[string]*fakeUpstream{"up": up}, map[string][]string{"up": {"m"}}, nil)
 	tg.gw.access = nil
 	benchmarkTarget(b, tg.srv.URL)
 }
 
 func BenchmarkGatewayAccessLog(b *testing.B) {
 	up := benchUpstream(b)
-	tg := startInProcess(&testing.T{}, map[string]*fakeUpstream{"up": up}, map[string][]string{"up": {"m"}}, nil)
+	tg := startInProcess(b, map[string]*fakeUpstream{"up": up}, map[string][]string{"up": {"m"}}, nil)
 	lines := newLineBuffer(io.Discard, 100*time.Millisecond)
 	defer lines.Close()
 	tg.gw.access = newAccessLog(lines, false)
