@@ -48,7 +48,7 @@ func oneCallAndDrop(t *testing.T) {
 // collector runs as the program's own allocations make it run; nothing here forces it.
 func TestDroppedRoutersAreReleased(t *testing.T) {
 	if raceEnabled {
-		t.Skip("20 000 routers take minutes under the race detector; CTest's go.leak runs this without it")
+		t.Skip("20 000 routers take minutes under the race detector; CTest's go.norace runs this without it")
 	}
 	const total, warmup = 20000, 2000
 	for i := 0; i < warmup; i++ {

@@ -155,3 +155,26 @@ func TestNewFromConfigFileWithRouterSettings(t *testing.T) {
 		t.Fatalf("the file counts as the first configuration applied: %d", st.ConfigsApplied)
 	}
 }
+
+// The hot path allocates nothing: Pick + Report, and Pick + Cancel, of a model name that is
+// already on the heap (a constant here).
+func TestPickReportAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's instrumentation allocates; CTest's go.norace runs this without it")
+	}
+	r := newRouter(t, nil, dep("a", 0, "m"), dep("b", 0, "m"))
+	allocs := testing.AllocsPerRun(1000, func() {
+		p, err := r.Pick("m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.ReportOutcome(p.Ticket, llmroute.OutcomeSuccess, time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		p, _ = r.Pick("m")
+		r.Cancel(p.Ticket)
+	})
+	if allocs != 0 {
+		t.Fatalf("%.1f allocations per pick + report + pick + cancel", allocs)
+	}
+}

@@ -2,6 +2,7 @@ package llmroute_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"net"
 	"os/exec"
@@ -115,6 +116,46 @@ func TestSharedStateTripArrivesOnTheLibrarysThread(t *testing.T) {
 	}
 	// Closing b stops its synchronisation thread; its listener and handles are released.
 	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A listener that closes its router when a remote trip arrives on the library's synchronisation
+// thread does not deadlock (destroying would join that very thread): the router is destroyed
+// from another thread once the event returns, and later calls fail with ErrClosed.
+func TestCloseFromTheSharedStateThreadsListener(t *testing.T) {
+	url := startRedis(t)
+	prefix := fmt.Sprintf("gotest-close-%d:", time.Now().UnixNano())
+	var routers []*llmroute.Router
+	for i := 0; i < 2; i++ {
+		o := llmroute.DefaultOptions()
+		o.BreakerJitter = 0
+		o.SharedState = &llmroute.SharedStateOptions{URL: url, KeyPrefix: prefix, SyncInterval: 10 * time.Millisecond}
+		routers = append(routers, newRouter(t, &o, dep("x", 0, "m"), dep("y", 0, "m")))
+	}
+	a, b := routers[0], routers[1]
+	waitFor(t, "both connected", func() bool {
+		sa, _ := a.SharedStateStatus()
+		sb, _ := b.SharedStateStatus()
+		return sa.Connected && sb.Connected
+	})
+	b.SetEventListener(func(e llmroute.Event) {
+		if e.Kind == llmroute.EventBreaker {
+			b.Close()
+		}
+	})
+	for i := 0; i < 5; i++ {
+		p, err := a.PickWith("m", &llmroute.PickOptions{Exclude: []string{"y"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.ReportOutcome(p.Ticket, llmroute.OutcomeServerError, time.Millisecond)
+	}
+	waitFor(t, "b closed by its listener", func() bool {
+		_, err := b.Pick("m")
+		return errors.Is(err, llmroute.ErrClosed)
+	})
+	if err := b.Close(); err != nil { // returns once the destroy on the other thread is done
 		t.Fatal(err)
 	}
 }

@@ -38,6 +38,10 @@ Status MakeStatus(llmr_status code) {
   return s;
 }
 
+/** Event callbacks running on this thread (Close() must not destroy the router from its own
+ * shared-state thread, which would join itself). */
+static thread_local int tl_event_depth = 0;
+
 static Status Invalid(const std::string &message) {
   Status s;
   s.code = LLMR_ERR_INVALID_ARGUMENT;
@@ -157,7 +161,9 @@ uint64_t GoRandomTrampoline(void *user_data) noexcept {
   return static_cast<uint64_t>(llmrouteGoRandom(reinterpret_cast<uintptr_t>(user_data)));
 }
 void GoEventTrampoline(void *user_data, const llmr_event *event) noexcept {
+  ++tl_event_depth;
   llmrouteGoEvent(reinterpret_cast<uintptr_t>(user_data), const_cast<llmr_event *>(event));
+  --tl_event_depth;
 }
 #endif
 
@@ -432,10 +438,10 @@ void Router::DestroyIfIdle() {
   if (go_clock_ != 0) llmrouteGoRelease(go_clock_);
   if (go_random_ != 0) llmrouteGoRelease(go_random_);
 #endif
-  {
-    std::lock_guard<std::mutex> lock(close_mu_);
-    close_done_ = true;
-  }
+  // Notified under the lock: once a waiting Close() can return, and the object be freed, this
+  // thread no longer touches it.
+  std::lock_guard<std::mutex> lock(close_mu_);
+  close_done_ = true;
   close_cv_.notify_all();
 }
 
@@ -446,6 +452,13 @@ bool Router::IsOpen() const {
 void Router::Close() {
   closing_.store(true, std::memory_order_seq_cst);
   if (router_ == nullptr) return;  // never opened
+  if (tl_event_depth > 0 && !InsideOnThisThread()) {
+    // An event listener on a thread that is inside no call of this router: the router's own
+    // shared-state thread, which llmr_router_destroy() joins. Destroy from a thread of our own
+    // instead (it waits in the join until this event returns), and do not wait here.
+    std::thread([this] { DestroyIfIdle(); }).detach();
+    return;
+  }
   DestroyIfIdle();
   if (InsideOnThisThread()) return;  // the outermost call on this thread destroys it on return
   std::unique_lock<std::mutex> lock(close_mu_);
