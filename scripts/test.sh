@@ -16,6 +16,8 @@ need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils python3-pytest \
 # The Python binding's tests parse the metrics with prometheus_client in the interpreter CMake
 # finds (python3 on PATH), which may not be Debian's.
 python3 -c 'import prometheus_client' 2>/dev/null || python3 -m pip install -q prometheus_client
+# The Go gateway's broken-stream test drives it with the official openai Python SDK.
+python3 -c 'import openai' 2>/dev/null || python3 -m pip install -q openai
 start=$SECONDS
 step() { echo; echo "==> $* ($((SECONDS - start)) s so far)"; }
 

@@ -60,6 +60,8 @@ type gatewayConfig struct {
 	MaxBodyBytes int64 `json:"max_body_bytes"`
 	// Upstreams: deployment name -> how to reach it. Every deployment needs one.
 	Upstreams map[string]upstreamConfig `json:"upstreams"`
+	// Affinity: where a request's session affinity key comes from (affinity.go); nil: none.
+	Affinity *affinityConfig `json:"affinity"`
 }
 
 // config is what the gateway takes from the file; raw is the whole file for llmroute.
@@ -124,6 +126,9 @@ func parseConfig(raw []byte) (*config, error) {
 	}
 	if g.MaxBodyBytes == 0 {
 		g.MaxBodyBytes = 16 << 20
+	}
+	if err := checkAffinity(g.Affinity, "$._gateway.affinity"); err != nil {
+		return nil, err
 	}
 	names := map[string]bool{}
 	models := map[string]bool{}

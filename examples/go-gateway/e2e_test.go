@@ -43,19 +43,43 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
+// built is the gateway binary, compiled once for every test that runs it.
+var built struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
 // buildGateway compiles this package into a binary (with the race detector when the test has it).
 func buildGateway(t *testing.T) string {
-	bin := filepath.Join(t.TempDir(), "go-gateway")
-	args := []string{"build", "-o", bin}
-	if raceEnabled {
-		args = append(args, "-race")
+	built.once.Do(func() {
+		built.dir, built.err = os.MkdirTemp("", "go-gateway-test-")
+		if built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "go-gateway")
+		args := []string{"build", "-o", built.path}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		args = append(args, ".")
+		if out, err := exec.Command(goTool(t), args...).CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	args = append(args, ".")
-	cmd := exec.Command(goTool(t), args...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	return built.path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
 	}
-	return bin
+	os.Exit(code)
 }
 
 // syncBuffer collects the gateway's log for the failure report.
@@ -79,14 +103,23 @@ func (s *syncBuffer) String() string {
 type gatewayProc struct {
 	cmd    *exec.Cmd
 	base   string
-	log    *syncBuffer
+	log    *syncBuffer // stderr
+	stdout *syncBuffer
 	exited chan struct{} // closed once the process has exited; then err is its status
 	err    error
 }
 
 func startGateway(t *testing.T, bin, configPath string) *gatewayProc {
-	g := &gatewayProc{log: &syncBuffer{}, exited: make(chan struct{})}
-	g.cmd = exec.Command(bin, "-config", configPath, "-listen", "127.0.0.1:0")
+	return startGatewayArgs(t, bin, "-config", configPath, "-listen", "127.0.0.1:0")
+}
+
+// listeningLine finds the address in the gateway's "listening" line, text or JSON.
+var listeningLine = regexp.MustCompile(`msg=listening addr=(http://\S+)|"msg":"listening","addr":"(http://[^"]+)"`)
+
+func startGatewayArgs(t *testing.T, bin string, args ...string) *gatewayProc {
+	g := &gatewayProc{log: &syncBuffer{}, stdout: &syncBuffer{}, exited: make(chan struct{})}
+	g.cmd = exec.Command(bin, args...)
+	g.cmd.Stdout = g.stdout
 	stderr, err := g.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -96,13 +129,12 @@ func startGateway(t *testing.T, bin, configPath string) *gatewayProc {
 	}
 	addr := make(chan string, 1)
 	go func() {
-		re := regexp.MustCompile(`msg=listening addr=(http://\S+)`)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
 			g.log.Write([]byte(line + "\n"))
-			if m := re.FindStringSubmatch(line); m != nil {
-				addr <- m[1]
+			if m := listeningLine.FindStringSubmatch(line); m != nil {
+				addr <- m[1] + m[2]
 			}
 		}
 		g.err = g.cmd.Wait()
@@ -116,7 +148,7 @@ func startGateway(t *testing.T, bin, configPath string) *gatewayProc {
 			<-g.exited
 		}
 		if t.Failed() {
-			t.Logf("gateway log:\n%s", g.log.String())
+			t.Logf("gateway log:\n%s\ngateway stdout:\n%s", g.log.String(), g.stdout.String())
 		}
 	})
 	select {
@@ -127,6 +159,23 @@ func startGateway(t *testing.T, bin, configPath string) *gatewayProc {
 		t.Fatalf("the gateway did not start listening\n%s", g.log.String())
 	}
 	return g
+}
+
+// stop sends SIGTERM and checks that the gateway drains and exits cleanly.
+func (g *gatewayProc) stop(t *testing.T) {
+	t.Helper()
+	g.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-g.exited:
+		if g.err != nil {
+			t.Errorf("the gateway exited with %v", g.err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("the gateway did not stop on SIGTERM")
+	}
+	if strings.Contains(g.log.String(), "DATA RACE") {
+		t.Errorf("the race detector fired in the gateway")
+	}
 }
 
 var httpClient = &http.Client{Timeout: 30 * time.Second}
@@ -429,18 +478,7 @@ func TestEndToEnd(t *testing.T) {
 	errMu.Unlock()
 
 	// 5. SIGTERM drains and exits cleanly.
-	gw.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-gw.exited:
-		if gw.err != nil {
-			t.Errorf("the gateway exited with %v", gw.err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Errorf("the gateway did not stop on SIGTERM")
-	}
-	if strings.Contains(gw.log.String(), "DATA RACE") {
-		t.Errorf("the race detector fired in the gateway")
-	}
+	gw.stop(t)
 	t.Logf("%d client requests, all answered; whole test %v", requests.Load(),
 		time.Since(started).Round(time.Millisecond))
 }

@@ -27,7 +27,7 @@ type fakeUpstream struct {
 	lastModel string
 }
 
-func newFake(t *testing.T, name string, delay time.Duration,
+func newFake(t testing.TB, name string, delay time.Duration,
 	behave func(f *fakeUpstream, w http.ResponseWriter, r *http.Request, body map[string]any) bool) *fakeUpstream {
 	f := &fakeUpstream{name: name, delay: delay, behave: behave}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -65,29 +65,6 @@ func (f *fakeUpstream) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	writeCompletion(w, body, f.name)
 	f.successes.Add(1)
-}
-
-// writeCompletion answers like OpenAI: a JSON completion, or server-sent events when asked.
-func writeCompletion(w http.ResponseWriter, body map[string]any, who string) {
-	model, _ := body["model"].(string)
-	if stream, _ := body["stream"].(bool); stream {
-		w.Header().Set("Content-Type", "text/event-stream")
-		fl := w.(http.Flusher)
-		for i, word := range []string{"hello", " from ", who} {
-			fmt.Fprintf(w, "data: {\"id\":\"c-%d\",\"object\":\"chat.completion.chunk\",\"model\":%q,\"choices\":[{\"index\":0,\"delta\":{\"content\":%q}}]}\n\n", i, model, word)
-			fl.Flush()
-		}
-		fmt.Fprintf(w, "data: {\"id\":\"c-u\",\"object\":\"chat.completion.chunk\",\"model\":%q,\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":3}}\n\n", model)
-		io.WriteString(w, "data: [DONE]\n\n")
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{
-		"id": "c-1", "object": "chat.completion", "model": model,
-		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop",
-			"message": map[string]any{"role": "assistant", "content": "hello from " + who}}},
-		"usage": map[string]any{"prompt_tokens": 11, "completion_tokens": 3},
-	})
 }
 
 // checkCompletion validates what a client received: status 200 and a complete answer.

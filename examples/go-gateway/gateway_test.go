@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -125,21 +126,75 @@ func TestUsageScanner(t *testing.T) {
 	if in, out := j.tokens(); in != 3 || out != 4 {
 		t.Errorf("json usage %d %d", in, out)
 	}
+	for body, want := range map[string][2]int64{
+		// the word quoted in a text is escaped, so never taken for the member
+		`{"choices":[{"message":{"content":"a \"usage\": {\"prompt_tokens\": 9}"}}],"usage" : {"prompt_tokens":5,"completion_tokens":6}}`: {5, 6},
+		`{"usage":{"prompt_tokens":1,"completion_tokens":2},"choices":[{"message":{"content":"usage"}}]}`:                                 {1, 2},
+		`{"choices":[]}`:  {0, 0},
+		`{"usage":"n/a"}`: {0, 0},
+	} {
+		s := &usageScanner{}
+		s.feed([]byte(body))
+		if in, out := s.tokens(); in != want[0] || out != want[1] {
+			t.Errorf("%s: %d %d, want %v", body, in, out, want)
+		}
+	}
 }
 
-// inProcess runs the gateway's handler (not the binary) over the given upstreams.
+// inProcess runs the gateway's handler (not the binary) over the given upstreams, every one
+// serving the model "m".
 func inProcess(t *testing.T, fakes map[string]*fakeUpstream, maxAttempts int) (*httptest.Server, *llmroute.Router) {
+	models := map[string][]string{}
+	for name := range fakes {
+		models[name] = []string{"m"}
+	}
+	tg := startInProcess(t, fakes, models, map[string]any{"max_attempts": maxAttempts})
+	return tg.srv, tg.router
+}
+
+// testGateway is the gateway's handler on an httptest server; log holds its JSON log lines.
+type testGateway struct {
+	srv    *httptest.Server
+	router *llmroute.Router
+	gw     *gateway
+	log    *syncBuffer
+}
+
+// startInProcess runs the handler over fakes; models maps each deployment to its models, and
+// section is the _gateway section without its upstreams. Deployments are added in name order.
+func startInProcess(t testing.TB, fakes map[string]*fakeUpstream, models map[string][]string,
+	section map[string]any) *testGateway {
+	return startInProcessWith(t, fakes, models, section, nil)
+}
+
+// startInProcessWith is startInProcess with more top-level members of the configuration
+// (aliases, fallbacks).
+func startInProcessWith(t testing.TB, fakes map[string]*fakeUpstream, models map[string][]string,
+	section map[string]any, top map[string]any) *testGateway {
 	ups := map[string]any{}
-	var deps []any
+	names := make([]string, 0, len(fakes))
 	for name, f := range fakes {
 		ups[name] = map[string]any{"base_url": f.url()}
-		deps = append(deps, map[string]any{"name": name, "models": []string{"m"}})
+		names = append(names, name)
 	}
-	raw, _ := json.Marshal(map[string]any{
-		"_gateway":        map[string]any{"upstreams": ups, "max_attempts": maxAttempts},
+	sort.Strings(names)
+	var deps []any
+	for _, name := range names {
+		deps = append(deps, map[string]any{"name": name, "models": models[name]})
+	}
+	gs := map[string]any{"upstreams": ups}
+	for k, v := range section {
+		gs[k] = v
+	}
+	file := map[string]any{
+		"_gateway":        gs,
 		"router_settings": map[string]any{"strategy": "round_robin"},
 		"deployments":     deps,
-	})
+	}
+	for k, v := range top {
+		file[k] = v
+	}
+	raw, _ := json.Marshal(file)
 	c, err := parseConfig(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -148,10 +203,46 @@ func inProcess(t *testing.T, fakes map[string]*fakeUpstream, maxAttempts int) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := newGateway(r, c, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logs := &syncBuffer{}
+	g := newGateway(r, c, slog.New(slog.NewJSONHandler(logs, nil)))
+	g.access = newAccessLog(logs, true)
 	srv := httptest.NewServer(g.handler())
-	t.Cleanup(func() { srv.Close(); r.Close() })
-	return srv, r
+	t.Cleanup(func() {
+		srv.Close()
+		r.Close()
+		if t.Failed() {
+			t.Logf("gateway log:\n%s", logs.String())
+		}
+	})
+	return &testGateway{srv: srv, router: r, gw: g, log: logs}
+}
+
+// logLines are the gateway's JSON log lines whose msg is msg.
+func (tg *testGateway) logLines(t *testing.T, msg string) []map[string]any {
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(tg.log.String()), "\n") {
+		var m map[string]any
+		if line == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("a log line is not JSON: %q", line)
+		}
+		if m["msg"] == msg {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (tg *testGateway) metrics(t *testing.T) string {
+	resp, err := http.Get(tg.srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 func post(t *testing.T, url, body string) (*http.Response, string) {

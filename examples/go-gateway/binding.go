@@ -1,0 +1,26 @@
+package main
+
+// The gateway's calls into the Go binding that go beyond Pick and Report.
+
+import "github.com/llmroute/llmroute/bindings/go/llmroute"
+
+// pickOne picks a deployment of model, not one of tried, for the session affinity key ("" for
+// none). Without either it takes Pick's allocation-free path.
+func (g *gateway) pickOne(model string, tried []string, key string) (llmroute.Pick, error) {
+	if key == "" && len(tried) == 0 {
+		return g.router.Pick(model)
+	}
+	return g.router.PickWith(model, &llmroute.PickOptions{Exclude: tried, AffinityKey: key})
+}
+
+// routerSharedState reads llmroute's shared state status (llmr_router_shared_state_status: atomics
+// only, never the network).
+func routerSharedState(r *llmroute.Router) (sharedState, error) {
+	s, err := r.SharedStateStatus()
+	if err != nil {
+		return sharedState{}, err
+	}
+	return sharedState{Enabled: s.Enabled, Connected: s.Connected, LastSyncAge: s.LastSync,
+		Syncs: s.Syncs, SyncFailures: s.SyncFailures, Connections: s.Connections,
+		RemoteOpens: s.RemoteOpens, RemoteCloses: s.RemoteCloses, LastError: s.LastError}, nil
+}
