@@ -16,8 +16,7 @@ using llmroute::capi::Guarded;
 namespace {
 
 constexpr size_t kMaxUrlBytes = 4096;
-constexpr size_t kSharedStateStatusV1Size =
-    offsetof(llmr_shared_state_status, last_error_cap) + sizeof(size_t);
+using llmroute::capi::kSharedStateStatusV1Size;  // abi_v1_sizes.hpp
 
 llmr_status ReadMs(int64_t ms, const char *field, int64_t *ns) {
   if (ms < 0 || ms > INT64_MAX / kNsPerMs) {

@@ -195,13 +195,9 @@ constexpr int64_t kMaxDurationMs = 365LL * 24 * 3600 * 1000;  // one year
 
 StrategyKind ParseStrategyNode(const Node &node) {
   const std::string name = node.String();
-  const std::optional<StrategyKind> kind = ParseStrategy(name);
-  if (!kind || *kind == StrategyKind::kDefault) {
-    std::string list;
-    for (int v = 1; v < kStrategyKindCount; ++v) {
-      list += (list.empty() ? "" : ", ") + std::string(StrategyName(static_cast<StrategyKind>(v)));
-    }
-    node.Fail("unknown strategy " + Shown(node.value()) + " (known: " + list + ")");
+  const std::optional<StrategyKind> kind = ParseStrategy(name);  // the C API's list too
+  if (!kind) {
+    node.Fail("unknown strategy " + Shown(node.value()) + " (known: " + KnownStrategyNames() + ")");
   }
   return *kind;
 }

@@ -3,8 +3,19 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
 namespace llmroute {
+
+// Usage of one second of a deployment's 60 s window, `age_s` seconds before the exchange that
+// carries it (0: the current second). The store adds it to its own bucket of that age, so usage
+// sent late (after Redis was unreachable, or again after it restarted empty) leaves the fleet's
+// window when it would have, instead of counting for another 60 s from the second it arrives.
+struct UsageSecond {
+  int64_t age_s = 0;
+  uint64_t requests = 0;
+  uint64_t tokens = 0;
+};
 
 class FleetLink {
  public:
