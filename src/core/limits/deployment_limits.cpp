@@ -191,7 +191,9 @@ void DeploymentLimits::SpreadLocked(int64_t now_s, Usage amount,
     const Bucket &bucket = buckets_[static_cast<size_t>(s % kSeconds)];
     if (bucket.second != s) continue;
     UsageSecond second;
-    second.age_s = now_s - s;
+    // It happened in [s, s + 1) and it is now in [now_s, now_s + 1): at least now_s - s - 1
+    // whole seconds ago (fleet_link.hpp).
+    second.age_s = std::max<int64_t>(now_s - s - 1, 0);
     second.requests = std::min(amount.requests, bucket.requests);
     second.tokens = std::min(amount.tokens, bucket.tokens);
     amount.requests -= second.requests;
