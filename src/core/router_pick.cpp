@@ -52,6 +52,18 @@ Status CheckRequest(const PickRequest &request) {
   return Status::Ok();
 }
 
+// Which value of a report Router::Report refused, and why.
+[[gnu::cold, gnu::noinline]] Status InvalidReportValue(const ReportInput &report) {
+  const char *field = !std::isfinite(report.latency_ms) ? "latency_ms"
+                      : !std::isfinite(report.ttft_ms)  ? "ttft_ms"
+                      : report.input_tokens < 0         ? "input_tokens"
+                                                        : "output_tokens";
+  const bool latency = field[0] == 'l' || field[0] == 't';
+  return {Code::kInvalidArgument,
+          std::string(field) + (latency ? " must be a finite number (negative: unknown)"
+                                        : " must be >= 0 (0: unknown)")};
+}
+
 }  // namespace
 
 Status Router::Pick(std::string_view model, const char *model_cstr, const PickRequest &request,
@@ -200,16 +212,10 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
   }
   // Before the ticket is completed: a rejected report leaves it live, to be reported again.
   // Negative latencies mean "unknown"; NaN and infinities are a host's bug (issue 17), as are
-  // negative token counts (unknown is 0).
-  if (!std::isfinite(report.latency_ms) || !std::isfinite(report.ttft_ms)) [[unlikely]] {
-    return {Code::kInvalidArgument,
-            std::string(!std::isfinite(report.latency_ms) ? "latency_ms" : "ttft_ms") +
-                " must be a finite number (negative: unknown)"};
-  }
-  if (report.input_tokens < 0 || report.output_tokens < 0) [[unlikely]] {
-    return {Code::kInvalidArgument,
-            std::string(report.input_tokens < 0 ? "input_tokens" : "output_tokens") +
-                " must be >= 0 (0: unknown)"};
+  // negative token counts (unknown is 0). One branch here, the message out of line.
+  if (!std::isfinite(report.latency_ms) || !std::isfinite(report.ttft_ms) ||
+      (report.input_tokens | report.output_tokens) < 0) [[unlikely]] {
+    return InvalidReportValue(report);
   }
   TicketData data;
   if (const Code code = tickets_.Complete(ticket, &data); code != Code::kOk) {

@@ -1,7 +1,5 @@
 #include "core/ticket_table.hpp"
 
-#include <bitset>
-
 namespace llmroute {
 
 static_assert(TicketTable::kMaxOutstanding == uint64_t{1} << (TicketTable::kTagShift - 32),
@@ -9,29 +7,28 @@ static_assert(TicketTable::kMaxOutstanding == uint64_t{1} << (TicketTable::kTagS
 
 namespace {
 
-// The tags of the tables alive. A new table takes the next free one after the last taken, so a
-// tag freed by a destroyed router is not reused at once either.
+// The tags of the tables alive, with how many tables hold each. A new table takes the next free
+// one after the last taken, so a tag freed by a destroyed router is not reused at once either.
 class TagRegistry {
  public:
   uint64_t Take() {
     std::lock_guard<std::mutex> lock(mutex_);
     for (uint64_t i = 0; i < TicketTable::kTagCount; ++i) {
       cursor_ = cursor_ % (TicketTable::kTagCount - 1) + 1;  // 1..511: 0 is never a tag
-      if (!used_[cursor_]) {
-        used_[cursor_] = true;
-        return cursor_;
-      }
+      if (holders_[cursor_] == 0) break;
     }
-    return cursor_;  // more than 511 tables alive: share one (uniqueness is then best effort)
+    // More than 511 tables alive: the next one shares a tag (uniqueness is then best effort).
+    ++holders_[cursor_];
+    return cursor_;
   }
   void Give(uint64_t tag) {
     std::lock_guard<std::mutex> lock(mutex_);
-    used_[tag] = false;
+    --holders_[tag];
   }
 
  private:
   std::mutex mutex_;
-  std::bitset<TicketTable::kTagCount> used_;
+  std::array<uint32_t, TicketTable::kTagCount> holders_{};
   uint64_t cursor_ = 0;
 };
 

@@ -117,8 +117,6 @@ class CircuitBreaker {
   int64_t ConsecutiveFailures() const { return consecutive_.load(std::memory_order_relaxed); }
 
  private:
-  BreakerChange OnOutcomeLocked(Outcome outcome, int64_t retry_after_ns, CallKind kind,
-                                int64_t now_ns, RandomSource &rng);
   // Open on a provider's Retry-After whose deadline has passed (closed for picks already).
   bool KnownDeadlinePassedLocked(int64_t now_ns) const;
   void TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, RandomSource &rng);
