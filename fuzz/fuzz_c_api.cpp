@@ -660,7 +660,8 @@ class Fuzzer {
     const llmr_status s = CALL(llmr_router_report(router_, ticket, null_report ? nullptr : &r));
     const bool valid = !null_report && r.struct_size >= offsetof(llmr_report, output_tokens) + 8 &&
                        outcome >= 0 && outcome <= LLMR_OUTCOME_CONTENT_POLICY &&
-                       r.retry_after_ms >= 0;
+                       r.retry_after_ms >= 0 && std::isfinite(r.latency_ms) &&
+                       std::isfinite(r.ttft_ms) && r.input_tokens >= 0 && r.output_tokens >= 0;
     if (!valid) {
       FUZZ_CHECK(s == LLMR_ERR_INVALID_ARGUMENT, std::string("bad report: ") + llmr_status_str(s));
       return;
@@ -1046,7 +1047,11 @@ class Fuzzer {
       const char *name = fuzz_strategy_str(value);
       FUZZ_CHECK(name != nullptr, "strategy_str");
       llmr_strategy back = LLMR_STRATEGY_DEFAULT;
-      FUZZ_CHECK(CALL(llmr_strategy_from_str(name, &back)) == LLMR_OK && back == value, "parse");
+      if (value == LLMR_STRATEGY_DEFAULT) {  // "default" names no strategy: not parsed
+        FUZZ_CHECK(CALL(llmr_strategy_from_str(name, &back)) == LLMR_ERR_INVALID_ARGUMENT, "parse");
+      } else {
+        FUZZ_CHECK(CALL(llmr_strategy_from_str(name, &back)) == LLMR_OK && back == value, "parse");
+      }
     }
     if (value >= 0 && value <= LLMR_OUTCOME_CONTENT_POLICY) {
       FUZZ_CHECK(fuzz_outcome_str(value) != nullptr, "outcome_str");

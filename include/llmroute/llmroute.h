@@ -72,11 +72,13 @@ typedef enum llmr_status {
   LLMR_ERR_NO_PROVIDER = -5,
   /** No deployment serves the requested model at all. */
   LLMR_ERR_UNKNOWN_MODEL = -6,
-  /** The ticket was never issued by this router. */
+  /** The ticket was never issued by this router (a ticket carries its router's tag, so one of
+   * another router is refused rather than taken for one of this router's). */
   LLMR_ERR_INVALID_TICKET = -7,
   /** The ticket was already reported or cancelled; nothing was counted again. */
   LLMR_ERR_TICKET_DONE = -8,
-  /** A fixed capacity is exhausted (too many outstanding tickets or deployments). */
+  /** A fixed capacity is exhausted: LLMR_MAX_TICKETS outstanding tickets, or
+   * LLMR_MAX_DEPLOYMENTS deployments. */
   LLMR_ERR_CAPACITY = -9,
   /** An internal error; the message says more. Please report it. */
   LLMR_ERR_INTERNAL = -10,
@@ -146,12 +148,22 @@ LLMR_API int32_t llmr_feature_enabled(const char *name);
 #define LLMR_NAME_MAX 256
 /** Most models, tags or fallback entries one list may hold. */
 #define LLMR_LIST_MAX 1024
+/** Most deployments one router holds: adding one more (or applying a configuration with more)
+ * fails with LLMR_ERR_CAPACITY (a configuration: LLMR_ERR_CONFIG). */
+#define LLMR_MAX_DEPLOYMENTS 4096
+/** Most tickets one router has outstanding at once (picks neither reported nor cancelled, 4 Mi):
+ * a pick beyond it fails with LLMR_ERR_CAPACITY until some are reported or cancelled. The
+ * memory for them (64 bytes each) is allocated in chunks of 4096 as picks need it and kept for
+ * the router's lifetime. */
+#define LLMR_MAX_TICKETS 4194304
 
 /** How a deployment is chosen among the eligible ones of a model. */
 typedef enum llmr_strategy {
   /** Inherit: for a model, use the router's strategy. Not valid as the router's own. */
   LLMR_STRATEGY_DEFAULT = 0,
-  /** A true rotation over the eligible deployments, starting at a random place. */
+  /** A true rotation over the eligible deployments, starting at a random place. One rotation per
+   * tier shared by every thread: a caller's sequential picks rotate exactly, whichever thread
+   * each runs on (a Go goroutine moves between threads). */
   LLMR_STRATEGY_ROUND_ROBIN = 1,
   /** Exact proportions to the weights, smoothly interleaved (deterministic schedule). */
   LLMR_STRATEGY_WEIGHTED = 2,
@@ -181,7 +193,9 @@ typedef enum llmr_strategy {
 /** What the host tells the router about a finished call. */
 typedef enum llmr_outcome {
   LLMR_OUTCOME_SUCCESS = 0,
-  /** HTTP 429. With retry_after_ms > 0 the deployment cools down for that long (capped). */
+  /** HTTP 429. With retry_after_ms > 0 the deployment cools down for that long (capped), and
+   * when that deadline passes it is back in fully, without a half-open probe (see
+   * LLMR_BREAKER_HALF_OPEN). */
   LLMR_OUTCOME_RATE_LIMITED = 1,
   /** HTTP 5xx. */
   LLMR_OUTCOME_SERVER_ERROR = 2,
@@ -203,7 +217,11 @@ typedef enum llmr_breaker_state {
   /** Cooling down: receives no traffic until the cooldown ends. */
   LLMR_BREAKER_OPEN = 1,
   /** Cooldown over: admits at most half_open_max_probes calls at a time; a success closes the
-   * breaker, a failure opens it again with a doubled cooldown. */
+   * breaker, a failure opens it again with a doubled cooldown. Only after a cooldown the breaker
+   * chose itself (failures): a cooldown set by a provider's Retry-After is a known deadline, and
+   * once it passes the breaker is closed and every request may go (LiteLLM's cooldowns and
+   * Envoy's outlier ejections end this way; docs/strategies.md, "Circuit breaker"). A cooldown
+   * learnt from the fleet (docs/fleet.md) does not carry its cause and ends half-open. */
   LLMR_BREAKER_HALF_OPEN = 2
 } llmr_breaker_state;
 
@@ -414,7 +432,8 @@ typedef struct llmr_deployment {
 /** Sets struct_size and the defaults (weight 1, tier 0, no models, no tags, no price). */
 LLMR_API llmr_status llmr_deployment_init(llmr_deployment *deployment, size_t struct_size);
 
-/** Adds a deployment. Fails with LLMR_ERR_ALREADY_EXISTS when the name is taken. The new
+/** Adds a deployment. Fails with LLMR_ERR_ALREADY_EXISTS when the name is taken and with
+ * LLMR_ERR_CAPACITY when the router already holds LLMR_MAX_DEPLOYMENTS. The new
  * deployment starts closed with no latency samples (and, when slow start is on, ramps its share
  * in over slow_start_window_ms). Publishes a new routing snapshot atomically: concurrent picks
  * see the old or the new set, never a mix. */
@@ -495,7 +514,8 @@ typedef struct llmr_pick {
   /** Report or cancel this exactly once. */
   llmr_ticket ticket;
   /** The chosen deployment's name. Owned by the router; valid until the ticket is reported or
-   * cancelled (even if the deployment is removed meanwhile). */
+   * cancelled (even if the deployment is removed meanwhile), and not a moment longer: copy it
+   * first if it is needed after llmr_router_report() or llmr_router_cancel() returns. */
   const char *deployment;
   /** The model the request was routed as, after alias resolution. When an alias applied, the
    * alias target, owned by the router and valid for its lifetime; otherwise the `model` argument
@@ -527,13 +547,15 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
 typedef struct llmr_report {
   uint32_t struct_size;
   llmr_outcome outcome;
-  /** Total latency of the call; negative when unknown. Successes feed the EWMA. */
+  /** Total latency of the call; negative when unknown. Successes feed the EWMA. Must be finite
+   * (NaN and infinities are rejected). */
   double latency_ms;
-  /** Time to first token of a streamed call; when >= 0 it feeds the EWMA instead of latency_ms. */
+  /** Time to first token of a streamed call; when >= 0 it feeds the EWMA instead of latency_ms.
+   * Negative when unknown; must be finite. */
   double ttft_ms;
-  /** For LLMR_OUTCOME_RATE_LIMITED: the provider's Retry-After in ms (0 = none given). */
+  /** For LLMR_OUTCOME_RATE_LIMITED: the provider's Retry-After in ms (0 = none given; >= 0). */
   int64_t retry_after_ms;
-  /** Token usage, for statistics and later limits; 0 when unknown. */
+  /** Token usage, for statistics and the tpm limit; 0 when unknown, never negative. */
   int64_t input_tokens;
   int64_t output_tokens;
 } llmr_report;
@@ -543,12 +565,17 @@ LLMR_API llmr_status llmr_report_init(llmr_report *report, size_t struct_size);
 
 /** Reports how the call behind `ticket` went, updating the deployment's health. Exactly once per
  * ticket: a second report or a report after cancel returns LLMR_ERR_TICKET_DONE and counts
- * nothing. */
+ * nothing. A report with an invalid value (an outcome that does not exist, a negative
+ * retry_after_ms or token count, a NaN or infinite latency) is rejected with
+ * LLMR_ERR_INVALID_ARGUMENT and a message naming the field; it counts nothing and the ticket
+ * stays outstanding, to be reported correctly or cancelled. */
 LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
                                         const llmr_report *report);
 
 /** Gives a ticket back without an outcome (the call was never made, or the client went away):
- * in flight drops, health is unchanged, a probe permit is returned. */
+ * in flight drops, health is unchanged, a probe permit is returned. The pick still counts
+ * against the deployment's rpm_limit: requests per minute are counted when picked, and a
+ * cancelled request may already have reached the provider, so the slot is not given back. */
 LLMR_API llmr_status llmr_router_cancel(llmr_router *router, llmr_ticket ticket);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -640,9 +667,11 @@ typedef struct llmr_invoke_args {
 typedef struct llmr_attempt_result {
   uint32_t struct_size;
   llmr_outcome outcome;
-  /** Total latency; when negative the router measures the attempt with its own clock. */
+  /** Total latency; when negative (or NaN or infinite) the router measures the attempt with its
+   * own clock. */
   double latency_ms;
-  /** Time to first token of a stream (feeds the latency strategy); negative when unknown. */
+  /** Time to first token of a stream (feeds the latency strategy); negative when unknown (NaN
+   * and infinities count as unknown). Negative token counts below count as 0. */
   double ttft_ms;
   /** For LLMR_OUTCOME_RATE_LIMITED: the provider's Retry-After in ms (0 = none). */
   int64_t retry_after_ms;
@@ -679,8 +708,9 @@ typedef struct llmr_adapter {
 LLMR_API llmr_status llmr_adapter_init(llmr_adapter *adapter, size_t struct_size);
 
 /** Attaches an adapter to a deployment, replacing (and in time releasing) the previous one; NULL
- * detaches it. Only deployments with an adapter take part in llmr_router_call(). On failure the
- * adapter is not kept and its release is not called. */
+ * detaches it. Only deployments with an adapter take part in llmr_router_call(): the others are
+ * never picked by it, so calls use none of their rpm/tpm/in-flight capacity and add nothing to
+ * their statistics. On failure the adapter is not kept and its release is not called. */
 LLMR_API llmr_status llmr_router_set_adapter(llmr_router *router, const char *deployment,
                                              const llmr_adapter *adapter);
 
@@ -717,7 +747,8 @@ LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts, size_t stru
 /** What happened in a call. Owned by the caller; free with llmr_call_report_free(). */
 typedef struct llmr_call_report llmr_call_report;
 
-/** Drives one request: resolves aliases, picks a deployment that has an adapter, invokes it,
+/** Drives one request: resolves aliases, picks a deployment that has an adapter (those without
+ * one are not candidates at all), invokes it,
  * classifies and reports the outcome; on a retryable outcome (rate limited, server error, timeout,
  * connection error) waits a jittered backoff and tries another deployment of the model (never the
  * one that just failed while another is eligible), then the models of its fallback chain.
@@ -800,7 +831,8 @@ LLMR_API void llmr_call_report_free(llmr_call_report *report);
  * llmr_health_init(). */
 typedef struct llmr_health {
   uint32_t struct_size;
-  /** The deployment's name; owned by whatever filled the struct (see each function). */
+  /** The deployment's name. llmr_router_health(): the caller's `name` argument itself (the same
+   * pointer), never the router's copy; llmr_health_list_get(): owned by the list. */
   const char *name;
   llmr_breaker_state state;
   llmr_override override_mode;
@@ -829,8 +861,9 @@ typedef struct llmr_health {
 /** Sets struct_size and clears the rest. */
 LLMR_API llmr_status llmr_health_init(llmr_health *health, size_t struct_size);
 
-/** Fills `out` for the deployment `name`. out->name points at the router's copy and is valid while
- * the deployment exists. */
+/** Fills `out` for the deployment `name`. out->name is set to `name` itself (the caller's string,
+ * valid as long as the caller keeps it): a pointer into the router would dangle as soon as
+ * another thread removes the deployment or reloads the configuration. */
 LLMR_API llmr_status llmr_router_health(llmr_router *router, const char *name, llmr_health *out);
 
 /** Health of every deployment at one moment, in the order they were added. */
@@ -859,8 +892,10 @@ LLMR_API const char *llmr_breaker_state_str(llmr_breaker_state state);
  * value that does not exist. */
 LLMR_API const char *llmr_fallback_kind_str(llmr_fallback_kind kind);
 
-/** Parses a strategy name as llmr_strategy_str() prints it. LLMR_ERR_INVALID_ARGUMENT for an
- * unknown name. */
+/** Parses a strategy name as llmr_strategy_str() prints it: exactly the names a configuration's
+ * "strategy" accepts. "default" is LLMR_STRATEGY_DEFAULT's name but no strategy, so it is
+ * rejected as a configuration rejects it. LLMR_ERR_INVALID_ARGUMENT for an unknown name, with
+ * the known ones in the message. */
 LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -876,7 +911,9 @@ LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out
  * Every invalid value is rejected with LLMR_ERR_CONFIG, and llmr_error_message() starts with the
  * JSON path of the value, then the reason: "$.deployments[2].weight: must be an integer in
  * 1..1000000 (got 0)". Nothing of a rejected configuration is applied. `json` points at `len`
- * bytes of UTF-8 (no terminating NUL needed), at most 16 MiB. */
+ * bytes of UTF-8 (no terminating NUL needed), at most 16 MiB; a NUL byte within those `len`
+ * bytes is LLMR_ERR_CONFIG (JSON text cannot contain one, and what follows it would be
+ * ignored). */
 
 /** Creates a router from a configuration. Router settings the configuration leaves out come from
  * `base` (may be NULL for the defaults), and so do the clock, random and sleep callbacks, which a
@@ -965,7 +1002,8 @@ typedef struct llmr_event {
  * call the router (not destroy it). It may run on several threads at once; keep it short. */
 typedef void (*llmr_event_fn)(void *user_data, const llmr_event *event);
 
-/** An event listener. Initialise with llmr_event_listener_init(). The router copies the struct. */
+/** An event listener. Initialise with llmr_event_listener_init(). The router copies the struct.
+ * Like every versioned struct, a struct_size down to the 1.0 layout's is accepted. */
 typedef struct llmr_event_listener {
   uint32_t struct_size;
   void *user_data;

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "capi/abi_v1_sizes.hpp"
 #include "core/status.hpp"
 #include "llmroute/llmroute.h"
 
@@ -50,21 +51,6 @@ llmr_status Guarded(Body body) noexcept {
     return Fail(LLMR_ERR_INTERNAL, "internal error: unknown exception");
   }
 }
-
-// The size of each input struct in ABI 1.0, the oldest layout a caller can have been compiled
-// against. Frozen: members appended later lie beyond these and keep their defaults when an older
-// caller's struct_size does not reach them.
-constexpr size_t kRouterOptionsV1Size =
-    offsetof(llmr_router_options, random_user_data) + sizeof(void *);
-constexpr size_t kDeploymentV1Size = offsetof(llmr_deployment, tag_count) + sizeof(size_t);
-constexpr size_t kPickOptionsV1Size = offsetof(llmr_pick_options, exclude_count) + sizeof(size_t);
-constexpr size_t kReportV1Size = offsetof(llmr_report, output_tokens) + sizeof(int64_t);
-constexpr size_t kPickV1Size = offsetof(llmr_pick, retry_after_ms) + sizeof(int64_t);
-constexpr size_t kHealthV1Size = offsetof(llmr_health, tier) + sizeof(uint32_t);
-constexpr size_t kAdapterV1Size = offsetof(llmr_adapter, release) + sizeof(llmr_release_fn);
-constexpr size_t kCallOptionsV1Size = offsetof(llmr_call_options, cancel) + sizeof(void *);
-constexpr size_t kAttemptInfoV1Size = offsetof(llmr_attempt_info, adapter_failed) + sizeof(int32_t);
-constexpr size_t kCallSummaryV1Size = offsetof(llmr_call_summary, detail) + sizeof(char *);
 
 // Implements every *_init(ptr, struct_size): writes `value` (the defaults) into the caller's
 // struct, no further than `size` bytes (the caller's sizeof), zeroing what lies beyond our own

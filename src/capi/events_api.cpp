@@ -64,7 +64,7 @@ class CallbackListener final : public llmroute::EventListener {
 extern "C" {
 
 LLMR_API llmr_status llmr_event_listener_init(llmr_event_listener *listener, size_t struct_size) {
-  return llmroute::capi::InitVersioned(listener, struct_size, sizeof(llmr_event_listener),
+  return llmroute::capi::InitVersioned(listener, struct_size, llmroute::capi::kEventListenerV1Size,
                                        llmr_event_listener{}, "listener");
 }
 
@@ -77,8 +77,10 @@ LLMR_API llmr_status llmr_router_set_event_listener(llmr_router *router,
       return llmroute::capi::Succeed();
     }
     llmr_event_listener table{};
-    if (llmr_status s = llmroute::capi::ReadVersioned(listener, sizeof(llmr_event_listener),
-                                                      "listener", &table);
+    // The 1.0 size, not sizeof: a host built against 1.0 keeps working once a member is
+    // appended (issue 17).
+    if (llmr_status s = llmroute::capi::ReadVersioned(
+            listener, llmroute::capi::kEventListenerV1Size, "listener", &table);
         s != LLMR_OK) {
       return s;
     }

@@ -8,6 +8,10 @@
 #include "core/router.hpp"
 #include "llmroute/llmroute.h"
 
+// The header's limits are the core's.
+static_assert(LLMR_MAX_DEPLOYMENTS == llmroute::kMaxDeployments, "LLMR_MAX_DEPLOYMENTS");
+static_assert(LLMR_MAX_TICKETS == llmroute::TicketTable::kMaxOutstanding, "LLMR_MAX_TICKETS");
+
 struct llmr_router {
   std::unique_ptr<llmroute::Router> core;
 };

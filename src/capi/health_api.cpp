@@ -58,7 +58,9 @@ LLMR_API llmr_status llmr_router_health(llmr_router *router, const char *name, l
     if (llmr_status s = CheckName(name, "deployment name", &n); s != LLMR_OK) return s;
     llmroute::HealthInfo info;
     if (llmr_status s = Finish(router->core->Health(n, &info)); s != LLMR_OK) return s;
-    llmroute::capi::WriteVersioned(ToC(info, info.name->c_str()), out);
+    // The caller's own string: the router's copy of the name is freed by a removal or reload
+    // on another thread (heap-use-after-free under ASan, issue 17).
+    llmroute::capi::WriteVersioned(ToC(info, name), out);
     return llmroute::capi::Succeed();
   });
 }

@@ -140,8 +140,8 @@ LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
     }
     llmroute::ReportInput input;
     input.outcome = static_cast<llmroute::Outcome>(outcome);
-    input.latency_ms = std::isnan(r.latency_ms) ? -1 : r.latency_ms;
-    input.ttft_ms = std::isnan(r.ttft_ms) ? -1 : r.ttft_ms;
+    input.latency_ms = r.latency_ms;  // NaN and infinities are rejected (Router::Report)
+    input.ttft_ms = r.ttft_ms;
     input.retry_after_ms = r.retry_after_ms;
     input.input_tokens = r.input_tokens;
     input.output_tokens = r.output_tokens;

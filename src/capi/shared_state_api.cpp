@@ -6,6 +6,7 @@
 #include "backend/redis/redis_backend.hpp"
 #include "capi/capi_support.hpp"
 #include "capi/handles.hpp"
+#include "capi/abi_v1_sizes.hpp"
 #include "capi/shared_state_support.hpp"
 
 using llmroute::capi::Fail;
@@ -14,8 +15,7 @@ using llmroute::capi::Guarded;
 
 namespace {
 
-constexpr size_t kSharedStateStatusV1Size =
-    offsetof(llmr_shared_state_status, last_error_cap) + sizeof(size_t);
+using llmroute::capi::kSharedStateStatusV1Size;  // abi_v1_sizes.hpp
 
 }  // namespace
 

@@ -51,9 +51,8 @@ llmr_deployment_stats ToC(const llmroute::DeploymentStatsInfo &d) {
   return s;
 }
 
-constexpr size_t kDeploymentStatsV1Size =
-    offsetof(llmr_deployment_stats, cooldown_remaining_ms) + sizeof(int64_t);
-constexpr size_t kModelStatsV1Size = offsetof(llmr_model_stats, fallbacks) + sizeof(int64_t);
+using llmroute::capi::kDeploymentStatsV1Size;  // abi_v1_sizes.hpp
+using llmroute::capi::kModelStatsV1Size;
 
 template <typename T>
 llmr_status CheckOut(const T *out, size_t min_size) {

@@ -90,8 +90,9 @@ LLMR_API llmr_status llmr_strategy_from_str(const char *name, llmr_strategy *out
       llmroute::capi::ClearErrorMessage();
       return LLMR_OK;
     }
-    return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                std::string("unknown strategy '") + std::string(name, strnlen(name, 64)) + "'");
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, std::string("unknown strategy '") +
+                                               std::string(name, strnlen(name, 64)) +
+                                               "' (known: " + llmroute::KnownStrategyNames() + ")");
   });
 }
 

@@ -1,5 +1,6 @@
 #include "config/json_reader.hpp"
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -147,6 +148,13 @@ std::string ElementPath(const std::string &parent, size_t index) {
 }
 
 bool ReadJson(std::string_view text, nlohmann::ordered_json *out, std::string *error) {
+  // nlohmann's lexer takes a NUL byte for the end of the input, so whatever follows one was
+  // silently ignored although the caller's length covers it (issue 17). JSON has no raw NUL.
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    *error = "$: invalid JSON: a NUL byte at offset " + std::to_string(nul) + " of " +
+             std::to_string(text.size()) + " (JSON text cannot contain one)";
+    return false;
+  }
   DomBuilder builder;
   bool ok = false;
   try {

@@ -67,12 +67,16 @@ class DeploymentState {
     std::lock_guard<SpinLock> lock(adapter_lock_);
     return adapter_;
   }
+  // Lock-free, for picks of llmr_router_call() (RequestFilter::require_adapter): whether an
+  // adapter is attached now.
+  bool has_adapter() const { return has_adapter_.load(std::memory_order_acquire); }
   void set_adapter(std::shared_ptr<Adapter> adapter) {
     std::shared_ptr<Adapter> old;
     {
       std::lock_guard<SpinLock> lock(adapter_lock_);
       old.swap(adapter_);
       adapter_ = std::move(adapter);
+      has_adapter_.store(adapter_ != nullptr, std::memory_order_release);
     }
     // `old` is destroyed here, outside the lock: its release callback may run now.
   }
@@ -100,7 +104,8 @@ class DeploymentState {
   LatencyEwma latency_;
   DeploymentLimits limits_;
   mutable SpinLock adapter_lock_;
-  std::shared_ptr<Adapter> adapter_;  // guarded by adapter_lock_
+  std::shared_ptr<Adapter> adapter_;      // guarded by adapter_lock_
+  std::atomic<bool> has_adapter_{false};  // adapter_ != nullptr, written under adapter_lock_
   PeakEwmaState peak_ewma_;
   SlowStart slow_start_;
   DeploymentStats stats_;

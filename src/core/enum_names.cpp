@@ -75,11 +75,20 @@ std::string_view FallbackKindName(FallbackKind kind) {
 }
 
 std::optional<StrategyKind> ParseStrategy(std::string_view name) {
-  for (int value = 0; value < kStrategyKindCount; ++value) {
+  for (int value = 1; value < kStrategyKindCount; ++value) {  // 0 is kDefault: not a strategy
     const auto kind = static_cast<StrategyKind>(value);
     if (StrategyName(kind) == name) return kind;
   }
   return std::nullopt;
+}
+
+std::string KnownStrategyNames() {
+  std::string list;
+  for (int value = 1; value < kStrategyKindCount; ++value) {
+    if (!list.empty()) list += ", ";
+    list += StrategyName(static_cast<StrategyKind>(value));
+  }
+  return list;
 }
 
 }  // namespace llmroute

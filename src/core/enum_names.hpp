@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "core/health/breaker.hpp"
@@ -18,7 +19,11 @@ std::string_view OutcomeName(Outcome outcome);
 std::string_view BreakerStateName(BreakerState state);
 std::string_view FallbackKindName(FallbackKind kind);
 
-// The strategy a name spells (including "default"), or nullopt.
+// The strategy a name spells, or nullopt. "default" is StrategyKind::kDefault's name but names no
+// strategy ("inherit" is the absence of a setting), so it is not accepted: this one list is what
+// a configuration's "strategy" and llmr_strategy_from_str() take alike.
 std::optional<StrategyKind> ParseStrategy(std::string_view name);
+// The names ParseStrategy accepts, comma-separated, for error messages.
+std::string KnownStrategyNames();
 
 }  // namespace llmroute

@@ -8,7 +8,6 @@ HealthInfo Router::Describe(const DeploymentEntry &entry, int64_t now_ns) const 
   DeploymentState &state = *entry.state;
   CircuitBreaker &breaker = state.breaker();
   HealthInfo info;
-  info.name = &state.name();
   info.state = breaker.State(now_ns);
   info.override_mode = breaker.override_mode();
   info.eligible = breaker.Check(now_ns) != Availability::kUnavailable;

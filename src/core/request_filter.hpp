@@ -1,6 +1,7 @@
 // What one request asks of a deployment besides health: not excluded (a retry's tried
-// deployments), carrying every required tag, and within the maximum price for the request's
-// expected tokens. Tags and price are static: a deployment failing them is not part of the
+// deployments), carrying every required tag, within the maximum price for the request's
+// expected tokens, and (for llmr_router_call()) having an adapter. Tags, price and adapter are
+// static for the request: a deployment failing them is not part of the
 // request's pool at all (it counts neither as healthy nor as unhealthy capacity of its tier).
 // Exclusion is per attempt: an excluded deployment is not picked, but still counts as healthy
 // capacity of its tier (priority_tiers.hpp).
@@ -24,13 +25,20 @@ struct RequestFilter {
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   double max_price = 0;  // > 0: a cap
+  // llmr_router_call()'s picks: only deployments with an adapter are part of the pool (the
+  // others serve the host's own picks; picking and cancelling them used up their rpm and
+  // inflated their statistics: issue 17).
+  bool require_adapter = false;
 
   // False when every deployment passes (the pick's fast path needs this).
-  bool active() const { return exclude_count != 0 || required_tag_count != 0 || max_price > 0; }
+  bool active() const {
+    return exclude_count != 0 || required_tag_count != 0 || max_price > 0 || require_adapter;
+  }
 
-  // Tags and price.
+  // Tags, price and adapter.
   bool Admits(const Member &member) const {
-    return CarriesTags(*member.spec) && WithinPrice(*member.spec);
+    return CarriesTags(*member.spec) && WithinPrice(*member.spec) &&
+           (!require_adapter || member.state->has_adapter());
   }
 
   bool Excludes(const DeploymentState &state) const {

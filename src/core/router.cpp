@@ -64,10 +64,14 @@ Status Router::Write(Edit edit) {
 }
 
 void Router::Publish(RoutingConfig config) {
+  PublishSnapshotLocked(std::move(config));
+  FreeIdleRetiredLocked();
+}
+
+void Router::PublishSnapshotLocked(RoutingConfig config) {
   LinkFleet(config);
   tracks_peak_ewma_.store(RoutesByPeakEwma(config), std::memory_order_relaxed);
   snapshots_.Publish(std::make_unique<Snapshot>(std::move(config), *rng_, &model_stats_));
-  FreeIdleRetiredLocked();
 }
 
 void Router::FreeIdleRetiredLocked() {

@@ -48,6 +48,8 @@ struct PickRequest {
   int64_t expected_output_tokens = 0;
   // > 0: only deployments whose price for the expected tokens is at most this are eligible.
   double max_price = 0;
+  // Only deployments with an adapter are eligible (Router::Call's picks).
+  bool require_adapter = false;
 };
 
 struct PickResult {
@@ -75,8 +77,9 @@ struct FallbackEntry {
   std::string model;
 };
 
+// No name: the caller of Health() knows it, and a pointer to the deployment's own name would
+// dangle once another thread removes it (HealthAll pairs each entry with a copy).
 struct HealthInfo {
-  const std::string *name = nullptr;
   BreakerState state = BreakerState::kClosed;
   Override override_mode = Override::kAuto;
   bool eligible = true;
@@ -143,7 +146,6 @@ class Router {
               CallReport *report);
 
   // --- observation ---
-  // info->name points at the deployment's own name (valid while it exists).
   Status Health(std::string_view name, HealthInfo *info);
   // Every deployment, in the order added, each with a copy of its name.
   std::vector<std::pair<std::string, HealthInfo>> HealthAll();
@@ -167,7 +169,11 @@ class Router {
   void Emit(const Event &event);
   // Tells the listener about a breaker transition `state` just made.
   void EmitBreakerChange(const DeploymentState &state, const BreakerChange &change, int64_t now_ns);
+  // Publishes `config` as the next snapshot and frees the retired deployments no ticket holds.
   void Publish(RoutingConfig config);
+  // The publication alone, under the writers' lock: every snapshot goes through here, so that
+  // each one's deployments are linked to the fleet (LinkFleet) before a pick can see them.
+  void PublishSnapshotLocked(RoutingConfig config);
   void FreeIdleRetiredLocked();
   HealthInfo Describe(const DeploymentEntry &entry, int64_t now_ns) const;
   Status NoEligible(const ModelGroup &group, const RequestFilter &filter, int64_t now_ns,

@@ -25,6 +25,7 @@ RequestFilter FilterOf(const PickRequest &request) {
   filter.input_tokens = request.expected_input_tokens;
   filter.output_tokens = request.expected_output_tokens;
   filter.max_price = request.max_price;
+  filter.require_adapter = request.require_adapter;
   return filter;
 }
 
@@ -49,6 +50,18 @@ Status CheckRequest(const PickRequest &request) {
     }
   }
   return Status::Ok();
+}
+
+// Which value of a report Router::Report refused, and why.
+[[gnu::cold, gnu::noinline]] Status InvalidReportValue(const ReportInput &report) {
+  const char *field = !std::isfinite(report.latency_ms) ? "latency_ms"
+                      : !std::isfinite(report.ttft_ms)  ? "ttft_ms"
+                      : report.input_tokens < 0         ? "input_tokens"
+                                                        : "output_tokens";
+  const bool latency = field[0] == 'l' || field[0] == 't';
+  return {Code::kInvalidArgument,
+          std::string(field) + (latency ? " must be a finite number (negative: unknown)"
+                                        : " must be >= 0 (0: unknown)")};
 }
 
 }  // namespace
@@ -181,8 +194,11 @@ Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, 
       Code::kNoProvider,
       "no eligible deployment for model '" + group.model + "'" +
           (soonest == nullptr
-               ? std::string(" (all excluded or forced open, or without the required tags or "
-                             "within the price cap)")
+               ? std::string(filter.require_adapter
+                                 ? " (all excluded or forced open, or without an adapter, the "
+                                   "required tags or within the price cap)"
+                                 : " (all excluded or forced open, or without the required "
+                                   "tags or within the price cap)")
                : "; the earliest is back in " + std::to_string(result->retry_after_ms) + " ms")};
 }
 
@@ -193,6 +209,13 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
   }
   if (report.retry_after_ms < 0) {
     return {Code::kInvalidArgument, "retry_after_ms must be >= 0"};
+  }
+  // Before the ticket is completed: a rejected report leaves it live, to be reported again.
+  // Negative latencies mean "unknown"; NaN and infinities are a host's bug (issue 17), as are
+  // negative token counts (unknown is 0). One branch here, the message out of line.
+  if (!std::isfinite(report.latency_ms) || !std::isfinite(report.ttft_ms) ||
+      (report.input_tokens | report.output_tokens) < 0) [[unlikely]] {
+    return InvalidReportValue(report);
   }
   TicketData data;
   if (const Code code = tickets_.Complete(ticket, &data); code != Code::kOk) {
@@ -205,10 +228,10 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
   // pick + report under perf.
   const int64_t now = clock_->CoarseNowNs();
   if (state.limits().Active()) {
-    // Any int64 pair a host reports: unknown (negative) counts as 0 and the sum saturates
-    // (INT64_MAX + INT64_MAX overflowed: found by fuzz_c_api).
-    const int64_t input = std::max<int64_t>(report.input_tokens, 0);
-    const int64_t output = std::max<int64_t>(report.output_tokens, 0);
+    // Any pair of non-negative int64 a host reports: the sum saturates (INT64_MAX + INT64_MAX
+    // overflowed: found by fuzz_c_api).
+    const int64_t input = report.input_tokens;
+    const int64_t output = report.output_tokens;
     const int64_t tokens = input > INT64_MAX - output ? INT64_MAX : input + output;
     state.limits().AddTokens(now, tokens);
   }
@@ -219,9 +242,9 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
   // are latency samples, failures penalties. Requests' own faults say nothing of latency.
   const bool peak_ewma = tracks_peak_ewma_.load(std::memory_order_relaxed);
   if (report.outcome == Outcome::kSuccess) {
-    // Time to first token when streamed, else total latency; NaN and negatives mean unknown.
+    // Time to first token when streamed, else total latency; negatives mean unknown.
     const double sample = report.ttft_ms >= 0 ? report.ttft_ms : report.latency_ms;
-    if (sample >= 0 && std::isfinite(sample))
+    if (sample >= 0)
       state.latency().Add(sample, options_.latency_ewma_alpha, now, params.latency_stale_ns);
     if (peak_ewma) state.peak_ewma().Observe(sample, now, params.peak_ewma);
   } else if (peak_ewma && IsFailure(report.outcome)) {

@@ -132,8 +132,11 @@ Status Router::ApplyConfiguration(RouterConfiguration next, ConfigurationChange 
       state->breaker().Detach();
       retired_.push_back(state);
     }
-    // One swap: from here on no pick sees a removed deployment or misses an added one.
-    snapshots_.Publish(std::make_unique<Snapshot>(std::move(config), *rng_, &model_stats_));
+    // One swap: from here on no pick sees a removed deployment or misses an added one. The same
+    // publication as every other write: it links the deployments to the fleet and turns on the
+    // peak EWMA estimates when needed (done separately here before, a configuration's
+    // deployments never shared their rpm/tpm usage with the fleet: issue 17).
+    PublishSnapshotLocked(std::move(config));
     // Before the retired are collected (an idle one is freed right away): keep their adapters to
     // release outside the lock; calls still using one hold their own reference.
     for (DeploymentState *state : removed) {

@@ -2,8 +2,48 @@
 
 namespace llmroute {
 
+static_assert(TicketTable::kMaxOutstanding == uint64_t{1} << (TicketTable::kTagShift - 32),
+              "the slot index must fit between the tag and the generation");
+
+namespace {
+
+// The tags of the tables alive, with how many tables hold each. A new table takes the next free
+// one after the last taken, so a tag freed by a destroyed router is not reused at once either.
+class TagRegistry {
+ public:
+  uint64_t Take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (uint64_t i = 0; i < TicketTable::kTagCount; ++i) {
+      cursor_ = cursor_ % (TicketTable::kTagCount - 1) + 1;  // 1..511: 0 is never a tag
+      if (holders_[cursor_] == 0) break;
+    }
+    // More than 511 tables alive: the next one shares a tag (uniqueness is then best effort).
+    ++holders_[cursor_];
+    return cursor_;
+  }
+  void Give(uint64_t tag) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    --holders_[tag];
+  }
+
+ private:
+  std::mutex mutex_;
+  std::array<uint32_t, TicketTable::kTagCount> holders_{};
+  uint64_t cursor_ = 0;
+};
+
+TagRegistry &Tags() {
+  static TagRegistry *registry = new TagRegistry;  // never destroyed: routers may outlive exit
+  return *registry;
+}
+
+}  // namespace
+
+TicketTable::TicketTable() : tag_(Tags().Take()) {}
+
 TicketTable::~TicketTable() {
   for (auto &chunk : chunks_) delete[] chunk.load();
+  Tags().Give(tag_);
 }
 
 uint64_t TicketTable::Issue(const TicketData &data) {
@@ -13,14 +53,13 @@ uint64_t TicketTable::Issue(const TicketData &data) {
   slot.data = data;
   const uint32_t live = slot.generation.load(std::memory_order_relaxed) + 1;  // even -> odd
   slot.generation.store(live, std::memory_order_release);
-  return (static_cast<uint64_t>(index) + 1) << 32 | live;
+  return tag_ << kTagShift | static_cast<uint64_t>(index) << 32 | live;
 }
 
 Code TicketTable::Complete(uint64_t ticket, TicketData *out) {
-  const uint64_t high = ticket >> 32;
   const auto generation = static_cast<uint32_t>(ticket);
-  if (high == 0 || (generation & 1U) == 0) return Code::kInvalidTicket;
-  const uint64_t index = high - 1;
+  if (ticket >> kTagShift != tag_ || (generation & 1U) == 0) return Code::kInvalidTicket;
+  const uint64_t index = (ticket >> 32) & (kMaxOutstanding - 1);
   if (index >= static_cast<uint64_t>(chunk_count_.load(std::memory_order_acquire)) * kChunkSize) {
     return Code::kInvalidTicket;
   }

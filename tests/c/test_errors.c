@@ -88,6 +88,15 @@ static void test_enum_str(void) {
   CHECK(llmr_strategy_str((llmr_strategy)-1) == NULL);
   CHECK_STATUS(llmr_strategy_from_str("fastest", &parsed), LLMR_ERR_INVALID_ARGUMENT);
   CHECK(strlen(llmr_error_message()) > 0);
+  /* Issue 17: "default" names no strategy; the configuration rejects it, and so does this (one
+   * list for both). The message lists the known names. */
+  CHECK_STATUS(llmr_strategy_from_str("default", &parsed), LLMR_ERR_INVALID_ARGUMENT);
+  CHECK_MESSAGE_HAS("known: round_robin, weighted,");
+  {
+    static const char config[] = "{\"router_settings\": {\"strategy\": \"default\"}}";
+    CHECK_STATUS(llmr_config_validate(config, sizeof config - 1), LLMR_ERR_CONFIG);
+    CHECK_MESSAGE_HAS("known: round_robin, weighted,");
+  }
   CHECK_STATUS(llmr_strategy_from_str("", &parsed), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_strategy_from_str(NULL, &parsed), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_strategy_from_str("latency", NULL), LLMR_ERR_INVALID_ARGUMENT);

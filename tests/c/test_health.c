@@ -553,9 +553,14 @@ static void test_rate_limited(void) {
   th_advance_ms(&env, 17999);
   CHECK_I64(get_health(r, "a").state, LLMR_BREAKER_OPEN);
   th_advance_ms(&env, 22001 - 17999);
-  CHECK_I64(get_health(r, "a").state, LLMR_BREAKER_HALF_OPEN);
+  /* The provider's own deadline has passed: back in fully, without a half-open probe (issue 17;
+   * LiteLLM's cooldowns and Envoy's ejections end the same way). */
+  CHECK_I64(get_health(r, "a").state, LLMR_BREAKER_CLOSED);
+  CHECK_STATUS(th_pick(r, "m", NULL, &old1), LLMR_OK);
+  CHECK_I64(old1.is_probe, 0);
   if (CHECK_STATUS(th_pick(r, "m", NULL, &p), LLMR_OK)) {
-    CHECK_I64(p.is_probe, 1);
+    CHECK_I64(p.is_probe, 0);
+    CHECK_STATUS(llmr_router_cancel(r, old1.ticket), LLMR_OK);
     /* A huge retry-after is capped at breaker_cooldown_max_ms (300 s). */
     llmr_report_init(&rep, sizeof rep);
     rep.outcome = LLMR_OUTCOME_RATE_LIMITED;
@@ -741,6 +746,27 @@ static void test_health_list(void) {
   llmr_router_destroy(r);
 }
 
+/* Issue 17: out->name is the caller's own string, never the router's copy, which a removal or
+ * reload on another thread frees. After the deployment is gone the name still reads. */
+static void test_health_name_is_the_callers(void) {
+  llmr_health h;
+  char name[16];
+  llmr_router *r;
+  th_env env;
+  th_env_init(&env, 41);
+  r = th_default_router(&env);
+  if (r == NULL) return;
+  strcpy(name, "owned-by-me");
+  CHECK_STATUS(th_add(r, name, "m", 1, 0), LLMR_OK);
+  llmr_health_init(&h, sizeof h);
+  if (CHECK_STATUS(llmr_router_health(r, name, &h), LLMR_OK)) {
+    CHECK(h.name == name);
+    CHECK_STATUS(llmr_router_remove_deployment(r, name), LLMR_OK);
+    CHECK_STR(h.name, "owned-by-me");
+  }
+  llmr_router_destroy(r);
+}
+
 int main(void) {
   RUN_TEST(test_consecutive_failures_trip);
   RUN_TEST(test_success_resets_streak);
@@ -759,5 +785,6 @@ int main(void) {
   RUN_TEST(test_rate_limited);
   RUN_TEST(test_overrides);
   RUN_TEST(test_health_list);
+  RUN_TEST(test_health_name_is_the_callers);
   return th_finish();
 }

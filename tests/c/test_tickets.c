@@ -2,7 +2,9 @@
  * and tickets that outlive their deployment. */
 #include <llmroute/llmroute.h>
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
@@ -62,6 +64,33 @@ static void test_invalid_tickets(void) {
     llmr_report_init(&rep, sizeof rep);
     rep.struct_size = 0;
     CHECK_STATUS(llmr_router_report(r, p.ticket, &rep), LLMR_ERR_INVALID_ARGUMENT);
+    EXPECT_COUNTS(r, "a", 1, 1, 0, 0, 0);
+    /* Issue 17: NaN and infinite latencies and negative token counts are rejected with a message
+     * naming the field, as retry_after_ms = -5 is; the ticket stays live. */
+    {
+      struct {
+        double latency, ttft;
+        int64_t input, output;
+        const char *field;
+      } bad[] = {{NAN, -1, 0, 0, "latency_ms"},          {INFINITY, -1, 0, 0, "latency_ms"},
+                 {-INFINITY, -1, 0, 0, "latency_ms"},    {10, NAN, 0, 0, "ttft_ms"},
+                 {10, INFINITY, 0, 0, "ttft_ms"},        {10, -1, -1000000000, 0, "input_tokens"},
+                 {10, -1, 0, INT64_MIN, "output_tokens"}};
+      size_t i;
+      for (i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+        llmr_report_init(&rep, sizeof rep);
+        rep.latency_ms = bad[i].latency;
+        rep.ttft_ms = bad[i].ttft;
+        rep.input_tokens = bad[i].input;
+        rep.output_tokens = bad[i].output;
+        CHECK_STATUS(llmr_router_report(r, p.ticket, &rep), LLMR_ERR_INVALID_ARGUMENT);
+        CHECK_MESSAGE_HAS(bad[i].field);
+      }
+      llmr_report_init(&rep, sizeof rep);
+      rep.retry_after_ms = -5;
+      CHECK_STATUS(llmr_router_report(r, p.ticket, &rep), LLMR_ERR_INVALID_ARGUMENT);
+      CHECK_MESSAGE_HAS("retry_after_ms");
+    }
     EXPECT_COUNTS(r, "a", 1, 1, 0, 0, 0);
 
     llmr_report_init(&rep, sizeof rep);
@@ -261,8 +290,91 @@ static void test_cancel_leaves_health(void) {
   llmr_router_destroy(r);
 }
 
+/* Issue 17: every router's first ticket used to be 0x100000001, so router 2's ticket reported to
+ * router 1 completed router 1's own. A ticket carries its router's tag. */
+static void test_tickets_of_another_router_with_live_tickets(void) {
+  llmr_report rep;
+  llmr_pick p1, p2;
+  llmr_router *r1, *r2;
+  th_env env;
+  th_env_init(&env, 31);
+  r1 = th_default_router(&env);
+  r2 = th_default_router(&env);
+  if (r1 == NULL || r2 == NULL) {
+    llmr_router_destroy(r1);
+    llmr_router_destroy(r2);
+    return;
+  }
+  CHECK_STATUS(th_add(r1, "a", "m", 1, 0), LLMR_OK);
+  CHECK_STATUS(th_add(r2, "a", "m", 1, 0), LLMR_OK);
+  llmr_report_init(&rep, sizeof rep);
+  if (CHECK_STATUS(th_pick(r1, "m", NULL, &p1), LLMR_OK) &&
+      CHECK_STATUS(th_pick(r2, "m", NULL, &p2), LLMR_OK)) {
+    CHECK(p1.ticket != p2.ticket);
+    CHECK_STATUS(llmr_router_report(r1, p2.ticket, &rep), LLMR_ERR_INVALID_TICKET);
+    CHECK_STATUS(llmr_router_cancel(r2, p1.ticket), LLMR_ERR_INVALID_TICKET);
+    EXPECT_COUNTS(r1, "a", 1, 1, 0, 0, 0); /* r1's own ticket is still live */
+    CHECK_STATUS(llmr_router_report(r1, p1.ticket, &rep), LLMR_OK);
+    CHECK_STATUS(llmr_router_report(r2, p2.ticket, &rep), LLMR_OK);
+  }
+  llmr_router_destroy(r1);
+  llmr_router_destroy(r2);
+}
+
+/* Issue 17: the limits are in the header. A router holds LLMR_MAX_DEPLOYMENTS deployments and
+ * refuses one more with LLMR_ERR_CAPACITY; a cancelled pick still counts against rpm_limit. */
+static void test_limits_in_the_header(void) {
+  static const char head[] = "{\"deployments\": [";
+  const size_t per = 64;
+  char *json;
+  size_t len = 0;
+  int i;
+  llmr_router *r = NULL;
+  llmr_deployment d;
+  llmr_pick p;
+  const char *models[] = {"m"};
+  th_env env;
+  th_env_init(&env, 33);
+  CHECK_I64(LLMR_MAX_TICKETS, 4194304);
+  json = (char *)malloc(sizeof head + (size_t)LLMR_MAX_DEPLOYMENTS * per + 4);
+  if (!CHECK(json != NULL)) return;
+  memcpy(json, head, sizeof head - 1);
+  len = sizeof head - 1;
+  for (i = 0; i < LLMR_MAX_DEPLOYMENTS; ++i) {
+    len +=
+        (size_t)sprintf(json + len, "%s{\"name\": \"d%d\", \"models\": [\"m\"]}", i ? "," : "", i);
+  }
+  len += (size_t)sprintf(json + len, "]}");
+  if (CHECK_STATUS(llmr_router_create_from_config(json, len, NULL, &r), LLMR_OK)) {
+    llmr_deployment_init(&d, sizeof d);
+    d.name = "one-too-many";
+    d.models = models;
+    d.model_count = 1;
+    CHECK_STATUS(llmr_router_add_deployment(r, &d), LLMR_ERR_CAPACITY);
+    CHECK_MESSAGE_HAS("4096");
+    llmr_router_destroy(r);
+  }
+  free(json);
+
+  r = th_default_router(&env);
+  if (r == NULL) return;
+  llmr_deployment_init(&d, sizeof d);
+  d.name = "limited";
+  d.models = models;
+  d.model_count = 1;
+  d.rpm_limit = 1;
+  CHECK_STATUS(llmr_router_add_deployment(r, &d), LLMR_OK);
+  if (CHECK_STATUS(th_pick(r, "m", NULL, &p), LLMR_OK)) {
+    CHECK_STATUS(llmr_router_cancel(r, p.ticket), LLMR_OK);
+  }
+  CHECK_STATUS(th_pick(r, "m", NULL, &p), LLMR_ERR_RATE_LIMITED);
+  llmr_router_destroy(r);
+}
+
 int main(void) {
   RUN_TEST(test_invalid_tickets);
+  RUN_TEST(test_tickets_of_another_router_with_live_tickets);
+  RUN_TEST(test_limits_in_the_header);
   RUN_TEST(test_exactly_once);
   RUN_TEST(test_tickets_unique);
   RUN_TEST(test_request_errors_not_counted);

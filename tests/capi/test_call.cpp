@@ -355,6 +355,51 @@ TEST(Call, DeploymentsWithoutAdaptersAreSkipped) {
   EXPECT_EQ(h.Health("pick-only").in_flight, 0);
 }
 
+// Issue 17: a deployment without an adapter is not part of a call's pool at all: calls neither
+// pick and cancel it (which used up its rpm slots and showed picks and cancels the host never
+// made) nor count it.
+TEST(Call, CallsLeaveTheRpmAndStatisticsOfDeploymentsWithoutAnAdapterAlone) {
+  Harness h;
+  h.Add("with-adapter", {"m"}, {Ok()});
+  const char *models[] = {"m"};
+  llmr_deployment d;
+  llmr_deployment_init(&d, sizeof d);
+  d.name = "host-managed";
+  d.models = models;
+  d.model_count = 1;
+  d.rpm_limit = 10;
+  ASSERT_EQ(llmr_router_add_deployment(h.router, &d), LLMR_OK);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(h.Call("m").sequence, (Seq{"with-adapter:success"}));
+  const llmr_health health = h.Health("host-managed");
+  EXPECT_EQ(health.picks, 0);
+  EXPECT_EQ(health.cancels, 0);
+  // The host's own picks of it still have all ten slots.
+  const char *exclude[] = {"with-adapter"};
+  llmr_pick_options opts;
+  llmr_pick_options_init(&opts, sizeof opts);
+  opts.exclude = exclude;
+  opts.exclude_count = 1;
+  for (int i = 0; i < 10; ++i) {
+    llmr_pick p;
+    llmr_pick_init(&p, sizeof p);
+    ASSERT_EQ(llmr_router_pick(h.router, "m", &opts, &p), LLMR_OK) << i << llmr_error_message();
+    EXPECT_STREQ(p.deployment, "host-managed");
+    ASSERT_EQ(llmr_router_cancel(h.router, p.ticket), LLMR_OK);
+  }
+  // A model only adapter-less deployments serve: no provider for a call, and nothing counted.
+  llmr_deployment only;
+  llmr_deployment_init(&only, sizeof only);
+  const char *other[] = {"host-only"};
+  only.name = "host-only-deployment";
+  only.models = other;
+  only.model_count = 1;
+  ASSERT_EQ(llmr_router_add_deployment(h.router, &only), LLMR_OK);
+  const auto r = h.Call("host-only");
+  EXPECT_EQ(r.status, LLMR_ERR_NO_PROVIDER);
+  EXPECT_TRUE(r.sequence.empty());
+  EXPECT_EQ(h.Health("host-only-deployment").picks, 0);
+}
+
 TEST(Call, UnknownModelAndNoProvider) {
   Harness h;
   h.Add("a", {"m"}, {Ok()});

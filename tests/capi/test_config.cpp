@@ -171,6 +171,22 @@ TEST(ConfigApi, EveryKindOfErrorIsConfigStatus) {
   }
 }
 
+// Issue 17: the length covers the whole input; a NUL byte inside it does not end the JSON (the
+// garbage after it was silently ignored).
+TEST(ConfigApi, ANulByteInsideTheLengthIsRejected) {
+  static const char text[] = "{\"deployments\":[]}\0{{{{";
+  const size_t len = sizeof text - 1;
+  ASSERT_EQ(len, 23u);
+  EXPECT_EQ(llmr_config_validate(text, len), LLMR_ERR_CONFIG);
+  EXPECT_NE(std::string(llmr_error_message()).find("a NUL byte at offset 18"), std::string::npos)
+      << llmr_error_message();
+  llmr_router *router = nullptr;
+  EXPECT_EQ(llmr_router_create_from_config(text, len, nullptr, &router), LLMR_ERR_CONFIG);
+  EXPECT_EQ(router, nullptr);
+  // Without the tail the same bytes are a valid configuration.
+  EXPECT_EQ(llmr_config_validate(text, 18), LLMR_OK) << llmr_error_message();
+}
+
 TEST(ConfigApi, FixedSettingsCannotChangeOnReload) {
   llmr_router *router = Create(R"({"router_settings": {"breaker": {"cooldown_base_ms": 1000}},
                                    "deployments": [{"name": "a", "models": ["m"]}]})");

@@ -195,6 +195,61 @@ TEST(Breaker, RetryAfterSetsTheCooldownCapped) {
   EXPECT_EQ(h.t.HealthOf("a").cooldown_remaining_ms, 60'000);
 }
 
+// Issue 17: a cooldown the provider set with Retry-After is a known deadline. When every
+// deployment cooled down after a 429 storm, a half-open probe per deployment left every other
+// request without a deployment; past the deadline they are back in fully (LiteLLM's cooldown
+// TTL, Envoy's ejection time: breaker.hpp).
+TEST(Breaker, ARetryAfterCooldownEndsWithoutAProbe) {
+  Fixture f(NoJitter(), /*with_backup=*/true);
+  f.Hit(Outcome::kRateLimited, 10'000);
+  {
+    const char *exclude[] = {"a"};
+    PickResult r;
+    ASSERT_TRUE(f.t.router->Pick("m", "m", {exclude, 1}, &r).ok());
+    ASSERT_STREQ(r.deployment, "b");
+    f.t.ReportOutcome(r.ticket, Outcome::kRateLimited, 100, 10'000);
+  }
+  EXPECT_EQ(f.State(), BreakerState::kOpen);
+  EXPECT_EQ(f.t.HealthOf("b").state, BreakerState::kOpen);
+  Status status;
+  EXPECT_EQ(f.t.PickName("m", nullptr, &status), "");
+  EXPECT_EQ(status.code(), Code::kNoProvider);
+  f.t.Advance(10'000);
+  EXPECT_EQ(f.State(), BreakerState::kClosed);
+  EXPECT_TRUE(f.t.HealthOf("a").eligible);
+  // Six requests at once, none reported yet: every one gets a deployment, none is a probe.
+  std::vector<uint64_t> tickets;
+  for (int i = 0; i < 6; ++i) {
+    PickResult r;
+    uint64_t ticket = 0;
+    ASSERT_NE(f.t.PickName("m", &ticket, &status, &r), "") << i << " " << status.message();
+    EXPECT_FALSE(r.probe);
+    tickets.push_back(ticket);
+  }
+  for (uint64_t ticket : tickets) f.t.ReportOutcome(ticket, Outcome::kSuccess);
+  const RouterStats stats = f.t.router->Stats();
+  for (const auto &d : stats.deployments) {
+    EXPECT_EQ(d.half_opened, 0) << d.name;  // never half-open
+    EXPECT_EQ(d.closed, 1) << d.name;       // the close, recorded by the first outcome
+  }
+  // A failure-made cooldown still ends with a probe.
+  for (int i = 0; i < 5; ++i) f.Hit(Outcome::kServerError);
+  f.t.Advance(5000);
+  EXPECT_EQ(f.State(), BreakerState::kHalfOpen);
+}
+
+// A 429 arriving after a passed Retry-After deadline trips from closed, as in a closed breaker.
+TEST(Breaker, ARetryAfterAfterThePassedDeadlineTripsAgain) {
+  Fixture f;
+  f.Hit(Outcome::kRateLimited, 2'000);
+  f.t.Advance(2'000);
+  EXPECT_EQ(f.State(), BreakerState::kClosed);
+  f.Hit(Outcome::kRateLimited, 7'000);
+  EXPECT_EQ(f.State(), BreakerState::kOpen);
+  EXPECT_EQ(f.t.HealthOf("a").cooldown_remaining_ms, 7'000);
+  EXPECT_EQ(f.t.HealthOf("a").trips, 2);
+}
+
 TEST(Breaker, RateLimitWithoutRetryAfterCountsAsAFailure) {
   Fixture f;
   f.Hit(Outcome::kRateLimited);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <map>
 #include <set>
@@ -54,27 +55,49 @@ TEST(RoundRobin, RotatesOverEligibleOnlyWhenOneIsOpen) {
   EXPECT_EQ(counts.count("b"), 0U);
 }
 
-TEST(RoundRobin, EachThreadRotatesExactlyWhateverOtherThreadsPick) {
-  // Cursors are per thread slot (no cache line written by every thread's picks), so another
-  // thread's picks in between do not skip or repeat anything in this thread's rotation. With one
-  // shared cursor the worker's four picks below would be a, b, then b, c or similar: a repeat.
+// Issue 17: a Go host's goroutine moves between OS threads, so one caller's sequential picks run
+// on different threads. They rotate exactly: with a cursor per thread slot they went
+// A B B B A A B A A B through the Go gateway.
+TEST(RoundRobin, ACallersSequentialPicksRotateExactlyWhicheverThreadEachRunsOn) {
   TestRouter t;
   for (const char *name : {"a", "b", "c", "d"}) t.Add(name, {"m"});
-  std::vector<std::string> worker;
+  std::vector<std::string> picks;
+  for (int i = 0; i < 12; ++i) {
+    // A new thread per pick: each gets the next thread slot.
+    std::thread([&] { picks.push_back(t.PickName("m")); }).join();
+  }
+  const std::vector<std::string> order = {"a", "b", "c", "d"};
+  const auto start = std::find(order.begin(), order.end(), picks[0]) - order.begin();
+  for (size_t i = 0; i < picks.size(); ++i) {
+    EXPECT_EQ(picks[i], order[(static_cast<size_t>(start) + i) % 4]) << i;
+  }
+}
+
+TEST(RoundRobin, PicksOfSeveralThreadsInTurnFormOneRotation) {
+  TestRouter t;
+  for (const char *name : {"a", "b", "c", "d"}) t.Add(name, {"m"});
+  std::vector<std::string> picks;
   std::promise<void> first_half;
   std::promise<void> main_done;
   std::thread thread([&] {
-    for (int i = 0; i < 2; ++i) worker.push_back(t.PickName("m"));
+    for (int i = 0; i < 2; ++i) picks.push_back(t.PickName("m"));
     first_half.set_value();
     main_done.get_future().wait();
-    for (int i = 0; i < 2; ++i) worker.push_back(t.PickName("m"));
+    for (int i = 0; i < 2; ++i) picks.push_back(t.PickName("m"));
   });
   first_half.get_future().wait();
-  for (int i = 0; i < 3; ++i) t.PickName("m");  // this thread's picks, in between
+  for (int i = 0; i < 3; ++i) picks.push_back(t.PickName("m"));  // in between, on this thread
   main_done.set_value();
   thread.join();
-  ASSERT_EQ(worker.size(), 4U);
-  EXPECT_EQ(std::set<std::string>(worker.begin(), worker.end()).size(), 4U);
+  ASSERT_EQ(picks.size(), 7U);
+  // In the order they happened, every four consecutive picks cover all four deployments.
+  for (size_t i = 0; i + 4 <= picks.size(); ++i) {
+    EXPECT_EQ(std::set<std::string>(picks.begin() + static_cast<long>(i),
+                                    picks.begin() + static_cast<long>(i) + 4)
+                  .size(),
+              4U)
+        << i;
+  }
 }
 
 }  // namespace

@@ -37,6 +37,23 @@ class FakeStore {
 
   std::atomic<bool> down{false};
   std::atomic<int> exchanges{0};
+  uint64_t requests_received = 0;  // guarded by mutex_; see RequestsReceived()
+
+  // Requests every router sent so far (what `redis-cli monitor` showed as requests=0).
+  uint64_t RequestsReceived() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return requests_received;
+  }
+  // The fleet's requests in the window ending at the store's now.
+  uint64_t RequestsInWindow(const std::string &deployment) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const int64_t second = now_->load() / kNsPerMs / 1000;
+    uint64_t total = 0;
+    for (const auto &[s, counts] : usage_[deployment]) {
+      if (s > second - 60 && s <= second) total += counts.first;
+    }
+    return total;
+  }
 
   SyncReply Exchange(const SyncRequest &r) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -66,8 +83,12 @@ class FakeStore {
     reply.trips_in_row = b.trips;
     auto &usage = usage_[r.deployment];
     const int64_t second = now / 1000;
-    usage[second].first += r.requests;
-    usage[second].second += r.tokens;
+    for (const UsageSecond &u : r.usage) {  // each under its own second, as the script does
+      if (u.age_s < 0 || u.age_s >= 60) continue;
+      usage[second - u.age_s].first += u.requests;
+      usage[second - u.age_s].second += u.tokens;
+      if (u.requests != 0) requests_received += u.requests;
+    }
     for (auto it = usage.begin(); it != usage.end();) {
       it = it->first <= second - 60 ? usage.erase(it) : std::next(it);
     }
@@ -304,6 +325,75 @@ TEST_F(Fleet, AnRpmLimitHoldsWithinTheBatchBoundUnderConcurrentPicks) {
   ASSERT_TRUE(Eventually([&] { return PickAndReport(*routers[0], "m", Outcome::kSuccess).ok(); }));
 }
 
+// Issue 17: deployments that come from a configuration (every gateway's) are linked to the fleet
+// like added ones: their rpm is shared, and the store hears of every request.
+TEST_F(Fleet, AnRpmLimitFromAConfigurationHoldsAcrossTheFleet) {
+  constexpr uint32_t kRpm = 100;  // batch 0.05: 5 per router between exchanges
+  std::vector<std::unique_ptr<Router>> routers;
+  for (int i = 0; i < 2; ++i) {
+    routers.push_back(MakeRouter());
+    RouterConfiguration config;
+    DeploymentSpec spec;
+    spec.name = "d";
+    spec.models = {"m"};
+    spec.rpm_limit = kRpm;
+    config.deployments.push_back(spec);
+    ASSERT_TRUE(routers.back()->ApplyConfiguration(std::move(config)).ok());
+  }
+  ASSERT_TRUE(Eventually([&] {
+    return std::all_of(routers.begin(), routers.end(),
+                       [](auto &r) { return r->SharedState().connected; });
+  }));
+  // Each router in turn takes what it may; between turns the routers exchange. The clock stands
+  // still, so no capacity returns: two rounds without an admission mean the fleet is full.
+  uint32_t admitted = 0;
+  for (int idle = 0, round = 0; idle < 2 && round < 1000; ++round) {
+    uint32_t this_round = 0;
+    for (auto &router : routers) {
+      while (PickAndReport(*router, "m", Outcome::kSuccess).ok()) ++this_round;
+    }
+    admitted += this_round;
+    idle = this_round == 0 ? idle + 1 : 0;
+    Exchanges(3);
+  }
+  EXPECT_GE(admitted, kRpm);
+  EXPECT_LE(admitted, kRpm + 5);  // (N - 1) x batch, docs/fleet.md
+  EXPECT_EQ(store_.RequestsReceived(), admitted);
+}
+
+// Issue 17: usage counted while the store was unreachable, and the whole window sent again to a
+// store that restarted empty, go to the seconds they happened in, not all into the current one
+// (which kept them in the fleet's window up to 60 s too long).
+TEST_F(Fleet, UsageSentAfterAnOutageCountsInTheSecondsItHappened) {
+  FakeBackend *backend = nullptr;
+  auto a = MakeRouter(0.05, &backend);
+  Add(*a, "d", "m", 1000);
+  ASSERT_TRUE(Eventually([&] { return a->SharedState().connected; }));
+  backend->paused.store(true);
+  ASSERT_TRUE(Eventually([&] { return !a->SharedState().connected; }));
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(PickAndReport(*a, "m", Outcome::kSuccess).ok());
+  Advance(30'000);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(PickAndReport(*a, "m", Outcome::kSuccess).ok());
+  Advance(20'000);  // 50 s after the first ten
+  backend->paused.store(false);
+  ASSERT_TRUE(Eventually([&] { return a->SharedState().connected; }));
+  Exchanges(2);
+  EXPECT_EQ(store_.RequestsInWindow("d"), 20u);
+  Advance(15'000);  // the first ten are 65 s old: out of the window
+  EXPECT_EQ(store_.RequestsInWindow("d"), 10u);
+
+  // The store restarts empty while A is away: A sends its window again, second by second.
+  backend->paused.store(true);
+  ASSERT_TRUE(Eventually([&] { return !a->SharedState().connected; }));
+  store_.Flush();
+  backend->paused.store(false);
+  ASSERT_TRUE(Eventually([&] { return a->SharedState().connected; }));
+  Exchanges(2);
+  EXPECT_EQ(store_.RequestsInWindow("d"), 10u);
+  Advance(26'000);  // the second ten are 61 s old
+  EXPECT_EQ(store_.RequestsInWindow("d"), 0u);
+}
+
 // --- the parts ---
 
 TEST(SharedStateParts, BreakerTakesTheFleetsStateOnlyWhenNothingChangedLocally) {
@@ -374,6 +464,41 @@ TEST(SharedStateParts, LimitsAdmitABatchBetweenExchangesAndCountTheFleet) {
   limits.FleetFailed();
   usage = limits.TakeUnsynced(now, true);
   EXPECT_EQ(usage.requests, 30u);
+}
+
+TEST(SharedStateParts, UnsentUsageIsSpreadOverTheSecondsItHappenedNewestFirst) {
+  DeploymentLimits limits;
+  limits.Configure(1000, 1'000'000, 0);
+  StubLink link;
+  limits.LinkFleet(&link);
+  const int64_t t0 = 1'000'000 * kNsPerMs;
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(limits.TryAdmit(t0, 0));
+  limits.AddTokens(t0, 70);
+  std::vector<UsageSecond> seconds;
+  (void)limits.TakeUnsynced(t0, false, &seconds);  // sent: t0's three
+  limits.ApplyFleet(3, 70, 0, 0, t0);
+  const int64_t t1 = t0 + 20'000 * kNsPerMs;
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(limits.TryAdmit(t1, 0));
+  const int64_t t2 = t0 + 45'000 * kNsPerMs;
+  ASSERT_TRUE(limits.TryAdmit(t2, 0));
+  limits.AddTokens(t2, 9);
+  seconds.clear();
+  const DeploymentLimits::Usage usage = limits.TakeUnsynced(t2, false, &seconds);
+  EXPECT_EQ(usage.requests, 5u);
+  ASSERT_EQ(seconds.size(), 2u);
+  EXPECT_EQ(seconds[0].age_s, 0);
+  EXPECT_EQ(seconds[0].requests, 1u);
+  EXPECT_EQ(seconds[0].tokens, 9u);
+  EXPECT_EQ(seconds[1].age_s, 24);  // 25 s before, give or take a second: at least 24
+  EXPECT_EQ(seconds[1].requests, 4u);
+  limits.ApplyFleet(8, 79, 0, 0, t2);
+  // The whole window (a store that restarted), t0's second included.
+  seconds.clear();
+  (void)limits.TakeUnsynced(t2, true, &seconds);
+  ASSERT_EQ(seconds.size(), 3u);
+  EXPECT_EQ(seconds[2].age_s, 44);
+  EXPECT_EQ(seconds[2].requests, 3u);
+  EXPECT_EQ(seconds[2].tokens, 70u);
 }
 
 TEST(SharedStateParts, RedisUrls) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -307,6 +308,73 @@ TEST_F(SharedState, AnRpmLimitHoldsAcrossThreeRoutersUnderConcurrentLoad) {
   llmr_pick pick;
   EXPECT_EQ(PickAndReport(late.get(), "m", LLMR_OUTCOME_SUCCESS, &pick), LLMR_ERR_RATE_LIMITED);
   EXPECT_GT(pick.retry_after_ms, 1000);  // the fleet's window frees up in tens of seconds
+}
+
+// Issue 17: two gateways built from the same JSON configuration (as every gateway is) share the
+// configuration's rpm limit. Before the fix each enforced it alone: 200 of rpm_limit 100.
+TEST_F(SharedState, TwoRoutersFromOneConfigurationShareItsRpmLimit) {
+  constexpr uint32_t kRpm = 100;
+  constexpr uint32_t kBound = 1 * 5;  // (N - 1) x max(1, floor(100 x 0.05)), docs/fleet.md
+  const std::string json = R"({"router_settings": {"shared_state": {"url": ")" + redis_.url() +
+                           R"(", "key_prefix": "cfg-rpm:", "sync_interval_ms": 100,
+      "rate_batch": 0.05}},
+      "deployments": [{"name": "limited", "models": ["m"], "rpm_limit": 100}]})";
+  std::vector<RouterPtr> routers;
+  for (int i = 0; i < 2; ++i) {
+    llmr_router *router = nullptr;
+    ASSERT_EQ(llmr_router_create_from_config(json.data(), json.size(), nullptr, &router), LLMR_OK)
+        << llmr_error_message();
+    routers.emplace_back(router);
+  }
+  ASSERT_TRUE(
+      Eventually([&] { return Connected(routers[0].get()) && Connected(routers[1].get()); }));
+  std::atomic<bool> stop{false};
+  std::atomic<uint32_t> admitted{0};
+  std::atomic<uint32_t> unexpected{0};
+  std::vector<std::thread> threads;
+  const auto start = Clock::now();
+  for (auto &r : routers) {
+    threads.emplace_back([&, router = r.get()] {
+      while (!stop.load()) {
+        const llmr_status st = PickAndReport(router, "m", LLMR_OUTCOME_SUCCESS);
+        if (st == LLMR_OK) {
+          admitted.fetch_add(1);
+        } else if (st == LLMR_ERR_RATE_LIMITED) {
+          std::this_thread::sleep_for(std::chrono::microseconds(200));  // pacing, not a verdict
+        } else {
+          unexpected.fetch_add(1);
+        }
+      }
+    });
+  }
+  const bool reached = Eventually([&] { return admitted.load() >= kRpm; }, 40);
+  // A few more exchanges of both, so that neither could still admit on stale counts.
+  std::vector<int64_t> syncs;
+  for (auto &r : routers) syncs.push_back(SharedStatus(r.get()).s.syncs);
+  const bool settled = Eventually([&] {
+    for (size_t i = 0; i < routers.size(); ++i) {
+      if (SharedStatus(routers[i].get()).s.syncs < syncs[i] + 3) return false;
+    }
+    return true;
+  });
+  stop.store(true);
+  for (std::thread &t : threads) t.join();
+  ASSERT_TRUE(reached) << "the fleet admitted only " << admitted.load() << " of " << kRpm;
+  ASSERT_TRUE(settled);
+  ASSERT_LT(Clock::now() - start, std::chrono::seconds(55));  // else the window moved on
+  EXPECT_EQ(unexpected.load(), 0u);
+  EXPECT_LE(admitted.load(), kRpm + kBound);
+  // Redis holds every admission (the exchanges sent requests, not requests=0).
+  const std::string reply =
+      llmroute::testing::RedisCommand(redis_.port(), "HVALS cfg-rpm:usage:limited");
+  uint64_t stored = 0;
+  for (size_t at = 0; (at = reply.find('\n', at)) != std::string::npos;) {
+    ++at;
+    if (at < reply.size() && std::isdigit(static_cast<unsigned char>(reply[at]))) {
+      stored += std::stoull(reply.substr(at));
+    }
+  }
+  EXPECT_EQ(stored, admitted.load()) << reply;
 }
 
 TEST_F(SharedState, TokensReportedOnOneRouterCountOnAnother) {

@@ -88,12 +88,24 @@ class RedisBackend final : public SharedStateBackend {
     std::vector<std::vector<std::string>> commands;
     commands.reserve(requests.size());
     for (const SyncRequest &r : requests) {
-      commands.push_back(
-          {"EVALSHA", sha_, "2", config_.key_prefix + "breaker:" + r.deployment,
-           config_.key_prefix + "usage:" + r.deployment, std::to_string(static_cast<int>(r.op)),
-           std::to_string(r.known_generation), std::to_string(r.cooldown_ms),
-           std::to_string(r.trips_in_row), std::to_string(r.requests), std::to_string(r.tokens),
-           std::to_string(r.rpm_limit), std::to_string(r.tpm_limit)});
+      std::vector<std::string> command{"EVALSHA",
+                                       sha_,
+                                       "2",
+                                       config_.key_prefix + "breaker:" + r.deployment,
+                                       config_.key_prefix + "usage:" + r.deployment,
+                                       std::to_string(static_cast<int>(r.op)),
+                                       std::to_string(r.known_generation),
+                                       std::to_string(r.cooldown_ms),
+                                       std::to_string(r.trips_in_row),
+                                       std::to_string(r.rpm_limit),
+                                       std::to_string(r.tpm_limit)};
+      // Each second's usage under its own age (sync_script.hpp).
+      for (const UsageSecond &second : r.usage) {
+        command.push_back(std::to_string(second.age_s));
+        command.push_back(std::to_string(second.requests));
+        command.push_back(std::to_string(second.tokens));
+      }
+      commands.push_back(std::move(command));
     }
     // A router without deployments still checks that Redis is there.
     if (commands.empty()) commands.push_back({"PING"});

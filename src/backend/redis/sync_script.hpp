@@ -5,7 +5,9 @@
 // KEYS[1]  <prefix>breaker:<deployment>   hash: gen, open, until (server ms), trips
 // KEYS[2]  <prefix>usage:<deployment>     hash: r<second> -> requests, t<second> -> tokens
 // ARGV     op (0 read, 1 open, 2 close), known generation, cooldown ms, trips in a row,
-//          requests to add, tokens to add, rpm limit, tpm limit
+//          rpm limit, tpm limit, then usage to add as triples (age in seconds, requests, tokens):
+//          each goes to the bucket of the second `age` seconds before the server's current one,
+//          so usage sent late (after a reconnection) leaves the window when it would have
 // Returns  {generation, open, cooldown remaining ms, trips in a row, requests in the last 60 s,
 //           tokens in the last 60 s, ms until requests < rpm, ms until tokens < tpm}
 #pragma once
@@ -55,16 +57,22 @@ end
 local remaining = 0
 if open == 1 and untl > now then remaining = untl - now end
 
-local rd = tonumber(ARGV[5])
-local td = tonumber(ARGV[6])
-local rpm = tonumber(ARGV[7])
-local tpm = tonumber(ARGV[8])
+local rpm = tonumber(ARGV[5])
+local tpm = tonumber(ARGV[6])
 local rsum, tsum, rfree, tfree = 0, 0, 0, 0
-if rd > 0 or td > 0 or rpm > 0 or tpm > 0 then
+if #ARGV > 6 or rpm > 0 or tpm > 0 then
   local sec = math.floor(now / 1000)
-  if rd > 0 then redis.call('HINCRBY', KEYS[2], 'r' .. sec, rd) end
-  if td > 0 then redis.call('HINCRBY', KEYS[2], 't' .. sec, td) end
-  if rd > 0 or td > 0 then redis.call('PEXPIRE', KEYS[2], 61000) end
+  local added = false
+  for i = 7, #ARGV - 2, 3 do
+    local s = sec - tonumber(ARGV[i])
+    local rd = tonumber(ARGV[i + 1])
+    local td = tonumber(ARGV[i + 2])
+    if s > sec - 60 and s <= sec then
+      if rd > 0 then redis.call('HINCRBY', KEYS[2], 'r' .. s, rd) added = true end
+      if td > 0 then redis.call('HINCRBY', KEYS[2], 't' .. s, td) added = true end
+    end
+  end
+  if added then redis.call('PEXPIRE', KEYS[2], 61000) end
   local all = redis.call('HGETALL', KEYS[2])
   local rb, tb, stale = {}, {}, {}
   for i = 1, #all, 2 do

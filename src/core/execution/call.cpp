@@ -13,6 +13,7 @@
 //                                           fallback chain, after a full-jitter backoff, while
 //                                           max_attempts, the retry budget and the deadline allow
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <set>
 
@@ -119,14 +120,21 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
     std::vector<const char *> exclude;
     for (const std::string &name : tried) exclude.push_back(name.c_str());
     PickResult pick;
-    Status picked = Pick(current, current.c_str(), {exclude.data(), exclude.size()}, &pick);
+    PickRequest pick_request;
+    pick_request.exclude = exclude.data();
+    pick_request.exclude_count = exclude.size();
+    // Deployments without an adapter serve the host's picks, not calls: they are not part of
+    // the pool, so a call never takes their rpm slots or shows up in their statistics.
+    pick_request.require_adapter = true;
+    Status picked = Pick(current, current.c_str(), pick_request, &pick);
     std::shared_ptr<Adapter> adapter;
     if (picked.ok()) {
       adapter = pick.state->adapter();
       if (!adapter) {
-        // Deployments without an adapter serve picks, not calls: skip this one. Copy its name
-        // first: once the ticket is cancelled a concurrent removal may free the deployment
-        // (use-after-free found by test_stress_abi under TSan).
+        // Detached between the pick and here (a concurrent llmr_router_set_adapter(NULL) or
+        // removal): skip this one. Copy its name first: once the ticket is cancelled a
+        // concurrent removal may free the deployment (use-after-free found by test_stress_abi
+        // under TSan).
         tried.push_back(pick.deployment);
         (void)Cancel(pick.ticket);
         continue;
@@ -175,9 +183,14 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
     const int64_t attempt_start = clock_->NowNs();
     AttemptResult result = adapter->Invoke(args);
     adapter.reset();
-    if (result.latency_ms < 0) {
+    // An adapter's values Report() would reject count as unknown here: the attempt happened and
+    // its ticket must be completed whatever the adapter wrote.
+    if (!(result.latency_ms >= 0) || !std::isfinite(result.latency_ms)) {
       result.latency_ms = static_cast<double>(clock_->NowNs() - attempt_start) / kNsPerMs;
     }
+    if (!std::isfinite(result.ttft_ms)) result.ttft_ms = -1;
+    result.input_tokens = std::max<int64_t>(result.input_tokens, 0);
+    result.output_tokens = std::max<int64_t>(result.output_tokens, 0);
     const int outcome_value = static_cast<int>(result.outcome);
     if (outcome_value < 0 || outcome_value >= kOutcomeCount) {
       result.outcome = Outcome::kConnectionError;

@@ -24,6 +24,8 @@ Availability CircuitBreaker::Check(int64_t now_ns) const {
   const int64_t until = open_until_ns_.load(std::memory_order_acquire);
   if (until == 0) return Availability::kAvailable;
   if (now_ns < until) return Availability::kUnavailable;
+  // The provider's own Retry-After has passed: back in fully, no probe (see breaker.hpp).
+  if (deadline_known_.load(std::memory_order_relaxed)) return Availability::kAvailable;
   return probes_in_flight_.load(std::memory_order_relaxed) < config_->half_open_max_probes
              ? Availability::kProbe
              : Availability::kUnavailable;
@@ -59,6 +61,20 @@ bool CircuitBreaker::MarkHalfOpen() {
 BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns, CallKind kind,
                                         int64_t now_ns, RandomSource &rng) {
   std::lock_guard<SpinLock> lock(mutex_);
+  // A Retry-After cooldown that has passed is already closed for picks (Check); the close
+  // itself happens here, lazily, at the first outcome after it. The outcome then counts as one
+  // of a closed breaker. (In this function, not a helper: a second call per report cost 47
+  // instructions of the callgrind pick + report loop.)
+  BreakerChange expired;
+  if (deadline_known_.load(std::memory_order_relaxed)) [[unlikely]] {
+    if (KnownDeadlinePassedLocked(now_ns)) {
+      CloseLocked();
+      ++epoch_;  // news for the fleet, as any close
+      expired = {true, BreakerState::kOpen, BreakerState::kClosed};
+    }
+  }
+  // Closed by the expiry and then, by this outcome, opened again: one change from closed.
+  auto result = [&](const BreakerChange &made) { return made.changed ? made : expired; };
   const bool open = open_until_ns_.load(std::memory_order_relaxed) != 0;
   const BreakerState before = State(now_ns);
   const int64_t trips_before = trips_.load(std::memory_order_relaxed);
@@ -85,7 +101,7 @@ BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns,
     // far shows the deployment is back.
     if (proves_alive && open) CloseLocked();
     UpdateDegradedLocked();
-    return change();
+    return result(change());
   }
   const bool failure = IsFailure(outcome);
   window_.Record(now_ns, failure);
@@ -121,7 +137,12 @@ BreakerChange CircuitBreaker::OnOutcome(Outcome outcome, int64_t retry_after_ns,
   }
   last_record_ns_.store(now_ns, std::memory_order_relaxed);
   UpdateDegradedLocked();
-  return change();
+  return result(change());
+}
+
+bool CircuitBreaker::KnownDeadlinePassedLocked(int64_t now_ns) const {
+  const int64_t until = open_until_ns_.load(std::memory_order_relaxed);
+  return until != 0 && now_ns >= until && deadline_known_.load(std::memory_order_relaxed);
 }
 
 double CircuitBreaker::FailureRatio(int64_t now_ns) const {
@@ -137,6 +158,8 @@ double CircuitBreaker::ExactFailureRatio(int64_t now_ns) {
 void CircuitBreaker::TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, RandomSource &rng) {
   ++trips_in_row_;
   int64_t cooldown = 0;
+  // Before the deadline is published (release below): a pick that sees the deadline sees this.
+  deadline_known_.store(explicit_cooldown_ns > 0, std::memory_order_relaxed);
   if (explicit_cooldown_ns > 0) {
     cooldown = std::min(explicit_cooldown_ns, config_->cooldown_max_ns);
   } else {
@@ -161,6 +184,7 @@ void CircuitBreaker::ExtendLocked(int64_t until_ns) {
 void CircuitBreaker::CloseLocked() {
   closes_.fetch_add(1, std::memory_order_relaxed);
   open_until_ns_.store(0, std::memory_order_release);
+  deadline_known_.store(false, std::memory_order_relaxed);
   trips_in_row_ = 0;
   window_.Clear();
   consecutive_.store(0, std::memory_order_relaxed);
@@ -204,6 +228,8 @@ BreakerChange CircuitBreaker::ApplyShared(uint64_t epoch, bool open, int64_t unt
   if (open) {
     trips_in_row_ = std::max(trips_in_row_, trips_in_row);
     const int64_t until = std::max<int64_t>(until_ns, 1);
+    // The fleet's deadline does not say why it was set: it ends with a probe, as a failure's.
+    if (current == 0 || until > current) deadline_known_.store(false, std::memory_order_relaxed);
     if (current == 0) {
       open_until_ns_.store(until, std::memory_order_release);
       trips_.fetch_add(1, std::memory_order_relaxed);
@@ -222,7 +248,10 @@ BreakerChange CircuitBreaker::ApplyShared(uint64_t epoch, bool open, int64_t unt
 BreakerState CircuitBreaker::State(int64_t now_ns) const {
   const int64_t until = open_until_ns_.load(std::memory_order_acquire);
   if (until == 0) return BreakerState::kClosed;
-  return now_ns < until ? BreakerState::kOpen : BreakerState::kHalfOpen;
+  if (now_ns < until) return BreakerState::kOpen;
+  // Past a provider's Retry-After the breaker is closed (the close is recorded lazily).
+  return deadline_known_.load(std::memory_order_relaxed) ? BreakerState::kClosed
+                                                         : BreakerState::kHalfOpen;
 }
 
 }  // namespace llmroute

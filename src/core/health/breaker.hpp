@@ -1,6 +1,18 @@
 // Per-deployment circuit breaker: closed -> open (cooldown) -> half-open (bounded probes) ->
 // closed, or open again with a doubled cooldown.
 //
+// A cooldown set by the provider's own Retry-After (a 429 that said when to come back) is a known
+// deadline, not a guess about recovery: when it passes the deployment is back in fully, with no
+// half-open probe. Probing it would leave every other request without a deployment
+// (LLMR_ERR_NO_PROVIDER) while one probe per deployment runs, typically after a 429 storm has
+// cooled down all of them at once. This is how LiteLLM's cooldowns end (a deployment's cooldown
+// is a TTL; it is routable again when the TTL expires, docs.litellm.ai/docs/routing, "Cooldowns")
+// and how Envoy's outlier detection returns an ejected host (back in the pool when its ejection
+// time is over, no half-open state:
+// envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier). Cooldowns the breaker
+// chose itself (failures, whose end nobody knows) keep the probe, as Polly and Finagle do. A
+// deadline learnt from the fleet does not say its cause, so it ends with a probe.
+//
 // Picks read only atomics (OpenUntilNs, Availability, TryAcquireProbe): they never wait on the
 // lock that reports take. Time-driven transitions are lazy: "half-open" is simply "open with the
 // cooldown over", so nothing has to run when a cooldown ends.
@@ -106,6 +118,8 @@ class CircuitBreaker {
   int64_t ConsecutiveFailures() const { return consecutive_.load(std::memory_order_relaxed); }
 
  private:
+  // Open on a provider's Retry-After whose deadline has passed (closed for picks already).
+  bool KnownDeadlinePassedLocked(int64_t now_ns) const;
   void TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, RandomSource &rng);
   void ExtendLocked(int64_t until_ns);
   void CloseLocked();
@@ -124,6 +138,9 @@ class CircuitBreaker {
   std::atomic<int64_t> half_opens_{0};
   std::atomic<int64_t> closes_{0};
   std::atomic<int64_t> half_open_marked_{0};  // the open_until_ns_ whose half-open was counted
+  // The running cooldown's end is a provider's Retry-After: no probe when it passes. Written
+  // under mutex_, read by picks.
+  std::atomic<bool> deadline_known_{false};
 
   // A spin lock: held for a few hundred instructions at most, where a contended std::mutex put
   // two threads reporting on one deployment into futex syscalls (perf, two-thread benchmark).

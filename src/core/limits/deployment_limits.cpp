@@ -168,7 +168,8 @@ int64_t DeploymentLimits::FleetMsUntilCapacityLocked(int64_t now_ns, const Fleet
   return ms;
 }
 
-DeploymentLimits::Usage DeploymentLimits::TakeUnsynced(int64_t now_ns, bool whole_window) {
+DeploymentLimits::Usage DeploymentLimits::TakeUnsynced(int64_t now_ns, bool whole_window,
+                                                       std::vector<UsageSecond> *seconds) {
   const int64_t now_s = now_ns / kNsPerSecond;
   std::lock_guard<SpinLock> lock(lock_);
   const uint64_t requests = SumLocked(now_s, [](const Bucket &b) { return b.requests; });
@@ -178,7 +179,27 @@ DeploymentLimits::Usage DeploymentLimits::TakeUnsynced(int64_t now_ns, bool whol
   transit_.requests = whole_window ? requests : std::min(unsynced_.requests, requests);
   transit_.tokens = whole_window ? tokens : std::min(unsynced_.tokens, tokens);
   unsynced_ = Usage{};
+  if (seconds != nullptr) SpreadLocked(now_s, transit_, seconds);
   return transit_;
+}
+
+void DeploymentLimits::SpreadLocked(int64_t now_s, Usage amount,
+                                    std::vector<UsageSecond> *seconds) const {
+  // The amount never exceeds the window's sums (TakeUnsynced caps it), so it is spread in full.
+  for (int64_t s = now_s; s > now_s - kSeconds && s >= 0; --s) {
+    if (amount.requests == 0 && amount.tokens == 0) break;
+    const Bucket &bucket = buckets_[static_cast<size_t>(s % kSeconds)];
+    if (bucket.second != s) continue;
+    UsageSecond second;
+    // It happened in [s, s + 1) and it is now in [now_s, now_s + 1): at least now_s - s - 1
+    // whole seconds ago (fleet_link.hpp).
+    second.age_s = std::max<int64_t>(now_s - s - 1, 0);
+    second.requests = std::min(amount.requests, bucket.requests);
+    second.tokens = std::min(amount.tokens, bucket.tokens);
+    amount.requests -= second.requests;
+    amount.tokens -= second.tokens;
+    if (second.requests != 0 || second.tokens != 0) seconds->push_back(second);
+  }
 }
 
 void DeploymentLimits::ApplyFleet(uint64_t requests, uint64_t tokens, int64_t requests_free_ms,

@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <vector>
 
 #include "core/shared_state/fleet_link.hpp"
 #include "core/spin_lock.hpp"
@@ -51,8 +52,11 @@ class DeploymentLimits {
   };
   // Moves the usage not yet sent to the fleet into transit and returns it: at most what the local
   // window holds (older usage no longer counts), or the whole local window when `whole_window`
-  // (the store lost what was sent before).
-  Usage TakeUnsynced(int64_t now_ns, bool whole_window);
+  // (the store lost what was sent before). When `seconds` is not null it receives the same usage
+  // second by second, newest first (the unsent usage is the newest: everything older was sent),
+  // so that the store files it under the seconds it happened in.
+  Usage TakeUnsynced(int64_t now_ns, bool whole_window,
+                     std::vector<UsageSecond> *seconds = nullptr);
   // The exchange succeeded: the fleet's window holds `requests` and `tokens` (ours included) and
   // falls below the limits in *_free_ms.
   void ApplyFleet(uint64_t requests, uint64_t tokens, int64_t requests_free_ms,
@@ -74,6 +78,8 @@ class DeploymentLimits {
   int64_t FleetMsUntilCapacityLocked(int64_t now_ns, const FleetLink &fleet) const;
   void Wake(bool wake) const;
   Bucket &CurrentLocked(int64_t now_s);
+  // Appends `amount` spread over the window's seconds, newest first (see TakeUnsynced).
+  void SpreadLocked(int64_t now_s, Usage amount, std::vector<UsageSecond> *seconds) const;
   template <typename F>
   uint64_t SumLocked(int64_t now_s, F field) const;
   // Seconds from now until the window's total of `field` drops below `limit`.

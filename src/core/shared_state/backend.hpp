@@ -7,13 +7,15 @@
 // Every change bumps the generation. "Open" extends the cooldown to at least the given length
 // and never shortens it; "close" is a compare-and-set on the generation the instance last saw,
 // so a recovery seen on stale information cannot undo a newer trip. Usage is counted in
-// one-second buckets over a sliding 60 s window; every operation on one deployment is atomic
-// (one Lua script).
+// one-second buckets over a sliding 60 s window, and usage is sent with the second it happened in;
+// every operation on one deployment is atomic (one Lua script).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "core/shared_state/fleet_link.hpp"
 
 namespace llmroute {
 
@@ -29,10 +31,10 @@ struct SyncRequest {
   uint64_t known_generation = 0;
   int64_t cooldown_ms = 0;    // kOpen
   uint32_t trips_in_row = 0;  // kOpen: re-trips since the last close (the cooldown's doubling)
-  // Usage to add, and the limits the capacity estimates are computed for (0: none). No usage is
-  // read or written when all four are 0.
-  uint64_t requests = 0;
-  uint64_t tokens = 0;
+  // Usage to add, second by second (fleet_link.hpp: each entry goes to the store's bucket of its
+  // age, never all into the current second), and the limits the capacity estimates are computed
+  // for (0: none). No usage is read or written when `usage` is empty and both limits are 0.
+  std::vector<UsageSecond> usage;
   uint64_t rpm_limit = 0;
   uint64_t tpm_limit = 0;
 };

@@ -3,8 +3,22 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 
 namespace llmroute {
+
+// Usage of one second of a deployment's 60 s window that happened at least `age_s` whole seconds
+// before the exchange carrying it (0: within the last two seconds). The store adds it to its own
+// bucket of that age, so usage sent late (after Redis was unreachable, or again after it
+// restarted empty) leaves the fleet's window when it would have, instead of counting for another
+// 60 s from the second it arrives. Rounded towards the present (the instances' and the store's
+// seconds do not begin at the same instant), it never leaves the window earlier than it happened:
+// the overshoot bound of docs/fleet.md holds.
+struct UsageSecond {
+  int64_t age_s = 0;
+  uint64_t requests = 0;
+  uint64_t tokens = 0;
+};
 
 class FleetLink {
  public:

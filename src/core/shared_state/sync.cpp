@@ -198,9 +198,7 @@ bool SharedStateSync::Cycle() {
       }
       DeploymentLimits &limits = state.limits();
       if (limits.rpm() != 0 || limits.tpm() != 0) {
-        const DeploymentLimits::Usage usage = limits.TakeUnsynced(now, whole_window_);
-        request.requests = usage.requests;
-        request.tokens = usage.tokens;
+        (void)limits.TakeUnsynced(now, whole_window_, &request.usage);
         request.rpm_limit = limits.rpm();
         request.tpm_limit = limits.tpm();
       }

@@ -3,8 +3,9 @@
 // The seed rotated over a Go map, whose iteration order is random, so it was no rotation at all.
 // Here the members are in a fixed order and an atomic cursor advances per pick; when some are
 // ineligible, the cursor indexes the eligible ones only, so each still gets every k-th pick.
-// The cursor is per thread slot (RotationCursors in strategy.hpp, as Envoy's per-worker index):
-// each thread's picks rotate exactly, and threads do not write one shared cache line.
+// The cursor is one per tier, shared by every thread (RotationCursor in strategy.hpp): a
+// caller's sequential picks rotate exactly whichever thread each runs on (a Go goroutine moves
+// between threads; a cursor per thread rotated per thread, not per caller).
 // While a slow-start ramp runs, a ramping member's turns are thinned (slow_start_weights.hpp).
 #include "core/strategies/slow_start_weights.hpp"
 

@@ -45,36 +45,33 @@ struct Member {
   uint64_t name_hash = 0;                // AffinityHash(name), for rendezvous hashing
 };
 
-// A rotation position per thread slot, as Envoy keeps a round-robin index per worker: a shared
-// cursor is one cache line written by every pick, which is what kept two threads from doubling
-// one thread's throughput. Each thread's own picks still rotate exactly; every slot starts at its
-// own random place, so that threads do not move in lockstep over the same deployments.
-class RotationCursors {
+// The rotation position of a tier: one cursor shared by every thread, so that a caller's
+// sequential picks rotate exactly whichever thread each runs on. A Go host's goroutine moves
+// between OS threads, and with a cursor per thread slot (as Envoy keeps a round-robin index per
+// worker) its sequential requests went A B B B A A B A A B (issue 17): rotation is the contract of
+// round robin, so it is not traded for the cache line a shared cursor costs when several threads
+// pick from one tier at once (one atomic add on its own line; callgrind counts in BENCHMARKS.md).
+// It starts at a random place, so that routers do not move over the same deployments in
+// lockstep.
+class RotationCursor {
  public:
-  // The calling thread's next position.
-  uint64_t Advance() {
-    return slots_[ThisThreadSlot()].position.fetch_add(1, std::memory_order_relaxed);
-  }
-  // Where the calling thread's next Advance() starts.
-  uint64_t Peek() const {
-    return slots_[ThisThreadSlot()].position.load(std::memory_order_relaxed);
-  }
-  // Starts every slot at start(), called once per slot.
+  // The next position.
+  uint64_t Advance() { return position_.fetch_add(1, std::memory_order_relaxed); }
+  // Where the next Advance() starts.
+  uint64_t Peek() const { return position_.load(std::memory_order_relaxed); }
+  // Sets the start, start() called once.
   template <typename Start>
   void Seed(Start start) {
-    for (Slot &slot : slots_) slot.position.store(start(), std::memory_order_relaxed);
+    position_.store(start(), std::memory_order_relaxed);
   }
 
  private:
-  struct alignas(64) Slot {
-    std::atomic<uint64_t> position{0};
-  };
-  std::array<Slot, kThreadSlots> slots_{};
+  alignas(64) std::atomic<uint64_t> position_{0};
 };
 
 // Mutable per-tier routing state, owned by the snapshot.
 struct TierState {
-  RotationCursors cursor;                      // rotation position (round robin, weighted)
+  RotationCursor cursor;                       // rotation position (round robin, weighted)
   alignas(64) std::vector<uint32_t> schedule;  // weighted: member indices, smoothly interleaved
   std::vector<uint64_t> cumulative;            // weighted random: running sums of weights
 };

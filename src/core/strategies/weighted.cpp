@@ -2,11 +2,12 @@
 //
 // nginx's smooth weighted round robin mutates every peer's current weight on each pick under a
 // lock. Instead the snapshot precomputes one cycle of the schedule and picks walk it with an
-// atomic cursor (gRPC's static-stride idea), one per thread slot (strategy.hpp). The cycle is the
+// atomic cursor (gRPC's static-stride idea), one per tier shared by every thread (strategy.hpp), so
+// a caller's sequential picks follow the schedule whichever thread each runs on. The cycle is the
 // Sainte-Lague apportionment order: member i's k-th slot has the deadline (2k + 1) / (2 w_i), and
 // slots are taken in deadline order, so in every prefix of the cycle each member is within one pick
 // of its exact share. Weights are reduced by their gcd; a cycle longer than kMaxCycle is scaled
-// down (shares then approximate to within 1/kMaxCycle). Each cursor starts at a random offset in
+// down (shares then approximate to within 1/kMaxCycle). The cursor starts at a random offset in
 // [0, cycle) — Envoy PR #32233: an offset drawn from [0, #hosts) instead skews a 99:1 split.
 #include <numeric>
 #include <queue>
