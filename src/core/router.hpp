@@ -168,6 +168,8 @@ class Router {
   // Tells the listener about a breaker transition `state` just made.
   void EmitBreakerChange(const DeploymentState &state, const BreakerChange &change, int64_t now_ns);
   void Publish(RoutingConfig config);
+  // Whether reports must feed the peak EWMA estimates: some model of `config` routes by peak_ewma.
+  static bool RoutesByPeakEwma(const RoutingConfig &config);
   void FreeIdleRetiredLocked();
   HealthInfo Describe(const DeploymentEntry &entry, int64_t now_ns) const;
   Status NoEligible(const ModelGroup &group, const RequestFilter &filter, int64_t now_ns,

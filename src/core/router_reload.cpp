@@ -132,6 +132,11 @@ Status Router::ApplyConfiguration(RouterConfiguration next, ConfigurationChange 
       state->breaker().Detach();
       retired_.push_back(state);
     }
+    // Before the swap, as Publish() does: a configuration routing by peak_ewma needs its
+    // estimates fed from the first report (without this, peak_ewma from a JSON configuration
+    // never had a sample and ranked by in-flight counts alone: tools/sim showed it equal to
+    // least_loaded on every scenario).
+    tracks_peak_ewma_.store(RoutesByPeakEwma(config), std::memory_order_relaxed);
     // One swap: from here on no pick sees a removed deployment or misses an added one.
     snapshots_.Publish(std::make_unique<Snapshot>(std::move(config), *rng_, &model_stats_));
     // Before the retired are collected (an idle one is freed right away): keep their adapters to
