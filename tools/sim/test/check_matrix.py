@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import xml.dom.minidom
 
 SEEDS = [None, 1, 2, 3, 4]  # None: each scenario's own seed
 
@@ -79,9 +80,9 @@ def main():
     problems = []
     for seed in SEEDS:
         out = os.path.join(workdir, "matrix-%s.json" % (seed if seed is not None else "own"))
-        args = [sim, "--matrix"] + scenarios + ["--no-svg", "--json", out]
-        if seed is not None:
-            args += ["--seed", str(seed)]
+        svg = os.path.join(workdir, "matrix.svg")
+        args = [sim, "--matrix"] + scenarios + ["--json", out]
+        args += ["--svg", svg] if seed is None else ["--no-svg", "--seed", str(seed)]
         proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               timeout=600)
         if proc.returncode != 0:
@@ -89,6 +90,8 @@ def main():
             fail("%s exited with %d" % (" ".join(args), proc.returncode))
         with open(out) as f:
             matrix = json.load(f)
+        if seed is None:
+            xml.dom.minidom.parse(svg)  # the chart is well-formed
         strategies = None
         for sc in matrix["scenarios"]:
             names = [r["strategy"] for r in sc["runs"]]
