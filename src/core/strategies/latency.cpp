@@ -36,32 +36,6 @@ double LatencyPrior(const TierView &tier, const Eligible &eligible, const Strate
 
 namespace {
 
-// What a pick makes of a member's EWMA: the value, -1 without a sample, or kStaleProbe when the
-// last sample is older than latency_stale_ns and no call is in flight to it. Without this, a
-// deployment that was slow once would never be picked again, so never measured again, and
-// never get its share back after it recovered. A stale, idle member counts as within the buffer:
-// it gets calls until one is in flight, and that call's report refreshes its estimate. A member
-// still slow is so probed once per latency_stale_ns (LiteLLM expires latency samples likewise,
-// through the TTL of its cache).
-constexpr double kStaleProbe = -2.0;
-
-// A member as one pick reads it: its estimate (as above) and its load factor, in flight + 1.
-struct Reading {
-  double value;
-  double load;
-};
-
-// `stale_before`: now - latency_stale_ns.
-inline Reading Read(const Member &member, int64_t stale_before) {
-  const LatencyEwma &ewma = member.state->latency();
-  const int64_t in_flight = member.state->InFlight();
-  double value = ewma.Value();
-  if (ewma.StampNs() < stale_before && value >= 0 && in_flight == 0) [[unlikely]] {
-    value = kStaleProbe;
-  }
-  return {value, static_cast<double>(in_flight + 1)};
-}
-
 // Over every member a pick read: the prior (the mean of the samples) and the limit of the
 // buffer (the lowest key, counting the prior for members without a sample, times 1 + buffer).
 struct Spread {
@@ -70,30 +44,49 @@ struct Spread {
   double lowest_sampled_key = kInfinity;
   double lowest_unsampled_load = kInfinity;
 
-  void Add(const Reading &r) {
-    if (r.value >= 0) {
-      sum += r.value;
-      ++sampled;
-      lowest_sampled_key = std::min(lowest_sampled_key, LoadedLatency(r.value, r.load));
-    } else if (r.value != kStaleProbe) {
-      lowest_unsampled_load = std::min(lowest_unsampled_load, r.load);
-    }
-  }
   double Prior(const StrategyParams &params) const {
     return sampled == 0 ? params.latency_prior_ms : sum / sampled;
   }
-  // Infinite when every member read is a stale probe (they are all within the buffer then).
-  double Limit(double prior, const StrategyParams &params) const {
-    const double unsampled_key = lowest_unsampled_load == kInfinity
-                                     ? kInfinity
-                                     : LoadedLatency(prior, lowest_unsampled_load);
-    return std::min(lowest_sampled_key, unsampled_key) * (1.0 + params.latency_buffer);
+  // `prior_key`: LoadedLatency(Prior(), 1). Infinite when every member read is a stale probe
+  // (they are all within the buffer then).
+  double Limit(double prior_key, const StrategyParams &params) const {
+    return std::min(lowest_sampled_key, prior_key * lowest_unsampled_load) *
+           (1.0 + params.latency_buffer);
   }
 };
 
-bool WithinBuffer(const Reading &r, double prior, double limit) {
-  if (r.value == kStaleProbe) return true;
-  return LoadedLatency(r.value < 0 ? prior : r.value, r.load) <= limit;
+// A member's key as one pick reads it, in one double, so that the second pass is one compare:
+//  > 0  latency x (in flight + 1), from its estimate;
+//  < 0  -(in flight + 1) for a member without a sample: its key is the prior times that;
+//  0    a stale probe: the last sample is older than latency_stale_ns and no call is in flight.
+// Without the probe, a deployment that was slow once would never be picked again, so never
+// measured again, and never get its share back after it recovered. A stale, idle member counts
+// as within the buffer: it gets calls until one is in flight, and that call's report refreshes
+// its estimate. A member still slow is so probed once per latency_stale_ns (LiteLLM expires
+// latency samples likewise, through the TTL of its cache).
+// `stale_before`: now - latency_stale_ns. With kTally, adds what it read to `spread` (the large
+// tiers' later passes only need the key).
+template <bool kTally>
+inline double ReadKey(const Member &member, int64_t stale_before, Spread &spread) {
+  const LatencyEwma &ewma = member.state->latency();
+  const auto load = static_cast<double>(member.state->InFlight() + 1);
+  const double value = ewma.Value();
+  if (value < 0) {
+    spread.lowest_unsampled_load = std::min(spread.lowest_unsampled_load, load);
+    return -load;
+  }
+  if (ewma.StampNs() < stale_before && load == 1) [[unlikely]]
+    return 0;
+  spread.sum += value;
+  ++spread.sampled;
+  const double key = LoadedLatency(value, load);
+  spread.lowest_sampled_key = std::min(spread.lowest_sampled_key, key);
+  return key;
+}
+
+// The key ReadKey encoded; `prior_key` = LoadedLatency(prior, 1).
+inline double DecodeKey(double encoded, double prior_key) {
+  return encoded > 0 ? encoded : -encoded * prior_key;
 }
 
 }  // namespace
@@ -102,19 +95,15 @@ uint32_t PickWithinLatencyBuffer(const TierView &tier, const Candidates &candida
   // One pass reads every member once and finds the prior and the buffer's limit; the second
   // keeps the members within it.
   const int64_t stale_before = env.CoarseNow() - env.params.latency_stale_ns;
-  std::array<Reading, kBufferedMembers> readings;
+  CandidateValues keys;
   Spread spread;
   for (uint32_t k = 0; k < candidates.count; ++k) {
-    readings[k] = Read(tier.members[candidates.index[k]], stale_before);
-    spread.Add(readings[k]);
+    keys.value[k] = ReadKey<true>(tier.members[candidates.index[k]], stale_before, spread);
   }
-  const double prior = spread.Prior(env.params);
-  const double limit = spread.Limit(prior, env.params);
-  Candidates within;
-  for (uint32_t k = 0; k < candidates.count; ++k) {
-    within.index[within.count] = candidates.index[k];
-    within.count += WithinBuffer(readings[k], prior, limit) ? 1 : 0;
-  }
+  const double prior_key = LoadedLatency(spread.Prior(env.params), 1);
+  const double limit = spread.Limit(prior_key, env.params);
+  const Candidates within = Filter(
+      candidates, keys, [&](double encoded) { return DecodeKey(encoded, prior_key) <= limit; });
   if (within.count == 0) return candidates.index[0];  // only with a NaN setting; never drawn
   return within.index[UniformBelow(env.rng, within.count)];
 }
@@ -127,12 +116,13 @@ uint32_t PickWithinLatencyBuffer(const TierView &tier, const Eligible &eligible,
   const int64_t stale_before = env.CoarseNow() - env.params.latency_stale_ns;
   Spread spread;
   for (uint32_t i = 0; i < tier.size; ++i) {
-    if (eligible[i]) spread.Add(Read(tier.members[i], stale_before));
+    if (eligible[i]) ReadKey<true>(tier.members[i], stale_before, spread);
   }
-  const double prior = spread.Prior(env.params);
-  const double limit = spread.Limit(prior, env.params);
+  const double prior_key = LoadedLatency(spread.Prior(env.params), 1);
+  const double limit = spread.Limit(prior_key, env.params);
   auto within = [&](uint32_t i) {
-    return eligible[i] && WithinBuffer(Read(tier.members[i], stale_before), prior, limit);
+    return eligible[i] &&
+           DecodeKey(ReadKey<false>(tier.members[i], stale_before, spread), prior_key) <= limit;
   };
   uint32_t count = 0;
   for (uint32_t i = 0; i < tier.size; ++i) count += within(i) ? 1 : 0;
