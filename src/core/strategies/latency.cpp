@@ -64,9 +64,7 @@ struct Spread {
 // as within the buffer: it gets calls until one is in flight, and that call's report refreshes
 // its estimate. A member still slow is so probed once per latency_stale_ns (LiteLLM expires
 // latency samples likewise, through the TTL of its cache).
-// `stale_before`: now - latency_stale_ns. With kTally, adds what it read to `spread` (the large
-// tiers' later passes only need the key).
-template <bool kTally>
+// `stale_before`: now - latency_stale_ns. Adds what it read to `spread`.
 inline double ReadKey(const Member &member, int64_t stale_before, Spread &spread) {
   const LatencyEwma &ewma = member.state->latency();
   const auto load = static_cast<double>(member.state->InFlight() + 1);
@@ -75,11 +73,12 @@ inline double ReadKey(const Member &member, int64_t stale_before, Spread &spread
     spread.lowest_unsampled_load = std::min(spread.lowest_unsampled_load, load);
     return -load;
   }
-  if (ewma.StampNs() < stale_before && load == 1) [[unlikely]]
+  if (ewma.StampNs() < stale_before && load == 1) [[unlikely]] {
     return 0;
+  }
+  const double key = LoadedLatency(value, load);
   spread.sum += value;
   ++spread.sampled;
-  const double key = LoadedLatency(value, load);
   spread.lowest_sampled_key = std::min(spread.lowest_sampled_key, key);
   return key;
 }
@@ -98,7 +97,7 @@ uint32_t PickWithinLatencyBuffer(const TierView &tier, const Candidates &candida
   CandidateValues keys;
   Spread spread;
   for (uint32_t k = 0; k < candidates.count; ++k) {
-    keys.value[k] = ReadKey<true>(tier.members[candidates.index[k]], stale_before, spread);
+    keys.value[k] = ReadKey(tier.members[candidates.index[k]], stale_before, spread);
   }
   const double prior_key = LoadedLatency(spread.Prior(env.params), 1);
   const double limit = spread.Limit(prior_key, env.params);
@@ -116,13 +115,17 @@ uint32_t PickWithinLatencyBuffer(const TierView &tier, const Eligible &eligible,
   const int64_t stale_before = env.CoarseNow() - env.params.latency_stale_ns;
   Spread spread;
   for (uint32_t i = 0; i < tier.size; ++i) {
-    if (eligible[i]) ReadKey<true>(tier.members[i], stale_before, spread);
+    if (eligible[i]) ReadKey(tier.members[i], stale_before, spread);
   }
   const double prior_key = LoadedLatency(spread.Prior(env.params), 1);
   const double limit = spread.Limit(prior_key, env.params);
+  // The later passes need only the keys; they tally into a scratch Spread (a copy of ReadKey
+  // without the tally measured no cheaper under callgrind: 40262 against 37776 instructions per
+  // pick + report at n=512).
+  Spread scratch;
   auto within = [&](uint32_t i) {
     return eligible[i] &&
-           DecodeKey(ReadKey<false>(tier.members[i], stale_before, spread), prior_key) <= limit;
+           DecodeKey(ReadKey(tier.members[i], stale_before, scratch), prior_key) <= limit;
   };
   uint32_t count = 0;
   for (uint32_t i = 0; i < tier.size; ++i) count += within(i) ? 1 : 0;
