@@ -15,8 +15,9 @@ namespace {
 // much: a finer comparison ranks noise. It also herded: the deployment that happened to have no
 // failure in its window took every call until it overran its provider's capacity, and the 429s
 // moved the herd on to the next one (tools/sim with a tie of 1e-6: 429-storm.json failed 133 of
-// 3850 requests with 16 breaker trips, outage-and-recovery.json 323 of 2942 with 32; with 0.05,
-// none and 3). An outage or a brown-out (15% errors in brown-out.json) is far beyond it.
+// 3850 requests with 16 breaker trips, outage-and-recovery.json 323 of 2942 with 32; with 0.05
+// neither fails a request, with 3 trips each). An outage or a brown-out (15% errors in
+// brown-out.json) is far beyond it.
 constexpr double kRatioTie = 0.05;
 
 double Ratio(const Member &member, int64_t now_ns) {
