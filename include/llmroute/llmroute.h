@@ -169,12 +169,15 @@ typedef enum llmr_strategy {
   LLMR_STRATEGY_WEIGHTED = 2,
   /** Random choice with probability proportional to weight. */
   LLMR_STRATEGY_WEIGHTED_RANDOM = 3,
-  /** Lowest EWMA latency (time to first token when reported), spread over all deployments
-   * within latency_buffer of the fastest. Deployments without samples get the pool's mean. A
-   * sample older than breaker_window_ms is stale: the deployment gets calls again until one is
-   * in flight, and that call's latency replaces the estimate (so a recovered one comes back). */
+  /** Lowest EWMA latency (time to first token when reported) x (calls in flight + 1), spread
+   * over all deployments within latency_buffer of the lowest: idle, the fastest; loaded, no
+   * deployment takes more than its load allows (Envoy's least-request weighting with 1/latency
+   * as the weight). Deployments without samples get the pool's mean. A sample older than
+   * breaker_window_ms is stale: the deployment gets calls again until one is in flight, and that
+   * call's latency replaces the estimate (so a recovered one comes back). */
   LLMR_STRATEGY_LATENCY = 4,
-  /** Lowest recent failure ratio, then lowest latency. */
+  /** Lowest recent failure ratio (ratios within 5 percentage points tie), then the latency
+   * strategy's rule among the tied. */
   LLMR_STRATEGY_AVAILABILITY = 5,
   /** Power of two choices: of two distinct random eligible deployments, the one with the lower
    * (in flight + 1) / weight. Adapts to slow or overloaded deployments without latency samples. */
@@ -293,9 +296,9 @@ typedef struct llmr_router_options {
 
   /** Weight of a new latency sample in the EWMA (default 0.125, the seed's 1/8). */
   double latency_ewma_alpha;
-  /** The latency strategy spreads traffic over every deployment whose latency is within this
-   * fraction of the fastest (default 0.1; LiteLLM's lowest_latency_buffer, whose default 0
-   * herds onto one deployment). */
+  /** The latency strategy spreads traffic over every deployment whose latency x (in flight + 1)
+   * is within this fraction of the lowest (default 0.1; LiteLLM's lowest_latency_buffer, whose
+   * default 0 herds onto one deployment). */
   double latency_buffer;
   /** Latency assumed when no deployment of a model has a sample yet (default 1000 ms). Otherwise
    * a deployment without samples is given the mean of those that have some. */

@@ -42,15 +42,11 @@ Router::Router(RouterOptions options)
   options_.strategy_params.latency_stale_ns = options_.breaker.window_ns;
 }
 
-namespace {
-
-bool RoutesByPeakEwma(const RoutingConfig &config) {
+bool Router::RoutesByPeakEwma(const RoutingConfig &config) {
   if (config.default_strategy == StrategyKind::kPeakEwma) return true;
   return std::any_of(config.model_strategies.begin(), config.model_strategies.end(),
                      [](const auto &entry) { return entry.second == StrategyKind::kPeakEwma; });
 }
-
-}  // namespace
 
 Router::~Router() = default;
 

@@ -174,6 +174,8 @@ class Router {
   // The publication alone, under the writers' lock: every snapshot goes through here, so that
   // each one's deployments are linked to the fleet (LinkFleet) before a pick can see them.
   void PublishSnapshotLocked(RoutingConfig config);
+  // Whether reports must feed the peak EWMA estimates: some model of `config` routes by peak_ewma.
+  static bool RoutesByPeakEwma(const RoutingConfig &config);
   void FreeIdleRetiredLocked();
   HealthInfo Describe(const DeploymentEntry &entry, int64_t now_ns) const;
   Status NoEligible(const ModelGroup &group, const RequestFilter &filter, int64_t now_ns,

@@ -15,7 +15,8 @@
 
 namespace llmroute {
 
-// Tiers of this size or smaller are picked from stack arrays (about 4 KiB in all).
+// Tiers of this size or smaller are picked from stack arrays (a few KiB: index lists and the
+// values read, 4 KiB more for the latency pick's readings).
 constexpr uint32_t kBufferedMembers = 256;
 
 // Member indices, in member order.

@@ -44,7 +44,8 @@ class Cheapest final : public Strategy {
     const double prior = LatencyPrior(tier, eligible, env.params);
     AppendRanked(
         tier.size, eligible, order, [&](uint32_t i) { return Price(tier.members[i], env); },
-        kTiesWithCheapest, [&](uint32_t i) { return EffectiveLatency(tier.members[i], prior); });
+        kTiesWithCheapest,
+        [&](uint32_t i) { return EffectiveLoadedLatency(tier.members[i], prior); });
   }
 };
 

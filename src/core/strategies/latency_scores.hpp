@@ -15,13 +15,31 @@ namespace llmroute {
 // has (litellm-rs and others inherit the pool average likewise).
 double LatencyPrior(const TierView &tier, const Eligible &eligible, const StrategyParams &params);
 
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
 inline double EffectiveLatency(const Member &member, double prior) {
   const double value = member.state->latency().Value();
   return value < 0 ? prior : value;
 }
 
-// Picks uniformly among the members of `eligible` whose latency is within latency_buffer of the
-// fastest (LiteLLM's lowest_latency_buffer), so traffic spreads over the near-fastest.
+// Estimates this close to zero still grow with the load (as peak_ewma's kMinEstimateMs).
+constexpr double kMinLatencyMs = 1e-3;
+
+// The latency strategy's key: latency x (in flight + 1), `load` being in flight + 1 (see
+// strategies/latency.cpp for the anchors).
+inline double LoadedLatency(double latency_ms, double load) {
+  return std::max(latency_ms, kMinLatencyMs) * load;
+}
+
+inline double EffectiveLoadedLatency(const Member &member, double prior) {
+  return LoadedLatency(EffectiveLatency(member, prior),
+                       static_cast<double>(member.state->InFlight() + 1));
+}
+
+// Picks uniformly among the members of `eligible` whose latency x (in flight + 1) is within
+// latency_buffer of the lowest (LiteLLM's lowest_latency_buffer over Envoy's least-request
+// weighting: strategies/latency.cpp), so traffic spreads over the near-fastest and no
+// deployment's share grows past what its load allows.
 uint32_t PickWithinLatencyBuffer(const TierView &tier, const Eligible &eligible, PickEnv &env);
 // The same over a candidate list (candidates.hpp), for tiers of at most kBufferedMembers.
 uint32_t PickWithinLatencyBuffer(const TierView &tier, const Candidates &candidates, PickEnv &env);
@@ -36,7 +54,7 @@ template <typename ValueOf, typename WithinTie>
                                                                      const Eligible &eligible,
                                                                      PickEnv &env, ValueOf value_of,
                                                                      WithinTie within_tie) {
-  double lowest = std::numeric_limits<double>::infinity();
+  double lowest = kInfinity;
   if (tier.size <= kBufferedMembers) {
     const Candidates candidates = Candidates::Of(tier.size, eligible);
     CandidateValues values;

@@ -17,6 +17,7 @@
 
 #include <llmroute/llmroute.h>
 
+#include "matrix.hpp"
 #include "report.hpp"
 #include "scenario.hpp"
 #include "simulator.hpp"
@@ -25,6 +26,7 @@ namespace {
 
 const char kUsage[] =
     "usage: llmroute-sim SCENARIO.json [options]\n"
+    "       llmroute-sim --matrix SCENARIO.json... [options]\n"
     "\n"
     "Runs SCENARIO through llmroute with a simulated clock: prints a table per run and writes\n"
     "an SVG chart (traffic share, latency, breaker state and failures over time).\n"
@@ -43,6 +45,10 @@ const char kUsage[] =
     "  --progress          show a progress line on stderr even when it is not a terminal\n"
     "  --no-progress       never show it (default: shown when stderr is a terminal)\n"
     "  --quiet             print only the side-by-side table (and the chart's path)\n"
+    "  --matrix            every llmroute strategy (or the --compare list) on every SCENARIO:\n"
+    "                      prints a Markdown table (failed requests, client p50/p99, retries,\n"
+    "                      breaker trips, cost); --svg FILE (default matrix.svg) draws it,\n"
+    "                      --json FILE writes it for tools/sim/test/check_matrix.py\n"
     "  --version, --help\n";
 
 int Usage(const std::string &error) {
@@ -106,12 +112,68 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+/** --matrix: every strategy of `runs` (default: all) on every scenario, each with its own seed
+ * unless `seed` >= 0. */
+int RunMatrix(const std::vector<std::string> &paths, std::vector<std::string> runs, long long seed,
+              double duration, bool no_svg, const std::string &svg_arg,
+              const std::string &json_path) {
+  if (paths.empty()) return Usage("--matrix needs at least one scenario");
+  if (runs.empty()) runs = sim::AllStrategies();
+  for (const std::string &r : runs) {
+    if (!ValidRun(r) || r == "naive" || r == "llmroute") {
+      return Usage("--matrix runs llmroute strategies only (got '" + r + "')");
+    }
+  }
+  std::vector<sim::MatrixRow> rows;
+  bool consistent = true;
+  for (const std::string &path : paths) {
+    sim::MatrixRow row;
+    try {
+      row.scenario = sim::LoadScenario(path);
+    } catch (const std::exception &e) {
+      std::fprintf(stderr, "llmroute-sim: %s: %s\n", path.c_str(), e.what());
+      return 1;
+    }
+    if (duration > 0) row.scenario.duration_s = duration;
+    row.seed = seed >= 0 ? static_cast<uint64_t>(seed) : row.scenario.seed;
+    for (const std::string &run : runs) {
+      try {
+        row.cells.push_back(
+            sim::CellOf(run, sim::Simulate(row.scenario, run, row.seed, [](double, int64_t) {})));
+      } catch (const std::exception &e) {
+        std::fprintf(stderr, "llmroute-sim: %s, %s: %s\n", path.c_str(), run.c_str(), e.what());
+        return 1;
+      }
+      consistent = consistent && row.cells.back().consistent;
+    }
+    rows.push_back(std::move(row));
+  }
+  std::cout << sim::MatrixMarkdown(rows);
+  if (!no_svg) {
+    const std::string svg = svg_arg.empty() ? "matrix.svg" : svg_arg;
+    if (!WriteFile(svg, sim::MatrixSvg(rows))) {
+      std::fprintf(stderr, "llmroute-sim: cannot write %s\n", svg.c_str());
+      return 1;
+    }
+    std::cout << "\nchart: " << svg << "\n";
+  }
+  if (!json_path.empty() && !WriteFile(json_path, sim::MatrixJson(rows))) {
+    std::fprintf(stderr, "llmroute-sim: cannot write %s\n", json_path.c_str());
+    return 1;
+  }
+  if (!consistent) {
+    std::fprintf(stderr, "llmroute-sim: the router's statistics disagree with the simulation\n");
+    return 3;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
   std::string scenario_path, svg_path, json_path;
-  std::vector<std::string> runs;
-  bool no_svg = false, quiet = false;
+  std::vector<std::string> runs, matrix_paths;
+  bool no_svg = false, quiet = false, matrix = false;
   int progress_flag = -1;  // -1: when stderr is a terminal
   long long seed = -1;
   double duration = -1;
@@ -159,13 +221,23 @@ int main(int argc, char **argv) {
       progress_flag = 0;
     } else if (a == "--quiet") {
       quiet = true;
+    } else if (a == "--matrix") {
+      matrix = true;
     } else if (!a.empty() && a[0] == '-') {
       return Usage("unknown option " + a);
+    } else if (matrix || !scenario_path.empty()) {
+      matrix_paths.push_back(a);  // several are an error unless --matrix (checked below)
     } else if (scenario_path.empty()) {
       scenario_path = a;
-    } else {
-      return Usage("one scenario at a time (got " + scenario_path + " and " + a + ")");
     }
+  }
+  if (matrix) {
+    if (!scenario_path.empty()) matrix_paths.insert(matrix_paths.begin(), scenario_path);
+    return RunMatrix(matrix_paths, runs, seed, duration, no_svg, svg_path, json_path);
+  }
+  if (!matrix_paths.empty()) {
+    return Usage("one scenario at a time (got " + scenario_path + " and " + matrix_paths[0] +
+                 "); --matrix takes several");
   }
   if (scenario_path.empty()) return Usage("no scenario given");
 

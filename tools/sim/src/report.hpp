@@ -24,6 +24,9 @@ std::string SummaryJson(const Scenario &scenario, uint64_t seed,
                         const std::vector<std::string> &run_names,
                         const std::vector<RunResult> &runs);
 
+/** Text escaped for XML (the SVG charts). */
+std::string XmlEscape(const std::string &s);
+
 /** A self-contained SVG: one column per run with traffic share, latency, breaker state and
  * failed requests over time. */
 std::string RenderSvg(const Scenario &scenario, uint64_t seed, const std::vector<RunResult> &runs);

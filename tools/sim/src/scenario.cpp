@@ -219,7 +219,7 @@ Scenario LoadScenario(const std::string &file) {
   const std::string p = "$";
   CheckKeys(root, p,
             {"name", "description", "seed", "duration_s", "bucket_s", "requests", "client",
-             "config", "upstream_defaults", "upstreams", "compare"});
+             "config", "upstream_defaults", "upstreams", "compare", "matrix_exceptions"});
   Scenario s;
   s.name = root.contains("name") ? String(root["name"], "$.name") : "scenario";
   if (root.contains("description")) s.description = String(root["description"], "$.description");
@@ -365,6 +365,22 @@ Scenario LoadScenario(const std::string &file) {
     if (!c.is_array() || c.empty()) Fail("$.compare", "must be a non-empty array of strategies");
     for (size_t i = 0; i < c.size(); ++i) {
       s.default_runs.push_back(String(c[i], "$.compare[" + std::to_string(i) + "]"));
+    }
+  }
+  if (root.contains("matrix_exceptions")) {
+    const Json &e = root["matrix_exceptions"];
+    if (!e.is_object()) Fail("$.matrix_exceptions", "must be an object: strategy -> reason");
+    for (const auto &[strategy, reason] : e.items()) {
+      if (!strategy.empty() && strategy[0] == '_') continue;  // a comment
+      const std::string ep = "$.matrix_exceptions." + strategy;
+      llmr_strategy kind;
+      if (llmr_strategy_from_str(strategy.c_str(), &kind) != LLMR_OK ||
+          kind == LLMR_STRATEGY_DEFAULT) {
+        Fail(ep, "not an llmroute strategy");
+      }
+      const std::string why = String(reason, ep);
+      if (why.empty()) Fail(ep, "needs the reason");
+      s.matrix_exceptions[strategy] = why;
     }
   }
   return s;

@@ -5,6 +5,7 @@
 #define LLMROUTE_SIM_SCENARIO_HPP
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -116,6 +117,9 @@ struct Scenario {
   std::vector<Upstream> upstreams;
   /** What to run when the command line names no strategy. */
   std::vector<std::string> default_runs;
+  /** Strategies the matrix rules (tools/sim/README.md, "Strategy matrix") do not hold for on this
+   * scenario, each with the reason the scenario gives. */
+  std::map<std::string, std::string> matrix_exceptions;
 
   /** The arrival rate at time t (seconds), and its maximum over the run. */
   double RateAt(double t_s) const;

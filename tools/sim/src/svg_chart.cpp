@@ -22,7 +22,9 @@ const char *Colour(size_t i) {
   return kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
 }
 
-std::string Escape(const std::string &s) {
+}  // namespace
+
+std::string XmlEscape(const std::string &s) {
   std::string out;
   for (char c : s) {
     switch (c) {
@@ -48,6 +50,8 @@ std::string Escape(const std::string &s) {
   }
   return out;
 }
+
+namespace {
 
 std::string F(double v) {
   char buf[32];
@@ -97,7 +101,7 @@ class Svg {
   std::ostringstream s;
   void Text(double x, double y, const std::string &text, const std::string &attrs = "") {
     s << "<text x=\"" << F(x) << "\" y=\"" << F(y) << "\"" << (attrs.empty() ? "" : " ") << attrs
-      << ">" << Escape(text) << "</text>\n";
+      << ">" << XmlEscape(text) << "</text>\n";
   }
   void Rect(double x, double y, double w, double h, const std::string &fill,
             const std::string &extra = "") {
@@ -152,7 +156,7 @@ std::string RenderSvg(const Scenario &sc, uint64_t seed, const std::vector<RunRe
   s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << F(width) << "\" height=\""
     << F(height) << "\" viewBox=\"0 0 " << F(width) << " " << F(height)
     << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"11\">\n";
-  s << "<title>" << Escape("llmroute-sim: " + sc.name) << "</title>\n";
+  s << "<title>" << XmlEscape("llmroute-sim: " + sc.name) << "</title>\n";
   svg.Rect(0, 0, width, height, "#ffffff");
   svg.Text(12, 22,
            "llmroute-sim: " + sc.name + " (seed " + std::to_string(seed) + ", " + Label(T) +
@@ -255,7 +259,7 @@ std::string RenderSvg(const Scenario &sc, uint64_t seed, const std::vector<RunRe
         s << "L" << F(X(t1)) << " " << F(sy + sh * (1 - lower[b])) << "L" << F(X(t0)) << " "
           << F(sy + sh * (1 - lower[b]));
       }
-      s << "Z\"><title>" << Escape(sc.deployments[i].name) << "</title></path>\n";
+      s << "Z\"><title>" << XmlEscape(sc.deployments[i].name) << "</title></path>\n";
       lower = upper;
     }
     for (int pct = 0; pct <= 100; pct += 25) {
@@ -293,7 +297,7 @@ std::string RenderSvg(const Scenario &sc, uint64_t seed, const std::vector<RunRe
           << F(ly + lh * (1 - std::min(v, lat_max * 1.05) / lat_max));
         pen = true;
       }
-      s << "\"><title>" << Escape(title) << "</title></path>\n";
+      s << "\"><title>" << XmlEscape(title) << "</title></path>\n";
     };
     for (size_t i = 0; i < n_dep; ++i) {
       series([&](size_t b) { return Percentile(r.deployments[i].bucket_latencies[b], 0.5); },
@@ -330,8 +334,8 @@ std::string RenderSvg(const Scenario &sc, uint64_t seed, const std::vector<RunRe
         if (!e.is_fault) continue;
         s << "<rect x=\"" << F(X(e.from_s)) << "\" y=\"" << F(ry + L.row_h - 4) << "\" width=\""
           << F(X(e.to_s) - X(e.from_s)) << "\" height=\"3\" fill=\"" << kFault << "\"><title>"
-          << Escape(sc.deployments[i].name + ": " + (e.label.empty() ? "fault" : e.label) + " (" +
-                    Label(e.from_s) + "-" + Label(e.to_s) + " s)")
+          << XmlEscape(sc.deployments[i].name + ": " + (e.label.empty() ? "fault" : e.label) +
+                       " (" + Label(e.from_s) + "-" + Label(e.to_s) + " s)")
           << "</title></rect>\n";
       }
     }

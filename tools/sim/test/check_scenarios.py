@@ -79,6 +79,25 @@ def main():
     out = run([sim, bad], expect=1)
     if "$.config.deployments[0].weight" not in out:
         fail("the library's configuration error is not reported with its path: " + out)
+    # A matrix exception must name an llmroute strategy and give the reason.
+    del doc["config"]["deployments"][0]["weight"]
+    doc["matrix_exceptions"] = {"fastest": "no such strategy"}
+    with open(bad, "w") as f:
+        json.dump(doc, f)
+    out = run([sim, bad], expect=1)
+    if "$.matrix_exceptions.fastest: not an llmroute strategy" not in out:
+        fail("a bad matrix exception is not reported with its path: " + out)
+    doc["matrix_exceptions"] = {"cost": ""}
+    with open(bad, "w") as f:
+        json.dump(doc, f)
+    out = run([sim, bad], expect=1)
+    if "$.matrix_exceptions.cost: needs the reason" not in out:
+        fail("a matrix exception without a reason is not reported: " + out)
+    # --matrix takes llmroute strategies only.
+    out = run([sim, "--matrix", scenarios[0], "--compare", "naive,round_robin", "--no-svg"],
+              expect=2)
+    if "--matrix runs llmroute strategies only" not in out:
+        fail("--matrix with naive not rejected: " + out)
     print("PASS")
 
 
