@@ -4,15 +4,17 @@
 
 namespace llmroute {
 
+Status NoSuchValue(const char *what, int64_t raw) {
+  return {Code::kInvalidArgument,
+          std::string(what) + " " + std::to_string(raw) + " does not exist"};
+}
+
 namespace {
 
 // `raw` in [lo, hi], or the error naming it.
 template <typename E>
 Status FromInt(int64_t raw, int lo, int hi, const char *what, E *out) {
-  if (raw < lo || raw > hi) {
-    return {Code::kInvalidArgument,
-            std::string(what) + " " + std::to_string(raw) + " does not exist"};
-  }
+  if (raw < lo || raw > hi) return NoSuchValue(what, raw);
   *out = static_cast<E>(raw);
   return Status::Ok();
 }

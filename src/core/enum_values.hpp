@@ -12,7 +12,16 @@
 
 namespace llmroute {
 
-// kInvalidArgument "<what> <raw> does not exist" for a value without an enumerator.
+// kInvalidArgument "<what> <raw> does not exist".
+Status NoSuchValue(const char *what, int64_t raw);
+
+// For the report path, which must not build a Status when all is well: true when `raw` is an
+// outcome.
+inline bool IsOutcome(int64_t raw) {
+  return raw >= 0 && raw < kOutcomeCount;
+}
+
+// The others: kInvalidArgument "<what> <raw> does not exist" for a value without an enumerator.
 Status OutcomeFromInt(int64_t raw, Outcome *out, const char *what = "outcome");
 // Excludes kDefault when `allow_default` is false.
 Status StrategyFromInt(int64_t raw, bool allow_default, StrategyKind *out,

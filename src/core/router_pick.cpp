@@ -80,11 +80,13 @@ Status CheckExclude(const PickRequest &request) {
 
 Status Router::Pick(std::string_view model, const char *model_cstr, const PickRequest &request,
                     PickResult *result) {
-  const Status status = PickFromSnapshot(model, model_cstr, request, result);
+  // One named result on every path (NRVO): a second returned Status costs every pick a copy.
+  Status status = PickFromSnapshot(model, model_cstr, request, result);
   // Names the router knows are valid by construction, so a name is validated (UTF-8, control
   // characters, length) only when the lookup fails, to tell an invalid name from an unknown one.
-  if (status.code() == Code::kUnknownModel) {
-    if (Status s = ValidateName(model, "model"); !s.ok()) return s;
+  if (status.code() == Code::kUnknownModel) [[unlikely]] {
+    if (Status invalid = ValidateName(model, "model"); !invalid.ok()) status = std::move(invalid);
+    return status;
   }
   // Outside the snapshot read guard, so that a listener may call back into the router: the first
   // probe admitted after a cooldown is the breaker's move to half-open.
