@@ -66,40 +66,40 @@ typedef long long swig_type_36;
 typedef long long swig_type_37;
 typedef long long swig_type_38;
 typedef long long swig_type_39;
-typedef _gostring_ swig_type_40;
-typedef _gostring_ swig_type_41;
-typedef long long swig_type_42;
-typedef long long swig_type_43;
+typedef long long swig_type_40;
+typedef long long swig_type_41;
+typedef _gostring_ swig_type_42;
+typedef _gostring_ swig_type_43;
 typedef long long swig_type_44;
-typedef _gostring_ swig_type_45;
-typedef _gostring_ swig_type_46;
+typedef long long swig_type_45;
+typedef long long swig_type_46;
 typedef _gostring_ swig_type_47;
-typedef long long swig_type_48;
-typedef long long swig_type_49;
-typedef _gostring_ swig_type_50;
-typedef _gostring_ swig_type_51;
-typedef long long swig_type_52;
+typedef _gostring_ swig_type_48;
+typedef _gostring_ swig_type_49;
+typedef long long swig_type_50;
+typedef long long swig_type_51;
+typedef _gostring_ swig_type_52;
 typedef _gostring_ swig_type_53;
 typedef long long swig_type_54;
-typedef long long swig_type_55;
-typedef _gostring_ swig_type_56;
+typedef _gostring_ swig_type_55;
+typedef long long swig_type_56;
 typedef long long swig_type_57;
-typedef long long swig_type_58;
+typedef _gostring_ swig_type_58;
 typedef long long swig_type_59;
-typedef _gostring_ swig_type_60;
-typedef _gostring_ swig_type_61;
+typedef long long swig_type_60;
+typedef long long swig_type_61;
 typedef _gostring_ swig_type_62;
 typedef _gostring_ swig_type_63;
-typedef long long swig_type_64;
-typedef long long swig_type_65;
-typedef _gostring_ swig_type_66;
-typedef _gostring_ swig_type_67;
+typedef _gostring_ swig_type_64;
+typedef _gostring_ swig_type_65;
+typedef long long swig_type_66;
+typedef long long swig_type_67;
 typedef _gostring_ swig_type_68;
 typedef _gostring_ swig_type_69;
 typedef _gostring_ swig_type_70;
 typedef _gostring_ swig_type_71;
-typedef long long swig_type_72;
-typedef long long swig_type_73;
+typedef _gostring_ swig_type_72;
+typedef _gostring_ swig_type_73;
 typedef long long swig_type_74;
 typedef long long swig_type_75;
 typedef long long swig_type_76;
@@ -116,44 +116,44 @@ typedef long long swig_type_86;
 typedef long long swig_type_87;
 typedef long long swig_type_88;
 typedef long long swig_type_89;
-typedef _gostring_ swig_type_90;
+typedef long long swig_type_90;
 typedef long long swig_type_91;
-typedef long long swig_type_92;
+typedef _gostring_ swig_type_92;
 typedef long long swig_type_93;
 typedef long long swig_type_94;
 typedef long long swig_type_95;
 typedef long long swig_type_96;
 typedef long long swig_type_97;
 typedef long long swig_type_98;
-typedef _gostring_ swig_type_99;
-typedef _gostring_ swig_type_100;
+typedef long long swig_type_99;
+typedef long long swig_type_100;
 typedef _gostring_ swig_type_101;
-typedef long long swig_type_102;
-typedef long long swig_type_103;
-typedef _gostring_ swig_type_104;
-typedef _gostring_ swig_type_105;
-typedef long long swig_type_106;
-typedef long long swig_type_107;
+typedef _gostring_ swig_type_102;
+typedef _gostring_ swig_type_103;
+typedef long long swig_type_104;
+typedef long long swig_type_105;
+typedef _gostring_ swig_type_106;
+typedef _gostring_ swig_type_107;
 typedef long long swig_type_108;
 typedef long long swig_type_109;
 typedef long long swig_type_110;
 typedef long long swig_type_111;
-typedef _gostring_ swig_type_112;
-typedef _gostring_ swig_type_113;
+typedef long long swig_type_112;
+typedef long long swig_type_113;
 typedef _gostring_ swig_type_114;
 typedef _gostring_ swig_type_115;
-typedef long long swig_type_116;
-typedef long long swig_type_117;
-typedef _gostring_ swig_type_118;
-typedef _gostring_ swig_type_119;
+typedef _gostring_ swig_type_116;
+typedef _gostring_ swig_type_117;
+typedef long long swig_type_118;
+typedef long long swig_type_119;
 typedef _gostring_ swig_type_120;
 typedef _gostring_ swig_type_121;
-typedef long long swig_type_122;
-typedef long long swig_type_123;
+typedef _gostring_ swig_type_122;
+typedef _gostring_ swig_type_123;
 typedef long long swig_type_124;
 typedef long long swig_type_125;
-typedef _gostring_ swig_type_126;
-typedef _gostring_ swig_type_127;
+typedef long long swig_type_126;
+typedef long long swig_type_127;
 typedef _gostring_ swig_type_128;
 typedef _gostring_ swig_type_129;
 typedef _gostring_ swig_type_130;
@@ -185,16 +185,16 @@ typedef _gostring_ swig_type_155;
 typedef _gostring_ swig_type_156;
 typedef _gostring_ swig_type_157;
 typedef _gostring_ swig_type_158;
-typedef long long swig_type_159;
+typedef _gostring_ swig_type_159;
 typedef _gostring_ swig_type_160;
 typedef long long swig_type_161;
-typedef long long swig_type_162;
+typedef _gostring_ swig_type_162;
 typedef long long swig_type_163;
 typedef long long swig_type_164;
-typedef _gostring_ swig_type_165;
+typedef long long swig_type_165;
 typedef long long swig_type_166;
 typedef _gostring_ swig_type_167;
-typedef _gostring_ swig_type_168;
+typedef long long swig_type_168;
 typedef _gostring_ swig_type_169;
 typedef _gostring_ swig_type_170;
 typedef _gostring_ swig_type_171;
@@ -221,6 +221,8 @@ typedef _gostring_ swig_type_191;
 typedef _gostring_ swig_type_192;
 typedef _gostring_ swig_type_193;
 typedef _gostring_ swig_type_194;
+typedef _gostring_ swig_type_195;
+typedef _gostring_ swig_type_196;
 extern void _wrap_Swig_free_native_b2065823d46e1080(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_native_b2065823d46e1080(swig_intgo arg1);
 extern uintptr_t _wrap_new_StringVector__SWIG_0_native_b2065823d46e1080(void);
@@ -377,62 +379,64 @@ extern void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_b2065
 extern swig_type_39 _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_RouterOptions_shared_state_rate_batch_set_native_b2065823d46e1080(uintptr_t arg1, double arg2);
 extern double _wrap_RouterOptions_shared_state_rate_batch_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_stale_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_40 arg2);
+extern swig_type_41 _wrap_RouterOptions_latency_stale_ms_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_delete_RouterOptions_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_40 _wrap_StatusName_native_b2065823d46e1080(swig_intgo arg1);
+extern swig_type_42 _wrap_StatusName_native_b2065823d46e1080(swig_intgo arg1);
 extern swig_intgo _wrap_LibraryVersion_native_b2065823d46e1080(void);
-extern swig_type_41 _wrap_LibraryVersionString_native_b2065823d46e1080(void);
+extern swig_type_43 _wrap_LibraryVersionString_native_b2065823d46e1080(void);
 extern swig_intgo _wrap_HeaderVersion_native_b2065823d46e1080(void);
 extern void _wrap_delete_Clock_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_42 _wrap_Clock_NowNanos_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Clock_SleepNanos_native_b2065823d46e1080(uintptr_t arg1, swig_type_43 arg2);
+extern swig_type_44 _wrap_Clock_NowNanos_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Clock_SleepNanos_native_b2065823d46e1080(uintptr_t arg1, swig_type_45 arg2);
 extern void _wrap_delete_Random_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_44 _wrap_Random_NextBits_native_b2065823d46e1080(uintptr_t arg1);
+extern swig_type_46 _wrap_Random_NextBits_native_b2065823d46e1080(uintptr_t arg1);
 extern uintptr_t _wrap_new_Deployment__SWIG_0_native_b2065823d46e1080(void);
-extern uintptr_t _wrap_new_Deployment__SWIG_1_native_b2065823d46e1080(swig_type_45 arg1);
-extern void _wrap_Deployment_name_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_46 arg2);
-extern swig_type_47 _wrap_Deployment_name_get_native_b2065823d46e1080(uintptr_t arg1);
+extern uintptr_t _wrap_new_Deployment__SWIG_1_native_b2065823d46e1080(swig_type_47 arg1);
+extern void _wrap_Deployment_name_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_48 arg2);
+extern swig_type_49 _wrap_Deployment_name_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Deployment_weight_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Deployment_weight_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Deployment_tier_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Deployment_tier_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Deployment_rpm_limit_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Deployment_rpm_limit_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Deployment_tpm_limit_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_48 arg2);
-extern swig_type_49 _wrap_Deployment_tpm_limit_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Deployment_tpm_limit_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_50 arg2);
+extern swig_type_51 _wrap_Deployment_tpm_limit_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Deployment_max_in_flight_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Deployment_max_in_flight_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Deployment_AddModel_native_b2065823d46e1080(uintptr_t arg1, swig_type_50 arg2);
-extern void _wrap_Deployment_AddTag_native_b2065823d46e1080(uintptr_t arg1, swig_type_51 arg2);
-extern swig_type_52 _wrap_Deployment_ModelCount_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_53 _wrap_Deployment_ModelAt_native_b2065823d46e1080(uintptr_t arg1, swig_type_54 arg2);
-extern swig_type_55 _wrap_Deployment_TagCount_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_56 _wrap_Deployment_TagAt_native_b2065823d46e1080(uintptr_t arg1, swig_type_57 arg2);
+extern void _wrap_Deployment_AddModel_native_b2065823d46e1080(uintptr_t arg1, swig_type_52 arg2);
+extern void _wrap_Deployment_AddTag_native_b2065823d46e1080(uintptr_t arg1, swig_type_53 arg2);
+extern swig_type_54 _wrap_Deployment_ModelCount_native_b2065823d46e1080(uintptr_t arg1);
+extern swig_type_55 _wrap_Deployment_ModelAt_native_b2065823d46e1080(uintptr_t arg1, swig_type_56 arg2);
+extern swig_type_57 _wrap_Deployment_TagCount_native_b2065823d46e1080(uintptr_t arg1);
+extern swig_type_58 _wrap_Deployment_TagAt_native_b2065823d46e1080(uintptr_t arg1, swig_type_59 arg2);
 extern void _wrap_delete_Deployment_native_b2065823d46e1080(uintptr_t arg1);
 extern uintptr_t _wrap_new_Pick_native_b2065823d46e1080(void);
-extern void _wrap_Pick_ticket_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_58 arg2);
-extern swig_type_59 _wrap_Pick_ticket_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Pick_deployment_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_60 arg2);
-extern swig_type_61 _wrap_Pick_deployment_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Pick_model_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_62 arg2);
-extern swig_type_63 _wrap_Pick_model_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Pick_ticket_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_60 arg2);
+extern swig_type_61 _wrap_Pick_ticket_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Pick_deployment_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_62 arg2);
+extern swig_type_63 _wrap_Pick_deployment_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Pick_model_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_64 arg2);
+extern swig_type_65 _wrap_Pick_model_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Pick_tier_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Pick_tier_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Pick_is_probe_set_native_b2065823d46e1080(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_Pick_is_probe_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Pick_is_panic_set_native_b2065823d46e1080(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_Pick_is_panic_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Pick_retry_after_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_64 arg2);
-extern swig_type_65 _wrap_Pick_retry_after_ms_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Pick_retry_after_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_66 arg2);
+extern swig_type_67 _wrap_Pick_retry_after_ms_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_delete_Pick_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Candidate_deployment_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_66 arg2);
-extern swig_type_67 _wrap_Candidate_deployment_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Candidate_model_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_68 arg2);
-extern swig_type_69 _wrap_Candidate_model_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Candidate_deployment_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_68 arg2);
+extern swig_type_69 _wrap_Candidate_deployment_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Candidate_model_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_70 arg2);
+extern swig_type_71 _wrap_Candidate_model_get_native_b2065823d46e1080(uintptr_t arg1);
 extern uintptr_t _wrap_new_Candidate_native_b2065823d46e1080(void);
 extern void _wrap_delete_Candidate_native_b2065823d46e1080(uintptr_t arg1);
 extern uintptr_t _wrap_new_Health_native_b2065823d46e1080(void);
-extern void _wrap_Health_name_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_70 arg2);
-extern swig_type_71 _wrap_Health_name_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_name_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_72 arg2);
+extern swig_type_73 _wrap_Health_name_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Health_state_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Health_state_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Health_override_mode_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
@@ -443,24 +447,24 @@ extern void _wrap_Health_ewma_latency_ms_set_native_b2065823d46e1080(uintptr_t a
 extern double _wrap_Health_ewma_latency_ms_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Health_failure_ratio_set_native_b2065823d46e1080(uintptr_t arg1, double arg2);
 extern double _wrap_Health_failure_ratio_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Health_in_flight_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_72 arg2);
-extern swig_type_73 _wrap_Health_in_flight_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Health_picks_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_74 arg2);
-extern swig_type_75 _wrap_Health_picks_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Health_successes_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_76 arg2);
-extern swig_type_77 _wrap_Health_successes_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Health_failures_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_78 arg2);
-extern swig_type_79 _wrap_Health_failures_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Health_request_errors_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_80 arg2);
-extern swig_type_81 _wrap_Health_request_errors_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Health_cancels_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_82 arg2);
-extern swig_type_83 _wrap_Health_cancels_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Health_trips_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_84 arg2);
-extern swig_type_85 _wrap_Health_trips_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Health_consecutive_failures_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_86 arg2);
-extern swig_type_87 _wrap_Health_consecutive_failures_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_Health_cooldown_remaining_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_88 arg2);
-extern swig_type_89 _wrap_Health_cooldown_remaining_ms_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_in_flight_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_74 arg2);
+extern swig_type_75 _wrap_Health_in_flight_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_picks_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_76 arg2);
+extern swig_type_77 _wrap_Health_picks_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_successes_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_78 arg2);
+extern swig_type_79 _wrap_Health_successes_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_failures_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_80 arg2);
+extern swig_type_81 _wrap_Health_failures_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_request_errors_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_82 arg2);
+extern swig_type_83 _wrap_Health_request_errors_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_cancels_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_84 arg2);
+extern swig_type_85 _wrap_Health_cancels_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_trips_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_86 arg2);
+extern swig_type_87 _wrap_Health_trips_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_consecutive_failures_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_88 arg2);
+extern swig_type_89 _wrap_Health_consecutive_failures_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_Health_cooldown_remaining_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_90 arg2);
+extern swig_type_91 _wrap_Health_cooldown_remaining_ms_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Health_weight_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Health_weight_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_Health_tier_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
@@ -468,28 +472,28 @@ extern swig_intgo _wrap_Health_tier_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_delete_Health_native_b2065823d46e1080(uintptr_t arg1);
 extern uintptr_t _wrap_new_Cancellation_native_b2065823d46e1080(void);
 extern void _wrap_delete_Cancellation_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_90 _wrap_Cancellation_Trigger_native_b2065823d46e1080(uintptr_t arg1);
+extern swig_type_92 _wrap_Cancellation_Trigger_native_b2065823d46e1080(uintptr_t arg1);
 extern uintptr_t _wrap_new_CallOptions_native_b2065823d46e1080(void);
-extern void _wrap_CallOptions_deadline_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_91 arg2);
-extern swig_type_92 _wrap_CallOptions_deadline_ms_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_CallOptions_attempt_timeout_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_93 arg2);
-extern swig_type_94 _wrap_CallOptions_attempt_timeout_ms_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallOptions_deadline_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_93 arg2);
+extern swig_type_94 _wrap_CallOptions_deadline_ms_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallOptions_attempt_timeout_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_95 arg2);
+extern swig_type_96 _wrap_CallOptions_attempt_timeout_ms_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_CallOptions_max_attempts_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_CallOptions_max_attempts_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_base_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_95 arg2);
-extern swig_type_96 _wrap_CallOptions_backoff_base_ms_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_max_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_97 arg2);
-extern swig_type_98 _wrap_CallOptions_backoff_max_ms_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_base_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_97 arg2);
+extern swig_type_98 _wrap_CallOptions_backoff_base_ms_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_max_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_99 arg2);
+extern swig_type_100 _wrap_CallOptions_backoff_max_ms_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_CallOptions_cancel_set_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_CallOptions_cancel_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_delete_CallOptions_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_99 _wrap_InvokeArgs_Deployment_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_100 _wrap_InvokeArgs_Model_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_101 _wrap_InvokeArgs_Request_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_102 _wrap_InvokeArgs_RequestLength_native_b2065823d46e1080(uintptr_t arg1);
+extern swig_type_101 _wrap_InvokeArgs_Deployment_native_b2065823d46e1080(uintptr_t arg1);
+extern swig_type_102 _wrap_InvokeArgs_Model_native_b2065823d46e1080(uintptr_t arg1);
+extern swig_type_103 _wrap_InvokeArgs_Request_native_b2065823d46e1080(uintptr_t arg1);
+extern swig_type_104 _wrap_InvokeArgs_RequestLength_native_b2065823d46e1080(uintptr_t arg1);
 extern swig_intgo _wrap_InvokeArgs_Attempt_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_103 _wrap_InvokeArgs_TimeoutMs_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_104 _wrap_InvokeArgs_SetResponse_native_b2065823d46e1080(uintptr_t arg1, swig_type_105 arg2);
+extern swig_type_105 _wrap_InvokeArgs_TimeoutMs_native_b2065823d46e1080(uintptr_t arg1);
+extern swig_type_106 _wrap_InvokeArgs_SetResponse_native_b2065823d46e1080(uintptr_t arg1, swig_type_107 arg2);
 extern swig_intgo _wrap_InvokeArgs_Check_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_delete_InvokeArgs_native_b2065823d46e1080(uintptr_t arg1);
 extern swig_intgo _wrap_AttemptResult_GetOutcome_native_b2065823d46e1080(uintptr_t arg1);
@@ -498,12 +502,12 @@ extern double _wrap_AttemptResult_GetLatencyMs_native_b2065823d46e1080(uintptr_t
 extern void _wrap_AttemptResult_SetLatencyMs_native_b2065823d46e1080(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptResult_GetTtftMs_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetTtftMs_native_b2065823d46e1080(uintptr_t arg1, double arg2);
-extern swig_type_106 _wrap_AttemptResult_GetRetryAfterMs_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetRetryAfterMs_native_b2065823d46e1080(uintptr_t arg1, swig_type_107 arg2);
-extern swig_type_108 _wrap_AttemptResult_GetInputTokens_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetInputTokens_native_b2065823d46e1080(uintptr_t arg1, swig_type_109 arg2);
-extern swig_type_110 _wrap_AttemptResult_GetOutputTokens_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutputTokens_native_b2065823d46e1080(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_108 _wrap_AttemptResult_GetRetryAfterMs_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetRetryAfterMs_native_b2065823d46e1080(uintptr_t arg1, swig_type_109 arg2);
+extern swig_type_110 _wrap_AttemptResult_GetInputTokens_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetInputTokens_native_b2065823d46e1080(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_AttemptResult_GetOutputTokens_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutputTokens_native_b2065823d46e1080(uintptr_t arg1, swig_type_113 arg2);
 extern _Bool _wrap_AttemptResult_GetCommitted_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetCommitted_native_b2065823d46e1080(uintptr_t arg1, _Bool arg2);
 extern void _wrap_delete_AttemptResult_native_b2065823d46e1080(uintptr_t arg1);
@@ -511,16 +515,16 @@ extern void _wrap_delete_Adapter_native_b2065823d46e1080(uintptr_t arg1);
 extern swig_intgo _wrap_Adapter_DoInvoke_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_Adapter_Released_native_b2065823d46e1080(uintptr_t arg1);
 extern uintptr_t _wrap_new_AttemptInfo_native_b2065823d46e1080(void);
-extern void _wrap_AttemptInfo_deployment_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_112 arg2);
-extern swig_type_113 _wrap_AttemptInfo_deployment_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_AttemptInfo_model_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_114 arg2);
-extern swig_type_115 _wrap_AttemptInfo_model_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_AttemptInfo_deployment_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_114 arg2);
+extern swig_type_115 _wrap_AttemptInfo_deployment_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_AttemptInfo_model_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_116 arg2);
+extern swig_type_117 _wrap_AttemptInfo_model_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_AttemptInfo_outcome_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_AttemptInfo_outcome_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_AttemptInfo_latency_ms_set_native_b2065823d46e1080(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptInfo_latency_ms_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_AttemptInfo_backoff_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_116 arg2);
-extern swig_type_117 _wrap_AttemptInfo_backoff_ms_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_AttemptInfo_backoff_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_118 arg2);
+extern swig_type_119 _wrap_AttemptInfo_backoff_ms_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_AttemptInfo_committed_set_native_b2065823d46e1080(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_AttemptInfo_committed_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_AttemptInfo_adapter_failed_set_native_b2065823d46e1080(uintptr_t arg1, _Bool arg2);
@@ -531,64 +535,64 @@ extern void _wrap_CallResult_status_set_native_b2065823d46e1080(uintptr_t arg1, 
 extern swig_intgo _wrap_CallResult_status_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_CallResult_final_outcome_set_native_b2065823d46e1080(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_CallResult_final_outcome_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_CallResult_deployment_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_118 arg2);
-extern swig_type_119 _wrap_CallResult_deployment_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_CallResult_model_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_120 arg2);
-extern swig_type_121 _wrap_CallResult_model_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallResult_deployment_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_120 arg2);
+extern swig_type_121 _wrap_CallResult_deployment_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallResult_model_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_122 arg2);
+extern swig_type_123 _wrap_CallResult_model_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_CallResult_used_fallback_set_native_b2065823d46e1080(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_used_fallback_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_CallResult_retry_after_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_122 arg2);
-extern swig_type_123 _wrap_CallResult_retry_after_ms_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_CallResult_total_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_124 arg2);
-extern swig_type_125 _wrap_CallResult_total_ms_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_CallResult_response_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_126 arg2);
-extern swig_type_127 _wrap_CallResult_response_get_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_CallResult_detail_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_128 arg2);
-extern swig_type_129 _wrap_CallResult_detail_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallResult_retry_after_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_125 _wrap_CallResult_retry_after_ms_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallResult_total_ms_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_126 arg2);
+extern swig_type_127 _wrap_CallResult_total_ms_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallResult_response_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_128 arg2);
+extern swig_type_129 _wrap_CallResult_response_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_CallResult_detail_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_130 arg2);
+extern swig_type_131 _wrap_CallResult_detail_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_CallResult_attempts_set_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_CallResult_attempts_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_CallResult_has_report_set_native_b2065823d46e1080(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_has_report_get_native_b2065823d46e1080(uintptr_t arg1);
 extern void _wrap_delete_CallResult_native_b2065823d46e1080(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_130 arg2);
-extern swig_type_131 _wrap_TextBuffer_text_get_native_b2065823d46e1080(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_b2065823d46e1080(uintptr_t arg1, swig_type_132 arg2);
+extern swig_type_133 _wrap_TextBuffer_text_get_native_b2065823d46e1080(uintptr_t arg1);
 extern uintptr_t _wrap_new_TextBuffer_native_b2065823d46e1080(void);
 extern void _wrap_delete_TextBuffer_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_132 _wrap_ValidateConfig_native_b2065823d46e1080(swig_type_133 arg1);
+extern swig_type_134 _wrap_ValidateConfig_native_b2065823d46e1080(swig_type_135 arg1);
 extern uintptr_t _wrap_new_Router_native_b2065823d46e1080(void);
 extern void _wrap_delete_Router_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_134 _wrap_Router_Open_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_136 _wrap_Router_Open_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
 extern void _wrap_Router_Close_native_b2065823d46e1080(uintptr_t arg1);
 extern _Bool _wrap_Router_IsOpen_native_b2065823d46e1080(uintptr_t arg1);
-extern swig_type_135 _wrap_Router_AddDeployment_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_136 _wrap_Router_UpdateDeployment_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_137 _wrap_Router_RemoveDeployment_native_b2065823d46e1080(uintptr_t arg1, swig_type_138 arg2);
-extern swig_type_139 _wrap_Router_SetAlias_native_b2065823d46e1080(uintptr_t arg1, swig_type_140 arg2, swig_type_141 arg3);
-extern swig_type_142 _wrap_Router_RemoveAlias_native_b2065823d46e1080(uintptr_t arg1, swig_type_143 arg2);
-extern swig_type_144 _wrap_Router_SetFallbacks_native_b2065823d46e1080(uintptr_t arg1, swig_type_145 arg2, uintptr_t arg3);
-extern swig_type_146 _wrap_Router_SetFallbacksFor_native_b2065823d46e1080(uintptr_t arg1, swig_type_147 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_148 _wrap_Router_SetModelStrategy_native_b2065823d46e1080(uintptr_t arg1, swig_type_149 arg2, swig_intgo arg3);
-extern swig_type_150 _wrap_Router_SetOverride_native_b2065823d46e1080(uintptr_t arg1, swig_type_151 arg2, swig_intgo arg3);
-extern swig_type_152 _wrap_Router_PickInto_native_b2065823d46e1080(uintptr_t arg1, swig_type_153 arg2, uintptr_t arg3);
-extern swig_type_154 _wrap_Router_PickExcluding_native_b2065823d46e1080(uintptr_t arg1, swig_type_155 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_156 _wrap_Router_PickRaw_native_b2065823d46e1080(uintptr_t arg1, swig_type_157 arg2, swig_voidp arg3);
-extern swig_type_158 _wrap_Router_Report_native_b2065823d46e1080(uintptr_t arg1, swig_type_159 arg2, swig_intgo arg3, double arg4);
-extern swig_type_160 _wrap_Router_ReportFull_native_b2065823d46e1080(uintptr_t arg1, swig_type_161 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_162 arg6, swig_type_163 arg7, swig_type_164 arg8);
-extern swig_type_165 _wrap_Router_Cancel_native_b2065823d46e1080(uintptr_t arg1, swig_type_166 arg2);
-extern swig_type_167 _wrap_Router_Fallbacks_native_b2065823d46e1080(uintptr_t arg1, swig_type_168 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_169 _wrap_Router_HealthOf_native_b2065823d46e1080(uintptr_t arg1, swig_type_170 arg2, uintptr_t arg3);
-extern swig_type_171 _wrap_Router_HealthList_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_172 _wrap_Router_ApplyConfig_native_b2065823d46e1080(uintptr_t arg1, swig_type_173 arg2);
-extern swig_type_174 _wrap_Router_ApplyConfigFile_native_b2065823d46e1080(uintptr_t arg1, swig_type_175 arg2);
-extern swig_type_176 _wrap_Router_MetricsText_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_177 _wrap_Router_SetAdapter_native_b2065823d46e1080(uintptr_t arg1, swig_type_178 arg2, uintptr_t arg3);
-extern swig_type_179 _wrap_Router_Call_native_b2065823d46e1080(uintptr_t arg1, swig_type_180 arg2, swig_type_181 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_182 _wrap_Router_PickReportOnNativeThread_native_b2065823d46e1080(uintptr_t arg1, swig_type_183 arg2, swig_intgo arg3);
-extern swig_type_184 _wrap_Router_CallOnNativeThread_native_b2065823d46e1080(uintptr_t arg1, swig_type_185 arg2, swig_type_186 arg3, swig_intgo arg4);
-extern swig_type_187 _wrap_Router_OpenGo_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_188 _wrap_Router_OpenGoFromConfig_native_b2065823d46e1080(uintptr_t arg1, swig_type_189 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_190 _wrap_Router_SetGoAdapter_native_b2065823d46e1080(uintptr_t arg1, swig_type_191 arg2, swig_intgo arg3);
-extern swig_type_192 _wrap_Router_CallRaw_native_b2065823d46e1080(uintptr_t arg1, swig_type_193 arg2, swig_type_194 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_137 _wrap_Router_AddDeployment_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_138 _wrap_Router_UpdateDeployment_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_139 _wrap_Router_RemoveDeployment_native_b2065823d46e1080(uintptr_t arg1, swig_type_140 arg2);
+extern swig_type_141 _wrap_Router_SetAlias_native_b2065823d46e1080(uintptr_t arg1, swig_type_142 arg2, swig_type_143 arg3);
+extern swig_type_144 _wrap_Router_RemoveAlias_native_b2065823d46e1080(uintptr_t arg1, swig_type_145 arg2);
+extern swig_type_146 _wrap_Router_SetFallbacks_native_b2065823d46e1080(uintptr_t arg1, swig_type_147 arg2, uintptr_t arg3);
+extern swig_type_148 _wrap_Router_SetFallbacksFor_native_b2065823d46e1080(uintptr_t arg1, swig_type_149 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_150 _wrap_Router_SetModelStrategy_native_b2065823d46e1080(uintptr_t arg1, swig_type_151 arg2, swig_intgo arg3);
+extern swig_type_152 _wrap_Router_SetOverride_native_b2065823d46e1080(uintptr_t arg1, swig_type_153 arg2, swig_intgo arg3);
+extern swig_type_154 _wrap_Router_PickInto_native_b2065823d46e1080(uintptr_t arg1, swig_type_155 arg2, uintptr_t arg3);
+extern swig_type_156 _wrap_Router_PickExcluding_native_b2065823d46e1080(uintptr_t arg1, swig_type_157 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_158 _wrap_Router_PickRaw_native_b2065823d46e1080(uintptr_t arg1, swig_type_159 arg2, swig_voidp arg3);
+extern swig_type_160 _wrap_Router_Report_native_b2065823d46e1080(uintptr_t arg1, swig_type_161 arg2, swig_intgo arg3, double arg4);
+extern swig_type_162 _wrap_Router_ReportFull_native_b2065823d46e1080(uintptr_t arg1, swig_type_163 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_164 arg6, swig_type_165 arg7, swig_type_166 arg8);
+extern swig_type_167 _wrap_Router_Cancel_native_b2065823d46e1080(uintptr_t arg1, swig_type_168 arg2);
+extern swig_type_169 _wrap_Router_Fallbacks_native_b2065823d46e1080(uintptr_t arg1, swig_type_170 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_171 _wrap_Router_HealthOf_native_b2065823d46e1080(uintptr_t arg1, swig_type_172 arg2, uintptr_t arg3);
+extern swig_type_173 _wrap_Router_HealthList_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_174 _wrap_Router_ApplyConfig_native_b2065823d46e1080(uintptr_t arg1, swig_type_175 arg2);
+extern swig_type_176 _wrap_Router_ApplyConfigFile_native_b2065823d46e1080(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_Router_MetricsText_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_179 _wrap_Router_SetAdapter_native_b2065823d46e1080(uintptr_t arg1, swig_type_180 arg2, uintptr_t arg3);
+extern swig_type_181 _wrap_Router_Call_native_b2065823d46e1080(uintptr_t arg1, swig_type_182 arg2, swig_type_183 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_184 _wrap_Router_PickReportOnNativeThread_native_b2065823d46e1080(uintptr_t arg1, swig_type_185 arg2, swig_intgo arg3);
+extern swig_type_186 _wrap_Router_CallOnNativeThread_native_b2065823d46e1080(uintptr_t arg1, swig_type_187 arg2, swig_type_188 arg3, swig_intgo arg4);
+extern swig_type_189 _wrap_Router_OpenGo_native_b2065823d46e1080(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_190 _wrap_Router_OpenGoFromConfig_native_b2065823d46e1080(uintptr_t arg1, swig_type_191 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_192 _wrap_Router_SetGoAdapter_native_b2065823d46e1080(uintptr_t arg1, swig_type_193 arg2, swig_intgo arg3);
+extern swig_type_194 _wrap_Router_CallRaw_native_b2065823d46e1080(uintptr_t arg1, swig_type_195 arg2, swig_type_196 arg3, uintptr_t arg4, uintptr_t arg5);
 #undef intgo
 */
 import "C"
@@ -1966,6 +1970,19 @@ func (arg1 SwigcptrRouterOptions) GetShared_state_rate_batch() (_swig_ret float6
 	return swig_r
 }
 
+func (arg1 SwigcptrRouterOptions) SetLatency_stale_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_latency_stale_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetLatency_stale_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_RouterOptions_latency_stale_ms_get_native_b2065823d46e1080(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteRouterOptions(arg1 RouterOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_RouterOptions_native_b2065823d46e1080(C.uintptr_t(_swig_i_0))
@@ -2030,6 +2047,8 @@ type RouterOptions interface {
 	GetShared_state_command_timeout_ms() (_swig_ret int64)
 	SetShared_state_rate_batch(arg2 float64)
 	GetShared_state_rate_batch() (_swig_ret float64)
+	SetLatency_stale_ms(arg2 int64)
+	GetLatency_stale_ms() (_swig_ret int64)
 }
 
 func StatusName(arg1 int) (_swig_ret string) {
@@ -2087,7 +2106,7 @@ func (arg1 SwigcptrClock) NowNanos() (_swig_ret int64) {
 func (arg1 SwigcptrClock) SleepNanos(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Clock_SleepNanos_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
+	C._wrap_Clock_SleepNanos_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_45(_swig_i_1))
 }
 
 type Clock interface {
@@ -2142,7 +2161,7 @@ func NewDeployment__SWIG_0() (_swig_ret Deployment) {
 func NewDeployment__SWIG_1(arg1 string) (_swig_ret Deployment) {
 	var swig_r Deployment
 	_swig_i_0 := arg1
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_b2065823d46e1080(*(*C.swig_type_45)(unsafe.Pointer(&_swig_i_0)))))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_b2065823d46e1080(*(*C.swig_type_47)(unsafe.Pointer(&_swig_i_0)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -2163,7 +2182,7 @@ func NewDeployment(a ...interface{}) Deployment {
 func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_name_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_name_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2221,7 +2240,7 @@ func (arg1 SwigcptrDeployment) GetRpm_limit() (_swig_ret uint) {
 func (arg1 SwigcptrDeployment) SetTpm_limit(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tpm_limit_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))
+	C._wrap_Deployment_tpm_limit_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTpm_limit() (_swig_ret int64) {
@@ -2247,7 +2266,7 @@ func (arg1 SwigcptrDeployment) GetMax_in_flight() (_swig_ret uint) {
 func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddModel_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddModel_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2256,7 +2275,7 @@ func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddTag_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddTag_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_53)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2273,7 +2292,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_ModelAt_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_ModelAt_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_56(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2291,7 +2310,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_TagAt_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_57(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_TagAt_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_59(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2344,7 +2363,7 @@ func NewPick() (_swig_ret Pick) {
 func (arg1 SwigcptrPick) SetTicket(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_ticket_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))
+	C._wrap_Pick_ticket_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTicket() (_swig_ret int64) {
@@ -2357,7 +2376,7 @@ func (arg1 SwigcptrPick) GetTicket() (_swig_ret int64) {
 func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_deployment_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_deployment_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2376,7 +2395,7 @@ func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_model_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_model_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2434,7 +2453,7 @@ func (arg1 SwigcptrPick) GetIs_panic() (_swig_ret bool) {
 func (arg1 SwigcptrPick) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_retry_after_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_64(_swig_i_1))
+	C._wrap_Pick_retry_after_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_66(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetRetry_after_ms() (_swig_ret int64) {
@@ -2480,7 +2499,7 @@ func (p SwigcptrCandidate) SwigIsCandidate() {
 func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_deployment_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_deployment_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2499,7 +2518,7 @@ func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_model_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_model_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2553,7 +2572,7 @@ func NewHealth() (_swig_ret Health) {
 func (arg1 SwigcptrHealth) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_name_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_70)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Health_name_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2637,7 +2656,7 @@ func (arg1 SwigcptrHealth) GetFailure_ratio() (_swig_ret float64) {
 func (arg1 SwigcptrHealth) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_in_flight_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_72(_swig_i_1))
+	C._wrap_Health_in_flight_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetIn_flight() (_swig_ret int64) {
@@ -2650,7 +2669,7 @@ func (arg1 SwigcptrHealth) GetIn_flight() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_picks_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
+	C._wrap_Health_picks_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetPicks() (_swig_ret int64) {
@@ -2663,7 +2682,7 @@ func (arg1 SwigcptrHealth) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_successes_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))
+	C._wrap_Health_successes_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetSuccesses() (_swig_ret int64) {
@@ -2676,7 +2695,7 @@ func (arg1 SwigcptrHealth) GetSuccesses() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetFailures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failures_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_78(_swig_i_1))
+	C._wrap_Health_failures_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_80(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailures() (_swig_ret int64) {
@@ -2689,7 +2708,7 @@ func (arg1 SwigcptrHealth) GetFailures() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetRequest_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_request_errors_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_80(_swig_i_1))
+	C._wrap_Health_request_errors_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_82(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetRequest_errors() (_swig_ret int64) {
@@ -2702,7 +2721,7 @@ func (arg1 SwigcptrHealth) GetRequest_errors() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cancels_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_82(_swig_i_1))
+	C._wrap_Health_cancels_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_84(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCancels() (_swig_ret int64) {
@@ -2715,7 +2734,7 @@ func (arg1 SwigcptrHealth) GetCancels() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetTrips(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_trips_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_84(_swig_i_1))
+	C._wrap_Health_trips_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_86(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTrips() (_swig_ret int64) {
@@ -2728,7 +2747,7 @@ func (arg1 SwigcptrHealth) GetTrips() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetConsecutive_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_consecutive_failures_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_86(_swig_i_1))
+	C._wrap_Health_consecutive_failures_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_88(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetConsecutive_failures() (_swig_ret int64) {
@@ -2741,7 +2760,7 @@ func (arg1 SwigcptrHealth) GetConsecutive_failures() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cooldown_remaining_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_88(_swig_i_1))
+	C._wrap_Health_cooldown_remaining_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_90(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCooldown_remaining_ms() (_swig_ret int64) {
@@ -2880,7 +2899,7 @@ func NewCallOptions() (_swig_ret CallOptions) {
 func (arg1 SwigcptrCallOptions) SetDeadline_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_deadline_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))
+	C._wrap_CallOptions_deadline_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
@@ -2893,7 +2912,7 @@ func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallOptions) SetAttempt_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_attempt_timeout_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
+	C._wrap_CallOptions_attempt_timeout_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetAttempt_timeout_ms() (_swig_ret int64) {
@@ -2919,7 +2938,7 @@ func (arg1 SwigcptrCallOptions) GetMax_attempts() (_swig_ret uint) {
 func (arg1 SwigcptrCallOptions) SetBackoff_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_base_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
+	C._wrap_CallOptions_backoff_base_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
@@ -2932,7 +2951,7 @@ func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallOptions) SetBackoff_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_max_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
+	C._wrap_CallOptions_backoff_max_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_max_ms() (_swig_ret int64) {
@@ -3041,7 +3060,7 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_105)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3139,7 +3158,7 @@ func (arg1 SwigcptrAttemptResult) GetRetryAfterMs() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetRetryAfterMs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetRetryAfterMs_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_107(_swig_i_1))
+	C._wrap_AttemptResult_SetRetryAfterMs_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
@@ -3152,7 +3171,7 @@ func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetInputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetInputTokens_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
+	C._wrap_AttemptResult_SetInputTokens_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
@@ -3165,7 +3184,7 @@ func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetOutputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutputTokens_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
+	C._wrap_AttemptResult_SetOutputTokens_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetCommitted() (_swig_ret bool) {
@@ -3258,7 +3277,7 @@ func NewAttemptInfo() (_swig_ret AttemptInfo) {
 func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_deployment_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_112)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_deployment_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_114)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3277,7 +3296,7 @@ func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_model_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_114)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_model_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_116)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3322,7 +3341,7 @@ func (arg1 SwigcptrAttemptInfo) GetLatency_ms() (_swig_ret float64) {
 func (arg1 SwigcptrAttemptInfo) SetBackoff_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_backoff_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_116(_swig_i_1))
+	C._wrap_AttemptInfo_backoff_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_118(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetBackoff_ms() (_swig_ret int64) {
@@ -3426,7 +3445,7 @@ func (arg1 SwigcptrCallResult) GetFinal_outcome() (_swig_ret Llmr_outcome) {
 func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_deployment_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_deployment_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_120)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3445,7 +3464,7 @@ func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_model_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_120)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_model_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_122)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3477,7 +3496,7 @@ func (arg1 SwigcptrCallResult) GetUsed_fallback() (_swig_ret bool) {
 func (arg1 SwigcptrCallResult) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_retry_after_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_122(_swig_i_1))
+	C._wrap_CallResult_retry_after_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
@@ -3490,7 +3509,7 @@ func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetTotal_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_total_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
+	C._wrap_CallResult_total_ms_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
@@ -3503,7 +3522,7 @@ func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_response_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_126)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_response_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_128)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3522,7 +3541,7 @@ func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_detail_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_128)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_detail_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_130)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3608,7 +3627,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_130)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_132)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3645,7 +3664,7 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_b2065823d46e1080(*(*C.swig_type_133)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_b2065823d46e1080(*(*C.swig_type_135)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -3746,7 +3765,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_138)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_140)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3766,7 +3785,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_140)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_142)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3788,7 +3807,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3808,7 +3827,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3829,7 +3848,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3849,7 +3868,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3869,7 +3888,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3889,7 +3908,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_155)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3910,7 +3929,7 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_155)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3931,7 +3950,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3952,7 +3971,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_159(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_161(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3974,7 +3993,7 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_161(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_162(_swig_i_5), C.swig_type_163(_swig_i_6), C.swig_type_164(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_163(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_164(_swig_i_5), C.swig_type_165(_swig_i_6), C.swig_type_166(_swig_i_7))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -3990,7 +4009,7 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), C.swig_type_168(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4008,7 +4027,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_168)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4028,7 +4047,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_172)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4063,7 +4082,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_173)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_175)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4082,7 +4101,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_175)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4118,7 +4137,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_178)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4140,7 +4159,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_180)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4163,7 +4182,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4184,7 +4203,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_186)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_188)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4227,7 +4246,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_191)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4247,7 +4266,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_191)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4269,7 +4288,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_CallRaw_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_194)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_CallRaw_native_b2065823d46e1080(C.uintptr_t(_swig_i_0), *(*C.swig_type_195)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_196)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
