@@ -44,6 +44,7 @@ struct RouterOptions {
     shared_state_connect_timeout_ms = c.shared_state_connect_timeout_ms;
     shared_state_command_timeout_ms = c.shared_state_command_timeout_ms;
     shared_state_rate_batch = c.shared_state_rate_batch;
+    latency_stale_ms = c.latency_stale_ms;
   }
   /** The router's strategy (round_robin); a model may override it (model_settings) (default
    * round_robin). */
@@ -114,6 +115,9 @@ struct RouterOptions {
   /** Share of an rpm_limit one router admits between two exchanges (bounds the fleet's overshoot)
    * (default 0.05). */
   double shared_state_rate_batch;
+  /** A latency sample older than this is stale: the latency strategy probes its deployment once (0:
+   * breaker_window_ms) (default 0 ms). */
+  int64_t latency_stale_ms;
 };
 
 #ifndef SWIG
@@ -149,6 +153,7 @@ inline void FillOptions(const RouterOptions &o, llmr_router_options *c) {
   c->shared_state_connect_timeout_ms = o.shared_state_connect_timeout_ms;
   c->shared_state_command_timeout_ms = o.shared_state_command_timeout_ms;
   c->shared_state_rate_batch = o.shared_state_rate_batch;
+  c->latency_stale_ms = o.latency_stale_ms;
 }
 #endif
 

@@ -280,7 +280,7 @@ typedef struct llmr_router_options {
   /** ... provided the window holds at least this many counted calls (default 10). */
   uint32_t breaker_min_requests;
   /** Length of the sliding failure window (default 30000 ms); also the age at which a latency
-   * sample goes stale (see LLMR_STRATEGY_LATENCY). */
+   * sample goes stale unless latency_stale_ms says otherwise (see LLMR_STRATEGY_LATENCY). */
   int64_t breaker_window_ms;
   /** First cooldown (default 5000 ms, LiteLLM's DEFAULT_COOLDOWN_TIME_SECONDS). It doubles on each
    * re-trip without an intervening close, up to breaker_cooldown_max_ms. */
@@ -382,6 +382,12 @@ typedef struct llmr_router_options {
    * most (N - 1) x max(1, floor(rpm_limit x batch)) requests more than rpm_limit in any 60 s
    * window while Redis is reachable (docs/fleet.md). */
   double shared_state_rate_batch;
+
+  /** Age at which a deployment's latency sample goes stale (LLMR_STRATEGY_LATENCY then sends it
+   * one probe, so that a deployment measured slow once gets a chance to show it recovered),
+   * 0..31536000000 ms. 0 (default) = breaker_window_ms. LiteLLM likewise expires its latency
+   * samples after a TTL. */
+  int64_t latency_stale_ms;
 } llmr_router_options;
 
 /** Sets struct_size and every default. `opts` must not be NULL. */

@@ -3,6 +3,7 @@
 
 #include "capi/capi_support.hpp"
 #include "capi/handles.hpp"
+#include "core/enum_values.hpp"
 
 using llmroute::capi::CheckName;
 using llmroute::capi::Fail;
@@ -57,13 +58,10 @@ class CallbackAdapter final : public llmroute::Adapter {
       result.adapter_failed = true;
       return result;
     }
-    const int32_t outcome = llmroute::capi::RawEnum(r.outcome);
-    if (outcome < LLMR_OUTCOME_SUCCESS || outcome > LLMR_OUTCOME_CONTENT_POLICY) {
+    if (!llmroute::OutcomeFromInt(llmroute::capi::RawEnum(r.outcome), &result.outcome).ok()) {
       result.outcome =
           llmroute::Outcome::kConnectionError;  // the adapter's bug, not the provider's
       result.adapter_failed = true;
-    } else {
-      result.outcome = static_cast<llmroute::Outcome>(outcome);
     }
     result.latency_ms = std::isnan(r.latency_ms) ? -1 : r.latency_ms;
     result.ttft_ms = std::isnan(r.ttft_ms) ? -1 : r.ttft_ms;
@@ -129,10 +127,11 @@ LLMR_API llmr_status llmr_router_set_fallbacks_for(llmr_router *router, const ch
                                                    size_t count) {
   return Guarded([&] {
     if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
-    const int32_t raw_kind = llmroute::capi::RawEnum(kind);
-    if (raw_kind < LLMR_FALLBACK_GENERAL || raw_kind > LLMR_FALLBACK_CONTENT_POLICY) {
-      return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "fallback kind " + std::to_string(raw_kind) + " does not exist");
+    llmroute::FallbackKind fallback_kind;
+    if (llmroute::Status s = llmroute::FallbackKindFromInt(llmroute::capi::RawEnum(kind),
+                                                           &fallback_kind, "fallback kind");
+        !s.ok()) {
+      return Finish(s);
     }
     std::string_view m;
     if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
@@ -142,8 +141,7 @@ LLMR_API llmr_status llmr_router_set_fallbacks_for(llmr_router *router, const ch
         s != LLMR_OK) {
       return s;
     }
-    return Finish(router->core->SetFallbacks(m, std::move(chain),
-                                             static_cast<llmroute::FallbackKind>(raw_kind)));
+    return Finish(router->core->SetFallbacks(m, std::move(chain), fallback_kind));
   });
 }
 

@@ -38,9 +38,11 @@ inline llmr_status Succeed() {
   return LLMR_OK;
 }
 
-// Runs `body` (returning llmr_status) so that no exception crosses the C boundary.
+// Runs `body` (returning llmr_status) so that no exception crosses the C boundary. Always
+// inlined: each API function has one, and left to GCC 12 the pick's stayed a separate call
+// (callgrind: 27 more instructions per pick).
 template <typename Body>
-llmr_status Guarded(Body body) noexcept {
+[[gnu::always_inline]] inline llmr_status Guarded(Body body) noexcept {
   try {
     return body();
   } catch (const std::bad_alloc &) {

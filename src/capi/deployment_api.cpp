@@ -1,6 +1,7 @@
 // Deployments, aliases, fallback chains, per-model strategies, overrides.
 #include "capi/capi_support.hpp"
 #include "capi/handles.hpp"
+#include "core/enum_values.hpp"
 #include "core/names.hpp"
 
 using llmroute::capi::CheckName;
@@ -126,13 +127,13 @@ LLMR_API llmr_status llmr_router_set_model_strategy(llmr_router *router, const c
     std::string_view m;
     if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
     if (llmr_status s = CheckName(model, "model", &m); s != LLMR_OK) return s;
-    const int32_t raw_strategy = llmroute::capi::RawEnum(strategy);
-    if (raw_strategy < LLMR_STRATEGY_DEFAULT || raw_strategy > LLMR_STRATEGY_COST) {
-      return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "strategy " + std::to_string(raw_strategy) + " does not exist");
+    llmroute::StrategyKind kind;
+    if (llmroute::Status s =
+            llmroute::StrategyFromInt(llmroute::capi::RawEnum(strategy), true, &kind);
+        !s.ok()) {
+      return Finish(s);
     }
-    return Finish(
-        router->core->SetModelStrategy(m, static_cast<llmroute::StrategyKind>(raw_strategy)));
+    return Finish(router->core->SetModelStrategy(m, kind));
   });
 }
 
@@ -142,12 +143,13 @@ LLMR_API llmr_status llmr_router_set_override(llmr_router *router, const char *n
     std::string_view n;
     if (llmr_status s = CheckRouter(router); s != LLMR_OK) return s;
     if (llmr_status s = CheckName(name, "deployment name", &n); s != LLMR_OK) return s;
-    const int32_t raw_mode = llmroute::capi::RawEnum(mode);
-    if (raw_mode < LLMR_OVERRIDE_AUTO || raw_mode > LLMR_OVERRIDE_FORCE_CLOSED) {
-      return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                  "override " + std::to_string(raw_mode) + " does not exist");
+    llmroute::Override override_mode;
+    if (llmroute::Status s =
+            llmroute::OverrideFromInt(llmroute::capi::RawEnum(mode), &override_mode, "override");
+        !s.ok()) {
+      return Finish(s);
     }
-    return Finish(router->core->SetOverride(n, static_cast<llmroute::Override>(raw_mode)));
+    return Finish(router->core->SetOverride(n, override_mode));
   });
 }
 

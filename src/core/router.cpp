@@ -39,7 +39,8 @@ Router::Router(RouterOptions options)
       retry_budget_(options_.retry_budget_max_tokens, options_.retry_budget_token_ratio),
       snapshots_(std::make_unique<Snapshot>(InitialConfig(options_.strategy), *rng_)) {
   tracks_peak_ewma_.store(options_.strategy == StrategyKind::kPeakEwma, std::memory_order_relaxed);
-  options_.strategy_params.latency_stale_ns = options_.breaker.window_ns;
+  options_.strategy_params.latency_stale_ns =
+      options_.latency_stale_ns > 0 ? options_.latency_stale_ns : options_.breaker.window_ns;
 }
 
 bool Router::RoutesByPeakEwma(const RoutingConfig &config) {

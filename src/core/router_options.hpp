@@ -26,6 +26,8 @@ struct RouterOptions {
   StrategyParams strategy_params;
   // Priority tiers: Envoy's overprovisioning factor (priority_tiers.hpp); infinity: strict tiers.
   double tier_overprovisioning_factor = option_defaults::tier_overprovisioning_factor;
+  // Age of a stale latency sample (strategies/latency.cpp); 0: the breaker's window.
+  int64_t latency_stale_ns = option_defaults::Ns(option_defaults::latency_stale_ms);
   // Session affinity's bounded load (strategies/affinity.hpp); 0: unbounded.
   double affinity_load_factor = option_defaults::affinity_load_factor;
   std::unique_ptr<Clock> clock;      // nullptr: SteadyClock

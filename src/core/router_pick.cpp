@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/names.hpp"
 #include "core/router.hpp"
 
 namespace llmroute {
@@ -41,6 +42,9 @@ Status CheckRequest(const PickRequest &request) {
     return {Code::kInvalidArgument,
             "max_price needs the expected input or output tokens to price the request"};
   }
+  if (request.required_tag_count > kListMax) {
+    return {Code::kInvalidArgument, "required_tag_count is above " + std::to_string(kListMax)};
+  }
   if (request.required_tag_count > 0 && request.required_tags == nullptr) {
     return {Code::kInvalidArgument, "required_tags is NULL but required_tag_count is not 0"};
   }
@@ -64,11 +68,39 @@ Status CheckRequest(const PickRequest &request) {
                                         : " must be >= 0 (0: unknown)")};
 }
 
+// Checked only when the request excludes something: each entry is a name.
+Status CheckExclude(const PickRequest &request) {
+  if (request.exclude_count > kListMax) {
+    return {Code::kInvalidArgument,
+            "exclude has more than " + std::to_string(kListMax) + " entries"};
+  }
+  if (request.exclude == nullptr) {
+    return {Code::kInvalidArgument, "exclude is NULL but exclude_count is not 0"};
+  }
+  for (size_t i = 0; i < request.exclude_count; ++i) {
+    const char *entry = request.exclude[i];
+    const std::string what = "exclude[" + std::to_string(i) + "]";
+    if (entry == nullptr) return {Code::kInvalidArgument, what + " is NULL"};
+    if (Status s = ValidateName(std::string_view(entry, strnlen(entry, kNameMax + 1)), what);
+        !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Router::Pick(std::string_view model, const char *model_cstr, const PickRequest &request,
                     PickResult *result) {
-  const Status status = PickFromSnapshot(model, model_cstr, request, result);
+  // One named result on every path (NRVO): a second returned Status costs every pick a copy.
+  Status status = PickFromSnapshot(model, model_cstr, request, result);
+  // Names the router knows are valid by construction, so a name is validated (UTF-8, control
+  // characters, length) only when the lookup fails, to tell an invalid name from an unknown one.
+  if (status.code() == Code::kUnknownModel) [[unlikely]] {
+    if (Status invalid = ValidateName(model, "model"); !invalid.ok()) status = std::move(invalid);
+    return status;
+  }
   // Outside the snapshot read guard, so that a listener may call back into the router: the first
   // probe admitted after a cooldown is the breaker's move to half-open.
   if (status.ok() && result->probe && result->state->breaker().MarkHalfOpen()) {
@@ -105,7 +137,11 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   TicketData ticket{nullptr, routed, false};
   uint32_t tier_number = 0;
 
-  if (!filter.active() && !env.slow_start && degraded_count_.load(std::memory_order_acquire) == 0) {
+  if (filter.active()) {
+    if (request.exclude_count != 0) {
+      if (Status s = CheckExclude(request); !s.ok()) return s;
+    }
+  } else if (!env.slow_start && degraded_count_.load(std::memory_order_acquire) == 0) {
     const ModelGroup::Tier &tier = group->tiers.front();
     const TierView view = group->View(tier);
     DeploymentState *state =

@@ -344,6 +344,16 @@ public class RouterOptions : global::System.IDisposable {
     } 
   }
 
+  public long LatencyStaleMs {
+    set {
+      NativePINVOKE.RouterOptions_LatencyStaleMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.RouterOptions_LatencyStaleMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

@@ -3999,6 +3999,28 @@ SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_SharedStateRateBatch
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_LatencyStaleMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->latency_stale_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_LatencyStaleMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->latency_stale_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RouterOptions(void * jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   

@@ -68,6 +68,8 @@ type Options struct {
 	SharedStateCommandTimeout time.Duration
 	// Share of an rpm_limit one router admits between two exchanges (bounds the fleet's overshoot) (default 0.05).
 	SharedStateRateBatch float64
+	// A latency sample older than this is stale: the latency strategy probes its deployment once (0: breaker_window_ms) (default 0 ms).
+	LatencyStale time.Duration
 	// Clock and Random are optional (nil: the system's).
 	Clock  Clock
 	Random Random
@@ -106,6 +108,7 @@ func DefaultOptions() Options {
 		SharedStateConnectTimeout:  ms(n.GetShared_state_connect_timeout_ms()),
 		SharedStateCommandTimeout:  ms(n.GetShared_state_command_timeout_ms()),
 		SharedStateRateBatch:       n.GetShared_state_rate_batch(),
+		LatencyStale:               ms(n.GetLatency_stale_ms()),
 	}
 }
 
@@ -139,4 +142,5 @@ func fillNative(o *Options, n native.RouterOptions) {
 	n.SetShared_state_connect_timeout_ms(toMs(o.SharedStateConnectTimeout))
 	n.SetShared_state_command_timeout_ms(toMs(o.SharedStateCommandTimeout))
 	n.SetShared_state_rate_batch(o.SharedStateRateBatch)
+	n.SetLatency_stale_ms(toMs(o.LatencyStale))
 }

@@ -4012,6 +4012,34 @@ SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1sharedState
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1latencyStaleMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->latency_stale_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1latencyStaleMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->latency_stale_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RouterOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   

@@ -40,6 +40,7 @@ ROUTER_OPTIONS_FIELDS = (
     ("shared_state_connect_timeout_ms", "c_int64"),
     ("shared_state_command_timeout_ms", "c_int64"),
     ("shared_state_rate_batch", "c_double"),
+    ("latency_stale_ms", "c_int64"),
 )
 
 ROUTER_OPTION_DEFAULTS = {
@@ -71,6 +72,7 @@ ROUTER_OPTION_DEFAULTS = {
     "shared_state_connect_timeout_ms": 1000,
     "shared_state_command_timeout_ms": 1000,
     "shared_state_rate_batch": 0.05,
+    "latency_stale_ms": 0,
 }
 
 ROUTER_OPTION_DOCS = {
@@ -102,6 +104,7 @@ ROUTER_OPTION_DOCS = {
     "shared_state_connect_timeout_ms": "Limit of a connection attempt to Redis",
     "shared_state_command_timeout_ms": "Limit of one exchange with Redis",
     "shared_state_rate_batch": "Share of an rpm_limit one router admits between two exchanges (bounds the fleet's overshoot)",
+    "latency_stale_ms": "A latency sample older than this is stale: the latency strategy probes its deployment once (0: breaker_window_ms)",
 }
 
 DEPLOYMENT_FIELDS = (

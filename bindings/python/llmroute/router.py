@@ -10,7 +10,7 @@ inside the failing call, earlier, and are refused any llmroute call of their own
 
 Callbacks. ``clock`` and ``random`` are wrapped in ctypes CFUNCTYPE objects that the Router keeps
 referenced until the native router is destroyed: a collected CFUNCTYPE object that C still calls
-crashes the process (research c_abi_swig.md §3.4). An exception cannot travel through the C++
+crashes the process. An exception cannot travel through the C++
 frames between the library and the callback, so the wrapper catches it:
 
 * an ``Exception`` raised by the clock is logged on the "llmroute" logger and the wrapper returns

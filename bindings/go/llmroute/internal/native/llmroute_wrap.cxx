@@ -2646,6 +2646,31 @@ double _wrap_RouterOptions_shared_state_rate_batch_get_native_e61a99a1102cccd3(l
 }
 
 
+void _wrap_RouterOptions_latency_stale_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->latency_stale_ms = arg2;
+  
+}
+
+
+long long _wrap_RouterOptions_latency_stale_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->latency_stale_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 void _wrap_delete_RouterOptions_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   

@@ -276,4 +276,12 @@ public class RouterOptions {
     return NativeJNI.RouterOptions_sharedStateRateBatch_get(swigCPtr, this);
   }
 
+  public void setLatencyStaleMs(long value) {
+    NativeJNI.RouterOptions_latencyStaleMs_set(swigCPtr, this, value);
+  }
+
+  public long getLatencyStaleMs() {
+    return NativeJNI.RouterOptions_latencyStaleMs_get(swigCPtr, this);
+  }
+
 }
