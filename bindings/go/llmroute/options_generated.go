@@ -34,7 +34,7 @@ type Options struct {
 	HalfOpenMaxProbes uint32
 	// Weight of a new latency sample in the EWMA (default 0.125).
 	LatencyEWMAAlpha float64
-	// latency: spread over deployments within this fraction of the fastest (LiteLLM's lowest_latency_buffer) (default 0.1).
+	// latency: spread over deployments whose latency x (in flight + 1) is within this fraction of the lowest (LiteLLM's lowest_latency_buffer, Envoy's least-request bias) (default 0.1).
 	LatencyBuffer float64
 	// Latency assumed while no deployment of a model has a sample (default 1000 ms).
 	LatencyPrior time.Duration

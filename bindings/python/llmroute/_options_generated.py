@@ -87,7 +87,7 @@ ROUTER_OPTION_DOCS = {
     "breaker_jitter": "Cooldowns are multiplied by a random factor in [1 - jitter, 1 + jitter]",
     "half_open_max_probes": "Calls admitted at once while half-open (Polly's and Finagle's one)",
     "latency_ewma_alpha": "Weight of a new latency sample in the EWMA",
-    "latency_buffer": "latency: spread over deployments within this fraction of the fastest (LiteLLM's lowest_latency_buffer)",
+    "latency_buffer": "latency: spread over deployments whose latency x (in flight + 1) is within this fraction of the lowest (LiteLLM's lowest_latency_buffer, Envoy's least-request bias)",
     "latency_prior_ms": "Latency assumed while no deployment of a model has a sample",
     "retry_budget_max_tokens": "llmr_router_call's retry budget: bucket size (gRPC retry throttling's maxTokens; 0: no retries)",
     "retry_budget_token_ratio": "Tokens a success gives back (gRPC's tokenRatio)",

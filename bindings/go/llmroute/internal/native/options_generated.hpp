@@ -72,8 +72,8 @@ struct RouterOptions {
   uint32_t half_open_max_probes;
   /** Weight of a new latency sample in the EWMA (default 0.125). */
   double latency_ewma_alpha;
-  /** latency: spread over deployments within this fraction of the fastest (LiteLLM's
-   * lowest_latency_buffer) (default 0.1). */
+  /** latency: spread over deployments whose latency x (in flight + 1) is within this fraction of
+   * the lowest (LiteLLM's lowest_latency_buffer, Envoy's least-request bias) (default 0.1). */
   double latency_buffer;
   /** Latency assumed while no deployment of a model has a sample (default 1000 ms). */
   double latency_prior_ms;
