@@ -80,6 +80,12 @@ std::string LibraryVersionString() {
 int32_t HeaderVersion() {
   return LLMR_VERSION_NUMBER;
 }
+int FeatureEnabled(const std::string &name) {
+  if (llmr_feature_enabled(name.c_str()) == 1) return 1;
+  // 0 for both "built without" and "unknown name": only the latter leaves a message.
+  const char *message = llmr_error_message();
+  return message != nullptr && message[0] != '\0' ? -1 : 0;
+}
 
 // ---------------------------------------------------------------------------------------------
 

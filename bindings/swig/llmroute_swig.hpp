@@ -62,6 +62,10 @@ int32_t LibraryVersion();
 std::string LibraryVersionString();
 int32_t HeaderVersion();
 
+/** llmr_feature_enabled(name): 1 when the loaded library was built with the optional feature
+ * `name` ("redis"), 0 when it was built without it, -1 when it does not know the name. */
+int FeatureEnabled(const std::string &name);
+
 // ---------------------------------------------------------------------------------------------
 // Directors: injectable clock and random source. The router holds them for its lifetime; the
 // language layer keeps them reachable from the Router object.

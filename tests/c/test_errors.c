@@ -95,7 +95,7 @@ static void test_enum_str(void) {
   {
     static const char config[] = "{\"router_settings\": {\"strategy\": \"default\"}}";
     CHECK_STATUS(llmr_config_validate(config, sizeof config - 1), LLMR_ERR_CONFIG);
-    CHECK_MESSAGE_HAS("known: round_robin, weighted,");
+    CHECK_MESSAGE_HAS("must be one of round_robin, weighted,");
   }
   CHECK_STATUS(llmr_strategy_from_str("", &parsed), LLMR_ERR_INVALID_ARGUMENT);
   CHECK_STATUS(llmr_strategy_from_str(NULL, &parsed), LLMR_ERR_INVALID_ARGUMENT);

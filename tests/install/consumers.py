@@ -219,7 +219,7 @@ public class App {
         router.pick("claude-3");
         throw new AssertionError("an unknown model was routed");
       } catch (LlmrouteException e) {
-        if (e.status() != Status.UNKNOWN_MODEL) throw new AssertionError(e.status());
+        if (e.getStatus() != Status.UNKNOWN_MODEL) throw new AssertionError(e.getStatus());
       }
       System.out.println("java consumer ok: " + pick.getDeployment());
     }

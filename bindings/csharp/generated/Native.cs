@@ -43,6 +43,12 @@ public class Native {
     return ret;
   }
 
+  public static int FeatureEnabled(string name) {
+    int ret = NativePINVOKE.FeatureEnabled(name);
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+    return ret;
+  }
+
   public static void ValidateConfig(string json) {
     NativePINVOKE.ValidateConfig(json);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

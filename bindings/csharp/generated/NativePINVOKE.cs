@@ -819,6 +819,9 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_HeaderVersion")]
   public static extern int HeaderVersion();
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_FeatureEnabled")]
+  public static extern int FeatureEnabled(string jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_Clock")]
   public static extern void delete_Clock(global::System.Runtime.InteropServices.HandleRef jarg1);
 

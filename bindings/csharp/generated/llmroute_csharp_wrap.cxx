@@ -4091,6 +4091,23 @@ SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_HeaderVersion() {
 }
 
 
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_FeatureEnabled(const char * jarg1) {
+  int jresult ;
+  std::string *arg1 = 0 ;
+  int result;
+  
+  if (!jarg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return 0;
+  }
+  std::string arg1_str(jarg1);
+  arg1 = &arg1_str; 
+  result = (int)llmroute::swig::FeatureEnabled((std::string const &)*arg1);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Clock(void * jarg1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   

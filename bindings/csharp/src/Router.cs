@@ -67,6 +67,15 @@ public sealed class Router : IDisposable {
   }
 
   /// <summary>Checks a configuration without creating anything (llmr_config_validate).</summary>
+  /// <summary>Whether the loaded library was built with the optional feature <paramref name="name"/>
+  /// (llmr_feature_enabled; "redis": fleet shared state). LlmRouteException for an unknown name.</summary>
+  public static bool FeatureEnabled(string name) {
+    if (name == null) throw new ArgumentNullException(nameof(name));
+    int v = Native.FeatureEnabled(name);
+    if (v < 0) throw new LlmRouteException((int)Status.INVALID_ARGUMENT, "unknown feature '" + name + "'");
+    return v == 1;
+  }
+
   public static void ValidateConfig(string json) {
     if (json == null) throw new ArgumentNullException("json");
     Native.ValidateConfig(json);

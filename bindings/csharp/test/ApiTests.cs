@@ -178,6 +178,21 @@ public static partial class Tests {
     return p();
   }
 
+  public static void TestFeatureEnabled() {
+    bool redis = Router.FeatureEnabled("redis");
+    // The answer matches what the library does: a Redis URL is accepted only with the feature.
+    var shared = new SharedStateOptions();
+    shared.Url = "redis://127.0.0.1:" + FreePort();
+    bool created;
+    try {
+      using (Router.Create(new RouterOptions(), shared)) created = true;
+    } catch (LlmRouteException) {
+      created = false;
+    }
+    Assert.Equal(redis, created, "feature redis vs a router with a Redis URL");
+    Assert.Throws<LlmRouteException>(() => Router.FeatureEnabled("no-such-feature"), "unknown feature");
+  }
+
   public static void TestSharedStateAndAnEventFromTheSyncThread() {
     using (var r = Router.Create()) Assert.True(!r.SharedStateStatus.Enabled, "off by default");
     var shared = new SharedStateOptions();

@@ -12,6 +12,26 @@ import (
 	"github.com/llmroute/llmroute/bindings/go/llmroute"
 )
 
+func TestFeatureEnabled(t *testing.T) {
+	redis, err := llmroute.FeatureEnabled("redis")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The answer matches what the library does: a Redis URL is accepted only with the feature.
+	o := llmroute.DefaultOptions()
+	o.SharedStateURL = "redis://127.0.0.1:9" // nothing listens on the discard port
+	r, err := llmroute.New(&o)
+	if (err == nil) != redis {
+		t.Fatalf("feature redis = %v, but a router with a Redis URL: %v", redis, err)
+	}
+	if r != nil {
+		r.Close()
+	}
+	if _, err := llmroute.FeatureEnabled("no-such-feature"); !errors.Is(err, llmroute.ErrInvalidArgument) {
+		t.Fatalf("unknown feature: %v", err)
+	}
+}
+
 func TestLibraryVersion(t *testing.T) {
 	n := llmroute.LibraryVersionNumber()
 	want := fmt.Sprintf("%d.%d.%d", n/1000000, n/1000%1000, n%1000)

@@ -16,6 +16,7 @@ package llmroute
 
 import (
 	"errors"
+	"fmt"
 	"runtime"
 	"runtime/cgo"
 	"strings"
@@ -541,6 +542,19 @@ func (r *Router) HealthList() ([]Health, error) {
 
 // LibraryVersion is the linked library's version ("1.0.0", llmr_version_string).
 func LibraryVersion() string { return native.LibraryVersionString() }
+
+// FeatureEnabled reports whether the loaded library was built with the optional feature name
+// (llmr_feature_enabled; "redis": fleet shared state, docs/fleet.md). A name the library does not
+// know is an ErrInvalidArgument error.
+func FeatureEnabled(name string) (bool, error) {
+	switch native.FeatureEnabled(name) {
+	case 1:
+		return true, nil
+	case 0:
+		return false, nil
+	}
+	return false, &Error{Status: ErrInvalidArgument, Message: fmt.Sprintf("unknown feature %q", name)}
+}
 
 // LibraryVersionNumber is the linked library's version as major*1000000 + minor*1000 + patch
 // (llmr_version); HeaderVersionNumber is the one the binding was compiled against. They differ

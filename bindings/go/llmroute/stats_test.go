@@ -114,7 +114,12 @@ func TestEnumNamesAreTheLibrarys(t *testing.T) {
 			t.Errorf("got %q, want %q", got, want)
 		}
 	}
-	for s := llmroute.StrategyDefault; s <= llmroute.StrategyCost; s++ {
+	// "default" (0) means "the router's strategy" in options, but names no strategy: the library
+	// refuses it like a configuration does.
+	if _, err := llmroute.ParseStrategy("default"); !errors.Is(err, llmroute.ErrInvalidArgument) {
+		t.Errorf(`ParseStrategy("default"): %v`, err)
+	}
+	for s := llmroute.StrategyDefault + 1; s <= llmroute.StrategyCost; s++ {
 		if back, err := llmroute.ParseStrategy(s.String()); err != nil || back != s {
 			t.Errorf("ParseStrategy(%q) = %v, %v", s.String(), back, err)
 		}

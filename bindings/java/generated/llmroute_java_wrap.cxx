@@ -4124,6 +4124,28 @@ SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_headerVersion(JNIEnv *jenv, j
 }
 
 
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_featureEnabled(JNIEnv *jenv, jclass jcls, jstring jarg1) {
+  jint jresult = 0 ;
+  std::string *arg1 = 0 ;
+  int result;
+  
+  (void)jenv;
+  (void)jcls;
+  if(!jarg1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return 0;
+  }
+  const char *arg1_pstr = (const char *)jenv->GetStringUTFChars(jarg1, 0); 
+  if (!arg1_pstr) return 0;
+  std::string arg1_str(arg1_pstr);
+  arg1 = &arg1_str;
+  jenv->ReleaseStringUTFChars(jarg1, arg1_pstr); 
+  result = (int)llmroute::swig::FeatureEnabled((std::string const &)*arg1);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Clock(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   

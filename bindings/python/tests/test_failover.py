@@ -107,7 +107,9 @@ def test_rate_limit_retry_after_sets_the_cooldown(make_router, clock):
     assert h.state == BreakerState.OPEN
     assert 20_000 * (1 - JITTER) <= h.cooldown_remaining_ms <= 20_000 * (1 + JITTER)
     clock.advance_ms(h.cooldown_remaining_ms + 1)
-    assert r.health("a").state == BreakerState.HALF_OPEN
+    # The provider's own deadline has passed: back in fully, without a half-open probe.
+    assert r.health("a").state == BreakerState.CLOSED
+    assert not r.pick("m", exclude=["b"]).is_probe
 
 
 def test_all_open_fail_fast_and_panic(make_router, clock):

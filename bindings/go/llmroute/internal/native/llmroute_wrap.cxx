@@ -2749,6 +2749,22 @@ intgo _wrap_HeaderVersion_native_e61a99a1102cccd3() {
 }
 
 
+intgo _wrap_FeatureEnabled_native_e61a99a1102cccd3(_gostring_ _swig_go_0) {
+  std::string *arg1 = 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  
+  std::string arg1_str(_swig_go_0.p, _swig_go_0.n);
+  arg1 = &arg1_str;
+  
+  
+  result = (int)llmroute::swig::FeatureEnabled((std::string const &)*arg1);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 void _wrap_delete_Clock_native_e61a99a1102cccd3(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   

@@ -33,6 +33,10 @@ public class Native {
     return NativeJNI.headerVersion();
   }
 
+  public static int featureEnabled(String name) {
+    return NativeJNI.featureEnabled(name);
+  }
+
   public static void validateConfig(String json) { NativeJNI.validateConfig(json); }
 
   public static String strategyName(Strategy strategy) {

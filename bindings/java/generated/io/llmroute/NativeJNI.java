@@ -168,6 +168,7 @@ public class NativeJNI {
   public final static native int libraryVersion();
   public final static native String libraryVersionString();
   public final static native int headerVersion();
+  public final static native int featureEnabled(String jarg1);
   public final static native void delete_Clock(long jarg1);
   public final static native long Clock_nowNanos(long jarg1, Clock jarg1_);
   public final static native void Clock_sleepNanos(long jarg1, Clock jarg1_, long jarg2);

@@ -488,6 +488,21 @@ public final class Router implements AutoCloseable {
     return value;
   }
 
+  /**
+   * Whether the loaded library was built with the optional feature {@code name}
+   * (llmr_feature_enabled; "redis": fleet shared state).
+   *
+   * @throws LlmrouteException INVALID_ARGUMENT for a name the library does not know
+   */
+  public static boolean featureEnabled(String name) {
+    java.util.Objects.requireNonNull(name, "name");
+    int v = Native.featureEnabled(name);
+    if (v < 0) {
+      throw new LlmrouteException(Status.INVALID_ARGUMENT.code(), "unknown feature '" + name + "'");
+    }
+    return v == 1;
+  }
+
   /** Version of the loaded library ("1.0.0"). */
   public static String libraryVersion() {
     return Native.libraryVersionString();

@@ -315,6 +315,25 @@ class ApiTest {
   }
 
   @Test
+  void featureEnabledMatchesWhatTheLibraryDoes() throws Exception {
+    boolean redis = Router.featureEnabled("redis");
+    SharedStateOptions shared = new SharedStateOptions();
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    shared.setUrl("redis://127.0.0.1:" + port);
+    boolean created;
+    try (Router r = Router.create(new RouterOptions(), shared, null, null)) {
+      created = true;
+    } catch (LlmrouteException e) {
+      created = false;
+    }
+    assertEquals(redis, created, "feature redis vs a router with a Redis URL");
+    assertThrows(LlmrouteException.class, () -> Router.featureEnabled("no-such-feature"));
+  }
+
+  @Test
   void namesOfEnumValuesComeFromTheLibrary() {
     assertEquals("round_robin", Strategy.ROUND_ROBIN.label());
     for (Strategy s : Strategy.values()) {
