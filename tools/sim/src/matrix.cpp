@@ -12,16 +12,6 @@
 namespace sim {
 namespace {
 
-std::string Fixed(double v, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
-
-std::string Ms(double v) {
-  return v < 0 ? "-" : Fixed(v, 0);
-}
-
 bool Priced(const Scenario &s) {
   return std::any_of(s.deployments.begin(), s.deployments.end(),
                      [](const DeploymentInfo &d) { return d.HasPrice(); });

@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 namespace sim {
-namespace {
 
 std::string Fixed(double v, int decimals) {
   char buf[64];
@@ -19,6 +18,8 @@ std::string Fixed(double v, int decimals) {
 std::string Ms(double v) {
   return v < 0 ? "-" : Fixed(v, 0);
 }
+
+namespace {
 
 std::string Percent(int64_t part, int64_t whole) {
   if (whole <= 0) return "-";

@@ -12,6 +12,11 @@
 
 namespace sim {
 
+// `v` with `decimals` digits after the point, for the tables.
+std::string Fixed(double v, int decimals);
+// A latency in whole milliseconds; "-" when unknown (negative).
+std::string Ms(double v);
+
 /** One run's table: a line of totals, then one row per deployment. */
 void PrintRunTable(std::ostream &out, const Scenario &scenario, const RunResult &run);
 
