@@ -4,9 +4,9 @@
 #include <cstring>
 
 #include "backend/redis/redis_backend.hpp"
+#include "capi/abi_v1_sizes.hpp"
 #include "capi/capi_support.hpp"
 #include "capi/handles.hpp"
-#include "capi/abi_v1_sizes.hpp"
 #include "capi/shared_state_support.hpp"
 
 using llmroute::capi::Fail;
