@@ -27,16 +27,16 @@ namespace llmroute {
 struct DeploymentSpec {
   std::string name;
   std::vector<std::string> models;  // exact names, "*", or glob patterns
-  uint32_t weight = option_defaults::deployment::weight;
-  uint32_t tier = option_defaults::deployment::tier;
+  uint32_t weight = static_cast<uint32_t>(option_defaults::deployment::weight);
+  uint32_t tier = static_cast<uint32_t>(option_defaults::deployment::tier);
   std::vector<std::string> tags;
   // Price per 1M input / output tokens, in the host's currency; negative when not configured.
   double cost_per_million_input = option_defaults::deployment::cost_per_million_input;
   double cost_per_million_output = option_defaults::deployment::cost_per_million_output;
   // 0: unlimited
-  uint32_t rpm_limit = option_defaults::deployment::rpm_limit;
-  uint64_t tpm_limit = option_defaults::deployment::tpm_limit;
-  uint32_t max_in_flight = option_defaults::deployment::max_in_flight;
+  uint32_t rpm_limit = static_cast<uint32_t>(option_defaults::deployment::rpm_limit);
+  uint64_t tpm_limit = static_cast<uint64_t>(option_defaults::deployment::tpm_limit);
+  uint32_t max_in_flight = static_cast<uint32_t>(option_defaults::deployment::max_in_flight);
 };
 
 constexpr uint32_t kMaxWeight = 1'000'000;

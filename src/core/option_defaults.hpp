@@ -19,6 +19,9 @@ namespace deployment {
 #include "options/deployment_fields.def"
 }  // namespace deployment
 
+// Every default is a double here (the table's one type); integer members convert with an explicit
+// static_cast, which clang's -Wfloat-conversion asks for.
+
 // A default duration in the core's unit.
 constexpr int64_t Ns(double ms) {
   return static_cast<int64_t>(ms) * kNsPerMs;

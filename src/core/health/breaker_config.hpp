@@ -11,11 +11,12 @@ namespace llmroute {
 
 struct BreakerConfig {
   // Envoy outlier detection's consecutive_5xx default.
-  uint32_t consecutive_failures = option_defaults::breaker_consecutive_failures;
+  uint32_t consecutive_failures =
+      static_cast<uint32_t>(option_defaults::breaker_consecutive_failures);
   // Resilience4j's failureRateThreshold (50%) and minimumNumberOfCalls-style volume guard, so a
   // burst at low traffic does not trip it (the seed tripped on any burst).
   double failure_ratio = option_defaults::breaker_failure_ratio;
-  uint32_t min_requests = option_defaults::breaker_min_requests;
+  uint32_t min_requests = static_cast<uint32_t>(option_defaults::breaker_min_requests);
   int64_t window_ns = option_defaults::Ns(option_defaults::breaker_window_ms);
   // LiteLLM's DEFAULT_COOLDOWN_TIME_SECONDS = 5, doubled per re-trip like Envoy's ejection time
   // multiplier, capped at Envoy's max_ejection_time of 300 s.
@@ -24,7 +25,7 @@ struct BreakerConfig {
   // Envoy jitters ejections to avoid a reconnection storm at uneject.
   double jitter = option_defaults::breaker_jitter;
   // Polly and Finagle admit one probe while half-open.
-  uint32_t half_open_max_probes = option_defaults::half_open_max_probes;
+  uint32_t half_open_max_probes = static_cast<uint32_t>(option_defaults::half_open_max_probes);
 };
 
 }  // namespace llmroute
