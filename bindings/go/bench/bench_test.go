@@ -12,7 +12,7 @@ import (
 
 // One pick (select) and one report (record result) per iteration, for the seed router and for
 // llmroute through the Go binding, same model list and provider counts as the seed's own
-// benchmark (../shared/peers/seedrouter/router/bench_test.go).
+// benchmark (router/bench_test.go in its module).
 
 type fake struct{ models []string }
 
