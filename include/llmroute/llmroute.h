@@ -979,7 +979,12 @@ typedef enum llmr_event_kind {
   /** A configuration was applied (llmr_router_apply_config() and its _file variant). */
   LLMR_EVENT_CONFIG_APPLIED = 1,
   /** A configuration was rejected; nothing of it was applied. */
-  LLMR_EVENT_CONFIG_REJECTED = 2
+  LLMR_EVENT_CONFIG_REJECTED = 2,
+  /** The fleet shared state moved to another Redis server: a Sentinel promoted a new master, or
+   * the Redis Cluster node serving the key prefix changed (docs/fleet.md). `message` says from
+   * where to where ("the shared state at redis-sentinel://... moved from 10.0.0.1:6379 to
+   * 10.0.0.2:6379"). Delivered on the router's synchronisation thread. */
+  LLMR_EVENT_SHARED_STATE_FAILOVER = 4
 } llmr_event_kind;
 
 /** One event. Every pointer in it is valid only during the callback. */
@@ -1001,7 +1006,8 @@ typedef struct llmr_event {
   size_t kept_count;
   /** LLMR_EVENT_CONFIG_*: configurations applied so far (this one included when applied). */
   uint64_t config_generation;
-  /** LLMR_EVENT_CONFIG_REJECTED: why, as llmr_error_message() gives it; otherwise NULL. */
+  /** LLMR_EVENT_CONFIG_REJECTED: why, as llmr_error_message() gives it.
+   * LLMR_EVENT_SHARED_STATE_FAILOVER: what moved where. Otherwise NULL. */
   const char *message;
 } llmr_event;
 
@@ -1031,8 +1037,8 @@ LLMR_API llmr_status llmr_event_listener_init(llmr_event_listener *listener, siz
 LLMR_API llmr_status llmr_router_set_event_listener(llmr_router *router,
                                                     const llmr_event_listener *listener);
 
-/** Static name of an event kind ("breaker", "config_applied", "config_rejected"); NULL for a
- * value that does not exist. */
+/** Static name of an event kind ("breaker", "config_applied", "config_rejected",
+ * "shared_state_failover"); NULL for a value that does not exist. */
 LLMR_API const char *llmr_event_kind_str(llmr_event_kind kind);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1183,6 +1189,20 @@ typedef struct llmr_shared_state_status {
    * bytes. Never contains the password. */
   char *last_error;
   size_t last_error_cap;
+  /* Appended for Sentinel and Redis Cluster: how the server is found, how often it changed, and
+   * which one is in use. */
+  /** 0 one server (redis://), 1 a Sentinel-monitored master (redis-sentinel://), 2 Redis Cluster
+   * (redis-cluster://); 0 when not enabled. */
+  int32_t topology;
+  /** Times the state moved to another server since the router was created: a Sentinel promoted
+   * a replica, or another cluster node took the key prefix's slot. Each is also an
+   * LLMR_EVENT_SHARED_STATE_FAILOVER. */
+  int64_t failovers;
+  /** In: a buffer for the server in use, or NULL with server_cap 0. Out: "host:port" of the
+   * master or cluster node the router exchanges with, "" while not connected; NUL-terminated,
+   * truncated to server_cap - 1 bytes. */
+  char *server;
+  size_t server_cap;
 } llmr_shared_state_status;
 
 /** Sets struct_size and clears the rest (no error buffer). */

@@ -52,6 +52,9 @@ class CallbackListener final : public llmroute::EventListener {
         c.config_generation = event.generation;
         c.message = event.message.data();
         break;
+      case llmroute::EventKind::kSharedStateFailover:
+        c.message = event.message.data();  // NUL-terminated (core/events.hpp)
+        break;
     }
     table_.fn(table_.user_data, &c);
   }
@@ -98,6 +101,8 @@ LLMR_API const char *llmr_event_kind_str(llmr_event_kind kind) {
       return "config_applied";
     case LLMR_EVENT_CONFIG_REJECTED:
       return "config_rejected";
+    case LLMR_EVENT_SHARED_STATE_FAILOVER:
+      return "shared_state_failover";
     default:
       return nullptr;
   }

@@ -1,6 +1,7 @@
 // The fleet shared state in the C API: the shared_state_* router options and
 // llmr_router_shared_state_status(). The synchronisation lives in src/core/shared_state, the
 // Redis backend in src/backend/redis.
+#include <cstddef>
 #include <cstring>
 
 #include "backend/redis/redis_backend.hpp"
@@ -49,6 +50,14 @@ LLMR_API llmr_status llmr_router_shared_state_status(llmr_router *router,
     if (out->last_error == nullptr && out->last_error_cap != 0) {
       return Fail(LLMR_ERR_INVALID_ARGUMENT, "out->last_error is NULL but last_error_cap is not 0");
     }
+    // The appended members are read only when the caller's struct has them.
+    const bool has_server =
+        out->struct_size >= offsetof(llmr_shared_state_status, server_cap) + sizeof out->server_cap;
+    char *server = has_server ? out->server : nullptr;
+    const size_t server_cap = has_server ? out->server_cap : 0;
+    if (server == nullptr && server_cap != 0) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "out->server is NULL but server_cap is not 0");
+    }
     const llmroute::SharedStateStatus core = router->core->SharedState();
     llmr_shared_state_status value{};
     value.struct_size = sizeof value;
@@ -66,6 +75,15 @@ LLMR_API llmr_status llmr_router_shared_state_status(llmr_router *router,
       const size_t n = std::min(core.last_error.size(), value.last_error_cap - 1);
       std::memcpy(value.last_error, core.last_error.data(), n);
       value.last_error[n] = '\0';
+    }
+    value.topology = core.enabled ? core.topology : 0;
+    value.failovers = core.failovers;
+    value.server = server;
+    value.server_cap = server_cap;
+    if (server_cap > 0) {
+      const size_t n = std::min(core.server.size(), server_cap - 1);
+      std::memcpy(server, core.server.data(), n);
+      server[n] = '\0';
     }
     llmroute::capi::WriteVersioned(value, out);
     return llmroute::capi::Succeed();

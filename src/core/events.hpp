@@ -20,6 +20,9 @@ enum class EventKind : uint8_t {
   kBreaker = 0,         // a deployment's breaker changed state
   kConfigApplied = 1,   // a whole configuration replaced the previous one
   kConfigRejected = 2,  // a configuration was rejected; nothing of it was applied
+  // The fleet shared state moved to another server (a Sentinel failover, a cluster slot's new
+  // owner); `message` says from where to where. On the synchronisation thread.
+  kSharedStateFailover = 4,
 };
 
 // The string views point at NUL-terminated strings (the C shim hands them on without copying, so
@@ -37,7 +40,7 @@ struct Event {
   size_t kept = 0;
   // kConfig*: configurations applied so far, this one included.
   uint64_t generation = 0;
-  // kConfigRejected: why.
+  // kConfigRejected: why. kSharedStateFailover: what moved where.
   std::string_view message;
 };
 

@@ -3,11 +3,16 @@
 // the instances' clocks never need to agree.
 //
 // KEYS[1]  <prefix>breaker:<deployment>   hash: gen, open, until (server ms), trips
-// KEYS[2]  <prefix>usage:<deployment>     hash: r<second> -> requests, t<second> -> tokens
+// KEYS[2]  <prefix>usage:<deployment>     hash: r<second> -> requests, t<second> -> tokens,
+//                                          x<instance> -> "<usage seq>:<server ms>"
 // ARGV     op (0 read, 1 open, 2 close), known generation, cooldown ms, trips in a row,
-//          rpm limit, tpm limit, then usage to add as triples (age in seconds, requests, tokens):
-//          each goes to the bucket of the second `age` seconds before the server's current one,
-//          so usage sent late (after a reconnection) leaves the window when it would have
+//          rpm limit, tpm limit, instance id, usage sequence number, then usage to add as triples
+//          (age in seconds, requests, tokens): each goes to the bucket of the second `age`
+//          seconds before the server's current one, so usage sent late (after a reconnection)
+//          leaves the window when it would have. The usage is added only when the sequence
+//          number is above the one recorded for the instance (x<instance>): an exchange resent
+//          after a failure it may have survived is never counted twice (backend.hpp). The
+//          records of instances silent for 120 s are dropped.
 // Returns  {generation, open, cooldown remaining ms, trips in a row, requests in the last 60 s,
 //           tokens in the last 60 s, ms until requests < rpm, ms until tokens < tpm}
 #pragma once
@@ -60,10 +65,22 @@ if open == 1 and untl > now then remaining = untl - now end
 local rpm = tonumber(ARGV[5])
 local tpm = tonumber(ARGV[6])
 local rsum, tsum, rfree, tfree = 0, 0, 0, 0
-if #ARGV > 6 or rpm > 0 or tpm > 0 then
+if #ARGV > 8 or rpm > 0 or tpm > 0 then
   local sec = math.floor(now / 1000)
   local added = false
-  for i = 7, #ARGV - 2, 3 do
+  local first = #ARGV + 1
+  if #ARGV > 8 then
+    local mark = 'x' .. ARGV[7]
+    local seq = tonumber(ARGV[8])
+    local seen = redis.call('HGET', KEYS[2], mark)
+    local seen_seq = seen and tonumber(string.match(seen, '^(%d+):')) or 0
+    if seq > seen_seq then
+      first = 9
+      redis.call('HSET', KEYS[2], mark, seq .. ':' .. now)
+      added = true
+    end
+  end
+  for i = first, #ARGV - 2, 3 do
     local s = sec - tonumber(ARGV[i])
     local rd = tonumber(ARGV[i + 1])
     local td = tonumber(ARGV[i + 2])
@@ -77,9 +94,13 @@ if #ARGV > 6 or rpm > 0 or tpm > 0 then
   local rb, tb, stale = {}, {}, {}
   for i = 1, #all, 2 do
     local field = all[i]
+    local kind = string.sub(field, 1, 1)
     local s = tonumber(string.sub(field, 2))
     local v = tonumber(all[i + 1]) or 0
-    if s == nil or s <= sec - 60 then
+    if kind == 'x' then
+      local at = tonumber(string.match(all[i + 1], ':(%d+)$')) or 0
+      if at < now - 120000 then stale[#stale + 1] = field end
+    elseif s == nil or s <= sec - 60 then
       stale[#stale + 1] = field
     elseif string.sub(field, 1, 1) == 'r' then
       rsum = rsum + v

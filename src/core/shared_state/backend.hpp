@@ -37,6 +37,12 @@ struct SyncRequest {
   std::vector<UsageSecond> usage;
   uint64_t rpm_limit = 0;
   uint64_t tpm_limit = 0;
+  // Delivery of `usage`, at most once: the store keeps, per deployment and instance, the last
+  // sequence number whose usage it added, and adds `usage` only when `usage_seq` is greater. An
+  // exchange that failed may still have been applied (a reply lost, a server that answered after
+  // the timeout), so its usage is sent again under the same number and never counted twice.
+  std::string instance;  // this router's random id
+  uint64_t usage_seq = 0;
 };
 
 struct SyncReply {
@@ -80,6 +86,12 @@ class SharedStateBackend {
   virtual void Interrupt() = 0;
   // Where the state lives, for messages: "redis://127.0.0.1:6379/0", password redacted.
   virtual std::string Describe() const = 0;
+  // The server in use now ("127.0.0.1:6379": the master a Sentinel named, the cluster node that
+  // serves the prefix's slot), "" when not connected. When it changes between two connections
+  // or exchanges, the state moved (a failover) and the synchronisation reports it.
+  virtual std::string Server() const { return ""; }
+  // How the server is found: 0 one server, 1 Sentinel, 2 Redis Cluster (RedisTopology).
+  virtual int Topology() const { return 0; }
 };
 
 }  // namespace llmroute

@@ -77,25 +77,111 @@ std::string RedactRedisUrl(std::string_view url) {
   return redacted;
 }
 
+namespace {
+
+struct Scheme {
+  std::string_view prefix;
+  RedisTopology topology;
+  bool tls;
+  uint16_t default_port;
+  std::string_view form;
+};
+
+constexpr Scheme kSchemes[] = {
+    {"redis://", RedisTopology::kSingle, false, 6379, kForm},
+    {"rediss://", RedisTopology::kSingle, true, 6379,
+     "rediss://[[user]:password@]host[:port][/db]"},
+    {"redis-sentinel://", RedisTopology::kSentinel, false, 26379,
+     "redis-sentinel://[[user]:password@]host[:port][,host[:port]...][/db]#master"},
+    {"rediss-sentinel://", RedisTopology::kSentinel, true, 26379,
+     "rediss-sentinel://[[user]:password@]host[:port][,host[:port]...][/db]#master"},
+    {"redis-cluster://", RedisTopology::kCluster, false, 6379,
+     "redis-cluster://[[user]:password@]host[:port][,host[:port]...]"},
+    {"rediss-cluster://", RedisTopology::kCluster, true, 6379,
+     "rediss-cluster://[[user]:password@]host[:port][,host[:port]...]"},
+};
+
+Status BadIn(const Scheme &scheme, const std::string &why) {
+  return {Code::kInvalidArgument, why + " (expected " + std::string(scheme.form) + ")"};
+}
+
+// One "host[:port]" or "[v6]:port" of the authority.
+Status ParseHost(const Scheme &scheme, std::string_view text, RedisHost *out) {
+  out->port = scheme.default_port;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string_view::npos) return BadIn(scheme, "an IPv6 host lacks its closing ']'");
+    out->host = std::string(text.substr(1, close - 1));
+    const std::string_view after = text.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return BadIn(scheme, "unexpected text after the IPv6 host");
+      port_text = after.substr(1);
+      if (port_text.empty()) return BadIn(scheme, "the port after ':' is empty");
+    }
+  } else {
+    const size_t colon = text.find(':');
+    out->host = std::string(text.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port_text = text.substr(colon + 1);
+      if (port_text.empty()) return BadIn(scheme, "the port after ':' is empty");
+    }
+  }
+  if (out->host.empty()) return BadIn(scheme, "the host is missing");
+  if (!port_text.empty()) {
+    uint64_t port = 0;
+    if (!ParseNumber(port_text, 65535, &port) || port == 0) {
+      return BadIn(scheme,
+                   "the port must be a number in 1..65535 (got '" + std::string(port_text) + "')");
+    }
+    out->port = static_cast<uint16_t>(port);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string FormatHostPort(const std::string &host, uint16_t port) {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
 Status ParseRedisUrl(std::string_view url, RedisEndpoint *out) {
   *out = RedisEndpoint{};
-  if (StartsWithNoCase(url, "rediss://")) {
-    return Bad(url,
-               "TLS (rediss://) is not supported; reach Redis over a private network or a "
-               "TLS tunnel");
-  }
   if (StartsWithNoCase(url, "unix://") || StartsWithNoCase(url, "redis+unix://")) {
     return Bad(url, "Unix sockets are not supported; use a TCP address");
   }
-  if (!StartsWithNoCase(url, "redis://")) return Bad(url, "the scheme must be redis://");
-  std::string_view rest = url.substr(8);
+  const Scheme *scheme = nullptr;
+  for (const Scheme &candidate : kSchemes) {
+    if (StartsWithNoCase(url, candidate.prefix)) scheme = &candidate;
+  }
+  if (scheme == nullptr) {
+    return Bad(url,
+               "the scheme must be redis://, rediss://, redis-sentinel:// or redis-cluster://");
+  }
+  out->topology = scheme->topology;
+  out->tls = scheme->tls;
+  std::string_view rest = url.substr(scheme->prefix.size());
   for (char c : rest) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == ' ') {
-      return Bad(url, "it contains spaces or control characters");
+      return BadIn(*scheme, "it contains spaces or control characters");
     }
   }
-  if (rest.find_first_of("?#") != std::string_view::npos) {
-    return Bad(url, "query parameters and fragments are not supported");
+  if (rest.find('?') != std::string_view::npos) {
+    return BadIn(*scheme, "query parameters are not supported");
+  }
+  // The fragment names a Sentinel master (Lettuce's #sentinelMasterId); nothing else has one.
+  if (const size_t hash = rest.find('#'); hash != std::string_view::npos) {
+    if (scheme->topology != RedisTopology::kSentinel) {
+      return BadIn(*scheme, "fragments are not supported");
+    }
+    if (!PercentDecode(rest.substr(hash + 1), &out->master_name)) {
+      return BadIn(*scheme, "the master name has a malformed %-escape");
+    }
+    rest = rest.substr(0, hash);
+  }
+  if (scheme->topology == RedisTopology::kSentinel && out->master_name.empty()) {
+    return BadIn(*scheme, "the master name is missing after '#'");
   }
   const size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
@@ -106,50 +192,43 @@ Status ParseRedisUrl(std::string_view url, RedisEndpoint *out) {
     authority = authority.substr(at + 1);
     const size_t colon = userinfo.find(':');
     if (colon == std::string_view::npos) {
-      return Bad(url,
-                 "a user needs a password after a colon (redis://user:password@host, or "
-                 "redis://:password@host for the default user)");
+      return BadIn(*scheme,
+                   "a user needs a password after a colon (redis://user:password@host, or "
+                   "redis://:password@host for the default user)");
     }
     if (!PercentDecode(userinfo.substr(0, colon), &out->user) ||
         !PercentDecode(userinfo.substr(colon + 1), &out->password)) {
-      return Bad(url, "the user or password has a malformed %-escape");
+      return BadIn(*scheme, "the user or password has a malformed %-escape");
     }
     out->has_password = true;
   }
 
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return Bad(url, "an IPv6 host lacks its closing ']'");
-    out->host = std::string(authority.substr(1, close - 1));
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return Bad(url, "unexpected text after the IPv6 host");
-      port_text = after.substr(1);
-      if (port_text.empty()) return Bad(url, "the port after ':' is empty");
+  for (size_t begin = 0;;) {
+    const size_t comma = authority.find(',', begin);
+    const std::string_view one = authority.substr(
+        begin, comma == std::string_view::npos ? std::string_view::npos : comma - begin);
+    if (scheme->topology == RedisTopology::kSingle && comma != std::string_view::npos) {
+      return BadIn(*scheme, "one host only; several are for redis-sentinel:// or redis-cluster://");
     }
-  } else {
-    const size_t colon = authority.find(':');
-    out->host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) return Bad(url, "the port after ':' is empty");
+    RedisHost host;
+    if (Status s = ParseHost(*scheme, one, &host); !s.ok()) return s;
+    out->hosts.push_back(std::move(host));
+    if (out->hosts.size() > RedisEndpoint::kMaxHosts) {
+      return BadIn(*scheme, "at most " + std::to_string(RedisEndpoint::kMaxHosts) + " hosts");
     }
+    if (comma == std::string_view::npos) break;
+    begin = comma + 1;
   }
-  if (out->host.empty()) return Bad(url, "the host is missing");
-  if (!port_text.empty()) {
-    uint64_t port = 0;
-    if (!ParseNumber(port_text, 65535, &port) || port == 0) {
-      return Bad(url,
-                 "the port must be a number in 1..65535 (got '" + std::string(port_text) + "')");
-    }
-    out->port = static_cast<uint16_t>(port);
-  }
+  out->host = out->hosts.front().host;
+  out->port = out->hosts.front().port;
   if (path.size() > 1) {
     uint64_t db = 0;
     if (!ParseNumber(path.substr(1), 1'000'000, &db)) {
-      return Bad(url, "the database after '/' must be a number (got '" +
-                          std::string(path.substr(1)) + "')");
+      return BadIn(*scheme, "the database after '/' must be a number (got '" +
+                                std::string(path.substr(1)) + "')");
+    }
+    if (scheme->topology == RedisTopology::kCluster && db != 0) {
+      return BadIn(*scheme, "Redis Cluster has only database 0");
     }
     out->db = static_cast<uint32_t>(db);
   }

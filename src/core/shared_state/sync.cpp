@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <random>
 #include <vector>
 
 #include "core/router.hpp"
@@ -38,6 +40,13 @@ class BlockSignals {
   sigset_t saved_;
 };
 
+std::string RandomInstanceId() {
+  std::random_device device;
+  char text[17];
+  std::snprintf(text, sizeof text, "%08x%08x", device(), device());
+  return text;
+}
+
 }  // namespace
 
 SharedStateSync::SharedStateSync(Router &router, std::unique_ptr<SharedStateBackend> backend,
@@ -46,7 +55,8 @@ SharedStateSync::SharedStateSync(Router &router, std::unique_ptr<SharedStateBack
       router_(router),
       backend_(std::move(backend)),
       config_(config),
-      endpoint_(backend_->Describe()) {}
+      endpoint_(backend_->Describe()),
+      instance_(RandomInstanceId()) {}
 
 SharedStateSync::~SharedStateSync() {
   Stop();
@@ -126,7 +136,28 @@ bool SharedStateSync::Connect() {
   whole_window_ = !server_id_.empty() && server_id != server_id_;
   server_id_ = server_id;
   connected_ = true;
+  NoteServer();
   return true;
+}
+
+void SharedStateSync::NoteServer() {
+  const std::string server = backend_->Server();
+  {
+    std::lock_guard<std::mutex> lock(error_mutex_);
+    server_ = server;
+  }
+  if (server.empty() || server == last_server_) return;
+  const std::string from = last_server_;
+  last_server_ = server;
+  if (from.empty()) return;  // the first connection
+  failovers_.fetch_add(1, std::memory_order_relaxed);
+  // On this thread, holding nothing: the listener may call the router.
+  const std::string message =
+      "the shared state at " + endpoint_ + " moved from " + from + " to " + server;
+  Event event;
+  event.kind = EventKind::kSharedStateFailover;
+  event.message = message;
+  router_.Emit(event);
 }
 
 void SharedStateSync::Run() {
@@ -198,7 +229,25 @@ bool SharedStateSync::Cycle() {
       }
       DeploymentLimits &limits = state.limits();
       if (limits.rpm() != 0 || limits.tpm() != 0) {
-        (void)limits.TakeUnsynced(now, whole_window_, &request.usage);
+        const int64_t now_s = now / 1'000'000'000;  // the seconds of DeploymentLimits
+        if (book.uncertain && !whole_window_) {
+          // The usage of a failed exchange again, under its number: the store adds it only if
+          // it did not already (a reply lost, a server that answered after the timeout). The
+          // usage counted since waits for the next exchange, asked for at once.
+          request.usage = book.uncertain_usage;
+          for (UsageSecond &second : request.usage) second.age_s += now_s - book.uncertain_s;
+          request.usage_seq = book.uncertain_seq;
+          retried_ = true;
+        } else {
+          // A store that restarted empty gets the whole window, the failed exchange's included.
+          (void)limits.TakeUnsynced(now, whole_window_, &request.usage);
+          if (!request.usage.empty()) request.usage_seq = ++usage_seq_;
+        }
+        book.uncertain = false;
+        if (!request.usage.empty()) {
+          request.instance = instance_;
+          book.uncertain_s = now_s;  // kept in case this exchange fails
+        }
         request.rpm_limit = limits.rpm();
         request.tpm_limit = limits.tpm();
       }
@@ -215,11 +264,15 @@ bool SharedStateSync::Cycle() {
   const BackendResult result = backend_->Exchange(requests, &replies);
   const int64_t after = router_.NowNs();
   if (!result.ok() || replies.size() != requests.size()) {
-    SnapshotPublisher<Snapshot>::ReadGuard snapshot(router_.snapshots_);
-    for (const SyncRequest &request : requests) {
-      if (const DeploymentEntry *entry = snapshot->FindDeployment(request.deployment)) {
-        entry->state->limits().FleetFailed();
-      }
+    // The store may have applied some or all of it: the usage goes out again under the same
+    // numbers (and stays in transit for the limits meanwhile), never as new usage.
+    for (SyncRequest &request : requests) {
+      if (request.usage.empty()) continue;
+      auto it = books_.find(request.deployment);
+      if (it == books_.end()) continue;
+      it->second.uncertain = true;
+      it->second.uncertain_seq = request.usage_seq;
+      it->second.uncertain_usage = std::move(request.usage);
     }
     if (result.ok()) {
       RecordFailure({BackendResult::Failure::kUnreachable,
@@ -279,6 +332,11 @@ bool SharedStateSync::Cycle() {
     }
   }
   whole_window_ = false;
+  if (retried_) {
+    retried_ = false;
+    RequestSync();  // the usage counted while the retried exchange was pending
+  }
+  NoteServer();  // a cluster's slot may have moved to another node (MOVED)
   syncs_.fetch_add(1, std::memory_order_relaxed);
   last_sync_ns_.store(SteadyNs(), std::memory_order_relaxed);
   active_.store(true, std::memory_order_release);
@@ -308,8 +366,11 @@ SharedStateStatus SharedStateSync::GetStatus() const {
   status.remote_opens = remote_opens_.load(std::memory_order_relaxed);
   status.remote_closes = remote_closes_.load(std::memory_order_relaxed);
   status.endpoint = endpoint_;
+  status.topology = backend_->Topology();
+  status.failovers = failovers_.load(std::memory_order_relaxed);
   std::lock_guard<std::mutex> lock(error_mutex_);
   status.last_error = last_error_;
+  status.server = status.connected ? server_ : std::string();
   return status;
 }
 

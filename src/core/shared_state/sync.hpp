@@ -25,6 +25,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "core/shared_state/backend.hpp"
 #include "core/shared_state/fleet_link.hpp"
@@ -46,6 +47,9 @@ struct SharedStateStatus {
   int64_t remote_closes = 0;      // breakers this router closed because the fleet had
   std::string endpoint;           // password redacted
   std::string last_error;         // the last failure, also once recovered; "" when none
+  int topology = 0;               // 0 one server, 1 Sentinel, 2 Redis Cluster
+  int64_t failovers = 0;          // times the state's server changed (a master promoted)
+  std::string server;             // the server in use ("host:port"), "" when not connected
 };
 
 class SharedStateSync final : public FleetLink {
@@ -75,12 +79,20 @@ class SharedStateSync final : public FleetLink {
     uint64_t synced_epoch = 0;      // of the local breaker, as last sent or taken
     bool force = true;              // send the local breaker whatever its epoch
     uint64_t seen_cycle = 0;
+    // Usage of an exchange that failed, which the store may or may not have applied: sent again
+    // under the same sequence number (backend.hpp), ages counted from `uncertain_s`.
+    bool uncertain = false;
+    uint64_t uncertain_seq = 0;
+    int64_t uncertain_s = 0;
+    std::vector<UsageSecond> uncertain_usage;
   };
 
   void Run();
   bool Connect();
   bool Cycle();
   void RecordFailure(const BackendResult &result);
+  // After a connection or an exchange: reports a change of the backend's server (a failover).
+  void NoteServer();
   // Waits until `deadline` or Stop(); when `wakeable`, RequestSync() ends the wait early, but
   // not before `earliest`.
   void WaitUntil(SteadyTime deadline, bool wakeable, SteadyTime earliest);
@@ -103,6 +115,10 @@ class SharedStateSync final : public FleetLink {
   bool whole_window_ = false;  // the store restarted: send the whole local window
   std::string server_id_;
   uint64_t cycle_ = 0;
+  const std::string instance_;  // random id of this router in the store's delivery records
+  uint64_t usage_seq_ = 0;
+  bool retried_ = false;     // this cycle resent a failed exchange's usage
+  std::string last_server_;  // the backend's last server, "" before the first
 
   std::atomic<int64_t> syncs_{0};
   std::atomic<int64_t> failures_{0};
@@ -112,7 +128,9 @@ class SharedStateSync final : public FleetLink {
   std::atomic<int64_t> last_sync_ns_{-1};  // steady clock
   mutable std::mutex error_mutex_;
   std::string last_error_;  // guarded by error_mutex_
-  bool rejected_ = false;   // the last failure was a refusal; guarded by error_mutex_
+  std::string server_;      // guarded by error_mutex_
+  std::atomic<int64_t> failovers_{0};
+  bool rejected_ = false;  // the last failure was a refusal; guarded by error_mutex_
 };
 
 }  // namespace llmroute
