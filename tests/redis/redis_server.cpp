@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 #ifndef LLMR_REDIS_SERVER
 #define LLMR_REDIS_SERVER "redis-server"
@@ -42,7 +44,7 @@ uint16_t FreePort() {
 
 }  // namespace
 
-std::string RedisCommand(uint16_t port, const std::string &inline_command) {
+std::string RedisCommand(uint16_t port, const std::string &inline_command, int timeout_s) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return "";
   sockaddr_in address{};
@@ -50,24 +52,90 @@ std::string RedisCommand(uint16_t port, const std::string &inline_command) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(port);
   std::string reply;
-  timeval timeout{2, 0};
+  timeval timeout{timeout_s, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0) {
     const std::string line = inline_command + "\r\n";
     if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size())) {
       char buffer[4096];
-      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-      if (n > 0) reply.assign(buffer, static_cast<size_t>(n));
+      ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);  // the first part, within the timeout
+      while (n > 0) {
+        reply.append(buffer, static_cast<size_t>(n));
+        pollfd more{fd, POLLIN, 0};
+        if (::poll(&more, 1, 100) <= 0) break;  // quiet for 100 ms: the reply is complete
+        n = ::recv(fd, buffer, sizeof buffer, 0);
+      }
     }
   }
   ::close(fd);
   return reply;
 }
 
+int RunProgram(const std::vector<std::string> &args) {
+  std::vector<std::string> copy = args;
+  std::vector<char *> argv;
+  for (std::string &arg : copy) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+uint64_t SumHashFields(uint16_t port, const std::string &key, char field_prefix) {
+  // RESP: *<n>, then $<len> <field> $<len> <value> pairs.
+  const std::string reply = RedisCommand(port, "HGETALL " + key);
+  std::vector<std::string> items;
+  for (size_t at = 0; (at = reply.find('$', at)) != std::string::npos;) {
+    const size_t line = reply.find("\r\n", at);
+    if (line == std::string::npos) break;
+    const size_t length = std::stoul(reply.substr(at + 1, line - at - 1));
+    items.push_back(reply.substr(line + 2, length));
+    at = line + 2 + length;
+  }
+  uint64_t sum = 0;
+  for (size_t i = 0; i + 1 < items.size(); i += 2) {
+    if (!items[i].empty() && items[i][0] == field_prefix) sum += std::stoull(items[i + 1]);
+  }
+  return sum;
+}
+
+bool Eventually(const std::function<bool()> &condition, double seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return condition();
+}
+
 RedisServer::RedisServer(std::vector<std::string> extra) : extra_(std::move(extra)) {}
+
+RedisServer::RedisServer(SentinelConfig sentinel) : sentinel_config_(std::move(sentinel.text)) {}
 
 RedisServer::~RedisServer() {
   Stop();
+  if (!config_path_.empty()) ::unlink(config_path_.c_str());
+}
+
+void RedisServer::Pause() {
+  if (pid_ > 0) ::kill(pid_, SIGSTOP);
+}
+
+void RedisServer::Resume() {
+  if (pid_ > 0) ::kill(pid_, SIGCONT);
 }
 
 bool RedisServer::Start() {
@@ -91,21 +159,32 @@ bool RedisServer::Restart() {
 }
 
 bool RedisServer::Launch() {
-  std::vector<std::string> args = {LLMR_REDIS_SERVER,
-                                   "--port",
-                                   std::to_string(port_),
-                                   "--bind",
-                                   "127.0.0.1",
-                                   "--save",
-                                   "",
-                                   "--appendonly",
-                                   "no",
-                                   "--daemonize",
-                                   "no",
-                                   "--dir",
-                                   "/tmp",
-                                   "--logfile",
-                                   ""};
+  if (!sentinel_config_.empty()) {
+    if (config_path_.empty()) {
+      char path[] = "/tmp/llmroute-sentinel-XXXXXX";
+      const int fd = ::mkstemp(path);
+      if (fd < 0) {
+        error_ = std::string("mkstemp: ") + std::strerror(errno);
+        return false;
+      }
+      ::close(fd);
+      config_path_ = path;
+    }
+    // Written afresh at every start (a sentinel rewrites it with what it learned).
+    FILE *file = std::fopen(config_path_.c_str(), "w");
+    if (file == nullptr) return false;
+    std::fputs(sentinel_config_.c_str(), file);
+    std::fclose(file);
+  }
+  std::vector<std::string> args = {LLMR_REDIS_SERVER};
+  if (!sentinel_config_.empty()) {
+    args.insert(args.end(), {config_path_, "--sentinel", "--port", std::to_string(port_), "--bind",
+                             "127.0.0.1", "--daemonize", "no", "--dir", "/tmp", "--logfile", ""});
+  }
+  const std::vector<std::string> plain = {
+      "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",          "--appendonly",
+      "no",     "--daemonize",         "no",     "--dir",     "/tmp",   "--logfile", ""};
+  if (sentinel_config_.empty()) args.insert(args.end(), plain.begin(), plain.end());
   args.insert(args.end(), extra_.begin(), extra_.end());
   std::vector<char *> argv;
   for (std::string &arg : args) argv.push_back(arg.data());

@@ -13,117 +13,14 @@
 #include <thread>
 #include <vector>
 
+#include "fleet_client.hpp"
 #include "llmroute/llmroute.h"
 #include "redis_server.hpp"
 
 namespace {
 
+using namespace llmroute::testing::fleet;  // NOLINT: the tests' vocabulary
 using llmroute::testing::RedisServer;
-using Clock = std::chrono::steady_clock;
-
-// Polls `condition` every 5 ms until it holds or `seconds` pass.
-bool Eventually(const std::function<bool()> &condition, double seconds = 20) {
-  const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return condition();
-}
-
-struct RouterDeleter {
-  void operator()(llmr_router *router) const { llmr_router_destroy(router); }
-};
-using RouterPtr = std::unique_ptr<llmr_router, RouterDeleter>;
-
-struct Settings {
-  std::string url;
-  std::string prefix = "test:";
-  int64_t sync_interval_ms = 100;
-  int64_t cooldown_base_ms = 2000;
-  double rate_batch = 0.05;
-};
-
-RouterPtr MakeRouter(const Settings &s, llmr_status *status = nullptr) {
-  llmr_router_options o;
-  llmr_router_options_init(&o, sizeof o);
-  o.shared_state_url = s.url.c_str();
-  o.shared_state_key_prefix = s.prefix.c_str();
-  o.shared_state_sync_interval_ms = s.sync_interval_ms;
-  o.shared_state_rate_batch = s.rate_batch;
-  o.breaker_cooldown_base_ms = s.cooldown_base_ms;
-  o.breaker_jitter = 0;
-  llmr_router *router = nullptr;
-  const llmr_status st = llmr_router_create(&o, &router);
-  if (status != nullptr) *status = st;
-  if (status == nullptr) {
-    EXPECT_EQ(st, LLMR_OK) << llmr_error_message();
-  }
-  return RouterPtr(router);
-}
-
-void AddDeployment(llmr_router *router, const char *name, const char *model, uint32_t rpm = 0,
-                   uint64_t tpm = 0) {
-  const char *models[] = {model};
-  llmr_deployment d;
-  llmr_deployment_init(&d, sizeof d);
-  d.name = name;
-  d.models = models;
-  d.model_count = 1;
-  d.rpm_limit = rpm;
-  d.tpm_limit = tpm;
-  ASSERT_EQ(llmr_router_add_deployment(router, &d), LLMR_OK) << llmr_error_message();
-}
-
-struct Status {
-  llmr_shared_state_status s;
-  char error[512];
-};
-
-Status SharedStatus(llmr_router *router) {
-  Status out;
-  llmr_shared_state_status_init(&out.s, sizeof out.s);
-  out.s.last_error = out.error;
-  out.s.last_error_cap = sizeof out.error;
-  EXPECT_EQ(llmr_router_shared_state_status(router, &out.s), LLMR_OK);
-  return out;
-}
-
-bool Connected(llmr_router *router) {
-  return SharedStatus(router).s.connected == 1;
-}
-
-llmr_health Health(llmr_router *router, const char *name) {
-  llmr_health h;
-  llmr_health_init(&h, sizeof h);
-  EXPECT_EQ(llmr_router_health(router, name, &h), LLMR_OK);
-  return h;
-}
-
-// Picks `model` and reports `outcome` (with `tokens` as output tokens); the pick's status.
-llmr_status PickAndReport(llmr_router *router, const char *model, llmr_outcome outcome,
-                          llmr_pick *pick_out = nullptr, int64_t tokens = 0) {
-  llmr_pick pick;
-  llmr_pick_init(&pick, sizeof pick);
-  const llmr_status st = llmr_router_pick(router, model, nullptr, &pick);
-  if (st == LLMR_OK) {
-    llmr_report report;
-    llmr_report_init(&report, sizeof report);
-    report.outcome = outcome;
-    report.latency_ms = 10;
-    report.output_tokens = tokens;
-    EXPECT_EQ(llmr_router_report(router, pick.ticket, &report), LLMR_OK);
-  }
-  if (pick_out != nullptr) *pick_out = pick;
-  return st;
-}
-
-void Trip(llmr_router *router, const char *model) {
-  for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(PickAndReport(router, model, LLMR_OUTCOME_SERVER_ERROR), LLMR_OK)
-        << llmr_error_message();
-  }
-}
 
 class SharedState : public ::testing::Test {
  protected:
@@ -365,16 +262,8 @@ TEST_F(SharedState, TwoRoutersFromOneConfigurationShareItsRpmLimit) {
   EXPECT_EQ(unexpected.load(), 0u);
   EXPECT_LE(admitted.load(), kRpm + kBound);
   // Redis holds every admission (the exchanges sent requests, not requests=0).
-  const std::string reply =
-      llmroute::testing::RedisCommand(redis_.port(), "HVALS cfg-rpm:usage:limited");
-  uint64_t stored = 0;
-  for (size_t at = 0; (at = reply.find('\n', at)) != std::string::npos;) {
-    ++at;
-    if (at < reply.size() && std::isdigit(static_cast<unsigned char>(reply[at]))) {
-      stored += std::stoull(reply.substr(at));
-    }
-  }
-  EXPECT_EQ(stored, admitted.load()) << reply;
+  EXPECT_EQ(llmroute::testing::SumHashFields(redis_.port(), "cfg-rpm:usage:limited", 'r'),
+            admitted.load());
 }
 
 TEST_F(SharedState, TokensReportedOnOneRouterCountOnAnother) {
@@ -545,6 +434,11 @@ TEST(SharedStateErrors, MalformedUrlsAreRejectedWithTheReason) {
       {"redis://", "the host is missing"},
       {"redis://user@127.0.0.1", "a user needs a password after a colon"},
       {"rediss://127.0.0.1", "TLS (rediss://) is not supported"},
+      {"redis-sentinel://127.0.0.1:26379", "the master name is missing after '#'"},
+      {"redis-sentinel://127.0.0.1:26379,127.0.0.1:x#m", "the port must be a number"},
+      {"redis-cluster://127.0.0.1:7000/2", "Redis Cluster has only database 0"},
+      {"redis-cluster://127.0.0.1:7000#m", "fragments are not supported"},
+      {"redis://a:1,b:2", "one host only"},
       {"redis://127.0.0.1?timeout=1", "query parameters"},
       {"redis://:p%zz@127.0.0.1", "malformed %-escape"},
   };
