@@ -71,6 +71,47 @@ std::string RedisCommand(uint16_t port, const std::string &inline_command, int t
   return reply;
 }
 
+uint16_t FreeLocalPort() {
+  return FreePort();
+}
+
+ChildProcess::~ChildProcess() {
+  Stop();
+}
+
+bool ChildProcess::Start(const std::vector<std::string> &args) {
+  Stop();
+  std::vector<std::string> copy = args;
+  std::vector<char *> argv;
+  for (std::string &arg : copy) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    const int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+    }
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  pid_ = pid;
+  return true;
+}
+
+void ChildProcess::Stop() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 int RunProgram(const std::vector<std::string> &args) {
   std::vector<std::string> copy = args;
   std::vector<char *> argv;

@@ -57,6 +57,24 @@ class RedisServer {
 // the server has been quiet for 100 ms or 2 s passed (or `timeout_s`).
 std::string RedisCommand(uint16_t port, const std::string &inline_command, int timeout_s = 2);
 
+// Another program the tests need running (stunnel), killed by the destructor and by the kernel
+// when the test process dies first.
+class ChildProcess {
+ public:
+  ChildProcess() = default;
+  ~ChildProcess();
+  ChildProcess(const ChildProcess &) = delete;
+  ChildProcess &operator=(const ChildProcess &) = delete;
+  bool Start(const std::vector<std::string> &argv);
+  void Stop();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// A free TCP port of 127.0.0.1 (free when asked).
+uint16_t FreeLocalPort();
+
 // Runs a program (argv[0] a path or a name on PATH) and returns its exit status, -1 when it could
 // not run; its output goes to /dev/null.
 int RunProgram(const std::vector<std::string> &argv);
