@@ -523,6 +523,33 @@ TEST(SharedStateParts, RedisUrls) {
                           "redis://:%4@h", "redis://h h"}) {
     EXPECT_FALSE(ParseRedisUrl(bad, &e).ok()) << bad;
   }
+  // Sentinel (Lettuce's form: sentinels, then the master's name after '#'; port 26379).
+  ASSERT_TRUE(ParseRedisUrl("redis-sentinel://:pw@s1,s2:26380,[::1]/2#my%20master", &e).ok());
+  EXPECT_EQ(e.topology, RedisTopology::kSentinel);
+  ASSERT_EQ(e.hosts.size(), 3u);
+  EXPECT_EQ(e.hosts[0].host, "s1");
+  EXPECT_EQ(e.hosts[0].port, 26379);
+  EXPECT_EQ(e.hosts[1].port, 26380);
+  EXPECT_EQ(e.hosts[2].host, "::1");
+  EXPECT_EQ(e.master_name, "my master");
+  EXPECT_EQ(e.password, "pw");
+  EXPECT_EQ(e.db, 2u);
+  // Cluster seeds (port 6379).
+  ASSERT_TRUE(ParseRedisUrl("redis-cluster://gw:pw@n1:7000,n2", &e).ok());
+  EXPECT_EQ(e.topology, RedisTopology::kCluster);
+  ASSERT_EQ(e.hosts.size(), 2u);
+  EXPECT_EQ(e.hosts[1].port, 6379);
+  EXPECT_EQ(e.user, "gw");
+  ASSERT_TRUE(ParseRedisUrl("rediss://h", &e).ok());  // parsed; the backend says TLS is missing
+  EXPECT_TRUE(e.tls);
+  EXPECT_EQ(e.topology, RedisTopology::kSingle);
+  for (const char *bad :
+       {"redis-sentinel://s1", "redis-sentinel://s1#", "redis-sentinel://s1,#m",
+        "redis-sentinel://s1:0#m", "redis-cluster://n1/1", "redis-cluster://n1#x",
+        "redis-cluster://", "redis://a,b", "redis-cluster://a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q"}) {
+    EXPECT_FALSE(ParseRedisUrl(bad, &e).ok()) << bad;
+  }
+  EXPECT_EQ(RedactRedisUrl("redis-sentinel://:secret@s1,s2#m"), "redis-sentinel://:***@s1,s2#m");
   EXPECT_EQ(RedactRedisUrl("redis://:secret@h:1/0"), "redis://:***@h:1/0");
   EXPECT_EQ(RedactRedisUrl("redis://gw:secret@h"), "redis://gw:***@h");
   EXPECT_EQ(RedactRedisUrl("redis://h:1"), "redis://h:1");

@@ -63,7 +63,7 @@ std::string RedactRedisUrl(std::string_view url) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::string(url);
   const size_t authority_begin = scheme_end + 3;
-  size_t authority_end = url.find_first_of("/?", authority_begin);
+  size_t authority_end = url.find_first_of("/?#", authority_begin);
   if (authority_end == std::string_view::npos) authority_end = url.size();
   const std::string_view authority = url.substr(authority_begin, authority_end - authority_begin);
   const size_t at = authority.rfind('@');
