@@ -354,8 +354,12 @@ typedef struct llmr_router_options {
   /** Fleet shared state (docs/fleet.md): routers created with the same URL and key prefix share
    * breaker trips and recoveries, cooldown deadlines and rpm/tpm usage per deployment name, so a
    * fleet of gateway instances agrees that a deployment is cooling down and enforces one rate
-   * limit together. "redis://[[user]:password@]host[:port][/db]" (user and password may be
-   * %-encoded); NULL or "" = off (default). Copied.
+   * limit together. "redis://[[user]:password@]host[:port][/db]" (one server),
+   * "redis-sentinel://[[user]:password@]host[:port][,host[:port]...][/db]#master" (the master a
+   * Sentinel names, followed across failovers), "redis-cluster://[[user]:password@]host[:port]
+   * [,host[:port]...]" (Redis Cluster seed nodes; keys hash-tagged with the prefix); user and
+   * password may be %-encoded; no TLS (rediss:// is refused; docs/fleet.md describes a tunnel).
+   * NULL or "" = off (default). Copied.
    *
    * The router then starts one thread (the only one llmroute ever starts) that exchanges state
    * with Redis every shared_state_sync_interval_ms, and at once after a trip or recovery here.

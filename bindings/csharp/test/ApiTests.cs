@@ -193,6 +193,29 @@ public static partial class Tests {
     Assert.Throws<LlmRouteException>(() => Router.FeatureEnabled("no-such-feature"), "unknown feature");
   }
 
+  // The Sentinel and Cluster URL forms are accepted and reported in the status (nothing listens
+  // on the ports: the router starts on local state and says which sentinels or nodes failed).
+  public static void TestSharedStateSentinelAndClusterUrls() {
+    var shared = new SharedStateOptions();
+    shared.Url = "redis-sentinel://:secret@127.0.0.1:" + FreePort() + ",127.0.0.1:" + FreePort() + "#gw";
+    using (var r = Router.Create(new RouterOptions(), shared)) {
+      var s = r.SharedStateStatus;
+      Assert.True(s.Enabled && !s.Connected, "sentinel: enabled, not connected");
+      Assert.True(s.LastError.Contains("no sentinel of redis-sentinel://:***@127.0.0.1:") &&
+                  s.LastError.Contains("'gw'") && !s.LastError.Contains("secret"), s.LastError);
+    }
+    shared.Url = "redis-cluster://127.0.0.1:" + FreePort();
+    using (var r = Router.Create(new RouterOptions(), shared)) {
+      var s = r.SharedStateStatus;
+      Assert.True(s.Enabled && !s.Connected, "cluster: enabled, not connected");
+      Assert.True(s.LastError.Contains("no node of Redis Cluster redis-cluster://127.0.0.1:"), s.LastError);
+    }
+    shared.Url = "redis-sentinel://127.0.0.1:26379";
+    var e = Assert.Throws<LlmRouteException>(() => Router.Create(new RouterOptions(), shared), "no master name");
+    Assert.Equal(Status.INVALID_ARGUMENT, e.Status, "status");
+    Assert.True(e.Message.Contains("the master name is missing"), e.Message);
+  }
+
   public static void TestSharedStateAndAnEventFromTheSyncThread() {
     using (var r = Router.Create()) Assert.True(!r.SharedStateStatus.Enabled, "off by default");
     var shared = new SharedStateOptions();

@@ -129,3 +129,42 @@ func TestEnumNamesAreTheLibrarys(t *testing.T) {
 		t.Fatalf("unknown strategy: %v", err)
 	}
 }
+
+// The Sentinel and Cluster URL forms are accepted and reported in the status (nothing listens on
+// the ports: the router starts on local state and says which sentinels or nodes failed).
+func TestSharedStateSentinelAndClusterURLs(t *testing.T) {
+	o := llmroute.DefaultOptions()
+	o.SharedStateConnectTimeout = 200 * time.Millisecond
+	// Nothing listens on ports 9 (discard) and 7 (echo) of the loopback interface.
+	o.SharedStateURL = "redis-sentinel://:hunter2@127.0.0.1:9,127.0.0.1:7#gw"
+	r, err := llmroute.New(&o)
+	if err != nil {
+		if strings.Contains(err.Error(), "hiredis") || strings.Contains(err.Error(), "without") {
+			t.Skipf("library built without the Redis backend: %v", err)
+		}
+		t.Fatal(err)
+	}
+	s, err := r.SharedStateStatus()
+	r.Close()
+	if err != nil || !s.Enabled || s.Connected ||
+		!strings.Contains(s.LastError, "no sentinel of redis-sentinel://:***@127.0.0.1:9,127.0.0.1:7#gw") ||
+		!strings.Contains(s.LastError, "127.0.0.1:7") || strings.Contains(s.LastError, "hunter2") {
+		t.Fatalf("sentinel: %+v %v", s, err)
+	}
+	o.SharedStateURL = "redis-cluster://127.0.0.1:9"
+	r, err = llmroute.New(&o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = r.SharedStateStatus()
+	r.Close()
+	if err != nil || !s.Enabled || s.Connected ||
+		!strings.Contains(s.LastError, "no node of Redis Cluster redis-cluster://127.0.0.1:9") {
+		t.Fatalf("cluster: %+v %v", s, err)
+	}
+	o.SharedStateURL = "redis-sentinel://127.0.0.1:9"
+	if _, err := llmroute.New(&o); !errors.Is(err, llmroute.ErrInvalidArgument) ||
+		!strings.Contains(err.Error(), "the master name is missing") {
+		t.Fatalf("no master name: %v", err)
+	}
+}

@@ -68,6 +68,32 @@ def test_an_unreachable_redis_is_reported_not_fatal():
         r.close()
 
 
+def test_sentinel_and_cluster_urls_are_accepted_and_reported():
+    # Nothing listens on these ports: the router starts on local state and says which sentinels
+    # or nodes failed.
+    url = "redis-sentinel://:secret-password@127.0.0.1:%d,127.0.0.1:%d#gw" % (free_port(),
+                                                                              free_port())
+    r = make_shared(url, shared_state_connect_timeout_ms=200)
+    try:
+        s = r.shared_state_status()
+        assert (s.enabled, s.connected) == (True, False)
+        assert "no sentinel of redis-sentinel://:***@127.0.0.1:" in s.last_error
+        assert "'gw'" in s.last_error and "secret-password" not in s.last_error
+    finally:
+        r.close()
+    r = make_shared("redis-cluster://127.0.0.1:%d" % free_port(),
+                    shared_state_connect_timeout_ms=200)
+    try:
+        s = r.shared_state_status()
+        assert (s.enabled, s.connected) == (True, False)
+        assert "no node of Redis Cluster redis-cluster://127.0.0.1:" in s.last_error
+    finally:
+        r.close()
+    with pytest.raises(llmroute.InvalidArgumentError) as e:
+        llmroute.Router(shared_state_url="redis-sentinel://127.0.0.1:26379")
+    assert "the master name is missing" in e.value.message
+
+
 @pytest.fixture
 def redis_url(tmp_path):
     if REDIS_SERVER is None:

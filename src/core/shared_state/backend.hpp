@@ -75,8 +75,9 @@ class SharedStateBackend {
  public:
   virtual ~SharedStateBackend() = default;
   // Connects (at most the connect timeout, then the command timeout for the handshake).
-  // *server_id identifies the server's lifetime (Redis's run_id): when it changes, the server
-  // restarted and may have lost the shared state.
+  // *server_id identifies the stored data's lifetime (Redis: a random id the first instance
+  // stores, kept by replicas across a failover): when it changes, the store restarted empty and
+  // lost the shared state.
   virtual BackendResult Connect(std::string *server_id) = 0;
   // One exchange: replies[i] answers requests[i]. At most the command timeout.
   virtual BackendResult Exchange(const std::vector<SyncRequest> &requests,

@@ -273,6 +273,37 @@ class ApiTest {
     }
   }
 
+  /** The Sentinel and Cluster URL forms are accepted and reported in the status (nothing listens
+   * on the ports: the router starts on local state and says which sentinels or nodes failed). */
+  @Test
+  void sharedStateSentinelAndClusterUrls() throws Exception {
+    SharedStateOptions shared = new SharedStateOptions();
+    shared.setUrl("redis-sentinel://:secret@127.0.0.1:" + freePort() + ",127.0.0.1:" + freePort()
+        + "#gw");
+    try (Router r = Router.create(new RouterOptions(), shared, null, null)) {
+      SharedStateStatus s = r.sharedStateStatus();
+      assertTrue(s.getEnabled());
+      assertFalse(s.getConnected());
+      assertTrue(s.getLastError().contains("no sentinel of redis-sentinel://:***@127.0.0.1:"),
+          s.getLastError());
+      assertTrue(s.getLastError().contains("'gw'"), s.getLastError());
+      assertFalse(s.getLastError().contains("secret"), "no password in the error");
+    }
+    shared.setUrl("redis-cluster://127.0.0.1:" + freePort());
+    try (Router r = Router.create(new RouterOptions(), shared, null, null)) {
+      SharedStateStatus s = r.sharedStateStatus();
+      assertTrue(s.getEnabled());
+      assertFalse(s.getConnected());
+      assertTrue(s.getLastError().contains("no node of Redis Cluster redis-cluster://127.0.0.1:"),
+          s.getLastError());
+    }
+    shared.setUrl("redis-sentinel://127.0.0.1:26379");
+    LlmrouteException e = assertThrows(LlmrouteException.class,
+        () -> Router.create(new RouterOptions(), shared, null, null));
+    assertEquals(Status.INVALID_ARGUMENT, e.getStatus());
+    assertTrue(e.getMessage().contains("the master name is missing"), e.getMessage());
+  }
+
   /** The router's own synchronisation thread (started by llmroute, not by Java) delivers
    * another instance's trip. Needs redis-server (scripts/test.sh installs it). */
   @Test
