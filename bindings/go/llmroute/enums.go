@@ -125,6 +125,9 @@ const (
 	EventBreaker        EventKind = 0
 	EventConfigApplied  EventKind = 1
 	EventConfigRejected EventKind = 2
+	// EventSharedStateFailover: the fleet shared state moved to another Redis server (a Sentinel
+	// failover, a cluster slot's new owner); Message says from where to where.
+	EventSharedStateFailover EventKind = 4
 )
 
 func (k EventKind) String() string {

@@ -106,6 +106,9 @@ class EventKind(enum.IntEnum):
     CONFIG_APPLIED = 1
     #: A configuration was rejected; nothing of it was applied.
     CONFIG_REJECTED = 2
+    #: The fleet shared state moved to another Redis server (a Sentinel failover, a cluster
+    #: slot's new owner); ``message`` says from where to where.
+    SHARED_STATE_FAILOVER = 4
 
 
 E = TypeVar("E", bound=enum.IntEnum)

@@ -62,6 +62,8 @@ class Event:
       configuration order) and ``kept_count``; ``config_generation`` counts the configurations
       applied so far, this one included.
     * ``EventKind.CONFIG_REJECTED``: ``message`` says why (as ConfigError's message).
+    * ``EventKind.SHARED_STATE_FAILOVER``: ``message`` says where the fleet shared state moved
+      (a Sentinel failover, a cluster slot's new owner), on the synchronisation thread.
     """
 
     kind: Union[EventKind, int]
@@ -92,6 +94,8 @@ class Event:
                 values["kept_count"] = e.kept_count
             else:
                 values["message"] = _text(e.message)
+        elif kind == EventKind.SHARED_STATE_FAILOVER:
+            values["message"] = _text(e.message)
         # Members past the struct_size the library gave keep their defaults.
         field_of = {"from_state": "from", "to_state": "to", "added": "added_count",
                     "removed": "removed_count"}

@@ -447,6 +447,7 @@ extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e61a99a1102cccd3(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e61a99a1102cccd3(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e61a99a1102cccd3(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e61a99a1102cccd3(void);
 extern uintptr_t _wrap_new_RouterOptions_native_e61a99a1102cccd3(void);
 extern void _wrap_RouterOptions_strategy_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_RouterOptions_strategy_get_native_e61a99a1102cccd3(uintptr_t arg1);
@@ -2076,6 +2077,14 @@ func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED() (_swig_ret Llmr_event
 }
 
 var Llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED()
+
+func _swig_getllmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER() (_swig_ret Llmr_event_kind) {
+	var swig_r Llmr_event_kind
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e61a99a1102cccd3())
+	return swig_r
+}
+
+var Llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER()
 
 type SwigcptrRouterOptions uintptr
 

@@ -1929,6 +1929,18 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e61a99a1102cccd3()
 }
 
 
+intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e61a99a1102cccd3() {
+  llmr_event_kind result;
+  intgo _swig_go_result;
+  
+  
+  result = llmr_event_kind::LLMR_EVENT_SHARED_STATE_FAILOVER;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e61a99a1102cccd3() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
