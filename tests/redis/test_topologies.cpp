@@ -423,6 +423,65 @@ TEST_F(ClusterFleet, ASlotMovedToAnotherNodeIsFollowedAndLosingAMasterIsReported
   ASSERT_EQ(llmr_router_set_event_listener(b.get(), nullptr), LLMR_OK);
 }
 
+TEST_F(ClusterFleet, AnRpmLimitHoldsAcrossThreeRoutersOnTheCluster) {
+  constexpr uint32_t kRpm = 100;
+  constexpr uint32_t kBound = 2 * 5;  // (N - 1) x max(1, floor(100 x 0.05)), docs/fleet.md
+  Settings s;
+  s.url = "redis-cluster://" + Local(nodes_[0]->port()) + "," + Local(nodes_[1]->port());
+  s.prefix = "rpm:";
+  std::vector<RouterPtr> routers;
+  for (int i = 0; i < 3; ++i) {
+    routers.push_back(MakeRouter(s));
+    AddDeployment(routers.back().get(), "limited", "m", kRpm);
+  }
+  ASSERT_TRUE(Eventually([&] {
+    for (auto &r : routers) {
+      if (!Connected(r.get())) return false;
+    }
+    return true;
+  }));
+  std::atomic<bool> stop{false};
+  std::atomic<uint32_t> admitted{0}, unexpected{0};
+  std::vector<std::thread> threads;
+  const auto start = Clock::now();
+  for (auto &r : routers) {
+    threads.emplace_back([&, router = r.get()] {
+      while (!stop.load()) {
+        const llmr_status st = PickAndReport(router, "m", LLMR_OUTCOME_SUCCESS);
+        if (st == LLMR_OK) {
+          admitted.fetch_add(1);
+        } else if (st == LLMR_ERR_RATE_LIMITED) {
+          std::this_thread::sleep_for(std::chrono::microseconds(200));  // pacing, not a verdict
+        } else {
+          unexpected.fetch_add(1);
+        }
+      }
+    });
+  }
+  const bool reached = Eventually([&] { return admitted.load() >= kRpm; }, 40);
+  // A few more exchanges of every router, so that none could still admit on stale counts.
+  std::vector<int64_t> syncs;
+  for (auto &r : routers) syncs.push_back(SharedStatus(r.get()).s.syncs);
+  const bool settled = Eventually([&] {
+    for (size_t i = 0; i < routers.size(); ++i) {
+      if (SharedStatus(routers[i].get()).s.syncs < syncs[i] + 3) return false;
+    }
+    return true;
+  });
+  stop.store(true);
+  for (std::thread &t : threads) t.join();
+  ASSERT_TRUE(reached) << "the fleet admitted only " << admitted.load() << " of " << kRpm;
+  ASSERT_TRUE(settled);
+  ASSERT_LT(Clock::now() - start, std::chrono::seconds(55));  // else the window moved on
+  EXPECT_EQ(unexpected.load(), 0u);
+  EXPECT_LE(admitted.load(), kRpm + kBound);
+  // Every admission is in the slot owner's usage hash, once.
+  const int owner = Owner("rpm:");
+  ASSERT_GE(owner, 0);
+  EXPECT_EQ(SumHashFields(nodes_[static_cast<size_t>(owner)]->port(), "{rpm:}usage:limited", 'r'),
+            admitted.load());
+}
+
 // --- a Redis that hangs ---
 
 class SlowRedis : public ::testing::Test {
