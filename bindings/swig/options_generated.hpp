@@ -100,8 +100,9 @@ struct RouterOptions {
   /** Session affinity's bounded load (consistent hashing with bounded loads; 0: unbounded, 1.25 is
    * common) (default 0). */
   double affinity_load_factor;
-  /** Fleet shared state: redis://[[user]:password@]host[:port][/db] (empty: off; docs/fleet.md)
-   * (default ""). */
+  /** Fleet shared state: redis://[[user]:password@]host[:port][/db],
+   * redis-sentinel://host[:port][,...][/db]#master or redis-cluster://host[:port][,...] (empty:
+   * off; docs/fleet.md) (default ""). */
   std::string shared_state_url;
   /** Prefix of every Redis key (default "llmroute:"). */
   std::string shared_state_key_prefix;

@@ -56,7 +56,7 @@ type Options struct {
 	PeakEWMAFailurePenalty float64
 	// Session affinity's bounded load (consistent hashing with bounded loads; 0: unbounded, 1.25 is common) (default 0).
 	AffinityLoadFactor float64
-	// Fleet shared state: redis://[[user]:password@]host[:port][/db] (empty: off; docs/fleet.md) (default "").
+	// Fleet shared state: redis://[[user]:password@]host[:port][/db], redis-sentinel://host[:port][,...][/db]#master or redis-cluster://host[:port][,...] (empty: off; docs/fleet.md) (default "").
 	SharedStateURL string
 	// Prefix of every Redis key (default "llmroute:").
 	SharedStateKeyPrefix string

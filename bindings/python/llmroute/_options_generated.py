@@ -98,7 +98,7 @@ ROUTER_OPTION_DOCS = {
     "peak_ewma_decay_ms": "peak_ewma: time constant of the decay (Finagle's and linkerd's 10 s)",
     "peak_ewma_failure_penalty": "peak_ewma: a failure counts as a call this many times slower than the estimate",
     "affinity_load_factor": "Session affinity's bounded load (consistent hashing with bounded loads; 0: unbounded, 1.25 is common)",
-    "shared_state_url": "Fleet shared state: redis://[[user]:password@]host[:port][/db] (empty: off; docs/fleet.md)",
+    "shared_state_url": "Fleet shared state: redis://[[user]:password@]host[:port][/db], redis-sentinel://host[:port][,...][/db]#master or redis-cluster://host[:port][,...] (empty: off; docs/fleet.md)",
     "shared_state_key_prefix": "Prefix of every Redis key",
     "shared_state_sync_interval_ms": "How often state is exchanged with Redis (LiteLLM re-reads cooldowns every second)",
     "shared_state_connect_timeout_ms": "Limit of a connection attempt to Redis",
