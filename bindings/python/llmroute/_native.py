@@ -356,6 +356,10 @@ class llmr_shared_state_status(Structure):
         ("remote_closes", c_int64),
         ("last_error", c_char_p),
         ("last_error_cap", c_size_t),
+        ("topology", c_int32),
+        ("failovers", c_int64),
+        ("server", c_char_p),
+        ("server_cap", c_size_t),
     ]
 
 

@@ -213,6 +213,13 @@ class SharedStateStatus:
     remote_closes: int
     #: The last failure, kept after recovery; "" when there was none. Never holds the password.
     last_error: str
+    #: How the server is found: 0 one server (redis://), 1 Sentinel (redis-sentinel://),
+    #: 2 Redis Cluster (redis-cluster://); 0 without shared state.
+    topology: int = 0
+    #: Times the state moved to another server (a Sentinel failover, a cluster slot's new owner).
+    failovers: int = 0
+    #: The server in use ("host:port"), "" while not connected.
+    server: str = ""
 
 
 # Room for the last error message (truncated by the library beyond it).
@@ -224,6 +231,9 @@ def read_shared_state_status(router_handle) -> SharedStateStatus:
     buf = ctypes.create_string_buffer(_LAST_ERROR_CAP)
     out.last_error = ctypes.addressof(buf)  # char *: an address (buf lives until we return)
     out.last_error_cap = _LAST_ERROR_CAP
+    server = ctypes.create_string_buffer(256)
+    out.server = ctypes.addressof(server)
+    out.server_cap = 256
     _check(_native.require("llmr_router_shared_state_status")(router_handle, out))
     age = out.last_sync_age_ms
     return SharedStateStatus(
@@ -231,4 +241,5 @@ def read_shared_state_status(router_handle) -> SharedStateStatus:
         last_sync_age_ms=None if age < 0 else age, syncs=out.syncs,
         sync_failures=out.sync_failures, connections=out.connections,
         remote_opens=out.remote_opens, remote_closes=out.remote_closes,
-        last_error=buf.value.decode("utf-8", "replace"))
+        last_error=buf.value.decode("utf-8", "replace"), topology=out.topology,
+        failovers=out.failovers, server=server.value.decode("utf-8", "replace"))

@@ -76,7 +76,7 @@ def test_sentinel_and_cluster_urls_are_accepted_and_reported():
     r = make_shared(url, shared_state_connect_timeout_ms=200)
     try:
         s = r.shared_state_status()
-        assert (s.enabled, s.connected) == (True, False)
+        assert (s.enabled, s.connected, s.topology, s.server) == (True, False, 1, "")
         assert "no sentinel of redis-sentinel://:***@127.0.0.1:" in s.last_error
         assert "'gw'" in s.last_error and "secret-password" not in s.last_error
     finally:
@@ -85,7 +85,7 @@ def test_sentinel_and_cluster_urls_are_accepted_and_reported():
                     shared_state_connect_timeout_ms=200)
     try:
         s = r.shared_state_status()
-        assert (s.enabled, s.connected) == (True, False)
+        assert (s.enabled, s.connected, s.topology) == (True, False, 2)
         assert "no node of Redis Cluster redis-cluster://127.0.0.1:" in s.last_error
     finally:
         r.close()
@@ -164,7 +164,8 @@ def test_another_instances_trip_arrives_on_the_sync_thread(redis_url):
         assert ident != threading.get_ident()  # llmroute's synchronisation thread
         assert b.health("x").state == BreakerState.OPEN
         s = b.shared_state_status()
-        assert (s.enabled, s.connected) == (True, True)
+        assert (s.enabled, s.connected, s.topology, s.failovers) == (True, True, 0, 0)
+        assert s.server == redis_url[len("redis://"):]  # the one server
         assert s.remote_opens >= 1 and s.syncs >= 1 and s.connections >= 1
         assert s.last_sync_age_ms is not None and s.last_sync_age_ms >= 0
         # Picks on the other instance avoid the deployment now.
