@@ -1689,6 +1689,24 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_LastError_get")]
   public static extern string SharedStateStatus_LastError_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Topology_set")]
+  public static extern void SharedStateStatus_Topology_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Topology_get")]
+  public static extern int SharedStateStatus_Topology_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Failovers_set")]
+  public static extern void SharedStateStatus_Failovers_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Failovers_get")]
+  public static extern long SharedStateStatus_Failovers_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Server_set")]
+  public static extern void SharedStateStatus_Server_set(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_SharedStateStatus_Server_get")]
+  public static extern string SharedStateStatus_Server_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_SharedStateStatus")]
   public static extern void delete_SharedStateStatus(global::System.Runtime.InteropServices.HandleRef jarg1);
 

@@ -152,6 +152,38 @@ public class SharedStateStatus : global::System.IDisposable {
     } 
   }
 
+  public int Topology {
+    set {
+      NativePINVOKE.SharedStateStatus_Topology_set(swigCPtr, value);
+    } 
+    get {
+      int ret = NativePINVOKE.SharedStateStatus_Topology_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long Failovers {
+    set {
+      NativePINVOKE.SharedStateStatus_Failovers_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.SharedStateStatus_Failovers_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public string Server {
+    set {
+      NativePINVOKE.SharedStateStatus_Server_set(swigCPtr, value);
+      if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+    } 
+    get {
+      string ret = NativePINVOKE.SharedStateStatus_Server_get(swigCPtr);
+      if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+      return ret;
+    } 
+  }
+
 }
 
 }

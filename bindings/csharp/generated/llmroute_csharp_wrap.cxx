@@ -7344,6 +7344,77 @@ SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_LastError_
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Topology_set(void * jarg1, int jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int32_t)jarg2; 
+  if (arg1) (arg1)->topology = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Topology_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int32_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int32_t) ((arg1)->topology);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Failovers_set(void * jarg1, long long jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->failovers = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Failovers_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (int64_t) ((arg1)->failovers);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Server_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->server = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_SharedStateStatus_Server_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::SharedStateStatus *)jarg1; 
+  result = (std::string *) & ((arg1)->server);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_SharedStateStatus(void * jarg1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   

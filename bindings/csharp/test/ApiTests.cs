@@ -203,12 +203,16 @@ public static partial class Tests {
       Assert.True(s.Enabled && !s.Connected, "sentinel: enabled, not connected");
       Assert.True(s.LastError.Contains("no sentinel of redis-sentinel://:***@127.0.0.1:") &&
                   s.LastError.Contains("'gw'") && !s.LastError.Contains("secret"), s.LastError);
+      Assert.Equal(1, s.Topology, "sentinel topology");
+      Assert.Equal("", s.Server, "no server while not connected");
     }
     shared.Url = "redis-cluster://127.0.0.1:" + FreePort();
     using (var r = Router.Create(new RouterOptions(), shared)) {
       var s = r.SharedStateStatus;
       Assert.True(s.Enabled && !s.Connected, "cluster: enabled, not connected");
       Assert.True(s.LastError.Contains("no node of Redis Cluster redis-cluster://127.0.0.1:"), s.LastError);
+      Assert.Equal(2, s.Topology, "cluster topology");
+      Assert.Equal(0L, s.Failovers, "no failover yet");
     }
     shared.Url = "redis-sentinel://127.0.0.1:26379";
     var e = Assert.Throws<LlmRouteException>(() => Router.Create(new RouterOptions(), shared), "no master name");

@@ -115,6 +115,12 @@ type SharedStateStatus struct {
 	RemoteOpens  int64
 	RemoteCloses int64
 	LastError    string
+	// Topology: 0 one server (redis://), 1 Sentinel (redis-sentinel://), 2 Redis Cluster
+	// (redis-cluster://). Failovers: times the state moved to another server (a promoted master,
+	// a cluster slot's new owner). Server: the server in use, "host:port"; "" while not connected.
+	Topology  int
+	Failovers int64
+	Server    string
 }
 
 // SharedStateStatus reads the fleet shared state's status (Enabled false without one). It reads
@@ -134,5 +140,6 @@ func (r *Router) SharedStateStatus() (SharedStateStatus, error) {
 		Enabled: n.GetEnabled(), Connected: n.GetConnected(), LastSync: age, Syncs: n.GetSyncs(),
 		SyncFailures: n.GetSync_failures(), Connections: n.GetConnections(),
 		RemoteOpens: n.GetRemote_opens(), RemoteCloses: n.GetRemote_closes(), LastError: n.GetLast_error(),
+		Topology: int(n.GetTopology()), Failovers: n.GetFailovers(), Server: n.GetServer(),
 	}, nil
 }

@@ -146,7 +146,7 @@ func TestSharedStateSentinelAndClusterURLs(t *testing.T) {
 	}
 	s, err := r.SharedStateStatus()
 	r.Close()
-	if err != nil || !s.Enabled || s.Connected ||
+	if err != nil || !s.Enabled || s.Connected || s.Topology != 1 || s.Server != "" ||
 		!strings.Contains(s.LastError, "no sentinel of redis-sentinel://:***@127.0.0.1:9,127.0.0.1:7#gw") ||
 		!strings.Contains(s.LastError, "127.0.0.1:7") || strings.Contains(s.LastError, "hunter2") {
 		t.Fatalf("sentinel: %+v %v", s, err)
@@ -158,7 +158,7 @@ func TestSharedStateSentinelAndClusterURLs(t *testing.T) {
 	}
 	s, err = r.SharedStateStatus()
 	r.Close()
-	if err != nil || !s.Enabled || s.Connected ||
+	if err != nil || !s.Enabled || s.Connected || s.Topology != 2 || s.Failovers != 0 ||
 		!strings.Contains(s.LastError, "no node of Redis Cluster redis-cluster://127.0.0.1:9") {
 		t.Fatalf("cluster: %+v %v", s, err)
 	}

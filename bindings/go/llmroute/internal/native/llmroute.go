@@ -241,20 +241,20 @@ typedef long long swig_type_211;
 typedef long long swig_type_212;
 typedef _gostring_ swig_type_213;
 typedef _gostring_ swig_type_214;
-typedef _gostring_ swig_type_215;
-typedef _gostring_ swig_type_216;
+typedef long long swig_type_215;
+typedef long long swig_type_216;
 typedef _gostring_ swig_type_217;
 typedef _gostring_ swig_type_218;
-typedef long long swig_type_219;
-typedef long long swig_type_220;
-typedef long long swig_type_221;
-typedef long long swig_type_222;
+typedef _gostring_ swig_type_219;
+typedef _gostring_ swig_type_220;
+typedef _gostring_ swig_type_221;
+typedef _gostring_ swig_type_222;
 typedef long long swig_type_223;
 typedef long long swig_type_224;
-typedef _gostring_ swig_type_225;
-typedef _gostring_ swig_type_226;
-typedef _gostring_ swig_type_227;
-typedef _gostring_ swig_type_228;
+typedef long long swig_type_225;
+typedef long long swig_type_226;
+typedef long long swig_type_227;
+typedef long long swig_type_228;
 typedef _gostring_ swig_type_229;
 typedef _gostring_ swig_type_230;
 typedef _gostring_ swig_type_231;
@@ -282,18 +282,18 @@ typedef _gostring_ swig_type_252;
 typedef _gostring_ swig_type_253;
 typedef _gostring_ swig_type_254;
 typedef _gostring_ swig_type_255;
-typedef long long swig_type_256;
+typedef _gostring_ swig_type_256;
 typedef _gostring_ swig_type_257;
-typedef long long swig_type_258;
-typedef long long swig_type_259;
+typedef _gostring_ swig_type_258;
+typedef _gostring_ swig_type_259;
 typedef long long swig_type_260;
-typedef long long swig_type_261;
-typedef _gostring_ swig_type_262;
+typedef _gostring_ swig_type_261;
+typedef long long swig_type_262;
 typedef long long swig_type_263;
-typedef _gostring_ swig_type_264;
-typedef _gostring_ swig_type_265;
+typedef long long swig_type_264;
+typedef long long swig_type_265;
 typedef _gostring_ swig_type_266;
-typedef _gostring_ swig_type_267;
+typedef long long swig_type_267;
 typedef _gostring_ swig_type_268;
 typedef _gostring_ swig_type_269;
 typedef _gostring_ swig_type_270;
@@ -324,6 +324,10 @@ typedef _gostring_ swig_type_294;
 typedef _gostring_ swig_type_295;
 typedef _gostring_ swig_type_296;
 typedef _gostring_ swig_type_297;
+typedef _gostring_ swig_type_298;
+typedef _gostring_ swig_type_299;
+typedef _gostring_ swig_type_300;
+typedef _gostring_ swig_type_301;
 extern void _wrap_Swig_free_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_native_e61a99a1102cccd3(swig_intgo arg1);
 extern uintptr_t _wrap_new_StringVector__SWIG_0_native_e61a99a1102cccd3(void);
@@ -796,66 +800,72 @@ extern void _wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(ui
 extern swig_type_212 _wrap_SharedStateStatus_remote_closes_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_213 arg2);
 extern swig_type_214 _wrap_SharedStateStatus_last_error_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_topology_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_SharedStateStatus_topology_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_failovers_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_215 arg2);
+extern swig_type_216 _wrap_SharedStateStatus_failovers_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_server_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_217 arg2);
+extern swig_type_218 _wrap_SharedStateStatus_server_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_SharedStateStatus_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_SharedStateOptions_native_e61a99a1102cccd3(void);
-extern void _wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_215 arg2);
-extern swig_type_216 _wrap_SharedStateOptions_url_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_217 arg2);
-extern swig_type_218 _wrap_SharedStateOptions_key_prefix_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_219 arg2);
-extern swig_type_220 _wrap_SharedStateOptions_sync_interval_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_221 arg2);
-extern swig_type_222 _wrap_SharedStateOptions_connect_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_SharedStateOptions_command_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_219 arg2);
+extern swig_type_220 _wrap_SharedStateOptions_url_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_SharedStateOptions_key_prefix_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_SharedStateOptions_sync_interval_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_SharedStateOptions_connect_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_SharedStateOptions_command_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_SharedStateOptions_rate_batch_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_SharedStateOptions_rate_batch_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_SharedStateOptions_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_TextBuffer_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_TextBuffer_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_TextBuffer_native_e61a99a1102cccd3(void);
 extern void _wrap_delete_TextBuffer_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_227 _wrap_ValidateConfig_native_e61a99a1102cccd3(swig_type_228 arg1);
+extern swig_type_231 _wrap_ValidateConfig_native_e61a99a1102cccd3(swig_type_232 arg1);
 extern uintptr_t _wrap_new_Router_native_e61a99a1102cccd3(void);
 extern void _wrap_delete_Router_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_229 _wrap_Router_Open_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_233 _wrap_Router_Open_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
 extern void _wrap_Router_Close_native_e61a99a1102cccd3(uintptr_t arg1);
 extern _Bool _wrap_Router_IsOpen_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_230 _wrap_Router_AddDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_231 _wrap_Router_UpdateDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_232 _wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_233 arg2);
-extern swig_type_234 _wrap_Router_SetAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_235 arg2, swig_type_236 arg3);
-extern swig_type_237 _wrap_Router_RemoveAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_238 arg2);
-extern swig_type_239 _wrap_Router_SetFallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_240 arg2, uintptr_t arg3);
-extern swig_type_241 _wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_242 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_243 _wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_244 arg2, swig_intgo arg3);
-extern swig_type_245 _wrap_Router_SetOverride_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_246 arg2, swig_intgo arg3);
-extern swig_type_247 _wrap_Router_PickInto_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_248 arg2, uintptr_t arg3);
-extern swig_type_249 _wrap_Router_PickExcluding_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_250 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_251 _wrap_Router_PickWith_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_252 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_253 _wrap_Router_PickRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_254 arg2, swig_voidp arg3);
-extern swig_type_255 _wrap_Router_Report_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_256 arg2, swig_intgo arg3, double arg4);
-extern swig_type_257 _wrap_Router_ReportFull_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_258 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_259 arg6, swig_type_260 arg7, swig_type_261 arg8);
-extern swig_type_262 _wrap_Router_Cancel_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_263 arg2);
-extern swig_type_264 _wrap_Router_Fallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_265 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_266 _wrap_Router_HealthOf_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_267 arg2, uintptr_t arg3);
-extern swig_type_268 _wrap_Router_HealthList_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_269 _wrap_Router_ApplyConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_270 arg2);
-extern swig_type_271 _wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_272 arg2);
-extern swig_type_273 _wrap_Router_MetricsText_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_274 _wrap_Router_Stats_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_275 _wrap_Router_SharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_276 _wrap_Router_UseSharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_277 _wrap_Router_SetAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_278 arg2, uintptr_t arg3);
-extern swig_type_279 _wrap_Router_Call_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_280 arg2, swig_type_281 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_282 _wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_283 arg2, swig_intgo arg3);
-extern swig_type_284 _wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_285 arg2, swig_type_286 arg3, swig_intgo arg4);
-extern swig_type_287 _wrap_Router_OpenGo_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_288 _wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_289 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_290 _wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_291 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_292 _wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_293 arg2, swig_intgo arg3);
-extern swig_type_294 _wrap_Router_SetGoEventListener_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_295 _wrap_Router_CallRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_296 arg2, swig_type_297 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
+extern swig_type_234 _wrap_Router_AddDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_235 _wrap_Router_UpdateDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_236 _wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_237 arg2);
+extern swig_type_238 _wrap_Router_SetAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_239 arg2, swig_type_240 arg3);
+extern swig_type_241 _wrap_Router_RemoveAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_242 arg2);
+extern swig_type_243 _wrap_Router_SetFallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_244 arg2, uintptr_t arg3);
+extern swig_type_245 _wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_246 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_247 _wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_248 arg2, swig_intgo arg3);
+extern swig_type_249 _wrap_Router_SetOverride_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_250 arg2, swig_intgo arg3);
+extern swig_type_251 _wrap_Router_PickInto_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_252 arg2, uintptr_t arg3);
+extern swig_type_253 _wrap_Router_PickExcluding_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_254 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_255 _wrap_Router_PickWith_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_256 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_257 _wrap_Router_PickRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_258 arg2, swig_voidp arg3);
+extern swig_type_259 _wrap_Router_Report_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_260 arg2, swig_intgo arg3, double arg4);
+extern swig_type_261 _wrap_Router_ReportFull_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_262 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_263 arg6, swig_type_264 arg7, swig_type_265 arg8);
+extern swig_type_266 _wrap_Router_Cancel_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_267 arg2);
+extern swig_type_268 _wrap_Router_Fallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_269 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_270 _wrap_Router_HealthOf_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_271 arg2, uintptr_t arg3);
+extern swig_type_272 _wrap_Router_HealthList_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_273 _wrap_Router_ApplyConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_274 arg2);
+extern swig_type_275 _wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_276 arg2);
+extern swig_type_277 _wrap_Router_MetricsText_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_278 _wrap_Router_Stats_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_279 _wrap_Router_SharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_280 _wrap_Router_UseSharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_281 _wrap_Router_SetAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_282 arg2, uintptr_t arg3);
+extern swig_type_283 _wrap_Router_Call_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_284 arg2, swig_type_285 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_286 _wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_287 arg2, swig_intgo arg3);
+extern swig_type_288 _wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_289 arg2, swig_type_290 arg3, swig_intgo arg4);
+extern swig_type_291 _wrap_Router_OpenGo_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_292 _wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_293 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_294 _wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_295 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_296 _wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_297 arg2, swig_intgo arg3);
+extern swig_type_298 _wrap_Router_SetGoEventListener_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_299 _wrap_Router_CallRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_300 arg2, swig_type_301 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -5053,6 +5063,51 @@ func (arg1 SwigcptrSharedStateStatus) GetLast_error() (_swig_ret string) {
 	return swig_r_1
 }
 
+func (arg1 SwigcptrSharedStateStatus) SetTopology(arg2 int) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_topology_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetTopology() (_swig_ret int) {
+	var swig_r int
+	_swig_i_0 := arg1
+	swig_r = (int)(C._wrap_SharedStateStatus_topology_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetFailovers(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_failovers_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1))
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetFailovers() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_SharedStateStatus_failovers_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrSharedStateStatus) SetServer(arg2 string) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_SharedStateStatus_server_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_217)(unsafe.Pointer(&_swig_i_1)))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+}
+
+func (arg1 SwigcptrSharedStateStatus) GetServer() (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_SharedStateStatus_server_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
 func DeleteSharedStateStatus(arg1 SharedStateStatus) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_SharedStateStatus_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0))
@@ -5079,6 +5134,12 @@ type SharedStateStatus interface {
 	GetRemote_closes() (_swig_ret int64)
 	SetLast_error(arg2 string)
 	GetLast_error() (_swig_ret string)
+	SetTopology(arg2 int)
+	GetTopology() (_swig_ret int)
+	SetFailovers(arg2 int64)
+	GetFailovers() (_swig_ret int64)
+	SetServer(arg2 string)
+	GetServer() (_swig_ret string)
 }
 
 type SwigcptrSharedStateOptions uintptr
@@ -5099,7 +5160,7 @@ func NewSharedStateOptions() (_swig_ret SharedStateOptions) {
 func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_215)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_219)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5118,7 +5179,7 @@ func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_217)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5137,7 +5198,7 @@ func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetSync_interval_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
+	C._wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
@@ -5150,7 +5211,7 @@ func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateOptions) SetConnect_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
+	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64) {
@@ -5163,7 +5224,7 @@ func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64)
 func (arg1 SwigcptrSharedStateOptions) SetCommand_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetCommand_timeout_ms() (_swig_ret int64) {
@@ -5220,7 +5281,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_225)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5257,7 +5318,7 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_e61a99a1102cccd3(*(*C.swig_type_228)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_e61a99a1102cccd3(*(*C.swig_type_232)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5358,7 +5419,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_237)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5378,7 +5439,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_236)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5400,7 +5461,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_238)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5420,7 +5481,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5441,7 +5502,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5461,7 +5522,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5481,7 +5542,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_250)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5501,7 +5562,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5522,7 +5583,7 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_250)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_254)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5543,7 +5604,7 @@ func (arg1 SwigcptrRouter) PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickWith_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickWith_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5564,7 +5625,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_254)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5585,7 +5646,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_256(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_260(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5607,7 +5668,7 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_259(_swig_i_5), C.swig_type_260(_swig_i_6), C.swig_type_261(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_262(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_263(_swig_i_5), C.swig_type_264(_swig_i_6), C.swig_type_265(_swig_i_7))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5623,7 +5684,7 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5641,7 +5702,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_269)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5661,7 +5722,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_271)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5696,7 +5757,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_270)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_274)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5715,7 +5776,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5799,7 +5860,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5821,7 +5882,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_281)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_285)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5844,7 +5905,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_283)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5865,7 +5926,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_285)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_290)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5908,7 +5969,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5930,7 +5991,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfigFile(arg2 string, arg3 RouterOptions,
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_291)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5950,7 +6011,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5989,7 +6050,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_CallRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_296)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_Router_CallRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2

@@ -923,7 +923,9 @@ SharedStateStatus::SharedStateStatus()
       sync_failures(0),
       connections(0),
       remote_opens(0),
-      remote_closes(0) {}
+      remote_closes(0),
+      topology(0),
+      failovers(0) {}
 
 SharedStateOptions::SharedStateOptions() {
   llmr_router_options c;
@@ -1011,6 +1013,10 @@ Status Router::SharedState(SharedStateStatus &out) {
   c.last_error = error;
   c.last_error_cap = sizeof error;
   error[0] = '\0';
+  char server[256];
+  c.server = server;
+  c.server_cap = sizeof server;
+  server[0] = '\0';
   const llmr_status rc = llmr_router_shared_state_status(router_, &c);
   if (rc != LLMR_OK) return MakeStatus(rc);
   out.enabled = c.enabled != 0;
@@ -1022,6 +1028,9 @@ Status Router::SharedState(SharedStateStatus &out) {
   out.remote_opens = c.remote_opens;
   out.remote_closes = c.remote_closes;
   out.last_error = error;
+  out.topology = c.topology;
+  out.failovers = c.failovers;
+  out.server = server;
   return Status();
 }
 

@@ -408,6 +408,11 @@ struct SharedStateStatus {
   int64_t remote_opens;
   int64_t remote_closes;
   std::string last_error;
+  /** 0 one server, 1 Sentinel, 2 Redis Cluster; times the state moved to another server; the
+   * server in use ("host:port", "" while not connected). */
+  int32_t topology;
+  int64_t failovers;
+  std::string server;
 };
 
 /** The fleet shared state members of llmr_router_options (docs/fleet.md), given to the router

@@ -6321,6 +6321,84 @@ _gostring_ _wrap_SharedStateStatus_last_error_get_native_e61a99a1102cccd3(llmrou
 }
 
 
+void _wrap_SharedStateStatus_topology_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->topology = arg2;
+  
+}
+
+
+intgo _wrap_SharedStateStatus_topology_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int32_t) ((arg1)->topology);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_failovers_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->failovers = arg2;
+  
+}
+
+
+long long _wrap_SharedStateStatus_failovers_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->failovers);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_SharedStateStatus_server_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->server = *arg2;
+  
+}
+
+
+_gostring_ _wrap_SharedStateStatus_server_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+  llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->server);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
 void _wrap_delete_SharedStateStatus_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   

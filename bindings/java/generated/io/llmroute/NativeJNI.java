@@ -461,6 +461,12 @@ public class NativeJNI {
   public final static native long SharedStateStatus_remoteCloses_get(long jarg1, SharedStateStatus jarg1_);
   public final static native void SharedStateStatus_lastError_set(long jarg1, SharedStateStatus jarg1_, String jarg2);
   public final static native String SharedStateStatus_lastError_get(long jarg1, SharedStateStatus jarg1_);
+  public final static native void SharedStateStatus_topology_set(long jarg1, SharedStateStatus jarg1_, int jarg2);
+  public final static native int SharedStateStatus_topology_get(long jarg1, SharedStateStatus jarg1_);
+  public final static native void SharedStateStatus_failovers_set(long jarg1, SharedStateStatus jarg1_, long jarg2);
+  public final static native long SharedStateStatus_failovers_get(long jarg1, SharedStateStatus jarg1_);
+  public final static native void SharedStateStatus_server_set(long jarg1, SharedStateStatus jarg1_, String jarg2);
+  public final static native String SharedStateStatus_server_get(long jarg1, SharedStateStatus jarg1_);
   public final static native void delete_SharedStateStatus(long jarg1);
   public final static native long new_SharedStateOptions();
   public final static native void SharedStateOptions_url_set(long jarg1, SharedStateOptions jarg1_, String jarg2);

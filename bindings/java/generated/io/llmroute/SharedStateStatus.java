@@ -124,4 +124,28 @@ public class SharedStateStatus {
     return NativeJNI.SharedStateStatus_lastError_get(swigCPtr, this);
   }
 
+  public void setTopology(int value) {
+    NativeJNI.SharedStateStatus_topology_set(swigCPtr, this, value);
+  }
+
+  public int getTopology() {
+    return NativeJNI.SharedStateStatus_topology_get(swigCPtr, this);
+  }
+
+  public void setFailovers(long value) {
+    NativeJNI.SharedStateStatus_failovers_set(swigCPtr, this, value);
+  }
+
+  public long getFailovers() {
+    return NativeJNI.SharedStateStatus_failovers_get(swigCPtr, this);
+  }
+
+  public void setServer(String value) {
+    NativeJNI.SharedStateStatus_server_set(swigCPtr, this, value);
+  }
+
+  public String getServer() {
+    return NativeJNI.SharedStateStatus_server_get(swigCPtr, this);
+  }
+
 }

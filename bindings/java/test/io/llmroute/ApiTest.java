@@ -288,6 +288,8 @@ class ApiTest {
           s.getLastError());
       assertTrue(s.getLastError().contains("'gw'"), s.getLastError());
       assertFalse(s.getLastError().contains("secret"), "no password in the error");
+      assertEquals(1, s.getTopology());
+      assertEquals("", s.getServer());
     }
     shared.setUrl("redis-cluster://127.0.0.1:" + freePort());
     try (Router r = Router.create(new RouterOptions(), shared, null, null)) {
@@ -296,6 +298,8 @@ class ApiTest {
       assertFalse(s.getConnected());
       assertTrue(s.getLastError().contains("no node of Redis Cluster redis-cluster://127.0.0.1:"),
           s.getLastError());
+      assertEquals(2, s.getTopology());
+      assertEquals(0, s.getFailovers());
     }
     shared.setUrl("redis-sentinel://127.0.0.1:26379");
     LlmrouteException e = assertThrows(LlmrouteException.class,
