@@ -8,8 +8,6 @@
 #include <random>
 #include <vector>
 
-#include "core/router.hpp"
-
 namespace llmroute {
 
 namespace {
@@ -49,10 +47,10 @@ std::string RandomInstanceId() {
 
 }  // namespace
 
-SharedStateSync::SharedStateSync(Router &router, std::unique_ptr<SharedStateBackend> backend,
+SharedStateSync::SharedStateSync(FleetHost &host, std::unique_ptr<SharedStateBackend> backend,
                                  const SharedStateConfig &config)
     : FleetLink(config.rate_batch),
-      router_(router),
+      host_(host),
       backend_(std::move(backend)),
       config_(config),
       endpoint_(backend_->Describe()),
@@ -157,7 +155,7 @@ void SharedStateSync::NoteServer() {
   Event event;
   event.kind = EventKind::kSharedStateFailover;
   event.message = message;
-  router_.Emit(event);
+  host_.OnFleetEvent(event);
 }
 
 void SharedStateSync::Run() {
@@ -204,9 +202,9 @@ bool SharedStateSync::Cycle() {
   ++cycle_;
   std::vector<SyncRequest> requests;
   std::vector<uint64_t> epochs;
-  const int64_t now = router_.NowNs();
+  const int64_t now = host_.FleetNowNs();
   {
-    SnapshotPublisher<Snapshot>::ReadGuard snapshot(router_.snapshots_);
+    SnapshotPublisher<Snapshot>::ReadGuard snapshot(host_.FleetSnapshots());
     const auto &deployments = snapshot->config().deployments;
     requests.reserve(deployments.size());
     epochs.reserve(deployments.size());
@@ -262,7 +260,7 @@ bool SharedStateSync::Cycle() {
 
   std::vector<SyncReply> replies;
   const BackendResult result = backend_->Exchange(requests, &replies);
-  const int64_t after = router_.NowNs();
+  const int64_t after = host_.FleetNowNs();
   if (!result.ok() || replies.size() != requests.size()) {
     // The store may have applied some or all of it: the usage goes out again under the same
     // numbers (and stays in transit for the limits meanwhile), never as new usage.
@@ -291,7 +289,7 @@ bool SharedStateSync::Cycle() {
   };
   std::vector<PendingEvent> events;
   {
-    SnapshotPublisher<Snapshot>::ReadGuard snapshot(router_.snapshots_);
+    SnapshotPublisher<Snapshot>::ReadGuard snapshot(host_.FleetSnapshots());
     for (size_t i = 0; i < requests.size(); ++i) {
       const SyncRequest &request = requests[i];
       const DeploymentEntry *entry = snapshot->FindDeployment(request.deployment);
@@ -316,7 +314,7 @@ bool SharedStateSync::Cycle() {
         if (change.changed) {
           if (change.to == BreakerState::kClosed) {
             remote_closes_.fetch_add(1, std::memory_order_relaxed);
-            router_.BeginSlowStart(state, after);  // back in: ramp up as after a local recovery
+            host_.OnFleetRecovery(state, after);  // back in: ramps up as after a local recovery
           } else {
             remote_opens_.fetch_add(1, std::memory_order_relaxed);
           }
@@ -349,7 +347,7 @@ bool SharedStateSync::Cycle() {
     event.from = pending.change.from;
     event.to = pending.change.to;
     event.cooldown_ms = pending.cooldown_ms;
-    router_.Emit(event);
+    host_.OnFleetEvent(event);
   }
   return true;
 }
@@ -372,29 +370,6 @@ SharedStateStatus SharedStateSync::GetStatus() const {
   status.last_error = last_error_;
   status.server = status.connected ? server_ : std::string();
   return status;
-}
-
-// --- the router's side ---
-
-Status Router::StartSharedState() {
-  if (options_.shared_state_backend == nullptr) return Status::Ok();
-  sync_ = std::make_unique<SharedStateSync>(*this, std::move(options_.shared_state_backend),
-                                            options_.shared_state);
-  fleet_link_ = sync_.get();
-  return sync_->Start();
-}
-
-SharedStateStatus Router::SharedState() const {
-  return sync_ == nullptr ? SharedStateStatus{} : sync_->GetStatus();
-}
-
-void Router::LinkFleet(const RoutingConfig &config) {
-  if (fleet_link_ == nullptr) return;
-  for (const DeploymentEntry &entry : config.deployments) {
-    entry.state->limits().LinkFleet(fleet_link_);
-  }
-  // A deployment just added learns the fleet's usage and breaker at once.
-  fleet_link_->RequestSync();
 }
 
 }  // namespace llmroute
