@@ -13,7 +13,8 @@ namespace LlmRoute {
 public enum EventKind {
   BREAKER = 0,
   CONFIG_APPLIED = 1,
-  CONFIG_REJECTED = 2
+  CONFIG_REJECTED = 2,
+  QUOTA_EXHAUSTED = 3
 }
 
 }

@@ -135,7 +135,7 @@ typedef long long swig_type_105;
 typedef long long swig_type_106;
 typedef long long swig_type_107;
 typedef long long swig_type_108;
-typedef _gostring_ swig_type_109;
+typedef long long swig_type_109;
 typedef long long swig_type_110;
 typedef long long swig_type_111;
 typedef long long swig_type_112;
@@ -144,51 +144,51 @@ typedef long long swig_type_114;
 typedef long long swig_type_115;
 typedef long long swig_type_116;
 typedef long long swig_type_117;
-typedef _gostring_ swig_type_118;
-typedef _gostring_ swig_type_119;
-typedef _gostring_ swig_type_120;
-typedef long long swig_type_121;
+typedef long long swig_type_118;
+typedef long long swig_type_119;
+typedef long long swig_type_120;
+typedef _gostring_ swig_type_121;
 typedef long long swig_type_122;
-typedef _gostring_ swig_type_123;
-typedef _gostring_ swig_type_124;
+typedef long long swig_type_123;
+typedef long long swig_type_124;
 typedef long long swig_type_125;
 typedef long long swig_type_126;
 typedef long long swig_type_127;
 typedef long long swig_type_128;
 typedef long long swig_type_129;
-typedef long long swig_type_130;
+typedef _gostring_ swig_type_130;
 typedef _gostring_ swig_type_131;
 typedef _gostring_ swig_type_132;
-typedef _gostring_ swig_type_133;
-typedef _gostring_ swig_type_134;
-typedef long long swig_type_135;
-typedef long long swig_type_136;
-typedef _gostring_ swig_type_137;
-typedef _gostring_ swig_type_138;
-typedef _gostring_ swig_type_139;
-typedef _gostring_ swig_type_140;
+typedef long long swig_type_133;
+typedef long long swig_type_134;
+typedef _gostring_ swig_type_135;
+typedef _gostring_ swig_type_136;
+typedef long long swig_type_137;
+typedef long long swig_type_138;
+typedef long long swig_type_139;
+typedef long long swig_type_140;
 typedef long long swig_type_141;
 typedef long long swig_type_142;
-typedef long long swig_type_143;
-typedef long long swig_type_144;
+typedef _gostring_ swig_type_143;
+typedef _gostring_ swig_type_144;
 typedef _gostring_ swig_type_145;
 typedef _gostring_ swig_type_146;
-typedef _gostring_ swig_type_147;
-typedef _gostring_ swig_type_148;
+typedef long long swig_type_147;
+typedef long long swig_type_148;
 typedef _gostring_ swig_type_149;
 typedef _gostring_ swig_type_150;
-typedef long long swig_type_151;
-typedef long long swig_type_152;
+typedef _gostring_ swig_type_151;
+typedef _gostring_ swig_type_152;
 typedef long long swig_type_153;
 typedef long long swig_type_154;
 typedef long long swig_type_155;
 typedef long long swig_type_156;
-typedef long long swig_type_157;
-typedef long long swig_type_158;
-typedef long long swig_type_159;
-typedef long long swig_type_160;
-typedef long long swig_type_161;
-typedef long long swig_type_162;
+typedef _gostring_ swig_type_157;
+typedef _gostring_ swig_type_158;
+typedef _gostring_ swig_type_159;
+typedef _gostring_ swig_type_160;
+typedef _gostring_ swig_type_161;
+typedef _gostring_ swig_type_162;
 typedef long long swig_type_163;
 typedef long long swig_type_164;
 typedef long long swig_type_165;
@@ -215,8 +215,8 @@ typedef long long swig_type_185;
 typedef long long swig_type_186;
 typedef long long swig_type_187;
 typedef long long swig_type_188;
-typedef _gostring_ swig_type_189;
-typedef _gostring_ swig_type_190;
+typedef long long swig_type_189;
+typedef long long swig_type_190;
 typedef long long swig_type_191;
 typedef long long swig_type_192;
 typedef long long swig_type_193;
@@ -225,10 +225,10 @@ typedef long long swig_type_195;
 typedef long long swig_type_196;
 typedef long long swig_type_197;
 typedef long long swig_type_198;
-typedef _gostring_ swig_type_199;
-typedef _gostring_ swig_type_200;
-typedef long long swig_type_201;
-typedef long long swig_type_202;
+typedef long long swig_type_199;
+typedef long long swig_type_200;
+typedef _gostring_ swig_type_201;
+typedef _gostring_ swig_type_202;
 typedef long long swig_type_203;
 typedef long long swig_type_204;
 typedef long long swig_type_205;
@@ -237,14 +237,14 @@ typedef long long swig_type_207;
 typedef long long swig_type_208;
 typedef long long swig_type_209;
 typedef long long swig_type_210;
-typedef long long swig_type_211;
-typedef long long swig_type_212;
-typedef _gostring_ swig_type_213;
-typedef _gostring_ swig_type_214;
-typedef _gostring_ swig_type_215;
-typedef _gostring_ swig_type_216;
-typedef _gostring_ swig_type_217;
-typedef _gostring_ swig_type_218;
+typedef _gostring_ swig_type_211;
+typedef _gostring_ swig_type_212;
+typedef long long swig_type_213;
+typedef long long swig_type_214;
+typedef long long swig_type_215;
+typedef long long swig_type_216;
+typedef long long swig_type_217;
+typedef long long swig_type_218;
 typedef long long swig_type_219;
 typedef long long swig_type_220;
 typedef long long swig_type_221;
@@ -257,12 +257,12 @@ typedef _gostring_ swig_type_227;
 typedef _gostring_ swig_type_228;
 typedef _gostring_ swig_type_229;
 typedef _gostring_ swig_type_230;
-typedef _gostring_ swig_type_231;
-typedef _gostring_ swig_type_232;
-typedef _gostring_ swig_type_233;
-typedef _gostring_ swig_type_234;
-typedef _gostring_ swig_type_235;
-typedef _gostring_ swig_type_236;
+typedef long long swig_type_231;
+typedef long long swig_type_232;
+typedef long long swig_type_233;
+typedef long long swig_type_234;
+typedef long long swig_type_235;
+typedef long long swig_type_236;
 typedef _gostring_ swig_type_237;
 typedef _gostring_ swig_type_238;
 typedef _gostring_ swig_type_239;
@@ -282,35 +282,35 @@ typedef _gostring_ swig_type_252;
 typedef _gostring_ swig_type_253;
 typedef _gostring_ swig_type_254;
 typedef _gostring_ swig_type_255;
-typedef long long swig_type_256;
+typedef _gostring_ swig_type_256;
 typedef _gostring_ swig_type_257;
-typedef long long swig_type_258;
-typedef long long swig_type_259;
-typedef long long swig_type_260;
-typedef long long swig_type_261;
+typedef _gostring_ swig_type_258;
+typedef _gostring_ swig_type_259;
+typedef _gostring_ swig_type_260;
+typedef _gostring_ swig_type_261;
 typedef _gostring_ swig_type_262;
-typedef long long swig_type_263;
+typedef _gostring_ swig_type_263;
 typedef _gostring_ swig_type_264;
 typedef _gostring_ swig_type_265;
 typedef _gostring_ swig_type_266;
 typedef _gostring_ swig_type_267;
-typedef _gostring_ swig_type_268;
+typedef long long swig_type_268;
 typedef _gostring_ swig_type_269;
-typedef _gostring_ swig_type_270;
-typedef _gostring_ swig_type_271;
-typedef _gostring_ swig_type_272;
-typedef _gostring_ swig_type_273;
+typedef long long swig_type_270;
+typedef long long swig_type_271;
+typedef long long swig_type_272;
+typedef long long swig_type_273;
 typedef _gostring_ swig_type_274;
-typedef _gostring_ swig_type_275;
-typedef _gostring_ swig_type_276;
-typedef _gostring_ swig_type_277;
-typedef _gostring_ swig_type_278;
-typedef _gostring_ swig_type_279;
-typedef _gostring_ swig_type_280;
-typedef _gostring_ swig_type_281;
-typedef _gostring_ swig_type_282;
+typedef long long swig_type_275;
+typedef long long swig_type_276;
+typedef long long swig_type_277;
+typedef long long swig_type_278;
+typedef long long swig_type_279;
+typedef long long swig_type_280;
+typedef long long swig_type_281;
+typedef long long swig_type_282;
 typedef _gostring_ swig_type_283;
-typedef _gostring_ swig_type_284;
+typedef long long swig_type_284;
 typedef _gostring_ swig_type_285;
 typedef _gostring_ swig_type_286;
 typedef _gostring_ swig_type_287;
@@ -324,6 +324,27 @@ typedef _gostring_ swig_type_294;
 typedef _gostring_ swig_type_295;
 typedef _gostring_ swig_type_296;
 typedef _gostring_ swig_type_297;
+typedef _gostring_ swig_type_298;
+typedef _gostring_ swig_type_299;
+typedef _gostring_ swig_type_300;
+typedef _gostring_ swig_type_301;
+typedef _gostring_ swig_type_302;
+typedef _gostring_ swig_type_303;
+typedef _gostring_ swig_type_304;
+typedef _gostring_ swig_type_305;
+typedef _gostring_ swig_type_306;
+typedef _gostring_ swig_type_307;
+typedef _gostring_ swig_type_308;
+typedef _gostring_ swig_type_309;
+typedef _gostring_ swig_type_310;
+typedef _gostring_ swig_type_311;
+typedef _gostring_ swig_type_312;
+typedef _gostring_ swig_type_313;
+typedef _gostring_ swig_type_314;
+typedef _gostring_ swig_type_315;
+typedef _gostring_ swig_type_316;
+typedef _gostring_ swig_type_317;
+typedef _gostring_ swig_type_318;
 extern void _wrap_Swig_free_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_native_e61a99a1102cccd3(swig_intgo arg1);
 extern uintptr_t _wrap_new_StringVector__SWIG_0_native_e61a99a1102cccd3(void);
@@ -447,6 +468,7 @@ extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e61a99a1102cccd3(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e61a99a1102cccd3(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e61a99a1102cccd3(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e61a99a1102cccd3(void);
 extern uintptr_t _wrap_new_RouterOptions_native_e61a99a1102cccd3(void);
 extern void _wrap_RouterOptions_strategy_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_RouterOptions_strategy_get_native_e61a99a1102cccd3(uintptr_t arg1);
@@ -615,31 +637,43 @@ extern void _wrap_Health_weight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig
 extern swig_intgo _wrap_Health_weight_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Health_tier_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Health_tier_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_remaining_requests_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_109 arg2);
+extern swig_type_110 _wrap_Health_quota_remaining_requests_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_remaining_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_Health_quota_remaining_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_requests_reset_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_113 arg2);
+extern swig_type_114 _wrap_Health_quota_requests_reset_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_tokens_reset_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_115 arg2);
+extern swig_type_116 _wrap_Health_quota_tokens_reset_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_exhausted_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_117 arg2);
+extern swig_type_118 _wrap_Health_quota_exhausted_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_exhaustions_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_119 arg2);
+extern swig_type_120 _wrap_Health_quota_exhaustions_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_Health_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_Cancellation_native_e61a99a1102cccd3(void);
 extern void _wrap_delete_Cancellation_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_109 _wrap_Cancellation_Trigger_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_121 _wrap_Cancellation_Trigger_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_CallOptions_native_e61a99a1102cccd3(void);
-extern void _wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_110 arg2);
-extern swig_type_111 _wrap_CallOptions_deadline_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_112 arg2);
-extern swig_type_113 _wrap_CallOptions_attempt_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_122 arg2);
+extern swig_type_123 _wrap_CallOptions_deadline_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_125 _wrap_CallOptions_attempt_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallOptions_max_attempts_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_CallOptions_max_attempts_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_114 arg2);
-extern swig_type_115 _wrap_CallOptions_backoff_base_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_116 arg2);
-extern swig_type_117 _wrap_CallOptions_backoff_max_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_126 arg2);
+extern swig_type_127 _wrap_CallOptions_backoff_base_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_128 arg2);
+extern swig_type_129 _wrap_CallOptions_backoff_max_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallOptions_cancel_set_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_CallOptions_cancel_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_CallOptions_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_118 _wrap_InvokeArgs_Deployment_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_119 _wrap_InvokeArgs_Model_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_120 _wrap_InvokeArgs_Request_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_121 _wrap_InvokeArgs_RequestLength_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_130 _wrap_InvokeArgs_Deployment_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_131 _wrap_InvokeArgs_Model_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_132 _wrap_InvokeArgs_Request_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_133 _wrap_InvokeArgs_RequestLength_native_e61a99a1102cccd3(uintptr_t arg1);
 extern swig_intgo _wrap_InvokeArgs_Attempt_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_122 _wrap_InvokeArgs_TimeoutMs_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_123 _wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_134 _wrap_InvokeArgs_TimeoutMs_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_135 _wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_136 arg2);
 extern swig_intgo _wrap_InvokeArgs_Check_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_InvokeArgs_native_e61a99a1102cccd3(uintptr_t arg1);
 extern swig_intgo _wrap_AttemptResult_GetOutcome_native_e61a99a1102cccd3(uintptr_t arg1);
@@ -648,12 +682,12 @@ extern double _wrap_AttemptResult_GetLatencyMs_native_e61a99a1102cccd3(uintptr_t
 extern void _wrap_AttemptResult_SetLatencyMs_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptResult_GetTtftMs_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetTtftMs_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
-extern swig_type_125 _wrap_AttemptResult_GetRetryAfterMs_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_126 arg2);
-extern swig_type_127 _wrap_AttemptResult_GetInputTokens_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_128 arg2);
-extern swig_type_129 _wrap_AttemptResult_GetOutputTokens_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_130 arg2);
+extern swig_type_137 _wrap_AttemptResult_GetRetryAfterMs_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_138 arg2);
+extern swig_type_139 _wrap_AttemptResult_GetInputTokens_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_140 arg2);
+extern swig_type_141 _wrap_AttemptResult_GetOutputTokens_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_142 arg2);
 extern _Bool _wrap_AttemptResult_GetCommitted_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetCommitted_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern void _wrap_delete_AttemptResult_native_e61a99a1102cccd3(uintptr_t arg1);
@@ -661,16 +695,16 @@ extern void _wrap_delete_Adapter_native_e61a99a1102cccd3(uintptr_t arg1);
 extern swig_intgo _wrap_Adapter_DoInvoke_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_Adapter_Released_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_AttemptInfo_native_e61a99a1102cccd3(void);
-extern void _wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_131 arg2);
-extern swig_type_132 _wrap_AttemptInfo_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_133 arg2);
-extern swig_type_134 _wrap_AttemptInfo_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_143 arg2);
+extern swig_type_144 _wrap_AttemptInfo_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_145 arg2);
+extern swig_type_146 _wrap_AttemptInfo_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptInfo_outcome_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_AttemptInfo_outcome_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptInfo_latency_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptInfo_latency_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_135 arg2);
-extern swig_type_136 _wrap_AttemptInfo_backoff_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_147 arg2);
+extern swig_type_148 _wrap_AttemptInfo_backoff_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptInfo_committed_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_AttemptInfo_committed_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptInfo_adapter_failed_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
@@ -681,64 +715,64 @@ extern void _wrap_CallResult_status_set_native_e61a99a1102cccd3(uintptr_t arg1, 
 extern swig_intgo _wrap_CallResult_status_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallResult_final_outcome_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_CallResult_final_outcome_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_137 arg2);
-extern swig_type_138 _wrap_CallResult_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_139 arg2);
-extern swig_type_140 _wrap_CallResult_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_149 arg2);
+extern swig_type_150 _wrap_CallResult_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_151 arg2);
+extern swig_type_152 _wrap_CallResult_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallResult_used_fallback_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_used_fallback_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_141 arg2);
-extern swig_type_142 _wrap_CallResult_retry_after_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_143 arg2);
-extern swig_type_144 _wrap_CallResult_total_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_response_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_145 arg2);
-extern swig_type_146 _wrap_CallResult_response_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_detail_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_147 arg2);
-extern swig_type_148 _wrap_CallResult_detail_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_153 arg2);
+extern swig_type_154 _wrap_CallResult_retry_after_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_155 arg2);
+extern swig_type_156 _wrap_CallResult_total_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_response_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_157 arg2);
+extern swig_type_158 _wrap_CallResult_response_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_detail_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_159 arg2);
+extern swig_type_160 _wrap_CallResult_detail_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallResult_attempts_set_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_CallResult_attempts_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallResult_has_report_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_has_report_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_CallResult_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_DeploymentStats_native_e61a99a1102cccd3(void);
-extern void _wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_149 arg2);
-extern swig_type_150 _wrap_DeploymentStats_name_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_161 arg2);
+extern swig_type_162 _wrap_DeploymentStats_name_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_state_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_DeploymentStats_state_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_eligible_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_DeploymentStats_eligible_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_151 arg2);
-extern swig_type_152 _wrap_DeploymentStats_in_flight_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_153 arg2);
-extern swig_type_154 _wrap_DeploymentStats_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_155 arg2);
-extern swig_type_156 _wrap_DeploymentStats_successes_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_157 arg2);
-extern swig_type_158 _wrap_DeploymentStats_rate_limited_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_159 arg2);
-extern swig_type_160 _wrap_DeploymentStats_server_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_161 arg2);
-extern swig_type_162 _wrap_DeploymentStats_timeouts_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_163 arg2);
-extern swig_type_164 _wrap_DeploymentStats_connection_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_165 arg2);
-extern swig_type_166 _wrap_DeploymentStats_auth_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_167 arg2);
-extern swig_type_168 _wrap_DeploymentStats_bad_requests_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_169 arg2);
-extern swig_type_170 _wrap_DeploymentStats_context_window_exceeded_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_171 arg2);
-extern swig_type_172 _wrap_DeploymentStats_content_policy_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_173 arg2);
-extern swig_type_174 _wrap_DeploymentStats_cancels_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_175 arg2);
-extern swig_type_176 _wrap_DeploymentStats_input_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_177 arg2);
-extern swig_type_178 _wrap_DeploymentStats_output_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_163 arg2);
+extern swig_type_164 _wrap_DeploymentStats_in_flight_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_165 arg2);
+extern swig_type_166 _wrap_DeploymentStats_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_167 arg2);
+extern swig_type_168 _wrap_DeploymentStats_successes_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_169 arg2);
+extern swig_type_170 _wrap_DeploymentStats_rate_limited_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_171 arg2);
+extern swig_type_172 _wrap_DeploymentStats_server_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_173 arg2);
+extern swig_type_174 _wrap_DeploymentStats_timeouts_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_175 arg2);
+extern swig_type_176 _wrap_DeploymentStats_connection_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_DeploymentStats_auth_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_179 arg2);
+extern swig_type_180 _wrap_DeploymentStats_bad_requests_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_181 arg2);
+extern swig_type_182 _wrap_DeploymentStats_context_window_exceeded_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_183 arg2);
+extern swig_type_184 _wrap_DeploymentStats_content_policy_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_185 arg2);
+extern swig_type_186 _wrap_DeploymentStats_cancels_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_187 arg2);
+extern swig_type_188 _wrap_DeploymentStats_input_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_189 arg2);
+extern swig_type_190 _wrap_DeploymentStats_output_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_ewma_latency_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_ewma_latency_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_179 arg2);
-extern swig_type_180 _wrap_DeploymentStats_latency_count_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_191 arg2);
+extern swig_type_192 _wrap_DeploymentStats_latency_count_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_sum_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_latency_sum_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_p50_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
@@ -747,114 +781,115 @@ extern void _wrap_DeploymentStats_latency_p90_ms_set_native_e61a99a1102cccd3(uin
 extern double _wrap_DeploymentStats_latency_p90_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_p99_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_latency_p99_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_181 arg2);
-extern swig_type_182 _wrap_DeploymentStats_breaker_opened_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_183 arg2);
-extern swig_type_184 _wrap_DeploymentStats_breaker_half_opened_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_185 arg2);
-extern swig_type_186 _wrap_DeploymentStats_breaker_closed_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_187 arg2);
-extern swig_type_188 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_193 arg2);
+extern swig_type_194 _wrap_DeploymentStats_breaker_opened_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_195 arg2);
+extern swig_type_196 _wrap_DeploymentStats_breaker_half_opened_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_197 arg2);
+extern swig_type_198 _wrap_DeploymentStats_breaker_closed_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_199 arg2);
+extern swig_type_200 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_DeploymentStats_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_ModelStats_native_e61a99a1102cccd3(void);
-extern void _wrap_ModelStats_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_189 arg2);
-extern swig_type_190 _wrap_ModelStats_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_ModelStats_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_191 arg2);
-extern swig_type_192 _wrap_ModelStats_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_193 arg2);
-extern swig_type_194 _wrap_ModelStats_fallbacks_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_ModelStats_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_201 arg2);
+extern swig_type_202 _wrap_ModelStats_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_ModelStats_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_203 arg2);
+extern swig_type_204 _wrap_ModelStats_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_205 arg2);
+extern swig_type_206 _wrap_ModelStats_fallbacks_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_ModelStats_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_RouterStats_native_e61a99a1102cccd3(void);
 extern void _wrap_RouterStats_deployments_set_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_RouterStats_deployments_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_RouterStats_models_set_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_RouterStats_models_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_195 arg2);
-extern swig_type_196 _wrap_RouterStats_configs_applied_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_197 arg2);
-extern swig_type_198 _wrap_RouterStats_configs_rejected_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_199 arg2);
-extern swig_type_200 _wrap_RouterStats_metrics_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_207 arg2);
+extern swig_type_208 _wrap_RouterStats_configs_applied_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_209 arg2);
+extern swig_type_210 _wrap_RouterStats_configs_rejected_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_211 arg2);
+extern swig_type_212 _wrap_RouterStats_metrics_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_RouterStats_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_SharedStateStatus_native_e61a99a1102cccd3(void);
 extern void _wrap_SharedStateStatus_enabled_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_SharedStateStatus_enabled_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_SharedStateStatus_connected_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_SharedStateStatus_connected_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_201 arg2);
-extern swig_type_202 _wrap_SharedStateStatus_last_sync_age_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_203 arg2);
-extern swig_type_204 _wrap_SharedStateStatus_syncs_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_205 arg2);
-extern swig_type_206 _wrap_SharedStateStatus_sync_failures_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_207 arg2);
-extern swig_type_208 _wrap_SharedStateStatus_connections_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_209 arg2);
-extern swig_type_210 _wrap_SharedStateStatus_remote_opens_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_211 arg2);
-extern swig_type_212 _wrap_SharedStateStatus_remote_closes_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_213 arg2);
-extern swig_type_214 _wrap_SharedStateStatus_last_error_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_213 arg2);
+extern swig_type_214 _wrap_SharedStateStatus_last_sync_age_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_215 arg2);
+extern swig_type_216 _wrap_SharedStateStatus_syncs_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_217 arg2);
+extern swig_type_218 _wrap_SharedStateStatus_sync_failures_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_219 arg2);
+extern swig_type_220 _wrap_SharedStateStatus_connections_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_SharedStateStatus_remote_opens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_SharedStateStatus_remote_closes_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_SharedStateStatus_last_error_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_SharedStateStatus_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_SharedStateOptions_native_e61a99a1102cccd3(void);
-extern void _wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_215 arg2);
-extern swig_type_216 _wrap_SharedStateOptions_url_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_217 arg2);
-extern swig_type_218 _wrap_SharedStateOptions_key_prefix_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_219 arg2);
-extern swig_type_220 _wrap_SharedStateOptions_sync_interval_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_221 arg2);
-extern swig_type_222 _wrap_SharedStateOptions_connect_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_SharedStateOptions_command_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_SharedStateOptions_url_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_SharedStateOptions_key_prefix_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_231 arg2);
+extern swig_type_232 _wrap_SharedStateOptions_sync_interval_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_233 arg2);
+extern swig_type_234 _wrap_SharedStateOptions_connect_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_235 arg2);
+extern swig_type_236 _wrap_SharedStateOptions_command_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_SharedStateOptions_rate_batch_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_SharedStateOptions_rate_batch_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_SharedStateOptions_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_TextBuffer_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_237 arg2);
+extern swig_type_238 _wrap_TextBuffer_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_TextBuffer_native_e61a99a1102cccd3(void);
 extern void _wrap_delete_TextBuffer_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_227 _wrap_ValidateConfig_native_e61a99a1102cccd3(swig_type_228 arg1);
+extern swig_type_239 _wrap_ValidateConfig_native_e61a99a1102cccd3(swig_type_240 arg1);
 extern uintptr_t _wrap_new_Router_native_e61a99a1102cccd3(void);
 extern void _wrap_delete_Router_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_229 _wrap_Router_Open_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_241 _wrap_Router_Open_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
 extern void _wrap_Router_Close_native_e61a99a1102cccd3(uintptr_t arg1);
 extern _Bool _wrap_Router_IsOpen_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_230 _wrap_Router_AddDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_231 _wrap_Router_UpdateDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_232 _wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_233 arg2);
-extern swig_type_234 _wrap_Router_SetAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_235 arg2, swig_type_236 arg3);
-extern swig_type_237 _wrap_Router_RemoveAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_238 arg2);
-extern swig_type_239 _wrap_Router_SetFallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_240 arg2, uintptr_t arg3);
-extern swig_type_241 _wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_242 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_243 _wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_244 arg2, swig_intgo arg3);
-extern swig_type_245 _wrap_Router_SetOverride_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_246 arg2, swig_intgo arg3);
-extern swig_type_247 _wrap_Router_PickInto_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_248 arg2, uintptr_t arg3);
-extern swig_type_249 _wrap_Router_PickExcluding_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_250 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_251 _wrap_Router_PickWith_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_252 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_253 _wrap_Router_PickRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_254 arg2, swig_voidp arg3);
-extern swig_type_255 _wrap_Router_Report_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_256 arg2, swig_intgo arg3, double arg4);
-extern swig_type_257 _wrap_Router_ReportFull_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_258 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_259 arg6, swig_type_260 arg7, swig_type_261 arg8);
-extern swig_type_262 _wrap_Router_Cancel_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_263 arg2);
-extern swig_type_264 _wrap_Router_Fallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_265 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_266 _wrap_Router_HealthOf_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_267 arg2, uintptr_t arg3);
-extern swig_type_268 _wrap_Router_HealthList_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_269 _wrap_Router_ApplyConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_270 arg2);
-extern swig_type_271 _wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_272 arg2);
-extern swig_type_273 _wrap_Router_MetricsText_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_274 _wrap_Router_Stats_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_275 _wrap_Router_SharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_276 _wrap_Router_UseSharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_277 _wrap_Router_SetAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_278 arg2, uintptr_t arg3);
-extern swig_type_279 _wrap_Router_Call_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_280 arg2, swig_type_281 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_282 _wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_283 arg2, swig_intgo arg3);
-extern swig_type_284 _wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_285 arg2, swig_type_286 arg3, swig_intgo arg4);
-extern swig_type_287 _wrap_Router_OpenGo_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_288 _wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_289 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_290 _wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_291 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_292 _wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_293 arg2, swig_intgo arg3);
-extern swig_type_294 _wrap_Router_SetGoEventListener_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_295 _wrap_Router_CallRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_296 arg2, swig_type_297 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
+extern swig_type_242 _wrap_Router_AddDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_243 _wrap_Router_UpdateDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_244 _wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_245 arg2);
+extern swig_type_246 _wrap_Router_SetAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_247 arg2, swig_type_248 arg3);
+extern swig_type_249 _wrap_Router_RemoveAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_250 arg2);
+extern swig_type_251 _wrap_Router_SetFallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_252 arg2, uintptr_t arg3);
+extern swig_type_253 _wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_254 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_255 _wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_256 arg2, swig_intgo arg3);
+extern swig_type_257 _wrap_Router_SetOverride_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_258 arg2, swig_intgo arg3);
+extern swig_type_259 _wrap_Router_PickInto_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_260 arg2, uintptr_t arg3);
+extern swig_type_261 _wrap_Router_PickExcluding_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_262 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_263 _wrap_Router_PickWith_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_264 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_265 _wrap_Router_PickRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_266 arg2, swig_voidp arg3);
+extern swig_type_267 _wrap_Router_Report_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_268 arg2, swig_intgo arg3, double arg4);
+extern swig_type_269 _wrap_Router_ReportFull_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_270 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_271 arg6, swig_type_272 arg7, swig_type_273 arg8);
+extern swig_type_274 _wrap_Router_ReportQuota_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_275 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_276 arg6, swig_type_277 arg7, swig_type_278 arg8, swig_type_279 arg9, swig_type_280 arg10, swig_type_281 arg11, swig_type_282 arg12);
+extern swig_type_283 _wrap_Router_Cancel_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_284 arg2);
+extern swig_type_285 _wrap_Router_Fallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_286 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_287 _wrap_Router_HealthOf_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_288 arg2, uintptr_t arg3);
+extern swig_type_289 _wrap_Router_HealthList_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_290 _wrap_Router_ApplyConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_291 arg2);
+extern swig_type_292 _wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_293 arg2);
+extern swig_type_294 _wrap_Router_MetricsText_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_295 _wrap_Router_Stats_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_296 _wrap_Router_SharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_297 _wrap_Router_UseSharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_298 _wrap_Router_SetAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_299 arg2, uintptr_t arg3);
+extern swig_type_300 _wrap_Router_Call_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_301 arg2, swig_type_302 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_303 _wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_304 arg2, swig_intgo arg3);
+extern swig_type_305 _wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_306 arg2, swig_type_307 arg3, swig_intgo arg4);
+extern swig_type_308 _wrap_Router_OpenGo_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_309 _wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_310 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_311 _wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_312 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_313 _wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_314 arg2, swig_intgo arg3);
+extern swig_type_315 _wrap_Router_SetGoEventListener_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_316 _wrap_Router_CallRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_317 arg2, swig_type_318 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -2076,6 +2111,14 @@ func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED() (_swig_ret Llmr_event
 }
 
 var Llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED()
+
+func _swig_getllmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED() (_swig_ret Llmr_event_kind) {
+	var swig_r Llmr_event_kind
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e61a99a1102cccd3())
+	return swig_r
+}
+
+var Llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED()
 
 type SwigcptrRouterOptions uintptr
 
@@ -3469,6 +3512,84 @@ func (arg1 SwigcptrHealth) GetTier() (_swig_ret uint) {
 	return swig_r
 }
 
+func (arg1 SwigcptrHealth) SetQuota_remaining_requests(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_remaining_requests_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_remaining_requests() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_remaining_requests_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_remaining_tokens(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_remaining_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_remaining_tokens() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_remaining_tokens_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_requests_reset_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_requests_reset_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_requests_reset_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_requests_reset_ms_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_tokens_reset_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_tokens_reset_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_tokens_reset_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_tokens_reset_ms_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_exhausted_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_exhausted_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_exhausted_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_exhausted_ms_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_exhaustions(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_exhaustions_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_exhaustions() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_exhaustions_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteHealth(arg1 Health) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_Health_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0))
@@ -3511,6 +3632,18 @@ type Health interface {
 	GetWeight() (_swig_ret uint)
 	SetTier(arg2 uint)
 	GetTier() (_swig_ret uint)
+	SetQuota_remaining_requests(arg2 int64)
+	GetQuota_remaining_requests() (_swig_ret int64)
+	SetQuota_remaining_tokens(arg2 int64)
+	GetQuota_remaining_tokens() (_swig_ret int64)
+	SetQuota_requests_reset_ms(arg2 int64)
+	GetQuota_requests_reset_ms() (_swig_ret int64)
+	SetQuota_tokens_reset_ms(arg2 int64)
+	GetQuota_tokens_reset_ms() (_swig_ret int64)
+	SetQuota_exhausted_ms(arg2 int64)
+	GetQuota_exhausted_ms() (_swig_ret int64)
+	SetQuota_exhaustions(arg2 int64)
+	GetQuota_exhaustions() (_swig_ret int64)
 }
 
 type SwigcptrCancellation uintptr
@@ -3572,7 +3705,7 @@ func NewCallOptions() (_swig_ret CallOptions) {
 func (arg1 SwigcptrCallOptions) SetDeadline_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
+	C._wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_122(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
@@ -3585,7 +3718,7 @@ func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallOptions) SetAttempt_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_112(_swig_i_1))
+	C._wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetAttempt_timeout_ms() (_swig_ret int64) {
@@ -3611,7 +3744,7 @@ func (arg1 SwigcptrCallOptions) GetMax_attempts() (_swig_ret uint) {
 func (arg1 SwigcptrCallOptions) SetBackoff_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_114(_swig_i_1))
+	C._wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
@@ -3624,7 +3757,7 @@ func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallOptions) SetBackoff_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_116(_swig_i_1))
+	C._wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_max_ms() (_swig_ret int64) {
@@ -3733,7 +3866,7 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_136)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3831,7 +3964,7 @@ func (arg1 SwigcptrAttemptResult) GetRetryAfterMs() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetRetryAfterMs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
+	C._wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_138(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
@@ -3844,7 +3977,7 @@ func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetInputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
+	C._wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_140(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
@@ -3857,7 +3990,7 @@ func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetOutputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_130(_swig_i_1))
+	C._wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_142(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetCommitted() (_swig_ret bool) {
@@ -3950,7 +4083,7 @@ func NewAttemptInfo() (_swig_ret AttemptInfo) {
 func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_131)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3969,7 +4102,7 @@ func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4014,7 +4147,7 @@ func (arg1 SwigcptrAttemptInfo) GetLatency_ms() (_swig_ret float64) {
 func (arg1 SwigcptrAttemptInfo) SetBackoff_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))
+	C._wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_147(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetBackoff_ms() (_swig_ret int64) {
@@ -4118,7 +4251,7 @@ func (arg1 SwigcptrCallResult) GetFinal_outcome() (_swig_ret Llmr_outcome) {
 func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4137,7 +4270,7 @@ func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4169,7 +4302,7 @@ func (arg1 SwigcptrCallResult) GetUsed_fallback() (_swig_ret bool) {
 func (arg1 SwigcptrCallResult) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_141(_swig_i_1))
+	C._wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
@@ -4182,7 +4315,7 @@ func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetTotal_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_143(_swig_i_1))
+	C._wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
@@ -4195,7 +4328,7 @@ func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_response_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_response_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4214,7 +4347,7 @@ func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_detail_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_detail_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4306,7 +4439,7 @@ func NewDeploymentStats() (_swig_ret DeploymentStats) {
 func (arg1 SwigcptrDeploymentStats) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4351,7 +4484,7 @@ func (arg1 SwigcptrDeploymentStats) GetEligible() (_swig_ret bool) {
 func (arg1 SwigcptrDeploymentStats) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_151(_swig_i_1))
+	C._wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_163(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
@@ -4364,7 +4497,7 @@ func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
+	C._wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
@@ -4377,7 +4510,7 @@ func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
+	C._wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_167(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
@@ -4390,7 +4523,7 @@ func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetRate_limited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1))
+	C._wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
@@ -4403,7 +4536,7 @@ func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetServer_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_159(_swig_i_1))
+	C._wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_171(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
@@ -4416,7 +4549,7 @@ func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetTimeouts(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_161(_swig_i_1))
+	C._wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
@@ -4429,7 +4562,7 @@ func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetConnection_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_163(_swig_i_1))
+	C._wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
@@ -4442,7 +4575,7 @@ func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetAuth_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
+	C._wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
@@ -4455,7 +4588,7 @@ func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBad_requests(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_167(_swig_i_1))
+	C._wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_179(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
@@ -4468,7 +4601,7 @@ func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetContext_window_exceeded(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
+	C._wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_181(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int64) {
@@ -4481,7 +4614,7 @@ func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int6
 func (arg1 SwigcptrDeploymentStats) SetContent_policy(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_171(_swig_i_1))
+	C._wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_183(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
@@ -4494,7 +4627,7 @@ func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
+	C._wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
@@ -4507,7 +4640,7 @@ func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetInput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
+	C._wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
@@ -4520,7 +4653,7 @@ func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetOutput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
+	C._wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetOutput_tokens() (_swig_ret int64) {
@@ -4546,7 +4679,7 @@ func (arg1 SwigcptrDeploymentStats) GetEwma_latency_ms() (_swig_ret float64) {
 func (arg1 SwigcptrDeploymentStats) SetLatency_count(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_179(_swig_i_1))
+	C._wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_count() (_swig_ret int64) {
@@ -4611,7 +4744,7 @@ func (arg1 SwigcptrDeploymentStats) GetLatency_p99_ms() (_swig_ret float64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_181(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
@@ -4624,7 +4757,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_half_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_183(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
@@ -4637,7 +4770,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_closed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
@@ -4650,7 +4783,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
+	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCooldown_remaining_ms() (_swig_ret int64) {
@@ -4742,7 +4875,7 @@ func NewModelStats() (_swig_ret ModelStats) {
 func (arg1 SwigcptrModelStats) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ModelStats_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_201)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4761,7 +4894,7 @@ func (arg1 SwigcptrModelStats) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrModelStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
+	C._wrap_ModelStats_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
@@ -4774,7 +4907,7 @@ func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrModelStats) SetFallbacks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
+	C._wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetFallbacks() (_swig_ret int64) {
@@ -4844,7 +4977,7 @@ func (arg1 SwigcptrRouterStats) GetModels() (_swig_ret ModelStatsVector) {
 func (arg1 SwigcptrRouterStats) SetConfigs_applied(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
+	C._wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
@@ -4857,7 +4990,7 @@ func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
 func (arg1 SwigcptrRouterStats) SetConfigs_rejected(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
+	C._wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
@@ -4870,7 +5003,7 @@ func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
 func (arg1 SwigcptrRouterStats) SetMetrics_text(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_211)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4950,7 +5083,7 @@ func (arg1 SwigcptrSharedStateStatus) GetConnected() (_swig_ret bool) {
 func (arg1 SwigcptrSharedStateStatus) SetLast_sync_age_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
+	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_213(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
@@ -4963,7 +5096,7 @@ func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetSyncs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
+	C._wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
@@ -4976,7 +5109,7 @@ func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetSync_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
+	C._wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
@@ -4989,7 +5122,7 @@ func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetConnections(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
+	C._wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
@@ -5002,7 +5135,7 @@ func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetRemote_opens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
@@ -5015,7 +5148,7 @@ func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetRemote_closes(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
@@ -5028,7 +5161,7 @@ func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetLast_error(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_213)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_225)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5090,7 +5223,7 @@ func NewSharedStateOptions() (_swig_ret SharedStateOptions) {
 func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_215)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_227)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5109,7 +5242,7 @@ func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_217)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5128,7 +5261,7 @@ func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetSync_interval_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
+	C._wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
@@ -5141,7 +5274,7 @@ func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateOptions) SetConnect_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
+	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_233(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64) {
@@ -5154,7 +5287,7 @@ func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64)
 func (arg1 SwigcptrSharedStateOptions) SetCommand_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetCommand_timeout_ms() (_swig_ret int64) {
@@ -5211,7 +5344,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_225)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_237)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5248,7 +5381,7 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_e61a99a1102cccd3(*(*C.swig_type_228)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_e61a99a1102cccd3(*(*C.swig_type_240)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5349,7 +5482,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_245)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5369,7 +5502,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_236)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_247)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5391,7 +5524,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_238)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_250)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5411,7 +5544,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5432,7 +5565,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_254)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5452,7 +5585,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5472,7 +5605,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5492,7 +5625,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_260)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5513,7 +5646,7 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_250)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_262)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5534,7 +5667,7 @@ func (arg1 SwigcptrRouter) PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickWith_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickWith_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5555,7 +5688,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_254)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_266)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5576,7 +5709,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_256(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_268(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5598,7 +5731,33 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_258(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_259(_swig_i_5), C.swig_type_260(_swig_i_6), C.swig_type_261(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_270(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_271(_swig_i_5), C.swig_type_272(_swig_i_6), C.swig_type_273(_swig_i_7))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func (arg1 SwigcptrRouter) ReportQuota(arg2 int64, arg3 Llmr_outcome, arg4 float64, arg5 float64, arg6 int64, arg7 int64, arg8 int64, arg9 int64, arg10 int64, arg11 int64, arg12 int64) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	_swig_i_6 := arg7
+	_swig_i_7 := arg8
+	_swig_i_8 := arg9
+	_swig_i_9 := arg10
+	_swig_i_10 := arg11
+	_swig_i_11 := arg12
+	swig_r_p := C._wrap_Router_ReportQuota_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_276(_swig_i_5), C.swig_type_277(_swig_i_6), C.swig_type_278(_swig_i_7), C.swig_type_279(_swig_i_8), C.swig_type_280(_swig_i_9), C.swig_type_281(_swig_i_10), C.swig_type_282(_swig_i_11))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5614,7 +5773,7 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_284(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5632,7 +5791,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5652,7 +5811,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_288)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5687,7 +5846,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_270)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_291)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5706,7 +5865,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5790,7 +5949,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5812,7 +5971,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_281)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_302)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5835,7 +5994,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_283)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_304)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5856,7 +6015,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_285)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_307)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5899,7 +6058,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_310)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5921,7 +6080,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfigFile(arg2 string, arg3 RouterOptions,
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_291)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5941,7 +6100,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5980,7 +6139,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_CallRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_296)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_Router_CallRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6019,6 +6178,7 @@ type Router interface {
 	PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (_swig_ret error)
 	ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float64, arg5 float64, arg6 int64, arg7 int64, arg8 int64) (_swig_ret error)
+	ReportQuota(arg2 int64, arg3 Llmr_outcome, arg4 float64, arg5 float64, arg6 int64, arg7 int64, arg8 int64, arg9 int64, arg10 int64, arg11 int64, arg12 int64) (_swig_ret error)
 	Cancel(arg2 int64) (_swig_ret error)
 	Fallbacks(arg2 string, arg3 StringVector, arg4 CandidateVector) (_swig_ret error)
 	HealthOf(arg2 string, arg3 Health) (_swig_ret error)

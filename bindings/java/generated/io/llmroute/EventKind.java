@@ -11,7 +11,8 @@ package io.llmroute;
 public enum EventKind {
   BREAKER(0),
   CONFIG_APPLIED(1),
-  CONFIG_REJECTED(2);
+  CONFIG_REJECTED(2),
+  QUOTA_EXHAUSTED(3);
 
   public final int swigValue() {
     return swigValue;
