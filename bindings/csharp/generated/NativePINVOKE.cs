@@ -798,6 +798,18 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_LatencyStaleMs_get")]
   public static extern long RouterOptions_LatencyStaleMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_set")]
+  public static extern void RouterOptions_QuotaHorizonMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_get")]
+  public static extern long RouterOptions_QuotaHorizonMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_QuotaHeadroomRouting_set")]
+  public static extern void RouterOptions_QuotaHeadroomRouting_set(global::System.Runtime.InteropServices.HandleRef jarg1, uint jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_QuotaHeadroomRouting_get")]
+  public static extern uint RouterOptions_QuotaHeadroomRouting_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_RouterOptions")]
   public static extern void delete_RouterOptions(global::System.Runtime.InteropServices.HandleRef jarg1);
 

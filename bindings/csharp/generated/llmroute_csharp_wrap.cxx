@@ -4021,6 +4021,50 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_LatencyStaleMs_ge
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_horizon_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->quota_horizon_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHeadroomRouting_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->quota_headroom_routing = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHeadroomRouting_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (uint32_t) ((arg1)->quota_headroom_routing);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RouterOptions(void * jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   

@@ -4040,6 +4040,62 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1latencyStaleM
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1quotaHorizonMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_horizon_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1quotaHorizonMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->quota_horizon_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1quotaHeadroomRouting_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->quota_headroom_routing = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1quotaHeadroomRouting_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (uint32_t) ((arg1)->quota_headroom_routing);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RouterOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   

@@ -2683,6 +2683,56 @@ long long _wrap_RouterOptions_latency_stale_ms_get_native_e61a99a1102cccd3(llmro
 }
 
 
+void _wrap_RouterOptions_quota_horizon_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_horizon_ms = arg2;
+  
+}
+
+
+long long _wrap_RouterOptions_quota_horizon_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->quota_horizon_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_quota_headroom_routing_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_headroom_routing = arg2;
+  
+}
+
+
+intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->quota_headroom_routing);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 void _wrap_delete_RouterOptions_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   

@@ -161,6 +161,10 @@ public class NativeJNI {
   public final static native double RouterOptions_sharedStateRateBatch_get(long jarg1, RouterOptions jarg1_);
   public final static native void RouterOptions_latencyStaleMs_set(long jarg1, RouterOptions jarg1_, long jarg2);
   public final static native long RouterOptions_latencyStaleMs_get(long jarg1, RouterOptions jarg1_);
+  public final static native void RouterOptions_quotaHorizonMs_set(long jarg1, RouterOptions jarg1_, long jarg2);
+  public final static native long RouterOptions_quotaHorizonMs_get(long jarg1, RouterOptions jarg1_);
+  public final static native void RouterOptions_quotaHeadroomRouting_set(long jarg1, RouterOptions jarg1_, long jarg2);
+  public final static native long RouterOptions_quotaHeadroomRouting_get(long jarg1, RouterOptions jarg1_);
   public final static native void delete_RouterOptions(long jarg1);
   public final static native int kStatusClosed_get();
   public final static native int closedStatusCode();
