@@ -286,8 +286,9 @@ TEST(Quota, MetricsShowTheAnnouncedQuotaAndExhaustions) {
   TestRouter t;
   t.Add("a", {"m"});
   t.Add("b", {"m"});
-  ReportOn(t, "a", Announce(Outcome::kSuccess, 42, 9000, 3000, 4000));
+  // b first: once b is out, the pick that reports a's announcement is the only one a sees.
   ReportOn(t, "b", Announce(Outcome::kRateLimited, 0, -1, 2 * kHourMs));
+  ReportOn(t, "a", Announce(Outcome::kSuccess, 42, 9000, 3000, 4000));
   const std::string text = RenderPrometheus(t.router->Stats());
   EXPECT_NE(text.find("llmroute_deployment_quota_remaining{deployment=\"a\",type=\"requests\"} 42"),
             std::string::npos)
