@@ -126,6 +126,5 @@ def fallback_kind_str(kind: int) -> _typing.Optional[str]:
 
 def event_kind_str(kind: int) -> _typing.Optional[str]:
     """llmr_event_kind_str(): "breaker", "config_applied", "config_rejected",
-    "quota_exhausted"; None for a value
-    that does not exist."""
+    "quota_exhausted"; None for a value that does not exist."""
     return _static_str(_native.require("llmr_event_kind_str")(int(kind)))
