@@ -307,3 +307,24 @@ TEST(Quota, MetricsShowTheAnnouncedQuotaAndExhaustions) {
 
 }  // namespace
 }  // namespace llmroute
+
+namespace llmroute {
+namespace {
+
+TEST(Quota, FallbacksLeaveOutADeploymentHeldOutByItsQuota) {
+  testing::TestRouter t;
+  t.Add("a", {"m"});
+  t.Add("b", {"m"});
+  ReportInput daily;
+  daily.outcome = Outcome::kRateLimited;
+  daily.quota_remaining_requests = 0;
+  daily.quota_requests_reset_ms = 2 * kHourMs;
+  ReportOn(t, "a", daily);
+  std::vector<FallbackEntry> out;
+  ASSERT_TRUE(t.router->Fallbacks("m", {}, &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].deployment, "b");
+}
+
+}  // namespace
+}  // namespace llmroute
