@@ -85,8 +85,14 @@ Quota ParseQuota(const Json &v, const std::string &path) {
   if (v.contains("tokens")) q.tokens = Integer(v["tokens"], path + ".tokens", 0, 1000000000000);
   if (v.contains("window_s")) q.window_s = Number(v["window_s"], path + ".window_s", 1, 31536000);
   if (v.contains("announce")) {
-    if (!v["announce"].is_boolean()) Fail(path + ".announce", "must be true or false");
-    q.announce = v["announce"].get<bool>();
+    const Json &a = v["announce"];
+    if (a.is_string() && a.get<std::string>() == "on_429") {
+      q.announce_only_429 = true;
+    } else if (a.is_boolean()) {
+      q.announce = a.get<bool>();
+    } else {
+      Fail(path + ".announce", "must be true, false or \"on_429\"");
+    }
   }
   if (v.contains("retry_after")) {
     if (!v["retry_after"].is_boolean()) Fail(path + ".retry_after", "must be true or false");

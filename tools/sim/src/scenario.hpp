@@ -64,6 +64,9 @@ struct Quota {
   int64_t tokens = 0;    // per window; 0: no token limit
   double window_s = 60;
   bool announce = true;
+  /** Announces only on its 429s ("announce": "on_429"): the router learns the quota when it runs
+   * out, as from a provider that sends the headers with the refusal only. */
+  bool announce_only_429 = false;
   /** Whether its 429 carries Retry-After (until the window ends); a daily cap's often does not. */
   bool retry_after = true;
   bool active() const { return requests > 0 || tokens > 0; }

@@ -115,6 +115,7 @@ class Simulation {
     llmr_outcome outcome = LLMR_OUTCOME_SUCCESS;
     double latency_ms = 0;
     int64_t retry_after_ms = 0;
+    bool quota_429 = false;  // refused by the upstream's used-up quota
   };
   /** An upstream's quota window (scenario.hpp, Quota): which window, and what it used. */
   struct QuotaWindow {
@@ -206,10 +207,12 @@ class Simulation {
     const Behaviour b = sc_.upstreams[d].At(Seconds());
     Rng &rng = upstream_rng_[d];
     r.retry_after_ms = 0;
+    r.quota_429 = false;
     const Quota &quota = sc_.upstreams[d].quota;
     if (quota.active() && !TakeQuota(d, m.input_tokens + m.output_tokens)) {
       r.outcome = LLMR_OUTCOME_RATE_LIMITED;  // the quota is used up until the window ends
       r.retry_after_ms = quota.retry_after ? QuotaResetMs(d) : 0;
+      r.quota_429 = true;
       r.latency_ms = b.error_latency_ms * (0.5 + rng.Uniform());
       ++result_.quota_429s;
     } else if (b.max_concurrency > 0 && in_flight_[d] >= b.max_concurrency) {
@@ -246,7 +249,8 @@ class Simulation {
     const auto d = static_cast<size_t>(r.pick.deployment);
     --in_flight_[d];
     backend_->Report(r.pick, r.outcome, r.latency_ms, r.retry_after_ms, m.input_tokens,
-                     r.outcome == LLMR_OUTCOME_SUCCESS ? m.output_tokens : 0, Announced(d));
+                     r.outcome == LLMR_OUTCOME_SUCCESS ? m.output_tokens : 0,
+                     Announced(d, r.quota_429));
     DeploymentResult &dr = result_.deployments[d];
     ++dr.outcomes[static_cast<size_t>(r.outcome)];
     if (r.outcome == LLMR_OUTCOME_SUCCESS) {
@@ -303,11 +307,12 @@ class Simulation {
     return std::max<int64_t>(1, static_cast<int64_t>(std::ceil((end_s - Seconds()) * 1000)));
   }
 
-  /** What d's response announces about its quota (nothing without an announcing quota). */
-  QuotaReport Announced(size_t d) {
+  /** What d's response announces about its quota (nothing without an announcing quota; only the
+   * quota's own 429s with "on_429"). */
+  QuotaReport Announced(size_t d, bool quota_429) {
     QuotaReport out;
     const Quota &q = sc_.upstreams[d].quota;
-    if (!q.active() || !q.announce) return out;
+    if (!q.active() || !q.announce || (q.announce_only_429 && !quota_429)) return out;
     const QuotaWindow &w = Window(d);
     const int64_t reset_ms = QuotaResetMs(d);
     if (q.requests > 0) {
