@@ -391,11 +391,11 @@ typedef struct llmr_router_options {
 
   /** Providers' announced quotas (llmr_report's quota_* members, docs/strategies.md, "Announced
    * quotas"). A rate-limited report whose announced quota resets more than this later (the reset
-   * of the count it announces used up, else the latest it announces) is a quota exhaustion, a daily cap rather
-   * than a burst: the deployment gets no pick and no probe until the reset (not capped by
-   * breaker_cooldown_max_ms) and LLMR_EVENT_QUOTA_EXHAUSTED is delivered. An announced count
-   * without a reset holds this long. 1..31622400000 ms (default 60000: OpenAI's and Anthropic's
-   * request and token limits are per minute). */
+   * of the count it announces used up, else the earliest it announces) is a quota exhaustion, a
+   * daily cap rather than a burst: the deployment gets no pick and no probe until the reset (not
+   * capped by breaker_cooldown_max_ms) and LLMR_EVENT_QUOTA_EXHAUSTED is delivered. An announced
+   * count without a reset holds this long. 1..31622400000 ms (default 60000: OpenAI's and
+   * Anthropic's request and token limits are per minute). */
   int64_t quota_horizon_ms;
   /** 1 (default): within a tier where some deployment announced its quota, the pick is a random
    * choice weighted by each deployment's remaining headroom (how many requests of the pick's
@@ -593,7 +593,8 @@ typedef struct llmr_report {
    * reset: quota_horizon_ms), takes each pick out of them (one request, the pick's expected
    * tokens) and does not pick the deployment while they cannot take the request; the next
    * announcement replaces them. On LLMR_OUTCOME_RATE_LIMITED a quota reset beyond
-   * quota_horizon_ms (that of the count announced at 0, else the latest) is a quota exhaustion
+   * quota_horizon_ms (that of the count announced at 0, else the earliest announced) is a quota
+   * exhaustion
    * (see llmr_router_options.quota_horizon_ms); a 429 without one keeps the breaker's handling
    * of retry_after_ms. Out-of-range values are rejected with
    * LLMR_ERR_INVALID_ARGUMENT naming the member; nothing of the report is counted. */
@@ -1095,7 +1096,9 @@ LLMR_API const char *llmr_event_kind_str(llmr_event_kind kind);
  * Owned by the caller; free with llmr_stats_free(). Immutable, so any thread may read it. */
 typedef struct llmr_stats llmr_stats;
 
-/** Takes a statistics snapshot. Reads atomics only: it never blocks picks or reports. */
+/** Takes a statistics snapshot. Reads atomics only (and, for a deployment with an announced
+ * quota, that quota's per-deployment lock, which picks and reports hold for a few comparisons):
+ * it never waits for a pick or report to finish, nor on the network. */
 LLMR_API llmr_status llmr_router_stats(llmr_router *router, llmr_stats **out);
 
 /** Frees a snapshot. NULL is a no-op. */

@@ -328,3 +328,26 @@ TEST(Quota, FallbacksLeaveOutADeploymentHeldOutByItsQuota) {
 
 }  // namespace
 }  // namespace llmroute
+
+namespace llmroute {
+namespace {
+
+// A 429 whose announced counts are not used up has an unknown cause: the nearest reset decides,
+// so a burst's 429 that also carries a far daily reset is not taken for a cap.
+TEST(Quota, A429WithNothingUsedUpGoesByTheNearestReset) {
+  testing::TestRouter t;
+  t.Add("a", {"m"});
+  t.Add("b", {"m"});
+  ReportInput burst;
+  burst.outcome = Outcome::kRateLimited;
+  burst.quota_remaining_requests = 900;
+  burst.quota_remaining_tokens = 50000;
+  burst.quota_requests_reset_ms = 20 * kHourMs;  // a daily request count, far from used up
+  burst.quota_tokens_reset_ms = 2000;            // the per-minute token window
+  ReportOn(t, "a", burst);
+  EXPECT_EQ(t.HealthOf("a").quota.exhaustions, 0);
+  EXPECT_EQ(t.HealthOf("a").quota.exhausted_ms, 0);
+}
+
+}  // namespace
+}  // namespace llmroute

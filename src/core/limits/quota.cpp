@@ -41,6 +41,10 @@ int64_t QuotaAnnouncement::ExhaustedResetNs() const {
   if (remaining_requests == 0) used_up = std::max(used_up, requests_reset_ns);
   if (remaining_tokens == 0) used_up = std::max(used_up, tokens_reset_ns);
   if (used_up > 0) return used_up;
+  // Nothing announced used up: the 429's cause is unknown, so the nearest reset decides (a
+  // burst's 429 that carries a far daily reset must not hold the deployment out for hours).
+  if (requests_reset_ns > 0 && tokens_reset_ns > 0)
+    return std::min(requests_reset_ns, tokens_reset_ns);
   return std::max(requests_reset_ns, tokens_reset_ns);
 }
 

@@ -37,7 +37,7 @@ struct QuotaAnnouncement {
            tokens_reset_ns > 0;
   }
   // The latest reset announced for a count that is used up (or, when none is at zero, the
-  // latest announced at all): when a 429 carrying this announcement stops applying.
+  // earliest announced): when a 429 carrying this announcement stops applying.
   int64_t ExhaustedResetNs() const;
 };
 
