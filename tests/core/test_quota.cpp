@@ -4,8 +4,10 @@
 // horizon is a quota exhaustion (held out until the reset, no probe, its own event).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "test_support.hpp"
@@ -347,6 +349,43 @@ TEST(Quota, A429WithNothingUsedUpGoesByTheNearestReset) {
   ReportOn(t, "a", burst);
   EXPECT_EQ(t.HealthOf("a").quota.exhaustions, 0);
   EXPECT_EQ(t.HealthOf("a").quota.exhausted_ms, 0);
+}
+
+}  // namespace
+}  // namespace llmroute
+
+namespace llmroute {
+namespace {
+
+// Picks on many threads at once never overrun an announced count: each takes one request out of
+// it under the deployment's quota lock, so exactly the announced number land there.
+TEST(Quota, ConcurrentPicksTakeExactlyTheAnnouncedCount) {
+  testing::TestRouter t;
+  t.Add("a", {"m"});
+  t.Add("b", {"m"});
+  ReportInput announced;
+  announced.quota_remaining_requests = 100;
+  announced.quota_requests_reset_ms = kHourMs;
+  ReportOn(t, "a", announced);
+  std::atomic<int> on_a{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 500; ++i) {
+        PickResult r;
+        if (!t.router->Pick("m", "m", PickRequest{}, &r).ok()) {
+          failed.fetch_add(1);
+          continue;
+        }
+        if (std::string(r.deployment) == "a") on_a.fetch_add(1);
+        if (!t.router->Cancel(r.ticket).ok()) failed.fetch_add(1);
+      }
+    });
+  }
+  for (std::thread &th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(on_a.load(), 100);
+  EXPECT_EQ(t.HealthOf("a").quota.remaining_requests, 0);
 }
 
 }  // namespace
