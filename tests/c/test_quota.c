@@ -170,10 +170,43 @@ static void test_a_v1_report_announces_nothing(void) {
   llmr_router_destroy(r);
 }
 
+/* The JSON keys router_settings.quota.horizon_ms and .headroom_routing (the option table's). */
+static void test_configuration_keys(void) {
+  static const char good[] =
+      "{\"router_settings\": {\"quota\": {\"horizon_ms\": 1000, \"headroom_routing\": 0}},"
+      " \"deployments\": [{\"name\": \"a\", \"models\": [\"m\"]},"
+      " {\"name\": \"b\", \"models\": [\"m\"]}]}";
+  static const char bad[] =
+      "{\"router_settings\": {\"quota\": {\"headroom_routing\": 2}},"
+      " \"deployments\": [{\"name\": \"a\", \"models\": [\"m\"]}]}";
+  th_env env;
+  llmr_router_options opts;
+  llmr_router *r = NULL;
+  llmr_report rep;
+  llmr_health h;
+  th_env_init(&env, 10);
+  th_options(&env, &opts);
+  CHECK_STATUS(llmr_router_create_from_config(bad, strlen(bad), &opts, &r), LLMR_ERR_CONFIG);
+  CHECK_MESSAGE_HAS("$.router_settings.quota.headroom_routing");
+  CHECK_STATUS(llmr_router_create_from_config(good, strlen(good), &opts, &r), LLMR_OK);
+  if (r == NULL) return;
+  /* 2 s is beyond the configured 1 s horizon: a quota exhaustion. */
+  llmr_report_init(&rep, sizeof rep);
+  rep.outcome = LLMR_OUTCOME_RATE_LIMITED;
+  rep.quota_remaining_requests = 0;
+  rep.quota_requests_reset_ms = 2000;
+  CHECK_STATUS(report_on(r, "a", "b", &rep), LLMR_OK);
+  CHECK_STATUS(th_health(r, "a", &h), LLMR_OK);
+  CHECK_I64(h.quota_exhaustions, 1);
+  CHECK_I64(h.quota_exhausted_ms, 2000);
+  llmr_router_destroy(r);
+}
+
 int main(void) {
   RUN_TEST(test_init_defaults_announce_nothing);
   RUN_TEST(test_used_up_count_and_daily_cap);
   RUN_TEST(test_bad_values_name_the_member);
   RUN_TEST(test_a_v1_report_announces_nothing);
+  RUN_TEST(test_configuration_keys);
   return th_finish();
 }
