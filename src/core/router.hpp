@@ -216,7 +216,7 @@ class Router final : private FleetHost {
                        uint32_t *tier_number);
   // Starts a deployment's slow-start ramp (when slow start is on).
   void BeginSlowStart(DeploymentState &state, int64_t now_ns);
-  // The report's quota part (router_quota.cpp): keeps the announcement and, for a 429 whose
+  // The report's quota part (router/quota_reports.cpp): keeps the announcement and, for a 429 whose
   // reset lies beyond the horizon, holds the deployment out until then. True when the report
   // was such a quota exhaustion (the breaker then leaves it alone).
   bool ApplyQuotaReport(DeploymentState &state, const ReportInput &report, int64_t now_ns);

@@ -311,8 +311,8 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
     state.peak_ewma().ObserveFailure(report.latency_ms, now, params.latency_prior_ms,
                                      params.peak_ewma);
   }
-  // A quota exhaustion holds the deployment out until its reset by itself (router_quota.cpp):
-  // the breaker neither counts it nor opens for it.
+  // A quota exhaustion holds the deployment out until its reset by itself
+  // (router/quota_reports.cpp): the breaker neither counts it nor opens for it.
   const bool quota_exhausted = announces_quota && ApplyQuotaReport(state, report, now);
   const CallKind kind = data.probe   ? CallKind::kProbe
                         : data.panic ? CallKind::kPanic
