@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: build llmroute and its simulator (release), and run the outage-and-recovery
 # scenario with the seed's naive router beside llmroute. Prints the tables and writes the chart.
-# Usage: scripts/demo.sh [scenario.json] [--compare list]
+# Usage: scripts/demo.sh [scenario.json | shipped scenario name] [comparison list]
+#        (without a list: naive,round_robin,peak_ewma; the quota scenarios compare their own
+#        runs with and without quota routing)
 #        scripts/demo.sh --matrix   every strategy on every shipped scenario: a Markdown table
 #                                   and build/matrix.svg (tools/sim/README.md, Strategy matrix)
 set -euo pipefail
@@ -16,6 +18,16 @@ if [[ "${1:-}" == "--matrix" ]]; then
     --svg build/matrix.svg
 fi
 scenario="${1:-tools/sim/scenarios/outage-and-recovery.json}"
-compare="${2:-naive,round_robin,peak_ewma}"
+# A bare name is a shipped scenario: scripts/demo.sh daily-cap
+if [[ ! -f "$scenario" && -f "tools/sim/scenarios/$scenario.json" ]]; then
+  scenario="tools/sim/scenarios/$scenario.json"
+fi
 chart="build/$(basename "$scenario" .json).svg"
-./build/release/tools/sim/llmroute-sim "$scenario" --compare "$compare" --svg "$chart"
+if [[ -n "${2:-}" ]]; then
+  compare=(--compare "$2")
+elif grep -q 'quota-blind' "$scenario"; then
+  compare=()  # quota-headers, daily-cap: their own list, with and without quota routing
+else
+  compare=(--compare naive,round_robin,peak_ewma)
+fi
+./build/release/tools/sim/llmroute-sim "$scenario" "${compare[@]}" --svg "$chart"

@@ -275,8 +275,9 @@ func (g *gateway) attempt(w http.ResponseWriter, req *http.Request, st *state, u
 		errBody, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		rec.upstreamWait += time.Since(start)
 		outcome, retryAfter := classifyStatus(resp.StatusCode, resp.Header, errBody)
+		// The quota the provider announced (a daily cap's 429 says its reset is hours away).
 		g.router.Report(p.Ticket, llmroute.Report{Outcome: outcome, Latency: time.Since(start),
-			RetryAfter: retryAfter})
+			RetryAfter: retryAfter, Quota: parseQuotaHeaders(resp.Header, time.Now())})
 		g.log.Warn("upstream attempt failed", "deployment", p.Deployment, "attempt", rec.attempts,
 			"status", resp.StatusCode, "outcome", outcome.String(), "retry_after", retryAfter)
 		f := &failure{status: resp.StatusCode, header: http.Header{}, body: errBody, outcome: outcome.String()}
@@ -402,7 +403,7 @@ func (g *gateway) relay(w http.ResponseWriter, req *http.Request, resp *http.Res
 	default:
 		in, out := usage.tokens()
 		r := llmroute.Report{Outcome: llmroute.OutcomeSuccess, Latency: time.Since(start),
-			InputTokens: in, OutputTokens: out}
+			InputTokens: in, OutputTokens: out, Quota: parseQuotaHeaders(resp.Header, time.Now())}
 		if stream {
 			r.TTFT = ttft // the latency strategies rank streams by time to first token
 		}

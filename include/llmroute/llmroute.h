@@ -392,6 +392,21 @@ typedef struct llmr_router_options {
    * 0..31536000000 ms. 0 (default) = breaker_window_ms. LiteLLM likewise expires its latency
    * samples after a TTL. */
   int64_t latency_stale_ms;
+
+  /** Providers' announced quotas (llmr_report's quota_* members, docs/strategies.md, "Announced
+   * quotas"). A rate-limited report whose announced quota resets more than this later (the reset
+   * of the count it announces used up, else the earliest it announces) is a quota exhaustion, a
+   * daily cap rather than a burst: the deployment gets no pick and no probe until the reset (not
+   * capped by breaker_cooldown_max_ms) and LLMR_EVENT_QUOTA_EXHAUSTED is delivered. An announced
+   * count without a reset holds this long. 1..31622400000 ms (default 60000: OpenAI's and
+   * Anthropic's request and token limits are per minute). */
+  int64_t quota_horizon_ms;
+  /** 1 (default): within a tier where some deployment announced its quota, the pick is a random
+   * choice weighted by each deployment's remaining headroom (how many requests of the pick's
+   * expected tokens its announced counts still take; deployments without an announcement get the
+   * tier's mean), so load spreads by what is left before any 429. 0: the strategy chooses (a
+   * deployment that cannot take the request is still not picked). */
+  uint32_t quota_headroom_routing;
 } llmr_router_options;
 
 /** Sets struct_size and every default. `opts` must not be NULL. */
@@ -571,9 +586,29 @@ typedef struct llmr_report {
   /** Token usage, for statistics and the tpm limit; 0 when unknown, never negative. */
   int64_t input_tokens;
   int64_t output_tokens;
+
+  /** The deployment's quota as the provider announced it on this response, when it did
+   * (OpenAI and Azure OpenAI: x-ratelimit-remaining-requests / -tokens and
+   * x-ratelimit-reset-requests / -tokens; Anthropic: anthropic-ratelimit-requests-remaining,
+   * anthropic-ratelimit-tokens-remaining and their -reset; the Go gateway example parses them).
+   * Remaining counts: 0..10^15, -1 = not announced (default). Resets: milliseconds from now until
+   * that count resets, 1..31622400000 (366 days), 0 = not announced (default); negative (a reset
+   * in the past) is rejected. The router keeps the counts until their reset (a count without a
+   * reset: quota_horizon_ms), takes each pick out of them (one request, the pick's expected
+   * tokens) and does not pick the deployment while they cannot take the request; the next
+   * announcement replaces them. On LLMR_OUTCOME_RATE_LIMITED a quota reset beyond
+   * quota_horizon_ms (that of the count announced at 0, else the earliest announced) is a quota
+   * exhaustion
+   * (see llmr_router_options.quota_horizon_ms); a 429 without one keeps the breaker's handling
+   * of retry_after_ms. Out-of-range values are rejected with
+   * LLMR_ERR_INVALID_ARGUMENT naming the member; nothing of the report is counted. */
+  int64_t quota_remaining_requests;
+  int64_t quota_remaining_tokens;
+  int64_t quota_requests_reset_ms;
+  int64_t quota_tokens_reset_ms;
 } llmr_report;
 
-/** Sets struct_size and the defaults (success, latencies unknown). */
+/** Sets struct_size and the defaults (success, latencies unknown, no quota announced). */
 LLMR_API llmr_status llmr_report_init(llmr_report *report, size_t struct_size);
 
 /** Reports how the call behind `ticket` went, updating the deployment's health. Exactly once per
@@ -869,6 +904,18 @@ typedef struct llmr_health {
   int64_t cooldown_remaining_ms;
   uint32_t weight;
   uint32_t tier;
+
+  /** The provider's announced quota as the router holds it now (llmr_report's quota_*
+   * members, less the picks made since): remaining requests and tokens, -1 when none is
+   * announced or its reset has passed; milliseconds until each resets, 0 then. */
+  int64_t quota_remaining_requests;
+  int64_t quota_remaining_tokens;
+  int64_t quota_requests_reset_ms;
+  int64_t quota_tokens_reset_ms;
+  /** > 0 while a quota exhaustion holds the deployment out: milliseconds until its reset. */
+  int64_t quota_exhausted_ms;
+  /** Quota exhaustions over the deployment's lifetime. */
+  int64_t quota_exhaustions;
 } llmr_health;
 
 /** Sets struct_size and clears the rest. */
@@ -984,6 +1031,10 @@ typedef enum llmr_event_kind {
   LLMR_EVENT_CONFIG_APPLIED = 1,
   /** A configuration was rejected; nothing of it was applied. */
   LLMR_EVENT_CONFIG_REJECTED = 2,
+  /** A deployment's provider quota is exhausted (a rate-limited report whose reset lies beyond
+   * quota_horizon_ms): `deployment` gets no pick and no probe for `cooldown_ms`, until the
+   * reset. Its breaker is not involved. */
+  LLMR_EVENT_QUOTA_EXHAUSTED = 3,
   /** The fleet shared state moved to another Redis server: a Sentinel promoted a new master, or
    * the Redis Cluster node serving the key prefix changed (docs/fleet.md). `message` says from
    * where to where ("the shared state at redis-sentinel://... moved from 10.0.0.1:6379 to
@@ -995,11 +1046,13 @@ typedef enum llmr_event_kind {
 typedef struct llmr_event {
   uint32_t struct_size;
   llmr_event_kind kind;
-  /** LLMR_EVENT_BREAKER: the deployment and the states it left and entered. */
+  /** LLMR_EVENT_BREAKER: the deployment and the states it left and entered.
+   * LLMR_EVENT_QUOTA_EXHAUSTED: the deployment (from and to are closed). */
   const char *deployment;
   llmr_breaker_state from;
   llmr_breaker_state to;
-  /** LLMR_EVENT_BREAKER to LLMR_BREAKER_OPEN: how long the cooldown lasts, in ms. */
+  /** LLMR_EVENT_BREAKER to LLMR_BREAKER_OPEN: how long the cooldown lasts, in ms.
+   * LLMR_EVENT_QUOTA_EXHAUSTED: how long until the quota resets, in ms. */
   int64_t cooldown_ms;
   /** LLMR_EVENT_CONFIG_APPLIED: the deployments added (in configuration order) and removed, and
    * how many stayed. */
@@ -1042,7 +1095,7 @@ LLMR_API llmr_status llmr_router_set_event_listener(llmr_router *router,
                                                     const llmr_event_listener *listener);
 
 /** Static name of an event kind ("breaker", "config_applied", "config_rejected",
- * "shared_state_failover"); NULL for a value that does not exist. */
+ * "quota_exhausted", "shared_state_failover"); NULL for a value that does not exist. */
 LLMR_API const char *llmr_event_kind_str(llmr_event_kind kind);
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1053,7 +1106,9 @@ LLMR_API const char *llmr_event_kind_str(llmr_event_kind kind);
  * Owned by the caller; free with llmr_stats_free(). Immutable, so any thread may read it. */
 typedef struct llmr_stats llmr_stats;
 
-/** Takes a statistics snapshot. Reads atomics only: it never blocks picks or reports. */
+/** Takes a statistics snapshot. Reads atomics only (and, for a deployment with an announced
+ * quota, that quota's per-deployment lock, which picks and reports hold for a few comparisons):
+ * it never waits for a pick or report to finish, nor on the network. */
 LLMR_API llmr_status llmr_router_stats(llmr_router *router, llmr_stats **out);
 
 /** Frees a snapshot. NULL is a no-op. */

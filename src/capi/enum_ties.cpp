@@ -58,6 +58,7 @@ static_assert(Tied(FallbackKind::kContentPolicy, LLMR_FALLBACK_CONTENT_POLICY));
 static_assert(Tied(EventKind::kBreaker, LLMR_EVENT_BREAKER));
 static_assert(Tied(EventKind::kConfigApplied, LLMR_EVENT_CONFIG_APPLIED));
 static_assert(Tied(EventKind::kConfigRejected, LLMR_EVENT_CONFIG_REJECTED));
+static_assert(Tied(EventKind::kQuotaExhausted, LLMR_EVENT_QUOTA_EXHAUSTED));
 static_assert(Tied(EventKind::kSharedStateFailover, LLMR_EVENT_SHARED_STATE_FAILOVER));
 
 }  // namespace

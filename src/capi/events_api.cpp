@@ -52,6 +52,10 @@ class CallbackListener final : public llmroute::EventListener {
         c.config_generation = event.generation;
         c.message = event.message.data();
         break;
+      case llmroute::EventKind::kQuotaExhausted:
+        c.deployment = event.deployment.data();  // NUL-terminated (core/events.hpp)
+        c.cooldown_ms = event.cooldown_ms;
+        break;
       case llmroute::EventKind::kSharedStateFailover:
         c.message = event.message.data();  // NUL-terminated (core/events.hpp)
         break;
@@ -101,6 +105,8 @@ LLMR_API const char *llmr_event_kind_str(llmr_event_kind kind) {
       return "config_applied";
     case LLMR_EVENT_CONFIG_REJECTED:
       return "config_rejected";
+    case LLMR_EVENT_QUOTA_EXHAUSTED:
+      return "quota_exhausted";
     case LLMR_EVENT_SHARED_STATE_FAILOVER:
       return "shared_state_failover";
     default:

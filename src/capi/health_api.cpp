@@ -29,6 +29,12 @@ llmr_health ToC(const llmroute::HealthInfo &info, const char *name) {
   h.cooldown_remaining_ms = info.cooldown_remaining_ms;
   h.weight = info.weight;
   h.tier = info.tier;
+  h.quota_remaining_requests = info.quota.remaining_requests;
+  h.quota_remaining_tokens = info.quota.remaining_tokens;
+  h.quota_requests_reset_ms = info.quota.requests_reset_ms;
+  h.quota_tokens_reset_ms = info.quota.tokens_reset_ms;
+  h.quota_exhausted_ms = info.quota.exhausted_ms;
+  h.quota_exhaustions = info.quota.exhaustions;
   return h;
 }
 

@@ -72,6 +72,8 @@ LLMR_API llmr_status llmr_report_init(llmr_report *report, size_t struct_size) {
   value.outcome = LLMR_OUTCOME_SUCCESS;
   value.latency_ms = -1;
   value.ttft_ms = -1;
+  value.quota_remaining_requests = -1;  // not announced
+  value.quota_remaining_tokens = -1;
   return llmroute::capi::InitVersioned(report, struct_size, llmroute::capi::kReportV1Size, value,
                                        "report");
 }
@@ -120,6 +122,11 @@ LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
     input.retry_after_ms = r.retry_after_ms;
     input.input_tokens = r.input_tokens;
     input.output_tokens = r.output_tokens;
+    // An older caller's struct ends before these: they keep llmr_report_init's "not announced".
+    input.quota_remaining_requests = r.quota_remaining_requests;
+    input.quota_remaining_tokens = r.quota_remaining_tokens;
+    input.quota_requests_reset_ms = r.quota_requests_reset_ms;
+    input.quota_tokens_reset_ms = r.quota_tokens_reset_ms;
     return Finish(router->core->Report(ticket, input));
   });
 }

@@ -16,6 +16,7 @@
 #include "core/health/peak_ewma_state.hpp"
 #include "core/health/slow_start.hpp"
 #include "core/limits/deployment_limits.hpp"
+#include "core/limits/quota.hpp"
 #include "core/option_defaults.hpp"
 #include "core/spin_lock.hpp"
 #include "core/stats/deployment_stats.hpp"
@@ -60,6 +61,8 @@ class DeploymentState {
   LatencyEwma &latency() { return latency_; }
   const LatencyEwma &latency() const { return latency_; }
   DeploymentLimits &limits() { return limits_; }
+  // The provider's announced quota (limits/quota.hpp).
+  DeploymentQuota &quota() { return quota_; }
 
   // The adapter calls go through (null: none). Replacing it drops the state's reference; the
   // adapter itself goes when the last call holding it returns.
@@ -103,6 +106,7 @@ class DeploymentState {
   CircuitBreaker breaker_;
   LatencyEwma latency_;
   DeploymentLimits limits_;
+  DeploymentQuota quota_;
   mutable SpinLock adapter_lock_;
   std::shared_ptr<Adapter> adapter_;      // guarded by adapter_lock_
   std::atomic<bool> has_adapter_{false};  // adapter_ != nullptr, written under adapter_lock_

@@ -20,6 +20,7 @@ enum class EventKind : uint8_t {
   kBreaker = 0,         // a deployment's breaker changed state
   kConfigApplied = 1,   // a whole configuration replaced the previous one
   kConfigRejected = 2,  // a configuration was rejected; nothing of it was applied
+  kQuotaExhausted = 3,  // a provider's quota ran out until a reset beyond the horizon
   // The fleet shared state moved to another server (a Sentinel failover, a cluster slot's new
   // owner); `message` says from where to where. On the synchronisation thread.
   kSharedStateFailover = 4,
@@ -29,11 +30,11 @@ enum class EventKind : uint8_t {
 // that delivering a breaker event from a pick allocates nothing).
 struct Event {
   EventKind kind = EventKind::kBreaker;
-  // kBreaker.
+  // kBreaker and kQuotaExhausted.
   std::string_view deployment;
   BreakerState from = BreakerState::kClosed;
   BreakerState to = BreakerState::kClosed;
-  int64_t cooldown_ms = 0;  // to kOpen: how long it stays open
+  int64_t cooldown_ms = 0;  // to kOpen: how long it stays open; kQuotaExhausted: until the reset
   // kConfigApplied: deployments added and removed by name, and how many stayed.
   const std::vector<std::string> *added = nullptr;
   const std::vector<std::string> *removed = nullptr;

@@ -35,6 +35,11 @@ struct RequestFilter {
     return exclude_count != 0 || required_tag_count != 0 || max_price > 0 || require_adapter;
   }
 
+  // The request's expected tokens, input + output (saturating), for announced quotas.
+  int64_t ExpectedTokens() const {
+    return input_tokens > INT64_MAX - output_tokens ? INT64_MAX : input_tokens + output_tokens;
+  }
+
   // Tags, price and adapter.
   bool Admits(const Member &member) const {
     return CarriesTags(*member.spec) && WithinPrice(*member.spec) &&

@@ -85,6 +85,12 @@ struct ReportInput {
   int64_t retry_after_ms = 0;
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
+  // The provider's announced quota (limits/quota.hpp), in ms as the C API carries it; checked
+  // by Report (ValidateQuotaReport).
+  int64_t quota_remaining_requests = -1;
+  int64_t quota_remaining_tokens = -1;
+  int64_t quota_requests_reset_ms = 0;
+  int64_t quota_tokens_reset_ms = 0;
 };
 
 struct FallbackEntry {
@@ -111,6 +117,7 @@ struct HealthInfo {
   int64_t cooldown_remaining_ms = 0;
   uint32_t weight = 1;
   uint32_t tier = 0;
+  QuotaView quota;  // the announced quota (limits/quota.hpp)
 };
 
 // Final: the FleetHost overrides (fleet.cpp) are private and nothing else derives from it.
@@ -209,12 +216,19 @@ class Router final : private FleetHost {
                        uint32_t *tier_number);
   // Starts a deployment's slow-start ramp (when slow start is on).
   void BeginSlowStart(DeploymentState &state, int64_t now_ns);
+  // The report's quota part (router/quota_reports.cpp): keeps the announcement and, for a 429 whose
+  // reset lies beyond the horizon, holds the deployment out until then. True when the report
+  // was such a quota exhaustion (the breaker then leaves it alone).
+  bool ApplyQuotaReport(DeploymentState &state, const ReportInput &report, int64_t now_ns);
 
   RouterOptions options_;
   Clock *clock_;
   RandomSource *rng_;
   // Deployments that are not plainly closed, router-wide; 0 lets picks skip health checks.
   alignas(64) std::atomic<int32_t> degraded_count_{0};
+  // Set by the first report that announces a quota: from then on picks take the path that checks
+  // deployments' announced quotas (limits/quota.hpp).
+  std::atomic<bool> quota_announced_{false};
   SlowStartTracker slow_start_;  // any ramp running? (health/slow_start.hpp)
   // Whether any model routes by peak_ewma: only then do reports feed its estimates (an exp() and
   // a lock per report otherwise spent for nothing). Turned on by a reload, it starts from the

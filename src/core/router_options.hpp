@@ -30,6 +30,10 @@ struct RouterOptions {
   int64_t latency_stale_ns = option_defaults::Ns(option_defaults::latency_stale_ms);
   // Session affinity's bounded load (strategies/affinity.hpp); 0: unbounded.
   double affinity_load_factor = option_defaults::affinity_load_factor;
+  // Announced quotas (limits/quota.hpp): a 429 whose reset lies beyond the horizon is a quota
+  // exhaustion; whether a tier with announced quotas is chosen by headroom.
+  int64_t quota_horizon_ns = option_defaults::Ns(option_defaults::quota_horizon_ms);
+  uint32_t quota_headroom_routing = static_cast<uint32_t>(option_defaults::quota_headroom_routing);
   std::unique_ptr<Clock> clock;      // nullptr: SteadyClock
   std::unique_ptr<Sleeper> sleeper;  // nullptr: SystemSleeper
   // gRPC retry throttling's maxTokens and tokenRatio (see execution/retry_budget.hpp).

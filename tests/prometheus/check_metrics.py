@@ -80,6 +80,19 @@ def main():
     assert value("llmroute_deployment_eligible", deployment=odd) == 1
     assert value("llmroute_deployment_cooldown_remaining_seconds", deployment=odd) == 0
 
+    # Announced quotas: counts only while announced, exhaustions for every deployment.
+    remaining = "llmroute_deployment_quota_remaining"
+    assert value(remaining, deployment="epsilon", type="requests") == 7
+    assert value(remaining, deployment="epsilon", type="tokens") == 1234
+    assert value(remaining, deployment="zeta", type="requests") == 0
+    assert not [s for s in families[remaining].samples if s.labels["deployment"] == "alpha"]
+    assert value("llmroute_deployment_quota_reset_seconds", deployment="epsilon", type="tokens") == 4
+    assert value("llmroute_deployment_quota_exhausted_seconds", deployment="zeta") == 7200
+    assert value("llmroute_deployment_quota_exhausted_seconds", deployment="epsilon") == 0
+    assert value("llmroute_deployment_quota_exhaustions", deployment="zeta") == 1
+    assert value("llmroute_deployment_quota_exhaustions", deployment="alpha") == 0
+    assert value("llmroute_deployment_eligible", deployment="zeta") == 0
+
     # Models (after alias resolution) and fallbacks; configurations.
     assert value("llmroute_model_picks", model="m") == 20
     assert value("llmroute_model_picks", model="b-model") == 6

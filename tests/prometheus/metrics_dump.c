@@ -58,7 +58,9 @@ static const char kConfig[] =
     "  {\"name\": \"alpha\", \"models\": [\"m\"]},"
     "  {\"name\": \"quote\\\"back\\\\slash\", \"models\": [\"b-model\"]},"
     "  {\"name\": \"gamma\", \"models\": [\"n\"]},"
-    "  {\"name\": \"delta\", \"models\": [\"m2\"]}],"
+    "  {\"name\": \"delta\", \"models\": [\"m2\"]},"
+    "  {\"name\": \"epsilon\", \"models\": [\"q\"]},"
+    "  {\"name\": \"zeta\", \"models\": [\"q2\"]}],"
     " \"aliases\": {\"fast\": \"m\"},"
     " \"fallbacks\": {\"m2\": [\"n\"]}}";
 
@@ -105,6 +107,24 @@ int main(void) {
   /* One reload of the same configuration and one rejected configuration. */
   Check(llmr_router_apply_config(router, kConfig, strlen(kConfig)), "reload");
   if (llmr_router_apply_config(router, "{\"deployments\": 1}", 18) != LLMR_ERR_CONFIG) return 1;
+
+  /* Announced quotas: epsilon has 7 requests and 1234 tokens left (resets in 3 s and 4 s); zeta's
+   * 429 says its daily count is used up for 2 h: a quota exhaustion. */
+  {
+    llmr_report report;
+    llmr_report_init(&report, sizeof report);
+    report.latency_ms = 20;
+    report.quota_remaining_requests = 7;
+    report.quota_remaining_tokens = 1234;
+    report.quota_requests_reset_ms = 3000;
+    report.quota_tokens_reset_ms = 4000;
+    Check(llmr_router_report(router, Pick(router, "q"), &report), "quota report");
+    llmr_report_init(&report, sizeof report);
+    report.outcome = LLMR_OUTCOME_RATE_LIMITED;
+    report.quota_remaining_requests = 0;
+    report.quota_requests_reset_ms = 2 * 3600 * 1000;
+    Check(llmr_router_report(router, Pick(router, "q2"), &report), "daily cap report");
+  }
 
   Check(llmr_router_stats(router, &stats), "stats");
   Check(llmr_stats_metrics_text(stats, &text, NULL), "metrics");

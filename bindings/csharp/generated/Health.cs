@@ -232,6 +232,66 @@ public class Health : global::System.IDisposable {
     } 
   }
 
+  public long QuotaRemainingRequests {
+    set {
+      NativePINVOKE.Health_QuotaRemainingRequests_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.Health_QuotaRemainingRequests_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long QuotaRemainingTokens {
+    set {
+      NativePINVOKE.Health_QuotaRemainingTokens_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.Health_QuotaRemainingTokens_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long QuotaRequestsResetMs {
+    set {
+      NativePINVOKE.Health_QuotaRequestsResetMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.Health_QuotaRequestsResetMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long QuotaTokensResetMs {
+    set {
+      NativePINVOKE.Health_QuotaTokensResetMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.Health_QuotaTokensResetMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long QuotaExhaustedMs {
+    set {
+      NativePINVOKE.Health_QuotaExhaustedMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.Health_QuotaExhaustedMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long QuotaExhaustions {
+    set {
+      NativePINVOKE.Health_QuotaExhaustions_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.Health_QuotaExhaustions_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

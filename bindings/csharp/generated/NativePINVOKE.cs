@@ -798,6 +798,18 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_LatencyStaleMs_get")]
   public static extern long RouterOptions_LatencyStaleMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_set")]
+  public static extern void RouterOptions_QuotaHorizonMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_get")]
+  public static extern long RouterOptions_QuotaHorizonMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_QuotaHeadroomRouting_set")]
+  public static extern void RouterOptions_QuotaHeadroomRouting_set(global::System.Runtime.InteropServices.HandleRef jarg1, uint jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_QuotaHeadroomRouting_get")]
+  public static extern uint RouterOptions_QuotaHeadroomRouting_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_RouterOptions")]
   public static extern void delete_RouterOptions(global::System.Runtime.InteropServices.HandleRef jarg1);
 
@@ -1139,6 +1151,42 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_Tier_get")]
   public static extern uint Health_Tier_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaRemainingRequests_set")]
+  public static extern void Health_QuotaRemainingRequests_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaRemainingRequests_get")]
+  public static extern long Health_QuotaRemainingRequests_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaRemainingTokens_set")]
+  public static extern void Health_QuotaRemainingTokens_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaRemainingTokens_get")]
+  public static extern long Health_QuotaRemainingTokens_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaRequestsResetMs_set")]
+  public static extern void Health_QuotaRequestsResetMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaRequestsResetMs_get")]
+  public static extern long Health_QuotaRequestsResetMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaTokensResetMs_set")]
+  public static extern void Health_QuotaTokensResetMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaTokensResetMs_get")]
+  public static extern long Health_QuotaTokensResetMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaExhaustedMs_set")]
+  public static extern void Health_QuotaExhaustedMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaExhaustedMs_get")]
+  public static extern long Health_QuotaExhaustedMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaExhaustions_set")]
+  public static extern void Health_QuotaExhaustions_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Health_QuotaExhaustions_get")]
+  public static extern long Health_QuotaExhaustions_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_Health")]
   public static extern void delete_Health(global::System.Runtime.InteropServices.HandleRef jarg1);
@@ -1925,6 +1973,9 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_ReportFull")]
   public static extern void NativeRouter_ReportFull(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2, int jarg3, double jarg4, double jarg5, long jarg6, long jarg7, long jarg8);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_ReportQuota")]
+  public static extern void NativeRouter_ReportQuota(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2, int jarg3, double jarg4, double jarg5, long jarg6, long jarg7, long jarg8, long jarg9, long jarg10, long jarg11, long jarg12);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_Cancel")]
   public static extern void NativeRouter_Cancel(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);

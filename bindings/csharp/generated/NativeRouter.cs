@@ -139,6 +139,11 @@ internal class NativeRouter : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void ReportQuota(long ticket, Outcome outcome, double latency_ms, double ttft_ms, long retry_after_ms, long input_tokens, long output_tokens, long quota_remaining_requests, long quota_remaining_tokens, long quota_requests_reset_ms, long quota_tokens_reset_ms) {
+    NativePINVOKE.NativeRouter_ReportQuota(swigCPtr, ticket, (int)outcome, latency_ms, ttft_ms, retry_after_ms, input_tokens, output_tokens, quota_remaining_requests, quota_remaining_tokens, quota_requests_reset_ms, quota_tokens_reset_ms);
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   public void Cancel(long ticket) {
     NativePINVOKE.NativeRouter_Cancel(swigCPtr, ticket);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

@@ -354,6 +354,26 @@ public class RouterOptions : global::System.IDisposable {
     } 
   }
 
+  public long QuotaHorizonMs {
+    set {
+      NativePINVOKE.RouterOptions_QuotaHorizonMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.RouterOptions_QuotaHorizonMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public uint QuotaHeadroomRouting {
+    set {
+      NativePINVOKE.RouterOptions_QuotaHeadroomRouting_set(swigCPtr, value);
+    } 
+    get {
+      uint ret = NativePINVOKE.RouterOptions_QuotaHeadroomRouting_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

@@ -4021,6 +4021,50 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_LatencyStaleMs_ge
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_horizon_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->quota_horizon_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHeadroomRouting_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->quota_headroom_routing = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHeadroomRouting_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (uint32_t) ((arg1)->quota_headroom_routing);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RouterOptions(void * jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
@@ -5295,6 +5339,138 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Health_Tier_get(void * jarg1
   
   arg1 = (llmroute::swig::Health *)jarg1; 
   result = (uint32_t) ((arg1)->tier);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Health_QuotaRemainingRequests_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_remaining_requests = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Health_QuotaRemainingRequests_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  result = (int64_t) ((arg1)->quota_remaining_requests);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Health_QuotaRemainingTokens_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_remaining_tokens = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Health_QuotaRemainingTokens_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  result = (int64_t) ((arg1)->quota_remaining_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Health_QuotaRequestsResetMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_requests_reset_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Health_QuotaRequestsResetMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  result = (int64_t) ((arg1)->quota_requests_reset_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Health_QuotaTokensResetMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_tokens_reset_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Health_QuotaTokensResetMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  result = (int64_t) ((arg1)->quota_tokens_reset_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Health_QuotaExhaustedMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_exhausted_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Health_QuotaExhaustedMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  result = (int64_t) ((arg1)->quota_exhausted_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Health_QuotaExhaustions_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_exhaustions = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Health_QuotaExhaustions_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Health *)jarg1; 
+  result = (int64_t) ((arg1)->quota_exhaustions);
   jresult = result; 
   return jresult;
 }
@@ -8519,6 +8695,47 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_ReportFull(void * jarg1
   }
   
   result = (arg1)->ReportFull(arg2,arg3,arg4,arg5,arg6,arg7,arg8);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_ReportQuota(void * jarg1, long long jarg2, int jarg3, double jarg4, double jarg5, long long jarg6, long long jarg7, long long jarg8, long long jarg9, long long jarg10, long long jarg11, long long jarg12) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  int64_t arg2 ;
+  llmr_outcome arg3 ;
+  double arg4 ;
+  double arg5 ;
+  int64_t arg6 ;
+  int64_t arg7 ;
+  int64_t arg8 ;
+  int64_t arg9 ;
+  int64_t arg10 ;
+  int64_t arg11 ;
+  int64_t arg12 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  arg3 = (llmr_outcome)jarg3; 
+  arg4 = (double)jarg4; 
+  arg5 = (double)jarg5; 
+  arg6 = (int64_t)jarg6; 
+  arg7 = (int64_t)jarg7; 
+  arg8 = (int64_t)jarg8; 
+  arg9 = (int64_t)jarg9; 
+  arg10 = (int64_t)jarg10; 
+  arg11 = (int64_t)jarg11; 
+  arg12 = (int64_t)jarg12; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->ReportQuota(arg2,arg3,arg4,arg5,arg6,arg7,arg8,arg9,arg10,arg11,arg12);
   
   if ((&result)->code != 0) {
     llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 

@@ -228,6 +228,26 @@ public sealed class Router : IDisposable {
     }
   }
 
+  /// <summary>Reports with the provider's announced quota as well (x-ratelimit-remaining-requests
+  /// / -tokens and x-ratelimit-reset-requests / -tokens; anthropic-ratelimit-*): remaining requests
+  /// and tokens (-1: not announced) and the milliseconds from now until each resets (0: not
+  /// announced). The router does not pick the deployment while the remaining counts cannot take a
+  /// request, spreads load by the remaining headroom, and takes a RATE_LIMITED report whose reset
+  /// lies beyond the router's quota horizon as a quota exhaustion (no pick until the reset, an
+  /// EventKind.QUOTA_EXHAUSTED event). Out-of-range values throw LlmRouteException with
+  /// LLMR_ERR_INVALID_ARGUMENT and a message naming the field.</summary>
+  public void ReportQuota(long ticket, Outcome outcome, double latencyMs, double ttftMs, long retryAfterMs,
+                          long inputTokens, long outputTokens, long remainingRequests, long remainingTokens,
+                          long requestsResetMs, long tokensResetMs) {
+    bool added = false;
+    try {
+      Enter(ref added).ReportQuota(ticket, outcome, latencyMs, ttftMs, retryAfterMs, inputTokens, outputTokens,
+                                   remainingRequests, remainingTokens, requestsResetMs, tokensResetMs);
+    } finally {
+      if (added) handle.DangerousRelease();
+    }
+  }
+
   /// <summary>Gives a ticket back without an outcome.</summary>
   public void Cancel(long ticket) {
     bool added = false;

@@ -125,6 +125,9 @@ const (
 	EventBreaker        EventKind = 0
 	EventConfigApplied  EventKind = 1
 	EventConfigRejected EventKind = 2
+	// EventQuotaExhausted: a deployment's provider quota is exhausted until a reset beyond the
+	// router's quota horizon; Deployment gets no pick for Cooldown.
+	EventQuotaExhausted EventKind = 3
 	// EventSharedStateFailover: the fleet shared state moved to another Redis server (a Sentinel
 	// failover, a cluster slot's new owner); Message says from where to where.
 	EventSharedStateFailover EventKind = 4

@@ -12,7 +12,8 @@ import (
 type Event struct {
 	Kind EventKind
 	// EventBreaker: the deployment and the states it left and entered; Cooldown is set when it
-	// went to BreakerOpen.
+	// went to BreakerOpen. EventQuotaExhausted: the deployment, and Cooldown until its quota
+	// resets.
 	Deployment string
 	From, To   BreakerState
 	Cooldown   time.Duration

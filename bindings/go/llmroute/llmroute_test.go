@@ -99,6 +99,7 @@ func TestEveryEnumValueEqualsTheHeader(t *testing.T) {
 		"llmr_event_kind": {
 			"LLMR_EVENT_BREAKER": int(llmroute.EventBreaker), "LLMR_EVENT_CONFIG_APPLIED": int(llmroute.EventConfigApplied),
 			"LLMR_EVENT_CONFIG_REJECTED":       int(llmroute.EventConfigRejected),
+			"LLMR_EVENT_QUOTA_EXHAUSTED":       int(llmroute.EventQuotaExhausted),
 			"LLMR_EVENT_SHARED_STATE_FAILOVER": int(llmroute.EventSharedStateFailover),
 		},
 		"llmr_fallback_kind": {

@@ -70,6 +70,10 @@ type Options struct {
 	SharedStateRateBatch float64
 	// A latency sample older than this is stale: the latency strategy probes its deployment once (0: breaker_window_ms) (default 0 ms).
 	LatencyStale time.Duration
+	// A 429 whose quota resets later than this is a quota exhaustion (held out until the reset); an announced count without a reset holds this long (default 60000 ms).
+	QuotaHorizon time.Duration
+	// 1: within a tier where providers announce quotas, choose by remaining headroom instead of the strategy; 0: the strategy (default 1).
+	QuotaHeadroomRouting uint32
 	// Clock and Random are optional (nil: the system's).
 	Clock  Clock
 	Random Random
@@ -109,6 +113,8 @@ func DefaultOptions() Options {
 		SharedStateCommandTimeout:  ms(n.GetShared_state_command_timeout_ms()),
 		SharedStateRateBatch:       n.GetShared_state_rate_batch(),
 		LatencyStale:               ms(n.GetLatency_stale_ms()),
+		QuotaHorizon:               ms(n.GetQuota_horizon_ms()),
+		QuotaHeadroomRouting:       uint32(n.GetQuota_headroom_routing()),
 	}
 }
 
@@ -143,4 +149,6 @@ func fillNative(o *Options, n native.RouterOptions) {
 	n.SetShared_state_command_timeout_ms(toMs(o.SharedStateCommandTimeout))
 	n.SetShared_state_rate_batch(o.SharedStateRateBatch)
 	n.SetLatency_stale_ms(toMs(o.LatencyStale))
+	n.SetQuota_horizon_ms(toMs(o.QuotaHorizon))
+	n.SetQuota_headroom_routing(uint(o.QuotaHeadroomRouting))
 }

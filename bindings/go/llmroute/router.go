@@ -420,7 +420,29 @@ type Report struct {
 	RetryAfter   time.Duration
 	InputTokens  int64
 	OutputTokens int64
+	// Quota: the provider's announced quota on this response (nil: none announced). See
+	// examples/go-gateway for parsing the OpenAI, Azure OpenAI and Anthropic headers into it.
+	Quota *Quota
 }
+
+// Quota is what a provider announced about a deployment's quota on one response
+// (x-ratelimit-remaining-requests / -tokens and x-ratelimit-reset-requests / -tokens;
+// anthropic-ratelimit-requests-remaining and -reset, ...). The router does not pick the
+// deployment while the remaining counts cannot take a request, spreads load by the remaining
+// headroom, and takes a rate-limited report whose reset lies beyond the router's quota horizon
+// as a quota exhaustion (no pick until the reset). Out-of-range values make Report fail with
+// ErrInvalidArgument naming the field.
+type Quota struct {
+	// Remaining counts; -1 (or NoQuotaCount) when that count was not announced.
+	RemainingRequests int64
+	RemainingTokens   int64
+	// Time from now until each count resets; 0 when not announced, never negative.
+	RequestsReset time.Duration
+	TokensReset   time.Duration
+}
+
+// NoQuotaCount marks a Quota count the provider did not announce.
+const NoQuotaCount int64 = -1
 
 func unknownIfZero(d time.Duration) float64 {
 	if d == 0 {
@@ -432,6 +454,9 @@ func unknownIfZero(d time.Duration) float64 {
 // Report tells the router how the call behind ticket went; exactly once per ticket
 // (ErrTicketDone after that).
 func (r *Router) Report(t Ticket, rep Report) error {
+	if rep.Quota != nil {
+		return r.reportQuota(t, rep)
+	}
 	rc, msg := native.ReportFast(r.ptr, uint64(t), int32(rep.Outcome), unknownIfZero(rep.Latency),
 		unknownIfZero(rep.TTFT), toMs(rep.RetryAfter), rep.InputTokens, rep.OutputTokens)
 	runtime.KeepAlive(r)
@@ -439,6 +464,26 @@ func (r *Router) Report(t Ticket, rep Report) error {
 		return statusError(int(rc), msg)
 	}
 	return nil
+}
+
+// reportQuota is Report with an announced quota, through the SWIG shim (the fast path carries
+// no quota).
+func (r *Router) reportQuota(t Ticket, rep Report) error {
+	defer runtime.KeepAlive(r)
+	q := rep.Quota
+	err := r.n.ReportQuota(int64(t), native.Llmr_outcome(rep.Outcome), unknownIfZero(rep.Latency),
+		unknownIfZero(rep.TTFT), toMs(rep.RetryAfter), rep.InputTokens, rep.OutputTokens,
+		q.RemainingRequests, q.RemainingTokens, signedMs(q.RequestsReset), signedMs(q.TokensReset))
+	return wrap(err)
+}
+
+// signedMs is d in whole milliseconds, rounded up, keeping the sign (a negative reset is
+// refused by the library with a message naming the field rather than silently clamped).
+func signedMs(d time.Duration) int64 {
+	if d < 0 {
+		return -toMs(-d)
+	}
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
 }
 
 // ReportOutcome is Report with only an outcome and a latency.
@@ -500,6 +545,15 @@ type Health struct {
 	CooldownRemaining   time.Duration
 	Weight              uint32
 	Tier                uint32
+	// The provider's announced quota as the router holds it: remaining requests and tokens (-1:
+	// none announced), time until each resets, time until a quota exhaustion ends (0: none) and
+	// the lifetime count of exhaustions.
+	QuotaRemainingRequests int64
+	QuotaRemainingTokens   int64
+	QuotaRequestsReset     time.Duration
+	QuotaTokensReset       time.Duration
+	QuotaExhausted         time.Duration
+	QuotaExhaustions       int64
 }
 
 func healthFrom(h native.Health) Health {
@@ -510,7 +564,13 @@ func healthFrom(h native.Health) Health {
 		Failures: h.GetFailures(), RequestErrors: h.GetRequest_errors(), Cancels: h.GetCancels(),
 		Trips: h.GetTrips(), ConsecutiveFailures: h.GetConsecutive_failures(),
 		CooldownRemaining: ms(h.GetCooldown_remaining_ms()), Weight: uint32(h.GetWeight()),
-		Tier: uint32(h.GetTier()),
+		Tier:                   uint32(h.GetTier()),
+		QuotaRemainingRequests: h.GetQuota_remaining_requests(),
+		QuotaRemainingTokens:   h.GetQuota_remaining_tokens(),
+		QuotaRequestsReset:     ms(h.GetQuota_requests_reset_ms()),
+		QuotaTokensReset:       ms(h.GetQuota_tokens_reset_ms()),
+		QuotaExhausted:         ms(h.GetQuota_exhausted_ms()),
+		QuotaExhaustions:       h.GetQuota_exhaustions(),
 	}
 }
 

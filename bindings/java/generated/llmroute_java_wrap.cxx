@@ -4040,6 +4040,62 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1latencyStaleM
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1quotaHorizonMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_horizon_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1quotaHorizonMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->quota_horizon_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1quotaHeadroomRouting_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->quota_headroom_routing = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1quotaHeadroomRouting_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (uint32_t) ((arg1)->quota_headroom_routing);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RouterOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
@@ -5689,6 +5745,174 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Health_1tier_1get(JNIEnv *je
   (void)jarg1_;
   arg1 = *(llmroute::swig::Health **)&jarg1; 
   result = (uint32_t) ((arg1)->tier);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Health_1quotaRemainingRequests_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_remaining_requests = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Health_1quotaRemainingRequests_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  result = (int64_t) ((arg1)->quota_remaining_requests);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Health_1quotaRemainingTokens_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_remaining_tokens = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Health_1quotaRemainingTokens_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  result = (int64_t) ((arg1)->quota_remaining_tokens);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Health_1quotaRequestsResetMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_requests_reset_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Health_1quotaRequestsResetMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  result = (int64_t) ((arg1)->quota_requests_reset_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Health_1quotaTokensResetMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_tokens_reset_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Health_1quotaTokensResetMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  result = (int64_t) ((arg1)->quota_tokens_reset_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Health_1quotaExhaustedMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_exhausted_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Health_1quotaExhaustedMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  result = (int64_t) ((arg1)->quota_exhausted_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Health_1quotaExhaustions_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->quota_exhaustions = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Health_1quotaExhaustions_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Health **)&jarg1; 
+  result = (int64_t) ((arg1)->quota_exhaustions);
   jresult = (jlong)result; 
   return jresult;
 }
@@ -9790,6 +10014,50 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1reportFull(JNIE
   }
   
   result = (arg1)->ReportFull(arg2,arg3,arg4,arg5,arg6,arg7,arg8);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1reportQuota(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jint jarg3, jdouble jarg4, jdouble jarg5, jlong jarg6, jlong jarg7, jlong jarg8, jlong jarg9, jlong jarg10, jlong jarg11, jlong jarg12) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  int64_t arg2 ;
+  llmr_outcome arg3 ;
+  double arg4 ;
+  double arg5 ;
+  int64_t arg6 ;
+  int64_t arg7 ;
+  int64_t arg8 ;
+  int64_t arg9 ;
+  int64_t arg10 ;
+  int64_t arg11 ;
+  int64_t arg12 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  arg3 = (llmr_outcome)jarg3; 
+  arg4 = (double)jarg4; 
+  arg5 = (double)jarg5; 
+  arg6 = (int64_t)jarg6; 
+  arg7 = (int64_t)jarg7; 
+  arg8 = (int64_t)jarg8; 
+  arg9 = (int64_t)jarg9; 
+  arg10 = (int64_t)jarg10; 
+  arg11 = (int64_t)jarg11; 
+  arg12 = (int64_t)jarg12; 
+  
+  if (!arg1) {
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
+  }
+  
+  result = (arg1)->ReportQuota(arg2,arg3,arg4,arg5,arg6,arg7,arg8,arg9,arg10,arg11,arg12);
   
   if ((&result)->code != 0) {
     llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 

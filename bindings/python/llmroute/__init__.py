@@ -125,6 +125,6 @@ def fallback_kind_str(kind: int) -> _typing.Optional[str]:
 
 
 def event_kind_str(kind: int) -> _typing.Optional[str]:
-    """llmr_event_kind_str(): "breaker", "config_applied", "config_rejected"; None for a value
-    that does not exist."""
+    """llmr_event_kind_str(): "breaker", "config_applied", "config_rejected",
+    "quota_exhausted"; None for a value that does not exist."""
     return _static_str(_native.require("llmr_event_kind_str")(int(kind)))

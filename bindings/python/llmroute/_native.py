@@ -155,6 +155,10 @@ class llmr_report(Structure):
         ("retry_after_ms", c_int64),
         ("input_tokens", c_int64),
         ("output_tokens", c_int64),
+        ("quota_remaining_requests", c_int64),
+        ("quota_remaining_tokens", c_int64),
+        ("quota_requests_reset_ms", c_int64),
+        ("quota_tokens_reset_ms", c_int64),
     ]
 
 
@@ -263,6 +267,12 @@ class llmr_health(Structure):
         ("cooldown_remaining_ms", c_int64),
         ("weight", c_uint32),
         ("tier", c_uint32),
+        ("quota_remaining_requests", c_int64),
+        ("quota_remaining_tokens", c_int64),
+        ("quota_requests_reset_ms", c_int64),
+        ("quota_tokens_reset_ms", c_int64),
+        ("quota_exhausted_ms", c_int64),
+        ("quota_exhaustions", c_int64),
     ]
 
 

@@ -106,6 +106,9 @@ class EventKind(enum.IntEnum):
     CONFIG_APPLIED = 1
     #: A configuration was rejected; nothing of it was applied.
     CONFIG_REJECTED = 2
+    #: A deployment's provider quota is exhausted until a reset beyond quota_horizon_ms:
+    #: ``deployment`` gets no pick (and no probe) for ``cooldown_ms``.
+    QUOTA_EXHAUSTED = 3
     #: The fleet shared state moved to another Redis server (a Sentinel failover, a cluster
     #: slot's new owner); ``message`` says from where to where.
     SHARED_STATE_FAILOVER = 4

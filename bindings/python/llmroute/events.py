@@ -62,6 +62,8 @@ class Event:
       configuration order) and ``kept_count``; ``config_generation`` counts the configurations
       applied so far, this one included.
     * ``EventKind.CONFIG_REJECTED``: ``message`` says why (as ConfigError's message).
+    * ``EventKind.QUOTA_EXHAUSTED``: ``deployment``'s provider quota is exhausted; it gets no
+      pick for ``cooldown_ms``, until the announced reset.
     * ``EventKind.SHARED_STATE_FAILOVER``: ``message`` says where the fleet shared state moved
       (a Sentinel failover, a cluster slot's new owner), on the synchronisation thread.
     """
@@ -85,6 +87,9 @@ class Event:
             values["deployment"] = _text(e.deployment)
             values["from_state"] = _coerce(BreakerState, getattr(e, "from"))
             values["to_state"] = _coerce(BreakerState, e.to)
+            values["cooldown_ms"] = e.cooldown_ms
+        elif kind == EventKind.QUOTA_EXHAUSTED:
+            values["deployment"] = _text(e.deployment)
             values["cooldown_ms"] = e.cooldown_ms
         elif kind in (EventKind.CONFIG_APPLIED, EventKind.CONFIG_REJECTED):
             values["config_generation"] = e.config_generation

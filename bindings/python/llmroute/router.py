@@ -137,6 +137,15 @@ class Health:
     cooldown_remaining_ms: int
     weight: int
     tier: int
+    #: The provider's announced quota as the router holds it: remaining requests and tokens
+    #: (None: none announced), ms until each resets (0 then), ms until a quota exhaustion ends
+    #: (0: none), and the lifetime count of exhaustions.
+    quota_remaining_requests: Optional[int] = None
+    quota_remaining_tokens: Optional[int] = None
+    quota_requests_reset_ms: int = 0
+    quota_tokens_reset_ms: int = 0
+    quota_exhausted_ms: int = 0
+    quota_exhaustions: int = 0
 
     @classmethod
     def _from_c(cls, h: _native.llmr_health) -> "Health":
@@ -159,6 +168,14 @@ class Health:
             cooldown_remaining_ms=h.cooldown_remaining_ms,
             weight=h.weight,
             tier=h.tier,
+            quota_remaining_requests=(None if h.quota_remaining_requests < 0
+                                      else h.quota_remaining_requests),
+            quota_remaining_tokens=(None if h.quota_remaining_tokens < 0
+                                    else h.quota_remaining_tokens),
+            quota_requests_reset_ms=h.quota_requests_reset_ms,
+            quota_tokens_reset_ms=h.quota_tokens_reset_ms,
+            quota_exhausted_ms=h.quota_exhausted_ms,
+            quota_exhaustions=h.quota_exhaustions,
         )
 
 
@@ -842,10 +859,16 @@ class Router:
     @_in_flight
     def report(self, ticket: Union[int, Pick], outcome, latency_ms: Optional[float] = None,
                ttft_ms: Optional[float] = None, retry_after_ms: int = 0,
-               input_tokens: int = 0, output_tokens: int = 0) -> None:
+               input_tokens: int = 0, output_tokens: int = 0,
+               quota_remaining_requests: Optional[int] = None,
+               quota_remaining_tokens: Optional[int] = None,
+               quota_requests_reset_ms: int = 0, quota_tokens_reset_ms: int = 0) -> None:
         """Reports how the call behind ``ticket`` (an int or the Pick) went. Exactly once per
         ticket: a second report raises TicketDoneError. ``outcome`` is an Outcome, its int or its
-        name; latencies are milliseconds (None: unknown)."""
+        name; latencies are milliseconds (None: unknown). ``quota_*``: the provider's announced
+        quota (x-ratelimit-remaining-*, anthropic-ratelimit-*): remaining counts (None: not
+        announced) and ms from now until each resets (0: not announced); out-of-range values
+        raise InvalidArgumentError naming the field."""
         handle = self._h()
         r = _tls.report
         r.outcome = _enum_arg(outcome, Outcome, "outcome")
@@ -854,6 +877,15 @@ class Router:
         r.retry_after_ms = _int_in(retry_after_ms, _INT64_MIN, _INT64_MAX, "retry_after_ms")
         r.input_tokens = _int_in(input_tokens, _INT64_MIN, _INT64_MAX, "input_tokens")
         r.output_tokens = _int_in(output_tokens, _INT64_MIN, _INT64_MAX, "output_tokens")
+        # Set on every call: the struct is reused by the thread's next report.
+        r.quota_remaining_requests = (-1 if quota_remaining_requests is None else _int_in(
+            quota_remaining_requests, _INT64_MIN, _INT64_MAX, "quota_remaining_requests"))
+        r.quota_remaining_tokens = (-1 if quota_remaining_tokens is None else _int_in(
+            quota_remaining_tokens, _INT64_MIN, _INT64_MAX, "quota_remaining_tokens"))
+        r.quota_requests_reset_ms = _int_in(quota_requests_reset_ms, _INT64_MIN, _INT64_MAX,
+                                            "quota_requests_reset_ms")
+        r.quota_tokens_reset_ms = _int_in(quota_tokens_reset_ms, _INT64_MIN, _INT64_MAX,
+                                          "quota_tokens_reset_ms")
         self._simple(_lib.llmr_router_report(handle, _ticket(ticket), r))
 
     @_in_flight

@@ -41,8 +41,10 @@ Status Router::Fallbacks(std::string_view model, const std::vector<std::string_v
       const TierView view = group->View(tier);
       Eligible eligible = Eligible::None(view.size);
       for (uint32_t i = 0; i < view.size; ++i) {
-        const DeploymentState &state = *view.members[i].state;
-        if (!excluded(state.name()) && state.breaker().Check(now) != Availability::kUnavailable) {
+        DeploymentState &state = *view.members[i].state;
+        if (!excluded(state.name()) && state.breaker().Check(now) != Availability::kUnavailable &&
+            // Out on its announced quota (limits/quota.hpp): not a candidate until the reset.
+            (!state.quota().Active() || state.quota().Admits(now, 0))) {
           eligible.Set(i);
         }
       }

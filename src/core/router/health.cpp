@@ -35,6 +35,11 @@ HealthInfo Router::Describe(const DeploymentEntry &entry, int64_t now_ns) const 
   info.cooldown_remaining_ms = CeilMsUntil(until, now_ns);
   info.weight = entry.spec->weight;
   info.tier = entry.spec->tier;
+  if (state.quota().Active()) {
+    info.quota = state.quota().View(now_ns);
+    // Not pickable while its announced quota is used up or exhausted (limits/quota.hpp).
+    if (!state.quota().Admits(now_ns, 0)) info.eligible = false;
+  }
   return info;
 }
 

@@ -142,7 +142,8 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
     if (request.exclude_count != 0) {
       if (Status s = CheckExclude(request); !s.ok()) return s;
     }
-  } else if (!env.slow_start && degraded_count_.load(std::memory_order_acquire) == 0) {
+  } else if (!env.slow_start && degraded_count_.load(std::memory_order_acquire) == 0 &&
+             !quota_announced_.load(std::memory_order_acquire)) {
     const ModelGroup::Tier &tier = group->tiers.front();
     const TierView view = group->View(tier);
     DeploymentState *state =
@@ -155,6 +156,7 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
       tier_number = tier.tier;
     }
   }
+  // Once some provider announced a quota, every pick checks the announcements on the slow path.
   if (ticket.deployment == nullptr &&
       !PickAcrossTiers(*group, filter, affinity, env, &ticket, &tier_number)) {
     if (Status s = NoEligible(*group, filter, env.Now(), result, &ticket, &tier_number); !s.ok()) {
@@ -203,20 +205,30 @@ Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, 
   }
   // Deployments that are healthy but at a limit: the caller is rate limited rather than facing
   // an outage, and panic routing must not push them over their limits.
+  // Likewise those whose announced quota cannot take the request: back at its reset.
   int64_t capacity_ms = -1;
+  const bool quotas = quota_announced_.load(std::memory_order_acquire);
+  const int64_t tokens = filter.ExpectedTokens();
   for (const Member &member : group.members) {
     DeploymentState &state = *member.state;
-    if (!state.limits().Active()) continue;
+    const bool limited = state.limits().Active();
+    const bool quota = quotas && state.quota().Active();
+    if (!limited && !quota) continue;
     if (!filter.Admits(member) || filter.Excludes(state)) continue;
     if (state.breaker().Check(now_ns) == Availability::kUnavailable) continue;
-    const int64_t ms = state.limits().MsUntilCapacity(now_ns, state.InFlight());
+    int64_t ms = limited ? state.limits().MsUntilCapacity(now_ns, state.InFlight()) : 0;
+    if (quota) {
+      ms = std::max(ms, CeilMsUntil(now_ns + state.quota().NsUntilAdmits(now_ns, tokens), now_ns));
+      if (!limited && ms == 0) continue;
+    }
     if (capacity_ms < 0 || ms < capacity_ms) capacity_ms = ms;
   }
   if (capacity_ms >= 0) {
     result->retry_after_ms = std::max<int64_t>(capacity_ms, 1);
-    return {Code::kRateLimited, "every eligible deployment of model '" + group.model +
-                                    "' is at its rate limit; capacity returns in " +
-                                    std::to_string(result->retry_after_ms) + " ms"};
+    return {Code::kRateLimited,
+            "every eligible deployment of model '" + group.model +
+                "' is at its rate limit or announced quota; capacity returns in " +
+                std::to_string(result->retry_after_ms) + " ms"};
   }
   if (soonest != nullptr && options_.all_open_policy == AllOpenPolicy::kPanic) {
     ticket->deployment = soonest;
@@ -254,6 +266,17 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
       (report.input_tokens | report.output_tokens) < 0) [[unlikely]] {
     return InvalidReportValue(report);
   }
+  const bool announces_quota =
+      report.quota_remaining_requests != -1 || report.quota_remaining_tokens != -1 ||
+      report.quota_requests_reset_ms != 0 || report.quota_tokens_reset_ms != 0;
+  if (announces_quota) [[unlikely]] {
+    if (Status s =
+            ValidateQuotaReport(report.quota_remaining_requests, report.quota_remaining_tokens,
+                                report.quota_requests_reset_ms, report.quota_tokens_reset_ms);
+        !s.ok()) {
+      return s;
+    }
+  }
   TicketData data;
   if (const Code code = tickets_.Complete(ticket, &data); code != Code::kOk) {
     return {code, code == Code::kTicketDone ? "ticket already reported or cancelled"
@@ -288,13 +311,17 @@ Status Router::Report(uint64_t ticket, const ReportInput &report) {
     state.peak_ewma().ObserveFailure(report.latency_ms, now, params.latency_prior_ms,
                                      params.peak_ewma);
   }
+  // A quota exhaustion holds the deployment out until its reset by itself
+  // (router/quota_reports.cpp): the breaker neither counts it nor opens for it.
+  const bool quota_exhausted = announces_quota && ApplyQuotaReport(state, report, now);
   const CallKind kind = data.probe   ? CallKind::kProbe
                         : data.panic ? CallKind::kPanic
                                      : CallKind::kNormal;
   const int64_t retry_after_ns =
       std::min<int64_t>(report.retry_after_ms, INT64_MAX / kNsPerMs) * kNsPerMs;
   const BreakerChange change =
-      state.breaker().OnOutcome(report.outcome, retry_after_ns, kind, now, *rng_);
+      quota_exhausted ? BreakerChange{}
+                      : state.breaker().OnOutcome(report.outcome, retry_after_ns, kind, now, *rng_);
   // Just recovered: ramp back in rather than take a full share at once.
   if (change.changed && change.to == BreakerState::kClosed) BeginSlowStart(state, now);
   if (data.probe) state.breaker().ReleaseProbe();

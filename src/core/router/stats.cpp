@@ -36,6 +36,12 @@ RouterStats Router::Stats() {
       d.cooldown_remaining_ms = CeilMsUntil(until, now);
       d.weight = entry.spec->weight;
       d.tier = entry.spec->tier;
+      // The quota's lock is held by picks for a few comparisons only (limits/quota.hpp).
+      if (entry.state->quota().Active()) {
+        d.has_quota = true;
+        d.quota = entry.state->quota().View(now);
+        if (!entry.state->quota().Admits(now, 0)) d.eligible = false;
+      }
     }
   }
   for (DeploymentStatsInfo &d : stats.deployments) {

@@ -200,6 +200,50 @@ std::string RenderPrometheus(const RouterStats &stats) {
              static_cast<double>(d.cooldown_remaining_ms) / 1000.0);
   }
 
+  // Announced quotas (limits/quota.hpp): the counts only while one is announced, so that a
+  // deployment whose provider says nothing has no sample rather than a made-up value.
+  w.Family("llmroute_deployment_quota_remaining", "gauge",
+           "Requests or tokens the provider announced remaining until the reset, less the picks "
+           "since (type requests or tokens); only while announced.");
+  for (const auto &d : deployments) {
+    if (d.quota.remaining_requests >= 0) {
+      w.Sample("llmroute_deployment_quota_remaining", L4{"deployment", d.name, "type", "requests"},
+               static_cast<double>(d.quota.remaining_requests));
+    }
+    if (d.quota.remaining_tokens >= 0) {
+      w.Sample("llmroute_deployment_quota_remaining", L4{"deployment", d.name, "type", "tokens"},
+               static_cast<double>(d.quota.remaining_tokens));
+    }
+  }
+  w.Family("llmroute_deployment_quota_reset_seconds", "gauge",
+           "Time until the announced count resets (type requests or tokens); only while "
+           "announced.");
+  for (const auto &d : deployments) {
+    if (d.quota.remaining_requests >= 0) {
+      w.Sample("llmroute_deployment_quota_reset_seconds",
+               L4{"deployment", d.name, "type", "requests"},
+               static_cast<double>(d.quota.requests_reset_ms) / 1000.0);
+    }
+    if (d.quota.remaining_tokens >= 0) {
+      w.Sample("llmroute_deployment_quota_reset_seconds",
+               L4{"deployment", d.name, "type", "tokens"},
+               static_cast<double>(d.quota.tokens_reset_ms) / 1000.0);
+    }
+  }
+  w.Family("llmroute_deployment_quota_exhausted_seconds", "gauge",
+           "Time until a quota exhaustion (a 429 whose reset lies beyond quota_horizon_ms) ends; "
+           "0 when none holds.");
+  for (const auto &d : deployments) {
+    w.Sample("llmroute_deployment_quota_exhausted_seconds", L2{"deployment", d.name},
+             static_cast<double>(d.quota.exhausted_ms) / 1000.0);
+  }
+  w.Family("llmroute_deployment_quota_exhaustions_total", "counter",
+           "Quota exhaustions: 429s whose announced reset lay beyond quota_horizon_ms.");
+  for (const auto &d : deployments) {
+    w.Sample("llmroute_deployment_quota_exhaustions_total", L2{"deployment", d.name},
+             static_cast<double>(d.quota.exhaustions));
+  }
+
   w.Family("llmroute_model_picks_total", "counter",
            "Requests routed for the model (after alias resolution).");
   for (const auto &m : stats.models) {

@@ -9,6 +9,7 @@
 
 #include "core/health/breaker.hpp"
 #include "core/health/outcome.hpp"
+#include "core/limits/quota.hpp"
 #include "core/stats/latency_histogram.hpp"
 #include "core/stats/model_stats.hpp"
 
@@ -39,6 +40,9 @@ struct DeploymentStatsInfo {
   int64_t cooldown_remaining_ms = 0;
   uint32_t weight = 1;
   uint32_t tier = 0;
+  // The provider's announced quota as held now (limits/quota.hpp); has_quota false: none ever.
+  bool has_quota = false;
+  QuotaView quota;
 };
 
 struct RouterStats {

@@ -34,6 +34,15 @@ struct PickResult {
   bool probe = false;
 };
 
+/** The quota an upstream announced on its response (llmr_report's quota_* members): -1 and 0
+ * mean "not announced". */
+struct QuotaReport {
+  int64_t remaining_requests = -1;
+  int64_t remaining_tokens = -1;
+  int64_t requests_reset_ms = 0;
+  int64_t tokens_reset_ms = 0;
+};
+
 /** End-of-run counters per deployment, as the router itself counted them. */
 struct BackendStats {
   std::vector<int64_t> picks, opened, half_opened, closed;
@@ -49,19 +58,27 @@ class Backend {
    * then one of its fallback chain. */
   virtual PickResult Pick(const std::string &model, const std::vector<int> &tried,
                           int64_t input_tokens, int64_t output_tokens) = 0;
-  /** Reports the attempt behind a successful Pick, exactly once. */
+  /** Reports the attempt behind a successful Pick, exactly once, with the quota the upstream
+   * announced (a quota-blind run, and the naive router, ignore it). */
   virtual void Report(const PickResult &pick, llmr_outcome outcome, double latency_ms,
-                      int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) = 0;
+                      int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens,
+                      const QuotaReport &quota) = 0;
   /** Every state transition so far, in order. */
   virtual const std::vector<Transition> &Transitions() const = 0;
   virtual BackendStats Stats() = 0;
 };
 
 /** llmroute with the scenario's configuration and `strategy` ("" keeps the configuration's).
- * `now_ns` is the simulated clock the router reads; `seed` seeds its random source. Throws
- * std::runtime_error when the router cannot be created. */
+ * `now_ns` is the simulated clock the router reads; `seed` seeds its random source. With
+ * `quota_blind` its reports leave out the quota upstreams announce (the router learns of a quota
+ * only from the 429s, as before announced quotas). Throws std::runtime_error when the router
+ * cannot be created. */
 std::unique_ptr<Backend> MakeLlmrouteBackend(const Scenario &scenario, const std::string &strategy,
-                                             const int64_t *now_ns, uint64_t seed);
+                                             const int64_t *now_ns, uint64_t seed,
+                                             bool quota_blind = false);
+
+/** The suffix of a run name that makes an llmroute run quota-blind ("round_robin/quota-blind"). */
+inline constexpr const char *kQuotaBlindSuffix = "/quota-blind";
 
 /** The seed router (seed/router.go): round robin over the available providers; a provider whose
  * failure rate (failure: x0.9 + 0.1, success: x0.5) exceeds 0.5 is unavailable forever; a retry

@@ -11,10 +11,12 @@ namespace {
 class LlmrouteBackend final : public Backend {
  public:
   LlmrouteBackend(const Scenario &scenario, const std::string &strategy, const int64_t *now_ns,
-                  uint64_t seed)
+                  uint64_t seed, bool quota_blind)
       : now_ns_(now_ns),
         rng_state_(seed),
-        label_(strategy.empty() ? scenario.config_strategy : strategy) {
+        quota_blind_(quota_blind),
+        label_((strategy.empty() ? scenario.config_strategy : strategy) +
+               (quota_blind ? ", quota-blind" : "")) {
     for (size_t i = 0; i < scenario.deployments.size(); ++i) {
       index_[scenario.deployments[i].name] = static_cast<int>(i);
       names_.push_back(scenario.deployments[i].name);
@@ -78,7 +80,8 @@ class LlmrouteBackend final : public Backend {
   }
 
   void Report(const PickResult &pick, llmr_outcome outcome, double latency_ms,
-              int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) override {
+              int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens,
+              const QuotaReport &quota) override {
     llmr_report report;
     llmr_report_init(&report, sizeof report);
     report.outcome = outcome;
@@ -86,6 +89,12 @@ class LlmrouteBackend final : public Backend {
     report.retry_after_ms = retry_after_ms;
     report.input_tokens = input_tokens;
     report.output_tokens = output_tokens;
+    if (!quota_blind_) {
+      report.quota_remaining_requests = quota.remaining_requests;
+      report.quota_remaining_tokens = quota.remaining_tokens;
+      report.quota_requests_reset_ms = quota.requests_reset_ms;
+      report.quota_tokens_reset_ms = quota.tokens_reset_ms;
+    }
     if (llmr_router_report(router_, pick.ticket, &report) != LLMR_OK) {
       throw std::runtime_error(std::string("llmr_router_report: ") + llmr_error_message());
     }
@@ -166,6 +175,7 @@ class LlmrouteBackend final : public Backend {
 
   const int64_t *now_ns_;
   uint64_t rng_state_;
+  bool quota_blind_;
   std::string label_;
   llmr_router *router_ = nullptr;
   std::unordered_map<std::string, int> index_;
@@ -176,8 +186,9 @@ class LlmrouteBackend final : public Backend {
 }  // namespace
 
 std::unique_ptr<Backend> MakeLlmrouteBackend(const Scenario &scenario, const std::string &strategy,
-                                             const int64_t *now_ns, uint64_t seed) {
-  return std::make_unique<LlmrouteBackend>(scenario, strategy, now_ns, seed);
+                                             const int64_t *now_ns, uint64_t seed,
+                                             bool quota_blind) {
+  return std::make_unique<LlmrouteBackend>(scenario, strategy, now_ns, seed, quota_blind);
 }
 
 }  // namespace sim

@@ -17,6 +17,7 @@
 
 #include <llmroute/llmroute.h>
 
+#include "backend.hpp"
 #include "matrix.hpp"
 #include "report.hpp"
 #include "scenario.hpp"
@@ -34,7 +35,9 @@ const char kUsage[] =
     "  --strategy NAME     one run. NAME: naive (the seed's router: round robin, a failed\n"
     "                      deployment never comes back), llmroute (the strategy of the scenario's\n"
     "                      configuration), or an llmroute strategy: round_robin, weighted,\n"
-    "                      weighted_random, latency, availability, least_loaded, peak_ewma, cost\n"
+    "                      weighted_random, latency, availability, least_loaded, peak_ewma, cost;\n"
+    "                      an llmroute NAME ending in /quota-blind reports without the quotas\n"
+    "                      upstreams announce (round_robin/quota-blind)\n"
     "  --compare A,B,...   several runs on the same scenario, side by side (table and chart)\n"
     "                      (default: the scenario's \"compare\" list, else llmroute)\n"
     "  --seed N            random seed (default: the scenario's); same seed, same run\n"
@@ -70,7 +73,15 @@ std::vector<std::string> Split(const std::string &s) {
   return out;
 }
 
-bool ValidRun(const std::string &name) {
+bool ValidRun(const std::string &run) {
+  // "<strategy>/quota-blind": llmroute without the quotas upstreams announce (backend.hpp).
+  std::string name = run;
+  const std::string blind = sim::kQuotaBlindSuffix;
+  if (name.size() > blind.size() &&
+      name.compare(name.size() - blind.size(), blind.size(), blind) == 0) {
+    name.resize(name.size() - blind.size());
+    if (name == "naive") return false;
+  }
   if (name == "naive" || name == "llmroute") return true;
   llmr_strategy s;
   return llmr_strategy_from_str(name.c_str(), &s) == LLMR_OK && s != LLMR_STRATEGY_DEFAULT;

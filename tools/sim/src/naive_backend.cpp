@@ -46,8 +46,8 @@ class NaiveBackend final : public Backend {
     return r;
   }
 
-  void Report(const PickResult &pick, llmr_outcome outcome, double, int64_t, int64_t,
-              int64_t) override {
+  void Report(const PickResult &pick, llmr_outcome outcome, double, int64_t, int64_t, int64_t,
+              const QuotaReport &) override {
     Provider &p = providers_[static_cast<size_t>(pick.deployment)];
     ++p.picks;
     // RecordResult(success): every error counts, whatever its class.

@@ -79,6 +79,7 @@ void PrintRunTable(std::ostream &out, const Scenario &scenario, const RunResult 
   if (run.failed_no_provider > 0) {
     out << "; " << run.failed_no_provider << " requests found no available deployment";
   }
+  if (run.quota_429s > 0) out << "; " << run.quota_429s << " 429s from used-up quotas";
   out << "\n";
   if (!run.consistency_error.empty()) out << "  INCONSISTENT: " << run.consistency_error << "\n";
 }
@@ -109,6 +110,10 @@ void PrintComparison(std::ostream &out, const Scenario &scenario,
   row("client p50 ms", [](const RunResult &r) { return Ms(Percentile(r.client_latencies, 0.5)); });
   row("client p99 ms", [](const RunResult &r) { return Ms(Percentile(r.client_latencies, 0.99)); });
   row("failed attempts", [](const RunResult &r) { return std::to_string(r.failed_attempts); });
+  if (std::any_of(scenario.upstreams.begin(), scenario.upstreams.end(),
+                  [](const Upstream &u) { return u.quota.active(); })) {
+    row("quota 429s", [](const RunResult &r) { return std::to_string(r.quota_429s); });
+  }
   row("retries", [](const RunResult &r) { return std::to_string(r.retries); });
   row("fallbacks", [](const RunResult &r) { return std::to_string(r.fallbacks); });
   row("trips / marked down", [](const RunResult &r) {
@@ -156,6 +161,7 @@ std::string SummaryJson(const Scenario &scenario, uint64_t seed,
     j["succeeded"] = r.succeeded;
     j["failed"] = r.failed;
     j["failed_no_provider"] = r.failed_no_provider;
+    j["quota_429s"] = r.quota_429s;
     j["attempts"] = r.attempts;
     j["failed_attempts"] = r.failed_attempts;
     j["retries"] = r.retries;

@@ -76,6 +76,32 @@ void ParseLatency(const Json &v, const std::string &path, double &p50, double &p
   if (p99 < p50) Fail(path, "p99 must be >= p50");
 }
 
+/** An upstream's "quota" (scenario.hpp, Quota). */
+Quota ParseQuota(const Json &v, const std::string &path) {
+  CheckKeys(v, path, {"requests", "tokens", "window_s", "announce", "retry_after"});
+  Quota q;
+  if (v.contains("requests"))
+    q.requests = Integer(v["requests"], path + ".requests", 0, 1000000000);
+  if (v.contains("tokens")) q.tokens = Integer(v["tokens"], path + ".tokens", 0, 1000000000000);
+  if (v.contains("window_s")) q.window_s = Number(v["window_s"], path + ".window_s", 1, 31536000);
+  if (v.contains("announce")) {
+    const Json &a = v["announce"];
+    if (a.is_string() && a.get<std::string>() == "on_429") {
+      q.announce_only_429 = true;
+    } else if (a.is_boolean()) {
+      q.announce = a.get<bool>();
+    } else {
+      Fail(path + ".announce", "must be true, false or \"on_429\"");
+    }
+  }
+  if (v.contains("retry_after")) {
+    if (!v["retry_after"].is_boolean()) Fail(path + ".retry_after", "must be true or false");
+    q.retry_after = v["retry_after"].get<bool>();
+  }
+  if (!q.active()) Fail(path, "needs requests or tokens > 0");
+  return q;
+}
+
 /** The behaviour fields shared by upstreams and upstream_defaults. */
 void ParseBehaviour(const Json &v, const std::string &path, Behaviour &b) {
   if (v.contains("latency_ms")) {
@@ -345,8 +371,9 @@ Scenario LoadScenario(const std::string &file) {
     u.base = defaults;
     if (ups.contains(d.name)) {
       const Json &v = ups[d.name];
-      CheckKeys(v, up, {LLMR_SIM_BEHAVIOUR_KEYS, "events"});
+      CheckKeys(v, up, {LLMR_SIM_BEHAVIOUR_KEYS, "events", "quota"});
       ParseBehaviour(v, up, u.base);
+      if (v.contains("quota")) u.quota = ParseQuota(v["quota"], up + ".quota");
       if (v.contains("events")) {
         if (!v["events"].is_array()) Fail(up + ".events", "must be an array");
         for (size_t i = 0; i < v["events"].size(); ++i) {

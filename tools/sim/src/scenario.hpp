@@ -54,9 +54,28 @@ struct UpstreamEvent {
   bool is_fault = true;
 };
 
+/** A provider quota (OpenAI's and Anthropic's per-minute request and token limits, or a daily
+ * cap): a budget per fixed window, counted when a request is accepted (its input and output
+ * tokens). Past it the upstream answers 429 with Retry-After until the window ends. With
+ * `announce`, every response carries what is left and when the window resets, as
+ * x-ratelimit-remaining-* / -reset-* headers do. Off while requests and tokens are both 0. */
+struct Quota {
+  int64_t requests = 0;  // per window; 0: no request limit
+  int64_t tokens = 0;    // per window; 0: no token limit
+  double window_s = 60;
+  bool announce = true;
+  /** Announces only on its 429s ("announce": "on_429"): the router learns the quota when it runs
+   * out, as from a provider that sends the headers with the refusal only. */
+  bool announce_only_429 = false;
+  /** Whether its 429 carries Retry-After (until the window ends); a daily cap's often does not. */
+  bool retry_after = true;
+  bool active() const { return requests > 0 || tokens > 0; }
+};
+
 struct Upstream {
   std::string name;
   Behaviour base;
+  Quota quota;
   std::vector<UpstreamEvent> events;
   /** The behaviour at simulated time t (seconds): the base with every active event applied. */
   Behaviour At(double t_s) const;

@@ -44,8 +44,16 @@ class Simulation {
     if (run == "naive") {
       backend_ = MakeNaiveBackend(sc_, &now_ns_, router_seed);
     } else {
-      backend_ = MakeLlmrouteBackend(sc_, run == "llmroute" ? "" : run, &now_ns_, router_seed);
+      std::string strategy = run;
+      const std::string blind = kQuotaBlindSuffix;
+      const bool quota_blind =
+          strategy.size() > blind.size() &&
+          strategy.compare(strategy.size() - blind.size(), blind.size(), blind) == 0;
+      if (quota_blind) strategy.resize(strategy.size() - blind.size());
+      backend_ = MakeLlmrouteBackend(sc_, strategy == "llmroute" ? "" : strategy, &now_ns_,
+                                     router_seed, quota_blind);
     }
+    quota_.resize(sc_.deployments.size());
     buckets_ = static_cast<size_t>(std::ceil(sc_.duration_s / sc_.bucket_s - 1e-9));
     if (buckets_ == 0) buckets_ = 1;
     in_flight_.assign(sc_.deployments.size(), 0);
@@ -107,6 +115,13 @@ class Simulation {
     llmr_outcome outcome = LLMR_OUTCOME_SUCCESS;
     double latency_ms = 0;
     int64_t retry_after_ms = 0;
+    bool quota_429 = false;  // refused by the upstream's used-up quota
+  };
+  /** An upstream's quota window (scenario.hpp, Quota): which window, and what it used. */
+  struct QuotaWindow {
+    int64_t index = -1;
+    int64_t requests = 0;
+    int64_t tokens = 0;
   };
 
   double Seconds() const { return static_cast<double>(now_ns_) / 1e9; }
@@ -192,7 +207,15 @@ class Simulation {
     const Behaviour b = sc_.upstreams[d].At(Seconds());
     Rng &rng = upstream_rng_[d];
     r.retry_after_ms = 0;
-    if (b.max_concurrency > 0 && in_flight_[d] >= b.max_concurrency) {
+    r.quota_429 = false;
+    const Quota &quota = sc_.upstreams[d].quota;
+    if (quota.active() && !TakeQuota(d, m.input_tokens + m.output_tokens)) {
+      r.outcome = LLMR_OUTCOME_RATE_LIMITED;  // the quota is used up until the window ends
+      r.retry_after_ms = quota.retry_after ? QuotaResetMs(d) : 0;
+      r.quota_429 = true;
+      r.latency_ms = b.error_latency_ms * (0.5 + rng.Uniform());
+      ++result_.quota_429s;
+    } else if (b.max_concurrency > 0 && in_flight_[d] >= b.max_concurrency) {
       r.outcome = LLMR_OUTCOME_RATE_LIMITED;  // over capacity: 429 at once
       r.retry_after_ms = b.over_capacity_retry_after_ms;
       r.latency_ms = b.error_latency_ms * (0.5 + rng.Uniform());
@@ -226,7 +249,8 @@ class Simulation {
     const auto d = static_cast<size_t>(r.pick.deployment);
     --in_flight_[d];
     backend_->Report(r.pick, r.outcome, r.latency_ms, r.retry_after_ms, m.input_tokens,
-                     r.outcome == LLMR_OUTCOME_SUCCESS ? m.output_tokens : 0);
+                     r.outcome == LLMR_OUTCOME_SUCCESS ? m.output_tokens : 0,
+                     Announced(d, r.quota_429));
     DeploymentResult &dr = result_.deployments[d];
     ++dr.outcomes[static_cast<size_t>(r.outcome)];
     if (r.outcome == LLMR_OUTCOME_SUCCESS) {
@@ -254,6 +278,52 @@ class Simulation {
     }
     Fail();
     FreeRequest(id);
+  }
+
+  /** Rolls deployment d's quota window forward to now. */
+  QuotaWindow &Window(size_t d) {
+    const Quota &q = sc_.upstreams[d].quota;
+    const auto index = static_cast<int64_t>(std::floor(Seconds() / q.window_s));
+    QuotaWindow &w = quota_[d];
+    if (w.index != index) w = QuotaWindow{index, 0, 0};
+    return w;
+  }
+
+  /** Counts a request of `tokens` against d's quota; false when it does not fit. */
+  bool TakeQuota(size_t d, int64_t tokens) {
+    const Quota &q = sc_.upstreams[d].quota;
+    QuotaWindow &w = Window(d);
+    if (q.requests > 0 && w.requests >= q.requests) return false;
+    if (q.tokens > 0 && w.tokens + tokens > q.tokens) return false;
+    ++w.requests;
+    w.tokens += tokens;
+    return true;
+  }
+
+  /** Milliseconds until d's quota window ends (at least 1). */
+  int64_t QuotaResetMs(size_t d) {
+    const Quota &q = sc_.upstreams[d].quota;
+    const double end_s = static_cast<double>(Window(d).index + 1) * q.window_s;
+    return std::max<int64_t>(1, static_cast<int64_t>(std::ceil((end_s - Seconds()) * 1000)));
+  }
+
+  /** What d's response announces about its quota (nothing without an announcing quota; only the
+   * quota's own 429s with "on_429"). */
+  QuotaReport Announced(size_t d, bool quota_429) {
+    QuotaReport out;
+    const Quota &q = sc_.upstreams[d].quota;
+    if (!q.active() || !q.announce || (q.announce_only_429 && !quota_429)) return out;
+    const QuotaWindow &w = Window(d);
+    const int64_t reset_ms = QuotaResetMs(d);
+    if (q.requests > 0) {
+      out.remaining_requests = std::max<int64_t>(0, q.requests - w.requests);
+      out.requests_reset_ms = reset_ms;
+    }
+    if (q.tokens > 0) {
+      out.remaining_tokens = std::max<int64_t>(0, q.tokens - w.tokens);
+      out.tokens_reset_ms = reset_ms;
+    }
+    return out;
   }
 
   void Fail() {
@@ -288,6 +358,7 @@ class Simulation {
   Rng arrivals_, client_;
   std::vector<Rng> upstream_rng_;
   std::vector<int64_t> in_flight_;
+  std::vector<QuotaWindow> quota_;
   double mix_total_ = 0;
   size_t buckets_ = 1;
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> queue_;

@@ -42,6 +42,8 @@ struct RunResult {
   int64_t failed = 0;
   /** Failed requests that found no eligible deployment at some point (vs. attempts exhausted). */
   int64_t failed_no_provider = 0;
+  /** Attempts an upstream's quota (scenario.hpp, Quota) refused with a 429. */
+  int64_t quota_429s = 0;
   int64_t attempts = 0;
   int64_t failed_attempts = 0;
   int64_t retries = 0;

@@ -76,49 +76,49 @@ typedef long long swig_type_46;
 typedef long long swig_type_47;
 typedef long long swig_type_48;
 typedef long long swig_type_49;
-typedef _gostring_ swig_type_50;
-typedef _gostring_ swig_type_51;
+typedef long long swig_type_50;
+typedef long long swig_type_51;
 typedef _gostring_ swig_type_52;
-typedef long long swig_type_53;
-typedef long long swig_type_54;
+typedef _gostring_ swig_type_53;
+typedef _gostring_ swig_type_54;
 typedef long long swig_type_55;
-typedef _gostring_ swig_type_56;
-typedef _gostring_ swig_type_57;
+typedef long long swig_type_56;
+typedef long long swig_type_57;
 typedef _gostring_ swig_type_58;
-typedef long long swig_type_59;
-typedef long long swig_type_60;
-typedef _gostring_ swig_type_61;
-typedef _gostring_ swig_type_62;
-typedef long long swig_type_63;
+typedef _gostring_ swig_type_59;
+typedef _gostring_ swig_type_60;
+typedef long long swig_type_61;
+typedef long long swig_type_62;
+typedef _gostring_ swig_type_63;
 typedef _gostring_ swig_type_64;
 typedef long long swig_type_65;
-typedef long long swig_type_66;
-typedef _gostring_ swig_type_67;
+typedef _gostring_ swig_type_66;
+typedef long long swig_type_67;
 typedef long long swig_type_68;
-typedef long long swig_type_69;
+typedef _gostring_ swig_type_69;
 typedef long long swig_type_70;
-typedef _gostring_ swig_type_71;
-typedef _gostring_ swig_type_72;
+typedef long long swig_type_71;
+typedef long long swig_type_72;
 typedef _gostring_ swig_type_73;
 typedef _gostring_ swig_type_74;
-typedef long long swig_type_75;
-typedef long long swig_type_76;
-typedef _gostring_ swig_type_77;
-typedef _gostring_ swig_type_78;
-typedef long long swig_type_79;
-typedef long long swig_type_80;
+typedef _gostring_ swig_type_75;
+typedef _gostring_ swig_type_76;
+typedef long long swig_type_77;
+typedef long long swig_type_78;
+typedef _gostring_ swig_type_79;
+typedef _gostring_ swig_type_80;
 typedef long long swig_type_81;
 typedef long long swig_type_82;
-typedef _gostring_ swig_type_83;
-typedef _gostring_ swig_type_84;
+typedef long long swig_type_83;
+typedef long long swig_type_84;
 typedef _gostring_ swig_type_85;
 typedef _gostring_ swig_type_86;
 typedef _gostring_ swig_type_87;
 typedef _gostring_ swig_type_88;
 typedef _gostring_ swig_type_89;
 typedef _gostring_ swig_type_90;
-typedef long long swig_type_91;
-typedef long long swig_type_92;
+typedef _gostring_ swig_type_91;
+typedef _gostring_ swig_type_92;
 typedef long long swig_type_93;
 typedef long long swig_type_94;
 typedef long long swig_type_95;
@@ -135,7 +135,7 @@ typedef long long swig_type_105;
 typedef long long swig_type_106;
 typedef long long swig_type_107;
 typedef long long swig_type_108;
-typedef _gostring_ swig_type_109;
+typedef long long swig_type_109;
 typedef long long swig_type_110;
 typedef long long swig_type_111;
 typedef long long swig_type_112;
@@ -144,20 +144,20 @@ typedef long long swig_type_114;
 typedef long long swig_type_115;
 typedef long long swig_type_116;
 typedef long long swig_type_117;
-typedef _gostring_ swig_type_118;
-typedef _gostring_ swig_type_119;
-typedef _gostring_ swig_type_120;
+typedef long long swig_type_118;
+typedef long long swig_type_119;
+typedef long long swig_type_120;
 typedef long long swig_type_121;
 typedef long long swig_type_122;
 typedef _gostring_ swig_type_123;
-typedef _gostring_ swig_type_124;
+typedef long long swig_type_124;
 typedef long long swig_type_125;
 typedef long long swig_type_126;
 typedef long long swig_type_127;
 typedef long long swig_type_128;
 typedef long long swig_type_129;
 typedef long long swig_type_130;
-typedef _gostring_ swig_type_131;
+typedef long long swig_type_131;
 typedef _gostring_ swig_type_132;
 typedef _gostring_ swig_type_133;
 typedef _gostring_ swig_type_134;
@@ -165,8 +165,8 @@ typedef long long swig_type_135;
 typedef long long swig_type_136;
 typedef _gostring_ swig_type_137;
 typedef _gostring_ swig_type_138;
-typedef _gostring_ swig_type_139;
-typedef _gostring_ swig_type_140;
+typedef long long swig_type_139;
+typedef long long swig_type_140;
 typedef long long swig_type_141;
 typedef long long swig_type_142;
 typedef long long swig_type_143;
@@ -175,22 +175,22 @@ typedef _gostring_ swig_type_145;
 typedef _gostring_ swig_type_146;
 typedef _gostring_ swig_type_147;
 typedef _gostring_ swig_type_148;
-typedef _gostring_ swig_type_149;
-typedef _gostring_ swig_type_150;
-typedef long long swig_type_151;
-typedef long long swig_type_152;
-typedef long long swig_type_153;
-typedef long long swig_type_154;
+typedef long long swig_type_149;
+typedef long long swig_type_150;
+typedef _gostring_ swig_type_151;
+typedef _gostring_ swig_type_152;
+typedef _gostring_ swig_type_153;
+typedef _gostring_ swig_type_154;
 typedef long long swig_type_155;
 typedef long long swig_type_156;
 typedef long long swig_type_157;
 typedef long long swig_type_158;
-typedef long long swig_type_159;
-typedef long long swig_type_160;
-typedef long long swig_type_161;
-typedef long long swig_type_162;
-typedef long long swig_type_163;
-typedef long long swig_type_164;
+typedef _gostring_ swig_type_159;
+typedef _gostring_ swig_type_160;
+typedef _gostring_ swig_type_161;
+typedef _gostring_ swig_type_162;
+typedef _gostring_ swig_type_163;
+typedef _gostring_ swig_type_164;
 typedef long long swig_type_165;
 typedef long long swig_type_166;
 typedef long long swig_type_167;
@@ -215,8 +215,8 @@ typedef long long swig_type_185;
 typedef long long swig_type_186;
 typedef long long swig_type_187;
 typedef long long swig_type_188;
-typedef _gostring_ swig_type_189;
-typedef _gostring_ swig_type_190;
+typedef long long swig_type_189;
+typedef long long swig_type_190;
 typedef long long swig_type_191;
 typedef long long swig_type_192;
 typedef long long swig_type_193;
@@ -225,12 +225,12 @@ typedef long long swig_type_195;
 typedef long long swig_type_196;
 typedef long long swig_type_197;
 typedef long long swig_type_198;
-typedef _gostring_ swig_type_199;
-typedef _gostring_ swig_type_200;
+typedef long long swig_type_199;
+typedef long long swig_type_200;
 typedef long long swig_type_201;
 typedef long long swig_type_202;
-typedef long long swig_type_203;
-typedef long long swig_type_204;
+typedef _gostring_ swig_type_203;
+typedef _gostring_ swig_type_204;
 typedef long long swig_type_205;
 typedef long long swig_type_206;
 typedef long long swig_type_207;
@@ -243,32 +243,32 @@ typedef _gostring_ swig_type_213;
 typedef _gostring_ swig_type_214;
 typedef long long swig_type_215;
 typedef long long swig_type_216;
-typedef _gostring_ swig_type_217;
-typedef _gostring_ swig_type_218;
-typedef _gostring_ swig_type_219;
-typedef _gostring_ swig_type_220;
-typedef _gostring_ swig_type_221;
-typedef _gostring_ swig_type_222;
+typedef long long swig_type_217;
+typedef long long swig_type_218;
+typedef long long swig_type_219;
+typedef long long swig_type_220;
+typedef long long swig_type_221;
+typedef long long swig_type_222;
 typedef long long swig_type_223;
 typedef long long swig_type_224;
 typedef long long swig_type_225;
 typedef long long swig_type_226;
-typedef long long swig_type_227;
-typedef long long swig_type_228;
-typedef _gostring_ swig_type_229;
-typedef _gostring_ swig_type_230;
+typedef _gostring_ swig_type_227;
+typedef _gostring_ swig_type_228;
+typedef long long swig_type_229;
+typedef long long swig_type_230;
 typedef _gostring_ swig_type_231;
 typedef _gostring_ swig_type_232;
 typedef _gostring_ swig_type_233;
 typedef _gostring_ swig_type_234;
 typedef _gostring_ swig_type_235;
 typedef _gostring_ swig_type_236;
-typedef _gostring_ swig_type_237;
-typedef _gostring_ swig_type_238;
-typedef _gostring_ swig_type_239;
-typedef _gostring_ swig_type_240;
-typedef _gostring_ swig_type_241;
-typedef _gostring_ swig_type_242;
+typedef long long swig_type_237;
+typedef long long swig_type_238;
+typedef long long swig_type_239;
+typedef long long swig_type_240;
+typedef long long swig_type_241;
+typedef long long swig_type_242;
 typedef _gostring_ swig_type_243;
 typedef _gostring_ swig_type_244;
 typedef _gostring_ swig_type_245;
@@ -286,37 +286,37 @@ typedef _gostring_ swig_type_256;
 typedef _gostring_ swig_type_257;
 typedef _gostring_ swig_type_258;
 typedef _gostring_ swig_type_259;
-typedef long long swig_type_260;
+typedef _gostring_ swig_type_260;
 typedef _gostring_ swig_type_261;
-typedef long long swig_type_262;
-typedef long long swig_type_263;
-typedef long long swig_type_264;
-typedef long long swig_type_265;
+typedef _gostring_ swig_type_262;
+typedef _gostring_ swig_type_263;
+typedef _gostring_ swig_type_264;
+typedef _gostring_ swig_type_265;
 typedef _gostring_ swig_type_266;
-typedef long long swig_type_267;
+typedef _gostring_ swig_type_267;
 typedef _gostring_ swig_type_268;
 typedef _gostring_ swig_type_269;
 typedef _gostring_ swig_type_270;
 typedef _gostring_ swig_type_271;
 typedef _gostring_ swig_type_272;
 typedef _gostring_ swig_type_273;
-typedef _gostring_ swig_type_274;
+typedef long long swig_type_274;
 typedef _gostring_ swig_type_275;
-typedef _gostring_ swig_type_276;
-typedef _gostring_ swig_type_277;
-typedef _gostring_ swig_type_278;
-typedef _gostring_ swig_type_279;
+typedef long long swig_type_276;
+typedef long long swig_type_277;
+typedef long long swig_type_278;
+typedef long long swig_type_279;
 typedef _gostring_ swig_type_280;
-typedef _gostring_ swig_type_281;
-typedef _gostring_ swig_type_282;
-typedef _gostring_ swig_type_283;
-typedef _gostring_ swig_type_284;
-typedef _gostring_ swig_type_285;
-typedef _gostring_ swig_type_286;
-typedef _gostring_ swig_type_287;
-typedef _gostring_ swig_type_288;
+typedef long long swig_type_281;
+typedef long long swig_type_282;
+typedef long long swig_type_283;
+typedef long long swig_type_284;
+typedef long long swig_type_285;
+typedef long long swig_type_286;
+typedef long long swig_type_287;
+typedef long long swig_type_288;
 typedef _gostring_ swig_type_289;
-typedef _gostring_ swig_type_290;
+typedef long long swig_type_290;
 typedef _gostring_ swig_type_291;
 typedef _gostring_ swig_type_292;
 typedef _gostring_ swig_type_293;
@@ -328,6 +328,29 @@ typedef _gostring_ swig_type_298;
 typedef _gostring_ swig_type_299;
 typedef _gostring_ swig_type_300;
 typedef _gostring_ swig_type_301;
+typedef _gostring_ swig_type_302;
+typedef _gostring_ swig_type_303;
+typedef _gostring_ swig_type_304;
+typedef _gostring_ swig_type_305;
+typedef _gostring_ swig_type_306;
+typedef _gostring_ swig_type_307;
+typedef _gostring_ swig_type_308;
+typedef _gostring_ swig_type_309;
+typedef _gostring_ swig_type_310;
+typedef _gostring_ swig_type_311;
+typedef _gostring_ swig_type_312;
+typedef _gostring_ swig_type_313;
+typedef _gostring_ swig_type_314;
+typedef _gostring_ swig_type_315;
+typedef _gostring_ swig_type_316;
+typedef _gostring_ swig_type_317;
+typedef _gostring_ swig_type_318;
+typedef _gostring_ swig_type_319;
+typedef _gostring_ swig_type_320;
+typedef _gostring_ swig_type_321;
+typedef _gostring_ swig_type_322;
+typedef _gostring_ swig_type_323;
+typedef _gostring_ swig_type_324;
 extern void _wrap_Swig_free_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_native_e61a99a1102cccd3(swig_intgo arg1);
 extern uintptr_t _wrap_new_StringVector__SWIG_0_native_e61a99a1102cccd3(void);
@@ -451,6 +474,7 @@ extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e61a99a1102cccd3(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e61a99a1102cccd3(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e61a99a1102cccd3(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e61a99a1102cccd3(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e61a99a1102cccd3(void);
 extern uintptr_t _wrap_new_RouterOptions_native_e61a99a1102cccd3(void);
 extern void _wrap_RouterOptions_strategy_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
@@ -511,83 +535,87 @@ extern void _wrap_RouterOptions_shared_state_rate_batch_set_native_e61a99a1102cc
 extern double _wrap_RouterOptions_shared_state_rate_batch_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_RouterOptions_latency_stale_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_48 arg2);
 extern swig_type_49 _wrap_RouterOptions_latency_stale_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_RouterOptions_quota_horizon_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_50 arg2);
+extern swig_type_51 _wrap_RouterOptions_quota_horizon_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_RouterOptions_quota_headroom_routing_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_RouterOptions_native_e61a99a1102cccd3(uintptr_t arg1);
 extern swig_intgo _wrap_kStatusClosed_get_native_e61a99a1102cccd3(void);
 extern swig_intgo _wrap_ClosedStatusCode_native_e61a99a1102cccd3(void);
-extern swig_type_50 _wrap_StatusName_native_e61a99a1102cccd3(swig_intgo arg1);
+extern swig_type_52 _wrap_StatusName_native_e61a99a1102cccd3(swig_intgo arg1);
 extern swig_intgo _wrap_LibraryVersion_native_e61a99a1102cccd3(void);
-extern swig_type_51 _wrap_LibraryVersionString_native_e61a99a1102cccd3(void);
+extern swig_type_53 _wrap_LibraryVersionString_native_e61a99a1102cccd3(void);
 extern swig_intgo _wrap_HeaderVersion_native_e61a99a1102cccd3(void);
-extern swig_intgo _wrap_FeatureEnabled_native_e61a99a1102cccd3(swig_type_52 arg1);
+extern swig_intgo _wrap_FeatureEnabled_native_e61a99a1102cccd3(swig_type_54 arg1);
 extern void _wrap_delete_Clock_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_53 _wrap_Clock_NowNanos_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Clock_SleepNanos_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_54 arg2);
+extern swig_type_55 _wrap_Clock_NowNanos_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Clock_SleepNanos_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_56 arg2);
 extern void _wrap_delete_Random_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_55 _wrap_Random_NextBits_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_57 _wrap_Random_NextBits_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_Deployment__SWIG_0_native_e61a99a1102cccd3(void);
-extern uintptr_t _wrap_new_Deployment__SWIG_1_native_e61a99a1102cccd3(swig_type_56 arg1);
-extern void _wrap_Deployment_name_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_57 arg2);
-extern swig_type_58 _wrap_Deployment_name_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern uintptr_t _wrap_new_Deployment__SWIG_1_native_e61a99a1102cccd3(swig_type_58 arg1);
+extern void _wrap_Deployment_name_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_59 arg2);
+extern swig_type_60 _wrap_Deployment_name_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Deployment_weight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Deployment_weight_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Deployment_tier_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Deployment_tier_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Deployment_rpm_limit_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Deployment_rpm_limit_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Deployment_tpm_limit_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_59 arg2);
-extern swig_type_60 _wrap_Deployment_tpm_limit_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Deployment_tpm_limit_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_61 arg2);
+extern swig_type_62 _wrap_Deployment_tpm_limit_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Deployment_max_in_flight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Deployment_max_in_flight_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Deployment_cost_per_million_input_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_Deployment_cost_per_million_input_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Deployment_cost_per_million_output_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_Deployment_cost_per_million_output_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Deployment_AddModel_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_61 arg2);
-extern void _wrap_Deployment_AddTag_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_62 arg2);
-extern swig_type_63 _wrap_Deployment_ModelCount_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_64 _wrap_Deployment_ModelAt_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_65 arg2);
-extern swig_type_66 _wrap_Deployment_TagCount_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_67 _wrap_Deployment_TagAt_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_68 arg2);
+extern void _wrap_Deployment_AddModel_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_63 arg2);
+extern void _wrap_Deployment_AddTag_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_64 arg2);
+extern swig_type_65 _wrap_Deployment_ModelCount_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_66 _wrap_Deployment_ModelAt_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_67 arg2);
+extern swig_type_68 _wrap_Deployment_TagCount_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_69 _wrap_Deployment_TagAt_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_70 arg2);
 extern void _wrap_delete_Deployment_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_Pick_native_e61a99a1102cccd3(void);
-extern void _wrap_Pick_ticket_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_69 arg2);
-extern swig_type_70 _wrap_Pick_ticket_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Pick_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_71 arg2);
-extern swig_type_72 _wrap_Pick_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Pick_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_73 arg2);
-extern swig_type_74 _wrap_Pick_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Pick_ticket_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_71 arg2);
+extern swig_type_72 _wrap_Pick_ticket_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Pick_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_73 arg2);
+extern swig_type_74 _wrap_Pick_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Pick_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_75 arg2);
+extern swig_type_76 _wrap_Pick_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Pick_tier_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Pick_tier_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Pick_is_probe_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_Pick_is_probe_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Pick_is_panic_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_Pick_is_panic_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Pick_retry_after_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_75 arg2);
-extern swig_type_76 _wrap_Pick_retry_after_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Pick_retry_after_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_77 arg2);
+extern swig_type_78 _wrap_Pick_retry_after_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_Pick_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_PickOptions_native_e61a99a1102cccd3(void);
-extern void _wrap_PickOptions_affinity_key_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_77 arg2);
-extern swig_type_78 _wrap_PickOptions_affinity_key_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_PickOptions_expected_input_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_79 arg2);
-extern swig_type_80 _wrap_PickOptions_expected_input_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_PickOptions_expected_output_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_81 arg2);
-extern swig_type_82 _wrap_PickOptions_expected_output_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_PickOptions_affinity_key_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_79 arg2);
+extern swig_type_80 _wrap_PickOptions_affinity_key_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_input_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_81 arg2);
+extern swig_type_82 _wrap_PickOptions_expected_input_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_output_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_83 arg2);
+extern swig_type_84 _wrap_PickOptions_expected_output_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_PickOptions_max_price_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_PickOptions_max_price_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_PickOptions_AddExclude_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_83 arg2);
-extern void _wrap_PickOptions_AddRequiredTag_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_84 arg2);
+extern void _wrap_PickOptions_AddExclude_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_85 arg2);
+extern void _wrap_PickOptions_AddRequiredTag_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_86 arg2);
 extern void _wrap_PickOptions_ClearExclude_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_PickOptions_ClearRequiredTags_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_PickOptions_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Candidate_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_85 arg2);
-extern swig_type_86 _wrap_Candidate_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Candidate_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_87 arg2);
-extern swig_type_88 _wrap_Candidate_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Candidate_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_87 arg2);
+extern swig_type_88 _wrap_Candidate_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Candidate_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_89 arg2);
+extern swig_type_90 _wrap_Candidate_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_Candidate_native_e61a99a1102cccd3(void);
 extern void _wrap_delete_Candidate_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_Health_native_e61a99a1102cccd3(void);
-extern void _wrap_Health_name_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_89 arg2);
-extern swig_type_90 _wrap_Health_name_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_name_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_91 arg2);
+extern swig_type_92 _wrap_Health_name_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Health_state_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Health_state_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Health_override_mode_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
@@ -598,53 +626,65 @@ extern void _wrap_Health_ewma_latency_ms_set_native_e61a99a1102cccd3(uintptr_t a
 extern double _wrap_Health_ewma_latency_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Health_failure_ratio_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_Health_failure_ratio_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Health_in_flight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_91 arg2);
-extern swig_type_92 _wrap_Health_in_flight_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Health_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_93 arg2);
-extern swig_type_94 _wrap_Health_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Health_successes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_95 arg2);
-extern swig_type_96 _wrap_Health_successes_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Health_failures_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_97 arg2);
-extern swig_type_98 _wrap_Health_failures_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Health_request_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_99 arg2);
-extern swig_type_100 _wrap_Health_request_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Health_cancels_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_101 arg2);
-extern swig_type_102 _wrap_Health_cancels_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Health_trips_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_103 arg2);
-extern swig_type_104 _wrap_Health_trips_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Health_consecutive_failures_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_105 arg2);
-extern swig_type_106 _wrap_Health_consecutive_failures_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_Health_cooldown_remaining_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_107 arg2);
-extern swig_type_108 _wrap_Health_cooldown_remaining_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_in_flight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_93 arg2);
+extern swig_type_94 _wrap_Health_in_flight_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_95 arg2);
+extern swig_type_96 _wrap_Health_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_successes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_97 arg2);
+extern swig_type_98 _wrap_Health_successes_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_failures_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_99 arg2);
+extern swig_type_100 _wrap_Health_failures_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_request_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_101 arg2);
+extern swig_type_102 _wrap_Health_request_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_cancels_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_103 arg2);
+extern swig_type_104 _wrap_Health_cancels_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_trips_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_105 arg2);
+extern swig_type_106 _wrap_Health_trips_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_consecutive_failures_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_107 arg2);
+extern swig_type_108 _wrap_Health_consecutive_failures_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_cooldown_remaining_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_109 arg2);
+extern swig_type_110 _wrap_Health_cooldown_remaining_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Health_weight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Health_weight_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_Health_tier_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_Health_tier_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_remaining_requests_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_Health_quota_remaining_requests_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_remaining_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_113 arg2);
+extern swig_type_114 _wrap_Health_quota_remaining_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_requests_reset_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_115 arg2);
+extern swig_type_116 _wrap_Health_quota_requests_reset_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_tokens_reset_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_117 arg2);
+extern swig_type_118 _wrap_Health_quota_tokens_reset_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_exhausted_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_119 arg2);
+extern swig_type_120 _wrap_Health_quota_exhausted_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_Health_quota_exhaustions_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_121 arg2);
+extern swig_type_122 _wrap_Health_quota_exhaustions_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_Health_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_Cancellation_native_e61a99a1102cccd3(void);
 extern void _wrap_delete_Cancellation_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_109 _wrap_Cancellation_Trigger_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_123 _wrap_Cancellation_Trigger_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_CallOptions_native_e61a99a1102cccd3(void);
-extern void _wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_110 arg2);
-extern swig_type_111 _wrap_CallOptions_deadline_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_112 arg2);
-extern swig_type_113 _wrap_CallOptions_attempt_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_125 _wrap_CallOptions_deadline_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_126 arg2);
+extern swig_type_127 _wrap_CallOptions_attempt_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallOptions_max_attempts_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_CallOptions_max_attempts_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_114 arg2);
-extern swig_type_115 _wrap_CallOptions_backoff_base_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_116 arg2);
-extern swig_type_117 _wrap_CallOptions_backoff_max_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_128 arg2);
+extern swig_type_129 _wrap_CallOptions_backoff_base_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_130 arg2);
+extern swig_type_131 _wrap_CallOptions_backoff_max_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallOptions_cancel_set_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_CallOptions_cancel_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_CallOptions_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_118 _wrap_InvokeArgs_Deployment_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_119 _wrap_InvokeArgs_Model_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_120 _wrap_InvokeArgs_Request_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_121 _wrap_InvokeArgs_RequestLength_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_132 _wrap_InvokeArgs_Deployment_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_133 _wrap_InvokeArgs_Model_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_134 _wrap_InvokeArgs_Request_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_135 _wrap_InvokeArgs_RequestLength_native_e61a99a1102cccd3(uintptr_t arg1);
 extern swig_intgo _wrap_InvokeArgs_Attempt_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_122 _wrap_InvokeArgs_TimeoutMs_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_123 _wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_124 arg2);
+extern swig_type_136 _wrap_InvokeArgs_TimeoutMs_native_e61a99a1102cccd3(uintptr_t arg1);
+extern swig_type_137 _wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_138 arg2);
 extern swig_intgo _wrap_InvokeArgs_Check_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_InvokeArgs_native_e61a99a1102cccd3(uintptr_t arg1);
 extern swig_intgo _wrap_AttemptResult_GetOutcome_native_e61a99a1102cccd3(uintptr_t arg1);
@@ -653,12 +693,12 @@ extern double _wrap_AttemptResult_GetLatencyMs_native_e61a99a1102cccd3(uintptr_t
 extern void _wrap_AttemptResult_SetLatencyMs_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptResult_GetTtftMs_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetTtftMs_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
-extern swig_type_125 _wrap_AttemptResult_GetRetryAfterMs_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_126 arg2);
-extern swig_type_127 _wrap_AttemptResult_GetInputTokens_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_128 arg2);
-extern swig_type_129 _wrap_AttemptResult_GetOutputTokens_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_130 arg2);
+extern swig_type_139 _wrap_AttemptResult_GetRetryAfterMs_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_140 arg2);
+extern swig_type_141 _wrap_AttemptResult_GetInputTokens_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_142 arg2);
+extern swig_type_143 _wrap_AttemptResult_GetOutputTokens_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_144 arg2);
 extern _Bool _wrap_AttemptResult_GetCommitted_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetCommitted_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern void _wrap_delete_AttemptResult_native_e61a99a1102cccd3(uintptr_t arg1);
@@ -666,16 +706,16 @@ extern void _wrap_delete_Adapter_native_e61a99a1102cccd3(uintptr_t arg1);
 extern swig_intgo _wrap_Adapter_DoInvoke_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_Adapter_Released_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_AttemptInfo_native_e61a99a1102cccd3(void);
-extern void _wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_131 arg2);
-extern swig_type_132 _wrap_AttemptInfo_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_133 arg2);
-extern swig_type_134 _wrap_AttemptInfo_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_145 arg2);
+extern swig_type_146 _wrap_AttemptInfo_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_147 arg2);
+extern swig_type_148 _wrap_AttemptInfo_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptInfo_outcome_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_AttemptInfo_outcome_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptInfo_latency_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptInfo_latency_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_135 arg2);
-extern swig_type_136 _wrap_AttemptInfo_backoff_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_149 arg2);
+extern swig_type_150 _wrap_AttemptInfo_backoff_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptInfo_committed_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_AttemptInfo_committed_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_AttemptInfo_adapter_failed_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
@@ -686,64 +726,64 @@ extern void _wrap_CallResult_status_set_native_e61a99a1102cccd3(uintptr_t arg1, 
 extern swig_intgo _wrap_CallResult_status_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallResult_final_outcome_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_CallResult_final_outcome_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_137 arg2);
-extern swig_type_138 _wrap_CallResult_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_139 arg2);
-extern swig_type_140 _wrap_CallResult_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_deployment_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_151 arg2);
+extern swig_type_152 _wrap_CallResult_deployment_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_153 arg2);
+extern swig_type_154 _wrap_CallResult_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallResult_used_fallback_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_used_fallback_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_141 arg2);
-extern swig_type_142 _wrap_CallResult_retry_after_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_143 arg2);
-extern swig_type_144 _wrap_CallResult_total_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_response_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_145 arg2);
-extern swig_type_146 _wrap_CallResult_response_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_CallResult_detail_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_147 arg2);
-extern swig_type_148 _wrap_CallResult_detail_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_155 arg2);
+extern swig_type_156 _wrap_CallResult_retry_after_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_157 arg2);
+extern swig_type_158 _wrap_CallResult_total_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_response_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_159 arg2);
+extern swig_type_160 _wrap_CallResult_response_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_CallResult_detail_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_161 arg2);
+extern swig_type_162 _wrap_CallResult_detail_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallResult_attempts_set_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_CallResult_attempts_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_CallResult_has_report_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_has_report_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_CallResult_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_DeploymentStats_native_e61a99a1102cccd3(void);
-extern void _wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_149 arg2);
-extern swig_type_150 _wrap_DeploymentStats_name_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_163 arg2);
+extern swig_type_164 _wrap_DeploymentStats_name_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_state_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_DeploymentStats_state_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_eligible_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_DeploymentStats_eligible_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_151 arg2);
-extern swig_type_152 _wrap_DeploymentStats_in_flight_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_153 arg2);
-extern swig_type_154 _wrap_DeploymentStats_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_155 arg2);
-extern swig_type_156 _wrap_DeploymentStats_successes_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_157 arg2);
-extern swig_type_158 _wrap_DeploymentStats_rate_limited_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_159 arg2);
-extern swig_type_160 _wrap_DeploymentStats_server_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_161 arg2);
-extern swig_type_162 _wrap_DeploymentStats_timeouts_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_163 arg2);
-extern swig_type_164 _wrap_DeploymentStats_connection_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_165 arg2);
-extern swig_type_166 _wrap_DeploymentStats_auth_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_167 arg2);
-extern swig_type_168 _wrap_DeploymentStats_bad_requests_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_169 arg2);
-extern swig_type_170 _wrap_DeploymentStats_context_window_exceeded_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_171 arg2);
-extern swig_type_172 _wrap_DeploymentStats_content_policy_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_173 arg2);
-extern swig_type_174 _wrap_DeploymentStats_cancels_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_175 arg2);
-extern swig_type_176 _wrap_DeploymentStats_input_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_177 arg2);
-extern swig_type_178 _wrap_DeploymentStats_output_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_165 arg2);
+extern swig_type_166 _wrap_DeploymentStats_in_flight_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_167 arg2);
+extern swig_type_168 _wrap_DeploymentStats_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_169 arg2);
+extern swig_type_170 _wrap_DeploymentStats_successes_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_171 arg2);
+extern swig_type_172 _wrap_DeploymentStats_rate_limited_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_173 arg2);
+extern swig_type_174 _wrap_DeploymentStats_server_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_175 arg2);
+extern swig_type_176 _wrap_DeploymentStats_timeouts_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_DeploymentStats_connection_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_179 arg2);
+extern swig_type_180 _wrap_DeploymentStats_auth_errors_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_181 arg2);
+extern swig_type_182 _wrap_DeploymentStats_bad_requests_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_183 arg2);
+extern swig_type_184 _wrap_DeploymentStats_context_window_exceeded_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_185 arg2);
+extern swig_type_186 _wrap_DeploymentStats_content_policy_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_187 arg2);
+extern swig_type_188 _wrap_DeploymentStats_cancels_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_189 arg2);
+extern swig_type_190 _wrap_DeploymentStats_input_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_191 arg2);
+extern swig_type_192 _wrap_DeploymentStats_output_tokens_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_ewma_latency_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_ewma_latency_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_179 arg2);
-extern swig_type_180 _wrap_DeploymentStats_latency_count_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_193 arg2);
+extern swig_type_194 _wrap_DeploymentStats_latency_count_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_sum_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_latency_sum_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_p50_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
@@ -752,120 +792,121 @@ extern void _wrap_DeploymentStats_latency_p90_ms_set_native_e61a99a1102cccd3(uin
 extern double _wrap_DeploymentStats_latency_p90_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_p99_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_latency_p99_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_181 arg2);
-extern swig_type_182 _wrap_DeploymentStats_breaker_opened_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_183 arg2);
-extern swig_type_184 _wrap_DeploymentStats_breaker_half_opened_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_185 arg2);
-extern swig_type_186 _wrap_DeploymentStats_breaker_closed_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_187 arg2);
-extern swig_type_188 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_195 arg2);
+extern swig_type_196 _wrap_DeploymentStats_breaker_opened_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_197 arg2);
+extern swig_type_198 _wrap_DeploymentStats_breaker_half_opened_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_199 arg2);
+extern swig_type_200 _wrap_DeploymentStats_breaker_closed_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_201 arg2);
+extern swig_type_202 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_DeploymentStats_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_ModelStats_native_e61a99a1102cccd3(void);
-extern void _wrap_ModelStats_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_189 arg2);
-extern swig_type_190 _wrap_ModelStats_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_ModelStats_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_191 arg2);
-extern swig_type_192 _wrap_ModelStats_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_193 arg2);
-extern swig_type_194 _wrap_ModelStats_fallbacks_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_ModelStats_model_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_203 arg2);
+extern swig_type_204 _wrap_ModelStats_model_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_ModelStats_picks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_205 arg2);
+extern swig_type_206 _wrap_ModelStats_picks_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_207 arg2);
+extern swig_type_208 _wrap_ModelStats_fallbacks_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_ModelStats_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_RouterStats_native_e61a99a1102cccd3(void);
 extern void _wrap_RouterStats_deployments_set_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_RouterStats_deployments_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_RouterStats_models_set_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_RouterStats_models_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_195 arg2);
-extern swig_type_196 _wrap_RouterStats_configs_applied_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_197 arg2);
-extern swig_type_198 _wrap_RouterStats_configs_rejected_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_199 arg2);
-extern swig_type_200 _wrap_RouterStats_metrics_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_209 arg2);
+extern swig_type_210 _wrap_RouterStats_configs_applied_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_211 arg2);
+extern swig_type_212 _wrap_RouterStats_configs_rejected_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_213 arg2);
+extern swig_type_214 _wrap_RouterStats_metrics_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_RouterStats_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_SharedStateStatus_native_e61a99a1102cccd3(void);
 extern void _wrap_SharedStateStatus_enabled_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_SharedStateStatus_enabled_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_SharedStateStatus_connected_set_native_e61a99a1102cccd3(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_SharedStateStatus_connected_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_201 arg2);
-extern swig_type_202 _wrap_SharedStateStatus_last_sync_age_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_203 arg2);
-extern swig_type_204 _wrap_SharedStateStatus_syncs_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_205 arg2);
-extern swig_type_206 _wrap_SharedStateStatus_sync_failures_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_207 arg2);
-extern swig_type_208 _wrap_SharedStateStatus_connections_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_209 arg2);
-extern swig_type_210 _wrap_SharedStateStatus_remote_opens_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_211 arg2);
-extern swig_type_212 _wrap_SharedStateStatus_remote_closes_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_213 arg2);
-extern swig_type_214 _wrap_SharedStateStatus_last_error_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_215 arg2);
+extern swig_type_216 _wrap_SharedStateStatus_last_sync_age_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_217 arg2);
+extern swig_type_218 _wrap_SharedStateStatus_syncs_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_219 arg2);
+extern swig_type_220 _wrap_SharedStateStatus_sync_failures_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_SharedStateStatus_connections_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_SharedStateStatus_remote_opens_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_SharedStateStatus_remote_closes_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_SharedStateStatus_last_error_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_SharedStateStatus_topology_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_SharedStateStatus_topology_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_failovers_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_215 arg2);
-extern swig_type_216 _wrap_SharedStateStatus_failovers_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_server_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_217 arg2);
-extern swig_type_218 _wrap_SharedStateStatus_server_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_failovers_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_SharedStateStatus_failovers_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_server_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_231 arg2);
+extern swig_type_232 _wrap_SharedStateStatus_server_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_SharedStateStatus_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_SharedStateOptions_native_e61a99a1102cccd3(void);
-extern void _wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_219 arg2);
-extern swig_type_220 _wrap_SharedStateOptions_url_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_221 arg2);
-extern swig_type_222 _wrap_SharedStateOptions_key_prefix_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_SharedStateOptions_sync_interval_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_SharedStateOptions_connect_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_227 arg2);
-extern swig_type_228 _wrap_SharedStateOptions_command_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_233 arg2);
+extern swig_type_234 _wrap_SharedStateOptions_url_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_235 arg2);
+extern swig_type_236 _wrap_SharedStateOptions_key_prefix_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_237 arg2);
+extern swig_type_238 _wrap_SharedStateOptions_sync_interval_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_239 arg2);
+extern swig_type_240 _wrap_SharedStateOptions_connect_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_241 arg2);
+extern swig_type_242 _wrap_SharedStateOptions_command_timeout_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_SharedStateOptions_rate_batch_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
 extern double _wrap_SharedStateOptions_rate_batch_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_delete_SharedStateOptions_native_e61a99a1102cccd3(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_229 arg2);
-extern swig_type_230 _wrap_TextBuffer_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_243 arg2);
+extern swig_type_244 _wrap_TextBuffer_text_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern uintptr_t _wrap_new_TextBuffer_native_e61a99a1102cccd3(void);
 extern void _wrap_delete_TextBuffer_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_231 _wrap_ValidateConfig_native_e61a99a1102cccd3(swig_type_232 arg1);
+extern swig_type_245 _wrap_ValidateConfig_native_e61a99a1102cccd3(swig_type_246 arg1);
 extern uintptr_t _wrap_new_Router_native_e61a99a1102cccd3(void);
 extern void _wrap_delete_Router_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_233 _wrap_Router_Open_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_247 _wrap_Router_Open_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
 extern void _wrap_Router_Close_native_e61a99a1102cccd3(uintptr_t arg1);
 extern _Bool _wrap_Router_IsOpen_native_e61a99a1102cccd3(uintptr_t arg1);
-extern swig_type_234 _wrap_Router_AddDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_235 _wrap_Router_UpdateDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_236 _wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_237 arg2);
-extern swig_type_238 _wrap_Router_SetAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_239 arg2, swig_type_240 arg3);
-extern swig_type_241 _wrap_Router_RemoveAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_242 arg2);
-extern swig_type_243 _wrap_Router_SetFallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_244 arg2, uintptr_t arg3);
-extern swig_type_245 _wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_246 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_247 _wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_248 arg2, swig_intgo arg3);
-extern swig_type_249 _wrap_Router_SetOverride_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_250 arg2, swig_intgo arg3);
-extern swig_type_251 _wrap_Router_PickInto_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_252 arg2, uintptr_t arg3);
-extern swig_type_253 _wrap_Router_PickExcluding_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_254 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_255 _wrap_Router_PickWith_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_256 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_257 _wrap_Router_PickRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_258 arg2, swig_voidp arg3);
-extern swig_type_259 _wrap_Router_Report_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_260 arg2, swig_intgo arg3, double arg4);
-extern swig_type_261 _wrap_Router_ReportFull_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_262 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_263 arg6, swig_type_264 arg7, swig_type_265 arg8);
-extern swig_type_266 _wrap_Router_Cancel_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_267 arg2);
-extern swig_type_268 _wrap_Router_Fallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_269 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_270 _wrap_Router_HealthOf_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_271 arg2, uintptr_t arg3);
-extern swig_type_272 _wrap_Router_HealthList_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_273 _wrap_Router_ApplyConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_274 arg2);
-extern swig_type_275 _wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_276 arg2);
-extern swig_type_277 _wrap_Router_MetricsText_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_278 _wrap_Router_Stats_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_279 _wrap_Router_SharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_280 _wrap_Router_UseSharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_281 _wrap_Router_SetAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_282 arg2, uintptr_t arg3);
-extern swig_type_283 _wrap_Router_Call_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_284 arg2, swig_type_285 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_286 _wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_287 arg2, swig_intgo arg3);
-extern swig_type_288 _wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_289 arg2, swig_type_290 arg3, swig_intgo arg4);
-extern swig_type_291 _wrap_Router_OpenGo_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_292 _wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_293 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_294 _wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_295 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_296 _wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_297 arg2, swig_intgo arg3);
-extern swig_type_298 _wrap_Router_SetGoEventListener_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_299 _wrap_Router_CallRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_300 arg2, swig_type_301 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
+extern swig_type_248 _wrap_Router_AddDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_249 _wrap_Router_UpdateDeployment_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_250 _wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_251 arg2);
+extern swig_type_252 _wrap_Router_SetAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_253 arg2, swig_type_254 arg3);
+extern swig_type_255 _wrap_Router_RemoveAlias_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_256 arg2);
+extern swig_type_257 _wrap_Router_SetFallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_258 arg2, uintptr_t arg3);
+extern swig_type_259 _wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_260 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_261 _wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_262 arg2, swig_intgo arg3);
+extern swig_type_263 _wrap_Router_SetOverride_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_264 arg2, swig_intgo arg3);
+extern swig_type_265 _wrap_Router_PickInto_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_266 arg2, uintptr_t arg3);
+extern swig_type_267 _wrap_Router_PickExcluding_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_268 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_269 _wrap_Router_PickWith_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_270 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_271 _wrap_Router_PickRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_272 arg2, swig_voidp arg3);
+extern swig_type_273 _wrap_Router_Report_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_274 arg2, swig_intgo arg3, double arg4);
+extern swig_type_275 _wrap_Router_ReportFull_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_276 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_277 arg6, swig_type_278 arg7, swig_type_279 arg8);
+extern swig_type_280 _wrap_Router_ReportQuota_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_281 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_282 arg6, swig_type_283 arg7, swig_type_284 arg8, swig_type_285 arg9, swig_type_286 arg10, swig_type_287 arg11, swig_type_288 arg12);
+extern swig_type_289 _wrap_Router_Cancel_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_290 arg2);
+extern swig_type_291 _wrap_Router_Fallbacks_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_292 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_293 _wrap_Router_HealthOf_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_294 arg2, uintptr_t arg3);
+extern swig_type_295 _wrap_Router_HealthList_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_296 _wrap_Router_ApplyConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_297 arg2);
+extern swig_type_298 _wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_299 arg2);
+extern swig_type_300 _wrap_Router_MetricsText_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_301 _wrap_Router_Stats_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_302 _wrap_Router_SharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_303 _wrap_Router_UseSharedState_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_304 _wrap_Router_SetAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_305 arg2, uintptr_t arg3);
+extern swig_type_306 _wrap_Router_Call_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_307 arg2, swig_type_308 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_309 _wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_310 arg2, swig_intgo arg3);
+extern swig_type_311 _wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_312 arg2, swig_type_313 arg3, swig_intgo arg4);
+extern swig_type_314 _wrap_Router_OpenGo_native_e61a99a1102cccd3(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_315 _wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_316 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_317 _wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_318 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_319 _wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_320 arg2, swig_intgo arg3);
+extern swig_type_321 _wrap_Router_SetGoEventListener_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_322 _wrap_Router_CallRaw_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_323 arg2, swig_type_324 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -2088,6 +2129,14 @@ func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED() (_swig_ret Llmr_event
 
 var Llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED()
 
+func _swig_getllmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED() (_swig_ret Llmr_event_kind) {
+	var swig_r Llmr_event_kind
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e61a99a1102cccd3())
+	return swig_r
+}
+
+var Llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED()
+
 func _swig_getllmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
 	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e61a99a1102cccd3())
@@ -2500,6 +2549,32 @@ func (arg1 SwigcptrRouterOptions) GetLatency_stale_ms() (_swig_ret int64) {
 	return swig_r
 }
 
+func (arg1 SwigcptrRouterOptions) SetQuota_horizon_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_quota_horizon_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetQuota_horizon_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_RouterOptions_quota_horizon_ms_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetQuota_headroom_routing(arg2 uint) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_quota_headroom_routing_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetQuota_headroom_routing() (_swig_ret uint) {
+	var swig_r uint
+	_swig_i_0 := arg1
+	swig_r = (uint)(C._wrap_RouterOptions_quota_headroom_routing_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteRouterOptions(arg1 RouterOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_RouterOptions_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0))
@@ -2566,6 +2641,10 @@ type RouterOptions interface {
 	GetShared_state_rate_batch() (_swig_ret float64)
 	SetLatency_stale_ms(arg2 int64)
 	GetLatency_stale_ms() (_swig_ret int64)
+	SetQuota_horizon_ms(arg2 int64)
+	GetQuota_horizon_ms() (_swig_ret int64)
+	SetQuota_headroom_routing(arg2 uint)
+	GetQuota_headroom_routing() (_swig_ret uint)
 }
 
 func GetKStatusClosed() (_swig_ret int) {
@@ -2614,7 +2693,7 @@ func HeaderVersion() (_swig_ret int) {
 func FeatureEnabled(arg1 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_FeatureEnabled_native_e61a99a1102cccd3(*(*C.swig_type_52)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (int)(C._wrap_FeatureEnabled_native_e61a99a1102cccd3(*(*C.swig_type_54)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -2645,7 +2724,7 @@ func (arg1 SwigcptrClock) NowNanos() (_swig_ret int64) {
 func (arg1 SwigcptrClock) SleepNanos(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Clock_SleepNanos_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))
+	C._wrap_Clock_SleepNanos_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_56(_swig_i_1))
 }
 
 type Clock interface {
@@ -2700,7 +2779,7 @@ func NewDeployment__SWIG_0() (_swig_ret Deployment) {
 func NewDeployment__SWIG_1(arg1 string) (_swig_ret Deployment) {
 	var swig_r Deployment
 	_swig_i_0 := arg1
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_e61a99a1102cccd3(*(*C.swig_type_56)(unsafe.Pointer(&_swig_i_0)))))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_e61a99a1102cccd3(*(*C.swig_type_58)(unsafe.Pointer(&_swig_i_0)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -2721,7 +2800,7 @@ func NewDeployment(a ...interface{}) Deployment {
 func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_name_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_name_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2779,7 +2858,7 @@ func (arg1 SwigcptrDeployment) GetRpm_limit() (_swig_ret uint) {
 func (arg1 SwigcptrDeployment) SetTpm_limit(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tpm_limit_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_59(_swig_i_1))
+	C._wrap_Deployment_tpm_limit_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_61(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTpm_limit() (_swig_ret int64) {
@@ -2831,7 +2910,7 @@ func (arg1 SwigcptrDeployment) GetCost_per_million_output() (_swig_ret float64) 
 func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddModel_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddModel_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2840,7 +2919,7 @@ func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddTag_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddTag_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2857,7 +2936,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_ModelAt_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_65(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_ModelAt_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_67(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2875,7 +2954,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_TagAt_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_68(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_TagAt_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_70(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2932,7 +3011,7 @@ func NewPick() (_swig_ret Pick) {
 func (arg1 SwigcptrPick) SetTicket(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_ticket_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_69(_swig_i_1))
+	C._wrap_Pick_ticket_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_71(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTicket() (_swig_ret int64) {
@@ -2945,7 +3024,7 @@ func (arg1 SwigcptrPick) GetTicket() (_swig_ret int64) {
 func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_71)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2964,7 +3043,7 @@ func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3022,7 +3101,7 @@ func (arg1 SwigcptrPick) GetIs_panic() (_swig_ret bool) {
 func (arg1 SwigcptrPick) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_retry_after_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_75(_swig_i_1))
+	C._wrap_Pick_retry_after_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_77(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetRetry_after_ms() (_swig_ret int64) {
@@ -3074,7 +3153,7 @@ func NewPickOptions() (_swig_ret PickOptions) {
 func (arg1 SwigcptrPickOptions) SetAffinity_key(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_affinity_key_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_affinity_key_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3093,7 +3172,7 @@ func (arg1 SwigcptrPickOptions) GetAffinity_key() (_swig_ret string) {
 func (arg1 SwigcptrPickOptions) SetExpected_input_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_expected_input_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_79(_swig_i_1))
+	C._wrap_PickOptions_expected_input_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_81(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetExpected_input_tokens() (_swig_ret int64) {
@@ -3106,7 +3185,7 @@ func (arg1 SwigcptrPickOptions) GetExpected_input_tokens() (_swig_ret int64) {
 func (arg1 SwigcptrPickOptions) SetExpected_output_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_expected_output_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_81(_swig_i_1))
+	C._wrap_PickOptions_expected_output_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_83(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetExpected_output_tokens() (_swig_ret int64) {
@@ -3132,7 +3211,7 @@ func (arg1 SwigcptrPickOptions) GetMax_price() (_swig_ret float64) {
 func (arg1 SwigcptrPickOptions) AddExclude(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_AddExclude_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_AddExclude_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_85)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3141,7 +3220,7 @@ func (arg1 SwigcptrPickOptions) AddExclude(arg2 string) {
 func (arg1 SwigcptrPickOptions) AddRequiredTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_AddRequiredTag_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_84)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_AddRequiredTag_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_86)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3191,7 +3270,7 @@ func (p SwigcptrCandidate) SwigIsCandidate() {
 func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_85)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3210,7 +3289,7 @@ func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3264,7 +3343,7 @@ func NewHealth() (_swig_ret Health) {
 func (arg1 SwigcptrHealth) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_name_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Health_name_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3348,7 +3427,7 @@ func (arg1 SwigcptrHealth) GetFailure_ratio() (_swig_ret float64) {
 func (arg1 SwigcptrHealth) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_in_flight_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))
+	C._wrap_Health_in_flight_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetIn_flight() (_swig_ret int64) {
@@ -3361,7 +3440,7 @@ func (arg1 SwigcptrHealth) GetIn_flight() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_93(_swig_i_1))
+	C._wrap_Health_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetPicks() (_swig_ret int64) {
@@ -3374,7 +3453,7 @@ func (arg1 SwigcptrHealth) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_successes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
+	C._wrap_Health_successes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetSuccesses() (_swig_ret int64) {
@@ -3387,7 +3466,7 @@ func (arg1 SwigcptrHealth) GetSuccesses() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetFailures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failures_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
+	C._wrap_Health_failures_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailures() (_swig_ret int64) {
@@ -3400,7 +3479,7 @@ func (arg1 SwigcptrHealth) GetFailures() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetRequest_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_request_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
+	C._wrap_Health_request_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetRequest_errors() (_swig_ret int64) {
@@ -3413,7 +3492,7 @@ func (arg1 SwigcptrHealth) GetRequest_errors() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cancels_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
+	C._wrap_Health_cancels_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCancels() (_swig_ret int64) {
@@ -3426,7 +3505,7 @@ func (arg1 SwigcptrHealth) GetCancels() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetTrips(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_trips_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
+	C._wrap_Health_trips_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTrips() (_swig_ret int64) {
@@ -3439,7 +3518,7 @@ func (arg1 SwigcptrHealth) GetTrips() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetConsecutive_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_consecutive_failures_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
+	C._wrap_Health_consecutive_failures_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_107(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetConsecutive_failures() (_swig_ret int64) {
@@ -3452,7 +3531,7 @@ func (arg1 SwigcptrHealth) GetConsecutive_failures() (_swig_ret int64) {
 func (arg1 SwigcptrHealth) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cooldown_remaining_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_107(_swig_i_1))
+	C._wrap_Health_cooldown_remaining_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCooldown_remaining_ms() (_swig_ret int64) {
@@ -3485,6 +3564,84 @@ func (arg1 SwigcptrHealth) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
 	swig_r = (uint)(C._wrap_Health_tier_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_remaining_requests(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_remaining_requests_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_remaining_requests() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_remaining_requests_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_remaining_tokens(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_remaining_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_remaining_tokens() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_remaining_tokens_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_requests_reset_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_requests_reset_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_requests_reset_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_requests_reset_ms_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_tokens_reset_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_tokens_reset_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_tokens_reset_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_tokens_reset_ms_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_exhausted_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_exhausted_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_exhausted_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_exhausted_ms_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrHealth) SetQuota_exhaustions(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Health_quota_exhaustions_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
+}
+
+func (arg1 SwigcptrHealth) GetQuota_exhaustions() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Health_quota_exhaustions_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3530,6 +3687,18 @@ type Health interface {
 	GetWeight() (_swig_ret uint)
 	SetTier(arg2 uint)
 	GetTier() (_swig_ret uint)
+	SetQuota_remaining_requests(arg2 int64)
+	GetQuota_remaining_requests() (_swig_ret int64)
+	SetQuota_remaining_tokens(arg2 int64)
+	GetQuota_remaining_tokens() (_swig_ret int64)
+	SetQuota_requests_reset_ms(arg2 int64)
+	GetQuota_requests_reset_ms() (_swig_ret int64)
+	SetQuota_tokens_reset_ms(arg2 int64)
+	GetQuota_tokens_reset_ms() (_swig_ret int64)
+	SetQuota_exhausted_ms(arg2 int64)
+	GetQuota_exhausted_ms() (_swig_ret int64)
+	SetQuota_exhaustions(arg2 int64)
+	GetQuota_exhaustions() (_swig_ret int64)
 }
 
 type SwigcptrCancellation uintptr
@@ -3591,7 +3760,7 @@ func NewCallOptions() (_swig_ret CallOptions) {
 func (arg1 SwigcptrCallOptions) SetDeadline_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_110(_swig_i_1))
+	C._wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_124(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
@@ -3604,7 +3773,7 @@ func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallOptions) SetAttempt_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_112(_swig_i_1))
+	C._wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetAttempt_timeout_ms() (_swig_ret int64) {
@@ -3630,7 +3799,7 @@ func (arg1 SwigcptrCallOptions) GetMax_attempts() (_swig_ret uint) {
 func (arg1 SwigcptrCallOptions) SetBackoff_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_114(_swig_i_1))
+	C._wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
@@ -3643,7 +3812,7 @@ func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallOptions) SetBackoff_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_116(_swig_i_1))
+	C._wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_130(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_max_ms() (_swig_ret int64) {
@@ -3752,7 +3921,7 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_124)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_138)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -3850,7 +4019,7 @@ func (arg1 SwigcptrAttemptResult) GetRetryAfterMs() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetRetryAfterMs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_126(_swig_i_1))
+	C._wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_140(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
@@ -3863,7 +4032,7 @@ func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetInputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))
+	C._wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_142(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
@@ -3876,7 +4045,7 @@ func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetOutputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_130(_swig_i_1))
+	C._wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_144(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetCommitted() (_swig_ret bool) {
@@ -3969,7 +4138,7 @@ func NewAttemptInfo() (_swig_ret AttemptInfo) {
 func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_131)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3988,7 +4157,7 @@ func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4033,7 +4202,7 @@ func (arg1 SwigcptrAttemptInfo) GetLatency_ms() (_swig_ret float64) {
 func (arg1 SwigcptrAttemptInfo) SetBackoff_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))
+	C._wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetBackoff_ms() (_swig_ret int64) {
@@ -4137,7 +4306,7 @@ func (arg1 SwigcptrCallResult) GetFinal_outcome() (_swig_ret Llmr_outcome) {
 func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_deployment_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4156,7 +4325,7 @@ func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4188,7 +4357,7 @@ func (arg1 SwigcptrCallResult) GetUsed_fallback() (_swig_ret bool) {
 func (arg1 SwigcptrCallResult) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_141(_swig_i_1))
+	C._wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
@@ -4201,7 +4370,7 @@ func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetTotal_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_143(_swig_i_1))
+	C._wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
@@ -4214,7 +4383,7 @@ func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_response_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_response_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4233,7 +4402,7 @@ func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_detail_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_detail_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_161)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4325,7 +4494,7 @@ func NewDeploymentStats() (_swig_ret DeploymentStats) {
 func (arg1 SwigcptrDeploymentStats) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_163)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4370,7 +4539,7 @@ func (arg1 SwigcptrDeploymentStats) GetEligible() (_swig_ret bool) {
 func (arg1 SwigcptrDeploymentStats) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_151(_swig_i_1))
+	C._wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
@@ -4383,7 +4552,7 @@ func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
+	C._wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_167(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
@@ -4396,7 +4565,7 @@ func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_155(_swig_i_1))
+	C._wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
@@ -4409,7 +4578,7 @@ func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetRate_limited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_157(_swig_i_1))
+	C._wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_171(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
@@ -4422,7 +4591,7 @@ func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetServer_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_159(_swig_i_1))
+	C._wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
@@ -4435,7 +4604,7 @@ func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetTimeouts(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_161(_swig_i_1))
+	C._wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
@@ -4448,7 +4617,7 @@ func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetConnection_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_163(_swig_i_1))
+	C._wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
@@ -4461,7 +4630,7 @@ func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetAuth_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
+	C._wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_179(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
@@ -4474,7 +4643,7 @@ func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBad_requests(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_167(_swig_i_1))
+	C._wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_181(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
@@ -4487,7 +4656,7 @@ func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetContext_window_exceeded(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
+	C._wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_183(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int64) {
@@ -4500,7 +4669,7 @@ func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int6
 func (arg1 SwigcptrDeploymentStats) SetContent_policy(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_171(_swig_i_1))
+	C._wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
@@ -4513,7 +4682,7 @@ func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
+	C._wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
@@ -4526,7 +4695,7 @@ func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetInput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
+	C._wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
@@ -4539,7 +4708,7 @@ func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetOutput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
+	C._wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetOutput_tokens() (_swig_ret int64) {
@@ -4565,7 +4734,7 @@ func (arg1 SwigcptrDeploymentStats) GetEwma_latency_ms() (_swig_ret float64) {
 func (arg1 SwigcptrDeploymentStats) SetLatency_count(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_179(_swig_i_1))
+	C._wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_count() (_swig_ret int64) {
@@ -4630,7 +4799,7 @@ func (arg1 SwigcptrDeploymentStats) GetLatency_p99_ms() (_swig_ret float64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_181(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
@@ -4643,7 +4812,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_half_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_183(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
@@ -4656,7 +4825,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_closed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
@@ -4669,7 +4838,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
+	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCooldown_remaining_ms() (_swig_ret int64) {
@@ -4761,7 +4930,7 @@ func NewModelStats() (_swig_ret ModelStats) {
 func (arg1 SwigcptrModelStats) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ModelStats_model_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4780,7 +4949,7 @@ func (arg1 SwigcptrModelStats) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrModelStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
+	C._wrap_ModelStats_picks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
@@ -4793,7 +4962,7 @@ func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrModelStats) SetFallbacks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
+	C._wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetFallbacks() (_swig_ret int64) {
@@ -4863,7 +5032,7 @@ func (arg1 SwigcptrRouterStats) GetModels() (_swig_ret ModelStatsVector) {
 func (arg1 SwigcptrRouterStats) SetConfigs_applied(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
+	C._wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
@@ -4876,7 +5045,7 @@ func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
 func (arg1 SwigcptrRouterStats) SetConfigs_rejected(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
+	C._wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
@@ -4889,7 +5058,7 @@ func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
 func (arg1 SwigcptrRouterStats) SetMetrics_text(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_213)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4969,7 +5138,7 @@ func (arg1 SwigcptrSharedStateStatus) GetConnected() (_swig_ret bool) {
 func (arg1 SwigcptrSharedStateStatus) SetLast_sync_age_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
+	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
@@ -4982,7 +5151,7 @@ func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetSyncs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
+	C._wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
@@ -4995,7 +5164,7 @@ func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetSync_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
+	C._wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
@@ -5008,7 +5177,7 @@ func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetConnections(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
+	C._wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
@@ -5021,7 +5190,7 @@ func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetRemote_opens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
@@ -5034,7 +5203,7 @@ func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetRemote_closes(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
@@ -5047,7 +5216,7 @@ func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetLast_error(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_213)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_227)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5079,7 +5248,7 @@ func (arg1 SwigcptrSharedStateStatus) GetTopology() (_swig_ret int) {
 func (arg1 SwigcptrSharedStateStatus) SetFailovers(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_failovers_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1))
+	C._wrap_SharedStateStatus_failovers_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetFailovers() (_swig_ret int64) {
@@ -5092,7 +5261,7 @@ func (arg1 SwigcptrSharedStateStatus) GetFailovers() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetServer(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_server_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_217)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateStatus_server_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5160,7 +5329,7 @@ func NewSharedStateOptions() (_swig_ret SharedStateOptions) {
 func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_219)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5179,7 +5348,7 @@ func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5198,7 +5367,7 @@ func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetSync_interval_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
@@ -5211,7 +5380,7 @@ func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateOptions) SetConnect_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
+	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64) {
@@ -5224,7 +5393,7 @@ func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64)
 func (arg1 SwigcptrSharedStateOptions) SetCommand_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
+	C._wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetCommand_timeout_ms() (_swig_ret int64) {
@@ -5281,7 +5450,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_243)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5318,7 +5487,7 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_e61a99a1102cccd3(*(*C.swig_type_232)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_e61a99a1102cccd3(*(*C.swig_type_246)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -5419,7 +5588,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_237)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5439,7 +5608,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_254)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5461,7 +5630,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5481,7 +5650,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_244)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5502,7 +5671,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_260)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5522,7 +5691,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_262)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5542,7 +5711,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_250)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5562,7 +5731,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_266)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5583,7 +5752,7 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_254)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_268)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5604,7 +5773,7 @@ func (arg1 SwigcptrRouter) PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickWith_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickWith_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_270)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5625,7 +5794,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5646,7 +5815,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_260(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_274(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5668,7 +5837,33 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_262(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_263(_swig_i_5), C.swig_type_264(_swig_i_6), C.swig_type_265(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_276(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_277(_swig_i_5), C.swig_type_278(_swig_i_6), C.swig_type_279(_swig_i_7))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func (arg1 SwigcptrRouter) ReportQuota(arg2 int64, arg3 Llmr_outcome, arg4 float64, arg5 float64, arg6 int64, arg7 int64, arg8 int64, arg9 int64, arg10 int64, arg11 int64, arg12 int64) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	_swig_i_6 := arg7
+	_swig_i_7 := arg8
+	_swig_i_8 := arg9
+	_swig_i_9 := arg10
+	_swig_i_10 := arg11
+	_swig_i_11 := arg12
+	swig_r_p := C._wrap_Router_ReportQuota_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_281(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_282(_swig_i_5), C.swig_type_283(_swig_i_6), C.swig_type_284(_swig_i_7), C.swig_type_285(_swig_i_8), C.swig_type_286(_swig_i_9), C.swig_type_287(_swig_i_10), C.swig_type_288(_swig_i_11))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5684,7 +5879,7 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.swig_type_290(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -5702,7 +5897,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_269)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_292)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5722,7 +5917,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_271)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5757,7 +5952,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_274)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5776,7 +5971,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5860,7 +6055,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_305)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5882,7 +6077,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_285)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_307)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5905,7 +6100,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_310)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5926,7 +6121,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_290)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5969,7 +6164,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_316)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5991,7 +6186,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfigFile(arg2 string, arg3 RouterOptions,
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6011,7 +6206,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_320)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6050,7 +6245,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_CallRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_Router_CallRaw_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_324)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6089,6 +6284,7 @@ type Router interface {
 	PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (_swig_ret error)
 	ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float64, arg5 float64, arg6 int64, arg7 int64, arg8 int64) (_swig_ret error)
+	ReportQuota(arg2 int64, arg3 Llmr_outcome, arg4 float64, arg5 float64, arg6 int64, arg7 int64, arg8 int64, arg9 int64, arg10 int64, arg11 int64, arg12 int64) (_swig_ret error)
 	Cancel(arg2 int64) (_swig_ret error)
 	Fallbacks(arg2 string, arg3 StringVector, arg4 CandidateVector) (_swig_ret error)
 	HealthOf(arg2 string, arg3 Health) (_swig_ret error)

@@ -202,6 +202,12 @@ void FillHealth(const llmr_health &h, Health &out) {
   out.cooldown_remaining_ms = h.cooldown_remaining_ms;
   out.weight = h.weight;
   out.tier = h.tier;
+  out.quota_remaining_requests = h.quota_remaining_requests;
+  out.quota_remaining_tokens = h.quota_remaining_tokens;
+  out.quota_requests_reset_ms = h.quota_requests_reset_ms;
+  out.quota_tokens_reset_ms = h.quota_tokens_reset_ms;
+  out.quota_exhausted_ms = h.quota_exhausted_ms;
+  out.quota_exhaustions = h.quota_exhaustions;
 }
 
 }  // namespace
@@ -250,7 +256,13 @@ Health::Health()
       consecutive_failures(0),
       cooldown_remaining_ms(0),
       weight(0),
-      tier(0) {}
+      tier(0),
+      quota_remaining_requests(-1),
+      quota_remaining_tokens(-1),
+      quota_requests_reset_ms(0),
+      quota_tokens_reset_ms(0),
+      quota_exhausted_ms(0),
+      quota_exhaustions(0) {}
 
 AttemptInfo::AttemptInfo()
     : outcome(LLMR_OUTCOME_SUCCESS),
@@ -652,6 +664,15 @@ Status Router::Report(int64_t ticket, llmr_outcome outcome, double latency_ms) {
 
 Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
                           int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens) {
+  return ReportQuota(ticket, outcome, latency_ms, ttft_ms, retry_after_ms, input_tokens,
+                     output_tokens, -1, -1, 0, 0);
+}
+
+Status Router::ReportQuota(int64_t ticket, llmr_outcome outcome, double latency_ms,
+                           double ttft_ms, int64_t retry_after_ms, int64_t input_tokens,
+                           int64_t output_tokens, int64_t quota_remaining_requests,
+                           int64_t quota_remaining_tokens, int64_t quota_requests_reset_ms,
+                           int64_t quota_tokens_reset_ms) {
   Entry in(*this);
   if (!in) return in.Refusal();
   llmr_report r{};  // every member set below: no llmr_report_init() call on the hot path
@@ -662,6 +683,11 @@ Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_m
   r.retry_after_ms = retry_after_ms;
   r.input_tokens = input_tokens;
   r.output_tokens = output_tokens;
+  // -1 and 0: not announced (a zeroed remaining count would announce a used-up quota).
+  r.quota_remaining_requests = quota_remaining_requests;
+  r.quota_remaining_tokens = quota_remaining_tokens;
+  r.quota_requests_reset_ms = quota_requests_reset_ms;
+  r.quota_tokens_reset_ms = quota_tokens_reset_ms;
   const llmr_status rc = llmr_router_report(router_, static_cast<llmr_ticket>(ticket), &r);
   if (rc == LLMR_OK) return Status();
   return MakeStatus(rc);

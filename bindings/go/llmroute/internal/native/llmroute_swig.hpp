@@ -190,6 +190,15 @@ struct Health {
   int64_t cooldown_remaining_ms;
   uint32_t weight;
   uint32_t tier;
+  /** The provider's announced quota as the router holds it (llmr_health's quota_* members):
+   * remaining requests and tokens (-1: none announced), ms until each resets, ms until a quota
+   * exhaustion ends (0: none) and the lifetime count of exhaustions. */
+  int64_t quota_remaining_requests;
+  int64_t quota_remaining_tokens;
+  int64_t quota_requests_reset_ms;
+  int64_t quota_tokens_reset_ms;
+  int64_t quota_exhausted_ms;
+  int64_t quota_exhaustions;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -538,6 +547,12 @@ class Router {
   Status Report(int64_t ticket, llmr_outcome outcome, double latency_ms);
   Status ReportFull(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
                     int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens);
+  /** ReportFull with the provider's announced quota (llmr_report's quota_* members: remaining
+   * counts -1 = not announced, resets in ms from now, 0 = not announced). */
+  Status ReportQuota(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
+                     int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens,
+                     int64_t quota_remaining_requests, int64_t quota_remaining_tokens,
+                     int64_t quota_requests_reset_ms, int64_t quota_tokens_reset_ms);
   Status Cancel(int64_t ticket);
 
   Status Fallbacks(const std::string &model, const std::vector<std::string> &exclude,

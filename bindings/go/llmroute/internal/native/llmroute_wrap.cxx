@@ -1929,6 +1929,18 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e61a99a1102cccd3()
 }
 
 
+intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e61a99a1102cccd3() {
+  llmr_event_kind result;
+  intgo _swig_go_result;
+  
+  
+  result = llmr_event_kind::LLMR_EVENT_QUOTA_EXHAUSTED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e61a99a1102cccd3() {
   llmr_event_kind result;
   intgo _swig_go_result;
@@ -2678,6 +2690,56 @@ long long _wrap_RouterOptions_latency_stale_ms_get_native_e61a99a1102cccd3(llmro
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
   
   result = (int64_t) ((arg1)->latency_stale_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_quota_horizon_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_horizon_ms = arg2;
+  
+}
+
+
+long long _wrap_RouterOptions_quota_horizon_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->quota_horizon_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_quota_headroom_routing_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_headroom_routing = arg2;
+  
+}
+
+
+intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->quota_headroom_routing);
   _swig_go_result = result; 
   return _swig_go_result;
 }
@@ -4048,6 +4110,156 @@ intgo _wrap_Health_tier_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swi
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
   
   result = (uint32_t) ((arg1)->tier);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Health_quota_remaining_requests_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_remaining_requests = arg2;
+  
+}
+
+
+long long _wrap_Health_quota_remaining_requests_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->quota_remaining_requests);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Health_quota_remaining_tokens_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_remaining_tokens = arg2;
+  
+}
+
+
+long long _wrap_Health_quota_remaining_tokens_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->quota_remaining_tokens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Health_quota_requests_reset_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_requests_reset_ms = arg2;
+  
+}
+
+
+long long _wrap_Health_quota_requests_reset_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->quota_requests_reset_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Health_quota_tokens_reset_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_tokens_reset_ms = arg2;
+  
+}
+
+
+long long _wrap_Health_quota_tokens_reset_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->quota_tokens_reset_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Health_quota_exhausted_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_exhausted_ms = arg2;
+  
+}
+
+
+long long _wrap_Health_quota_exhausted_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->quota_exhausted_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Health_quota_exhaustions_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->quota_exhaustions = arg2;
+  
+}
+
+
+long long _wrap_Health_quota_exhaustions_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+  llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->quota_exhaustions);
   _swig_go_result = result; 
   return _swig_go_result;
 }
@@ -7141,6 +7353,49 @@ _gostring_ _wrap_Router_ReportFull_native_e61a99a1102cccd3(llmroute::swig::Route
   arg8 = (int64_t)_swig_go_7; 
   
   result = (arg1)->ReportFull(arg2,arg3,arg4,arg5,arg6,arg7,arg8);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_ReportQuota_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  int64_t arg2 ;
+  llmr_outcome arg3 ;
+  double arg4 ;
+  double arg5 ;
+  int64_t arg6 ;
+  int64_t arg7 ;
+  int64_t arg8 ;
+  int64_t arg9 ;
+  int64_t arg10 ;
+  int64_t arg11 ;
+  int64_t arg12 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  arg3 = (llmr_outcome)_swig_go_2; 
+  arg4 = (double)_swig_go_3; 
+  arg5 = (double)_swig_go_4; 
+  arg6 = (int64_t)_swig_go_5; 
+  arg7 = (int64_t)_swig_go_6; 
+  arg8 = (int64_t)_swig_go_7; 
+  arg9 = (int64_t)_swig_go_8; 
+  arg10 = (int64_t)_swig_go_9; 
+  arg11 = (int64_t)_swig_go_10; 
+  arg12 = (int64_t)_swig_go_11; 
+  
+  result = (arg1)->ReportQuota(arg2,arg3,arg4,arg5,arg6,arg7,arg8,arg9,arg10,arg11,arg12);
   
   if ((&result)->code == 0) {
     _swig_go_result.p = 0;

@@ -45,6 +45,8 @@ struct RouterOptions {
     shared_state_command_timeout_ms = c.shared_state_command_timeout_ms;
     shared_state_rate_batch = c.shared_state_rate_batch;
     latency_stale_ms = c.latency_stale_ms;
+    quota_horizon_ms = c.quota_horizon_ms;
+    quota_headroom_routing = c.quota_headroom_routing;
   }
   /** The router's strategy (round_robin); a model may override it (model_settings) (default
    * round_robin). */
@@ -119,6 +121,12 @@ struct RouterOptions {
   /** A latency sample older than this is stale: the latency strategy probes its deployment once (0:
    * breaker_window_ms) (default 0 ms). */
   int64_t latency_stale_ms;
+  /** A 429 whose quota resets later than this is a quota exhaustion (held out until the reset); an
+   * announced count without a reset holds this long (default 60000 ms). */
+  int64_t quota_horizon_ms;
+  /** 1: within a tier where providers announce quotas, choose by remaining headroom instead of the
+   * strategy; 0: the strategy (default 1). */
+  uint32_t quota_headroom_routing;
 };
 
 #ifndef SWIG
@@ -155,6 +163,8 @@ inline void FillOptions(const RouterOptions &o, llmr_router_options *c) {
   c->shared_state_command_timeout_ms = o.shared_state_command_timeout_ms;
   c->shared_state_rate_batch = o.shared_state_rate_batch;
   c->latency_stale_ms = o.latency_stale_ms;
+  c->quota_horizon_ms = o.quota_horizon_ms;
+  c->quota_headroom_routing = o.quota_headroom_routing;
 }
 #endif
 

@@ -12,6 +12,7 @@ public enum EventKind {
   BREAKER(0),
   CONFIG_APPLIED(1),
   CONFIG_REJECTED(2),
+  QUOTA_EXHAUSTED(3),
   SHARED_STATE_FAILOVER(4);
 
   public final int swigValue() {

@@ -191,4 +191,52 @@ public class Health {
     return NativeJNI.Health_tier_get(swigCPtr, this);
   }
 
+  public void setQuotaRemainingRequests(long value) {
+    NativeJNI.Health_quotaRemainingRequests_set(swigCPtr, this, value);
+  }
+
+  public long getQuotaRemainingRequests() {
+    return NativeJNI.Health_quotaRemainingRequests_get(swigCPtr, this);
+  }
+
+  public void setQuotaRemainingTokens(long value) {
+    NativeJNI.Health_quotaRemainingTokens_set(swigCPtr, this, value);
+  }
+
+  public long getQuotaRemainingTokens() {
+    return NativeJNI.Health_quotaRemainingTokens_get(swigCPtr, this);
+  }
+
+  public void setQuotaRequestsResetMs(long value) {
+    NativeJNI.Health_quotaRequestsResetMs_set(swigCPtr, this, value);
+  }
+
+  public long getQuotaRequestsResetMs() {
+    return NativeJNI.Health_quotaRequestsResetMs_get(swigCPtr, this);
+  }
+
+  public void setQuotaTokensResetMs(long value) {
+    NativeJNI.Health_quotaTokensResetMs_set(swigCPtr, this, value);
+  }
+
+  public long getQuotaTokensResetMs() {
+    return NativeJNI.Health_quotaTokensResetMs_get(swigCPtr, this);
+  }
+
+  public void setQuotaExhaustedMs(long value) {
+    NativeJNI.Health_quotaExhaustedMs_set(swigCPtr, this, value);
+  }
+
+  public long getQuotaExhaustedMs() {
+    return NativeJNI.Health_quotaExhaustedMs_get(swigCPtr, this);
+  }
+
+  public void setQuotaExhaustions(long value) {
+    NativeJNI.Health_quotaExhaustions_set(swigCPtr, this, value);
+  }
+
+  public long getQuotaExhaustions() {
+    return NativeJNI.Health_quotaExhaustions_get(swigCPtr, this);
+  }
+
 }

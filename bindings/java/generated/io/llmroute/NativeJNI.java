@@ -161,6 +161,10 @@ public class NativeJNI {
   public final static native double RouterOptions_sharedStateRateBatch_get(long jarg1, RouterOptions jarg1_);
   public final static native void RouterOptions_latencyStaleMs_set(long jarg1, RouterOptions jarg1_, long jarg2);
   public final static native long RouterOptions_latencyStaleMs_get(long jarg1, RouterOptions jarg1_);
+  public final static native void RouterOptions_quotaHorizonMs_set(long jarg1, RouterOptions jarg1_, long jarg2);
+  public final static native long RouterOptions_quotaHorizonMs_get(long jarg1, RouterOptions jarg1_);
+  public final static native void RouterOptions_quotaHeadroomRouting_set(long jarg1, RouterOptions jarg1_, long jarg2);
+  public final static native long RouterOptions_quotaHeadroomRouting_get(long jarg1, RouterOptions jarg1_);
   public final static native void delete_RouterOptions(long jarg1);
   public final static native int kStatusClosed_get();
   public final static native int closedStatusCode();
@@ -277,6 +281,18 @@ public class NativeJNI {
   public final static native long Health_weight_get(long jarg1, Health jarg1_);
   public final static native void Health_tier_set(long jarg1, Health jarg1_, long jarg2);
   public final static native long Health_tier_get(long jarg1, Health jarg1_);
+  public final static native void Health_quotaRemainingRequests_set(long jarg1, Health jarg1_, long jarg2);
+  public final static native long Health_quotaRemainingRequests_get(long jarg1, Health jarg1_);
+  public final static native void Health_quotaRemainingTokens_set(long jarg1, Health jarg1_, long jarg2);
+  public final static native long Health_quotaRemainingTokens_get(long jarg1, Health jarg1_);
+  public final static native void Health_quotaRequestsResetMs_set(long jarg1, Health jarg1_, long jarg2);
+  public final static native long Health_quotaRequestsResetMs_get(long jarg1, Health jarg1_);
+  public final static native void Health_quotaTokensResetMs_set(long jarg1, Health jarg1_, long jarg2);
+  public final static native long Health_quotaTokensResetMs_get(long jarg1, Health jarg1_);
+  public final static native void Health_quotaExhaustedMs_set(long jarg1, Health jarg1_, long jarg2);
+  public final static native long Health_quotaExhaustedMs_get(long jarg1, Health jarg1_);
+  public final static native void Health_quotaExhaustions_set(long jarg1, Health jarg1_, long jarg2);
+  public final static native long Health_quotaExhaustions_get(long jarg1, Health jarg1_);
   public final static native void delete_Health(long jarg1);
   public final static native long new_Cancellation();
   public final static native void delete_Cancellation(long jarg1);
@@ -541,6 +557,7 @@ public class NativeJNI {
   public final static native void NativeRouter_pickWith(long jarg1, NativeRouter jarg1_, String jarg2, long jarg3, PickOptions jarg3_, long jarg4, Pick jarg4_);
   public final static native void NativeRouter_report(long jarg1, NativeRouter jarg1_, long jarg2, int jarg3, double jarg4);
   public final static native void NativeRouter_reportFull(long jarg1, NativeRouter jarg1_, long jarg2, int jarg3, double jarg4, double jarg5, long jarg6, long jarg7, long jarg8);
+  public final static native void NativeRouter_reportQuota(long jarg1, NativeRouter jarg1_, long jarg2, int jarg3, double jarg4, double jarg5, long jarg6, long jarg7, long jarg8, long jarg9, long jarg10, long jarg11, long jarg12);
   public final static native void NativeRouter_cancel(long jarg1, NativeRouter jarg1_, long jarg2);
   public final static native void NativeRouter_fallbacks(long jarg1, NativeRouter jarg1_, String jarg2, long jarg3, StringVector jarg3_, long jarg4, CandidateVector jarg4_);
   public final static native void NativeRouter_healthOf(long jarg1, NativeRouter jarg1_, String jarg2, long jarg3, Health jarg3_);

@@ -92,6 +92,8 @@ final class NativeRouter {
 
   public void reportFull(long ticket, Outcome outcome, double latency_ms, double ttft_ms, long retry_after_ms, long input_tokens, long output_tokens) { NativeJNI.NativeRouter_reportFull(swigCPtr, this, ticket, outcome.swigValue(), latency_ms, ttft_ms, retry_after_ms, input_tokens, output_tokens); }
 
+  public void reportQuota(long ticket, Outcome outcome, double latency_ms, double ttft_ms, long retry_after_ms, long input_tokens, long output_tokens, long quota_remaining_requests, long quota_remaining_tokens, long quota_requests_reset_ms, long quota_tokens_reset_ms) { NativeJNI.NativeRouter_reportQuota(swigCPtr, this, ticket, outcome.swigValue(), latency_ms, ttft_ms, retry_after_ms, input_tokens, output_tokens, quota_remaining_requests, quota_remaining_tokens, quota_requests_reset_ms, quota_tokens_reset_ms); }
+
   public void cancel(long ticket) { NativeJNI.NativeRouter_cancel(swigCPtr, this, ticket); }
 
   public void fallbacks(String model, StringVector exclude, CandidateVector out) { NativeJNI.NativeRouter_fallbacks(swigCPtr, this, model, StringVector.getCPtr(exclude), exclude, CandidateVector.getCPtr(out), out); }

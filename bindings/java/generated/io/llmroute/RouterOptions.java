@@ -284,4 +284,20 @@ public class RouterOptions {
     return NativeJNI.RouterOptions_latencyStaleMs_get(swigCPtr, this);
   }
 
+  public void setQuotaHorizonMs(long value) {
+    NativeJNI.RouterOptions_quotaHorizonMs_set(swigCPtr, this, value);
+  }
+
+  public long getQuotaHorizonMs() {
+    return NativeJNI.RouterOptions_quotaHorizonMs_get(swigCPtr, this);
+  }
+
+  public void setQuotaHeadroomRouting(long value) {
+    NativeJNI.RouterOptions_quotaHeadroomRouting_set(swigCPtr, this, value);
+  }
+
+  public long getQuotaHeadroomRouting() {
+    return NativeJNI.RouterOptions_quotaHeadroomRouting_get(swigCPtr, this);
+  }
+
 }

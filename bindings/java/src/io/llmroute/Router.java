@@ -295,6 +295,28 @@ public final class Router implements AutoCloseable {
     }
   }
 
+  /**
+   * Reports with the provider's announced quota as well (x-ratelimit-remaining-requests /
+   * -tokens and x-ratelimit-reset-requests / -tokens; anthropic-ratelimit-*): remaining requests
+   * and tokens (-1: not announced) and the milliseconds from now until each resets (0: not
+   * announced). The router does not pick the deployment while the remaining counts cannot take a
+   * request, spreads load by the remaining headroom, and takes a RATE_LIMITED report whose reset
+   * lies beyond the router's quota horizon as a quota exhaustion (no pick until the reset, an
+   * {@code EventKind.QUOTA_EXHAUSTED} event). Out-of-range values throw with
+   * {@code Status.LLMR_ERR_INVALID_ARGUMENT} and a message naming the field.
+   */
+  public void reportQuota(long ticket, Outcome outcome, double latencyMs, double ttftMs,
+      long retryAfterMs, long inputTokens, long outputTokens, long remainingRequests,
+      long remainingTokens, long requestsResetMs, long tokensResetMs) {
+    try {
+      nativeRouter.reportQuota(ticket, requireNonNull(outcome, "outcome"), latencyMs, ttftMs,
+          retryAfterMs, inputTokens, outputTokens, remainingRequests, remainingTokens,
+          requestsResetMs, tokensResetMs);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
   /** Gives a ticket back without an outcome. */
   public void cancel(long ticket) {
     try {
