@@ -237,8 +237,8 @@ class RedisBackend final : public SharedStateBackend {
                                        std::to_string(kMaxRedirects) + " hops (resharding?)"};
   }
 
-  // Rebuilds a command for the current node (the script id may differ between nodes: it does
-  // not, a SHA1 of the same text, but a node that lost its scripts gets them in ConnectTo).
+  // A command again, with the script id of the node now current (the same SHA1 of the same
+  // text everywhere; ConnectTo has just loaded the script there).
   std::vector<std::string> Command(const std::vector<std::string> &command) const {
     std::vector<std::string> copy = command;
     if (!copy.empty() && copy[0] == "EVALSHA") copy[1] = sha_;
