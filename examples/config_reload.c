@@ -36,6 +36,13 @@ static void OnEvent(void *user_data, const llmr_event *event) {
     case LLMR_EVENT_CONFIG_REJECTED:
       fprintf(stderr, "event: configuration rejected: %s\n", event->message);
       break;
+    case LLMR_EVENT_QUOTA_EXHAUSTED:
+      fprintf(stderr, "event: %s quota exhausted for %lld ms\n", event->deployment,
+              (long long)event->cooldown_ms);
+      break;
+    case LLMR_EVENT_SHARED_STATE_FAILOVER:
+      fprintf(stderr, "event: %s\n", event->message);
+      break;
   }
 }
 
