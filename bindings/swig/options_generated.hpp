@@ -45,6 +45,7 @@ struct RouterOptions {
     shared_state_command_timeout_ms = c.shared_state_command_timeout_ms;
     shared_state_rate_batch = c.shared_state_rate_batch;
     latency_stale_ms = c.latency_stale_ms;
+    breaker_cooldown_multiplier = c.breaker_cooldown_multiplier;
   }
   /** The router's strategy (round_robin); a model may override it (model_settings) (default
    * round_robin). */
@@ -118,6 +119,9 @@ struct RouterOptions {
   /** A latency sample older than this is stale: the latency strategy probes its deployment once (0:
    * breaker_window_ms) (default 0 ms). */
   int64_t latency_stale_ms;
+  /** Each re-trip multiplies the cooldown by this, up to breaker_cooldown_max_ms (2: doubling; 1: a
+   * fixed cooldown, as LiteLLM's cooldown_time) (default 2). */
+  double breaker_cooldown_multiplier;
 };
 
 #ifndef SWIG
@@ -154,6 +158,7 @@ inline void FillOptions(const RouterOptions &o, llmr_router_options *c) {
   c->shared_state_command_timeout_ms = o.shared_state_command_timeout_ms;
   c->shared_state_rate_batch = o.shared_state_rate_batch;
   c->latency_stale_ms = o.latency_stale_ms;
+  c->breaker_cooldown_multiplier = o.breaker_cooldown_multiplier;
 }
 #endif
 

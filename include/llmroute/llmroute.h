@@ -388,6 +388,12 @@ typedef struct llmr_router_options {
    * 0..31536000000 ms. 0 (default) = breaker_window_ms. LiteLLM likewise expires its latency
    * samples after a TTL. */
   int64_t latency_stale_ms;
+
+  /** Growth of the cooldown on each re-trip without a recovery in between: the n-th trip in a
+   * row cools down for breaker_cooldown_base_ms x multiplier^(n-1), capped at
+   * breaker_cooldown_max_ms (a Retry-After cooldown is taken as given). Default 2 (doubling),
+   * 1..10; 1 keeps the cooldown fixed, as LiteLLM's cooldown_time does. */
+  double breaker_cooldown_multiplier;
 } llmr_router_options;
 
 /** Sets struct_size and every default. `opts` must not be NULL. */

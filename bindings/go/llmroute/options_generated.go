@@ -70,6 +70,8 @@ type Options struct {
 	SharedStateRateBatch float64
 	// A latency sample older than this is stale: the latency strategy probes its deployment once (0: breaker_window_ms) (default 0 ms).
 	LatencyStale time.Duration
+	// Each re-trip multiplies the cooldown by this, up to breaker_cooldown_max_ms (2: doubling; 1: a fixed cooldown, as LiteLLM's cooldown_time) (default 2).
+	BreakerCooldownMultiplier float64
 	// Clock and Random are optional (nil: the system's).
 	Clock  Clock
 	Random Random
@@ -109,6 +111,7 @@ func DefaultOptions() Options {
 		SharedStateCommandTimeout:  ms(n.GetShared_state_command_timeout_ms()),
 		SharedStateRateBatch:       n.GetShared_state_rate_batch(),
 		LatencyStale:               ms(n.GetLatency_stale_ms()),
+		BreakerCooldownMultiplier:  n.GetBreaker_cooldown_multiplier(),
 	}
 }
 
@@ -143,4 +146,5 @@ func fillNative(o *Options, n native.RouterOptions) {
 	n.SetShared_state_command_timeout_ms(toMs(o.SharedStateCommandTimeout))
 	n.SetShared_state_rate_batch(o.SharedStateRateBatch)
 	n.SetLatency_stale_ms(toMs(o.LatencyStale))
+	n.SetBreaker_cooldown_multiplier(o.BreakerCooldownMultiplier)
 }

@@ -284,4 +284,12 @@ public class RouterOptions {
     return NativeJNI.RouterOptions_latencyStaleMs_get(swigCPtr, this);
   }
 
+  public void setBreakerCooldownMultiplier(double value) {
+    NativeJNI.RouterOptions_breakerCooldownMultiplier_set(swigCPtr, this, value);
+  }
+
+  public double getBreakerCooldownMultiplier() {
+    return NativeJNI.RouterOptions_breakerCooldownMultiplier_get(swigCPtr, this);
+  }
+
 }
