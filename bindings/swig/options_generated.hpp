@@ -45,6 +45,7 @@ struct RouterOptions {
     shared_state_command_timeout_ms = c.shared_state_command_timeout_ms;
     shared_state_rate_batch = c.shared_state_rate_batch;
     latency_stale_ms = c.latency_stale_ms;
+    breaker_cooldown_multiplier = c.breaker_cooldown_multiplier;
     quota_horizon_ms = c.quota_horizon_ms;
     quota_headroom_routing = c.quota_headroom_routing;
   }
@@ -121,6 +122,9 @@ struct RouterOptions {
   /** A latency sample older than this is stale: the latency strategy probes its deployment once (0:
    * breaker_window_ms) (default 0 ms). */
   int64_t latency_stale_ms;
+  /** Each re-trip multiplies the cooldown by this, up to breaker_cooldown_max_ms (2: doubling; 1: a
+   * fixed cooldown, as LiteLLM's cooldown_time) (default 2). */
+  double breaker_cooldown_multiplier;
   /** A 429 whose quota resets later than this is a quota exhaustion (held out until the reset); an
    * announced count without a reset holds this long (default 60000 ms). */
   int64_t quota_horizon_ms;
@@ -163,6 +167,7 @@ inline void FillOptions(const RouterOptions &o, llmr_router_options *c) {
   c->shared_state_command_timeout_ms = o.shared_state_command_timeout_ms;
   c->shared_state_rate_batch = o.shared_state_rate_batch;
   c->latency_stale_ms = o.latency_stale_ms;
+  c->breaker_cooldown_multiplier = o.breaker_cooldown_multiplier;
   c->quota_horizon_ms = o.quota_horizon_ms;
   c->quota_headroom_routing = o.quota_headroom_routing;
 }

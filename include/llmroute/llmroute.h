@@ -393,6 +393,11 @@ typedef struct llmr_router_options {
    * samples after a TTL. */
   int64_t latency_stale_ms;
 
+  /** Growth of the cooldown on each re-trip without a recovery in between: the n-th trip in a
+   * row cools down for breaker_cooldown_base_ms x multiplier^(n-1), capped at
+   * breaker_cooldown_max_ms (a Retry-After cooldown is taken as given). Default 2 (doubling),
+   * 1..10; 1 keeps the cooldown fixed, as LiteLLM's cooldown_time does. */
+  double breaker_cooldown_multiplier;
   /** Providers' announced quotas (llmr_report's quota_* members, docs/strategies.md, "Announced
    * quotas"). A rate-limited report whose announced quota resets more than this later (the reset
    * of the count it announces used up, else the earliest it announces) is a quota exhaustion, a

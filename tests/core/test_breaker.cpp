@@ -1,7 +1,9 @@
 // The circuit breaker through the router, with the injected clock: trips, cooldowns, probes.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
+#include <string>
 
 #include "test_support.hpp"
 
@@ -163,6 +165,44 @@ TEST(Breaker, ProbeFailureReopensWithDoubledCooldownUpToTheCap) {
   f.t.ReportOutcome(ticket, Outcome::kSuccess);
   for (int i = 0; i < 5; ++i) f.Hit(Outcome::kServerError);
   EXPECT_EQ(f.t.HealthOf("a").cooldown_remaining_ms, 5000);
+}
+
+// breaker_cooldown_multiplier: the n-th trip in a row cools down for base x multiplier^(n-1).
+int64_t CooldownAfterTrips(double multiplier, int trips) {
+  RouterOptions options = NoJitter();
+  options.breaker.cooldown_multiplier = multiplier;
+  options.breaker.cooldown_max_ns = 300'000 * kNsPerMs;
+  Fixture f(std::move(options));
+  for (int i = 0; i < 5; ++i) f.Hit(Outcome::kServerError);
+  for (int trip = 1; trip < trips; ++trip) {  // each probe fails: a re-trip
+    f.t.Advance(f.t.HealthOf("a").cooldown_remaining_ms);
+    uint64_t ticket = 0;
+    EXPECT_EQ(f.t.PickName("m", &ticket), "a");
+    f.t.ReportOutcome(ticket, Outcome::kServerError);
+  }
+  return f.t.HealthOf("a").cooldown_remaining_ms;
+}
+
+TEST(Breaker, CooldownMultiplierSetsTheGrowthPerReTrip) {
+  EXPECT_EQ(CooldownAfterTrips(2, 3), 20'000);    // the default: 5, 10, 20 s
+  EXPECT_EQ(CooldownAfterTrips(1, 4), 5'000);     // fixed: 5, 5, 5, 5 s
+  EXPECT_EQ(CooldownAfterTrips(3, 3), 45'000);    // 5, 15, 45 s
+  EXPECT_EQ(CooldownAfterTrips(3, 5), 300'000);   // 405 s, capped at the 300 s maximum
+  EXPECT_EQ(CooldownAfterTrips(1.5, 3), 11'250);  // 5, 7.5, 11.25 s
+}
+
+TEST(Breaker, CooldownMultiplierIsRangeChecked) {
+  for (const double bad : {0.5, 0.99, 10.5, std::nan("")}) {
+    RouterOptions options;
+    options.breaker.cooldown_multiplier = bad;
+    const Status s = options.Validate();
+    EXPECT_EQ(s.code(), Code::kInvalidArgument) << bad;
+    EXPECT_NE(s.message().find("breaker_cooldown_multiplier"), std::string::npos) << s.message();
+  }
+  RouterOptions options;
+  EXPECT_EQ(options.breaker.cooldown_multiplier, 2);  // the table's default
+  options.breaker.cooldown_multiplier = 1;
+  EXPECT_TRUE(options.Validate().ok());
 }
 
 TEST(Breaker, CooldownJitterStaysWithinTenPercentAndVaries) {

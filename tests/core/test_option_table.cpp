@@ -162,7 +162,7 @@ TEST(OptionTable, UnknownKeysListTheTablesKeys) {
   EXPECT_EQ(s.message(),
             "$.router_settings.breaker.cooldown: unknown field (known fields: "
             "consecutive_failures, failure_ratio, min_requests, window_ms, cooldown_base_ms, "
-            "cooldown_max_ms, jitter, half_open_max_probes)");
+            "cooldown_max_ms, jitter, half_open_max_probes, cooldown_multiplier)");
 }
 
 }  // namespace

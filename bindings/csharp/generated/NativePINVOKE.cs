@@ -798,6 +798,12 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_LatencyStaleMs_get")]
   public static extern long RouterOptions_LatencyStaleMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_BreakerCooldownMultiplier_set")]
+  public static extern void RouterOptions_BreakerCooldownMultiplier_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_BreakerCooldownMultiplier_get")]
+  public static extern double RouterOptions_BreakerCooldownMultiplier_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_set")]
   public static extern void RouterOptions_QuotaHorizonMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
 

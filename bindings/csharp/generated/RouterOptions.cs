@@ -354,6 +354,16 @@ public class RouterOptions : global::System.IDisposable {
     } 
   }
 
+  public double BreakerCooldownMultiplier {
+    set {
+      NativePINVOKE.RouterOptions_BreakerCooldownMultiplier_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_BreakerCooldownMultiplier_get(swigCPtr);
+      return ret;
+    } 
+  }
+
   public long QuotaHorizonMs {
     set {
       NativePINVOKE.RouterOptions_QuotaHorizonMs_set(swigCPtr, value);

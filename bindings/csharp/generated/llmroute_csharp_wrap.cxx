@@ -4021,6 +4021,28 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_LatencyStaleMs_ge
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_BreakerCooldownMultiplier_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->breaker_cooldown_multiplier = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_BreakerCooldownMultiplier_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->breaker_cooldown_multiplier);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHorizonMs_set(void * jarg1, long long jarg2) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;

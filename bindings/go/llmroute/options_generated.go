@@ -70,6 +70,8 @@ type Options struct {
 	SharedStateRateBatch float64
 	// A latency sample older than this is stale: the latency strategy probes its deployment once (0: breaker_window_ms) (default 0 ms).
 	LatencyStale time.Duration
+	// Each re-trip multiplies the cooldown by this, up to breaker_cooldown_max_ms (2: doubling; 1: a fixed cooldown, as LiteLLM's cooldown_time) (default 2).
+	BreakerCooldownMultiplier float64
 	// A 429 whose quota resets later than this is a quota exhaustion (held out until the reset); an announced count without a reset holds this long (default 60000 ms).
 	QuotaHorizon time.Duration
 	// 1: within a tier where providers announce quotas, choose by remaining headroom instead of the strategy; 0: the strategy (default 1).
@@ -113,6 +115,7 @@ func DefaultOptions() Options {
 		SharedStateCommandTimeout:  ms(n.GetShared_state_command_timeout_ms()),
 		SharedStateRateBatch:       n.GetShared_state_rate_batch(),
 		LatencyStale:               ms(n.GetLatency_stale_ms()),
+		BreakerCooldownMultiplier:  n.GetBreaker_cooldown_multiplier(),
 		QuotaHorizon:               ms(n.GetQuota_horizon_ms()),
 		QuotaHeadroomRouting:       uint32(n.GetQuota_headroom_routing()),
 	}
@@ -149,6 +152,7 @@ func fillNative(o *Options, n native.RouterOptions) {
 	n.SetShared_state_command_timeout_ms(toMs(o.SharedStateCommandTimeout))
 	n.SetShared_state_rate_batch(o.SharedStateRateBatch)
 	n.SetLatency_stale_ms(toMs(o.LatencyStale))
+	n.SetBreaker_cooldown_multiplier(o.BreakerCooldownMultiplier)
 	n.SetQuota_horizon_ms(toMs(o.QuotaHorizon))
 	n.SetQuota_headroom_routing(uint(o.QuotaHeadroomRouting))
 }

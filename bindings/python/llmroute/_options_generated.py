@@ -41,6 +41,7 @@ ROUTER_OPTIONS_FIELDS = (
     ("shared_state_command_timeout_ms", "c_int64"),
     ("shared_state_rate_batch", "c_double"),
     ("latency_stale_ms", "c_int64"),
+    ("breaker_cooldown_multiplier", "c_double"),
     ("quota_horizon_ms", "c_int64"),
     ("quota_headroom_routing", "c_uint32"),
 )
@@ -75,6 +76,7 @@ ROUTER_OPTION_DEFAULTS = {
     "shared_state_command_timeout_ms": 1000,
     "shared_state_rate_batch": 0.05,
     "latency_stale_ms": 0,
+    "breaker_cooldown_multiplier": 2.0,
     "quota_horizon_ms": 60000,
     "quota_headroom_routing": 1,
 }
@@ -109,6 +111,7 @@ ROUTER_OPTION_DOCS = {
     "shared_state_command_timeout_ms": "Limit of one exchange with Redis",
     "shared_state_rate_batch": "Share of an rpm_limit one router admits between two exchanges (bounds the fleet's overshoot)",
     "latency_stale_ms": "A latency sample older than this is stale: the latency strategy probes its deployment once (0: breaker_window_ms)",
+    "breaker_cooldown_multiplier": "Each re-trip multiplies the cooldown by this, up to breaker_cooldown_max_ms (2: doubling; 1: a fixed cooldown, as LiteLLM's cooldown_time)",
     "quota_horizon_ms": "A 429 whose quota resets later than this is a quota exhaustion (held out until the reset); an announced count without a reset holds this long",
     "quota_headroom_routing": "1: within a tier where providers announce quotas, choose by remaining headroom instead of the strategy; 0: the strategy",
 }

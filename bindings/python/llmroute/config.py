@@ -34,8 +34,8 @@ def config_bytes(config: ConfigLike) -> bytes:
     if isinstance(config, (bytes, bytearray, memoryview)):
         return bytes(config)
     if isinstance(config, Mapping):
-        # allow_nan=False: NaN and Infinity are not JSON (write "infinity" as the string the
-        # format accepts for tier_overprovisioning_factor).
+        # allow_nan=False: NaN and Infinity are not JSON (write "infinity", the string the
+        # format accepts where a setting may be infinite; docs/configuration.md).
         return json.dumps(config, allow_nan=False, ensure_ascii=False).encode("utf-8")
     raise TypeError("a configuration is JSON text (str or bytes) or a dict, not %s"
                     % type(config).__name__)

@@ -447,16 +447,11 @@ class Router:
       clock needs an injected sleep that advances it). They are called from whichever thread
       calls the router, possibly concurrently, and must not call llmroute; see the module
       docstring for what happens when they raise (a raising sleep does not wait).
-    * ``options``: any member of llmr_router_options by its C name: breaker_consecutive_failures,
-      breaker_failure_ratio, breaker_min_requests, breaker_window_ms, breaker_cooldown_base_ms,
-      breaker_cooldown_max_ms, breaker_jitter, half_open_max_probes, latency_ewma_alpha,
-      latency_buffer, latency_prior_ms, retry_budget_max_tokens, retry_budget_token_ratio,
-      tier_overprovisioning_factor, slow_start_window_ms, slow_start_aggression,
-      slow_start_min_weight_percent, peak_ewma_decay_ms, peak_ewma_failure_penalty,
-      affinity_load_factor, and the fleet shared state's shared_state_url (a str,
-      "redis://..."), shared_state_key_prefix, shared_state_sync_interval_ms,
-      shared_state_connect_timeout_ms, shared_state_command_timeout_ms, shared_state_rate_batch
-      (docs/fleet.md). The library validates them (InvalidArgumentError naming the field).
+    * ``options``: any other member of llmr_router_options by its C name, a number (the string
+      ones, such as the fleet shared state's URL, a str; docs/fleet.md). Every member, with its
+      unit, default and range, is in the options table of docs/configuration.md (generated,
+      like this module's list of them, from the one table src/options/router_options.def).
+      The library validates them (InvalidArgumentError naming the field).
 
     Router.from_config(config, **options) and Router.from_config_file(path, **options) create
     one from a JSON configuration instead (docs/configuration.md), with the same keyword

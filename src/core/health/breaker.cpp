@@ -163,12 +163,13 @@ void CircuitBreaker::TripLocked(int64_t now_ns, int64_t explicit_cooldown_ns, Ra
   if (explicit_cooldown_ns > 0) {
     cooldown = std::min(explicit_cooldown_ns, config_->cooldown_max_ns);
   } else {
-    // base * 2^(n-1), computed in double so that a long run of re-trips cannot overflow.
-    const double doubled =
-        static_cast<double>(config_->cooldown_base_ns) *
-        std::ldexp(1.0, static_cast<int>(std::min<uint32_t>(trips_in_row_, 62)) - 1);
+    // base * multiplier^(n-1), computed in double so that a long run of re-trips cannot
+    // overflow (multiplier <= 10 and n - 1 <= 61 stay far below the largest double).
+    const double grown = static_cast<double>(config_->cooldown_base_ns) *
+                         std::pow(config_->cooldown_multiplier,
+                                  static_cast<double>(std::min<uint32_t>(trips_in_row_, 62) - 1));
     const double jitter = 1.0 + config_->jitter * (2.0 * Uniform01(rng) - 1.0);
-    const double capped = std::min(doubled, static_cast<double>(config_->cooldown_max_ns));
+    const double capped = std::min(grown, static_cast<double>(config_->cooldown_max_ns));
     cooldown = std::min(static_cast<int64_t>(capped * jitter), config_->cooldown_max_ns);
   }
   ExtendLocked(now_ns + std::max<int64_t>(cooldown, 1));

@@ -22,6 +22,9 @@ struct BreakerConfig {
   // multiplier, capped at Envoy's max_ejection_time of 300 s.
   int64_t cooldown_base_ns = option_defaults::Ns(option_defaults::breaker_cooldown_base_ms);
   int64_t cooldown_max_ns = option_defaults::Ns(option_defaults::breaker_cooldown_max_ms);
+  // Each re-trip in a row multiplies the cooldown by this (2: the doubling above; 1: LiteLLM's
+  // fixed cooldown_time).
+  double cooldown_multiplier = option_defaults::breaker_cooldown_multiplier;
   // Envoy jitters ejections to avoid a reconnection storm at uneject.
   double jitter = option_defaults::breaker_jitter;
   // Polly and Finagle admit one probe while half-open.

@@ -535,6 +535,8 @@ extern void _wrap_RouterOptions_shared_state_rate_batch_set_native_e61a99a1102cc
 extern double _wrap_RouterOptions_shared_state_rate_batch_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_RouterOptions_latency_stale_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_48 arg2);
 extern swig_type_49 _wrap_RouterOptions_latency_stale_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e61a99a1102cccd3(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_RouterOptions_quota_horizon_ms_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_type_50 arg2);
 extern swig_type_51 _wrap_RouterOptions_quota_horizon_ms_get_native_e61a99a1102cccd3(uintptr_t arg1);
 extern void _wrap_RouterOptions_quota_headroom_routing_set_native_e61a99a1102cccd3(uintptr_t arg1, swig_intgo arg2);
@@ -2549,6 +2551,19 @@ func (arg1 SwigcptrRouterOptions) GetLatency_stale_ms() (_swig_ret int64) {
 	return swig_r
 }
 
+func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_multiplier(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_multiplier() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e61a99a1102cccd3(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func (arg1 SwigcptrRouterOptions) SetQuota_horizon_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
@@ -2641,6 +2656,8 @@ type RouterOptions interface {
 	GetShared_state_rate_batch() (_swig_ret float64)
 	SetLatency_stale_ms(arg2 int64)
 	GetLatency_stale_ms() (_swig_ret int64)
+	SetBreaker_cooldown_multiplier(arg2 float64)
+	GetBreaker_cooldown_multiplier() (_swig_ret float64)
 	SetQuota_horizon_ms(arg2 int64)
 	GetQuota_horizon_ms() (_swig_ret int64)
 	SetQuota_headroom_routing(arg2 uint)

@@ -2695,6 +2695,31 @@ long long _wrap_RouterOptions_latency_stale_ms_get_native_e61a99a1102cccd3(llmro
 }
 
 
+void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->breaker_cooldown_multiplier = arg2;
+  
+}
+
+
+double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->breaker_cooldown_multiplier);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 void _wrap_RouterOptions_quota_horizon_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;

@@ -161,6 +161,8 @@ public class NativeJNI {
   public final static native double RouterOptions_sharedStateRateBatch_get(long jarg1, RouterOptions jarg1_);
   public final static native void RouterOptions_latencyStaleMs_set(long jarg1, RouterOptions jarg1_, long jarg2);
   public final static native long RouterOptions_latencyStaleMs_get(long jarg1, RouterOptions jarg1_);
+  public final static native void RouterOptions_breakerCooldownMultiplier_set(long jarg1, RouterOptions jarg1_, double jarg2);
+  public final static native double RouterOptions_breakerCooldownMultiplier_get(long jarg1, RouterOptions jarg1_);
   public final static native void RouterOptions_quotaHorizonMs_set(long jarg1, RouterOptions jarg1_, long jarg2);
   public final static native long RouterOptions_quotaHorizonMs_get(long jarg1, RouterOptions jarg1_);
   public final static native void RouterOptions_quotaHeadroomRouting_set(long jarg1, RouterOptions jarg1_, long jarg2);

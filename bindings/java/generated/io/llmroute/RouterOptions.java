@@ -284,6 +284,14 @@ public class RouterOptions {
     return NativeJNI.RouterOptions_latencyStaleMs_get(swigCPtr, this);
   }
 
+  public void setBreakerCooldownMultiplier(double value) {
+    NativeJNI.RouterOptions_breakerCooldownMultiplier_set(swigCPtr, this, value);
+  }
+
+  public double getBreakerCooldownMultiplier() {
+    return NativeJNI.RouterOptions_breakerCooldownMultiplier_get(swigCPtr, this);
+  }
+
   public void setQuotaHorizonMs(long value) {
     NativeJNI.RouterOptions_quotaHorizonMs_set(swigCPtr, this, value);
   }
