@@ -510,6 +510,7 @@ type RawPick struct {
 %template(StringVector) std::vector<std::string>;
 %template(CandidateVector) std::vector<llmroute::swig::Candidate>;
 %template(HealthVector) std::vector<llmroute::swig::Health>;
+%template(ExplainCandidateVector) std::vector<llmroute::swig::ExplainCandidate>;
 %template(AttemptInfoVector) std::vector<llmroute::swig::AttemptInfo>;
 %template(DeploymentStatsVector) std::vector<llmroute::swig::DeploymentStats>;
 %template(ModelStatsVector) std::vector<llmroute::swig::ModelStats>;

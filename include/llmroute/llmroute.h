@@ -615,6 +615,142 @@ LLMR_API llmr_status llmr_fallbacks_get(const llmr_fallbacks *list, size_t index
 LLMR_API void llmr_fallbacks_free(llmr_fallbacks *list);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Explain: why a pick would go where it goes                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/** A dry-run pick's account of every deployment serving a model (llmr_router_explain()). Owned
+ * by the caller; free it with llmr_explanation_free(). Immutable, so any thread may read it; the
+ * strings it hands out live as long as it does. */
+typedef struct llmr_explanation llmr_explanation;
+
+/** What llmr_router_explain() saw of one deployment. Initialise with llmr_explain_candidate_init().
+ */
+typedef struct llmr_explain_candidate {
+  uint32_t struct_size;
+  /** Owned by the explanation. */
+  const char *deployment;
+  uint32_t tier;
+  llmr_breaker_state state;
+  llmr_override override_mode;
+  /** Milliseconds until the cooldown ends; 0 when not open. */
+  int64_t cooldown_remaining_ms;
+  int64_t in_flight;
+  uint32_t weight;
+  /** The deployment's limits (0 = unlimited) and their use over the sliding 60 s window (0 when
+   * it has no limit). */
+  uint32_t rpm_limit;
+  uint64_t tpm_limit;
+  uint32_t max_in_flight;
+  uint64_t requests_in_window;
+  uint64_t tokens_in_window;
+  /** EWMA latency (negative: no sample) and the failure ratio of the breaker's window. */
+  double ewma_latency_ms;
+  double failure_ratio;
+  /** Price of the request (its expected tokens; without them, the two prices per 1M tokens
+   * added); negative when the deployment has no price. */
+  double price;
+  /** The strategy's own measure of this deployment, as llmr_explain_summary.score_kind names
+   * it: "weight_share" (round_robin, weighted, weighted_random: the share of its tier's eligible
+   * weight, higher gets more), "latency_x_load_ms" (latency: EWMA, or the pool's mean without
+   * samples, x (in flight + 1)), "failure_ratio" (availability), "load_per_weight"
+   * (least_loaded: (in flight + 1) / weight), "peak_latency_x_load_per_weight_ms" (peak_ewma),
+   * "price" (cost); lower is preferred for all but weight_share. NaN when the deployment was
+   * filtered out before the strategy saw it. */
+  double score;
+  /** Position in the strategy's order of preference within its tier, 0 first (its
+   * llmr_router_fallbacks() order); -1 when filtered. */
+  int32_t rank;
+  /** Share of the traffic its priority tier receives now, 0..1 (tier_overprovisioning_factor). */
+  double tier_share;
+  /** 1 when a pick could not choose it; `reason` then says why: "missing a required tag",
+   * "above max_price", "no price configured" (max_price set), "forced open", "breaker open",
+   * "half-open, probe slots taken", "at max_in_flight", "at rpm_limit", "at tpm_limit", "at the
+   * fleet's rate limit", "excluded". "" when not filtered. Owned by the explanation. */
+  int32_t filtered;
+  const char *reason;
+  /** 1 when it is eligible only as a half-open probe. */
+  int32_t is_probe;
+  /** 1 for the deployment a pick would choose (see llmr_explain_summary.approximate). */
+  int32_t picked;
+} llmr_explain_candidate;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_explain_candidate_init(llmr_explain_candidate *candidate,
+                                                 size_t struct_size);
+
+/** The outcome of a dry-run pick. Initialise with llmr_explain_summary_init(). */
+typedef struct llmr_explain_summary {
+  uint32_t struct_size;
+  /** The model after alias resolution. Owned by the explanation. */
+  const char *model;
+  /** The model's strategy (the router's when the model has none of its own). */
+  llmr_strategy strategy;
+  /** What llmr_explain_candidate.score measures (see there). Owned by the explanation. */
+  const char *score_kind;
+  /** What a pick with the same options would return now: LLMR_OK, LLMR_ERR_NO_PROVIDER or
+   * LLMR_ERR_RATE_LIMITED, with its message ("" on LLMR_OK) and retry_after_ms. */
+  llmr_status status;
+  const char *message;
+  int64_t retry_after_ms;
+  /** The deployment a pick would choose and its index among the candidates; NULL and -1 when
+   * none. */
+  const char *picked;
+  int64_t picked_index;
+  /** 1 when the choice is the panic policy's (every deployment cooling down). */
+  int32_t is_panic;
+  /** 1 when a pick may choose another eligible deployment than `picked`, its strategy's first
+   * preference: the strategy draws at random, spreads over near-ties or interleaves, or more
+   * than one priority tier has a share. 0 for round robin, a session affinity key or a single
+   * candidate (exact until another pick moves the rotation). */
+  int32_t approximate;
+} llmr_explain_summary;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_explain_summary_init(llmr_explain_summary *summary, size_t struct_size);
+
+/** A dry-run pick: lists every deployment serving `model` (by tier, then in the order added)
+ * with its tier, breaker state and cooldown, limits and their use, latency, failure ratio and
+ * price, the strategy's score and rank, whether it was filtered and why, and which one a pick
+ * with `opts` (may be NULL) would choose. For a gateway's debug endpoint ("why did this request
+ * go there?") and for tests. It issues no ticket, counts nothing against a limit, takes no probe
+ * slot and moves no rotation: the next pick is unaffected. It reads the routing snapshot as a
+ * pick does and takes no lock a writer holds, so it never blocks picks (a deployment with
+ * limits is read under the same short lock its picks take). Thread-safe.
+ *
+ * On LLMR_OK *out owns a new explanation, also when no deployment is eligible (the summary's
+ * status then says what a pick would return). LLMR_ERR_UNKNOWN_MODEL when no deployment serves
+ * the model, LLMR_ERR_INVALID_ARGUMENT for a NULL or invalid argument or option (the message
+ * names it); *out is then NULL. */
+LLMR_API llmr_status llmr_router_explain(llmr_router *router, const char *model,
+                                         const llmr_pick_options *opts, llmr_explanation **out);
+
+/** Fills the summary. */
+LLMR_API llmr_status llmr_explanation_summary(const llmr_explanation *explanation,
+                                              llmr_explain_summary *out);
+
+/** Number of candidates; 0 for NULL. */
+LLMR_API size_t llmr_explanation_candidate_count(const llmr_explanation *explanation);
+
+/** Copies candidate `index` (0-based); its strings live as long as the explanation.
+ * LLMR_ERR_INVALID_ARGUMENT when index is out of range. */
+LLMR_API llmr_status llmr_explanation_candidate(const llmr_explanation *explanation, size_t index,
+                                                llmr_explain_candidate *out);
+
+/** The explanation as one JSON object (NUL-terminated, owned by the explanation; *len, which may
+ * be NULL, excludes the NUL): {"model", "strategy", "score_kind", "status" (as llmr_status_str()),
+ * "message", "retry_after_ms", "picked" (a name or null), "panic", "approximate", "candidates":
+ * [{"deployment", "tier", "state", "override", "cooldown_remaining_ms", "in_flight", "weight",
+ * "rpm_limit", "tpm_limit", "max_in_flight", "requests_in_window", "tokens_in_window",
+ * "ewma_latency_ms", "failure_ratio", "price", "score", "rank", "tier_share", "filtered",
+ * "reason", "probe", "picked"}]}. Enums are spelt as in a configuration ("round_robin", "open",
+ * "force_open"); a NaN score and a missing price are null. */
+LLMR_API llmr_status llmr_explanation_json(const llmr_explanation *explanation, const char **text,
+                                           size_t *len);
+
+/** Frees an explanation. NULL is a no-op. */
+LLMR_API void llmr_explanation_free(llmr_explanation *explanation);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Execution: the router drives a request through provider adapters                            */
 /* ------------------------------------------------------------------------------------------ */
 

@@ -10,7 +10,7 @@ using llmroute::capi::Fail;
 using llmroute::capi::Finish;
 using llmroute::capi::Guarded;
 
-namespace {
+namespace llmroute::capi {
 
 // llmr_pick_options as the core's request; the core checks the values (Router::Pick). The
 // pointers stay the caller's, valid for the call. Out of line: a pick without options must not
@@ -34,6 +34,12 @@ namespace {
   request->max_price = o.max_price;
   return LLMR_OK;
 }
+
+}  // namespace llmroute::capi
+
+namespace {
+
+using llmroute::capi::ReadPickOptions;
 
 void WritePick(const llmroute::Status &status, const llmroute::PickResult &result,
                llmr_pick *pick) {

@@ -52,6 +52,13 @@ struct PickRequest {
   bool require_adapter = false;
 };
 
+// The request's pick options, checked (router_pick.cpp): a status naming the bad field.
+Status CheckPickRequest(const PickRequest &request);
+// What the request asks of a deployment besides health (request_filter.hpp).
+RequestFilter FilterOf(const PickRequest &request);
+
+struct Explanation;  // explain/explanation.hpp
+
 struct PickResult {
   uint64_t ticket = 0;
   DeploymentState *state = nullptr;  // alive until the ticket is completed
@@ -140,6 +147,11 @@ class Router {
   Status Cancel(uint64_t ticket);
   Status Fallbacks(std::string_view model, const std::vector<std::string_view> &exclude,
                    std::vector<FallbackEntry> *out);
+  // A dry-run pick (explain/explain.cpp): every deployment serving `model`, what a pick with
+  // `request` would check of it, and which one it would choose. Issues no ticket and changes no
+  // state. kUnknownModel when no deployment serves the model; a model with none eligible is a
+  // success whose Explanation carries the status a pick would return.
+  Status Explain(std::string_view model, const PickRequest &request, Explanation *out);
   // Drives a request through adapters with retries and fallbacks (execution/call.cpp). `report`
   // is filled whatever the outcome.
   Status Call(std::string_view model, std::string_view request, const CallOptions &options,

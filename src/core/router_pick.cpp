@@ -15,8 +15,6 @@
 
 namespace llmroute {
 
-namespace {
-
 RequestFilter FilterOf(const PickRequest &request) {
   RequestFilter filter;
   filter.exclude = request.exclude;
@@ -29,6 +27,8 @@ RequestFilter FilterOf(const PickRequest &request) {
   filter.require_adapter = request.require_adapter;
   return filter;
 }
+
+namespace {
 
 Status CheckRequest(const PickRequest &request) {
   if (request.expected_input_tokens < 0 || request.expected_output_tokens < 0) {
@@ -90,6 +90,12 @@ Status CheckExclude(const PickRequest &request) {
 }
 
 }  // namespace
+
+Status CheckPickRequest(const PickRequest &request) {
+  if (Status s = CheckRequest(request); !s.ok()) return s;
+  if (request.exclude_count != 0) return CheckExclude(request);
+  return Status::Ok();
+}
 
 Status Router::Pick(std::string_view model, const char *model_cstr, const PickRequest &request,
                     PickResult *result) {

@@ -369,6 +369,25 @@ type PickOptions struct {
 	MaxPrice float64
 }
 
+// native is opts as the shim's PickOptions (nil: the defaults); the caller deletes it.
+func (opts *PickOptions) native() native.PickOptions {
+	o := native.NewPickOptions()
+	if opts == nil {
+		return o
+	}
+	for _, e := range opts.Exclude {
+		o.AddExclude(e)
+	}
+	for _, t := range opts.RequiredTags {
+		o.AddRequiredTag(t)
+	}
+	o.SetAffinity_key(opts.AffinityKey)
+	o.SetExpected_input_tokens(opts.ExpectedInputTokens)
+	o.SetExpected_output_tokens(opts.ExpectedOutputTokens)
+	o.SetMax_price(opts.MaxPrice)
+	return o
+}
+
 // PickExcluding is Pick without the named deployments (those a retry already tried).
 func (r *Router) PickExcluding(model string, exclude ...string) (Pick, error) {
 	return r.PickWith(model, &PickOptions{Exclude: exclude})
@@ -381,18 +400,8 @@ func (r *Router) PickWith(model string, opts *PickOptions) (Pick, error) {
 		return r.Pick(model)
 	}
 	defer runtime.KeepAlive(r)
-	o := native.NewPickOptions()
+	o := opts.native()
 	defer native.DeletePickOptions(o)
-	for _, e := range opts.Exclude {
-		o.AddExclude(e)
-	}
-	for _, t := range opts.RequiredTags {
-		o.AddRequiredTag(t)
-	}
-	o.SetAffinity_key(opts.AffinityKey)
-	o.SetExpected_input_tokens(opts.ExpectedInputTokens)
-	o.SetExpected_output_tokens(opts.ExpectedOutputTokens)
-	o.SetMax_price(opts.MaxPrice)
 	p := native.NewPick()
 	defer native.DeletePick(p)
 	if err := r.n.PickWith(model, o, p); err != nil {
