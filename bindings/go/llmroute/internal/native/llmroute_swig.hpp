@@ -192,6 +192,59 @@ struct Health {
   uint32_t tier;
 };
 
+/** One candidate of Router::Explain (llmr_explain_candidate). */
+struct ExplainCandidate {
+  ExplainCandidate();
+  std::string deployment;
+  uint32_t tier;
+  llmr_breaker_state state;
+  llmr_override override_mode;
+  int64_t cooldown_remaining_ms;
+  int64_t in_flight;
+  uint32_t weight;
+  /** Limits (0 = unlimited) and their use over the sliding 60 s window. */
+  uint32_t rpm_limit;
+  int64_t tpm_limit;
+  uint32_t max_in_flight;
+  int64_t requests_in_window;
+  int64_t tokens_in_window;
+  /** Negative: no sample. */
+  double ewma_latency_ms;
+  double failure_ratio;
+  /** Negative: no price. */
+  double price;
+  /** The strategy's measure (Explanation::score_kind); NaN when filtered. */
+  double score;
+  /** 0 = the strategy's first preference within the tier; -1 when filtered. */
+  int32_t rank;
+  double tier_share;
+  bool filtered;
+  /** Why it was filtered; "" when not. */
+  std::string reason;
+  bool is_probe;
+  bool picked;
+};
+
+/** A dry-run pick (llmr_router_explain): every candidate and the one a pick would choose. */
+struct Explanation {
+  Explanation();
+  std::string model;
+  llmr_strategy strategy;
+  std::string score_kind;
+  /** What a pick would return (an llmr_status value: 0, NO_PROVIDER or RATE_LIMITED). */
+  int32_t status;
+  std::string message;
+  int64_t retry_after_ms;
+  /** The deployment a pick would choose; "" when none (picked_index -1). */
+  std::string picked;
+  int64_t picked_index;
+  bool is_panic;
+  bool approximate;
+  std::vector<ExplainCandidate> candidates;
+  /** The same account as JSON (llmr_explanation_json). */
+  std::string json;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Execution.
 
@@ -537,6 +590,8 @@ class Router {
 
   Status Fallbacks(const std::string &model, const std::vector<std::string> &exclude,
                    std::vector<Candidate> &out);
+  /** A dry-run pick with every llmr_pick_options field: nothing is picked or counted. */
+  Status Explain(const std::string &model, const PickOptions &options, Explanation &out);
   Status HealthOf(const std::string &name, Health &out);
   Status HealthList(std::vector<Health> &out);
 
