@@ -212,6 +212,41 @@ public static partial class Tests {
     }
   }
 
+  public static void TestExplainPredictsThePickAndSaysWhyOthersAreFiltered() {
+    using (var r = Router.Create()) {
+      r.AddDeployment(Dep("a", 0, "m"));
+      r.AddDeployment(Dep("b", 0, "m"));
+      r.AddDeployment(Dep("c", 0, "m"));
+      r.SetOverride("c", OverrideMode.FORCE_OPEN);
+      for (int i = 0; i < 4; i++) {
+        var e = r.Explain("m");
+        Assert.Equal(0, e.Status, "status");
+        Assert.True(!e.Approximate, "round robin is exact");
+        Assert.Equal(3, e.Candidates.Count, "candidates");
+        var c = e.Candidates[2];
+        Assert.True(c.Filtered, "c filtered");
+        Assert.Equal("forced open", c.Reason, "reason");
+        Assert.Equal(-1, c.Rank, "rank");
+        var picked = e.Candidates[(int)e.PickedIndex];
+        Assert.True(picked.Picked, "picked flag");
+        Assert.Equal(e.Picked, picked.Deployment, "picked name");
+        Assert.True(e.Json.Contains("\"picked\":\"" + e.Picked + "\""), e.Json);
+        var p = r.Pick("m");
+        Assert.Equal(e.Picked, p.Deployment, "the pick is the one explained");
+        r.Cancel(p.Ticket);
+      }
+      var o = new PickOptions();
+      o.AddExclude("a");
+      o.AddExclude("b");
+      var none = r.Explain("m", o);
+      Assert.Equal((int)Status.NO_PROVIDER, none.Status, "nothing eligible");
+      Assert.Equal("", none.Picked, "no pick");
+      Assert.Equal("excluded", none.Candidates[0].Reason, "excluded");
+      var ex = Assert.Throws<LlmRouteException>(() => r.Explain("nope"), "unknown model");
+      Assert.Equal(Status.UNKNOWN_MODEL, ex.Status, "status");
+    }
+  }
+
   public static void TestCSharpAdapterDrivesFailover() {
     using (var r = Router.Create()) {
       r.AddDeployment(Dep("primary", 0, "gpt-4o"));

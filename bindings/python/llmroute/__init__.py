@@ -53,11 +53,12 @@ from .config import validate_config
 from .events import Event
 from .features import KNOWN_FEATURES, feature_enabled
 from .execution import Attempt, AttemptInfo, AttemptResult, CallReport, Cancel
+from .explain import ExplainCandidate, Explanation
 from .router import Candidate, Health, Pick, Router
 from .stats import DeploymentStats, ModelStats, SharedStateStatus, Stats
 
 __all__ = [
-    "Router", "Pick", "Candidate", "Health",
+    "Router", "Pick", "Candidate", "Health", "Explanation", "ExplainCandidate",
     "Attempt", "AttemptResult", "AttemptInfo", "CallReport", "Cancel",
     "Event", "Stats", "DeploymentStats", "ModelStats", "SharedStateStatus", "validate_config",
     "Status", "Strategy", "Outcome", "BreakerState", "Override", "AllOpenPolicy", "FallbackKind",

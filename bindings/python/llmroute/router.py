@@ -72,6 +72,7 @@ from .errors import (
 )
 from .events import Event, EventDispatch, listener_struct
 from .execution import AdapterTable, CallReport, Cancel, current_call
+from .explain import Explanation, read_explanation
 from .stats import SharedStateStatus, Stats, read_shared_state_status, read_snapshot
 
 __all__ = ["Router", "Pick", "Candidate", "Health"]
@@ -160,6 +161,39 @@ class Health:
             weight=h.weight,
             tier=h.tier,
         )
+
+
+def _pick_options(exclude, affinity_key, required_tags, expected_input_tokens: int,
+                  expected_output_tokens: int, max_price: float):
+    """The llmr_pick_options of a pick's keyword arguments, or None when all are defaults (so
+    that a plain pick passes NULL). A fresh struct each time: nothing of one pick's options can
+    leak into the next."""
+    if not (exclude or affinity_key is not None or required_tags or expected_input_tokens
+            or expected_output_tokens or max_price):
+        return None
+    po = _native.new_struct(_native.llmr_pick_options)
+    if exclude:
+        po.exclude, po.exclude_count = _names(exclude, "excluded deployment")
+    extra: List[Tuple[str, Any]] = []
+    if affinity_key is not None:
+        extra.append(("affinity_key", _key(affinity_key)))
+    if required_tags:
+        array, count = _names(required_tags, "required tag")
+        extra += [("required_tags", array), ("required_tag_count", count)]
+    if expected_input_tokens:
+        extra.append(("expected_input_tokens", _int_in(
+            expected_input_tokens, _INT64_MIN, _INT64_MAX, "expected_input_tokens")))
+    if expected_output_tokens:
+        extra.append(("expected_output_tokens", _int_in(
+            expected_output_tokens, _INT64_MIN, _INT64_MAX, "expected_output_tokens")))
+    if max_price:
+        extra.append(("max_price", float(max_price)))
+    for key, value in extra:
+        if not _native.library_has_field(_native.llmr_pick_options, key):
+            raise _invalid("the pick option %s needs a newer libllmroute than %s"
+                           % (key, _native.version_string))
+        setattr(po, key, value)
+    return po
 
 
 # ---------------------------------------------------------------------------------------------
@@ -794,34 +828,9 @@ class Router:
         handle = self._h()
         m = _name(model, "model")
         p = _tls.pick
-        if (exclude or affinity_key is not None or required_tags or expected_input_tokens
-                or expected_output_tokens or max_price):
-            # A fresh struct each time: nothing of one pick's options can leak into the next.
-            po = _native.new_struct(_native.llmr_pick_options)
-            if exclude:
-                po.exclude, po.exclude_count = _names(exclude, "excluded deployment")
-            extra: List[Tuple[str, Any]] = []
-            if affinity_key is not None:
-                extra.append(("affinity_key", _key(affinity_key)))
-            if required_tags:
-                array, count = _names(required_tags, "required tag")
-                extra += [("required_tags", array), ("required_tag_count", count)]
-            if expected_input_tokens:
-                extra.append(("expected_input_tokens", _int_in(
-                    expected_input_tokens, _INT64_MIN, _INT64_MAX, "expected_input_tokens")))
-            if expected_output_tokens:
-                extra.append(("expected_output_tokens", _int_in(
-                    expected_output_tokens, _INT64_MIN, _INT64_MAX, "expected_output_tokens")))
-            if max_price:
-                extra.append(("max_price", float(max_price)))
-            for key, value in extra:
-                if not _native.library_has_field(_native.llmr_pick_options, key):
-                    raise _invalid("the pick option %s needs a newer libllmroute than %s"
-                                   % (key, _native.version_string))
-                setattr(po, key, value)
-            status = _lib.llmr_router_pick(handle, m, po, p)
-        else:
-            status = _lib.llmr_router_pick(handle, m, None, p)
+        po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
+                           expected_output_tokens, max_price)
+        status = _lib.llmr_router_pick(handle, m, po, p)
         if status:
             error = _last_error(status)
             if isinstance(error, RetryAfterError):
@@ -887,6 +896,33 @@ class Router:
                 result.append(Candidate(_text(deployment.value), _text(served.value)))
         finally:
             _lib.llmr_fallbacks_free(out)
+        self._reraise_pending()
+        return result
+
+    @_in_flight
+    def explain(self, model: NameLike, exclude: Union[NameLike, Iterable[NameLike]] = (), *,
+                affinity_key: Optional[NameLike] = None,
+                required_tags: Union[NameLike, Iterable[NameLike]] = (),
+                expected_input_tokens: int = 0, expected_output_tokens: int = 0,
+                max_price: float = 0.0) -> Explanation:
+        """A dry-run pick (llmr_router_explain) with pick()'s options: every deployment serving
+        ``model`` with its tier, breaker state, cooldown, limits, strategy score and rank, whether
+        it was filtered and why, and the one a pick would choose. Picks, admits and counts
+        nothing, and never blocks picks. UnknownModelError when nothing serves the model; nothing
+        eligible is no error (``status`` says what a pick would return). ``json`` holds the same
+        account as JSON."""
+        handle = self._h()
+        po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
+                           expected_output_tokens, max_price)
+        out = POINTER(_native.llmr_explanation)()
+        status = _native.require("llmr_router_explain")(handle, _name(model, "model"), po,
+                                                        byref(out))
+        if status:
+            self._fail(status)
+        try:
+            result = read_explanation(out)
+        finally:
+            _lib.llmr_explanation_free(out)
         self._reraise_pending()
         return result
 

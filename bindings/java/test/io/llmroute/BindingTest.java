@@ -201,6 +201,40 @@ class BindingTest {
     }
   }
 
+  @Test
+  void explainPredictsThePickAndSaysWhyOthersAreFiltered() {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("a", "m"));
+      r.addDeployment(deployment("b", "m"));
+      r.addDeployment(deployment("c", "m"));
+      r.setOverride("c", OverrideMode.FORCE_OPEN);
+      for (int i = 0; i < 4; i++) {
+        Explanation e = r.explain("m", null);
+        assertEquals(0, e.getStatus());
+        assertFalse(e.getApproximate());
+        assertEquals(Strategy.ROUND_ROBIN, e.getStrategy());
+        assertEquals(3, e.getCandidates().size());
+        ExplainCandidate c = e.getCandidates().get(2);
+        assertTrue(c.getFiltered());
+        assertEquals("forced open", c.getReason());
+        assertEquals(-1, c.getRank());
+        ExplainCandidate picked = e.getCandidates().get((int) e.getPickedIndex());
+        assertTrue(picked.getPicked());
+        assertEquals(e.getPicked(), picked.getDeployment());
+        assertTrue(e.getJson().contains("\"picked\":\"" + e.getPicked() + "\""), e.getJson());
+        Pick p = r.pick("m");
+        assertEquals(e.getPicked(), p.getDeployment(), "the pick is the one explained");
+        r.cancel(p.getTicket());
+      }
+      Explanation none = r.explain("m", new PickOptions().exclude("a", "b"));
+      assertEquals(Status.NO_PROVIDER.swigValue(), none.getStatus());
+      assertEquals("", none.getPicked());
+      assertEquals("excluded", none.getCandidates().get(0).getReason());
+      LlmrouteException unknown = assertThrows(LlmrouteException.class, () -> r.explain("nope", null));
+      assertEquals(Status.UNKNOWN_MODEL, unknown.getStatus());
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // Adapters written in Java.
 
