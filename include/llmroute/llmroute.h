@@ -512,6 +512,17 @@ typedef struct llmr_pick_options {
    * eligible (deployments without a price are not). Requires expected tokens. 0 = no cap
    * (default). */
   double max_price;
+
+  /** Deadline-aware picking: the time the request has left, in ms (0 = none, default; at most
+   * 31536000000). A deployment whose expected latency exceeds it is skipped, as an excluded one
+   * is (it stays healthy capacity of its tier, so a tier with nothing that fits passes the
+   * request to the next). Expected latency is the deployment's latency EWMA, the estimate
+   * LLMR_STRATEGY_LATENCY routes by (llmr_health.ewma_latency_ms): time to first token when
+   * reports carry ttft_ms, else total latency; a deployment without samples fits. When no
+   * eligible deployment fits, the pick does not fail: it takes the fastest one (lowest EWMA)
+   * and sets llmr_pick.deadline_unmet, so the host may shed the request instead.
+   * llmr_router_call() passes each attempt's time left until its deadline_ms. */
+  int64_t deadline_ms;
 } llmr_pick_options;
 
 /** Sets struct_size and the defaults (nothing excluded, no affinity key, no tags, no price cap). */
@@ -539,6 +550,10 @@ typedef struct llmr_pick {
   /** On LLMR_ERR_NO_PROVIDER: milliseconds until the earliest deployment's cooldown ends, or -1
    * when none will end by itself (all forced open). 0 otherwise. */
   int64_t retry_after_ms;
+
+  /** 1 when llmr_pick_options.deadline_ms was given and no eligible deployment's expected
+   * latency fits it: this is the fastest of them instead. 0 otherwise. */
+  int32_t deadline_unmet;
 } llmr_pick;
 
 /** Sets struct_size and clears the rest. */
@@ -665,7 +680,8 @@ typedef struct llmr_explain_candidate {
   /** 1 when a pick could not choose it; `reason` then says why: "missing a required tag",
    * "above max_price", "no price configured" (max_price set), "forced open", "breaker open",
    * "half-open, probe slots taken", "at max_in_flight", "at rpm_limit", "at tpm_limit", "at the
-   * fleet's rate limit", "excluded". "" when not filtered. Owned by the explanation. */
+   * fleet's rate limit", "expected latency above deadline_ms", "excluded". "" when not
+   * filtered. Owned by the explanation. */
   int32_t filtered;
   const char *reason;
   /** 1 when it is eligible only as a half-open probe. */
@@ -703,6 +719,9 @@ typedef struct llmr_explain_summary {
    * than one priority tier has a share. 0 for round robin, a session affinity key or a single
    * candidate (exact until another pick moves the rotation). */
   int32_t approximate;
+  /** 1 when opts->deadline_ms was given and no eligible deployment fits it: `picked` is the
+   * fastest of those too slow, as llmr_pick.deadline_unmet reports for a pick. */
+  int32_t deadline_unmet;
 } llmr_explain_summary;
 
 /** Sets struct_size and clears the rest. */
@@ -738,7 +757,7 @@ LLMR_API llmr_status llmr_explanation_candidate(const llmr_explanation *explanat
 
 /** The explanation as one JSON object (NUL-terminated, owned by the explanation; *len, which may
  * be NULL, excludes the NUL): {"model", "strategy", "score_kind", "status" (as llmr_status_str()),
- * "message", "retry_after_ms", "picked" (a name or null), "panic", "approximate", "candidates":
+ * "message", "retry_after_ms", "picked" (a name or null), "panic", "approximate", "deadline_unmet", "candidates":
  * [{"deployment", "tier", "state", "override", "cooldown_remaining_ms", "in_flight", "weight",
  * "rpm_limit", "tpm_limit", "max_in_flight", "requests_in_window", "tokens_in_window",
  * "ewma_latency_ms", "failure_ratio", "price", "score", "rank", "tier_share", "filtered",

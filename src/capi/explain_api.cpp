@@ -86,6 +86,7 @@ LLMR_API llmr_status llmr_explanation_summary(const llmr_explanation *explanatio
       e.picked >= 0 ? e.candidates[static_cast<size_t>(e.picked)].deployment.c_str() : nullptr;
   value.is_panic = e.panic ? 1 : 0;
   value.approximate = e.approximate ? 1 : 0;
+  value.deadline_unmet = e.deadline_unmet ? 1 : 0;
   llmroute::capi::WriteVersioned(value, out);
   return llmroute::capi::Succeed();
 }

@@ -32,6 +32,7 @@ namespace llmroute::capi {
   request->expected_input_tokens = o.expected_input_tokens;
   request->expected_output_tokens = o.expected_output_tokens;
   request->max_price = o.max_price;
+  request->deadline_ms = o.deadline_ms;
   return LLMR_OK;
 }
 
@@ -53,6 +54,7 @@ void WritePick(const llmroute::Status &status, const llmroute::PickResult &resul
     out.tier = result.tier;
     out.is_probe = result.probe ? 1 : 0;
     out.is_panic = result.panic ? 1 : 0;
+    out.deadline_unmet = result.deadline_unmet ? 1 : 0;
   }
   llmroute::capi::WriteVersioned(out, pick);
 }

@@ -50,6 +50,9 @@ struct PickRequest {
   double max_price = 0;
   // Only deployments with an adapter are eligible (Router::Call's picks).
   bool require_adapter = false;
+  // > 0: the request's time left; deployments whose expected latency exceeds it are skipped,
+  // and when none fits the fastest is picked (deadline_pick.cpp).
+  int64_t deadline_ms = 0;
 };
 
 // The request's pick options, checked (router_pick.cpp): a status naming the bad field.
@@ -68,6 +71,8 @@ struct PickResult {
   bool probe = false;
   bool panic = false;
   int64_t retry_after_ms = 0;  // on kNoProvider: until the earliest recovery, -1 if none
+  // A deadline was given and no deployment's expected latency fits it: this is the fastest.
+  bool deadline_unmet = false;
 };
 
 struct ReportInput {
@@ -197,6 +202,11 @@ class Router {
   bool PickAcrossTiers(const ModelGroup &group, const RequestFilter &filter,
                        const Affinity &affinity, PickEnv &env, TicketData *ticket,
                        uint32_t *tier_number);
+  // When no eligible deployment fits the request's deadline: the fastest of them, across tiers
+  // (deadline_pick.cpp). False when none is eligible even without the deadline.
+  bool PickFastestPastDeadline(const ModelGroup &group, const RequestFilter &filter,
+                               const Affinity &affinity, PickEnv &env, TicketData *ticket,
+                               uint32_t *tier_number);
   // Starts a deployment's slow-start ramp (when slow start is on).
   void BeginSlowStart(DeploymentState &state, int64_t now_ns);
 

@@ -126,6 +126,11 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
     // Deployments without an adapter serve the host's picks, not calls: they are not part of
     // the pool, so a call never takes their rpm slots or shows up in their statistics.
     pick_request.require_adapter = true;
+    // Deadline-aware: deployments expected to be slower than the time left are skipped.
+    if (deadline != INT64_MAX) {
+      pick_request.deadline_ms =
+          std::clamp<int64_t>(NsToMs(deadline - clock_->NowNs()), 1, 31'536'000'000);
+    }
     Status picked = Pick(current, current.c_str(), pick_request, &pick);
     std::shared_ptr<Adapter> adapter;
     if (picked.ok()) {

@@ -23,6 +23,7 @@ namespace llmroute {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr const char *kTooSlow = "expected latency above deadline_ms";
 
 const char *ScoreKind(StrategyKind kind) {
   switch (kind) {
@@ -90,6 +91,20 @@ double Score(StrategyKind kind, const TierView &view, const Eligible &eligible, 
     default:
       return kNaN;
   }
+}
+
+// The candidate with the lowest expected latency among those filtered only for the deadline, or
+// -1 when there is none.
+int64_t FastestTooSlow(const Explanation &e) {
+  int64_t fastest = -1;
+  for (size_t i = 0; i < e.candidates.size(); ++i) {
+    const ExplainedCandidate &c = e.candidates[i];
+    if (c.reason != kTooSlow) continue;
+    if (fastest < 0 ||
+        c.ewma_latency_ms < e.candidates[static_cast<size_t>(fastest)].ewma_latency_ms)
+      fastest = static_cast<int64_t>(i);
+  }
+  return fastest;
 }
 
 }  // namespace
@@ -179,6 +194,10 @@ Status Router::Explain(std::string_view model, const PickRequest &request, Expla
         continue;
       }
       ++healthy;
+      if (!filter.FitsDeadline(state)) {
+        c.reason = kTooSlow;
+        continue;
+      }
       if (filter.Excludes(state)) {
         c.reason = "excluded";
         continue;
@@ -234,6 +253,12 @@ Status Router::Explain(std::string_view model, const PickRequest &request, Expla
     out->picked = tier.begin + index;
     out->approximate =
         !affinity.active && (loads.Split() || (set.count() > 1 && !RankIsExact(group->kind)));
+  } else if (int64_t fastest = FastestTooSlow(*out); fastest >= 0) {
+    // Nothing fits the deadline: a pick takes the fastest of those too slow for it
+    // (deadline_pick.cpp).
+    out->picked = fastest;
+    out->deadline_unmet = true;
+    out->approximate = false;
   } else {
     // Nothing eligible: what the pick would answer (or the panic policy's choice).
     PickResult result;

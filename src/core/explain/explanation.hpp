@@ -60,6 +60,9 @@ struct Explanation {
   // Index into candidates of the deployment a pick would choose; -1 when none.
   int64_t picked = -1;
   bool panic = false;  // the choice is the panic policy's (every deployment cooling down)
+  // A deadline was given and no eligible deployment's expected latency fits it: `picked` is the
+  // fastest of them, as a pick would choose.
+  bool deadline_unmet = false;
   // `picked` is the strategy's first preference, but a pick may choose another: the strategy
   // draws (weighted_random; least_loaded and peak_ewma by power of two choices), spreads over
   // near-ties (latency, availability, cost within latency_buffer), interleaves (weighted), or

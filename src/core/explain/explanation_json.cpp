@@ -132,6 +132,7 @@ std::string ExplanationJson(const Explanation &e) {
   }
   AppendBool(field("panic"), e.panic);
   AppendBool(field("approximate"), e.approximate);
+  AppendBool(field("deadline_unmet"), e.deadline_unmet);
   field("candidates") += '[';
   for (size_t i = 0; i < e.candidates.size(); ++i) {
     if (i != 0) out += ',';
