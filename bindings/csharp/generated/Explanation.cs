@@ -168,6 +168,16 @@ public class Explanation : global::System.IDisposable {
     } 
   }
 
+  public bool DeadlineUnmet {
+    set {
+      NativePINVOKE.Explanation_DeadlineUnmet_set(swigCPtr, value);
+    } 
+    get {
+      bool ret = NativePINVOKE.Explanation_DeadlineUnmet_get(swigCPtr);
+      return ret;
+    } 
+  }
+
   public ExplainCandidateVector Candidates {
     set {
       NativePINVOKE.Explanation_Candidates_set(swigCPtr, ExplainCandidateVector.getCPtr(value));

@@ -1038,6 +1038,12 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickResult_RetryAfterMs_get")]
   public static extern long PickResult_RetryAfterMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickResult_DeadlineUnmet_set")]
+  public static extern void PickResult_DeadlineUnmet_set(global::System.Runtime.InteropServices.HandleRef jarg1, bool jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickResult_DeadlineUnmet_get")]
+  public static extern bool PickResult_DeadlineUnmet_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_PickResult")]
   public static extern void delete_PickResult(global::System.Runtime.InteropServices.HandleRef jarg1);
 
@@ -1067,6 +1073,12 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickOptions_MaxPrice_get")]
   public static extern double PickOptions_MaxPrice_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickOptions_DeadlineMs_set")]
+  public static extern void PickOptions_DeadlineMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickOptions_DeadlineMs_get")]
+  public static extern long PickOptions_DeadlineMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickOptions_AddExclude")]
   public static extern void PickOptions_AddExclude(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
@@ -1409,6 +1421,12 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Explanation_Approximate_get")]
   public static extern bool Explanation_Approximate_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Explanation_DeadlineUnmet_set")]
+  public static extern void Explanation_DeadlineUnmet_set(global::System.Runtime.InteropServices.HandleRef jarg1, bool jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Explanation_DeadlineUnmet_get")]
+  public static extern bool Explanation_DeadlineUnmet_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Explanation_Candidates_set")]
   public static extern void Explanation_Candidates_set(global::System.Runtime.InteropServices.HandleRef jarg1, global::System.Runtime.InteropServices.HandleRef jarg2);

@@ -5118,6 +5118,28 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickResult_RetryAfterMs_get(voi
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickResult_DeadlineUnmet_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::Pick *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->deadline_unmet = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_PickResult_DeadlineUnmet_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::Pick *)jarg1; 
+  result = (bool) ((arg1)->deadline_unmet);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_PickResult(void * jarg1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
@@ -5224,6 +5246,28 @@ SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_PickOptions_MaxPrice_get(void * ja
   
   arg1 = (llmroute::swig::PickOptions *)jarg1; 
   result = (double) ((arg1)->max_price);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_DeadlineMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->deadline_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickOptions_DeadlineMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (int64_t) ((arg1)->deadline_ms);
   jresult = result; 
   return jresult;
 }
@@ -6509,6 +6553,28 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Explanation_Approximate_get(
   
   arg1 = (llmroute::swig::Explanation *)jarg1; 
   result = (bool) ((arg1)->approximate);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_DeadlineUnmet_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->deadline_unmet = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Explanation_DeadlineUnmet_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (bool) ((arg1)->deadline_unmet);
   jresult = result; 
   return jresult;
 }

@@ -5224,6 +5224,34 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Pick_1retryAfterMs_1get(JNIE
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Pick_1deadlineUnmet_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Pick **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->deadline_unmet = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Pick_1deadlineUnmet_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Pick **)&jarg1; 
+  result = (bool) ((arg1)->deadline_unmet);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Pick(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
@@ -5362,6 +5390,34 @@ SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_PickOptions_1maxPrice_1get
   arg1 = *(llmroute::swig::PickOptions **)&jarg1; 
   result = (double) ((arg1)->max_price);
   jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_PickOptions_1deadlineMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::PickOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->deadline_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_PickOptions_1deadlineMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::PickOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->deadline_ms);
+  jresult = (jlong)result; 
   return jresult;
 }
 
@@ -7013,6 +7069,34 @@ SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Explanation_1approximate_
   (void)jarg1_;
   arg1 = *(llmroute::swig::Explanation **)&jarg1; 
   result = (bool) ((arg1)->approximate);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1deadlineUnmet_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->deadline_unmet = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Explanation_1deadlineUnmet_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (bool) ((arg1)->deadline_unmet);
   jresult = (jboolean)result; 
   return jresult;
 }

@@ -113,16 +113,16 @@ typedef long long swig_type_83;
 typedef long long swig_type_84;
 typedef long long swig_type_85;
 typedef long long swig_type_86;
-typedef _gostring_ swig_type_87;
-typedef _gostring_ swig_type_88;
+typedef long long swig_type_87;
+typedef long long swig_type_88;
 typedef _gostring_ swig_type_89;
 typedef _gostring_ swig_type_90;
 typedef _gostring_ swig_type_91;
 typedef _gostring_ swig_type_92;
 typedef _gostring_ swig_type_93;
 typedef _gostring_ swig_type_94;
-typedef long long swig_type_95;
-typedef long long swig_type_96;
+typedef _gostring_ swig_type_95;
+typedef _gostring_ swig_type_96;
 typedef long long swig_type_97;
 typedef long long swig_type_98;
 typedef long long swig_type_99;
@@ -139,10 +139,10 @@ typedef long long swig_type_109;
 typedef long long swig_type_110;
 typedef long long swig_type_111;
 typedef long long swig_type_112;
-typedef _gostring_ swig_type_113;
-typedef _gostring_ swig_type_114;
-typedef long long swig_type_115;
-typedef long long swig_type_116;
+typedef long long swig_type_113;
+typedef long long swig_type_114;
+typedef _gostring_ swig_type_115;
+typedef _gostring_ swig_type_116;
 typedef long long swig_type_117;
 typedef long long swig_type_118;
 typedef long long swig_type_119;
@@ -151,66 +151,66 @@ typedef long long swig_type_121;
 typedef long long swig_type_122;
 typedef long long swig_type_123;
 typedef long long swig_type_124;
-typedef _gostring_ swig_type_125;
-typedef _gostring_ swig_type_126;
+typedef long long swig_type_125;
+typedef long long swig_type_126;
 typedef _gostring_ swig_type_127;
 typedef _gostring_ swig_type_128;
 typedef _gostring_ swig_type_129;
 typedef _gostring_ swig_type_130;
 typedef _gostring_ swig_type_131;
 typedef _gostring_ swig_type_132;
-typedef long long swig_type_133;
-typedef long long swig_type_134;
-typedef _gostring_ swig_type_135;
-typedef _gostring_ swig_type_136;
-typedef long long swig_type_137;
-typedef long long swig_type_138;
-typedef _gostring_ swig_type_139;
-typedef _gostring_ swig_type_140;
+typedef _gostring_ swig_type_133;
+typedef _gostring_ swig_type_134;
+typedef long long swig_type_135;
+typedef long long swig_type_136;
+typedef _gostring_ swig_type_137;
+typedef _gostring_ swig_type_138;
+typedef long long swig_type_139;
+typedef long long swig_type_140;
 typedef _gostring_ swig_type_141;
-typedef long long swig_type_142;
-typedef long long swig_type_143;
+typedef _gostring_ swig_type_142;
+typedef _gostring_ swig_type_143;
 typedef long long swig_type_144;
 typedef long long swig_type_145;
 typedef long long swig_type_146;
 typedef long long swig_type_147;
 typedef long long swig_type_148;
 typedef long long swig_type_149;
-typedef _gostring_ swig_type_150;
-typedef _gostring_ swig_type_151;
+typedef long long swig_type_150;
+typedef long long swig_type_151;
 typedef _gostring_ swig_type_152;
-typedef long long swig_type_153;
-typedef long long swig_type_154;
-typedef _gostring_ swig_type_155;
-typedef _gostring_ swig_type_156;
-typedef long long swig_type_157;
-typedef long long swig_type_158;
+typedef _gostring_ swig_type_153;
+typedef _gostring_ swig_type_154;
+typedef long long swig_type_155;
+typedef long long swig_type_156;
+typedef _gostring_ swig_type_157;
+typedef _gostring_ swig_type_158;
 typedef long long swig_type_159;
 typedef long long swig_type_160;
 typedef long long swig_type_161;
 typedef long long swig_type_162;
-typedef _gostring_ swig_type_163;
-typedef _gostring_ swig_type_164;
+typedef long long swig_type_163;
+typedef long long swig_type_164;
 typedef _gostring_ swig_type_165;
 typedef _gostring_ swig_type_166;
-typedef long long swig_type_167;
-typedef long long swig_type_168;
-typedef _gostring_ swig_type_169;
-typedef _gostring_ swig_type_170;
+typedef _gostring_ swig_type_167;
+typedef _gostring_ swig_type_168;
+typedef long long swig_type_169;
+typedef long long swig_type_170;
 typedef _gostring_ swig_type_171;
 typedef _gostring_ swig_type_172;
-typedef long long swig_type_173;
-typedef long long swig_type_174;
+typedef _gostring_ swig_type_173;
+typedef _gostring_ swig_type_174;
 typedef long long swig_type_175;
 typedef long long swig_type_176;
-typedef _gostring_ swig_type_177;
-typedef _gostring_ swig_type_178;
+typedef long long swig_type_177;
+typedef long long swig_type_178;
 typedef _gostring_ swig_type_179;
 typedef _gostring_ swig_type_180;
 typedef _gostring_ swig_type_181;
 typedef _gostring_ swig_type_182;
-typedef long long swig_type_183;
-typedef long long swig_type_184;
+typedef _gostring_ swig_type_183;
+typedef _gostring_ swig_type_184;
 typedef long long swig_type_185;
 typedef long long swig_type_186;
 typedef long long swig_type_187;
@@ -247,20 +247,20 @@ typedef long long swig_type_217;
 typedef long long swig_type_218;
 typedef long long swig_type_219;
 typedef long long swig_type_220;
-typedef _gostring_ swig_type_221;
-typedef _gostring_ swig_type_222;
-typedef long long swig_type_223;
-typedef long long swig_type_224;
+typedef long long swig_type_221;
+typedef long long swig_type_222;
+typedef _gostring_ swig_type_223;
+typedef _gostring_ swig_type_224;
 typedef long long swig_type_225;
 typedef long long swig_type_226;
 typedef long long swig_type_227;
 typedef long long swig_type_228;
 typedef long long swig_type_229;
 typedef long long swig_type_230;
-typedef _gostring_ swig_type_231;
-typedef _gostring_ swig_type_232;
-typedef long long swig_type_233;
-typedef long long swig_type_234;
+typedef long long swig_type_231;
+typedef long long swig_type_232;
+typedef _gostring_ swig_type_233;
+typedef _gostring_ swig_type_234;
 typedef long long swig_type_235;
 typedef long long swig_type_236;
 typedef long long swig_type_237;
@@ -271,20 +271,20 @@ typedef long long swig_type_241;
 typedef long long swig_type_242;
 typedef long long swig_type_243;
 typedef long long swig_type_244;
-typedef _gostring_ swig_type_245;
-typedef _gostring_ swig_type_246;
+typedef long long swig_type_245;
+typedef long long swig_type_246;
 typedef _gostring_ swig_type_247;
 typedef _gostring_ swig_type_248;
 typedef _gostring_ swig_type_249;
 typedef _gostring_ swig_type_250;
-typedef long long swig_type_251;
-typedef long long swig_type_252;
+typedef _gostring_ swig_type_251;
+typedef _gostring_ swig_type_252;
 typedef long long swig_type_253;
 typedef long long swig_type_254;
 typedef long long swig_type_255;
 typedef long long swig_type_256;
-typedef _gostring_ swig_type_257;
-typedef _gostring_ swig_type_258;
+typedef long long swig_type_257;
+typedef long long swig_type_258;
 typedef _gostring_ swig_type_259;
 typedef _gostring_ swig_type_260;
 typedef _gostring_ swig_type_261;
@@ -314,16 +314,16 @@ typedef _gostring_ swig_type_284;
 typedef _gostring_ swig_type_285;
 typedef _gostring_ swig_type_286;
 typedef _gostring_ swig_type_287;
-typedef long long swig_type_288;
+typedef _gostring_ swig_type_288;
 typedef _gostring_ swig_type_289;
 typedef long long swig_type_290;
-typedef long long swig_type_291;
+typedef _gostring_ swig_type_291;
 typedef long long swig_type_292;
 typedef long long swig_type_293;
-typedef _gostring_ swig_type_294;
+typedef long long swig_type_294;
 typedef long long swig_type_295;
 typedef _gostring_ swig_type_296;
-typedef _gostring_ swig_type_297;
+typedef long long swig_type_297;
 typedef _gostring_ swig_type_298;
 typedef _gostring_ swig_type_299;
 typedef _gostring_ swig_type_300;
@@ -358,622 +358,630 @@ typedef _gostring_ swig_type_328;
 typedef _gostring_ swig_type_329;
 typedef _gostring_ swig_type_330;
 typedef _gostring_ swig_type_331;
-extern void _wrap_Swig_free_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_native_fee23b01ea0711f6(swig_intgo arg1);
-extern uintptr_t _wrap_new_StringVector__SWIG_0_native_fee23b01ea0711f6(void);
-extern uintptr_t _wrap_new_StringVector__SWIG_1_native_fee23b01ea0711f6(swig_type_1 arg1);
-extern uintptr_t _wrap_new_StringVector__SWIG_2_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_2 _wrap_StringVector_size_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_3 _wrap_StringVector_capacity_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_StringVector_reserve_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_4 arg2);
-extern _Bool _wrap_StringVector_isEmpty_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_StringVector_clear_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_StringVector_add_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_5 arg2);
-extern swig_type_6 _wrap_StringVector_get_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_StringVector_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2, swig_type_7 arg3);
-extern void _wrap_delete_StringVector_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_0_native_fee23b01ea0711f6(void);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_1_native_fee23b01ea0711f6(swig_type_8 arg1);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_2_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_9 _wrap_CandidateVector_size_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_10 _wrap_CandidateVector_capacity_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CandidateVector_reserve_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_11 arg2);
-extern _Bool _wrap_CandidateVector_isEmpty_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CandidateVector_clear_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CandidateVector_add_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CandidateVector_get_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_CandidateVector_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_CandidateVector_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_HealthVector__SWIG_0_native_fee23b01ea0711f6(void);
-extern uintptr_t _wrap_new_HealthVector__SWIG_1_native_fee23b01ea0711f6(swig_type_12 arg1);
-extern uintptr_t _wrap_new_HealthVector__SWIG_2_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_13 _wrap_HealthVector_size_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_14 _wrap_HealthVector_capacity_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_HealthVector_reserve_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_15 arg2);
-extern _Bool _wrap_HealthVector_isEmpty_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_HealthVector_clear_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_HealthVector_add_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_HealthVector_get_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_HealthVector_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_HealthVector_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_0_native_fee23b01ea0711f6(void);
-extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_1_native_fee23b01ea0711f6(swig_type_16 arg1);
-extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_2_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_17 _wrap_ExplainCandidateVector_size_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_18 _wrap_ExplainCandidateVector_capacity_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidateVector_reserve_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_19 arg2);
-extern _Bool _wrap_ExplainCandidateVector_isEmpty_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidateVector_clear_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidateVector_add_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_ExplainCandidateVector_get_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_ExplainCandidateVector_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_ExplainCandidateVector_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_0_native_fee23b01ea0711f6(void);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_1_native_fee23b01ea0711f6(swig_type_20 arg1);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_2_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_21 _wrap_AttemptInfoVector_size_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_22 _wrap_AttemptInfoVector_capacity_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_reserve_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_23 arg2);
-extern _Bool _wrap_AttemptInfoVector_isEmpty_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_clear_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_add_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_AttemptInfoVector_get_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_AttemptInfoVector_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_AttemptInfoVector_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_0_native_fee23b01ea0711f6(void);
-extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_1_native_fee23b01ea0711f6(swig_type_24 arg1);
-extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_2_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_25 _wrap_DeploymentStatsVector_size_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_26 _wrap_DeploymentStatsVector_capacity_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStatsVector_reserve_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_27 arg2);
-extern _Bool _wrap_DeploymentStatsVector_isEmpty_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStatsVector_clear_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStatsVector_add_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_DeploymentStatsVector_get_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_DeploymentStatsVector_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_DeploymentStatsVector_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_ModelStatsVector__SWIG_0_native_fee23b01ea0711f6(void);
-extern uintptr_t _wrap_new_ModelStatsVector__SWIG_1_native_fee23b01ea0711f6(swig_type_28 arg1);
-extern uintptr_t _wrap_new_ModelStatsVector__SWIG_2_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_29 _wrap_ModelStatsVector_size_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_30 _wrap_ModelStatsVector_capacity_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ModelStatsVector_reserve_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_31 arg2);
-extern _Bool _wrap_ModelStatsVector_isEmpty_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ModelStatsVector_clear_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ModelStatsVector_add_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_ModelStatsVector_get_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_ModelStatsVector_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_ModelStatsVector_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_intgo _wrap_llmr_status_LLMR_OK_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_fee23b01ea0711f6(void);
-extern uintptr_t _wrap_new_RouterOptions_native_fee23b01ea0711f6(void);
-extern void _wrap_RouterOptions_strategy_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_strategy_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_all_open_policy_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_all_open_policy_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_consecutive_failures_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_failure_ratio_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_breaker_failure_ratio_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_min_requests_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_breaker_min_requests_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_window_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_32 arg2);
-extern swig_type_33 _wrap_RouterOptions_breaker_window_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_34 arg2);
-extern swig_type_35 _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_36 arg2);
-extern swig_type_37 _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_jitter_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_breaker_jitter_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_half_open_max_probes_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_half_open_max_probes_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_ewma_alpha_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_ewma_alpha_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_buffer_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_buffer_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_prior_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_prior_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_retry_budget_max_tokens_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_retry_budget_max_tokens_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_retry_budget_token_ratio_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_retry_budget_token_ratio_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_slow_start_window_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_38 arg2);
-extern swig_type_39 _wrap_RouterOptions_slow_start_window_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_slow_start_aggression_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_slow_start_aggression_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_40 arg2);
-extern swig_type_41 _wrap_RouterOptions_peak_ewma_decay_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_affinity_load_factor_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_affinity_load_factor_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_url_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_42 arg2);
-extern swig_type_43 _wrap_RouterOptions_shared_state_url_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_key_prefix_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_44 arg2);
-extern swig_type_45 _wrap_RouterOptions_shared_state_key_prefix_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_46 arg2);
-extern swig_type_47 _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_48 arg2);
-extern swig_type_49 _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_50 arg2);
-extern swig_type_51 _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_rate_batch_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_shared_state_rate_batch_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_stale_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_52 arg2);
-extern swig_type_53 _wrap_RouterOptions_latency_stale_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_RouterOptions_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_intgo _wrap_kStatusClosed_get_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_ClosedStatusCode_native_fee23b01ea0711f6(void);
-extern swig_type_54 _wrap_StatusName_native_fee23b01ea0711f6(swig_intgo arg1);
-extern swig_intgo _wrap_LibraryVersion_native_fee23b01ea0711f6(void);
-extern swig_type_55 _wrap_LibraryVersionString_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_HeaderVersion_native_fee23b01ea0711f6(void);
-extern swig_intgo _wrap_FeatureEnabled_native_fee23b01ea0711f6(swig_type_56 arg1);
-extern void _wrap_delete_Clock_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_57 _wrap_Clock_NowNanos_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Clock_SleepNanos_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_58 arg2);
-extern void _wrap_delete_Random_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_59 _wrap_Random_NextBits_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_Deployment__SWIG_0_native_fee23b01ea0711f6(void);
-extern uintptr_t _wrap_new_Deployment__SWIG_1_native_fee23b01ea0711f6(swig_type_60 arg1);
-extern void _wrap_Deployment_name_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_61 arg2);
-extern swig_type_62 _wrap_Deployment_name_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Deployment_weight_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_weight_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Deployment_tier_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_tier_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Deployment_rpm_limit_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_rpm_limit_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Deployment_tpm_limit_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_63 arg2);
-extern swig_type_64 _wrap_Deployment_tpm_limit_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Deployment_max_in_flight_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_max_in_flight_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Deployment_cost_per_million_input_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_Deployment_cost_per_million_input_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Deployment_cost_per_million_output_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_Deployment_cost_per_million_output_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Deployment_AddModel_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_65 arg2);
-extern void _wrap_Deployment_AddTag_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_66 arg2);
-extern swig_type_67 _wrap_Deployment_ModelCount_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_68 _wrap_Deployment_ModelAt_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_69 arg2);
-extern swig_type_70 _wrap_Deployment_TagCount_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_71 _wrap_Deployment_TagAt_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_72 arg2);
-extern void _wrap_delete_Deployment_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_Pick_native_fee23b01ea0711f6(void);
-extern void _wrap_Pick_ticket_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_73 arg2);
-extern swig_type_74 _wrap_Pick_ticket_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Pick_deployment_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_75 arg2);
-extern swig_type_76 _wrap_Pick_deployment_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Pick_model_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_77 arg2);
-extern swig_type_78 _wrap_Pick_model_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Pick_tier_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Pick_tier_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Pick_is_probe_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Pick_is_probe_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Pick_is_panic_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Pick_is_panic_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Pick_retry_after_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_79 arg2);
-extern swig_type_80 _wrap_Pick_retry_after_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_Pick_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_PickOptions_native_fee23b01ea0711f6(void);
-extern void _wrap_PickOptions_affinity_key_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_81 arg2);
-extern swig_type_82 _wrap_PickOptions_affinity_key_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_PickOptions_expected_input_tokens_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_83 arg2);
-extern swig_type_84 _wrap_PickOptions_expected_input_tokens_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_PickOptions_expected_output_tokens_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_85 arg2);
-extern swig_type_86 _wrap_PickOptions_expected_output_tokens_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_PickOptions_max_price_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_PickOptions_max_price_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_PickOptions_AddExclude_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_87 arg2);
-extern void _wrap_PickOptions_AddRequiredTag_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_88 arg2);
-extern void _wrap_PickOptions_ClearExclude_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_PickOptions_ClearRequiredTags_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_PickOptions_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Candidate_deployment_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_89 arg2);
-extern swig_type_90 _wrap_Candidate_deployment_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Candidate_model_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_91 arg2);
-extern swig_type_92 _wrap_Candidate_model_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_Candidate_native_fee23b01ea0711f6(void);
-extern void _wrap_delete_Candidate_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_Health_native_fee23b01ea0711f6(void);
-extern void _wrap_Health_name_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_93 arg2);
-extern swig_type_94 _wrap_Health_name_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_state_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_state_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_override_mode_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_override_mode_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_eligible_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Health_eligible_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_ewma_latency_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_Health_ewma_latency_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_failure_ratio_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_Health_failure_ratio_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_in_flight_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_95 arg2);
-extern swig_type_96 _wrap_Health_in_flight_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_picks_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_97 arg2);
-extern swig_type_98 _wrap_Health_picks_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_successes_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_99 arg2);
-extern swig_type_100 _wrap_Health_successes_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_failures_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_101 arg2);
-extern swig_type_102 _wrap_Health_failures_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_request_errors_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_103 arg2);
-extern swig_type_104 _wrap_Health_request_errors_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_cancels_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_105 arg2);
-extern swig_type_106 _wrap_Health_cancels_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_trips_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_107 arg2);
-extern swig_type_108 _wrap_Health_trips_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_consecutive_failures_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_109 arg2);
-extern swig_type_110 _wrap_Health_consecutive_failures_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_cooldown_remaining_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_111 arg2);
-extern swig_type_112 _wrap_Health_cooldown_remaining_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_weight_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_weight_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Health_tier_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_tier_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_Health_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_ExplainCandidate_native_fee23b01ea0711f6(void);
-extern void _wrap_ExplainCandidate_deployment_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_113 arg2);
-extern swig_type_114 _wrap_ExplainCandidate_deployment_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_tier_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_tier_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_state_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_state_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_override_mode_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_override_mode_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_115 arg2);
-extern swig_type_116 _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_in_flight_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_117 arg2);
-extern swig_type_118 _wrap_ExplainCandidate_in_flight_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_weight_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_weight_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_rpm_limit_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_rpm_limit_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_tpm_limit_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_119 arg2);
-extern swig_type_120 _wrap_ExplainCandidate_tpm_limit_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_max_in_flight_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_max_in_flight_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_requests_in_window_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_121 arg2);
-extern swig_type_122 _wrap_ExplainCandidate_requests_in_window_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_tokens_in_window_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_123 arg2);
-extern swig_type_124 _wrap_ExplainCandidate_tokens_in_window_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_ewma_latency_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_ewma_latency_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_failure_ratio_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_failure_ratio_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_price_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_price_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_score_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_score_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_rank_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_rank_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_tier_share_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_tier_share_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_filtered_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_ExplainCandidate_filtered_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_reason_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_125 arg2);
-extern swig_type_126 _wrap_ExplainCandidate_reason_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_is_probe_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_ExplainCandidate_is_probe_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_picked_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_ExplainCandidate_picked_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_ExplainCandidate_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_Explanation_native_fee23b01ea0711f6(void);
-extern void _wrap_Explanation_model_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_127 arg2);
-extern swig_type_128 _wrap_Explanation_model_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_strategy_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Explanation_strategy_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_score_kind_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_129 arg2);
-extern swig_type_130 _wrap_Explanation_score_kind_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_status_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Explanation_status_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_message_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_131 arg2);
-extern swig_type_132 _wrap_Explanation_message_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_retry_after_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_133 arg2);
-extern swig_type_134 _wrap_Explanation_retry_after_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_picked_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_135 arg2);
-extern swig_type_136 _wrap_Explanation_picked_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_picked_index_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_137 arg2);
-extern swig_type_138 _wrap_Explanation_picked_index_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_is_panic_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Explanation_is_panic_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_approximate_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Explanation_approximate_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_candidates_set_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_Explanation_candidates_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_Explanation_json_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_139 arg2);
-extern swig_type_140 _wrap_Explanation_json_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_Explanation_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_Cancellation_native_fee23b01ea0711f6(void);
-extern void _wrap_delete_Cancellation_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_141 _wrap_Cancellation_Trigger_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_CallOptions_native_fee23b01ea0711f6(void);
-extern void _wrap_CallOptions_deadline_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_142 arg2);
-extern swig_type_143 _wrap_CallOptions_deadline_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallOptions_attempt_timeout_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_144 arg2);
-extern swig_type_145 _wrap_CallOptions_attempt_timeout_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallOptions_max_attempts_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallOptions_max_attempts_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_base_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_146 arg2);
-extern swig_type_147 _wrap_CallOptions_backoff_base_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_max_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_148 arg2);
-extern swig_type_149 _wrap_CallOptions_backoff_max_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallOptions_cancel_set_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CallOptions_cancel_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_CallOptions_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_150 _wrap_InvokeArgs_Deployment_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_151 _wrap_InvokeArgs_Model_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_152 _wrap_InvokeArgs_Request_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_153 _wrap_InvokeArgs_RequestLength_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_intgo _wrap_InvokeArgs_Attempt_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_154 _wrap_InvokeArgs_TimeoutMs_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_155 _wrap_InvokeArgs_SetResponse_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_156 arg2);
-extern swig_intgo _wrap_InvokeArgs_Check_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_InvokeArgs_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_intgo _wrap_AttemptResult_GetOutcome_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutcome_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern double _wrap_AttemptResult_GetLatencyMs_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetLatencyMs_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_AttemptResult_GetTtftMs_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetTtftMs_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern swig_type_157 _wrap_AttemptResult_GetRetryAfterMs_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetRetryAfterMs_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_158 arg2);
-extern swig_type_159 _wrap_AttemptResult_GetInputTokens_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetInputTokens_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_160 arg2);
-extern swig_type_161 _wrap_AttemptResult_GetOutputTokens_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutputTokens_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_162 arg2);
-extern _Bool _wrap_AttemptResult_GetCommitted_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetCommitted_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern void _wrap_delete_AttemptResult_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_Adapter_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_intgo _wrap_Adapter_DoInvoke_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_Adapter_Released_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_AttemptInfo_native_fee23b01ea0711f6(void);
-extern void _wrap_AttemptInfo_deployment_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_163 arg2);
-extern swig_type_164 _wrap_AttemptInfo_deployment_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptInfo_model_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_165 arg2);
-extern swig_type_166 _wrap_AttemptInfo_model_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptInfo_outcome_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_AttemptInfo_outcome_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptInfo_latency_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_AttemptInfo_latency_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptInfo_backoff_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_167 arg2);
-extern swig_type_168 _wrap_AttemptInfo_backoff_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptInfo_committed_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_AttemptInfo_committed_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_AttemptInfo_adapter_failed_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_AttemptInfo_adapter_failed_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_AttemptInfo_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_CallResult_native_fee23b01ea0711f6(void);
-extern void _wrap_CallResult_status_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallResult_status_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_final_outcome_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallResult_final_outcome_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_deployment_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_169 arg2);
-extern swig_type_170 _wrap_CallResult_deployment_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_model_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_171 arg2);
-extern swig_type_172 _wrap_CallResult_model_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_used_fallback_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_CallResult_used_fallback_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_retry_after_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_173 arg2);
-extern swig_type_174 _wrap_CallResult_retry_after_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_total_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_175 arg2);
-extern swig_type_176 _wrap_CallResult_total_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_response_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_177 arg2);
-extern swig_type_178 _wrap_CallResult_response_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_detail_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_179 arg2);
-extern swig_type_180 _wrap_CallResult_detail_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_attempts_set_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CallResult_attempts_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_CallResult_has_report_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_CallResult_has_report_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_CallResult_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_DeploymentStats_native_fee23b01ea0711f6(void);
-extern void _wrap_DeploymentStats_name_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_181 arg2);
-extern swig_type_182 _wrap_DeploymentStats_name_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_state_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_DeploymentStats_state_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_eligible_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_DeploymentStats_eligible_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_in_flight_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_183 arg2);
-extern swig_type_184 _wrap_DeploymentStats_in_flight_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_picks_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_185 arg2);
-extern swig_type_186 _wrap_DeploymentStats_picks_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_successes_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_187 arg2);
-extern swig_type_188 _wrap_DeploymentStats_successes_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_rate_limited_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_189 arg2);
-extern swig_type_190 _wrap_DeploymentStats_rate_limited_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_server_errors_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_191 arg2);
-extern swig_type_192 _wrap_DeploymentStats_server_errors_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_timeouts_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_193 arg2);
-extern swig_type_194 _wrap_DeploymentStats_timeouts_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_connection_errors_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_195 arg2);
-extern swig_type_196 _wrap_DeploymentStats_connection_errors_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_auth_errors_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_197 arg2);
-extern swig_type_198 _wrap_DeploymentStats_auth_errors_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_bad_requests_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_199 arg2);
-extern swig_type_200 _wrap_DeploymentStats_bad_requests_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_context_window_exceeded_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_201 arg2);
-extern swig_type_202 _wrap_DeploymentStats_context_window_exceeded_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_content_policy_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_203 arg2);
-extern swig_type_204 _wrap_DeploymentStats_content_policy_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cancels_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_205 arg2);
-extern swig_type_206 _wrap_DeploymentStats_cancels_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_input_tokens_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_207 arg2);
-extern swig_type_208 _wrap_DeploymentStats_input_tokens_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_output_tokens_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_209 arg2);
-extern swig_type_210 _wrap_DeploymentStats_output_tokens_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_ewma_latency_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_ewma_latency_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_count_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_211 arg2);
-extern swig_type_212 _wrap_DeploymentStats_latency_count_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_sum_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_latency_sum_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_p50_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_latency_p50_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_p90_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_latency_p90_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_p99_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_latency_p99_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_opened_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_213 arg2);
-extern swig_type_214 _wrap_DeploymentStats_breaker_opened_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_half_opened_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_215 arg2);
-extern swig_type_216 _wrap_DeploymentStats_breaker_half_opened_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_closed_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_217 arg2);
-extern swig_type_218 _wrap_DeploymentStats_breaker_closed_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_219 arg2);
-extern swig_type_220 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_DeploymentStats_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_ModelStats_native_fee23b01ea0711f6(void);
-extern void _wrap_ModelStats_model_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_221 arg2);
-extern swig_type_222 _wrap_ModelStats_model_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ModelStats_picks_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_ModelStats_picks_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_ModelStats_fallbacks_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_ModelStats_fallbacks_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_ModelStats_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_RouterStats_native_fee23b01ea0711f6(void);
-extern void _wrap_RouterStats_deployments_set_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_RouterStats_deployments_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterStats_models_set_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_RouterStats_models_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_applied_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_227 arg2);
-extern swig_type_228 _wrap_RouterStats_configs_applied_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_rejected_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_229 arg2);
-extern swig_type_230 _wrap_RouterStats_configs_rejected_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_RouterStats_metrics_text_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_231 arg2);
-extern swig_type_232 _wrap_RouterStats_metrics_text_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_RouterStats_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_SharedStateStatus_native_fee23b01ea0711f6(void);
-extern void _wrap_SharedStateStatus_enabled_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_SharedStateStatus_enabled_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_connected_set_native_fee23b01ea0711f6(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_SharedStateStatus_connected_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_233 arg2);
-extern swig_type_234 _wrap_SharedStateStatus_last_sync_age_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_syncs_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_235 arg2);
-extern swig_type_236 _wrap_SharedStateStatus_syncs_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_sync_failures_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_237 arg2);
-extern swig_type_238 _wrap_SharedStateStatus_sync_failures_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_connections_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_239 arg2);
-extern swig_type_240 _wrap_SharedStateStatus_connections_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_opens_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_241 arg2);
-extern swig_type_242 _wrap_SharedStateStatus_remote_opens_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_closes_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_243 arg2);
-extern swig_type_244 _wrap_SharedStateStatus_remote_closes_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_error_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_245 arg2);
-extern swig_type_246 _wrap_SharedStateStatus_last_error_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_SharedStateStatus_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_SharedStateOptions_native_fee23b01ea0711f6(void);
-extern void _wrap_SharedStateOptions_url_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_247 arg2);
-extern swig_type_248 _wrap_SharedStateOptions_url_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_key_prefix_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_249 arg2);
-extern swig_type_250 _wrap_SharedStateOptions_key_prefix_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_251 arg2);
-extern swig_type_252 _wrap_SharedStateOptions_sync_interval_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_253 arg2);
-extern swig_type_254 _wrap_SharedStateOptions_connect_timeout_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_255 arg2);
-extern swig_type_256 _wrap_SharedStateOptions_command_timeout_ms_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_rate_batch_set_native_fee23b01ea0711f6(uintptr_t arg1, double arg2);
-extern double _wrap_SharedStateOptions_rate_batch_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_delete_SharedStateOptions_native_fee23b01ea0711f6(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_257 arg2);
-extern swig_type_258 _wrap_TextBuffer_text_get_native_fee23b01ea0711f6(uintptr_t arg1);
-extern uintptr_t _wrap_new_TextBuffer_native_fee23b01ea0711f6(void);
-extern void _wrap_delete_TextBuffer_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_259 _wrap_ValidateConfig_native_fee23b01ea0711f6(swig_type_260 arg1);
-extern uintptr_t _wrap_new_Router_native_fee23b01ea0711f6(void);
-extern void _wrap_delete_Router_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_261 _wrap_Router_Open_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern void _wrap_Router_Close_native_fee23b01ea0711f6(uintptr_t arg1);
-extern _Bool _wrap_Router_IsOpen_native_fee23b01ea0711f6(uintptr_t arg1);
-extern swig_type_262 _wrap_Router_AddDeployment_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_263 _wrap_Router_UpdateDeployment_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_264 _wrap_Router_RemoveDeployment_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_265 arg2);
-extern swig_type_266 _wrap_Router_SetAlias_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_267 arg2, swig_type_268 arg3);
-extern swig_type_269 _wrap_Router_RemoveAlias_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_270 arg2);
-extern swig_type_271 _wrap_Router_SetFallbacks_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_272 arg2, uintptr_t arg3);
-extern swig_type_273 _wrap_Router_SetFallbacksFor_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_274 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_275 _wrap_Router_SetModelStrategy_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_276 arg2, swig_intgo arg3);
-extern swig_type_277 _wrap_Router_SetOverride_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_278 arg2, swig_intgo arg3);
-extern swig_type_279 _wrap_Router_PickInto_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_280 arg2, uintptr_t arg3);
-extern swig_type_281 _wrap_Router_PickExcluding_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_282 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_283 _wrap_Router_PickWith_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_284 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_285 _wrap_Router_PickRaw_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_286 arg2, swig_voidp arg3);
-extern swig_type_287 _wrap_Router_Report_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_288 arg2, swig_intgo arg3, double arg4);
-extern swig_type_289 _wrap_Router_ReportFull_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_290 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_291 arg6, swig_type_292 arg7, swig_type_293 arg8);
-extern swig_type_294 _wrap_Router_Cancel_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_295 arg2);
-extern swig_type_296 _wrap_Router_Fallbacks_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_297 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_298 _wrap_Router_Explain_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_299 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_300 _wrap_Router_HealthOf_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_301 arg2, uintptr_t arg3);
-extern swig_type_302 _wrap_Router_HealthList_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_303 _wrap_Router_ApplyConfig_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_304 arg2);
-extern swig_type_305 _wrap_Router_ApplyConfigFile_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_306 arg2);
-extern swig_type_307 _wrap_Router_MetricsText_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_308 _wrap_Router_Stats_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_309 _wrap_Router_SharedState_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_310 _wrap_Router_UseSharedState_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_311 _wrap_Router_SetAdapter_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_312 arg2, uintptr_t arg3);
-extern swig_type_313 _wrap_Router_Call_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_314 arg2, swig_type_315 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_316 _wrap_Router_PickReportOnNativeThread_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_317 arg2, swig_intgo arg3);
-extern swig_type_318 _wrap_Router_CallOnNativeThread_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_319 arg2, swig_type_320 arg3, swig_intgo arg4);
-extern swig_type_321 _wrap_Router_OpenGo_native_fee23b01ea0711f6(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_322 _wrap_Router_OpenGoFromConfig_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_323 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_324 _wrap_Router_OpenGoFromConfigFile_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_325 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_326 _wrap_Router_SetGoAdapter_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_327 arg2, swig_intgo arg3);
-extern swig_type_328 _wrap_Router_SetGoEventListener_native_fee23b01ea0711f6(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_329 _wrap_Router_CallRaw_native_fee23b01ea0711f6(uintptr_t arg1, swig_type_330 arg2, swig_type_331 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
+typedef _gostring_ swig_type_332;
+typedef _gostring_ swig_type_333;
+extern void _wrap_Swig_free_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_native_bbc251b5b0217d49(swig_intgo arg1);
+extern uintptr_t _wrap_new_StringVector__SWIG_0_native_bbc251b5b0217d49(void);
+extern uintptr_t _wrap_new_StringVector__SWIG_1_native_bbc251b5b0217d49(swig_type_1 arg1);
+extern uintptr_t _wrap_new_StringVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_2 _wrap_StringVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_3 _wrap_StringVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_StringVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_4 arg2);
+extern _Bool _wrap_StringVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_StringVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_StringVector_add_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_5 arg2);
+extern swig_type_6 _wrap_StringVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_StringVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, swig_type_7 arg3);
+extern void _wrap_delete_StringVector_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_0_native_bbc251b5b0217d49(void);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_1_native_bbc251b5b0217d49(swig_type_8 arg1);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_9 _wrap_CandidateVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_10 _wrap_CandidateVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CandidateVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_11 arg2);
+extern _Bool _wrap_CandidateVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CandidateVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CandidateVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CandidateVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_CandidateVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_CandidateVector_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_HealthVector__SWIG_0_native_bbc251b5b0217d49(void);
+extern uintptr_t _wrap_new_HealthVector__SWIG_1_native_bbc251b5b0217d49(swig_type_12 arg1);
+extern uintptr_t _wrap_new_HealthVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_13 _wrap_HealthVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_14 _wrap_HealthVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_HealthVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_15 arg2);
+extern _Bool _wrap_HealthVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_HealthVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_HealthVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_HealthVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_HealthVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_HealthVector_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_0_native_bbc251b5b0217d49(void);
+extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_1_native_bbc251b5b0217d49(swig_type_16 arg1);
+extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_17 _wrap_ExplainCandidateVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_18 _wrap_ExplainCandidateVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidateVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_19 arg2);
+extern _Bool _wrap_ExplainCandidateVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidateVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidateVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_ExplainCandidateVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_ExplainCandidateVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_ExplainCandidateVector_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_0_native_bbc251b5b0217d49(void);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_1_native_bbc251b5b0217d49(swig_type_20 arg1);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_21 _wrap_AttemptInfoVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_22 _wrap_AttemptInfoVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_23 arg2);
+extern _Bool _wrap_AttemptInfoVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_AttemptInfoVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_AttemptInfoVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_AttemptInfoVector_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_0_native_bbc251b5b0217d49(void);
+extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_1_native_bbc251b5b0217d49(swig_type_24 arg1);
+extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_25 _wrap_DeploymentStatsVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_26 _wrap_DeploymentStatsVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStatsVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_27 arg2);
+extern _Bool _wrap_DeploymentStatsVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStatsVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStatsVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_DeploymentStatsVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_DeploymentStatsVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_DeploymentStatsVector_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_ModelStatsVector__SWIG_0_native_bbc251b5b0217d49(void);
+extern uintptr_t _wrap_new_ModelStatsVector__SWIG_1_native_bbc251b5b0217d49(swig_type_28 arg1);
+extern uintptr_t _wrap_new_ModelStatsVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_29 _wrap_ModelStatsVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_30 _wrap_ModelStatsVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ModelStatsVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_31 arg2);
+extern _Bool _wrap_ModelStatsVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ModelStatsVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ModelStatsVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_ModelStatsVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_ModelStatsVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_ModelStatsVector_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_intgo _wrap_llmr_status_LLMR_OK_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_bbc251b5b0217d49(void);
+extern uintptr_t _wrap_new_RouterOptions_native_bbc251b5b0217d49(void);
+extern void _wrap_RouterOptions_strategy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_strategy_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_all_open_policy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_all_open_policy_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_consecutive_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_failure_ratio_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_failure_ratio_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_min_requests_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_breaker_min_requests_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_window_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_32 arg2);
+extern swig_type_33 _wrap_RouterOptions_breaker_window_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_34 arg2);
+extern swig_type_35 _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_36 arg2);
+extern swig_type_37 _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_jitter_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_jitter_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_half_open_max_probes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_half_open_max_probes_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_ewma_alpha_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_ewma_alpha_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_buffer_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_buffer_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_prior_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_prior_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_retry_budget_max_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_retry_budget_max_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_retry_budget_token_ratio_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_retry_budget_token_ratio_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_slow_start_window_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_38 arg2);
+extern swig_type_39 _wrap_RouterOptions_slow_start_window_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_slow_start_aggression_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_slow_start_aggression_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_40 arg2);
+extern swig_type_41 _wrap_RouterOptions_peak_ewma_decay_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_affinity_load_factor_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_affinity_load_factor_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_url_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_42 arg2);
+extern swig_type_43 _wrap_RouterOptions_shared_state_url_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_key_prefix_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_44 arg2);
+extern swig_type_45 _wrap_RouterOptions_shared_state_key_prefix_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_46 arg2);
+extern swig_type_47 _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_48 arg2);
+extern swig_type_49 _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_50 arg2);
+extern swig_type_51 _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_rate_batch_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_shared_state_rate_batch_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_stale_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_52 arg2);
+extern swig_type_53 _wrap_RouterOptions_latency_stale_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_RouterOptions_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_intgo _wrap_kStatusClosed_get_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_ClosedStatusCode_native_bbc251b5b0217d49(void);
+extern swig_type_54 _wrap_StatusName_native_bbc251b5b0217d49(swig_intgo arg1);
+extern swig_intgo _wrap_LibraryVersion_native_bbc251b5b0217d49(void);
+extern swig_type_55 _wrap_LibraryVersionString_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_HeaderVersion_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_FeatureEnabled_native_bbc251b5b0217d49(swig_type_56 arg1);
+extern void _wrap_delete_Clock_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_57 _wrap_Clock_NowNanos_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Clock_SleepNanos_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_58 arg2);
+extern void _wrap_delete_Random_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_59 _wrap_Random_NextBits_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_Deployment__SWIG_0_native_bbc251b5b0217d49(void);
+extern uintptr_t _wrap_new_Deployment__SWIG_1_native_bbc251b5b0217d49(swig_type_60 arg1);
+extern void _wrap_Deployment_name_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_61 arg2);
+extern swig_type_62 _wrap_Deployment_name_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Deployment_weight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_weight_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Deployment_tier_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_tier_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Deployment_rpm_limit_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_rpm_limit_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Deployment_tpm_limit_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_63 arg2);
+extern swig_type_64 _wrap_Deployment_tpm_limit_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Deployment_max_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_max_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Deployment_cost_per_million_input_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_Deployment_cost_per_million_input_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Deployment_cost_per_million_output_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_Deployment_cost_per_million_output_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Deployment_AddModel_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_65 arg2);
+extern void _wrap_Deployment_AddTag_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_66 arg2);
+extern swig_type_67 _wrap_Deployment_ModelCount_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_68 _wrap_Deployment_ModelAt_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_69 arg2);
+extern swig_type_70 _wrap_Deployment_TagCount_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_71 _wrap_Deployment_TagAt_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_72 arg2);
+extern void _wrap_delete_Deployment_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_Pick_native_bbc251b5b0217d49(void);
+extern void _wrap_Pick_ticket_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_73 arg2);
+extern swig_type_74 _wrap_Pick_ticket_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Pick_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_75 arg2);
+extern swig_type_76 _wrap_Pick_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Pick_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_77 arg2);
+extern swig_type_78 _wrap_Pick_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Pick_tier_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Pick_tier_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Pick_is_probe_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_is_probe_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Pick_is_panic_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_is_panic_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Pick_retry_after_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_79 arg2);
+extern swig_type_80 _wrap_Pick_retry_after_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Pick_deadline_unmet_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_deadline_unmet_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_Pick_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_PickOptions_native_bbc251b5b0217d49(void);
+extern void _wrap_PickOptions_affinity_key_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_81 arg2);
+extern swig_type_82 _wrap_PickOptions_affinity_key_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_input_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_83 arg2);
+extern swig_type_84 _wrap_PickOptions_expected_input_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_output_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_85 arg2);
+extern swig_type_86 _wrap_PickOptions_expected_output_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_PickOptions_max_price_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_PickOptions_max_price_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_PickOptions_deadline_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_87 arg2);
+extern swig_type_88 _wrap_PickOptions_deadline_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_PickOptions_AddExclude_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_89 arg2);
+extern void _wrap_PickOptions_AddRequiredTag_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_90 arg2);
+extern void _wrap_PickOptions_ClearExclude_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_PickOptions_ClearRequiredTags_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_PickOptions_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Candidate_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_91 arg2);
+extern swig_type_92 _wrap_Candidate_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Candidate_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_93 arg2);
+extern swig_type_94 _wrap_Candidate_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_Candidate_native_bbc251b5b0217d49(void);
+extern void _wrap_delete_Candidate_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_Health_native_bbc251b5b0217d49(void);
+extern void _wrap_Health_name_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_95 arg2);
+extern swig_type_96 _wrap_Health_name_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_state_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_state_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_override_mode_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_override_mode_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_eligible_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Health_eligible_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_ewma_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_Health_ewma_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_failure_ratio_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_Health_failure_ratio_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_97 arg2);
+extern swig_type_98 _wrap_Health_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_99 arg2);
+extern swig_type_100 _wrap_Health_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_successes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_101 arg2);
+extern swig_type_102 _wrap_Health_successes_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_103 arg2);
+extern swig_type_104 _wrap_Health_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_request_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_105 arg2);
+extern swig_type_106 _wrap_Health_request_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_cancels_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_107 arg2);
+extern swig_type_108 _wrap_Health_cancels_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_trips_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_109 arg2);
+extern swig_type_110 _wrap_Health_trips_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_consecutive_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_Health_consecutive_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_cooldown_remaining_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_113 arg2);
+extern swig_type_114 _wrap_Health_cooldown_remaining_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_weight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_weight_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Health_tier_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_tier_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_Health_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_ExplainCandidate_native_bbc251b5b0217d49(void);
+extern void _wrap_ExplainCandidate_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_115 arg2);
+extern swig_type_116 _wrap_ExplainCandidate_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_tier_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_tier_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_state_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_state_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_override_mode_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_override_mode_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_117 arg2);
+extern swig_type_118 _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_119 arg2);
+extern swig_type_120 _wrap_ExplainCandidate_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_weight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_weight_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_rpm_limit_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_rpm_limit_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_tpm_limit_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_121 arg2);
+extern swig_type_122 _wrap_ExplainCandidate_tpm_limit_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_max_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_max_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_requests_in_window_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_123 arg2);
+extern swig_type_124 _wrap_ExplainCandidate_requests_in_window_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_tokens_in_window_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_125 arg2);
+extern swig_type_126 _wrap_ExplainCandidate_tokens_in_window_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_ewma_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_ewma_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_failure_ratio_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_failure_ratio_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_price_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_price_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_score_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_score_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_rank_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_rank_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_tier_share_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_tier_share_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_filtered_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_ExplainCandidate_filtered_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_reason_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_127 arg2);
+extern swig_type_128 _wrap_ExplainCandidate_reason_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_is_probe_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_ExplainCandidate_is_probe_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_picked_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_ExplainCandidate_picked_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_ExplainCandidate_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_Explanation_native_bbc251b5b0217d49(void);
+extern void _wrap_Explanation_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_129 arg2);
+extern swig_type_130 _wrap_Explanation_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_strategy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Explanation_strategy_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_score_kind_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_131 arg2);
+extern swig_type_132 _wrap_Explanation_score_kind_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_status_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Explanation_status_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_message_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_133 arg2);
+extern swig_type_134 _wrap_Explanation_message_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_retry_after_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_135 arg2);
+extern swig_type_136 _wrap_Explanation_retry_after_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_picked_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_137 arg2);
+extern swig_type_138 _wrap_Explanation_picked_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_picked_index_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_139 arg2);
+extern swig_type_140 _wrap_Explanation_picked_index_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_is_panic_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Explanation_is_panic_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_approximate_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Explanation_approximate_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_deadline_unmet_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Explanation_deadline_unmet_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_candidates_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_Explanation_candidates_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_Explanation_json_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_141 arg2);
+extern swig_type_142 _wrap_Explanation_json_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_Explanation_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_Cancellation_native_bbc251b5b0217d49(void);
+extern void _wrap_delete_Cancellation_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_143 _wrap_Cancellation_Trigger_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_CallOptions_native_bbc251b5b0217d49(void);
+extern void _wrap_CallOptions_deadline_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_144 arg2);
+extern swig_type_145 _wrap_CallOptions_deadline_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallOptions_attempt_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_146 arg2);
+extern swig_type_147 _wrap_CallOptions_attempt_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallOptions_max_attempts_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallOptions_max_attempts_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_base_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_148 arg2);
+extern swig_type_149 _wrap_CallOptions_backoff_base_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_max_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_150 arg2);
+extern swig_type_151 _wrap_CallOptions_backoff_max_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallOptions_cancel_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CallOptions_cancel_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_CallOptions_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_152 _wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_153 _wrap_InvokeArgs_Model_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_154 _wrap_InvokeArgs_Request_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_155 _wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_intgo _wrap_InvokeArgs_Attempt_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_156 _wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_157 _wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_158 arg2);
+extern swig_intgo _wrap_InvokeArgs_Check_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_InvokeArgs_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_intgo _wrap_AttemptResult_GetOutcome_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutcome_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern double _wrap_AttemptResult_GetLatencyMs_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetLatencyMs_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_AttemptResult_GetTtftMs_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetTtftMs_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern swig_type_159 _wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_160 arg2);
+extern swig_type_161 _wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_162 arg2);
+extern swig_type_163 _wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_164 arg2);
+extern _Bool _wrap_AttemptResult_GetCommitted_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetCommitted_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern void _wrap_delete_AttemptResult_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_Adapter_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_intgo _wrap_Adapter_DoInvoke_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_Adapter_Released_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_AttemptInfo_native_bbc251b5b0217d49(void);
+extern void _wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_165 arg2);
+extern swig_type_166 _wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_167 arg2);
+extern swig_type_168 _wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfo_outcome_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_AttemptInfo_outcome_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfo_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_AttemptInfo_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_169 arg2);
+extern swig_type_170 _wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfo_committed_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_committed_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfo_adapter_failed_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_adapter_failed_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_AttemptInfo_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_CallResult_native_bbc251b5b0217d49(void);
+extern void _wrap_CallResult_status_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallResult_status_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_final_outcome_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallResult_final_outcome_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_171 arg2);
+extern swig_type_172 _wrap_CallResult_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_173 arg2);
+extern swig_type_174 _wrap_CallResult_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_used_fallback_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_CallResult_used_fallback_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_175 arg2);
+extern swig_type_176 _wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_response_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_179 arg2);
+extern swig_type_180 _wrap_CallResult_response_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_detail_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_181 arg2);
+extern swig_type_182 _wrap_CallResult_detail_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_attempts_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CallResult_attempts_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_has_report_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_CallResult_has_report_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_CallResult_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_DeploymentStats_native_bbc251b5b0217d49(void);
+extern void _wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_183 arg2);
+extern swig_type_184 _wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_state_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_DeploymentStats_state_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_eligible_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_DeploymentStats_eligible_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_185 arg2);
+extern swig_type_186 _wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_187 arg2);
+extern swig_type_188 _wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_189 arg2);
+extern swig_type_190 _wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_191 arg2);
+extern swig_type_192 _wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_193 arg2);
+extern swig_type_194 _wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_195 arg2);
+extern swig_type_196 _wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_197 arg2);
+extern swig_type_198 _wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_199 arg2);
+extern swig_type_200 _wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_201 arg2);
+extern swig_type_202 _wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_203 arg2);
+extern swig_type_204 _wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_205 arg2);
+extern swig_type_206 _wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_207 arg2);
+extern swig_type_208 _wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_209 arg2);
+extern swig_type_210 _wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_211 arg2);
+extern swig_type_212 _wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_ewma_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_ewma_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_213 arg2);
+extern swig_type_214 _wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_sum_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_sum_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_p50_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_p50_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_p90_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_p90_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_p99_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_p99_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_215 arg2);
+extern swig_type_216 _wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_217 arg2);
+extern swig_type_218 _wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_219 arg2);
+extern swig_type_220 _wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_DeploymentStats_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_ModelStats_native_bbc251b5b0217d49(void);
+extern void _wrap_ModelStats_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_ModelStats_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ModelStats_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_ModelStats_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_ModelStats_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_RouterStats_native_bbc251b5b0217d49(void);
+extern void _wrap_RouterStats_deployments_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_RouterStats_deployments_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterStats_models_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_RouterStats_models_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_231 arg2);
+extern swig_type_232 _wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_233 arg2);
+extern swig_type_234 _wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_RouterStats_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_SharedStateStatus_native_bbc251b5b0217d49(void);
+extern void _wrap_SharedStateStatus_enabled_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_SharedStateStatus_enabled_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connected_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_SharedStateStatus_connected_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_235 arg2);
+extern swig_type_236 _wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_237 arg2);
+extern swig_type_238 _wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_239 arg2);
+extern swig_type_240 _wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_241 arg2);
+extern swig_type_242 _wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_243 arg2);
+extern swig_type_244 _wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_245 arg2);
+extern swig_type_246 _wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_247 arg2);
+extern swig_type_248 _wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_SharedStateStatus_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_SharedStateOptions_native_bbc251b5b0217d49(void);
+extern void _wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_249 arg2);
+extern swig_type_250 _wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_251 arg2);
+extern swig_type_252 _wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_253 arg2);
+extern swig_type_254 _wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_255 arg2);
+extern swig_type_256 _wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_257 arg2);
+extern swig_type_258 _wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_rate_batch_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
+extern double _wrap_SharedStateOptions_rate_batch_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_delete_SharedStateOptions_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_259 arg2);
+extern swig_type_260 _wrap_TextBuffer_text_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern uintptr_t _wrap_new_TextBuffer_native_bbc251b5b0217d49(void);
+extern void _wrap_delete_TextBuffer_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_261 _wrap_ValidateConfig_native_bbc251b5b0217d49(swig_type_262 arg1);
+extern uintptr_t _wrap_new_Router_native_bbc251b5b0217d49(void);
+extern void _wrap_delete_Router_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_263 _wrap_Router_Open_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern void _wrap_Router_Close_native_bbc251b5b0217d49(uintptr_t arg1);
+extern _Bool _wrap_Router_IsOpen_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_264 _wrap_Router_AddDeployment_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_265 _wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_266 _wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_267 arg2);
+extern swig_type_268 _wrap_Router_SetAlias_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_269 arg2, swig_type_270 arg3);
+extern swig_type_271 _wrap_Router_RemoveAlias_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_272 arg2);
+extern swig_type_273 _wrap_Router_SetFallbacks_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_274 arg2, uintptr_t arg3);
+extern swig_type_275 _wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_276 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_277 _wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_278 arg2, swig_intgo arg3);
+extern swig_type_279 _wrap_Router_SetOverride_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_280 arg2, swig_intgo arg3);
+extern swig_type_281 _wrap_Router_PickInto_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_282 arg2, uintptr_t arg3);
+extern swig_type_283 _wrap_Router_PickExcluding_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_284 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_285 _wrap_Router_PickWith_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_286 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_287 _wrap_Router_PickRaw_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_288 arg2, swig_voidp arg3);
+extern swig_type_289 _wrap_Router_Report_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_290 arg2, swig_intgo arg3, double arg4);
+extern swig_type_291 _wrap_Router_ReportFull_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_292 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_293 arg6, swig_type_294 arg7, swig_type_295 arg8);
+extern swig_type_296 _wrap_Router_Cancel_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_297 arg2);
+extern swig_type_298 _wrap_Router_Fallbacks_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_299 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_300 _wrap_Router_Explain_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_301 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_302 _wrap_Router_HealthOf_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_303 arg2, uintptr_t arg3);
+extern swig_type_304 _wrap_Router_HealthList_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_305 _wrap_Router_ApplyConfig_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_306 arg2);
+extern swig_type_307 _wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_308 arg2);
+extern swig_type_309 _wrap_Router_MetricsText_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_310 _wrap_Router_Stats_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_311 _wrap_Router_SharedState_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_312 _wrap_Router_UseSharedState_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_313 _wrap_Router_SetAdapter_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_314 arg2, uintptr_t arg3);
+extern swig_type_315 _wrap_Router_Call_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_316 arg2, swig_type_317 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_318 _wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_319 arg2, swig_intgo arg3);
+extern swig_type_320 _wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_321 arg2, swig_type_322 arg3, swig_intgo arg4);
+extern swig_type_323 _wrap_Router_OpenGo_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_324 _wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_325 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_326 _wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_327 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_328 _wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_329 arg2, swig_intgo arg3);
+extern swig_type_330 _wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_331 _wrap_Router_CallRaw_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_332 arg2, swig_type_333 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -1002,8 +1010,8 @@ func getSwigcptr(v interface{ Swigcptr() uintptr }) uintptr {
 
 type _ sync.Mutex
 
-//export cgo_panic__native_fee23b01ea0711f6
-func cgo_panic__native_fee23b01ea0711f6(p *byte) {
+//export cgo_panic__native_bbc251b5b0217d49
+func cgo_panic__native_bbc251b5b0217d49(p *byte) {
 	s := (*[1024]byte)(unsafe.Pointer(p))[:]
 	for i, b := range s {
 		if b == 0 {
@@ -1027,13 +1035,13 @@ func swigCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_native_fee23b01ea0711f6(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_native_bbc251b5b0217d49(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -1082,21 +1090,21 @@ func (p SwigcptrStringVector) SwigIsStringVector() {
 
 func NewStringVector__SWIG_0() (_swig_ret StringVector) {
 	var swig_r StringVector
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_0_native_fee23b01ea0711f6()))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_0_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func NewStringVector__SWIG_1(arg1 int64) (_swig_ret StringVector) {
 	var swig_r StringVector
 	_swig_i_0 := arg1
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_1_native_fee23b01ea0711f6(C.swig_type_1(_swig_i_0))))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_1(_swig_i_0))))
 	return swig_r
 }
 
 func NewStringVector__SWIG_2(arg1 StringVector) (_swig_ret StringVector) {
 	var swig_r StringVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_2_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1121,39 +1129,39 @@ check_2:
 func (arg1 SwigcptrStringVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StringVector_size_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StringVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StringVector_capacity_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StringVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StringVector_reserve_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_4(_swig_i_1))
+	C._wrap_StringVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_4(_swig_i_1))
 }
 
 func (arg1 SwigcptrStringVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_StringVector_isEmpty_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_StringVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_StringVector_clear_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_StringVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrStringVector) Add(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StringVector_add_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_StringVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1163,7 +1171,7 @@ func (arg1 SwigcptrStringVector) Get(arg2 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_StringVector_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_StringVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1174,7 +1182,7 @@ func (arg1 SwigcptrStringVector) Set(arg2 int, arg3 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_StringVector_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)))
+	C._wrap_StringVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -1182,7 +1190,7 @@ func (arg1 SwigcptrStringVector) Set(arg2 int, arg3 string) {
 
 func DeleteStringVector(arg1 StringVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_StringVector_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_StringVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type StringVector interface {
@@ -1209,21 +1217,21 @@ func (p SwigcptrCandidateVector) SwigIsCandidateVector() {
 
 func NewCandidateVector__SWIG_0() (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_0_native_fee23b01ea0711f6()))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_0_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func NewCandidateVector__SWIG_1(arg1 int64) (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
 	_swig_i_0 := arg1
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_1_native_fee23b01ea0711f6(C.swig_type_8(_swig_i_0))))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_8(_swig_i_0))))
 	return swig_r
 }
 
 func NewCandidateVector__SWIG_2(arg1 CandidateVector) (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_2_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1248,46 +1256,46 @@ check_2:
 func (arg1 SwigcptrCandidateVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CandidateVector_size_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CandidateVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CandidateVector_capacity_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CandidateVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CandidateVector_reserve_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_11(_swig_i_1))
+	C._wrap_CandidateVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_11(_swig_i_1))
 }
 
 func (arg1 SwigcptrCandidateVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CandidateVector_isEmpty_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CandidateVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_CandidateVector_clear_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_CandidateVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrCandidateVector) Add(arg2 Candidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CandidateVector_add_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CandidateVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCandidateVector) Get(arg2 int) (_swig_ret Candidate) {
 	var swig_r Candidate
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_CandidateVector_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_CandidateVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1295,12 +1303,12 @@ func (arg1 SwigcptrCandidateVector) Set(arg2 int, arg3 Candidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_CandidateVector_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_CandidateVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteCandidateVector(arg1 CandidateVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CandidateVector_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CandidateVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type CandidateVector interface {
@@ -1327,21 +1335,21 @@ func (p SwigcptrHealthVector) SwigIsHealthVector() {
 
 func NewHealthVector__SWIG_0() (_swig_ret HealthVector) {
 	var swig_r HealthVector
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_0_native_fee23b01ea0711f6()))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_0_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func NewHealthVector__SWIG_1(arg1 int64) (_swig_ret HealthVector) {
 	var swig_r HealthVector
 	_swig_i_0 := arg1
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_1_native_fee23b01ea0711f6(C.swig_type_12(_swig_i_0))))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_12(_swig_i_0))))
 	return swig_r
 }
 
 func NewHealthVector__SWIG_2(arg1 HealthVector) (_swig_ret HealthVector) {
 	var swig_r HealthVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_2_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1366,46 +1374,46 @@ check_2:
 func (arg1 SwigcptrHealthVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_HealthVector_size_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_HealthVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_HealthVector_capacity_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_HealthVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_HealthVector_reserve_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_15(_swig_i_1))
+	C._wrap_HealthVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_15(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealthVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_HealthVector_isEmpty_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_HealthVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_HealthVector_clear_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_HealthVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrHealthVector) Add(arg2 Health) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_HealthVector_add_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_HealthVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealthVector) Get(arg2 int) (_swig_ret Health) {
 	var swig_r Health
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Health)(SwigcptrHealth(C._wrap_HealthVector_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (Health)(SwigcptrHealth(C._wrap_HealthVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1413,12 +1421,12 @@ func (arg1 SwigcptrHealthVector) Set(arg2 int, arg3 Health) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_HealthVector_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_HealthVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteHealthVector(arg1 HealthVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_HealthVector_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_HealthVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type HealthVector interface {
@@ -1445,21 +1453,21 @@ func (p SwigcptrExplainCandidateVector) SwigIsExplainCandidateVector() {
 
 func NewExplainCandidateVector__SWIG_0() (_swig_ret ExplainCandidateVector) {
 	var swig_r ExplainCandidateVector
-	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_0_native_fee23b01ea0711f6()))
+	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_0_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func NewExplainCandidateVector__SWIG_1(arg1 int64) (_swig_ret ExplainCandidateVector) {
 	var swig_r ExplainCandidateVector
 	_swig_i_0 := arg1
-	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_1_native_fee23b01ea0711f6(C.swig_type_16(_swig_i_0))))
+	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_16(_swig_i_0))))
 	return swig_r
 }
 
 func NewExplainCandidateVector__SWIG_2(arg1 ExplainCandidateVector) (_swig_ret ExplainCandidateVector) {
 	var swig_r ExplainCandidateVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_2_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1484,46 +1492,46 @@ check_2:
 func (arg1 SwigcptrExplainCandidateVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidateVector_size_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidateVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidateVector_capacity_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidateVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidateVector_reserve_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_19(_swig_i_1))
+	C._wrap_ExplainCandidateVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_19(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidateVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ExplainCandidateVector_isEmpty_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ExplainCandidateVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_ExplainCandidateVector_clear_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_ExplainCandidateVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Add(arg2 ExplainCandidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_ExplainCandidateVector_add_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_ExplainCandidateVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Get(arg2 int) (_swig_ret ExplainCandidate) {
 	var swig_r ExplainCandidate
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (ExplainCandidate)(SwigcptrExplainCandidate(C._wrap_ExplainCandidateVector_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (ExplainCandidate)(SwigcptrExplainCandidate(C._wrap_ExplainCandidateVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1531,12 +1539,12 @@ func (arg1 SwigcptrExplainCandidateVector) Set(arg2 int, arg3 ExplainCandidate) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_ExplainCandidateVector_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_ExplainCandidateVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteExplainCandidateVector(arg1 ExplainCandidateVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_ExplainCandidateVector_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_ExplainCandidateVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type ExplainCandidateVector interface {
@@ -1563,21 +1571,21 @@ func (p SwigcptrAttemptInfoVector) SwigIsAttemptInfoVector() {
 
 func NewAttemptInfoVector__SWIG_0() (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_0_native_fee23b01ea0711f6()))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_0_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func NewAttemptInfoVector__SWIG_1(arg1 int64) (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := arg1
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_1_native_fee23b01ea0711f6(C.swig_type_20(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_20(_swig_i_0))))
 	return swig_r
 }
 
 func NewAttemptInfoVector__SWIG_2(arg1 AttemptInfoVector) (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_2_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1602,46 +1610,46 @@ check_2:
 func (arg1 SwigcptrAttemptInfoVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfoVector_size_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfoVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfoVector_capacity_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfoVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfoVector_reserve_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_23(_swig_i_1))
+	C._wrap_AttemptInfoVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_23(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfoVector_isEmpty_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfoVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_AttemptInfoVector_clear_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_AttemptInfoVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Add(arg2 AttemptInfo) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_AttemptInfoVector_add_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_AttemptInfoVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Get(arg2 int) (_swig_ret AttemptInfo) {
 	var swig_r AttemptInfo
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_AttemptInfoVector_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_AttemptInfoVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1649,12 +1657,12 @@ func (arg1 SwigcptrAttemptInfoVector) Set(arg2 int, arg3 AttemptInfo) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_AttemptInfoVector_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_AttemptInfoVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteAttemptInfoVector(arg1 AttemptInfoVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptInfoVector_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptInfoVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptInfoVector interface {
@@ -1681,21 +1689,21 @@ func (p SwigcptrDeploymentStatsVector) SwigIsDeploymentStatsVector() {
 
 func NewDeploymentStatsVector__SWIG_0() (_swig_ret DeploymentStatsVector) {
 	var swig_r DeploymentStatsVector
-	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_0_native_fee23b01ea0711f6()))
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_0_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func NewDeploymentStatsVector__SWIG_1(arg1 int64) (_swig_ret DeploymentStatsVector) {
 	var swig_r DeploymentStatsVector
 	_swig_i_0 := arg1
-	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_1_native_fee23b01ea0711f6(C.swig_type_24(_swig_i_0))))
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_24(_swig_i_0))))
 	return swig_r
 }
 
 func NewDeploymentStatsVector__SWIG_2(arg1 DeploymentStatsVector) (_swig_ret DeploymentStatsVector) {
 	var swig_r DeploymentStatsVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_2_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1720,46 +1728,46 @@ check_2:
 func (arg1 SwigcptrDeploymentStatsVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStatsVector_size_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStatsVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStatsVector_capacity_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStatsVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStatsVector_reserve_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_27(_swig_i_1))
+	C._wrap_DeploymentStatsVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_27(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_DeploymentStatsVector_isEmpty_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_DeploymentStatsVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_DeploymentStatsVector_clear_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_DeploymentStatsVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Add(arg2 DeploymentStats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_DeploymentStatsVector_add_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_DeploymentStatsVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Get(arg2 int) (_swig_ret DeploymentStats) {
 	var swig_r DeploymentStats
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_DeploymentStatsVector_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_DeploymentStatsVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1767,12 +1775,12 @@ func (arg1 SwigcptrDeploymentStatsVector) Set(arg2 int, arg3 DeploymentStats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_DeploymentStatsVector_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_DeploymentStatsVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteDeploymentStatsVector(arg1 DeploymentStatsVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_DeploymentStatsVector_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_DeploymentStatsVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type DeploymentStatsVector interface {
@@ -1799,21 +1807,21 @@ func (p SwigcptrModelStatsVector) SwigIsModelStatsVector() {
 
 func NewModelStatsVector__SWIG_0() (_swig_ret ModelStatsVector) {
 	var swig_r ModelStatsVector
-	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_0_native_fee23b01ea0711f6()))
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_0_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func NewModelStatsVector__SWIG_1(arg1 int64) (_swig_ret ModelStatsVector) {
 	var swig_r ModelStatsVector
 	_swig_i_0 := arg1
-	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_1_native_fee23b01ea0711f6(C.swig_type_28(_swig_i_0))))
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_28(_swig_i_0))))
 	return swig_r
 }
 
 func NewModelStatsVector__SWIG_2(arg1 ModelStatsVector) (_swig_ret ModelStatsVector) {
 	var swig_r ModelStatsVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_2_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1838,46 +1846,46 @@ check_2:
 func (arg1 SwigcptrModelStatsVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ModelStatsVector_size_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ModelStatsVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStatsVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ModelStatsVector_capacity_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ModelStatsVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStatsVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStatsVector_reserve_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1))
+	C._wrap_ModelStatsVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStatsVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ModelStatsVector_isEmpty_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ModelStatsVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStatsVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_ModelStatsVector_clear_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_ModelStatsVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrModelStatsVector) Add(arg2 ModelStats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_ModelStatsVector_add_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_ModelStatsVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStatsVector) Get(arg2 int) (_swig_ret ModelStats) {
 	var swig_r ModelStats
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_ModelStatsVector_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_ModelStatsVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1885,12 +1893,12 @@ func (arg1 SwigcptrModelStatsVector) Set(arg2 int, arg3 ModelStats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_ModelStatsVector_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_ModelStatsVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteModelStatsVector(arg1 ModelStatsVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_ModelStatsVector_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_ModelStatsVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type ModelStatsVector interface {
@@ -1910,7 +1918,7 @@ type Llmr_status int
 
 func _swig_getllmr_status_LLMR_OK() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_OK_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_OK_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1918,7 +1926,7 @@ var Llmr_status_LLMR_OK Llmr_status = _swig_getllmr_status_LLMR_OK()
 
 func _swig_getllmr_status_LLMR_ERR_INVALID_ARGUMENT() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1926,7 +1934,7 @@ var Llmr_status_LLMR_ERR_INVALID_ARGUMENT Llmr_status = _swig_getllmr_status_LLM
 
 func _swig_getllmr_status_LLMR_ERR_NO_MEMORY() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1934,7 +1942,7 @@ var Llmr_status_LLMR_ERR_NO_MEMORY Llmr_status = _swig_getllmr_status_LLMR_ERR_N
 
 func _swig_getllmr_status_LLMR_ERR_NOT_FOUND() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1942,7 +1950,7 @@ var Llmr_status_LLMR_ERR_NOT_FOUND Llmr_status = _swig_getllmr_status_LLMR_ERR_N
 
 func _swig_getllmr_status_LLMR_ERR_ALREADY_EXISTS() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1950,7 +1958,7 @@ var Llmr_status_LLMR_ERR_ALREADY_EXISTS Llmr_status = _swig_getllmr_status_LLMR_
 
 func _swig_getllmr_status_LLMR_ERR_NO_PROVIDER() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1958,7 +1966,7 @@ var Llmr_status_LLMR_ERR_NO_PROVIDER Llmr_status = _swig_getllmr_status_LLMR_ERR
 
 func _swig_getllmr_status_LLMR_ERR_UNKNOWN_MODEL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1966,7 +1974,7 @@ var Llmr_status_LLMR_ERR_UNKNOWN_MODEL Llmr_status = _swig_getllmr_status_LLMR_E
 
 func _swig_getllmr_status_LLMR_ERR_INVALID_TICKET() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1974,7 +1982,7 @@ var Llmr_status_LLMR_ERR_INVALID_TICKET Llmr_status = _swig_getllmr_status_LLMR_
 
 func _swig_getllmr_status_LLMR_ERR_TICKET_DONE() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1982,7 +1990,7 @@ var Llmr_status_LLMR_ERR_TICKET_DONE Llmr_status = _swig_getllmr_status_LLMR_ERR
 
 func _swig_getllmr_status_LLMR_ERR_CAPACITY() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CAPACITY_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CAPACITY_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1990,7 +1998,7 @@ var Llmr_status_LLMR_ERR_CAPACITY Llmr_status = _swig_getllmr_status_LLMR_ERR_CA
 
 func _swig_getllmr_status_LLMR_ERR_INTERNAL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INTERNAL_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INTERNAL_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -1998,7 +2006,7 @@ var Llmr_status_LLMR_ERR_INTERNAL Llmr_status = _swig_getllmr_status_LLMR_ERR_IN
 
 func _swig_getllmr_status_LLMR_ERR_BUFFER_TOO_SMALL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2006,7 +2014,7 @@ var Llmr_status_LLMR_ERR_BUFFER_TOO_SMALL Llmr_status = _swig_getllmr_status_LLM
 
 func _swig_getllmr_status_LLMR_ERR_RATE_LIMITED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2014,7 +2022,7 @@ var Llmr_status_LLMR_ERR_RATE_LIMITED Llmr_status = _swig_getllmr_status_LLMR_ER
 
 func _swig_getllmr_status_LLMR_ERR_DEADLINE_EXCEEDED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2022,7 +2030,7 @@ var Llmr_status_LLMR_ERR_DEADLINE_EXCEEDED Llmr_status = _swig_getllmr_status_LL
 
 func _swig_getllmr_status_LLMR_ERR_CANCELLED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CANCELLED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CANCELLED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2030,7 +2038,7 @@ var Llmr_status_LLMR_ERR_CANCELLED Llmr_status = _swig_getllmr_status_LLMR_ERR_C
 
 func _swig_getllmr_status_LLMR_ERR_UPSTREAM() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UPSTREAM_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UPSTREAM_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2038,7 +2046,7 @@ var Llmr_status_LLMR_ERR_UPSTREAM Llmr_status = _swig_getllmr_status_LLMR_ERR_UP
 
 func _swig_getllmr_status_LLMR_ERR_CONFIG() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CONFIG_native_fee23b01ea0711f6())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2048,7 +2056,7 @@ type Llmr_strategy int
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_DEFAULT() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_fee23b01ea0711f6())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2056,7 +2064,7 @@ var Llmr_strategy_LLMR_STRATEGY_DEFAULT Llmr_strategy = _swig_getllmr_strategy_L
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_ROUND_ROBIN() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_fee23b01ea0711f6())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2064,7 +2072,7 @@ var Llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN Llmr_strategy = _swig_getllmr_strate
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_WEIGHTED() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2072,7 +2080,7 @@ var Llmr_strategy_LLMR_STRATEGY_WEIGHTED Llmr_strategy = _swig_getllmr_strategy_
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_fee23b01ea0711f6())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2080,7 +2088,7 @@ var Llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM Llmr_strategy = _swig_getllmr_st
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_LATENCY() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_fee23b01ea0711f6())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2088,7 +2096,7 @@ var Llmr_strategy_LLMR_STRATEGY_LATENCY Llmr_strategy = _swig_getllmr_strategy_L
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_AVAILABILITY() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_fee23b01ea0711f6())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2096,7 +2104,7 @@ var Llmr_strategy_LLMR_STRATEGY_AVAILABILITY Llmr_strategy = _swig_getllmr_strat
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_LEAST_LOADED() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2104,7 +2112,7 @@ var Llmr_strategy_LLMR_STRATEGY_LEAST_LOADED Llmr_strategy = _swig_getllmr_strat
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_PEAK_EWMA() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_fee23b01ea0711f6())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2112,7 +2120,7 @@ var Llmr_strategy_LLMR_STRATEGY_PEAK_EWMA Llmr_strategy = _swig_getllmr_strategy
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_COST() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_COST_native_fee23b01ea0711f6())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_COST_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2122,7 +2130,7 @@ type Llmr_outcome int
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_SUCCESS() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_fee23b01ea0711f6())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2130,7 +2138,7 @@ var Llmr_outcome_LLMR_OUTCOME_SUCCESS Llmr_outcome = _swig_getllmr_outcome_LLMR_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_RATE_LIMITED() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2138,7 +2146,7 @@ var Llmr_outcome_LLMR_OUTCOME_RATE_LIMITED Llmr_outcome = _swig_getllmr_outcome_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_SERVER_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_fee23b01ea0711f6())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2146,7 +2154,7 @@ var Llmr_outcome_LLMR_OUTCOME_SERVER_ERROR Llmr_outcome = _swig_getllmr_outcome_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_TIMEOUT() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_fee23b01ea0711f6())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2154,7 +2162,7 @@ var Llmr_outcome_LLMR_OUTCOME_TIMEOUT Llmr_outcome = _swig_getllmr_outcome_LLMR_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_fee23b01ea0711f6())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2162,7 +2170,7 @@ var Llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR Llmr_outcome = _swig_getllmr_outc
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_AUTH_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_fee23b01ea0711f6())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2170,7 +2178,7 @@ var Llmr_outcome_LLMR_OUTCOME_AUTH_ERROR Llmr_outcome = _swig_getllmr_outcome_LL
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_BAD_REQUEST() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_fee23b01ea0711f6())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2178,7 +2186,7 @@ var Llmr_outcome_LLMR_OUTCOME_BAD_REQUEST Llmr_outcome = _swig_getllmr_outcome_L
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2186,7 +2194,7 @@ var Llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED Llmr_outcome = _swig_getll
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONTENT_POLICY() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_fee23b01ea0711f6())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2196,7 +2204,7 @@ type Llmr_breaker_state int
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_CLOSED() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2204,7 +2212,7 @@ var Llmr_breaker_state_LLMR_BREAKER_CLOSED Llmr_breaker_state = _swig_getllmr_br
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_OPEN() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_fee23b01ea0711f6())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2212,7 +2220,7 @@ var Llmr_breaker_state_LLMR_BREAKER_OPEN Llmr_breaker_state = _swig_getllmr_brea
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_HALF_OPEN() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_fee23b01ea0711f6())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2222,7 +2230,7 @@ type Llmr_override int
 
 func _swig_getllmr_override_LLMR_OVERRIDE_AUTO() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_fee23b01ea0711f6())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2230,7 +2238,7 @@ var Llmr_override_LLMR_OVERRIDE_AUTO Llmr_override = _swig_getllmr_override_LLMR
 
 func _swig_getllmr_override_LLMR_OVERRIDE_FORCE_OPEN() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_fee23b01ea0711f6())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2238,7 +2246,7 @@ var Llmr_override_LLMR_OVERRIDE_FORCE_OPEN Llmr_override = _swig_getllmr_overrid
 
 func _swig_getllmr_override_LLMR_OVERRIDE_FORCE_CLOSED() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2248,7 +2256,7 @@ type Llmr_all_open_policy int
 
 func _swig_getllmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
-	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_fee23b01ea0711f6())
+	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2256,7 +2264,7 @@ var Llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST Llmr_all_open_policy = _swig_ge
 
 func _swig_getllmr_all_open_policy_LLMR_ALL_OPEN_PANIC() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
-	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_fee23b01ea0711f6())
+	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2266,7 +2274,7 @@ type Llmr_fallback_kind int
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_GENERAL() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_fee23b01ea0711f6())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2274,7 +2282,7 @@ var Llmr_fallback_kind_LLMR_FALLBACK_GENERAL Llmr_fallback_kind = _swig_getllmr_
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_fee23b01ea0711f6())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2282,7 +2290,7 @@ var Llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW Llmr_fallback_kind = _swig_g
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_fee23b01ea0711f6())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2292,7 +2300,7 @@ type Llmr_event_kind int
 
 func _swig_getllmr_event_kind_LLMR_EVENT_BREAKER() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_fee23b01ea0711f6())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2300,7 +2308,7 @@ var Llmr_event_kind_LLMR_EVENT_BREAKER Llmr_event_kind = _swig_getllmr_event_kin
 
 func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_APPLIED() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2308,7 +2316,7 @@ var Llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED Llmr_event_kind = _swig_getllmr_ev
 
 func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_fee23b01ea0711f6())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_bbc251b5b0217d49())
 	return swig_r
 }
 
@@ -2325,300 +2333,300 @@ func (p SwigcptrRouterOptions) SwigIsRouterOptions() {
 
 func NewRouterOptions() (_swig_ret RouterOptions) {
 	var swig_r RouterOptions
-	swig_r = (RouterOptions)(SwigcptrRouterOptions(C._wrap_new_RouterOptions_native_fee23b01ea0711f6()))
+	swig_r = (RouterOptions)(SwigcptrRouterOptions(C._wrap_new_RouterOptions_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetStrategy(arg2 Llmr_strategy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_strategy_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_strategy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetStrategy() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_strategy)(C._wrap_RouterOptions_strategy_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_strategy)(C._wrap_RouterOptions_strategy_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetAll_open_policy(arg2 Llmr_all_open_policy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_all_open_policy_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_all_open_policy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetAll_open_policy() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_all_open_policy)(C._wrap_RouterOptions_all_open_policy_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_all_open_policy)(C._wrap_RouterOptions_all_open_policy_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_consecutive_failures(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_consecutive_failures_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_breaker_consecutive_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_consecutive_failures() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_breaker_consecutive_failures_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_breaker_consecutive_failures_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_failure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_failure_ratio_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_breaker_failure_ratio_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_failure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_breaker_failure_ratio_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_failure_ratio_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_min_requests(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_min_requests_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_breaker_min_requests_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_min_requests() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_breaker_min_requests_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_breaker_min_requests_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_window_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_window_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_32(_swig_i_1))
+	C._wrap_RouterOptions_breaker_window_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_32(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_window_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_window_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_window_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_cooldown_base_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1))
+	C._wrap_RouterOptions_breaker_cooldown_base_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_base_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_base_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_base_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_cooldown_max_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_36(_swig_i_1))
+	C._wrap_RouterOptions_breaker_cooldown_max_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_36(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_max_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_max_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_max_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_jitter(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_jitter_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_breaker_jitter_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_jitter() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_breaker_jitter_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_jitter_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetHalf_open_max_probes(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_half_open_max_probes_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_half_open_max_probes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetHalf_open_max_probes() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_half_open_max_probes_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_half_open_max_probes_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_ewma_alpha(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_ewma_alpha_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_ewma_alpha_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_ewma_alpha() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_ewma_alpha_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_ewma_alpha_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_buffer(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_buffer_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_buffer_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_buffer() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_buffer_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_buffer_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_prior_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_prior_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_prior_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_prior_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_prior_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_prior_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetRetry_budget_max_tokens(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_retry_budget_max_tokens_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_retry_budget_max_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetRetry_budget_max_tokens() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_max_tokens_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_max_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetRetry_budget_token_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_retry_budget_token_ratio_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_retry_budget_token_ratio_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetRetry_budget_token_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_token_ratio_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_token_ratio_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetTier_overprovisioning_factor(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_tier_overprovisioning_factor_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_tier_overprovisioning_factor_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetTier_overprovisioning_factor() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_tier_overprovisioning_factor_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_tier_overprovisioning_factor_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetSlow_start_window_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_slow_start_window_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1))
+	C._wrap_RouterOptions_slow_start_window_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetSlow_start_window_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_slow_start_window_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_slow_start_window_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetSlow_start_aggression(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_slow_start_aggression_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_slow_start_aggression_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetSlow_start_aggression() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_slow_start_aggression_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_slow_start_aggression_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetSlow_start_min_weight_percent(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_slow_start_min_weight_percent_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_slow_start_min_weight_percent_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetSlow_start_min_weight_percent() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_slow_start_min_weight_percent_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_slow_start_min_weight_percent_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetPeak_ewma_decay_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_peak_ewma_decay_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
+	C._wrap_RouterOptions_peak_ewma_decay_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetPeak_ewma_decay_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_peak_ewma_decay_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_peak_ewma_decay_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetPeak_ewma_failure_penalty(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_peak_ewma_failure_penalty_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_peak_ewma_failure_penalty_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetPeak_ewma_failure_penalty() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_peak_ewma_failure_penalty_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_peak_ewma_failure_penalty_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetAffinity_load_factor(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_affinity_load_factor_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_affinity_load_factor_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetAffinity_load_factor() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_affinity_load_factor_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_affinity_load_factor_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetShared_state_url(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_url_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterOptions_shared_state_url_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2627,7 +2635,7 @@ func (arg1 SwigcptrRouterOptions) SetShared_state_url(arg2 string) {
 func (arg1 SwigcptrRouterOptions) GetShared_state_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_RouterOptions_shared_state_url_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_RouterOptions_shared_state_url_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2637,7 +2645,7 @@ func (arg1 SwigcptrRouterOptions) GetShared_state_url() (_swig_ret string) {
 func (arg1 SwigcptrRouterOptions) SetShared_state_key_prefix(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_key_prefix_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterOptions_shared_state_key_prefix_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2646,7 +2654,7 @@ func (arg1 SwigcptrRouterOptions) SetShared_state_key_prefix(arg2 string) {
 func (arg1 SwigcptrRouterOptions) GetShared_state_key_prefix() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_RouterOptions_shared_state_key_prefix_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_RouterOptions_shared_state_key_prefix_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2656,71 +2664,71 @@ func (arg1 SwigcptrRouterOptions) GetShared_state_key_prefix() (_swig_ret string
 func (arg1 SwigcptrRouterOptions) SetShared_state_sync_interval_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_sync_interval_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_46(_swig_i_1))
+	C._wrap_RouterOptions_shared_state_sync_interval_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_46(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetShared_state_sync_interval_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_shared_state_sync_interval_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_shared_state_sync_interval_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetShared_state_connect_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))
+	C._wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetShared_state_connect_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetShared_state_command_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_command_timeout_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
+	C._wrap_RouterOptions_shared_state_command_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetShared_state_command_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_shared_state_command_timeout_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_shared_state_command_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetShared_state_rate_batch(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_rate_batch_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_shared_state_rate_batch_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetShared_state_rate_batch() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_shared_state_rate_batch_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_shared_state_rate_batch_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_stale_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_stale_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1))
+	C._wrap_RouterOptions_latency_stale_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_stale_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_latency_stale_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_latency_stale_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteRouterOptions(arg1 RouterOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_RouterOptions_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_RouterOptions_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type RouterOptions interface {
@@ -2788,20 +2796,20 @@ type RouterOptions interface {
 
 func GetKStatusClosed() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_kStatusClosed_get_native_fee23b01ea0711f6())
+	swig_r = (int)(C._wrap_kStatusClosed_get_native_bbc251b5b0217d49())
 	return swig_r
 }
 
 func ClosedStatusCode() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_ClosedStatusCode_native_fee23b01ea0711f6())
+	swig_r = (int)(C._wrap_ClosedStatusCode_native_bbc251b5b0217d49())
 	return swig_r
 }
 
 func StatusName(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StatusName_native_fee23b01ea0711f6(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_StatusName_native_bbc251b5b0217d49(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2810,13 +2818,13 @@ func StatusName(arg1 int) (_swig_ret string) {
 
 func LibraryVersion() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_LibraryVersion_native_fee23b01ea0711f6())
+	swig_r = (int)(C._wrap_LibraryVersion_native_bbc251b5b0217d49())
 	return swig_r
 }
 
 func LibraryVersionString() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_LibraryVersionString_native_fee23b01ea0711f6()
+	swig_r_p := C._wrap_LibraryVersionString_native_bbc251b5b0217d49()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2825,14 +2833,14 @@ func LibraryVersionString() (_swig_ret string) {
 
 func HeaderVersion() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_HeaderVersion_native_fee23b01ea0711f6())
+	swig_r = (int)(C._wrap_HeaderVersion_native_bbc251b5b0217d49())
 	return swig_r
 }
 
 func FeatureEnabled(arg1 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_FeatureEnabled_native_fee23b01ea0711f6(*(*C.swig_type_56)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (int)(C._wrap_FeatureEnabled_native_bbc251b5b0217d49(*(*C.swig_type_56)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -2850,20 +2858,20 @@ func (p SwigcptrClock) SwigIsClock() {
 
 func DeleteClock(arg1 Clock) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Clock_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Clock_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrClock) NowNanos() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Clock_NowNanos_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Clock_NowNanos_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrClock) SleepNanos(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Clock_SleepNanos_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))
+	C._wrap_Clock_SleepNanos_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_58(_swig_i_1))
 }
 
 type Clock interface {
@@ -2884,13 +2892,13 @@ func (p SwigcptrRandom) SwigIsRandom() {
 
 func DeleteRandom(arg1 Random) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Random_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Random_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRandom) NextBits() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Random_NextBits_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Random_NextBits_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2911,14 +2919,14 @@ func (p SwigcptrDeployment) SwigIsDeployment() {
 
 func NewDeployment__SWIG_0() (_swig_ret Deployment) {
 	var swig_r Deployment
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_0_native_fee23b01ea0711f6()))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_0_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func NewDeployment__SWIG_1(arg1 string) (_swig_ret Deployment) {
 	var swig_r Deployment
 	_swig_i_0 := arg1
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_fee23b01ea0711f6(*(*C.swig_type_60)(unsafe.Pointer(&_swig_i_0)))))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_bbc251b5b0217d49(*(*C.swig_type_60)(unsafe.Pointer(&_swig_i_0)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -2939,7 +2947,7 @@ func NewDeployment(a ...interface{}) Deployment {
 func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_name_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_name_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2948,7 +2956,7 @@ func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 func (arg1 SwigcptrDeployment) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Deployment_name_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Deployment_name_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2958,98 +2966,98 @@ func (arg1 SwigcptrDeployment) GetName() (_swig_ret string) {
 func (arg1 SwigcptrDeployment) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_weight_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_weight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_weight_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_weight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tier_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_tier_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_tier_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_tier_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetRpm_limit(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_rpm_limit_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_rpm_limit_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetRpm_limit() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_rpm_limit_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_rpm_limit_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetTpm_limit(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tpm_limit_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_63(_swig_i_1))
+	C._wrap_Deployment_tpm_limit_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_63(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTpm_limit() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_tpm_limit_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_tpm_limit_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetMax_in_flight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_max_in_flight_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_max_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetMax_in_flight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_max_in_flight_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_max_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetCost_per_million_input(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_cost_per_million_input_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Deployment_cost_per_million_input_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetCost_per_million_input() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Deployment_cost_per_million_input_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Deployment_cost_per_million_input_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetCost_per_million_output(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_cost_per_million_output_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Deployment_cost_per_million_output_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetCost_per_million_output() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Deployment_cost_per_million_output_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Deployment_cost_per_million_output_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddModel_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_65)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddModel_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_65)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3058,7 +3066,7 @@ func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddTag_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddTag_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_66)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3067,7 +3075,7 @@ func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 func (arg1 SwigcptrDeployment) ModelCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_ModelCount_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_ModelCount_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3075,7 +3083,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_ModelAt_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_69(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_ModelAt_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_69(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3085,7 +3093,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 func (arg1 SwigcptrDeployment) TagCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_TagCount_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_TagCount_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3093,7 +3101,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_TagAt_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_72(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_TagAt_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_72(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3102,7 +3110,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 
 func DeleteDeployment(arg1 Deployment) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Deployment_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Deployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type Deployment interface {
@@ -3143,27 +3151,27 @@ func (p SwigcptrPick) SwigIsPick() {
 
 func NewPick() (_swig_ret Pick) {
 	var swig_r Pick
-	swig_r = (Pick)(SwigcptrPick(C._wrap_new_Pick_native_fee23b01ea0711f6()))
+	swig_r = (Pick)(SwigcptrPick(C._wrap_new_Pick_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetTicket(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_ticket_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_73(_swig_i_1))
+	C._wrap_Pick_ticket_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_73(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTicket() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Pick_ticket_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Pick_ticket_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_deployment_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_75)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3172,7 +3180,7 @@ func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Pick_deployment_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Pick_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3182,7 +3190,7 @@ func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_model_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3191,7 +3199,7 @@ func (arg1 SwigcptrPick) SetModel(arg2 string) {
 func (arg1 SwigcptrPick) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Pick_model_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Pick_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3201,58 +3209,71 @@ func (arg1 SwigcptrPick) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_tier_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Pick_tier_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Pick_tier_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Pick_tier_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetIs_probe(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_is_probe_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Pick_is_probe_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetIs_probe() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Pick_is_probe_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Pick_is_probe_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetIs_panic(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_is_panic_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Pick_is_panic_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetIs_panic() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Pick_is_panic_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Pick_is_panic_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_retry_after_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_79(_swig_i_1))
+	C._wrap_Pick_retry_after_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_79(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Pick_retry_after_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Pick_retry_after_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPick) SetDeadline_unmet(arg2 bool) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Pick_deadline_unmet_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+}
+
+func (arg1 SwigcptrPick) GetDeadline_unmet() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_Pick_deadline_unmet_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeletePick(arg1 Pick) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Pick_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Pick_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type Pick interface {
@@ -3272,6 +3293,8 @@ type Pick interface {
 	GetIs_panic() (_swig_ret bool)
 	SetRetry_after_ms(arg2 int64)
 	GetRetry_after_ms() (_swig_ret int64)
+	SetDeadline_unmet(arg2 bool)
+	GetDeadline_unmet() (_swig_ret bool)
 }
 
 type SwigcptrPickOptions uintptr
@@ -3285,14 +3308,14 @@ func (p SwigcptrPickOptions) SwigIsPickOptions() {
 
 func NewPickOptions() (_swig_ret PickOptions) {
 	var swig_r PickOptions
-	swig_r = (PickOptions)(SwigcptrPickOptions(C._wrap_new_PickOptions_native_fee23b01ea0711f6()))
+	swig_r = (PickOptions)(SwigcptrPickOptions(C._wrap_new_PickOptions_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetAffinity_key(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_affinity_key_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_affinity_key_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_81)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3301,7 +3324,7 @@ func (arg1 SwigcptrPickOptions) SetAffinity_key(arg2 string) {
 func (arg1 SwigcptrPickOptions) GetAffinity_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_PickOptions_affinity_key_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_PickOptions_affinity_key_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3311,46 +3334,59 @@ func (arg1 SwigcptrPickOptions) GetAffinity_key() (_swig_ret string) {
 func (arg1 SwigcptrPickOptions) SetExpected_input_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_expected_input_tokens_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_83(_swig_i_1))
+	C._wrap_PickOptions_expected_input_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_83(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetExpected_input_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_PickOptions_expected_input_tokens_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_PickOptions_expected_input_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetExpected_output_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_expected_output_tokens_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_85(_swig_i_1))
+	C._wrap_PickOptions_expected_output_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_85(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetExpected_output_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_PickOptions_expected_output_tokens_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_PickOptions_expected_output_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetMax_price(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_max_price_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_PickOptions_max_price_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetMax_price() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_PickOptions_max_price_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_PickOptions_max_price_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrPickOptions) SetDeadline_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_PickOptions_deadline_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_87(_swig_i_1))
+}
+
+func (arg1 SwigcptrPickOptions) GetDeadline_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_PickOptions_deadline_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) AddExclude(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_AddExclude_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_87)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_AddExclude_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3359,7 +3395,7 @@ func (arg1 SwigcptrPickOptions) AddExclude(arg2 string) {
 func (arg1 SwigcptrPickOptions) AddRequiredTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_AddRequiredTag_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_88)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_AddRequiredTag_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_90)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3367,17 +3403,17 @@ func (arg1 SwigcptrPickOptions) AddRequiredTag(arg2 string) {
 
 func (arg1 SwigcptrPickOptions) ClearExclude() {
 	_swig_i_0 := arg1
-	C._wrap_PickOptions_ClearExclude_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_PickOptions_ClearExclude_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrPickOptions) ClearRequiredTags() {
 	_swig_i_0 := arg1
-	C._wrap_PickOptions_ClearRequiredTags_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_PickOptions_ClearRequiredTags_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func DeletePickOptions(arg1 PickOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_PickOptions_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_PickOptions_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type PickOptions interface {
@@ -3391,6 +3427,8 @@ type PickOptions interface {
 	GetExpected_output_tokens() (_swig_ret int64)
 	SetMax_price(arg2 float64)
 	GetMax_price() (_swig_ret float64)
+	SetDeadline_ms(arg2 int64)
+	GetDeadline_ms() (_swig_ret int64)
 	AddExclude(arg2 string)
 	AddRequiredTag(arg2 string)
 	ClearExclude()
@@ -3409,7 +3447,7 @@ func (p SwigcptrCandidate) SwigIsCandidate() {
 func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_deployment_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_89)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3418,7 +3456,7 @@ func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Candidate_deployment_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Candidate_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3428,7 +3466,7 @@ func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_model_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_93)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3437,7 +3475,7 @@ func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 func (arg1 SwigcptrCandidate) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Candidate_model_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Candidate_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3446,13 +3484,13 @@ func (arg1 SwigcptrCandidate) GetModel() (_swig_ret string) {
 
 func NewCandidate() (_swig_ret Candidate) {
 	var swig_r Candidate
-	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_new_Candidate_native_fee23b01ea0711f6()))
+	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_new_Candidate_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func DeleteCandidate(arg1 Candidate) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Candidate_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Candidate_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type Candidate interface {
@@ -3475,14 +3513,14 @@ func (p SwigcptrHealth) SwigIsHealth() {
 
 func NewHealth() (_swig_ret Health) {
 	var swig_r Health
-	swig_r = (Health)(SwigcptrHealth(C._wrap_new_Health_native_fee23b01ea0711f6()))
+	swig_r = (Health)(SwigcptrHealth(C._wrap_new_Health_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_name_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_93)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Health_name_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_95)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3491,7 +3529,7 @@ func (arg1 SwigcptrHealth) SetName(arg2 string) {
 func (arg1 SwigcptrHealth) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Health_name_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Health_name_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3501,214 +3539,214 @@ func (arg1 SwigcptrHealth) GetName() (_swig_ret string) {
 func (arg1 SwigcptrHealth) SetState(arg2 Llmr_breaker_state) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_state_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_state_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetState() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
 	_swig_i_0 := arg1
-	swig_r = (Llmr_breaker_state)(C._wrap_Health_state_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_breaker_state)(C._wrap_Health_state_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetOverride_mode(arg2 Llmr_override) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_override_mode_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_override_mode_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetOverride_mode() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
 	_swig_i_0 := arg1
-	swig_r = (Llmr_override)(C._wrap_Health_override_mode_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_override)(C._wrap_Health_override_mode_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetEligible(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_eligible_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Health_eligible_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetEligible() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Health_eligible_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Health_eligible_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetEwma_latency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_ewma_latency_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Health_ewma_latency_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetEwma_latency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Health_ewma_latency_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Health_ewma_latency_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetFailure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failure_ratio_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Health_failure_ratio_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Health_failure_ratio_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Health_failure_ratio_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_in_flight_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_95(_swig_i_1))
+	C._wrap_Health_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetIn_flight() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_in_flight_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_picks_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_97(_swig_i_1))
+	C._wrap_Health_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetPicks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_picks_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_picks_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_successes_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
+	C._wrap_Health_successes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetSuccesses() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_successes_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_successes_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetFailures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failures_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
+	C._wrap_Health_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_failures_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_failures_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetRequest_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_request_errors_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
+	C._wrap_Health_request_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetRequest_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_request_errors_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_request_errors_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cancels_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
+	C._wrap_Health_cancels_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_107(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCancels() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_cancels_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_cancels_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetTrips(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_trips_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_107(_swig_i_1))
+	C._wrap_Health_trips_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTrips() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_trips_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_trips_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetConsecutive_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_consecutive_failures_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
+	C._wrap_Health_consecutive_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetConsecutive_failures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_consecutive_failures_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_consecutive_failures_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cooldown_remaining_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
+	C._wrap_Health_cooldown_remaining_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCooldown_remaining_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_cooldown_remaining_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_cooldown_remaining_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_weight_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_weight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Health_weight_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Health_weight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_tier_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_tier_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Health_tier_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Health_tier_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteHealth(arg1 Health) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Health_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Health_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type Health interface {
@@ -3761,14 +3799,14 @@ func (p SwigcptrExplainCandidate) SwigIsExplainCandidate() {
 
 func NewExplainCandidate() (_swig_ret ExplainCandidate) {
 	var swig_r ExplainCandidate
-	swig_r = (ExplainCandidate)(SwigcptrExplainCandidate(C._wrap_new_ExplainCandidate_native_fee23b01ea0711f6()))
+	swig_r = (ExplainCandidate)(SwigcptrExplainCandidate(C._wrap_new_ExplainCandidate_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_deployment_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_113)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ExplainCandidate_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_115)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3777,7 +3815,7 @@ func (arg1 SwigcptrExplainCandidate) SetDeployment(arg2 string) {
 func (arg1 SwigcptrExplainCandidate) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ExplainCandidate_deployment_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_ExplainCandidate_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3787,241 +3825,241 @@ func (arg1 SwigcptrExplainCandidate) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrExplainCandidate) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_tier_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_tier_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_ExplainCandidate_tier_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_ExplainCandidate_tier_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetState(arg2 Llmr_breaker_state) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_state_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_state_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetState() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
 	_swig_i_0 := arg1
-	swig_r = (Llmr_breaker_state)(C._wrap_ExplainCandidate_state_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_breaker_state)(C._wrap_ExplainCandidate_state_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetOverride_mode(arg2 Llmr_override) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_override_mode_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_override_mode_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetOverride_mode() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
 	_swig_i_0 := arg1
-	swig_r = (Llmr_override)(C._wrap_ExplainCandidate_override_mode_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_override)(C._wrap_ExplainCandidate_override_mode_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_cooldown_remaining_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
+	C._wrap_ExplainCandidate_cooldown_remaining_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetCooldown_remaining_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_cooldown_remaining_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_cooldown_remaining_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_in_flight_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
+	C._wrap_ExplainCandidate_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetIn_flight() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_in_flight_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_weight_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_weight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_ExplainCandidate_weight_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_ExplainCandidate_weight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetRpm_limit(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_rpm_limit_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_rpm_limit_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetRpm_limit() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_ExplainCandidate_rpm_limit_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_ExplainCandidate_rpm_limit_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetTpm_limit(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_tpm_limit_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
+	C._wrap_ExplainCandidate_tpm_limit_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetTpm_limit() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_tpm_limit_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_tpm_limit_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetMax_in_flight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_max_in_flight_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_max_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetMax_in_flight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_ExplainCandidate_max_in_flight_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_ExplainCandidate_max_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetRequests_in_window(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_requests_in_window_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
+	C._wrap_ExplainCandidate_requests_in_window_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_123(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetRequests_in_window() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_requests_in_window_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_requests_in_window_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetTokens_in_window(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_tokens_in_window_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_123(_swig_i_1))
+	C._wrap_ExplainCandidate_tokens_in_window_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_125(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetTokens_in_window() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_tokens_in_window_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_tokens_in_window_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetEwma_latency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_ewma_latency_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_ewma_latency_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetEwma_latency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_ewma_latency_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_ewma_latency_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetFailure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_failure_ratio_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_failure_ratio_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetFailure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_failure_ratio_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_failure_ratio_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetPrice(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_price_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_price_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetPrice() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_price_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_price_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetScore(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_score_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_score_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetScore() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_score_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_score_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetRank(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_rank_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_rank_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetRank() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_ExplainCandidate_rank_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_ExplainCandidate_rank_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetTier_share(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_tier_share_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_tier_share_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetTier_share() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_tier_share_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_tier_share_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetFiltered(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_filtered_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_ExplainCandidate_filtered_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetFiltered() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ExplainCandidate_filtered_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ExplainCandidate_filtered_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetReason(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_reason_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_125)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ExplainCandidate_reason_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_127)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4030,7 +4068,7 @@ func (arg1 SwigcptrExplainCandidate) SetReason(arg2 string) {
 func (arg1 SwigcptrExplainCandidate) GetReason() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ExplainCandidate_reason_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_ExplainCandidate_reason_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4040,32 +4078,32 @@ func (arg1 SwigcptrExplainCandidate) GetReason() (_swig_ret string) {
 func (arg1 SwigcptrExplainCandidate) SetIs_probe(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_is_probe_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_ExplainCandidate_is_probe_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetIs_probe() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ExplainCandidate_is_probe_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ExplainCandidate_is_probe_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetPicked(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_picked_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_ExplainCandidate_picked_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetPicked() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ExplainCandidate_picked_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ExplainCandidate_picked_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteExplainCandidate(arg1 ExplainCandidate) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_ExplainCandidate_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_ExplainCandidate_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type ExplainCandidate interface {
@@ -4128,14 +4166,14 @@ func (p SwigcptrExplanation) SwigIsExplanation() {
 
 func NewExplanation() (_swig_ret Explanation) {
 	var swig_r Explanation
-	swig_r = (Explanation)(SwigcptrExplanation(C._wrap_new_Explanation_native_fee23b01ea0711f6()))
+	swig_r = (Explanation)(SwigcptrExplanation(C._wrap_new_Explanation_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_model_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_127)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_129)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4144,7 +4182,7 @@ func (arg1 SwigcptrExplanation) SetModel(arg2 string) {
 func (arg1 SwigcptrExplanation) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_model_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4154,20 +4192,20 @@ func (arg1 SwigcptrExplanation) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrExplanation) SetStrategy(arg2 Llmr_strategy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_strategy_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Explanation_strategy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetStrategy() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_strategy)(C._wrap_Explanation_strategy_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_strategy)(C._wrap_Explanation_strategy_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetScore_kind(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_score_kind_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_129)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_score_kind_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_131)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4176,7 +4214,7 @@ func (arg1 SwigcptrExplanation) SetScore_kind(arg2 string) {
 func (arg1 SwigcptrExplanation) GetScore_kind() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_score_kind_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_score_kind_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4186,20 +4224,20 @@ func (arg1 SwigcptrExplanation) GetScore_kind() (_swig_ret string) {
 func (arg1 SwigcptrExplanation) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_status_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Explanation_status_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_Explanation_status_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_Explanation_status_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetMessage(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_message_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_131)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_message_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_133)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4208,7 +4246,7 @@ func (arg1 SwigcptrExplanation) SetMessage(arg2 string) {
 func (arg1 SwigcptrExplanation) GetMessage() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_message_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_message_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4218,20 +4256,20 @@ func (arg1 SwigcptrExplanation) GetMessage() (_swig_ret string) {
 func (arg1 SwigcptrExplanation) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_retry_after_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_133(_swig_i_1))
+	C._wrap_Explanation_retry_after_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Explanation_retry_after_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Explanation_retry_after_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetPicked(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_picked_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_135)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_picked_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4240,7 +4278,7 @@ func (arg1 SwigcptrExplanation) SetPicked(arg2 string) {
 func (arg1 SwigcptrExplanation) GetPicked() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_picked_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_picked_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4250,59 +4288,72 @@ func (arg1 SwigcptrExplanation) GetPicked() (_swig_ret string) {
 func (arg1 SwigcptrExplanation) SetPicked_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_picked_index_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_137(_swig_i_1))
+	C._wrap_Explanation_picked_index_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_139(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetPicked_index() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Explanation_picked_index_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Explanation_picked_index_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetIs_panic(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_is_panic_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Explanation_is_panic_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetIs_panic() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Explanation_is_panic_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Explanation_is_panic_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetApproximate(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_approximate_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Explanation_approximate_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetApproximate() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Explanation_approximate_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Explanation_approximate_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrExplanation) SetDeadline_unmet(arg2 bool) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Explanation_deadline_unmet_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+}
+
+func (arg1 SwigcptrExplanation) GetDeadline_unmet() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_Explanation_deadline_unmet_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetCandidates(arg2 ExplainCandidateVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_Explanation_candidates_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_Explanation_candidates_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetCandidates() (_swig_ret ExplainCandidateVector) {
 	var swig_r ExplainCandidateVector
 	_swig_i_0 := arg1
-	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_Explanation_candidates_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_Explanation_candidates_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetJson(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_json_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_json_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4311,7 +4362,7 @@ func (arg1 SwigcptrExplanation) SetJson(arg2 string) {
 func (arg1 SwigcptrExplanation) GetJson() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_json_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_json_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4320,7 +4371,7 @@ func (arg1 SwigcptrExplanation) GetJson() (_swig_ret string) {
 
 func DeleteExplanation(arg1 Explanation) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Explanation_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Explanation_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type Explanation interface {
@@ -4346,6 +4397,8 @@ type Explanation interface {
 	GetIs_panic() (_swig_ret bool)
 	SetApproximate(arg2 bool)
 	GetApproximate() (_swig_ret bool)
+	SetDeadline_unmet(arg2 bool)
+	GetDeadline_unmet() (_swig_ret bool)
 	SetCandidates(arg2 ExplainCandidateVector)
 	GetCandidates() (_swig_ret ExplainCandidateVector)
 	SetJson(arg2 string)
@@ -4363,19 +4416,19 @@ func (p SwigcptrCancellation) SwigIsCancellation() {
 
 func NewCancellation() (_swig_ret Cancellation) {
 	var swig_r Cancellation
-	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_new_Cancellation_native_fee23b01ea0711f6()))
+	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_new_Cancellation_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func DeleteCancellation(arg1 Cancellation) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Cancellation_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Cancellation_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrCancellation) Trigger() (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Cancellation_Trigger_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Cancellation_Trigger_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4404,91 +4457,91 @@ func (p SwigcptrCallOptions) SwigIsCallOptions() {
 
 func NewCallOptions() (_swig_ret CallOptions) {
 	var swig_r CallOptions
-	swig_r = (CallOptions)(SwigcptrCallOptions(C._wrap_new_CallOptions_native_fee23b01ea0711f6()))
+	swig_r = (CallOptions)(SwigcptrCallOptions(C._wrap_new_CallOptions_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetDeadline_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_deadline_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_142(_swig_i_1))
+	C._wrap_CallOptions_deadline_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_144(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_deadline_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_deadline_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetAttempt_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_attempt_timeout_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_144(_swig_i_1))
+	C._wrap_CallOptions_attempt_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_146(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetAttempt_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_attempt_timeout_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_attempt_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetMax_attempts(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_max_attempts_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallOptions_max_attempts_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetMax_attempts() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_CallOptions_max_attempts_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_CallOptions_max_attempts_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetBackoff_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_base_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_146(_swig_i_1))
+	C._wrap_CallOptions_backoff_base_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_148(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_backoff_base_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_backoff_base_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetBackoff_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_max_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_148(_swig_i_1))
+	C._wrap_CallOptions_backoff_max_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_150(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_max_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_backoff_max_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_backoff_max_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetCancel(arg2 Cancellation) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CallOptions_cancel_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CallOptions_cancel_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetCancel() (_swig_ret Cancellation) {
 	var swig_r Cancellation
 	_swig_i_0 := arg1
-	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_CallOptions_cancel_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_CallOptions_cancel_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func DeleteCallOptions(arg1 CallOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CallOptions_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CallOptions_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type CallOptions interface {
@@ -4520,7 +4573,7 @@ func (p SwigcptrInvokeArgs) SwigIsInvokeArgs() {
 func (arg1 SwigcptrInvokeArgs) Deployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Deployment_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4530,7 +4583,7 @@ func (arg1 SwigcptrInvokeArgs) Deployment() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) Model() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Model_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Model_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4540,7 +4593,7 @@ func (arg1 SwigcptrInvokeArgs) Model() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) Request() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Request_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Request_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4550,21 +4603,21 @@ func (arg1 SwigcptrInvokeArgs) Request() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) RequestLength() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_RequestLength_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) Attempt() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_InvokeArgs_Attempt_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_InvokeArgs_Attempt_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) TimeoutMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_TimeoutMs_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -4572,7 +4625,7 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_156)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_158)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4590,13 +4643,13 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 func (arg1 SwigcptrInvokeArgs) Check() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
 	_swig_i_0 := arg1
-	swig_r = (Llmr_status)(C._wrap_InvokeArgs_Check_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_status)(C._wrap_InvokeArgs_Check_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteInvokeArgs(arg1 InvokeArgs) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_InvokeArgs_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_InvokeArgs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type InvokeArgs interface {
@@ -4624,97 +4677,97 @@ func (p SwigcptrAttemptResult) SwigIsAttemptResult() {
 func (arg1 SwigcptrAttemptResult) GetOutcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_AttemptResult_GetOutcome_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_AttemptResult_GetOutcome_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetOutcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutcome_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_AttemptResult_SetOutcome_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetLatencyMs() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptResult_GetLatencyMs_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptResult_GetLatencyMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetLatencyMs(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetLatencyMs_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptResult_SetLatencyMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetTtftMs() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptResult_GetTtftMs_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptResult_GetTtftMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetTtftMs(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetTtftMs_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptResult_SetTtftMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetRetryAfterMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetRetryAfterMs_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetRetryAfterMs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetRetryAfterMs_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_158(_swig_i_1))
+	C._wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_160(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetInputTokens_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetInputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetInputTokens_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_160(_swig_i_1))
+	C._wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetOutputTokens_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetOutputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutputTokens_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
+	C._wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetCommitted() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptResult_GetCommitted_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptResult_GetCommitted_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetCommitted(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetCommitted_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptResult_SetCommitted_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func DeleteAttemptResult(arg1 AttemptResult) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptResult_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptResult_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptResult interface {
@@ -4747,7 +4800,7 @@ func (p SwigcptrAdapter) SwigIsAdapter() {
 
 func DeleteAdapter(arg1 Adapter) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Adapter_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Adapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrAdapter) DoInvoke(arg2 InvokeArgs, arg3 AttemptResult) (_swig_ret int) {
@@ -4755,13 +4808,13 @@ func (arg1 SwigcptrAdapter) DoInvoke(arg2 InvokeArgs, arg3 AttemptResult) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_Adapter_DoInvoke_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_Adapter_DoInvoke_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAdapter) Released() {
 	_swig_i_0 := arg1
-	C._wrap_Adapter_Released_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_Adapter_Released_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type Adapter interface {
@@ -4782,14 +4835,14 @@ func (p SwigcptrAttemptInfo) SwigIsAttemptInfo() {
 
 func NewAttemptInfo() (_swig_ret AttemptInfo) {
 	var swig_r AttemptInfo
-	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_new_AttemptInfo_native_fee23b01ea0711f6()))
+	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_new_AttemptInfo_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_deployment_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_163)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_165)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4798,7 +4851,7 @@ func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_AttemptInfo_deployment_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4808,7 +4861,7 @@ func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_model_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_165)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_167)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4817,7 +4870,7 @@ func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 func (arg1 SwigcptrAttemptInfo) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_AttemptInfo_model_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4827,71 +4880,71 @@ func (arg1 SwigcptrAttemptInfo) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetOutcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_outcome_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_AttemptInfo_outcome_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetOutcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_AttemptInfo_outcome_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_AttemptInfo_outcome_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetLatency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_latency_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptInfo_latency_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetLatency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptInfo_latency_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptInfo_latency_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetBackoff_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_backoff_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_167(_swig_i_1))
+	C._wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetBackoff_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfo_backoff_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetCommitted(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_committed_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptInfo_committed_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetCommitted() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfo_committed_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfo_committed_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetAdapter_failed(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_adapter_failed_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptInfo_adapter_failed_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetAdapter_failed() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfo_adapter_failed_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfo_adapter_failed_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteAttemptInfo(arg1 AttemptInfo) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptInfo_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptInfo_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptInfo interface {
@@ -4924,40 +4977,40 @@ func (p SwigcptrCallResult) SwigIsCallResult() {
 
 func NewCallResult() (_swig_ret CallResult) {
 	var swig_r CallResult
-	swig_r = (CallResult)(SwigcptrCallResult(C._wrap_new_CallResult_native_fee23b01ea0711f6()))
+	swig_r = (CallResult)(SwigcptrCallResult(C._wrap_new_CallResult_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetStatus(arg2 Llmr_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_status_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallResult_status_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetStatus() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
 	_swig_i_0 := arg1
-	swig_r = (Llmr_status)(C._wrap_CallResult_status_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_status)(C._wrap_CallResult_status_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetFinal_outcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_final_outcome_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallResult_final_outcome_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetFinal_outcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_CallResult_final_outcome_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_CallResult_final_outcome_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_deployment_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_169)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_171)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4966,7 +5019,7 @@ func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_deployment_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4976,7 +5029,7 @@ func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_model_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_171)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_173)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4985,7 +5038,7 @@ func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 func (arg1 SwigcptrCallResult) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_model_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4995,46 +5048,46 @@ func (arg1 SwigcptrCallResult) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetUsed_fallback(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_used_fallback_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_CallResult_used_fallback_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetUsed_fallback() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CallResult_used_fallback_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CallResult_used_fallback_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_retry_after_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_173(_swig_i_1))
+	C._wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallResult_retry_after_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetTotal_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_total_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
+	C._wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallResult_total_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_response_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_response_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5043,7 +5096,7 @@ func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_response_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_response_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5053,7 +5106,7 @@ func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_detail_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_detail_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5062,7 +5115,7 @@ func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 func (arg1 SwigcptrCallResult) GetDetail() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_detail_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_detail_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5072,32 +5125,32 @@ func (arg1 SwigcptrCallResult) GetDetail() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetAttempts(arg2 AttemptInfoVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CallResult_attempts_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CallResult_attempts_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetAttempts() (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := arg1
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_CallResult_attempts_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_CallResult_attempts_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetHas_report(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_has_report_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_CallResult_has_report_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetHas_report() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CallResult_has_report_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CallResult_has_report_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteCallResult(arg1 CallResult) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CallResult_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CallResult_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type CallResult interface {
@@ -5138,14 +5191,14 @@ func (p SwigcptrDeploymentStats) SwigIsDeploymentStats() {
 
 func NewDeploymentStats() (_swig_ret DeploymentStats) {
 	var swig_r DeploymentStats
-	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_new_DeploymentStats_native_fee23b01ea0711f6()))
+	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_new_DeploymentStats_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_name_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5154,7 +5207,7 @@ func (arg1 SwigcptrDeploymentStats) SetName(arg2 string) {
 func (arg1 SwigcptrDeploymentStats) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_DeploymentStats_name_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5164,344 +5217,344 @@ func (arg1 SwigcptrDeploymentStats) GetName() (_swig_ret string) {
 func (arg1 SwigcptrDeploymentStats) SetState(arg2 Llmr_breaker_state) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_state_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_DeploymentStats_state_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetState() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
 	_swig_i_0 := arg1
-	swig_r = (Llmr_breaker_state)(C._wrap_DeploymentStats_state_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_breaker_state)(C._wrap_DeploymentStats_state_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetEligible(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_eligible_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_DeploymentStats_eligible_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetEligible() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_DeploymentStats_eligible_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_DeploymentStats_eligible_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_in_flight_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_183(_swig_i_1))
+	C._wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_in_flight_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_picks_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
+	C._wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_picks_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_successes_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
+	C._wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_successes_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetRate_limited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_rate_limited_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
+	C._wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_rate_limited_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetServer_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_server_errors_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
+	C._wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_server_errors_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetTimeouts(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_timeouts_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
+	C._wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_timeouts_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetConnection_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_connection_errors_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
+	C._wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_connection_errors_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetAuth_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_auth_errors_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
+	C._wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_auth_errors_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetBad_requests(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_bad_requests_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1))
+	C._wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_bad_requests_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetContext_window_exceeded(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_context_window_exceeded_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
+	C._wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_context_window_exceeded_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetContent_policy(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_content_policy_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
+	C._wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_content_policy_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cancels_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
+	C._wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_cancels_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetInput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_input_tokens_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
+	C._wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_input_tokens_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetOutput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_output_tokens_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
+	C._wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetOutput_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_output_tokens_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetEwma_latency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_ewma_latency_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_ewma_latency_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetEwma_latency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_ewma_latency_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_ewma_latency_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_count(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_count_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1))
+	C._wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_213(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_count() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_latency_count_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_sum_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_sum_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_latency_sum_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_sum_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_latency_sum_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_sum_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_p50_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_p50_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_latency_p50_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_p50_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_latency_p50_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_p50_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_p90_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_p90_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_latency_p90_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_p90_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_latency_p90_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_p90_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_p99_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_p99_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_latency_p99_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_p99_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_latency_p99_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_p99_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetBreaker_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_opened_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_213(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_breaker_opened_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetBreaker_half_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_half_opened_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_breaker_half_opened_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetBreaker_closed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_closed_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_breaker_closed_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
+	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCooldown_remaining_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_cooldown_remaining_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteDeploymentStats(arg1 DeploymentStats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_DeploymentStats_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_DeploymentStats_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type DeploymentStats interface {
@@ -5574,14 +5627,14 @@ func (p SwigcptrModelStats) SwigIsModelStats() {
 
 func NewModelStats() (_swig_ret ModelStats) {
 	var swig_r ModelStats
-	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_new_ModelStats_native_fee23b01ea0711f6()))
+	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_new_ModelStats_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStats) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_model_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ModelStats_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_223)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5590,7 +5643,7 @@ func (arg1 SwigcptrModelStats) SetModel(arg2 string) {
 func (arg1 SwigcptrModelStats) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ModelStats_model_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_ModelStats_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5600,32 +5653,32 @@ func (arg1 SwigcptrModelStats) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrModelStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_picks_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_ModelStats_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ModelStats_picks_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ModelStats_picks_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStats) SetFallbacks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_fallbacks_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
+	C._wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetFallbacks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ModelStats_fallbacks_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteModelStats(arg1 ModelStats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_ModelStats_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_ModelStats_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type ModelStats interface {
@@ -5650,66 +5703,66 @@ func (p SwigcptrRouterStats) SwigIsRouterStats() {
 
 func NewRouterStats() (_swig_ret RouterStats) {
 	var swig_r RouterStats
-	swig_r = (RouterStats)(SwigcptrRouterStats(C._wrap_new_RouterStats_native_fee23b01ea0711f6()))
+	swig_r = (RouterStats)(SwigcptrRouterStats(C._wrap_new_RouterStats_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetDeployments(arg2 DeploymentStatsVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_RouterStats_deployments_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_RouterStats_deployments_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetDeployments() (_swig_ret DeploymentStatsVector) {
 	var swig_r DeploymentStatsVector
 	_swig_i_0 := arg1
-	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_RouterStats_deployments_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_RouterStats_deployments_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetModels(arg2 ModelStatsVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_RouterStats_models_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_RouterStats_models_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetModels() (_swig_ret ModelStatsVector) {
 	var swig_r ModelStatsVector
 	_swig_i_0 := arg1
-	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_RouterStats_models_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))))
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_RouterStats_models_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetConfigs_applied(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_applied_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
+	C._wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterStats_configs_applied_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetConfigs_rejected(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_rejected_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
+	C._wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterStats_configs_rejected_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetMetrics_text(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_metrics_text_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5718,7 +5771,7 @@ func (arg1 SwigcptrRouterStats) SetMetrics_text(arg2 string) {
 func (arg1 SwigcptrRouterStats) GetMetrics_text() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_RouterStats_metrics_text_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5727,7 +5780,7 @@ func (arg1 SwigcptrRouterStats) GetMetrics_text() (_swig_ret string) {
 
 func DeleteRouterStats(arg1 RouterStats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_RouterStats_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_RouterStats_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type RouterStats interface {
@@ -5756,118 +5809,118 @@ func (p SwigcptrSharedStateStatus) SwigIsSharedStateStatus() {
 
 func NewSharedStateStatus() (_swig_ret SharedStateStatus) {
 	var swig_r SharedStateStatus
-	swig_r = (SharedStateStatus)(SwigcptrSharedStateStatus(C._wrap_new_SharedStateStatus_native_fee23b01ea0711f6()))
+	swig_r = (SharedStateStatus)(SwigcptrSharedStateStatus(C._wrap_new_SharedStateStatus_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetEnabled(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_enabled_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_SharedStateStatus_enabled_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetEnabled() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_SharedStateStatus_enabled_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_SharedStateStatus_enabled_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetConnected(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_connected_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_SharedStateStatus_connected_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetConnected() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_SharedStateStatus_connected_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_SharedStateStatus_connected_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetLast_sync_age_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_233(_swig_i_1))
+	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_last_sync_age_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetSyncs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_syncs_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
+	C._wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_syncs_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetSync_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_sync_failures_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
+	C._wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_sync_failures_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetConnections(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_connections_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
+	C._wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_connections_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetRemote_opens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_opens_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_remote_opens_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetRemote_closes(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_closes_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_245(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_remote_closes_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetLast_error(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_error_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_245)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_247)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5876,7 +5929,7 @@ func (arg1 SwigcptrSharedStateStatus) SetLast_error(arg2 string) {
 func (arg1 SwigcptrSharedStateStatus) GetLast_error() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_SharedStateStatus_last_error_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5885,7 +5938,7 @@ func (arg1 SwigcptrSharedStateStatus) GetLast_error() (_swig_ret string) {
 
 func DeleteSharedStateStatus(arg1 SharedStateStatus) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_SharedStateStatus_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_SharedStateStatus_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type SharedStateStatus interface {
@@ -5922,14 +5975,14 @@ func (p SwigcptrSharedStateOptions) SwigIsSharedStateOptions() {
 
 func NewSharedStateOptions() (_swig_ret SharedStateOptions) {
 	var swig_r SharedStateOptions
-	swig_r = (SharedStateOptions)(SwigcptrSharedStateOptions(C._wrap_new_SharedStateOptions_native_fee23b01ea0711f6()))
+	swig_r = (SharedStateOptions)(SwigcptrSharedStateOptions(C._wrap_new_SharedStateOptions_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_url_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_247)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_249)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5938,7 +5991,7 @@ func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
 func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_SharedStateOptions_url_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5948,7 +6001,7 @@ func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_key_prefix_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_249)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5957,7 +6010,7 @@ func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
 func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_SharedStateOptions_key_prefix_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5967,58 +6020,58 @@ func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetSync_interval_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_sync_interval_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_251(_swig_i_1))
+	C._wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_253(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateOptions_sync_interval_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateOptions) SetConnect_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_253(_swig_i_1))
+	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_255(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateOptions_connect_timeout_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateOptions) SetCommand_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_command_timeout_ms_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_255(_swig_i_1))
+	C._wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetCommand_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateOptions_command_timeout_ms_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateOptions) SetRate_batch(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_rate_batch_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_SharedStateOptions_rate_batch_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetRate_batch() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_SharedStateOptions_rate_batch_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_SharedStateOptions_rate_batch_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteSharedStateOptions(arg1 SharedStateOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_SharedStateOptions_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_SharedStateOptions_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type SharedStateOptions interface {
@@ -6050,7 +6103,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_257)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_259)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6059,7 +6112,7 @@ func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 func (arg1 SwigcptrTextBuffer) GetText() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_TextBuffer_text_get_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_TextBuffer_text_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6068,13 +6121,13 @@ func (arg1 SwigcptrTextBuffer) GetText() (_swig_ret string) {
 
 func NewTextBuffer() (_swig_ret TextBuffer) {
 	var swig_r TextBuffer
-	swig_r = (TextBuffer)(SwigcptrTextBuffer(C._wrap_new_TextBuffer_native_fee23b01ea0711f6()))
+	swig_r = (TextBuffer)(SwigcptrTextBuffer(C._wrap_new_TextBuffer_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func DeleteTextBuffer(arg1 TextBuffer) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_TextBuffer_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_TextBuffer_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 type TextBuffer interface {
@@ -6087,7 +6140,7 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_fee23b01ea0711f6(*(*C.swig_type_260)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_bbc251b5b0217d49(*(*C.swig_type_262)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6113,13 +6166,13 @@ func (p SwigcptrRouter) SwigIsRouter() {
 
 func NewRouter() (_swig_ret Router) {
 	var swig_r Router
-	swig_r = (Router)(SwigcptrRouter(C._wrap_new_Router_native_fee23b01ea0711f6()))
+	swig_r = (Router)(SwigcptrRouter(C._wrap_new_Router_native_bbc251b5b0217d49()))
 	return swig_r
 }
 
 func DeleteRouter(arg1 Router) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Router_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Router_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_swig_ret error) {
@@ -6128,7 +6181,7 @@ func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Open_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Open_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6142,13 +6195,13 @@ func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_s
 
 func (arg1 SwigcptrRouter) Close() {
 	_swig_i_0 := arg1
-	C._wrap_Router_Close_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0))
+	C._wrap_Router_Close_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRouter) IsOpen() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Router_IsOpen_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Router_IsOpen_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -6156,7 +6209,7 @@ func (arg1 SwigcptrRouter) AddDeployment(arg2 Deployment) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_AddDeployment_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_AddDeployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6172,7 +6225,7 @@ func (arg1 SwigcptrRouter) UpdateDeployment(arg2 Deployment) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_UpdateDeployment_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6188,7 +6241,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6208,7 +6261,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_268)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_269)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_270)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6230,7 +6283,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_270)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6250,7 +6303,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_274)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6271,7 +6324,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_274)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6291,7 +6344,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6311,7 +6364,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6331,7 +6384,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6352,7 +6405,7 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6373,7 +6426,7 @@ func (arg1 SwigcptrRouter) PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickWith_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickWith_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6394,7 +6447,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_288)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6415,7 +6468,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_288(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_290(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6437,7 +6490,7 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_290(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_291(_swig_i_5), C.swig_type_292(_swig_i_6), C.swig_type_293(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_292(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_293(_swig_i_5), C.swig_type_294(_swig_i_6), C.swig_type_295(_swig_i_7))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6453,7 +6506,7 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_type_295(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_297(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6471,7 +6524,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6492,7 +6545,7 @@ func (arg1 SwigcptrRouter) Explain(arg2 string, arg3 PickOptions, arg4 Explanati
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Explain_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Explain_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6512,7 +6565,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6531,7 +6584,7 @@ func (arg1 SwigcptrRouter) HealthList(arg2 HealthVector) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_HealthList_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_HealthList_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6547,7 +6600,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_304)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6566,7 +6619,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6585,7 +6638,7 @@ func (arg1 SwigcptrRouter) MetricsText(arg2 TextBuffer) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_MetricsText_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_MetricsText_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6601,7 +6654,7 @@ func (arg1 SwigcptrRouter) Stats(arg2 RouterStats) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_Stats_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_Stats_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6617,7 +6670,7 @@ func (arg1 SwigcptrRouter) SharedState(arg2 SharedStateStatus) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_SharedState_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_SharedState_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6633,7 +6686,7 @@ func (arg1 SwigcptrRouter) UseSharedState(arg2 SharedStateOptions) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_UseSharedState_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_UseSharedState_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6650,7 +6703,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6672,7 +6725,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_316)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6695,7 +6748,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6716,7 +6769,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_320)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_322)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6740,7 +6793,7 @@ func (arg1 SwigcptrRouter) OpenGo(arg2 RouterOptions, arg3 uint, arg4 uint) (_sw
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_OpenGo_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_OpenGo_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6759,7 +6812,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6781,7 +6834,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfigFile(arg2 string, arg3 RouterOptions,
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_327)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6801,7 +6854,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_327)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_329)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6820,7 +6873,7 @@ func (arg1 SwigcptrRouter) SetGoEventListener(arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_SetGoEventListener_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6840,7 +6893,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_CallRaw_native_fee23b01ea0711f6(C.uintptr_t(_swig_i_0), *(*C.swig_type_330)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_331)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_Router_CallRaw_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_333)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2

@@ -230,9 +230,16 @@ PickOptions::PickOptions() {
   expected_input_tokens = c.expected_input_tokens;
   expected_output_tokens = c.expected_output_tokens;
   max_price = c.max_price;
+  deadline_ms = c.deadline_ms;
 }
 
-Pick::Pick() : ticket(0), tier(0), is_probe(false), is_panic(false), retry_after_ms(0) {}
+Pick::Pick()
+    : ticket(0),
+      tier(0),
+      is_probe(false),
+      is_panic(false),
+      retry_after_ms(0),
+      deadline_unmet(false) {}
 
 ExplainCandidate::ExplainCandidate()
     : tier(0),
@@ -262,7 +269,8 @@ Explanation::Explanation()
       retry_after_ms(0),
       picked_index(-1),
       is_panic(false),
-      approximate(false) {}
+      approximate(false),
+      deadline_unmet(false) {}
 
 Health::Health()
     : state(LLMR_BREAKER_CLOSED),
@@ -590,11 +598,12 @@ Status DoPick(llmr_router *router, const char *model, const llmr_pick_options *o
     out.tier = p.tier;
     out.is_probe = p.is_probe != 0;
     out.is_panic = p.is_panic != 0;
+    out.deadline_unmet = p.deadline_unmet != 0;
   } else {
     out.deployment.clear();
     out.model.clear();
     out.tier = 0;
-    out.is_probe = out.is_panic = false;
+    out.is_probe = out.is_panic = out.deadline_unmet = false;
   }
   return s;
 }
@@ -632,6 +641,7 @@ struct CPickOptions {
     o.expected_input_tokens = options.expected_input_tokens;
     o.expected_output_tokens = options.expected_output_tokens;
     o.max_price = options.max_price;
+    o.deadline_ms = options.deadline_ms;
   }
   std::vector<const char *> exclude;
   std::vector<const char *> tags;
@@ -692,6 +702,7 @@ Status Router::Explain(const std::string &model, const PickOptions &options, Exp
   out.picked_index = summary.picked_index;
   out.is_panic = summary.is_panic != 0;
   out.approximate = summary.approximate != 0;
+  out.deadline_unmet = summary.deadline_unmet != 0;
   out.candidates.resize(llmr_explanation_candidate_count(e));
   for (size_t i = 0; i < out.candidates.size(); ++i) {
     llmr_explain_candidate candidate;

@@ -124,6 +124,8 @@ struct Pick {
   bool is_panic;
   /** On LLMR_ERR_NO_PROVIDER: ms until the earliest deployment recovers (-1: never by itself). */
   int64_t retry_after_ms;
+  /** A deadline was given and no deployment's expected latency fits it: this is the fastest. */
+  bool deadline_unmet;
 };
 
 /** A pick without copies, for Go's hot path: the deployment points at the router's copy and lives
@@ -158,6 +160,9 @@ struct PickOptions {
   int64_t expected_output_tokens;
   /** > 0: only deployments whose price for the expected tokens is at most this. 0 = no cap. */
   double max_price;
+  /** > 0: the request's time left in ms; deployments expected to be slower are skipped (the
+   * fastest is picked, deadline_unmet set, when none fits). 0 = none. */
+  int64_t deadline_ms;
   void AddExclude(const std::string &name) { exclude.push_back(name); }
   void AddRequiredTag(const std::string &tag) { required_tags.push_back(tag); }
   void ClearExclude() { exclude.clear(); }
@@ -240,6 +245,8 @@ struct Explanation {
   int64_t picked_index;
   bool is_panic;
   bool approximate;
+  /** A deadline was given and nothing fits it: `picked` is the fastest. */
+  bool deadline_unmet;
   std::vector<ExplainCandidate> candidates;
   /** The same account as JSON (llmr_explanation_json). */
   std::string json;

@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_fee23b01ea0711f6(const char*);
+  void cgo_panic__native_bbc251b5b0217d49(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_fee23b01ea0711f6(p);
+  cgo_panic__native_bbc251b5b0217d49(p);
 }
 
 
@@ -360,7 +360,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_fee23b01ea0711f6(void *_swig_go_0) {
+void _wrap_Swig_free_native_bbc251b5b0217d49(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -370,7 +370,7 @@ void _wrap_Swig_free_native_fee23b01ea0711f6(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_fee23b01ea0711f6(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_bbc251b5b0217d49(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -383,7 +383,7 @@ void *_wrap_Swig_malloc_native_fee23b01ea0711f6(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_fee23b01ea0711f6() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -394,7 +394,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_fee23b01ea0711
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_fee23b01ea0711f6(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -407,7 +407,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_fee23b01ea0711
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -420,7 +420,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_fee23b01ea0711
 }
 
 
-long long _wrap_StringVector_size_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -433,7 +433,7 @@ long long _wrap_StringVector_size_native_fee23b01ea0711f6(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -446,7 +446,7 @@ long long _wrap_StringVector_capacity_native_fee23b01ea0711f6(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -458,7 +458,7 @@ void _wrap_StringVector_reserve_native_fee23b01ea0711f6(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -471,7 +471,7 @@ bool _wrap_StringVector_isEmpty_native_fee23b01ea0711f6(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -481,7 +481,7 @@ void _wrap_StringVector_clear_native_fee23b01ea0711f6(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -496,7 +496,7 @@ void _wrap_StringVector_add_native_fee23b01ea0711f6(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -517,7 +517,7 @@ _gostring_ _wrap_StringVector_get_native_fee23b01ea0711f6(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -540,7 +540,7 @@ void _wrap_StringVector_set_native_fee23b01ea0711f6(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_fee23b01ea0711f6(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -550,7 +550,7 @@ void _wrap_delete_StringVector_native_fee23b01ea0711f6(std::vector< std::string 
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_fee23b01ea0711f6() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -561,7 +561,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_fee23b01ea0711f6(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -574,7 +574,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -587,7 +587,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -600,7 +600,7 @@ long long _wrap_CandidateVector_size_native_fee23b01ea0711f6(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -613,7 +613,7 @@ long long _wrap_CandidateVector_capacity_native_fee23b01ea0711f6(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -625,7 +625,7 @@ void _wrap_CandidateVector_reserve_native_fee23b01ea0711f6(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -638,7 +638,7 @@ bool _wrap_CandidateVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -648,7 +648,7 @@ void _wrap_CandidateVector_clear_native_fee23b01ea0711f6(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -660,7 +660,7 @@ void _wrap_CandidateVector_add_native_fee23b01ea0711f6(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -681,7 +681,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_fee23b01ea0711f6(std
 }
 
 
-void _wrap_CandidateVector_set_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -701,7 +701,7 @@ void _wrap_CandidateVector_set_native_fee23b01ea0711f6(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_fee23b01ea0711f6(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -711,7 +711,7 @@ void _wrap_delete_CandidateVector_native_fee23b01ea0711f6(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_fee23b01ea0711f6() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -722,7 +722,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_fee
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_fee23b01ea0711f6(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -735,7 +735,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_fee
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -748,7 +748,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_fee
 }
 
 
-long long _wrap_HealthVector_size_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -761,7 +761,7 @@ long long _wrap_HealthVector_size_native_fee23b01ea0711f6(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -774,7 +774,7 @@ long long _wrap_HealthVector_capacity_native_fee23b01ea0711f6(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -786,7 +786,7 @@ void _wrap_HealthVector_reserve_native_fee23b01ea0711f6(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -799,7 +799,7 @@ bool _wrap_HealthVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -809,7 +809,7 @@ void _wrap_HealthVector_clear_native_fee23b01ea0711f6(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -821,7 +821,7 @@ void _wrap_HealthVector_add_native_fee23b01ea0711f6(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -842,7 +842,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_fee23b01ea0711f6(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -862,7 +862,7 @@ void _wrap_HealthVector_set_native_fee23b01ea0711f6(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_fee23b01ea0711f6(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -872,7 +872,7 @@ void _wrap_delete_HealthVector_native_fee23b01ea0711f6(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_0_native_fee23b01ea0711f6() {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
   
@@ -883,7 +883,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_1_native_fee23b01ea0711f6(long long _swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate >::size_type arg1 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -896,7 +896,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_2_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -909,7 +909,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-long long _wrap_ExplainCandidateVector_size_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+long long _wrap_ExplainCandidateVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type result;
   long long _swig_go_result;
@@ -922,7 +922,7 @@ long long _wrap_ExplainCandidateVector_size_native_fee23b01ea0711f6(std::vector<
 }
 
 
-long long _wrap_ExplainCandidateVector_capacity_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+long long _wrap_ExplainCandidateVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type result;
   long long _swig_go_result;
@@ -935,7 +935,7 @@ long long _wrap_ExplainCandidateVector_capacity_native_fee23b01ea0711f6(std::vec
 }
 
 
-void _wrap_ExplainCandidateVector_reserve_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidateVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type arg2 ;
   
@@ -947,7 +947,7 @@ void _wrap_ExplainCandidateVector_reserve_native_fee23b01ea0711f6(std::vector< l
 }
 
 
-bool _wrap_ExplainCandidateVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+bool _wrap_ExplainCandidateVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -960,7 +960,7 @@ bool _wrap_ExplainCandidateVector_isEmpty_native_fee23b01ea0711f6(std::vector< l
 }
 
 
-void _wrap_ExplainCandidateVector_clear_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+void _wrap_ExplainCandidateVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
@@ -970,7 +970,7 @@ void _wrap_ExplainCandidateVector_clear_native_fee23b01ea0711f6(std::vector< llm
 }
 
 
-void _wrap_ExplainCandidateVector_add_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, llmroute::swig::ExplainCandidate *_swig_go_1) {
+void _wrap_ExplainCandidateVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, llmroute::swig::ExplainCandidate *_swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *arg2 = 0 ;
   
@@ -982,7 +982,7 @@ void _wrap_ExplainCandidateVector_add_native_fee23b01ea0711f6(std::vector< llmro
 }
 
 
-llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *result = 0 ;
@@ -1003,7 +1003,7 @@ llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_fee23b
 }
 
 
-void _wrap_ExplainCandidateVector_set_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ExplainCandidate *_swig_go_2) {
+void _wrap_ExplainCandidateVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ExplainCandidate *_swig_go_2) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *arg3 = 0 ;
@@ -1023,7 +1023,7 @@ void _wrap_ExplainCandidateVector_set_native_fee23b01ea0711f6(std::vector< llmro
 }
 
 
-void _wrap_delete_ExplainCandidateVector_native_fee23b01ea0711f6(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+void _wrap_delete_ExplainCandidateVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
@@ -1033,7 +1033,7 @@ void _wrap_delete_ExplainCandidateVector_native_fee23b01ea0711f6(std::vector< ll
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_fee23b01ea0711f6() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -1044,7 +1044,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_fee23b01ea0711f6(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1057,7 +1057,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1070,7 +1070,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1083,7 +1083,7 @@ long long _wrap_AttemptInfoVector_size_native_fee23b01ea0711f6(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1096,7 +1096,7 @@ long long _wrap_AttemptInfoVector_capacity_native_fee23b01ea0711f6(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -1108,7 +1108,7 @@ void _wrap_AttemptInfoVector_reserve_native_fee23b01ea0711f6(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1121,7 +1121,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1131,7 +1131,7 @@ void _wrap_AttemptInfoVector_clear_native_fee23b01ea0711f6(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -1143,7 +1143,7 @@ void _wrap_AttemptInfoVector_add_native_fee23b01ea0711f6(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -1164,7 +1164,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_fee23b01ea0711f6
 }
 
 
-void _wrap_AttemptInfoVector_set_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -1184,7 +1184,7 @@ void _wrap_AttemptInfoVector_set_native_fee23b01ea0711f6(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_fee23b01ea0711f6(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1194,7 +1194,7 @@ void _wrap_delete_AttemptInfoVector_native_fee23b01ea0711f6(std::vector< llmrout
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_fee23b01ea0711f6() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
   
@@ -1205,7 +1205,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_fee23b01ea0711f6(long long _swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1218,7 +1218,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1231,7 +1231,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-long long _wrap_DeploymentStatsVector_size_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1244,7 +1244,7 @@ long long _wrap_DeploymentStatsVector_size_native_fee23b01ea0711f6(std::vector< 
 }
 
 
-long long _wrap_DeploymentStatsVector_capacity_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1257,7 +1257,7 @@ long long _wrap_DeploymentStatsVector_capacity_native_fee23b01ea0711f6(std::vect
 }
 
 
-void _wrap_DeploymentStatsVector_reserve_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStatsVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
   
@@ -1269,7 +1269,7 @@ void _wrap_DeploymentStatsVector_reserve_native_fee23b01ea0711f6(std::vector< ll
 }
 
 
-bool _wrap_DeploymentStatsVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+bool _wrap_DeploymentStatsVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1282,7 +1282,7 @@ bool _wrap_DeploymentStatsVector_isEmpty_native_fee23b01ea0711f6(std::vector< ll
 }
 
 
-void _wrap_DeploymentStatsVector_clear_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_DeploymentStatsVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1292,7 +1292,7 @@ void _wrap_DeploymentStatsVector_clear_native_fee23b01ea0711f6(std::vector< llmr
 }
 
 
-void _wrap_DeploymentStatsVector_add_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+void _wrap_DeploymentStatsVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
   
@@ -1304,7 +1304,7 @@ void _wrap_DeploymentStatsVector_add_native_fee23b01ea0711f6(std::vector< llmrou
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
@@ -1325,7 +1325,7 @@ llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_fee23b01
 }
 
 
-void _wrap_DeploymentStatsVector_set_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+void _wrap_DeploymentStatsVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
@@ -1345,7 +1345,7 @@ void _wrap_DeploymentStatsVector_set_native_fee23b01ea0711f6(std::vector< llmrou
 }
 
 
-void _wrap_delete_DeploymentStatsVector_native_fee23b01ea0711f6(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_delete_DeploymentStatsVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1355,7 +1355,7 @@ void _wrap_delete_DeploymentStatsVector_native_fee23b01ea0711f6(std::vector< llm
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_fee23b01ea0711f6() {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
   
@@ -1366,7 +1366,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_fee23b01ea0711f6(long long _swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1379,7 +1379,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1392,7 +1392,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_na
 }
 
 
-long long _wrap_ModelStatsVector_size_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1405,7 +1405,7 @@ long long _wrap_ModelStatsVector_size_native_fee23b01ea0711f6(std::vector< llmro
 }
 
 
-long long _wrap_ModelStatsVector_capacity_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1418,7 +1418,7 @@ long long _wrap_ModelStatsVector_capacity_native_fee23b01ea0711f6(std::vector< l
 }
 
 
-void _wrap_ModelStatsVector_reserve_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStatsVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
   
@@ -1430,7 +1430,7 @@ void _wrap_ModelStatsVector_reserve_native_fee23b01ea0711f6(std::vector< llmrout
 }
 
 
-bool _wrap_ModelStatsVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+bool _wrap_ModelStatsVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1443,7 +1443,7 @@ bool _wrap_ModelStatsVector_isEmpty_native_fee23b01ea0711f6(std::vector< llmrout
 }
 
 
-void _wrap_ModelStatsVector_clear_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_ModelStatsVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1453,7 +1453,7 @@ void _wrap_ModelStatsVector_clear_native_fee23b01ea0711f6(std::vector< llmroute:
 }
 
 
-void _wrap_ModelStatsVector_add_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+void _wrap_ModelStatsVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
   
@@ -1465,7 +1465,7 @@ void _wrap_ModelStatsVector_add_native_fee23b01ea0711f6(std::vector< llmroute::s
 }
 
 
-llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
@@ -1486,7 +1486,7 @@ llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_fee23b01ea0711f6(s
 }
 
 
-void _wrap_ModelStatsVector_set_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+void _wrap_ModelStatsVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
@@ -1506,7 +1506,7 @@ void _wrap_ModelStatsVector_set_native_fee23b01ea0711f6(std::vector< llmroute::s
 }
 
 
-void _wrap_delete_ModelStatsVector_native_fee23b01ea0711f6(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_delete_ModelStatsVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1516,7 +1516,7 @@ void _wrap_delete_ModelStatsVector_native_fee23b01ea0711f6(std::vector< llmroute
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_OK_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1528,7 +1528,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1540,7 +1540,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1552,7 +1552,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1564,7 +1564,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1576,7 +1576,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1588,7 +1588,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1600,7 +1600,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1612,7 +1612,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1624,7 +1624,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1636,7 +1636,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1648,7 +1648,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1660,7 +1660,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1672,7 +1672,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1684,7 +1684,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1696,7 +1696,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1708,7 +1708,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1720,7 +1720,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1732,7 +1732,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1744,7 +1744,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1756,7 +1756,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1768,7 +1768,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_fee23b01ea0711f6(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1780,7 +1780,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1792,7 +1792,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1804,7 +1804,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1816,7 +1816,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1828,7 +1828,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1840,7 +1840,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1852,7 +1852,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1864,7 +1864,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1876,7 +1876,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1888,7 +1888,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_fee23b01ea0711f6()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1900,7 +1900,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1912,7 +1912,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1924,7 +1924,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_fee23b01ea0
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1936,7 +1936,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_bbc251b5b0217d49() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1948,7 +1948,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_bbc251b5b0217d49() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1960,7 +1960,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_bbc251b5b0217d49() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1972,7 +1972,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_fee23b01ea0711f6() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_bbc251b5b0217d49() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1984,7 +1984,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_bbc251b5b0217d49() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1996,7 +1996,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_bbc251b5b0217d49() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2008,7 +2008,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_bbc251b5b0217d49() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2020,7 +2020,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_fee23b01ea0711f6
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_bbc251b5b0217d49() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2032,7 +2032,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_bbc251b5b0217d49() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2044,7 +2044,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_bbc251b5b0217d49() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2056,7 +2056,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_fee23b01ea071
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_bbc251b5b0217d49() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2068,7 +2068,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_fee23b01ea071
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_bbc251b5b0217d49() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2080,7 +2080,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_bbc251b5b0217d49() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2092,7 +2092,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_fee23b01ea0711f6() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_fee23b01ea0711f6() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_bbc251b5b0217d49() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2104,7 +2104,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_fee23b01ea0711f6()
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_fee23b01ea0711f6() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_bbc251b5b0217d49() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -2115,7 +2115,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_fee23b01ea0711f6()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -2127,7 +2127,7 @@ void _wrap_RouterOptions_strategy_set_native_fee23b01ea0711f6(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -2140,7 +2140,7 @@ intgo _wrap_RouterOptions_strategy_get_native_fee23b01ea0711f6(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -2152,7 +2152,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -2165,7 +2165,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2177,7 +2177,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_fee23b01ea0711f
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2190,7 +2190,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_fee23b01ea0711
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2202,7 +2202,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_fee23b01ea0711f6(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2215,7 +2215,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_fee23b01ea0711f6(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2227,7 +2227,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_fee23b01ea0711f6(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2240,7 +2240,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2252,7 +2252,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_fee23b01ea0711f6(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2265,7 +2265,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_fee23b01ea0711f6(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2277,7 +2277,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_fee23b01ea0711f6(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2290,7 +2290,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_fee23b01ea0711
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2302,7 +2302,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_fee23b01ea0711f6(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2315,7 +2315,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_fee23b01ea0711f
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2327,7 +2327,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2340,7 +2340,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2352,7 +2352,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_fee23b01ea0711f6(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2365,7 +2365,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2377,7 +2377,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_fee23b01ea0711f6(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2390,7 +2390,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_fee23b01ea0711f6(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2402,7 +2402,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2415,7 +2415,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2427,7 +2427,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2440,7 +2440,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2452,7 +2452,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_fee23b01ea0711f6(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2465,7 +2465,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_fee23b01ea0711f6(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2477,7 +2477,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_fee23b01ea0711f6(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2490,7 +2490,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_fee23b01ea0711f6(
 }
 
 
-void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2502,7 +2502,7 @@ void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_fee23b01ea0711f
 }
 
 
-double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2515,7 +2515,7 @@ double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_fee23b01ea071
 }
 
 
-void _wrap_RouterOptions_slow_start_window_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_slow_start_window_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2527,7 +2527,7 @@ void _wrap_RouterOptions_slow_start_window_ms_set_native_fee23b01ea0711f6(llmrou
 }
 
 
-long long _wrap_RouterOptions_slow_start_window_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_slow_start_window_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2540,7 +2540,7 @@ long long _wrap_RouterOptions_slow_start_window_ms_get_native_fee23b01ea0711f6(l
 }
 
 
-void _wrap_RouterOptions_slow_start_aggression_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_aggression_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2552,7 +2552,7 @@ void _wrap_RouterOptions_slow_start_aggression_set_native_fee23b01ea0711f6(llmro
 }
 
 
-double _wrap_RouterOptions_slow_start_aggression_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_aggression_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2565,7 +2565,7 @@ double _wrap_RouterOptions_slow_start_aggression_get_native_fee23b01ea0711f6(llm
 }
 
 
-void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2577,7 +2577,7 @@ void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_fee23b01ea0711
 }
 
 
-double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2590,7 +2590,7 @@ double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_fee23b01ea07
 }
 
 
-void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2602,7 +2602,7 @@ void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_fee23b01ea0711f6(llmroute
 }
 
 
-long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2615,7 +2615,7 @@ long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_fee23b01ea0711f6(llm
 }
 
 
-void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2627,7 +2627,7 @@ void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_fee23b01ea0711f6(l
 }
 
 
-double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2640,7 +2640,7 @@ double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_fee23b01ea0711f6
 }
 
 
-void _wrap_RouterOptions_affinity_load_factor_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_affinity_load_factor_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2652,7 +2652,7 @@ void _wrap_RouterOptions_affinity_load_factor_set_native_fee23b01ea0711f6(llmrou
 }
 
 
-double _wrap_RouterOptions_affinity_load_factor_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_affinity_load_factor_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2665,7 +2665,7 @@ double _wrap_RouterOptions_affinity_load_factor_get_native_fee23b01ea0711f6(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_url_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_url_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2680,7 +2680,7 @@ void _wrap_RouterOptions_shared_state_url_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_url_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_url_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2693,7 +2693,7 @@ _gostring_ _wrap_RouterOptions_shared_state_url_get_native_fee23b01ea0711f6(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_key_prefix_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_key_prefix_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2708,7 +2708,7 @@ void _wrap_RouterOptions_shared_state_key_prefix_set_native_fee23b01ea0711f6(llm
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2721,7 +2721,7 @@ _gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_fee23b01ea0711
 }
 
 
-void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2733,7 +2733,7 @@ void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_fee23b01ea0711
 }
 
 
-long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2746,7 +2746,7 @@ long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_fee23b01e
 }
 
 
-void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2758,7 +2758,7 @@ void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_fee23b01ea07
 }
 
 
-long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2771,7 +2771,7 @@ long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_fee23b0
 }
 
 
-void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2783,7 +2783,7 @@ void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_fee23b01ea07
 }
 
 
-long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2796,7 +2796,7 @@ long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_fee23b0
 }
 
 
-void _wrap_RouterOptions_shared_state_rate_batch_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_shared_state_rate_batch_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2808,7 +2808,7 @@ void _wrap_RouterOptions_shared_state_rate_batch_set_native_fee23b01ea0711f6(llm
 }
 
 
-double _wrap_RouterOptions_shared_state_rate_batch_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_shared_state_rate_batch_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2821,7 +2821,7 @@ double _wrap_RouterOptions_shared_state_rate_batch_get_native_fee23b01ea0711f6(l
 }
 
 
-void _wrap_RouterOptions_latency_stale_ms_set_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_latency_stale_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2833,7 +2833,7 @@ void _wrap_RouterOptions_latency_stale_ms_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-long long _wrap_RouterOptions_latency_stale_ms_get_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_latency_stale_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2846,7 +2846,7 @@ long long _wrap_RouterOptions_latency_stale_ms_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_delete_RouterOptions_native_fee23b01ea0711f6(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -2856,7 +2856,7 @@ void _wrap_delete_RouterOptions_native_fee23b01ea0711f6(llmroute::swig::RouterOp
 }
 
 
-intgo _wrap_kStatusClosed_get_native_fee23b01ea0711f6() {
+intgo _wrap_kStatusClosed_get_native_bbc251b5b0217d49() {
   int result;
   intgo _swig_go_result;
   
@@ -2867,7 +2867,7 @@ intgo _wrap_kStatusClosed_get_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_fee23b01ea0711f6() {
+intgo _wrap_ClosedStatusCode_native_bbc251b5b0217d49() {
   int result;
   intgo _swig_go_result;
   
@@ -2878,7 +2878,7 @@ intgo _wrap_ClosedStatusCode_native_fee23b01ea0711f6() {
 }
 
 
-_gostring_ _wrap_StatusName_native_fee23b01ea0711f6(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_bbc251b5b0217d49(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -2891,7 +2891,7 @@ _gostring_ _wrap_StatusName_native_fee23b01ea0711f6(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_fee23b01ea0711f6() {
+intgo _wrap_LibraryVersion_native_bbc251b5b0217d49() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -2902,7 +2902,7 @@ intgo _wrap_LibraryVersion_native_fee23b01ea0711f6() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_fee23b01ea0711f6() {
+_gostring_ _wrap_LibraryVersionString_native_bbc251b5b0217d49() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -2913,7 +2913,7 @@ _gostring_ _wrap_LibraryVersionString_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_HeaderVersion_native_fee23b01ea0711f6() {
+intgo _wrap_HeaderVersion_native_bbc251b5b0217d49() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -2924,7 +2924,7 @@ intgo _wrap_HeaderVersion_native_fee23b01ea0711f6() {
 }
 
 
-intgo _wrap_FeatureEnabled_native_fee23b01ea0711f6(_gostring_ _swig_go_0) {
+intgo _wrap_FeatureEnabled_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   int result;
   intgo _swig_go_result;
@@ -2940,7 +2940,7 @@ intgo _wrap_FeatureEnabled_native_fee23b01ea0711f6(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_delete_Clock_native_fee23b01ea0711f6(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -2950,7 +2950,7 @@ void _wrap_delete_Clock_native_fee23b01ea0711f6(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_fee23b01ea0711f6(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2963,7 +2963,7 @@ long long _wrap_Clock_NowNanos_native_fee23b01ea0711f6(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_fee23b01ea0711f6(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -2975,7 +2975,7 @@ void _wrap_Clock_SleepNanos_native_fee23b01ea0711f6(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_fee23b01ea0711f6(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_bbc251b5b0217d49(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -2985,7 +2985,7 @@ void _wrap_delete_Random_native_fee23b01ea0711f6(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_fee23b01ea0711f6(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_bbc251b5b0217d49(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2998,7 +2998,7 @@ long long _wrap_Random_NextBits_native_fee23b01ea0711f6(llmroute::swig::Random *
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_fee23b01ea0711f6() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_bbc251b5b0217d49() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -3009,7 +3009,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_fee23b01ea0711f6
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_fee23b01ea0711f6(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -3025,7 +3025,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_fee23b01ea0711f6
 }
 
 
-void _wrap_Deployment_name_set_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3040,7 +3040,7 @@ void _wrap_Deployment_name_set_native_fee23b01ea0711f6(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3053,7 +3053,7 @@ _gostring_ _wrap_Deployment_name_get_native_fee23b01ea0711f6(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3065,7 +3065,7 @@ void _wrap_Deployment_weight_set_native_fee23b01ea0711f6(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3078,7 +3078,7 @@ intgo _wrap_Deployment_weight_get_native_fee23b01ea0711f6(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3090,7 +3090,7 @@ void _wrap_Deployment_tier_set_native_fee23b01ea0711f6(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3103,7 +3103,7 @@ intgo _wrap_Deployment_tier_get_native_fee23b01ea0711f6(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3115,7 +3115,7 @@ void _wrap_Deployment_rpm_limit_set_native_fee23b01ea0711f6(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3128,7 +3128,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_fee23b01ea0711f6(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -3140,7 +3140,7 @@ void _wrap_Deployment_tpm_limit_set_native_fee23b01ea0711f6(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3153,7 +3153,7 @@ long long _wrap_Deployment_tpm_limit_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3165,7 +3165,7 @@ void _wrap_Deployment_max_in_flight_set_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3178,7 +3178,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3190,7 +3190,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_fee23b01ea0711f6(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3203,7 +3203,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3215,7 +3215,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_fee23b01ea0711f6(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3228,7 +3228,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_fee23b01ea0711f6(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3243,7 +3243,7 @@ void _wrap_Deployment_AddModel_native_fee23b01ea0711f6(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3258,7 +3258,7 @@ void _wrap_Deployment_AddTag_native_fee23b01ea0711f6(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3271,7 +3271,7 @@ long long _wrap_Deployment_ModelCount_native_fee23b01ea0711f6(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3286,7 +3286,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_fee23b01ea0711f6(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3299,7 +3299,7 @@ long long _wrap_Deployment_TagCount_native_fee23b01ea0711f6(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3314,7 +3314,7 @@ _gostring_ _wrap_Deployment_TagAt_native_fee23b01ea0711f6(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_fee23b01ea0711f6(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -3324,7 +3324,7 @@ void _wrap_delete_Deployment_native_fee23b01ea0711f6(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_fee23b01ea0711f6() {
+llmroute::swig::Pick *_wrap_new_Pick_native_bbc251b5b0217d49() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -3335,7 +3335,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_Pick_ticket_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3347,7 +3347,7 @@ void _wrap_Pick_ticket_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3360,7 +3360,7 @@ long long _wrap_Pick_ticket_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3375,7 +3375,7 @@ void _wrap_Pick_deployment_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3388,7 +3388,7 @@ _gostring_ _wrap_Pick_deployment_get_native_fee23b01ea0711f6(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3403,7 +3403,7 @@ void _wrap_Pick_model_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3416,7 +3416,7 @@ _gostring_ _wrap_Pick_model_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -3428,7 +3428,7 @@ void _wrap_Pick_tier_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3441,7 +3441,7 @@ intgo _wrap_Pick_tier_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3453,7 +3453,7 @@ void _wrap_Pick_is_probe_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3466,7 +3466,7 @@ bool _wrap_Pick_is_probe_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3478,7 +3478,7 @@ void _wrap_Pick_is_panic_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3491,7 +3491,7 @@ bool _wrap_Pick_is_panic_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3503,7 +3503,7 @@ void _wrap_Pick_retry_after_ms_set_native_fee23b01ea0711f6(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3516,7 +3516,32 @@ long long _wrap_Pick_retry_after_ms_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_delete_Pick_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_Pick_deadline_unmet_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->deadline_unmet = arg2;
+  
+}
+
+
+bool _wrap_Pick_deadline_unmet_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->deadline_unmet);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_Pick_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -3526,7 +3551,7 @@ void _wrap_delete_Pick_native_fee23b01ea0711f6(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_fee23b01ea0711f6() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_bbc251b5b0217d49() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -3537,7 +3562,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3552,7 +3577,7 @@ void _wrap_PickOptions_affinity_key_set_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3565,7 +3590,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3577,7 +3602,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_fee23b01ea0711f6(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3590,7 +3615,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_fee23b01ea0711f6(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3602,7 +3627,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_fee23b01ea0711f6(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3615,7 +3640,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_fee23b01ea0711f6(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -3627,7 +3652,7 @@ void _wrap_PickOptions_max_price_set_native_fee23b01ea0711f6(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3640,7 +3665,32 @@ double _wrap_PickOptions_max_price_get_native_fee23b01ea0711f6(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_AddExclude_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_deadline_ms_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->deadline_ms = arg2;
+  
+}
+
+
+long long _wrap_PickOptions_deadline_ms_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->deadline_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_PickOptions_AddExclude_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3655,7 +3705,7 @@ void _wrap_PickOptions_AddExclude_native_fee23b01ea0711f6(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3670,7 +3720,7 @@ void _wrap_PickOptions_AddRequiredTag_native_fee23b01ea0711f6(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3680,7 +3730,7 @@ void _wrap_PickOptions_ClearExclude_native_fee23b01ea0711f6(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3690,7 +3740,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_fee23b01ea0711f6(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3700,7 +3750,7 @@ void _wrap_delete_PickOptions_native_fee23b01ea0711f6(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_fee23b01ea0711f6(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3715,7 +3765,7 @@ void _wrap_Candidate_deployment_set_native_fee23b01ea0711f6(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_fee23b01ea0711f6(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3728,7 +3778,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_fee23b01ea0711f6(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3743,7 +3793,7 @@ void _wrap_Candidate_model_set_native_fee23b01ea0711f6(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_fee23b01ea0711f6(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3756,7 +3806,7 @@ _gostring_ _wrap_Candidate_model_get_native_fee23b01ea0711f6(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_fee23b01ea0711f6() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_bbc251b5b0217d49() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -3767,7 +3817,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_delete_Candidate_native_fee23b01ea0711f6(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -3777,7 +3827,7 @@ void _wrap_delete_Candidate_native_fee23b01ea0711f6(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_fee23b01ea0711f6() {
+llmroute::swig::Health *_wrap_new_Health_native_bbc251b5b0217d49() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -3788,7 +3838,7 @@ llmroute::swig::Health *_wrap_new_Health_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_Health_name_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3803,7 +3853,7 @@ void _wrap_Health_name_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3816,7 +3866,7 @@ _gostring_ _wrap_Health_name_get_native_fee23b01ea0711f6(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -3828,7 +3878,7 @@ void _wrap_Health_state_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -3841,7 +3891,7 @@ intgo _wrap_Health_state_get_native_fee23b01ea0711f6(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -3853,7 +3903,7 @@ void _wrap_Health_override_mode_set_native_fee23b01ea0711f6(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -3866,7 +3916,7 @@ intgo _wrap_Health_override_mode_get_native_fee23b01ea0711f6(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -3878,7 +3928,7 @@ void _wrap_Health_eligible_set_native_fee23b01ea0711f6(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3891,7 +3941,7 @@ bool _wrap_Health_eligible_get_native_fee23b01ea0711f6(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3903,7 +3953,7 @@ void _wrap_Health_ewma_latency_ms_set_native_fee23b01ea0711f6(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3916,7 +3966,7 @@ double _wrap_Health_ewma_latency_ms_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3928,7 +3978,7 @@ void _wrap_Health_failure_ratio_set_native_fee23b01ea0711f6(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3941,7 +3991,7 @@ double _wrap_Health_failure_ratio_get_native_fee23b01ea0711f6(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3953,7 +4003,7 @@ void _wrap_Health_in_flight_set_native_fee23b01ea0711f6(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3966,7 +4016,7 @@ long long _wrap_Health_in_flight_get_native_fee23b01ea0711f6(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3978,7 +4028,7 @@ void _wrap_Health_picks_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3991,7 +4041,7 @@ long long _wrap_Health_picks_get_native_fee23b01ea0711f6(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4003,7 +4053,7 @@ void _wrap_Health_successes_set_native_fee23b01ea0711f6(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4016,7 +4066,7 @@ long long _wrap_Health_successes_get_native_fee23b01ea0711f6(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4028,7 +4078,7 @@ void _wrap_Health_failures_set_native_fee23b01ea0711f6(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4041,7 +4091,7 @@ long long _wrap_Health_failures_get_native_fee23b01ea0711f6(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4053,7 +4103,7 @@ void _wrap_Health_request_errors_set_native_fee23b01ea0711f6(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4066,7 +4116,7 @@ long long _wrap_Health_request_errors_get_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4078,7 +4128,7 @@ void _wrap_Health_cancels_set_native_fee23b01ea0711f6(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4091,7 +4141,7 @@ long long _wrap_Health_cancels_get_native_fee23b01ea0711f6(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4103,7 +4153,7 @@ void _wrap_Health_trips_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4116,7 +4166,7 @@ long long _wrap_Health_trips_get_native_fee23b01ea0711f6(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4128,7 +4178,7 @@ void _wrap_Health_consecutive_failures_set_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4141,7 +4191,7 @@ long long _wrap_Health_consecutive_failures_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4153,7 +4203,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4166,7 +4216,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_fee23b01ea0711f6(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4178,7 +4228,7 @@ void _wrap_Health_weight_set_native_fee23b01ea0711f6(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4191,7 +4241,7 @@ intgo _wrap_Health_weight_get_native_fee23b01ea0711f6(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4203,7 +4253,7 @@ void _wrap_Health_tier_set_native_fee23b01ea0711f6(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4216,7 +4266,7 @@ intgo _wrap_Health_tier_get_native_fee23b01ea0711f6(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_delete_Health_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -4226,7 +4276,7 @@ void _wrap_delete_Health_native_fee23b01ea0711f6(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_fee23b01ea0711f6() {
+llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_bbc251b5b0217d49() {
   llmroute::swig::ExplainCandidate *result = 0 ;
   llmroute::swig::ExplainCandidate *_swig_go_result;
   
@@ -4237,7 +4287,7 @@ llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_fee23b01ea07
 }
 
 
-void _wrap_ExplainCandidate_deployment_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ExplainCandidate_deployment_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4252,7 +4302,7 @@ void _wrap_ExplainCandidate_deployment_set_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-_gostring_ _wrap_ExplainCandidate_deployment_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+_gostring_ _wrap_ExplainCandidate_deployment_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4265,7 +4315,7 @@ _gostring_ _wrap_ExplainCandidate_deployment_get_native_fee23b01ea0711f6(llmrout
 }
 
 
-void _wrap_ExplainCandidate_tier_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_tier_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -4277,7 +4327,7 @@ void _wrap_ExplainCandidate_tier_set_native_fee23b01ea0711f6(llmroute::swig::Exp
 }
 
 
-intgo _wrap_ExplainCandidate_tier_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_tier_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4290,7 +4340,7 @@ intgo _wrap_ExplainCandidate_tier_get_native_fee23b01ea0711f6(llmroute::swig::Ex
 }
 
 
-void _wrap_ExplainCandidate_state_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_state_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -4302,7 +4352,7 @@ void _wrap_ExplainCandidate_state_set_native_fee23b01ea0711f6(llmroute::swig::Ex
 }
 
 
-intgo _wrap_ExplainCandidate_state_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_state_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -4315,7 +4365,7 @@ intgo _wrap_ExplainCandidate_state_get_native_fee23b01ea0711f6(llmroute::swig::E
 }
 
 
-void _wrap_ExplainCandidate_override_mode_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_override_mode_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_override arg2 ;
   
@@ -4327,7 +4377,7 @@ void _wrap_ExplainCandidate_override_mode_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-intgo _wrap_ExplainCandidate_override_mode_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_override_mode_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -4340,7 +4390,7 @@ intgo _wrap_ExplainCandidate_override_mode_get_native_fee23b01ea0711f6(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4352,7 +4402,7 @@ void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_fee23b01ea0711f6(ll
 }
 
 
-long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4365,7 +4415,7 @@ long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_fee23b01ea0711
 }
 
 
-void _wrap_ExplainCandidate_in_flight_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4377,7 +4427,7 @@ void _wrap_ExplainCandidate_in_flight_set_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-long long _wrap_ExplainCandidate_in_flight_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4390,7 +4440,7 @@ long long _wrap_ExplainCandidate_in_flight_get_native_fee23b01ea0711f6(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_weight_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_weight_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -4402,7 +4452,7 @@ void _wrap_ExplainCandidate_weight_set_native_fee23b01ea0711f6(llmroute::swig::E
 }
 
 
-intgo _wrap_ExplainCandidate_weight_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_weight_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4415,7 +4465,7 @@ intgo _wrap_ExplainCandidate_weight_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_rpm_limit_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_rpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -4427,7 +4477,7 @@ void _wrap_ExplainCandidate_rpm_limit_set_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-intgo _wrap_ExplainCandidate_rpm_limit_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_rpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4440,7 +4490,7 @@ intgo _wrap_ExplainCandidate_rpm_limit_get_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-void _wrap_ExplainCandidate_tpm_limit_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_tpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4452,7 +4502,7 @@ void _wrap_ExplainCandidate_tpm_limit_set_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-long long _wrap_ExplainCandidate_tpm_limit_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_tpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4465,7 +4515,7 @@ long long _wrap_ExplainCandidate_tpm_limit_get_native_fee23b01ea0711f6(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_max_in_flight_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_max_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -4477,7 +4527,7 @@ void _wrap_ExplainCandidate_max_in_flight_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-intgo _wrap_ExplainCandidate_max_in_flight_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_max_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4490,7 +4540,7 @@ intgo _wrap_ExplainCandidate_max_in_flight_get_native_fee23b01ea0711f6(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_requests_in_window_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_requests_in_window_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4502,7 +4552,7 @@ void _wrap_ExplainCandidate_requests_in_window_set_native_fee23b01ea0711f6(llmro
 }
 
 
-long long _wrap_ExplainCandidate_requests_in_window_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_requests_in_window_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4515,7 +4565,7 @@ long long _wrap_ExplainCandidate_requests_in_window_get_native_fee23b01ea0711f6(
 }
 
 
-void _wrap_ExplainCandidate_tokens_in_window_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_tokens_in_window_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4527,7 +4577,7 @@ void _wrap_ExplainCandidate_tokens_in_window_set_native_fee23b01ea0711f6(llmrout
 }
 
 
-long long _wrap_ExplainCandidate_tokens_in_window_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_tokens_in_window_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4540,7 +4590,7 @@ long long _wrap_ExplainCandidate_tokens_in_window_get_native_fee23b01ea0711f6(ll
 }
 
 
-void _wrap_ExplainCandidate_ewma_latency_ms_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4552,7 +4602,7 @@ void _wrap_ExplainCandidate_ewma_latency_ms_set_native_fee23b01ea0711f6(llmroute
 }
 
 
-double _wrap_ExplainCandidate_ewma_latency_ms_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -4565,7 +4615,7 @@ double _wrap_ExplainCandidate_ewma_latency_ms_get_native_fee23b01ea0711f6(llmrou
 }
 
 
-void _wrap_ExplainCandidate_failure_ratio_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4577,7 +4627,7 @@ void _wrap_ExplainCandidate_failure_ratio_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-double _wrap_ExplainCandidate_failure_ratio_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -4590,7 +4640,7 @@ double _wrap_ExplainCandidate_failure_ratio_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_ExplainCandidate_price_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_price_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4602,7 +4652,7 @@ void _wrap_ExplainCandidate_price_set_native_fee23b01ea0711f6(llmroute::swig::Ex
 }
 
 
-double _wrap_ExplainCandidate_price_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_price_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -4615,7 +4665,7 @@ double _wrap_ExplainCandidate_price_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_score_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_score_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4627,7 +4677,7 @@ void _wrap_ExplainCandidate_score_set_native_fee23b01ea0711f6(llmroute::swig::Ex
 }
 
 
-double _wrap_ExplainCandidate_score_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_score_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -4640,7 +4690,7 @@ double _wrap_ExplainCandidate_score_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_rank_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_rank_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int32_t arg2 ;
   
@@ -4652,7 +4702,7 @@ void _wrap_ExplainCandidate_rank_set_native_fee23b01ea0711f6(llmroute::swig::Exp
 }
 
 
-intgo _wrap_ExplainCandidate_rank_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_rank_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -4665,7 +4715,7 @@ intgo _wrap_ExplainCandidate_rank_get_native_fee23b01ea0711f6(llmroute::swig::Ex
 }
 
 
-void _wrap_ExplainCandidate_tier_share_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_tier_share_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4677,7 +4727,7 @@ void _wrap_ExplainCandidate_tier_share_set_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-double _wrap_ExplainCandidate_tier_share_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_tier_share_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -4690,7 +4740,7 @@ double _wrap_ExplainCandidate_tier_share_get_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-void _wrap_ExplainCandidate_filtered_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_filtered_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -4702,7 +4752,7 @@ void _wrap_ExplainCandidate_filtered_set_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-bool _wrap_ExplainCandidate_filtered_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_filtered_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4715,7 +4765,7 @@ bool _wrap_ExplainCandidate_filtered_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_ExplainCandidate_reason_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ExplainCandidate_reason_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4730,7 +4780,7 @@ void _wrap_ExplainCandidate_reason_set_native_fee23b01ea0711f6(llmroute::swig::E
 }
 
 
-_gostring_ _wrap_ExplainCandidate_reason_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+_gostring_ _wrap_ExplainCandidate_reason_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4743,7 +4793,7 @@ _gostring_ _wrap_ExplainCandidate_reason_get_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-void _wrap_ExplainCandidate_is_probe_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_is_probe_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -4755,7 +4805,7 @@ void _wrap_ExplainCandidate_is_probe_set_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-bool _wrap_ExplainCandidate_is_probe_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_is_probe_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4768,7 +4818,7 @@ bool _wrap_ExplainCandidate_is_probe_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_ExplainCandidate_picked_set_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_picked_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -4780,7 +4830,7 @@ void _wrap_ExplainCandidate_picked_set_native_fee23b01ea0711f6(llmroute::swig::E
 }
 
 
-bool _wrap_ExplainCandidate_picked_get_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_picked_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4793,7 +4843,7 @@ bool _wrap_ExplainCandidate_picked_get_native_fee23b01ea0711f6(llmroute::swig::E
 }
 
 
-void _wrap_delete_ExplainCandidate_native_fee23b01ea0711f6(llmroute::swig::ExplainCandidate *_swig_go_0) {
+void _wrap_delete_ExplainCandidate_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   
   arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
@@ -4803,7 +4853,7 @@ void _wrap_delete_ExplainCandidate_native_fee23b01ea0711f6(llmroute::swig::Expla
 }
 
 
-llmroute::swig::Explanation *_wrap_new_Explanation_native_fee23b01ea0711f6() {
+llmroute::swig::Explanation *_wrap_new_Explanation_native_bbc251b5b0217d49() {
   llmroute::swig::Explanation *result = 0 ;
   llmroute::swig::Explanation *_swig_go_result;
   
@@ -4814,7 +4864,7 @@ llmroute::swig::Explanation *_wrap_new_Explanation_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_Explanation_model_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_model_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4829,7 +4879,7 @@ void _wrap_Explanation_model_set_native_fee23b01ea0711f6(llmroute::swig::Explana
 }
 
 
-_gostring_ _wrap_Explanation_model_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_model_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4842,7 +4892,7 @@ _gostring_ _wrap_Explanation_model_get_native_fee23b01ea0711f6(llmroute::swig::E
 }
 
 
-void _wrap_Explanation_strategy_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Explanation_strategy_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   llmr_strategy arg2 ;
   
@@ -4854,7 +4904,7 @@ void _wrap_Explanation_strategy_set_native_fee23b01ea0711f6(llmroute::swig::Expl
 }
 
 
-intgo _wrap_Explanation_strategy_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+intgo _wrap_Explanation_strategy_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -4867,7 +4917,7 @@ intgo _wrap_Explanation_strategy_get_native_fee23b01ea0711f6(llmroute::swig::Exp
 }
 
 
-void _wrap_Explanation_score_kind_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_score_kind_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4882,7 +4932,7 @@ void _wrap_Explanation_score_kind_set_native_fee23b01ea0711f6(llmroute::swig::Ex
 }
 
 
-_gostring_ _wrap_Explanation_score_kind_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_score_kind_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4895,7 +4945,7 @@ _gostring_ _wrap_Explanation_score_kind_get_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-void _wrap_Explanation_status_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Explanation_status_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int32_t arg2 ;
   
@@ -4907,7 +4957,7 @@ void _wrap_Explanation_status_set_native_fee23b01ea0711f6(llmroute::swig::Explan
 }
 
 
-intgo _wrap_Explanation_status_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+intgo _wrap_Explanation_status_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -4920,7 +4970,7 @@ intgo _wrap_Explanation_status_get_native_fee23b01ea0711f6(llmroute::swig::Expla
 }
 
 
-void _wrap_Explanation_message_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_message_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4935,7 +4985,7 @@ void _wrap_Explanation_message_set_native_fee23b01ea0711f6(llmroute::swig::Expla
 }
 
 
-_gostring_ _wrap_Explanation_message_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_message_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4948,7 +4998,7 @@ _gostring_ _wrap_Explanation_message_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_Explanation_retry_after_ms_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+void _wrap_Explanation_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t arg2 ;
   
@@ -4960,7 +5010,7 @@ void _wrap_Explanation_retry_after_ms_set_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-long long _wrap_Explanation_retry_after_ms_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+long long _wrap_Explanation_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4973,7 +5023,7 @@ long long _wrap_Explanation_retry_after_ms_get_native_fee23b01ea0711f6(llmroute:
 }
 
 
-void _wrap_Explanation_picked_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_picked_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4988,7 +5038,7 @@ void _wrap_Explanation_picked_set_native_fee23b01ea0711f6(llmroute::swig::Explan
 }
 
 
-_gostring_ _wrap_Explanation_picked_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_picked_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5001,7 +5051,7 @@ _gostring_ _wrap_Explanation_picked_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_Explanation_picked_index_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+void _wrap_Explanation_picked_index_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t arg2 ;
   
@@ -5013,7 +5063,7 @@ void _wrap_Explanation_picked_index_set_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-long long _wrap_Explanation_picked_index_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+long long _wrap_Explanation_picked_index_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5026,7 +5076,7 @@ long long _wrap_Explanation_picked_index_get_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-void _wrap_Explanation_is_panic_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_is_panic_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5038,7 +5088,7 @@ void _wrap_Explanation_is_panic_set_native_fee23b01ea0711f6(llmroute::swig::Expl
 }
 
 
-bool _wrap_Explanation_is_panic_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_is_panic_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5051,7 +5101,7 @@ bool _wrap_Explanation_is_panic_get_native_fee23b01ea0711f6(llmroute::swig::Expl
 }
 
 
-void _wrap_Explanation_approximate_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_approximate_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5063,7 +5113,7 @@ void _wrap_Explanation_approximate_set_native_fee23b01ea0711f6(llmroute::swig::E
 }
 
 
-bool _wrap_Explanation_approximate_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_approximate_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5076,7 +5126,32 @@ bool _wrap_Explanation_approximate_get_native_fee23b01ea0711f6(llmroute::swig::E
 }
 
 
-void _wrap_Explanation_candidates_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, std::vector< llmroute::swig::ExplainCandidate > *_swig_go_1) {
+void _wrap_Explanation_deadline_unmet_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->deadline_unmet = arg2;
+  
+}
+
+
+bool _wrap_Explanation_deadline_unmet_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->deadline_unmet);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_candidates_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, std::vector< llmroute::swig::ExplainCandidate > *_swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *arg2 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
@@ -5088,7 +5163,7 @@ void _wrap_Explanation_candidates_set_native_fee23b01ea0711f6(llmroute::swig::Ex
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -5101,7 +5176,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_ge
 }
 
 
-void _wrap_Explanation_json_set_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_json_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5116,7 +5191,7 @@ void _wrap_Explanation_json_set_native_fee23b01ea0711f6(llmroute::swig::Explanat
 }
 
 
-_gostring_ _wrap_Explanation_json_get_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_json_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5129,7 +5204,7 @@ _gostring_ _wrap_Explanation_json_get_native_fee23b01ea0711f6(llmroute::swig::Ex
 }
 
 
-void _wrap_delete_Explanation_native_fee23b01ea0711f6(llmroute::swig::Explanation *_swig_go_0) {
+void _wrap_delete_Explanation_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   
   arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
@@ -5139,7 +5214,7 @@ void _wrap_delete_Explanation_native_fee23b01ea0711f6(llmroute::swig::Explanatio
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_fee23b01ea0711f6() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_bbc251b5b0217d49() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -5150,7 +5225,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_delete_Cancellation_native_fee23b01ea0711f6(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_bbc251b5b0217d49(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -5160,7 +5235,7 @@ void _wrap_delete_Cancellation_native_fee23b01ea0711f6(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_fee23b01ea0711f6(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_bbc251b5b0217d49(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -5181,7 +5256,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_fee23b01ea0711f6(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_fee23b01ea0711f6() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_bbc251b5b0217d49() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -5192,7 +5267,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5204,7 +5279,7 @@ void _wrap_CallOptions_deadline_ms_set_native_fee23b01ea0711f6(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5217,7 +5292,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5229,7 +5304,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5242,7 +5317,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -5254,7 +5329,7 @@ void _wrap_CallOptions_max_attempts_set_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5267,7 +5342,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5279,7 +5354,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5292,7 +5367,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5304,7 +5379,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5317,7 +5392,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_fee23b01ea0711f6(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -5329,7 +5404,7 @@ void _wrap_CallOptions_cancel_set_native_fee23b01ea0711f6(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -5342,7 +5417,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_fee23b01ea0711
 }
 
 
-void _wrap_delete_CallOptions_native_fee23b01ea0711f6(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_delete_CallOptions_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -5352,7 +5427,7 @@ void _wrap_delete_CallOptions_native_fee23b01ea0711f6(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -5365,7 +5440,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_fee23b01ea0711f6(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -5378,7 +5453,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_fee23b01ea0711f6(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -5391,7 +5466,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_fee23b01ea0711f6(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5404,7 +5479,7 @@ long long _wrap_InvokeArgs_RequestLength_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5417,7 +5492,7 @@ intgo _wrap_InvokeArgs_Attempt_native_fee23b01ea0711f6(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5430,7 +5505,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_fee23b01ea0711f6(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5456,7 +5531,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -5469,7 +5544,7 @@ intgo _wrap_InvokeArgs_Check_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_delete_InvokeArgs_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -5479,7 +5554,7 @@ void _wrap_delete_InvokeArgs_native_fee23b01ea0711f6(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -5492,7 +5567,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_fee23b01ea0711f6(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -5504,7 +5579,7 @@ void _wrap_AttemptResult_SetOutcome_native_fee23b01ea0711f6(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -5517,7 +5592,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -5529,7 +5604,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_fee23b01ea0711f6(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -5542,7 +5617,7 @@ double _wrap_AttemptResult_GetTtftMs_native_fee23b01ea0711f6(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -5554,7 +5629,7 @@ void _wrap_AttemptResult_SetTtftMs_native_fee23b01ea0711f6(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5567,7 +5642,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -5579,7 +5654,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5592,7 +5667,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -5604,7 +5679,7 @@ void _wrap_AttemptResult_SetInputTokens_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5617,7 +5692,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -5629,7 +5704,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5642,7 +5717,7 @@ bool _wrap_AttemptResult_GetCommitted_native_fee23b01ea0711f6(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -5654,7 +5729,7 @@ void _wrap_AttemptResult_SetCommitted_native_fee23b01ea0711f6(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_fee23b01ea0711f6(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -5664,7 +5739,7 @@ void _wrap_delete_AttemptResult_native_fee23b01ea0711f6(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_fee23b01ea0711f6(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -5674,7 +5749,7 @@ void _wrap_delete_Adapter_native_fee23b01ea0711f6(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_fee23b01ea0711f6(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -5691,7 +5766,7 @@ intgo _wrap_Adapter_DoInvoke_native_fee23b01ea0711f6(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_fee23b01ea0711f6(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -5701,7 +5776,7 @@ void _wrap_Adapter_Released_native_fee23b01ea0711f6(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_fee23b01ea0711f6() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_bbc251b5b0217d49() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -5712,7 +5787,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5727,7 +5802,7 @@ void _wrap_AttemptInfo_deployment_set_native_fee23b01ea0711f6(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5740,7 +5815,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5755,7 +5830,7 @@ void _wrap_AttemptInfo_model_set_native_fee23b01ea0711f6(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5768,7 +5843,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_fee23b01ea0711f6(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -5780,7 +5855,7 @@ void _wrap_AttemptInfo_outcome_set_native_fee23b01ea0711f6(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -5793,7 +5868,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_fee23b01ea0711f6(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -5805,7 +5880,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_fee23b01ea0711f6(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -5818,7 +5893,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -5830,7 +5905,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_fee23b01ea0711f6(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5843,7 +5918,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -5855,7 +5930,7 @@ void _wrap_AttemptInfo_committed_set_native_fee23b01ea0711f6(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5868,7 +5943,7 @@ bool _wrap_AttemptInfo_committed_get_native_fee23b01ea0711f6(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -5880,7 +5955,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5893,7 +5968,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_fee23b01ea0711f6(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -5903,7 +5978,7 @@ void _wrap_delete_AttemptInfo_native_fee23b01ea0711f6(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_fee23b01ea0711f6() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_bbc251b5b0217d49() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -5914,7 +5989,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_CallResult_status_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -5926,7 +6001,7 @@ void _wrap_CallResult_status_set_native_fee23b01ea0711f6(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -5939,7 +6014,7 @@ intgo _wrap_CallResult_status_get_native_fee23b01ea0711f6(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -5951,7 +6026,7 @@ void _wrap_CallResult_final_outcome_set_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -5964,7 +6039,7 @@ intgo _wrap_CallResult_final_outcome_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5979,7 +6054,7 @@ void _wrap_CallResult_deployment_set_native_fee23b01ea0711f6(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5992,7 +6067,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6007,7 +6082,7 @@ void _wrap_CallResult_model_set_native_fee23b01ea0711f6(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6020,7 +6095,7 @@ _gostring_ _wrap_CallResult_model_get_native_fee23b01ea0711f6(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -6032,7 +6107,7 @@ void _wrap_CallResult_used_fallback_set_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6045,7 +6120,7 @@ bool _wrap_CallResult_used_fallback_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -6057,7 +6132,7 @@ void _wrap_CallResult_retry_after_ms_set_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6070,7 +6145,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -6082,7 +6157,7 @@ void _wrap_CallResult_total_ms_set_native_fee23b01ea0711f6(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6095,7 +6170,7 @@ long long _wrap_CallResult_total_ms_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6110,7 +6185,7 @@ void _wrap_CallResult_response_set_native_fee23b01ea0711f6(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6123,7 +6198,7 @@ _gostring_ _wrap_CallResult_response_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6138,7 +6213,7 @@ void _wrap_CallResult_detail_set_native_fee23b01ea0711f6(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6151,7 +6226,7 @@ _gostring_ _wrap_CallResult_detail_get_native_fee23b01ea0711f6(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -6163,7 +6238,7 @@ void _wrap_CallResult_attempts_set_native_fee23b01ea0711f6(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -6176,7 +6251,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -6188,7 +6263,7 @@ void _wrap_CallResult_has_report_set_native_fee23b01ea0711f6(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6201,7 +6276,7 @@ bool _wrap_CallResult_has_report_get_native_fee23b01ea0711f6(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_fee23b01ea0711f6(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -6211,7 +6286,7 @@ void _wrap_delete_CallResult_native_fee23b01ea0711f6(llmroute::swig::CallResult 
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_fee23b01ea0711f6() {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_bbc251b5b0217d49() {
   llmroute::swig::DeploymentStats *result = 0 ;
   llmroute::swig::DeploymentStats *_swig_go_result;
   
@@ -6222,7 +6297,7 @@ llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_fee23b01ea0711
 }
 
 
-void _wrap_DeploymentStats_name_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6237,7 +6312,7 @@ void _wrap_DeploymentStats_name_set_native_fee23b01ea0711f6(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_DeploymentStats_name_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+_gostring_ _wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6250,7 +6325,7 @@ _gostring_ _wrap_DeploymentStats_name_get_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_state_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeploymentStats_state_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -6262,7 +6337,7 @@ void _wrap_DeploymentStats_state_set_native_fee23b01ea0711f6(llmroute::swig::Dep
 }
 
 
-intgo _wrap_DeploymentStats_state_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+intgo _wrap_DeploymentStats_state_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -6275,7 +6350,7 @@ intgo _wrap_DeploymentStats_state_get_native_fee23b01ea0711f6(llmroute::swig::De
 }
 
 
-void _wrap_DeploymentStats_eligible_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+void _wrap_DeploymentStats_eligible_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool arg2 ;
   
@@ -6287,7 +6362,7 @@ void _wrap_DeploymentStats_eligible_set_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-bool _wrap_DeploymentStats_eligible_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+bool _wrap_DeploymentStats_eligible_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6300,7 +6375,7 @@ bool _wrap_DeploymentStats_eligible_get_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-void _wrap_DeploymentStats_in_flight_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6312,7 +6387,7 @@ void _wrap_DeploymentStats_in_flight_set_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_in_flight_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6325,7 +6400,7 @@ long long _wrap_DeploymentStats_in_flight_get_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_DeploymentStats_picks_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6337,7 +6412,7 @@ void _wrap_DeploymentStats_picks_set_native_fee23b01ea0711f6(llmroute::swig::Dep
 }
 
 
-long long _wrap_DeploymentStats_picks_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6350,7 +6425,7 @@ long long _wrap_DeploymentStats_picks_get_native_fee23b01ea0711f6(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_successes_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6362,7 +6437,7 @@ void _wrap_DeploymentStats_successes_set_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_successes_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6375,7 +6450,7 @@ long long _wrap_DeploymentStats_successes_get_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_DeploymentStats_rate_limited_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6387,7 +6462,7 @@ void _wrap_DeploymentStats_rate_limited_set_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_rate_limited_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6400,7 +6475,7 @@ long long _wrap_DeploymentStats_rate_limited_get_native_fee23b01ea0711f6(llmrout
 }
 
 
-void _wrap_DeploymentStats_server_errors_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6412,7 +6487,7 @@ void _wrap_DeploymentStats_server_errors_set_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_server_errors_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6425,7 +6500,7 @@ long long _wrap_DeploymentStats_server_errors_get_native_fee23b01ea0711f6(llmrou
 }
 
 
-void _wrap_DeploymentStats_timeouts_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6437,7 +6512,7 @@ void _wrap_DeploymentStats_timeouts_set_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-long long _wrap_DeploymentStats_timeouts_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6450,7 +6525,7 @@ long long _wrap_DeploymentStats_timeouts_get_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-void _wrap_DeploymentStats_connection_errors_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6462,7 +6537,7 @@ void _wrap_DeploymentStats_connection_errors_set_native_fee23b01ea0711f6(llmrout
 }
 
 
-long long _wrap_DeploymentStats_connection_errors_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6475,7 +6550,7 @@ long long _wrap_DeploymentStats_connection_errors_get_native_fee23b01ea0711f6(ll
 }
 
 
-void _wrap_DeploymentStats_auth_errors_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6487,7 +6562,7 @@ void _wrap_DeploymentStats_auth_errors_set_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-long long _wrap_DeploymentStats_auth_errors_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6500,7 +6575,7 @@ long long _wrap_DeploymentStats_auth_errors_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_DeploymentStats_bad_requests_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6512,7 +6587,7 @@ void _wrap_DeploymentStats_bad_requests_set_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_bad_requests_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6525,7 +6600,7 @@ long long _wrap_DeploymentStats_bad_requests_get_native_fee23b01ea0711f6(llmrout
 }
 
 
-void _wrap_DeploymentStats_context_window_exceeded_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6537,7 +6612,7 @@ void _wrap_DeploymentStats_context_window_exceeded_set_native_fee23b01ea0711f6(l
 }
 
 
-long long _wrap_DeploymentStats_context_window_exceeded_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6550,7 +6625,7 @@ long long _wrap_DeploymentStats_context_window_exceeded_get_native_fee23b01ea071
 }
 
 
-void _wrap_DeploymentStats_content_policy_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6562,7 +6637,7 @@ void _wrap_DeploymentStats_content_policy_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_content_policy_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6575,7 +6650,7 @@ long long _wrap_DeploymentStats_content_policy_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_DeploymentStats_cancels_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6587,7 +6662,7 @@ void _wrap_DeploymentStats_cancels_set_native_fee23b01ea0711f6(llmroute::swig::D
 }
 
 
-long long _wrap_DeploymentStats_cancels_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6600,7 +6675,7 @@ long long _wrap_DeploymentStats_cancels_get_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-void _wrap_DeploymentStats_input_tokens_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6612,7 +6687,7 @@ void _wrap_DeploymentStats_input_tokens_set_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_input_tokens_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6625,7 +6700,7 @@ long long _wrap_DeploymentStats_input_tokens_get_native_fee23b01ea0711f6(llmrout
 }
 
 
-void _wrap_DeploymentStats_output_tokens_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6637,7 +6712,7 @@ void _wrap_DeploymentStats_output_tokens_set_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_output_tokens_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6650,7 +6725,7 @@ long long _wrap_DeploymentStats_output_tokens_get_native_fee23b01ea0711f6(llmrou
 }
 
 
-void _wrap_DeploymentStats_ewma_latency_ms_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -6662,7 +6737,7 @@ void _wrap_DeploymentStats_ewma_latency_ms_set_native_fee23b01ea0711f6(llmroute:
 }
 
 
-double _wrap_DeploymentStats_ewma_latency_ms_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -6675,7 +6750,7 @@ double _wrap_DeploymentStats_ewma_latency_ms_get_native_fee23b01ea0711f6(llmrout
 }
 
 
-void _wrap_DeploymentStats_latency_count_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6687,7 +6762,7 @@ void _wrap_DeploymentStats_latency_count_set_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_latency_count_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6700,7 +6775,7 @@ long long _wrap_DeploymentStats_latency_count_get_native_fee23b01ea0711f6(llmrou
 }
 
 
-void _wrap_DeploymentStats_latency_sum_ms_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_sum_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -6712,7 +6787,7 @@ void _wrap_DeploymentStats_latency_sum_ms_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_sum_ms_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_sum_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -6725,7 +6800,7 @@ double _wrap_DeploymentStats_latency_sum_ms_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p50_ms_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p50_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -6737,7 +6812,7 @@ void _wrap_DeploymentStats_latency_p50_ms_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p50_ms_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p50_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -6750,7 +6825,7 @@ double _wrap_DeploymentStats_latency_p50_ms_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p90_ms_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p90_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -6762,7 +6837,7 @@ void _wrap_DeploymentStats_latency_p90_ms_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p90_ms_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p90_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -6775,7 +6850,7 @@ double _wrap_DeploymentStats_latency_p90_ms_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p99_ms_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p99_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -6787,7 +6862,7 @@ void _wrap_DeploymentStats_latency_p99_ms_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p99_ms_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p99_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -6800,7 +6875,7 @@ double _wrap_DeploymentStats_latency_p99_ms_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_DeploymentStats_breaker_opened_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6812,7 +6887,7 @@ void _wrap_DeploymentStats_breaker_opened_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_opened_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6825,7 +6900,7 @@ long long _wrap_DeploymentStats_breaker_opened_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_DeploymentStats_breaker_half_opened_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6837,7 +6912,7 @@ void _wrap_DeploymentStats_breaker_half_opened_set_native_fee23b01ea0711f6(llmro
 }
 
 
-long long _wrap_DeploymentStats_breaker_half_opened_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6850,7 +6925,7 @@ long long _wrap_DeploymentStats_breaker_half_opened_get_native_fee23b01ea0711f6(
 }
 
 
-void _wrap_DeploymentStats_breaker_closed_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6862,7 +6937,7 @@ void _wrap_DeploymentStats_breaker_closed_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_closed_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6875,7 +6950,7 @@ long long _wrap_DeploymentStats_breaker_closed_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6887,7 +6962,7 @@ void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_fee23b01ea0711f6(llm
 }
 
 
-long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6900,7 +6975,7 @@ long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_fee23b01ea0711f
 }
 
 
-void _wrap_delete_DeploymentStats_native_fee23b01ea0711f6(llmroute::swig::DeploymentStats *_swig_go_0) {
+void _wrap_delete_DeploymentStats_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   
   arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
@@ -6910,7 +6985,7 @@ void _wrap_delete_DeploymentStats_native_fee23b01ea0711f6(llmroute::swig::Deploy
 }
 
 
-llmroute::swig::ModelStats *_wrap_new_ModelStats_native_fee23b01ea0711f6() {
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_bbc251b5b0217d49() {
   llmroute::swig::ModelStats *result = 0 ;
   llmroute::swig::ModelStats *_swig_go_result;
   
@@ -6921,7 +6996,7 @@ llmroute::swig::ModelStats *_wrap_new_ModelStats_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_ModelStats_model_set_native_fee23b01ea0711f6(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ModelStats_model_set_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6936,7 +7011,7 @@ void _wrap_ModelStats_model_set_native_fee23b01ea0711f6(llmroute::swig::ModelSta
 }
 
 
-_gostring_ _wrap_ModelStats_model_get_native_fee23b01ea0711f6(llmroute::swig::ModelStats *_swig_go_0) {
+_gostring_ _wrap_ModelStats_model_get_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6949,7 +7024,7 @@ _gostring_ _wrap_ModelStats_model_get_native_fee23b01ea0711f6(llmroute::swig::Mo
 }
 
 
-void _wrap_ModelStats_picks_set_native_fee23b01ea0711f6(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_picks_set_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -6961,7 +7036,7 @@ void _wrap_ModelStats_picks_set_native_fee23b01ea0711f6(llmroute::swig::ModelSta
 }
 
 
-long long _wrap_ModelStats_picks_get_native_fee23b01ea0711f6(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_picks_get_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6974,7 +7049,7 @@ long long _wrap_ModelStats_picks_get_native_fee23b01ea0711f6(llmroute::swig::Mod
 }
 
 
-void _wrap_ModelStats_fallbacks_set_native_fee23b01ea0711f6(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -6986,7 +7061,7 @@ void _wrap_ModelStats_fallbacks_set_native_fee23b01ea0711f6(llmroute::swig::Mode
 }
 
 
-long long _wrap_ModelStats_fallbacks_get_native_fee23b01ea0711f6(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6999,7 +7074,7 @@ long long _wrap_ModelStats_fallbacks_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_delete_ModelStats_native_fee23b01ea0711f6(llmroute::swig::ModelStats *_swig_go_0) {
+void _wrap_delete_ModelStats_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   
   arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
@@ -7009,7 +7084,7 @@ void _wrap_delete_ModelStats_native_fee23b01ea0711f6(llmroute::swig::ModelStats 
 }
 
 
-llmroute::swig::RouterStats *_wrap_new_RouterStats_native_fee23b01ea0711f6() {
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_bbc251b5b0217d49() {
   llmroute::swig::RouterStats *result = 0 ;
   llmroute::swig::RouterStats *_swig_go_result;
   
@@ -7020,7 +7095,7 @@ llmroute::swig::RouterStats *_wrap_new_RouterStats_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_RouterStats_deployments_set_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+void _wrap_RouterStats_deployments_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
@@ -7032,7 +7107,7 @@ void _wrap_RouterStats_deployments_set_native_fee23b01ea0711f6(llmroute::swig::R
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -7045,7 +7120,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_ge
 }
 
 
-void _wrap_RouterStats_models_set_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+void _wrap_RouterStats_models_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
@@ -7057,7 +7132,7 @@ void _wrap_RouterStats_models_set_native_fee23b01ea0711f6(llmroute::swig::Router
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -7070,7 +7145,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_f
 }
 
 
-void _wrap_RouterStats_configs_applied_set_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -7082,7 +7157,7 @@ void _wrap_RouterStats_configs_applied_set_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-long long _wrap_RouterStats_configs_applied_get_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7095,7 +7170,7 @@ long long _wrap_RouterStats_configs_applied_get_native_fee23b01ea0711f6(llmroute
 }
 
 
-void _wrap_RouterStats_configs_rejected_set_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -7107,7 +7182,7 @@ void _wrap_RouterStats_configs_rejected_set_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-long long _wrap_RouterStats_configs_rejected_get_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7120,7 +7195,7 @@ long long _wrap_RouterStats_configs_rejected_get_native_fee23b01ea0711f6(llmrout
 }
 
 
-void _wrap_RouterStats_metrics_text_set_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7135,7 +7210,7 @@ void _wrap_RouterStats_metrics_text_set_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-_gostring_ _wrap_RouterStats_metrics_text_get_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0) {
+_gostring_ _wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7148,7 +7223,7 @@ _gostring_ _wrap_RouterStats_metrics_text_get_native_fee23b01ea0711f6(llmroute::
 }
 
 
-void _wrap_delete_RouterStats_native_fee23b01ea0711f6(llmroute::swig::RouterStats *_swig_go_0) {
+void _wrap_delete_RouterStats_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
   arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
@@ -7158,7 +7233,7 @@ void _wrap_delete_RouterStats_native_fee23b01ea0711f6(llmroute::swig::RouterStat
 }
 
 
-llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_fee23b01ea0711f6() {
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_bbc251b5b0217d49() {
   llmroute::swig::SharedStateStatus *result = 0 ;
   llmroute::swig::SharedStateStatus *_swig_go_result;
   
@@ -7169,7 +7244,7 @@ llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_fee23b01ea
 }
 
 
-void _wrap_SharedStateStatus_enabled_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_enabled_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -7181,7 +7256,7 @@ void _wrap_SharedStateStatus_enabled_set_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-bool _wrap_SharedStateStatus_enabled_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_enabled_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7194,7 +7269,7 @@ bool _wrap_SharedStateStatus_enabled_get_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-void _wrap_SharedStateStatus_connected_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_connected_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -7206,7 +7281,7 @@ void _wrap_SharedStateStatus_connected_set_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-bool _wrap_SharedStateStatus_connected_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_connected_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7219,7 +7294,7 @@ bool _wrap_SharedStateStatus_connected_get_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_last_sync_age_ms_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7231,7 +7306,7 @@ void _wrap_SharedStateStatus_last_sync_age_ms_set_native_fee23b01ea0711f6(llmrou
 }
 
 
-long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7244,7 +7319,7 @@ long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_fee23b01ea0711f6(l
 }
 
 
-void _wrap_SharedStateStatus_syncs_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7256,7 +7331,7 @@ void _wrap_SharedStateStatus_syncs_set_native_fee23b01ea0711f6(llmroute::swig::S
 }
 
 
-long long _wrap_SharedStateStatus_syncs_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7269,7 +7344,7 @@ long long _wrap_SharedStateStatus_syncs_get_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-void _wrap_SharedStateStatus_sync_failures_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7281,7 +7356,7 @@ void _wrap_SharedStateStatus_sync_failures_set_native_fee23b01ea0711f6(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_sync_failures_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7294,7 +7369,7 @@ long long _wrap_SharedStateStatus_sync_failures_get_native_fee23b01ea0711f6(llmr
 }
 
 
-void _wrap_SharedStateStatus_connections_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7306,7 +7381,7 @@ void _wrap_SharedStateStatus_connections_set_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-long long _wrap_SharedStateStatus_connections_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7319,7 +7394,7 @@ long long _wrap_SharedStateStatus_connections_get_native_fee23b01ea0711f6(llmrou
 }
 
 
-void _wrap_SharedStateStatus_remote_opens_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7331,7 +7406,7 @@ void _wrap_SharedStateStatus_remote_opens_set_native_fee23b01ea0711f6(llmroute::
 }
 
 
-long long _wrap_SharedStateStatus_remote_opens_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7344,7 +7419,7 @@ long long _wrap_SharedStateStatus_remote_opens_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_SharedStateStatus_remote_closes_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7356,7 +7431,7 @@ void _wrap_SharedStateStatus_remote_closes_set_native_fee23b01ea0711f6(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_remote_closes_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7369,7 +7444,7 @@ long long _wrap_SharedStateStatus_remote_closes_get_native_fee23b01ea0711f6(llmr
 }
 
 
-void _wrap_SharedStateStatus_last_error_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7384,7 +7459,7 @@ void _wrap_SharedStateStatus_last_error_set_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-_gostring_ _wrap_SharedStateStatus_last_error_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7397,7 +7472,7 @@ _gostring_ _wrap_SharedStateStatus_last_error_get_native_fee23b01ea0711f6(llmrou
 }
 
 
-void _wrap_delete_SharedStateStatus_native_fee23b01ea0711f6(llmroute::swig::SharedStateStatus *_swig_go_0) {
+void _wrap_delete_SharedStateStatus_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
@@ -7407,7 +7482,7 @@ void _wrap_delete_SharedStateStatus_native_fee23b01ea0711f6(llmroute::swig::Shar
 }
 
 
-llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_fee23b01ea0711f6() {
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_bbc251b5b0217d49() {
   llmroute::swig::SharedStateOptions *result = 0 ;
   llmroute::swig::SharedStateOptions *_swig_go_result;
   
@@ -7418,7 +7493,7 @@ llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_fee23b01
 }
 
 
-void _wrap_SharedStateOptions_url_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7433,7 +7508,7 @@ void _wrap_SharedStateOptions_url_set_native_fee23b01ea0711f6(llmroute::swig::Sh
 }
 
 
-_gostring_ _wrap_SharedStateOptions_url_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7446,7 +7521,7 @@ _gostring_ _wrap_SharedStateOptions_url_get_native_fee23b01ea0711f6(llmroute::sw
 }
 
 
-void _wrap_SharedStateOptions_key_prefix_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7461,7 +7536,7 @@ void _wrap_SharedStateOptions_key_prefix_set_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7474,7 +7549,7 @@ _gostring_ _wrap_SharedStateOptions_key_prefix_get_native_fee23b01ea0711f6(llmro
 }
 
 
-void _wrap_SharedStateOptions_sync_interval_ms_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -7486,7 +7561,7 @@ void _wrap_SharedStateOptions_sync_interval_ms_set_native_fee23b01ea0711f6(llmro
 }
 
 
-long long _wrap_SharedStateOptions_sync_interval_ms_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7499,7 +7574,7 @@ long long _wrap_SharedStateOptions_sync_interval_ms_get_native_fee23b01ea0711f6(
 }
 
 
-void _wrap_SharedStateOptions_connect_timeout_ms_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -7511,7 +7586,7 @@ void _wrap_SharedStateOptions_connect_timeout_ms_set_native_fee23b01ea0711f6(llm
 }
 
 
-long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7524,7 +7599,7 @@ long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_fee23b01ea0711f
 }
 
 
-void _wrap_SharedStateOptions_command_timeout_ms_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -7536,7 +7611,7 @@ void _wrap_SharedStateOptions_command_timeout_ms_set_native_fee23b01ea0711f6(llm
 }
 
 
-long long _wrap_SharedStateOptions_command_timeout_ms_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7549,7 +7624,7 @@ long long _wrap_SharedStateOptions_command_timeout_ms_get_native_fee23b01ea0711f
 }
 
 
-void _wrap_SharedStateOptions_rate_batch_set_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_SharedStateOptions_rate_batch_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double arg2 ;
   
@@ -7561,7 +7636,7 @@ void _wrap_SharedStateOptions_rate_batch_set_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-double _wrap_SharedStateOptions_rate_batch_get_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0) {
+double _wrap_SharedStateOptions_rate_batch_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -7574,7 +7649,7 @@ double _wrap_SharedStateOptions_rate_batch_get_native_fee23b01ea0711f6(llmroute:
 }
 
 
-void _wrap_delete_SharedStateOptions_native_fee23b01ea0711f6(llmroute::swig::SharedStateOptions *_swig_go_0) {
+void _wrap_delete_SharedStateOptions_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
@@ -7584,7 +7659,7 @@ void _wrap_delete_SharedStateOptions_native_fee23b01ea0711f6(llmroute::swig::Sha
 }
 
 
-void _wrap_TextBuffer_text_set_native_fee23b01ea0711f6(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_bbc251b5b0217d49(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7599,7 +7674,7 @@ void _wrap_TextBuffer_text_set_native_fee23b01ea0711f6(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_fee23b01ea0711f6(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_bbc251b5b0217d49(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7612,7 +7687,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_fee23b01ea0711f6(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_fee23b01ea0711f6() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_bbc251b5b0217d49() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -7623,7 +7698,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_delete_TextBuffer_native_fee23b01ea0711f6(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_bbc251b5b0217d49(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -7633,7 +7708,7 @@ void _wrap_delete_TextBuffer_native_fee23b01ea0711f6(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_fee23b01ea0711f6(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -7657,7 +7732,7 @@ _gostring_ _wrap_ValidateConfig_native_fee23b01ea0711f6(_gostring_ _swig_go_0) {
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_fee23b01ea0711f6() {
+llmroute::swig::Router *_wrap_new_Router_native_bbc251b5b0217d49() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -7668,7 +7743,7 @@ llmroute::swig::Router *_wrap_new_Router_native_fee23b01ea0711f6() {
 }
 
 
-void _wrap_delete_Router_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -7678,7 +7753,7 @@ void _wrap_delete_Router_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -7705,7 +7780,7 @@ _gostring_ _wrap_Router_Open_native_fee23b01ea0711f6(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -7715,7 +7790,7 @@ void _wrap_Router_Close_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7728,7 +7803,7 @@ bool _wrap_Router_IsOpen_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7751,7 +7826,7 @@ _gostring_ _wrap_Router_AddDeployment_native_fee23b01ea0711f6(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7774,7 +7849,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7800,7 +7875,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7831,7 +7906,7 @@ _gostring_ _wrap_Router_SetAlias_native_fee23b01ea0711f6(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7857,7 +7932,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_fee23b01ea0711f6(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7885,7 +7960,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_fee23b01ea0711f6(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -7915,7 +7990,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -7943,7 +8018,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -7971,7 +8046,7 @@ _gostring_ _wrap_Router_SetOverride_native_fee23b01ea0711f6(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -8001,7 +8076,7 @@ _gostring_ _wrap_Router_PickInto_native_fee23b01ea0711f6(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8031,7 +8106,7 @@ _gostring_ _wrap_Router_PickExcluding_native_fee23b01ea0711f6(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -8061,7 +8136,7 @@ _gostring_ _wrap_Router_PickWith_native_fee23b01ea0711f6(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -8090,7 +8165,7 @@ _gostring_ _wrap_Router_PickRaw_native_fee23b01ea0711f6(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -8117,7 +8192,7 @@ _gostring_ _wrap_Router_Report_native_fee23b01ea0711f6(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -8152,7 +8227,7 @@ _gostring_ _wrap_Router_ReportFull_native_fee23b01ea0711f6(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -8175,7 +8250,7 @@ _gostring_ _wrap_Router_Cancel_native_fee23b01ea0711f6(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8205,7 +8280,7 @@ _gostring_ _wrap_Router_Fallbacks_native_fee23b01ea0711f6(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_Explain_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Explanation *_swig_go_3) {
+_gostring_ _wrap_Router_Explain_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Explanation *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -8235,7 +8310,7 @@ _gostring_ _wrap_Router_Explain_native_fee23b01ea0711f6(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -8263,7 +8338,7 @@ _gostring_ _wrap_Router_HealthOf_native_fee23b01ea0711f6(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8286,7 +8361,7 @@ _gostring_ _wrap_Router_HealthList_native_fee23b01ea0711f6(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8312,7 +8387,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_fee23b01ea0711f6(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8338,7 +8413,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_fee23b01ea0711f6(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8361,7 +8436,7 @@ _gostring_ _wrap_Router_MetricsText_native_fee23b01ea0711f6(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Stats_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+_gostring_ _wrap_Router_Stats_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8384,7 +8459,7 @@ _gostring_ _wrap_Router_Stats_native_fee23b01ea0711f6(llmroute::swig::Router *_s
 }
 
 
-_gostring_ _wrap_Router_SharedState_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+_gostring_ _wrap_Router_SharedState_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8407,7 +8482,7 @@ _gostring_ _wrap_Router_SharedState_native_fee23b01ea0711f6(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_UseSharedState_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+_gostring_ _wrap_Router_UseSharedState_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8430,7 +8505,7 @@ _gostring_ _wrap_Router_UseSharedState_native_fee23b01ea0711f6(llmroute::swig::R
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -8458,7 +8533,7 @@ _gostring_ _wrap_Router_SetAdapter_native_fee23b01ea0711f6(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -8493,7 +8568,7 @@ _gostring_ _wrap_Router_Call_native_fee23b01ea0711f6(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -8521,7 +8596,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_fee23b01ea0711f6(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -8554,7 +8629,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -8581,7 +8656,7 @@ _gostring_ _wrap_Router_OpenGo_native_fee23b01ea0711f6(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -8614,7 +8689,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_fee23b01ea0711f6(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfigFile_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::RouterOptions *arg3 = 0 ;
@@ -8646,7 +8721,7 @@ _gostring_ _wrap_Router_OpenGoFromConfigFile_native_fee23b01ea0711f6(llmroute::s
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -8674,7 +8749,7 @@ _gostring_ _wrap_Router_SetGoAdapter_native_fee23b01ea0711f6(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetGoEventListener_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   uintptr_t arg2 ;
   llmroute::swig::Status result;
@@ -8697,7 +8772,7 @@ _gostring_ _wrap_Router_SetGoEventListener_native_fee23b01ea0711f6(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_fee23b01ea0711f6(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_CallRaw_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;

@@ -132,6 +132,14 @@ public class Explanation {
     return NativeJNI.Explanation_approximate_get(swigCPtr, this);
   }
 
+  public void setDeadlineUnmet(boolean value) {
+    NativeJNI.Explanation_deadlineUnmet_set(swigCPtr, this, value);
+  }
+
+  public boolean getDeadlineUnmet() {
+    return NativeJNI.Explanation_deadlineUnmet_get(swigCPtr, this);
+  }
+
   public void setCandidates(ExplainCandidateVector value) {
     NativeJNI.Explanation_candidates_set(swigCPtr, this, ExplainCandidateVector.getCPtr(value), value);
   }

@@ -236,6 +236,8 @@ public class NativeJNI {
   public final static native boolean Pick_isPanic_get(long jarg1, Pick jarg1_);
   public final static native void Pick_retryAfterMs_set(long jarg1, Pick jarg1_, long jarg2);
   public final static native long Pick_retryAfterMs_get(long jarg1, Pick jarg1_);
+  public final static native void Pick_deadlineUnmet_set(long jarg1, Pick jarg1_, boolean jarg2);
+  public final static native boolean Pick_deadlineUnmet_get(long jarg1, Pick jarg1_);
   public final static native void delete_Pick(long jarg1);
   public final static native long new_PickOptions();
   public final static native void PickOptions_affinityKey_set(long jarg1, PickOptions jarg1_, String jarg2);
@@ -246,6 +248,8 @@ public class NativeJNI {
   public final static native long PickOptions_expectedOutputTokens_get(long jarg1, PickOptions jarg1_);
   public final static native void PickOptions_maxPrice_set(long jarg1, PickOptions jarg1_, double jarg2);
   public final static native double PickOptions_maxPrice_get(long jarg1, PickOptions jarg1_);
+  public final static native void PickOptions_deadlineMs_set(long jarg1, PickOptions jarg1_, long jarg2);
+  public final static native long PickOptions_deadlineMs_get(long jarg1, PickOptions jarg1_);
   public final static native void PickOptions_addExclude(long jarg1, PickOptions jarg1_, String jarg2);
   public final static native void PickOptions_addRequiredTag(long jarg1, PickOptions jarg1_, String jarg2);
   public final static native void PickOptions_clearExclude(long jarg1, PickOptions jarg1_);
@@ -360,6 +364,8 @@ public class NativeJNI {
   public final static native boolean Explanation_isPanic_get(long jarg1, Explanation jarg1_);
   public final static native void Explanation_approximate_set(long jarg1, Explanation jarg1_, boolean jarg2);
   public final static native boolean Explanation_approximate_get(long jarg1, Explanation jarg1_);
+  public final static native void Explanation_deadlineUnmet_set(long jarg1, Explanation jarg1_, boolean jarg2);
+  public final static native boolean Explanation_deadlineUnmet_get(long jarg1, Explanation jarg1_);
   public final static native void Explanation_candidates_set(long jarg1, Explanation jarg1_, long jarg2, ExplainCandidateVector jarg2_);
   public final static native long Explanation_candidates_get(long jarg1, Explanation jarg1_);
   public final static native void Explanation_json_set(long jarg1, Explanation jarg1_, String jarg2);
