@@ -247,6 +247,41 @@ public static partial class Tests {
     }
   }
 
+  static void Sample(Router r, string name, double latencyMs) {
+    while (true) {
+      var p = r.Pick("m");
+      if (p.Deployment != name) {
+        r.Cancel(p.Ticket);
+        continue;
+      }
+      r.Report(p.Ticket, Outcome.SUCCESS, latencyMs);
+      return;
+    }
+  }
+
+  public static void TestPickWithDeadlineSkipsSlowDeploymentsAndFlagsTheFallback() {
+    using (var r = Router.Create()) {
+      r.AddDeployment(Dep("fast", 0, "m"));
+      r.AddDeployment(Dep("slow", 0, "m"));
+      Sample(r, "fast", 200);
+      Sample(r, "slow", 900);
+      for (int i = 0; i < 6; i++) {
+        var p = r.Pick("m", new PickOptions { DeadlineMs = 500 });
+        Assert.Equal("fast", p.Deployment, "fits");
+        Assert.True(!p.DeadlineUnmet, "met");
+        r.Cancel(p.Ticket);
+        p = r.Pick("m", new PickOptions { DeadlineMs = 100 });
+        Assert.Equal("fast", p.Deployment, "none fits: the fastest");
+        Assert.True(p.DeadlineUnmet, "unmet");
+        r.Cancel(p.Ticket);
+      }
+      var e = r.Explain("m", new PickOptions { DeadlineMs = 500 });
+      Assert.Equal("expected latency above deadline_ms", e.Candidates[1].Reason, "reason");
+      var ex = Assert.Throws<LlmRouteException>(() => r.Pick("m", new PickOptions { DeadlineMs = -1 }), "negative");
+      Assert.Equal(Status.INVALID_ARGUMENT, ex.Status, "status");
+    }
+  }
+
   public static void TestCSharpAdapterDrivesFailover() {
     using (var r = Router.Create()) {
       r.AddDeployment(Dep("primary", 0, "gpt-4o"));

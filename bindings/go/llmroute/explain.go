@@ -57,7 +57,9 @@ type Explanation struct {
 	// over near-ties or interleaves, or several tiers have a share). False for round robin, an
 	// affinity key or a single candidate.
 	Approximate bool
-	Candidates  []ExplainCandidate
+	// DeadlineUnmet: PickOptions.Deadline was set and nothing fits it; Picked is the fastest.
+	DeadlineUnmet bool
+	Candidates    []ExplainCandidate
 	// JSON is the same account as one JSON object (llmr_explanation_json), for a debug endpoint.
 	JSON string
 }
@@ -79,7 +81,7 @@ func (r *Router) Explain(model string, opts *PickOptions) (Explanation, error) {
 		Model: e.GetModel(), Strategy: Strategy(e.GetStrategy()), ScoreKind: e.GetScore_kind(),
 		Status: Status(e.GetStatus()), Message: e.GetMessage(), RetryAfter: ms(e.GetRetry_after_ms()),
 		Picked: e.GetPicked(), PickedIndex: int(e.GetPicked_index()), Panic: e.GetIs_panic(),
-		Approximate: e.GetApproximate(), JSON: e.GetJson(),
+		Approximate: e.GetApproximate(), DeadlineUnmet: e.GetDeadline_unmet(), JSON: e.GetJson(),
 	}
 	cs := e.GetCandidates()
 	out.Candidates = make([]ExplainCandidate, cs.Size())

@@ -67,3 +67,49 @@ func TestExplainPredictsThePickAndSaysWhyOthersAreFiltered(t *testing.T) {
 		t.Fatalf("bad options: %v", err)
 	}
 }
+
+func TestPickWithDeadlineSkipsSlowDeploymentsAndFlagsTheFallback(t *testing.T) {
+	clock := &fakeClock{}
+	clock.now.Store(1_000_000_000)
+	o := llmroute.DefaultOptions()
+	o.Clock = clock
+	r := newRouter(t, &o, dep("fast", 0, "m"), dep("slow", 0, "m"))
+	for _, s := range []struct {
+		name    string
+		latency time.Duration
+	}{{"fast", 200 * time.Millisecond}, {"slow", 900 * time.Millisecond}} {
+		for {
+			p, err := r.Pick("m")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Deployment != s.name {
+				r.Cancel(p.Ticket)
+				continue
+			}
+			if err := r.ReportOutcome(p.Ticket, llmroute.OutcomeSuccess, s.latency); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	for i := 0; i < 6; i++ {
+		p, err := r.PickWith("m", &llmroute.PickOptions{Deadline: 500 * time.Millisecond})
+		if err != nil || p.Deployment != "fast" || p.DeadlineUnmet {
+			t.Fatalf("deadline 500ms: %+v %v", p, err)
+		}
+		r.Cancel(p.Ticket)
+		p, err = r.PickWith("m", &llmroute.PickOptions{Deadline: 100 * time.Millisecond})
+		if err != nil || p.Deployment != "fast" || !p.DeadlineUnmet {
+			t.Fatalf("deadline 100ms, none fits: %+v %v", p, err)
+		}
+		r.Cancel(p.Ticket)
+	}
+	e, err := r.Explain("m", &llmroute.PickOptions{Deadline: 500 * time.Millisecond})
+	if err != nil || e.Candidates[1].Reason != "expected latency above deadline_ms" || e.DeadlineUnmet {
+		t.Fatalf("explain with a deadline: %+v %v", e, err)
+	}
+	if _, err := r.PickWith("m", &llmroute.PickOptions{Deadline: -time.Millisecond}); !errors.Is(err, llmroute.ErrInvalidArgument) {
+		t.Fatalf("negative deadline: %v", err)
+	}
+}

@@ -134,6 +134,7 @@ class llmr_pick_options(Structure):
         ("expected_input_tokens", c_int64),
         ("expected_output_tokens", c_int64),
         ("max_price", c_double),
+        ("deadline_ms", c_int64),
     ]
 
 
@@ -147,6 +148,7 @@ class llmr_pick(Structure):
         ("is_probe", c_int32),
         ("is_panic", c_int32),
         ("retry_after_ms", c_int64),
+        ("deadline_unmet", c_int32),
     ]
 
 
@@ -203,6 +205,7 @@ class llmr_explain_summary(Structure):
         ("picked_index", c_int64),
         ("is_panic", c_int32),
         ("approximate", c_int32),
+        ("deadline_unmet", c_int32),
     ]
 
 

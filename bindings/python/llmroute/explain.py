@@ -76,6 +76,8 @@ class Explanation:
     #: or interleaves, or several tiers have a share); False for round robin, an affinity key or a
     #: single candidate.
     approximate: bool
+    #: A deadline_ms was given and nothing fits it: ``picked`` is the fastest.
+    deadline_unmet: bool = False
     candidates: List[ExplainCandidate] = field(default_factory=list)
     #: The same account as one JSON object (llmr_explanation_json), for a debug endpoint.
     json: str = ""
@@ -116,5 +118,6 @@ def read_explanation(handle) -> Explanation:
         message=_text(summary.message), retry_after_ms=summary.retry_after_ms,
         picked=None if summary.picked is None else _text(summary.picked),
         picked_index=summary.picked_index, is_panic=bool(summary.is_panic),
-        approximate=bool(summary.approximate), candidates=candidates,
+        approximate=bool(summary.approximate), deadline_unmet=bool(summary.deadline_unmet),
+        candidates=candidates,
         json=(text.value or b"").decode("utf-8"))

@@ -106,6 +106,9 @@ class Pick(NamedTuple):
     tier: int
     is_probe: bool
     is_panic: bool
+    #: A deadline_ms was given and no deployment's expected latency fits it: this is the
+    #: fastest one instead.
+    deadline_unmet: bool = False
 
 
 class Candidate(NamedTuple):
@@ -164,12 +167,12 @@ class Health:
 
 
 def _pick_options(exclude, affinity_key, required_tags, expected_input_tokens: int,
-                  expected_output_tokens: int, max_price: float):
+                  expected_output_tokens: int, max_price: float, deadline_ms: int = 0):
     """The llmr_pick_options of a pick's keyword arguments, or None when all are defaults (so
     that a plain pick passes NULL). A fresh struct each time: nothing of one pick's options can
     leak into the next."""
     if not (exclude or affinity_key is not None or required_tags or expected_input_tokens
-            or expected_output_tokens or max_price):
+            or expected_output_tokens or max_price or deadline_ms):
         return None
     po = _native.new_struct(_native.llmr_pick_options)
     if exclude:
@@ -188,6 +191,8 @@ def _pick_options(exclude, affinity_key, required_tags, expected_input_tokens: i
             expected_output_tokens, _INT64_MIN, _INT64_MAX, "expected_output_tokens")))
     if max_price:
         extra.append(("max_price", float(max_price)))
+    if deadline_ms:
+        extra.append(("deadline_ms", _int_in(deadline_ms, _INT64_MIN, _INT64_MAX, "deadline_ms")))
     for key, value in extra:
         if not _native.library_has_field(_native.llmr_pick_options, key):
             raise _invalid("the pick option %s needs a newer libllmroute than %s"
@@ -814,13 +819,15 @@ class Router:
              affinity_key: Optional[NameLike] = None,
              required_tags: Union[NameLike, Iterable[NameLike]] = (),
              expected_input_tokens: int = 0, expected_output_tokens: int = 0,
-             max_price: float = 0.0) -> Pick:
+             max_price: float = 0.0, deadline_ms: int = 0) -> Pick:
         """Picks a deployment for ``model``. Report or cancel the ticket exactly once.
 
         ``exclude``: deployments not to pick (those a retry already tried). ``affinity_key``:
         requests with the same key (str or bytes) go to the same deployment. ``required_tags``:
         only deployments carrying all of them. ``expected_*_tokens`` and ``max_price``: for the
-        cost strategy and a price cap.
+        cost strategy and a price cap. ``deadline_ms``: the time the request has left;
+        deployments whose expected latency (their latency EWMA) exceeds it are skipped, and when
+        none fits the fastest is picked with ``deadline_unmet`` set.
 
         Raises UnknownModelError when nothing serves the model, NoProviderError when nothing is
         eligible now and RateLimitedError when every eligible deployment is at a limit (both
@@ -829,7 +836,7 @@ class Router:
         m = _name(model, "model")
         p = _tls.pick
         po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
-                           expected_output_tokens, max_price)
+                           expected_output_tokens, max_price, deadline_ms)
         status = _lib.llmr_router_pick(handle, m, po, p)
         if status:
             error = _last_error(status)
@@ -839,7 +846,8 @@ class Router:
             raise error
         # Copy everything now: the C strings live only until the ticket is reported.
         result = Pick(p.ticket, _text(p.deployment), _text(p.model), p.tier,
-                      bool(p.is_probe), bool(p.is_panic))
+                      bool(p.is_probe), bool(p.is_panic),
+                      bool(po is not None and p.deadline_unmet))
         if self._pending:
             try:
                 self._reraise_pending()
@@ -904,7 +912,7 @@ class Router:
                 affinity_key: Optional[NameLike] = None,
                 required_tags: Union[NameLike, Iterable[NameLike]] = (),
                 expected_input_tokens: int = 0, expected_output_tokens: int = 0,
-                max_price: float = 0.0) -> Explanation:
+                max_price: float = 0.0, deadline_ms: int = 0) -> Explanation:
         """A dry-run pick (llmr_router_explain) with pick()'s options: every deployment serving
         ``model`` with its tier, breaker state, cooldown, limits, strategy score and rank, whether
         it was filtered and why, and the one a pick would choose. Picks, admits and counts
@@ -913,7 +921,7 @@ class Router:
         account as JSON."""
         handle = self._h()
         po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
-                           expected_output_tokens, max_price)
+                           expected_output_tokens, max_price, deadline_ms)
         out = POINTER(_native.llmr_explanation)()
         status = _native.require("llmr_router_explain")(handle, _name(model, "model"), po,
                                                         byref(out))

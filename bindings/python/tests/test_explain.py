@@ -71,3 +71,33 @@ def test_explain_bad_input(make_router):
         r.explain("nope")
     with pytest.raises(llmroute.InvalidArgumentError, match="expected token"):
         r.explain("m", expected_input_tokens=-1)
+
+
+def _sample(r, name, latency_ms):
+    while True:
+        p = r.pick("m")
+        if p.deployment == name:
+            r.report(p, Outcome.SUCCESS, latency_ms=latency_ms)
+            return
+        r.cancel(p)
+
+
+def test_pick_with_deadline_skips_slow_deployments_and_flags_the_fallback(make_router):
+    r = make_router()
+    r.add_deployment("fast", ["m"])
+    r.add_deployment("slow", ["m"])
+    _sample(r, "fast", 200.0)
+    _sample(r, "slow", 900.0)
+    for _ in range(6):
+        p = r.pick("m", deadline_ms=500)
+        assert (p.deployment, p.deadline_unmet) == ("fast", False)
+        r.cancel(p)
+        p = r.pick("m", deadline_ms=100)
+        assert (p.deployment, p.deadline_unmet) == ("fast", True)  # none fits: the fastest
+        r.cancel(p)
+    e = r.explain("m", deadline_ms=500)
+    assert e.candidates[1].reason == "expected latency above deadline_ms"
+    assert not e.deadline_unmet
+    assert r.explain("m", deadline_ms=100).deadline_unmet
+    with pytest.raises(llmroute.InvalidArgumentError, match="deadline_ms"):
+        r.pick("m", deadline_ms=-1)

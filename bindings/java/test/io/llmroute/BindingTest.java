@@ -235,6 +235,44 @@ class BindingTest {
     }
   }
 
+  /** Gives deployment {@code name} of model "m" one latency sample. */
+  static void sample(Router r, String name, double latencyMs) {
+    while (true) {
+      Pick p = r.pick("m");
+      if (!p.getDeployment().equals(name)) {
+        r.cancel(p.getTicket());
+        continue;
+      }
+      r.report(p.getTicket(), Outcome.SUCCESS, latencyMs);
+      return;
+    }
+  }
+
+  @Test
+  void pickWithDeadlineSkipsSlowDeploymentsAndFlagsTheFallback() {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("fast", "m"));
+      r.addDeployment(deployment("slow", "m"));
+      sample(r, "fast", 200);
+      sample(r, "slow", 900);
+      for (int i = 0; i < 6; i++) {
+        Pick p = r.pick("m", new PickOptions().deadlineMs(500));
+        assertEquals("fast", p.getDeployment());
+        assertFalse(p.getDeadlineUnmet());
+        r.cancel(p.getTicket());
+        p = r.pick("m", new PickOptions().deadlineMs(100));
+        assertEquals("fast", p.getDeployment(), "none fits: the fastest");
+        assertTrue(p.getDeadlineUnmet());
+        r.cancel(p.getTicket());
+      }
+      Explanation e = r.explain("m", new PickOptions().deadlineMs(500));
+      assertEquals("expected latency above deadline_ms", e.getCandidates().get(1).getReason());
+      LlmrouteException bad =
+          assertThrows(LlmrouteException.class, () -> r.pick("m", new PickOptions().deadlineMs(-1)));
+      assertEquals(Status.INVALID_ARGUMENT, bad.getStatus());
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // Adapters written in Java.
 
