@@ -101,7 +101,12 @@ typedef enum llmr_status {
    * with the JSON path of the offending value and gives the reason, for example
    * "$.deployments[2].weight: must be an integer in 1..1000000 (got 0)". Nothing of the
    * configuration was applied. */
-  LLMR_ERR_CONFIG = -16
+  LLMR_ERR_CONFIG = -16,
+  /** llmr_router_call(): the stream stalled after it was committed (no chunk within the call's
+   * idle_timeout_ms, or no first byte within first_byte_timeout_ms, while the adapter had already
+   * sent bytes to the client). The call is not retried: end the client's stream with an error
+   * rather than let it look complete. A stall before commit fails over like a timeout. */
+  LLMR_ERR_STREAM_STALLED = -18
 } llmr_status;
 
 /** Static English name of a status, for example "LLMR_ERR_NO_PROVIDER". Never NULL; unknown
@@ -824,6 +829,13 @@ typedef struct llmr_invoke_args {
   int64_t timeout_ms;
   /** For llmr_call_set_response() and llmr_call_check(). */
   llmr_call_context *context;
+
+  /** The call's stall limits (llmr_call_options; 0 = none), for the adapter's own read timeouts.
+   * The router cannot interrupt invoke(): an adapter that streams calls llmr_call_progress() for
+   * each chunk and polls llmr_call_check(), which returns LLMR_ERR_STREAM_STALLED once a limit
+   * passed; it then abandons the attempt and returns. */
+  int64_t first_byte_timeout_ms;
+  int64_t idle_timeout_ms;
 } llmr_invoke_args;
 
 /** What an adapter's invoke() reports about its attempt. The router initialises it (success,
@@ -884,8 +896,16 @@ LLMR_API llmr_status llmr_call_set_response(llmr_call_context *context, const vo
                                             size_t len);
 
 /** LLMR_OK while the call may go on; LLMR_ERR_CANCELLED once its llmr_cancel was raised;
- * LLMR_ERR_DEADLINE_EXCEEDED once its deadline passed. Only during invoke(). */
+ * LLMR_ERR_DEADLINE_EXCEEDED once its deadline passed; LLMR_ERR_STREAM_STALLED once the attempt
+ * stalled: no llmr_call_progress() within first_byte_timeout_ms of the attempt's start, or none
+ * within idle_timeout_ms of the last one (a stall, once seen, stays). Only during invoke(). */
 LLMR_API llmr_status llmr_call_check(const llmr_call_context *context);
+
+/** Tells the router that the attempt received a chunk of its response (the first byte of a
+ * stream, or any later chunk): it restarts the stall clock (llmr_call_options.idle_timeout_ms)
+ * and ends the first-byte wait. Only during invoke(); thread-safe. A stall is judged by the
+ * router's clock (llmr_router_options.clock). */
+LLMR_API llmr_status llmr_call_progress(llmr_call_context *context);
 
 /** Options of one call. Initialise with llmr_call_options_init(); NULL means the defaults. */
 typedef struct llmr_call_options {
@@ -903,6 +923,16 @@ typedef struct llmr_call_options {
   int64_t backoff_max_ms;
   /** May be NULL. */
   llmr_cancel *cancel;
+
+  /** Stalled streams, per attempt (0 = none, default; at most a year): an attempt with no first
+   * byte (llmr_call_progress()) within first_byte_timeout_ms of its start (time to first token),
+   * or no further chunk within idle_timeout_ms of the last, is stalled: llmr_call_check() says
+   * LLMR_ERR_STREAM_STALLED and the adapter should abandon it. A stalled attempt counts as a
+   * timeout against its deployment; before commit the call fails over as after a timeout, after
+   * commit it ends with LLMR_ERR_STREAM_STALLED. Negative values are LLMR_ERR_INVALID_ARGUMENT.
+   * Envoy's route timeout and stream idle_timeout are the same two limits. */
+  int64_t first_byte_timeout_ms;
+  int64_t idle_timeout_ms;
 } llmr_call_options;
 
 /** Sets struct_size and the defaults. */
@@ -920,7 +950,8 @@ typedef struct llmr_call_report llmr_call_report;
  * errors return at once; a committed stream is never retried. Retries also stop when the retry
  * budget, max_attempts, the deadline or a cancellation says so.
  * Returns LLMR_OK when an attempt succeeded, otherwise LLMR_ERR_UPSTREAM, LLMR_ERR_NO_PROVIDER,
- * LLMR_ERR_RATE_LIMITED, LLMR_ERR_UNKNOWN_MODEL, LLMR_ERR_DEADLINE_EXCEEDED or LLMR_ERR_CANCELLED.
+ * LLMR_ERR_RATE_LIMITED, LLMR_ERR_UNKNOWN_MODEL, LLMR_ERR_DEADLINE_EXCEEDED, LLMR_ERR_CANCELLED
+ * or LLMR_ERR_STREAM_STALLED (a committed stream stalled: see first_byte_timeout_ms).
  * When `report` is not NULL, *report receives the call report whenever the arguments were valid,
  * success or not. Runs adapters on the calling thread. */
 LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, const void *request,
