@@ -313,6 +313,8 @@ CallOptions::CallOptions() : cancel(nullptr) {
   max_attempts = c.max_attempts;
   backoff_base_ms = c.backoff_base_ms;
   backoff_max_ms = c.backoff_max_ms;
+  first_byte_timeout_ms = c.first_byte_timeout_ms;
+  idle_timeout_ms = c.idle_timeout_ms;
 }
 
 Cancellation::Cancellation() {
@@ -348,6 +350,21 @@ int64_t InvokeArgs::TimeoutMs() const {
 Status InvokeArgs::SetResponse(const std::string &response) {
   return MakeStatus(llmr_call_set_response(args_->context, response.data(), response.size()));
 }
+void InvokeArgs::Progress() const {
+  llmr_call_progress(args_->context);
+}
+
+int64_t InvokeArgs::FirstByteTimeoutMs() const {
+  return args_->struct_size > offsetof(llmr_invoke_args, first_byte_timeout_ms)
+             ? args_->first_byte_timeout_ms
+             : 0;
+}
+
+int64_t InvokeArgs::IdleTimeoutMs() const {
+  return args_->struct_size > offsetof(llmr_invoke_args, idle_timeout_ms) ? args_->idle_timeout_ms
+                                                                          : 0;
+}
+
 llmr_status InvokeArgs::Check() const {
   return llmr_call_check(args_->context);
 }
@@ -857,6 +874,8 @@ Status DoCall(llmr_router *router, const std::string &model, const void *request
   o.attempt_timeout_ms = options.attempt_timeout_ms;
   o.max_attempts = options.max_attempts;
   o.backoff_base_ms = options.backoff_base_ms;
+  o.first_byte_timeout_ms = options.first_byte_timeout_ms;
+  o.idle_timeout_ms = options.idle_timeout_ms;
   o.backoff_max_ms = options.backoff_max_ms;
   o.cancel = options.cancel != nullptr ? options.cancel->handle() : nullptr;
   llmr_call_report *report = nullptr;

@@ -283,6 +283,10 @@ struct CallOptions {
   int64_t backoff_max_ms;
   /** Not owned; must outlive the call. May be null. */
   Cancellation *cancel;
+  /** Stalled streams: no first byte within this long, or no chunk for this long after it, and
+   * Check() says LLMR_ERR_STREAM_STALLED (0 = none). */
+  int64_t first_byte_timeout_ms;
+  int64_t idle_timeout_ms;
 };
 
 /** What an adapter's invoke() is given (llmr_invoke_args). Valid only during that invoke(). */
@@ -301,8 +305,14 @@ class InvokeArgs {
   int64_t TimeoutMs() const;
   /** Stores the response bytes for the call report. */
   Status SetResponse(const std::string &response);
-  /** LLMR_OK while the call may go on, LLMR_ERR_CANCELLED or LLMR_ERR_DEADLINE_EXCEEDED. */
+  /** LLMR_OK while the call may go on, LLMR_ERR_CANCELLED, LLMR_ERR_DEADLINE_EXCEEDED or
+   * LLMR_ERR_STREAM_STALLED. */
   llmr_status Check() const;
+  /** A chunk of the response arrived (llmr_call_progress): restarts the stall clock. */
+  void Progress() const;
+  /** The call's stall limits in ms (0 = none). */
+  int64_t FirstByteTimeoutMs() const;
+  int64_t IdleTimeoutMs() const;
 
  private:
   const llmr_invoke_args *args_;

@@ -1491,6 +1491,18 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_Cancel_get")]
   public static extern global::System.IntPtr CallOptions_Cancel_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_FirstByteTimeoutMs_set")]
+  public static extern void CallOptions_FirstByteTimeoutMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_FirstByteTimeoutMs_get")]
+  public static extern long CallOptions_FirstByteTimeoutMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_IdleTimeoutMs_set")]
+  public static extern void CallOptions_IdleTimeoutMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_IdleTimeoutMs_get")]
+  public static extern long CallOptions_IdleTimeoutMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_CallOptions")]
   public static extern void delete_CallOptions(global::System.Runtime.InteropServices.HandleRef jarg1);
 
@@ -1517,6 +1529,15 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_Check")]
   public static extern int InvokeArgs_Check(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_Progress")]
+  public static extern void InvokeArgs_Progress(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_FirstByteTimeoutMs")]
+  public static extern long InvokeArgs_FirstByteTimeoutMs(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_IdleTimeoutMs")]
+  public static extern long InvokeArgs_IdleTimeoutMs(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_InvokeArgs")]
   public static extern void delete_InvokeArgs(global::System.Runtime.InteropServices.HandleRef jarg1);

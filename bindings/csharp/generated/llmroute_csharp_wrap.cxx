@@ -6811,6 +6811,50 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_CallOptions_Cancel_get(void * jarg
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_CallOptions_FirstByteTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->first_byte_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_CallOptions_FirstByteTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  result = (int64_t) ((arg1)->first_byte_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_CallOptions_IdleTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->idle_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_CallOptions_IdleTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  result = (int64_t) ((arg1)->idle_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_CallOptions(void * jarg1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
@@ -6920,6 +6964,38 @@ SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Check(void * jarg1) {
   arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
   result = (llmr_status)((llmroute::swig::InvokeArgs const *)arg1)->Check();
   jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Progress(void * jarg1) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  
+  arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
+  ((llmroute::swig::InvokeArgs const *)arg1)->Progress();
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_FirstByteTimeoutMs(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->FirstByteTimeoutMs();
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_IdleTimeoutMs(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->IdleTimeoutMs();
+  jresult = result; 
   return jresult;
 }
 

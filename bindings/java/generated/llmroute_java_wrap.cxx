@@ -7397,6 +7397,62 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1cancel_1get(JNI
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_CallOptions_1firstByteTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->first_byte_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1firstByteTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->first_byte_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_CallOptions_1idleTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->idle_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1idleTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->idle_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1CallOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
@@ -7535,6 +7591,47 @@ SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1check(JNIEnv *jen
   arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
   result = (llmr_status)((llmroute::swig::InvokeArgs const *)arg1)->Check();
   jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1progress(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
+  ((llmroute::swig::InvokeArgs const *)arg1)->Progress();
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1firstByteTimeoutMs(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->FirstByteTimeoutMs();
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1idleTimeoutMs(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->IdleTimeoutMs();
+  jresult = (jlong)result; 
   return jresult;
 }
 

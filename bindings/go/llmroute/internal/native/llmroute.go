@@ -178,23 +178,23 @@ typedef long long swig_type_148;
 typedef long long swig_type_149;
 typedef long long swig_type_150;
 typedef long long swig_type_151;
-typedef _gostring_ swig_type_152;
-typedef _gostring_ swig_type_153;
-typedef _gostring_ swig_type_154;
+typedef long long swig_type_152;
+typedef long long swig_type_153;
+typedef long long swig_type_154;
 typedef long long swig_type_155;
-typedef long long swig_type_156;
+typedef _gostring_ swig_type_156;
 typedef _gostring_ swig_type_157;
 typedef _gostring_ swig_type_158;
 typedef long long swig_type_159;
 typedef long long swig_type_160;
-typedef long long swig_type_161;
-typedef long long swig_type_162;
+typedef _gostring_ swig_type_161;
+typedef _gostring_ swig_type_162;
 typedef long long swig_type_163;
 typedef long long swig_type_164;
-typedef _gostring_ swig_type_165;
-typedef _gostring_ swig_type_166;
-typedef _gostring_ swig_type_167;
-typedef _gostring_ swig_type_168;
+typedef long long swig_type_165;
+typedef long long swig_type_166;
+typedef long long swig_type_167;
+typedef long long swig_type_168;
 typedef long long swig_type_169;
 typedef long long swig_type_170;
 typedef _gostring_ swig_type_171;
@@ -203,20 +203,20 @@ typedef _gostring_ swig_type_173;
 typedef _gostring_ swig_type_174;
 typedef long long swig_type_175;
 typedef long long swig_type_176;
-typedef long long swig_type_177;
-typedef long long swig_type_178;
+typedef _gostring_ swig_type_177;
+typedef _gostring_ swig_type_178;
 typedef _gostring_ swig_type_179;
 typedef _gostring_ swig_type_180;
-typedef _gostring_ swig_type_181;
-typedef _gostring_ swig_type_182;
-typedef _gostring_ swig_type_183;
-typedef _gostring_ swig_type_184;
-typedef long long swig_type_185;
-typedef long long swig_type_186;
-typedef long long swig_type_187;
-typedef long long swig_type_188;
-typedef long long swig_type_189;
-typedef long long swig_type_190;
+typedef long long swig_type_181;
+typedef long long swig_type_182;
+typedef long long swig_type_183;
+typedef long long swig_type_184;
+typedef _gostring_ swig_type_185;
+typedef _gostring_ swig_type_186;
+typedef _gostring_ swig_type_187;
+typedef _gostring_ swig_type_188;
+typedef _gostring_ swig_type_189;
+typedef _gostring_ swig_type_190;
 typedef long long swig_type_191;
 typedef long long swig_type_192;
 typedef long long swig_type_193;
@@ -249,48 +249,48 @@ typedef long long swig_type_219;
 typedef long long swig_type_220;
 typedef long long swig_type_221;
 typedef long long swig_type_222;
-typedef _gostring_ swig_type_223;
-typedef _gostring_ swig_type_224;
+typedef long long swig_type_223;
+typedef long long swig_type_224;
 typedef long long swig_type_225;
 typedef long long swig_type_226;
 typedef long long swig_type_227;
 typedef long long swig_type_228;
-typedef long long swig_type_229;
-typedef long long swig_type_230;
+typedef _gostring_ swig_type_229;
+typedef _gostring_ swig_type_230;
 typedef long long swig_type_231;
 typedef long long swig_type_232;
-typedef _gostring_ swig_type_233;
-typedef _gostring_ swig_type_234;
+typedef long long swig_type_233;
+typedef long long swig_type_234;
 typedef long long swig_type_235;
 typedef long long swig_type_236;
 typedef long long swig_type_237;
 typedef long long swig_type_238;
-typedef long long swig_type_239;
-typedef long long swig_type_240;
+typedef _gostring_ swig_type_239;
+typedef _gostring_ swig_type_240;
 typedef long long swig_type_241;
 typedef long long swig_type_242;
 typedef long long swig_type_243;
 typedef long long swig_type_244;
 typedef long long swig_type_245;
 typedef long long swig_type_246;
-typedef _gostring_ swig_type_247;
-typedef _gostring_ swig_type_248;
-typedef _gostring_ swig_type_249;
-typedef _gostring_ swig_type_250;
-typedef _gostring_ swig_type_251;
-typedef _gostring_ swig_type_252;
-typedef long long swig_type_253;
-typedef long long swig_type_254;
-typedef long long swig_type_255;
-typedef long long swig_type_256;
-typedef long long swig_type_257;
-typedef long long swig_type_258;
-typedef _gostring_ swig_type_259;
-typedef _gostring_ swig_type_260;
-typedef _gostring_ swig_type_261;
-typedef _gostring_ swig_type_262;
-typedef _gostring_ swig_type_263;
-typedef _gostring_ swig_type_264;
+typedef long long swig_type_247;
+typedef long long swig_type_248;
+typedef long long swig_type_249;
+typedef long long swig_type_250;
+typedef long long swig_type_251;
+typedef long long swig_type_252;
+typedef _gostring_ swig_type_253;
+typedef _gostring_ swig_type_254;
+typedef _gostring_ swig_type_255;
+typedef _gostring_ swig_type_256;
+typedef _gostring_ swig_type_257;
+typedef _gostring_ swig_type_258;
+typedef long long swig_type_259;
+typedef long long swig_type_260;
+typedef long long swig_type_261;
+typedef long long swig_type_262;
+typedef long long swig_type_263;
+typedef long long swig_type_264;
 typedef _gostring_ swig_type_265;
 typedef _gostring_ swig_type_266;
 typedef _gostring_ swig_type_267;
@@ -316,20 +316,20 @@ typedef _gostring_ swig_type_286;
 typedef _gostring_ swig_type_287;
 typedef _gostring_ swig_type_288;
 typedef _gostring_ swig_type_289;
-typedef long long swig_type_290;
+typedef _gostring_ swig_type_290;
 typedef _gostring_ swig_type_291;
-typedef long long swig_type_292;
-typedef long long swig_type_293;
-typedef long long swig_type_294;
-typedef long long swig_type_295;
-typedef _gostring_ swig_type_296;
-typedef long long swig_type_297;
-typedef _gostring_ swig_type_298;
-typedef _gostring_ swig_type_299;
-typedef _gostring_ swig_type_300;
-typedef _gostring_ swig_type_301;
+typedef _gostring_ swig_type_292;
+typedef _gostring_ swig_type_293;
+typedef _gostring_ swig_type_294;
+typedef _gostring_ swig_type_295;
+typedef long long swig_type_296;
+typedef _gostring_ swig_type_297;
+typedef long long swig_type_298;
+typedef long long swig_type_299;
+typedef long long swig_type_300;
+typedef long long swig_type_301;
 typedef _gostring_ swig_type_302;
-typedef _gostring_ swig_type_303;
+typedef long long swig_type_303;
 typedef _gostring_ swig_type_304;
 typedef _gostring_ swig_type_305;
 typedef _gostring_ swig_type_306;
@@ -360,6 +360,12 @@ typedef _gostring_ swig_type_330;
 typedef _gostring_ swig_type_331;
 typedef _gostring_ swig_type_332;
 typedef _gostring_ swig_type_333;
+typedef _gostring_ swig_type_334;
+typedef _gostring_ swig_type_335;
+typedef _gostring_ swig_type_336;
+typedef _gostring_ swig_type_337;
+typedef _gostring_ swig_type_338;
+typedef _gostring_ swig_type_339;
 extern void _wrap_Swig_free_native_bbc251b5b0217d49(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_native_bbc251b5b0217d49(swig_intgo arg1);
 extern uintptr_t _wrap_new_StringVector__SWIG_0_native_bbc251b5b0217d49(void);
@@ -463,6 +469,7 @@ extern swig_intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_bbc251b5b0
 extern swig_intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_bbc251b5b0217d49(void);
 extern swig_intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_bbc251b5b0217d49(void);
 extern swig_intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_bbc251b5b0217d49(void);
 extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49(void);
 extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_bbc251b5b0217d49(void);
 extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_bbc251b5b0217d49(void);
@@ -758,15 +765,22 @@ extern void _wrap_CallOptions_backoff_max_ms_set_native_bbc251b5b0217d49(uintptr
 extern swig_type_151 _wrap_CallOptions_backoff_max_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_CallOptions_cancel_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_CallOptions_cancel_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallOptions_first_byte_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_152 arg2);
+extern swig_type_153 _wrap_CallOptions_first_byte_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallOptions_idle_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_154 arg2);
+extern swig_type_155 _wrap_CallOptions_idle_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_delete_CallOptions_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_152 _wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_153 _wrap_InvokeArgs_Model_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_154 _wrap_InvokeArgs_Request_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_155 _wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_156 _wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_157 _wrap_InvokeArgs_Model_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_158 _wrap_InvokeArgs_Request_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_159 _wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(uintptr_t arg1);
 extern swig_intgo _wrap_InvokeArgs_Attempt_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_156 _wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_157 _wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_158 arg2);
+extern swig_type_160 _wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_161 _wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_162 arg2);
 extern swig_intgo _wrap_InvokeArgs_Check_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_InvokeArgs_Progress_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_163 _wrap_InvokeArgs_FirstByteTimeoutMs_native_bbc251b5b0217d49(uintptr_t arg1);
+extern swig_type_164 _wrap_InvokeArgs_IdleTimeoutMs_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_delete_InvokeArgs_native_bbc251b5b0217d49(uintptr_t arg1);
 extern swig_intgo _wrap_AttemptResult_GetOutcome_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetOutcome_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
@@ -774,12 +788,12 @@ extern double _wrap_AttemptResult_GetLatencyMs_native_bbc251b5b0217d49(uintptr_t
 extern void _wrap_AttemptResult_SetLatencyMs_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptResult_GetTtftMs_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetTtftMs_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern swig_type_159 _wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_160 arg2);
-extern swig_type_161 _wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_162 arg2);
-extern swig_type_163 _wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_164 arg2);
+extern swig_type_165 _wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_166 arg2);
+extern swig_type_167 _wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_168 arg2);
+extern swig_type_169 _wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_170 arg2);
 extern _Bool _wrap_AttemptResult_GetCommitted_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetCommitted_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
 extern void _wrap_delete_AttemptResult_native_bbc251b5b0217d49(uintptr_t arg1);
@@ -787,16 +801,16 @@ extern void _wrap_delete_Adapter_native_bbc251b5b0217d49(uintptr_t arg1);
 extern swig_intgo _wrap_Adapter_DoInvoke_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_Adapter_Released_native_bbc251b5b0217d49(uintptr_t arg1);
 extern uintptr_t _wrap_new_AttemptInfo_native_bbc251b5b0217d49(void);
-extern void _wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_165 arg2);
-extern swig_type_166 _wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_167 arg2);
-extern swig_type_168 _wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_171 arg2);
+extern swig_type_172 _wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_173 arg2);
+extern swig_type_174 _wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_AttemptInfo_outcome_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_AttemptInfo_outcome_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_AttemptInfo_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptInfo_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_169 arg2);
-extern swig_type_170 _wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_175 arg2);
+extern swig_type_176 _wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_AttemptInfo_committed_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_AttemptInfo_committed_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_AttemptInfo_adapter_failed_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
@@ -807,64 +821,64 @@ extern void _wrap_CallResult_status_set_native_bbc251b5b0217d49(uintptr_t arg1, 
 extern swig_intgo _wrap_CallResult_status_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_CallResult_final_outcome_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_CallResult_final_outcome_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_171 arg2);
-extern swig_type_172 _wrap_CallResult_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_173 arg2);
-extern swig_type_174 _wrap_CallResult_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_177 arg2);
+extern swig_type_178 _wrap_CallResult_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_179 arg2);
+extern swig_type_180 _wrap_CallResult_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_CallResult_used_fallback_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_used_fallback_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_175 arg2);
-extern swig_type_176 _wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_177 arg2);
-extern swig_type_178 _wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_response_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_179 arg2);
-extern swig_type_180 _wrap_CallResult_response_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_detail_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_181 arg2);
-extern swig_type_182 _wrap_CallResult_detail_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_181 arg2);
+extern swig_type_182 _wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_183 arg2);
+extern swig_type_184 _wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_response_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_185 arg2);
+extern swig_type_186 _wrap_CallResult_response_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_CallResult_detail_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_187 arg2);
+extern swig_type_188 _wrap_CallResult_detail_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_CallResult_attempts_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_CallResult_attempts_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_CallResult_has_report_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_has_report_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_delete_CallResult_native_bbc251b5b0217d49(uintptr_t arg1);
 extern uintptr_t _wrap_new_DeploymentStats_native_bbc251b5b0217d49(void);
-extern void _wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_183 arg2);
-extern swig_type_184 _wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_189 arg2);
+extern swig_type_190 _wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_DeploymentStats_state_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_DeploymentStats_state_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_DeploymentStats_eligible_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_DeploymentStats_eligible_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_185 arg2);
-extern swig_type_186 _wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_187 arg2);
-extern swig_type_188 _wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_189 arg2);
-extern swig_type_190 _wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_191 arg2);
-extern swig_type_192 _wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_193 arg2);
-extern swig_type_194 _wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_195 arg2);
-extern swig_type_196 _wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_197 arg2);
-extern swig_type_198 _wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_199 arg2);
-extern swig_type_200 _wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_201 arg2);
-extern swig_type_202 _wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_203 arg2);
-extern swig_type_204 _wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_205 arg2);
-extern swig_type_206 _wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_207 arg2);
-extern swig_type_208 _wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_209 arg2);
-extern swig_type_210 _wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_211 arg2);
-extern swig_type_212 _wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_191 arg2);
+extern swig_type_192 _wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_193 arg2);
+extern swig_type_194 _wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_195 arg2);
+extern swig_type_196 _wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_197 arg2);
+extern swig_type_198 _wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_199 arg2);
+extern swig_type_200 _wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_201 arg2);
+extern swig_type_202 _wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_203 arg2);
+extern swig_type_204 _wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_205 arg2);
+extern swig_type_206 _wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_207 arg2);
+extern swig_type_208 _wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_209 arg2);
+extern swig_type_210 _wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_211 arg2);
+extern swig_type_212 _wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_213 arg2);
+extern swig_type_214 _wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_215 arg2);
+extern swig_type_216 _wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_217 arg2);
+extern swig_type_218 _wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_DeploymentStats_ewma_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_ewma_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_213 arg2);
-extern swig_type_214 _wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_219 arg2);
+extern swig_type_220 _wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_sum_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_latency_sum_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_p50_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
@@ -873,115 +887,115 @@ extern void _wrap_DeploymentStats_latency_p90_ms_set_native_bbc251b5b0217d49(uin
 extern double _wrap_DeploymentStats_latency_p90_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_p99_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_latency_p99_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_215 arg2);
-extern swig_type_216 _wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_217 arg2);
-extern swig_type_218 _wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_219 arg2);
-extern swig_type_220 _wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_221 arg2);
-extern swig_type_222 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_delete_DeploymentStats_native_bbc251b5b0217d49(uintptr_t arg1);
 extern uintptr_t _wrap_new_ModelStats_native_bbc251b5b0217d49(void);
-extern void _wrap_ModelStats_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_ModelStats_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ModelStats_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_ModelStats_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_227 arg2);
-extern swig_type_228 _wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ModelStats_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_ModelStats_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ModelStats_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_231 arg2);
+extern swig_type_232 _wrap_ModelStats_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_233 arg2);
+extern swig_type_234 _wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_delete_ModelStats_native_bbc251b5b0217d49(uintptr_t arg1);
 extern uintptr_t _wrap_new_RouterStats_native_bbc251b5b0217d49(void);
 extern void _wrap_RouterStats_deployments_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_RouterStats_deployments_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_RouterStats_models_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_RouterStats_models_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_229 arg2);
-extern swig_type_230 _wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_231 arg2);
-extern swig_type_232 _wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_233 arg2);
-extern swig_type_234 _wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_235 arg2);
+extern swig_type_236 _wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_237 arg2);
+extern swig_type_238 _wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_239 arg2);
+extern swig_type_240 _wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_delete_RouterStats_native_bbc251b5b0217d49(uintptr_t arg1);
 extern uintptr_t _wrap_new_SharedStateStatus_native_bbc251b5b0217d49(void);
 extern void _wrap_SharedStateStatus_enabled_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_SharedStateStatus_enabled_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_SharedStateStatus_connected_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_SharedStateStatus_connected_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_235 arg2);
-extern swig_type_236 _wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_237 arg2);
-extern swig_type_238 _wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_239 arg2);
-extern swig_type_240 _wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_241 arg2);
-extern swig_type_242 _wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_243 arg2);
-extern swig_type_244 _wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_245 arg2);
-extern swig_type_246 _wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_247 arg2);
-extern swig_type_248 _wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_241 arg2);
+extern swig_type_242 _wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_243 arg2);
+extern swig_type_244 _wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_245 arg2);
+extern swig_type_246 _wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_247 arg2);
+extern swig_type_248 _wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_249 arg2);
+extern swig_type_250 _wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_251 arg2);
+extern swig_type_252 _wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_253 arg2);
+extern swig_type_254 _wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_delete_SharedStateStatus_native_bbc251b5b0217d49(uintptr_t arg1);
 extern uintptr_t _wrap_new_SharedStateOptions_native_bbc251b5b0217d49(void);
-extern void _wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_249 arg2);
-extern swig_type_250 _wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_251 arg2);
-extern swig_type_252 _wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_253 arg2);
-extern swig_type_254 _wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_255 arg2);
-extern swig_type_256 _wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_257 arg2);
-extern swig_type_258 _wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_255 arg2);
+extern swig_type_256 _wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_257 arg2);
+extern swig_type_258 _wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_259 arg2);
+extern swig_type_260 _wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_261 arg2);
+extern swig_type_262 _wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_263 arg2);
+extern swig_type_264 _wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_SharedStateOptions_rate_batch_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
 extern double _wrap_SharedStateOptions_rate_batch_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern void _wrap_delete_SharedStateOptions_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_259 arg2);
-extern swig_type_260 _wrap_TextBuffer_text_get_native_bbc251b5b0217d49(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_265 arg2);
+extern swig_type_266 _wrap_TextBuffer_text_get_native_bbc251b5b0217d49(uintptr_t arg1);
 extern uintptr_t _wrap_new_TextBuffer_native_bbc251b5b0217d49(void);
 extern void _wrap_delete_TextBuffer_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_261 _wrap_ValidateConfig_native_bbc251b5b0217d49(swig_type_262 arg1);
+extern swig_type_267 _wrap_ValidateConfig_native_bbc251b5b0217d49(swig_type_268 arg1);
 extern uintptr_t _wrap_new_Router_native_bbc251b5b0217d49(void);
 extern void _wrap_delete_Router_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_263 _wrap_Router_Open_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_269 _wrap_Router_Open_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
 extern void _wrap_Router_Close_native_bbc251b5b0217d49(uintptr_t arg1);
 extern _Bool _wrap_Router_IsOpen_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_264 _wrap_Router_AddDeployment_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_265 _wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_266 _wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_267 arg2);
-extern swig_type_268 _wrap_Router_SetAlias_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_269 arg2, swig_type_270 arg3);
-extern swig_type_271 _wrap_Router_RemoveAlias_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_272 arg2);
-extern swig_type_273 _wrap_Router_SetFallbacks_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_274 arg2, uintptr_t arg3);
-extern swig_type_275 _wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_276 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_277 _wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_278 arg2, swig_intgo arg3);
-extern swig_type_279 _wrap_Router_SetOverride_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_280 arg2, swig_intgo arg3);
-extern swig_type_281 _wrap_Router_PickInto_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_282 arg2, uintptr_t arg3);
-extern swig_type_283 _wrap_Router_PickExcluding_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_284 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_285 _wrap_Router_PickWith_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_286 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_287 _wrap_Router_PickRaw_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_288 arg2, swig_voidp arg3);
-extern swig_type_289 _wrap_Router_Report_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_290 arg2, swig_intgo arg3, double arg4);
-extern swig_type_291 _wrap_Router_ReportFull_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_292 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_293 arg6, swig_type_294 arg7, swig_type_295 arg8);
-extern swig_type_296 _wrap_Router_Cancel_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_297 arg2);
-extern swig_type_298 _wrap_Router_Fallbacks_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_299 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_300 _wrap_Router_Explain_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_301 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_302 _wrap_Router_HealthOf_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_303 arg2, uintptr_t arg3);
-extern swig_type_304 _wrap_Router_HealthList_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_305 _wrap_Router_ApplyConfig_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_306 arg2);
-extern swig_type_307 _wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_308 arg2);
-extern swig_type_309 _wrap_Router_MetricsText_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_310 _wrap_Router_Stats_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_311 _wrap_Router_SharedState_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_312 _wrap_Router_UseSharedState_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_313 _wrap_Router_SetAdapter_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_314 arg2, uintptr_t arg3);
-extern swig_type_315 _wrap_Router_Call_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_316 arg2, swig_type_317 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_318 _wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_319 arg2, swig_intgo arg3);
-extern swig_type_320 _wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_321 arg2, swig_type_322 arg3, swig_intgo arg4);
-extern swig_type_323 _wrap_Router_OpenGo_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_324 _wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_325 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_326 _wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_327 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_328 _wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_329 arg2, swig_intgo arg3);
-extern swig_type_330 _wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_331 _wrap_Router_CallRaw_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_332 arg2, swig_type_333 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
+extern swig_type_270 _wrap_Router_AddDeployment_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_271 _wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_272 _wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_273 arg2);
+extern swig_type_274 _wrap_Router_SetAlias_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_275 arg2, swig_type_276 arg3);
+extern swig_type_277 _wrap_Router_RemoveAlias_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_278 arg2);
+extern swig_type_279 _wrap_Router_SetFallbacks_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_280 arg2, uintptr_t arg3);
+extern swig_type_281 _wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_282 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_283 _wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_284 arg2, swig_intgo arg3);
+extern swig_type_285 _wrap_Router_SetOverride_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_286 arg2, swig_intgo arg3);
+extern swig_type_287 _wrap_Router_PickInto_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_288 arg2, uintptr_t arg3);
+extern swig_type_289 _wrap_Router_PickExcluding_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_290 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_291 _wrap_Router_PickWith_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_292 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_293 _wrap_Router_PickRaw_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_294 arg2, swig_voidp arg3);
+extern swig_type_295 _wrap_Router_Report_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_296 arg2, swig_intgo arg3, double arg4);
+extern swig_type_297 _wrap_Router_ReportFull_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_298 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_299 arg6, swig_type_300 arg7, swig_type_301 arg8);
+extern swig_type_302 _wrap_Router_Cancel_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_303 arg2);
+extern swig_type_304 _wrap_Router_Fallbacks_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_305 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_306 _wrap_Router_Explain_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_307 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_308 _wrap_Router_HealthOf_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_309 arg2, uintptr_t arg3);
+extern swig_type_310 _wrap_Router_HealthList_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_311 _wrap_Router_ApplyConfig_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_312 arg2);
+extern swig_type_313 _wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_314 arg2);
+extern swig_type_315 _wrap_Router_MetricsText_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_316 _wrap_Router_Stats_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_317 _wrap_Router_SharedState_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_318 _wrap_Router_UseSharedState_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_319 _wrap_Router_SetAdapter_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_320 arg2, uintptr_t arg3);
+extern swig_type_321 _wrap_Router_Call_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_322 arg2, swig_type_323 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_324 _wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_325 arg2, swig_intgo arg3);
+extern swig_type_326 _wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_327 arg2, swig_type_328 arg3, swig_intgo arg4);
+extern swig_type_329 _wrap_Router_OpenGo_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_330 _wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_331 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_332 _wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_333 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_334 _wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_335 arg2, swig_intgo arg3);
+extern swig_type_336 _wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_337 _wrap_Router_CallRaw_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_338 arg2, swig_type_339 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -2051,6 +2065,14 @@ func _swig_getllmr_status_LLMR_ERR_CONFIG() (_swig_ret Llmr_status) {
 }
 
 var Llmr_status_LLMR_ERR_CONFIG Llmr_status = _swig_getllmr_status_LLMR_ERR_CONFIG()
+
+func _swig_getllmr_status_LLMR_ERR_STREAM_STALLED() (_swig_ret Llmr_status) {
+	var swig_r Llmr_status
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_bbc251b5b0217d49())
+	return swig_r
+}
+
+var Llmr_status_LLMR_ERR_STREAM_STALLED Llmr_status = _swig_getllmr_status_LLMR_ERR_STREAM_STALLED()
 
 type Llmr_strategy int
 
@@ -4539,6 +4561,32 @@ func (arg1 SwigcptrCallOptions) GetCancel() (_swig_ret Cancellation) {
 	return swig_r
 }
 
+func (arg1 SwigcptrCallOptions) SetFirst_byte_timeout_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_CallOptions_first_byte_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_152(_swig_i_1))
+}
+
+func (arg1 SwigcptrCallOptions) GetFirst_byte_timeout_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_CallOptions_first_byte_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrCallOptions) SetIdle_timeout_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_CallOptions_idle_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_154(_swig_i_1))
+}
+
+func (arg1 SwigcptrCallOptions) GetIdle_timeout_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_CallOptions_idle_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteCallOptions(arg1 CallOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_CallOptions_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
@@ -4559,6 +4607,10 @@ type CallOptions interface {
 	GetBackoff_max_ms() (_swig_ret int64)
 	SetCancel(arg2 Cancellation)
 	GetCancel() (_swig_ret Cancellation)
+	SetFirst_byte_timeout_ms(arg2 int64)
+	GetFirst_byte_timeout_ms() (_swig_ret int64)
+	SetIdle_timeout_ms(arg2 int64)
+	GetIdle_timeout_ms() (_swig_ret int64)
 }
 
 type SwigcptrInvokeArgs uintptr
@@ -4625,7 +4677,7 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_158)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_162)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4647,6 +4699,25 @@ func (arg1 SwigcptrInvokeArgs) Check() (_swig_ret Llmr_status) {
 	return swig_r
 }
 
+func (arg1 SwigcptrInvokeArgs) Progress() {
+	_swig_i_0 := arg1
+	C._wrap_InvokeArgs_Progress_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+}
+
+func (arg1 SwigcptrInvokeArgs) FirstByteTimeoutMs() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_InvokeArgs_FirstByteTimeoutMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrInvokeArgs) IdleTimeoutMs() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_InvokeArgs_IdleTimeoutMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteInvokeArgs(arg1 InvokeArgs) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_InvokeArgs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
@@ -4663,6 +4734,9 @@ type InvokeArgs interface {
 	TimeoutMs() (_swig_ret int64)
 	SetResponse(arg2 string) (_swig_ret error)
 	Check() (_swig_ret Llmr_status)
+	Progress()
+	FirstByteTimeoutMs() (_swig_ret int64)
+	IdleTimeoutMs() (_swig_ret int64)
 }
 
 type SwigcptrAttemptResult uintptr
@@ -4723,7 +4797,7 @@ func (arg1 SwigcptrAttemptResult) GetRetryAfterMs() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetRetryAfterMs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_160(_swig_i_1))
+	C._wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
@@ -4736,7 +4810,7 @@ func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetInputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
+	C._wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_168(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
@@ -4749,7 +4823,7 @@ func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetOutputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
+	C._wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_170(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetCommitted() (_swig_ret bool) {
@@ -4842,7 +4916,7 @@ func NewAttemptInfo() (_swig_ret AttemptInfo) {
 func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_165)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_171)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4861,7 +4935,7 @@ func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_167)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_173)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4906,7 +4980,7 @@ func (arg1 SwigcptrAttemptInfo) GetLatency_ms() (_swig_ret float64) {
 func (arg1 SwigcptrAttemptInfo) SetBackoff_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_169(_swig_i_1))
+	C._wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetBackoff_ms() (_swig_ret int64) {
@@ -5010,7 +5084,7 @@ func (arg1 SwigcptrCallResult) GetFinal_outcome() (_swig_ret Llmr_outcome) {
 func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_171)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5029,7 +5103,7 @@ func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_173)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5061,7 +5135,7 @@ func (arg1 SwigcptrCallResult) GetUsed_fallback() (_swig_ret bool) {
 func (arg1 SwigcptrCallResult) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_175(_swig_i_1))
+	C._wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_181(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
@@ -5074,7 +5148,7 @@ func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetTotal_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_177(_swig_i_1))
+	C._wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_183(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
@@ -5087,7 +5161,7 @@ func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_response_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_response_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5106,7 +5180,7 @@ func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_detail_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_detail_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5198,7 +5272,7 @@ func NewDeploymentStats() (_swig_ret DeploymentStats) {
 func (arg1 SwigcptrDeploymentStats) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_183)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5243,7 +5317,7 @@ func (arg1 SwigcptrDeploymentStats) GetEligible() (_swig_ret bool) {
 func (arg1 SwigcptrDeploymentStats) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_185(_swig_i_1))
+	C._wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
@@ -5256,7 +5330,7 @@ func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_187(_swig_i_1))
+	C._wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
@@ -5269,7 +5343,7 @@ func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
+	C._wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
@@ -5282,7 +5356,7 @@ func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetRate_limited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_191(_swig_i_1))
+	C._wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
@@ -5295,7 +5369,7 @@ func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetServer_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_193(_swig_i_1))
+	C._wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
@@ -5308,7 +5382,7 @@ func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetTimeouts(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
+	C._wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
@@ -5321,7 +5395,7 @@ func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetConnection_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
+	C._wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
@@ -5334,7 +5408,7 @@ func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetAuth_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_199(_swig_i_1))
+	C._wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
@@ -5347,7 +5421,7 @@ func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBad_requests(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
+	C._wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
@@ -5360,7 +5434,7 @@ func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetContext_window_exceeded(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
+	C._wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int64) {
@@ -5373,7 +5447,7 @@ func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int6
 func (arg1 SwigcptrDeploymentStats) SetContent_policy(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
+	C._wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
@@ -5386,7 +5460,7 @@ func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
+	C._wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_213(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
@@ -5399,7 +5473,7 @@ func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetInput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
+	C._wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
@@ -5412,7 +5486,7 @@ func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetOutput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1))
+	C._wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetOutput_tokens() (_swig_ret int64) {
@@ -5438,7 +5512,7 @@ func (arg1 SwigcptrDeploymentStats) GetEwma_latency_ms() (_swig_ret float64) {
 func (arg1 SwigcptrDeploymentStats) SetLatency_count(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_213(_swig_i_1))
+	C._wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_count() (_swig_ret int64) {
@@ -5503,7 +5577,7 @@ func (arg1 SwigcptrDeploymentStats) GetLatency_p99_ms() (_swig_ret float64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
@@ -5516,7 +5590,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_half_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
@@ -5529,7 +5603,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_closed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
@@ -5542,7 +5616,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
+	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCooldown_remaining_ms() (_swig_ret int64) {
@@ -5634,7 +5708,7 @@ func NewModelStats() (_swig_ret ModelStats) {
 func (arg1 SwigcptrModelStats) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_223)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ModelStats_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_229)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5653,7 +5727,7 @@ func (arg1 SwigcptrModelStats) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrModelStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
+	C._wrap_ModelStats_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
@@ -5666,7 +5740,7 @@ func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrModelStats) SetFallbacks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
+	C._wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_233(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetFallbacks() (_swig_ret int64) {
@@ -5736,7 +5810,7 @@ func (arg1 SwigcptrRouterStats) GetModels() (_swig_ret ModelStatsVector) {
 func (arg1 SwigcptrRouterStats) SetConfigs_applied(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
+	C._wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
@@ -5749,7 +5823,7 @@ func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
 func (arg1 SwigcptrRouterStats) SetConfigs_rejected(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
+	C._wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
@@ -5762,7 +5836,7 @@ func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
 func (arg1 SwigcptrRouterStats) SetMetrics_text(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5842,7 +5916,7 @@ func (arg1 SwigcptrSharedStateStatus) GetConnected() (_swig_ret bool) {
 func (arg1 SwigcptrSharedStateStatus) SetLast_sync_age_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
+	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
@@ -5855,7 +5929,7 @@ func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetSyncs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
+	C._wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
@@ -5868,7 +5942,7 @@ func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetSync_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
+	C._wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_245(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
@@ -5881,7 +5955,7 @@ func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetConnections(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
+	C._wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_247(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
@@ -5894,7 +5968,7 @@ func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetRemote_opens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_249(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
@@ -5907,7 +5981,7 @@ func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetRemote_closes(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_245(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_251(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
@@ -5920,7 +5994,7 @@ func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetLast_error(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_247)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5982,7 +6056,7 @@ func NewSharedStateOptions() (_swig_ret SharedStateOptions) {
 func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_249)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6001,7 +6075,7 @@ func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_257)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6020,7 +6094,7 @@ func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetSync_interval_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_253(_swig_i_1))
+	C._wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
@@ -6033,7 +6107,7 @@ func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateOptions) SetConnect_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_255(_swig_i_1))
+	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64) {
@@ -6046,7 +6120,7 @@ func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64)
 func (arg1 SwigcptrSharedStateOptions) SetCommand_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
+	C._wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetCommand_timeout_ms() (_swig_ret int64) {
@@ -6103,7 +6177,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_259)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6140,7 +6214,7 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_bbc251b5b0217d49(*(*C.swig_type_262)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_bbc251b5b0217d49(*(*C.swig_type_268)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6241,7 +6315,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_273)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6261,7 +6335,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_269)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_270)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_275)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6283,7 +6357,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_272)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6303,7 +6377,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_274)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6324,7 +6398,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_276)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6344,7 +6418,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_278)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6364,7 +6438,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_280)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6384,7 +6458,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_282)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_288)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6405,7 +6479,7 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_284)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_290)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6426,7 +6500,7 @@ func (arg1 SwigcptrRouter) PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickWith_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_286)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickWith_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_292)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6447,7 +6521,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_288)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6468,7 +6542,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_290(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_296(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6490,7 +6564,7 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_292(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_293(_swig_i_5), C.swig_type_294(_swig_i_6), C.swig_type_295(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_298(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_299(_swig_i_5), C.swig_type_300(_swig_i_6), C.swig_type_301(_swig_i_7))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6506,7 +6580,7 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_297(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_303(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6524,7 +6598,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_305)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6545,7 +6619,7 @@ func (arg1 SwigcptrRouter) Explain(arg2 string, arg3 PickOptions, arg4 Explanati
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Explain_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Explain_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_307)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6565,7 +6639,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_309)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6600,7 +6674,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6619,7 +6693,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6703,7 +6777,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_320)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6725,7 +6799,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_316)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_322)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6748,7 +6822,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6769,7 +6843,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_322)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_327)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6812,7 +6886,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_331)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6834,7 +6908,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfigFile(arg2 string, arg3 RouterOptions,
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_327)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_333)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6854,7 +6928,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_329)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_335)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6893,7 +6967,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_CallRaw_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_333)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_Router_CallRaw_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_338)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_339)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2

@@ -1720,6 +1720,18 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49() {
 }
 
 
+intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_bbc251b5b0217d49() {
+  llmr_status result;
+  intgo _swig_go_result;
+  
+  
+  result = llmr_status::LLMR_ERR_STREAM_STALLED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
@@ -5417,6 +5429,56 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_bbc251b5b0217d
 }
 
 
+void _wrap_CallOptions_first_byte_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->first_byte_timeout_ms = arg2;
+  
+}
+
+
+long long _wrap_CallOptions_first_byte_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->first_byte_timeout_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_CallOptions_idle_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->idle_timeout_ms = arg2;
+  
+}
+
+
+long long _wrap_CallOptions_idle_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->idle_timeout_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 void _wrap_delete_CallOptions_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
@@ -5540,6 +5602,42 @@ intgo _wrap_InvokeArgs_Check_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs 
   
   result = (llmr_status)((llmroute::swig::InvokeArgs const *)arg1)->Check();
   _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_InvokeArgs_Progress_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  
+  arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
+  
+  ((llmroute::swig::InvokeArgs const *)arg1)->Progress();
+  
+}
+
+
+long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
+  
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->FirstByteTimeoutMs();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_InvokeArgs_IdleTimeoutMs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
+  
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->IdleTimeoutMs();
+  _swig_go_result = result; 
   return _swig_go_result;
 }
 

@@ -387,6 +387,10 @@ public class NativeJNI {
   public final static native long CallOptions_backoffMaxMs_get(long jarg1, CallOptions jarg1_);
   public final static native void CallOptions_cancel_set(long jarg1, CallOptions jarg1_, long jarg2, Cancellation jarg2_);
   public final static native long CallOptions_cancel_get(long jarg1, CallOptions jarg1_);
+  public final static native void CallOptions_firstByteTimeoutMs_set(long jarg1, CallOptions jarg1_, long jarg2);
+  public final static native long CallOptions_firstByteTimeoutMs_get(long jarg1, CallOptions jarg1_);
+  public final static native void CallOptions_idleTimeoutMs_set(long jarg1, CallOptions jarg1_, long jarg2);
+  public final static native long CallOptions_idleTimeoutMs_get(long jarg1, CallOptions jarg1_);
   public final static native void delete_CallOptions(long jarg1);
   public final static native String InvokeArgs_getDeployment(long jarg1, InvokeArgs jarg1_);
   public final static native String InvokeArgs_getModel(long jarg1, InvokeArgs jarg1_);
@@ -396,6 +400,9 @@ public class NativeJNI {
   public final static native long InvokeArgs_getTimeoutMs(long jarg1, InvokeArgs jarg1_);
   public final static native void InvokeArgs_setResponse(long jarg1, InvokeArgs jarg1_, String jarg2);
   public final static native int InvokeArgs_check(long jarg1, InvokeArgs jarg1_);
+  public final static native void InvokeArgs_progress(long jarg1, InvokeArgs jarg1_);
+  public final static native long InvokeArgs_firstByteTimeoutMs(long jarg1, InvokeArgs jarg1_);
+  public final static native long InvokeArgs_idleTimeoutMs(long jarg1, InvokeArgs jarg1_);
   public final static native void delete_InvokeArgs(long jarg1);
   public final static native int AttemptResult_getOutcome(long jarg1, AttemptResult jarg1_);
   public final static native void AttemptResult_setOutcome(long jarg1, AttemptResult jarg1_, int jarg2);
