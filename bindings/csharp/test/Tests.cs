@@ -72,6 +72,7 @@ class FuncAdapter : Adapter {
 
 class FakeClock : Clock {
   long now = 1000000000L;
+  public void Advance(long ns) { Interlocked.Add(ref now, ns); }
   public readonly HashSet<int> Threads = new HashSet<int>();
   public override long NowNanos() { lock (Threads) Threads.Add(Thread.CurrentThread.ManagedThreadId); return Interlocked.Read(ref now); }
   public override void SleepNanos(long ns) { Interlocked.Add(ref now, ns); }
@@ -437,6 +438,43 @@ public static partial class Tests {
       r.NativeForTests.CallOnNativeThread("m", "req", 100);
       Assert.Equal(100, calls, "adapter calls from the native thread");
       lock (clock.Threads) Assert.True(!clock.Threads.Contains(Thread.CurrentThread.ManagedThreadId), "ran on another thread");
+    }
+  }
+
+  // Streams chunks after the given gaps (ms) on the fake clock, reporting each with Progress() and
+  // polling Check() every 100 ms; bytes reach the client after the first chunk.
+  static FuncAdapter Streamer(FakeClock clock, params long[] gaps) {
+    return new FuncAdapter((args, res) => {
+      foreach (long gap in gaps) {
+        for (long waited = 0; waited < gap; waited += 100) {
+          clock.Advance(Math.Min(100, gap - waited) * 1000000L);
+          if (args.Check() == Status.STREAM_STALLED) { res.Outcome = Outcome.TIMEOUT; return; }
+        }
+        args.Progress();
+        res.Committed = true;
+      }
+      res.Outcome = Outcome.SUCCESS;
+    });
+  }
+
+  public static void TestStalledStreamFailsOverBeforeCommitAndFailsAfter() {
+    var clock = new FakeClock();
+    using (var r = new Router(new RouterOptions(), clock, new CounterRandom())) {
+      r.AddDeployment(Dep("a", 0, "m"));
+      r.AddDeployment(Dep("b", 0, "m"));
+      r.SetAdapter("a", Streamer(clock, 10000));  // no first byte within 5 s
+      r.SetAdapter("b", Streamer(clock, 10, 10));
+      var o = Fast();
+      o.FirstByteTimeoutMs = 5000;
+      o.IdleTimeoutMs = 1000;
+      for (int i = 0; i < 2; i++) Assert.Equal("b", r.Call("m", "x", o).Deployment, "fails over");
+      r.SetAdapter("a", Streamer(clock, 10, 3000));  // a chunk reaches the client, then a gap
+      r.SetAdapter("b", Streamer(clock, 10, 3000));
+      var e = Assert.Throws<LlmRouteException>(() => r.Call("m", "x", o), "stalled after commit");
+      Assert.Equal(Status.STREAM_STALLED, e.Status, "status");
+      o.IdleTimeoutMs = -1;
+      e = Assert.Throws<LlmRouteException>(() => r.Call("m", "x", o), "negative limit");
+      Assert.Equal(Status.INVALID_ARGUMENT, e.Status, "status");
     }
   }
 

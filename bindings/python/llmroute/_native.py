@@ -219,6 +219,8 @@ class llmr_invoke_args(Structure):
         ("attempt", c_uint32),
         ("timeout_ms", c_int64),
         ("context", POINTER(llmr_call_context)),
+        ("first_byte_timeout_ms", c_int64),
+        ("idle_timeout_ms", c_int64),
     ]
 
 
@@ -261,6 +263,8 @@ class llmr_call_options(Structure):
         ("backoff_base_ms", c_int64),
         ("backoff_max_ms", c_int64),
         ("cancel", POINTER(llmr_cancel)),
+        ("first_byte_timeout_ms", c_int64),
+        ("idle_timeout_ms", c_int64),
     ]
 
 
@@ -499,6 +503,7 @@ FUNCTIONS = [
     ("llmr_router_set_adapter", llmr_status, [_router_p, c_char_p, POINTER(llmr_adapter)]),
     ("llmr_call_set_response", llmr_status, [_context_p, c_void_p, c_size_t]),
     ("llmr_call_check", llmr_status, [_context_p]),
+    ("llmr_call_progress", llmr_status, [_context_p]),
     ("llmr_call_options_init", llmr_status, [POINTER(llmr_call_options), c_size_t]),
     ("llmr_router_call", llmr_status,
      [_router_p, c_char_p, c_void_p, c_size_t, POINTER(llmr_call_options),

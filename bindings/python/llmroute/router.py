@@ -1090,11 +1090,15 @@ class Router:
     def call(self, model: NameLike, request: Union[bytes, bytearray, memoryview, str] = b"",
              *, deadline_ms: Optional[int] = None, attempt_timeout_ms: Optional[int] = None,
              max_attempts: Optional[int] = None, backoff_base_ms: Optional[int] = None,
-             backoff_max_ms: Optional[int] = None, cancel: Optional[Cancel] = None) -> CallReport:
+             backoff_max_ms: Optional[int] = None, cancel: Optional[Cancel] = None,
+             first_byte_timeout_ms: Optional[int] = None,
+             idle_timeout_ms: Optional[int] = None) -> CallReport:
         """Drives one request through the deployments' adapters: picks, invokes, classifies,
         retries or falls back (llmr_router_call). Returns the CallReport of a call that
         succeeded; otherwise raises UpstreamError, NoProviderError, RateLimitedError,
-        UnknownModelError, DeadlineExceededError or CancelledError, whose ``report`` attribute
+        UnknownModelError, DeadlineExceededError, CancelledError or StreamStalledError (a
+        committed stream stalled: ``first_byte_timeout_ms`` / ``idle_timeout_ms``, which an
+        adapter observes through Attempt.progress() and check()), whose ``report`` attribute
         holds the CallReport when the library produced one, and whose ``__cause__`` is the
         exception an adapter raised during the call (the last one), if any. None options keep
         the defaults."""
@@ -1107,7 +1111,9 @@ class Router:
         opts = _native.new_struct(_native.llmr_call_options)
         for key, value in (("deadline_ms", deadline_ms), ("attempt_timeout_ms", attempt_timeout_ms),
                            ("backoff_base_ms", backoff_base_ms),
-                           ("backoff_max_ms", backoff_max_ms)):
+                           ("backoff_max_ms", backoff_max_ms),
+                           ("first_byte_timeout_ms", first_byte_timeout_ms),
+                           ("idle_timeout_ms", idle_timeout_ms)):
             if value is not None:
                 setattr(opts, key, _int_in(value, _INT64_MIN, _INT64_MAX, key))
         if max_attempts is not None:

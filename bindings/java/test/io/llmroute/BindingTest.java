@@ -498,6 +498,47 @@ class BindingTest {
     }
   }
 
+  /** Streams chunks after the given gaps (ms) on the fake clock, reporting each with progress()
+   * and polling check() every 100 ms; bytes reach the client after the first chunk. */
+  static Adapter streamer(FakeClock clock, long... gaps) {
+    return (args, result) -> {
+      for (long gap : gaps) {
+        for (long waited = 0; waited < gap; waited += 100) {
+          clock.now.addAndGet(Math.min(100, gap - waited) * 1_000_000L);
+          if (args.check() == Status.STREAM_STALLED) {
+            result.setOutcome(Outcome.TIMEOUT);
+            return;
+          }
+        }
+        args.progress();
+        result.setCommitted(true);
+      }
+      result.setOutcome(Outcome.SUCCESS);
+    };
+  }
+
+  @Test
+  void stalledStreamFailsOverBeforeCommitAndFailsAfter() {
+    FakeClock clock = new FakeClock();
+    try (Router r = new Router(new RouterOptions(), clock, null)) {
+      r.addDeployment(deployment("a", "m"));
+      r.addDeployment(deployment("b", "m"));
+      r.setAdapter("a", streamer(clock, 10_000)); // no first byte within 5 s
+      r.setAdapter("b", streamer(clock, 10, 10));
+      CallOptions o = fast();
+      o.setFirstByteTimeoutMs(5000);
+      o.setIdleTimeoutMs(1000);
+      for (int i = 0; i < 2; i++) assertEquals("b", r.call("m", "x", o).getDeployment(), "fails over");
+      r.setAdapter("a", streamer(clock, 10, 3000)); // a first chunk reaches the client, then a gap
+      r.setAdapter("b", streamer(clock, 10, 3000));
+      LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.call("m", "x", o));
+      assertEquals(Status.STREAM_STALLED, e.getStatus());
+      o.setIdleTimeoutMs(-1);
+      LlmrouteException bad = assertThrows(LlmrouteException.class, () -> r.call("m", "x", o));
+      assertEquals(Status.INVALID_ARGUMENT, bad.getStatus());
+    }
+  }
+
   @Test
   void cancellationFromAnotherThreadStopsTheCall() throws Exception {
     try (Router r = Router.create()) {
