@@ -763,7 +763,8 @@ LLMR_API llmr_status llmr_explanation_candidate(const llmr_explanation *explanat
 /** The explanation as one JSON object (NUL-terminated, owned by the explanation; *len, which may
  * be NULL, excludes the NUL): {"model", "strategy", "score_kind", "status" (as llmr_status_str()),
  * "message", "retry_after_ms", "picked" (a name or null), "panic", "approximate",
- * "deadline_unmet", "candidates": [{"deployment", "tier", "state", "override", "cooldown_remaining_ms", "in_flight", "weight",
+ * "deadline_unmet", "candidates": [{"deployment", "tier", "state", "override",
+ * "cooldown_remaining_ms", "in_flight", "weight",
  * "rpm_limit", "tpm_limit", "max_in_flight", "requests_in_window", "tokens_in_window",
  * "ewma_latency_ms", "failure_ratio", "price", "score", "rank", "tier_share", "filtered",
  * "reason", "probe", "picked"}]}. Enums are spelt as in a configuration ("round_robin", "open",
