@@ -97,6 +97,40 @@ void BM_Pick(benchmark::State &state) {
   llmr_router_destroy(router);
 }
 
+// One pick with llmr_pick_options.deadline_ms, otherwise as BM_Pick. The samples MakeRouter
+// reports are 100..299 ms: range(2) 0 gives a deadline every deployment fits (the common case:
+// the fast path checks the chosen one's EWMA), 1 a deadline of 200 ms that about half of them
+// miss (the degraded path skips those), 2 one that none fits (the fastest-fallback path).
+// The target (docs/strategies.md, "Deadline-aware picks"): at n=8 at most 1.3x BM_Pick.
+void BM_PickDeadline(benchmark::State &state) {
+  const auto strategy = kStrategies[state.range(0)];
+  llmr_router *router = MakeRouter(strategy, static_cast<int>(state.range(1)));
+  const int64_t deadlines[] = {10'000, 200, 50};
+  state.SetLabel(std::string(llmr_strategy_str(strategy)) + " deadline " +
+                 std::to_string(deadlines[state.range(2)]) + " ms");
+  llmr_pick_options options;
+  llmr_pick_options_init(&options, sizeof options);
+  options.deadline_ms = deadlines[state.range(2)];
+  std::vector<llmr_ticket> tickets(1024);
+  size_t held = 0;
+  llmr_pick pick;
+  llmr_pick_init(&pick, sizeof pick);
+  const long before = g_allocations.load();
+  for (auto _ : state) {
+    if (llmr_router_pick(router, "claude-3-5-sonnet", &options, &pick) != LLMR_OK) std::abort();
+    tickets[held++] = pick.ticket;
+    if (held == tickets.size()) {
+      state.PauseTiming();
+      for (llmr_ticket t : tickets) llmr_router_cancel(router, t);
+      held = 0;
+      state.ResumeTiming();
+    }
+  }
+  ReportAllocations(state, before);
+  for (size_t i = 0; i < held; ++i) llmr_router_cancel(router, tickets[i]);
+  llmr_router_destroy(router);
+}
+
 void BM_PickReport(benchmark::State &state) {
   const auto strategy = kStrategies[state.range(0)];
   llmr_router *router = MakeRouter(strategy, static_cast<int>(state.range(1)));
@@ -176,6 +210,7 @@ void Sizes(benchmark::internal::Benchmark *b) {
 
 BENCHMARK(BM_Pick)->Apply(Sizes);
 BENCHMARK(BM_PickReport)->Apply(Sizes);
+BENCHMARK(BM_PickDeadline)->ArgsProduct({{0, 3}, {8}, {0, 1, 2}});
 BENCHMARK(BM_Fallbacks)->Arg(8)->Arg(64);
 BENCHMARK(BM_PickReportThreads)->DenseRange(0, 7)->Threads(1)->Threads(2)->UseRealTime();
 BENCHMARK(BM_PickReportThreadsOwnRouter)->Arg(0)->Arg(5)->Threads(1)->Threads(2)->UseRealTime();

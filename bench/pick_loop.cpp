@@ -1,7 +1,8 @@
 // Runs N picks (and reports) of one strategy, for instruction counts under
 // valgrind --tool=callgrind (scripts/callgrind.sh): instructions per pick are repeatable on a
 // noisy machine where nanoseconds are not.
-// Usage: pick_loop <strategy name> <deployments> <iterations> [report]
+// Usage: pick_loop <strategy name> <deployments> <iterations> [report | deadline]
+// (deadline: each pick carries llmr_pick_options.deadline_ms = 10000, which every deployment fits)
 #include <llmroute/llmroute.h>
 
 #include <cstdio>
@@ -11,7 +12,8 @@
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s <strategy> <deployments> <iterations> [report]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s <strategy> <deployments> <iterations> [report | deadline]\n",
+                 argv[0]);
     return 2;
   }
   llmr_router_options opts;
@@ -23,6 +25,7 @@ int main(int argc, char **argv) {
   const int deployments = std::atoi(argv[2]);
   const long iterations = std::atol(argv[3]);
   const bool report = argc > 4 && std::strcmp(argv[4], "report") == 0;
+  const bool deadline = argc > 4 && std::strcmp(argv[4], "deadline") == 0;
   llmr_router *router = nullptr;
   if (llmr_router_create(&opts, &router) != LLMR_OK) return 1;
   const char *models[] = {"claude-3-5-sonnet"};
@@ -42,8 +45,12 @@ int main(int argc, char **argv) {
   llmr_report r;
   llmr_report_init(&r, sizeof r);
   r.latency_ms = 100;
+  llmr_pick_options options;
+  llmr_pick_options_init(&options, sizeof options);
+  options.deadline_ms = 10'000;
+  const llmr_pick_options *pick_options = deadline ? &options : nullptr;
   for (long i = 0; i < iterations; ++i) {
-    if (llmr_router_pick(router, "claude-3-5-sonnet", nullptr, &pick) != LLMR_OK) return 1;
+    if (llmr_router_pick(router, "claude-3-5-sonnet", pick_options, &pick) != LLMR_OK) return 1;
     if (report) {
       llmr_router_report(router, pick.ticket, &r);
     } else {

@@ -240,6 +240,8 @@ LLMR_JAVA_CHILD(std::vector<std::string>)
   }
   /** Only deployments whose price for the expected tokens is at most this. */
   public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
+  /** The request's time left in ms: deployments expected to be slower are skipped. */
+  public PickOptions deadlineMs(long ms) { setDeadlineMs(ms); return this; }
 %}
 %typemap(javacode) llmroute::swig::Deployment %{
   /** The models served, as a List. */
@@ -510,6 +512,7 @@ type RawPick struct {
 %template(StringVector) std::vector<std::string>;
 %template(CandidateVector) std::vector<llmroute::swig::Candidate>;
 %template(HealthVector) std::vector<llmroute::swig::Health>;
+%template(ExplainCandidateVector) std::vector<llmroute::swig::ExplainCandidate>;
 %template(AttemptInfoVector) std::vector<llmroute::swig::AttemptInfo>;
 %template(DeploymentStatsVector) std::vector<llmroute::swig::DeploymentStats>;
 %template(ModelStatsVector) std::vector<llmroute::swig::ModelStats>;

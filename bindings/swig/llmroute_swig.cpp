@@ -236,9 +236,47 @@ PickOptions::PickOptions() {
   expected_input_tokens = c.expected_input_tokens;
   expected_output_tokens = c.expected_output_tokens;
   max_price = c.max_price;
+  deadline_ms = c.deadline_ms;
 }
 
-Pick::Pick() : ticket(0), tier(0), is_probe(false), is_panic(false), retry_after_ms(0) {}
+Pick::Pick()
+    : ticket(0),
+      tier(0),
+      is_probe(false),
+      is_panic(false),
+      retry_after_ms(0),
+      deadline_unmet(false) {}
+
+ExplainCandidate::ExplainCandidate()
+    : tier(0),
+      state(LLMR_BREAKER_CLOSED),
+      override_mode(LLMR_OVERRIDE_AUTO),
+      cooldown_remaining_ms(0),
+      in_flight(0),
+      weight(0),
+      rpm_limit(0),
+      tpm_limit(0),
+      max_in_flight(0),
+      requests_in_window(0),
+      tokens_in_window(0),
+      ewma_latency_ms(-1),
+      failure_ratio(0),
+      price(-1),
+      score(0),
+      rank(-1),
+      tier_share(0),
+      filtered(false),
+      is_probe(false),
+      picked(false) {}
+
+Explanation::Explanation()
+    : strategy(LLMR_STRATEGY_DEFAULT),
+      status(0),
+      retry_after_ms(0),
+      picked_index(-1),
+      is_panic(false),
+      approximate(false),
+      deadline_unmet(false) {}
 
 Health::Health()
     : state(LLMR_BREAKER_CLOSED),
@@ -287,6 +325,8 @@ CallOptions::CallOptions() : cancel(nullptr) {
   max_attempts = c.max_attempts;
   backoff_base_ms = c.backoff_base_ms;
   backoff_max_ms = c.backoff_max_ms;
+  first_byte_timeout_ms = c.first_byte_timeout_ms;
+  idle_timeout_ms = c.idle_timeout_ms;
 }
 
 Cancellation::Cancellation() {
@@ -322,6 +362,21 @@ int64_t InvokeArgs::TimeoutMs() const {
 Status InvokeArgs::SetResponse(const std::string &response) {
   return MakeStatus(llmr_call_set_response(args_->context, response.data(), response.size()));
 }
+void InvokeArgs::Progress() const {
+  llmr_call_progress(args_->context);
+}
+
+int64_t InvokeArgs::FirstByteTimeoutMs() const {
+  return args_->struct_size > offsetof(llmr_invoke_args, first_byte_timeout_ms)
+             ? args_->first_byte_timeout_ms
+             : 0;
+}
+
+int64_t InvokeArgs::IdleTimeoutMs() const {
+  return args_->struct_size > offsetof(llmr_invoke_args, idle_timeout_ms) ? args_->idle_timeout_ms
+                                                                          : 0;
+}
+
 llmr_status InvokeArgs::Check() const {
   return llmr_call_check(args_->context);
 }
@@ -572,11 +627,12 @@ Status DoPick(llmr_router *router, const char *model, const llmr_pick_options *o
     out.tier = p.tier;
     out.is_probe = p.is_probe != 0;
     out.is_panic = p.is_panic != 0;
+    out.deadline_unmet = p.deadline_unmet != 0;
   } else {
     out.deployment.clear();
     out.model.clear();
     out.tier = 0;
-    out.is_probe = out.is_panic = false;
+    out.is_probe = out.is_panic = out.deadline_unmet = false;
   }
   return s;
 }
@@ -600,22 +656,94 @@ Status Router::PickExcluding(const std::string &model, const std::vector<std::st
   return DoPick(router_, model.c_str(), &o, out);
 }
 
+namespace {
+// PickOptions as llmr_pick_options; the C strings point into `options`, which must outlive `o`.
+struct CPickOptions {
+  explicit CPickOptions(const PickOptions &options)
+      : exclude(CStrings(options.exclude)), tags(CStrings(options.required_tags)) {
+    llmr_pick_options_init(&o, sizeof o);
+    o.exclude = exclude.empty() ? nullptr : exclude.data();
+    o.exclude_count = exclude.size();
+    o.affinity_key = options.affinity_key.empty() ? nullptr : options.affinity_key.c_str();
+    o.required_tags = tags.empty() ? nullptr : tags.data();
+    o.required_tag_count = tags.size();
+    o.expected_input_tokens = options.expected_input_tokens;
+    o.expected_output_tokens = options.expected_output_tokens;
+    o.max_price = options.max_price;
+    o.deadline_ms = options.deadline_ms;
+  }
+  std::vector<const char *> exclude;
+  std::vector<const char *> tags;
+  llmr_pick_options o;
+};
+
+void FillExplainCandidate(const llmr_explain_candidate &c, ExplainCandidate &out) {
+  out.deployment = c.deployment != nullptr ? c.deployment : "";
+  out.tier = c.tier;
+  out.state = c.state;
+  out.override_mode = c.override_mode;
+  out.cooldown_remaining_ms = c.cooldown_remaining_ms;
+  out.in_flight = c.in_flight;
+  out.weight = c.weight;
+  out.rpm_limit = c.rpm_limit;
+  out.tpm_limit = static_cast<int64_t>(c.tpm_limit);
+  out.max_in_flight = c.max_in_flight;
+  out.requests_in_window = static_cast<int64_t>(c.requests_in_window);
+  out.tokens_in_window = static_cast<int64_t>(c.tokens_in_window);
+  out.ewma_latency_ms = c.ewma_latency_ms;
+  out.failure_ratio = c.failure_ratio;
+  out.price = c.price;
+  out.score = c.score;
+  out.rank = c.rank;
+  out.tier_share = c.tier_share;
+  out.filtered = c.filtered != 0;
+  out.reason = c.reason != nullptr ? c.reason : "";
+  out.is_probe = c.is_probe != 0;
+  out.picked = c.picked != 0;
+}
+}  // namespace
+
 Status Router::PickWith(const std::string &model, const PickOptions &options, Pick &out) {
   Entry in(*this);
   if (!in) return in.Refusal();
-  std::vector<const char *> exclude = CStrings(options.exclude);
-  std::vector<const char *> tags = CStrings(options.required_tags);
-  llmr_pick_options o;
-  llmr_pick_options_init(&o, sizeof o);
-  o.exclude = exclude.empty() ? nullptr : exclude.data();
-  o.exclude_count = exclude.size();
-  o.affinity_key = options.affinity_key.empty() ? nullptr : options.affinity_key.c_str();
-  o.required_tags = tags.empty() ? nullptr : tags.data();
-  o.required_tag_count = tags.size();
-  o.expected_input_tokens = options.expected_input_tokens;
-  o.expected_output_tokens = options.expected_output_tokens;
-  o.max_price = options.max_price;
-  return DoPick(router_, model.c_str(), &o, out);
+  const CPickOptions c(options);
+  return DoPick(router_, model.c_str(), &c.o, out);
+}
+
+Status Router::Explain(const std::string &model, const PickOptions &options, Explanation &out) {
+  out = Explanation();
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  const CPickOptions c(options);
+  llmr_explanation *e = nullptr;
+  const llmr_status rc = llmr_router_explain(router_, model.c_str(), &c.o, &e);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  llmr_explain_summary summary;
+  llmr_explain_summary_init(&summary, sizeof summary);
+  llmr_explanation_summary(e, &summary);
+  out.model = summary.model;
+  out.strategy = summary.strategy;
+  out.score_kind = summary.score_kind;
+  out.status = summary.status;
+  out.message = summary.message;
+  out.retry_after_ms = summary.retry_after_ms;
+  out.picked = summary.picked != nullptr ? summary.picked : "";
+  out.picked_index = summary.picked_index;
+  out.is_panic = summary.is_panic != 0;
+  out.approximate = summary.approximate != 0;
+  out.deadline_unmet = summary.deadline_unmet != 0;
+  out.candidates.resize(llmr_explanation_candidate_count(e));
+  for (size_t i = 0; i < out.candidates.size(); ++i) {
+    llmr_explain_candidate candidate;
+    llmr_explain_candidate_init(&candidate, sizeof candidate);
+    if (llmr_explanation_candidate(e, i, &candidate) == LLMR_OK)
+      FillExplainCandidate(candidate, out.candidates[i]);
+  }
+  const char *text = nullptr;
+  size_t len = 0;
+  if (llmr_explanation_json(e, &text, &len) == LLMR_OK) out.json.assign(text, len);
+  llmr_explanation_free(e);
+  return Status();
 }
 
 Status Router::PickRaw(const char *model, size_t model_len, RawPick *out) {
@@ -772,6 +900,8 @@ Status DoCall(llmr_router *router, const std::string &model, const void *request
   o.attempt_timeout_ms = options.attempt_timeout_ms;
   o.max_attempts = options.max_attempts;
   o.backoff_base_ms = options.backoff_base_ms;
+  o.first_byte_timeout_ms = options.first_byte_timeout_ms;
+  o.idle_timeout_ms = options.idle_timeout_ms;
   o.backoff_max_ms = options.backoff_max_ms;
   o.cancel = options.cancel != nullptr ? options.cancel->handle() : nullptr;
   llmr_call_report *report = nullptr;

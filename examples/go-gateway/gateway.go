@@ -82,6 +82,7 @@ func (g *gateway) handler() http.Handler {
 	mux.HandleFunc("/healthz", g.healthz)
 	mux.HandleFunc("/livez", g.livez)
 	mux.HandleFunc("/readyz", g.readyz)
+	mux.HandleFunc("/debug/explain", g.explain)
 	return mux
 }
 

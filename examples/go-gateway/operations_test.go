@@ -264,3 +264,33 @@ func TestJSONLogFormat(t *testing.T) {
 		t.Errorf("%q: %v", b.String(), err)
 	}
 }
+
+func TestDebugExplain(t *testing.T) {
+	fakes := map[string]*fakeUpstream{"a": newFake(t, "a", 0, nil), "b": newFake(t, "b", 0, nil)}
+	tg := startInProcess(t, fakes, map[string][]string{"a": {"m"}, "b": {"m"}}, nil)
+	tg.router.SetOverride("a", llmroute.OverrideForceOpen)
+	code, body := getStatus(t, tg.srv.URL+"/debug/explain?model=m")
+	var e struct {
+		Picked     string `json:"picked"`
+		Candidates []struct {
+			Deployment string `json:"deployment"`
+			Reason     string `json:"reason"`
+		} `json:"candidates"`
+	}
+	if err := json.Unmarshal([]byte(body), &e); code != 200 || err != nil {
+		t.Fatalf("explain: %d %s (%v)", code, body, err)
+	}
+	if e.Picked != "b" || len(e.Candidates) != 2 || e.Candidates[0].Reason != "forced open" {
+		t.Errorf("explain: %s", body)
+	}
+	if code, body := getStatus(t, tg.srv.URL+"/debug/explain?model=m&exclude=b"); code != 200 ||
+		!strings.Contains(body, `"status":"LLMR_ERR_NO_PROVIDER"`) {
+		t.Errorf("everything excluded: %d %s", code, body)
+	}
+	if code, _ := getStatus(t, tg.srv.URL+"/debug/explain?model=nope"); code != http.StatusNotFound {
+		t.Errorf("unknown model: %d", code)
+	}
+	if code, _ := getStatus(t, tg.srv.URL+"/debug/explain"); code != http.StatusBadRequest {
+		t.Errorf("no model: %d", code)
+	}
+}

@@ -101,7 +101,12 @@ typedef enum llmr_status {
    * with the JSON path of the offending value and gives the reason, for example
    * "$.deployments[2].weight: must be an integer in 1..1000000 (got 0)". Nothing of the
    * configuration was applied. */
-  LLMR_ERR_CONFIG = -16
+  LLMR_ERR_CONFIG = -16,
+  /** llmr_router_call(): the stream stalled after it was committed (no chunk within the call's
+   * idle_timeout_ms, or no first byte within first_byte_timeout_ms, while the adapter had already
+   * sent bytes to the client). The call is not retried: end the client's stream with an error
+   * rather than let it look complete. A stall before commit fails over like a timeout. */
+  LLMR_ERR_STREAM_STALLED = -18
 } llmr_status;
 
 /** Static English name of a status, for example "LLMR_ERR_NO_PROVIDER". Never NULL; unknown
@@ -536,6 +541,17 @@ typedef struct llmr_pick_options {
    * eligible (deployments without a price are not). Requires expected tokens. 0 = no cap
    * (default). */
   double max_price;
+
+  /** Deadline-aware picking: the time the request has left, in ms (0 = none, default; at most
+   * 31536000000). A deployment whose expected latency exceeds it is skipped, as an excluded one
+   * is (it stays healthy capacity of its tier, so a tier with nothing that fits passes the
+   * request to the next). Expected latency is the deployment's latency EWMA, the estimate
+   * LLMR_STRATEGY_LATENCY routes by (llmr_health.ewma_latency_ms): time to first token when
+   * reports carry ttft_ms, else total latency; a deployment without samples fits. When no
+   * eligible deployment fits, the pick does not fail: it takes the fastest one (lowest EWMA)
+   * and sets llmr_pick.deadline_unmet, so the host may shed the request instead.
+   * llmr_router_call() passes each attempt's time left until its deadline_ms. */
+  int64_t deadline_ms;
 } llmr_pick_options;
 
 /** Sets struct_size and the defaults (nothing excluded, no affinity key, no tags, no price cap). */
@@ -563,6 +579,10 @@ typedef struct llmr_pick {
   /** On LLMR_ERR_NO_PROVIDER: milliseconds until the earliest deployment's cooldown ends, or -1
    * when none will end by itself (all forced open). 0 otherwise. */
   int64_t retry_after_ms;
+
+  /** 1 when llmr_pick_options.deadline_ms was given and no eligible deployment's expected
+   * latency fits it: this is the fastest of them instead. 0 otherwise. */
+  int32_t deadline_unmet;
 } llmr_pick;
 
 /** Sets struct_size and clears the rest. */
@@ -659,6 +679,147 @@ LLMR_API llmr_status llmr_fallbacks_get(const llmr_fallbacks *list, size_t index
 LLMR_API void llmr_fallbacks_free(llmr_fallbacks *list);
 
 /* ------------------------------------------------------------------------------------------ */
+/* Explain: why a pick would go where it goes                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/** A dry-run pick's account of every deployment serving a model (llmr_router_explain()). Owned
+ * by the caller; free it with llmr_explanation_free(). Immutable, so any thread may read it; the
+ * strings it hands out live as long as it does. */
+typedef struct llmr_explanation llmr_explanation;
+
+/** What llmr_router_explain() saw of one deployment. Initialise with llmr_explain_candidate_init().
+ */
+typedef struct llmr_explain_candidate {
+  uint32_t struct_size;
+  /** Owned by the explanation. */
+  const char *deployment;
+  uint32_t tier;
+  llmr_breaker_state state;
+  llmr_override override_mode;
+  /** Milliseconds until the cooldown ends; 0 when not open. */
+  int64_t cooldown_remaining_ms;
+  int64_t in_flight;
+  uint32_t weight;
+  /** The deployment's limits (0 = unlimited) and their use over the sliding 60 s window (0 when
+   * it has no limit). */
+  uint32_t rpm_limit;
+  uint64_t tpm_limit;
+  uint32_t max_in_flight;
+  uint64_t requests_in_window;
+  uint64_t tokens_in_window;
+  /** EWMA latency (negative: no sample) and the failure ratio of the breaker's window. */
+  double ewma_latency_ms;
+  double failure_ratio;
+  /** Price of the request (its expected tokens; without them, the two prices per 1M tokens
+   * added); negative when the deployment has no price. */
+  double price;
+  /** The strategy's own measure of this deployment, as llmr_explain_summary.score_kind names
+   * it: "weight_share" (round_robin, weighted, weighted_random: the share of its tier's eligible
+   * weight, higher gets more), "latency_x_load_ms" (latency: EWMA, or the pool's mean without
+   * samples, x (in flight + 1)), "failure_ratio" (availability), "load_per_weight"
+   * (least_loaded: (in flight + 1) / weight), "peak_latency_x_load_per_weight_ms" (peak_ewma),
+   * "price" (cost); lower is preferred for all but weight_share. NaN when the deployment was
+   * filtered out before the strategy saw it. */
+  double score;
+  /** Position in the strategy's order of preference within its tier, 0 first (its
+   * llmr_router_fallbacks() order); -1 when filtered. */
+  int32_t rank;
+  /** Share of the traffic its priority tier receives now, 0..1 (tier_overprovisioning_factor). */
+  double tier_share;
+  /** 1 when a pick could not choose it; `reason` then says why: "missing a required tag",
+   * "above max_price", "no price configured" (max_price set), "forced open", "breaker open",
+   * "half-open, probe slots taken", "at max_in_flight", "at rpm_limit", "at tpm_limit", "at the
+   * fleet's rate limit", "expected latency above deadline_ms", "excluded". "" when not
+   * filtered. Owned by the explanation. */
+  int32_t filtered;
+  const char *reason;
+  /** 1 when it is eligible only as a half-open probe. */
+  int32_t is_probe;
+  /** 1 for the deployment a pick would choose (see llmr_explain_summary.approximate). */
+  int32_t picked;
+} llmr_explain_candidate;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_explain_candidate_init(llmr_explain_candidate *candidate,
+                                                 size_t struct_size);
+
+/** The outcome of a dry-run pick. Initialise with llmr_explain_summary_init(). */
+typedef struct llmr_explain_summary {
+  uint32_t struct_size;
+  /** The model after alias resolution. Owned by the explanation. */
+  const char *model;
+  /** The model's strategy (the router's when the model has none of its own). */
+  llmr_strategy strategy;
+  /** What llmr_explain_candidate.score measures (see there). Owned by the explanation. */
+  const char *score_kind;
+  /** What a pick with the same options would return now: LLMR_OK, LLMR_ERR_NO_PROVIDER or
+   * LLMR_ERR_RATE_LIMITED, with its message ("" on LLMR_OK) and retry_after_ms. */
+  llmr_status status;
+  const char *message;
+  int64_t retry_after_ms;
+  /** The deployment a pick would choose and its index among the candidates; NULL and -1 when
+   * none. */
+  const char *picked;
+  int64_t picked_index;
+  /** 1 when the choice is the panic policy's (every deployment cooling down). */
+  int32_t is_panic;
+  /** 1 when a pick may choose another eligible deployment than `picked`, its strategy's first
+   * preference: the strategy draws at random, spreads over near-ties or interleaves, or more
+   * than one priority tier has a share. 0 for round robin, a session affinity key or a single
+   * candidate (exact until another pick moves the rotation). */
+  int32_t approximate;
+  /** 1 when opts->deadline_ms was given and no eligible deployment fits it: `picked` is the
+   * fastest of those too slow, as llmr_pick.deadline_unmet reports for a pick. */
+  int32_t deadline_unmet;
+} llmr_explain_summary;
+
+/** Sets struct_size and clears the rest. */
+LLMR_API llmr_status llmr_explain_summary_init(llmr_explain_summary *summary, size_t struct_size);
+
+/** A dry-run pick: lists every deployment serving `model` (by tier, then in the order added)
+ * with its tier, breaker state and cooldown, limits and their use, latency, failure ratio and
+ * price, the strategy's score and rank, whether it was filtered and why, and which one a pick
+ * with `opts` (may be NULL) would choose. For a gateway's debug endpoint ("why did this request
+ * go there?") and for tests. It issues no ticket, counts nothing against a limit, takes no probe
+ * slot and moves no rotation: the next pick is unaffected. It reads the routing snapshot as a
+ * pick does and takes no lock a writer holds, so it never blocks picks (a deployment with
+ * limits is read under the same short lock its picks take). Thread-safe.
+ *
+ * On LLMR_OK *out owns a new explanation, also when no deployment is eligible (the summary's
+ * status then says what a pick would return). LLMR_ERR_UNKNOWN_MODEL when no deployment serves
+ * the model, LLMR_ERR_INVALID_ARGUMENT for a NULL or invalid argument or option (the message
+ * names it); *out is then NULL. */
+LLMR_API llmr_status llmr_router_explain(llmr_router *router, const char *model,
+                                         const llmr_pick_options *opts, llmr_explanation **out);
+
+/** Fills the summary. */
+LLMR_API llmr_status llmr_explanation_summary(const llmr_explanation *explanation,
+                                              llmr_explain_summary *out);
+
+/** Number of candidates; 0 for NULL. */
+LLMR_API size_t llmr_explanation_candidate_count(const llmr_explanation *explanation);
+
+/** Copies candidate `index` (0-based); its strings live as long as the explanation.
+ * LLMR_ERR_INVALID_ARGUMENT when index is out of range. */
+LLMR_API llmr_status llmr_explanation_candidate(const llmr_explanation *explanation, size_t index,
+                                                llmr_explain_candidate *out);
+
+/** The explanation as one JSON object (NUL-terminated, owned by the explanation; *len, which may
+ * be NULL, excludes the NUL): {"model", "strategy", "score_kind", "status" (as llmr_status_str()),
+ * "message", "retry_after_ms", "picked" (a name or null), "panic", "approximate",
+ * "deadline_unmet", "candidates": [{"deployment", "tier", "state", "override",
+ * "cooldown_remaining_ms", "in_flight", "weight",
+ * "rpm_limit", "tpm_limit", "max_in_flight", "requests_in_window", "tokens_in_window",
+ * "ewma_latency_ms", "failure_ratio", "price", "score", "rank", "tier_share", "filtered",
+ * "reason", "probe", "picked"}]}. Enums are spelt as in a configuration ("round_robin", "open",
+ * "force_open"); a NaN score and a missing price are null. */
+LLMR_API llmr_status llmr_explanation_json(const llmr_explanation *explanation, const char **text,
+                                           size_t *len);
+
+/** Frees an explanation. NULL is a no-op. */
+LLMR_API void llmr_explanation_free(llmr_explanation *explanation);
+
+/* ------------------------------------------------------------------------------------------ */
 /* Execution: the router drives a request through provider adapters                            */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -713,6 +874,13 @@ typedef struct llmr_invoke_args {
   int64_t timeout_ms;
   /** For llmr_call_set_response() and llmr_call_check(). */
   llmr_call_context *context;
+
+  /** The call's stall limits (llmr_call_options; 0 = none), for the adapter's own read timeouts.
+   * The router cannot interrupt invoke(): an adapter that streams calls llmr_call_progress() for
+   * each chunk and polls llmr_call_check(), which returns LLMR_ERR_STREAM_STALLED once a limit
+   * passed; it then abandons the attempt and returns. */
+  int64_t first_byte_timeout_ms;
+  int64_t idle_timeout_ms;
 } llmr_invoke_args;
 
 /** What an adapter's invoke() reports about its attempt. The router initialises it (success,
@@ -773,8 +941,16 @@ LLMR_API llmr_status llmr_call_set_response(llmr_call_context *context, const vo
                                             size_t len);
 
 /** LLMR_OK while the call may go on; LLMR_ERR_CANCELLED once its llmr_cancel was raised;
- * LLMR_ERR_DEADLINE_EXCEEDED once its deadline passed. Only during invoke(). */
+ * LLMR_ERR_DEADLINE_EXCEEDED once its deadline passed; LLMR_ERR_STREAM_STALLED once the attempt
+ * stalled: no llmr_call_progress() within first_byte_timeout_ms of the attempt's start, or none
+ * within idle_timeout_ms of the last one (a stall, once seen, stays). Only during invoke(). */
 LLMR_API llmr_status llmr_call_check(const llmr_call_context *context);
+
+/** Tells the router that the attempt received a chunk of its response (the first byte of a
+ * stream, or any later chunk): it restarts the stall clock (llmr_call_options.idle_timeout_ms)
+ * and ends the first-byte wait. Only during invoke(); thread-safe. A stall is judged by the
+ * router's clock (llmr_router_options.clock). */
+LLMR_API llmr_status llmr_call_progress(llmr_call_context *context);
 
 /** Options of one call. Initialise with llmr_call_options_init(); NULL means the defaults. */
 typedef struct llmr_call_options {
@@ -792,6 +968,16 @@ typedef struct llmr_call_options {
   int64_t backoff_max_ms;
   /** May be NULL. */
   llmr_cancel *cancel;
+
+  /** Stalled streams, per attempt (0 = none, default; at most a year): an attempt with no first
+   * byte (llmr_call_progress()) within first_byte_timeout_ms of its start (time to first token),
+   * or no further chunk within idle_timeout_ms of the last, is stalled: llmr_call_check() says
+   * LLMR_ERR_STREAM_STALLED and the adapter should abandon it. A stalled attempt counts as a
+   * timeout against its deployment; before commit the call fails over as after a timeout, after
+   * commit it ends with LLMR_ERR_STREAM_STALLED. Negative values are LLMR_ERR_INVALID_ARGUMENT.
+   * Envoy's route timeout and stream idle_timeout are the same two limits. */
+  int64_t first_byte_timeout_ms;
+  int64_t idle_timeout_ms;
 } llmr_call_options;
 
 /** Sets struct_size and the defaults. */
@@ -809,7 +995,8 @@ typedef struct llmr_call_report llmr_call_report;
  * errors return at once; a committed stream is never retried. Retries also stop when the retry
  * budget, max_attempts, the deadline or a cancellation says so.
  * Returns LLMR_OK when an attempt succeeded, otherwise LLMR_ERR_UPSTREAM, LLMR_ERR_NO_PROVIDER,
- * LLMR_ERR_RATE_LIMITED, LLMR_ERR_UNKNOWN_MODEL, LLMR_ERR_DEADLINE_EXCEEDED or LLMR_ERR_CANCELLED.
+ * LLMR_ERR_RATE_LIMITED, LLMR_ERR_UNKNOWN_MODEL, LLMR_ERR_DEADLINE_EXCEEDED, LLMR_ERR_CANCELLED
+ * or LLMR_ERR_STREAM_STALLED (a committed stream stalled: see first_byte_timeout_ms).
  * When `report` is not NULL, *report receives the call report whenever the arguments were valid,
  * success or not. Runs adapters on the calling thread. */
 LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, const void *request,

@@ -39,6 +39,8 @@ class CallbackAdapter final : public llmroute::Adapter {
     c.attempt = args.attempt;
     c.timeout_ms = args.timeout_ms;
     c.context = &context;
+    c.first_byte_timeout_ms = args.first_byte_timeout_ms;
+    c.idle_timeout_ms = args.idle_timeout_ms;
     llmr_attempt_result r{};
     r.struct_size = sizeof(llmr_attempt_result);
     r.outcome = LLMR_OUTCOME_SUCCESS;
@@ -184,9 +186,21 @@ LLMR_API llmr_status llmr_call_check(const llmr_call_context *context) {
       return Fail(LLMR_ERR_CANCELLED, "the call was cancelled");
     case llmroute::Code::kDeadlineExceeded:
       return Fail(LLMR_ERR_DEADLINE_EXCEEDED, "the call's deadline passed");
+    case llmroute::Code::kStreamStalled:
+      return Fail(LLMR_ERR_STREAM_STALLED,
+                  "the attempt stalled (no first byte within first_byte_timeout_ms, or no chunk "
+                  "within idle_timeout_ms)");
     default:
       return Succeed();
   }
+}
+
+LLMR_API llmr_status llmr_call_progress(llmr_call_context *context) {
+  if (context == nullptr || context->core == nullptr) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, "context is NULL");
+  }
+  context->core->Progress();
+  return Succeed();
 }
 
 LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts, size_t struct_size) {
@@ -228,6 +242,8 @@ LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, co
     options.backoff_base_ms = o.backoff_base_ms;
     options.backoff_max_ms = o.backoff_max_ms;
     options.cancel = o.cancel != nullptr ? &o.cancel->token : nullptr;
+    options.first_byte_timeout_ms = o.first_byte_timeout_ms;
+    options.idle_timeout_ms = o.idle_timeout_ms;
     if (llmr_status s = Finish(options.Validate()); s != LLMR_OK) return s;
     auto out = std::make_unique<llmr_call_report>();
     const llmroute::Status status =

@@ -57,6 +57,8 @@ llmr_status ToStatus(Code code) {
       return LLMR_ERR_UPSTREAM;
     case Code::kConfig:
       return LLMR_ERR_CONFIG;
+    case Code::kStreamStalled:
+      return LLMR_ERR_STREAM_STALLED;
     case Code::kInternal:
       break;
   }

@@ -10,7 +10,7 @@ using llmroute::capi::Fail;
 using llmroute::capi::Finish;
 using llmroute::capi::Guarded;
 
-namespace {
+namespace llmroute::capi {
 
 // llmr_pick_options as the core's request; the core checks the values (Router::Pick). The
 // pointers stay the caller's, valid for the call. Out of line: a pick without options must not
@@ -32,8 +32,15 @@ namespace {
   request->expected_input_tokens = o.expected_input_tokens;
   request->expected_output_tokens = o.expected_output_tokens;
   request->max_price = o.max_price;
+  request->deadline_ms = o.deadline_ms;
   return LLMR_OK;
 }
+
+}  // namespace llmroute::capi
+
+namespace {
+
+using llmroute::capi::ReadPickOptions;
 
 void WritePick(const llmroute::Status &status, const llmroute::PickResult &result,
                llmr_pick *pick) {
@@ -47,6 +54,7 @@ void WritePick(const llmroute::Status &status, const llmroute::PickResult &resul
     out.tier = result.tier;
     out.is_probe = result.probe ? 1 : 0;
     out.is_panic = result.panic ? 1 : 0;
+    out.deadline_unmet = result.deadline_unmet ? 1 : 0;
   }
   llmroute::capi::WriteVersioned(out, pick);
 }

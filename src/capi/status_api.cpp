@@ -59,6 +59,8 @@ LLMR_API const char *llmr_status_str(llmr_status status) {
       return "LLMR_ERR_UPSTREAM";
     case LLMR_ERR_CONFIG:
       return "LLMR_ERR_CONFIG";
+    case LLMR_ERR_STREAM_STALLED:
+      return "LLMR_ERR_STREAM_STALLED";
   }
   return "LLMR_ERR_UNRECOGNISED";
 }

@@ -29,10 +29,27 @@ struct RequestFilter {
   // others serve the host's own picks; picking and cancelling them used up their rpm and
   // inflated their statistics: issue 17).
   bool require_adapter = false;
+  // > 0: the request's time left in ms. A deployment whose expected latency (its latency EWMA,
+  // the one the latency strategy routes by) is above it does not fit: it is skipped for this
+  // attempt like an excluded one (it still counts as healthy capacity of its tier). Without
+  // samples a deployment fits: nothing says it is too slow.
+  double deadline_ms = 0;
 
   // False when every deployment passes (the pick's fast path needs this).
   bool active() const {
-    return exclude_count != 0 || required_tag_count != 0 || max_price > 0 || require_adapter;
+    return exclude_count != 0 || required_tag_count != 0 || max_price > 0 || require_adapter ||
+           deadline_ms > 0;
+  }
+  // Only the deadline filters: the fast path may still pick, then check the deadline.
+  bool only_deadline() const {
+    return deadline_ms > 0 && exclude_count == 0 && required_tag_count == 0 && max_price <= 0 &&
+           !require_adapter;
+  }
+
+  bool FitsDeadline(const DeploymentState &state) const {
+    if (deadline_ms <= 0) return true;
+    const double expected = state.latency().Value();
+    return expected < 0 || expected <= deadline_ms;
   }
 
   // The request's expected tokens, input + output (saturating), for announced quotas.
@@ -46,7 +63,9 @@ struct RequestFilter {
            (!require_adapter || member.state->has_adapter());
   }
 
+  // Excluded by name, or too slow for the deadline.
   bool Excludes(const DeploymentState &state) const {
+    if (!FitsDeadline(state)) return true;
     for (size_t i = 0; i < exclude_count; ++i) {
       if (exclude[i] != nullptr && state.name() == exclude[i]) return true;
     }

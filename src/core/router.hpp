@@ -65,7 +65,17 @@ struct PickRequest {
   double max_price = 0;
   // Only deployments with an adapter are eligible (Router::Call's picks).
   bool require_adapter = false;
+  // > 0: the request's time left; deployments whose expected latency exceeds it are skipped,
+  // and when none fits the fastest is picked (deadline_pick.cpp).
+  int64_t deadline_ms = 0;
 };
+
+// The request's pick options, checked (router_pick.cpp): a status naming the bad field.
+Status CheckPickRequest(const PickRequest &request);
+// What the request asks of a deployment besides health (request_filter.hpp).
+RequestFilter FilterOf(const PickRequest &request);
+
+struct Explanation;  // explain/explanation.hpp
 
 struct PickResult {
   uint64_t ticket = 0;
@@ -76,6 +86,8 @@ struct PickResult {
   bool probe = false;
   bool panic = false;
   int64_t retry_after_ms = 0;  // on kNoProvider: until the earliest recovery, -1 if none
+  // A deadline was given and no deployment's expected latency fits it: this is the fastest.
+  bool deadline_unmet = false;
 };
 
 struct ReportInput {
@@ -163,6 +175,11 @@ class Router final : private FleetHost {
   Status Cancel(uint64_t ticket);
   Status Fallbacks(std::string_view model, const std::vector<std::string_view> &exclude,
                    std::vector<FallbackEntry> *out);
+  // A dry-run pick (explain/explain.cpp): every deployment serving `model`, what a pick with
+  // `request` would check of it, and which one it would choose. Issues no ticket and changes no
+  // state. kUnknownModel when no deployment serves the model; a model with none eligible is a
+  // success whose Explanation carries the status a pick would return.
+  Status Explain(std::string_view model, const PickRequest &request, Explanation *out);
   // Drives a request through adapters with retries and fallbacks (CallExecutor,
   // execution/call.cpp), through Pick / Report / Cancel above. `report` is filled whatever the
   // outcome.
@@ -214,6 +231,11 @@ class Router final : private FleetHost {
   bool PickAcrossTiers(const ModelGroup &group, const RequestFilter &filter,
                        const Affinity &affinity, PickEnv &env, TicketData *ticket,
                        uint32_t *tier_number);
+  // When no eligible deployment fits the request's deadline: the fastest of them, across tiers
+  // (deadline_pick.cpp). False when none is eligible even without the deadline.
+  bool PickFastestPastDeadline(const ModelGroup &group, const RequestFilter &filter,
+                               const Affinity &affinity, PickEnv &env, TicketData *ticket,
+                               uint32_t *tier_number);
   // Starts a deployment's slow-start ramp (when slow start is on).
   void BeginSlowStart(DeploymentState &state, int64_t now_ns);
   // The report's quota part (router/quota_reports.cpp): keeps the announcement and, for a 429 whose

@@ -23,6 +23,8 @@ enum class Code {
   kCancelled,
   kUpstream,
   kConfig,  // a configuration was rejected; the message starts with the JSON path
+  // A committed stream stalled (no chunk within idle_timeout_ms): the call ended without retry.
+  kStreamStalled,
 };
 
 class [[nodiscard]] Status {

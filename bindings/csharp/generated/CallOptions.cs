@@ -121,6 +121,26 @@ public class CallOptions : global::System.IDisposable {
     } 
   }
 
+  public long FirstByteTimeoutMs {
+    set {
+      NativePINVOKE.CallOptions_FirstByteTimeoutMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.CallOptions_FirstByteTimeoutMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long IdleTimeoutMs {
+    set {
+      NativePINVOKE.CallOptions_IdleTimeoutMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.CallOptions_IdleTimeoutMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

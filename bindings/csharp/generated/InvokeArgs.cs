@@ -108,6 +108,20 @@ public class InvokeArgs : global::System.IDisposable {
     return ret;
   }
 
+  public void Progress() {
+    NativePINVOKE.InvokeArgs_Progress(swigCPtr);
+  }
+
+  public long FirstByteTimeoutMs() {
+    long ret = NativePINVOKE.InvokeArgs_FirstByteTimeoutMs(swigCPtr);
+    return ret;
+  }
+
+  public long IdleTimeoutMs() {
+    long ret = NativePINVOKE.InvokeArgs_IdleTimeoutMs(swigCPtr);
+    return ret;
+  }
+
 }
 
 }

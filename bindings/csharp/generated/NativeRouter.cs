@@ -154,6 +154,11 @@ internal class NativeRouter : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void Explain(string model, PickOptions options, Explanation out_) {
+    NativePINVOKE.NativeRouter_Explain(swigCPtr, model, PickOptions.getCPtr(options), Explanation.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   public void HealthOf(string name, Health out_) {
     NativePINVOKE.NativeRouter_HealthOf(swigCPtr, name, Health.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

@@ -102,6 +102,16 @@ public class PickOptions : global::System.IDisposable {
     } 
   }
 
+  public long DeadlineMs {
+    set {
+      NativePINVOKE.PickOptions_DeadlineMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.PickOptions_DeadlineMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
   public void AddExclude(string name) {
     NativePINVOKE.PickOptions_AddExclude(swigCPtr, name);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

@@ -134,6 +134,16 @@ public class PickResult : global::System.IDisposable {
     } 
   }
 
+  public bool DeadlineUnmet {
+    set {
+      NativePINVOKE.PickResult_DeadlineUnmet_set(swigCPtr, value);
+    } 
+    get {
+      bool ret = NativePINVOKE.PickResult_DeadlineUnmet_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

@@ -27,7 +27,8 @@ public enum Status {
   DEADLINE_EXCEEDED = -13,
   CANCELLED = -14,
   UPSTREAM = -15,
-  CONFIG = -16
+  CONFIG = -16,
+  STREAM_STALLED = -18
 }
 
 }

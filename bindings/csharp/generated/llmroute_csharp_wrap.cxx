@@ -713,6 +713,97 @@ SWIGINTERN void std_vector_Sl_llmroute_swig_Health_Sg__SetRange(std::vector< llm
           throw std::out_of_range("index");
         std::copy(values.begin(), values.end(), self->begin()+index);
       }
+SWIGINTERN std::vector< llmroute::swig::ExplainCandidate > *new_std_vector_Sl_llmroute_swig_ExplainCandidate_Sg___SWIG_2(int capacity){
+        std::vector< llmroute::swig::ExplainCandidate >* pv = 0;
+        if (capacity >= 0) {
+          pv = new std::vector< llmroute::swig::ExplainCandidate >();
+          pv->reserve(capacity);
+       } else {
+          throw std::out_of_range("capacity");
+       }
+       return pv;
+      }
+SWIGINTERN llmroute::swig::ExplainCandidate std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__getitemcopy(std::vector< llmroute::swig::ExplainCandidate > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN std::vector< llmroute::swig::ExplainCandidate >::value_type const &std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__getitem(std::vector< llmroute::swig::ExplainCandidate > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__setitem(std::vector< llmroute::swig::ExplainCandidate > *self,int index,llmroute::swig::ExplainCandidate const &val){
+        if (index>=0 && index<(int)self->size())
+          (*self)[index] = val;
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__AddRange(std::vector< llmroute::swig::ExplainCandidate > *self,std::vector< llmroute::swig::ExplainCandidate > const &values){
+        self->insert(self->end(), values.begin(), values.end());
+      }
+SWIGINTERN std::vector< llmroute::swig::ExplainCandidate > *std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__GetRange(std::vector< llmroute::swig::ExplainCandidate > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        return new std::vector< llmroute::swig::ExplainCandidate >(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__Insert(std::vector< llmroute::swig::ExplainCandidate > *self,int index,llmroute::swig::ExplainCandidate const &x){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, x);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__InsertRange(std::vector< llmroute::swig::ExplainCandidate > *self,int index,std::vector< llmroute::swig::ExplainCandidate > const &values){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, values.begin(), values.end());
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__RemoveAt(std::vector< llmroute::swig::ExplainCandidate > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          self->erase(self->begin() + index);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__RemoveRange(std::vector< llmroute::swig::ExplainCandidate > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        self->erase(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN std::vector< llmroute::swig::ExplainCandidate > *std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__Repeat(llmroute::swig::ExplainCandidate const &value,int count){
+        if (count < 0)
+          throw std::out_of_range("count");
+        return new std::vector< llmroute::swig::ExplainCandidate >(count, value);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__Reverse__SWIG_0(std::vector< llmroute::swig::ExplainCandidate > *self){
+        std::reverse(self->begin(), self->end());
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__Reverse__SWIG_1(std::vector< llmroute::swig::ExplainCandidate > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        std::reverse(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__SetRange(std::vector< llmroute::swig::ExplainCandidate > *self,int index,std::vector< llmroute::swig::ExplainCandidate > const &values){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (index+values.size() > self->size())
+          throw std::out_of_range("index");
+        std::copy(values.begin(), values.end(), self->begin()+index);
+      }
 SWIGINTERN std::vector< llmroute::swig::AttemptInfo > *new_std_vector_Sl_llmroute_swig_AttemptInfo_Sg___SWIG_2(int capacity){
         std::vector< llmroute::swig::AttemptInfo >* pv = 0;
         if (capacity >= 0) {
@@ -2300,6 +2391,359 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_HealthVector(void * jarg1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = (std::vector< llmroute::swig::Health > *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_Clear(void * jarg1) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  (arg1)->clear();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_Add(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  llmroute::swig::ExplainCandidate *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (llmroute::swig::ExplainCandidate *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ExplainCandidate const & is null", 0);
+    return ;
+  } 
+  (arg1)->push_back((llmroute::swig::ExplainCandidate const &)*arg2);
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_size(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  result = ((std::vector< llmroute::swig::ExplainCandidate > const *)arg1)->size();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_capacity(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::size_type result;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  result = ((std::vector< llmroute::swig::ExplainCandidate > const *)arg1)->capacity();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_reserve(void * jarg1, unsigned long jarg2) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::size_type arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::ExplainCandidate >::size_type)jarg2; 
+  (arg1)->reserve(arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ExplainCandidateVector__SWIG_0() {
+  void * jresult ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)new std::vector< llmroute::swig::ExplainCandidate >();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ExplainCandidateVector__SWIG_1(void * jarg1) {
+  void * jresult ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ExplainCandidate > const & is null", 0);
+    return 0;
+  } 
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)new std::vector< llmroute::swig::ExplainCandidate >((std::vector< llmroute::swig::ExplainCandidate > const &)*arg1);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ExplainCandidateVector__SWIG_2(int jarg1) {
+  void * jresult ;
+  int arg1 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  arg1 = (int)jarg1; 
+  try {
+    result = (std::vector< llmroute::swig::ExplainCandidate > *)new_std_vector_Sl_llmroute_swig_ExplainCandidate_Sg___SWIG_2(arg1);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_getitemcopy(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  llmroute::swig::ExplainCandidate result;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__getitemcopy(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = new llmroute::swig::ExplainCandidate(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_getitem(void * jarg1, int jarg2) {
+  void * jresult ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::ExplainCandidate >::value_type *) &std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__getitem(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_setitem(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  llmroute::swig::ExplainCandidate *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::ExplainCandidate *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ExplainCandidate const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__setitem(arg1,arg2,(llmroute::swig::ExplainCandidate const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_AddRange(void * jarg1, void * jarg2) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg2 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ExplainCandidate > const & is null", 0);
+    return ;
+  } 
+  std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__AddRange(arg1,(std::vector< llmroute::swig::ExplainCandidate > const &)*arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_GetRange(void * jarg1, int jarg2, int jarg3) {
+  void * jresult ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    result = (std::vector< llmroute::swig::ExplainCandidate > *)std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__GetRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_Insert(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  llmroute::swig::ExplainCandidate *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (llmroute::swig::ExplainCandidate *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ExplainCandidate const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__Insert(arg1,arg2,(llmroute::swig::ExplainCandidate const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_InsertRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ExplainCandidate > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__InsertRange(arg1,arg2,(std::vector< llmroute::swig::ExplainCandidate > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_RemoveAt(void * jarg1, int jarg2) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__RemoveAt(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_RemoveRange(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__RemoveRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_Repeat(void * jarg1, int jarg2) {
+  void * jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::ExplainCandidate const & is null", 0);
+    return 0;
+  } 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::ExplainCandidate > *)std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__Repeat((llmroute::swig::ExplainCandidate const &)*arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_Reverse__SWIG_0(void * jarg1) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__Reverse__SWIG_0(arg1);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_Reverse__SWIG_1(void * jarg1, int jarg2, int jarg3) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__Reverse__SWIG_1(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidateVector_SetRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg3 = 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< llmroute::swig::ExplainCandidate > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__SetRange(arg1,arg2,(std::vector< llmroute::swig::ExplainCandidate > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_ExplainCandidateVector(void * jarg1) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  arg1 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg1; 
   delete arg1;
 }
 
@@ -4740,6 +5184,28 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickResult_RetryAfterMs_get(voi
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickResult_DeadlineUnmet_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::Pick *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->deadline_unmet = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_PickResult_DeadlineUnmet_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::Pick *)jarg1; 
+  result = (bool) ((arg1)->deadline_unmet);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_PickResult(void * jarg1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
@@ -4846,6 +5312,28 @@ SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_PickOptions_MaxPrice_get(void * ja
   
   arg1 = (llmroute::swig::PickOptions *)jarg1; 
   result = (double) ((arg1)->max_price);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_DeadlineMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->deadline_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickOptions_DeadlineMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (int64_t) ((arg1)->deadline_ms);
   jresult = result; 
   return jresult;
 }
@@ -5506,6 +5994,847 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Health(void * jarg1) {
 }
 
 
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_ExplainCandidate() {
+  void * jresult ;
+  llmroute::swig::ExplainCandidate *result = 0 ;
+  
+  result = (llmroute::swig::ExplainCandidate *)new llmroute::swig::ExplainCandidate();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Deployment_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->deployment = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Deployment_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (std::string *) & ((arg1)->deployment);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Tier_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->tier = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Tier_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (uint32_t) ((arg1)->tier);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_State_set(void * jarg1, int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->state = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_State_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_breaker_state result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (llmr_breaker_state) ((arg1)->state);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_OverrideMode_set(void * jarg1, int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_override arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (llmr_override)jarg2; 
+  if (arg1) (arg1)->override_mode = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_OverrideMode_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_override result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (llmr_override) ((arg1)->override_mode);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_CooldownRemainingMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_remaining_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_CooldownRemainingMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (int64_t) ((arg1)->cooldown_remaining_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_InFlight_set(void * jarg1, long long jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->in_flight = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_InFlight_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (int64_t) ((arg1)->in_flight);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Weight_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->weight = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Weight_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (uint32_t) ((arg1)->weight);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_RpmLimit_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->rpm_limit = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_RpmLimit_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (uint32_t) ((arg1)->rpm_limit);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_TpmLimit_set(void * jarg1, long long jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->tpm_limit = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_TpmLimit_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (int64_t) ((arg1)->tpm_limit);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_MaxInFlight_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->max_in_flight = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_MaxInFlight_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (uint32_t) ((arg1)->max_in_flight);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_RequestsInWindow_set(void * jarg1, long long jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->requests_in_window = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_RequestsInWindow_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (int64_t) ((arg1)->requests_in_window);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_TokensInWindow_set(void * jarg1, long long jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->tokens_in_window = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_TokensInWindow_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (int64_t) ((arg1)->tokens_in_window);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_EwmaLatencyMs_set(void * jarg1, double jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->ewma_latency_ms = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_EwmaLatencyMs_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (double) ((arg1)->ewma_latency_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_FailureRatio_set(void * jarg1, double jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->failure_ratio = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_FailureRatio_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (double) ((arg1)->failure_ratio);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Price_set(void * jarg1, double jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->price = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Price_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (double) ((arg1)->price);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Score_set(void * jarg1, double jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->score = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Score_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (double) ((arg1)->score);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Rank_set(void * jarg1, int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (int32_t)jarg2; 
+  if (arg1) (arg1)->rank = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Rank_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int32_t result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (int32_t) ((arg1)->rank);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_TierShare_set(void * jarg1, double jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->tier_share = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_TierShare_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (double) ((arg1)->tier_share);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Filtered_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->filtered = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Filtered_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (bool) ((arg1)->filtered);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Reason_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->reason = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Reason_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (std::string *) & ((arg1)->reason);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_IsProbe_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->is_probe = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_IsProbe_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (bool) ((arg1)->is_probe);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Picked_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->picked = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_ExplainCandidate_Picked_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  result = (bool) ((arg1)->picked);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_ExplainCandidate(void * jarg1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  
+  arg1 = (llmroute::swig::ExplainCandidate *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Explanation() {
+  void * jresult ;
+  llmroute::swig::Explanation *result = 0 ;
+  
+  result = (llmroute::swig::Explanation *)new llmroute::swig::Explanation();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_Model_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->model = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_Explanation_Model_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (std::string *) & ((arg1)->model);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_Strategy_set(void * jarg1, int jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  llmr_strategy arg2 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  arg2 = (llmr_strategy)jarg2; 
+  if (arg1) (arg1)->strategy = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_Explanation_Strategy_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  llmr_strategy result;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (llmr_strategy) ((arg1)->strategy);
+  jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_ScoreKind_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->score_kind = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_Explanation_ScoreKind_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (std::string *) & ((arg1)->score_kind);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_Status_set(void * jarg1, int jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  arg2 = (int32_t)jarg2; 
+  if (arg1) (arg1)->status = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_Explanation_Status_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int32_t result;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (int32_t) ((arg1)->status);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_Message_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->message = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_Explanation_Message_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (std::string *) & ((arg1)->message);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_RetryAfterMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->retry_after_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Explanation_RetryAfterMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (int64_t) ((arg1)->retry_after_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_Picked_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->picked = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_Explanation_Picked_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (std::string *) & ((arg1)->picked);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_PickedIndex_set(void * jarg1, long long jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->picked_index = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Explanation_PickedIndex_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (int64_t) ((arg1)->picked_index);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_IsPanic_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->is_panic = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Explanation_IsPanic_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (bool) ((arg1)->is_panic);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_Approximate_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->approximate = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Explanation_Approximate_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (bool) ((arg1)->approximate);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_DeadlineUnmet_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->deadline_unmet = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Explanation_DeadlineUnmet_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (bool) ((arg1)->deadline_unmet);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_Candidates_set(void * jarg1, void * jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg2 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  arg2 = (std::vector< llmroute::swig::ExplainCandidate > *)jarg2; 
+  if (arg1) (arg1)->candidates = *arg2;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Explanation_Candidates_get(void * jarg1) {
+  void * jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)& ((arg1)->candidates);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Explanation_Json_set(void * jarg1, const char * jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  if (arg1) (arg1)->json = *arg2;
+}
+
+
+SWIGEXPORT const char * SWIGSTDCALL CSharp_LlmRoute_Explanation_Json_get(void * jarg1) {
+  const char * jresult ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  result = (std::string *) & ((arg1)->json);
+  jresult = SWIG_csharp_string_callback(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Explanation(void * jarg1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  
+  arg1 = (llmroute::swig::Explanation *)jarg1; 
+  delete arg1;
+}
+
+
 SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Cancellation() {
   void * jresult ;
   llmroute::swig::Cancellation *result = 0 ;
@@ -5680,6 +7009,50 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_CallOptions_Cancel_get(void * jarg
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_CallOptions_FirstByteTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->first_byte_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_CallOptions_FirstByteTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  result = (int64_t) ((arg1)->first_byte_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_CallOptions_IdleTimeoutMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->idle_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_CallOptions_IdleTimeoutMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  result = (int64_t) ((arg1)->idle_timeout_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_CallOptions(void * jarg1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
@@ -5789,6 +7162,38 @@ SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Check(void * jarg1) {
   arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
   result = (llmr_status)((llmroute::swig::InvokeArgs const *)arg1)->Check();
   jresult = (int)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Progress(void * jarg1) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  
+  arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
+  ((llmroute::swig::InvokeArgs const *)arg1)->Progress();
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_FirstByteTimeoutMs(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->FirstByteTimeoutMs();
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_IdleTimeoutMs(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->IdleTimeoutMs();
+  jresult = result; 
   return jresult;
 }
 
@@ -8817,6 +10222,44 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Fallbacks(void * jarg1,
   }
   
   result = (arg1)->Fallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Explain(void * jarg1, const char * jarg2, void * jarg3, void * jarg4) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::PickOptions *arg3 = 0 ;
+  llmroute::swig::Explanation *arg4 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  arg3 = (llmroute::swig::PickOptions *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::PickOptions const & is null", 0);
+    return ;
+  } 
+  arg4 = (llmroute::swig::Explanation *)jarg4;
+  if (!arg4) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::Explanation & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->Explain((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
     llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 

@@ -266,6 +266,19 @@ public sealed class Router : IDisposable {
     return v.ToList().AsReadOnly();
   }
 
+  /// <summary>A dry-run pick (llmr_router_explain): every deployment serving the model with its
+  /// tier, breaker state, cooldown, limits, strategy score and rank, whether it was filtered and
+  /// why, and the one a pick with these options (may be null) would choose. Picks, admits and counts
+  /// nothing, and never blocks picks. LlmRouteException UNKNOWN_MODEL when no deployment serves
+  /// the model; nothing eligible is no error (Status says what a pick would return). Json holds the
+  /// same account as JSON.</summary>
+  public Explanation Explain(string model, PickOptions options = null) {
+    var e = new Explanation();
+    var o = options ?? new PickOptions();
+    Run(n => n.Explain(model, o, e));
+    return e;
+  }
+
   /// <summary>Health of one deployment.</summary>
   public Health GetHealth(string deployment) {
     var h = new Health();

@@ -72,6 +72,7 @@ class FuncAdapter : Adapter {
 
 class FakeClock : Clock {
   long now = 1000000000L;
+  public void Advance(long ns) { Interlocked.Add(ref now, ns); }
   public readonly HashSet<int> Threads = new HashSet<int>();
   public override long NowNanos() { lock (Threads) Threads.Add(Thread.CurrentThread.ManagedThreadId); return Interlocked.Read(ref now); }
   public override void SleepNanos(long ns) { Interlocked.Add(ref now, ns); }
@@ -209,6 +210,76 @@ public static partial class Tests {
       Assert.Equal("other", fb[1].Model, "second");
       var hl = r.HealthList;
       Assert.Equal("a,b,c", string.Join(",", hl.Select(h => h.Name)), "health list");
+    }
+  }
+
+  public static void TestExplainPredictsThePickAndSaysWhyOthersAreFiltered() {
+    using (var r = Router.Create()) {
+      r.AddDeployment(Dep("a", 0, "m"));
+      r.AddDeployment(Dep("b", 0, "m"));
+      r.AddDeployment(Dep("c", 0, "m"));
+      r.SetOverride("c", OverrideMode.FORCE_OPEN);
+      for (int i = 0; i < 4; i++) {
+        var e = r.Explain("m");
+        Assert.Equal(0, e.Status, "status");
+        Assert.True(!e.Approximate, "round robin is exact");
+        Assert.Equal(3, e.Candidates.Count, "candidates");
+        var c = e.Candidates[2];
+        Assert.True(c.Filtered, "c filtered");
+        Assert.Equal("forced open", c.Reason, "reason");
+        Assert.Equal(-1, c.Rank, "rank");
+        var picked = e.Candidates[(int)e.PickedIndex];
+        Assert.True(picked.Picked, "picked flag");
+        Assert.Equal(e.Picked, picked.Deployment, "picked name");
+        Assert.True(e.Json.Contains("\"picked\":\"" + e.Picked + "\""), e.Json);
+        var p = r.Pick("m");
+        Assert.Equal(e.Picked, p.Deployment, "the pick is the one explained");
+        r.Cancel(p.Ticket);
+      }
+      var o = new PickOptions();
+      o.AddExclude("a");
+      o.AddExclude("b");
+      var none = r.Explain("m", o);
+      Assert.Equal((int)Status.NO_PROVIDER, none.Status, "nothing eligible");
+      Assert.Equal("", none.Picked, "no pick");
+      Assert.Equal("excluded", none.Candidates[0].Reason, "excluded");
+      var ex = Assert.Throws<LlmRouteException>(() => r.Explain("nope"), "unknown model");
+      Assert.Equal(Status.UNKNOWN_MODEL, ex.Status, "status");
+    }
+  }
+
+  static void Sample(Router r, string name, double latencyMs) {
+    while (true) {
+      var p = r.Pick("m");
+      if (p.Deployment != name) {
+        r.Cancel(p.Ticket);
+        continue;
+      }
+      r.Report(p.Ticket, Outcome.SUCCESS, latencyMs);
+      return;
+    }
+  }
+
+  public static void TestPickWithDeadlineSkipsSlowDeploymentsAndFlagsTheFallback() {
+    using (var r = Router.Create()) {
+      r.AddDeployment(Dep("fast", 0, "m"));
+      r.AddDeployment(Dep("slow", 0, "m"));
+      Sample(r, "fast", 200);
+      Sample(r, "slow", 900);
+      for (int i = 0; i < 6; i++) {
+        var p = r.Pick("m", new PickOptions { DeadlineMs = 500 });
+        Assert.Equal("fast", p.Deployment, "fits");
+        Assert.True(!p.DeadlineUnmet, "met");
+        r.Cancel(p.Ticket);
+        p = r.Pick("m", new PickOptions { DeadlineMs = 100 });
+        Assert.Equal("fast", p.Deployment, "none fits: the fastest");
+        Assert.True(p.DeadlineUnmet, "unmet");
+        r.Cancel(p.Ticket);
+      }
+      var e = r.Explain("m", new PickOptions { DeadlineMs = 500 });
+      Assert.Equal("expected latency above deadline_ms", e.Candidates[1].Reason, "reason");
+      var ex = Assert.Throws<LlmRouteException>(() => r.Pick("m", new PickOptions { DeadlineMs = -1 }), "negative");
+      Assert.Equal(Status.INVALID_ARGUMENT, ex.Status, "status");
     }
   }
 
@@ -367,6 +438,43 @@ public static partial class Tests {
       r.NativeForTests.CallOnNativeThread("m", "req", 100);
       Assert.Equal(100, calls, "adapter calls from the native thread");
       lock (clock.Threads) Assert.True(!clock.Threads.Contains(Thread.CurrentThread.ManagedThreadId), "ran on another thread");
+    }
+  }
+
+  // Streams chunks after the given gaps (ms) on the fake clock, reporting each with Progress() and
+  // polling Check() every 100 ms; bytes reach the client after the first chunk.
+  static FuncAdapter Streamer(FakeClock clock, params long[] gaps) {
+    return new FuncAdapter((args, res) => {
+      foreach (long gap in gaps) {
+        for (long waited = 0; waited < gap; waited += 100) {
+          clock.Advance(Math.Min(100, gap - waited) * 1000000L);
+          if (args.Check() == Status.STREAM_STALLED) { res.Outcome = Outcome.TIMEOUT; return; }
+        }
+        args.Progress();
+        res.Committed = true;
+      }
+      res.Outcome = Outcome.SUCCESS;
+    });
+  }
+
+  public static void TestStalledStreamFailsOverBeforeCommitAndFailsAfter() {
+    var clock = new FakeClock();
+    using (var r = new Router(new RouterOptions(), clock, new CounterRandom())) {
+      r.AddDeployment(Dep("a", 0, "m"));
+      r.AddDeployment(Dep("b", 0, "m"));
+      r.SetAdapter("a", Streamer(clock, 10000));  // no first byte within 5 s
+      r.SetAdapter("b", Streamer(clock, 10, 10));
+      var o = Fast();
+      o.FirstByteTimeoutMs = 5000;
+      o.IdleTimeoutMs = 1000;
+      for (int i = 0; i < 2; i++) Assert.Equal("b", r.Call("m", "x", o).Deployment, "fails over");
+      r.SetAdapter("a", Streamer(clock, 10, 3000));  // a chunk reaches the client, then a gap
+      r.SetAdapter("b", Streamer(clock, 10, 3000));
+      var e = Assert.Throws<LlmRouteException>(() => r.Call("m", "x", o), "stalled after commit");
+      Assert.Equal(Status.STREAM_STALLED, e.Status, "status");
+      o.IdleTimeoutMs = -1;
+      e = Assert.Throws<LlmRouteException>(() => r.Call("m", "x", o), "negative limit");
+      Assert.Equal(Status.INVALID_ARGUMENT, e.Status, "status");
     }
   }
 

@@ -34,7 +34,24 @@ type Attempt struct {
 	Number int
 	// Timeout is how long this attempt may take; negative when unbounded. The adapter enforces it.
 	Timeout time.Duration
-	ctx     uintptr
+	// FirstByteTimeout and IdleTimeout are the call's stall limits (CallOptions; 0: none), for the
+	// adapter's own read timeouts. A streaming adapter calls Progress for each chunk and polls
+	// Err, which becomes ErrStreamStalled once a limit passed.
+	FirstByteTimeout time.Duration
+	IdleTimeout      time.Duration
+	ctx              uintptr
+}
+
+// Progress tells the router a chunk of the response arrived (llmr_call_progress): it ends the
+// wait for the first byte and restarts the idle clock.
+func (a *Attempt) Progress() error {
+	if a.ctx == 0 {
+		return &Error{Status: ErrInvalidArgument, Message: "attempt is over"}
+	}
+	if rc := native.Progress(a.ctx); rc != 0 {
+		return Status(rc)
+	}
+	return nil
 }
 
 // SetResponse stores the response bytes for the call's result.
@@ -49,7 +66,8 @@ func (a *Attempt) SetResponse(b []byte) error {
 }
 
 // Err is nil while the call may go on, ErrCancelled once it was cancelled, ErrDeadlineExceeded
-// once its deadline passed. Long-running adapters poll it.
+// once its deadline passed, ErrStreamStalled once the attempt stalled (no Progress within the
+// call's FirstByteTimeout or IdleTimeout). Long-running adapters poll it.
 func (a *Attempt) Err() error {
 	if a.ctx == 0 {
 		return &Error{Status: ErrInvalidArgument, Message: "attempt is over"}
@@ -102,6 +120,9 @@ func (b *adapterBox) Invoke(args *native.GoInvokeArgs, out *native.GoAttemptOutc
 		Number:     int(args.Attempt),
 		Timeout:    -1,
 		ctx:        args.Context,
+
+		FirstByteTimeout: ms(args.FirstByteTimeoutMs),
+		IdleTimeout:      ms(args.IdleTimeoutMs),
 	}
 	if args.TimeoutMs >= 0 {
 		at.Timeout = ms(args.TimeoutMs)

@@ -17,6 +17,12 @@ type CallOptions struct {
 	MaxAttempts    int
 	BackoffBase    time.Duration
 	BackoffMax     time.Duration
+	// FirstByteTimeout and IdleTimeout: an attempt with no first byte (Attempt.Progress) within
+	// FirstByteTimeout, or no further chunk within IdleTimeout, is stalled. Before commit the call
+	// fails over as after a timeout; after commit it fails with ErrStreamStalled (end the client's
+	// stream with an error). Zero: no limit; negative: ErrInvalidArgument.
+	FirstByteTimeout time.Duration
+	IdleTimeout      time.Duration
 }
 
 // AttemptInfo is one attempt of a call.
@@ -72,6 +78,8 @@ func (r *Router) Call(ctx context.Context, model string, request []byte, opts *C
 		if opts.BackoffMax > 0 {
 			o.SetBackoff_max_ms(toMs(opts.BackoffMax))
 		}
+		o.SetFirst_byte_timeout_ms(stallMs(opts.FirstByteTimeout))
+		o.SetIdle_timeout_ms(stallMs(opts.IdleTimeout))
 	}
 	if deadline, ok := ctx.Deadline(); ok {
 		left := time.Until(deadline)
@@ -182,4 +190,13 @@ func callResultFrom(n native.CallResult) *CallResult {
 		}
 	}
 	return res
+}
+
+// stallMs is a stall limit in whole milliseconds, rounded up (a positive limit never becomes 0,
+// "none"); a negative one stays negative, for the library to reject.
+func stallMs(d time.Duration) int64 {
+	if d > 0 {
+		return ceilMs(d)
+	}
+	return int64(d / time.Millisecond)
 }

@@ -32,6 +32,9 @@ const (
 	ErrCancelled        Status = -14
 	ErrUpstream         Status = -15
 	ErrConfig           Status = -16 // a configuration was rejected; nothing of it was applied
+	// ErrStreamStalled: a committed stream stalled (CallOptions.IdleTimeout); end the client's
+	// stream with an error rather than let it look complete.
+	ErrStreamStalled Status = -18
 )
 
 // String returns the C name, as llmr_status_str gives it ("LLMR_ERR_NO_PROVIDER"); a value the

@@ -68,7 +68,7 @@ func TestEveryEnumValueEqualsTheHeader(t *testing.T) {
 			"LLMR_ERR_INTERNAL": int(llmroute.ErrInternal), "LLMR_ERR_BUFFER_TOO_SMALL": int(llmroute.ErrBufferTooSmall),
 			"LLMR_ERR_RATE_LIMITED": int(llmroute.ErrRateLimited), "LLMR_ERR_DEADLINE_EXCEEDED": int(llmroute.ErrDeadlineExceeded),
 			"LLMR_ERR_CANCELLED": int(llmroute.ErrCancelled), "LLMR_ERR_UPSTREAM": int(llmroute.ErrUpstream),
-			"LLMR_ERR_CONFIG": int(llmroute.ErrConfig),
+			"LLMR_ERR_CONFIG": int(llmroute.ErrConfig), "LLMR_ERR_STREAM_STALLED": int(llmroute.ErrStreamStalled),
 		},
 		"llmr_strategy": {
 			"LLMR_STRATEGY_DEFAULT": int(llmroute.StrategyDefault), "LLMR_STRATEGY_ROUND_ROBIN": int(llmroute.StrategyRoundRobin),

@@ -293,6 +293,9 @@ type Pick struct {
 	// Probe: a half-open probe of a recovering deployment. Panic: chosen by the panic policy.
 	Probe bool
 	Panic bool
+	// DeadlineUnmet: PickOptions.Deadline was set and no deployment's expected latency fits it;
+	// this is the fastest one instead (PickWith only).
+	DeadlineUnmet bool
 }
 
 // routedModel is the model a pick was routed as: the one asked for (ModelLen -1: PickRaw's
@@ -367,6 +370,31 @@ type PickOptions struct {
 	// MaxPrice > 0: only deployments whose Cost for the expected tokens is at most this are
 	// eligible (deployments without a Cost are not). 0 = no cap.
 	MaxPrice float64
+	// Deadline > 0: the time the request has left (whole milliseconds; a positive value below
+	// 1 ms counts as 1 ms). Deployments whose expected latency (their latency EWMA, see
+	// Health.EWMALatencyMs) exceeds it are skipped; when none fits the fastest is picked and
+	// Pick.DeadlineUnmet says so. 0 = none; negative is ErrInvalidArgument.
+	Deadline time.Duration
+}
+
+// native is opts as the shim's PickOptions (nil: the defaults); the caller deletes it.
+func (opts *PickOptions) native() native.PickOptions {
+	o := native.NewPickOptions()
+	if opts == nil {
+		return o
+	}
+	for _, e := range opts.Exclude {
+		o.AddExclude(e)
+	}
+	for _, t := range opts.RequiredTags {
+		o.AddRequiredTag(t)
+	}
+	o.SetAffinity_key(opts.AffinityKey)
+	o.SetExpected_input_tokens(opts.ExpectedInputTokens)
+	o.SetExpected_output_tokens(opts.ExpectedOutputTokens)
+	o.SetMax_price(opts.MaxPrice)
+	o.SetDeadline_ms(deadlineMs(opts.Deadline))
+	return o
 }
 
 // PickExcluding is Pick without the named deployments (those a retry already tried).
@@ -381,18 +409,8 @@ func (r *Router) PickWith(model string, opts *PickOptions) (Pick, error) {
 		return r.Pick(model)
 	}
 	defer runtime.KeepAlive(r)
-	o := native.NewPickOptions()
+	o := opts.native()
 	defer native.DeletePickOptions(o)
-	for _, e := range opts.Exclude {
-		o.AddExclude(e)
-	}
-	for _, t := range opts.RequiredTags {
-		o.AddRequiredTag(t)
-	}
-	o.SetAffinity_key(opts.AffinityKey)
-	o.SetExpected_input_tokens(opts.ExpectedInputTokens)
-	o.SetExpected_output_tokens(opts.ExpectedOutputTokens)
-	o.SetMax_price(opts.MaxPrice)
 	p := native.NewPick()
 	defer native.DeletePick(p)
 	if err := r.n.PickWith(model, o, p); err != nil {
@@ -407,7 +425,19 @@ func (r *Router) PickWith(model string, opts *PickOptions) (Pick, error) {
 		Tier:       uint32(p.GetTier()),
 		Probe:      p.GetIs_probe(),
 		Panic:      p.GetIs_panic(),
+
+		DeadlineUnmet: p.GetDeadline_unmet(),
 	}, nil
+}
+
+// deadlineMs is d in whole milliseconds for llmr_pick_options.deadline_ms: a positive d below
+// 1 ms is 1 ms rather than 0, which would mean "no deadline"; a negative one stays negative, for
+// the library to reject.
+func deadlineMs(d time.Duration) int64 {
+	if d > 0 && d < time.Millisecond {
+		return 1
+	}
+	return int64(d / time.Millisecond)
 }
 
 // Report is how a picked call went. Zero durations mean "unknown".

@@ -1017,6 +1017,60 @@ SWIGINTERN void std_vector_Sl_llmroute_swig_Health_Sg__doRemoveRange(std::vector
           throw std::out_of_range("vector index out of range");
         }
       }
+SWIGINTERN std::vector< llmroute::swig::ExplainCandidate > *new_std_vector_Sl_llmroute_swig_ExplainCandidate_Sg___SWIG_2(jint count,llmroute::swig::ExplainCandidate const &value){
+        if (count < 0)
+          throw std::out_of_range("vector count must be positive");
+        return new std::vector< llmroute::swig::ExplainCandidate >(static_cast<std::vector< llmroute::swig::ExplainCandidate >::size_type>(count), value);
+      }
+SWIGINTERN jint std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doSize(std::vector< llmroute::swig::ExplainCandidate > const *self){
+        return SWIG_VectorSize(self->size());
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doAdd__SWIG_0(std::vector< llmroute::swig::ExplainCandidate > *self,std::vector< llmroute::swig::ExplainCandidate >::value_type const &x){
+        self->push_back(x);
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doAdd__SWIG_1(std::vector< llmroute::swig::ExplainCandidate > *self,jint index,std::vector< llmroute::swig::ExplainCandidate >::value_type const &x){
+        jint size = static_cast<jint>(self->size());
+        if (0 <= index && index <= size) {
+          self->insert(self->begin() + index, x);
+        } else {
+          throw std::out_of_range("vector index out of range");
+        }
+      }
+SWIGINTERN std::vector< llmroute::swig::ExplainCandidate >::value_type std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doRemove(std::vector< llmroute::swig::ExplainCandidate > *self,jint index){
+        jint size = static_cast<jint>(self->size());
+        if (0 <= index && index < size) {
+          llmroute::swig::ExplainCandidate const old_value = (*self)[index];
+          self->erase(self->begin() + index);
+          return old_value;
+        } else {
+          throw std::out_of_range("vector index out of range");
+        }
+      }
+SWIGINTERN std::vector< llmroute::swig::ExplainCandidate >::value_type const &std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doGet(std::vector< llmroute::swig::ExplainCandidate > *self,jint index){
+        jint size = static_cast<jint>(self->size());
+        if (index >= 0 && index < size)
+          return (*self)[index];
+        else
+          throw std::out_of_range("vector index out of range");
+      }
+SWIGINTERN std::vector< llmroute::swig::ExplainCandidate >::value_type std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doSet(std::vector< llmroute::swig::ExplainCandidate > *self,jint index,std::vector< llmroute::swig::ExplainCandidate >::value_type const &val){
+        jint size = static_cast<jint>(self->size());
+        if (index >= 0 && index < size) {
+          llmroute::swig::ExplainCandidate const old_value = (*self)[index];
+          (*self)[index] = val;
+          return old_value;
+        }
+        else
+          throw std::out_of_range("vector index out of range");
+      }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doRemoveRange(std::vector< llmroute::swig::ExplainCandidate > *self,jint fromIndex,jint toIndex){
+        jint size = static_cast<jint>(self->size());
+        if (0 <= fromIndex && fromIndex <= toIndex && toIndex <= size) {
+          self->erase(self->begin() + fromIndex, self->begin() + toIndex);
+        } else {
+          throw std::out_of_range("vector index out of range");
+        }
+      }
 SWIGINTERN std::vector< llmroute::swig::AttemptInfo > *new_std_vector_Sl_llmroute_swig_AttemptInfo_Sg___SWIG_2(jint count,llmroute::swig::AttemptInfo const &value){
         if (count < 0)
           throw std::out_of_range("vector count must be positive");
@@ -2350,6 +2404,288 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1HealthVector(JNIEnv *
   (void)jenv;
   (void)jcls;
   arg1 = *(std::vector< llmroute::swig::Health > **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1ExplainCandidateVector_1_1SWIG_10(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)new std::vector< llmroute::swig::ExplainCandidate >();
+  *(std::vector< llmroute::swig::ExplainCandidate > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1ExplainCandidateVector_1_1SWIG_11(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1;
+  if (!arg1) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::ExplainCandidate > const & is null");
+    return 0;
+  } 
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)new std::vector< llmroute::swig::ExplainCandidate >((std::vector< llmroute::swig::ExplainCandidate > const &)*arg1);
+  *(std::vector< llmroute::swig::ExplainCandidate > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1capacity(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::size_type result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  result = ((std::vector< llmroute::swig::ExplainCandidate > const *)arg1)->capacity();
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1reserve(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::size_type arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  arg2 = (std::vector< llmroute::swig::ExplainCandidate >::size_type)jarg2; 
+  try {
+    (arg1)->reserve(arg2);
+  } catch(std::length_error &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1isEmpty(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  result = (bool)((std::vector< llmroute::swig::ExplainCandidate > const *)arg1)->empty();
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1clear(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  (arg1)->clear();
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1ExplainCandidateVector_1_1SWIG_12(JNIEnv *jenv, jclass jcls, jint jarg1, jlong jarg2, jobject jarg2_) {
+  jlong jresult = 0 ;
+  jint arg1 ;
+  llmroute::swig::ExplainCandidate *arg2 = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg2_;
+  arg1 = jarg1; 
+  arg2 = *(llmroute::swig::ExplainCandidate **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::ExplainCandidate const & is null");
+    return 0;
+  } 
+  try {
+    result = (std::vector< llmroute::swig::ExplainCandidate > *)new_std_vector_Sl_llmroute_swig_ExplainCandidate_Sg___SWIG_2(SWIG_STD_MOVE(arg1),(llmroute::swig::ExplainCandidate const &)*arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::ExplainCandidate > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1doSize(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  jint result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  try {
+    result = std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doSize((std::vector< llmroute::swig::ExplainCandidate > const *)arg1);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1doAdd_1_1SWIG_10(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  arg2 = *(std::vector< llmroute::swig::ExplainCandidate >::value_type **)&jarg2;
+  if (!arg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::ExplainCandidate >::value_type const & is null");
+    return ;
+  } 
+  std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doAdd__SWIG_0(arg1,(llmroute::swig::ExplainCandidate const &)*arg2);
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1doAdd_1_1SWIG_11(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jlong jarg3, jobject jarg3_) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type *arg3 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  arg2 = jarg2; 
+  arg3 = *(std::vector< llmroute::swig::ExplainCandidate >::value_type **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::ExplainCandidate >::value_type const & is null");
+    return ;
+  } 
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doAdd__SWIG_1(arg1,SWIG_STD_MOVE(arg2),(llmroute::swig::ExplainCandidate const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1doRemove(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  arg2 = jarg2; 
+  try {
+    result = std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doRemove(arg1,SWIG_STD_MOVE(arg2));
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::ExplainCandidate >::value_type **)&jresult = new std::vector< llmroute::swig::ExplainCandidate >::value_type(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1doGet(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  arg2 = jarg2; 
+  try {
+    result = (std::vector< llmroute::swig::ExplainCandidate >::value_type *) &std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doGet(arg1,SWIG_STD_MOVE(arg2));
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::ExplainCandidate >::value_type **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1doSet(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jlong jarg3, jobject jarg3_) {
+  jlong jresult = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  jint arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type *arg3 = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  arg2 = jarg2; 
+  arg3 = *(std::vector< llmroute::swig::ExplainCandidate >::value_type **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< llmroute::swig::ExplainCandidate >::value_type const & is null");
+    return 0;
+  } 
+  try {
+    result = std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doSet(arg1,SWIG_STD_MOVE(arg2),(llmroute::swig::ExplainCandidate const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return 0;
+  }
+  *(std::vector< llmroute::swig::ExplainCandidate >::value_type **)&jresult = new std::vector< llmroute::swig::ExplainCandidate >::value_type(result); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidateVector_1doRemoveRange(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jint jarg3) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  jint arg2 ;
+  jint arg3 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
+  arg2 = jarg2; 
+  arg3 = jarg3; 
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__doRemoveRange(arg1,SWIG_STD_MOVE(arg2),SWIG_STD_MOVE(arg3));
+  } catch(std::out_of_range &_e) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1ExplainCandidateVector(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg1; 
   delete arg1;
 }
 
@@ -4972,6 +5308,34 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Pick_1retryAfterMs_1get(JNIE
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Pick_1deadlineUnmet_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Pick **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->deadline_unmet = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Pick_1deadlineUnmet_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Pick **)&jarg1; 
+  result = (bool) ((arg1)->deadline_unmet);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Pick(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
@@ -5110,6 +5474,34 @@ SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_PickOptions_1maxPrice_1get
   arg1 = *(llmroute::swig::PickOptions **)&jarg1; 
   result = (double) ((arg1)->max_price);
   jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_PickOptions_1deadlineMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::PickOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->deadline_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_PickOptions_1deadlineMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::PickOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->deadline_ms);
+  jresult = (jlong)result; 
   return jresult;
 }
 
@@ -5956,6 +6348,1087 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Health(JNIEnv *jenv, 
 }
 
 
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1ExplainCandidate(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::ExplainCandidate *)new llmroute::swig::ExplainCandidate();
+  *(llmroute::swig::ExplainCandidate **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1deployment_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->deployment = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1deployment_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (std::string *) & ((arg1)->deployment);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1tier_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->tier = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1tier_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (uint32_t) ((arg1)->tier);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1state_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (llmr_breaker_state)jarg2; 
+  if (arg1) (arg1)->state = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1state_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_breaker_state result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (llmr_breaker_state) ((arg1)->state);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1overrideMode_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_override arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (llmr_override)jarg2; 
+  if (arg1) (arg1)->override_mode = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1overrideMode_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_override result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (llmr_override) ((arg1)->override_mode);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1cooldownRemainingMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->cooldown_remaining_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1cooldownRemainingMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (int64_t) ((arg1)->cooldown_remaining_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1inFlight_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->in_flight = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1inFlight_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (int64_t) ((arg1)->in_flight);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1weight_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->weight = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1weight_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (uint32_t) ((arg1)->weight);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1rpmLimit_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->rpm_limit = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1rpmLimit_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (uint32_t) ((arg1)->rpm_limit);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1tpmLimit_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->tpm_limit = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1tpmLimit_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (int64_t) ((arg1)->tpm_limit);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1maxInFlight_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->max_in_flight = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1maxInFlight_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (uint32_t) ((arg1)->max_in_flight);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1requestsInWindow_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->requests_in_window = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1requestsInWindow_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (int64_t) ((arg1)->requests_in_window);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1tokensInWindow_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->tokens_in_window = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1tokensInWindow_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (int64_t) ((arg1)->tokens_in_window);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1ewmaLatencyMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->ewma_latency_ms = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1ewmaLatencyMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (double) ((arg1)->ewma_latency_ms);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1failureRatio_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->failure_ratio = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1failureRatio_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (double) ((arg1)->failure_ratio);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1price_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->price = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1price_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (double) ((arg1)->price);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1score_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->score = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1score_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (double) ((arg1)->score);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1rank_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (int32_t)jarg2; 
+  if (arg1) (arg1)->rank = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1rank_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (int32_t) ((arg1)->rank);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1tierShare_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->tier_share = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1tierShare_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (double) ((arg1)->tier_share);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1filtered_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->filtered = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1filtered_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (bool) ((arg1)->filtered);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1reason_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->reason = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1reason_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (std::string *) & ((arg1)->reason);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1isProbe_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->is_probe = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1isProbe_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (bool) ((arg1)->is_probe);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1picked_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->picked = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_ExplainCandidate_1picked_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  result = (bool) ((arg1)->picked);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1ExplainCandidate(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::ExplainCandidate **)&jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Explanation(JNIEnv *jenv, jclass jcls) {
+  jlong jresult = 0 ;
+  llmroute::swig::Explanation *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  result = (llmroute::swig::Explanation *)new llmroute::swig::Explanation();
+  *(llmroute::swig::Explanation **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1model_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->model = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_Explanation_1model_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (std::string *) & ((arg1)->model);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1strategy_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  llmr_strategy arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  arg2 = (llmr_strategy)jarg2; 
+  if (arg1) (arg1)->strategy = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_Explanation_1strategy_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  llmr_strategy result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (llmr_strategy) ((arg1)->strategy);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1scoreKind_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->score_kind = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_Explanation_1scoreKind_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (std::string *) & ((arg1)->score_kind);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1status_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  arg2 = (int32_t)jarg2; 
+  if (arg1) (arg1)->status = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_Explanation_1status_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (int32_t) ((arg1)->status);
+  jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1message_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->message = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_Explanation_1message_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (std::string *) & ((arg1)->message);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1retryAfterMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->retry_after_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Explanation_1retryAfterMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (int64_t) ((arg1)->retry_after_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1picked_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->picked = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_Explanation_1picked_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (std::string *) & ((arg1)->picked);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1pickedIndex_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->picked_index = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Explanation_1pickedIndex_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (int64_t) ((arg1)->picked_index);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1isPanic_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->is_panic = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Explanation_1isPanic_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (bool) ((arg1)->is_panic);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1approximate_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->approximate = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Explanation_1approximate_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (bool) ((arg1)->approximate);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1deadlineUnmet_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->deadline_unmet = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Explanation_1deadlineUnmet_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (bool) ((arg1)->deadline_unmet);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1candidates_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jobject jarg2_) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg2 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg2_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  arg2 = *(std::vector< llmroute::swig::ExplainCandidate > **)&jarg2; 
+  if (arg1) (arg1)->candidates = *arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Explanation_1candidates_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)& ((arg1)->candidates);
+  *(std::vector< llmroute::swig::ExplainCandidate > **)&jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Explanation_1json_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  if (arg1) (arg1)->json = *arg2;
+}
+
+
+SWIGEXPORT jstring JNICALL Java_io_llmroute_NativeJNI_Explanation_1json_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jstring jresult = 0 ;
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  result = (std::string *) & ((arg1)->json);
+  jresult = jenv->NewStringUTF(result->c_str()); 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Explanation(JNIEnv *jenv, jclass jcls, jlong jarg1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  arg1 = *(llmroute::swig::Explanation **)&jarg1; 
+  delete arg1;
+}
+
+
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Cancellation(JNIEnv *jenv, jclass jcls) {
   jlong jresult = 0 ;
   llmroute::swig::Cancellation *result = 0 ;
@@ -6176,6 +7649,62 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1cancel_1get(JNI
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_CallOptions_1firstByteTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->first_byte_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1firstByteTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->first_byte_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_CallOptions_1idleTimeoutMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->idle_timeout_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1idleTimeoutMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->idle_timeout_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1CallOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
@@ -6314,6 +7843,47 @@ SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1check(JNIEnv *jen
   arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
   result = (llmr_status)((llmroute::swig::InvokeArgs const *)arg1)->Check();
   jresult = (jint)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1progress(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
+  ((llmroute::swig::InvokeArgs const *)arg1)->Progress();
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1firstByteTimeoutMs(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->FirstByteTimeoutMs();
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1idleTimeoutMs(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->IdleTimeoutMs();
+  jresult = (jlong)result; 
   return jresult;
 }
 
@@ -10156,6 +11726,52 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1fallbacks(JNIEn
   }
   
   result = (arg1)->Fallbacks((std::string const &)*arg2,(std::vector< std::string > const &)*arg3,*arg4);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1explain(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::PickOptions *arg3 = 0 ;
+  llmroute::swig::Explanation *arg4 = 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  (void)jarg4_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  arg3 = *(llmroute::swig::PickOptions **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::PickOptions const & is null");
+    return ;
+  } 
+  arg4 = *(llmroute::swig::Explanation **)&jarg4;
+  if (!arg4) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::Explanation & is null");
+    return ;
+  } 
+  
+  if (!arg1) {
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
+  }
+  
+  result = (arg1)->Explain((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
   
   if ((&result)->code != 0) {
     llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 

@@ -34,6 +34,7 @@ from .errors import (
     CapacityError,
     ClosedError,
     ConfigError,
+    StreamStalledError,
     DeadlineExceededError,
     InternalError,
     InvalidArgumentError,
@@ -53,11 +54,12 @@ from .config import validate_config
 from .events import Event
 from .features import KNOWN_FEATURES, feature_enabled
 from .execution import Attempt, AttemptInfo, AttemptResult, CallReport, Cancel
+from .explain import ExplainCandidate, Explanation
 from .router import Candidate, Health, Pick, Router
 from .stats import DeploymentStats, ModelStats, SharedStateStatus, Stats
 
 __all__ = [
-    "Router", "Pick", "Candidate", "Health",
+    "Router", "Pick", "Candidate", "Health", "Explanation", "ExplainCandidate",
     "Attempt", "AttemptResult", "AttemptInfo", "CallReport", "Cancel",
     "Event", "Stats", "DeploymentStats", "ModelStats", "SharedStateStatus", "validate_config",
     "Status", "Strategy", "Outcome", "BreakerState", "Override", "AllOpenPolicy", "FallbackKind",
@@ -66,7 +68,7 @@ __all__ = [
     "AlreadyExistsError", "RetryAfterError", "NoProviderError", "RateLimitedError",
     "UnknownModelError", "InvalidTicketError", "TicketDoneError", "CapacityError",
     "InternalError", "BufferTooSmallError", "DeadlineExceededError", "CancelledError",
-    "UpstreamError", "ConfigError", "CallbackReentryError", "MissingFunctionError",
+    "UpstreamError", "ConfigError", "StreamStalledError", "CallbackReentryError", "MissingFunctionError",
     "library_version", "library_version_string", "library_path", "status_str",
     "strategy_str", "outcome_str", "breaker_state_str", "fallback_kind_str", "event_kind_str",
     "NAME_MAX", "LIST_MAX", "EXPECTED_MAJOR", "feature_enabled", "KNOWN_FEATURES",

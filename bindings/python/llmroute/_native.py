@@ -80,6 +80,10 @@ class llmr_fallbacks(Structure):
     """Opaque."""
 
 
+class llmr_explanation(Structure):
+    _fields_ = []
+
+
 class llmr_health_list(Structure):
     """Opaque."""
 
@@ -130,6 +134,7 @@ class llmr_pick_options(Structure):
         ("expected_input_tokens", c_int64),
         ("expected_output_tokens", c_int64),
         ("max_price", c_double),
+        ("deadline_ms", c_int64),
     ]
 
 
@@ -143,6 +148,7 @@ class llmr_pick(Structure):
         ("is_probe", c_int32),
         ("is_panic", c_int32),
         ("retry_after_ms", c_int64),
+        ("deadline_unmet", c_int32),
     ]
 
 
@@ -162,6 +168,51 @@ class llmr_report(Structure):
     ]
 
 
+class llmr_explain_candidate(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("deployment", c_char_p),
+        ("tier", c_uint32),
+        ("state", llmr_breaker_state),
+        ("override_mode", llmr_override),
+        ("cooldown_remaining_ms", c_int64),
+        ("in_flight", c_int64),
+        ("weight", c_uint32),
+        ("rpm_limit", c_uint32),
+        ("tpm_limit", c_uint64),
+        ("max_in_flight", c_uint32),
+        ("requests_in_window", c_uint64),
+        ("tokens_in_window", c_uint64),
+        ("ewma_latency_ms", c_double),
+        ("failure_ratio", c_double),
+        ("price", c_double),
+        ("score", c_double),
+        ("rank", c_int32),
+        ("tier_share", c_double),
+        ("filtered", c_int32),
+        ("reason", c_char_p),
+        ("is_probe", c_int32),
+        ("picked", c_int32),
+    ]
+
+
+class llmr_explain_summary(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("model", c_char_p),
+        ("strategy", llmr_strategy),
+        ("score_kind", c_char_p),
+        ("status", llmr_status),
+        ("message", c_char_p),
+        ("retry_after_ms", c_int64),
+        ("picked", c_char_p),
+        ("picked_index", c_int64),
+        ("is_panic", c_int32),
+        ("approximate", c_int32),
+        ("deadline_unmet", c_int32),
+    ]
+
+
 class llmr_invoke_args(Structure):
     _fields_ = [
         ("struct_size", c_uint32),
@@ -172,6 +223,8 @@ class llmr_invoke_args(Structure):
         ("attempt", c_uint32),
         ("timeout_ms", c_int64),
         ("context", POINTER(llmr_call_context)),
+        ("first_byte_timeout_ms", c_int64),
+        ("idle_timeout_ms", c_int64),
     ]
 
 
@@ -214,6 +267,8 @@ class llmr_call_options(Structure):
         ("backoff_base_ms", c_int64),
         ("backoff_max_ms", c_int64),
         ("cancel", POINTER(llmr_cancel)),
+        ("first_byte_timeout_ms", c_int64),
+        ("idle_timeout_ms", c_int64),
     ]
 
 
@@ -381,6 +436,8 @@ STRUCTS = {
     "llmr_pick_options": (llmr_pick_options, "llmr_pick_options_init"),
     "llmr_pick": (llmr_pick, "llmr_pick_init"),
     "llmr_report": (llmr_report, "llmr_report_init"),
+    "llmr_explain_candidate": (llmr_explain_candidate, "llmr_explain_candidate_init"),
+    "llmr_explain_summary": (llmr_explain_summary, "llmr_explain_summary_init"),
     "llmr_invoke_args": (llmr_invoke_args, None),
     "llmr_attempt_result": (llmr_attempt_result, None),
     "llmr_adapter": (llmr_adapter, "llmr_adapter_init"),
@@ -403,6 +460,7 @@ VERSIONED_STRUCTS = {name: v for name, v in STRUCTS.items() if v[1] is not None}
 _router_p = POINTER(llmr_router)
 _fallbacks_p = POINTER(llmr_fallbacks)
 _health_list_p = POINTER(llmr_health_list)
+_explanation_p = POINTER(llmr_explanation)
 _str_array = POINTER(c_char_p)  # const char *const *
 _cancel_p = POINTER(llmr_cancel)
 _context_p = POINTER(llmr_call_context)
@@ -440,6 +498,16 @@ FUNCTIONS = [
     ("llmr_fallbacks_get", llmr_status,
      [_fallbacks_p, c_size_t, POINTER(c_char_p), POINTER(c_char_p)]),
     ("llmr_fallbacks_free", None, [_fallbacks_p]),
+    ("llmr_explain_candidate_init", llmr_status, [POINTER(llmr_explain_candidate), c_size_t]),
+    ("llmr_explain_summary_init", llmr_status, [POINTER(llmr_explain_summary), c_size_t]),
+    ("llmr_router_explain", llmr_status,
+     [_router_p, c_char_p, POINTER(llmr_pick_options), POINTER(_explanation_p)]),
+    ("llmr_explanation_summary", llmr_status, [_explanation_p, POINTER(llmr_explain_summary)]),
+    ("llmr_explanation_candidate_count", c_size_t, [_explanation_p]),
+    ("llmr_explanation_candidate", llmr_status,
+     [_explanation_p, c_size_t, POINTER(llmr_explain_candidate)]),
+    ("llmr_explanation_json", llmr_status, [_explanation_p, POINTER(c_char_p), POINTER(c_size_t)]),
+    ("llmr_explanation_free", None, [_explanation_p]),
     ("llmr_router_set_fallbacks_for", llmr_status,
      [_router_p, c_char_p, llmr_fallback_kind, _str_array, c_size_t]),
     ("llmr_cancel_create", llmr_status, [POINTER(_cancel_p)]),
@@ -449,6 +517,7 @@ FUNCTIONS = [
     ("llmr_router_set_adapter", llmr_status, [_router_p, c_char_p, POINTER(llmr_adapter)]),
     ("llmr_call_set_response", llmr_status, [_context_p, c_void_p, c_size_t]),
     ("llmr_call_check", llmr_status, [_context_p]),
+    ("llmr_call_progress", llmr_status, [_context_p]),
     ("llmr_call_options_init", llmr_status, [POINTER(llmr_call_options), c_size_t]),
     ("llmr_router_call", llmr_status,
      [_router_p, c_char_p, c_void_p, c_size_t, POINTER(llmr_call_options),

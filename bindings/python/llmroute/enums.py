@@ -36,6 +36,7 @@ class Status(enum.IntEnum):
     CANCELLED = -14
     UPSTREAM = -15
     CONFIG = -16
+    STREAM_STALLED = -18
 
 
 class Strategy(enum.IntEnum):

@@ -161,6 +161,12 @@ class UpstreamError(LlmrouteError):
     which."""
 
 
+class StreamStalledError(LlmrouteError):
+    """LLMR_ERR_STREAM_STALLED: a committed stream stalled (no chunk within the call's
+    idle_timeout_ms, or no first byte within first_byte_timeout_ms); end the client's stream with
+    an error rather than let it look complete."""
+
+
 class ConfigError(LlmrouteError, ValueError):
     """LLMR_ERR_CONFIG: a configuration was rejected (malformed JSON, an unknown field, a value
     of the wrong type or out of range, a duplicate, a file that cannot be read, or a router
@@ -204,6 +210,7 @@ _BY_STATUS: Dict[int, Type[LlmrouteError]] = {
     Status.CANCELLED: CancelledError,
     Status.UPSTREAM: UpstreamError,
     Status.CONFIG: ConfigError,
+    Status.STREAM_STALLED: StreamStalledError,
 }
 
 

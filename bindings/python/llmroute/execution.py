@@ -60,7 +60,8 @@ current_call = _CallInProgress()
 class Attempt:
     """What an adapter's invoke() is given: one attempt of a call. Valid only during invoke()."""
 
-    __slots__ = ("deployment", "model", "request", "attempt", "timeout_ms", "_context")
+    __slots__ = ("deployment", "model", "request", "attempt", "timeout_ms",
+                 "first_byte_timeout_ms", "idle_timeout_ms", "_context")
 
     def __init__(self, args: _native.llmr_invoke_args) -> None:
         #: The deployment and model (after aliases and fallbacks) this attempt goes to.
@@ -73,6 +74,11 @@ class Attempt:
         self.attempt: int = args.attempt
         #: Milliseconds this attempt may take, or None when unlimited; the adapter enforces it.
         self.timeout_ms: Optional[int] = None if args.timeout_ms < 0 else args.timeout_ms
+        #: The call's stall limits in ms (0: none), for the adapter's own read timeouts; a
+        #: library older than stall detection hands none.
+        newer = args.struct_size >= ctypes.sizeof(_native.llmr_invoke_args)
+        self.first_byte_timeout_ms: int = args.first_byte_timeout_ms if newer else 0
+        self.idle_timeout_ms: int = args.idle_timeout_ms if newer else 0
         self._context = args.context
 
     def _ctx(self):
@@ -93,8 +99,16 @@ class Attempt:
 
     def check(self) -> Union[Status, int]:
         """Status.OK while the call may go on, Status.CANCELLED once its Cancel was triggered,
-        Status.DEADLINE_EXCEEDED once its deadline passed."""
+        Status.DEADLINE_EXCEEDED once its deadline passed, Status.STREAM_STALLED once the
+        attempt stalled (no progress() within first_byte_timeout_ms / idle_timeout_ms)."""
         return _coerce(Status, _native.require("llmr_call_check")(self._ctx()))
+
+    def progress(self) -> None:
+        """Tells the router a chunk of the response arrived (llmr_call_progress): ends the wait
+        for the first byte and restarts the idle clock."""
+        status = _native.require("llmr_call_progress")(self._ctx())
+        if status:
+            raise error_for(status, _text(_native.lib.llmr_error_message()) or "")
 
     def __repr__(self) -> str:
         return "Attempt(deployment=%r, model=%r, attempt=%d, timeout_ms=%r, %d request bytes)" % (

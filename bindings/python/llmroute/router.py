@@ -72,6 +72,7 @@ from .errors import (
 )
 from .events import Event, EventDispatch, listener_struct
 from .execution import AdapterTable, CallReport, Cancel, current_call
+from .explain import Explanation, read_explanation
 from .stats import SharedStateStatus, Stats, read_shared_state_status, read_snapshot
 
 __all__ = ["Router", "Pick", "Candidate", "Health"]
@@ -105,6 +106,9 @@ class Pick(NamedTuple):
     tier: int
     is_probe: bool
     is_panic: bool
+    #: A deadline_ms was given and no deployment's expected latency fits it: this is the
+    #: fastest one instead.
+    deadline_unmet: bool = False
 
 
 class Candidate(NamedTuple):
@@ -177,6 +181,41 @@ class Health:
             quota_exhausted_ms=h.quota_exhausted_ms,
             quota_exhaustions=h.quota_exhaustions,
         )
+
+
+def _pick_options(exclude, affinity_key, required_tags, expected_input_tokens: int,
+                  expected_output_tokens: int, max_price: float, deadline_ms: int = 0):
+    """The llmr_pick_options of a pick's keyword arguments, or None when all are defaults (so
+    that a plain pick passes NULL). A fresh struct each time: nothing of one pick's options can
+    leak into the next."""
+    if not (exclude or affinity_key is not None or required_tags or expected_input_tokens
+            or expected_output_tokens or max_price or deadline_ms):
+        return None
+    po = _native.new_struct(_native.llmr_pick_options)
+    if exclude:
+        po.exclude, po.exclude_count = _names(exclude, "excluded deployment")
+    extra: List[Tuple[str, Any]] = []
+    if affinity_key is not None:
+        extra.append(("affinity_key", _key(affinity_key)))
+    if required_tags:
+        array, count = _names(required_tags, "required tag")
+        extra += [("required_tags", array), ("required_tag_count", count)]
+    if expected_input_tokens:
+        extra.append(("expected_input_tokens", _int_in(
+            expected_input_tokens, _INT64_MIN, _INT64_MAX, "expected_input_tokens")))
+    if expected_output_tokens:
+        extra.append(("expected_output_tokens", _int_in(
+            expected_output_tokens, _INT64_MIN, _INT64_MAX, "expected_output_tokens")))
+    if max_price:
+        extra.append(("max_price", float(max_price)))
+    if deadline_ms:
+        extra.append(("deadline_ms", _int_in(deadline_ms, _INT64_MIN, _INT64_MAX, "deadline_ms")))
+    for key, value in extra:
+        if not _native.library_has_field(_native.llmr_pick_options, key):
+            raise _invalid("the pick option %s needs a newer libllmroute than %s"
+                           % (key, _native.version_string))
+        setattr(po, key, value)
+    return po
 
 
 # ---------------------------------------------------------------------------------------------
@@ -792,13 +831,15 @@ class Router:
              affinity_key: Optional[NameLike] = None,
              required_tags: Union[NameLike, Iterable[NameLike]] = (),
              expected_input_tokens: int = 0, expected_output_tokens: int = 0,
-             max_price: float = 0.0) -> Pick:
+             max_price: float = 0.0, deadline_ms: int = 0) -> Pick:
         """Picks a deployment for ``model``. Report or cancel the ticket exactly once.
 
         ``exclude``: deployments not to pick (those a retry already tried). ``affinity_key``:
         requests with the same key (str or bytes) go to the same deployment. ``required_tags``:
         only deployments carrying all of them. ``expected_*_tokens`` and ``max_price``: for the
-        cost strategy and a price cap.
+        cost strategy and a price cap. ``deadline_ms``: the time the request has left;
+        deployments whose expected latency (their latency EWMA) exceeds it are skipped, and when
+        none fits the fastest is picked with ``deadline_unmet`` set.
 
         Raises UnknownModelError when nothing serves the model, NoProviderError when nothing is
         eligible now and RateLimitedError when every eligible deployment is at a limit (both
@@ -806,34 +847,9 @@ class Router:
         handle = self._h()
         m = _name(model, "model")
         p = _tls.pick
-        if (exclude or affinity_key is not None or required_tags or expected_input_tokens
-                or expected_output_tokens or max_price):
-            # A fresh struct each time: nothing of one pick's options can leak into the next.
-            po = _native.new_struct(_native.llmr_pick_options)
-            if exclude:
-                po.exclude, po.exclude_count = _names(exclude, "excluded deployment")
-            extra: List[Tuple[str, Any]] = []
-            if affinity_key is not None:
-                extra.append(("affinity_key", _key(affinity_key)))
-            if required_tags:
-                array, count = _names(required_tags, "required tag")
-                extra += [("required_tags", array), ("required_tag_count", count)]
-            if expected_input_tokens:
-                extra.append(("expected_input_tokens", _int_in(
-                    expected_input_tokens, _INT64_MIN, _INT64_MAX, "expected_input_tokens")))
-            if expected_output_tokens:
-                extra.append(("expected_output_tokens", _int_in(
-                    expected_output_tokens, _INT64_MIN, _INT64_MAX, "expected_output_tokens")))
-            if max_price:
-                extra.append(("max_price", float(max_price)))
-            for key, value in extra:
-                if not _native.library_has_field(_native.llmr_pick_options, key):
-                    raise _invalid("the pick option %s needs a newer libllmroute than %s"
-                                   % (key, _native.version_string))
-                setattr(po, key, value)
-            status = _lib.llmr_router_pick(handle, m, po, p)
-        else:
-            status = _lib.llmr_router_pick(handle, m, None, p)
+        po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
+                           expected_output_tokens, max_price, deadline_ms)
+        status = _lib.llmr_router_pick(handle, m, po, p)
         if status:
             error = _last_error(status)
             if isinstance(error, RetryAfterError):
@@ -842,7 +858,8 @@ class Router:
             raise error
         # Copy everything now: the C strings live only until the ticket is reported.
         result = Pick(p.ticket, _text(p.deployment), _text(p.model), p.tier,
-                      bool(p.is_probe), bool(p.is_panic))
+                      bool(p.is_probe), bool(p.is_panic),
+                      bool(po is not None and p.deadline_unmet))
         if self._pending:
             try:
                 self._reraise_pending()
@@ -914,6 +931,33 @@ class Router:
                 result.append(Candidate(_text(deployment.value), _text(served.value)))
         finally:
             _lib.llmr_fallbacks_free(out)
+        self._reraise_pending()
+        return result
+
+    @_in_flight
+    def explain(self, model: NameLike, exclude: Union[NameLike, Iterable[NameLike]] = (), *,
+                affinity_key: Optional[NameLike] = None,
+                required_tags: Union[NameLike, Iterable[NameLike]] = (),
+                expected_input_tokens: int = 0, expected_output_tokens: int = 0,
+                max_price: float = 0.0, deadline_ms: int = 0) -> Explanation:
+        """A dry-run pick (llmr_router_explain) with pick()'s options: every deployment serving
+        ``model`` with its tier, breaker state, cooldown, limits, strategy score and rank, whether
+        it was filtered and why, and the one a pick would choose. Picks, admits and counts
+        nothing, and never blocks picks. UnknownModelError when nothing serves the model; nothing
+        eligible is no error (``status`` says what a pick would return). ``json`` holds the same
+        account as JSON."""
+        handle = self._h()
+        po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
+                           expected_output_tokens, max_price, deadline_ms)
+        out = POINTER(_native.llmr_explanation)()
+        status = _native.require("llmr_router_explain")(handle, _name(model, "model"), po,
+                                                        byref(out))
+        if status:
+            self._fail(status)
+        try:
+            result = read_explanation(out)
+        finally:
+            _lib.llmr_explanation_free(out)
         self._reraise_pending()
         return result
 
@@ -1073,11 +1117,15 @@ class Router:
     def call(self, model: NameLike, request: Union[bytes, bytearray, memoryview, str] = b"",
              *, deadline_ms: Optional[int] = None, attempt_timeout_ms: Optional[int] = None,
              max_attempts: Optional[int] = None, backoff_base_ms: Optional[int] = None,
-             backoff_max_ms: Optional[int] = None, cancel: Optional[Cancel] = None) -> CallReport:
+             backoff_max_ms: Optional[int] = None, cancel: Optional[Cancel] = None,
+             first_byte_timeout_ms: Optional[int] = None,
+             idle_timeout_ms: Optional[int] = None) -> CallReport:
         """Drives one request through the deployments' adapters: picks, invokes, classifies,
         retries or falls back (llmr_router_call). Returns the CallReport of a call that
         succeeded; otherwise raises UpstreamError, NoProviderError, RateLimitedError,
-        UnknownModelError, DeadlineExceededError or CancelledError, whose ``report`` attribute
+        UnknownModelError, DeadlineExceededError, CancelledError or StreamStalledError (a
+        committed stream stalled: ``first_byte_timeout_ms`` / ``idle_timeout_ms``, which an
+        adapter observes through Attempt.progress() and check()), whose ``report`` attribute
         holds the CallReport when the library produced one, and whose ``__cause__`` is the
         exception an adapter raised during the call (the last one), if any. None options keep
         the defaults."""
@@ -1090,7 +1138,9 @@ class Router:
         opts = _native.new_struct(_native.llmr_call_options)
         for key, value in (("deadline_ms", deadline_ms), ("attempt_timeout_ms", attempt_timeout_ms),
                            ("backoff_base_ms", backoff_base_ms),
-                           ("backoff_max_ms", backoff_max_ms)):
+                           ("backoff_max_ms", backoff_max_ms),
+                           ("first_byte_timeout_ms", first_byte_timeout_ms),
+                           ("idle_timeout_ms", idle_timeout_ms)):
             if value is not None:
                 setattr(opts, key, _int_in(value, _INT64_MIN, _INT64_MAX, key))
         if max_attempts is not None:

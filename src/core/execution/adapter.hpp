@@ -20,6 +20,9 @@ struct InvokeArgs {
   uint32_t attempt = 1;
   int64_t timeout_ms = -1;  // -1: no limit
   CallContext *context = nullptr;
+  // The call's stall limits (0: none), for the adapter's own read timeouts.
+  int64_t first_byte_timeout_ms = 0;
+  int64_t idle_timeout_ms = 0;
 };
 
 struct AttemptResult {

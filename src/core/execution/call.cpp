@@ -24,6 +24,15 @@ namespace llmroute {
 Status CallOptions::Validate() const {
   if (deadline_ms < 0) return {Code::kInvalidArgument, "deadline_ms must be >= 0"};
   if (attempt_timeout_ms < 0) return {Code::kInvalidArgument, "attempt_timeout_ms must be >= 0"};
+  if (first_byte_timeout_ms < 0) {
+    return {Code::kInvalidArgument, "first_byte_timeout_ms must be >= 0 (0: none)"};
+  }
+  if (idle_timeout_ms < 0)
+    return {Code::kInvalidArgument, "idle_timeout_ms must be >= 0 (0: none)"};
+  // Kept in range for the nanosecond arithmetic (a year is far beyond any stream).
+  if (first_byte_timeout_ms > 31'536'000'000 || idle_timeout_ms > 31'536'000'000) {
+    return {Code::kInvalidArgument, "first_byte_timeout_ms and idle_timeout_ms are at most a year"};
+  }
   if (max_attempts < 1 || max_attempts > kMaxAttempts) {
     return {Code::kInvalidArgument, "max_attempts must be in 1.." + std::to_string(kMaxAttempts)};
   }
@@ -109,6 +118,11 @@ Status CallExecutor::Call(std::string_view model, std::string_view request,
     // Deployments without an adapter serve the host's picks, not calls: they are not part of
     // the pool, so a call never takes their rpm slots or shows up in their statistics.
     pick_request.require_adapter = true;
+    // Deadline-aware: deployments expected to be slower than the time left are skipped.
+    if (deadline != INT64_MAX) {
+      pick_request.deadline_ms =
+          std::clamp<int64_t>(NsToMs(deadline - clock_.NowNs()), 1, 31'536'000'000);
+    }
     Status picked = router_.Pick(current, current.c_str(), pick_request, &pick);
     std::shared_ptr<Adapter> adapter;
     if (picked.ok()) {
@@ -151,7 +165,7 @@ Status CallExecutor::Call(std::string_view model, std::string_view request,
     }
 
     // One attempt.
-    CallContext context(clock_, deadline, options.cancel);
+    CallContext context(clock_, deadline, options.cancel, options);
     InvokeArgs args;
     args.deployment = pick.deployment;
     args.model = current.c_str();
@@ -163,6 +177,8 @@ Status CallExecutor::Call(std::string_view model, std::string_view request,
                                           : options.attempt_timeout_ms)
                           : left_ms;
     args.context = &context;
+    args.first_byte_timeout_ms = options.first_byte_timeout_ms;
+    args.idle_timeout_ms = options.idle_timeout_ms;
     const int64_t attempt_start = clock_.NowNs();
     AttemptResult result = adapter->Invoke(args);
     adapter.reset();
@@ -172,6 +188,12 @@ Status CallExecutor::Call(std::string_view model, std::string_view request,
       result.latency_ms = static_cast<double>(clock_.NowNs() - attempt_start) / kNsPerMs;
     }
     if (!std::isfinite(result.ttft_ms)) result.ttft_ms = -1;
+    // A stall the adapter was told of, or one that ended the attempt in failure, is the
+    // deployment's timeout: it counts against it, and before commit the call fails over.
+    const bool stalled = context.stall().active() &&
+                         (context.stall().stalled() || (result.outcome != Outcome::kSuccess &&
+                                                        context.stall().Check(clock_.NowNs())));
+    if (stalled) result.outcome = Outcome::kTimeout;
     result.input_tokens = std::max<int64_t>(result.input_tokens, 0);
     result.output_tokens = std::max<int64_t>(result.output_tokens, 0);
     const int outcome_value = static_cast<int>(result.outcome);
@@ -203,6 +225,14 @@ Status CallExecutor::Call(std::string_view model, std::string_view request,
       return finish(Code::kOk, "");
     }
     if (IsRetryable(result.outcome)) retry_budget_.OnFailure();
+    if (stalled && result.committed) {
+      return finish(Code::kStreamStalled,
+                    context.stall().first_byte()
+                        ? "the stream stalled after it was committed (no chunk within "
+                          "idle_timeout_ms)"
+                        : "the stream stalled after it was committed (no first byte within "
+                          "first_byte_timeout_ms)");
+    }
     if (result.committed) return finish(Code::kUpstream, "failed after the stream was committed");
     if (result.outcome == Outcome::kBadRequest || result.outcome == Outcome::kAuthError) {
       return finish(Code::kUpstream, "the request was rejected; not retried");

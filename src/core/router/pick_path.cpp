@@ -16,8 +16,6 @@
 
 namespace llmroute {
 
-namespace {
-
 RequestFilter FilterOf(const PickRequest &request) {
   RequestFilter filter;
   filter.exclude = request.exclude;
@@ -28,8 +26,14 @@ RequestFilter FilterOf(const PickRequest &request) {
   filter.output_tokens = request.expected_output_tokens;
   filter.max_price = request.max_price;
   filter.require_adapter = request.require_adapter;
+  filter.deadline_ms = static_cast<double>(request.deadline_ms);
   return filter;
 }
+
+namespace {
+
+// A year: a deadline beyond it is a unit mistake rather than a deadline.
+constexpr int64_t kMaxDeadlineMs = 31'536'000'000;
 
 Status CheckRequest(const PickRequest &request) {
   if (request.expected_input_tokens < 0 || request.expected_output_tokens < 0) {
@@ -42,6 +46,11 @@ Status CheckRequest(const PickRequest &request) {
       request.expected_output_tokens == 0) {
     return {Code::kInvalidArgument,
             "max_price needs the expected input or output tokens to price the request"};
+  }
+  if (request.deadline_ms < 0 || request.deadline_ms > kMaxDeadlineMs) {
+    return {Code::kInvalidArgument, "deadline_ms must be in 0.." + std::to_string(kMaxDeadlineMs) +
+                                        " (0: none; got " + std::to_string(request.deadline_ms) +
+                                        ")"};
   }
   if (request.required_tag_count > kListMax) {
     return {Code::kInvalidArgument, "required_tag_count is above " + std::to_string(kListMax)};
@@ -92,6 +101,12 @@ Status CheckExclude(const PickRequest &request) {
 
 }  // namespace
 
+Status CheckPickRequest(const PickRequest &request) {
+  if (Status s = CheckRequest(request); !s.ok()) return s;
+  if (request.exclude_count != 0) return CheckExclude(request);
+  return Status::Ok();
+}
+
 Status Router::Pick(std::string_view model, const char *model_cstr, const PickRequest &request,
                     PickResult *result) {
   // One named result on every path (NRVO): a second returned Status costs every pick a copy.
@@ -114,9 +129,11 @@ Status Router::Pick(std::string_view model, const char *model_cstr, const PickRe
 Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
                                 const PickRequest &request, PickResult *result) {
   if (request.required_tag_count != 0 || request.max_price != 0 ||
-      request.expected_input_tokens != 0 || request.expected_output_tokens != 0) {
+      request.expected_input_tokens != 0 || request.expected_output_tokens != 0 ||
+      request.deadline_ms != 0) {
     if (Status s = CheckRequest(request); !s.ok()) return s;
   }
+  result->deadline_unmet = false;
   SnapshotPublisher<Snapshot>::ReadGuard snapshot(snapshots_);
   const char *routed = model_cstr;
   std::unique_ptr<ModelGroup> scratch;
@@ -138,20 +155,21 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   TicketData ticket{nullptr, routed, false};
   uint32_t tier_number = 0;
 
-  if (filter.active()) {
-    if (request.exclude_count != 0) {
-      if (Status s = CheckExclude(request); !s.ok()) return s;
-    }
-  } else if (!env.slow_start && degraded_count_.load(std::memory_order_acquire) == 0 &&
-             !quota_announced_.load(std::memory_order_acquire)) {
+  if (filter.active() && request.exclude_count != 0) {
+    if (Status s = CheckExclude(request); !s.ok()) return s;
+  }
+  if ((!filter.active() || filter.only_deadline()) && !env.slow_start &&
+      degraded_count_.load(std::memory_order_acquire) == 0 &&
+      !quota_announced_.load(std::memory_order_acquire)) {
     const ModelGroup::Tier &tier = group->tiers.front();
     const TierView view = group->View(tier);
     DeploymentState *state =
         view.members[PickInTier(*group->strategy, view, Eligible::All(view.size), affinity, env)]
             .state;
-    // A deployment with rpm/tpm/in-flight limits must admit the request; if it is full, the
-    // slow path below chooses among the others.
-    if (!state->limits().Active() || state->limits().TryAdmit(env.Now(), state->InFlight())) {
+    // A deployment with rpm/tpm/in-flight limits must admit the request, and one too slow for
+    // the deadline is not taken; otherwise the slow path below chooses among the others.
+    if (filter.FitsDeadline(*state) &&
+        (!state->limits().Active() || state->limits().TryAdmit(env.Now(), state->InFlight()))) {
       ticket.deployment = state;
       tier_number = tier.tier;
     }
@@ -159,8 +177,16 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   // Once some provider announced a quota, every pick checks the announcements on the slow path.
   if (ticket.deployment == nullptr &&
       !PickAcrossTiers(*group, filter, affinity, env, &ticket, &tier_number)) {
-    if (Status s = NoEligible(*group, filter, env.Now(), result, &ticket, &tier_number); !s.ok()) {
-      return s;
+    if (filter.deadline_ms > 0 &&
+        PickFastestPastDeadline(*group, filter, affinity, env, &ticket, &tier_number)) {
+      result->deadline_unmet = true;
+    } else {
+      RequestFilter without_deadline = filter;
+      without_deadline.deadline_ms = 0;
+      if (Status s = NoEligible(*group, without_deadline, env.Now(), result, &ticket, &tier_number);
+          !s.ok()) {
+        return s;
+      }
     }
   }
 

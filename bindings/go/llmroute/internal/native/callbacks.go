@@ -24,6 +24,9 @@ type GoInvokeArgs struct {
 	Attempt    uint32
 	TimeoutMs  int64
 	Context    uintptr
+	// The call's stall limits (llmr_invoke_args.first_byte_timeout_ms, idle_timeout_ms; 0: none).
+	FirstByteTimeoutMs int64
+	IdleTimeoutMs      int64
 	// Call is the runtime/cgo.Handle the Go caller gave CallRaw (0: none, for example a call
 	// made on a native thread).
 	Call uintptr
@@ -77,6 +80,11 @@ func llmrouteGoInvoke(handle, call C.uintptr_t, args *C.llmr_invoke_args, result
 		TimeoutMs:  int64(args.timeout_ms),
 		Context:    uintptr(unsafe.Pointer(args.context)),
 		Call:       uintptr(call),
+	}
+	// The library fills every member (its own struct_size); these came with stall detection.
+	if uintptr(args.struct_size) >= unsafe.Offsetof(args.idle_timeout_ms)+8 {
+		a.FirstByteTimeoutMs = int64(args.first_byte_timeout_ms)
+		a.IdleTimeoutMs = int64(args.idle_timeout_ms)
 	}
 	if args.request != nil && args.request_len > 0 {
 		a.Request = C.GoBytes(args.request, C.int(args.request_len))
@@ -153,6 +161,11 @@ func SetResponse(context uintptr, data []byte) int32 {
 // Check is llmr_call_check: 0 while the call may go on.
 func Check(context uintptr) int32 {
 	return int32(C.llmr_call_check((*C.llmr_call_context)(unsafe.Pointer(context))))
+}
+
+// Progress is llmr_call_progress: a chunk of the response arrived; only during invoke.
+func Progress(context uintptr) int32 {
+	return int32(C.llmr_call_progress((*C.llmr_call_context)(unsafe.Pointer(context))))
 }
 
 // ErrorMessage is llmr_error_message of the calling thread: only meaningful inside a callback,

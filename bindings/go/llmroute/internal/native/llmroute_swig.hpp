@@ -124,6 +124,8 @@ struct Pick {
   bool is_panic;
   /** On LLMR_ERR_NO_PROVIDER: ms until the earliest deployment recovers (-1: never by itself). */
   int64_t retry_after_ms;
+  /** A deadline was given and no deployment's expected latency fits it: this is the fastest. */
+  bool deadline_unmet;
 };
 
 /** A pick without copies, for Go's hot path: the deployment points at the router's copy and lives
@@ -158,6 +160,9 @@ struct PickOptions {
   int64_t expected_output_tokens;
   /** > 0: only deployments whose price for the expected tokens is at most this. 0 = no cap. */
   double max_price;
+  /** > 0: the request's time left in ms; deployments expected to be slower are skipped (the
+   * fastest is picked, deadline_unmet set, when none fits). 0 = none. */
+  int64_t deadline_ms;
   void AddExclude(const std::string &name) { exclude.push_back(name); }
   void AddRequiredTag(const std::string &tag) { required_tags.push_back(tag); }
   void ClearExclude() { exclude.clear(); }
@@ -201,6 +206,61 @@ struct Health {
   int64_t quota_exhaustions;
 };
 
+/** One candidate of Router::Explain (llmr_explain_candidate). */
+struct ExplainCandidate {
+  ExplainCandidate();
+  std::string deployment;
+  uint32_t tier;
+  llmr_breaker_state state;
+  llmr_override override_mode;
+  int64_t cooldown_remaining_ms;
+  int64_t in_flight;
+  uint32_t weight;
+  /** Limits (0 = unlimited) and their use over the sliding 60 s window. */
+  uint32_t rpm_limit;
+  int64_t tpm_limit;
+  uint32_t max_in_flight;
+  int64_t requests_in_window;
+  int64_t tokens_in_window;
+  /** Negative: no sample. */
+  double ewma_latency_ms;
+  double failure_ratio;
+  /** Negative: no price. */
+  double price;
+  /** The strategy's measure (Explanation::score_kind); NaN when filtered. */
+  double score;
+  /** 0 = the strategy's first preference within the tier; -1 when filtered. */
+  int32_t rank;
+  double tier_share;
+  bool filtered;
+  /** Why it was filtered; "" when not. */
+  std::string reason;
+  bool is_probe;
+  bool picked;
+};
+
+/** A dry-run pick (llmr_router_explain): every candidate and the one a pick would choose. */
+struct Explanation {
+  Explanation();
+  std::string model;
+  llmr_strategy strategy;
+  std::string score_kind;
+  /** What a pick would return (an llmr_status value: 0, NO_PROVIDER or RATE_LIMITED). */
+  int32_t status;
+  std::string message;
+  int64_t retry_after_ms;
+  /** The deployment a pick would choose; "" when none (picked_index -1). */
+  std::string picked;
+  int64_t picked_index;
+  bool is_panic;
+  bool approximate;
+  /** A deadline was given and nothing fits it: `picked` is the fastest. */
+  bool deadline_unmet;
+  std::vector<ExplainCandidate> candidates;
+  /** The same account as JSON (llmr_explanation_json). */
+  std::string json;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Execution.
 
@@ -232,6 +292,10 @@ struct CallOptions {
   int64_t backoff_max_ms;
   /** Not owned; must outlive the call. May be null. */
   Cancellation *cancel;
+  /** Stalled streams: no first byte within this long, or no chunk for this long after it, and
+   * Check() says LLMR_ERR_STREAM_STALLED (0 = none). */
+  int64_t first_byte_timeout_ms;
+  int64_t idle_timeout_ms;
 };
 
 /** What an adapter's invoke() is given (llmr_invoke_args). Valid only during that invoke(). */
@@ -250,8 +314,14 @@ class InvokeArgs {
   int64_t TimeoutMs() const;
   /** Stores the response bytes for the call report. */
   Status SetResponse(const std::string &response);
-  /** LLMR_OK while the call may go on, LLMR_ERR_CANCELLED or LLMR_ERR_DEADLINE_EXCEEDED. */
+  /** LLMR_OK while the call may go on, LLMR_ERR_CANCELLED, LLMR_ERR_DEADLINE_EXCEEDED or
+   * LLMR_ERR_STREAM_STALLED. */
   llmr_status Check() const;
+  /** A chunk of the response arrived (llmr_call_progress): restarts the stall clock. */
+  void Progress() const;
+  /** The call's stall limits in ms (0 = none). */
+  int64_t FirstByteTimeoutMs() const;
+  int64_t IdleTimeoutMs() const;
 
  private:
   const llmr_invoke_args *args_;
@@ -557,6 +627,8 @@ class Router {
 
   Status Fallbacks(const std::string &model, const std::vector<std::string> &exclude,
                    std::vector<Candidate> &out);
+  /** A dry-run pick with every llmr_pick_options field: nothing is picked or counted. */
+  Status Explain(const std::string &model, const PickOptions &options, Explanation &out);
   Status HealthOf(const std::string &name, Health &out);
   Status HealthList(std::vector<Health> &out);
 

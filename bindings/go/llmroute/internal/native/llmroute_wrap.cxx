@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_e61a99a1102cccd3(const char*);
+  void cgo_panic__native_bbc251b5b0217d49(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_e61a99a1102cccd3(p);
+  cgo_panic__native_bbc251b5b0217d49(p);
 }
 
 
@@ -296,6 +296,20 @@ SWIGINTERN void std_vector_Sl_llmroute_swig_Health_Sg__set(std::vector< llmroute
                 else
                     throw std::out_of_range("vector index out of range");
             }
+SWIGINTERN std::vector< llmroute::swig::ExplainCandidate >::const_reference std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__get(std::vector< llmroute::swig::ExplainCandidate > *self,int i){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    return (*self)[i];
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
+SWIGINTERN void std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__set(std::vector< llmroute::swig::ExplainCandidate > *self,int i,std::vector< llmroute::swig::ExplainCandidate >::value_type const &val){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    (*self)[i] = val;
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
 SWIGINTERN std::vector< llmroute::swig::AttemptInfo >::const_reference std_vector_Sl_llmroute_swig_AttemptInfo_Sg__get(std::vector< llmroute::swig::AttemptInfo > *self,int i){
                 int size = int(self->size());
                 if (i>=0 && i<size)
@@ -346,7 +360,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_e61a99a1102cccd3(void *_swig_go_0) {
+void _wrap_Swig_free_native_bbc251b5b0217d49(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -356,7 +370,7 @@ void _wrap_Swig_free_native_e61a99a1102cccd3(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_e61a99a1102cccd3(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_bbc251b5b0217d49(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -369,7 +383,7 @@ void *_wrap_Swig_malloc_native_e61a99a1102cccd3(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_e61a99a1102cccd3() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -380,7 +394,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_e61a99a1102ccc
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -393,7 +407,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_e61a99a1102ccc
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -406,7 +420,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_e61a99a1102ccc
 }
 
 
-long long _wrap_StringVector_size_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -419,7 +433,7 @@ long long _wrap_StringVector_size_native_e61a99a1102cccd3(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -432,7 +446,7 @@ long long _wrap_StringVector_capacity_native_e61a99a1102cccd3(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -444,7 +458,7 @@ void _wrap_StringVector_reserve_native_e61a99a1102cccd3(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -457,7 +471,7 @@ bool _wrap_StringVector_isEmpty_native_e61a99a1102cccd3(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -467,7 +481,7 @@ void _wrap_StringVector_clear_native_e61a99a1102cccd3(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -482,7 +496,7 @@ void _wrap_StringVector_add_native_e61a99a1102cccd3(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -503,7 +517,7 @@ _gostring_ _wrap_StringVector_get_native_e61a99a1102cccd3(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -526,7 +540,7 @@ void _wrap_StringVector_set_native_e61a99a1102cccd3(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_e61a99a1102cccd3(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -536,7 +550,7 @@ void _wrap_delete_StringVector_native_e61a99a1102cccd3(std::vector< std::string 
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_e61a99a1102cccd3() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -547,7 +561,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -560,7 +574,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -573,7 +587,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -586,7 +600,7 @@ long long _wrap_CandidateVector_size_native_e61a99a1102cccd3(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -599,7 +613,7 @@ long long _wrap_CandidateVector_capacity_native_e61a99a1102cccd3(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -611,7 +625,7 @@ void _wrap_CandidateVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -624,7 +638,7 @@ bool _wrap_CandidateVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -634,7 +648,7 @@ void _wrap_CandidateVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -646,7 +660,7 @@ void _wrap_CandidateVector_add_native_e61a99a1102cccd3(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -667,7 +681,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_e61a99a1102cccd3(std
 }
 
 
-void _wrap_CandidateVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -687,7 +701,7 @@ void _wrap_CandidateVector_set_native_e61a99a1102cccd3(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -697,7 +711,7 @@ void _wrap_delete_CandidateVector_native_e61a99a1102cccd3(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_e61a99a1102cccd3() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -708,7 +722,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_e61
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -721,7 +735,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_e61
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -734,7 +748,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_e61
 }
 
 
-long long _wrap_HealthVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -747,7 +761,7 @@ long long _wrap_HealthVector_size_native_e61a99a1102cccd3(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -760,7 +774,7 @@ long long _wrap_HealthVector_capacity_native_e61a99a1102cccd3(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -772,7 +786,7 @@ void _wrap_HealthVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -785,7 +799,7 @@ bool _wrap_HealthVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -795,7 +809,7 @@ void _wrap_HealthVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -807,7 +821,7 @@ void _wrap_HealthVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -828,7 +842,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_e61a99a1102cccd3(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -848,7 +862,7 @@ void _wrap_HealthVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -858,7 +872,168 @@ void _wrap_delete_HealthVector_native_e61a99a1102cccd3(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_e61a99a1102cccd3() {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_0_native_bbc251b5b0217d49() {
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
+  
+  
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)new std::vector< llmroute::swig::ExplainCandidate >();
+  *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_result = (std::vector< llmroute::swig::ExplainCandidate > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
+  std::vector< llmroute::swig::ExplainCandidate >::size_type arg1 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)new std::vector< llmroute::swig::ExplainCandidate >(arg1);
+  *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_result = (std::vector< llmroute::swig::ExplainCandidate > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)new std::vector< llmroute::swig::ExplainCandidate >((std::vector< llmroute::swig::ExplainCandidate > const &)*arg1);
+  *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_result = (std::vector< llmroute::swig::ExplainCandidate > *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_ExplainCandidateVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::ExplainCandidate > const *)arg1)->size();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_ExplainCandidateVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  
+  result = ((std::vector< llmroute::swig::ExplainCandidate > const *)arg1)->capacity();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidateVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, long long _swig_go_1) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::size_type arg2 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  (arg1)->reserve(arg2);
+  
+}
+
+
+bool _wrap_ExplainCandidateVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  
+  result = (bool)((std::vector< llmroute::swig::ExplainCandidate > const *)arg1)->empty();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidateVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  
+  (arg1)->clear();
+  
+}
+
+
+void _wrap_ExplainCandidateVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, llmroute::swig::ExplainCandidate *_swig_go_1) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type *arg2 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::ExplainCandidate >::value_type **)&_swig_go_1; 
+  
+  (arg1)->push_back((std::vector< llmroute::swig::ExplainCandidate >::value_type const &)*arg2);
+  
+}
+
+
+llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type *result = 0 ;
+  llmroute::swig::ExplainCandidate *_swig_go_result;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  try {
+    result = (std::vector< llmroute::swig::ExplainCandidate >::value_type *) &std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__get(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  *(std::vector< llmroute::swig::ExplainCandidate >::value_type **)&_swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidateVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ExplainCandidate *_swig_go_2) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  int arg2 ;
+  std::vector< llmroute::swig::ExplainCandidate >::value_type *arg3 = 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = *(std::vector< llmroute::swig::ExplainCandidate >::value_type **)&_swig_go_2; 
+  
+  try {
+    std_vector_Sl_llmroute_swig_ExplainCandidate_Sg__set(arg1,arg2,(llmroute::swig::ExplainCandidate const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  
+}
+
+
+void _wrap_delete_ExplainCandidateVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+  std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -869,7 +1044,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -882,7 +1057,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -895,7 +1070,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -908,7 +1083,7 @@ long long _wrap_AttemptInfoVector_size_native_e61a99a1102cccd3(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -921,7 +1096,7 @@ long long _wrap_AttemptInfoVector_capacity_native_e61a99a1102cccd3(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -933,7 +1108,7 @@ void _wrap_AttemptInfoVector_reserve_native_e61a99a1102cccd3(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -946,7 +1121,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -956,7 +1131,7 @@ void _wrap_AttemptInfoVector_clear_native_e61a99a1102cccd3(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -968,7 +1143,7 @@ void _wrap_AttemptInfoVector_add_native_e61a99a1102cccd3(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -989,7 +1164,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_e61a99a1102cccd3
 }
 
 
-void _wrap_AttemptInfoVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -1009,7 +1184,7 @@ void _wrap_AttemptInfoVector_set_native_e61a99a1102cccd3(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1019,7 +1194,7 @@ void _wrap_delete_AttemptInfoVector_native_e61a99a1102cccd3(std::vector< llmrout
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_e61a99a1102cccd3() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
   
@@ -1030,7 +1205,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1043,7 +1218,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1056,7 +1231,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-long long _wrap_DeploymentStatsVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1069,7 +1244,7 @@ long long _wrap_DeploymentStatsVector_size_native_e61a99a1102cccd3(std::vector< 
 }
 
 
-long long _wrap_DeploymentStatsVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1082,7 +1257,7 @@ long long _wrap_DeploymentStatsVector_capacity_native_e61a99a1102cccd3(std::vect
 }
 
 
-void _wrap_DeploymentStatsVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStatsVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
   
@@ -1094,7 +1269,7 @@ void _wrap_DeploymentStatsVector_reserve_native_e61a99a1102cccd3(std::vector< ll
 }
 
 
-bool _wrap_DeploymentStatsVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+bool _wrap_DeploymentStatsVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1107,7 +1282,7 @@ bool _wrap_DeploymentStatsVector_isEmpty_native_e61a99a1102cccd3(std::vector< ll
 }
 
 
-void _wrap_DeploymentStatsVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_DeploymentStatsVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1117,7 +1292,7 @@ void _wrap_DeploymentStatsVector_clear_native_e61a99a1102cccd3(std::vector< llmr
 }
 
 
-void _wrap_DeploymentStatsVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+void _wrap_DeploymentStatsVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
   
@@ -1129,7 +1304,7 @@ void _wrap_DeploymentStatsVector_add_native_e61a99a1102cccd3(std::vector< llmrou
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
@@ -1150,7 +1325,7 @@ llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_e61a99a1
 }
 
 
-void _wrap_DeploymentStatsVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+void _wrap_DeploymentStatsVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
@@ -1170,7 +1345,7 @@ void _wrap_DeploymentStatsVector_set_native_e61a99a1102cccd3(std::vector< llmrou
 }
 
 
-void _wrap_delete_DeploymentStatsVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_delete_DeploymentStatsVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1180,7 +1355,7 @@ void _wrap_delete_DeploymentStatsVector_native_e61a99a1102cccd3(std::vector< llm
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_e61a99a1102cccd3() {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_bbc251b5b0217d49() {
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
   
@@ -1191,7 +1366,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_e61a99a1102cccd3(long long _swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
   std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1204,7 +1379,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1217,7 +1392,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_na
 }
 
 
-long long _wrap_ModelStatsVector_size_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1230,7 +1405,7 @@ long long _wrap_ModelStatsVector_size_native_e61a99a1102cccd3(std::vector< llmro
 }
 
 
-long long _wrap_ModelStatsVector_capacity_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1243,7 +1418,7 @@ long long _wrap_ModelStatsVector_capacity_native_e61a99a1102cccd3(std::vector< l
 }
 
 
-void _wrap_ModelStatsVector_reserve_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStatsVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
   
@@ -1255,7 +1430,7 @@ void _wrap_ModelStatsVector_reserve_native_e61a99a1102cccd3(std::vector< llmrout
 }
 
 
-bool _wrap_ModelStatsVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+bool _wrap_ModelStatsVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1268,7 +1443,7 @@ bool _wrap_ModelStatsVector_isEmpty_native_e61a99a1102cccd3(std::vector< llmrout
 }
 
 
-void _wrap_ModelStatsVector_clear_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_ModelStatsVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1278,7 +1453,7 @@ void _wrap_ModelStatsVector_clear_native_e61a99a1102cccd3(std::vector< llmroute:
 }
 
 
-void _wrap_ModelStatsVector_add_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+void _wrap_ModelStatsVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
   
@@ -1290,7 +1465,7 @@ void _wrap_ModelStatsVector_add_native_e61a99a1102cccd3(std::vector< llmroute::s
 }
 
 
-llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
@@ -1311,7 +1486,7 @@ llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_e61a99a1102cccd3(s
 }
 
 
-void _wrap_ModelStatsVector_set_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+void _wrap_ModelStatsVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
@@ -1331,7 +1506,7 @@ void _wrap_ModelStatsVector_set_native_e61a99a1102cccd3(std::vector< llmroute::s
 }
 
 
-void _wrap_delete_ModelStatsVector_native_e61a99a1102cccd3(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_delete_ModelStatsVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1341,7 +1516,7 @@ void _wrap_delete_ModelStatsVector_native_e61a99a1102cccd3(std::vector< llmroute
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_OK_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1353,7 +1528,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1365,7 +1540,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1377,7 +1552,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1389,7 +1564,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1401,7 +1576,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1413,7 +1588,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1425,7 +1600,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1437,7 +1612,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1449,7 +1624,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1461,7 +1636,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1473,7 +1648,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1485,7 +1660,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1497,7 +1672,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1509,7 +1684,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1521,7 +1696,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1533,7 +1708,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1545,7 +1720,19 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_bbc251b5b0217d49() {
+  llmr_status result;
+  intgo _swig_go_result;
+  
+  
+  result = llmr_status::LLMR_ERR_STREAM_STALLED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1557,7 +1744,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1569,7 +1756,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1581,7 +1768,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1593,7 +1780,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e61a99a1102cccd3(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1605,7 +1792,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1617,7 +1804,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1629,7 +1816,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1641,7 +1828,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_bbc251b5b0217d49() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1653,7 +1840,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1665,7 +1852,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1677,7 +1864,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1689,7 +1876,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1701,7 +1888,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1713,7 +1900,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e61a99a1102cccd3()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1725,7 +1912,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1737,7 +1924,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1749,7 +1936,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e61a99a1102
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_bbc251b5b0217d49() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1761,7 +1948,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_bbc251b5b0217d49() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1773,7 +1960,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_bbc251b5b0217d49() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1785,7 +1972,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_bbc251b5b0217d49() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1797,7 +1984,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e61a99a1102cccd3() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_bbc251b5b0217d49() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1809,7 +1996,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_bbc251b5b0217d49() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1821,7 +2008,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_bbc251b5b0217d49() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1833,7 +2020,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_bbc251b5b0217d49() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1845,7 +2032,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e61a99a1102cccd3
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_bbc251b5b0217d49() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -1857,7 +2044,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_bbc251b5b0217d49() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1869,7 +2056,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_bbc251b5b0217d49() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1881,7 +2068,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e61a99a1102cc
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_bbc251b5b0217d49() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -1893,7 +2080,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e61a99a1102cc
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_bbc251b5b0217d49() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1905,7 +2092,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_bbc251b5b0217d49() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1917,7 +2104,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e61a99a1102cccd3() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_bbc251b5b0217d49() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1929,7 +2116,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e61a99a1102cccd3()
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_bbc251b5b0217d49() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1941,7 +2128,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e61a99a1102cccd3()
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e61a99a1102cccd3() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_bbc251b5b0217d49() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -1953,7 +2140,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e61a99a1102c
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e61a99a1102cccd3() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_bbc251b5b0217d49() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -1964,7 +2151,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e61a99a1102cccd3()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -1976,7 +2163,7 @@ void _wrap_RouterOptions_strategy_set_native_e61a99a1102cccd3(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -1989,7 +2176,7 @@ intgo _wrap_RouterOptions_strategy_get_native_e61a99a1102cccd3(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -2001,7 +2188,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -2014,7 +2201,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2026,7 +2213,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e61a99a1102cccd
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2039,7 +2226,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e61a99a1102ccc
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2051,7 +2238,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_e61a99a1102cccd3(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2064,7 +2251,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_e61a99a1102cccd3(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2076,7 +2263,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_e61a99a1102cccd3(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2089,7 +2276,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2101,7 +2288,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_e61a99a1102cccd3(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2114,7 +2301,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_e61a99a1102cccd3(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2126,7 +2313,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e61a99a1102cccd3(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2139,7 +2326,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e61a99a1102ccc
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2151,7 +2338,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e61a99a1102cccd3(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2164,7 +2351,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e61a99a1102cccd
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2176,7 +2363,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2189,7 +2376,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2201,7 +2388,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_e61a99a1102cccd3(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2214,7 +2401,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2226,7 +2413,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_e61a99a1102cccd3(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2239,7 +2426,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_e61a99a1102cccd3(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2251,7 +2438,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2264,7 +2451,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2276,7 +2463,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2289,7 +2476,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2301,7 +2488,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e61a99a1102cccd3(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2314,7 +2501,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e61a99a1102cccd3(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2326,7 +2513,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e61a99a1102cccd3(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2339,7 +2526,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e61a99a1102cccd3(
 }
 
 
-void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2351,7 +2538,7 @@ void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_e61a99a1102cccd
 }
 
 
-double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2364,7 +2551,7 @@ double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_e61a99a1102cc
 }
 
 
-void _wrap_RouterOptions_slow_start_window_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_slow_start_window_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2376,7 +2563,7 @@ void _wrap_RouterOptions_slow_start_window_ms_set_native_e61a99a1102cccd3(llmrou
 }
 
 
-long long _wrap_RouterOptions_slow_start_window_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_slow_start_window_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2389,7 +2576,7 @@ long long _wrap_RouterOptions_slow_start_window_ms_get_native_e61a99a1102cccd3(l
 }
 
 
-void _wrap_RouterOptions_slow_start_aggression_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_aggression_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2401,7 +2588,7 @@ void _wrap_RouterOptions_slow_start_aggression_set_native_e61a99a1102cccd3(llmro
 }
 
 
-double _wrap_RouterOptions_slow_start_aggression_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_aggression_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2414,7 +2601,7 @@ double _wrap_RouterOptions_slow_start_aggression_get_native_e61a99a1102cccd3(llm
 }
 
 
-void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2426,7 +2613,7 @@ void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_e61a99a1102ccc
 }
 
 
-double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2439,7 +2626,7 @@ double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_e61a99a1102c
 }
 
 
-void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2451,7 +2638,7 @@ void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_e61a99a1102cccd3(llmroute
 }
 
 
-long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2464,7 +2651,7 @@ long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_e61a99a1102cccd3(llm
 }
 
 
-void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2476,7 +2663,7 @@ void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e61a99a1102cccd3(l
 }
 
 
-double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2489,7 +2676,7 @@ double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e61a99a1102cccd3
 }
 
 
-void _wrap_RouterOptions_affinity_load_factor_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_affinity_load_factor_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2501,7 +2688,7 @@ void _wrap_RouterOptions_affinity_load_factor_set_native_e61a99a1102cccd3(llmrou
 }
 
 
-double _wrap_RouterOptions_affinity_load_factor_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_affinity_load_factor_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2514,7 +2701,7 @@ double _wrap_RouterOptions_affinity_load_factor_get_native_e61a99a1102cccd3(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_url_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_url_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2529,7 +2716,7 @@ void _wrap_RouterOptions_shared_state_url_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_url_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_url_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2542,7 +2729,7 @@ _gostring_ _wrap_RouterOptions_shared_state_url_get_native_e61a99a1102cccd3(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_key_prefix_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_key_prefix_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2557,7 +2744,7 @@ void _wrap_RouterOptions_shared_state_key_prefix_set_native_e61a99a1102cccd3(llm
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2570,7 +2757,7 @@ _gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_e61a99a1102ccc
 }
 
 
-void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2582,7 +2769,7 @@ void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e61a99a1102ccc
 }
 
 
-long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2595,7 +2782,7 @@ long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e61a99a11
 }
 
 
-void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2607,7 +2794,7 @@ void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e61a99a1102c
 }
 
 
-long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2620,7 +2807,7 @@ long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e61a99a
 }
 
 
-void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2632,7 +2819,7 @@ void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e61a99a1102c
 }
 
 
-long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2645,7 +2832,7 @@ long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e61a99a
 }
 
 
-void _wrap_RouterOptions_shared_state_rate_batch_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_shared_state_rate_batch_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2657,7 +2844,7 @@ void _wrap_RouterOptions_shared_state_rate_batch_set_native_e61a99a1102cccd3(llm
 }
 
 
-double _wrap_RouterOptions_shared_state_rate_batch_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_shared_state_rate_batch_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2670,7 +2857,7 @@ double _wrap_RouterOptions_shared_state_rate_batch_get_native_e61a99a1102cccd3(l
 }
 
 
-void _wrap_RouterOptions_latency_stale_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_latency_stale_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2682,7 +2869,7 @@ void _wrap_RouterOptions_latency_stale_ms_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-long long _wrap_RouterOptions_latency_stale_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_latency_stale_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2695,7 +2882,7 @@ long long _wrap_RouterOptions_latency_stale_ms_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2707,7 +2894,7 @@ void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e61a99a1102cccd3
 }
 
 
-double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2720,7 +2907,7 @@ double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e61a99a1102ccc
 }
 
 
-void _wrap_RouterOptions_quota_horizon_ms_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_quota_horizon_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2732,7 +2919,7 @@ void _wrap_RouterOptions_quota_horizon_ms_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-long long _wrap_RouterOptions_quota_horizon_ms_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_quota_horizon_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2745,7 +2932,7 @@ long long _wrap_RouterOptions_quota_horizon_ms_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_RouterOptions_quota_headroom_routing_set_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_quota_headroom_routing_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2757,7 +2944,7 @@ void _wrap_RouterOptions_quota_headroom_routing_set_native_e61a99a1102cccd3(llmr
 }
 
 
-intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_quota_headroom_routing_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2770,7 +2957,7 @@ intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e61a99a1102cccd3(llm
 }
 
 
-void _wrap_delete_RouterOptions_native_e61a99a1102cccd3(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -2780,7 +2967,7 @@ void _wrap_delete_RouterOptions_native_e61a99a1102cccd3(llmroute::swig::RouterOp
 }
 
 
-intgo _wrap_kStatusClosed_get_native_e61a99a1102cccd3() {
+intgo _wrap_kStatusClosed_get_native_bbc251b5b0217d49() {
   int result;
   intgo _swig_go_result;
   
@@ -2791,7 +2978,7 @@ intgo _wrap_kStatusClosed_get_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_e61a99a1102cccd3() {
+intgo _wrap_ClosedStatusCode_native_bbc251b5b0217d49() {
   int result;
   intgo _swig_go_result;
   
@@ -2802,7 +2989,7 @@ intgo _wrap_ClosedStatusCode_native_e61a99a1102cccd3() {
 }
 
 
-_gostring_ _wrap_StatusName_native_e61a99a1102cccd3(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_bbc251b5b0217d49(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -2815,7 +3002,7 @@ _gostring_ _wrap_StatusName_native_e61a99a1102cccd3(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_e61a99a1102cccd3() {
+intgo _wrap_LibraryVersion_native_bbc251b5b0217d49() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -2826,7 +3013,7 @@ intgo _wrap_LibraryVersion_native_e61a99a1102cccd3() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_e61a99a1102cccd3() {
+_gostring_ _wrap_LibraryVersionString_native_bbc251b5b0217d49() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -2837,7 +3024,7 @@ _gostring_ _wrap_LibraryVersionString_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_HeaderVersion_native_e61a99a1102cccd3() {
+intgo _wrap_HeaderVersion_native_bbc251b5b0217d49() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -2848,7 +3035,7 @@ intgo _wrap_HeaderVersion_native_e61a99a1102cccd3() {
 }
 
 
-intgo _wrap_FeatureEnabled_native_e61a99a1102cccd3(_gostring_ _swig_go_0) {
+intgo _wrap_FeatureEnabled_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   int result;
   intgo _swig_go_result;
@@ -2864,7 +3051,7 @@ intgo _wrap_FeatureEnabled_native_e61a99a1102cccd3(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_delete_Clock_native_e61a99a1102cccd3(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -2874,7 +3061,7 @@ void _wrap_delete_Clock_native_e61a99a1102cccd3(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_e61a99a1102cccd3(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2887,7 +3074,7 @@ long long _wrap_Clock_NowNanos_native_e61a99a1102cccd3(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_e61a99a1102cccd3(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -2899,7 +3086,7 @@ void _wrap_Clock_SleepNanos_native_e61a99a1102cccd3(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_e61a99a1102cccd3(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_bbc251b5b0217d49(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -2909,7 +3096,7 @@ void _wrap_delete_Random_native_e61a99a1102cccd3(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_e61a99a1102cccd3(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_bbc251b5b0217d49(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2922,7 +3109,7 @@ long long _wrap_Random_NextBits_native_e61a99a1102cccd3(llmroute::swig::Random *
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_e61a99a1102cccd3() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_bbc251b5b0217d49() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -2933,7 +3120,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_e61a99a1102cccd3
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_e61a99a1102cccd3(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -2949,7 +3136,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_e61a99a1102cccd3
 }
 
 
-void _wrap_Deployment_name_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2964,7 +3151,7 @@ void _wrap_Deployment_name_set_native_e61a99a1102cccd3(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2977,7 +3164,7 @@ _gostring_ _wrap_Deployment_name_get_native_e61a99a1102cccd3(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -2989,7 +3176,7 @@ void _wrap_Deployment_weight_set_native_e61a99a1102cccd3(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3002,7 +3189,7 @@ intgo _wrap_Deployment_weight_get_native_e61a99a1102cccd3(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3014,7 +3201,7 @@ void _wrap_Deployment_tier_set_native_e61a99a1102cccd3(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3027,7 +3214,7 @@ intgo _wrap_Deployment_tier_get_native_e61a99a1102cccd3(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3039,7 +3226,7 @@ void _wrap_Deployment_rpm_limit_set_native_e61a99a1102cccd3(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3052,7 +3239,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_e61a99a1102cccd3(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -3064,7 +3251,7 @@ void _wrap_Deployment_tpm_limit_set_native_e61a99a1102cccd3(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3077,7 +3264,7 @@ long long _wrap_Deployment_tpm_limit_get_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3089,7 +3276,7 @@ void _wrap_Deployment_max_in_flight_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3102,7 +3289,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3114,7 +3301,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_e61a99a1102cccd3(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3127,7 +3314,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3139,7 +3326,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_e61a99a1102cccd3(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3152,7 +3339,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_e61a99a1102cccd3(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3167,7 +3354,7 @@ void _wrap_Deployment_AddModel_native_e61a99a1102cccd3(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3182,7 +3369,7 @@ void _wrap_Deployment_AddTag_native_e61a99a1102cccd3(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3195,7 +3382,7 @@ long long _wrap_Deployment_ModelCount_native_e61a99a1102cccd3(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3210,7 +3397,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_e61a99a1102cccd3(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3223,7 +3410,7 @@ long long _wrap_Deployment_TagCount_native_e61a99a1102cccd3(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3238,7 +3425,7 @@ _gostring_ _wrap_Deployment_TagAt_native_e61a99a1102cccd3(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_e61a99a1102cccd3(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -3248,7 +3435,7 @@ void _wrap_delete_Deployment_native_e61a99a1102cccd3(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_e61a99a1102cccd3() {
+llmroute::swig::Pick *_wrap_new_Pick_native_bbc251b5b0217d49() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -3259,7 +3446,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_Pick_ticket_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3271,7 +3458,7 @@ void _wrap_Pick_ticket_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3284,7 +3471,7 @@ long long _wrap_Pick_ticket_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3299,7 +3486,7 @@ void _wrap_Pick_deployment_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3312,7 +3499,7 @@ _gostring_ _wrap_Pick_deployment_get_native_e61a99a1102cccd3(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3327,7 +3514,7 @@ void _wrap_Pick_model_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3340,7 +3527,7 @@ _gostring_ _wrap_Pick_model_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -3352,7 +3539,7 @@ void _wrap_Pick_tier_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3365,7 +3552,7 @@ intgo _wrap_Pick_tier_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3377,7 +3564,7 @@ void _wrap_Pick_is_probe_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3390,7 +3577,7 @@ bool _wrap_Pick_is_probe_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3402,7 +3589,7 @@ void _wrap_Pick_is_panic_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3415,7 +3602,7 @@ bool _wrap_Pick_is_panic_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3427,7 +3614,7 @@ void _wrap_Pick_retry_after_ms_set_native_e61a99a1102cccd3(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3440,7 +3627,32 @@ long long _wrap_Pick_retry_after_ms_get_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-void _wrap_delete_Pick_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_Pick_deadline_unmet_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->deadline_unmet = arg2;
+  
+}
+
+
+bool _wrap_Pick_deadline_unmet_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+  llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->deadline_unmet);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_Pick_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -3450,7 +3662,7 @@ void _wrap_delete_Pick_native_e61a99a1102cccd3(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_e61a99a1102cccd3() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_bbc251b5b0217d49() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -3461,7 +3673,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3476,7 +3688,7 @@ void _wrap_PickOptions_affinity_key_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3489,7 +3701,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3501,7 +3713,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_e61a99a1102cccd3(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3514,7 +3726,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_e61a99a1102cccd3(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3526,7 +3738,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_e61a99a1102cccd3(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3539,7 +3751,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_e61a99a1102cccd3(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -3551,7 +3763,7 @@ void _wrap_PickOptions_max_price_set_native_e61a99a1102cccd3(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3564,7 +3776,32 @@ double _wrap_PickOptions_max_price_get_native_e61a99a1102cccd3(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_AddExclude_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_deadline_ms_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->deadline_ms = arg2;
+  
+}
+
+
+long long _wrap_PickOptions_deadline_ms_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->deadline_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_PickOptions_AddExclude_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3579,7 +3816,7 @@ void _wrap_PickOptions_AddExclude_native_e61a99a1102cccd3(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3594,7 +3831,7 @@ void _wrap_PickOptions_AddRequiredTag_native_e61a99a1102cccd3(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3604,7 +3841,7 @@ void _wrap_PickOptions_ClearExclude_native_e61a99a1102cccd3(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3614,7 +3851,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_e61a99a1102cccd3(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3624,7 +3861,7 @@ void _wrap_delete_PickOptions_native_e61a99a1102cccd3(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3639,7 +3876,7 @@ void _wrap_Candidate_deployment_set_native_e61a99a1102cccd3(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3652,7 +3889,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_e61a99a1102cccd3(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3667,7 +3904,7 @@ void _wrap_Candidate_model_set_native_e61a99a1102cccd3(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3680,7 +3917,7 @@ _gostring_ _wrap_Candidate_model_get_native_e61a99a1102cccd3(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_e61a99a1102cccd3() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_bbc251b5b0217d49() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -3691,7 +3928,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_delete_Candidate_native_e61a99a1102cccd3(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -3701,7 +3938,7 @@ void _wrap_delete_Candidate_native_e61a99a1102cccd3(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_e61a99a1102cccd3() {
+llmroute::swig::Health *_wrap_new_Health_native_bbc251b5b0217d49() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -3712,7 +3949,7 @@ llmroute::swig::Health *_wrap_new_Health_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_Health_name_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3727,7 +3964,7 @@ void _wrap_Health_name_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3740,7 +3977,7 @@ _gostring_ _wrap_Health_name_get_native_e61a99a1102cccd3(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -3752,7 +3989,7 @@ void _wrap_Health_state_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -3765,7 +4002,7 @@ intgo _wrap_Health_state_get_native_e61a99a1102cccd3(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -3777,7 +4014,7 @@ void _wrap_Health_override_mode_set_native_e61a99a1102cccd3(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -3790,7 +4027,7 @@ intgo _wrap_Health_override_mode_get_native_e61a99a1102cccd3(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -3802,7 +4039,7 @@ void _wrap_Health_eligible_set_native_e61a99a1102cccd3(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3815,7 +4052,7 @@ bool _wrap_Health_eligible_get_native_e61a99a1102cccd3(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3827,7 +4064,7 @@ void _wrap_Health_ewma_latency_ms_set_native_e61a99a1102cccd3(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3840,7 +4077,7 @@ double _wrap_Health_ewma_latency_ms_get_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -3852,7 +4089,7 @@ void _wrap_Health_failure_ratio_set_native_e61a99a1102cccd3(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -3865,7 +4102,7 @@ double _wrap_Health_failure_ratio_get_native_e61a99a1102cccd3(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3877,7 +4114,7 @@ void _wrap_Health_in_flight_set_native_e61a99a1102cccd3(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3890,7 +4127,7 @@ long long _wrap_Health_in_flight_get_native_e61a99a1102cccd3(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3902,7 +4139,7 @@ void _wrap_Health_picks_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3915,7 +4152,7 @@ long long _wrap_Health_picks_get_native_e61a99a1102cccd3(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3927,7 +4164,7 @@ void _wrap_Health_successes_set_native_e61a99a1102cccd3(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3940,7 +4177,7 @@ long long _wrap_Health_successes_get_native_e61a99a1102cccd3(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3952,7 +4189,7 @@ void _wrap_Health_failures_set_native_e61a99a1102cccd3(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3965,7 +4202,7 @@ long long _wrap_Health_failures_get_native_e61a99a1102cccd3(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -3977,7 +4214,7 @@ void _wrap_Health_request_errors_set_native_e61a99a1102cccd3(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3990,7 +4227,7 @@ long long _wrap_Health_request_errors_get_native_e61a99a1102cccd3(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4002,7 +4239,7 @@ void _wrap_Health_cancels_set_native_e61a99a1102cccd3(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4015,7 +4252,7 @@ long long _wrap_Health_cancels_get_native_e61a99a1102cccd3(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4027,7 +4264,7 @@ void _wrap_Health_trips_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4040,7 +4277,7 @@ long long _wrap_Health_trips_get_native_e61a99a1102cccd3(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4052,7 +4289,7 @@ void _wrap_Health_consecutive_failures_set_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4065,7 +4302,7 @@ long long _wrap_Health_consecutive_failures_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4077,7 +4314,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4090,7 +4327,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_e61a99a1102cccd3(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4102,7 +4339,7 @@ void _wrap_Health_weight_set_native_e61a99a1102cccd3(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4115,7 +4352,7 @@ intgo _wrap_Health_weight_get_native_e61a99a1102cccd3(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4127,7 +4364,7 @@ void _wrap_Health_tier_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4140,7 +4377,7 @@ intgo _wrap_Health_tier_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_Health_quota_remaining_requests_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_remaining_requests_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4152,7 +4389,7 @@ void _wrap_Health_quota_remaining_requests_set_native_e61a99a1102cccd3(llmroute:
 }
 
 
-long long _wrap_Health_quota_remaining_requests_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_remaining_requests_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4165,7 +4402,7 @@ long long _wrap_Health_quota_remaining_requests_get_native_e61a99a1102cccd3(llmr
 }
 
 
-void _wrap_Health_quota_remaining_tokens_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_remaining_tokens_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4177,7 +4414,7 @@ void _wrap_Health_quota_remaining_tokens_set_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-long long _wrap_Health_quota_remaining_tokens_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_remaining_tokens_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4190,7 +4427,7 @@ long long _wrap_Health_quota_remaining_tokens_get_native_e61a99a1102cccd3(llmrou
 }
 
 
-void _wrap_Health_quota_requests_reset_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_requests_reset_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4202,7 +4439,7 @@ void _wrap_Health_quota_requests_reset_ms_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-long long _wrap_Health_quota_requests_reset_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_requests_reset_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4215,7 +4452,7 @@ long long _wrap_Health_quota_requests_reset_ms_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_Health_quota_tokens_reset_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_tokens_reset_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4227,7 +4464,7 @@ void _wrap_Health_quota_tokens_reset_ms_set_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-long long _wrap_Health_quota_tokens_reset_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_tokens_reset_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4240,7 +4477,7 @@ long long _wrap_Health_quota_tokens_reset_ms_get_native_e61a99a1102cccd3(llmrout
 }
 
 
-void _wrap_Health_quota_exhausted_ms_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_exhausted_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4252,7 +4489,7 @@ void _wrap_Health_quota_exhausted_ms_set_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-long long _wrap_Health_quota_exhausted_ms_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_exhausted_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4265,7 +4502,7 @@ long long _wrap_Health_quota_exhausted_ms_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_Health_quota_exhaustions_set_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_exhaustions_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4277,7 +4514,7 @@ void _wrap_Health_quota_exhaustions_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-long long _wrap_Health_quota_exhaustions_get_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_exhaustions_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4290,7 +4527,7 @@ long long _wrap_Health_quota_exhaustions_get_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-void _wrap_delete_Health_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -4300,7 +4537,945 @@ void _wrap_delete_Health_native_e61a99a1102cccd3(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_e61a99a1102cccd3() {
+llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_bbc251b5b0217d49() {
+  llmroute::swig::ExplainCandidate *result = 0 ;
+  llmroute::swig::ExplainCandidate *_swig_go_result;
+  
+  
+  result = (llmroute::swig::ExplainCandidate *)new llmroute::swig::ExplainCandidate();
+  *(llmroute::swig::ExplainCandidate **)&_swig_go_result = (llmroute::swig::ExplainCandidate *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_deployment_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->deployment = *arg2;
+  
+}
+
+
+_gostring_ _wrap_ExplainCandidate_deployment_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->deployment);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_tier_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->tier = arg2;
+  
+}
+
+
+intgo _wrap_ExplainCandidate_tier_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->tier);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_state_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_breaker_state arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (llmr_breaker_state)_swig_go_1; 
+  
+  if (arg1) (arg1)->state = arg2;
+  
+}
+
+
+intgo _wrap_ExplainCandidate_state_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_breaker_state result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (llmr_breaker_state) ((arg1)->state);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_override_mode_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_override arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (llmr_override)_swig_go_1; 
+  
+  if (arg1) (arg1)->override_mode = arg2;
+  
+}
+
+
+intgo _wrap_ExplainCandidate_override_mode_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  llmr_override result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (llmr_override) ((arg1)->override_mode);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->cooldown_remaining_ms = arg2;
+  
+}
+
+
+long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->cooldown_remaining_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->in_flight = arg2;
+  
+}
+
+
+long long _wrap_ExplainCandidate_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->in_flight);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_weight_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->weight = arg2;
+  
+}
+
+
+intgo _wrap_ExplainCandidate_weight_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->weight);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_rpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->rpm_limit = arg2;
+  
+}
+
+
+intgo _wrap_ExplainCandidate_rpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->rpm_limit);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_tpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->tpm_limit = arg2;
+  
+}
+
+
+long long _wrap_ExplainCandidate_tpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->tpm_limit);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_max_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->max_in_flight = arg2;
+  
+}
+
+
+intgo _wrap_ExplainCandidate_max_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->max_in_flight);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_requests_in_window_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->requests_in_window = arg2;
+  
+}
+
+
+long long _wrap_ExplainCandidate_requests_in_window_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->requests_in_window);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_tokens_in_window_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->tokens_in_window = arg2;
+  
+}
+
+
+long long _wrap_ExplainCandidate_tokens_in_window_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->tokens_in_window);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->ewma_latency_ms = arg2;
+  
+}
+
+
+double _wrap_ExplainCandidate_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->ewma_latency_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->failure_ratio = arg2;
+  
+}
+
+
+double _wrap_ExplainCandidate_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->failure_ratio);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_price_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->price = arg2;
+  
+}
+
+
+double _wrap_ExplainCandidate_price_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->price);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_score_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->score = arg2;
+  
+}
+
+
+double _wrap_ExplainCandidate_score_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->score);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_rank_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (int32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->rank = arg2;
+  
+}
+
+
+intgo _wrap_ExplainCandidate_rank_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  int32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (int32_t) ((arg1)->rank);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_tier_share_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->tier_share = arg2;
+  
+}
+
+
+double _wrap_ExplainCandidate_tier_share_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->tier_share);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_filtered_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->filtered = arg2;
+  
+}
+
+
+bool _wrap_ExplainCandidate_filtered_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->filtered);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_reason_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->reason = *arg2;
+  
+}
+
+
+_gostring_ _wrap_ExplainCandidate_reason_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->reason);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_is_probe_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->is_probe = arg2;
+  
+}
+
+
+bool _wrap_ExplainCandidate_is_probe_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->is_probe);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_ExplainCandidate_picked_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->picked = arg2;
+  
+}
+
+
+bool _wrap_ExplainCandidate_picked_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->picked);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_ExplainCandidate_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+  llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
+  
+  arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::Explanation *_wrap_new_Explanation_native_bbc251b5b0217d49() {
+  llmroute::swig::Explanation *result = 0 ;
+  llmroute::swig::Explanation *_swig_go_result;
+  
+  
+  result = (llmroute::swig::Explanation *)new llmroute::swig::Explanation();
+  *(llmroute::swig::Explanation **)&_swig_go_result = (llmroute::swig::Explanation *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_model_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->model = *arg2;
+  
+}
+
+
+_gostring_ _wrap_Explanation_model_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->model);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_strategy_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  llmr_strategy arg2 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  arg2 = (llmr_strategy)_swig_go_1; 
+  
+  if (arg1) (arg1)->strategy = arg2;
+  
+}
+
+
+intgo _wrap_Explanation_strategy_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  llmr_strategy result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (llmr_strategy) ((arg1)->strategy);
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_score_kind_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->score_kind = *arg2;
+  
+}
+
+
+_gostring_ _wrap_Explanation_score_kind_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->score_kind);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_status_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  arg2 = (int32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->status = arg2;
+  
+}
+
+
+intgo _wrap_Explanation_status_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (int32_t) ((arg1)->status);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_message_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->message = *arg2;
+  
+}
+
+
+_gostring_ _wrap_Explanation_message_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->message);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->retry_after_ms = arg2;
+  
+}
+
+
+long long _wrap_Explanation_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->retry_after_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_picked_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->picked = *arg2;
+  
+}
+
+
+_gostring_ _wrap_Explanation_picked_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->picked);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_picked_index_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->picked_index = arg2;
+  
+}
+
+
+long long _wrap_Explanation_picked_index_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->picked_index);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_is_panic_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->is_panic = arg2;
+  
+}
+
+
+bool _wrap_Explanation_is_panic_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->is_panic);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_approximate_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->approximate = arg2;
+  
+}
+
+
+bool _wrap_Explanation_approximate_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->approximate);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_deadline_unmet_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->deadline_unmet = arg2;
+  
+}
+
+
+bool _wrap_Explanation_deadline_unmet_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->deadline_unmet);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_candidates_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, std::vector< llmroute::swig::ExplainCandidate > *_swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *arg2 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  arg2 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_1; 
+  
+  if (arg1) (arg1)->candidates = *arg2;
+  
+}
+
+
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
+  std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (std::vector< llmroute::swig::ExplainCandidate > *)& ((arg1)->candidates);
+  *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_result = (std::vector< llmroute::swig::ExplainCandidate > *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Explanation_json_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *arg2 = 0 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  
+  if (arg1) (arg1)->json = *arg2;
+  
+}
+
+
+_gostring_ _wrap_Explanation_json_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  std::string *result = 0 ;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  result = (std::string *) & ((arg1)->json);
+  _swig_go_result = Swig_AllocateString((*result).data(), (*result).length()); 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_Explanation_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+  llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
+  
+  arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_bbc251b5b0217d49() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -4311,7 +5486,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_delete_Cancellation_native_e61a99a1102cccd3(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_bbc251b5b0217d49(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -4321,7 +5496,7 @@ void _wrap_delete_Cancellation_native_e61a99a1102cccd3(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_e61a99a1102cccd3(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_bbc251b5b0217d49(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -4342,7 +5517,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_e61a99a1102cccd3(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_e61a99a1102cccd3() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_bbc251b5b0217d49() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -4353,7 +5528,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4365,7 +5540,7 @@ void _wrap_CallOptions_deadline_ms_set_native_e61a99a1102cccd3(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4378,7 +5553,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4390,7 +5565,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4403,7 +5578,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -4415,7 +5590,7 @@ void _wrap_CallOptions_max_attempts_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4428,7 +5603,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4440,7 +5615,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4453,7 +5628,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4465,7 +5640,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_e61a99a1102cccd3(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4478,7 +5653,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_e61a99a1102cccd3(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -4490,7 +5665,7 @@ void _wrap_CallOptions_cancel_set_native_e61a99a1102cccd3(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -4503,7 +5678,57 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_e61a99a1102ccc
 }
 
 
-void _wrap_delete_CallOptions_native_e61a99a1102cccd3(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_CallOptions_first_byte_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->first_byte_timeout_ms = arg2;
+  
+}
+
+
+long long _wrap_CallOptions_first_byte_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->first_byte_timeout_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_CallOptions_idle_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->idle_timeout_ms = arg2;
+  
+}
+
+
+long long _wrap_CallOptions_idle_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->idle_timeout_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_CallOptions_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -4513,7 +5738,7 @@ void _wrap_delete_CallOptions_native_e61a99a1102cccd3(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -4526,7 +5751,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_e61a99a1102cccd3(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -4539,7 +5764,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_e61a99a1102cccd3(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -4552,7 +5777,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_e61a99a1102cccd3(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4565,7 +5790,7 @@ long long _wrap_InvokeArgs_RequestLength_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4578,7 +5803,7 @@ intgo _wrap_InvokeArgs_Attempt_native_e61a99a1102cccd3(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4591,7 +5816,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_e61a99a1102cccd3(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4617,7 +5842,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4630,7 +5855,43 @@ intgo _wrap_InvokeArgs_Check_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_delete_InvokeArgs_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_InvokeArgs_Progress_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  
+  arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
+  
+  ((llmroute::swig::InvokeArgs const *)arg1)->Progress();
+  
+}
+
+
+long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
+  
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->FirstByteTimeoutMs();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_InvokeArgs_IdleTimeoutMs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
+  
+  result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->IdleTimeoutMs();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_InvokeArgs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -4640,7 +5901,7 @@ void _wrap_delete_InvokeArgs_native_e61a99a1102cccd3(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4653,7 +5914,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_e61a99a1102cccd3(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4665,7 +5926,7 @@ void _wrap_AttemptResult_SetOutcome_native_e61a99a1102cccd3(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -4678,7 +5939,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4690,7 +5951,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_e61a99a1102cccd3(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -4703,7 +5964,7 @@ double _wrap_AttemptResult_GetTtftMs_native_e61a99a1102cccd3(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4715,7 +5976,7 @@ void _wrap_AttemptResult_SetTtftMs_native_e61a99a1102cccd3(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4728,7 +5989,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4740,7 +6001,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4753,7 +6014,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4765,7 +6026,7 @@ void _wrap_AttemptResult_SetInputTokens_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4778,7 +6039,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4790,7 +6051,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4803,7 +6064,7 @@ bool _wrap_AttemptResult_GetCommitted_native_e61a99a1102cccd3(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -4815,7 +6076,7 @@ void _wrap_AttemptResult_SetCommitted_native_e61a99a1102cccd3(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_e61a99a1102cccd3(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -4825,7 +6086,7 @@ void _wrap_delete_AttemptResult_native_e61a99a1102cccd3(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_e61a99a1102cccd3(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -4835,7 +6096,7 @@ void _wrap_delete_Adapter_native_e61a99a1102cccd3(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_e61a99a1102cccd3(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -4852,7 +6113,7 @@ intgo _wrap_Adapter_DoInvoke_native_e61a99a1102cccd3(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_e61a99a1102cccd3(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -4862,7 +6123,7 @@ void _wrap_Adapter_Released_native_e61a99a1102cccd3(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_e61a99a1102cccd3() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_bbc251b5b0217d49() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -4873,7 +6134,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4888,7 +6149,7 @@ void _wrap_AttemptInfo_deployment_set_native_e61a99a1102cccd3(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4901,7 +6162,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4916,7 +6177,7 @@ void _wrap_AttemptInfo_model_set_native_e61a99a1102cccd3(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4929,7 +6190,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_e61a99a1102cccd3(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4941,7 +6202,7 @@ void _wrap_AttemptInfo_outcome_set_native_e61a99a1102cccd3(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4954,7 +6215,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_e61a99a1102cccd3(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -4966,7 +6227,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_e61a99a1102cccd3(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -4979,7 +6240,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -4991,7 +6252,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_e61a99a1102cccd3(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5004,7 +6265,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -5016,7 +6277,7 @@ void _wrap_AttemptInfo_committed_set_native_e61a99a1102cccd3(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5029,7 +6290,7 @@ bool _wrap_AttemptInfo_committed_get_native_e61a99a1102cccd3(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -5041,7 +6302,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_e61a99a1102cccd3(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5054,7 +6315,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_e61a99a1102cccd3(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_e61a99a1102cccd3(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -5064,7 +6325,7 @@ void _wrap_delete_AttemptInfo_native_e61a99a1102cccd3(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_e61a99a1102cccd3() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_bbc251b5b0217d49() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -5075,7 +6336,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_CallResult_status_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -5087,7 +6348,7 @@ void _wrap_CallResult_status_set_native_e61a99a1102cccd3(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -5100,7 +6361,7 @@ intgo _wrap_CallResult_status_get_native_e61a99a1102cccd3(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -5112,7 +6373,7 @@ void _wrap_CallResult_final_outcome_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -5125,7 +6386,7 @@ intgo _wrap_CallResult_final_outcome_get_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5140,7 +6401,7 @@ void _wrap_CallResult_deployment_set_native_e61a99a1102cccd3(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5153,7 +6414,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5168,7 +6429,7 @@ void _wrap_CallResult_model_set_native_e61a99a1102cccd3(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5181,7 +6442,7 @@ _gostring_ _wrap_CallResult_model_get_native_e61a99a1102cccd3(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -5193,7 +6454,7 @@ void _wrap_CallResult_used_fallback_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5206,7 +6467,7 @@ bool _wrap_CallResult_used_fallback_get_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -5218,7 +6479,7 @@ void _wrap_CallResult_retry_after_ms_set_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5231,7 +6492,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -5243,7 +6504,7 @@ void _wrap_CallResult_total_ms_set_native_e61a99a1102cccd3(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5256,7 +6517,7 @@ long long _wrap_CallResult_total_ms_get_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5271,7 +6532,7 @@ void _wrap_CallResult_response_set_native_e61a99a1102cccd3(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5284,7 +6545,7 @@ _gostring_ _wrap_CallResult_response_get_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5299,7 +6560,7 @@ void _wrap_CallResult_detail_set_native_e61a99a1102cccd3(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5312,7 +6573,7 @@ _gostring_ _wrap_CallResult_detail_get_native_e61a99a1102cccd3(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -5324,7 +6585,7 @@ void _wrap_CallResult_attempts_set_native_e61a99a1102cccd3(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -5337,7 +6598,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -5349,7 +6610,7 @@ void _wrap_CallResult_has_report_set_native_e61a99a1102cccd3(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5362,7 +6623,7 @@ bool _wrap_CallResult_has_report_get_native_e61a99a1102cccd3(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_e61a99a1102cccd3(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -5372,7 +6633,7 @@ void _wrap_delete_CallResult_native_e61a99a1102cccd3(llmroute::swig::CallResult 
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_e61a99a1102cccd3() {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_bbc251b5b0217d49() {
   llmroute::swig::DeploymentStats *result = 0 ;
   llmroute::swig::DeploymentStats *_swig_go_result;
   
@@ -5383,7 +6644,7 @@ llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_e61a99a1102ccc
 }
 
 
-void _wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5398,7 +6659,7 @@ void _wrap_DeploymentStats_name_set_native_e61a99a1102cccd3(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_DeploymentStats_name_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+_gostring_ _wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5411,7 +6672,7 @@ _gostring_ _wrap_DeploymentStats_name_get_native_e61a99a1102cccd3(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_state_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeploymentStats_state_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -5423,7 +6684,7 @@ void _wrap_DeploymentStats_state_set_native_e61a99a1102cccd3(llmroute::swig::Dep
 }
 
 
-intgo _wrap_DeploymentStats_state_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+intgo _wrap_DeploymentStats_state_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -5436,7 +6697,7 @@ intgo _wrap_DeploymentStats_state_get_native_e61a99a1102cccd3(llmroute::swig::De
 }
 
 
-void _wrap_DeploymentStats_eligible_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+void _wrap_DeploymentStats_eligible_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool arg2 ;
   
@@ -5448,7 +6709,7 @@ void _wrap_DeploymentStats_eligible_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-bool _wrap_DeploymentStats_eligible_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+bool _wrap_DeploymentStats_eligible_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5461,7 +6722,7 @@ bool _wrap_DeploymentStats_eligible_get_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-void _wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5473,7 +6734,7 @@ void _wrap_DeploymentStats_in_flight_set_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_in_flight_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5486,7 +6747,7 @@ long long _wrap_DeploymentStats_in_flight_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5498,7 +6759,7 @@ void _wrap_DeploymentStats_picks_set_native_e61a99a1102cccd3(llmroute::swig::Dep
 }
 
 
-long long _wrap_DeploymentStats_picks_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5511,7 +6772,7 @@ long long _wrap_DeploymentStats_picks_get_native_e61a99a1102cccd3(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5523,7 +6784,7 @@ void _wrap_DeploymentStats_successes_set_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_successes_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5536,7 +6797,7 @@ long long _wrap_DeploymentStats_successes_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5548,7 +6809,7 @@ void _wrap_DeploymentStats_rate_limited_set_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_rate_limited_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5561,7 +6822,7 @@ long long _wrap_DeploymentStats_rate_limited_get_native_e61a99a1102cccd3(llmrout
 }
 
 
-void _wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5573,7 +6834,7 @@ void _wrap_DeploymentStats_server_errors_set_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_server_errors_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5586,7 +6847,7 @@ long long _wrap_DeploymentStats_server_errors_get_native_e61a99a1102cccd3(llmrou
 }
 
 
-void _wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5598,7 +6859,7 @@ void _wrap_DeploymentStats_timeouts_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-long long _wrap_DeploymentStats_timeouts_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5611,7 +6872,7 @@ long long _wrap_DeploymentStats_timeouts_get_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-void _wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5623,7 +6884,7 @@ void _wrap_DeploymentStats_connection_errors_set_native_e61a99a1102cccd3(llmrout
 }
 
 
-long long _wrap_DeploymentStats_connection_errors_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5636,7 +6897,7 @@ long long _wrap_DeploymentStats_connection_errors_get_native_e61a99a1102cccd3(ll
 }
 
 
-void _wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5648,7 +6909,7 @@ void _wrap_DeploymentStats_auth_errors_set_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-long long _wrap_DeploymentStats_auth_errors_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5661,7 +6922,7 @@ long long _wrap_DeploymentStats_auth_errors_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5673,7 +6934,7 @@ void _wrap_DeploymentStats_bad_requests_set_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_bad_requests_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5686,7 +6947,7 @@ long long _wrap_DeploymentStats_bad_requests_get_native_e61a99a1102cccd3(llmrout
 }
 
 
-void _wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5698,7 +6959,7 @@ void _wrap_DeploymentStats_context_window_exceeded_set_native_e61a99a1102cccd3(l
 }
 
 
-long long _wrap_DeploymentStats_context_window_exceeded_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5711,7 +6972,7 @@ long long _wrap_DeploymentStats_context_window_exceeded_get_native_e61a99a1102cc
 }
 
 
-void _wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5723,7 +6984,7 @@ void _wrap_DeploymentStats_content_policy_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_content_policy_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5736,7 +6997,7 @@ long long _wrap_DeploymentStats_content_policy_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5748,7 +7009,7 @@ void _wrap_DeploymentStats_cancels_set_native_e61a99a1102cccd3(llmroute::swig::D
 }
 
 
-long long _wrap_DeploymentStats_cancels_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5761,7 +7022,7 @@ long long _wrap_DeploymentStats_cancels_get_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-void _wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5773,7 +7034,7 @@ void _wrap_DeploymentStats_input_tokens_set_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_input_tokens_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5786,7 +7047,7 @@ long long _wrap_DeploymentStats_input_tokens_get_native_e61a99a1102cccd3(llmrout
 }
 
 
-void _wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5798,7 +7059,7 @@ void _wrap_DeploymentStats_output_tokens_set_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_output_tokens_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5811,7 +7072,7 @@ long long _wrap_DeploymentStats_output_tokens_get_native_e61a99a1102cccd3(llmrou
 }
 
 
-void _wrap_DeploymentStats_ewma_latency_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5823,7 +7084,7 @@ void _wrap_DeploymentStats_ewma_latency_ms_set_native_e61a99a1102cccd3(llmroute:
 }
 
 
-double _wrap_DeploymentStats_ewma_latency_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5836,7 +7097,7 @@ double _wrap_DeploymentStats_ewma_latency_ms_get_native_e61a99a1102cccd3(llmrout
 }
 
 
-void _wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5848,7 +7109,7 @@ void _wrap_DeploymentStats_latency_count_set_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_latency_count_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5861,7 +7122,7 @@ long long _wrap_DeploymentStats_latency_count_get_native_e61a99a1102cccd3(llmrou
 }
 
 
-void _wrap_DeploymentStats_latency_sum_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_sum_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5873,7 +7134,7 @@ void _wrap_DeploymentStats_latency_sum_ms_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_sum_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_sum_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5886,7 +7147,7 @@ double _wrap_DeploymentStats_latency_sum_ms_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p50_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p50_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5898,7 +7159,7 @@ void _wrap_DeploymentStats_latency_p50_ms_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p50_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p50_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5911,7 +7172,7 @@ double _wrap_DeploymentStats_latency_p50_ms_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p90_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p90_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5923,7 +7184,7 @@ void _wrap_DeploymentStats_latency_p90_ms_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p90_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p90_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5936,7 +7197,7 @@ double _wrap_DeploymentStats_latency_p90_ms_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p99_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p99_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5948,7 +7209,7 @@ void _wrap_DeploymentStats_latency_p99_ms_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p99_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p99_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5961,7 +7222,7 @@ double _wrap_DeploymentStats_latency_p99_ms_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5973,7 +7234,7 @@ void _wrap_DeploymentStats_breaker_opened_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_opened_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5986,7 +7247,7 @@ long long _wrap_DeploymentStats_breaker_opened_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5998,7 +7259,7 @@ void _wrap_DeploymentStats_breaker_half_opened_set_native_e61a99a1102cccd3(llmro
 }
 
 
-long long _wrap_DeploymentStats_breaker_half_opened_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6011,7 +7272,7 @@ long long _wrap_DeploymentStats_breaker_half_opened_get_native_e61a99a1102cccd3(
 }
 
 
-void _wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6023,7 +7284,7 @@ void _wrap_DeploymentStats_breaker_closed_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_closed_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6036,7 +7297,7 @@ long long _wrap_DeploymentStats_breaker_closed_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6048,7 +7309,7 @@ void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e61a99a1102cccd3(llm
 }
 
 
-long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6061,7 +7322,7 @@ long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e61a99a1102cccd
 }
 
 
-void _wrap_delete_DeploymentStats_native_e61a99a1102cccd3(llmroute::swig::DeploymentStats *_swig_go_0) {
+void _wrap_delete_DeploymentStats_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   
   arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
@@ -6071,7 +7332,7 @@ void _wrap_delete_DeploymentStats_native_e61a99a1102cccd3(llmroute::swig::Deploy
 }
 
 
-llmroute::swig::ModelStats *_wrap_new_ModelStats_native_e61a99a1102cccd3() {
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_bbc251b5b0217d49() {
   llmroute::swig::ModelStats *result = 0 ;
   llmroute::swig::ModelStats *_swig_go_result;
   
@@ -6082,7 +7343,7 @@ llmroute::swig::ModelStats *_wrap_new_ModelStats_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_ModelStats_model_set_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ModelStats_model_set_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6097,7 +7358,7 @@ void _wrap_ModelStats_model_set_native_e61a99a1102cccd3(llmroute::swig::ModelSta
 }
 
 
-_gostring_ _wrap_ModelStats_model_get_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0) {
+_gostring_ _wrap_ModelStats_model_get_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6110,7 +7371,7 @@ _gostring_ _wrap_ModelStats_model_get_native_e61a99a1102cccd3(llmroute::swig::Mo
 }
 
 
-void _wrap_ModelStats_picks_set_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_picks_set_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -6122,7 +7383,7 @@ void _wrap_ModelStats_picks_set_native_e61a99a1102cccd3(llmroute::swig::ModelSta
 }
 
 
-long long _wrap_ModelStats_picks_get_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_picks_get_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6135,7 +7396,7 @@ long long _wrap_ModelStats_picks_get_native_e61a99a1102cccd3(llmroute::swig::Mod
 }
 
 
-void _wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -6147,7 +7408,7 @@ void _wrap_ModelStats_fallbacks_set_native_e61a99a1102cccd3(llmroute::swig::Mode
 }
 
 
-long long _wrap_ModelStats_fallbacks_get_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6160,7 +7421,7 @@ long long _wrap_ModelStats_fallbacks_get_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-void _wrap_delete_ModelStats_native_e61a99a1102cccd3(llmroute::swig::ModelStats *_swig_go_0) {
+void _wrap_delete_ModelStats_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   
   arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
@@ -6170,7 +7431,7 @@ void _wrap_delete_ModelStats_native_e61a99a1102cccd3(llmroute::swig::ModelStats 
 }
 
 
-llmroute::swig::RouterStats *_wrap_new_RouterStats_native_e61a99a1102cccd3() {
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_bbc251b5b0217d49() {
   llmroute::swig::RouterStats *result = 0 ;
   llmroute::swig::RouterStats *_swig_go_result;
   
@@ -6181,7 +7442,7 @@ llmroute::swig::RouterStats *_wrap_new_RouterStats_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_RouterStats_deployments_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+void _wrap_RouterStats_deployments_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
@@ -6193,7 +7454,7 @@ void _wrap_RouterStats_deployments_set_native_e61a99a1102cccd3(llmroute::swig::R
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -6206,7 +7467,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_ge
 }
 
 
-void _wrap_RouterStats_models_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+void _wrap_RouterStats_models_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
@@ -6218,7 +7479,7 @@ void _wrap_RouterStats_models_set_native_e61a99a1102cccd3(llmroute::swig::Router
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -6231,7 +7492,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_e
 }
 
 
-void _wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -6243,7 +7504,7 @@ void _wrap_RouterStats_configs_applied_set_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-long long _wrap_RouterStats_configs_applied_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6256,7 +7517,7 @@ long long _wrap_RouterStats_configs_applied_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -6268,7 +7529,7 @@ void _wrap_RouterStats_configs_rejected_set_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-long long _wrap_RouterStats_configs_rejected_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6281,7 +7542,7 @@ long long _wrap_RouterStats_configs_rejected_get_native_e61a99a1102cccd3(llmrout
 }
 
 
-void _wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6296,7 +7557,7 @@ void _wrap_RouterStats_metrics_text_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-_gostring_ _wrap_RouterStats_metrics_text_get_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
+_gostring_ _wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6309,7 +7570,7 @@ _gostring_ _wrap_RouterStats_metrics_text_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_delete_RouterStats_native_e61a99a1102cccd3(llmroute::swig::RouterStats *_swig_go_0) {
+void _wrap_delete_RouterStats_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
   arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
@@ -6319,7 +7580,7 @@ void _wrap_delete_RouterStats_native_e61a99a1102cccd3(llmroute::swig::RouterStat
 }
 
 
-llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_e61a99a1102cccd3() {
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_bbc251b5b0217d49() {
   llmroute::swig::SharedStateStatus *result = 0 ;
   llmroute::swig::SharedStateStatus *_swig_go_result;
   
@@ -6330,7 +7591,7 @@ llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_e61a99a110
 }
 
 
-void _wrap_SharedStateStatus_enabled_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_enabled_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -6342,7 +7603,7 @@ void _wrap_SharedStateStatus_enabled_set_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-bool _wrap_SharedStateStatus_enabled_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_enabled_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6355,7 +7616,7 @@ bool _wrap_SharedStateStatus_enabled_get_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-void _wrap_SharedStateStatus_connected_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_connected_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -6367,7 +7628,7 @@ void _wrap_SharedStateStatus_connected_set_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-bool _wrap_SharedStateStatus_connected_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_connected_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6380,7 +7641,7 @@ bool _wrap_SharedStateStatus_connected_get_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6392,7 +7653,7 @@ void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e61a99a1102cccd3(llmrou
 }
 
 
-long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6405,7 +7666,7 @@ long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_e61a99a1102cccd3(l
 }
 
 
-void _wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6417,7 +7678,7 @@ void _wrap_SharedStateStatus_syncs_set_native_e61a99a1102cccd3(llmroute::swig::S
 }
 
 
-long long _wrap_SharedStateStatus_syncs_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6430,7 +7691,7 @@ long long _wrap_SharedStateStatus_syncs_get_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-void _wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6442,7 +7703,7 @@ void _wrap_SharedStateStatus_sync_failures_set_native_e61a99a1102cccd3(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_sync_failures_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6455,7 +7716,7 @@ long long _wrap_SharedStateStatus_sync_failures_get_native_e61a99a1102cccd3(llmr
 }
 
 
-void _wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6467,7 +7728,7 @@ void _wrap_SharedStateStatus_connections_set_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-long long _wrap_SharedStateStatus_connections_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6480,7 +7741,7 @@ long long _wrap_SharedStateStatus_connections_get_native_e61a99a1102cccd3(llmrou
 }
 
 
-void _wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6492,7 +7753,7 @@ void _wrap_SharedStateStatus_remote_opens_set_native_e61a99a1102cccd3(llmroute::
 }
 
 
-long long _wrap_SharedStateStatus_remote_opens_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6505,7 +7766,7 @@ long long _wrap_SharedStateStatus_remote_opens_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6517,7 +7778,7 @@ void _wrap_SharedStateStatus_remote_closes_set_native_e61a99a1102cccd3(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_remote_closes_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6530,7 +7791,7 @@ long long _wrap_SharedStateStatus_remote_closes_get_native_e61a99a1102cccd3(llmr
 }
 
 
-void _wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6545,7 +7806,7 @@ void _wrap_SharedStateStatus_last_error_set_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-_gostring_ _wrap_SharedStateStatus_last_error_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6558,7 +7819,7 @@ _gostring_ _wrap_SharedStateStatus_last_error_get_native_e61a99a1102cccd3(llmrou
 }
 
 
-void _wrap_SharedStateStatus_topology_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, intgo _swig_go_1) {
+void _wrap_SharedStateStatus_topology_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int32_t arg2 ;
   
@@ -6570,7 +7831,7 @@ void _wrap_SharedStateStatus_topology_set_native_e61a99a1102cccd3(llmroute::swig
 }
 
 
-intgo _wrap_SharedStateStatus_topology_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+intgo _wrap_SharedStateStatus_topology_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -6583,7 +7844,7 @@ intgo _wrap_SharedStateStatus_topology_get_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_failovers_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_failovers_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6595,7 +7856,7 @@ void _wrap_SharedStateStatus_failovers_set_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-long long _wrap_SharedStateStatus_failovers_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_failovers_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6608,7 +7869,7 @@ long long _wrap_SharedStateStatus_failovers_get_native_e61a99a1102cccd3(llmroute
 }
 
 
-void _wrap_SharedStateStatus_server_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_server_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6623,7 +7884,7 @@ void _wrap_SharedStateStatus_server_set_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-_gostring_ _wrap_SharedStateStatus_server_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_server_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6636,7 +7897,7 @@ _gostring_ _wrap_SharedStateStatus_server_get_native_e61a99a1102cccd3(llmroute::
 }
 
 
-void _wrap_delete_SharedStateStatus_native_e61a99a1102cccd3(llmroute::swig::SharedStateStatus *_swig_go_0) {
+void _wrap_delete_SharedStateStatus_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
@@ -6646,7 +7907,7 @@ void _wrap_delete_SharedStateStatus_native_e61a99a1102cccd3(llmroute::swig::Shar
 }
 
 
-llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_e61a99a1102cccd3() {
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_bbc251b5b0217d49() {
   llmroute::swig::SharedStateOptions *result = 0 ;
   llmroute::swig::SharedStateOptions *_swig_go_result;
   
@@ -6657,7 +7918,7 @@ llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_e61a99a1
 }
 
 
-void _wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6672,7 +7933,7 @@ void _wrap_SharedStateOptions_url_set_native_e61a99a1102cccd3(llmroute::swig::Sh
 }
 
 
-_gostring_ _wrap_SharedStateOptions_url_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6685,7 +7946,7 @@ _gostring_ _wrap_SharedStateOptions_url_get_native_e61a99a1102cccd3(llmroute::sw
 }
 
 
-void _wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6700,7 +7961,7 @@ void _wrap_SharedStateOptions_key_prefix_set_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6713,7 +7974,7 @@ _gostring_ _wrap_SharedStateOptions_key_prefix_get_native_e61a99a1102cccd3(llmro
 }
 
 
-void _wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6725,7 +7986,7 @@ void _wrap_SharedStateOptions_sync_interval_ms_set_native_e61a99a1102cccd3(llmro
 }
 
 
-long long _wrap_SharedStateOptions_sync_interval_ms_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6738,7 +7999,7 @@ long long _wrap_SharedStateOptions_sync_interval_ms_get_native_e61a99a1102cccd3(
 }
 
 
-void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6750,7 +8011,7 @@ void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e61a99a1102cccd3(llm
 }
 
 
-long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6763,7 +8024,7 @@ long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_e61a99a1102cccd
 }
 
 
-void _wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6775,7 +8036,7 @@ void _wrap_SharedStateOptions_command_timeout_ms_set_native_e61a99a1102cccd3(llm
 }
 
 
-long long _wrap_SharedStateOptions_command_timeout_ms_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6788,7 +8049,7 @@ long long _wrap_SharedStateOptions_command_timeout_ms_get_native_e61a99a1102cccd
 }
 
 
-void _wrap_SharedStateOptions_rate_batch_set_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_SharedStateOptions_rate_batch_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double arg2 ;
   
@@ -6800,7 +8061,7 @@ void _wrap_SharedStateOptions_rate_batch_set_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-double _wrap_SharedStateOptions_rate_batch_get_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
+double _wrap_SharedStateOptions_rate_batch_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -6813,7 +8074,7 @@ double _wrap_SharedStateOptions_rate_batch_get_native_e61a99a1102cccd3(llmroute:
 }
 
 
-void _wrap_delete_SharedStateOptions_native_e61a99a1102cccd3(llmroute::swig::SharedStateOptions *_swig_go_0) {
+void _wrap_delete_SharedStateOptions_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
@@ -6823,7 +8084,7 @@ void _wrap_delete_SharedStateOptions_native_e61a99a1102cccd3(llmroute::swig::Sha
 }
 
 
-void _wrap_TextBuffer_text_set_native_e61a99a1102cccd3(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_bbc251b5b0217d49(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6838,7 +8099,7 @@ void _wrap_TextBuffer_text_set_native_e61a99a1102cccd3(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_e61a99a1102cccd3(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_bbc251b5b0217d49(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6851,7 +8112,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_e61a99a1102cccd3(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_e61a99a1102cccd3() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_bbc251b5b0217d49() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -6862,7 +8123,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_delete_TextBuffer_native_e61a99a1102cccd3(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_bbc251b5b0217d49(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -6872,7 +8133,7 @@ void _wrap_delete_TextBuffer_native_e61a99a1102cccd3(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_e61a99a1102cccd3(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -6896,7 +8157,7 @@ _gostring_ _wrap_ValidateConfig_native_e61a99a1102cccd3(_gostring_ _swig_go_0) {
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_e61a99a1102cccd3() {
+llmroute::swig::Router *_wrap_new_Router_native_bbc251b5b0217d49() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -6907,7 +8168,7 @@ llmroute::swig::Router *_wrap_new_Router_native_e61a99a1102cccd3() {
 }
 
 
-void _wrap_delete_Router_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -6917,7 +8178,7 @@ void _wrap_delete_Router_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -6944,7 +8205,7 @@ _gostring_ _wrap_Router_Open_native_e61a99a1102cccd3(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -6954,7 +8215,7 @@ void _wrap_Router_Close_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6967,7 +8228,7 @@ bool _wrap_Router_IsOpen_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6990,7 +8251,7 @@ _gostring_ _wrap_Router_AddDeployment_native_e61a99a1102cccd3(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7013,7 +8274,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7039,7 +8300,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7070,7 +8331,7 @@ _gostring_ _wrap_Router_SetAlias_native_e61a99a1102cccd3(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7096,7 +8357,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_e61a99a1102cccd3(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7124,7 +8385,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_e61a99a1102cccd3(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -7154,7 +8415,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -7182,7 +8443,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -7210,7 +8471,7 @@ _gostring_ _wrap_Router_SetOverride_native_e61a99a1102cccd3(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -7240,7 +8501,7 @@ _gostring_ _wrap_Router_PickInto_native_e61a99a1102cccd3(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7270,7 +8531,7 @@ _gostring_ _wrap_Router_PickExcluding_native_e61a99a1102cccd3(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -7300,7 +8561,7 @@ _gostring_ _wrap_Router_PickWith_native_e61a99a1102cccd3(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -7329,7 +8590,7 @@ _gostring_ _wrap_Router_PickRaw_native_e61a99a1102cccd3(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -7356,7 +8617,7 @@ _gostring_ _wrap_Router_Report_native_e61a99a1102cccd3(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -7391,7 +8652,7 @@ _gostring_ _wrap_Router_ReportFull_native_e61a99a1102cccd3(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ReportQuota_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11) {
+_gostring_ _wrap_Router_ReportQuota_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -7434,7 +8695,7 @@ _gostring_ _wrap_Router_ReportQuota_native_e61a99a1102cccd3(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -7457,7 +8718,7 @@ _gostring_ _wrap_Router_Cancel_native_e61a99a1102cccd3(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7487,7 +8748,37 @@ _gostring_ _wrap_Router_Fallbacks_native_e61a99a1102cccd3(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_Explain_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Explanation *_swig_go_3) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::PickOptions *arg3 = 0 ;
+  llmroute::swig::Explanation *arg4 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  arg3 = *(llmroute::swig::PickOptions **)&_swig_go_2; 
+  arg4 = *(llmroute::swig::Explanation **)&_swig_go_3; 
+  
+  result = (arg1)->Explain((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_HealthOf_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -7515,7 +8806,7 @@ _gostring_ _wrap_Router_HealthOf_native_e61a99a1102cccd3(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7538,7 +8829,7 @@ _gostring_ _wrap_Router_HealthList_native_e61a99a1102cccd3(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7564,7 +8855,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_e61a99a1102cccd3(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7590,7 +8881,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_e61a99a1102cccd3(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7613,7 +8904,7 @@ _gostring_ _wrap_Router_MetricsText_native_e61a99a1102cccd3(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Stats_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+_gostring_ _wrap_Router_Stats_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7636,7 +8927,7 @@ _gostring_ _wrap_Router_Stats_native_e61a99a1102cccd3(llmroute::swig::Router *_s
 }
 
 
-_gostring_ _wrap_Router_SharedState_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+_gostring_ _wrap_Router_SharedState_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7659,7 +8950,7 @@ _gostring_ _wrap_Router_SharedState_native_e61a99a1102cccd3(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_UseSharedState_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+_gostring_ _wrap_Router_UseSharedState_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7682,7 +8973,7 @@ _gostring_ _wrap_Router_UseSharedState_native_e61a99a1102cccd3(llmroute::swig::R
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -7710,7 +9001,7 @@ _gostring_ _wrap_Router_SetAdapter_native_e61a99a1102cccd3(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7745,7 +9036,7 @@ _gostring_ _wrap_Router_Call_native_e61a99a1102cccd3(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -7773,7 +9064,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_e61a99a1102cccd3(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7806,7 +9097,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -7833,7 +9124,7 @@ _gostring_ _wrap_Router_OpenGo_native_e61a99a1102cccd3(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -7866,7 +9157,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_e61a99a1102cccd3(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::RouterOptions *arg3 = 0 ;
@@ -7898,7 +9189,7 @@ _gostring_ _wrap_Router_OpenGoFromConfigFile_native_e61a99a1102cccd3(llmroute::s
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -7926,7 +9217,7 @@ _gostring_ _wrap_Router_SetGoAdapter_native_e61a99a1102cccd3(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetGoEventListener_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   uintptr_t arg2 ;
   llmroute::swig::Status result;
@@ -7949,7 +9240,7 @@ _gostring_ _wrap_Router_SetGoEventListener_native_e61a99a1102cccd3(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_e61a99a1102cccd3(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_CallRaw_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;

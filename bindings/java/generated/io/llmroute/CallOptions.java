@@ -101,4 +101,20 @@ public class CallOptions {
     return (cPtr == 0) ? null : new Cancellation(cPtr, false);
   }
 
+  public void setFirstByteTimeoutMs(long value) {
+    NativeJNI.CallOptions_firstByteTimeoutMs_set(swigCPtr, this, value);
+  }
+
+  public long getFirstByteTimeoutMs() {
+    return NativeJNI.CallOptions_firstByteTimeoutMs_get(swigCPtr, this);
+  }
+
+  public void setIdleTimeoutMs(long value) {
+    NativeJNI.CallOptions_idleTimeoutMs_set(swigCPtr, this, value);
+  }
+
+  public long getIdleTimeoutMs() {
+    return NativeJNI.CallOptions_idleTimeoutMs_get(swigCPtr, this);
+  }
+
 }

@@ -78,4 +78,16 @@ public class InvokeArgs {
     return Status.swigToEnum(NativeJNI.InvokeArgs_check(swigCPtr, this));
   }
 
+  public void progress() {
+    NativeJNI.InvokeArgs_progress(swigCPtr, this);
+  }
+
+  public long firstByteTimeoutMs() {
+    return NativeJNI.InvokeArgs_firstByteTimeoutMs(swigCPtr, this);
+  }
+
+  public long idleTimeoutMs() {
+    return NativeJNI.InvokeArgs_idleTimeoutMs(swigCPtr, this);
+  }
+
 }

@@ -98,6 +98,8 @@ final class NativeRouter {
 
   public void fallbacks(String model, StringVector exclude, CandidateVector out) { NativeJNI.NativeRouter_fallbacks(swigCPtr, this, model, StringVector.getCPtr(exclude), exclude, CandidateVector.getCPtr(out), out); }
 
+  public void explain(String model, PickOptions options, Explanation out) { NativeJNI.NativeRouter_explain(swigCPtr, this, model, PickOptions.getCPtr(options), options, Explanation.getCPtr(out), out); }
+
   public void healthOf(String name, Health out) { NativeJNI.NativeRouter_healthOf(swigCPtr, this, name, Health.getCPtr(out), out); }
 
   public void healthList(HealthVector out) { NativeJNI.NativeRouter_healthList(swigCPtr, this, HealthVector.getCPtr(out), out); }

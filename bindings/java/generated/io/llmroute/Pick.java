@@ -108,4 +108,12 @@ public class Pick {
     return NativeJNI.Pick_retryAfterMs_get(swigCPtr, this);
   }
 
+  public void setDeadlineUnmet(boolean value) {
+    NativeJNI.Pick_deadlineUnmet_set(swigCPtr, this, value);
+  }
+
+  public boolean getDeadlineUnmet() {
+    return NativeJNI.Pick_deadlineUnmet_get(swigCPtr, this);
+  }
+
 }

@@ -72,6 +72,8 @@ public class PickOptions {
   }
   /** Only deployments whose price for the expected tokens is at most this. */
   public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
+  /** The request's time left in ms: deployments expected to be slower are skipped. */
+  public PickOptions deadlineMs(long ms) { setDeadlineMs(ms); return this; }
 
   public PickOptions() {
     this(NativeJNI.new_PickOptions(), true);
@@ -107,6 +109,14 @@ public class PickOptions {
 
   public double getMaxPrice() {
     return NativeJNI.PickOptions_maxPrice_get(swigCPtr, this);
+  }
+
+  public void setDeadlineMs(long value) {
+    NativeJNI.PickOptions_deadlineMs_set(swigCPtr, this, value);
+  }
+
+  public long getDeadlineMs() {
+    return NativeJNI.PickOptions_deadlineMs_get(swigCPtr, this);
   }
 
   public void addExclude(String name) {

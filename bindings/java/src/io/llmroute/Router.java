@@ -341,6 +341,24 @@ public final class Router implements AutoCloseable {
     return fallbacks(model, Arrays.asList(exclude));
   }
 
+  /**
+   * A dry-run pick (llmr_router_explain): every deployment serving {@code model} with its tier,
+   * breaker state, cooldown, limits, strategy score and rank, whether it was filtered and why, and
+   * the one a pick with {@code options} (may be null) would choose. Picks, admits and counts
+   * nothing, and never blocks picks. Throws LlmrouteException UNKNOWN_MODEL when no deployment
+   * serves the model; nothing eligible is no error ({@code getStatus()} says what a pick would
+   * return). {@code getJson()} holds the same account as JSON.
+   */
+  public Explanation explain(String model, PickOptions options) {
+    Explanation e = new Explanation();
+    try {
+      nativeRouter.explain(model, options == null ? new PickOptions() : options, e);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return e;
+  }
+
   /** Health of one deployment. */
   public Health health(String deployment) {
     Health h = new Health();

@@ -201,6 +201,78 @@ class BindingTest {
     }
   }
 
+  @Test
+  void explainPredictsThePickAndSaysWhyOthersAreFiltered() {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("a", "m"));
+      r.addDeployment(deployment("b", "m"));
+      r.addDeployment(deployment("c", "m"));
+      r.setOverride("c", OverrideMode.FORCE_OPEN);
+      for (int i = 0; i < 4; i++) {
+        Explanation e = r.explain("m", null);
+        assertEquals(0, e.getStatus());
+        assertFalse(e.getApproximate());
+        assertEquals(Strategy.ROUND_ROBIN, e.getStrategy());
+        assertEquals(3, e.getCandidates().size());
+        ExplainCandidate c = e.getCandidates().get(2);
+        assertTrue(c.getFiltered());
+        assertEquals("forced open", c.getReason());
+        assertEquals(-1, c.getRank());
+        ExplainCandidate picked = e.getCandidates().get((int) e.getPickedIndex());
+        assertTrue(picked.getPicked());
+        assertEquals(e.getPicked(), picked.getDeployment());
+        assertTrue(e.getJson().contains("\"picked\":\"" + e.getPicked() + "\""), e.getJson());
+        Pick p = r.pick("m");
+        assertEquals(e.getPicked(), p.getDeployment(), "the pick is the one explained");
+        r.cancel(p.getTicket());
+      }
+      Explanation none = r.explain("m", new PickOptions().exclude("a", "b"));
+      assertEquals(Status.NO_PROVIDER.swigValue(), none.getStatus());
+      assertEquals("", none.getPicked());
+      assertEquals("excluded", none.getCandidates().get(0).getReason());
+      LlmrouteException unknown = assertThrows(LlmrouteException.class, () -> r.explain("nope", null));
+      assertEquals(Status.UNKNOWN_MODEL, unknown.getStatus());
+    }
+  }
+
+  /** Gives deployment {@code name} of model "m" one latency sample. */
+  static void sample(Router r, String name, double latencyMs) {
+    while (true) {
+      Pick p = r.pick("m");
+      if (!p.getDeployment().equals(name)) {
+        r.cancel(p.getTicket());
+        continue;
+      }
+      r.report(p.getTicket(), Outcome.SUCCESS, latencyMs);
+      return;
+    }
+  }
+
+  @Test
+  void pickWithDeadlineSkipsSlowDeploymentsAndFlagsTheFallback() {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("fast", "m"));
+      r.addDeployment(deployment("slow", "m"));
+      sample(r, "fast", 200);
+      sample(r, "slow", 900);
+      for (int i = 0; i < 6; i++) {
+        Pick p = r.pick("m", new PickOptions().deadlineMs(500));
+        assertEquals("fast", p.getDeployment());
+        assertFalse(p.getDeadlineUnmet());
+        r.cancel(p.getTicket());
+        p = r.pick("m", new PickOptions().deadlineMs(100));
+        assertEquals("fast", p.getDeployment(), "none fits: the fastest");
+        assertTrue(p.getDeadlineUnmet());
+        r.cancel(p.getTicket());
+      }
+      Explanation e = r.explain("m", new PickOptions().deadlineMs(500));
+      assertEquals("expected latency above deadline_ms", e.getCandidates().get(1).getReason());
+      LlmrouteException bad =
+          assertThrows(LlmrouteException.class, () -> r.pick("m", new PickOptions().deadlineMs(-1)));
+      assertEquals(Status.INVALID_ARGUMENT, bad.getStatus());
+    }
+  }
+
   // ---------------------------------------------------------------------------------------
   // Adapters written in Java.
 
@@ -423,6 +495,47 @@ class BindingTest {
       clock.threads.clear();
       r.nativeRouter().callOnNativeThread("m", "req", 100);
       assertEquals(1, clock.threads.size(), "adapters and clock on the native thread, attached once");
+    }
+  }
+
+  /** Streams chunks after the given gaps (ms) on the fake clock, reporting each with progress()
+   * and polling check() every 100 ms; bytes reach the client after the first chunk. */
+  static Adapter streamer(FakeClock clock, long... gaps) {
+    return (args, result) -> {
+      for (long gap : gaps) {
+        for (long waited = 0; waited < gap; waited += 100) {
+          clock.now.addAndGet(Math.min(100, gap - waited) * 1_000_000L);
+          if (args.check() == Status.STREAM_STALLED) {
+            result.setOutcome(Outcome.TIMEOUT);
+            return;
+          }
+        }
+        args.progress();
+        result.setCommitted(true);
+      }
+      result.setOutcome(Outcome.SUCCESS);
+    };
+  }
+
+  @Test
+  void stalledStreamFailsOverBeforeCommitAndFailsAfter() {
+    FakeClock clock = new FakeClock();
+    try (Router r = new Router(new RouterOptions(), clock, null)) {
+      r.addDeployment(deployment("a", "m"));
+      r.addDeployment(deployment("b", "m"));
+      r.setAdapter("a", streamer(clock, 10_000)); // no first byte within 5 s
+      r.setAdapter("b", streamer(clock, 10, 10));
+      CallOptions o = fast();
+      o.setFirstByteTimeoutMs(5000);
+      o.setIdleTimeoutMs(1000);
+      for (int i = 0; i < 2; i++) assertEquals("b", r.call("m", "x", o).getDeployment(), "fails over");
+      r.setAdapter("a", streamer(clock, 10, 3000)); // a first chunk reaches the client, then a gap
+      r.setAdapter("b", streamer(clock, 10, 3000));
+      LlmrouteException e = assertThrows(LlmrouteException.class, () -> r.call("m", "x", o));
+      assertEquals(Status.STREAM_STALLED, e.getStatus());
+      o.setIdleTimeoutMs(-1);
+      LlmrouteException bad = assertThrows(LlmrouteException.class, () -> r.call("m", "x", o));
+      assertEquals(Status.INVALID_ARGUMENT, bad.getStatus());
     }
   }
 
