@@ -32,6 +32,8 @@ namespace {
   request->expected_input_tokens = o.expected_input_tokens;
   request->expected_output_tokens = o.expected_output_tokens;
   request->max_price = o.max_price;
+  request->prefix_hashes = o.prefix_hashes;  // checked by Router::Pick
+  request->prefix_hash_count = o.prefix_hash_count;
   return LLMR_OK;
 }
 

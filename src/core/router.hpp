@@ -50,6 +50,18 @@ struct PickRequest {
   double max_price = 0;
   // Only deployments with an adapter are eligible (Router::Call's picks).
   bool require_adapter = false;
+  // The prompt's prefix block hashes (engine/prefix_hash.hpp), at most kMaxPickPrefixHashes:
+  // engine_aware scores by them, and the pick records them in the chosen deployment's index.
+  const uint64_t *prefix_hashes = nullptr;
+  size_t prefix_hash_count = 0;
+};
+
+// A load report of an inference engine (llmr_engine_load); read_at_ns 0: now.
+struct EngineLoadInput {
+  int64_t waiting = 0;
+  int64_t running = 0;
+  double kv_utilization = 0;
+  int64_t read_at_ns = 0;
 };
 
 struct PickResult {
@@ -138,6 +150,9 @@ class Router {
               PickResult *result);
   Status Report(uint64_t ticket, const ReportInput &report);
   Status Cancel(uint64_t ticket);
+  // Stores what the named deployment's inference engine reports (engine/report_load.cpp):
+  // checked whole first, so a bad value changes nothing.
+  Status ReportLoad(std::string_view deployment, const EngineLoadInput &load);
   Status Fallbacks(std::string_view model, const std::vector<std::string_view> &exclude,
                    std::vector<FallbackEntry> *out);
   // Drives a request through adapters with retries and fallbacks (execution/call.cpp). `report`
