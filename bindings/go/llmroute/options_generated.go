@@ -70,6 +70,22 @@ type Options struct {
 	SharedStateRateBatch float64
 	// A latency sample older than this is stale: the latency strategy probes its deployment once (0: breaker_window_ms) (default 0 ms).
 	LatencyStale time.Duration
+	// An engine load report older than this is ignored (GIE's metrics staleness threshold) (default 2000 ms).
+	EngineLoadStale time.Duration
+	// engine_aware: weight of the queue-depth score (llm-d/GIE default profile) (default 2).
+	EngineWeightQueue float64
+	// engine_aware: weight of the KV-cache utilisation score (llm-d/GIE default profile) (default 2).
+	EngineWeightKv float64
+	// engine_aware: weight of the prefix-cache match score (llm-d/GIE default profile) (default 3).
+	EngineWeightPrefix float64
+	// engine_aware: imbalanced when max load - min load exceeds this (SGLang's balance_abs_threshold) (default 64).
+	EngineBalanceAbsThreshold float64
+	// engine_aware: ... and max load exceeds this times min load (SGLang's balance_rel_threshold) (default 1.5).
+	EngineBalanceRelThreshold float64
+	// Prefix blocks remembered per deployment, rounded up to a power of two, 16 bytes each (GIE's LRUCapacityPerServer) (default 31250).
+	PrefixIndexCapacity uint32
+	// A prefix block routed to a deployment longer ago than this no longer matches (default 300000 ms).
+	PrefixIndexTtl time.Duration
 	// Clock and Random are optional (nil: the system's).
 	Clock  Clock
 	Random Random
@@ -109,6 +125,14 @@ func DefaultOptions() Options {
 		SharedStateCommandTimeout:  ms(n.GetShared_state_command_timeout_ms()),
 		SharedStateRateBatch:       n.GetShared_state_rate_batch(),
 		LatencyStale:               ms(n.GetLatency_stale_ms()),
+		EngineLoadStale:            ms(n.GetEngine_load_stale_ms()),
+		EngineWeightQueue:          n.GetEngine_weight_queue(),
+		EngineWeightKv:             n.GetEngine_weight_kv(),
+		EngineWeightPrefix:         n.GetEngine_weight_prefix(),
+		EngineBalanceAbsThreshold:  n.GetEngine_balance_abs_threshold(),
+		EngineBalanceRelThreshold:  n.GetEngine_balance_rel_threshold(),
+		PrefixIndexCapacity:        uint32(n.GetPrefix_index_capacity()),
+		PrefixIndexTtl:             ms(n.GetPrefix_index_ttl_ms()),
 	}
 }
 
@@ -143,4 +167,12 @@ func fillNative(o *Options, n native.RouterOptions) {
 	n.SetShared_state_command_timeout_ms(toMs(o.SharedStateCommandTimeout))
 	n.SetShared_state_rate_batch(o.SharedStateRateBatch)
 	n.SetLatency_stale_ms(toMs(o.LatencyStale))
+	n.SetEngine_load_stale_ms(toMs(o.EngineLoadStale))
+	n.SetEngine_weight_queue(o.EngineWeightQueue)
+	n.SetEngine_weight_kv(o.EngineWeightKv)
+	n.SetEngine_weight_prefix(o.EngineWeightPrefix)
+	n.SetEngine_balance_abs_threshold(o.EngineBalanceAbsThreshold)
+	n.SetEngine_balance_rel_threshold(o.EngineBalanceRelThreshold)
+	n.SetPrefix_index_capacity(uint(o.PrefixIndexCapacity))
+	n.SetPrefix_index_ttl_ms(toMs(o.PrefixIndexTtl))
 }

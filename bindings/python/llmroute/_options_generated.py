@@ -41,6 +41,14 @@ ROUTER_OPTIONS_FIELDS = (
     ("shared_state_command_timeout_ms", "c_int64"),
     ("shared_state_rate_batch", "c_double"),
     ("latency_stale_ms", "c_int64"),
+    ("engine_load_stale_ms", "c_int64"),
+    ("engine_weight_queue", "c_double"),
+    ("engine_weight_kv", "c_double"),
+    ("engine_weight_prefix", "c_double"),
+    ("engine_balance_abs_threshold", "c_double"),
+    ("engine_balance_rel_threshold", "c_double"),
+    ("prefix_index_capacity", "c_uint32"),
+    ("prefix_index_ttl_ms", "c_int64"),
 )
 
 ROUTER_OPTION_DEFAULTS = {
@@ -73,6 +81,14 @@ ROUTER_OPTION_DEFAULTS = {
     "shared_state_command_timeout_ms": 1000,
     "shared_state_rate_batch": 0.05,
     "latency_stale_ms": 0,
+    "engine_load_stale_ms": 2000,
+    "engine_weight_queue": 2.0,
+    "engine_weight_kv": 2.0,
+    "engine_weight_prefix": 3.0,
+    "engine_balance_abs_threshold": 64.0,
+    "engine_balance_rel_threshold": 1.5,
+    "prefix_index_capacity": 31250,
+    "prefix_index_ttl_ms": 300000,
 }
 
 ROUTER_OPTION_DOCS = {
@@ -105,6 +121,14 @@ ROUTER_OPTION_DOCS = {
     "shared_state_command_timeout_ms": "Limit of one exchange with Redis",
     "shared_state_rate_batch": "Share of an rpm_limit one router admits between two exchanges (bounds the fleet's overshoot)",
     "latency_stale_ms": "A latency sample older than this is stale: the latency strategy probes its deployment once (0: breaker_window_ms)",
+    "engine_load_stale_ms": "An engine load report older than this is ignored (GIE's metrics staleness threshold)",
+    "engine_weight_queue": "engine_aware: weight of the queue-depth score (llm-d/GIE default profile)",
+    "engine_weight_kv": "engine_aware: weight of the KV-cache utilisation score (llm-d/GIE default profile)",
+    "engine_weight_prefix": "engine_aware: weight of the prefix-cache match score (llm-d/GIE default profile)",
+    "engine_balance_abs_threshold": "engine_aware: imbalanced when max load - min load exceeds this (SGLang's balance_abs_threshold)",
+    "engine_balance_rel_threshold": "engine_aware: ... and max load exceeds this times min load (SGLang's balance_rel_threshold)",
+    "prefix_index_capacity": "Prefix blocks remembered per deployment, rounded up to a power of two, 16 bytes each (GIE's LRUCapacityPerServer)",
+    "prefix_index_ttl_ms": "A prefix block routed to a deployment longer ago than this no longer matches",
 }
 
 DEPLOYMENT_FIELDS = (
