@@ -55,6 +55,7 @@
 %ignore llmroute::swig::Deployment::tags;
 %ignore llmroute::swig::PickOptions::exclude;
 %ignore llmroute::swig::PickOptions::required_tags;
+%ignore llmroute::swig::PickOptions::prefix_hashes;
 
 #if !defined(SWIGGO)
 /* Go-only fast paths. */
@@ -240,6 +241,12 @@ LLMR_JAVA_CHILD(std::vector<std::string>)
   }
   /** Only deployments whose price for the expected tokens is at most this. */
   public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
+  /** The prompt's prefix block hashes (Router.prefixHashes), for the engine_aware strategy. */
+  public PickOptions prefixHashes(long[] hashes) {
+    clearPrefixHashes();
+    for (long h : hashes) addPrefixHash(h);
+    return this;
+  }
 %}
 %typemap(javacode) llmroute::swig::Deployment %{
   /** The models served, as a List. */
@@ -508,6 +515,7 @@ type RawPick struct {
 /* Containers.                                                                                */
 
 %template(StringVector) std::vector<std::string>;
+%template(Int64Vector) std::vector<int64_t>;
 %template(CandidateVector) std::vector<llmroute::swig::Candidate>;
 %template(HealthVector) std::vector<llmroute::swig::Health>;
 %template(AttemptInfoVector) std::vector<llmroute::swig::AttemptInfo>;

@@ -158,6 +158,11 @@ struct PickOptions {
   int64_t expected_output_tokens;
   /** > 0: only deployments whose price for the expected tokens is at most this. 0 = no cap. */
   double max_price;
+  /** The prompt's prefix block hashes (PrefixHashes), at most LLMR_PREFIX_HASHES_MAX, for
+   * LLMR_STRATEGY_ENGINE_AWARE. Signed 64-bit: the host languages' long; the bits are the hash. */
+  std::vector<int64_t> prefix_hashes;
+  void AddPrefixHash(int64_t hash) { prefix_hashes.push_back(hash); }
+  void ClearPrefixHashes() { prefix_hashes.clear(); }
   void AddExclude(const std::string &name) { exclude.push_back(name); }
   void AddRequiredTag(const std::string &tag) { required_tags.push_back(tag); }
   void ClearExclude() { exclude.clear(); }
@@ -434,6 +439,11 @@ struct TextBuffer {
  * (llmr_config_validate): OK, or LLMR_ERR_CONFIG with the JSON path and the reason. */
 Status ValidateConfig(const std::string &json);
 
+/** llmr_prefix_hashes over the bytes of `text`: the first min(len / block_bytes, cap) hashes
+ * replace `out`'s contents (as signed 64-bit values with the hash's bits). */
+Status PrefixHashes(const std::string &text, uint32_t block_bytes, int64_t cap,
+                    std::vector<int64_t> &out);
+
 // ---------------------------------------------------------------------------------------------
 // Java and C# only: the event listener director, the enum names, creation
 // from a configuration. Go has its own entry points; keeping these out of its
@@ -534,6 +544,10 @@ class Router {
   Status ReportFull(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
                     int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens);
   Status Cancel(int64_t ticket);
+  /** What the deployment's inference engine reports (llmr_router_report_load); read_at_ns 0 =
+   * now, on the router's clock. */
+  Status ReportLoad(const std::string &deployment, int64_t waiting, int64_t running,
+                    double kv_cache_utilization, int64_t read_at_ns);
 
   Status Fallbacks(const std::string &model, const std::vector<std::string> &exclude,
                    std::vector<Candidate> &out);

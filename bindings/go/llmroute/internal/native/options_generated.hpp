@@ -45,6 +45,14 @@ struct RouterOptions {
     shared_state_command_timeout_ms = c.shared_state_command_timeout_ms;
     shared_state_rate_batch = c.shared_state_rate_batch;
     latency_stale_ms = c.latency_stale_ms;
+    engine_load_stale_ms = c.engine_load_stale_ms;
+    engine_weight_queue = c.engine_weight_queue;
+    engine_weight_kv = c.engine_weight_kv;
+    engine_weight_prefix = c.engine_weight_prefix;
+    engine_balance_abs_threshold = c.engine_balance_abs_threshold;
+    engine_balance_rel_threshold = c.engine_balance_rel_threshold;
+    prefix_index_capacity = c.prefix_index_capacity;
+    prefix_index_ttl_ms = c.prefix_index_ttl_ms;
   }
   /** The router's strategy (round_robin); a model may override it (model_settings) (default
    * round_robin). */
@@ -118,6 +126,29 @@ struct RouterOptions {
   /** A latency sample older than this is stale: the latency strategy probes its deployment once (0:
    * breaker_window_ms) (default 0 ms). */
   int64_t latency_stale_ms;
+  /** An engine load report older than this is ignored (GIE's metrics staleness threshold) (default
+   * 2000 ms). */
+  int64_t engine_load_stale_ms;
+  /** engine_aware: weight of the queue-depth score (llm-d/GIE default profile) (default 2). */
+  double engine_weight_queue;
+  /** engine_aware: weight of the KV-cache utilisation score (llm-d/GIE default profile) (default
+   * 2). */
+  double engine_weight_kv;
+  /** engine_aware: weight of the prefix-cache match score (llm-d/GIE default profile) (default 3).
+   */
+  double engine_weight_prefix;
+  /** engine_aware: imbalanced when max load - min load exceeds this (SGLang's
+   * balance_abs_threshold) (default 64). */
+  double engine_balance_abs_threshold;
+  /** engine_aware: ... and max load exceeds this times min load (SGLang's balance_rel_threshold)
+   * (default 1.5). */
+  double engine_balance_rel_threshold;
+  /** Prefix blocks remembered per deployment, rounded up to a power of two, 16 bytes each (GIE's
+   * LRUCapacityPerServer) (default 31250). */
+  uint32_t prefix_index_capacity;
+  /** A prefix block routed to a deployment longer ago than this no longer matches (default 300000
+   * ms). */
+  int64_t prefix_index_ttl_ms;
 };
 
 #ifndef SWIG
@@ -154,6 +185,14 @@ inline void FillOptions(const RouterOptions &o, llmr_router_options *c) {
   c->shared_state_command_timeout_ms = o.shared_state_command_timeout_ms;
   c->shared_state_rate_batch = o.shared_state_rate_batch;
   c->latency_stale_ms = o.latency_stale_ms;
+  c->engine_load_stale_ms = o.engine_load_stale_ms;
+  c->engine_weight_queue = o.engine_weight_queue;
+  c->engine_weight_kv = o.engine_weight_kv;
+  c->engine_weight_prefix = o.engine_weight_prefix;
+  c->engine_balance_abs_threshold = o.engine_balance_abs_threshold;
+  c->engine_balance_rel_threshold = o.engine_balance_rel_threshold;
+  c->prefix_index_capacity = o.prefix_index_capacity;
+  c->prefix_index_ttl_ms = o.prefix_index_ttl_ms;
 }
 #endif
 

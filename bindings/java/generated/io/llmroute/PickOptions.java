@@ -72,6 +72,12 @@ public class PickOptions {
   }
   /** Only deployments whose price for the expected tokens is at most this. */
   public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
+  /** The prompt's prefix block hashes (Router.prefixHashes), for the engine_aware strategy. */
+  public PickOptions prefixHashes(long[] hashes) {
+    clearPrefixHashes();
+    for (long h : hashes) addPrefixHash(h);
+    return this;
+  }
 
   public PickOptions() {
     this(NativeJNI.new_PickOptions(), true);
@@ -107,6 +113,14 @@ public class PickOptions {
 
   public double getMaxPrice() {
     return NativeJNI.PickOptions_maxPrice_get(swigCPtr, this);
+  }
+
+  public void addPrefixHash(long hash) {
+    NativeJNI.PickOptions_addPrefixHash(swigCPtr, this, hash);
+  }
+
+  public void clearPrefixHashes() {
+    NativeJNI.PickOptions_clearPrefixHashes(swigCPtr, this);
   }
 
   public void addExclude(String name) {
