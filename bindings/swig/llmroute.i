@@ -515,7 +515,7 @@ type RawPick struct {
 /* Containers.                                                                                */
 
 %template(StringVector) std::vector<std::string>;
-%template(Int64Vector) std::vector<int64_t>;
+%template(Int64Vector) std::vector<long long>;
 %template(CandidateVector) std::vector<llmroute::swig::Candidate>;
 %template(HealthVector) std::vector<llmroute::swig::Health>;
 %template(AttemptInfoVector) std::vector<llmroute::swig::AttemptInfo>;

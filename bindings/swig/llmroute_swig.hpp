@@ -440,9 +440,11 @@ struct TextBuffer {
 Status ValidateConfig(const std::string &json);
 
 /** llmr_prefix_hashes over the bytes of `text`: the first min(len / block_bytes, cap) hashes
- * replace `out`'s contents (as signed 64-bit values with the hash's bits). */
+ * replace `out`'s contents (as signed 64-bit values with the hash's bits). long long, not
+ * int64_t: SWIG takes int64_t for long long, and a std::vector<long> behind its long long
+ * accessors returned references to temporaries. */
 Status PrefixHashes(const std::string &text, uint32_t block_bytes, int64_t cap,
-                    std::vector<int64_t> &out);
+                    std::vector<long long> &out);
 
 // ---------------------------------------------------------------------------------------------
 // Java and C# only: the event listener director, the enum names, creation

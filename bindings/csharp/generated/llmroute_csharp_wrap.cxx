@@ -531,7 +531,7 @@ SWIGINTERN bool std_vector_Sl_std_string_Sg__Remove(std::vector< std::string > *
         }
         return false;
       }
-SWIGINTERN std::vector< int64_t > *new_std_vector_Sl_int64_t_Sg___SWIG_2(int capacity){
+SWIGINTERN std::vector< long long > *new_std_vector_Sl_long_SS_long_Sg___SWIG_2(int capacity){
         std::vector< long long >* pv = 0;
         if (capacity >= 0) {
           pv = new std::vector< long long >();
@@ -541,28 +541,28 @@ SWIGINTERN std::vector< int64_t > *new_std_vector_Sl_int64_t_Sg___SWIG_2(int cap
        }
        return pv;
       }
-SWIGINTERN long long std_vector_Sl_int64_t_Sg__getitemcopy(std::vector< int64_t > *self,int index){
+SWIGINTERN long long std_vector_Sl_long_SS_long_Sg__getitemcopy(std::vector< long long > *self,int index){
         if (index>=0 && index<(int)self->size())
           return (*self)[index];
         else
           throw std::out_of_range("index");
       }
-SWIGINTERN std::vector< long long >::value_type const &std_vector_Sl_int64_t_Sg__getitem(std::vector< int64_t > *self,int index){
+SWIGINTERN std::vector< long long >::value_type const &std_vector_Sl_long_SS_long_Sg__getitem(std::vector< long long > *self,int index){
         if (index>=0 && index<(int)self->size())
           return (*self)[index];
         else
           throw std::out_of_range("index");
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__setitem(std::vector< int64_t > *self,int index,long long const &val){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__setitem(std::vector< long long > *self,int index,long long const &val){
         if (index>=0 && index<(int)self->size())
           (*self)[index] = val;
         else
           throw std::out_of_range("index");
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__AddRange(std::vector< int64_t > *self,std::vector< long long > const &values){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__AddRange(std::vector< long long > *self,std::vector< long long > const &values){
         self->insert(self->end(), values.begin(), values.end());
       }
-SWIGINTERN std::vector< long long > *std_vector_Sl_int64_t_Sg__GetRange(std::vector< int64_t > *self,int index,int count){
+SWIGINTERN std::vector< long long > *std_vector_Sl_long_SS_long_Sg__GetRange(std::vector< long long > *self,int index,int count){
         if (index < 0)
           throw std::out_of_range("index");
         if (count < 0)
@@ -571,25 +571,25 @@ SWIGINTERN std::vector< long long > *std_vector_Sl_int64_t_Sg__GetRange(std::vec
           throw std::invalid_argument("invalid range");
         return new std::vector< long long >(self->begin()+index, self->begin()+index+count);
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__Insert(std::vector< int64_t > *self,int index,long long const &x){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__Insert(std::vector< long long > *self,int index,long long const &x){
         if (index>=0 && index<(int)self->size()+1)
           self->insert(self->begin()+index, x);
         else
           throw std::out_of_range("index");
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__InsertRange(std::vector< int64_t > *self,int index,std::vector< long long > const &values){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__InsertRange(std::vector< long long > *self,int index,std::vector< long long > const &values){
         if (index>=0 && index<(int)self->size()+1)
           self->insert(self->begin()+index, values.begin(), values.end());
         else
           throw std::out_of_range("index");
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__RemoveAt(std::vector< int64_t > *self,int index){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__RemoveAt(std::vector< long long > *self,int index){
         if (index>=0 && index<(int)self->size())
           self->erase(self->begin() + index);
         else
           throw std::out_of_range("index");
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__RemoveRange(std::vector< int64_t > *self,int index,int count){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__RemoveRange(std::vector< long long > *self,int index,int count){
         if (index < 0)
           throw std::out_of_range("index");
         if (count < 0)
@@ -598,15 +598,15 @@ SWIGINTERN void std_vector_Sl_int64_t_Sg__RemoveRange(std::vector< int64_t > *se
           throw std::invalid_argument("invalid range");
         self->erase(self->begin()+index, self->begin()+index+count);
       }
-SWIGINTERN std::vector< long long > *std_vector_Sl_int64_t_Sg__Repeat(long long const &value,int count){
+SWIGINTERN std::vector< long long > *std_vector_Sl_long_SS_long_Sg__Repeat(long long const &value,int count){
         if (count < 0)
           throw std::out_of_range("count");
         return new std::vector< long long >(count, value);
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__Reverse__SWIG_0(std::vector< int64_t > *self){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__Reverse__SWIG_0(std::vector< long long > *self){
         std::reverse(self->begin(), self->end());
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__Reverse__SWIG_1(std::vector< int64_t > *self,int index,int count){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__Reverse__SWIG_1(std::vector< long long > *self,int index,int count){
         if (index < 0)
           throw std::out_of_range("index");
         if (count < 0)
@@ -615,31 +615,31 @@ SWIGINTERN void std_vector_Sl_int64_t_Sg__Reverse__SWIG_1(std::vector< int64_t >
           throw std::invalid_argument("invalid range");
         std::reverse(self->begin()+index, self->begin()+index+count);
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__SetRange(std::vector< int64_t > *self,int index,std::vector< long long > const &values){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__SetRange(std::vector< long long > *self,int index,std::vector< long long > const &values){
         if (index < 0)
           throw std::out_of_range("index");
         if (index+values.size() > self->size())
           throw std::out_of_range("index");
         std::copy(values.begin(), values.end(), self->begin()+index);
       }
-SWIGINTERN bool std_vector_Sl_int64_t_Sg__Contains(std::vector< int64_t > *self,long long const &value){
+SWIGINTERN bool std_vector_Sl_long_SS_long_Sg__Contains(std::vector< long long > *self,long long const &value){
         return std::find(self->begin(), self->end(), value) != self->end();
       }
-SWIGINTERN int std_vector_Sl_int64_t_Sg__IndexOf(std::vector< int64_t > *self,long long const &value){
+SWIGINTERN int std_vector_Sl_long_SS_long_Sg__IndexOf(std::vector< long long > *self,long long const &value){
         int index = -1;
         std::vector< long long >::iterator it = std::find(self->begin(), self->end(), value);
         if (it != self->end())
           index = (int)(it - self->begin());
         return index;
       }
-SWIGINTERN int std_vector_Sl_int64_t_Sg__LastIndexOf(std::vector< int64_t > *self,long long const &value){
+SWIGINTERN int std_vector_Sl_long_SS_long_Sg__LastIndexOf(std::vector< long long > *self,long long const &value){
         int index = -1;
         std::vector< long long >::reverse_iterator rit = std::find(self->rbegin(), self->rend(), value);
         if (rit != self->rend())
           index = (int)(self->rend() - 1 - rit);
         return index;
       }
-SWIGINTERN bool std_vector_Sl_int64_t_Sg__Remove(std::vector< int64_t > *self,long long const &value){
+SWIGINTERN bool std_vector_Sl_long_SS_long_Sg__Remove(std::vector< long long > *self,long long const &value){
         std::vector< long long >::iterator it = std::find(self->begin(), self->end(), value);
         if (it != self->end()) {
           self->erase(it);
@@ -1715,19 +1715,19 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_StringVector(void * jarg1) {
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Clear(void * jarg1) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   (arg1)->clear();
 }
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Add(void * jarg1, long long jarg2) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   long long *arg2 = 0 ;
   long long temp2 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   temp2 = (long long)jarg2; 
   arg2 = &temp2; 
   (arg1)->push_back((long long const &)*arg2);
@@ -1736,11 +1736,11 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Add(void * jarg1, long l
 
 SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_size(void * jarg1) {
   unsigned long jresult ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type result;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
-  result = ((std::vector< int64_t > const *)arg1)->size();
+  arg1 = (std::vector< long long > *)jarg1; 
+  result = ((std::vector< long long > const *)arg1)->size();
   jresult = (unsigned long)result; 
   return jresult;
 }
@@ -1748,21 +1748,21 @@ SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_size(void * jar
 
 SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_capacity(void * jarg1) {
   unsigned long jresult ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type result;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
-  result = ((std::vector< int64_t > const *)arg1)->capacity();
+  arg1 = (std::vector< long long > *)jarg1; 
+  result = ((std::vector< long long > const *)arg1)->capacity();
   jresult = (unsigned long)result; 
   return jresult;
 }
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_reserve(void * jarg1, unsigned long jarg2) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type arg2 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (std::vector< long long >::size_type)jarg2; 
   (arg1)->reserve(arg2);
 }
@@ -1770,9 +1770,9 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_reserve(void * jarg1, un
 
 SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Int64Vector__SWIG_0() {
   void * jresult ;
-  std::vector< int64_t > *result = 0 ;
+  std::vector< long long > *result = 0 ;
   
-  result = (std::vector< int64_t > *)new std::vector< int64_t >();
+  result = (std::vector< long long > *)new std::vector< long long >();
   jresult = (void *)result; 
   return jresult;
 }
@@ -1780,15 +1780,15 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Int64Vector__SWIG_0() {
 
 SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Int64Vector__SWIG_1(void * jarg1) {
   void * jresult ;
-  std::vector< int64_t > *arg1 = 0 ;
-  std::vector< int64_t > *result = 0 ;
+  std::vector< long long > *arg1 = 0 ;
+  std::vector< long long > *result = 0 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1;
+  arg1 = (std::vector< long long > *)jarg1;
   if (!arg1) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< int64_t > const & is null", 0);
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< long long > const & is null", 0);
     return 0;
   } 
-  result = (std::vector< int64_t > *)new std::vector< int64_t >((std::vector< int64_t > const &)*arg1);
+  result = (std::vector< long long > *)new std::vector< long long >((std::vector< long long > const &)*arg1);
   jresult = (void *)result; 
   return jresult;
 }
@@ -1797,11 +1797,11 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Int64Vector__SWIG_1(void * jar
 SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Int64Vector__SWIG_2(int jarg1) {
   void * jresult ;
   int arg1 ;
-  std::vector< int64_t > *result = 0 ;
+  std::vector< long long > *result = 0 ;
   
   arg1 = (int)jarg1; 
   try {
-    result = (std::vector< int64_t > *)new_std_vector_Sl_int64_t_Sg___SWIG_2(arg1);
+    result = (std::vector< long long > *)new_std_vector_Sl_long_SS_long_Sg___SWIG_2(arg1);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return 0;
@@ -1813,14 +1813,14 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Int64Vector__SWIG_2(int jarg1)
 
 SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_getitemcopy(void * jarg1, int jarg2) {
   long long jresult ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   long long result;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   try {
-    result = (long long)std_vector_Sl_int64_t_Sg__getitemcopy(arg1,arg2);
+    result = (long long)std_vector_Sl_long_SS_long_Sg__getitemcopy(arg1,arg2);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return 0;
@@ -1832,14 +1832,14 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_getitemcopy(void * 
 
 SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_getitem(void * jarg1, int jarg2) {
   long long jresult ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   std::vector< long long >::value_type *result = 0 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   try {
-    result = (std::vector< long long >::value_type *) &std_vector_Sl_int64_t_Sg__getitem(arg1,arg2);
+    result = (std::vector< long long >::value_type *) &std_vector_Sl_long_SS_long_Sg__getitem(arg1,arg2);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return 0;
@@ -1850,17 +1850,17 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_getitem(void * jarg
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_setitem(void * jarg1, int jarg2, long long jarg3) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   long long *arg3 = 0 ;
   long long temp3 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   temp3 = (long long)jarg3; 
   arg3 = &temp3; 
   try {
-    std_vector_Sl_int64_t_Sg__setitem(arg1,arg2,(long long const &)*arg3);
+    std_vector_Sl_long_SS_long_Sg__setitem(arg1,arg2,(long long const &)*arg3);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return ;
@@ -1869,31 +1869,31 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_setitem(void * jarg1, in
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_AddRange(void * jarg1, void * jarg2) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long > *arg2 = 0 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (std::vector< long long > *)jarg2;
   if (!arg2) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< long long > const & is null", 0);
     return ;
   } 
-  std_vector_Sl_int64_t_Sg__AddRange(arg1,(std::vector< long long > const &)*arg2);
+  std_vector_Sl_long_SS_long_Sg__AddRange(arg1,(std::vector< long long > const &)*arg2);
 }
 
 
 SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Int64Vector_GetRange(void * jarg1, int jarg2, int jarg3) {
   void * jresult ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   int arg3 ;
   std::vector< long long > *result = 0 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   arg3 = (int)jarg3; 
   try {
-    result = (std::vector< long long > *)std_vector_Sl_int64_t_Sg__GetRange(arg1,arg2,arg3);
+    result = (std::vector< long long > *)std_vector_Sl_long_SS_long_Sg__GetRange(arg1,arg2,arg3);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return 0;
@@ -1907,17 +1907,17 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Int64Vector_GetRange(void * jarg1,
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Insert(void * jarg1, int jarg2, long long jarg3) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   long long *arg3 = 0 ;
   long long temp3 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   temp3 = (long long)jarg3; 
   arg3 = &temp3; 
   try {
-    std_vector_Sl_int64_t_Sg__Insert(arg1,arg2,(long long const &)*arg3);
+    std_vector_Sl_long_SS_long_Sg__Insert(arg1,arg2,(long long const &)*arg3);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return ;
@@ -1926,11 +1926,11 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Insert(void * jarg1, int
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_InsertRange(void * jarg1, int jarg2, void * jarg3) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   std::vector< long long > *arg3 = 0 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   arg3 = (std::vector< long long > *)jarg3;
   if (!arg3) {
@@ -1938,7 +1938,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_InsertRange(void * jarg1
     return ;
   } 
   try {
-    std_vector_Sl_int64_t_Sg__InsertRange(arg1,arg2,(std::vector< long long > const &)*arg3);
+    std_vector_Sl_long_SS_long_Sg__InsertRange(arg1,arg2,(std::vector< long long > const &)*arg3);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return ;
@@ -1947,13 +1947,13 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_InsertRange(void * jarg1
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_RemoveAt(void * jarg1, int jarg2) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   try {
-    std_vector_Sl_int64_t_Sg__RemoveAt(arg1,arg2);
+    std_vector_Sl_long_SS_long_Sg__RemoveAt(arg1,arg2);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return ;
@@ -1962,15 +1962,15 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_RemoveAt(void * jarg1, i
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_RemoveRange(void * jarg1, int jarg2, int jarg3) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   int arg3 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   arg3 = (int)jarg3; 
   try {
-    std_vector_Sl_int64_t_Sg__RemoveRange(arg1,arg2,arg3);
+    std_vector_Sl_long_SS_long_Sg__RemoveRange(arg1,arg2,arg3);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return ;
@@ -1992,7 +1992,7 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Repeat(long long jarg1
   arg1 = &temp1; 
   arg2 = (int)jarg2; 
   try {
-    result = (std::vector< long long > *)std_vector_Sl_int64_t_Sg__Repeat((long long const &)*arg1,arg2);
+    result = (std::vector< long long > *)std_vector_Sl_long_SS_long_Sg__Repeat((long long const &)*arg1,arg2);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return 0;
@@ -2003,23 +2003,23 @@ SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Repeat(long long jarg1
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Reverse__SWIG_0(void * jarg1) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
-  std_vector_Sl_int64_t_Sg__Reverse__SWIG_0(arg1);
+  arg1 = (std::vector< long long > *)jarg1; 
+  std_vector_Sl_long_SS_long_Sg__Reverse__SWIG_0(arg1);
 }
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Reverse__SWIG_1(void * jarg1, int jarg2, int jarg3) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   int arg3 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   arg3 = (int)jarg3; 
   try {
-    std_vector_Sl_int64_t_Sg__Reverse__SWIG_1(arg1,arg2,arg3);
+    std_vector_Sl_long_SS_long_Sg__Reverse__SWIG_1(arg1,arg2,arg3);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return ;
@@ -2031,11 +2031,11 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Reverse__SWIG_1(void * j
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_SetRange(void * jarg1, int jarg2, void * jarg3) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   std::vector< long long > *arg3 = 0 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   arg2 = (int)jarg2; 
   arg3 = (std::vector< long long > *)jarg3;
   if (!arg3) {
@@ -2043,7 +2043,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_SetRange(void * jarg1, i
     return ;
   } 
   try {
-    std_vector_Sl_int64_t_Sg__SetRange(arg1,arg2,(std::vector< long long > const &)*arg3);
+    std_vector_Sl_long_SS_long_Sg__SetRange(arg1,arg2,(std::vector< long long > const &)*arg3);
   } catch(std::out_of_range &_e) {
     SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
     return ;
@@ -2053,15 +2053,15 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_SetRange(void * jarg1, i
 
 SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Contains(void * jarg1, long long jarg2) {
   unsigned int jresult ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   long long *arg2 = 0 ;
   long long temp2 ;
   bool result;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   temp2 = (long long)jarg2; 
   arg2 = &temp2; 
-  result = (bool)std_vector_Sl_int64_t_Sg__Contains(arg1,(long long const &)*arg2);
+  result = (bool)std_vector_Sl_long_SS_long_Sg__Contains(arg1,(long long const &)*arg2);
   jresult = result; 
   return jresult;
 }
@@ -2069,15 +2069,15 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Contains(void * 
 
 SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_IndexOf(void * jarg1, long long jarg2) {
   int jresult ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   long long *arg2 = 0 ;
   long long temp2 ;
   int result;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   temp2 = (long long)jarg2; 
   arg2 = &temp2; 
-  result = (int)std_vector_Sl_int64_t_Sg__IndexOf(arg1,(long long const &)*arg2);
+  result = (int)std_vector_Sl_long_SS_long_Sg__IndexOf(arg1,(long long const &)*arg2);
   jresult = result; 
   return jresult;
 }
@@ -2085,15 +2085,15 @@ SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_IndexOf(void * jarg1, lon
 
 SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_LastIndexOf(void * jarg1, long long jarg2) {
   int jresult ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   long long *arg2 = 0 ;
   long long temp2 ;
   int result;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   temp2 = (long long)jarg2; 
   arg2 = &temp2; 
-  result = (int)std_vector_Sl_int64_t_Sg__LastIndexOf(arg1,(long long const &)*arg2);
+  result = (int)std_vector_Sl_long_SS_long_Sg__LastIndexOf(arg1,(long long const &)*arg2);
   jresult = result; 
   return jresult;
 }
@@ -2101,24 +2101,24 @@ SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_LastIndexOf(void * jarg1,
 
 SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Remove(void * jarg1, long long jarg2) {
   unsigned int jresult ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   long long *arg2 = 0 ;
   long long temp2 ;
   bool result;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   temp2 = (long long)jarg2; 
   arg2 = &temp2; 
-  result = (bool)std_vector_Sl_int64_t_Sg__Remove(arg1,(long long const &)*arg2);
+  result = (bool)std_vector_Sl_long_SS_long_Sg__Remove(arg1,(long long const &)*arg2);
   jresult = result; 
   return jresult;
 }
 
 
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Int64Vector(void * jarg1) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
-  arg1 = (std::vector< int64_t > *)jarg1; 
+  arg1 = (std::vector< long long > *)jarg1; 
   delete arg1;
 }
 
@@ -8299,7 +8299,7 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PrefixHashes(const char * jarg1, uns
   std::string *arg1 = 0 ;
   uint32_t arg2 ;
   int64_t arg3 ;
-  std::vector< int64_t > *arg4 = 0 ;
+  std::vector< long long > *arg4 = 0 ;
   llmroute::swig::Status result;
   
   if (!jarg1) {
@@ -8310,9 +8310,9 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PrefixHashes(const char * jarg1, uns
   arg1 = &arg1_str; 
   arg2 = (uint32_t)jarg2; 
   arg3 = (int64_t)jarg3; 
-  arg4 = (std::vector< int64_t > *)jarg4;
+  arg4 = (std::vector< long long > *)jarg4;
   if (!arg4) {
-    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< int64_t > & is null", 0);
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< long long > & is null", 0);
     return ;
   } 
   result = llmroute::swig::PrefixHashes((std::string const &)*arg1,arg2,arg3,*arg4);

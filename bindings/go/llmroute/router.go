@@ -367,6 +367,10 @@ type PickOptions struct {
 	// MaxPrice > 0: only deployments whose Cost for the expected tokens is at most this are
 	// eligible (deployments without a Cost are not). 0 = no cap.
 	MaxPrice float64
+	// PrefixHashes: the prompt's prefix block hashes (PrefixHashes), at most PrefixHashesMax;
+	// StrategyEngineAware prefers the deployment recently sent the longest prefix, and every
+	// pick carrying them records them in the chosen deployment's prefix index.
+	PrefixHashes []uint64
 }
 
 // PickExcluding is Pick without the named deployments (those a retry already tried).
@@ -393,6 +397,9 @@ func (r *Router) PickWith(model string, opts *PickOptions) (Pick, error) {
 	o.SetExpected_input_tokens(opts.ExpectedInputTokens)
 	o.SetExpected_output_tokens(opts.ExpectedOutputTokens)
 	o.SetMax_price(opts.MaxPrice)
+	for _, h := range opts.PrefixHashes {
+		o.AddPrefixHash(int64(h)) // the same 64 bits
+	}
 	p := native.NewPick()
 	defer native.DeletePick(p)
 	if err := r.n.PickWith(model, o, p); err != nil {

@@ -909,18 +909,18 @@ SWIGINTERN void std_vector_Sl_std_string_Sg__doRemoveRange(std::vector< std::str
           throw std::out_of_range("vector index out of range");
         }
       }
-SWIGINTERN std::vector< int64_t > *new_std_vector_Sl_int64_t_Sg___SWIG_2(jint count,long long const &value){
+SWIGINTERN std::vector< long long > *new_std_vector_Sl_long_SS_long_Sg___SWIG_2(jint count,long long const &value){
         if (count < 0)
           throw std::out_of_range("vector count must be positive");
         return new std::vector< long long >(static_cast<std::vector< long long >::size_type>(count), value);
       }
-SWIGINTERN jint std_vector_Sl_int64_t_Sg__doSize(std::vector< int64_t > const *self){
+SWIGINTERN jint std_vector_Sl_long_SS_long_Sg__doSize(std::vector< long long > const *self){
         return SWIG_VectorSize(self->size());
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__doAdd__SWIG_0(std::vector< int64_t > *self,std::vector< long long >::value_type const &x){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__doAdd__SWIG_0(std::vector< long long > *self,std::vector< long long >::value_type const &x){
         self->push_back(x);
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__doAdd__SWIG_1(std::vector< int64_t > *self,jint index,std::vector< long long >::value_type const &x){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__doAdd__SWIG_1(std::vector< long long > *self,jint index,std::vector< long long >::value_type const &x){
         jint size = static_cast<jint>(self->size());
         if (0 <= index && index <= size) {
           self->insert(self->begin() + index, x);
@@ -928,7 +928,7 @@ SWIGINTERN void std_vector_Sl_int64_t_Sg__doAdd__SWIG_1(std::vector< int64_t > *
           throw std::out_of_range("vector index out of range");
         }
       }
-SWIGINTERN std::vector< long long >::value_type std_vector_Sl_int64_t_Sg__doRemove(std::vector< int64_t > *self,jint index){
+SWIGINTERN std::vector< long long >::value_type std_vector_Sl_long_SS_long_Sg__doRemove(std::vector< long long > *self,jint index){
         jint size = static_cast<jint>(self->size());
         if (0 <= index && index < size) {
           long long const old_value = (*self)[index];
@@ -938,14 +938,14 @@ SWIGINTERN std::vector< long long >::value_type std_vector_Sl_int64_t_Sg__doRemo
           throw std::out_of_range("vector index out of range");
         }
       }
-SWIGINTERN std::vector< long long >::value_type const &std_vector_Sl_int64_t_Sg__doGet(std::vector< int64_t > *self,jint index){
+SWIGINTERN std::vector< long long >::value_type const &std_vector_Sl_long_SS_long_Sg__doGet(std::vector< long long > *self,jint index){
         jint size = static_cast<jint>(self->size());
         if (index >= 0 && index < size)
           return (*self)[index];
         else
           throw std::out_of_range("vector index out of range");
       }
-SWIGINTERN std::vector< long long >::value_type std_vector_Sl_int64_t_Sg__doSet(std::vector< int64_t > *self,jint index,std::vector< long long >::value_type const &val){
+SWIGINTERN std::vector< long long >::value_type std_vector_Sl_long_SS_long_Sg__doSet(std::vector< long long > *self,jint index,std::vector< long long >::value_type const &val){
         jint size = static_cast<jint>(self->size());
         if (index >= 0 && index < size) {
           long long const old_value = (*self)[index];
@@ -955,7 +955,7 @@ SWIGINTERN std::vector< long long >::value_type std_vector_Sl_int64_t_Sg__doSet(
         else
           throw std::out_of_range("vector index out of range");
       }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__doRemoveRange(std::vector< int64_t > *self,jint fromIndex,jint toIndex){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__doRemoveRange(std::vector< long long > *self,jint fromIndex,jint toIndex){
         jint size = static_cast<jint>(self->size());
         if (0 <= fromIndex && fromIndex <= toIndex && toIndex <= size) {
           self->erase(self->begin() + fromIndex, self->begin() + toIndex);
@@ -1846,58 +1846,58 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1StringVector(JNIEnv *
 
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Int64Vector_1_1SWIG_10(JNIEnv *jenv, jclass jcls) {
   jlong jresult = 0 ;
-  std::vector< int64_t > *result = 0 ;
+  std::vector< long long > *result = 0 ;
   
   (void)jenv;
   (void)jcls;
-  result = (std::vector< int64_t > *)new std::vector< int64_t >();
-  *(std::vector< int64_t > **)&jresult = result; 
+  result = (std::vector< long long > *)new std::vector< long long >();
+  *(std::vector< long long > **)&jresult = result; 
   return jresult;
 }
 
 
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Int64Vector_1_1SWIG_11(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
-  std::vector< int64_t > *arg1 = 0 ;
-  std::vector< int64_t > *result = 0 ;
+  std::vector< long long > *arg1 = 0 ;
+  std::vector< long long > *result = 0 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1;
+  arg1 = *(std::vector< long long > **)&jarg1;
   if (!arg1) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< int64_t > const & is null");
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< long long > const & is null");
     return 0;
   } 
-  result = (std::vector< int64_t > *)new std::vector< int64_t >((std::vector< int64_t > const &)*arg1);
-  *(std::vector< int64_t > **)&jresult = result; 
+  result = (std::vector< long long > *)new std::vector< long long >((std::vector< long long > const &)*arg1);
+  *(std::vector< long long > **)&jresult = result; 
   return jresult;
 }
 
 
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1capacity(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type result;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
-  result = ((std::vector< int64_t > const *)arg1)->capacity();
+  arg1 = *(std::vector< long long > **)&jarg1; 
+  result = ((std::vector< long long > const *)arg1)->capacity();
   jresult = (jlong)result; 
   return jresult;
 }
 
 
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1reserve(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type arg2 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   arg2 = (std::vector< long long >::size_type)jarg2; 
   try {
     (arg1)->reserve(arg2);
@@ -1910,26 +1910,26 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1reserve(JNIEnv *
 
 SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1isEmpty(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jboolean jresult = 0 ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   bool result;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
-  result = (bool)((std::vector< int64_t > const *)arg1)->empty();
+  arg1 = *(std::vector< long long > **)&jarg1; 
+  result = (bool)((std::vector< long long > const *)arg1)->empty();
   jresult = (jboolean)result; 
   return jresult;
 }
 
 
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1clear(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   (arg1)->clear();
 }
 
@@ -1939,7 +1939,7 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Int64Vector_1_1SWIG_12(
   jint arg1 ;
   long long *arg2 = 0 ;
   long long temp2 ;
-  std::vector< int64_t > *result = 0 ;
+  std::vector< long long > *result = 0 ;
   
   (void)jenv;
   (void)jcls;
@@ -1947,27 +1947,27 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_new_1Int64Vector_1_1SWIG_12(
   temp2 = (long long)jarg2; 
   arg2 = &temp2; 
   try {
-    result = (std::vector< int64_t > *)new_std_vector_Sl_int64_t_Sg___SWIG_2(SWIG_STD_MOVE(arg1),(long long const &)*arg2);
+    result = (std::vector< long long > *)new_std_vector_Sl_long_SS_long_Sg___SWIG_2(SWIG_STD_MOVE(arg1),(long long const &)*arg2);
   } catch(std::out_of_range &_e) {
     SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
     return 0;
   }
-  *(std::vector< int64_t > **)&jresult = result; 
+  *(std::vector< long long > **)&jresult = result; 
   return jresult;
 }
 
 
 SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doSize(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jint jresult = 0 ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   jint result;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   try {
-    result = std_vector_Sl_int64_t_Sg__doSize((std::vector< long long > const *)arg1);
+    result = std_vector_Sl_long_SS_long_Sg__doSize((std::vector< long long > const *)arg1);
   } catch(std::out_of_range &_e) {
     SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
     return 0;
@@ -1978,22 +1978,22 @@ SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doSize(JNIEnv *j
 
 
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doAdd_1_1SWIG_10(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::value_type *arg2 = 0 ;
   std::vector< long long >::value_type temp2 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   temp2 = (std::vector< long long >::value_type)jarg2; 
   arg2 = &temp2; 
-  std_vector_Sl_int64_t_Sg__doAdd__SWIG_0(arg1,(long long const &)*arg2);
+  std_vector_Sl_long_SS_long_Sg__doAdd__SWIG_0(arg1,(long long const &)*arg2);
 }
 
 
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doAdd_1_1SWIG_11(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jlong jarg3) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   jint arg2 ;
   std::vector< long long >::value_type *arg3 = 0 ;
   std::vector< long long >::value_type temp3 ;
@@ -2001,12 +2001,12 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doAdd_1_1SWIG_11
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   arg2 = jarg2; 
   temp3 = (std::vector< long long >::value_type)jarg3; 
   arg3 = &temp3; 
   try {
-    std_vector_Sl_int64_t_Sg__doAdd__SWIG_1(arg1,SWIG_STD_MOVE(arg2),(long long const &)*arg3);
+    std_vector_Sl_long_SS_long_Sg__doAdd__SWIG_1(arg1,SWIG_STD_MOVE(arg2),(long long const &)*arg3);
   } catch(std::out_of_range &_e) {
     SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
     return ;
@@ -2016,17 +2016,17 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doAdd_1_1SWIG_11
 
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doRemove(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
   jlong jresult = 0 ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   jint arg2 ;
   std::vector< long long >::value_type result;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   arg2 = jarg2; 
   try {
-    result = (std::vector< long long >::value_type)std_vector_Sl_int64_t_Sg__doRemove(arg1,SWIG_STD_MOVE(arg2));
+    result = (std::vector< long long >::value_type)std_vector_Sl_long_SS_long_Sg__doRemove(arg1,SWIG_STD_MOVE(arg2));
   } catch(std::out_of_range &_e) {
     SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
     return 0;
@@ -2038,17 +2038,17 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doRemove(JNIEnv
 
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doGet(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
   jlong jresult = 0 ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   jint arg2 ;
   std::vector< long long >::value_type *result = 0 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   arg2 = jarg2; 
   try {
-    result = (std::vector< long long >::value_type *) &std_vector_Sl_int64_t_Sg__doGet(arg1,SWIG_STD_MOVE(arg2));
+    result = (std::vector< long long >::value_type *) &std_vector_Sl_long_SS_long_Sg__doGet(arg1,SWIG_STD_MOVE(arg2));
   } catch(std::out_of_range &_e) {
     SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
     return 0;
@@ -2060,7 +2060,7 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doGet(JNIEnv *j
 
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doSet(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jlong jarg3) {
   jlong jresult = 0 ;
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   jint arg2 ;
   std::vector< long long >::value_type *arg3 = 0 ;
   std::vector< long long >::value_type temp3 ;
@@ -2069,12 +2069,12 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doSet(JNIEnv *j
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   arg2 = jarg2; 
   temp3 = (std::vector< long long >::value_type)jarg3; 
   arg3 = &temp3; 
   try {
-    result = (std::vector< long long >::value_type)std_vector_Sl_int64_t_Sg__doSet(arg1,SWIG_STD_MOVE(arg2),(long long const &)*arg3);
+    result = (std::vector< long long >::value_type)std_vector_Sl_long_SS_long_Sg__doSet(arg1,SWIG_STD_MOVE(arg2),(long long const &)*arg3);
   } catch(std::out_of_range &_e) {
     SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
     return 0;
@@ -2085,18 +2085,18 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doSet(JNIEnv *j
 
 
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doRemoveRange(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2, jint jarg3) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   jint arg2 ;
   jint arg3 ;
   
   (void)jenv;
   (void)jcls;
   (void)jarg1_;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   arg2 = jarg2; 
   arg3 = jarg3; 
   try {
-    std_vector_Sl_int64_t_Sg__doRemoveRange(arg1,SWIG_STD_MOVE(arg2),SWIG_STD_MOVE(arg3));
+    std_vector_Sl_long_SS_long_Sg__doRemoveRange(arg1,SWIG_STD_MOVE(arg2),SWIG_STD_MOVE(arg3));
   } catch(std::out_of_range &_e) {
     SWIG_JavaThrowException(jenv, SWIG_JavaIndexOutOfBoundsException, (&_e)->what());
     return ;
@@ -2105,11 +2105,11 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Int64Vector_1doRemoveRange(JN
 
 
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1Int64Vector(JNIEnv *jenv, jclass jcls, jlong jarg1) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
   (void)jenv;
   (void)jcls;
-  arg1 = *(std::vector< int64_t > **)&jarg1; 
+  arg1 = *(std::vector< long long > **)&jarg1; 
   delete arg1;
 }
 
@@ -9188,7 +9188,7 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_prefixHashes(JNIEnv *jenv, jc
   std::string *arg1 = 0 ;
   uint32_t arg2 ;
   int64_t arg3 ;
-  std::vector< int64_t > *arg4 = 0 ;
+  std::vector< long long > *arg4 = 0 ;
   llmroute::swig::Status result;
   
   (void)jenv;
@@ -9205,9 +9205,9 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_prefixHashes(JNIEnv *jenv, jc
   jenv->ReleaseStringUTFChars(jarg1, arg1_pstr); 
   arg2 = (uint32_t)jarg2; 
   arg3 = (int64_t)jarg3; 
-  arg4 = *(std::vector< int64_t > **)&jarg4;
+  arg4 = *(std::vector< long long > **)&jarg4;
   if (!arg4) {
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< int64_t > & is null");
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "std::vector< long long > & is null");
     return ;
   } 
   result = llmroute::swig::PrefixHashes((std::string const &)*arg1,arg2,arg3,*arg4);

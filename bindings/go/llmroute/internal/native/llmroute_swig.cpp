@@ -855,7 +855,7 @@ Status ValidateConfig(const std::string &json) {
 }
 
 Status PrefixHashes(const std::string &text, uint32_t block_bytes, int64_t cap,
-                    std::vector<int64_t> &out) {
+                    std::vector<long long> &out) {
   if (cap < 0) return Invalid("cap must be >= 0");
   const size_t blocks = block_bytes == 0 ? 0 : text.size() / block_bytes;
   std::vector<uint64_t> hashes(std::min<size_t>(blocks, static_cast<size_t>(cap)));

@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_4339de86e7be9b7b(const char*);
+  void cgo_panic__native_53a928b1d2ea3805(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_4339de86e7be9b7b(p);
+  cgo_panic__native_53a928b1d2ea3805(p);
 }
 
 
@@ -268,14 +268,14 @@ SWIGINTERN void std_vector_Sl_std_string_Sg__set(std::vector< std::string > *sel
                 else
                     throw std::out_of_range("vector index out of range");
             }
-SWIGINTERN std::vector< long long >::const_reference std_vector_Sl_int64_t_Sg__get(std::vector< int64_t > *self,int i){
+SWIGINTERN std::vector< long long >::const_reference std_vector_Sl_long_SS_long_Sg__get(std::vector< long long > *self,int i){
                 int size = int(self->size());
                 if (i>=0 && i<size)
                     return (*self)[i];
                 else
                     throw std::out_of_range("vector index out of range");
             }
-SWIGINTERN void std_vector_Sl_int64_t_Sg__set(std::vector< int64_t > *self,int i,std::vector< long long >::value_type const &val){
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__set(std::vector< long long > *self,int i,std::vector< long long >::value_type const &val){
                 int size = int(self->size());
                 if (i>=0 && i<size)
                     (*self)[i] = val;
@@ -360,7 +360,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_4339de86e7be9b7b(void *_swig_go_0) {
+void _wrap_Swig_free_native_53a928b1d2ea3805(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -370,7 +370,7 @@ void _wrap_Swig_free_native_4339de86e7be9b7b(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_4339de86e7be9b7b(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_53a928b1d2ea3805(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -383,7 +383,7 @@ void *_wrap_Swig_malloc_native_4339de86e7be9b7b(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_4339de86e7be9b7b() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_53a928b1d2ea3805() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -394,7 +394,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_4339de86e7be9b
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_4339de86e7be9b7b(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_53a928b1d2ea3805(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -407,7 +407,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_4339de86e7be9b
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -420,7 +420,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_4339de86e7be9b
 }
 
 
-long long _wrap_StringVector_size_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -433,7 +433,7 @@ long long _wrap_StringVector_size_native_4339de86e7be9b7b(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -446,7 +446,7 @@ long long _wrap_StringVector_capacity_native_4339de86e7be9b7b(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -458,7 +458,7 @@ void _wrap_StringVector_reserve_native_4339de86e7be9b7b(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -471,7 +471,7 @@ bool _wrap_StringVector_isEmpty_native_4339de86e7be9b7b(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -481,7 +481,7 @@ void _wrap_StringVector_clear_native_4339de86e7be9b7b(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -496,7 +496,7 @@ void _wrap_StringVector_add_native_4339de86e7be9b7b(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -517,7 +517,7 @@ _gostring_ _wrap_StringVector_get_native_4339de86e7be9b7b(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -540,7 +540,7 @@ void _wrap_StringVector_set_native_4339de86e7be9b7b(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_4339de86e7be9b7b(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_53a928b1d2ea3805(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -550,74 +550,74 @@ void _wrap_delete_StringVector_native_4339de86e7be9b7b(std::vector< std::string 
 }
 
 
-std::vector< long long > *_wrap_new_Int64Vector__SWIG_0_native_4339de86e7be9b7b() {
-  std::vector< int64_t > *result = 0 ;
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_0_native_53a928b1d2ea3805() {
+  std::vector< long long > *result = 0 ;
   std::vector< long long > *_swig_go_result;
   
   
-  result = (std::vector< int64_t > *)new std::vector< int64_t >();
-  *(std::vector< int64_t > **)&_swig_go_result = (std::vector< int64_t > *)result; 
+  result = (std::vector< long long > *)new std::vector< long long >();
+  *(std::vector< long long > **)&_swig_go_result = (std::vector< long long > *)result; 
   return _swig_go_result;
 }
 
 
-std::vector< long long > *_wrap_new_Int64Vector__SWIG_1_native_4339de86e7be9b7b(long long _swig_go_0) {
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_1_native_53a928b1d2ea3805(long long _swig_go_0) {
   std::vector< long long >::size_type arg1 ;
-  std::vector< int64_t > *result = 0 ;
+  std::vector< long long > *result = 0 ;
   std::vector< long long > *_swig_go_result;
   
   arg1 = (size_t)_swig_go_0; 
   
-  result = (std::vector< int64_t > *)new std::vector< int64_t >(arg1);
-  *(std::vector< int64_t > **)&_swig_go_result = (std::vector< int64_t > *)result; 
+  result = (std::vector< long long > *)new std::vector< long long >(arg1);
+  *(std::vector< long long > **)&_swig_go_result = (std::vector< long long > *)result; 
   return _swig_go_result;
 }
 
 
-std::vector< long long > *_wrap_new_Int64Vector__SWIG_2_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0) {
-  std::vector< int64_t > *arg1 = 0 ;
-  std::vector< int64_t > *result = 0 ;
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_2_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = 0 ;
+  std::vector< long long > *result = 0 ;
   std::vector< long long > *_swig_go_result;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   
-  result = (std::vector< int64_t > *)new std::vector< int64_t >((std::vector< int64_t > const &)*arg1);
-  *(std::vector< int64_t > **)&_swig_go_result = (std::vector< int64_t > *)result; 
+  result = (std::vector< long long > *)new std::vector< long long >((std::vector< long long > const &)*arg1);
+  *(std::vector< long long > **)&_swig_go_result = (std::vector< long long > *)result; 
   return _swig_go_result;
 }
 
 
-long long _wrap_Int64Vector_size_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+long long _wrap_Int64Vector_size_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type result;
   long long _swig_go_result;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   
-  result = ((std::vector< int64_t > const *)arg1)->size();
+  result = ((std::vector< long long > const *)arg1)->size();
   _swig_go_result = result; 
   return _swig_go_result;
 }
 
 
-long long _wrap_Int64Vector_capacity_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+long long _wrap_Int64Vector_capacity_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type result;
   long long _swig_go_result;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   
-  result = ((std::vector< int64_t > const *)arg1)->capacity();
+  result = ((std::vector< long long > const *)arg1)->capacity();
   _swig_go_result = result; 
   return _swig_go_result;
 }
 
 
-void _wrap_Int64Vector_reserve_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+void _wrap_Int64Vector_reserve_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type arg2 ;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   arg2 = (size_t)_swig_go_1; 
   
   (arg1)->reserve(arg2);
@@ -625,34 +625,34 @@ void _wrap_Int64Vector_reserve_native_4339de86e7be9b7b(std::vector< long long > 
 }
 
 
-bool _wrap_Int64Vector_isEmpty_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+bool _wrap_Int64Vector_isEmpty_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   bool result;
   bool _swig_go_result;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   
-  result = (bool)((std::vector< int64_t > const *)arg1)->empty();
+  result = (bool)((std::vector< long long > const *)arg1)->empty();
   _swig_go_result = result; 
   return _swig_go_result;
 }
 
 
-void _wrap_Int64Vector_clear_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+void _wrap_Int64Vector_clear_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   
   (arg1)->clear();
   
 }
 
 
-void _wrap_Int64Vector_add_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+void _wrap_Int64Vector_add_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::value_type *arg2 = 0 ;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   arg2 = (std::vector< long long >::value_type *)&_swig_go_1; 
   
   (arg1)->push_back((std::vector< long long >::value_type const &)*arg2);
@@ -660,17 +660,17 @@ void _wrap_Int64Vector_add_native_4339de86e7be9b7b(std::vector< long long > *_sw
 }
 
 
-long long _wrap_Int64Vector_get_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0, intgo _swig_go_1) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+long long _wrap_Int64Vector_get_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0, intgo _swig_go_1) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   std::vector< long long >::value_type *result = 0 ;
   long long _swig_go_result;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   arg2 = (int)_swig_go_1; 
   
   try {
-    result = (std::vector< long long >::value_type *) &std_vector_Sl_int64_t_Sg__get(arg1,arg2);
+    result = (std::vector< long long >::value_type *) &std_vector_Sl_long_SS_long_Sg__get(arg1,arg2);
   } catch(std::out_of_range &_e) {
     (void)_e;
     _swig_gopanic("C++ std::out_of_range exception thrown");
@@ -681,17 +681,17 @@ long long _wrap_Int64Vector_get_native_4339de86e7be9b7b(std::vector< long long >
 }
 
 
-void _wrap_Int64Vector_set_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0, intgo _swig_go_1, long long _swig_go_2) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+void _wrap_Int64Vector_set_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0, intgo _swig_go_1, long long _swig_go_2) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   std::vector< long long >::value_type *arg3 = 0 ;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   arg2 = (int)_swig_go_1; 
   arg3 = (std::vector< long long >::value_type *)&_swig_go_2; 
   
   try {
-    std_vector_Sl_int64_t_Sg__set(arg1,arg2,(long long const &)*arg3);
+    std_vector_Sl_long_SS_long_Sg__set(arg1,arg2,(long long const &)*arg3);
   } catch(std::out_of_range &_e) {
     (void)_e;
     _swig_gopanic("C++ std::out_of_range exception thrown");
@@ -701,17 +701,17 @@ void _wrap_Int64Vector_set_native_4339de86e7be9b7b(std::vector< long long > *_sw
 }
 
 
-void _wrap_delete_Int64Vector_native_4339de86e7be9b7b(std::vector< long long > *_swig_go_0) {
-  std::vector< int64_t > *arg1 = (std::vector< int64_t > *) 0 ;
+void _wrap_delete_Int64Vector_native_53a928b1d2ea3805(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
-  arg1 = *(std::vector< int64_t > **)&_swig_go_0; 
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
   
   delete arg1;
   
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_4339de86e7be9b7b() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_53a928b1d2ea3805() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -722,7 +722,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_4339de86e7be9b7b(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_53a928b1d2ea3805(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -735,7 +735,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -748,7 +748,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -761,7 +761,7 @@ long long _wrap_CandidateVector_size_native_4339de86e7be9b7b(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -774,7 +774,7 @@ long long _wrap_CandidateVector_capacity_native_4339de86e7be9b7b(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -786,7 +786,7 @@ void _wrap_CandidateVector_reserve_native_4339de86e7be9b7b(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -799,7 +799,7 @@ bool _wrap_CandidateVector_isEmpty_native_4339de86e7be9b7b(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -809,7 +809,7 @@ void _wrap_CandidateVector_clear_native_4339de86e7be9b7b(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -821,7 +821,7 @@ void _wrap_CandidateVector_add_native_4339de86e7be9b7b(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -842,7 +842,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_4339de86e7be9b7b(std
 }
 
 
-void _wrap_CandidateVector_set_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -862,7 +862,7 @@ void _wrap_CandidateVector_set_native_4339de86e7be9b7b(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_4339de86e7be9b7b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_53a928b1d2ea3805(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -872,7 +872,7 @@ void _wrap_delete_CandidateVector_native_4339de86e7be9b7b(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_4339de86e7be9b7b() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_53a928b1d2ea3805() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -883,7 +883,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_433
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_4339de86e7be9b7b(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_53a928b1d2ea3805(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -896,7 +896,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_433
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -909,7 +909,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_433
 }
 
 
-long long _wrap_HealthVector_size_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -922,7 +922,7 @@ long long _wrap_HealthVector_size_native_4339de86e7be9b7b(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -935,7 +935,7 @@ long long _wrap_HealthVector_capacity_native_4339de86e7be9b7b(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -947,7 +947,7 @@ void _wrap_HealthVector_reserve_native_4339de86e7be9b7b(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -960,7 +960,7 @@ bool _wrap_HealthVector_isEmpty_native_4339de86e7be9b7b(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -970,7 +970,7 @@ void _wrap_HealthVector_clear_native_4339de86e7be9b7b(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -982,7 +982,7 @@ void _wrap_HealthVector_add_native_4339de86e7be9b7b(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -1003,7 +1003,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_4339de86e7be9b7b(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -1023,7 +1023,7 @@ void _wrap_HealthVector_set_native_4339de86e7be9b7b(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_4339de86e7be9b7b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_53a928b1d2ea3805(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -1033,7 +1033,7 @@ void _wrap_delete_HealthVector_native_4339de86e7be9b7b(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_4339de86e7be9b7b() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_53a928b1d2ea3805() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -1044,7 +1044,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_4339de86e7be9b7b(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_53a928b1d2ea3805(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1057,7 +1057,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1070,7 +1070,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1083,7 +1083,7 @@ long long _wrap_AttemptInfoVector_size_native_4339de86e7be9b7b(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1096,7 +1096,7 @@ long long _wrap_AttemptInfoVector_capacity_native_4339de86e7be9b7b(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -1108,7 +1108,7 @@ void _wrap_AttemptInfoVector_reserve_native_4339de86e7be9b7b(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1121,7 +1121,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_4339de86e7be9b7b(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1131,7 +1131,7 @@ void _wrap_AttemptInfoVector_clear_native_4339de86e7be9b7b(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -1143,7 +1143,7 @@ void _wrap_AttemptInfoVector_add_native_4339de86e7be9b7b(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -1164,7 +1164,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_4339de86e7be9b7b
 }
 
 
-void _wrap_AttemptInfoVector_set_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -1184,7 +1184,7 @@ void _wrap_AttemptInfoVector_set_native_4339de86e7be9b7b(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_4339de86e7be9b7b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_53a928b1d2ea3805(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1194,7 +1194,7 @@ void _wrap_delete_AttemptInfoVector_native_4339de86e7be9b7b(std::vector< llmrout
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_4339de86e7be9b7b() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_53a928b1d2ea3805() {
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
   
@@ -1205,7 +1205,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_4339de86e7be9b7b(long long _swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_53a928b1d2ea3805(long long _swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1218,7 +1218,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1231,7 +1231,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-long long _wrap_DeploymentStatsVector_size_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_size_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1244,7 +1244,7 @@ long long _wrap_DeploymentStatsVector_size_native_4339de86e7be9b7b(std::vector< 
 }
 
 
-long long _wrap_DeploymentStatsVector_capacity_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_capacity_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1257,7 +1257,7 @@ long long _wrap_DeploymentStatsVector_capacity_native_4339de86e7be9b7b(std::vect
 }
 
 
-void _wrap_DeploymentStatsVector_reserve_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStatsVector_reserve_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
   
@@ -1269,7 +1269,7 @@ void _wrap_DeploymentStatsVector_reserve_native_4339de86e7be9b7b(std::vector< ll
 }
 
 
-bool _wrap_DeploymentStatsVector_isEmpty_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+bool _wrap_DeploymentStatsVector_isEmpty_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1282,7 +1282,7 @@ bool _wrap_DeploymentStatsVector_isEmpty_native_4339de86e7be9b7b(std::vector< ll
 }
 
 
-void _wrap_DeploymentStatsVector_clear_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_DeploymentStatsVector_clear_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1292,7 +1292,7 @@ void _wrap_DeploymentStatsVector_clear_native_4339de86e7be9b7b(std::vector< llmr
 }
 
 
-void _wrap_DeploymentStatsVector_add_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+void _wrap_DeploymentStatsVector_add_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
   
@@ -1304,7 +1304,7 @@ void _wrap_DeploymentStatsVector_add_native_4339de86e7be9b7b(std::vector< llmrou
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
@@ -1325,7 +1325,7 @@ llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_4339de86
 }
 
 
-void _wrap_DeploymentStatsVector_set_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+void _wrap_DeploymentStatsVector_set_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
@@ -1345,7 +1345,7 @@ void _wrap_DeploymentStatsVector_set_native_4339de86e7be9b7b(std::vector< llmrou
 }
 
 
-void _wrap_delete_DeploymentStatsVector_native_4339de86e7be9b7b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_delete_DeploymentStatsVector_native_53a928b1d2ea3805(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1355,7 +1355,7 @@ void _wrap_delete_DeploymentStatsVector_native_4339de86e7be9b7b(std::vector< llm
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_4339de86e7be9b7b() {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_53a928b1d2ea3805() {
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
   
@@ -1366,7 +1366,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_4339de86e7be9b7b(long long _swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_53a928b1d2ea3805(long long _swig_go_0) {
   std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1379,7 +1379,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1392,7 +1392,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_na
 }
 
 
-long long _wrap_ModelStatsVector_size_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_size_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1405,7 +1405,7 @@ long long _wrap_ModelStatsVector_size_native_4339de86e7be9b7b(std::vector< llmro
 }
 
 
-long long _wrap_ModelStatsVector_capacity_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_capacity_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1418,7 +1418,7 @@ long long _wrap_ModelStatsVector_capacity_native_4339de86e7be9b7b(std::vector< l
 }
 
 
-void _wrap_ModelStatsVector_reserve_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStatsVector_reserve_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
   
@@ -1430,7 +1430,7 @@ void _wrap_ModelStatsVector_reserve_native_4339de86e7be9b7b(std::vector< llmrout
 }
 
 
-bool _wrap_ModelStatsVector_isEmpty_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+bool _wrap_ModelStatsVector_isEmpty_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1443,7 +1443,7 @@ bool _wrap_ModelStatsVector_isEmpty_native_4339de86e7be9b7b(std::vector< llmrout
 }
 
 
-void _wrap_ModelStatsVector_clear_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_ModelStatsVector_clear_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1453,7 +1453,7 @@ void _wrap_ModelStatsVector_clear_native_4339de86e7be9b7b(std::vector< llmroute:
 }
 
 
-void _wrap_ModelStatsVector_add_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+void _wrap_ModelStatsVector_add_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
   
@@ -1465,7 +1465,7 @@ void _wrap_ModelStatsVector_add_native_4339de86e7be9b7b(std::vector< llmroute::s
 }
 
 
-llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
@@ -1486,7 +1486,7 @@ llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_4339de86e7be9b7b(s
 }
 
 
-void _wrap_ModelStatsVector_set_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+void _wrap_ModelStatsVector_set_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
@@ -1506,7 +1506,7 @@ void _wrap_ModelStatsVector_set_native_4339de86e7be9b7b(std::vector< llmroute::s
 }
 
 
-void _wrap_delete_ModelStatsVector_native_4339de86e7be9b7b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_delete_ModelStatsVector_native_53a928b1d2ea3805(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1516,7 +1516,7 @@ void _wrap_delete_ModelStatsVector_native_4339de86e7be9b7b(std::vector< llmroute
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_OK_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1528,7 +1528,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1540,7 +1540,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1552,7 +1552,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1564,7 +1564,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1576,7 +1576,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1588,7 +1588,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1600,7 +1600,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1612,7 +1612,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1624,7 +1624,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1636,7 +1636,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1648,7 +1648,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1660,7 +1660,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1672,7 +1672,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1684,7 +1684,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1696,7 +1696,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1708,7 +1708,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_53a928b1d2ea3805() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1720,7 +1720,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1732,7 +1732,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1744,7 +1744,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1756,7 +1756,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1768,7 +1768,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_4339de86e7be9b7b(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1780,7 +1780,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1792,7 +1792,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1804,7 +1804,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1816,7 +1816,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1828,7 +1828,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_53a928b1d2ea3805() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1840,7 +1840,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_53a928b1d2ea3805() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1852,7 +1852,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_53a928b1d2ea3805() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1864,7 +1864,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_53a928b1d2ea3805() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1876,7 +1876,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_53a928b1d2ea3805() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1888,7 +1888,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_53a928b1d2ea3805() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1900,7 +1900,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_4339de86e7be9b7b()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_53a928b1d2ea3805() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1912,7 +1912,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_53a928b1d2ea3805() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1924,7 +1924,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_53a928b1d2ea3805() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1936,7 +1936,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_4339de86e7b
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_53a928b1d2ea3805() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1948,7 +1948,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_53a928b1d2ea3805() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1960,7 +1960,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_53a928b1d2ea3805() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1972,7 +1972,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_53a928b1d2ea3805() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1984,7 +1984,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_4339de86e7be9b7b() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_53a928b1d2ea3805() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1996,7 +1996,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_53a928b1d2ea3805() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2008,7 +2008,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_53a928b1d2ea3805() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2020,7 +2020,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_53a928b1d2ea3805() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2032,7 +2032,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_4339de86e7be9b7b
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_53a928b1d2ea3805() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2044,7 +2044,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_53a928b1d2ea3805() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2056,7 +2056,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_53a928b1d2ea3805() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2068,7 +2068,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_4339de86e7be9
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_53a928b1d2ea3805() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2080,7 +2080,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_4339de86e7be9
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_53a928b1d2ea3805() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2092,7 +2092,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_53a928b1d2ea3805() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2104,7 +2104,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_4339de86e7be9b7b() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_4339de86e7be9b7b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_53a928b1d2ea3805() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2116,7 +2116,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_4339de86e7be9b7b()
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_4339de86e7be9b7b() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_53a928b1d2ea3805() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -2127,7 +2127,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_4339de86e7be9b7b()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -2139,7 +2139,7 @@ void _wrap_RouterOptions_strategy_set_native_4339de86e7be9b7b(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -2152,7 +2152,7 @@ intgo _wrap_RouterOptions_strategy_get_native_4339de86e7be9b7b(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -2164,7 +2164,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -2177,7 +2177,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2189,7 +2189,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_4339de86e7be9b7
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2202,7 +2202,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_4339de86e7be9b
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2214,7 +2214,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_4339de86e7be9b7b(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2227,7 +2227,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_4339de86e7be9b7b(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2239,7 +2239,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_4339de86e7be9b7b(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2252,7 +2252,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2264,7 +2264,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_4339de86e7be9b7b(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2277,7 +2277,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_4339de86e7be9b7b(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2289,7 +2289,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_4339de86e7be9b7b(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2302,7 +2302,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_4339de86e7be9b
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2314,7 +2314,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_4339de86e7be9b7b(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2327,7 +2327,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_4339de86e7be9b7
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2339,7 +2339,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2352,7 +2352,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2364,7 +2364,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_4339de86e7be9b7b(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2377,7 +2377,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2389,7 +2389,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_4339de86e7be9b7b(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2402,7 +2402,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_4339de86e7be9b7b(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2414,7 +2414,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2427,7 +2427,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2439,7 +2439,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2452,7 +2452,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2464,7 +2464,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_4339de86e7be9b7b(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2477,7 +2477,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_4339de86e7be9b7b(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2489,7 +2489,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_4339de86e7be9b7b(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2502,7 +2502,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_4339de86e7be9b7b(
 }
 
 
-void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2514,7 +2514,7 @@ void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_4339de86e7be9b7
 }
 
 
-double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2527,7 +2527,7 @@ double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_4339de86e7be9
 }
 
 
-void _wrap_RouterOptions_slow_start_window_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_slow_start_window_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2539,7 +2539,7 @@ void _wrap_RouterOptions_slow_start_window_ms_set_native_4339de86e7be9b7b(llmrou
 }
 
 
-long long _wrap_RouterOptions_slow_start_window_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_slow_start_window_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2552,7 +2552,7 @@ long long _wrap_RouterOptions_slow_start_window_ms_get_native_4339de86e7be9b7b(l
 }
 
 
-void _wrap_RouterOptions_slow_start_aggression_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_aggression_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2564,7 +2564,7 @@ void _wrap_RouterOptions_slow_start_aggression_set_native_4339de86e7be9b7b(llmro
 }
 
 
-double _wrap_RouterOptions_slow_start_aggression_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_aggression_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2577,7 +2577,7 @@ double _wrap_RouterOptions_slow_start_aggression_get_native_4339de86e7be9b7b(llm
 }
 
 
-void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2589,7 +2589,7 @@ void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_4339de86e7be9b
 }
 
 
-double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2602,7 +2602,7 @@ double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_4339de86e7be
 }
 
 
-void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2614,7 +2614,7 @@ void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_4339de86e7be9b7b(llmroute
 }
 
 
-long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2627,7 +2627,7 @@ long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_4339de86e7be9b7b(llm
 }
 
 
-void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2639,7 +2639,7 @@ void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_4339de86e7be9b7b(l
 }
 
 
-double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2652,7 +2652,7 @@ double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_4339de86e7be9b7b
 }
 
 
-void _wrap_RouterOptions_affinity_load_factor_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_affinity_load_factor_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2664,7 +2664,7 @@ void _wrap_RouterOptions_affinity_load_factor_set_native_4339de86e7be9b7b(llmrou
 }
 
 
-double _wrap_RouterOptions_affinity_load_factor_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_affinity_load_factor_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2677,7 +2677,7 @@ double _wrap_RouterOptions_affinity_load_factor_get_native_4339de86e7be9b7b(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_url_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_url_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2692,7 +2692,7 @@ void _wrap_RouterOptions_shared_state_url_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_url_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_url_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2705,7 +2705,7 @@ _gostring_ _wrap_RouterOptions_shared_state_url_get_native_4339de86e7be9b7b(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_key_prefix_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_key_prefix_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2720,7 +2720,7 @@ void _wrap_RouterOptions_shared_state_key_prefix_set_native_4339de86e7be9b7b(llm
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2733,7 +2733,7 @@ _gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_4339de86e7be9b
 }
 
 
-void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2745,7 +2745,7 @@ void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_4339de86e7be9b
 }
 
 
-long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2758,7 +2758,7 @@ long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_4339de86e
 }
 
 
-void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2770,7 +2770,7 @@ void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_4339de86e7be
 }
 
 
-long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2783,7 +2783,7 @@ long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_4339de8
 }
 
 
-void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2795,7 +2795,7 @@ void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_4339de86e7be
 }
 
 
-long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2808,7 +2808,7 @@ long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_4339de8
 }
 
 
-void _wrap_RouterOptions_shared_state_rate_batch_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_shared_state_rate_batch_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2820,7 +2820,7 @@ void _wrap_RouterOptions_shared_state_rate_batch_set_native_4339de86e7be9b7b(llm
 }
 
 
-double _wrap_RouterOptions_shared_state_rate_batch_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_shared_state_rate_batch_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2833,7 +2833,7 @@ double _wrap_RouterOptions_shared_state_rate_batch_get_native_4339de86e7be9b7b(l
 }
 
 
-void _wrap_RouterOptions_latency_stale_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_latency_stale_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2845,7 +2845,7 @@ void _wrap_RouterOptions_latency_stale_ms_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-long long _wrap_RouterOptions_latency_stale_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_latency_stale_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2858,7 +2858,7 @@ long long _wrap_RouterOptions_latency_stale_ms_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_RouterOptions_engine_load_stale_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_engine_load_stale_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2870,7 +2870,7 @@ void _wrap_RouterOptions_engine_load_stale_ms_set_native_4339de86e7be9b7b(llmrou
 }
 
 
-long long _wrap_RouterOptions_engine_load_stale_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_engine_load_stale_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2883,7 +2883,7 @@ long long _wrap_RouterOptions_engine_load_stale_ms_get_native_4339de86e7be9b7b(l
 }
 
 
-void _wrap_RouterOptions_engine_weight_queue_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_weight_queue_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2895,7 +2895,7 @@ void _wrap_RouterOptions_engine_weight_queue_set_native_4339de86e7be9b7b(llmrout
 }
 
 
-double _wrap_RouterOptions_engine_weight_queue_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_weight_queue_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2908,7 +2908,7 @@ double _wrap_RouterOptions_engine_weight_queue_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_RouterOptions_engine_weight_kv_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_weight_kv_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2920,7 +2920,7 @@ void _wrap_RouterOptions_engine_weight_kv_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-double _wrap_RouterOptions_engine_weight_kv_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_weight_kv_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2933,7 +2933,7 @@ double _wrap_RouterOptions_engine_weight_kv_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_RouterOptions_engine_weight_prefix_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_weight_prefix_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2945,7 +2945,7 @@ void _wrap_RouterOptions_engine_weight_prefix_set_native_4339de86e7be9b7b(llmrou
 }
 
 
-double _wrap_RouterOptions_engine_weight_prefix_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_weight_prefix_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2958,7 +2958,7 @@ double _wrap_RouterOptions_engine_weight_prefix_get_native_4339de86e7be9b7b(llmr
 }
 
 
-void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2970,7 +2970,7 @@ void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_4339de86e7be9b7
 }
 
 
-double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2983,7 +2983,7 @@ double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_4339de86e7be9
 }
 
 
-void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2995,7 +2995,7 @@ void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_4339de86e7be9b7
 }
 
 
-double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3008,7 +3008,7 @@ double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_4339de86e7be9
 }
 
 
-void _wrap_RouterOptions_prefix_index_capacity_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_prefix_index_capacity_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3020,7 +3020,7 @@ void _wrap_RouterOptions_prefix_index_capacity_set_native_4339de86e7be9b7b(llmro
 }
 
 
-intgo _wrap_RouterOptions_prefix_index_capacity_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_prefix_index_capacity_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3033,7 +3033,7 @@ intgo _wrap_RouterOptions_prefix_index_capacity_get_native_4339de86e7be9b7b(llmr
 }
 
 
-void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3045,7 +3045,7 @@ void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_4339de86e7be9b7b(llmrout
 }
 
 
-long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3058,7 +3058,7 @@ long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_4339de86e7be9b7b(ll
 }
 
 
-void _wrap_delete_RouterOptions_native_4339de86e7be9b7b(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_53a928b1d2ea3805(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -3068,7 +3068,7 @@ void _wrap_delete_RouterOptions_native_4339de86e7be9b7b(llmroute::swig::RouterOp
 }
 
 
-intgo _wrap_kStatusClosed_get_native_4339de86e7be9b7b() {
+intgo _wrap_kStatusClosed_get_native_53a928b1d2ea3805() {
   int result;
   intgo _swig_go_result;
   
@@ -3079,7 +3079,7 @@ intgo _wrap_kStatusClosed_get_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_4339de86e7be9b7b() {
+intgo _wrap_ClosedStatusCode_native_53a928b1d2ea3805() {
   int result;
   intgo _swig_go_result;
   
@@ -3090,7 +3090,7 @@ intgo _wrap_ClosedStatusCode_native_4339de86e7be9b7b() {
 }
 
 
-_gostring_ _wrap_StatusName_native_4339de86e7be9b7b(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_53a928b1d2ea3805(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3103,7 +3103,7 @@ _gostring_ _wrap_StatusName_native_4339de86e7be9b7b(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_4339de86e7be9b7b() {
+intgo _wrap_LibraryVersion_native_53a928b1d2ea3805() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -3114,7 +3114,7 @@ intgo _wrap_LibraryVersion_native_4339de86e7be9b7b() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_4339de86e7be9b7b() {
+_gostring_ _wrap_LibraryVersionString_native_53a928b1d2ea3805() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -3125,7 +3125,7 @@ _gostring_ _wrap_LibraryVersionString_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_HeaderVersion_native_4339de86e7be9b7b() {
+intgo _wrap_HeaderVersion_native_53a928b1d2ea3805() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -3136,7 +3136,7 @@ intgo _wrap_HeaderVersion_native_4339de86e7be9b7b() {
 }
 
 
-intgo _wrap_FeatureEnabled_native_4339de86e7be9b7b(_gostring_ _swig_go_0) {
+intgo _wrap_FeatureEnabled_native_53a928b1d2ea3805(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   int result;
   intgo _swig_go_result;
@@ -3152,7 +3152,7 @@ intgo _wrap_FeatureEnabled_native_4339de86e7be9b7b(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_delete_Clock_native_4339de86e7be9b7b(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_53a928b1d2ea3805(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -3162,7 +3162,7 @@ void _wrap_delete_Clock_native_4339de86e7be9b7b(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_4339de86e7be9b7b(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_53a928b1d2ea3805(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3175,7 +3175,7 @@ long long _wrap_Clock_NowNanos_native_4339de86e7be9b7b(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_4339de86e7be9b7b(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_53a928b1d2ea3805(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -3187,7 +3187,7 @@ void _wrap_Clock_SleepNanos_native_4339de86e7be9b7b(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_4339de86e7be9b7b(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_53a928b1d2ea3805(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -3197,7 +3197,7 @@ void _wrap_delete_Random_native_4339de86e7be9b7b(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_4339de86e7be9b7b(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_53a928b1d2ea3805(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3210,7 +3210,7 @@ long long _wrap_Random_NextBits_native_4339de86e7be9b7b(llmroute::swig::Random *
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_4339de86e7be9b7b() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_53a928b1d2ea3805() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -3221,7 +3221,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_4339de86e7be9b7b
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_4339de86e7be9b7b(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_53a928b1d2ea3805(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -3237,7 +3237,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_4339de86e7be9b7b
 }
 
 
-void _wrap_Deployment_name_set_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3252,7 +3252,7 @@ void _wrap_Deployment_name_set_native_4339de86e7be9b7b(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3265,7 +3265,7 @@ _gostring_ _wrap_Deployment_name_get_native_4339de86e7be9b7b(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3277,7 +3277,7 @@ void _wrap_Deployment_weight_set_native_4339de86e7be9b7b(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3290,7 +3290,7 @@ intgo _wrap_Deployment_weight_get_native_4339de86e7be9b7b(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3302,7 +3302,7 @@ void _wrap_Deployment_tier_set_native_4339de86e7be9b7b(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3315,7 +3315,7 @@ intgo _wrap_Deployment_tier_get_native_4339de86e7be9b7b(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3327,7 +3327,7 @@ void _wrap_Deployment_rpm_limit_set_native_4339de86e7be9b7b(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3340,7 +3340,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_4339de86e7be9b7b(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -3352,7 +3352,7 @@ void _wrap_Deployment_tpm_limit_set_native_4339de86e7be9b7b(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3365,7 +3365,7 @@ long long _wrap_Deployment_tpm_limit_get_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3377,7 +3377,7 @@ void _wrap_Deployment_max_in_flight_set_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3390,7 +3390,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3402,7 +3402,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_4339de86e7be9b7b(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3415,7 +3415,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3427,7 +3427,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_4339de86e7be9b7b(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3440,7 +3440,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_4339de86e7be9b7b(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3455,7 +3455,7 @@ void _wrap_Deployment_AddModel_native_4339de86e7be9b7b(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3470,7 +3470,7 @@ void _wrap_Deployment_AddTag_native_4339de86e7be9b7b(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3483,7 +3483,7 @@ long long _wrap_Deployment_ModelCount_native_4339de86e7be9b7b(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3498,7 +3498,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_4339de86e7be9b7b(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3511,7 +3511,7 @@ long long _wrap_Deployment_TagCount_native_4339de86e7be9b7b(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3526,7 +3526,7 @@ _gostring_ _wrap_Deployment_TagAt_native_4339de86e7be9b7b(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_4339de86e7be9b7b(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_53a928b1d2ea3805(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -3536,7 +3536,7 @@ void _wrap_delete_Deployment_native_4339de86e7be9b7b(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_4339de86e7be9b7b() {
+llmroute::swig::Pick *_wrap_new_Pick_native_53a928b1d2ea3805() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -3547,7 +3547,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_Pick_ticket_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3559,7 +3559,7 @@ void _wrap_Pick_ticket_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3572,7 +3572,7 @@ long long _wrap_Pick_ticket_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3587,7 +3587,7 @@ void _wrap_Pick_deployment_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3600,7 +3600,7 @@ _gostring_ _wrap_Pick_deployment_get_native_4339de86e7be9b7b(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3615,7 +3615,7 @@ void _wrap_Pick_model_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3628,7 +3628,7 @@ _gostring_ _wrap_Pick_model_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -3640,7 +3640,7 @@ void _wrap_Pick_tier_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3653,7 +3653,7 @@ intgo _wrap_Pick_tier_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3665,7 +3665,7 @@ void _wrap_Pick_is_probe_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3678,7 +3678,7 @@ bool _wrap_Pick_is_probe_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3690,7 +3690,7 @@ void _wrap_Pick_is_panic_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3703,7 +3703,7 @@ bool _wrap_Pick_is_panic_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3715,7 +3715,7 @@ void _wrap_Pick_retry_after_ms_set_native_4339de86e7be9b7b(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3728,7 +3728,7 @@ long long _wrap_Pick_retry_after_ms_get_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-void _wrap_delete_Pick_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_53a928b1d2ea3805(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -3738,7 +3738,7 @@ void _wrap_delete_Pick_native_4339de86e7be9b7b(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_4339de86e7be9b7b() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_53a928b1d2ea3805() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -3749,7 +3749,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3764,7 +3764,7 @@ void _wrap_PickOptions_affinity_key_set_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3777,7 +3777,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3789,7 +3789,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_4339de86e7be9b7b(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3802,7 +3802,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_4339de86e7be9b7b(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3814,7 +3814,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_4339de86e7be9b7b(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3827,7 +3827,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_4339de86e7be9b7b(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -3839,7 +3839,7 @@ void _wrap_PickOptions_max_price_set_native_4339de86e7be9b7b(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3852,7 +3852,7 @@ double _wrap_PickOptions_max_price_get_native_4339de86e7be9b7b(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_AddPrefixHash_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_AddPrefixHash_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3864,7 +3864,7 @@ void _wrap_PickOptions_AddPrefixHash_native_4339de86e7be9b7b(llmroute::swig::Pic
 }
 
 
-void _wrap_PickOptions_ClearPrefixHashes_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearPrefixHashes_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3874,7 +3874,7 @@ void _wrap_PickOptions_ClearPrefixHashes_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-void _wrap_PickOptions_AddExclude_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddExclude_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3889,7 +3889,7 @@ void _wrap_PickOptions_AddExclude_native_4339de86e7be9b7b(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3904,7 +3904,7 @@ void _wrap_PickOptions_AddRequiredTag_native_4339de86e7be9b7b(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3914,7 +3914,7 @@ void _wrap_PickOptions_ClearExclude_native_4339de86e7be9b7b(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3924,7 +3924,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_4339de86e7be9b7b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_53a928b1d2ea3805(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3934,7 +3934,7 @@ void _wrap_delete_PickOptions_native_4339de86e7be9b7b(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_4339de86e7be9b7b(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_53a928b1d2ea3805(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3949,7 +3949,7 @@ void _wrap_Candidate_deployment_set_native_4339de86e7be9b7b(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_4339de86e7be9b7b(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_53a928b1d2ea3805(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3962,7 +3962,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_4339de86e7be9b7b(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_4339de86e7be9b7b(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_53a928b1d2ea3805(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3977,7 +3977,7 @@ void _wrap_Candidate_model_set_native_4339de86e7be9b7b(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_4339de86e7be9b7b(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_53a928b1d2ea3805(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3990,7 +3990,7 @@ _gostring_ _wrap_Candidate_model_get_native_4339de86e7be9b7b(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_4339de86e7be9b7b() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_53a928b1d2ea3805() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -4001,7 +4001,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_delete_Candidate_native_4339de86e7be9b7b(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_53a928b1d2ea3805(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -4011,7 +4011,7 @@ void _wrap_delete_Candidate_native_4339de86e7be9b7b(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_4339de86e7be9b7b() {
+llmroute::swig::Health *_wrap_new_Health_native_53a928b1d2ea3805() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -4022,7 +4022,7 @@ llmroute::swig::Health *_wrap_new_Health_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_Health_name_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4037,7 +4037,7 @@ void _wrap_Health_name_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4050,7 +4050,7 @@ _gostring_ _wrap_Health_name_get_native_4339de86e7be9b7b(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -4062,7 +4062,7 @@ void _wrap_Health_state_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -4075,7 +4075,7 @@ intgo _wrap_Health_state_get_native_4339de86e7be9b7b(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -4087,7 +4087,7 @@ void _wrap_Health_override_mode_set_native_4339de86e7be9b7b(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -4100,7 +4100,7 @@ intgo _wrap_Health_override_mode_get_native_4339de86e7be9b7b(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -4112,7 +4112,7 @@ void _wrap_Health_eligible_set_native_4339de86e7be9b7b(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4125,7 +4125,7 @@ bool _wrap_Health_eligible_get_native_4339de86e7be9b7b(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -4137,7 +4137,7 @@ void _wrap_Health_ewma_latency_ms_set_native_4339de86e7be9b7b(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -4150,7 +4150,7 @@ double _wrap_Health_ewma_latency_ms_get_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -4162,7 +4162,7 @@ void _wrap_Health_failure_ratio_set_native_4339de86e7be9b7b(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -4175,7 +4175,7 @@ double _wrap_Health_failure_ratio_get_native_4339de86e7be9b7b(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4187,7 +4187,7 @@ void _wrap_Health_in_flight_set_native_4339de86e7be9b7b(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4200,7 +4200,7 @@ long long _wrap_Health_in_flight_get_native_4339de86e7be9b7b(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4212,7 +4212,7 @@ void _wrap_Health_picks_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4225,7 +4225,7 @@ long long _wrap_Health_picks_get_native_4339de86e7be9b7b(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4237,7 +4237,7 @@ void _wrap_Health_successes_set_native_4339de86e7be9b7b(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4250,7 +4250,7 @@ long long _wrap_Health_successes_get_native_4339de86e7be9b7b(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4262,7 +4262,7 @@ void _wrap_Health_failures_set_native_4339de86e7be9b7b(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4275,7 +4275,7 @@ long long _wrap_Health_failures_get_native_4339de86e7be9b7b(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4287,7 +4287,7 @@ void _wrap_Health_request_errors_set_native_4339de86e7be9b7b(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4300,7 +4300,7 @@ long long _wrap_Health_request_errors_get_native_4339de86e7be9b7b(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4312,7 +4312,7 @@ void _wrap_Health_cancels_set_native_4339de86e7be9b7b(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4325,7 +4325,7 @@ long long _wrap_Health_cancels_get_native_4339de86e7be9b7b(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4337,7 +4337,7 @@ void _wrap_Health_trips_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4350,7 +4350,7 @@ long long _wrap_Health_trips_get_native_4339de86e7be9b7b(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4362,7 +4362,7 @@ void _wrap_Health_consecutive_failures_set_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4375,7 +4375,7 @@ long long _wrap_Health_consecutive_failures_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4387,7 +4387,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4400,7 +4400,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_4339de86e7be9b7b(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4412,7 +4412,7 @@ void _wrap_Health_weight_set_native_4339de86e7be9b7b(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4425,7 +4425,7 @@ intgo _wrap_Health_weight_get_native_4339de86e7be9b7b(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4437,7 +4437,7 @@ void _wrap_Health_tier_set_native_4339de86e7be9b7b(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4450,7 +4450,7 @@ intgo _wrap_Health_tier_get_native_4339de86e7be9b7b(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_delete_Health_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_53a928b1d2ea3805(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -4460,7 +4460,7 @@ void _wrap_delete_Health_native_4339de86e7be9b7b(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_4339de86e7be9b7b() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_53a928b1d2ea3805() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -4471,7 +4471,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_delete_Cancellation_native_4339de86e7be9b7b(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_53a928b1d2ea3805(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -4481,7 +4481,7 @@ void _wrap_delete_Cancellation_native_4339de86e7be9b7b(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_4339de86e7be9b7b(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_53a928b1d2ea3805(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -4502,7 +4502,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_4339de86e7be9b7b(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_4339de86e7be9b7b() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_53a928b1d2ea3805() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -4513,7 +4513,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4525,7 +4525,7 @@ void _wrap_CallOptions_deadline_ms_set_native_4339de86e7be9b7b(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4538,7 +4538,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4550,7 +4550,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4563,7 +4563,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -4575,7 +4575,7 @@ void _wrap_CallOptions_max_attempts_set_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4588,7 +4588,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4600,7 +4600,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4613,7 +4613,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4625,7 +4625,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_4339de86e7be9b7b(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4638,7 +4638,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_4339de86e7be9b7b(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -4650,7 +4650,7 @@ void _wrap_CallOptions_cancel_set_native_4339de86e7be9b7b(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -4663,7 +4663,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_4339de86e7be9b
 }
 
 
-void _wrap_delete_CallOptions_native_4339de86e7be9b7b(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_delete_CallOptions_native_53a928b1d2ea3805(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -4673,7 +4673,7 @@ void _wrap_delete_CallOptions_native_4339de86e7be9b7b(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_53a928b1d2ea3805(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -4686,7 +4686,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_4339de86e7be9b7b(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_53a928b1d2ea3805(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -4699,7 +4699,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_4339de86e7be9b7b(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_53a928b1d2ea3805(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -4712,7 +4712,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_4339de86e7be9b7b(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_53a928b1d2ea3805(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4725,7 +4725,7 @@ long long _wrap_InvokeArgs_RequestLength_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_53a928b1d2ea3805(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4738,7 +4738,7 @@ intgo _wrap_InvokeArgs_Attempt_native_4339de86e7be9b7b(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_53a928b1d2ea3805(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4751,7 +4751,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_4339de86e7be9b7b(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_53a928b1d2ea3805(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -4777,7 +4777,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_53a928b1d2ea3805(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -4790,7 +4790,7 @@ intgo _wrap_InvokeArgs_Check_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_delete_InvokeArgs_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_53a928b1d2ea3805(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -4800,7 +4800,7 @@ void _wrap_delete_InvokeArgs_native_4339de86e7be9b7b(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -4813,7 +4813,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_4339de86e7be9b7b(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -4825,7 +4825,7 @@ void _wrap_AttemptResult_SetOutcome_native_4339de86e7be9b7b(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -4838,7 +4838,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4850,7 +4850,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_4339de86e7be9b7b(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -4863,7 +4863,7 @@ double _wrap_AttemptResult_GetTtftMs_native_4339de86e7be9b7b(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -4875,7 +4875,7 @@ void _wrap_AttemptResult_SetTtftMs_native_4339de86e7be9b7b(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4888,7 +4888,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4900,7 +4900,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4913,7 +4913,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4925,7 +4925,7 @@ void _wrap_AttemptResult_SetInputTokens_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4938,7 +4938,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -4950,7 +4950,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4963,7 +4963,7 @@ bool _wrap_AttemptResult_GetCommitted_native_4339de86e7be9b7b(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -4975,7 +4975,7 @@ void _wrap_AttemptResult_SetCommitted_native_4339de86e7be9b7b(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_4339de86e7be9b7b(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_53a928b1d2ea3805(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -4985,7 +4985,7 @@ void _wrap_delete_AttemptResult_native_4339de86e7be9b7b(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_4339de86e7be9b7b(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_53a928b1d2ea3805(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -4995,7 +4995,7 @@ void _wrap_delete_Adapter_native_4339de86e7be9b7b(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_4339de86e7be9b7b(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_53a928b1d2ea3805(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -5012,7 +5012,7 @@ intgo _wrap_Adapter_DoInvoke_native_4339de86e7be9b7b(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_4339de86e7be9b7b(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_53a928b1d2ea3805(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -5022,7 +5022,7 @@ void _wrap_Adapter_Released_native_4339de86e7be9b7b(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_4339de86e7be9b7b() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_53a928b1d2ea3805() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -5033,7 +5033,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5048,7 +5048,7 @@ void _wrap_AttemptInfo_deployment_set_native_4339de86e7be9b7b(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5061,7 +5061,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5076,7 +5076,7 @@ void _wrap_AttemptInfo_model_set_native_4339de86e7be9b7b(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5089,7 +5089,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_4339de86e7be9b7b(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -5101,7 +5101,7 @@ void _wrap_AttemptInfo_outcome_set_native_4339de86e7be9b7b(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -5114,7 +5114,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_4339de86e7be9b7b(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -5126,7 +5126,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_4339de86e7be9b7b(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -5139,7 +5139,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -5151,7 +5151,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_4339de86e7be9b7b(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5164,7 +5164,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -5176,7 +5176,7 @@ void _wrap_AttemptInfo_committed_set_native_4339de86e7be9b7b(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5189,7 +5189,7 @@ bool _wrap_AttemptInfo_committed_get_native_4339de86e7be9b7b(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -5201,7 +5201,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_4339de86e7be9b7b(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5214,7 +5214,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_4339de86e7be9b7b(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_4339de86e7be9b7b(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_53a928b1d2ea3805(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -5224,7 +5224,7 @@ void _wrap_delete_AttemptInfo_native_4339de86e7be9b7b(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_4339de86e7be9b7b() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_53a928b1d2ea3805() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -5235,7 +5235,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_CallResult_status_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -5247,7 +5247,7 @@ void _wrap_CallResult_status_set_native_4339de86e7be9b7b(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -5260,7 +5260,7 @@ intgo _wrap_CallResult_status_get_native_4339de86e7be9b7b(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -5272,7 +5272,7 @@ void _wrap_CallResult_final_outcome_set_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -5285,7 +5285,7 @@ intgo _wrap_CallResult_final_outcome_get_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5300,7 +5300,7 @@ void _wrap_CallResult_deployment_set_native_4339de86e7be9b7b(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5313,7 +5313,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5328,7 +5328,7 @@ void _wrap_CallResult_model_set_native_4339de86e7be9b7b(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5341,7 +5341,7 @@ _gostring_ _wrap_CallResult_model_get_native_4339de86e7be9b7b(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -5353,7 +5353,7 @@ void _wrap_CallResult_used_fallback_set_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5366,7 +5366,7 @@ bool _wrap_CallResult_used_fallback_get_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -5378,7 +5378,7 @@ void _wrap_CallResult_retry_after_ms_set_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5391,7 +5391,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -5403,7 +5403,7 @@ void _wrap_CallResult_total_ms_set_native_4339de86e7be9b7b(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5416,7 +5416,7 @@ long long _wrap_CallResult_total_ms_get_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5431,7 +5431,7 @@ void _wrap_CallResult_response_set_native_4339de86e7be9b7b(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5444,7 +5444,7 @@ _gostring_ _wrap_CallResult_response_get_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5459,7 +5459,7 @@ void _wrap_CallResult_detail_set_native_4339de86e7be9b7b(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5472,7 +5472,7 @@ _gostring_ _wrap_CallResult_detail_get_native_4339de86e7be9b7b(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -5484,7 +5484,7 @@ void _wrap_CallResult_attempts_set_native_4339de86e7be9b7b(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -5497,7 +5497,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -5509,7 +5509,7 @@ void _wrap_CallResult_has_report_set_native_4339de86e7be9b7b(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5522,7 +5522,7 @@ bool _wrap_CallResult_has_report_get_native_4339de86e7be9b7b(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_4339de86e7be9b7b(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_53a928b1d2ea3805(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -5532,7 +5532,7 @@ void _wrap_delete_CallResult_native_4339de86e7be9b7b(llmroute::swig::CallResult 
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_4339de86e7be9b7b() {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_53a928b1d2ea3805() {
   llmroute::swig::DeploymentStats *result = 0 ;
   llmroute::swig::DeploymentStats *_swig_go_result;
   
@@ -5543,7 +5543,7 @@ llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_4339de86e7be9b
 }
 
 
-void _wrap_DeploymentStats_name_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeploymentStats_name_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5558,7 +5558,7 @@ void _wrap_DeploymentStats_name_set_native_4339de86e7be9b7b(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_DeploymentStats_name_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+_gostring_ _wrap_DeploymentStats_name_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5571,7 +5571,7 @@ _gostring_ _wrap_DeploymentStats_name_get_native_4339de86e7be9b7b(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_state_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeploymentStats_state_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -5583,7 +5583,7 @@ void _wrap_DeploymentStats_state_set_native_4339de86e7be9b7b(llmroute::swig::Dep
 }
 
 
-intgo _wrap_DeploymentStats_state_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+intgo _wrap_DeploymentStats_state_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -5596,7 +5596,7 @@ intgo _wrap_DeploymentStats_state_get_native_4339de86e7be9b7b(llmroute::swig::De
 }
 
 
-void _wrap_DeploymentStats_eligible_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+void _wrap_DeploymentStats_eligible_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool arg2 ;
   
@@ -5608,7 +5608,7 @@ void _wrap_DeploymentStats_eligible_set_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-bool _wrap_DeploymentStats_eligible_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+bool _wrap_DeploymentStats_eligible_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5621,7 +5621,7 @@ bool _wrap_DeploymentStats_eligible_get_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-void _wrap_DeploymentStats_in_flight_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_in_flight_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5633,7 +5633,7 @@ void _wrap_DeploymentStats_in_flight_set_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_in_flight_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_in_flight_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5646,7 +5646,7 @@ long long _wrap_DeploymentStats_in_flight_get_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_DeploymentStats_picks_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_picks_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5658,7 +5658,7 @@ void _wrap_DeploymentStats_picks_set_native_4339de86e7be9b7b(llmroute::swig::Dep
 }
 
 
-long long _wrap_DeploymentStats_picks_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_picks_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5671,7 +5671,7 @@ long long _wrap_DeploymentStats_picks_get_native_4339de86e7be9b7b(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_successes_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_successes_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5683,7 +5683,7 @@ void _wrap_DeploymentStats_successes_set_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_successes_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_successes_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5696,7 +5696,7 @@ long long _wrap_DeploymentStats_successes_get_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_DeploymentStats_rate_limited_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_rate_limited_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5708,7 +5708,7 @@ void _wrap_DeploymentStats_rate_limited_set_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_rate_limited_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_rate_limited_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5721,7 +5721,7 @@ long long _wrap_DeploymentStats_rate_limited_get_native_4339de86e7be9b7b(llmrout
 }
 
 
-void _wrap_DeploymentStats_server_errors_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_server_errors_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5733,7 +5733,7 @@ void _wrap_DeploymentStats_server_errors_set_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_server_errors_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_server_errors_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5746,7 +5746,7 @@ long long _wrap_DeploymentStats_server_errors_get_native_4339de86e7be9b7b(llmrou
 }
 
 
-void _wrap_DeploymentStats_timeouts_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_timeouts_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5758,7 +5758,7 @@ void _wrap_DeploymentStats_timeouts_set_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-long long _wrap_DeploymentStats_timeouts_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_timeouts_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5771,7 +5771,7 @@ long long _wrap_DeploymentStats_timeouts_get_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-void _wrap_DeploymentStats_connection_errors_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_connection_errors_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5783,7 +5783,7 @@ void _wrap_DeploymentStats_connection_errors_set_native_4339de86e7be9b7b(llmrout
 }
 
 
-long long _wrap_DeploymentStats_connection_errors_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_connection_errors_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5796,7 +5796,7 @@ long long _wrap_DeploymentStats_connection_errors_get_native_4339de86e7be9b7b(ll
 }
 
 
-void _wrap_DeploymentStats_auth_errors_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_auth_errors_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5808,7 +5808,7 @@ void _wrap_DeploymentStats_auth_errors_set_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-long long _wrap_DeploymentStats_auth_errors_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_auth_errors_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5821,7 +5821,7 @@ long long _wrap_DeploymentStats_auth_errors_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_DeploymentStats_bad_requests_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_bad_requests_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5833,7 +5833,7 @@ void _wrap_DeploymentStats_bad_requests_set_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_bad_requests_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_bad_requests_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5846,7 +5846,7 @@ long long _wrap_DeploymentStats_bad_requests_get_native_4339de86e7be9b7b(llmrout
 }
 
 
-void _wrap_DeploymentStats_context_window_exceeded_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_context_window_exceeded_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5858,7 +5858,7 @@ void _wrap_DeploymentStats_context_window_exceeded_set_native_4339de86e7be9b7b(l
 }
 
 
-long long _wrap_DeploymentStats_context_window_exceeded_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5871,7 +5871,7 @@ long long _wrap_DeploymentStats_context_window_exceeded_get_native_4339de86e7be9
 }
 
 
-void _wrap_DeploymentStats_content_policy_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_content_policy_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5883,7 +5883,7 @@ void _wrap_DeploymentStats_content_policy_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_content_policy_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_content_policy_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5896,7 +5896,7 @@ long long _wrap_DeploymentStats_content_policy_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_DeploymentStats_cancels_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cancels_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5908,7 +5908,7 @@ void _wrap_DeploymentStats_cancels_set_native_4339de86e7be9b7b(llmroute::swig::D
 }
 
 
-long long _wrap_DeploymentStats_cancels_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cancels_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5921,7 +5921,7 @@ long long _wrap_DeploymentStats_cancels_get_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-void _wrap_DeploymentStats_input_tokens_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_input_tokens_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5933,7 +5933,7 @@ void _wrap_DeploymentStats_input_tokens_set_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_input_tokens_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_input_tokens_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5946,7 +5946,7 @@ long long _wrap_DeploymentStats_input_tokens_get_native_4339de86e7be9b7b(llmrout
 }
 
 
-void _wrap_DeploymentStats_output_tokens_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_output_tokens_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -5958,7 +5958,7 @@ void _wrap_DeploymentStats_output_tokens_set_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_output_tokens_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_output_tokens_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5971,7 +5971,7 @@ long long _wrap_DeploymentStats_output_tokens_get_native_4339de86e7be9b7b(llmrou
 }
 
 
-void _wrap_DeploymentStats_ewma_latency_ms_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -5983,7 +5983,7 @@ void _wrap_DeploymentStats_ewma_latency_ms_set_native_4339de86e7be9b7b(llmroute:
 }
 
 
-double _wrap_DeploymentStats_ewma_latency_ms_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -5996,7 +5996,7 @@ double _wrap_DeploymentStats_ewma_latency_ms_get_native_4339de86e7be9b7b(llmrout
 }
 
 
-void _wrap_DeploymentStats_latency_count_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_latency_count_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6008,7 +6008,7 @@ void _wrap_DeploymentStats_latency_count_set_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_latency_count_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_latency_count_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6021,7 +6021,7 @@ long long _wrap_DeploymentStats_latency_count_get_native_4339de86e7be9b7b(llmrou
 }
 
 
-void _wrap_DeploymentStats_latency_sum_ms_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_sum_ms_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -6033,7 +6033,7 @@ void _wrap_DeploymentStats_latency_sum_ms_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_sum_ms_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_sum_ms_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -6046,7 +6046,7 @@ double _wrap_DeploymentStats_latency_sum_ms_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p50_ms_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p50_ms_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -6058,7 +6058,7 @@ void _wrap_DeploymentStats_latency_p50_ms_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p50_ms_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p50_ms_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -6071,7 +6071,7 @@ double _wrap_DeploymentStats_latency_p50_ms_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p90_ms_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p90_ms_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -6083,7 +6083,7 @@ void _wrap_DeploymentStats_latency_p90_ms_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p90_ms_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p90_ms_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -6096,7 +6096,7 @@ double _wrap_DeploymentStats_latency_p90_ms_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p99_ms_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p99_ms_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -6108,7 +6108,7 @@ void _wrap_DeploymentStats_latency_p99_ms_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p99_ms_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p99_ms_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -6121,7 +6121,7 @@ double _wrap_DeploymentStats_latency_p99_ms_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_DeploymentStats_breaker_opened_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_opened_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6133,7 +6133,7 @@ void _wrap_DeploymentStats_breaker_opened_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_opened_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_opened_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6146,7 +6146,7 @@ long long _wrap_DeploymentStats_breaker_opened_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_DeploymentStats_breaker_half_opened_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_half_opened_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6158,7 +6158,7 @@ void _wrap_DeploymentStats_breaker_half_opened_set_native_4339de86e7be9b7b(llmro
 }
 
 
-long long _wrap_DeploymentStats_breaker_half_opened_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6171,7 +6171,7 @@ long long _wrap_DeploymentStats_breaker_half_opened_get_native_4339de86e7be9b7b(
 }
 
 
-void _wrap_DeploymentStats_breaker_closed_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_closed_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6183,7 +6183,7 @@ void _wrap_DeploymentStats_breaker_closed_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_closed_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_closed_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6196,7 +6196,7 @@ long long _wrap_DeploymentStats_breaker_closed_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6208,7 +6208,7 @@ void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_4339de86e7be9b7b(llm
 }
 
 
-long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6221,7 +6221,7 @@ long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_4339de86e7be9b7
 }
 
 
-void _wrap_delete_DeploymentStats_native_4339de86e7be9b7b(llmroute::swig::DeploymentStats *_swig_go_0) {
+void _wrap_delete_DeploymentStats_native_53a928b1d2ea3805(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   
   arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
@@ -6231,7 +6231,7 @@ void _wrap_delete_DeploymentStats_native_4339de86e7be9b7b(llmroute::swig::Deploy
 }
 
 
-llmroute::swig::ModelStats *_wrap_new_ModelStats_native_4339de86e7be9b7b() {
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_53a928b1d2ea3805() {
   llmroute::swig::ModelStats *result = 0 ;
   llmroute::swig::ModelStats *_swig_go_result;
   
@@ -6242,7 +6242,7 @@ llmroute::swig::ModelStats *_wrap_new_ModelStats_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_ModelStats_model_set_native_4339de86e7be9b7b(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ModelStats_model_set_native_53a928b1d2ea3805(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6257,7 +6257,7 @@ void _wrap_ModelStats_model_set_native_4339de86e7be9b7b(llmroute::swig::ModelSta
 }
 
 
-_gostring_ _wrap_ModelStats_model_get_native_4339de86e7be9b7b(llmroute::swig::ModelStats *_swig_go_0) {
+_gostring_ _wrap_ModelStats_model_get_native_53a928b1d2ea3805(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6270,7 +6270,7 @@ _gostring_ _wrap_ModelStats_model_get_native_4339de86e7be9b7b(llmroute::swig::Mo
 }
 
 
-void _wrap_ModelStats_picks_set_native_4339de86e7be9b7b(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_picks_set_native_53a928b1d2ea3805(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -6282,7 +6282,7 @@ void _wrap_ModelStats_picks_set_native_4339de86e7be9b7b(llmroute::swig::ModelSta
 }
 
 
-long long _wrap_ModelStats_picks_get_native_4339de86e7be9b7b(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_picks_get_native_53a928b1d2ea3805(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6295,7 +6295,7 @@ long long _wrap_ModelStats_picks_get_native_4339de86e7be9b7b(llmroute::swig::Mod
 }
 
 
-void _wrap_ModelStats_fallbacks_set_native_4339de86e7be9b7b(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_fallbacks_set_native_53a928b1d2ea3805(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -6307,7 +6307,7 @@ void _wrap_ModelStats_fallbacks_set_native_4339de86e7be9b7b(llmroute::swig::Mode
 }
 
 
-long long _wrap_ModelStats_fallbacks_get_native_4339de86e7be9b7b(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_fallbacks_get_native_53a928b1d2ea3805(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6320,7 +6320,7 @@ long long _wrap_ModelStats_fallbacks_get_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-void _wrap_delete_ModelStats_native_4339de86e7be9b7b(llmroute::swig::ModelStats *_swig_go_0) {
+void _wrap_delete_ModelStats_native_53a928b1d2ea3805(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   
   arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
@@ -6330,7 +6330,7 @@ void _wrap_delete_ModelStats_native_4339de86e7be9b7b(llmroute::swig::ModelStats 
 }
 
 
-llmroute::swig::RouterStats *_wrap_new_RouterStats_native_4339de86e7be9b7b() {
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_53a928b1d2ea3805() {
   llmroute::swig::RouterStats *result = 0 ;
   llmroute::swig::RouterStats *_swig_go_result;
   
@@ -6341,7 +6341,7 @@ llmroute::swig::RouterStats *_wrap_new_RouterStats_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_RouterStats_deployments_set_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+void _wrap_RouterStats_deployments_set_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
@@ -6353,7 +6353,7 @@ void _wrap_RouterStats_deployments_set_native_4339de86e7be9b7b(llmroute::swig::R
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -6366,7 +6366,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_ge
 }
 
 
-void _wrap_RouterStats_models_set_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+void _wrap_RouterStats_models_set_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
@@ -6378,7 +6378,7 @@ void _wrap_RouterStats_models_set_native_4339de86e7be9b7b(llmroute::swig::Router
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -6391,7 +6391,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_4
 }
 
 
-void _wrap_RouterStats_configs_applied_set_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_applied_set_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -6403,7 +6403,7 @@ void _wrap_RouterStats_configs_applied_set_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-long long _wrap_RouterStats_configs_applied_get_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_applied_get_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6416,7 +6416,7 @@ long long _wrap_RouterStats_configs_applied_get_native_4339de86e7be9b7b(llmroute
 }
 
 
-void _wrap_RouterStats_configs_rejected_set_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_rejected_set_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -6428,7 +6428,7 @@ void _wrap_RouterStats_configs_rejected_set_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-long long _wrap_RouterStats_configs_rejected_get_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_rejected_get_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6441,7 +6441,7 @@ long long _wrap_RouterStats_configs_rejected_get_native_4339de86e7be9b7b(llmrout
 }
 
 
-void _wrap_RouterStats_metrics_text_set_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterStats_metrics_text_set_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6456,7 +6456,7 @@ void _wrap_RouterStats_metrics_text_set_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_RouterStats_metrics_text_get_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0) {
+_gostring_ _wrap_RouterStats_metrics_text_get_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6469,7 +6469,7 @@ _gostring_ _wrap_RouterStats_metrics_text_get_native_4339de86e7be9b7b(llmroute::
 }
 
 
-void _wrap_delete_RouterStats_native_4339de86e7be9b7b(llmroute::swig::RouterStats *_swig_go_0) {
+void _wrap_delete_RouterStats_native_53a928b1d2ea3805(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
   arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
@@ -6479,7 +6479,7 @@ void _wrap_delete_RouterStats_native_4339de86e7be9b7b(llmroute::swig::RouterStat
 }
 
 
-llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_4339de86e7be9b7b() {
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_53a928b1d2ea3805() {
   llmroute::swig::SharedStateStatus *result = 0 ;
   llmroute::swig::SharedStateStatus *_swig_go_result;
   
@@ -6490,7 +6490,7 @@ llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_4339de86e7
 }
 
 
-void _wrap_SharedStateStatus_enabled_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_enabled_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -6502,7 +6502,7 @@ void _wrap_SharedStateStatus_enabled_set_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-bool _wrap_SharedStateStatus_enabled_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_enabled_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6515,7 +6515,7 @@ bool _wrap_SharedStateStatus_enabled_get_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-void _wrap_SharedStateStatus_connected_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_connected_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -6527,7 +6527,7 @@ void _wrap_SharedStateStatus_connected_set_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-bool _wrap_SharedStateStatus_connected_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_connected_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6540,7 +6540,7 @@ bool _wrap_SharedStateStatus_connected_get_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_last_sync_age_ms_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6552,7 +6552,7 @@ void _wrap_SharedStateStatus_last_sync_age_ms_set_native_4339de86e7be9b7b(llmrou
 }
 
 
-long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6565,7 +6565,7 @@ long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_4339de86e7be9b7b(l
 }
 
 
-void _wrap_SharedStateStatus_syncs_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_syncs_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6577,7 +6577,7 @@ void _wrap_SharedStateStatus_syncs_set_native_4339de86e7be9b7b(llmroute::swig::S
 }
 
 
-long long _wrap_SharedStateStatus_syncs_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_syncs_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6590,7 +6590,7 @@ long long _wrap_SharedStateStatus_syncs_get_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-void _wrap_SharedStateStatus_sync_failures_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_sync_failures_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6602,7 +6602,7 @@ void _wrap_SharedStateStatus_sync_failures_set_native_4339de86e7be9b7b(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_sync_failures_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_sync_failures_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6615,7 +6615,7 @@ long long _wrap_SharedStateStatus_sync_failures_get_native_4339de86e7be9b7b(llmr
 }
 
 
-void _wrap_SharedStateStatus_connections_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_connections_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6627,7 +6627,7 @@ void _wrap_SharedStateStatus_connections_set_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-long long _wrap_SharedStateStatus_connections_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_connections_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6640,7 +6640,7 @@ long long _wrap_SharedStateStatus_connections_get_native_4339de86e7be9b7b(llmrou
 }
 
 
-void _wrap_SharedStateStatus_remote_opens_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_opens_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6652,7 +6652,7 @@ void _wrap_SharedStateStatus_remote_opens_set_native_4339de86e7be9b7b(llmroute::
 }
 
 
-long long _wrap_SharedStateStatus_remote_opens_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_opens_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6665,7 +6665,7 @@ long long _wrap_SharedStateStatus_remote_opens_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_SharedStateStatus_remote_closes_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_closes_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -6677,7 +6677,7 @@ void _wrap_SharedStateStatus_remote_closes_set_native_4339de86e7be9b7b(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_remote_closes_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_closes_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6690,7 +6690,7 @@ long long _wrap_SharedStateStatus_remote_closes_get_native_4339de86e7be9b7b(llmr
 }
 
 
-void _wrap_SharedStateStatus_last_error_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_last_error_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6705,7 +6705,7 @@ void _wrap_SharedStateStatus_last_error_set_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-_gostring_ _wrap_SharedStateStatus_last_error_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6718,7 +6718,7 @@ _gostring_ _wrap_SharedStateStatus_last_error_get_native_4339de86e7be9b7b(llmrou
 }
 
 
-void _wrap_delete_SharedStateStatus_native_4339de86e7be9b7b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+void _wrap_delete_SharedStateStatus_native_53a928b1d2ea3805(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
@@ -6728,7 +6728,7 @@ void _wrap_delete_SharedStateStatus_native_4339de86e7be9b7b(llmroute::swig::Shar
 }
 
 
-llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_4339de86e7be9b7b() {
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_53a928b1d2ea3805() {
   llmroute::swig::SharedStateOptions *result = 0 ;
   llmroute::swig::SharedStateOptions *_swig_go_result;
   
@@ -6739,7 +6739,7 @@ llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_4339de86
 }
 
 
-void _wrap_SharedStateOptions_url_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_url_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6754,7 +6754,7 @@ void _wrap_SharedStateOptions_url_set_native_4339de86e7be9b7b(llmroute::swig::Sh
 }
 
 
-_gostring_ _wrap_SharedStateOptions_url_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_url_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6767,7 +6767,7 @@ _gostring_ _wrap_SharedStateOptions_url_get_native_4339de86e7be9b7b(llmroute::sw
 }
 
 
-void _wrap_SharedStateOptions_key_prefix_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_key_prefix_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6782,7 +6782,7 @@ void _wrap_SharedStateOptions_key_prefix_set_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6795,7 +6795,7 @@ _gostring_ _wrap_SharedStateOptions_key_prefix_get_native_4339de86e7be9b7b(llmro
 }
 
 
-void _wrap_SharedStateOptions_sync_interval_ms_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6807,7 +6807,7 @@ void _wrap_SharedStateOptions_sync_interval_ms_set_native_4339de86e7be9b7b(llmro
 }
 
 
-long long _wrap_SharedStateOptions_sync_interval_ms_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6820,7 +6820,7 @@ long long _wrap_SharedStateOptions_sync_interval_ms_get_native_4339de86e7be9b7b(
 }
 
 
-void _wrap_SharedStateOptions_connect_timeout_ms_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6832,7 +6832,7 @@ void _wrap_SharedStateOptions_connect_timeout_ms_set_native_4339de86e7be9b7b(llm
 }
 
 
-long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6845,7 +6845,7 @@ long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_4339de86e7be9b7
 }
 
 
-void _wrap_SharedStateOptions_command_timeout_ms_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6857,7 +6857,7 @@ void _wrap_SharedStateOptions_command_timeout_ms_set_native_4339de86e7be9b7b(llm
 }
 
 
-long long _wrap_SharedStateOptions_command_timeout_ms_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6870,7 +6870,7 @@ long long _wrap_SharedStateOptions_command_timeout_ms_get_native_4339de86e7be9b7
 }
 
 
-void _wrap_SharedStateOptions_rate_batch_set_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_SharedStateOptions_rate_batch_set_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double arg2 ;
   
@@ -6882,7 +6882,7 @@ void _wrap_SharedStateOptions_rate_batch_set_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-double _wrap_SharedStateOptions_rate_batch_get_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+double _wrap_SharedStateOptions_rate_batch_get_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -6895,7 +6895,7 @@ double _wrap_SharedStateOptions_rate_batch_get_native_4339de86e7be9b7b(llmroute:
 }
 
 
-void _wrap_delete_SharedStateOptions_native_4339de86e7be9b7b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+void _wrap_delete_SharedStateOptions_native_53a928b1d2ea3805(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
@@ -6905,7 +6905,7 @@ void _wrap_delete_SharedStateOptions_native_4339de86e7be9b7b(llmroute::swig::Sha
 }
 
 
-void _wrap_TextBuffer_text_set_native_4339de86e7be9b7b(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_53a928b1d2ea3805(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6920,7 +6920,7 @@ void _wrap_TextBuffer_text_set_native_4339de86e7be9b7b(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_4339de86e7be9b7b(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_53a928b1d2ea3805(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6933,7 +6933,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_4339de86e7be9b7b(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_4339de86e7be9b7b() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_53a928b1d2ea3805() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -6944,7 +6944,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_delete_TextBuffer_native_4339de86e7be9b7b(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_53a928b1d2ea3805(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -6954,7 +6954,7 @@ void _wrap_delete_TextBuffer_native_4339de86e7be9b7b(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_4339de86e7be9b7b(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_53a928b1d2ea3805(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -6978,11 +6978,11 @@ _gostring_ _wrap_ValidateConfig_native_4339de86e7be9b7b(_gostring_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_PrefixHashes_native_4339de86e7be9b7b(_gostring_ _swig_go_0, intgo _swig_go_1, long long _swig_go_2, std::vector< long long > *_swig_go_3) {
+_gostring_ _wrap_PrefixHashes_native_53a928b1d2ea3805(_gostring_ _swig_go_0, intgo _swig_go_1, long long _swig_go_2, std::vector< long long > *_swig_go_3) {
   std::string *arg1 = 0 ;
   uint32_t arg2 ;
   int64_t arg3 ;
-  std::vector< int64_t > *arg4 = 0 ;
+  std::vector< long long > *arg4 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
   
@@ -6992,7 +6992,7 @@ _gostring_ _wrap_PrefixHashes_native_4339de86e7be9b7b(_gostring_ _swig_go_0, int
   
   arg2 = (uint32_t)_swig_go_1; 
   arg3 = (int64_t)_swig_go_2; 
-  arg4 = *(std::vector< int64_t > **)&_swig_go_3; 
+  arg4 = *(std::vector< long long > **)&_swig_go_3; 
   
   result = llmroute::swig::PrefixHashes((std::string const &)*arg1,arg2,arg3,*arg4);
   
@@ -7008,7 +7008,7 @@ _gostring_ _wrap_PrefixHashes_native_4339de86e7be9b7b(_gostring_ _swig_go_0, int
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_4339de86e7be9b7b() {
+llmroute::swig::Router *_wrap_new_Router_native_53a928b1d2ea3805() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -7019,7 +7019,7 @@ llmroute::swig::Router *_wrap_new_Router_native_4339de86e7be9b7b() {
 }
 
 
-void _wrap_delete_Router_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -7029,7 +7029,7 @@ void _wrap_delete_Router_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -7056,7 +7056,7 @@ _gostring_ _wrap_Router_Open_native_4339de86e7be9b7b(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -7066,7 +7066,7 @@ void _wrap_Router_Close_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7079,7 +7079,7 @@ bool _wrap_Router_IsOpen_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7102,7 +7102,7 @@ _gostring_ _wrap_Router_AddDeployment_native_4339de86e7be9b7b(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7125,7 +7125,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7151,7 +7151,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7182,7 +7182,7 @@ _gostring_ _wrap_Router_SetAlias_native_4339de86e7be9b7b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7208,7 +7208,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_4339de86e7be9b7b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7236,7 +7236,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_4339de86e7be9b7b(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -7266,7 +7266,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -7294,7 +7294,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -7322,7 +7322,7 @@ _gostring_ _wrap_Router_SetOverride_native_4339de86e7be9b7b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -7352,7 +7352,7 @@ _gostring_ _wrap_Router_PickInto_native_4339de86e7be9b7b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7382,7 +7382,7 @@ _gostring_ _wrap_Router_PickExcluding_native_4339de86e7be9b7b(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -7412,7 +7412,7 @@ _gostring_ _wrap_Router_PickWith_native_4339de86e7be9b7b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -7441,7 +7441,7 @@ _gostring_ _wrap_Router_PickRaw_native_4339de86e7be9b7b(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -7468,7 +7468,7 @@ _gostring_ _wrap_Router_Report_native_4339de86e7be9b7b(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -7503,7 +7503,7 @@ _gostring_ _wrap_Router_ReportFull_native_4339de86e7be9b7b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -7526,7 +7526,7 @@ _gostring_ _wrap_Router_Cancel_native_4339de86e7be9b7b(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportLoad_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, double _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_Router_ReportLoad_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, double _swig_go_4, long long _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int64_t arg3 ;
@@ -7560,7 +7560,7 @@ _gostring_ _wrap_Router_ReportLoad_native_4339de86e7be9b7b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -7590,7 +7590,7 @@ _gostring_ _wrap_Router_Fallbacks_native_4339de86e7be9b7b(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -7618,7 +7618,7 @@ _gostring_ _wrap_Router_HealthOf_native_4339de86e7be9b7b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7641,7 +7641,7 @@ _gostring_ _wrap_Router_HealthList_native_4339de86e7be9b7b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7667,7 +7667,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_4339de86e7be9b7b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7693,7 +7693,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_4339de86e7be9b7b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7716,7 +7716,7 @@ _gostring_ _wrap_Router_MetricsText_native_4339de86e7be9b7b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Stats_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+_gostring_ _wrap_Router_Stats_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7739,7 +7739,7 @@ _gostring_ _wrap_Router_Stats_native_4339de86e7be9b7b(llmroute::swig::Router *_s
 }
 
 
-_gostring_ _wrap_Router_SharedState_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+_gostring_ _wrap_Router_SharedState_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7762,7 +7762,7 @@ _gostring_ _wrap_Router_SharedState_native_4339de86e7be9b7b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_UseSharedState_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+_gostring_ _wrap_Router_UseSharedState_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -7785,7 +7785,7 @@ _gostring_ _wrap_Router_UseSharedState_native_4339de86e7be9b7b(llmroute::swig::R
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -7813,7 +7813,7 @@ _gostring_ _wrap_Router_SetAdapter_native_4339de86e7be9b7b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7848,7 +7848,7 @@ _gostring_ _wrap_Router_Call_native_4339de86e7be9b7b(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -7876,7 +7876,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_4339de86e7be9b7b(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -7909,7 +7909,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -7936,7 +7936,7 @@ _gostring_ _wrap_Router_OpenGo_native_4339de86e7be9b7b(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -7969,7 +7969,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_4339de86e7be9b7b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfigFile_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::RouterOptions *arg3 = 0 ;
@@ -8001,7 +8001,7 @@ _gostring_ _wrap_Router_OpenGoFromConfigFile_native_4339de86e7be9b7b(llmroute::s
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -8029,7 +8029,7 @@ _gostring_ _wrap_Router_SetGoAdapter_native_4339de86e7be9b7b(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetGoEventListener_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_Router_SetGoEventListener_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   uintptr_t arg2 ;
   llmroute::swig::Status result;
@@ -8052,7 +8052,7 @@ _gostring_ _wrap_Router_SetGoEventListener_native_4339de86e7be9b7b(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_4339de86e7be9b7b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_CallRaw_native_53a928b1d2ea3805(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;
