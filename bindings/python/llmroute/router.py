@@ -44,7 +44,7 @@ import random as _pyrandom
 import threading
 import time
 import weakref
-from ctypes import POINTER, byref, c_char_p
+from ctypes import POINTER, byref, c_char_p, c_uint64
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -780,13 +780,16 @@ class Router:
              affinity_key: Optional[NameLike] = None,
              required_tags: Union[NameLike, Iterable[NameLike]] = (),
              expected_input_tokens: int = 0, expected_output_tokens: int = 0,
-             max_price: float = 0.0) -> Pick:
+             max_price: float = 0.0,
+             prefix_hashes: Optional[Sequence[int]] = None) -> Pick:
         """Picks a deployment for ``model``. Report or cancel the ticket exactly once.
 
         ``exclude``: deployments not to pick (those a retry already tried). ``affinity_key``:
         requests with the same key (str or bytes) go to the same deployment. ``required_tags``:
         only deployments carrying all of them. ``expected_*_tokens`` and ``max_price``: for the
-        cost strategy and a price cap.
+        cost strategy and a price cap. ``prefix_hashes``: the prompt's prefix block hashes
+        (:func:`prefix_hashes`, at most PREFIX_HASHES_MAX), for Strategy.ENGINE_AWARE; the pick
+        records them in the chosen deployment's prefix index.
 
         Raises UnknownModelError when nothing serves the model, NoProviderError when nothing is
         eligible now and RateLimitedError when every eligible deployment is at a limit (both
@@ -795,7 +798,7 @@ class Router:
         m = _name(model, "model")
         p = _tls.pick
         if (exclude or affinity_key is not None or required_tags or expected_input_tokens
-                or expected_output_tokens or max_price):
+                or expected_output_tokens or max_price or prefix_hashes):
             # A fresh struct each time: nothing of one pick's options can leak into the next.
             po = _native.new_struct(_native.llmr_pick_options)
             if exclude:
@@ -814,6 +817,10 @@ class Router:
                     expected_output_tokens, _INT64_MIN, _INT64_MAX, "expected_output_tokens")))
             if max_price:
                 extra.append(("max_price", float(max_price)))
+            if prefix_hashes:
+                hashes = (c_uint64 * len(prefix_hashes))(*prefix_hashes)
+                extra += [("prefix_hashes", ctypes.cast(hashes, POINTER(c_uint64))),
+                          ("prefix_hash_count", len(prefix_hashes))]
             for key, value in extra:
                 if not _native.library_has_field(_native.llmr_pick_options, key):
                     raise _invalid("the pick option %s needs a newer libllmroute than %s"
@@ -855,6 +862,23 @@ class Router:
         r.input_tokens = _int_in(input_tokens, _INT64_MIN, _INT64_MAX, "input_tokens")
         r.output_tokens = _int_in(output_tokens, _INT64_MIN, _INT64_MAX, "output_tokens")
         self._simple(_lib.llmr_router_report(handle, _ticket(ticket), r))
+
+    @_in_flight
+    def report_load(self, deployment: NameLike, waiting: int = 0, running: int = 0,
+                    kv_cache_utilization: float = 0.0, read_at_ns: int = 0) -> None:
+        """Stores what ``deployment``'s inference engine reports (llmr_router_report_load), for
+        Strategy.ENGINE_AWARE: requests waiting and running, KV-cache utilisation 0..1, and when
+        they were read on the router's clock (ns; 0 = now). Raises InvalidArgumentError naming
+        the field (negative counts, utilisation outside 0..1 or NaN, a future read time) and
+        NotFoundError for an unknown deployment; nothing is stored then."""
+        handle = self._h()
+        load = _native.new_struct(_native.llmr_engine_load)
+        load.waiting = _int_in(waiting, _INT64_MIN, _INT64_MAX, "waiting")
+        load.running = _int_in(running, _INT64_MIN, _INT64_MAX, "running")
+        load.kv_cache_utilization = float(kv_cache_utilization)
+        load.read_at_ns = _int_in(read_at_ns, _INT64_MIN, _INT64_MAX, "read_at_ns")
+        fn = _native.require("llmr_router_report_load")
+        self._simple(fn(handle, _name(deployment, "deployment"), load))
 
     @_in_flight
     def cancel(self, ticket: Union[int, Pick]) -> None:
