@@ -412,7 +412,7 @@ typedef struct llmr_router_options {
   /** The load-imbalance guard (SGLang router's balance_abs_threshold 64 and
    * balance_rel_threshold 1.5): with load = waiting + running requests (or calls in flight when
    * more, or when there is no fresh report), the load counts as imbalanced when max - min >
-   * abs (0..1e9) and max > rel x min (1..1e6); then the least loaded deployment is picked. */
+   * abs (0..1e9) and max > rel x min (1..1000); then the least loaded deployment is picked. */
   double engine_balance_abs_threshold;
   double engine_balance_rel_threshold;
   /** Prefix blocks each deployment's index remembers (default 31250, GIE's
