@@ -553,7 +553,7 @@ typedef struct llmr_pick_options {
    * LLMR_PREFIX_HASHES_MAX (more is LLMR_ERR_INVALID_ARGUMENT). engine_aware scores each
    * deployment by how many leading blocks it was recently sent; every pick that carries them,
    * whatever the strategy, records them in the chosen deployment's prefix index (at most
-   * prefix_hash_count atomic stores, no lock). May be NULL when prefix_hash_count is 0 (default).
+   * two atomic stores per hash, no lock). May be NULL when prefix_hash_count is 0 (default).
    * Not copied beyond the call. */
   const uint64_t *prefix_hashes;
   size_t prefix_hash_count;

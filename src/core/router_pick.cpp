@@ -188,8 +188,8 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   }
   // Inside the read guard: a writer removing this deployment waits for us, then sees the count.
   ticket.deployment->AddInFlight();
-  // A bounded write (at most kMaxPickPrefixHashes atomic stores): the next request sharing this
-  // prefix finds it here (engine/prefix_index.hpp).
+  // A bounded write (two atomic stores per hash, at most kMaxPickPrefixHashes hashes): the next
+  // request sharing this prefix finds it here (engine/prefix_index.hpp).
   if (request.prefix_hash_count != 0) RecordPrefix(*ticket.deployment, request, env);
   if (group->counters != nullptr) group->counters->AddPick();
   result->ticket = id;
