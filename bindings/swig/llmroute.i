@@ -55,6 +55,7 @@
 %ignore llmroute::swig::Deployment::tags;
 %ignore llmroute::swig::PickOptions::exclude;
 %ignore llmroute::swig::PickOptions::required_tags;
+%ignore llmroute::swig::PickOptions::prefix_hashes;
 
 #if !defined(SWIGGO)
 /* Go-only fast paths. */
@@ -242,6 +243,12 @@ LLMR_JAVA_CHILD(std::vector<std::string>)
   public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
   /** The request's time left in ms: deployments expected to be slower are skipped. */
   public PickOptions deadlineMs(long ms) { setDeadlineMs(ms); return this; }
+  /** The prompt's prefix block hashes (Router.prefixHashes), for the engine_aware strategy. */
+  public PickOptions prefixHashes(long[] hashes) {
+    clearPrefixHashes();
+    for (long h : hashes) addPrefixHash(h);
+    return this;
+  }
 %}
 %typemap(javacode) llmroute::swig::Deployment %{
   /** The models served, as a List. */
@@ -510,6 +517,7 @@ type RawPick struct {
 /* Containers.                                                                                */
 
 %template(StringVector) std::vector<std::string>;
+%template(Int64Vector) std::vector<long long>;
 %template(CandidateVector) std::vector<llmroute::swig::Candidate>;
 %template(HealthVector) std::vector<llmroute::swig::Health>;
 %template(ExplainCandidateVector) std::vector<llmroute::swig::ExplainCandidate>;

@@ -42,6 +42,13 @@ type upstreamConfig struct {
 	Query string `json:"query"`
 	// Headers are sent with every request.
 	Headers map[string]string `json:"headers"`
+	// Engine: "vllm" for a self-hosted vLLM server, whose Prometheus /metrics the gateway scrapes
+	// every engine_scrape_interval_ms and reports to the router (engine_metrics.go); "" = an API
+	// provider, not scraped.
+	Engine string `json:"engine"`
+	// MetricsURL of the engine (default: the base URL's scheme and host + "/metrics", where vLLM
+	// serves them).
+	MetricsURL string `json:"metrics_url"`
 }
 
 // gatewayConfig is the "_gateway" section.
@@ -62,6 +69,9 @@ type gatewayConfig struct {
 	Upstreams map[string]upstreamConfig `json:"upstreams"`
 	// Affinity: where a request's session affinity key comes from (affinity.go); nil: none.
 	Affinity *affinityConfig `json:"affinity"`
+	// EngineScrapeIntervalMs: how often engines ("engine": "vllm") are scraped (default 1000;
+	// keep it well below the router's engine_load_stale_ms, 2000 by default).
+	EngineScrapeIntervalMs int64 `json:"engine_scrape_interval_ms"`
 }
 
 // config is what the gateway takes from the file; raw is the whole file for llmroute.
@@ -127,6 +137,12 @@ func parseConfig(raw []byte) (*config, error) {
 	if g.MaxBodyBytes == 0 {
 		g.MaxBodyBytes = 16 << 20
 	}
+	if g.EngineScrapeIntervalMs == 0 {
+		g.EngineScrapeIntervalMs = 1000
+	}
+	if g.EngineScrapeIntervalMs < 10 || g.EngineScrapeIntervalMs > 3600000 {
+		return nil, fmt.Errorf("$._gateway.engine_scrape_interval_ms: must be in 10..3600000 (got %d)", g.EngineScrapeIntervalMs)
+	}
 	if err := checkAffinity(g.Affinity, "$._gateway.affinity"); err != nil {
 		return nil, err
 	}
@@ -140,6 +156,14 @@ func parseConfig(raw []byte) (*config, error) {
 		}
 		if err := checkURL(u.BaseURL); err != nil {
 			return nil, fmt.Errorf("$._gateway.upstreams['%s'].base_url: %w", d.Name, err)
+		}
+		if u.Engine != "" && u.Engine != "vllm" {
+			return nil, fmt.Errorf(`$._gateway.upstreams['%s'].engine: must be "vllm" or absent (got %q)`, d.Name, u.Engine)
+		}
+		if u.MetricsURL != "" {
+			if err := checkURL(u.MetricsURL); err != nil {
+				return nil, fmt.Errorf("$._gateway.upstreams['%s'].metrics_url: %w", d.Name, err)
+			}
 		}
 		for _, m := range d.Models {
 			if !strings.ContainsAny(m, "*?") {

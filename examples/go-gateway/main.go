@@ -109,6 +109,7 @@ func run(args []string, stdout, logOut io.Writer) error {
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	defer stopWatch()
 	go gw.watchSharedState(watchCtx, sharedStatePoll)
+	go gw.scrapeEngines(watchCtx, time.Duration(cfg.gateway.EngineScrapeIntervalMs)*time.Millisecond, log)
 	base := "http://" + ln.Addr().String()
 	log.Info("listening", "addr", base, "llmroute", llmroute.LibraryVersion(),
 		"deployments", len(cfg.gateway.Upstreams))

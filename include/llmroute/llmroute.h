@@ -195,7 +195,16 @@ typedef enum llmr_strategy {
   /** Cheapest eligible deployment by cost_per_million_input/output (for the pick's expected
    * tokens when given), ties spread over the near-fastest as the latency strategy does.
    * Deployments without a price come last. */
-  LLMR_STRATEGY_COST = 8
+  LLMR_STRATEGY_COST = 8,
+  /** For self-hosted inference engines (vLLM, SGLang, TGI): the eligible deployment with the
+   * best weighted score of queue depth, KV-cache utilisation (from llmr_router_report_load())
+   * and prompt-prefix match (from llmr_pick_options.prefix_hashes against the blocks recently
+   * routed to each deployment), as the Gateway API Inference Extension / llm-d endpoint picker
+   * scores; unless the load is imbalanced (SGLang's guard: max - min load above
+   * engine_balance_abs_threshold and max above engine_balance_rel_threshold x min), then the
+   * least loaded. Deployments without a fresh report are scored on this router's calls in
+   * flight. See engine_weight_* and docs/engines.md for the exact scores. */
+  LLMR_STRATEGY_ENGINE_AWARE = 9
 } llmr_strategy;
 
 /** What the host tells the router about a finished call. */
@@ -417,6 +426,31 @@ typedef struct llmr_router_options {
    * tier's mean), so load spreads by what is left before any 429. 0: the strategy chooses (a
    * deployment that cannot take the request is still not picked). */
   uint32_t quota_headroom_routing;
+  /* Inference engines: LLMR_STRATEGY_ENGINE_AWARE, llmr_router_report_load() and the prefix
+   * index (docs/engines.md). */
+  /** A load report read longer ago than this is ignored: the deployment counts as unreported
+   * (default 2000 ms, the Gateway API Inference Extension endpoint picker's
+   * metrics-staleness-threshold), 1..31536000000. */
+  int64_t engine_load_stale_ms;
+  /** Weights of the queue-depth, KV-cache utilisation and prefix-match scores (each score is in
+   * 0..1), 0..1000; defaults 2, 2 and 3: the llm-d / GIE endpoint picker's default profile. */
+  double engine_weight_queue;
+  double engine_weight_kv;
+  double engine_weight_prefix;
+  /** The load-imbalance guard (SGLang router's balance_abs_threshold 64 and
+   * balance_rel_threshold 1.5): with load = waiting + running requests (or calls in flight when
+   * more, or when there is no fresh report), the load counts as imbalanced when max - min >
+   * abs (0..1e9) and max > rel x min (1..1000); then the least loaded deployment is picked. */
+  double engine_balance_abs_threshold;
+  double engine_balance_rel_threshold;
+  /** Prefix blocks each deployment's index remembers (default 31250, GIE's
+   * LRUCapacityPerServer), rounded up to a power of two, 2..16777216. 16 bytes a block,
+   * allocated on the first pick with prefix hashes that chooses the deployment (512 KiB by
+   * default); a new block replaces the older of two. */
+  uint32_t prefix_index_capacity;
+  /** A block routed to a deployment longer ago than this no longer matches (default 300000 ms,
+   * 1..86400000). */
+  int64_t prefix_index_ttl_ms;
 } llmr_router_options;
 
 /** Sets struct_size and every default. `opts` must not be NULL. */
@@ -552,7 +586,20 @@ typedef struct llmr_pick_options {
    * and sets llmr_pick.deadline_unmet, so the host may shed the request instead.
    * llmr_router_call() passes each attempt's time left until its deadline_ms. */
   int64_t deadline_ms;
+  /* Prompt prefix (LLMR_STRATEGY_ENGINE_AWARE). */
+  /** The request's prefix block hashes from llmr_prefix_hashes(), at most
+   * LLMR_PREFIX_HASHES_MAX (more is LLMR_ERR_INVALID_ARGUMENT). engine_aware scores each
+   * deployment by how many leading blocks it was recently sent; every pick that carries them,
+   * whatever the strategy, records them in the chosen deployment's prefix index (at most
+   * two atomic stores per hash, no lock). May be NULL when prefix_hash_count is 0 (default).
+   * Not copied beyond the call. */
+  const uint64_t *prefix_hashes;
+  size_t prefix_hash_count;
 } llmr_pick_options;
+
+/** Most prefix hashes one pick may carry (the Gateway API Inference Extension's
+ * maxPrefixBlocksToMatch): with 64-byte blocks, the first 16 KiB of a prompt. */
+#define LLMR_PREFIX_HASHES_MAX 256
 
 /** Sets struct_size and the defaults (nothing excluded, no affinity key, no tags, no price cap). */
 LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts, size_t struct_size);
@@ -650,6 +697,57 @@ LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
  * against the deployment's rpm_limit: requests per minute are counted when picked, and a
  * cancelled request may already have reached the provider, so the slot is not given back. */
 LLMR_API llmr_status llmr_router_cancel(llmr_router *router, llmr_ticket ticket);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Inference engines: load reports and prompt prefixes (docs/engines.md)                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/** What a deployment's inference engine reports, for example scraped from vLLM's /metrics
+ * (vllm:num_requests_waiting, vllm:num_requests_running, vllm:kv_cache_usage_perc).
+ * Initialise with llmr_engine_load_init(). */
+typedef struct llmr_engine_load {
+  uint32_t struct_size;
+  /** Requests queued in the engine, >= 0 (counts above 16777215 are kept as 16777215). */
+  int64_t waiting;
+  /** Requests the engine is running, >= 0 (same cap). */
+  int64_t running;
+  /** KV-cache utilisation, 0..1 (1 = full); kept in steps of 1/65535. NaN is rejected. */
+  double kv_cache_utilization;
+  /** When the values were read, on the router's clock (llmr_router_options.clock; without one
+   * the monotonic clock, CLOCK_MONOTONIC in ns); 0 (default) = now. A report read longer than
+   * engine_load_stale_ms ago is ignored by picks; a time later than the clock's now is
+   * rejected. */
+  int64_t read_at_ns;
+} llmr_engine_load;
+
+/** Sets struct_size and the defaults (0 waiting, 0 running, utilisation 0, read now). */
+LLMR_API llmr_status llmr_engine_load_init(llmr_engine_load *load, size_t struct_size);
+
+/** Stores the load `deployment`'s engine reports, for LLMR_STRATEGY_ENGINE_AWARE. The newest
+ * report wins: one read earlier than the report held is dropped (LLMR_OK). Errors, with nothing
+ * stored: LLMR_ERR_INVALID_ARGUMENT for a NULL router, deployment or load, a negative waiting or
+ * running count, a utilisation outside 0..1 or NaN, a negative or future read_at_ns (the
+ * message names the field); LLMR_ERR_NOT_FOUND for a deployment the router does not have.
+ * Lock-free (two atomic stores); any thread. The deployment keeps its last report across
+ * updates and reloads that keep it. */
+LLMR_API llmr_status llmr_router_report_load(llmr_router *router, const char *deployment,
+                                             const llmr_engine_load *load);
+
+/** Computes the prefix block hashes of `text` (`len` bytes, any content: prompt text, token ids
+ * as bytes), for llmr_pick_options.prefix_hashes. The text is cut into blocks of `block_bytes`
+ * bytes; only whole blocks count (a shorter tail is ignored), and hash i covers blocks 0..i
+ * together. The function is fixed, so that every gateway instance and every binding computes the
+ * same values: FNV-1a 64 (offset basis 0xcbf29ce484222325, prime 0x100000001b3), where hash 0 is
+ * FNV-1a of block 0's bytes and hash i of the 8 bytes of hash i-1 in little-endian order followed
+ * by block i's bytes, each started from the offset basis. Test vectors: docs/engines.md.
+ *
+ * Writes the first min(len / block_bytes, cap) hashes to `out` and their number to *count.
+ * `text` may be NULL when len is 0, `out` when cap is 0. Errors (LLMR_ERR_INVALID_ARGUMENT):
+ * block_bytes 0 or above 1048576, NULL text with len > 0, NULL out with cap > 0, NULL count.
+ * Pure; thread-safe; allocates nothing. Use the same block size on every instance (64 bytes, the
+ * Gateway API Inference Extension's default, is a fair choice for text). */
+LLMR_API llmr_status llmr_prefix_hashes(const void *text, size_t len, uint32_t block_bytes,
+                                        uint64_t *out, size_t cap, size_t *count);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Fallbacks                                                                                    */

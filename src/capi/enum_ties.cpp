@@ -27,7 +27,8 @@ static_assert(Tied(StrategyKind::kAvailability, LLMR_STRATEGY_AVAILABILITY));
 static_assert(Tied(StrategyKind::kLeastLoaded, LLMR_STRATEGY_LEAST_LOADED));
 static_assert(Tied(StrategyKind::kPeakEwma, LLMR_STRATEGY_PEAK_EWMA));
 static_assert(Tied(StrategyKind::kCost, LLMR_STRATEGY_COST));
-static_assert(kStrategyKindCount == LLMR_STRATEGY_COST + 1, "a strategy on one side only");
+static_assert(Tied(StrategyKind::kEngineAware, LLMR_STRATEGY_ENGINE_AWARE));
+static_assert(kStrategyKindCount == LLMR_STRATEGY_ENGINE_AWARE + 1, "a strategy on one side only");
 
 static_assert(Tied(Outcome::kSuccess, LLMR_OUTCOME_SUCCESS));
 static_assert(Tied(Outcome::kRateLimited, LLMR_OUTCOME_RATE_LIMITED));

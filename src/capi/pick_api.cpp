@@ -33,6 +33,8 @@ namespace llmroute::capi {
   request->expected_output_tokens = o.expected_output_tokens;
   request->max_price = o.max_price;
   request->deadline_ms = o.deadline_ms;
+  request->prefix_hashes = o.prefix_hashes;  // checked by Router::Pick
+  request->prefix_hash_count = o.prefix_hash_count;
   return LLMR_OK;
 }
 

@@ -78,7 +78,7 @@ LLMR_API const char *llmr_version_string(void) {
 }
 
 LLMR_API const char *llmr_strategy_str(llmr_strategy strategy) {
-  return NameOf<llmroute::StrategyKind>(strategy, LLMR_STRATEGY_DEFAULT, LLMR_STRATEGY_COST,
+  return NameOf<llmroute::StrategyKind>(strategy, LLMR_STRATEGY_DEFAULT, LLMR_STRATEGY_ENGINE_AWARE,
                                         llmroute::StrategyName);
 }
 

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/engine/engine_load.hpp"
+#include "core/engine/prefix_index.hpp"
 #include "core/execution/adapter.hpp"
 #include "core/health/breaker.hpp"
 #include "core/health/latency_ewma.hpp"
@@ -90,6 +92,11 @@ class DeploymentState {
   // Outcomes, tokens and the latency histogram, for statistics (stats/deployment_stats.hpp).
   DeploymentStats &stats() { return stats_; }
   const DeploymentStats &stats() const { return stats_; }
+  // What its inference engine last reported, and the prefixes recently routed to it (engine/).
+  EngineLoad &engine_load() { return engine_load_; }
+  const EngineLoad &engine_load() const { return engine_load_; }
+  PrefixIndex &prefix_index() { return prefix_index_; }
+  const PrefixIndex &prefix_index() const { return prefix_index_; }
 
   int64_t InFlight() const { return in_flight_.load(std::memory_order_acquire); }
   void AddInFlight() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
@@ -113,6 +120,8 @@ class DeploymentState {
   PeakEwmaState peak_ewma_;
   SlowStart slow_start_;
   DeploymentStats stats_;
+  EngineLoad engine_load_;
+  PrefixIndex prefix_index_;
   // On its own cache line: written by every pick and report of this deployment.
   alignas(64) std::atomic<int64_t> in_flight_{0};
 };

@@ -22,6 +22,8 @@ std::string_view StrategyName(StrategyKind kind) {
       return "peak_ewma";
     case StrategyKind::kCost:
       return "cost";
+    case StrategyKind::kEngineAware:
+      return "engine_aware";
   }
   return {};
 }

@@ -68,6 +68,18 @@ struct PickRequest {
   // > 0: the request's time left; deployments whose expected latency exceeds it are skipped,
   // and when none fits the fastest is picked (deadline_pick.cpp).
   int64_t deadline_ms = 0;
+  // The prompt's prefix block hashes (engine/prefix_hash.hpp), at most kMaxPickPrefixHashes:
+  // engine_aware scores by them, and the pick records them in the chosen deployment's index.
+  const uint64_t *prefix_hashes = nullptr;
+  size_t prefix_hash_count = 0;
+};
+
+// A load report of an inference engine (llmr_engine_load); read_at_ns 0: now.
+struct EngineLoadInput {
+  int64_t waiting = 0;
+  int64_t running = 0;
+  double kv_utilization = 0;
+  int64_t read_at_ns = 0;
 };
 
 // The request's pick options, checked (router_pick.cpp): a status naming the bad field.
@@ -173,6 +185,9 @@ class Router final : private FleetHost {
               PickResult *result);
   Status Report(uint64_t ticket, const ReportInput &report);
   Status Cancel(uint64_t ticket);
+  // Stores what the named deployment's inference engine reports (engine/report_load.cpp):
+  // checked whole first, so a bad value changes nothing.
+  Status ReportLoad(std::string_view deployment, const EngineLoadInput &load);
   Status Fallbacks(std::string_view model, const std::vector<std::string_view> &exclude,
                    std::vector<FallbackEntry> *out);
   // A dry-run pick (explain/explain.cpp): every deployment serving `model`, what a pick with

@@ -84,7 +84,8 @@ static void test_enum_str(void) {
   }
   CHECK(llmr_strategy_str(LLMR_STRATEGY_DEFAULT) != NULL);
   CHECK_I64(LLMR_STRATEGY_COST, 8);
-  CHECK(llmr_strategy_str((llmr_strategy)9) == NULL);
+  CHECK_I64(LLMR_STRATEGY_ENGINE_AWARE, 9);
+  CHECK(llmr_strategy_str((llmr_strategy)10) == NULL);
   CHECK(llmr_strategy_str((llmr_strategy)-1) == NULL);
   CHECK_STATUS(llmr_strategy_from_str("fastest", &parsed), LLMR_ERR_INVALID_ARGUMENT);
   CHECK(strlen(llmr_error_message()) > 0);

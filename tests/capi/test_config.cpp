@@ -155,7 +155,8 @@ TEST(ConfigApi, EveryKindOfErrorIsConfigStatus) {
        "aliases, fallbacks, context_window_fallbacks, content_policy_fallbacks, model_settings)"},
       {R"({"router_settings": {"strategy": "simple-shuffle"}})",
        "$.router_settings.strategy: must be one of round_robin, weighted, weighted_random, "
-       "latency, availability, least_loaded, peak_ewma, cost (got \"simple-shuffle\")"},
+       "latency, availability, least_loaded, peak_ewma, cost, engine_aware (got "
+       "\"simple-shuffle\")"},
       {R"({"deployments": [{"name": "a", "models": ["m"]}, {"name": "a", "models": ["m"]}]})",
        "$.deployments[1].name: duplicate deployment name 'a' (first at $.deployments[0].name)"},
   };

@@ -288,14 +288,14 @@ const Invalid kInvalid[] = {
      "$.router_settings.routing_strategy", "unknown field"},
     {"UnknownStrategy", Settings(R"({"strategy": "fastest"})"), "$.router_settings.strategy",
      "must be one of round_robin, weighted, weighted_random, latency, availability, least_loaded, "
-     "peak_ewma, cost (got \"fastest\")"},
+     "peak_ewma, cost, engine_aware (got \"fastest\")"},
     {"DefaultIsNotAStrategy", Settings(R"({"strategy": "default"})"), "$.router_settings.strategy",
      "must be one of round_robin, weighted, weighted_random, latency, availability, "
-     "least_loaded, peak_ewma, cost (got \"default\")"},
+     "least_loaded, peak_ewma, cost, engine_aware (got \"default\")"},
     {"ModelStrategyUnknown", R"({"model_settings": {"gpt-4o": {"strategy": "cheapest"}}})",
      "$.model_settings['gpt-4o'].strategy",
      "must be one of round_robin, weighted, weighted_random, latency, availability, "
-     "least_loaded, peak_ewma, cost (got \"cheapest\")"},
+     "least_loaded, peak_ewma, cost, engine_aware (got \"cheapest\")"},
     {"ModelSettingUnknownField", R"({"model_settings": {"m": {"weight": 2}}})",
      "$.model_settings.m.weight", "unknown field (known fields: strategy)"},
     {"AllOpenPolicyUnknown", Settings(R"({"all_open_policy": "random"})"),

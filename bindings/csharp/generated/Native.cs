@@ -54,6 +54,11 @@ public class Native {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public static void PrefixHashes(string text, uint block_bytes, long cap, Int64Vector out_) {
+    NativePINVOKE.PrefixHashes(text, block_bytes, cap, Int64Vector.getCPtr(out_));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   public static string StrategyName(Strategy strategy) {
     string ret = NativePINVOKE.StrategyName((int)strategy);
     return ret;

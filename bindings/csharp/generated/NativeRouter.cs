@@ -149,6 +149,11 @@ internal class NativeRouter : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void ReportLoad(string deployment, long waiting, long running, double kv_cache_utilization, long read_at_ns) {
+    NativePINVOKE.NativeRouter_ReportLoad(swigCPtr, deployment, waiting, running, kv_cache_utilization, read_at_ns);
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   public void Fallbacks(string model, StringVector exclude, CandidateVector out_) {
     NativePINVOKE.NativeRouter_Fallbacks(swigCPtr, model, StringVector.getCPtr(exclude), CandidateVector.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

@@ -112,6 +112,14 @@ public class PickOptions : global::System.IDisposable {
     } 
   }
 
+  public void AddPrefixHash(long hash) {
+    NativePINVOKE.PickOptions_AddPrefixHash(swigCPtr, hash);
+  }
+
+  public void ClearPrefixHashes() {
+    NativePINVOKE.PickOptions_ClearPrefixHashes(swigCPtr);
+  }
+
   public void AddExclude(string name) {
     NativePINVOKE.PickOptions_AddExclude(swigCPtr, name);
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

@@ -384,6 +384,86 @@ public class RouterOptions : global::System.IDisposable {
     } 
   }
 
+  public long EngineLoadStaleMs {
+    set {
+      NativePINVOKE.RouterOptions_EngineLoadStaleMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.RouterOptions_EngineLoadStaleMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double EngineWeightQueue {
+    set {
+      NativePINVOKE.RouterOptions_EngineWeightQueue_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_EngineWeightQueue_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double EngineWeightKv {
+    set {
+      NativePINVOKE.RouterOptions_EngineWeightKv_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_EngineWeightKv_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double EngineWeightPrefix {
+    set {
+      NativePINVOKE.RouterOptions_EngineWeightPrefix_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_EngineWeightPrefix_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double EngineBalanceAbsThreshold {
+    set {
+      NativePINVOKE.RouterOptions_EngineBalanceAbsThreshold_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_EngineBalanceAbsThreshold_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double EngineBalanceRelThreshold {
+    set {
+      NativePINVOKE.RouterOptions_EngineBalanceRelThreshold_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_EngineBalanceRelThreshold_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public uint PrefixIndexCapacity {
+    set {
+      NativePINVOKE.RouterOptions_PrefixIndexCapacity_set(swigCPtr, value);
+    } 
+    get {
+      uint ret = NativePINVOKE.RouterOptions_PrefixIndexCapacity_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public long PrefixIndexTtlMs {
+    set {
+      NativePINVOKE.RouterOptions_PrefixIndexTtlMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.RouterOptions_PrefixIndexTtlMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

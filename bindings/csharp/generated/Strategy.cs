@@ -19,7 +19,8 @@ public enum Strategy {
   AVAILABILITY = 5,
   LEAST_LOADED = 6,
   PEAK_EWMA = 7,
-  COST = 8
+  COST = 8,
+  ENGINE_AWARE = 9
 }
 
 }

@@ -531,6 +531,122 @@ SWIGINTERN bool std_vector_Sl_std_string_Sg__Remove(std::vector< std::string > *
         }
         return false;
       }
+SWIGINTERN std::vector< long long > *new_std_vector_Sl_long_SS_long_Sg___SWIG_2(int capacity){
+        std::vector< long long >* pv = 0;
+        if (capacity >= 0) {
+          pv = new std::vector< long long >();
+          pv->reserve(capacity);
+       } else {
+          throw std::out_of_range("capacity");
+       }
+       return pv;
+      }
+SWIGINTERN long long std_vector_Sl_long_SS_long_Sg__getitemcopy(std::vector< long long > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN std::vector< long long >::value_type const &std_vector_Sl_long_SS_long_Sg__getitem(std::vector< long long > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          return (*self)[index];
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__setitem(std::vector< long long > *self,int index,long long const &val){
+        if (index>=0 && index<(int)self->size())
+          (*self)[index] = val;
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__AddRange(std::vector< long long > *self,std::vector< long long > const &values){
+        self->insert(self->end(), values.begin(), values.end());
+      }
+SWIGINTERN std::vector< long long > *std_vector_Sl_long_SS_long_Sg__GetRange(std::vector< long long > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        return new std::vector< long long >(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__Insert(std::vector< long long > *self,int index,long long const &x){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, x);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__InsertRange(std::vector< long long > *self,int index,std::vector< long long > const &values){
+        if (index>=0 && index<(int)self->size()+1)
+          self->insert(self->begin()+index, values.begin(), values.end());
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__RemoveAt(std::vector< long long > *self,int index){
+        if (index>=0 && index<(int)self->size())
+          self->erase(self->begin() + index);
+        else
+          throw std::out_of_range("index");
+      }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__RemoveRange(std::vector< long long > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        self->erase(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN std::vector< long long > *std_vector_Sl_long_SS_long_Sg__Repeat(long long const &value,int count){
+        if (count < 0)
+          throw std::out_of_range("count");
+        return new std::vector< long long >(count, value);
+      }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__Reverse__SWIG_0(std::vector< long long > *self){
+        std::reverse(self->begin(), self->end());
+      }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__Reverse__SWIG_1(std::vector< long long > *self,int index,int count){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (count < 0)
+          throw std::out_of_range("count");
+        if (index >= (int)self->size()+1 || index+count > (int)self->size())
+          throw std::invalid_argument("invalid range");
+        std::reverse(self->begin()+index, self->begin()+index+count);
+      }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__SetRange(std::vector< long long > *self,int index,std::vector< long long > const &values){
+        if (index < 0)
+          throw std::out_of_range("index");
+        if (index+values.size() > self->size())
+          throw std::out_of_range("index");
+        std::copy(values.begin(), values.end(), self->begin()+index);
+      }
+SWIGINTERN bool std_vector_Sl_long_SS_long_Sg__Contains(std::vector< long long > *self,long long const &value){
+        return std::find(self->begin(), self->end(), value) != self->end();
+      }
+SWIGINTERN int std_vector_Sl_long_SS_long_Sg__IndexOf(std::vector< long long > *self,long long const &value){
+        int index = -1;
+        std::vector< long long >::iterator it = std::find(self->begin(), self->end(), value);
+        if (it != self->end())
+          index = (int)(it - self->begin());
+        return index;
+      }
+SWIGINTERN int std_vector_Sl_long_SS_long_Sg__LastIndexOf(std::vector< long long > *self,long long const &value){
+        int index = -1;
+        std::vector< long long >::reverse_iterator rit = std::find(self->rbegin(), self->rend(), value);
+        if (rit != self->rend())
+          index = (int)(self->rend() - 1 - rit);
+        return index;
+      }
+SWIGINTERN bool std_vector_Sl_long_SS_long_Sg__Remove(std::vector< long long > *self,long long const &value){
+        std::vector< long long >::iterator it = std::find(self->begin(), self->end(), value);
+        if (it != self->end()) {
+          self->erase(it);
+          return true;
+        }
+        return false;
+      }
 SWIGINTERN std::vector< llmroute::swig::Candidate > *new_std_vector_Sl_llmroute_swig_Candidate_Sg___SWIG_2(int capacity){
         std::vector< llmroute::swig::Candidate >* pv = 0;
         if (capacity >= 0) {
@@ -1685,6 +1801,415 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_StringVector(void * jarg1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = (std::vector< std::string > *)jarg1; 
+  delete arg1;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Clear(void * jarg1) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  (arg1)->clear();
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Add(void * jarg1, long long jarg2) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  long long *arg2 = 0 ;
+  long long temp2 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  temp2 = (long long)jarg2; 
+  arg2 = &temp2; 
+  (arg1)->push_back((long long const &)*arg2);
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_size(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  std::vector< long long >::size_type result;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  result = ((std::vector< long long > const *)arg1)->size();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_capacity(void * jarg1) {
+  unsigned long jresult ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  std::vector< long long >::size_type result;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  result = ((std::vector< long long > const *)arg1)->capacity();
+  jresult = (unsigned long)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_reserve(void * jarg1, unsigned long jarg2) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  std::vector< long long >::size_type arg2 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (std::vector< long long >::size_type)jarg2; 
+  (arg1)->reserve(arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Int64Vector__SWIG_0() {
+  void * jresult ;
+  std::vector< long long > *result = 0 ;
+  
+  result = (std::vector< long long > *)new std::vector< long long >();
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Int64Vector__SWIG_1(void * jarg1) {
+  void * jresult ;
+  std::vector< long long > *arg1 = 0 ;
+  std::vector< long long > *result = 0 ;
+  
+  arg1 = (std::vector< long long > *)jarg1;
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< long long > const & is null", 0);
+    return 0;
+  } 
+  result = (std::vector< long long > *)new std::vector< long long >((std::vector< long long > const &)*arg1);
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_Int64Vector__SWIG_2(int jarg1) {
+  void * jresult ;
+  int arg1 ;
+  std::vector< long long > *result = 0 ;
+  
+  arg1 = (int)jarg1; 
+  try {
+    result = (std::vector< long long > *)new_std_vector_Sl_long_SS_long_Sg___SWIG_2(arg1);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_getitemcopy(void * jarg1, int jarg2) {
+  long long jresult ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  long long result;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = (long long)std_vector_Sl_long_SS_long_Sg__getitemcopy(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_Int64Vector_getitem(void * jarg1, int jarg2) {
+  long long jresult ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  std::vector< long long >::value_type *result = 0 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< long long >::value_type *) &std_vector_Sl_long_SS_long_Sg__getitem(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = *result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_setitem(void * jarg1, int jarg2, long long jarg3) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  long long *arg3 = 0 ;
+  long long temp3 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  temp3 = (long long)jarg3; 
+  arg3 = &temp3; 
+  try {
+    std_vector_Sl_long_SS_long_Sg__setitem(arg1,arg2,(long long const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_AddRange(void * jarg1, void * jarg2) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  std::vector< long long > *arg2 = 0 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (std::vector< long long > *)jarg2;
+  if (!arg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< long long > const & is null", 0);
+    return ;
+  } 
+  std_vector_Sl_long_SS_long_Sg__AddRange(arg1,(std::vector< long long > const &)*arg2);
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Int64Vector_GetRange(void * jarg1, int jarg2, int jarg3) {
+  void * jresult ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  std::vector< long long > *result = 0 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    result = (std::vector< long long > *)std_vector_Sl_long_SS_long_Sg__GetRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Insert(void * jarg1, int jarg2, long long jarg3) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  long long *arg3 = 0 ;
+  long long temp3 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  temp3 = (long long)jarg3; 
+  arg3 = &temp3; 
+  try {
+    std_vector_Sl_long_SS_long_Sg__Insert(arg1,arg2,(long long const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_InsertRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  std::vector< long long > *arg3 = 0 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< long long > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< long long > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_long_SS_long_Sg__InsertRange(arg1,arg2,(std::vector< long long > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_RemoveAt(void * jarg1, int jarg2) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  try {
+    std_vector_Sl_long_SS_long_Sg__RemoveAt(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_RemoveRange(void * jarg1, int jarg2, int jarg3) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_long_SS_long_Sg__RemoveRange(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Repeat(long long jarg1, int jarg2) {
+  void * jresult ;
+  long long *arg1 = 0 ;
+  int arg2 ;
+  long long temp1 ;
+  std::vector< long long > *result = 0 ;
+  
+  temp1 = (long long)jarg1; 
+  arg1 = &temp1; 
+  arg2 = (int)jarg2; 
+  try {
+    result = (std::vector< long long > *)std_vector_Sl_long_SS_long_Sg__Repeat((long long const &)*arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return 0;
+  }
+  jresult = (void *)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Reverse__SWIG_0(void * jarg1) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  std_vector_Sl_long_SS_long_Sg__Reverse__SWIG_0(arg1);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Reverse__SWIG_1(void * jarg1, int jarg2, int jarg3) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  int arg3 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (int)jarg3; 
+  try {
+    std_vector_Sl_long_SS_long_Sg__Reverse__SWIG_1(arg1,arg2,arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  } catch(std::invalid_argument &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentException, (&_e)->what(), "");
+    return ;
+  }
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Int64Vector_SetRange(void * jarg1, int jarg2, void * jarg3) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  std::vector< long long > *arg3 = 0 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  arg2 = (int)jarg2; 
+  arg3 = (std::vector< long long > *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< long long > const & is null", 0);
+    return ;
+  } 
+  try {
+    std_vector_Sl_long_SS_long_Sg__SetRange(arg1,arg2,(std::vector< long long > const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentOutOfRangeException, 0, (&_e)->what());
+    return ;
+  }
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Contains(void * jarg1, long long jarg2) {
+  unsigned int jresult ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  long long *arg2 = 0 ;
+  long long temp2 ;
+  bool result;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  temp2 = (long long)jarg2; 
+  arg2 = &temp2; 
+  result = (bool)std_vector_Sl_long_SS_long_Sg__Contains(arg1,(long long const &)*arg2);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_IndexOf(void * jarg1, long long jarg2) {
+  int jresult ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  long long *arg2 = 0 ;
+  long long temp2 ;
+  int result;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  temp2 = (long long)jarg2; 
+  arg2 = &temp2; 
+  result = (int)std_vector_Sl_long_SS_long_Sg__IndexOf(arg1,(long long const &)*arg2);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_LastIndexOf(void * jarg1, long long jarg2) {
+  int jresult ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  long long *arg2 = 0 ;
+  long long temp2 ;
+  int result;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  temp2 = (long long)jarg2; 
+  arg2 = &temp2; 
+  result = (int)std_vector_Sl_long_SS_long_Sg__LastIndexOf(arg1,(long long const &)*arg2);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_Int64Vector_Remove(void * jarg1, long long jarg2) {
+  unsigned int jresult ;
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  long long *arg2 = 0 ;
+  long long temp2 ;
+  bool result;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
+  temp2 = (long long)jarg2; 
+  arg2 = &temp2; 
+  result = (bool)std_vector_Sl_long_SS_long_Sg__Remove(arg1,(long long const &)*arg2);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_Int64Vector(void * jarg1) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  
+  arg1 = (std::vector< long long > *)jarg1; 
   delete arg1;
 }
 
@@ -4531,6 +5056,182 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_RouterOptions_QuotaHeadroomR
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineLoadStaleMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->engine_load_stale_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineLoadStaleMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->engine_load_stale_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineWeightQueue_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->engine_weight_queue = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineWeightQueue_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->engine_weight_queue);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineWeightKv_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->engine_weight_kv = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineWeightKv_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->engine_weight_kv);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineWeightPrefix_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->engine_weight_prefix = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineWeightPrefix_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->engine_weight_prefix);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineBalanceAbsThreshold_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->engine_balance_abs_threshold = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineBalanceAbsThreshold_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->engine_balance_abs_threshold);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineBalanceRelThreshold_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->engine_balance_rel_threshold = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_EngineBalanceRelThreshold_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->engine_balance_rel_threshold);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_PrefixIndexCapacity_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->prefix_index_capacity = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_RouterOptions_PrefixIndexCapacity_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (uint32_t) ((arg1)->prefix_index_capacity);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_PrefixIndexTtlMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->prefix_index_ttl_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_PrefixIndexTtlMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (int64_t) ((arg1)->prefix_index_ttl_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RouterOptions(void * jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
@@ -5336,6 +6037,24 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickOptions_DeadlineMs_get(void
   result = (int64_t) ((arg1)->deadline_ms);
   jresult = result; 
   return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_AddPrefixHash(void * jarg1, long long jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  (arg1)->AddPrefixHash(arg2);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_ClearPrefixHashes(void * jarg1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  (arg1)->ClearPrefixHashes();
 }
 
 
@@ -9250,6 +9969,35 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_ValidateConfig(const char * jarg1) {
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PrefixHashes(const char * jarg1, unsigned int jarg2, long long jarg3, void * jarg4) {
+  std::string *arg1 = 0 ;
+  uint32_t arg2 ;
+  int64_t arg3 ;
+  std::vector< long long > *arg4 = 0 ;
+  llmroute::swig::Status result;
+  
+  if (!jarg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg1_str(jarg1);
+  arg1 = &arg1_str; 
+  arg2 = (uint32_t)jarg2; 
+  arg3 = (int64_t)jarg3; 
+  arg4 = (std::vector< long long > *)jarg4;
+  if (!arg4) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "std::vector< long long > & is null", 0);
+    return ;
+  } 
+  result = llmroute::swig::PrefixHashes((std::string const &)*arg1,arg2,arg3,*arg4);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
 SWIGEXPORT void * SWIGSTDCALL CSharp_LlmRoute_new_NativeEvent() {
   void * jresult ;
   llmroute::swig::EventInfo *result = 0 ;
@@ -10184,6 +10932,40 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Cancel(void * jarg1, lo
   }
   
   result = (arg1)->Cancel(arg2);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_ReportLoad(void * jarg1, const char * jarg2, long long jarg3, long long jarg4, double jarg5, long long jarg6) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  int64_t arg3 ;
+  int64_t arg4 ;
+  double arg5 ;
+  int64_t arg6 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  arg3 = (int64_t)jarg3; 
+  arg4 = (int64_t)jarg4; 
+  arg5 = (double)jarg5; 
+  arg6 = (int64_t)jarg6; 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->ReportLoad((std::string const &)*arg2,arg3,arg4,arg5,arg6);
   
   if ((&result)->code != 0) {
     llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 

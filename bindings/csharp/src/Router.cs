@@ -248,6 +248,35 @@ public sealed class Router : IDisposable {
     }
   }
 
+  /// <summary>Stores what a deployment's inference engine reports, for Strategy.ENGINE_AWARE
+  /// (llmr_router_report_load): requests waiting and running (&gt;= 0), KV-cache utilisation 0..1,
+  /// and when they were read on the router's clock in ns (0 = now). A bad value throws
+  /// LlmRouteException (INVALID_ARGUMENT naming the field, NOT_FOUND for an unknown deployment)
+  /// and stores nothing.</summary>
+  public void ReportLoad(string deployment, long waiting, long running, double kvCacheUtilization,
+                         long readAtNanos = 0) {
+    if (deployment == null) throw new ArgumentNullException("deployment");
+    Run(n => n.ReportLoad(deployment, waiting, running, kvCacheUtilization, readAtNanos));
+  }
+
+  /// <summary>LLMR_PREFIX_HASHES_MAX: the most prefix hashes one pick may carry.</summary>
+  public const int PrefixHashesMax = 256;
+
+  /// <summary>The prefix block hashes of <paramref name="text"/> (its UTF-8 bytes) for
+  /// PickOptions.AddPrefixHash (llmr_prefix_hashes): blocks of blockBytes bytes (whole blocks
+  /// only), hash i chained over blocks 0..i with FNV-1a 64, the same values in every binding
+  /// (docs/engines.md); at most cap. The longs carry the unsigned hashes' bits.</summary>
+  public static long[] PrefixHashes(string text, uint blockBytes, int cap = PrefixHashesMax) {
+    if (text == null) throw new ArgumentNullException("text");
+    if (cap < 0) throw new ArgumentOutOfRangeException("cap");
+    using (var output = new Int64Vector()) {
+      Native.PrefixHashes(text, blockBytes, cap, output);
+      var hashes = new long[output.Count];
+      for (int i = 0; i < hashes.Length; i++) hashes[i] = output[i];
+      return hashes;
+    }
+  }
+
   /// <summary>Gives a ticket back without an outcome.</summary>
   public void Cancel(long ticket) {
     bool added = false;

@@ -20,6 +20,10 @@ const (
 	StrategyLeastLoaded    Strategy = 6
 	StrategyPeakEWMA       Strategy = 7
 	StrategyCost           Strategy = 8
+	// StrategyEngineAware scores self-hosted inference engines by queue depth, KV-cache
+	// utilisation (Router.ReportLoad) and prompt-prefix match (PickOptions.PrefixHashes), with
+	// SGLang's load-imbalance guard (docs/engines.md).
+	StrategyEngineAware Strategy = 9
 )
 
 // Outcome is llmr_outcome: how a call went.

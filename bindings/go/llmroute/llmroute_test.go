@@ -75,7 +75,7 @@ func TestEveryEnumValueEqualsTheHeader(t *testing.T) {
 			"LLMR_STRATEGY_WEIGHTED": int(llmroute.StrategyWeighted), "LLMR_STRATEGY_WEIGHTED_RANDOM": int(llmroute.StrategyWeightedRandom),
 			"LLMR_STRATEGY_LATENCY": int(llmroute.StrategyLatency), "LLMR_STRATEGY_AVAILABILITY": int(llmroute.StrategyAvailability),
 			"LLMR_STRATEGY_LEAST_LOADED": int(llmroute.StrategyLeastLoaded), "LLMR_STRATEGY_PEAK_EWMA": int(llmroute.StrategyPeakEWMA),
-			"LLMR_STRATEGY_COST": int(llmroute.StrategyCost),
+			"LLMR_STRATEGY_COST": int(llmroute.StrategyCost), "LLMR_STRATEGY_ENGINE_AWARE": int(llmroute.StrategyEngineAware),
 		},
 		"llmr_outcome": {
 			"LLMR_OUTCOME_SUCCESS": int(llmroute.OutcomeSuccess), "LLMR_OUTCOME_RATE_LIMITED": int(llmroute.OutcomeRateLimited),

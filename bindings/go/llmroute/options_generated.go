@@ -76,6 +76,22 @@ type Options struct {
 	QuotaHorizon time.Duration
 	// 1: within a tier where providers announce quotas, choose by remaining headroom instead of the strategy; 0: the strategy (default 1).
 	QuotaHeadroomRouting uint32
+	// An engine load report older than this is ignored (GIE's metrics staleness threshold) (default 2000 ms).
+	EngineLoadStale time.Duration
+	// engine_aware: weight of the queue-depth score (llm-d/GIE default profile) (default 2).
+	EngineWeightQueue float64
+	// engine_aware: weight of the KV-cache utilisation score (llm-d/GIE default profile) (default 2).
+	EngineWeightKv float64
+	// engine_aware: weight of the prefix-cache match score (llm-d/GIE default profile) (default 3).
+	EngineWeightPrefix float64
+	// engine_aware: imbalanced when max load - min load exceeds this (SGLang's balance_abs_threshold) (default 64).
+	EngineBalanceAbsThreshold float64
+	// engine_aware: ... and max load exceeds this times min load (SGLang's balance_rel_threshold) (default 1.5).
+	EngineBalanceRelThreshold float64
+	// Prefix blocks remembered per deployment, rounded up to a power of two, 16 bytes each (GIE's LRUCapacityPerServer) (default 31250).
+	PrefixIndexCapacity uint32
+	// A prefix block routed to a deployment longer ago than this no longer matches (default 300000 ms).
+	PrefixIndexTtl time.Duration
 	// Clock and Random are optional (nil: the system's).
 	Clock  Clock
 	Random Random
@@ -118,6 +134,14 @@ func DefaultOptions() Options {
 		BreakerCooldownMultiplier:  n.GetBreaker_cooldown_multiplier(),
 		QuotaHorizon:               ms(n.GetQuota_horizon_ms()),
 		QuotaHeadroomRouting:       uint32(n.GetQuota_headroom_routing()),
+		EngineLoadStale:            ms(n.GetEngine_load_stale_ms()),
+		EngineWeightQueue:          n.GetEngine_weight_queue(),
+		EngineWeightKv:             n.GetEngine_weight_kv(),
+		EngineWeightPrefix:         n.GetEngine_weight_prefix(),
+		EngineBalanceAbsThreshold:  n.GetEngine_balance_abs_threshold(),
+		EngineBalanceRelThreshold:  n.GetEngine_balance_rel_threshold(),
+		PrefixIndexCapacity:        uint32(n.GetPrefix_index_capacity()),
+		PrefixIndexTtl:             ms(n.GetPrefix_index_ttl_ms()),
 	}
 }
 
@@ -155,4 +179,12 @@ func fillNative(o *Options, n native.RouterOptions) {
 	n.SetBreaker_cooldown_multiplier(o.BreakerCooldownMultiplier)
 	n.SetQuota_horizon_ms(toMs(o.QuotaHorizon))
 	n.SetQuota_headroom_routing(uint(o.QuotaHeadroomRouting))
+	n.SetEngine_load_stale_ms(toMs(o.EngineLoadStale))
+	n.SetEngine_weight_queue(o.EngineWeightQueue)
+	n.SetEngine_weight_kv(o.EngineWeightKv)
+	n.SetEngine_weight_prefix(o.EngineWeightPrefix)
+	n.SetEngine_balance_abs_threshold(o.EngineBalanceAbsThreshold)
+	n.SetEngine_balance_rel_threshold(o.EngineBalanceRelThreshold)
+	n.SetPrefix_index_capacity(uint(o.PrefixIndexCapacity))
+	n.SetPrefix_index_ttl_ms(toMs(o.PrefixIndexTtl))
 }

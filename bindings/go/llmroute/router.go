@@ -375,6 +375,10 @@ type PickOptions struct {
 	// Health.EWMALatencyMs) exceeds it are skipped; when none fits the fastest is picked and
 	// Pick.DeadlineUnmet says so. 0 = none; negative is ErrInvalidArgument.
 	Deadline time.Duration
+	// PrefixHashes: the prompt's prefix block hashes (PrefixHashes), at most PrefixHashesMax;
+	// StrategyEngineAware prefers the deployment recently sent the longest prefix, and every
+	// pick carrying them records them in the chosen deployment's prefix index.
+	PrefixHashes []uint64
 }
 
 // native is opts as the shim's PickOptions (nil: the defaults); the caller deletes it.
@@ -394,6 +398,9 @@ func (opts *PickOptions) native() native.PickOptions {
 	o.SetExpected_output_tokens(opts.ExpectedOutputTokens)
 	o.SetMax_price(opts.MaxPrice)
 	o.SetDeadline_ms(deadlineMs(opts.Deadline))
+	for _, h := range opts.PrefixHashes {
+		o.AddPrefixHash(int64(h)) // the same 64 bits
+	}
 	return o
 }
 

@@ -55,6 +55,7 @@ from .events import Event
 from .features import KNOWN_FEATURES, feature_enabled
 from .execution import Attempt, AttemptInfo, AttemptResult, CallReport, Cancel
 from .explain import ExplainCandidate, Explanation
+from .engine import PREFIX_HASHES_MAX, prefix_hashes
 from .router import Candidate, Health, Pick, Router
 from .stats import DeploymentStats, ModelStats, SharedStateStatus, Stats
 
@@ -72,6 +73,7 @@ __all__ = [
     "library_version", "library_version_string", "library_path", "status_str",
     "strategy_str", "outcome_str", "breaker_state_str", "fallback_kind_str", "event_kind_str",
     "NAME_MAX", "LIST_MAX", "EXPECTED_MAJOR", "feature_enabled", "KNOWN_FEATURES",
+    "prefix_hashes", "PREFIX_HASHES_MAX",
 ]
 
 #: The binding's own version; it speaks the C API of libllmroute 1.x.

@@ -135,6 +135,18 @@ class llmr_pick_options(Structure):
         ("expected_output_tokens", c_int64),
         ("max_price", c_double),
         ("deadline_ms", c_int64),
+        ("prefix_hashes", POINTER(c_uint64)),
+        ("prefix_hash_count", c_size_t),
+    ]
+
+
+class llmr_engine_load(Structure):
+    _fields_ = [
+        ("struct_size", c_uint32),
+        ("waiting", c_int64),
+        ("running", c_int64),
+        ("kv_cache_utilization", c_double),
+        ("read_at_ns", c_int64),
     ]
 
 
@@ -438,6 +450,7 @@ STRUCTS = {
     "llmr_report": (llmr_report, "llmr_report_init"),
     "llmr_explain_candidate": (llmr_explain_candidate, "llmr_explain_candidate_init"),
     "llmr_explain_summary": (llmr_explain_summary, "llmr_explain_summary_init"),
+    "llmr_engine_load": (llmr_engine_load, "llmr_engine_load_init"),
     "llmr_invoke_args": (llmr_invoke_args, None),
     "llmr_attempt_result": (llmr_attempt_result, None),
     "llmr_adapter": (llmr_adapter, "llmr_adapter_init"),
@@ -492,6 +505,11 @@ FUNCTIONS = [
     ("llmr_report_init", llmr_status, [POINTER(llmr_report), c_size_t]),
     ("llmr_router_report", llmr_status, [_router_p, llmr_ticket, POINTER(llmr_report)]),
     ("llmr_router_cancel", llmr_status, [_router_p, llmr_ticket]),
+    ("llmr_engine_load_init", llmr_status, [POINTER(llmr_engine_load), c_size_t]),
+    ("llmr_router_report_load", llmr_status,
+     [_router_p, c_char_p, POINTER(llmr_engine_load)]),
+    ("llmr_prefix_hashes", llmr_status,
+     [c_void_p, c_size_t, c_uint32, POINTER(c_uint64), c_size_t, POINTER(c_size_t)]),
     ("llmr_router_fallbacks", llmr_status,
      [_router_p, c_char_p, _str_array, c_size_t, POINTER(_fallbacks_p)]),
     ("llmr_fallbacks_count", c_size_t, [_fallbacks_p]),

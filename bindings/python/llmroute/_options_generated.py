@@ -44,6 +44,14 @@ ROUTER_OPTIONS_FIELDS = (
     ("breaker_cooldown_multiplier", "c_double"),
     ("quota_horizon_ms", "c_int64"),
     ("quota_headroom_routing", "c_uint32"),
+    ("engine_load_stale_ms", "c_int64"),
+    ("engine_weight_queue", "c_double"),
+    ("engine_weight_kv", "c_double"),
+    ("engine_weight_prefix", "c_double"),
+    ("engine_balance_abs_threshold", "c_double"),
+    ("engine_balance_rel_threshold", "c_double"),
+    ("prefix_index_capacity", "c_uint32"),
+    ("prefix_index_ttl_ms", "c_int64"),
 )
 
 ROUTER_OPTION_DEFAULTS = {
@@ -79,6 +87,14 @@ ROUTER_OPTION_DEFAULTS = {
     "breaker_cooldown_multiplier": 2.0,
     "quota_horizon_ms": 60000,
     "quota_headroom_routing": 1,
+    "engine_load_stale_ms": 2000,
+    "engine_weight_queue": 2.0,
+    "engine_weight_kv": 2.0,
+    "engine_weight_prefix": 3.0,
+    "engine_balance_abs_threshold": 64.0,
+    "engine_balance_rel_threshold": 1.5,
+    "prefix_index_capacity": 31250,
+    "prefix_index_ttl_ms": 300000,
 }
 
 ROUTER_OPTION_DOCS = {
@@ -114,6 +130,14 @@ ROUTER_OPTION_DOCS = {
     "breaker_cooldown_multiplier": "Each re-trip multiplies the cooldown by this, up to breaker_cooldown_max_ms (2: doubling; 1: a fixed cooldown, as LiteLLM's cooldown_time)",
     "quota_horizon_ms": "A 429 whose quota resets later than this is a quota exhaustion (held out until the reset); an announced count without a reset holds this long",
     "quota_headroom_routing": "1: within a tier where providers announce quotas, choose by remaining headroom instead of the strategy; 0: the strategy",
+    "engine_load_stale_ms": "An engine load report older than this is ignored (GIE's metrics staleness threshold)",
+    "engine_weight_queue": "engine_aware: weight of the queue-depth score (llm-d/GIE default profile)",
+    "engine_weight_kv": "engine_aware: weight of the KV-cache utilisation score (llm-d/GIE default profile)",
+    "engine_weight_prefix": "engine_aware: weight of the prefix-cache match score (llm-d/GIE default profile)",
+    "engine_balance_abs_threshold": "engine_aware: imbalanced when max load - min load exceeds this (SGLang's balance_abs_threshold)",
+    "engine_balance_rel_threshold": "engine_aware: ... and max load exceeds this times min load (SGLang's balance_rel_threshold)",
+    "prefix_index_capacity": "Prefix blocks remembered per deployment, rounded up to a power of two, 16 bytes each (GIE's LRUCapacityPerServer)",
+    "prefix_index_ttl_ms": "A prefix block routed to a deployment longer ago than this no longer matches",
 }
 
 DEPLOYMENT_FIELDS = (

@@ -51,6 +51,7 @@ class Strategy(enum.IntEnum):
     LEAST_LOADED = 6
     PEAK_EWMA = 7
     COST = 8
+    ENGINE_AWARE = 9
 
 
 class Outcome(enum.IntEnum):

@@ -44,7 +44,7 @@ import random as _pyrandom
 import threading
 import time
 import weakref
-from ctypes import POINTER, byref, c_char_p
+from ctypes import POINTER, byref, c_char_p, c_uint64
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -184,12 +184,13 @@ class Health:
 
 
 def _pick_options(exclude, affinity_key, required_tags, expected_input_tokens: int,
-                  expected_output_tokens: int, max_price: float, deadline_ms: int = 0):
+                  expected_output_tokens: int, max_price: float, deadline_ms: int = 0,
+                  prefix_hashes: Optional[Sequence[int]] = None):
     """The llmr_pick_options of a pick's keyword arguments, or None when all are defaults (so
     that a plain pick passes NULL). A fresh struct each time: nothing of one pick's options can
     leak into the next."""
     if not (exclude or affinity_key is not None or required_tags or expected_input_tokens
-            or expected_output_tokens or max_price or deadline_ms):
+            or expected_output_tokens or max_price or deadline_ms or prefix_hashes):
         return None
     po = _native.new_struct(_native.llmr_pick_options)
     if exclude:
@@ -210,6 +211,10 @@ def _pick_options(exclude, affinity_key, required_tags, expected_input_tokens: i
         extra.append(("max_price", float(max_price)))
     if deadline_ms:
         extra.append(("deadline_ms", _int_in(deadline_ms, _INT64_MIN, _INT64_MAX, "deadline_ms")))
+    if prefix_hashes:
+        hashes = (c_uint64 * len(prefix_hashes))(*prefix_hashes)
+        extra += [("prefix_hashes", ctypes.cast(hashes, POINTER(c_uint64))),
+                  ("prefix_hash_count", len(prefix_hashes))]
     for key, value in extra:
         if not _native.library_has_field(_native.llmr_pick_options, key):
             raise _invalid("the pick option %s needs a newer libllmroute than %s"
@@ -831,7 +836,8 @@ class Router:
              affinity_key: Optional[NameLike] = None,
              required_tags: Union[NameLike, Iterable[NameLike]] = (),
              expected_input_tokens: int = 0, expected_output_tokens: int = 0,
-             max_price: float = 0.0, deadline_ms: int = 0) -> Pick:
+             max_price: float = 0.0, deadline_ms: int = 0,
+             prefix_hashes: Optional[Sequence[int]] = None) -> Pick:
         """Picks a deployment for ``model``. Report or cancel the ticket exactly once.
 
         ``exclude``: deployments not to pick (those a retry already tried). ``affinity_key``:
@@ -839,7 +845,9 @@ class Router:
         only deployments carrying all of them. ``expected_*_tokens`` and ``max_price``: for the
         cost strategy and a price cap. ``deadline_ms``: the time the request has left;
         deployments whose expected latency (their latency EWMA) exceeds it are skipped, and when
-        none fits the fastest is picked with ``deadline_unmet`` set.
+        none fits the fastest is picked with ``deadline_unmet`` set. ``prefix_hashes``: the
+        prompt's prefix block hashes (:func:`prefix_hashes`, at most PREFIX_HASHES_MAX), for
+        Strategy.ENGINE_AWARE; the pick records them in the chosen deployment's prefix index.
 
         Raises UnknownModelError when nothing serves the model, NoProviderError when nothing is
         eligible now and RateLimitedError when every eligible deployment is at a limit (both
@@ -848,7 +856,7 @@ class Router:
         m = _name(model, "model")
         p = _tls.pick
         po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
-                           expected_output_tokens, max_price, deadline_ms)
+                           expected_output_tokens, max_price, deadline_ms, prefix_hashes)
         status = _lib.llmr_router_pick(handle, m, po, p)
         if status:
             error = _last_error(status)
@@ -899,6 +907,23 @@ class Router:
         r.quota_tokens_reset_ms = _int_in(quota_tokens_reset_ms, _INT64_MIN, _INT64_MAX,
                                           "quota_tokens_reset_ms")
         self._simple(_lib.llmr_router_report(handle, _ticket(ticket), r))
+
+    @_in_flight
+    def report_load(self, deployment: NameLike, waiting: int = 0, running: int = 0,
+                    kv_cache_utilization: float = 0.0, read_at_ns: int = 0) -> None:
+        """Stores what ``deployment``'s inference engine reports (llmr_router_report_load), for
+        Strategy.ENGINE_AWARE: requests waiting and running, KV-cache utilisation 0..1, and when
+        they were read on the router's clock (ns; 0 = now). Raises InvalidArgumentError naming
+        the field (negative counts, utilisation outside 0..1 or NaN, a future read time) and
+        NotFoundError for an unknown deployment; nothing is stored then."""
+        handle = self._h()
+        load = _native.new_struct(_native.llmr_engine_load)
+        load.waiting = _int_in(waiting, _INT64_MIN, _INT64_MAX, "waiting")
+        load.running = _int_in(running, _INT64_MIN, _INT64_MAX, "running")
+        load.kv_cache_utilization = float(kv_cache_utilization)
+        load.read_at_ns = _int_in(read_at_ns, _INT64_MIN, _INT64_MAX, "read_at_ns")
+        fn = _native.require("llmr_router_report_load")
+        self._simple(fn(handle, _name(deployment, "deployment"), load))
 
     @_in_flight
     def cancel(self, ticket: Union[int, Pick]) -> None:

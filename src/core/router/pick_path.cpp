@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/engine/prefix_hash.hpp"
 #include "core/names.hpp"
 #include "core/router.hpp"
 #include "core/router/pick_in_tier.hpp"
@@ -63,6 +64,14 @@ Status CheckRequest(const PickRequest &request) {
       return {Code::kInvalidArgument, "required_tags[" + std::to_string(i) + "] is NULL"};
     }
   }
+  if (request.prefix_hash_count > kMaxPickPrefixHashes) {
+    return {Code::kInvalidArgument, "prefix_hash_count " +
+                                        std::to_string(request.prefix_hash_count) + " is above " +
+                                        std::to_string(kMaxPickPrefixHashes)};
+  }
+  if (request.prefix_hash_count > 0 && request.prefix_hashes == nullptr) {
+    return {Code::kInvalidArgument, "prefix_hashes is NULL but prefix_hash_count is not 0"};
+  }
   return Status::Ok();
 }
 
@@ -99,6 +108,14 @@ Status CheckExclude(const PickRequest &request) {
   return Status::Ok();
 }
 
+// Out of line: picks without prefix hashes do not carry its code.
+[[gnu::noinline]] void RecordPrefix(DeploymentState &state, const PickRequest &request,
+                                    PickEnv &env) {
+  const EngineAwareConfig &config = env.params.engine;
+  state.prefix_index().Record(request.prefix_hashes, request.prefix_hash_count, env.CoarseNow(),
+                              config.prefix_index_capacity);
+}
+
 }  // namespace
 
 Status CheckPickRequest(const PickRequest &request) {
@@ -130,7 +147,7 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
                                 const PickRequest &request, PickResult *result) {
   if (request.required_tag_count != 0 || request.max_price != 0 ||
       request.expected_input_tokens != 0 || request.expected_output_tokens != 0 ||
-      request.deadline_ms != 0) {
+      request.deadline_ms != 0 || request.prefix_hash_count != 0) {
     if (Status s = CheckRequest(request); !s.ok()) return s;
   }
   result->deadline_unmet = false;
@@ -144,6 +161,8 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   PickEnv env{*rng_, options_.strategy_params, *clock_};
   env.input_tokens = request.expected_input_tokens;
   env.output_tokens = request.expected_output_tokens;
+  env.prefix_hashes = request.prefix_hashes;
+  env.prefix_hash_count = static_cast<uint32_t>(request.prefix_hash_count);
   env.slow_start = slow_start_.MayBeActive() && slow_start_.Active(env.Now());
   const RequestFilter filter = FilterOf(request);
   Affinity affinity;
@@ -197,6 +216,9 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   }
   // Inside the read guard: a writer removing this deployment waits for us, then sees the count.
   ticket.deployment->AddInFlight();
+  // A bounded write (two atomic stores per hash, at most kMaxPickPrefixHashes hashes): the next
+  // request sharing this prefix finds it here (engine/prefix_index.hpp).
+  if (request.prefix_hash_count != 0) RecordPrefix(*ticket.deployment, request, env);
   if (group->counters != nullptr) group->counters->AddPick();
   result->ticket = id;
   result->state = ticket.deployment;

@@ -51,6 +51,8 @@ const Strategy &StrategyFor(StrategyKind kind) {
       return PeakEwmaStrategy();
     case StrategyKind::kCost:
       return CostStrategy();
+    case StrategyKind::kEngineAware:
+      return EngineAwareStrategy();
     case StrategyKind::kRoundRobin:
     case StrategyKind::kDefault:
       break;

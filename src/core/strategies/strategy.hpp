@@ -15,6 +15,7 @@
 
 #include "core/clock.hpp"
 #include "core/deployment.hpp"
+#include "core/engine/engine_config.hpp"
 #include "core/option_defaults.hpp"
 #include "core/random.hpp"
 #include "core/thread_slot.hpp"
@@ -32,8 +33,9 @@ enum class StrategyKind : uint8_t {
   kLeastLoaded = 6,
   kPeakEwma = 7,
   kCost = 8,
+  kEngineAware = 9,
 };
-constexpr int kStrategyKindCount = 9;
+constexpr int kStrategyKindCount = 10;
 
 // Most deployments one router holds; bounds the eligibility set kept on the stack.
 constexpr uint32_t kMaxDeployments = 4096;
@@ -125,6 +127,7 @@ struct StrategyParams {
   int64_t latency_stale_ns = 30'000'000'000;
   SlowStartConfig slow_start;
   PeakEwmaConfig peak_ewma;
+  EngineAwareConfig engine;  // engine_aware (strategies/engine_aware.cpp)
 };
 
 struct PickEnv {
@@ -137,6 +140,9 @@ struct PickEnv {
   // The request's expected token counts (0 = unknown), for the cost strategy.
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
+  // The request's prompt prefix block hashes (llmr_prefix_hashes), for engine_aware.
+  const uint64_t *prefix_hashes = nullptr;
+  uint32_t prefix_hash_count = 0;
 
   int64_t Now() {
     if (now_ns < 0) now_ns = clock.NowNs();
@@ -179,5 +185,6 @@ const Strategy &AvailabilityStrategy();
 const Strategy &LeastLoadedStrategy();
 const Strategy &PeakEwmaStrategy();
 const Strategy &CostStrategy();
+const Strategy &EngineAwareStrategy();
 
 }  // namespace llmroute

@@ -35,9 +35,16 @@ const char kUsage[] =
     "  --strategy NAME     one run. NAME: naive (the seed's router: round robin, a failed\n"
     "                      deployment never comes back), llmroute (the strategy of the scenario's\n"
     "                      configuration), or an llmroute strategy: round_robin, weighted,\n"
-    "                      weighted_random, latency, availability, least_loaded, peak_ewma, cost;\n"
-    "                      an llmroute NAME ending in /quota-blind reports without the quotas\n"
-    "                      upstreams announce (round_robin/quota-blind)\n"
+    "                      weighted_random, latency, availability, least_loaded, peak_ewma, cost,
+"
+    "                      engine_aware (self-hosted engines; without load reports or
+"
+    "                      prefixes here it balances on calls in flight); an llmroute NAME
+"
+    "                      ending in /quota-blind reports without the quotas upstreams
+"
+    "                      announce (round_robin/quota-blind)
+"
     "  --compare A,B,...   several runs on the same scenario, side by side (table and chart)\n"
     "                      (default: the scenario's \"compare\" list, else llmroute)\n"
     "  --seed N            random seed (default: the scenario's); same seed, same run\n"

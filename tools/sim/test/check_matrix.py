@@ -97,7 +97,7 @@ def main():
             names = [r["strategy"] for r in sc["runs"]]
             if strategies is None:
                 strategies = names
-            if names != strategies or len(names) < 8:
+            if names != strategies or len(names) < 9 or "engine_aware" not in names:
                 fail("%s: not every strategy ran: %s" % (sc["scenario"], names))
             if not all(r["consistent"] for r in sc["runs"]):
                 fail("%s: the router's counts disagree with the simulation" % sc["scenario"])

@@ -68,75 +68,75 @@ typedef long long swig_type_38;
 typedef long long swig_type_39;
 typedef long long swig_type_40;
 typedef long long swig_type_41;
-typedef _gostring_ swig_type_42;
-typedef _gostring_ swig_type_43;
-typedef _gostring_ swig_type_44;
-typedef _gostring_ swig_type_45;
+typedef long long swig_type_42;
+typedef long long swig_type_43;
+typedef long long swig_type_44;
+typedef long long swig_type_45;
 typedef long long swig_type_46;
 typedef long long swig_type_47;
 typedef long long swig_type_48;
-typedef long long swig_type_49;
-typedef long long swig_type_50;
-typedef long long swig_type_51;
-typedef long long swig_type_52;
+typedef _gostring_ swig_type_49;
+typedef _gostring_ swig_type_50;
+typedef _gostring_ swig_type_51;
+typedef _gostring_ swig_type_52;
 typedef long long swig_type_53;
 typedef long long swig_type_54;
 typedef long long swig_type_55;
-typedef _gostring_ swig_type_56;
-typedef _gostring_ swig_type_57;
-typedef _gostring_ swig_type_58;
+typedef long long swig_type_56;
+typedef long long swig_type_57;
+typedef long long swig_type_58;
 typedef long long swig_type_59;
 typedef long long swig_type_60;
 typedef long long swig_type_61;
-typedef _gostring_ swig_type_62;
-typedef _gostring_ swig_type_63;
-typedef _gostring_ swig_type_64;
+typedef long long swig_type_62;
+typedef long long swig_type_63;
+typedef long long swig_type_64;
 typedef long long swig_type_65;
 typedef long long swig_type_66;
 typedef _gostring_ swig_type_67;
 typedef _gostring_ swig_type_68;
-typedef long long swig_type_69;
-typedef _gostring_ swig_type_70;
+typedef _gostring_ swig_type_69;
+typedef long long swig_type_70;
 typedef long long swig_type_71;
 typedef long long swig_type_72;
 typedef _gostring_ swig_type_73;
-typedef long long swig_type_74;
-typedef long long swig_type_75;
+typedef _gostring_ swig_type_74;
+typedef _gostring_ swig_type_75;
 typedef long long swig_type_76;
-typedef _gostring_ swig_type_77;
+typedef long long swig_type_77;
 typedef _gostring_ swig_type_78;
 typedef _gostring_ swig_type_79;
-typedef _gostring_ swig_type_80;
-typedef long long swig_type_81;
+typedef long long swig_type_80;
+typedef _gostring_ swig_type_81;
 typedef long long swig_type_82;
-typedef _gostring_ swig_type_83;
+typedef long long swig_type_83;
 typedef _gostring_ swig_type_84;
 typedef long long swig_type_85;
 typedef long long swig_type_86;
 typedef long long swig_type_87;
-typedef long long swig_type_88;
-typedef long long swig_type_89;
-typedef long long swig_type_90;
+typedef _gostring_ swig_type_88;
+typedef _gostring_ swig_type_89;
+typedef _gostring_ swig_type_90;
 typedef _gostring_ swig_type_91;
-typedef _gostring_ swig_type_92;
-typedef _gostring_ swig_type_93;
+typedef long long swig_type_92;
+typedef long long swig_type_93;
 typedef _gostring_ swig_type_94;
 typedef _gostring_ swig_type_95;
-typedef _gostring_ swig_type_96;
-typedef _gostring_ swig_type_97;
-typedef _gostring_ swig_type_98;
+typedef long long swig_type_96;
+typedef long long swig_type_97;
+typedef long long swig_type_98;
 typedef long long swig_type_99;
 typedef long long swig_type_100;
 typedef long long swig_type_101;
 typedef long long swig_type_102;
-typedef long long swig_type_103;
-typedef long long swig_type_104;
-typedef long long swig_type_105;
-typedef long long swig_type_106;
-typedef long long swig_type_107;
-typedef long long swig_type_108;
-typedef long long swig_type_109;
-typedef long long swig_type_110;
+typedef _gostring_ swig_type_103;
+typedef _gostring_ swig_type_104;
+typedef _gostring_ swig_type_105;
+typedef _gostring_ swig_type_106;
+typedef _gostring_ swig_type_107;
+typedef _gostring_ swig_type_108;
+typedef _gostring_ swig_type_109;
+typedef _gostring_ swig_type_110;
 typedef long long swig_type_111;
 typedef long long swig_type_112;
 typedef long long swig_type_113;
@@ -155,8 +155,8 @@ typedef long long swig_type_125;
 typedef long long swig_type_126;
 typedef long long swig_type_127;
 typedef long long swig_type_128;
-typedef _gostring_ swig_type_129;
-typedef _gostring_ swig_type_130;
+typedef long long swig_type_129;
+typedef long long swig_type_130;
 typedef long long swig_type_131;
 typedef long long swig_type_132;
 typedef long long swig_type_133;
@@ -169,80 +169,80 @@ typedef long long swig_type_139;
 typedef long long swig_type_140;
 typedef _gostring_ swig_type_141;
 typedef _gostring_ swig_type_142;
-typedef _gostring_ swig_type_143;
-typedef _gostring_ swig_type_144;
-typedef _gostring_ swig_type_145;
-typedef _gostring_ swig_type_146;
-typedef _gostring_ swig_type_147;
-typedef _gostring_ swig_type_148;
+typedef long long swig_type_143;
+typedef long long swig_type_144;
+typedef long long swig_type_145;
+typedef long long swig_type_146;
+typedef long long swig_type_147;
+typedef long long swig_type_148;
 typedef long long swig_type_149;
 typedef long long swig_type_150;
-typedef _gostring_ swig_type_151;
-typedef _gostring_ swig_type_152;
-typedef long long swig_type_153;
-typedef long long swig_type_154;
+typedef long long swig_type_151;
+typedef long long swig_type_152;
+typedef _gostring_ swig_type_153;
+typedef _gostring_ swig_type_154;
 typedef _gostring_ swig_type_155;
 typedef _gostring_ swig_type_156;
 typedef _gostring_ swig_type_157;
-typedef long long swig_type_158;
-typedef long long swig_type_159;
-typedef long long swig_type_160;
+typedef _gostring_ swig_type_158;
+typedef _gostring_ swig_type_159;
+typedef _gostring_ swig_type_160;
 typedef long long swig_type_161;
 typedef long long swig_type_162;
-typedef long long swig_type_163;
-typedef long long swig_type_164;
+typedef _gostring_ swig_type_163;
+typedef _gostring_ swig_type_164;
 typedef long long swig_type_165;
 typedef long long swig_type_166;
-typedef long long swig_type_167;
-typedef long long swig_type_168;
-typedef long long swig_type_169;
-typedef _gostring_ swig_type_170;
-typedef _gostring_ swig_type_171;
-typedef _gostring_ swig_type_172;
+typedef _gostring_ swig_type_167;
+typedef _gostring_ swig_type_168;
+typedef _gostring_ swig_type_169;
+typedef long long swig_type_170;
+typedef long long swig_type_171;
+typedef long long swig_type_172;
 typedef long long swig_type_173;
 typedef long long swig_type_174;
-typedef _gostring_ swig_type_175;
-typedef _gostring_ swig_type_176;
+typedef long long swig_type_175;
+typedef long long swig_type_176;
 typedef long long swig_type_177;
 typedef long long swig_type_178;
 typedef long long swig_type_179;
 typedef long long swig_type_180;
 typedef long long swig_type_181;
-typedef long long swig_type_182;
-typedef long long swig_type_183;
-typedef long long swig_type_184;
-typedef _gostring_ swig_type_185;
-typedef _gostring_ swig_type_186;
+typedef _gostring_ swig_type_182;
+typedef _gostring_ swig_type_183;
+typedef _gostring_ swig_type_184;
+typedef long long swig_type_185;
+typedef long long swig_type_186;
 typedef _gostring_ swig_type_187;
 typedef _gostring_ swig_type_188;
 typedef long long swig_type_189;
 typedef long long swig_type_190;
-typedef _gostring_ swig_type_191;
-typedef _gostring_ swig_type_192;
-typedef _gostring_ swig_type_193;
-typedef _gostring_ swig_type_194;
+typedef long long swig_type_191;
+typedef long long swig_type_192;
+typedef long long swig_type_193;
+typedef long long swig_type_194;
 typedef long long swig_type_195;
 typedef long long swig_type_196;
-typedef long long swig_type_197;
-typedef long long swig_type_198;
+typedef _gostring_ swig_type_197;
+typedef _gostring_ swig_type_198;
 typedef _gostring_ swig_type_199;
 typedef _gostring_ swig_type_200;
-typedef _gostring_ swig_type_201;
-typedef _gostring_ swig_type_202;
+typedef long long swig_type_201;
+typedef long long swig_type_202;
 typedef _gostring_ swig_type_203;
 typedef _gostring_ swig_type_204;
-typedef long long swig_type_205;
-typedef long long swig_type_206;
+typedef _gostring_ swig_type_205;
+typedef _gostring_ swig_type_206;
 typedef long long swig_type_207;
 typedef long long swig_type_208;
 typedef long long swig_type_209;
 typedef long long swig_type_210;
-typedef long long swig_type_211;
-typedef long long swig_type_212;
-typedef long long swig_type_213;
-typedef long long swig_type_214;
-typedef long long swig_type_215;
-typedef long long swig_type_216;
+typedef _gostring_ swig_type_211;
+typedef _gostring_ swig_type_212;
+typedef _gostring_ swig_type_213;
+typedef _gostring_ swig_type_214;
+typedef _gostring_ swig_type_215;
+typedef _gostring_ swig_type_216;
 typedef long long swig_type_217;
 typedef long long swig_type_218;
 typedef long long swig_type_219;
@@ -269,8 +269,8 @@ typedef long long swig_type_239;
 typedef long long swig_type_240;
 typedef long long swig_type_241;
 typedef long long swig_type_242;
-typedef _gostring_ swig_type_243;
-typedef _gostring_ swig_type_244;
+typedef long long swig_type_243;
+typedef long long swig_type_244;
 typedef long long swig_type_245;
 typedef long long swig_type_246;
 typedef long long swig_type_247;
@@ -279,10 +279,10 @@ typedef long long swig_type_249;
 typedef long long swig_type_250;
 typedef long long swig_type_251;
 typedef long long swig_type_252;
-typedef _gostring_ swig_type_253;
-typedef _gostring_ swig_type_254;
-typedef long long swig_type_255;
-typedef long long swig_type_256;
+typedef long long swig_type_253;
+typedef long long swig_type_254;
+typedef _gostring_ swig_type_255;
+typedef _gostring_ swig_type_256;
 typedef long long swig_type_257;
 typedef long long swig_type_258;
 typedef long long swig_type_259;
@@ -291,22 +291,22 @@ typedef long long swig_type_261;
 typedef long long swig_type_262;
 typedef long long swig_type_263;
 typedef long long swig_type_264;
-typedef long long swig_type_265;
-typedef long long swig_type_266;
-typedef _gostring_ swig_type_267;
-typedef _gostring_ swig_type_268;
+typedef _gostring_ swig_type_265;
+typedef _gostring_ swig_type_266;
+typedef long long swig_type_267;
+typedef long long swig_type_268;
 typedef long long swig_type_269;
 typedef long long swig_type_270;
-typedef _gostring_ swig_type_271;
-typedef _gostring_ swig_type_272;
-typedef _gostring_ swig_type_273;
-typedef _gostring_ swig_type_274;
-typedef _gostring_ swig_type_275;
-typedef _gostring_ swig_type_276;
+typedef long long swig_type_271;
+typedef long long swig_type_272;
+typedef long long swig_type_273;
+typedef long long swig_type_274;
+typedef long long swig_type_275;
+typedef long long swig_type_276;
 typedef long long swig_type_277;
 typedef long long swig_type_278;
-typedef long long swig_type_279;
-typedef long long swig_type_280;
+typedef _gostring_ swig_type_279;
+typedef _gostring_ swig_type_280;
 typedef long long swig_type_281;
 typedef long long swig_type_282;
 typedef _gostring_ swig_type_283;
@@ -315,19 +315,19 @@ typedef _gostring_ swig_type_285;
 typedef _gostring_ swig_type_286;
 typedef _gostring_ swig_type_287;
 typedef _gostring_ swig_type_288;
-typedef _gostring_ swig_type_289;
-typedef _gostring_ swig_type_290;
-typedef _gostring_ swig_type_291;
-typedef _gostring_ swig_type_292;
-typedef _gostring_ swig_type_293;
-typedef _gostring_ swig_type_294;
+typedef long long swig_type_289;
+typedef long long swig_type_290;
+typedef long long swig_type_291;
+typedef long long swig_type_292;
+typedef long long swig_type_293;
+typedef long long swig_type_294;
 typedef _gostring_ swig_type_295;
 typedef _gostring_ swig_type_296;
 typedef _gostring_ swig_type_297;
 typedef _gostring_ swig_type_298;
 typedef _gostring_ swig_type_299;
 typedef _gostring_ swig_type_300;
-typedef _gostring_ swig_type_301;
+typedef long long swig_type_301;
 typedef _gostring_ swig_type_302;
 typedef _gostring_ swig_type_303;
 typedef _gostring_ swig_type_304;
@@ -340,43 +340,43 @@ typedef _gostring_ swig_type_310;
 typedef _gostring_ swig_type_311;
 typedef _gostring_ swig_type_312;
 typedef _gostring_ swig_type_313;
-typedef long long swig_type_314;
+typedef _gostring_ swig_type_314;
 typedef _gostring_ swig_type_315;
-typedef long long swig_type_316;
-typedef long long swig_type_317;
-typedef long long swig_type_318;
-typedef long long swig_type_319;
+typedef _gostring_ swig_type_316;
+typedef _gostring_ swig_type_317;
+typedef _gostring_ swig_type_318;
+typedef _gostring_ swig_type_319;
 typedef _gostring_ swig_type_320;
-typedef long long swig_type_321;
-typedef long long swig_type_322;
-typedef long long swig_type_323;
-typedef long long swig_type_324;
-typedef long long swig_type_325;
-typedef long long swig_type_326;
-typedef long long swig_type_327;
-typedef long long swig_type_328;
-typedef _gostring_ swig_type_329;
-typedef long long swig_type_330;
-typedef _gostring_ swig_type_331;
-typedef _gostring_ swig_type_332;
-typedef _gostring_ swig_type_333;
-typedef _gostring_ swig_type_334;
+typedef _gostring_ swig_type_321;
+typedef _gostring_ swig_type_322;
+typedef _gostring_ swig_type_323;
+typedef _gostring_ swig_type_324;
+typedef _gostring_ swig_type_325;
+typedef _gostring_ swig_type_326;
+typedef _gostring_ swig_type_327;
+typedef _gostring_ swig_type_328;
+typedef long long swig_type_329;
+typedef _gostring_ swig_type_330;
+typedef long long swig_type_331;
+typedef long long swig_type_332;
+typedef long long swig_type_333;
+typedef long long swig_type_334;
 typedef _gostring_ swig_type_335;
-typedef _gostring_ swig_type_336;
-typedef _gostring_ swig_type_337;
-typedef _gostring_ swig_type_338;
-typedef _gostring_ swig_type_339;
-typedef _gostring_ swig_type_340;
-typedef _gostring_ swig_type_341;
-typedef _gostring_ swig_type_342;
-typedef _gostring_ swig_type_343;
+typedef long long swig_type_336;
+typedef long long swig_type_337;
+typedef long long swig_type_338;
+typedef long long swig_type_339;
+typedef long long swig_type_340;
+typedef long long swig_type_341;
+typedef long long swig_type_342;
+typedef long long swig_type_343;
 typedef _gostring_ swig_type_344;
-typedef _gostring_ swig_type_345;
+typedef long long swig_type_345;
 typedef _gostring_ swig_type_346;
 typedef _gostring_ swig_type_347;
-typedef _gostring_ swig_type_348;
-typedef _gostring_ swig_type_349;
-typedef _gostring_ swig_type_350;
+typedef long long swig_type_348;
+typedef long long swig_type_349;
+typedef long long swig_type_350;
 typedef _gostring_ swig_type_351;
 typedef _gostring_ swig_type_352;
 typedef _gostring_ swig_type_353;
@@ -393,663 +393,716 @@ typedef _gostring_ swig_type_363;
 typedef _gostring_ swig_type_364;
 typedef _gostring_ swig_type_365;
 typedef _gostring_ swig_type_366;
-extern void _wrap_Swig_free_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_native_bbc251b5b0217d49(swig_intgo arg1);
-extern uintptr_t _wrap_new_StringVector__SWIG_0_native_bbc251b5b0217d49(void);
-extern uintptr_t _wrap_new_StringVector__SWIG_1_native_bbc251b5b0217d49(swig_type_1 arg1);
-extern uintptr_t _wrap_new_StringVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_2 _wrap_StringVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_3 _wrap_StringVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_StringVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_4 arg2);
-extern _Bool _wrap_StringVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_StringVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_StringVector_add_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_5 arg2);
-extern swig_type_6 _wrap_StringVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_StringVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, swig_type_7 arg3);
-extern void _wrap_delete_StringVector_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_0_native_bbc251b5b0217d49(void);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_1_native_bbc251b5b0217d49(swig_type_8 arg1);
-extern uintptr_t _wrap_new_CandidateVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_9 _wrap_CandidateVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_10 _wrap_CandidateVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CandidateVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_11 arg2);
-extern _Bool _wrap_CandidateVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CandidateVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CandidateVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CandidateVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_CandidateVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_CandidateVector_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_HealthVector__SWIG_0_native_bbc251b5b0217d49(void);
-extern uintptr_t _wrap_new_HealthVector__SWIG_1_native_bbc251b5b0217d49(swig_type_12 arg1);
-extern uintptr_t _wrap_new_HealthVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_13 _wrap_HealthVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_14 _wrap_HealthVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_HealthVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_15 arg2);
-extern _Bool _wrap_HealthVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_HealthVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_HealthVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_HealthVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_HealthVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_HealthVector_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_0_native_bbc251b5b0217d49(void);
-extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_1_native_bbc251b5b0217d49(swig_type_16 arg1);
-extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_17 _wrap_ExplainCandidateVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_18 _wrap_ExplainCandidateVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidateVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_19 arg2);
-extern _Bool _wrap_ExplainCandidateVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidateVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidateVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_ExplainCandidateVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_ExplainCandidateVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_ExplainCandidateVector_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_0_native_bbc251b5b0217d49(void);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_1_native_bbc251b5b0217d49(swig_type_20 arg1);
-extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_21 _wrap_AttemptInfoVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_22 _wrap_AttemptInfoVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_23 arg2);
-extern _Bool _wrap_AttemptInfoVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfoVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_AttemptInfoVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_AttemptInfoVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_AttemptInfoVector_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_0_native_bbc251b5b0217d49(void);
-extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_1_native_bbc251b5b0217d49(swig_type_24 arg1);
-extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_25 _wrap_DeploymentStatsVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_26 _wrap_DeploymentStatsVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStatsVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_27 arg2);
-extern _Bool _wrap_DeploymentStatsVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStatsVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStatsVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_DeploymentStatsVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_DeploymentStatsVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_DeploymentStatsVector_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_ModelStatsVector__SWIG_0_native_bbc251b5b0217d49(void);
-extern uintptr_t _wrap_new_ModelStatsVector__SWIG_1_native_bbc251b5b0217d49(swig_type_28 arg1);
-extern uintptr_t _wrap_new_ModelStatsVector__SWIG_2_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_29 _wrap_ModelStatsVector_size_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_30 _wrap_ModelStatsVector_capacity_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ModelStatsVector_reserve_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_31 arg2);
-extern _Bool _wrap_ModelStatsVector_isEmpty_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ModelStatsVector_clear_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ModelStatsVector_add_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_ModelStatsVector_get_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern void _wrap_ModelStatsVector_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
-extern void _wrap_delete_ModelStatsVector_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_intgo _wrap_llmr_status_LLMR_OK_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_bbc251b5b0217d49(void);
-extern uintptr_t _wrap_new_RouterOptions_native_bbc251b5b0217d49(void);
-extern void _wrap_RouterOptions_strategy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_strategy_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_all_open_policy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_all_open_policy_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_consecutive_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_failure_ratio_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_breaker_failure_ratio_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_min_requests_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_breaker_min_requests_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_window_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_32 arg2);
-extern swig_type_33 _wrap_RouterOptions_breaker_window_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_34 arg2);
-extern swig_type_35 _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_36 arg2);
-extern swig_type_37 _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_jitter_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_breaker_jitter_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_half_open_max_probes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_half_open_max_probes_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_ewma_alpha_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_ewma_alpha_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_buffer_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_buffer_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_prior_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_latency_prior_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_retry_budget_max_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_retry_budget_max_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_retry_budget_token_ratio_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_retry_budget_token_ratio_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_slow_start_window_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_38 arg2);
-extern swig_type_39 _wrap_RouterOptions_slow_start_window_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_slow_start_aggression_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_slow_start_aggression_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_40 arg2);
-extern swig_type_41 _wrap_RouterOptions_peak_ewma_decay_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_affinity_load_factor_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_affinity_load_factor_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_url_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_42 arg2);
-extern swig_type_43 _wrap_RouterOptions_shared_state_url_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_key_prefix_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_44 arg2);
-extern swig_type_45 _wrap_RouterOptions_shared_state_key_prefix_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_46 arg2);
-extern swig_type_47 _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_48 arg2);
-extern swig_type_49 _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_50 arg2);
-extern swig_type_51 _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_shared_state_rate_batch_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_shared_state_rate_batch_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_latency_stale_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_52 arg2);
-extern swig_type_53 _wrap_RouterOptions_latency_stale_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_quota_horizon_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_54 arg2);
-extern swig_type_55 _wrap_RouterOptions_quota_horizon_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterOptions_quota_headroom_routing_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_RouterOptions_quota_headroom_routing_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_RouterOptions_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_intgo _wrap_kStatusClosed_get_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_ClosedStatusCode_native_bbc251b5b0217d49(void);
-extern swig_type_56 _wrap_StatusName_native_bbc251b5b0217d49(swig_intgo arg1);
-extern swig_intgo _wrap_LibraryVersion_native_bbc251b5b0217d49(void);
-extern swig_type_57 _wrap_LibraryVersionString_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_HeaderVersion_native_bbc251b5b0217d49(void);
-extern swig_intgo _wrap_FeatureEnabled_native_bbc251b5b0217d49(swig_type_58 arg1);
-extern void _wrap_delete_Clock_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_59 _wrap_Clock_NowNanos_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Clock_SleepNanos_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_60 arg2);
-extern void _wrap_delete_Random_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_61 _wrap_Random_NextBits_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_Deployment__SWIG_0_native_bbc251b5b0217d49(void);
-extern uintptr_t _wrap_new_Deployment__SWIG_1_native_bbc251b5b0217d49(swig_type_62 arg1);
-extern void _wrap_Deployment_name_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_63 arg2);
-extern swig_type_64 _wrap_Deployment_name_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Deployment_weight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_weight_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Deployment_tier_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_tier_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Deployment_rpm_limit_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_rpm_limit_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Deployment_tpm_limit_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_65 arg2);
-extern swig_type_66 _wrap_Deployment_tpm_limit_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Deployment_max_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Deployment_max_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Deployment_cost_per_million_input_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_Deployment_cost_per_million_input_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Deployment_cost_per_million_output_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_Deployment_cost_per_million_output_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Deployment_AddModel_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_67 arg2);
-extern void _wrap_Deployment_AddTag_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_68 arg2);
-extern swig_type_69 _wrap_Deployment_ModelCount_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_70 _wrap_Deployment_ModelAt_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_71 arg2);
-extern swig_type_72 _wrap_Deployment_TagCount_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_73 _wrap_Deployment_TagAt_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_74 arg2);
-extern void _wrap_delete_Deployment_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_Pick_native_bbc251b5b0217d49(void);
-extern void _wrap_Pick_ticket_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_75 arg2);
-extern swig_type_76 _wrap_Pick_ticket_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Pick_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_77 arg2);
-extern swig_type_78 _wrap_Pick_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Pick_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_79 arg2);
-extern swig_type_80 _wrap_Pick_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Pick_tier_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Pick_tier_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Pick_is_probe_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Pick_is_probe_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Pick_is_panic_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Pick_is_panic_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Pick_retry_after_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_81 arg2);
-extern swig_type_82 _wrap_Pick_retry_after_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Pick_deadline_unmet_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Pick_deadline_unmet_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_Pick_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_PickOptions_native_bbc251b5b0217d49(void);
-extern void _wrap_PickOptions_affinity_key_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_83 arg2);
-extern swig_type_84 _wrap_PickOptions_affinity_key_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_PickOptions_expected_input_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_85 arg2);
-extern swig_type_86 _wrap_PickOptions_expected_input_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_PickOptions_expected_output_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_87 arg2);
-extern swig_type_88 _wrap_PickOptions_expected_output_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_PickOptions_max_price_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_PickOptions_max_price_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_PickOptions_deadline_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_89 arg2);
-extern swig_type_90 _wrap_PickOptions_deadline_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_PickOptions_AddExclude_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_91 arg2);
-extern void _wrap_PickOptions_AddRequiredTag_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_92 arg2);
-extern void _wrap_PickOptions_ClearExclude_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_PickOptions_ClearRequiredTags_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_PickOptions_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Candidate_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_93 arg2);
-extern swig_type_94 _wrap_Candidate_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Candidate_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_95 arg2);
-extern swig_type_96 _wrap_Candidate_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_Candidate_native_bbc251b5b0217d49(void);
-extern void _wrap_delete_Candidate_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_Health_native_bbc251b5b0217d49(void);
-extern void _wrap_Health_name_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_97 arg2);
-extern swig_type_98 _wrap_Health_name_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_state_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_state_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_override_mode_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_override_mode_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_eligible_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Health_eligible_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_ewma_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_Health_ewma_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_failure_ratio_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_Health_failure_ratio_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_99 arg2);
-extern swig_type_100 _wrap_Health_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_101 arg2);
-extern swig_type_102 _wrap_Health_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_successes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_103 arg2);
-extern swig_type_104 _wrap_Health_successes_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_105 arg2);
-extern swig_type_106 _wrap_Health_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_request_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_107 arg2);
-extern swig_type_108 _wrap_Health_request_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_cancels_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_109 arg2);
-extern swig_type_110 _wrap_Health_cancels_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_trips_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_111 arg2);
-extern swig_type_112 _wrap_Health_trips_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_consecutive_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_113 arg2);
-extern swig_type_114 _wrap_Health_consecutive_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_cooldown_remaining_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_115 arg2);
-extern swig_type_116 _wrap_Health_cooldown_remaining_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_weight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_weight_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_tier_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Health_tier_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_quota_remaining_requests_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_117 arg2);
-extern swig_type_118 _wrap_Health_quota_remaining_requests_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_quota_remaining_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_119 arg2);
-extern swig_type_120 _wrap_Health_quota_remaining_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_quota_requests_reset_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_121 arg2);
-extern swig_type_122 _wrap_Health_quota_requests_reset_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_quota_tokens_reset_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_123 arg2);
-extern swig_type_124 _wrap_Health_quota_tokens_reset_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_quota_exhausted_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_125 arg2);
-extern swig_type_126 _wrap_Health_quota_exhausted_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Health_quota_exhaustions_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_127 arg2);
-extern swig_type_128 _wrap_Health_quota_exhaustions_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_Health_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_ExplainCandidate_native_bbc251b5b0217d49(void);
-extern void _wrap_ExplainCandidate_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_129 arg2);
-extern swig_type_130 _wrap_ExplainCandidate_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_tier_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_tier_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_state_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_state_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_override_mode_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_override_mode_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_131 arg2);
-extern swig_type_132 _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_133 arg2);
-extern swig_type_134 _wrap_ExplainCandidate_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_weight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_weight_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_rpm_limit_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_rpm_limit_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_tpm_limit_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_135 arg2);
-extern swig_type_136 _wrap_ExplainCandidate_tpm_limit_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_max_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_max_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_requests_in_window_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_137 arg2);
-extern swig_type_138 _wrap_ExplainCandidate_requests_in_window_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_tokens_in_window_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_139 arg2);
-extern swig_type_140 _wrap_ExplainCandidate_tokens_in_window_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_ewma_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_ewma_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_failure_ratio_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_failure_ratio_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_price_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_price_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_score_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_score_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_rank_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_ExplainCandidate_rank_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_tier_share_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_ExplainCandidate_tier_share_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_filtered_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_ExplainCandidate_filtered_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_reason_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_141 arg2);
-extern swig_type_142 _wrap_ExplainCandidate_reason_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_is_probe_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_ExplainCandidate_is_probe_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ExplainCandidate_picked_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_ExplainCandidate_picked_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_ExplainCandidate_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_Explanation_native_bbc251b5b0217d49(void);
-extern void _wrap_Explanation_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_143 arg2);
-extern swig_type_144 _wrap_Explanation_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_strategy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Explanation_strategy_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_score_kind_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_145 arg2);
-extern swig_type_146 _wrap_Explanation_score_kind_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_status_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_Explanation_status_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_message_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_147 arg2);
-extern swig_type_148 _wrap_Explanation_message_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_retry_after_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_149 arg2);
-extern swig_type_150 _wrap_Explanation_retry_after_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_picked_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_151 arg2);
-extern swig_type_152 _wrap_Explanation_picked_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_picked_index_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_153 arg2);
-extern swig_type_154 _wrap_Explanation_picked_index_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_is_panic_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Explanation_is_panic_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_approximate_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Explanation_approximate_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_deadline_unmet_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_Explanation_deadline_unmet_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_candidates_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_Explanation_candidates_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_Explanation_json_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_155 arg2);
-extern swig_type_156 _wrap_Explanation_json_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_Explanation_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_Cancellation_native_bbc251b5b0217d49(void);
-extern void _wrap_delete_Cancellation_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_157 _wrap_Cancellation_Trigger_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_CallOptions_native_bbc251b5b0217d49(void);
-extern void _wrap_CallOptions_deadline_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_158 arg2);
-extern swig_type_159 _wrap_CallOptions_deadline_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallOptions_attempt_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_160 arg2);
-extern swig_type_161 _wrap_CallOptions_attempt_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallOptions_max_attempts_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallOptions_max_attempts_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_base_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_162 arg2);
-extern swig_type_163 _wrap_CallOptions_backoff_base_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallOptions_backoff_max_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_164 arg2);
-extern swig_type_165 _wrap_CallOptions_backoff_max_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallOptions_cancel_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CallOptions_cancel_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallOptions_first_byte_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_166 arg2);
-extern swig_type_167 _wrap_CallOptions_first_byte_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallOptions_idle_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_168 arg2);
-extern swig_type_169 _wrap_CallOptions_idle_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_CallOptions_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_170 _wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_171 _wrap_InvokeArgs_Model_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_172 _wrap_InvokeArgs_Request_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_173 _wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_intgo _wrap_InvokeArgs_Attempt_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_174 _wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_175 _wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_176 arg2);
-extern swig_intgo _wrap_InvokeArgs_Check_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_InvokeArgs_Progress_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_177 _wrap_InvokeArgs_FirstByteTimeoutMs_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_178 _wrap_InvokeArgs_IdleTimeoutMs_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_InvokeArgs_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_intgo _wrap_AttemptResult_GetOutcome_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutcome_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern double _wrap_AttemptResult_GetLatencyMs_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetLatencyMs_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_AttemptResult_GetTtftMs_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetTtftMs_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern swig_type_179 _wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_180 arg2);
-extern swig_type_181 _wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_182 arg2);
-extern swig_type_183 _wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_184 arg2);
-extern _Bool _wrap_AttemptResult_GetCommitted_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetCommitted_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern void _wrap_delete_AttemptResult_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_Adapter_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_intgo _wrap_Adapter_DoInvoke_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
-extern void _wrap_Adapter_Released_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_AttemptInfo_native_bbc251b5b0217d49(void);
-extern void _wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_185 arg2);
-extern swig_type_186 _wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_187 arg2);
-extern swig_type_188 _wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfo_outcome_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_AttemptInfo_outcome_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfo_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_AttemptInfo_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_189 arg2);
-extern swig_type_190 _wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfo_committed_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_AttemptInfo_committed_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_AttemptInfo_adapter_failed_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_AttemptInfo_adapter_failed_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_AttemptInfo_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_CallResult_native_bbc251b5b0217d49(void);
-extern void _wrap_CallResult_status_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallResult_status_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_final_outcome_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_CallResult_final_outcome_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_deployment_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_191 arg2);
-extern swig_type_192 _wrap_CallResult_deployment_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_193 arg2);
-extern swig_type_194 _wrap_CallResult_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_used_fallback_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_CallResult_used_fallback_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_195 arg2);
-extern swig_type_196 _wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_197 arg2);
-extern swig_type_198 _wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_response_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_199 arg2);
-extern swig_type_200 _wrap_CallResult_response_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_detail_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_201 arg2);
-extern swig_type_202 _wrap_CallResult_detail_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_attempts_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_CallResult_attempts_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_CallResult_has_report_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_CallResult_has_report_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_CallResult_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_DeploymentStats_native_bbc251b5b0217d49(void);
-extern void _wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_203 arg2);
-extern swig_type_204 _wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_state_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_DeploymentStats_state_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_eligible_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_DeploymentStats_eligible_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_205 arg2);
-extern swig_type_206 _wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_207 arg2);
-extern swig_type_208 _wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_209 arg2);
-extern swig_type_210 _wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_211 arg2);
-extern swig_type_212 _wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_213 arg2);
-extern swig_type_214 _wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_215 arg2);
-extern swig_type_216 _wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_217 arg2);
-extern swig_type_218 _wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_219 arg2);
-extern swig_type_220 _wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_221 arg2);
-extern swig_type_222 _wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_227 arg2);
-extern swig_type_228 _wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_229 arg2);
-extern swig_type_230 _wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_231 arg2);
-extern swig_type_232 _wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_ewma_latency_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_ewma_latency_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_233 arg2);
-extern swig_type_234 _wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_sum_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_latency_sum_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_p50_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_latency_p50_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_p90_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_latency_p90_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_p99_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_DeploymentStats_latency_p99_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_235 arg2);
-extern swig_type_236 _wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_237 arg2);
-extern swig_type_238 _wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_239 arg2);
-extern swig_type_240 _wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_241 arg2);
-extern swig_type_242 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_DeploymentStats_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_ModelStats_native_bbc251b5b0217d49(void);
-extern void _wrap_ModelStats_model_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_243 arg2);
-extern swig_type_244 _wrap_ModelStats_model_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ModelStats_picks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_245 arg2);
-extern swig_type_246 _wrap_ModelStats_picks_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_247 arg2);
-extern swig_type_248 _wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_ModelStats_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_RouterStats_native_bbc251b5b0217d49(void);
-extern void _wrap_RouterStats_deployments_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_RouterStats_deployments_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterStats_models_set_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern uintptr_t _wrap_RouterStats_models_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_249 arg2);
-extern swig_type_250 _wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_251 arg2);
-extern swig_type_252 _wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_253 arg2);
-extern swig_type_254 _wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_RouterStats_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_SharedStateStatus_native_bbc251b5b0217d49(void);
-extern void _wrap_SharedStateStatus_enabled_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_SharedStateStatus_enabled_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_connected_set_native_bbc251b5b0217d49(uintptr_t arg1, _Bool arg2);
-extern _Bool _wrap_SharedStateStatus_connected_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_255 arg2);
-extern swig_type_256 _wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_257 arg2);
-extern swig_type_258 _wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_259 arg2);
-extern swig_type_260 _wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_261 arg2);
-extern swig_type_262 _wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_263 arg2);
-extern swig_type_264 _wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_265 arg2);
-extern swig_type_266 _wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_267 arg2);
-extern swig_type_268 _wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_topology_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_SharedStateStatus_topology_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_failovers_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_269 arg2);
-extern swig_type_270 _wrap_SharedStateStatus_failovers_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_server_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_271 arg2);
-extern swig_type_272 _wrap_SharedStateStatus_server_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_SharedStateStatus_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_SharedStateOptions_native_bbc251b5b0217d49(void);
-extern void _wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_273 arg2);
-extern swig_type_274 _wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_275 arg2);
-extern swig_type_276 _wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_277 arg2);
-extern swig_type_278 _wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_279 arg2);
-extern swig_type_280 _wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_281 arg2);
-extern swig_type_282 _wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_rate_batch_set_native_bbc251b5b0217d49(uintptr_t arg1, double arg2);
-extern double _wrap_SharedStateOptions_rate_batch_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_delete_SharedStateOptions_native_bbc251b5b0217d49(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_283 arg2);
-extern swig_type_284 _wrap_TextBuffer_text_get_native_bbc251b5b0217d49(uintptr_t arg1);
-extern uintptr_t _wrap_new_TextBuffer_native_bbc251b5b0217d49(void);
-extern void _wrap_delete_TextBuffer_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_285 _wrap_ValidateConfig_native_bbc251b5b0217d49(swig_type_286 arg1);
-extern uintptr_t _wrap_new_Router_native_bbc251b5b0217d49(void);
-extern void _wrap_delete_Router_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_287 _wrap_Router_Open_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
-extern void _wrap_Router_Close_native_bbc251b5b0217d49(uintptr_t arg1);
-extern _Bool _wrap_Router_IsOpen_native_bbc251b5b0217d49(uintptr_t arg1);
-extern swig_type_288 _wrap_Router_AddDeployment_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_289 _wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_290 _wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_291 arg2);
-extern swig_type_292 _wrap_Router_SetAlias_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_293 arg2, swig_type_294 arg3);
-extern swig_type_295 _wrap_Router_RemoveAlias_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_296 arg2);
-extern swig_type_297 _wrap_Router_SetFallbacks_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_298 arg2, uintptr_t arg3);
-extern swig_type_299 _wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_300 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_301 _wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_302 arg2, swig_intgo arg3);
-extern swig_type_303 _wrap_Router_SetOverride_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_304 arg2, swig_intgo arg3);
-extern swig_type_305 _wrap_Router_PickInto_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_306 arg2, uintptr_t arg3);
-extern swig_type_307 _wrap_Router_PickExcluding_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_308 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_309 _wrap_Router_PickWith_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_310 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_311 _wrap_Router_PickRaw_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_312 arg2, swig_voidp arg3);
-extern swig_type_313 _wrap_Router_Report_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_314 arg2, swig_intgo arg3, double arg4);
-extern swig_type_315 _wrap_Router_ReportFull_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_316 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_317 arg6, swig_type_318 arg7, swig_type_319 arg8);
-extern swig_type_320 _wrap_Router_ReportQuota_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_321 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_322 arg6, swig_type_323 arg7, swig_type_324 arg8, swig_type_325 arg9, swig_type_326 arg10, swig_type_327 arg11, swig_type_328 arg12);
-extern swig_type_329 _wrap_Router_Cancel_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_330 arg2);
-extern swig_type_331 _wrap_Router_Fallbacks_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_332 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_333 _wrap_Router_Explain_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_334 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_335 _wrap_Router_HealthOf_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_336 arg2, uintptr_t arg3);
-extern swig_type_337 _wrap_Router_HealthList_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_338 _wrap_Router_ApplyConfig_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_339 arg2);
-extern swig_type_340 _wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_341 arg2);
-extern swig_type_342 _wrap_Router_MetricsText_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_343 _wrap_Router_Stats_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_344 _wrap_Router_SharedState_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_345 _wrap_Router_UseSharedState_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_346 _wrap_Router_SetAdapter_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_347 arg2, uintptr_t arg3);
-extern swig_type_348 _wrap_Router_Call_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_349 arg2, swig_type_350 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_351 _wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_352 arg2, swig_intgo arg3);
-extern swig_type_353 _wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_354 arg2, swig_type_355 arg3, swig_intgo arg4);
-extern swig_type_356 _wrap_Router_OpenGo_native_bbc251b5b0217d49(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_357 _wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_358 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_359 _wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_360 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_361 _wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_362 arg2, swig_intgo arg3);
-extern swig_type_363 _wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_364 _wrap_Router_CallRaw_native_bbc251b5b0217d49(uintptr_t arg1, swig_type_365 arg2, swig_type_366 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
+typedef _gostring_ swig_type_367;
+typedef _gostring_ swig_type_368;
+typedef _gostring_ swig_type_369;
+typedef _gostring_ swig_type_370;
+typedef _gostring_ swig_type_371;
+typedef _gostring_ swig_type_372;
+typedef _gostring_ swig_type_373;
+typedef _gostring_ swig_type_374;
+typedef _gostring_ swig_type_375;
+typedef _gostring_ swig_type_376;
+typedef _gostring_ swig_type_377;
+typedef _gostring_ swig_type_378;
+typedef _gostring_ swig_type_379;
+typedef _gostring_ swig_type_380;
+typedef _gostring_ swig_type_381;
+typedef _gostring_ swig_type_382;
+typedef _gostring_ swig_type_383;
+typedef _gostring_ swig_type_384;
+typedef _gostring_ swig_type_385;
+typedef _gostring_ swig_type_386;
+extern void _wrap_Swig_free_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_native_e406ced4dd67db0b(swig_intgo arg1);
+extern uintptr_t _wrap_new_StringVector__SWIG_0_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_StringVector__SWIG_1_native_e406ced4dd67db0b(swig_type_1 arg1);
+extern uintptr_t _wrap_new_StringVector__SWIG_2_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_2 _wrap_StringVector_size_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_3 _wrap_StringVector_capacity_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_StringVector_reserve_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_4 arg2);
+extern _Bool _wrap_StringVector_isEmpty_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_StringVector_clear_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_StringVector_add_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_5 arg2);
+extern swig_type_6 _wrap_StringVector_get_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_StringVector_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2, swig_type_7 arg3);
+extern void _wrap_delete_StringVector_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Int64Vector__SWIG_0_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_Int64Vector__SWIG_1_native_e406ced4dd67db0b(swig_type_8 arg1);
+extern uintptr_t _wrap_new_Int64Vector__SWIG_2_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_9 _wrap_Int64Vector_size_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_10 _wrap_Int64Vector_capacity_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Int64Vector_reserve_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_11 arg2);
+extern _Bool _wrap_Int64Vector_isEmpty_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Int64Vector_clear_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Int64Vector_add_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_12 arg2);
+extern swig_type_13 _wrap_Int64Vector_get_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_Int64Vector_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2, swig_type_14 arg3);
+extern void _wrap_delete_Int64Vector_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_0_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_1_native_e406ced4dd67db0b(swig_type_15 arg1);
+extern uintptr_t _wrap_new_CandidateVector__SWIG_2_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_16 _wrap_CandidateVector_size_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_17 _wrap_CandidateVector_capacity_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CandidateVector_reserve_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_18 arg2);
+extern _Bool _wrap_CandidateVector_isEmpty_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CandidateVector_clear_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CandidateVector_add_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CandidateVector_get_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_CandidateVector_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_CandidateVector_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_HealthVector__SWIG_0_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_HealthVector__SWIG_1_native_e406ced4dd67db0b(swig_type_19 arg1);
+extern uintptr_t _wrap_new_HealthVector__SWIG_2_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_20 _wrap_HealthVector_size_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_21 _wrap_HealthVector_capacity_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_HealthVector_reserve_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_22 arg2);
+extern _Bool _wrap_HealthVector_isEmpty_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_HealthVector_clear_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_HealthVector_add_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_HealthVector_get_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_HealthVector_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_HealthVector_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_0_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_1_native_e406ced4dd67db0b(swig_type_23 arg1);
+extern uintptr_t _wrap_new_ExplainCandidateVector__SWIG_2_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_24 _wrap_ExplainCandidateVector_size_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_25 _wrap_ExplainCandidateVector_capacity_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidateVector_reserve_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_26 arg2);
+extern _Bool _wrap_ExplainCandidateVector_isEmpty_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidateVector_clear_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidateVector_add_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_ExplainCandidateVector_get_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_ExplainCandidateVector_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_ExplainCandidateVector_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_0_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_1_native_e406ced4dd67db0b(swig_type_27 arg1);
+extern uintptr_t _wrap_new_AttemptInfoVector__SWIG_2_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_28 _wrap_AttemptInfoVector_size_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_29 _wrap_AttemptInfoVector_capacity_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_reserve_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_30 arg2);
+extern _Bool _wrap_AttemptInfoVector_isEmpty_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_clear_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfoVector_add_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_AttemptInfoVector_get_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_AttemptInfoVector_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_AttemptInfoVector_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_0_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_1_native_e406ced4dd67db0b(swig_type_31 arg1);
+extern uintptr_t _wrap_new_DeploymentStatsVector__SWIG_2_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_32 _wrap_DeploymentStatsVector_size_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_33 _wrap_DeploymentStatsVector_capacity_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStatsVector_reserve_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_34 arg2);
+extern _Bool _wrap_DeploymentStatsVector_isEmpty_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStatsVector_clear_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStatsVector_add_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_DeploymentStatsVector_get_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_DeploymentStatsVector_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_DeploymentStatsVector_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_ModelStatsVector__SWIG_0_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_ModelStatsVector__SWIG_1_native_e406ced4dd67db0b(swig_type_35 arg1);
+extern uintptr_t _wrap_new_ModelStatsVector__SWIG_2_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_36 _wrap_ModelStatsVector_size_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_37 _wrap_ModelStatsVector_capacity_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ModelStatsVector_reserve_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_38 arg2);
+extern _Bool _wrap_ModelStatsVector_isEmpty_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ModelStatsVector_clear_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ModelStatsVector_add_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_ModelStatsVector_get_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern void _wrap_ModelStatsVector_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2, uintptr_t arg3);
+extern void _wrap_delete_ModelStatsVector_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_intgo _wrap_llmr_status_LLMR_OK_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_RouterOptions_native_e406ced4dd67db0b(void);
+extern void _wrap_RouterOptions_strategy_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_strategy_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_all_open_policy_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_all_open_policy_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_failure_ratio_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_failure_ratio_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_min_requests_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_breaker_min_requests_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_window_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_39 arg2);
+extern swig_type_40 _wrap_RouterOptions_breaker_window_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_41 arg2);
+extern swig_type_42 _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_43 arg2);
+extern swig_type_44 _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_jitter_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_jitter_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_half_open_max_probes_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_half_open_max_probes_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_ewma_alpha_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_ewma_alpha_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_buffer_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_buffer_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_prior_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_latency_prior_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_slow_start_window_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_45 arg2);
+extern swig_type_46 _wrap_RouterOptions_slow_start_window_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_slow_start_aggression_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_slow_start_aggression_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_47 arg2);
+extern swig_type_48 _wrap_RouterOptions_peak_ewma_decay_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_affinity_load_factor_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_affinity_load_factor_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_url_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_49 arg2);
+extern swig_type_50 _wrap_RouterOptions_shared_state_url_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_key_prefix_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_51 arg2);
+extern swig_type_52 _wrap_RouterOptions_shared_state_key_prefix_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_53 arg2);
+extern swig_type_54 _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_55 arg2);
+extern swig_type_56 _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_57 arg2);
+extern swig_type_58 _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_shared_state_rate_batch_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_shared_state_rate_batch_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_latency_stale_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_59 arg2);
+extern swig_type_60 _wrap_RouterOptions_latency_stale_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_quota_horizon_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_61 arg2);
+extern swig_type_62 _wrap_RouterOptions_quota_horizon_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_quota_headroom_routing_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_engine_load_stale_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_63 arg2);
+extern swig_type_64 _wrap_RouterOptions_engine_load_stale_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_engine_weight_queue_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_engine_weight_queue_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_engine_weight_kv_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_engine_weight_kv_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_engine_weight_prefix_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_engine_weight_prefix_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_prefix_index_capacity_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_RouterOptions_prefix_index_capacity_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_65 arg2);
+extern swig_type_66 _wrap_RouterOptions_prefix_index_ttl_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_RouterOptions_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_intgo _wrap_kStatusClosed_get_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_ClosedStatusCode_native_e406ced4dd67db0b(void);
+extern swig_type_67 _wrap_StatusName_native_e406ced4dd67db0b(swig_intgo arg1);
+extern swig_intgo _wrap_LibraryVersion_native_e406ced4dd67db0b(void);
+extern swig_type_68 _wrap_LibraryVersionString_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_HeaderVersion_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_FeatureEnabled_native_e406ced4dd67db0b(swig_type_69 arg1);
+extern void _wrap_delete_Clock_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_70 _wrap_Clock_NowNanos_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Clock_SleepNanos_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_71 arg2);
+extern void _wrap_delete_Random_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_72 _wrap_Random_NextBits_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Deployment__SWIG_0_native_e406ced4dd67db0b(void);
+extern uintptr_t _wrap_new_Deployment__SWIG_1_native_e406ced4dd67db0b(swig_type_73 arg1);
+extern void _wrap_Deployment_name_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_74 arg2);
+extern swig_type_75 _wrap_Deployment_name_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Deployment_weight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_weight_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Deployment_tier_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_tier_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Deployment_rpm_limit_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_rpm_limit_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Deployment_tpm_limit_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_76 arg2);
+extern swig_type_77 _wrap_Deployment_tpm_limit_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Deployment_max_in_flight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Deployment_max_in_flight_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Deployment_cost_per_million_input_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_Deployment_cost_per_million_input_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Deployment_cost_per_million_output_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_Deployment_cost_per_million_output_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Deployment_AddModel_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_78 arg2);
+extern void _wrap_Deployment_AddTag_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_79 arg2);
+extern swig_type_80 _wrap_Deployment_ModelCount_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_81 _wrap_Deployment_ModelAt_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_82 arg2);
+extern swig_type_83 _wrap_Deployment_TagCount_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_84 _wrap_Deployment_TagAt_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_85 arg2);
+extern void _wrap_delete_Deployment_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Pick_native_e406ced4dd67db0b(void);
+extern void _wrap_Pick_ticket_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_86 arg2);
+extern swig_type_87 _wrap_Pick_ticket_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Pick_deployment_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_88 arg2);
+extern swig_type_89 _wrap_Pick_deployment_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Pick_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_90 arg2);
+extern swig_type_91 _wrap_Pick_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Pick_tier_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Pick_tier_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Pick_is_probe_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_is_probe_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Pick_is_panic_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_is_panic_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Pick_retry_after_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_92 arg2);
+extern swig_type_93 _wrap_Pick_retry_after_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Pick_deadline_unmet_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Pick_deadline_unmet_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_Pick_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_PickOptions_native_e406ced4dd67db0b(void);
+extern void _wrap_PickOptions_affinity_key_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_94 arg2);
+extern swig_type_95 _wrap_PickOptions_affinity_key_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_input_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_96 arg2);
+extern swig_type_97 _wrap_PickOptions_expected_input_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_PickOptions_expected_output_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_98 arg2);
+extern swig_type_99 _wrap_PickOptions_expected_output_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_PickOptions_max_price_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_PickOptions_max_price_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_PickOptions_deadline_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_100 arg2);
+extern swig_type_101 _wrap_PickOptions_deadline_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_PickOptions_AddPrefixHash_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_102 arg2);
+extern void _wrap_PickOptions_ClearPrefixHashes_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_PickOptions_AddExclude_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_103 arg2);
+extern void _wrap_PickOptions_AddRequiredTag_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_104 arg2);
+extern void _wrap_PickOptions_ClearExclude_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_PickOptions_ClearRequiredTags_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_PickOptions_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Candidate_deployment_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_105 arg2);
+extern swig_type_106 _wrap_Candidate_deployment_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Candidate_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_107 arg2);
+extern swig_type_108 _wrap_Candidate_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Candidate_native_e406ced4dd67db0b(void);
+extern void _wrap_delete_Candidate_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Health_native_e406ced4dd67db0b(void);
+extern void _wrap_Health_name_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_109 arg2);
+extern swig_type_110 _wrap_Health_name_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_state_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_state_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_override_mode_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_override_mode_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_eligible_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Health_eligible_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_ewma_latency_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_Health_ewma_latency_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_failure_ratio_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_Health_failure_ratio_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_in_flight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_Health_in_flight_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_picks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_113 arg2);
+extern swig_type_114 _wrap_Health_picks_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_successes_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_115 arg2);
+extern swig_type_116 _wrap_Health_successes_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_failures_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_117 arg2);
+extern swig_type_118 _wrap_Health_failures_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_request_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_119 arg2);
+extern swig_type_120 _wrap_Health_request_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_cancels_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_121 arg2);
+extern swig_type_122 _wrap_Health_cancels_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_trips_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_123 arg2);
+extern swig_type_124 _wrap_Health_trips_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_consecutive_failures_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_125 arg2);
+extern swig_type_126 _wrap_Health_consecutive_failures_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_cooldown_remaining_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_127 arg2);
+extern swig_type_128 _wrap_Health_cooldown_remaining_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_weight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_weight_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_tier_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Health_tier_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_quota_remaining_requests_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_129 arg2);
+extern swig_type_130 _wrap_Health_quota_remaining_requests_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_quota_remaining_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_131 arg2);
+extern swig_type_132 _wrap_Health_quota_remaining_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_quota_requests_reset_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_133 arg2);
+extern swig_type_134 _wrap_Health_quota_requests_reset_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_quota_tokens_reset_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_135 arg2);
+extern swig_type_136 _wrap_Health_quota_tokens_reset_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_quota_exhausted_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_137 arg2);
+extern swig_type_138 _wrap_Health_quota_exhausted_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Health_quota_exhaustions_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_139 arg2);
+extern swig_type_140 _wrap_Health_quota_exhaustions_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_Health_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_ExplainCandidate_native_e406ced4dd67db0b(void);
+extern void _wrap_ExplainCandidate_deployment_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_141 arg2);
+extern swig_type_142 _wrap_ExplainCandidate_deployment_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_tier_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_tier_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_state_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_state_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_override_mode_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_override_mode_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_143 arg2);
+extern swig_type_144 _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_in_flight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_145 arg2);
+extern swig_type_146 _wrap_ExplainCandidate_in_flight_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_weight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_weight_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_rpm_limit_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_rpm_limit_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_tpm_limit_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_147 arg2);
+extern swig_type_148 _wrap_ExplainCandidate_tpm_limit_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_max_in_flight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_max_in_flight_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_requests_in_window_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_149 arg2);
+extern swig_type_150 _wrap_ExplainCandidate_requests_in_window_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_tokens_in_window_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_151 arg2);
+extern swig_type_152 _wrap_ExplainCandidate_tokens_in_window_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_ewma_latency_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_ewma_latency_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_failure_ratio_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_failure_ratio_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_price_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_price_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_score_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_score_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_rank_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_ExplainCandidate_rank_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_tier_share_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_ExplainCandidate_tier_share_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_filtered_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_ExplainCandidate_filtered_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_reason_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_153 arg2);
+extern swig_type_154 _wrap_ExplainCandidate_reason_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_is_probe_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_ExplainCandidate_is_probe_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ExplainCandidate_picked_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_ExplainCandidate_picked_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_ExplainCandidate_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Explanation_native_e406ced4dd67db0b(void);
+extern void _wrap_Explanation_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_155 arg2);
+extern swig_type_156 _wrap_Explanation_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_strategy_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Explanation_strategy_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_score_kind_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_157 arg2);
+extern swig_type_158 _wrap_Explanation_score_kind_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_status_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_Explanation_status_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_message_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_159 arg2);
+extern swig_type_160 _wrap_Explanation_message_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_retry_after_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_161 arg2);
+extern swig_type_162 _wrap_Explanation_retry_after_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_picked_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_163 arg2);
+extern swig_type_164 _wrap_Explanation_picked_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_picked_index_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_165 arg2);
+extern swig_type_166 _wrap_Explanation_picked_index_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_is_panic_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Explanation_is_panic_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_approximate_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Explanation_approximate_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_deadline_unmet_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_Explanation_deadline_unmet_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_candidates_set_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_Explanation_candidates_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_Explanation_json_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_167 arg2);
+extern swig_type_168 _wrap_Explanation_json_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_Explanation_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_Cancellation_native_e406ced4dd67db0b(void);
+extern void _wrap_delete_Cancellation_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_169 _wrap_Cancellation_Trigger_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_CallOptions_native_e406ced4dd67db0b(void);
+extern void _wrap_CallOptions_deadline_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_170 arg2);
+extern swig_type_171 _wrap_CallOptions_deadline_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_attempt_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_172 arg2);
+extern swig_type_173 _wrap_CallOptions_attempt_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_max_attempts_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallOptions_max_attempts_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_base_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_174 arg2);
+extern swig_type_175 _wrap_CallOptions_backoff_base_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_backoff_max_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_176 arg2);
+extern swig_type_177 _wrap_CallOptions_backoff_max_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_cancel_set_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CallOptions_cancel_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_first_byte_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_178 arg2);
+extern swig_type_179 _wrap_CallOptions_first_byte_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_idle_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_180 arg2);
+extern swig_type_181 _wrap_CallOptions_idle_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_CallOptions_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_182 _wrap_InvokeArgs_Deployment_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_183 _wrap_InvokeArgs_Model_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_184 _wrap_InvokeArgs_Request_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_185 _wrap_InvokeArgs_RequestLength_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_intgo _wrap_InvokeArgs_Attempt_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_186 _wrap_InvokeArgs_TimeoutMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_187 _wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_188 arg2);
+extern swig_intgo _wrap_InvokeArgs_Check_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_InvokeArgs_Progress_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_189 _wrap_InvokeArgs_FirstByteTimeoutMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_190 _wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_InvokeArgs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_intgo _wrap_AttemptResult_GetOutcome_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutcome_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern double _wrap_AttemptResult_GetLatencyMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetLatencyMs_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_AttemptResult_GetTtftMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetTtftMs_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern swig_type_191 _wrap_AttemptResult_GetRetryAfterMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_192 arg2);
+extern swig_type_193 _wrap_AttemptResult_GetInputTokens_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_194 arg2);
+extern swig_type_195 _wrap_AttemptResult_GetOutputTokens_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_196 arg2);
+extern _Bool _wrap_AttemptResult_GetCommitted_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetCommitted_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern void _wrap_delete_AttemptResult_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_Adapter_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_intgo _wrap_Adapter_DoInvoke_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
+extern void _wrap_Adapter_Released_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_AttemptInfo_native_e406ced4dd67db0b(void);
+extern void _wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_197 arg2);
+extern swig_type_198 _wrap_AttemptInfo_deployment_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_199 arg2);
+extern swig_type_200 _wrap_AttemptInfo_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_outcome_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_AttemptInfo_outcome_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_latency_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_AttemptInfo_latency_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_201 arg2);
+extern swig_type_202 _wrap_AttemptInfo_backoff_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_committed_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_committed_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_adapter_failed_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_adapter_failed_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_AttemptInfo_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_CallResult_native_e406ced4dd67db0b(void);
+extern void _wrap_CallResult_status_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallResult_status_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_final_outcome_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallResult_final_outcome_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_deployment_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_203 arg2);
+extern swig_type_204 _wrap_CallResult_deployment_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_205 arg2);
+extern swig_type_206 _wrap_CallResult_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_used_fallback_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_CallResult_used_fallback_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_207 arg2);
+extern swig_type_208 _wrap_CallResult_retry_after_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_209 arg2);
+extern swig_type_210 _wrap_CallResult_total_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_response_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_211 arg2);
+extern swig_type_212 _wrap_CallResult_response_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_detail_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_213 arg2);
+extern swig_type_214 _wrap_CallResult_detail_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_attempts_set_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_CallResult_attempts_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_has_report_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_CallResult_has_report_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_CallResult_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_DeploymentStats_native_e406ced4dd67db0b(void);
+extern void _wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_215 arg2);
+extern swig_type_216 _wrap_DeploymentStats_name_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_state_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_DeploymentStats_state_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_eligible_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_DeploymentStats_eligible_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_217 arg2);
+extern swig_type_218 _wrap_DeploymentStats_in_flight_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_219 arg2);
+extern swig_type_220 _wrap_DeploymentStats_picks_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_DeploymentStats_successes_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_DeploymentStats_rate_limited_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_DeploymentStats_server_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_DeploymentStats_timeouts_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_DeploymentStats_connection_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_231 arg2);
+extern swig_type_232 _wrap_DeploymentStats_auth_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_233 arg2);
+extern swig_type_234 _wrap_DeploymentStats_bad_requests_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_235 arg2);
+extern swig_type_236 _wrap_DeploymentStats_context_window_exceeded_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_237 arg2);
+extern swig_type_238 _wrap_DeploymentStats_content_policy_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_239 arg2);
+extern swig_type_240 _wrap_DeploymentStats_cancels_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_241 arg2);
+extern swig_type_242 _wrap_DeploymentStats_input_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_243 arg2);
+extern swig_type_244 _wrap_DeploymentStats_output_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_ewma_latency_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_ewma_latency_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_245 arg2);
+extern swig_type_246 _wrap_DeploymentStats_latency_count_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_sum_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_sum_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_p50_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_p50_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_p90_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_p90_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_p99_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_DeploymentStats_latency_p99_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_247 arg2);
+extern swig_type_248 _wrap_DeploymentStats_breaker_opened_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_249 arg2);
+extern swig_type_250 _wrap_DeploymentStats_breaker_half_opened_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_251 arg2);
+extern swig_type_252 _wrap_DeploymentStats_breaker_closed_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_253 arg2);
+extern swig_type_254 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_DeploymentStats_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_ModelStats_native_e406ced4dd67db0b(void);
+extern void _wrap_ModelStats_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_255 arg2);
+extern swig_type_256 _wrap_ModelStats_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ModelStats_picks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_257 arg2);
+extern swig_type_258 _wrap_ModelStats_picks_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_259 arg2);
+extern swig_type_260 _wrap_ModelStats_fallbacks_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_ModelStats_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_RouterStats_native_e406ced4dd67db0b(void);
+extern void _wrap_RouterStats_deployments_set_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_RouterStats_deployments_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterStats_models_set_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern uintptr_t _wrap_RouterStats_models_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_261 arg2);
+extern swig_type_262 _wrap_RouterStats_configs_applied_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_263 arg2);
+extern swig_type_264 _wrap_RouterStats_configs_rejected_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_265 arg2);
+extern swig_type_266 _wrap_RouterStats_metrics_text_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_RouterStats_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_SharedStateStatus_native_e406ced4dd67db0b(void);
+extern void _wrap_SharedStateStatus_enabled_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_SharedStateStatus_enabled_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connected_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_SharedStateStatus_connected_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_267 arg2);
+extern swig_type_268 _wrap_SharedStateStatus_last_sync_age_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_269 arg2);
+extern swig_type_270 _wrap_SharedStateStatus_syncs_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_271 arg2);
+extern swig_type_272 _wrap_SharedStateStatus_sync_failures_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_273 arg2);
+extern swig_type_274 _wrap_SharedStateStatus_connections_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_275 arg2);
+extern swig_type_276 _wrap_SharedStateStatus_remote_opens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_277 arg2);
+extern swig_type_278 _wrap_SharedStateStatus_remote_closes_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_279 arg2);
+extern swig_type_280 _wrap_SharedStateStatus_last_error_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_topology_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_SharedStateStatus_topology_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_281 arg2);
+extern swig_type_282 _wrap_SharedStateStatus_failovers_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_283 arg2);
+extern swig_type_284 _wrap_SharedStateStatus_server_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_SharedStateStatus_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_SharedStateOptions_native_e406ced4dd67db0b(void);
+extern void _wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_285 arg2);
+extern swig_type_286 _wrap_SharedStateOptions_url_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_287 arg2);
+extern swig_type_288 _wrap_SharedStateOptions_key_prefix_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_289 arg2);
+extern swig_type_290 _wrap_SharedStateOptions_sync_interval_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_291 arg2);
+extern swig_type_292 _wrap_SharedStateOptions_connect_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_293 arg2);
+extern swig_type_294 _wrap_SharedStateOptions_command_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_rate_batch_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_SharedStateOptions_rate_batch_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_delete_SharedStateOptions_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_295 arg2);
+extern swig_type_296 _wrap_TextBuffer_text_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern uintptr_t _wrap_new_TextBuffer_native_e406ced4dd67db0b(void);
+extern void _wrap_delete_TextBuffer_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_297 _wrap_ValidateConfig_native_e406ced4dd67db0b(swig_type_298 arg1);
+extern swig_type_299 _wrap_PrefixHashes_native_e406ced4dd67db0b(swig_type_300 arg1, swig_intgo arg2, swig_type_301 arg3, uintptr_t arg4);
+extern uintptr_t _wrap_new_Router_native_e406ced4dd67db0b(void);
+extern void _wrap_delete_Router_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_302 _wrap_Router_Open_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern void _wrap_Router_Close_native_e406ced4dd67db0b(uintptr_t arg1);
+extern _Bool _wrap_Router_IsOpen_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_303 _wrap_Router_AddDeployment_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_304 _wrap_Router_UpdateDeployment_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_305 _wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_306 arg2);
+extern swig_type_307 _wrap_Router_SetAlias_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_308 arg2, swig_type_309 arg3);
+extern swig_type_310 _wrap_Router_RemoveAlias_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_311 arg2);
+extern swig_type_312 _wrap_Router_SetFallbacks_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_313 arg2, uintptr_t arg3);
+extern swig_type_314 _wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_315 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_316 _wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_317 arg2, swig_intgo arg3);
+extern swig_type_318 _wrap_Router_SetOverride_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_319 arg2, swig_intgo arg3);
+extern swig_type_320 _wrap_Router_PickInto_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_321 arg2, uintptr_t arg3);
+extern swig_type_322 _wrap_Router_PickExcluding_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_323 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_324 _wrap_Router_PickWith_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_325 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_326 _wrap_Router_PickRaw_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_327 arg2, swig_voidp arg3);
+extern swig_type_328 _wrap_Router_Report_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_329 arg2, swig_intgo arg3, double arg4);
+extern swig_type_330 _wrap_Router_ReportFull_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_331 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_332 arg6, swig_type_333 arg7, swig_type_334 arg8);
+extern swig_type_335 _wrap_Router_ReportQuota_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_336 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_337 arg6, swig_type_338 arg7, swig_type_339 arg8, swig_type_340 arg9, swig_type_341 arg10, swig_type_342 arg11, swig_type_343 arg12);
+extern swig_type_344 _wrap_Router_Cancel_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_345 arg2);
+extern swig_type_346 _wrap_Router_ReportLoad_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_347 arg2, swig_type_348 arg3, swig_type_349 arg4, double arg5, swig_type_350 arg6);
+extern swig_type_351 _wrap_Router_Fallbacks_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_352 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_353 _wrap_Router_Explain_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_354 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_355 _wrap_Router_HealthOf_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_356 arg2, uintptr_t arg3);
+extern swig_type_357 _wrap_Router_HealthList_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_358 _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_359 arg2);
+extern swig_type_360 _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_361 arg2);
+extern swig_type_362 _wrap_Router_MetricsText_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_363 _wrap_Router_Stats_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_364 _wrap_Router_SharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_365 _wrap_Router_UseSharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_366 _wrap_Router_SetAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_367 arg2, uintptr_t arg3);
+extern swig_type_368 _wrap_Router_Call_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_369 arg2, swig_type_370 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_371 _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_372 arg2, swig_intgo arg3);
+extern swig_type_373 _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_374 arg2, swig_type_375 arg3, swig_intgo arg4);
+extern swig_type_376 _wrap_Router_OpenGo_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_377 _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_378 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_379 _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_380 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_381 _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_382 arg2, swig_intgo arg3);
+extern swig_type_383 _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_384 _wrap_Router_CallRaw_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_385 arg2, swig_type_386 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -1078,8 +1131,8 @@ func getSwigcptr(v interface{ Swigcptr() uintptr }) uintptr {
 
 type _ sync.Mutex
 
-//export cgo_panic__native_bbc251b5b0217d49
-func cgo_panic__native_bbc251b5b0217d49(p *byte) {
+//export cgo_panic__native_e406ced4dd67db0b
+func cgo_panic__native_e406ced4dd67db0b(p *byte) {
 	s := (*[1024]byte)(unsafe.Pointer(p))[:]
 	for i, b := range s {
 		if b == 0 {
@@ -1103,13 +1156,13 @@ func swigCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_native_bbc251b5b0217d49(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_native_e406ced4dd67db0b(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -1158,21 +1211,21 @@ func (p SwigcptrStringVector) SwigIsStringVector() {
 
 func NewStringVector__SWIG_0() (_swig_ret StringVector) {
 	var swig_r StringVector
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_0_native_bbc251b5b0217d49()))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_0_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func NewStringVector__SWIG_1(arg1 int64) (_swig_ret StringVector) {
 	var swig_r StringVector
 	_swig_i_0 := arg1
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_1(_swig_i_0))))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_1_native_e406ced4dd67db0b(C.swig_type_1(_swig_i_0))))
 	return swig_r
 }
 
 func NewStringVector__SWIG_2(arg1 StringVector) (_swig_ret StringVector) {
 	var swig_r StringVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (StringVector)(SwigcptrStringVector(C._wrap_new_StringVector__SWIG_2_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1197,39 +1250,39 @@ check_2:
 func (arg1 SwigcptrStringVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StringVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StringVector_size_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StringVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StringVector_capacity_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StringVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_4(_swig_i_1))
+	C._wrap_StringVector_reserve_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_4(_swig_i_1))
 }
 
 func (arg1 SwigcptrStringVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_StringVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_StringVector_isEmpty_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStringVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_StringVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_StringVector_clear_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrStringVector) Add(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StringVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_StringVector_add_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1239,7 +1292,7 @@ func (arg1 SwigcptrStringVector) Get(arg2 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_StringVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_StringVector_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1250,7 +1303,7 @@ func (arg1 SwigcptrStringVector) Set(arg2 int, arg3 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_StringVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)))
+	C._wrap_StringVector_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_7)(unsafe.Pointer(&_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -1258,7 +1311,7 @@ func (arg1 SwigcptrStringVector) Set(arg2 int, arg3 string) {
 
 func DeleteStringVector(arg1 StringVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_StringVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_StringVector_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type StringVector interface {
@@ -1274,6 +1327,124 @@ type StringVector interface {
 	Set(arg2 int, arg3 string)
 }
 
+type SwigcptrInt64Vector uintptr
+
+func (p SwigcptrInt64Vector) Swigcptr() uintptr {
+	return (uintptr)(p)
+}
+
+func (p SwigcptrInt64Vector) SwigIsInt64Vector() {
+}
+
+func NewInt64Vector__SWIG_0() (_swig_ret Int64Vector) {
+	var swig_r Int64Vector
+	swig_r = (Int64Vector)(SwigcptrInt64Vector(C._wrap_new_Int64Vector__SWIG_0_native_e406ced4dd67db0b()))
+	return swig_r
+}
+
+func NewInt64Vector__SWIG_1(arg1 int64) (_swig_ret Int64Vector) {
+	var swig_r Int64Vector
+	_swig_i_0 := arg1
+	swig_r = (Int64Vector)(SwigcptrInt64Vector(C._wrap_new_Int64Vector__SWIG_1_native_e406ced4dd67db0b(C.swig_type_8(_swig_i_0))))
+	return swig_r
+}
+
+func NewInt64Vector__SWIG_2(arg1 Int64Vector) (_swig_ret Int64Vector) {
+	var swig_r Int64Vector
+	_swig_i_0 := getSwigcptr(arg1)
+	swig_r = (Int64Vector)(SwigcptrInt64Vector(C._wrap_new_Int64Vector__SWIG_2_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
+	return swig_r
+}
+
+func NewInt64Vector(a ...interface{}) Int64Vector {
+	argc := len(a)
+	if argc == 0 {
+		return NewInt64Vector__SWIG_0()
+	}
+	if argc == 1 {
+		if _, ok := a[0].(int64); !ok {
+			goto check_2
+		}
+		return NewInt64Vector__SWIG_1(a[0].(int64))
+	}
+check_2:
+	if argc == 1 {
+		return NewInt64Vector__SWIG_2(a[0].(Int64Vector))
+	}
+	panic("No match for overloaded function call")
+}
+
+func (arg1 SwigcptrInt64Vector) Size() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Int64Vector_size_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrInt64Vector) Capacity() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_Int64Vector_capacity_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrInt64Vector) Reserve(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Int64Vector_reserve_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_11(_swig_i_1))
+}
+
+func (arg1 SwigcptrInt64Vector) IsEmpty() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_Int64Vector_isEmpty_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrInt64Vector) Clear() {
+	_swig_i_0 := arg1
+	C._wrap_Int64Vector_clear_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
+}
+
+func (arg1 SwigcptrInt64Vector) Add(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_Int64Vector_add_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_12(_swig_i_1))
+}
+
+func (arg1 SwigcptrInt64Vector) Get(arg2 int) (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	swig_r = (int64)(C._wrap_Int64Vector_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1)))
+	return swig_r
+}
+
+func (arg1 SwigcptrInt64Vector) Set(arg2 int, arg3 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	C._wrap_Int64Vector_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_type_14(_swig_i_2))
+}
+
+func DeleteInt64Vector(arg1 Int64Vector) {
+	_swig_i_0 := getSwigcptr(arg1)
+	C._wrap_delete_Int64Vector_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
+}
+
+type Int64Vector interface {
+	Swigcptr() uintptr
+	SwigIsInt64Vector()
+	Size() (_swig_ret int64)
+	Capacity() (_swig_ret int64)
+	Reserve(arg2 int64)
+	IsEmpty() (_swig_ret bool)
+	Clear()
+	Add(arg2 int64)
+	Get(arg2 int) (_swig_ret int64)
+	Set(arg2 int, arg3 int64)
+}
+
 type SwigcptrCandidateVector uintptr
 
 func (p SwigcptrCandidateVector) Swigcptr() uintptr {
@@ -1285,21 +1456,21 @@ func (p SwigcptrCandidateVector) SwigIsCandidateVector() {
 
 func NewCandidateVector__SWIG_0() (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_0_native_bbc251b5b0217d49()))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_0_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func NewCandidateVector__SWIG_1(arg1 int64) (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
 	_swig_i_0 := arg1
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_8(_swig_i_0))))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_1_native_e406ced4dd67db0b(C.swig_type_15(_swig_i_0))))
 	return swig_r
 }
 
 func NewCandidateVector__SWIG_2(arg1 CandidateVector) (_swig_ret CandidateVector) {
 	var swig_r CandidateVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (CandidateVector)(SwigcptrCandidateVector(C._wrap_new_CandidateVector__SWIG_2_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1324,46 +1495,46 @@ check_2:
 func (arg1 SwigcptrCandidateVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CandidateVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CandidateVector_size_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CandidateVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CandidateVector_capacity_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CandidateVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_11(_swig_i_1))
+	C._wrap_CandidateVector_reserve_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_18(_swig_i_1))
 }
 
 func (arg1 SwigcptrCandidateVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CandidateVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CandidateVector_isEmpty_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCandidateVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_CandidateVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_CandidateVector_clear_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrCandidateVector) Add(arg2 Candidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CandidateVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CandidateVector_add_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCandidateVector) Get(arg2 int) (_swig_ret Candidate) {
 	var swig_r Candidate
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_CandidateVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_CandidateVector_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1371,12 +1542,12 @@ func (arg1 SwigcptrCandidateVector) Set(arg2 int, arg3 Candidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_CandidateVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_CandidateVector_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteCandidateVector(arg1 CandidateVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CandidateVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CandidateVector_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type CandidateVector interface {
@@ -1403,21 +1574,21 @@ func (p SwigcptrHealthVector) SwigIsHealthVector() {
 
 func NewHealthVector__SWIG_0() (_swig_ret HealthVector) {
 	var swig_r HealthVector
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_0_native_bbc251b5b0217d49()))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_0_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func NewHealthVector__SWIG_1(arg1 int64) (_swig_ret HealthVector) {
 	var swig_r HealthVector
 	_swig_i_0 := arg1
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_12(_swig_i_0))))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_1_native_e406ced4dd67db0b(C.swig_type_19(_swig_i_0))))
 	return swig_r
 }
 
 func NewHealthVector__SWIG_2(arg1 HealthVector) (_swig_ret HealthVector) {
 	var swig_r HealthVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (HealthVector)(SwigcptrHealthVector(C._wrap_new_HealthVector__SWIG_2_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1442,46 +1613,46 @@ check_2:
 func (arg1 SwigcptrHealthVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_HealthVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_HealthVector_size_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_HealthVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_HealthVector_capacity_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_HealthVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_15(_swig_i_1))
+	C._wrap_HealthVector_reserve_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_22(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealthVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_HealthVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_HealthVector_isEmpty_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealthVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_HealthVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_HealthVector_clear_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrHealthVector) Add(arg2 Health) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_HealthVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_HealthVector_add_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealthVector) Get(arg2 int) (_swig_ret Health) {
 	var swig_r Health
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Health)(SwigcptrHealth(C._wrap_HealthVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (Health)(SwigcptrHealth(C._wrap_HealthVector_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1489,12 +1660,12 @@ func (arg1 SwigcptrHealthVector) Set(arg2 int, arg3 Health) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_HealthVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_HealthVector_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteHealthVector(arg1 HealthVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_HealthVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_HealthVector_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type HealthVector interface {
@@ -1521,21 +1692,21 @@ func (p SwigcptrExplainCandidateVector) SwigIsExplainCandidateVector() {
 
 func NewExplainCandidateVector__SWIG_0() (_swig_ret ExplainCandidateVector) {
 	var swig_r ExplainCandidateVector
-	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_0_native_bbc251b5b0217d49()))
+	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_0_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func NewExplainCandidateVector__SWIG_1(arg1 int64) (_swig_ret ExplainCandidateVector) {
 	var swig_r ExplainCandidateVector
 	_swig_i_0 := arg1
-	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_16(_swig_i_0))))
+	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_1_native_e406ced4dd67db0b(C.swig_type_23(_swig_i_0))))
 	return swig_r
 }
 
 func NewExplainCandidateVector__SWIG_2(arg1 ExplainCandidateVector) (_swig_ret ExplainCandidateVector) {
 	var swig_r ExplainCandidateVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_new_ExplainCandidateVector__SWIG_2_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1560,46 +1731,46 @@ check_2:
 func (arg1 SwigcptrExplainCandidateVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidateVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidateVector_size_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidateVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidateVector_capacity_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidateVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_19(_swig_i_1))
+	C._wrap_ExplainCandidateVector_reserve_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_26(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidateVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ExplainCandidateVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ExplainCandidateVector_isEmpty_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_ExplainCandidateVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_ExplainCandidateVector_clear_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Add(arg2 ExplainCandidate) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_ExplainCandidateVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_ExplainCandidateVector_add_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidateVector) Get(arg2 int) (_swig_ret ExplainCandidate) {
 	var swig_r ExplainCandidate
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (ExplainCandidate)(SwigcptrExplainCandidate(C._wrap_ExplainCandidateVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (ExplainCandidate)(SwigcptrExplainCandidate(C._wrap_ExplainCandidateVector_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1607,12 +1778,12 @@ func (arg1 SwigcptrExplainCandidateVector) Set(arg2 int, arg3 ExplainCandidate) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_ExplainCandidateVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_ExplainCandidateVector_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteExplainCandidateVector(arg1 ExplainCandidateVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_ExplainCandidateVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_ExplainCandidateVector_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type ExplainCandidateVector interface {
@@ -1639,21 +1810,21 @@ func (p SwigcptrAttemptInfoVector) SwigIsAttemptInfoVector() {
 
 func NewAttemptInfoVector__SWIG_0() (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_0_native_bbc251b5b0217d49()))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_0_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func NewAttemptInfoVector__SWIG_1(arg1 int64) (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := arg1
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_20(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_1_native_e406ced4dd67db0b(C.swig_type_27(_swig_i_0))))
 	return swig_r
 }
 
 func NewAttemptInfoVector__SWIG_2(arg1 AttemptInfoVector) (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_new_AttemptInfoVector__SWIG_2_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1678,46 +1849,46 @@ check_2:
 func (arg1 SwigcptrAttemptInfoVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfoVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfoVector_size_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfoVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfoVector_capacity_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfoVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_23(_swig_i_1))
+	C._wrap_AttemptInfoVector_reserve_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_30(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfoVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfoVector_isEmpty_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_AttemptInfoVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_AttemptInfoVector_clear_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Add(arg2 AttemptInfo) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_AttemptInfoVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_AttemptInfoVector_add_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfoVector) Get(arg2 int) (_swig_ret AttemptInfo) {
 	var swig_r AttemptInfo
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_AttemptInfoVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_AttemptInfoVector_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1725,12 +1896,12 @@ func (arg1 SwigcptrAttemptInfoVector) Set(arg2 int, arg3 AttemptInfo) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_AttemptInfoVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_AttemptInfoVector_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteAttemptInfoVector(arg1 AttemptInfoVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptInfoVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptInfoVector_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptInfoVector interface {
@@ -1757,21 +1928,21 @@ func (p SwigcptrDeploymentStatsVector) SwigIsDeploymentStatsVector() {
 
 func NewDeploymentStatsVector__SWIG_0() (_swig_ret DeploymentStatsVector) {
 	var swig_r DeploymentStatsVector
-	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_0_native_bbc251b5b0217d49()))
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_0_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func NewDeploymentStatsVector__SWIG_1(arg1 int64) (_swig_ret DeploymentStatsVector) {
 	var swig_r DeploymentStatsVector
 	_swig_i_0 := arg1
-	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_24(_swig_i_0))))
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_1_native_e406ced4dd67db0b(C.swig_type_31(_swig_i_0))))
 	return swig_r
 }
 
 func NewDeploymentStatsVector__SWIG_2(arg1 DeploymentStatsVector) (_swig_ret DeploymentStatsVector) {
 	var swig_r DeploymentStatsVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_new_DeploymentStatsVector__SWIG_2_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1796,46 +1967,46 @@ check_2:
 func (arg1 SwigcptrDeploymentStatsVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStatsVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStatsVector_size_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStatsVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStatsVector_capacity_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStatsVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_27(_swig_i_1))
+	C._wrap_DeploymentStatsVector_reserve_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_DeploymentStatsVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_DeploymentStatsVector_isEmpty_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_DeploymentStatsVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_DeploymentStatsVector_clear_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Add(arg2 DeploymentStats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_DeploymentStatsVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_DeploymentStatsVector_add_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStatsVector) Get(arg2 int) (_swig_ret DeploymentStats) {
 	var swig_r DeploymentStats
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_DeploymentStatsVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_DeploymentStatsVector_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1843,12 +2014,12 @@ func (arg1 SwigcptrDeploymentStatsVector) Set(arg2 int, arg3 DeploymentStats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_DeploymentStatsVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_DeploymentStatsVector_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteDeploymentStatsVector(arg1 DeploymentStatsVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_DeploymentStatsVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_DeploymentStatsVector_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type DeploymentStatsVector interface {
@@ -1875,21 +2046,21 @@ func (p SwigcptrModelStatsVector) SwigIsModelStatsVector() {
 
 func NewModelStatsVector__SWIG_0() (_swig_ret ModelStatsVector) {
 	var swig_r ModelStatsVector
-	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_0_native_bbc251b5b0217d49()))
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_0_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func NewModelStatsVector__SWIG_1(arg1 int64) (_swig_ret ModelStatsVector) {
 	var swig_r ModelStatsVector
 	_swig_i_0 := arg1
-	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_1_native_bbc251b5b0217d49(C.swig_type_28(_swig_i_0))))
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_1_native_e406ced4dd67db0b(C.swig_type_35(_swig_i_0))))
 	return swig_r
 }
 
 func NewModelStatsVector__SWIG_2(arg1 ModelStatsVector) (_swig_ret ModelStatsVector) {
 	var swig_r ModelStatsVector
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_2_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_new_ModelStatsVector__SWIG_2_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
@@ -1914,46 +2085,46 @@ check_2:
 func (arg1 SwigcptrModelStatsVector) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ModelStatsVector_size_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ModelStatsVector_size_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStatsVector) Capacity() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ModelStatsVector_capacity_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ModelStatsVector_capacity_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStatsVector) Reserve(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStatsVector_reserve_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1))
+	C._wrap_ModelStatsVector_reserve_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStatsVector) IsEmpty() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ModelStatsVector_isEmpty_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ModelStatsVector_isEmpty_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStatsVector) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_ModelStatsVector_clear_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_ModelStatsVector_clear_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrModelStatsVector) Add(arg2 ModelStats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_ModelStatsVector_add_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_ModelStatsVector_add_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStatsVector) Get(arg2 int) (_swig_ret ModelStats) {
 	var swig_r ModelStats
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_ModelStatsVector_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
+	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_ModelStatsVector_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))))
 	return swig_r
 }
 
@@ -1961,12 +2132,12 @@ func (arg1 SwigcptrModelStatsVector) Set(arg2 int, arg3 ModelStats) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	C._wrap_ModelStatsVector_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
+	C._wrap_ModelStatsVector_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.uintptr_t(_swig_i_2))
 }
 
 func DeleteModelStatsVector(arg1 ModelStatsVector) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_ModelStatsVector_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_ModelStatsVector_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type ModelStatsVector interface {
@@ -1986,7 +2157,7 @@ type Llmr_status int
 
 func _swig_getllmr_status_LLMR_OK() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_OK_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_OK_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -1994,7 +2165,7 @@ var Llmr_status_LLMR_OK Llmr_status = _swig_getllmr_status_LLMR_OK()
 
 func _swig_getllmr_status_LLMR_ERR_INVALID_ARGUMENT() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2002,7 +2173,7 @@ var Llmr_status_LLMR_ERR_INVALID_ARGUMENT Llmr_status = _swig_getllmr_status_LLM
 
 func _swig_getllmr_status_LLMR_ERR_NO_MEMORY() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2010,7 +2181,7 @@ var Llmr_status_LLMR_ERR_NO_MEMORY Llmr_status = _swig_getllmr_status_LLMR_ERR_N
 
 func _swig_getllmr_status_LLMR_ERR_NOT_FOUND() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2018,7 +2189,7 @@ var Llmr_status_LLMR_ERR_NOT_FOUND Llmr_status = _swig_getllmr_status_LLMR_ERR_N
 
 func _swig_getllmr_status_LLMR_ERR_ALREADY_EXISTS() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2026,7 +2197,7 @@ var Llmr_status_LLMR_ERR_ALREADY_EXISTS Llmr_status = _swig_getllmr_status_LLMR_
 
 func _swig_getllmr_status_LLMR_ERR_NO_PROVIDER() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2034,7 +2205,7 @@ var Llmr_status_LLMR_ERR_NO_PROVIDER Llmr_status = _swig_getllmr_status_LLMR_ERR
 
 func _swig_getllmr_status_LLMR_ERR_UNKNOWN_MODEL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2042,7 +2213,7 @@ var Llmr_status_LLMR_ERR_UNKNOWN_MODEL Llmr_status = _swig_getllmr_status_LLMR_E
 
 func _swig_getllmr_status_LLMR_ERR_INVALID_TICKET() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2050,7 +2221,7 @@ var Llmr_status_LLMR_ERR_INVALID_TICKET Llmr_status = _swig_getllmr_status_LLMR_
 
 func _swig_getllmr_status_LLMR_ERR_TICKET_DONE() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2058,7 +2229,7 @@ var Llmr_status_LLMR_ERR_TICKET_DONE Llmr_status = _swig_getllmr_status_LLMR_ERR
 
 func _swig_getllmr_status_LLMR_ERR_CAPACITY() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CAPACITY_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CAPACITY_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2066,7 +2237,7 @@ var Llmr_status_LLMR_ERR_CAPACITY Llmr_status = _swig_getllmr_status_LLMR_ERR_CA
 
 func _swig_getllmr_status_LLMR_ERR_INTERNAL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INTERNAL_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_INTERNAL_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2074,7 +2245,7 @@ var Llmr_status_LLMR_ERR_INTERNAL Llmr_status = _swig_getllmr_status_LLMR_ERR_IN
 
 func _swig_getllmr_status_LLMR_ERR_BUFFER_TOO_SMALL() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2082,7 +2253,7 @@ var Llmr_status_LLMR_ERR_BUFFER_TOO_SMALL Llmr_status = _swig_getllmr_status_LLM
 
 func _swig_getllmr_status_LLMR_ERR_RATE_LIMITED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2090,7 +2261,7 @@ var Llmr_status_LLMR_ERR_RATE_LIMITED Llmr_status = _swig_getllmr_status_LLMR_ER
 
 func _swig_getllmr_status_LLMR_ERR_DEADLINE_EXCEEDED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2098,7 +2269,7 @@ var Llmr_status_LLMR_ERR_DEADLINE_EXCEEDED Llmr_status = _swig_getllmr_status_LL
 
 func _swig_getllmr_status_LLMR_ERR_CANCELLED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CANCELLED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CANCELLED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2106,7 +2277,7 @@ var Llmr_status_LLMR_ERR_CANCELLED Llmr_status = _swig_getllmr_status_LLMR_ERR_C
 
 func _swig_getllmr_status_LLMR_ERR_UPSTREAM() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UPSTREAM_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2114,7 +2285,7 @@ var Llmr_status_LLMR_ERR_UPSTREAM Llmr_status = _swig_getllmr_status_LLMR_ERR_UP
 
 func _swig_getllmr_status_LLMR_ERR_CONFIG() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_CONFIG_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2122,7 +2293,7 @@ var Llmr_status_LLMR_ERR_CONFIG Llmr_status = _swig_getllmr_status_LLMR_ERR_CONF
 
 func _swig_getllmr_status_LLMR_ERR_STREAM_STALLED() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
-	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_status)(C._wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2132,7 +2303,7 @@ type Llmr_strategy int
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_DEFAULT() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2140,7 +2311,7 @@ var Llmr_strategy_LLMR_STRATEGY_DEFAULT Llmr_strategy = _swig_getllmr_strategy_L
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_ROUND_ROBIN() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_bbc251b5b0217d49())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2148,7 +2319,7 @@ var Llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN Llmr_strategy = _swig_getllmr_strate
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_WEIGHTED() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2156,7 +2327,7 @@ var Llmr_strategy_LLMR_STRATEGY_WEIGHTED Llmr_strategy = _swig_getllmr_strategy_
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_bbc251b5b0217d49())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2164,7 +2335,7 @@ var Llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM Llmr_strategy = _swig_getllmr_st
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_LATENCY() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_bbc251b5b0217d49())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2172,7 +2343,7 @@ var Llmr_strategy_LLMR_STRATEGY_LATENCY Llmr_strategy = _swig_getllmr_strategy_L
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_AVAILABILITY() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_bbc251b5b0217d49())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2180,7 +2351,7 @@ var Llmr_strategy_LLMR_STRATEGY_AVAILABILITY Llmr_strategy = _swig_getllmr_strat
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_LEAST_LOADED() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2188,7 +2359,7 @@ var Llmr_strategy_LLMR_STRATEGY_LEAST_LOADED Llmr_strategy = _swig_getllmr_strat
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_PEAK_EWMA() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_bbc251b5b0217d49())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2196,17 +2367,25 @@ var Llmr_strategy_LLMR_STRATEGY_PEAK_EWMA Llmr_strategy = _swig_getllmr_strategy
 
 func _swig_getllmr_strategy_LLMR_STRATEGY_COST() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
-	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_COST_native_bbc251b5b0217d49())
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e406ced4dd67db0b())
 	return swig_r
 }
 
 var Llmr_strategy_LLMR_STRATEGY_COST Llmr_strategy = _swig_getllmr_strategy_LLMR_STRATEGY_COST()
 
+func _swig_getllmr_strategy_LLMR_STRATEGY_ENGINE_AWARE() (_swig_ret Llmr_strategy) {
+	var swig_r Llmr_strategy
+	swig_r = (Llmr_strategy)(C._wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_e406ced4dd67db0b())
+	return swig_r
+}
+
+var Llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE Llmr_strategy = _swig_getllmr_strategy_LLMR_STRATEGY_ENGINE_AWARE()
+
 type Llmr_outcome int
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_SUCCESS() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_bbc251b5b0217d49())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2214,7 +2393,7 @@ var Llmr_outcome_LLMR_OUTCOME_SUCCESS Llmr_outcome = _swig_getllmr_outcome_LLMR_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_RATE_LIMITED() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2222,7 +2401,7 @@ var Llmr_outcome_LLMR_OUTCOME_RATE_LIMITED Llmr_outcome = _swig_getllmr_outcome_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_SERVER_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_bbc251b5b0217d49())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2230,7 +2409,7 @@ var Llmr_outcome_LLMR_OUTCOME_SERVER_ERROR Llmr_outcome = _swig_getllmr_outcome_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_TIMEOUT() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_bbc251b5b0217d49())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2238,7 +2417,7 @@ var Llmr_outcome_LLMR_OUTCOME_TIMEOUT Llmr_outcome = _swig_getllmr_outcome_LLMR_
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_bbc251b5b0217d49())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2246,7 +2425,7 @@ var Llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR Llmr_outcome = _swig_getllmr_outc
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_AUTH_ERROR() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_bbc251b5b0217d49())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2254,7 +2433,7 @@ var Llmr_outcome_LLMR_OUTCOME_AUTH_ERROR Llmr_outcome = _swig_getllmr_outcome_LL
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_BAD_REQUEST() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_bbc251b5b0217d49())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2262,7 +2441,7 @@ var Llmr_outcome_LLMR_OUTCOME_BAD_REQUEST Llmr_outcome = _swig_getllmr_outcome_L
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2270,7 +2449,7 @@ var Llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED Llmr_outcome = _swig_getll
 
 func _swig_getllmr_outcome_LLMR_OUTCOME_CONTENT_POLICY() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
-	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_bbc251b5b0217d49())
+	swig_r = (Llmr_outcome)(C._wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2280,7 +2459,7 @@ type Llmr_breaker_state int
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_CLOSED() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2288,7 +2467,7 @@ var Llmr_breaker_state_LLMR_BREAKER_CLOSED Llmr_breaker_state = _swig_getllmr_br
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_OPEN() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_bbc251b5b0217d49())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2296,7 +2475,7 @@ var Llmr_breaker_state_LLMR_BREAKER_OPEN Llmr_breaker_state = _swig_getllmr_brea
 
 func _swig_getllmr_breaker_state_LLMR_BREAKER_HALF_OPEN() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
-	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_bbc251b5b0217d49())
+	swig_r = (Llmr_breaker_state)(C._wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2306,7 +2485,7 @@ type Llmr_override int
 
 func _swig_getllmr_override_LLMR_OVERRIDE_AUTO() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_bbc251b5b0217d49())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2314,7 +2493,7 @@ var Llmr_override_LLMR_OVERRIDE_AUTO Llmr_override = _swig_getllmr_override_LLMR
 
 func _swig_getllmr_override_LLMR_OVERRIDE_FORCE_OPEN() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_bbc251b5b0217d49())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2322,7 +2501,7 @@ var Llmr_override_LLMR_OVERRIDE_FORCE_OPEN Llmr_override = _swig_getllmr_overrid
 
 func _swig_getllmr_override_LLMR_OVERRIDE_FORCE_CLOSED() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
-	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_override)(C._wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2332,7 +2511,7 @@ type Llmr_all_open_policy int
 
 func _swig_getllmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
-	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_bbc251b5b0217d49())
+	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2340,7 +2519,7 @@ var Llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST Llmr_all_open_policy = _swig_ge
 
 func _swig_getllmr_all_open_policy_LLMR_ALL_OPEN_PANIC() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
-	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_bbc251b5b0217d49())
+	swig_r = (Llmr_all_open_policy)(C._wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2350,7 +2529,7 @@ type Llmr_fallback_kind int
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_GENERAL() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_bbc251b5b0217d49())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2358,7 +2537,7 @@ var Llmr_fallback_kind_LLMR_FALLBACK_GENERAL Llmr_fallback_kind = _swig_getllmr_
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_bbc251b5b0217d49())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2366,7 +2545,7 @@ var Llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW Llmr_fallback_kind = _swig_g
 
 func _swig_getllmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY() (_swig_ret Llmr_fallback_kind) {
 	var swig_r Llmr_fallback_kind
-	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_bbc251b5b0217d49())
+	swig_r = (Llmr_fallback_kind)(C._wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2376,7 +2555,7 @@ type Llmr_event_kind int
 
 func _swig_getllmr_event_kind_LLMR_EVENT_BREAKER() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_bbc251b5b0217d49())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2384,7 +2563,7 @@ var Llmr_event_kind_LLMR_EVENT_BREAKER Llmr_event_kind = _swig_getllmr_event_kin
 
 func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_APPLIED() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2392,7 +2571,7 @@ var Llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED Llmr_event_kind = _swig_getllmr_ev
 
 func _swig_getllmr_event_kind_LLMR_EVENT_CONFIG_REJECTED() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2400,7 +2579,7 @@ var Llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED Llmr_event_kind = _swig_getllmr_e
 
 func _swig_getllmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_bbc251b5b0217d49())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2408,7 +2587,7 @@ var Llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED Llmr_event_kind = _swig_getllmr_e
 
 func _swig_getllmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER() (_swig_ret Llmr_event_kind) {
 	var swig_r Llmr_event_kind
-	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_bbc251b5b0217d49())
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e406ced4dd67db0b())
 	return swig_r
 }
 
@@ -2425,300 +2604,300 @@ func (p SwigcptrRouterOptions) SwigIsRouterOptions() {
 
 func NewRouterOptions() (_swig_ret RouterOptions) {
 	var swig_r RouterOptions
-	swig_r = (RouterOptions)(SwigcptrRouterOptions(C._wrap_new_RouterOptions_native_bbc251b5b0217d49()))
+	swig_r = (RouterOptions)(SwigcptrRouterOptions(C._wrap_new_RouterOptions_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetStrategy(arg2 Llmr_strategy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_strategy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_strategy_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetStrategy() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_strategy)(C._wrap_RouterOptions_strategy_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_strategy)(C._wrap_RouterOptions_strategy_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetAll_open_policy(arg2 Llmr_all_open_policy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_all_open_policy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_all_open_policy_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetAll_open_policy() (_swig_ret Llmr_all_open_policy) {
 	var swig_r Llmr_all_open_policy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_all_open_policy)(C._wrap_RouterOptions_all_open_policy_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_all_open_policy)(C._wrap_RouterOptions_all_open_policy_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_consecutive_failures(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_consecutive_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_breaker_consecutive_failures_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_consecutive_failures() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_breaker_consecutive_failures_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_breaker_consecutive_failures_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_failure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_failure_ratio_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_breaker_failure_ratio_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_failure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_breaker_failure_ratio_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_failure_ratio_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_min_requests(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_min_requests_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_breaker_min_requests_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_min_requests() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_breaker_min_requests_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_breaker_min_requests_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_window_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_window_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_32(_swig_i_1))
+	C._wrap_RouterOptions_breaker_window_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_39(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_window_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_window_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_window_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_cooldown_base_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_34(_swig_i_1))
+	C._wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_41(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_base_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_base_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_cooldown_max_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_36(_swig_i_1))
+	C._wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_43(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_max_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_max_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_jitter(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_jitter_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_breaker_jitter_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_jitter() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_breaker_jitter_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_jitter_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetHalf_open_max_probes(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_half_open_max_probes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_half_open_max_probes_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetHalf_open_max_probes() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_half_open_max_probes_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_half_open_max_probes_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_ewma_alpha(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_ewma_alpha_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_ewma_alpha_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_ewma_alpha() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_ewma_alpha_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_ewma_alpha_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_buffer(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_buffer_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_buffer_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_buffer() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_buffer_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_buffer_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_prior_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_prior_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_latency_prior_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_prior_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_latency_prior_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_latency_prior_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetRetry_budget_max_tokens(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_retry_budget_max_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_retry_budget_max_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetRetry_budget_max_tokens() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_max_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_max_tokens_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetRetry_budget_token_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_retry_budget_token_ratio_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_retry_budget_token_ratio_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetRetry_budget_token_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_token_ratio_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_retry_budget_token_ratio_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetTier_overprovisioning_factor(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_tier_overprovisioning_factor_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_tier_overprovisioning_factor_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetTier_overprovisioning_factor() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_tier_overprovisioning_factor_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_tier_overprovisioning_factor_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetSlow_start_window_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_slow_start_window_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_38(_swig_i_1))
+	C._wrap_RouterOptions_slow_start_window_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_45(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetSlow_start_window_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_slow_start_window_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_slow_start_window_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetSlow_start_aggression(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_slow_start_aggression_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_slow_start_aggression_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetSlow_start_aggression() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_slow_start_aggression_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_slow_start_aggression_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetSlow_start_min_weight_percent(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_slow_start_min_weight_percent_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_slow_start_min_weight_percent_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetSlow_start_min_weight_percent() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_slow_start_min_weight_percent_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_slow_start_min_weight_percent_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetPeak_ewma_decay_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_peak_ewma_decay_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))
+	C._wrap_RouterOptions_peak_ewma_decay_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_47(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetPeak_ewma_decay_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_peak_ewma_decay_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_peak_ewma_decay_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetPeak_ewma_failure_penalty(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_peak_ewma_failure_penalty_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetPeak_ewma_failure_penalty() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_peak_ewma_failure_penalty_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetAffinity_load_factor(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_affinity_load_factor_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_affinity_load_factor_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetAffinity_load_factor() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_affinity_load_factor_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_affinity_load_factor_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetShared_state_url(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_url_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_42)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterOptions_shared_state_url_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_49)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2727,7 +2906,7 @@ func (arg1 SwigcptrRouterOptions) SetShared_state_url(arg2 string) {
 func (arg1 SwigcptrRouterOptions) GetShared_state_url() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_RouterOptions_shared_state_url_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_RouterOptions_shared_state_url_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2737,7 +2916,7 @@ func (arg1 SwigcptrRouterOptions) GetShared_state_url() (_swig_ret string) {
 func (arg1 SwigcptrRouterOptions) SetShared_state_key_prefix(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_key_prefix_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_44)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterOptions_shared_state_key_prefix_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2746,7 +2925,7 @@ func (arg1 SwigcptrRouterOptions) SetShared_state_key_prefix(arg2 string) {
 func (arg1 SwigcptrRouterOptions) GetShared_state_key_prefix() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_RouterOptions_shared_state_key_prefix_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_RouterOptions_shared_state_key_prefix_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2756,110 +2935,214 @@ func (arg1 SwigcptrRouterOptions) GetShared_state_key_prefix() (_swig_ret string
 func (arg1 SwigcptrRouterOptions) SetShared_state_sync_interval_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_sync_interval_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_46(_swig_i_1))
+	C._wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_53(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetShared_state_sync_interval_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_shared_state_sync_interval_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetShared_state_connect_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_48(_swig_i_1))
+	C._wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_55(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetShared_state_connect_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetShared_state_command_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_command_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_50(_swig_i_1))
+	C._wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_57(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetShared_state_command_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_shared_state_command_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetShared_state_rate_batch(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_shared_state_rate_batch_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_shared_state_rate_batch_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetShared_state_rate_batch() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_shared_state_rate_batch_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_shared_state_rate_batch_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetLatency_stale_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_latency_stale_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_52(_swig_i_1))
+	C._wrap_RouterOptions_latency_stale_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_59(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetLatency_stale_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_latency_stale_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_latency_stale_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetBreaker_cooldown_multiplier(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_breaker_cooldown_multiplier_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetBreaker_cooldown_multiplier() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_RouterOptions_breaker_cooldown_multiplier_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetQuota_horizon_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_quota_horizon_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_54(_swig_i_1))
+	C._wrap_RouterOptions_quota_horizon_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_61(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetQuota_horizon_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterOptions_quota_horizon_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterOptions_quota_horizon_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterOptions) SetQuota_headroom_routing(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterOptions_quota_headroom_routing_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_RouterOptions_quota_headroom_routing_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterOptions) GetQuota_headroom_routing() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_RouterOptions_quota_headroom_routing_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_RouterOptions_quota_headroom_routing_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetEngine_load_stale_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_engine_load_stale_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_63(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetEngine_load_stale_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_RouterOptions_engine_load_stale_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetEngine_weight_queue(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_engine_weight_queue_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetEngine_weight_queue() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_RouterOptions_engine_weight_queue_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetEngine_weight_kv(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_engine_weight_kv_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetEngine_weight_kv() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_RouterOptions_engine_weight_kv_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetEngine_weight_prefix(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_engine_weight_prefix_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetEngine_weight_prefix() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_RouterOptions_engine_weight_prefix_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetEngine_balance_abs_threshold(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_engine_balance_abs_threshold_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetEngine_balance_abs_threshold() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_RouterOptions_engine_balance_abs_threshold_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetEngine_balance_rel_threshold(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_engine_balance_rel_threshold_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetEngine_balance_rel_threshold() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_RouterOptions_engine_balance_rel_threshold_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetPrefix_index_capacity(arg2 uint) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_prefix_index_capacity_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetPrefix_index_capacity() (_swig_ret uint) {
+	var swig_r uint
+	_swig_i_0 := arg1
+	swig_r = (uint)(C._wrap_RouterOptions_prefix_index_capacity_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetPrefix_index_ttl_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_prefix_index_ttl_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_65(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetPrefix_index_ttl_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_RouterOptions_prefix_index_ttl_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteRouterOptions(arg1 RouterOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_RouterOptions_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_RouterOptions_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type RouterOptions interface {
@@ -2929,24 +3212,40 @@ type RouterOptions interface {
 	GetQuota_horizon_ms() (_swig_ret int64)
 	SetQuota_headroom_routing(arg2 uint)
 	GetQuota_headroom_routing() (_swig_ret uint)
+	SetEngine_load_stale_ms(arg2 int64)
+	GetEngine_load_stale_ms() (_swig_ret int64)
+	SetEngine_weight_queue(arg2 float64)
+	GetEngine_weight_queue() (_swig_ret float64)
+	SetEngine_weight_kv(arg2 float64)
+	GetEngine_weight_kv() (_swig_ret float64)
+	SetEngine_weight_prefix(arg2 float64)
+	GetEngine_weight_prefix() (_swig_ret float64)
+	SetEngine_balance_abs_threshold(arg2 float64)
+	GetEngine_balance_abs_threshold() (_swig_ret float64)
+	SetEngine_balance_rel_threshold(arg2 float64)
+	GetEngine_balance_rel_threshold() (_swig_ret float64)
+	SetPrefix_index_capacity(arg2 uint)
+	GetPrefix_index_capacity() (_swig_ret uint)
+	SetPrefix_index_ttl_ms(arg2 int64)
+	GetPrefix_index_ttl_ms() (_swig_ret int64)
 }
 
 func GetKStatusClosed() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_kStatusClosed_get_native_bbc251b5b0217d49())
+	swig_r = (int)(C._wrap_kStatusClosed_get_native_e406ced4dd67db0b())
 	return swig_r
 }
 
 func ClosedStatusCode() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_ClosedStatusCode_native_bbc251b5b0217d49())
+	swig_r = (int)(C._wrap_ClosedStatusCode_native_e406ced4dd67db0b())
 	return swig_r
 }
 
 func StatusName(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StatusName_native_bbc251b5b0217d49(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_StatusName_native_e406ced4dd67db0b(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2955,13 +3254,13 @@ func StatusName(arg1 int) (_swig_ret string) {
 
 func LibraryVersion() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_LibraryVersion_native_bbc251b5b0217d49())
+	swig_r = (int)(C._wrap_LibraryVersion_native_e406ced4dd67db0b())
 	return swig_r
 }
 
 func LibraryVersionString() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_LibraryVersionString_native_bbc251b5b0217d49()
+	swig_r_p := C._wrap_LibraryVersionString_native_e406ced4dd67db0b()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2970,14 +3269,14 @@ func LibraryVersionString() (_swig_ret string) {
 
 func HeaderVersion() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_HeaderVersion_native_bbc251b5b0217d49())
+	swig_r = (int)(C._wrap_HeaderVersion_native_e406ced4dd67db0b())
 	return swig_r
 }
 
 func FeatureEnabled(arg1 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_FeatureEnabled_native_bbc251b5b0217d49(*(*C.swig_type_58)(unsafe.Pointer(&_swig_i_0))))
+	swig_r = (int)(C._wrap_FeatureEnabled_native_e406ced4dd67db0b(*(*C.swig_type_69)(unsafe.Pointer(&_swig_i_0))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -2995,20 +3294,20 @@ func (p SwigcptrClock) SwigIsClock() {
 
 func DeleteClock(arg1 Clock) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Clock_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Clock_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrClock) NowNanos() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Clock_NowNanos_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Clock_NowNanos_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrClock) SleepNanos(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Clock_SleepNanos_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_60(_swig_i_1))
+	C._wrap_Clock_SleepNanos_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_71(_swig_i_1))
 }
 
 type Clock interface {
@@ -3029,13 +3328,13 @@ func (p SwigcptrRandom) SwigIsRandom() {
 
 func DeleteRandom(arg1 Random) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Random_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Random_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRandom) NextBits() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Random_NextBits_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Random_NextBits_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3056,14 +3355,14 @@ func (p SwigcptrDeployment) SwigIsDeployment() {
 
 func NewDeployment__SWIG_0() (_swig_ret Deployment) {
 	var swig_r Deployment
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_0_native_bbc251b5b0217d49()))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_0_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func NewDeployment__SWIG_1(arg1 string) (_swig_ret Deployment) {
 	var swig_r Deployment
 	_swig_i_0 := arg1
-	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_bbc251b5b0217d49(*(*C.swig_type_62)(unsafe.Pointer(&_swig_i_0)))))
+	swig_r = (Deployment)(SwigcptrDeployment(C._wrap_new_Deployment__SWIG_1_native_e406ced4dd67db0b(*(*C.swig_type_73)(unsafe.Pointer(&_swig_i_0)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -3084,7 +3383,7 @@ func NewDeployment(a ...interface{}) Deployment {
 func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_name_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_63)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_name_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_74)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3093,7 +3392,7 @@ func (arg1 SwigcptrDeployment) SetName(arg2 string) {
 func (arg1 SwigcptrDeployment) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Deployment_name_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Deployment_name_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3103,98 +3402,98 @@ func (arg1 SwigcptrDeployment) GetName() (_swig_ret string) {
 func (arg1 SwigcptrDeployment) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_weight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_weight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_weight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_weight_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tier_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_tier_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_tier_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_tier_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetRpm_limit(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_rpm_limit_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_rpm_limit_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetRpm_limit() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_rpm_limit_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_rpm_limit_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetTpm_limit(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_tpm_limit_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_65(_swig_i_1))
+	C._wrap_Deployment_tpm_limit_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetTpm_limit() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_tpm_limit_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_tpm_limit_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetMax_in_flight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_max_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Deployment_max_in_flight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetMax_in_flight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Deployment_max_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Deployment_max_in_flight_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetCost_per_million_input(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_cost_per_million_input_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Deployment_cost_per_million_input_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetCost_per_million_input() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Deployment_cost_per_million_input_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Deployment_cost_per_million_input_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) SetCost_per_million_output(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_cost_per_million_output_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Deployment_cost_per_million_output_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeployment) GetCost_per_million_output() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Deployment_cost_per_million_output_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Deployment_cost_per_million_output_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddModel_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_67)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddModel_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3203,7 +3502,7 @@ func (arg1 SwigcptrDeployment) AddModel(arg2 string) {
 func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Deployment_AddTag_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_68)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Deployment_AddTag_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3212,7 +3511,7 @@ func (arg1 SwigcptrDeployment) AddTag(arg2 string) {
 func (arg1 SwigcptrDeployment) ModelCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_ModelCount_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_ModelCount_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3220,7 +3519,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_ModelAt_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_71(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_ModelAt_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_82(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3230,7 +3529,7 @@ func (arg1 SwigcptrDeployment) ModelAt(arg2 int64) (_swig_ret string) {
 func (arg1 SwigcptrDeployment) TagCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Deployment_TagCount_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Deployment_TagCount_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3238,7 +3537,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Deployment_TagAt_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_74(_swig_i_1))
+	swig_r_p := C._wrap_Deployment_TagAt_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_85(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3247,7 +3546,7 @@ func (arg1 SwigcptrDeployment) TagAt(arg2 int64) (_swig_ret string) {
 
 func DeleteDeployment(arg1 Deployment) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Deployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Deployment_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type Deployment interface {
@@ -3288,27 +3587,27 @@ func (p SwigcptrPick) SwigIsPick() {
 
 func NewPick() (_swig_ret Pick) {
 	var swig_r Pick
-	swig_r = (Pick)(SwigcptrPick(C._wrap_new_Pick_native_bbc251b5b0217d49()))
+	swig_r = (Pick)(SwigcptrPick(C._wrap_new_Pick_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetTicket(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_ticket_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_75(_swig_i_1))
+	C._wrap_Pick_ticket_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_86(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTicket() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Pick_ticket_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Pick_ticket_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_deployment_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_88)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3317,7 +3616,7 @@ func (arg1 SwigcptrPick) SetDeployment(arg2 string) {
 func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Pick_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Pick_deployment_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3327,7 +3626,7 @@ func (arg1 SwigcptrPick) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pick_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_90)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3336,7 +3635,7 @@ func (arg1 SwigcptrPick) SetModel(arg2 string) {
 func (arg1 SwigcptrPick) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Pick_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Pick_model_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3346,71 +3645,71 @@ func (arg1 SwigcptrPick) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrPick) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_tier_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Pick_tier_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Pick_tier_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Pick_tier_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetIs_probe(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_is_probe_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Pick_is_probe_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetIs_probe() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Pick_is_probe_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Pick_is_probe_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetIs_panic(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_is_panic_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Pick_is_panic_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetIs_panic() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Pick_is_panic_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Pick_is_panic_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_retry_after_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_81(_swig_i_1))
+	C._wrap_Pick_retry_after_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_92(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Pick_retry_after_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Pick_retry_after_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPick) SetDeadline_unmet(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pick_deadline_unmet_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Pick_deadline_unmet_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrPick) GetDeadline_unmet() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Pick_deadline_unmet_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Pick_deadline_unmet_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeletePick(arg1 Pick) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Pick_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Pick_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type Pick interface {
@@ -3445,14 +3744,14 @@ func (p SwigcptrPickOptions) SwigIsPickOptions() {
 
 func NewPickOptions() (_swig_ret PickOptions) {
 	var swig_r PickOptions
-	swig_r = (PickOptions)(SwigcptrPickOptions(C._wrap_new_PickOptions_native_bbc251b5b0217d49()))
+	swig_r = (PickOptions)(SwigcptrPickOptions(C._wrap_new_PickOptions_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetAffinity_key(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_affinity_key_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_83)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_affinity_key_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_94)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3461,7 +3760,7 @@ func (arg1 SwigcptrPickOptions) SetAffinity_key(arg2 string) {
 func (arg1 SwigcptrPickOptions) GetAffinity_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_PickOptions_affinity_key_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_PickOptions_affinity_key_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3471,59 +3770,70 @@ func (arg1 SwigcptrPickOptions) GetAffinity_key() (_swig_ret string) {
 func (arg1 SwigcptrPickOptions) SetExpected_input_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_expected_input_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_85(_swig_i_1))
+	C._wrap_PickOptions_expected_input_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_96(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetExpected_input_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_PickOptions_expected_input_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_PickOptions_expected_input_tokens_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetExpected_output_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_expected_output_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_87(_swig_i_1))
+	C._wrap_PickOptions_expected_output_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_98(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetExpected_output_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_PickOptions_expected_output_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_PickOptions_expected_output_tokens_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetMax_price(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_max_price_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_PickOptions_max_price_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetMax_price() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_PickOptions_max_price_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_PickOptions_max_price_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrPickOptions) SetDeadline_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_deadline_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_89(_swig_i_1))
+	C._wrap_PickOptions_deadline_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_100(_swig_i_1))
 }
 
 func (arg1 SwigcptrPickOptions) GetDeadline_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_PickOptions_deadline_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_PickOptions_deadline_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
+}
+
+func (arg1 SwigcptrPickOptions) AddPrefixHash(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_PickOptions_AddPrefixHash_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_102(_swig_i_1))
+}
+
+func (arg1 SwigcptrPickOptions) ClearPrefixHashes() {
+	_swig_i_0 := arg1
+	C._wrap_PickOptions_ClearPrefixHashes_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrPickOptions) AddExclude(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_AddExclude_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_91)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_AddExclude_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_103)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3532,7 +3842,7 @@ func (arg1 SwigcptrPickOptions) AddExclude(arg2 string) {
 func (arg1 SwigcptrPickOptions) AddRequiredTag(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_PickOptions_AddRequiredTag_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_92)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_PickOptions_AddRequiredTag_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_104)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3540,17 +3850,17 @@ func (arg1 SwigcptrPickOptions) AddRequiredTag(arg2 string) {
 
 func (arg1 SwigcptrPickOptions) ClearExclude() {
 	_swig_i_0 := arg1
-	C._wrap_PickOptions_ClearExclude_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_PickOptions_ClearExclude_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrPickOptions) ClearRequiredTags() {
 	_swig_i_0 := arg1
-	C._wrap_PickOptions_ClearRequiredTags_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_PickOptions_ClearRequiredTags_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func DeletePickOptions(arg1 PickOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_PickOptions_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_PickOptions_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type PickOptions interface {
@@ -3566,6 +3876,8 @@ type PickOptions interface {
 	GetMax_price() (_swig_ret float64)
 	SetDeadline_ms(arg2 int64)
 	GetDeadline_ms() (_swig_ret int64)
+	AddPrefixHash(arg2 int64)
+	ClearPrefixHashes()
 	AddExclude(arg2 string)
 	AddRequiredTag(arg2 string)
 	ClearExclude()
@@ -3584,7 +3896,7 @@ func (p SwigcptrCandidate) SwigIsCandidate() {
 func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_93)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_deployment_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_105)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3593,7 +3905,7 @@ func (arg1 SwigcptrCandidate) SetDeployment(arg2 string) {
 func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Candidate_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Candidate_deployment_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3603,7 +3915,7 @@ func (arg1 SwigcptrCandidate) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Candidate_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_95)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Candidate_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3612,7 +3924,7 @@ func (arg1 SwigcptrCandidate) SetModel(arg2 string) {
 func (arg1 SwigcptrCandidate) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Candidate_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Candidate_model_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3621,13 +3933,13 @@ func (arg1 SwigcptrCandidate) GetModel() (_swig_ret string) {
 
 func NewCandidate() (_swig_ret Candidate) {
 	var swig_r Candidate
-	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_new_Candidate_native_bbc251b5b0217d49()))
+	swig_r = (Candidate)(SwigcptrCandidate(C._wrap_new_Candidate_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func DeleteCandidate(arg1 Candidate) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Candidate_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Candidate_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type Candidate interface {
@@ -3650,14 +3962,14 @@ func (p SwigcptrHealth) SwigIsHealth() {
 
 func NewHealth() (_swig_ret Health) {
 	var swig_r Health
-	swig_r = (Health)(SwigcptrHealth(C._wrap_new_Health_native_bbc251b5b0217d49()))
+	swig_r = (Health)(SwigcptrHealth(C._wrap_new_Health_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_name_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_97)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Health_name_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_109)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3666,7 +3978,7 @@ func (arg1 SwigcptrHealth) SetName(arg2 string) {
 func (arg1 SwigcptrHealth) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Health_name_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Health_name_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3676,292 +3988,292 @@ func (arg1 SwigcptrHealth) GetName() (_swig_ret string) {
 func (arg1 SwigcptrHealth) SetState(arg2 Llmr_breaker_state) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_state_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_state_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetState() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
 	_swig_i_0 := arg1
-	swig_r = (Llmr_breaker_state)(C._wrap_Health_state_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_breaker_state)(C._wrap_Health_state_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetOverride_mode(arg2 Llmr_override) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_override_mode_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_override_mode_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetOverride_mode() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
 	_swig_i_0 := arg1
-	swig_r = (Llmr_override)(C._wrap_Health_override_mode_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_override)(C._wrap_Health_override_mode_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetEligible(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_eligible_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Health_eligible_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetEligible() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Health_eligible_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Health_eligible_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetEwma_latency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_ewma_latency_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Health_ewma_latency_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetEwma_latency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Health_ewma_latency_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Health_ewma_latency_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetFailure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failure_ratio_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_Health_failure_ratio_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_Health_failure_ratio_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_Health_failure_ratio_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_99(_swig_i_1))
+	C._wrap_Health_in_flight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetIn_flight() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_in_flight_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_101(_swig_i_1))
+	C._wrap_Health_picks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetPicks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_picks_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_picks_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_successes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_103(_swig_i_1))
+	C._wrap_Health_successes_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetSuccesses() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_successes_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_successes_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetFailures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_105(_swig_i_1))
+	C._wrap_Health_failures_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetFailures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_failures_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_failures_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetRequest_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_request_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_107(_swig_i_1))
+	C._wrap_Health_request_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetRequest_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_request_errors_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_request_errors_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cancels_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_109(_swig_i_1))
+	C._wrap_Health_cancels_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCancels() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_cancels_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_cancels_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetTrips(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_trips_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))
+	C._wrap_Health_trips_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_123(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTrips() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_trips_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_trips_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetConsecutive_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_consecutive_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_113(_swig_i_1))
+	C._wrap_Health_consecutive_failures_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_125(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetConsecutive_failures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_consecutive_failures_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_consecutive_failures_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_cooldown_remaining_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_115(_swig_i_1))
+	C._wrap_Health_cooldown_remaining_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_127(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetCooldown_remaining_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_cooldown_remaining_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_cooldown_remaining_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_weight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_weight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Health_weight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Health_weight_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_tier_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Health_tier_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_Health_tier_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_Health_tier_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetQuota_remaining_requests(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_quota_remaining_requests_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_117(_swig_i_1))
+	C._wrap_Health_quota_remaining_requests_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_129(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetQuota_remaining_requests() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_quota_remaining_requests_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_quota_remaining_requests_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetQuota_remaining_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_quota_remaining_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_119(_swig_i_1))
+	C._wrap_Health_quota_remaining_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_131(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetQuota_remaining_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_quota_remaining_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_quota_remaining_tokens_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetQuota_requests_reset_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_quota_requests_reset_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_121(_swig_i_1))
+	C._wrap_Health_quota_requests_reset_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_133(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetQuota_requests_reset_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_quota_requests_reset_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_quota_requests_reset_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetQuota_tokens_reset_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_quota_tokens_reset_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_123(_swig_i_1))
+	C._wrap_Health_quota_tokens_reset_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetQuota_tokens_reset_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_quota_tokens_reset_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_quota_tokens_reset_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetQuota_exhausted_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_quota_exhausted_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_125(_swig_i_1))
+	C._wrap_Health_quota_exhausted_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_137(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetQuota_exhausted_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_quota_exhausted_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_quota_exhausted_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrHealth) SetQuota_exhaustions(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Health_quota_exhaustions_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_127(_swig_i_1))
+	C._wrap_Health_quota_exhaustions_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_139(_swig_i_1))
 }
 
 func (arg1 SwigcptrHealth) GetQuota_exhaustions() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Health_quota_exhaustions_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Health_quota_exhaustions_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteHealth(arg1 Health) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Health_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Health_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type Health interface {
@@ -4026,14 +4338,14 @@ func (p SwigcptrExplainCandidate) SwigIsExplainCandidate() {
 
 func NewExplainCandidate() (_swig_ret ExplainCandidate) {
 	var swig_r ExplainCandidate
-	swig_r = (ExplainCandidate)(SwigcptrExplainCandidate(C._wrap_new_ExplainCandidate_native_bbc251b5b0217d49()))
+	swig_r = (ExplainCandidate)(SwigcptrExplainCandidate(C._wrap_new_ExplainCandidate_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_129)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ExplainCandidate_deployment_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4042,7 +4354,7 @@ func (arg1 SwigcptrExplainCandidate) SetDeployment(arg2 string) {
 func (arg1 SwigcptrExplainCandidate) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ExplainCandidate_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_ExplainCandidate_deployment_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4052,241 +4364,241 @@ func (arg1 SwigcptrExplainCandidate) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrExplainCandidate) SetTier(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_tier_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_tier_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetTier() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_ExplainCandidate_tier_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_ExplainCandidate_tier_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetState(arg2 Llmr_breaker_state) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_state_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_state_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetState() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
 	_swig_i_0 := arg1
-	swig_r = (Llmr_breaker_state)(C._wrap_ExplainCandidate_state_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_breaker_state)(C._wrap_ExplainCandidate_state_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetOverride_mode(arg2 Llmr_override) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_override_mode_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_override_mode_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetOverride_mode() (_swig_ret Llmr_override) {
 	var swig_r Llmr_override
 	_swig_i_0 := arg1
-	swig_r = (Llmr_override)(C._wrap_ExplainCandidate_override_mode_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_override)(C._wrap_ExplainCandidate_override_mode_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_cooldown_remaining_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_131(_swig_i_1))
+	C._wrap_ExplainCandidate_cooldown_remaining_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_143(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetCooldown_remaining_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_cooldown_remaining_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_cooldown_remaining_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_133(_swig_i_1))
+	C._wrap_ExplainCandidate_in_flight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_145(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetIn_flight() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_in_flight_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetWeight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_weight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_weight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetWeight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_ExplainCandidate_weight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_ExplainCandidate_weight_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetRpm_limit(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_rpm_limit_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_rpm_limit_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetRpm_limit() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_ExplainCandidate_rpm_limit_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_ExplainCandidate_rpm_limit_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetTpm_limit(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_tpm_limit_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))
+	C._wrap_ExplainCandidate_tpm_limit_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_147(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetTpm_limit() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_tpm_limit_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_tpm_limit_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetMax_in_flight(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_max_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_max_in_flight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetMax_in_flight() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_ExplainCandidate_max_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_ExplainCandidate_max_in_flight_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetRequests_in_window(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_requests_in_window_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_137(_swig_i_1))
+	C._wrap_ExplainCandidate_requests_in_window_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetRequests_in_window() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_requests_in_window_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_requests_in_window_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetTokens_in_window(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_tokens_in_window_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_139(_swig_i_1))
+	C._wrap_ExplainCandidate_tokens_in_window_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_151(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetTokens_in_window() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ExplainCandidate_tokens_in_window_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ExplainCandidate_tokens_in_window_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetEwma_latency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_ewma_latency_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_ewma_latency_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetEwma_latency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_ewma_latency_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_ewma_latency_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetFailure_ratio(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_failure_ratio_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_failure_ratio_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetFailure_ratio() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_failure_ratio_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_failure_ratio_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetPrice(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_price_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_price_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetPrice() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_price_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_price_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetScore(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_score_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_score_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetScore() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_score_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_score_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetRank(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_rank_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_ExplainCandidate_rank_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetRank() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_ExplainCandidate_rank_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_ExplainCandidate_rank_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetTier_share(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_tier_share_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_ExplainCandidate_tier_share_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetTier_share() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_ExplainCandidate_tier_share_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_ExplainCandidate_tier_share_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetFiltered(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_filtered_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_ExplainCandidate_filtered_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetFiltered() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ExplainCandidate_filtered_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ExplainCandidate_filtered_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetReason(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_reason_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ExplainCandidate_reason_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_153)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4295,7 +4607,7 @@ func (arg1 SwigcptrExplainCandidate) SetReason(arg2 string) {
 func (arg1 SwigcptrExplainCandidate) GetReason() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ExplainCandidate_reason_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_ExplainCandidate_reason_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4305,32 +4617,32 @@ func (arg1 SwigcptrExplainCandidate) GetReason() (_swig_ret string) {
 func (arg1 SwigcptrExplainCandidate) SetIs_probe(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_is_probe_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_ExplainCandidate_is_probe_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetIs_probe() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ExplainCandidate_is_probe_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ExplainCandidate_is_probe_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplainCandidate) SetPicked(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ExplainCandidate_picked_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_ExplainCandidate_picked_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplainCandidate) GetPicked() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_ExplainCandidate_picked_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_ExplainCandidate_picked_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteExplainCandidate(arg1 ExplainCandidate) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_ExplainCandidate_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_ExplainCandidate_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type ExplainCandidate interface {
@@ -4393,14 +4705,14 @@ func (p SwigcptrExplanation) SwigIsExplanation() {
 
 func NewExplanation() (_swig_ret Explanation) {
 	var swig_r Explanation
-	swig_r = (Explanation)(SwigcptrExplanation(C._wrap_new_Explanation_native_bbc251b5b0217d49()))
+	swig_r = (Explanation)(SwigcptrExplanation(C._wrap_new_Explanation_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_155)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4409,7 +4721,7 @@ func (arg1 SwigcptrExplanation) SetModel(arg2 string) {
 func (arg1 SwigcptrExplanation) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_model_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4419,20 +4731,20 @@ func (arg1 SwigcptrExplanation) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrExplanation) SetStrategy(arg2 Llmr_strategy) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_strategy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Explanation_strategy_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetStrategy() (_swig_ret Llmr_strategy) {
 	var swig_r Llmr_strategy
 	_swig_i_0 := arg1
-	swig_r = (Llmr_strategy)(C._wrap_Explanation_strategy_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_strategy)(C._wrap_Explanation_strategy_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetScore_kind(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_score_kind_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_score_kind_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4441,7 +4753,7 @@ func (arg1 SwigcptrExplanation) SetScore_kind(arg2 string) {
 func (arg1 SwigcptrExplanation) GetScore_kind() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_score_kind_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_score_kind_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4451,20 +4763,20 @@ func (arg1 SwigcptrExplanation) GetScore_kind() (_swig_ret string) {
 func (arg1 SwigcptrExplanation) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_status_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_Explanation_status_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_Explanation_status_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_Explanation_status_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetMessage(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_message_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_message_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_159)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4473,7 +4785,7 @@ func (arg1 SwigcptrExplanation) SetMessage(arg2 string) {
 func (arg1 SwigcptrExplanation) GetMessage() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_message_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_message_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4483,20 +4795,20 @@ func (arg1 SwigcptrExplanation) GetMessage() (_swig_ret string) {
 func (arg1 SwigcptrExplanation) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_retry_after_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_149(_swig_i_1))
+	C._wrap_Explanation_retry_after_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_161(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Explanation_retry_after_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Explanation_retry_after_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetPicked(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_picked_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_151)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_picked_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_163)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4505,7 +4817,7 @@ func (arg1 SwigcptrExplanation) SetPicked(arg2 string) {
 func (arg1 SwigcptrExplanation) GetPicked() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_picked_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_picked_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4515,72 +4827,72 @@ func (arg1 SwigcptrExplanation) GetPicked() (_swig_ret string) {
 func (arg1 SwigcptrExplanation) SetPicked_index(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_picked_index_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_153(_swig_i_1))
+	C._wrap_Explanation_picked_index_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_165(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetPicked_index() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Explanation_picked_index_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Explanation_picked_index_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetIs_panic(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_is_panic_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Explanation_is_panic_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetIs_panic() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Explanation_is_panic_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Explanation_is_panic_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetApproximate(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_approximate_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Explanation_approximate_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetApproximate() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Explanation_approximate_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Explanation_approximate_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetDeadline_unmet(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_deadline_unmet_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_Explanation_deadline_unmet_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetDeadline_unmet() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Explanation_deadline_unmet_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Explanation_deadline_unmet_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetCandidates(arg2 ExplainCandidateVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_Explanation_candidates_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_Explanation_candidates_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrExplanation) GetCandidates() (_swig_ret ExplainCandidateVector) {
 	var swig_r ExplainCandidateVector
 	_swig_i_0 := arg1
-	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_Explanation_candidates_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (ExplainCandidateVector)(SwigcptrExplainCandidateVector(C._wrap_Explanation_candidates_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrExplanation) SetJson(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Explanation_json_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_155)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Explanation_json_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_167)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4589,7 +4901,7 @@ func (arg1 SwigcptrExplanation) SetJson(arg2 string) {
 func (arg1 SwigcptrExplanation) GetJson() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Explanation_json_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Explanation_json_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4598,7 +4910,7 @@ func (arg1 SwigcptrExplanation) GetJson() (_swig_ret string) {
 
 func DeleteExplanation(arg1 Explanation) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Explanation_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Explanation_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type Explanation interface {
@@ -4643,19 +4955,19 @@ func (p SwigcptrCancellation) SwigIsCancellation() {
 
 func NewCancellation() (_swig_ret Cancellation) {
 	var swig_r Cancellation
-	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_new_Cancellation_native_bbc251b5b0217d49()))
+	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_new_Cancellation_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func DeleteCancellation(arg1 Cancellation) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Cancellation_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Cancellation_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrCancellation) Trigger() (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Cancellation_Trigger_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Cancellation_Trigger_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -4684,117 +4996,117 @@ func (p SwigcptrCallOptions) SwigIsCallOptions() {
 
 func NewCallOptions() (_swig_ret CallOptions) {
 	var swig_r CallOptions
-	swig_r = (CallOptions)(SwigcptrCallOptions(C._wrap_new_CallOptions_native_bbc251b5b0217d49()))
+	swig_r = (CallOptions)(SwigcptrCallOptions(C._wrap_new_CallOptions_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetDeadline_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_deadline_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_158(_swig_i_1))
+	C._wrap_CallOptions_deadline_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_170(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetDeadline_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_deadline_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_deadline_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetAttempt_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_attempt_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_160(_swig_i_1))
+	C._wrap_CallOptions_attempt_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_172(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetAttempt_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_attempt_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_attempt_timeout_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetMax_attempts(arg2 uint) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_max_attempts_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallOptions_max_attempts_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetMax_attempts() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_CallOptions_max_attempts_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_CallOptions_max_attempts_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetBackoff_base_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_base_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_162(_swig_i_1))
+	C._wrap_CallOptions_backoff_base_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_174(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_base_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_backoff_base_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_backoff_base_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetBackoff_max_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_backoff_max_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_164(_swig_i_1))
+	C._wrap_CallOptions_backoff_max_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_176(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetBackoff_max_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_backoff_max_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_backoff_max_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetCancel(arg2 Cancellation) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CallOptions_cancel_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CallOptions_cancel_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetCancel() (_swig_ret Cancellation) {
 	var swig_r Cancellation
 	_swig_i_0 := arg1
-	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_CallOptions_cancel_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (Cancellation)(SwigcptrCancellation(C._wrap_CallOptions_cancel_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetFirst_byte_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_first_byte_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_166(_swig_i_1))
+	C._wrap_CallOptions_first_byte_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_178(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetFirst_byte_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_first_byte_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_first_byte_timeout_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallOptions) SetIdle_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallOptions_idle_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_168(_swig_i_1))
+	C._wrap_CallOptions_idle_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_180(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallOptions) GetIdle_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallOptions_idle_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallOptions_idle_timeout_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteCallOptions(arg1 CallOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CallOptions_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CallOptions_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type CallOptions interface {
@@ -4830,7 +5142,7 @@ func (p SwigcptrInvokeArgs) SwigIsInvokeArgs() {
 func (arg1 SwigcptrInvokeArgs) Deployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Deployment_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4840,7 +5152,7 @@ func (arg1 SwigcptrInvokeArgs) Deployment() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) Model() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Model_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Model_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4850,7 +5162,7 @@ func (arg1 SwigcptrInvokeArgs) Model() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) Request() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_InvokeArgs_Request_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_InvokeArgs_Request_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4860,21 +5172,21 @@ func (arg1 SwigcptrInvokeArgs) Request() (_swig_ret string) {
 func (arg1 SwigcptrInvokeArgs) RequestLength() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_RequestLength_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) Attempt() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_InvokeArgs_Attempt_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_InvokeArgs_Attempt_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) TimeoutMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_TimeoutMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -4882,7 +5194,7 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_188)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -4900,32 +5212,32 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 func (arg1 SwigcptrInvokeArgs) Check() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
 	_swig_i_0 := arg1
-	swig_r = (Llmr_status)(C._wrap_InvokeArgs_Check_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_status)(C._wrap_InvokeArgs_Check_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) Progress() {
 	_swig_i_0 := arg1
-	C._wrap_InvokeArgs_Progress_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_InvokeArgs_Progress_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrInvokeArgs) FirstByteTimeoutMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_FirstByteTimeoutMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_FirstByteTimeoutMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrInvokeArgs) IdleTimeoutMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_InvokeArgs_IdleTimeoutMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteInvokeArgs(arg1 InvokeArgs) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_InvokeArgs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_InvokeArgs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type InvokeArgs interface {
@@ -4956,97 +5268,97 @@ func (p SwigcptrAttemptResult) SwigIsAttemptResult() {
 func (arg1 SwigcptrAttemptResult) GetOutcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_AttemptResult_GetOutcome_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_AttemptResult_GetOutcome_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetOutcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutcome_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_AttemptResult_SetOutcome_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetLatencyMs() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptResult_GetLatencyMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptResult_GetLatencyMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetLatencyMs(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetLatencyMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptResult_SetLatencyMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetTtftMs() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptResult_GetTtftMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptResult_GetTtftMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetTtftMs(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetTtftMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptResult_SetTtftMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetRetryAfterMs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetRetryAfterMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetRetryAfterMs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_180(_swig_i_1))
+	C._wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetInputTokens_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetInputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_182(_swig_i_1))
+	C._wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptResult_GetOutputTokens_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetOutputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_184(_swig_i_1))
+	C._wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_196(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetCommitted() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptResult_GetCommitted_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptResult_GetCommitted_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptResult) SetCommitted(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetCommitted_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptResult_SetCommitted_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func DeleteAttemptResult(arg1 AttemptResult) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptResult_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptResult_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptResult interface {
@@ -5079,7 +5391,7 @@ func (p SwigcptrAdapter) SwigIsAdapter() {
 
 func DeleteAdapter(arg1 Adapter) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Adapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Adapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrAdapter) DoInvoke(arg2 InvokeArgs, arg3 AttemptResult) (_swig_ret int) {
@@ -5087,13 +5399,13 @@ func (arg1 SwigcptrAdapter) DoInvoke(arg2 InvokeArgs, arg3 AttemptResult) (_swig
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_Adapter_DoInvoke_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_Adapter_DoInvoke_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAdapter) Released() {
 	_swig_i_0 := arg1
-	C._wrap_Adapter_Released_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_Adapter_Released_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type Adapter interface {
@@ -5114,14 +5426,14 @@ func (p SwigcptrAttemptInfo) SwigIsAttemptInfo() {
 
 func NewAttemptInfo() (_swig_ret AttemptInfo) {
 	var swig_r AttemptInfo
-	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_new_AttemptInfo_native_bbc251b5b0217d49()))
+	swig_r = (AttemptInfo)(SwigcptrAttemptInfo(C._wrap_new_AttemptInfo_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_185)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_197)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5130,7 +5442,7 @@ func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_AttemptInfo_deployment_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5140,7 +5452,7 @@ func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_187)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5149,7 +5461,7 @@ func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 func (arg1 SwigcptrAttemptInfo) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_AttemptInfo_model_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5159,71 +5471,71 @@ func (arg1 SwigcptrAttemptInfo) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetOutcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_outcome_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_AttemptInfo_outcome_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetOutcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_AttemptInfo_outcome_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_AttemptInfo_outcome_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetLatency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_latency_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_AttemptInfo_latency_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetLatency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_AttemptInfo_latency_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_AttemptInfo_latency_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetBackoff_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_189(_swig_i_1))
+	C._wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetBackoff_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_AttemptInfo_backoff_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetCommitted(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_committed_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptInfo_committed_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetCommitted() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfo_committed_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfo_committed_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrAttemptInfo) SetAdapter_failed(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_adapter_failed_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_AttemptInfo_adapter_failed_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetAdapter_failed() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_AttemptInfo_adapter_failed_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_AttemptInfo_adapter_failed_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteAttemptInfo(arg1 AttemptInfo) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_AttemptInfo_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_AttemptInfo_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type AttemptInfo interface {
@@ -5256,40 +5568,40 @@ func (p SwigcptrCallResult) SwigIsCallResult() {
 
 func NewCallResult() (_swig_ret CallResult) {
 	var swig_r CallResult
-	swig_r = (CallResult)(SwigcptrCallResult(C._wrap_new_CallResult_native_bbc251b5b0217d49()))
+	swig_r = (CallResult)(SwigcptrCallResult(C._wrap_new_CallResult_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetStatus(arg2 Llmr_status) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_status_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallResult_status_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetStatus() (_swig_ret Llmr_status) {
 	var swig_r Llmr_status
 	_swig_i_0 := arg1
-	swig_r = (Llmr_status)(C._wrap_CallResult_status_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_status)(C._wrap_CallResult_status_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetFinal_outcome(arg2 Llmr_outcome) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_final_outcome_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_CallResult_final_outcome_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetFinal_outcome() (_swig_ret Llmr_outcome) {
 	var swig_r Llmr_outcome
 	_swig_i_0 := arg1
-	swig_r = (Llmr_outcome)(C._wrap_CallResult_final_outcome_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_outcome)(C._wrap_CallResult_final_outcome_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_deployment_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_191)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_deployment_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5298,7 +5610,7 @@ func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_deployment_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_deployment_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5308,7 +5620,7 @@ func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5317,7 +5629,7 @@ func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 func (arg1 SwigcptrCallResult) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_model_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5327,46 +5639,46 @@ func (arg1 SwigcptrCallResult) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetUsed_fallback(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_used_fallback_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_CallResult_used_fallback_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetUsed_fallback() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CallResult_used_fallback_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CallResult_used_fallback_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1))
+	C._wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallResult_retry_after_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetTotal_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1))
+	C._wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_CallResult_total_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_response_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_response_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_211)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5375,7 +5687,7 @@ func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_response_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_response_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5385,7 +5697,7 @@ func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_detail_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_201)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_detail_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_213)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5394,7 +5706,7 @@ func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 func (arg1 SwigcptrCallResult) GetDetail() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_CallResult_detail_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_CallResult_detail_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5404,32 +5716,32 @@ func (arg1 SwigcptrCallResult) GetDetail() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetAttempts(arg2 AttemptInfoVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_CallResult_attempts_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_CallResult_attempts_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetAttempts() (_swig_ret AttemptInfoVector) {
 	var swig_r AttemptInfoVector
 	_swig_i_0 := arg1
-	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_CallResult_attempts_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (AttemptInfoVector)(SwigcptrAttemptInfoVector(C._wrap_CallResult_attempts_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrCallResult) SetHas_report(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_has_report_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_CallResult_has_report_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetHas_report() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_CallResult_has_report_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_CallResult_has_report_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteCallResult(arg1 CallResult) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_CallResult_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_CallResult_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type CallResult interface {
@@ -5470,14 +5782,14 @@ func (p SwigcptrDeploymentStats) SwigIsDeploymentStats() {
 
 func NewDeploymentStats() (_swig_ret DeploymentStats) {
 	var swig_r DeploymentStats
-	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_new_DeploymentStats_native_bbc251b5b0217d49()))
+	swig_r = (DeploymentStats)(SwigcptrDeploymentStats(C._wrap_new_DeploymentStats_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_215)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5486,7 +5798,7 @@ func (arg1 SwigcptrDeploymentStats) SetName(arg2 string) {
 func (arg1 SwigcptrDeploymentStats) GetName() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_DeploymentStats_name_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5496,344 +5808,344 @@ func (arg1 SwigcptrDeploymentStats) GetName() (_swig_ret string) {
 func (arg1 SwigcptrDeploymentStats) SetState(arg2 Llmr_breaker_state) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_state_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_DeploymentStats_state_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetState() (_swig_ret Llmr_breaker_state) {
 	var swig_r Llmr_breaker_state
 	_swig_i_0 := arg1
-	swig_r = (Llmr_breaker_state)(C._wrap_DeploymentStats_state_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (Llmr_breaker_state)(C._wrap_DeploymentStats_state_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetEligible(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_eligible_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_DeploymentStats_eligible_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetEligible() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_DeploymentStats_eligible_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_DeploymentStats_eligible_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_205(_swig_i_1))
+	C._wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_in_flight_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
+	C._wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_picks_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
+	C._wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_successes_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetRate_limited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1))
+	C._wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_rate_limited_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetServer_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_213(_swig_i_1))
+	C._wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_server_errors_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetTimeouts(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_215(_swig_i_1))
+	C._wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_timeouts_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetConnection_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1))
+	C._wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_connection_errors_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetAuth_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
+	C._wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_auth_errors_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetBad_requests(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
+	C._wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_233(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_bad_requests_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetContext_window_exceeded(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_context_window_exceeded_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetContent_policy(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
+	C._wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_content_policy_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
+	C._wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_cancels_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetInput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
+	C._wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_input_tokens_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetOutput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
+	C._wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetOutput_tokens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_output_tokens_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetEwma_latency_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_ewma_latency_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_ewma_latency_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetEwma_latency_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_ewma_latency_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_ewma_latency_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_count(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_233(_swig_i_1))
+	C._wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_245(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_count() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_latency_count_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_sum_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_sum_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_latency_sum_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_sum_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_latency_sum_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_sum_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_p50_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_p50_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_latency_p50_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_p50_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_latency_p50_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_p50_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_p90_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_p90_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_latency_p90_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_p90_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_latency_p90_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_p90_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetLatency_p99_ms(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_p99_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_DeploymentStats_latency_p99_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_p99_ms() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_DeploymentStats_latency_p99_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_DeploymentStats_latency_p99_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetBreaker_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_247(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_breaker_opened_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetBreaker_half_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_249(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_breaker_half_opened_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetBreaker_closed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_251(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_breaker_closed_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeploymentStats) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
+	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_253(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCooldown_remaining_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_DeploymentStats_cooldown_remaining_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteDeploymentStats(arg1 DeploymentStats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_DeploymentStats_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_DeploymentStats_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type DeploymentStats interface {
@@ -5906,14 +6218,14 @@ func (p SwigcptrModelStats) SwigIsModelStats() {
 
 func NewModelStats() (_swig_ret ModelStats) {
 	var swig_r ModelStats
-	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_new_ModelStats_native_bbc251b5b0217d49()))
+	swig_r = (ModelStats)(SwigcptrModelStats(C._wrap_new_ModelStats_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStats) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_model_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_243)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ModelStats_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5922,7 +6234,7 @@ func (arg1 SwigcptrModelStats) SetModel(arg2 string) {
 func (arg1 SwigcptrModelStats) GetModel() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ModelStats_model_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_ModelStats_model_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5932,32 +6244,32 @@ func (arg1 SwigcptrModelStats) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrModelStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_picks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_245(_swig_i_1))
+	C._wrap_ModelStats_picks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ModelStats_picks_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ModelStats_picks_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrModelStats) SetFallbacks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_247(_swig_i_1))
+	C._wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetFallbacks() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ModelStats_fallbacks_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteModelStats(arg1 ModelStats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_ModelStats_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_ModelStats_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type ModelStats interface {
@@ -5982,66 +6294,66 @@ func (p SwigcptrRouterStats) SwigIsRouterStats() {
 
 func NewRouterStats() (_swig_ret RouterStats) {
 	var swig_r RouterStats
-	swig_r = (RouterStats)(SwigcptrRouterStats(C._wrap_new_RouterStats_native_bbc251b5b0217d49()))
+	swig_r = (RouterStats)(SwigcptrRouterStats(C._wrap_new_RouterStats_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetDeployments(arg2 DeploymentStatsVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_RouterStats_deployments_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_RouterStats_deployments_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetDeployments() (_swig_ret DeploymentStatsVector) {
 	var swig_r DeploymentStatsVector
 	_swig_i_0 := arg1
-	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_RouterStats_deployments_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (DeploymentStatsVector)(SwigcptrDeploymentStatsVector(C._wrap_RouterStats_deployments_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetModels(arg2 ModelStatsVector) {
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	C._wrap_RouterStats_models_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	C._wrap_RouterStats_models_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetModels() (_swig_ret ModelStatsVector) {
 	var swig_r ModelStatsVector
 	_swig_i_0 := arg1
-	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_RouterStats_models_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))))
+	swig_r = (ModelStatsVector)(SwigcptrModelStatsVector(C._wrap_RouterStats_models_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetConfigs_applied(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_249(_swig_i_1))
+	C._wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterStats_configs_applied_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetConfigs_rejected(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_251(_swig_i_1))
+	C._wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_RouterStats_configs_rejected_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRouterStats) SetMetrics_text(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6050,7 +6362,7 @@ func (arg1 SwigcptrRouterStats) SetMetrics_text(arg2 string) {
 func (arg1 SwigcptrRouterStats) GetMetrics_text() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_RouterStats_metrics_text_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6059,7 +6371,7 @@ func (arg1 SwigcptrRouterStats) GetMetrics_text() (_swig_ret string) {
 
 func DeleteRouterStats(arg1 RouterStats) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_RouterStats_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_RouterStats_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type RouterStats interface {
@@ -6088,118 +6400,118 @@ func (p SwigcptrSharedStateStatus) SwigIsSharedStateStatus() {
 
 func NewSharedStateStatus() (_swig_ret SharedStateStatus) {
 	var swig_r SharedStateStatus
-	swig_r = (SharedStateStatus)(SwigcptrSharedStateStatus(C._wrap_new_SharedStateStatus_native_bbc251b5b0217d49()))
+	swig_r = (SharedStateStatus)(SwigcptrSharedStateStatus(C._wrap_new_SharedStateStatus_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetEnabled(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_enabled_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_SharedStateStatus_enabled_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetEnabled() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_SharedStateStatus_enabled_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_SharedStateStatus_enabled_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetConnected(arg2 bool) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_connected_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+	C._wrap_SharedStateStatus_connected_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetConnected() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_SharedStateStatus_connected_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_SharedStateStatus_connected_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetLast_sync_age_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_255(_swig_i_1))
+	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_last_sync_age_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetSyncs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
+	C._wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_syncs_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetSync_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
+	C._wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_sync_failures_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetConnections(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
+	C._wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_connections_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetRemote_opens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_remote_opens_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetRemote_closes(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_remote_closes_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetLast_error(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_279)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6208,7 +6520,7 @@ func (arg1 SwigcptrSharedStateStatus) SetLast_error(arg2 string) {
 func (arg1 SwigcptrSharedStateStatus) GetLast_error() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_SharedStateStatus_last_error_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6218,33 +6530,33 @@ func (arg1 SwigcptrSharedStateStatus) GetLast_error() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateStatus) SetTopology(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_topology_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_SharedStateStatus_topology_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetTopology() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_SharedStateStatus_topology_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_SharedStateStatus_topology_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetFailovers(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_failovers_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
+	C._wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_281(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetFailovers() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateStatus_failovers_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateStatus_failovers_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateStatus) SetServer(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_server_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_271)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_283)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6253,7 +6565,7 @@ func (arg1 SwigcptrSharedStateStatus) SetServer(arg2 string) {
 func (arg1 SwigcptrSharedStateStatus) GetServer() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_SharedStateStatus_server_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_SharedStateStatus_server_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6262,7 +6574,7 @@ func (arg1 SwigcptrSharedStateStatus) GetServer() (_swig_ret string) {
 
 func DeleteSharedStateStatus(arg1 SharedStateStatus) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_SharedStateStatus_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_SharedStateStatus_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type SharedStateStatus interface {
@@ -6305,14 +6617,14 @@ func (p SwigcptrSharedStateOptions) SwigIsSharedStateOptions() {
 
 func NewSharedStateOptions() (_swig_ret SharedStateOptions) {
 	var swig_r SharedStateOptions
-	swig_r = (SharedStateOptions)(SwigcptrSharedStateOptions(C._wrap_new_SharedStateOptions_native_bbc251b5b0217d49()))
+	swig_r = (SharedStateOptions)(SwigcptrSharedStateOptions(C._wrap_new_SharedStateOptions_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_273)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_285)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6321,7 +6633,7 @@ func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
 func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_SharedStateOptions_url_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6331,7 +6643,7 @@ func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_275)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6340,7 +6652,7 @@ func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
 func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_SharedStateOptions_key_prefix_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6350,58 +6662,58 @@ func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetSync_interval_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
+	C._wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateOptions_sync_interval_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateOptions) SetConnect_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_279(_swig_i_1))
+	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateOptions_connect_timeout_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateOptions) SetCommand_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_281(_swig_i_1))
+	C._wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_293(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetCommand_timeout_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_SharedStateOptions_command_timeout_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrSharedStateOptions) SetRate_batch(arg2 float64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_rate_batch_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+	C._wrap_SharedStateOptions_rate_batch_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetRate_batch() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_SharedStateOptions_rate_batch_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_SharedStateOptions_rate_batch_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteSharedStateOptions(arg1 SharedStateOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_SharedStateOptions_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_SharedStateOptions_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type SharedStateOptions interface {
@@ -6433,7 +6745,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_283)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6442,7 +6754,7 @@ func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 func (arg1 SwigcptrTextBuffer) GetText() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_TextBuffer_text_get_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_TextBuffer_text_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6451,13 +6763,13 @@ func (arg1 SwigcptrTextBuffer) GetText() (_swig_ret string) {
 
 func NewTextBuffer() (_swig_ret TextBuffer) {
 	var swig_r TextBuffer
-	swig_r = (TextBuffer)(SwigcptrTextBuffer(C._wrap_new_TextBuffer_native_bbc251b5b0217d49()))
+	swig_r = (TextBuffer)(SwigcptrTextBuffer(C._wrap_new_TextBuffer_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func DeleteTextBuffer(arg1 TextBuffer) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_TextBuffer_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_TextBuffer_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 type TextBuffer interface {
@@ -6470,7 +6782,28 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_bbc251b5b0217d49(*(*C.swig_type_286)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_e406ced4dd67db0b(*(*C.swig_type_298)(unsafe.Pointer(&_swig_i_0)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func PrefixHashes(arg1 string, arg2 uint, arg3 int64, arg4 Int64Vector) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := getSwigcptr(arg4)
+	swig_r_p := C._wrap_PrefixHashes_native_e406ced4dd67db0b(*(*C.swig_type_300)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), C.swig_type_301(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6496,13 +6829,13 @@ func (p SwigcptrRouter) SwigIsRouter() {
 
 func NewRouter() (_swig_ret Router) {
 	var swig_r Router
-	swig_r = (Router)(SwigcptrRouter(C._wrap_new_Router_native_bbc251b5b0217d49()))
+	swig_r = (Router)(SwigcptrRouter(C._wrap_new_Router_native_e406ced4dd67db0b()))
 	return swig_r
 }
 
 func DeleteRouter(arg1 Router) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Router_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Router_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_swig_ret error) {
@@ -6511,7 +6844,7 @@ func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_s
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Open_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Open_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6525,13 +6858,13 @@ func (arg1 SwigcptrRouter) Open(arg2 RouterOptions, arg3 Clock, arg4 Random) (_s
 
 func (arg1 SwigcptrRouter) Close() {
 	_swig_i_0 := arg1
-	C._wrap_Router_Close_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0))
+	C._wrap_Router_Close_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRouter) IsOpen() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Router_IsOpen_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Router_IsOpen_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -6539,7 +6872,7 @@ func (arg1 SwigcptrRouter) AddDeployment(arg2 Deployment) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_AddDeployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_AddDeployment_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6555,7 +6888,7 @@ func (arg1 SwigcptrRouter) UpdateDeployment(arg2 Deployment) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_UpdateDeployment_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6571,7 +6904,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_291)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6591,7 +6924,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_309)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6613,7 +6946,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_296)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_311)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6633,7 +6966,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_298)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6654,7 +6987,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6674,7 +7007,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_302)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6694,7 +7027,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_304)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6714,7 +7047,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6735,7 +7068,7 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6756,7 +7089,7 @@ func (arg1 SwigcptrRouter) PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickWith_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_310)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickWith_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6777,7 +7110,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_327)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6798,7 +7131,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_314(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_329(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6820,7 +7153,7 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_316(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_317(_swig_i_5), C.swig_type_318(_swig_i_6), C.swig_type_319(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_331(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_332(_swig_i_5), C.swig_type_333(_swig_i_6), C.swig_type_334(_swig_i_7))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6846,7 +7179,7 @@ func (arg1 SwigcptrRouter) ReportQuota(arg2 int64, arg3 Llmr_outcome, arg4 float
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
 	_swig_i_11 := arg12
-	swig_r_p := C._wrap_Router_ReportQuota_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_321(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_322(_swig_i_5), C.swig_type_323(_swig_i_6), C.swig_type_324(_swig_i_7), C.swig_type_325(_swig_i_8), C.swig_type_326(_swig_i_9), C.swig_type_327(_swig_i_10), C.swig_type_328(_swig_i_11))
+	swig_r_p := C._wrap_Router_ReportQuota_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_337(_swig_i_5), C.swig_type_338(_swig_i_6), C.swig_type_339(_swig_i_7), C.swig_type_340(_swig_i_8), C.swig_type_341(_swig_i_9), C.swig_type_342(_swig_i_10), C.swig_type_343(_swig_i_11))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6862,8 +7195,31 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_type_330(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_345(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
+func (arg1 SwigcptrRouter) ReportLoad(arg2 string, arg3 int64, arg4 int64, arg5 float64, arg6 int64) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	swig_r_p := C._wrap_Router_ReportLoad_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_347)(unsafe.Pointer(&_swig_i_1)), C.swig_type_348(_swig_i_2), C.swig_type_349(_swig_i_3), C.double(_swig_i_4), C.swig_type_350(_swig_i_5))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
 	var swig_r_1 error
 
 	swig_r_1 = nil
@@ -6880,7 +7236,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_352)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6901,7 +7257,7 @@ func (arg1 SwigcptrRouter) Explain(arg2 string, arg3 PickOptions, arg4 Explanati
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Explain_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_334)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Explain_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_354)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6921,7 +7277,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_356)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6940,7 +7296,7 @@ func (arg1 SwigcptrRouter) HealthList(arg2 HealthVector) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_HealthList_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_HealthList_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -6956,7 +7312,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_339)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_359)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6975,7 +7331,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_341)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6994,7 +7350,7 @@ func (arg1 SwigcptrRouter) MetricsText(arg2 TextBuffer) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_MetricsText_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_MetricsText_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7010,7 +7366,7 @@ func (arg1 SwigcptrRouter) Stats(arg2 RouterStats) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_Stats_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_Stats_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7026,7 +7382,7 @@ func (arg1 SwigcptrRouter) SharedState(arg2 SharedStateStatus) (_swig_ret error)
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_SharedState_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_SharedState_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7042,7 +7398,7 @@ func (arg1 SwigcptrRouter) UseSharedState(arg2 SharedStateOptions) (_swig_ret er
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r_p := C._wrap_Router_UseSharedState_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
+	swig_r_p := C._wrap_Router_UseSharedState_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7059,7 +7415,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_347)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_367)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7081,7 +7437,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_349)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_350)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_369)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_370)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7104,7 +7460,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_352)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_372)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7125,7 +7481,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_354)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_374)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_375)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7149,7 +7505,7 @@ func (arg1 SwigcptrRouter) OpenGo(arg2 RouterOptions, arg3 uint, arg4 uint) (_sw
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_OpenGo_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_OpenGo_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7168,7 +7524,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_358)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_378)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7190,7 +7546,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfigFile(arg2 string, arg3 RouterOptions,
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_360)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7210,7 +7566,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_362)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_382)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7229,7 +7585,7 @@ func (arg1 SwigcptrRouter) SetGoEventListener(arg2 uint) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	swig_r_p := C._wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7249,7 +7605,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_CallRaw_native_bbc251b5b0217d49(C.uintptr_t(_swig_i_0), *(*C.swig_type_365)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_366)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_Router_CallRaw_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_385)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_386)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7290,6 +7646,7 @@ type Router interface {
 	ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float64, arg5 float64, arg6 int64, arg7 int64, arg8 int64) (_swig_ret error)
 	ReportQuota(arg2 int64, arg3 Llmr_outcome, arg4 float64, arg5 float64, arg6 int64, arg7 int64, arg8 int64, arg9 int64, arg10 int64, arg11 int64, arg12 int64) (_swig_ret error)
 	Cancel(arg2 int64) (_swig_ret error)
+	ReportLoad(arg2 string, arg3 int64, arg4 int64, arg5 float64, arg6 int64) (_swig_ret error)
 	Fallbacks(arg2 string, arg3 StringVector, arg4 CandidateVector) (_swig_ret error)
 	Explain(arg2 string, arg3 PickOptions, arg4 Explanation) (_swig_ret error)
 	HealthOf(arg2 string, arg3 Health) (_swig_ret error)

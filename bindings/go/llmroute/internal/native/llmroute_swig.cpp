@@ -5,6 +5,7 @@
 #include "llmroute_go_fast.h"
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
@@ -671,6 +672,11 @@ struct CPickOptions {
     o.expected_output_tokens = options.expected_output_tokens;
     o.max_price = options.max_price;
     o.deadline_ms = options.deadline_ms;
+    // int64_t and uint64_t share their representation: the host's signed values are the hashes.
+    o.prefix_hashes = options.prefix_hashes.empty()
+                          ? nullptr
+                          : reinterpret_cast<const uint64_t *>(options.prefix_hashes.data());
+    o.prefix_hash_count = options.prefix_hashes.size();
   }
   std::vector<const char *> exclude;
   std::vector<const char *> tags;
@@ -1002,6 +1008,33 @@ Status Router::CallOnNativeThread(const std::string &model, const std::string &r
 
 Status ValidateConfig(const std::string &json) {
   return MakeStatus(llmr_config_validate(json.data(), json.size()));
+}
+
+Status PrefixHashes(const std::string &text, uint32_t block_bytes, int64_t cap,
+                    std::vector<long long> &out) {
+  if (cap < 0) return Invalid("cap must be >= 0");
+  const size_t blocks = block_bytes == 0 ? 0 : text.size() / block_bytes;
+  std::vector<uint64_t> hashes(std::min<size_t>(blocks, static_cast<size_t>(cap)));
+  size_t count = 0;
+  const llmr_status rc =
+      llmr_prefix_hashes(text.data(), text.size(), block_bytes,
+                         hashes.empty() ? nullptr : hashes.data(), hashes.size(), &count);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  out.assign(hashes.begin(), hashes.begin() + static_cast<std::ptrdiff_t>(count));
+  return MakeStatus(rc);
+}
+
+Status Router::ReportLoad(const std::string &deployment, int64_t waiting, int64_t running,
+                          double kv_cache_utilization, int64_t read_at_ns) {
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  llmr_engine_load l;
+  llmr_engine_load_init(&l, sizeof l);
+  l.waiting = waiting;
+  l.running = running;
+  l.kv_cache_utilization = kv_cache_utilization;
+  l.read_at_ns = read_at_ns;
+  return MakeStatus(llmr_router_report_load(router_, deployment.c_str(), &l));
 }
 
 Status Router::ApplyConfig(const std::string &json) {

@@ -163,6 +163,11 @@ struct PickOptions {
   /** > 0: the request's time left in ms; deployments expected to be slower are skipped (the
    * fastest is picked, deadline_unmet set, when none fits). 0 = none. */
   int64_t deadline_ms;
+  /** The prompt's prefix block hashes (PrefixHashes), at most LLMR_PREFIX_HASHES_MAX, for
+   * LLMR_STRATEGY_ENGINE_AWARE. Signed 64-bit: the host languages' long; the bits are the hash. */
+  std::vector<int64_t> prefix_hashes;
+  void AddPrefixHash(int64_t hash) { prefix_hashes.push_back(hash); }
+  void ClearPrefixHashes() { prefix_hashes.clear(); }
   void AddExclude(const std::string &name) { exclude.push_back(name); }
   void AddRequiredTag(const std::string &tag) { required_tags.push_back(tag); }
   void ClearExclude() { exclude.clear(); }
@@ -518,6 +523,13 @@ struct TextBuffer {
  * (llmr_config_validate): OK, or LLMR_ERR_CONFIG with the JSON path and the reason. */
 Status ValidateConfig(const std::string &json);
 
+/** llmr_prefix_hashes over the bytes of `text`: the first min(len / block_bytes, cap) hashes
+ * replace `out`'s contents (as signed 64-bit values with the hash's bits). long long, not
+ * int64_t: SWIG takes int64_t for long long, and a std::vector<long> behind its long long
+ * accessors returned references to temporaries. */
+Status PrefixHashes(const std::string &text, uint32_t block_bytes, int64_t cap,
+                    std::vector<long long> &out);
+
 // ---------------------------------------------------------------------------------------------
 // Java and C# only: the event listener director, the enum names, creation
 // from a configuration. Go has its own entry points; keeping these out of its
@@ -624,6 +636,10 @@ class Router {
                      int64_t quota_remaining_requests, int64_t quota_remaining_tokens,
                      int64_t quota_requests_reset_ms, int64_t quota_tokens_reset_ms);
   Status Cancel(int64_t ticket);
+  /** What the deployment's inference engine reports (llmr_router_report_load); read_at_ns 0 =
+   * now, on the router's clock. */
+  Status ReportLoad(const std::string &deployment, int64_t waiting, int64_t running,
+                    double kv_cache_utilization, int64_t read_at_ns);
 
   Status Fallbacks(const std::string &model, const std::vector<std::string> &exclude,
                    std::vector<Candidate> &out);

@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_bbc251b5b0217d49(const char*);
+  void cgo_panic__native_e406ced4dd67db0b(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_bbc251b5b0217d49(p);
+  cgo_panic__native_e406ced4dd67db0b(p);
 }
 
 
@@ -268,6 +268,20 @@ SWIGINTERN void std_vector_Sl_std_string_Sg__set(std::vector< std::string > *sel
                 else
                     throw std::out_of_range("vector index out of range");
             }
+SWIGINTERN std::vector< long long >::const_reference std_vector_Sl_long_SS_long_Sg__get(std::vector< long long > *self,int i){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    return (*self)[i];
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
+SWIGINTERN void std_vector_Sl_long_SS_long_Sg__set(std::vector< long long > *self,int i,std::vector< long long >::value_type const &val){
+                int size = int(self->size());
+                if (i>=0 && i<size)
+                    (*self)[i] = val;
+                else
+                    throw std::out_of_range("vector index out of range");
+            }
 SWIGINTERN std::vector< llmroute::swig::Candidate >::const_reference std_vector_Sl_llmroute_swig_Candidate_Sg__get(std::vector< llmroute::swig::Candidate > *self,int i){
                 int size = int(self->size());
                 if (i>=0 && i<size)
@@ -360,7 +374,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_bbc251b5b0217d49(void *_swig_go_0) {
+void _wrap_Swig_free_native_e406ced4dd67db0b(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -370,7 +384,7 @@ void _wrap_Swig_free_native_bbc251b5b0217d49(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_bbc251b5b0217d49(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_e406ced4dd67db0b(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -383,7 +397,7 @@ void *_wrap_Swig_malloc_native_bbc251b5b0217d49(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_bbc251b5b0217d49() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_e406ced4dd67db0b() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -394,7 +408,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_bbc251b5b0217d
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -407,7 +421,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_bbc251b5b0217d
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -420,7 +434,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_bbc251b5b0217d
 }
 
 
-long long _wrap_StringVector_size_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -433,7 +447,7 @@ long long _wrap_StringVector_size_native_bbc251b5b0217d49(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -446,7 +460,7 @@ long long _wrap_StringVector_capacity_native_bbc251b5b0217d49(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -458,7 +472,7 @@ void _wrap_StringVector_reserve_native_bbc251b5b0217d49(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -471,7 +485,7 @@ bool _wrap_StringVector_isEmpty_native_bbc251b5b0217d49(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -481,7 +495,7 @@ void _wrap_StringVector_clear_native_bbc251b5b0217d49(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -496,7 +510,7 @@ void _wrap_StringVector_add_native_bbc251b5b0217d49(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -517,7 +531,7 @@ _gostring_ _wrap_StringVector_get_native_bbc251b5b0217d49(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -540,7 +554,7 @@ void _wrap_StringVector_set_native_bbc251b5b0217d49(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_bbc251b5b0217d49(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -550,7 +564,168 @@ void _wrap_delete_StringVector_native_bbc251b5b0217d49(std::vector< std::string 
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_bbc251b5b0217d49() {
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_0_native_e406ced4dd67db0b() {
+  std::vector< long long > *result = 0 ;
+  std::vector< long long > *_swig_go_result;
+  
+  
+  result = (std::vector< long long > *)new std::vector< long long >();
+  *(std::vector< long long > **)&_swig_go_result = (std::vector< long long > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+  std::vector< long long >::size_type arg1 ;
+  std::vector< long long > *result = 0 ;
+  std::vector< long long > *_swig_go_result;
+  
+  arg1 = (size_t)_swig_go_0; 
+  
+  result = (std::vector< long long > *)new std::vector< long long >(arg1);
+  *(std::vector< long long > **)&_swig_go_result = (std::vector< long long > *)result; 
+  return _swig_go_result;
+}
+
+
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_2_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = 0 ;
+  std::vector< long long > *result = 0 ;
+  std::vector< long long > *_swig_go_result;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  
+  result = (std::vector< long long > *)new std::vector< long long >((std::vector< long long > const &)*arg1);
+  *(std::vector< long long > **)&_swig_go_result = (std::vector< long long > *)result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_Int64Vector_size_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  std::vector< long long >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  
+  result = ((std::vector< long long > const *)arg1)->size();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+long long _wrap_Int64Vector_capacity_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  std::vector< long long >::size_type result;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  
+  result = ((std::vector< long long > const *)arg1)->capacity();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Int64Vector_reserve_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  std::vector< long long >::size_type arg2 ;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  
+  (arg1)->reserve(arg2);
+  
+}
+
+
+bool _wrap_Int64Vector_isEmpty_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  
+  result = (bool)((std::vector< long long > const *)arg1)->empty();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Int64Vector_clear_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  
+  (arg1)->clear();
+  
+}
+
+
+void _wrap_Int64Vector_add_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  std::vector< long long >::value_type *arg2 = 0 ;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  arg2 = (std::vector< long long >::value_type *)&_swig_go_1; 
+  
+  (arg1)->push_back((std::vector< long long >::value_type const &)*arg2);
+  
+}
+
+
+long long _wrap_Int64Vector_get_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, intgo _swig_go_1) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  std::vector< long long >::value_type *result = 0 ;
+  long long _swig_go_result;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  try {
+    result = (std::vector< long long >::value_type *) &std_vector_Sl_long_SS_long_Sg__get(arg1,arg2);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  _swig_go_result = (long long)*result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_Int64Vector_set_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, intgo _swig_go_1, long long _swig_go_2) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  int arg2 ;
+  std::vector< long long >::value_type *arg3 = 0 ;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  arg3 = (std::vector< long long >::value_type *)&_swig_go_2; 
+  
+  try {
+    std_vector_Sl_long_SS_long_Sg__set(arg1,arg2,(long long const &)*arg3);
+  } catch(std::out_of_range &_e) {
+    (void)_e;
+    _swig_gopanic("C++ std::out_of_range exception thrown");
+    
+  }
+  
+}
+
+
+void _wrap_delete_Int64Vector_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+  std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
+  
+  arg1 = *(std::vector< long long > **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_e406ced4dd67db0b() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -561,7 +736,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -574,7 +749,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -587,7 +762,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -600,7 +775,7 @@ long long _wrap_CandidateVector_size_native_bbc251b5b0217d49(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -613,7 +788,7 @@ long long _wrap_CandidateVector_capacity_native_bbc251b5b0217d49(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -625,7 +800,7 @@ void _wrap_CandidateVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -638,7 +813,7 @@ bool _wrap_CandidateVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -648,7 +823,7 @@ void _wrap_CandidateVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -660,7 +835,7 @@ void _wrap_CandidateVector_add_native_bbc251b5b0217d49(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -681,7 +856,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_bbc251b5b0217d49(std
 }
 
 
-void _wrap_CandidateVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -701,7 +876,7 @@ void _wrap_CandidateVector_set_native_bbc251b5b0217d49(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -711,7 +886,7 @@ void _wrap_delete_CandidateVector_native_bbc251b5b0217d49(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_bbc251b5b0217d49() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_e406ced4dd67db0b() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -722,7 +897,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_bbc
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -735,7 +910,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_bbc
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -748,7 +923,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_bbc
 }
 
 
-long long _wrap_HealthVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -761,7 +936,7 @@ long long _wrap_HealthVector_size_native_bbc251b5b0217d49(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -774,7 +949,7 @@ long long _wrap_HealthVector_capacity_native_bbc251b5b0217d49(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -786,7 +961,7 @@ void _wrap_HealthVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -799,7 +974,7 @@ bool _wrap_HealthVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -809,7 +984,7 @@ void _wrap_HealthVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -821,7 +996,7 @@ void _wrap_HealthVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -842,7 +1017,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_bbc251b5b0217d49(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -862,7 +1037,7 @@ void _wrap_HealthVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -872,7 +1047,7 @@ void _wrap_delete_HealthVector_native_bbc251b5b0217d49(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_0_native_bbc251b5b0217d49() {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_0_native_e406ced4dd67db0b() {
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
   
@@ -883,7 +1058,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate >::size_type arg1 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -896,7 +1071,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -909,7 +1084,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-long long _wrap_ExplainCandidateVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+long long _wrap_ExplainCandidateVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type result;
   long long _swig_go_result;
@@ -922,7 +1097,7 @@ long long _wrap_ExplainCandidateVector_size_native_bbc251b5b0217d49(std::vector<
 }
 
 
-long long _wrap_ExplainCandidateVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+long long _wrap_ExplainCandidateVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type result;
   long long _swig_go_result;
@@ -935,7 +1110,7 @@ long long _wrap_ExplainCandidateVector_capacity_native_bbc251b5b0217d49(std::vec
 }
 
 
-void _wrap_ExplainCandidateVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidateVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type arg2 ;
   
@@ -947,7 +1122,7 @@ void _wrap_ExplainCandidateVector_reserve_native_bbc251b5b0217d49(std::vector< l
 }
 
 
-bool _wrap_ExplainCandidateVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+bool _wrap_ExplainCandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -960,7 +1135,7 @@ bool _wrap_ExplainCandidateVector_isEmpty_native_bbc251b5b0217d49(std::vector< l
 }
 
 
-void _wrap_ExplainCandidateVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+void _wrap_ExplainCandidateVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
@@ -970,7 +1145,7 @@ void _wrap_ExplainCandidateVector_clear_native_bbc251b5b0217d49(std::vector< llm
 }
 
 
-void _wrap_ExplainCandidateVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, llmroute::swig::ExplainCandidate *_swig_go_1) {
+void _wrap_ExplainCandidateVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, llmroute::swig::ExplainCandidate *_swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *arg2 = 0 ;
   
@@ -982,7 +1157,7 @@ void _wrap_ExplainCandidateVector_add_native_bbc251b5b0217d49(std::vector< llmro
 }
 
 
-llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *result = 0 ;
@@ -1003,7 +1178,7 @@ llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_bbc251
 }
 
 
-void _wrap_ExplainCandidateVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ExplainCandidate *_swig_go_2) {
+void _wrap_ExplainCandidateVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ExplainCandidate *_swig_go_2) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *arg3 = 0 ;
@@ -1023,7 +1198,7 @@ void _wrap_ExplainCandidateVector_set_native_bbc251b5b0217d49(std::vector< llmro
 }
 
 
-void _wrap_delete_ExplainCandidateVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+void _wrap_delete_ExplainCandidateVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
@@ -1033,7 +1208,7 @@ void _wrap_delete_ExplainCandidateVector_native_bbc251b5b0217d49(std::vector< ll
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_bbc251b5b0217d49() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_e406ced4dd67db0b() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -1044,7 +1219,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1057,7 +1232,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1070,7 +1245,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1083,7 +1258,7 @@ long long _wrap_AttemptInfoVector_size_native_bbc251b5b0217d49(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1096,7 +1271,7 @@ long long _wrap_AttemptInfoVector_capacity_native_bbc251b5b0217d49(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -1108,7 +1283,7 @@ void _wrap_AttemptInfoVector_reserve_native_bbc251b5b0217d49(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1121,7 +1296,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1131,7 +1306,7 @@ void _wrap_AttemptInfoVector_clear_native_bbc251b5b0217d49(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -1143,7 +1318,7 @@ void _wrap_AttemptInfoVector_add_native_bbc251b5b0217d49(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -1164,7 +1339,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_bbc251b5b0217d49
 }
 
 
-void _wrap_AttemptInfoVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -1184,7 +1359,7 @@ void _wrap_AttemptInfoVector_set_native_bbc251b5b0217d49(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1194,7 +1369,7 @@ void _wrap_delete_AttemptInfoVector_native_bbc251b5b0217d49(std::vector< llmrout
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_bbc251b5b0217d49() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_e406ced4dd67db0b() {
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
   
@@ -1205,7 +1380,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1218,7 +1393,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1231,7 +1406,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-long long _wrap_DeploymentStatsVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1244,7 +1419,7 @@ long long _wrap_DeploymentStatsVector_size_native_bbc251b5b0217d49(std::vector< 
 }
 
 
-long long _wrap_DeploymentStatsVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1257,7 +1432,7 @@ long long _wrap_DeploymentStatsVector_capacity_native_bbc251b5b0217d49(std::vect
 }
 
 
-void _wrap_DeploymentStatsVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStatsVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
   
@@ -1269,7 +1444,7 @@ void _wrap_DeploymentStatsVector_reserve_native_bbc251b5b0217d49(std::vector< ll
 }
 
 
-bool _wrap_DeploymentStatsVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+bool _wrap_DeploymentStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1282,7 +1457,7 @@ bool _wrap_DeploymentStatsVector_isEmpty_native_bbc251b5b0217d49(std::vector< ll
 }
 
 
-void _wrap_DeploymentStatsVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_DeploymentStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1292,7 +1467,7 @@ void _wrap_DeploymentStatsVector_clear_native_bbc251b5b0217d49(std::vector< llmr
 }
 
 
-void _wrap_DeploymentStatsVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+void _wrap_DeploymentStatsVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
   
@@ -1304,7 +1479,7 @@ void _wrap_DeploymentStatsVector_add_native_bbc251b5b0217d49(std::vector< llmrou
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
@@ -1325,7 +1500,7 @@ llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_bbc251b5
 }
 
 
-void _wrap_DeploymentStatsVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+void _wrap_DeploymentStatsVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
@@ -1345,7 +1520,7 @@ void _wrap_DeploymentStatsVector_set_native_bbc251b5b0217d49(std::vector< llmrou
 }
 
 
-void _wrap_delete_DeploymentStatsVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_delete_DeploymentStatsVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1355,7 +1530,7 @@ void _wrap_delete_DeploymentStatsVector_native_bbc251b5b0217d49(std::vector< llm
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_bbc251b5b0217d49() {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_e406ced4dd67db0b() {
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
   
@@ -1366,7 +1541,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_bbc251b5b0217d49(long long _swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
   std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1379,7 +1554,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1392,7 +1567,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_na
 }
 
 
-long long _wrap_ModelStatsVector_size_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1405,7 +1580,7 @@ long long _wrap_ModelStatsVector_size_native_bbc251b5b0217d49(std::vector< llmro
 }
 
 
-long long _wrap_ModelStatsVector_capacity_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1418,7 +1593,7 @@ long long _wrap_ModelStatsVector_capacity_native_bbc251b5b0217d49(std::vector< l
 }
 
 
-void _wrap_ModelStatsVector_reserve_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStatsVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
   
@@ -1430,7 +1605,7 @@ void _wrap_ModelStatsVector_reserve_native_bbc251b5b0217d49(std::vector< llmrout
 }
 
 
-bool _wrap_ModelStatsVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+bool _wrap_ModelStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1443,7 +1618,7 @@ bool _wrap_ModelStatsVector_isEmpty_native_bbc251b5b0217d49(std::vector< llmrout
 }
 
 
-void _wrap_ModelStatsVector_clear_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_ModelStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1453,7 +1628,7 @@ void _wrap_ModelStatsVector_clear_native_bbc251b5b0217d49(std::vector< llmroute:
 }
 
 
-void _wrap_ModelStatsVector_add_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+void _wrap_ModelStatsVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
   
@@ -1465,7 +1640,7 @@ void _wrap_ModelStatsVector_add_native_bbc251b5b0217d49(std::vector< llmroute::s
 }
 
 
-llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
@@ -1486,7 +1661,7 @@ llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_bbc251b5b0217d49(s
 }
 
 
-void _wrap_ModelStatsVector_set_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+void _wrap_ModelStatsVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
@@ -1506,7 +1681,7 @@ void _wrap_ModelStatsVector_set_native_bbc251b5b0217d49(std::vector< llmroute::s
 }
 
 
-void _wrap_delete_ModelStatsVector_native_bbc251b5b0217d49(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_delete_ModelStatsVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1516,7 +1691,7 @@ void _wrap_delete_ModelStatsVector_native_bbc251b5b0217d49(std::vector< llmroute
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_OK_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1528,7 +1703,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1540,7 +1715,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1552,7 +1727,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1564,7 +1739,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1576,7 +1751,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1588,7 +1763,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1600,7 +1775,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1612,7 +1787,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1624,7 +1799,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1636,7 +1811,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1648,7 +1823,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1660,7 +1835,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1672,7 +1847,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1684,7 +1859,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1696,7 +1871,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1708,7 +1883,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1720,7 +1895,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_e406ced4dd67db0b() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1732,7 +1907,7 @@ intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e406ced4dd67db0b() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1744,7 +1919,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e406ced4dd67db0b() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1756,7 +1931,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e406ced4dd67db0b() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1768,7 +1943,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e406ced4dd67db0b() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1780,7 +1955,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_bbc251b5b0217d49(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e406ced4dd67db0b() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1792,7 +1967,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e406ced4dd67db0b() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1804,7 +1979,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e406ced4dd67db0b() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1816,7 +1991,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e406ced4dd67db0b() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1828,7 +2003,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e406ced4dd67db0b() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1840,7 +2015,19 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_e406ced4dd67db0b() {
+  llmr_strategy result;
+  intgo _swig_go_result;
+  
+  
+  result = llmr_strategy::LLMR_STRATEGY_ENGINE_AWARE;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e406ced4dd67db0b() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1852,7 +2039,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e406ced4dd67db0b() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1864,7 +2051,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e406ced4dd67db0b() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1876,7 +2063,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e406ced4dd67db0b() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1888,7 +2075,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e406ced4dd67db0b() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1900,7 +2087,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_bbc251b5b0217d49()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e406ced4dd67db0b() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1912,7 +2099,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e406ced4dd67db0b() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1924,7 +2111,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e406ced4dd67db0b() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1936,7 +2123,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_bbc251b5b02
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e406ced4dd67db0b() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -1948,7 +2135,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e406ced4dd67db0b() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1960,7 +2147,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e406ced4dd67db0b() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1972,7 +2159,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e406ced4dd67db0b() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -1984,7 +2171,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_bbc251b5b0217d49() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e406ced4dd67db0b() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -1996,7 +2183,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e406ced4dd67db0b() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2008,7 +2195,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e406ced4dd67db0b() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2020,7 +2207,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e406ced4dd67db0b() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2032,7 +2219,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_bbc251b5b0217d49
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e406ced4dd67db0b() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2044,7 +2231,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e406ced4dd67db0b() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2056,7 +2243,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e406ced4dd67db0b() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2068,7 +2255,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_bbc251b5b0217
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e406ced4dd67db0b() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2080,7 +2267,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_bbc251b5b0217
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e406ced4dd67db0b() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2092,7 +2279,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e406ced4dd67db0b() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2104,7 +2291,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_bbc251b5b0217d49() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e406ced4dd67db0b() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2116,7 +2303,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_bbc251b5b0217d49()
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e406ced4dd67db0b() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2128,7 +2315,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_bbc251b5b0217d49()
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_bbc251b5b0217d49() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e406ced4dd67db0b() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2140,7 +2327,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_bbc251b5b021
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_bbc251b5b0217d49() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e406ced4dd67db0b() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -2151,7 +2338,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_bbc251b5b0217d49()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -2163,7 +2350,7 @@ void _wrap_RouterOptions_strategy_set_native_bbc251b5b0217d49(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -2176,7 +2363,7 @@ intgo _wrap_RouterOptions_strategy_get_native_bbc251b5b0217d49(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -2188,7 +2375,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -2201,7 +2388,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2213,7 +2400,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_bbc251b5b0217d4
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2226,7 +2413,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_bbc251b5b0217d
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2238,7 +2425,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_bbc251b5b0217d49(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2251,7 +2438,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_bbc251b5b0217d49(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2263,7 +2450,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_bbc251b5b0217d49(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2276,7 +2463,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2288,7 +2475,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_bbc251b5b0217d49(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2301,7 +2488,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_bbc251b5b0217d49(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2313,7 +2500,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_bbc251b5b0217d49(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2326,7 +2513,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_bbc251b5b0217d
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2338,7 +2525,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_bbc251b5b0217d49(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2351,7 +2538,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_bbc251b5b0217d4
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2363,7 +2550,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2376,7 +2563,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2388,7 +2575,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_bbc251b5b0217d49(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2401,7 +2588,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2413,7 +2600,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_bbc251b5b0217d49(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2426,7 +2613,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_bbc251b5b0217d49(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2438,7 +2625,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2451,7 +2638,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2463,7 +2650,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2476,7 +2663,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2488,7 +2675,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_bbc251b5b0217d49(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2501,7 +2688,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_bbc251b5b0217d49(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2513,7 +2700,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_bbc251b5b0217d49(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2526,7 +2713,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_bbc251b5b0217d49(
 }
 
 
-void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2538,7 +2725,7 @@ void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_bbc251b5b0217d4
 }
 
 
-double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2551,7 +2738,7 @@ double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_bbc251b5b0217
 }
 
 
-void _wrap_RouterOptions_slow_start_window_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_slow_start_window_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2563,7 +2750,7 @@ void _wrap_RouterOptions_slow_start_window_ms_set_native_bbc251b5b0217d49(llmrou
 }
 
 
-long long _wrap_RouterOptions_slow_start_window_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_slow_start_window_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2576,7 +2763,7 @@ long long _wrap_RouterOptions_slow_start_window_ms_get_native_bbc251b5b0217d49(l
 }
 
 
-void _wrap_RouterOptions_slow_start_aggression_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_aggression_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2588,7 +2775,7 @@ void _wrap_RouterOptions_slow_start_aggression_set_native_bbc251b5b0217d49(llmro
 }
 
 
-double _wrap_RouterOptions_slow_start_aggression_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_aggression_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2601,7 +2788,7 @@ double _wrap_RouterOptions_slow_start_aggression_get_native_bbc251b5b0217d49(llm
 }
 
 
-void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2613,7 +2800,7 @@ void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_bbc251b5b0217d
 }
 
 
-double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2626,7 +2813,7 @@ double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_bbc251b5b021
 }
 
 
-void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2638,7 +2825,7 @@ void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_bbc251b5b0217d49(llmroute
 }
 
 
-long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2651,7 +2838,7 @@ long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_bbc251b5b0217d49(llm
 }
 
 
-void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2663,7 +2850,7 @@ void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_bbc251b5b0217d49(l
 }
 
 
-double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2676,7 +2863,7 @@ double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_bbc251b5b0217d49
 }
 
 
-void _wrap_RouterOptions_affinity_load_factor_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_affinity_load_factor_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2688,7 +2875,7 @@ void _wrap_RouterOptions_affinity_load_factor_set_native_bbc251b5b0217d49(llmrou
 }
 
 
-double _wrap_RouterOptions_affinity_load_factor_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_affinity_load_factor_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2701,7 +2888,7 @@ double _wrap_RouterOptions_affinity_load_factor_get_native_bbc251b5b0217d49(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_url_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_url_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2716,7 +2903,7 @@ void _wrap_RouterOptions_shared_state_url_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_url_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_url_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2729,7 +2916,7 @@ _gostring_ _wrap_RouterOptions_shared_state_url_get_native_bbc251b5b0217d49(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_key_prefix_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_key_prefix_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2744,7 +2931,7 @@ void _wrap_RouterOptions_shared_state_key_prefix_set_native_bbc251b5b0217d49(llm
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2757,7 +2944,7 @@ _gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_bbc251b5b0217d
 }
 
 
-void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2769,7 +2956,7 @@ void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_bbc251b5b0217d
 }
 
 
-long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2782,7 +2969,7 @@ long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_bbc251b5b
 }
 
 
-void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2794,7 +2981,7 @@ void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_bbc251b5b021
 }
 
 
-long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2807,7 +2994,7 @@ long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_bbc251b
 }
 
 
-void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2819,7 +3006,7 @@ void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_bbc251b5b021
 }
 
 
-long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2832,7 +3019,7 @@ long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_bbc251b
 }
 
 
-void _wrap_RouterOptions_shared_state_rate_batch_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_shared_state_rate_batch_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2844,7 +3031,7 @@ void _wrap_RouterOptions_shared_state_rate_batch_set_native_bbc251b5b0217d49(llm
 }
 
 
-double _wrap_RouterOptions_shared_state_rate_batch_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_shared_state_rate_batch_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2857,7 +3044,7 @@ double _wrap_RouterOptions_shared_state_rate_batch_get_native_bbc251b5b0217d49(l
 }
 
 
-void _wrap_RouterOptions_latency_stale_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_latency_stale_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2869,7 +3056,7 @@ void _wrap_RouterOptions_latency_stale_ms_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-long long _wrap_RouterOptions_latency_stale_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_latency_stale_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2882,7 +3069,7 @@ long long _wrap_RouterOptions_latency_stale_ms_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2894,7 +3081,7 @@ void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_bbc251b5b0217d49
 }
 
 
-double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2907,7 +3094,7 @@ double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_bbc251b5b0217d
 }
 
 
-void _wrap_RouterOptions_quota_horizon_ms_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_quota_horizon_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2919,7 +3106,7 @@ void _wrap_RouterOptions_quota_horizon_ms_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-long long _wrap_RouterOptions_quota_horizon_ms_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_quota_horizon_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2932,7 +3119,7 @@ long long _wrap_RouterOptions_quota_horizon_ms_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_RouterOptions_quota_headroom_routing_set_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_quota_headroom_routing_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2944,7 +3131,7 @@ void _wrap_RouterOptions_quota_headroom_routing_set_native_bbc251b5b0217d49(llmr
 }
 
 
-intgo _wrap_RouterOptions_quota_headroom_routing_get_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2957,7 +3144,207 @@ intgo _wrap_RouterOptions_quota_headroom_routing_get_native_bbc251b5b0217d49(llm
 }
 
 
-void _wrap_delete_RouterOptions_native_bbc251b5b0217d49(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_RouterOptions_engine_load_stale_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->engine_load_stale_ms = arg2;
+  
+}
+
+
+long long _wrap_RouterOptions_engine_load_stale_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->engine_load_stale_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_engine_weight_queue_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->engine_weight_queue = arg2;
+  
+}
+
+
+double _wrap_RouterOptions_engine_weight_queue_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->engine_weight_queue);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_engine_weight_kv_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->engine_weight_kv = arg2;
+  
+}
+
+
+double _wrap_RouterOptions_engine_weight_kv_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->engine_weight_kv);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_engine_weight_prefix_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->engine_weight_prefix = arg2;
+  
+}
+
+
+double _wrap_RouterOptions_engine_weight_prefix_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->engine_weight_prefix);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->engine_balance_abs_threshold = arg2;
+  
+}
+
+
+double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->engine_balance_abs_threshold);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->engine_balance_rel_threshold = arg2;
+  
+}
+
+
+double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->engine_balance_rel_threshold);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_prefix_index_capacity_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->prefix_index_capacity = arg2;
+  
+}
+
+
+intgo _wrap_RouterOptions_prefix_index_capacity_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->prefix_index_capacity);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->prefix_index_ttl_ms = arg2;
+  
+}
+
+
+long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->prefix_index_ttl_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_RouterOptions_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -2967,7 +3354,7 @@ void _wrap_delete_RouterOptions_native_bbc251b5b0217d49(llmroute::swig::RouterOp
 }
 
 
-intgo _wrap_kStatusClosed_get_native_bbc251b5b0217d49() {
+intgo _wrap_kStatusClosed_get_native_e406ced4dd67db0b() {
   int result;
   intgo _swig_go_result;
   
@@ -2978,7 +3365,7 @@ intgo _wrap_kStatusClosed_get_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_bbc251b5b0217d49() {
+intgo _wrap_ClosedStatusCode_native_e406ced4dd67db0b() {
   int result;
   intgo _swig_go_result;
   
@@ -2989,7 +3376,7 @@ intgo _wrap_ClosedStatusCode_native_bbc251b5b0217d49() {
 }
 
 
-_gostring_ _wrap_StatusName_native_bbc251b5b0217d49(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_e406ced4dd67db0b(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3002,7 +3389,7 @@ _gostring_ _wrap_StatusName_native_bbc251b5b0217d49(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_bbc251b5b0217d49() {
+intgo _wrap_LibraryVersion_native_e406ced4dd67db0b() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -3013,7 +3400,7 @@ intgo _wrap_LibraryVersion_native_bbc251b5b0217d49() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_bbc251b5b0217d49() {
+_gostring_ _wrap_LibraryVersionString_native_e406ced4dd67db0b() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -3024,7 +3411,7 @@ _gostring_ _wrap_LibraryVersionString_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_HeaderVersion_native_bbc251b5b0217d49() {
+intgo _wrap_HeaderVersion_native_e406ced4dd67db0b() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -3035,7 +3422,7 @@ intgo _wrap_HeaderVersion_native_bbc251b5b0217d49() {
 }
 
 
-intgo _wrap_FeatureEnabled_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
+intgo _wrap_FeatureEnabled_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   int result;
   intgo _swig_go_result;
@@ -3051,7 +3438,7 @@ intgo _wrap_FeatureEnabled_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_delete_Clock_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -3061,7 +3448,7 @@ void _wrap_delete_Clock_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3074,7 +3461,7 @@ long long _wrap_Clock_NowNanos_native_bbc251b5b0217d49(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -3086,7 +3473,7 @@ void _wrap_Clock_SleepNanos_native_bbc251b5b0217d49(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_bbc251b5b0217d49(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_e406ced4dd67db0b(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -3096,7 +3483,7 @@ void _wrap_delete_Random_native_bbc251b5b0217d49(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_bbc251b5b0217d49(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_e406ced4dd67db0b(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3109,7 +3496,7 @@ long long _wrap_Random_NextBits_native_bbc251b5b0217d49(llmroute::swig::Random *
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_bbc251b5b0217d49() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_e406ced4dd67db0b() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -3120,7 +3507,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_bbc251b5b0217d49
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -3136,7 +3523,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_bbc251b5b0217d49
 }
 
 
-void _wrap_Deployment_name_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3151,7 +3538,7 @@ void _wrap_Deployment_name_set_native_bbc251b5b0217d49(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3164,7 +3551,7 @@ _gostring_ _wrap_Deployment_name_get_native_bbc251b5b0217d49(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3176,7 +3563,7 @@ void _wrap_Deployment_weight_set_native_bbc251b5b0217d49(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3189,7 +3576,7 @@ intgo _wrap_Deployment_weight_get_native_bbc251b5b0217d49(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3201,7 +3588,7 @@ void _wrap_Deployment_tier_set_native_bbc251b5b0217d49(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3214,7 +3601,7 @@ intgo _wrap_Deployment_tier_get_native_bbc251b5b0217d49(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3226,7 +3613,7 @@ void _wrap_Deployment_rpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3239,7 +3626,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -3251,7 +3638,7 @@ void _wrap_Deployment_tpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3264,7 +3651,7 @@ long long _wrap_Deployment_tpm_limit_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3276,7 +3663,7 @@ void _wrap_Deployment_max_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3289,7 +3676,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3301,7 +3688,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_bbc251b5b0217d49(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3314,7 +3701,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3326,7 +3713,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_bbc251b5b0217d49(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3339,7 +3726,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_bbc251b5b0217d49(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3354,7 +3741,7 @@ void _wrap_Deployment_AddModel_native_bbc251b5b0217d49(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3369,7 +3756,7 @@ void _wrap_Deployment_AddTag_native_bbc251b5b0217d49(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_ModelCount_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3382,7 +3769,7 @@ long long _wrap_Deployment_ModelCount_native_bbc251b5b0217d49(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3397,7 +3784,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_bbc251b5b0217d49(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3410,7 +3797,7 @@ long long _wrap_Deployment_TagCount_native_bbc251b5b0217d49(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3425,7 +3812,7 @@ _gostring_ _wrap_Deployment_TagAt_native_bbc251b5b0217d49(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_bbc251b5b0217d49(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -3435,7 +3822,7 @@ void _wrap_delete_Deployment_native_bbc251b5b0217d49(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_bbc251b5b0217d49() {
+llmroute::swig::Pick *_wrap_new_Pick_native_e406ced4dd67db0b() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -3446,7 +3833,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_Pick_ticket_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3458,7 +3845,7 @@ void _wrap_Pick_ticket_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3471,7 +3858,7 @@ long long _wrap_Pick_ticket_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3486,7 +3873,7 @@ void _wrap_Pick_deployment_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3499,7 +3886,7 @@ _gostring_ _wrap_Pick_deployment_get_native_bbc251b5b0217d49(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3514,7 +3901,7 @@ void _wrap_Pick_model_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3527,7 +3914,7 @@ _gostring_ _wrap_Pick_model_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -3539,7 +3926,7 @@ void _wrap_Pick_tier_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3552,7 +3939,7 @@ intgo _wrap_Pick_tier_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3564,7 +3951,7 @@ void _wrap_Pick_is_probe_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3577,7 +3964,7 @@ bool _wrap_Pick_is_probe_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3589,7 +3976,7 @@ void _wrap_Pick_is_panic_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3602,7 +3989,7 @@ bool _wrap_Pick_is_panic_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3614,7 +4001,7 @@ void _wrap_Pick_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3627,7 +4014,7 @@ long long _wrap_Pick_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_Pick_deadline_unmet_set_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3639,7 +4026,7 @@ void _wrap_Pick_deadline_unmet_set_native_bbc251b5b0217d49(llmroute::swig::Pick 
 }
 
 
-bool _wrap_Pick_deadline_unmet_get_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3652,7 +4039,7 @@ bool _wrap_Pick_deadline_unmet_get_native_bbc251b5b0217d49(llmroute::swig::Pick 
 }
 
 
-void _wrap_delete_Pick_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -3662,7 +4049,7 @@ void _wrap_delete_Pick_native_bbc251b5b0217d49(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_bbc251b5b0217d49() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_e406ced4dd67db0b() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -3673,7 +4060,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3688,7 +4075,7 @@ void _wrap_PickOptions_affinity_key_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3701,7 +4088,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3713,7 +4100,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_bbc251b5b0217d49(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3726,7 +4113,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_bbc251b5b0217d49(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3738,7 +4125,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_bbc251b5b0217d49(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3751,7 +4138,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_bbc251b5b0217d49(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -3763,7 +4150,7 @@ void _wrap_PickOptions_max_price_set_native_bbc251b5b0217d49(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3776,7 +4163,7 @@ double _wrap_PickOptions_max_price_get_native_bbc251b5b0217d49(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_deadline_ms_set_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3788,7 +4175,7 @@ void _wrap_PickOptions_deadline_ms_set_native_bbc251b5b0217d49(llmroute::swig::P
 }
 
 
-long long _wrap_PickOptions_deadline_ms_get_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3801,7 +4188,29 @@ long long _wrap_PickOptions_deadline_ms_get_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-void _wrap_PickOptions_AddExclude_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddPrefixHash_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  (arg1)->AddPrefixHash(arg2);
+  
+}
+
+
+void _wrap_PickOptions_ClearPrefixHashes_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  (arg1)->ClearPrefixHashes();
+  
+}
+
+
+void _wrap_PickOptions_AddExclude_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3816,7 +4225,7 @@ void _wrap_PickOptions_AddExclude_native_bbc251b5b0217d49(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3831,7 +4240,7 @@ void _wrap_PickOptions_AddRequiredTag_native_bbc251b5b0217d49(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3841,7 +4250,7 @@ void _wrap_PickOptions_ClearExclude_native_bbc251b5b0217d49(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3851,7 +4260,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_bbc251b5b0217d49(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -3861,7 +4270,7 @@ void _wrap_delete_PickOptions_native_bbc251b5b0217d49(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3876,7 +4285,7 @@ void _wrap_Candidate_deployment_set_native_bbc251b5b0217d49(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3889,7 +4298,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3904,7 +4313,7 @@ void _wrap_Candidate_model_set_native_bbc251b5b0217d49(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3917,7 +4326,7 @@ _gostring_ _wrap_Candidate_model_get_native_bbc251b5b0217d49(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_bbc251b5b0217d49() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_e406ced4dd67db0b() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -3928,7 +4337,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_delete_Candidate_native_bbc251b5b0217d49(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -3938,7 +4347,7 @@ void _wrap_delete_Candidate_native_bbc251b5b0217d49(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_bbc251b5b0217d49() {
+llmroute::swig::Health *_wrap_new_Health_native_e406ced4dd67db0b() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -3949,7 +4358,7 @@ llmroute::swig::Health *_wrap_new_Health_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_Health_name_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3964,7 +4373,7 @@ void _wrap_Health_name_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3977,7 +4386,7 @@ _gostring_ _wrap_Health_name_get_native_bbc251b5b0217d49(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -3989,7 +4398,7 @@ void _wrap_Health_state_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -4002,7 +4411,7 @@ intgo _wrap_Health_state_get_native_bbc251b5b0217d49(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -4014,7 +4423,7 @@ void _wrap_Health_override_mode_set_native_bbc251b5b0217d49(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -4027,7 +4436,7 @@ intgo _wrap_Health_override_mode_get_native_bbc251b5b0217d49(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -4039,7 +4448,7 @@ void _wrap_Health_eligible_set_native_bbc251b5b0217d49(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4052,7 +4461,7 @@ bool _wrap_Health_eligible_get_native_bbc251b5b0217d49(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -4064,7 +4473,7 @@ void _wrap_Health_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -4077,7 +4486,7 @@ double _wrap_Health_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -4089,7 +4498,7 @@ void _wrap_Health_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -4102,7 +4511,7 @@ double _wrap_Health_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4114,7 +4523,7 @@ void _wrap_Health_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4127,7 +4536,7 @@ long long _wrap_Health_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4139,7 +4548,7 @@ void _wrap_Health_picks_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4152,7 +4561,7 @@ long long _wrap_Health_picks_get_native_bbc251b5b0217d49(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4164,7 +4573,7 @@ void _wrap_Health_successes_set_native_bbc251b5b0217d49(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4177,7 +4586,7 @@ long long _wrap_Health_successes_get_native_bbc251b5b0217d49(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4189,7 +4598,7 @@ void _wrap_Health_failures_set_native_bbc251b5b0217d49(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4202,7 +4611,7 @@ long long _wrap_Health_failures_get_native_bbc251b5b0217d49(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4214,7 +4623,7 @@ void _wrap_Health_request_errors_set_native_bbc251b5b0217d49(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4227,7 +4636,7 @@ long long _wrap_Health_request_errors_get_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4239,7 +4648,7 @@ void _wrap_Health_cancels_set_native_bbc251b5b0217d49(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4252,7 +4661,7 @@ long long _wrap_Health_cancels_get_native_bbc251b5b0217d49(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4264,7 +4673,7 @@ void _wrap_Health_trips_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4277,7 +4686,7 @@ long long _wrap_Health_trips_get_native_bbc251b5b0217d49(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4289,7 +4698,7 @@ void _wrap_Health_consecutive_failures_set_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4302,7 +4711,7 @@ long long _wrap_Health_consecutive_failures_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4314,7 +4723,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4327,7 +4736,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4339,7 +4748,7 @@ void _wrap_Health_weight_set_native_bbc251b5b0217d49(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4352,7 +4761,7 @@ intgo _wrap_Health_weight_get_native_bbc251b5b0217d49(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4364,7 +4773,7 @@ void _wrap_Health_tier_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4377,7 +4786,7 @@ intgo _wrap_Health_tier_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_Health_quota_remaining_requests_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_remaining_requests_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4389,7 +4798,7 @@ void _wrap_Health_quota_remaining_requests_set_native_bbc251b5b0217d49(llmroute:
 }
 
 
-long long _wrap_Health_quota_remaining_requests_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_remaining_requests_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4402,7 +4811,7 @@ long long _wrap_Health_quota_remaining_requests_get_native_bbc251b5b0217d49(llmr
 }
 
 
-void _wrap_Health_quota_remaining_tokens_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_remaining_tokens_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4414,7 +4823,7 @@ void _wrap_Health_quota_remaining_tokens_set_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-long long _wrap_Health_quota_remaining_tokens_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_remaining_tokens_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4427,7 +4836,7 @@ long long _wrap_Health_quota_remaining_tokens_get_native_bbc251b5b0217d49(llmrou
 }
 
 
-void _wrap_Health_quota_requests_reset_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_requests_reset_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4439,7 +4848,7 @@ void _wrap_Health_quota_requests_reset_ms_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-long long _wrap_Health_quota_requests_reset_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_requests_reset_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4452,7 +4861,7 @@ long long _wrap_Health_quota_requests_reset_ms_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_Health_quota_tokens_reset_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_tokens_reset_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4464,7 +4873,7 @@ void _wrap_Health_quota_tokens_reset_ms_set_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-long long _wrap_Health_quota_tokens_reset_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_tokens_reset_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4477,7 +4886,7 @@ long long _wrap_Health_quota_tokens_reset_ms_get_native_bbc251b5b0217d49(llmrout
 }
 
 
-void _wrap_Health_quota_exhausted_ms_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_exhausted_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4489,7 +4898,7 @@ void _wrap_Health_quota_exhausted_ms_set_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-long long _wrap_Health_quota_exhausted_ms_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_exhausted_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4502,7 +4911,7 @@ long long _wrap_Health_quota_exhausted_ms_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_Health_quota_exhaustions_set_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_exhaustions_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4514,7 +4923,7 @@ void _wrap_Health_quota_exhaustions_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-long long _wrap_Health_quota_exhaustions_get_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_exhaustions_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4527,7 +4936,7 @@ long long _wrap_Health_quota_exhaustions_get_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-void _wrap_delete_Health_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -4537,7 +4946,7 @@ void _wrap_delete_Health_native_bbc251b5b0217d49(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_bbc251b5b0217d49() {
+llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_e406ced4dd67db0b() {
   llmroute::swig::ExplainCandidate *result = 0 ;
   llmroute::swig::ExplainCandidate *_swig_go_result;
   
@@ -4548,7 +4957,7 @@ llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_bbc251b5b021
 }
 
 
-void _wrap_ExplainCandidate_deployment_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ExplainCandidate_deployment_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4563,7 +4972,7 @@ void _wrap_ExplainCandidate_deployment_set_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-_gostring_ _wrap_ExplainCandidate_deployment_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+_gostring_ _wrap_ExplainCandidate_deployment_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4576,7 +4985,7 @@ _gostring_ _wrap_ExplainCandidate_deployment_get_native_bbc251b5b0217d49(llmrout
 }
 
 
-void _wrap_ExplainCandidate_tier_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_tier_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -4588,7 +4997,7 @@ void _wrap_ExplainCandidate_tier_set_native_bbc251b5b0217d49(llmroute::swig::Exp
 }
 
 
-intgo _wrap_ExplainCandidate_tier_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_tier_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4601,7 +5010,7 @@ intgo _wrap_ExplainCandidate_tier_get_native_bbc251b5b0217d49(llmroute::swig::Ex
 }
 
 
-void _wrap_ExplainCandidate_state_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_state_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -4613,7 +5022,7 @@ void _wrap_ExplainCandidate_state_set_native_bbc251b5b0217d49(llmroute::swig::Ex
 }
 
 
-intgo _wrap_ExplainCandidate_state_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_state_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -4626,7 +5035,7 @@ intgo _wrap_ExplainCandidate_state_get_native_bbc251b5b0217d49(llmroute::swig::E
 }
 
 
-void _wrap_ExplainCandidate_override_mode_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_override_mode_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_override arg2 ;
   
@@ -4638,7 +5047,7 @@ void _wrap_ExplainCandidate_override_mode_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-intgo _wrap_ExplainCandidate_override_mode_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_override_mode_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -4651,7 +5060,7 @@ intgo _wrap_ExplainCandidate_override_mode_get_native_bbc251b5b0217d49(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4663,7 +5072,7 @@ void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_bbc251b5b0217d49(ll
 }
 
 
-long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4676,7 +5085,7 @@ long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_bbc251b5b0217d
 }
 
 
-void _wrap_ExplainCandidate_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4688,7 +5097,7 @@ void _wrap_ExplainCandidate_in_flight_set_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-long long _wrap_ExplainCandidate_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4701,7 +5110,7 @@ long long _wrap_ExplainCandidate_in_flight_get_native_bbc251b5b0217d49(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_weight_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_weight_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -4713,7 +5122,7 @@ void _wrap_ExplainCandidate_weight_set_native_bbc251b5b0217d49(llmroute::swig::E
 }
 
 
-intgo _wrap_ExplainCandidate_weight_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_weight_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4726,7 +5135,7 @@ intgo _wrap_ExplainCandidate_weight_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_rpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -4738,7 +5147,7 @@ void _wrap_ExplainCandidate_rpm_limit_set_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-intgo _wrap_ExplainCandidate_rpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4751,7 +5160,7 @@ intgo _wrap_ExplainCandidate_rpm_limit_get_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-void _wrap_ExplainCandidate_tpm_limit_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4763,7 +5172,7 @@ void _wrap_ExplainCandidate_tpm_limit_set_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-long long _wrap_ExplainCandidate_tpm_limit_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_tpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4776,7 +5185,7 @@ long long _wrap_ExplainCandidate_tpm_limit_get_native_bbc251b5b0217d49(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_max_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_max_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -4788,7 +5197,7 @@ void _wrap_ExplainCandidate_max_in_flight_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-intgo _wrap_ExplainCandidate_max_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_max_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4801,7 +5210,7 @@ intgo _wrap_ExplainCandidate_max_in_flight_get_native_bbc251b5b0217d49(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_requests_in_window_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_requests_in_window_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4813,7 +5222,7 @@ void _wrap_ExplainCandidate_requests_in_window_set_native_bbc251b5b0217d49(llmro
 }
 
 
-long long _wrap_ExplainCandidate_requests_in_window_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_requests_in_window_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4826,7 +5235,7 @@ long long _wrap_ExplainCandidate_requests_in_window_get_native_bbc251b5b0217d49(
 }
 
 
-void _wrap_ExplainCandidate_tokens_in_window_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_tokens_in_window_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -4838,7 +5247,7 @@ void _wrap_ExplainCandidate_tokens_in_window_set_native_bbc251b5b0217d49(llmrout
 }
 
 
-long long _wrap_ExplainCandidate_tokens_in_window_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_tokens_in_window_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4851,7 +5260,7 @@ long long _wrap_ExplainCandidate_tokens_in_window_get_native_bbc251b5b0217d49(ll
 }
 
 
-void _wrap_ExplainCandidate_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4863,7 +5272,7 @@ void _wrap_ExplainCandidate_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute
 }
 
 
-double _wrap_ExplainCandidate_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -4876,7 +5285,7 @@ double _wrap_ExplainCandidate_ewma_latency_ms_get_native_bbc251b5b0217d49(llmrou
 }
 
 
-void _wrap_ExplainCandidate_failure_ratio_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4888,7 +5297,7 @@ void _wrap_ExplainCandidate_failure_ratio_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-double _wrap_ExplainCandidate_failure_ratio_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -4901,7 +5310,7 @@ double _wrap_ExplainCandidate_failure_ratio_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_ExplainCandidate_price_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_price_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4913,7 +5322,7 @@ void _wrap_ExplainCandidate_price_set_native_bbc251b5b0217d49(llmroute::swig::Ex
 }
 
 
-double _wrap_ExplainCandidate_price_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_price_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -4926,7 +5335,7 @@ double _wrap_ExplainCandidate_price_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_score_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_score_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4938,7 +5347,7 @@ void _wrap_ExplainCandidate_score_set_native_bbc251b5b0217d49(llmroute::swig::Ex
 }
 
 
-double _wrap_ExplainCandidate_score_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_score_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -4951,7 +5360,7 @@ double _wrap_ExplainCandidate_score_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_rank_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_rank_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int32_t arg2 ;
   
@@ -4963,7 +5372,7 @@ void _wrap_ExplainCandidate_rank_set_native_bbc251b5b0217d49(llmroute::swig::Exp
 }
 
 
-intgo _wrap_ExplainCandidate_rank_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_rank_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -4976,7 +5385,7 @@ intgo _wrap_ExplainCandidate_rank_get_native_bbc251b5b0217d49(llmroute::swig::Ex
 }
 
 
-void _wrap_ExplainCandidate_tier_share_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_tier_share_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -4988,7 +5397,7 @@ void _wrap_ExplainCandidate_tier_share_set_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-double _wrap_ExplainCandidate_tier_share_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_tier_share_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5001,7 +5410,7 @@ double _wrap_ExplainCandidate_tier_share_get_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-void _wrap_ExplainCandidate_filtered_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_filtered_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -5013,7 +5422,7 @@ void _wrap_ExplainCandidate_filtered_set_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-bool _wrap_ExplainCandidate_filtered_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_filtered_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5026,7 +5435,7 @@ bool _wrap_ExplainCandidate_filtered_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_ExplainCandidate_reason_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ExplainCandidate_reason_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5041,7 +5450,7 @@ void _wrap_ExplainCandidate_reason_set_native_bbc251b5b0217d49(llmroute::swig::E
 }
 
 
-_gostring_ _wrap_ExplainCandidate_reason_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+_gostring_ _wrap_ExplainCandidate_reason_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5054,7 +5463,7 @@ _gostring_ _wrap_ExplainCandidate_reason_get_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-void _wrap_ExplainCandidate_is_probe_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_is_probe_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -5066,7 +5475,7 @@ void _wrap_ExplainCandidate_is_probe_set_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-bool _wrap_ExplainCandidate_is_probe_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_is_probe_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5079,7 +5488,7 @@ bool _wrap_ExplainCandidate_is_probe_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_ExplainCandidate_picked_set_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_picked_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -5091,7 +5500,7 @@ void _wrap_ExplainCandidate_picked_set_native_bbc251b5b0217d49(llmroute::swig::E
 }
 
 
-bool _wrap_ExplainCandidate_picked_get_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_picked_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5104,7 +5513,7 @@ bool _wrap_ExplainCandidate_picked_get_native_bbc251b5b0217d49(llmroute::swig::E
 }
 
 
-void _wrap_delete_ExplainCandidate_native_bbc251b5b0217d49(llmroute::swig::ExplainCandidate *_swig_go_0) {
+void _wrap_delete_ExplainCandidate_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   
   arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
@@ -5114,7 +5523,7 @@ void _wrap_delete_ExplainCandidate_native_bbc251b5b0217d49(llmroute::swig::Expla
 }
 
 
-llmroute::swig::Explanation *_wrap_new_Explanation_native_bbc251b5b0217d49() {
+llmroute::swig::Explanation *_wrap_new_Explanation_native_e406ced4dd67db0b() {
   llmroute::swig::Explanation *result = 0 ;
   llmroute::swig::Explanation *_swig_go_result;
   
@@ -5125,7 +5534,7 @@ llmroute::swig::Explanation *_wrap_new_Explanation_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_Explanation_model_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_model_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5140,7 +5549,7 @@ void _wrap_Explanation_model_set_native_bbc251b5b0217d49(llmroute::swig::Explana
 }
 
 
-_gostring_ _wrap_Explanation_model_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_model_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5153,7 +5562,7 @@ _gostring_ _wrap_Explanation_model_get_native_bbc251b5b0217d49(llmroute::swig::E
 }
 
 
-void _wrap_Explanation_strategy_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Explanation_strategy_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   llmr_strategy arg2 ;
   
@@ -5165,7 +5574,7 @@ void _wrap_Explanation_strategy_set_native_bbc251b5b0217d49(llmroute::swig::Expl
 }
 
 
-intgo _wrap_Explanation_strategy_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+intgo _wrap_Explanation_strategy_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -5178,7 +5587,7 @@ intgo _wrap_Explanation_strategy_get_native_bbc251b5b0217d49(llmroute::swig::Exp
 }
 
 
-void _wrap_Explanation_score_kind_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_score_kind_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5193,7 +5602,7 @@ void _wrap_Explanation_score_kind_set_native_bbc251b5b0217d49(llmroute::swig::Ex
 }
 
 
-_gostring_ _wrap_Explanation_score_kind_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_score_kind_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5206,7 +5615,7 @@ _gostring_ _wrap_Explanation_score_kind_get_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-void _wrap_Explanation_status_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Explanation_status_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int32_t arg2 ;
   
@@ -5218,7 +5627,7 @@ void _wrap_Explanation_status_set_native_bbc251b5b0217d49(llmroute::swig::Explan
 }
 
 
-intgo _wrap_Explanation_status_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+intgo _wrap_Explanation_status_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -5231,7 +5640,7 @@ intgo _wrap_Explanation_status_get_native_bbc251b5b0217d49(llmroute::swig::Expla
 }
 
 
-void _wrap_Explanation_message_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_message_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5246,7 +5655,7 @@ void _wrap_Explanation_message_set_native_bbc251b5b0217d49(llmroute::swig::Expla
 }
 
 
-_gostring_ _wrap_Explanation_message_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_message_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5259,7 +5668,7 @@ _gostring_ _wrap_Explanation_message_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_Explanation_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+void _wrap_Explanation_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t arg2 ;
   
@@ -5271,7 +5680,7 @@ void _wrap_Explanation_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-long long _wrap_Explanation_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+long long _wrap_Explanation_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5284,7 +5693,7 @@ long long _wrap_Explanation_retry_after_ms_get_native_bbc251b5b0217d49(llmroute:
 }
 
 
-void _wrap_Explanation_picked_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_picked_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5299,7 +5708,7 @@ void _wrap_Explanation_picked_set_native_bbc251b5b0217d49(llmroute::swig::Explan
 }
 
 
-_gostring_ _wrap_Explanation_picked_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_picked_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5312,7 +5721,7 @@ _gostring_ _wrap_Explanation_picked_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_Explanation_picked_index_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+void _wrap_Explanation_picked_index_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t arg2 ;
   
@@ -5324,7 +5733,7 @@ void _wrap_Explanation_picked_index_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-long long _wrap_Explanation_picked_index_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+long long _wrap_Explanation_picked_index_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5337,7 +5746,7 @@ long long _wrap_Explanation_picked_index_get_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-void _wrap_Explanation_is_panic_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5349,7 +5758,7 @@ void _wrap_Explanation_is_panic_set_native_bbc251b5b0217d49(llmroute::swig::Expl
 }
 
 
-bool _wrap_Explanation_is_panic_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5362,7 +5771,7 @@ bool _wrap_Explanation_is_panic_get_native_bbc251b5b0217d49(llmroute::swig::Expl
 }
 
 
-void _wrap_Explanation_approximate_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_approximate_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5374,7 +5783,7 @@ void _wrap_Explanation_approximate_set_native_bbc251b5b0217d49(llmroute::swig::E
 }
 
 
-bool _wrap_Explanation_approximate_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_approximate_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5387,7 +5796,7 @@ bool _wrap_Explanation_approximate_get_native_bbc251b5b0217d49(llmroute::swig::E
 }
 
 
-void _wrap_Explanation_deadline_unmet_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5399,7 +5808,7 @@ void _wrap_Explanation_deadline_unmet_set_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-bool _wrap_Explanation_deadline_unmet_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5412,7 +5821,7 @@ bool _wrap_Explanation_deadline_unmet_get_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-void _wrap_Explanation_candidates_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, std::vector< llmroute::swig::ExplainCandidate > *_swig_go_1) {
+void _wrap_Explanation_candidates_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, std::vector< llmroute::swig::ExplainCandidate > *_swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *arg2 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
@@ -5424,7 +5833,7 @@ void _wrap_Explanation_candidates_set_native_bbc251b5b0217d49(llmroute::swig::Ex
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -5437,7 +5846,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_ge
 }
 
 
-void _wrap_Explanation_json_set_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_json_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5452,7 +5861,7 @@ void _wrap_Explanation_json_set_native_bbc251b5b0217d49(llmroute::swig::Explanat
 }
 
 
-_gostring_ _wrap_Explanation_json_get_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_json_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5465,7 +5874,7 @@ _gostring_ _wrap_Explanation_json_get_native_bbc251b5b0217d49(llmroute::swig::Ex
 }
 
 
-void _wrap_delete_Explanation_native_bbc251b5b0217d49(llmroute::swig::Explanation *_swig_go_0) {
+void _wrap_delete_Explanation_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   
   arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
@@ -5475,7 +5884,7 @@ void _wrap_delete_Explanation_native_bbc251b5b0217d49(llmroute::swig::Explanatio
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_bbc251b5b0217d49() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_e406ced4dd67db0b() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -5486,7 +5895,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_delete_Cancellation_native_bbc251b5b0217d49(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_e406ced4dd67db0b(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -5496,7 +5905,7 @@ void _wrap_delete_Cancellation_native_bbc251b5b0217d49(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_bbc251b5b0217d49(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_e406ced4dd67db0b(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -5517,7 +5926,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_bbc251b5b0217d49(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_bbc251b5b0217d49() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_e406ced4dd67db0b() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -5528,7 +5937,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5540,7 +5949,7 @@ void _wrap_CallOptions_deadline_ms_set_native_bbc251b5b0217d49(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5553,7 +5962,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5565,7 +5974,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5578,7 +5987,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -5590,7 +5999,7 @@ void _wrap_CallOptions_max_attempts_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5603,7 +6012,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5615,7 +6024,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5628,7 +6037,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5640,7 +6049,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5653,7 +6062,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_bbc251b5b0217d49(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -5665,7 +6074,7 @@ void _wrap_CallOptions_cancel_set_native_bbc251b5b0217d49(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -5678,7 +6087,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_bbc251b5b0217d
 }
 
 
-void _wrap_CallOptions_first_byte_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_first_byte_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5690,7 +6099,7 @@ void _wrap_CallOptions_first_byte_timeout_ms_set_native_bbc251b5b0217d49(llmrout
 }
 
 
-long long _wrap_CallOptions_first_byte_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_first_byte_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5703,7 +6112,7 @@ long long _wrap_CallOptions_first_byte_timeout_ms_get_native_bbc251b5b0217d49(ll
 }
 
 
-void _wrap_CallOptions_idle_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_idle_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5715,7 +6124,7 @@ void _wrap_CallOptions_idle_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_idle_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_idle_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5728,7 +6137,7 @@ long long _wrap_CallOptions_idle_timeout_ms_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_delete_CallOptions_native_bbc251b5b0217d49(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_delete_CallOptions_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -5738,7 +6147,7 @@ void _wrap_delete_CallOptions_native_bbc251b5b0217d49(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -5751,7 +6160,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_bbc251b5b0217d49(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -5764,7 +6173,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_bbc251b5b0217d49(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -5777,7 +6186,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_bbc251b5b0217d49(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5790,7 +6199,7 @@ long long _wrap_InvokeArgs_RequestLength_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5803,7 +6212,7 @@ intgo _wrap_InvokeArgs_Attempt_native_bbc251b5b0217d49(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5816,7 +6225,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_bbc251b5b0217d49(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -5842,7 +6251,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -5855,7 +6264,7 @@ intgo _wrap_InvokeArgs_Check_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_InvokeArgs_Progress_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_InvokeArgs_Progress_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -5865,7 +6274,7 @@ void _wrap_InvokeArgs_Progress_native_bbc251b5b0217d49(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5878,7 +6287,7 @@ long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_bbc251b5b0217d49(llmroute::
 }
 
 
-long long _wrap_InvokeArgs_IdleTimeoutMs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5891,7 +6300,7 @@ long long _wrap_InvokeArgs_IdleTimeoutMs_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_delete_InvokeArgs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -5901,7 +6310,7 @@ void _wrap_delete_InvokeArgs_native_bbc251b5b0217d49(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -5914,7 +6323,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_bbc251b5b0217d49(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -5926,7 +6335,7 @@ void _wrap_AttemptResult_SetOutcome_native_bbc251b5b0217d49(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -5939,7 +6348,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -5951,7 +6360,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_bbc251b5b0217d49(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -5964,7 +6373,7 @@ double _wrap_AttemptResult_GetTtftMs_native_bbc251b5b0217d49(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -5976,7 +6385,7 @@ void _wrap_AttemptResult_SetTtftMs_native_bbc251b5b0217d49(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5989,7 +6398,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -6001,7 +6410,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6014,7 +6423,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -6026,7 +6435,7 @@ void _wrap_AttemptResult_SetInputTokens_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6039,7 +6448,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -6051,7 +6460,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6064,7 +6473,7 @@ bool _wrap_AttemptResult_GetCommitted_native_bbc251b5b0217d49(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -6076,7 +6485,7 @@ void _wrap_AttemptResult_SetCommitted_native_bbc251b5b0217d49(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_bbc251b5b0217d49(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -6086,7 +6495,7 @@ void _wrap_delete_AttemptResult_native_bbc251b5b0217d49(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -6096,7 +6505,7 @@ void _wrap_delete_Adapter_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -6113,7 +6522,7 @@ intgo _wrap_Adapter_DoInvoke_native_bbc251b5b0217d49(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_bbc251b5b0217d49(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -6123,7 +6532,7 @@ void _wrap_Adapter_Released_native_bbc251b5b0217d49(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_bbc251b5b0217d49() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_e406ced4dd67db0b() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -6134,7 +6543,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6149,7 +6558,7 @@ void _wrap_AttemptInfo_deployment_set_native_bbc251b5b0217d49(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6162,7 +6571,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6177,7 +6586,7 @@ void _wrap_AttemptInfo_model_set_native_bbc251b5b0217d49(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6190,7 +6599,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_bbc251b5b0217d49(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -6202,7 +6611,7 @@ void _wrap_AttemptInfo_outcome_set_native_bbc251b5b0217d49(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -6215,7 +6624,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_bbc251b5b0217d49(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -6227,7 +6636,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -6240,7 +6649,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -6252,7 +6661,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_bbc251b5b0217d49(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6265,7 +6674,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -6277,7 +6686,7 @@ void _wrap_AttemptInfo_committed_set_native_bbc251b5b0217d49(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6290,7 +6699,7 @@ bool _wrap_AttemptInfo_committed_get_native_bbc251b5b0217d49(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -6302,7 +6711,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6315,7 +6724,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_bbc251b5b0217d49(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -6325,7 +6734,7 @@ void _wrap_delete_AttemptInfo_native_bbc251b5b0217d49(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_bbc251b5b0217d49() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_e406ced4dd67db0b() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -6336,7 +6745,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_CallResult_status_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -6348,7 +6757,7 @@ void _wrap_CallResult_status_set_native_bbc251b5b0217d49(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -6361,7 +6770,7 @@ intgo _wrap_CallResult_status_get_native_bbc251b5b0217d49(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -6373,7 +6782,7 @@ void _wrap_CallResult_final_outcome_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -6386,7 +6795,7 @@ intgo _wrap_CallResult_final_outcome_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6401,7 +6810,7 @@ void _wrap_CallResult_deployment_set_native_bbc251b5b0217d49(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6414,7 +6823,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6429,7 +6838,7 @@ void _wrap_CallResult_model_set_native_bbc251b5b0217d49(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6442,7 +6851,7 @@ _gostring_ _wrap_CallResult_model_get_native_bbc251b5b0217d49(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -6454,7 +6863,7 @@ void _wrap_CallResult_used_fallback_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6467,7 +6876,7 @@ bool _wrap_CallResult_used_fallback_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -6479,7 +6888,7 @@ void _wrap_CallResult_retry_after_ms_set_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6492,7 +6901,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -6504,7 +6913,7 @@ void _wrap_CallResult_total_ms_set_native_bbc251b5b0217d49(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6517,7 +6926,7 @@ long long _wrap_CallResult_total_ms_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6532,7 +6941,7 @@ void _wrap_CallResult_response_set_native_bbc251b5b0217d49(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6545,7 +6954,7 @@ _gostring_ _wrap_CallResult_response_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6560,7 +6969,7 @@ void _wrap_CallResult_detail_set_native_bbc251b5b0217d49(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6573,7 +6982,7 @@ _gostring_ _wrap_CallResult_detail_get_native_bbc251b5b0217d49(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -6585,7 +6994,7 @@ void _wrap_CallResult_attempts_set_native_bbc251b5b0217d49(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -6598,7 +7007,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -6610,7 +7019,7 @@ void _wrap_CallResult_has_report_set_native_bbc251b5b0217d49(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6623,7 +7032,7 @@ bool _wrap_CallResult_has_report_get_native_bbc251b5b0217d49(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_bbc251b5b0217d49(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -6633,7 +7042,7 @@ void _wrap_delete_CallResult_native_bbc251b5b0217d49(llmroute::swig::CallResult 
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_bbc251b5b0217d49() {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_e406ced4dd67db0b() {
   llmroute::swig::DeploymentStats *result = 0 ;
   llmroute::swig::DeploymentStats *_swig_go_result;
   
@@ -6644,7 +7053,7 @@ llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_bbc251b5b0217d
 }
 
 
-void _wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6659,7 +7068,7 @@ void _wrap_DeploymentStats_name_set_native_bbc251b5b0217d49(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+_gostring_ _wrap_DeploymentStats_name_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6672,7 +7081,7 @@ _gostring_ _wrap_DeploymentStats_name_get_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_state_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeploymentStats_state_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -6684,7 +7093,7 @@ void _wrap_DeploymentStats_state_set_native_bbc251b5b0217d49(llmroute::swig::Dep
 }
 
 
-intgo _wrap_DeploymentStats_state_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+intgo _wrap_DeploymentStats_state_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -6697,7 +7106,7 @@ intgo _wrap_DeploymentStats_state_get_native_bbc251b5b0217d49(llmroute::swig::De
 }
 
 
-void _wrap_DeploymentStats_eligible_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+void _wrap_DeploymentStats_eligible_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool arg2 ;
   
@@ -6709,7 +7118,7 @@ void _wrap_DeploymentStats_eligible_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-bool _wrap_DeploymentStats_eligible_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+bool _wrap_DeploymentStats_eligible_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6722,7 +7131,7 @@ bool _wrap_DeploymentStats_eligible_get_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-void _wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6734,7 +7143,7 @@ void _wrap_DeploymentStats_in_flight_set_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6747,7 +7156,7 @@ long long _wrap_DeploymentStats_in_flight_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6759,7 +7168,7 @@ void _wrap_DeploymentStats_picks_set_native_bbc251b5b0217d49(llmroute::swig::Dep
 }
 
 
-long long _wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_picks_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6772,7 +7181,7 @@ long long _wrap_DeploymentStats_picks_get_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6784,7 +7193,7 @@ void _wrap_DeploymentStats_successes_set_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_successes_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6797,7 +7206,7 @@ long long _wrap_DeploymentStats_successes_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6809,7 +7218,7 @@ void _wrap_DeploymentStats_rate_limited_set_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_rate_limited_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6822,7 +7231,7 @@ long long _wrap_DeploymentStats_rate_limited_get_native_bbc251b5b0217d49(llmrout
 }
 
 
-void _wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6834,7 +7243,7 @@ void _wrap_DeploymentStats_server_errors_set_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_server_errors_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6847,7 +7256,7 @@ long long _wrap_DeploymentStats_server_errors_get_native_bbc251b5b0217d49(llmrou
 }
 
 
-void _wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6859,7 +7268,7 @@ void _wrap_DeploymentStats_timeouts_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-long long _wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_timeouts_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6872,7 +7281,7 @@ long long _wrap_DeploymentStats_timeouts_get_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-void _wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6884,7 +7293,7 @@ void _wrap_DeploymentStats_connection_errors_set_native_bbc251b5b0217d49(llmrout
 }
 
 
-long long _wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_connection_errors_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6897,7 +7306,7 @@ long long _wrap_DeploymentStats_connection_errors_get_native_bbc251b5b0217d49(ll
 }
 
 
-void _wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6909,7 +7318,7 @@ void _wrap_DeploymentStats_auth_errors_set_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-long long _wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_auth_errors_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6922,7 +7331,7 @@ long long _wrap_DeploymentStats_auth_errors_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6934,7 +7343,7 @@ void _wrap_DeploymentStats_bad_requests_set_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_bad_requests_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6947,7 +7356,7 @@ long long _wrap_DeploymentStats_bad_requests_get_native_bbc251b5b0217d49(llmrout
 }
 
 
-void _wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6959,7 +7368,7 @@ void _wrap_DeploymentStats_context_window_exceeded_set_native_bbc251b5b0217d49(l
 }
 
 
-long long _wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6972,7 +7381,7 @@ long long _wrap_DeploymentStats_context_window_exceeded_get_native_bbc251b5b0217
 }
 
 
-void _wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -6984,7 +7393,7 @@ void _wrap_DeploymentStats_content_policy_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_content_policy_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6997,7 +7406,7 @@ long long _wrap_DeploymentStats_content_policy_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7009,7 +7418,7 @@ void _wrap_DeploymentStats_cancels_set_native_bbc251b5b0217d49(llmroute::swig::D
 }
 
 
-long long _wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cancels_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7022,7 +7431,7 @@ long long _wrap_DeploymentStats_cancels_get_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-void _wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7034,7 +7443,7 @@ void _wrap_DeploymentStats_input_tokens_set_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_input_tokens_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7047,7 +7456,7 @@ long long _wrap_DeploymentStats_input_tokens_get_native_bbc251b5b0217d49(llmrout
 }
 
 
-void _wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7059,7 +7468,7 @@ void _wrap_DeploymentStats_output_tokens_set_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_output_tokens_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7072,7 +7481,7 @@ long long _wrap_DeploymentStats_output_tokens_get_native_bbc251b5b0217d49(llmrou
 }
 
 
-void _wrap_DeploymentStats_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7084,7 +7493,7 @@ void _wrap_DeploymentStats_ewma_latency_ms_set_native_bbc251b5b0217d49(llmroute:
 }
 
 
-double _wrap_DeploymentStats_ewma_latency_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7097,7 +7506,7 @@ double _wrap_DeploymentStats_ewma_latency_ms_get_native_bbc251b5b0217d49(llmrout
 }
 
 
-void _wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7109,7 +7518,7 @@ void _wrap_DeploymentStats_latency_count_set_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_latency_count_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7122,7 +7531,7 @@ long long _wrap_DeploymentStats_latency_count_get_native_bbc251b5b0217d49(llmrou
 }
 
 
-void _wrap_DeploymentStats_latency_sum_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_sum_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7134,7 +7543,7 @@ void _wrap_DeploymentStats_latency_sum_ms_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_sum_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_sum_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7147,7 +7556,7 @@ double _wrap_DeploymentStats_latency_sum_ms_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p50_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p50_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7159,7 +7568,7 @@ void _wrap_DeploymentStats_latency_p50_ms_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p50_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p50_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7172,7 +7581,7 @@ double _wrap_DeploymentStats_latency_p50_ms_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p90_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p90_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7184,7 +7593,7 @@ void _wrap_DeploymentStats_latency_p90_ms_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p90_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p90_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7197,7 +7606,7 @@ double _wrap_DeploymentStats_latency_p90_ms_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p99_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p99_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7209,7 +7618,7 @@ void _wrap_DeploymentStats_latency_p99_ms_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p99_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p99_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7222,7 +7631,7 @@ double _wrap_DeploymentStats_latency_p99_ms_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7234,7 +7643,7 @@ void _wrap_DeploymentStats_breaker_opened_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_opened_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7247,7 +7656,7 @@ long long _wrap_DeploymentStats_breaker_opened_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7259,7 +7668,7 @@ void _wrap_DeploymentStats_breaker_half_opened_set_native_bbc251b5b0217d49(llmro
 }
 
 
-long long _wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7272,7 +7681,7 @@ long long _wrap_DeploymentStats_breaker_half_opened_get_native_bbc251b5b0217d49(
 }
 
 
-void _wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7284,7 +7693,7 @@ void _wrap_DeploymentStats_breaker_closed_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_closed_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7297,7 +7706,7 @@ long long _wrap_DeploymentStats_breaker_closed_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7309,7 +7718,7 @@ void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_bbc251b5b0217d49(llm
 }
 
 
-long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7322,7 +7731,7 @@ long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_bbc251b5b0217d4
 }
 
 
-void _wrap_delete_DeploymentStats_native_bbc251b5b0217d49(llmroute::swig::DeploymentStats *_swig_go_0) {
+void _wrap_delete_DeploymentStats_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   
   arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
@@ -7332,7 +7741,7 @@ void _wrap_delete_DeploymentStats_native_bbc251b5b0217d49(llmroute::swig::Deploy
 }
 
 
-llmroute::swig::ModelStats *_wrap_new_ModelStats_native_bbc251b5b0217d49() {
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_e406ced4dd67db0b() {
   llmroute::swig::ModelStats *result = 0 ;
   llmroute::swig::ModelStats *_swig_go_result;
   
@@ -7343,7 +7752,7 @@ llmroute::swig::ModelStats *_wrap_new_ModelStats_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_ModelStats_model_set_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ModelStats_model_set_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7358,7 +7767,7 @@ void _wrap_ModelStats_model_set_native_bbc251b5b0217d49(llmroute::swig::ModelSta
 }
 
 
-_gostring_ _wrap_ModelStats_model_get_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
+_gostring_ _wrap_ModelStats_model_get_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7371,7 +7780,7 @@ _gostring_ _wrap_ModelStats_model_get_native_bbc251b5b0217d49(llmroute::swig::Mo
 }
 
 
-void _wrap_ModelStats_picks_set_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -7383,7 +7792,7 @@ void _wrap_ModelStats_picks_set_native_bbc251b5b0217d49(llmroute::swig::ModelSta
 }
 
 
-long long _wrap_ModelStats_picks_get_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_picks_get_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7396,7 +7805,7 @@ long long _wrap_ModelStats_picks_get_native_bbc251b5b0217d49(llmroute::swig::Mod
 }
 
 
-void _wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -7408,7 +7817,7 @@ void _wrap_ModelStats_fallbacks_set_native_bbc251b5b0217d49(llmroute::swig::Mode
 }
 
 
-long long _wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_fallbacks_get_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7421,7 +7830,7 @@ long long _wrap_ModelStats_fallbacks_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_delete_ModelStats_native_bbc251b5b0217d49(llmroute::swig::ModelStats *_swig_go_0) {
+void _wrap_delete_ModelStats_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   
   arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
@@ -7431,7 +7840,7 @@ void _wrap_delete_ModelStats_native_bbc251b5b0217d49(llmroute::swig::ModelStats 
 }
 
 
-llmroute::swig::RouterStats *_wrap_new_RouterStats_native_bbc251b5b0217d49() {
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_e406ced4dd67db0b() {
   llmroute::swig::RouterStats *result = 0 ;
   llmroute::swig::RouterStats *_swig_go_result;
   
@@ -7442,7 +7851,7 @@ llmroute::swig::RouterStats *_wrap_new_RouterStats_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_RouterStats_deployments_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+void _wrap_RouterStats_deployments_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
@@ -7454,7 +7863,7 @@ void _wrap_RouterStats_deployments_set_native_bbc251b5b0217d49(llmroute::swig::R
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -7467,7 +7876,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_ge
 }
 
 
-void _wrap_RouterStats_models_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+void _wrap_RouterStats_models_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
@@ -7479,7 +7888,7 @@ void _wrap_RouterStats_models_set_native_bbc251b5b0217d49(llmroute::swig::Router
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -7492,7 +7901,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_b
 }
 
 
-void _wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -7504,7 +7913,7 @@ void _wrap_RouterStats_configs_applied_set_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-long long _wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_applied_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7517,7 +7926,7 @@ long long _wrap_RouterStats_configs_applied_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -7529,7 +7938,7 @@ void _wrap_RouterStats_configs_rejected_set_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-long long _wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_rejected_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7542,7 +7951,7 @@ long long _wrap_RouterStats_configs_rejected_get_native_bbc251b5b0217d49(llmrout
 }
 
 
-void _wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7557,7 +7966,7 @@ void _wrap_RouterStats_metrics_text_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-_gostring_ _wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
+_gostring_ _wrap_RouterStats_metrics_text_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7570,7 +7979,7 @@ _gostring_ _wrap_RouterStats_metrics_text_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_delete_RouterStats_native_bbc251b5b0217d49(llmroute::swig::RouterStats *_swig_go_0) {
+void _wrap_delete_RouterStats_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
   arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
@@ -7580,7 +7989,7 @@ void _wrap_delete_RouterStats_native_bbc251b5b0217d49(llmroute::swig::RouterStat
 }
 
 
-llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_bbc251b5b0217d49() {
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_e406ced4dd67db0b() {
   llmroute::swig::SharedStateStatus *result = 0 ;
   llmroute::swig::SharedStateStatus *_swig_go_result;
   
@@ -7591,7 +8000,7 @@ llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_bbc251b5b0
 }
 
 
-void _wrap_SharedStateStatus_enabled_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_enabled_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -7603,7 +8012,7 @@ void _wrap_SharedStateStatus_enabled_set_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-bool _wrap_SharedStateStatus_enabled_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_enabled_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7616,7 +8025,7 @@ bool _wrap_SharedStateStatus_enabled_get_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-void _wrap_SharedStateStatus_connected_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_connected_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -7628,7 +8037,7 @@ void _wrap_SharedStateStatus_connected_set_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-bool _wrap_SharedStateStatus_connected_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_connected_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7641,7 +8050,7 @@ bool _wrap_SharedStateStatus_connected_get_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7653,7 +8062,7 @@ void _wrap_SharedStateStatus_last_sync_age_ms_set_native_bbc251b5b0217d49(llmrou
 }
 
 
-long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7666,7 +8075,7 @@ long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_bbc251b5b0217d49(l
 }
 
 
-void _wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7678,7 +8087,7 @@ void _wrap_SharedStateStatus_syncs_set_native_bbc251b5b0217d49(llmroute::swig::S
 }
 
 
-long long _wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_syncs_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7691,7 +8100,7 @@ long long _wrap_SharedStateStatus_syncs_get_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-void _wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7703,7 +8112,7 @@ void _wrap_SharedStateStatus_sync_failures_set_native_bbc251b5b0217d49(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_sync_failures_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7716,7 +8125,7 @@ long long _wrap_SharedStateStatus_sync_failures_get_native_bbc251b5b0217d49(llmr
 }
 
 
-void _wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7728,7 +8137,7 @@ void _wrap_SharedStateStatus_connections_set_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-long long _wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_connections_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7741,7 +8150,7 @@ long long _wrap_SharedStateStatus_connections_get_native_bbc251b5b0217d49(llmrou
 }
 
 
-void _wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7753,7 +8162,7 @@ void _wrap_SharedStateStatus_remote_opens_set_native_bbc251b5b0217d49(llmroute::
 }
 
 
-long long _wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_opens_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7766,7 +8175,7 @@ long long _wrap_SharedStateStatus_remote_opens_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7778,7 +8187,7 @@ void _wrap_SharedStateStatus_remote_closes_set_native_bbc251b5b0217d49(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_closes_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7791,7 +8200,7 @@ long long _wrap_SharedStateStatus_remote_closes_get_native_bbc251b5b0217d49(llmr
 }
 
 
-void _wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7806,7 +8215,7 @@ void _wrap_SharedStateStatus_last_error_set_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-_gostring_ _wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7819,7 +8228,7 @@ _gostring_ _wrap_SharedStateStatus_last_error_get_native_bbc251b5b0217d49(llmrou
 }
 
 
-void _wrap_SharedStateStatus_topology_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, intgo _swig_go_1) {
+void _wrap_SharedStateStatus_topology_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int32_t arg2 ;
   
@@ -7831,7 +8240,7 @@ void _wrap_SharedStateStatus_topology_set_native_bbc251b5b0217d49(llmroute::swig
 }
 
 
-intgo _wrap_SharedStateStatus_topology_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+intgo _wrap_SharedStateStatus_topology_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -7844,7 +8253,7 @@ intgo _wrap_SharedStateStatus_topology_get_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_failovers_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -7856,7 +8265,7 @@ void _wrap_SharedStateStatus_failovers_set_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-long long _wrap_SharedStateStatus_failovers_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_failovers_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7869,7 +8278,7 @@ long long _wrap_SharedStateStatus_failovers_get_native_bbc251b5b0217d49(llmroute
 }
 
 
-void _wrap_SharedStateStatus_server_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7884,7 +8293,7 @@ void _wrap_SharedStateStatus_server_set_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-_gostring_ _wrap_SharedStateStatus_server_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_server_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7897,7 +8306,7 @@ _gostring_ _wrap_SharedStateStatus_server_get_native_bbc251b5b0217d49(llmroute::
 }
 
 
-void _wrap_delete_SharedStateStatus_native_bbc251b5b0217d49(llmroute::swig::SharedStateStatus *_swig_go_0) {
+void _wrap_delete_SharedStateStatus_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
@@ -7907,7 +8316,7 @@ void _wrap_delete_SharedStateStatus_native_bbc251b5b0217d49(llmroute::swig::Shar
 }
 
 
-llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_bbc251b5b0217d49() {
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_e406ced4dd67db0b() {
   llmroute::swig::SharedStateOptions *result = 0 ;
   llmroute::swig::SharedStateOptions *_swig_go_result;
   
@@ -7918,7 +8327,7 @@ llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_bbc251b5
 }
 
 
-void _wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7933,7 +8342,7 @@ void _wrap_SharedStateOptions_url_set_native_bbc251b5b0217d49(llmroute::swig::Sh
 }
 
 
-_gostring_ _wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_url_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7946,7 +8355,7 @@ _gostring_ _wrap_SharedStateOptions_url_get_native_bbc251b5b0217d49(llmroute::sw
 }
 
 
-void _wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7961,7 +8370,7 @@ void _wrap_SharedStateOptions_key_prefix_set_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7974,7 +8383,7 @@ _gostring_ _wrap_SharedStateOptions_key_prefix_get_native_bbc251b5b0217d49(llmro
 }
 
 
-void _wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -7986,7 +8395,7 @@ void _wrap_SharedStateOptions_sync_interval_ms_set_native_bbc251b5b0217d49(llmro
 }
 
 
-long long _wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7999,7 +8408,7 @@ long long _wrap_SharedStateOptions_sync_interval_ms_get_native_bbc251b5b0217d49(
 }
 
 
-void _wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -8011,7 +8420,7 @@ void _wrap_SharedStateOptions_connect_timeout_ms_set_native_bbc251b5b0217d49(llm
 }
 
 
-long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8024,7 +8433,7 @@ long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_bbc251b5b0217d4
 }
 
 
-void _wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -8036,7 +8445,7 @@ void _wrap_SharedStateOptions_command_timeout_ms_set_native_bbc251b5b0217d49(llm
 }
 
 
-long long _wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8049,7 +8458,7 @@ long long _wrap_SharedStateOptions_command_timeout_ms_get_native_bbc251b5b0217d4
 }
 
 
-void _wrap_SharedStateOptions_rate_batch_set_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_SharedStateOptions_rate_batch_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double arg2 ;
   
@@ -8061,7 +8470,7 @@ void _wrap_SharedStateOptions_rate_batch_set_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-double _wrap_SharedStateOptions_rate_batch_get_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
+double _wrap_SharedStateOptions_rate_batch_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -8074,7 +8483,7 @@ double _wrap_SharedStateOptions_rate_batch_get_native_bbc251b5b0217d49(llmroute:
 }
 
 
-void _wrap_delete_SharedStateOptions_native_bbc251b5b0217d49(llmroute::swig::SharedStateOptions *_swig_go_0) {
+void _wrap_delete_SharedStateOptions_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
@@ -8084,7 +8493,7 @@ void _wrap_delete_SharedStateOptions_native_bbc251b5b0217d49(llmroute::swig::Sha
 }
 
 
-void _wrap_TextBuffer_text_set_native_bbc251b5b0217d49(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_e406ced4dd67db0b(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8099,7 +8508,7 @@ void _wrap_TextBuffer_text_set_native_bbc251b5b0217d49(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_bbc251b5b0217d49(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_e406ced4dd67db0b(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8112,7 +8521,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_bbc251b5b0217d49(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_bbc251b5b0217d49() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_e406ced4dd67db0b() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -8123,7 +8532,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_delete_TextBuffer_native_bbc251b5b0217d49(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_e406ced4dd67db0b(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -8133,7 +8542,7 @@ void _wrap_delete_TextBuffer_native_bbc251b5b0217d49(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -8157,7 +8566,37 @@ _gostring_ _wrap_ValidateConfig_native_bbc251b5b0217d49(_gostring_ _swig_go_0) {
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_bbc251b5b0217d49() {
+_gostring_ _wrap_PrefixHashes_native_e406ced4dd67db0b(_gostring_ _swig_go_0, intgo _swig_go_1, long long _swig_go_2, std::vector< long long > *_swig_go_3) {
+  std::string *arg1 = 0 ;
+  uint32_t arg2 ;
+  int64_t arg3 ;
+  std::vector< long long > *arg4 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  
+  std::string arg1_str(_swig_go_0.p, _swig_go_0.n);
+  arg1 = &arg1_str;
+  
+  arg2 = (uint32_t)_swig_go_1; 
+  arg3 = (int64_t)_swig_go_2; 
+  arg4 = *(std::vector< long long > **)&_swig_go_3; 
+  
+  result = llmroute::swig::PrefixHashes((std::string const &)*arg1,arg2,arg3,*arg4);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+llmroute::swig::Router *_wrap_new_Router_native_e406ced4dd67db0b() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -8168,7 +8607,7 @@ llmroute::swig::Router *_wrap_new_Router_native_bbc251b5b0217d49() {
 }
 
 
-void _wrap_delete_Router_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -8178,7 +8617,7 @@ void _wrap_delete_Router_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -8205,7 +8644,7 @@ _gostring_ _wrap_Router_Open_native_bbc251b5b0217d49(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -8215,7 +8654,7 @@ void _wrap_Router_Close_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -8228,7 +8667,7 @@ bool _wrap_Router_IsOpen_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8251,7 +8690,7 @@ _gostring_ _wrap_Router_AddDeployment_native_bbc251b5b0217d49(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8274,7 +8713,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8300,7 +8739,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -8331,7 +8770,7 @@ _gostring_ _wrap_Router_SetAlias_native_bbc251b5b0217d49(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8357,7 +8796,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_bbc251b5b0217d49(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8385,7 +8824,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_bbc251b5b0217d49(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -8415,7 +8854,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -8443,7 +8882,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -8471,7 +8910,7 @@ _gostring_ _wrap_Router_SetOverride_native_bbc251b5b0217d49(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -8501,7 +8940,7 @@ _gostring_ _wrap_Router_PickInto_native_bbc251b5b0217d49(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8531,7 +8970,7 @@ _gostring_ _wrap_Router_PickExcluding_native_bbc251b5b0217d49(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -8561,7 +9000,7 @@ _gostring_ _wrap_Router_PickWith_native_bbc251b5b0217d49(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -8590,7 +9029,7 @@ _gostring_ _wrap_Router_PickRaw_native_bbc251b5b0217d49(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -8617,7 +9056,7 @@ _gostring_ _wrap_Router_Report_native_bbc251b5b0217d49(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -8652,7 +9091,7 @@ _gostring_ _wrap_Router_ReportFull_native_bbc251b5b0217d49(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ReportQuota_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11) {
+_gostring_ _wrap_Router_ReportQuota_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -8695,7 +9134,7 @@ _gostring_ _wrap_Router_ReportQuota_native_bbc251b5b0217d49(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -8718,7 +9157,41 @@ _gostring_ _wrap_Router_Cancel_native_bbc251b5b0217d49(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_ReportLoad_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, double _swig_go_4, long long _swig_go_5) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  int64_t arg3 ;
+  int64_t arg4 ;
+  double arg5 ;
+  int64_t arg6 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  arg3 = (int64_t)_swig_go_2; 
+  arg4 = (int64_t)_swig_go_3; 
+  arg5 = (double)_swig_go_4; 
+  arg6 = (int64_t)_swig_go_5; 
+  
+  result = (arg1)->ReportLoad((std::string const &)*arg2,arg3,arg4,arg5,arg6);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_Router_Fallbacks_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8748,7 +9221,7 @@ _gostring_ _wrap_Router_Fallbacks_native_bbc251b5b0217d49(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_Explain_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Explanation *_swig_go_3) {
+_gostring_ _wrap_Router_Explain_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Explanation *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -8778,7 +9251,7 @@ _gostring_ _wrap_Router_Explain_native_bbc251b5b0217d49(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -8806,7 +9279,7 @@ _gostring_ _wrap_Router_HealthOf_native_bbc251b5b0217d49(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8829,7 +9302,7 @@ _gostring_ _wrap_Router_HealthList_native_bbc251b5b0217d49(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8855,7 +9328,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_bbc251b5b0217d49(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8881,7 +9354,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_bbc251b5b0217d49(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8904,7 +9377,7 @@ _gostring_ _wrap_Router_MetricsText_native_bbc251b5b0217d49(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Stats_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+_gostring_ _wrap_Router_Stats_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8927,7 +9400,7 @@ _gostring_ _wrap_Router_Stats_native_bbc251b5b0217d49(llmroute::swig::Router *_s
 }
 
 
-_gostring_ _wrap_Router_SharedState_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+_gostring_ _wrap_Router_SharedState_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8950,7 +9423,7 @@ _gostring_ _wrap_Router_SharedState_native_bbc251b5b0217d49(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_UseSharedState_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+_gostring_ _wrap_Router_UseSharedState_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8973,7 +9446,7 @@ _gostring_ _wrap_Router_UseSharedState_native_bbc251b5b0217d49(llmroute::swig::R
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -9001,7 +9474,7 @@ _gostring_ _wrap_Router_SetAdapter_native_bbc251b5b0217d49(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -9036,7 +9509,7 @@ _gostring_ _wrap_Router_Call_native_bbc251b5b0217d49(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -9064,7 +9537,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_bbc251b5b0217d49(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -9097,7 +9570,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -9124,7 +9597,7 @@ _gostring_ _wrap_Router_OpenGo_native_bbc251b5b0217d49(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -9157,7 +9630,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_bbc251b5b0217d49(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::RouterOptions *arg3 = 0 ;
@@ -9189,7 +9662,7 @@ _gostring_ _wrap_Router_OpenGoFromConfigFile_native_bbc251b5b0217d49(llmroute::s
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -9217,7 +9690,7 @@ _gostring_ _wrap_Router_SetGoAdapter_native_bbc251b5b0217d49(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   uintptr_t arg2 ;
   llmroute::swig::Status result;
@@ -9240,7 +9713,7 @@ _gostring_ _wrap_Router_SetGoEventListener_native_bbc251b5b0217d49(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_bbc251b5b0217d49(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_CallRaw_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;

@@ -48,6 +48,14 @@ struct RouterOptions {
     breaker_cooldown_multiplier = c.breaker_cooldown_multiplier;
     quota_horizon_ms = c.quota_horizon_ms;
     quota_headroom_routing = c.quota_headroom_routing;
+    engine_load_stale_ms = c.engine_load_stale_ms;
+    engine_weight_queue = c.engine_weight_queue;
+    engine_weight_kv = c.engine_weight_kv;
+    engine_weight_prefix = c.engine_weight_prefix;
+    engine_balance_abs_threshold = c.engine_balance_abs_threshold;
+    engine_balance_rel_threshold = c.engine_balance_rel_threshold;
+    prefix_index_capacity = c.prefix_index_capacity;
+    prefix_index_ttl_ms = c.prefix_index_ttl_ms;
   }
   /** The router's strategy (round_robin); a model may override it (model_settings) (default
    * round_robin). */
@@ -131,6 +139,29 @@ struct RouterOptions {
   /** 1: within a tier where providers announce quotas, choose by remaining headroom instead of the
    * strategy; 0: the strategy (default 1). */
   uint32_t quota_headroom_routing;
+  /** An engine load report older than this is ignored (GIE's metrics staleness threshold) (default
+   * 2000 ms). */
+  int64_t engine_load_stale_ms;
+  /** engine_aware: weight of the queue-depth score (llm-d/GIE default profile) (default 2). */
+  double engine_weight_queue;
+  /** engine_aware: weight of the KV-cache utilisation score (llm-d/GIE default profile) (default
+   * 2). */
+  double engine_weight_kv;
+  /** engine_aware: weight of the prefix-cache match score (llm-d/GIE default profile) (default 3).
+   */
+  double engine_weight_prefix;
+  /** engine_aware: imbalanced when max load - min load exceeds this (SGLang's
+   * balance_abs_threshold) (default 64). */
+  double engine_balance_abs_threshold;
+  /** engine_aware: ... and max load exceeds this times min load (SGLang's balance_rel_threshold)
+   * (default 1.5). */
+  double engine_balance_rel_threshold;
+  /** Prefix blocks remembered per deployment, rounded up to a power of two, 16 bytes each (GIE's
+   * LRUCapacityPerServer) (default 31250). */
+  uint32_t prefix_index_capacity;
+  /** A prefix block routed to a deployment longer ago than this no longer matches (default 300000
+   * ms). */
+  int64_t prefix_index_ttl_ms;
 };
 
 #ifndef SWIG
@@ -170,6 +201,14 @@ inline void FillOptions(const RouterOptions &o, llmr_router_options *c) {
   c->breaker_cooldown_multiplier = o.breaker_cooldown_multiplier;
   c->quota_horizon_ms = o.quota_horizon_ms;
   c->quota_headroom_routing = o.quota_headroom_routing;
+  c->engine_load_stale_ms = o.engine_load_stale_ms;
+  c->engine_weight_queue = o.engine_weight_queue;
+  c->engine_weight_kv = o.engine_weight_kv;
+  c->engine_weight_prefix = o.engine_weight_prefix;
+  c->engine_balance_abs_threshold = o.engine_balance_abs_threshold;
+  c->engine_balance_rel_threshold = o.engine_balance_rel_threshold;
+  c->prefix_index_capacity = o.prefix_index_capacity;
+  c->prefix_index_ttl_ms = o.prefix_index_ttl_ms;
 }
 #endif
 

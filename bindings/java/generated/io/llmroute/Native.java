@@ -39,6 +39,8 @@ public class Native {
 
   public static void validateConfig(String json) { NativeJNI.validateConfig(json); }
 
+  public static void prefixHashes(String text, long block_bytes, long cap, Int64Vector out) { NativeJNI.prefixHashes(text, block_bytes, cap, Int64Vector.getCPtr(out), out); }
+
   public static String strategyName(Strategy strategy) {
     return NativeJNI.strategyName(strategy.swigValue());
   }

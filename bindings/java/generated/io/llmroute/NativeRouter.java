@@ -96,6 +96,8 @@ final class NativeRouter {
 
   public void cancel(long ticket) { NativeJNI.NativeRouter_cancel(swigCPtr, this, ticket); }
 
+  public void reportLoad(String deployment, long waiting, long running, double kv_cache_utilization, long read_at_ns) { NativeJNI.NativeRouter_reportLoad(swigCPtr, this, deployment, waiting, running, kv_cache_utilization, read_at_ns); }
+
   public void fallbacks(String model, StringVector exclude, CandidateVector out) { NativeJNI.NativeRouter_fallbacks(swigCPtr, this, model, StringVector.getCPtr(exclude), exclude, CandidateVector.getCPtr(out), out); }
 
   public void explain(String model, PickOptions options, Explanation out) { NativeJNI.NativeRouter_explain(swigCPtr, this, model, PickOptions.getCPtr(options), options, Explanation.getCPtr(out), out); }

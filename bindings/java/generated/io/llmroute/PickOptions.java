@@ -74,6 +74,12 @@ public class PickOptions {
   public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
   /** The request's time left in ms: deployments expected to be slower are skipped. */
   public PickOptions deadlineMs(long ms) { setDeadlineMs(ms); return this; }
+  /** The prompt's prefix block hashes (Router.prefixHashes), for the engine_aware strategy. */
+  public PickOptions prefixHashes(long[] hashes) {
+    clearPrefixHashes();
+    for (long h : hashes) addPrefixHash(h);
+    return this;
+  }
 
   public PickOptions() {
     this(NativeJNI.new_PickOptions(), true);
@@ -117,6 +123,14 @@ public class PickOptions {
 
   public long getDeadlineMs() {
     return NativeJNI.PickOptions_deadlineMs_get(swigCPtr, this);
+  }
+
+  public void addPrefixHash(long hash) {
+    NativeJNI.PickOptions_addPrefixHash(swigCPtr, this, hash);
+  }
+
+  public void clearPrefixHashes() {
+    NativeJNI.PickOptions_clearPrefixHashes(swigCPtr, this);
   }
 
   public void addExclude(String name) {

@@ -308,4 +308,68 @@ public class RouterOptions {
     return NativeJNI.RouterOptions_quotaHeadroomRouting_get(swigCPtr, this);
   }
 
+  public void setEngineLoadStaleMs(long value) {
+    NativeJNI.RouterOptions_engineLoadStaleMs_set(swigCPtr, this, value);
+  }
+
+  public long getEngineLoadStaleMs() {
+    return NativeJNI.RouterOptions_engineLoadStaleMs_get(swigCPtr, this);
+  }
+
+  public void setEngineWeightQueue(double value) {
+    NativeJNI.RouterOptions_engineWeightQueue_set(swigCPtr, this, value);
+  }
+
+  public double getEngineWeightQueue() {
+    return NativeJNI.RouterOptions_engineWeightQueue_get(swigCPtr, this);
+  }
+
+  public void setEngineWeightKv(double value) {
+    NativeJNI.RouterOptions_engineWeightKv_set(swigCPtr, this, value);
+  }
+
+  public double getEngineWeightKv() {
+    return NativeJNI.RouterOptions_engineWeightKv_get(swigCPtr, this);
+  }
+
+  public void setEngineWeightPrefix(double value) {
+    NativeJNI.RouterOptions_engineWeightPrefix_set(swigCPtr, this, value);
+  }
+
+  public double getEngineWeightPrefix() {
+    return NativeJNI.RouterOptions_engineWeightPrefix_get(swigCPtr, this);
+  }
+
+  public void setEngineBalanceAbsThreshold(double value) {
+    NativeJNI.RouterOptions_engineBalanceAbsThreshold_set(swigCPtr, this, value);
+  }
+
+  public double getEngineBalanceAbsThreshold() {
+    return NativeJNI.RouterOptions_engineBalanceAbsThreshold_get(swigCPtr, this);
+  }
+
+  public void setEngineBalanceRelThreshold(double value) {
+    NativeJNI.RouterOptions_engineBalanceRelThreshold_set(swigCPtr, this, value);
+  }
+
+  public double getEngineBalanceRelThreshold() {
+    return NativeJNI.RouterOptions_engineBalanceRelThreshold_get(swigCPtr, this);
+  }
+
+  public void setPrefixIndexCapacity(long value) {
+    NativeJNI.RouterOptions_prefixIndexCapacity_set(swigCPtr, this, value);
+  }
+
+  public long getPrefixIndexCapacity() {
+    return NativeJNI.RouterOptions_prefixIndexCapacity_get(swigCPtr, this);
+  }
+
+  public void setPrefixIndexTtlMs(long value) {
+    NativeJNI.RouterOptions_prefixIndexTtlMs_set(swigCPtr, this, value);
+  }
+
+  public long getPrefixIndexTtlMs() {
+    return NativeJNI.RouterOptions_prefixIndexTtlMs_get(swigCPtr, this);
+  }
+
 }

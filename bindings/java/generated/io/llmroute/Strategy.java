@@ -17,7 +17,8 @@ public enum Strategy {
   AVAILABILITY(5),
   LEAST_LOADED(6),
   PEAK_EWMA(7),
-  COST(8);
+  COST(8),
+  ENGINE_AWARE(9);
 
   public final int swigValue() {
     return swigValue;

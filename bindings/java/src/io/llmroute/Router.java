@@ -317,6 +317,55 @@ public final class Router implements AutoCloseable {
     }
   }
 
+  /**
+   * Stores what a deployment's inference engine reports, for Strategy.ENGINE_AWARE
+   * (llmr_router_report_load): requests waiting and running (>= 0), KV-cache utilisation 0..1,
+   * and when they were read on the router's clock in ns (0 = now). A bad value throws
+   * LlmrouteException (INVALID_ARGUMENT naming the field, NOT_FOUND for an unknown deployment)
+   * and stores nothing.
+   */
+  public void reportLoad(String deployment, long waiting, long running, double kvCacheUtilization,
+                         long readAtNanos) {
+    requireNonNull(deployment, "deployment");
+    try {
+      nativeRouter.reportLoad(deployment, waiting, running, kvCacheUtilization, readAtNanos);
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+  }
+
+  /** reportLoad read now. */
+  public void reportLoad(String deployment, long waiting, long running, double kvCacheUtilization) {
+    reportLoad(deployment, waiting, running, kvCacheUtilization, 0);
+  }
+
+  /** LLMR_PREFIX_HASHES_MAX: the most prefix hashes one pick may carry. */
+  public static final int PREFIX_HASHES_MAX = 256;
+
+  /**
+   * The prefix block hashes of {@code text} (its UTF-8 bytes) for PickOptions.prefixHashes
+   * (llmr_prefix_hashes): blocks of {@code blockBytes} bytes (whole blocks only), hash i chained
+   * over blocks 0..i with FNV-1a 64, the same values in every binding (docs/engines.md); at most
+   * {@code cap}. The longs carry the unsigned hashes' bits. Throws LlmrouteException
+   * (INVALID_ARGUMENT) for a block size of 0 or above 1 MiB.
+   */
+  public static long[] prefixHashes(String text, int blockBytes, int cap) {
+    requireNonNull(text, "text");
+    if (blockBytes < 0 || cap < 0) {
+      throw new LlmrouteException(Status.INVALID_ARGUMENT.swigValue(),
+                                  "blockBytes and cap must be >= 0");
+    }
+    Int64Vector out = new Int64Vector();
+    try {
+      Native.prefixHashes(text, blockBytes, cap, out);
+      long[] hashes = new long[out.size()];
+      for (int i = 0; i < hashes.length; i++) hashes[i] = out.get(i);
+      return hashes;
+    } finally {
+      out.delete();
+    }
+  }
+
   /** Gives a ticket back without an outcome. */
   public void cancel(long ticket) {
     try {
