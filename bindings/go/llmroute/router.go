@@ -303,24 +303,26 @@ func (r *Router) Pick(model string) (Pick, error) {
 	var raw native.FastPick
 	native.PickFast(r.ptr, model, &raw) // plain values only: no Go pointer reaches C
 	runtime.KeepAlive(r)
-	return r.pickResult(model, &raw)
-}
-
-// pickResult turns the shim's result into a Pick or an *Error.
-func (r *Router) pickResult(model string, raw *native.FastPick) (Pick, error) {
 	if raw.Status != 0 {
-		e := statusError(int(raw.Status), raw.Message)
-		e.RetryAfter = ms(raw.RetryAfterMs)
-		return Pick{}, e
+		return Pick{}, pickError(&raw)
 	}
+	// Built here rather than in a helper: the Pick is then written once, not copied (perf showed
+	// the copy of a returned Pick as a store-forwarding stall).
 	return Pick{
 		Ticket:     Ticket(raw.Ticket),
 		Deployment: r.names.get(raw.Deployment, raw.DeploymentLen),
-		Model:      r.routedModel(model, raw),
+		Model:      r.routedModel(model, &raw),
 		Tier:       raw.Tier,
 		Probe:      raw.IsProbe != 0,
 		Panic:      raw.IsPanic != 0,
 	}, nil
+}
+
+// pickError is the *Error of a failed pick.
+func pickError(raw *native.FastPick) error {
+	e := statusError(int(raw.Status), raw.Message)
+	e.RetryAfter = ms(raw.RetryAfterMs)
+	return e
 }
 
 // PickOptions narrow one pick (llmr_pick_options). The zero value narrows nothing.
@@ -361,7 +363,17 @@ func (r *Router) PickWith(model string, opts *PickOptions) (Pick, error) {
 	// fields, which is what lets C read opts as llmroute_go_pick_options.
 	native.PickWithFast(r.ptr, model, (*native.GoPickOptions)(opts), &raw)
 	runtime.KeepAlive(r)
-	return r.pickResult(model, &raw)
+	if raw.Status != 0 {
+		return Pick{}, pickError(&raw)
+	}
+	return Pick{
+		Ticket:     Ticket(raw.Ticket),
+		Deployment: r.names.get(raw.Deployment, raw.DeploymentLen),
+		Model:      r.routedModel(model, &raw),
+		Tier:       raw.Tier,
+		Probe:      raw.IsProbe != 0,
+		Panic:      raw.IsPanic != 0,
+	}, nil
 }
 
 // Report is how a picked call went. Zero durations mean "unknown".
