@@ -19,11 +19,7 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/cgo"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
-	"unsafe"
 
 	"github.com/llmroute/llmroute/bindings/go/llmroute/internal/native"
 )
@@ -57,11 +53,10 @@ func toMsf(d time.Duration) float64 {
 // every SWIG binding (a per-thread-slot in-flight count, no lock on the pick path). A Router that
 // becomes unreachable without Close is closed and freed by a runtime cleanup (see New).
 type Router struct {
-	n      native.Router
-	ptr    uintptr // n's address, for the SWIG-less hot path (internal/native/fast.go)
-	live   *liveRouter
-	names  atomic.Pointer[map[uintptr]string] // copy-on-write cache of the router's name strings
-	namesW sync.Mutex
+	n     native.Router
+	ptr   uintptr // n's address, for the SWIG-less hot path (internal/native/fast.go)
+	live  *liveRouter
+	names nameCache // Go strings of the router's deployment and model names (names.go)
 }
 
 type clockBox struct{ c Clock }
@@ -119,8 +114,6 @@ func open(opts *Options, create func(native.Router, native.RouterOptions, uint, 
 	}
 	// On success the shim owns the handles and releases them once the native router is destroyed.
 	r := &Router{n: n, ptr: n.Swigcptr(), live: trackRouter(n)}
-	empty := map[uintptr]string{}
-	r.names.Store(&empty)
 	setSafetyNet(r, r.live)
 	return r, nil
 }
@@ -298,38 +291,13 @@ type Pick struct {
 	DeadlineUnmet bool
 }
 
-// routedModel is the model a pick was routed as: the one asked for (ModelLen -1: PickRaw's
+// routedModel is the model a pick was routed as: the one asked for (ModelLen -1: the shim's
 // buffer is gone once it returns), or an alias target the router owns.
-func (r *Router) routedModel(asked string, raw *native.RawPick) string {
+func (r *Router) routedModel(asked string, raw *native.FastPick) string {
 	if raw.ModelLen < 0 {
 		return asked
 	}
-	return r.name(raw.Model, raw.ModelLen)
-}
-
-// name returns the Go string for a C string the router owns, without allocating when the same
-// string was seen before (the pointer is the key, the content is checked).
-func (r *Router) name(p uintptr, n int64) string {
-	if n <= 0 || p == 0 {
-		return ""
-	}
-	b := unsafe.String((*byte)(unsafe.Pointer(p)), int(n))
-	if s, ok := (*r.names.Load())[p]; ok && s == b {
-		return s
-	}
-	s := strings.Clone(b)
-	r.namesW.Lock()
-	old := *r.names.Load()
-	m := make(map[uintptr]string, len(old)+1)
-	if len(old) < 4096 {
-		for k, v := range old {
-			m[k] = v
-		}
-	}
-	m[p] = s
-	r.names.Store(&m)
-	r.namesW.Unlock()
-	return s
+	return r.names.get(raw.Model, raw.ModelLen)
 }
 
 // Pick chooses a deployment for model (an alias, an exact name, or a name a glob matches).
@@ -339,18 +307,25 @@ func (r *Router) Pick(model string) (Pick, error) {
 	native.PickFast(r.ptr, model, &raw) // plain values only: no Go pointer reaches C
 	runtime.KeepAlive(r)
 	if raw.Status != 0 {
-		e := statusError(int(raw.Status), raw.Message)
-		e.RetryAfter = ms(raw.RetryAfterMs)
-		return Pick{}, e
+		return Pick{}, pickError(&raw)
 	}
+	// Built here rather than in a helper: the Pick is then written once, not copied (perf showed
+	// the copy of a returned Pick as a store-forwarding stall).
 	return Pick{
 		Ticket:     Ticket(raw.Ticket),
-		Deployment: r.name(raw.Deployment, raw.DeploymentLen),
-		Model:      r.routedModel(model, &raw.RawPick),
+		Deployment: r.names.get(raw.Deployment, raw.DeploymentLen),
+		Model:      r.routedModel(model, &raw),
 		Tier:       raw.Tier,
 		Probe:      raw.IsProbe != 0,
 		Panic:      raw.IsPanic != 0,
 	}, nil
+}
+
+// pickError is the *Error of a failed pick.
+func pickError(raw *native.FastPick) error {
+	e := statusError(int(raw.Status), raw.Message)
+	e.RetryAfter = ms(raw.RetryAfterMs)
+	return e
 }
 
 // PickOptions narrow one pick (llmr_pick_options). The zero value narrows nothing.
@@ -411,29 +386,29 @@ func (r *Router) PickExcluding(model string, exclude ...string) (Pick, error) {
 
 // PickWith is Pick narrowed by opts (nil: like Pick). Errors as Pick's, and ErrInvalidArgument
 // naming the field of a bad option (a negative token count, MaxPrice without expected tokens).
+//
+// One cgo call that reads opts in place: opts escapes to the heap (a &PickOptions{} built for
+// the call is one allocation), and the binding allocates nothing more on success.
 func (r *Router) PickWith(model string, opts *PickOptions) (Pick, error) {
 	if opts == nil {
 		return r.Pick(model)
 	}
-	defer runtime.KeepAlive(r)
-	o := opts.native()
-	defer native.DeletePickOptions(o)
-	p := native.NewPick()
-	defer native.DeletePick(p)
-	if err := r.n.PickWith(model, o, p); err != nil {
-		e := wrap(err).(*Error)
-		e.RetryAfter = ms(p.GetRetry_after_ms())
-		return Pick{}, e
+	var raw native.FastPick
+	// The conversion compiles only while PickOptions and native.GoPickOptions have the same
+	// fields, which is what lets C read opts as llmroute_go_pick_options.
+	native.PickWithFast(r.ptr, model, (*native.GoPickOptions)(opts), &raw)
+	runtime.KeepAlive(r)
+	if raw.Status != 0 {
+		return Pick{}, pickError(&raw)
 	}
 	return Pick{
-		Ticket:     Ticket(p.GetTicket()),
-		Deployment: p.GetDeployment(),
-		Model:      p.GetModel(),
-		Tier:       uint32(p.GetTier()),
-		Probe:      p.GetIs_probe(),
-		Panic:      p.GetIs_panic(),
-
-		DeadlineUnmet: p.GetDeadline_unmet(),
+		Ticket:        Ticket(raw.Ticket),
+		Deployment:    r.names.get(raw.Deployment, raw.DeploymentLen),
+		Model:         r.routedModel(model, &raw),
+		Tier:          raw.Tier,
+		Probe:         raw.IsProbe != 0,
+		Panic:         raw.IsPanic != 0,
+		DeadlineUnmet: raw.DeadlineUnmet,
 	}, nil
 }
 

@@ -9,14 +9,19 @@ package native
 */
 import "C"
 
-import "unsafe"
+import (
+	"runtime"
+	"time"
+	"unsafe"
+)
 
 // FastPick is the result of Pick: RawPick's fields and the status (0: success). Message is the
 // error's detail when Status is not 0.
 type FastPick struct {
 	RawPick
-	Status  int32
-	Message string
+	Status        int32
+	Message       string
+	DeadlineUnmet bool
 }
 
 // escapeSink makes the model strings given to Pick escape to the heap (the compiler cannot
@@ -43,6 +48,41 @@ func PickFast(router uintptr, model string, out *FastPick) {
 	}
 	r := C.llmroute_go_pick(C.uintptr_t(router), C.uintptr_t(uintptr(unsafe.Pointer(unsafe.StringData(model)))),
 		C.size_t(len(model)))
+	fill(&r, out)
+}
+
+// GoPickOptions is llmroute.PickOptions field for field (that package converts a *PickOptions to
+// a *GoPickOptions, which compiles only while the two stay identical), read by C in place as
+// llmroute_go_pick_options (TestPickOptionsLayout compares the offsets).
+type GoPickOptions struct {
+	Exclude              []string
+	AffinityKey          string
+	RequiredTags         []string
+	ExpectedInputTokens  int64
+	ExpectedOutputTokens int64
+	MaxPrice             float64
+	Deadline             time.Duration
+	PrefixHashes         []uint64
+}
+
+var optionsSink *GoPickOptions
+
+// PickWithFast is PickFast narrowed by opts, in one cgo call. opts crosses as a uintptr: it and
+// the strings it holds escape to the heap (optionsSink, as escapeSink for the model), where
+// nothing moves, and stay alive until the call returns (KeepAlive).
+func PickWithFast(router uintptr, model string, opts *GoPickOptions, out *FastPick) {
+	if escapeAlways {
+		escapeSink = model
+		optionsSink = opts
+	}
+	r := C.llmroute_go_pick_with(C.uintptr_t(router),
+		C.uintptr_t(uintptr(unsafe.Pointer(unsafe.StringData(model)))), C.size_t(len(model)),
+		C.uintptr_t(uintptr(unsafe.Pointer(opts))))
+	runtime.KeepAlive(opts)
+	fill(&r, out)
+}
+
+func fill(r *C.llmroute_go_pick_result, out *FastPick) {
 	out.Ticket = uint64(r.ticket)
 	out.Deployment = uintptr(unsafe.Pointer(r.deployment))
 	out.DeploymentLen = int64(r.deployment_len)
@@ -53,9 +93,27 @@ func PickFast(router uintptr, model string, out *FastPick) {
 	out.IsProbe = int32(r.is_probe)
 	out.IsPanic = int32(r.is_panic)
 	out.Status = int32(r.status)
+	out.DeadlineUnmet = r.deadline_unmet != 0
 	if r.status != 0 {
 		out.Message = message(r.message)
 	}
+}
+
+// PickOptionsLayout returns the C offsets of llmroute_go_pick_options' fields and its size, and
+// GoPickOptions' in Go, for the layout test.
+func PickOptionsLayout() (c, g [9]int64) {
+	var out [9]C.int64_t
+	C.llmroute_go_pick_options_layout(&out[0])
+	for i := range out {
+		c[i] = int64(out[i])
+	}
+	var o GoPickOptions
+	g = [9]int64{int64(unsafe.Offsetof(o.Exclude)), int64(unsafe.Offsetof(o.AffinityKey)),
+		int64(unsafe.Offsetof(o.RequiredTags)), int64(unsafe.Offsetof(o.ExpectedInputTokens)),
+		int64(unsafe.Offsetof(o.ExpectedOutputTokens)), int64(unsafe.Offsetof(o.MaxPrice)),
+		int64(unsafe.Offsetof(o.Deadline)), int64(unsafe.Offsetof(o.PrefixHashes)),
+		int64(unsafe.Sizeof(o))}
+	return c, g
 }
 
 // ReportFast is Router.ReportFull on the Router at router: the status and its message.

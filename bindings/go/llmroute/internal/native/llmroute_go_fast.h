@@ -30,6 +30,7 @@ typedef struct llmroute_go_pick_result {
   int32_t is_panic;
   int32_t status;
   char *message;
+  int32_t deadline_unmet; /* llmr_pick.deadline_unmet */
 } llmroute_go_pick_result;
 
 /** A status and, when it is not 0, a malloc'd copy of its message that the caller frees. */
@@ -38,10 +39,56 @@ typedef struct llmroute_go_status {
   char *message;
 } llmroute_go_status;
 
-/** Router::PickRaw for the Router at `router`, model name `model_len` bytes at `model`. */
+/** A pick for model name `model_len` bytes at `model` (not NUL-terminated) on the Router at
+ * `router`, without options. */
 llmroute_go_pick_result llmroute_go_pick(uintptr_t router, uintptr_t model, size_t model_len);
 
-/** Router::ReportFull for the Router at `router`. */
+/** A Go string header (Go's string layout on 64-bit targets). */
+typedef struct llmroute_go_string {
+  const char *data;
+  int64_t len;
+} llmroute_go_string;
+
+/** A Go []string header. */
+typedef struct llmroute_go_strings {
+  const llmroute_go_string *data;
+  int64_t len;
+  int64_t cap;
+} llmroute_go_strings;
+
+/** A Go []uint64 header. */
+typedef struct llmroute_go_u64s {
+  const uint64_t *data;
+  int64_t len;
+  int64_t cap;
+} llmroute_go_u64s;
+
+/** The Go binding's PickOptions, field by field in Go's layout (package native: type
+ * GoPickOptions, which llmroute.PickOptions converts to; a Go test checks the offsets). Read in
+ * place: the Go side keeps it, and every string it refers to, in heap memory (which does not
+ * move) and alive across the call. */
+typedef struct llmroute_go_pick_options {
+  llmroute_go_strings exclude;
+  llmroute_go_string affinity_key;
+  llmroute_go_strings required_tags;
+  int64_t expected_input_tokens;
+  int64_t expected_output_tokens;
+  double max_price;
+  int64_t deadline_ns; /* a time.Duration: whole ms, a positive value below 1 ms counts as 1 */
+  llmroute_go_u64s prefix_hashes;
+} llmroute_go_pick_options;
+
+/** Like llmroute_go_pick, narrowed by the llmroute_go_pick_options at `options` (read during the
+ * call only). Strings longer than LLMR_NAME_MAX are rejected by the library with the field named,
+ * as through SWIG. */
+llmroute_go_pick_result llmroute_go_pick_with(uintptr_t router, uintptr_t model, size_t model_len,
+                                              uintptr_t options);
+
+/** Byte offsets of llmroute_go_pick_options' fields in declaration order, then its size (9
+ * values): what the Go test compares with GoPickOptions. */
+void llmroute_go_pick_options_layout(int64_t out[9]);
+
+/** Router::ReportFull for the Router at `router`: no allocation when it succeeds. */
 llmroute_go_status llmroute_go_report(uintptr_t router, uint64_t ticket, int32_t outcome,
                                       double latency_ms, double ttft_ms, int64_t retry_after_ms,
                                       int64_t input_tokens, int64_t output_tokens);

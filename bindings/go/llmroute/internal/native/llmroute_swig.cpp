@@ -1486,52 +1486,219 @@ Status Router::CallRaw(const std::string &model, const char *request, size_t req
 }  // namespace llmroute
 
 #if defined(LLMROUTE_SWIG_GO)
-// The Go binding's pick, report and cancel without SWIG (llmroute_go_fast.h): the same shim
-// methods, reached with plain values.
+// The Go binding's pick, report and cancel without SWIG (llmroute_go_fast.h): plain values in,
+// plain values out, behind the same Entry guard as every Router method. No Status (and so no
+// std::string) is built unless the call fails.
+namespace llmroute {
+namespace swig {
 namespace {
-char *CopyMessage(const llmroute::swig::Status &s) {
-  return s.ok() ? nullptr : strdup(s.message.c_str());
+
+/** A malloc'd copy of a failure's message, read now in the native call that failed. */
+char *FailureMessage(const Status &s) {
+  return strdup(s.message.c_str());
 }
-llmroute_go_status GoStatus(const llmroute::swig::Status &s) {
+
+/** A Go string (not NUL-terminated) as a C string: in `buf` (LLMR_NAME_MAX + 1 bytes) when it is
+ * short enough to be a name, else in `heap` (the library then rejects it, with its length). */
+const char *CopyName(const char *data, int64_t len, char *buf, std::string &heap) {
+  const size_t n = len <= 0 ? 0 : static_cast<size_t>(len);
+  if (n > LLMR_NAME_MAX) {
+    heap.assign(data, n);
+    return heap.c_str();
+  }
+  if (n > 0) std::memcpy(buf, data, n);
+  buf[n] = '\0';
+  return buf;
+}
+
+/** NUL-terminated copies of a Go []string of names: on the stack for the few a pick usually
+ * has (a retry's exclusions, a tag or two), on the heap beyond that. */
+class GoNames {
+ public:
+  explicit GoNames(const llmroute_go_strings &v)
+      : n_(v.len > 0 ? static_cast<size_t>(v.len) : 0), heap_(n_ > kInline ? n_ : 0) {
+    if (n_ > kInline) {
+      big_.resize(n_ * (LLMR_NAME_MAX + 1));
+      big_ptrs_.resize(n_);
+    }
+    for (size_t i = 0; i < n_; ++i) {
+      char *buf = n_ > kInline ? &big_[i * (LLMR_NAME_MAX + 1)] : inline_[i];
+      std::string &heap = n_ > kInline ? heap_[i] : inline_heap_[i];
+      (n_ > kInline ? big_ptrs_.data() : ptrs_)[i] =
+          CopyName(v.data[i].data, v.data[i].len, buf, heap);
+    }
+  }
+  GoNames(const GoNames &) = delete;
+  GoNames &operator=(const GoNames &) = delete;
+  const char *const *data() const {
+    return n_ == 0 ? nullptr : n_ > kInline ? big_ptrs_.data() : ptrs_;
+  }
+  size_t size() const { return n_; }
+
+ private:
+  static const size_t kInline = 4;
+  size_t n_;
+  char inline_[kInline][LLMR_NAME_MAX + 1];
+  std::string inline_heap_[kInline];  // only for a name too long to be one
+  const char *ptrs_[kInline];
+  std::vector<std::string> heap_;
+  std::vector<char> big_;
+  std::vector<const char *> big_ptrs_;
+};
+
+llmroute_go_status GoStatus(llmr_status rc) {
   llmroute_go_status out;
-  out.status = s.code;
-  out.message = CopyMessage(s);
+  out.status = rc;
+  out.message = rc == LLMR_OK ? nullptr : FailureMessage(MakeStatus(rc));
   return out;
+}
+
+}  // namespace
+
+void Router::GoPick(const char *model, size_t model_len, const llmr_pick_options *options,
+                    llmroute_go_pick_result *out) {
+  std::memset(out, 0, sizeof *out);
+  Entry in(*this);
+  if (!in) {
+    const Status s = in.Refusal();
+    out->status = s.code;
+    out->message = FailureMessage(s);
+    return;
+  }
+  // Go strings are not NUL-terminated: the name goes through a stack buffer.
+  char buf[LLMR_NAME_MAX + 1];
+  std::string heap;
+  const char *name = CopyName(model, static_cast<int64_t>(model_len), buf, heap);
+  // Every member is written here, so no llmr_pick_init() call (an exported call, a memset and a
+  // memcpy: 8% of a Go pick + report under perf).
+  llmr_pick p{};
+  p.struct_size = sizeof p;
+  const llmr_status rc = llmr_router_pick(router_, name, options, &p);
+  out->retry_after_ms = p.retry_after_ms;
+  if (rc != LLMR_OK) {
+    out->status = rc;
+    out->message = FailureMessage(MakeStatus(rc));
+    return;
+  }
+  out->ticket = p.ticket;
+  out->deployment = p.deployment;
+  out->deployment_len =
+      p.deployment != nullptr ? static_cast<int64_t>(std::strlen(p.deployment)) : 0;
+  if (p.model == name) {
+    // Not an alias: the library hands back our own stack buffer, dead once we return. -1 tells
+    // the caller "the model it asked for" instead.
+    out->model_len = -1;
+  } else {
+    out->model = p.model;  // an alias target: router-owned
+    out->model_len = p.model != nullptr ? static_cast<int64_t>(std::strlen(p.model)) : 0;
+  }
+  out->tier = p.tier;
+  out->is_probe = p.is_probe;
+  out->is_panic = p.is_panic;
+}
+
+llmroute_go_status Router::GoReport(llmr_ticket ticket, const llmr_report &report) {
+  Entry in(*this);
+  if (!in) {
+    const Status s = in.Refusal();
+    return llmroute_go_status{s.code, FailureMessage(s)};
+  }
+  return GoStatus(llmr_router_report(router_, ticket, &report));
+}
+
+llmroute_go_status Router::GoCancel(llmr_ticket ticket) {
+  Entry in(*this);
+  if (!in) {
+    const Status s = in.Refusal();
+    return llmroute_go_status{s.code, FailureMessage(s)};
+  }
+  return GoStatus(llmr_router_cancel(router_, ticket));
+}
+
+}  // namespace swig
+}  // namespace llmroute
+
+namespace {
+llmroute::swig::Router *GoRouter(uintptr_t router) {
+  return reinterpret_cast<llmroute::swig::Router *>(router);
 }
 }  // namespace
 
 extern "C" llmroute_go_pick_result llmroute_go_pick(uintptr_t router, uintptr_t model,
                                                     size_t model_len) {
-  llmroute::swig::RawPick raw;
-  const llmroute::swig::Status s = reinterpret_cast<llmroute::swig::Router *>(router)->PickRaw(
-      reinterpret_cast<const char *>(model), model_len, &raw);
   llmroute_go_pick_result out;
-  out.ticket = raw.ticket;
-  out.deployment = raw.deployment;
-  out.deployment_len = raw.deployment_len;
-  out.model = raw.model;
-  out.model_len = raw.model_len;
-  out.retry_after_ms = raw.retry_after_ms;
-  out.tier = raw.tier;
-  out.is_probe = raw.is_probe;
-  out.is_panic = raw.is_panic;
-  out.status = s.code;
-  out.message = CopyMessage(s);
+  GoRouter(router)->GoPick(reinterpret_cast<const char *>(model), model_len, nullptr, &out);
   return out;
+}
+
+extern "C" llmroute_go_pick_result llmroute_go_pick_with(uintptr_t router, uintptr_t model,
+                                                         size_t model_len, uintptr_t options) {
+  const llmroute_go_pick_options &g = *reinterpret_cast<const llmroute_go_pick_options *>(options);
+  const llmroute::swig::GoNames exclude(g.exclude);
+  const llmroute::swig::GoNames tags(g.required_tags);
+  // The affinity key is any bytes of any length: on the stack when short, else on the heap.
+  char key_buf[512];
+  std::string key_heap;
+  const char *key = nullptr;
+  if (g.affinity_key.len > 0) {
+    const size_t n = static_cast<size_t>(g.affinity_key.len);
+    if (n < sizeof key_buf) {
+      std::memcpy(key_buf, g.affinity_key.data, n);
+      key_buf[n] = '\0';
+      key = key_buf;
+    } else {
+      key_heap.assign(g.affinity_key.data, n);
+      key = key_heap.c_str();
+    }
+  }
+  llmr_pick_options o{};  // every member set below: no llmr_pick_options_init() call
+  o.struct_size = sizeof o;
+  o.exclude = exclude.data();
+  o.exclude_count = exclude.size();
+  o.affinity_key = key;
+  o.required_tags = tags.data();
+  o.required_tag_count = tags.size();
+  o.expected_input_tokens = g.expected_input_tokens;
+  o.expected_output_tokens = g.expected_output_tokens;
+  o.max_price = g.max_price;
+  // As the Go binding's deadlineMs: whole milliseconds, a positive value below 1 ms is 1 ms.
+  o.deadline_ms = g.deadline_ns > 0 && g.deadline_ns < 1000000 ? 1 : g.deadline_ns / 1000000;
+  o.prefix_hashes = g.prefix_hashes.len > 0 ? g.prefix_hashes.data : nullptr;
+  o.prefix_hash_count = static_cast<size_t>(g.prefix_hashes.len);
+  llmroute_go_pick_result out;
+  GoRouter(router)->GoPick(reinterpret_cast<const char *>(model), model_len, &o, &out);
+  return out;
+}
+
+extern "C" void llmroute_go_pick_options_layout(int64_t out[9]) {
+  out[0] = offsetof(llmroute_go_pick_options, exclude);
+  out[1] = offsetof(llmroute_go_pick_options, affinity_key);
+  out[2] = offsetof(llmroute_go_pick_options, required_tags);
+  out[3] = offsetof(llmroute_go_pick_options, expected_input_tokens);
+  out[4] = offsetof(llmroute_go_pick_options, expected_output_tokens);
+  out[5] = offsetof(llmroute_go_pick_options, max_price);
+  out[6] = offsetof(llmroute_go_pick_options, deadline_ns);
+  out[7] = offsetof(llmroute_go_pick_options, prefix_hashes);
+  out[8] = sizeof(llmroute_go_pick_options);
 }
 
 extern "C" llmroute_go_status llmroute_go_report(uintptr_t router, uint64_t ticket, int32_t outcome,
                                                  double latency_ms, double ttft_ms,
                                                  int64_t retry_after_ms, int64_t input_tokens,
                                                  int64_t output_tokens) {
-  return GoStatus(reinterpret_cast<llmroute::swig::Router *>(router)->ReportFull(
-      static_cast<int64_t>(ticket), static_cast<llmr_outcome>(outcome), latency_ms, ttft_ms,
-      retry_after_ms, input_tokens, output_tokens));
+  llmr_report r{};  // every member set below: no llmr_report_init() call on the hot path
+  r.struct_size = sizeof r;
+  r.outcome = static_cast<llmr_outcome>(outcome);
+  r.latency_ms = latency_ms;
+  r.ttft_ms = ttft_ms;
+  r.retry_after_ms = retry_after_ms;
+  r.input_tokens = input_tokens;
+  r.output_tokens = output_tokens;
+  return GoRouter(router)->GoReport(ticket, r);
 }
 
 extern "C" llmroute_go_status llmroute_go_cancel(uintptr_t router, uint64_t ticket) {
-  return GoStatus(
-      reinterpret_cast<llmroute::swig::Router *>(router)->Cancel(static_cast<int64_t>(ticket)));
+  return GoRouter(router)->GoCancel(ticket);
 }
 #endif
 

@@ -32,6 +32,9 @@
 
 #include "llmroute/llmroute.h"
 #include "options_generated.hpp"
+#if defined(LLMROUTE_SWIG_GO) && !defined(SWIG)
+#include "llmroute_go_fast.h"
+#endif
 
 namespace llmroute {
 namespace swig {
@@ -715,6 +718,17 @@ class Router {
    * returned error or panic can become the cause of the call's error. */
   Status CallRaw(const std::string &model, const char *request, size_t request_len,
                  const CallOptions &options, CallResult &out, uintptr_t call_handle);
+#endif
+
+#if defined(LLMROUTE_SWIG_GO) && !defined(SWIG)
+  /** Go's SWIG-less hot path (llmroute_go_fast.h). `model` is `model_len` bytes, not
+   * NUL-terminated; `options` may be null. Every member of `out` is written, and nothing is
+   * allocated unless the pick fails (then `out->message` is a malloc'd copy of its message). */
+  void GoPick(const char *model, size_t model_len, const llmr_pick_options *options,
+              llmroute_go_pick_result *out);
+  /** Go: llmr_router_report / llmr_router_cancel; the message is malloc'd only on failure. */
+  llmroute_go_status GoReport(llmr_ticket ticket, const llmr_report &report);
+  llmroute_go_status GoCancel(llmr_ticket ticket);
 #endif
 
  private:

@@ -1,4 +1,11 @@
+//go:build seedrouter
+
 package bench
+
+// The seed router (the in-house Go router llmroute replaces; not published, not in this
+// repository), built in with -tags seedrouter and a modfile that requires module "seedrouter"
+// and replaces it with its directory: scripts/bench-go.sh and bindings/go/CMakeLists.txt write
+// that modfile from LLMR_SEEDROUTER_DIR.
 
 import (
 	"context"
@@ -10,17 +17,9 @@ import (
 	"seedrouter/router"
 )
 
-// One pick (select) and one report (record result) per iteration, for the seed router and for
-// llmroute through the Go binding, same model list and provider counts as the seed's own
-// benchmark (router/bench_test.go in its module).
-
 type fake struct{ models []string }
 
 func (f *fake) SupportedModels() []string { return f.models }
-
-var models = []string{"gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", "*x"}
-
-const model = "claude-3-5-sonnet"
 
 func seed(s router.LoadBalancerStrategy, n int) (*router.Router, []string) {
 	r := router.NewRouter(s)
@@ -32,20 +31,26 @@ func seed(s router.LoadBalancerStrategy, n int) (*router.Router, []string) {
 	return r, names
 }
 
-func ours(b *testing.B, s llmroute.Strategy, n int) *llmroute.Router {
-	o := llmroute.DefaultOptions()
-	o.Strategy = s
-	r, err := llmroute.New(&o)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { r.Close() })
-	for i := 0; i < n; i++ {
-		if err := r.AddDeployment(llmroute.Deployment{Name: fmt.Sprintf("p%d", i), Models: models}); err != nil {
-			b.Fatal(err)
+// seedPeer: the seed's SelectProvider and RecordResult, beside the peers of peers_test.go.
+func seedPeer(s router.LoadBalancerStrategy) func(b *testing.B) func() error {
+	return func(b *testing.B) func() error {
+		r, names := seed(s, peerN)
+		ctx := context.Background()
+		var i atomicCounter
+		return func() error {
+			if _, err := r.SelectProvider(ctx, model); err != nil {
+				return err
+			}
+			r.RecordResult(ctx, names[i.next()%peerN], true, 100)
+			return nil
 		}
 	}
-	return r
+}
+
+func init() {
+	seedPeers = append(seedPeers,
+		peer{"seed/round_robin", seedPeer(router.StrategyRoundRobin)},
+		peer{"seed/latency", seedPeer(router.StrategyLatency)})
 }
 
 var strategies = []struct {
@@ -59,12 +64,12 @@ var strategies = []struct {
 	{"availability", router.StrategyAvailability, llmroute.StrategyAvailability},
 }
 
-func BenchmarkPickReport(b *testing.B) {
+// BenchmarkSeedPickReport: every strategy the seed has, at n=8 and n=64, with the seed's pick
+// alone (seed-pick) as the baseline.
+func BenchmarkSeedPickReport(b *testing.B) {
 	ctx := context.Background()
 	for _, s := range strategies {
 		for _, n := range []int{8, 64} {
-			// The seed's pick alone: the baseline of the targets (llmroute's pick +
-			// report against it).
 			b.Run(fmt.Sprintf("seed-pick/%s/n=%d", s.name, n), func(b *testing.B) {
 				r, _ := seed(s.seed, n)
 				b.ReportAllocs()
@@ -99,34 +104,4 @@ func BenchmarkPickReport(b *testing.B) {
 			})
 		}
 	}
-}
-
-func BenchmarkPickReportParallel(b *testing.B) {
-	ctx := context.Background()
-	b.Run("seed/latency/n=8", func(b *testing.B) {
-		r, names := seed(router.StrategyLatency, 8)
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			i := 0
-			for pb.Next() {
-				r.SelectProvider(ctx, model)
-				r.RecordResult(ctx, names[i&7], true, 100)
-				i++
-			}
-		})
-	})
-	b.Run("llmroute/latency/n=8", func(b *testing.B) {
-		r := ours(b, llmroute.StrategyLatency, 8)
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				p, err := r.Pick(model)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				r.ReportOutcome(p.Ticket, llmroute.OutcomeSuccess, 100*time.Millisecond)
-			}
-		})
-	})
 }
