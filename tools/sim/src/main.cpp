@@ -35,16 +35,11 @@ const char kUsage[] =
     "  --strategy NAME     one run. NAME: naive (the seed's router: round robin, a failed\n"
     "                      deployment never comes back), llmroute (the strategy of the scenario's\n"
     "                      configuration), or an llmroute strategy: round_robin, weighted,\n"
-    "                      weighted_random, latency, availability, least_loaded, peak_ewma, cost,
-"
-    "                      engine_aware (self-hosted engines; without load reports or
-"
-    "                      prefixes here it balances on calls in flight); an llmroute NAME
-"
-    "                      ending in /quota-blind reports without the quotas upstreams
-"
-    "                      announce (round_robin/quota-blind)
-"
+    "                      weighted_random, latency, availability, least_loaded, peak_ewma, cost,\n"
+    "                      engine_aware (self-hosted engines; without load reports or\n"
+    "                      prefixes here it balances on calls in flight); an llmroute NAME\n"
+    "                      ending in /quota-blind reports without the quotas upstreams\n"
+    "                      announce (round_robin/quota-blind)\n"
     "  --compare A,B,...   several runs on the same scenario, side by side (table and chart)\n"
     "                      (default: the scenario's \"compare\" list, else llmroute)\n"
     "  --seed N            random seed (default: the scenario's); same seed, same run\n"
