@@ -5,6 +5,20 @@
 // publish it; picks read the current snapshot without locks and touch only atomics (apart from
 // the first pick of a model name that only a glob serves, which fills a cache). Reports take the
 // picked deployment's breaker mutex, never a router-wide one.
+//
+// Where each part lives (the class is the facade; its parts are separate files and units):
+//   router/construction.cpp       Create, the constructor
+//   router/writes.cpp             one-item configuration writes and the snapshot publication
+//   router/reload.cpp             ApplyConfiguration: whole-configuration replacement
+//   router/events.cpp             the event listener and event delivery
+//   router/pick_path.cpp          the hot path: Pick (fast path), Report, Cancel
+//   router/pick_across_tiers.cpp  the degraded pick path over the priority tiers
+//   router/pick_in_tier.hpp       the strategy / affinity dispatch within one tier
+//   router/fallbacks.cpp          Fallbacks and the chains of a Call (ResolveCallChains)
+//   router/health.cpp, stats.cpp  observation: Health, HealthAll, Stats
+//   router/fleet.cpp              the router's side of the fleet synchronisation (FleetHost)
+//   execution/call.cpp            Call's engine (CallExecutor), a client of Pick/Report/Cancel
+//   shared_state/sync.cpp         the fleet synchronisation, which sees only FleetHost
 #pragma once
 
 #include <cstdint>
@@ -17,12 +31,13 @@
 
 #include "core/configuration.hpp"
 #include "core/events.hpp"
+#include "core/execution/call_executor.hpp"
 #include "core/execution/call_options.hpp"
 #include "core/execution/call_report.hpp"
-#include "core/execution/retry_budget.hpp"
 #include "core/health/slow_start.hpp"
 #include "core/request_filter.hpp"
 #include "core/router_options.hpp"
+#include "core/shared_state/fleet_host.hpp"
 #include "core/shared_state/sync.hpp"
 #include "core/snapshot.hpp"
 #include "core/snapshot_publisher.hpp"
@@ -98,7 +113,8 @@ struct HealthInfo {
   uint32_t tier = 0;
 };
 
-class Router {
+// Final: the FleetHost overrides (fleet.cpp) are private and nothing else derives from it.
+class Router final : private FleetHost {
  public:
   // Validates the options; on success *out holds the router.
   static Status Create(RouterOptions options, std::unique_ptr<Router> *out);
@@ -119,7 +135,7 @@ class Router {
   Status SetModelStrategy(std::string_view model, StrategyKind kind);
   Status SetOverride(std::string_view name, Override mode);
   // Replaces deployments, aliases, fallback chains and strategies in one snapshot swap (hot
-  // reload; router_reload.cpp). Deployments are matched by name: those that stay keep their
+  // reload; router/reload.cpp). Deployments are matched by name: those that stay keep their
   // state (health, statistics, in-flight calls, adapter) and take the new spec; removed ones get
   // no new picks and are freed after their last call, their adapters released; new ones start
   // fresh. Validates everything first: on failure nothing changes. Tells the event listener.
@@ -140,16 +156,22 @@ class Router {
   Status Cancel(uint64_t ticket);
   Status Fallbacks(std::string_view model, const std::vector<std::string_view> &exclude,
                    std::vector<FallbackEntry> *out);
-  // Drives a request through adapters with retries and fallbacks (execution/call.cpp). `report`
-  // is filled whatever the outcome.
+  // Drives a request through adapters with retries and fallbacks (CallExecutor,
+  // execution/call.cpp), through Pick / Report / Cancel above. `report` is filled whatever the
+  // outcome.
   Status Call(std::string_view model, std::string_view request, const CallOptions &options,
-              CallReport *report);
+              CallReport *report) {
+    return executor_.Call(model, request, options, report);
+  }
+  // `model` with its alias applied and its three fallback chains, from the current snapshot
+  // (router/fallbacks.cpp): the models a Call may move through.
+  CallChains ResolveCallChains(std::string_view model);
 
   // --- observation ---
   Status Health(std::string_view name, HealthInfo *info);
   // Every deployment, in the order added, each with a copy of its name.
   std::vector<std::pair<std::string, HealthInfo>> HealthAll();
-  // Statistics of every deployment (in configuration order) and model (stats/router_stats.cpp).
+  // Statistics of every deployment (in configuration order) and model (router/stats.cpp).
   RouterStats Stats();
   // The options the router was created with.
   const RouterOptions &options() const { return options_; }
@@ -180,7 +202,7 @@ class Router {
   HealthInfo Describe(const DeploymentEntry &entry, int64_t now_ns) const;
   Status NoEligible(const ModelGroup &group, const RequestFilter &filter, int64_t now_ns,
                     PickResult *result, TicketData *ticket, uint32_t *tier_number);
-  // The degraded pick path: the tiers with their overprovisioning (priority_tiers.cpp). False
+  // The degraded pick path: the tiers with their overprovisioning (pick_across_tiers.cpp). False
   // when no deployment is eligible.
   bool PickAcrossTiers(const ModelGroup &group, const RequestFilter &filter,
                        const Affinity &affinity, PickEnv &env, TicketData *ticket,
@@ -188,15 +210,9 @@ class Router {
   // Starts a deployment's slow-start ramp (when slow start is on).
   void BeginSlowStart(DeploymentState &state, int64_t now_ns);
 
-  // The general fallback chain of `model`, breadth first, each model once, without `model`.
-  std::vector<std::string> FallbackChain(const Snapshot &snapshot, const std::string &model,
-                                         FallbackKind kind) const;
-
   RouterOptions options_;
   Clock *clock_;
   RandomSource *rng_;
-  Sleeper *sleeper_;
-  RetryBudget retry_budget_;
   // Deployments that are not plainly closed, router-wide; 0 lets picks skip health checks.
   alignas(64) std::atomic<int32_t> degraded_count_{0};
   SlowStartTracker slow_start_;  // any ramp running? (health/slow_start.hpp)
@@ -219,9 +235,15 @@ class Router {
   std::vector<DeploymentState *> retired_;                // removed, maybe still in flight
   std::unordered_set<std::string> interned_models_;       // alias targets; never shrinks
 
-  // Fleet shared state (shared_state/sync.cpp): the synchronisation thread reads snapshots and
-  // applies the fleet's breakers and usage.
-  friend class SharedStateSync;
+  // Call's engine: uses the public Pick / Report / Cancel above (execution/call_executor.hpp).
+  CallExecutor executor_;
+
+  // Fleet shared state (router/fleet.cpp; shared_state/sync.cpp): the synchronisation thread
+  // reads snapshots and applies the fleet's breakers and usage through FleetHost only.
+  int64_t FleetNowNs() const override;
+  SnapshotPublisher<Snapshot> &FleetSnapshots() override;
+  void OnFleetRecovery(DeploymentState &state, int64_t now_ns) override;
+  void OnFleetEvent(const Event &event) override;
   // Starts the synchronisation when the options carry a backend.
   Status StartSharedState();
   // Links the deployments' limits to the synchronisation, before a snapshot lists them.

@@ -1,6 +1,7 @@
-// Router::Call: drive one request through provider adapters, with retries, fallbacks, a deadline,
-// a retry budget and cancellation. Every attempt goes through the same pick/report path a host
-// uses, so health, limits and statistics see calls and host-driven requests alike.
+// Router::Call (CallExecutor, call_executor.hpp): drive one request through provider adapters,
+// with retries, fallbacks, a deadline, a retry budget and cancellation. Every attempt goes
+// through the router's public Pick / Report / Cancel, the path a host uses, so health, limits
+// and statistics see calls and host-driven requests alike.
 //
 // Order of decisions after an attempt (LiteLLM's Router.completion is the anchor, with its known
 // bugs avoided: retries honour backoff and the deadline, and fallbacks never retry the request's
@@ -14,9 +15,8 @@
 //                                           max_attempts, the retry budget and the deadline allow
 #include <algorithm>
 #include <cmath>
-#include <deque>
-#include <set>
 
+#include "core/execution/call_executor.hpp"
 #include "core/router.hpp"
 
 namespace llmroute {
@@ -34,28 +34,6 @@ Status CallOptions::Validate() const {
   return Status::Ok();
 }
 
-std::vector<std::string> Router::FallbackChain(const Snapshot &snapshot, const std::string &model,
-                                               FallbackKind kind) const {
-  // Breadth first over the chains of `kind`, each model once.
-  std::vector<std::string> chain;
-  std::set<std::string, std::less<>> seen{model};
-  std::deque<std::string> queue{model};
-  const auto &chains = snapshot.config().Chains(kind);
-  while (!queue.empty()) {
-    const auto found = chains.find(queue.front());
-    queue.pop_front();
-    if (found == chains.end()) continue;
-    for (const std::string &next : found->second) {
-      const char *unused = nullptr;
-      std::string resolved(snapshot.ResolveAlias(next, &unused));
-      if (!seen.insert(resolved).second) continue;
-      chain.push_back(resolved);
-      queue.push_back(std::move(resolved));
-    }
-  }
-  return chain;
-}
-
 namespace {
 
 bool IsRetryable(Outcome outcome) {
@@ -69,10 +47,20 @@ int64_t NsToMs(int64_t ns) {
 
 }  // namespace
 
-Status Router::Call(std::string_view model, std::string_view request, const CallOptions &options,
-                    CallReport *report) {
+CallExecutor::CallExecutor(Router &router, Clock &clock, RandomSource &rng, Sleeper &sleeper,
+                           ModelStatsRegistry &model_stats, double retry_budget_max_tokens,
+                           double retry_budget_token_ratio)
+    : router_(router),
+      clock_(clock),
+      rng_(rng),
+      sleeper_(sleeper),
+      model_stats_(model_stats),
+      retry_budget_(retry_budget_max_tokens, retry_budget_token_ratio) {}
+
+Status CallExecutor::Call(std::string_view model, std::string_view request,
+                          const CallOptions &options, CallReport *report) {
   if (Status s = options.Validate(); !s.ok()) return s;
-  const int64_t start = clock_->NowNs();
+  const int64_t start = clock_.NowNs();
   const int64_t deadline =
       options.deadline_ms > 0
           ? start + std::min(options.deadline_ms, INT64_MAX / 4 / kNsPerMs) * kNsPerMs
@@ -80,21 +68,16 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
   auto finish = [&](Code code, std::string detail) {
     report->status = code;
     report->detail = std::move(detail);
-    report->total_ms = NsToMs(clock_->NowNs() - start);
+    report->total_ms = NsToMs(clock_.NowNs() - start);
     return code == Code::kOk ? Status::Ok() : Status(code, report->detail);
   };
 
   // The model chains, resolved once from the snapshot current at the start of the call.
-  std::string original;
-  std::vector<std::string> general, context_window, content_policy;
-  {
-    SnapshotPublisher<Snapshot>::ReadGuard snapshot(snapshots_);
-    const char *unused = nullptr;
-    original = std::string(snapshot->ResolveAlias(model, &unused));
-    general = FallbackChain(*snapshot, original, FallbackKind::kGeneral);
-    context_window = FallbackChain(*snapshot, original, FallbackKind::kContextWindow);
-    content_policy = FallbackChain(*snapshot, original, FallbackKind::kContentPolicy);
-  }
+  const CallChains chains = router_.ResolveCallChains(model);
+  const std::string &original = chains.model;
+  const std::vector<std::string> &general = chains.general;
+  const std::vector<std::string> &context_window = chains.context_window;
+  const std::vector<std::string> &content_policy = chains.content_policy;
   std::string current = original;
   size_t next_general = 0, next_context = 0, next_policy = 0;
   std::vector<std::string> tried;  // deployments of `current` that failed
@@ -115,7 +98,7 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
     if (options.cancel != nullptr && options.cancel->Cancelled()) {
       return finish(Code::kCancelled, "cancelled");
     }
-    if (clock_->NowNs() >= deadline) return finish(Code::kDeadlineExceeded, "deadline exceeded");
+    if (clock_.NowNs() >= deadline) return finish(Code::kDeadlineExceeded, "deadline exceeded");
 
     std::vector<const char *> exclude;
     for (const std::string &name : tried) exclude.push_back(name.c_str());
@@ -126,7 +109,7 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
     // Deployments without an adapter serve the host's picks, not calls: they are not part of
     // the pool, so a call never takes their rpm slots or shows up in their statistics.
     pick_request.require_adapter = true;
-    Status picked = Pick(current, current.c_str(), pick_request, &pick);
+    Status picked = router_.Pick(current, current.c_str(), pick_request, &pick);
     std::shared_ptr<Adapter> adapter;
     if (picked.ok()) {
       adapter = pick.state->adapter();
@@ -136,7 +119,7 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
         // concurrent removal may free the deployment (use-after-free found by test_stress_abi
         // under TSan).
         tried.push_back(pick.deployment);
-        (void)Cancel(pick.ticket);
+        (void)router_.Cancel(pick.ticket);
         continue;
       }
     } else {
@@ -168,25 +151,25 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
     }
 
     // One attempt.
-    CallContext context(*clock_, deadline, options.cancel);
+    CallContext context(clock_, deadline, options.cancel);
     InvokeArgs args;
     args.deployment = pick.deployment;
     args.model = current.c_str();
     args.request = request;
     args.attempt = static_cast<uint32_t>(report->attempts.size() + 1);
-    const int64_t left_ms = deadline == INT64_MAX ? -1 : NsToMs(deadline - clock_->NowNs());
+    const int64_t left_ms = deadline == INT64_MAX ? -1 : NsToMs(deadline - clock_.NowNs());
     args.timeout_ms = options.attempt_timeout_ms > 0
                           ? (left_ms >= 0 ? std::min(options.attempt_timeout_ms, left_ms)
                                           : options.attempt_timeout_ms)
                           : left_ms;
     args.context = &context;
-    const int64_t attempt_start = clock_->NowNs();
+    const int64_t attempt_start = clock_.NowNs();
     AttemptResult result = adapter->Invoke(args);
     adapter.reset();
     // An adapter's values Report() would reject count as unknown here: the attempt happened and
     // its ticket must be completed whatever the adapter wrote.
     if (!(result.latency_ms >= 0) || !std::isfinite(result.latency_ms)) {
-      result.latency_ms = static_cast<double>(clock_->NowNs() - attempt_start) / kNsPerMs;
+      result.latency_ms = static_cast<double>(clock_.NowNs() - attempt_start) / kNsPerMs;
     }
     if (!std::isfinite(result.ttft_ms)) result.ttft_ms = -1;
     result.input_tokens = std::max<int64_t>(result.input_tokens, 0);
@@ -204,7 +187,7 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
     in.retry_after_ms = std::max<int64_t>(0, result.retry_after_ms);
     in.input_tokens = result.input_tokens;
     in.output_tokens = result.output_tokens;
-    (void)Report(pick.ticket, in);
+    (void)router_.Report(pick.ticket, in);
     if (context.has_response()) {
       report->response = context.TakeResponse();
       report->has_response = true;
@@ -247,13 +230,13 @@ Status Router::Call(std::string_view model, std::string_view request, const Call
     const int64_t cap = std::min<int64_t>(
         options.backoff_max_ms, options.backoff_base_ms << std::min<uint32_t>(retries - 1, 40));
     const int64_t wait_ms =
-        cap > 0 ? static_cast<int64_t>(UniformBelow(*rng_, static_cast<uint64_t>(cap) + 1)) : 0;
+        cap > 0 ? static_cast<int64_t>(UniformBelow(rng_, static_cast<uint64_t>(cap) + 1)) : 0;
     if (wait_ms > 0) {
-      if (deadline != INT64_MAX && clock_->NowNs() + wait_ms * kNsPerMs >= deadline) {
+      if (deadline != INT64_MAX && clock_.NowNs() + wait_ms * kNsPerMs >= deadline) {
         // The wait alone would pass the deadline: give up now rather than sleep past it.
         return finish(Code::kDeadlineExceeded, "deadline exceeded before the next retry");
       }
-      sleeper_->Sleep(wait_ms * kNsPerMs, options.cancel);
+      sleeper_.Sleep(wait_ms * kNsPerMs, options.cancel);
       backoff_ms = wait_ms;
     }
   }

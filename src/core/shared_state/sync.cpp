@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "core/router.hpp"
-
 namespace llmroute {
 
 namespace {
@@ -40,10 +38,10 @@ class BlockSignals {
 
 }  // namespace
 
-SharedStateSync::SharedStateSync(Router &router, std::unique_ptr<SharedStateBackend> backend,
+SharedStateSync::SharedStateSync(FleetHost &host, std::unique_ptr<SharedStateBackend> backend,
                                  const SharedStateConfig &config)
     : FleetLink(config.rate_batch),
-      router_(router),
+      host_(host),
       backend_(std::move(backend)),
       config_(config),
       endpoint_(backend_->Describe()) {}
@@ -173,9 +171,9 @@ bool SharedStateSync::Cycle() {
   ++cycle_;
   std::vector<SyncRequest> requests;
   std::vector<uint64_t> epochs;
-  const int64_t now = router_.NowNs();
+  const int64_t now = host_.FleetNowNs();
   {
-    SnapshotPublisher<Snapshot>::ReadGuard snapshot(router_.snapshots_);
+    SnapshotPublisher<Snapshot>::ReadGuard snapshot(host_.FleetSnapshots());
     const auto &deployments = snapshot->config().deployments;
     requests.reserve(deployments.size());
     epochs.reserve(deployments.size());
@@ -213,9 +211,9 @@ bool SharedStateSync::Cycle() {
 
   std::vector<SyncReply> replies;
   const BackendResult result = backend_->Exchange(requests, &replies);
-  const int64_t after = router_.NowNs();
+  const int64_t after = host_.FleetNowNs();
   if (!result.ok() || replies.size() != requests.size()) {
-    SnapshotPublisher<Snapshot>::ReadGuard snapshot(router_.snapshots_);
+    SnapshotPublisher<Snapshot>::ReadGuard snapshot(host_.FleetSnapshots());
     for (const SyncRequest &request : requests) {
       if (const DeploymentEntry *entry = snapshot->FindDeployment(request.deployment)) {
         entry->state->limits().FleetFailed();
@@ -238,7 +236,7 @@ bool SharedStateSync::Cycle() {
   };
   std::vector<PendingEvent> events;
   {
-    SnapshotPublisher<Snapshot>::ReadGuard snapshot(router_.snapshots_);
+    SnapshotPublisher<Snapshot>::ReadGuard snapshot(host_.FleetSnapshots());
     for (size_t i = 0; i < requests.size(); ++i) {
       const SyncRequest &request = requests[i];
       const DeploymentEntry *entry = snapshot->FindDeployment(request.deployment);
@@ -263,7 +261,7 @@ bool SharedStateSync::Cycle() {
         if (change.changed) {
           if (change.to == BreakerState::kClosed) {
             remote_closes_.fetch_add(1, std::memory_order_relaxed);
-            router_.BeginSlowStart(state, after);  // back in: ramp up as after a local recovery
+            host_.OnFleetRecovery(state, after);  // back in: ramps up as after a local recovery
           } else {
             remote_opens_.fetch_add(1, std::memory_order_relaxed);
           }
@@ -291,7 +289,7 @@ bool SharedStateSync::Cycle() {
     event.from = pending.change.from;
     event.to = pending.change.to;
     event.cooldown_ms = pending.cooldown_ms;
-    router_.Emit(event);
+    host_.OnFleetEvent(event);
   }
   return true;
 }
@@ -311,29 +309,6 @@ SharedStateStatus SharedStateSync::GetStatus() const {
   std::lock_guard<std::mutex> lock(error_mutex_);
   status.last_error = last_error_;
   return status;
-}
-
-// --- the router's side ---
-
-Status Router::StartSharedState() {
-  if (options_.shared_state_backend == nullptr) return Status::Ok();
-  sync_ = std::make_unique<SharedStateSync>(*this, std::move(options_.shared_state_backend),
-                                            options_.shared_state);
-  fleet_link_ = sync_.get();
-  return sync_->Start();
-}
-
-SharedStateStatus Router::SharedState() const {
-  return sync_ == nullptr ? SharedStateStatus{} : sync_->GetStatus();
-}
-
-void Router::LinkFleet(const RoutingConfig &config) {
-  if (fleet_link_ == nullptr) return;
-  for (const DeploymentEntry &entry : config.deployments) {
-    entry.state->limits().LinkFleet(fleet_link_);
-  }
-  // A deployment just added learns the fleet's usage and breaker at once.
-  fleet_link_->RequestSync();
 }
 
 }  // namespace llmroute

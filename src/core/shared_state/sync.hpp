@@ -27,13 +27,12 @@
 #include <unordered_map>
 
 #include "core/shared_state/backend.hpp"
+#include "core/shared_state/fleet_host.hpp"
 #include "core/shared_state/fleet_link.hpp"
 #include "core/shared_state/shared_state_config.hpp"
 #include "core/status.hpp"
 
 namespace llmroute {
-
-class Router;
 
 struct SharedStateStatus {
   bool enabled = false;           // the router has a shared state backend
@@ -50,7 +49,8 @@ struct SharedStateStatus {
 
 class SharedStateSync final : public FleetLink {
  public:
-  SharedStateSync(Router &router, std::unique_ptr<SharedStateBackend> backend,
+  // `host` is the router, seen through the narrow FleetHost interface; it outlives the sync.
+  SharedStateSync(FleetHost &host, std::unique_ptr<SharedStateBackend> backend,
                   const SharedStateConfig &config);
   ~SharedStateSync() override;
   SharedStateSync(const SharedStateSync &) = delete;
@@ -86,7 +86,7 @@ class SharedStateSync final : public FleetLink {
   void WaitUntil(SteadyTime deadline, bool wakeable, SteadyTime earliest);
   bool Stopping();
 
-  Router &router_;
+  FleetHost &host_;
   std::unique_ptr<SharedStateBackend> backend_;
   const SharedStateConfig config_;
   const std::string endpoint_;

@@ -39,11 +39,4 @@ struct Affinity {
 // The eligible member the key prefers (bounded by the load factor when it is set).
 uint32_t AffinityPick(const TierView &tier, const Eligible &eligible, const Affinity &affinity);
 
-// Picks with affinity when the request has a key, else with the strategy.
-inline uint32_t PickInTier(const Strategy &strategy, const TierView &tier, const Eligible &eligible,
-                           const Affinity &affinity, PickEnv &env) {
-  return affinity.active ? AffinityPick(tier, eligible, affinity)
-                         : strategy.Pick(tier, eligible, env);
-}
-
 }  // namespace llmroute

@@ -1,4 +1,4 @@
-// Whole-configuration replacement (hot reload) and event delivery.
+// Whole-configuration replacement (hot reload). Events are delivered by events.cpp.
 //
 // ApplyConfiguration builds the complete next RoutingConfig under the writers' lock and publishes
 // it as one snapshot, so a pick sees either the old configuration or the new one, never a mix.
@@ -169,40 +169,6 @@ void Router::RejectConfiguration(std::string_view message) {
   event.kind = EventKind::kConfigRejected;
   event.generation = static_cast<uint64_t>(configs_applied_.load(std::memory_order_relaxed));
   event.message = text;
-  Emit(event);
-}
-
-void Router::SetEventListener(std::shared_ptr<EventListener> listener) {
-  {
-    std::lock_guard<SpinLock> lock(listener_lock_);
-    listener_.swap(listener);
-    has_listener_.store(listener_ != nullptr, std::memory_order_release);
-  }
-  // The previous listener goes here, or when the last event being delivered to it returns.
-}
-
-void Router::Emit(const Event &event) {
-  if (!has_listener_.load(std::memory_order_acquire)) return;
-  std::shared_ptr<EventListener> listener;
-  {
-    std::lock_guard<SpinLock> lock(listener_lock_);
-    listener = listener_;
-  }
-  if (listener) listener->OnEvent(event);
-}
-
-void Router::EmitBreakerChange(const DeploymentState &state, const BreakerChange &change,
-                               int64_t now_ns) {
-  if (!has_listener_.load(std::memory_order_acquire)) return;
-  Event event;
-  event.kind = EventKind::kBreaker;
-  event.deployment = state.name();
-  event.from = change.from;
-  event.to = change.to;
-  if (change.to == BreakerState::kOpen) {
-    const int64_t until = state.breaker().OpenUntilNs();
-    event.cooldown_ms = CeilMsUntil(until, now_ns);
-  }
   Emit(event);
 }
 

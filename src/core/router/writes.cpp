@@ -1,5 +1,7 @@
-// Router construction and configuration writes. Each write copies the current configuration,
-// edits the copy, and publishes a new snapshot; readers see the old or the new one, never a mix.
+// Configuration writes, one item at a time (add, update, remove, alias, fallbacks, strategy,
+// override, adapter), and the publication every write goes through. Each write copies the
+// current configuration, edits the copy, and publishes a new snapshot; readers see the old or the
+// new one, never a mix. Whole-configuration replacement is reload.cpp.
 #include "core/router.hpp"
 
 #include <algorithm>
@@ -8,48 +10,11 @@
 
 namespace llmroute {
 
-Status Router::Create(RouterOptions options, std::unique_ptr<Router> *out) {
-  if (Status s = options.Validate(); !s.ok()) return s;
-  if (!options.clock) options.clock = std::make_unique<SteadyClock>();
-  if (!options.rng) options.rng = std::make_unique<ThreadLocalRandom>();
-  if (!options.sleeper) options.sleeper = std::make_unique<SystemSleeper>();
-  out->reset(new Router(std::move(options)));
-  if (Status s = (*out)->StartSharedState(); !s.ok()) {
-    out->reset();
-    return s;
-  }
-  return Status::Ok();
-}
-
-namespace {
-
-RoutingConfig InitialConfig(StrategyKind strategy) {
-  RoutingConfig config;
-  config.default_strategy = strategy;
-  return config;
-}
-
-}  // namespace
-
-Router::Router(RouterOptions options)
-    : options_(std::move(options)),
-      clock_(options_.clock.get()),
-      rng_(options_.rng.get()),
-      sleeper_(options_.sleeper.get()),
-      retry_budget_(options_.retry_budget_max_tokens, options_.retry_budget_token_ratio),
-      snapshots_(std::make_unique<Snapshot>(InitialConfig(options_.strategy), *rng_)) {
-  tracks_peak_ewma_.store(options_.strategy == StrategyKind::kPeakEwma, std::memory_order_relaxed);
-  options_.strategy_params.latency_stale_ns =
-      options_.latency_stale_ns > 0 ? options_.latency_stale_ns : options_.breaker.window_ns;
-}
-
 bool Router::RoutesByPeakEwma(const RoutingConfig &config) {
   if (config.default_strategy == StrategyKind::kPeakEwma) return true;
   return std::any_of(config.model_strategies.begin(), config.model_strategies.end(),
                      [](const auto &entry) { return entry.second == StrategyKind::kPeakEwma; });
 }
-
-Router::~Router() = default;
 
 template <typename Edit>
 Status Router::Write(Edit edit) {

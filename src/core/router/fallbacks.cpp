@@ -1,6 +1,7 @@
 // Fallbacks: the eligible deployments of a model in the order its strategy prefers, tier by tier,
 // then those of each model in its fallback chain (breadth first, each model once). The seed
 // skipped a provider literally named "primary"; here the caller names what to exclude.
+// Also the model chains a Router::Call moves through (ResolveCallChains).
 #include <deque>
 #include <set>
 
@@ -55,6 +56,44 @@ Status Router::Fallbacks(std::string_view model, const std::vector<std::string_v
     }
   }
   return Status::Ok();
+}
+
+namespace {
+
+// The fallback chain of `kind` of `model`, breadth first, each model once, without `model`.
+std::vector<std::string> FallbackChain(const Snapshot &snapshot, const std::string &model,
+                                       FallbackKind kind) {
+  // Breadth first over the chains of `kind`, each model once.
+  std::vector<std::string> chain;
+  std::set<std::string, std::less<>> seen{model};
+  std::deque<std::string> queue{model};
+  const auto &chains = snapshot.config().Chains(kind);
+  while (!queue.empty()) {
+    const auto found = chains.find(queue.front());
+    queue.pop_front();
+    if (found == chains.end()) continue;
+    for (const std::string &next : found->second) {
+      const char *unused = nullptr;
+      std::string resolved(snapshot.ResolveAlias(next, &unused));
+      if (!seen.insert(resolved).second) continue;
+      chain.push_back(resolved);
+      queue.push_back(std::move(resolved));
+    }
+  }
+  return chain;
+}
+
+}  // namespace
+
+CallChains Router::ResolveCallChains(std::string_view model) {
+  CallChains chains;
+  SnapshotPublisher<Snapshot>::ReadGuard snapshot(snapshots_);
+  const char *unused = nullptr;
+  chains.model = std::string(snapshot->ResolveAlias(model, &unused));
+  chains.general = FallbackChain(*snapshot, chains.model, FallbackKind::kGeneral);
+  chains.context_window = FallbackChain(*snapshot, chains.model, FallbackKind::kContextWindow);
+  chains.content_policy = FallbackChain(*snapshot, chains.model, FallbackKind::kContentPolicy);
+  return chains;
 }
 
 }  // namespace llmroute

@@ -4,7 +4,7 @@
 // plainly closed (degraded_count_ == 0), no slow-start ramp runs and the request filters nothing
 // (no exclusion, tag or price cap), it skips health checks and the clock entirely: the strategy
 // (or the affinity key's rendezvous hash) picks from the first tier. Otherwise
-// PickAcrossTiers (priority_tiers.cpp) builds the eligible sets on the stack, shares traffic
+// PickAcrossTiers (pick_across_tiers.cpp) builds the eligible sets on the stack, shares traffic
 // between the tiers by their health and lets the strategy choose within the chosen tier.
 #include <algorithm>
 #include <cmath>
@@ -12,6 +12,7 @@
 
 #include "core/names.hpp"
 #include "core/router.hpp"
+#include "core/router/pick_in_tier.hpp"
 
 namespace llmroute {
 
