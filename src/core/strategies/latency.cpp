@@ -116,26 +116,19 @@ uint32_t PickWithinLatencyBuffer(const TierView &tier, const Eligible &eligible,
     if (eligible.count() == 1) return eligible.Nth(0);
     uint32_t a = 0, b = 0;
     DrawTwoDistinctSparse(eligible, env.rng, &a, &b);
-    return LatencyPair(tier, eligible, env).Choose(a, b);
+    return LatencyPair(tier, env).Choose(a, b);
   }
   return PickWithinLatencyBuffer(tier, Candidates::Of(tier.size, eligible), env);
 }
 
-double LatencyPair::Key(uint32_t i) {
+LatencyPair::Reading LatencyPair::Read(uint32_t i) const {
   const Member &member = tier_.members[i];
   const LatencyEwma &ewma = member.state->latency();
   const auto load = static_cast<double>(member.state->InFlight() + 1);
   const double value = ewma.Value();
-  if (value < 0) return LoadedLatency(Prior(), load);
-  if (ewma.StampNs() < stale_before_ && load == 1) [[unlikely]] {
-    return 0;  // a stale probe, as ReadKey's
-  }
-  return LoadedLatency(value, load);
-}
-
-double LatencyPair::Prior() {
-  if (prior_ < 0) prior_ = LatencyPrior(tier_, eligible_, env_.params);
-  return prior_;
+  // A stale probe as ReadKey's: an old sample and nothing in flight.
+  const bool stale_probe = value >= 0 && load == 1 && ewma.StampNs() < stale_before_;
+  return {value, load, stale_probe};
 }
 
 namespace {

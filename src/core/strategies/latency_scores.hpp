@@ -52,32 +52,39 @@ constexpr uint32_t kScanMembers = 16;
 // The latency keys of a pair of members, for tiers of more than kScanMembers.
 class LatencyPair {
  public:
-  LatencyPair(const TierView &tier, const Eligible &eligible, PickEnv &env)
-      : tier_(tier),
-        eligible_(eligible),
-        env_(env),
-        stale_before_(env.CoarseNow() - env.params.latency_stale_ns) {}
+  LatencyPair(const TierView &tier, PickEnv &env)
+      : tier_(tier), env_(env), stale_before_(env.CoarseNow() - env.params.latency_stale_ns) {}
 
-  // Latency x (in flight + 1) as the scan reads it: 0 for a stale probe (strategies/latency.cpp),
-  // the prior x (in flight + 1) for a member without a sample.
-  double Key(uint32_t i);
-  // Of a and b (a drawn first, b distinct): a when the two are within latency_buffer of each
-  // other, else the lower.
+  // Of a and b (a drawn first, b distinct): a when their keys, latency x (in flight + 1), are
+  // within latency_buffer of each other, else the lower. A stale probe's key is 0, as in the
+  // scan (strategies/latency.cpp). A member without a sample counts at the other member's
+  // latency (latency_prior_ms when neither has one), so the pair compares it on load alone:
+  // neither favoured nor starved, and without the scan's O(n) mean of the tier's samples.
   uint32_t Choose(uint32_t a, uint32_t b) {
-    const double ka = Key(a), kb = Key(b);
+    const Reading ra = Read(a), rb = Read(b);
+    const double ka = Key(ra, rb), kb = Key(rb, ra);
     if (std::max(ka, kb) <= std::min(ka, kb) * (1.0 + env_.params.latency_buffer)) return a;
     return kb < ka ? b : a;
   }
 
  private:
-  // LatencyPrior, read at most once per pick and only when a drawn member has no sample yet.
-  double Prior();
+  struct Reading {
+    double latency;  // < 0: no sample
+    double load;     // in flight + 1
+    bool stale_probe;
+  };
+  Reading Read(uint32_t i) const;
+  double Key(const Reading &self, const Reading &other) const {
+    if (self.stale_probe) return 0;
+    const double latency = self.latency >= 0    ? self.latency
+                           : other.latency >= 0 ? other.latency
+                                                : env_.params.latency_prior_ms;
+    return LoadedLatency(latency, self.load);
+  }
 
   const TierView &tier_;
-  const Eligible &eligible_;
   PickEnv &env_;
   const int64_t stale_before_;
-  double prior_ = -1;
 };
 
 // Picks among the members of `eligible` whose latency x (in flight + 1) is within latency_buffer
@@ -107,7 +114,7 @@ template <typename ValueOf, typename WithinTie>
     DrawTwoDistinctSparse(eligible, env.rng, &a, &b);
     const double va = value_of(a), vb = value_of(b);
     if (!within_tie(std::min(va, vb), std::max(va, vb))) return vb < va ? b : a;
-    return LatencyPair(tier, eligible, env).Choose(a, b);
+    return LatencyPair(tier, env).Choose(a, b);
   }
   double lowest = kInfinity;
   const Candidates candidates = Candidates::Of(tier.size, eligible);
