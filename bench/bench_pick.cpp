@@ -269,7 +269,7 @@ void BM_PickReportThreadsOwnRouter(benchmark::State &state) {
 
 void Sizes(benchmark::internal::Benchmark *b) {
   for (int s = 0; s < static_cast<int>(std::size(kStrategies)); ++s) {
-    for (int n : {2, 8, 64, 512}) b->Args({s, n});
+    for (int n : {2, 8, 64, 512, 4096}) b->Args({s, n});
   }
 }
 

@@ -83,10 +83,29 @@ TEST(Latency, EwmaUsesTheConfiguredWeight) {
   TestRouter t(WithStrategy(StrategyKind::kLatency));
   t.Add("a", {"m"});
   t.PickAndReport("m", Outcome::kSuccess, 100);
-  t.PickAndReport("m", Outcome::kSuccess, 900);
-  EXPECT_DOUBLE_EQ(t.HealthOf("a").ewma_latency_ms, 100 + 0.125 * 800);
+  t.PickAndReport("m", Outcome::kSuccess, 260);
+  EXPECT_DOUBLE_EQ(t.HealthOf("a").ewma_latency_ms, 100 + 0.125 * 160);
   t.PickAndReport("m", Outcome::kServerError, 1);  // failures do not make it look fast
-  EXPECT_DOUBLE_EQ(t.HealthOf("a").ewma_latency_ms, 200);
+  EXPECT_DOUBLE_EQ(t.HealthOf("a").ewma_latency_ms, 120);
+}
+
+// One tail sample moves the estimate as a sample three times the estimate would (LatencyEwma's
+// winsorised update), so it cannot swing the traffic split; a lasting slowdown still shows.
+TEST(Latency, OneTailSampleCountsAsThreeTimesTheEstimate) {
+  TestRouter t(WithStrategy(StrategyKind::kLatency));
+  t.Add("a", {"m"});
+  t.PickAndReport("m", Outcome::kSuccess, 100);
+  t.PickAndReport("m", Outcome::kSuccess, 3300);
+  EXPECT_DOUBLE_EQ(t.HealthOf("a").ewma_latency_ms, 100 + 0.125 * 200);
+  t.PickAndReport("m", Outcome::kSuccess, 50);  // faster samples count in full
+  EXPECT_DOUBLE_EQ(t.HealthOf("a").ewma_latency_ms, 125 + 0.125 * (50 - 125));
+  // Six times slower for good: past four times the old estimate within ten samples (440 ms; an
+  // unbounded EWMA would be at 469).
+  TestRouter s(WithStrategy(StrategyKind::kLatency));
+  s.Add("a", {"m"});
+  s.PickAndReport("m", Outcome::kSuccess, 100);
+  for (int i = 0; i < 10; ++i) s.PickAndReport("m", Outcome::kSuccess, 600);
+  EXPECT_GT(s.HealthOf("a").ewma_latency_ms, 400);
 }
 
 TEST(Availability, PrefersTheLowestFailureRatioThenLatency) {
@@ -147,8 +166,8 @@ TEST(Latency, AStaleSampleGetsOneProbeAndARecoveredDeploymentItsShareBack) {
   EXPECT_GT(counts["slow"], 50);
 }
 
-// Tiers of up to kBufferedMembers (256) pick from stack arrays, larger ones walk the bitset
-// (strategies/candidates.hpp); both must choose the same set.
+// Tiers of up to kScanMembers (16) scan every member (strategies/latency_scores.hpp); larger
+// ones compare two random members (test_strategy_p2c.cpp).
 class TierSizes : public ::testing::TestWithParam<int> {
  protected:
   static std::vector<std::string> Names(int n) {
@@ -188,7 +207,7 @@ TEST_P(TierSizes, AvailabilityTakesTheLowestRatioThenTheFastest) {
   for (int i = 0; i < 50; ++i) EXPECT_EQ(t.PickName("m"), "d2");
 }
 
-INSTANTIATE_TEST_SUITE_P(BufferedAndNot, TierSizes, ::testing::Values(12, 300));
+INSTANTIATE_TEST_SUITE_P(Scanned, TierSizes, ::testing::Values(5, 16));
 
 }  // namespace
 }  // namespace llmroute::testing

@@ -5,7 +5,8 @@
 // each member's pointer to its own cache line every time, with branches no predictor learns.
 // For tiers up to kBufferedMembers they now read each value once into a compact array and pick
 // from an index list built without branches: two short passes. Reading once also keeps the passes
-// consistent while other threads' reports move the values. Larger tiers take the bitset path.
+// consistent while other threads' reports move the values. Larger tiers compare two random
+// members instead (latency_scores.hpp).
 #pragma once
 
 #include <array>
@@ -15,9 +16,9 @@
 
 namespace llmroute {
 
-// Tiers of this size or smaller are picked from stack arrays (a few KiB: index lists and the
-// values read, 4 KiB more for the latency pick's readings).
-constexpr uint32_t kBufferedMembers = 256;
+// Tiers of this size or smaller are picked from stack arrays: the scan's size
+// (latency_scores.hpp's kScanMembers).
+constexpr uint32_t kBufferedMembers = 16;
 
 // Member indices, in member order.
 struct Candidates {

@@ -14,8 +14,12 @@
 // rarely within the buffer of each other, so the momentarily fastest took every call until it
 // slowed down or ran into its provider's capacity (tools/sim: 429-storm.json lost 8% of its
 // requests to 429s and breaker trips).
+//
+// Tiers of more than kScanMembers pick from two random members (latency_scores.hpp): O(1)
+// rather than a pass over every member.
 #include "core/strategies/candidates.hpp"
 #include "core/strategies/latency_scores.hpp"
+#include "core/strategies/p2c.hpp"
 #include "core/strategies/ranking.hpp"
 
 namespace llmroute {
@@ -108,35 +112,23 @@ uint32_t PickWithinLatencyBuffer(const TierView &tier, const Candidates &candida
 }
 
 uint32_t PickWithinLatencyBuffer(const TierView &tier, const Eligible &eligible, PickEnv &env) {
-  if (tier.size <= kBufferedMembers) {
-    return PickWithinLatencyBuffer(tier, Candidates::Of(tier.size, eligible), env);
+  if (tier.size > kScanMembers) {
+    if (eligible.count() == 1) return eligible.Nth(0);
+    uint32_t a = 0, b = 0;
+    DrawTwoDistinctSparse(eligible, env.rng, &a, &b);
+    return LatencyPair(tier, env).Choose(a, b);
   }
-  // Large tiers: three passes over the bitset, each reading the members afresh.
-  const int64_t stale_before = env.CoarseNow() - env.params.latency_stale_ns;
-  Spread spread;
-  for (uint32_t i = 0; i < tier.size; ++i) {
-    if (eligible[i]) ReadKey(tier.members[i], stale_before, spread);
-  }
-  const double prior_key = LoadedLatency(spread.Prior(env.params), 1);
-  const double limit = spread.Limit(prior_key, env.params);
-  // The later passes need only the keys; they tally into a scratch Spread (a copy of ReadKey
-  // without the tally measured no cheaper under callgrind: 40262 against 37776 instructions per
-  // pick + report at n=512).
-  Spread scratch;
-  auto within = [&](uint32_t i) {
-    return eligible[i] &&
-           DecodeKey(ReadKey(tier.members[i], stale_before, scratch), prior_key) <= limit;
-  };
-  uint32_t count = 0;
-  for (uint32_t i = 0; i < tier.size; ++i) count += within(i) ? 1 : 0;
-  // Another thread's pick or report can move a value between the passes: never draw from
-  // nothing.
-  if (count == 0) return eligible.Nth(0);
-  auto chosen = static_cast<uint32_t>(UniformBelow(env.rng, count));
-  for (uint32_t i = 0; i < tier.size; ++i) {
-    if (within(i) && chosen-- == 0) return i;
-  }
-  return eligible.Nth(0);  // a value moved between the passes
+  return PickWithinLatencyBuffer(tier, Candidates::Of(tier.size, eligible), env);
+}
+
+LatencyPair::Reading LatencyPair::Read(uint32_t i) const {
+  const Member &member = tier_.members[i];
+  const LatencyEwma &ewma = member.state->latency();
+  const auto load = static_cast<double>(member.state->InFlight() + 1);
+  const double value = ewma.Value();
+  // A stale probe as ReadKey's: an old sample and nothing in flight.
+  const bool stale_probe = value >= 0 && load == 1 && ewma.StampNs() < stale_before_;
+  return {value, load, stale_probe};
 }
 
 namespace {
