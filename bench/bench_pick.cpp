@@ -61,11 +61,10 @@ llmr_router *MakeRouter(llmr_strategy strategy, int deployments) {
   return router;
 }
 
-const llmr_strategy kStrategies[] = {LLMR_STRATEGY_ROUND_ROBIN,     LLMR_STRATEGY_WEIGHTED,
-                                     LLMR_STRATEGY_WEIGHTED_RANDOM, LLMR_STRATEGY_LATENCY,
-                                     LLMR_STRATEGY_AVAILABILITY,    LLMR_STRATEGY_LEAST_LOADED,
-                                     LLMR_STRATEGY_PEAK_EWMA,       LLMR_STRATEGY_COST,
-                                     LLMR_STRATEGY_ENGINE_AWARE};
+const llmr_strategy kStrategies[] = {
+    LLMR_STRATEGY_ROUND_ROBIN, LLMR_STRATEGY_WEIGHTED,     LLMR_STRATEGY_WEIGHTED_RANDOM,
+    LLMR_STRATEGY_LATENCY,     LLMR_STRATEGY_AVAILABILITY, LLMR_STRATEGY_LEAST_LOADED,
+    LLMR_STRATEGY_PEAK_EWMA,   LLMR_STRATEGY_COST,         LLMR_STRATEGY_ENGINE_AWARE};
 
 void ReportAllocations(benchmark::State &state, long before) {
   state.counters["allocs/op"] = benchmark::Counter(
@@ -159,7 +158,8 @@ void BM_PickEngineAwarePrefix(benchmark::State &state) {
   const int deployments = static_cast<int>(state.range(1));
   llmr_router *router = MakeRouter(LLMR_STRATEGY_ENGINE_AWARE, deployments);
   std::string prompt;
-  for (int i = 0; prompt.size() < 64 * 512; ++i) prompt += "system prompt block " + std::to_string(i);
+  for (int i = 0; prompt.size() < 64 * 512; ++i)
+    prompt += "system prompt block " + std::to_string(i);
   std::vector<uint64_t> hashes(LLMR_PREFIX_HASHES_MAX);
   size_t count = 0;
   llmr_prefix_hashes(prompt.data(), prompt.size(), 64, hashes.data(),
@@ -185,7 +185,8 @@ void BM_PickEngineAwarePrefix(benchmark::State &state) {
     warm.exclude = exclude.data();
     warm.exclude_count = exclude.size();
     warm.prefix_hashes = hashes.data();
-    warm.prefix_hash_count = hashes.size() * static_cast<size_t>(i + 1) / static_cast<size_t>(deployments);
+    warm.prefix_hash_count =
+        hashes.size() * static_cast<size_t>(i + 1) / static_cast<size_t>(deployments);
     llmr_pick pick;
     llmr_pick_init(&pick, sizeof pick);
     if (llmr_router_pick(router, "claude-3-5-sonnet", &warm, &pick) != LLMR_OK) std::abort();

@@ -802,11 +802,10 @@ Status Router::ReportFull(int64_t ticket, llmr_outcome outcome, double latency_m
                      output_tokens, -1, -1, 0, 0);
 }
 
-Status Router::ReportQuota(int64_t ticket, llmr_outcome outcome, double latency_ms,
-                           double ttft_ms, int64_t retry_after_ms, int64_t input_tokens,
-                           int64_t output_tokens, int64_t quota_remaining_requests,
-                           int64_t quota_remaining_tokens, int64_t quota_requests_reset_ms,
-                           int64_t quota_tokens_reset_ms) {
+Status Router::ReportQuota(int64_t ticket, llmr_outcome outcome, double latency_ms, double ttft_ms,
+                           int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens,
+                           int64_t quota_remaining_requests, int64_t quota_remaining_tokens,
+                           int64_t quota_requests_reset_ms, int64_t quota_tokens_reset_ms) {
   Entry in(*this);
   if (!in) return in.Refusal();
   llmr_report r{};  // every member set below: no llmr_report_init() call on the hot path
@@ -1595,6 +1594,7 @@ void Router::GoPick(const char *model, size_t model_len, const llmr_pick_options
   out->tier = p.tier;
   out->is_probe = p.is_probe;
   out->is_panic = p.is_panic;
+  out->deadline_unmet = p.deadline_unmet;
 }
 
 llmroute_go_status Router::GoReport(llmr_ticket ticket, const llmr_report &report) {
@@ -1694,6 +1694,8 @@ extern "C" llmroute_go_status llmroute_go_report(uintptr_t router, uint64_t tick
   r.retry_after_ms = retry_after_ms;
   r.input_tokens = input_tokens;
   r.output_tokens = output_tokens;
+  r.quota_remaining_requests = -1;  // not announced (0 would announce "none left")
+  r.quota_remaining_tokens = -1;
   return GoRouter(router)->GoReport(ticket, r);
 }
 

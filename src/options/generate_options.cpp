@@ -80,7 +80,8 @@ std::string Range(const OptionInfo &info) {
     reason += std::string(info.relation.kind == RelationKind::kNotBelow ? ", >= " : ", <= ") + "`" +
               Info(info.relation.other).name + "`";
   }
-  if (info.check == StringCheck::kRedisUrl) reason += ", a Redis URL (redis://, redis-sentinel://, redis-cluster://) or empty";
+  if (info.check == StringCheck::kRedisUrl)
+    reason += ", a Redis URL (redis://, redis-sentinel://, redis-cluster://) or empty";
   return reason;
 }
 
