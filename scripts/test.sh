@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 need_packages "${BUILD_PACKAGES[@]}" libgtest-dev binutils python3-pytest \
   junit5 mono-mcs mono-runtime swig python3-prometheus-client libhiredis-dev redis-server \
-  redis-sentinel stunnel4 \
+  redis-sentinel stunnel4 openssl \
   clang libclang-rt-14-dev abigail-tools python3-setuptools python3-wheel python3-venv
 # The Python binding's tests parse the metrics with prometheus_client in the interpreter CMake
 # finds (python3 on PATH), which may not be Debian's.
