@@ -3,7 +3,7 @@
 # scenario with the seed's naive router beside llmroute. Prints the tables and writes the chart.
 # Usage: scripts/demo.sh [scenario.json | shipped scenario name] [comparison list]
 #        (without a list: naive,round_robin,peak_ewma; the quota and long-tail scenarios compare their own
-#        runs with and without quota routing)
+#        runs with and without quota routing or hedging)
 #        scripts/demo.sh --matrix   every strategy on every shipped scenario: a Markdown table
 #                                   and build/matrix.svg (tools/sim/README.md, Strategy matrix)
 set -euo pipefail
@@ -26,7 +26,7 @@ chart="build/$(basename "$scenario" .json).svg"
 if [[ -n "${2:-}" ]]; then
   compare=(--compare "$2")
 elif grep -qE 'quota-blind|/hedged' "$scenario"; then
-  compare=()  # quota-headers, daily-cap: their own list, with and without quota routing
+  compare=()  # quota-headers, daily-cap, long-tail: their own list (with and without quota routing or hedging)
 else
   compare=(--compare naive,round_robin,peak_ewma)
 fi
