@@ -41,6 +41,7 @@ static void OnEvent(void *user_data, const llmr_event *event) {
               (long long)event->cooldown_ms);
       break;
     case LLMR_EVENT_SHARED_STATE_FAILOVER:
+    case LLMR_EVENT_HEDGE_STARTED:
       fprintf(stderr, "event: %s\n", event->message);
       break;
   }

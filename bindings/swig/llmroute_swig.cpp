@@ -308,7 +308,9 @@ AttemptInfo::AttemptInfo()
       latency_ms(0),
       backoff_ms(0),
       committed(false),
-      adapter_failed(false) {}
+      adapter_failed(false),
+      hedge(false),
+      cancelled(false) {}
 
 CallResult::CallResult()
     : status(LLMR_OK),
@@ -328,6 +330,9 @@ CallOptions::CallOptions() : cancel(nullptr) {
   backoff_max_ms = c.backoff_max_ms;
   first_byte_timeout_ms = c.first_byte_timeout_ms;
   idle_timeout_ms = c.idle_timeout_ms;
+  hedge_after_ms = c.hedge_after_ms;
+  hedge_after_quantile = c.hedge_after_quantile;
+  max_hedges = c.max_hedges;
 }
 
 Cancellation::Cancellation() {
@@ -376,6 +381,14 @@ int64_t InvokeArgs::FirstByteTimeoutMs() const {
 int64_t InvokeArgs::IdleTimeoutMs() const {
   return args_->struct_size > offsetof(llmr_invoke_args, idle_timeout_ms) ? args_->idle_timeout_ms
                                                                           : 0;
+}
+
+bool InvokeArgs::IsHedge() const {
+  return args_->struct_size > offsetof(llmr_invoke_args, is_hedge) && args_->is_hedge != 0;
+}
+
+llmr_status InvokeArgs::Commit() const {
+  return llmr_call_commit(args_->context);
 }
 
 llmr_status InvokeArgs::Check() const {
@@ -908,6 +921,9 @@ Status DoCall(llmr_router *router, const std::string &model, const void *request
   o.first_byte_timeout_ms = options.first_byte_timeout_ms;
   o.idle_timeout_ms = options.idle_timeout_ms;
   o.backoff_max_ms = options.backoff_max_ms;
+  o.hedge_after_ms = options.hedge_after_ms;
+  o.hedge_after_quantile = options.hedge_after_quantile;
+  o.max_hedges = options.max_hedges;
   o.cancel = options.cancel != nullptr ? options.cancel->handle() : nullptr;
   llmr_call_report *report = nullptr;
   const llmr_status rc = llmr_router_call(router, model.c_str(), request, len, &o, &report);
@@ -944,6 +960,8 @@ Status DoCall(llmr_router *router, const std::string &model, const void *request
       a.backoff_ms = info.backoff_ms;
       a.committed = info.committed != 0;
       a.adapter_failed = info.adapter_failed != 0;
+      a.hedge = info.hedge != 0;
+      a.cancelled = info.cancelled != 0;
     }
     llmr_call_report_free(report);
     if (rc != LLMR_OK && !out.detail.empty() &&

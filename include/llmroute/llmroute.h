@@ -451,6 +451,17 @@ typedef struct llmr_router_options {
   /** A block routed to a deployment longer ago than this no longer matches (default 300000 ms,
    * 1..86400000). */
   int64_t prefix_index_ttl_ms;
+
+  /** The hedge budget of llmr_router_call() (llmr_call_options.hedge_after_ms): a token bucket
+   * like the retry budget's. Every call that may hedge earns hedge_budget_ratio tokens (default
+   * 0.1, 0..1), up to hedge_budget_max_tokens (default 10, 0..1000; the bucket starts full); a
+   * hedge takes one whole token and is not started without one. So over any window hedges are at
+   * most ratio x hedging calls + max_tokens: 10% more attempts by default, the extra load "The
+   * Tail at Scale" (Dean and Barroso, CACM 2013) accepts, and an outage that slows every first
+   * attempt cannot double the load. gRPC throttles hedges with its retry token bucket (gRFC A6).
+   * 0 tokens: no hedge ever starts. */
+  double hedge_budget_max_tokens;
+  double hedge_budget_ratio;
 } llmr_router_options;
 
 /** Sets struct_size and every default. `opts` must not be NULL. */
@@ -979,6 +990,13 @@ typedef struct llmr_invoke_args {
    * passed; it then abandons the attempt and returns. */
   int64_t first_byte_timeout_ms;
   int64_t idle_timeout_ms;
+
+  /** 1 when this attempt is a hedge (llmr_call_options.hedge_after_ms): started beside the
+   * call's first attempt, which may still be running, on a thread the router owns. Whichever
+   * attempt succeeds first, or first claims the client's stream with llmr_call_commit(), wins;
+   * llmr_call_check() then answers LLMR_ERR_CANCELLED to the others, which should return at
+   * once. */
+  int32_t is_hedge;
 } llmr_invoke_args;
 
 /** What an adapter's invoke() reports about its attempt. The router initialises it (success,
@@ -1002,7 +1020,11 @@ typedef struct llmr_attempt_result {
 } llmr_attempt_result;
 
 /** Performs one attempt: sends args->request to args->deployment and fills *result. Runs on the
- * thread that called llmr_router_call(); may run concurrently for different calls. Return
+ * thread that called llmr_router_call(), except for hedges (llmr_call_options.hedge_after_ms),
+ * which run on a thread the router creates for each, while the first attempt still runs: with
+ * hedging on, an adapter must be thread-safe and may be invoked from a thread its host did not
+ * create (each binding attaches such threads to its runtime). It may run concurrently for
+ * different calls and, when hedged, for the same call. Return
  * LLMR_OK; any other status is taken as a failure of the adapter itself and recorded as a
  * connection error. It must not call llmr_router_call() recursively on the same router with a
  * deadline it cannot meet, and must not destroy the router. */
@@ -1050,6 +1072,16 @@ LLMR_API llmr_status llmr_call_check(const llmr_call_context *context);
  * router's clock (llmr_router_options.clock). */
 LLMR_API llmr_status llmr_call_progress(llmr_call_context *context);
 
+/** Claims the client's stream for this attempt, before its first byte is sent to the client:
+ * LLMR_OK when this attempt may send (the call is not hedged, or no other attempt of it won
+ * first); LLMR_ERR_CANCELLED when another attempt of a hedged call already won (succeeded or
+ * claimed), in which case the adapter sends nothing and returns. Once claimed the attempt counts
+ * as committed (as llmr_attempt_result.committed: never retried), no hedge starts, and the
+ * call's other attempts are cancelled. An adapter that streams to the client and may be hedged
+ * must call it; for one that answers whole, success is the claim. Only during invoke();
+ * thread-safe. */
+LLMR_API llmr_status llmr_call_commit(llmr_call_context *context);
+
 /** Options of one call. Initialise with llmr_call_options_init(); NULL means the defaults. */
 typedef struct llmr_call_options {
   uint32_t struct_size;
@@ -1076,6 +1108,29 @@ typedef struct llmr_call_options {
    * Envoy's route timeout and stream idle_timeout are the same two limits. */
   int64_t first_byte_timeout_ms;
   int64_t idle_timeout_ms;
+
+  /** Hedged calls ("The Tail at Scale", Dean and Barroso, CACM 2013; gRPC's hedging policy):
+   * when the call's first attempt has produced nothing (no llmr_call_progress(), no
+   * llmr_call_commit(), no answer) after the hedge delay, another attempt, a hedge, starts on
+   * another deployment of the model (llmr_invoke_args.is_hedge; it runs on a router-owned
+   * thread); then another after each further delay, up to max_hedges. The first attempt to
+   * succeed or to claim the stream (llmr_call_commit()) wins; the others see LLMR_ERR_CANCELLED
+   * from llmr_call_check(), and their tickets are cancelled, not reported as failures (the report
+   * marks them llmr_attempt_info.cancelled). llmr_router_call() returns only after every attempt
+   * returned: a loser that never polls llmr_call_check() holds the call until it returns.
+   * No hedge starts after the first attempt returned or committed, when no other deployment can
+   * be picked (max_hedges is clamped to the deployments available), or when the router's hedge
+   * budget (llmr_router_options.hedge_budget_ratio) is spent; hedges do not count against
+   * max_attempts, and only the first attempt is hedged (retries are not).
+   * The delay: hedge_after_ms (0 = off, default; at most a day), or, when hedge_after_quantile is
+   * set (0 = off; in [0, 1), e.g. 0.95), the model's latency at that quantile (its deployments'
+   * latency histograms merged, successes only), never below hedge_after_ms; while the model has
+   * no latency sample the quantile gives nothing and hedge_after_ms alone applies. max_hedges:
+   * default 1, at most 4 (gRPC caps a hedged call's attempts at 5); 0 turns hedging off. Values
+   * out of range, NaN included, are LLMR_ERR_INVALID_ARGUMENT naming the field. */
+  int64_t hedge_after_ms;
+  double hedge_after_quantile;
+  uint32_t max_hedges;
 } llmr_call_options;
 
 /** Sets struct_size and the defaults. */
@@ -1096,7 +1151,8 @@ typedef struct llmr_call_report llmr_call_report;
  * LLMR_ERR_RATE_LIMITED, LLMR_ERR_UNKNOWN_MODEL, LLMR_ERR_DEADLINE_EXCEEDED, LLMR_ERR_CANCELLED
  * or LLMR_ERR_STREAM_STALLED (a committed stream stalled: see first_byte_timeout_ms).
  * When `report` is not NULL, *report receives the call report whenever the arguments were valid,
- * success or not. Runs adapters on the calling thread. */
+ * success or not. Runs adapters on the calling thread; a hedged call's hedges on threads it
+ * creates and joins before it returns (llmr_call_options.hedge_after_ms). */
 LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, const void *request,
                                       size_t request_len, const llmr_call_options *opts,
                                       llmr_call_report **report);
@@ -1114,6 +1170,12 @@ typedef struct llmr_attempt_info {
   int32_t committed;
   /** 1 when the adapter failed (returned an error status or threw) rather than the provider. */
   int32_t adapter_failed;
+
+  /** Hedged calls (llmr_call_options.hedge_after_ms): 1 when this attempt was a hedge; 1 when it
+   * was cancelled because another attempt of the call won (its ticket was cancelled: the outcome
+   * is what its adapter returned, and it does not count against the deployment). */
+  int32_t hedge;
+  int32_t cancelled;
 } llmr_attempt_info;
 
 /** Sets struct_size and clears the rest. */
@@ -1329,7 +1391,12 @@ typedef enum llmr_event_kind {
    * the Redis Cluster node serving the key prefix changed (docs/fleet.md). `message` says from
    * where to where ("the shared state at redis-sentinel://... moved from 10.0.0.1:6379 to
    * 10.0.0.2:6379"). Delivered on the router's synchronisation thread. */
-  LLMR_EVENT_SHARED_STATE_FAILOVER = 4
+  LLMR_EVENT_SHARED_STATE_FAILOVER = 4,
+  /** llmr_router_call() started a hedge (llmr_call_options.hedge_after_ms): `deployment` is the
+   * hedge's; `message` says which hedge of a call to which model after how many ms without an
+   * answer from which deployment. Delivered on the thread that started it (the call's timer
+   * thread, or the adapter thread whose llmr_call_check() found the hedge due). */
+  LLMR_EVENT_HEDGE_STARTED = 5
 } llmr_event_kind;
 
 /** One event. Every pointer in it is valid only during the callback. */
@@ -1337,7 +1404,8 @@ typedef struct llmr_event {
   uint32_t struct_size;
   llmr_event_kind kind;
   /** LLMR_EVENT_BREAKER: the deployment and the states it left and entered.
-   * LLMR_EVENT_QUOTA_EXHAUSTED: the deployment (from and to are closed). */
+   * LLMR_EVENT_QUOTA_EXHAUSTED: the deployment (from and to are closed).
+   * LLMR_EVENT_HEDGE_STARTED: the hedge's deployment (from and to are closed). */
   const char *deployment;
   llmr_breaker_state from;
   llmr_breaker_state to;
@@ -1354,7 +1422,8 @@ typedef struct llmr_event {
   /** LLMR_EVENT_CONFIG_*: configurations applied so far (this one included when applied). */
   uint64_t config_generation;
   /** LLMR_EVENT_CONFIG_REJECTED: why, as llmr_error_message() gives it.
-   * LLMR_EVENT_SHARED_STATE_FAILOVER: what moved where. Otherwise NULL. */
+   * LLMR_EVENT_SHARED_STATE_FAILOVER: what moved where.
+   * LLMR_EVENT_HEDGE_STARTED: which hedge of which call, after how long. Otherwise NULL. */
   const char *message;
 } llmr_event;
 

@@ -41,6 +41,7 @@ class CallbackAdapter final : public llmroute::Adapter {
     c.context = &context;
     c.first_byte_timeout_ms = args.first_byte_timeout_ms;
     c.idle_timeout_ms = args.idle_timeout_ms;
+    c.is_hedge = args.is_hedge ? 1 : 0;
     llmr_attempt_result r{};
     r.struct_size = sizeof(llmr_attempt_result);
     r.outcome = LLMR_OUTCOME_SUCCESS;
@@ -203,6 +204,16 @@ LLMR_API llmr_status llmr_call_progress(llmr_call_context *context) {
   return Succeed();
 }
 
+LLMR_API llmr_status llmr_call_commit(llmr_call_context *context) {
+  if (context == nullptr || context->core == nullptr) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, "context is NULL");
+  }
+  if (context->core->Commit() == llmroute::Code::kCancelled) {
+    return Fail(LLMR_ERR_CANCELLED, "another attempt of the hedged call won");
+  }
+  return Succeed();
+}
+
 LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts, size_t struct_size) {
   const llmroute::CallOptions defaults;
   llmr_call_options value{};
@@ -211,6 +222,9 @@ LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts, size_t stru
   value.max_attempts = defaults.max_attempts;
   value.backoff_base_ms = defaults.backoff_base_ms;
   value.backoff_max_ms = defaults.backoff_max_ms;
+  value.hedge_after_ms = defaults.hedge_after_ms;
+  value.hedge_after_quantile = defaults.hedge_after_quantile;
+  value.max_hedges = defaults.max_hedges;
   return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kCallOptionsV1Size, value,
                                        "opts");
 }
@@ -244,6 +258,9 @@ LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, co
     options.cancel = o.cancel != nullptr ? &o.cancel->token : nullptr;
     options.first_byte_timeout_ms = o.first_byte_timeout_ms;
     options.idle_timeout_ms = o.idle_timeout_ms;
+    options.hedge_after_ms = o.hedge_after_ms;
+    options.hedge_after_quantile = o.hedge_after_quantile;
+    options.max_hedges = o.max_hedges;
     if (llmr_status s = Finish(options.Validate()); s != LLMR_OK) return s;
     auto out = std::make_unique<llmr_call_report>();
     const llmroute::Status status =
@@ -315,6 +332,8 @@ LLMR_API llmr_status llmr_call_report_attempt(const llmr_call_report *report, si
   info.backoff_ms = a.backoff_ms;
   info.committed = a.committed ? 1 : 0;
   info.adapter_failed = a.adapter_failed ? 1 : 0;
+  info.hedge = a.hedge ? 1 : 0;
+  info.cancelled = a.cancelled ? 1 : 0;
   llmroute::capi::WriteVersioned(info, out);
   return Succeed();
 }

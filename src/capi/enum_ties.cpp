@@ -61,6 +61,7 @@ static_assert(Tied(EventKind::kConfigApplied, LLMR_EVENT_CONFIG_APPLIED));
 static_assert(Tied(EventKind::kConfigRejected, LLMR_EVENT_CONFIG_REJECTED));
 static_assert(Tied(EventKind::kQuotaExhausted, LLMR_EVENT_QUOTA_EXHAUSTED));
 static_assert(Tied(EventKind::kSharedStateFailover, LLMR_EVENT_SHARED_STATE_FAILOVER));
+static_assert(Tied(EventKind::kHedgeStarted, LLMR_EVENT_HEDGE_STARTED));
 
 }  // namespace
 }  // namespace llmroute::capi

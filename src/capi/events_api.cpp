@@ -59,6 +59,10 @@ class CallbackListener final : public llmroute::EventListener {
       case llmroute::EventKind::kSharedStateFailover:
         c.message = event.message.data();  // NUL-terminated (core/events.hpp)
         break;
+      case llmroute::EventKind::kHedgeStarted:
+        c.deployment = event.deployment.data();  // NUL-terminated (core/events.hpp)
+        c.message = event.message.data();
+        break;
     }
     table_.fn(table_.user_data, &c);
   }
@@ -109,6 +113,8 @@ LLMR_API const char *llmr_event_kind_str(llmr_event_kind kind) {
       return "quota_exhausted";
     case LLMR_EVENT_SHARED_STATE_FAILOVER:
       return "shared_state_failover";
+    case LLMR_EVENT_HEDGE_STARTED:
+      return "hedge_started";
     default:
       return nullptr;
   }

@@ -15,6 +15,9 @@ class Clock {
   // seconds (peak EWMA, the failure window's expiry). The default is NowNs(), so injected
   // clocks stay exact.
   virtual int64_t CoarseNowNs() const { return NowNs(); }
+  // Whether a real-time wait of d ns lets this clock advance by d (the system's does; an
+  // injected one is re-read instead, as hedged calls' timer does).
+  virtual bool RealTime() const { return false; }
 };
 
 // std::chrono::steady_clock (CLOCK_MONOTONIC).
@@ -25,6 +28,7 @@ class SteadyClock final : public Clock {
   // vDSO page in a few nanoseconds where CLOCK_MONOTONIC costs about 25 on the benchmark
   // machine (a quarter of a peak_ewma pick, by perf).
   int64_t CoarseNowNs() const override;
+  bool RealTime() const override { return true; }
 };
 
 constexpr int64_t kNsPerMs = 1'000'000;

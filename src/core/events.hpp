@@ -24,13 +24,16 @@ enum class EventKind : uint8_t {
   // The fleet shared state moved to another server (a Sentinel failover, a cluster slot's new
   // owner); `message` says from where to where. On the synchronisation thread.
   kSharedStateFailover = 4,
+  // llmr_router_call started a hedge (execution/hedged_attempt.hpp): `deployment` is the
+  // hedge's, `message` says which hedge of which attempt after how long.
+  kHedgeStarted = 5,
 };
 
 // The string views point at NUL-terminated strings (the C shim hands them on without copying, so
 // that delivering a breaker event from a pick allocates nothing).
 struct Event {
   EventKind kind = EventKind::kBreaker;
-  // kBreaker and kQuotaExhausted.
+  // kBreaker, kQuotaExhausted and kHedgeStarted.
   std::string_view deployment;
   BreakerState from = BreakerState::kClosed;
   BreakerState to = BreakerState::kClosed;

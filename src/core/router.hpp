@@ -205,6 +205,15 @@ class Router final : private FleetHost {
   // `model` with its alias applied and its three fallback chains, from the current snapshot
   // (router/fallbacks.cpp): the models a Call may move through.
   CallChains ResolveCallChains(std::string_view model);
+  // A hedged call started its `index`-th hedge (1-based) on `deployment`, `after_ms` after its
+  // first attempt on `first` (router/events.cpp): counted and delivered as kHedgeStarted.
+  void OnHedgeStarted(std::string_view model, std::string_view deployment, std::string_view first,
+                      uint32_t index, int64_t after_ms);
+  // A hedge won its call.
+  void OnHedgeWon(std::string_view model);
+  // The q-quantile of the latency of every deployment serving `model` (their histograms merged),
+  // in ms; negative when it has no sample (router/latency_quantile.cpp).
+  double ModelLatencyQuantileMs(std::string_view model, double q);
 
   // --- observation ---
   Status Health(std::string_view name, HealthInfo *info);

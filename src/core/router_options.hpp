@@ -39,6 +39,9 @@ struct RouterOptions {
   // gRPC retry throttling's maxTokens and tokenRatio (see execution/retry_budget.hpp).
   double retry_budget_max_tokens = option_defaults::retry_budget_max_tokens;
   double retry_budget_token_ratio = option_defaults::retry_budget_token_ratio;
+  // The hedge budget's burst and the tokens each hedging call earns (execution/hedge_budget.hpp).
+  double hedge_budget_max_tokens = option_defaults::hedge_budget_max_tokens;
+  double hedge_budget_ratio = option_defaults::hedge_budget_ratio;
   std::unique_ptr<RandomSource> rng;  // nullptr: ThreadLocalRandom
   // Fleet shared state (shared_state/, docs/fleet.md): the settings, and the backend the C shim
   // built from the URL (nullptr: none, each router on its own).

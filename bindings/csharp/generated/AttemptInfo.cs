@@ -134,6 +134,26 @@ public class AttemptInfo : global::System.IDisposable {
     } 
   }
 
+  public bool Hedge {
+    set {
+      NativePINVOKE.AttemptInfo_Hedge_set(swigCPtr, value);
+    } 
+    get {
+      bool ret = NativePINVOKE.AttemptInfo_Hedge_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public bool Cancelled {
+    set {
+      NativePINVOKE.AttemptInfo_Cancelled_set(swigCPtr, value);
+    } 
+    get {
+      bool ret = NativePINVOKE.AttemptInfo_Cancelled_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

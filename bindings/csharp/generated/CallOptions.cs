@@ -141,6 +141,36 @@ public class CallOptions : global::System.IDisposable {
     } 
   }
 
+  public long HedgeAfterMs {
+    set {
+      NativePINVOKE.CallOptions_HedgeAfterMs_set(swigCPtr, value);
+    } 
+    get {
+      long ret = NativePINVOKE.CallOptions_HedgeAfterMs_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double HedgeAfterQuantile {
+    set {
+      NativePINVOKE.CallOptions_HedgeAfterQuantile_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.CallOptions_HedgeAfterQuantile_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public uint MaxHedges {
+    set {
+      NativePINVOKE.CallOptions_MaxHedges_set(swigCPtr, value);
+    } 
+    get {
+      uint ret = NativePINVOKE.CallOptions_MaxHedges_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

@@ -122,6 +122,16 @@ public class InvokeArgs : global::System.IDisposable {
     return ret;
   }
 
+  public bool IsHedge() {
+    bool ret = NativePINVOKE.InvokeArgs_IsHedge(swigCPtr);
+    return ret;
+  }
+
+  public Status Commit() {
+    Status ret = (Status)NativePINVOKE.InvokeArgs_Commit(swigCPtr);
+    return ret;
+  }
+
 }
 
 }

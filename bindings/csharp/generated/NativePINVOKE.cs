@@ -1008,6 +1008,18 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_PrefixIndexTtlMs_get")]
   public static extern long RouterOptions_PrefixIndexTtlMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_HedgeBudgetMaxTokens_set")]
+  public static extern void RouterOptions_HedgeBudgetMaxTokens_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_HedgeBudgetMaxTokens_get")]
+  public static extern double RouterOptions_HedgeBudgetMaxTokens_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_HedgeBudgetRatio_set")]
+  public static extern void RouterOptions_HedgeBudgetRatio_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_RouterOptions_HedgeBudgetRatio_get")]
+  public static extern double RouterOptions_HedgeBudgetRatio_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_RouterOptions")]
   public static extern void delete_RouterOptions(global::System.Runtime.InteropServices.HandleRef jarg1);
 
@@ -1689,6 +1701,24 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_IdleTimeoutMs_get")]
   public static extern long CallOptions_IdleTimeoutMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_HedgeAfterMs_set")]
+  public static extern void CallOptions_HedgeAfterMs_set(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_HedgeAfterMs_get")]
+  public static extern long CallOptions_HedgeAfterMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_HedgeAfterQuantile_set")]
+  public static extern void CallOptions_HedgeAfterQuantile_set(global::System.Runtime.InteropServices.HandleRef jarg1, double jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_HedgeAfterQuantile_get")]
+  public static extern double CallOptions_HedgeAfterQuantile_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_MaxHedges_set")]
+  public static extern void CallOptions_MaxHedges_set(global::System.Runtime.InteropServices.HandleRef jarg1, uint jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_MaxHedges_get")]
+  public static extern uint CallOptions_MaxHedges_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_CallOptions")]
   public static extern void delete_CallOptions(global::System.Runtime.InteropServices.HandleRef jarg1);
 
@@ -1724,6 +1754,12 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_IdleTimeoutMs")]
   public static extern long InvokeArgs_IdleTimeoutMs(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_IsHedge")]
+  public static extern bool InvokeArgs_IsHedge(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_InvokeArgs_Commit")]
+  public static extern int InvokeArgs_Commit(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_InvokeArgs")]
   public static extern void delete_InvokeArgs(global::System.Runtime.InteropServices.HandleRef jarg1);
@@ -1835,6 +1871,18 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptInfo_AdapterFailed_get")]
   public static extern bool AttemptInfo_AdapterFailed_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptInfo_Hedge_set")]
+  public static extern void AttemptInfo_Hedge_set(global::System.Runtime.InteropServices.HandleRef jarg1, bool jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptInfo_Hedge_get")]
+  public static extern bool AttemptInfo_Hedge_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptInfo_Cancelled_set")]
+  public static extern void AttemptInfo_Cancelled_set(global::System.Runtime.InteropServices.HandleRef jarg1, bool jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_AttemptInfo_Cancelled_get")]
+  public static extern bool AttemptInfo_Cancelled_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_AttemptInfo")]
   public static extern void delete_AttemptInfo(global::System.Runtime.InteropServices.HandleRef jarg1);

@@ -464,6 +464,26 @@ public class RouterOptions : global::System.IDisposable {
     } 
   }
 
+  public double HedgeBudgetMaxTokens {
+    set {
+      NativePINVOKE.RouterOptions_HedgeBudgetMaxTokens_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_HedgeBudgetMaxTokens_get(swigCPtr);
+      return ret;
+    } 
+  }
+
+  public double HedgeBudgetRatio {
+    set {
+      NativePINVOKE.RouterOptions_HedgeBudgetRatio_set(swigCPtr, value);
+    } 
+    get {
+      double ret = NativePINVOKE.RouterOptions_HedgeBudgetRatio_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

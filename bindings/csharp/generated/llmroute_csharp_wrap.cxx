@@ -5232,6 +5232,50 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_RouterOptions_PrefixIndexTtlMs_
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_HedgeBudgetMaxTokens_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->hedge_budget_max_tokens = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_HedgeBudgetMaxTokens_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->hedge_budget_max_tokens);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_RouterOptions_HedgeBudgetRatio_set(void * jarg1, double jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->hedge_budget_ratio = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_RouterOptions_HedgeBudgetRatio_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::RouterOptions *)jarg1; 
+  result = (double) ((arg1)->hedge_budget_ratio);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_RouterOptions(void * jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
@@ -7772,6 +7816,72 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_CallOptions_IdleTimeoutMs_get(v
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_CallOptions_HedgeAfterMs_set(void * jarg1, long long jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->hedge_after_ms = arg2;
+}
+
+
+SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_CallOptions_HedgeAfterMs_get(void * jarg1) {
+  long long jresult ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  result = (int64_t) ((arg1)->hedge_after_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_CallOptions_HedgeAfterQuantile_set(void * jarg1, double jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->hedge_after_quantile = arg2;
+}
+
+
+SWIGEXPORT double SWIGSTDCALL CSharp_LlmRoute_CallOptions_HedgeAfterQuantile_get(void * jarg1) {
+  double jresult ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  double result;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  result = (double) ((arg1)->hedge_after_quantile);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_CallOptions_MaxHedges_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->max_hedges = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_CallOptions_MaxHedges_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  uint32_t result;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  result = (uint32_t) ((arg1)->max_hedges);
+  jresult = result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_delete_CallOptions(void * jarg1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
@@ -7913,6 +8023,30 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_IdleTimeoutMs(void *
   arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
   result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->IdleTimeoutMs();
   jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_IsHedge(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
+  result = (bool)((llmroute::swig::InvokeArgs const *)arg1)->IsHedge();
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_InvokeArgs_Commit(void * jarg1) {
+  int jresult ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  llmr_status result;
+  
+  arg1 = (llmroute::swig::InvokeArgs *)jarg1; 
+  result = (llmr_status)((llmroute::swig::InvokeArgs const *)arg1)->Commit();
+  jresult = (int)result; 
   return jresult;
 }
 
@@ -8321,6 +8455,50 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_AttemptInfo_AdapterFailed_ge
   
   arg1 = (llmroute::swig::AttemptInfo *)jarg1; 
   result = (bool) ((arg1)->adapter_failed);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptInfo_Hedge_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::AttemptInfo *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->hedge = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_AttemptInfo_Hedge_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::AttemptInfo *)jarg1; 
+  result = (bool) ((arg1)->hedge);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_AttemptInfo_Cancelled_set(void * jarg1, unsigned int jarg2) {
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool arg2 ;
+  
+  arg1 = (llmroute::swig::AttemptInfo *)jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->cancelled = arg2;
+}
+
+
+SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_AttemptInfo_Cancelled_get(void * jarg1) {
+  unsigned int jresult ;
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool result;
+  
+  arg1 = (llmroute::swig::AttemptInfo *)jarg1; 
+  result = (bool) ((arg1)->cancelled);
   jresult = result; 
   return jresult;
 }

@@ -478,6 +478,53 @@ public static partial class Tests {
     }
   }
 
+  // A hedged call on the fake clock: the first attempt takes 60 ms and polls Check(), which starts
+  // the due hedge at once on a thread the library created (the runtime attaches it for the
+  // delegate); the hedge claims the stream and answers; the first then sees CANCELLED.
+  public static void TestHedgedCallTheHedgeWinsOnARouterThread() {
+    var clock = new FakeClock();
+    using (var r = new Router(new RouterOptions(), clock, new CounterRandom())) {
+      r.AddDeployment(Dep("a", 0, "m"));
+      r.AddDeployment(Dep("b", 0, "m"));
+      bool firstCancelled = false;
+      int hedgeThread = -1;
+      var racer = new FuncAdapter((args, res) => {
+        if (args.IsHedge()) {
+          hedgeThread = Thread.CurrentThread.ManagedThreadId;
+          if (args.Commit() != Status.OK) throw new InvalidOperationException("commit refused");
+          args.SetResponse("hedge");
+          res.Outcome = Outcome.SUCCESS;
+          return;
+        }
+        clock.Advance(60 * 1000000L);
+        while (true) {
+          var s = args.Check();
+          if (s == Status.CANCELLED) { firstCancelled = true; res.Outcome = Outcome.TIMEOUT; return; }
+          if (s != Status.OK) throw new InvalidOperationException("check: " + s);
+          Thread.Yield();
+        }
+      });
+      r.SetAdapter("a", racer);
+      r.SetAdapter("b", racer);
+      var o = Fast();
+      o.HedgeAfterMs = 50;
+      var res2 = r.Call("m", "x", o);
+      Assert.Equal("hedge", res2.Response, "the hedge's response");
+      Assert.Equal(2, res2.Attempts.Count, "attempts");
+      var first = res2.Attempts[0];
+      var hedge = res2.Attempts[1];
+      Assert.True(first.Cancelled && !first.Hedge, "the first attempt was cancelled");
+      Assert.True(hedge.Hedge && !hedge.Cancelled && hedge.Committed, "the hedge won");
+      Assert.True(firstCancelled, "the first saw CANCELLED");
+      Assert.True(hedgeThread != Thread.CurrentThread.ManagedThreadId && hedgeThread != -1, "a router thread");
+      Assert.Equal(0L, r.GetHealth(first.Deployment).Failures, "cancelled, not failed");
+      o.HedgeAfterMs = -1;
+      var e = Assert.Throws<LlmRouteException>(() => r.Call("m", "x", o), "negative hedge_after_ms");
+      Assert.Equal(Status.INVALID_ARGUMENT, e.Status, "status");
+      Assert.True(e.Message.Contains("hedge_after_ms"), e.Message);
+    }
+  }
+
   public static void TestCancellationFromAnotherThread() {
     using (var r = Router.Create()) {
       r.AddDeployment(Dep("slow", 0, "m"));

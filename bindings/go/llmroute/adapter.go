@@ -11,7 +11,9 @@ import (
 )
 
 // Adapter performs one attempt of a Router.Call against a deployment. Invoke runs on the
-// goroutine that called Router.Call, possibly concurrently for different calls. Returning an
+// goroutine that called Router.Call, possibly concurrently for different calls; a hedge
+// (CallOptions.HedgeAfter) runs on a thread the library creates, concurrently with the call's
+// first attempt, so an adapter used with hedging must be safe for concurrent use. Returning an
 // error, or panicking, marks the attempt as a failure of the adapter itself: the router records a
 // connection error for the deployment and may fail over. A panic never crosses into C: it is
 // recovered here.
@@ -39,7 +41,23 @@ type Attempt struct {
 	// Err, which becomes ErrStreamStalled once a limit passed.
 	FirstByteTimeout time.Duration
 	IdleTimeout      time.Duration
-	ctx              uintptr
+	// IsHedge: this attempt is a hedge, started beside the call's first (CallOptions.HedgeAfter).
+	IsHedge bool
+	ctx     uintptr
+}
+
+// Commit claims the client's stream for this attempt before its first byte is sent
+// (llmr_call_commit): nil when it may send; ErrCancelled when another attempt of the hedged call
+// already won, and the adapter then sends nothing and returns. Once committed the attempt is
+// never retried and no hedge starts.
+func (a *Attempt) Commit() error {
+	if a.ctx == 0 {
+		return &Error{Status: ErrInvalidArgument, Message: "attempt is over"}
+	}
+	if rc := native.Commit(a.ctx); rc != 0 {
+		return Status(rc)
+	}
+	return nil
 }
 
 // Progress tells the router a chunk of the response arrived (llmr_call_progress): it ends the
@@ -123,6 +141,7 @@ func (b *adapterBox) Invoke(args *native.GoInvokeArgs, out *native.GoAttemptOutc
 
 		FirstByteTimeout: ms(args.FirstByteTimeoutMs),
 		IdleTimeout:      ms(args.IdleTimeoutMs),
+		IsHedge:          args.IsHedge,
 	}
 	if args.TimeoutMs >= 0 {
 		at.Timeout = ms(args.TimeoutMs)

@@ -2,6 +2,7 @@ package llmroute
 
 import (
 	"context"
+	"math"
 	"runtime"
 	"runtime/cgo"
 	"time"
@@ -23,6 +24,16 @@ type CallOptions struct {
 	// stream with an error). Zero: no limit; negative: ErrInvalidArgument.
 	FirstByteTimeout time.Duration
 	IdleTimeout      time.Duration
+	// Hedged calls (llmr_call_options.hedge_after_ms): when the first attempt has produced
+	// nothing (no Attempt.Progress, no Attempt.Commit, no answer) after HedgeAfter, or after the
+	// model's HedgeAfterQuantile latency (e.g. 0.95; never below HedgeAfter), a hedge starts on
+	// another deployment, up to MaxHedges (zero: 1; at most 4). The first attempt to succeed or to
+	// Commit wins; the others see ErrCancelled from Attempt.Err. Hedges run on threads the library
+	// creates: cgo runs the adapter on a goroutine bound to that thread, so the adapter must be
+	// safe for concurrent use. Zero: no hedging; negative or NaN: ErrInvalidArgument.
+	HedgeAfter         time.Duration
+	HedgeAfterQuantile float64
+	MaxHedges          int
 }
 
 // AttemptInfo is one attempt of a call.
@@ -34,6 +45,10 @@ type AttemptInfo struct {
 	Backoff       time.Duration
 	Committed     bool
 	AdapterFailed bool
+	// Hedge: the attempt was a hedge. Cancelled: it lost to another attempt of the call and was
+	// cancelled (not counted against its deployment).
+	Hedge     bool
+	Cancelled bool
 }
 
 // CallResult is the report of a call.
@@ -80,6 +95,13 @@ func (r *Router) Call(ctx context.Context, model string, request []byte, opts *C
 		}
 		o.SetFirst_byte_timeout_ms(stallMs(opts.FirstByteTimeout))
 		o.SetIdle_timeout_ms(stallMs(opts.IdleTimeout))
+		o.SetHedge_after_ms(stallMs(opts.HedgeAfter))
+		o.SetHedge_after_quantile(opts.HedgeAfterQuantile)
+		if opts.MaxHedges < 0 || opts.MaxHedges > math.MaxUint32 {
+			o.SetMax_hedges(math.MaxUint32) // out of range: the library names the field
+		} else if opts.MaxHedges > 0 {
+			o.SetMax_hedges(uint(opts.MaxHedges))
+		}
 	}
 	if deadline, ok := ctx.Deadline(); ok {
 		left := time.Until(deadline)
@@ -187,6 +209,7 @@ func callResultFrom(n native.CallResult) *CallResult {
 			Deployment: a.GetDeployment(), Model: a.GetModel(), Outcome: Outcome(a.GetOutcome()),
 			Latency: msf(a.GetLatency_ms()), Backoff: ms(a.GetBackoff_ms()),
 			Committed: a.GetCommitted(), AdapterFailed: a.GetAdapter_failed(),
+			Hedge: a.GetHedge(), Cancelled: a.GetCancelled(),
 		}
 	}
 	return res

@@ -135,6 +135,9 @@ const (
 	// EventSharedStateFailover: the fleet shared state moved to another Redis server (a Sentinel
 	// failover, a cluster slot's new owner); Message says from where to where.
 	EventSharedStateFailover EventKind = 4
+	// EventHedgeStarted: Router.Call started a hedge (CallOptions.HedgeAfter) on Deployment;
+	// Message says which hedge of which call after how long.
+	EventHedgeStarted EventKind = 5
 )
 
 func (k EventKind) String() string {

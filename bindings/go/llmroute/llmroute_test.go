@@ -101,6 +101,7 @@ func TestEveryEnumValueEqualsTheHeader(t *testing.T) {
 			"LLMR_EVENT_CONFIG_REJECTED":       int(llmroute.EventConfigRejected),
 			"LLMR_EVENT_QUOTA_EXHAUSTED":       int(llmroute.EventQuotaExhausted),
 			"LLMR_EVENT_SHARED_STATE_FAILOVER": int(llmroute.EventSharedStateFailover),
+			"LLMR_EVENT_HEDGE_STARTED":         int(llmroute.EventHedgeStarted),
 		},
 		"llmr_fallback_kind": {
 			"LLMR_FALLBACK_GENERAL": int(llmroute.FallbackGeneral), "LLMR_FALLBACK_CONTEXT_WINDOW": int(llmroute.FallbackContextWindow),

@@ -92,6 +92,10 @@ type Options struct {
 	PrefixIndexCapacity uint32
 	// A prefix block routed to a deployment longer ago than this no longer matches (default 300000 ms).
 	PrefixIndexTtl time.Duration
+	// llmr_router_call's hedge budget: bucket size, the burst of hedges (0: no hedges) (default 10).
+	HedgeBudgetMaxTokens float64
+	// Tokens each call that may hedge earns; a hedge takes one (0.1: hedges <= 10% of calls) (default 0.1).
+	HedgeBudgetRatio float64
 	// Clock and Random are optional (nil: the system's).
 	Clock  Clock
 	Random Random
@@ -142,6 +146,8 @@ func DefaultOptions() Options {
 		EngineBalanceRelThreshold:  n.GetEngine_balance_rel_threshold(),
 		PrefixIndexCapacity:        uint32(n.GetPrefix_index_capacity()),
 		PrefixIndexTtl:             ms(n.GetPrefix_index_ttl_ms()),
+		HedgeBudgetMaxTokens:       n.GetHedge_budget_max_tokens(),
+		HedgeBudgetRatio:           n.GetHedge_budget_ratio(),
 	}
 }
 
@@ -187,4 +193,6 @@ func fillNative(o *Options, n native.RouterOptions) {
 	n.SetEngine_balance_rel_threshold(o.EngineBalanceRelThreshold)
 	n.SetPrefix_index_capacity(uint(o.PrefixIndexCapacity))
 	n.SetPrefix_index_ttl_ms(toMs(o.PrefixIndexTtl))
+	n.SetHedge_budget_max_tokens(o.HedgeBudgetMaxTokens)
+	n.SetHedge_budget_ratio(o.HedgeBudgetRatio)
 }

@@ -5008,6 +5008,62 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1prefixIndexTt
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1hedgeBudgetMaxTokens_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->hedge_budget_max_tokens = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1hedgeBudgetMaxTokens_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (double) ((arg1)->hedge_budget_max_tokens);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1hedgeBudgetRatio_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->hedge_budget_ratio = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_RouterOptions_1hedgeBudgetRatio_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::RouterOptions **)&jarg1; 
+  result = (double) ((arg1)->hedge_budget_ratio);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1RouterOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
@@ -8277,6 +8333,90 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1idleTimeoutMs_1
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_CallOptions_1hedgeAfterMs_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  arg2 = (int64_t)jarg2; 
+  if (arg1) (arg1)->hedge_after_ms = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1hedgeAfterMs_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  result = (int64_t) ((arg1)->hedge_after_ms);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_CallOptions_1hedgeAfterQuantile_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jdouble jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  double arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  arg2 = (double)jarg2; 
+  if (arg1) (arg1)->hedge_after_quantile = arg2;
+}
+
+
+SWIGEXPORT jdouble JNICALL Java_io_llmroute_NativeJNI_CallOptions_1hedgeAfterQuantile_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jdouble jresult = 0 ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  double result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  result = (double) ((arg1)->hedge_after_quantile);
+  jresult = (jdouble)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_CallOptions_1maxHedges_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  if (arg1) (arg1)->max_hedges = arg2;
+}
+
+
+SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1maxHedges_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jlong jresult = 0 ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  uint32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  result = (uint32_t) ((arg1)->max_hedges);
+  jresult = (jlong)result; 
+  return jresult;
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_delete_1CallOptions(JNIEnv *jenv, jclass jcls, jlong jarg1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
@@ -8456,6 +8596,36 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1idleTimeoutMs(JN
   arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
   result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->IdleTimeoutMs();
   jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1isHedge(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
+  result = (bool)((llmroute::swig::InvokeArgs const *)arg1)->IsHedge();
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_InvokeArgs_1commit(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  llmr_status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::InvokeArgs **)&jarg1; 
+  result = (llmr_status)((llmroute::swig::InvokeArgs const *)arg1)->Commit();
+  jresult = (jint)result; 
   return jresult;
 }
 
@@ -8986,6 +9156,62 @@ SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_AttemptInfo_1adapterFaile
   (void)jarg1_;
   arg1 = *(llmroute::swig::AttemptInfo **)&jarg1; 
   result = (bool) ((arg1)->adapter_failed);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_AttemptInfo_1hedge_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::AttemptInfo **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->hedge = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_AttemptInfo_1hedge_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::AttemptInfo **)&jarg1; 
+  result = (bool) ((arg1)->hedge);
+  jresult = (jboolean)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_AttemptInfo_1cancelled_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jboolean jarg2) {
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::AttemptInfo **)&jarg1; 
+  arg2 = jarg2 ? true : false; 
+  if (arg1) (arg1)->cancelled = arg2;
+}
+
+
+SWIGEXPORT jboolean JNICALL Java_io_llmroute_NativeJNI_AttemptInfo_1cancelled_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jboolean jresult = 0 ;
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::AttemptInfo **)&jarg1; 
+  result = (bool) ((arg1)->cancelled);
   jresult = (jboolean)result; 
   return jresult;
 }

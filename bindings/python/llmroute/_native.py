@@ -237,6 +237,7 @@ class llmr_invoke_args(Structure):
         ("context", POINTER(llmr_call_context)),
         ("first_byte_timeout_ms", c_int64),
         ("idle_timeout_ms", c_int64),
+        ("is_hedge", c_int32),
     ]
 
 
@@ -281,6 +282,9 @@ class llmr_call_options(Structure):
         ("cancel", POINTER(llmr_cancel)),
         ("first_byte_timeout_ms", c_int64),
         ("idle_timeout_ms", c_int64),
+        ("hedge_after_ms", c_int64),
+        ("hedge_after_quantile", c_double),
+        ("max_hedges", c_uint32),
     ]
 
 
@@ -294,6 +298,8 @@ class llmr_attempt_info(Structure):
         ("backoff_ms", c_int64),
         ("committed", c_int32),
         ("adapter_failed", c_int32),
+        ("hedge", c_int32),
+        ("cancelled", c_int32),
     ]
 
 
@@ -536,6 +542,7 @@ FUNCTIONS = [
     ("llmr_call_set_response", llmr_status, [_context_p, c_void_p, c_size_t]),
     ("llmr_call_check", llmr_status, [_context_p]),
     ("llmr_call_progress", llmr_status, [_context_p]),
+    ("llmr_call_commit", llmr_status, [_context_p]),
     ("llmr_call_options_init", llmr_status, [POINTER(llmr_call_options), c_size_t]),
     ("llmr_router_call", llmr_status,
      [_router_p, c_char_p, c_void_p, c_size_t, POINTER(llmr_call_options),

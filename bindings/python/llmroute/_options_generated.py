@@ -52,6 +52,8 @@ ROUTER_OPTIONS_FIELDS = (
     ("engine_balance_rel_threshold", "c_double"),
     ("prefix_index_capacity", "c_uint32"),
     ("prefix_index_ttl_ms", "c_int64"),
+    ("hedge_budget_max_tokens", "c_double"),
+    ("hedge_budget_ratio", "c_double"),
 )
 
 ROUTER_OPTION_DEFAULTS = {
@@ -95,6 +97,8 @@ ROUTER_OPTION_DEFAULTS = {
     "engine_balance_rel_threshold": 1.5,
     "prefix_index_capacity": 31250,
     "prefix_index_ttl_ms": 300000,
+    "hedge_budget_max_tokens": 10.0,
+    "hedge_budget_ratio": 0.1,
 }
 
 ROUTER_OPTION_DOCS = {
@@ -138,6 +142,8 @@ ROUTER_OPTION_DOCS = {
     "engine_balance_rel_threshold": "engine_aware: ... and max load exceeds this times min load (SGLang's balance_rel_threshold)",
     "prefix_index_capacity": "Prefix blocks remembered per deployment, rounded up to a power of two, 16 bytes each (GIE's LRUCapacityPerServer)",
     "prefix_index_ttl_ms": "A prefix block routed to a deployment longer ago than this no longer matches",
+    "hedge_budget_max_tokens": "llmr_router_call's hedge budget: bucket size, the burst of hedges (0: no hedges)",
+    "hedge_budget_ratio": "Tokens each call that may hedge earns; a hedge takes one (0.1: hedges <= 10% of calls)",
 }
 
 DEPLOYMENT_FIELDS = (

@@ -114,6 +114,9 @@ class EventKind(enum.IntEnum):
     #: The fleet shared state moved to another Redis server (a Sentinel failover, a cluster
     #: slot's new owner); ``message`` says from where to where.
     SHARED_STATE_FAILOVER = 4
+    #: Router.call() started a hedge (``hedge_after_ms``) on ``deployment``; ``message`` says
+    #: which hedge of which call after how long.
+    HEDGE_STARTED = 5
 
 
 E = TypeVar("E", bound=enum.IntEnum)

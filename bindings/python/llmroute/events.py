@@ -101,6 +101,9 @@ class Event:
                 values["message"] = _text(e.message)
         elif kind == EventKind.SHARED_STATE_FAILOVER:
             values["message"] = _text(e.message)
+        elif kind == EventKind.HEDGE_STARTED:
+            values["deployment"] = _text(e.deployment)
+            values["message"] = _text(e.message)
         # Members past the struct_size the library gave keep their defaults.
         field_of = {"from_state": "from", "to_state": "to", "added": "added_count",
                     "removed": "removed_count"}

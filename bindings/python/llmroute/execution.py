@@ -61,7 +61,7 @@ class Attempt:
     """What an adapter's invoke() is given: one attempt of a call. Valid only during invoke()."""
 
     __slots__ = ("deployment", "model", "request", "attempt", "timeout_ms",
-                 "first_byte_timeout_ms", "idle_timeout_ms", "_context")
+                 "first_byte_timeout_ms", "idle_timeout_ms", "is_hedge", "_context")
 
     def __init__(self, args: _native.llmr_invoke_args) -> None:
         #: The deployment and model (after aliases and fallbacks) this attempt goes to.
@@ -76,9 +76,12 @@ class Attempt:
         self.timeout_ms: Optional[int] = None if args.timeout_ms < 0 else args.timeout_ms
         #: The call's stall limits in ms (0: none), for the adapter's own read timeouts; a
         #: library older than stall detection hands none.
-        newer = args.struct_size >= ctypes.sizeof(_native.llmr_invoke_args)
+        newer = _within(args, "idle_timeout_ms")
         self.first_byte_timeout_ms: int = args.first_byte_timeout_ms if newer else 0
         self.idle_timeout_ms: int = args.idle_timeout_ms if newer else 0
+        #: True when this attempt is a hedge (Router.call's ``hedge_after_ms``): it runs on a
+        #: thread the library created, beside the call's first attempt.
+        self.is_hedge: bool = bool(args.is_hedge) if _within(args, "is_hedge") else False
         self._context = args.context
 
     def _ctx(self):
@@ -109,6 +112,17 @@ class Attempt:
         status = _native.require("llmr_call_progress")(self._ctx())
         if status:
             raise error_for(status, _text(_native.lib.llmr_error_message()) or "")
+
+    def commit(self) -> bool:
+        """Claims the client's stream for this attempt before sending it a byte
+        (llmr_call_commit): True when it may send; False when another attempt of the hedged
+        call already won, and the adapter then sends nothing and returns."""
+        status = _native.require("llmr_call_commit")(self._ctx())
+        if status == Status.CANCELLED:
+            return False
+        if status:
+            raise error_for(status, _text(_native.lib.llmr_error_message()) or "")
+        return True
 
     def __repr__(self) -> str:
         return "Attempt(deployment=%r, model=%r, attempt=%d, timeout_ms=%r, %d request bytes)" % (
@@ -145,6 +159,10 @@ class AttemptInfo:
     #: True when the adapter failed (raised, or returned something unusable) rather than the
     #: provider.
     adapter_failed: bool
+    #: True when the attempt was a hedge; True when it was cancelled because another attempt of
+    #: the call won (not counted against its deployment).
+    hedge: bool = False
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,7 +200,9 @@ class CallReport:
                 deployment=_text(info.deployment) or "", model=_text(info.model) or "",
                 outcome=_coerce(Outcome, info.outcome), latency_ms=info.latency_ms,
                 backoff_ms=info.backoff_ms, committed=bool(info.committed),
-                adapter_failed=bool(info.adapter_failed)))
+                adapter_failed=bool(info.adapter_failed),
+                hedge=bool(info.hedge) if _within(info, "hedge") else False,
+                cancelled=bool(info.cancelled) if _within(info, "cancelled") else False))
         return cls(
             status=_coerce(Status, s.status), final_outcome=_coerce(Outcome, s.final_outcome),
             deployment=_text(s.deployment), model=_text(s.model),

@@ -1144,7 +1144,9 @@ class Router:
              max_attempts: Optional[int] = None, backoff_base_ms: Optional[int] = None,
              backoff_max_ms: Optional[int] = None, cancel: Optional[Cancel] = None,
              first_byte_timeout_ms: Optional[int] = None,
-             idle_timeout_ms: Optional[int] = None) -> CallReport:
+             idle_timeout_ms: Optional[int] = None, hedge_after_ms: Optional[int] = None,
+             hedge_after_quantile: Optional[float] = None,
+             max_hedges: Optional[int] = None) -> CallReport:
         """Drives one request through the deployments' adapters: picks, invokes, classifies,
         retries or falls back (llmr_router_call). Returns the CallReport of a call that
         succeeded; otherwise raises UpstreamError, NoProviderError, RateLimitedError,
@@ -1153,7 +1155,14 @@ class Router:
         adapter observes through Attempt.progress() and check()), whose ``report`` attribute
         holds the CallReport when the library produced one, and whose ``__cause__`` is the
         exception an adapter raised during the call (the last one), if any. None options keep
-        the defaults."""
+        the defaults.
+
+        Hedging: with ``hedge_after_ms`` (or ``hedge_after_quantile``, the model's latency
+        quantile such as 0.95) a hedge starts on another deployment when the first attempt has
+        produced nothing by then, up to ``max_hedges`` (default 1, at most 4); the first attempt
+        to succeed or to commit() wins, the others see Status.CANCELLED from check(). Hedges run
+        on threads the library creates (ctypes takes the GIL for them): the adapter must be
+        thread-safe."""
         handle = self._h()
         fn = _native.require("llmr_router_call")
         m = _name(model, "model")
@@ -1165,11 +1174,17 @@ class Router:
                            ("backoff_base_ms", backoff_base_ms),
                            ("backoff_max_ms", backoff_max_ms),
                            ("first_byte_timeout_ms", first_byte_timeout_ms),
-                           ("idle_timeout_ms", idle_timeout_ms)):
+                           ("idle_timeout_ms", idle_timeout_ms),
+                           ("hedge_after_ms", hedge_after_ms)):
             if value is not None:
                 setattr(opts, key, _int_in(value, _INT64_MIN, _INT64_MAX, key))
         if max_attempts is not None:
             opts.max_attempts = _int_in(max_attempts, 0, _UINT32_MAX, "max_attempts")
+        if max_hedges is not None:
+            opts.max_hedges = _int_in(max_hedges, 0, _UINT32_MAX, "max_hedges")
+        if hedge_after_quantile is not None:
+            # NaN and out-of-range values go through: the library names the field.
+            opts.hedge_after_quantile = float(hedge_after_quantile)
         if cancel is not None:
             if not isinstance(cancel, Cancel):
                 raise TypeError("cancel must be an llmroute.Cancel")

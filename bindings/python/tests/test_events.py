@@ -297,4 +297,4 @@ def test_set_event_listener_arguments(router):
 def test_event_kind_names():
     assert [llmroute.event_kind_str(k) for k in EventKind] == [
         "breaker", "config_applied", "config_rejected", "quota_exhausted",
-        "shared_state_failover"]
+        "shared_state_failover", "hedge_started"]

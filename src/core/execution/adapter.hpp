@@ -23,6 +23,9 @@ struct InvokeArgs {
   // The call's stall limits (0: none), for the adapter's own read timeouts.
   int64_t first_byte_timeout_ms = 0;
   int64_t idle_timeout_ms = 0;
+  // A hedge: started beside the call's first attempt, which may still be running
+  // (hedged_attempt.hpp); it runs on a thread the router owns.
+  bool is_hedge = false;
 };
 
 struct AttemptResult {

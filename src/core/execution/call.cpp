@@ -16,7 +16,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/execution/attempt_runner.hpp"
 #include "core/execution/call_executor.hpp"
+#include "core/execution/hedged_attempt.hpp"
 #include "core/router.hpp"
 
 namespace llmroute {
@@ -35,6 +37,16 @@ Status CallOptions::Validate() const {
   }
   if (max_attempts < 1 || max_attempts > kMaxAttempts) {
     return {Code::kInvalidArgument, "max_attempts must be in 1.." + std::to_string(kMaxAttempts)};
+  }
+  if (hedge_after_ms < 0 || hedge_after_ms > kMaxHedgeAfterMs) {
+    return {Code::kInvalidArgument, "hedge_after_ms must be in 0..86400000 (0: no hedging)"};
+  }
+  if (!(hedge_after_quantile >= 0 && hedge_after_quantile < 1)) {
+    return {Code::kInvalidArgument,
+            "hedge_after_quantile must be in [0, 1) (0: none; 0.95: the model's p95 latency)"};
+  }
+  if (max_hedges > kMaxHedges) {
+    return {Code::kInvalidArgument, "max_hedges must be in 0.." + std::to_string(kMaxHedges)};
   }
   if (backoff_base_ms < 0 || backoff_max_ms < backoff_base_ms || backoff_max_ms > 3'600'000) {
     return {Code::kInvalidArgument,
@@ -58,13 +70,28 @@ int64_t NsToMs(int64_t ns) {
 
 CallExecutor::CallExecutor(Router &router, Clock &clock, RandomSource &rng, Sleeper &sleeper,
                            ModelStatsRegistry &model_stats, double retry_budget_max_tokens,
-                           double retry_budget_token_ratio)
+                           double retry_budget_token_ratio, double hedge_budget_max_tokens,
+                           double hedge_budget_ratio)
     : router_(router),
       clock_(clock),
       rng_(rng),
       sleeper_(sleeper),
       model_stats_(model_stats),
-      retry_budget_(retry_budget_max_tokens, retry_budget_token_ratio) {}
+      retry_budget_(retry_budget_max_tokens, retry_budget_token_ratio),
+      hedge_budget_(hedge_budget_max_tokens, hedge_budget_ratio) {}
+
+int64_t CallExecutor::HedgeDelayNs(const CallOptions &options, const std::string &model) {
+  int64_t delay_ms = options.hedge_after_ms;
+  if (options.hedge_after_quantile > 0) {
+    // The model's latency at that quantile, never below hedge_after_ms; without a sample yet,
+    // hedge_after_ms alone (0: no hedge until the model has one).
+    const double quantile_ms = router_.ModelLatencyQuantileMs(model, options.hedge_after_quantile);
+    if (quantile_ms > 0) {
+      delay_ms = std::max<int64_t>(delay_ms, static_cast<int64_t>(std::ceil(quantile_ms)));
+    }
+  }
+  return std::min<int64_t>(delay_ms, CallOptions::kMaxHedgeAfterMs) * kNsPerMs;
+}
 
 Status CallExecutor::Call(std::string_view model, std::string_view request,
                           const CallOptions &options, CallReport *report) {
@@ -92,6 +119,7 @@ Status CallExecutor::Call(std::string_view model, std::string_view request,
   std::vector<std::string> tried;  // deployments of `current` that failed
   std::string last_failed;
   uint32_t retries = 0;
+  uint32_t sequential = 0;  // attempts one after the other (hedges run beside the first)
   int64_t backoff_ms = 0;
   bool any_attempt = false;
   bool widened = false;  // `tried` was narrowed once since the last attempt
@@ -164,58 +192,67 @@ Status CallExecutor::Call(std::string_view model, std::string_view request,
       return finish(Code::kUpstream, "every deployment failed: " + picked.message());
     }
 
-    // One attempt.
-    CallContext context(clock_, deadline, options.cancel, options);
-    InvokeArgs args;
-    args.deployment = pick.deployment;
-    args.model = current.c_str();
-    args.request = request;
-    args.attempt = static_cast<uint32_t>(report->attempts.size() + 1);
-    const int64_t left_ms = deadline == INT64_MAX ? -1 : NsToMs(deadline - clock_.NowNs());
-    args.timeout_ms = options.attempt_timeout_ms > 0
-                          ? (left_ms >= 0 ? std::min(options.attempt_timeout_ms, left_ms)
-                                          : options.attempt_timeout_ms)
-                          : left_ms;
-    args.context = &context;
-    args.first_byte_timeout_ms = options.first_byte_timeout_ms;
-    args.idle_timeout_ms = options.idle_timeout_ms;
-    const int64_t attempt_start = clock_.NowNs();
-    AttemptResult result = adapter->Invoke(args);
-    adapter.reset();
-    // An adapter's values Report() would reject count as unknown here: the attempt happened and
-    // its ticket must be completed whatever the adapter wrote.
-    if (!(result.latency_ms >= 0) || !std::isfinite(result.latency_ms)) {
-      result.latency_ms = static_cast<double>(clock_.NowNs() - attempt_start) / kNsPerMs;
+    // One attempt; the first may be hedged (hedged_attempt.hpp).
+    AttemptResult result;
+    bool stalled = false;
+    bool first_byte = false;  // of the attempt that decides, for the stall's message
+    std::string deployment;
+    const int64_t hedge_delay_ns =
+        report->attempts.empty() && options.Hedging() ? HedgeDelayNs(options, current) : 0;
+    if (hedge_delay_ns > 0) {
+      hedge_budget_.OnCall();
+      HedgedAttempt group(router_, clock_, clock_.RealTime(), hedge_budget_, options, deadline,
+                          hedge_delay_ns, current, request, {});
+      group.Run(pick.ticket, pick.deployment, std::move(adapter));
+      for (size_t i = 0; i < group.slots().size(); ++i) {
+        HedgedAttempt::Slot &slot = *group.slots()[i];
+        AttemptRecord record{slot.deployment,           current,
+                             slot.result.outcome,       slot.result.latency_ms,
+                             i == 0 ? backoff_ms : 0,   slot.result.committed,
+                             slot.result.adapter_failed};
+        record.hedge = i > 0;
+        record.cancelled = slot.loser;
+        report->attempts.push_back(std::move(record));
+        // Hedges that failed on their own count like failed attempts: the retries go elsewhere.
+        if (i != group.decisive() && !slot.loser && slot.result.outcome != Outcome::kSuccess) {
+          if (IsRetryable(slot.result.outcome)) retry_budget_.OnFailure();
+          tried.push_back(slot.deployment);
+        }
+      }
+      HedgedAttempt::Slot &decisive = *group.slots()[group.decisive()];
+      if (group.winner() > 0) router_.OnHedgeWon(current);
+      result = decisive.result;
+      stalled = decisive.stalled;
+      first_byte = decisive.context->stall().first_byte();
+      deployment = decisive.deployment;
+      if (decisive.context->has_response()) {
+        report->response = decisive.context->TakeResponse();
+        report->has_response = true;
+      }
+    } else {
+      CallContext context(clock_, deadline, options.cancel, options);
+      InvokeArgs args;
+      args.deployment = pick.deployment;
+      args.model = current.c_str();
+      args.request = request;
+      args.attempt = static_cast<uint32_t>(report->attempts.size() + 1);
+      args.timeout_ms = AttemptTimeoutMs(options, deadline, clock_.NowNs());
+      args.context = &context;
+      args.first_byte_timeout_ms = options.first_byte_timeout_ms;
+      args.idle_timeout_ms = options.idle_timeout_ms;
+      result = InvokeAttempt(*adapter, args, context, clock_, &stalled);
+      adapter.reset();
+      first_byte = context.stall().first_byte();
+      deployment = pick.deployment;  // the pointer dies with the report below
+      (void)router_.Report(pick.ticket, ToReportInput(result));
+      if (context.has_response()) {
+        report->response = context.TakeResponse();
+        report->has_response = true;
+      }
+      report->attempts.push_back({deployment, current, result.outcome, result.latency_ms,
+                                  backoff_ms, result.committed, result.adapter_failed});
     }
-    if (!std::isfinite(result.ttft_ms)) result.ttft_ms = -1;
-    // A stall the adapter was told of, or one that ended the attempt in failure, is the
-    // deployment's timeout: it counts against it, and before commit the call fails over.
-    const bool stalled = context.stall().active() &&
-                         (context.stall().stalled() || (result.outcome != Outcome::kSuccess &&
-                                                        context.stall().Check(clock_.NowNs())));
-    if (stalled) result.outcome = Outcome::kTimeout;
-    result.input_tokens = std::max<int64_t>(result.input_tokens, 0);
-    result.output_tokens = std::max<int64_t>(result.output_tokens, 0);
-    const int outcome_value = static_cast<int>(result.outcome);
-    if (outcome_value < 0 || outcome_value >= kOutcomeCount) {
-      result.outcome = Outcome::kConnectionError;
-      result.adapter_failed = true;
-    }
-    const std::string deployment = pick.deployment;  // the pointer dies with the report below
-    ReportInput in;
-    in.outcome = result.outcome;
-    in.latency_ms = result.latency_ms;
-    in.ttft_ms = result.ttft_ms;
-    in.retry_after_ms = std::max<int64_t>(0, result.retry_after_ms);
-    in.input_tokens = result.input_tokens;
-    in.output_tokens = result.output_tokens;
-    (void)router_.Report(pick.ticket, in);
-    if (context.has_response()) {
-      report->response = context.TakeResponse();
-      report->has_response = true;
-    }
-    report->attempts.push_back({deployment, current, result.outcome, result.latency_ms, backoff_ms,
-                                result.committed, result.adapter_failed});
+    ++sequential;
     any_attempt = true;
     widened = false;
     backoff_ms = 0;
@@ -227,17 +264,16 @@ Status CallExecutor::Call(std::string_view model, std::string_view request,
     if (IsRetryable(result.outcome)) retry_budget_.OnFailure();
     if (stalled && result.committed) {
       return finish(Code::kStreamStalled,
-                    context.stall().first_byte()
-                        ? "the stream stalled after it was committed (no chunk within "
-                          "idle_timeout_ms)"
-                        : "the stream stalled after it was committed (no first byte within "
-                          "first_byte_timeout_ms)");
+                    first_byte ? "the stream stalled after it was committed (no chunk within "
+                                 "idle_timeout_ms)"
+                               : "the stream stalled after it was committed (no first byte within "
+                                 "first_byte_timeout_ms)");
     }
     if (result.committed) return finish(Code::kUpstream, "failed after the stream was committed");
     if (result.outcome == Outcome::kBadRequest || result.outcome == Outcome::kAuthError) {
       return finish(Code::kUpstream, "the request was rejected; not retried");
     }
-    if (report->attempts.size() >= options.max_attempts) {
+    if (sequential >= options.max_attempts) {
       return finish(Code::kUpstream, "max_attempts reached");
     }
     if (result.outcome == Outcome::kContextWindowExceeded ||

@@ -15,6 +15,7 @@
 #include "core/clock.hpp"
 #include "core/execution/call_options.hpp"
 #include "core/execution/call_report.hpp"
+#include "core/execution/hedge_budget.hpp"
 #include "core/execution/retry_budget.hpp"
 #include "core/execution/sleeper.hpp"
 #include "core/random.hpp"
@@ -40,21 +41,27 @@ class CallExecutor {
   // to a fallback model. Both must outlive the executor (the router owns it).
   CallExecutor(Router &router, Clock &clock, RandomSource &rng, Sleeper &sleeper,
                ModelStatsRegistry &model_stats, double retry_budget_max_tokens,
-               double retry_budget_token_ratio);
+               double retry_budget_token_ratio, double hedge_budget_max_tokens,
+               double hedge_budget_ratio);
   CallExecutor(const CallExecutor &) = delete;
   CallExecutor &operator=(const CallExecutor &) = delete;
 
-  // See Router::Call. Thread-safe: calls share only the retry budget (atomics).
+  // See Router::Call. Thread-safe: calls share only the retry and hedge budgets (atomics).
   Status Call(std::string_view model, std::string_view request, const CallOptions &options,
               CallReport *report);
 
  private:
+  // The hedge delay of a call to `model` (0: no hedging), from hedge_after_ms and
+  // hedge_after_quantile (see CallOptions).
+  int64_t HedgeDelayNs(const CallOptions &options, const std::string &model);
+
   Router &router_;
   Clock &clock_;
   RandomSource &rng_;
   Sleeper &sleeper_;
   ModelStatsRegistry &model_stats_;
   RetryBudget retry_budget_;  // router-wide: every call of this router draws from it
+  HedgeBudget hedge_budget_;  // likewise, for hedges (hedge_budget.hpp)
 };
 
 }  // namespace llmroute

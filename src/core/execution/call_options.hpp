@@ -1,6 +1,8 @@
 // Options of one Router::Call, and the context an adapter sees during one attempt.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -22,9 +24,36 @@ struct CallOptions {
   // after it (0: none).
   int64_t first_byte_timeout_ms = 0;
   int64_t idle_timeout_ms = 0;
+  // Hedging (hedged_attempt.hpp): when the first attempt has produced nothing after
+  // hedge_after_ms (0: off), or after the model's hedge_after_quantile latency (0: off; the
+  // quantile of the model's latency histogram, floored at hedge_after_ms), another attempt starts
+  // on another deployment, up to max_hedges of them, one more per further delay.
+  int64_t hedge_after_ms = 0;
+  double hedge_after_quantile = 0;
+  uint32_t max_hedges = 1;
 
   static constexpr uint32_t kMaxAttempts = 10;
+  // gRPC's hedging policy caps maxAttempts (the first attempt and its hedges) at 5.
+  static constexpr uint32_t kMaxHedges = 4;
+  static constexpr int64_t kMaxHedgeAfterMs = 86'400'000;  // a day
+  bool Hedging() const {
+    return (hedge_after_ms > 0 || hedge_after_quantile > 0) && max_hedges > 0;
+  }
   Status Validate() const;
+};
+
+// The attempts of one hedged call as an attempt's context sees them (HedgedAttempt).
+class AttemptGroup {
+ public:
+  // An adapter of the group polled or reported progress: a hedge that is due starts now (so a
+  // hedge's start does not wait for the group's timer thread to wake up).
+  virtual void OnCheck() = 0;
+  // Attempt `slot` wants to send bytes to the client: true when it is the call's winner (the
+  // first to claim, or to succeed), false when another attempt already won.
+  virtual bool Claim(size_t slot) = 0;
+
+ protected:
+  ~AttemptGroup() = default;
 };
 
 // Handed to the adapter for one attempt.
@@ -39,6 +68,22 @@ class CallContext {
 
   // The adapter received a chunk of the response (llmr_call_progress).
   void Progress() { stall_.Progress(clock_.NowNs()); }
+  // Part of a hedged call: attempt `slot` of `group`, cancelled through `lost` when another
+  // attempt wins.
+  void JoinGroup(AttemptGroup *group, size_t slot, const CancelToken *lost) {
+    group_ = group;
+    slot_ = slot;
+    lost_ = lost;
+  }
+  bool is_hedge() const { return group_ != nullptr && slot_ > 0; }
+  // The adapter is about to send bytes to the client (llmr_call_commit): kOk when this attempt
+  // may (it then counts as committed), kCancelled when another attempt of the call won.
+  Code Commit() {
+    if (group_ != nullptr && !group_->Claim(slot_)) return Code::kCancelled;
+    committed_.store(true, std::memory_order_release);
+    return Code::kOk;
+  }
+  bool committed() const { return committed_.load(std::memory_order_acquire); }
   StallWatch &stall() { return stall_; }
 
   void SetResponse(std::string bytes) {
@@ -48,6 +93,8 @@ class CallContext {
   // kOk, kCancelled, kDeadlineExceeded or kStreamStalled.
   Code Check() const {
     if (cancel_ != nullptr && cancel_->Cancelled()) return Code::kCancelled;
+    if (lost_ != nullptr && lost_->Cancelled()) return Code::kCancelled;
+    if (group_ != nullptr) group_->OnCheck();
     const int64_t now = clock_.NowNs();
     if (now >= deadline_ns_) return Code::kDeadlineExceeded;
     if (stall_.active() && stall_.Check(now)) return Code::kStreamStalled;
@@ -64,6 +111,10 @@ class CallContext {
   mutable StallWatch stall_;
   std::string response_;
   bool has_response_ = false;
+  AttemptGroup *group_ = nullptr;  // null: not a hedged call
+  size_t slot_ = 0;                // 0: the first attempt, then its hedges
+  const CancelToken *lost_ = nullptr;
+  std::atomic<bool> committed_{false};
 };
 
 }  // namespace llmroute

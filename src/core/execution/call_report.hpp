@@ -18,6 +18,11 @@ struct AttemptRecord {
   int64_t backoff_ms = 0;  // waited before this attempt
   bool committed = false;
   bool adapter_failed = false;
+  // Hedged calls: the attempt was a hedge (started beside the first, not after it); it was
+  // cancelled because another attempt of the call won (reported to the router as cancelled,
+  // not as a failure of its deployment).
+  bool hedge = false;
+  bool cancelled = false;
 };
 
 struct CallReport {

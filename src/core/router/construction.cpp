@@ -33,7 +33,8 @@ Router::Router(RouterOptions options)
       rng_(options_.rng.get()),
       snapshots_(std::make_unique<Snapshot>(InitialConfig(options_.strategy), *rng_)),
       executor_(*this, *clock_, *rng_, *options_.sleeper, model_stats_,
-                options_.retry_budget_max_tokens, options_.retry_budget_token_ratio) {
+                options_.retry_budget_max_tokens, options_.retry_budget_token_ratio,
+                options_.hedge_budget_max_tokens, options_.hedge_budget_ratio) {
   tracks_peak_ewma_.store(options_.strategy == StrategyKind::kPeakEwma, std::memory_order_relaxed);
   options_.strategy_params.latency_stale_ns =
       options_.latency_stale_ns > 0 ? options_.latency_stale_ns : options_.breaker.window_ns;

@@ -38,4 +38,23 @@ void Router::EmitBreakerChange(const DeploymentState &state, const BreakerChange
   Emit(event);
 }
 
+void Router::OnHedgeStarted(std::string_view model, std::string_view deployment,
+                            std::string_view first, uint32_t index, int64_t after_ms) {
+  model_stats_.For(model)->AddHedge();
+  if (!has_listener_.load(std::memory_order_acquire)) return;
+  const std::string deployment_z(deployment);  // NUL-terminated for the C shim
+  const std::string message = "hedge " + std::to_string(index) + " of a call to model '" +
+                              std::string(model) + "' after " + std::to_string(after_ms) +
+                              " ms without an answer from '" + std::string(first) + "'";
+  Event event;
+  event.kind = EventKind::kHedgeStarted;
+  event.deployment = deployment_z;
+  event.message = message;
+  Emit(event);
+}
+
+void Router::OnHedgeWon(std::string_view model) {
+  model_stats_.For(model)->AddHedgeWin();
+}
+
 }  // namespace llmroute

@@ -37,13 +37,15 @@ std::vector<ModelStatsRegistry::Entry> ModelStatsRegistry::Read() const {
     std::shared_lock<std::shared_mutex> read(mutex_);
     entries.reserve(models_.size() + 1);
     for (const auto &[model, counters] : models_) {
-      entries.push_back({model, counters->Picks(), counters->Fallbacks()});
+      entries.push_back({model, counters->Picks(), counters->Fallbacks(), counters->Hedges(),
+                         counters->HedgeWins()});
     }
   }
   std::sort(entries.begin(), entries.end(),
             [](const Entry &a, const Entry &b) { return a.model < b.model; });
   if (overflow_used_.load(std::memory_order_relaxed)) {
-    entries.push_back({std::string(kOverflowName), overflow_.Picks(), overflow_.Fallbacks()});
+    entries.push_back({std::string(kOverflowName), overflow_.Picks(), overflow_.Fallbacks(),
+                       overflow_.Hedges(), overflow_.HedgeWins()});
   }
   return entries;
 }

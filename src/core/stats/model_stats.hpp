@@ -26,8 +26,14 @@ class ModelCounters {
  public:
   void AddPick() { slots_[ThisThreadSlot()].picks.fetch_add(1, std::memory_order_relaxed); }
   void AddFallback() { slots_[ThisThreadSlot()].fallbacks.fetch_add(1, std::memory_order_relaxed); }
+  // Hedged calls (execution/hedged_attempt.hpp): hedges started, and those that won. Rare
+  // (bounded by the hedge budget), so they are not sharded.
+  void AddHedge() { hedges_.fetch_add(1, std::memory_order_relaxed); }
+  void AddHedgeWin() { hedge_wins_.fetch_add(1, std::memory_order_relaxed); }
   int64_t Picks() const;
   int64_t Fallbacks() const;
+  int64_t Hedges() const { return hedges_.load(std::memory_order_relaxed); }
+  int64_t HedgeWins() const { return hedge_wins_.load(std::memory_order_relaxed); }
 
  private:
   struct alignas(64) Slot {
@@ -35,6 +41,8 @@ class ModelCounters {
     std::atomic<int64_t> fallbacks{0};
   };
   std::array<Slot, kThreadSlots> slots_{};
+  std::atomic<int64_t> hedges_{0};
+  std::atomic<int64_t> hedge_wins_{0};
 };
 
 class ModelStatsRegistry {
@@ -51,6 +59,8 @@ class ModelStatsRegistry {
     std::string model;
     int64_t picks;
     int64_t fallbacks;
+    int64_t hedges = 0;
+    int64_t hedge_wins = 0;
   };
   // Every model seen, sorted by name (the overflow entry last, when used).
   std::vector<Entry> Read() const;

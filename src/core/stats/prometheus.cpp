@@ -257,6 +257,18 @@ std::string RenderPrometheus(const RouterStats &stats) {
              static_cast<double>(m.fallbacks));
   }
 
+  w.Family("llmroute_model_hedges_total", "counter",
+           "Hedges llmr_router_call started for the model (beside a slow first attempt).");
+  for (const auto &m : stats.models) {
+    w.Sample("llmroute_model_hedges_total", L2{"model", m.model}, static_cast<double>(m.hedges));
+  }
+  w.Family("llmroute_model_hedge_wins_total", "counter",
+           "Hedged calls of the model that a hedge won (the first attempt was cancelled).");
+  for (const auto &m : stats.models) {
+    w.Sample("llmroute_model_hedge_wins_total", L2{"model", m.model},
+             static_cast<double>(m.hedge_wins));
+  }
+
   w.Family("llmroute_config_applied_total", "counter", "Configurations applied.");
   w.Sample("llmroute_config_applied_total", std::array<std::string_view, 0>{},
            static_cast<double>(stats.configs_applied));

@@ -63,6 +63,9 @@ class Backend {
   virtual void Report(const PickResult &pick, llmr_outcome outcome, double latency_ms,
                       int64_t retry_after_ms, int64_t input_tokens, int64_t output_tokens,
                       const QuotaReport &quota) = 0;
+  /** Cancels the attempt behind a successful Pick instead of reporting it (a hedged request's
+   * loser), exactly once. */
+  virtual void Cancel(const PickResult &pick) = 0;
   /** Every state transition so far, in order. */
   virtual const std::vector<Transition> &Transitions() const = 0;
   virtual BackendStats Stats() = 0;
@@ -79,6 +82,9 @@ std::unique_ptr<Backend> MakeLlmrouteBackend(const Scenario &scenario, const std
 
 /** The suffix of a run name that makes an llmroute run quota-blind ("round_robin/quota-blind"). */
 inline constexpr const char *kQuotaBlindSuffix = "/quota-blind";
+/** The suffix of a run name whose client hedges (ClientPolicy::hedge_after_ms):
+ * "round_robin/hedged". */
+inline constexpr const char *kHedgedSuffix = "/hedged";
 
 /** The seed router (seed/router.go): round robin over the available providers; a provider whose
  * failure rate (failure: x0.9 + 0.1, success: x0.5) exceeds 0.5 is unavailable forever; a retry

@@ -100,6 +100,12 @@ class LlmrouteBackend final : public Backend {
     }
   }
 
+  void Cancel(const PickResult &pick) override {
+    if (llmr_router_cancel(router_, pick.ticket) != LLMR_OK) {
+      throw std::runtime_error(std::string("llmr_router_cancel: ") + llmr_error_message());
+    }
+  }
+
   const std::vector<Transition> &Transitions() const override { return transitions_; }
 
   BackendStats Stats() override {

@@ -39,7 +39,8 @@ const char kUsage[] =
     "                      engine_aware (self-hosted engines; without load reports or\n"
     "                      prefixes here it balances on calls in flight); an llmroute NAME\n"
     "                      ending in /quota-blind reports without the quotas upstreams\n"
-    "                      announce (round_robin/quota-blind)\n"
+    "                      announce (round_robin/quota-blind); ending in /hedged, the\n"
+    "                      client hedges (client.hedge_after_ms; round_robin/hedged)\n"
     "  --compare A,B,...   several runs on the same scenario, side by side (table and chart)\n"
     "                      (default: the scenario's \"compare\" list, else llmroute)\n"
     "  --seed N            random seed (default: the scenario's); same seed, same run\n"
@@ -78,6 +79,11 @@ std::vector<std::string> Split(const std::string &s) {
 bool ValidRun(const std::string &run) {
   // "<strategy>/quota-blind": llmroute without the quotas upstreams announce (backend.hpp).
   std::string name = run;
+  const std::string hedged = sim::kHedgedSuffix;
+  if (name.size() > hedged.size() &&
+      name.compare(name.size() - hedged.size(), hedged.size(), hedged) == 0) {
+    name.resize(name.size() - hedged.size());
+  }
   const std::string blind = sim::kQuotaBlindSuffix;
   if (name.size() > blind.size() &&
       name.compare(name.size() - blind.size(), blind.size(), blind) == 0) {

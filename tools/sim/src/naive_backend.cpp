@@ -69,6 +69,10 @@ class NaiveBackend final : public Backend {
     }
   }
 
+  void Cancel(const PickResult &pick) override {
+    ++providers_[static_cast<size_t>(pick.deployment)].picks;  // the seed has no cancel: no effect
+  }
+
   const std::vector<Transition> &Transitions() const override { return transitions_; }
 
   BackendStats Stats() override {

@@ -80,6 +80,10 @@ void PrintRunTable(std::ostream &out, const Scenario &scenario, const RunResult 
     out << "; " << run.failed_no_provider << " requests found no available deployment";
   }
   if (run.quota_429s > 0) out << "; " << run.quota_429s << " 429s from used-up quotas";
+  if (run.hedges > 0) {
+    out << "; " << run.hedges << " hedges (" << run.hedge_wins << " answered first, "
+        << run.hedges_cancelled << " losers cancelled)";
+  }
   out << "\n";
   if (!run.consistency_error.empty()) out << "  INCONSISTENT: " << run.consistency_error << "\n";
 }
@@ -116,6 +120,12 @@ void PrintComparison(std::ostream &out, const Scenario &scenario,
   }
   row("retries", [](const RunResult &r) { return std::to_string(r.retries); });
   row("fallbacks", [](const RunResult &r) { return std::to_string(r.fallbacks); });
+  if (scenario.client.hedge_after_ms > 0) {
+    row("attempts", [](const RunResult &r) { return std::to_string(r.attempts); });
+    row("hedges (won)", [](const RunResult &r) {
+      return std::to_string(r.hedges) + " (" + std::to_string(r.hedge_wins) + ")";
+    });
+  }
   row("trips / marked down", [](const RunResult &r) {
     int64_t n = 0;
     for (const DeploymentResult &d : r.deployments) n += d.opened;
@@ -166,6 +176,8 @@ std::string SummaryJson(const Scenario &scenario, uint64_t seed,
     j["failed_attempts"] = r.failed_attempts;
     j["retries"] = r.retries;
     j["fallbacks"] = r.fallbacks;
+    j["hedges"] = r.hedges;
+    j["hedge_wins"] = r.hedge_wins;
     j["cost"] = r.cost;
     j["client_p50_ms"] = Percentile(r.client_latencies, 0.5);
     j["client_p99_ms"] = Percentile(r.client_latencies, 0.99);

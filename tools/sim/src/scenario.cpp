@@ -302,7 +302,20 @@ Scenario LoadScenario(const std::string &file) {
   // Client.
   if (root.contains("client")) {
     const Json &c = root["client"];
-    CheckKeys(c, "$.client", {"max_attempts", "backoff_base_ms", "backoff_max_ms", "timeout_ms"});
+    CheckKeys(c, "$.client",
+              {"max_attempts", "backoff_base_ms", "backoff_max_ms", "timeout_ms", "hedge_after_ms",
+               "hedge_budget_ratio", "hedge_budget_max_tokens"});
+    if (c.contains("hedge_after_ms")) {
+      s.client.hedge_after_ms = Number(c["hedge_after_ms"], "$.client.hedge_after_ms", 0, kMaxMs);
+    }
+    if (c.contains("hedge_budget_ratio")) {
+      s.client.hedge_budget_ratio =
+          Number(c["hedge_budget_ratio"], "$.client.hedge_budget_ratio", 0, 1);
+    }
+    if (c.contains("hedge_budget_max_tokens")) {
+      s.client.hedge_budget_max_tokens =
+          Number(c["hedge_budget_max_tokens"], "$.client.hedge_budget_max_tokens", 0, 1000);
+    }
     if (c.contains("max_attempts")) {
       s.client.max_attempts =
           static_cast<int>(Integer(c["max_attempts"], "$.client.max_attempts", 1, 10));

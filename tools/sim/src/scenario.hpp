@@ -114,6 +114,14 @@ struct ClientPolicy {
   double backoff_max_ms = 2000;
   /** An attempt slower than this ends as a timeout at this time. */
   double timeout_ms = 30000;
+  /** Hedging, in the runs named "<strategy>/hedged" only (backend.hpp, kHedgedSuffix): when the
+   * first attempt has not answered after hedge_after_ms, a hedge starts on another deployment;
+   * the first answer wins and the other attempt is cancelled (llmr_router_cancel). The hedge
+   * budget is the library's (llmr_router_options.hedge_budget_*): each request earns
+   * hedge_budget_ratio tokens up to hedge_budget_max_tokens, a hedge takes one. 0: no hedging. */
+  double hedge_after_ms = 0;
+  double hedge_budget_ratio = 0.1;
+  double hedge_budget_max_tokens = 10;
 };
 
 struct Scenario {

@@ -50,6 +50,14 @@ class Simulation {
           strategy.size() > blind.size() &&
           strategy.compare(strategy.size() - blind.size(), blind.size(), blind) == 0;
       if (quota_blind) strategy.resize(strategy.size() - blind.size());
+      const std::string hedged = kHedgedSuffix;
+      hedging_ = sc_.client.hedge_after_ms > 0 && strategy.size() > hedged.size() &&
+                 strategy.compare(strategy.size() - hedged.size(), hedged.size(), hedged) == 0;
+      if (strategy.size() > hedged.size() &&
+          strategy.compare(strategy.size() - hedged.size(), hedged.size(), hedged) == 0) {
+        strategy.resize(strategy.size() - hedged.size());
+      }
+      hedge_tokens_ = sc_.client.hedge_budget_max_tokens;
       backend_ = MakeLlmrouteBackend(sc_, strategy == "llmroute" ? "" : strategy, &now_ns_,
                                      router_seed, quota_blind);
     }
@@ -57,7 +65,7 @@ class Simulation {
     buckets_ = static_cast<size_t>(std::ceil(sc_.duration_s / sc_.bucket_s - 1e-9));
     if (buckets_ == 0) buckets_ = 1;
     in_flight_.assign(sc_.deployments.size(), 0);
-    result_.label = backend_->Label();
+    result_.label = backend_->Label() + (hedging_ ? ", hedged" : "");
     result_.deployments.resize(sc_.deployments.size());
     for (DeploymentResult &d : result_.deployments) {
       d.bucket_attempts.assign(buckets_, 0);
@@ -88,6 +96,9 @@ class Simulation {
         case Kind::kRetry:
           StartAttempt(e.request);
           break;
+        case Kind::kHedge:
+          MaybeHedge(e.request, e.serial);
+          break;
       }
       if (progress_ && (++processed & 1023) == 0) progress_(Seconds(), result_.requests);
     }
@@ -98,12 +109,13 @@ class Simulation {
   }
 
  private:
-  enum class Kind { kArrival, kAttemptEnd, kRetry };
+  enum class Kind { kArrival, kAttemptEnd, kRetry, kHedge };
   struct Event {
     int64_t t_ns;
     uint64_t seq;
     Kind kind;
     uint32_t request;
+    uint64_t serial = 0;  // kHedge: the request's serial (its slot may have been reused)
     bool operator>(const Event &o) const { return t_ns != o.t_ns ? t_ns > o.t_ns : seq > o.seq; }
   };
   struct Request {
@@ -116,6 +128,13 @@ class Simulation {
     double latency_ms = 0;
     int64_t retry_after_ms = 0;
     bool quota_429 = false;  // refused by the upstream's used-up quota
+    // Hedged runs: a request's first attempt and its hedge are two Request slots, each other's
+    // sibling while both run; a cancelled loser keeps its slot until its end event passes.
+    uint64_t serial = 0;
+    bool in_flight = false;
+    bool is_hedge = false;
+    bool cancelled = false;
+    int64_t sibling = -1;
   };
   /** An upstream's quota window (scenario.hpp, Quota): which window, and what it used. */
   struct QuotaWindow {
@@ -130,8 +149,43 @@ class Simulation {
     return b < 0 ? 0 : std::min(buckets_ - 1, static_cast<size_t>(b));
   }
 
-  void Push(int64_t t_ns, Kind kind, uint32_t request) {
-    queue_.push(Event{t_ns, seq_++, kind, request});
+  void Push(int64_t t_ns, Kind kind, uint32_t request, uint64_t serial = 0) {
+    queue_.push(Event{t_ns, seq_++, kind, request, serial});
+  }
+
+  /** The hedge delay passed: hedge request `id` if its first attempt is still out, and the
+   * budget (the library's token bucket, hedge_budget.hpp) allows. */
+  void MaybeHedge(uint32_t id, uint64_t serial) {
+    {
+      const Request &r = requests_[id];
+      if (r.serial != serial || !r.in_flight || r.attempts != 1 || r.sibling >= 0) return;
+    }
+    if (hedge_tokens_ < 1) return;
+    hedge_tokens_ -= 1;
+    Request h;
+    h.mix = requests_[id].mix;
+    h.arrival_ns = requests_[id].arrival_ns;
+    h.tried = requests_[id].tried;
+    h.serial = ++serials_;
+    h.is_hedge = true;
+    h.sibling = id;
+    const uint32_t hid = NewSlot(std::move(h));
+    requests_[id].sibling = hid;
+    ++result_.hedges;
+    StartAttempt(hid);
+  }
+
+  uint32_t NewSlot(Request r) {
+    uint32_t id;
+    if (free_.empty()) {
+      id = static_cast<uint32_t>(requests_.size());
+      requests_.push_back(std::move(r));
+    } else {
+      id = free_.back();
+      free_.pop_back();
+      requests_[id] = std::move(r);
+    }
+    return id;
   }
 
   /** Poisson arrivals with a piecewise-constant rate, by thinning at the maximum rate. */
@@ -159,18 +213,20 @@ class Simulation {
       }
     }
     // Finished requests leave their slot to new ones, so memory follows the requests in flight.
-    uint32_t id;
-    if (free_.empty()) {
-      id = static_cast<uint32_t>(requests_.size());
-      requests_.push_back(std::move(r));
-    } else {
-      id = free_.back();
-      free_.pop_back();
-      requests_[id] = std::move(r);
-    }
+    r.serial = ++serials_;
+    const uint64_t serial = r.serial;
+    const uint32_t id = NewSlot(std::move(r));
     ++result_.requests;
     ++result_.bucket_requests[Bucket()];
+    if (hedging_) {
+      hedge_tokens_ = std::min(sc_.client.hedge_budget_max_tokens,
+                               hedge_tokens_ + sc_.client.hedge_budget_ratio);
+    }
     StartAttempt(id);
+    if (hedging_ && requests_[id].serial == serial && requests_[id].in_flight) {
+      Push(now_ns_ + static_cast<int64_t>(sc_.client.hedge_after_ms * kNsPerMs), Kind::kHedge, id,
+           serial);
+    }
     ScheduleNextArrival(now_ns_);
   }
 
@@ -178,6 +234,14 @@ class Simulation {
     Request &r = requests_[id];
     const MixEntry &m = sc_.mix[r.mix];
     PickResult p = backend_->Pick(m.model, r.tried, m.input_tokens, m.output_tokens);
+    if (p.status != LLMR_OK && r.is_hedge && r.attempts == 0) {
+      // No other deployment to hedge on: the token goes back, the first attempt goes on alone.
+      hedge_tokens_ += 1;
+      --result_.hedges;
+      requests_[static_cast<size_t>(r.sibling)].sibling = -1;
+      FreeRequest(id);
+      return;
+    }
     if (p.status != LLMR_OK) {
       ++result_.failed_no_provider;  // nothing eligible (all cooling down or at their limits)
       Fail();
@@ -238,6 +302,7 @@ class Simulation {
       }
     }
     ++in_flight_[d];
+    r.in_flight = true;
     r.pick = std::move(p);
     Push(now_ns_ + std::max<int64_t>(1, static_cast<int64_t>(r.latency_ms * kNsPerMs)),
          Kind::kAttemptEnd, id);
@@ -245,6 +310,11 @@ class Simulation {
 
   void EndAttempt(uint32_t id) {
     Request &r = requests_[id];
+    r.in_flight = false;
+    if (r.cancelled) {  // a hedged request's loser: cancelled when the other answered
+      FreeRequest(id);
+      return;
+    }
     const MixEntry &m = sc_.mix[r.mix];
     const auto d = static_cast<size_t>(r.pick.deployment);
     --in_flight_[d];
@@ -261,6 +331,16 @@ class Simulation {
       dr.cost += price;
       result_.cost += price;
       ++result_.succeeded;
+      if (r.sibling >= 0) {
+        // The other attempt loses: cancelled, not reported (its end event is ignored).
+        Request &loser = requests_[static_cast<size_t>(r.sibling)];
+        backend_->Cancel(loser.pick);
+        --in_flight_[static_cast<size_t>(loser.pick.deployment)];
+        loser.cancelled = true;
+        loser.sibling = -1;
+        ++result_.hedges_cancelled;
+        if (r.is_hedge) ++result_.hedge_wins;
+      }
       const double client_ms = static_cast<double>(now_ns_ - r.arrival_ns) / kNsPerMs;
       result_.client_latencies.push_back(client_ms);
       result_.bucket_client_latencies[Bucket()].push_back(client_ms);
@@ -268,6 +348,12 @@ class Simulation {
       return;
     }
     ++result_.failed_attempts;
+    if (r.sibling >= 0) {
+      // The other attempt of the hedged request is still out: it carries the request on.
+      requests_[static_cast<size_t>(r.sibling)].sibling = -1;
+      FreeRequest(id);
+      return;
+    }
     if (Retryable(r.outcome) && r.attempts < sc_.client.max_attempts) {
       // Full jitter: uniform in [0, min(max, base * 2^(retry - 1))].
       const double cap = std::min(sc_.client.backoff_max_ms,
@@ -365,6 +451,9 @@ class Simulation {
   std::vector<Request> requests_;
   std::vector<uint32_t> free_;
   RunResult result_;
+  bool hedging_ = false;
+  double hedge_tokens_ = 0;
+  uint64_t serials_ = 0;
 };
 
 }  // namespace

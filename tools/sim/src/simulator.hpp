@@ -48,6 +48,10 @@ struct RunResult {
   int64_t failed_attempts = 0;
   int64_t retries = 0;
   int64_t fallbacks = 0;
+  /** Hedged runs: hedges started, hedges that answered first, and losers cancelled. */
+  int64_t hedges = 0;
+  int64_t hedge_wins = 0;
+  int64_t hedges_cancelled = 0;
   double cost = 0;
   /** Arrival to success, ms. */
   std::vector<double> client_latencies;

@@ -27,6 +27,8 @@ type GoInvokeArgs struct {
 	// The call's stall limits (llmr_invoke_args.first_byte_timeout_ms, idle_timeout_ms; 0: none).
 	FirstByteTimeoutMs int64
 	IdleTimeoutMs      int64
+	// IsHedge: llmr_invoke_args.is_hedge (the attempt runs on a library thread).
+	IsHedge bool
 	// Call is the runtime/cgo.Handle the Go caller gave CallRaw (0: none, for example a call
 	// made on a native thread).
 	Call uintptr
@@ -85,6 +87,9 @@ func llmrouteGoInvoke(handle, call C.uintptr_t, args *C.llmr_invoke_args, result
 	if uintptr(args.struct_size) >= unsafe.Offsetof(args.idle_timeout_ms)+8 {
 		a.FirstByteTimeoutMs = int64(args.first_byte_timeout_ms)
 		a.IdleTimeoutMs = int64(args.idle_timeout_ms)
+	}
+	if uintptr(args.struct_size) >= unsafe.Offsetof(args.is_hedge)+4 {
+		a.IsHedge = args.is_hedge != 0
 	}
 	if args.request != nil && args.request_len > 0 {
 		a.Request = C.GoBytes(args.request, C.int(args.request_len))
@@ -166,6 +171,11 @@ func Check(context uintptr) int32 {
 // Progress is llmr_call_progress: a chunk of the response arrived; only during invoke.
 func Progress(context uintptr) int32 {
 	return int32(C.llmr_call_progress((*C.llmr_call_context)(unsafe.Pointer(context))))
+}
+
+// Commit is llmr_call_commit: claims the client's stream for the attempt; only during invoke.
+func Commit(context uintptr) int32 {
+	return int32(C.llmr_call_commit((*C.llmr_call_context)(unsafe.Pointer(context))))
 }
 
 // ErrorMessage is llmr_error_message of the calling thread: only meaningful inside a callback,

@@ -208,43 +208,43 @@ typedef long long swig_type_178;
 typedef long long swig_type_179;
 typedef long long swig_type_180;
 typedef long long swig_type_181;
-typedef _gostring_ swig_type_182;
-typedef _gostring_ swig_type_183;
+typedef long long swig_type_182;
+typedef long long swig_type_183;
 typedef _gostring_ swig_type_184;
-typedef long long swig_type_185;
-typedef long long swig_type_186;
-typedef _gostring_ swig_type_187;
-typedef _gostring_ swig_type_188;
-typedef long long swig_type_189;
-typedef long long swig_type_190;
+typedef _gostring_ swig_type_185;
+typedef _gostring_ swig_type_186;
+typedef long long swig_type_187;
+typedef long long swig_type_188;
+typedef _gostring_ swig_type_189;
+typedef _gostring_ swig_type_190;
 typedef long long swig_type_191;
 typedef long long swig_type_192;
 typedef long long swig_type_193;
 typedef long long swig_type_194;
 typedef long long swig_type_195;
 typedef long long swig_type_196;
-typedef _gostring_ swig_type_197;
-typedef _gostring_ swig_type_198;
+typedef long long swig_type_197;
+typedef long long swig_type_198;
 typedef _gostring_ swig_type_199;
 typedef _gostring_ swig_type_200;
-typedef long long swig_type_201;
-typedef long long swig_type_202;
-typedef _gostring_ swig_type_203;
-typedef _gostring_ swig_type_204;
+typedef _gostring_ swig_type_201;
+typedef _gostring_ swig_type_202;
+typedef long long swig_type_203;
+typedef long long swig_type_204;
 typedef _gostring_ swig_type_205;
 typedef _gostring_ swig_type_206;
-typedef long long swig_type_207;
-typedef long long swig_type_208;
+typedef _gostring_ swig_type_207;
+typedef _gostring_ swig_type_208;
 typedef long long swig_type_209;
 typedef long long swig_type_210;
-typedef _gostring_ swig_type_211;
-typedef _gostring_ swig_type_212;
+typedef long long swig_type_211;
+typedef long long swig_type_212;
 typedef _gostring_ swig_type_213;
 typedef _gostring_ swig_type_214;
 typedef _gostring_ swig_type_215;
 typedef _gostring_ swig_type_216;
-typedef long long swig_type_217;
-typedef long long swig_type_218;
+typedef _gostring_ swig_type_217;
+typedef _gostring_ swig_type_218;
 typedef long long swig_type_219;
 typedef long long swig_type_220;
 typedef long long swig_type_221;
@@ -281,20 +281,20 @@ typedef long long swig_type_251;
 typedef long long swig_type_252;
 typedef long long swig_type_253;
 typedef long long swig_type_254;
-typedef _gostring_ swig_type_255;
-typedef _gostring_ swig_type_256;
-typedef long long swig_type_257;
-typedef long long swig_type_258;
+typedef long long swig_type_255;
+typedef long long swig_type_256;
+typedef _gostring_ swig_type_257;
+typedef _gostring_ swig_type_258;
 typedef long long swig_type_259;
 typedef long long swig_type_260;
 typedef long long swig_type_261;
 typedef long long swig_type_262;
 typedef long long swig_type_263;
 typedef long long swig_type_264;
-typedef _gostring_ swig_type_265;
-typedef _gostring_ swig_type_266;
-typedef long long swig_type_267;
-typedef long long swig_type_268;
+typedef long long swig_type_265;
+typedef long long swig_type_266;
+typedef _gostring_ swig_type_267;
+typedef _gostring_ swig_type_268;
 typedef long long swig_type_269;
 typedef long long swig_type_270;
 typedef long long swig_type_271;
@@ -305,31 +305,31 @@ typedef long long swig_type_275;
 typedef long long swig_type_276;
 typedef long long swig_type_277;
 typedef long long swig_type_278;
-typedef _gostring_ swig_type_279;
-typedef _gostring_ swig_type_280;
-typedef long long swig_type_281;
-typedef long long swig_type_282;
-typedef _gostring_ swig_type_283;
-typedef _gostring_ swig_type_284;
+typedef long long swig_type_279;
+typedef long long swig_type_280;
+typedef _gostring_ swig_type_281;
+typedef _gostring_ swig_type_282;
+typedef long long swig_type_283;
+typedef long long swig_type_284;
 typedef _gostring_ swig_type_285;
 typedef _gostring_ swig_type_286;
 typedef _gostring_ swig_type_287;
 typedef _gostring_ swig_type_288;
-typedef long long swig_type_289;
-typedef long long swig_type_290;
+typedef _gostring_ swig_type_289;
+typedef _gostring_ swig_type_290;
 typedef long long swig_type_291;
 typedef long long swig_type_292;
 typedef long long swig_type_293;
 typedef long long swig_type_294;
-typedef _gostring_ swig_type_295;
-typedef _gostring_ swig_type_296;
+typedef long long swig_type_295;
+typedef long long swig_type_296;
 typedef _gostring_ swig_type_297;
 typedef _gostring_ swig_type_298;
 typedef _gostring_ swig_type_299;
 typedef _gostring_ swig_type_300;
-typedef long long swig_type_301;
+typedef _gostring_ swig_type_301;
 typedef _gostring_ swig_type_302;
-typedef _gostring_ swig_type_303;
+typedef long long swig_type_303;
 typedef _gostring_ swig_type_304;
 typedef _gostring_ swig_type_305;
 typedef _gostring_ swig_type_306;
@@ -355,30 +355,30 @@ typedef _gostring_ swig_type_325;
 typedef _gostring_ swig_type_326;
 typedef _gostring_ swig_type_327;
 typedef _gostring_ swig_type_328;
-typedef long long swig_type_329;
+typedef _gostring_ swig_type_329;
 typedef _gostring_ swig_type_330;
 typedef long long swig_type_331;
-typedef long long swig_type_332;
+typedef _gostring_ swig_type_332;
 typedef long long swig_type_333;
 typedef long long swig_type_334;
-typedef _gostring_ swig_type_335;
+typedef long long swig_type_335;
 typedef long long swig_type_336;
-typedef long long swig_type_337;
+typedef _gostring_ swig_type_337;
 typedef long long swig_type_338;
 typedef long long swig_type_339;
 typedef long long swig_type_340;
 typedef long long swig_type_341;
 typedef long long swig_type_342;
 typedef long long swig_type_343;
-typedef _gostring_ swig_type_344;
+typedef long long swig_type_344;
 typedef long long swig_type_345;
 typedef _gostring_ swig_type_346;
-typedef _gostring_ swig_type_347;
-typedef long long swig_type_348;
-typedef long long swig_type_349;
+typedef long long swig_type_347;
+typedef _gostring_ swig_type_348;
+typedef _gostring_ swig_type_349;
 typedef long long swig_type_350;
-typedef _gostring_ swig_type_351;
-typedef _gostring_ swig_type_352;
+typedef long long swig_type_351;
+typedef long long swig_type_352;
 typedef _gostring_ swig_type_353;
 typedef _gostring_ swig_type_354;
 typedef _gostring_ swig_type_355;
@@ -413,6 +413,8 @@ typedef _gostring_ swig_type_383;
 typedef _gostring_ swig_type_384;
 typedef _gostring_ swig_type_385;
 typedef _gostring_ swig_type_386;
+typedef _gostring_ swig_type_387;
+typedef _gostring_ swig_type_388;
 extern void _wrap_Swig_free_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_native_e406ced4dd67db0b(swig_intgo arg1);
 extern uintptr_t _wrap_new_StringVector__SWIG_0_native_e406ced4dd67db0b(void);
@@ -564,6 +566,7 @@ extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e406ced
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e406ced4dd67db0b(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e406ced4dd67db0b(void);
 extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e406ced4dd67db0b(void);
+extern swig_intgo _wrap_llmr_event_kind_LLMR_EVENT_HEDGE_STARTED_native_e406ced4dd67db0b(void);
 extern uintptr_t _wrap_new_RouterOptions_native_e406ced4dd67db0b(void);
 extern void _wrap_RouterOptions_strategy_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_RouterOptions_strategy_get_native_e406ced4dd67db0b(uintptr_t arg1);
@@ -645,6 +648,10 @@ extern void _wrap_RouterOptions_prefix_index_capacity_set_native_e406ced4dd67db0
 extern swig_intgo _wrap_RouterOptions_prefix_index_capacity_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_65 arg2);
 extern swig_type_66 _wrap_RouterOptions_prefix_index_ttl_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_hedge_budget_max_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_hedge_budget_max_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterOptions_hedge_budget_ratio_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_RouterOptions_hedge_budget_ratio_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_RouterOptions_native_e406ced4dd67db0b(uintptr_t arg1);
 extern swig_intgo _wrap_kStatusClosed_get_native_e406ced4dd67db0b(void);
 extern swig_intgo _wrap_ClosedStatusCode_native_e406ced4dd67db0b(void);
@@ -867,18 +874,26 @@ extern void _wrap_CallOptions_first_byte_timeout_ms_set_native_e406ced4dd67db0b(
 extern swig_type_179 _wrap_CallOptions_first_byte_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_CallOptions_idle_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_180 arg2);
 extern swig_type_181 _wrap_CallOptions_idle_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_hedge_after_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_182 arg2);
+extern swig_type_183 _wrap_CallOptions_hedge_after_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_hedge_after_quantile_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
+extern double _wrap_CallOptions_hedge_after_quantile_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallOptions_max_hedges_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_CallOptions_max_hedges_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_CallOptions_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_182 _wrap_InvokeArgs_Deployment_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_183 _wrap_InvokeArgs_Model_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_184 _wrap_InvokeArgs_Request_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_185 _wrap_InvokeArgs_RequestLength_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_184 _wrap_InvokeArgs_Deployment_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_185 _wrap_InvokeArgs_Model_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_186 _wrap_InvokeArgs_Request_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_187 _wrap_InvokeArgs_RequestLength_native_e406ced4dd67db0b(uintptr_t arg1);
 extern swig_intgo _wrap_InvokeArgs_Attempt_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_186 _wrap_InvokeArgs_TimeoutMs_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_187 _wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_188 arg2);
+extern swig_type_188 _wrap_InvokeArgs_TimeoutMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_189 _wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_190 arg2);
 extern swig_intgo _wrap_InvokeArgs_Check_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_InvokeArgs_Progress_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_189 _wrap_InvokeArgs_FirstByteTimeoutMs_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_190 _wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_191 _wrap_InvokeArgs_FirstByteTimeoutMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_type_192 _wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern _Bool _wrap_InvokeArgs_IsHedge_native_e406ced4dd67db0b(uintptr_t arg1);
+extern swig_intgo _wrap_InvokeArgs_Commit_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_InvokeArgs_native_e406ced4dd67db0b(uintptr_t arg1);
 extern swig_intgo _wrap_AttemptResult_GetOutcome_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetOutcome_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
@@ -886,12 +901,12 @@ extern double _wrap_AttemptResult_GetLatencyMs_native_e406ced4dd67db0b(uintptr_t
 extern void _wrap_AttemptResult_SetLatencyMs_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptResult_GetTtftMs_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetTtftMs_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
-extern swig_type_191 _wrap_AttemptResult_GetRetryAfterMs_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_192 arg2);
-extern swig_type_193 _wrap_AttemptResult_GetInputTokens_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_194 arg2);
-extern swig_type_195 _wrap_AttemptResult_GetOutputTokens_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_196 arg2);
+extern swig_type_193 _wrap_AttemptResult_GetRetryAfterMs_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_194 arg2);
+extern swig_type_195 _wrap_AttemptResult_GetInputTokens_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_196 arg2);
+extern swig_type_197 _wrap_AttemptResult_GetOutputTokens_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_198 arg2);
 extern _Bool _wrap_AttemptResult_GetCommitted_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_AttemptResult_SetCommitted_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
 extern void _wrap_delete_AttemptResult_native_e406ced4dd67db0b(uintptr_t arg1);
@@ -899,84 +914,88 @@ extern void _wrap_delete_Adapter_native_e406ced4dd67db0b(uintptr_t arg1);
 extern swig_intgo _wrap_Adapter_DoInvoke_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3);
 extern void _wrap_Adapter_Released_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_new_AttemptInfo_native_e406ced4dd67db0b(void);
-extern void _wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_197 arg2);
-extern swig_type_198 _wrap_AttemptInfo_deployment_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_199 arg2);
-extern swig_type_200 _wrap_AttemptInfo_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_199 arg2);
+extern swig_type_200 _wrap_AttemptInfo_deployment_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_201 arg2);
+extern swig_type_202 _wrap_AttemptInfo_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_AttemptInfo_outcome_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_AttemptInfo_outcome_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_AttemptInfo_latency_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
 extern double _wrap_AttemptInfo_latency_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_201 arg2);
-extern swig_type_202 _wrap_AttemptInfo_backoff_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_203 arg2);
+extern swig_type_204 _wrap_AttemptInfo_backoff_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_AttemptInfo_committed_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_AttemptInfo_committed_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_AttemptInfo_adapter_failed_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_AttemptInfo_adapter_failed_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_hedge_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_hedge_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_AttemptInfo_cancelled_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
+extern _Bool _wrap_AttemptInfo_cancelled_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_AttemptInfo_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_new_CallResult_native_e406ced4dd67db0b(void);
 extern void _wrap_CallResult_status_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_CallResult_status_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_CallResult_final_outcome_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_CallResult_final_outcome_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_CallResult_deployment_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_203 arg2);
-extern swig_type_204 _wrap_CallResult_deployment_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_CallResult_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_205 arg2);
-extern swig_type_206 _wrap_CallResult_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_deployment_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_205 arg2);
+extern swig_type_206 _wrap_CallResult_deployment_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_207 arg2);
+extern swig_type_208 _wrap_CallResult_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_CallResult_used_fallback_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_used_fallback_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_207 arg2);
-extern swig_type_208 _wrap_CallResult_retry_after_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_209 arg2);
-extern swig_type_210 _wrap_CallResult_total_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_CallResult_response_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_211 arg2);
-extern swig_type_212 _wrap_CallResult_response_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_CallResult_detail_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_213 arg2);
-extern swig_type_214 _wrap_CallResult_detail_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_209 arg2);
+extern swig_type_210 _wrap_CallResult_retry_after_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_211 arg2);
+extern swig_type_212 _wrap_CallResult_total_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_response_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_213 arg2);
+extern swig_type_214 _wrap_CallResult_response_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_CallResult_detail_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_215 arg2);
+extern swig_type_216 _wrap_CallResult_detail_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_CallResult_attempts_set_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_CallResult_attempts_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_CallResult_has_report_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_CallResult_has_report_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_CallResult_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_new_DeploymentStats_native_e406ced4dd67db0b(void);
-extern void _wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_215 arg2);
-extern swig_type_216 _wrap_DeploymentStats_name_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_217 arg2);
+extern swig_type_218 _wrap_DeploymentStats_name_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_DeploymentStats_state_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_DeploymentStats_state_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_DeploymentStats_eligible_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_DeploymentStats_eligible_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_217 arg2);
-extern swig_type_218 _wrap_DeploymentStats_in_flight_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_219 arg2);
-extern swig_type_220 _wrap_DeploymentStats_picks_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_221 arg2);
-extern swig_type_222 _wrap_DeploymentStats_successes_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_223 arg2);
-extern swig_type_224 _wrap_DeploymentStats_rate_limited_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_225 arg2);
-extern swig_type_226 _wrap_DeploymentStats_server_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_227 arg2);
-extern swig_type_228 _wrap_DeploymentStats_timeouts_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_229 arg2);
-extern swig_type_230 _wrap_DeploymentStats_connection_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_231 arg2);
-extern swig_type_232 _wrap_DeploymentStats_auth_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_233 arg2);
-extern swig_type_234 _wrap_DeploymentStats_bad_requests_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_235 arg2);
-extern swig_type_236 _wrap_DeploymentStats_context_window_exceeded_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_237 arg2);
-extern swig_type_238 _wrap_DeploymentStats_content_policy_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_239 arg2);
-extern swig_type_240 _wrap_DeploymentStats_cancels_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_241 arg2);
-extern swig_type_242 _wrap_DeploymentStats_input_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_243 arg2);
-extern swig_type_244 _wrap_DeploymentStats_output_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_219 arg2);
+extern swig_type_220 _wrap_DeploymentStats_in_flight_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_221 arg2);
+extern swig_type_222 _wrap_DeploymentStats_picks_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_223 arg2);
+extern swig_type_224 _wrap_DeploymentStats_successes_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_225 arg2);
+extern swig_type_226 _wrap_DeploymentStats_rate_limited_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_227 arg2);
+extern swig_type_228 _wrap_DeploymentStats_server_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_229 arg2);
+extern swig_type_230 _wrap_DeploymentStats_timeouts_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_231 arg2);
+extern swig_type_232 _wrap_DeploymentStats_connection_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_233 arg2);
+extern swig_type_234 _wrap_DeploymentStats_auth_errors_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_235 arg2);
+extern swig_type_236 _wrap_DeploymentStats_bad_requests_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_237 arg2);
+extern swig_type_238 _wrap_DeploymentStats_context_window_exceeded_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_239 arg2);
+extern swig_type_240 _wrap_DeploymentStats_content_policy_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_241 arg2);
+extern swig_type_242 _wrap_DeploymentStats_cancels_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_243 arg2);
+extern swig_type_244 _wrap_DeploymentStats_input_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_245 arg2);
+extern swig_type_246 _wrap_DeploymentStats_output_tokens_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_DeploymentStats_ewma_latency_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_ewma_latency_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_245 arg2);
-extern swig_type_246 _wrap_DeploymentStats_latency_count_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_247 arg2);
+extern swig_type_248 _wrap_DeploymentStats_latency_count_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_sum_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_latency_sum_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_p50_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
@@ -985,124 +1004,124 @@ extern void _wrap_DeploymentStats_latency_p90_ms_set_native_e406ced4dd67db0b(uin
 extern double _wrap_DeploymentStats_latency_p90_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_DeploymentStats_latency_p99_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
 extern double _wrap_DeploymentStats_latency_p99_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_247 arg2);
-extern swig_type_248 _wrap_DeploymentStats_breaker_opened_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_249 arg2);
-extern swig_type_250 _wrap_DeploymentStats_breaker_half_opened_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_251 arg2);
-extern swig_type_252 _wrap_DeploymentStats_breaker_closed_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_253 arg2);
-extern swig_type_254 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_249 arg2);
+extern swig_type_250 _wrap_DeploymentStats_breaker_opened_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_251 arg2);
+extern swig_type_252 _wrap_DeploymentStats_breaker_half_opened_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_253 arg2);
+extern swig_type_254 _wrap_DeploymentStats_breaker_closed_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_255 arg2);
+extern swig_type_256 _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_DeploymentStats_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_new_ModelStats_native_e406ced4dd67db0b(void);
-extern void _wrap_ModelStats_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_255 arg2);
-extern swig_type_256 _wrap_ModelStats_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_ModelStats_picks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_257 arg2);
-extern swig_type_258 _wrap_ModelStats_picks_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_259 arg2);
-extern swig_type_260 _wrap_ModelStats_fallbacks_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ModelStats_model_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_257 arg2);
+extern swig_type_258 _wrap_ModelStats_model_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ModelStats_picks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_259 arg2);
+extern swig_type_260 _wrap_ModelStats_picks_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_261 arg2);
+extern swig_type_262 _wrap_ModelStats_fallbacks_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_ModelStats_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_new_RouterStats_native_e406ced4dd67db0b(void);
 extern void _wrap_RouterStats_deployments_set_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_RouterStats_deployments_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_RouterStats_models_set_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
 extern uintptr_t _wrap_RouterStats_models_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_261 arg2);
-extern swig_type_262 _wrap_RouterStats_configs_applied_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_263 arg2);
-extern swig_type_264 _wrap_RouterStats_configs_rejected_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_265 arg2);
-extern swig_type_266 _wrap_RouterStats_metrics_text_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_263 arg2);
+extern swig_type_264 _wrap_RouterStats_configs_applied_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_265 arg2);
+extern swig_type_266 _wrap_RouterStats_configs_rejected_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_267 arg2);
+extern swig_type_268 _wrap_RouterStats_metrics_text_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_RouterStats_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_new_SharedStateStatus_native_e406ced4dd67db0b(void);
 extern void _wrap_SharedStateStatus_enabled_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_SharedStateStatus_enabled_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_SharedStateStatus_connected_set_native_e406ced4dd67db0b(uintptr_t arg1, _Bool arg2);
 extern _Bool _wrap_SharedStateStatus_connected_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_267 arg2);
-extern swig_type_268 _wrap_SharedStateStatus_last_sync_age_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_269 arg2);
-extern swig_type_270 _wrap_SharedStateStatus_syncs_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_271 arg2);
-extern swig_type_272 _wrap_SharedStateStatus_sync_failures_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_273 arg2);
-extern swig_type_274 _wrap_SharedStateStatus_connections_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_275 arg2);
-extern swig_type_276 _wrap_SharedStateStatus_remote_opens_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_277 arg2);
-extern swig_type_278 _wrap_SharedStateStatus_remote_closes_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_279 arg2);
-extern swig_type_280 _wrap_SharedStateStatus_last_error_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_269 arg2);
+extern swig_type_270 _wrap_SharedStateStatus_last_sync_age_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_271 arg2);
+extern swig_type_272 _wrap_SharedStateStatus_syncs_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_273 arg2);
+extern swig_type_274 _wrap_SharedStateStatus_sync_failures_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_275 arg2);
+extern swig_type_276 _wrap_SharedStateStatus_connections_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_277 arg2);
+extern swig_type_278 _wrap_SharedStateStatus_remote_opens_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_279 arg2);
+extern swig_type_280 _wrap_SharedStateStatus_remote_closes_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_281 arg2);
+extern swig_type_282 _wrap_SharedStateStatus_last_error_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_SharedStateStatus_topology_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_SharedStateStatus_topology_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_281 arg2);
-extern swig_type_282 _wrap_SharedStateStatus_failovers_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_283 arg2);
-extern swig_type_284 _wrap_SharedStateStatus_server_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_283 arg2);
+extern swig_type_284 _wrap_SharedStateStatus_failovers_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_285 arg2);
+extern swig_type_286 _wrap_SharedStateStatus_server_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_SharedStateStatus_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_new_SharedStateOptions_native_e406ced4dd67db0b(void);
-extern void _wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_285 arg2);
-extern swig_type_286 _wrap_SharedStateOptions_url_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_287 arg2);
-extern swig_type_288 _wrap_SharedStateOptions_key_prefix_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_289 arg2);
-extern swig_type_290 _wrap_SharedStateOptions_sync_interval_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_291 arg2);
-extern swig_type_292 _wrap_SharedStateOptions_connect_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_293 arg2);
-extern swig_type_294 _wrap_SharedStateOptions_command_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_287 arg2);
+extern swig_type_288 _wrap_SharedStateOptions_url_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_289 arg2);
+extern swig_type_290 _wrap_SharedStateOptions_key_prefix_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_291 arg2);
+extern swig_type_292 _wrap_SharedStateOptions_sync_interval_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_293 arg2);
+extern swig_type_294 _wrap_SharedStateOptions_connect_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_295 arg2);
+extern swig_type_296 _wrap_SharedStateOptions_command_timeout_ms_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_SharedStateOptions_rate_batch_set_native_e406ced4dd67db0b(uintptr_t arg1, double arg2);
 extern double _wrap_SharedStateOptions_rate_batch_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern void _wrap_delete_SharedStateOptions_native_e406ced4dd67db0b(uintptr_t arg1);
-extern void _wrap_TextBuffer_text_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_295 arg2);
-extern swig_type_296 _wrap_TextBuffer_text_get_native_e406ced4dd67db0b(uintptr_t arg1);
+extern void _wrap_TextBuffer_text_set_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_297 arg2);
+extern swig_type_298 _wrap_TextBuffer_text_get_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_new_TextBuffer_native_e406ced4dd67db0b(void);
 extern void _wrap_delete_TextBuffer_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_297 _wrap_ValidateConfig_native_e406ced4dd67db0b(swig_type_298 arg1);
-extern swig_type_299 _wrap_PrefixHashes_native_e406ced4dd67db0b(swig_type_300 arg1, swig_intgo arg2, swig_type_301 arg3, uintptr_t arg4);
+extern swig_type_299 _wrap_ValidateConfig_native_e406ced4dd67db0b(swig_type_300 arg1);
+extern swig_type_301 _wrap_PrefixHashes_native_e406ced4dd67db0b(swig_type_302 arg1, swig_intgo arg2, swig_type_303 arg3, uintptr_t arg4);
 extern uintptr_t _wrap_new_Router_native_e406ced4dd67db0b(void);
 extern void _wrap_delete_Router_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_302 _wrap_Router_Open_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_304 _wrap_Router_Open_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, uintptr_t arg3, uintptr_t arg4);
 extern void _wrap_Router_Close_native_e406ced4dd67db0b(uintptr_t arg1);
 extern _Bool _wrap_Router_IsOpen_native_e406ced4dd67db0b(uintptr_t arg1);
-extern swig_type_303 _wrap_Router_AddDeployment_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_304 _wrap_Router_UpdateDeployment_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_305 _wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_306 arg2);
-extern swig_type_307 _wrap_Router_SetAlias_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_308 arg2, swig_type_309 arg3);
-extern swig_type_310 _wrap_Router_RemoveAlias_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_311 arg2);
-extern swig_type_312 _wrap_Router_SetFallbacks_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_313 arg2, uintptr_t arg3);
-extern swig_type_314 _wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_315 arg2, swig_intgo arg3, uintptr_t arg4);
-extern swig_type_316 _wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_317 arg2, swig_intgo arg3);
-extern swig_type_318 _wrap_Router_SetOverride_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_319 arg2, swig_intgo arg3);
-extern swig_type_320 _wrap_Router_PickInto_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_321 arg2, uintptr_t arg3);
-extern swig_type_322 _wrap_Router_PickExcluding_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_323 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_324 _wrap_Router_PickWith_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_325 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_326 _wrap_Router_PickRaw_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_327 arg2, swig_voidp arg3);
-extern swig_type_328 _wrap_Router_Report_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_329 arg2, swig_intgo arg3, double arg4);
-extern swig_type_330 _wrap_Router_ReportFull_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_331 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_332 arg6, swig_type_333 arg7, swig_type_334 arg8);
-extern swig_type_335 _wrap_Router_ReportQuota_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_336 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_337 arg6, swig_type_338 arg7, swig_type_339 arg8, swig_type_340 arg9, swig_type_341 arg10, swig_type_342 arg11, swig_type_343 arg12);
-extern swig_type_344 _wrap_Router_Cancel_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_345 arg2);
-extern swig_type_346 _wrap_Router_ReportLoad_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_347 arg2, swig_type_348 arg3, swig_type_349 arg4, double arg5, swig_type_350 arg6);
-extern swig_type_351 _wrap_Router_Fallbacks_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_352 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_353 _wrap_Router_Explain_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_354 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_355 _wrap_Router_HealthOf_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_356 arg2, uintptr_t arg3);
-extern swig_type_357 _wrap_Router_HealthList_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_358 _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_359 arg2);
-extern swig_type_360 _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_361 arg2);
-extern swig_type_362 _wrap_Router_MetricsText_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_363 _wrap_Router_Stats_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_364 _wrap_Router_SharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_365 _wrap_Router_UseSharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_366 _wrap_Router_SetAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_367 arg2, uintptr_t arg3);
-extern swig_type_368 _wrap_Router_Call_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_369 arg2, swig_type_370 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_371 _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_372 arg2, swig_intgo arg3);
-extern swig_type_373 _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_374 arg2, swig_type_375 arg3, swig_intgo arg4);
-extern swig_type_376 _wrap_Router_OpenGo_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_377 _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_378 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_379 _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_380 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_381 _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_382 arg2, swig_intgo arg3);
-extern swig_type_383 _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_384 _wrap_Router_CallRaw_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_385 arg2, swig_type_386 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
+extern swig_type_305 _wrap_Router_AddDeployment_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_306 _wrap_Router_UpdateDeployment_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_307 _wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_308 arg2);
+extern swig_type_309 _wrap_Router_SetAlias_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_310 arg2, swig_type_311 arg3);
+extern swig_type_312 _wrap_Router_RemoveAlias_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_313 arg2);
+extern swig_type_314 _wrap_Router_SetFallbacks_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_315 arg2, uintptr_t arg3);
+extern swig_type_316 _wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_317 arg2, swig_intgo arg3, uintptr_t arg4);
+extern swig_type_318 _wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_319 arg2, swig_intgo arg3);
+extern swig_type_320 _wrap_Router_SetOverride_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_321 arg2, swig_intgo arg3);
+extern swig_type_322 _wrap_Router_PickInto_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_323 arg2, uintptr_t arg3);
+extern swig_type_324 _wrap_Router_PickExcluding_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_325 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_326 _wrap_Router_PickWith_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_327 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_328 _wrap_Router_PickRaw_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_329 arg2, swig_voidp arg3);
+extern swig_type_330 _wrap_Router_Report_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_331 arg2, swig_intgo arg3, double arg4);
+extern swig_type_332 _wrap_Router_ReportFull_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_333 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_334 arg6, swig_type_335 arg7, swig_type_336 arg8);
+extern swig_type_337 _wrap_Router_ReportQuota_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_338 arg2, swig_intgo arg3, double arg4, double arg5, swig_type_339 arg6, swig_type_340 arg7, swig_type_341 arg8, swig_type_342 arg9, swig_type_343 arg10, swig_type_344 arg11, swig_type_345 arg12);
+extern swig_type_346 _wrap_Router_Cancel_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_347 arg2);
+extern swig_type_348 _wrap_Router_ReportLoad_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_349 arg2, swig_type_350 arg3, swig_type_351 arg4, double arg5, swig_type_352 arg6);
+extern swig_type_353 _wrap_Router_Fallbacks_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_354 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_355 _wrap_Router_Explain_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_356 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_type_357 _wrap_Router_HealthOf_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_358 arg2, uintptr_t arg3);
+extern swig_type_359 _wrap_Router_HealthList_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_360 _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_361 arg2);
+extern swig_type_362 _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_363 arg2);
+extern swig_type_364 _wrap_Router_MetricsText_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_365 _wrap_Router_Stats_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_366 _wrap_Router_SharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_367 _wrap_Router_UseSharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_368 _wrap_Router_SetAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_369 arg2, uintptr_t arg3);
+extern swig_type_370 _wrap_Router_Call_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_371 arg2, swig_type_372 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_373 _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_374 arg2, swig_intgo arg3);
+extern swig_type_375 _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_376 arg2, swig_type_377 arg3, swig_intgo arg4);
+extern swig_type_378 _wrap_Router_OpenGo_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_379 _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_380 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_381 _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_382 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_383 _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_384 arg2, swig_intgo arg3);
+extern swig_type_385 _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_386 _wrap_Router_CallRaw_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_387 arg2, swig_type_388 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -2593,6 +2612,14 @@ func _swig_getllmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER() (_swig_ret Llmr
 
 var Llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER()
 
+func _swig_getllmr_event_kind_LLMR_EVENT_HEDGE_STARTED() (_swig_ret Llmr_event_kind) {
+	var swig_r Llmr_event_kind
+	swig_r = (Llmr_event_kind)(C._wrap_llmr_event_kind_LLMR_EVENT_HEDGE_STARTED_native_e406ced4dd67db0b())
+	return swig_r
+}
+
+var Llmr_event_kind_LLMR_EVENT_HEDGE_STARTED Llmr_event_kind = _swig_getllmr_event_kind_LLMR_EVENT_HEDGE_STARTED()
+
 type SwigcptrRouterOptions uintptr
 
 func (p SwigcptrRouterOptions) Swigcptr() uintptr {
@@ -3140,6 +3167,32 @@ func (arg1 SwigcptrRouterOptions) GetPrefix_index_ttl_ms() (_swig_ret int64) {
 	return swig_r
 }
 
+func (arg1 SwigcptrRouterOptions) SetHedge_budget_max_tokens(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_hedge_budget_max_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetHedge_budget_max_tokens() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_RouterOptions_hedge_budget_max_tokens_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrRouterOptions) SetHedge_budget_ratio(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_RouterOptions_hedge_budget_ratio_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrRouterOptions) GetHedge_budget_ratio() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_RouterOptions_hedge_budget_ratio_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteRouterOptions(arg1 RouterOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_RouterOptions_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
@@ -3228,6 +3281,10 @@ type RouterOptions interface {
 	GetPrefix_index_capacity() (_swig_ret uint)
 	SetPrefix_index_ttl_ms(arg2 int64)
 	GetPrefix_index_ttl_ms() (_swig_ret int64)
+	SetHedge_budget_max_tokens(arg2 float64)
+	GetHedge_budget_max_tokens() (_swig_ret float64)
+	SetHedge_budget_ratio(arg2 float64)
+	GetHedge_budget_ratio() (_swig_ret float64)
 }
 
 func GetKStatusClosed() (_swig_ret int) {
@@ -5104,6 +5161,45 @@ func (arg1 SwigcptrCallOptions) GetIdle_timeout_ms() (_swig_ret int64) {
 	return swig_r
 }
 
+func (arg1 SwigcptrCallOptions) SetHedge_after_ms(arg2 int64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_CallOptions_hedge_after_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_182(_swig_i_1))
+}
+
+func (arg1 SwigcptrCallOptions) GetHedge_after_ms() (_swig_ret int64) {
+	var swig_r int64
+	_swig_i_0 := arg1
+	swig_r = (int64)(C._wrap_CallOptions_hedge_after_ms_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrCallOptions) SetHedge_after_quantile(arg2 float64) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_CallOptions_hedge_after_quantile_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.double(_swig_i_1))
+}
+
+func (arg1 SwigcptrCallOptions) GetHedge_after_quantile() (_swig_ret float64) {
+	var swig_r float64
+	_swig_i_0 := arg1
+	swig_r = (float64)(C._wrap_CallOptions_hedge_after_quantile_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrCallOptions) SetMax_hedges(arg2 uint) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_CallOptions_max_hedges_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+}
+
+func (arg1 SwigcptrCallOptions) GetMax_hedges() (_swig_ret uint) {
+	var swig_r uint
+	_swig_i_0 := arg1
+	swig_r = (uint)(C._wrap_CallOptions_max_hedges_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteCallOptions(arg1 CallOptions) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_CallOptions_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
@@ -5128,6 +5224,12 @@ type CallOptions interface {
 	GetFirst_byte_timeout_ms() (_swig_ret int64)
 	SetIdle_timeout_ms(arg2 int64)
 	GetIdle_timeout_ms() (_swig_ret int64)
+	SetHedge_after_ms(arg2 int64)
+	GetHedge_after_ms() (_swig_ret int64)
+	SetHedge_after_quantile(arg2 float64)
+	GetHedge_after_quantile() (_swig_ret float64)
+	SetMax_hedges(arg2 uint)
+	GetMax_hedges() (_swig_ret uint)
 }
 
 type SwigcptrInvokeArgs uintptr
@@ -5194,7 +5296,7 @@ func (arg1 SwigcptrInvokeArgs) SetResponse(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_188)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -5235,6 +5337,20 @@ func (arg1 SwigcptrInvokeArgs) IdleTimeoutMs() (_swig_ret int64) {
 	return swig_r
 }
 
+func (arg1 SwigcptrInvokeArgs) IsHedge() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_InvokeArgs_IsHedge_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrInvokeArgs) Commit() (_swig_ret Llmr_status) {
+	var swig_r Llmr_status
+	_swig_i_0 := arg1
+	swig_r = (Llmr_status)(C._wrap_InvokeArgs_Commit_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteInvokeArgs(arg1 InvokeArgs) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_InvokeArgs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
@@ -5254,6 +5370,8 @@ type InvokeArgs interface {
 	Progress()
 	FirstByteTimeoutMs() (_swig_ret int64)
 	IdleTimeoutMs() (_swig_ret int64)
+	IsHedge() (_swig_ret bool)
+	Commit() (_swig_ret Llmr_status)
 }
 
 type SwigcptrAttemptResult uintptr
@@ -5314,7 +5432,7 @@ func (arg1 SwigcptrAttemptResult) GetRetryAfterMs() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetRetryAfterMs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_192(_swig_i_1))
+	C._wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
@@ -5327,7 +5445,7 @@ func (arg1 SwigcptrAttemptResult) GetInputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetInputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_194(_swig_i_1))
+	C._wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_196(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
@@ -5340,7 +5458,7 @@ func (arg1 SwigcptrAttemptResult) GetOutputTokens() (_swig_ret int64) {
 func (arg1 SwigcptrAttemptResult) SetOutputTokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_196(_swig_i_1))
+	C._wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_198(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptResult) GetCommitted() (_swig_ret bool) {
@@ -5433,7 +5551,7 @@ func NewAttemptInfo() (_swig_ret AttemptInfo) {
 func (arg1 SwigcptrAttemptInfo) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_197)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5452,7 +5570,7 @@ func (arg1 SwigcptrAttemptInfo) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrAttemptInfo) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_201)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5497,7 +5615,7 @@ func (arg1 SwigcptrAttemptInfo) GetLatency_ms() (_swig_ret float64) {
 func (arg1 SwigcptrAttemptInfo) SetBackoff_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_201(_swig_i_1))
+	C._wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_203(_swig_i_1))
 }
 
 func (arg1 SwigcptrAttemptInfo) GetBackoff_ms() (_swig_ret int64) {
@@ -5533,6 +5651,32 @@ func (arg1 SwigcptrAttemptInfo) GetAdapter_failed() (_swig_ret bool) {
 	return swig_r
 }
 
+func (arg1 SwigcptrAttemptInfo) SetHedge(arg2 bool) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_AttemptInfo_hedge_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+}
+
+func (arg1 SwigcptrAttemptInfo) GetHedge() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_AttemptInfo_hedge_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
+func (arg1 SwigcptrAttemptInfo) SetCancelled(arg2 bool) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	C._wrap_AttemptInfo_cancelled_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C._Bool(_swig_i_1))
+}
+
+func (arg1 SwigcptrAttemptInfo) GetCancelled() (_swig_ret bool) {
+	var swig_r bool
+	_swig_i_0 := arg1
+	swig_r = (bool)(C._wrap_AttemptInfo_cancelled_get_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteAttemptInfo(arg1 AttemptInfo) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_AttemptInfo_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0))
@@ -5555,6 +5699,10 @@ type AttemptInfo interface {
 	GetCommitted() (_swig_ret bool)
 	SetAdapter_failed(arg2 bool)
 	GetAdapter_failed() (_swig_ret bool)
+	SetHedge(arg2 bool)
+	GetHedge() (_swig_ret bool)
+	SetCancelled(arg2 bool)
+	GetCancelled() (_swig_ret bool)
 }
 
 type SwigcptrCallResult uintptr
@@ -5601,7 +5749,7 @@ func (arg1 SwigcptrCallResult) GetFinal_outcome() (_swig_ret Llmr_outcome) {
 func (arg1 SwigcptrCallResult) SetDeployment(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_deployment_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_deployment_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5620,7 +5768,7 @@ func (arg1 SwigcptrCallResult) GetDeployment() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5652,7 +5800,7 @@ func (arg1 SwigcptrCallResult) GetUsed_fallback() (_swig_ret bool) {
 func (arg1 SwigcptrCallResult) SetRetry_after_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_207(_swig_i_1))
+	C._wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
@@ -5665,7 +5813,7 @@ func (arg1 SwigcptrCallResult) GetRetry_after_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetTotal_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_209(_swig_i_1))
+	C._wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_211(_swig_i_1))
 }
 
 func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
@@ -5678,7 +5826,7 @@ func (arg1 SwigcptrCallResult) GetTotal_ms() (_swig_ret int64) {
 func (arg1 SwigcptrCallResult) SetResponse(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_response_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_211)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_response_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_213)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5697,7 +5845,7 @@ func (arg1 SwigcptrCallResult) GetResponse() (_swig_ret string) {
 func (arg1 SwigcptrCallResult) SetDetail(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_CallResult_detail_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_213)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_CallResult_detail_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_215)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5789,7 +5937,7 @@ func NewDeploymentStats() (_swig_ret DeploymentStats) {
 func (arg1 SwigcptrDeploymentStats) SetName(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_215)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_217)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5834,7 +5982,7 @@ func (arg1 SwigcptrDeploymentStats) GetEligible() (_swig_ret bool) {
 func (arg1 SwigcptrDeploymentStats) SetIn_flight(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_217(_swig_i_1))
+	C._wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
@@ -5847,7 +5995,7 @@ func (arg1 SwigcptrDeploymentStats) GetIn_flight() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_219(_swig_i_1))
+	C._wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
@@ -5860,7 +6008,7 @@ func (arg1 SwigcptrDeploymentStats) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetSuccesses(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_221(_swig_i_1))
+	C._wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
@@ -5873,7 +6021,7 @@ func (arg1 SwigcptrDeploymentStats) GetSuccesses() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetRate_limited(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_223(_swig_i_1))
+	C._wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
@@ -5886,7 +6034,7 @@ func (arg1 SwigcptrDeploymentStats) GetRate_limited() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetServer_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_225(_swig_i_1))
+	C._wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
@@ -5899,7 +6047,7 @@ func (arg1 SwigcptrDeploymentStats) GetServer_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetTimeouts(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_227(_swig_i_1))
+	C._wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
@@ -5912,7 +6060,7 @@ func (arg1 SwigcptrDeploymentStats) GetTimeouts() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetConnection_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_229(_swig_i_1))
+	C._wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
@@ -5925,7 +6073,7 @@ func (arg1 SwigcptrDeploymentStats) GetConnection_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetAuth_errors(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_231(_swig_i_1))
+	C._wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_233(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
@@ -5938,7 +6086,7 @@ func (arg1 SwigcptrDeploymentStats) GetAuth_errors() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBad_requests(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_233(_swig_i_1))
+	C._wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
@@ -5951,7 +6099,7 @@ func (arg1 SwigcptrDeploymentStats) GetBad_requests() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetContext_window_exceeded(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_235(_swig_i_1))
+	C._wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int64) {
@@ -5964,7 +6112,7 @@ func (arg1 SwigcptrDeploymentStats) GetContext_window_exceeded() (_swig_ret int6
 func (arg1 SwigcptrDeploymentStats) SetContent_policy(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_237(_swig_i_1))
+	C._wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
@@ -5977,7 +6125,7 @@ func (arg1 SwigcptrDeploymentStats) GetContent_policy() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetCancels(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_239(_swig_i_1))
+	C._wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
@@ -5990,7 +6138,7 @@ func (arg1 SwigcptrDeploymentStats) GetCancels() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetInput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_241(_swig_i_1))
+	C._wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
@@ -6003,7 +6151,7 @@ func (arg1 SwigcptrDeploymentStats) GetInput_tokens() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetOutput_tokens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_243(_swig_i_1))
+	C._wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_245(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetOutput_tokens() (_swig_ret int64) {
@@ -6029,7 +6177,7 @@ func (arg1 SwigcptrDeploymentStats) GetEwma_latency_ms() (_swig_ret float64) {
 func (arg1 SwigcptrDeploymentStats) SetLatency_count(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_245(_swig_i_1))
+	C._wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_247(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetLatency_count() (_swig_ret int64) {
@@ -6094,7 +6242,7 @@ func (arg1 SwigcptrDeploymentStats) GetLatency_p99_ms() (_swig_ret float64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_247(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_249(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
@@ -6107,7 +6255,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_opened() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_half_opened(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_249(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_251(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
@@ -6120,7 +6268,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_half_opened() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetBreaker_closed(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_251(_swig_i_1))
+	C._wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_253(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
@@ -6133,7 +6281,7 @@ func (arg1 SwigcptrDeploymentStats) GetBreaker_closed() (_swig_ret int64) {
 func (arg1 SwigcptrDeploymentStats) SetCooldown_remaining_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_253(_swig_i_1))
+	C._wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_255(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeploymentStats) GetCooldown_remaining_ms() (_swig_ret int64) {
@@ -6225,7 +6373,7 @@ func NewModelStats() (_swig_ret ModelStats) {
 func (arg1 SwigcptrModelStats) SetModel(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_255)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_ModelStats_model_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_257)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6244,7 +6392,7 @@ func (arg1 SwigcptrModelStats) GetModel() (_swig_ret string) {
 func (arg1 SwigcptrModelStats) SetPicks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_picks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_257(_swig_i_1))
+	C._wrap_ModelStats_picks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
@@ -6257,7 +6405,7 @@ func (arg1 SwigcptrModelStats) GetPicks() (_swig_ret int64) {
 func (arg1 SwigcptrModelStats) SetFallbacks(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_259(_swig_i_1))
+	C._wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
 }
 
 func (arg1 SwigcptrModelStats) GetFallbacks() (_swig_ret int64) {
@@ -6327,7 +6475,7 @@ func (arg1 SwigcptrRouterStats) GetModels() (_swig_ret ModelStatsVector) {
 func (arg1 SwigcptrRouterStats) SetConfigs_applied(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1))
+	C._wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
@@ -6340,7 +6488,7 @@ func (arg1 SwigcptrRouterStats) GetConfigs_applied() (_swig_ret int64) {
 func (arg1 SwigcptrRouterStats) SetConfigs_rejected(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	C._wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_265(_swig_i_1))
 }
 
 func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
@@ -6353,7 +6501,7 @@ func (arg1 SwigcptrRouterStats) GetConfigs_rejected() (_swig_ret int64) {
 func (arg1 SwigcptrRouterStats) SetMetrics_text(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6433,7 +6581,7 @@ func (arg1 SwigcptrSharedStateStatus) GetConnected() (_swig_ret bool) {
 func (arg1 SwigcptrSharedStateStatus) SetLast_sync_age_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_267(_swig_i_1))
+	C._wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
@@ -6446,7 +6594,7 @@ func (arg1 SwigcptrSharedStateStatus) GetLast_sync_age_ms() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetSyncs(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))
+	C._wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
@@ -6459,7 +6607,7 @@ func (arg1 SwigcptrSharedStateStatus) GetSyncs() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetSync_failures(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
+	C._wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
@@ -6472,7 +6620,7 @@ func (arg1 SwigcptrSharedStateStatus) GetSync_failures() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetConnections(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))
+	C._wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
@@ -6485,7 +6633,7 @@ func (arg1 SwigcptrSharedStateStatus) GetConnections() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetRemote_opens(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_275(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
@@ -6498,7 +6646,7 @@ func (arg1 SwigcptrSharedStateStatus) GetRemote_opens() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetRemote_closes(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1))
+	C._wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_279(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
@@ -6511,7 +6659,7 @@ func (arg1 SwigcptrSharedStateStatus) GetRemote_closes() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetLast_error(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_279)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_281)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6543,7 +6691,7 @@ func (arg1 SwigcptrSharedStateStatus) GetTopology() (_swig_ret int) {
 func (arg1 SwigcptrSharedStateStatus) SetFailovers(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_281(_swig_i_1))
+	C._wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_283(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateStatus) GetFailovers() (_swig_ret int64) {
@@ -6556,7 +6704,7 @@ func (arg1 SwigcptrSharedStateStatus) GetFailovers() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateStatus) SetServer(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_283)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_285)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6624,7 +6772,7 @@ func NewSharedStateOptions() (_swig_ret SharedStateOptions) {
 func (arg1 SwigcptrSharedStateOptions) SetUrl(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_285)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6643,7 +6791,7 @@ func (arg1 SwigcptrSharedStateOptions) GetUrl() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetKey_prefix(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_287)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_289)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6662,7 +6810,7 @@ func (arg1 SwigcptrSharedStateOptions) GetKey_prefix() (_swig_ret string) {
 func (arg1 SwigcptrSharedStateOptions) SetSync_interval_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_289(_swig_i_1))
+	C._wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
@@ -6675,7 +6823,7 @@ func (arg1 SwigcptrSharedStateOptions) GetSync_interval_ms() (_swig_ret int64) {
 func (arg1 SwigcptrSharedStateOptions) SetConnect_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_291(_swig_i_1))
+	C._wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_293(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64) {
@@ -6688,7 +6836,7 @@ func (arg1 SwigcptrSharedStateOptions) GetConnect_timeout_ms() (_swig_ret int64)
 func (arg1 SwigcptrSharedStateOptions) SetCommand_timeout_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_293(_swig_i_1))
+	C._wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_295(_swig_i_1))
 }
 
 func (arg1 SwigcptrSharedStateOptions) GetCommand_timeout_ms() (_swig_ret int64) {
@@ -6745,7 +6893,7 @@ func (p SwigcptrTextBuffer) SwigIsTextBuffer() {
 func (arg1 SwigcptrTextBuffer) SetText(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_TextBuffer_text_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_TextBuffer_text_set_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_297)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6782,7 +6930,7 @@ type TextBuffer interface {
 func ValidateConfig(arg1 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_ValidateConfig_native_e406ced4dd67db0b(*(*C.swig_type_298)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_ValidateConfig_native_e406ced4dd67db0b(*(*C.swig_type_300)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6803,7 +6951,7 @@ func PrefixHashes(arg1 string, arg2 uint, arg3 int64, arg4 Int64Vector) (_swig_r
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_PrefixHashes_native_e406ced4dd67db0b(*(*C.swig_type_300)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), C.swig_type_301(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_PrefixHashes_native_e406ced4dd67db0b(*(*C.swig_type_302)(unsafe.Pointer(&_swig_i_0)), C.swig_intgo(_swig_i_1), C.swig_type_303(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6904,7 +7052,7 @@ func (arg1 SwigcptrRouter) RemoveDeployment(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6924,7 +7072,7 @@ func (arg1 SwigcptrRouter) SetAlias(arg2 string, arg3 string) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetAlias_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_309)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_Router_SetAlias_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_310)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_311)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6946,7 +7094,7 @@ func (arg1 SwigcptrRouter) RemoveAlias(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_RemoveAlias_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_311)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_RemoveAlias_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6966,7 +7114,7 @@ func (arg1 SwigcptrRouter) SetFallbacks(arg2 string, arg3 StringVector) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetFallbacks_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetFallbacks_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6987,7 +7135,7 @@ func (arg1 SwigcptrRouter) SetFallbacksFor(arg2 string, arg3 Llmr_fallback_kind,
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7007,7 +7155,7 @@ func (arg1 SwigcptrRouter) SetModelStrategy(arg2 string, arg3 Llmr_strategy) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7027,7 +7175,7 @@ func (arg1 SwigcptrRouter) SetOverride(arg2 string, arg3 Llmr_override) (_swig_r
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetOverride_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetOverride_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7047,7 +7195,7 @@ func (arg1 SwigcptrRouter) PickInto(arg2 string, arg3 Pick) (_swig_ret error) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_PickInto_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickInto_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7068,7 +7216,7 @@ func (arg1 SwigcptrRouter) PickExcluding(arg2 string, arg3 StringVector, arg4 Pi
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickExcluding_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickExcluding_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7089,7 +7237,7 @@ func (arg1 SwigcptrRouter) PickWith(arg2 string, arg3 PickOptions, arg4 Pick) (_
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_PickWith_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_PickWith_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_327)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7110,7 +7258,7 @@ func (arg1 SwigcptrRouter) PickRaw(arg2 string, arg3 *RawPick) (_swig_ret error)
 	_swig_i_1 := arg2
 	var _swig_i_2 unsafe.Pointer
 	_swig_i_2 = unsafe.Pointer(arg3)
-	swig_r_p := C._wrap_Router_PickRaw_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_327)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickRaw_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_329)(unsafe.Pointer(&_swig_i_1)), C.swig_voidp(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7131,7 +7279,7 @@ func (arg1 SwigcptrRouter) Report(arg2 int64, arg3 Llmr_outcome, arg4 float64) (
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_Report_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_329(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
+	swig_r_p := C._wrap_Router_Report_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_331(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7153,7 +7301,7 @@ func (arg1 SwigcptrRouter) ReportFull(arg2 int64, arg3 Llmr_outcome, arg4 float6
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	swig_r_p := C._wrap_Router_ReportFull_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_331(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_332(_swig_i_5), C.swig_type_333(_swig_i_6), C.swig_type_334(_swig_i_7))
+	swig_r_p := C._wrap_Router_ReportFull_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_333(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_334(_swig_i_5), C.swig_type_335(_swig_i_6), C.swig_type_336(_swig_i_7))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7179,7 +7327,7 @@ func (arg1 SwigcptrRouter) ReportQuota(arg2 int64, arg3 Llmr_outcome, arg4 float
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
 	_swig_i_11 := arg12
-	swig_r_p := C._wrap_Router_ReportQuota_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_336(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_337(_swig_i_5), C.swig_type_338(_swig_i_6), C.swig_type_339(_swig_i_7), C.swig_type_340(_swig_i_8), C.swig_type_341(_swig_i_9), C.swig_type_342(_swig_i_10), C.swig_type_343(_swig_i_11))
+	swig_r_p := C._wrap_Router_ReportQuota_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_338(_swig_i_1), C.swig_intgo(_swig_i_2), C.double(_swig_i_3), C.double(_swig_i_4), C.swig_type_339(_swig_i_5), C.swig_type_340(_swig_i_6), C.swig_type_341(_swig_i_7), C.swig_type_342(_swig_i_8), C.swig_type_343(_swig_i_9), C.swig_type_344(_swig_i_10), C.swig_type_345(_swig_i_11))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7195,7 +7343,7 @@ func (arg1 SwigcptrRouter) Cancel(arg2 int64) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_Cancel_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_345(_swig_i_1))
+	swig_r_p := C._wrap_Router_Cancel_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), C.swig_type_347(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 error
 
@@ -7215,7 +7363,7 @@ func (arg1 SwigcptrRouter) ReportLoad(arg2 string, arg3 int64, arg4 int64, arg5 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_ReportLoad_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_347)(unsafe.Pointer(&_swig_i_1)), C.swig_type_348(_swig_i_2), C.swig_type_349(_swig_i_3), C.double(_swig_i_4), C.swig_type_350(_swig_i_5))
+	swig_r_p := C._wrap_Router_ReportLoad_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_349)(unsafe.Pointer(&_swig_i_1)), C.swig_type_350(_swig_i_2), C.swig_type_351(_swig_i_3), C.double(_swig_i_4), C.swig_type_352(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7236,7 +7384,7 @@ func (arg1 SwigcptrRouter) Fallbacks(arg2 string, arg3 StringVector, arg4 Candid
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Fallbacks_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_352)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Fallbacks_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_354)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7257,7 +7405,7 @@ func (arg1 SwigcptrRouter) Explain(arg2 string, arg3 PickOptions, arg4 Explanati
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_Router_Explain_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_354)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_Router_Explain_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_356)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7277,7 +7425,7 @@ func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_356)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_358)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7312,7 +7460,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_359)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7331,7 +7479,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_363)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7415,7 +7563,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_367)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_369)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7437,7 +7585,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_369)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_370)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_372)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7460,7 +7608,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_372)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_374)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7481,7 +7629,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_374)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_375)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_376)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_377)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7524,7 +7672,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_378)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7546,7 +7694,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfigFile(arg2 string, arg3 RouterOptions,
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_382)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7566,7 +7714,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_382)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7605,7 +7753,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_CallRaw_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_385)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_386)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_Router_CallRaw_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2

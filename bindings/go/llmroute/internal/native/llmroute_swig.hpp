@@ -304,6 +304,13 @@ struct CallOptions {
    * Check() says LLMR_ERR_STREAM_STALLED (0 = none). */
   int64_t first_byte_timeout_ms;
   int64_t idle_timeout_ms;
+  /** Hedged calls (llmr_call_options.hedge_after_ms): a hedge starts on another deployment when
+   * the first attempt produced nothing after hedge_after_ms (0 = off) or the model's
+   * hedge_after_quantile latency (0 = off), up to max_hedges (default 1, at most 4). Hedges run
+   * on router-owned threads: the adapter must be thread-safe. */
+  int64_t hedge_after_ms;
+  double hedge_after_quantile;
+  uint32_t max_hedges;
 };
 
 /** What an adapter's invoke() is given (llmr_invoke_args). Valid only during that invoke(). */
@@ -330,6 +337,11 @@ class InvokeArgs {
   /** The call's stall limits in ms (0 = none). */
   int64_t FirstByteTimeoutMs() const;
   int64_t IdleTimeoutMs() const;
+  /** Whether this attempt is a hedge (it runs on a router-owned thread beside the first). */
+  bool IsHedge() const;
+  /** Claims the client's stream before sending it a byte (llmr_call_commit): LLMR_OK when this
+   * attempt may send, LLMR_ERR_CANCELLED when another attempt of the hedged call won. */
+  llmr_status Commit() const;
 
  private:
   const llmr_invoke_args *args_;
@@ -410,6 +422,9 @@ struct AttemptInfo {
   int64_t backoff_ms;
   bool committed;
   bool adapter_failed;
+  /** A hedge; cancelled because another attempt of the call won. */
+  bool hedge;
+  bool cancelled;
 };
 
 /** The report of a call (llmr_call_report), copied. */

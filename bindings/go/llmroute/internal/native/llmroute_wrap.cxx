@@ -2327,6 +2327,18 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e406ced4dd67
 }
 
 
+intgo _wrap_llmr_event_kind_LLMR_EVENT_HEDGE_STARTED_native_e406ced4dd67db0b() {
+  llmr_event_kind result;
+  intgo _swig_go_result;
+  
+  
+  result = llmr_event_kind::LLMR_EVENT_HEDGE_STARTED;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
 llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e406ced4dd67db0b() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
@@ -3339,6 +3351,56 @@ long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_e406ced4dd67db0b(ll
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
   
   result = (int64_t) ((arg1)->prefix_index_ttl_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_hedge_budget_max_tokens_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->hedge_budget_max_tokens = arg2;
+  
+}
+
+
+double _wrap_RouterOptions_hedge_budget_max_tokens_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->hedge_budget_max_tokens);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_RouterOptions_hedge_budget_ratio_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->hedge_budget_ratio = arg2;
+  
+}
+
+
+double _wrap_RouterOptions_hedge_budget_ratio_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+  llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->hedge_budget_ratio);
   _swig_go_result = result; 
   return _swig_go_result;
 }
@@ -6137,6 +6199,81 @@ long long _wrap_CallOptions_idle_timeout_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
+void _wrap_CallOptions_hedge_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t arg2 ;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  arg2 = (int64_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->hedge_after_ms = arg2;
+  
+}
+
+
+long long _wrap_CallOptions_hedge_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  
+  result = (int64_t) ((arg1)->hedge_after_ms);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_CallOptions_hedge_after_quantile_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, double _swig_go_1) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  double arg2 ;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  arg2 = (double)_swig_go_1; 
+  
+  if (arg1) (arg1)->hedge_after_quantile = arg2;
+  
+}
+
+
+double _wrap_CallOptions_hedge_after_quantile_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  double result;
+  double _swig_go_result;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  
+  result = (double) ((arg1)->hedge_after_quantile);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_CallOptions_max_hedges_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  uint32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->max_hedges = arg2;
+  
+}
+
+
+intgo _wrap_CallOptions_max_hedges_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  uint32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  
+  result = (uint32_t) ((arg1)->max_hedges);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 void _wrap_delete_CallOptions_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
@@ -6296,6 +6433,32 @@ long long _wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(llmroute::swig:
   
   result = (int64_t)((llmroute::swig::InvokeArgs const *)arg1)->IdleTimeoutMs();
   _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+bool _wrap_InvokeArgs_IsHedge_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
+  
+  result = (bool)((llmroute::swig::InvokeArgs const *)arg1)->IsHedge();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_InvokeArgs_Commit_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+  llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
+  llmr_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
+  
+  result = (llmr_status)((llmroute::swig::InvokeArgs const *)arg1)->Commit();
+  _swig_go_result = (intgo)result; 
   return _swig_go_result;
 }
 
@@ -6719,6 +6882,56 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_e406ced4dd67db0b(llmroute::swig
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
   
   result = (bool) ((arg1)->adapter_failed);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_AttemptInfo_hedge_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->hedge = arg2;
+  
+}
+
+
+bool _wrap_AttemptInfo_hedge_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->hedge);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_AttemptInfo_cancelled_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool arg2 ;
+  
+  arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
+  arg2 = (bool)_swig_go_1; 
+  
+  if (arg1) (arg1)->cancelled = arg2;
+  
+}
+
+
+bool _wrap_AttemptInfo_cancelled_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+  llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
+  bool result;
+  bool _swig_go_result;
+  
+  arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
+  
+  result = (bool) ((arg1)->cancelled);
   _swig_go_result = result; 
   return _swig_go_result;
 }

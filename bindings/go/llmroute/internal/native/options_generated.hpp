@@ -56,6 +56,8 @@ struct RouterOptions {
     engine_balance_rel_threshold = c.engine_balance_rel_threshold;
     prefix_index_capacity = c.prefix_index_capacity;
     prefix_index_ttl_ms = c.prefix_index_ttl_ms;
+    hedge_budget_max_tokens = c.hedge_budget_max_tokens;
+    hedge_budget_ratio = c.hedge_budget_ratio;
   }
   /** The router's strategy (round_robin); a model may override it (model_settings) (default
    * round_robin). */
@@ -162,6 +164,12 @@ struct RouterOptions {
   /** A prefix block routed to a deployment longer ago than this no longer matches (default 300000
    * ms). */
   int64_t prefix_index_ttl_ms;
+  /** llmr_router_call's hedge budget: bucket size, the burst of hedges (0: no hedges) (default 10).
+   */
+  double hedge_budget_max_tokens;
+  /** Tokens each call that may hedge earns; a hedge takes one (0.1: hedges <= 10% of calls)
+   * (default 0.1). */
+  double hedge_budget_ratio;
 };
 
 #ifndef SWIG
@@ -209,6 +217,8 @@ inline void FillOptions(const RouterOptions &o, llmr_router_options *c) {
   c->engine_balance_rel_threshold = o.engine_balance_rel_threshold;
   c->prefix_index_capacity = o.prefix_index_capacity;
   c->prefix_index_ttl_ms = o.prefix_index_ttl_ms;
+  c->hedge_budget_max_tokens = o.hedge_budget_max_tokens;
+  c->hedge_budget_ratio = o.hedge_budget_ratio;
 }
 #endif
 

@@ -111,4 +111,20 @@ public class AttemptInfo {
     return NativeJNI.AttemptInfo_adapterFailed_get(swigCPtr, this);
   }
 
+  public void setHedge(boolean value) {
+    NativeJNI.AttemptInfo_hedge_set(swigCPtr, this, value);
+  }
+
+  public boolean getHedge() {
+    return NativeJNI.AttemptInfo_hedge_get(swigCPtr, this);
+  }
+
+  public void setCancelled(boolean value) {
+    NativeJNI.AttemptInfo_cancelled_set(swigCPtr, this, value);
+  }
+
+  public boolean getCancelled() {
+    return NativeJNI.AttemptInfo_cancelled_get(swigCPtr, this);
+  }
+
 }

@@ -117,4 +117,28 @@ public class CallOptions {
     return NativeJNI.CallOptions_idleTimeoutMs_get(swigCPtr, this);
   }
 
+  public void setHedgeAfterMs(long value) {
+    NativeJNI.CallOptions_hedgeAfterMs_set(swigCPtr, this, value);
+  }
+
+  public long getHedgeAfterMs() {
+    return NativeJNI.CallOptions_hedgeAfterMs_get(swigCPtr, this);
+  }
+
+  public void setHedgeAfterQuantile(double value) {
+    NativeJNI.CallOptions_hedgeAfterQuantile_set(swigCPtr, this, value);
+  }
+
+  public double getHedgeAfterQuantile() {
+    return NativeJNI.CallOptions_hedgeAfterQuantile_get(swigCPtr, this);
+  }
+
+  public void setMaxHedges(long value) {
+    NativeJNI.CallOptions_maxHedges_set(swigCPtr, this, value);
+  }
+
+  public long getMaxHedges() {
+    return NativeJNI.CallOptions_maxHedges_get(swigCPtr, this);
+  }
+
 }

@@ -13,7 +13,8 @@ public enum EventKind {
   CONFIG_APPLIED(1),
   CONFIG_REJECTED(2),
   QUOTA_EXHAUSTED(3),
-  SHARED_STATE_FAILOVER(4);
+  SHARED_STATE_FAILOVER(4),
+  HEDGE_STARTED(5);
 
   public final int swigValue() {
     return swigValue;

@@ -90,4 +90,12 @@ public class InvokeArgs {
     return NativeJNI.InvokeArgs_idleTimeoutMs(swigCPtr, this);
   }
 
+  public boolean isHedge() {
+    return NativeJNI.InvokeArgs_isHedge(swigCPtr, this);
+  }
+
+  public Status commit() {
+    return Status.swigToEnum(NativeJNI.InvokeArgs_commit(swigCPtr, this));
+  }
+
 }

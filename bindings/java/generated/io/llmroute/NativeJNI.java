@@ -213,6 +213,10 @@ public class NativeJNI {
   public final static native long RouterOptions_prefixIndexCapacity_get(long jarg1, RouterOptions jarg1_);
   public final static native void RouterOptions_prefixIndexTtlMs_set(long jarg1, RouterOptions jarg1_, long jarg2);
   public final static native long RouterOptions_prefixIndexTtlMs_get(long jarg1, RouterOptions jarg1_);
+  public final static native void RouterOptions_hedgeBudgetMaxTokens_set(long jarg1, RouterOptions jarg1_, double jarg2);
+  public final static native double RouterOptions_hedgeBudgetMaxTokens_get(long jarg1, RouterOptions jarg1_);
+  public final static native void RouterOptions_hedgeBudgetRatio_set(long jarg1, RouterOptions jarg1_, double jarg2);
+  public final static native double RouterOptions_hedgeBudgetRatio_get(long jarg1, RouterOptions jarg1_);
   public final static native void delete_RouterOptions(long jarg1);
   public final static native int kStatusClosed_get();
   public final static native int closedStatusCode();
@@ -442,6 +446,12 @@ public class NativeJNI {
   public final static native long CallOptions_firstByteTimeoutMs_get(long jarg1, CallOptions jarg1_);
   public final static native void CallOptions_idleTimeoutMs_set(long jarg1, CallOptions jarg1_, long jarg2);
   public final static native long CallOptions_idleTimeoutMs_get(long jarg1, CallOptions jarg1_);
+  public final static native void CallOptions_hedgeAfterMs_set(long jarg1, CallOptions jarg1_, long jarg2);
+  public final static native long CallOptions_hedgeAfterMs_get(long jarg1, CallOptions jarg1_);
+  public final static native void CallOptions_hedgeAfterQuantile_set(long jarg1, CallOptions jarg1_, double jarg2);
+  public final static native double CallOptions_hedgeAfterQuantile_get(long jarg1, CallOptions jarg1_);
+  public final static native void CallOptions_maxHedges_set(long jarg1, CallOptions jarg1_, long jarg2);
+  public final static native long CallOptions_maxHedges_get(long jarg1, CallOptions jarg1_);
   public final static native void delete_CallOptions(long jarg1);
   public final static native String InvokeArgs_getDeployment(long jarg1, InvokeArgs jarg1_);
   public final static native String InvokeArgs_getModel(long jarg1, InvokeArgs jarg1_);
@@ -454,6 +464,8 @@ public class NativeJNI {
   public final static native void InvokeArgs_progress(long jarg1, InvokeArgs jarg1_);
   public final static native long InvokeArgs_firstByteTimeoutMs(long jarg1, InvokeArgs jarg1_);
   public final static native long InvokeArgs_idleTimeoutMs(long jarg1, InvokeArgs jarg1_);
+  public final static native boolean InvokeArgs_isHedge(long jarg1, InvokeArgs jarg1_);
+  public final static native int InvokeArgs_commit(long jarg1, InvokeArgs jarg1_);
   public final static native void delete_InvokeArgs(long jarg1);
   public final static native int AttemptResult_getOutcome(long jarg1, AttemptResult jarg1_);
   public final static native void AttemptResult_setOutcome(long jarg1, AttemptResult jarg1_, int jarg2);
@@ -492,6 +504,10 @@ public class NativeJNI {
   public final static native boolean AttemptInfo_committed_get(long jarg1, AttemptInfo jarg1_);
   public final static native void AttemptInfo_adapterFailed_set(long jarg1, AttemptInfo jarg1_, boolean jarg2);
   public final static native boolean AttemptInfo_adapterFailed_get(long jarg1, AttemptInfo jarg1_);
+  public final static native void AttemptInfo_hedge_set(long jarg1, AttemptInfo jarg1_, boolean jarg2);
+  public final static native boolean AttemptInfo_hedge_get(long jarg1, AttemptInfo jarg1_);
+  public final static native void AttemptInfo_cancelled_set(long jarg1, AttemptInfo jarg1_, boolean jarg2);
+  public final static native boolean AttemptInfo_cancelled_get(long jarg1, AttemptInfo jarg1_);
   public final static native void delete_AttemptInfo(long jarg1);
   public final static native long new_CallResult();
   public final static native void CallResult_status_set(long jarg1, CallResult jarg1_, int jarg2);

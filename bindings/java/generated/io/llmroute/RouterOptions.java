@@ -372,4 +372,20 @@ public class RouterOptions {
     return NativeJNI.RouterOptions_prefixIndexTtlMs_get(swigCPtr, this);
   }
 
+  public void setHedgeBudgetMaxTokens(double value) {
+    NativeJNI.RouterOptions_hedgeBudgetMaxTokens_set(swigCPtr, this, value);
+  }
+
+  public double getHedgeBudgetMaxTokens() {
+    return NativeJNI.RouterOptions_hedgeBudgetMaxTokens_get(swigCPtr, this);
+  }
+
+  public void setHedgeBudgetRatio(double value) {
+    NativeJNI.RouterOptions_hedgeBudgetRatio_set(swigCPtr, this, value);
+  }
+
+  public double getHedgeBudgetRatio() {
+    return NativeJNI.RouterOptions_hedgeBudgetRatio_get(swigCPtr, this);
+  }
+
 }

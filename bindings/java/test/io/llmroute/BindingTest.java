@@ -539,6 +539,59 @@ class BindingTest {
     }
   }
 
+  /** A hedged call on the fake clock: the first attempt takes 60 ms and polls check(), which
+   * starts the due hedge at once on a thread the library created (the SWIG director attaches it
+   * to the JVM); the hedge claims the stream and answers; the first then sees CANCELLED. */
+  @Test
+  void hedgedCallTheHedgeWinsOnARouterThread() {
+    FakeClock clock = new FakeClock();
+    try (Router r = new Router(new RouterOptions(), clock, null)) {
+      r.addDeployment(deployment("a", "m"));
+      r.addDeployment(deployment("b", "m"));
+      AtomicBoolean firstCancelled = new AtomicBoolean();
+      java.util.concurrent.atomic.AtomicReference<Thread> hedgeThread =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Adapter racer = (args, result) -> {
+        if (args.isHedge()) {
+          hedgeThread.set(Thread.currentThread());
+          assertEquals(Status.OK, args.commit());
+          args.setResponse("hedge");
+          result.setOutcome(Outcome.SUCCESS);
+          return;
+        }
+        clock.now.addAndGet(60_000_000L);
+        while (true) {
+          Status s = args.check();
+          if (s == Status.CANCELLED) {
+            firstCancelled.set(true);
+            result.setOutcome(Outcome.TIMEOUT);
+            return;
+          }
+          assertEquals(Status.OK, s);
+          Thread.yield();
+        }
+      };
+      r.setAdapter("a", racer);
+      r.setAdapter("b", racer);
+      CallOptions o = fast();
+      o.setHedgeAfterMs(50);
+      CallResult res = r.call("m", "x", o);
+      assertEquals("hedge", res.getResponse());
+      assertEquals(2, res.getAttempts().size());
+      AttemptInfo first = res.getAttempts().get(0);
+      AttemptInfo hedge = res.getAttempts().get(1);
+      assertTrue(first.getCancelled() && !first.getHedge());
+      assertTrue(hedge.getHedge() && !hedge.getCancelled() && hedge.getCommitted());
+      assertTrue(firstCancelled.get());
+      assertNotEquals(Thread.currentThread(), hedgeThread.get());
+      assertEquals(0, r.health(first.getDeployment()).getFailures(), "cancelled, not failed");
+      o.setHedgeAfterMs(-1);
+      LlmrouteException bad = assertThrows(LlmrouteException.class, () -> r.call("m", "x", o));
+      assertEquals(Status.INVALID_ARGUMENT, bad.getStatus());
+      assertTrue(bad.getMessage().contains("hedge_after_ms"), bad.getMessage());
+    }
+  }
+
   @Test
   void cancellationFromAnotherThreadStopsTheCall() throws Exception {
     try (Router r = Router.create()) {
