@@ -595,6 +595,22 @@ typedef struct llmr_pick_options {
    * Not copied beyond the call. */
   const uint64_t *prefix_hashes;
   size_t prefix_hash_count;
+  /* Per-pick trace: the real pick explains itself ("why did this request go there?"). */
+  /** 1: llmr_router_pick() also hands out, in *trace_out, an llmr_explanation of this real pick,
+   * the same account llmr_router_explain() gives (every candidate with its tier, breaker state,
+   * limits, score, rank and why it was filtered, read just before the pick from the state the
+   * pick used), whose `picked` is the deployment this pick took (not a prediction: `approximate`
+   * is 0) or none when the pick failed (its status, message and retry_after_ms then are the
+   * pick's). 0 = no trace (default): the pick does no extra work. A traced pick costs what an
+   * explain costs (it allocates); meant for sampled requests and debugging, not every pick.
+   * Other values are LLMR_ERR_INVALID_ARGUMENT. llmr_router_explain() ignores both fields. */
+  int32_t trace;
+  /** Where the trace goes when `trace` is 1 (NULL then is LLMR_ERR_INVALID_ARGUMENT, naming
+   * opts->trace_out). llmr_router_pick() sets *trace_out to NULL first, and to a new explanation
+   * the caller owns and frees with llmr_explanation_free() when the pick returns LLMR_OK,
+   * LLMR_ERR_NO_PROVIDER or LLMR_ERR_RATE_LIMITED; it stays NULL on any other error. Read only
+   * when `trace` is 1. */
+  struct llmr_explanation **trace_out;
 } llmr_pick_options;
 
 /** Most prefix hashes one pick may carry (the Gateway API Inference Extension's

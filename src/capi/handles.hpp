@@ -15,8 +15,10 @@ static_assert(LLMR_MAX_TICKETS == llmroute::TicketTable::kMaxOutstanding, "LLMR_
 
 namespace llmroute::capi {
 // Reads the caller's llmr_pick_options (may be older and shorter) into the core's request; the
-// pointers stay the caller's (pick_api.cpp).
-llmr_status ReadPickOptions(const llmr_pick_options *opts, PickRequest *request);
+// pointers stay the caller's (pick_api.cpp). With `trace_out` (llmr_router_pick only), also
+// checks the trace fields and sets *trace_out to where a requested trace goes (NULL: none).
+llmr_status ReadPickOptions(const llmr_pick_options *opts, PickRequest *request,
+                            llmr_explanation ***trace_out = nullptr);
 }  // namespace llmroute::capi
 
 struct llmr_router {

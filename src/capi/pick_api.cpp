@@ -1,5 +1,7 @@
 // Pick, report, cancel: the hot path's C face. Nothing here allocates on success.
 #include <cmath>
+#include <memory>
+#include <string>
 
 #include "capi/capi_support.hpp"
 #include "capi/handles.hpp"
@@ -17,7 +19,8 @@ namespace llmroute::capi {
 // pay for it (kept inline, it stopped GCC 12 from inlining llmr_router_pick's body into
 // Guarded(): 28 more instructions per pick under callgrind).
 [[gnu::noinline]] llmr_status ReadPickOptions(const llmr_pick_options *opts,
-                                              llmroute::PickRequest *request) {
+                                              llmroute::PickRequest *request,
+                                              llmr_explanation ***trace_out) {
   llmr_pick_options o;
   if (llmr_status s = llmroute::capi::ReadInput(opts, llmroute::capi::kPickOptionsV1Size, "opts",
                                                 &o, llmr_pick_options_init);
@@ -35,6 +38,17 @@ namespace llmroute::capi {
   request->deadline_ms = o.deadline_ms;
   request->prefix_hashes = o.prefix_hashes;  // checked by Router::Pick
   request->prefix_hash_count = o.prefix_hash_count;
+  if (trace_out != nullptr) {
+    if (o.trace != 0 && o.trace != 1) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                  "opts->trace must be 0 or 1 (got " + std::to_string(o.trace) + ")");
+    }
+    if (o.trace == 1 && o.trace_out == nullptr) {
+      return Fail(LLMR_ERR_INVALID_ARGUMENT, "opts->trace_out is NULL but opts->trace is 1");
+    }
+    *trace_out = o.trace == 1 ? o.trace_out : nullptr;
+    if (*trace_out != nullptr) **trace_out = nullptr;
+  }
   return LLMR_OK;
 }
 
@@ -59,6 +73,31 @@ void WritePick(const llmroute::Status &status, const llmroute::PickResult &resul
     out.deadline_unmet = result.deadline_unmet ? 1 : 0;
   }
   llmroute::capi::WriteVersioned(out, pick);
+}
+
+// A pick with llmr_pick_options.trace (Router::PickTraced): out of line and off the plain pick's
+// path, which reaches it only through the options it already reads.
+[[gnu::noinline, gnu::cold]] llmr_status TracedPick(llmr_router *router, const char *model,
+                                                    const llmroute::PickRequest &request,
+                                                    llmr_pick *pick, llmr_explanation **trace_out) {
+  const std::string_view name(model, strnlen(model, llmroute::kNameMax + 1));
+  auto trace = std::make_unique<llmr_explanation>();
+  llmroute::PickResult result;
+  const llmroute::Status status =
+      router->core->PickTraced(name, model, request, &result, &trace->core);
+  const llmroute::Code code = status.code();
+  if (status.ok() || code == llmroute::Code::kNoProvider || code == llmroute::Code::kRateLimited) {
+    try {
+      trace->json = llmroute::ExplanationJson(trace->core);
+    } catch (...) {
+      // Out of memory after the pick: the caller sees an error, so no ticket may stay out.
+      if (status.ok()) (void)router->core->Cancel(result.ticket);
+      throw;
+    }
+    *trace_out = trace.release();
+  }
+  WritePick(status, result, pick);
+  return Finish(status);
 }
 
 }  // namespace
@@ -100,7 +139,11 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
     if (model == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "model is NULL");
     llmroute::PickRequest request;
     if (opts != nullptr) {
-      if (llmr_status s = ReadPickOptions(opts, &request); s != LLMR_OK) return s;
+      llmr_explanation **trace_out = nullptr;
+      if (llmr_status s = ReadPickOptions(opts, &request, &trace_out); s != LLMR_OK) return s;
+      if (trace_out != nullptr) [[unlikely]] {
+        return TracedPick(router, model, request, pick, trace_out);
+      }
     }
     llmroute::PickResult result;
     // A bounded scan: the core rejects a name longer than the limit (Router::Pick).

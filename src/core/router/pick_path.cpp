@@ -14,6 +14,7 @@
 #include "core/names.hpp"
 #include "core/router.hpp"
 #include "core/router/pick_in_tier.hpp"
+#include "core/router/pick_setup.hpp"
 
 namespace llmroute {
 
@@ -159,18 +160,8 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
     return {Code::kUnknownModel, "no deployment serves model '" + std::string(model) + "'"};
   }
   PickEnv env{*rng_, options_.strategy_params, *clock_};
-  env.input_tokens = request.expected_input_tokens;
-  env.output_tokens = request.expected_output_tokens;
-  env.prefix_hashes = request.prefix_hashes;
-  env.prefix_hash_count = static_cast<uint32_t>(request.prefix_hash_count);
-  env.slow_start = slow_start_.MayBeActive() && slow_start_.Active(env.Now());
-  const RequestFilter filter = FilterOf(request);
   Affinity affinity;
-  if (!request.affinity_key.empty()) {
-    affinity.active = true;
-    affinity.key_hash = AffinityHash(request.affinity_key);
-    affinity.load_factor = options_.affinity_load_factor;
-  }
+  const RequestFilter filter = SetUpPick(request, env, &affinity);
   TicketData ticket{nullptr, routed, false};
   uint32_t tier_number = 0;
 
