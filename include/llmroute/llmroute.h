@@ -550,6 +550,12 @@ LLMR_API llmr_status llmr_router_set_override(llmr_router *router, const char *n
 /** Identifies one pick until it is reported or cancelled. 0 is never a valid ticket. */
 typedef uint64_t llmr_ticket;
 
+/** A dry-run pick's account of every deployment serving a model (llmr_router_explain()), or a
+ * real pick's (llmr_pick_options.trace). Owned by the caller; free it with
+ * llmr_explanation_free(). Immutable, so any thread may read it; the strings it hands out live as
+ * long as it does. */
+typedef struct llmr_explanation llmr_explanation;
+
 /** Per-pick options. Initialise with llmr_pick_options_init(); NULL means the defaults. */
 typedef struct llmr_pick_options {
   uint32_t struct_size;
@@ -610,7 +616,7 @@ typedef struct llmr_pick_options {
    * the caller owns and frees with llmr_explanation_free() when the pick returns LLMR_OK,
    * LLMR_ERR_NO_PROVIDER or LLMR_ERR_RATE_LIMITED; it stays NULL on any other error. Read only
    * when `trace` is 1. */
-  struct llmr_explanation **trace_out;
+  llmr_explanation **trace_out;
 } llmr_pick_options;
 
 /** Most prefix hashes one pick may carry (the Gateway API Inference Extension's
@@ -796,10 +802,8 @@ LLMR_API void llmr_fallbacks_free(llmr_fallbacks *list);
 /* Explain: why a pick would go where it goes                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
-/** A dry-run pick's account of every deployment serving a model (llmr_router_explain()). Owned
- * by the caller; free it with llmr_explanation_free(). Immutable, so any thread may read it; the
- * strings it hands out live as long as it does. */
-typedef struct llmr_explanation llmr_explanation;
+/* llmr_explanation, a dry-run pick's account of every deployment serving a model, is declared
+ * before llmr_pick_options (whose trace_out hands one out); see there. */
 
 /** What llmr_router_explain() saw of one deployment. Initialise with llmr_explain_candidate_init().
  */
