@@ -663,6 +663,11 @@ class Router {
                    std::vector<Candidate> &out);
   /** A dry-run pick with every llmr_pick_options field: nothing is picked or counted. */
   Status Explain(const std::string &model, const PickOptions &options, Explanation &out);
+  /** A real pick, as PickWith, that also explains itself (llmr_pick_options.trace): `trace` is
+   * the explanation of this pick (its `picked` the deployment `out` names), filled also when the
+   * pick fails with LLMR_ERR_NO_PROVIDER or LLMR_ERR_RATE_LIMITED, cleared otherwise. */
+  Status PickTraced(const std::string &model, const PickOptions &options, Pick &out,
+                    Explanation &trace);
   Status HealthOf(const std::string &name, Health &out);
   Status HealthList(std::vector<Health> &out);
 
@@ -744,6 +749,10 @@ class Router {
   /** Go: llmr_router_report / llmr_router_cancel; the message is malloc'd only on failure. */
   llmroute_go_status GoReport(llmr_ticket ticket, const llmr_report &report);
   llmroute_go_status GoCancel(llmr_ticket ticket);
+  /** Go's Explain and traced pick (llmroute_go_fast.h): `options` is llmr_pick_options already
+   * built from Go's own layout; a traced pick when `traced`. */
+  void GoExplain(const char *model, size_t model_len, const llmr_pick_options *options,
+                 bool traced, llmroute_go_pick_result *pick, Explanation &out);
 #endif
 
  private:

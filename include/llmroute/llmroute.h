@@ -561,6 +561,12 @@ LLMR_API llmr_status llmr_router_set_override(llmr_router *router, const char *n
 /** Identifies one pick until it is reported or cancelled. 0 is never a valid ticket. */
 typedef uint64_t llmr_ticket;
 
+/** A dry-run pick's account of every deployment serving a model (llmr_router_explain()), or a
+ * real pick's (llmr_pick_options.trace). Owned by the caller; free it with
+ * llmr_explanation_free(). Immutable, so any thread may read it; the strings it hands out live as
+ * long as it does. */
+typedef struct llmr_explanation llmr_explanation;
+
 /** Per-pick options. Initialise with llmr_pick_options_init(); NULL means the defaults. */
 typedef struct llmr_pick_options {
   uint32_t struct_size;
@@ -606,6 +612,22 @@ typedef struct llmr_pick_options {
    * Not copied beyond the call. */
   const uint64_t *prefix_hashes;
   size_t prefix_hash_count;
+  /* Per-pick trace: the real pick explains itself ("why did this request go there?"). */
+  /** 1: llmr_router_pick() also hands out, in *trace_out, an llmr_explanation of this real pick,
+   * the same account llmr_router_explain() gives (every candidate with its tier, breaker state,
+   * limits, score, rank and why it was filtered, read just before the pick from the state the
+   * pick used), whose `picked` is the deployment this pick took (not a prediction: `approximate`
+   * is 0) or none when the pick failed (its status, message and retry_after_ms then are the
+   * pick's). 0 = no trace (default): the pick does no extra work. A traced pick costs what an
+   * explain costs (it allocates); meant for sampled requests and debugging, not every pick.
+   * Other values are LLMR_ERR_INVALID_ARGUMENT. llmr_router_explain() ignores both fields. */
+  int32_t trace;
+  /** Where the trace goes when `trace` is 1 (NULL then is LLMR_ERR_INVALID_ARGUMENT, naming
+   * opts->trace_out). llmr_router_pick() sets *trace_out to NULL first, and to a new explanation
+   * the caller owns and frees with llmr_explanation_free() when the pick returns LLMR_OK,
+   * LLMR_ERR_NO_PROVIDER or LLMR_ERR_RATE_LIMITED; it stays NULL on any other error. Read only
+   * when `trace` is 1. */
+  llmr_explanation **trace_out;
 } llmr_pick_options;
 
 /** Most prefix hashes one pick may carry (the Gateway API Inference Extension's
@@ -791,10 +813,8 @@ LLMR_API void llmr_fallbacks_free(llmr_fallbacks *list);
 /* Explain: why a pick would go where it goes                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
-/** A dry-run pick's account of every deployment serving a model (llmr_router_explain()). Owned
- * by the caller; free it with llmr_explanation_free(). Immutable, so any thread may read it; the
- * strings it hands out live as long as it does. */
-typedef struct llmr_explanation llmr_explanation;
+/* llmr_explanation, a dry-run pick's account of every deployment serving a model, is declared
+ * before llmr_pick_options (whose trace_out hands one out); see there. */
 
 /** What llmr_router_explain() saw of one deployment. Initialise with llmr_explain_candidate_init().
  */

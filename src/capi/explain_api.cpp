@@ -50,7 +50,11 @@ LLMR_API llmr_status llmr_router_explain(llmr_router *router, const char *model,
     if (model == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "model is NULL");
     llmroute::PickRequest request;
     if (opts != nullptr) {
-      if (llmr_status s = llmroute::capi::ReadPickOptions(opts, &request); s != LLMR_OK) return s;
+      // The trace fields are a pick's: explain ignores them (kPickTraced is a success here).
+      if (llmr_status s = llmroute::capi::ReadPickOptions(opts, &request);
+          s != LLMR_OK && s != llmroute::capi::kPickTraced) {
+        return s;
+      }
     }
     // A bounded scan: the core rejects a name longer than the limit.
     const std::string_view name(model, strnlen(model, llmroute::kNameMax + 1));

@@ -15,8 +15,12 @@ static_assert(LLMR_MAX_TICKETS == llmroute::TicketTable::kMaxOutstanding, "LLMR_
 
 namespace llmroute::capi {
 // Reads the caller's llmr_pick_options (may be older and shorter) into the core's request; the
-// pointers stay the caller's (pick_api.cpp).
+// pointers stay the caller's (pick_api.cpp). Returns kPickTraced instead of LLMR_OK when the
+// options ask for a per-pick trace (opts->trace not 0): the caller's existing error branch then
+// carries the traced pick, so a pick without a trace tests nothing more.
 llmr_status ReadPickOptions(const llmr_pick_options *opts, PickRequest *request);
+// Not an llmr_status value: no status is positive.
+constexpr auto kPickTraced = static_cast<llmr_status>(1);
 }  // namespace llmroute::capi
 
 struct llmr_router {

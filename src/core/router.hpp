@@ -195,6 +195,12 @@ class Router final : private FleetHost {
   // state. kUnknownModel when no deployment serves the model; a model with none eligible is a
   // success whose Explanation carries the status a pick would return.
   Status Explain(std::string_view model, const PickRequest &request, Explanation *out);
+  // A real pick, as Pick, that also fills `trace` with the explanation of the state it picked
+  // from (explain/pick_trace.cpp): the candidates as a dry run saw them just before, and as
+  // `picked` the deployment this pick took (or none, with the pick's error status). Picks without
+  // a trace never come here (the C API chooses), so they pay nothing for it.
+  Status PickTraced(std::string_view model, const char *model_cstr, const PickRequest &request,
+                    PickResult *result, Explanation *trace);
   // Drives a request through adapters with retries and fallbacks (CallExecutor,
   // execution/call.cpp), through Pick / Report / Cancel above. `report` is filled whatever the
   // outcome.
@@ -236,6 +242,11 @@ class Router final : private FleetHost {
   // Pick's body, inside a snapshot read guard; Pick delivers its events after leaving it.
   Status PickFromSnapshot(std::string_view model, const char *model_cstr,
                           const PickRequest &request, PickResult *result);
+  // The request's strategy inputs, filter and affinity key, for a pick and an explanation alike
+  // (router/pick_setup.hpp).
+  inline void SetUpAffinity(const PickRequest &request, Affinity *affinity) const;
+  inline RequestFilter SetUpEnvAndFilter(const PickRequest &request, PickEnv &env);
+  inline RequestFilter SetUpPick(const PickRequest &request, PickEnv &env, Affinity *affinity);
   void Emit(const Event &event);
   // Tells the listener about a breaker transition `state` just made.
   void EmitBreakerChange(const DeploymentState &state, const BreakerChange &change, int64_t now_ns);

@@ -92,6 +92,18 @@ TEST(PrefixIndex, EntriesExpireAfterTheTtl) {
   EXPECT_EQ(index.Match(h.data(), h.size(), t0 + ttl + 10 * kNsPerMs, ttl), h.size());
 }
 
+// A pick on the exact clock records, the next one reads the coarse clock, up to a tick behind:
+// the entry it finds stamped "in the future" is live, not expired (an unsigned age wrapped).
+TEST(PrefixIndex, AnEntryStampedJustAheadOfNowMatches) {
+  PrefixIndex index;
+  const auto h = Hashes(std::string(128, 'p'), 16);
+  const int64_t exact = 1'000 * kNsPerMs * 1000;
+  const int64_t coarse = exact - 4 * kNsPerMs;  // CLOCK_MONOTONIC_COARSE's usual tick
+  index.Record(h.data(), h.size(), exact, 64);
+  EXPECT_EQ(index.Match(h.data(), h.size(), coarse, kMinute), h.size());
+  EXPECT_EQ(index.LiveEntries(coarse, kMinute), h.size());
+}
+
 // Two deployments, engine_aware; picks carry the same 8-block prefix.
 struct EngineFixture {
   TestRouter t{WithStrategy(StrategyKind::kEngineAware), 7};

@@ -2499,6 +2499,9 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_Explain")]
   public static extern void NativeRouter_Explain(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_PickTraced")]
+  public static extern void NativeRouter_PickTraced(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3, global::System.Runtime.InteropServices.HandleRef jarg4, global::System.Runtime.InteropServices.HandleRef jarg5);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_NativeRouter_HealthOf")]
   public static extern void NativeRouter_HealthOf(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2, global::System.Runtime.InteropServices.HandleRef jarg3);
 

@@ -164,6 +164,11 @@ internal class NativeRouter : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void PickTraced(string model, PickOptions options, PickResult out_, Explanation trace) {
+    NativePINVOKE.NativeRouter_PickTraced(swigCPtr, model, PickOptions.getCPtr(options), PickResult.getCPtr(out_), Explanation.getCPtr(trace));
+    if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
+  }
+
   public void HealthOf(string name, Health out_) {
     NativePINVOKE.NativeRouter_HealthOf(swigCPtr, name, Health.getCPtr(out_));
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();

@@ -11228,6 +11228,50 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_Explain(void * jarg1, c
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_PickTraced(void * jarg1, const char * jarg2, void * jarg3, void * jarg4, void * jarg5) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::PickOptions *arg3 = 0 ;
+  llmroute::swig::Pick *arg4 = 0 ;
+  llmroute::swig::Explanation *arg5 = 0 ;
+  llmroute::swig::Status result;
+  
+  arg1 = (llmroute::swig::Router *)jarg1; 
+  if (!jarg2) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "null string", 0);
+    return ;
+  }
+  std::string arg2_str(jarg2);
+  arg2 = &arg2_str; 
+  arg3 = (llmroute::swig::PickOptions *)jarg3;
+  if (!arg3) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::PickOptions const & is null", 0);
+    return ;
+  } 
+  arg4 = (llmroute::swig::Pick *)jarg4;
+  if (!arg4) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::Pick & is null", 0);
+    return ;
+  } 
+  arg5 = (llmroute::swig::Explanation *)jarg5;
+  if (!arg5) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "llmroute::swig::Explanation & is null", 0);
+    return ;
+  } 
+  
+  if (!arg1) {
+    SWIG_CSharpSetPendingExceptionArgument(SWIG_CSharpArgumentNullException, "router is disposed", "self"); return ; 
+  }
+  
+  result = (arg1)->PickTraced((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4,*arg5);
+  
+  if ((&result)->code != 0) {
+    llmroute_csharp_set_pending((&result)->code, (&result)->message.c_str()); return ; 
+  }
+  
+}
+
+
 SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_NativeRouter_HealthOf(void * jarg1, const char * jarg2, void * jarg3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;

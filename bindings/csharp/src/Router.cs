@@ -308,6 +308,28 @@ public sealed class Router : IDisposable {
     return e;
   }
 
+  /// <summary>A real pick, as Pick(model, options) (options may be null), that also explains
+  /// itself (llmr_pick_options.trace) into <paramref name="trace"/>: every candidate as the pick
+  /// saw it just before it picked, and as Picked the deployment this pick took (Approximate is
+  /// false: it is what happened). When the pick throws NoProvider or RateLimited, trace says why;
+  /// on other errors it is left empty. Costs what an Explain costs: for sampled requests and
+  /// debugging; the other picks never do this work.</summary>
+  public PickResult PickTraced(string model, PickOptions options, Explanation trace) {
+    if (trace == null) throw new ArgumentNullException("trace");
+    var p = new PickResult();
+    var o = options ?? new PickOptions();
+    bool added = false;
+    try {
+      Enter(ref added).PickTraced(model, o, p, trace);
+    } catch (LlmRouteException e) {
+      e.RetryAfterMs = p.RetryAfterMs;
+      throw;
+    } finally {
+      if (added) handle.DangerousRelease();
+    }
+    return p;
+  }
+
   /// <summary>Health of one deployment.</summary>
   public Health GetHealth(string deployment) {
     var h = new Health();

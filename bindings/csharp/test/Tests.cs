@@ -248,6 +248,46 @@ public static partial class Tests {
     }
   }
 
+  public static void TestPickTracedIsARealPickThatNamesWhatItTook() {
+    using (var r = Router.Create()) {
+      r.AddDeployment(Dep("a", 0, "m"));
+      r.AddDeployment(Dep("b", 0, "m"));
+      r.AddDeployment(Dep("c", 0, "m"));
+      var taken = new HashSet<string>();
+      for (int i = 0; i < 3; i++) {
+        var trace = new Explanation();
+        var p = r.PickTraced("m", null, trace);
+        Assert.Equal(0, trace.Status, "status");
+        Assert.True(!trace.Approximate, "what happened, not a prediction");
+        Assert.Equal(p.Deployment, trace.Picked, "the trace names the pick");
+        var c = trace.Candidates[(int)trace.PickedIndex];
+        Assert.True(c.Picked, "picked flag");
+        Assert.Equal(0, c.Rank, "rank");
+        Assert.Equal(0L, c.InFlight, "read before the pick");
+        Assert.True(trace.Json.Contains("\"picked\":\"" + p.Deployment + "\""), trace.Json);
+        taken.Add(p.Deployment);
+        r.Cancel(p.Ticket);
+      }
+      Assert.Equal(3, taken.Count, "the rotation moved: real picks");
+      foreach (var name in new[] { "a", "b", "c" }) Assert.Equal(1L, r.GetHealth(name).Picks, name + " picks");
+      var o = new PickOptions();
+      o.AddExclude("a");
+      o.AddExclude("b");
+      o.AddExclude("c");
+      var failed = new Explanation();
+      var ex = Assert.Throws<LlmRouteException>(() => r.PickTraced("m", o, failed), "nothing eligible");
+      Assert.Equal(Status.NO_PROVIDER, ex.Status, "status");
+      Assert.Equal((int)Status.NO_PROVIDER, failed.Status, "the trace says why");
+      Assert.Equal("", failed.Picked, "no pick");
+      Assert.Equal("excluded", failed.Candidates[0].Reason, "excluded");
+      var unknown = new Explanation();
+      var u = Assert.Throws<LlmRouteException>(() => r.PickTraced("nope", null, unknown), "unknown model");
+      Assert.Equal(Status.UNKNOWN_MODEL, u.Status, "unknown status");
+      Assert.Equal(0, unknown.Candidates.Count, "no trace");
+      foreach (var name in new[] { "a", "b", "c" }) Assert.Equal(0L, r.GetHealth(name).InFlight, name + " in flight");
+    }
+  }
+
   static void Sample(Router r, string name, double latencyMs) {
     while (true) {
       var p = r.Pick("m");

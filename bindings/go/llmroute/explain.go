@@ -67,16 +67,52 @@ type Explanation struct {
 // Explain is a dry-run pick of model with opts (nil: none): it picks, admits and counts
 // nothing, so the next pick is unaffected, and it never blocks picks. ErrUnknownModel when no
 // deployment serves the model; a model with nothing eligible is no error (Status says what a pick
-// would return).
+// would return). opts is read in place as PickWith reads it (one cgo call for the request).
 func (r *Router) Explain(model string, opts *PickOptions) (Explanation, error) {
-	defer runtime.KeepAlive(r)
-	o := opts.native()
-	defer native.DeletePickOptions(o)
 	e := native.NewExplanation()
 	defer native.DeleteExplanation(e)
-	if err := r.n.Explain(model, o, e); err != nil {
-		return Explanation{}, wrap(err)
+	var raw native.FastPick
+	native.ExplainFast(r.ptr, model, (*native.GoPickOptions)(opts), false, e.Swigcptr(), &raw)
+	runtime.KeepAlive(r)
+	if raw.Status != 0 {
+		return Explanation{}, pickError(&raw)
 	}
+	return explanationOf(e), nil
+}
+
+// PickTraced is PickWith (opts nil: like Pick) that also explains itself
+// (llmr_pick_options.trace): a real pick, whose Explanation lists every candidate as the pick
+// saw it, read just before it picked, and names in Picked the deployment this pick took
+// (Approximate is false: it is what happened). When the pick fails with ErrNoProvider or
+// ErrRateLimited the Explanation says why (Status, Message, each candidate's Reason); on other
+// errors it is empty. A traced pick costs what an Explain costs (it allocates): use it for
+// sampled requests or debugging; Pick and PickWith never do this work.
+func (r *Router) PickTraced(model string, opts *PickOptions) (Pick, Explanation, error) {
+	e := native.NewExplanation()
+	defer native.DeleteExplanation(e)
+	var raw native.FastPick
+	native.ExplainFast(r.ptr, model, (*native.GoPickOptions)(opts), true, e.Swigcptr(), &raw)
+	runtime.KeepAlive(r)
+	var trace Explanation
+	if e.GetModel() != "" {
+		trace = explanationOf(e)
+	}
+	if raw.Status != 0 {
+		return Pick{}, trace, pickError(&raw)
+	}
+	return Pick{
+		Ticket:        Ticket(raw.Ticket),
+		Deployment:    r.names.get(raw.Deployment, raw.DeploymentLen),
+		Model:         r.routedModel(model, &raw),
+		Tier:          raw.Tier,
+		Probe:         raw.IsProbe != 0,
+		Panic:         raw.IsPanic != 0,
+		DeadlineUnmet: raw.DeadlineUnmet,
+	}, trace, nil
+}
+
+// explanationOf copies the shim's explanation into Go values.
+func explanationOf(e native.Explanation) Explanation {
 	out := Explanation{
 		Model: e.GetModel(), Strategy: Strategy(e.GetStrategy()), ScoreKind: e.GetScore_kind(),
 		Status: Status(e.GetStatus()), Message: e.GetMessage(), RetryAfter: ms(e.GetRetry_after_ms()),
@@ -98,5 +134,5 @@ func (r *Router) Explain(model string, opts *PickOptions) (Explanation, error) {
 			Filtered: c.GetFiltered(), Reason: c.GetReason(), Probe: c.GetIs_probe(), Picked: c.GetPicked(),
 		}
 	}
-	return out, nil
+	return out
 }

@@ -356,29 +356,6 @@ type PickOptions struct {
 	PrefixHashes []uint64
 }
 
-// native is opts as the shim's PickOptions (nil: the defaults); the caller deletes it.
-func (opts *PickOptions) native() native.PickOptions {
-	o := native.NewPickOptions()
-	if opts == nil {
-		return o
-	}
-	for _, e := range opts.Exclude {
-		o.AddExclude(e)
-	}
-	for _, t := range opts.RequiredTags {
-		o.AddRequiredTag(t)
-	}
-	o.SetAffinity_key(opts.AffinityKey)
-	o.SetExpected_input_tokens(opts.ExpectedInputTokens)
-	o.SetExpected_output_tokens(opts.ExpectedOutputTokens)
-	o.SetMax_price(opts.MaxPrice)
-	o.SetDeadline_ms(deadlineMs(opts.Deadline))
-	for _, h := range opts.PrefixHashes {
-		o.AddPrefixHash(int64(h)) // the same 64 bits
-	}
-	return o
-}
-
 // PickExcluding is Pick without the named deployments (those a retry already tried).
 func (r *Router) PickExcluding(model string, exclude ...string) (Pick, error) {
 	return r.PickWith(model, &PickOptions{Exclude: exclude})

@@ -12653,6 +12653,59 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1explain(JNIEnv 
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1pickTraced(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_, jlong jarg4, jobject jarg4_, jlong jarg5, jobject jarg5_) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::PickOptions *arg3 = 0 ;
+  llmroute::swig::Pick *arg4 = 0 ;
+  llmroute::swig::Explanation *arg5 = 0 ;
+  llmroute::swig::Status result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  (void)jarg3_;
+  (void)jarg4_;
+  (void)jarg5_;
+  arg1 = *(llmroute::swig::Router **)&jarg1; 
+  if(!jarg2) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "null string");
+    return ;
+  }
+  const char *arg2_pstr = (const char *)jenv->GetStringUTFChars(jarg2, 0); 
+  if (!arg2_pstr) return ;
+  std::string arg2_str(arg2_pstr);
+  arg2 = &arg2_str;
+  jenv->ReleaseStringUTFChars(jarg2, arg2_pstr); 
+  arg3 = *(llmroute::swig::PickOptions **)&jarg3;
+  if (!arg3) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::PickOptions const & is null");
+    return ;
+  } 
+  arg4 = *(llmroute::swig::Pick **)&jarg4;
+  if (!arg4) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::Pick & is null");
+    return ;
+  } 
+  arg5 = *(llmroute::swig::Explanation **)&jarg5;
+  if (!arg5) {
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, "llmroute::swig::Explanation & is null");
+    return ;
+  } 
+  
+  if (!arg1) {
+    llmroute_java_throw(jenv, llmroute::swig::kStatusClosed, "router is closed"); return ; 
+  }
+  
+  result = (arg1)->PickTraced((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4,*arg5);
+  
+  if ((&result)->code != 0) {
+    llmroute_java_throw(jenv, (&result)->code, (&result)->message); return ; 
+  }
+  
+}
+
+
 SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_NativeRouter_1healthOf(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jstring jarg2, jlong jarg3, jobject jarg3_) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;

@@ -137,6 +137,8 @@ class llmr_pick_options(Structure):
         ("deadline_ms", c_int64),
         ("prefix_hashes", POINTER(c_uint64)),
         ("prefix_hash_count", c_size_t),
+        ("trace", c_int32),
+        ("trace_out", POINTER(POINTER(llmr_explanation))),
     ]
 
 

@@ -960,20 +960,70 @@ class Router:
         return result
 
     @_in_flight
+    def pick_traced(self, model: NameLike, exclude: Union[NameLike, Iterable[NameLike]] = (), *,
+                    affinity_key: Optional[NameLike] = None,
+                    required_tags: Union[NameLike, Iterable[NameLike]] = (),
+                    expected_input_tokens: int = 0, expected_output_tokens: int = 0,
+                    max_price: float = 0.0, deadline_ms: int = 0,
+                    prefix_hashes: Optional[Sequence[int]] = None) -> Tuple[Pick, Explanation]:
+        """pick() that also explains itself (llmr_pick_options.trace): a real pick (report or
+        cancel its ticket exactly once) and the Explanation of it, every candidate as the pick
+        saw it just before it picked, with ``picked`` the deployment this pick took
+        (``approximate`` is False: it is what happened). When the pick fails with
+        NoProviderError or RateLimitedError, the error carries the explanation of the failure as
+        ``trace``. Costs what explain() costs: for sampled requests and debugging; pick() never
+        does this work."""
+        handle = self._h()
+        m = _name(model, "model")
+        p = _native.new_struct(_native.llmr_pick)
+        po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
+                           expected_output_tokens, max_price, deadline_ms, prefix_hashes)
+        if po is None:
+            po = _native.new_struct(_native.llmr_pick_options)
+        trace = POINTER(_native.llmr_explanation)()
+        po.trace = 1
+        po.trace_out = ctypes.pointer(trace)
+        status = _lib.llmr_router_pick(handle, m, po, p)
+        explanation = None
+        if trace:
+            try:
+                explanation = read_explanation(trace)
+            finally:
+                _lib.llmr_explanation_free(trace)
+        if status:
+            error = _last_error(status)
+            if isinstance(error, RetryAfterError):
+                error.retry_after_ms = p.retry_after_ms
+            error.trace = explanation
+            self._reraise_pending()
+            raise error
+        result = Pick(p.ticket, _text(p.deployment), _text(p.model), p.tier,
+                      bool(p.is_probe), bool(p.is_panic), bool(p.deadline_unmet))
+        if self._pending:
+            try:
+                self._reraise_pending()
+            except BaseException:
+                _lib.llmr_router_cancel(handle, result.ticket)
+                raise
+        return result, explanation
+
+    @_in_flight
     def explain(self, model: NameLike, exclude: Union[NameLike, Iterable[NameLike]] = (), *,
                 affinity_key: Optional[NameLike] = None,
                 required_tags: Union[NameLike, Iterable[NameLike]] = (),
                 expected_input_tokens: int = 0, expected_output_tokens: int = 0,
-                max_price: float = 0.0, deadline_ms: int = 0) -> Explanation:
+                max_price: float = 0.0, deadline_ms: int = 0,
+                prefix_hashes: Optional[Sequence[int]] = None) -> Explanation:
         """A dry-run pick (llmr_router_explain) with pick()'s options: every deployment serving
         ``model`` with its tier, breaker state, cooldown, limits, strategy score and rank, whether
         it was filtered and why, and the one a pick would choose. Picks, admits and counts
         nothing, and never blocks picks. UnknownModelError when nothing serves the model; nothing
         eligible is no error (``status`` says what a pick would return). ``json`` holds the same
-        account as JSON."""
+        account as JSON. ``prefix_hashes`` as pick()'s: Strategy.ENGINE_AWARE's scores count the
+        prefix match."""
         handle = self._h()
         po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
-                           expected_output_tokens, max_price, deadline_ms)
+                           expected_output_tokens, max_price, deadline_ms, prefix_hashes)
         out = POINTER(_native.llmr_explanation)()
         status = _native.require("llmr_router_explain")(handle, _name(model, "model"), po,
                                                         byref(out))

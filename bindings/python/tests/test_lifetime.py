@@ -194,7 +194,7 @@ def test_every_method_of_a_closed_router_raises_closed_error():
         "apply_config": ("{}",), "apply_config_file": ("/nonexistent",),
         "set_event_listener": (None,), "stats": (), "metrics_text": (),
         "shared_state_status": (), "set_adapter": ("a", None), "call": ("m", b"x"),
-        "report_load": ("a",),
+        "report_load": ("a",), "pick_traced": ("m",),
     }
     public = {name for name in dir(llmroute.Router)
               if not name.startswith("_") and callable(getattr(llmroute.Router, name))

@@ -13,6 +13,14 @@ uint32_t Stamp(int64_t now_ns) {
   return static_cast<uint32_t>(static_cast<uint64_t>(now_ns) >> kStampShift);
 }
 
+// Whether an entry stamped `stamp` is live at `now_stamp`. An entry stamped later than now is
+// live: a pick that read the exact clock may record just before one on the coarse clock
+// (Clock::CoarseNowNs, up to a tick behind) matches, and an unsigned age would wrap to "expired".
+bool Live(uint32_t now_stamp, uint32_t stamp, uint32_t ttl_stamps) {
+  const auto age = static_cast<int32_t>(now_stamp - stamp);
+  return age <= 0 || static_cast<uint32_t>(age) <= ttl_stamps;
+}
+
 // 0 marks an empty slot: a hash of 0 is stored as 1.
 uint64_t Key(uint64_t hash) {
   return hash == 0 ? 1 : hash;
@@ -65,8 +73,7 @@ bool PrefixIndex::Contains(const Table &table, uint64_t hash, uint32_t now_stamp
   const Slot *bucket = &table.slot[Bucket(key, table.mask)];
   for (int way = 0; way < 2; ++way) {
     if (bucket[way].key.load(std::memory_order_relaxed) == key &&
-        static_cast<uint32_t>(now_stamp - bucket[way].stamp.load(std::memory_order_relaxed)) <=
-            ttl_stamps) {
+        Live(now_stamp, bucket[way].stamp.load(std::memory_order_relaxed), ttl_stamps)) {
       return true;
     }
   }
@@ -106,8 +113,7 @@ size_t PrefixIndex::LiveEntries(int64_t now_ns, int64_t ttl_ns) const {
   for (size_t i = 0; i <= table->mask; ++i) {
     const Slot &slot = table->slot[i];
     if (slot.key.load(std::memory_order_relaxed) != 0 &&
-        static_cast<uint32_t>(now_stamp - slot.stamp.load(std::memory_order_relaxed)) <=
-            ttl_stamps) {
+        Live(now_stamp, slot.stamp.load(std::memory_order_relaxed), ttl_stamps)) {
       ++live;
     }
   }

@@ -1,5 +1,6 @@
-// Router::Explain: a dry-run pick. It walks a model's deployments the way the degraded pick path
-// does (priority_tiers.cpp), recording for each what the pick would check, and asks the model's
+// Router::Explain: a dry-run pick. It reads the request as a pick does (Router::SetUpPick, shared
+// with the pick path), walks a model's deployments the way the degraded pick path does
+// (pick_across_tiers.cpp), recording for each what the pick would check, and asks the model's
 // strategy for its order of preference (Strategy::Rank, which reads and never advances state).
 //
 // It issues no ticket, admits nothing against a limit, takes no probe slot, advances no rotation
@@ -15,6 +16,7 @@
 #include "core/pricing.hpp"
 #include "core/priority_tiers.hpp"
 #include "core/router.hpp"
+#include "core/router/pick_setup.hpp"
 #include "core/strategies/latency_scores.hpp"
 #include "core/strategies/slow_start_weights.hpp"
 
@@ -41,6 +43,8 @@ const char *ScoreKind(StrategyKind kind) {
       return "peak_latency_x_load_per_weight_ms";
     case StrategyKind::kCost:
       return "price";
+    case StrategyKind::kEngineAware:
+      return "engine_merit";
     default:
       return "";
   }
@@ -88,7 +92,7 @@ double Score(StrategyKind kind, const TierView &view, const Eligible &eligible, 
     }
     case StrategyKind::kCost:
       return RequestPrice(*member.spec, env.input_tokens, env.output_tokens);
-    default:
+    default:  // engine_aware scores a whole tier at once (EngineAwareMerits)
       return kNaN;
   }
 }
@@ -126,17 +130,11 @@ Status Router::Explain(std::string_view model, const PickRequest &request, Expla
   out->score_kind = ScoreKind(group->kind);
 
   PickEnv env{*rng_, options_.strategy_params, *clock_};
-  env.input_tokens = request.expected_input_tokens;
-  env.output_tokens = request.expected_output_tokens;
-  const int64_t now = env.Now();
-  env.slow_start = slow_start_.MayBeActive() && slow_start_.Active(now);
-  const RequestFilter filter = FilterOf(request);
   Affinity affinity;
-  if (!request.affinity_key.empty()) {
-    affinity.active = true;
-    affinity.key_hash = AffinityHash(request.affinity_key);
-    affinity.load_factor = options_.affinity_load_factor;
-  }
+  const RequestFilter filter = SetUpPick(request, env, &affinity);
+  const int64_t now = env.Now();
+  const bool quotas = quota_announced_.load(std::memory_order_acquire);
+  const int64_t tokens = quotas ? filter.ExpectedTokens() : 0;
 
   // Every member, with the checks of PickAcrossTiers' scan in the same order.
   out->candidates.resize(group->members.size());
@@ -193,6 +191,10 @@ Status Router::Explain(std::string_view model, const PickRequest &request, Expla
         c.reason = LimitReason(c);
         continue;
       }
+      if (quotas && state.quota().Active() && !state.quota().Admits(now, tokens)) {
+        c.reason = "announced quota cannot take the request";
+        continue;
+      }
       ++healthy;
       if (!filter.FitsDeadline(state)) {
         c.reason = kTooSlow;
@@ -211,6 +213,7 @@ Status Router::Explain(std::string_view model, const PickRequest &request, Expla
 
   // Scores and ranks of every tier's eligible members; the tier a pick would draw.
   std::vector<uint32_t> order;
+  std::vector<double> merits;
   int chosen = -1;
   double best_share = 0;
   for (size_t t = 0; t < group->tiers.size(); ++t) {
@@ -219,11 +222,18 @@ Status Router::Explain(std::string_view model, const PickRequest &request, Expla
     for (uint32_t m = tier.begin; m < tier.end; ++m) out->candidates[m].tier_share = share;
     if (eligible[t].count() == 0) continue;
     const TierView view = group->View(tier);
-    const double prior = LatencyPrior(view, eligible[t], env.params);
-    for (uint32_t i = 0; i < view.size; ++i) {
-      if (eligible[t][i]) {
-        out->candidates[tier.begin + i].score =
-            Score(group->kind, view, eligible[t], i, prior, env);
+    if (group->kind == StrategyKind::kEngineAware) {
+      // The strategy's own merit, prefix match included: the scores its pick compares.
+      merits.assign(view.size, kNaN);
+      EngineAwareMerits(view, eligible[t], env, merits.data());
+      for (uint32_t i = 0; i < view.size; ++i) out->candidates[tier.begin + i].score = merits[i];
+    } else {
+      const double prior = LatencyPrior(view, eligible[t], env.params);
+      for (uint32_t i = 0; i < view.size; ++i) {
+        if (eligible[t][i]) {
+          out->candidates[tier.begin + i].score =
+              Score(group->kind, view, eligible[t], i, prior, env);
+        }
       }
     }
     order.clear();

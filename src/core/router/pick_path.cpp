@@ -14,6 +14,7 @@
 #include "core/names.hpp"
 #include "core/router.hpp"
 #include "core/router/pick_in_tier.hpp"
+#include "core/router/pick_setup.hpp"
 
 namespace llmroute {
 
@@ -174,11 +175,7 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   }
   PickEnv env{*rng_, options_.strategy_params, *clock_};
   Affinity affinity;
-  if (!request.affinity_key.empty()) {
-    affinity.active = true;
-    affinity.key_hash = AffinityHash(request.affinity_key);
-    affinity.load_factor = options_.affinity_load_factor;
-  }
+  SetUpAffinity(request, &affinity);
   TicketData ticket{nullptr, routed, false};
   uint32_t tier_number = 0;
   // The fast path: a simple request while every deployment is plainly closed, no slow-start ramp
@@ -235,12 +232,7 @@ Status Router::PickWithOptions(const ModelGroup &group, const PickRequest &reque
                                const Affinity &affinity, PickEnv &env, PickResult *result,
                                TicketData *ticket, uint32_t *tier_number) {
   result->deadline_unmet = false;
-  env.input_tokens = request.expected_input_tokens;
-  env.output_tokens = request.expected_output_tokens;
-  env.prefix_hashes = request.prefix_hashes;
-  env.prefix_hash_count = static_cast<uint32_t>(request.prefix_hash_count);
-  env.slow_start = slow_start_.MayBeActive() && slow_start_.Active(env.Now());
-  const RequestFilter filter = FilterOf(request);
+  const RequestFilter filter = SetUpEnvAndFilter(request, env);
   if (filter.active() && request.exclude_count != 0) {
     if (Status s = CheckExclude(request); !s.ok()) return s;
   }

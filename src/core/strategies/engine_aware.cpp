@@ -176,6 +176,17 @@ class EngineAware final : public Strategy {
 
 }  // namespace
 
+void EngineAwareMerits(const TierView &tier, const Eligible &eligible, PickEnv &env,
+                       double *merits) {
+  const Readings r(tier, eligible, env);
+  const EngineAwareConfig &config = env.params.engine;
+  const Spread spread = SpreadOf(r.reading, r.count);
+  const bool imbalanced = Imbalanced(spread, config);
+  for (uint32_t k = 0; k < r.count; ++k) {
+    merits[r.index[k]] = Merit(r.reading[k], spread, imbalanced, config);
+  }
+}
+
 const Strategy &EngineAwareStrategy() {
   static const EngineAware instance;
   return instance;

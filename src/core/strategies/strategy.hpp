@@ -186,5 +186,11 @@ const Strategy &LeastLoadedStrategy();
 const Strategy &PeakEwmaStrategy();
 const Strategy &CostStrategy();
 const Strategy &EngineAwareStrategy();
+// What engine_aware's Pick and Rank maximise, for each eligible member of `tier` (written at its
+// index in `merits`, which has tier.size entries; the others are left alone): the weighted
+// queue, KV-cache and prefix-match score, or minus the load when the tier is imbalanced. For
+// Router::Explain, so that an explanation scores as the pick does.
+void EngineAwareMerits(const TierView &tier, const Eligible &eligible, PickEnv &env,
+                       double *merits);
 
 }  // namespace llmroute

@@ -136,3 +136,24 @@ func CancelFast(router uintptr, ticket uint64) (int32, string) {
 	}
 	return int32(s.status), message(s.message)
 }
+
+// ExplainFast is llmr_router_explain (traced false) or a traced pick (traced true) for model,
+// with opts (nil: none) read in place as PickWithFast reads them: no SWIG options object is
+// built. The explanation fills the SWIG Explanation object at explanation (its Swigcptr);
+// out is the pick's result (traced) or only the status and message (explain).
+func ExplainFast(router uintptr, model string, opts *GoPickOptions, traced bool, explanation uintptr,
+	out *FastPick) {
+	if escapeAlways {
+		escapeSink = model
+		optionsSink = opts
+	}
+	t := C.int32_t(0)
+	if traced {
+		t = 1
+	}
+	r := C.llmroute_go_explain(C.uintptr_t(router),
+		C.uintptr_t(uintptr(unsafe.Pointer(unsafe.StringData(model)))), C.size_t(len(model)),
+		C.uintptr_t(uintptr(unsafe.Pointer(opts))), t, C.uintptr_t(explanation))
+	runtime.KeepAlive(opts)
+	fill(&r, out)
+}

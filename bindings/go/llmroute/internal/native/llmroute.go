@@ -415,6 +415,8 @@ typedef _gostring_ swig_type_385;
 typedef _gostring_ swig_type_386;
 typedef _gostring_ swig_type_387;
 typedef _gostring_ swig_type_388;
+typedef _gostring_ swig_type_389;
+typedef _gostring_ swig_type_390;
 extern void _wrap_Swig_free_native_e406ced4dd67db0b(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_native_e406ced4dd67db0b(swig_intgo arg1);
 extern uintptr_t _wrap_new_StringVector__SWIG_0_native_e406ced4dd67db0b(void);
@@ -1104,24 +1106,25 @@ extern swig_type_346 _wrap_Router_Cancel_native_e406ced4dd67db0b(uintptr_t arg1,
 extern swig_type_348 _wrap_Router_ReportLoad_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_349 arg2, swig_type_350 arg3, swig_type_351 arg4, double arg5, swig_type_352 arg6);
 extern swig_type_353 _wrap_Router_Fallbacks_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_354 arg2, uintptr_t arg3, uintptr_t arg4);
 extern swig_type_355 _wrap_Router_Explain_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_356 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_type_357 _wrap_Router_HealthOf_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_358 arg2, uintptr_t arg3);
-extern swig_type_359 _wrap_Router_HealthList_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_360 _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_361 arg2);
-extern swig_type_362 _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_363 arg2);
-extern swig_type_364 _wrap_Router_MetricsText_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_365 _wrap_Router_Stats_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_366 _wrap_Router_SharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_367 _wrap_Router_UseSharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
-extern swig_type_368 _wrap_Router_SetAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_369 arg2, uintptr_t arg3);
-extern swig_type_370 _wrap_Router_Call_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_371 arg2, swig_type_372 arg3, uintptr_t arg4, uintptr_t arg5);
-extern swig_type_373 _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_374 arg2, swig_intgo arg3);
-extern swig_type_375 _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_376 arg2, swig_type_377 arg3, swig_intgo arg4);
-extern swig_type_378 _wrap_Router_OpenGo_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
-extern swig_type_379 _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_380 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_381 _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_382 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
-extern swig_type_383 _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_384 arg2, swig_intgo arg3);
-extern swig_type_385 _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_386 _wrap_Router_CallRaw_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_387 arg2, swig_type_388 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
+extern swig_type_357 _wrap_Router_PickTraced_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_358 arg2, uintptr_t arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_359 _wrap_Router_HealthOf_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_360 arg2, uintptr_t arg3);
+extern swig_type_361 _wrap_Router_HealthList_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_362 _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_363 arg2);
+extern swig_type_364 _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_365 arg2);
+extern swig_type_366 _wrap_Router_MetricsText_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_367 _wrap_Router_Stats_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_368 _wrap_Router_SharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_369 _wrap_Router_UseSharedState_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2);
+extern swig_type_370 _wrap_Router_SetAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_371 arg2, uintptr_t arg3);
+extern swig_type_372 _wrap_Router_Call_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_373 arg2, swig_type_374 arg3, uintptr_t arg4, uintptr_t arg5);
+extern swig_type_375 _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_376 arg2, swig_intgo arg3);
+extern swig_type_377 _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_378 arg2, swig_type_379 arg3, swig_intgo arg4);
+extern swig_type_380 _wrap_Router_OpenGo_native_e406ced4dd67db0b(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4);
+extern swig_type_381 _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_382 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_383 _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_384 arg2, uintptr_t arg3, swig_intgo arg4, swig_intgo arg5);
+extern swig_type_385 _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_386 arg2, swig_intgo arg3);
+extern swig_type_387 _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_388 _wrap_Router_CallRaw_native_e406ced4dd67db0b(uintptr_t arg1, swig_type_389 arg2, swig_type_390 arg3, uintptr_t arg4, uintptr_t arg5, swig_intgo arg6);
 #undef intgo
 */
 import "C"
@@ -7420,12 +7423,34 @@ func (arg1 SwigcptrRouter) Explain(arg2 string, arg3 PickOptions, arg4 Explanati
 	return swig_r_1
 }
 
+func (arg1 SwigcptrRouter) PickTraced(arg2 string, arg3 PickOptions, arg4 Pick, arg5 Explanation) (_swig_ret error) {
+	var swig_r string
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := getSwigcptr(arg3)
+	_swig_i_3 := getSwigcptr(arg4)
+	_swig_i_4 := getSwigcptr(arg5)
+	swig_r_p := C._wrap_Router_PickTraced_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_358)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	var swig_r_1 error
+
+	swig_r_1 = nil
+	if len(swig_r) != 0 {
+		swig_r_1 = statusFromWire(swigCopyString(swig_r))
+	}
+
+	return swig_r_1
+}
+
 func (arg1 SwigcptrRouter) HealthOf(arg2 string, arg3 Health) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_HealthOf_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_358)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_HealthOf_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_360)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7460,7 +7485,7 @@ func (arg1 SwigcptrRouter) ApplyConfig(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_363)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7479,7 +7504,7 @@ func (arg1 SwigcptrRouter) ApplyConfigFile(arg2 string) (_swig_ret error) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_363)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_365)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7563,7 +7588,7 @@ func (arg1 SwigcptrRouter) SetAdapter(arg2 string, arg3 Adapter) (_swig_ret erro
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r_p := C._wrap_Router_SetAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_369)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7585,7 +7610,7 @@ func (arg1 SwigcptrRouter) Call(arg2 string, arg3 string, arg4 CallOptions, arg5
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r_p := C._wrap_Router_Call_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_372)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
+	swig_r_p := C._wrap_Router_Call_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_373)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_374)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7608,7 +7633,7 @@ func (arg1 SwigcptrRouter) PickReportOnNativeThread(arg2 string, arg3 int) (_swi
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_374)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_376)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7629,7 +7654,7 @@ func (arg1 SwigcptrRouter) CallOnNativeThread(arg2 string, arg3 string, arg4 int
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_376)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_377)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
+	swig_r_p := C._wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_378)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_379)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7672,7 +7697,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfig(arg2 string, arg3 RouterOptions, arg
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_382)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7694,7 +7719,7 @@ func (arg1 SwigcptrRouter) OpenGoFromConfigFile(arg2 string, arg3 RouterOptions,
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_382)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
+	swig_r_p := C._wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7714,7 +7739,7 @@ func (arg1 SwigcptrRouter) SetGoAdapter(arg2 string, arg3 uint) (_swig_ret error
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_386)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7753,7 +7778,7 @@ func (arg1 SwigcptrRouter) CallRaw(arg2 string, arg3 string, arg4 CallOptions, a
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r_p := C._wrap_Router_CallRaw_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
+	swig_r_p := C._wrap_Router_CallRaw_native_e406ced4dd67db0b(C.uintptr_t(_swig_i_0), *(*C.swig_type_389)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_390)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3), C.uintptr_t(_swig_i_4), C.swig_intgo(_swig_i_5))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -7797,6 +7822,7 @@ type Router interface {
 	ReportLoad(arg2 string, arg3 int64, arg4 int64, arg5 float64, arg6 int64) (_swig_ret error)
 	Fallbacks(arg2 string, arg3 StringVector, arg4 CandidateVector) (_swig_ret error)
 	Explain(arg2 string, arg3 PickOptions, arg4 Explanation) (_swig_ret error)
+	PickTraced(arg2 string, arg3 PickOptions, arg4 Pick, arg5 Explanation) (_swig_ret error)
 	HealthOf(arg2 string, arg3 Health) (_swig_ret error)
 	HealthList(arg2 HealthVector) (_swig_ret error)
 	ApplyConfig(arg2 string) (_swig_ret error)

@@ -84,6 +84,15 @@ typedef struct llmroute_go_pick_options {
 llmroute_go_pick_result llmroute_go_pick_with(uintptr_t router, uintptr_t model, size_t model_len,
                                               uintptr_t options);
 
+/** Explain (traced 0) or a traced pick (traced 1) for Go, with the options at `options` (0: none)
+ * read as llmroute_go_pick_with reads them, so that no SWIG options object is built. The
+ * explanation fills the SWIG Explanation object at `explanation` (a traced pick's also when it
+ * fails with NO_PROVIDER or RATE_LIMITED). The result is the pick's (traced) or only the status
+ * and message (explain). */
+llmroute_go_pick_result llmroute_go_explain(uintptr_t router, uintptr_t model, size_t model_len,
+                                            uintptr_t options, int32_t traced,
+                                            uintptr_t explanation);
+
 /** Byte offsets of llmroute_go_pick_options' fields in declaration order, then its size (9
  * values): what the Go test compares with GoPickOptions. */
 void llmroute_go_pick_options_layout(int64_t out[9]);

@@ -729,14 +729,9 @@ Status Router::PickWith(const std::string &model, const PickOptions &options, Pi
   return DoPick(router_, model.c_str(), &c.o, out);
 }
 
-Status Router::Explain(const std::string &model, const PickOptions &options, Explanation &out) {
-  out = Explanation();
-  Entry in(*this);
-  if (!in) return in.Refusal();
-  const CPickOptions c(options);
-  llmr_explanation *e = nullptr;
-  const llmr_status rc = llmr_router_explain(router_, model.c_str(), &c.o, &e);
-  if (rc != LLMR_OK) return MakeStatus(rc);
+namespace {
+// Copies the library's explanation `e` into `out`, then frees it.
+void FillExplanation(llmr_explanation *e, Explanation &out) {
   llmr_explain_summary summary;
   llmr_explain_summary_init(&summary, sizeof summary);
   llmr_explanation_summary(e, &summary);
@@ -762,7 +757,33 @@ Status Router::Explain(const std::string &model, const PickOptions &options, Exp
   size_t len = 0;
   if (llmr_explanation_json(e, &text, &len) == LLMR_OK) out.json.assign(text, len);
   llmr_explanation_free(e);
+}
+}  // namespace
+
+Status Router::Explain(const std::string &model, const PickOptions &options, Explanation &out) {
+  out = Explanation();
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  const CPickOptions c(options);
+  llmr_explanation *e = nullptr;
+  const llmr_status rc = llmr_router_explain(router_, model.c_str(), &c.o, &e);
+  if (rc != LLMR_OK) return MakeStatus(rc);
+  FillExplanation(e, out);
   return Status();
+}
+
+Status Router::PickTraced(const std::string &model, const PickOptions &options, Pick &out,
+                          Explanation &trace) {
+  trace = Explanation();
+  Entry in(*this);
+  if (!in) return in.Refusal();
+  CPickOptions c(options);
+  llmr_explanation *e = nullptr;
+  c.o.trace = 1;
+  c.o.trace_out = &e;
+  Status s = DoPick(router_, model.c_str(), &c.o, out);
+  if (e != nullptr) FillExplanation(e, trace);
+  return s;
 }
 
 Status Router::PickRaw(const char *model, size_t model_len, RawPick *out) {
@@ -1615,6 +1636,39 @@ void Router::GoPick(const char *model, size_t model_len, const llmr_pick_options
   out->deadline_unmet = p.deadline_unmet;
 }
 
+void Router::GoExplain(const char *model, size_t model_len, const llmr_pick_options *options,
+                       bool traced, llmroute_go_pick_result *pick, Explanation &out) {
+  out = Explanation();
+  if (!traced) {
+    std::memset(pick, 0, sizeof *pick);
+    Entry in(*this);
+    if (!in) {
+      const Status s = in.Refusal();
+      pick->status = s.code;
+      pick->message = FailureMessage(s);
+      return;
+    }
+    char buf[LLMR_NAME_MAX + 1];
+    std::string heap;
+    const char *name = CopyName(model, static_cast<int64_t>(model_len), buf, heap);
+    llmr_explanation *e = nullptr;
+    const llmr_status rc = llmr_router_explain(router_, name, options, &e);
+    if (rc != LLMR_OK) {
+      pick->status = rc;
+      pick->message = FailureMessage(MakeStatus(rc));
+      return;
+    }
+    FillExplanation(e, out);
+    return;
+  }
+  llmr_explanation *e = nullptr;
+  llmr_pick_options o = *options;
+  o.trace = 1;
+  o.trace_out = &e;
+  GoPick(model, model_len, &o, pick);
+  if (e != nullptr) FillExplanation(e, out);
+}
+
 llmroute_go_status Router::GoReport(llmr_ticket ticket, const llmr_report &report) {
   Entry in(*this);
   if (!in) {
@@ -1649,42 +1703,77 @@ extern "C" llmroute_go_pick_result llmroute_go_pick(uintptr_t router, uintptr_t 
   return out;
 }
 
+namespace {
+// Go's PickOptions (llmroute_go_pick_options, read in place) as llmr_pick_options: the one
+// builder of Go's PickWith, Explain and traced pick. The strings are copied here, NUL-terminated,
+// and live as long as this.
+class GoPickOptionsC {
+ public:
+  explicit GoPickOptionsC(const llmroute_go_pick_options &g)
+      : exclude_(g.exclude), tags_(g.required_tags) {
+    // The affinity key is any bytes of any length: on the stack when short, else on the heap.
+    const char *key = nullptr;
+    if (g.affinity_key.len > 0) {
+      const size_t n = static_cast<size_t>(g.affinity_key.len);
+      if (n < sizeof key_buf_) {
+        std::memcpy(key_buf_, g.affinity_key.data, n);
+        key_buf_[n] = '\0';
+        key = key_buf_;
+      } else {
+        key_heap_.assign(g.affinity_key.data, n);
+        key = key_heap_.c_str();
+      }
+    }
+    o = llmr_pick_options{};  // every member set below: no llmr_pick_options_init() call
+    o.struct_size = sizeof o;
+    o.exclude = exclude_.data();
+    o.exclude_count = exclude_.size();
+    o.affinity_key = key;
+    o.required_tags = tags_.data();
+    o.required_tag_count = tags_.size();
+    o.expected_input_tokens = g.expected_input_tokens;
+    o.expected_output_tokens = g.expected_output_tokens;
+    o.max_price = g.max_price;
+    // As the Go binding's deadlineMs: whole milliseconds, a positive value below 1 ms is 1 ms.
+    o.deadline_ms = g.deadline_ns > 0 && g.deadline_ns < 1000000 ? 1 : g.deadline_ns / 1000000;
+    o.prefix_hashes = g.prefix_hashes.len > 0 ? g.prefix_hashes.data : nullptr;
+    o.prefix_hash_count = static_cast<size_t>(g.prefix_hashes.len);
+  }
+  GoPickOptionsC(const GoPickOptionsC &) = delete;
+  GoPickOptionsC &operator=(const GoPickOptionsC &) = delete;
+  llmr_pick_options o;
+
+ private:
+  const llmroute::swig::GoNames exclude_;
+  const llmroute::swig::GoNames tags_;
+  char key_buf_[512];
+  std::string key_heap_;
+};
+}  // namespace
+
 extern "C" llmroute_go_pick_result llmroute_go_pick_with(uintptr_t router, uintptr_t model,
                                                          size_t model_len, uintptr_t options) {
-  const llmroute_go_pick_options &g = *reinterpret_cast<const llmroute_go_pick_options *>(options);
-  const llmroute::swig::GoNames exclude(g.exclude);
-  const llmroute::swig::GoNames tags(g.required_tags);
-  // The affinity key is any bytes of any length: on the stack when short, else on the heap.
-  char key_buf[512];
-  std::string key_heap;
-  const char *key = nullptr;
-  if (g.affinity_key.len > 0) {
-    const size_t n = static_cast<size_t>(g.affinity_key.len);
-    if (n < sizeof key_buf) {
-      std::memcpy(key_buf, g.affinity_key.data, n);
-      key_buf[n] = '\0';
-      key = key_buf;
-    } else {
-      key_heap.assign(g.affinity_key.data, n);
-      key = key_heap.c_str();
-    }
-  }
-  llmr_pick_options o{};  // every member set below: no llmr_pick_options_init() call
-  o.struct_size = sizeof o;
-  o.exclude = exclude.data();
-  o.exclude_count = exclude.size();
-  o.affinity_key = key;
-  o.required_tags = tags.data();
-  o.required_tag_count = tags.size();
-  o.expected_input_tokens = g.expected_input_tokens;
-  o.expected_output_tokens = g.expected_output_tokens;
-  o.max_price = g.max_price;
-  // As the Go binding's deadlineMs: whole milliseconds, a positive value below 1 ms is 1 ms.
-  o.deadline_ms = g.deadline_ns > 0 && g.deadline_ns < 1000000 ? 1 : g.deadline_ns / 1000000;
-  o.prefix_hashes = g.prefix_hashes.len > 0 ? g.prefix_hashes.data : nullptr;
-  o.prefix_hash_count = static_cast<size_t>(g.prefix_hashes.len);
+  const GoPickOptionsC c(*reinterpret_cast<const llmroute_go_pick_options *>(options));
   llmroute_go_pick_result out;
-  GoRouter(router)->GoPick(reinterpret_cast<const char *>(model), model_len, &o, &out);
+  GoRouter(router)->GoPick(reinterpret_cast<const char *>(model), model_len, &c.o, &out);
+  return out;
+}
+
+extern "C" llmroute_go_pick_result llmroute_go_explain(uintptr_t router, uintptr_t model,
+                                                       size_t model_len, uintptr_t options,
+                                                       int32_t traced, uintptr_t explanation) {
+  llmroute_go_pick_result out;
+  auto &e = *reinterpret_cast<llmroute::swig::Explanation *>(explanation);
+  if (options == 0) {
+    llmr_pick_options o;
+    llmr_pick_options_init(&o, sizeof o);
+    GoRouter(router)->GoExplain(reinterpret_cast<const char *>(model), model_len, &o, traced != 0,
+                                &out, e);
+    return out;
+  }
+  GoPickOptionsC c(*reinterpret_cast<const llmroute_go_pick_options *>(options));
+  GoRouter(router)->GoExplain(reinterpret_cast<const char *>(model), model_len, &c.o, traced != 0,
+                              &out, e);
   return out;
 }
 

@@ -9464,6 +9464,38 @@ _gostring_ _wrap_Router_Explain_native_e406ced4dd67db0b(llmroute::swig::Router *
 }
 
 
+_gostring_ _wrap_Router_PickTraced_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3, llmroute::swig::Explanation *_swig_go_4) {
+  llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
+  std::string *arg2 = 0 ;
+  llmroute::swig::PickOptions *arg3 = 0 ;
+  llmroute::swig::Pick *arg4 = 0 ;
+  llmroute::swig::Explanation *arg5 = 0 ;
+  llmroute::swig::Status result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
+  
+  std::string arg2_str(_swig_go_1.p, _swig_go_1.n);
+  arg2 = &arg2_str;
+  
+  arg3 = *(llmroute::swig::PickOptions **)&_swig_go_2; 
+  arg4 = *(llmroute::swig::Pick **)&_swig_go_3; 
+  arg5 = *(llmroute::swig::Explanation **)&_swig_go_4; 
+  
+  result = (arg1)->PickTraced((std::string const &)*arg2,(llmroute::swig::PickOptions const &)*arg3,*arg4,*arg5);
+  
+  if ((&result)->code == 0) {
+    _swig_go_result.p = 0;
+    _swig_go_result.n = 0;
+  } else {
+    std::string wire = std::to_string((&result)->code) + ":" + (&result)->message;
+    _swig_go_result = Swig_AllocateString(wire.data(), wire.size());
+  }
+  
+  return _swig_go_result;
+}
+
+
 _gostring_ _wrap_Router_HealthOf_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;

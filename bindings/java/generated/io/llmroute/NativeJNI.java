@@ -714,6 +714,7 @@ public class NativeJNI {
   public final static native void NativeRouter_reportLoad(long jarg1, NativeRouter jarg1_, String jarg2, long jarg3, long jarg4, double jarg5, long jarg6);
   public final static native void NativeRouter_fallbacks(long jarg1, NativeRouter jarg1_, String jarg2, long jarg3, StringVector jarg3_, long jarg4, CandidateVector jarg4_);
   public final static native void NativeRouter_explain(long jarg1, NativeRouter jarg1_, String jarg2, long jarg3, PickOptions jarg3_, long jarg4, Explanation jarg4_);
+  public final static native void NativeRouter_pickTraced(long jarg1, NativeRouter jarg1_, String jarg2, long jarg3, PickOptions jarg3_, long jarg4, Pick jarg4_, long jarg5, Explanation jarg5_);
   public final static native void NativeRouter_healthOf(long jarg1, NativeRouter jarg1_, String jarg2, long jarg3, Health jarg3_);
   public final static native void NativeRouter_healthList(long jarg1, NativeRouter jarg1_, long jarg2, HealthVector jarg2_);
   public final static native void NativeRouter_applyConfig(long jarg1, NativeRouter jarg1_, String jarg2);

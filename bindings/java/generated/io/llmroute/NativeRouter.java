@@ -102,6 +102,8 @@ final class NativeRouter {
 
   public void explain(String model, PickOptions options, Explanation out) { NativeJNI.NativeRouter_explain(swigCPtr, this, model, PickOptions.getCPtr(options), options, Explanation.getCPtr(out), out); }
 
+  public void pickTraced(String model, PickOptions options, Pick out, Explanation trace) { NativeJNI.NativeRouter_pickTraced(swigCPtr, this, model, PickOptions.getCPtr(options), options, Pick.getCPtr(out), out, Explanation.getCPtr(trace), trace); }
+
   public void healthOf(String name, Health out) { NativeJNI.NativeRouter_healthOf(swigCPtr, this, name, Health.getCPtr(out), out); }
 
   public void healthList(HealthVector out) { NativeJNI.NativeRouter_healthList(swigCPtr, this, HealthVector.getCPtr(out), out); }

@@ -408,6 +408,28 @@ public final class Router implements AutoCloseable {
     return e;
   }
 
+  /**
+   * A real pick, as {@link #pick(String, PickOptions)} (options may be null), that also explains
+   * itself (llmr_pick_options.trace) into {@code trace}: every candidate as the pick saw it just
+   * before it picked, and as {@code getPicked()} the deployment this pick took ({@code
+   * getApproximate()} is false: it is what happened). When the pick throws NO_PROVIDER or
+   * RATE_LIMITED, {@code trace} says why; on other errors it is left empty. Costs what an explain
+   * costs: for sampled requests and debugging; the other picks never do this work.
+   */
+  public Pick pickTraced(String model, PickOptions options, Explanation trace) {
+    requireNonNull(trace, "trace");
+    Pick p = new Pick();
+    try {
+      nativeRouter.pickTraced(model, options == null ? new PickOptions() : options, p, trace);
+    } catch (LlmrouteException e) {
+      e.setRetryAfterMs(p.getRetryAfterMs());
+      throw e;
+    } finally {
+      Reference.reachabilityFence(this);
+    }
+    return p;
+  }
+
   /** Health of one deployment. */
   public Health health(String deployment) {
     Health h = new Health();

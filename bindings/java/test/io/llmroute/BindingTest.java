@@ -235,6 +235,46 @@ class BindingTest {
     }
   }
 
+  @Test
+  void pickTracedIsARealPickThatNamesWhatItTook() {
+    try (Router r = Router.create()) {
+      r.addDeployment(deployment("a", "m"));
+      r.addDeployment(deployment("b", "m"));
+      r.addDeployment(deployment("c", "m"));
+      java.util.Set<String> taken = new java.util.HashSet<>();
+      for (int i = 0; i < 3; i++) {
+        Explanation trace = new Explanation();
+        Pick p = r.pickTraced("m", null, trace);
+        assertEquals(0, trace.getStatus());
+        assertFalse(trace.getApproximate(), "what happened, not a prediction");
+        assertEquals(p.getDeployment(), trace.getPicked());
+        ExplainCandidate c = trace.getCandidates().get((int) trace.getPickedIndex());
+        assertTrue(c.getPicked());
+        assertEquals(0, c.getRank());
+        assertEquals(0, c.getInFlight(), "read before the pick");
+        assertTrue(trace.getJson().contains("\"picked\":\"" + p.getDeployment() + "\""));
+        taken.add(p.getDeployment());
+        r.cancel(p.getTicket());
+      }
+      assertEquals(3, taken.size(), "the rotation moved: real picks");
+      for (String name : new String[] {"a", "b", "c"}) assertEquals(1, r.health(name).getPicks());
+      // Everything excluded: the pick throws, and the trace says why.
+      Explanation failed = new Explanation();
+      LlmrouteException none = assertThrows(LlmrouteException.class,
+          () -> r.pickTraced("m", new PickOptions().exclude("a", "b", "c"), failed));
+      assertEquals(Status.NO_PROVIDER, none.getStatus());
+      assertEquals(Status.NO_PROVIDER.swigValue(), failed.getStatus());
+      assertEquals("", failed.getPicked());
+      assertEquals("excluded", failed.getCandidates().get(0).getReason());
+      Explanation unknown = new Explanation();
+      LlmrouteException u =
+          assertThrows(LlmrouteException.class, () -> r.pickTraced("nope", null, unknown));
+      assertEquals(Status.UNKNOWN_MODEL, u.getStatus());
+      assertEquals(0, unknown.getCandidates().size());
+      for (String name : new String[] {"a", "b", "c"}) assertEquals(0, r.health(name).getInFlight());
+    }
+  }
+
   /** Gives deployment {@code name} of model "m" one latency sample. */
   static void sample(Router r, String name, double latencyMs) {
     while (true) {
