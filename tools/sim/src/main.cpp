@@ -18,6 +18,8 @@
 #include <llmroute/llmroute.h>
 
 #include "backend.hpp"
+#include "engine_report.hpp"
+#include "engine_scenario.hpp"
 #include "matrix.hpp"
 #include "report.hpp"
 #include "scenario.hpp"
@@ -140,6 +142,11 @@ int RunMatrix(const std::vector<std::string> &paths, std::vector<std::string> ru
   std::vector<sim::MatrixRow> rows;
   bool consistent = true;
   for (const std::string &path : paths) {
+    if (sim::IsEngineScenario(path)) {  // its own figures (TTFT, cache hits): run it alone
+      std::fprintf(stderr, "llmroute-sim: %s: an engine scenario, not part of the matrix\n",
+                   path.c_str());
+      continue;
+    }
     sim::MatrixRow row;
     try {
       row.scenario = sim::LoadScenario(path);
@@ -253,6 +260,9 @@ int main(int argc, char **argv) {
                  "); --matrix takes several");
   }
   if (scenario_path.empty()) return Usage("no scenario given");
+  if (sim::IsEngineScenario(scenario_path)) {
+    return sim::EngineMain(scenario_path, runs, seed, duration, svg_path, no_svg, json_path, quiet);
+  }
 
   sim::Scenario scenario;
   try {
