@@ -34,19 +34,24 @@ const (
 )
 
 // canonicalPrompt writes the canonical form of the messages (raw: the request's "messages"
-// member) to buf, stopping once it holds limit bytes. false when messages is not an array of
-// objects (the request has no prompt to hash).
-func canonicalPrompt(buf *bytes.Buffer, raw json.RawMessage, limit int) bool {
-	var messages []struct {
-		Role    string          `json:"role"`
-		Content json.RawMessage `json:"content"`
-	}
-	if len(raw) == 0 || json.Unmarshal(raw, &messages) != nil {
+// member) to buf, stopping once it holds limit bytes: the messages are decoded one at a time, so
+// a long conversation costs no more than its first limit bytes. false when messages is not an
+// array of objects (the request has no prompt to hash).
+func canonicalPrompt(buf *bytes.Buffer, raw []byte, limit int) bool {
+	if len(raw) == 0 {
 		return false
 	}
-	for _, m := range messages {
-		if buf.Len() >= limit {
-			break
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('[') {
+		return false
+	}
+	for dec.More() && buf.Len() < limit {
+		var m struct {
+			Role    string `json:"role"`
+			Content any    `json:"content"`
+		}
+		if dec.Decode(&m) != nil {
+			return false
 		}
 		buf.WriteString(m.Role)
 		buf.WriteByte(0)
@@ -56,32 +61,21 @@ func canonicalPrompt(buf *bytes.Buffer, raw json.RawMessage, limit int) bool {
 	return true
 }
 
-func writeContent(buf *bytes.Buffer, raw json.RawMessage) {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) {
-		return
-	}
-	switch raw[i] {
-	case '"':
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			buf.WriteString(s)
-		}
-	case '[':
-		var parts []struct {
-			Type string `json:"type"`
-			Text string `json:"text"`
-		}
-		if json.Unmarshal(raw, &parts) != nil {
-			return
-		}
-		for _, p := range parts {
-			if p.Type == "text" {
-				buf.WriteString(p.Text)
+func writeContent(buf *bytes.Buffer, content any) {
+	switch c := content.(type) {
+	case string:
+		buf.WriteString(c)
+	case []any:
+		for _, part := range c {
+			p, _ := part.(map[string]any)
+			kind, _ := p["type"].(string)
+			if kind == "text" {
+				text, _ := p["text"].(string)
+				buf.WriteString(text)
 				continue
 			}
 			buf.WriteByte(0x1f)
-			buf.WriteString(p.Type)
+			buf.WriteString(kind)
 			buf.WriteByte(0x1f)
 		}
 	}
@@ -92,7 +86,8 @@ func writeContent(buf *bytes.Buffer, raw json.RawMessage) {
 func promptPrefixHashes(cr *chatRequest) []uint64 {
 	var buf bytes.Buffer
 	limit := prefixBlockBytes * prefixHashBlocks
-	if !canonicalPrompt(&buf, cr.members()["messages"], limit) || buf.Len() < prefixBlockBytes {
+	// The member found by scanning, not by decoding the whole body into a map.
+	if !canonicalPrompt(&buf, topLevelMember(cr.body, "messages"), limit) || buf.Len() < prefixBlockBytes {
 		return nil
 	}
 	text := buf.Bytes()
