@@ -56,7 +56,12 @@ const char kUsage[] =
     "                      prints a Markdown table (failed requests, client p50/p99, retries,\n"
     "                      breaker trips, cost); --svg FILE (default matrix.svg) draws it,\n"
     "                      --json FILE writes it for tools/sim/test/check_matrix.py\n"
-    "  --version, --help\n";
+    "  --version, --help\n"
+    "\n"
+    "An engine scenario (a file with \"engine_sim\": self-hosted engine replicas with KV caches,\n"
+    "shared-prefix sessions; shared-prefix.json) runs llmroute strategies, each optionally\n"
+    "followed by +session (the session id as affinity key) or +session-bounded (with\n"
+    "affinity_load_factor 1.25), and prints TTFT, cache hit rate and throughput per run.\n";
 
 int Usage(const std::string &error) {
   std::fprintf(stderr, "llmroute-sim: %s\n\n%s", error.c_str(), kUsage);
