@@ -153,7 +153,7 @@ EngineScenario LoadEngineScenario(const std::string &path) {
   Keys(e, p,
        {"seed", "duration_s", "warmup_s", "bucket_s", "model", "replicas", "engine",
         "session_rate_per_s", "workloads", "scrape_interval_ms", "scrape_delay_ms",
-        "prefix_hash_blocks", "router_settings"});
+        "prefix_hash_blocks", "prefix_block_tokens", "router_settings"});
   s.seed = static_cast<uint64_t>(Int(e, "seed", p, 0, 1LL << 53, 1));
   s.duration_s = Num(e, "duration_s", p, 1, 86400, s.duration_s);
   s.warmup_s = Num(e, "warmup_s", p, 0, s.duration_s, std::min(s.warmup_s, s.duration_s / 2));
@@ -168,6 +168,7 @@ EngineScenario LoadEngineScenario(const std::string &path) {
   s.scrape_delay_ms = Num(e, "scrape_delay_ms", p, 0, 3600e3, s.scrape_delay_ms);
   s.prefix_hash_blocks =
       Int(e, "prefix_hash_blocks", p, 0, LLMR_PREFIX_HASHES_MAX, s.prefix_hash_blocks);
+  s.prefix_block_tokens = Int(e, "prefix_block_tokens", p, 0, 65536, 0);
   if (e.contains("router_settings")) {
     if (!e["router_settings"].is_object()) Fail(p + ".router_settings", "must be an object");
     s.router_settings_json = e["router_settings"].dump();

@@ -52,8 +52,11 @@ struct EngineScenario {
    * and reaches the router scrape_delay_ms later, stamped with the time it was read. */
   double scrape_interval_ms = 1000;
   double scrape_delay_ms = 20;
-  /** Prefix hashes the gateway passes on a pick (the first blocks of the prompt). */
+  /** Prefix hashes the gateway passes on a pick (the first blocks of the prompt), and the tokens
+   * each covers (0: the engine's block_tokens). Larger blocks reach further into long prompts
+   * within LLMR_PREFIX_HASHES_MAX. */
   int64_t prefix_hash_blocks = 256;
+  int64_t prefix_block_tokens = 0;
   /** The router_settings object of the configuration (strategy replaced per run). */
   std::string router_settings_json = "{}";
   /** What to run when the command line names none. */

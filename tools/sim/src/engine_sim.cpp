@@ -237,13 +237,21 @@ class EngineSimulation {
     r.counted = Seconds() >= sc_.warmup_s;
     r.hashes = Hashes(s.tokens);
 
+    // What the gateway passes: the engine's blocks, or coarser ones when prefix_block_tokens says.
+    const int64_t router_block =
+        sc_.prefix_block_tokens > 0 ? sc_.prefix_block_tokens : sc_.engine.block_tokens;
+    const std::vector<uint64_t> coarse = router_block == sc_.engine.block_tokens
+                                             ? std::vector<uint64_t>{}
+                                             : Hashes(s.tokens, router_block);
+    const std::vector<uint64_t> &routed =
+        router_block == sc_.engine.block_tokens ? r.hashes : coarse;
     llmr_pick_options options;
     llmr_pick_options_init(&options, sizeof options);
     options.expected_input_tokens = r.prompt_tokens;
     options.expected_output_tokens = r.output_tokens;
-    options.prefix_hashes = r.hashes.data();
+    options.prefix_hashes = routed.data();
     options.prefix_hash_count =
-        std::min(r.hashes.size(), static_cast<size_t>(sc_.prefix_hash_blocks));
+        std::min(routed.size(), static_cast<size_t>(sc_.prefix_hash_blocks));
     if (options.prefix_hash_count == 0) options.prefix_hashes = nullptr;
     if (spec_.session_affinity) options.affinity_key = s.key.c_str();
     llmr_pick pick;
@@ -382,7 +390,11 @@ class EngineSimulation {
 
   /** The chained prefix hashes of the tokens' full blocks, as every gateway computes them. */
   std::vector<uint64_t> Hashes(const std::vector<uint32_t> &tokens) const {
-    const auto block_bytes = static_cast<uint32_t>(sc_.engine.block_tokens * sizeof(uint32_t));
+    return Hashes(tokens, sc_.engine.block_tokens);
+  }
+  std::vector<uint64_t> Hashes(const std::vector<uint32_t> &tokens, int64_t block_tokens) const {
+    const auto block_bytes =
+        static_cast<uint32_t>(block_tokens * static_cast<int64_t>(sizeof(uint32_t)));
     const size_t bytes = tokens.size() * sizeof(uint32_t);
     std::vector<uint64_t> out(bytes / block_bytes);
     size_t count = 0;
