@@ -25,6 +25,8 @@ fi
 chart="build/$(basename "$scenario" .json).svg"
 if [[ -n "${2:-}" ]]; then
   compare=(--compare "$2")
+elif grep -q '"engine_sim"' "$scenario"; then
+  compare=()  # shared-prefix: engine replicas, its own list (no naive router there)
 elif grep -qE 'quota-blind|/hedged' "$scenario"; then
   compare=()  # quota-headers, daily-cap, long-tail: their own list (with and without quota routing or hedging)
 else

@@ -120,11 +120,15 @@ func (g *gateway) chatCompletions(w http.ResponseWriter, req *http.Request) {
 	rec.model = cr.model
 	var key string
 	key, rec.affinity = st.affinity.key(req, cr)
+	var hashes []uint64 // the prompt's prefix blocks, for engine_aware (prefix_hashes.go)
+	if st.prefixHashes {
+		hashes = promptPrefixHashes(cr)
+	}
 
 	var tried []string
 	var last *failure
 	for attempt := 1; attempt <= st.cfg.gateway.MaxAttempts; attempt++ {
-		p, err := g.pick(cr.model, tried, key)
+		p, err := g.pick(cr.model, tried, key, hashes)
 		if err != nil {
 			if last != nil {
 				break // nothing else to try: the client gets the last upstream failure
@@ -173,9 +177,9 @@ func (g *gateway) chatCompletions(w http.ResponseWriter, req *http.Request) {
 
 // pick chooses a deployment of model other than those tried, then one of the model's fallback
 // chain (llmroute lists it after the model's own eligible deployments). key is the session
-// affinity key ("" for none).
-func (g *gateway) pick(model string, tried []string, key string) (llmroute.Pick, error) {
-	p, err := g.pickOne(model, tried, key)
+// affinity key ("" for none), hashes the prompt's prefix hashes (nil for none).
+func (g *gateway) pick(model string, tried []string, key string, hashes []uint64) (llmroute.Pick, error) {
+	p, err := g.pickOne(model, tried, key, hashes)
 	if err == nil || errors.Is(err, llmroute.ErrUnknownModel) {
 		return p, err
 	}
@@ -189,7 +193,7 @@ func (g *gateway) pick(model string, tried []string, key string) (llmroute.Pick,
 			continue
 		}
 		seen[c.Model] = true
-		if fp, ferr := g.pickOne(c.Model, tried, key); ferr == nil {
+		if fp, ferr := g.pickOne(c.Model, tried, key, hashes); ferr == nil {
 			return fp, nil
 		}
 	}

@@ -28,10 +28,13 @@ type state struct {
 	upstreams map[string]*upstream
 	client    *http.Client
 	affinity  *affinityExtractor // nil: no session affinity
+	// prefixHashes: picks carry the prompt's prefix hashes (an upstream is an engine).
+	prefixHashes bool
 }
 
 func newState(c *config) *state {
-	s := &state{cfg: c, upstreams: map[string]*upstream{}, affinity: newAffinityExtractor(c.gateway.Affinity)}
+	s := &state{cfg: c, upstreams: map[string]*upstream{}, affinity: newAffinityExtractor(c.gateway.Affinity),
+		prefixHashes: hashesPrompts(c)}
 	for name, u := range c.gateway.Upstreams {
 		url := strings.TrimRight(u.BaseURL, "/") + "/chat/completions"
 		if u.Query != "" {
@@ -114,7 +117,8 @@ func (g *gateway) applyFile(path string) error {
 	next := newState(c)
 	// While llmroute switches, a pick may return a deployment of either configuration: serve
 	// the union until the switch is done.
-	union := &state{cfg: old.cfg, upstreams: map[string]*upstream{}, client: old.client, affinity: old.affinity}
+	union := &state{cfg: old.cfg, upstreams: map[string]*upstream{}, client: old.client, affinity: old.affinity,
+		prefixHashes: old.prefixHashes}
 	for k, v := range old.upstreams {
 		union.upstreams[k] = v
 	}

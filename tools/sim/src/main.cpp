@@ -18,6 +18,8 @@
 #include <llmroute/llmroute.h>
 
 #include "backend.hpp"
+#include "engine_report.hpp"
+#include "engine_scenario.hpp"
 #include "matrix.hpp"
 #include "report.hpp"
 #include "scenario.hpp"
@@ -55,7 +57,12 @@ const char kUsage[] =
     "                      prints a Markdown table (failed requests, client p50/p99, retries,\n"
     "                      breaker trips, cost); --svg FILE (default matrix.svg) draws it,\n"
     "                      --json FILE writes it for tools/sim/test/check_matrix.py\n"
-    "  --version, --help\n";
+    "  --version, --help\n"
+    "\n"
+    "An engine scenario (a file with \"engine_sim\": self-hosted engine replicas with KV caches,\n"
+    "shared-prefix sessions; shared-prefix.json) runs llmroute strategies, each optionally\n"
+    "followed by +session (the session id as affinity key) or +session-bounded (with\n"
+    "affinity_load_factor 1.25), and prints TTFT, cache hit rate and throughput per run.\n";
 
 int Usage(const std::string &error) {
   std::fprintf(stderr, "llmroute-sim: %s\n\n%s", error.c_str(), kUsage);
@@ -146,6 +153,11 @@ int RunMatrix(const std::vector<std::string> &paths, std::vector<std::string> ru
   std::vector<sim::MatrixRow> rows;
   bool consistent = true;
   for (const std::string &path : paths) {
+    if (sim::IsEngineScenario(path)) {  // its own figures (TTFT, cache hits): run it alone
+      std::fprintf(stderr, "llmroute-sim: %s: an engine scenario, not part of the matrix\n",
+                   path.c_str());
+      continue;
+    }
     sim::MatrixRow row;
     try {
       row.scenario = sim::LoadScenario(path);
@@ -259,6 +271,9 @@ int main(int argc, char **argv) {
                  "); --matrix takes several");
   }
   if (scenario_path.empty()) return Usage("no scenario given");
+  if (sim::IsEngineScenario(scenario_path)) {
+    return sim::EngineMain(scenario_path, runs, seed, duration, svg_path, no_svg, json_path, quiet);
+  }
 
   sim::Scenario scenario;
   try {

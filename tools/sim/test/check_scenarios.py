@@ -33,6 +33,9 @@ def main():
     sim, scenario_dir, workdir = sys.argv[1:4]
     os.makedirs(workdir, exist_ok=True)
     scenarios = sorted(glob.glob(os.path.join(scenario_dir, "*.json")))
+    # Engine scenarios ("engine_sim": replicas of a self-hosted engine) have runs and figures of
+    # their own: check_engine.py (sim.engine) checks them.
+    scenarios = [s for s in scenarios if "engine_sim" not in json.load(open(s))]
     names = [os.path.basename(s)[:-5] for s in scenarios]
     for required in ("outage-and-recovery", "brown-out", "429-storm", "cost-vs-latency"):
         if required not in names:
