@@ -211,6 +211,7 @@ LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts, size_t stru
   value.max_attempts = defaults.max_attempts;
   value.backoff_base_ms = defaults.backoff_base_ms;
   value.backoff_max_ms = defaults.backoff_max_ms;
+  value.priority = static_cast<int32_t>(defaults.priority);
   return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kCallOptionsV1Size, value,
                                        "opts");
 }
@@ -244,6 +245,7 @@ LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, co
     options.cancel = o.cancel != nullptr ? &o.cancel->token : nullptr;
     options.first_byte_timeout_ms = o.first_byte_timeout_ms;
     options.idle_timeout_ms = o.idle_timeout_ms;
+    options.priority = o.priority;
     if (llmr_status s = Finish(options.Validate()); s != LLMR_OK) return s;
     auto out = std::make_unique<llmr_call_report>();
     const llmroute::Status status =

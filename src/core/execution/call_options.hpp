@@ -7,6 +7,7 @@
 #include "core/clock.hpp"
 #include "core/execution/cancel_token.hpp"
 #include "core/execution/stall_watch.hpp"
+#include "core/limits/priority_reserve.hpp"
 #include "core/status.hpp"
 
 namespace llmroute {
@@ -22,6 +23,8 @@ struct CallOptions {
   // after it (0: none).
   int64_t first_byte_timeout_ms = 0;
   int64_t idle_timeout_ms = 0;
+  // Every attempt's priority class (limits/priority_reserve.hpp).
+  int64_t priority = kDefaultPriority;
 
   static constexpr uint32_t kMaxAttempts = 10;
   Status Validate() const;
