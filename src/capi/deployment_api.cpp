@@ -39,9 +39,9 @@ llmr_status ToSpec(const llmr_deployment *in, llmroute::DeploymentSpec *spec) {
   spec->cost_per_million_output = d.cost_per_million_output;
   // Checked by the core (ValidateSpec) before anything is applied.
   if (d.reserve_count > llmroute::kMaxReserveLevels) {
-    return Fail(LLMR_ERR_INVALID_ARGUMENT,
-                "reserve_count " + std::to_string(d.reserve_count) + " is above " +
-                    std::to_string(llmroute::kMaxReserveLevels));
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, "reserve_count " + std::to_string(d.reserve_count) +
+                                               " is above " +
+                                               std::to_string(llmroute::kMaxReserveLevels));
   }
   if (d.reserve_count > 0 && (d.reserve_priorities == nullptr || d.reserve_shares == nullptr)) {
     return Fail(LLMR_ERR_INVALID_ARGUMENT,

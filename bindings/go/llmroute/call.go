@@ -23,6 +23,8 @@ type CallOptions struct {
 	// stream with an error). Zero: no limit; negative: ErrInvalidArgument.
 	FirstByteTimeout time.Duration
 	IdleTimeout      time.Duration
+	// Priority: every attempt's class (PickOptions.Priority; zero value: class 2).
+	Priority Priority
 }
 
 // AttemptInfo is one attempt of a call.
@@ -80,6 +82,7 @@ func (r *Router) Call(ctx context.Context, model string, request []byte, opts *C
 		}
 		o.SetFirst_byte_timeout_ms(stallMs(opts.FirstByteTimeout))
 		o.SetIdle_timeout_ms(stallMs(opts.IdleTimeout))
+		o.SetPriority(opts.Priority.Class())
 	}
 	if deadline, ok := ctx.Deadline(); ok {
 		left := time.Until(deadline)

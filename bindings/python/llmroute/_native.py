@@ -106,8 +106,8 @@ def _ctypes_fields(fields):
     callbacks)."""
     out = []
     for name, type_name in fields:
-        if type_name == "POINTER(c_char_p)":
-            ctype = POINTER(c_char_p)
+        if type_name.startswith("POINTER(") and type_name.endswith(")"):
+            ctype = POINTER(getattr(ctypes, type_name[len("POINTER("):-1]))
         else:
             ctype = getattr(ctypes, type_name, None) or globals()[type_name]
         out.append((name, ctype))
@@ -137,6 +137,7 @@ class llmr_pick_options(Structure):
         ("deadline_ms", c_int64),
         ("prefix_hashes", POINTER(c_uint64)),
         ("prefix_hash_count", c_size_t),
+        ("priority", c_int32),
     ]
 
 
@@ -237,6 +238,7 @@ class llmr_invoke_args(Structure):
         ("context", POINTER(llmr_call_context)),
         ("first_byte_timeout_ms", c_int64),
         ("idle_timeout_ms", c_int64),
+        ("priority", c_int32),
     ]
 
 

@@ -88,8 +88,8 @@ bool DeploymentLimits::AdmitsLocked(int64_t now_ns, int64_t in_flight, uint32_t 
   return fleet == nullptr || !fleet->Active() || FleetAdmitsLocked(now_ns, *fleet, p, wake);
 }
 
-bool DeploymentLimits::FleetAdmitsLocked(int64_t now_ns, const FleetLink &fleet,
-                                         uint32_t priority, bool *wake) const {
+bool DeploymentLimits::FleetAdmitsLocked(int64_t now_ns, const FleetLink &fleet, uint32_t priority,
+                                         bool *wake) const {
   if (const uint32_t rpm = rpm_.load(std::memory_order_relaxed); rpm != 0) {
     const uint64_t mine = unsynced_.requests + transit_.requests;
     // The class's threshold; the batch below stays a share of the full rpm (the fleet's
@@ -161,8 +161,7 @@ void DeploymentLimits::AddTokens(int64_t now_ns, int64_t tokens) {
   }
 }
 
-int64_t DeploymentLimits::MsUntilCapacity(int64_t now_ns, int64_t in_flight,
-                                          uint32_t priority) {
+int64_t DeploymentLimits::MsUntilCapacity(int64_t now_ns, int64_t in_flight, uint32_t priority) {
   const int64_t now_s = now_ns / kNsPerSecond;
   const uint32_t p = ClassIndex(priority);
   bool wake = false;
@@ -185,8 +184,8 @@ int64_t DeploymentLimits::MsUntilCapacity(int64_t now_ns, int64_t in_flight,
   }
   int64_t seconds = 0;
   if (rpm != 0) {
-    seconds = std::max(seconds, SecondsUntilBelowLocked(now_s, rpm_usable,
-                                                        [](const Bucket &b) { return b.requests; }));
+    seconds = std::max(seconds, SecondsUntilBelowLocked(
+                                    now_s, rpm_usable, [](const Bucket &b) { return b.requests; }));
   }
   if (tpm != 0) {
     seconds = std::max(seconds, SecondsUntilBelowLocked(now_s, tpm_usable,

@@ -35,10 +35,9 @@ Status ValidateReserve(const std::vector<ReserveLevel> &reserve, const char *fie
       return {Code::kInvalidArgument, at + ".share must be a number in 0..1"};
     }
     if (i > 0 && level.priority <= reserve[i - 1].priority) {
-      return {Code::kInvalidArgument,
-              at + ".priority must be above the previous level's (" +
-                  std::to_string(reserve[i - 1].priority) +
-                  "): levels go from the highest class down"};
+      return {Code::kInvalidArgument, at + ".priority must be above the previous level's (" +
+                                          std::to_string(reserve[i - 1].priority) +
+                                          "): levels go from the highest class down"};
     }
     if (i > 0 && level.share < reserve[i - 1].share) {
       return {Code::kInvalidArgument,

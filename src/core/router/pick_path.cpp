@@ -272,8 +272,8 @@ Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, 
     int64_t ms =
         limited ? state.limits().MsUntilCapacity(now_ns, state.InFlight(), filter.priority) : 0;
     if (ms < 0) continue;  // its reserves keep everything from this class: never capacity
-    reserved = reserved ||
-               (limited && state.limits().RefusedByReserve(now_ns, state.InFlight(), filter.priority));
+    reserved = reserved || (limited && state.limits().RefusedByReserve(now_ns, state.InFlight(),
+                                                                       filter.priority));
     if (quota) {
       ms = std::max(ms, CeilMsUntil(now_ns + state.quota().NsUntilAdmits(now_ns, tokens), now_ns));
       if (!limited && ms == 0) continue;

@@ -77,7 +77,7 @@ Status Router::UpdateDeployment(DeploymentSpec spec) {
     for (DeploymentEntry &entry : config.deployments) {
       if (entry.spec->name == spec.name) {
         entry.state->limits().Configure(spec.rpm_limit, spec.tpm_limit, spec.max_in_flight,
-                                       spec.reserve);
+                                        spec.reserve);
         entry.spec = std::make_shared<const DeploymentSpec>(std::move(spec));
         return Status::Ok();
       }

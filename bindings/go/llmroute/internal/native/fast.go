@@ -63,6 +63,7 @@ type GoPickOptions struct {
 	MaxPrice             float64
 	Deadline             time.Duration
 	PrefixHashes         []uint64
+	Priority             int64 // 0: the default class; else the class + 1
 }
 
 var optionsSink *GoPickOptions
@@ -101,18 +102,18 @@ func fill(r *C.llmroute_go_pick_result, out *FastPick) {
 
 // PickOptionsLayout returns the C offsets of llmroute_go_pick_options' fields and its size, and
 // GoPickOptions' in Go, for the layout test.
-func PickOptionsLayout() (c, g [9]int64) {
-	var out [9]C.int64_t
+func PickOptionsLayout() (c, g [10]int64) {
+	var out [10]C.int64_t
 	C.llmroute_go_pick_options_layout(&out[0])
 	for i := range out {
 		c[i] = int64(out[i])
 	}
 	var o GoPickOptions
-	g = [9]int64{int64(unsafe.Offsetof(o.Exclude)), int64(unsafe.Offsetof(o.AffinityKey)),
+	g = [10]int64{int64(unsafe.Offsetof(o.Exclude)), int64(unsafe.Offsetof(o.AffinityKey)),
 		int64(unsafe.Offsetof(o.RequiredTags)), int64(unsafe.Offsetof(o.ExpectedInputTokens)),
 		int64(unsafe.Offsetof(o.ExpectedOutputTokens)), int64(unsafe.Offsetof(o.MaxPrice)),
 		int64(unsafe.Offsetof(o.Deadline)), int64(unsafe.Offsetof(o.PrefixHashes)),
-		int64(unsafe.Sizeof(o))}
+		int64(unsafe.Offsetof(o.Priority)), int64(unsafe.Sizeof(o))}
 	return c, g
 }
 
