@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_e406ced4dd67db0b(const char*);
+  void cgo_panic__native_698d017b75eb497d(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_e406ced4dd67db0b(p);
+  cgo_panic__native_698d017b75eb497d(p);
 }
 
 
@@ -374,7 +374,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_e406ced4dd67db0b(void *_swig_go_0) {
+void _wrap_Swig_free_native_698d017b75eb497d(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -384,7 +384,7 @@ void _wrap_Swig_free_native_e406ced4dd67db0b(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_e406ced4dd67db0b(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_698d017b75eb497d(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -397,7 +397,7 @@ void *_wrap_Swig_malloc_native_e406ced4dd67db0b(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -408,7 +408,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_e406ced4dd67db
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -421,7 +421,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_e406ced4dd67db
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -434,7 +434,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_e406ced4dd67db
 }
 
 
-long long _wrap_StringVector_size_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -447,7 +447,7 @@ long long _wrap_StringVector_size_native_e406ced4dd67db0b(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -460,7 +460,7 @@ long long _wrap_StringVector_capacity_native_e406ced4dd67db0b(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -472,7 +472,7 @@ void _wrap_StringVector_reserve_native_e406ced4dd67db0b(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -485,7 +485,7 @@ bool _wrap_StringVector_isEmpty_native_e406ced4dd67db0b(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -495,7 +495,7 @@ void _wrap_StringVector_clear_native_e406ced4dd67db0b(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -510,7 +510,7 @@ void _wrap_StringVector_add_native_e406ced4dd67db0b(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -531,7 +531,7 @@ _gostring_ _wrap_StringVector_get_native_e406ced4dd67db0b(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -554,7 +554,7 @@ void _wrap_StringVector_set_native_e406ced4dd67db0b(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -564,7 +564,7 @@ void _wrap_delete_StringVector_native_e406ced4dd67db0b(std::vector< std::string 
 }
 
 
-std::vector< long long > *_wrap_new_Int64Vector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_0_native_698d017b75eb497d() {
   std::vector< long long > *result = 0 ;
   std::vector< long long > *_swig_go_result;
   
@@ -575,7 +575,7 @@ std::vector< long long > *_wrap_new_Int64Vector__SWIG_0_native_e406ced4dd67db0b(
 }
 
 
-std::vector< long long > *_wrap_new_Int64Vector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< long long >::size_type arg1 ;
   std::vector< long long > *result = 0 ;
   std::vector< long long > *_swig_go_result;
@@ -588,7 +588,7 @@ std::vector< long long > *_wrap_new_Int64Vector__SWIG_1_native_e406ced4dd67db0b(
 }
 
 
-std::vector< long long > *_wrap_new_Int64Vector__SWIG_2_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_2_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = 0 ;
   std::vector< long long > *result = 0 ;
   std::vector< long long > *_swig_go_result;
@@ -601,7 +601,7 @@ std::vector< long long > *_wrap_new_Int64Vector__SWIG_2_native_e406ced4dd67db0b(
 }
 
 
-long long _wrap_Int64Vector_size_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+long long _wrap_Int64Vector_size_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type result;
   long long _swig_go_result;
@@ -614,7 +614,7 @@ long long _wrap_Int64Vector_size_native_e406ced4dd67db0b(std::vector< long long 
 }
 
 
-long long _wrap_Int64Vector_capacity_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+long long _wrap_Int64Vector_capacity_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type result;
   long long _swig_go_result;
@@ -627,7 +627,7 @@ long long _wrap_Int64Vector_capacity_native_e406ced4dd67db0b(std::vector< long l
 }
 
 
-void _wrap_Int64Vector_reserve_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
+void _wrap_Int64Vector_reserve_native_698d017b75eb497d(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type arg2 ;
   
@@ -639,7 +639,7 @@ void _wrap_Int64Vector_reserve_native_e406ced4dd67db0b(std::vector< long long > 
 }
 
 
-bool _wrap_Int64Vector_isEmpty_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+bool _wrap_Int64Vector_isEmpty_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -652,7 +652,7 @@ bool _wrap_Int64Vector_isEmpty_native_e406ced4dd67db0b(std::vector< long long > 
 }
 
 
-void _wrap_Int64Vector_clear_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+void _wrap_Int64Vector_clear_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
   arg1 = *(std::vector< long long > **)&_swig_go_0; 
@@ -662,7 +662,7 @@ void _wrap_Int64Vector_clear_native_e406ced4dd67db0b(std::vector< long long > *_
 }
 
 
-void _wrap_Int64Vector_add_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
+void _wrap_Int64Vector_add_native_698d017b75eb497d(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::value_type *arg2 = 0 ;
   
@@ -674,7 +674,7 @@ void _wrap_Int64Vector_add_native_e406ced4dd67db0b(std::vector< long long > *_sw
 }
 
 
-long long _wrap_Int64Vector_get_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, intgo _swig_go_1) {
+long long _wrap_Int64Vector_get_native_698d017b75eb497d(std::vector< long long > *_swig_go_0, intgo _swig_go_1) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   std::vector< long long >::value_type *result = 0 ;
@@ -695,7 +695,7 @@ long long _wrap_Int64Vector_get_native_e406ced4dd67db0b(std::vector< long long >
 }
 
 
-void _wrap_Int64Vector_set_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, intgo _swig_go_1, long long _swig_go_2) {
+void _wrap_Int64Vector_set_native_698d017b75eb497d(std::vector< long long > *_swig_go_0, intgo _swig_go_1, long long _swig_go_2) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   std::vector< long long >::value_type *arg3 = 0 ;
@@ -715,7 +715,7 @@ void _wrap_Int64Vector_set_native_e406ced4dd67db0b(std::vector< long long > *_sw
 }
 
 
-void _wrap_delete_Int64Vector_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+void _wrap_delete_Int64Vector_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
   arg1 = *(std::vector< long long > **)&_swig_go_0; 
@@ -725,7 +725,7 @@ void _wrap_delete_Int64Vector_native_e406ced4dd67db0b(std::vector< long long > *
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -736,7 +736,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -749,7 +749,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -762,7 +762,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -775,7 +775,7 @@ long long _wrap_CandidateVector_size_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -788,7 +788,7 @@ long long _wrap_CandidateVector_capacity_native_e406ced4dd67db0b(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -800,7 +800,7 @@ void _wrap_CandidateVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -813,7 +813,7 @@ bool _wrap_CandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -823,7 +823,7 @@ void _wrap_CandidateVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -835,7 +835,7 @@ void _wrap_CandidateVector_add_native_e406ced4dd67db0b(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -856,7 +856,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_e406ced4dd67db0b(std
 }
 
 
-void _wrap_CandidateVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -876,7 +876,7 @@ void _wrap_CandidateVector_set_native_e406ced4dd67db0b(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -886,7 +886,7 @@ void _wrap_delete_CandidateVector_native_e406ced4dd67db0b(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -897,7 +897,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_e40
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -910,7 +910,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_e40
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -923,7 +923,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_e40
 }
 
 
-long long _wrap_HealthVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -936,7 +936,7 @@ long long _wrap_HealthVector_size_native_e406ced4dd67db0b(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -949,7 +949,7 @@ long long _wrap_HealthVector_capacity_native_e406ced4dd67db0b(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -961,7 +961,7 @@ void _wrap_HealthVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -974,7 +974,7 @@ bool _wrap_HealthVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -984,7 +984,7 @@ void _wrap_HealthVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -996,7 +996,7 @@ void _wrap_HealthVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -1017,7 +1017,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_e406ced4dd67db0b(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -1037,7 +1037,7 @@ void _wrap_HealthVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -1047,7 +1047,7 @@ void _wrap_delete_HealthVector_native_e406ced4dd67db0b(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
   
@@ -1058,7 +1058,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate >::size_type arg1 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -1071,7 +1071,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -1084,7 +1084,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-long long _wrap_ExplainCandidateVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+long long _wrap_ExplainCandidateVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type result;
   long long _swig_go_result;
@@ -1097,7 +1097,7 @@ long long _wrap_ExplainCandidateVector_size_native_e406ced4dd67db0b(std::vector<
 }
 
 
-long long _wrap_ExplainCandidateVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+long long _wrap_ExplainCandidateVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type result;
   long long _swig_go_result;
@@ -1110,7 +1110,7 @@ long long _wrap_ExplainCandidateVector_capacity_native_e406ced4dd67db0b(std::vec
 }
 
 
-void _wrap_ExplainCandidateVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidateVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type arg2 ;
   
@@ -1122,7 +1122,7 @@ void _wrap_ExplainCandidateVector_reserve_native_e406ced4dd67db0b(std::vector< l
 }
 
 
-bool _wrap_ExplainCandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+bool _wrap_ExplainCandidateVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1135,7 +1135,7 @@ bool _wrap_ExplainCandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< l
 }
 
 
-void _wrap_ExplainCandidateVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+void _wrap_ExplainCandidateVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
@@ -1145,7 +1145,7 @@ void _wrap_ExplainCandidateVector_clear_native_e406ced4dd67db0b(std::vector< llm
 }
 
 
-void _wrap_ExplainCandidateVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, llmroute::swig::ExplainCandidate *_swig_go_1) {
+void _wrap_ExplainCandidateVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, llmroute::swig::ExplainCandidate *_swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *arg2 = 0 ;
   
@@ -1157,7 +1157,7 @@ void _wrap_ExplainCandidateVector_add_native_e406ced4dd67db0b(std::vector< llmro
 }
 
 
-llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *result = 0 ;
@@ -1178,7 +1178,7 @@ llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_e406ce
 }
 
 
-void _wrap_ExplainCandidateVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ExplainCandidate *_swig_go_2) {
+void _wrap_ExplainCandidateVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ExplainCandidate *_swig_go_2) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *arg3 = 0 ;
@@ -1198,7 +1198,7 @@ void _wrap_ExplainCandidateVector_set_native_e406ced4dd67db0b(std::vector< llmro
 }
 
 
-void _wrap_delete_ExplainCandidateVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+void _wrap_delete_ExplainCandidateVector_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
@@ -1208,7 +1208,7 @@ void _wrap_delete_ExplainCandidateVector_native_e406ced4dd67db0b(std::vector< ll
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -1219,7 +1219,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1232,7 +1232,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1245,7 +1245,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1258,7 +1258,7 @@ long long _wrap_AttemptInfoVector_size_native_e406ced4dd67db0b(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1271,7 +1271,7 @@ long long _wrap_AttemptInfoVector_capacity_native_e406ced4dd67db0b(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -1283,7 +1283,7 @@ void _wrap_AttemptInfoVector_reserve_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1296,7 +1296,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1306,7 +1306,7 @@ void _wrap_AttemptInfoVector_clear_native_e406ced4dd67db0b(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -1318,7 +1318,7 @@ void _wrap_AttemptInfoVector_add_native_e406ced4dd67db0b(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -1339,7 +1339,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_e406ced4dd67db0b
 }
 
 
-void _wrap_AttemptInfoVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -1359,7 +1359,7 @@ void _wrap_AttemptInfoVector_set_native_e406ced4dd67db0b(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1369,7 +1369,7 @@ void _wrap_delete_AttemptInfoVector_native_e406ced4dd67db0b(std::vector< llmrout
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
   
@@ -1380,7 +1380,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1393,7 +1393,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1406,7 +1406,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-long long _wrap_DeploymentStatsVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1419,7 +1419,7 @@ long long _wrap_DeploymentStatsVector_size_native_e406ced4dd67db0b(std::vector< 
 }
 
 
-long long _wrap_DeploymentStatsVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1432,7 +1432,7 @@ long long _wrap_DeploymentStatsVector_capacity_native_e406ced4dd67db0b(std::vect
 }
 
 
-void _wrap_DeploymentStatsVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStatsVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
   
@@ -1444,7 +1444,7 @@ void _wrap_DeploymentStatsVector_reserve_native_e406ced4dd67db0b(std::vector< ll
 }
 
 
-bool _wrap_DeploymentStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+bool _wrap_DeploymentStatsVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1457,7 +1457,7 @@ bool _wrap_DeploymentStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< ll
 }
 
 
-void _wrap_DeploymentStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_DeploymentStatsVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1467,7 +1467,7 @@ void _wrap_DeploymentStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmr
 }
 
 
-void _wrap_DeploymentStatsVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+void _wrap_DeploymentStatsVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
   
@@ -1479,7 +1479,7 @@ void _wrap_DeploymentStatsVector_add_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
@@ -1500,7 +1500,7 @@ llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_e406ced4
 }
 
 
-void _wrap_DeploymentStatsVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+void _wrap_DeploymentStatsVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
@@ -1520,7 +1520,7 @@ void _wrap_DeploymentStatsVector_set_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-void _wrap_delete_DeploymentStatsVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_delete_DeploymentStatsVector_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1530,7 +1530,7 @@ void _wrap_delete_DeploymentStatsVector_native_e406ced4dd67db0b(std::vector< llm
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
   
@@ -1541,7 +1541,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1554,7 +1554,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1567,7 +1567,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_na
 }
 
 
-long long _wrap_ModelStatsVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1580,7 +1580,7 @@ long long _wrap_ModelStatsVector_size_native_e406ced4dd67db0b(std::vector< llmro
 }
 
 
-long long _wrap_ModelStatsVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1593,7 +1593,7 @@ long long _wrap_ModelStatsVector_capacity_native_e406ced4dd67db0b(std::vector< l
 }
 
 
-void _wrap_ModelStatsVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStatsVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
   
@@ -1605,7 +1605,7 @@ void _wrap_ModelStatsVector_reserve_native_e406ced4dd67db0b(std::vector< llmrout
 }
 
 
-bool _wrap_ModelStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+bool _wrap_ModelStatsVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1618,7 +1618,7 @@ bool _wrap_ModelStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmrout
 }
 
 
-void _wrap_ModelStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_ModelStatsVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1628,7 +1628,7 @@ void _wrap_ModelStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmroute:
 }
 
 
-void _wrap_ModelStatsVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+void _wrap_ModelStatsVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
   
@@ -1640,7 +1640,7 @@ void _wrap_ModelStatsVector_add_native_e406ced4dd67db0b(std::vector< llmroute::s
 }
 
 
-llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
@@ -1661,7 +1661,7 @@ llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_e406ced4dd67db0b(s
 }
 
 
-void _wrap_ModelStatsVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+void _wrap_ModelStatsVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
@@ -1681,7 +1681,7 @@ void _wrap_ModelStatsVector_set_native_e406ced4dd67db0b(std::vector< llmroute::s
 }
 
 
-void _wrap_delete_ModelStatsVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_delete_ModelStatsVector_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1691,7 +1691,7 @@ void _wrap_delete_ModelStatsVector_native_e406ced4dd67db0b(std::vector< llmroute
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_OK_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1703,7 +1703,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1715,7 +1715,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1727,7 +1727,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1739,7 +1739,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1751,7 +1751,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1763,7 +1763,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1775,7 +1775,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1787,7 +1787,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1799,7 +1799,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1811,7 +1811,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1823,7 +1823,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1835,7 +1835,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1847,7 +1847,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1859,7 +1859,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1871,7 +1871,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1883,7 +1883,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1895,7 +1895,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1907,7 +1907,7 @@ intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1919,7 +1919,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1931,7 +1931,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1943,7 +1943,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1955,7 +1955,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e406ced4dd67db0b(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1967,7 +1967,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1979,7 +1979,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1991,7 +1991,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -2003,7 +2003,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -2015,7 +2015,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -2027,7 +2027,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2039,7 +2039,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2051,7 +2051,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2063,7 +2063,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2075,7 +2075,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2087,7 +2087,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e406ced4dd67db0b()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2099,7 +2099,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2111,7 +2111,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2123,7 +2123,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e406ced4dd6
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2135,7 +2135,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_698d017b75eb497d() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -2147,7 +2147,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_698d017b75eb497d() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -2159,7 +2159,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_698d017b75eb497d() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -2171,7 +2171,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e406ced4dd67db0b() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_698d017b75eb497d() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2183,7 +2183,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_698d017b75eb497d() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2195,7 +2195,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_698d017b75eb497d() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2207,7 +2207,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_698d017b75eb497d() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2219,7 +2219,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e406ced4dd67db0b
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_698d017b75eb497d() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2231,7 +2231,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_698d017b75eb497d() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2243,7 +2243,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_698d017b75eb497d() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2255,7 +2255,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e406ced4dd67d
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_698d017b75eb497d() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2267,7 +2267,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e406ced4dd67d
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2279,7 +2279,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2291,7 +2291,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e406ced4dd67db0b() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2303,7 +2303,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e406ced4dd67db0b()
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2315,7 +2315,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e406ced4dd67db0b()
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2327,7 +2327,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e406ced4dd67
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e406ced4dd67db0b() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_698d017b75eb497d() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -2338,7 +2338,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e406ced4dd67db0b()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -2350,7 +2350,7 @@ void _wrap_RouterOptions_strategy_set_native_e406ced4dd67db0b(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -2363,7 +2363,7 @@ intgo _wrap_RouterOptions_strategy_get_native_e406ced4dd67db0b(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -2375,7 +2375,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -2388,7 +2388,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2400,7 +2400,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e406ced4dd67db0
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2413,7 +2413,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e406ced4dd67db
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2425,7 +2425,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_e406ced4dd67db0b(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2438,7 +2438,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_e406ced4dd67db0b(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2450,7 +2450,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2463,7 +2463,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2475,7 +2475,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2488,7 +2488,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2500,7 +2500,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e406ced4dd67db0b(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2513,7 +2513,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e406ced4dd67db
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2525,7 +2525,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e406ced4dd67db0b(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2538,7 +2538,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e406ced4dd67db0
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2550,7 +2550,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2563,7 +2563,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2575,7 +2575,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2588,7 +2588,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2600,7 +2600,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_e406ced4dd67db0b(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2613,7 +2613,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2625,7 +2625,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2638,7 +2638,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2650,7 +2650,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2663,7 +2663,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2675,7 +2675,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e406ced4dd67db0b(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2688,7 +2688,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2700,7 +2700,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e406ced4dd67db0b(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2713,7 +2713,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e406ced4dd67db0b(
 }
 
 
-void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2725,7 +2725,7 @@ void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_e406ced4dd67db0
 }
 
 
-double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2738,7 +2738,7 @@ double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_e406ced4dd67d
 }
 
 
-void _wrap_RouterOptions_slow_start_window_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_slow_start_window_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2750,7 +2750,7 @@ void _wrap_RouterOptions_slow_start_window_ms_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-long long _wrap_RouterOptions_slow_start_window_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_slow_start_window_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2763,7 +2763,7 @@ long long _wrap_RouterOptions_slow_start_window_ms_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_RouterOptions_slow_start_aggression_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_aggression_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2775,7 +2775,7 @@ void _wrap_RouterOptions_slow_start_aggression_set_native_e406ced4dd67db0b(llmro
 }
 
 
-double _wrap_RouterOptions_slow_start_aggression_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_aggression_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2788,7 +2788,7 @@ double _wrap_RouterOptions_slow_start_aggression_get_native_e406ced4dd67db0b(llm
 }
 
 
-void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2800,7 +2800,7 @@ void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_e406ced4dd67db
 }
 
 
-double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2813,7 +2813,7 @@ double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_e406ced4dd67
 }
 
 
-void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2825,7 +2825,7 @@ void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_e406ced4dd67db0b(llmroute
 }
 
 
-long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2838,7 +2838,7 @@ long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_e406ced4dd67db0b(llm
 }
 
 
-void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2850,7 +2850,7 @@ void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e406ced4dd67db0b(l
 }
 
 
-double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2863,7 +2863,7 @@ double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e406ced4dd67db0b
 }
 
 
-void _wrap_RouterOptions_affinity_load_factor_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_affinity_load_factor_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2875,7 +2875,7 @@ void _wrap_RouterOptions_affinity_load_factor_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-double _wrap_RouterOptions_affinity_load_factor_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_affinity_load_factor_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2888,7 +2888,7 @@ double _wrap_RouterOptions_affinity_load_factor_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_url_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_url_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2903,7 +2903,7 @@ void _wrap_RouterOptions_shared_state_url_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_url_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_url_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2916,7 +2916,7 @@ _gostring_ _wrap_RouterOptions_shared_state_url_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_key_prefix_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_key_prefix_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2931,7 +2931,7 @@ void _wrap_RouterOptions_shared_state_key_prefix_set_native_e406ced4dd67db0b(llm
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2944,7 +2944,7 @@ _gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_e406ced4dd67db
 }
 
 
-void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2956,7 +2956,7 @@ void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e406ced4dd67db
 }
 
 
-long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2969,7 +2969,7 @@ long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e406ced4d
 }
 
 
-void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2981,7 +2981,7 @@ void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e406ced4dd67
 }
 
 
-long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2994,7 +2994,7 @@ long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e406ced
 }
 
 
-void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3006,7 +3006,7 @@ void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e406ced4dd67
 }
 
 
-long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3019,7 +3019,7 @@ long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e406ced
 }
 
 
-void _wrap_RouterOptions_shared_state_rate_batch_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_shared_state_rate_batch_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3031,7 +3031,7 @@ void _wrap_RouterOptions_shared_state_rate_batch_set_native_e406ced4dd67db0b(llm
 }
 
 
-double _wrap_RouterOptions_shared_state_rate_batch_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_shared_state_rate_batch_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3044,7 +3044,7 @@ double _wrap_RouterOptions_shared_state_rate_batch_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_RouterOptions_latency_stale_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_latency_stale_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3056,7 +3056,7 @@ void _wrap_RouterOptions_latency_stale_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_RouterOptions_latency_stale_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_latency_stale_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3069,7 +3069,7 @@ long long _wrap_RouterOptions_latency_stale_ms_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3081,7 +3081,7 @@ void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e406ced4dd67db0b
 }
 
 
-double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3094,7 +3094,7 @@ double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e406ced4dd67db
 }
 
 
-void _wrap_RouterOptions_quota_horizon_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_quota_horizon_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3106,7 +3106,7 @@ void _wrap_RouterOptions_quota_horizon_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_RouterOptions_quota_horizon_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_quota_horizon_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3119,7 +3119,7 @@ long long _wrap_RouterOptions_quota_horizon_ms_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_quota_headroom_routing_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_quota_headroom_routing_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3131,7 +3131,7 @@ void _wrap_RouterOptions_quota_headroom_routing_set_native_e406ced4dd67db0b(llmr
 }
 
 
-intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_quota_headroom_routing_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3144,7 +3144,7 @@ intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e406ced4dd67db0b(llm
 }
 
 
-void _wrap_RouterOptions_engine_load_stale_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_engine_load_stale_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3156,7 +3156,7 @@ void _wrap_RouterOptions_engine_load_stale_ms_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-long long _wrap_RouterOptions_engine_load_stale_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_engine_load_stale_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3169,7 +3169,7 @@ long long _wrap_RouterOptions_engine_load_stale_ms_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_RouterOptions_engine_weight_queue_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_weight_queue_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3181,7 +3181,7 @@ void _wrap_RouterOptions_engine_weight_queue_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-double _wrap_RouterOptions_engine_weight_queue_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_weight_queue_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3194,7 +3194,7 @@ double _wrap_RouterOptions_engine_weight_queue_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_engine_weight_kv_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_weight_kv_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3206,7 +3206,7 @@ void _wrap_RouterOptions_engine_weight_kv_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_RouterOptions_engine_weight_kv_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_weight_kv_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3219,7 +3219,7 @@ double _wrap_RouterOptions_engine_weight_kv_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_RouterOptions_engine_weight_prefix_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_weight_prefix_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3231,7 +3231,7 @@ void _wrap_RouterOptions_engine_weight_prefix_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-double _wrap_RouterOptions_engine_weight_prefix_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_weight_prefix_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3244,7 +3244,7 @@ double _wrap_RouterOptions_engine_weight_prefix_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3256,7 +3256,7 @@ void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_e406ced4dd67db0
 }
 
 
-double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3269,7 +3269,7 @@ double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_e406ced4dd67d
 }
 
 
-void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3281,7 +3281,7 @@ void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_e406ced4dd67db0
 }
 
 
-double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3294,7 +3294,7 @@ double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_e406ced4dd67d
 }
 
 
-void _wrap_RouterOptions_prefix_index_capacity_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_prefix_index_capacity_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3306,7 +3306,7 @@ void _wrap_RouterOptions_prefix_index_capacity_set_native_e406ced4dd67db0b(llmro
 }
 
 
-intgo _wrap_RouterOptions_prefix_index_capacity_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_prefix_index_capacity_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3319,7 +3319,7 @@ intgo _wrap_RouterOptions_prefix_index_capacity_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3331,7 +3331,7 @@ void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3344,7 +3344,7 @@ long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_delete_RouterOptions_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -3354,7 +3354,7 @@ void _wrap_delete_RouterOptions_native_e406ced4dd67db0b(llmroute::swig::RouterOp
 }
 
 
-intgo _wrap_kStatusClosed_get_native_e406ced4dd67db0b() {
+intgo _wrap_kStatusClosed_get_native_698d017b75eb497d() {
   int result;
   intgo _swig_go_result;
   
@@ -3365,7 +3365,7 @@ intgo _wrap_kStatusClosed_get_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_e406ced4dd67db0b() {
+intgo _wrap_ClosedStatusCode_native_698d017b75eb497d() {
   int result;
   intgo _swig_go_result;
   
@@ -3376,7 +3376,7 @@ intgo _wrap_ClosedStatusCode_native_e406ced4dd67db0b() {
 }
 
 
-_gostring_ _wrap_StatusName_native_e406ced4dd67db0b(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_698d017b75eb497d(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3389,7 +3389,7 @@ _gostring_ _wrap_StatusName_native_e406ced4dd67db0b(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_e406ced4dd67db0b() {
+intgo _wrap_LibraryVersion_native_698d017b75eb497d() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -3400,7 +3400,7 @@ intgo _wrap_LibraryVersion_native_e406ced4dd67db0b() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_e406ced4dd67db0b() {
+_gostring_ _wrap_LibraryVersionString_native_698d017b75eb497d() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -3411,7 +3411,7 @@ _gostring_ _wrap_LibraryVersionString_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_HeaderVersion_native_e406ced4dd67db0b() {
+intgo _wrap_HeaderVersion_native_698d017b75eb497d() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -3422,7 +3422,7 @@ intgo _wrap_HeaderVersion_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_FeatureEnabled_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
+intgo _wrap_FeatureEnabled_native_698d017b75eb497d(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   int result;
   intgo _swig_go_result;
@@ -3438,7 +3438,7 @@ intgo _wrap_FeatureEnabled_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_delete_Clock_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_698d017b75eb497d(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -3448,7 +3448,7 @@ void _wrap_delete_Clock_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_698d017b75eb497d(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3461,7 +3461,7 @@ long long _wrap_Clock_NowNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_698d017b75eb497d(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -3473,7 +3473,7 @@ void _wrap_Clock_SleepNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_e406ced4dd67db0b(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_698d017b75eb497d(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -3483,7 +3483,7 @@ void _wrap_delete_Random_native_e406ced4dd67db0b(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_e406ced4dd67db0b(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_698d017b75eb497d(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3496,7 +3496,7 @@ long long _wrap_Random_NextBits_native_e406ced4dd67db0b(llmroute::swig::Random *
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_e406ced4dd67db0b() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_698d017b75eb497d() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -3507,7 +3507,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_e406ced4dd67db0b
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_698d017b75eb497d(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -3523,7 +3523,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_e406ced4dd67db0b
 }
 
 
-void _wrap_Deployment_name_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3538,7 +3538,7 @@ void _wrap_Deployment_name_set_native_e406ced4dd67db0b(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3551,7 +3551,7 @@ _gostring_ _wrap_Deployment_name_get_native_e406ced4dd67db0b(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3563,7 +3563,7 @@ void _wrap_Deployment_weight_set_native_e406ced4dd67db0b(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3576,7 +3576,7 @@ intgo _wrap_Deployment_weight_get_native_e406ced4dd67db0b(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3588,7 +3588,7 @@ void _wrap_Deployment_tier_set_native_e406ced4dd67db0b(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3601,7 +3601,7 @@ intgo _wrap_Deployment_tier_get_native_e406ced4dd67db0b(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3613,7 +3613,7 @@ void _wrap_Deployment_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3626,7 +3626,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -3638,7 +3638,7 @@ void _wrap_Deployment_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3651,7 +3651,7 @@ long long _wrap_Deployment_tpm_limit_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3663,7 +3663,7 @@ void _wrap_Deployment_max_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3676,7 +3676,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3688,7 +3688,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3701,7 +3701,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3713,7 +3713,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3726,7 +3726,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3741,7 +3741,7 @@ void _wrap_Deployment_AddModel_native_e406ced4dd67db0b(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3756,7 +3756,31 @@ void _wrap_Deployment_AddTag_native_e406ced4dd67db0b(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_Deployment_AddReserve_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1, double _swig_go_2) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  uint32_t arg2 ;
+  double arg3 ;
+  
+  arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  arg3 = (double)_swig_go_2; 
+  
+  (arg1)->AddReserve(arg2,arg3);
+  
+}
+
+
+void _wrap_Deployment_ClearReserve_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  
+  arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
+  
+  (arg1)->ClearReserve();
+  
+}
+
+
+long long _wrap_Deployment_ModelCount_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3769,7 +3793,7 @@ long long _wrap_Deployment_ModelCount_native_e406ced4dd67db0b(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3784,7 +3808,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3797,7 +3821,7 @@ long long _wrap_Deployment_TagCount_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3812,7 +3836,7 @@ _gostring_ _wrap_Deployment_TagAt_native_e406ced4dd67db0b(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -3822,7 +3846,7 @@ void _wrap_delete_Deployment_native_e406ced4dd67db0b(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_e406ced4dd67db0b() {
+llmroute::swig::Pick *_wrap_new_Pick_native_698d017b75eb497d() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -3833,7 +3857,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_Pick_ticket_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3845,7 +3869,7 @@ void _wrap_Pick_ticket_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3858,7 +3882,7 @@ long long _wrap_Pick_ticket_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3873,7 +3897,7 @@ void _wrap_Pick_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3886,7 +3910,7 @@ _gostring_ _wrap_Pick_deployment_get_native_e406ced4dd67db0b(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3901,7 +3925,7 @@ void _wrap_Pick_model_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3914,7 +3938,7 @@ _gostring_ _wrap_Pick_model_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -3926,7 +3950,7 @@ void _wrap_Pick_tier_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3939,7 +3963,7 @@ intgo _wrap_Pick_tier_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3951,7 +3975,7 @@ void _wrap_Pick_is_probe_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3964,7 +3988,7 @@ bool _wrap_Pick_is_probe_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -3976,7 +4000,7 @@ void _wrap_Pick_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -3989,7 +4013,7 @@ bool _wrap_Pick_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -4001,7 +4025,7 @@ void _wrap_Pick_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4014,7 +4038,7 @@ long long _wrap_Pick_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_Pick_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_deadline_unmet_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -4026,7 +4050,7 @@ void _wrap_Pick_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig::Pick 
 }
 
 
-bool _wrap_Pick_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_deadline_unmet_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4039,7 +4063,7 @@ bool _wrap_Pick_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig::Pick 
 }
 
 
-void _wrap_delete_Pick_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -4049,7 +4073,7 @@ void _wrap_delete_Pick_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_e406ced4dd67db0b() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_698d017b75eb497d() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -4060,7 +4084,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4075,7 +4099,7 @@ void _wrap_PickOptions_affinity_key_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4088,7 +4112,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4100,7 +4124,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4113,7 +4137,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4125,7 +4149,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4138,7 +4162,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -4150,7 +4174,7 @@ void _wrap_PickOptions_max_price_set_native_e406ced4dd67db0b(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -4163,7 +4187,7 @@ double _wrap_PickOptions_max_price_get_native_e406ced4dd67db0b(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_deadline_ms_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4175,7 +4199,7 @@ void _wrap_PickOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::P
 }
 
 
-long long _wrap_PickOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_deadline_ms_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4188,7 +4212,32 @@ long long _wrap_PickOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_PickOptions_AddPrefixHash_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_priority_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  arg2 = (int32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->priority = arg2;
+  
+}
+
+
+intgo _wrap_PickOptions_priority_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  result = (int32_t) ((arg1)->priority);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_PickOptions_AddPrefixHash_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4200,7 +4249,7 @@ void _wrap_PickOptions_AddPrefixHash_native_e406ced4dd67db0b(llmroute::swig::Pic
 }
 
 
-void _wrap_PickOptions_ClearPrefixHashes_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearPrefixHashes_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -4210,7 +4259,7 @@ void _wrap_PickOptions_ClearPrefixHashes_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_PickOptions_AddExclude_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddExclude_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4225,7 +4274,7 @@ void _wrap_PickOptions_AddExclude_native_e406ced4dd67db0b(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4240,7 +4289,7 @@ void _wrap_PickOptions_AddRequiredTag_native_e406ced4dd67db0b(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -4250,7 +4299,7 @@ void _wrap_PickOptions_ClearExclude_native_e406ced4dd67db0b(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -4260,7 +4309,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -4270,7 +4319,7 @@ void _wrap_delete_PickOptions_native_e406ced4dd67db0b(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4285,7 +4334,7 @@ void _wrap_Candidate_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4298,7 +4347,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4313,7 +4362,7 @@ void _wrap_Candidate_model_set_native_e406ced4dd67db0b(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4326,7 +4375,7 @@ _gostring_ _wrap_Candidate_model_get_native_e406ced4dd67db0b(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_e406ced4dd67db0b() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_698d017b75eb497d() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -4337,7 +4386,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_delete_Candidate_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -4347,7 +4396,7 @@ void _wrap_delete_Candidate_native_e406ced4dd67db0b(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_e406ced4dd67db0b() {
+llmroute::swig::Health *_wrap_new_Health_native_698d017b75eb497d() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -4358,7 +4407,7 @@ llmroute::swig::Health *_wrap_new_Health_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_Health_name_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4373,7 +4422,7 @@ void _wrap_Health_name_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4386,7 +4435,7 @@ _gostring_ _wrap_Health_name_get_native_e406ced4dd67db0b(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -4398,7 +4447,7 @@ void _wrap_Health_state_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -4411,7 +4460,7 @@ intgo _wrap_Health_state_get_native_e406ced4dd67db0b(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -4423,7 +4472,7 @@ void _wrap_Health_override_mode_set_native_e406ced4dd67db0b(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -4436,7 +4485,7 @@ intgo _wrap_Health_override_mode_get_native_e406ced4dd67db0b(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -4448,7 +4497,7 @@ void _wrap_Health_eligible_set_native_e406ced4dd67db0b(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4461,7 +4510,7 @@ bool _wrap_Health_eligible_get_native_e406ced4dd67db0b(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -4473,7 +4522,7 @@ void _wrap_Health_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -4486,7 +4535,7 @@ double _wrap_Health_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -4498,7 +4547,7 @@ void _wrap_Health_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -4511,7 +4560,7 @@ double _wrap_Health_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4523,7 +4572,7 @@ void _wrap_Health_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4536,7 +4585,7 @@ long long _wrap_Health_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4548,7 +4597,7 @@ void _wrap_Health_picks_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4561,7 +4610,7 @@ long long _wrap_Health_picks_get_native_e406ced4dd67db0b(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4573,7 +4622,7 @@ void _wrap_Health_successes_set_native_e406ced4dd67db0b(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4586,7 +4635,7 @@ long long _wrap_Health_successes_get_native_e406ced4dd67db0b(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4598,7 +4647,7 @@ void _wrap_Health_failures_set_native_e406ced4dd67db0b(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4611,7 +4660,7 @@ long long _wrap_Health_failures_get_native_e406ced4dd67db0b(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4623,7 +4672,7 @@ void _wrap_Health_request_errors_set_native_e406ced4dd67db0b(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4636,7 +4685,7 @@ long long _wrap_Health_request_errors_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4648,7 +4697,7 @@ void _wrap_Health_cancels_set_native_e406ced4dd67db0b(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4661,7 +4710,7 @@ long long _wrap_Health_cancels_get_native_e406ced4dd67db0b(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4673,7 +4722,7 @@ void _wrap_Health_trips_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4686,7 +4735,7 @@ long long _wrap_Health_trips_get_native_e406ced4dd67db0b(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4698,7 +4747,7 @@ void _wrap_Health_consecutive_failures_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4711,7 +4760,7 @@ long long _wrap_Health_consecutive_failures_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4723,7 +4772,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4736,7 +4785,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4748,7 +4797,7 @@ void _wrap_Health_weight_set_native_e406ced4dd67db0b(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4761,7 +4810,7 @@ intgo _wrap_Health_weight_get_native_e406ced4dd67db0b(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4773,7 +4822,7 @@ void _wrap_Health_tier_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4786,7 +4835,7 @@ intgo _wrap_Health_tier_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_Health_quota_remaining_requests_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_remaining_requests_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4798,7 +4847,7 @@ void _wrap_Health_quota_remaining_requests_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-long long _wrap_Health_quota_remaining_requests_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_remaining_requests_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4811,7 +4860,7 @@ long long _wrap_Health_quota_remaining_requests_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_Health_quota_remaining_tokens_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_remaining_tokens_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4823,7 +4872,7 @@ void _wrap_Health_quota_remaining_tokens_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_Health_quota_remaining_tokens_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_remaining_tokens_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4836,7 +4885,7 @@ long long _wrap_Health_quota_remaining_tokens_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_Health_quota_requests_reset_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_requests_reset_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4848,7 +4897,7 @@ void _wrap_Health_quota_requests_reset_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_Health_quota_requests_reset_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_requests_reset_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4861,7 +4910,7 @@ long long _wrap_Health_quota_requests_reset_ms_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_Health_quota_tokens_reset_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_tokens_reset_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4873,7 +4922,7 @@ void _wrap_Health_quota_tokens_reset_ms_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_Health_quota_tokens_reset_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_tokens_reset_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4886,7 +4935,7 @@ long long _wrap_Health_quota_tokens_reset_ms_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_Health_quota_exhausted_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_exhausted_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4898,7 +4947,7 @@ void _wrap_Health_quota_exhausted_ms_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_Health_quota_exhausted_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_exhausted_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4911,7 +4960,7 @@ long long _wrap_Health_quota_exhausted_ms_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_Health_quota_exhaustions_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_exhaustions_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4923,7 +4972,7 @@ void _wrap_Health_quota_exhaustions_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-long long _wrap_Health_quota_exhaustions_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_exhaustions_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4936,7 +4985,7 @@ long long _wrap_Health_quota_exhaustions_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_delete_Health_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -4946,7 +4995,7 @@ void _wrap_delete_Health_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_e406ced4dd67db0b() {
+llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_698d017b75eb497d() {
   llmroute::swig::ExplainCandidate *result = 0 ;
   llmroute::swig::ExplainCandidate *_swig_go_result;
   
@@ -4957,7 +5006,7 @@ llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_e406ced4dd67
 }
 
 
-void _wrap_ExplainCandidate_deployment_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ExplainCandidate_deployment_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4972,7 +5021,7 @@ void _wrap_ExplainCandidate_deployment_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-_gostring_ _wrap_ExplainCandidate_deployment_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+_gostring_ _wrap_ExplainCandidate_deployment_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4985,7 +5034,7 @@ _gostring_ _wrap_ExplainCandidate_deployment_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_ExplainCandidate_tier_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_tier_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -4997,7 +5046,7 @@ void _wrap_ExplainCandidate_tier_set_native_e406ced4dd67db0b(llmroute::swig::Exp
 }
 
 
-intgo _wrap_ExplainCandidate_tier_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_tier_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5010,7 +5059,7 @@ intgo _wrap_ExplainCandidate_tier_get_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-void _wrap_ExplainCandidate_state_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_state_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -5022,7 +5071,7 @@ void _wrap_ExplainCandidate_state_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-intgo _wrap_ExplainCandidate_state_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_state_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -5035,7 +5084,7 @@ intgo _wrap_ExplainCandidate_state_get_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-void _wrap_ExplainCandidate_override_mode_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_override_mode_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_override arg2 ;
   
@@ -5047,7 +5096,7 @@ void _wrap_ExplainCandidate_override_mode_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-intgo _wrap_ExplainCandidate_override_mode_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_override_mode_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -5060,7 +5109,7 @@ intgo _wrap_ExplainCandidate_override_mode_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5072,7 +5121,7 @@ void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_e406ced4dd67db0b(ll
 }
 
 
-long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5085,7 +5134,7 @@ long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_e406ced4dd67db
 }
 
 
-void _wrap_ExplainCandidate_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_in_flight_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5097,7 +5146,7 @@ void _wrap_ExplainCandidate_in_flight_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-long long _wrap_ExplainCandidate_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_in_flight_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5110,7 +5159,7 @@ long long _wrap_ExplainCandidate_in_flight_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_weight_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_weight_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -5122,7 +5171,7 @@ void _wrap_ExplainCandidate_weight_set_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-intgo _wrap_ExplainCandidate_weight_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_weight_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5135,7 +5184,7 @@ intgo _wrap_ExplainCandidate_weight_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_rpm_limit_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -5147,7 +5196,7 @@ void _wrap_ExplainCandidate_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-intgo _wrap_ExplainCandidate_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_rpm_limit_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5160,7 +5209,7 @@ intgo _wrap_ExplainCandidate_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_ExplainCandidate_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_tpm_limit_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5172,7 +5221,7 @@ void _wrap_ExplainCandidate_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-long long _wrap_ExplainCandidate_tpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_tpm_limit_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5185,7 +5234,7 @@ long long _wrap_ExplainCandidate_tpm_limit_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_max_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_max_in_flight_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -5197,7 +5246,7 @@ void _wrap_ExplainCandidate_max_in_flight_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-intgo _wrap_ExplainCandidate_max_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_max_in_flight_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5210,7 +5259,7 @@ intgo _wrap_ExplainCandidate_max_in_flight_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_requests_in_window_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_requests_in_window_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5222,7 +5271,7 @@ void _wrap_ExplainCandidate_requests_in_window_set_native_e406ced4dd67db0b(llmro
 }
 
 
-long long _wrap_ExplainCandidate_requests_in_window_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_requests_in_window_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5235,7 +5284,7 @@ long long _wrap_ExplainCandidate_requests_in_window_get_native_e406ced4dd67db0b(
 }
 
 
-void _wrap_ExplainCandidate_tokens_in_window_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_tokens_in_window_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5247,7 +5296,7 @@ void _wrap_ExplainCandidate_tokens_in_window_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_ExplainCandidate_tokens_in_window_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_tokens_in_window_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5260,7 +5309,7 @@ long long _wrap_ExplainCandidate_tokens_in_window_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_ExplainCandidate_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_ewma_latency_ms_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5272,7 +5321,7 @@ void _wrap_ExplainCandidate_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute
 }
 
 
-double _wrap_ExplainCandidate_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_ewma_latency_ms_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5285,7 +5334,7 @@ double _wrap_ExplainCandidate_ewma_latency_ms_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_ExplainCandidate_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_failure_ratio_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5297,7 +5346,7 @@ void _wrap_ExplainCandidate_failure_ratio_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_ExplainCandidate_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_failure_ratio_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5310,7 +5359,7 @@ double _wrap_ExplainCandidate_failure_ratio_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_ExplainCandidate_price_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_price_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5322,7 +5371,7 @@ void _wrap_ExplainCandidate_price_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-double _wrap_ExplainCandidate_price_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_price_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5335,7 +5384,7 @@ double _wrap_ExplainCandidate_price_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_score_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_score_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5347,7 +5396,7 @@ void _wrap_ExplainCandidate_score_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-double _wrap_ExplainCandidate_score_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_score_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5360,7 +5409,7 @@ double _wrap_ExplainCandidate_score_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_rank_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_rank_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int32_t arg2 ;
   
@@ -5372,7 +5421,7 @@ void _wrap_ExplainCandidate_rank_set_native_e406ced4dd67db0b(llmroute::swig::Exp
 }
 
 
-intgo _wrap_ExplainCandidate_rank_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_rank_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -5385,7 +5434,7 @@ intgo _wrap_ExplainCandidate_rank_get_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-void _wrap_ExplainCandidate_tier_share_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_tier_share_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5397,7 +5446,7 @@ void _wrap_ExplainCandidate_tier_share_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-double _wrap_ExplainCandidate_tier_share_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_tier_share_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5410,7 +5459,7 @@ double _wrap_ExplainCandidate_tier_share_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_ExplainCandidate_filtered_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_filtered_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -5422,7 +5471,7 @@ void _wrap_ExplainCandidate_filtered_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-bool _wrap_ExplainCandidate_filtered_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_filtered_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5435,7 +5484,7 @@ bool _wrap_ExplainCandidate_filtered_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_ExplainCandidate_reason_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ExplainCandidate_reason_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5450,7 +5499,7 @@ void _wrap_ExplainCandidate_reason_set_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-_gostring_ _wrap_ExplainCandidate_reason_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+_gostring_ _wrap_ExplainCandidate_reason_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5463,7 +5512,7 @@ _gostring_ _wrap_ExplainCandidate_reason_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_ExplainCandidate_is_probe_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_is_probe_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -5475,7 +5524,7 @@ void _wrap_ExplainCandidate_is_probe_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-bool _wrap_ExplainCandidate_is_probe_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_is_probe_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5488,7 +5537,7 @@ bool _wrap_ExplainCandidate_is_probe_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_ExplainCandidate_picked_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_picked_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -5500,7 +5549,7 @@ void _wrap_ExplainCandidate_picked_set_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-bool _wrap_ExplainCandidate_picked_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_picked_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5513,7 +5562,7 @@ bool _wrap_ExplainCandidate_picked_get_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-void _wrap_delete_ExplainCandidate_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+void _wrap_delete_ExplainCandidate_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   
   arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
@@ -5523,7 +5572,7 @@ void _wrap_delete_ExplainCandidate_native_e406ced4dd67db0b(llmroute::swig::Expla
 }
 
 
-llmroute::swig::Explanation *_wrap_new_Explanation_native_e406ced4dd67db0b() {
+llmroute::swig::Explanation *_wrap_new_Explanation_native_698d017b75eb497d() {
   llmroute::swig::Explanation *result = 0 ;
   llmroute::swig::Explanation *_swig_go_result;
   
@@ -5534,7 +5583,7 @@ llmroute::swig::Explanation *_wrap_new_Explanation_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_Explanation_model_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_model_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5549,7 +5598,7 @@ void _wrap_Explanation_model_set_native_e406ced4dd67db0b(llmroute::swig::Explana
 }
 
 
-_gostring_ _wrap_Explanation_model_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_model_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5562,7 +5611,7 @@ _gostring_ _wrap_Explanation_model_get_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-void _wrap_Explanation_strategy_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Explanation_strategy_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   llmr_strategy arg2 ;
   
@@ -5574,7 +5623,7 @@ void _wrap_Explanation_strategy_set_native_e406ced4dd67db0b(llmroute::swig::Expl
 }
 
 
-intgo _wrap_Explanation_strategy_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+intgo _wrap_Explanation_strategy_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -5587,7 +5636,7 @@ intgo _wrap_Explanation_strategy_get_native_e406ced4dd67db0b(llmroute::swig::Exp
 }
 
 
-void _wrap_Explanation_score_kind_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_score_kind_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5602,7 +5651,7 @@ void _wrap_Explanation_score_kind_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-_gostring_ _wrap_Explanation_score_kind_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_score_kind_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5615,7 +5664,7 @@ _gostring_ _wrap_Explanation_score_kind_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_Explanation_status_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Explanation_status_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int32_t arg2 ;
   
@@ -5627,7 +5676,7 @@ void _wrap_Explanation_status_set_native_e406ced4dd67db0b(llmroute::swig::Explan
 }
 
 
-intgo _wrap_Explanation_status_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+intgo _wrap_Explanation_status_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -5640,7 +5689,7 @@ intgo _wrap_Explanation_status_get_native_e406ced4dd67db0b(llmroute::swig::Expla
 }
 
 
-void _wrap_Explanation_message_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_message_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5655,7 +5704,7 @@ void _wrap_Explanation_message_set_native_e406ced4dd67db0b(llmroute::swig::Expla
 }
 
 
-_gostring_ _wrap_Explanation_message_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_message_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5668,7 +5717,7 @@ _gostring_ _wrap_Explanation_message_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_Explanation_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+void _wrap_Explanation_retry_after_ms_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t arg2 ;
   
@@ -5680,7 +5729,7 @@ void _wrap_Explanation_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-long long _wrap_Explanation_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+long long _wrap_Explanation_retry_after_ms_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5693,7 +5742,7 @@ long long _wrap_Explanation_retry_after_ms_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_Explanation_picked_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_picked_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5708,7 +5757,7 @@ void _wrap_Explanation_picked_set_native_e406ced4dd67db0b(llmroute::swig::Explan
 }
 
 
-_gostring_ _wrap_Explanation_picked_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_picked_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5721,7 +5770,7 @@ _gostring_ _wrap_Explanation_picked_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_Explanation_picked_index_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+void _wrap_Explanation_picked_index_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t arg2 ;
   
@@ -5733,7 +5782,7 @@ void _wrap_Explanation_picked_index_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-long long _wrap_Explanation_picked_index_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+long long _wrap_Explanation_picked_index_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5746,7 +5795,7 @@ long long _wrap_Explanation_picked_index_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_Explanation_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_is_panic_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5758,7 +5807,7 @@ void _wrap_Explanation_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Expl
 }
 
 
-bool _wrap_Explanation_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_is_panic_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5771,7 +5820,7 @@ bool _wrap_Explanation_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Expl
 }
 
 
-void _wrap_Explanation_approximate_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_approximate_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5783,7 +5832,7 @@ void _wrap_Explanation_approximate_set_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-bool _wrap_Explanation_approximate_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_approximate_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5796,7 +5845,7 @@ bool _wrap_Explanation_approximate_get_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-void _wrap_Explanation_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_deadline_unmet_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5808,7 +5857,7 @@ void _wrap_Explanation_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-bool _wrap_Explanation_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_deadline_unmet_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5821,7 +5870,7 @@ bool _wrap_Explanation_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_Explanation_candidates_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, std::vector< llmroute::swig::ExplainCandidate > *_swig_go_1) {
+void _wrap_Explanation_candidates_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, std::vector< llmroute::swig::ExplainCandidate > *_swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *arg2 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
@@ -5833,7 +5882,7 @@ void _wrap_Explanation_candidates_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -5846,7 +5895,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_ge
 }
 
 
-void _wrap_Explanation_json_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_json_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5861,7 +5910,7 @@ void _wrap_Explanation_json_set_native_e406ced4dd67db0b(llmroute::swig::Explanat
 }
 
 
-_gostring_ _wrap_Explanation_json_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_json_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5874,7 +5923,7 @@ _gostring_ _wrap_Explanation_json_get_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-void _wrap_delete_Explanation_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+void _wrap_delete_Explanation_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   
   arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
@@ -5884,7 +5933,7 @@ void _wrap_delete_Explanation_native_e406ced4dd67db0b(llmroute::swig::Explanatio
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_e406ced4dd67db0b() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_698d017b75eb497d() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -5895,7 +5944,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_delete_Cancellation_native_e406ced4dd67db0b(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_698d017b75eb497d(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -5905,7 +5954,7 @@ void _wrap_delete_Cancellation_native_e406ced4dd67db0b(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_e406ced4dd67db0b(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_698d017b75eb497d(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -5926,7 +5975,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_e406ced4dd67db0b(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_e406ced4dd67db0b() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_698d017b75eb497d() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -5937,7 +5986,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5949,7 +5998,7 @@ void _wrap_CallOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5962,7 +6011,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -5974,7 +6023,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5987,7 +6036,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -5999,7 +6048,7 @@ void _wrap_CallOptions_max_attempts_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -6012,7 +6061,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6024,7 +6073,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6037,7 +6086,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6049,7 +6098,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6062,7 +6111,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -6074,7 +6123,7 @@ void _wrap_CallOptions_cancel_set_native_e406ced4dd67db0b(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -6087,7 +6136,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_e406ced4dd67db
 }
 
 
-void _wrap_CallOptions_first_byte_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_first_byte_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6099,7 +6148,7 @@ void _wrap_CallOptions_first_byte_timeout_ms_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_CallOptions_first_byte_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_first_byte_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6112,7 +6161,7 @@ long long _wrap_CallOptions_first_byte_timeout_ms_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_CallOptions_idle_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_idle_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6124,7 +6173,7 @@ void _wrap_CallOptions_idle_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_idle_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_idle_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6137,7 +6186,32 @@ long long _wrap_CallOptions_idle_timeout_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_delete_CallOptions_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_CallOptions_priority_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  arg2 = (int32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->priority = arg2;
+  
+}
+
+
+intgo _wrap_CallOptions_priority_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  
+  result = (int32_t) ((arg1)->priority);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_CallOptions_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -6147,7 +6221,7 @@ void _wrap_delete_CallOptions_native_e406ced4dd67db0b(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6160,7 +6234,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_e406ced4dd67db0b(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6173,7 +6247,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_e406ced4dd67db0b(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6186,7 +6260,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_e406ced4dd67db0b(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6199,7 +6273,7 @@ long long _wrap_InvokeArgs_RequestLength_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -6212,7 +6286,7 @@ intgo _wrap_InvokeArgs_Attempt_native_e406ced4dd67db0b(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6225,7 +6299,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_e406ced4dd67db0b(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6251,7 +6325,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -6264,7 +6338,7 @@ intgo _wrap_InvokeArgs_Check_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_InvokeArgs_Progress_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_InvokeArgs_Progress_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -6274,7 +6348,7 @@ void _wrap_InvokeArgs_Progress_native_e406ced4dd67db0b(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6287,7 +6361,7 @@ long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_IdleTimeoutMs_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6300,7 +6374,7 @@ long long _wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_delete_InvokeArgs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -6310,7 +6384,7 @@ void _wrap_delete_InvokeArgs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -6323,7 +6397,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -6335,7 +6409,7 @@ void _wrap_AttemptResult_SetOutcome_native_e406ced4dd67db0b(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -6348,7 +6422,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -6360,7 +6434,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -6373,7 +6447,7 @@ double _wrap_AttemptResult_GetTtftMs_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -6385,7 +6459,7 @@ void _wrap_AttemptResult_SetTtftMs_native_e406ced4dd67db0b(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6398,7 +6472,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -6410,7 +6484,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6423,7 +6497,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -6435,7 +6509,7 @@ void _wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6448,7 +6522,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -6460,7 +6534,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6473,7 +6547,7 @@ bool _wrap_AttemptResult_GetCommitted_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -6485,7 +6559,7 @@ void _wrap_AttemptResult_SetCommitted_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -6495,7 +6569,7 @@ void _wrap_delete_AttemptResult_native_e406ced4dd67db0b(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_698d017b75eb497d(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -6505,7 +6579,7 @@ void _wrap_delete_Adapter_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_698d017b75eb497d(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -6522,7 +6596,7 @@ intgo _wrap_Adapter_DoInvoke_native_e406ced4dd67db0b(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_698d017b75eb497d(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -6532,7 +6606,7 @@ void _wrap_Adapter_Released_native_e406ced4dd67db0b(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_e406ced4dd67db0b() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_698d017b75eb497d() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -6543,7 +6617,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6558,7 +6632,7 @@ void _wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6571,7 +6645,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6586,7 +6660,7 @@ void _wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6599,7 +6673,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_e406ced4dd67db0b(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -6611,7 +6685,7 @@ void _wrap_AttemptInfo_outcome_set_native_e406ced4dd67db0b(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -6624,7 +6698,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_e406ced4dd67db0b(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -6636,7 +6710,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -6649,7 +6723,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -6661,7 +6735,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6674,7 +6748,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -6686,7 +6760,7 @@ void _wrap_AttemptInfo_committed_set_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6699,7 +6773,7 @@ bool _wrap_AttemptInfo_committed_get_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -6711,7 +6785,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6724,7 +6798,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_delete_AttemptInfo_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -6734,7 +6808,7 @@ void _wrap_delete_AttemptInfo_native_e406ced4dd67db0b(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_e406ced4dd67db0b() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_698d017b75eb497d() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -6745,7 +6819,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_CallResult_status_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -6757,7 +6831,7 @@ void _wrap_CallResult_status_set_native_e406ced4dd67db0b(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -6770,7 +6844,7 @@ intgo _wrap_CallResult_status_get_native_e406ced4dd67db0b(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -6782,7 +6856,7 @@ void _wrap_CallResult_final_outcome_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -6795,7 +6869,7 @@ intgo _wrap_CallResult_final_outcome_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6810,7 +6884,7 @@ void _wrap_CallResult_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6823,7 +6897,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6838,7 +6912,7 @@ void _wrap_CallResult_model_set_native_e406ced4dd67db0b(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6851,7 +6925,7 @@ _gostring_ _wrap_CallResult_model_get_native_e406ced4dd67db0b(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -6863,7 +6937,7 @@ void _wrap_CallResult_used_fallback_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6876,7 +6950,7 @@ bool _wrap_CallResult_used_fallback_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -6888,7 +6962,7 @@ void _wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6901,7 +6975,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -6913,7 +6987,7 @@ void _wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6926,7 +7000,7 @@ long long _wrap_CallResult_total_ms_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6941,7 +7015,7 @@ void _wrap_CallResult_response_set_native_e406ced4dd67db0b(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6954,7 +7028,7 @@ _gostring_ _wrap_CallResult_response_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6969,7 +7043,7 @@ void _wrap_CallResult_detail_set_native_e406ced4dd67db0b(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6982,7 +7056,7 @@ _gostring_ _wrap_CallResult_detail_get_native_e406ced4dd67db0b(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -6994,7 +7068,7 @@ void _wrap_CallResult_attempts_set_native_e406ced4dd67db0b(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -7007,7 +7081,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -7019,7 +7093,7 @@ void _wrap_CallResult_has_report_set_native_e406ced4dd67db0b(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7032,7 +7106,7 @@ bool _wrap_CallResult_has_report_get_native_e406ced4dd67db0b(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -7042,7 +7116,7 @@ void _wrap_delete_CallResult_native_e406ced4dd67db0b(llmroute::swig::CallResult 
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_e406ced4dd67db0b() {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_698d017b75eb497d() {
   llmroute::swig::DeploymentStats *result = 0 ;
   llmroute::swig::DeploymentStats *_swig_go_result;
   
@@ -7053,7 +7127,7 @@ llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_e406ced4dd67db
 }
 
 
-void _wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeploymentStats_name_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7068,7 +7142,7 @@ void _wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_DeploymentStats_name_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+_gostring_ _wrap_DeploymentStats_name_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7081,7 +7155,7 @@ _gostring_ _wrap_DeploymentStats_name_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_state_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeploymentStats_state_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -7093,7 +7167,7 @@ void _wrap_DeploymentStats_state_set_native_e406ced4dd67db0b(llmroute::swig::Dep
 }
 
 
-intgo _wrap_DeploymentStats_state_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+intgo _wrap_DeploymentStats_state_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -7106,7 +7180,7 @@ intgo _wrap_DeploymentStats_state_get_native_e406ced4dd67db0b(llmroute::swig::De
 }
 
 
-void _wrap_DeploymentStats_eligible_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+void _wrap_DeploymentStats_eligible_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool arg2 ;
   
@@ -7118,7 +7192,7 @@ void _wrap_DeploymentStats_eligible_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-bool _wrap_DeploymentStats_eligible_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+bool _wrap_DeploymentStats_eligible_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7131,7 +7205,7 @@ bool _wrap_DeploymentStats_eligible_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_in_flight_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7143,7 +7217,7 @@ void _wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_in_flight_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7156,7 +7230,7 @@ long long _wrap_DeploymentStats_in_flight_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_picks_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7168,7 +7242,7 @@ void _wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::Dep
 }
 
 
-long long _wrap_DeploymentStats_picks_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_picks_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7181,7 +7255,7 @@ long long _wrap_DeploymentStats_picks_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_successes_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7193,7 +7267,7 @@ void _wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_successes_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_successes_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7206,7 +7280,7 @@ long long _wrap_DeploymentStats_successes_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_rate_limited_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7218,7 +7292,7 @@ void _wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_rate_limited_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_rate_limited_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7231,7 +7305,7 @@ long long _wrap_DeploymentStats_rate_limited_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_server_errors_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7243,7 +7317,7 @@ void _wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_server_errors_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_server_errors_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7256,7 +7330,7 @@ long long _wrap_DeploymentStats_server_errors_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_timeouts_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7268,7 +7342,7 @@ void _wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-long long _wrap_DeploymentStats_timeouts_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_timeouts_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7281,7 +7355,7 @@ long long _wrap_DeploymentStats_timeouts_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_connection_errors_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7293,7 +7367,7 @@ void _wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_DeploymentStats_connection_errors_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_connection_errors_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7306,7 +7380,7 @@ long long _wrap_DeploymentStats_connection_errors_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_auth_errors_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7318,7 +7392,7 @@ void _wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_DeploymentStats_auth_errors_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_auth_errors_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7331,7 +7405,7 @@ long long _wrap_DeploymentStats_auth_errors_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_bad_requests_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7343,7 +7417,7 @@ void _wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_bad_requests_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_bad_requests_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7356,7 +7430,7 @@ long long _wrap_DeploymentStats_bad_requests_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_context_window_exceeded_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7368,7 +7442,7 @@ void _wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(l
 }
 
 
-long long _wrap_DeploymentStats_context_window_exceeded_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7381,7 +7455,7 @@ long long _wrap_DeploymentStats_context_window_exceeded_get_native_e406ced4dd67d
 }
 
 
-void _wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_content_policy_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7393,7 +7467,7 @@ void _wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_content_policy_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_content_policy_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7406,7 +7480,7 @@ long long _wrap_DeploymentStats_content_policy_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cancels_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7418,7 +7492,7 @@ void _wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(llmroute::swig::D
 }
 
 
-long long _wrap_DeploymentStats_cancels_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cancels_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7431,7 +7505,7 @@ long long _wrap_DeploymentStats_cancels_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_input_tokens_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7443,7 +7517,7 @@ void _wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_input_tokens_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_input_tokens_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7456,7 +7530,7 @@ long long _wrap_DeploymentStats_input_tokens_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_output_tokens_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7468,7 +7542,7 @@ void _wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_output_tokens_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_output_tokens_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7481,7 +7555,7 @@ long long _wrap_DeploymentStats_output_tokens_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_DeploymentStats_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7493,7 +7567,7 @@ void _wrap_DeploymentStats_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-double _wrap_DeploymentStats_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7506,7 +7580,7 @@ double _wrap_DeploymentStats_ewma_latency_ms_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_latency_count_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7518,7 +7592,7 @@ void _wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_latency_count_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_latency_count_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7531,7 +7605,7 @@ long long _wrap_DeploymentStats_latency_count_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_DeploymentStats_latency_sum_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_sum_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7543,7 +7617,7 @@ void _wrap_DeploymentStats_latency_sum_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_sum_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_sum_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7556,7 +7630,7 @@ double _wrap_DeploymentStats_latency_sum_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p50_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p50_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7568,7 +7642,7 @@ void _wrap_DeploymentStats_latency_p50_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p50_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p50_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7581,7 +7655,7 @@ double _wrap_DeploymentStats_latency_p50_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p90_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p90_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7593,7 +7667,7 @@ void _wrap_DeploymentStats_latency_p90_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p90_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p90_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7606,7 +7680,7 @@ double _wrap_DeploymentStats_latency_p90_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p99_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p99_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7618,7 +7692,7 @@ void _wrap_DeploymentStats_latency_p99_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p99_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p99_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7631,7 +7705,7 @@ double _wrap_DeploymentStats_latency_p99_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_opened_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7643,7 +7717,7 @@ void _wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_opened_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_opened_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7656,7 +7730,7 @@ long long _wrap_DeploymentStats_breaker_opened_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_half_opened_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7668,7 +7742,7 @@ void _wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(llmro
 }
 
 
-long long _wrap_DeploymentStats_breaker_half_opened_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7681,7 +7755,7 @@ long long _wrap_DeploymentStats_breaker_half_opened_get_native_e406ced4dd67db0b(
 }
 
 
-void _wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_closed_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7693,7 +7767,7 @@ void _wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_closed_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_closed_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7706,7 +7780,7 @@ long long _wrap_DeploymentStats_breaker_closed_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7718,7 +7792,7 @@ void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llm
 }
 
 
-long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7731,7 +7805,7 @@ long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e406ced4dd67db0
 }
 
 
-void _wrap_delete_DeploymentStats_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+void _wrap_delete_DeploymentStats_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   
   arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
@@ -7741,7 +7815,7 @@ void _wrap_delete_DeploymentStats_native_e406ced4dd67db0b(llmroute::swig::Deploy
 }
 
 
-llmroute::swig::ModelStats *_wrap_new_ModelStats_native_e406ced4dd67db0b() {
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_698d017b75eb497d() {
   llmroute::swig::ModelStats *result = 0 ;
   llmroute::swig::ModelStats *_swig_go_result;
   
@@ -7752,7 +7826,7 @@ llmroute::swig::ModelStats *_wrap_new_ModelStats_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_ModelStats_model_set_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ModelStats_model_set_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7767,7 +7841,7 @@ void _wrap_ModelStats_model_set_native_e406ced4dd67db0b(llmroute::swig::ModelSta
 }
 
 
-_gostring_ _wrap_ModelStats_model_get_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
+_gostring_ _wrap_ModelStats_model_get_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7780,7 +7854,7 @@ _gostring_ _wrap_ModelStats_model_get_native_e406ced4dd67db0b(llmroute::swig::Mo
 }
 
 
-void _wrap_ModelStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_picks_set_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -7792,7 +7866,7 @@ void _wrap_ModelStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::ModelSta
 }
 
 
-long long _wrap_ModelStats_picks_get_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_picks_get_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7805,7 +7879,7 @@ long long _wrap_ModelStats_picks_get_native_e406ced4dd67db0b(llmroute::swig::Mod
 }
 
 
-void _wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_fallbacks_set_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -7817,7 +7891,7 @@ void _wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(llmroute::swig::Mode
 }
 
 
-long long _wrap_ModelStats_fallbacks_get_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_fallbacks_get_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7830,7 +7904,7 @@ long long _wrap_ModelStats_fallbacks_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_delete_ModelStats_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
+void _wrap_delete_ModelStats_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   
   arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
@@ -7840,7 +7914,7 @@ void _wrap_delete_ModelStats_native_e406ced4dd67db0b(llmroute::swig::ModelStats 
 }
 
 
-llmroute::swig::RouterStats *_wrap_new_RouterStats_native_e406ced4dd67db0b() {
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_698d017b75eb497d() {
   llmroute::swig::RouterStats *result = 0 ;
   llmroute::swig::RouterStats *_swig_go_result;
   
@@ -7851,7 +7925,7 @@ llmroute::swig::RouterStats *_wrap_new_RouterStats_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_RouterStats_deployments_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+void _wrap_RouterStats_deployments_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
@@ -7863,7 +7937,7 @@ void _wrap_RouterStats_deployments_set_native_e406ced4dd67db0b(llmroute::swig::R
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -7876,7 +7950,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_ge
 }
 
 
-void _wrap_RouterStats_models_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+void _wrap_RouterStats_models_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
@@ -7888,7 +7962,7 @@ void _wrap_RouterStats_models_set_native_e406ced4dd67db0b(llmroute::swig::Router
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -7901,7 +7975,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_e
 }
 
 
-void _wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_applied_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -7913,7 +7987,7 @@ void _wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_RouterStats_configs_applied_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_applied_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7926,7 +8000,7 @@ long long _wrap_RouterStats_configs_applied_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_rejected_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -7938,7 +8012,7 @@ void _wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_RouterStats_configs_rejected_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_rejected_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7951,7 +8025,7 @@ long long _wrap_RouterStats_configs_rejected_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterStats_metrics_text_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7966,7 +8040,7 @@ void _wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_RouterStats_metrics_text_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+_gostring_ _wrap_RouterStats_metrics_text_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7979,7 +8053,7 @@ _gostring_ _wrap_RouterStats_metrics_text_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_delete_RouterStats_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+void _wrap_delete_RouterStats_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
   arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
@@ -7989,7 +8063,7 @@ void _wrap_delete_RouterStats_native_e406ced4dd67db0b(llmroute::swig::RouterStat
 }
 
 
-llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_e406ced4dd67db0b() {
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_698d017b75eb497d() {
   llmroute::swig::SharedStateStatus *result = 0 ;
   llmroute::swig::SharedStateStatus *_swig_go_result;
   
@@ -8000,7 +8074,7 @@ llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_e406ced4dd
 }
 
 
-void _wrap_SharedStateStatus_enabled_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_enabled_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -8012,7 +8086,7 @@ void _wrap_SharedStateStatus_enabled_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-bool _wrap_SharedStateStatus_enabled_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_enabled_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -8025,7 +8099,7 @@ bool _wrap_SharedStateStatus_enabled_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_SharedStateStatus_connected_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_connected_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -8037,7 +8111,7 @@ void _wrap_SharedStateStatus_connected_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-bool _wrap_SharedStateStatus_connected_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_connected_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -8050,7 +8124,7 @@ bool _wrap_SharedStateStatus_connected_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8062,7 +8136,7 @@ void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8075,7 +8149,7 @@ long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_syncs_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8087,7 +8161,7 @@ void _wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(llmroute::swig::S
 }
 
 
-long long _wrap_SharedStateStatus_syncs_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_syncs_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8100,7 +8174,7 @@ long long _wrap_SharedStateStatus_syncs_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_sync_failures_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8112,7 +8186,7 @@ void _wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_sync_failures_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_sync_failures_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8125,7 +8199,7 @@ long long _wrap_SharedStateStatus_sync_failures_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_connections_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8137,7 +8211,7 @@ void _wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_SharedStateStatus_connections_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_connections_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8150,7 +8224,7 @@ long long _wrap_SharedStateStatus_connections_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_opens_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8162,7 +8236,7 @@ void _wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_SharedStateStatus_remote_opens_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_opens_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8175,7 +8249,7 @@ long long _wrap_SharedStateStatus_remote_opens_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_closes_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8187,7 +8261,7 @@ void _wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_remote_closes_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_closes_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8200,7 +8274,7 @@ long long _wrap_SharedStateStatus_remote_closes_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_last_error_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8215,7 +8289,7 @@ void _wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-_gostring_ _wrap_SharedStateStatus_last_error_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8228,7 +8302,7 @@ _gostring_ _wrap_SharedStateStatus_last_error_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_SharedStateStatus_topology_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, intgo _swig_go_1) {
+void _wrap_SharedStateStatus_topology_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int32_t arg2 ;
   
@@ -8240,7 +8314,7 @@ void _wrap_SharedStateStatus_topology_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-intgo _wrap_SharedStateStatus_topology_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+intgo _wrap_SharedStateStatus_topology_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -8253,7 +8327,7 @@ intgo _wrap_SharedStateStatus_topology_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_failovers_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8265,7 +8339,7 @@ void _wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_SharedStateStatus_failovers_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_failovers_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8278,7 +8352,7 @@ long long _wrap_SharedStateStatus_failovers_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_server_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8293,7 +8367,7 @@ void _wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_SharedStateStatus_server_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_server_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8306,7 +8380,7 @@ _gostring_ _wrap_SharedStateStatus_server_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_delete_SharedStateStatus_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+void _wrap_delete_SharedStateStatus_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
@@ -8316,7 +8390,7 @@ void _wrap_delete_SharedStateStatus_native_e406ced4dd67db0b(llmroute::swig::Shar
 }
 
 
-llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_e406ced4dd67db0b() {
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_698d017b75eb497d() {
   llmroute::swig::SharedStateOptions *result = 0 ;
   llmroute::swig::SharedStateOptions *_swig_go_result;
   
@@ -8327,7 +8401,7 @@ llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_e406ced4
 }
 
 
-void _wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_url_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8342,7 +8416,7 @@ void _wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(llmroute::swig::Sh
 }
 
 
-_gostring_ _wrap_SharedStateOptions_url_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_url_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8355,7 +8429,7 @@ _gostring_ _wrap_SharedStateOptions_url_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_key_prefix_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8370,7 +8444,7 @@ void _wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8383,7 +8457,7 @@ _gostring_ _wrap_SharedStateOptions_key_prefix_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -8395,7 +8469,7 @@ void _wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(llmro
 }
 
 
-long long _wrap_SharedStateOptions_sync_interval_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8408,7 +8482,7 @@ long long _wrap_SharedStateOptions_sync_interval_ms_get_native_e406ced4dd67db0b(
 }
 
 
-void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -8420,7 +8494,7 @@ void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(llm
 }
 
 
-long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8433,7 +8507,7 @@ long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_e406ced4dd67db0
 }
 
 
-void _wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -8445,7 +8519,7 @@ void _wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(llm
 }
 
 
-long long _wrap_SharedStateOptions_command_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8458,7 +8532,7 @@ long long _wrap_SharedStateOptions_command_timeout_ms_get_native_e406ced4dd67db0
 }
 
 
-void _wrap_SharedStateOptions_rate_batch_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_SharedStateOptions_rate_batch_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double arg2 ;
   
@@ -8470,7 +8544,7 @@ void _wrap_SharedStateOptions_rate_batch_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-double _wrap_SharedStateOptions_rate_batch_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+double _wrap_SharedStateOptions_rate_batch_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -8483,7 +8557,7 @@ double _wrap_SharedStateOptions_rate_batch_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_delete_SharedStateOptions_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+void _wrap_delete_SharedStateOptions_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
@@ -8493,7 +8567,7 @@ void _wrap_delete_SharedStateOptions_native_e406ced4dd67db0b(llmroute::swig::Sha
 }
 
 
-void _wrap_TextBuffer_text_set_native_e406ced4dd67db0b(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_698d017b75eb497d(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8508,7 +8582,7 @@ void _wrap_TextBuffer_text_set_native_e406ced4dd67db0b(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_e406ced4dd67db0b(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_698d017b75eb497d(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8521,7 +8595,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_e406ced4dd67db0b(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_e406ced4dd67db0b() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_698d017b75eb497d() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -8532,7 +8606,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_delete_TextBuffer_native_e406ced4dd67db0b(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_698d017b75eb497d(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -8542,7 +8616,7 @@ void _wrap_delete_TextBuffer_native_e406ced4dd67db0b(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_698d017b75eb497d(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -8566,7 +8640,7 @@ _gostring_ _wrap_ValidateConfig_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_PrefixHashes_native_e406ced4dd67db0b(_gostring_ _swig_go_0, intgo _swig_go_1, long long _swig_go_2, std::vector< long long > *_swig_go_3) {
+_gostring_ _wrap_PrefixHashes_native_698d017b75eb497d(_gostring_ _swig_go_0, intgo _swig_go_1, long long _swig_go_2, std::vector< long long > *_swig_go_3) {
   std::string *arg1 = 0 ;
   uint32_t arg2 ;
   int64_t arg3 ;
@@ -8596,7 +8670,7 @@ _gostring_ _wrap_PrefixHashes_native_e406ced4dd67db0b(_gostring_ _swig_go_0, int
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_e406ced4dd67db0b() {
+llmroute::swig::Router *_wrap_new_Router_native_698d017b75eb497d() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -8607,7 +8681,7 @@ llmroute::swig::Router *_wrap_new_Router_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_delete_Router_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -8617,7 +8691,7 @@ void _wrap_delete_Router_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -8644,7 +8718,7 @@ _gostring_ _wrap_Router_Open_native_e406ced4dd67db0b(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -8654,7 +8728,7 @@ void _wrap_Router_Close_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -8667,7 +8741,7 @@ bool _wrap_Router_IsOpen_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8690,7 +8764,7 @@ _gostring_ _wrap_Router_AddDeployment_native_e406ced4dd67db0b(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8713,7 +8787,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8739,7 +8813,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -8770,7 +8844,7 @@ _gostring_ _wrap_Router_SetAlias_native_e406ced4dd67db0b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8796,7 +8870,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8824,7 +8898,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_e406ced4dd67db0b(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -8854,7 +8928,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -8882,7 +8956,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -8910,7 +8984,7 @@ _gostring_ _wrap_Router_SetOverride_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -8940,7 +9014,7 @@ _gostring_ _wrap_Router_PickInto_native_e406ced4dd67db0b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -8970,7 +9044,7 @@ _gostring_ _wrap_Router_PickExcluding_native_e406ced4dd67db0b(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -9000,7 +9074,7 @@ _gostring_ _wrap_Router_PickWith_native_e406ced4dd67db0b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -9029,7 +9103,7 @@ _gostring_ _wrap_Router_PickRaw_native_e406ced4dd67db0b(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -9056,7 +9130,7 @@ _gostring_ _wrap_Router_Report_native_e406ced4dd67db0b(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -9091,7 +9165,7 @@ _gostring_ _wrap_Router_ReportFull_native_e406ced4dd67db0b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ReportQuota_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11) {
+_gostring_ _wrap_Router_ReportQuota_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -9134,7 +9208,7 @@ _gostring_ _wrap_Router_ReportQuota_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -9157,7 +9231,7 @@ _gostring_ _wrap_Router_Cancel_native_e406ced4dd67db0b(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportLoad_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, double _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_Router_ReportLoad_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, double _swig_go_4, long long _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int64_t arg3 ;
@@ -9191,7 +9265,7 @@ _gostring_ _wrap_Router_ReportLoad_native_e406ced4dd67db0b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -9221,7 +9295,7 @@ _gostring_ _wrap_Router_Fallbacks_native_e406ced4dd67db0b(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_Explain_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Explanation *_swig_go_3) {
+_gostring_ _wrap_Router_Explain_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Explanation *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -9251,7 +9325,7 @@ _gostring_ _wrap_Router_Explain_native_e406ced4dd67db0b(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -9279,7 +9353,7 @@ _gostring_ _wrap_Router_HealthOf_native_e406ced4dd67db0b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9302,7 +9376,7 @@ _gostring_ _wrap_Router_HealthList_native_e406ced4dd67db0b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9328,7 +9402,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9354,7 +9428,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9377,7 +9451,7 @@ _gostring_ _wrap_Router_MetricsText_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Stats_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+_gostring_ _wrap_Router_Stats_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9400,7 +9474,7 @@ _gostring_ _wrap_Router_Stats_native_e406ced4dd67db0b(llmroute::swig::Router *_s
 }
 
 
-_gostring_ _wrap_Router_SharedState_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+_gostring_ _wrap_Router_SharedState_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9423,7 +9497,7 @@ _gostring_ _wrap_Router_SharedState_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_UseSharedState_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+_gostring_ _wrap_Router_UseSharedState_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9446,7 +9520,7 @@ _gostring_ _wrap_Router_UseSharedState_native_e406ced4dd67db0b(llmroute::swig::R
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -9474,7 +9548,7 @@ _gostring_ _wrap_Router_SetAdapter_native_e406ced4dd67db0b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -9509,7 +9583,7 @@ _gostring_ _wrap_Router_Call_native_e406ced4dd67db0b(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -9537,7 +9611,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -9570,7 +9644,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -9597,7 +9671,7 @@ _gostring_ _wrap_Router_OpenGo_native_e406ced4dd67db0b(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -9630,7 +9704,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::RouterOptions *arg3 = 0 ;
@@ -9662,7 +9736,7 @@ _gostring_ _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -9690,7 +9764,7 @@ _gostring_ _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_Router_SetGoEventListener_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   uintptr_t arg2 ;
   llmroute::swig::Status result;
@@ -9713,7 +9787,7 @@ _gostring_ _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_CallRaw_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;
