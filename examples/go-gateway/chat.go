@@ -120,11 +120,17 @@ func (g *gateway) chatCompletions(w http.ResponseWriter, req *http.Request) {
 	rec.model = cr.model
 	var key string
 	key, rec.affinity = st.affinity.key(req, cr)
+	priority, err := requestPriority(req)
+	if err != nil {
+		g.apiError(w, rec, http.StatusBadRequest, "invalid_request_error", "invalid_priority",
+			err.Error())
+		return
+	}
 
 	var tried []string
 	var last *failure
 	for attempt := 1; attempt <= st.cfg.gateway.MaxAttempts; attempt++ {
-		p, err := g.pick(cr.model, tried, key)
+		p, err := g.pick(cr.model, tried, key, priority)
 		if err != nil {
 			if last != nil {
 				break // nothing else to try: the client gets the last upstream failure
@@ -173,9 +179,10 @@ func (g *gateway) chatCompletions(w http.ResponseWriter, req *http.Request) {
 
 // pick chooses a deployment of model other than those tried, then one of the model's fallback
 // chain (llmroute lists it after the model's own eligible deployments). key is the session
-// affinity key ("" for none).
-func (g *gateway) pick(model string, tried []string, key string) (llmroute.Pick, error) {
-	p, err := g.pickOne(model, tried, key)
+// affinity key ("" for none), priority the request's class (priority.go).
+func (g *gateway) pick(model string, tried []string, key string,
+	priority llmroute.Priority) (llmroute.Pick, error) {
+	p, err := g.pickOne(model, tried, key, priority)
 	if err == nil || errors.Is(err, llmroute.ErrUnknownModel) {
 		return p, err
 	}
@@ -189,7 +196,7 @@ func (g *gateway) pick(model string, tried []string, key string) (llmroute.Pick,
 			continue
 		}
 		seen[c.Model] = true
-		if fp, ferr := g.pickOne(c.Model, tried, key); ferr == nil {
+		if fp, ferr := g.pickOne(c.Model, tried, key, priority); ferr == nil {
 			return fp, nil
 		}
 	}
