@@ -187,8 +187,9 @@ type ReserveLevel struct {
 
 // Priority is a pick's priority class (PickOptions.Priority, CallOptions.Priority). The zero
 // value is PriorityDefault, the library's default class 2 (the lowest but one); ClassPriority
-// gives the others.
-type Priority int64
+// gives the others, and Priority.Class the class a value stands for. (Defined beside the
+// options' C layout, which PickOptions must match type for type.)
+type Priority = native.Priority
 
 const (
 	// PriorityDefault is class 2 (LLMR_PRIORITY_DEFAULT).
@@ -201,14 +202,11 @@ const (
 
 // ClassPriority is the Priority of class 0 (highest) .. 3 (lowest); another class gives a
 // Priority that picks reject with ErrInvalidArgument.
-func ClassPriority(class int) Priority { return Priority(class + 1) }
-
-// Class is the priority class p stands for (PriorityDefault: 2).
-func (p Priority) Class() int {
-	if p == PriorityDefault {
-		return 2
+func ClassPriority(class int) Priority {
+	if class < 0 {
+		return -1 // not the zero value, which is the default class
 	}
-	return int(p - 1)
+	return Priority(class + 1)
 }
 
 // Cost is a deployment's price per million input and output tokens, in any currency as long as

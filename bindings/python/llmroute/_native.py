@@ -238,7 +238,6 @@ class llmr_invoke_args(Structure):
         ("context", POINTER(llmr_call_context)),
         ("first_byte_timeout_ms", c_int64),
         ("idle_timeout_ms", c_int64),
-        ("priority", c_int32),
     ]
 
 
@@ -283,6 +282,7 @@ class llmr_call_options(Structure):
         ("cancel", POINTER(llmr_cancel)),
         ("first_byte_timeout_ms", c_int64),
         ("idle_timeout_ms", c_int64),
+        ("priority", c_int32),
     ]
 
 

@@ -18,7 +18,7 @@ def admitted(router, priority=None):
             p = router.pick("m", priority=priority)
         except llmroute.RateLimitedError:
             break
-        router.report(p)
+        router.report(p, llmroute.Outcome.SUCCESS)
         n += 1
     return n
 

@@ -63,7 +63,19 @@ type GoPickOptions struct {
 	MaxPrice             float64
 	Deadline             time.Duration
 	PrefixHashes         []uint64
-	Priority             int64 // 0: the default class; else the class + 1
+	Priority             Priority
+}
+
+// Priority is llmroute.Priority: 0 is the default class (2), else the class + 1, so that the
+// zero value of PickOptions keeps the default.
+type Priority int64
+
+// Class is the priority class p stands for (the zero value: 2, LLMR_PRIORITY_DEFAULT).
+func (p Priority) Class() int {
+	if p == 0 {
+		return 2
+	}
+	return int(p - 1)
 }
 
 var optionsSink *GoPickOptions
