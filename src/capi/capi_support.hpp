@@ -99,6 +99,20 @@ llmr_status ReadInput(const T *in, size_t min_size, const char *what, T *out, In
   return ReadVersioned(in, min_size, what, out);
 }
 
+// ReadInput without the copy: a caller's struct of this header's size (the usual case) is read
+// where it is (*out = in); an older, shorter one is completed with the defaults in `local`.
+template <typename T, typename Init>
+llmr_status ReadInPlace(const T *in, size_t min_size, const char *what, T *local, Init init,
+                        const T **out) {
+  if (in != nullptr && in->struct_size >= sizeof(T)) [[likely]] {
+    *out = in;
+    return LLMR_OK;
+  }
+  init(local, sizeof(T));
+  *out = local;
+  return ReadVersioned(in, min_size, what, local);
+}
+
 // Writes a full local struct into the caller's, no further than its struct_size.
 template <typename T>
 void WriteVersioned(const T &value, T *out) {

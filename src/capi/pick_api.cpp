@@ -18,12 +18,14 @@ namespace llmroute::capi {
 // Guarded(): 28 more instructions per pick under callgrind).
 [[gnu::noinline]] llmr_status ReadPickOptions(const llmr_pick_options *opts,
                                               llmroute::PickRequest *request) {
-  llmr_pick_options o;
-  if (llmr_status s = llmroute::capi::ReadInput(opts, llmroute::capi::kPickOptionsV1Size, "opts",
-                                                &o, llmr_pick_options_init);
+  llmr_pick_options local;
+  const llmr_pick_options *in = nullptr;
+  if (llmr_status s = llmroute::capi::ReadInPlace(opts, llmroute::capi::kPickOptionsV1Size, "opts",
+                                                  &local, llmr_pick_options_init, &in);
       s != LLMR_OK) {
     return s;
   }
+  const llmr_pick_options &o = *in;
   request->exclude = o.exclude;
   request->exclude_count = o.exclude_count;
   if (o.affinity_key != nullptr) request->affinity_key = o.affinity_key;
@@ -52,6 +54,18 @@ using llmroute::capi::ReadPickOptions;
 
 void WritePick(const llmroute::Status &status, const llmroute::PickResult &result,
                llmr_pick *pick) {
+  // A caller of this header's size (the usual case) is written field by field, in place.
+  if (pick->struct_size >= sizeof(llmr_pick) && status.ok()) [[likely]] {
+    pick->ticket = result.ticket;
+    pick->deployment = result.deployment;
+    pick->model = result.model;
+    pick->tier = result.tier;
+    pick->is_probe = result.probe ? 1 : 0;
+    pick->is_panic = result.panic ? 1 : 0;
+    pick->retry_after_ms = result.retry_after_ms;
+    pick->deadline_unmet = result.deadline_unmet ? 1 : 0;
+    return;
+  }
   llmr_pick out{};
   out.struct_size = sizeof(llmr_pick);
   out.retry_after_ms = result.retry_after_ms;
@@ -66,6 +80,9 @@ void WritePick(const llmroute::Status &status, const llmroute::PickResult &resul
   }
   llmroute::capi::WriteVersioned(out, pick);
 }
+
+// The request of a pick without options, shared: a pick with NULL options builds none.
+constexpr llmroute::PickRequest kNoOptions{};
 
 }  // namespace
 
@@ -105,14 +122,16 @@ LLMR_API llmr_status llmr_router_pick(llmr_router *router, const char *model,
                   "pick->struct_size is too small; use llmr_pick_init()");
     }
     if (model == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "model is NULL");
-    llmroute::PickRequest request;
+    llmroute::PickRequest with_options;
+    const llmroute::PickRequest *request = &kNoOptions;
     if (opts != nullptr) {
-      if (llmr_status s = ReadPickOptions(opts, &request); s != LLMR_OK) return s;
+      if (llmr_status s = ReadPickOptions(opts, &with_options); s != LLMR_OK) return s;
+      request = &with_options;
     }
     llmroute::PickResult result;
     // A bounded scan: the core rejects a name longer than the limit (Router::Pick).
     const std::string_view name(model, strnlen(model, llmroute::kNameMax + 1));
-    const llmroute::Status status = router->core->Pick(name, model, request, &result);
+    const llmroute::Status status = router->core->Pick(name, model, *request, &result);
     WritePick(status, result, pick);
     return Finish(status);
   });
@@ -122,12 +141,14 @@ LLMR_API llmr_status llmr_router_report(llmr_router *router, llmr_ticket ticket,
                                         const llmr_report *report) {
   return Guarded([&] {
     if (router == nullptr) return Fail(LLMR_ERR_INVALID_ARGUMENT, "router is NULL");
-    llmr_report r;
-    if (llmr_status s = llmroute::capi::ReadInput(report, llmroute::capi::kReportV1Size, "report",
-                                                  &r, llmr_report_init);
+    llmr_report local;
+    const llmr_report *in = nullptr;
+    if (llmr_status s = llmroute::capi::ReadInPlace(report, llmroute::capi::kReportV1Size, "report",
+                                                    &local, llmr_report_init, &in);
         s != LLMR_OK) {
       return s;
     }
+    const llmr_report &r = *in;
     const int32_t outcome = llmroute::capi::RawEnum(r.outcome);
     if (!llmroute::IsOutcome(outcome)) {
       return Finish(llmroute::NoSuchValue("report->outcome", outcome));

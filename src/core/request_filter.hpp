@@ -18,6 +18,13 @@
 
 namespace llmroute {
 
+// A deployment fits a deadline (ms, > 0) unless its expected latency, the EWMA the latency
+// strategy routes by, is above it. Without samples it fits: nothing says it is too slow.
+inline bool FitsDeadline(const DeploymentState &state, double deadline_ms) {
+  const double expected = state.latency().Value();
+  return expected < 0 || expected <= deadline_ms;
+}
+
 struct RequestFilter {
   const char *const *exclude = nullptr;
   size_t exclude_count = 0;
@@ -51,9 +58,7 @@ struct RequestFilter {
   }
 
   bool FitsDeadline(const DeploymentState &state) const {
-    if (deadline_ms <= 0) return true;
-    const double expected = state.latency().Value();
-    return expected < 0 || expected <= deadline_ms;
+    return deadline_ms <= 0 || llmroute::FitsDeadline(state, deadline_ms);
   }
 
   // The request's expected tokens, input + output (saturating), for announced quotas.

@@ -244,6 +244,11 @@ class Router final : private FleetHost {
   static bool RoutesByPeakEwma(const RoutingConfig &config);
   void FreeIdleRetiredLocked();
   HealthInfo Describe(const DeploymentEntry &entry, int64_t now_ns) const;
+  // Every pick the fast path does not take: a request with options, or a router that is not calm
+  // (a degraded deployment, a slow-start ramp, an announced quota). Fills *ticket or fails.
+  Status PickWithOptions(const ModelGroup &group, const PickRequest &request,
+                         const Affinity &affinity, PickEnv &env, PickResult *result,
+                         TicketData *ticket, uint32_t *tier_number);
   Status NoEligible(const ModelGroup &group, const RequestFilter &filter, int64_t now_ns,
                     PickResult *result, TicketData *ticket, uint32_t *tier_number);
   // A pick refused with kRateLimited, by its priority; `reserved`: some deployment had room

@@ -144,14 +144,28 @@ Status Router::Pick(std::string_view model, const char *model_cstr, const PickRe
   return status;
 }
 
+namespace {
+
+// The request asks for nothing beyond its model, perhaps an affinity key and perhaps a deadline:
+// no exclusion, tag, token count, price cap, prefix or adapter requirement. One OR over the
+// fields, so that such a pick (the common one) neither builds a filter nor, without a deadline,
+// validates anything.
+inline bool IsSimple(const PickRequest &request) {
+  const uint64_t any = request.exclude_count | request.required_tag_count |
+                       request.prefix_hash_count |
+                       static_cast<uint64_t>(request.expected_input_tokens) |
+                       static_cast<uint64_t>(request.expected_output_tokens);
+  return any == 0 && request.max_price == 0 && !request.require_adapter;
+}
+
+}  // namespace
+
 Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
                                 const PickRequest &request, PickResult *result) {
-  if (request.required_tag_count != 0 || request.max_price != 0 ||
-      request.expected_input_tokens != 0 || request.expected_output_tokens != 0 ||
-      request.deadline_ms != 0 || request.prefix_hash_count != 0) {
+  const bool simple = IsSimple(request);
+  if (!simple || request.deadline_ms != 0) [[unlikely]] {
     if (Status s = CheckRequest(request); !s.ok()) return s;
   }
-  result->deadline_unmet = false;
   SnapshotPublisher<Snapshot>::ReadGuard snapshot(snapshots_);
   const char *routed = model_cstr;
   std::unique_ptr<ModelGroup> scratch;
@@ -160,12 +174,6 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
     return {Code::kUnknownModel, "no deployment serves model '" + std::string(model) + "'"};
   }
   PickEnv env{*rng_, options_.strategy_params, *clock_};
-  env.input_tokens = request.expected_input_tokens;
-  env.output_tokens = request.expected_output_tokens;
-  env.prefix_hashes = request.prefix_hashes;
-  env.prefix_hash_count = static_cast<uint32_t>(request.prefix_hash_count);
-  env.slow_start = slow_start_.MayBeActive() && slow_start_.Active(env.Now());
-  const RequestFilter filter = FilterOf(request);
   Affinity affinity;
   if (!request.affinity_key.empty()) {
     affinity.active = true;
@@ -174,40 +182,31 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   }
   TicketData ticket{nullptr, routed, false};
   uint32_t tier_number = 0;
-
-  if (filter.active() && request.exclude_count != 0) {
-    if (Status s = CheckExclude(request); !s.ok()) return s;
-  }
-  if ((!filter.active() || filter.only_deadline()) && !env.slow_start &&
+  // The fast path: a simple request while every deployment is plainly closed, no slow-start ramp
+  // may run and no provider announced a quota. The strategy picks from the first tier; only a
+  // deployment with rpm/tpm/in-flight limits must still admit the request, and one too slow for
+  // the request's deadline is not taken (the slow path then chooses among the others).
+  if (simple && !slow_start_.MayBeActive() &&
       degraded_count_.load(std::memory_order_acquire) == 0 &&
-      !quota_announced_.load(std::memory_order_acquire)) {
+      !quota_announced_.load(std::memory_order_acquire)) [[likely]] {
     const ModelGroup::Tier &tier = group->tiers.front();
     const TierView view = group->View(tier);
     DeploymentState *state =
         view.members[PickInTier(*group->strategy, view, Eligible::All(view.size), affinity, env)]
             .state;
-    // A deployment with rpm/tpm/in-flight limits must admit the request, and one too slow for
-    // the deadline is not taken; otherwise the slow path below chooses among the others.
-    if (filter.FitsDeadline(*state) &&
+    // The request's class meets its share of the limits (limits/priority_reserve.hpp).
+    if ((request.deadline_ms == 0 ||
+         FitsDeadline(*state, static_cast<double>(request.deadline_ms))) &&
         (!state->limits().Active() ||
          state->limits().TryAdmit(env.Now(), state->InFlight(), request.priority))) {
       ticket.deployment = state;
       tier_number = tier.tier;
     }
   }
-  // Once some provider announced a quota, every pick checks the announcements on the slow path.
-  if (ticket.deployment == nullptr &&
-      !PickAcrossTiers(*group, filter, affinity, env, &ticket, &tier_number)) {
-    if (filter.deadline_ms > 0 &&
-        PickFastestPastDeadline(*group, filter, affinity, env, &ticket, &tier_number)) {
-      result->deadline_unmet = true;
-    } else {
-      RequestFilter without_deadline = filter;
-      without_deadline.deadline_ms = 0;
-      if (Status s = NoEligible(*group, without_deadline, env.Now(), result, &ticket, &tier_number);
-          !s.ok()) {
-        return s;
-      }
+  if (ticket.deployment == nullptr) {
+    if (Status s = PickWithOptions(*group, request, affinity, env, result, &ticket, &tier_number);
+        !s.ok()) {
+      return s;
     }
   }
 
@@ -220,7 +219,9 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   ticket.deployment->AddInFlight();
   // A bounded write (two atomic stores per hash, at most kMaxPickPrefixHashes hashes): the next
   // request sharing this prefix finds it here (engine/prefix_index.hpp).
-  if (request.prefix_hash_count != 0) RecordPrefix(*ticket.deployment, request, env);
+  if (request.prefix_hash_count != 0) [[unlikely]] {
+    RecordPrefix(*ticket.deployment, request, env);
+  }
   if (group->counters != nullptr) group->counters->AddPick();
   result->ticket = id;
   result->state = ticket.deployment;
@@ -231,6 +232,53 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   result->tier = tier_number;
   result->retry_after_ms = 0;
   return Status::Ok();
+}
+
+Status Router::PickWithOptions(const ModelGroup &group, const PickRequest &request,
+                               const Affinity &affinity, PickEnv &env, PickResult *result,
+                               TicketData *ticket, uint32_t *tier_number) {
+  result->deadline_unmet = false;
+  env.input_tokens = request.expected_input_tokens;
+  env.output_tokens = request.expected_output_tokens;
+  env.prefix_hashes = request.prefix_hashes;
+  env.prefix_hash_count = static_cast<uint32_t>(request.prefix_hash_count);
+  env.slow_start = slow_start_.MayBeActive() && slow_start_.Active(env.Now());
+  const RequestFilter filter = FilterOf(request);
+  if (filter.active() && request.exclude_count != 0) {
+    if (Status s = CheckExclude(request); !s.ok()) return s;
+  }
+  // The fast path's twin for requests that carry options: while the router is calm, a request
+  // that filters nothing (or only by its deadline) is still picked from the first tier. A simple
+  // request got here because the fast path was not taken or its choice was at a limit or too slow:
+  // asking the strategy again would turn a rotation twice.
+  if (!IsSimple(request) && (!filter.active() || filter.only_deadline()) && !env.slow_start &&
+      degraded_count_.load(std::memory_order_acquire) == 0 &&
+      !quota_announced_.load(std::memory_order_acquire)) {
+    const ModelGroup::Tier &tier = group.tiers.front();
+    const TierView view = group.View(tier);
+    DeploymentState *state =
+        view.members[PickInTier(*group.strategy, view, Eligible::All(view.size), affinity, env)]
+            .state;
+    // A deployment with rpm/tpm/in-flight limits must admit the request, and one too slow for
+    // the deadline is not taken; otherwise the slow path below chooses among the others.
+    if (filter.FitsDeadline(*state) &&
+        (!state->limits().Active() ||
+         state->limits().TryAdmit(env.Now(), state->InFlight(), request.priority))) {
+      ticket->deployment = state;
+      *tier_number = tier.tier;
+      return Status::Ok();
+    }
+  }
+  // Once some provider announced a quota, every pick checks the announcements on the slow path.
+  if (PickAcrossTiers(group, filter, affinity, env, ticket, tier_number)) return Status::Ok();
+  if (filter.deadline_ms > 0 &&
+      PickFastestPastDeadline(group, filter, affinity, env, ticket, tier_number)) {
+    result->deadline_unmet = true;
+    return Status::Ok();
+  }
+  RequestFilter without_deadline = filter;
+  without_deadline.deadline_ms = 0;
+  return NoEligible(group, without_deadline, env.Now(), result, ticket, tier_number);
 }
 
 Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, int64_t now_ns,
