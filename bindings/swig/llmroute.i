@@ -56,6 +56,8 @@
 %ignore llmroute::swig::PickOptions::exclude;
 %ignore llmroute::swig::PickOptions::required_tags;
 %ignore llmroute::swig::PickOptions::prefix_hashes;
+%ignore llmroute::swig::Deployment::reserve_priorities;
+%ignore llmroute::swig::Deployment::reserve_shares;
 
 #if !defined(SWIGGO)
 /* Go-only fast paths. */
@@ -243,6 +245,8 @@ LLMR_JAVA_CHILD(std::vector<std::string>)
   public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
   /** The request's time left in ms: deployments expected to be slower are skipped. */
   public PickOptions deadlineMs(long ms) { setDeadlineMs(ms); return this; }
+  /** The request's priority class, 0 (highest) .. 3 (lowest); the default is 2. */
+  public PickOptions priority(int priority) { setPriority(priority); return this; }
   /** The prompt's prefix block hashes (Router.prefixHashes), for the engine_aware strategy. */
   public PickOptions prefixHashes(long[] hashes) {
     clearPrefixHashes();

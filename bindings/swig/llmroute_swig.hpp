@@ -112,8 +112,21 @@ struct Deployment {
    * configured (the default, -1). */
   double cost_per_million_input;
   double cost_per_million_output;
+  /** Priority reserves (llmr_deployment.reserve_*): the last `share` (0..1) of each limit is
+   * only for requests of priority `priority` (0..2) or higher. Levels from the highest class
+   * down; the library checks them. */
+  std::vector<uint32_t> reserve_priorities;
+  std::vector<double> reserve_shares;
   void AddModel(const std::string &model) { models.push_back(model); }
   void AddTag(const std::string &tag) { tags.push_back(tag); }
+  void AddReserve(uint32_t priority, double share) {
+    reserve_priorities.push_back(priority);
+    reserve_shares.push_back(share);
+  }
+  void ClearReserve() {
+    reserve_priorities.clear();
+    reserve_shares.clear();
+  }
 };
 
 /** The result of a pick (llmr_pick), with copied strings. */
@@ -169,6 +182,8 @@ struct PickOptions {
   /** The prompt's prefix block hashes (PrefixHashes), at most LLMR_PREFIX_HASHES_MAX, for
    * LLMR_STRATEGY_ENGINE_AWARE. Signed 64-bit: the host languages' long; the bits are the hash. */
   std::vector<int64_t> prefix_hashes;
+  /** The request's priority class, 0 (highest) .. 3 (lowest); default 2 (llmr_pick_options). */
+  int32_t priority;
   void AddPrefixHash(int64_t hash) { prefix_hashes.push_back(hash); }
   void ClearPrefixHashes() { prefix_hashes.clear(); }
   void AddExclude(const std::string &name) { exclude.push_back(name); }
@@ -311,6 +326,8 @@ struct CallOptions {
   int64_t hedge_after_ms;
   double hedge_after_quantile;
   uint32_t max_hedges;
+  /** Every attempt's priority class, 0 (highest) .. 3 (lowest); default 2. */
+  int32_t priority;
 };
 
 /** What an adapter's invoke() is given (llmr_invoke_args). Valid only during that invoke(). */

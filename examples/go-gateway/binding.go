@@ -5,14 +5,15 @@ package main
 import "github.com/llmroute/llmroute/bindings/go/llmroute"
 
 // pickOne picks a deployment of model, not one of tried, for the session affinity key ("" for
-// none) and the prompt's prefix hashes (nil for none). Without any it takes Pick's
-// allocation-free path.
-func (g *gateway) pickOne(model string, tried []string, key string, hashes []uint64) (llmroute.Pick, error) {
-	if key == "" && len(tried) == 0 && len(hashes) == 0 {
+// none), the prompt's prefix hashes (nil for none) and the request's priority class. Without any
+// of them it takes Pick's allocation-free path.
+func (g *gateway) pickOne(model string, tried []string, key string, hashes []uint64,
+	priority llmroute.Priority) (llmroute.Pick, error) {
+	if key == "" && len(tried) == 0 && len(hashes) == 0 && priority == llmroute.PriorityDefault {
 		return g.router.Pick(model)
 	}
 	return g.router.PickWith(model, &llmroute.PickOptions{Exclude: tried, AffinityKey: key,
-		PrefixHashes: hashes})
+		PrefixHashes: hashes, Priority: priority})
 }
 
 // routerSharedState reads llmroute's shared state status (llmr_router_shared_state_status: atomics

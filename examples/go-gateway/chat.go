@@ -124,11 +124,17 @@ func (g *gateway) chatCompletions(w http.ResponseWriter, req *http.Request) {
 	if st.prefixHashes {
 		hashes = promptPrefixHashes(cr)
 	}
+	priority, err := requestPriority(req)
+	if err != nil {
+		g.apiError(w, rec, http.StatusBadRequest, "invalid_request_error", "invalid_priority",
+			err.Error())
+		return
+	}
 
 	var tried []string
 	var last *failure
 	for attempt := 1; attempt <= st.cfg.gateway.MaxAttempts; attempt++ {
-		p, err := g.pick(cr.model, tried, key, hashes)
+		p, err := g.pick(cr.model, tried, key, hashes, priority)
 		if err != nil {
 			if last != nil {
 				break // nothing else to try: the client gets the last upstream failure
@@ -177,9 +183,11 @@ func (g *gateway) chatCompletions(w http.ResponseWriter, req *http.Request) {
 
 // pick chooses a deployment of model other than those tried, then one of the model's fallback
 // chain (llmroute lists it after the model's own eligible deployments). key is the session
-// affinity key ("" for none), hashes the prompt's prefix hashes (nil for none).
-func (g *gateway) pick(model string, tried []string, key string, hashes []uint64) (llmroute.Pick, error) {
-	p, err := g.pickOne(model, tried, key, hashes)
+// affinity key ("" for none), hashes the prompt's prefix hashes (nil for none), priority the
+// request's class (priority.go).
+func (g *gateway) pick(model string, tried []string, key string, hashes []uint64,
+	priority llmroute.Priority) (llmroute.Pick, error) {
+	p, err := g.pickOne(model, tried, key, hashes, priority)
 	if err == nil || errors.Is(err, llmroute.ErrUnknownModel) {
 		return p, err
 	}
@@ -193,7 +201,7 @@ func (g *gateway) pick(model string, tried []string, key string, hashes []uint64
 			continue
 		}
 		seen[c.Model] = true
-		if fp, ferr := g.pickOne(c.Model, tried, key, hashes); ferr == nil {
+		if fp, ferr := g.pickOne(c.Model, tried, key, hashes, priority); ferr == nil {
 			return fp, nil
 		}
 	}

@@ -510,6 +510,20 @@ typedef struct llmr_deployment {
    * -1); when only one is configured the other counts as 0. Must be finite. */
   double cost_per_million_input;
   double cost_per_million_output;
+
+  /** Priority reserves (docs/priority.md): level i keeps the last reserve_shares[i] (0..1) of
+   * each limit above (rpm_limit, tpm_limit, max_in_flight) for requests of priority
+   * reserve_priorities[i] (0..LLMR_PRIORITY_LOWEST - 1) or higher (llmr_pick_options.priority).
+   * A request of a lower priority is refused by this deployment while only the reserve is left;
+   * priority 0 may use everything. The share of a limit is rounded to the nearest whole request,
+   * token or call. Levels go from the highest class down: priorities strictly increasing, shares
+   * not decreasing (the reserve for priority <= 1 includes that for priority 0). At most 3
+   * levels; both arrays hold reserve_count entries and may be NULL when it is 0 (default: no
+   * reserve). A bad level is LLMR_ERR_INVALID_ARGUMENT naming reserve[i].priority or
+   * reserve[i].share, and nothing of the deployment is applied. Copied. */
+  const uint32_t *reserve_priorities;
+  const double *reserve_shares;
+  size_t reserve_count;
 } llmr_deployment;
 
 /** Sets struct_size and the defaults (weight 1, tier 0, no models, no tags, no price). */
@@ -628,13 +642,29 @@ typedef struct llmr_pick_options {
    * LLMR_ERR_NO_PROVIDER or LLMR_ERR_RATE_LIMITED; it stays NULL on any other error. Read only
    * when `trace` is 1. */
   llmr_explanation **trace_out;
+
+  /** The request's priority class: 0 (highest) .. LLMR_PRIORITY_LOWEST (3). Default
+   * LLMR_PRIORITY_DEFAULT (2, the lowest but one: background work can be marked 3 without
+   * touching the rest; the Gateway API Inference Extension's default band, Standard, also sits
+   * between Critical and Sheddable). It decides which share of a deployment's limits the request
+   * may use (llmr_deployment.reserve_priorities): a deployment that has only a reserve for higher
+   * classes left is not eligible, and when no deployment is the pick fails with
+   * LLMR_ERR_RATE_LIMITED and llmr_pick.retry_after_ms = when the class's share of the window
+   * frees. Anything else is LLMR_ERR_INVALID_ARGUMENT naming opts->priority. */
+  int32_t priority;
 } llmr_pick_options;
+
+/** Priority classes of llmr_pick_options.priority: 0 is the highest. */
+#define LLMR_PRIORITY_HIGHEST 0
+#define LLMR_PRIORITY_DEFAULT 2
+#define LLMR_PRIORITY_LOWEST 3
 
 /** Most prefix hashes one pick may carry (the Gateway API Inference Extension's
  * maxPrefixBlocksToMatch): with 64-byte blocks, the first 16 KiB of a prompt. */
 #define LLMR_PREFIX_HASHES_MAX 256
 
-/** Sets struct_size and the defaults (nothing excluded, no affinity key, no tags, no price cap). */
+/** Sets struct_size and the defaults (nothing excluded, no affinity key, no tags, no price cap,
+ * priority LLMR_PRIORITY_DEFAULT). */
 LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts, size_t struct_size);
 
 /** The result of a pick. Initialise with llmr_pick_init(). */
@@ -1151,6 +1181,10 @@ typedef struct llmr_call_options {
   int64_t hedge_after_ms;
   double hedge_after_quantile;
   uint32_t max_hedges;
+  /** Every attempt's priority class, as llmr_pick_options.priority (default
+   * LLMR_PRIORITY_DEFAULT; outside 0..LLMR_PRIORITY_LOWEST is LLMR_ERR_INVALID_ARGUMENT). A call
+   * refused by the reserves ends with LLMR_ERR_RATE_LIMITED unless a fallback has room. */
+  int32_t priority;
 } llmr_call_options;
 
 /** Sets struct_size and the defaults. */

@@ -225,6 +225,7 @@ LLMR_API llmr_status llmr_call_options_init(llmr_call_options *opts, size_t stru
   value.hedge_after_ms = defaults.hedge_after_ms;
   value.hedge_after_quantile = defaults.hedge_after_quantile;
   value.max_hedges = defaults.max_hedges;
+  value.priority = static_cast<int32_t>(defaults.priority);
   return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kCallOptionsV1Size, value,
                                        "opts");
 }
@@ -261,6 +262,7 @@ LLMR_API llmr_status llmr_router_call(llmr_router *router, const char *model, co
     options.hedge_after_ms = o.hedge_after_ms;
     options.hedge_after_quantile = o.hedge_after_quantile;
     options.max_hedges = o.max_hedges;
+    options.priority = o.priority;
     if (llmr_status s = Finish(options.Validate()); s != LLMR_OK) return s;
     auto out = std::make_unique<llmr_call_report>();
     const llmroute::Status status =

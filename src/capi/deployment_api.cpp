@@ -37,6 +37,19 @@ llmr_status ToSpec(const llmr_deployment *in, llmroute::DeploymentSpec *spec) {
   spec->max_in_flight = d.max_in_flight;
   spec->cost_per_million_input = d.cost_per_million_input;
   spec->cost_per_million_output = d.cost_per_million_output;
+  // Checked by the core (ValidateSpec) before anything is applied.
+  if (d.reserve_count > llmroute::kMaxReserveLevels) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT, "reserve_count " + std::to_string(d.reserve_count) +
+                                               " is above " +
+                                               std::to_string(llmroute::kMaxReserveLevels));
+  }
+  if (d.reserve_count > 0 && (d.reserve_priorities == nullptr || d.reserve_shares == nullptr)) {
+    return Fail(LLMR_ERR_INVALID_ARGUMENT,
+                "reserve_priorities or reserve_shares is NULL but reserve_count is not 0");
+  }
+  for (size_t i = 0; i < d.reserve_count; ++i) {
+    spec->reserve.push_back({d.reserve_priorities[i], d.reserve_shares[i]});
+  }
   return LLMR_OK;
 }
 

@@ -44,6 +44,12 @@ thread_local const llmr_pick_options *traced_options = nullptr;
   request->deadline_ms = o.deadline_ms;
   request->prefix_hashes = o.prefix_hashes;  // checked by Router::Pick
   request->prefix_hash_count = o.prefix_hash_count;
+  // Checked here: the core indexes its per-class limits by it (an older caller's struct ends
+  // before it and keeps llmr_pick_options_init's default).
+  if (o.priority < 0 || o.priority > LLMR_PRIORITY_LOWEST) {
+    return Finish(llmroute::ValidatePriority(o.priority, "opts->priority"));
+  }
+  request->priority = static_cast<uint32_t>(o.priority);
   if (o.trace != 0) [[unlikely]] {
     // Checked by TracedPick, which reads the trace fields from here.
     traced_options = opts;
@@ -137,6 +143,7 @@ extern "C" {
 
 LLMR_API llmr_status llmr_pick_options_init(llmr_pick_options *opts, size_t struct_size) {
   llmr_pick_options value{};
+  value.priority = LLMR_PRIORITY_DEFAULT;
   return llmroute::capi::InitVersioned(opts, struct_size, llmroute::capi::kPickOptionsV1Size, value,
                                        "opts");
 }

@@ -326,7 +326,8 @@ class Parser {
     std::map<std::string, std::string, std::less<>> seen;  // name -> path of its first entry
     node.ForEachElement([&](const Node &item) {
       item.ExpectObject({"name", "models", "weight", "tier", "tags", "cost_per_million_input",
-                         "cost_per_million_output", "rpm_limit", "tpm_limit", "max_in_flight"});
+                         "cost_per_million_output", "rpm_limit", "tpm_limit", "max_in_flight",
+                         "reserve"});
       DeploymentSpec spec;
       const auto name = item.Member("name");
       if (!name) item.Fail("a deployment needs a \"name\"");
@@ -355,12 +356,31 @@ class Parser {
       if (auto n = item.Member("max_in_flight")) {
         spec.max_in_flight = n->Integer<uint32_t>(0, std::numeric_limits<uint32_t>::max());
       }
+      if (auto n = item.Member("reserve")) spec.reserve = Reserve(*n);
       doc_.routing.deployments.push_back(std::move(spec));
     });
     if (doc_.routing.deployments.size() > kMaxDeployments) {
       node.Fail("has " + std::to_string(doc_.routing.deployments.size()) +
                 " deployments; a router holds at most " + std::to_string(kMaxDeployments));
     }
+  }
+
+  // [{"priority": p, "share": s}, ...] (limits/priority_reserve.hpp).
+  static std::vector<ReserveLevel> Reserve(const Node &node) {
+    std::vector<ReserveLevel> levels;
+    node.ForEachElement([&](const Node &entry) {
+      entry.ExpectObject({"priority", "share"});
+      const auto priority = entry.Member("priority");
+      const auto share = entry.Member("share");
+      if (!priority || !share) entry.Fail("a reserve level needs \"priority\" and \"share\"");
+      ReserveLevel level;
+      level.priority = priority->Integer<uint32_t>(0, kMaxReservePriority);
+      level.share = share->Number([](double v) { return v >= 0 && v <= 1; }, "in 0..1");
+      levels.push_back(level);
+    });
+    // Order and count; the message names the level (reserve[i]) under this path.
+    if (Status s = ValidateReserve(levels); !s.ok()) node.Fail(s.message());
+    return levels;
   }
 
   void Aliases(const Node &node) {

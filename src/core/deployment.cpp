@@ -35,6 +35,9 @@ Status ValidateSpec(const DeploymentSpec &spec) {
       return {Code::kInvalidArgument, where + "cost per million tokens must be a finite number"};
     }
   }
+  if (Status s = ValidateReserve(spec.reserve); !s.ok()) {
+    return {s.code(), where + s.message()};
+  }
   return Status::Ok();
 }
 

@@ -40,6 +40,8 @@ struct DeploymentSpec {
   uint32_t rpm_limit = static_cast<uint32_t>(option_defaults::deployment::rpm_limit);
   uint64_t tpm_limit = static_cast<uint64_t>(option_defaults::deployment::tpm_limit);
   uint32_t max_in_flight = static_cast<uint32_t>(option_defaults::deployment::max_in_flight);
+  // Shares of the limits above kept for the higher priority classes (limits/priority_reserve.hpp).
+  std::vector<ReserveLevel> reserve{};
 };
 
 constexpr uint32_t kMaxWeight = 1'000'000;

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/limits/priority_reserve.hpp"
 #include "core/pricing.hpp"
 #include "core/strategies/strategy.hpp"
 
@@ -41,6 +42,9 @@ struct RequestFilter {
   // attempt like an excluded one (it still counts as healthy capacity of its tier). Without
   // samples a deployment fits: nothing says it is too slow.
   double deadline_ms = 0;
+  // The request's priority class (limits/priority_reserve.hpp): which share of each deployment's
+  // limits it may use. Not a filter: active() leaves it out.
+  uint32_t priority = kDefaultPriority;
 
   // False when every deployment passes (the pick's fast path needs this).
   bool active() const {

@@ -21,6 +21,7 @@
 //   shared_state/sync.cpp         the fleet synchronisation, which sees only FleetHost
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -72,6 +73,10 @@ struct PickRequest {
   // engine_aware scores by them, and the pick records them in the chosen deployment's index.
   const uint64_t *prefix_hashes = nullptr;
   size_t prefix_hash_count = 0;
+  // The request's class, 0 (highest) .. kPriorityCount - 1 (limits/priority_reserve.hpp): a
+  // deployment's reserve for the classes above it is not for this request. Checked by the C
+  // shim (llmr_pick_options.priority); a larger value counts as the lowest class.
+  uint32_t priority = kDefaultPriority;
 };
 
 // A load report of an inference engine (llmr_engine_load); read_at_ns 0: now.
@@ -266,6 +271,12 @@ class Router final : private FleetHost {
                          TicketData *ticket, uint32_t *tier_number);
   Status NoEligible(const ModelGroup &group, const RequestFilter &filter, int64_t now_ns,
                     PickResult *result, TicketData *ticket, uint32_t *tier_number);
+  // A pick refused with kRateLimited, by its priority; `reserved`: some deployment had room
+  // left, but only in the share reserved for higher priorities.
+  void CountRefusal(uint32_t priority, bool reserved) {
+    const uint32_t p = priority < kPriorityCount ? priority : kPriorityCount - 1;
+    (reserved ? refused_by_reserve_ : refused_at_limit_)[p].fetch_add(1, std::memory_order_relaxed);
+  }
   // The degraded pick path: the tiers with their overprovisioning (pick_across_tiers.cpp). False
   // when no deployment is eligible.
   bool PickAcrossTiers(const ModelGroup &group, const RequestFilter &filter,
@@ -305,6 +316,9 @@ class Router final : private FleetHost {
   std::shared_ptr<EventListener> listener_;  // guarded by listener_lock_
   std::atomic<int64_t> configs_applied_{0};
   std::atomic<int64_t> configs_rejected_{0};
+  // Picks refused with kRateLimited per priority class (CountRefusal).
+  std::array<std::atomic<int64_t>, kPriorityCount> refused_by_reserve_{};
+  std::array<std::atomic<int64_t>, kPriorityCount> refused_at_limit_{};
 
   std::mutex write_mutex_;
   std::vector<std::unique_ptr<DeploymentState>> states_;  // guarded by write_mutex_

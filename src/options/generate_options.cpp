@@ -311,10 +311,16 @@ std::string GoFile() {
 
 std::string CtypesName(const std::string &c_type) {
   static const std::map<std::string, std::string> kNames = {
-      {"uint32_t", "c_uint32"}, {"int64_t", "c_int64"},
-      {"uint64_t", "c_uint64"}, {"double", "c_double"},
-      {"size_t", "c_size_t"},   {"const char *", "c_char_p"},
-      {"void *", "c_void_p"},   {"const char *const *", "POINTER(c_char_p)"},
+      {"uint32_t", "c_uint32"},
+      {"int64_t", "c_int64"},
+      {"uint64_t", "c_uint64"},
+      {"double", "c_double"},
+      {"size_t", "c_size_t"},
+      {"const char *", "c_char_p"},
+      {"void *", "c_void_p"},
+      {"const char *const *", "POINTER(c_char_p)"},
+      {"const uint32_t *", "POINTER(c_uint32)"},
+      {"const double *", "POINTER(c_double)"},
   };
   const auto found = kNames.find(c_type);
   return found != kNames.end() ? found->second : c_type;  // enums and callbacks by their names

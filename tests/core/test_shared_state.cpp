@@ -466,6 +466,31 @@ TEST(SharedStateParts, LimitsAdmitABatchBetweenExchangesAndCountTheFleet) {
   EXPECT_EQ(usage.requests, 30u);
 }
 
+// A priority reserve lowers a lower class's threshold against the fleet's usage, and only that:
+// the batch an instance admits between two exchanges stays a share of the whole rpm (the
+// overshoot bound of docs/fleet.md), and the highest class meets the whole limit.
+TEST(SharedStateParts, AReserveLowersTheFleetThresholdOfLowerClassesNotTheBatch) {
+  DeploymentLimits limits;
+  limits.Configure(100, 0, 0, {{1, 0.2}});  // classes 2 and 3: 80 of the fleet's 100
+  StubLink link;
+  limits.LinkFleet(&link);
+  link.SetActive(true);
+  const int64_t now = 1'000'000 * kNsPerMs;
+  limits.ApplyFleet(75, 0, 0, 0, now);  // the other instances used 75
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(limits.TryAdmit(now, 0, 2)) << i;
+  EXPECT_FALSE(limits.TryAdmit(now, 0, 3));  // 75 + 5 = the class's 80
+  EXPECT_TRUE(limits.RefusedByReserve(now, 0, 3));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(limits.TryAdmit(now, 0, 1)) << i;
+  EXPECT_FALSE(limits.TryAdmit(now, 0, 0));  // the batch (10 of 100) is used up, for everyone
+  EXPECT_FALSE(limits.RefusedByReserve(now, 0, 3));
+  (void)limits.TakeUnsynced(now, false);
+  limits.ApplyFleet(95, 0, 20'000, 0, now);
+  EXPECT_FALSE(limits.TryAdmit(now, 0, 2));  // 95 is above the class's 80
+  EXPECT_EQ(limits.MsUntilCapacity(now, 0, 2), 20'000);
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(limits.TryAdmit(now, 0, 1)) << i;
+  EXPECT_FALSE(limits.TryAdmit(now, 0, 0));  // the whole limit
+}
+
 TEST(SharedStateParts, UnsentUsageIsSpreadOverTheSecondsItHappenedNewestFirst) {
   DeploymentLimits limits;
   limits.Configure(1000, 1'000'000, 0);

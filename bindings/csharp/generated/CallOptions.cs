@@ -171,6 +171,16 @@ public class CallOptions : global::System.IDisposable {
     } 
   }
 
+  public int Priority {
+    set {
+      NativePINVOKE.CallOptions_Priority_set(swigCPtr, value);
+    } 
+    get {
+      int ret = NativePINVOKE.CallOptions_Priority_get(swigCPtr);
+      return ret;
+    } 
+  }
+
 }
 
 }

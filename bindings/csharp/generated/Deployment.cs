@@ -177,6 +177,14 @@ public class Deployment : global::System.IDisposable {
     if (NativePINVOKE.SWIGPendingException.Pending) throw NativePINVOKE.SWIGPendingException.Retrieve();
   }
 
+  public void AddReserve(uint priority, double share) {
+    NativePINVOKE.Deployment_AddReserve(swigCPtr, priority, share);
+  }
+
+  public void ClearReserve() {
+    NativePINVOKE.Deployment_ClearReserve(swigCPtr);
+  }
+
   public uint ModelCount() {
     uint ret = NativePINVOKE.Deployment_ModelCount(swigCPtr);
     return ret;

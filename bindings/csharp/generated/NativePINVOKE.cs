@@ -1134,6 +1134,12 @@ class NativePINVOKE {
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Deployment_AddTag")]
   public static extern void Deployment_AddTag(global::System.Runtime.InteropServices.HandleRef jarg1, string jarg2);
 
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Deployment_AddReserve")]
+  public static extern void Deployment_AddReserve(global::System.Runtime.InteropServices.HandleRef jarg1, uint jarg2, double jarg3);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Deployment_ClearReserve")]
+  public static extern void Deployment_ClearReserve(global::System.Runtime.InteropServices.HandleRef jarg1);
+
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_Deployment_ModelCount")]
   public static extern uint Deployment_ModelCount(global::System.Runtime.InteropServices.HandleRef jarg1);
 
@@ -1235,6 +1241,12 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickOptions_DeadlineMs_get")]
   public static extern long PickOptions_DeadlineMs_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickOptions_Priority_set")]
+  public static extern void PickOptions_Priority_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickOptions_Priority_get")]
+  public static extern int PickOptions_Priority_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_PickOptions_AddPrefixHash")]
   public static extern void PickOptions_AddPrefixHash(global::System.Runtime.InteropServices.HandleRef jarg1, long jarg2);
@@ -1718,6 +1730,12 @@ class NativePINVOKE {
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_MaxHedges_get")]
   public static extern uint CallOptions_MaxHedges_get(global::System.Runtime.InteropServices.HandleRef jarg1);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_Priority_set")]
+  public static extern void CallOptions_Priority_set(global::System.Runtime.InteropServices.HandleRef jarg1, int jarg2);
+
+  [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_CallOptions_Priority_get")]
+  public static extern int CallOptions_Priority_get(global::System.Runtime.InteropServices.HandleRef jarg1);
 
   [global::System.Runtime.InteropServices.DllImport("llmroute_csharp", EntryPoint="CSharp_LlmRoute_delete_CallOptions")]
   public static extern void delete_CallOptions(global::System.Runtime.InteropServices.HandleRef jarg1);

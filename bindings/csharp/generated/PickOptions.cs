@@ -112,6 +112,16 @@ public class PickOptions : global::System.IDisposable {
     } 
   }
 
+  public int Priority {
+    set {
+      NativePINVOKE.PickOptions_Priority_set(swigCPtr, value);
+    } 
+    get {
+      int ret = NativePINVOKE.PickOptions_Priority_get(swigCPtr);
+      return ret;
+    } 
+  }
+
   public void AddPrefixHash(long hash) {
     NativePINVOKE.PickOptions_AddPrefixHash(swigCPtr, hash);
   }

@@ -5695,6 +5695,26 @@ SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Deployment_AddTag(void * jarg1, cons
 }
 
 
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Deployment_AddReserve(void * jarg1, unsigned int jarg2, double jarg3) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  uint32_t arg2 ;
+  double arg3 ;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  arg3 = (double)jarg3; 
+  (arg1)->AddReserve(arg2,arg3);
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_Deployment_ClearReserve(void * jarg1) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  
+  arg1 = (llmroute::swig::Deployment *)jarg1; 
+  (arg1)->ClearReserve();
+}
+
+
 SWIGEXPORT unsigned long SWIGSTDCALL CSharp_LlmRoute_Deployment_ModelCount(void * jarg1) {
   unsigned long jresult ;
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
@@ -6079,6 +6099,28 @@ SWIGEXPORT long long SWIGSTDCALL CSharp_LlmRoute_PickOptions_DeadlineMs_get(void
   
   arg1 = (llmroute::swig::PickOptions *)jarg1; 
   result = (int64_t) ((arg1)->deadline_ms);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_PickOptions_Priority_set(void * jarg1, int jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  arg2 = (int32_t)jarg2; 
+  if (arg1) (arg1)->priority = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_PickOptions_Priority_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int32_t result;
+  
+  arg1 = (llmroute::swig::PickOptions *)jarg1; 
+  result = (int32_t) ((arg1)->priority);
   jresult = result; 
   return jresult;
 }
@@ -7877,6 +7919,28 @@ SWIGEXPORT unsigned int SWIGSTDCALL CSharp_LlmRoute_CallOptions_MaxHedges_get(vo
   
   arg1 = (llmroute::swig::CallOptions *)jarg1; 
   result = (uint32_t) ((arg1)->max_hedges);
+  jresult = result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void SWIGSTDCALL CSharp_LlmRoute_CallOptions_Priority_set(void * jarg1, int jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  arg2 = (int32_t)jarg2; 
+  if (arg1) (arg1)->priority = arg2;
+}
+
+
+SWIGEXPORT int SWIGSTDCALL CSharp_LlmRoute_CallOptions_Priority_get(void * jarg1) {
+  int jresult ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int32_t result;
+  
+  arg1 = (llmroute::swig::CallOptions *)jarg1; 
+  result = (int32_t) ((arg1)->priority);
   jresult = result; 
   return jresult;
 }

@@ -34,6 +34,8 @@ type CallOptions struct {
 	HedgeAfter         time.Duration
 	HedgeAfterQuantile float64
 	MaxHedges          int
+	// Priority: every attempt's class (PickOptions.Priority; zero value: class 2).
+	Priority Priority
 }
 
 // AttemptInfo is one attempt of a call.
@@ -102,6 +104,7 @@ func (r *Router) Call(ctx context.Context, model string, request []byte, opts *C
 		} else if opts.MaxHedges > 0 {
 			o.SetMax_hedges(uint(opts.MaxHedges))
 		}
+		o.SetPriority(opts.Priority.Class())
 	}
 	if deadline, ok := ctx.Deadline(); ok {
 		left := time.Until(deadline)

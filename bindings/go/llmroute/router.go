@@ -171,6 +171,42 @@ type Deployment struct {
 	// Cost is the deployment's price, for StrategyCost and PickOptions.MaxPrice; nil: not
 	// configured (the library's default).
 	Cost *Cost
+	// Reserve keeps shares of the limits above for the higher priority classes
+	// (llmr_deployment.reserve_*, docs/priority.md): levels from the highest class down.
+	Reserve []ReserveLevel
+}
+
+// ReserveLevel keeps the last Share (0..1) of each of a deployment's limits (RPMLimit,
+// TPMLimit, MaxInFlight) for requests of class Class (0..2) or higher: a lower class is refused
+// there while only the reserve is left. Levels' classes increase and their shares do not
+// decrease; anything else is ErrInvalidArgument naming reserve[i].
+type ReserveLevel struct {
+	Class uint32
+	Share float64
+}
+
+// Priority is a pick's priority class (PickOptions.Priority, CallOptions.Priority). The zero
+// value is PriorityDefault, the library's default class 2 (the lowest but one); ClassPriority
+// gives the others, and Priority.Class the class a value stands for. (Defined beside the
+// options' C layout, which PickOptions must match type for type.)
+type Priority = native.Priority
+
+const (
+	// PriorityDefault is class 2 (LLMR_PRIORITY_DEFAULT).
+	PriorityDefault Priority = 0
+	// PriorityHighest is class 0: it may use every deployment's reserves.
+	PriorityHighest Priority = 1
+	// PriorityLowest is class 3 (LLMR_PRIORITY_LOWEST).
+	PriorityLowest Priority = 4
+)
+
+// ClassPriority is the Priority of class 0 (highest) .. 3 (lowest); another class gives a
+// Priority that picks reject with ErrInvalidArgument.
+func ClassPriority(class int) Priority {
+	if class < 0 {
+		return -1 // not the zero value, which is the default class
+	}
+	return Priority(class + 1)
 }
 
 // Cost is a deployment's price per million input and output tokens, in any currency as long as
@@ -198,6 +234,9 @@ func (d *Deployment) native() native.Deployment {
 	if d.Cost != nil {
 		n.SetCost_per_million_input(d.Cost.PerMillionInput)
 		n.SetCost_per_million_output(d.Cost.PerMillionOutput)
+	}
+	for _, level := range d.Reserve {
+		n.AddReserve(uint(level.Class), level.Share)
 	}
 	return n
 }
@@ -354,6 +393,9 @@ type PickOptions struct {
 	// StrategyEngineAware prefers the deployment recently sent the longest prefix, and every
 	// pick carrying them records them in the chosen deployment's prefix index.
 	PrefixHashes []uint64
+	// Priority: the request's class (zero value: class 2). A deployment with only a Reserve for
+	// higher classes left is not eligible; when none is, ErrRateLimited with RetryAfter.
+	Priority Priority
 }
 
 // PickExcluding is Pick without the named deployments (those a retry already tried).

@@ -5614,6 +5614,32 @@ SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Deployment_1addTag(JNIEnv *je
 }
 
 
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Deployment_1addReserve(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jlong jarg2, jdouble jarg3) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  uint32_t arg2 ;
+  double arg3 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Deployment **)&jarg1; 
+  arg2 = (uint32_t)jarg2; 
+  arg3 = (double)jarg3; 
+  (arg1)->AddReserve(arg2,arg3);
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_Deployment_1clearReserve(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::Deployment **)&jarg1; 
+  (arg1)->ClearReserve();
+}
+
+
 SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_Deployment_1modelCount(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
   jlong jresult = 0 ;
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
@@ -6106,6 +6132,34 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_PickOptions_1deadlineMs_1get
   arg1 = *(llmroute::swig::PickOptions **)&jarg1; 
   result = (int64_t) ((arg1)->deadline_ms);
   jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_PickOptions_1priority_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::PickOptions **)&jarg1; 
+  arg2 = (int32_t)jarg2; 
+  if (arg1) (arg1)->priority = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_PickOptions_1priority_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::PickOptions **)&jarg1; 
+  result = (int32_t) ((arg1)->priority);
+  jresult = (jint)result; 
   return jresult;
 }
 
@@ -8413,6 +8467,34 @@ SWIGEXPORT jlong JNICALL Java_io_llmroute_NativeJNI_CallOptions_1maxHedges_1get(
   arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
   result = (uint32_t) ((arg1)->max_hedges);
   jresult = (jlong)result; 
+  return jresult;
+}
+
+
+SWIGEXPORT void JNICALL Java_io_llmroute_NativeJNI_CallOptions_1priority_1set(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_, jint jarg2) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int32_t arg2 ;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  arg2 = (int32_t)jarg2; 
+  if (arg1) (arg1)->priority = arg2;
+}
+
+
+SWIGEXPORT jint JNICALL Java_io_llmroute_NativeJNI_CallOptions_1priority_1get(JNIEnv *jenv, jclass jcls, jlong jarg1, jobject jarg1_) {
+  jint jresult = 0 ;
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int32_t result;
+  
+  (void)jenv;
+  (void)jcls;
+  (void)jarg1_;
+  arg1 = *(llmroute::swig::CallOptions **)&jarg1; 
+  result = (int32_t) ((arg1)->priority);
+  jresult = (jint)result; 
   return jresult;
 }
 

@@ -106,8 +106,8 @@ def _ctypes_fields(fields):
     callbacks)."""
     out = []
     for name, type_name in fields:
-        if type_name == "POINTER(c_char_p)":
-            ctype = POINTER(c_char_p)
+        if type_name.startswith("POINTER(") and type_name.endswith(")"):
+            ctype = POINTER(getattr(ctypes, type_name[len("POINTER("):-1]))
         else:
             ctype = getattr(ctypes, type_name, None) or globals()[type_name]
         out.append((name, ctype))
@@ -139,6 +139,7 @@ class llmr_pick_options(Structure):
         ("prefix_hash_count", c_size_t),
         ("trace", c_int32),
         ("trace_out", POINTER(POINTER(llmr_explanation))),
+        ("priority", c_int32),
     ]
 
 
@@ -287,6 +288,7 @@ class llmr_call_options(Structure):
         ("hedge_after_ms", c_int64),
         ("hedge_after_quantile", c_double),
         ("max_hedges", c_uint32),
+        ("priority", c_int32),
     ]
 
 

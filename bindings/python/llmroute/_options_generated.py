@@ -160,4 +160,7 @@ DEPLOYMENT_FIELDS = (
     ("max_in_flight", "c_uint32"),
     ("cost_per_million_input", "c_double"),
     ("cost_per_million_output", "c_double"),
+    ("reserve_priorities", "POINTER(c_uint32)"),
+    ("reserve_shares", "POINTER(c_double)"),
+    ("reserve_count", "c_size_t"),
 )

@@ -44,7 +44,7 @@ import random as _pyrandom
 import threading
 import time
 import weakref
-from ctypes import POINTER, byref, c_char_p, c_uint64
+from ctypes import POINTER, byref, c_char_p, c_double, c_uint32, c_uint64
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -185,12 +185,14 @@ class Health:
 
 def _pick_options(exclude, affinity_key, required_tags, expected_input_tokens: int,
                   expected_output_tokens: int, max_price: float, deadline_ms: int = 0,
-                  prefix_hashes: Optional[Sequence[int]] = None):
+                  prefix_hashes: Optional[Sequence[int]] = None,
+                  priority: Optional[int] = None):
     """The llmr_pick_options of a pick's keyword arguments, or None when all are defaults (so
     that a plain pick passes NULL). A fresh struct each time: nothing of one pick's options can
     leak into the next."""
     if not (exclude or affinity_key is not None or required_tags or expected_input_tokens
-            or expected_output_tokens or max_price or deadline_ms or prefix_hashes):
+            or expected_output_tokens or max_price or deadline_ms or prefix_hashes
+            or priority is not None):
         return None
     po = _native.new_struct(_native.llmr_pick_options)
     if exclude:
@@ -215,6 +217,9 @@ def _pick_options(exclude, affinity_key, required_tags, expected_input_tokens: i
         hashes = (c_uint64 * len(prefix_hashes))(*prefix_hashes)
         extra += [("prefix_hashes", ctypes.cast(hashes, POINTER(c_uint64))),
                   ("prefix_hash_count", len(prefix_hashes))]
+    if priority is not None:
+        # The library names a bad class (opts->priority); only the C int's range is ours.
+        extra.append(("priority", _int_in(priority, -2**31, 2**31 - 1, "priority")))
     for key, value in extra:
         if not _native.library_has_field(_native.llmr_pick_options, key):
             raise _invalid("the pick option %s needs a newer libllmroute than %s"
@@ -721,8 +726,27 @@ class Router:
     # -- deployments, aliases, fallback chains --------------------------------------------------
 
     def _deployment(self, name, models, weight, tier, tags, rpm_limit=0, tpm_limit=0,
-                    max_in_flight=0, cost_per_million_input=None, cost_per_million_output=None):
+                    max_in_flight=0, cost_per_million_input=None, cost_per_million_output=None,
+                    reserve=()):
         d = _native.new_struct(_native.llmr_deployment)
+        if reserve:
+            # [(priority, share), ...]: the library checks the levels and names reserve[i].
+            if not _native.library_has_field(_native.llmr_deployment, "reserve_count"):
+                raise _invalid("reserve needs a newer libllmroute than %s"
+                               % _native.version_string)
+            levels = list(reserve)
+            priorities = (c_uint32 * len(levels))()
+            shares = (c_double * len(levels))()
+            for i, level in enumerate(levels):
+                try:
+                    priority, share = level
+                except (TypeError, ValueError):
+                    raise TypeError("reserve[%d] must be a (priority, share) pair" % i) from None
+                priorities[i] = _int_in(priority, 0, _UINT32_MAX, "reserve[%d].priority" % i)
+                shares[i] = float(share)
+            d.reserve_priorities = ctypes.cast(priorities, POINTER(c_uint32))
+            d.reserve_shares = ctypes.cast(shares, POINTER(c_double))
+            d.reserve_count = len(levels)
         for key, value in (("cost_per_million_input", cost_per_million_input),
                            ("cost_per_million_output", cost_per_million_output)):
             if value is None:
@@ -758,13 +782,17 @@ class Router:
                        tags: Union[NameLike, Sequence[NameLike]] = (), rpm_limit: int = 0,
                        tpm_limit: int = 0, max_in_flight: int = 0,
                        cost_per_million_input: Optional[float] = None,
-                       cost_per_million_output: Optional[float] = None) -> None:
+                       cost_per_million_output: Optional[float] = None,
+                       reserve: Sequence[Tuple[int, float]] = ()) -> None:
         """Adds a deployment serving ``models`` (exact names, "*" or globs such as "gpt-4o*").
         The limits are per minute (rpm, tpm) and at once (max_in_flight); 0 is unlimited. The
-        prices (per 1M tokens, for the cost strategy) are unset when None."""
+        prices (per 1M tokens, for the cost strategy) are unset when None. ``reserve``:
+        ``[(priority, share), ...]``, the last ``share`` (0..1) of each limit kept for picks of
+        that priority (0..2) or higher; priorities increasing, shares not decreasing."""
         handle = self._h()
         d = self._deployment(name, models, weight, tier, tags, rpm_limit, tpm_limit,
-                             max_in_flight, cost_per_million_input, cost_per_million_output)
+                             max_in_flight, cost_per_million_input, cost_per_million_output,
+                             reserve)
         self._simple(_lib.llmr_router_add_deployment(handle, d))
 
     @_in_flight
@@ -773,12 +801,14 @@ class Router:
                           tags: Union[NameLike, Sequence[NameLike]] = (), rpm_limit: int = 0,
                           tpm_limit: int = 0, max_in_flight: int = 0,
                           cost_per_million_input: Optional[float] = None,
-                          cost_per_million_output: Optional[float] = None) -> None:
-        """Replaces the models, weight, tier, tags, limits and prices of deployment ``name``,
-        keeping its health, statistics and in-flight calls."""
+                          cost_per_million_output: Optional[float] = None,
+                          reserve: Sequence[Tuple[int, float]] = ()) -> None:
+        """Replaces the models, weight, tier, tags, limits, prices and reserve of deployment
+        ``name``, keeping its health, statistics and in-flight calls."""
         handle = self._h()
         d = self._deployment(name, models, weight, tier, tags, rpm_limit, tpm_limit,
-                             max_in_flight, cost_per_million_input, cost_per_million_output)
+                             max_in_flight, cost_per_million_input, cost_per_million_output,
+                             reserve)
         self._simple(_lib.llmr_router_update_deployment(handle, d))
 
     @_in_flight
@@ -837,7 +867,8 @@ class Router:
              required_tags: Union[NameLike, Iterable[NameLike]] = (),
              expected_input_tokens: int = 0, expected_output_tokens: int = 0,
              max_price: float = 0.0, deadline_ms: int = 0,
-             prefix_hashes: Optional[Sequence[int]] = None) -> Pick:
+             prefix_hashes: Optional[Sequence[int]] = None,
+             priority: Optional[int] = None) -> Pick:
         """Picks a deployment for ``model``. Report or cancel the ticket exactly once.
 
         ``exclude``: deployments not to pick (those a retry already tried). ``affinity_key``:
@@ -848,6 +879,8 @@ class Router:
         none fits the fastest is picked with ``deadline_unmet`` set. ``prefix_hashes``: the
         prompt's prefix block hashes (:func:`prefix_hashes`, at most PREFIX_HASHES_MAX), for
         Strategy.ENGINE_AWARE; the pick records them in the chosen deployment's prefix index.
+        ``priority``: the request's class, 0 (highest) .. 3 (lowest); None is the library's
+        default, 2. A deployment with only the ``reserve`` of higher classes left is skipped.
 
         Raises UnknownModelError when nothing serves the model, NoProviderError when nothing is
         eligible now and RateLimitedError when every eligible deployment is at a limit (both
@@ -856,7 +889,8 @@ class Router:
         m = _name(model, "model")
         p = _tls.pick
         po = _pick_options(exclude, affinity_key, required_tags, expected_input_tokens,
-                           expected_output_tokens, max_price, deadline_ms, prefix_hashes)
+                           expected_output_tokens, max_price, deadline_ms, prefix_hashes,
+                           priority)
         status = _lib.llmr_router_pick(handle, m, po, p)
         if status:
             error = _last_error(status)
@@ -1196,7 +1230,8 @@ class Router:
              first_byte_timeout_ms: Optional[int] = None,
              idle_timeout_ms: Optional[int] = None, hedge_after_ms: Optional[int] = None,
              hedge_after_quantile: Optional[float] = None,
-             max_hedges: Optional[int] = None) -> CallReport:
+             max_hedges: Optional[int] = None,
+             priority: Optional[int] = None) -> CallReport:
         """Drives one request through the deployments' adapters: picks, invokes, classifies,
         retries or falls back (llmr_router_call). Returns the CallReport of a call that
         succeeded; otherwise raises UpstreamError, NoProviderError, RateLimitedError,
@@ -1235,6 +1270,11 @@ class Router:
         if hedge_after_quantile is not None:
             # NaN and out-of-range values go through: the library names the field.
             opts.hedge_after_quantile = float(hedge_after_quantile)
+        if priority is not None:  # every attempt's class; the library checks it
+            if not _native.library_has_field(_native.llmr_call_options, "priority"):
+                raise _invalid("priority needs a newer libllmroute than %s"
+                               % _native.version_string)
+            opts.priority = _int_in(priority, -2**31, 2**31 - 1, "priority")
         if cancel is not None:
             if not isinstance(cancel, Cancel):
                 raise TypeError("cancel must be an llmroute.Cancel")

@@ -35,6 +35,7 @@ Status CallOptions::Validate() const {
   if (first_byte_timeout_ms > 31'536'000'000 || idle_timeout_ms > 31'536'000'000) {
     return {Code::kInvalidArgument, "first_byte_timeout_ms and idle_timeout_ms are at most a year"};
   }
+  if (Status s = ValidatePriority(priority); !s.ok()) return s;
   if (max_attempts < 1 || max_attempts > kMaxAttempts) {
     return {Code::kInvalidArgument, "max_attempts must be in 1.." + std::to_string(kMaxAttempts)};
   }
@@ -146,6 +147,7 @@ Status CallExecutor::Call(std::string_view model, std::string_view request,
     // Deployments without an adapter serve the host's picks, not calls: they are not part of
     // the pool, so a call never takes their rpm slots or shows up in their statistics.
     pick_request.require_adapter = true;
+    pick_request.priority = static_cast<uint32_t>(options.priority);
     // Deadline-aware: deployments expected to be slower than the time left are skipped.
     if (deadline != INT64_MAX) {
       pick_request.deadline_ms =

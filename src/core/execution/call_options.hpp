@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "core/execution/cancel_token.hpp"
 #include "core/execution/stall_watch.hpp"
+#include "core/limits/priority_reserve.hpp"
 #include "core/status.hpp"
 
 namespace llmroute {
@@ -31,6 +32,8 @@ struct CallOptions {
   int64_t hedge_after_ms = 0;
   double hedge_after_quantile = 0;
   uint32_t max_hedges = 1;
+  // Every attempt's priority class (limits/priority_reserve.hpp).
+  int64_t priority = kDefaultPriority;
 
   static constexpr uint32_t kMaxAttempts = 10;
   // gRPC's hedging policy caps maxAttempts (the first attempt and its hedges) at 5.

@@ -11,6 +11,13 @@
 // are checked against the fleet's usage as of the last exchange plus this instance's usage not yet
 // sent, and an instance admits at most a batch of requests between two exchanges. That is what
 // bounds the fleet's overshoot; nothing here waits on the network.
+//
+// Priority reservations (limits/priority_reserve.hpp): a share of each limit may be kept for the
+// requests at or above a priority. A request of a lower priority then meets a smaller limit (the
+// full one minus the reserve), so it is refused while only the reserve is left; priority 0 meets
+// the full limit. Without reservations every class meets the full limit: the thresholds are
+// precomputed per class, so a check costs the same with or without them. The fleet's batch stays
+// a share of the full rpm: a reservation only lowers the thresholds, never the overshoot bound.
 #pragma once
 
 #include <array>
@@ -18,6 +25,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/limits/priority_reserve.hpp"
 #include "core/shared_state/fleet_link.hpp"
 #include "core/spin_lock.hpp"
 
@@ -25,17 +33,26 @@ namespace llmroute {
 
 class DeploymentLimits {
  public:
-  void Configure(uint32_t rpm, uint64_t tpm, uint32_t max_in_flight);
+  // `reserve` must have passed ValidateReserve (priority_reserve.hpp).
+  void Configure(uint32_t rpm, uint64_t tpm, uint32_t max_in_flight,
+                 const std::vector<ReserveLevel> &reserve = {});
   bool Active() const { return active_.load(std::memory_order_acquire); }
+  // Whether some limit keeps a reserve for the higher priorities.
+  bool Reserves() const { return reserves_.load(std::memory_order_relaxed); }
 
+  // `priority` is the request's class, 0 (highest) .. kPriorityCount - 1; larger values count as
+  // the lowest class.
   // Whether a request could start now. Read-only.
-  bool Admits(int64_t now_ns, int64_t in_flight);
+  bool Admits(int64_t now_ns, int64_t in_flight, uint32_t priority = kDefaultPriority);
   // Like Admits, and counts the request when it does.
-  bool TryAdmit(int64_t now_ns, int64_t in_flight);
+  bool TryAdmit(int64_t now_ns, int64_t in_flight, uint32_t priority = kDefaultPriority);
   // Adds reported usage to the token window.
   void AddTokens(int64_t now_ns, int64_t tokens);
-  // Milliseconds until Admits() could become true (at least 1 when it is false now).
-  int64_t MsUntilCapacity(int64_t now_ns, int64_t in_flight);
+  // Milliseconds until Admits() could become true for the class (at least 1 when it is false
+  // now); -1 when the reservations leave this class nothing of some limit (it never will).
+  int64_t MsUntilCapacity(int64_t now_ns, int64_t in_flight, uint32_t priority = kDefaultPriority);
+  // Whether the request is refused only because of a reserve: it would be admitted at priority 0.
+  bool RefusedByReserve(int64_t now_ns, int64_t in_flight, uint32_t priority);
 
   // Requests and tokens in the last 60 s.
   uint64_t RequestsInWindow(int64_t now_ns);
@@ -73,9 +90,11 @@ class DeploymentLimits {
   };
   // *wake: an exchange with the fleet could let the request in (batch used up, or the fleet's
   // window has moved on since the last exchange).
-  bool AdmitsLocked(int64_t now_ns, int64_t in_flight, bool *wake);
-  bool FleetAdmitsLocked(int64_t now_ns, const FleetLink &fleet, bool *wake) const;
-  int64_t FleetMsUntilCapacityLocked(int64_t now_ns, const FleetLink &fleet) const;
+  bool AdmitsLocked(int64_t now_ns, int64_t in_flight, uint32_t priority, bool *wake);
+  bool FleetAdmitsLocked(int64_t now_ns, const FleetLink &fleet, uint32_t priority,
+                         bool *wake) const;
+  int64_t FleetMsUntilCapacityLocked(int64_t now_ns, const FleetLink &fleet,
+                                     uint32_t priority) const;
   void Wake(bool wake) const;
   Bucket &CurrentLocked(int64_t now_s);
   // Appends `amount` spread over the window's seconds, newest first (see TakeUnsynced).
@@ -90,6 +109,12 @@ class DeploymentLimits {
   std::atomic<uint32_t> rpm_{0};
   std::atomic<uint64_t> tpm_{0};
   std::atomic<uint32_t> max_in_flight_{0};
+  // What each class may use of each limit: the limit minus the reserve kept for the classes
+  // above it (equal to the limit for every class without reservations).
+  std::array<std::atomic<uint64_t>, kPriorityCount> rpm_usable_{};
+  std::array<std::atomic<uint64_t>, kPriorityCount> tpm_usable_{};
+  std::array<std::atomic<uint64_t>, kPriorityCount> in_flight_usable_{};
+  std::atomic<bool> reserves_{false};
   SpinLock lock_;
   std::array<Bucket, kSeconds> buckets_{};  // guarded by lock_
   std::atomic<FleetLink *> fleet_{nullptr};

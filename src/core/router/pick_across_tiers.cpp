@@ -40,7 +40,8 @@ bool Router::PickAcrossTiers(const ModelGroup &group, const RequestFilter &filte
       if (availability == Availability::kUnavailable) continue;
       // At its rpm / tpm / in-flight limit: no capacity in this tier now.
       DeploymentLimits &limits = member.state->limits();
-      if (limits.Active() && !limits.Admits(now, member.state->InFlight())) continue;
+      if (limits.Active() && !limits.Admits(now, member.state->InFlight(), filter.priority))
+        continue;
       // Its announced quota cannot take the request (or is exhausted): likewise.
       const bool has_quota = quotas && member.state->quota().Active();
       if (has_quota && !member.state->quota().Admits(now, tokens)) continue;
@@ -75,7 +76,8 @@ bool Router::PickAcrossTiers(const ModelGroup &group, const RequestFilter &filte
         eligible.Clear(chosen);  // used up since the scan
         continue;
       }
-      if (state->limits().Active() && !state->limits().TryAdmit(now, state->InFlight())) {
+      if (state->limits().Active() &&
+          !state->limits().TryAdmit(now, state->InFlight(), filter.priority)) {
         if (took_quota) state->quota().GiveBack(tokens);
         eligible.Clear(chosen);  // filled up since the scan
         continue;

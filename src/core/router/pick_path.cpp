@@ -29,6 +29,7 @@ RequestFilter FilterOf(const PickRequest &request) {
   filter.max_price = request.max_price;
   filter.require_adapter = request.require_adapter;
   filter.deadline_ms = static_cast<double>(request.deadline_ms);
+  filter.priority = request.priority;
   return filter;
 }
 
@@ -190,9 +191,11 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
     DeploymentState *state =
         view.members[PickInTier(*group->strategy, view, Eligible::All(view.size), affinity, env)]
             .state;
+    // The request's class meets its share of the limits (limits/priority_reserve.hpp).
     if ((request.deadline_ms == 0 ||
          FitsDeadline(*state, static_cast<double>(request.deadline_ms))) &&
-        (!state->limits().Active() || state->limits().TryAdmit(env.Now(), state->InFlight()))) {
+        (!state->limits().Active() ||
+         state->limits().TryAdmit(env.Now(), state->InFlight(), request.priority))) {
       ticket.deployment = state;
       tier_number = tier.tier;
     }
@@ -251,7 +254,8 @@ Status Router::PickWithOptions(const ModelGroup &group, const PickRequest &reque
     // A deployment with rpm/tpm/in-flight limits must admit the request, and one too slow for
     // the deadline is not taken; otherwise the slow path below chooses among the others.
     if (filter.FitsDeadline(*state) &&
-        (!state->limits().Active() || state->limits().TryAdmit(env.Now(), state->InFlight()))) {
+        (!state->limits().Active() ||
+         state->limits().TryAdmit(env.Now(), state->InFlight(), request.priority))) {
       ticket->deployment = state;
       *tier_number = tier.tier;
       return Status::Ok();
@@ -292,7 +296,10 @@ Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, 
   // Deployments that are healthy but at a limit: the caller is rate limited rather than facing
   // an outage, and panic routing must not push them over their limits.
   // Likewise those whose announced quota cannot take the request: back at its reset.
+  // With priority reserves, the class's share of the limits: a reserve the request may not touch
+  // refuses it as a full limit would, and capacity returns when the window falls below its share.
   int64_t capacity_ms = -1;
+  bool reserved = false;  // some deployment refused only because of a reserve
   const bool quotas = quota_announced_.load(std::memory_order_acquire);
   const int64_t tokens = filter.ExpectedTokens();
   for (const Member &member : group.members) {
@@ -302,7 +309,11 @@ Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, 
     if (!limited && !quota) continue;
     if (!filter.Admits(member) || filter.Excludes(state)) continue;
     if (state.breaker().Check(now_ns) == Availability::kUnavailable) continue;
-    int64_t ms = limited ? state.limits().MsUntilCapacity(now_ns, state.InFlight()) : 0;
+    int64_t ms =
+        limited ? state.limits().MsUntilCapacity(now_ns, state.InFlight(), filter.priority) : 0;
+    if (ms < 0) continue;  // its reserves keep everything from this class: never capacity
+    reserved = reserved || (limited && state.limits().RefusedByReserve(now_ns, state.InFlight(),
+                                                                       filter.priority));
     if (quota) {
       ms = std::max(ms, CeilMsUntil(now_ns + state.quota().NsUntilAdmits(now_ns, tokens), now_ns));
       if (!limited && ms == 0) continue;
@@ -311,10 +322,14 @@ Status Router::NoEligible(const ModelGroup &group, const RequestFilter &filter, 
   }
   if (capacity_ms >= 0) {
     result->retry_after_ms = std::max<int64_t>(capacity_ms, 1);
+    CountRefusal(filter.priority, reserved);
     return {Code::kRateLimited,
             "every eligible deployment of model '" + group.model +
-                "' is at its rate limit or announced quota; capacity returns in " +
-                std::to_string(result->retry_after_ms) + " ms"};
+                "' is at its rate limit or announced quota" +
+                (reserved ? " (or has only the share reserved for priorities above " +
+                                std::to_string(filter.priority) + " left)"
+                          : std::string()) +
+                "; capacity returns in " + std::to_string(result->retry_after_ms) + " ms"};
   }
   if (soonest != nullptr && options_.all_open_policy == AllOpenPolicy::kPanic) {
     ticket->deployment = soonest;

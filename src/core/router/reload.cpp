@@ -103,7 +103,7 @@ Status Router::ApplyConfiguration(RouterConfiguration next, ConfigurationChange 
         BeginSlowStart(*state, now);  // a new deployment ramps in
         change.added.push_back(spec.name);
       }
-      state->limits().Configure(spec.rpm_limit, spec.tpm_limit, spec.max_in_flight);
+      state->limits().Configure(spec.rpm_limit, spec.tpm_limit, spec.max_in_flight, spec.reserve);
       config.deployments.push_back(
           {std::make_shared<const DeploymentSpec>(std::move(spec)), state});
     }

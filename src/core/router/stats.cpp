@@ -52,6 +52,10 @@ RouterStats Router::Stats() {
   stats.models = model_stats_.Read();
   stats.configs_applied = configs_applied_.load(std::memory_order_relaxed);
   stats.configs_rejected = configs_rejected_.load(std::memory_order_relaxed);
+  for (uint32_t p = 0; p < kPriorityCount; ++p) {
+    stats.refused_by_reserve[p] = refused_by_reserve_[p].load(std::memory_order_relaxed);
+    stats.refused_at_limit[p] = refused_at_limit_[p].load(std::memory_order_relaxed);
+  }
   return stats;
 }
 

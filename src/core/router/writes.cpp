@@ -62,7 +62,8 @@ Status Router::AddDeployment(DeploymentSpec spec) {
     }
     states_.push_back(
         std::make_unique<DeploymentState>(spec.name, &options_.breaker, &degraded_count_));
-    states_.back()->limits().Configure(spec.rpm_limit, spec.tpm_limit, spec.max_in_flight);
+    states_.back()->limits().Configure(spec.rpm_limit, spec.tpm_limit, spec.max_in_flight,
+                                       spec.reserve);
     BeginSlowStart(*states_.back(), clock_->NowNs());  // a new deployment ramps in
     config.deployments.push_back(
         {std::make_shared<const DeploymentSpec>(std::move(spec)), states_.back().get()});
@@ -75,7 +76,8 @@ Status Router::UpdateDeployment(DeploymentSpec spec) {
   return Write([&](RoutingConfig &config) -> Status {
     for (DeploymentEntry &entry : config.deployments) {
       if (entry.spec->name == spec.name) {
-        entry.state->limits().Configure(spec.rpm_limit, spec.tpm_limit, spec.max_in_flight);
+        entry.state->limits().Configure(spec.rpm_limit, spec.tpm_limit, spec.max_in_flight,
+                                        spec.reserve);
         entry.spec = std::make_shared<const DeploymentSpec>(std::move(spec));
         return Status::Ok();
       }

@@ -268,6 +268,20 @@ std::string RenderPrometheus(const RouterStats &stats) {
     w.Sample("llmroute_model_hedge_wins_total", L2{"model", m.model},
              static_cast<double>(m.hedge_wins));
   }
+  // Every class is written, refused or not, so that a rate() over it starts at 0.
+  w.Family("llmroute_pick_refusals_total", "counter",
+           "Picks refused as rate limited, by priority class (0 highest); reason reserve: some "
+           "deployment had room only in the share its reserve keeps for higher priorities; "
+           "reason limit: every limit was full.");
+  static constexpr std::array<std::string_view, kPriorityCount> kPriorityLabels = {"0", "1", "2",
+                                                                                   "3"};
+  for (uint32_t p = 0; p < kPriorityCount; ++p) {
+    w.Sample("llmroute_pick_refusals_total",
+             L4{"priority", kPriorityLabels[p], "reason", "reserve"},
+             static_cast<double>(stats.refused_by_reserve[p]));
+    w.Sample("llmroute_pick_refusals_total", L4{"priority", kPriorityLabels[p], "reason", "limit"},
+             static_cast<double>(stats.refused_at_limit[p]));
+  }
 
   w.Family("llmroute_config_applied_total", "counter", "Configurations applied.");
   w.Sample("llmroute_config_applied_total", std::array<std::string_view, 0>{},

@@ -9,6 +9,7 @@
 
 #include "core/health/breaker.hpp"
 #include "core/health/outcome.hpp"
+#include "core/limits/priority_reserve.hpp"
 #include "core/limits/quota.hpp"
 #include "core/stats/latency_histogram.hpp"
 #include "core/stats/model_stats.hpp"
@@ -50,6 +51,11 @@ struct RouterStats {
   std::vector<ModelStatsRegistry::Entry> models;  // sorted by name
   int64_t configs_applied = 0;
   int64_t configs_rejected = 0;
+  // Picks refused with kRateLimited, per priority class (limits/priority_reserve.hpp): those
+  // refused while some deployment had room only in the share reserved for higher classes, and
+  // those refused with every limit full.
+  std::array<int64_t, kPriorityCount> refused_by_reserve{};
+  std::array<int64_t, kPriorityCount> refused_at_limit{};
 };
 
 // The Prometheus text exposition format 0.0.4 (what a gateway serves at /metrics): metric names

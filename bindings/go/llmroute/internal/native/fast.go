@@ -63,6 +63,19 @@ type GoPickOptions struct {
 	MaxPrice             float64
 	Deadline             time.Duration
 	PrefixHashes         []uint64
+	Priority             Priority
+}
+
+// Priority is llmroute.Priority: 0 is the default class (2), else the class + 1, so that the
+// zero value of PickOptions keeps the default.
+type Priority int64
+
+// Class is the priority class p stands for (the zero value: 2, LLMR_PRIORITY_DEFAULT).
+func (p Priority) Class() int {
+	if p == 0 {
+		return 2
+	}
+	return int(p - 1)
 }
 
 var optionsSink *GoPickOptions
@@ -101,18 +114,18 @@ func fill(r *C.llmroute_go_pick_result, out *FastPick) {
 
 // PickOptionsLayout returns the C offsets of llmroute_go_pick_options' fields and its size, and
 // GoPickOptions' in Go, for the layout test.
-func PickOptionsLayout() (c, g [9]int64) {
-	var out [9]C.int64_t
+func PickOptionsLayout() (c, g [10]int64) {
+	var out [10]C.int64_t
 	C.llmroute_go_pick_options_layout(&out[0])
 	for i := range out {
 		c[i] = int64(out[i])
 	}
 	var o GoPickOptions
-	g = [9]int64{int64(unsafe.Offsetof(o.Exclude)), int64(unsafe.Offsetof(o.AffinityKey)),
+	g = [10]int64{int64(unsafe.Offsetof(o.Exclude)), int64(unsafe.Offsetof(o.AffinityKey)),
 		int64(unsafe.Offsetof(o.RequiredTags)), int64(unsafe.Offsetof(o.ExpectedInputTokens)),
 		int64(unsafe.Offsetof(o.ExpectedOutputTokens)), int64(unsafe.Offsetof(o.MaxPrice)),
 		int64(unsafe.Offsetof(o.Deadline)), int64(unsafe.Offsetof(o.PrefixHashes)),
-		int64(unsafe.Sizeof(o))}
+		int64(unsafe.Offsetof(o.Priority)), int64(unsafe.Sizeof(o))}
 	return c, g
 }
 

@@ -76,6 +76,8 @@ typedef struct llmroute_go_pick_options {
   double max_price;
   int64_t deadline_ns; /* a time.Duration: whole ms, a positive value below 1 ms counts as 1 */
   llmroute_go_u64s prefix_hashes;
+  int64_t
+      priority; /* Go's Priority: 0 = LLMR_PRIORITY_DEFAULT, else llmr_pick_options.priority + 1 */
 } llmroute_go_pick_options;
 
 /** Like llmroute_go_pick, narrowed by the llmroute_go_pick_options at `options` (read during the
@@ -93,9 +95,9 @@ llmroute_go_pick_result llmroute_go_explain(uintptr_t router, uintptr_t model, s
                                             uintptr_t options, int32_t traced,
                                             uintptr_t explanation);
 
-/** Byte offsets of llmroute_go_pick_options' fields in declaration order, then its size (9
+/** Byte offsets of llmroute_go_pick_options' fields in declaration order, then its size (10
  * values): what the Go test compares with GoPickOptions. */
-void llmroute_go_pick_options_layout(int64_t out[9]);
+void llmroute_go_pick_options_layout(int64_t out[10]);
 
 /** Router::ReportFull for the Router at `router`: no allocation when it succeeds. */
 llmroute_go_status llmroute_go_report(uintptr_t router, uint64_t ticket, int32_t outcome,

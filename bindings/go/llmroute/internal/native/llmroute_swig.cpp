@@ -238,6 +238,7 @@ PickOptions::PickOptions() {
   expected_output_tokens = c.expected_output_tokens;
   max_price = c.max_price;
   deadline_ms = c.deadline_ms;
+  priority = c.priority;
 }
 
 Pick::Pick()
@@ -333,6 +334,7 @@ CallOptions::CallOptions() : cancel(nullptr) {
   hedge_after_ms = c.hedge_after_ms;
   hedge_after_quantile = c.hedge_after_quantile;
   max_hedges = c.max_hedges;
+  priority = c.priority;
 }
 
 Cancellation::Cancellation() {
@@ -562,6 +564,10 @@ Status DeploymentCall(llmr_router *router, const Deployment &d, bool update) {
   c.max_in_flight = d.max_in_flight;
   c.cost_per_million_input = d.cost_per_million_input;
   c.cost_per_million_output = d.cost_per_million_output;
+  // Filled in pairs by AddReserve (the hosts do not reach the vectors themselves).
+  c.reserve_priorities = d.reserve_priorities.empty() ? nullptr : d.reserve_priorities.data();
+  c.reserve_shares = d.reserve_shares.empty() ? nullptr : d.reserve_shares.data();
+  c.reserve_count = std::min(d.reserve_priorities.size(), d.reserve_shares.size());
   return MakeStatus(update ? llmr_router_update_deployment(router, &c)
                            : llmr_router_add_deployment(router, &c));
 }
@@ -690,6 +696,7 @@ struct CPickOptions {
                           ? nullptr
                           : reinterpret_cast<const uint64_t *>(options.prefix_hashes.data());
     o.prefix_hash_count = options.prefix_hashes.size();
+    o.priority = options.priority;
   }
   std::vector<const char *> exclude;
   std::vector<const char *> tags;
@@ -939,6 +946,7 @@ Status DoCall(llmr_router *router, const std::string &model, const void *request
   o.attempt_timeout_ms = options.attempt_timeout_ms;
   o.max_attempts = options.max_attempts;
   o.backoff_base_ms = options.backoff_base_ms;
+  o.priority = options.priority;
   o.first_byte_timeout_ms = options.first_byte_timeout_ms;
   o.idle_timeout_ms = options.idle_timeout_ms;
   o.backoff_max_ms = options.backoff_max_ms;
@@ -1738,6 +1746,12 @@ class GoPickOptionsC {
     o.deadline_ms = g.deadline_ns > 0 && g.deadline_ns < 1000000 ? 1 : g.deadline_ns / 1000000;
     o.prefix_hashes = g.prefix_hashes.len > 0 ? g.prefix_hashes.data : nullptr;
     o.prefix_hash_count = static_cast<size_t>(g.prefix_hashes.len);
+    // Go's Priority: 0 is the default class, else the class + 1; out of range is the library's
+    // to reject.
+    o.priority = g.priority == 0 ? LLMR_PRIORITY_DEFAULT
+                 : g.priority - 1 < 0 || g.priority - 1 > INT32_MAX
+                     ? -1
+                     : static_cast<int32_t>(g.priority - 1);
   }
   GoPickOptionsC(const GoPickOptionsC &) = delete;
   GoPickOptionsC &operator=(const GoPickOptionsC &) = delete;
@@ -1777,7 +1791,7 @@ extern "C" llmroute_go_pick_result llmroute_go_explain(uintptr_t router, uintptr
   return out;
 }
 
-extern "C" void llmroute_go_pick_options_layout(int64_t out[9]) {
+extern "C" void llmroute_go_pick_options_layout(int64_t out[10]) {
   out[0] = offsetof(llmroute_go_pick_options, exclude);
   out[1] = offsetof(llmroute_go_pick_options, affinity_key);
   out[2] = offsetof(llmroute_go_pick_options, required_tags);
@@ -1786,7 +1800,8 @@ extern "C" void llmroute_go_pick_options_layout(int64_t out[9]) {
   out[5] = offsetof(llmroute_go_pick_options, max_price);
   out[6] = offsetof(llmroute_go_pick_options, deadline_ns);
   out[7] = offsetof(llmroute_go_pick_options, prefix_hashes);
-  out[8] = sizeof(llmroute_go_pick_options);
+  out[8] = offsetof(llmroute_go_pick_options, priority);
+  out[9] = sizeof(llmroute_go_pick_options);
 }
 
 extern "C" llmroute_go_status llmroute_go_report(uintptr_t router, uint64_t ticket, int32_t outcome,

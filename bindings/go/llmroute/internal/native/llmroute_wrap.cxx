@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__native_e406ced4dd67db0b(const char*);
+  void cgo_panic__native_698d017b75eb497d(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__native_e406ced4dd67db0b(p);
+  cgo_panic__native_698d017b75eb497d(p);
 }
 
 
@@ -374,7 +374,7 @@ SWIGINTERN std::string llmroute_swig_Deployment_TagAt(llmroute::swig::Deployment
 extern "C" {
 #endif
 
-void _wrap_Swig_free_native_e406ced4dd67db0b(void *_swig_go_0) {
+void _wrap_Swig_free_native_698d017b75eb497d(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -384,7 +384,7 @@ void _wrap_Swig_free_native_e406ced4dd67db0b(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_native_e406ced4dd67db0b(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_native_698d017b75eb497d(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -397,7 +397,7 @@ void *_wrap_Swig_malloc_native_e406ced4dd67db0b(intgo _swig_go_0) {
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
   
@@ -408,7 +408,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_0_native_e406ced4dd67db
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< std::string >::size_type arg1 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -421,7 +421,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_1_native_e406ced4dd67db
 }
 
 
-std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = 0 ;
   std::vector< std::string > *result = 0 ;
   std::vector< std::string > *_swig_go_result;
@@ -434,7 +434,7 @@ std::vector< std::string > *_wrap_new_StringVector__SWIG_2_native_e406ced4dd67db
 }
 
 
-long long _wrap_StringVector_size_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_size_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -447,7 +447,7 @@ long long _wrap_StringVector_size_native_e406ced4dd67db0b(std::vector< std::stri
 }
 
 
-long long _wrap_StringVector_capacity_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+long long _wrap_StringVector_capacity_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type result;
   long long _swig_go_result;
@@ -460,7 +460,7 @@ long long _wrap_StringVector_capacity_native_e406ced4dd67db0b(std::vector< std::
 }
 
 
-void _wrap_StringVector_reserve_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
+void _wrap_StringVector_reserve_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0, long long _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::size_type arg2 ;
   
@@ -472,7 +472,7 @@ void _wrap_StringVector_reserve_native_e406ced4dd67db0b(std::vector< std::string
 }
 
 
-bool _wrap_StringVector_isEmpty_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+bool _wrap_StringVector_isEmpty_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -485,7 +485,7 @@ bool _wrap_StringVector_isEmpty_native_e406ced4dd67db0b(std::vector< std::string
 }
 
 
-void _wrap_StringVector_clear_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+void _wrap_StringVector_clear_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -495,7 +495,7 @@ void _wrap_StringVector_clear_native_e406ced4dd67db0b(std::vector< std::string >
 }
 
 
-void _wrap_StringVector_add_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_StringVector_add_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0, _gostring_ _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   std::vector< std::string >::value_type *arg2 = 0 ;
   
@@ -510,7 +510,7 @@ void _wrap_StringVector_add_native_e406ced4dd67db0b(std::vector< std::string > *
 }
 
 
-_gostring_ _wrap_StringVector_get_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_StringVector_get_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0, intgo _swig_go_1) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *result = 0 ;
@@ -531,7 +531,7 @@ _gostring_ _wrap_StringVector_get_native_e406ced4dd67db0b(std::vector< std::stri
 }
 
 
-void _wrap_StringVector_set_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StringVector_set_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   int arg2 ;
   std::vector< std::string >::value_type *arg3 = 0 ;
@@ -554,7 +554,7 @@ void _wrap_StringVector_set_native_e406ced4dd67db0b(std::vector< std::string > *
 }
 
 
-void _wrap_delete_StringVector_native_e406ced4dd67db0b(std::vector< std::string > *_swig_go_0) {
+void _wrap_delete_StringVector_native_698d017b75eb497d(std::vector< std::string > *_swig_go_0) {
   std::vector< std::string > *arg1 = (std::vector< std::string > *) 0 ;
   
   arg1 = *(std::vector< std::string > **)&_swig_go_0; 
@@ -564,7 +564,7 @@ void _wrap_delete_StringVector_native_e406ced4dd67db0b(std::vector< std::string 
 }
 
 
-std::vector< long long > *_wrap_new_Int64Vector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_0_native_698d017b75eb497d() {
   std::vector< long long > *result = 0 ;
   std::vector< long long > *_swig_go_result;
   
@@ -575,7 +575,7 @@ std::vector< long long > *_wrap_new_Int64Vector__SWIG_0_native_e406ced4dd67db0b(
 }
 
 
-std::vector< long long > *_wrap_new_Int64Vector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< long long >::size_type arg1 ;
   std::vector< long long > *result = 0 ;
   std::vector< long long > *_swig_go_result;
@@ -588,7 +588,7 @@ std::vector< long long > *_wrap_new_Int64Vector__SWIG_1_native_e406ced4dd67db0b(
 }
 
 
-std::vector< long long > *_wrap_new_Int64Vector__SWIG_2_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+std::vector< long long > *_wrap_new_Int64Vector__SWIG_2_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = 0 ;
   std::vector< long long > *result = 0 ;
   std::vector< long long > *_swig_go_result;
@@ -601,7 +601,7 @@ std::vector< long long > *_wrap_new_Int64Vector__SWIG_2_native_e406ced4dd67db0b(
 }
 
 
-long long _wrap_Int64Vector_size_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+long long _wrap_Int64Vector_size_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type result;
   long long _swig_go_result;
@@ -614,7 +614,7 @@ long long _wrap_Int64Vector_size_native_e406ced4dd67db0b(std::vector< long long 
 }
 
 
-long long _wrap_Int64Vector_capacity_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+long long _wrap_Int64Vector_capacity_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type result;
   long long _swig_go_result;
@@ -627,7 +627,7 @@ long long _wrap_Int64Vector_capacity_native_e406ced4dd67db0b(std::vector< long l
 }
 
 
-void _wrap_Int64Vector_reserve_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
+void _wrap_Int64Vector_reserve_native_698d017b75eb497d(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::size_type arg2 ;
   
@@ -639,7 +639,7 @@ void _wrap_Int64Vector_reserve_native_e406ced4dd67db0b(std::vector< long long > 
 }
 
 
-bool _wrap_Int64Vector_isEmpty_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+bool _wrap_Int64Vector_isEmpty_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -652,7 +652,7 @@ bool _wrap_Int64Vector_isEmpty_native_e406ced4dd67db0b(std::vector< long long > 
 }
 
 
-void _wrap_Int64Vector_clear_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+void _wrap_Int64Vector_clear_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
   arg1 = *(std::vector< long long > **)&_swig_go_0; 
@@ -662,7 +662,7 @@ void _wrap_Int64Vector_clear_native_e406ced4dd67db0b(std::vector< long long > *_
 }
 
 
-void _wrap_Int64Vector_add_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
+void _wrap_Int64Vector_add_native_698d017b75eb497d(std::vector< long long > *_swig_go_0, long long _swig_go_1) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   std::vector< long long >::value_type *arg2 = 0 ;
   
@@ -674,7 +674,7 @@ void _wrap_Int64Vector_add_native_e406ced4dd67db0b(std::vector< long long > *_sw
 }
 
 
-long long _wrap_Int64Vector_get_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, intgo _swig_go_1) {
+long long _wrap_Int64Vector_get_native_698d017b75eb497d(std::vector< long long > *_swig_go_0, intgo _swig_go_1) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   std::vector< long long >::value_type *result = 0 ;
@@ -695,7 +695,7 @@ long long _wrap_Int64Vector_get_native_e406ced4dd67db0b(std::vector< long long >
 }
 
 
-void _wrap_Int64Vector_set_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0, intgo _swig_go_1, long long _swig_go_2) {
+void _wrap_Int64Vector_set_native_698d017b75eb497d(std::vector< long long > *_swig_go_0, intgo _swig_go_1, long long _swig_go_2) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   int arg2 ;
   std::vector< long long >::value_type *arg3 = 0 ;
@@ -715,7 +715,7 @@ void _wrap_Int64Vector_set_native_e406ced4dd67db0b(std::vector< long long > *_sw
 }
 
 
-void _wrap_delete_Int64Vector_native_e406ced4dd67db0b(std::vector< long long > *_swig_go_0) {
+void _wrap_delete_Int64Vector_native_698d017b75eb497d(std::vector< long long > *_swig_go_0) {
   std::vector< long long > *arg1 = (std::vector< long long > *) 0 ;
   
   arg1 = *(std::vector< long long > **)&_swig_go_0; 
@@ -725,7 +725,7 @@ void _wrap_delete_Int64Vector_native_e406ced4dd67db0b(std::vector< long long > *
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
   
@@ -736,7 +736,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_0_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::Candidate >::size_type arg1 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -749,7 +749,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_1_nati
 }
 
 
-std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = 0 ;
   std::vector< llmroute::swig::Candidate > *result = 0 ;
   std::vector< llmroute::swig::Candidate > *_swig_go_result;
@@ -762,7 +762,7 @@ std::vector< llmroute::swig::Candidate > *_wrap_new_CandidateVector__SWIG_2_nati
 }
 
 
-long long _wrap_CandidateVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -775,7 +775,7 @@ long long _wrap_CandidateVector_size_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-long long _wrap_CandidateVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+long long _wrap_CandidateVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type result;
   long long _swig_go_result;
@@ -788,7 +788,7 @@ long long _wrap_CandidateVector_capacity_native_e406ced4dd67db0b(std::vector< ll
 }
 
 
-void _wrap_CandidateVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_CandidateVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::size_type arg2 ;
   
@@ -800,7 +800,7 @@ void _wrap_CandidateVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute
 }
 
 
-bool _wrap_CandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+bool _wrap_CandidateVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -813,7 +813,7 @@ bool _wrap_CandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute
 }
 
 
-void _wrap_CandidateVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_CandidateVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -823,7 +823,7 @@ void _wrap_CandidateVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::
 }
 
 
-void _wrap_CandidateVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
+void _wrap_CandidateVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0, llmroute::swig::Candidate *_swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg2 = 0 ;
   
@@ -835,7 +835,7 @@ void _wrap_CandidateVector_add_native_e406ced4dd67db0b(std::vector< llmroute::sw
 }
 
 
-llmroute::swig::Candidate *_wrap_CandidateVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Candidate *_wrap_CandidateVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *result = 0 ;
@@ -856,7 +856,7 @@ llmroute::swig::Candidate *_wrap_CandidateVector_get_native_e406ced4dd67db0b(std
 }
 
 
-void _wrap_CandidateVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
+void _wrap_CandidateVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Candidate *_swig_go_2) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Candidate >::value_type *arg3 = 0 ;
@@ -876,7 +876,7 @@ void _wrap_CandidateVector_set_native_e406ced4dd67db0b(std::vector< llmroute::sw
 }
 
 
-void _wrap_delete_CandidateVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
+void _wrap_delete_CandidateVector_native_698d017b75eb497d(std::vector< llmroute::swig::Candidate > *_swig_go_0) {
   std::vector< llmroute::swig::Candidate > *arg1 = (std::vector< llmroute::swig::Candidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Candidate > **)&_swig_go_0; 
@@ -886,7 +886,7 @@ void _wrap_delete_CandidateVector_native_e406ced4dd67db0b(std::vector< llmroute:
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
   
@@ -897,7 +897,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_0_native_e40
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::Health >::size_type arg1 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -910,7 +910,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_1_native_e40
 }
 
 
-std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = 0 ;
   std::vector< llmroute::swig::Health > *result = 0 ;
   std::vector< llmroute::swig::Health > *_swig_go_result;
@@ -923,7 +923,7 @@ std::vector< llmroute::swig::Health > *_wrap_new_HealthVector__SWIG_2_native_e40
 }
 
 
-long long _wrap_HealthVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -936,7 +936,7 @@ long long _wrap_HealthVector_size_native_e406ced4dd67db0b(std::vector< llmroute:
 }
 
 
-long long _wrap_HealthVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+long long _wrap_HealthVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type result;
   long long _swig_go_result;
@@ -949,7 +949,7 @@ long long _wrap_HealthVector_capacity_native_e406ced4dd67db0b(std::vector< llmro
 }
 
 
-void _wrap_HealthVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
+void _wrap_HealthVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::size_type arg2 ;
   
@@ -961,7 +961,7 @@ void _wrap_HealthVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::s
 }
 
 
-bool _wrap_HealthVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+bool _wrap_HealthVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -974,7 +974,7 @@ bool _wrap_HealthVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::s
 }
 
 
-void _wrap_HealthVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_HealthVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -984,7 +984,7 @@ void _wrap_HealthVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swi
 }
 
 
-void _wrap_HealthVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
+void _wrap_HealthVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0, llmroute::swig::Health *_swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   std::vector< llmroute::swig::Health >::value_type *arg2 = 0 ;
   
@@ -996,7 +996,7 @@ void _wrap_HealthVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig:
 }
 
 
-llmroute::swig::Health *_wrap_HealthVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::Health *_wrap_HealthVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *result = 0 ;
@@ -1017,7 +1017,7 @@ llmroute::swig::Health *_wrap_HealthVector_get_native_e406ced4dd67db0b(std::vect
 }
 
 
-void _wrap_HealthVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+void _wrap_HealthVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0, intgo _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::Health >::value_type *arg3 = 0 ;
@@ -1037,7 +1037,7 @@ void _wrap_HealthVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig:
 }
 
 
-void _wrap_delete_HealthVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::Health > *_swig_go_0) {
+void _wrap_delete_HealthVector_native_698d017b75eb497d(std::vector< llmroute::swig::Health > *_swig_go_0) {
   std::vector< llmroute::swig::Health > *arg1 = (std::vector< llmroute::swig::Health > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::Health > **)&_swig_go_0; 
@@ -1047,7 +1047,7 @@ void _wrap_delete_HealthVector_native_e406ced4dd67db0b(std::vector< llmroute::sw
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
   
@@ -1058,7 +1058,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate >::size_type arg1 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -1071,7 +1071,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -1084,7 +1084,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_new_ExplainCandidateVecto
 }
 
 
-long long _wrap_ExplainCandidateVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+long long _wrap_ExplainCandidateVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type result;
   long long _swig_go_result;
@@ -1097,7 +1097,7 @@ long long _wrap_ExplainCandidateVector_size_native_e406ced4dd67db0b(std::vector<
 }
 
 
-long long _wrap_ExplainCandidateVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+long long _wrap_ExplainCandidateVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type result;
   long long _swig_go_result;
@@ -1110,7 +1110,7 @@ long long _wrap_ExplainCandidateVector_capacity_native_e406ced4dd67db0b(std::vec
 }
 
 
-void _wrap_ExplainCandidateVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidateVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::size_type arg2 ;
   
@@ -1122,7 +1122,7 @@ void _wrap_ExplainCandidateVector_reserve_native_e406ced4dd67db0b(std::vector< l
 }
 
 
-bool _wrap_ExplainCandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+bool _wrap_ExplainCandidateVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1135,7 +1135,7 @@ bool _wrap_ExplainCandidateVector_isEmpty_native_e406ced4dd67db0b(std::vector< l
 }
 
 
-void _wrap_ExplainCandidateVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+void _wrap_ExplainCandidateVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
@@ -1145,7 +1145,7 @@ void _wrap_ExplainCandidateVector_clear_native_e406ced4dd67db0b(std::vector< llm
 }
 
 
-void _wrap_ExplainCandidateVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, llmroute::swig::ExplainCandidate *_swig_go_1) {
+void _wrap_ExplainCandidateVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, llmroute::swig::ExplainCandidate *_swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *arg2 = 0 ;
   
@@ -1157,7 +1157,7 @@ void _wrap_ExplainCandidateVector_add_native_e406ced4dd67db0b(std::vector< llmro
 }
 
 
-llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *result = 0 ;
@@ -1178,7 +1178,7 @@ llmroute::swig::ExplainCandidate *_wrap_ExplainCandidateVector_get_native_e406ce
 }
 
 
-void _wrap_ExplainCandidateVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ExplainCandidate *_swig_go_2) {
+void _wrap_ExplainCandidateVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ExplainCandidate *_swig_go_2) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ExplainCandidate >::value_type *arg3 = 0 ;
@@ -1198,7 +1198,7 @@ void _wrap_ExplainCandidateVector_set_native_e406ced4dd67db0b(std::vector< llmro
 }
 
 
-void _wrap_delete_ExplainCandidateVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
+void _wrap_delete_ExplainCandidateVector_native_698d017b75eb497d(std::vector< llmroute::swig::ExplainCandidate > *_swig_go_0) {
   std::vector< llmroute::swig::ExplainCandidate > *arg1 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ExplainCandidate > **)&_swig_go_0; 
@@ -1208,7 +1208,7 @@ void _wrap_delete_ExplainCandidateVector_native_e406ced4dd67db0b(std::vector< ll
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
   
@@ -1219,7 +1219,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_0_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo >::size_type arg1 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1232,7 +1232,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_1_
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -1245,7 +1245,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_new_AttemptInfoVector__SWIG_2_
 }
 
 
-long long _wrap_AttemptInfoVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1258,7 +1258,7 @@ long long _wrap_AttemptInfoVector_size_native_e406ced4dd67db0b(std::vector< llmr
 }
 
 
-long long _wrap_AttemptInfoVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+long long _wrap_AttemptInfoVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type result;
   long long _swig_go_result;
@@ -1271,7 +1271,7 @@ long long _wrap_AttemptInfoVector_capacity_native_e406ced4dd67db0b(std::vector< 
 }
 
 
-void _wrap_AttemptInfoVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfoVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::size_type arg2 ;
   
@@ -1283,7 +1283,7 @@ void _wrap_AttemptInfoVector_reserve_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-bool _wrap_AttemptInfoVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+bool _wrap_AttemptInfoVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1296,7 +1296,7 @@ bool _wrap_AttemptInfoVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-void _wrap_AttemptInfoVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_AttemptInfoVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1306,7 +1306,7 @@ void _wrap_AttemptInfoVector_clear_native_e406ced4dd67db0b(std::vector< llmroute
 }
 
 
-void _wrap_AttemptInfoVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
+void _wrap_AttemptInfoVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, llmroute::swig::AttemptInfo *_swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg2 = 0 ;
   
@@ -1318,7 +1318,7 @@ void _wrap_AttemptInfoVector_add_native_e406ced4dd67db0b(std::vector< llmroute::
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *result = 0 ;
@@ -1339,7 +1339,7 @@ llmroute::swig::AttemptInfo *_wrap_AttemptInfoVector_get_native_e406ced4dd67db0b
 }
 
 
-void _wrap_AttemptInfoVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
+void _wrap_AttemptInfoVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0, intgo _swig_go_1, llmroute::swig::AttemptInfo *_swig_go_2) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::AttemptInfo >::value_type *arg3 = 0 ;
@@ -1359,7 +1359,7 @@ void _wrap_AttemptInfoVector_set_native_e406ced4dd67db0b(std::vector< llmroute::
 }
 
 
-void _wrap_delete_AttemptInfoVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
+void _wrap_delete_AttemptInfoVector_native_698d017b75eb497d(std::vector< llmroute::swig::AttemptInfo > *_swig_go_0) {
   std::vector< llmroute::swig::AttemptInfo > *arg1 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::AttemptInfo > **)&_swig_go_0; 
@@ -1369,7 +1369,7 @@ void _wrap_delete_AttemptInfoVector_native_e406ced4dd67db0b(std::vector< llmrout
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
   
@@ -1380,7 +1380,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats >::size_type arg1 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1393,7 +1393,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -1406,7 +1406,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_new_DeploymentStatsVector_
 }
 
 
-long long _wrap_DeploymentStatsVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1419,7 +1419,7 @@ long long _wrap_DeploymentStatsVector_size_native_e406ced4dd67db0b(std::vector< 
 }
 
 
-long long _wrap_DeploymentStatsVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+long long _wrap_DeploymentStatsVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type result;
   long long _swig_go_result;
@@ -1432,7 +1432,7 @@ long long _wrap_DeploymentStatsVector_capacity_native_e406ced4dd67db0b(std::vect
 }
 
 
-void _wrap_DeploymentStatsVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStatsVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::size_type arg2 ;
   
@@ -1444,7 +1444,7 @@ void _wrap_DeploymentStatsVector_reserve_native_e406ced4dd67db0b(std::vector< ll
 }
 
 
-bool _wrap_DeploymentStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+bool _wrap_DeploymentStatsVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1457,7 +1457,7 @@ bool _wrap_DeploymentStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< ll
 }
 
 
-void _wrap_DeploymentStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_DeploymentStatsVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1467,7 +1467,7 @@ void _wrap_DeploymentStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmr
 }
 
 
-void _wrap_DeploymentStatsVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
+void _wrap_DeploymentStatsVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, llmroute::swig::DeploymentStats *_swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg2 = 0 ;
   
@@ -1479,7 +1479,7 @@ void _wrap_DeploymentStatsVector_add_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *result = 0 ;
@@ -1500,7 +1500,7 @@ llmroute::swig::DeploymentStats *_wrap_DeploymentStatsVector_get_native_e406ced4
 }
 
 
-void _wrap_DeploymentStatsVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
+void _wrap_DeploymentStatsVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::DeploymentStats *_swig_go_2) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::DeploymentStats >::value_type *arg3 = 0 ;
@@ -1520,7 +1520,7 @@ void _wrap_DeploymentStatsVector_set_native_e406ced4dd67db0b(std::vector< llmrou
 }
 
 
-void _wrap_delete_DeploymentStatsVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
+void _wrap_delete_DeploymentStatsVector_native_698d017b75eb497d(std::vector< llmroute::swig::DeploymentStats > *_swig_go_0) {
   std::vector< llmroute::swig::DeploymentStats > *arg1 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::DeploymentStats > **)&_swig_go_0; 
@@ -1530,7 +1530,7 @@ void _wrap_delete_DeploymentStatsVector_native_e406ced4dd67db0b(std::vector< llm
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_e406ced4dd67db0b() {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_native_698d017b75eb497d() {
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
   
@@ -1541,7 +1541,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_0_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_e406ced4dd67db0b(long long _swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_native_698d017b75eb497d(long long _swig_go_0) {
   std::vector< llmroute::swig::ModelStats >::size_type arg1 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1554,7 +1554,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_1_na
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -1567,7 +1567,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_new_ModelStatsVector__SWIG_2_na
 }
 
 
-long long _wrap_ModelStatsVector_size_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_size_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1580,7 +1580,7 @@ long long _wrap_ModelStatsVector_size_native_e406ced4dd67db0b(std::vector< llmro
 }
 
 
-long long _wrap_ModelStatsVector_capacity_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+long long _wrap_ModelStatsVector_capacity_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type result;
   long long _swig_go_result;
@@ -1593,7 +1593,7 @@ long long _wrap_ModelStatsVector_capacity_native_e406ced4dd67db0b(std::vector< l
 }
 
 
-void _wrap_ModelStatsVector_reserve_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStatsVector_reserve_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, long long _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::size_type arg2 ;
   
@@ -1605,7 +1605,7 @@ void _wrap_ModelStatsVector_reserve_native_e406ced4dd67db0b(std::vector< llmrout
 }
 
 
-bool _wrap_ModelStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+bool _wrap_ModelStatsVector_isEmpty_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -1618,7 +1618,7 @@ bool _wrap_ModelStatsVector_isEmpty_native_e406ced4dd67db0b(std::vector< llmrout
 }
 
 
-void _wrap_ModelStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_ModelStatsVector_clear_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1628,7 +1628,7 @@ void _wrap_ModelStatsVector_clear_native_e406ced4dd67db0b(std::vector< llmroute:
 }
 
 
-void _wrap_ModelStatsVector_add_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
+void _wrap_ModelStatsVector_add_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, llmroute::swig::ModelStats *_swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg2 = 0 ;
   
@@ -1640,7 +1640,7 @@ void _wrap_ModelStatsVector_add_native_e406ced4dd67db0b(std::vector< llmroute::s
 }
 
 
-llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
+llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *result = 0 ;
@@ -1661,7 +1661,7 @@ llmroute::swig::ModelStats *_wrap_ModelStatsVector_get_native_e406ced4dd67db0b(s
 }
 
 
-void _wrap_ModelStatsVector_set_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
+void _wrap_ModelStatsVector_set_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0, intgo _swig_go_1, llmroute::swig::ModelStats *_swig_go_2) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   int arg2 ;
   std::vector< llmroute::swig::ModelStats >::value_type *arg3 = 0 ;
@@ -1681,7 +1681,7 @@ void _wrap_ModelStatsVector_set_native_e406ced4dd67db0b(std::vector< llmroute::s
 }
 
 
-void _wrap_delete_ModelStatsVector_native_e406ced4dd67db0b(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
+void _wrap_delete_ModelStatsVector_native_698d017b75eb497d(std::vector< llmroute::swig::ModelStats > *_swig_go_0) {
   std::vector< llmroute::swig::ModelStats > *arg1 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
   arg1 = *(std::vector< llmroute::swig::ModelStats > **)&_swig_go_0; 
@@ -1691,7 +1691,7 @@ void _wrap_delete_ModelStatsVector_native_e406ced4dd67db0b(std::vector< llmroute
 }
 
 
-intgo _wrap_llmr_status_LLMR_OK_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_OK_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1703,7 +1703,7 @@ intgo _wrap_llmr_status_LLMR_OK_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1715,7 +1715,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_ARGUMENT_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1727,7 +1727,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_MEMORY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1739,7 +1739,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NOT_FOUND_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1751,7 +1751,7 @@ intgo _wrap_llmr_status_LLMR_ERR_ALREADY_EXISTS_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1763,7 +1763,7 @@ intgo _wrap_llmr_status_LLMR_ERR_NO_PROVIDER_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1775,7 +1775,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UNKNOWN_MODEL_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1787,7 +1787,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INVALID_TICKET_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1799,7 +1799,7 @@ intgo _wrap_llmr_status_LLMR_ERR_TICKET_DONE_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1811,7 +1811,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CAPACITY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1823,7 +1823,7 @@ intgo _wrap_llmr_status_LLMR_ERR_INTERNAL_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1835,7 +1835,7 @@ intgo _wrap_llmr_status_LLMR_ERR_BUFFER_TOO_SMALL_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1847,7 +1847,7 @@ intgo _wrap_llmr_status_LLMR_ERR_RATE_LIMITED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1859,7 +1859,7 @@ intgo _wrap_llmr_status_LLMR_ERR_DEADLINE_EXCEEDED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1871,7 +1871,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CANCELLED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1883,7 +1883,7 @@ intgo _wrap_llmr_status_LLMR_ERR_UPSTREAM_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1895,7 +1895,7 @@ intgo _wrap_llmr_status_LLMR_ERR_CONFIG_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_698d017b75eb497d() {
   llmr_status result;
   intgo _swig_go_result;
   
@@ -1907,7 +1907,7 @@ intgo _wrap_llmr_status_LLMR_ERR_STREAM_STALLED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1919,7 +1919,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_DEFAULT_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1931,7 +1931,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ROUND_ROBIN_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1943,7 +1943,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1955,7 +1955,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_WEIGHTED_RANDOM_native_e406ced4dd67db0b(
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1967,7 +1967,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LATENCY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1979,7 +1979,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_AVAILABILITY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -1991,7 +1991,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_LEAST_LOADED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -2003,7 +2003,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_PEAK_EWMA_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -2015,7 +2015,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_COST_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_698d017b75eb497d() {
   llmr_strategy result;
   intgo _swig_go_result;
   
@@ -2027,7 +2027,7 @@ intgo _wrap_llmr_strategy_LLMR_STRATEGY_ENGINE_AWARE_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2039,7 +2039,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SUCCESS_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2051,7 +2051,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_RATE_LIMITED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2063,7 +2063,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_SERVER_ERROR_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2075,7 +2075,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_TIMEOUT_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2087,7 +2087,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONNECTION_ERROR_native_e406ced4dd67db0b()
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2099,7 +2099,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_AUTH_ERROR_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2111,7 +2111,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_BAD_REQUEST_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2123,7 +2123,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTEXT_WINDOW_EXCEEDED_native_e406ced4dd6
 }
 
 
-intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_698d017b75eb497d() {
   llmr_outcome result;
   intgo _swig_go_result;
   
@@ -2135,7 +2135,7 @@ intgo _wrap_llmr_outcome_LLMR_OUTCOME_CONTENT_POLICY_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_698d017b75eb497d() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -2147,7 +2147,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_CLOSED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_698d017b75eb497d() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -2159,7 +2159,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_OPEN_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_698d017b75eb497d() {
   llmr_breaker_state result;
   intgo _swig_go_result;
   
@@ -2171,7 +2171,7 @@ intgo _wrap_llmr_breaker_state_LLMR_BREAKER_HALF_OPEN_native_e406ced4dd67db0b() 
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_698d017b75eb497d() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2183,7 +2183,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_AUTO_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_698d017b75eb497d() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2195,7 +2195,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_OPEN_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_698d017b75eb497d() {
   llmr_override result;
   intgo _swig_go_result;
   
@@ -2207,7 +2207,7 @@ intgo _wrap_llmr_override_LLMR_OVERRIDE_FORCE_CLOSED_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_698d017b75eb497d() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2219,7 +2219,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_FAIL_FAST_native_e406ced4dd67db0b
 }
 
 
-intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_698d017b75eb497d() {
   llmr_all_open_policy result;
   intgo _swig_go_result;
   
@@ -2231,7 +2231,7 @@ intgo _wrap_llmr_all_open_policy_LLMR_ALL_OPEN_PANIC_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_698d017b75eb497d() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2243,7 +2243,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_GENERAL_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_698d017b75eb497d() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2255,7 +2255,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTEXT_WINDOW_native_e406ced4dd67d
 }
 
 
-intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_698d017b75eb497d() {
   llmr_fallback_kind result;
   intgo _swig_go_result;
   
@@ -2267,7 +2267,7 @@ intgo _wrap_llmr_fallback_kind_LLMR_FALLBACK_CONTENT_POLICY_native_e406ced4dd67d
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2279,7 +2279,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_BREAKER_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2291,7 +2291,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_APPLIED_native_e406ced4dd67db0b() 
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2303,7 +2303,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_CONFIG_REJECTED_native_e406ced4dd67db0b()
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2315,7 +2315,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_QUOTA_EXHAUSTED_native_e406ced4dd67db0b()
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2327,7 +2327,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_SHARED_STATE_FAILOVER_native_e406ced4dd67
 }
 
 
-intgo _wrap_llmr_event_kind_LLMR_EVENT_HEDGE_STARTED_native_e406ced4dd67db0b() {
+intgo _wrap_llmr_event_kind_LLMR_EVENT_HEDGE_STARTED_native_698d017b75eb497d() {
   llmr_event_kind result;
   intgo _swig_go_result;
   
@@ -2339,7 +2339,7 @@ intgo _wrap_llmr_event_kind_LLMR_EVENT_HEDGE_STARTED_native_e406ced4dd67db0b() {
 }
 
 
-llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e406ced4dd67db0b() {
+llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_698d017b75eb497d() {
   llmroute::swig::RouterOptions *result = 0 ;
   llmroute::swig::RouterOptions *_swig_go_result;
   
@@ -2350,7 +2350,7 @@ llmroute::swig::RouterOptions *_wrap_new_RouterOptions_native_e406ced4dd67db0b()
 }
 
 
-void _wrap_RouterOptions_strategy_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_strategy_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy arg2 ;
   
@@ -2362,7 +2362,7 @@ void _wrap_RouterOptions_strategy_set_native_e406ced4dd67db0b(llmroute::swig::Ro
 }
 
 
-intgo _wrap_RouterOptions_strategy_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_strategy_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -2375,7 +2375,7 @@ intgo _wrap_RouterOptions_strategy_get_native_e406ced4dd67db0b(llmroute::swig::R
 }
 
 
-void _wrap_RouterOptions_all_open_policy_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_all_open_policy_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy arg2 ;
   
@@ -2387,7 +2387,7 @@ void _wrap_RouterOptions_all_open_policy_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-intgo _wrap_RouterOptions_all_open_policy_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_all_open_policy_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   llmr_all_open_policy result;
   intgo _swig_go_result;
@@ -2400,7 +2400,7 @@ intgo _wrap_RouterOptions_all_open_policy_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_consecutive_failures_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2412,7 +2412,7 @@ void _wrap_RouterOptions_breaker_consecutive_failures_set_native_e406ced4dd67db0
 }
 
 
-intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2425,7 +2425,7 @@ intgo _wrap_RouterOptions_breaker_consecutive_failures_get_native_e406ced4dd67db
 }
 
 
-void _wrap_RouterOptions_breaker_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_failure_ratio_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2437,7 +2437,7 @@ void _wrap_RouterOptions_breaker_failure_ratio_set_native_e406ced4dd67db0b(llmro
 }
 
 
-double _wrap_RouterOptions_breaker_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_failure_ratio_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2450,7 +2450,7 @@ double _wrap_RouterOptions_breaker_failure_ratio_get_native_e406ced4dd67db0b(llm
 }
 
 
-void _wrap_RouterOptions_breaker_min_requests_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_breaker_min_requests_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2462,7 +2462,7 @@ void _wrap_RouterOptions_breaker_min_requests_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-intgo _wrap_RouterOptions_breaker_min_requests_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_breaker_min_requests_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2475,7 +2475,7 @@ intgo _wrap_RouterOptions_breaker_min_requests_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_window_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_window_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2487,7 +2487,7 @@ void _wrap_RouterOptions_breaker_window_ms_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-long long _wrap_RouterOptions_breaker_window_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_window_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2500,7 +2500,7 @@ long long _wrap_RouterOptions_breaker_window_ms_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2512,7 +2512,7 @@ void _wrap_RouterOptions_breaker_cooldown_base_ms_set_native_e406ced4dd67db0b(ll
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2525,7 +2525,7 @@ long long _wrap_RouterOptions_breaker_cooldown_base_ms_get_native_e406ced4dd67db
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2537,7 +2537,7 @@ void _wrap_RouterOptions_breaker_cooldown_max_ms_set_native_e406ced4dd67db0b(llm
 }
 
 
-long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2550,7 +2550,7 @@ long long _wrap_RouterOptions_breaker_cooldown_max_ms_get_native_e406ced4dd67db0
 }
 
 
-void _wrap_RouterOptions_breaker_jitter_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_jitter_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2562,7 +2562,7 @@ void _wrap_RouterOptions_breaker_jitter_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_breaker_jitter_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_jitter_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2575,7 +2575,7 @@ double _wrap_RouterOptions_breaker_jitter_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_RouterOptions_half_open_max_probes_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_half_open_max_probes_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -2587,7 +2587,7 @@ void _wrap_RouterOptions_half_open_max_probes_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-intgo _wrap_RouterOptions_half_open_max_probes_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_half_open_max_probes_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -2600,7 +2600,7 @@ intgo _wrap_RouterOptions_half_open_max_probes_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_latency_ewma_alpha_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_ewma_alpha_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2612,7 +2612,7 @@ void _wrap_RouterOptions_latency_ewma_alpha_set_native_e406ced4dd67db0b(llmroute
 }
 
 
-double _wrap_RouterOptions_latency_ewma_alpha_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_ewma_alpha_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2625,7 +2625,7 @@ double _wrap_RouterOptions_latency_ewma_alpha_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_RouterOptions_latency_buffer_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_buffer_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2637,7 +2637,7 @@ void _wrap_RouterOptions_latency_buffer_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-double _wrap_RouterOptions_latency_buffer_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_buffer_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2650,7 +2650,7 @@ double _wrap_RouterOptions_latency_buffer_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_RouterOptions_latency_prior_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_latency_prior_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2662,7 +2662,7 @@ void _wrap_RouterOptions_latency_prior_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_RouterOptions_latency_prior_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_latency_prior_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2675,7 +2675,7 @@ double _wrap_RouterOptions_latency_prior_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_max_tokens_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2687,7 +2687,7 @@ void _wrap_RouterOptions_retry_budget_max_tokens_set_native_e406ced4dd67db0b(llm
 }
 
 
-double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_max_tokens_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2700,7 +2700,7 @@ double _wrap_RouterOptions_retry_budget_max_tokens_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_retry_budget_token_ratio_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2712,7 +2712,7 @@ void _wrap_RouterOptions_retry_budget_token_ratio_set_native_e406ced4dd67db0b(ll
 }
 
 
-double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_retry_budget_token_ratio_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2725,7 +2725,7 @@ double _wrap_RouterOptions_retry_budget_token_ratio_get_native_e406ced4dd67db0b(
 }
 
 
-void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2737,7 +2737,7 @@ void _wrap_RouterOptions_tier_overprovisioning_factor_set_native_e406ced4dd67db0
 }
 
 
-double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2750,7 +2750,7 @@ double _wrap_RouterOptions_tier_overprovisioning_factor_get_native_e406ced4dd67d
 }
 
 
-void _wrap_RouterOptions_slow_start_window_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_slow_start_window_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2762,7 +2762,7 @@ void _wrap_RouterOptions_slow_start_window_ms_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-long long _wrap_RouterOptions_slow_start_window_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_slow_start_window_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2775,7 +2775,7 @@ long long _wrap_RouterOptions_slow_start_window_ms_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_RouterOptions_slow_start_aggression_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_aggression_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2787,7 +2787,7 @@ void _wrap_RouterOptions_slow_start_aggression_set_native_e406ced4dd67db0b(llmro
 }
 
 
-double _wrap_RouterOptions_slow_start_aggression_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_aggression_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2800,7 +2800,7 @@ double _wrap_RouterOptions_slow_start_aggression_get_native_e406ced4dd67db0b(llm
 }
 
 
-void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2812,7 +2812,7 @@ void _wrap_RouterOptions_slow_start_min_weight_percent_set_native_e406ced4dd67db
 }
 
 
-double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2825,7 +2825,7 @@ double _wrap_RouterOptions_slow_start_min_weight_percent_get_native_e406ced4dd67
 }
 
 
-void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2837,7 +2837,7 @@ void _wrap_RouterOptions_peak_ewma_decay_ms_set_native_e406ced4dd67db0b(llmroute
 }
 
 
-long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2850,7 +2850,7 @@ long long _wrap_RouterOptions_peak_ewma_decay_ms_get_native_e406ced4dd67db0b(llm
 }
 
 
-void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2862,7 +2862,7 @@ void _wrap_RouterOptions_peak_ewma_failure_penalty_set_native_e406ced4dd67db0b(l
 }
 
 
-double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2875,7 +2875,7 @@ double _wrap_RouterOptions_peak_ewma_failure_penalty_get_native_e406ced4dd67db0b
 }
 
 
-void _wrap_RouterOptions_affinity_load_factor_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_affinity_load_factor_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -2887,7 +2887,7 @@ void _wrap_RouterOptions_affinity_load_factor_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-double _wrap_RouterOptions_affinity_load_factor_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_affinity_load_factor_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -2900,7 +2900,7 @@ double _wrap_RouterOptions_affinity_load_factor_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_url_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_url_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2915,7 +2915,7 @@ void _wrap_RouterOptions_shared_state_url_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_url_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_url_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2928,7 +2928,7 @@ _gostring_ _wrap_RouterOptions_shared_state_url_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_shared_state_key_prefix_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterOptions_shared_state_key_prefix_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -2943,7 +2943,7 @@ void _wrap_RouterOptions_shared_state_key_prefix_set_native_e406ced4dd67db0b(llm
 }
 
 
-_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+_gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2956,7 +2956,7 @@ _gostring_ _wrap_RouterOptions_shared_state_key_prefix_get_native_e406ced4dd67db
 }
 
 
-void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2968,7 +2968,7 @@ void _wrap_RouterOptions_shared_state_sync_interval_ms_set_native_e406ced4dd67db
 }
 
 
-long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2981,7 +2981,7 @@ long long _wrap_RouterOptions_shared_state_sync_interval_ms_get_native_e406ced4d
 }
 
 
-void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -2993,7 +2993,7 @@ void _wrap_RouterOptions_shared_state_connect_timeout_ms_set_native_e406ced4dd67
 }
 
 
-long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3006,7 +3006,7 @@ long long _wrap_RouterOptions_shared_state_connect_timeout_ms_get_native_e406ced
 }
 
 
-void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3018,7 +3018,7 @@ void _wrap_RouterOptions_shared_state_command_timeout_ms_set_native_e406ced4dd67
 }
 
 
-long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3031,7 +3031,7 @@ long long _wrap_RouterOptions_shared_state_command_timeout_ms_get_native_e406ced
 }
 
 
-void _wrap_RouterOptions_shared_state_rate_batch_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_shared_state_rate_batch_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3043,7 +3043,7 @@ void _wrap_RouterOptions_shared_state_rate_batch_set_native_e406ced4dd67db0b(llm
 }
 
 
-double _wrap_RouterOptions_shared_state_rate_batch_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_shared_state_rate_batch_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3056,7 +3056,7 @@ double _wrap_RouterOptions_shared_state_rate_batch_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_RouterOptions_latency_stale_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_latency_stale_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3068,7 +3068,7 @@ void _wrap_RouterOptions_latency_stale_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_RouterOptions_latency_stale_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_latency_stale_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3081,7 +3081,7 @@ long long _wrap_RouterOptions_latency_stale_ms_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3093,7 +3093,7 @@ void _wrap_RouterOptions_breaker_cooldown_multiplier_set_native_e406ced4dd67db0b
 }
 
 
-double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3106,7 +3106,7 @@ double _wrap_RouterOptions_breaker_cooldown_multiplier_get_native_e406ced4dd67db
 }
 
 
-void _wrap_RouterOptions_quota_horizon_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_quota_horizon_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3118,7 +3118,7 @@ void _wrap_RouterOptions_quota_horizon_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_RouterOptions_quota_horizon_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_quota_horizon_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3131,7 +3131,7 @@ long long _wrap_RouterOptions_quota_horizon_ms_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_quota_headroom_routing_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_quota_headroom_routing_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3143,7 +3143,7 @@ void _wrap_RouterOptions_quota_headroom_routing_set_native_e406ced4dd67db0b(llmr
 }
 
 
-intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_quota_headroom_routing_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3156,7 +3156,7 @@ intgo _wrap_RouterOptions_quota_headroom_routing_get_native_e406ced4dd67db0b(llm
 }
 
 
-void _wrap_RouterOptions_engine_load_stale_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_engine_load_stale_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3168,7 +3168,7 @@ void _wrap_RouterOptions_engine_load_stale_ms_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-long long _wrap_RouterOptions_engine_load_stale_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_engine_load_stale_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3181,7 +3181,7 @@ long long _wrap_RouterOptions_engine_load_stale_ms_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_RouterOptions_engine_weight_queue_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_weight_queue_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3193,7 +3193,7 @@ void _wrap_RouterOptions_engine_weight_queue_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-double _wrap_RouterOptions_engine_weight_queue_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_weight_queue_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3206,7 +3206,7 @@ double _wrap_RouterOptions_engine_weight_queue_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_RouterOptions_engine_weight_kv_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_weight_kv_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3218,7 +3218,7 @@ void _wrap_RouterOptions_engine_weight_kv_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_RouterOptions_engine_weight_kv_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_weight_kv_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3231,7 +3231,7 @@ double _wrap_RouterOptions_engine_weight_kv_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_RouterOptions_engine_weight_prefix_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_weight_prefix_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3243,7 +3243,7 @@ void _wrap_RouterOptions_engine_weight_prefix_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-double _wrap_RouterOptions_engine_weight_prefix_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_weight_prefix_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3256,7 +3256,7 @@ double _wrap_RouterOptions_engine_weight_prefix_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3268,7 +3268,7 @@ void _wrap_RouterOptions_engine_balance_abs_threshold_set_native_e406ced4dd67db0
 }
 
 
-double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3281,7 +3281,7 @@ double _wrap_RouterOptions_engine_balance_abs_threshold_get_native_e406ced4dd67d
 }
 
 
-void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3293,7 +3293,7 @@ void _wrap_RouterOptions_engine_balance_rel_threshold_set_native_e406ced4dd67db0
 }
 
 
-double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3306,7 +3306,7 @@ double _wrap_RouterOptions_engine_balance_rel_threshold_get_native_e406ced4dd67d
 }
 
 
-void _wrap_RouterOptions_prefix_index_capacity_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_RouterOptions_prefix_index_capacity_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -3318,7 +3318,7 @@ void _wrap_RouterOptions_prefix_index_capacity_set_native_e406ced4dd67db0b(llmro
 }
 
 
-intgo _wrap_RouterOptions_prefix_index_capacity_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+intgo _wrap_RouterOptions_prefix_index_capacity_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3331,7 +3331,7 @@ intgo _wrap_RouterOptions_prefix_index_capacity_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t arg2 ;
   
@@ -3343,7 +3343,7 @@ void _wrap_RouterOptions_prefix_index_ttl_ms_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3356,7 +3356,7 @@ long long _wrap_RouterOptions_prefix_index_ttl_ms_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_RouterOptions_hedge_budget_max_tokens_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_hedge_budget_max_tokens_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3368,7 +3368,7 @@ void _wrap_RouterOptions_hedge_budget_max_tokens_set_native_e406ced4dd67db0b(llm
 }
 
 
-double _wrap_RouterOptions_hedge_budget_max_tokens_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_hedge_budget_max_tokens_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3381,7 +3381,7 @@ double _wrap_RouterOptions_hedge_budget_max_tokens_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_RouterOptions_hedge_budget_ratio_set_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_RouterOptions_hedge_budget_ratio_set_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double arg2 ;
   
@@ -3393,7 +3393,7 @@ void _wrap_RouterOptions_hedge_budget_ratio_set_native_e406ced4dd67db0b(llmroute
 }
 
 
-double _wrap_RouterOptions_hedge_budget_ratio_get_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+double _wrap_RouterOptions_hedge_budget_ratio_get_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -3406,7 +3406,7 @@ double _wrap_RouterOptions_hedge_budget_ratio_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_delete_RouterOptions_native_e406ced4dd67db0b(llmroute::swig::RouterOptions *_swig_go_0) {
+void _wrap_delete_RouterOptions_native_698d017b75eb497d(llmroute::swig::RouterOptions *_swig_go_0) {
   llmroute::swig::RouterOptions *arg1 = (llmroute::swig::RouterOptions *) 0 ;
   
   arg1 = *(llmroute::swig::RouterOptions **)&_swig_go_0; 
@@ -3416,7 +3416,7 @@ void _wrap_delete_RouterOptions_native_e406ced4dd67db0b(llmroute::swig::RouterOp
 }
 
 
-intgo _wrap_kStatusClosed_get_native_e406ced4dd67db0b() {
+intgo _wrap_kStatusClosed_get_native_698d017b75eb497d() {
   int result;
   intgo _swig_go_result;
   
@@ -3427,7 +3427,7 @@ intgo _wrap_kStatusClosed_get_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_ClosedStatusCode_native_e406ced4dd67db0b() {
+intgo _wrap_ClosedStatusCode_native_698d017b75eb497d() {
   int result;
   intgo _swig_go_result;
   
@@ -3438,7 +3438,7 @@ intgo _wrap_ClosedStatusCode_native_e406ced4dd67db0b() {
 }
 
 
-_gostring_ _wrap_StatusName_native_e406ced4dd67db0b(intgo _swig_go_0) {
+_gostring_ _wrap_StatusName_native_698d017b75eb497d(intgo _swig_go_0) {
   int arg1 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -3451,7 +3451,7 @@ _gostring_ _wrap_StatusName_native_e406ced4dd67db0b(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_LibraryVersion_native_e406ced4dd67db0b() {
+intgo _wrap_LibraryVersion_native_698d017b75eb497d() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -3462,7 +3462,7 @@ intgo _wrap_LibraryVersion_native_e406ced4dd67db0b() {
 }
 
 
-_gostring_ _wrap_LibraryVersionString_native_e406ced4dd67db0b() {
+_gostring_ _wrap_LibraryVersionString_native_698d017b75eb497d() {
   std::string result;
   _gostring_ _swig_go_result;
   
@@ -3473,7 +3473,7 @@ _gostring_ _wrap_LibraryVersionString_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_HeaderVersion_native_e406ced4dd67db0b() {
+intgo _wrap_HeaderVersion_native_698d017b75eb497d() {
   int32_t result;
   intgo _swig_go_result;
   
@@ -3484,7 +3484,7 @@ intgo _wrap_HeaderVersion_native_e406ced4dd67db0b() {
 }
 
 
-intgo _wrap_FeatureEnabled_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
+intgo _wrap_FeatureEnabled_native_698d017b75eb497d(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   int result;
   intgo _swig_go_result;
@@ -3500,7 +3500,7 @@ intgo _wrap_FeatureEnabled_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
 }
 
 
-void _wrap_delete_Clock_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_0) {
+void _wrap_delete_Clock_native_698d017b75eb497d(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   
   arg1 = *(llmroute::swig::Clock **)&_swig_go_0; 
@@ -3510,7 +3510,7 @@ void _wrap_delete_Clock_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_
 }
 
 
-long long _wrap_Clock_NowNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_0) {
+long long _wrap_Clock_NowNanos_native_698d017b75eb497d(llmroute::swig::Clock *_swig_go_0) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3523,7 +3523,7 @@ long long _wrap_Clock_NowNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_s
 }
 
 
-void _wrap_Clock_SleepNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
+void _wrap_Clock_SleepNanos_native_698d017b75eb497d(llmroute::swig::Clock *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Clock *arg1 = (llmroute::swig::Clock *) 0 ;
   int64_t arg2 ;
   
@@ -3535,7 +3535,7 @@ void _wrap_Clock_SleepNanos_native_e406ced4dd67db0b(llmroute::swig::Clock *_swig
 }
 
 
-void _wrap_delete_Random_native_e406ced4dd67db0b(llmroute::swig::Random *_swig_go_0) {
+void _wrap_delete_Random_native_698d017b75eb497d(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   
   arg1 = *(llmroute::swig::Random **)&_swig_go_0; 
@@ -3545,7 +3545,7 @@ void _wrap_delete_Random_native_e406ced4dd67db0b(llmroute::swig::Random *_swig_g
 }
 
 
-long long _wrap_Random_NextBits_native_e406ced4dd67db0b(llmroute::swig::Random *_swig_go_0) {
+long long _wrap_Random_NextBits_native_698d017b75eb497d(llmroute::swig::Random *_swig_go_0) {
   llmroute::swig::Random *arg1 = (llmroute::swig::Random *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3558,7 +3558,7 @@ long long _wrap_Random_NextBits_native_e406ced4dd67db0b(llmroute::swig::Random *
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_e406ced4dd67db0b() {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_698d017b75eb497d() {
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
   
@@ -3569,7 +3569,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_0_native_e406ced4dd67db0b
 }
 
 
-llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
+llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_698d017b75eb497d(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Deployment *result = 0 ;
   llmroute::swig::Deployment *_swig_go_result;
@@ -3585,7 +3585,7 @@ llmroute::swig::Deployment *_wrap_new_Deployment__SWIG_1_native_e406ced4dd67db0b
 }
 
 
-void _wrap_Deployment_name_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_name_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3600,7 +3600,7 @@ void _wrap_Deployment_name_set_native_e406ced4dd67db0b(llmroute::swig::Deploymen
 }
 
 
-_gostring_ _wrap_Deployment_name_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+_gostring_ _wrap_Deployment_name_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3613,7 +3613,7 @@ _gostring_ _wrap_Deployment_name_get_native_e406ced4dd67db0b(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_weight_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_weight_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3625,7 +3625,7 @@ void _wrap_Deployment_weight_set_native_e406ced4dd67db0b(llmroute::swig::Deploym
 }
 
 
-intgo _wrap_Deployment_weight_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_weight_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3638,7 +3638,7 @@ intgo _wrap_Deployment_weight_get_native_e406ced4dd67db0b(llmroute::swig::Deploy
 }
 
 
-void _wrap_Deployment_tier_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_tier_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3650,7 +3650,7 @@ void _wrap_Deployment_tier_set_native_e406ced4dd67db0b(llmroute::swig::Deploymen
 }
 
 
-intgo _wrap_Deployment_tier_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_tier_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3663,7 +3663,7 @@ intgo _wrap_Deployment_tier_get_native_e406ced4dd67db0b(llmroute::swig::Deployme
 }
 
 
-void _wrap_Deployment_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_rpm_limit_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3675,7 +3675,7 @@ void _wrap_Deployment_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-intgo _wrap_Deployment_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_rpm_limit_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3688,7 +3688,7 @@ intgo _wrap_Deployment_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::Dep
 }
 
 
-void _wrap_Deployment_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+void _wrap_Deployment_tpm_limit_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t arg2 ;
   
@@ -3700,7 +3700,7 @@ void _wrap_Deployment_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_tpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_tpm_limit_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3713,7 +3713,7 @@ long long _wrap_Deployment_tpm_limit_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_Deployment_max_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Deployment_max_in_flight_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t arg2 ;
   
@@ -3725,7 +3725,7 @@ void _wrap_Deployment_max_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-intgo _wrap_Deployment_max_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+intgo _wrap_Deployment_max_in_flight_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -3738,7 +3738,7 @@ intgo _wrap_Deployment_max_in_flight_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_Deployment_cost_per_million_input_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_input_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3750,7 +3750,7 @@ void _wrap_Deployment_cost_per_million_input_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-double _wrap_Deployment_cost_per_million_input_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_input_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3763,7 +3763,7 @@ double _wrap_Deployment_cost_per_million_input_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_Deployment_cost_per_million_output_set_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
+void _wrap_Deployment_cost_per_million_output_set_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double arg2 ;
   
@@ -3775,7 +3775,7 @@ void _wrap_Deployment_cost_per_million_output_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-double _wrap_Deployment_cost_per_million_output_get_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+double _wrap_Deployment_cost_per_million_output_get_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   double result;
   double _swig_go_result;
@@ -3788,7 +3788,7 @@ double _wrap_Deployment_cost_per_million_output_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_Deployment_AddModel_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddModel_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3803,7 +3803,7 @@ void _wrap_Deployment_AddModel_native_e406ced4dd67db0b(llmroute::swig::Deploymen
 }
 
 
-void _wrap_Deployment_AddTag_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Deployment_AddTag_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3818,7 +3818,31 @@ void _wrap_Deployment_AddTag_native_e406ced4dd67db0b(llmroute::swig::Deployment 
 }
 
 
-long long _wrap_Deployment_ModelCount_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_Deployment_AddReserve_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, intgo _swig_go_1, double _swig_go_2) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  uint32_t arg2 ;
+  double arg3 ;
+  
+  arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
+  arg2 = (uint32_t)_swig_go_1; 
+  arg3 = (double)_swig_go_2; 
+  
+  (arg1)->AddReserve(arg2,arg3);
+  
+}
+
+
+void _wrap_Deployment_ClearReserve_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
+  llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
+  
+  arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
+  
+  (arg1)->ClearReserve();
+  
+}
+
+
+long long _wrap_Deployment_ModelCount_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3831,7 +3855,7 @@ long long _wrap_Deployment_ModelCount_native_e406ced4dd67db0b(llmroute::swig::De
 }
 
 
-_gostring_ _wrap_Deployment_ModelAt_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_ModelAt_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3846,7 +3870,7 @@ _gostring_ _wrap_Deployment_ModelAt_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-long long _wrap_Deployment_TagCount_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+long long _wrap_Deployment_TagCount_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3859,7 +3883,7 @@ long long _wrap_Deployment_TagCount_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_Deployment_TagAt_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Deployment_TagAt_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -3874,7 +3898,7 @@ _gostring_ _wrap_Deployment_TagAt_native_e406ced4dd67db0b(llmroute::swig::Deploy
 }
 
 
-void _wrap_delete_Deployment_native_e406ced4dd67db0b(llmroute::swig::Deployment *_swig_go_0) {
+void _wrap_delete_Deployment_native_698d017b75eb497d(llmroute::swig::Deployment *_swig_go_0) {
   llmroute::swig::Deployment *arg1 = (llmroute::swig::Deployment *) 0 ;
   
   arg1 = *(llmroute::swig::Deployment **)&_swig_go_0; 
@@ -3884,7 +3908,7 @@ void _wrap_delete_Deployment_native_e406ced4dd67db0b(llmroute::swig::Deployment 
 }
 
 
-llmroute::swig::Pick *_wrap_new_Pick_native_e406ced4dd67db0b() {
+llmroute::swig::Pick *_wrap_new_Pick_native_698d017b75eb497d() {
   llmroute::swig::Pick *result = 0 ;
   llmroute::swig::Pick *_swig_go_result;
   
@@ -3895,7 +3919,7 @@ llmroute::swig::Pick *_wrap_new_Pick_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_Pick_ticket_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_ticket_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -3907,7 +3931,7 @@ void _wrap_Pick_ticket_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_g
 }
 
 
-long long _wrap_Pick_ticket_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_ticket_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3920,7 +3944,7 @@ long long _wrap_Pick_ticket_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_deployment_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3935,7 +3959,7 @@ void _wrap_Pick_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_sw
 }
 
 
-_gostring_ _wrap_Pick_deployment_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_deployment_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3948,7 +3972,7 @@ _gostring_ _wrap_Pick_deployment_get_native_e406ced4dd67db0b(llmroute::swig::Pic
 }
 
 
-void _wrap_Pick_model_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pick_model_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -3963,7 +3987,7 @@ void _wrap_Pick_model_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go
 }
 
 
-_gostring_ _wrap_Pick_model_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+_gostring_ _wrap_Pick_model_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3976,7 +4000,7 @@ _gostring_ _wrap_Pick_model_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_s
 }
 
 
-void _wrap_Pick_tier_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Pick_tier_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t arg2 ;
   
@@ -3988,7 +4012,7 @@ void _wrap_Pick_tier_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_
 }
 
 
-intgo _wrap_Pick_tier_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+intgo _wrap_Pick_tier_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4001,7 +4025,7 @@ intgo _wrap_Pick_tier_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go
 }
 
 
-void _wrap_Pick_is_probe_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_probe_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -4013,7 +4037,7 @@ void _wrap_Pick_is_probe_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_probe_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_probe_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4026,7 +4050,7 @@ bool _wrap_Pick_is_probe_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_is_panic_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -4038,7 +4062,7 @@ void _wrap_Pick_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig
 }
 
 
-bool _wrap_Pick_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_is_panic_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4051,7 +4075,7 @@ bool _wrap_Pick_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig
 }
 
 
-void _wrap_Pick_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
+void _wrap_Pick_retry_after_ms_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t arg2 ;
   
@@ -4063,7 +4087,7 @@ void _wrap_Pick_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::Pick 
 }
 
 
-long long _wrap_Pick_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+long long _wrap_Pick_retry_after_ms_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4076,7 +4100,7 @@ long long _wrap_Pick_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_Pick_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
+void _wrap_Pick_deadline_unmet_set_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool arg2 ;
   
@@ -4088,7 +4112,7 @@ void _wrap_Pick_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig::Pick 
 }
 
 
-bool _wrap_Pick_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+bool _wrap_Pick_deadline_unmet_get_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4101,7 +4125,7 @@ bool _wrap_Pick_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig::Pick 
 }
 
 
-void _wrap_delete_Pick_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0) {
+void _wrap_delete_Pick_native_698d017b75eb497d(llmroute::swig::Pick *_swig_go_0) {
   llmroute::swig::Pick *arg1 = (llmroute::swig::Pick *) 0 ;
   
   arg1 = *(llmroute::swig::Pick **)&_swig_go_0; 
@@ -4111,7 +4135,7 @@ void _wrap_delete_Pick_native_e406ced4dd67db0b(llmroute::swig::Pick *_swig_go_0)
 }
 
 
-llmroute::swig::PickOptions *_wrap_new_PickOptions_native_e406ced4dd67db0b() {
+llmroute::swig::PickOptions *_wrap_new_PickOptions_native_698d017b75eb497d() {
   llmroute::swig::PickOptions *result = 0 ;
   llmroute::swig::PickOptions *_swig_go_result;
   
@@ -4122,7 +4146,7 @@ llmroute::swig::PickOptions *_wrap_new_PickOptions_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_PickOptions_affinity_key_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_affinity_key_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4137,7 +4161,7 @@ void _wrap_PickOptions_affinity_key_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_PickOptions_affinity_key_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+_gostring_ _wrap_PickOptions_affinity_key_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4150,7 +4174,7 @@ _gostring_ _wrap_PickOptions_affinity_key_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_PickOptions_expected_input_tokens_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_input_tokens_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4162,7 +4186,7 @@ void _wrap_PickOptions_expected_input_tokens_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_PickOptions_expected_input_tokens_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_input_tokens_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4175,7 +4199,7 @@ long long _wrap_PickOptions_expected_input_tokens_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_PickOptions_expected_output_tokens_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_expected_output_tokens_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4187,7 +4211,7 @@ void _wrap_PickOptions_expected_output_tokens_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-long long _wrap_PickOptions_expected_output_tokens_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_expected_output_tokens_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4200,7 +4224,7 @@ long long _wrap_PickOptions_expected_output_tokens_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_PickOptions_max_price_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_PickOptions_max_price_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double arg2 ;
   
@@ -4212,7 +4236,7 @@ void _wrap_PickOptions_max_price_set_native_e406ced4dd67db0b(llmroute::swig::Pic
 }
 
 
-double _wrap_PickOptions_max_price_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+double _wrap_PickOptions_max_price_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -4225,7 +4249,7 @@ double _wrap_PickOptions_max_price_get_native_e406ced4dd67db0b(llmroute::swig::P
 }
 
 
-void _wrap_PickOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_deadline_ms_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4237,7 +4261,7 @@ void _wrap_PickOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::P
 }
 
 
-long long _wrap_PickOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+long long _wrap_PickOptions_deadline_ms_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4250,7 +4274,32 @@ long long _wrap_PickOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_PickOptions_AddPrefixHash_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_PickOptions_priority_set_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  arg2 = (int32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->priority = arg2;
+  
+}
+
+
+intgo _wrap_PickOptions_priority_get_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
+  llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
+  int32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
+  
+  result = (int32_t) ((arg1)->priority);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_PickOptions_AddPrefixHash_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   int64_t arg2 ;
   
@@ -4262,7 +4311,7 @@ void _wrap_PickOptions_AddPrefixHash_native_e406ced4dd67db0b(llmroute::swig::Pic
 }
 
 
-void _wrap_PickOptions_ClearPrefixHashes_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearPrefixHashes_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -4272,7 +4321,7 @@ void _wrap_PickOptions_ClearPrefixHashes_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_PickOptions_AddExclude_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddExclude_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4287,7 +4336,7 @@ void _wrap_PickOptions_AddExclude_native_e406ced4dd67db0b(llmroute::swig::PickOp
 }
 
 
-void _wrap_PickOptions_AddRequiredTag_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_PickOptions_AddRequiredTag_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4302,7 +4351,7 @@ void _wrap_PickOptions_AddRequiredTag_native_e406ced4dd67db0b(llmroute::swig::Pi
 }
 
 
-void _wrap_PickOptions_ClearExclude_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearExclude_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -4312,7 +4361,7 @@ void _wrap_PickOptions_ClearExclude_native_e406ced4dd67db0b(llmroute::swig::Pick
 }
 
 
-void _wrap_PickOptions_ClearRequiredTags_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_PickOptions_ClearRequiredTags_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -4322,7 +4371,7 @@ void _wrap_PickOptions_ClearRequiredTags_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_delete_PickOptions_native_e406ced4dd67db0b(llmroute::swig::PickOptions *_swig_go_0) {
+void _wrap_delete_PickOptions_native_698d017b75eb497d(llmroute::swig::PickOptions *_swig_go_0) {
   llmroute::swig::PickOptions *arg1 = (llmroute::swig::PickOptions *) 0 ;
   
   arg1 = *(llmroute::swig::PickOptions **)&_swig_go_0; 
@@ -4332,7 +4381,7 @@ void _wrap_delete_PickOptions_native_e406ced4dd67db0b(llmroute::swig::PickOption
 }
 
 
-void _wrap_Candidate_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_deployment_set_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4347,7 +4396,7 @@ void _wrap_Candidate_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Cand
 }
 
 
-_gostring_ _wrap_Candidate_deployment_get_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_deployment_get_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4360,7 +4409,7 @@ _gostring_ _wrap_Candidate_deployment_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_Candidate_model_set_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Candidate_model_set_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4375,7 +4424,7 @@ void _wrap_Candidate_model_set_native_e406ced4dd67db0b(llmroute::swig::Candidate
 }
 
 
-_gostring_ _wrap_Candidate_model_get_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0) {
+_gostring_ _wrap_Candidate_model_get_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4388,7 +4437,7 @@ _gostring_ _wrap_Candidate_model_get_native_e406ced4dd67db0b(llmroute::swig::Can
 }
 
 
-llmroute::swig::Candidate *_wrap_new_Candidate_native_e406ced4dd67db0b() {
+llmroute::swig::Candidate *_wrap_new_Candidate_native_698d017b75eb497d() {
   llmroute::swig::Candidate *result = 0 ;
   llmroute::swig::Candidate *_swig_go_result;
   
@@ -4399,7 +4448,7 @@ llmroute::swig::Candidate *_wrap_new_Candidate_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_delete_Candidate_native_e406ced4dd67db0b(llmroute::swig::Candidate *_swig_go_0) {
+void _wrap_delete_Candidate_native_698d017b75eb497d(llmroute::swig::Candidate *_swig_go_0) {
   llmroute::swig::Candidate *arg1 = (llmroute::swig::Candidate *) 0 ;
   
   arg1 = *(llmroute::swig::Candidate **)&_swig_go_0; 
@@ -4409,7 +4458,7 @@ void _wrap_delete_Candidate_native_e406ced4dd67db0b(llmroute::swig::Candidate *_
 }
 
 
-llmroute::swig::Health *_wrap_new_Health_native_e406ced4dd67db0b() {
+llmroute::swig::Health *_wrap_new_Health_native_698d017b75eb497d() {
   llmroute::swig::Health *result = 0 ;
   llmroute::swig::Health *_swig_go_result;
   
@@ -4420,7 +4469,7 @@ llmroute::swig::Health *_wrap_new_Health_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_Health_name_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Health_name_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -4435,7 +4484,7 @@ void _wrap_Health_name_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig
 }
 
 
-_gostring_ _wrap_Health_name_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+_gostring_ _wrap_Health_name_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4448,7 +4497,7 @@ _gostring_ _wrap_Health_name_get_native_e406ced4dd67db0b(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_state_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_state_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -4460,7 +4509,7 @@ void _wrap_Health_state_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swi
 }
 
 
-intgo _wrap_Health_state_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_state_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -4473,7 +4522,7 @@ intgo _wrap_Health_state_get_native_e406ced4dd67db0b(llmroute::swig::Health *_sw
 }
 
 
-void _wrap_Health_override_mode_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_override_mode_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override arg2 ;
   
@@ -4485,7 +4534,7 @@ void _wrap_Health_override_mode_set_native_e406ced4dd67db0b(llmroute::swig::Heal
 }
 
 
-intgo _wrap_Health_override_mode_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_override_mode_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -4498,7 +4547,7 @@ intgo _wrap_Health_override_mode_get_native_e406ced4dd67db0b(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_eligible_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
+void _wrap_Health_eligible_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool arg2 ;
   
@@ -4510,7 +4559,7 @@ void _wrap_Health_eligible_set_native_e406ced4dd67db0b(llmroute::swig::Health *_
 }
 
 
-bool _wrap_Health_eligible_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+bool _wrap_Health_eligible_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -4523,7 +4572,7 @@ bool _wrap_Health_eligible_get_native_e406ced4dd67db0b(llmroute::swig::Health *_
 }
 
 
-void _wrap_Health_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_ewma_latency_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -4535,7 +4584,7 @@ void _wrap_Health_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::He
 }
 
 
-double _wrap_Health_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_ewma_latency_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -4548,7 +4597,7 @@ double _wrap_Health_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_Health_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
+void _wrap_Health_failure_ratio_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, double _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double arg2 ;
   
@@ -4560,7 +4609,7 @@ void _wrap_Health_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::Heal
 }
 
 
-double _wrap_Health_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+double _wrap_Health_failure_ratio_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   double result;
   double _swig_go_result;
@@ -4573,7 +4622,7 @@ double _wrap_Health_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::He
 }
 
 
-void _wrap_Health_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_in_flight_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4585,7 +4634,7 @@ void _wrap_Health_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_in_flight_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4598,7 +4647,7 @@ long long _wrap_Health_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_picks_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_picks_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4610,7 +4659,7 @@ void _wrap_Health_picks_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_picks_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_picks_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4623,7 +4672,7 @@ long long _wrap_Health_picks_get_native_e406ced4dd67db0b(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_successes_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_successes_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4635,7 +4684,7 @@ void _wrap_Health_successes_set_native_e406ced4dd67db0b(llmroute::swig::Health *
 }
 
 
-long long _wrap_Health_successes_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_successes_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4648,7 +4697,7 @@ long long _wrap_Health_successes_get_native_e406ced4dd67db0b(llmroute::swig::Hea
 }
 
 
-void _wrap_Health_failures_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_failures_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4660,7 +4709,7 @@ void _wrap_Health_failures_set_native_e406ced4dd67db0b(llmroute::swig::Health *_
 }
 
 
-long long _wrap_Health_failures_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_failures_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4673,7 +4722,7 @@ long long _wrap_Health_failures_get_native_e406ced4dd67db0b(llmroute::swig::Heal
 }
 
 
-void _wrap_Health_request_errors_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_request_errors_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4685,7 +4734,7 @@ void _wrap_Health_request_errors_set_native_e406ced4dd67db0b(llmroute::swig::Hea
 }
 
 
-long long _wrap_Health_request_errors_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_request_errors_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4698,7 +4747,7 @@ long long _wrap_Health_request_errors_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_Health_cancels_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cancels_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4710,7 +4759,7 @@ void _wrap_Health_cancels_set_native_e406ced4dd67db0b(llmroute::swig::Health *_s
 }
 
 
-long long _wrap_Health_cancels_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cancels_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4723,7 +4772,7 @@ long long _wrap_Health_cancels_get_native_e406ced4dd67db0b(llmroute::swig::Healt
 }
 
 
-void _wrap_Health_trips_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_trips_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4735,7 +4784,7 @@ void _wrap_Health_trips_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swi
 }
 
 
-long long _wrap_Health_trips_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_trips_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4748,7 +4797,7 @@ long long _wrap_Health_trips_get_native_e406ced4dd67db0b(llmroute::swig::Health 
 }
 
 
-void _wrap_Health_consecutive_failures_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_consecutive_failures_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4760,7 +4809,7 @@ void _wrap_Health_consecutive_failures_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_Health_consecutive_failures_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_consecutive_failures_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4773,7 +4822,7 @@ long long _wrap_Health_consecutive_failures_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_Health_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_cooldown_remaining_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4785,7 +4834,7 @@ void _wrap_Health_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_Health_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_cooldown_remaining_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4798,7 +4847,7 @@ long long _wrap_Health_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_Health_weight_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_weight_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4810,7 +4859,7 @@ void _wrap_Health_weight_set_native_e406ced4dd67db0b(llmroute::swig::Health *_sw
 }
 
 
-intgo _wrap_Health_weight_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_weight_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4823,7 +4872,7 @@ intgo _wrap_Health_weight_get_native_e406ced4dd67db0b(llmroute::swig::Health *_s
 }
 
 
-void _wrap_Health_tier_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Health_tier_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t arg2 ;
   
@@ -4835,7 +4884,7 @@ void _wrap_Health_tier_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig
 }
 
 
-intgo _wrap_Health_tier_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+intgo _wrap_Health_tier_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -4848,7 +4897,7 @@ intgo _wrap_Health_tier_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swi
 }
 
 
-void _wrap_Health_quota_remaining_requests_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_remaining_requests_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4860,7 +4909,7 @@ void _wrap_Health_quota_remaining_requests_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-long long _wrap_Health_quota_remaining_requests_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_remaining_requests_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4873,7 +4922,7 @@ long long _wrap_Health_quota_remaining_requests_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_Health_quota_remaining_tokens_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_remaining_tokens_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4885,7 +4934,7 @@ void _wrap_Health_quota_remaining_tokens_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_Health_quota_remaining_tokens_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_remaining_tokens_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4898,7 +4947,7 @@ long long _wrap_Health_quota_remaining_tokens_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_Health_quota_requests_reset_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_requests_reset_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4910,7 +4959,7 @@ void _wrap_Health_quota_requests_reset_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_Health_quota_requests_reset_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_requests_reset_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4923,7 +4972,7 @@ long long _wrap_Health_quota_requests_reset_ms_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_Health_quota_tokens_reset_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_tokens_reset_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4935,7 +4984,7 @@ void _wrap_Health_quota_tokens_reset_ms_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_Health_quota_tokens_reset_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_tokens_reset_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4948,7 +4997,7 @@ long long _wrap_Health_quota_tokens_reset_ms_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_Health_quota_exhausted_ms_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_exhausted_ms_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4960,7 +5009,7 @@ void _wrap_Health_quota_exhausted_ms_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_Health_quota_exhausted_ms_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_exhausted_ms_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4973,7 +5022,7 @@ long long _wrap_Health_quota_exhausted_ms_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_Health_quota_exhaustions_set_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
+void _wrap_Health_quota_exhaustions_set_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t arg2 ;
   
@@ -4985,7 +5034,7 @@ void _wrap_Health_quota_exhaustions_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-long long _wrap_Health_quota_exhaustions_get_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+long long _wrap_Health_quota_exhaustions_get_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4998,7 +5047,7 @@ long long _wrap_Health_quota_exhaustions_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_delete_Health_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_go_0) {
+void _wrap_delete_Health_native_698d017b75eb497d(llmroute::swig::Health *_swig_go_0) {
   llmroute::swig::Health *arg1 = (llmroute::swig::Health *) 0 ;
   
   arg1 = *(llmroute::swig::Health **)&_swig_go_0; 
@@ -5008,7 +5057,7 @@ void _wrap_delete_Health_native_e406ced4dd67db0b(llmroute::swig::Health *_swig_g
 }
 
 
-llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_e406ced4dd67db0b() {
+llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_698d017b75eb497d() {
   llmroute::swig::ExplainCandidate *result = 0 ;
   llmroute::swig::ExplainCandidate *_swig_go_result;
   
@@ -5019,7 +5068,7 @@ llmroute::swig::ExplainCandidate *_wrap_new_ExplainCandidate_native_e406ced4dd67
 }
 
 
-void _wrap_ExplainCandidate_deployment_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ExplainCandidate_deployment_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5034,7 +5083,7 @@ void _wrap_ExplainCandidate_deployment_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-_gostring_ _wrap_ExplainCandidate_deployment_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+_gostring_ _wrap_ExplainCandidate_deployment_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5047,7 +5096,7 @@ _gostring_ _wrap_ExplainCandidate_deployment_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_ExplainCandidate_tier_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_tier_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -5059,7 +5108,7 @@ void _wrap_ExplainCandidate_tier_set_native_e406ced4dd67db0b(llmroute::swig::Exp
 }
 
 
-intgo _wrap_ExplainCandidate_tier_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_tier_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5072,7 +5121,7 @@ intgo _wrap_ExplainCandidate_tier_get_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-void _wrap_ExplainCandidate_state_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_state_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -5084,7 +5133,7 @@ void _wrap_ExplainCandidate_state_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-intgo _wrap_ExplainCandidate_state_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_state_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -5097,7 +5146,7 @@ intgo _wrap_ExplainCandidate_state_get_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-void _wrap_ExplainCandidate_override_mode_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_override_mode_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_override arg2 ;
   
@@ -5109,7 +5158,7 @@ void _wrap_ExplainCandidate_override_mode_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-intgo _wrap_ExplainCandidate_override_mode_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_override_mode_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   llmr_override result;
   intgo _swig_go_result;
@@ -5122,7 +5171,7 @@ intgo _wrap_ExplainCandidate_override_mode_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5134,7 +5183,7 @@ void _wrap_ExplainCandidate_cooldown_remaining_ms_set_native_e406ced4dd67db0b(ll
 }
 
 
-long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5147,7 +5196,7 @@ long long _wrap_ExplainCandidate_cooldown_remaining_ms_get_native_e406ced4dd67db
 }
 
 
-void _wrap_ExplainCandidate_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_in_flight_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5159,7 +5208,7 @@ void _wrap_ExplainCandidate_in_flight_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-long long _wrap_ExplainCandidate_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_in_flight_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5172,7 +5221,7 @@ long long _wrap_ExplainCandidate_in_flight_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_weight_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_weight_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -5184,7 +5233,7 @@ void _wrap_ExplainCandidate_weight_set_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-intgo _wrap_ExplainCandidate_weight_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_weight_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5197,7 +5246,7 @@ intgo _wrap_ExplainCandidate_weight_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_rpm_limit_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -5209,7 +5258,7 @@ void _wrap_ExplainCandidate_rpm_limit_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-intgo _wrap_ExplainCandidate_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_rpm_limit_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5222,7 +5271,7 @@ intgo _wrap_ExplainCandidate_rpm_limit_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_ExplainCandidate_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_tpm_limit_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5234,7 +5283,7 @@ void _wrap_ExplainCandidate_tpm_limit_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-long long _wrap_ExplainCandidate_tpm_limit_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_tpm_limit_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5247,7 +5296,7 @@ long long _wrap_ExplainCandidate_tpm_limit_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_max_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_max_in_flight_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t arg2 ;
   
@@ -5259,7 +5308,7 @@ void _wrap_ExplainCandidate_max_in_flight_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-intgo _wrap_ExplainCandidate_max_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_max_in_flight_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -5272,7 +5321,7 @@ intgo _wrap_ExplainCandidate_max_in_flight_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_ExplainCandidate_requests_in_window_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_requests_in_window_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5284,7 +5333,7 @@ void _wrap_ExplainCandidate_requests_in_window_set_native_e406ced4dd67db0b(llmro
 }
 
 
-long long _wrap_ExplainCandidate_requests_in_window_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_requests_in_window_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5297,7 +5346,7 @@ long long _wrap_ExplainCandidate_requests_in_window_get_native_e406ced4dd67db0b(
 }
 
 
-void _wrap_ExplainCandidate_tokens_in_window_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
+void _wrap_ExplainCandidate_tokens_in_window_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t arg2 ;
   
@@ -5309,7 +5358,7 @@ void _wrap_ExplainCandidate_tokens_in_window_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_ExplainCandidate_tokens_in_window_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+long long _wrap_ExplainCandidate_tokens_in_window_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5322,7 +5371,7 @@ long long _wrap_ExplainCandidate_tokens_in_window_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_ExplainCandidate_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_ewma_latency_ms_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5334,7 +5383,7 @@ void _wrap_ExplainCandidate_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute
 }
 
 
-double _wrap_ExplainCandidate_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_ewma_latency_ms_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5347,7 +5396,7 @@ double _wrap_ExplainCandidate_ewma_latency_ms_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_ExplainCandidate_failure_ratio_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_failure_ratio_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5359,7 +5408,7 @@ void _wrap_ExplainCandidate_failure_ratio_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_ExplainCandidate_failure_ratio_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_failure_ratio_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5372,7 +5421,7 @@ double _wrap_ExplainCandidate_failure_ratio_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_ExplainCandidate_price_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_price_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5384,7 +5433,7 @@ void _wrap_ExplainCandidate_price_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-double _wrap_ExplainCandidate_price_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_price_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5397,7 +5446,7 @@ double _wrap_ExplainCandidate_price_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_score_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_score_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5409,7 +5458,7 @@ void _wrap_ExplainCandidate_score_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-double _wrap_ExplainCandidate_score_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_score_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5422,7 +5471,7 @@ double _wrap_ExplainCandidate_score_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_ExplainCandidate_rank_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
+void _wrap_ExplainCandidate_rank_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int32_t arg2 ;
   
@@ -5434,7 +5483,7 @@ void _wrap_ExplainCandidate_rank_set_native_e406ced4dd67db0b(llmroute::swig::Exp
 }
 
 
-intgo _wrap_ExplainCandidate_rank_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+intgo _wrap_ExplainCandidate_rank_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -5447,7 +5496,7 @@ intgo _wrap_ExplainCandidate_rank_get_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-void _wrap_ExplainCandidate_tier_share_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
+void _wrap_ExplainCandidate_tier_share_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, double _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double arg2 ;
   
@@ -5459,7 +5508,7 @@ void _wrap_ExplainCandidate_tier_share_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-double _wrap_ExplainCandidate_tier_share_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+double _wrap_ExplainCandidate_tier_share_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   double result;
   double _swig_go_result;
@@ -5472,7 +5521,7 @@ double _wrap_ExplainCandidate_tier_share_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_ExplainCandidate_filtered_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_filtered_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -5484,7 +5533,7 @@ void _wrap_ExplainCandidate_filtered_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-bool _wrap_ExplainCandidate_filtered_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_filtered_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5497,7 +5546,7 @@ bool _wrap_ExplainCandidate_filtered_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_ExplainCandidate_reason_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ExplainCandidate_reason_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5512,7 +5561,7 @@ void _wrap_ExplainCandidate_reason_set_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-_gostring_ _wrap_ExplainCandidate_reason_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+_gostring_ _wrap_ExplainCandidate_reason_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5525,7 +5574,7 @@ _gostring_ _wrap_ExplainCandidate_reason_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_ExplainCandidate_is_probe_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_is_probe_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -5537,7 +5586,7 @@ void _wrap_ExplainCandidate_is_probe_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-bool _wrap_ExplainCandidate_is_probe_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_is_probe_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5550,7 +5599,7 @@ bool _wrap_ExplainCandidate_is_probe_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_ExplainCandidate_picked_set_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
+void _wrap_ExplainCandidate_picked_set_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool arg2 ;
   
@@ -5562,7 +5611,7 @@ void _wrap_ExplainCandidate_picked_set_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-bool _wrap_ExplainCandidate_picked_get_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+bool _wrap_ExplainCandidate_picked_get_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5575,7 +5624,7 @@ bool _wrap_ExplainCandidate_picked_get_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-void _wrap_delete_ExplainCandidate_native_e406ced4dd67db0b(llmroute::swig::ExplainCandidate *_swig_go_0) {
+void _wrap_delete_ExplainCandidate_native_698d017b75eb497d(llmroute::swig::ExplainCandidate *_swig_go_0) {
   llmroute::swig::ExplainCandidate *arg1 = (llmroute::swig::ExplainCandidate *) 0 ;
   
   arg1 = *(llmroute::swig::ExplainCandidate **)&_swig_go_0; 
@@ -5585,7 +5634,7 @@ void _wrap_delete_ExplainCandidate_native_e406ced4dd67db0b(llmroute::swig::Expla
 }
 
 
-llmroute::swig::Explanation *_wrap_new_Explanation_native_e406ced4dd67db0b() {
+llmroute::swig::Explanation *_wrap_new_Explanation_native_698d017b75eb497d() {
   llmroute::swig::Explanation *result = 0 ;
   llmroute::swig::Explanation *_swig_go_result;
   
@@ -5596,7 +5645,7 @@ llmroute::swig::Explanation *_wrap_new_Explanation_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_Explanation_model_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_model_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5611,7 +5660,7 @@ void _wrap_Explanation_model_set_native_e406ced4dd67db0b(llmroute::swig::Explana
 }
 
 
-_gostring_ _wrap_Explanation_model_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_model_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5624,7 +5673,7 @@ _gostring_ _wrap_Explanation_model_get_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-void _wrap_Explanation_strategy_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Explanation_strategy_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   llmr_strategy arg2 ;
   
@@ -5636,7 +5685,7 @@ void _wrap_Explanation_strategy_set_native_e406ced4dd67db0b(llmroute::swig::Expl
 }
 
 
-intgo _wrap_Explanation_strategy_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+intgo _wrap_Explanation_strategy_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   llmr_strategy result;
   intgo _swig_go_result;
@@ -5649,7 +5698,7 @@ intgo _wrap_Explanation_strategy_get_native_e406ced4dd67db0b(llmroute::swig::Exp
 }
 
 
-void _wrap_Explanation_score_kind_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_score_kind_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5664,7 +5713,7 @@ void _wrap_Explanation_score_kind_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-_gostring_ _wrap_Explanation_score_kind_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_score_kind_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5677,7 +5726,7 @@ _gostring_ _wrap_Explanation_score_kind_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_Explanation_status_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
+void _wrap_Explanation_status_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int32_t arg2 ;
   
@@ -5689,7 +5738,7 @@ void _wrap_Explanation_status_set_native_e406ced4dd67db0b(llmroute::swig::Explan
 }
 
 
-intgo _wrap_Explanation_status_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+intgo _wrap_Explanation_status_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -5702,7 +5751,7 @@ intgo _wrap_Explanation_status_get_native_e406ced4dd67db0b(llmroute::swig::Expla
 }
 
 
-void _wrap_Explanation_message_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_message_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5717,7 +5766,7 @@ void _wrap_Explanation_message_set_native_e406ced4dd67db0b(llmroute::swig::Expla
 }
 
 
-_gostring_ _wrap_Explanation_message_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_message_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5730,7 +5779,7 @@ _gostring_ _wrap_Explanation_message_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_Explanation_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+void _wrap_Explanation_retry_after_ms_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t arg2 ;
   
@@ -5742,7 +5791,7 @@ void _wrap_Explanation_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-long long _wrap_Explanation_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+long long _wrap_Explanation_retry_after_ms_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5755,7 +5804,7 @@ long long _wrap_Explanation_retry_after_ms_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_Explanation_picked_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_picked_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5770,7 +5819,7 @@ void _wrap_Explanation_picked_set_native_e406ced4dd67db0b(llmroute::swig::Explan
 }
 
 
-_gostring_ _wrap_Explanation_picked_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_picked_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5783,7 +5832,7 @@ _gostring_ _wrap_Explanation_picked_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_Explanation_picked_index_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
+void _wrap_Explanation_picked_index_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t arg2 ;
   
@@ -5795,7 +5844,7 @@ void _wrap_Explanation_picked_index_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-long long _wrap_Explanation_picked_index_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+long long _wrap_Explanation_picked_index_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5808,7 +5857,7 @@ long long _wrap_Explanation_picked_index_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_Explanation_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_is_panic_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5820,7 +5869,7 @@ void _wrap_Explanation_is_panic_set_native_e406ced4dd67db0b(llmroute::swig::Expl
 }
 
 
-bool _wrap_Explanation_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_is_panic_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5833,7 +5882,7 @@ bool _wrap_Explanation_is_panic_get_native_e406ced4dd67db0b(llmroute::swig::Expl
 }
 
 
-void _wrap_Explanation_approximate_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_approximate_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5845,7 +5894,7 @@ void _wrap_Explanation_approximate_set_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-bool _wrap_Explanation_approximate_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_approximate_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5858,7 +5907,7 @@ bool _wrap_Explanation_approximate_get_native_e406ced4dd67db0b(llmroute::swig::E
 }
 
 
-void _wrap_Explanation_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
+void _wrap_Explanation_deadline_unmet_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool arg2 ;
   
@@ -5870,7 +5919,7 @@ void _wrap_Explanation_deadline_unmet_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-bool _wrap_Explanation_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+bool _wrap_Explanation_deadline_unmet_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5883,7 +5932,7 @@ bool _wrap_Explanation_deadline_unmet_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_Explanation_candidates_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, std::vector< llmroute::swig::ExplainCandidate > *_swig_go_1) {
+void _wrap_Explanation_candidates_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, std::vector< llmroute::swig::ExplainCandidate > *_swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *arg2 = (std::vector< llmroute::swig::ExplainCandidate > *) 0 ;
   
@@ -5895,7 +5944,7 @@ void _wrap_Explanation_candidates_set_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *result = 0 ;
   std::vector< llmroute::swig::ExplainCandidate > *_swig_go_result;
@@ -5908,7 +5957,7 @@ std::vector< llmroute::swig::ExplainCandidate > *_wrap_Explanation_candidates_ge
 }
 
 
-void _wrap_Explanation_json_set_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Explanation_json_set_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -5923,7 +5972,7 @@ void _wrap_Explanation_json_set_native_e406ced4dd67db0b(llmroute::swig::Explanat
 }
 
 
-_gostring_ _wrap_Explanation_json_get_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+_gostring_ _wrap_Explanation_json_get_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5936,7 +5985,7 @@ _gostring_ _wrap_Explanation_json_get_native_e406ced4dd67db0b(llmroute::swig::Ex
 }
 
 
-void _wrap_delete_Explanation_native_e406ced4dd67db0b(llmroute::swig::Explanation *_swig_go_0) {
+void _wrap_delete_Explanation_native_698d017b75eb497d(llmroute::swig::Explanation *_swig_go_0) {
   llmroute::swig::Explanation *arg1 = (llmroute::swig::Explanation *) 0 ;
   
   arg1 = *(llmroute::swig::Explanation **)&_swig_go_0; 
@@ -5946,7 +5995,7 @@ void _wrap_delete_Explanation_native_e406ced4dd67db0b(llmroute::swig::Explanatio
 }
 
 
-llmroute::swig::Cancellation *_wrap_new_Cancellation_native_e406ced4dd67db0b() {
+llmroute::swig::Cancellation *_wrap_new_Cancellation_native_698d017b75eb497d() {
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
   
@@ -5957,7 +6006,7 @@ llmroute::swig::Cancellation *_wrap_new_Cancellation_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_delete_Cancellation_native_e406ced4dd67db0b(llmroute::swig::Cancellation *_swig_go_0) {
+void _wrap_delete_Cancellation_native_698d017b75eb497d(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   
   arg1 = *(llmroute::swig::Cancellation **)&_swig_go_0; 
@@ -5967,7 +6016,7 @@ void _wrap_delete_Cancellation_native_e406ced4dd67db0b(llmroute::swig::Cancellat
 }
 
 
-_gostring_ _wrap_Cancellation_Trigger_native_e406ced4dd67db0b(llmroute::swig::Cancellation *_swig_go_0) {
+_gostring_ _wrap_Cancellation_Trigger_native_698d017b75eb497d(llmroute::swig::Cancellation *_swig_go_0) {
   llmroute::swig::Cancellation *arg1 = (llmroute::swig::Cancellation *) 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -5988,7 +6037,7 @@ _gostring_ _wrap_Cancellation_Trigger_native_e406ced4dd67db0b(llmroute::swig::Ca
 }
 
 
-llmroute::swig::CallOptions *_wrap_new_CallOptions_native_e406ced4dd67db0b() {
+llmroute::swig::CallOptions *_wrap_new_CallOptions_native_698d017b75eb497d() {
   llmroute::swig::CallOptions *result = 0 ;
   llmroute::swig::CallOptions *_swig_go_result;
   
@@ -5999,7 +6048,7 @@ llmroute::swig::CallOptions *_wrap_new_CallOptions_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_CallOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_deadline_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6011,7 +6060,7 @@ void _wrap_CallOptions_deadline_ms_set_native_e406ced4dd67db0b(llmroute::swig::C
 }
 
 
-long long _wrap_CallOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_deadline_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6024,7 +6073,7 @@ long long _wrap_CallOptions_deadline_ms_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_CallOptions_attempt_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_attempt_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6036,7 +6085,7 @@ void _wrap_CallOptions_attempt_timeout_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_CallOptions_attempt_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_attempt_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6049,7 +6098,7 @@ long long _wrap_CallOptions_attempt_timeout_ms_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_CallOptions_max_attempts_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_attempts_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -6061,7 +6110,7 @@ void _wrap_CallOptions_max_attempts_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-intgo _wrap_CallOptions_max_attempts_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_attempts_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -6074,7 +6123,7 @@ intgo _wrap_CallOptions_max_attempts_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_CallOptions_backoff_base_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_base_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6086,7 +6135,7 @@ void _wrap_CallOptions_backoff_base_ms_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_backoff_base_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_base_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6099,7 +6148,7 @@ long long _wrap_CallOptions_backoff_base_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_CallOptions_backoff_max_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_backoff_max_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6111,7 +6160,7 @@ void _wrap_CallOptions_backoff_max_ms_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_backoff_max_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_backoff_max_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6124,7 +6173,7 @@ long long _wrap_CallOptions_backoff_max_ms_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_CallOptions_cancel_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
+void _wrap_CallOptions_cancel_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, llmroute::swig::Cancellation *_swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *arg2 = (llmroute::swig::Cancellation *) 0 ;
   
@@ -6136,7 +6185,7 @@ void _wrap_CallOptions_cancel_set_native_e406ced4dd67db0b(llmroute::swig::CallOp
 }
 
 
-llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   llmroute::swig::Cancellation *result = 0 ;
   llmroute::swig::Cancellation *_swig_go_result;
@@ -6149,7 +6198,7 @@ llmroute::swig::Cancellation *_wrap_CallOptions_cancel_get_native_e406ced4dd67db
 }
 
 
-void _wrap_CallOptions_first_byte_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_first_byte_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6161,7 +6210,7 @@ void _wrap_CallOptions_first_byte_timeout_ms_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_CallOptions_first_byte_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_first_byte_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6174,7 +6223,7 @@ long long _wrap_CallOptions_first_byte_timeout_ms_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_CallOptions_idle_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_idle_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6186,7 +6235,7 @@ void _wrap_CallOptions_idle_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_CallOptions_idle_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_idle_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6199,7 +6248,7 @@ long long _wrap_CallOptions_idle_timeout_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_CallOptions_hedge_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallOptions_hedge_after_ms_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t arg2 ;
   
@@ -6211,7 +6260,7 @@ void _wrap_CallOptions_hedge_after_ms_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-long long _wrap_CallOptions_hedge_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+long long _wrap_CallOptions_hedge_after_ms_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6224,7 +6273,7 @@ long long _wrap_CallOptions_hedge_after_ms_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_CallOptions_hedge_after_quantile_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_CallOptions_hedge_after_quantile_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   double arg2 ;
   
@@ -6236,7 +6285,7 @@ void _wrap_CallOptions_hedge_after_quantile_set_native_e406ced4dd67db0b(llmroute
 }
 
 
-double _wrap_CallOptions_hedge_after_quantile_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+double _wrap_CallOptions_hedge_after_quantile_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -6249,7 +6298,7 @@ double _wrap_CallOptions_hedge_after_quantile_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_CallOptions_max_hedges_set_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallOptions_max_hedges_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t arg2 ;
   
@@ -6261,7 +6310,7 @@ void _wrap_CallOptions_max_hedges_set_native_e406ced4dd67db0b(llmroute::swig::Ca
 }
 
 
-intgo _wrap_CallOptions_max_hedges_get_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+intgo _wrap_CallOptions_max_hedges_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -6274,7 +6323,32 @@ intgo _wrap_CallOptions_max_hedges_get_native_e406ced4dd67db0b(llmroute::swig::C
 }
 
 
-void _wrap_delete_CallOptions_native_e406ced4dd67db0b(llmroute::swig::CallOptions *_swig_go_0) {
+void _wrap_CallOptions_priority_set_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0, intgo _swig_go_1) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int32_t arg2 ;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  arg2 = (int32_t)_swig_go_1; 
+  
+  if (arg1) (arg1)->priority = arg2;
+  
+}
+
+
+intgo _wrap_CallOptions_priority_get_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
+  llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
+  int32_t result;
+  intgo _swig_go_result;
+  
+  arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
+  
+  result = (int32_t) ((arg1)->priority);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_CallOptions_native_698d017b75eb497d(llmroute::swig::CallOptions *_swig_go_0) {
   llmroute::swig::CallOptions *arg1 = (llmroute::swig::CallOptions *) 0 ;
   
   arg1 = *(llmroute::swig::CallOptions **)&_swig_go_0; 
@@ -6284,7 +6358,7 @@ void _wrap_delete_CallOptions_native_e406ced4dd67db0b(llmroute::swig::CallOption
 }
 
 
-_gostring_ _wrap_InvokeArgs_Deployment_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Deployment_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6297,7 +6371,7 @@ _gostring_ _wrap_InvokeArgs_Deployment_native_e406ced4dd67db0b(llmroute::swig::I
 }
 
 
-_gostring_ _wrap_InvokeArgs_Model_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Model_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6310,7 +6384,7 @@ _gostring_ _wrap_InvokeArgs_Model_native_e406ced4dd67db0b(llmroute::swig::Invoke
 }
 
 
-_gostring_ _wrap_InvokeArgs_Request_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+_gostring_ _wrap_InvokeArgs_Request_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6323,7 +6397,7 @@ _gostring_ _wrap_InvokeArgs_Request_native_e406ced4dd67db0b(llmroute::swig::Invo
 }
 
 
-long long _wrap_InvokeArgs_RequestLength_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_RequestLength_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6336,7 +6410,7 @@ long long _wrap_InvokeArgs_RequestLength_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-intgo _wrap_InvokeArgs_Attempt_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Attempt_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   uint32_t result;
   intgo _swig_go_result;
@@ -6349,7 +6423,7 @@ intgo _wrap_InvokeArgs_Attempt_native_e406ced4dd67db0b(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_TimeoutMs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_TimeoutMs_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6362,7 +6436,7 @@ long long _wrap_InvokeArgs_TimeoutMs_native_e406ced4dd67db0b(llmroute::swig::Inv
 }
 
 
-_gostring_ _wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_InvokeArgs_SetResponse_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -6388,7 +6462,7 @@ _gostring_ _wrap_InvokeArgs_SetResponse_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-intgo _wrap_InvokeArgs_Check_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Check_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -6401,7 +6475,7 @@ intgo _wrap_InvokeArgs_Check_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs 
 }
 
 
-void _wrap_InvokeArgs_Progress_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_InvokeArgs_Progress_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -6411,7 +6485,7 @@ void _wrap_InvokeArgs_Progress_native_e406ced4dd67db0b(llmroute::swig::InvokeArg
 }
 
 
-long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6424,7 +6498,7 @@ long long _wrap_InvokeArgs_FirstByteTimeoutMs_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+long long _wrap_InvokeArgs_IdleTimeoutMs_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6437,7 +6511,7 @@ long long _wrap_InvokeArgs_IdleTimeoutMs_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-bool _wrap_InvokeArgs_IsHedge_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+bool _wrap_InvokeArgs_IsHedge_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6450,7 +6524,7 @@ bool _wrap_InvokeArgs_IsHedge_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs
 }
 
 
-intgo _wrap_InvokeArgs_Commit_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+intgo _wrap_InvokeArgs_Commit_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -6463,7 +6537,7 @@ intgo _wrap_InvokeArgs_Commit_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs
 }
 
 
-void _wrap_delete_InvokeArgs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs *_swig_go_0) {
+void _wrap_delete_InvokeArgs_native_698d017b75eb497d(llmroute::swig::InvokeArgs *_swig_go_0) {
   llmroute::swig::InvokeArgs *arg1 = (llmroute::swig::InvokeArgs *) 0 ;
   
   arg1 = *(llmroute::swig::InvokeArgs **)&_swig_go_0; 
@@ -6473,7 +6547,7 @@ void _wrap_delete_InvokeArgs_native_e406ced4dd67db0b(llmroute::swig::InvokeArgs 
 }
 
 
-intgo _wrap_AttemptResult_GetOutcome_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+intgo _wrap_AttemptResult_GetOutcome_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -6486,7 +6560,7 @@ intgo _wrap_AttemptResult_GetOutcome_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetOutcome_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptResult_SetOutcome_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -6498,7 +6572,7 @@ void _wrap_AttemptResult_SetOutcome_native_e406ced4dd67db0b(llmroute::swig::Atte
 }
 
 
-double _wrap_AttemptResult_GetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetLatencyMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -6511,7 +6585,7 @@ double _wrap_AttemptResult_GetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_AttemptResult_SetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetLatencyMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -6523,7 +6597,7 @@ void _wrap_AttemptResult_SetLatencyMs_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-double _wrap_AttemptResult_GetTtftMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+double _wrap_AttemptResult_GetTtftMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double result;
   double _swig_go_result;
@@ -6536,7 +6610,7 @@ double _wrap_AttemptResult_GetTtftMs_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptResult_SetTtftMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptResult_SetTtftMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   double arg2 ;
   
@@ -6548,7 +6622,7 @@ void _wrap_AttemptResult_SetTtftMs_native_e406ced4dd67db0b(llmroute::swig::Attem
 }
 
 
-long long _wrap_AttemptResult_GetRetryAfterMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetRetryAfterMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6561,7 +6635,7 @@ long long _wrap_AttemptResult_GetRetryAfterMs_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetRetryAfterMs_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -6573,7 +6647,7 @@ void _wrap_AttemptResult_SetRetryAfterMs_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_AttemptResult_GetInputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetInputTokens_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6586,7 +6660,7 @@ long long _wrap_AttemptResult_GetInputTokens_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetInputTokens_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -6598,7 +6672,7 @@ void _wrap_AttemptResult_SetInputTokens_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-long long _wrap_AttemptResult_GetOutputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+long long _wrap_AttemptResult_GetOutputTokens_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6611,7 +6685,7 @@ long long _wrap_AttemptResult_GetOutputTokens_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptResult_SetOutputTokens_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   int64_t arg2 ;
   
@@ -6623,7 +6697,7 @@ void _wrap_AttemptResult_SetOutputTokens_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-bool _wrap_AttemptResult_GetCommitted_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+bool _wrap_AttemptResult_GetCommitted_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6636,7 +6710,7 @@ bool _wrap_AttemptResult_GetCommitted_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-void _wrap_AttemptResult_SetCommitted_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptResult_SetCommitted_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   bool arg2 ;
   
@@ -6648,7 +6722,7 @@ void _wrap_AttemptResult_SetCommitted_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-void _wrap_delete_AttemptResult_native_e406ced4dd67db0b(llmroute::swig::AttemptResult *_swig_go_0) {
+void _wrap_delete_AttemptResult_native_698d017b75eb497d(llmroute::swig::AttemptResult *_swig_go_0) {
   llmroute::swig::AttemptResult *arg1 = (llmroute::swig::AttemptResult *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptResult **)&_swig_go_0; 
@@ -6658,7 +6732,7 @@ void _wrap_delete_AttemptResult_native_e406ced4dd67db0b(llmroute::swig::AttemptR
 }
 
 
-void _wrap_delete_Adapter_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_delete_Adapter_native_698d017b75eb497d(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -6668,7 +6742,7 @@ void _wrap_delete_Adapter_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig
 }
 
 
-intgo _wrap_Adapter_DoInvoke_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
+intgo _wrap_Adapter_DoInvoke_native_698d017b75eb497d(llmroute::swig::Adapter *_swig_go_0, llmroute::swig::InvokeArgs *_swig_go_1, llmroute::swig::AttemptResult *_swig_go_2) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   llmroute::swig::InvokeArgs *arg2 = 0 ;
   llmroute::swig::AttemptResult *arg3 = 0 ;
@@ -6685,7 +6759,7 @@ intgo _wrap_Adapter_DoInvoke_native_e406ced4dd67db0b(llmroute::swig::Adapter *_s
 }
 
 
-void _wrap_Adapter_Released_native_e406ced4dd67db0b(llmroute::swig::Adapter *_swig_go_0) {
+void _wrap_Adapter_Released_native_698d017b75eb497d(llmroute::swig::Adapter *_swig_go_0) {
   llmroute::swig::Adapter *arg1 = (llmroute::swig::Adapter *) 0 ;
   
   arg1 = *(llmroute::swig::Adapter **)&_swig_go_0; 
@@ -6695,7 +6769,7 @@ void _wrap_Adapter_Released_native_e406ced4dd67db0b(llmroute::swig::Adapter *_sw
 }
 
 
-llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_e406ced4dd67db0b() {
+llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_698d017b75eb497d() {
   llmroute::swig::AttemptInfo *result = 0 ;
   llmroute::swig::AttemptInfo *_swig_go_result;
   
@@ -6706,7 +6780,7 @@ llmroute::swig::AttemptInfo *_wrap_new_AttemptInfo_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_deployment_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6721,7 +6795,7 @@ void _wrap_AttemptInfo_deployment_set_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-_gostring_ _wrap_AttemptInfo_deployment_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_deployment_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6734,7 +6808,7 @@ _gostring_ _wrap_AttemptInfo_deployment_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_AttemptInfo_model_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -6749,7 +6823,7 @@ void _wrap_AttemptInfo_model_set_native_e406ced4dd67db0b(llmroute::swig::Attempt
 }
 
 
-_gostring_ _wrap_AttemptInfo_model_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+_gostring_ _wrap_AttemptInfo_model_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6762,7 +6836,7 @@ _gostring_ _wrap_AttemptInfo_model_get_native_e406ced4dd67db0b(llmroute::swig::A
 }
 
 
-void _wrap_AttemptInfo_outcome_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
+void _wrap_AttemptInfo_outcome_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome arg2 ;
   
@@ -6774,7 +6848,7 @@ void _wrap_AttemptInfo_outcome_set_native_e406ced4dd67db0b(llmroute::swig::Attem
 }
 
 
-intgo _wrap_AttemptInfo_outcome_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+intgo _wrap_AttemptInfo_outcome_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -6787,7 +6861,7 @@ intgo _wrap_AttemptInfo_outcome_get_native_e406ced4dd67db0b(llmroute::swig::Atte
 }
 
 
-void _wrap_AttemptInfo_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
+void _wrap_AttemptInfo_latency_ms_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, double _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double arg2 ;
   
@@ -6799,7 +6873,7 @@ void _wrap_AttemptInfo_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-double _wrap_AttemptInfo_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+double _wrap_AttemptInfo_latency_ms_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   double result;
   double _swig_go_result;
@@ -6812,7 +6886,7 @@ double _wrap_AttemptInfo_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
+void _wrap_AttemptInfo_backoff_ms_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t arg2 ;
   
@@ -6824,7 +6898,7 @@ void _wrap_AttemptInfo_backoff_ms_set_native_e406ced4dd67db0b(llmroute::swig::At
 }
 
 
-long long _wrap_AttemptInfo_backoff_ms_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+long long _wrap_AttemptInfo_backoff_ms_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6837,7 +6911,7 @@ long long _wrap_AttemptInfo_backoff_ms_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_AttemptInfo_committed_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_committed_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -6849,7 +6923,7 @@ void _wrap_AttemptInfo_committed_set_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_committed_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_committed_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6862,7 +6936,7 @@ bool _wrap_AttemptInfo_committed_get_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-void _wrap_AttemptInfo_adapter_failed_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_adapter_failed_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -6874,7 +6948,7 @@ void _wrap_AttemptInfo_adapter_failed_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-bool _wrap_AttemptInfo_adapter_failed_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_adapter_failed_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6887,7 +6961,7 @@ bool _wrap_AttemptInfo_adapter_failed_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_AttemptInfo_hedge_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_hedge_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -6899,7 +6973,7 @@ void _wrap_AttemptInfo_hedge_set_native_e406ced4dd67db0b(llmroute::swig::Attempt
 }
 
 
-bool _wrap_AttemptInfo_hedge_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_hedge_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6912,7 +6986,7 @@ bool _wrap_AttemptInfo_hedge_get_native_e406ced4dd67db0b(llmroute::swig::Attempt
 }
 
 
-void _wrap_AttemptInfo_cancelled_set_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
+void _wrap_AttemptInfo_cancelled_set_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool arg2 ;
   
@@ -6924,7 +6998,7 @@ void _wrap_AttemptInfo_cancelled_set_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-bool _wrap_AttemptInfo_cancelled_get_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+bool _wrap_AttemptInfo_cancelled_get_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6937,7 +7011,7 @@ bool _wrap_AttemptInfo_cancelled_get_native_e406ced4dd67db0b(llmroute::swig::Att
 }
 
 
-void _wrap_delete_AttemptInfo_native_e406ced4dd67db0b(llmroute::swig::AttemptInfo *_swig_go_0) {
+void _wrap_delete_AttemptInfo_native_698d017b75eb497d(llmroute::swig::AttemptInfo *_swig_go_0) {
   llmroute::swig::AttemptInfo *arg1 = (llmroute::swig::AttemptInfo *) 0 ;
   
   arg1 = *(llmroute::swig::AttemptInfo **)&_swig_go_0; 
@@ -6947,7 +7021,7 @@ void _wrap_delete_AttemptInfo_native_e406ced4dd67db0b(llmroute::swig::AttemptInf
 }
 
 
-llmroute::swig::CallResult *_wrap_new_CallResult_native_e406ced4dd67db0b() {
+llmroute::swig::CallResult *_wrap_new_CallResult_native_698d017b75eb497d() {
   llmroute::swig::CallResult *result = 0 ;
   llmroute::swig::CallResult *_swig_go_result;
   
@@ -6958,7 +7032,7 @@ llmroute::swig::CallResult *_wrap_new_CallResult_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_CallResult_status_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_status_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status arg2 ;
   
@@ -6970,7 +7044,7 @@ void _wrap_CallResult_status_set_native_e406ced4dd67db0b(llmroute::swig::CallRes
 }
 
 
-intgo _wrap_CallResult_status_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_status_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_status result;
   intgo _swig_go_result;
@@ -6983,7 +7057,7 @@ intgo _wrap_CallResult_status_get_native_e406ced4dd67db0b(llmroute::swig::CallRe
 }
 
 
-void _wrap_CallResult_final_outcome_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
+void _wrap_CallResult_final_outcome_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome arg2 ;
   
@@ -6995,7 +7069,7 @@ void _wrap_CallResult_final_outcome_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-intgo _wrap_CallResult_final_outcome_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+intgo _wrap_CallResult_final_outcome_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   llmr_outcome result;
   intgo _swig_go_result;
@@ -7008,7 +7082,7 @@ intgo _wrap_CallResult_final_outcome_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_CallResult_deployment_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_deployment_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7023,7 +7097,7 @@ void _wrap_CallResult_deployment_set_native_e406ced4dd67db0b(llmroute::swig::Cal
 }
 
 
-_gostring_ _wrap_CallResult_deployment_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_deployment_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7036,7 +7110,7 @@ _gostring_ _wrap_CallResult_deployment_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_CallResult_model_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_model_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7051,7 +7125,7 @@ void _wrap_CallResult_model_set_native_e406ced4dd67db0b(llmroute::swig::CallResu
 }
 
 
-_gostring_ _wrap_CallResult_model_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_model_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7064,7 +7138,7 @@ _gostring_ _wrap_CallResult_model_get_native_e406ced4dd67db0b(llmroute::swig::Ca
 }
 
 
-void _wrap_CallResult_used_fallback_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_used_fallback_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -7076,7 +7150,7 @@ void _wrap_CallResult_used_fallback_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-bool _wrap_CallResult_used_fallback_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_used_fallback_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7089,7 +7163,7 @@ bool _wrap_CallResult_used_fallback_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_retry_after_ms_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -7101,7 +7175,7 @@ void _wrap_CallResult_retry_after_ms_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_CallResult_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_retry_after_ms_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7114,7 +7188,7 @@ long long _wrap_CallResult_retry_after_ms_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
+void _wrap_CallResult_total_ms_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t arg2 ;
   
@@ -7126,7 +7200,7 @@ void _wrap_CallResult_total_ms_set_native_e406ced4dd67db0b(llmroute::swig::CallR
 }
 
 
-long long _wrap_CallResult_total_ms_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+long long _wrap_CallResult_total_ms_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7139,7 +7213,7 @@ long long _wrap_CallResult_total_ms_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_CallResult_response_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_response_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7154,7 +7228,7 @@ void _wrap_CallResult_response_set_native_e406ced4dd67db0b(llmroute::swig::CallR
 }
 
 
-_gostring_ _wrap_CallResult_response_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_response_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7167,7 +7241,7 @@ _gostring_ _wrap_CallResult_response_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_CallResult_detail_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_CallResult_detail_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7182,7 +7256,7 @@ void _wrap_CallResult_detail_set_native_e406ced4dd67db0b(llmroute::swig::CallRes
 }
 
 
-_gostring_ _wrap_CallResult_detail_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+_gostring_ _wrap_CallResult_detail_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7195,7 +7269,7 @@ _gostring_ _wrap_CallResult_detail_get_native_e406ced4dd67db0b(llmroute::swig::C
 }
 
 
-void _wrap_CallResult_attempts_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
+void _wrap_CallResult_attempts_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, std::vector< llmroute::swig::AttemptInfo > *_swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *arg2 = (std::vector< llmroute::swig::AttemptInfo > *) 0 ;
   
@@ -7207,7 +7281,7 @@ void _wrap_CallResult_attempts_set_native_e406ced4dd67db0b(llmroute::swig::CallR
 }
 
 
-std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   std::vector< llmroute::swig::AttemptInfo > *result = 0 ;
   std::vector< llmroute::swig::AttemptInfo > *_swig_go_result;
@@ -7220,7 +7294,7 @@ std::vector< llmroute::swig::AttemptInfo > *_wrap_CallResult_attempts_get_native
 }
 
 
-void _wrap_CallResult_has_report_set_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
+void _wrap_CallResult_has_report_set_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool arg2 ;
   
@@ -7232,7 +7306,7 @@ void _wrap_CallResult_has_report_set_native_e406ced4dd67db0b(llmroute::swig::Cal
 }
 
 
-bool _wrap_CallResult_has_report_get_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+bool _wrap_CallResult_has_report_get_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7245,7 +7319,7 @@ bool _wrap_CallResult_has_report_get_native_e406ced4dd67db0b(llmroute::swig::Cal
 }
 
 
-void _wrap_delete_CallResult_native_e406ced4dd67db0b(llmroute::swig::CallResult *_swig_go_0) {
+void _wrap_delete_CallResult_native_698d017b75eb497d(llmroute::swig::CallResult *_swig_go_0) {
   llmroute::swig::CallResult *arg1 = (llmroute::swig::CallResult *) 0 ;
   
   arg1 = *(llmroute::swig::CallResult **)&_swig_go_0; 
@@ -7255,7 +7329,7 @@ void _wrap_delete_CallResult_native_e406ced4dd67db0b(llmroute::swig::CallResult 
 }
 
 
-llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_e406ced4dd67db0b() {
+llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_698d017b75eb497d() {
   llmroute::swig::DeploymentStats *result = 0 ;
   llmroute::swig::DeploymentStats *_swig_go_result;
   
@@ -7266,7 +7340,7 @@ llmroute::swig::DeploymentStats *_wrap_new_DeploymentStats_native_e406ced4dd67db
 }
 
 
-void _wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeploymentStats_name_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7281,7 +7355,7 @@ void _wrap_DeploymentStats_name_set_native_e406ced4dd67db0b(llmroute::swig::Depl
 }
 
 
-_gostring_ _wrap_DeploymentStats_name_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+_gostring_ _wrap_DeploymentStats_name_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7294,7 +7368,7 @@ _gostring_ _wrap_DeploymentStats_name_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_state_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeploymentStats_state_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state arg2 ;
   
@@ -7306,7 +7380,7 @@ void _wrap_DeploymentStats_state_set_native_e406ced4dd67db0b(llmroute::swig::Dep
 }
 
 
-intgo _wrap_DeploymentStats_state_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+intgo _wrap_DeploymentStats_state_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   llmr_breaker_state result;
   intgo _swig_go_result;
@@ -7319,7 +7393,7 @@ intgo _wrap_DeploymentStats_state_get_native_e406ced4dd67db0b(llmroute::swig::De
 }
 
 
-void _wrap_DeploymentStats_eligible_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
+void _wrap_DeploymentStats_eligible_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool arg2 ;
   
@@ -7331,7 +7405,7 @@ void _wrap_DeploymentStats_eligible_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-bool _wrap_DeploymentStats_eligible_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+bool _wrap_DeploymentStats_eligible_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7344,7 +7418,7 @@ bool _wrap_DeploymentStats_eligible_get_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-void _wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_in_flight_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7356,7 +7430,7 @@ void _wrap_DeploymentStats_in_flight_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_in_flight_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_in_flight_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7369,7 +7443,7 @@ long long _wrap_DeploymentStats_in_flight_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_picks_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7381,7 +7455,7 @@ void _wrap_DeploymentStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::Dep
 }
 
 
-long long _wrap_DeploymentStats_picks_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_picks_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7394,7 +7468,7 @@ long long _wrap_DeploymentStats_picks_get_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-void _wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_successes_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7406,7 +7480,7 @@ void _wrap_DeploymentStats_successes_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-long long _wrap_DeploymentStats_successes_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_successes_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7419,7 +7493,7 @@ long long _wrap_DeploymentStats_successes_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_rate_limited_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7431,7 +7505,7 @@ void _wrap_DeploymentStats_rate_limited_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_rate_limited_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_rate_limited_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7444,7 +7518,7 @@ long long _wrap_DeploymentStats_rate_limited_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_server_errors_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7456,7 +7530,7 @@ void _wrap_DeploymentStats_server_errors_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_server_errors_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_server_errors_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7469,7 +7543,7 @@ long long _wrap_DeploymentStats_server_errors_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_timeouts_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7481,7 +7555,7 @@ void _wrap_DeploymentStats_timeouts_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-long long _wrap_DeploymentStats_timeouts_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_timeouts_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7494,7 +7568,7 @@ long long _wrap_DeploymentStats_timeouts_get_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-void _wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_connection_errors_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7506,7 +7580,7 @@ void _wrap_DeploymentStats_connection_errors_set_native_e406ced4dd67db0b(llmrout
 }
 
 
-long long _wrap_DeploymentStats_connection_errors_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_connection_errors_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7519,7 +7593,7 @@ long long _wrap_DeploymentStats_connection_errors_get_native_e406ced4dd67db0b(ll
 }
 
 
-void _wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_auth_errors_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7531,7 +7605,7 @@ void _wrap_DeploymentStats_auth_errors_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_DeploymentStats_auth_errors_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_auth_errors_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7544,7 +7618,7 @@ long long _wrap_DeploymentStats_auth_errors_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_bad_requests_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7556,7 +7630,7 @@ void _wrap_DeploymentStats_bad_requests_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_bad_requests_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_bad_requests_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7569,7 +7643,7 @@ long long _wrap_DeploymentStats_bad_requests_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_context_window_exceeded_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7581,7 +7655,7 @@ void _wrap_DeploymentStats_context_window_exceeded_set_native_e406ced4dd67db0b(l
 }
 
 
-long long _wrap_DeploymentStats_context_window_exceeded_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_context_window_exceeded_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7594,7 +7668,7 @@ long long _wrap_DeploymentStats_context_window_exceeded_get_native_e406ced4dd67d
 }
 
 
-void _wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_content_policy_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7606,7 +7680,7 @@ void _wrap_DeploymentStats_content_policy_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_content_policy_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_content_policy_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7619,7 +7693,7 @@ long long _wrap_DeploymentStats_content_policy_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cancels_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7631,7 +7705,7 @@ void _wrap_DeploymentStats_cancels_set_native_e406ced4dd67db0b(llmroute::swig::D
 }
 
 
-long long _wrap_DeploymentStats_cancels_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cancels_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7644,7 +7718,7 @@ long long _wrap_DeploymentStats_cancels_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_input_tokens_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7656,7 +7730,7 @@ void _wrap_DeploymentStats_input_tokens_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_DeploymentStats_input_tokens_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_input_tokens_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7669,7 +7743,7 @@ long long _wrap_DeploymentStats_input_tokens_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_output_tokens_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7681,7 +7755,7 @@ void _wrap_DeploymentStats_output_tokens_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_output_tokens_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_output_tokens_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7694,7 +7768,7 @@ long long _wrap_DeploymentStats_output_tokens_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_DeploymentStats_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_ewma_latency_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7706,7 +7780,7 @@ void _wrap_DeploymentStats_ewma_latency_ms_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-double _wrap_DeploymentStats_ewma_latency_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_ewma_latency_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7719,7 +7793,7 @@ double _wrap_DeploymentStats_ewma_latency_ms_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_latency_count_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7731,7 +7805,7 @@ void _wrap_DeploymentStats_latency_count_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_DeploymentStats_latency_count_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_latency_count_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7744,7 +7818,7 @@ long long _wrap_DeploymentStats_latency_count_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_DeploymentStats_latency_sum_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_sum_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7756,7 +7830,7 @@ void _wrap_DeploymentStats_latency_sum_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_sum_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_sum_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7769,7 +7843,7 @@ double _wrap_DeploymentStats_latency_sum_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p50_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p50_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7781,7 +7855,7 @@ void _wrap_DeploymentStats_latency_p50_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p50_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p50_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7794,7 +7868,7 @@ double _wrap_DeploymentStats_latency_p50_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p90_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p90_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7806,7 +7880,7 @@ void _wrap_DeploymentStats_latency_p90_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p90_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p90_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7819,7 +7893,7 @@ double _wrap_DeploymentStats_latency_p90_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_latency_p99_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
+void _wrap_DeploymentStats_latency_p99_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, double _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double arg2 ;
   
@@ -7831,7 +7905,7 @@ void _wrap_DeploymentStats_latency_p99_ms_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-double _wrap_DeploymentStats_latency_p99_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+double _wrap_DeploymentStats_latency_p99_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   double result;
   double _swig_go_result;
@@ -7844,7 +7918,7 @@ double _wrap_DeploymentStats_latency_p99_ms_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_opened_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7856,7 +7930,7 @@ void _wrap_DeploymentStats_breaker_opened_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_opened_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_opened_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7869,7 +7943,7 @@ long long _wrap_DeploymentStats_breaker_opened_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_half_opened_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7881,7 +7955,7 @@ void _wrap_DeploymentStats_breaker_half_opened_set_native_e406ced4dd67db0b(llmro
 }
 
 
-long long _wrap_DeploymentStats_breaker_half_opened_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_half_opened_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7894,7 +7968,7 @@ long long _wrap_DeploymentStats_breaker_half_opened_get_native_e406ced4dd67db0b(
 }
 
 
-void _wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_breaker_closed_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7906,7 +7980,7 @@ void _wrap_DeploymentStats_breaker_closed_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_DeploymentStats_breaker_closed_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_breaker_closed_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7919,7 +7993,7 @@ long long _wrap_DeploymentStats_breaker_closed_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t arg2 ;
   
@@ -7931,7 +8005,7 @@ void _wrap_DeploymentStats_cooldown_remaining_ms_set_native_e406ced4dd67db0b(llm
 }
 
 
-long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7944,7 +8018,7 @@ long long _wrap_DeploymentStats_cooldown_remaining_ms_get_native_e406ced4dd67db0
 }
 
 
-void _wrap_delete_DeploymentStats_native_e406ced4dd67db0b(llmroute::swig::DeploymentStats *_swig_go_0) {
+void _wrap_delete_DeploymentStats_native_698d017b75eb497d(llmroute::swig::DeploymentStats *_swig_go_0) {
   llmroute::swig::DeploymentStats *arg1 = (llmroute::swig::DeploymentStats *) 0 ;
   
   arg1 = *(llmroute::swig::DeploymentStats **)&_swig_go_0; 
@@ -7954,7 +8028,7 @@ void _wrap_delete_DeploymentStats_native_e406ced4dd67db0b(llmroute::swig::Deploy
 }
 
 
-llmroute::swig::ModelStats *_wrap_new_ModelStats_native_e406ced4dd67db0b() {
+llmroute::swig::ModelStats *_wrap_new_ModelStats_native_698d017b75eb497d() {
   llmroute::swig::ModelStats *result = 0 ;
   llmroute::swig::ModelStats *_swig_go_result;
   
@@ -7965,7 +8039,7 @@ llmroute::swig::ModelStats *_wrap_new_ModelStats_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_ModelStats_model_set_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_ModelStats_model_set_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -7980,7 +8054,7 @@ void _wrap_ModelStats_model_set_native_e406ced4dd67db0b(llmroute::swig::ModelSta
 }
 
 
-_gostring_ _wrap_ModelStats_model_get_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
+_gostring_ _wrap_ModelStats_model_get_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7993,7 +8067,7 @@ _gostring_ _wrap_ModelStats_model_get_native_e406ced4dd67db0b(llmroute::swig::Mo
 }
 
 
-void _wrap_ModelStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_picks_set_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -8005,7 +8079,7 @@ void _wrap_ModelStats_picks_set_native_e406ced4dd67db0b(llmroute::swig::ModelSta
 }
 
 
-long long _wrap_ModelStats_picks_get_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_picks_get_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8018,7 +8092,7 @@ long long _wrap_ModelStats_picks_get_native_e406ced4dd67db0b(llmroute::swig::Mod
 }
 
 
-void _wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_ModelStats_fallbacks_set_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t arg2 ;
   
@@ -8030,7 +8104,7 @@ void _wrap_ModelStats_fallbacks_set_native_e406ced4dd67db0b(llmroute::swig::Mode
 }
 
 
-long long _wrap_ModelStats_fallbacks_get_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
+long long _wrap_ModelStats_fallbacks_get_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8043,7 +8117,7 @@ long long _wrap_ModelStats_fallbacks_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_delete_ModelStats_native_e406ced4dd67db0b(llmroute::swig::ModelStats *_swig_go_0) {
+void _wrap_delete_ModelStats_native_698d017b75eb497d(llmroute::swig::ModelStats *_swig_go_0) {
   llmroute::swig::ModelStats *arg1 = (llmroute::swig::ModelStats *) 0 ;
   
   arg1 = *(llmroute::swig::ModelStats **)&_swig_go_0; 
@@ -8053,7 +8127,7 @@ void _wrap_delete_ModelStats_native_e406ced4dd67db0b(llmroute::swig::ModelStats 
 }
 
 
-llmroute::swig::RouterStats *_wrap_new_RouterStats_native_e406ced4dd67db0b() {
+llmroute::swig::RouterStats *_wrap_new_RouterStats_native_698d017b75eb497d() {
   llmroute::swig::RouterStats *result = 0 ;
   llmroute::swig::RouterStats *_swig_go_result;
   
@@ -8064,7 +8138,7 @@ llmroute::swig::RouterStats *_wrap_new_RouterStats_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_RouterStats_deployments_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
+void _wrap_RouterStats_deployments_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::DeploymentStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *arg2 = (std::vector< llmroute::swig::DeploymentStats > *) 0 ;
   
@@ -8076,7 +8150,7 @@ void _wrap_RouterStats_deployments_set_native_e406ced4dd67db0b(llmroute::swig::R
 }
 
 
-std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::DeploymentStats > *result = 0 ;
   std::vector< llmroute::swig::DeploymentStats > *_swig_go_result;
@@ -8089,7 +8163,7 @@ std::vector< llmroute::swig::DeploymentStats > *_wrap_RouterStats_deployments_ge
 }
 
 
-void _wrap_RouterStats_models_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
+void _wrap_RouterStats_models_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, std::vector< llmroute::swig::ModelStats > *_swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *arg2 = (std::vector< llmroute::swig::ModelStats > *) 0 ;
   
@@ -8101,7 +8175,7 @@ void _wrap_RouterStats_models_set_native_e406ced4dd67db0b(llmroute::swig::Router
 }
 
 
-std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::vector< llmroute::swig::ModelStats > *result = 0 ;
   std::vector< llmroute::swig::ModelStats > *_swig_go_result;
@@ -8114,7 +8188,7 @@ std::vector< llmroute::swig::ModelStats > *_wrap_RouterStats_models_get_native_e
 }
 
 
-void _wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_applied_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -8126,7 +8200,7 @@ void _wrap_RouterStats_configs_applied_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_RouterStats_configs_applied_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_applied_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8139,7 +8213,7 @@ long long _wrap_RouterStats_configs_applied_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
+void _wrap_RouterStats_configs_rejected_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t arg2 ;
   
@@ -8151,7 +8225,7 @@ void _wrap_RouterStats_configs_rejected_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-long long _wrap_RouterStats_configs_rejected_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+long long _wrap_RouterStats_configs_rejected_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8164,7 +8238,7 @@ long long _wrap_RouterStats_configs_rejected_get_native_e406ced4dd67db0b(llmrout
 }
 
 
-void _wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_RouterStats_metrics_text_set_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8179,7 +8253,7 @@ void _wrap_RouterStats_metrics_text_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_RouterStats_metrics_text_get_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+_gostring_ _wrap_RouterStats_metrics_text_get_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8192,7 +8266,7 @@ _gostring_ _wrap_RouterStats_metrics_text_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_delete_RouterStats_native_e406ced4dd67db0b(llmroute::swig::RouterStats *_swig_go_0) {
+void _wrap_delete_RouterStats_native_698d017b75eb497d(llmroute::swig::RouterStats *_swig_go_0) {
   llmroute::swig::RouterStats *arg1 = (llmroute::swig::RouterStats *) 0 ;
   
   arg1 = *(llmroute::swig::RouterStats **)&_swig_go_0; 
@@ -8202,7 +8276,7 @@ void _wrap_delete_RouterStats_native_e406ced4dd67db0b(llmroute::swig::RouterStat
 }
 
 
-llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_e406ced4dd67db0b() {
+llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_698d017b75eb497d() {
   llmroute::swig::SharedStateStatus *result = 0 ;
   llmroute::swig::SharedStateStatus *_swig_go_result;
   
@@ -8213,7 +8287,7 @@ llmroute::swig::SharedStateStatus *_wrap_new_SharedStateStatus_native_e406ced4dd
 }
 
 
-void _wrap_SharedStateStatus_enabled_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_enabled_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -8225,7 +8299,7 @@ void _wrap_SharedStateStatus_enabled_set_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-bool _wrap_SharedStateStatus_enabled_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_enabled_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -8238,7 +8312,7 @@ bool _wrap_SharedStateStatus_enabled_get_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-void _wrap_SharedStateStatus_connected_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
+void _wrap_SharedStateStatus_connected_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, bool _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool arg2 ;
   
@@ -8250,7 +8324,7 @@ void _wrap_SharedStateStatus_connected_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-bool _wrap_SharedStateStatus_connected_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+bool _wrap_SharedStateStatus_connected_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -8263,7 +8337,7 @@ bool _wrap_SharedStateStatus_connected_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_last_sync_age_ms_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8275,7 +8349,7 @@ void _wrap_SharedStateStatus_last_sync_age_ms_set_native_e406ced4dd67db0b(llmrou
 }
 
 
-long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8288,7 +8362,7 @@ long long _wrap_SharedStateStatus_last_sync_age_ms_get_native_e406ced4dd67db0b(l
 }
 
 
-void _wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_syncs_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8300,7 +8374,7 @@ void _wrap_SharedStateStatus_syncs_set_native_e406ced4dd67db0b(llmroute::swig::S
 }
 
 
-long long _wrap_SharedStateStatus_syncs_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_syncs_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8313,7 +8387,7 @@ long long _wrap_SharedStateStatus_syncs_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_sync_failures_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8325,7 +8399,7 @@ void _wrap_SharedStateStatus_sync_failures_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_sync_failures_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_sync_failures_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8338,7 +8412,7 @@ long long _wrap_SharedStateStatus_sync_failures_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_connections_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8350,7 +8424,7 @@ void _wrap_SharedStateStatus_connections_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-long long _wrap_SharedStateStatus_connections_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_connections_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8363,7 +8437,7 @@ long long _wrap_SharedStateStatus_connections_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_opens_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8375,7 +8449,7 @@ void _wrap_SharedStateStatus_remote_opens_set_native_e406ced4dd67db0b(llmroute::
 }
 
 
-long long _wrap_SharedStateStatus_remote_opens_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_opens_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8388,7 +8462,7 @@ long long _wrap_SharedStateStatus_remote_opens_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_remote_closes_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8400,7 +8474,7 @@ void _wrap_SharedStateStatus_remote_closes_set_native_e406ced4dd67db0b(llmroute:
 }
 
 
-long long _wrap_SharedStateStatus_remote_closes_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_remote_closes_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8413,7 +8487,7 @@ long long _wrap_SharedStateStatus_remote_closes_get_native_e406ced4dd67db0b(llmr
 }
 
 
-void _wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_last_error_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8428,7 +8502,7 @@ void _wrap_SharedStateStatus_last_error_set_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-_gostring_ _wrap_SharedStateStatus_last_error_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_last_error_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8441,7 +8515,7 @@ _gostring_ _wrap_SharedStateStatus_last_error_get_native_e406ced4dd67db0b(llmrou
 }
 
 
-void _wrap_SharedStateStatus_topology_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, intgo _swig_go_1) {
+void _wrap_SharedStateStatus_topology_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int32_t arg2 ;
   
@@ -8453,7 +8527,7 @@ void _wrap_SharedStateStatus_topology_set_native_e406ced4dd67db0b(llmroute::swig
 }
 
 
-intgo _wrap_SharedStateStatus_topology_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+intgo _wrap_SharedStateStatus_topology_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int32_t result;
   intgo _swig_go_result;
@@ -8466,7 +8540,7 @@ intgo _wrap_SharedStateStatus_topology_get_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-void _wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateStatus_failovers_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t arg2 ;
   
@@ -8478,7 +8552,7 @@ void _wrap_SharedStateStatus_failovers_set_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-long long _wrap_SharedStateStatus_failovers_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+long long _wrap_SharedStateStatus_failovers_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8491,7 +8565,7 @@ long long _wrap_SharedStateStatus_failovers_get_native_e406ced4dd67db0b(llmroute
 }
 
 
-void _wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateStatus_server_set_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8506,7 +8580,7 @@ void _wrap_SharedStateStatus_server_set_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_SharedStateStatus_server_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+_gostring_ _wrap_SharedStateStatus_server_get_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8519,7 +8593,7 @@ _gostring_ _wrap_SharedStateStatus_server_get_native_e406ced4dd67db0b(llmroute::
 }
 
 
-void _wrap_delete_SharedStateStatus_native_e406ced4dd67db0b(llmroute::swig::SharedStateStatus *_swig_go_0) {
+void _wrap_delete_SharedStateStatus_native_698d017b75eb497d(llmroute::swig::SharedStateStatus *_swig_go_0) {
   llmroute::swig::SharedStateStatus *arg1 = (llmroute::swig::SharedStateStatus *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateStatus **)&_swig_go_0; 
@@ -8529,7 +8603,7 @@ void _wrap_delete_SharedStateStatus_native_e406ced4dd67db0b(llmroute::swig::Shar
 }
 
 
-llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_e406ced4dd67db0b() {
+llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_698d017b75eb497d() {
   llmroute::swig::SharedStateOptions *result = 0 ;
   llmroute::swig::SharedStateOptions *_swig_go_result;
   
@@ -8540,7 +8614,7 @@ llmroute::swig::SharedStateOptions *_wrap_new_SharedStateOptions_native_e406ced4
 }
 
 
-void _wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_url_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8555,7 +8629,7 @@ void _wrap_SharedStateOptions_url_set_native_e406ced4dd67db0b(llmroute::swig::Sh
 }
 
 
-_gostring_ _wrap_SharedStateOptions_url_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_url_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8568,7 +8642,7 @@ _gostring_ _wrap_SharedStateOptions_url_get_native_e406ced4dd67db0b(llmroute::sw
 }
 
 
-void _wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_SharedStateOptions_key_prefix_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8583,7 +8657,7 @@ void _wrap_SharedStateOptions_key_prefix_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+_gostring_ _wrap_SharedStateOptions_key_prefix_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8596,7 +8670,7 @@ _gostring_ _wrap_SharedStateOptions_key_prefix_get_native_e406ced4dd67db0b(llmro
 }
 
 
-void _wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_sync_interval_ms_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -8608,7 +8682,7 @@ void _wrap_SharedStateOptions_sync_interval_ms_set_native_e406ced4dd67db0b(llmro
 }
 
 
-long long _wrap_SharedStateOptions_sync_interval_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_sync_interval_ms_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8621,7 +8695,7 @@ long long _wrap_SharedStateOptions_sync_interval_ms_get_native_e406ced4dd67db0b(
 }
 
 
-void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_connect_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -8633,7 +8707,7 @@ void _wrap_SharedStateOptions_connect_timeout_ms_set_native_e406ced4dd67db0b(llm
 }
 
 
-long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8646,7 +8720,7 @@ long long _wrap_SharedStateOptions_connect_timeout_ms_get_native_e406ced4dd67db0
 }
 
 
-void _wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
+void _wrap_SharedStateOptions_command_timeout_ms_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t arg2 ;
   
@@ -8658,7 +8732,7 @@ void _wrap_SharedStateOptions_command_timeout_ms_set_native_e406ced4dd67db0b(llm
 }
 
 
-long long _wrap_SharedStateOptions_command_timeout_ms_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+long long _wrap_SharedStateOptions_command_timeout_ms_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8671,7 +8745,7 @@ long long _wrap_SharedStateOptions_command_timeout_ms_get_native_e406ced4dd67db0
 }
 
 
-void _wrap_SharedStateOptions_rate_batch_set_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
+void _wrap_SharedStateOptions_rate_batch_set_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0, double _swig_go_1) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double arg2 ;
   
@@ -8683,7 +8757,7 @@ void _wrap_SharedStateOptions_rate_batch_set_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-double _wrap_SharedStateOptions_rate_batch_get_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+double _wrap_SharedStateOptions_rate_batch_get_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   double result;
   double _swig_go_result;
@@ -8696,7 +8770,7 @@ double _wrap_SharedStateOptions_rate_batch_get_native_e406ced4dd67db0b(llmroute:
 }
 
 
-void _wrap_delete_SharedStateOptions_native_e406ced4dd67db0b(llmroute::swig::SharedStateOptions *_swig_go_0) {
+void _wrap_delete_SharedStateOptions_native_698d017b75eb497d(llmroute::swig::SharedStateOptions *_swig_go_0) {
   llmroute::swig::SharedStateOptions *arg1 = (llmroute::swig::SharedStateOptions *) 0 ;
   
   arg1 = *(llmroute::swig::SharedStateOptions **)&_swig_go_0; 
@@ -8706,7 +8780,7 @@ void _wrap_delete_SharedStateOptions_native_e406ced4dd67db0b(llmroute::swig::Sha
 }
 
 
-void _wrap_TextBuffer_text_set_native_e406ced4dd67db0b(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_TextBuffer_text_set_native_698d017b75eb497d(llmroute::swig::TextBuffer *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8721,7 +8795,7 @@ void _wrap_TextBuffer_text_set_native_e406ced4dd67db0b(llmroute::swig::TextBuffe
 }
 
 
-_gostring_ _wrap_TextBuffer_text_get_native_e406ced4dd67db0b(llmroute::swig::TextBuffer *_swig_go_0) {
+_gostring_ _wrap_TextBuffer_text_get_native_698d017b75eb497d(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8734,7 +8808,7 @@ _gostring_ _wrap_TextBuffer_text_get_native_e406ced4dd67db0b(llmroute::swig::Tex
 }
 
 
-llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_e406ced4dd67db0b() {
+llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_698d017b75eb497d() {
   llmroute::swig::TextBuffer *result = 0 ;
   llmroute::swig::TextBuffer *_swig_go_result;
   
@@ -8745,7 +8819,7 @@ llmroute::swig::TextBuffer *_wrap_new_TextBuffer_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_delete_TextBuffer_native_e406ced4dd67db0b(llmroute::swig::TextBuffer *_swig_go_0) {
+void _wrap_delete_TextBuffer_native_698d017b75eb497d(llmroute::swig::TextBuffer *_swig_go_0) {
   llmroute::swig::TextBuffer *arg1 = (llmroute::swig::TextBuffer *) 0 ;
   
   arg1 = *(llmroute::swig::TextBuffer **)&_swig_go_0; 
@@ -8755,7 +8829,7 @@ void _wrap_delete_TextBuffer_native_e406ced4dd67db0b(llmroute::swig::TextBuffer 
 }
 
 
-_gostring_ _wrap_ValidateConfig_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
+_gostring_ _wrap_ValidateConfig_native_698d017b75eb497d(_gostring_ _swig_go_0) {
   std::string *arg1 = 0 ;
   llmroute::swig::Status result;
   _gostring_ _swig_go_result;
@@ -8779,7 +8853,7 @@ _gostring_ _wrap_ValidateConfig_native_e406ced4dd67db0b(_gostring_ _swig_go_0) {
 }
 
 
-_gostring_ _wrap_PrefixHashes_native_e406ced4dd67db0b(_gostring_ _swig_go_0, intgo _swig_go_1, long long _swig_go_2, std::vector< long long > *_swig_go_3) {
+_gostring_ _wrap_PrefixHashes_native_698d017b75eb497d(_gostring_ _swig_go_0, intgo _swig_go_1, long long _swig_go_2, std::vector< long long > *_swig_go_3) {
   std::string *arg1 = 0 ;
   uint32_t arg2 ;
   int64_t arg3 ;
@@ -8809,7 +8883,7 @@ _gostring_ _wrap_PrefixHashes_native_e406ced4dd67db0b(_gostring_ _swig_go_0, int
 }
 
 
-llmroute::swig::Router *_wrap_new_Router_native_e406ced4dd67db0b() {
+llmroute::swig::Router *_wrap_new_Router_native_698d017b75eb497d() {
   llmroute::swig::Router *result = 0 ;
   llmroute::swig::Router *_swig_go_result;
   
@@ -8820,7 +8894,7 @@ llmroute::swig::Router *_wrap_new_Router_native_e406ced4dd67db0b() {
 }
 
 
-void _wrap_delete_Router_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0) {
+void _wrap_delete_Router_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -8830,7 +8904,7 @@ void _wrap_delete_Router_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_Open_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
+_gostring_ _wrap_Router_Open_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, llmroute::swig::Clock *_swig_go_2, llmroute::swig::Random *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   llmroute::swig::Clock *arg3 = (llmroute::swig::Clock *) 0 ;
@@ -8857,7 +8931,7 @@ _gostring_ _wrap_Router_Open_native_e406ced4dd67db0b(llmroute::swig::Router *_sw
 }
 
 
-void _wrap_Router_Close_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0) {
+void _wrap_Router_Close_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   
   arg1 = *(llmroute::swig::Router **)&_swig_go_0; 
@@ -8867,7 +8941,7 @@ void _wrap_Router_Close_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go
 }
 
 
-bool _wrap_Router_IsOpen_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0) {
+bool _wrap_Router_IsOpen_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -8880,7 +8954,7 @@ bool _wrap_Router_IsOpen_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_g
 }
 
 
-_gostring_ _wrap_Router_AddDeployment_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_AddDeployment_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8903,7 +8977,7 @@ _gostring_ _wrap_Router_AddDeployment_native_e406ced4dd67db0b(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_UpdateDeployment_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
+_gostring_ _wrap_Router_UpdateDeployment_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::Deployment *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::Deployment *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8926,7 +9000,7 @@ _gostring_ _wrap_Router_UpdateDeployment_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveDeployment_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -8952,7 +9026,7 @@ _gostring_ _wrap_Router_RemoveDeployment_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetAlias_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_Router_SetAlias_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -8983,7 +9057,7 @@ _gostring_ _wrap_Router_SetAlias_native_e406ced4dd67db0b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_RemoveAlias_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_RemoveAlias_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9009,7 +9083,7 @@ _gostring_ _wrap_Router_RemoveAlias_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_SetFallbacks_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
+_gostring_ _wrap_Router_SetFallbacks_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -9037,7 +9111,7 @@ _gostring_ _wrap_Router_SetFallbacks_native_e406ced4dd67db0b(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
+_gostring_ _wrap_Router_SetFallbacksFor_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, std::vector< std::string > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_fallback_kind arg3 ;
@@ -9067,7 +9141,7 @@ _gostring_ _wrap_Router_SetFallbacksFor_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetModelStrategy_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_strategy arg3 ;
@@ -9095,7 +9169,7 @@ _gostring_ _wrap_Router_SetModelStrategy_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_SetOverride_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetOverride_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmr_override arg3 ;
@@ -9123,7 +9197,7 @@ _gostring_ _wrap_Router_SetOverride_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_PickInto_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
+_gostring_ _wrap_Router_PickInto_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Pick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   llmroute::swig::Pick *arg3 = 0 ;
@@ -9153,7 +9227,7 @@ _gostring_ _wrap_Router_PickInto_native_e406ced4dd67db0b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickExcluding_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickExcluding_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -9183,7 +9257,7 @@ _gostring_ _wrap_Router_PickExcluding_native_e406ced4dd67db0b(llmroute::swig::Ro
 }
 
 
-_gostring_ _wrap_Router_PickWith_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
+_gostring_ _wrap_Router_PickWith_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -9213,7 +9287,7 @@ _gostring_ _wrap_Router_PickWith_native_e406ced4dd67db0b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_PickRaw_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
+_gostring_ _wrap_Router_PickRaw_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RawPick *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -9242,7 +9316,7 @@ _gostring_ _wrap_Router_PickRaw_native_e406ced4dd67db0b(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_Report_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
+_gostring_ _wrap_Router_Report_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -9269,7 +9343,7 @@ _gostring_ _wrap_Router_Report_native_e406ced4dd67db0b(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportFull_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
+_gostring_ _wrap_Router_ReportFull_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -9304,7 +9378,7 @@ _gostring_ _wrap_Router_ReportFull_native_e406ced4dd67db0b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ReportQuota_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11) {
+_gostring_ _wrap_Router_ReportQuota_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1, intgo _swig_go_2, double _swig_go_3, double _swig_go_4, long long _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmr_outcome arg3 ;
@@ -9347,7 +9421,7 @@ _gostring_ _wrap_Router_ReportQuota_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Cancel_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_Router_Cancel_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, long long _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   int64_t arg2 ;
   llmroute::swig::Status result;
@@ -9370,7 +9444,7 @@ _gostring_ _wrap_Router_Cancel_native_e406ced4dd67db0b(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_ReportLoad_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, double _swig_go_4, long long _swig_go_5) {
+_gostring_ _wrap_Router_ReportLoad_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, double _swig_go_4, long long _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int64_t arg3 ;
@@ -9404,7 +9478,7 @@ _gostring_ _wrap_Router_ReportLoad_native_e406ced4dd67db0b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Fallbacks_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
+_gostring_ _wrap_Router_Fallbacks_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, std::vector< std::string > *_swig_go_2, std::vector< llmroute::swig::Candidate > *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::vector< std::string > *arg3 = 0 ;
@@ -9434,7 +9508,7 @@ _gostring_ _wrap_Router_Fallbacks_native_e406ced4dd67db0b(llmroute::swig::Router
 }
 
 
-_gostring_ _wrap_Router_Explain_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Explanation *_swig_go_3) {
+_gostring_ _wrap_Router_Explain_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Explanation *_swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -9464,7 +9538,7 @@ _gostring_ _wrap_Router_Explain_native_e406ced4dd67db0b(llmroute::swig::Router *
 }
 
 
-_gostring_ _wrap_Router_PickTraced_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3, llmroute::swig::Explanation *_swig_go_4) {
+_gostring_ _wrap_Router_PickTraced_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::PickOptions *_swig_go_2, llmroute::swig::Pick *_swig_go_3, llmroute::swig::Explanation *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::PickOptions *arg3 = 0 ;
@@ -9496,7 +9570,7 @@ _gostring_ _wrap_Router_PickTraced_native_e406ced4dd67db0b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_HealthOf_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
+_gostring_ _wrap_Router_HealthOf_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Health *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Health *arg3 = 0 ;
@@ -9524,7 +9598,7 @@ _gostring_ _wrap_Router_HealthOf_native_e406ced4dd67db0b(llmroute::swig::Router 
 }
 
 
-_gostring_ _wrap_Router_HealthList_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
+_gostring_ _wrap_Router_HealthList_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, std::vector< llmroute::swig::Health > *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::vector< llmroute::swig::Health > *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9547,7 +9621,7 @@ _gostring_ _wrap_Router_HealthList_native_e406ced4dd67db0b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfig_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9573,7 +9647,7 @@ _gostring_ _wrap_Router_ApplyConfig_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_Router_ApplyConfigFile_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9599,7 +9673,7 @@ _gostring_ _wrap_Router_ApplyConfigFile_native_e406ced4dd67db0b(llmroute::swig::
 }
 
 
-_gostring_ _wrap_Router_MetricsText_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
+_gostring_ _wrap_Router_MetricsText_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::TextBuffer *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::TextBuffer *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9622,7 +9696,7 @@ _gostring_ _wrap_Router_MetricsText_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_Stats_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
+_gostring_ _wrap_Router_Stats_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterStats *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterStats *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9645,7 +9719,7 @@ _gostring_ _wrap_Router_Stats_native_e406ced4dd67db0b(llmroute::swig::Router *_s
 }
 
 
-_gostring_ _wrap_Router_SharedState_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
+_gostring_ _wrap_Router_SharedState_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateStatus *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateStatus *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9668,7 +9742,7 @@ _gostring_ _wrap_Router_SharedState_native_e406ced4dd67db0b(llmroute::swig::Rout
 }
 
 
-_gostring_ _wrap_Router_UseSharedState_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
+_gostring_ _wrap_Router_UseSharedState_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::SharedStateOptions *_swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::SharedStateOptions *arg2 = 0 ;
   llmroute::swig::Status result;
@@ -9691,7 +9765,7 @@ _gostring_ _wrap_Router_UseSharedState_native_e406ced4dd67db0b(llmroute::swig::R
 }
 
 
-_gostring_ _wrap_Router_SetAdapter_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
+_gostring_ _wrap_Router_SetAdapter_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::Adapter *_swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::Adapter *arg3 = (llmroute::swig::Adapter *) 0 ;
@@ -9719,7 +9793,7 @@ _gostring_ _wrap_Router_SetAdapter_native_e406ced4dd67db0b(llmroute::swig::Route
 }
 
 
-_gostring_ _wrap_Router_Call_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
+_gostring_ _wrap_Router_Call_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -9754,7 +9828,7 @@ _gostring_ _wrap_Router_Call_native_e406ced4dd67db0b(llmroute::swig::Router *_sw
 }
 
 
-_gostring_ _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_PickReportOnNativeThread_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   int32_t arg3 ;
@@ -9782,7 +9856,7 @@ _gostring_ _wrap_Router_PickReportOnNativeThread_native_e406ced4dd67db0b(llmrout
 }
 
 
-_gostring_ _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_CallOnNativeThread_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   std::string *arg3 = 0 ;
@@ -9815,7 +9889,7 @@ _gostring_ _wrap_Router_CallOnNativeThread_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_OpenGo_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
+_gostring_ _wrap_Router_OpenGo_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, llmroute::swig::RouterOptions *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   llmroute::swig::RouterOptions *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -9842,7 +9916,7 @@ _gostring_ _wrap_Router_OpenGo_native_e406ced4dd67db0b(llmroute::swig::Router *_
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfig_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -9875,7 +9949,7 @@ _gostring_ _wrap_Router_OpenGoFromConfig_native_e406ced4dd67db0b(llmroute::swig:
 }
 
 
-_gostring_ _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
+_gostring_ _wrap_Router_OpenGoFromConfigFile_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, llmroute::swig::RouterOptions *_swig_go_2, intgo _swig_go_3, intgo _swig_go_4) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   llmroute::swig::RouterOptions *arg3 = 0 ;
@@ -9907,7 +9981,7 @@ _gostring_ _wrap_Router_OpenGoFromConfigFile_native_e406ced4dd67db0b(llmroute::s
 }
 
 
-_gostring_ _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_Router_SetGoAdapter_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   uintptr_t arg3 ;
@@ -9935,7 +10009,7 @@ _gostring_ _wrap_Router_SetGoAdapter_native_e406ced4dd67db0b(llmroute::swig::Rou
 }
 
 
-_gostring_ _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
+_gostring_ _wrap_Router_SetGoEventListener_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, intgo _swig_go_1) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   uintptr_t arg2 ;
   llmroute::swig::Status result;
@@ -9958,7 +10032,7 @@ _gostring_ _wrap_Router_SetGoEventListener_native_e406ced4dd67db0b(llmroute::swi
 }
 
 
-_gostring_ _wrap_Router_CallRaw_native_e406ced4dd67db0b(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
+_gostring_ _wrap_Router_CallRaw_native_698d017b75eb497d(llmroute::swig::Router *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, llmroute::swig::CallOptions *_swig_go_3, llmroute::swig::CallResult *_swig_go_4, intgo _swig_go_5) {
   llmroute::swig::Router *arg1 = (llmroute::swig::Router *) 0 ;
   std::string *arg2 = 0 ;
   char *arg3 = (char *) 0 ;

@@ -141,4 +141,12 @@ public class CallOptions {
     return NativeJNI.CallOptions_maxHedges_get(swigCPtr, this);
   }
 
+  public void setPriority(int value) {
+    NativeJNI.CallOptions_priority_set(swigCPtr, this, value);
+  }
+
+  public int getPriority() {
+    return NativeJNI.CallOptions_priority_get(swigCPtr, this);
+  }
+
 }

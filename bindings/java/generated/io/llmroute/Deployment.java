@@ -141,6 +141,14 @@ public class Deployment {
     NativeJNI.Deployment_addTag(swigCPtr, this, tag);
   }
 
+  public void addReserve(long priority, double share) {
+    NativeJNI.Deployment_addReserve(swigCPtr, this, priority, share);
+  }
+
+  public void clearReserve() {
+    NativeJNI.Deployment_clearReserve(swigCPtr, this);
+  }
+
   public long modelCount() {
     return NativeJNI.Deployment_modelCount(swigCPtr, this);
   }

@@ -257,6 +257,8 @@ public class NativeJNI {
   public final static native double Deployment_costPerMillionOutput_get(long jarg1, Deployment jarg1_);
   public final static native void Deployment_addModel(long jarg1, Deployment jarg1_, String jarg2);
   public final static native void Deployment_addTag(long jarg1, Deployment jarg1_, String jarg2);
+  public final static native void Deployment_addReserve(long jarg1, Deployment jarg1_, long jarg2, double jarg3);
+  public final static native void Deployment_clearReserve(long jarg1, Deployment jarg1_);
   public final static native long Deployment_modelCount(long jarg1, Deployment jarg1_);
   public final static native String Deployment_modelAt(long jarg1, Deployment jarg1_, long jarg2);
   public final static native long Deployment_tagCount(long jarg1, Deployment jarg1_);
@@ -291,6 +293,8 @@ public class NativeJNI {
   public final static native double PickOptions_maxPrice_get(long jarg1, PickOptions jarg1_);
   public final static native void PickOptions_deadlineMs_set(long jarg1, PickOptions jarg1_, long jarg2);
   public final static native long PickOptions_deadlineMs_get(long jarg1, PickOptions jarg1_);
+  public final static native void PickOptions_priority_set(long jarg1, PickOptions jarg1_, int jarg2);
+  public final static native int PickOptions_priority_get(long jarg1, PickOptions jarg1_);
   public final static native void PickOptions_addPrefixHash(long jarg1, PickOptions jarg1_, long jarg2);
   public final static native void PickOptions_clearPrefixHashes(long jarg1, PickOptions jarg1_);
   public final static native void PickOptions_addExclude(long jarg1, PickOptions jarg1_, String jarg2);
@@ -452,6 +456,8 @@ public class NativeJNI {
   public final static native double CallOptions_hedgeAfterQuantile_get(long jarg1, CallOptions jarg1_);
   public final static native void CallOptions_maxHedges_set(long jarg1, CallOptions jarg1_, long jarg2);
   public final static native long CallOptions_maxHedges_get(long jarg1, CallOptions jarg1_);
+  public final static native void CallOptions_priority_set(long jarg1, CallOptions jarg1_, int jarg2);
+  public final static native int CallOptions_priority_get(long jarg1, CallOptions jarg1_);
   public final static native void delete_CallOptions(long jarg1);
   public final static native String InvokeArgs_getDeployment(long jarg1, InvokeArgs jarg1_);
   public final static native String InvokeArgs_getModel(long jarg1, InvokeArgs jarg1_);

@@ -74,6 +74,8 @@ public class PickOptions {
   public PickOptions maxPrice(double price) { setMaxPrice(price); return this; }
   /** The request's time left in ms: deployments expected to be slower are skipped. */
   public PickOptions deadlineMs(long ms) { setDeadlineMs(ms); return this; }
+  /** The request's priority class, 0 (highest) .. 3 (lowest); the default is 2. */
+  public PickOptions priority(int priority) { setPriority(priority); return this; }
   /** The prompt's prefix block hashes (Router.prefixHashes), for the engine_aware strategy. */
   public PickOptions prefixHashes(long[] hashes) {
     clearPrefixHashes();
@@ -123,6 +125,14 @@ public class PickOptions {
 
   public long getDeadlineMs() {
     return NativeJNI.PickOptions_deadlineMs_get(swigCPtr, this);
+  }
+
+  public void setPriority(int value) {
+    NativeJNI.PickOptions_priority_set(swigCPtr, this, value);
+  }
+
+  public int getPriority() {
+    return NativeJNI.PickOptions_priority_get(swigCPtr, this);
   }
 
   public void addPrefixHash(long hash) {
