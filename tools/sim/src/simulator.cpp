@@ -137,7 +137,6 @@ class Simulation {
     int64_t start_ns = 0;
     double first_byte_ms = -1;
     bool committed = false;
-    bool stalled = false;  // ended by a stall (hung until the timeout, or cut by a stall timeout)
     // Hedged runs: a request's first attempt and its hedge are two Request slots, each other's
     // sibling while both run; a cancelled loser keeps its slot until its end event passes.
     uint64_t serial = 0;
@@ -285,7 +284,6 @@ class Simulation {
     r.start_ns = now_ns_;
     r.first_byte_ms = -1;
     r.committed = false;
-    r.stalled = false;
     const Quota &quota = sc_.upstreams[d].quota;
     if (quota.active() && !TakeQuota(d, m.input_tokens + m.output_tokens)) {
       r.outcome = LLMR_OUTCOME_RATE_LIMITED;  // the quota is used up until the window ends
@@ -351,7 +349,6 @@ class Simulation {
     if (before_first || (fbt > 0 && first > fbt)) {
       // No first byte yet: the first-byte watch, else the client's timeout, ends it.
       r.outcome = LLMR_OUTCOME_TIMEOUT;
-      r.stalled = true;
       if (fbt > 0 && fbt < timeout) {
         r.latency_ms = fbt;
         ++result_.stall_failovers;
@@ -364,7 +361,6 @@ class Simulation {
     r.first_byte_ms = first;
     if (stall_at < 0) return;  // flows to the end
     r.outcome = LLMR_OUTCOME_TIMEOUT;
-    r.stalled = true;
     r.committed = true;
     if (idle > 0 && stall_at + idle < timeout) {
       r.latency_ms = stall_at + idle;
