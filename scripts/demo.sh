@@ -2,8 +2,9 @@
 # The main job: build llmroute and its simulator (release), and run the outage-and-recovery
 # scenario with the seed's naive router beside llmroute. Prints the tables and writes the chart.
 # Usage: scripts/demo.sh [scenario.json | shipped scenario name] [comparison list]
-#        (without a list: naive,round_robin,peak_ewma; the quota and long-tail scenarios compare their own
-#        runs with and without quota routing or hedging)
+#        (without a list: naive,round_robin,peak_ewma; the quota, long-tail and stalled-streams
+#        scenarios compare their own runs with and without quota routing, hedging or the stall
+#        timeouts)
 #        scripts/demo.sh --matrix   every strategy on every shipped scenario: a Markdown table
 #                                   and build/matrix.svg (tools/sim/README.md, Strategy matrix)
 set -euo pipefail
@@ -27,8 +28,9 @@ if [[ -n "${2:-}" ]]; then
   compare=(--compare "$2")
 elif grep -q '"engine_sim"' "$scenario"; then
   compare=()  # shared-prefix: engine replicas, its own list (no naive router there)
-elif grep -qE 'quota-blind|/hedged' "$scenario"; then
-  compare=()  # quota-headers, daily-cap, long-tail: their own list (with and without quota routing or hedging)
+elif grep -qE 'quota-blind|/hedged|/stall-timeouts' "$scenario"; then
+  compare=()  # quota-headers, daily-cap, long-tail, stalled-streams: their own list (with and without
+              # quota routing, hedging or the stall timeouts)
 else
   compare=(--compare naive,round_robin,peak_ewma)
 fi

@@ -85,6 +85,20 @@ inline constexpr const char *kQuotaBlindSuffix = "/quota-blind";
 /** The suffix of a run name whose client hedges (ClientPolicy::hedge_after_ms):
  * "round_robin/hedged". */
 inline constexpr const char *kHedgedSuffix = "/hedged";
+/** The suffix of a run name whose client applies the stall timeouts
+ * (ClientPolicy::first_byte_timeout_ms, idle_timeout_ms): "round_robin/stall-timeouts". It comes
+ * last when combined with the others. */
+inline constexpr const char *kStallTimeoutsSuffix = "/stall-timeouts";
+
+/** Whether `name` ends in `suffix` (and has something before it); if so, removes it. */
+inline bool StripSuffix(std::string &name, const std::string &suffix) {
+  if (name.size() <= suffix.size() ||
+      name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+    return false;
+  }
+  name.resize(name.size() - suffix.size());
+  return true;
+}
 
 /** The seed router (seed/router.go): round robin over the available providers; a provider whose
  * failure rate (failure: x0.9 + 0.1, success: x0.5) exceeds 0.5 is unavailable forever; a retry

@@ -42,7 +42,9 @@ const char kUsage[] =
     "                      prefixes here it balances on calls in flight); an llmroute NAME\n"
     "                      ending in /quota-blind reports without the quotas upstreams\n"
     "                      announce (round_robin/quota-blind); ending in /hedged, the\n"
-    "                      client hedges (client.hedge_after_ms; round_robin/hedged)\n"
+    "                      client hedges (client.hedge_after_ms; round_robin/hedged);\n"
+    "                      ending in /stall-timeouts, the client applies the stall\n"
+    "                      timeouts (client.first_byte_timeout_ms, idle_timeout_ms)\n"
     "  --compare A,B,...   several runs on the same scenario, side by side (table and chart)\n"
     "                      (default: the scenario's \"compare\" list, else llmroute)\n"
     "  --seed N            random seed (default: the scenario's); same seed, same run\n"
@@ -86,6 +88,7 @@ std::vector<std::string> Split(const std::string &s) {
 bool ValidRun(const std::string &run) {
   // "<strategy>/quota-blind": llmroute without the quotas upstreams announce (backend.hpp).
   std::string name = run;
+  sim::StripSuffix(name, sim::kStallTimeoutsSuffix);
   const std::string hedged = sim::kHedgedSuffix;
   if (name.size() > hedged.size() &&
       name.compare(name.size() - hedged.size(), hedged.size(), hedged) == 0) {

@@ -84,6 +84,14 @@ void PrintRunTable(std::ostream &out, const Scenario &scenario, const RunResult 
     out << "; " << run.hedges << " hedges (" << run.hedge_wins << " answered first, "
         << run.hedges_cancelled << " losers cancelled)";
   }
+  if (run.stalls_before_first_byte + run.stalls_mid_stream > 0) {
+    out << "\n  stalls: " << run.stalls_before_first_byte << " before the first byte, "
+        << run.stalls_mid_stream << " mid-stream; " << run.hung << " attempts hung to the timeout, "
+        << run.truncated << " streams truncated at the timeout, " << run.stall_failovers
+        << " first-byte failovers, " << run.stalled_endings
+        << " stalled endings (LLMR_ERR_STREAM_STALLED); TTFT p99 "
+        << Ms(Percentile(run.client_ttfts, 0.99)) << " ms";
+  }
   out << "\n";
   if (!run.consistency_error.empty()) out << "  INCONSISTENT: " << run.consistency_error << "\n";
 }
@@ -125,6 +133,20 @@ void PrintComparison(std::ostream &out, const Scenario &scenario,
     row("hedges (won)", [](const RunResult &r) {
       return std::to_string(r.hedges) + " (" + std::to_string(r.hedge_wins) + ")";
     });
+  }
+  if (std::any_of(runs.begin(), runs.end(), [](const RunResult &r) {
+        return r.stalls_before_first_byte + r.stalls_mid_stream > 0;
+      })) {
+    row("stalls (pre / mid)", [](const RunResult &r) {
+      return std::to_string(r.stalls_before_first_byte) + " / " +
+             std::to_string(r.stalls_mid_stream);
+    });
+    row("hung attempts", [](const RunResult &r) { return std::to_string(r.hung); });
+    row("silent truncations", [](const RunResult &r) { return std::to_string(r.truncated); });
+    row("stall failovers", [](const RunResult &r) { return std::to_string(r.stall_failovers); });
+    row("stalled endings", [](const RunResult &r) { return std::to_string(r.stalled_endings); });
+    row("TTFT p50 ms", [](const RunResult &r) { return Ms(Percentile(r.client_ttfts, 0.5)); });
+    row("TTFT p99 ms", [](const RunResult &r) { return Ms(Percentile(r.client_ttfts, 0.99)); });
   }
   row("trips / marked down", [](const RunResult &r) {
     int64_t n = 0;
@@ -178,6 +200,13 @@ std::string SummaryJson(const Scenario &scenario, uint64_t seed,
     j["fallbacks"] = r.fallbacks;
     j["hedges"] = r.hedges;
     j["hedge_wins"] = r.hedge_wins;
+    j["stalls_before_first_byte"] = r.stalls_before_first_byte;
+    j["stalls_mid_stream"] = r.stalls_mid_stream;
+    j["hung"] = r.hung;
+    j["truncated"] = r.truncated;
+    j["stall_failovers"] = r.stall_failovers;
+    j["stalled_endings"] = r.stalled_endings;
+    j["ttft_p99_ms"] = Percentile(r.client_ttfts, 0.99);
     j["cost"] = r.cost;
     j["client_p50_ms"] = Percentile(r.client_latencies, 0.5);
     j["client_p99_ms"] = Percentile(r.client_latencies, 0.99);

@@ -128,16 +128,29 @@ void ParseBehaviour(const Json &v, const std::string &path, Behaviour &b) {
     b.over_capacity_retry_after_ms = Integer(v["over_capacity_retry_after_ms"],
                                              path + ".over_capacity_retry_after_ms", 0, 3600000);
   }
+  if (v.contains("first_byte_share")) {
+    b.first_byte_share = Number(v["first_byte_share"], path + ".first_byte_share", 0, 1);
+  }
+  if (v.contains("stall_first_byte_rate")) {
+    b.stall_first_byte_rate =
+        Number(v["stall_first_byte_rate"], path + ".stall_first_byte_rate", 0, 1);
+  }
+  if (v.contains("stall_mid_stream_rate")) {
+    b.stall_mid_stream_rate =
+        Number(v["stall_mid_stream_rate"], path + ".stall_mid_stream_rate", 0, 1);
+  }
 }
 
-#define LLMR_SIM_BEHAVIOUR_KEYS                                                  \
-  "latency_ms", "latency_multiplier", "error_rate", "error", "error_latency_ms", \
-      "rate_limit_rate", "retry_after_ms", "max_concurrency", "over_capacity_retry_after_ms"
+#define LLMR_SIM_BEHAVIOUR_KEYS                                                               \
+  "latency_ms", "latency_multiplier", "error_rate", "error", "error_latency_ms",              \
+      "rate_limit_rate", "retry_after_ms", "max_concurrency", "over_capacity_retry_after_ms", \
+      "first_byte_share", "stall_first_byte_rate", "stall_mid_stream_rate"
 
 UpstreamEvent ParseEvent(const Json &v, const std::string &path, double duration_s) {
   CheckKeys(v, path,
             {"from_s", "to_s", "label", "down", "latency_ms", "latency_multiplier", "error_rate",
-             "error", "error_latency_ms", "rate_limit_rate", "retry_after_ms", "max_concurrency"});
+             "error", "error_latency_ms", "rate_limit_rate", "retry_after_ms", "max_concurrency",
+             "stall_first_byte_rate", "stall_mid_stream_rate"});
   UpstreamEvent e;
   if (!v.contains("from_s")) Fail(path + ".from_s", "required");
   e.from_s = Number(v["from_s"], path + ".from_s", 0, 1e7);
@@ -174,8 +187,17 @@ UpstreamEvent ParseEvent(const Json &v, const std::string &path, double duration
   if (v.contains("max_concurrency")) {
     e.max_concurrency = Integer(v["max_concurrency"], path + ".max_concurrency", 0, 1000000);
   }
+  if (v.contains("stall_first_byte_rate")) {
+    e.stall_first_byte_rate =
+        Number(v["stall_first_byte_rate"], path + ".stall_first_byte_rate", 0, 1);
+  }
+  if (v.contains("stall_mid_stream_rate")) {
+    e.stall_mid_stream_rate =
+        Number(v["stall_mid_stream_rate"], path + ".stall_mid_stream_rate", 0, 1);
+  }
   // A capacity change alone (more headroom) is not a fault; anything else is.
   e.is_fault = e.error_rate.value_or(0) > 0 || e.rate_limit_rate.value_or(0) > 0 ||
+               e.stall_first_byte_rate.value_or(0) > 0 || e.stall_mid_stream_rate.value_or(0) > 0 ||
                e.latency_multiplier.value_or(1) > 1 || e.latency_p50_ms || e.latency_p99_ms;
   return e;
 }
@@ -202,6 +224,8 @@ Behaviour Upstream::At(double t_s) const {
     if (e.error_kind) b.error_kind = *e.error_kind;
     if (e.error_latency_ms) b.error_latency_ms = *e.error_latency_ms;
     if (e.rate_limit_rate) b.rate_limit_rate = *e.rate_limit_rate;
+    if (e.stall_first_byte_rate) b.stall_first_byte_rate = *e.stall_first_byte_rate;
+    if (e.stall_mid_stream_rate) b.stall_mid_stream_rate = *e.stall_mid_stream_rate;
     if (e.retry_after_ms) b.retry_after_ms = *e.retry_after_ms;
     if (e.max_concurrency) b.max_concurrency = *e.max_concurrency;
   }
@@ -304,7 +328,16 @@ Scenario LoadScenario(const std::string &file) {
     const Json &c = root["client"];
     CheckKeys(c, "$.client",
               {"max_attempts", "backoff_base_ms", "backoff_max_ms", "timeout_ms", "hedge_after_ms",
-               "hedge_budget_ratio", "hedge_budget_max_tokens"});
+               "hedge_budget_ratio", "hedge_budget_max_tokens", "first_byte_timeout_ms",
+               "idle_timeout_ms"});
+    if (c.contains("first_byte_timeout_ms")) {
+      s.client.first_byte_timeout_ms =
+          Number(c["first_byte_timeout_ms"], "$.client.first_byte_timeout_ms", 0, kMaxMs);
+    }
+    if (c.contains("idle_timeout_ms")) {
+      s.client.idle_timeout_ms =
+          Number(c["idle_timeout_ms"], "$.client.idle_timeout_ms", 0, kMaxMs);
+    }
     if (c.contains("hedge_after_ms")) {
       s.client.hedge_after_ms = Number(c["hedge_after_ms"], "$.client.hedge_after_ms", 0, kMaxMs);
     }

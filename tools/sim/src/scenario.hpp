@@ -39,6 +39,13 @@ struct Behaviour {
    * over_capacity_retry_after_ms. */
   int64_t max_concurrency = 0;
   int64_t over_capacity_retry_after_ms = 1000;
+  /** Streams: the first byte (the first token) comes after this share of a successful
+   * response's latency, the rest streams evenly until the end. */
+  double first_byte_share = 0.25;
+  /** Probability that a response stalls before its first byte (nothing ever arrives), and that it
+   * stalls mid-stream after the first byte (at a uniform point of the rest, nothing after). */
+  double stall_first_byte_rate = 0;
+  double stall_mid_stream_rate = 0;
 };
 
 /** A change of behaviour over [from_s, to_s): only the fields given override the base. */
@@ -47,7 +54,7 @@ struct UpstreamEvent {
   double to_s = 0;
   std::string label;
   std::optional<double> latency_p50_ms, latency_p99_ms, latency_multiplier, error_rate,
-      error_latency_ms, rate_limit_rate;
+      error_latency_ms, rate_limit_rate, stall_first_byte_rate, stall_mid_stream_rate;
   std::optional<llmr_outcome> error_kind;
   std::optional<int64_t> retry_after_ms, max_concurrency;
   /** A fault (shown on the chart): errors, 429s or slowness above the base. */
@@ -122,6 +129,14 @@ struct ClientPolicy {
   double hedge_after_ms = 0;
   double hedge_budget_ratio = 0.1;
   double hedge_budget_max_tokens = 10;
+  /** Stall timeouts, in the runs named "<strategy>/stall-timeouts" only (backend.hpp,
+   * kStallTimeoutsSuffix), as llmr_call_options.first_byte_timeout_ms / idle_timeout_ms: no first
+   * byte within first_byte_timeout_ms of the attempt's start, or no chunk within idle_timeout_ms of
+   * the last one, ends the attempt as a stall, reported as a timeout. Before the first byte (the
+   * commit) the client fails over; after it the request ends with LLMR_ERR_STREAM_STALLED. Without
+   * them a stalled attempt hangs until timeout_ms. 0: no limit. */
+  double first_byte_timeout_ms = 0;
+  double idle_timeout_ms = 0;
 };
 
 struct Scenario {

@@ -41,10 +41,13 @@ class Simulation {
     client_ = Rng(SplitMix64(s));
     const uint64_t router_seed = SplitMix64(s);
     for (size_t i = 0; i < sc_.deployments.size(); ++i) upstream_rng_.emplace_back(SplitMix64(s));
-    if (run == "naive") {
+    std::string name = run;
+    stall_timeouts_ = StripSuffix(name, kStallTimeoutsSuffix) &&
+                      (sc_.client.first_byte_timeout_ms > 0 || sc_.client.idle_timeout_ms > 0);
+    if (name == "naive") {
       backend_ = MakeNaiveBackend(sc_, &now_ns_, router_seed);
     } else {
-      std::string strategy = run;
+      std::string strategy = name;
       const std::string blind = kQuotaBlindSuffix;
       const bool quota_blind =
           strategy.size() > blind.size() &&
@@ -65,7 +68,8 @@ class Simulation {
     buckets_ = static_cast<size_t>(std::ceil(sc_.duration_s / sc_.bucket_s - 1e-9));
     if (buckets_ == 0) buckets_ = 1;
     in_flight_.assign(sc_.deployments.size(), 0);
-    result_.label = backend_->Label() + (hedging_ ? ", hedged" : "");
+    result_.label = backend_->Label() + (hedging_ ? ", hedged" : "") +
+                    (stall_timeouts_ ? ", stall timeouts" : "");
     result_.deployments.resize(sc_.deployments.size());
     for (DeploymentResult &d : result_.deployments) {
       d.bucket_attempts.assign(buckets_, 0);
@@ -128,6 +132,11 @@ class Simulation {
     double latency_ms = 0;
     int64_t retry_after_ms = 0;
     bool quota_429 = false;  // refused by the upstream's used-up quota
+    // Streams: when the attempt started, its first byte after start (-1: none), and whether it
+    // ended after that first byte (committed: the client already has part of the answer).
+    int64_t start_ns = 0;
+    double first_byte_ms = -1;
+    bool committed = false;
     // Hedged runs: a request's first attempt and its hedge are two Request slots, each other's
     // sibling while both run; a cancelled loser keeps its slot until its end event passes.
     uint64_t serial = 0;
@@ -272,6 +281,9 @@ class Simulation {
     Rng &rng = upstream_rng_[d];
     r.retry_after_ms = 0;
     r.quota_429 = false;
+    r.start_ns = now_ns_;
+    r.first_byte_ms = -1;
+    r.committed = false;
     const Quota &quota = sc_.upstreams[d].quota;
     if (quota.active() && !TakeQuota(d, m.input_tokens + m.output_tokens)) {
       r.outcome = LLMR_OUTCOME_RATE_LIMITED;  // the quota is used up until the window ends
@@ -299,6 +311,8 @@ class Simulation {
       if (r.latency_ms > sc_.client.timeout_ms) {
         r.outcome = LLMR_OUTCOME_TIMEOUT;
         r.latency_ms = sc_.client.timeout_ms;
+      } else {
+        Stream(b, rng, r);
       }
     }
     ++in_flight_[d];
@@ -306,6 +320,62 @@ class Simulation {
     r.pick = std::move(p);
     Push(now_ns_ + std::max<int64_t>(1, static_cast<int64_t>(r.latency_ms * kNsPerMs)),
          Kind::kAttemptEnd, id);
+  }
+
+  /** A successful answer of r.latency_ms streams: its first byte after first_byte_share of it,
+   * unless the upstream stalls (before the first byte, or at a uniform point after it). The client
+   * sees a stall only by silence: without the stall timeouts it waits until timeout_ms from the
+   * attempt's start; with them the watch ends the attempt first_byte_timeout_ms after its start
+   * (no first byte yet: a healthy but slow first byte too) or idle_timeout_ms after the last
+   * chunk, as llmr_call_check() would. A stalled attempt is a timeout to the router
+   * (attempt_runner.hpp); committed (after the first byte) it cannot be retried. Chunks are taken
+   * to come more often than idle_timeout_ms while a stream flows. */
+  void Stream(const Behaviour &b, Rng &rng, Request &r) {
+    const double total = r.latency_ms;
+    const double first = total * b.first_byte_share;
+    double stall_at = -1;  // ms after the start at which nothing more arrives; -1: no stall
+    bool before_first = false;
+    if (rng.Chance(b.stall_first_byte_rate)) {
+      before_first = true;
+      stall_at = 0;
+      ++result_.stalls_before_first_byte;
+    } else if (rng.Chance(b.stall_mid_stream_rate)) {
+      stall_at = first + rng.Uniform() * (total - first);
+      ++result_.stalls_mid_stream;
+    }
+    const double fbt = stall_timeouts_ ? sc_.client.first_byte_timeout_ms : 0;
+    const double idle = stall_timeouts_ ? sc_.client.idle_timeout_ms : 0;
+    const double timeout = sc_.client.timeout_ms;
+    if (before_first || (fbt > 0 && first > fbt)) {
+      // No first byte yet: the first-byte watch, else the client's timeout, ends it.
+      r.outcome = LLMR_OUTCOME_TIMEOUT;
+      if (fbt > 0 && fbt < timeout) {
+        r.latency_ms = fbt;
+        ++result_.stall_failovers;
+      } else {
+        r.latency_ms = timeout;
+        ++result_.hung;
+      }
+      return;
+    }
+    r.first_byte_ms = first;
+    if (stall_at < 0) return;  // flows to the end
+    r.outcome = LLMR_OUTCOME_TIMEOUT;
+    r.committed = true;
+    if (idle > 0 && stall_at + idle < timeout) {
+      r.latency_ms = stall_at + idle;
+      ++result_.stalled_endings;
+    } else {
+      r.latency_ms = timeout;
+      ++result_.truncated;
+    }
+  }
+
+  /** The client got its first byte on this attempt: arrival to that byte. */
+  void RecordFirstByte(const Request &r) {
+    if (r.first_byte_ms < 0) return;
+    result_.client_ttfts.push_back(static_cast<double>(r.start_ns - r.arrival_ns) / kNsPerMs +
+                                   r.first_byte_ms);
   }
 
   void EndAttempt(uint32_t id) {
@@ -341,6 +411,7 @@ class Simulation {
         ++result_.hedges_cancelled;
         if (r.is_hedge) ++result_.hedge_wins;
       }
+      RecordFirstByte(r);
       const double client_ms = static_cast<double>(now_ns_ - r.arrival_ns) / kNsPerMs;
       result_.client_latencies.push_back(client_ms);
       result_.bucket_client_latencies[Bucket()].push_back(client_ms);
@@ -351,6 +422,13 @@ class Simulation {
     if (r.sibling >= 0) {
       // The other attempt of the hedged request is still out: it carries the request on.
       requests_[static_cast<size_t>(r.sibling)].sibling = -1;
+      FreeRequest(id);
+      return;
+    }
+    if (r.committed) {
+      // Part of the answer already went to the client: no retry (llmr_router_call ends the call).
+      RecordFirstByte(r);
+      Fail();
       FreeRequest(id);
       return;
     }
@@ -452,6 +530,7 @@ class Simulation {
   std::vector<uint32_t> free_;
   RunResult result_;
   bool hedging_ = false;
+  bool stall_timeouts_ = false;
   double hedge_tokens_ = 0;
   uint64_t serials_ = 0;
 };

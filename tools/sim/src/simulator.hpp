@@ -52,6 +52,21 @@ struct RunResult {
   int64_t hedges = 0;
   int64_t hedge_wins = 0;
   int64_t hedges_cancelled = 0;
+  /** Streams (scenario.hpp, Behaviour::stall_*): attempts that stalled before their first byte
+   * and after it. Without the stall timeouts a stall hangs until the client's timeout_ms: `hung`
+   * attempts (before the first byte; retried after the hang) and `truncated` requests (after it:
+   * the client got part of an answer, then nothing until the timeout cut it). With them:
+   * `stall_failovers` (no first byte within first_byte_timeout_ms: retried elsewhere, a slow
+   * healthy first byte included) and `stalled_endings` (no chunk within idle_timeout_ms after the
+   * commit: the request ends with LLMR_ERR_STREAM_STALLED, an explicit error). */
+  int64_t stalls_before_first_byte = 0;
+  int64_t stalls_mid_stream = 0;
+  int64_t hung = 0;
+  int64_t truncated = 0;
+  int64_t stall_failovers = 0;
+  int64_t stalled_endings = 0;
+  /** Arrival to the first byte of the answer the client got (retries included), ms. */
+  std::vector<double> client_ttfts;
   double cost = 0;
   /** Arrival to success, ms. */
   std::vector<double> client_latencies;

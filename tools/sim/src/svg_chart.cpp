@@ -120,6 +120,11 @@ class Svg {
 
 std::string RenderSvg(const Scenario &sc, uint64_t seed, const std::vector<RunResult> &runs) {
   Layout L;
+  // Streams that stalled (scenario.hpp, Behaviour::stall_*): a line more under each run's label.
+  const bool stalls = std::any_of(runs.begin(), runs.end(), [](const RunResult &r) {
+    return r.stalls_before_first_byte + r.stalls_mid_stream > 0;
+  });
+  if (stalls) L.header += 14;
   const size_t n_dep = sc.deployments.size();
   const size_t n_runs = std::max<size_t>(1, runs.size());
   const size_t buckets = runs.empty() ? 1 : runs[0].bucket_requests.size();
@@ -214,6 +219,14 @@ std::string RenderSvg(const Scenario &sc, uint64_t seed, const std::vector<RunRe
                          " requests failed; client p99 " +
                          Label(std::round(Percentile(r.client_latencies, 0.99))) + " ms";
     svg.Text(x0, y + 28, totals, r.failed > 0 ? "fill=\"#b00000\"" : "fill=\"#2a6f2a\"");
+    if (stalls) {
+      const std::string line = "stalls: " + std::to_string(r.hung) + " hung, " +
+                               std::to_string(r.truncated) + " cut silently; " +
+                               std::to_string(r.stall_failovers) + " failovers, " +
+                               std::to_string(r.stalled_endings) + " stalled endings; TTFT p99 " +
+                               Label(std::round(Percentile(r.client_ttfts, 0.99))) + " ms";
+      svg.Text(x0, y + 42, line, r.hung + r.truncated > 0 ? "fill=\"#b00000\"" : "");
+    }
     y += L.header;
 
     auto time_axis = [&](double ybase, bool labels) {
