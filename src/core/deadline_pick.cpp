@@ -27,7 +27,8 @@ bool Router::PickFastestPastDeadline(const ModelGroup &group, const RequestFilte
     DeploymentState &state = *member.state;
     if (!relaxed.Admits(member) || relaxed.Excludes(state)) continue;
     if (state.breaker().Check(now) == Availability::kUnavailable) continue;
-    if (state.limits().Active() && !state.limits().Admits(now, state.InFlight(), filter.priority)) continue;
+    if (state.limits().Active() && !state.limits().Admits(now, state.InFlight(), filter.priority))
+      continue;
     const double expected = state.latency().Value();
     if (expected >= 0 && expected < fastest) fastest = expected;
   }

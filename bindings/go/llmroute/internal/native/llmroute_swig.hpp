@@ -768,8 +768,8 @@ class Router {
   llmroute_go_status GoCancel(llmr_ticket ticket);
   /** Go's Explain and traced pick (llmroute_go_fast.h): `options` is llmr_pick_options already
    * built from Go's own layout; a traced pick when `traced`. */
-  void GoExplain(const char *model, size_t model_len, const llmr_pick_options *options,
-                 bool traced, llmroute_go_pick_result *pick, Explanation &out);
+  void GoExplain(const char *model, size_t model_len, const llmr_pick_options *options, bool traced,
+                 llmroute_go_pick_result *pick, Explanation &out);
 #endif
 
  private:
