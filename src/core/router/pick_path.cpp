@@ -159,6 +159,27 @@ inline bool IsSimple(const PickRequest &request) {
   return any == 0 && request.max_price == 0 && !request.require_adapter;
 }
 
+// The strategy's choice in the group's first tier, when it may take the request: it fits the
+// request's deadline and its rpm/tpm/in-flight limits admit the request's class
+// (limits/priority_reserve.hpp). Null otherwise: the slow path then chooses among the others.
+// Both fast paths use it while the router is calm.
+[[gnu::always_inline]] inline DeploymentState *FirstTierChoice(const ModelGroup &group,
+                                                               const Affinity &affinity,
+                                                               PickEnv &env,
+                                                               const PickRequest &request) {
+  const TierView view = group.View(group.tiers.front());
+  DeploymentState *state =
+      view.members[PickInTier(*group.strategy, view, Eligible::All(view.size), affinity, env)]
+          .state;
+  if ((request.deadline_ms == 0 ||
+       FitsDeadline(*state, static_cast<double>(request.deadline_ms))) &&
+      (!state->limits().Active() ||
+       state->limits().TryAdmit(env.Now(), state->InFlight(), request.priority))) {
+    return state;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
@@ -180,25 +201,12 @@ Status Router::PickFromSnapshot(std::string_view model, const char *model_cstr,
   TicketData ticket{nullptr, routed, false};
   uint32_t tier_number = 0;
   // The fast path: a simple request while every deployment is plainly closed, no slow-start ramp
-  // may run and no provider announced a quota. The strategy picks from the first tier; only a
-  // deployment with rpm/tpm/in-flight limits must still admit the request, and one too slow for
-  // the request's deadline is not taken (the slow path then chooses among the others).
+  // may run and no provider announced a quota: the strategy picks from the first tier.
   if (simple && !slow_start_.MayBeActive() &&
       degraded_count_.load(std::memory_order_acquire) == 0 &&
       !quota_announced_.load(std::memory_order_acquire)) [[likely]] {
-    const ModelGroup::Tier &tier = group->tiers.front();
-    const TierView view = group->View(tier);
-    DeploymentState *state =
-        view.members[PickInTier(*group->strategy, view, Eligible::All(view.size), affinity, env)]
-            .state;
-    // The request's class meets its share of the limits (limits/priority_reserve.hpp).
-    if ((request.deadline_ms == 0 ||
-         FitsDeadline(*state, static_cast<double>(request.deadline_ms))) &&
-        (!state->limits().Active() ||
-         state->limits().TryAdmit(env.Now(), state->InFlight(), request.priority))) {
-      ticket.deployment = state;
-      tier_number = tier.tier;
-    }
+    ticket.deployment = FirstTierChoice(*group, affinity, env, request);
+    tier_number = group->tiers.front().tier;
   }
   if (ticket.deployment == nullptr) {
     if (Status s = PickWithOptions(*group, request, affinity, env, result, &ticket, &tier_number);
@@ -246,18 +254,9 @@ Status Router::PickWithOptions(const ModelGroup &group, const PickRequest &reque
   if (!IsSimple(request) && (!filter.active() || filter.only_deadline()) && !env.slow_start &&
       degraded_count_.load(std::memory_order_acquire) == 0 &&
       !quota_announced_.load(std::memory_order_acquire)) {
-    const ModelGroup::Tier &tier = group.tiers.front();
-    const TierView view = group.View(tier);
-    DeploymentState *state =
-        view.members[PickInTier(*group.strategy, view, Eligible::All(view.size), affinity, env)]
-            .state;
-    // A deployment with rpm/tpm/in-flight limits must admit the request, and one too slow for
-    // the deadline is not taken; otherwise the slow path below chooses among the others.
-    if (filter.FitsDeadline(*state) &&
-        (!state->limits().Active() ||
-         state->limits().TryAdmit(env.Now(), state->InFlight(), request.priority))) {
+    if (DeploymentState *state = FirstTierChoice(group, affinity, env, request)) {
       ticket->deployment = state;
-      *tier_number = tier.tier;
+      *tier_number = group.tiers.front().tier;
       return Status::Ok();
     }
   }
